@@ -1,0 +1,144 @@
+//! The `chainpark` binary: parses the command line and the configuration, then wires the store, the demo zone
+//! and the web application together. No rules live here.
+
+mod config;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use chainpark_store::{Actor, Store};
+use chainpark_web::AppState;
+use clap::{Args, Parser, Subcommand};
+
+use config::Settings;
+
+/// chainpark: the management system of an economic zone run by industry chains (chain chiefs, chain owners)
+/// and parks (park chiefs).
+#[derive(Debug, Parser)]
+#[command(name = "chainpark", version, about, long_about = None)]
+struct Cli {
+    /// A TOML configuration file (keys: listen, database). Environment variables CHAINPARK_LISTEN and
+    /// CHAINPARK_DATABASE override it; command-line options override both.
+    #[arg(long, global = true, env = "CHAINPARK_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the API and the web pages from the configured store.
+    Serve(ServeArgs),
+    /// Create a data folder if needed, load the demo zone into its SQLite store when it is empty, and serve it.
+    Demo(DemoArgs),
+    /// Bring the store's schema up to date, then exit.
+    Migrate(DatabaseArgs),
+    /// Check the stored data for broken references and rules; exits non-zero when anything is wrong.
+    Check(DatabaseArgs),
+}
+
+#[derive(Debug, Args)]
+struct ServeArgs {
+    /// Address to listen on, e.g. 127.0.0.1:8080.
+    #[arg(long)]
+    listen: Option<String>,
+    /// Database URL: sqlite://PATH (created if missing) or postgres://USER@HOST/DB.
+    #[arg(long)]
+    database: Option<String>,
+}
+
+#[derive(Debug, Args)]
+struct DemoArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: String,
+    /// Folder for the demo's SQLite database (created if missing).
+    #[arg(long, default_value = "data")]
+    data_dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
+struct DatabaseArgs {
+    /// Database URL: sqlite://PATH or postgres://USER@HOST/DB.
+    #[arg(long)]
+    database: Option<String>,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .init();
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Serve(args) => {
+            let settings = Settings::load(cli.config.as_deref(), args.listen, args.database)?;
+            let store = open(&settings.database).await?;
+            serve(store, &settings.listen).await
+        }
+        Command::Demo(args) => {
+            std::fs::create_dir_all(&args.data_dir)
+                .with_context(|| format!("creating {}", args.data_dir.display()))?;
+            let path = args.data_dir.join("chainpark.db");
+            let url = format!("sqlite://{}", path.display());
+            let store = open(&url).await?;
+            if store.is_empty().await? {
+                println!("loading the demo zone into {} ...", path.display());
+                let zone = chainpark_core::demo::demo_zone();
+                store
+                    .load_registry(&Actor::new("demo"), &zone)
+                    .await
+                    .context("loading the demo zone")?;
+            }
+            serve(store, &args.listen).await
+        }
+        Command::Migrate(args) => {
+            let settings = Settings::load(cli.config.as_deref(), None, args.database)?;
+            open(&settings.database).await?;
+            println!("{} is up to date", settings.database_for_display());
+            Ok(())
+        }
+        Command::Check(args) => {
+            let settings = Settings::load(cli.config.as_deref(), None, args.database)?;
+            let store = open(&settings.database).await?;
+            let problems = store.check().await?;
+            if problems.is_empty() {
+                println!("no problems found in {}", settings.database_for_display());
+                Ok(())
+            } else {
+                for problem in &problems {
+                    println!("{problem}");
+                }
+                bail!("{} problem(s) found", problems.len())
+            }
+        }
+    }
+}
+
+/// Connects to the store and brings its schema up to date.
+async fn open(url: &str) -> anyhow::Result<Arc<dyn Store>> {
+    let store = chainpark_store::connect(url)
+        .await
+        .with_context(|| format!("opening the store at {}", config::redact(url)))?;
+    store.migrate().await.context("migrating the store")?;
+    Ok(store)
+}
+
+async fn serve(store: Arc<dyn Store>, listen: &str) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("listening on {listen}"))?;
+    let address = listener.local_addr()?;
+    println!("chainpark ({}) is serving http://{address}/", store.engine());
+    let app = chainpark_web::app(AppState { store });
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}

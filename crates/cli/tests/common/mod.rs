@@ -1,0 +1,247 @@
+//! Shared helpers of the end-to-end tests: each test gets the whole application on port 0, once per engine,
+//! each with a fresh database (SQLite in a temporary file; PostgreSQL in a fresh schema of the server that
+//! CHAINPARK_TEST_POSTGRES names).
+
+#![allow(dead_code)]
+
+use std::io::Write;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use chainpark_store::Store;
+use reqwest::{Client, Method, StatusCode};
+use serde_json::Value;
+
+/// Set to a PostgreSQL URL to run every test on PostgreSQL too.
+pub const POSTGRES_VAR: &str = "CHAINPARK_TEST_POSTGRES";
+/// Set to 1 (CI does) to make a missing PostgreSQL a failure instead of a skip.
+pub const REQUIRE_POSTGRES_VAR: &str = "CHAINPARK_REQUIRE_POSTGRES";
+
+static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+fn unique_name(prefix: &str) -> String {
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    format!(
+        "{prefix}_{}_{}_{}",
+        std::process::id(),
+        nanos % 1_000_000_000,
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// Writes past the test harness's output capture, so a skip is seen even when the test passes.
+pub fn tell(message: &str) {
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "{message}");
+}
+
+fn require_postgres() -> bool {
+    std::env::var(REQUIRE_POSTGRES_VAR).is_ok_and(|v| v == "1" || v == "true")
+}
+
+/// A fresh, migrated, empty store for each engine that is available.
+pub async fn fresh_stores() -> Vec<Arc<dyn Store>> {
+    let mut stores = Vec::new();
+    let dir = std::env::temp_dir().join(unique_name("chainpark_test"));
+    std::fs::create_dir_all(&dir).expect("temporary folder");
+    let url = format!("sqlite://{}", dir.join("test.db").display());
+    let sqlite = chainpark_store::connect(&url).await.expect("SQLite opens");
+    sqlite.migrate().await.expect("SQLite migrates");
+    stores.push(sqlite);
+    match std::env::var(POSTGRES_VAR) {
+        Ok(url) if !url.is_empty() => match fresh_postgres(&url).await {
+            Ok(store) => stores.push(store),
+            Err(e) if require_postgres() => panic!("PostgreSQL at {url} is required but failed: {e}"),
+            Err(e) => tell(&format!("SKIPPED on PostgreSQL: {url} is not reachable ({e})")),
+        },
+        _ if require_postgres() => {
+            panic!("{REQUIRE_POSTGRES_VAR}=1 but {POSTGRES_VAR} does not name a server")
+        }
+        _ => tell(&format!(
+            "SKIPPED on PostgreSQL: set {POSTGRES_VAR}=postgres://... to run this test there too"
+        )),
+    }
+    stores
+}
+
+async fn fresh_postgres(url: &str) -> anyhow::Result<Arc<dyn Store>> {
+    use sqlx::Connection;
+    let schema = unique_name("t");
+    let mut admin = sqlx::PgConnection::connect(url).await?;
+    sqlx::query(&format!("CREATE SCHEMA {schema}"))
+        .execute(&mut admin)
+        .await?;
+    admin.close().await?;
+    let separator = if url.contains('?') { '&' } else { '?' };
+    let scoped = format!("{url}{separator}options=-c%20search_path%3D{schema}");
+    let store = chainpark_store::connect(&scoped).await?;
+    store.migrate().await?;
+    Ok(store)
+}
+
+/// The application served on a free port of loopback, over one store.
+pub struct TestApp {
+    pub base: String,
+    pub engine: &'static str,
+    pub store: Arc<dyn Store>,
+    pub client: Client,
+}
+
+impl TestApp {
+    pub async fn start(store: Arc<dyn Store>) -> TestApp {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a free port");
+        let base = format!("http://{}", listener.local_addr().expect("address"));
+        let app = chainpark_web::app(chainpark_web::AppState {
+            store: store.clone(),
+        });
+        tokio::spawn(async move {
+            axum::serve(listener, app).await.expect("server runs");
+        });
+        TestApp {
+            base,
+            engine: store.engine(),
+            store,
+            client: Client::builder()
+                .cookie_store(true)
+                .build()
+                .expect("HTTP client"),
+        }
+    }
+
+    /// Sends a request and returns the status and the JSON body (Null when there is none).
+    pub async fn call(&self, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+        let mut request = self.client.request(method, format!("{}{path}", self.base));
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("request is answered");
+        let status = response.status();
+        let text = response.text().await.expect("body");
+        let json = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
+        (status, json)
+    }
+
+    pub async fn get(&self, path: &str) -> (StatusCode, Value) {
+        self.call(Method::GET, path, None).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        self.call(Method::POST, path, Some(body)).await
+    }
+
+    pub async fn patch(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        self.call(Method::PATCH, path, Some(body)).await
+    }
+
+    /// Creates an object and returns it, failing the test with the server's answer if that did not work.
+    pub async fn create(&self, path: &str, body: Value) -> Value {
+        let (status, json) = self.post(path, body).await;
+        assert_eq!(status, StatusCode::CREATED, "[{}] POST {path}: {json}", self.engine);
+        json
+    }
+}
+
+/// One application per available engine, each on a fresh store.
+pub async fn apps() -> Vec<TestApp> {
+    let mut apps = Vec::new();
+    for store in fresh_stores().await {
+        apps.push(TestApp::start(store).await);
+    }
+    apps
+}
+
+/// Names of the fields a problem document reports.
+pub fn bad_fields(problem: &Value) -> Vec<String> {
+    problem["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .filter_map(|e| e["field"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A small registry to test against: one area, one chain with a two-level tree, one park, one person.
+pub struct Fixture {
+    pub area: i64,
+    pub chain: i64,
+    pub other_chain: i64,
+    pub root_segment: i64,
+    pub child_segment: i64,
+    pub other_segment: i64,
+    pub park: i64,
+    pub person: i64,
+}
+
+/// A valid credit code made from a 17-character body.
+pub fn credit_code(body: &str) -> String {
+    chainpark_core::credit_code::CreditCode::from_body(body)
+        .expect("valid body")
+        .as_str()
+        .to_string()
+}
+
+pub async fn fixture(app: &TestApp) -> Fixture {
+    let area = app
+        .create("/api/v1/areas", serde_json::json!({"code": "AUTO", "name": "汽车产业功能区", "name_en": "Automobile area"}))
+        .await["id"]
+        .as_i64()
+        .expect("id");
+    let chain = app
+        .create("/api/v1/chains", serde_json::json!({"area_id": area, "code": "auto", "name": "汽车产业链"}))
+        .await["id"]
+        .as_i64()
+        .expect("id");
+    let other_chain = app
+        .create("/api/v1/chains", serde_json::json!({"area_id": area, "code": "ic", "name": "集成电路产业链"}))
+        .await["id"]
+        .as_i64()
+        .expect("id");
+    let root_segment = app
+        .create("/api/v1/segments", serde_json::json!({"chain_id": chain, "code": "auto-nev", "name": "新能源汽车", "stage": "downstream", "industry_codes": ["3612"]}))
+        .await["id"]
+        .as_i64()
+        .expect("id");
+    let child_segment = app
+        .create("/api/v1/segments", serde_json::json!({"chain_id": chain, "parent_id": root_segment, "code": "auto-batt", "name": "动力电池", "stage": "upstream", "industry_codes": ["3841"]}))
+        .await["id"]
+        .as_i64()
+        .expect("id");
+    let other_segment = app
+        .create("/api/v1/segments", serde_json::json!({"chain_id": other_chain, "code": "ic-design", "name": "芯片设计", "stage": "upstream"}))
+        .await["id"]
+        .as_i64()
+        .expect("id");
+    let park = app
+        .create("/api/v1/parks", serde_json::json!({"area_id": area, "code": "yufu", "name": "鱼复工业园", "district": "500112", "land_area_mu": 1500, "location": {"lon": 106.78, "lat": 29.72}}))
+        .await["id"]
+        .as_i64()
+        .expect("id");
+    let person = app
+        .create("/api/v1/people", serde_json::json!({"name": "张伟", "title": "副主任"}))
+        .await["id"]
+        .as_i64()
+        .expect("id");
+    Fixture {
+        area,
+        chain,
+        other_chain,
+        root_segment,
+        child_segment,
+        other_segment,
+        park,
+        person,
+    }
+}

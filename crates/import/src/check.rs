@@ -1,0 +1,704 @@
+//! The row checker shared by the CSV and XLSX readers: every data row is checked against the header plan (credit
+//! code, period, indicator, value, repetition), problems go to the report, and the values of clean rows go to the
+//! sink. Results for the same raw text are cached (consecutive rows repeat enterprises, months and indicators), so
+//! the common row costs a few comparisons and one hash insert.
+
+use std::fmt::Write as _;
+use std::ops::ControlFlow;
+
+use chainpark_core::credit_code::CreditCode;
+use rustc_hash::FxHashMap;
+
+use crate::catalogue::{Catalogue, IndicatorId};
+use crate::importer::{ImportOptions, IndicatorValue, ValueSink};
+use crate::layout::{Header, Plan};
+use crate::normalise::{fold_char, key_into, split_label};
+use crate::period::{PeriodError, YearMonth};
+use crate::report::{Format, ImportReport, Problem, RowError};
+use crate::unit::{Unit, parse_unit};
+use crate::value::{Decimal, ValueError, parse_decimal, parse_value, scale};
+
+/// One cell as the readers hand it over.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Cell<'a> {
+    Empty,
+    Text(&'a str),
+    Number(f64),
+    Int(i64),
+    Bool(bool),
+    /// An Excel date cell, already reduced to its month.
+    Month(YearMonth),
+    /// An Excel date cell outside the calendar.
+    BadDate(f64),
+    /// An Excel error value such as `#DIV/0!`.
+    Error(&'a str),
+}
+
+impl Cell<'_> {
+    fn is_blank(&self) -> bool {
+        match self {
+            Cell::Empty => true,
+            Cell::Text(t) => t.trim().is_empty(),
+            _ => false,
+        }
+    }
+
+    /// Blank, or a dash or slash that statistical tables use for "no data".
+    fn is_no_value(&self) -> bool {
+        match self {
+            Cell::Text(t) => t.trim().chars().all(|c| matches!(c, '-' | '—' | '–' | '－' | '/' | '／')),
+            other => other.is_blank(),
+        }
+    }
+
+    /// The cell as written, for the report.
+    fn render(&self) -> String {
+        let mut text = match self {
+            Cell::Empty => String::new(),
+            Cell::Text(t) => t.to_string(),
+            Cell::Number(f) => f.to_string(),
+            Cell::Int(i) => i.to_string(),
+            Cell::Bool(b) => b.to_string().to_uppercase(),
+            Cell::Month(m) => m.to_string(),
+            Cell::BadDate(f) => format!("date serial {f}"),
+            Cell::Error(e) => e.to_string(),
+        };
+        if text.chars().count() > 100 {
+            text = text.chars().take(100).collect::<String>() + "…";
+        }
+        text
+    }
+}
+
+/// A row of cells from either reader.
+pub(crate) trait Row {
+    fn len(&self) -> usize;
+    fn cell(&self, index: usize) -> Cell<'_>;
+
+    fn is_blank(&self) -> bool {
+        (0..self.len()).all(|i| self.cell(i).is_blank())
+    }
+}
+
+/// A problem message before it is placed at a line and column.
+#[derive(Debug, Clone)]
+struct Complaint {
+    problem: Problem,
+    reason: String,
+    reason_zh: String,
+}
+
+impl Complaint {
+    fn new(problem: Problem, reason: String, reason_zh: String) -> Complaint {
+        Complaint { problem, reason, reason_zh }
+    }
+}
+
+/// Caches keep at most this many distinct texts; a file with more simply recomputes.
+const CACHE_LIMIT: usize = 4096;
+
+pub(crate) struct Checker<'a, F, S: ?Sized> {
+    pub header: Header,
+    state: State<'a, F, S>,
+}
+
+struct State<'a, F, S: ?Sized> {
+    catalogue: &'a Catalogue,
+    options: &'a ImportOptions,
+    resolve: F,
+    sink: &'a mut S,
+    report: ImportReport,
+    row_bad: bool,
+    pending: Vec<IndicatorValue>,
+    /// First line of each enterprise × month × indicator, to name both lines of a repeated row.
+    seen: FxHashMap<(i64, u32), u64>,
+    code_raw: String,
+    code_cached: Option<Result<i64, Complaint>>,
+    period_raw: String,
+    period_cached: Option<Result<YearMonth, Complaint>>,
+    indicators: FxHashMap<String, Result<(IndicatorId, Option<Unit>), Complaint>>,
+    units: FxHashMap<String, Result<Unit, Complaint>>,
+    scratch: String,
+    unit_scratch: String,
+    number_text: String,
+}
+
+impl<'a, F, S> Checker<'a, F, S>
+where
+    F: FnMut(&CreditCode) -> Option<i64>,
+    S: ValueSink + ?Sized,
+{
+    pub fn new(
+        header: Header,
+        header_line: u64,
+        format: Format,
+        catalogue: &'a Catalogue,
+        options: &'a ImportOptions,
+        resolve: F,
+        sink: &'a mut S,
+    ) -> Self {
+        let report = ImportReport {
+            format,
+            encoding: None,
+            sheet: None,
+            layout: header.layout,
+            header_line,
+            rows_read: 0,
+            rows_rejected: 0,
+            values_accepted: 0,
+            empty_cells: 0,
+            error_count: 0,
+            errors: Vec::new(),
+            stopped_early: false,
+        };
+        let mut state = State {
+            catalogue,
+            options,
+            resolve,
+            sink,
+            report,
+            row_bad: false,
+            pending: Vec::new(),
+            seen: FxHashMap::default(),
+            code_raw: String::new(),
+            code_cached: None,
+            period_raw: String::new(),
+            period_cached: None,
+            indicators: FxHashMap::default(),
+            units: FxHashMap::default(),
+            scratch: String::new(),
+            unit_scratch: String::new(),
+            number_text: String::new(),
+        };
+        for p in &header.problems {
+            let column = header.column(p.column);
+            state.reject(&header, header_line, p.column, Cell::Text(&column.name), || {
+                Complaint::new(p.problem, p.reason.clone(), p.reason_zh.clone())
+            });
+        }
+        Checker { header, state }
+    }
+
+    pub fn finish(self) -> ImportReport {
+        self.state.report
+    }
+
+    pub fn rows_read(&self) -> u64 {
+        self.state.report.rows_read
+    }
+
+    /// Rejects a whole row for a problem found by the reader (an unclosed quote).
+    pub fn reject_row(&mut self, line: u64, column: usize, cell: &str, complaint: (Problem, String, String)) {
+        self.state.report.rows_read += 1;
+        self.state.report.rows_rejected += 1;
+        let (problem, reason, reason_zh) = complaint;
+        self.state.reject(&self.header, line, column, Cell::Text(cell), || Complaint::new(problem, reason, reason_zh));
+    }
+
+    /// Checks one data row; `Break` when the sink wants no more.
+    pub fn row(&mut self, line: u64, row: &impl Row) -> ControlFlow<()> {
+        if row.is_blank() {
+            return ControlFlow::Continue(());
+        }
+        let header = &self.header;
+        let st = &mut self.state;
+        st.report.rows_read += 1;
+        st.row_bad = false;
+        st.pending.clear();
+
+        let enterprise = st.credit_code(header, line, row.cell(header.credit_code));
+        let unit_column = header.unit.and_then(|i| st.unit_cell(header, line, i, row.cell(i)));
+        match &header.plan {
+            Plan::Long { period, indicator, value, value_unit } => {
+                let month = st.period(header, line, *period, row.cell(*period));
+                if let Some((id, indicator_unit)) = st.indicator(header, line, *indicator, row.cell(*indicator)) {
+                    let fallback = unit_column.or(indicator_unit).or(*value_unit);
+                    let cell = row.cell(*value);
+                    let v = if cell.is_blank() {
+                        st.reject(header, line, *value, cell, || {
+                            Complaint::new(Problem::MissingValue, "the value is empty".into(), "数值为空".into())
+                        });
+                        None
+                    } else {
+                        st.value(header, line, *value, cell, id, fallback)
+                    };
+                    st.record(header, line, *value, enterprise, month, id, v);
+                }
+            }
+            Plan::WideByMonth { indicator, months } => {
+                if let Some((id, indicator_unit)) = st.indicator(header, line, *indicator, row.cell(*indicator)) {
+                    for m in months {
+                        let cell = row.cell(m.index);
+                        if cell.is_no_value() {
+                            st.report.empty_cells += 1;
+                            continue;
+                        }
+                        let fallback = unit_column.or(m.unit).or(indicator_unit);
+                        let v = st.value(header, line, m.index, cell, id, fallback);
+                        st.record(header, line, m.index, enterprise, Some(m.month), id, v);
+                    }
+                }
+            }
+            Plan::WideByIndicator { period, indicators } => {
+                let month = st.period(header, line, *period, row.cell(*period));
+                for c in indicators {
+                    let cell = row.cell(c.index);
+                    if cell.is_no_value() {
+                        st.report.empty_cells += 1;
+                        continue;
+                    }
+                    let fallback = unit_column.or(c.unit);
+                    let v = st.value(header, line, c.index, cell, c.indicator, fallback);
+                    st.record(header, line, c.index, enterprise, month, c.indicator, v);
+                }
+            }
+        }
+
+        if st.row_bad {
+            st.report.rows_rejected += 1;
+            return ControlFlow::Continue(());
+        }
+        for v in st.pending.drain(..) {
+            st.report.values_accepted += 1;
+            if st.sink.accept(v).is_break() {
+                st.report.stopped_early = true;
+                return ControlFlow::Break(());
+            }
+        }
+        ControlFlow::Continue(())
+    }
+}
+
+impl<F, S> State<'_, F, S>
+where
+    F: FnMut(&CreditCode) -> Option<i64>,
+    S: ValueSink + ?Sized,
+{
+    fn reject(&mut self, header: &Header, line: u64, column: usize, cell: Cell<'_>, why: impl FnOnce() -> Complaint) {
+        self.reject_with_first(header, line, column, cell, None, why);
+    }
+
+    fn reject_with_first(
+        &mut self,
+        header: &Header,
+        line: u64,
+        column: usize,
+        cell: Cell<'_>,
+        first_line: Option<u64>,
+        why: impl FnOnce() -> Complaint,
+    ) {
+        self.row_bad = true;
+        self.report.error_count += 1;
+        if self.report.errors.len() < self.options.max_listed_errors {
+            let Complaint { problem, reason, reason_zh } = why();
+            let col = header.column(column);
+            self.report.errors.push(RowError {
+                line,
+                column: col.name,
+                column_letter: col.letter,
+                problem,
+                cell: cell.render(),
+                reason,
+                reason_zh,
+                first_line,
+            });
+        }
+    }
+
+    fn credit_code(&mut self, header: &Header, line: u64, cell: Cell<'_>) -> Option<i64> {
+        let column = header.credit_code;
+        let text = match cell {
+            Cell::Text(t) => t.trim(),
+            Cell::Int(i) => {
+                self.number_text.clear();
+                let _ = write!(self.number_text, "{i}");
+                // Borrowing `number_text` across `check_code` would alias `self`; codes stored as integers are rare.
+                let owned = std::mem::take(&mut self.number_text);
+                let result = self.check_code(header, line, &owned, cell);
+                self.number_text = owned;
+                return result;
+            }
+            Cell::Number(f) => {
+                self.reject(header, line, column, cell, || {
+                    Complaint::new(
+                        Problem::InvalidCreditCode,
+                        format!("the credit code is stored as a number ({f}), which loses digits; format the column as text"),
+                        format!("统一社会信用代码被存成了数字（{f}），会丢失位数；请把该列设为文本格式"),
+                    )
+                });
+                return None;
+            }
+            _ => "",
+        };
+        if text.is_empty() && !matches!(cell, Cell::Text(_) | Cell::Empty) {
+            self.reject(header, line, column, cell, || {
+                Complaint::new(Problem::InvalidCreditCode, "the credit code is not text".into(), "统一社会信用代码不是文本".into())
+            });
+            return None;
+        }
+        self.check_code(header, line, text, cell)
+    }
+
+    fn check_code(&mut self, header: &Header, line: u64, text: &str, cell: Cell<'_>) -> Option<i64> {
+        if text.is_empty() {
+            self.reject(header, line, header.credit_code, cell, || {
+                Complaint::new(Problem::MissingCreditCode, "the credit code is empty".into(), "统一社会信用代码为空".into())
+            });
+            return None;
+        }
+        if self.code_cached.is_none() || self.code_raw != text {
+            let result = self.lookup_code(text);
+            self.code_raw.clear();
+            self.code_raw.push_str(text);
+            self.code_cached = Some(result);
+        }
+        match &self.code_cached {
+            Some(Ok(id)) => Some(*id),
+            Some(Err(complaint)) => {
+                let complaint = complaint.clone();
+                self.reject(header, line, header.credit_code, cell, || complaint);
+                None
+            }
+            None => None,
+        }
+    }
+
+    fn lookup_code(&mut self, text: &str) -> Result<i64, Complaint> {
+        let folded: std::borrow::Cow<'_, str> =
+            if text.is_ascii() { text.into() } else { text.chars().map(fold_char).collect::<String>().into() };
+        let code = CreditCode::parse(&folded).map_err(|e| {
+            Complaint::new(
+                Problem::InvalidCreditCode,
+                format!("'{text}' is not a valid unified social credit code: {e}"),
+                format!("“{text}”不是有效的统一社会信用代码：{}", credit_code_error_zh(&e)),
+            )
+        })?;
+        (self.resolve)(&code).ok_or_else(|| {
+            Complaint::new(
+                Problem::UnknownCreditCode,
+                format!("no enterprise with credit code {code} is registered"),
+                format!("系统中没有统一社会信用代码为 {code} 的企业"),
+            )
+        })
+    }
+
+    fn period(&mut self, header: &Header, line: u64, column: usize, cell: Cell<'_>) -> Option<YearMonth> {
+        let latest = self.options.latest_allowed;
+        let result = match cell {
+            Cell::Text(t) => {
+                let t = t.trim();
+                if t.is_empty() {
+                    Err(missing_period())
+                } else {
+                    if self.period_cached.is_none() || self.period_raw != t {
+                        self.period_raw.clear();
+                        self.period_raw.push_str(t);
+                        self.period_cached = Some(check_month(YearMonth::parse(t), t, latest));
+                    }
+                    self.period_cached.clone().unwrap_or_else(|| Err(missing_period()))
+                }
+            }
+            Cell::Empty => Err(missing_period()),
+            Cell::Month(m) => check_month(Ok(m), &m.to_string(), latest),
+            Cell::Int(i) => {
+                let text = i.to_string();
+                check_month(YearMonth::parse(&text), &text, latest)
+            }
+            Cell::Number(f) => {
+                let text = f.to_string();
+                if text.len() == 6 && text.ends_with(".1") {
+                    Err(Complaint::new(
+                        Problem::BadPeriod,
+                        format!("the number {text} could mean January or October; write the period as text, 2021-01 or 2021-10"),
+                        format!("数字 {text} 既可能是 1 月也可能是 10 月，请写成文本，如 2021-01 或 2021-10"),
+                    ))
+                } else {
+                    check_month(YearMonth::parse(&text), &text, latest)
+                }
+            }
+            other => Err(Complaint::new(
+                Problem::BadPeriod,
+                format!("'{}' is not a period", other.render()),
+                format!("“{}”不是期间", other.render()),
+            )),
+        };
+        match result {
+            Ok(m) => Some(m),
+            Err(complaint) => {
+                self.reject(header, line, column, cell, || complaint);
+                None
+            }
+        }
+    }
+
+    fn indicator(
+        &mut self,
+        header: &Header,
+        line: u64,
+        column: usize,
+        cell: Cell<'_>,
+    ) -> Option<(IndicatorId, Option<Unit>)> {
+        let text = match cell {
+            Cell::Text(t) => t.trim(),
+            Cell::Empty => "",
+            other => {
+                self.reject(header, line, column, other, || {
+                    Complaint::new(
+                        Problem::UnknownIndicator,
+                        format!("'{}' is not an indicator name", other.render()),
+                        format!("“{}”不是指标名称", other.render()),
+                    )
+                });
+                return None;
+            }
+        };
+        if text.is_empty() {
+            self.reject(header, line, column, cell, || {
+                Complaint::new(Problem::MissingIndicator, "the indicator is empty".into(), "指标为空".into())
+            });
+            return None;
+        }
+        if !self.indicators.contains_key(text) {
+            if self.indicators.len() >= CACHE_LIMIT {
+                self.indicators.clear();
+            }
+            let result = self.lookup_indicator(text);
+            self.indicators.insert(text.to_string(), result);
+        }
+        match self.indicators.get(text) {
+            Some(Ok(found)) => Some(*found),
+            Some(Err(complaint)) => {
+                let complaint = complaint.clone();
+                self.reject(header, line, column, cell, || complaint);
+                None
+            }
+            None => None,
+        }
+    }
+
+    fn lookup_indicator(&mut self, text: &str) -> Result<(IndicatorId, Option<Unit>), Complaint> {
+        let label = split_label(text);
+        key_into(&label.name, &mut self.scratch);
+        let name = self.scratch.as_str();
+        let cumulative = name.contains("累计") || label.qualifiers.iter().any(|q| q.contains("累计"));
+        let stripped = ["本月", "当月", "累计"]
+            .iter()
+            .find_map(|p| name.strip_prefix(p))
+            .or_else(|| name.strip_suffix("累计"))
+            .unwrap_or(name);
+        let Some(id) = self.catalogue.find_key(stripped) else {
+            return Err(Complaint::new(
+                Problem::UnknownIndicator,
+                format!("'{text}' is not a known indicator"),
+                format!("“{text}”不是可识别的指标"),
+            ));
+        };
+        if cumulative {
+            return Err(Complaint::new(
+                Problem::CumulativeColumn,
+                format!("'{text}' is a cumulative (累计) indicator; give each month's own value"),
+                format!("“{text}”是累计值，请填写当月值"),
+            ));
+        }
+        let def = self.catalogue.get(id);
+        let mut unit = None;
+        for q in &label.qualifiers {
+            match parse_unit(q, &mut self.unit_scratch) {
+                Some(u) if u.fits(def.base_unit) => unit = Some(u),
+                Some(_) => {
+                    return Err(Complaint::new(
+                        Problem::UnitMismatch,
+                        format!("unit '{q}' does not fit {} (kept in {})", def.code, def.base_unit.symbol_en()),
+                        format!("单位“{q}”与指标“{}”（{}）不符", def.name_zh, def.base_unit.symbol_zh()),
+                    ));
+                }
+                None => {}
+            }
+        }
+        Ok((id, unit))
+    }
+
+    fn unit_cell(&mut self, header: &Header, line: u64, column: usize, cell: Cell<'_>) -> Option<Unit> {
+        let Cell::Text(text) = cell else { return None };
+        let text = text.trim();
+        if text.is_empty() {
+            return None;
+        }
+        if !self.units.contains_key(text) {
+            if self.units.len() >= CACHE_LIMIT {
+                self.units.clear();
+            }
+            let result = parse_unit(text, &mut self.unit_scratch).ok_or_else(|| {
+                Complaint::new(
+                    Problem::UnknownUnit,
+                    format!("unit '{text}' is not known (use 元, 万元, 亿元, 人, 吨标准煤, ...)"),
+                    format!("单位“{text}”无法识别（可用：元、万元、亿元、人、吨标准煤等）"),
+                )
+            });
+            self.units.insert(text.to_string(), result);
+        }
+        match self.units.get(text) {
+            Some(Ok(u)) => Some(*u),
+            Some(Err(complaint)) => {
+                let complaint = complaint.clone();
+                self.reject(header, line, column, cell, || complaint);
+                None
+            }
+            None => None,
+        }
+    }
+
+    fn value(
+        &mut self,
+        header: &Header,
+        line: u64,
+        column: usize,
+        cell: Cell<'_>,
+        id: IndicatorId,
+        fallback: Option<Unit>,
+    ) -> Option<i64> {
+        let def = self.catalogue.get(id);
+        let (base, allow_negative) = (def.base_unit, def.allow_negative);
+        let result = match cell {
+            Cell::Text(t) => parse_value(t, base, allow_negative, fallback, &mut self.scratch, &mut self.unit_scratch),
+            Cell::Int(i) => scale(Decimal { mantissa: i128::from(i), exponent: 0 }, base, allow_negative, fallback),
+            Cell::Number(f) => {
+                // Excel keeps 15 significant digits; reading the float at that precision gives back what the user
+                // typed (0.1 + 0.2 shows as 0.3), and the decimal arithmetic stays exact from there.
+                self.number_text.clear();
+                let _ = write!(self.number_text, "{f:.14e}");
+                let mut scratch = String::new();
+                parse_decimal(&self.number_text, &mut scratch)
+                    .and_then(|(d, _)| scale(d, base, allow_negative, fallback))
+            }
+            _ => Err(ValueError::NotANumber),
+        };
+        match result {
+            Ok(v) => Some(v),
+            Err(e) => {
+                let catalogue = self.catalogue;
+                self.reject(header, line, column, cell, || value_complaint(&e, cell, catalogue, id));
+                None
+            }
+        }
+    }
+
+    /// Checks repetition of the key and keeps a good value for the end of the row.
+    #[allow(clippy::too_many_arguments)]
+    fn record(
+        &mut self,
+        header: &Header,
+        line: u64,
+        column: usize,
+        enterprise: Option<i64>,
+        month: Option<YearMonth>,
+        indicator: IndicatorId,
+        value: Option<i64>,
+    ) {
+        let (Some(enterprise_id), Some(period)) = (enterprise, month) else { return };
+        let slot = (period.ordinal() << 15) | indicator.index() as u32;
+        match self.seen.entry((enterprise_id, slot)) {
+            std::collections::hash_map::Entry::Occupied(first) => {
+                let first = *first.get();
+                let code = self.code_raw.clone();
+                let indicator_code = self.catalogue.get(indicator).code.clone();
+                self.reject_with_first(header, line, column, Cell::Text(&code), Some(first), || {
+                    Complaint::new(
+                        Problem::RepeatedRow,
+                        format!("{code} × {period} × {indicator_code} already appeared on line {first}; this is line {line}"),
+                        format!("{code} × {period} × {indicator_code} 已在第 {first} 行出现，本行（第 {line} 行）重复"),
+                    )
+                });
+                return;
+            }
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(line);
+            }
+        }
+        if let Some(value) = value {
+            self.pending.push(IndicatorValue { line, enterprise_id, period, indicator, value });
+        }
+    }
+}
+
+fn missing_period() -> Complaint {
+    Complaint::new(Problem::MissingPeriod, "the period is empty".into(), "期间为空".into())
+}
+
+fn check_month(parsed: Result<YearMonth, PeriodError>, text: &str, latest: YearMonth) -> Result<YearMonth, Complaint> {
+    match parsed {
+        Ok(m) if m > latest => Err(Complaint::new(
+            Problem::FuturePeriod,
+            format!("period {m} is in the future (the latest allowed month is {latest})"),
+            format!("期间 {m} 在未来（最晚可填 {latest}）"),
+        )),
+        Ok(m) => Ok(m),
+        Err(e) => Err(Complaint::new(
+            Problem::BadPeriod,
+            format!("'{text}' is not a valid period: {e}"),
+            format!("“{text}”不是有效的期间：{}", period_error_zh(&e)),
+        )),
+    }
+}
+
+fn period_error_zh(e: &PeriodError) -> String {
+    match e {
+        PeriodError::NotAMonth(_) => "请写成 2021-01、202101 或 2021年1月".into(),
+        PeriodError::MonthOutOfRange(m) => format!("月份 {m} 不在 1–12 之间"),
+        PeriodError::YearOutOfRange(y) => format!("年份 {y} 不在 1900–2999 之间"),
+        PeriodError::NoSuchDay { year, month, day } => format!("{year}年{month}月没有 {day} 日"),
+    }
+}
+
+fn credit_code_error_zh(e: &chainpark_core::credit_code::CreditCodeError) -> String {
+    use chainpark_core::credit_code::CreditCodeError::*;
+    match e {
+        WrongLength { expected, found } => format!("应为 {expected} 位，实际 {found} 位"),
+        InvalidCharacter { position, found } => format!("第 {position} 位“{found}”不是允许的字符（不用 I、O、Z、S、V）"),
+        UnknownAuthority(c) => format!("第 1 位登记管理部门代码“{c}”无效"),
+        InvalidKind(c) => format!("第 2 位机构类别代码“{c}”无效"),
+        InvalidRegionCode(r) => format!("第 3–8 位行政区划码“{r}”应为 6 位数字"),
+        WrongCheckCharacter { expected, found } => format!("校验码应为“{expected}”，实际为“{found}”"),
+    }
+}
+
+fn value_complaint(e: &ValueError, cell: Cell<'_>, catalogue: &Catalogue, id: IndicatorId) -> Complaint {
+    let def = catalogue.get(id);
+    let text = cell.render();
+    let (unit_en, unit_zh) = (def.base_unit.symbol_en(), def.base_unit.symbol_zh());
+    match e {
+        ValueError::NotANumber => Complaint::new(
+            Problem::BadValue,
+            format!("'{text}' is not a number"),
+            format!("“{text}”不是数字"),
+        ),
+        ValueError::UnknownUnit(u) => Complaint::new(
+            Problem::UnknownUnit,
+            format!("unit '{u}' in '{text}' is not known"),
+            format!("“{text}”中的单位“{u}”无法识别"),
+        ),
+        ValueError::UnitMismatch { unit, .. } => Complaint::new(
+            Problem::UnitMismatch,
+            format!("unit {unit} does not fit {} (kept in {unit_en})", def.code),
+            format!("单位“{unit}”与指标“{}”（{unit_zh}）不符", def.name_zh),
+        ),
+        ValueError::TooManyDecimals { max_decimals } => Complaint::new(
+            Problem::TooManyDecimals,
+            format!(
+                "'{text}' is more precise than a hundredth of a {unit_en} (at most {max_decimals} decimals in this \
+                 unit); values are never rounded"
+            ),
+            format!("“{text}”的精度超过 0.01 {unit_zh}（此单位下最多 {max_decimals} 位小数）；系统不会自动四舍五入"),
+        ),
+        ValueError::OutOfRange => Complaint::new(
+            Problem::ValueOutOfRange,
+            format!("'{text}' is too large"),
+            format!("“{text}”数值过大"),
+        ),
+        ValueError::Negative => Complaint::new(
+            Problem::NegativeValue,
+            format!("{} cannot be negative: '{text}'", def.name_en),
+            format!("{}不能为负数：“{text}”", def.name_zh),
+        ),
+    }
+}

@@ -1,0 +1,166 @@
+//! The entry point: an [`Importer`] holds the catalogue and options and reads one file at a time, as CSV, as XLSX,
+//! or by looking at the first bytes. Accepted values stream to a [`ValueSink`] while the file is read.
+
+use std::fs::File;
+use std::io::{BufReader, Read, Seek, SeekFrom};
+use std::ops::ControlFlow;
+use std::path::Path;
+
+use chainpark_core::credit_code::CreditCode;
+use serde::{Deserialize, Serialize};
+
+use crate::catalogue::{Catalogue, IndicatorId};
+use crate::error::ImportError;
+use crate::period::YearMonth;
+use crate::report::ImportReport;
+use crate::{csv_file, xlsx_file};
+
+/// One accepted monthly value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct IndicatorValue {
+    /// Line (CSV) or worksheet row (XLSX) it came from.
+    pub line: u64,
+    /// What the resolver returned for the row's credit code.
+    pub enterprise_id: i64,
+    pub period: YearMonth,
+    pub indicator: IndicatorId,
+    /// Hundredths of the indicator's base unit: fen for money, 1/100 person, 1/100 tce.
+    pub value: i64,
+}
+
+/// Where accepted values go, one at a time, while the file is read. `Break` stops reading (the report then says
+/// `stopped_early`). Implemented for closures and for `Vec<IndicatorValue>`.
+pub trait ValueSink {
+    fn accept(&mut self, value: IndicatorValue) -> ControlFlow<()>;
+}
+
+impl<F: FnMut(IndicatorValue) -> ControlFlow<()>> ValueSink for F {
+    fn accept(&mut self, value: IndicatorValue) -> ControlFlow<()> {
+        self(value)
+    }
+}
+
+impl ValueSink for Vec<IndicatorValue> {
+    fn accept(&mut self, value: IndicatorValue) -> ControlFlow<()> {
+        self.push(value);
+        ControlFlow::Continue(())
+    }
+}
+
+/// Settings of one import.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportOptions {
+    /// The latest month a value may be for, normally the current month; later periods are "in the future".
+    pub latest_allowed: YearMonth,
+    /// Worksheet to read from an XLSX workbook; the first one when `None`.
+    pub sheet: Option<String>,
+    /// XLSX workbooks are read whole, so their size is capped; CSV streams and has no cap.
+    pub max_xlsx_bytes: u64,
+    /// Problems listed in the report; further ones are only counted, so a bad 2 GB file keeps a small report.
+    pub max_listed_errors: usize,
+}
+
+impl ImportOptions {
+    pub const DEFAULT_MAX_XLSX_BYTES: u64 = 100 << 20;
+    pub const DEFAULT_MAX_LISTED_ERRORS: usize = 10_000;
+
+    pub fn new(latest_allowed: YearMonth) -> ImportOptions {
+        ImportOptions {
+            latest_allowed,
+            sheet: None,
+            max_xlsx_bytes: Self::DEFAULT_MAX_XLSX_BYTES,
+            max_listed_errors: Self::DEFAULT_MAX_LISTED_ERRORS,
+        }
+    }
+}
+
+/// Reads indicator spreadsheets against one catalogue with one set of options.
+#[derive(Debug, Clone)]
+pub struct Importer<'c> {
+    catalogue: &'c Catalogue,
+    options: ImportOptions,
+}
+
+/// Rows searched for the header; rows above it (a title, a date line) are skipped.
+pub(crate) const HEADER_SEARCH_ROWS: usize = 10;
+
+impl<'c> Importer<'c> {
+    pub fn new(catalogue: &'c Catalogue, options: ImportOptions) -> Importer<'c> {
+        Importer { catalogue, options }
+    }
+
+    pub fn catalogue(&self) -> &Catalogue {
+        self.catalogue
+    }
+
+    pub fn options(&self) -> &ImportOptions {
+        &self.options
+    }
+
+    /// Reads a CSV stream (UTF-8, GBK/GB18030 or UTF-16 with BOM; comma, tab or semicolon) in bounded memory.
+    /// `resolve` maps a checked credit code to the enterprise's id, `None` when no such enterprise exists.
+    pub fn read_csv<R, F, S>(&self, input: R, resolve: F, sink: &mut S) -> Result<ImportReport, ImportError>
+    where
+        R: Read,
+        F: FnMut(&CreditCode) -> Option<i64>,
+        S: ValueSink + ?Sized,
+    {
+        csv_file::read(input, self.catalogue, &self.options, resolve, sink)
+    }
+
+    /// Reads an XLSX workbook (the sheet of the options, else the first), refusing one above `max_xlsx_bytes`.
+    pub fn read_xlsx<R, F, S>(&self, input: R, resolve: F, sink: &mut S) -> Result<ImportReport, ImportError>
+    where
+        R: Read + Seek,
+        F: FnMut(&CreditCode) -> Option<i64>,
+        S: ValueSink + ?Sized,
+    {
+        xlsx_file::read(input, self.catalogue, &self.options, resolve, sink)
+    }
+
+    /// Reads either kind, decided by the first bytes rather than by the name: a zip archive is read as XLSX (even
+    /// when named .csv), anything else as CSV, which refuses binary content with a clear message. `file_name` (as
+    /// uploaded; may be empty) only sharpens the message for a file named .xlsx that is no workbook.
+    pub fn read_named<R, F, S>(
+        &self,
+        mut input: R,
+        file_name: &str,
+        resolve: F,
+        sink: &mut S,
+    ) -> Result<ImportReport, ImportError>
+    where
+        R: Read + Seek,
+        F: FnMut(&CreditCode) -> Option<i64>,
+        S: ValueSink + ?Sized,
+    {
+        let mut magic = [0u8; 4];
+        let mut got = 0;
+        while got < magic.len() {
+            match input.read(&mut magic[got..])? {
+                0 => break,
+                n => got += n,
+            }
+        }
+        input.seek(SeekFrom::Start(0))?;
+        let named_workbook = Path::new(file_name)
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| e.eq_ignore_ascii_case("xlsx") || e.eq_ignore_ascii_case("xlsm"));
+        if magic[..got] == *b"PK\x03\x04" || (named_workbook && got > 0) {
+            self.read_xlsx(input, resolve, sink)
+        } else {
+            self.read_csv(input, resolve, sink)
+        }
+    }
+
+    /// Reads a file by path, like [`Importer::read_named`].
+    pub fn read_path<F, S>(&self, path: &Path, resolve: F, sink: &mut S) -> Result<ImportReport, ImportError>
+    where
+        F: FnMut(&CreditCode) -> Option<i64>,
+        S: ValueSink + ?Sized,
+    {
+        let file = File::open(path)?;
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        self.read_named(BufReader::with_capacity(1 << 16, file), name, resolve, sink)
+    }
+}

@@ -1,0 +1,41 @@
+//! chainpark's import of monthly enterprise indicator spreadsheets (企业月度指标导入): CSV (UTF-8, GBK/GB18030,
+//! UTF-16) or XLSX, in a long or one of two wide layouts, turned into checked values in exact hundredths of each
+//! indicator's base unit, with a row-by-row report. No database and no HTTP here: the caller resolves credit codes
+//! to enterprises and receives accepted values through a sink, then decides what to store.
+//!
+//! ```
+//! use std::ops::ControlFlow;
+//! use chainpark_import::{Catalogue, ImportOptions, Importer, YearMonth};
+//!
+//! let catalogue = Catalogue::default();
+//! let importer = Importer::new(&catalogue, ImportOptions::new(YearMonth::new(2021, 12).unwrap()));
+//! let csv = "统一社会信用代码,期间,指标,数值\n915000002028257485,2021-01,增加值（万元）,12.5\n";
+//! let mut values = Vec::new();
+//! let report = importer.read_csv(csv.as_bytes(), |_code: &_| Some(7), &mut values).unwrap();
+//! assert!(report.is_clean());
+//! assert_eq!(values[0].value, 12_500_000); // 12.5 万元 in fen
+//! # let _ = ControlFlow::<()>::Continue(());
+//! ```
+
+mod catalogue;
+mod check;
+mod csv_file;
+mod encoding;
+mod error;
+mod importer;
+mod layout;
+mod normalise;
+mod period;
+mod report;
+mod template;
+mod unit;
+mod value;
+mod xlsx_file;
+
+pub use catalogue::{Aggregation, BaseUnit, Catalogue, CatalogueError, IndicatorDef, IndicatorId, default_catalogue};
+pub use error::ImportError;
+pub use importer::{ImportOptions, Importer, IndicatorValue, ValueSink};
+pub use layout::Layout;
+pub use period::{PeriodError, YearMonth};
+pub use report::{Format, ImportReport, Problem, RowError};
+pub use template::{template_csv, template_xlsx};

@@ -1,0 +1,213 @@
+//! XLSX reading with calamine's cell reader: cells arrive row by row and are checked as each row completes. The zip
+//! and its shared strings are held in memory, which is why the workbook size is capped (CSV has no cap).
+
+use std::io::{Read, Seek, SeekFrom};
+
+use calamine::{DataRef, Reader, Xlsx, XlsxError};
+use chainpark_core::credit_code::CreditCode;
+use chrono::Datelike;
+
+use crate::catalogue::Catalogue;
+use crate::check::{Cell, Checker, Row};
+use crate::error::ImportError;
+use crate::importer::{HEADER_SEARCH_ROWS, ImportOptions, ValueSink};
+use crate::layout::{Header, HeaderCell, is_header_row, read_header};
+use crate::period::YearMonth;
+use crate::report::{Format, ImportReport};
+
+struct XlsxRow<'r, 'a>(&'r [DataRef<'a>]);
+
+fn cell<'r>(data: &'r DataRef<'_>) -> Cell<'r> {
+    match data {
+        DataRef::Empty => Cell::Empty,
+        DataRef::String(s) => Cell::Text(s),
+        DataRef::SharedString(s) => Cell::Text(s),
+        DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => Cell::Text(s),
+        DataRef::Float(f) => Cell::Number(*f),
+        DataRef::Int(i) => Cell::Int(*i),
+        DataRef::Bool(b) => Cell::Bool(*b),
+        DataRef::DateTime(dt) => dt
+            .as_datetime()
+            .and_then(|d| YearMonth::new(d.year().try_into().ok()?, d.month()).ok())
+            .map(Cell::Month)
+            .unwrap_or(Cell::BadDate(dt.as_f64())),
+        DataRef::Error(e) => Cell::Error(error_text(e)),
+    }
+}
+
+fn error_text(e: &calamine::CellErrorType) -> &'static str {
+    use calamine::CellErrorType::*;
+    match e {
+        Div0 => "#DIV/0!",
+        NA => "#N/A",
+        Name => "#NAME?",
+        Null => "#NULL!",
+        Num => "#NUM!",
+        Ref => "#REF!",
+        Value => "#VALUE!",
+        GettingData => "#GETTING_DATA",
+    }
+}
+
+impl Row for XlsxRow<'_, '_> {
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    fn cell(&self, index: usize) -> Cell<'_> {
+        self.0.get(index).map(cell).unwrap_or(Cell::Empty)
+    }
+}
+
+fn header_cell(data: &DataRef<'_>) -> HeaderCell {
+    match cell(data) {
+        Cell::Empty => HeaderCell::default(),
+        Cell::Text(t) => HeaderCell { text: t.to_string(), month: None },
+        Cell::Month(m) => HeaderCell { text: m.to_string(), month: Some(m) },
+        Cell::Number(f) => HeaderCell { text: f.to_string(), month: None },
+        Cell::Int(i) => HeaderCell { text: i.to_string(), month: None },
+        other => HeaderCell { text: format!("{other:?}"), month: None },
+    }
+}
+
+fn workbook_error(e: XlsxError) -> ImportError {
+    match e {
+        XlsxError::Zip(z) => ImportError::NotAWorkbook(format!("the zip archive is damaged or not a workbook ({z})")),
+        XlsxError::Io(io) => ImportError::Io(io),
+        XlsxError::Password => ImportError::NotAWorkbook("the workbook is password protected".into()),
+        other => ImportError::Workbook(other.to_string()),
+    }
+}
+
+pub(crate) fn read<R, F, S>(
+    mut input: R,
+    catalogue: &Catalogue,
+    options: &ImportOptions,
+    resolve: F,
+    sink: &mut S,
+) -> Result<ImportReport, ImportError>
+where
+    R: Read + Seek,
+    F: FnMut(&CreditCode) -> Option<i64>,
+    S: ValueSink + ?Sized,
+{
+    let size = input.seek(SeekFrom::End(0))?;
+    input.seek(SeekFrom::Start(0))?;
+    if size == 0 {
+        return Err(ImportError::Empty);
+    }
+    if size > options.max_xlsx_bytes {
+        return Err(ImportError::WorkbookTooLarge { size, limit: options.max_xlsx_bytes });
+    }
+    let mut magic = [0u8; 8];
+    let got = input.read(&mut magic)?;
+    input.seek(SeekFrom::Start(0))?;
+    let magic = &magic[..got];
+    if magic.starts_with(b"\xD0\xCF\x11\xE0") {
+        return Err(ImportError::OldExcelFormat);
+    }
+    if !magic.starts_with(b"PK\x03\x04") {
+        let looks_like_text = magic.iter().all(|b| b.is_ascii_graphic() || b.is_ascii_whitespace() || *b >= 0x80);
+        return Err(ImportError::NotAWorkbook(if looks_like_text {
+            "it is not a zip archive; it looks like text, so if it is CSV, name it .csv".into()
+        } else {
+            "it is not a zip archive, as every .xlsx file is".into()
+        }));
+    }
+
+    let mut workbook: Xlsx<R> = Xlsx::new(input).map_err(workbook_error)?;
+    let names = workbook.sheet_names();
+    let sheet = match &options.sheet {
+        Some(wanted) => names
+            .iter()
+            .find(|n| n.trim() == wanted.trim())
+            .cloned()
+            .ok_or_else(|| ImportError::SheetNotFound { name: wanted.clone(), available: names.clone() })?,
+        None => names.first().cloned().ok_or(ImportError::NoWorksheet)?,
+    };
+    let mut cells = workbook.worksheet_cells_reader(&sheet).map_err(workbook_error)?;
+
+    let mut stage = Stage { catalogue, options, pending: Some((resolve, sink)), checker: None, searched: 0, first_row: None };
+    let mut row: Vec<DataRef<'_>> = Vec::new();
+    let mut row_index: Option<u32> = None;
+    let mut stopped = false;
+    while let Some(c) = cells.next_cell().map_err(workbook_error)? {
+        let (r, col) = c.get_position();
+        if row_index != Some(r) {
+            if let Some(previous) = row_index {
+                if stage.complete_row(u64::from(previous) + 1, &row)? {
+                    stopped = true;
+                    break;
+                }
+            }
+            row.clear();
+            row_index = Some(r);
+        }
+        let col = col as usize;
+        if row.len() <= col {
+            row.resize(col + 1, DataRef::Empty);
+        }
+        row[col] = c.get_value().clone();
+    }
+    if let (false, Some(last)) = (stopped, row_index) {
+        stage.complete_row(u64::from(last) + 1, &row)?;
+    }
+
+    let Some(checker) = stage.checker else {
+        return Err(match stage.first_row {
+            None => ImportError::Empty,
+            Some(first_row) => ImportError::NoHeader { rows: stage.searched, first_row },
+        });
+    };
+    if checker.rows_read() == 0 {
+        return Err(ImportError::NoDataRows { header_line: checker.finish().header_line });
+    }
+    let mut report = checker.finish();
+    report.sheet = Some(sheet);
+    Ok(report)
+}
+
+/// Rows before the header are searched for it; once found, rows go to the checker.
+struct Stage<'a, F, S: ?Sized> {
+    catalogue: &'a Catalogue,
+    options: &'a ImportOptions,
+    pending: Option<(F, &'a mut S)>,
+    checker: Option<Checker<'a, F, S>>,
+    searched: usize,
+    first_row: Option<String>,
+}
+
+impl<F, S> Stage<'_, F, S>
+where
+    F: FnMut(&CreditCode) -> Option<i64>,
+    S: ValueSink + ?Sized,
+{
+    /// Handles one complete row; `true` when the sink asked to stop.
+    fn complete_row(&mut self, row_number: u64, row: &[DataRef<'_>]) -> Result<bool, ImportError> {
+        if let Some(checker) = self.checker.as_mut() {
+            return Ok(checker.row(row_number, &XlsxRow(row)).is_break());
+        }
+        let header_cells: Vec<HeaderCell> = row.iter().map(header_cell).collect();
+        if header_cells.iter().all(|c| c.text.trim().is_empty()) {
+            return Ok(false);
+        }
+        if is_header_row(&header_cells) {
+            let header: Header = read_header(&header_cells, row_number, self.catalogue, self.options.latest_allowed)?;
+            if let Some((resolve, sink)) = self.pending.take() {
+                self.checker =
+                    Some(Checker::new(header, row_number, Format::Xlsx, self.catalogue, self.options, resolve, sink));
+            }
+            return Ok(false);
+        }
+        self.first_row
+            .get_or_insert_with(|| header_cells.iter().map(|c| c.text.trim()).collect::<Vec<_>>().join(", "));
+        self.searched += 1;
+        if self.searched >= HEADER_SEARCH_ROWS {
+            return Err(ImportError::NoHeader {
+                rows: self.searched,
+                first_row: self.first_row.clone().unwrap_or_default(),
+            });
+        }
+        Ok(false)
+    }
+}

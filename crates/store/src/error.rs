@@ -1,0 +1,35 @@
+//! What can go wrong in the store, in terms the HTTP edge maps to a status: not found, invalid, conflict.
+
+use chainpark_core::error::Invalid;
+use chainpark_core::registry::Id;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{kind} {id} does not exist")]
+    NotFound { kind: &'static str, id: Id },
+    #[error(transparent)]
+    Invalid(#[from] Invalid),
+    #[error("{field}: {message}")]
+    Conflict { field: String, message: String },
+    #[error("stored data is broken: {0}")]
+    Corrupt(String),
+    #[error("configuration: {0}")]
+    Config(String),
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+}
+
+impl StoreError {
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        StoreError::Invalid(Invalid::field(field, message))
+    }
+
+    pub fn conflict(field: &str, message: impl Into<String>) -> Self {
+        StoreError::Conflict {
+            field: field.to_string(),
+            message: message.into(),
+        }
+    }
+}

@@ -1,0 +1,40 @@
+//! The embedded engine: one SQLite file in the data directory, in WAL mode. SQLite allows one writer at a time,
+//! so writes queue on a lock here instead of failing with "database is locked".
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::migrate::Migrator;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+
+pub struct SqliteStore {
+    pool: sqlx::SqlitePool,
+    write_lock: Option<Arc<tokio::sync::Mutex<()>>>,
+}
+
+impl SqliteStore {
+    const ENGINE: &'static str = "sqlite";
+    const MIGRATOR: Migrator = sqlx::migrate!("migrations/sqlite");
+
+    /// Opens (creating if needed) the database at `url`, e.g. `sqlite://data/chainpark.db` or `sqlite::memory:`.
+    pub async fn connect(url: &str) -> Result<Self> {
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(30));
+        // An in-memory database exists once per connection: keep exactly one.
+        let max = if url.contains(":memory:") { 1 } else { 8 };
+        let pool = SqlitePoolOptions::new()
+            .max_connections(max)
+            .connect_with(options)
+            .await?;
+        Ok(SqliteStore {
+            pool,
+            write_lock: Some(Arc::new(tokio::sync::Mutex::new(()))),
+        })
+    }
+}
+
+crate::common::sql_store!(SqliteStore, sqlx::Sqlite);

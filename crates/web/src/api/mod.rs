@@ -1,0 +1,45 @@
+//! The JSON API under `/api/v1`. Each object's module owns its routes; they are merged here, and the OpenAPI
+//! document is collected from the same routes, so the document cannot forget an endpoint.
+
+pub mod areas;
+pub mod audit;
+pub mod chains;
+pub(crate) mod crud;
+pub mod enterprises;
+pub mod links;
+pub mod parks;
+pub mod people;
+pub mod posts;
+pub mod segments;
+
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+
+use crate::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "chainpark API",
+        description = "The registry, figures and daily work of an economic development zone run by industry chains and parks."
+    ),
+    tags(
+        (name = "registry", description = "Industry areas, chains and segments, people and posts, parks, enterprises"),
+        (name = "audit", description = "Every change, with who made it and the values before and after"),
+    )
+)]
+struct ApiDoc;
+
+/// All API routes with their OpenAPI description.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(areas::router())
+        .merge(chains::router())
+        .merge(segments::router())
+        .merge(links::router())
+        .merge(people::router())
+        .merge(posts::router())
+        .merge(parks::router())
+        .merge(enterprises::router())
+        .merge(audit::router())
+}

@@ -1,0 +1,119 @@
+//! The one place where errors become HTTP answers: `application/problem+json` (RFC 9457), naming each bad field.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chainpark_core::error::{FieldError, Invalid};
+use chainpark_store::StoreError;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// A problem detail document (RFC 9457) with, for invalid input, one entry per bad field.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Problem {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{0}")]
+    BadRequest(String, Vec<FieldError>),
+    #[error(transparent)]
+    Invalid(#[from] Invalid),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("{0}")]
+    NotFound(String),
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+impl ApiError {
+    pub fn bad_field(field: &str, message: impl Into<String>) -> Self {
+        let message = message.into();
+        ApiError::BadRequest(
+            format!("{field}: {message}"),
+            vec![FieldError {
+                field: field.to_string(),
+                message,
+            }],
+        )
+    }
+
+    fn parts(&self) -> (StatusCode, &'static str, &'static str, Vec<FieldError>) {
+        match self {
+            ApiError::BadRequest(_, errors) => (
+                StatusCode::BAD_REQUEST,
+                "bad-request",
+                "Malformed request",
+                errors.clone(),
+            ),
+            ApiError::Invalid(Invalid(errors))
+            | ApiError::Store(StoreError::Invalid(Invalid(errors))) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid",
+                "Invalid input",
+                errors.clone(),
+            ),
+            ApiError::Store(StoreError::NotFound { .. }) | ApiError::NotFound(_) => {
+                (StatusCode::NOT_FOUND, "not-found", "Not found", Vec::new())
+            }
+            ApiError::Store(StoreError::Conflict { field, message }) => (
+                StatusCode::CONFLICT,
+                "conflict",
+                "Conflict",
+                vec![FieldError {
+                    field: field.clone(),
+                    message: message.clone(),
+                }],
+            ),
+            ApiError::Store(_) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "Internal error",
+                Vec::new(),
+            ),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, kind, title, errors) = self.parts();
+        let detail = if status == StatusCode::INTERNAL_SERVER_ERROR {
+            tracing::error!(error = %self, "request failed");
+            "the server could not complete the request; it has been logged".to_string()
+        } else {
+            self.to_string()
+        };
+        problem(status, kind, title, detail, errors)
+    }
+}
+
+/// Builds a problem+json response; also used by the middleware for 401/403/413.
+pub fn problem(
+    status: StatusCode,
+    kind: &str,
+    title: &str,
+    detail: String,
+    errors: Vec<FieldError>,
+) -> Response {
+    let body = Problem {
+        kind: format!("https://chainpark.dev/problems/{kind}"),
+        title: title.to_string(),
+        status: status.as_u16(),
+        detail,
+        errors,
+    };
+    let mut response = (status, axum::Json(body)).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/problem+json"),
+    );
+    response
+}
