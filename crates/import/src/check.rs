@@ -486,13 +486,6 @@ where
             .find_map(|p| name.strip_prefix(p))
             .or_else(|| name.strip_suffix("累计"))
             .unwrap_or(name);
-        let Some(id) = self.catalogue.find_key(stripped) else {
-            return Err(Complaint::new(
-                Problem::UnknownIndicator,
-                format!("'{text}' is not a known indicator"),
-                format!("“{text}”不是可识别的指标"),
-            ));
-        };
         if cumulative {
             return Err(Complaint::new(
                 Problem::CumulativeColumn,
@@ -500,6 +493,13 @@ where
                 format!("“{text}”是累计值，请填写当月值"),
             ));
         }
+        let Some(id) = self.catalogue.find_key(stripped) else {
+            return Err(Complaint::new(
+                Problem::UnknownIndicator,
+                format!("'{text}' is not a known indicator"),
+                format!("“{text}”不是可识别的指标"),
+            ));
+        };
         let def = self.catalogue.get(id);
         let mut unit = None;
         for q in &label.qualifiers {

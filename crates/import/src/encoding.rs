@@ -1,7 +1,7 @@
 //! Streaming text decoding for CSV. Chinese spreadsheets arrive as UTF-8 (with or without BOM) or as GBK/GB18030
 //! (Excel's "CSV" on a Chinese Windows); UTF-16 appears from Excel's "Unicode text". The encoding is decided at the
-//! first non-ASCII byte (ASCII is the same in all of them), so a 2 GB file never has to be read twice: a window after
-//! that byte that is valid UTF-8 means UTF-8, anything else is decoded as GB18030, a superset of GBK.
+//! first non-ASCII byte (ASCII is the same in all of them), so a 2 GB file never has to be read twice: when the
+//! characters after that byte are valid UTF-8 the file is UTF-8, else it is decoded as GB18030, a superset of GBK.
 
 use std::io::{self, Read};
 
@@ -12,7 +12,7 @@ use crate::error::ImportError;
 const BUFFER: usize = 1 << 16;
 /// Bytes inspected before the first record for binary content and the delimiter.
 const SNIFF: usize = 8 << 10;
-/// Bytes after the first non-ASCII byte that must be valid UTF-8 for the file to be read as UTF-8.
+/// Bytes after the first non-ASCII byte inspected to choose between UTF-8 and GB18030.
 const LOOKAHEAD: usize = 4 << 10;
 
 /// The encoding a CSV file turned out to have.
@@ -56,6 +56,8 @@ pub(crate) struct Transcoder<R> {
     mode: Mode,
     encoding: TextEncoding,
     pending_error: Option<io::Error>,
+    /// Decoded bytes that did not fit a tiny read.
+    spill: Vec<u8>,
 }
 
 /// The error a [`Transcoder`] raises for bytes that are not text in the file's encoding; the CSV reader passes it
@@ -80,6 +82,7 @@ impl<R: Read> Transcoder<R> {
             mode: Mode::Ascii,
             encoding: TextEncoding::Ascii,
             pending_error: None,
+            spill: Vec::new(),
         };
         while t.end < SNIFF && !t.eof {
             t.fill()?;
@@ -175,10 +178,17 @@ impl<R: Read> Transcoder<R> {
             self.fill()?;
         }
         let window = &self.buf[self.start..self.end];
-        let utf8 = match std::str::from_utf8(window) {
-            Ok(_) => true,
-            Err(e) => e.error_len().is_none() && e.valid_up_to() > 0,
+        let (valid, invalid) = match std::str::from_utf8(window) {
+            Ok(text) => (text, false),
+            Err(e) => (
+                std::str::from_utf8(&window[..e.valid_up_to()]).unwrap_or_default(),
+                e.error_len().is_some() || self.eof,
+            ),
         };
+        // A few Chinese characters of GBK forming valid UTF-8 by chance is next to impossible, so a file whose
+        // first characters are UTF-8 is UTF-8, and later invalid bytes are reported at their line.
+        let multibyte = valid.chars().filter(|c| !c.is_ascii()).take(4).count();
+        let utf8 = if invalid { multibyte >= 4 } else { multibyte > 0 };
         if utf8 {
             self.mode = Mode::Utf8;
             self.encoding = TextEncoding::Utf8;
@@ -192,10 +202,31 @@ impl<R: Read> Transcoder<R> {
 
 impl<R: Read> Read for Transcoder<R> {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-        if out.len() < 4 {
-            // The CSV reader's buffer is far larger; a decoder needs room for one whole character.
-            return Err(io::Error::other("output buffer too small for one character"));
+        if !self.spill.is_empty() {
+            let n = self.spill.len().min(out.len());
+            out[..n].copy_from_slice(&self.spill[..n]);
+            self.spill.drain(..n);
+            return Ok(n);
         }
+        if out.is_empty() {
+            return Ok(0);
+        }
+        if out.len() < 4 {
+            // A decoder needs room for a whole character; tiny reads go through a spill buffer.
+            let mut tmp = [0u8; 16];
+            let got = self.read_into(&mut tmp)?;
+            let n = got.min(out.len());
+            out[..n].copy_from_slice(&tmp[..n]);
+            self.spill.extend_from_slice(&tmp[n..got]);
+            return Ok(n);
+        }
+        self.read_into(out)
+    }
+}
+
+impl<R: Read> Transcoder<R> {
+    /// Fills `out` (at least 4 bytes) with UTF-8.
+    fn read_into(&mut self, out: &mut [u8]) -> io::Result<usize> {
         loop {
             if self.start == self.end {
                 if let Some(e) = self.pending_error.take() {

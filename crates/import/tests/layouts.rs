@@ -102,7 +102,7 @@ fn unknown_indicator_in_a_long_row_is_rejected() {
 #[test]
 fn cumulative_values_are_refused() {
     let out = csv(&format!("统一社会信用代码,期间,指标,数值\n{},2021-06,1-6月累计增加值,1\n", code(1)));
-    out.assert_problem(2, Problem::UnknownIndicator);
+    out.assert_problem(2, Problem::CumulativeColumn);
     let out = csv(&format!("统一社会信用代码,期间,指标,数值\n{},2021-06,增加值（累计）,1\n", code(1)));
     out.assert_problem(2, Problem::CumulativeColumn);
 }

@@ -24,7 +24,7 @@ fn xlsx_wide_by_month_layout_is_read() {
         out.triples(),
         vec![
             (1, "2021-01".into(), "operating_revenue".into(), 123_456),
-            (1, "2021-03".into(), "operating_revenue".into(), 25_000_000),
+            (1, "2021-03".into(), "operating_revenue".into(), 2_500_000),
             (2, "2021-01".into(), "employees".into(), 12_000),
             (2, "2021-02".into(), "employees".into(), 12_100),
         ]

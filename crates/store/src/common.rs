@@ -592,7 +592,7 @@ macro_rules! sql_store {
         const PERSON_COLUMNS: &str = "SELECT p.id, p.name, p.title, p.organisation, p.phone, p.email, p.archived, p.updated_at";
         const POST_COLUMNS: &str = "SELECT po.id, po.person_id, po.role, po.chain_id, po.park_id, po.enterprise_id, po.chief_level, po.owner_kind, po.title, po.starts_on, po.ends_on, po.archived, po.updated_at";
         const PARK_COLUMNS: &str = "SELECT k.id, k.area_id, k.code, k.name, k.name_en, k.district, k.land_area_centi_mu, k.lon, k.lat, k.outline, k.archived, k.updated_at";
-        const ENTERPRISE_COLUMNS: &str = "SELECT e.id, e.credit_code, e.name, e.name_en, e.industry_code, e.district, e.park_id, e.above_size, e.high_tech, e.leading, e.founded_on, e.status, e.contact_name, e.phone, e.email, e.address, e.archived, e.updated_at";
+        const ENTERPRISE_COLUMNS: &str = "SELECT e.id, e.credit_code, e.name, e.name_en, e.industry_code, e.district, e.park_id, e.above_size, e.high_tech, e.is_leading AS leading, e.founded_on, e.status, e.contact_name, e.phone, e.email, e.address, e.archived, e.updated_at";
 
         async fn area_by_id(c: &mut Conn, id: Id) -> Result<IndustryArea> {
             let sql = format!("{AREA_COLUMNS} FROM industry_areas a WHERE a.id = $1");
@@ -1384,7 +1384,7 @@ macro_rules! sql_store {
                     push_eq(qb, "e.status", f.status.map(|s| s.as_str()));
                     push_eq(qb, "e.above_size", f.above_size);
                     push_eq(qb, "e.high_tech", f.high_tech);
-                    push_eq(qb, "e.leading", f.leading);
+                    push_eq(qb, "e.is_leading", f.leading);
                     if let Some(code) = &f.industry_code {
                         qb.push(" AND e.industry_code LIKE ");
                         qb.push_bind(format!("{}%", code.trim().replace(['%', '_'], "")));
@@ -1431,7 +1431,7 @@ macro_rules! sql_store {
                 check_enterprise_draft(tx.conn(), Some(id), &d).await?;
                 sqlx::query(
                     "UPDATE enterprises SET credit_code = $1, name = $2, name_en = $3, industry_code = $4, district = $5, park_id = $6, \
-                     above_size = $7, high_tech = $8, leading = $9, founded_on = $10, status = $11, contact_name = $12, phone = $13, \
+                     above_size = $7, high_tech = $8, is_leading = $9, founded_on = $10, status = $11, contact_name = $12, phone = $13, \
                      email = $14, address = $15, updated_at = $16 WHERE id = $17",
                 )
                 .bind(d.credit_code.as_str()).bind(&d.name).bind(&d.name_en).bind(d.industry_code.as_str())
@@ -1596,7 +1596,7 @@ macro_rules! sql_store {
             for chunk in drafts.chunks(400) {
                 let mut qb: QueryBuilder<'static, Db> = QueryBuilder::new(
                     "INSERT INTO enterprises (credit_code, name, name_en, industry_code, district, park_id, above_size, high_tech, \
-                     leading, founded_on, status, contact_name, phone, email, address, updated_at) ");
+                     is_leading, founded_on, status, contact_name, phone, email, address, updated_at) ");
                 qb.push_values(chunk.iter().cloned(), |mut b, d| {
                     b.push_bind(d.credit_code.as_str().to_string()).push_bind(d.name).push_bind(d.name_en).push_bind(d.industry_code.as_str().to_string())
                         .push_bind(d.district.as_str().to_string()).push_bind(d.park_id).push_bind(d.above_size).push_bind(d.high_tech)
@@ -1650,7 +1650,7 @@ macro_rules! sql_store {
         async fn insert_enterprise(c: &mut Conn, d: &EnterpriseDraft) -> Result<Id> {
             Ok(sqlx::query_scalar(
                 "INSERT INTO enterprises (credit_code, name, name_en, industry_code, district, park_id, above_size, high_tech, \
-                 leading, founded_on, status, contact_name, phone, email, address, updated_at) \
+                 is_leading, founded_on, status, contact_name, phone, email, address, updated_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id",
             )
             .bind(d.credit_code.as_str()).bind(&d.name).bind(&d.name_en).bind(d.industry_code.as_str())

@@ -46,213 +46,27 @@ const fn l(
 }
 
 /// A few carry the public names of well-known Liangjiang firms; their credit codes and other data are invented.
+#[rustfmt::skip]
 pub(crate) const LEADING: &[LeadingDef] = &[
-    l(
-        "AUTO",
-        &["VEH-PAS", "NEV-BEV"],
-        "3611",
-        (
-            "重庆长安汽车股份有限公司",
-            "Chongqing Changan Automobile Co., Ltd.",
-        ),
-        "YUFU",
-        (1996, 10, 31),
-    ),
-    l(
-        "AUTO",
-        &["VEH-PAS"],
-        "3611",
-        ("长安福特汽车有限公司", "Changan Ford Automobile Co., Ltd."),
-        "AUTO-PARK",
-        (2001, 4, 25),
-    ),
-    l(
-        "AUTO",
-        &["NEV-BATT-CELL"],
-        "3841",
-        (
-            "重庆恒瑞动力电池股份有限公司",
-            "Chongqing Hengrui Power Battery Co., Ltd.",
-        ),
-        "LONGXING",
-        (2017, 3, 18),
-    ),
-    l(
-        "ELEC",
-        &["DSP-PNL", "DSP-MOD"],
-        "3974",
-        (
-            "重庆京东方光电科技有限公司",
-            "Chongqing BOE Optoelectronics Technology Co., Ltd.",
-        ),
-        "SHUITU",
-        (2013, 11, 20),
-    ),
-    l(
-        "ELEC",
-        &["TRM-PC"],
-        "3911",
-        (
-            "重庆瑞腾电脑科技股份有限公司",
-            "Chongqing Ruiteng Computer Technology Co., Ltd.",
-        ),
-        "AIRPORT",
-        (2009, 6, 12),
-    ),
-    l(
-        "ELEC",
-        &["IC-PKG", "IC-FAB"],
-        "3973",
-        (
-            "重庆芯睿微电子股份有限公司",
-            "Chongqing Xinrui Microelectronics Co., Ltd.",
-        ),
-        "IC-PARK",
-        (2018, 9, 6),
-    ),
-    l(
-        "EQUIP",
-        &["INS-IND"],
-        "4011",
-        (
-            "重庆川仪自动化股份有限公司",
-            "Chongqing Chuanyi Automation Co., Ltd.",
-        ),
-        "SMART-EQUIP",
-        (1999, 11, 8),
-    ),
-    l(
-        "EQUIP",
-        &["ROB-BODY", "ROB-INT"],
-        "3491",
-        (
-            "重庆博创智能装备股份有限公司",
-            "Chongqing Bochuang Intelligent Equipment Co., Ltd.",
-        ),
-        "SINO-GERMAN",
-        (2015, 5, 20),
-    ),
-    l(
-        "HEALTH",
-        &["BIO-VAC"],
-        "2762",
-        (
-            "重庆智飞生物制品股份有限公司",
-            "Chongqing Zhifei Biological Products Co., Ltd.",
-        ),
-        "BIO-PARK",
-        (2002, 5, 23),
-    ),
-    l(
-        "HEALTH",
-        &["DEV-CON"],
-        "3584",
-        (
-            "重庆康瑞医疗器械股份有限公司",
-            "Chongqing Kangrui Medical Devices Co., Ltd.",
-        ),
-        "SINO-ITALY",
-        (2011, 8, 15),
-    ),
-    l(
-        "LOGI",
-        &["SCM", "ROAD-CNT"],
-        "7224",
-        (
-            "重庆长安民生物流股份有限公司",
-            "Chongqing Changan Minsheng Logistics Co., Ltd.",
-        ),
-        "AIRPORT",
-        (2001, 8, 27),
-    ),
-    l(
-        "LOGI",
-        &["PORT-OPS"],
-        "5532",
-        (
-            "重庆两江港航物流股份有限公司",
-            "Chongqing Liangjiang Port and Shipping Logistics Co., Ltd.",
-        ),
-        "GUOYUAN",
-        (2015, 12, 1),
-    ),
-    l(
-        "SOFT",
-        &["APP-IND"],
-        "6513",
-        (
-            "重庆博远工业软件股份有限公司",
-            "Chongqing Boyuan Industrial Software Co., Ltd.",
-        ),
-        "DIGITAL-PARK",
-        (2012, 4, 10),
-    ),
-    l(
-        "SOFT",
-        &["CLD-IDC", "CLD-IAAS"],
-        "6550",
-        (
-            "重庆两江云计算股份有限公司",
-            "Chongqing Liangjiang Cloud Computing Co., Ltd.",
-        ),
-        "LIJIA",
-        (2016, 7, 1),
-    ),
-    l(
-        "MAT",
-        &["MET-AL"],
-        "3252",
-        (
-            "重庆恒泰铝业股份有限公司",
-            "Chongqing Hengtai Aluminium Co., Ltd.",
-        ),
-        "MATERIALS-PARK",
-        (2004, 3, 15),
-    ),
-    l(
-        "AERO",
-        &["GA-OPS", "GA-TRN"],
-        "5621",
-        (
-            "重庆翔宇通用航空股份有限公司",
-            "Chongqing Xiangyu General Aviation Co., Ltd.",
-        ),
-        "AIRPORT",
-        (2014, 9, 9),
-    ),
-    l(
-        "CREATIVE",
-        &["GAM-DEV", "GAM-OPS"],
-        "6572",
-        (
-            "重庆星云互动娱乐股份有限公司",
-            "Chongqing Xingyun Interactive Entertainment Co., Ltd.",
-        ),
-        "LIJIA",
-        (2013, 6, 18),
-    ),
-    l(
-        "FIN",
-        &["LEA"],
-        "6631",
-        (
-            "重庆两江融资租赁有限公司",
-            "Chongqing Liangjiang Financial Leasing Co., Ltd.",
-        ),
-        "LJIBC",
-        (2014, 11, 11),
-    ),
-    l(
-        "TECH",
-        &["RND-NEW", "PIL"],
-        "7320",
-        (
-            "重庆明月湖科技研究院有限公司",
-            "Chongqing Mingyue Lake Research Institute Co., Ltd.",
-        ),
-        "MINGYUE",
-        (2021, 3, 30),
-    ),
+    l("AUTO", &["VEH-PAS", "NEV-BEV"], "3611", ("重庆长安汽车股份有限公司", "Chongqing Changan Automobile Co., Ltd."), "YUFU", (1996, 10, 31)),
+    l("AUTO", &["VEH-PAS"], "3611", ("长安福特汽车有限公司", "Changan Ford Automobile Co., Ltd."), "AUTO-PARK", (2001, 4, 25)),
+    l("AUTO", &["NEV-BATT-CELL"], "3841", ("重庆恒瑞动力电池股份有限公司", "Chongqing Hengrui Power Battery Co., Ltd."), "LONGXING", (2017, 3, 18)),
+    l("ELEC", &["DSP-PNL", "DSP-MOD"], "3974", ("重庆京东方光电科技有限公司", "Chongqing BOE Optoelectronics Technology Co., Ltd."), "SHUITU", (2013, 11, 20)),
+    l("ELEC", &["TRM-PC"], "3911", ("重庆瑞腾电脑科技股份有限公司", "Chongqing Ruiteng Computer Technology Co., Ltd."), "AIRPORT", (2009, 6, 12)),
+    l("ELEC", &["IC-PKG", "IC-FAB"], "3973", ("重庆芯睿微电子股份有限公司", "Chongqing Xinrui Microelectronics Co., Ltd."), "IC-PARK", (2018, 9, 6)),
+    l("EQUIP", &["INS-IND"], "4011", ("重庆川仪自动化股份有限公司", "Chongqing Chuanyi Automation Co., Ltd."), "SMART-EQUIP", (1999, 11, 8)),
+    l("EQUIP", &["ROB-BODY", "ROB-INT"], "3491", ("重庆博创智能装备股份有限公司", "Chongqing Bochuang Intelligent Equipment Co., Ltd."), "SINO-GERMAN", (2015, 5, 20)),
+    l("HEALTH", &["BIO-VAC"], "2762", ("重庆智飞生物制品股份有限公司", "Chongqing Zhifei Biological Products Co., Ltd."), "BIO-PARK", (2002, 5, 23)),
+    l("HEALTH", &["DEV-CON"], "3584", ("重庆康瑞医疗器械股份有限公司", "Chongqing Kangrui Medical Devices Co., Ltd."), "SINO-ITALY", (2011, 8, 15)),
+    l("LOGI", &["SCM", "ROAD-CNT"], "7224", ("重庆长安民生物流股份有限公司", "Chongqing Changan Minsheng Logistics Co., Ltd."), "AIRPORT", (2001, 8, 27)),
+    l("LOGI", &["PORT-OPS"], "5532", ("重庆两江港航物流股份有限公司", "Chongqing Liangjiang Port and Shipping Logistics Co., Ltd."), "GUOYUAN", (2015, 12, 1)),
+    l("SOFT", &["APP-IND"], "6513", ("重庆博远工业软件股份有限公司", "Chongqing Boyuan Industrial Software Co., Ltd."), "DIGITAL-PARK", (2012, 4, 10)),
+    l("SOFT", &["CLD-IDC", "CLD-IAAS"], "6550", ("重庆两江云计算股份有限公司", "Chongqing Liangjiang Cloud Computing Co., Ltd."), "LIJIA", (2016, 7, 1)),
+    l("MAT", &["MET-AL"], "3252", ("重庆恒泰铝业股份有限公司", "Chongqing Hengtai Aluminium Co., Ltd."), "MATERIALS-PARK", (2004, 3, 15)),
+    l("AERO", &["GA-OPS", "GA-TRN"], "5621", ("重庆翔宇通用航空股份有限公司", "Chongqing Xiangyu General Aviation Co., Ltd."), "AIRPORT", (2014, 9, 9)),
+    l("CREATIVE", &["GAM-DEV", "GAM-OPS"], "6572", ("重庆星云互动娱乐股份有限公司", "Chongqing Xingyun Interactive Entertainment Co., Ltd."), "LIJIA", (2013, 6, 18)),
+    l("FIN", &["LEA"], "6631", ("重庆两江融资租赁有限公司", "Chongqing Liangjiang Financial Leasing Co., Ltd."), "LJIBC", (2014, 11, 11)),
+    l("TECH", &["RND-NEW", "PIL"], "7320", ("重庆明月湖科技研究院有限公司", "Chongqing Mingyue Lake Research Institute Co., Ltd."), "MINGYUE", (2021, 3, 30)),
 ];
 
 /// Districts for firms outside any park, with weights: most of Liangjiang lies in Yubei.

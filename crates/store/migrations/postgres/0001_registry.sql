@@ -82,7 +82,7 @@ CREATE TABLE enterprises (
     park_id       BIGINT REFERENCES parks(id),
     above_size    BOOLEAN NOT NULL DEFAULT FALSE,
     high_tech     BOOLEAN NOT NULL DEFAULT FALSE,
-    leading       BOOLEAN NOT NULL DEFAULT FALSE,
+    is_leading    BOOLEAN NOT NULL DEFAULT FALSE,
     founded_on    DATE,
     status        TEXT NOT NULL CHECK (status IN ('active', 'moved_out', 'closed')),
     contact_name  TEXT NOT NULL DEFAULT '',
