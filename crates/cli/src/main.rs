@@ -1,6 +1,7 @@
 //! The `chainpark` binary: parses the command line and the configuration, then wires the store, the demo zone
 //! and the web application together. No rules live here.
 
+mod accounts;
 mod config;
 
 use std::path::PathBuf;
@@ -36,6 +37,40 @@ enum Command {
     Migrate(DatabaseArgs),
     /// Check the stored data for broken references and rules; exits non-zero when anything is wrong.
     Check(DatabaseArgs),
+    /// Manage accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Create an account. The password comes from CHAINPARK_USER_PASSWORD, or from the first line of standard input.
+    Add {
+        username: String,
+        /// admin, leader, analyst, chain_chief, chain_task_force, chain_owner, park_chief, park_staff or enterprise.
+        #[arg(long)]
+        role: String,
+        /// The registry person whose posts give a chief, owner, staff or enterprise account its scope.
+        #[arg(long)]
+        person_id: Option<i64>,
+        /// The name shown in the interface.
+        #[arg(long, default_value = "")]
+        display_name: String,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// Set a new password (from CHAINPARK_USER_PASSWORD or standard input); the account's sessions end.
+    Passwd {
+        username: String,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// Disable an account: it can no longer sign in, and its sessions end.
+    Disable {
+        username: String,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -90,9 +125,14 @@ async fn main() -> anyhow::Result<()> {
                 println!("loading the demo zone into {} ...", path.display());
                 let zone = chainpark_core::demo::demo_zone();
                 store
-                    .load_registry(&Actor::new("demo"), &zone)
+                    .load_registry(&Actor::system("demo"), &zone)
                     .await
                     .context("loading the demo zone")?;
+                accounts::create_demo_accounts(&store).await?;
+                println!(
+                    "demo accounts (password {}): leader, analyst, chain.chief, chain.taskforce, chain.owner, park.chief, park.staff, enterprise",
+                    accounts::DEMO_PASSWORD
+                );
             }
             serve(store, &args.listen).await
         }
@@ -116,6 +156,57 @@ async fn main() -> anyhow::Result<()> {
                 bail!("{} problem(s) found", problems.len())
             }
         }
+        Command::User(command) => user(cli.config.as_deref(), command).await,
+    }
+}
+
+fn password_from_env_or_stdin() -> anyhow::Result<String> {
+    if let Ok(password) = std::env::var("CHAINPARK_USER_PASSWORD") {
+        return Ok(password);
+    }
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line)?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
+}
+
+async fn user(config: Option<&std::path::Path>, command: UserCommand) -> anyhow::Result<()> {
+    match command {
+        UserCommand::Add { username, role, person_id, display_name, database } => {
+            let Some(role) = chainpark_core::access::Role::parse(&role) else {
+                bail!("--role: unknown role {role:?}");
+            };
+            let settings = Settings::load(config, None, database.database)?;
+            let store = open(&settings.database).await?;
+            let password = password_from_env_or_stdin()?;
+            accounts::add(&store, &username, &password, role, person_id, &display_name).await?;
+            println!("account {username} created");
+            Ok(())
+        }
+        UserCommand::Passwd { username, database } => {
+            let settings = Settings::load(config, None, database.database)?;
+            let store = open(&settings.database).await?;
+            let Some((account, _)) = store.account_for_login(&username).await? else {
+                bail!("no account {username}");
+            };
+            let password = password_from_env_or_stdin()?;
+            let mut v = chainpark_core::error::Violations::default();
+            chainpark_core::account::check_password(&mut v, "password", &password);
+            v.finish(()).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let hash = chainpark_web::auth::hash_password(&password).map_err(|e| anyhow::anyhow!("{e}"))?;
+            store.update_account(&Actor::system("cli"), account.id, None, None, None, None, Some(hash)).await?;
+            println!("password of {username} changed");
+            Ok(())
+        }
+        UserCommand::Disable { username, database } => {
+            let settings = Settings::load(config, None, database.database)?;
+            let store = open(&settings.database).await?;
+            let Some((account, _)) = store.account_for_login(&username).await? else {
+                bail!("no account {username}");
+            };
+            store.update_account(&Actor::system("cli"), account.id, None, None, None, Some(true), None).await?;
+            println!("account {username} disabled");
+            Ok(())
+        }
     }
 }
 
@@ -134,8 +225,11 @@ async fn serve(store: Arc<dyn Store>, listen: &str) -> anyhow::Result<()> {
         .with_context(|| format!("listening on {listen}"))?;
     let address = listener.local_addr()?;
     println!("chainpark ({}) is serving http://{address}/", store.engine());
-    let app = chainpark_web::app(AppState { store });
-    axum::serve(listener, app)
+    let app = chainpark_web::app(AppState::new(store));
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })

@@ -15,7 +15,7 @@ async fn demo_zone_has_eleven_chains_6000_enterprises_and_parks_with_chiefs() {
     let zone = chainpark_core::demo::demo_zone();
     for store in fresh_stores().await {
         store
-            .load_registry(&Actor::new("demo"), &zone)
+            .load_registry(&Actor::system("demo"), &zone)
             .await
             .expect("the demo zone loads");
         let app = TestApp::start(store).await;
@@ -41,6 +41,7 @@ fn start_demo(data_dir: &std::path::Path) -> (std::process::Child, String) {
         .args(["demo", "--listen", "127.0.0.1:0", "--data-dir"])
         .arg(data_dir)
         .env("RUST_LOG", "warn")
+        .env("CHAINPARK_ADMIN_PASSWORD", "admin-password-for-tests")
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
@@ -62,7 +63,14 @@ async fn demo_command_serves_the_demo_zone_from_a_fresh_folder() {
     let data_dir = std::env::temp_dir().join(format!("chainpark_demo_{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&data_dir);
     let (mut child, url) = start_demo(&data_dir);
-    let client = reqwest::Client::new();
+    let client = reqwest::Client::builder().cookie_store(true).build().expect("client");
+    let signed_in = client
+        .post(format!("{url}/api/v1/session"))
+        .json(&serde_json::json!({"username": "leader", "password": "chainpark-demo"}))
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(signed_in.status(), 200, "the demo's leader account signs in");
     let chains: Value = client
         .get(format!("{url}/api/v1/chains"))
         .send()

@@ -95,6 +95,7 @@ async fn malformed_body_names_the_bad_field() {
             .client
             .post(format!("{}/api/v1/areas", app.base))
             .header("content-type", "application/json")
+            .header("x-csrf-token", &app.csrf)
             .body("{\"code\": ")
             .send()
             .await

@@ -1,6 +1,8 @@
 //! chainpark's domain: the objects of an economic zone run by industry chains and parks, and the rules they obey.
 //! Nothing here does I/O, knows a database or speaks HTTP; the store and the web layer call in here to decide.
 
+pub mod access;
+pub mod account;
 pub mod calendar;
 pub mod chain_tree;
 pub mod credit_code;
@@ -8,7 +10,9 @@ pub mod demo;
 pub mod digital_economy;
 pub mod district;
 pub mod error;
+pub mod figures;
 pub mod industry;
 pub mod list;
+pub mod period;
 pub mod registry;
 pub mod time;

@@ -483,6 +483,27 @@ pub struct EnterpriseDraft {
     pub contact: EnterpriseContact,
 }
 
+impl EnterpriseDraft {
+    /// The input form of a checked enterprise, to compare with what is stored.
+    pub fn to_input(&self) -> EnterpriseInput {
+        EnterpriseInput {
+            credit_code: self.credit_code.as_str().to_string(),
+            name: self.name.clone(),
+            name_en: self.name_en.clone(),
+            industry_code: self.industry_code.as_str().to_string(),
+            district: self.district.as_str().to_string(),
+            park_id: self.park_id,
+            segment_ids: self.segment_ids.clone(),
+            above_size: self.above_size,
+            high_tech: self.high_tech,
+            leading: self.leading,
+            founded_on: self.founded_on,
+            status: self.status,
+            contact: self.contact.clone(),
+        }
+    }
+}
+
 // ---- parsing: the only way from what a user sent to what the store accepts ----
 
 fn required(v: &mut Violations, field: &str, value: &str, max_chars: usize) -> String {

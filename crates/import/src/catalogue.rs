@@ -92,9 +92,13 @@ impl IndicatorDef {
     }
 
     fn names(&self) -> impl Iterator<Item = &str> {
-        [self.code.as_str(), self.name_zh.as_str(), self.name_en.as_str()]
-            .into_iter()
-            .chain(self.aliases.iter().map(String::as_str))
+        [
+            self.code.as_str(),
+            self.name_zh.as_str(),
+            self.name_en.as_str(),
+        ]
+        .into_iter()
+        .chain(self.aliases.iter().map(String::as_str))
     }
 }
 
@@ -119,7 +123,12 @@ pub fn default_catalogue() -> Vec<IndicatorDef> {
             Yuan,
             Sum,
             true,
-            &["总产值", "gross output value", "gross industrial output", "output value"],
+            &[
+                "总产值",
+                "gross output value",
+                "gross industrial output",
+                "output value",
+            ],
         ),
         IndicatorDef::new(
             "operating_revenue",
@@ -146,7 +155,15 @@ pub fn default_catalogue() -> Vec<IndicatorDef> {
             Yuan,
             Sum,
             true,
-            &["税收", "实缴税金", "税金总额", "纳税额", "taxes", "tax paid", "taxes paid"],
+            &[
+                "税收",
+                "实缴税金",
+                "税金总额",
+                "纳税额",
+                "taxes",
+                "tax paid",
+                "taxes paid",
+            ],
         ),
         IndicatorDef::new(
             "employees",
@@ -155,7 +172,15 @@ pub fn default_catalogue() -> Vec<IndicatorDef> {
             Person,
             Last,
             false,
-            &["从业人员期末人数", "从业人数", "从业人员数", "期末从业人员", "用工人数", "number of employees", "headcount"],
+            &[
+                "从业人员期末人数",
+                "从业人数",
+                "从业人员数",
+                "期末从业人员",
+                "用工人数",
+                "number of employees",
+                "headcount",
+            ],
         ),
         IndicatorDef::new(
             "rd_spending",
@@ -164,7 +189,14 @@ pub fn default_catalogue() -> Vec<IndicatorDef> {
             Yuan,
             Sum,
             true,
-            &["R&D经费", "研发投入", "研发费用", "研究与试验发展经费", "R&D expenditure", "research and development spending"],
+            &[
+                "R&D经费",
+                "研发投入",
+                "研发费用",
+                "研究与试验发展经费",
+                "R&D expenditure",
+                "research and development spending",
+            ],
         ),
         IndicatorDef::new(
             "fixed_asset_investment",
@@ -182,7 +214,13 @@ pub fn default_catalogue() -> Vec<IndicatorDef> {
             TonneCoalEquivalent,
             Sum,
             false,
-            &["综合能耗", "能源消费量", "能耗", "energy consumption", "comprehensive energy consumption"],
+            &[
+                "综合能耗",
+                "能源消费量",
+                "能耗",
+                "energy consumption",
+                "comprehensive energy consumption",
+            ],
         ),
     ]
 }
@@ -206,7 +244,11 @@ pub enum CatalogueError {
     #[error("indicator '{code}' has an empty name or alias")]
     EmptyName { code: String },
     #[error("the name '{name}' would mean both '{first}' and '{second}'")]
-    AmbiguousName { name: String, first: String, second: String },
+    AmbiguousName {
+        name: String,
+        first: String,
+        second: String,
+    },
 }
 
 /// A checked list of indicators with the folded-name index the parser matches against.
@@ -222,7 +264,9 @@ const MAX_INDICATORS: usize = 1 << 15;
 impl Catalogue {
     pub fn new(defs: Vec<IndicatorDef>) -> Result<Catalogue, CatalogueError> {
         if defs.len() > MAX_INDICATORS {
-            return Err(CatalogueError::TooMany { max: MAX_INDICATORS });
+            return Err(CatalogueError::TooMany {
+                max: MAX_INDICATORS,
+            });
         }
         let mut by_key: FxHashMap<String, IndicatorId> = FxHashMap::default();
         for (i, def) in defs.iter().enumerate() {
@@ -230,7 +274,9 @@ impl Catalogue {
             for name in def.names() {
                 let k = key(&split_label(name).name);
                 if k.is_empty() {
-                    return Err(CatalogueError::EmptyName { code: def.code.clone() });
+                    return Err(CatalogueError::EmptyName {
+                        code: def.code.clone(),
+                    });
                 }
                 match by_key.get(&k) {
                     Some(&other) if other != id => {
@@ -259,7 +305,10 @@ impl Catalogue {
 
     /// The indicator with this exact code.
     pub fn by_code(&self, code: &str) -> Option<IndicatorId> {
-        self.defs.iter().position(|d| d.code == code).map(|i| IndicatorId(i as u16))
+        self.defs
+            .iter()
+            .position(|d| d.code == code)
+            .map(|i| IndicatorId(i as u16))
     }
 
     /// The indicator a name means, after folding; bracketed qualifiers must already be removed.
@@ -291,8 +340,16 @@ mod tests {
     #[test]
     fn indicator_names_match_in_any_language_case_and_spacing() {
         let catalogue = Catalogue::default();
-        let revenue = catalogue.by_code("operating_revenue").expect("in catalogue");
-        for name in ["营业收入", "Operating Revenue", "operating_revenue", "OPERATING  REVENUE", "营收"] {
+        let revenue = catalogue
+            .by_code("operating_revenue")
+            .expect("in catalogue");
+        for name in [
+            "营业收入",
+            "Operating Revenue",
+            "operating_revenue",
+            "OPERATING  REVENUE",
+            "营收",
+        ] {
             assert_eq!(catalogue.find(name), Some(revenue), "{name}");
         }
         let rd = catalogue.by_code("rd_spending").expect("in catalogue");

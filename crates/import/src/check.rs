@@ -35,7 +35,7 @@ pub(crate) enum Cell<'a> {
 }
 
 impl Cell<'_> {
-    fn is_blank(&self) -> bool {
+    pub fn is_blank(&self) -> bool {
         match self {
             Cell::Empty => true,
             Cell::Text(t) => t.trim().is_empty(),
@@ -46,7 +46,10 @@ impl Cell<'_> {
     /// Blank, or a dash or slash that statistical tables use for "no data".
     fn is_no_value(&self) -> bool {
         match self {
-            Cell::Text(t) => t.trim().chars().all(|c| matches!(c, '-' | '—' | '–' | '－' | '/' | '／')),
+            Cell::Text(t) => t
+                .trim()
+                .chars()
+                .all(|c| matches!(c, '-' | '—' | '–' | '－' | '/' | '／')),
             other => other.is_blank(),
         }
     }
@@ -90,7 +93,11 @@ struct Complaint {
 
 impl Complaint {
     fn new(problem: Problem, reason: String, reason_zh: String) -> Complaint {
-        Complaint { problem, reason, reason_zh }
+        Complaint {
+            problem,
+            reason,
+            reason_zh,
+        }
     }
 }
 
@@ -172,9 +179,13 @@ where
         };
         for p in &header.problems {
             let column = header.column(p.column);
-            state.reject(&header, header_line, p.column, Cell::Text(&column.name), || {
-                Complaint::new(p.problem, p.reason.clone(), p.reason_zh.clone())
-            });
+            state.reject(
+                &header,
+                header_line,
+                p.column,
+                Cell::Text(&column.name),
+                || Complaint::new(p.problem, p.reason.clone(), p.reason_zh.clone()),
+            );
         }
         Checker { header, state }
     }
@@ -188,11 +199,20 @@ where
     }
 
     /// Rejects a whole row for a problem found by the reader (an unclosed quote).
-    pub fn reject_row(&mut self, line: u64, column: usize, cell: &str, complaint: (Problem, String, String)) {
+    pub fn reject_row(
+        &mut self,
+        line: u64,
+        column: usize,
+        cell: &str,
+        complaint: (Problem, String, String),
+    ) {
         self.state.report.rows_read += 1;
         self.state.report.rows_rejected += 1;
         let (problem, reason, reason_zh) = complaint;
-        self.state.reject(&self.header, line, column, Cell::Text(cell), || Complaint::new(problem, reason, reason_zh));
+        self.state
+            .reject(&self.header, line, column, Cell::Text(cell), || {
+                Complaint::new(problem, reason, reason_zh)
+            });
     }
 
     /// Checks one data row; `Break` when the sink wants no more.
@@ -207,16 +227,34 @@ where
         st.pending.clear();
 
         let enterprise = st.credit_code(header, line, row.cell(header.credit_code));
-        let unit_column = header.unit.and_then(|i| st.unit_cell(header, line, i, row.cell(i)));
+        let unit_column = header
+            .unit
+            .and_then(|i| st.unit_cell(header, line, i, row.cell(i)));
         match &header.plan {
-            Plan::Long { period, indicator, value, value_unit } => {
+            Plan::Long {
+                period,
+                indicator,
+                value,
+                value_unit,
+            } => {
                 let month = st.period(header, line, *period, row.cell(*period));
-                if let Some((id, indicator_unit)) = st.indicator(header, line, *indicator, row.cell(*indicator)) {
-                    let fallback = unit_column.or(indicator_unit).or(*value_unit);
+                if let Some((id, indicator_unit)) =
+                    st.indicator(header, line, *indicator, row.cell(*indicator))
+                {
+                    // A unit in the value header ("数值（万元）") is the file's default for the indicators it can
+                    // measure; rows of headcount in the same file stay in persons.
+                    let base = st.catalogue.get(id).base_unit;
+                    let fallback = unit_column
+                        .or(indicator_unit)
+                        .or(value_unit.filter(|u| u.fits(base)));
                     let cell = row.cell(*value);
                     let v = if cell.is_blank() {
                         st.reject(header, line, *value, cell, || {
-                            Complaint::new(Problem::MissingValue, "the value is empty".into(), "数值为空".into())
+                            Complaint::new(
+                                Problem::MissingValue,
+                                "the value is empty".into(),
+                                "数值为空".into(),
+                            )
                         });
                         None
                     } else {
@@ -226,14 +264,19 @@ where
                 }
             }
             Plan::WideByMonth { indicator, months } => {
-                if let Some((id, indicator_unit)) = st.indicator(header, line, *indicator, row.cell(*indicator)) {
+                if let Some((id, indicator_unit)) =
+                    st.indicator(header, line, *indicator, row.cell(*indicator))
+                {
                     for m in months {
                         let cell = row.cell(m.index);
                         if cell.is_no_value() {
                             st.report.empty_cells += 1;
                             continue;
                         }
-                        let fallback = unit_column.or(m.unit).or(indicator_unit);
+                        let base = st.catalogue.get(id).base_unit;
+                        let fallback = unit_column
+                            .or(indicator_unit)
+                            .or(m.unit.filter(|u| u.fits(base)));
                         let v = st.value(header, line, m.index, cell, id, fallback);
                         st.record(header, line, m.index, enterprise, Some(m.month), id, v);
                     }
@@ -274,7 +317,14 @@ where
     F: FnMut(&CreditCode) -> Option<i64>,
     S: ValueSink + ?Sized,
 {
-    fn reject(&mut self, header: &Header, line: u64, column: usize, cell: Cell<'_>, why: impl FnOnce() -> Complaint) {
+    fn reject(
+        &mut self,
+        header: &Header,
+        line: u64,
+        column: usize,
+        cell: Cell<'_>,
+        why: impl FnOnce() -> Complaint,
+    ) {
         self.reject_with_first(header, line, column, cell, None, why);
     }
 
@@ -290,7 +340,11 @@ where
         self.row_bad = true;
         self.report.error_count += 1;
         if self.report.errors.len() < self.options.max_listed_errors {
-            let Complaint { problem, reason, reason_zh } = why();
+            let Complaint {
+                problem,
+                reason,
+                reason_zh,
+            } = why();
             let col = header.column(column);
             self.report.errors.push(RowError {
                 line,
@@ -332,17 +386,31 @@ where
         };
         if text.is_empty() && !matches!(cell, Cell::Text(_) | Cell::Empty) {
             self.reject(header, line, column, cell, || {
-                Complaint::new(Problem::InvalidCreditCode, "the credit code is not text".into(), "统一社会信用代码不是文本".into())
+                Complaint::new(
+                    Problem::InvalidCreditCode,
+                    "the credit code is not text".into(),
+                    "统一社会信用代码不是文本".into(),
+                )
             });
             return None;
         }
         self.check_code(header, line, text, cell)
     }
 
-    fn check_code(&mut self, header: &Header, line: u64, text: &str, cell: Cell<'_>) -> Option<i64> {
+    fn check_code(
+        &mut self,
+        header: &Header,
+        line: u64,
+        text: &str,
+        cell: Cell<'_>,
+    ) -> Option<i64> {
         if text.is_empty() {
             self.reject(header, line, header.credit_code, cell, || {
-                Complaint::new(Problem::MissingCreditCode, "the credit code is empty".into(), "统一社会信用代码为空".into())
+                Complaint::new(
+                    Problem::MissingCreditCode,
+                    "the credit code is empty".into(),
+                    "统一社会信用代码为空".into(),
+                )
             });
             return None;
         }
@@ -364,13 +432,19 @@ where
     }
 
     fn lookup_code(&mut self, text: &str) -> Result<i64, Complaint> {
-        let folded: std::borrow::Cow<'_, str> =
-            if text.is_ascii() { text.into() } else { text.chars().map(fold_char).collect::<String>().into() };
+        let folded: std::borrow::Cow<'_, str> = if text.is_ascii() {
+            text.into()
+        } else {
+            text.chars().map(fold_char).collect::<String>().into()
+        };
         let code = CreditCode::parse(&folded).map_err(|e| {
             Complaint::new(
                 Problem::InvalidCreditCode,
                 format!("'{text}' is not a valid unified social credit code: {e}"),
-                format!("“{text}”不是有效的统一社会信用代码：{}", credit_code_error_zh(&e)),
+                format!(
+                    "“{text}”不是有效的统一社会信用代码：{}",
+                    credit_code_error_zh(&e)
+                ),
             )
         })?;
         (self.resolve)(&code).ok_or_else(|| {
@@ -382,7 +456,13 @@ where
         })
     }
 
-    fn period(&mut self, header: &Header, line: u64, column: usize, cell: Cell<'_>) -> Option<YearMonth> {
+    fn period(
+        &mut self,
+        header: &Header,
+        line: u64,
+        column: usize,
+        cell: Cell<'_>,
+    ) -> Option<YearMonth> {
         let latest = self.options.latest_allowed;
         let result = match cell {
             Cell::Text(t) => {
@@ -395,7 +475,9 @@ where
                         self.period_raw.push_str(t);
                         self.period_cached = Some(check_month(YearMonth::parse(t), t, latest));
                     }
-                    self.period_cached.clone().unwrap_or_else(|| Err(missing_period()))
+                    self.period_cached
+                        .clone()
+                        .unwrap_or_else(|| Err(missing_period()))
                 }
             }
             Cell::Empty => Err(missing_period()),
@@ -409,8 +491,12 @@ where
                 if text.len() == 6 && text.ends_with(".1") {
                     Err(Complaint::new(
                         Problem::BadPeriod,
-                        format!("the number {text} could mean January or October; write the period as text, 2021-01 or 2021-10"),
-                        format!("数字 {text} 既可能是 1 月也可能是 10 月，请写成文本，如 2021-01 或 2021-10"),
+                        format!(
+                            "the number {text} could mean January or October; write the period as text, 2021-01 or 2021-10"
+                        ),
+                        format!(
+                            "数字 {text} 既可能是 1 月也可能是 10 月，请写成文本，如 2021-01 或 2021-10"
+                        ),
                     ))
                 } else {
                     check_month(YearMonth::parse(&text), &text, latest)
@@ -454,25 +540,32 @@ where
         };
         if text.is_empty() {
             self.reject(header, line, column, cell, || {
-                Complaint::new(Problem::MissingIndicator, "the indicator is empty".into(), "指标为空".into())
+                Complaint::new(
+                    Problem::MissingIndicator,
+                    "the indicator is empty".into(),
+                    "指标为空".into(),
+                )
             });
             return None;
         }
-        if !self.indicators.contains_key(text) {
-            if self.indicators.len() >= CACHE_LIMIT {
-                self.indicators.clear();
+        let result = match self.indicators.get(text) {
+            Some(Ok(found)) => Ok(*found),
+            Some(Err(complaint)) => Err(complaint.clone()),
+            None => {
+                if self.indicators.len() >= CACHE_LIMIT {
+                    self.indicators.clear();
+                }
+                let result = self.lookup_indicator(text);
+                self.indicators.insert(text.to_string(), result.clone());
+                result
             }
-            let result = self.lookup_indicator(text);
-            self.indicators.insert(text.to_string(), result);
-        }
-        match self.indicators.get(text) {
-            Some(Ok(found)) => Some(*found),
-            Some(Err(complaint)) => {
-                let complaint = complaint.clone();
+        };
+        match result {
+            Ok(found) => Some(found),
+            Err(complaint) => {
                 self.reject(header, line, column, cell, || complaint);
                 None
             }
-            None => None,
         }
     }
 
@@ -480,7 +573,8 @@ where
         let label = split_label(text);
         key_into(&label.name, &mut self.scratch);
         let name = self.scratch.as_str();
-        let cumulative = name.contains("累计") || label.qualifiers.iter().any(|q| q.contains("累计"));
+        let cumulative =
+            name.contains("累计") || label.qualifiers.iter().any(|q| q.contains("累计"));
         let stripped = ["本月", "当月", "累计"]
             .iter()
             .find_map(|p| name.strip_prefix(p))
@@ -508,8 +602,16 @@ where
                 Some(_) => {
                     return Err(Complaint::new(
                         Problem::UnitMismatch,
-                        format!("unit '{q}' does not fit {} (kept in {})", def.code, def.base_unit.symbol_en()),
-                        format!("单位“{q}”与指标“{}”（{}）不符", def.name_zh, def.base_unit.symbol_zh()),
+                        format!(
+                            "unit '{q}' does not fit {} (kept in {})",
+                            def.code,
+                            def.base_unit.symbol_en()
+                        ),
+                        format!(
+                            "单位“{q}”与指标“{}”（{}）不符",
+                            def.name_zh,
+                            def.base_unit.symbol_zh()
+                        ),
                     ));
                 }
                 None => {}
@@ -518,33 +620,44 @@ where
         Ok((id, unit))
     }
 
-    fn unit_cell(&mut self, header: &Header, line: u64, column: usize, cell: Cell<'_>) -> Option<Unit> {
+    fn unit_cell(
+        &mut self,
+        header: &Header,
+        line: u64,
+        column: usize,
+        cell: Cell<'_>,
+    ) -> Option<Unit> {
         let Cell::Text(text) = cell else { return None };
         let text = text.trim();
         if text.is_empty() {
             return None;
         }
-        if !self.units.contains_key(text) {
-            if self.units.len() >= CACHE_LIMIT {
-                self.units.clear();
+        let result = match self.units.get(text) {
+            Some(Ok(u)) => Ok(*u),
+            Some(Err(complaint)) => Err(complaint.clone()),
+            None => {
+                if self.units.len() >= CACHE_LIMIT {
+                    self.units.clear();
+                }
+                let result = parse_unit(text, &mut self.unit_scratch).ok_or_else(|| {
+                    Complaint::new(
+                        Problem::UnknownUnit,
+                        format!(
+                            "unit '{text}' is not known (use 元, 万元, 亿元, 人, 吨标准煤, ...)"
+                        ),
+                        format!("单位“{text}”无法识别（可用：元、万元、亿元、人、吨标准煤等）"),
+                    )
+                });
+                self.units.insert(text.to_string(), result.clone());
+                result
             }
-            let result = parse_unit(text, &mut self.unit_scratch).ok_or_else(|| {
-                Complaint::new(
-                    Problem::UnknownUnit,
-                    format!("unit '{text}' is not known (use 元, 万元, 亿元, 人, 吨标准煤, ...)"),
-                    format!("单位“{text}”无法识别（可用：元、万元、亿元、人、吨标准煤等）"),
-                )
-            });
-            self.units.insert(text.to_string(), result);
-        }
-        match self.units.get(text) {
-            Some(Ok(u)) => Some(*u),
-            Some(Err(complaint)) => {
-                let complaint = complaint.clone();
+        };
+        match result {
+            Ok(u) => Some(u),
+            Err(complaint) => {
                 self.reject(header, line, column, cell, || complaint);
                 None
             }
-            None => None,
         }
     }
 
@@ -560,8 +673,23 @@ where
         let def = self.catalogue.get(id);
         let (base, allow_negative) = (def.base_unit, def.allow_negative);
         let result = match cell {
-            Cell::Text(t) => parse_value(t, base, allow_negative, fallback, &mut self.scratch, &mut self.unit_scratch),
-            Cell::Int(i) => scale(Decimal { mantissa: i128::from(i), exponent: 0 }, base, allow_negative, fallback),
+            Cell::Text(t) => parse_value(
+                t,
+                base,
+                allow_negative,
+                fallback,
+                &mut self.scratch,
+                &mut self.unit_scratch,
+            ),
+            Cell::Int(i) => scale(
+                Decimal {
+                    mantissa: i128::from(i),
+                    exponent: 0,
+                },
+                base,
+                allow_negative,
+                fallback,
+            ),
             Cell::Number(f) => {
                 // Excel keeps 15 significant digits; reading the float at that precision gives back what the user
                 // typed (0.1 + 0.2 shows as 0.3), and the decimal arithmetic stays exact from there.
@@ -577,7 +705,9 @@ where
             Ok(v) => Some(v),
             Err(e) => {
                 let catalogue = self.catalogue;
-                self.reject(header, line, column, cell, || value_complaint(&e, cell, catalogue, id));
+                self.reject(header, line, column, cell, || {
+                    value_complaint(&e, cell, catalogue, id)
+                });
                 None
             }
         }
@@ -595,7 +725,9 @@ where
         indicator: IndicatorId,
         value: Option<i64>,
     ) {
-        let (Some(enterprise_id), Some(period)) = (enterprise, month) else { return };
+        let (Some(enterprise_id), Some(period)) = (enterprise, month) else {
+            return;
+        };
         let slot = (period.ordinal() << 15) | indicator.index() as u32;
         match self.seen.entry((enterprise_id, slot)) {
             std::collections::hash_map::Entry::Occupied(first) => {
@@ -616,16 +748,30 @@ where
             }
         }
         if let Some(value) = value {
-            self.pending.push(IndicatorValue { line, enterprise_id, period, indicator, value });
+            self.pending.push(IndicatorValue {
+                line,
+                enterprise_id,
+                period,
+                indicator,
+                value,
+            });
         }
     }
 }
 
 fn missing_period() -> Complaint {
-    Complaint::new(Problem::MissingPeriod, "the period is empty".into(), "期间为空".into())
+    Complaint::new(
+        Problem::MissingPeriod,
+        "the period is empty".into(),
+        "期间为空".into(),
+    )
 }
 
-fn check_month(parsed: Result<YearMonth, PeriodError>, text: &str, latest: YearMonth) -> Result<YearMonth, Complaint> {
+fn check_month(
+    parsed: Result<YearMonth, PeriodError>,
+    text: &str,
+    latest: YearMonth,
+) -> Result<YearMonth, Complaint> {
     match parsed {
         Ok(m) if m > latest => Err(Complaint::new(
             Problem::FuturePeriod,
@@ -654,15 +800,24 @@ fn credit_code_error_zh(e: &chainpark_core::credit_code::CreditCodeError) -> Str
     use chainpark_core::credit_code::CreditCodeError::*;
     match e {
         WrongLength { expected, found } => format!("应为 {expected} 位，实际 {found} 位"),
-        InvalidCharacter { position, found } => format!("第 {position} 位“{found}”不是允许的字符（不用 I、O、Z、S、V）"),
+        InvalidCharacter { position, found } => {
+            format!("第 {position} 位“{found}”不是允许的字符（不用 I、O、Z、S、V）")
+        }
         UnknownAuthority(c) => format!("第 1 位登记管理部门代码“{c}”无效"),
         InvalidKind(c) => format!("第 2 位机构类别代码“{c}”无效"),
         InvalidRegionCode(r) => format!("第 3–8 位行政区划码“{r}”应为 6 位数字"),
-        WrongCheckCharacter { expected, found } => format!("校验码应为“{expected}”，实际为“{found}”"),
+        WrongCheckCharacter { expected, found } => {
+            format!("校验码应为“{expected}”，实际为“{found}”")
+        }
     }
 }
 
-fn value_complaint(e: &ValueError, cell: Cell<'_>, catalogue: &Catalogue, id: IndicatorId) -> Complaint {
+fn value_complaint(
+    e: &ValueError,
+    cell: Cell<'_>,
+    catalogue: &Catalogue,
+    id: IndicatorId,
+) -> Complaint {
     let def = catalogue.get(id);
     let text = cell.render();
     let (unit_en, unit_zh) = (def.base_unit.symbol_en(), def.base_unit.symbol_zh());
@@ -688,7 +843,9 @@ fn value_complaint(e: &ValueError, cell: Cell<'_>, catalogue: &Catalogue, id: In
                 "'{text}' is more precise than a hundredth of a {unit_en} (at most {max_decimals} decimals in this \
                  unit); values are never rounded"
             ),
-            format!("“{text}”的精度超过 0.01 {unit_zh}（此单位下最多 {max_decimals} 位小数）；系统不会自动四舍五入"),
+            format!(
+                "“{text}”的精度超过 0.01 {unit_zh}（此单位下最多 {max_decimals} 位小数）；系统不会自动四舍五入"
+            ),
         ),
         ValueError::OutOfRange => Complaint::new(
             Problem::ValueOutOfRange,

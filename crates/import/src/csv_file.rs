@@ -1,10 +1,12 @@
-//! CSV reading: decoded by [`crate::encoding::Transcoder`], split by the `csv` crate into reused byte records, and
-//! handed row by row to the checker, so memory stays bounded whatever the file size.
+//! CSV reading: decoded by [`crate::encoding::Transcoder`], split by `csv_core` into one reused record buffer, and
+//! handed row by row to the checker, so memory stays bounded whatever the file size. `csv_core` is driven directly
+//! (rather than through `csv::Reader`) to cap the size of one record: an unclosed quote would otherwise pull the
+//! whole rest of a 2 GB file into a single cell.
 
-use std::io::Read;
+use std::io::{BufRead, BufReader, Read};
 
 use chainpark_core::credit_code::CreditCode;
-use csv::ByteRecord;
+use csv_core::ReadRecordResult;
 
 use crate::catalogue::Catalogue;
 use crate::check::{Cell, Checker, Row};
@@ -14,24 +16,176 @@ use crate::importer::{HEADER_SEARCH_ROWS, ImportOptions, ValueSink};
 use crate::layout::{HeaderCell, is_header_row, read_header};
 use crate::report::{Format, ImportReport, Problem};
 
-struct CsvRow<'r>(&'r ByteRecord);
+/// Largest record (all its cells together) accepted; real rows are a few hundred bytes.
+pub(crate) const MAX_RECORD_BYTES: usize = 1 << 20;
 
-impl Row for CsvRow<'_> {
-    fn len(&self) -> usize {
-        self.0.len()
+/// One CSV record: the cells' bytes back to back and where each cell ends.
+struct Record {
+    bytes: Vec<u8>,
+    ends: Vec<usize>,
+    len: usize,
+    /// Physical line where the record starts.
+    line: u64,
+    /// Line breaks inside its cells.
+    inner_breaks: u64,
+}
+
+impl Record {
+    fn new() -> Record {
+        Record {
+            bytes: vec![0; 1024],
+            ends: vec![0; 64],
+            len: 0,
+            line: 0,
+            inner_breaks: 0,
+        }
     }
 
-    fn cell(&self, index: usize) -> Cell<'_> {
-        match self.0.get(index) {
-            // The transcoder yields UTF-8 and fields split at ASCII bytes, so a field is always valid UTF-8.
-            Some(bytes) => std::str::from_utf8(bytes).map(Cell::Text).unwrap_or(Cell::Text("\u{FFFD}")),
-            None => Cell::Empty,
+    fn field(&self, i: usize) -> Option<&[u8]> {
+        if i >= self.len {
+            return None;
         }
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        Some(&self.bytes[start..self.ends[i]])
+    }
+
+    fn as_slice(&self) -> &[u8] {
+        if self.len == 0 {
+            &[]
+        } else {
+            &self.bytes[..self.ends[self.len - 1]]
+        }
+    }
+
+    fn text(&self, i: usize) -> String {
+        self.field(i)
+            .map(|f| String::from_utf8_lossy(f).into_owned())
+            .unwrap_or_default()
     }
 }
 
-fn record_line(record: &ByteRecord) -> u64 {
-    record.position().map(|p| p.line()).unwrap_or(0)
+impl Row for Record {
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Only the cells the layout reads are checked as UTF-8 (enterprise names never are). The transcoder already
+    /// guarantees UTF-8 and cells split at ASCII bytes, so the check cannot fail; it stays because it is cheap.
+    fn cell(&self, index: usize) -> Cell<'_> {
+        match self.field(index) {
+            Some(bytes) => std::str::from_utf8(bytes)
+                .map(Cell::Text)
+                .unwrap_or(Cell::Text("\u{FFFD}")),
+            None => Cell::Empty,
+        }
+    }
+
+    fn is_blank(&self) -> bool {
+        let bytes = self.as_slice();
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return true;
+        }
+        // Full-width spaces also make a blank row, but any ASCII letter or digit rules that out at once.
+        !bytes.iter().any(u8::is_ascii_alphanumeric)
+            && (0..self.len).all(|i| self.cell(i).is_blank())
+    }
+}
+
+struct Records<R> {
+    core: csv_core::Reader,
+    delimiter: u8,
+    input: BufReader<Transcoder<R>>,
+    done: bool,
+}
+
+impl<R: Read> Records<R> {
+    fn new(transcoder: Transcoder<R>) -> Records<R> {
+        let delimiter = transcoder.guess_delimiter();
+        Records {
+            core: csv_core::ReaderBuilder::new().delimiter(delimiter).build(),
+            delimiter,
+            input: BufReader::with_capacity(1 << 16, transcoder),
+            done: false,
+        }
+    }
+
+    /// Reads the next record into `record`; `false` at the end of the file.
+    fn next(&mut self, record: &mut Record) -> Result<bool, ImportError> {
+        if self.done {
+            return Ok(false);
+        }
+        let (mut out, mut ends) = (0, 0);
+        loop {
+            let input = match self.input.fill_buf() {
+                Ok(input) => input,
+                Err(e) => return Err(self.read_error(e)),
+            };
+            let at_eof = input.is_empty();
+            let (result, read, written, ended) =
+                self.core
+                    .read_record(input, &mut record.bytes[out..], &mut record.ends[ends..]);
+            self.input.consume(read);
+            out += written;
+            ends += ended;
+            match result {
+                ReadRecordResult::InputEmpty => {}
+                ReadRecordResult::OutputFull => {
+                    if record.bytes.len() >= MAX_RECORD_BYTES {
+                        self.done = true;
+                        return Err(ImportError::RowTooLong {
+                            line: self.core.line(),
+                            limit: MAX_RECORD_BYTES,
+                        });
+                    }
+                    let grown = (record.bytes.len() * 2).min(MAX_RECORD_BYTES);
+                    record.bytes.resize(grown, 0);
+                }
+                ReadRecordResult::OutputEndsFull => {
+                    let grown = record.ends.len() * 2;
+                    record.ends.resize(grown, 0);
+                }
+                ReadRecordResult::Record => {
+                    record.len = ends;
+                    // csv_core counts '\n' read so far; the record began before the breaks inside its cells and
+                    // before its own terminator (absent on an unterminated last line).
+                    let cells = record.as_slice();
+                    let inner = if cells.contains(&b'\n') {
+                        cells.iter().filter(|&&b| b == b'\n').count() as u64
+                    } else {
+                        0
+                    };
+                    let terminator = u64::from(!at_eof);
+                    record.line = self.core.line().saturating_sub(inner + terminator);
+                    record.inner_breaks = inner;
+                    return Ok(true);
+                }
+                ReadRecordResult::End => {
+                    self.done = true;
+                    return Ok(false);
+                }
+            }
+        }
+    }
+
+    fn read_error(&mut self, e: std::io::Error) -> ImportError {
+        self.done = true;
+        let line = self.core.line();
+        if let Some(bad) = e
+            .get_ref()
+            .and_then(|inner| inner.downcast_ref::<BadBytes>())
+        {
+            return ImportError::Encoding {
+                line,
+                offset: bad.offset,
+                encoding: bad.encoding,
+            };
+        }
+        ImportError::Io(e)
+    }
+
+    fn encoding_name(&self) -> &'static str {
+        self.input.get_ref().encoding().name()
+    }
 }
 
 pub(crate) fn read<R, F, S>(
@@ -46,27 +200,26 @@ where
     F: FnMut(&CreditCode) -> Option<i64>,
     S: ValueSink + ?Sized,
 {
-    let transcoder = Transcoder::new(input)?;
-    let delimiter = transcoder.guess_delimiter();
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .buffer_capacity(1 << 16)
-        .from_reader(transcoder);
-    let mut record = ByteRecord::new();
+    let mut records = Records::new(Transcoder::new(input)?);
+    let mut record = Record::new();
 
     let mut first_row: Option<String> = None;
     let mut searched = 0;
     let header_cells = loop {
-        if !next_record(&mut reader, &mut record)? {
+        if !records.next(&mut record)? {
             return match first_row {
                 None => Err(ImportError::Empty),
-                Some(first_row) => Err(ImportError::NoHeader { rows: searched, first_row }),
+                Some(first_row) => Err(ImportError::NoHeader {
+                    rows: searched,
+                    first_row,
+                }),
             };
         }
-        let cells: Vec<HeaderCell> = (0..record.len())
-            .map(|i| HeaderCell { text: String::from_utf8_lossy(&record[i]).into_owned(), month: None })
+        let cells: Vec<HeaderCell> = (0..record.len)
+            .map(|i| HeaderCell {
+                text: record.text(i),
+                month: None,
+            })
             .collect();
         if cells.iter().all(|c| c.text.trim().is_empty()) {
             continue;
@@ -74,26 +227,49 @@ where
         if is_header_row(&cells) {
             break cells;
         }
-        first_row.get_or_insert_with(|| cells.iter().map(|c| c.text.trim()).collect::<Vec<_>>().join(", "));
+        first_row.get_or_insert_with(|| {
+            cells
+                .iter()
+                .map(|c| c.text.trim())
+                .collect::<Vec<_>>()
+                .join(", ")
+        });
         searched += 1;
         if searched >= HEADER_SEARCH_ROWS {
-            return Err(ImportError::NoHeader { rows: searched, first_row: first_row.unwrap_or_default() });
+            return Err(ImportError::NoHeader {
+                rows: searched,
+                first_row: first_row.unwrap_or_default(),
+            });
         }
     };
-    let header_line = record_line(&record);
-    let header = read_header(&header_cells, header_line, catalogue, options.latest_allowed)?;
+    let header_line = record.line;
+    let header = read_header(
+        &header_cells,
+        header_line,
+        catalogue,
+        options.latest_allowed,
+    )?;
     let header_width = header.columns.len();
-    let mut checker = Checker::new(header, header_line, Format::Csv, catalogue, options, resolve, sink);
+    let mut checker = Checker::new(
+        header,
+        header_line,
+        Format::Csv,
+        catalogue,
+        options,
+        resolve,
+        sink,
+    );
 
-    while next_record(&mut reader, &mut record)? {
-        let line = record_line(&record);
-        if let Some((column, lines)) = broken_quote(&record, header_width, |i| checker.header.is_checked(i)) {
-            let cell = String::from_utf8_lossy(&record[column]).into_owned();
-            let last = line + lines;
+    while records.next(&mut record)? {
+        let line = record.line;
+        if let Some(column) = broken_quote(&record, header_width, records.delimiter, |i| {
+            checker.header.is_checked(i)
+        }) {
+            let last = line + record.inner_breaks;
             checker.reject_row(
                 line,
                 column,
-                &cell,
+                &record.text(column),
                 (
                     Problem::UnclosedQuote,
                     format!(
@@ -105,53 +281,43 @@ where
             );
             continue;
         }
-        if checker.row(line, &CsvRow(&record)).is_break() {
+        if checker.row(line, &record).is_break() {
             break;
         }
     }
     if checker.rows_read() == 0 {
         return Err(ImportError::NoDataRows { header_line });
     }
-    let encoding = reader.get_ref().encoding().name();
     let mut report = checker.finish();
-    report.encoding = Some(encoding.to_string());
+    report.encoding = Some(records.encoding_name().to_string());
     Ok(report)
 }
 
-/// Reads the next record, turning decoding failures into [`ImportError::Encoding`] at the record's line.
-fn next_record<R: Read>(reader: &mut csv::Reader<Transcoder<R>>, record: &mut ByteRecord) -> Result<bool, ImportError> {
-    match reader.read_byte_record(record) {
-        Ok(more) => Ok(more),
-        Err(e) => {
-            let line = reader.position().line();
-            match e.into_kind() {
-                csv::ErrorKind::Io(io) => {
-                    if let Some(bad) = io.get_ref().and_then(|inner| inner.downcast_ref::<BadBytes>()) {
-                        return Err(ImportError::Encoding { line, offset: bad.offset, encoding: bad.encoding });
-                    }
-                    Err(ImportError::Io(io))
-                }
-                other => Err(ImportError::Io(std::io::Error::other(format!("{other:?}")))),
-            }
-        }
-    }
-}
-
-/// A record holding a line break in a read column, or with more fields than the header and a line break, is
-/// the mark of an unclosed quote: the `csv` crate then reads on to the next quote or the end of the file.
-/// Returns the column and the number of line breaks swallowed.
-fn broken_quote(record: &ByteRecord, header_width: usize, is_checked: impl Fn(usize) -> bool) -> Option<(usize, u64)> {
-    let bytes = record.as_slice();
-    if !bytes.contains(&b'\n') && !bytes.contains(&b'\r') {
+/// The mark of an unclosed quote, after which the reader runs on to the next quote or the end of the file: a cell
+/// with a line break that is a read column, or in a record with more cells than the header, or whose later lines
+/// hold whole rows (several delimiters). A line break in a quoted name (an ignored column) is fine.
+fn broken_quote(
+    record: &Record,
+    header_width: usize,
+    delimiter: u8,
+    is_checked: impl Fn(usize) -> bool,
+) -> Option<usize> {
+    if !record.as_slice().iter().any(|&b| b == b'\n' || b == b'\r') {
         return None;
     }
-    let breaks = |field: &[u8]| {
-        let lf = field.iter().filter(|&&b| b == b'\n').count();
-        let cr_alone = field.windows(2).filter(|w| w[0] == b'\r' && w[1] != b'\n').count()
-            + usize::from(field.last() == Some(&b'\r'));
-        (lf + cr_alone) as u64
-    };
-    let total: u64 = record.iter().map(breaks).sum();
-    let suspicious = |i: usize, field: &[u8]| breaks(field) > 0 && (is_checked(i) || record.len() > header_width);
-    record.iter().enumerate().find(|(i, f)| suspicious(*i, f)).map(|(i, _)| (i, total))
+    let row_like = header_width.saturating_sub(1).clamp(2, 3);
+    (0..record.len).find(|&i| {
+        let Some(cell) = record.field(i) else {
+            return false;
+        };
+        let mut lines = cell.split(|&b| b == b'\n' || b == b'\r');
+        lines.next();
+        let mut later = lines.peekable();
+        if later.peek().is_none() {
+            return false;
+        }
+        is_checked(i)
+            || record.len > header_width
+            || later.any(|line| line.iter().filter(|&&b| b == delimiter).count() >= row_like)
+    })
 }

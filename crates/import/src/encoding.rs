@@ -97,8 +97,11 @@ impl<R: Read> Transcoder<R> {
                 t.mode = Mode::Utf8;
                 t.encoding = TextEncoding::Utf8;
             } else {
-                t.encoding =
-                    if encoding == encoding_rs::UTF_16LE { TextEncoding::Utf16Le } else { TextEncoding::Utf16Be };
+                t.encoding = if encoding == encoding_rs::UTF_16LE {
+                    TextEncoding::Utf16Le
+                } else {
+                    TextEncoding::Utf16Be
+                };
                 t.mode = Mode::Decode(Box::new(encoding.new_decoder_without_bom_handling()));
             }
         } else if let Some(what) = binary_kind(head) {
@@ -168,7 +171,10 @@ impl<R: Read> Transcoder<R> {
     fn bad_bytes(&self, at: usize) -> io::Error {
         io::Error::new(
             io::ErrorKind::InvalidData,
-            BadBytes { offset: self.offset + at as u64, encoding: self.encoding.name() },
+            BadBytes {
+                offset: self.offset + at as u64,
+                encoding: self.encoding.name(),
+            },
         )
     }
 
@@ -188,7 +194,11 @@ impl<R: Read> Transcoder<R> {
         // A few Chinese characters of GBK forming valid UTF-8 by chance is next to impossible, so a file whose
         // first characters are UTF-8 is UTF-8, and later invalid bytes are reported at their line.
         let multibyte = valid.chars().filter(|c| !c.is_ascii()).take(4).count();
-        let utf8 = if invalid { multibyte >= 4 } else { multibyte > 0 };
+        let utf8 = if invalid {
+            multibyte >= 4
+        } else {
+            multibyte > 0
+        };
         if utf8 {
             self.mode = Mode::Utf8;
             self.encoding = TextEncoding::Utf8;
@@ -237,7 +247,8 @@ impl<R: Read> Transcoder<R> {
                     continue;
                 }
                 if let Mode::Decode(decoder) = &mut self.mode {
-                    let (result, _, written) = decoder.decode_to_utf8_without_replacement(&[], out, true);
+                    let (result, _, written) =
+                        decoder.decode_to_utf8_without_replacement(&[], out, true);
                     let end = self.end;
                     self.mode = Mode::Finished;
                     if let DecoderResult::Malformed(..) = result {
@@ -250,7 +261,11 @@ impl<R: Read> Transcoder<R> {
             match &mut self.mode {
                 Mode::Ascii => {
                     let avail = &self.buf[self.start..self.end];
-                    let n = avail.iter().take(out.len()).take_while(|b| b.is_ascii()).count();
+                    let n = avail
+                        .iter()
+                        .take(out.len())
+                        .take_while(|b| b.is_ascii())
+                        .count();
                     if n > 0 {
                         out[..n].copy_from_slice(&avail[..n]);
                         self.start += n;
@@ -270,7 +285,10 @@ impl<R: Read> Transcoder<R> {
                         self.start += valid;
                         return Ok(valid);
                     }
-                    let complete_error = std::str::from_utf8(avail).err().and_then(|e| e.error_len()).is_some();
+                    let complete_error = std::str::from_utf8(avail)
+                        .err()
+                        .and_then(|e| e.error_len())
+                        .is_some();
                     if complete_error || self.eof {
                         return Err(self.bad_bytes(self.start));
                     }
@@ -278,12 +296,17 @@ impl<R: Read> Transcoder<R> {
                     self.fill()?;
                 }
                 Mode::Decode(decoder) => {
-                    let (result, read, written) =
-                        decoder.decode_to_utf8_without_replacement(&self.buf[self.start..self.end], out, false);
+                    let (result, read, written) = decoder.decode_to_utf8_without_replacement(
+                        &self.buf[self.start..self.end],
+                        out,
+                        false,
+                    );
                     self.start += read;
                     match result {
                         DecoderResult::Malformed(bad, after) => {
-                            let at = self.start.saturating_sub(usize::from(after) + usize::from(bad));
+                            let at = self
+                                .start
+                                .saturating_sub(usize::from(after) + usize::from(bad));
                             let err = self.bad_bytes(at);
                             if written > 0 {
                                 self.pending_error = Some(err);
@@ -308,8 +331,14 @@ impl<R: Read> Transcoder<R> {
 /// Recognises content that is certainly not CSV text, by magic number or by control bytes.
 fn binary_kind(head: &[u8]) -> Option<&'static str> {
     const MAGIC: &[(&[u8], &str)] = &[
-        (b"PK\x03\x04", "an XLSX workbook or another zip archive (upload it as .xlsx)"),
-        (b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", "an old Excel 97-2003 .xls workbook (save it as .xlsx or CSV)"),
+        (
+            b"PK\x03\x04",
+            "an XLSX workbook or another zip archive (upload it as .xlsx)",
+        ),
+        (
+            b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1",
+            "an old Excel 97-2003 .xls workbook (save it as .xlsx or CSV)",
+        ),
         (b"%PDF", "a PDF document"),
         (b"\x89PNG", "a PNG image"),
         (b"\xFF\xD8\xFF", "a JPEG image"),
@@ -345,8 +374,14 @@ mod tests {
 
     #[test]
     fn utf8_with_and_without_bom_passes_through() {
-        assert_eq!(decode("代码,期间\n".as_bytes()), Ok(("代码,期间\n".into(), TextEncoding::Utf8)));
-        assert_eq!(decode("\u{FEFF}代码\n".as_bytes()), Ok(("代码\n".into(), TextEncoding::Utf8)));
+        assert_eq!(
+            decode("代码,期间\n".as_bytes()),
+            Ok(("代码,期间\n".into(), TextEncoding::Utf8))
+        );
+        assert_eq!(
+            decode("\u{FEFF}代码\n".as_bytes()),
+            Ok(("代码\n".into(), TextEncoding::Utf8))
+        );
         assert_eq!(decode(b"a,b\n"), Ok(("a,b\n".into(), TextEncoding::Ascii)));
     }
 
@@ -364,7 +399,10 @@ mod tests {
         for unit in "代码\t期间\n".encode_utf16() {
             bytes.extend_from_slice(&unit.to_le_bytes());
         }
-        assert_eq!(decode(&bytes), Ok(("代码\t期间\n".into(), TextEncoding::Utf16Le)));
+        assert_eq!(
+            decode(&bytes),
+            Ok(("代码\t期间\n".into(), TextEncoding::Utf16Le))
+        );
     }
 
     #[test]

@@ -99,7 +99,12 @@ impl<'c> Importer<'c> {
 
     /// Reads a CSV stream (UTF-8, GBK/GB18030 or UTF-16 with BOM; comma, tab or semicolon) in bounded memory.
     /// `resolve` maps a checked credit code to the enterprise's id, `None` when no such enterprise exists.
-    pub fn read_csv<R, F, S>(&self, input: R, resolve: F, sink: &mut S) -> Result<ImportReport, ImportError>
+    pub fn read_csv<R, F, S>(
+        &self,
+        input: R,
+        resolve: F,
+        sink: &mut S,
+    ) -> Result<ImportReport, ImportError>
     where
         R: Read,
         F: FnMut(&CreditCode) -> Option<i64>,
@@ -109,7 +114,12 @@ impl<'c> Importer<'c> {
     }
 
     /// Reads an XLSX workbook (the sheet of the options, else the first), refusing one above `max_xlsx_bytes`.
-    pub fn read_xlsx<R, F, S>(&self, input: R, resolve: F, sink: &mut S) -> Result<ImportReport, ImportError>
+    pub fn read_xlsx<R, F, S>(
+        &self,
+        input: R,
+        resolve: F,
+        sink: &mut S,
+    ) -> Result<ImportReport, ImportError>
     where
         R: Read + Seek,
         F: FnMut(&CreditCode) -> Option<i64>,
@@ -154,13 +164,21 @@ impl<'c> Importer<'c> {
     }
 
     /// Reads a file by path, like [`Importer::read_named`].
-    pub fn read_path<F, S>(&self, path: &Path, resolve: F, sink: &mut S) -> Result<ImportReport, ImportError>
+    pub fn read_path<F, S>(
+        &self,
+        path: &Path,
+        resolve: F,
+        sink: &mut S,
+    ) -> Result<ImportReport, ImportError>
     where
         F: FnMut(&CreditCode) -> Option<i64>,
         S: ValueSink + ?Sized,
     {
         let file = File::open(path)?;
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
         self.read_named(BufReader::with_capacity(1 << 16, file), name, resolve, sink)
     }
 }

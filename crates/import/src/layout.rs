@@ -69,32 +69,47 @@ impl Role {
 
 fn role(key: &str) -> Option<Role> {
     Some(match key {
-        "统一社会信用代码" | "社会信用代码" | "信用代码" | "统一信用代码" | "统一代码" | "企业信用代码"
-        | "社会统一信用代码" | "统一社会信用代码证号" | "creditcode" | "uscc" | "unifiedsocialcreditcode"
-        | "socialcreditcode" | "unifiedcreditcode" => Role::CreditCode,
-        "企业名称" | "单位名称" | "企业" | "名称" | "单位详细名称" | "企业全称" | "公司名称" | "enterprise"
-        | "enterprisename" | "company" | "companyname" | "name" | "firm" | "firmname" => Role::Name,
-        "期间" | "月份" | "报告期" | "统计期" | "统计月份" | "统计期间" | "时间" | "日期" | "年月" | "所属期"
-        | "数据期" | "报表期" | "period" | "month" | "yearmonth" | "date" | "reportingperiod" | "reportperiod" => {
-            Role::Period
+        "统一社会信用代码"
+        | "社会信用代码"
+        | "信用代码"
+        | "统一信用代码"
+        | "统一代码"
+        | "企业信用代码"
+        | "社会统一信用代码"
+        | "统一社会信用代码证号"
+        | "creditcode"
+        | "uscc"
+        | "unifiedsocialcreditcode"
+        | "socialcreditcode"
+        | "unifiedcreditcode" => Role::CreditCode,
+        "企业名称" | "单位名称" | "企业" | "名称" | "单位详细名称" | "企业全称" | "公司名称"
+        | "enterprise" | "enterprisename" | "company" | "companyname" | "name" | "firm"
+        | "firmname" => Role::Name,
+        "期间" | "月份" | "报告期" | "统计期" | "统计月份" | "统计期间" | "时间" | "日期"
+        | "年月" | "所属期" | "数据期" | "报表期" | "period" | "month" | "yearmonth" | "date"
+        | "reportingperiod" | "reportperiod" => Role::Period,
+        "指标" | "指标名称" | "指标名" | "统计指标" | "指标项" | "indicator" | "indicatorname"
+        | "metric" | "measure" | "item" => Role::Indicator,
+        "数值" | "值" | "本月" | "本月数" | "本月值" | "当月" | "当月值" | "当月数" | "本期"
+        | "本期数" | "本期值" | "金额" | "数据" | "数量" | "value" | "amount" | "monthvalue" => {
+            Role::Value
         }
-        "指标" | "指标名称" | "指标名" | "统计指标" | "指标项" | "indicator" | "indicatorname" | "metric"
-        | "measure" | "item" => Role::Indicator,
-        "数值" | "值" | "本月" | "本月数" | "本月值" | "当月" | "当月值" | "当月数" | "本期" | "本期数" | "本期值"
-        | "金额" | "数据" | "数量" | "value" | "amount" | "monthvalue" => Role::Value,
         "单位" | "计量单位" | "unit" | "units" | "measureunit" => Role::Unit,
-        "序号" | "编号" | "no" | "#" | "行号" | "index" | "行业" | "行业代码" | "行业名称" | "所属行业"
-        | "industry" | "industrycode" | "园区" | "所属园区" | "park" | "产业链" | "chain" | "备注" | "说明"
-        | "remark" | "remarks" | "note" | "notes" | "comment" | "地址" | "address" | "区县" | "所属区县" | "地区"
-        | "region" | "district" | "联系人" | "contact" | "电话" | "联系电话" | "phone" | "合计" | "总计" | "小计"
-        | "total" | "sum" | "subtotal" | "累计" => Role::Ignored,
+        "序号" | "编号" | "no" | "#" | "行号" | "index" | "行业" | "行业代码" | "行业名称"
+        | "所属行业" | "industry" | "industrycode" | "园区" | "所属园区" | "park" | "产业链"
+        | "chain" | "备注" | "说明" | "remark" | "remarks" | "note" | "notes" | "comment"
+        | "地址" | "address" | "区县" | "所属区县" | "地区" | "region" | "district" | "联系人"
+        | "contact" | "电话" | "联系电话" | "phone" | "合计" | "总计" | "小计" | "total"
+        | "sum" | "subtotal" | "累计" => Role::Ignored,
         _ => return None,
     })
 }
 
 /// Whether a header row's cells include a credit-code column; used to find the header among title rows.
 pub(crate) fn is_header_row(cells: &[HeaderCell]) -> bool {
-    cells.iter().any(|c| role(&key(&split_label(&c.text).name)) == Some(Role::CreditCode))
+    cells
+        .iter()
+        .any(|c| role(&key(&split_label(&c.text).name)) == Some(Role::CreditCode))
 }
 
 /// A column's name for error reports: its header text and its spreadsheet letter.
@@ -120,9 +135,20 @@ pub(crate) struct IndicatorColumn {
 
 #[derive(Debug, Clone)]
 pub(crate) enum Plan {
-    Long { period: usize, indicator: usize, value: usize, value_unit: Option<Unit> },
-    WideByMonth { indicator: usize, months: Vec<MonthColumn> },
-    WideByIndicator { period: usize, indicators: Vec<IndicatorColumn> },
+    Long {
+        period: usize,
+        indicator: usize,
+        value: usize,
+        value_unit: Option<Unit>,
+    },
+    WideByMonth {
+        indicator: usize,
+        months: Vec<MonthColumn>,
+    },
+    WideByIndicator {
+        period: usize,
+        indicators: Vec<IndicatorColumn>,
+    },
 }
 
 /// A problem of one header cell; reported like a row error on the header line, and the column is skipped.
@@ -154,10 +180,10 @@ impl Header {
 
     /// The column's report name; columns beyond the header are named by letter only.
     pub fn column(&self, index: usize) -> Column {
-        self.columns
-            .get(index)
-            .cloned()
-            .unwrap_or_else(|| Column { name: column_letter(index), letter: column_letter(index) })
+        self.columns.get(index).cloned().unwrap_or_else(|| Column {
+            name: column_letter(index),
+            letter: column_letter(index),
+        })
     }
 }
 
@@ -176,7 +202,18 @@ enum Kind {
 
 /// Qualifiers that add nothing: the value is the month's own.
 fn is_monthly_marker(k: &str) -> bool {
-    matches!(k, "本月" | "当月" | "月度" | "本期" | "monthly" | "month" | "currentmonth" | "现价" | "当年价")
+    matches!(
+        k,
+        "本月"
+            | "当月"
+            | "月度"
+            | "本期"
+            | "monthly"
+            | "month"
+            | "currentmonth"
+            | "现价"
+            | "当年价"
+    )
 }
 
 fn is_cumulative(k: &str) -> bool {
@@ -187,7 +224,11 @@ fn classify(cell: &HeaderCell, catalogue: &Catalogue, scratch: &mut String) -> K
     let label = split_label(&cell.text);
     let name_key = key(&label.name);
     if name_key.is_empty() && cell.month.is_none() {
-        return if label.qualifiers.is_empty() { Kind::Blank } else { Kind::Unknown };
+        return if label.qualifiers.is_empty() {
+            Kind::Blank
+        } else {
+            Kind::Unknown
+        };
     }
     let mut unit = None;
     let mut bad_qualifier = None;
@@ -219,7 +260,8 @@ fn classify(cell: &HeaderCell, catalogue: &Catalogue, scratch: &mut String) -> K
             .unwrap_or(&name_key);
         catalogue.find_key(stripped)
     };
-    let known = month.is_ok() || indicator.is_some() || !matches!(month, Err(PeriodError::NotAMonth(_)));
+    let known =
+        month.is_ok() || indicator.is_some() || !matches!(month, Err(PeriodError::NotAMonth(_)));
     if known && cumulative {
         return Kind::Cumulative;
     }
@@ -245,11 +287,18 @@ pub(crate) fn read_header(
         .iter()
         .enumerate()
         .map(|(i, c)| Column {
-            name: if c.text.trim().is_empty() { column_letter(i) } else { c.text.trim().to_string() },
+            name: if c.text.trim().is_empty() {
+                column_letter(i)
+            } else {
+                c.text.trim().to_string()
+            },
             letter: column_letter(i),
         })
         .collect();
-    let kinds: Vec<Kind> = cells.iter().map(|c| classify(c, catalogue, &mut scratch)).collect();
+    let kinds: Vec<Kind> = cells
+        .iter()
+        .map(|c| classify(c, catalogue, &mut scratch))
+        .collect();
 
     let name_of = |i: usize| format!("{} ({})", columns[i].letter, columns[i].name);
     let mut roles: Vec<(Role, usize, Option<Unit>)> = Vec::new();
@@ -269,24 +318,44 @@ pub(crate) fn read_header(
             roles.push((*r, i, *unit));
         }
     }
-    let find = |r: Role| roles.iter().find(|(other, _, _)| *other == r).map(|&(_, i, u)| (i, u));
-    let credit_code = find(Role::CreditCode).map(|(i, _)| i).ok_or_else(|| ImportError::NoHeader {
-        rows: 1,
-        first_row: cells.iter().map(|c| c.text.trim()).collect::<Vec<_>>().join(", "),
-    })?;
+    let find = |r: Role| {
+        roles
+            .iter()
+            .find(|(other, _, _)| *other == r)
+            .map(|&(_, i, u)| (i, u))
+    };
+    let credit_code =
+        find(Role::CreditCode)
+            .map(|(i, _)| i)
+            .ok_or_else(|| ImportError::NoHeader {
+                rows: 1,
+                first_row: cells
+                    .iter()
+                    .map(|c| c.text.trim())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })?;
     let period = find(Role::Period);
     let indicator = find(Role::Indicator);
     let value = find(Role::Value);
     let unit = find(Role::Unit).map(|(i, _)| i);
-    let month_count = kinds.iter().filter(|k| matches!(k, Kind::Month(..))).count();
-    let indicator_count = kinds.iter().filter(|k| matches!(k, Kind::Indicator(..))).count();
+    let month_count = kinds
+        .iter()
+        .filter(|k| matches!(k, Kind::Month(..)))
+        .count();
+    let indicator_count = kinds
+        .iter()
+        .filter(|k| matches!(k, Kind::Indicator(..)))
+        .count();
 
     let layout = match (period, indicator, value) {
         (Some(_), Some(_), Some(_)) => Layout::Long,
         (None, Some(_), None) if month_count > 0 => Layout::WideByMonth,
         (Some(_), None, None) if indicator_count > 0 => Layout::WideByIndicator,
         _ => {
-            let found = |x: Option<(usize, Option<Unit>)>| x.map(|(i, _)| name_of(i)).unwrap_or_else(|| "none".into());
+            let found = |x: Option<(usize, Option<Unit>)>| {
+                x.map(|(i, _)| name_of(i)).unwrap_or_else(|| "none".into())
+            };
             return Err(ImportError::UnknownLayout {
                 line,
                 detail: format!(
@@ -308,14 +377,21 @@ pub(crate) fn read_header(
     for (i, kind) in kinds.iter().enumerate() {
         let text = &columns[i].name;
         let mut problem = |problem, reason: String, reason_zh: String| {
-            problems.push(HeaderProblem { column: i, problem, reason, reason_zh });
+            problems.push(HeaderProblem {
+                column: i,
+                problem,
+                reason,
+                reason_zh,
+            });
         };
         match (kind, layout) {
             (Kind::Blank | Kind::Role(..), _) => {}
             (_, Layout::Long) => {}
             (Kind::Cumulative, _) => problem(
                 Problem::CumulativeColumn,
-                format!("column '{text}' holds cumulative (累计) values; give each month's own value"),
+                format!(
+                    "column '{text}' holds cumulative (累计) values; give each month's own value"
+                ),
                 format!("“{text}”列是累计值，请填写当月值"),
             ),
             (Kind::BadQualifier(q), _) => problem(
@@ -327,7 +403,9 @@ pub(crate) fn read_header(
                 if *month > latest_allowed {
                     problem(
                         Problem::FuturePeriod,
-                        format!("column '{text}': period {month} is in the future (latest allowed {latest_allowed})"),
+                        format!(
+                            "column '{text}': period {month} is in the future (latest allowed {latest_allowed})"
+                        ),
                         format!("“{text}”列：期间 {month} 在未来（最晚可填 {latest_allowed}）"),
                     );
                 } else if let Some(first) = months.iter().find(|m| m.month == *month) {
@@ -338,7 +416,11 @@ pub(crate) fn read_header(
                         second: name_of(i),
                     });
                 } else {
-                    months.push(MonthColumn { index: i, month: *month, unit: *unit });
+                    months.push(MonthColumn {
+                        index: i,
+                        month: *month,
+                        unit: *unit,
+                    });
                 }
             }
             (Kind::Month(Err(e), _), Layout::WideByMonth) => problem(
@@ -351,8 +433,16 @@ pub(crate) fn read_header(
                 if unit.is_some_and(|u| !u.fits(def.base_unit)) {
                     problem(
                         Problem::UnitMismatch,
-                        format!("column '{text}': the unit does not fit {} ({})", def.code, def.base_unit.symbol_en()),
-                        format!("“{text}”列：单位与指标“{}”（{}）不符", def.name_zh, def.base_unit.symbol_zh()),
+                        format!(
+                            "column '{text}': the unit does not fit {} ({})",
+                            def.code,
+                            def.base_unit.symbol_en()
+                        ),
+                        format!(
+                            "“{text}”列：单位与指标“{}”（{}）不符",
+                            def.name_zh,
+                            def.base_unit.symbol_zh()
+                        ),
                     );
                 } else if let Some(first) = indicators.iter().find(|c| c.indicator == *id) {
                     return Err(ImportError::DuplicateColumn {
@@ -362,12 +452,18 @@ pub(crate) fn read_header(
                         second: name_of(i),
                     });
                 } else {
-                    indicators.push(IndicatorColumn { index: i, indicator: *id, unit: *unit });
+                    indicators.push(IndicatorColumn {
+                        index: i,
+                        indicator: *id,
+                        unit: *unit,
+                    });
                 }
             }
             (_, Layout::WideByMonth) => problem(
                 Problem::UnknownColumn,
-                format!("column '{text}' is neither a month (e.g. 2021-01) nor a known column; rename or delete it"),
+                format!(
+                    "column '{text}' is neither a month (e.g. 2021-01) nor a known column; rename or delete it"
+                ),
                 format!("“{text}”列既不是月份（如 2021-01）也不是可识别的列，请改名或删除"),
             ),
             (_, Layout::WideByIndicator) => problem(
@@ -388,16 +484,28 @@ pub(crate) fn read_header(
                 value_unit,
             }
         }
-        Layout::WideByMonth => Plan::WideByMonth { indicator: indicator.map(|(i, _)| i).unwrap_or_default(), months },
-        Layout::WideByIndicator => {
-            Plan::WideByIndicator { period: period.map(|(i, _)| i).unwrap_or_default(), indicators }
-        }
+        Layout::WideByMonth => Plan::WideByMonth {
+            indicator: indicator.map(|(i, _)| i).unwrap_or_default(),
+            months,
+        },
+        Layout::WideByIndicator => Plan::WideByIndicator {
+            period: period.map(|(i, _)| i).unwrap_or_default(),
+            indicators,
+        },
     };
     let checked = kinds
         .iter()
         .map(|k| !matches!(k, Kind::Blank | Kind::Role(Role::Name | Role::Ignored, _)))
         .collect();
-    Ok(Header { layout, plan, credit_code, unit, columns, checked, problems })
+    Ok(Header {
+        layout,
+        plan,
+        credit_code,
+        unit,
+        columns,
+        checked,
+        problems,
+    })
 }
 
 #[cfg(test)]
@@ -405,14 +513,28 @@ mod tests {
     use super::*;
 
     fn header(texts: &[&str]) -> Result<Header, ImportError> {
-        let cells: Vec<HeaderCell> = texts.iter().map(|t| HeaderCell { text: t.to_string(), month: None }).collect();
+        let cells: Vec<HeaderCell> = texts
+            .iter()
+            .map(|t| HeaderCell {
+                text: t.to_string(),
+                month: None,
+            })
+            .collect();
         let latest = YearMonth::new(2024, 12).expect("valid");
         read_header(&cells, 1, &Catalogue::default(), latest)
     }
 
     #[test]
     fn long_layout_is_detected_from_chinese_or_english_headers() {
-        let h = header(&["统一社会信用代码", "企业名称", "期间", "指标", "数值", "单位"]).expect("long");
+        let h = header(&[
+            "统一社会信用代码",
+            "企业名称",
+            "期间",
+            "指标",
+            "数值",
+            "单位",
+        ])
+        .expect("long");
         assert_eq!(h.layout, Layout::Long);
         assert_eq!(h.unit, Some(5));
         let h = header(&["Credit Code", "PERIOD", "Indicator", "Value"]).expect("long");
@@ -423,20 +545,44 @@ mod tests {
 
     #[test]
     fn wide_by_month_layout_is_detected_from_month_columns() {
-        let h = header(&["credit_code", "指标", "2021-01", "2021年2月", "202103", "2021-04 （万元）"]).expect("wide");
+        let h = header(&[
+            "credit_code",
+            "指标",
+            "2021-01",
+            "2021年2月",
+            "202103",
+            "2021-04 （万元）",
+        ])
+        .expect("wide");
         assert_eq!(h.layout, Layout::WideByMonth);
-        let Plan::WideByMonth { months, .. } = &h.plan else { panic!("wide by month") };
+        let Plan::WideByMonth { months, .. } = &h.plan else {
+            panic!("wide by month")
+        };
         assert_eq!(months.len(), 4);
         assert_eq!(months[3].unit.map(|u| u.exponent), Some(4));
     }
 
     #[test]
     fn wide_by_indicator_layout_is_detected_from_indicator_columns() {
-        let h = header(&["统一社会信用代码", "月份", "增加值(万元)", "工业总产值", "operating_revenue", "Added value (10k yuan)"]);
+        let h = header(&[
+            "统一社会信用代码",
+            "月份",
+            "增加值(万元)",
+            "工业总产值",
+            "operating_revenue",
+            "Added value (10k yuan)",
+        ]);
         // The same indicator twice is refused.
         assert!(matches!(h, Err(ImportError::DuplicateColumn { .. })));
-        let h = header(&["统一社会信用代码", "月份", "增加值(万元)", "工业总产值", "operating_revenue", "从业人员（人）"])
-            .expect("wide");
+        let h = header(&[
+            "统一社会信用代码",
+            "月份",
+            "增加值(万元)",
+            "工业总产值",
+            "operating_revenue",
+            "从业人员（人）",
+        ])
+        .expect("wide");
         assert_eq!(h.layout, Layout::WideByIndicator);
         assert!(h.problems.is_empty());
     }

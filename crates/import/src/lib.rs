@@ -4,7 +4,6 @@
 //! to enterprises and receives accepted values through a sink, then decides what to store.
 //!
 //! ```
-//! use std::ops::ControlFlow;
 //! use chainpark_import::{Catalogue, ImportOptions, Importer, YearMonth};
 //!
 //! let catalogue = Catalogue::default();
@@ -14,8 +13,10 @@
 //! let report = importer.read_csv(csv.as_bytes(), |_code: &_| Some(7), &mut values).unwrap();
 //! assert!(report.is_clean());
 //! assert_eq!(values[0].value, 12_500_000); // 12.5 万元 in fen
-//! # let _ = ControlFlow::<()>::Continue(());
 //! ```
+//!
+//! A sink can also be a closure `|v: IndicatorValue| -> ControlFlow<()>`, e.g. one that sends batches to the store
+//! and breaks when the store fails.
 
 mod catalogue;
 mod check;
@@ -32,7 +33,9 @@ mod unit;
 mod value;
 mod xlsx_file;
 
-pub use catalogue::{Aggregation, BaseUnit, Catalogue, CatalogueError, IndicatorDef, IndicatorId, default_catalogue};
+pub use catalogue::{
+    Aggregation, BaseUnit, Catalogue, CatalogueError, IndicatorDef, IndicatorId, default_catalogue,
+};
 pub use error::ImportError;
 pub use importer::{ImportOptions, Importer, IndicatorValue, ValueSink};
 pub use layout::Layout;

@@ -9,7 +9,8 @@ pub(crate) fn fold_char(c: char) -> char {
         '\u{3000}' | '\u{00A0}' | '\u{2002}'..='\u{200B}' | '\u{202F}' => ' ',
         '【' | '〔' => '[',
         '】' | '〕' => ']',
-        '\u{2212}' | '\u{FE63}' | '\u{2010}' | '\u{2011}' | '\u{2013}' | '\u{2014}' | '\u{2015}' => '-',
+        '\u{2212}' | '\u{FE63}' | '\u{2010}' | '\u{2011}' | '\u{2013}' | '\u{2014}'
+        | '\u{2015}' => '-',
         '\u{FFE5}' => '¥',
         '\u{FEFF}' => ' ',
         other => other,
@@ -22,9 +23,9 @@ pub(crate) fn fold_char(c: char) -> char {
 pub(crate) fn key_into(text: &str, out: &mut String) {
     out.clear();
     out.extend(
-        text.chars()
-            .map(fold_char)
-            .filter(|c| !c.is_whitespace() && !matches!(c, '_' | '-' | '·' | '.' | '、' | ',' | '\'')),
+        text.chars().map(fold_char).filter(|c| {
+            !c.is_whitespace() && !matches!(c, '_' | '-' | '·' | '.' | '、' | ',' | '\'')
+        }),
     );
 }
 
@@ -74,7 +75,10 @@ pub(crate) fn split_label(text: &str) -> Label {
         // An unclosed bracket: keep what followed it as a qualifier rather than losing it.
         qualifiers.push(current.trim().to_string());
     }
-    Label { name: name.trim().to_string(), qualifiers }
+    Label {
+        name: name.trim().to_string(),
+        qualifiers,
+    }
 }
 
 /// Spreadsheet column letters: 0 → A, 25 → Z, 26 → AA.
@@ -112,7 +116,10 @@ mod tests {
         let label = split_label("Added value [10k Yuan]");
         assert_eq!(label.name, "added value");
         assert_eq!(label.qualifiers, vec!["10k yuan".to_string()]);
-        assert_eq!(split_label("从业人员【人】").qualifiers, vec!["人".to_string()]);
+        assert_eq!(
+            split_label("从业人员【人】").qualifiers,
+            vec!["人".to_string()]
+        );
     }
 
     #[test]

@@ -36,7 +36,10 @@ impl YearMonth {
         if !(1..=12).contains(&month) {
             return Err(PeriodError::MonthOutOfRange(month));
         }
-        Ok(YearMonth { year: year as u16, month: month as u8 })
+        Ok(YearMonth {
+            year: year as u16,
+            month: month as u8,
+        })
     }
 
     pub fn year(self) -> u32 {
@@ -59,7 +62,8 @@ impl YearMonth {
         let mut chars = text.trim().chars().map(fold_char).peekable();
         while let Some(c) = chars.next() {
             // A time of day after a date ("2021-01-31 00:00:00", "2021-01-31T00:00") ends the period.
-            if (c == ' ' || c == 't') && len >= 8 && chars.peek().is_some_and(char::is_ascii_digit) {
+            if (c == ' ' || c == 't') && len >= 8 && chars.peek().is_some_and(char::is_ascii_digit)
+            {
                 break;
             }
             if c == ' ' {
@@ -83,7 +87,11 @@ fn parse_folded(b: &[u8]) -> Option<Result<YearMonth, PeriodError>> {
     if all_digits && (b.len() == 6 || b.len() == 8) {
         let year = number(&b[..4])?;
         let month = number(&b[4..6])?;
-        let day = if b.len() == 8 { Some(number(&b[6..8])?) } else { None };
+        let day = if b.len() == 8 {
+            Some(number(&b[6..8])?)
+        } else {
+            None
+        };
         return Some(checked(year, month, day));
     }
     if b.len() < 6 || !b[..4].iter().all(u8::is_ascii_digit) {
@@ -92,13 +100,19 @@ fn parse_folded(b: &[u8]) -> Option<Result<YearMonth, PeriodError>> {
     let year = number(&b[..4])?;
     let rest = strip_separator(&b[4..])?;
     let (month, rest) = leading_number(rest)?;
-    let rest = rest.strip_prefix("月".as_bytes()).map(|r| r.strip_prefix("份".as_bytes()).unwrap_or(r)).unwrap_or(rest);
+    let rest = rest
+        .strip_prefix("月".as_bytes())
+        .map(|r| r.strip_prefix("份".as_bytes()).unwrap_or(r))
+        .unwrap_or(rest);
     if rest.is_empty() {
         return Some(checked(year, month, None));
     }
     let rest = strip_separator(rest).unwrap_or(rest);
     let (day, rest) = leading_number(rest)?;
-    let rest = rest.strip_prefix("日".as_bytes()).or_else(|| rest.strip_prefix("号".as_bytes())).unwrap_or(rest);
+    let rest = rest
+        .strip_prefix("日".as_bytes())
+        .or_else(|| rest.strip_prefix("号".as_bytes()))
+        .unwrap_or(rest);
     rest.is_empty().then(|| checked(year, month, Some(day)))
 }
 
@@ -119,22 +133,26 @@ fn leading_number(b: &[u8]) -> Option<(u32, &[u8])> {
 }
 
 fn number(b: &[u8]) -> Option<u32> {
-    b.iter().try_fold(0u32, |acc, &c| c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0')))
+    b.iter().try_fold(0u32, |acc, &c| {
+        c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
+    })
 }
 
 fn checked(year: u32, month: u32, day: Option<u32>) -> Result<YearMonth, PeriodError> {
     let ym = YearMonth::new(year, month)?;
-    if let Some(day) = day {
-        if day == 0 || day > days_in_month(year, month) {
-            return Err(PeriodError::NoSuchDay { year, month, day });
-        }
+    if let Some(day) = day
+        && (day == 0 || day > days_in_month(year, month))
+    {
+        return Err(PeriodError::NoSuchDay { year, month, day });
     }
     Ok(ym)
 }
 
 fn days_in_month(year: u32, month: u32) -> u32 {
     match month {
-        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 if (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400) => {
+            29
+        }
         2 => 28,
         4 | 6 | 9 | 11 => 30,
         _ => 31,
@@ -179,9 +197,23 @@ mod tests {
     #[test]
     fn every_written_form_of_a_month_is_read() {
         for text in [
-            "2021-01", "2021-1", "2021/01", "2021/1", "202101", "2021年1月", "2021年01月", "2021.01", "2021.1",
-            "２０２１年１月", " 2021 - 01 ", "2021年1月份", "2021-01-31", "2021/1/31", "20210131",
-            "2021-01-01 00:00:00", "2021-01-01T00:00:00",
+            "2021-01",
+            "2021-1",
+            "2021/01",
+            "2021/1",
+            "202101",
+            "2021年1月",
+            "2021年01月",
+            "2021.01",
+            "2021.1",
+            "２０２１年１月",
+            " 2021 - 01 ",
+            "2021年1月份",
+            "2021-01-31",
+            "2021/1/31",
+            "20210131",
+            "2021-01-01 00:00:00",
+            "2021-01-01T00:00:00",
         ] {
             assert_eq!(YearMonth::parse(text), Ok(ym(2021, 1)), "{text}");
         }
@@ -190,18 +222,33 @@ mod tests {
 
     #[test]
     fn month_outside_one_to_twelve_is_rejected() {
-        assert_eq!(YearMonth::parse("2021-13"), Err(PeriodError::MonthOutOfRange(13)));
-        assert_eq!(YearMonth::parse("202100"), Err(PeriodError::MonthOutOfRange(0)));
+        assert_eq!(
+            YearMonth::parse("2021-13"),
+            Err(PeriodError::MonthOutOfRange(13))
+        );
+        assert_eq!(
+            YearMonth::parse("202100"),
+            Err(PeriodError::MonthOutOfRange(0))
+        );
         assert_eq!(
             YearMonth::parse("2021-02-30"),
-            Err(PeriodError::NoSuchDay { year: 2021, month: 2, day: 30 })
+            Err(PeriodError::NoSuchDay {
+                year: 2021,
+                month: 2,
+                day: 30
+            })
         );
     }
 
     #[test]
     fn text_that_is_no_month_is_rejected() {
-        for text in ["", "January", "2021", "21-01", "2021-001", "2021-01x", "1月"] {
-            assert!(matches!(YearMonth::parse(text), Err(PeriodError::NotAMonth(_))), "{text}");
+        for text in [
+            "", "January", "2021", "21-01", "2021-001", "2021-01x", "1月",
+        ] {
+            assert!(
+                matches!(YearMonth::parse(text), Err(PeriodError::NotAMonth(_))),
+                "{text}"
+            );
         }
     }
 
@@ -209,6 +256,9 @@ mod tests {
     fn months_order_and_display_as_iso() {
         assert!(ym(2021, 12) < ym(2022, 1));
         assert_eq!(ym(2021, 3).to_string(), "2021-03");
-        assert_eq!(serde_json::to_string(&ym(2021, 3)).expect("json"), "\"2021-03\"");
+        assert_eq!(
+            serde_json::to_string(&ym(2021, 3)).expect("json"),
+            "\"2021-03\""
+        );
     }
 }

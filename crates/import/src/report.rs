@@ -123,9 +123,13 @@ impl ImportReport {
         let mut out = out;
         out.write_all("\u{FEFF}".as_bytes())?;
         let mut writer = csv::Writer::from_writer(out);
-        writer.write_record(Self::COLUMNS).map_err(io::Error::other)?;
+        writer
+            .write_record(Self::COLUMNS)
+            .map_err(io::Error::other)?;
         for e in &self.errors {
-            writer.write_record(Self::cells(e)).map_err(io::Error::other)?;
+            writer
+                .write_record(Self::cells(e))
+                .map_err(io::Error::other)?;
         }
         writer.flush()
     }
@@ -153,7 +157,10 @@ impl ImportReport {
                 }
             }
         }
-        for (col, width) in [8.0, 24.0, 8.0, 20.0, 24.0, 60.0, 40.0, 12.0].into_iter().enumerate() {
+        for (col, width) in [8.0, 24.0, 8.0, 20.0, 24.0, 60.0, 40.0, 12.0]
+            .into_iter()
+            .enumerate()
+        {
             sheet.set_column_width(col as u16, width)?;
         }
         sheet.set_freeze_panes(1, 0)?;
@@ -163,7 +170,14 @@ impl ImportReport {
         let rows: [(&str, String); 8] = [
             ("格式 format", serde_plain_name(self.format)),
             ("编码 encoding", self.encoding.clone().unwrap_or_default()),
-            ("表格格式 layout", format!("{} {}", serde_plain_name(self.layout), self.layout.name_zh())),
+            (
+                "表格格式 layout",
+                format!(
+                    "{} {}",
+                    serde_plain_name(self.layout),
+                    self.layout.name_zh()
+                ),
+            ),
             ("读取行数 rows read", self.rows_read.to_string()),
             ("有误行数 rows rejected", self.rows_rejected.to_string()),
             ("接受数值 values accepted", self.values_accepted.to_string()),
@@ -182,5 +196,8 @@ impl ImportReport {
 
 /// The serde name of a unit-like enum (`unknown_credit_code`), for CSV and XLSX cells.
 fn serde_plain_name<T: Serialize>(value: T) -> String {
-    serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
 }

@@ -14,18 +14,41 @@ enum Example {
 
 /// A made-up but valid code, so the example row passes the check-character test.
 fn example_code() -> String {
-    CreditCode::from_body("91500000MA5UABCD1").map(|c| c.to_string()).unwrap_or_default()
+    CreditCode::from_body("91500000MA5UABCD1")
+        .map(|c| c.to_string())
+        .unwrap_or_default()
 }
 
 fn columns(layout: Layout) -> (Vec<&'static str>, Vec<Example>) {
     use Example::*;
     match layout {
         Layout::Long => (
-            vec!["统一社会信用代码", "企业名称", "期间", "指标", "数值", "单位"],
-            vec![Text("示例企业有限公司"), Text("2021-01"), Text("增加值"), Number("1234.56"), Text("万元")],
+            vec![
+                "统一社会信用代码",
+                "企业名称",
+                "期间",
+                "指标",
+                "数值",
+                "单位",
+            ],
+            vec![
+                Text("示例企业有限公司"),
+                Text("2021-01"),
+                Text("增加值"),
+                Number("1234.56"),
+                Text("万元"),
+            ],
         ),
         Layout::WideByMonth => (
-            vec!["统一社会信用代码", "企业名称", "指标", "单位", "2021-01", "2021-02", "2021-03"],
+            vec![
+                "统一社会信用代码",
+                "企业名称",
+                "指标",
+                "单位",
+                "2021-01",
+                "2021-02",
+                "2021-03",
+            ],
             vec![
                 Text("示例企业有限公司"),
                 Text("营业收入"),
@@ -106,7 +129,9 @@ fn build_xlsx(layout: Layout) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
         let col = i as u16 + 1;
         match cell {
             Example::Text(t) => sheet.write_string(1, col, *t)?,
-            Example::Number(n) => sheet.write_number(1, col, n.parse::<f64>().unwrap_or_default())?,
+            Example::Number(n) => {
+                sheet.write_number(1, col, n.parse::<f64>().unwrap_or_default())?
+            }
         };
     }
     sheet.set_freeze_panes(1, 0)?;

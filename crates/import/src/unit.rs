@@ -19,42 +19,62 @@ impl Unit {
 }
 
 const fn unit(base: BaseUnit, exponent: i8) -> Option<Unit> {
-    Some(Unit { base: Some(base), exponent })
+    Some(Unit {
+        base: Some(base),
+        exponent,
+    })
 }
 
 /// Parses a unit text; `scratch` is reused to avoid an allocation per call.
 pub(crate) fn parse_unit(text: &str, scratch: &mut String) -> Option<Unit> {
     key_into(text, scratch);
-    let k = scratch.strip_prefix("单位:").or_else(|| scratch.strip_prefix("unit:")).unwrap_or(scratch);
+    let k = scratch
+        .strip_prefix("单位:")
+        .or_else(|| scratch.strip_prefix("unit:"))
+        .unwrap_or(scratch);
     let k = k.strip_prefix("单位").unwrap_or(k);
     lookup(k)
 }
 
 fn lookup(k: &str) -> Option<Unit> {
     use BaseUnit::*;
-    let multiplier = |exponent| Some(Unit { base: None, exponent });
+    let multiplier = |exponent| {
+        Some(Unit {
+            base: None,
+            exponent,
+        })
+    };
     match k {
-        "元" | "yuan" | "cny" | "rmb" | "人民币" | "人民币元" | "¥" | "元人民币" => unit(Yuan, 0),
+        "元" | "yuan" | "cny" | "rmb" | "人民币" | "人民币元" | "¥" | "元人民币" => {
+            unit(Yuan, 0)
+        }
         "千元" | "thousandyuan" | "1000yuan" | "kyuan" | "千元人民币" => unit(Yuan, 3),
-        "万元" | "10kyuan" | "10000yuan" | "tenthousandyuan" | "万元人民币" | "10kcny" | "10thousandyuan" => {
-            unit(Yuan, 4)
-        }
+        "万元" | "10kyuan" | "10000yuan" | "tenthousandyuan" | "万元人民币" | "10kcny"
+        | "10thousandyuan" => unit(Yuan, 4),
         "百万元" | "millionyuan" | "1000000yuan" | "myuan" | "mlnyuan" => unit(Yuan, 6),
-        "亿元" | "100millionyuan" | "100myuan" | "hundredmillionyuan" | "100000000yuan" | "亿元人民币" => {
-            unit(Yuan, 8)
-        }
+        "亿元" | "100millionyuan" | "100myuan" | "hundredmillionyuan" | "100000000yuan"
+        | "亿元人民币" => unit(Yuan, 8),
         "人" | "person" | "persons" | "people" | "名" | "人数" => unit(Person, 0),
         "千人" | "thousandpersons" | "thousandpeople" => unit(Person, 3),
         "万人" | "10kpersons" | "10kpeople" | "10000persons" | "10000people" => unit(Person, 4),
-        "吨标准煤" | "吨标煤" | "tce" | "吨标准煤当量" | "tonnesofcoalequivalent" | "tonnecoalequivalent" | "t标准煤"
-        | "tonsofstandardcoal" | "tonstandardcoal" => unit(TonneCoalEquivalent, 0),
+        "吨标准煤"
+        | "吨标煤"
+        | "tce"
+        | "吨标准煤当量"
+        | "tonnesofcoalequivalent"
+        | "tonnecoalequivalent"
+        | "t标准煤"
+        | "tonsofstandardcoal"
+        | "tonstandardcoal" => unit(TonneCoalEquivalent, 0),
         "千克标准煤" | "kgce" | "公斤标准煤" => unit(TonneCoalEquivalent, -3),
         "万吨标准煤" | "万吨标煤" | "10ktce" | "10000tce" => unit(TonneCoalEquivalent, 4),
         "千瓦时" | "kwh" | "度" | "kw·h" => unit(KilowattHour, 0),
         "兆瓦时" | "mwh" | "千千瓦时" => unit(KilowattHour, 3),
         "万千瓦时" | "万度" | "10kkwh" => unit(KilowattHour, 4),
         "亿千瓦时" | "亿度" => unit(KilowattHour, 8),
-        "个" | "项" | "件" | "家" | "户" | "count" | "pcs" | "items" | "number" => unit(Count, 0),
+        "个" | "项" | "件" | "家" | "户" | "count" | "pcs" | "items" | "number" => {
+            unit(Count, 0)
+        }
         "千" | "thousand" | "k" => multiplier(3),
         "万" | "10k" | "tenthousand" => multiplier(4),
         "百万" | "million" | "mln" => multiplier(6),

@@ -29,7 +29,10 @@ const MAX_DIGITS: usize = 30;
 
 /// Splits `text` into a decimal number and the (trimmed) text after it, which may be a unit.
 /// `scratch` receives the folded text when `text` is not plain ASCII.
-pub(crate) fn parse_decimal<'t>(text: &'t str, scratch: &'t mut String) -> Result<(Decimal, &'t str), ValueError> {
+pub(crate) fn parse_decimal<'t>(
+    text: &'t str,
+    scratch: &'t mut String,
+) -> Result<(Decimal, &'t str), ValueError> {
     let s: &str = if text.is_ascii() {
         text
     } else {
@@ -93,7 +96,9 @@ fn digits(body: &str, negative: bool) -> Result<Decimal, ValueError> {
     if int_part.is_empty() && frac_part.is_empty() {
         return Err(ValueError::NotANumber);
     }
-    if !frac_part.iter().all(u8::is_ascii_digit) || !int_part.iter().all(|c| c.is_ascii_digit() || *c == b',') {
+    if !frac_part.iter().all(u8::is_ascii_digit)
+        || !int_part.iter().all(|c| c.is_ascii_digit() || *c == b',')
+    {
         return Err(ValueError::NotANumber);
     }
     if int_part.contains(&b',') && !thousands_groups_are_regular(int_part) {
@@ -131,10 +136,15 @@ fn digits(body: &str, negative: bool) -> Result<Decimal, ValueError> {
         if digits.is_empty() || digits.len() > 3 || !digits.iter().all(u8::is_ascii_digit) {
             return Err(ValueError::NotANumber);
         }
-        let n: i32 = digits.iter().fold(0, |acc, &c| acc * 10 + i32::from(c - b'0'));
+        let n: i32 = digits
+            .iter()
+            .fold(0, |acc, &c| acc * 10 + i32::from(c - b'0'));
         exponent += sign * n;
     }
-    Ok(Decimal { mantissa: if negative { -mantissa } else { mantissa }, exponent })
+    Ok(Decimal {
+        mantissa: if negative { -mantissa } else { mantissa },
+        exponent,
+    })
 }
 
 /// `1,234,567`: a first group of 1–3 digits, then groups of exactly 3.
@@ -158,7 +168,9 @@ pub(crate) fn to_hundredths(decimal: Decimal, unit_exponent: i8) -> Result<i64, 
     } else {
         for _ in 0..-shift {
             if m % 10 != 0 {
-                return Err(ValueError::TooManyDecimals { max_decimals: 2 + i32::from(unit_exponent) });
+                return Err(ValueError::TooManyDecimals {
+                    max_decimals: 2 + i32::from(unit_exponent),
+                });
             }
             m /= 10;
         }
@@ -180,16 +192,28 @@ pub(crate) fn parse_value(
     let unit = if rest.is_empty() {
         fallback
     } else {
-        Some(parse_unit(rest, unit_scratch).ok_or_else(|| ValueError::UnknownUnit(rest.to_string()))?)
+        Some(
+            parse_unit(rest, unit_scratch)
+                .ok_or_else(|| ValueError::UnknownUnit(rest.to_string()))?,
+        )
     };
     scale(decimal, base, allow_negative, unit)
 }
 
-pub(crate) fn scale(decimal: Decimal, base: BaseUnit, allow_negative: bool, unit: Option<Unit>) -> Result<i64, ValueError> {
+pub(crate) fn scale(
+    decimal: Decimal,
+    base: BaseUnit,
+    allow_negative: bool,
+    unit: Option<Unit>,
+) -> Result<i64, ValueError> {
     let exponent = match unit {
         Some(u) if !u.fits(base) => {
             return Err(ValueError::UnitMismatch {
-                unit: u.base.map(BaseUnit::symbol_zh).unwrap_or_default().to_string(),
+                unit: u
+                    .base
+                    .map(BaseUnit::symbol_zh)
+                    .unwrap_or_default()
+                    .to_string(),
                 base,
             });
         }
@@ -208,12 +232,29 @@ mod tests {
     use crate::unit::Unit;
 
     fn yuan(text: &str) -> Result<i64, ValueError> {
-        parse_value(text, BaseUnit::Yuan, true, None, &mut String::new(), &mut String::new())
+        parse_value(
+            text,
+            BaseUnit::Yuan,
+            true,
+            None,
+            &mut String::new(),
+            &mut String::new(),
+        )
     }
 
     fn wan_yuan(text: &str) -> Result<i64, ValueError> {
-        let unit = Some(Unit { base: Some(BaseUnit::Yuan), exponent: 4 });
-        parse_value(text, BaseUnit::Yuan, true, unit, &mut String::new(), &mut String::new())
+        let unit = Some(Unit {
+            base: Some(BaseUnit::Yuan),
+            exponent: 4,
+        });
+        parse_value(
+            text,
+            BaseUnit::Yuan,
+            true,
+            unit,
+            &mut String::new(),
+            &mut String::new(),
+        )
     }
 
     #[test]
@@ -258,15 +299,24 @@ mod tests {
     fn scientific_notation_from_excel_exports_is_exact() {
         assert_eq!(yuan("1.2E+05"), Ok(12_000_000));
         assert_eq!(yuan("3.00000000000000e-1"), Ok(30));
-        assert_eq!(yuan("1e-3"), Err(ValueError::TooManyDecimals { max_decimals: 2 }));
+        assert_eq!(
+            yuan("1e-3"),
+            Err(ValueError::TooManyDecimals { max_decimals: 2 })
+        );
     }
 
     #[test]
     fn more_decimals_than_a_hundredth_are_refused_not_rounded() {
-        assert_eq!(yuan("1.234"), Err(ValueError::TooManyDecimals { max_decimals: 2 }));
+        assert_eq!(
+            yuan("1.234"),
+            Err(ValueError::TooManyDecimals { max_decimals: 2 })
+        );
         assert_eq!(yuan("1.230"), Ok(123));
         assert_eq!(wan_yuan("1.234567"), Ok(1_234_567));
-        assert_eq!(wan_yuan("1.2345678"), Err(ValueError::TooManyDecimals { max_decimals: 6 }));
+        assert_eq!(
+            wan_yuan("1.2345678"),
+            Err(ValueError::TooManyDecimals { max_decimals: 6 })
+        );
     }
 
     #[test]

@@ -62,19 +62,38 @@ impl Row for XlsxRow<'_, '_> {
 fn header_cell(data: &DataRef<'_>) -> HeaderCell {
     match cell(data) {
         Cell::Empty => HeaderCell::default(),
-        Cell::Text(t) => HeaderCell { text: t.to_string(), month: None },
-        Cell::Month(m) => HeaderCell { text: m.to_string(), month: Some(m) },
-        Cell::Number(f) => HeaderCell { text: f.to_string(), month: None },
-        Cell::Int(i) => HeaderCell { text: i.to_string(), month: None },
-        other => HeaderCell { text: format!("{other:?}"), month: None },
+        Cell::Text(t) => HeaderCell {
+            text: t.to_string(),
+            month: None,
+        },
+        Cell::Month(m) => HeaderCell {
+            text: m.to_string(),
+            month: Some(m),
+        },
+        Cell::Number(f) => HeaderCell {
+            text: f.to_string(),
+            month: None,
+        },
+        Cell::Int(i) => HeaderCell {
+            text: i.to_string(),
+            month: None,
+        },
+        other => HeaderCell {
+            text: format!("{other:?}"),
+            month: None,
+        },
     }
 }
 
 fn workbook_error(e: XlsxError) -> ImportError {
     match e {
-        XlsxError::Zip(z) => ImportError::NotAWorkbook(format!("the zip archive is damaged or not a workbook ({z})")),
+        XlsxError::Zip(z) => ImportError::NotAWorkbook(format!(
+            "the zip archive is damaged or not a workbook ({z})"
+        )),
         XlsxError::Io(io) => ImportError::Io(io),
-        XlsxError::Password => ImportError::NotAWorkbook("the workbook is password protected".into()),
+        XlsxError::Password => {
+            ImportError::NotAWorkbook("the workbook is password protected".into())
+        }
         other => ImportError::Workbook(other.to_string()),
     }
 }
@@ -97,7 +116,10 @@ where
         return Err(ImportError::Empty);
     }
     if size > options.max_xlsx_bytes {
-        return Err(ImportError::WorkbookTooLarge { size, limit: options.max_xlsx_bytes });
+        return Err(ImportError::WorkbookTooLarge {
+            size,
+            limit: options.max_xlsx_bytes,
+        });
     }
     let mut magic = [0u8; 8];
     let got = input.read(&mut magic)?;
@@ -107,7 +129,9 @@ where
         return Err(ImportError::OldExcelFormat);
     }
     if !magic.starts_with(b"PK\x03\x04") {
-        let looks_like_text = magic.iter().all(|b| b.is_ascii_graphic() || b.is_ascii_whitespace() || *b >= 0x80);
+        let looks_like_text = magic
+            .iter()
+            .all(|b| b.is_ascii_graphic() || b.is_ascii_whitespace() || *b >= 0x80);
         return Err(ImportError::NotAWorkbook(if looks_like_text {
             "it is not a zip archive; it looks like text, so if it is CSV, name it .csv".into()
         } else {
@@ -122,23 +146,35 @@ where
             .iter()
             .find(|n| n.trim() == wanted.trim())
             .cloned()
-            .ok_or_else(|| ImportError::SheetNotFound { name: wanted.clone(), available: names.clone() })?,
+            .ok_or_else(|| ImportError::SheetNotFound {
+                name: wanted.clone(),
+                available: names.clone(),
+            })?,
         None => names.first().cloned().ok_or(ImportError::NoWorksheet)?,
     };
-    let mut cells = workbook.worksheet_cells_reader(&sheet).map_err(workbook_error)?;
+    let mut cells = workbook
+        .worksheet_cells_reader(&sheet)
+        .map_err(workbook_error)?;
 
-    let mut stage = Stage { catalogue, options, pending: Some((resolve, sink)), checker: None, searched: 0, first_row: None };
+    let mut stage = Stage {
+        catalogue,
+        options,
+        pending: Some((resolve, sink)),
+        checker: None,
+        searched: 0,
+        first_row: None,
+    };
     let mut row: Vec<DataRef<'_>> = Vec::new();
     let mut row_index: Option<u32> = None;
     let mut stopped = false;
     while let Some(c) = cells.next_cell().map_err(workbook_error)? {
         let (r, col) = c.get_position();
         if row_index != Some(r) {
-            if let Some(previous) = row_index {
-                if stage.complete_row(u64::from(previous) + 1, &row)? {
-                    stopped = true;
-                    break;
-                }
+            if let Some(previous) = row_index
+                && stage.complete_row(u64::from(previous) + 1, &row)?
+            {
+                stopped = true;
+                break;
             }
             row.clear();
             row_index = Some(r);
@@ -156,11 +192,16 @@ where
     let Some(checker) = stage.checker else {
         return Err(match stage.first_row {
             None => ImportError::Empty,
-            Some(first_row) => ImportError::NoHeader { rows: stage.searched, first_row },
+            Some(first_row) => ImportError::NoHeader {
+                rows: stage.searched,
+                first_row,
+            },
         });
     };
     if checker.rows_read() == 0 {
-        return Err(ImportError::NoDataRows { header_line: checker.finish().header_line });
+        return Err(ImportError::NoDataRows {
+            header_line: checker.finish().header_line,
+        });
     }
     let mut report = checker.finish();
     report.sheet = Some(sheet);
@@ -192,15 +233,32 @@ where
             return Ok(false);
         }
         if is_header_row(&header_cells) {
-            let header: Header = read_header(&header_cells, row_number, self.catalogue, self.options.latest_allowed)?;
+            let header: Header = read_header(
+                &header_cells,
+                row_number,
+                self.catalogue,
+                self.options.latest_allowed,
+            )?;
             if let Some((resolve, sink)) = self.pending.take() {
-                self.checker =
-                    Some(Checker::new(header, row_number, Format::Xlsx, self.catalogue, self.options, resolve, sink));
+                self.checker = Some(Checker::new(
+                    header,
+                    row_number,
+                    Format::Xlsx,
+                    self.catalogue,
+                    self.options,
+                    resolve,
+                    sink,
+                ));
             }
             return Ok(false);
         }
-        self.first_row
-            .get_or_insert_with(|| header_cells.iter().map(|c| c.text.trim()).collect::<Vec<_>>().join(", "));
+        self.first_row.get_or_insert_with(|| {
+            header_cells
+                .iter()
+                .map(|c| c.text.trim())
+                .collect::<Vec<_>>()
+                .join(", ")
+        });
         self.searched += 1;
         if self.searched >= HEADER_SEARCH_ROWS {
             return Err(ImportError::NoHeader {

@@ -8,12 +8,23 @@ use chainpark_import::{ImportOptions, ImportReport, IndicatorValue, Problem};
 use common::*;
 
 fn long(code_text: &str, period: &str) -> common::Outcome {
-    csv(&format!("统一社会信用代码,期间,指标,数值\n{code_text},{period},增加值,1\n"))
+    csv(&format!(
+        "统一社会信用代码,期间,指标,数值\n{code_text},{period},增加值,1\n"
+    ))
 }
 
 #[test]
 fn every_written_form_of_a_period_is_read() {
-    for period in ["2021-01", "2021-1", "2021/01", "202101", "2021年1月", "2021.01", "２０２１年１月", "2021/1/31"] {
+    for period in [
+        "2021-01",
+        "2021-1",
+        "2021/01",
+        "202101",
+        "2021年1月",
+        "2021.01",
+        "２０２１年１月",
+        "2021/1/31",
+    ] {
         let out = long(&code(1), period);
         assert_eq!(out.values.len(), 1, "{period}: {:?}", out.report().errors);
         assert_eq!(out.values[0].period, month(2021, 1), "{period}");
@@ -22,15 +33,26 @@ fn every_written_form_of_a_period_is_read() {
 
 #[test]
 fn future_period_is_rejected() {
-    let e = long(&code(1), "2027-03").assert_problem(2, Problem::FuturePeriod).clone();
-    assert_eq!(e.reason, "period 2027-03 is in the future (the latest allowed month is 2024-12)");
+    let e = long(&code(1), "2027-03")
+        .assert_problem(2, Problem::FuturePeriod)
+        .clone();
+    assert_eq!(
+        e.reason,
+        "period 2027-03 is in the future (the latest allowed month is 2024-12)"
+    );
     assert!(long(&code(1), "2024-12").report().is_clean());
 }
 
 #[test]
 fn month_outside_one_to_twelve_is_rejected() {
-    let e = long(&code(1), "2021-13").assert_problem(2, Problem::BadPeriod).clone();
-    assert!(e.reason.contains("month 13 is outside 1..12"), "{}", e.reason);
+    let e = long(&code(1), "2021-13")
+        .assert_problem(2, Problem::BadPeriod)
+        .clone();
+    assert!(
+        e.reason.contains("month 13 is outside 1..12"),
+        "{}",
+        e.reason
+    );
     long(&code(1), "2021-00").assert_problem(2, Problem::BadPeriod);
     long(&code(1), "上月").assert_problem(2, Problem::BadPeriod);
 }
@@ -38,21 +60,41 @@ fn month_outside_one_to_twelve_is_rejected() {
 #[test]
 fn credit_code_with_wrong_check_character_is_rejected() {
     let good = code(1);
-    let bad = format!("{}{}", &good[..17], if good.ends_with('0') { '1' } else { '0' });
-    let e = long(&bad, "2021-01").assert_problem(2, Problem::InvalidCreditCode).clone();
-    assert!(e.reason.contains("check character should be"), "{}", e.reason);
+    let bad = format!(
+        "{}{}",
+        &good[..17],
+        if good.ends_with('0') { '1' } else { '0' }
+    );
+    let e = long(&bad, "2021-01")
+        .assert_problem(2, Problem::InvalidCreditCode)
+        .clone();
+    assert!(
+        e.reason.contains("check character should be"),
+        "{}",
+        e.reason
+    );
     assert_eq!(e.column, "统一社会信用代码");
 }
 
 #[test]
 fn unknown_credit_code_is_reported_for_each_row() {
-    let text = format!("统一社会信用代码,期间,指标,数值\n{c},2021-01,增加值,1\n{c},2021-02,增加值,1\n", c = code(500));
+    let text = format!(
+        "统一社会信用代码,期间,指标,数值\n{c},2021-01,增加值,1\n{c},2021-02,增加值,1\n",
+        c = code(500)
+    );
     let out = csv(&text);
     let report = out.report();
-    assert_eq!(report.errors.iter().map(|e| (e.line, e.problem)).collect::<Vec<_>>(), vec![
-        (2, Problem::UnknownCreditCode),
-        (3, Problem::UnknownCreditCode)
-    ]);
+    assert_eq!(
+        report
+            .errors
+            .iter()
+            .map(|e| (e.line, e.problem))
+            .collect::<Vec<_>>(),
+        vec![
+            (2, Problem::UnknownCreditCode),
+            (3, Problem::UnknownCreditCode)
+        ]
+    );
     assert_eq!(report.rows_rejected, 2);
 }
 
@@ -60,8 +102,10 @@ fn unknown_credit_code_is_reported_for_each_row() {
 fn lowercase_and_full_width_credit_codes_are_accepted() {
     let lower = code(7).to_lowercase();
     assert!(long(&lower, "2021-01").report().is_clean());
-    let full_width: String =
-        code(7).chars().map(|c| char::from_u32(c as u32 + 0xFEE0).unwrap_or(c)).collect();
+    let full_width: String = code(7)
+        .chars()
+        .map(|c| char::from_u32(c as u32 + 0xFEE0).unwrap_or(c))
+        .collect();
     assert!(long(&full_width, "2021-01").report().is_clean());
 }
 
@@ -79,19 +123,30 @@ fn repeated_row_names_both_lines() {
     let out = csv(&text);
     let e = out.assert_problem(4, Problem::RepeatedRow);
     assert_eq!(e.first_line, Some(2));
-    assert!(e.reason.contains("already appeared on line 2; this is line 4"), "{}", e.reason);
+    assert!(
+        e.reason
+            .contains("already appeared on line 2; this is line 4"),
+        "{}",
+        e.reason
+    );
 }
 
 #[test]
 fn repeated_value_across_wide_rows_is_found() {
-    let text = format!("统一社会信用代码,期间,增加值,营业收入\n{c},2021-01,1,2\n{c},2021-01,,3\n", c = code(1));
+    let text = format!(
+        "统一社会信用代码,期间,增加值,营业收入\n{c},2021-01,1,2\n{c},2021-01,,3\n",
+        c = code(1)
+    );
     let e = csv(&text).assert_problem(3, Problem::RepeatedRow).clone();
     assert_eq!(e.column, "营业收入");
 }
 
 #[test]
 fn a_rejected_row_gives_no_values_but_the_others_do() {
-    let text = format!("统一社会信用代码,期间,增加值,营业收入\n{c},2021-01,1,x\n{c},2021-02,1,2\n", c = code(1));
+    let text = format!(
+        "统一社会信用代码,期间,增加值,营业收入\n{c},2021-01,1,x\n{c},2021-02,1,2\n",
+        c = code(1)
+    );
     let out = csv(&text);
     assert_eq!(out.report().rows_rejected, 1);
     assert_eq!(out.report().values_accepted, 2);
@@ -106,22 +161,40 @@ fn listed_errors_are_capped_but_all_are_counted() {
     }
     let mut options = ImportOptions::new(latest());
     options.max_listed_errors = 10;
-    let out = run_with(options, |importer, values| importer.read_csv(text.as_bytes(), |_: &_| Some(1), values));
+    let out = run_with(options, |importer, values| {
+        importer.read_csv(text.as_bytes(), |_: &_| Some(1), values)
+    });
     let report = out.report();
-    assert_eq!((report.errors.len(), report.error_count, report.rows_rejected), (10, 50, 50));
+    assert_eq!(
+        (
+            report.errors.len(),
+            report.error_count,
+            report.rows_rejected
+        ),
+        (10, 50, 50)
+    );
 }
 
 #[test]
 fn the_sink_can_stop_the_import() {
-    let text = format!("统一社会信用代码,指标,2021-01,2021-02,2021-03\n{},增加值,1,2,3\n", code(1));
+    let text = format!(
+        "统一社会信用代码,指标,2021-01,2021-02,2021-03\n{},增加值,1,2,3\n",
+        code(1)
+    );
     let catalogue = chainpark_import::Catalogue::default();
     let importer = chainpark_import::Importer::new(&catalogue, ImportOptions::new(latest()));
     let mut seen = Vec::new();
     let mut sink = |v: IndicatorValue| {
         seen.push(v.value);
-        if seen.len() == 2 { ControlFlow::Break(()) } else { ControlFlow::Continue(()) }
+        if seen.len() == 2 {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
+        }
     };
-    let report = importer.read_csv(text.as_bytes(), |_: &_| Some(1), &mut sink).expect("report");
+    let report = importer
+        .read_csv(text.as_bytes(), |_: &_| Some(1), &mut sink)
+        .expect("report");
     assert!(report.stopped_early && !report.is_clean());
     assert_eq!(seen, vec![100, 200]);
 }
@@ -141,7 +214,13 @@ fn report_serialises_to_json_csv_and_xlsx() {
     report.write_csv(&mut csv_out).expect("csv");
     let text = String::from_utf8(csv_out).expect("utf-8");
     assert!(text.starts_with("\u{FEFF}行号 line,"), "{text}");
-    assert!(text.contains(&format!("2,统一社会信用代码,A,unknown_credit_code,{}", code(500))), "{text}");
+    assert!(
+        text.contains(&format!(
+            "2,统一社会信用代码,A,unknown_credit_code,{}",
+            code(500)
+        )),
+        "{text}"
+    );
 
     let xlsx_bytes = report.to_xlsx().expect("xlsx");
     assert!(xlsx_bytes.starts_with(b"PK\x03\x04"));

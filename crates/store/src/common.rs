@@ -850,6 +850,67 @@ macro_rules! sql_store {
                 .transpose()
         }
 
+        fn push_in(qb: &mut QueryBuilder<'static, Db>, column: &str, ids: &[Id]) {
+            if ids.is_empty() {
+                qb.push(" AND 1 = 0");
+                return;
+            }
+            qb.push(format!(" AND {column} IN ("));
+            let mut list = qb.separated(", ");
+            for id in ids {
+                list.push_bind(*id);
+            }
+            qb.push(")");
+        }
+
+        /// The chain of each segment.
+        async fn segment_chains(c: &mut Conn, segments: &[Id]) -> Result<HashMap<Id, Id>> {
+            if segments.is_empty() {
+                return Ok(HashMap::new());
+            }
+            let mut qb: QueryBuilder<'static, Db> = QueryBuilder::new("SELECT id, chain_id FROM segments WHERE 1 = 1");
+            push_in(&mut qb, "id", segments);
+            let rows: Vec<(i64, i64)> = qb.build_query_as().fetch_all(&mut *c).await?;
+            Ok(rows.into_iter().collect())
+        }
+
+        /// A supply link belongs to the chains of both its ends: whoever edits it must be allowed to edit both.
+        async fn may_edit_link(c: &mut Conn, actor: &Actor, from: Id, to: Id) -> Result<()> {
+            let chains = segment_chains(c, &[from, to]).await?;
+            for segment in [from, to] {
+                match chains.get(&segment) {
+                    Some(chain) => actor.scope.may_edit_chain(*chain)?,
+                    None if actor.scope.is_admin() => {}
+                    None => return Err(StoreError::Denied(format!("segment {segment} is not in a chain you may change"))),
+                }
+            }
+            Ok(())
+        }
+
+        /// A chain owner sees only their chains: anything else answers "not found", as if it did not exist.
+        fn ensure_chain_visible(actor: &Actor, chain: Id, kind: &'static str, id: Id) -> Result<()> {
+            match actor.scope.visible_chains() {
+                Some(chains) if !chains.contains(&chain) => Err(StoreError::NotFound { kind, id }),
+                _ => Ok(()),
+            }
+        }
+
+        /// Hides the contact data of enterprises the actor may not see privately.
+        async fn project_enterprises(c: &mut Conn, actor: &Actor, items: &mut [Enterprise]) -> Result<()> {
+            if actor.scope.reads_everything() {
+                return Ok(());
+            }
+            let segments: Vec<Id> = items.iter().flat_map(|e| e.segment_ids.iter().copied()).collect();
+            let chains = segment_chains(c, &segments).await?;
+            for e in items.iter_mut() {
+                let own_chains: Vec<Id> = e.segment_ids.iter().filter_map(|s| chains.get(s).copied()).collect();
+                if !actor.scope.sees_private(e.id, e.park_id, &own_chains) {
+                    e.contact = None;
+                }
+            }
+            Ok(())
+        }
+
         /// Sets `archived` on one row and records the change.
         macro_rules! archive {
             ($self:ident, $actor:ident, $id:ident, $table:literal, $kind:literal, $get:ident) => {{
@@ -944,7 +1005,7 @@ macro_rules! sql_store {
 
             // ---- industry areas ----
 
-            async fn list_areas(&self, f: &AreaFilter, paging: &Paging) -> Result<Page<IndustryArea>> {
+            async fn list_areas(&self, _actor: &Actor, f: &AreaFilter, paging: &Paging) -> Result<Page<IndustryArea>> {
                 let order = order_by(paging, &[("code", "a.code"), ("name", "a.name"), ("updated_at", "a.updated_at")], "a.code")?;
                 let mut c = self.read().await?;
                 let (rows, total) = count_and_fetch::<AreaRow>(&mut c, AREA_COLUMNS, |qb| {
@@ -955,11 +1016,12 @@ macro_rules! sql_store {
                 Ok(page(rows.into_iter().map(AreaRow::into_area).collect(), total, paging))
             }
 
-            async fn get_area(&self, id: Id) -> Result<IndustryArea> {
+            async fn get_area(&self, _actor: &Actor, id: Id) -> Result<IndustryArea> {
                 area_by_id(&mut *self.read().await?, id).await
             }
 
             async fn create_area(&self, actor: &Actor, d: IndustryAreaDraft) -> Result<IndustryArea> {
+                actor.scope.may_administer()?;
                 let mut tx = self.begin_write().await?;
                 ensure_unique(tx.conn(), "industry_areas", "code", &d.code, None).await?;
                 let id: i64 = sqlx::query_scalar(
@@ -975,6 +1037,7 @@ macro_rules! sql_store {
             }
 
             async fn update_area(&self, actor: &Actor, id: Id, d: IndustryAreaDraft) -> Result<IndustryArea> {
+                actor.scope.may_administer()?;
                 let mut tx = self.begin_write().await?;
                 let before = area_by_id(tx.conn(), id).await?;
                 ensure_unique(tx.conn(), "industry_areas", "code", &d.code, Some(id)).await?;
@@ -990,28 +1053,34 @@ macro_rules! sql_store {
             }
 
             async fn archive_area(&self, actor: &Actor, id: Id) -> Result<IndustryArea> {
+                actor.scope.may_administer()?;
                 archive!(self, actor, id, "industry_areas", "industry_area", area_by_id)
             }
 
             // ---- chains ----
 
-            async fn list_chains(&self, f: &ChainFilter, paging: &Paging) -> Result<Page<Chain>> {
+            async fn list_chains(&self, actor: &Actor, f: &ChainFilter, paging: &Paging) -> Result<Page<Chain>> {
                 let order = order_by(paging, &[("code", "c.code"), ("name", "c.name"), ("area_id", "c.area_id"), ("updated_at", "c.updated_at")], "c.id")?;
                 let mut c = self.read().await?;
                 let (rows, total) = count_and_fetch::<ChainRow>(&mut c, CHAIN_COLUMNS, |qb| {
                     qb.push("FROM chains c WHERE 1 = 1");
                     push_archived(qb, "c", f.include_archived);
                     push_eq(qb, "c.area_id", f.area_id);
+                    if let Some(chains) = actor.scope.visible_chains() {
+                        push_in(qb, "c.id", chains);
+                    }
                     push_search(qb, &f.q, &["c.code", "c.name", "c.name_en"]);
                 }, &order, paging).await?;
                 Ok(page(rows.into_iter().map(ChainRow::into_chain).collect(), total, paging))
             }
 
-            async fn get_chain(&self, id: Id) -> Result<Chain> {
+            async fn get_chain(&self, actor: &Actor, id: Id) -> Result<Chain> {
+                ensure_chain_visible(actor, id, "chain", id)?;
                 chain_by_id(&mut *self.read().await?, id).await
             }
 
             async fn create_chain(&self, actor: &Actor, d: ChainDraft) -> Result<Chain> {
+                actor.scope.may_administer()?;
                 let mut tx = self.begin_write().await?;
                 ensure_exists(tx.conn(), "industry_areas", "area_id", d.area_id).await?;
                 ensure_unique(tx.conn(), "chains", "code", &d.code, None).await?;
@@ -1028,6 +1097,7 @@ macro_rules! sql_store {
             }
 
             async fn update_chain(&self, actor: &Actor, id: Id, d: ChainDraft) -> Result<Chain> {
+                actor.scope.may_administer()?;
                 let mut tx = self.begin_write().await?;
                 let before = chain_by_id(tx.conn(), id).await?;
                 if d.area_id != before.area_id {
@@ -1046,18 +1116,22 @@ macro_rules! sql_store {
             }
 
             async fn archive_chain(&self, actor: &Actor, id: Id) -> Result<Chain> {
+                actor.scope.may_administer()?;
                 archive!(self, actor, id, "chains", "chain", chain_by_id)
             }
 
             // ---- segments ----
 
-            async fn list_segments(&self, f: &SegmentFilter, paging: &Paging) -> Result<Page<Segment>> {
+            async fn list_segments(&self, actor: &Actor, f: &SegmentFilter, paging: &Paging) -> Result<Page<Segment>> {
                 let order = order_by(paging, &[("code", "s.code"), ("name", "s.name"), ("position", "s.position"), ("stage", "s.stage"), ("updated_at", "s.updated_at")], "s.chain_id, s.position")?;
                 let mut c = self.read().await?;
                 let (rows, total) = count_and_fetch::<SegmentRow>(&mut c, SEGMENT_COLUMNS, |qb| {
                     qb.push("FROM segments s WHERE 1 = 1");
                     push_archived(qb, "s", f.include_archived);
                     push_eq(qb, "s.chain_id", f.chain_id);
+                    if let Some(chains) = actor.scope.visible_chains() {
+                        push_in(qb, "s.chain_id", chains);
+                    }
                     push_eq(qb, "s.parent_id", f.parent_id);
                     push_eq(qb, "s.stage", f.stage.map(|s| s.as_str()));
                     if f.roots_only {
@@ -1069,11 +1143,14 @@ macro_rules! sql_store {
                 Ok(page(items, total, paging))
             }
 
-            async fn get_segment(&self, id: Id) -> Result<Segment> {
-                segment_by_id(&mut *self.read().await?, id).await
+            async fn get_segment(&self, actor: &Actor, id: Id) -> Result<Segment> {
+                let segment = segment_by_id(&mut *self.read().await?, id).await?;
+                ensure_chain_visible(actor, segment.chain_id, "segment", id)?;
+                Ok(segment)
             }
 
             async fn create_segment(&self, actor: &Actor, d: SegmentDraft) -> Result<Segment> {
+                actor.scope.may_edit_chain(d.chain_id)?;
                 let mut tx = self.begin_write().await?;
                 check_segment_draft(tx.conn(), None, &d).await?;
                 let id: i64 = sqlx::query_scalar(
@@ -1092,6 +1169,8 @@ macro_rules! sql_store {
             async fn update_segment(&self, actor: &Actor, id: Id, d: SegmentDraft) -> Result<Segment> {
                 let mut tx = self.begin_write().await?;
                 let before = segment_by_id(tx.conn(), id).await?;
+                actor.scope.may_edit_chain(before.chain_id)?;
+                actor.scope.may_edit_chain(d.chain_id)?;
                 check_segment_draft(tx.conn(), Some(id), &d).await?;
                 sqlx::query(
                     "UPDATE segments SET chain_id = $1, parent_id = $2, code = $3, name = $4, name_en = $5, stage = $6, \
@@ -1107,16 +1186,23 @@ macro_rules! sql_store {
             }
 
             async fn archive_segment(&self, actor: &Actor, id: Id) -> Result<Segment> {
+                let chain = segment_by_id(&mut *self.read().await?, id).await?.chain_id;
+                actor.scope.may_edit_chain(chain)?;
                 archive!(self, actor, id, "segments", "segment", segment_by_id)
             }
 
             // ---- supply links ----
 
-            async fn list_links(&self, f: &LinkFilter, paging: &Paging) -> Result<Page<SupplyLink>> {
+            async fn list_links(&self, actor: &Actor, f: &LinkFilter, paging: &Paging) -> Result<Page<SupplyLink>> {
                 let order = order_by(paging, &[("from_segment_id", "l.from_segment_id"), ("to_segment_id", "l.to_segment_id")], "l.id")?;
                 let mut c = self.read().await?;
                 let (rows, total) = count_and_fetch::<LinkRow>(&mut c, LINK_COLUMNS, |qb| {
                     qb.push("FROM supply_links l WHERE 1 = 1");
+                    if let Some(chains) = actor.scope.visible_chains() {
+                        qb.push(" AND l.from_segment_id IN (SELECT id FROM segments WHERE 1 = 1");
+                        push_in(qb, "chain_id", chains);
+                        qb.push(")");
+                    }
                     push_archived(qb, "l", f.include_archived);
                     if let Some(chain) = f.chain_id {
                         qb.push(" AND (l.from_segment_id IN (SELECT id FROM segments WHERE chain_id = ");
@@ -1136,11 +1222,18 @@ macro_rules! sql_store {
                 Ok(page(rows.into_iter().map(LinkRow::into_link).collect(), total, paging))
             }
 
-            async fn get_link(&self, id: Id) -> Result<SupplyLink> {
-                link_by_id(&mut *self.read().await?, id).await
+            async fn get_link(&self, actor: &Actor, id: Id) -> Result<SupplyLink> {
+                let mut c = self.read().await?;
+                let link = link_by_id(&mut c, id).await?;
+                let chains = segment_chains(&mut c, &[link.from_segment_id]).await?;
+                if let Some(chain) = chains.get(&link.from_segment_id) {
+                    ensure_chain_visible(actor, *chain, "supply link", id)?;
+                }
+                Ok(link)
             }
 
             async fn create_link(&self, actor: &Actor, d: SupplyLinkDraft) -> Result<SupplyLink> {
+                may_edit_link(&mut *self.read().await?, actor, d.from_segment_id, d.to_segment_id).await?;
                 let mut tx = self.begin_write().await?;
                 ensure_exists(tx.conn(), "segments", "from_segment_id", d.from_segment_id).await?;
                 ensure_exists(tx.conn(), "segments", "to_segment_id", d.to_segment_id).await?;
@@ -1164,6 +1257,9 @@ macro_rules! sql_store {
             }
 
             async fn update_link(&self, actor: &Actor, id: Id, d: SupplyLinkDraft) -> Result<SupplyLink> {
+                let current = link_by_id(&mut *self.read().await?, id).await?;
+                may_edit_link(&mut *self.read().await?, actor, current.from_segment_id, current.to_segment_id).await?;
+                may_edit_link(&mut *self.read().await?, actor, d.from_segment_id, d.to_segment_id).await?;
                 let mut tx = self.begin_write().await?;
                 let before = link_by_id(tx.conn(), id).await?;
                 ensure_exists(tx.conn(), "segments", "from_segment_id", d.from_segment_id).await?;
@@ -1186,12 +1282,14 @@ macro_rules! sql_store {
             }
 
             async fn archive_link(&self, actor: &Actor, id: Id) -> Result<SupplyLink> {
+                let current = link_by_id(&mut *self.read().await?, id).await?;
+                may_edit_link(&mut *self.read().await?, actor, current.from_segment_id, current.to_segment_id).await?;
                 archive!(self, actor, id, "supply_links", "supply_link", link_by_id)
             }
 
             // ---- people ----
 
-            async fn list_people(&self, f: &PersonFilter, paging: &Paging) -> Result<Page<Person>> {
+            async fn list_people(&self, _actor: &Actor, f: &PersonFilter, paging: &Paging) -> Result<Page<Person>> {
                 let order = order_by(paging, &[("name", "p.name"), ("organisation", "p.organisation"), ("updated_at", "p.updated_at")], "p.id")?;
                 let mut c = self.read().await?;
                 let (rows, total) = count_and_fetch::<PersonRow>(&mut c, PERSON_COLUMNS, |qb| {
@@ -1202,11 +1300,12 @@ macro_rules! sql_store {
                 Ok(page(rows.into_iter().map(PersonRow::into_person).collect(), total, paging))
             }
 
-            async fn get_person(&self, id: Id) -> Result<Person> {
+            async fn get_person(&self, _actor: &Actor, id: Id) -> Result<Person> {
                 person_by_id(&mut *self.read().await?, id).await
             }
 
             async fn create_person(&self, actor: &Actor, d: PersonDraft) -> Result<Person> {
+                actor.scope.may_administer()?;
                 let mut tx = self.begin_write().await?;
                 let id: i64 = sqlx::query_scalar(
                     "INSERT INTO people (name, title, organisation, phone, email, updated_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
@@ -1220,6 +1319,7 @@ macro_rules! sql_store {
             }
 
             async fn update_person(&self, actor: &Actor, id: Id, d: PersonDraft) -> Result<Person> {
+                actor.scope.may_administer()?;
                 let mut tx = self.begin_write().await?;
                 let before = person_by_id(tx.conn(), id).await?;
                 sqlx::query("UPDATE people SET name = $1, title = $2, organisation = $3, phone = $4, email = $5, updated_at = $6 WHERE id = $7")
@@ -1232,12 +1332,13 @@ macro_rules! sql_store {
             }
 
             async fn archive_person(&self, actor: &Actor, id: Id) -> Result<Person> {
+                actor.scope.may_administer()?;
                 archive!(self, actor, id, "people", "person", person_by_id)
             }
 
             // ---- posts ----
 
-            async fn list_posts(&self, f: &PostFilter, paging: &Paging) -> Result<Page<Post>> {
+            async fn list_posts(&self, _actor: &Actor, f: &PostFilter, paging: &Paging) -> Result<Page<Post>> {
                 let order = order_by(paging, &[("starts_on", "po.starts_on"), ("ends_on", "po.ends_on"), ("role", "po.role"), ("person_id", "po.person_id")], "po.id")?;
                 let mut c = self.read().await?;
                 let (rows, total) = count_and_fetch::<PostRow>(&mut c, POST_COLUMNS, |qb| {
@@ -1260,11 +1361,12 @@ macro_rules! sql_store {
                 Ok(page(items, total, paging))
             }
 
-            async fn get_post(&self, id: Id) -> Result<Post> {
+            async fn get_post(&self, _actor: &Actor, id: Id) -> Result<Post> {
                 post_by_id(&mut *self.read().await?, id).await
             }
 
             async fn create_post(&self, actor: &Actor, d: PostDraft) -> Result<Post> {
+                actor.scope.may_administer()?;
                 let mut tx = self.begin_write().await?;
                 check_post_draft(tx.conn(), None, &d).await?;
                 let id: i64 = sqlx::query_scalar(
@@ -1282,6 +1384,7 @@ macro_rules! sql_store {
             }
 
             async fn update_post(&self, actor: &Actor, id: Id, d: PostDraft) -> Result<Post> {
+                actor.scope.may_administer()?;
                 let mut tx = self.begin_write().await?;
                 let before = post_by_id(tx.conn(), id).await?;
                 check_post_draft(tx.conn(), Some(id), &d).await?;
@@ -1300,12 +1403,13 @@ macro_rules! sql_store {
             }
 
             async fn archive_post(&self, actor: &Actor, id: Id) -> Result<Post> {
+                actor.scope.may_administer()?;
                 archive!(self, actor, id, "posts", "post", post_by_id)
             }
 
             // ---- parks ----
 
-            async fn list_parks(&self, f: &ParkFilter, paging: &Paging) -> Result<Page<Park>> {
+            async fn list_parks(&self, _actor: &Actor, f: &ParkFilter, paging: &Paging) -> Result<Page<Park>> {
                 let order = order_by(paging, &[("code", "k.code"), ("name", "k.name"), ("district", "k.district"), ("land_area", "k.land_area_centi_mu"), ("updated_at", "k.updated_at")], "k.id")?;
                 let mut c = self.read().await?;
                 let (rows, total) = count_and_fetch::<ParkRow>(&mut c, PARK_COLUMNS, |qb| {
@@ -1324,11 +1428,12 @@ macro_rules! sql_store {
                 Ok(page(items, total, paging))
             }
 
-            async fn get_park(&self, id: Id) -> Result<Park> {
+            async fn get_park(&self, _actor: &Actor, id: Id) -> Result<Park> {
                 park_by_id(&mut *self.read().await?, id).await
             }
 
             async fn create_park(&self, actor: &Actor, d: ParkDraft) -> Result<Park> {
+                actor.scope.may_administer()?;
                 let mut tx = self.begin_write().await?;
                 ensure_exists(tx.conn(), "industry_areas", "area_id", d.area_id).await?;
                 ensure_unique(tx.conn(), "parks", "code", &d.code, None).await?;
@@ -1347,6 +1452,7 @@ macro_rules! sql_store {
             }
 
             async fn update_park(&self, actor: &Actor, id: Id, d: ParkDraft) -> Result<Park> {
+                actor.scope.may_edit_park(id)?;
                 let mut tx = self.begin_write().await?;
                 let before = park_by_id(tx.conn(), id).await?;
                 if d.area_id != before.area_id {
@@ -1368,16 +1474,22 @@ macro_rules! sql_store {
             }
 
             async fn archive_park(&self, actor: &Actor, id: Id) -> Result<Park> {
+                actor.scope.may_administer()?;
                 archive!(self, actor, id, "parks", "park", park_by_id)
             }
 
             // ---- enterprises ----
 
-            async fn list_enterprises(&self, f: &EnterpriseFilter, paging: &Paging) -> Result<Page<Enterprise>> {
+            async fn list_enterprises(&self, actor: &Actor, f: &EnterpriseFilter, paging: &Paging) -> Result<Page<Enterprise>> {
                 let order = order_by(paging, &[("name", "e.name"), ("credit_code", "e.credit_code"), ("industry_code", "e.industry_code"), ("founded_on", "e.founded_on"), ("updated_at", "e.updated_at")], "e.id")?;
                 let mut c = self.read().await?;
                 let (rows, total) = count_and_fetch::<EnterpriseRow>(&mut c, ENTERPRISE_COLUMNS, |qb| {
                     qb.push("FROM enterprises e WHERE 1 = 1");
+                    if let Some(chains) = actor.scope.visible_chains() {
+                        qb.push(" AND e.id IN (SELECT es.enterprise_id FROM enterprise_segments es JOIN segments s ON s.id = es.segment_id WHERE 1 = 1");
+                        push_in(qb, "s.chain_id", chains);
+                        qb.push(")");
+                    }
                     push_archived(qb, "e", f.include_archived);
                     push_eq(qb, "e.park_id", f.park_id);
                     push_eq(qb, "e.district", f.district.clone());
@@ -1407,14 +1519,28 @@ macro_rules! sql_store {
                     .into_iter()
                     .map(|r| { let s = segments.remove(&r.id()).unwrap_or_default(); r.into_enterprise(s) })
                     .collect::<Result<Vec<_>>>()?;
+                let mut items = items;
+                project_enterprises(&mut c, actor, &mut items).await?;
                 Ok(page(items, total, paging))
             }
 
-            async fn get_enterprise(&self, id: Id) -> Result<Enterprise> {
-                enterprise_by_id(&mut *self.read().await?, id).await
+            async fn get_enterprise(&self, actor: &Actor, id: Id) -> Result<Enterprise> {
+                let mut c = self.read().await?;
+                let enterprise = enterprise_by_id(&mut c, id).await?;
+                let mut items = [enterprise];
+                if let Some(visible) = actor.scope.visible_chains() {
+                    let chains = segment_chains(&mut c, &items[0].segment_ids).await?;
+                    if !chains.values().any(|chain| visible.contains(chain)) {
+                        return Err(StoreError::NotFound { kind: "enterprise", id });
+                    }
+                }
+                project_enterprises(&mut c, actor, &mut items).await?;
+                let [enterprise] = items;
+                Ok(enterprise)
             }
 
             async fn create_enterprise(&self, actor: &Actor, d: EnterpriseDraft) -> Result<Enterprise> {
+                actor.scope.may_administer()?;
                 let mut tx = self.begin_write().await?;
                 check_enterprise_draft(tx.conn(), None, &d).await?;
                 let id = insert_enterprise(tx.conn(), &d).await?;
@@ -1428,6 +1554,10 @@ macro_rules! sql_store {
             async fn update_enterprise(&self, actor: &Actor, id: Id, d: EnterpriseDraft) -> Result<Enterprise> {
                 let mut tx = self.begin_write().await?;
                 let before = enterprise_by_id(tx.conn(), id).await?;
+                let changed: Vec<Id> = before.segment_ids.iter().filter(|s| !d.segment_ids.contains(s))
+                    .chain(d.segment_ids.iter().filter(|s| !before.segment_ids.contains(s))).copied().collect();
+                let chains = segment_chains(tx.conn(), &changed).await?;
+                actor.scope.may_update_enterprise(&before, &d, |s| chains.get(&s).copied())?;
                 check_enterprise_draft(tx.conn(), Some(id), &d).await?;
                 sqlx::query(
                     "UPDATE enterprises SET credit_code = $1, name = $2, name_en = $3, industry_code = $4, district = $5, park_id = $6, \
@@ -1449,12 +1579,14 @@ macro_rules! sql_store {
             }
 
             async fn archive_enterprise(&self, actor: &Actor, id: Id) -> Result<Enterprise> {
+                actor.scope.may_administer()?;
                 archive!(self, actor, id, "enterprises", "enterprise", enterprise_by_id)
             }
 
             // ---- audit ----
 
-            async fn list_audit(&self, f: &AuditFilter, paging: &Paging) -> Result<Page<AuditEntry>> {
+            async fn list_audit(&self, actor: &Actor, f: &AuditFilter, paging: &Paging) -> Result<Page<AuditEntry>> {
+                actor.scope.may_read_audit()?;
                 let order = order_by(paging, &[("at", "a.at"), ("actor", "a.actor"), ("object_kind", "a.object_kind")], "a.id")?;
                 let mut c = self.read().await?;
                 let (rows, total) = count_and_fetch::<AuditRow>(&mut c,

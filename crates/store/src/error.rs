@@ -9,6 +9,8 @@ pub enum StoreError {
     NotFound { kind: &'static str, id: Id },
     #[error(transparent)]
     Invalid(#[from] Invalid),
+    #[error("{0}")]
+    Denied(String),
     #[error("{field}: {message}")]
     Conflict { field: String, message: String },
     #[error("stored data is broken: {0}")]
@@ -19,6 +21,12 @@ pub enum StoreError {
     Database(#[from] sqlx::Error),
     #[error("migration: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
+}
+
+impl From<chainpark_core::access::Denied> for StoreError {
+    fn from(denied: chainpark_core::access::Denied) -> Self {
+        StoreError::Denied(denied.0)
+    }
 }
 
 impl StoreError {

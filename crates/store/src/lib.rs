@@ -1,6 +1,7 @@
 //! chainpark's storage. One `Store` trait says what the rest of the program may ask of the store; `sqlite` and
 //! `postgres` implement it, each with its own migrations. The engine is chosen from the database URL at start-up.
 
+pub(crate) mod accounts;
 mod common;
 pub mod error;
 pub mod filter;
@@ -10,6 +11,8 @@ pub mod sqlite;
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use chainpark_core::access::{Role, Scope};
+use chainpark_core::account::{Account, AccountDraft, ApiToken};
 use chainpark_core::list::{Page, Paging};
 use chainpark_core::registry::*;
 use chrono::{DateTime, Utc};
@@ -21,16 +24,22 @@ pub use filter::*;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
-/// Who makes a change: kept with every entry of the audit trail.
+/// Who asks: the account named in the audit trail, and the scope that every query and change is limited to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Actor {
     pub account: String,
+    /// The signed-in account, when there is one (the program itself has none).
+    pub account_id: Option<Id>,
+    pub scope: Scope,
 }
 
 impl Actor {
-    pub fn new(account: impl Into<String>) -> Self {
+    /// The program itself (the demo loader, maintenance commands): full scope.
+    pub fn system(account: impl Into<String>) -> Self {
         Actor {
             account: account.into(),
+            account_id: None,
+            scope: Scope::system(),
         }
     }
 }
@@ -49,9 +58,42 @@ pub struct AuditEntry {
     pub after: Option<serde_json::Value>,
 }
 
+/// Accounts, sessions and API tokens. Session ids and tokens arrive already hashed: the store never sees them.
+#[async_trait]
+pub trait AccountStore: Send + Sync {
+    async fn create_account(&self, actor: &Actor, draft: AccountDraft, password_hash: String) -> Result<Account>;
+    async fn list_accounts(&self, actor: &Actor, paging: &Paging) -> Result<Page<Account>>;
+    async fn get_account(&self, actor: &Actor, id: Id) -> Result<Account>;
+    /// Changes an account; `person_id: Some(None)` unlinks the person. A new password ends its sessions.
+    #[allow(clippy::too_many_arguments)]
+    async fn update_account(
+        &self,
+        actor: &Actor,
+        id: Id,
+        role: Option<Role>,
+        person_id: Option<Option<Id>>,
+        display_name: Option<String>,
+        disabled: Option<bool>,
+        password_hash: Option<String>,
+    ) -> Result<Account>;
+    /// The account and its password hash, for signing in.
+    async fn account_for_login(&self, username: &str) -> Result<Option<(Account, String)>>;
+    /// The actor an account acts as today: its scope from the posts its person holds today.
+    async fn actor_for(&self, account: &Account) -> Result<Actor>;
+    async fn create_session(&self, id_hash: &str, account_id: Id, csrf_token: &str, expires_at: DateTime<Utc>) -> Result<()>;
+    /// The account of an unexpired session of an enabled account, with the session's CSRF token.
+    async fn session(&self, id_hash: &str) -> Result<Option<(Account, String)>>;
+    async fn delete_session(&self, id_hash: &str) -> Result<()>;
+    async fn create_token(&self, actor: &Actor, name: &str, token_hash: &str, expires_at: DateTime<Utc>) -> Result<ApiToken>;
+    /// The account of a valid (unexpired, unrevoked) token of an enabled account.
+    async fn token(&self, token_hash: &str) -> Result<Option<Account>>;
+    async fn list_tokens(&self, actor: &Actor) -> Result<Vec<ApiToken>>;
+    async fn revoke_token(&self, actor: &Actor, id: Id) -> Result<ApiToken>;
+}
+
 /// Everything the program keeps. Every change is written together with its audit entry in one transaction.
 #[async_trait]
-pub trait Store: Send + Sync {
+pub trait Store: AccountStore + Send + Sync {
     /// Which engine this is, for logs and `check`.
     fn engine(&self) -> &'static str;
     /// Brings the schema up to date.
@@ -61,55 +103,55 @@ pub trait Store: Send + Sync {
     /// Whether the registry holds nothing yet (the demo loads only into an empty store).
     async fn is_empty(&self) -> Result<bool>;
 
-    async fn list_areas(&self, filter: &AreaFilter, paging: &Paging) -> Result<Page<IndustryArea>>;
-    async fn get_area(&self, id: Id) -> Result<IndustryArea>;
+    async fn list_areas(&self, actor: &Actor, filter: &AreaFilter, paging: &Paging) -> Result<Page<IndustryArea>>;
+    async fn get_area(&self, actor: &Actor, id: Id) -> Result<IndustryArea>;
     async fn create_area(&self, actor: &Actor, draft: IndustryAreaDraft) -> Result<IndustryArea>;
     async fn update_area(&self, actor: &Actor, id: Id, draft: IndustryAreaDraft) -> Result<IndustryArea>;
     async fn archive_area(&self, actor: &Actor, id: Id) -> Result<IndustryArea>;
 
-    async fn list_chains(&self, filter: &ChainFilter, paging: &Paging) -> Result<Page<Chain>>;
-    async fn get_chain(&self, id: Id) -> Result<Chain>;
+    async fn list_chains(&self, actor: &Actor, filter: &ChainFilter, paging: &Paging) -> Result<Page<Chain>>;
+    async fn get_chain(&self, actor: &Actor, id: Id) -> Result<Chain>;
     async fn create_chain(&self, actor: &Actor, draft: ChainDraft) -> Result<Chain>;
     async fn update_chain(&self, actor: &Actor, id: Id, draft: ChainDraft) -> Result<Chain>;
     async fn archive_chain(&self, actor: &Actor, id: Id) -> Result<Chain>;
 
-    async fn list_segments(&self, filter: &SegmentFilter, paging: &Paging) -> Result<Page<Segment>>;
-    async fn get_segment(&self, id: Id) -> Result<Segment>;
+    async fn list_segments(&self, actor: &Actor, filter: &SegmentFilter, paging: &Paging) -> Result<Page<Segment>>;
+    async fn get_segment(&self, actor: &Actor, id: Id) -> Result<Segment>;
     async fn create_segment(&self, actor: &Actor, draft: SegmentDraft) -> Result<Segment>;
     async fn update_segment(&self, actor: &Actor, id: Id, draft: SegmentDraft) -> Result<Segment>;
     async fn archive_segment(&self, actor: &Actor, id: Id) -> Result<Segment>;
 
-    async fn list_links(&self, filter: &LinkFilter, paging: &Paging) -> Result<Page<SupplyLink>>;
-    async fn get_link(&self, id: Id) -> Result<SupplyLink>;
+    async fn list_links(&self, actor: &Actor, filter: &LinkFilter, paging: &Paging) -> Result<Page<SupplyLink>>;
+    async fn get_link(&self, actor: &Actor, id: Id) -> Result<SupplyLink>;
     async fn create_link(&self, actor: &Actor, draft: SupplyLinkDraft) -> Result<SupplyLink>;
     async fn update_link(&self, actor: &Actor, id: Id, draft: SupplyLinkDraft) -> Result<SupplyLink>;
     async fn archive_link(&self, actor: &Actor, id: Id) -> Result<SupplyLink>;
 
-    async fn list_people(&self, filter: &PersonFilter, paging: &Paging) -> Result<Page<Person>>;
-    async fn get_person(&self, id: Id) -> Result<Person>;
+    async fn list_people(&self, actor: &Actor, filter: &PersonFilter, paging: &Paging) -> Result<Page<Person>>;
+    async fn get_person(&self, actor: &Actor, id: Id) -> Result<Person>;
     async fn create_person(&self, actor: &Actor, draft: PersonDraft) -> Result<Person>;
     async fn update_person(&self, actor: &Actor, id: Id, draft: PersonDraft) -> Result<Person>;
     async fn archive_person(&self, actor: &Actor, id: Id) -> Result<Person>;
 
-    async fn list_posts(&self, filter: &PostFilter, paging: &Paging) -> Result<Page<Post>>;
-    async fn get_post(&self, id: Id) -> Result<Post>;
+    async fn list_posts(&self, actor: &Actor, filter: &PostFilter, paging: &Paging) -> Result<Page<Post>>;
+    async fn get_post(&self, actor: &Actor, id: Id) -> Result<Post>;
     async fn create_post(&self, actor: &Actor, draft: PostDraft) -> Result<Post>;
     async fn update_post(&self, actor: &Actor, id: Id, draft: PostDraft) -> Result<Post>;
     async fn archive_post(&self, actor: &Actor, id: Id) -> Result<Post>;
 
-    async fn list_parks(&self, filter: &ParkFilter, paging: &Paging) -> Result<Page<Park>>;
-    async fn get_park(&self, id: Id) -> Result<Park>;
+    async fn list_parks(&self, actor: &Actor, filter: &ParkFilter, paging: &Paging) -> Result<Page<Park>>;
+    async fn get_park(&self, actor: &Actor, id: Id) -> Result<Park>;
     async fn create_park(&self, actor: &Actor, draft: ParkDraft) -> Result<Park>;
     async fn update_park(&self, actor: &Actor, id: Id, draft: ParkDraft) -> Result<Park>;
     async fn archive_park(&self, actor: &Actor, id: Id) -> Result<Park>;
 
-    async fn list_enterprises(&self, filter: &EnterpriseFilter, paging: &Paging) -> Result<Page<Enterprise>>;
-    async fn get_enterprise(&self, id: Id) -> Result<Enterprise>;
+    async fn list_enterprises(&self, actor: &Actor, filter: &EnterpriseFilter, paging: &Paging) -> Result<Page<Enterprise>>;
+    async fn get_enterprise(&self, actor: &Actor, id: Id) -> Result<Enterprise>;
     async fn create_enterprise(&self, actor: &Actor, draft: EnterpriseDraft) -> Result<Enterprise>;
     async fn update_enterprise(&self, actor: &Actor, id: Id, draft: EnterpriseDraft) -> Result<Enterprise>;
     async fn archive_enterprise(&self, actor: &Actor, id: Id) -> Result<Enterprise>;
 
-    async fn list_audit(&self, filter: &AuditFilter, paging: &Paging) -> Result<Page<AuditEntry>>;
+    async fn list_audit(&self, actor: &Actor, filter: &AuditFilter, paging: &Paging) -> Result<Page<AuditEntry>>;
 
     /// Loads a whole registry in one transaction (the demo zone; later, registry imports). Nothing is stored
     /// unless everything is.

@@ -29,3 +29,4 @@ impl PgStore {
 }
 
 crate::common::sql_store!(PgStore, sqlx::Postgres);
+crate::accounts::accounts_store!(super::PgStore, sqlx::Postgres);

@@ -38,3 +38,4 @@ impl SqliteStore {
 }
 
 crate::common::sql_store!(SqliteStore, sqlx::Sqlite);
+crate::accounts::accounts_store!(super::SqliteStore, sqlx::Sqlite);

@@ -29,6 +29,12 @@ pub enum ApiError {
     Store(#[from] StoreError),
     #[error("{0}")]
     NotFound(String),
+    #[error("{0}")]
+    Unauthorized(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    TooManyAttempts(String),
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
@@ -63,6 +69,21 @@ impl ApiError {
             ApiError::Store(StoreError::NotFound { .. }) | ApiError::NotFound(_) => {
                 (StatusCode::NOT_FOUND, "not-found", "Not found", Vec::new())
             }
+            ApiError::Store(StoreError::Denied(_)) | ApiError::Forbidden(_) => {
+                (StatusCode::FORBIDDEN, "forbidden", "Forbidden", Vec::new())
+            }
+            ApiError::Unauthorized(_) => (
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "Sign-in required",
+                Vec::new(),
+            ),
+            ApiError::TooManyAttempts(_) => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "too-many-attempts",
+                "Too many attempts",
+                Vec::new(),
+            ),
             ApiError::Store(StoreError::Conflict { field, message }) => (
                 StatusCode::CONFLICT,
                 "conflict",

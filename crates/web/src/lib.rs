@@ -2,44 +2,38 @@
 //! are thin: they parse, authorise, call the domain and the store, and map errors in one place.
 
 pub mod api;
+pub mod auth;
 pub mod error;
 pub mod extract;
 
 use std::sync::Arc;
 
-use axum::extract::{DefaultBodyLimit, FromRequestParts};
-use axum::http::request::Parts;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::Response;
 use axum::routing::get;
 use axum::{Json, Router};
-use chainpark_store::{Actor, Store};
+use chainpark_store::Store;
 
-use crate::error::ApiError;
+pub use auth::Caller;
 
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {
     pub store: Arc<dyn Store>,
+    pub throttle: Arc<auth::Throttle>,
+    /// Served over HTTPS: session cookies get the Secure flag.
+    pub https: bool,
 }
 
-/// Who is calling. Every change is recorded under the caller's account.
-#[derive(Debug, Clone)]
-pub struct Caller {
-    pub account: String,
-}
-
-impl Caller {
-    pub fn actor(&self) -> Actor {
-        Actor::new(self.account.clone())
-    }
-}
-
-impl<S: Send + Sync> FromRequestParts<S> for Caller {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(_parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        Ok(Caller {
-            account: "anonymous".to_string(),
-        })
+impl AppState {
+    pub fn new(store: Arc<dyn Store>) -> Self {
+        AppState {
+            store,
+            throttle: Arc::new(auth::Throttle::new()),
+            https: false,
+        }
     }
 }
 
@@ -61,9 +55,62 @@ pub fn app(state: AppState) -> Router {
         )
         .merge(api)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(middleware::from_fn(security_headers))
         .with_state(state)
 }
 
 async fn healthz() -> Json<serde_json::Value> {
     Json(serde_json::json!({"status": "ok"}))
+}
+
+/// Headers every answer carries, and problem documents for the answers that the framework itself gives.
+async fn security_headers(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let is_problem = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
+    if !is_problem {
+        let status = response.status();
+        let rewrite = match status {
+            StatusCode::PAYLOAD_TOO_LARGE => Some(format!(
+                "the request body is larger than {} bytes",
+                BODY_LIMIT
+            )),
+            StatusCode::METHOD_NOT_ALLOWED => Some("this path does not take that method".into()),
+            StatusCode::NOT_FOUND if response.headers().get(header::CONTENT_TYPE).is_none() => {
+                Some("no such page or endpoint".into())
+            }
+            _ => None,
+        };
+        if let Some(detail) = rewrite {
+            let title = status.canonical_reason().unwrap_or("Error");
+            let kind = title.to_lowercase().replace(' ', "-");
+            let mut rewritten = error::problem(status, &kind, title, detail, Vec::new());
+            for name in [header::ALLOW] {
+                if let Some(v) = response.headers().get(&name) {
+                    rewritten.headers_mut().insert(name, v.clone());
+                }
+            }
+            response = rewritten;
+        }
+    }
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+             object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+        ),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    response
 }

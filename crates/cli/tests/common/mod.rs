@@ -83,40 +83,87 @@ async fn fresh_postgres(url: &str) -> anyhow::Result<Arc<dyn Store>> {
     Ok(store)
 }
 
-/// The application served on a free port of loopback, over one store.
+/// The password of the accounts the tests create.
+pub const PASSWORD: &str = "test-password-1";
+
+/// The application served on a free port of loopback, over one store, with a client signed in (as the admin
+/// unless `as_account` made another).
 pub struct TestApp {
     pub base: String,
     pub engine: &'static str,
     pub store: Arc<dyn Store>,
     pub client: Client,
+    pub csrf: String,
 }
 
 impl TestApp {
+    /// Serves the store and signs in as a fresh admin account.
     pub async fn start(store: Arc<dyn Store>) -> TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("a free port");
         let base = format!("http://{}", listener.local_addr().expect("address"));
-        let app = chainpark_web::app(chainpark_web::AppState {
-            store: store.clone(),
-        });
+        let app = chainpark_web::app(chainpark_web::AppState::new(store.clone()));
         tokio::spawn(async move {
-            axum::serve(listener, app).await.expect("server runs");
+            axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            )
+            .await
+            .expect("server runs");
         });
-        TestApp {
+        create_account(&store, "admin", chainpark_core::access::Role::Admin, None).await;
+        let mut app = TestApp {
             base,
             engine: store.engine(),
             store,
-            client: Client::builder()
-                .cookie_store(true)
-                .build()
-                .expect("HTTP client"),
+            client: Client::new(),
+            csrf: String::new(),
+        };
+        app.sign_in("admin", PASSWORD).await;
+        app
+    }
+
+    /// The same server, with a new client that is not signed in.
+    pub fn anonymous(&self) -> TestApp {
+        TestApp {
+            base: self.base.clone(),
+            engine: self.engine,
+            store: self.store.clone(),
+            client: Client::builder().cookie_store(true).build().expect("client"),
+            csrf: String::new(),
         }
+    }
+
+    /// The same server, with a new client signed in as a new account of `role` tied to `person`.
+    pub async fn as_account(&self, username: &str, role: chainpark_core::access::Role, person: Option<i64>) -> TestApp {
+        create_account(&self.store, username, role, person).await;
+        let mut other = self.anonymous();
+        other.sign_in(username, PASSWORD).await;
+        other
+    }
+
+    /// Signs this client in (replacing its cookie jar) and keeps the CSRF token.
+    pub async fn sign_in(&mut self, username: &str, password: &str) {
+        self.client = Client::builder().cookie_store(true).build().expect("client");
+        let response = self
+            .client
+            .post(format!("{}/api/v1/session", self.base))
+            .json(&serde_json::json!({"username": username, "password": password}))
+            .send()
+            .await
+            .expect("sign-in answered");
+        assert_eq!(response.status(), StatusCode::OK, "[{}] sign in as {username}", self.engine);
+        let body: Value = response.json().await.expect("json");
+        self.csrf = body["csrf_token"].as_str().unwrap_or_default().to_string();
     }
 
     /// Sends a request and returns the status and the JSON body (Null when there is none).
     pub async fn call(&self, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
-        let mut request = self.client.request(method, format!("{}{path}", self.base));
+        let mut request = self
+            .client
+            .request(method, format!("{}{path}", self.base))
+            .header("x-csrf-token", &self.csrf);
         if let Some(body) = body {
             request = request.json(&body);
         }
@@ -149,6 +196,28 @@ impl TestApp {
         assert_eq!(status, StatusCode::CREATED, "[{}] POST {path}: {json}", self.engine);
         json
     }
+}
+
+/// Creates an account directly in the store, with the test password.
+pub async fn create_account(store: &Arc<dyn Store>, username: &str, role: chainpark_core::access::Role, person: Option<i64>) {
+    let (draft, password) = chainpark_core::account::AccountInput {
+        username: username.to_string(),
+        password: PASSWORD.to_string(),
+        role,
+        person_id: person,
+        display_name: String::new(),
+    }
+    .parse()
+    .expect("a valid account");
+    let hash = chainpark_web::auth::hash_password(&password).expect("hash");
+    store
+        .create_account(&chainpark_store::Actor::system("test"), draft, hash)
+        .await
+        .expect("account created");
+}
+
+pub async fn delete(app: &TestApp, path: &str) -> (StatusCode, Value) {
+    app.call(Method::DELETE, path, None).await
 }
 
 /// One application per available engine, each on a fresh store.

@@ -5,6 +5,7 @@
 
 mod chains;
 mod enterprises;
+pub mod figures;
 mod names;
 mod parks;
 mod people;

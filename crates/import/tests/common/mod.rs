@@ -6,8 +6,8 @@ use std::io::Cursor;
 
 use chainpark_core::credit_code::CreditCode;
 use chainpark_import::{
-    Catalogue, ImportError, ImportOptions, ImportReport, Importer, IndicatorId, IndicatorValue, Problem, RowError,
-    YearMonth,
+    Catalogue, ImportError, ImportOptions, ImportReport, Importer, IndicatorId, IndicatorValue,
+    Problem, RowError, YearMonth,
 };
 
 /// The latest allowed month of every test: December 2024.
@@ -17,16 +17,22 @@ pub fn latest() -> YearMonth {
 
 /// A valid credit code; enterprises 1..=100 are registered, others are not.
 pub fn code(n: u32) -> String {
-    CreditCode::from_body(&format!("91500000MA{n:07}")).expect("valid body").to_string()
+    CreditCode::from_body(&format!("91500000MA{n:07}"))
+        .expect("valid body")
+        .to_string()
 }
 
 fn resolve(code: &CreditCode) -> Option<i64> {
     let s = code.as_str();
-    s.strip_prefix("91500000MA").and_then(|rest| rest[..7].parse::<i64>().ok()).filter(|n| (1..=100).contains(n))
+    s.strip_prefix("91500000MA")
+        .and_then(|rest| rest[..7].parse::<i64>().ok())
+        .filter(|n| (1..=100).contains(n))
 }
 
 pub fn indicator(code: &str) -> IndicatorId {
-    Catalogue::default().by_code(code).expect("in the default catalogue")
+    Catalogue::default()
+        .by_code(code)
+        .expect("in the default catalogue")
 }
 
 pub fn month(year: u32, month: u32) -> YearMonth {
@@ -71,7 +77,14 @@ impl Outcome {
         let catalogue = Catalogue::default();
         self.values
             .iter()
-            .map(|v| (v.enterprise_id, v.period.to_string(), catalogue.get(v.indicator).code.clone(), v.value))
+            .map(|v| {
+                (
+                    v.enterprise_id,
+                    v.period.to_string(),
+                    catalogue.get(v.indicator).code.clone(),
+                    v.value,
+                )
+            })
             .collect()
     }
 
@@ -82,7 +95,9 @@ impl Outcome {
     }
 }
 
-fn run(read: impl FnOnce(&Importer<'_>, &mut Vec<IndicatorValue>) -> Result<ImportReport, ImportError>) -> Outcome {
+fn run(
+    read: impl FnOnce(&Importer<'_>, &mut Vec<IndicatorValue>) -> Result<ImportReport, ImportError>,
+) -> Outcome {
     run_with(ImportOptions::new(latest()), read)
 }
 
@@ -110,7 +125,9 @@ pub fn xlsx(bytes: &[u8]) -> Outcome {
 }
 
 pub fn xlsx_with(options: ImportOptions, bytes: &[u8]) -> Outcome {
-    run_with(options, |importer, values| importer.read_xlsx(Cursor::new(bytes), resolve, values))
+    run_with(options, |importer, values| {
+        importer.read_xlsx(Cursor::new(bytes), resolve, values)
+    })
 }
 
 pub fn named(bytes: &[u8], file_name: &str) -> Outcome {
@@ -148,7 +165,8 @@ pub fn workbook(sheet: &str, rows: &[Vec<X>]) -> Vec<u8> {
                 }
                 X::Date(y, m, d) => {
                     let dt = ExcelDateTime::from_ymd(*y, *m, *d).expect("date");
-                    ws.write_datetime_with_format(r, c, &dt, &date).expect("write");
+                    ws.write_datetime_with_format(r, c, &dt, &date)
+                        .expect("write");
                 }
                 X::Blank => {}
             }

@@ -37,7 +37,7 @@ pub struct AuditQuery {
     responses((status = 200, body = Page<AuditEntry>), (status = 400, body = Problem, content_type = "application/problem+json")))]
 pub async fn list(
     State(state): State<AppState>,
-    _caller: Caller,
+    caller: Caller,
     ApiQuery(q): ApiQuery<AuditQuery>,
 ) -> ApiResult<Json<Page<AuditEntry>>> {
     let paging = Paging::new(q.limit, q.offset, q.sort.as_deref());
@@ -48,7 +48,7 @@ pub async fn list(
         since: q.since,
         until: q.until,
     };
-    Ok(Json(state.store.list_audit(&filter, &paging).await?))
+    Ok(Json(state.store.list_audit(&caller.actor(), &filter, &paging).await?))
 }
 
 pub fn router() -> OpenApiRouter<AppState> {

@@ -37,18 +37,18 @@ macro_rules! crud {
             responses((status = 200, body = Page<$Model>), (status = 400, body = Problem, content_type = "application/problem+json")))]
         pub async fn list(
             State(state): State<AppState>,
-            _caller: Caller,
+            caller: Caller,
             ApiQuery(query): ApiQuery<$Query>,
         ) -> ApiResult<Json<Page<$Model>>> {
             let (filter, paging) = query.into_parts();
-            Ok(Json(state.store.$list(&filter, &paging).await?))
+            Ok(Json(state.store.$list(&caller.actor(), &filter, &paging).await?))
         }
 
         #[doc = concat!("Gets one ", $kind, ".")]
         #[utoipa::path(get, path = $item_path, tag = $tag, params(("id" = i64, Path)),
             responses((status = 200, body = $Model), (status = 404, body = Problem, content_type = "application/problem+json")))]
-        pub async fn get(State(state): State<AppState>, _caller: Caller, Path(id): Path<Id>) -> ApiResult<Json<$Model>> {
-            Ok(Json(state.store.$get(id).await?))
+        pub async fn get(State(state): State<AppState>, caller: Caller, Path(id): Path<Id>) -> ApiResult<Json<$Model>> {
+            Ok(Json(state.store.$get(&caller.actor(), id).await?))
         }
 
         #[doc = concat!("Creates a ", $kind, ". Every bad field is named in the answer; nothing is written unless all is well.")]
@@ -80,7 +80,7 @@ macro_rules! crud {
             Path(id): Path<Id>,
             ApiJson(patch): ApiJson<serde_json::Value>,
         ) -> ApiResult<Json<$Model>> {
-            let current = state.store.$get(id).await?;
+            let current = state.store.$get(&caller.actor(), id).await?;
             let input: $Input = merge_patch(&current.to_input(), patch)?;
             let draft = input.parse()?;
             Ok(Json(state.store.$update(&caller.actor(), id, draft).await?))

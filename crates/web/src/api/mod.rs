@@ -11,6 +11,7 @@ pub mod parks;
 pub mod people;
 pub mod posts;
 pub mod segments;
+pub mod session;
 
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
@@ -25,6 +26,7 @@ use crate::AppState;
     ),
     tags(
         (name = "registry", description = "Industry areas, chains and segments, people and posts, parks, enterprises"),
+        (name = "access", description = "Signing in, API tokens and accounts"),
         (name = "audit", description = "Every change, with who made it and the values before and after"),
     )
 )]
@@ -42,4 +44,5 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(parks::router())
         .merge(enterprises::router())
         .merge(audit::router())
+        .merge(session::router())
 }
