@@ -35,6 +35,8 @@ pub enum ApiError {
     Forbidden(String),
     #[error("{0}")]
     TooManyAttempts(String),
+    #[error("{0}")]
+    TooLarge(String),
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
@@ -76,6 +78,12 @@ impl ApiError {
                 StatusCode::UNAUTHORIZED,
                 "unauthorized",
                 "Sign-in required",
+                Vec::new(),
+            ),
+            ApiError::TooLarge(_) => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too-large",
+                "Request body too large",
                 Vec::new(),
             ),
             ApiError::TooManyAttempts(_) => (

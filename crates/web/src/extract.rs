@@ -34,7 +34,16 @@ where
         }
         let bytes = axum::body::Bytes::from_request(req, state)
             .await
-            .map_err(|e| ApiError::bad_field("body", e.body_text()))?;
+            .map_err(|e| {
+                if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::TooLarge(format!(
+                        "the request body is larger than {} bytes",
+                        crate::BODY_LIMIT
+                    ))
+                } else {
+                    ApiError::bad_field("body", e.body_text())
+                }
+            })?;
         from_json_bytes(&bytes).map(ApiJson)
     }
 }
