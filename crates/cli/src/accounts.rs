@@ -44,18 +44,40 @@ pub async fn create_demo_accounts(store: &Arc<dyn Store>) -> anyhow::Result<()> 
         Ok(p) if !p.is_empty() => p,
         _ => {
             let generated = chainpark_web::auth::new_secret()[..16].to_string();
-            println!("admin password (generated; set CHAINPARK_ADMIN_PASSWORD to choose one): {generated}");
+            println!(
+                "admin password (generated; set CHAINPARK_ADMIN_PASSWORD to choose one): {generated}"
+            );
             generated
         }
     };
     add(store, "admin", &admin_password, Role::Admin, None, "管理员").await?;
-    add(store, "leader", DEMO_PASSWORD, Role::Leader, None, "管委会领导").await?;
-    add(store, "analyst", DEMO_PASSWORD, Role::Analyst, None, "经济运行分析员").await?;
+    add(
+        store,
+        "leader",
+        DEMO_PASSWORD,
+        Role::Leader,
+        None,
+        "管委会领导",
+    )
+    .await?;
+    add(
+        store,
+        "analyst",
+        DEMO_PASSWORD,
+        Role::Analyst,
+        None,
+        "经济运行分析员",
+    )
+    .await?;
     let system = Actor::system("demo");
     let today = chainpark_core::time::china_date(chrono::Utc::now());
     let scoped = [
         ("chain.chief", Role::ChainChief, PostRole::ChainChief),
-        ("chain.taskforce", Role::ChainTaskForce, PostRole::ChainTaskForce),
+        (
+            "chain.taskforce",
+            Role::ChainTaskForce,
+            PostRole::ChainTaskForce,
+        ),
         ("chain.owner", Role::ChainOwner, PostRole::ChainOwner),
         ("park.chief", Role::ParkChief, PostRole::ParkChief),
         ("park.staff", Role::ParkStaff, PostRole::ParkStaff),
@@ -79,7 +101,15 @@ pub async fn create_demo_accounts(store: &Arc<dyn Store>) -> anyhow::Result<()> 
             bail!("the demo zone has nobody holding a {post_role} post today");
         };
         let person = store.get_person(&system, post.person_id).await?;
-        add(store, username, DEMO_PASSWORD, role, Some(person.id), &person.name).await?;
+        add(
+            store,
+            username,
+            DEMO_PASSWORD,
+            role,
+            Some(person.id),
+            &person.name,
+        )
+        .await?;
     }
     Ok(())
 }

@@ -87,6 +87,9 @@ mod tests {
             redact("postgres://zone:secret@db.example/chainpark"),
             "postgres://zone:***@db.example/chainpark"
         );
-        assert_eq!(redact("sqlite://data/chainpark.db"), "sqlite://data/chainpark.db");
+        assert_eq!(
+            redact("sqlite://data/chainpark.db"),
+            "sqlite://data/chainpark.db"
+        );
     }
 }

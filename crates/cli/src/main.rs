@@ -171,7 +171,13 @@ fn password_from_env_or_stdin() -> anyhow::Result<String> {
 
 async fn user(config: Option<&std::path::Path>, command: UserCommand) -> anyhow::Result<()> {
     match command {
-        UserCommand::Add { username, role, person_id, display_name, database } => {
+        UserCommand::Add {
+            username,
+            role,
+            person_id,
+            display_name,
+            database,
+        } => {
             let Some(role) = chainpark_core::access::Role::parse(&role) else {
                 bail!("--role: unknown role {role:?}");
             };
@@ -192,8 +198,19 @@ async fn user(config: Option<&std::path::Path>, command: UserCommand) -> anyhow:
             let mut v = chainpark_core::error::Violations::default();
             chainpark_core::account::check_password(&mut v, "password", &password);
             v.finish(()).map_err(|e| anyhow::anyhow!("{e}"))?;
-            let hash = chainpark_web::auth::hash_password(&password).map_err(|e| anyhow::anyhow!("{e}"))?;
-            store.update_account(&Actor::system("cli"), account.id, None, None, None, None, Some(hash)).await?;
+            let hash = chainpark_web::auth::hash_password(&password)
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            store
+                .update_account(
+                    &Actor::system("cli"),
+                    account.id,
+                    None,
+                    None,
+                    None,
+                    None,
+                    Some(hash),
+                )
+                .await?;
             println!("password of {username} changed");
             Ok(())
         }
@@ -203,7 +220,17 @@ async fn user(config: Option<&std::path::Path>, command: UserCommand) -> anyhow:
             let Some((account, _)) = store.account_for_login(&username).await? else {
                 bail!("no account {username}");
             };
-            store.update_account(&Actor::system("cli"), account.id, None, None, None, Some(true), None).await?;
+            store
+                .update_account(
+                    &Actor::system("cli"),
+                    account.id,
+                    None,
+                    None,
+                    None,
+                    Some(true),
+                    None,
+                )
+                .await?;
             println!("account {username} disabled");
             Ok(())
         }
@@ -224,15 +251,18 @@ async fn serve(store: Arc<dyn Store>, listen: &str) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("listening on {listen}"))?;
     let address = listener.local_addr()?;
-    println!("chainpark ({}) is serving http://{address}/", store.engine());
+    println!(
+        "chainpark ({}) is serving http://{address}/",
+        store.engine()
+    );
     let app = chainpark_web::app(AppState::new(store));
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
     Ok(())
 }

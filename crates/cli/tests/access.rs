@@ -23,8 +23,18 @@ async fn unauthenticated_request_gets_401_but_health_does_not() {
 async fn unknown_user_and_wrong_password_get_the_same_answer() {
     for app in apps().await {
         let anonymous = app.anonymous();
-        let (s1, wrong) = anonymous.post("/api/v1/session", json!({"username": "admin", "password": "not-the-password"})).await;
-        let (s2, unknown) = anonymous.post("/api/v1/session", json!({"username": "nobody", "password": "not-the-password"})).await;
+        let (s1, wrong) = anonymous
+            .post(
+                "/api/v1/session",
+                json!({"username": "admin", "password": "not-the-password"}),
+            )
+            .await;
+        let (s2, unknown) = anonymous
+            .post(
+                "/api/v1/session",
+                json!({"username": "nobody", "password": "not-the-password"}),
+            )
+            .await;
         assert_eq!(s1, StatusCode::UNAUTHORIZED, "[{}]", app.engine);
         assert_eq!(s2, StatusCode::UNAUTHORIZED);
         assert_eq!(wrong["detail"], unknown["detail"]);
@@ -36,10 +46,25 @@ async fn failed_sign_ins_are_throttled_per_account() {
     for app in apps().await {
         let anonymous = app.anonymous();
         for _ in 0..5 {
-            anonymous.post("/api/v1/session", json!({"username": "admin", "password": "wrong-password"})).await;
+            anonymous
+                .post(
+                    "/api/v1/session",
+                    json!({"username": "admin", "password": "wrong-password"}),
+                )
+                .await;
         }
-        let (status, _) = anonymous.post("/api/v1/session", json!({"username": "admin", "password": PASSWORD})).await;
-        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "[{}] even the right password waits", app.engine);
+        let (status, _) = anonymous
+            .post(
+                "/api/v1/session",
+                json!({"username": "admin", "password": PASSWORD}),
+            )
+            .await;
+        assert_eq!(
+            status,
+            StatusCode::TOO_MANY_REQUESTS,
+            "[{}] even the right password waits",
+            app.engine
+        );
     }
 }
 
@@ -54,10 +79,22 @@ async fn park_chief_may_change_their_park_but_not_another() {
             .expect("id");
         app.create("/api/v1/posts", json!({"person_id": f.person, "role": "park_chief", "park_id": f.park, "starts_on": "2021-08-01"}))
             .await;
-        let chief = app.as_account("yufu.chief", Role::ParkChief, Some(f.person)).await;
-        let (status, park) = chief.patch(&format!("/api/v1/parks/{}", f.park), json!({"name_en": "Yufu Industrial Park"})).await;
+        let chief = app
+            .as_account("yufu.chief", Role::ParkChief, Some(f.person))
+            .await;
+        let (status, park) = chief
+            .patch(
+                &format!("/api/v1/parks/{}", f.park),
+                json!({"name_en": "Yufu Industrial Park"}),
+            )
+            .await;
         assert_eq!(status, StatusCode::OK, "[{}] {park}", app.engine);
-        let (status, _) = chief.patch(&format!("/api/v1/parks/{other_park}"), json!({"name_en": "Shuitu"})).await;
+        let (status, _) = chief
+            .patch(
+                &format!("/api/v1/parks/{other_park}"),
+                json!({"name_en": "Shuitu"}),
+            )
+            .await;
         assert_eq!(status, StatusCode::FORBIDDEN, "[{}]", app.engine);
         let (_, unchanged) = app.get(&format!("/api/v1/parks/{other_park}")).await;
         assert_eq!(unchanged["name_en"], "", "[{}] nothing changed", app.engine);
@@ -70,8 +107,15 @@ async fn access_ends_when_the_post_ends() {
         let f = fixture(&app).await;
         app.create("/api/v1/posts", json!({"person_id": f.person, "role": "park_chief", "park_id": f.park, "starts_on": "2021-08-01", "ends_on": "2022-12-31"}))
             .await;
-        let former = app.as_account("former.chief", Role::ParkChief, Some(f.person)).await;
-        let (status, _) = former.patch(&format!("/api/v1/parks/{}", f.park), json!({"name_en": "Yufu"})).await;
+        let former = app
+            .as_account("former.chief", Role::ParkChief, Some(f.person))
+            .await;
+        let (status, _) = former
+            .patch(
+                &format!("/api/v1/parks/{}", f.park),
+                json!({"name_en": "Yufu"}),
+            )
+            .await;
         assert_eq!(status, StatusCode::FORBIDDEN, "[{}]", app.engine);
     }
 }
@@ -81,7 +125,10 @@ async fn enterprise_user_sees_only_public_fields_of_other_enterprises() {
     for app in apps().await {
         let f = fixture(&app).await;
         let mut ids = Vec::new();
-        for (i, body) in ["91500112MA5U7G1X3", "91500112MA5U7G2X3"].iter().enumerate() {
+        for (i, body) in ["91500112MA5U7G1X3", "91500112MA5U7G2X3"]
+            .iter()
+            .enumerate()
+        {
             let e = app
                 .create("/api/v1/enterprises", json!({"credit_code": credit_code(body), "name": format!("重庆测试{i}有限公司"), "industry_code": "3670",
                     "district": "500112", "segment_ids": [f.child_segment], "contact": {"contact_name": "联系人", "phone": "13800000000"}}))
@@ -90,25 +137,58 @@ async fn enterprise_user_sees_only_public_fields_of_other_enterprises() {
         }
         app.create("/api/v1/posts", json!({"person_id": f.person, "role": "enterprise_contact", "enterprise_id": ids[0], "starts_on": "2021-08-01"}))
             .await;
-        let own = app.as_account("firm.user", Role::Enterprise, Some(f.person)).await;
+        let own = app
+            .as_account("firm.user", Role::Enterprise, Some(f.person))
+            .await;
         let (_, mine) = own.get(&format!("/api/v1/enterprises/{}", ids[0])).await;
         assert_eq!(mine["contact"]["phone"], "13800000000", "[{}]", app.engine);
         let (status, theirs) = own.get(&format!("/api/v1/enterprises/{}", ids[1])).await;
-        assert_eq!(status, StatusCode::OK, "[{}] the public registry fields", app.engine);
-        assert_eq!(theirs["contact"], serde_json::Value::Null, "[{}] {theirs}", app.engine);
+        assert_eq!(
+            status,
+            StatusCode::OK,
+            "[{}] the public registry fields",
+            app.engine
+        );
+        assert_eq!(
+            theirs["contact"],
+            serde_json::Value::Null,
+            "[{}] {theirs}",
+            app.engine
+        );
         let (_, list) = own.get("/api/v1/enterprises").await;
-        let hidden = list["items"].as_array().expect("items").iter().filter(|e| e["contact"].is_null()).count();
+        let hidden = list["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .filter(|e| e["contact"].is_null())
+            .count();
         assert_eq!(hidden, 1, "[{}]", app.engine);
         let (status, _) = own
-            .patch(&format!("/api/v1/enterprises/{}", ids[1]), json!({"contact": {"phone": "023-1"}}))
+            .patch(
+                &format!("/api/v1/enterprises/{}", ids[1]),
+                json!({"contact": {"phone": "023-1"}}),
+            )
             .await;
         assert_eq!(status, StatusCode::FORBIDDEN, "[{}]", app.engine);
         let (status, _) = own
-            .patch(&format!("/api/v1/enterprises/{}", ids[0]), json!({"contact": {"contact_name": "新联系人", "phone": "023-2"}}))
+            .patch(
+                &format!("/api/v1/enterprises/{}", ids[0]),
+                json!({"contact": {"contact_name": "新联系人", "phone": "023-2"}}),
+            )
             .await;
         assert_eq!(status, StatusCode::OK, "[{}] own contact data", app.engine);
-        let (status, _) = own.patch(&format!("/api/v1/enterprises/{}", ids[0]), json!({"high_tech": true})).await;
-        assert_eq!(status, StatusCode::FORBIDDEN, "[{}] registry fields are the admin's", app.engine);
+        let (status, _) = own
+            .patch(
+                &format!("/api/v1/enterprises/{}", ids[0]),
+                json!({"high_tech": true}),
+            )
+            .await;
+        assert_eq!(
+            status,
+            StatusCode::FORBIDDEN,
+            "[{}] registry fields are the admin's",
+            app.engine
+        );
     }
 }
 
@@ -119,7 +199,12 @@ async fn leader_reads_everything_and_changes_nothing() {
         let leader = app.as_account("leader", Role::Leader, None).await;
         let (status, _) = leader.get("/api/v1/audit").await;
         assert_eq!(status, StatusCode::OK, "[{}]", app.engine);
-        let (status, _) = leader.patch(&format!("/api/v1/chains/{}", f.chain), json!({"name": "改名"})).await;
+        let (status, _) = leader
+            .patch(
+                &format!("/api/v1/chains/{}", f.chain),
+                json!({"name": "改名"}),
+            )
+            .await;
         assert_eq!(status, StatusCode::FORBIDDEN, "[{}]", app.engine);
     }
 }
@@ -130,12 +215,23 @@ async fn chain_owner_sees_only_their_chain() {
         let f = fixture(&app).await;
         app.create("/api/v1/posts", json!({"person_id": f.person, "role": "chain_owner", "owner_kind": "expert", "chain_id": f.chain, "starts_on": "2021-08-01"}))
             .await;
-        let owner = app.as_account("owner", Role::ChainOwner, Some(f.person)).await;
+        let owner = app
+            .as_account("owner", Role::ChainOwner, Some(f.person))
+            .await;
         let (_, chains) = owner.get("/api/v1/chains").await;
         assert_eq!(chains["total"], 1, "[{}]", app.engine);
-        let (status, _) = owner.get(&format!("/api/v1/chains/{}", f.other_chain)).await;
-        assert_eq!(status, StatusCode::NOT_FOUND, "[{}] another chain is not revealed", app.engine);
-        let (status, _) = owner.get(&format!("/api/v1/segments/{}", f.other_segment)).await;
+        let (status, _) = owner
+            .get(&format!("/api/v1/chains/{}", f.other_chain))
+            .await;
+        assert_eq!(
+            status,
+            StatusCode::NOT_FOUND,
+            "[{}] another chain is not revealed",
+            app.engine
+        );
+        let (status, _) = owner
+            .get(&format!("/api/v1/segments/{}", f.other_segment))
+            .await;
         assert_eq!(status, StatusCode::NOT_FOUND, "[{}]", app.engine);
     }
 }
@@ -146,7 +242,9 @@ async fn chain_chief_edits_segments_of_their_chain_only() {
         let f = fixture(&app).await;
         app.create("/api/v1/posts", json!({"person_id": f.person, "role": "chain_chief", "chief_level": "chain", "chain_id": f.chain, "starts_on": "2021-08-01"}))
             .await;
-        let chief = app.as_account("auto.chief", Role::ChainChief, Some(f.person)).await;
+        let chief = app
+            .as_account("auto.chief", Role::ChainChief, Some(f.person))
+            .await;
         let (status, _) = chief
             .post("/api/v1/segments", json!({"chain_id": f.chain, "parent_id": f.root_segment, "code": "auto-motor", "name": "电机电控", "stage": "upstream"}))
             .await;
@@ -164,9 +262,21 @@ async fn csrf_token_of_another_session_is_refused_and_nothing_changes() {
         let f = fixture(&app).await;
         let mut other = app.anonymous();
         other.sign_in("admin", PASSWORD).await;
-        let forged = TestApp { csrf: other.csrf.clone(), ..app.anonymous() };
-        let victim = TestApp { client: app.client.clone(), csrf: forged.csrf, ..app.anonymous() };
-        let (status, _) = victim.patch(&format!("/api/v1/chains/{}", f.chain), json!({"name": "被篡改"})).await;
+        let forged = TestApp {
+            csrf: other.csrf.clone(),
+            ..app.anonymous()
+        };
+        let victim = TestApp {
+            client: app.client.clone(),
+            csrf: forged.csrf,
+            ..app.anonymous()
+        };
+        let (status, _) = victim
+            .patch(
+                &format!("/api/v1/chains/{}", f.chain),
+                json!({"name": "被篡改"}),
+            )
+            .await;
         assert_eq!(status, StatusCode::FORBIDDEN, "[{}]", app.engine);
         let (_, chain) = app.get(&format!("/api/v1/chains/{}", f.chain)).await;
         assert_eq!(chain["name"], "汽车产业链", "[{}]", app.engine);
@@ -182,7 +292,12 @@ async fn forged_session_cookie_is_refused() {
             .send()
             .await
             .expect("answered");
-        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "[{}]", app.engine);
+        assert_eq!(
+            response.status(),
+            StatusCode::UNAUTHORIZED,
+            "[{}]",
+            app.engine
+        );
     }
 }
 
@@ -199,22 +314,44 @@ async fn signed_out_session_no_longer_works() {
 #[tokio::test]
 async fn api_token_works_until_revoked() {
     for app in apps().await {
-        let (status, created) = app.post("/api/v1/tokens", json!({"name": "统计局同步", "expires_in_days": 30})).await;
+        let (status, created) = app
+            .post(
+                "/api/v1/tokens",
+                json!({"name": "统计局同步", "expires_in_days": 30}),
+            )
+            .await;
         assert_eq!(status, StatusCode::CREATED, "[{}] {created}", app.engine);
-        let token = created["token"].as_str().expect("token shown once").to_string();
+        let token = created["token"]
+            .as_str()
+            .expect("token shown once")
+            .to_string();
         let bearer = |path: &str| {
             reqwest::Client::new()
                 .get(format!("{}{path}", app.base))
                 .bearer_auth(&token)
                 .send()
         };
-        assert_eq!(bearer("/api/v1/chains").await.expect("answered").status(), StatusCode::OK);
+        assert_eq!(
+            bearer("/api/v1/chains").await.expect("answered").status(),
+            StatusCode::OK
+        );
         let (_, listed) = app.get("/api/v1/tokens").await;
-        assert!(!listed.to_string().contains(&token), "[{}] the token is never shown again", app.engine);
+        assert!(
+            !listed.to_string().contains(&token),
+            "[{}] the token is never shown again",
+            app.engine
+        );
         let id = created["info"]["id"].as_i64().expect("id");
-        let (status, _) = app.post(&format!("/api/v1/tokens/{id}/revoke"), json!({})).await;
+        let (status, _) = app
+            .post(&format!("/api/v1/tokens/{id}/revoke"), json!({}))
+            .await;
         assert_eq!(status, StatusCode::OK);
-        assert_eq!(bearer("/api/v1/chains").await.expect("answered").status(), StatusCode::UNAUTHORIZED, "[{}]", app.engine);
+        assert_eq!(
+            bearer("/api/v1/chains").await.expect("answered").status(),
+            StatusCode::UNAUTHORIZED,
+            "[{}]",
+            app.engine
+        );
     }
 }
 
@@ -222,7 +359,9 @@ async fn api_token_works_until_revoked() {
 async fn oversized_body_is_refused_with_413() {
     for app in apps().await {
         let big = "x".repeat(chainpark_web::BODY_LIMIT + 10);
-        let (status, problem) = app.post("/api/v1/areas", json!({"code": "BIG", "name": big})).await;
+        let (status, problem) = app
+            .post("/api/v1/areas", json!({"code": "BIG", "name": big}))
+            .await;
         assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "[{}]", app.engine);
         assert_eq!(problem["status"], 413);
         let (_, areas) = app.get("/api/v1/areas").await;
@@ -233,9 +372,19 @@ async fn oversized_body_is_refused_with_413() {
 #[tokio::test]
 async fn answers_carry_security_headers() {
     for app in apps().await {
-        let response = app.client.get(format!("{}/healthz", app.base)).send().await.expect("answered");
+        let response = app
+            .client
+            .get(format!("{}/healthz", app.base))
+            .send()
+            .await
+            .expect("answered");
         let headers = response.headers();
-        assert!(headers["content-security-policy"].to_str().unwrap_or("").contains("frame-ancestors 'none'"));
+        assert!(
+            headers["content-security-policy"]
+                .to_str()
+                .unwrap_or("")
+                .contains("frame-ancestors 'none'")
+        );
         assert_eq!(headers["x-content-type-options"], "nosniff");
         assert!(headers.contains_key("referrer-policy"));
     }
@@ -250,8 +399,14 @@ async fn session_cookie_is_http_only_and_same_site_lax() {
             .send()
             .await
             .expect("answered");
-        let cookie = response.headers()["set-cookie"].to_str().unwrap_or("").to_string();
-        assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+        let cookie = response.headers()["set-cookie"]
+            .to_str()
+            .unwrap_or("")
+            .to_string();
+        assert!(
+            cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+            "{cookie}"
+        );
         assert!(!cookie.contains("Secure"), "plain HTTP: no Secure flag");
         let https = reqwest::Client::new()
             .post(format!("{}/api/v1/session", app.base))
@@ -260,7 +415,14 @@ async fn session_cookie_is_http_only_and_same_site_lax() {
             .send()
             .await
             .expect("answered");
-        assert!(https.headers()["set-cookie"].to_str().unwrap_or("").contains("Secure"), "[{}]", app.engine);
+        assert!(
+            https.headers()["set-cookie"]
+                .to_str()
+                .unwrap_or("")
+                .contains("Secure"),
+            "[{}]",
+            app.engine
+        );
     }
 }
 
@@ -270,7 +432,12 @@ async fn scoped_account_for_a_person_that_does_not_exist_is_refused() {
         let (status, problem) = app
             .post("/api/v1/accounts", json!({"username": "ghost.chief", "password": "long-enough-pw", "role": "park_chief", "person_id": 4242}))
             .await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "[{}] {problem}", app.engine);
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "[{}] {problem}",
+            app.engine
+        );
         assert_eq!(common::bad_fields(&problem), vec!["person_id"]);
         let (_, accounts) = app.get("/api/v1/accounts").await;
         assert_eq!(accounts["total"], 1, "[{}] only the admin", app.engine);

@@ -22,16 +22,30 @@ async fn demo_zone_has_eleven_chains_6000_enterprises_and_parks_with_chiefs() {
         let (_, chains) = app.get("/api/v1/chains").await;
         assert_eq!(chains["total"], 11, "[{}]", app.engine);
         let (_, enterprises) = app.get("/api/v1/enterprises?limit=1").await;
-        assert!(enterprises["total"].as_i64().unwrap_or(0) >= 6000, "[{}] {}", app.engine, enterprises["total"]);
+        assert!(
+            enterprises["total"].as_i64().unwrap_or(0) >= 6000,
+            "[{}] {}",
+            app.engine,
+            enterprises["total"]
+        );
         let (_, parks) = app.get("/api/v1/parks?limit=100").await;
         let parks = parks["items"].as_array().expect("items").clone();
         assert!(parks.len() >= 15, "[{}] {} parks", app.engine, parks.len());
         for park in &parks {
-            assert!(park["chief"]["name"].is_string(), "[{}] {} has no chief", app.engine, park["name"]);
+            assert!(
+                park["chief"]["name"].is_string(),
+                "[{}] {} has no chief",
+                app.engine,
+                park["name"]
+            );
         }
         let problems = app.store.check().await.expect("check runs");
         assert!(problems.is_empty(), "[{}] {problems:?}", app.engine);
-        assert!(!app.store.is_empty().await.expect("count"), "[{}]", app.engine);
+        assert!(
+            !app.store.is_empty().await.expect("count"),
+            "[{}]",
+            app.engine
+        );
     }
 }
 
@@ -63,14 +77,21 @@ async fn demo_command_serves_the_demo_zone_from_a_fresh_folder() {
     let data_dir = std::env::temp_dir().join(format!("chainpark_demo_{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&data_dir);
     let (mut child, url) = start_demo(&data_dir);
-    let client = reqwest::Client::builder().cookie_store(true).build().expect("client");
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .expect("client");
     let signed_in = client
         .post(format!("{url}/api/v1/session"))
         .json(&serde_json::json!({"username": "leader", "password": "chainpark-demo"}))
         .send()
         .await
         .expect("answered");
-    assert_eq!(signed_in.status(), 200, "the demo's leader account signs in");
+    assert_eq!(
+        signed_in.status(),
+        200,
+        "the demo's leader account signs in"
+    );
     let chains: Value = client
         .get(format!("{url}/api/v1/chains"))
         .send()
@@ -82,7 +103,10 @@ async fn demo_command_serves_the_demo_zone_from_a_fresh_folder() {
     let _ = child.kill();
     let _ = child.wait();
     assert_eq!(chains["total"], 11, "{chains}");
-    assert!(data_dir.join("chainpark.db").exists(), "the store is a file in the data folder");
+    assert!(
+        data_dir.join("chainpark.db").exists(),
+        "the store is a file in the data folder"
+    );
     // A second start finds the store filled and does not load the zone twice.
     let (mut again, url) = start_demo(&data_dir);
     let chains: Value = client
@@ -101,7 +125,13 @@ async fn demo_command_serves_the_demo_zone_from_a_fresh_folder() {
 
 #[test]
 fn every_command_explains_itself() {
-    for command in [vec!["--help"], vec!["serve", "--help"], vec!["demo", "--help"], vec!["migrate", "--help"], vec!["check", "--help"]] {
+    for command in [
+        vec!["--help"],
+        vec!["serve", "--help"],
+        vec!["demo", "--help"],
+        vec!["migrate", "--help"],
+        vec!["check", "--help"],
+    ] {
         let output = Command::new(env!("CARGO_BIN_EXE_chainpark"))
             .args(&command)
             .output()

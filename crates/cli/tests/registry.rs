@@ -27,9 +27,24 @@ async fn enterprise_with_wrong_check_character_is_refused_and_nothing_is_stored(
         let last = good.chars().last().expect("18 characters");
         let wrong_last = if last == '0' { '1' } else { '0' };
         let bad = format!("{}{wrong_last}", &good[..17]);
-        let (status, problem) = app.post("/api/v1/enterprises", enterprise(&bad, f.park, f.root_segment)).await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "[{}] {problem}", app.engine);
-        assert_eq!(bad_fields(&problem), vec!["credit_code"], "[{}] {problem}", app.engine);
+        let (status, problem) = app
+            .post(
+                "/api/v1/enterprises",
+                enterprise(&bad, f.park, f.root_segment),
+            )
+            .await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "[{}] {problem}",
+            app.engine
+        );
+        assert_eq!(
+            bad_fields(&problem),
+            vec!["credit_code"],
+            "[{}] {problem}",
+            app.engine
+        );
         let (_, list) = app.get("/api/v1/enterprises").await;
         assert_eq!(list["total"], 0, "[{}]", app.engine);
     }
@@ -47,7 +62,12 @@ async fn every_bad_field_of_an_enterprise_is_named_at_once() {
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "[{}]", app.engine);
         let mut fields = bad_fields(&problem);
         fields.sort();
-        assert_eq!(fields, vec!["district", "industry_code", "name"], "[{}] {problem}", app.engine);
+        assert_eq!(
+            fields,
+            vec!["district", "industry_code", "name"],
+            "[{}] {problem}",
+            app.engine
+        );
     }
 }
 
@@ -56,8 +76,17 @@ async fn duplicate_credit_code_is_a_conflict() {
     for app in apps().await {
         let f = fixture(&app).await;
         let code = credit_code("91500112MA5U7G1X3");
-        app.create("/api/v1/enterprises", enterprise(&code, f.park, f.root_segment)).await;
-        let (status, problem) = app.post("/api/v1/enterprises", enterprise(&code, f.park, f.root_segment)).await;
+        app.create(
+            "/api/v1/enterprises",
+            enterprise(&code, f.park, f.root_segment),
+        )
+        .await;
+        let (status, problem) = app
+            .post(
+                "/api/v1/enterprises",
+                enterprise(&code, f.park, f.root_segment),
+            )
+            .await;
         assert_eq!(status, StatusCode::CONFLICT, "[{}] {problem}", app.engine);
         assert_eq!(bad_fields(&problem), vec!["credit_code"]);
         let (_, list) = app.get("/api/v1/enterprises").await;
@@ -70,12 +99,18 @@ async fn enterprise_in_an_unknown_park_or_segment_is_refused() {
     for app in apps().await {
         let f = fixture(&app).await;
         let (status, problem) = app
-            .post("/api/v1/enterprises", enterprise(&credit_code("91500112MA5U7G1X3"), 9999, f.root_segment))
+            .post(
+                "/api/v1/enterprises",
+                enterprise(&credit_code("91500112MA5U7G1X3"), 9999, f.root_segment),
+            )
             .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "[{}]", app.engine);
         assert_eq!(bad_fields(&problem), vec!["park_id"]);
         let (status, problem) = app
-            .post("/api/v1/enterprises", enterprise(&credit_code("91500112MA5U7G1X3"), f.park, 9999))
+            .post(
+                "/api/v1/enterprises",
+                enterprise(&credit_code("91500112MA5U7G1X3"), f.park, 9999),
+            )
             .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "[{}]", app.engine);
         assert_eq!(bad_fields(&problem), vec!["segment_ids[0]"]);
@@ -112,10 +147,21 @@ async fn malformed_body_names_the_bad_field() {
 #[tokio::test]
 async fn unknown_id_is_not_found() {
     for app in apps().await {
-        for path in ["areas", "chains", "segments", "supply-links", "people", "posts", "parks", "enterprises"] {
+        for path in [
+            "areas",
+            "chains",
+            "segments",
+            "supply-links",
+            "people",
+            "posts",
+            "parks",
+            "enterprises",
+        ] {
             let (status, _) = app.get(&format!("/api/v1/{path}/424242")).await;
             assert_eq!(status, StatusCode::NOT_FOUND, "[{}] {path}", app.engine);
-            let (status, _) = app.patch(&format!("/api/v1/{path}/424242"), json!({"name": "x"})).await;
+            let (status, _) = app
+                .patch(&format!("/api/v1/{path}/424242"), json!({"name": "x"}))
+                .await;
             assert_eq!(status, StatusCode::NOT_FOUND, "[{}] {path}", app.engine);
         }
     }
@@ -130,7 +176,9 @@ async fn segment_parent_in_another_chain_is_refused() {
             .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "[{}]", app.engine);
         assert_eq!(bad_fields(&problem), vec!["parent_id"]);
-        let (_, list) = app.get(&format!("/api/v1/segments?chain_id={}", f.chain)).await;
+        let (_, list) = app
+            .get(&format!("/api/v1/segments?chain_id={}", f.chain))
+            .await;
         assert_eq!(list["total"], 2, "[{}] nothing written", app.engine);
     }
 }
@@ -140,12 +188,27 @@ async fn moving_a_segment_below_its_own_child_is_a_cycle() {
     for app in apps().await {
         let f = fixture(&app).await;
         let (status, problem) = app
-            .patch(&format!("/api/v1/segments/{}", f.root_segment), json!({"parent_id": f.child_segment}))
+            .patch(
+                &format!("/api/v1/segments/{}", f.root_segment),
+                json!({"parent_id": f.child_segment}),
+            )
             .await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "[{}] {problem}", app.engine);
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "[{}] {problem}",
+            app.engine
+        );
         assert_eq!(bad_fields(&problem), vec!["parent_id"]);
-        let (_, root) = app.get(&format!("/api/v1/segments/{}", f.root_segment)).await;
-        assert_eq!(root["parent_id"], serde_json::Value::Null, "[{}] unchanged", app.engine);
+        let (_, root) = app
+            .get(&format!("/api/v1/segments/{}", f.root_segment))
+            .await;
+        assert_eq!(
+            root["parent_id"],
+            serde_json::Value::Null,
+            "[{}] unchanged",
+            app.engine
+        );
     }
 }
 
@@ -161,7 +224,9 @@ async fn segment_tree_can_be_any_depth() {
                 .as_i64()
                 .expect("id");
         }
-        let (_, children) = app.get(&format!("/api/v1/segments?parent_id={}", f.child_segment)).await;
+        let (_, children) = app
+            .get(&format!("/api/v1/segments?parent_id={}", f.child_segment))
+            .await;
         assert_eq!(children["total"], 1, "[{}]", app.engine);
     }
 }
@@ -198,7 +263,9 @@ async fn a_park_has_one_chief_at_a_time() {
         let f = fixture(&app).await;
         app.create("/api/v1/posts", json!({"person_id": f.person, "role": "park_chief", "park_id": f.park, "starts_on": "2021-08-01"}))
             .await;
-        let other = app.create("/api/v1/people", json!({"name": "王芳"})).await["id"].as_i64().expect("id");
+        let other = app.create("/api/v1/people", json!({"name": "王芳"})).await["id"]
+            .as_i64()
+            .expect("id");
         let (status, problem) = app
             .post("/api/v1/posts", json!({"person_id": other, "role": "park_chief", "park_id": f.park, "starts_on": "2023-01-01"}))
             .await;
@@ -212,18 +279,26 @@ async fn a_park_has_one_chief_at_a_time() {
 async fn post_history_answers_who_led_the_chain_on_a_given_day() {
     for app in apps().await {
         let f = fixture(&app).await;
-        let later = app.create("/api/v1/people", json!({"name": "刘洋"})).await["id"].as_i64().expect("id");
+        let later = app.create("/api/v1/people", json!({"name": "刘洋"})).await["id"]
+            .as_i64()
+            .expect("id");
         app.create("/api/v1/posts", json!({"person_id": f.person, "role": "chain_chief", "chief_level": "chain", "chain_id": f.chain, "starts_on": "2021-08-01", "ends_on": "2022-06-30"}))
             .await;
         app.create("/api/v1/posts", json!({"person_id": later, "role": "chain_chief", "chief_level": "chain", "chain_id": f.chain, "starts_on": "2022-07-01"}))
             .await;
         let (_, march_2022) = app
-            .get(&format!("/api/v1/posts?chain_id={}&role=chain_chief&on=2022-03-15", f.chain))
+            .get(&format!(
+                "/api/v1/posts?chain_id={}&role=chain_chief&on=2022-03-15",
+                f.chain
+            ))
             .await;
         assert_eq!(march_2022["total"], 1, "[{}]", app.engine);
         assert_eq!(march_2022["items"][0]["person_id"], f.person);
         let (_, today) = app
-            .get(&format!("/api/v1/posts?chain_id={}&role=chain_chief&on=2026-01-01", f.chain))
+            .get(&format!(
+                "/api/v1/posts?chain_id={}&role=chain_chief&on=2026-01-01",
+                f.chain
+            ))
             .await;
         assert_eq!(today["items"][0]["person_id"], later, "[{}]", app.engine);
     }
@@ -260,11 +335,17 @@ async fn update_changes_only_the_patched_fields_and_is_audited() {
     for app in apps().await {
         let f = fixture(&app).await;
         let created = app
-            .create("/api/v1/enterprises", enterprise(&credit_code("91500112MA5U7G1X3"), f.park, f.root_segment))
+            .create(
+                "/api/v1/enterprises",
+                enterprise(&credit_code("91500112MA5U7G1X3"), f.park, f.root_segment),
+            )
             .await;
         let id = created["id"].as_i64().expect("id");
         let (status, updated) = app
-            .patch(&format!("/api/v1/enterprises/{id}"), json!({"high_tech": true, "park_id": null}))
+            .patch(
+                &format!("/api/v1/enterprises/{id}"),
+                json!({"high_tech": true, "park_id": null}),
+            )
             .await;
         assert_eq!(status, StatusCode::OK, "[{}] {updated}", app.engine);
         assert_eq!(updated["high_tech"], true);
@@ -272,7 +353,9 @@ async fn update_changes_only_the_patched_fields_and_is_audited() {
         assert_eq!(updated["name"], created["name"]);
         assert_eq!(updated["segment_ids"], json!([f.root_segment]));
         let (_, audit) = app
-            .get(&format!("/api/v1/audit?object_kind=enterprise&object_id={id}"))
+            .get(&format!(
+                "/api/v1/audit?object_kind=enterprise&object_id={id}"
+            ))
             .await;
         assert_eq!(audit["total"], 2, "[{}] create and update", app.engine);
         let change = &audit["items"][1];
@@ -288,11 +371,16 @@ async fn archived_enterprise_leaves_the_list_but_is_kept() {
     for app in apps().await {
         let f = fixture(&app).await;
         let id = app
-            .create("/api/v1/enterprises", enterprise(&credit_code("91500112MA5U7G1X3"), f.park, f.root_segment))
+            .create(
+                "/api/v1/enterprises",
+                enterprise(&credit_code("91500112MA5U7G1X3"), f.park, f.root_segment),
+            )
             .await["id"]
             .as_i64()
             .expect("id");
-        let (status, archived) = app.post(&format!("/api/v1/enterprises/{id}/archive"), json!({})).await;
+        let (status, archived) = app
+            .post(&format!("/api/v1/enterprises/{id}/archive"), json!({}))
+            .await;
         assert_eq!(status, StatusCode::OK, "[{}] {archived}", app.engine);
         assert_eq!(archived["archived"], true);
         let (_, list) = app.get("/api/v1/enterprises").await;
@@ -314,15 +402,35 @@ async fn lists_filter_sort_and_page_with_a_total() {
             e["name"] = json!(format!("重庆企业{i}有限公司"));
             app.create("/api/v1/enterprises", e).await;
         }
-        let (_, page) = app.get("/api/v1/enterprises?limit=3&offset=3&sort=-name").await;
+        let (_, page) = app
+            .get("/api/v1/enterprises?limit=3&offset=3&sort=-name")
+            .await;
         assert_eq!(page["total"], 7, "[{}]", app.engine);
-        let names: Vec<&str> = page["items"].as_array().expect("items").iter().map(|e| e["name"].as_str().unwrap_or("")).collect();
-        assert_eq!(names, vec!["重庆企业3有限公司", "重庆企业2有限公司", "重庆企业1有限公司"], "[{}]", app.engine);
+        let names: Vec<&str> = page["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|e| e["name"].as_str().unwrap_or(""))
+            .collect();
+        assert_eq!(
+            names,
+            vec![
+                "重庆企业3有限公司",
+                "重庆企业2有限公司",
+                "重庆企业1有限公司"
+            ],
+            "[{}]",
+            app.engine
+        );
         let (_, found) = app.get(&format!("/api/v1/enterprises?q={}", "企业5")).await;
         assert_eq!(found["total"], 1, "[{}]", app.engine);
-        let (_, in_chain) = app.get(&format!("/api/v1/enterprises?chain_id={}", f.chain)).await;
+        let (_, in_chain) = app
+            .get(&format!("/api/v1/enterprises?chain_id={}", f.chain))
+            .await;
         assert_eq!(in_chain["total"], 7, "[{}]", app.engine);
-        let (_, other_chain) = app.get(&format!("/api/v1/enterprises?chain_id={}", f.other_chain)).await;
+        let (_, other_chain) = app
+            .get(&format!("/api/v1/enterprises?chain_id={}", f.other_chain))
+            .await;
         assert_eq!(other_chain["total"], 0, "[{}]", app.engine);
         let (status, problem) = app.get("/api/v1/enterprises?sort=password").await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "[{}]", app.engine);
@@ -338,13 +446,18 @@ async fn supply_link_from_a_segment_to_itself_is_refused() {
     for app in apps().await {
         let f = fixture(&app).await;
         let (status, problem) = app
-            .post("/api/v1/supply-links", json!({"from_segment_id": f.child_segment, "to_segment_id": f.child_segment}))
+            .post(
+                "/api/v1/supply-links",
+                json!({"from_segment_id": f.child_segment, "to_segment_id": f.child_segment}),
+            )
             .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "[{}]", app.engine);
         assert_eq!(bad_fields(&problem), vec!["to_segment_id"]);
         app.create("/api/v1/supply-links", json!({"from_segment_id": f.child_segment, "to_segment_id": f.root_segment, "note": "电池供整车"}))
             .await;
-        let (_, links) = app.get(&format!("/api/v1/supply-links?chain_id={}", f.chain)).await;
+        let (_, links) = app
+            .get(&format!("/api/v1/supply-links?chain_id={}", f.chain))
+            .await;
         assert_eq!(links["total"], 1, "[{}]", app.engine);
     }
 }
@@ -354,9 +467,23 @@ async fn openapi_document_is_3_1_and_lists_every_registry_path() {
     for app in apps().await {
         let (status, doc) = app.get("/api/openapi.json").await;
         assert_eq!(status, StatusCode::OK);
-        assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.1")), "{}", doc["openapi"]);
-        for path in ["/api/v1/areas", "/api/v1/enterprises/{id}", "/api/v1/parks/{id}/archive", "/api/v1/audit"] {
-            assert!(doc["paths"][path].is_object(), "{path} missing from the document");
+        assert!(
+            doc["openapi"]
+                .as_str()
+                .is_some_and(|v| v.starts_with("3.1")),
+            "{}",
+            doc["openapi"]
+        );
+        for path in [
+            "/api/v1/areas",
+            "/api/v1/enterprises/{id}",
+            "/api/v1/parks/{id}/archive",
+            "/api/v1/audit",
+        ] {
+            assert!(
+                doc["paths"][path].is_object(),
+                "{path} missing from the document"
+            );
         }
         let (status, health) = app.get("/healthz").await;
         assert_eq!(status, StatusCode::OK);

@@ -194,14 +194,18 @@ impl Scope {
         if self.is_admin() {
             Ok(())
         } else {
-            Err(Denied(format!("a {} account cannot change this", self.role)))
+            Err(Denied(format!(
+                "a {} account cannot change this",
+                self.role
+            )))
         }
     }
 
     /// Segments and supply links of a chain: the admin, its chiefs and its task force.
     pub fn may_edit_chain(&self, chain: Id) -> Result<(), Denied> {
         if self.is_admin()
-            || (matches!(self.role, Role::ChainChief | Role::ChainTaskForce) && self.has_chain(chain))
+            || (matches!(self.role, Role::ChainChief | Role::ChainTaskForce)
+                && self.has_chain(chain))
         {
             Ok(())
         } else {
@@ -279,7 +283,12 @@ impl Scope {
                 .segment_ids
                 .iter()
                 .filter(|s| !after.segment_ids.contains(s))
-                .chain(after.segment_ids.iter().filter(|s| !was.segment_ids.contains(s)));
+                .chain(
+                    after
+                        .segment_ids
+                        .iter()
+                        .filter(|s| !was.segment_ids.contains(s)),
+                );
             for segment in changed {
                 let chain = segment_chain(*segment);
                 let allowed = chain.is_some_and(|c| self.may_edit_chain(c).is_ok());

@@ -48,7 +48,10 @@ pub const MIN_PASSWORD_CHARS: usize = 10;
 
 pub fn check_password(v: &mut Violations, field: &str, password: &str) {
     if password.chars().count() < MIN_PASSWORD_CHARS {
-        v.add(field, format!("must have at least {MIN_PASSWORD_CHARS} characters"));
+        v.add(
+            field,
+            format!("must have at least {MIN_PASSWORD_CHARS} characters"),
+        );
     }
     if password.len() > 1024 {
         v.add(field, "is longer than 1024 bytes");
@@ -72,12 +75,14 @@ impl AccountInput {
             );
         }
         check_password(&mut v, "password", &self.password);
-        match (self.role.needs_person(), self.person_id) {
-            (true, None) => v.add(
+        if self.role.needs_person() && self.person_id.is_none() {
+            v.add(
                 "person_id",
-                format!("a {} account needs the person whose posts give its scope", self.role),
-            ),
-            (false, Some(_)) | (true, Some(_)) | (false, None) => {}
+                format!(
+                    "a {} account needs the person whose posts give its scope",
+                    self.role
+                ),
+            );
         }
         let display_name = self.display_name.trim().to_string();
         if display_name.chars().count() > 100 {

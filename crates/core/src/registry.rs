@@ -698,7 +698,10 @@ impl ParkInput {
             (Some(mu), None) => land_area(&mut v, "land_area_mu", mu * 100.0),
             (None, Some(ha)) => land_area(&mut v, "land_area_ha", ha * 1500.0),
             (Some(_), Some(_)) => {
-                v.add("land_area_ha", "give land_area_mu or land_area_ha, not both");
+                v.add(
+                    "land_area_ha",
+                    "give land_area_mu or land_area_ha, not both",
+                );
                 None
             }
             (None, None) => {
@@ -779,7 +782,12 @@ impl EnterpriseInput {
             v.add("founded_on", "is before 1900");
         }
         let contact = EnterpriseContact {
-            contact_name: optional(&mut v, "contact.contact_name", &self.contact.contact_name, 100),
+            contact_name: optional(
+                &mut v,
+                "contact.contact_name",
+                &self.contact.contact_name,
+                100,
+            ),
             phone: optional(&mut v, "contact.phone", &self.contact.phone, 40),
             email: optional(&mut v, "contact.email", &self.contact.email, 200),
             address: optional(&mut v, "contact.address", &self.contact.address, 300),

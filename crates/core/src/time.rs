@@ -21,6 +21,9 @@ mod tests {
     #[test]
     fn late_evening_utc_is_already_tomorrow_in_chongqing() {
         let at = Utc.with_ymd_and_hms(2021, 9, 30, 17, 0, 0).unwrap();
-        assert_eq!(china_date(at), NaiveDate::from_ymd_opt(2021, 10, 1).unwrap());
+        assert_eq!(
+            china_date(at),
+            NaiveDate::from_ymd_opt(2021, 10, 1).unwrap()
+        );
     }
 }

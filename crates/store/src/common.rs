@@ -129,7 +129,8 @@ pub(crate) struct SegmentRow {
 
 impl SegmentRow {
     pub(crate) fn into_segment(self) -> Result<Segment, StoreError> {
-        let stage = Stage::parse(&self.stage).ok_or_else(|| corrupt("segment", self.id, "stage"))?;
+        let stage =
+            Stage::parse(&self.stage).ok_or_else(|| corrupt("segment", self.id, "stage"))?;
         Ok(Segment {
             id: self.id,
             chain_id: self.chain_id,

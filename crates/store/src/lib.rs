@@ -4,6 +4,7 @@
 pub(crate) mod accounts;
 mod common;
 pub mod error;
+pub mod figures;
 pub mod filter;
 pub mod postgres;
 pub mod sqlite;
@@ -61,7 +62,12 @@ pub struct AuditEntry {
 /// Accounts, sessions and API tokens. Session ids and tokens arrive already hashed: the store never sees them.
 #[async_trait]
 pub trait AccountStore: Send + Sync {
-    async fn create_account(&self, actor: &Actor, draft: AccountDraft, password_hash: String) -> Result<Account>;
+    async fn create_account(
+        &self,
+        actor: &Actor,
+        draft: AccountDraft,
+        password_hash: String,
+    ) -> Result<Account>;
     async fn list_accounts(&self, actor: &Actor, paging: &Paging) -> Result<Page<Account>>;
     async fn get_account(&self, actor: &Actor, id: Id) -> Result<Account>;
     /// Changes an account; `person_id: Some(None)` unlinks the person. A new password ends its sessions.
@@ -80,11 +86,23 @@ pub trait AccountStore: Send + Sync {
     async fn account_for_login(&self, username: &str) -> Result<Option<(Account, String)>>;
     /// The actor an account acts as today: its scope from the posts its person holds today.
     async fn actor_for(&self, account: &Account) -> Result<Actor>;
-    async fn create_session(&self, id_hash: &str, account_id: Id, csrf_token: &str, expires_at: DateTime<Utc>) -> Result<()>;
+    async fn create_session(
+        &self,
+        id_hash: &str,
+        account_id: Id,
+        csrf_token: &str,
+        expires_at: DateTime<Utc>,
+    ) -> Result<()>;
     /// The account of an unexpired session of an enabled account, with the session's CSRF token.
     async fn session(&self, id_hash: &str) -> Result<Option<(Account, String)>>;
     async fn delete_session(&self, id_hash: &str) -> Result<()>;
-    async fn create_token(&self, actor: &Actor, name: &str, token_hash: &str, expires_at: DateTime<Utc>) -> Result<ApiToken>;
+    async fn create_token(
+        &self,
+        actor: &Actor,
+        name: &str,
+        token_hash: &str,
+        expires_at: DateTime<Utc>,
+    ) -> Result<ApiToken>;
     /// The account of a valid (unexpired, unrevoked) token of an enabled account.
     async fn token(&self, token_hash: &str) -> Result<Option<Account>>;
     async fn list_tokens(&self, actor: &Actor) -> Result<Vec<ApiToken>>;
@@ -93,7 +111,7 @@ pub trait AccountStore: Send + Sync {
 
 /// Everything the program keeps. Every change is written together with its audit entry in one transaction.
 #[async_trait]
-pub trait Store: AccountStore + Send + Sync {
+pub trait Store: AccountStore + figures::FigureStore + Send + Sync {
     /// Which engine this is, for logs and `check`.
     fn engine(&self) -> &'static str;
     /// Brings the schema up to date.
@@ -103,59 +121,123 @@ pub trait Store: AccountStore + Send + Sync {
     /// Whether the registry holds nothing yet (the demo loads only into an empty store).
     async fn is_empty(&self) -> Result<bool>;
 
-    async fn list_areas(&self, actor: &Actor, filter: &AreaFilter, paging: &Paging) -> Result<Page<IndustryArea>>;
+    async fn list_areas(
+        &self,
+        actor: &Actor,
+        filter: &AreaFilter,
+        paging: &Paging,
+    ) -> Result<Page<IndustryArea>>;
     async fn get_area(&self, actor: &Actor, id: Id) -> Result<IndustryArea>;
     async fn create_area(&self, actor: &Actor, draft: IndustryAreaDraft) -> Result<IndustryArea>;
-    async fn update_area(&self, actor: &Actor, id: Id, draft: IndustryAreaDraft) -> Result<IndustryArea>;
+    async fn update_area(
+        &self,
+        actor: &Actor,
+        id: Id,
+        draft: IndustryAreaDraft,
+    ) -> Result<IndustryArea>;
     async fn archive_area(&self, actor: &Actor, id: Id) -> Result<IndustryArea>;
 
-    async fn list_chains(&self, actor: &Actor, filter: &ChainFilter, paging: &Paging) -> Result<Page<Chain>>;
+    async fn list_chains(
+        &self,
+        actor: &Actor,
+        filter: &ChainFilter,
+        paging: &Paging,
+    ) -> Result<Page<Chain>>;
     async fn get_chain(&self, actor: &Actor, id: Id) -> Result<Chain>;
     async fn create_chain(&self, actor: &Actor, draft: ChainDraft) -> Result<Chain>;
     async fn update_chain(&self, actor: &Actor, id: Id, draft: ChainDraft) -> Result<Chain>;
     async fn archive_chain(&self, actor: &Actor, id: Id) -> Result<Chain>;
 
-    async fn list_segments(&self, actor: &Actor, filter: &SegmentFilter, paging: &Paging) -> Result<Page<Segment>>;
+    async fn list_segments(
+        &self,
+        actor: &Actor,
+        filter: &SegmentFilter,
+        paging: &Paging,
+    ) -> Result<Page<Segment>>;
     async fn get_segment(&self, actor: &Actor, id: Id) -> Result<Segment>;
     async fn create_segment(&self, actor: &Actor, draft: SegmentDraft) -> Result<Segment>;
     async fn update_segment(&self, actor: &Actor, id: Id, draft: SegmentDraft) -> Result<Segment>;
     async fn archive_segment(&self, actor: &Actor, id: Id) -> Result<Segment>;
 
-    async fn list_links(&self, actor: &Actor, filter: &LinkFilter, paging: &Paging) -> Result<Page<SupplyLink>>;
+    async fn list_links(
+        &self,
+        actor: &Actor,
+        filter: &LinkFilter,
+        paging: &Paging,
+    ) -> Result<Page<SupplyLink>>;
     async fn get_link(&self, actor: &Actor, id: Id) -> Result<SupplyLink>;
     async fn create_link(&self, actor: &Actor, draft: SupplyLinkDraft) -> Result<SupplyLink>;
-    async fn update_link(&self, actor: &Actor, id: Id, draft: SupplyLinkDraft) -> Result<SupplyLink>;
+    async fn update_link(
+        &self,
+        actor: &Actor,
+        id: Id,
+        draft: SupplyLinkDraft,
+    ) -> Result<SupplyLink>;
     async fn archive_link(&self, actor: &Actor, id: Id) -> Result<SupplyLink>;
 
-    async fn list_people(&self, actor: &Actor, filter: &PersonFilter, paging: &Paging) -> Result<Page<Person>>;
+    async fn list_people(
+        &self,
+        actor: &Actor,
+        filter: &PersonFilter,
+        paging: &Paging,
+    ) -> Result<Page<Person>>;
     async fn get_person(&self, actor: &Actor, id: Id) -> Result<Person>;
     async fn create_person(&self, actor: &Actor, draft: PersonDraft) -> Result<Person>;
     async fn update_person(&self, actor: &Actor, id: Id, draft: PersonDraft) -> Result<Person>;
     async fn archive_person(&self, actor: &Actor, id: Id) -> Result<Person>;
 
-    async fn list_posts(&self, actor: &Actor, filter: &PostFilter, paging: &Paging) -> Result<Page<Post>>;
+    async fn list_posts(
+        &self,
+        actor: &Actor,
+        filter: &PostFilter,
+        paging: &Paging,
+    ) -> Result<Page<Post>>;
     async fn get_post(&self, actor: &Actor, id: Id) -> Result<Post>;
     async fn create_post(&self, actor: &Actor, draft: PostDraft) -> Result<Post>;
     async fn update_post(&self, actor: &Actor, id: Id, draft: PostDraft) -> Result<Post>;
     async fn archive_post(&self, actor: &Actor, id: Id) -> Result<Post>;
 
-    async fn list_parks(&self, actor: &Actor, filter: &ParkFilter, paging: &Paging) -> Result<Page<Park>>;
+    async fn list_parks(
+        &self,
+        actor: &Actor,
+        filter: &ParkFilter,
+        paging: &Paging,
+    ) -> Result<Page<Park>>;
     async fn get_park(&self, actor: &Actor, id: Id) -> Result<Park>;
     async fn create_park(&self, actor: &Actor, draft: ParkDraft) -> Result<Park>;
     async fn update_park(&self, actor: &Actor, id: Id, draft: ParkDraft) -> Result<Park>;
     async fn archive_park(&self, actor: &Actor, id: Id) -> Result<Park>;
 
-    async fn list_enterprises(&self, actor: &Actor, filter: &EnterpriseFilter, paging: &Paging) -> Result<Page<Enterprise>>;
+    async fn list_enterprises(
+        &self,
+        actor: &Actor,
+        filter: &EnterpriseFilter,
+        paging: &Paging,
+    ) -> Result<Page<Enterprise>>;
     async fn get_enterprise(&self, actor: &Actor, id: Id) -> Result<Enterprise>;
     async fn create_enterprise(&self, actor: &Actor, draft: EnterpriseDraft) -> Result<Enterprise>;
-    async fn update_enterprise(&self, actor: &Actor, id: Id, draft: EnterpriseDraft) -> Result<Enterprise>;
+    async fn update_enterprise(
+        &self,
+        actor: &Actor,
+        id: Id,
+        draft: EnterpriseDraft,
+    ) -> Result<Enterprise>;
     async fn archive_enterprise(&self, actor: &Actor, id: Id) -> Result<Enterprise>;
 
-    async fn list_audit(&self, actor: &Actor, filter: &AuditFilter, paging: &Paging) -> Result<Page<AuditEntry>>;
+    async fn list_audit(
+        &self,
+        actor: &Actor,
+        filter: &AuditFilter,
+        paging: &Paging,
+    ) -> Result<Page<AuditEntry>>;
 
     /// Loads a whole registry in one transaction (the demo zone; later, registry imports). Nothing is stored
     /// unless everything is.
-    async fn load_registry(&self, actor: &Actor, zone: &chainpark_core::demo::DemoZone) -> Result<()>;
+    async fn load_registry(
+        &self,
+        actor: &Actor,
+        zone: &chainpark_core::demo::DemoZone,
+    ) -> Result<()>;
 }
 
 /// Opens the store that `url` names: `sqlite://PATH` (created if missing) or `postgres://...`.

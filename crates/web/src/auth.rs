@@ -7,8 +7,8 @@ use std::net::SocketAddr;
 use std::sync::{LazyLock, Mutex};
 use std::time::{Duration, Instant};
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, header};
@@ -47,9 +47,8 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
 }
 
 /// A hash to check against when the user does not exist, so that the answer takes as long as a wrong password.
-static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
-    hash_password("not-a-real-password-anyone-has").unwrap_or_default()
-});
+static DUMMY_HASH: LazyLock<String> =
+    LazyLock::new(|| hash_password("not-a-real-password-anyone-has").unwrap_or_default());
 
 pub fn verify_unknown_user(password: &str) {
     let _ = verify_password(password, &DUMMY_HASH);
@@ -190,19 +189,26 @@ fn safe_method(method: &Method) -> bool {
 impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         if let Some(value) = parts.headers.get(header::AUTHORIZATION) {
             let token = value
                 .to_str()
                 .ok()
                 .and_then(|v| v.strip_prefix("Bearer "))
                 .map(str::trim)
-                .ok_or_else(|| ApiError::Unauthorized("use Authorization: Bearer <token>".into()))?;
+                .ok_or_else(|| {
+                    ApiError::Unauthorized("use Authorization: Bearer <token>".into())
+                })?;
             let account = state
                 .store
                 .token(&secret_hash(token))
                 .await?
-                .ok_or_else(|| ApiError::Unauthorized("the token is unknown, expired or revoked".into()))?;
+                .ok_or_else(|| {
+                    ApiError::Unauthorized("the token is unknown, expired or revoked".into())
+                })?;
             let actor = state.store.actor_for(&account).await?;
             return Ok(Caller {
                 account,
@@ -216,11 +222,9 @@ impl FromRequestParts<AppState> for Caller {
             return Err(ApiError::Unauthorized("sign in first".into()));
         };
         let hash = secret_hash(&session);
-        let (account, csrf_token) = state
-            .store
-            .session(&hash)
-            .await?
-            .ok_or_else(|| ApiError::Unauthorized("the session has expired; sign in again".into()))?;
+        let (account, csrf_token) = state.store.session(&hash).await?.ok_or_else(|| {
+            ApiError::Unauthorized("the session has expired; sign in again".into())
+        })?;
         if !safe_method(&parts.method) {
             let sent = parts
                 .headers

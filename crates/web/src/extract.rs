@@ -59,7 +59,11 @@ pub fn from_json_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<
 
 fn json_error(e: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
     let path = e.path().to_string();
-    let field = if path == "." { "body".to_string() } else { path };
+    let field = if path == "." {
+        "body".to_string()
+    } else {
+        path
+    };
     ApiError::bad_field(&field, e.inner().to_string())
 }
 
@@ -80,7 +84,11 @@ where
             .map(ApiQuery)
             .map_err(|e| {
                 let path = e.path().to_string();
-                let field = if path == "." { "query".to_string() } else { path };
+                let field = if path == "." {
+                    "query".to_string()
+                } else {
+                    path
+                };
                 ApiError::bad_field(&field, e.inner().to_string())
             })
     }
@@ -94,8 +102,8 @@ where
     if !patch.is_object() {
         return Err(ApiError::bad_field("body", "a patch must be a JSON object"));
     }
-    let mut doc = serde_json::to_value(current)
-        .map_err(|e| ApiError::bad_field("body", e.to_string()))?;
+    let mut doc =
+        serde_json::to_value(current).map_err(|e| ApiError::bad_field("body", e.to_string()))?;
     merge(&mut doc, patch);
     from_json_value(doc)
 }

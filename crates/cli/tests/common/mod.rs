@@ -55,8 +55,12 @@ pub async fn fresh_stores() -> Vec<Arc<dyn Store>> {
     match std::env::var(POSTGRES_VAR) {
         Ok(url) if !url.is_empty() => match fresh_postgres(&url).await {
             Ok(store) => stores.push(store),
-            Err(e) if require_postgres() => panic!("PostgreSQL at {url} is required but failed: {e}"),
-            Err(e) => tell(&format!("SKIPPED on PostgreSQL: {url} is not reachable ({e})")),
+            Err(e) if require_postgres() => {
+                panic!("PostgreSQL at {url} is required but failed: {e}")
+            }
+            Err(e) => tell(&format!(
+                "SKIPPED on PostgreSQL: {url} is not reachable ({e})"
+            )),
         },
         _ if require_postgres() => {
             panic!("{REQUIRE_POSTGRES_VAR}=1 but {POSTGRES_VAR} does not name a server")
@@ -130,13 +134,21 @@ impl TestApp {
             base: self.base.clone(),
             engine: self.engine,
             store: self.store.clone(),
-            client: Client::builder().cookie_store(true).build().expect("client"),
+            client: Client::builder()
+                .cookie_store(true)
+                .build()
+                .expect("client"),
             csrf: String::new(),
         }
     }
 
     /// The same server, with a new client signed in as a new account of `role` tied to `person`.
-    pub async fn as_account(&self, username: &str, role: chainpark_core::access::Role, person: Option<i64>) -> TestApp {
+    pub async fn as_account(
+        &self,
+        username: &str,
+        role: chainpark_core::access::Role,
+        person: Option<i64>,
+    ) -> TestApp {
         create_account(&self.store, username, role, person).await;
         let mut other = self.anonymous();
         other.sign_in(username, PASSWORD).await;
@@ -145,7 +157,10 @@ impl TestApp {
 
     /// Signs this client in (replacing its cookie jar) and keeps the CSRF token.
     pub async fn sign_in(&mut self, username: &str, password: &str) {
-        self.client = Client::builder().cookie_store(true).build().expect("client");
+        self.client = Client::builder()
+            .cookie_store(true)
+            .build()
+            .expect("client");
         let response = self
             .client
             .post(format!("{}/api/v1/session", self.base))
@@ -153,13 +168,23 @@ impl TestApp {
             .send()
             .await
             .expect("sign-in answered");
-        assert_eq!(response.status(), StatusCode::OK, "[{}] sign in as {username}", self.engine);
+        assert_eq!(
+            response.status(),
+            StatusCode::OK,
+            "[{}] sign in as {username}",
+            self.engine
+        );
         let body: Value = response.json().await.expect("json");
         self.csrf = body["csrf_token"].as_str().unwrap_or_default().to_string();
     }
 
     /// Sends a request and returns the status and the JSON body (Null when there is none).
-    pub async fn call(&self, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
         let mut request = self
             .client
             .request(method, format!("{}{path}", self.base))
@@ -193,13 +218,23 @@ impl TestApp {
     /// Creates an object and returns it, failing the test with the server's answer if that did not work.
     pub async fn create(&self, path: &str, body: Value) -> Value {
         let (status, json) = self.post(path, body).await;
-        assert_eq!(status, StatusCode::CREATED, "[{}] POST {path}: {json}", self.engine);
+        assert_eq!(
+            status,
+            StatusCode::CREATED,
+            "[{}] POST {path}: {json}",
+            self.engine
+        );
         json
     }
 }
 
 /// Creates an account directly in the store, with the test password.
-pub async fn create_account(store: &Arc<dyn Store>, username: &str, role: chainpark_core::access::Role, person: Option<i64>) {
+pub async fn create_account(
+    store: &Arc<dyn Store>,
+    username: &str,
+    role: chainpark_core::access::Role,
+    person: Option<i64>,
+) {
     let (draft, password) = chainpark_core::account::AccountInput {
         username: username.to_string(),
         password: PASSWORD.to_string(),
@@ -269,12 +304,18 @@ pub async fn fixture(app: &TestApp) -> Fixture {
         .as_i64()
         .expect("id");
     let chain = app
-        .create("/api/v1/chains", serde_json::json!({"area_id": area, "code": "auto", "name": "汽车产业链"}))
+        .create(
+            "/api/v1/chains",
+            serde_json::json!({"area_id": area, "code": "auto", "name": "汽车产业链"}),
+        )
         .await["id"]
         .as_i64()
         .expect("id");
     let other_chain = app
-        .create("/api/v1/chains", serde_json::json!({"area_id": area, "code": "ic", "name": "集成电路产业链"}))
+        .create(
+            "/api/v1/chains",
+            serde_json::json!({"area_id": area, "code": "ic", "name": "集成电路产业链"}),
+        )
         .await["id"]
         .as_i64()
         .expect("id");
@@ -299,7 +340,10 @@ pub async fn fixture(app: &TestApp) -> Fixture {
         .as_i64()
         .expect("id");
     let person = app
-        .create("/api/v1/people", serde_json::json!({"name": "张伟", "title": "副主任"}))
+        .create(
+            "/api/v1/people",
+            serde_json::json!({"name": "张伟", "title": "副主任"}),
+        )
         .await["id"]
         .as_i64()
         .expect("id");

@@ -48,7 +48,12 @@ pub async fn list(
         since: q.since,
         until: q.until,
     };
-    Ok(Json(state.store.list_audit(&caller.actor(), &filter, &paging).await?))
+    Ok(Json(
+        state
+            .store
+            .list_audit(&caller.actor(), &filter, &paging)
+            .await?,
+    ))
 }
 
 pub fn router() -> OpenApiRouter<AppState> {

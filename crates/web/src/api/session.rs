@@ -82,12 +82,24 @@ pub async fn sign_in(
     let expires_at = Utc::now() + Duration::seconds(SESSION_LIFETIME.as_secs() as i64);
     state
         .store
-        .create_session(&auth::secret_hash(&session), account.id, &csrf_token, expires_at)
+        .create_session(
+            &auth::secret_hash(&session),
+            account.id,
+            &csrf_token,
+            expires_at,
+        )
         .await?;
-    let cookie = auth::session_cookie(&session, SESSION_LIFETIME.as_secs(), auth::is_https(&state, &headers));
+    let cookie = auth::session_cookie(
+        &session,
+        SESSION_LIFETIME.as_secs(),
+        auth::is_https(&state, &headers),
+    );
     Ok((
         [(header::SET_COOKIE, cookie)],
-        Json(SessionInfo { account, csrf_token }),
+        Json(SessionInfo {
+            account,
+            csrf_token,
+        }),
     )
         .into_response())
 }
@@ -105,7 +117,11 @@ pub async fn current(caller: Caller) -> Json<SessionInfo> {
 /// Signs out: the session ends on the server and the cookie is cleared.
 #[utoipa::path(delete, path = "/api/v1/session", tag = "access",
     responses((status = 204), (status = 401, body = Problem, content_type = "application/problem+json")))]
-pub async fn sign_out(State(state): State<AppState>, headers: HeaderMap, caller: Caller) -> ApiResult<Response> {
+pub async fn sign_out(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    caller: Caller,
+) -> ApiResult<Response> {
     if let Some(hash) = &caller.session_hash {
         state.store.delete_session(hash).await?;
     }
@@ -129,7 +145,11 @@ pub async fn change_password(
     caller: Caller,
     ApiJson(body): ApiJson<PasswordChange>,
 ) -> ApiResult<StatusCode> {
-    let current_ok = match state.store.account_for_login(&caller.account.username).await? {
+    let current_ok = match state
+        .store
+        .account_for_login(&caller.account.username)
+        .await?
+    {
         Some((_, hash)) => auth::verify_password(&body.current_password, &hash),
         None => false,
     };
@@ -142,7 +162,15 @@ pub async fn change_password(
     let hash = auth::hash_password(&body.new_password)?;
     state
         .store
-        .update_account(&caller.actor(), caller.account.id, None, None, None, None, Some(hash))
+        .update_account(
+            &caller.actor(),
+            caller.account.id,
+            None,
+            None,
+            None,
+            None,
+            Some(hash),
+        )
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -185,21 +213,33 @@ pub async fn create_token(
     let token = auth::new_secret();
     let info = state
         .store
-        .create_token(&caller.actor(), &name, &auth::secret_hash(&token), Utc::now() + Duration::days(days))
+        .create_token(
+            &caller.actor(),
+            &name,
+            &auth::secret_hash(&token),
+            Utc::now() + Duration::days(days),
+        )
         .await?;
     Ok((StatusCode::CREATED, Json(CreatedToken { token, info })))
 }
 
 /// The signed-in account's tokens (never the tokens themselves).
 #[utoipa::path(get, path = "/api/v1/tokens", tag = "access", responses((status = 200, body = Vec<ApiToken>)))]
-pub async fn list_tokens(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<ApiToken>>> {
+pub async fn list_tokens(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Json<Vec<ApiToken>>> {
     Ok(Json(state.store.list_tokens(&caller.actor()).await?))
 }
 
 /// Revokes a token at once.
 #[utoipa::path(post, path = "/api/v1/tokens/{id}/revoke", tag = "access", params(("id" = i64, Path)),
     responses((status = 200, body = ApiToken), (status = 404, body = Problem, content_type = "application/problem+json")))]
-pub async fn revoke_token(State(state): State<AppState>, caller: Caller, Path(id): Path<Id>) -> ApiResult<Json<ApiToken>> {
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Id>,
+) -> ApiResult<Json<ApiToken>> {
     Ok(Json(state.store.revoke_token(&caller.actor(), id).await?))
 }
 
@@ -220,7 +260,9 @@ pub async fn list_accounts(
     ApiQuery(q): ApiQuery<AccountQuery>,
 ) -> ApiResult<Json<Page<Account>>> {
     let paging = Paging::new(q.limit, q.offset, None);
-    Ok(Json(state.store.list_accounts(&caller.actor(), &paging).await?))
+    Ok(Json(
+        state.store.list_accounts(&caller.actor(), &paging).await?,
+    ))
 }
 
 /// Creates an account (admin). Chief, owner, staff and enterprise accounts name the person whose posts give
@@ -234,10 +276,17 @@ pub async fn create_account(
     caller: Caller,
     ApiJson(input): ApiJson<AccountInput>,
 ) -> ApiResult<(StatusCode, Json<Account>)> {
-    caller.actor.scope.may_administer().map_err(|d| ApiError::Forbidden(d.0))?;
+    caller
+        .actor
+        .scope
+        .may_administer()
+        .map_err(|d| ApiError::Forbidden(d.0))?;
     let (draft, password) = input.parse()?;
     let hash = auth::hash_password(&password)?;
-    let account = state.store.create_account(&caller.actor(), draft, hash).await?;
+    let account = state
+        .store
+        .create_account(&caller.actor(), draft, hash)
+        .await?;
     Ok((StatusCode::CREATED, Json(account)))
 }
 
@@ -245,7 +294,11 @@ pub async fn create_account(
 #[utoipa::path(get, path = "/api/v1/accounts/{id}", tag = "access", params(("id" = i64, Path)),
     responses((status = 200, body = Account), (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json")))]
-pub async fn get_account(State(state): State<AppState>, caller: Caller, Path(id): Path<Id>) -> ApiResult<Json<Account>> {
+pub async fn get_account(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Id>,
+) -> ApiResult<Json<Account>> {
     Ok(Json(state.store.get_account(&caller.actor(), id).await?))
 }
 
@@ -260,7 +313,11 @@ pub async fn update_account(
     Path(id): Path<Id>,
     ApiJson(change): ApiJson<AccountChange>,
 ) -> ApiResult<Json<Account>> {
-    caller.actor.scope.may_administer().map_err(|d| ApiError::Forbidden(d.0))?;
+    caller
+        .actor
+        .scope
+        .may_administer()
+        .map_err(|d| ApiError::Forbidden(d.0))?;
     let hash = match &change.password {
         Some(password) => {
             let mut v = Violations::default();
@@ -274,7 +331,15 @@ pub async fn update_account(
     Ok(Json(
         state
             .store
-            .update_account(&caller.actor(), id, change.role, person, change.display_name, change.disabled, hash)
+            .update_account(
+                &caller.actor(),
+                id,
+                change.role,
+                person,
+                change.display_name,
+                change.disabled,
+                hash,
+            )
             .await?,
     ))
 }

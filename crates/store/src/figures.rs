@@ -1,0 +1,1043 @@
+//! Economic figures in the store, for both engines (one SQL text): the indicator catalogue, monthly values per
+//! enterprise with their revision history, imports, region figures, digital-economy categories, and the aggregate
+//! tables that roll-ups read instead of the raw values.
+//!
+//! An import streams its values into a staging table inside ONE write transaction; when the caller says the file
+//! is good, the staged values are compared with the current ones, changed values move the old ones to the history,
+//! and the aggregates are adjusted by the differences, all in set-based statements; otherwise the transaction is
+//! rolled back and nothing but the record of the attempt remains. The aggregates group enterprises as the registry
+//! does when the import runs; when that grouping changed since the last import (a firm moved park, a category was
+//! overridden), the aggregates are rebuilt from the values in the same transaction.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use async_trait::async_trait;
+use chainpark_core::digital_economy::{DigitalEconomyCategory, DigitalEconomyMap};
+use chainpark_core::figures::{Aggregation, Dimension, Unit};
+use chainpark_core::figures::{GrowthMethod, Indicator, IndicatorDraft, RegionSubject, Rollup};
+use chainpark_core::period::{Month, Period};
+use chainpark_core::registry::Id;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sqlx::FromRow;
+use utoipa::ToSchema;
+
+use crate::common::corrupt;
+use crate::{Actor, Result, StoreError};
+
+/// One monthly value on its way into the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FigureValue {
+    pub enterprise_id: Id,
+    pub indicator_id: Id,
+    pub month: Month,
+    /// Hundredths of the indicator's unit.
+    pub value: i64,
+}
+
+/// What an import sends to the store while a file is read.
+#[derive(Debug)]
+pub enum ImportMessage {
+    /// Accepted values, in any number of batches.
+    Values(Vec<FigureValue>),
+    /// The end of the file: store the staged values (`store`) or drop them; the report is kept with the record.
+    Finish {
+        store: bool,
+        report: serde_json::Value,
+    },
+}
+
+/// The record of one import attempt.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ImportRecord {
+    pub id: Id,
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub file_name: String,
+    /// Whether its values were stored (all of them, or with `accept_valid` the good ones).
+    pub stored: bool,
+    pub values_received: i64,
+    /// Values that were new or different from the current ones: each became current.
+    pub values_changed: i64,
+    /// Values equal to the current ones: nothing was written for them.
+    pub values_unchanged: i64,
+    /// The parser's row-by-row report.
+    pub report: serde_json::Value,
+}
+
+/// A monthly value of one enterprise as known at some instant.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct EnterpriseFigure {
+    #[schema(example = "2021-06")]
+    pub month: String,
+    pub value: i64,
+    pub decimal: String,
+    pub recorded_at: DateTime<Utc>,
+    /// True when a later report replaced this value.
+    pub superseded: bool,
+}
+
+/// A published total of a region outside the zone (Chongqing city: 500000) for a period.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RegionFigure {
+    pub region_code: String,
+    pub subject: RegionSubject,
+    pub indicator: String,
+    #[schema(value_type = String, example = "2021-H1")]
+    pub period: Period,
+    /// Hundredths of the indicator's unit.
+    pub value: i64,
+    #[serde(default)]
+    pub source: String,
+}
+
+/// The digital-economy category of an enterprise and where it came from.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct DigitalCategoryAssignment {
+    pub enterprise_id: Id,
+    pub category: Option<DigitalEconomyCategory>,
+    pub industry_code: String,
+    /// True when set by hand (the statistics bureau's own assignment), false when derived from the industry code.
+    pub overridden: bool,
+}
+
+/// What share a roll-up's groups are shares of.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum ShareOf {
+    #[default]
+    Zone,
+    /// A region figure of this GB/T 2260 code.
+    Region(String),
+}
+
+/// A roll-up request.
+#[derive(Debug, Clone)]
+pub struct RollupQuery {
+    pub indicator: String,
+    pub period: Period,
+    pub by: Dimension,
+    pub method: GrowthMethod,
+    pub share_of: ShareOf,
+}
+
+/// Economic figures. Every method takes the actor first; its scope is part of the query.
+#[async_trait]
+pub trait FigureStore: Send + Sync {
+    async fn list_indicators(&self, actor: &Actor) -> Result<Vec<Indicator>>;
+    /// Admins add indicators.
+    async fn create_indicator(&self, actor: &Actor, draft: IndicatorDraft) -> Result<Indicator>;
+    /// Credit code → enterprise id of every enterprise (public registry fields), to resolve a file's rows.
+    async fn enterprise_ids(&self, actor: &Actor) -> Result<HashMap<String, Id>>;
+    /// Runs one import in one transaction: values arrive on `messages` until `Finish`. If the channel closes
+    /// without `Finish`, nothing is stored and an error is returned.
+    async fn import_figures(
+        &self,
+        actor: &Actor,
+        file_name: &str,
+        messages: tokio::sync::mpsc::Receiver<ImportMessage>,
+    ) -> Result<ImportRecord>;
+    async fn get_import(&self, actor: &Actor, id: Id) -> Result<ImportRecord>;
+    /// Monthly values of one enterprise for a period, as known at `as_of` (now when `None`).
+    async fn enterprise_figures(
+        &self,
+        actor: &Actor,
+        enterprise_id: Id,
+        indicator: &str,
+        period: Period,
+        as_of: Option<DateTime<Utc>>,
+    ) -> Result<Vec<EnterpriseFigure>>;
+    async fn rollup(&self, actor: &Actor, query: &RollupQuery) -> Result<Rollup>;
+    /// Stores (or replaces) a region figure: admins and analysts.
+    async fn put_region_figure(&self, actor: &Actor, figure: RegionFigure) -> Result<RegionFigure>;
+    async fn list_region_figures(&self, actor: &Actor) -> Result<Vec<RegionFigure>>;
+    async fn digital_category(
+        &self,
+        actor: &Actor,
+        enterprise_id: Id,
+    ) -> Result<DigitalCategoryAssignment>;
+    /// Sets an enterprise's category by hand (`overridden`), or returns it to the one its industry code gives.
+    async fn set_digital_category(
+        &self,
+        actor: &Actor,
+        enterprise_id: Id,
+        category: Option<DigitalEconomyCategory>,
+        overridden: bool,
+    ) -> Result<DigitalCategoryAssignment>;
+    /// Recomputes every aggregate from the values (after registry changes made outside an import).
+    async fn rebuild_figure_aggregates(&self, actor: &Actor) -> Result<()>;
+}
+
+pub(crate) static DIGITAL_MAP: LazyLock<DigitalEconomyMap> =
+    LazyLock::new(DigitalEconomyMap::default_map);
+
+/// The groups of every dimension that each enterprise counts in, from the registry as it is now.
+pub(crate) const MEMBERS_SQL: &str = "\
+    SELECT 'zone' AS dimension, CAST(0 AS BIGINT) AS group_id, e.id AS enterprise_id FROM enterprises e \
+    UNION SELECT 'segment', es.segment_id, es.enterprise_id FROM enterprise_segments es \
+    UNION SELECT 'chain', s.chain_id, es.enterprise_id FROM enterprise_segments es JOIN segments s ON s.id = es.segment_id \
+    UNION SELECT 'area', c.area_id, es.enterprise_id FROM enterprise_segments es \
+        JOIN segments s ON s.id = es.segment_id JOIN chains c ON c.id = s.chain_id \
+    UNION SELECT 'area', k.area_id, e.id FROM enterprises e JOIN parks k ON k.id = e.park_id \
+        WHERE NOT EXISTS (SELECT 1 FROM enterprise_segments es WHERE es.enterprise_id = e.id) \
+    UNION SELECT 'park', e.park_id, e.id FROM enterprises e WHERE e.park_id IS NOT NULL \
+    UNION SELECT 'district', CAST(e.district AS BIGINT), e.id FROM enterprises e \
+    UNION SELECT 'digital_category', CAST(d.category AS BIGINT), d.enterprise_id FROM enterprise_digital_categories d \
+        WHERE d.category IS NOT NULL \
+    UNION SELECT 'digital_economy', CAST(0 AS BIGINT), d.enterprise_id FROM enterprise_digital_categories d \
+        WHERE d.category IS NOT NULL";
+
+#[derive(FromRow)]
+pub(crate) struct IndicatorRow {
+    id: i64,
+    code: String,
+    name_zh: String,
+    name_en: String,
+    unit: String,
+    aggregation: String,
+    allow_negative: bool,
+    aliases: String,
+    builtin: bool,
+}
+
+impl IndicatorRow {
+    pub(crate) fn into_indicator(self) -> Result<Indicator> {
+        Ok(Indicator {
+            unit: Unit::parse(&self.unit).ok_or_else(|| corrupt("indicator", self.id, "unit"))?,
+            aggregation: Aggregation::parse(&self.aggregation)
+                .ok_or_else(|| corrupt("indicator", self.id, "aggregation"))?,
+            id: self.id,
+            code: self.code,
+            name_zh: self.name_zh,
+            name_en: self.name_en,
+            allow_negative: self.allow_negative,
+            aliases: self
+                .aliases
+                .lines()
+                .filter(|l| !l.is_empty())
+                .map(str::to_string)
+                .collect(),
+            builtin: self.builtin,
+        })
+    }
+}
+
+#[derive(FromRow)]
+pub(crate) struct ImportRow {
+    id: i64,
+    at: DateTime<Utc>,
+    actor: String,
+    file_name: String,
+    stored: bool,
+    values_received: i64,
+    values_changed: i64,
+    values_unchanged: i64,
+    report: String,
+}
+
+impl ImportRow {
+    pub(crate) fn into_record(self) -> ImportRecord {
+        ImportRecord {
+            id: self.id,
+            at: self.at,
+            actor: self.actor,
+            file_name: self.file_name,
+            stored: self.stored,
+            values_received: self.values_received,
+            values_changed: self.values_changed,
+            values_unchanged: self.values_unchanged,
+            report: serde_json::from_str(&self.report).unwrap_or(serde_json::Value::Null),
+        }
+    }
+}
+
+/// Who may store region figures and rebuild aggregates: the statistics staff.
+pub(crate) fn may_maintain_figures(actor: &Actor) -> Result<()> {
+    use chainpark_core::access::Role;
+    match actor.scope.role {
+        Role::Admin | Role::Analyst => Ok(()),
+        other => Err(StoreError::Denied(format!(
+            "a {other} account cannot change the zone's figures"
+        ))),
+    }
+}
+
+/// Implements `FigureStore` for an engine's store type (fields as for `sql_store!`).
+macro_rules! figures_store {
+    ($Store:ty, $Db:ty) => {
+        mod figures_impl {
+            use std::collections::HashMap;
+
+            use async_trait::async_trait;
+            use chainpark_core::digital_economy::DigitalEconomyCategory;
+            use chainpark_core::district::DistrictCode;
+            use chainpark_core::figures::*;
+            use chainpark_core::industry::IndustryCode;
+            use chainpark_core::period::{Month, Period};
+            use chainpark_core::registry::Id;
+            use chrono::{DateTime, Utc};
+            use sqlx::QueryBuilder;
+
+            use crate::figures::*;
+            use crate::{Actor, Result, StoreError};
+
+            type Db = $Db;
+            type Conn = <Db as sqlx::Database>::Connection;
+
+            const INDICATOR_COLUMNS: &str =
+                "SELECT id, code, name_zh, name_en, unit, aggregation, allow_negative, aliases, builtin FROM indicators";
+            const IMPORT_COLUMNS: &str = "SELECT id, at, actor, file_name, stored, values_received, values_changed, \
+                values_unchanged, report FROM figure_imports";
+            /// Rows per multi-row insert: 5 parameters each stays under both engines' limits.
+            const STAGE_CHUNK: usize = 6000;
+
+            async fn indicator_by_code(c: &mut Conn, code: &str) -> Result<Indicator> {
+                let row: Option<IndicatorRow> = sqlx::query_as(&format!("{INDICATOR_COLUMNS} WHERE code = $1"))
+                    .bind(code)
+                    .fetch_optional(&mut *c)
+                    .await?;
+                row.ok_or_else(|| StoreError::invalid("indicator", format!("{code:?} is not in the indicator catalogue")))?
+                    .into_indicator()
+            }
+
+            /// Gives every enterprise without a category row (or whose industry code changed) the category its
+            /// industry code maps to; hand-set categories stay.
+            async fn sync_categories(c: &mut Conn) -> Result<()> {
+                let rows: Vec<(i64, String)> = sqlx::query_as(
+                    "SELECT e.id, e.industry_code FROM enterprises e \
+                     LEFT JOIN enterprise_digital_categories d ON d.enterprise_id = e.id \
+                     WHERE d.enterprise_id IS NULL OR (d.overridden = FALSE AND d.industry_code <> e.industry_code)",
+                )
+                .fetch_all(&mut *c)
+                .await?;
+                for chunk in rows.chunks(2000) {
+                    let mut qb: QueryBuilder<'static, Db> = QueryBuilder::new(
+                        "INSERT INTO enterprise_digital_categories (enterprise_id, category, industry_code, overridden) ",
+                    );
+                    qb.push_values(chunk.iter().cloned(), |mut b, (id, code)| {
+                        let category = IndustryCode::parse(&code).ok().and_then(|c| DIGITAL_MAP.classify(&c));
+                        b.push_bind(id).push_bind(category.map(|c| c.code())).push_bind(code).push_bind(false);
+                    });
+                    qb.push(
+                        " ON CONFLICT (enterprise_id) DO UPDATE SET category = excluded.category, \
+                         industry_code = excluded.industry_code, overridden = excluded.overridden",
+                    );
+                    qb.build().execute(&mut *c).await?;
+                }
+                Ok(())
+            }
+
+            /// Brings the group memberships up to date with the registry; true when they changed, so the
+            /// aggregates must be rebuilt.
+            async fn refresh_members(c: &mut Conn) -> Result<bool> {
+                sync_categories(c).await?;
+                let differences: i64 = sqlx::query_scalar(&format!(
+                    "SELECT COUNT(*) FROM (SELECT * FROM ({MEMBERS_SQL}) n EXCEPT \
+                       SELECT dimension, group_id, enterprise_id FROM figure_group_members) added"
+                ))
+                .fetch_one(&mut *c)
+                .await?;
+                let stale: i64 = sqlx::query_scalar(&format!(
+                    "SELECT COUNT(*) FROM (SELECT dimension, group_id, enterprise_id FROM figure_group_members \
+                       EXCEPT SELECT * FROM ({MEMBERS_SQL}) n) removed"
+                ))
+                .fetch_one(&mut *c)
+                .await?;
+                if differences + stale == 0 {
+                    return Ok(false);
+                }
+                sqlx::query("DELETE FROM figure_group_members").execute(&mut *c).await?;
+                sqlx::query(&format!(
+                    "INSERT INTO figure_group_members (dimension, group_id, enterprise_id) SELECT * FROM ({MEMBERS_SQL}) n"
+                ))
+                .execute(&mut *c)
+                .await?;
+                Ok(true)
+            }
+
+            async fn rebuild_aggregates(c: &mut Conn) -> Result<()> {
+                sqlx::query("DELETE FROM figure_aggregates").execute(&mut *c).await?;
+                sqlx::query(
+                    "INSERT INTO figure_aggregates (dimension, indicator_id, month, group_id, value, firms) \
+                     SELECT m.dimension, v.indicator_id, v.month, m.group_id, SUM(v.value), COUNT(*) \
+                     FROM figure_values v JOIN figure_group_members m ON m.enterprise_id = v.enterprise_id \
+                     WHERE TRUE GROUP BY m.dimension, v.indicator_id, v.month, m.group_id",
+                )
+                .execute(&mut *c)
+                .await?;
+                Ok(())
+            }
+
+            async fn stage(c: &mut Conn, import_id: Id, values: &[FigureValue]) -> Result<()> {
+                for chunk in values.chunks(STAGE_CHUNK) {
+                    let mut qb: QueryBuilder<'static, Db> = QueryBuilder::new(
+                        "INSERT INTO figure_stage (import_id, indicator_id, month, enterprise_id, value) ",
+                    );
+                    qb.push_values(chunk.iter().copied(), |mut b, v| {
+                        b.push_bind(import_id)
+                            .push_bind(v.indicator_id)
+                            .push_bind(v.month.key())
+                            .push_bind(v.enterprise_id)
+                            .push_bind(v.value);
+                    });
+                    qb.build().execute(&mut *c).await?;
+                }
+                Ok(())
+            }
+
+            /// Moves the staged values of an import into the store; returns (changed, unchanged).
+            async fn apply_stage(c: &mut Conn, import_id: Id, now: DateTime<Utc>) -> Result<(i64, i64)> {
+                let any_current: Option<i64> = sqlx::query_scalar("SELECT 1 FROM figure_values LIMIT 1")
+                    .fetch_optional(&mut *c)
+                    .await?;
+                if any_current.is_some() {
+                    sqlx::query(
+                        "UPDATE figure_stage SET old_value = (SELECT v.value FROM figure_values v \
+                           WHERE v.indicator_id = figure_stage.indicator_id AND v.month = figure_stage.month \
+                             AND v.enterprise_id = figure_stage.enterprise_id) \
+                         WHERE import_id = $1",
+                    )
+                    .bind(import_id)
+                    .execute(&mut *c)
+                    .await?;
+                    sqlx::query(
+                        "INSERT INTO figure_history (enterprise_id, indicator_id, month, value, recorded_at, import_id, \
+                           superseded_at, superseded_by) \
+                         SELECT v.enterprise_id, v.indicator_id, v.month, v.value, v.recorded_at, v.import_id, $2, $1 \
+                         FROM figure_stage s JOIN figure_values v ON v.indicator_id = s.indicator_id \
+                           AND v.month = s.month AND v.enterprise_id = s.enterprise_id \
+                         WHERE s.import_id = $1 AND s.old_value <> s.value",
+                    )
+                    .bind(import_id)
+                    .bind(now)
+                    .execute(&mut *c)
+                    .await?;
+                }
+                let (changed, unchanged): (i64, i64) = sqlx::query_as(
+                    "SELECT CAST(COALESCE(SUM(CASE WHEN old_value IS NULL OR old_value <> value THEN 1 ELSE 0 END), 0) AS BIGINT), \
+                            CAST(COALESCE(SUM(CASE WHEN old_value = value THEN 1 ELSE 0 END), 0) AS BIGINT) \
+                     FROM figure_stage WHERE import_id = $1",
+                )
+                .bind(import_id)
+                .fetch_one(&mut *c)
+                .await?;
+                sqlx::query(
+                    "INSERT INTO figure_values (indicator_id, month, enterprise_id, value, recorded_at, import_id) \
+                     SELECT indicator_id, month, enterprise_id, value, $2, $1 FROM figure_stage \
+                     WHERE import_id = $1 AND (old_value IS NULL OR old_value <> value) \
+                     ON CONFLICT (indicator_id, month, enterprise_id) DO UPDATE SET value = excluded.value, \
+                       recorded_at = excluded.recorded_at, import_id = excluded.import_id",
+                )
+                .bind(import_id)
+                .bind(now)
+                .execute(&mut *c)
+                .await?;
+                if refresh_members(c).await? {
+                    rebuild_aggregates(c).await?;
+                } else {
+                    sqlx::query(
+                        "INSERT INTO figure_aggregates (dimension, indicator_id, month, group_id, value, firms) \
+                         SELECT m.dimension, s.indicator_id, s.month, m.group_id, SUM(s.value - COALESCE(s.old_value, 0)), \
+                                SUM(CASE WHEN s.old_value IS NULL THEN 1 ELSE 0 END) \
+                         FROM figure_stage s JOIN figure_group_members m ON m.enterprise_id = s.enterprise_id \
+                         WHERE s.import_id = $1 AND (s.old_value IS NULL OR s.old_value <> s.value) \
+                         GROUP BY m.dimension, s.indicator_id, s.month, m.group_id \
+                         ON CONFLICT (dimension, indicator_id, month, group_id) DO UPDATE SET \
+                           value = figure_aggregates.value + excluded.value, firms = figure_aggregates.firms + excluded.firms",
+                    )
+                    .bind(import_id)
+                    .execute(&mut *c)
+                    .await?;
+                }
+                sqlx::query("DELETE FROM figure_stage WHERE import_id = $1").bind(import_id).execute(&mut *c).await?;
+                Ok((changed, unchanged))
+            }
+
+            async fn record_import(
+                c: &mut Conn,
+                actor: &Actor,
+                file_name: &str,
+                at: DateTime<Utc>,
+            ) -> Result<Id> {
+                Ok(sqlx::query_scalar(
+                    "INSERT INTO figure_imports (at, actor, file_name) VALUES ($1, $2, $3) RETURNING id",
+                )
+                .bind(at)
+                .bind(&actor.account)
+                .bind(file_name)
+                .fetch_one(&mut *c)
+                .await?)
+            }
+
+            async fn finish_record(
+                c: &mut Conn,
+                id: Id,
+                stored: bool,
+                counts: (i64, i64, i64),
+                report: &serde_json::Value,
+            ) -> Result<ImportRecord> {
+                sqlx::query(
+                    "UPDATE figure_imports SET stored = $2, values_received = $3, values_changed = $4, \
+                     values_unchanged = $5, report = $6 WHERE id = $1",
+                )
+                .bind(id)
+                .bind(stored)
+                .bind(counts.0)
+                .bind(counts.1)
+                .bind(counts.2)
+                .bind(report.to_string())
+                .execute(&mut *c)
+                .await?;
+                let row: ImportRow = sqlx::query_as(&format!("{IMPORT_COLUMNS} WHERE id = $1"))
+                    .bind(id)
+                    .fetch_one(&mut *c)
+                    .await?;
+                Ok(row.into_record())
+            }
+
+            /// The enterprise's park and chains, for the private-data rule.
+            async fn enterprise_place(c: &mut Conn, id: Id) -> Result<(Option<Id>, Vec<Id>)> {
+                let park: Option<Option<i64>> = sqlx::query_scalar("SELECT park_id FROM enterprises WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&mut *c)
+                    .await?;
+                let Some(park) = park else {
+                    return Err(StoreError::NotFound { kind: "enterprise", id });
+                };
+                let chains: Vec<i64> = sqlx::query_scalar(
+                    "SELECT DISTINCT s.chain_id FROM enterprise_segments es JOIN segments s ON s.id = es.segment_id \
+                     WHERE es.enterprise_id = $1",
+                )
+                .bind(id)
+                .fetch_all(&mut *c)
+                .await?;
+                Ok((park, chains))
+            }
+
+            /// Names of a dimension's groups: (code, name) by group id.
+            async fn group_names(c: &mut Conn, by: Dimension, ids: &[Id]) -> Result<HashMap<Id, (String, String)>> {
+                let table = match by {
+                    Dimension::Area => Some("industry_areas"),
+                    Dimension::Chain => Some("chains"),
+                    Dimension::Segment => Some("segments"),
+                    Dimension::Park => Some("parks"),
+                    _ => None,
+                };
+                if let Some(table) = table {
+                    let rows: Vec<(i64, String, String)> =
+                        sqlx::query_as(&format!("SELECT id, code, name FROM {table}")).fetch_all(&mut *c).await?;
+                    return Ok(rows.into_iter().map(|(id, code, name)| (id, (code, name))).collect());
+                }
+                Ok(ids
+                    .iter()
+                    .map(|&id| {
+                        let names = match by {
+                            Dimension::Zone => ("zone".to_string(), "全区 the zone".to_string()),
+                            Dimension::DigitalEconomy => (
+                                "digital_economy".to_string(),
+                                "数字经济 digital economy (01-05)".to_string(),
+                            ),
+                            Dimension::District => {
+                                let code = format!("{id}");
+                                let name = DistrictCode::parse(&code).map(|d| d.name().to_string()).unwrap_or_default();
+                                (code, name)
+                            }
+                            Dimension::DigitalCategory => {
+                                let code = format!("{id:02}");
+                                let name = DigitalEconomyCategory::from_code(&code)
+                                    .map(|c| c.name_zh().to_string())
+                                    .unwrap_or_default();
+                                (code, name)
+                            }
+                            _ => (id.to_string(), String::new()),
+                        };
+                        (id, names)
+                    })
+                    .collect())
+            }
+
+            /// Sums of the aggregates by group over [first, last] (or only `last` for stocks): value and firms
+            /// reporting in `last`.
+            async fn aggregate_sums(
+                c: &mut Conn,
+                by: Dimension,
+                indicator: &Indicator,
+                period: Period,
+            ) -> Result<HashMap<Id, (i64, i64)>> {
+                let last = period.last_month().key();
+                let first = match indicator.aggregation {
+                    Aggregation::Sum => period.first_month().key(),
+                    Aggregation::Last => last,
+                };
+                let rows: Vec<(i64, i64, i64)> = sqlx::query_as(
+                    "SELECT group_id, CAST(SUM(value) AS BIGINT), \
+                            CAST(SUM(CASE WHEN month = $4 THEN firms ELSE 0 END) AS BIGINT) \
+                     FROM figure_aggregates WHERE dimension = $1 AND indicator_id = $2 AND month >= $3 AND month <= $4 \
+                     GROUP BY group_id",
+                )
+                .bind(by.as_str())
+                .bind(indicator.id)
+                .bind(first)
+                .bind(last)
+                .fetch_all(&mut *c)
+                .await?;
+                Ok(rows.into_iter().map(|(g, v, f)| (g, (v, f))).collect())
+            }
+
+            /// Last year's values of exactly the firms and months that reported in the period, by group.
+            async fn same_firm_bases(
+                c: &mut Conn,
+                by: Dimension,
+                indicator: &Indicator,
+                period: Period,
+            ) -> Result<HashMap<Id, i64>> {
+                let last = period.last_month().key();
+                let first = match indicator.aggregation {
+                    Aggregation::Sum => period.first_month().key(),
+                    Aggregation::Last => last,
+                };
+                let rows: Vec<(i64, Option<i64>)> = sqlx::query_as(
+                    "SELECT m.group_id, CAST(SUM(p.value) AS BIGINT) \
+                     FROM figure_values v \
+                     JOIN figure_group_members m ON m.enterprise_id = v.enterprise_id AND m.dimension = $1 \
+                     JOIN figure_values p ON p.indicator_id = v.indicator_id AND p.month = v.month - 100 \
+                       AND p.enterprise_id = v.enterprise_id \
+                     WHERE v.indicator_id = $2 AND v.month >= $3 AND v.month <= $4 GROUP BY m.group_id",
+                )
+                .bind(by.as_str())
+                .bind(indicator.id)
+                .bind(first)
+                .bind(last)
+                .fetch_all(&mut *c)
+                .await?;
+                Ok(rows.into_iter().filter_map(|(g, v)| v.map(|v| (g, v))).collect())
+            }
+
+            async fn region_value(
+                c: &mut Conn,
+                region: &str,
+                subject: RegionSubject,
+                indicator: &Indicator,
+                period: Period,
+            ) -> Result<Option<i64>> {
+                Ok(sqlx::query_scalar(
+                    "SELECT value FROM region_figures WHERE region_code = $1 AND subject = $2 AND indicator_id = $3 \
+                     AND period = $4",
+                )
+                .bind(region)
+                .bind(subject.as_str())
+                .bind(indicator.id)
+                .bind(period.to_string())
+                .fetch_optional(&mut *c)
+                .await?)
+            }
+
+            async fn category_of(c: &mut Conn, enterprise_id: Id) -> Result<DigitalCategoryAssignment> {
+                let row: Option<(Option<String>, String, bool)> = sqlx::query_as(
+                    "SELECT category, industry_code, overridden FROM enterprise_digital_categories WHERE enterprise_id = $1",
+                )
+                .bind(enterprise_id)
+                .fetch_optional(&mut *c)
+                .await?;
+                let (category, industry_code, overridden) =
+                    row.ok_or(StoreError::NotFound { kind: "enterprise", id: enterprise_id })?;
+                Ok(DigitalCategoryAssignment {
+                    enterprise_id,
+                    category: category.as_deref().and_then(DigitalEconomyCategory::from_code),
+                    industry_code,
+                    overridden,
+                })
+            }
+
+            #[async_trait]
+            impl FigureStore for $Store {
+                async fn list_indicators(&self, _actor: &Actor) -> Result<Vec<Indicator>> {
+                    let mut c = self.read().await?;
+                    let rows: Vec<IndicatorRow> =
+                        sqlx::query_as(&format!("{INDICATOR_COLUMNS} ORDER BY id")).fetch_all(&mut *c).await?;
+                    rows.into_iter().map(IndicatorRow::into_indicator).collect()
+                }
+
+                async fn create_indicator(&self, actor: &Actor, d: IndicatorDraft) -> Result<Indicator> {
+                    actor.scope.may_administer()?;
+                    let mut tx = self.begin_write().await?;
+                    let c = tx.conn();
+                    let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM indicators WHERE code = $1")
+                        .bind(&d.code)
+                        .fetch_optional(&mut *c)
+                        .await?;
+                    if let Some(other) = taken {
+                        return Err(StoreError::conflict("code", format!("{} is already indicator {other}", d.code)));
+                    }
+                    sqlx::query(
+                        "INSERT INTO indicators (code, name_zh, name_en, unit, aggregation, allow_negative, aliases, builtin) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                    )
+                    .bind(&d.code)
+                    .bind(&d.name_zh)
+                    .bind(&d.name_en)
+                    .bind(d.unit.as_str())
+                    .bind(d.aggregation.as_str())
+                    .bind(d.allow_negative)
+                    .bind(d.aliases.join("\n"))
+                    .bind(false)
+                    .execute(&mut *c)
+                    .await?;
+                    let created = indicator_by_code(c, &d.code).await?;
+                    sqlx::query(
+                        "INSERT INTO audit_log (at, actor, object_kind, object_id, action, before, after) \
+                         VALUES ($1, $2, 'indicator', $3, 'create', NULL, $4)",
+                    )
+                    .bind(Utc::now())
+                    .bind(&actor.account)
+                    .bind(created.id)
+                    .bind(serde_json::to_value(&created).ok().map(sqlx::types::Json))
+                    .execute(&mut *c)
+                    .await?;
+                    tx.commit().await?;
+                    Ok(created)
+                }
+
+                async fn enterprise_ids(&self, _actor: &Actor) -> Result<HashMap<String, Id>> {
+                    let mut c = self.read().await?;
+                    let rows: Vec<(String, i64)> =
+                        sqlx::query_as("SELECT credit_code, id FROM enterprises").fetch_all(&mut *c).await?;
+                    Ok(rows.into_iter().collect())
+                }
+
+                async fn import_figures(
+                    &self,
+                    actor: &Actor,
+                    file_name: &str,
+                    mut messages: tokio::sync::mpsc::Receiver<ImportMessage>,
+                ) -> Result<ImportRecord> {
+                    may_import_figures(&actor.scope)?;
+                    let now = Utc::now();
+                    let mut tx = self.begin_write().await?;
+                    let import_id = record_import(tx.conn(), actor, file_name, now).await?;
+                    let mut received: i64 = 0;
+                    loop {
+                        match messages.recv().await {
+                            Some(ImportMessage::Values(values)) => {
+                                if let Some(v) =
+                                    values.iter().find(|v| !may_report_figures_of(&actor.scope, v.enterprise_id))
+                                {
+                                    return Err(StoreError::Denied(format!(
+                                        "a {} account cannot report figures of enterprise {}",
+                                        actor.scope.role, v.enterprise_id
+                                    )));
+                                }
+                                received += values.len() as i64;
+                                stage(tx.conn(), import_id, &values).await?;
+                            }
+                            Some(ImportMessage::Finish { store: true, report }) => {
+                                let (changed, unchanged) = apply_stage(tx.conn(), import_id, now).await?;
+                                let record = finish_record(
+                                    tx.conn(),
+                                    import_id,
+                                    true,
+                                    (received, changed, unchanged),
+                                    &report,
+                                )
+                                .await?;
+                                tx.commit().await?;
+                                return Ok(record);
+                            }
+                            Some(ImportMessage::Finish { store: false, report }) => {
+                                drop(tx);
+                                let mut tx = self.begin_write().await?;
+                                let id = record_import(tx.conn(), actor, file_name, now).await?;
+                                let record = finish_record(tx.conn(), id, false, (received, 0, 0), &report).await?;
+                                tx.commit().await?;
+                                return Ok(record);
+                            }
+                            None => {
+                                return Err(StoreError::invalid("file", "the import stopped before the end of the file"));
+                            }
+                        }
+                    }
+                }
+
+                async fn get_import(&self, actor: &Actor, id: Id) -> Result<ImportRecord> {
+                    let mut c = self.read().await?;
+                    let row: Option<ImportRow> = sqlx::query_as(&format!("{IMPORT_COLUMNS} WHERE id = $1"))
+                        .bind(id)
+                        .fetch_optional(&mut *c)
+                        .await?;
+                    let record = row.ok_or(StoreError::NotFound { kind: "import", id })?.into_record();
+                    // An import's report is its author's and the statistics staff's; others learn nothing of it.
+                    if record.actor != actor.account && !actor.scope.reads_everything() {
+                        return Err(StoreError::NotFound { kind: "import", id });
+                    }
+                    Ok(record)
+                }
+
+                async fn enterprise_figures(
+                    &self,
+                    actor: &Actor,
+                    enterprise_id: Id,
+                    indicator: &str,
+                    period: Period,
+                    as_of: Option<DateTime<Utc>>,
+                ) -> Result<Vec<EnterpriseFigure>> {
+                    let mut c = self.read().await?;
+                    let (park, chains) = enterprise_place(&mut c, enterprise_id).await?;
+                    if !actor.scope.sees_private(enterprise_id, park, &chains) {
+                        return Err(StoreError::Denied(format!(
+                            "a {} account cannot read the figures of enterprise {enterprise_id}",
+                            actor.scope.role
+                        )));
+                    }
+                    let indicator = indicator_by_code(&mut c, indicator).await?;
+                    let as_of = as_of.unwrap_or_else(Utc::now);
+                    let rows: Vec<(i32, i64, DateTime<Utc>, bool)> = sqlx::query_as(
+                        "SELECT month, value, recorded_at, FALSE FROM figure_values \
+                         WHERE indicator_id = $2 AND month >= $3 AND month <= $4 AND enterprise_id = $1 AND recorded_at <= $5 \
+                         UNION ALL \
+                         SELECT month, value, recorded_at, TRUE FROM figure_history \
+                         WHERE enterprise_id = $1 AND indicator_id = $2 AND month >= $3 AND month <= $4 \
+                           AND recorded_at <= $5 AND superseded_at > $5 \
+                         ORDER BY 1",
+                    )
+                    .bind(enterprise_id)
+                    .bind(indicator.id)
+                    .bind(period.first_month().key())
+                    .bind(period.last_month().key())
+                    .bind(as_of)
+                    .fetch_all(&mut *c)
+                    .await?;
+                    Ok(rows
+                        .into_iter()
+                        .map(|(month, value, recorded_at, superseded)| EnterpriseFigure {
+                            month: Month::from_key(i64::from(month)).map(|m| m.to_string()).unwrap_or_default(),
+                            value,
+                            decimal: amount::to_decimal(value),
+                            recorded_at,
+                            superseded,
+                        })
+                        .collect())
+                }
+
+                async fn rollup(&self, actor: &Actor, q: &RollupQuery) -> Result<Rollup> {
+                    let mut c = self.read().await?;
+                    let indicator = indicator_by_code(&mut c, &q.indicator).await?;
+                    let previous_period = q.period.a_year_earlier();
+                    let current = aggregate_sums(&mut c, q.by, &indicator, q.period).await?;
+                    let previous: HashMap<Id, i64> = match q.method {
+                        GrowthMethod::PublishedTotals => aggregate_sums(&mut c, q.by, &indicator, previous_period)
+                            .await?
+                            .into_iter()
+                            .map(|(g, (v, _))| (g, v))
+                            .collect(),
+                        GrowthMethod::SameFirms => same_firm_bases(&mut c, q.by, &indicator, q.period).await?,
+                    };
+                    let subject = q.by.region_subject();
+                    let parent = match &q.share_of {
+                        ShareOf::Zone => {
+                            let zone = aggregate_sums(&mut c, Dimension::Zone, &indicator, q.period).await?;
+                            RollupParent {
+                                kind: "zone".into(),
+                                region_code: None,
+                                subject: RegionSubject::All,
+                                name: "全区 the zone".into(),
+                                value: zone.get(&0).map(|(v, _)| Amount::new(*v, indicator.unit)),
+                            }
+                        }
+                        ShareOf::Region(code) => {
+                            let value = region_value(&mut c, code, subject, &indicator, q.period).await?;
+                            if value.is_none() {
+                                return Err(StoreError::invalid(
+                                    "share_of",
+                                    format!(
+                                        "region {code} has no {} figure of {} for {}; store one first",
+                                        subject.as_str(),
+                                        indicator.code,
+                                        q.period
+                                    ),
+                                ));
+                            }
+                            let name = chainpark_core::district::DistrictCode::parse(code)
+                                .map(|d| d.name().to_string())
+                                .unwrap_or_else(|_| code.clone());
+                            RollupParent {
+                                kind: "region".into(),
+                                region_code: Some(code.clone()),
+                                subject,
+                                name,
+                                value: value.map(|v| Amount::new(v, indicator.unit)),
+                            }
+                        }
+                    };
+                    let parent_value = parent.value.as_ref().map(|a| a.hundredths);
+                    let mut ids: Vec<Id> = current.keys().copied().collect();
+                    // Chain owners see only their own chains (and those chains' segments).
+                    if let Some(visible) = actor.scope.visible_chains() {
+                        match q.by {
+                            Dimension::Chain => ids.retain(|id| visible.contains(id)),
+                            Dimension::Segment => {
+                                let rows: Vec<(i64, i64)> =
+                                    sqlx::query_as("SELECT id, chain_id FROM segments").fetch_all(&mut *c).await?;
+                                let allowed: Vec<i64> =
+                                    rows.into_iter().filter(|(_, ch)| visible.contains(ch)).map(|(s, _)| s).collect();
+                                ids.retain(|id| allowed.contains(id));
+                            }
+                            _ => {}
+                        }
+                    }
+                    ids.sort_unstable();
+                    let names = group_names(&mut c, q.by, &ids).await?;
+                    let groups = ids
+                        .into_iter()
+                        .map(|id| {
+                            let (value, firms) = current[&id];
+                            let (code, name) = names.get(&id).cloned().unwrap_or_default();
+                            RollupGroup::new(
+                                indicator.unit,
+                                id,
+                                code,
+                                name,
+                                firms,
+                                value,
+                                previous.get(&id).copied(),
+                                parent_value,
+                            )
+                        })
+                        .collect();
+                    Ok(Rollup {
+                        indicator: IndicatorRef::from(&indicator),
+                        period: q.period,
+                        period_label_zh: q.period.label_zh(),
+                        previous_period,
+                        by: q.by,
+                        method: q.method,
+                        method_description: q.method.describe().to_string(),
+                        parent,
+                        groups,
+                    })
+                }
+
+                async fn put_region_figure(&self, actor: &Actor, f: RegionFigure) -> Result<RegionFigure> {
+                    may_maintain_figures(actor)?;
+                    let mut tx = self.begin_write().await?;
+                    let c = tx.conn();
+                    let indicator = indicator_by_code(c, &f.indicator).await?;
+                    if f.region_code.len() != 6 || !f.region_code.chars().all(|ch| ch.is_ascii_digit()) {
+                        return Err(StoreError::invalid("region_code", "must be a 6-digit GB/T 2260 code"));
+                    }
+                    sqlx::query(
+                        "INSERT INTO region_figures (region_code, subject, indicator_id, period, value, source, recorded_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                         ON CONFLICT (region_code, subject, indicator_id, period) DO UPDATE SET value = excluded.value, \
+                           source = excluded.source, recorded_at = excluded.recorded_at",
+                    )
+                    .bind(&f.region_code)
+                    .bind(f.subject.as_str())
+                    .bind(indicator.id)
+                    .bind(f.period.to_string())
+                    .bind(f.value)
+                    .bind(&f.source)
+                    .bind(Utc::now())
+                    .execute(&mut *c)
+                    .await?;
+                    sqlx::query(
+                        "INSERT INTO audit_log (at, actor, object_kind, object_id, action, before, after) \
+                         VALUES ($1, $2, 'region_figure', $3, 'update', NULL, $4)",
+                    )
+                    .bind(Utc::now())
+                    .bind(&actor.account)
+                    .bind(f.region_code.parse::<i64>().unwrap_or(0))
+                    .bind(serde_json::to_value(&f).ok().map(sqlx::types::Json))
+                    .execute(&mut *c)
+                    .await?;
+                    tx.commit().await?;
+                    Ok(f)
+                }
+
+                async fn list_region_figures(&self, _actor: &Actor) -> Result<Vec<RegionFigure>> {
+                    let mut c = self.read().await?;
+                    let rows: Vec<(String, String, String, String, i64, String)> = sqlx::query_as(
+                        "SELECT r.region_code, r.subject, i.code, r.period, r.value, r.source FROM region_figures r \
+                         JOIN indicators i ON i.id = r.indicator_id ORDER BY r.region_code, i.code, r.period",
+                    )
+                    .fetch_all(&mut *c)
+                    .await?;
+                    Ok(rows
+                        .into_iter()
+                        .filter_map(|(region_code, subject, indicator, period, value, source)| {
+                            Some(RegionFigure {
+                                region_code,
+                                subject: RegionSubject::parse(&subject)?,
+                                indicator,
+                                period: Period::parse(&period).ok()?,
+                                value,
+                                source,
+                            })
+                        })
+                        .collect())
+                }
+
+                async fn digital_category(&self, _actor: &Actor, enterprise_id: Id) -> Result<DigitalCategoryAssignment> {
+                    // The category follows from the public industry code, so every signed-in role may read it.
+                    let mut tx = self.begin_write().await?;
+                    sync_categories(tx.conn()).await?;
+                    let found = category_of(tx.conn(), enterprise_id).await?;
+                    tx.commit().await?;
+                    Ok(found)
+                }
+
+                async fn set_digital_category(
+                    &self,
+                    actor: &Actor,
+                    enterprise_id: Id,
+                    category: Option<DigitalEconomyCategory>,
+                    overridden: bool,
+                ) -> Result<DigitalCategoryAssignment> {
+                    may_maintain_figures(actor)?;
+                    let mut tx = self.begin_write().await?;
+                    sync_categories(tx.conn()).await?;
+                    let before = category_of(tx.conn(), enterprise_id).await?;
+                    let category = if overridden {
+                        category
+                    } else {
+                        IndustryCode::parse(&before.industry_code).ok().and_then(|c| DIGITAL_MAP.classify(&c))
+                    };
+                    sqlx::query(
+                        "UPDATE enterprise_digital_categories SET category = $2, overridden = $3 WHERE enterprise_id = $1",
+                    )
+                    .bind(enterprise_id)
+                    .bind(category.map(|c| c.code()))
+                    .bind(overridden)
+                    .execute(tx.conn())
+                    .await?;
+                    if refresh_members(tx.conn()).await? {
+                        rebuild_aggregates(tx.conn()).await?;
+                    }
+                    let after = category_of(tx.conn(), enterprise_id).await?;
+                    sqlx::query(
+                        "INSERT INTO audit_log (at, actor, object_kind, object_id, action, before, after) \
+                         VALUES ($1, $2, 'digital_category', $3, 'update', $4, $5)",
+                    )
+                    .bind(Utc::now())
+                    .bind(&actor.account)
+                    .bind(enterprise_id)
+                    .bind(serde_json::to_value(&before).ok().map(sqlx::types::Json))
+                    .bind(serde_json::to_value(&after).ok().map(sqlx::types::Json))
+                    .execute(tx.conn())
+                    .await?;
+                    tx.commit().await?;
+                    Ok(after)
+                }
+
+                async fn rebuild_figure_aggregates(&self, actor: &Actor) -> Result<()> {
+                    may_maintain_figures(actor)?;
+                    let mut tx = self.begin_write().await?;
+                    refresh_members(tx.conn()).await?;
+                    rebuild_aggregates(tx.conn()).await?;
+                    tx.commit().await
+                }
+            }
+        }
+    };
+}
+
+pub(crate) use figures_store;
