@@ -490,3 +490,21 @@ async fn openapi_document_is_3_1_and_lists_every_registry_path() {
         assert_eq!(health["status"], "ok");
     }
 }
+
+#[tokio::test]
+async fn enterprise_is_found_by_part_of_its_name_or_its_pinyin_initials() {
+    for app in apps().await {
+        let f = fixture(&app).await;
+        app.create(
+            "/api/v1/enterprises",
+            enterprise(&credit_code("91500112MA5U7G1X3"), f.park, f.root_segment),
+        )
+        .await;
+        for q in ["长安", "CAXNY", "cqcaxny", "91500112MA5U7G1X3"] {
+            let (_, found) = app.get(&format!("/api/v1/enterprises?q={q}")).await;
+            assert_eq!(found["total"], 1, "[{}] q={q}", app.engine);
+        }
+        let (_, none) = app.get("/api/v1/enterprises?q=京东方").await;
+        assert_eq!(none["total"], 0, "[{}]", app.engine);
+    }
+}

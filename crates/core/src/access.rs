@@ -311,3 +311,89 @@ impl Scope {
         }
     }
 }
+
+/// Rules of the chiefs' daily work: appeals, projects, work orders, transformation.
+impl Scope {
+    /// Whether the account answers for the chain or the park a case belongs to: chain chiefs and task force of
+    /// the chain, park chiefs and staff of the park.
+    pub fn is_case_officer(&self, chain: Option<Id>, park: Option<Id>) -> bool {
+        (matches!(self.role, Role::ChainChief | Role::ChainTaskForce)
+            && chain.is_some_and(|c| self.has_chain(c)))
+            || park.is_some_and(|p| self.has_park(p))
+    }
+
+    /// Whether the account is the chief (链长 or 园长) of the chain or park a case belongs to.
+    pub fn is_chief_of(&self, chain: Option<Id>, park: Option<Id>) -> bool {
+        (self.role == Role::ChainChief && chain.is_some_and(|c| self.has_chain(c)))
+            || (self.role == Role::ParkChief && park.is_some_and(|p| self.has_park(p)))
+    }
+
+    /// Who sees an enterprise's appeal: readers of everything, its chain's and park's officers, the enterprise.
+    pub fn sees_appeal(&self, enterprise: Id, chains: &[Id], park: Option<Id>) -> bool {
+        self.reads_everything()
+            || self.has_enterprise(enterprise)
+            || chains.iter().any(|c| self.is_case_officer(Some(*c), None))
+            || self.is_case_officer(None, park)
+    }
+
+    /// Filing an appeal: the enterprise's own user, or an officer of its chain or park on its behalf, or the admin.
+    pub fn may_file_appeal(&self, enterprise: Id, chains: &[Id], park: Option<Id>) -> Result<(), Denied> {
+        if self.is_admin()
+            || self.has_enterprise(enterprise)
+            || chains.iter().any(|c| self.is_case_officer(Some(*c), None))
+            || self.is_case_officer(None, park)
+        {
+            Ok(())
+        } else {
+            Err(Denied(format!(
+                "a {} account cannot file an appeal for enterprise {enterprise}",
+                self.role
+            )))
+        }
+    }
+
+    /// Routing rules, signing events and the holiday calendar are the admin's.
+    pub fn may_edit_workflow_rules(&self) -> Result<(), Denied> {
+        self.may_administer()
+    }
+
+    /// Who sees a key project: readers of everything, its chain's chiefs, task force and owners, its park's people.
+    pub fn sees_project(&self, chain: Option<Id>, park: Option<Id>) -> bool {
+        self.reads_everything()
+            || chain.is_some_and(|c| self.has_chain(c))
+            || park.is_some_and(|p| self.has_park(p))
+    }
+
+    /// Who changes a key project: the admin, its chain's chiefs and task force.
+    pub fn may_edit_project(&self, chain: Option<Id>) -> Result<(), Denied> {
+        if self.is_admin() || chain.is_some_and(|c| self.may_edit_chain(c).is_ok()) {
+            Ok(())
+        } else {
+            Err(Denied(format!(
+                "a {} account cannot change projects outside its chains",
+                self.role
+            )))
+        }
+    }
+
+    /// Who sees and handles a park's work orders: readers of everything (read only), the park's chief and staff.
+    pub fn sees_park_work(&self, park: Id) -> bool {
+        self.reads_everything() || self.has_park(park)
+    }
+
+    pub fn may_edit_park_work(&self, park: Id) -> Result<(), Denied> {
+        self.may_edit_park(park)
+    }
+
+    /// Transformation projects and recognitions are recorded by the admin and the chains' chiefs and task force.
+    pub fn may_record_transformation(&self, chains: &[Id]) -> Result<(), Denied> {
+        if self.is_admin() || chains.iter().any(|c| self.may_edit_chain(*c).is_ok()) {
+            Ok(())
+        } else {
+            Err(Denied(format!(
+                "a {} account cannot record transformation results for this enterprise",
+                self.role
+            )))
+        }
+    }
+}

@@ -13,6 +13,8 @@ pub mod error;
 pub mod figures;
 pub mod industry;
 pub mod list;
+pub mod pinyin_initials;
 pub mod period;
 pub mod registry;
 pub mod time;
+pub mod workflow;

@@ -397,6 +397,7 @@ macro_rules! sql_store {
 
         use async_trait::async_trait;
         use chainpark_core::chain_tree::would_create_cycle;
+        use chainpark_core::pinyin_initials::initials;
         use chainpark_core::demo::DemoZone;
         use chainpark_core::list::{Page, Paging};
         use chainpark_core::registry::*;
@@ -1512,7 +1513,7 @@ macro_rules! sql_store {
                         qb.push_bind(chain);
                         qb.push(")");
                     }
-                    push_search(qb, &f.q, &["e.name", "e.credit_code", "e.name_en"]);
+                    push_search(qb, &f.q, &["e.name", "e.credit_code", "e.name_en", "e.name_initials"]);
                 }, &order, paging).await?;
                 let ids: Vec<Id> = rows.iter().map(|r| r.id()).collect();
                 let mut segments = segments_of(&mut c, &ids).await?;
@@ -1563,12 +1564,13 @@ macro_rules! sql_store {
                 sqlx::query(
                     "UPDATE enterprises SET credit_code = $1, name = $2, name_en = $3, industry_code = $4, district = $5, park_id = $6, \
                      above_size = $7, high_tech = $8, is_leading = $9, founded_on = $10, status = $11, contact_name = $12, phone = $13, \
-                     email = $14, address = $15, updated_at = $16 WHERE id = $17",
+                     email = $14, address = $15, updated_at = $16, name_initials = $18 WHERE id = $17",
                 )
                 .bind(d.credit_code.as_str()).bind(&d.name).bind(&d.name_en).bind(d.industry_code.as_str())
                 .bind(d.district.as_str()).bind(d.park_id).bind(d.above_size).bind(d.high_tech).bind(d.leading)
                 .bind(d.founded_on).bind(d.status.as_str()).bind(&d.contact.contact_name).bind(&d.contact.phone)
                 .bind(&d.contact.email).bind(&d.contact.address).bind(Utc::now()).bind(id)
+                .bind(initials(&d.name))
                 .execute(tx.conn()).await?;
                 if before.segment_ids != d.segment_ids {
                     write_enterprise_segments(tx.conn(), id, &d.segment_ids).await?;
@@ -1729,12 +1731,14 @@ macro_rules! sql_store {
             for chunk in drafts.chunks(400) {
                 let mut qb: QueryBuilder<'static, Db> = QueryBuilder::new(
                     "INSERT INTO enterprises (credit_code, name, name_en, industry_code, district, park_id, above_size, high_tech, \
-                     is_leading, founded_on, status, contact_name, phone, email, address, updated_at) ");
+                     is_leading, founded_on, status, contact_name, phone, email, address, updated_at, name_initials) ");
                 qb.push_values(chunk.iter().cloned(), |mut b, d| {
+                    let name_initials = initials(&d.name);
                     b.push_bind(d.credit_code.as_str().to_string()).push_bind(d.name).push_bind(d.name_en).push_bind(d.industry_code.as_str().to_string())
                         .push_bind(d.district.as_str().to_string()).push_bind(d.park_id).push_bind(d.above_size).push_bind(d.high_tech)
                         .push_bind(d.leading).push_bind(d.founded_on).push_bind(d.status.as_str()).push_bind(d.contact.contact_name)
-                        .push_bind(d.contact.phone).push_bind(d.contact.email).push_bind(d.contact.address).push_bind(now);
+                        .push_bind(d.contact.phone).push_bind(d.contact.email).push_bind(d.contact.address).push_bind(now)
+                        .push_bind(name_initials);
                 });
                 qb.push(" RETURNING id, credit_code");
                 let rows: Vec<(i64, String)> = qb.build_query_as().fetch_all(&mut *c).await?;
@@ -1783,13 +1787,13 @@ macro_rules! sql_store {
         async fn insert_enterprise(c: &mut Conn, d: &EnterpriseDraft) -> Result<Id> {
             Ok(sqlx::query_scalar(
                 "INSERT INTO enterprises (credit_code, name, name_en, industry_code, district, park_id, above_size, high_tech, \
-                 is_leading, founded_on, status, contact_name, phone, email, address, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id",
+                 is_leading, founded_on, status, contact_name, phone, email, address, updated_at, name_initials) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id",
             )
             .bind(d.credit_code.as_str()).bind(&d.name).bind(&d.name_en).bind(d.industry_code.as_str())
             .bind(d.district.as_str()).bind(d.park_id).bind(d.above_size).bind(d.high_tech).bind(d.leading)
             .bind(d.founded_on).bind(d.status.as_str()).bind(&d.contact.contact_name).bind(&d.contact.phone)
-            .bind(&d.contact.email).bind(&d.contact.address).bind(Utc::now())
+            .bind(&d.contact.email).bind(&d.contact.address).bind(Utc::now()).bind(initials(&d.name))
             .fetch_one(&mut *c).await?)
         }
     };

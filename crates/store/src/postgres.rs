@@ -31,3 +31,4 @@ impl PgStore {
 crate::common::sql_store!(PgStore, sqlx::Postgres);
 crate::accounts::accounts_store!(super::PgStore, sqlx::Postgres);
 crate::figures::figures_store!(super::PgStore, sqlx::Postgres);
+crate::workflow::workflow_store!(super::PgStore, sqlx::Postgres);

@@ -40,3 +40,4 @@ impl SqliteStore {
 crate::common::sql_store!(SqliteStore, sqlx::Sqlite);
 crate::accounts::accounts_store!(super::SqliteStore, sqlx::Sqlite);
 crate::figures::figures_store!(super::SqliteStore, sqlx::Sqlite);
+crate::workflow::workflow_store!(super::SqliteStore, sqlx::Sqlite);

@@ -77,6 +77,8 @@ CREATE TABLE enterprises (
     credit_code   TEXT NOT NULL UNIQUE,
     name          TEXT NOT NULL,
     name_en       TEXT NOT NULL DEFAULT '',
+    -- Pinyin initials of the name, for search by initials (长安 → ca).
+    name_initials TEXT NOT NULL DEFAULT '',
     industry_code TEXT NOT NULL,
     district      TEXT NOT NULL,
     park_id       INTEGER REFERENCES parks(id),

@@ -6,6 +6,8 @@ pub mod audit;
 pub mod chains;
 pub(crate) mod crud;
 pub mod enterprises;
+pub mod figures;
+pub mod imports;
 pub mod links;
 pub mod parks;
 pub mod people;
@@ -27,6 +29,7 @@ use crate::AppState;
     tags(
         (name = "registry", description = "Industry areas, chains and segments, people and posts, parks, enterprises"),
         (name = "access", description = "Signing in, API tokens and accounts"),
+        (name = "figures", description = "Indicators, imports, roll-ups with year-on-year growth and shares, region figures"),
         (name = "audit", description = "Every change, with who made it and the values before and after"),
     )
 )]
@@ -45,4 +48,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(enterprises::router())
         .merge(audit::router())
         .merge(session::router())
+        .merge(figures::router())
+        .merge(imports::router())
 }

@@ -1,0 +1,410 @@
+//! The figure commands: `import` (a spreadsheet, with a progress bar), `report` (a roll-up as a table, CSV or JSON)
+//! and `bench` (import speed, roll-up latency and peak memory at the zone and city tiers), and the demo's figures.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use chainpark_core::figures::Rollup;
+use chainpark_store::figures::{DemoFigureSelection, load_demo_figures};
+use chainpark_store::{Actor, Store};
+use clap::{Args, ValueEnum};
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// A CSV (UTF-8, GBK/GB18030, UTF-16) or XLSX file of monthly enterprise indicators, in any layout.
+    pub file: PathBuf,
+    /// Store the good rows even when some rows are bad (default: nothing is stored unless every row is good).
+    #[arg(long)]
+    pub accept_valid: bool,
+    /// Write the row-by-row report to this file (.csv or .xlsx).
+    #[arg(long)]
+    pub report: Option<PathBuf>,
+    /// Database URL: sqlite://PATH or postgres://USER@HOST/DB.
+    #[arg(long)]
+    pub database: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ReportFormat {
+    Table,
+    Csv,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Indicator code, e.g. added_value, gross_output, employees.
+    #[arg(long)]
+    pub indicator: String,
+    /// 2021-06, 2021-Q3, 2021-H1, 2021 or 2021-YTD-09 (January to September).
+    #[arg(long)]
+    pub period: String,
+    /// zone, area, chain, segment, park, district, digital_category or digital_economy.
+    #[arg(long, default_value = "zone")]
+    pub by: String,
+    /// published_totals or same_firms.
+    #[arg(long)]
+    pub method: Option<String>,
+    /// zone or region:CODE (e.g. region:500000 for Chongqing city).
+    #[arg(long)]
+    pub share_of: Option<String>,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: ReportFormat,
+    #[arg(long)]
+    pub database: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Tier {
+    /// DOMAIN.md §5 zone tier: 10,000 enterprises × 120 months × 8 indicators ≈ 10 M values.
+    Zone,
+    /// City tier: 100,000 enterprises × 120 months × 8 indicators ≈ 100 M values.
+    City,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Which tiers to run.
+    #[arg(long, value_enum, default_values_t = vec![Tier::Zone, Tier::City])]
+    pub tier: Vec<Tier>,
+    /// Scale the tier's number of enterprises down by this factor (e.g. 10 for a quick run).
+    #[arg(long, default_value_t = 1)]
+    pub scale_down: u32,
+    /// Folder for the benchmark's SQLite files and generated CSV (removed afterwards).
+    #[arg(long, default_value = "bench-data")]
+    pub dir: PathBuf,
+    /// Roll-up queries to time.
+    #[arg(long, default_value_t = 1000)]
+    pub queries: usize,
+}
+
+fn actor() -> Actor {
+    Actor::system("cli")
+}
+
+/// Loads the demo's figures (all indicators, 2019–2022) into a store that holds the demo registry.
+pub async fn load_demo(store: &Arc<dyn Store>, zone: &chainpark_core::demo::DemoZone) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let values = load_demo_figures(store.as_ref(), &Actor::system("demo"), zone, &DemoFigureSelection::all())
+        .await
+        .context("loading the demo's figures")?;
+    println!("loaded {values} monthly indicator values in {:.1} s", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+pub async fn import(store: Arc<dyn Store>, args: ImportArgs) -> anyhow::Result<()> {
+    let size = std::fs::metadata(&args.file).with_context(|| format!("reading {}", args.file.display()))?.len();
+    let progress = Arc::new(AtomicU64::new(0));
+    let bar = indicatif::ProgressBar::new(size);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} {bar:40} {bytes}/{total_bytes} {bytes_per_sec} {msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let ticker = {
+        let bar = bar.clone();
+        let progress = progress.clone();
+        tokio::spawn(async move {
+            loop {
+                bar.set_position(progress.load(Ordering::Relaxed));
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        })
+    };
+    let name = args.file.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+    let started = Instant::now();
+    let outcome =
+        chainpark_web::api::imports::run_import(store, actor(), args.file.clone(), name, args.accept_valid, Some(progress))
+            .await;
+    ticker.abort();
+    bar.finish_and_clear();
+    let record = outcome.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let report: chainpark_import::ImportReport =
+        serde_json::from_value(record.report.clone()).context("reading the import's report")?;
+    println!(
+        "import {}: {} rows read, {} rejected; {} values changed, {} unchanged; {} in {:.1} s",
+        record.id,
+        report.rows_read,
+        report.rows_rejected,
+        record.values_changed,
+        record.values_unchanged,
+        if record.stored { "stored" } else { "NOTHING STORED" },
+        started.elapsed().as_secs_f64()
+    );
+    for e in report.errors.iter().take(20) {
+        println!("  line {} column {}: {}", e.line, e.column, e.reason);
+    }
+    if report.error_count > 20 {
+        println!("  ... {} more problems", report.error_count - 20);
+    }
+    if let Some(path) = &args.report {
+        write_report(&report, path)?;
+        println!("report written to {}", path.display());
+    }
+    if !record.stored {
+        bail!("nothing was stored: fix the rows above, or use --accept-valid to store the good rows");
+    }
+    Ok(())
+}
+
+fn write_report(report: &chainpark_import::ImportReport, path: &Path) -> anyhow::Result<()> {
+    let xlsx = path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
+    if xlsx {
+        std::fs::write(path, report.to_xlsx()?)?;
+    } else {
+        report.write_csv(std::fs::File::create(path)?)?;
+    }
+    Ok(())
+}
+
+pub async fn report(store: Arc<dyn Store>, args: ReportArgs) -> anyhow::Result<()> {
+    let query = chainpark_web::api::figures::StatsQuery {
+        indicator: args.indicator,
+        period: args.period,
+        by: Some(args.by),
+        method: args.method,
+        share_of: args.share_of,
+    }
+    .parse()
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let rollup = store.rollup(&actor(), &query).await?;
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        ReportFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&rollup)?)?,
+        ReportFormat::Csv => write_csv(&rollup, &mut out)?,
+        ReportFormat::Table => write_table(&rollup, &mut out)?,
+    }
+    Ok(())
+}
+
+fn cells(rollup: &Rollup) -> Vec<[String; 8]> {
+    rollup
+        .groups
+        .iter()
+        .map(|g| {
+            [
+                g.code.clone(),
+                g.name.clone(),
+                g.firms.to_string(),
+                g.value.decimal.clone(),
+                g.previous.as_ref().map(|p| p.decimal.clone()).unwrap_or_default(),
+                g.yoy_growth_percent.clone().unwrap_or_default(),
+                g.share_percent.clone().unwrap_or_default(),
+                g.value.display_zh.clone(),
+            ]
+        })
+        .collect()
+}
+
+const HEADER: [&str; 8] = ["code", "name", "firms", "value", "previous", "yoy_%", "share_%", "display"];
+
+fn write_csv(rollup: &Rollup, out: &mut impl Write) -> anyhow::Result<()> {
+    let quote = |s: &str| if s.contains([',', '"', '\n']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() };
+    writeln!(out, "{}", HEADER.join(","))?;
+    for row in cells(rollup) {
+        writeln!(out, "{}", row.iter().map(|c| quote(c)).collect::<Vec<_>>().join(","))?;
+    }
+    Ok(())
+}
+
+fn write_table(rollup: &Rollup, out: &mut impl Write) -> anyhow::Result<()> {
+    writeln!(
+        out,
+        "{} ({}) {} [{}] by {}; growth: {}; share of {}",
+        rollup.indicator.name_zh,
+        rollup.indicator.code,
+        rollup.period_label_zh,
+        rollup.period,
+        rollup.by,
+        rollup.method.as_str(),
+        rollup.parent.name
+    )?;
+    let rows = cells(rollup);
+    let width = |i: usize| rows.iter().map(|r| r[i].chars().count()).chain([HEADER[i].len()]).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..8).map(width).collect();
+    let line = |cells: &[String]| {
+        cells
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c}{}", " ".repeat(w.saturating_sub(c.chars().count()))))
+            .collect::<Vec<_>>()
+            .join("  ")
+    };
+    writeln!(out, "{}", line(&HEADER.map(String::from)))?;
+    for row in &rows {
+        writeln!(out, "{}", line(row))?;
+    }
+    Ok(())
+}
+
+/// Peak resident memory of this process so far (VmHWM), in MiB.
+fn peak_rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}
+
+/// The demo zone with `count` enterprises: the demo's own, then copies of them under new credit codes.
+fn bench_zone(count: usize) -> chainpark_core::demo::DemoZone {
+    let mut zone = chainpark_core::demo::demo_zone();
+    let originals = zone.enterprises.len();
+    zone.enterprises.truncate(count.max(1));
+    let mut serial = 0u64;
+    while zone.enterprises.len() < count {
+        let model = zone.enterprises[zone.enterprises.len() % originals].clone();
+        let code = loop {
+            serial += 1;
+            if let Ok(code) = chainpark_core::credit_code::CreditCode::from_body(&format!("91500112MB{serial:07}")) {
+                break code;
+            }
+        };
+        zone.enterprises.push(chainpark_core::demo::DemoEnterprise {
+            credit_code: code.as_str().to_string(),
+            name: format!("{}{serial}", model.name),
+            ..model
+        });
+    }
+    // Posts that name enterprises dropped by the truncation go too.
+    let kept: std::collections::HashSet<String> = zone.enterprises.iter().map(|e| e.credit_code.clone()).collect();
+    for person in &mut zone.people {
+        person.posts.retain(|p| p.enterprise_credit_code.as_ref().is_none_or(|c| kept.contains(c)));
+    }
+    zone
+}
+
+const BENCH_COLUMNS: [&str; 8] = ["增加值", "工业总产值", "营业收入", "利润总额", "税金", "从业人员", "研发经费", "固定资产投资"];
+
+/// Writes 120 months (2013-01 to 2022-12) × 8 indicators for every enterprise, one row per enterprise × month
+/// (the wide-by-indicator layout); returns the number of rows.
+fn write_bench_csv(path: &Path, zone: &chainpark_core::demo::DemoZone) -> anyhow::Result<u64> {
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(path)?);
+    writeln!(out, "统一社会信用代码,期间,{}", BENCH_COLUMNS.join(","))?;
+    let mut rows = 0;
+    for (i, e) in zone.enterprises.iter().enumerate() {
+        let base = 1_000 + (i as u64 * 7919) % 90_000;
+        for year in 2013..=2022u64 {
+            for month in 1..=12u64 {
+                let v = base + year * 3 + month * 11;
+                writeln!(
+                    out,
+                    "{},{year}-{month:02},{}.{:02},{},{},{},{},{},{},{}",
+                    e.credit_code,
+                    v,
+                    month,
+                    v * 3,
+                    v * 4,
+                    v / 2,
+                    v / 5,
+                    10 + v % 500,
+                    v / 10,
+                    v / 3
+                )?;
+                rows += 1;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(rows)
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1].as_secs_f64() * 1000.0
+}
+
+pub async fn bench(args: BenchArgs) -> anyhow::Result<()> {
+    std::fs::create_dir_all(&args.dir).with_context(|| format!("creating {}", args.dir.display()))?;
+    for tier in &args.tier {
+        let (name, enterprises) = match tier {
+            Tier::Zone => ("zone", 10_000),
+            Tier::City => ("city", 100_000),
+        };
+        let enterprises = (enterprises / args.scale_down.max(1) as usize).max(100);
+        println!("== {name} tier: {enterprises} enterprises × 120 months × {} indicators", BENCH_COLUMNS.len());
+        let db = args.dir.join(format!("bench-{name}.db"));
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+        }
+        let store = crate::open(&format!("sqlite://{}", db.display())).await?;
+        let zone = bench_zone(enterprises);
+        let started = Instant::now();
+        store.load_registry(&Actor::system("bench"), &zone).await?;
+        println!("registry loaded in {:.1} s", started.elapsed().as_secs_f64());
+        let csv = args.dir.join(format!("bench-{name}.csv"));
+        let started = Instant::now();
+        let rows = write_bench_csv(&csv, &zone)?;
+        let bytes = std::fs::metadata(&csv)?.len();
+        println!(
+            "generated {rows} rows ({} values, {:.0} MiB) in {:.1} s",
+            rows * BENCH_COLUMNS.len() as u64,
+            bytes as f64 / 1048576.0,
+            started.elapsed().as_secs_f64()
+        );
+        let rss_before = peak_rss_mib().unwrap_or(0.0);
+        let started = Instant::now();
+        let record = chainpark_web::api::imports::run_import(
+            store.clone(),
+            actor(),
+            csv.clone(),
+            "bench.csv".into(),
+            false,
+            None,
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let seconds = started.elapsed().as_secs_f64();
+        if !record.stored {
+            bail!("the benchmark file was not stored: {}", record.report);
+        }
+        println!(
+            "import: {rows} rows, {} values in {seconds:.1} s = {:.0} rows/s, {:.0} values/s (validated, one transaction, aggregates maintained)",
+            record.values_changed,
+            rows as f64 / seconds,
+            record.values_changed as f64 / seconds
+        );
+        println!("peak RSS (VmHWM): {:.0} MiB before the import, {:.0} MiB after", rss_before, peak_rss_mib().unwrap_or(0.0));
+        for (label, by, method) in [
+            ("headline: added value 2021-H1 by digital_economy", "digital_economy", None),
+            ("added value 2021-YTD-09 by chain", "chain", None),
+            ("added value 2021-H1 by segment, same firms", "segment", Some("same_firms")),
+        ] {
+            let query = chainpark_web::api::figures::StatsQuery {
+                indicator: "added_value".into(),
+                period: if by == "chain" { "2021-YTD-09".into() } else { "2021-H1".into() },
+                by: Some(by.into()),
+                method: method.map(String::from),
+                share_of: None,
+            }
+            .parse()
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let runs = if method.is_some() { (args.queries / 50).max(5) } else { args.queries };
+            let mut times = Vec::with_capacity(runs);
+            for _ in 0..runs {
+                let t = Instant::now();
+                let rollup = store.rollup(&actor(), &query).await?;
+                times.push(t.elapsed());
+                std::hint::black_box(rollup);
+            }
+            times.sort();
+            println!(
+                "roll-up {label}: p50 {:.2} ms, p99 {:.2} ms over {runs} queries",
+                percentile(&times, 50.0),
+                percentile(&times, 99.0)
+            );
+        }
+        let _ = std::fs::remove_file(&csv);
+        drop(store);
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+        }
+    }
+    println!("peak RSS of the whole run (VmHWM): {:.0} MiB", peak_rss_mib().unwrap_or(0.0));
+    Ok(())
+}

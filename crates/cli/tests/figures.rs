@@ -1,0 +1,482 @@
+//! Economic figures through the API, on every engine: spreadsheet imports (all or nothing, `accept_valid`,
+//! re-imports, revisions, who may import what), roll-ups with year-on-year growth and shares, and the demo zone's
+//! calibration to Liangjiang's published figures.
+
+mod common;
+
+use chainpark_core::access::Role;
+use chainpark_store::Actor;
+use chainpark_store::figures::{DemoFigureSelection, load_demo_figures};
+use common::{TestApp, apps, credit_code, fixture, fresh_stores};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+/// Uploads a file as the raw request body.
+async fn upload(app: &TestApp, name: &str, body: &str, accept_valid: bool) -> (StatusCode, Value) {
+    let response = app
+        .client
+        .post(format!(
+            "{}/api/v1/imports?filename={name}&accept_valid={accept_valid}",
+            app.base
+        ))
+        .header("x-csrf-token", &app.csrf)
+        .header("content-type", "text/csv")
+        .body(body.to_string())
+        .send()
+        .await
+        .expect("answered");
+    let status = response.status();
+    let json = response.json().await.unwrap_or(Value::Null);
+    (status, json)
+}
+
+/// Three enterprises of the fixture's automobile chain in its park, made through the API; returns credit codes
+/// and ids.
+async fn enterprises(app: &TestApp) -> (common::Fixture, Vec<(String, i64)>) {
+    let f = fixture(app).await;
+    let mut out = Vec::new();
+    for (i, industry) in ["3612", "3612", "3911"].iter().enumerate() {
+        let code = credit_code(&format!("91500000MA5U0000{i}"));
+        let created = app
+            .create(
+                "/api/v1/enterprises",
+                json!({"credit_code": code, "name": format!("测试企业{i}有限公司"), "industry_code": industry,
+                       "district": "500112", "park_id": f.park, "segment_ids": [f.root_segment]}),
+            )
+            .await;
+        out.push((code, created["id"].as_i64().expect("id")));
+    }
+    (f, out)
+}
+
+fn long_csv(rows: &[(&str, &str, &str, &str)]) -> String {
+    let mut text = String::from("统一社会信用代码,期间,指标,数值\n");
+    for (code, month, indicator, value) in rows {
+        text.push_str(&format!("{code},{month},{indicator},{value}\n"));
+    }
+    text
+}
+
+async fn zone_value(app: &TestApp, indicator: &str, period: &str) -> Value {
+    let (status, body) = app
+        .get(&format!(
+            "/api/v1/stats?indicator={indicator}&period={period}"
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK, "[{}] {body}", app.engine);
+    body["groups"][0]["value"]["hundredths"].clone()
+}
+
+#[tokio::test]
+async fn import_with_three_bad_rows_reports_them_and_stores_nothing() {
+    for app in apps().await {
+        let (_, firms) = enterprises(&app).await;
+        let good = &firms[0].0;
+        let unknown = credit_code("91500000MA5U9999X");
+        let csv = long_csv(&[
+            (good, "2021-01", "增加值", "100"),
+            (&unknown, "2021-02", "增加值", "100"),
+            (good, "2021-03", "不存在的指标", "100"),
+            (good, "2021-04", "增加值", "12abc"),
+            (good, "2021-05", "增加值", "100"),
+        ]);
+        let (status, body) = upload(&app, "bad.csv", &csv, false).await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "[{}] {body}",
+            app.engine
+        );
+        let report = &body["import"]["report"];
+        let lines: Vec<i64> = report["errors"]
+            .as_array()
+            .expect("errors")
+            .iter()
+            .map(|e| e["line"].as_i64().unwrap_or(0))
+            .collect();
+        assert_eq!(lines, vec![3, 4, 5], "[{}] {report}", app.engine);
+        assert_eq!(body["import"]["stored"], false);
+        assert_eq!(
+            zone_value(&app, "added_value", "2021").await,
+            Value::Null,
+            "[{}]",
+            app.engine
+        );
+        let csv_report = app
+            .client
+            .get(format!(
+                "{}{}",
+                app.base,
+                body["report_csv"].as_str().unwrap_or("")
+            ))
+            .send()
+            .await
+            .expect("csv");
+        assert_eq!(csv_report.status(), StatusCode::OK);
+        assert_eq!(
+            csv_report.text().await.expect("text").lines().count(),
+            4,
+            "[{}] header + 3 rows",
+            app.engine
+        );
+    }
+}
+
+#[tokio::test]
+async fn accept_valid_stores_the_good_rows() {
+    for app in apps().await {
+        let (_, firms) = enterprises(&app).await;
+        let good = &firms[0].0;
+        let csv = long_csv(&[
+            (good, "2021-01", "增加值", "100"),
+            (good, "2021-02", "增加值", "oops"),
+            (good, "2021-03", "增加值（万元）", "2.5"),
+        ]);
+        let (status, body) = upload(&app, "some-bad.csv", &csv, true).await;
+        assert_eq!(status, StatusCode::CREATED, "[{}] {body}", app.engine);
+        assert_eq!(
+            body["import"]["values_changed"], 2,
+            "[{}] {body}",
+            app.engine
+        );
+        // 100 元 + 2.5 万元 = 25,100 元.
+        assert_eq!(
+            zone_value(&app, "added_value", "2021-Q1").await,
+            json!(2_510_000),
+            "[{}]",
+            app.engine
+        );
+    }
+}
+
+#[tokio::test]
+async fn reimporting_the_same_file_changes_nothing() {
+    for app in apps().await {
+        let (_, firms) = enterprises(&app).await;
+        let csv = long_csv(&[
+            (&firms[0].0, "2021-01", "营业收入", "1,000.00"),
+            (&firms[1].0, "2021-01", "营业收入", "500"),
+        ]);
+        let (first, body) = upload(&app, "revenue.csv", &csv, false).await;
+        assert_eq!(first, StatusCode::CREATED, "[{}] {body}", app.engine);
+        let (again, body) = upload(&app, "revenue.csv", &csv, false).await;
+        assert_eq!(again, StatusCode::CREATED, "[{}] {body}", app.engine);
+        assert_eq!(
+            body["import"]["values_changed"], 0,
+            "[{}] {body}",
+            app.engine
+        );
+        assert_eq!(
+            body["import"]["values_unchanged"], 2,
+            "[{}] {body}",
+            app.engine
+        );
+        assert_eq!(
+            zone_value(&app, "operating_revenue", "2021-01").await,
+            json!(150_000),
+            "[{}]",
+            app.engine
+        );
+        let (_, history) = app
+            .get(&format!(
+                "/api/v1/enterprises/{}/figures?indicator=operating_revenue&period=2021",
+                firms[0].1
+            ))
+            .await;
+        assert_eq!(
+            history.as_array().map(Vec::len),
+            Some(1),
+            "[{}] no second revision: {history}",
+            app.engine
+        );
+    }
+}
+
+#[tokio::test]
+async fn revised_value_keeps_the_old_one_readable_as_of_a_date() {
+    for app in apps().await {
+        let (_, firms) = enterprises(&app).await;
+        let (id, code) = (firms[0].1, &firms[0].0);
+        let (_, first) = upload(
+            &app,
+            "v1.csv",
+            &long_csv(&[(code, "2021-06", "增加值", "100")]),
+            false,
+        )
+        .await;
+        let known_at = first["import"]["at"].as_str().expect("at").to_string();
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        let (status, _) = upload(
+            &app,
+            "v2.csv",
+            &long_csv(&[(code, "2021-06", "增加值", "130")]),
+            false,
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED);
+        let path = format!("/api/v1/enterprises/{id}/figures?indicator=added_value&period=2021-06");
+        let (_, now) = app.get(&path).await;
+        assert_eq!(now[0]["value"], 13_000, "[{}] {now}", app.engine);
+        let as_of = known_at.replace('+', "%2B");
+        let (_, then) = app.get(&format!("{path}&as_of={as_of}")).await;
+        assert_eq!(then[0]["value"], 10_000, "[{}] {then}", app.engine);
+        assert_eq!(then[0]["superseded"], true, "[{}]", app.engine);
+        // The roll-up moved with the revision: 130 元, not 230.
+        assert_eq!(
+            zone_value(&app, "added_value", "2021-06").await,
+            json!(13_000),
+            "[{}]",
+            app.engine
+        );
+    }
+}
+
+#[tokio::test]
+async fn enterprise_user_cannot_import_another_enterprises_rows() {
+    for app in apps().await {
+        let (f, firms) = enterprises(&app).await;
+        app.create(
+            "/api/v1/posts",
+            json!({"person_id": f.person, "role": "enterprise_contact", "enterprise_id": firms[0].1, "starts_on": "2021-08-01"}),
+        )
+        .await;
+        let firm = app
+            .as_account("firm0", Role::Enterprise, Some(f.person))
+            .await;
+        let csv = long_csv(&[
+            (&firms[0].0, "2021-01", "增加值", "100"),
+            (&firms[1].0, "2021-01", "增加值", "999"),
+        ]);
+        let (status, body) = upload(&firm, "mixed.csv", &csv, false).await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "[{}] {body}",
+            app.engine
+        );
+        let errors = body["import"]["report"]["errors"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(errors.len(), 1, "[{}] {body}", app.engine);
+        assert_eq!(errors[0]["line"], 3);
+        assert!(
+            errors[0]["reason"]
+                .as_str()
+                .unwrap_or("")
+                .contains("not one of this account's enterprises")
+        );
+        let (status, body) = upload(&firm, "mixed.csv", &csv, true).await;
+        assert_eq!(status, StatusCode::CREATED, "[{}] {body}", app.engine);
+        assert_eq!(
+            zone_value(&app, "added_value", "2021-01").await,
+            json!(10_000),
+            "[{}] only its own row",
+            app.engine
+        );
+        let leader = app.as_account("leader1", Role::Leader, None).await;
+        let (status, _) = upload(&leader, "any.csv", &csv, false).await;
+        assert_eq!(
+            status,
+            StatusCode::FORBIDDEN,
+            "[{}] a leader reads, never imports",
+            app.engine
+        );
+    }
+}
+
+#[tokio::test]
+async fn employees_are_a_stock_so_a_half_year_takes_june() {
+    for app in apps().await {
+        let (_, firms) = enterprises(&app).await;
+        let code = &firms[0].0;
+        let csv = long_csv(&[
+            (code, "2021-01", "从业人员", "100"),
+            (code, "2021-06", "从业人员", "120"),
+            (code, "2021-03", "从业人员", "110"),
+        ]);
+        let (status, body) = upload(&app, "staff.csv", &csv, false).await;
+        assert_eq!(status, StatusCode::CREATED, "[{}] {body}", app.engine);
+        assert_eq!(
+            zone_value(&app, "employees", "2021-H1").await,
+            json!(12_000),
+            "[{}]",
+            app.engine
+        );
+    }
+}
+
+#[tokio::test]
+async fn same_firms_growth_restates_last_year_to_this_years_reporters() {
+    for app in apps().await {
+        let (_, firms) = enterprises(&app).await;
+        // Firm 0 reports both years; firm 1 only last year (it left): published totals fall, same firms grow.
+        let csv = long_csv(&[
+            (&firms[0].0, "2020-01", "增加值", "100"),
+            (&firms[1].0, "2020-01", "增加值", "100"),
+            (&firms[0].0, "2021-01", "增加值", "150"),
+        ]);
+        assert_eq!(
+            upload(&app, "two-years.csv", &csv, false).await.0,
+            StatusCode::CREATED
+        );
+        let (_, published) = app
+            .get("/api/v1/stats?indicator=added_value&period=2021-01")
+            .await;
+        assert_eq!(
+            published["groups"][0]["yoy_growth_percent"], "-25.0",
+            "[{}] {published}",
+            app.engine
+        );
+        let (_, same) = app
+            .get("/api/v1/stats?indicator=added_value&period=2021-01&method=same_firms")
+            .await;
+        assert_eq!(
+            same["groups"][0]["yoy_growth_percent"], "50.0",
+            "[{}] {same}",
+            app.engine
+        );
+        assert_eq!(same["method"], "same_firms");
+    }
+}
+
+#[tokio::test]
+async fn a_firm_moved_to_another_segment_takes_its_figures_along() {
+    for app in apps().await {
+        let (f, firms) = enterprises(&app).await;
+        let csv = long_csv(&[(&firms[0].0, "2021-01", "增加值", "100")]);
+        assert_eq!(
+            upload(&app, "a.csv", &csv, false).await.0,
+            StatusCode::CREATED
+        );
+        let (status, body) = app
+            .patch(
+                &format!("/api/v1/enterprises/{}", firms[0].1),
+                json!({"segment_ids": [f.other_segment]}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "[{}] {body}", app.engine);
+        let (status, _) = app.post("/api/v1/figures/rebuild", json!({})).await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
+        let (_, by_chain) = app
+            .get("/api/v1/stats?indicator=added_value&period=2021-01&by=chain")
+            .await;
+        let groups = by_chain["groups"].as_array().cloned().unwrap_or_default();
+        assert_eq!(groups.len(), 1, "[{}] {by_chain}", app.engine);
+        assert_eq!(groups[0]["group_id"], f.other_chain, "[{}]", app.engine);
+    }
+}
+
+#[tokio::test]
+async fn every_layout_has_a_template_to_download() {
+    for app in apps().await {
+        for file in ["long.csv", "wide_by_month.xlsx", "wide_by_indicator.csv"] {
+            let response = app
+                .client
+                .get(format!("{}/api/v1/imports/templates/{file}", app.base))
+                .send()
+                .await
+                .expect("answered");
+            assert_eq!(response.status(), StatusCode::OK, "[{}] {file}", app.engine);
+        }
+        let (status, _) = app.get("/api/v1/imports/templates/nothing.csv").await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+    }
+}
+
+/// The demo registry with some of its figures, on every engine.
+async fn demo_apps(selection: DemoFigureSelection) -> Vec<TestApp> {
+    let zone = chainpark_core::demo::demo_zone();
+    let actor = Actor::system("demo");
+    let mut out = Vec::new();
+    for store in fresh_stores().await {
+        store
+            .load_registry(&actor, &zone)
+            .await
+            .expect("registry loads");
+        load_demo_figures(store.as_ref(), &actor, &zone, &selection)
+            .await
+            .expect("figures load");
+        out.push(TestApp::start(store).await);
+    }
+    out
+}
+
+#[tokio::test]
+async fn demo_digital_economy_added_value_h1_2021_is_336_28_yi_up_54_6_percent_one_third_of_chongqing()
+ {
+    let selection = DemoFigureSelection {
+        indicators: vec!["added_value"],
+        years: 2020..=2021,
+    };
+    for app in demo_apps(selection).await {
+        let (status, body) = app
+            .get("/api/v1/stats?indicator=added_value&period=2021-H1&by=digital_economy&share_of=region:500000")
+            .await;
+        assert_eq!(status, StatusCode::OK, "[{}] {body}", app.engine);
+        let group = &body["groups"][0];
+        assert_eq!(
+            group["value"]["display_zh"], "336.28亿元",
+            "[{}] {body}",
+            app.engine
+        );
+        assert_eq!(group["value"]["hundredths"], 3_362_800_000_000i64);
+        assert_eq!(
+            group["yoy_growth_percent"], "54.6",
+            "[{}] {body}",
+            app.engine
+        );
+        assert_eq!(group["share_percent"], "33.3", "[{}] {body}", app.engine);
+        assert!(
+            group["firms"].as_i64().unwrap_or(0) >= 6000,
+            "[{}] about 6,000 firms: {}",
+            app.engine,
+            group["firms"]
+        );
+    }
+}
+
+#[tokio::test]
+async fn demo_industrial_output_q1_to_q3_2021_is_3161_2_yi_up_29_4_percent_automobile_1153_electronics_1650()
+ {
+    let selection = DemoFigureSelection {
+        indicators: vec!["gross_output"],
+        years: 2020..=2021,
+    };
+    for app in demo_apps(selection).await {
+        let (_, zone) = app
+            .get("/api/v1/stats?indicator=gross_output&period=2021-YTD-09")
+            .await;
+        assert_eq!(
+            zone["groups"][0]["value"]["display_zh"], "3161.20亿元",
+            "[{}] {zone}",
+            app.engine
+        );
+        assert_eq!(
+            zone["groups"][0]["yoy_growth_percent"], "29.4",
+            "[{}] {zone}",
+            app.engine
+        );
+        let (_, chains) = app
+            .get("/api/v1/stats?indicator=gross_output&period=2021-YTD-09&by=chain")
+            .await;
+        let by_code = |code: &str| {
+            chains["groups"]
+                .as_array()
+                .and_then(|g| g.iter().find(|g| g["code"] == code))
+                .map(|g| g["value"]["display_zh"].clone())
+        };
+        assert_eq!(
+            by_code("AUTO"),
+            Some(json!("1153.00亿元")),
+            "[{}] {chains}",
+            app.engine
+        );
+        assert_eq!(
+            by_code("ELEC"),
+            Some(json!("1650.00亿元")),
+            "[{}] {chains}",
+            app.engine
+        );
+    }
+}

@@ -1,0 +1,675 @@
+//! Enterprise appeals (企业诉求): filed by an enterprise or entered on its behalf, routed by rules to whoever
+//! answers for the chain or park, and carried through the closed loop accept (受理) → assign (交办) → handle (处置)
+//! → reply (反馈) → close (办结), with the enterprise's rating and re-opening when it is not satisfied. Limits are
+//! counted in working days on the Chinese calendar.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::calendar::WorkCalendar;
+use crate::error::{Invalid, Violations};
+use crate::registry::{Id, PersonRef};
+use crate::workflow::{due_after, wire_enum};
+
+/// Working days to accept an appeal after it arrives.
+pub const ACCEPT_LIMIT_DAYS: u32 = 1;
+/// Working days to reply to an appeal that the accepting officer marks complex.
+pub const COMPLEX_LIMIT_DAYS: u32 = 25;
+
+wire_enum! {
+    /// What an appeal is about; the category sets the reply limit and, through the rules, who answers it.
+    AppealCategory {
+        /// 政策咨询与兑现
+        Policy = "policy",
+        /// 审批办证
+        Permits = "permits",
+        /// 用地规划
+        Land = "land",
+        /// 水电气讯
+        Utilities = "utilities",
+        /// 融资
+        Finance = "finance",
+        /// 人才用工
+        Talent = "talent",
+        /// 产业链配套（上下游对接）
+        SupplyChain = "supply_chain",
+        /// 物流通关
+        Logistics = "logistics",
+        /// 园区设施与物业
+        Facilities = "facilities",
+        /// 其他
+        Other = "other",
+    }
+}
+
+impl AppealCategory {
+    /// Working days to reply, for normal urgency (DOMAIN.md §2.4: reply within 2, resolve within 10).
+    pub fn reply_limit_days(self) -> u32 {
+        match self {
+            AppealCategory::Policy | AppealCategory::Utilities => 2,
+            AppealCategory::Permits
+            | AppealCategory::Talent
+            | AppealCategory::Logistics
+            | AppealCategory::Facilities => 5,
+            AppealCategory::Land
+            | AppealCategory::Finance
+            | AppealCategory::SupplyChain
+            | AppealCategory::Other => 10,
+        }
+    }
+
+    /// Who answers when no rule names anyone: problems of a chain go to its task force, the rest to the park chief.
+    pub fn default_target(self) -> RouteTarget {
+        match self {
+            AppealCategory::Policy
+            | AppealCategory::Finance
+            | AppealCategory::Talent
+            | AppealCategory::SupplyChain
+            | AppealCategory::Other => RouteTarget::ChainTaskForce,
+            AppealCategory::Permits
+            | AppealCategory::Land
+            | AppealCategory::Utilities
+            | AppealCategory::Logistics
+            | AppealCategory::Facilities => RouteTarget::ParkChief,
+        }
+    }
+
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            AppealCategory::Policy => "政策咨询与兑现",
+            AppealCategory::Permits => "审批办证",
+            AppealCategory::Land => "用地规划",
+            AppealCategory::Utilities => "水电气讯",
+            AppealCategory::Finance => "融资",
+            AppealCategory::Talent => "人才用工",
+            AppealCategory::SupplyChain => "产业链配套",
+            AppealCategory::Logistics => "物流通关",
+            AppealCategory::Facilities => "园区设施",
+            AppealCategory::Other => "其他",
+        }
+    }
+}
+
+wire_enum! {
+    /// How fast an appeal must be answered; urgent halves the limit (at least one working day).
+    Urgency { Normal = "normal", Urgent = "urgent" }
+}
+
+wire_enum! {
+    /// Where an appeal is in the closed loop.
+    AppealStatus {
+        /// Filed, waiting to be accepted (待受理).
+        Submitted = "submitted",
+        /// 已受理
+        Accepted = "accepted",
+        /// 已交办: a named person handles it.
+        Assigned = "assigned",
+        /// 处置中
+        Handling = "handling",
+        /// 已反馈: the enterprise has the answer and may rate it.
+        Replied = "replied",
+        /// 已办结
+        Closed = "closed",
+    }
+}
+
+impl AppealStatus {
+    /// Whether the enterprise has had its answer (the reply limit is met).
+    pub fn is_answered(self) -> bool {
+        matches!(self, AppealStatus::Replied | AppealStatus::Closed)
+    }
+}
+
+wire_enum! {
+    /// A step of the closed loop.
+    AppealAction {
+        Accept = "accept",
+        Assign = "assign",
+        Handle = "handle",
+        Reply = "reply",
+        Close = "close",
+        Rate = "rate",
+    }
+}
+
+wire_enum! {
+    /// Which deadline an open appeal has missed.
+    OverdueStep { Accept = "accept", Reply = "reply" }
+}
+
+wire_enum! {
+    /// Whom a routing rule sends an appeal to.
+    RouteTarget {
+        /// Whoever serves on the chain's task force (链办/专班) today.
+        ChainTaskForce = "chain_task_force",
+        /// The chain chief (链长).
+        ChainChief = "chain_chief",
+        /// The park chief (园长).
+        ParkChief = "park_chief",
+        /// Park staff.
+        ParkStaff = "park_staff",
+        /// One named person.
+        Person = "person",
+    }
+}
+
+impl RouteTarget {
+    pub fn is_chain_target(self) -> bool {
+        matches!(self, RouteTarget::ChainTaskForce | RouteTarget::ChainChief)
+    }
+
+    pub fn is_park_target(self) -> bool {
+        matches!(self, RouteTarget::ParkChief | RouteTarget::ParkStaff)
+    }
+}
+
+/// The reply limit in working days for a category, urgency and complexity.
+pub fn reply_limit_days(category: AppealCategory, urgency: Urgency, complex: bool) -> u32 {
+    if complex {
+        return COMPLEX_LIMIT_DAYS;
+    }
+    let base = category.reply_limit_days();
+    match urgency {
+        Urgency::Normal => base,
+        Urgency::Urgent => (base / 2).max(1),
+    }
+}
+
+/// The two deadlines of an appeal received on `received_on` with a reply limit of `limit` working days. Both
+/// are due at the end of the day they name; a year with no calendar is refused on `received_on`.
+pub fn deadlines(
+    calendar: &WorkCalendar,
+    received_on: NaiveDate,
+    limit: u32,
+) -> Result<(NaiveDate, NaiveDate), Invalid> {
+    let accept = due_after(calendar, "received_on", received_on, ACCEPT_LIMIT_DAYS)?;
+    let reply = due_after(calendar, "received_on", received_on, limit)?;
+    Ok((accept, reply))
+}
+
+/// Which step is overdue on the day `as_of`: a deadline is met on its due day and missed from the next day on.
+pub fn overdue_step(
+    status: AppealStatus,
+    accept_due: NaiveDate,
+    reply_due: NaiveDate,
+    as_of: NaiveDate,
+) -> Option<OverdueStep> {
+    if status.is_answered() {
+        None
+    } else if as_of > reply_due {
+        Some(OverdueStep::Reply)
+    } else if status == AppealStatus::Submitted && as_of > accept_due {
+        Some(OverdueStep::Accept)
+    } else {
+        None
+    }
+}
+
+/// An enterprise appeal as the store keeps it and the API shows it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Appeal {
+    pub id: Id,
+    pub enterprise_id: Id,
+    pub enterprise_name: String,
+    pub category: AppealCategory,
+    pub urgency: Urgency,
+    /// Marked complex when accepted: the reply limit becomes 25 working days.
+    pub complex: bool,
+    pub title: String,
+    pub description: String,
+    /// The enterprise's chain (from its segments) and park when the appeal was filed.
+    pub chain_id: Option<Id>,
+    pub park_id: Option<Id>,
+    pub status: AppealStatus,
+    pub filed_at: DateTime<Utc>,
+    /// The account that filed it (the enterprise's user, or an officer on its behalf).
+    pub filed_by: String,
+    /// The day it arrived (China date); limits count from the next working day.
+    pub received_on: NaiveDate,
+    pub limit_days: u32,
+    /// Accept by the end of this day.
+    pub accept_due: NaiveDate,
+    /// Reply by the end of this day (recomputed when the appeal is re-opened).
+    pub reply_due: NaiveDate,
+    /// The routing rule that chose the handler; `None` when the category's default applied.
+    pub rule_id: Option<Id>,
+    /// The chain or park it was routed under; its chief is the escalation target.
+    pub route_chain_id: Option<Id>,
+    pub route_park_id: Option<Id>,
+    /// Who it was routed to.
+    pub handler: Option<PersonRef>,
+    /// Who handles it now.
+    pub assignee: Option<PersonRef>,
+    pub escalated_to: Option<PersonRef>,
+    pub escalated_at: Option<DateTime<Utc>>,
+    pub accepted_at: Option<DateTime<Utc>>,
+    pub replied_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+    /// The answer given to the enterprise.
+    pub reply: String,
+    pub satisfied: Option<bool>,
+    /// 1 (poor) to 5 (very good).
+    pub rating: Option<i32>,
+    pub reopen_count: i32,
+    /// The step overdue on the day the list was asked for (`as_of`, default today).
+    pub overdue: Option<OverdueStep>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// What a user sends to file an appeal.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AppealInput {
+    pub enterprise_id: Id,
+    pub category: AppealCategory,
+    #[serde(default = "normal")]
+    pub urgency: Urgency,
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    /// When an officer received it on paper or by phone, for appeals recorded afterwards; default now. Never in
+    /// the future. Limits count from the China date of this instant.
+    #[serde(default)]
+    pub received_at: Option<DateTime<Utc>>,
+}
+
+fn normal() -> Urgency {
+    Urgency::Normal
+}
+
+/// A checked appeal, ready to route and store.
+#[derive(Debug, Clone)]
+pub struct AppealDraft {
+    pub enterprise_id: Id,
+    pub category: AppealCategory,
+    pub urgency: Urgency,
+    pub title: String,
+    pub description: String,
+    pub received_at: Option<DateTime<Utc>>,
+}
+
+impl AppealInput {
+    pub fn parse(self) -> Result<AppealDraft, Invalid> {
+        let mut v = Violations::default();
+        let title = text(&mut v, "title", &self.title, true, 200);
+        let description = text(&mut v, "description", &self.description, false, 5000);
+        v.finish(AppealDraft {
+            enterprise_id: self.enterprise_id,
+            category: self.category,
+            urgency: self.urgency,
+            title,
+            description,
+            received_at: self.received_at,
+        })
+    }
+}
+
+pub(crate) fn text(
+    v: &mut Violations,
+    field: &str,
+    value: &str,
+    required: bool,
+    max_chars: usize,
+) -> String {
+    let value = value.trim();
+    if required && value.is_empty() {
+        v.add(field, "is required");
+    } else if value.chars().count() > max_chars {
+        v.add(field, format!("is longer than {max_chars} characters"));
+    }
+    value.to_string()
+}
+
+/// One step of the loop as a user sends it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AppealStepInput {
+    pub action: AppealAction,
+    /// The reply (for `reply`), the call-back note (for `close`), a comment otherwise.
+    #[serde(default)]
+    pub note: String,
+    /// For `assign`: the person who will handle it.
+    #[serde(default)]
+    pub assignee_person_id: Option<Id>,
+    /// For `accept`: the case is complex (reply limit 25 working days).
+    #[serde(default)]
+    pub complex: Option<bool>,
+    /// For `rate`: whether the enterprise is satisfied; not satisfied re-opens the appeal.
+    #[serde(default)]
+    pub satisfied: Option<bool>,
+    /// For `rate`: 1–5.
+    #[serde(default)]
+    pub rating: Option<i32>,
+    /// When the step happened, for steps recorded afterwards; default now. Never in the future, never before the
+    /// appeal's previous step.
+    #[serde(default)]
+    pub at: Option<DateTime<Utc>>,
+}
+
+/// A checked step.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AppealStep {
+    Accept { complex: bool },
+    Assign { person_id: Id },
+    Handle,
+    Reply { text: String },
+    Close { note: String },
+    Rate { satisfied: bool, rating: i32 },
+}
+
+impl AppealStep {
+    pub fn action(&self) -> AppealAction {
+        match self {
+            AppealStep::Accept { .. } => AppealAction::Accept,
+            AppealStep::Assign { .. } => AppealAction::Assign,
+            AppealStep::Handle => AppealAction::Handle,
+            AppealStep::Reply { .. } => AppealAction::Reply,
+            AppealStep::Close { .. } => AppealAction::Close,
+            AppealStep::Rate { .. } => AppealAction::Rate,
+        }
+    }
+}
+
+impl AppealStepInput {
+    /// The step and its note.
+    pub fn parse(self) -> Result<(AppealStep, String, Option<DateTime<Utc>>), Invalid> {
+        let mut v = Violations::default();
+        let note = text(&mut v, "note", &self.note, false, 5000);
+        let step = match self.action {
+            AppealAction::Accept => AppealStep::Accept {
+                complex: self.complex.unwrap_or(false),
+            },
+            AppealAction::Assign => match self.assignee_person_id {
+                Some(person_id) => AppealStep::Assign { person_id },
+                None => {
+                    v.add("assignee_person_id", "is required to assign");
+                    AppealStep::Handle
+                }
+            },
+            AppealAction::Handle => AppealStep::Handle,
+            AppealAction::Reply => {
+                if note.is_empty() {
+                    v.add("note", "the reply to the enterprise is required");
+                }
+                AppealStep::Reply { text: note.clone() }
+            }
+            AppealAction::Close => {
+                if note.is_empty() {
+                    v.add("note", "say what the call-back (回访) found");
+                }
+                AppealStep::Close { note: note.clone() }
+            }
+            AppealAction::Rate => {
+                let rating = self.rating.unwrap_or(if self.satisfied == Some(false) { 2 } else { 5 });
+                if !(1..=5).contains(&rating) {
+                    v.add("rating", "must be 1 to 5");
+                }
+                match self.satisfied {
+                    Some(satisfied) => AppealStep::Rate { satisfied, rating },
+                    None => {
+                        v.add("satisfied", "is required to rate");
+                        AppealStep::Handle
+                    }
+                }
+            }
+        };
+        v.finish((step, note, self.at))
+    }
+}
+
+/// The status a step leads to, or why it may not be taken from `status`.
+pub fn next_status(status: AppealStatus, step: &AppealStep) -> Result<AppealStatus, Invalid> {
+    use AppealStatus::*;
+    let next = match (status, step) {
+        (Submitted, AppealStep::Accept { .. }) => Some(Accepted),
+        (Accepted | Assigned | Handling, AppealStep::Assign { .. }) => Some(Assigned),
+        (Accepted | Assigned, AppealStep::Handle) => Some(Handling),
+        (Handling, AppealStep::Reply { .. }) => Some(Replied),
+        (Replied, AppealStep::Close { .. }) => Some(Closed),
+        (Replied | Closed, AppealStep::Rate { satisfied: true, .. }) => Some(Closed),
+        (Replied | Closed, AppealStep::Rate { satisfied: false, .. }) => Some(Handling),
+        _ => None,
+    };
+    next.ok_or_else(|| {
+        let hint = match (status, step.action()) {
+            (_, AppealAction::Close) => "; an appeal is closed only after the enterprise has a reply",
+            (_, AppealAction::Reply) => "; start handling it first",
+            (_, AppealAction::Rate) => "; only a replied or closed appeal can be rated",
+            (Submitted, _) => "; accept it first",
+            _ => "",
+        };
+        Invalid::field(
+            "action",
+            format!("an appeal that is {status} cannot be given '{}'{hint}", step.action()),
+        )
+    })
+}
+
+/// A routing rule (an admin keeps them): appeals of this category, from this chain and/or park (none = any),
+/// go to this target.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AppealRule {
+    pub id: Id,
+    pub category: AppealCategory,
+    pub chain_id: Option<Id>,
+    pub park_id: Option<Id>,
+    pub target: RouteTarget,
+    pub person_id: Option<Id>,
+    pub note: String,
+    pub archived: bool,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AppealRuleInput {
+    pub category: AppealCategory,
+    #[serde(default)]
+    pub chain_id: Option<Id>,
+    #[serde(default)]
+    pub park_id: Option<Id>,
+    pub target: RouteTarget,
+    /// Required when the target is `person`, refused otherwise.
+    #[serde(default)]
+    pub person_id: Option<Id>,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// A checked rule; the store still checks that it reaches somebody.
+pub type AppealRuleDraft = AppealRuleInput;
+
+impl AppealRuleInput {
+    pub fn parse(self) -> Result<AppealRuleDraft, Invalid> {
+        let mut v = Violations::default();
+        let note = text(&mut v, "note", &self.note, false, 500);
+        match (self.target, self.person_id) {
+            (RouteTarget::Person, None) => v.add("person_id", "a rule to a person names the person"),
+            (RouteTarget::Person, Some(_)) | (_, None) => {}
+            (_, Some(_)) => v.add("person_id", "only a rule to a person names one"),
+        }
+        v.finish(AppealRuleInput { note, ..self })
+    }
+}
+
+impl AppealRule {
+    pub fn to_input(&self) -> AppealRuleInput {
+        AppealRuleInput {
+            category: self.category,
+            chain_id: self.chain_id,
+            park_id: self.park_id,
+            target: self.target,
+            person_id: self.person_id,
+            note: self.note.clone(),
+        }
+    }
+
+    fn matches(&self, facts: &RoutingFacts) -> bool {
+        !self.archived
+            && self.category == facts.category
+            && self.chain_id.is_none_or(|c| facts.chains.contains(&c))
+            && self.park_id.is_none_or(|p| facts.park == Some(p))
+    }
+
+    /// More specific rules win: chain and park over one of them over neither.
+    fn specificity(&self) -> usize {
+        usize::from(self.chain_id.is_some()) + usize::from(self.park_id.is_some())
+    }
+}
+
+/// What routing knows of an appeal: its category and its enterprise's chains and park.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoutingFacts {
+    pub category: AppealCategory,
+    pub chains: Vec<Id>,
+    pub park: Option<Id>,
+}
+
+/// Where an appeal goes: the target and the chain or park whose post-holder it means.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Route {
+    pub rule_id: Option<Id>,
+    pub target: RouteTarget,
+    pub person_id: Option<Id>,
+    pub chain_id: Option<Id>,
+    pub park_id: Option<Id>,
+}
+
+/// Chooses the most specific matching rule (ties: the oldest), else the category's default target.
+pub fn route(rules: &[AppealRule], facts: &RoutingFacts) -> Route {
+    let rule = rules
+        .iter()
+        .filter(|r| r.matches(facts))
+        .max_by(|a, b| a.specificity().cmp(&b.specificity()).then(b.id.cmp(&a.id)));
+    let (rule_id, target, person_id, chain, park) = match rule {
+        Some(r) => (Some(r.id), r.target, r.person_id, r.chain_id, r.park_id),
+        None => (None, facts.category.default_target(), None, None, None),
+    };
+    Route {
+        rule_id,
+        target,
+        person_id,
+        chain_id: chain.or_else(|| facts.chains.first().copied()),
+        park_id: park.or(facts.park),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(text: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(text, "%Y-%m-%d").expect(text)
+    }
+
+    fn rule(id: Id, category: AppealCategory, chain: Option<Id>, park: Option<Id>, target: RouteTarget) -> AppealRule {
+        AppealRule {
+            id,
+            category,
+            chain_id: chain,
+            park_id: park,
+            target,
+            person_id: None,
+            note: String::new(),
+            archived: false,
+            updated_at: Utc::now(),
+        }
+    }
+
+    #[test]
+    fn appeal_filed_before_national_day_2021_is_due_on_the_make_up_saturday() {
+        let calendar = WorkCalendar::embedded();
+        let (accept, reply) = deadlines(&calendar, d("2021-09-30"), 2).expect("covered");
+        assert_eq!(accept, d("2021-10-08"));
+        assert_eq!(reply, d("2021-10-09"));
+        let status = AppealStatus::Handling;
+        assert_eq!(overdue_step(status, accept, reply, d("2021-10-09")), None);
+        assert_eq!(overdue_step(status, accept, reply, d("2021-10-10")), Some(OverdueStep::Reply));
+    }
+
+    #[test]
+    fn unaccepted_appeal_is_overdue_for_acceptance_first() {
+        let (accept, reply) = (d("2021-10-08"), d("2021-10-15"));
+        assert_eq!(overdue_step(AppealStatus::Submitted, accept, reply, d("2021-10-09")), Some(OverdueStep::Accept));
+        assert_eq!(overdue_step(AppealStatus::Accepted, accept, reply, d("2021-10-09")), None);
+        assert_eq!(overdue_step(AppealStatus::Replied, accept, reply, d("2021-12-01")), None);
+    }
+
+    #[test]
+    fn deadline_in_a_year_without_a_calendar_is_refused() {
+        let error = deadlines(&WorkCalendar::embedded(), d("2026-12-30"), 5).unwrap_err();
+        assert_eq!(error.0[0].field, "received_on");
+        assert!(error.0[0].message.contains("2027"), "{error}");
+    }
+
+    #[test]
+    fn urgent_halves_the_limit_and_complex_makes_it_25() {
+        assert_eq!(reply_limit_days(AppealCategory::Land, Urgency::Normal, false), 10);
+        assert_eq!(reply_limit_days(AppealCategory::Land, Urgency::Urgent, false), 5);
+        assert_eq!(reply_limit_days(AppealCategory::Policy, Urgency::Urgent, false), 1);
+        assert_eq!(reply_limit_days(AppealCategory::Policy, Urgency::Normal, true), 25);
+    }
+
+    #[test]
+    fn no_skipping_from_accepted_to_closed_without_a_reply() {
+        let close = AppealStep::Close { note: "ok".into() };
+        let error = next_status(AppealStatus::Accepted, &close).unwrap_err();
+        assert_eq!(error.0[0].field, "action");
+        assert!(error.0[0].message.contains("reply"));
+        assert_eq!(next_status(AppealStatus::Replied, &close), Ok(AppealStatus::Closed));
+    }
+
+    #[test]
+    fn the_closed_loop_runs_in_order() {
+        use AppealStatus::*;
+        let steps = [
+            (Submitted, AppealStep::Accept { complex: false }, Accepted),
+            (Accepted, AppealStep::Assign { person_id: 1 }, Assigned),
+            (Assigned, AppealStep::Handle, Handling),
+            (Handling, AppealStep::Reply { text: "done".into() }, Replied),
+            (Replied, AppealStep::Rate { satisfied: true, rating: 5 }, Closed),
+        ];
+        for (from, step, to) in steps {
+            assert_eq!(next_status(from, &step), Ok(to), "{from} {step:?}");
+        }
+        assert!(next_status(Submitted, &AppealStep::Handle).is_err());
+    }
+
+    #[test]
+    fn unsatisfied_rating_reopens_the_appeal() {
+        let rate = AppealStep::Rate { satisfied: false, rating: 2 };
+        assert_eq!(next_status(AppealStatus::Replied, &rate), Ok(AppealStatus::Handling));
+        assert_eq!(next_status(AppealStatus::Closed, &rate), Ok(AppealStatus::Handling));
+    }
+
+    #[test]
+    fn most_specific_rule_wins_and_the_default_applies_otherwise() {
+        let rules = vec![
+            rule(1, AppealCategory::Land, None, None, RouteTarget::ChainChief),
+            rule(2, AppealCategory::Land, None, Some(7), RouteTarget::ParkStaff),
+            rule(3, AppealCategory::Land, Some(3), Some(7), RouteTarget::ChainTaskForce),
+        ];
+        let facts = RoutingFacts { category: AppealCategory::Land, chains: vec![4], park: Some(7) };
+        let r = route(&rules, &facts);
+        assert_eq!((r.rule_id, r.target, r.park_id), (Some(2), RouteTarget::ParkStaff, Some(7)));
+        let facts = RoutingFacts { category: AppealCategory::Land, chains: vec![3], park: Some(7) };
+        assert_eq!(route(&rules, &facts).rule_id, Some(3));
+        let facts = RoutingFacts { category: AppealCategory::SupplyChain, chains: vec![3], park: Some(7) };
+        let r = route(&rules, &facts);
+        assert_eq!((r.rule_id, r.target, r.chain_id), (None, RouteTarget::ChainTaskForce, Some(3)));
+    }
+
+    #[test]
+    fn a_rule_to_a_person_must_name_one() {
+        let input = AppealRuleInput {
+            category: AppealCategory::Land,
+            chain_id: None,
+            park_id: None,
+            target: RouteTarget::Person,
+            person_id: None,
+            note: String::new(),
+        };
+        assert_eq!(input.parse().unwrap_err().0[0].field, "person_id");
+    }
+}

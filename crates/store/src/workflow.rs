@@ -1,0 +1,856 @@
+//! The chiefs' daily work in the store, for both engines (one SQL text): appeals and their routing rules, key
+//! projects, transformation recognitions, park work orders, the inbox and the mail outbox. Every method takes the
+//! actor first and applies its scope inside the query or the transaction; every change writes an audit entry, and
+//! the notifications a change causes are written in the same transaction, so a case is never without them.
+//!
+//! "Now" is never read here for a rule: changes take the instant they happened (`at`) and reads the day they are
+//! asked about (`as_of`), so a deadline can be checked on any day, in a test as in a report.
+
+use async_trait::async_trait;
+use chainpark_core::calendar::WorkCalendar;
+use chainpark_core::list::{Page, Paging};
+use chainpark_core::registry::{Id, PersonRef};
+use chainpark_core::workflow::OnTimeRate;
+use chainpark_core::workflow::appeals::*;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use sqlx::FromRow;
+use utoipa::ToSchema;
+
+use crate::common::corrupt;
+use crate::{Actor, Result, StoreError};
+
+/// What the appeal list may be filtered by.
+#[derive(Debug, Clone, Default)]
+pub struct AppealFilter {
+    /// Part of the title or the enterprise's name.
+    pub q: Option<String>,
+    pub status: Option<AppealStatus>,
+    pub category: Option<AppealCategory>,
+    pub enterprise_id: Option<Id>,
+    pub chain_id: Option<Id>,
+    pub park_id: Option<Id>,
+    pub assignee_person_id: Option<Id>,
+    /// Only appeals that are (true) or are not (false) overdue on `as_of`.
+    pub overdue: Option<bool>,
+    /// Only open (not closed) appeals.
+    pub open: Option<bool>,
+    /// Received on or after / on or before.
+    pub received_from: Option<NaiveDate>,
+    pub received_to: Option<NaiveDate>,
+    /// The day overdue is judged on (China date).
+    pub as_of: NaiveDate,
+}
+
+/// One step of a case (an appeal or a work order), as the history shows it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, FromRow)]
+pub struct CaseStep {
+    pub id: Id,
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub action: String,
+    pub from_status: String,
+    pub to_status: String,
+    pub person_id: Option<Id>,
+    pub note: String,
+}
+
+/// What an escalation run did.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct EscalationRun {
+    pub as_of: NaiveDate,
+    /// Appeals escalated now, with the chief each went to.
+    pub appeals: Vec<Escalated>,
+    pub work_orders: Vec<Escalated>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Escalated {
+    pub id: Id,
+    pub to: Option<PersonRef>,
+}
+
+/// The chiefs' daily work. Scope rules are those of `chainpark_core::access::Scope`.
+#[async_trait]
+pub trait WorkflowStore: Send + Sync {
+    /// The working-day calendar: the one shipped with the program and the years an admin loaded.
+    async fn work_calendar(&self) -> Result<WorkCalendar>;
+    /// Loads the holidays and make-up working days of the years in `csv` (`date,kind,name`), replacing those
+    /// years whole. Admin only.
+    async fn load_calendar(&self, actor: &Actor, csv: &str) -> Result<Vec<i32>>;
+
+    async fn list_appeal_rules(&self, actor: &Actor, paging: &Paging) -> Result<Page<AppealRule>>;
+    async fn get_appeal_rule(&self, actor: &Actor, id: Id) -> Result<AppealRule>;
+    async fn create_appeal_rule(&self, actor: &Actor, draft: AppealRuleDraft) -> Result<AppealRule>;
+    async fn update_appeal_rule(&self, actor: &Actor, id: Id, draft: AppealRuleDraft) -> Result<AppealRule>;
+    async fn archive_appeal_rule(&self, actor: &Actor, id: Id) -> Result<AppealRule>;
+
+    /// Files an appeal received at `at`, routes it and notifies the handler.
+    async fn file_appeal(&self, actor: &Actor, draft: AppealDraft, at: DateTime<Utc>) -> Result<Appeal>;
+    async fn list_appeals(&self, actor: &Actor, filter: &AppealFilter, paging: &Paging) -> Result<Page<Appeal>>;
+    /// One appeal as of a day; one the actor may not see answers 404.
+    async fn get_appeal(&self, actor: &Actor, id: Id, as_of: NaiveDate) -> Result<Appeal>;
+    async fn appeal_steps(&self, actor: &Actor, id: Id) -> Result<Vec<CaseStep>>;
+    /// Takes one step of the closed loop at `at`.
+    async fn step_appeal(
+        &self,
+        actor: &Actor,
+        id: Id,
+        step: AppealStep,
+        note: String,
+        at: DateTime<Utc>,
+    ) -> Result<Appeal>;
+    /// The on-time rate of the appeals the filter selects.
+    async fn appeal_on_time_rate(&self, actor: &Actor, filter: &AppealFilter) -> Result<OnTimeRate>;
+
+    /// Escalates every open case that is overdue on `as_of` and not yet escalated, to its chain or park chief, and
+    /// notifies them. Admin (or the program) only.
+    async fn escalate_overdue(&self, actor: &Actor, as_of: NaiveDate) -> Result<EscalationRun>;
+}
+
+#[derive(FromRow)]
+pub(crate) struct AppealRuleRow {
+    id: i64,
+    category: String,
+    chain_id: Option<i64>,
+    park_id: Option<i64>,
+    target: String,
+    person_id: Option<i64>,
+    note: String,
+    archived: bool,
+    updated_at: DateTime<Utc>,
+}
+
+impl AppealRuleRow {
+    pub(crate) fn into_rule(self) -> Result<AppealRule> {
+        Ok(AppealRule {
+            id: self.id,
+            category: AppealCategory::parse(&self.category)
+                .ok_or_else(|| corrupt("appeal rule", self.id, "category"))?,
+            chain_id: self.chain_id,
+            park_id: self.park_id,
+            target: RouteTarget::parse(&self.target)
+                .ok_or_else(|| corrupt("appeal rule", self.id, "target"))?,
+            person_id: self.person_id,
+            note: self.note,
+            archived: self.archived,
+            updated_at: self.updated_at,
+        })
+    }
+}
+
+#[derive(FromRow)]
+pub(crate) struct AppealRow {
+    id: i64,
+    enterprise_id: i64,
+    enterprise_name: String,
+    category: String,
+    urgency: String,
+    complex: bool,
+    title: String,
+    description: String,
+    chain_id: Option<i64>,
+    park_id: Option<i64>,
+    status: String,
+    filed_at: DateTime<Utc>,
+    filed_by: String,
+    received_on: NaiveDate,
+    limit_days: i32,
+    accept_due: NaiveDate,
+    reply_due: NaiveDate,
+    rule_id: Option<i64>,
+    route_chain_id: Option<i64>,
+    route_park_id: Option<i64>,
+    handler_person_id: Option<i64>,
+    handler_name: Option<String>,
+    assignee_person_id: Option<i64>,
+    assignee_name: Option<String>,
+    escalated_to_person_id: Option<i64>,
+    escalated_name: Option<String>,
+    escalated_at: Option<DateTime<Utc>>,
+    accepted_at: Option<DateTime<Utc>>,
+    replied_at: Option<DateTime<Utc>>,
+    replied_on: Option<NaiveDate>,
+    closed_at: Option<DateTime<Utc>>,
+    reply: String,
+    satisfied: Option<bool>,
+    rating: Option<i32>,
+    reopen_count: i32,
+    pub(crate) last_step_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+fn person_ref(id: Option<i64>, name: Option<String>) -> Option<PersonRef> {
+    id.map(|id| PersonRef {
+        id,
+        name: name.unwrap_or_default(),
+    })
+}
+
+impl AppealRow {
+    pub(crate) fn replied_on(&self) -> Option<NaiveDate> {
+        self.replied_on
+    }
+
+    pub(crate) fn reply_due(&self) -> NaiveDate {
+        self.reply_due
+    }
+
+    pub(crate) fn into_appeal(self, as_of: NaiveDate) -> Result<Appeal> {
+        let id = self.id;
+        let status = AppealStatus::parse(&self.status).ok_or_else(|| corrupt("appeal", id, "status"))?;
+        Ok(Appeal {
+            id,
+            enterprise_id: self.enterprise_id,
+            enterprise_name: self.enterprise_name,
+            category: AppealCategory::parse(&self.category).ok_or_else(|| corrupt("appeal", id, "category"))?,
+            urgency: Urgency::parse(&self.urgency).ok_or_else(|| corrupt("appeal", id, "urgency"))?,
+            complex: self.complex,
+            title: self.title,
+            description: self.description,
+            chain_id: self.chain_id,
+            park_id: self.park_id,
+            status,
+            filed_at: self.filed_at,
+            filed_by: self.filed_by,
+            received_on: self.received_on,
+            limit_days: u32::try_from(self.limit_days).map_err(|e| corrupt("appeal", id, e))?,
+            accept_due: self.accept_due,
+            reply_due: self.reply_due,
+            rule_id: self.rule_id,
+            route_chain_id: self.route_chain_id,
+            route_park_id: self.route_park_id,
+            handler: person_ref(self.handler_person_id, self.handler_name),
+            assignee: person_ref(self.assignee_person_id, self.assignee_name),
+            escalated_to: person_ref(self.escalated_to_person_id, self.escalated_name),
+            escalated_at: self.escalated_at,
+            accepted_at: self.accepted_at,
+            replied_at: self.replied_at,
+            closed_at: self.closed_at,
+            reply: self.reply,
+            satisfied: self.satisfied,
+            rating: self.rating,
+            reopen_count: self.reopen_count,
+            overdue: overdue_step(status, self.accept_due, self.reply_due, as_of),
+            updated_at: self.updated_at,
+        })
+    }
+}
+
+/// The SQL condition that limits a query on `alias` (a table with enterprise_id, chain_id, park_id and the
+/// person columns) to what the actor may see; `None` for readers of everything. Ids are numbers from the store,
+/// so writing them into the text is safe.
+pub(crate) fn case_scope(actor: &Actor, person: Option<Id>, alias: &str, persons: &[&str]) -> Option<String> {
+    use chainpark_core::access::Role;
+    let scope = &actor.scope;
+    if scope.reads_everything() {
+        return None;
+    }
+    let list = |ids: &[Id]| ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(", ");
+    let mut any = Vec::new();
+    if matches!(scope.role, Role::ChainChief | Role::ChainTaskForce) {
+        if scope.all_chains {
+            any.push(format!("{alias}.chain_id IS NOT NULL"));
+        } else if !scope.chains.is_empty() {
+            any.push(format!("{alias}.chain_id IN ({})", list(&scope.chains)));
+        }
+    }
+    if matches!(scope.role, Role::ParkChief | Role::ParkStaff) && !scope.parks.is_empty() {
+        any.push(format!("{alias}.park_id IN ({})", list(&scope.parks)));
+    }
+    if scope.role == Role::Enterprise && !scope.enterprises.is_empty() && persons.contains(&"enterprise") {
+        any.push(format!("{alias}.enterprise_id IN ({})", list(&scope.enterprises)));
+    }
+    if let Some(person) = person {
+        for column in persons.iter().filter(|c| **c != "enterprise") {
+            any.push(format!("{alias}.{column} = {person}"));
+        }
+    }
+    if any.is_empty() {
+        Some("1 = 0".to_string())
+    } else {
+        Some(format!("({})", any.join(" OR ")))
+    }
+}
+
+pub(crate) const APPEAL_PERSONS: &[&str] = &[
+    "enterprise",
+    "handler_person_id",
+    "assignee_person_id",
+    "escalated_to_person_id",
+];
+
+pub(crate) const APPEAL_COLUMNS: &str = "SELECT a.id, a.enterprise_id, e.name AS enterprise_name, a.category, a.urgency, a.complex, \
+     a.title, a.description, a.chain_id, a.park_id, a.status, a.filed_at, a.filed_by, a.received_on, a.limit_days, \
+     a.accept_due, a.reply_due, a.rule_id, a.route_chain_id, a.route_park_id, a.handler_person_id, hp.name AS handler_name, \
+     a.assignee_person_id, ap.name AS assignee_name, a.escalated_to_person_id, xp.name AS escalated_name, a.escalated_at, \
+     a.accepted_at, a.replied_at, a.replied_on, a.closed_at, a.reply, a.satisfied, a.rating, a.reopen_count, a.last_step_at, a.updated_at";
+
+pub(crate) const APPEAL_FROM: &str = "FROM appeals a JOIN enterprises e ON e.id = a.enterprise_id \
+     LEFT JOIN people hp ON hp.id = a.handler_person_id LEFT JOIN people ap ON ap.id = a.assignee_person_id \
+     LEFT JOIN people xp ON xp.id = a.escalated_to_person_id";
+
+/// The instant a China calendar day begins.
+pub fn start_of_china_day(day: NaiveDate) -> DateTime<Utc> {
+    let local = day.and_hms_opt(0, 0, 0).unwrap_or_default();
+    DateTime::<Utc>::from_naive_utc_and_offset(local - chrono::Duration::hours(8), Utc)
+}
+
+/// Refuses an instant in the future: steps are recorded when or after they happen.
+pub(crate) fn not_in_future(field: &str, at: DateTime<Utc>) -> Result<()> {
+    if at > Utc::now() + chrono::Duration::minutes(5) {
+        return Err(StoreError::invalid(field, "is in the future"));
+    }
+    Ok(())
+}
+
+/// The message texts of notifications, in the zone's language with the English after it.
+pub(crate) fn appeal_message(kind: &str, appeal: &Appeal) -> (String, String) {
+    let subject = match kind {
+        "appeal_routed" => format!("新的企业诉求 New appeal #{}: {}", appeal.id, appeal.title),
+        "appeal_assigned" => format!("诉求交办 Appeal #{} assigned to you: {}", appeal.id, appeal.title),
+        "appeal_escalated" => format!("诉求超期督办 Overdue appeal #{} escalated: {}", appeal.id, appeal.title),
+        "appeal_replied" => format!("诉求已反馈 Appeal #{} has a reply: {}", appeal.id, appeal.title),
+        _ => format!("诉求 Appeal #{}: {}", appeal.id, appeal.title),
+    };
+    let body = format!(
+        "{}（{}）\n企业 Enterprise: {}\n状态 Status: {}\n受理时限 Accept by: {}\n答复时限 Reply by: {}\n\n{}",
+        appeal.title,
+        appeal.category.name_zh(),
+        appeal.enterprise_name,
+        appeal.status,
+        appeal.accept_due,
+        appeal.reply_due,
+        appeal.description
+    );
+    (subject, body)
+}
+
+/// Implements `WorkflowStore` for an engine's store type (fields as for `sql_store!`).
+macro_rules! workflow_store {
+    ($Store:ty, $Db:ty) => {
+        mod workflow_impl {
+            use async_trait::async_trait;
+            use chainpark_core::calendar::WorkCalendar;
+            use chainpark_core::list::{Page, Paging};
+            use chainpark_core::registry::Id;
+            use chainpark_core::time::china_date;
+            use chainpark_core::workflow::OnTimeRate;
+            use chainpark_core::workflow::appeals::*;
+            use chrono::{DateTime, NaiveDate, Utc};
+            use sqlx::QueryBuilder;
+
+            use crate::workflow::*;
+            use crate::{Actor, Result, StoreError};
+
+            type Db = $Db;
+            type Conn = <Db as sqlx::Database>::Connection;
+
+            async fn audit<T: serde::Serialize>(c: &mut Conn, actor: &Actor, kind: &str, id: Id, action: &str, before: Option<&T>, after: Option<&T>) -> Result<()> {
+                let json = |v: Option<&T>| v.and_then(|v| serde_json::to_value(v).ok()).map(sqlx::types::Json);
+                sqlx::query("INSERT INTO audit_log (at, actor, object_kind, object_id, action, before, after) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                    .bind(Utc::now()).bind(&actor.account).bind(kind).bind(id).bind(action).bind(json(before)).bind(json(after))
+                    .execute(&mut *c).await?;
+                Ok(())
+            }
+
+            /// The registry person of the actor's account, if it has one.
+            async fn actor_person(c: &mut Conn, actor: &Actor) -> Result<Option<Id>> {
+                let Some(account) = actor.account_id else { return Ok(None) };
+                let person: Option<Option<i64>> = sqlx::query_scalar("SELECT person_id FROM accounts WHERE id = $1")
+                    .bind(account).fetch_optional(&mut *c).await?;
+                Ok(person.flatten())
+            }
+
+            async fn ensure_exists(c: &mut Conn, table: &str, field: &str, id: Option<Id>) -> Result<()> {
+                let Some(id) = id else { return Ok(()) };
+                let archived: Option<bool> = sqlx::query_scalar(&format!("SELECT archived FROM {table} WHERE id = $1"))
+                    .bind(id).fetch_optional(&mut *c).await?;
+                match archived {
+                    None => Err(StoreError::invalid(field, format!("{id} does not exist"))),
+                    Some(true) => Err(StoreError::invalid(field, format!("{id} is archived"))),
+                    Some(false) => Ok(()),
+                }
+            }
+
+            /// The first person who holds the post on `day`; for a chain chief, a chief of that chain before the
+            /// overall chief.
+            async fn post_holder(c: &mut Conn, role: &str, chain: Option<Id>, park: Option<Id>, day: NaiveDate) -> Result<Option<Id>> {
+                let held = "po.archived = $2 AND po.starts_on <= $3 AND (po.ends_on IS NULL OR po.ends_on >= $3)";
+                let found: Option<i64> = match (chain, park) {
+                    (Some(chain), _) if role == "chain_chief" => sqlx::query_scalar(&format!(
+                        "SELECT po.person_id FROM posts po WHERE po.role = $1 AND {held} AND (po.chain_id = $4 OR po.chain_id IS NULL) \
+                         ORDER BY CASE WHEN po.chain_id IS NULL THEN 2 WHEN po.chief_level = 'deputy' THEN 1 ELSE 0 END, po.id LIMIT 1"))
+                        .bind(role).bind(false).bind(day).bind(chain).fetch_optional(&mut *c).await?,
+                    (Some(chain), _) if role.starts_with("chain") => sqlx::query_scalar(&format!(
+                        "SELECT po.person_id FROM posts po WHERE po.role = $1 AND {held} AND po.chain_id = $4 ORDER BY po.id LIMIT 1"))
+                        .bind(role).bind(false).bind(day).bind(chain).fetch_optional(&mut *c).await?,
+                    (_, Some(park)) if role.starts_with("park") => sqlx::query_scalar(&format!(
+                        "SELECT po.person_id FROM posts po WHERE po.role = $1 AND {held} AND po.park_id = $4 ORDER BY po.id LIMIT 1"))
+                        .bind(role).bind(false).bind(day).bind(park).fetch_optional(&mut *c).await?,
+                    _ => None,
+                };
+                Ok(found)
+            }
+
+            /// The person a route reaches on `day`, if anybody.
+            async fn route_person(c: &mut Conn, route: &Route, day: NaiveDate) -> Result<Option<Id>> {
+                match route.target {
+                    RouteTarget::Person => Ok(route.person_id),
+                    RouteTarget::ChainTaskForce => post_holder(c, "chain_task_force", route.chain_id, None, day).await,
+                    RouteTarget::ChainChief => post_holder(c, "chain_chief", route.chain_id, None, day).await,
+                    RouteTarget::ParkChief => post_holder(c, "park_chief", None, route.park_id, day).await,
+                    RouteTarget::ParkStaff => post_holder(c, "park_staff", None, route.park_id, day).await,
+                }
+            }
+
+            /// The chief an overdue case goes to: the chief of the chain it was routed under, else of its park.
+            async fn escalation_chief(c: &mut Conn, chain: Option<Id>, park: Option<Id>, day: NaiveDate) -> Result<Option<Id>> {
+                if chain.is_some() {
+                    if let Some(person) = post_holder(c, "chain_chief", chain, None, day).await? {
+                        return Ok(Some(person));
+                    }
+                }
+                post_holder(c, "park_chief", None, park, day).await
+            }
+
+            /// Writes a message to a person's inbox and, when the person has an e-mail address, to the mail outbox.
+            pub(crate) async fn notify(c: &mut Conn, person: Id, kind: &str, subject: &str, body: &str, object_kind: &str, object_id: Id) -> Result<()> {
+                let now = Utc::now();
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO notifications (person_id, kind, subject, body, object_kind, object_id, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id")
+                    .bind(person).bind(kind).bind(subject).bind(body).bind(object_kind).bind(object_id).bind(now)
+                    .fetch_one(&mut *c).await?;
+                let email: Option<String> = sqlx::query_scalar("SELECT email FROM people WHERE id = $1")
+                    .bind(person).fetch_optional(&mut *c).await?;
+                if let Some(email) = email.filter(|e| !e.trim().is_empty()) {
+                    sqlx::query(
+                        "INSERT INTO mail_outbox (notification_id, to_address, subject, body, created_at, next_attempt_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6)")
+                        .bind(id).bind(email.trim()).bind(subject).bind(body).bind(now).bind(now)
+                        .execute(&mut *c).await?;
+                }
+                Ok(())
+            }
+
+            async fn record_step(c: &mut Conn, kind: &str, id: Id, at: DateTime<Utc>, actor: &Actor, action: &str, from: &str, to: &str, person: Option<Id>, note: &str) -> Result<()> {
+                sqlx::query(
+                    "INSERT INTO case_steps (object_kind, object_id, at, actor, action, from_status, to_status, person_id, note) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
+                    .bind(kind).bind(id).bind(at).bind(&actor.account).bind(action).bind(from).bind(to).bind(person).bind(note)
+                    .execute(&mut *c).await?;
+                Ok(())
+            }
+
+            async fn calendar(c: &mut Conn) -> Result<WorkCalendar> {
+                let rows: Vec<(NaiveDate, String, String)> = sqlx::query_as("SELECT day, kind, name FROM calendar_days ORDER BY day")
+                    .fetch_all(&mut *c).await?;
+                let mut calendar = WorkCalendar::embedded();
+                if !rows.is_empty() {
+                    let mut text = String::from("date,kind,name\n");
+                    for (day, kind, name) in rows {
+                        text.push_str(&format!("{day},{kind},{name}\n"));
+                    }
+                    let loaded = WorkCalendar::from_csv(&text).map_err(|e| StoreError::Corrupt(format!("calendar_days: {e}")))?;
+                    calendar.merge(loaded);
+                }
+                Ok(calendar)
+            }
+
+            async fn rule_by_id(c: &mut Conn, id: Id) -> Result<AppealRule> {
+                let row: Option<AppealRuleRow> = sqlx::query_as(
+                    "SELECT id, category, chain_id, park_id, target, person_id, note, archived, updated_at FROM appeal_rules WHERE id = $1")
+                    .bind(id).fetch_optional(&mut *c).await?;
+                row.ok_or(StoreError::NotFound { kind: "appeal rule", id })?.into_rule()
+            }
+
+            /// A rule must reach somebody: its person exists, or someone holds its post in its chain or park today.
+            async fn check_rule(c: &mut Conn, d: &AppealRuleDraft) -> Result<()> {
+                ensure_exists(c, "chains", "chain_id", d.chain_id).await?;
+                ensure_exists(c, "parks", "park_id", d.park_id).await?;
+                ensure_exists(c, "people", "person_id", d.person_id).await?;
+                let route = Route { rule_id: None, target: d.target, person_id: d.person_id, chain_id: d.chain_id, park_id: d.park_id };
+                let names_scope = (d.target.is_chain_target() && d.chain_id.is_some()) || (d.target.is_park_target() && d.park_id.is_some());
+                if names_scope && route_person(c, &route, china_date(Utc::now())).await?.is_none() {
+                    return Err(StoreError::invalid("target", format!("nobody holds the {} post there today: the rule would route to nobody", d.target)));
+                }
+                Ok(())
+            }
+
+            async fn appeal_row(c: &mut Conn, id: Id) -> Result<AppealRow> {
+                let row: Option<AppealRow> = sqlx::query_as(&format!("{APPEAL_COLUMNS} {APPEAL_FROM} WHERE a.id = $1"))
+                    .bind(id).fetch_optional(&mut *c).await?;
+                row.ok_or(StoreError::NotFound { kind: "appeal", id })
+            }
+
+            /// The appeal if the actor may see it; 404 otherwise, so a foreign appeal's existence is not revealed.
+            async fn visible_appeal(c: &mut Conn, actor: &Actor, id: Id) -> Result<AppealRow> {
+                let person = actor_person(c, actor).await?;
+                let mut sql = format!("{APPEAL_COLUMNS} {APPEAL_FROM} WHERE a.id = $1");
+                if let Some(scope) = case_scope(actor, person, "a", APPEAL_PERSONS) {
+                    sql.push_str(&format!(" AND {scope}"));
+                }
+                let row: Option<AppealRow> = sqlx::query_as(&sql).bind(id).fetch_optional(&mut *c).await?;
+                row.ok_or(StoreError::NotFound { kind: "appeal", id })
+            }
+
+            fn push_appeal_filter(qb: &mut QueryBuilder<'static, Db>, scope: &Option<String>, f: &AppealFilter) {
+                qb.push(format!(" {APPEAL_FROM} WHERE 1 = 1"));
+                if let Some(scope) = scope {
+                    qb.push(format!(" AND {scope}"));
+                }
+                if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+                    let pattern = crate::common::contains_pattern(q);
+                    qb.push(" AND (LOWER(a.title) LIKE ").push_bind(pattern.clone()).push(" ESCAPE '\\' OR LOWER(e.name) LIKE ")
+                        .push_bind(pattern).push(" ESCAPE '\\')");
+                }
+                if let Some(s) = f.status { qb.push(" AND a.status = ").push_bind(s.as_str()); }
+                if let Some(k) = f.category { qb.push(" AND a.category = ").push_bind(k.as_str()); }
+                if let Some(v) = f.enterprise_id { qb.push(" AND a.enterprise_id = ").push_bind(v); }
+                if let Some(v) = f.chain_id { qb.push(" AND a.chain_id = ").push_bind(v); }
+                if let Some(v) = f.park_id { qb.push(" AND a.park_id = ").push_bind(v); }
+                if let Some(v) = f.assignee_person_id { qb.push(" AND a.assignee_person_id = ").push_bind(v); }
+                if let Some(v) = f.received_from { qb.push(" AND a.received_on >= ").push_bind(v); }
+                if let Some(v) = f.received_to { qb.push(" AND a.received_on <= ").push_bind(v); }
+                match f.open {
+                    Some(true) => { qb.push(" AND a.status <> 'closed'"); }
+                    Some(false) => { qb.push(" AND a.status = 'closed'"); }
+                    None => {}
+                }
+                if let Some(overdue) = f.overdue {
+                    qb.push(if overdue { " AND " } else { " AND NOT " });
+                    qb.push("(a.status NOT IN ('replied', 'closed') AND (a.reply_due < ").push_bind(f.as_of)
+                        .push(" OR (a.status = 'submitted' AND a.accept_due < ").push_bind(f.as_of).push(")))");
+                }
+            }
+
+            #[async_trait]
+            impl WorkflowStore for $Store {
+                async fn work_calendar(&self) -> Result<WorkCalendar> {
+                    calendar(&mut *self.read().await?).await
+                }
+
+                async fn load_calendar(&self, actor: &Actor, csv: &str) -> Result<Vec<i32>> {
+                    actor.scope.may_edit_workflow_rules()?;
+                    let loaded = WorkCalendar::from_csv(csv).map_err(|e| StoreError::invalid("calendar", e.to_string()))?;
+                    let years = loaded.covered_years();
+                    if years.is_empty() {
+                        return Err(StoreError::invalid("calendar", "lists no dates"));
+                    }
+                    let mut tx = self.begin_write().await?;
+                    let c = tx.conn();
+                    for year in &years {
+                        let from = NaiveDate::from_ymd_opt(*year, 1, 1).ok_or_else(|| StoreError::invalid("calendar", "bad year"))?;
+                        let to = NaiveDate::from_ymd_opt(*year, 12, 31).ok_or_else(|| StoreError::invalid("calendar", "bad year"))?;
+                        sqlx::query("DELETE FROM calendar_days WHERE day >= $1 AND day <= $2").bind(from).bind(to).execute(&mut *c).await?;
+                    }
+                    for line in csv.lines().skip(1).map(str::trim).filter(|l| !l.is_empty()) {
+                        let mut fields = line.splitn(3, ',').map(str::trim);
+                        let (Some(day), Some(kind), Some(name)) = (fields.next(), fields.next(), fields.next()) else { continue };
+                        let day = NaiveDate::parse_from_str(day, "%Y-%m-%d").map_err(|e| StoreError::invalid("calendar", e.to_string()))?;
+                        sqlx::query("INSERT INTO calendar_days (day, kind, name) VALUES ($1, $2, $3) ON CONFLICT (day) DO NOTHING")
+                            .bind(day).bind(kind).bind(name).execute(&mut *c).await?;
+                    }
+                    audit(c, actor, "calendar", i64::from(years[0]), "load", None, Some(&years)).await?;
+                    tx.commit().await?;
+                    Ok(years)
+                }
+
+                async fn list_appeal_rules(&self, actor: &Actor, paging: &Paging) -> Result<Page<AppealRule>> {
+                    if !actor.scope.reads_everything() && actor.scope.role == chainpark_core::access::Role::Enterprise {
+                        return Err(StoreError::Denied("an enterprise account cannot read the routing rules".into()));
+                    }
+                    let mut c = self.read().await?;
+                    let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM appeal_rules WHERE archived = $1").bind(false).fetch_one(&mut *c).await?;
+                    let rows: Vec<AppealRuleRow> = sqlx::query_as(
+                        "SELECT id, category, chain_id, park_id, target, person_id, note, archived, updated_at FROM appeal_rules \
+                         WHERE archived = $1 ORDER BY category, id LIMIT $2 OFFSET $3")
+                        .bind(false).bind(crate::common::sql_limit(paging)).bind(paging.offset).fetch_all(&mut *c).await?;
+                    let items = rows.into_iter().map(AppealRuleRow::into_rule).collect::<Result<Vec<_>>>()?;
+                    Ok(Page { items, total, limit: paging.limit, offset: paging.offset })
+                }
+
+                async fn get_appeal_rule(&self, actor: &Actor, id: Id) -> Result<AppealRule> {
+                    if actor.scope.role == chainpark_core::access::Role::Enterprise {
+                        return Err(StoreError::Denied("an enterprise account cannot read the routing rules".into()));
+                    }
+                    rule_by_id(&mut *self.read().await?, id).await
+                }
+
+                async fn create_appeal_rule(&self, actor: &Actor, d: AppealRuleDraft) -> Result<AppealRule> {
+                    actor.scope.may_edit_workflow_rules()?;
+                    let mut tx = self.begin_write().await?;
+                    let c = tx.conn();
+                    check_rule(c, &d).await?;
+                    let id: i64 = sqlx::query_scalar(
+                        "INSERT INTO appeal_rules (category, chain_id, park_id, target, person_id, note, updated_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id")
+                        .bind(d.category.as_str()).bind(d.chain_id).bind(d.park_id).bind(d.target.as_str()).bind(d.person_id)
+                        .bind(&d.note).bind(Utc::now()).fetch_one(&mut *c).await?;
+                    let after = rule_by_id(c, id).await?;
+                    audit(c, actor, "appeal_rule", id, "create", None, Some(&after)).await?;
+                    tx.commit().await?;
+                    Ok(after)
+                }
+
+                async fn update_appeal_rule(&self, actor: &Actor, id: Id, d: AppealRuleDraft) -> Result<AppealRule> {
+                    actor.scope.may_edit_workflow_rules()?;
+                    let mut tx = self.begin_write().await?;
+                    let c = tx.conn();
+                    let before = rule_by_id(c, id).await?;
+                    check_rule(c, &d).await?;
+                    sqlx::query("UPDATE appeal_rules SET category = $1, chain_id = $2, park_id = $3, target = $4, person_id = $5, note = $6, updated_at = $7 WHERE id = $8")
+                        .bind(d.category.as_str()).bind(d.chain_id).bind(d.park_id).bind(d.target.as_str()).bind(d.person_id)
+                        .bind(&d.note).bind(Utc::now()).bind(id).execute(&mut *c).await?;
+                    let after = rule_by_id(c, id).await?;
+                    audit(c, actor, "appeal_rule", id, "update", Some(&before), Some(&after)).await?;
+                    tx.commit().await?;
+                    Ok(after)
+                }
+
+                async fn archive_appeal_rule(&self, actor: &Actor, id: Id) -> Result<AppealRule> {
+                    actor.scope.may_edit_workflow_rules()?;
+                    let mut tx = self.begin_write().await?;
+                    let c = tx.conn();
+                    let before = rule_by_id(c, id).await?;
+                    sqlx::query("UPDATE appeal_rules SET archived = $1, updated_at = $2 WHERE id = $3").bind(true).bind(Utc::now()).bind(id).execute(&mut *c).await?;
+                    let after = rule_by_id(c, id).await?;
+                    audit(c, actor, "appeal_rule", id, "archive", Some(&before), Some(&after)).await?;
+                    tx.commit().await?;
+                    Ok(after)
+                }
+
+                async fn file_appeal(&self, actor: &Actor, d: AppealDraft, at: DateTime<Utc>) -> Result<Appeal> {
+                    not_in_future("received_at", at)?;
+                    let mut tx = self.begin_write().await?;
+                    let c = tx.conn();
+                    let found: Option<(Option<i64>, bool)> = sqlx::query_as("SELECT park_id, archived FROM enterprises WHERE id = $1")
+                        .bind(d.enterprise_id).fetch_optional(&mut *c).await?;
+                    let Some((park, archived)) = found else {
+                        return Err(StoreError::invalid("enterprise_id", format!("{} does not exist", d.enterprise_id)));
+                    };
+                    let chains: Vec<i64> = sqlx::query_scalar(
+                        "SELECT DISTINCT s.chain_id FROM enterprise_segments es JOIN segments s ON s.id = es.segment_id WHERE es.enterprise_id = $1 ORDER BY s.chain_id")
+                        .bind(d.enterprise_id).fetch_all(&mut *c).await?;
+                    actor.scope.may_file_appeal(d.enterprise_id, &chains, park)?;
+                    if archived {
+                        return Err(StoreError::invalid("enterprise_id", format!("{} is archived", d.enterprise_id)));
+                    }
+                    let received_on = china_date(at);
+                    let limit = reply_limit_days(d.category, d.urgency, false);
+                    let cal = calendar(c).await?;
+                    let (accept_due, reply_due) = deadlines(&cal, received_on, limit)?;
+                    let rules: Vec<AppealRuleRow> = sqlx::query_as(
+                        "SELECT id, category, chain_id, park_id, target, person_id, note, archived, updated_at FROM appeal_rules WHERE category = $1 AND archived = $2")
+                        .bind(d.category.as_str()).bind(false).fetch_all(&mut *c).await?;
+                    let rules = rules.into_iter().map(AppealRuleRow::into_rule).collect::<Result<Vec<_>>>()?;
+                    let facts = RoutingFacts { category: d.category, chains: chains.clone(), park };
+                    let route = route(&rules, &facts);
+                    let handler = route_person(c, &route, received_on).await?;
+                    let id: i64 = sqlx::query_scalar(
+                        "INSERT INTO appeals (enterprise_id, category, urgency, complex, title, description, chain_id, park_id, status, \
+                         filed_at, filed_by, received_on, limit_days, accept_due, reply_due, rule_id, route_chain_id, route_park_id, \
+                         handler_person_id, last_step_at, updated_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21) RETURNING id")
+                        .bind(d.enterprise_id).bind(d.category.as_str()).bind(d.urgency.as_str()).bind(false).bind(&d.title).bind(&d.description)
+                        .bind(chains.first().copied()).bind(park).bind(AppealStatus::Submitted.as_str())
+                        .bind(at).bind(&actor.account).bind(received_on).bind(limit as i32).bind(accept_due).bind(reply_due)
+                        .bind(route.rule_id).bind(route.target.is_chain_target().then_some(route.chain_id).flatten())
+                        .bind((!route.target.is_chain_target()).then_some(route.park_id).flatten())
+                        .bind(handler).bind(at).bind(Utc::now())
+                        .fetch_one(&mut *c).await?;
+                    record_step(c, "appeal", id, at, actor, "file", "", AppealStatus::Submitted.as_str(), handler, &d.description).await?;
+                    let after = appeal_row(c, id).await?.into_appeal(received_on)?;
+                    if let Some(handler) = handler {
+                        let (subject, body) = appeal_message("appeal_routed", &after);
+                        notify(c, handler, "appeal_routed", &subject, &body, "appeal", id).await?;
+                    }
+                    audit(c, actor, "appeal", id, "create", None, Some(&after)).await?;
+                    tx.commit().await?;
+                    Ok(after)
+                }
+
+                async fn list_appeals(&self, actor: &Actor, f: &AppealFilter, paging: &Paging) -> Result<Page<Appeal>> {
+                    let order = crate::common::order_by(paging, &[("received_on", "a.received_on"), ("reply_due", "a.reply_due"),
+                        ("status", "a.status"), ("category", "a.category"), ("updated_at", "a.updated_at")], "a.id")?
+                        .replace(", id ", ", a.id ");
+                    let mut c = self.read().await?;
+                    let person = actor_person(&mut c, actor).await?;
+                    let scope = case_scope(actor, person, "a", APPEAL_PERSONS);
+                    let mut count = QueryBuilder::<Db>::new("SELECT COUNT(*)");
+                    push_appeal_filter(&mut count, &scope, f);
+                    let total: i64 = count.build_query_scalar().fetch_one(&mut *c).await?;
+                    let mut rows = QueryBuilder::<Db>::new(APPEAL_COLUMNS);
+                    push_appeal_filter(&mut rows, &scope, f);
+                    rows.push(order).push(" LIMIT ").push_bind(crate::common::sql_limit(paging)).push(" OFFSET ").push_bind(paging.offset);
+                    let rows: Vec<AppealRow> = rows.build_query_as().fetch_all(&mut *c).await?;
+                    let items = rows.into_iter().map(|r| r.into_appeal(f.as_of)).collect::<Result<Vec<_>>>()?;
+                    Ok(Page { items, total, limit: paging.limit, offset: paging.offset })
+                }
+
+                async fn get_appeal(&self, actor: &Actor, id: Id, as_of: NaiveDate) -> Result<Appeal> {
+                    visible_appeal(&mut *self.read().await?, actor, id).await?.into_appeal(as_of)
+                }
+
+                async fn appeal_steps(&self, actor: &Actor, id: Id) -> Result<Vec<CaseStep>> {
+                    let mut c = self.read().await?;
+                    visible_appeal(&mut c, actor, id).await?;
+                    Ok(sqlx::query_as(
+                        "SELECT id, at, actor, action, from_status, to_status, person_id, note FROM case_steps \
+                         WHERE object_kind = 'appeal' AND object_id = $1 ORDER BY at, id")
+                        .bind(id).fetch_all(&mut *c).await?)
+                }
+
+                async fn step_appeal(&self, actor: &Actor, id: Id, step: AppealStep, note: String, at: DateTime<Utc>) -> Result<Appeal> {
+                    not_in_future("at", at)?;
+                    let mut tx = self.begin_write().await?;
+                    let c = tx.conn();
+                    let row = visible_appeal(c, actor, id).await?;
+                    if at < row.last_step_at {
+                        return Err(StoreError::invalid("at", format!("is before the appeal's previous step ({})", row.last_step_at)));
+                    }
+                    let day = china_date(at);
+                    let before = row.into_appeal(day)?;
+                    let person = actor_person(c, actor).await?;
+                    let scope = &actor.scope;
+                    let allowed = match step {
+                        AppealStep::Rate { .. } => scope.is_admin() || scope.has_enterprise(before.enterprise_id),
+                        _ => {
+                            scope.is_admin()
+                                || scope.is_chief_of(before.route_chain_id.or(before.chain_id), before.route_park_id.or(before.park_id))
+                                || person.is_some_and(|p| before.assignee.as_ref().map(|a| a.id).or(before.handler.as_ref().map(|h| h.id)) == Some(p))
+                                || person.is_some_and(|p| before.escalated_to.as_ref().map(|x| x.id) == Some(p))
+                        }
+                    };
+                    if !allowed {
+                        return Err(StoreError::Denied(format!(
+                            "only the assignee or a chief may '{}' appeal {id}", step.action())));
+                    }
+                    let next = next_status(before.status, &step)?;
+                    let mut assignee = before.assignee.as_ref().map(|a| a.id);
+                    let mut notify_person: Option<(Id, &str)> = None;
+                    let (mut complex, mut limit, mut reply_due) = (before.complex, before.limit_days, before.reply_due);
+                    let (mut accepted_at, mut replied_at, mut closed_at) = (before.accepted_at, before.replied_at, before.closed_at);
+                    let mut replied_on_value = before.replied_at.map(china_date);
+                    let (mut reply, mut satisfied, mut rating, mut reopen_count) = (before.reply.clone(), before.satisfied, before.rating, before.reopen_count);
+                    let mut escalation_reset = false;
+                    match &step {
+                        AppealStep::Accept { complex: is_complex } => {
+                            accepted_at = Some(at);
+                            if *is_complex {
+                                complex = true;
+                                limit = reply_limit_days(before.category, before.urgency, true);
+                                reply_due = deadlines(&calendar(c).await?, before.received_on, limit)?.1;
+                            }
+                            if assignee.is_none() {
+                                assignee = person.or(before.handler.as_ref().map(|h| h.id));
+                            }
+                        }
+                        AppealStep::Assign { person_id } => {
+                            ensure_exists(c, "people", "assignee_person_id", Some(*person_id)).await?;
+                            assignee = Some(*person_id);
+                            notify_person = Some((*person_id, "appeal_assigned"));
+                        }
+                        AppealStep::Handle => {}
+                        AppealStep::Reply { text } => {
+                            reply = text.clone();
+                            replied_at = Some(at);
+                            replied_on_value = Some(day);
+                        }
+                        AppealStep::Close { .. } => closed_at = Some(at),
+                        AppealStep::Rate { satisfied: ok, rating: r } => {
+                            satisfied = Some(*ok);
+                            rating = Some(*r);
+                            if *ok {
+                                closed_at = closed_at.or(Some(at));
+                            } else {
+                                // Re-opened: a new reply limit counts from today, the old reply no longer answers.
+                                reopen_count += 1;
+                                closed_at = None;
+                                replied_at = None;
+                                replied_on_value = None;
+                                reply_due = deadlines(&calendar(c).await?, day, limit)?.1;
+                                escalation_reset = true;
+                                notify_person = assignee.map(|p| (p, "appeal_reopened"));
+                            }
+                        }
+                    }
+                    sqlx::query(
+                        "UPDATE appeals SET status = $1, complex = $2, limit_days = $3, reply_due = $4, assignee_person_id = $5, accepted_at = $6, \
+                         replied_at = $7, replied_on = $8, closed_at = $9, reply = $10, satisfied = $11, rating = $12, reopen_count = $13, \
+                         last_step_at = $14, updated_at = $15 WHERE id = $16")
+                        .bind(next.as_str()).bind(complex).bind(limit as i32).bind(reply_due).bind(assignee).bind(accepted_at)
+                        .bind(replied_at).bind(replied_on_value).bind(closed_at).bind(&reply).bind(satisfied).bind(rating).bind(reopen_count)
+                        .bind(at).bind(Utc::now()).bind(id).execute(&mut *c).await?;
+                    if escalation_reset {
+                        sqlx::query("UPDATE appeals SET escalated_at = NULL WHERE id = $1").bind(id).execute(&mut *c).await?;
+                    }
+                    let step_person = match &step { AppealStep::Assign { person_id } => Some(*person_id), _ => person };
+                    record_step(c, "appeal", id, at, actor, step.action().as_str(), before.status.as_str(), next.as_str(), step_person, &note).await?;
+                    let after = appeal_row(c, id).await?.into_appeal(day)?;
+                    if let Some((p, kind)) = notify_person {
+                        let (subject, body) = appeal_message(kind, &after);
+                        notify(c, p, kind, &subject, &body, "appeal", id).await?;
+                    }
+                    if matches!(step, AppealStep::Reply { .. }) {
+                        // The enterprise's contacts are told that the answer is there to rate.
+                        let contacts: Vec<i64> = sqlx::query_scalar(
+                            "SELECT DISTINCT person_id FROM posts WHERE role = 'enterprise_contact' AND enterprise_id = $1 AND archived = $2 \
+                             AND starts_on <= $3 AND (ends_on IS NULL OR ends_on >= $3)")
+                            .bind(after.enterprise_id).bind(false).bind(day).fetch_all(&mut *c).await?;
+                        let (subject, body) = appeal_message("appeal_replied", &after);
+                        for contact in contacts {
+                            notify(c, contact, "appeal_replied", &subject, &format!("{body}\n\n答复 Reply: {}", after.reply), "appeal", id).await?;
+                        }
+                    }
+                    audit(c, actor, "appeal", id, step.action().as_str(), Some(&before), Some(&after)).await?;
+                    tx.commit().await?;
+                    Ok(after)
+                }
+
+                async fn appeal_on_time_rate(&self, actor: &Actor, f: &AppealFilter) -> Result<OnTimeRate> {
+                    let mut c = self.read().await?;
+                    let person = actor_person(&mut c, actor).await?;
+                    let scope = case_scope(actor, person, "a", APPEAL_PERSONS);
+                    let mut rows = QueryBuilder::<Db>::new(APPEAL_COLUMNS);
+                    push_appeal_filter(&mut rows, &scope, f);
+                    let rows: Vec<AppealRow> = rows.build_query_as().fetch_all(&mut *c).await?;
+                    Ok(OnTimeRate::count(rows.iter().map(|r| (r.reply_due(), r.replied_on())), f.as_of))
+                }
+
+                async fn escalate_overdue(&self, actor: &Actor, as_of: NaiveDate) -> Result<EscalationRun> {
+                    actor.scope.may_edit_workflow_rules()?;
+                    let at = start_of_china_day(as_of);
+                    let mut tx = self.begin_write().await?;
+                    let c = tx.conn();
+                    let mut run = EscalationRun { as_of, ..Default::default() };
+                    let rows: Vec<AppealRow> = sqlx::query_as(&format!(
+                        "{APPEAL_COLUMNS} {APPEAL_FROM} WHERE a.escalated_at IS NULL AND a.status NOT IN ('replied', 'closed') \
+                         AND (a.reply_due < $1 OR (a.status = 'submitted' AND a.accept_due < $1)) ORDER BY a.id"))
+                        .bind(as_of).fetch_all(&mut *c).await?;
+                    for row in rows {
+                        let before = row.into_appeal(as_of)?;
+                        let chief = escalation_chief(c, before.route_chain_id.or(before.chain_id), before.route_park_id.or(before.park_id), as_of).await?;
+                        sqlx::query("UPDATE appeals SET escalated_at = $1, escalated_to_person_id = $2, updated_at = $3 WHERE id = $4")
+                            .bind(at).bind(chief).bind(Utc::now()).bind(before.id).execute(&mut *c).await?;
+                        let step = before.overdue.map(|s| s.as_str()).unwrap_or("reply");
+                        record_step(c, "appeal", before.id, at, actor, "escalate", before.status.as_str(), before.status.as_str(), chief,
+                            &format!("overdue: the {step} deadline has passed")).await?;
+                        let after = appeal_row(c, before.id).await?.into_appeal(as_of)?;
+                        if let Some(chief) = chief {
+                            let (subject, body) = appeal_message("appeal_escalated", &after);
+                            notify(c, chief, "appeal_escalated", &subject, &body, "appeal", before.id).await?;
+                        }
+                        audit(c, actor, "appeal", before.id, "escalate", Some(&before), Some(&after)).await?;
+                        run.appeals.push(Escalated { id: before.id, to: after.escalated_to.clone() });
+                    }
+                    tx.commit().await?;
+                    Ok(run)
+                }
+            }
+        }
+    };
+}
+
+pub(crate) use workflow_store;

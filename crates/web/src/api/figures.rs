@@ -1,0 +1,261 @@
+//! Economic figures: the indicator catalogue, roll-ups (`/api/v1/stats`) with last year's figures, year-on-year
+//! growth and shares, one enterprise's monthly values as known on any date, region figures (Chongqing city's
+//! totals) and each enterprise's digital-economy category.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use chainpark_core::digital_economy::DigitalEconomyCategory;
+use chainpark_core::figures::{Dimension, GrowthMethod, Indicator, IndicatorInput, Rollup};
+use chainpark_core::period::Period;
+use chainpark_core::registry::Id;
+use chainpark_store::figures::{
+    DigitalCategoryAssignment, EnterpriseFigure, RegionFigure, RollupQuery, ShareOf,
+};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::extract::{ApiJson, ApiQuery};
+use crate::{AppState, Caller};
+
+/// The indicator catalogue.
+#[utoipa::path(get, path = "/api/v1/indicators", tag = "figures", responses((status = 200, body = Vec<Indicator>)))]
+pub async fn list_indicators(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Json<Vec<Indicator>>> {
+    Ok(Json(state.store.list_indicators(&caller.actor()).await?))
+}
+
+/// Adds an indicator (admins).
+#[utoipa::path(post, path = "/api/v1/indicators", tag = "figures", request_body = IndicatorInput,
+    responses((status = 201, body = Indicator), (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn create_indicator(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(input): ApiJson<IndicatorInput>,
+) -> ApiResult<(StatusCode, Json<Indicator>)> {
+    let draft = input.parse()?;
+    Ok((
+        StatusCode::CREATED,
+        Json(state.store.create_indicator(&caller.actor(), draft).await?),
+    ))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct StatsQuery {
+    /// Indicator code, e.g. `added_value`, `gross_output`.
+    pub indicator: String,
+    /// `2021-06` (month), `2021-Q3`, `2021-H1`, `2021` (year) or `2021-YTD-09` (January to September, 累计).
+    pub period: String,
+    /// zone, area, chain, segment, park, district, digital_category or digital_economy (default zone).
+    pub by: Option<String>,
+    /// `published_totals` (default: last year's totals as reported) or `same_firms` (base restated to the firms
+    /// reporting this period).
+    pub method: Option<String>,
+    /// `zone` (default) or `region:CODE`, e.g. `region:500000` for Chongqing city's figure of the same period.
+    pub share_of: Option<String>,
+}
+
+impl StatsQuery {
+    pub fn parse(self) -> ApiResult<RollupQuery> {
+        let period = Period::parse(&self.period)
+            .map_err(|e| ApiError::bad_field("period", e.to_string()))?;
+        let by = match self.by.as_deref() {
+            None | Some("") => Dimension::Zone,
+            Some(text) => Dimension::parse(text).ok_or_else(|| {
+                let all: Vec<&str> = Dimension::ALL.iter().map(|d| d.as_str()).collect();
+                ApiError::bad_field("by", format!("{text:?} is not one of {}", all.join(", ")))
+            })?,
+        };
+        let method = match self.method.as_deref() {
+            None | Some("") | Some("published_totals") => GrowthMethod::PublishedTotals,
+            Some("same_firms") => GrowthMethod::SameFirms,
+            Some(other) => {
+                return Err(ApiError::bad_field(
+                    "method",
+                    format!("{other:?}: use published_totals or same_firms"),
+                ));
+            }
+        };
+        let share_of = match self.share_of.as_deref() {
+            None | Some("") | Some("zone") => ShareOf::Zone,
+            Some(text) => match text.strip_prefix("region:") {
+                Some(code) if code.len() == 6 && code.chars().all(|c| c.is_ascii_digit()) => {
+                    ShareOf::Region(code.to_string())
+                }
+                _ => {
+                    return Err(ApiError::bad_field(
+                        "share_of",
+                        format!("{text:?}: use zone or region:500000"),
+                    ));
+                }
+            },
+        };
+        Ok(RollupQuery {
+            indicator: self.indicator,
+            period,
+            by,
+            method,
+            share_of,
+        })
+    }
+}
+
+/// A roll-up of one indicator for one period by a dimension, each group with the same period last year,
+/// year-on-year growth and its share of the parent (the zone, or a region's published figure).
+#[utoipa::path(get, path = "/api/v1/stats", tag = "figures", params(StatsQuery),
+    responses((status = 200, body = Rollup), (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn stats(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<StatsQuery>,
+) -> ApiResult<Json<Rollup>> {
+    let query = q.parse()?;
+    Ok(Json(state.store.rollup(&caller.actor(), &query).await?))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct EnterpriseFiguresQuery {
+    pub indicator: String,
+    pub period: String,
+    /// What was known at this instant (RFC 3339) or at the end of this day in China (2021-07-15).
+    pub as_of: Option<String>,
+}
+
+fn parse_as_of(text: &str) -> ApiResult<DateTime<Utc>> {
+    if let Ok(at) = DateTime::parse_from_rfc3339(text) {
+        return Ok(at.with_timezone(&Utc));
+    }
+    let day = NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
+        ApiError::bad_field(
+            "as_of",
+            "use a date 2021-07-15 or an instant 2021-07-15T12:00:00Z",
+        )
+    })?;
+    // The end of that day in China (UTC+8) is 16:00 UTC.
+    let end = day
+        .and_hms_opt(15, 59, 59)
+        .map(|t| t.and_utc())
+        .ok_or_else(|| ApiError::bad_field("as_of", "no such day"))?;
+    Ok(end + chrono::Duration::microseconds(999_999))
+}
+
+/// One enterprise's monthly values of an indicator, as known at `as_of` (now by default). Readable by the
+/// readers of everything, the enterprise's own user, and the chiefs and staff of its chains and park.
+#[utoipa::path(get, path = "/api/v1/enterprises/{id}/figures", tag = "figures", params(EnterpriseFiguresQuery),
+    responses((status = 200, body = Vec<EnterpriseFigure>), (status = 403, body = Problem, content_type = "application/problem+json")))]
+pub async fn enterprise_figures(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Id>,
+    ApiQuery(q): ApiQuery<EnterpriseFiguresQuery>,
+) -> ApiResult<Json<Vec<EnterpriseFigure>>> {
+    let period =
+        Period::parse(&q.period).map_err(|e| ApiError::bad_field("period", e.to_string()))?;
+    let as_of = q.as_of.as_deref().map(parse_as_of).transpose()?;
+    Ok(Json(
+        state
+            .store
+            .enterprise_figures(&caller.actor(), id, &q.indicator, period, as_of)
+            .await?,
+    ))
+}
+
+/// Published figures of regions outside the zone.
+#[utoipa::path(get, path = "/api/v1/region-figures", tag = "figures", responses((status = 200, body = Vec<RegionFigure>)))]
+pub async fn list_region_figures(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Json<Vec<RegionFigure>>> {
+    Ok(Json(
+        state.store.list_region_figures(&caller.actor()).await?,
+    ))
+}
+
+/// Stores (or replaces) a region's published figure, e.g. Chongqing's (500000) digital-economy added value of
+/// 2021-H1: admins and analysts.
+#[utoipa::path(put, path = "/api/v1/region-figures", tag = "figures", request_body = RegionFigure,
+    responses((status = 200, body = RegionFigure), (status = 403, body = Problem, content_type = "application/problem+json")))]
+pub async fn put_region_figure(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(figure): ApiJson<RegionFigure>,
+) -> ApiResult<Json<RegionFigure>> {
+    Ok(Json(
+        state
+            .store
+            .put_region_figure(&caller.actor(), figure)
+            .await?,
+    ))
+}
+
+/// An enterprise's digital-economy category and where it came from.
+#[utoipa::path(get, path = "/api/v1/enterprises/{id}/digital-category", tag = "figures",
+    responses((status = 200, body = DigitalCategoryAssignment), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn digital_category(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Id>,
+) -> ApiResult<Json<DigitalCategoryAssignment>> {
+    Ok(Json(
+        state.store.digital_category(&caller.actor(), id).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DigitalCategoryInput {
+    /// `01`-`05`, or null for "not digital economy"; ignored when `overridden` is false.
+    pub category: Option<DigitalEconomyCategory>,
+    /// True: the category is set by hand (the statistics bureau's assignment wins). False: back to the industry
+    /// code's category.
+    pub overridden: bool,
+}
+
+/// Sets an enterprise's digital-economy category by hand, or returns it to its industry code's (admins, analysts).
+#[utoipa::path(put, path = "/api/v1/enterprises/{id}/digital-category", tag = "figures", request_body = DigitalCategoryInput,
+    responses((status = 200, body = DigitalCategoryAssignment), (status = 403, body = Problem, content_type = "application/problem+json")))]
+pub async fn set_digital_category(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Id>,
+    ApiJson(input): ApiJson<DigitalCategoryInput>,
+) -> ApiResult<Json<DigitalCategoryAssignment>> {
+    Ok(Json(
+        state
+            .store
+            .set_digital_category(&caller.actor(), id, input.category, input.overridden)
+            .await?,
+    ))
+}
+
+/// Recomputes the aggregate tables from the stored values (after registry changes): admins and analysts.
+#[utoipa::path(post, path = "/api/v1/figures/rebuild", tag = "figures",
+    responses((status = 204), (status = 403, body = Problem, content_type = "application/problem+json")))]
+pub async fn rebuild(State(state): State<AppState>, caller: Caller) -> ApiResult<StatusCode> {
+    state
+        .store
+        .rebuild_figure_aggregates(&caller.actor())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_indicators, create_indicator))
+        .routes(routes!(stats))
+        .routes(routes!(enterprise_figures))
+        .routes(routes!(list_region_figures, put_region_figure))
+        .routes(routes!(digital_category, set_digital_category))
+        .routes(routes!(rebuild))
+}

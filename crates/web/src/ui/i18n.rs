@@ -1,0 +1,333 @@
+//! The interface's two languages. Chinese is the default; a user's choice comes from `?lang=` (remembered in a
+//! cookie), then that cookie, then the browser's Accept-Language. Every text of the pages is in the one table
+//! below, so a missing translation is a failing test, not a blank on a page.
+
+use axum::http::HeaderMap;
+
+pub const LANG_COOKIE: &str = "chainpark_lang";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    Zh,
+    En,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh",
+            Lang::En => "en",
+        }
+    }
+
+    /// The value of the `lang` attribute of the page.
+    pub fn html_lang(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh-CN",
+            Lang::En => "en",
+        }
+    }
+
+    pub fn other(self) -> Lang {
+        match self {
+            Lang::Zh => Lang::En,
+            Lang::En => Lang::Zh,
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Lang> {
+        let text = text.trim().to_ascii_lowercase();
+        if text.starts_with("zh") {
+            Some(Lang::Zh)
+        } else if text.starts_with("en") {
+            Some(Lang::En)
+        } else {
+            None
+        }
+    }
+
+    /// The language asked for by `?lang=`, the cookie, or Accept-Language, in that order.
+    pub fn negotiate(query: Option<&str>, headers: &HeaderMap) -> Lang {
+        query
+            .and_then(lang_in_query)
+            .or_else(|| crate::auth::cookie(headers, LANG_COOKIE).and_then(|v| Lang::parse(&v)))
+            .or_else(|| {
+                headers
+                    .get(axum::http::header::ACCEPT_LANGUAGE)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(from_accept_language)
+            })
+            .unwrap_or_default()
+    }
+
+    /// The text of `key` in this language; the key itself when the table lacks it (a test forbids that).
+    pub fn t(self, key: &str) -> &'static str {
+        match TEXTS.iter().find(|(k, _, _)| *k == key) {
+            Some((_, zh, en)) => match self {
+                Lang::Zh => zh,
+                Lang::En => en,
+            },
+            None => "??",
+        }
+    }
+
+    /// One of two texts given inline, for names stored in both languages.
+    pub fn pick<'a>(self, zh: &'a str, en: &'a str) -> &'a str {
+        match self {
+            Lang::En if !en.is_empty() => en,
+            _ => zh,
+        }
+    }
+}
+
+/// The `lang` parameter of a query string, when it names a language.
+pub fn lang_in_query(query: &str) -> Option<Lang> {
+    form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == "lang")
+        .and_then(|(_, v)| Lang::parse(&v))
+}
+
+/// The preferred of Chinese and English in an Accept-Language header, by quality then order.
+pub fn from_accept_language(header: &str) -> Option<Lang> {
+    let mut best: Option<(f32, usize, Lang)> = None;
+    for (index, entry) in header.split(',').enumerate() {
+        let mut parts = entry.split(';');
+        let Some(lang) = parts.next().and_then(Lang::parse) else {
+            continue;
+        };
+        let quality = parts
+            .filter_map(|p| p.trim().strip_prefix("q="))
+            .find_map(|q| q.trim().parse::<f32>().ok())
+            .unwrap_or(1.0);
+        if quality <= 0.0 {
+            continue;
+        }
+        let better = match best {
+            None => true,
+            Some((q, i, _)) => quality > q || (quality == q && index < i),
+        };
+        if better {
+            best = Some((quality, index, lang));
+        }
+    }
+    best.map(|(_, _, lang)| lang)
+}
+
+/// Every text of the interface: key, Chinese, English.
+pub const TEXTS: &[(&str, &str, &str)] = &[
+    ("app.name", "链园通 chainpark", "chainpark"),
+    ("app.tagline", "产业链与园区管理系统", "Industry chains and parks"),
+    ("nav.home", "首页", "Home"),
+    ("nav.dashboard", "驾驶舱", "Dashboard"),
+    ("nav.chains", "产业链", "Chains"),
+    ("nav.parks", "园区", "Parks"),
+    ("nav.enterprises", "企业", "Enterprises"),
+    ("nav.import", "数据导入", "Import"),
+    ("nav.sign_out", "退出", "Sign out"),
+    ("nav.language", "English", "中文"),
+    ("nav.main", "主导航", "Main navigation"),
+    ("signin.title", "登录", "Sign in"),
+    ("signin.username", "用户名", "Username"),
+    ("signin.password", "密码", "Password"),
+    ("signin.submit", "登录", "Sign in"),
+    ("signin.failed", "用户名或密码错误", "Wrong username or password"),
+    ("signin.throttled", "登录失败次数过多，请15分钟后再试", "Too many failed sign-ins; wait 15 minutes"),
+    ("signin.expired", "页面已过期，请重新登录", "The page expired; please sign in again"),
+    ("signin.demo", "演示账户密码：chainpark-demo（leader、chain.chief、park.chief ……）", "Demo accounts use the password chainpark-demo (leader, chain.chief, park.chief, ...)"),
+    ("role.admin", "管理员", "Administrator"),
+    ("role.leader", "管委会领导", "Leader"),
+    ("role.analyst", "分析员", "Analyst"),
+    ("role.chain_chief", "链长", "Chain chief"),
+    ("role.chain_task_force", "链办", "Chain task force"),
+    ("role.chain_owner", "链主", "Chain owner"),
+    ("role.park_chief", "园长", "Park chief"),
+    ("role.park_staff", "园区工作人员", "Park staff"),
+    ("role.enterprise", "企业用户", "Enterprise user"),
+    ("dash.title", "驾驶舱", "Dashboard"),
+    ("dash.period", "统计期", "Period"),
+    ("dash.show", "查看", "Show"),
+    ("dash.digital_value", "数字经济增加值", "Digital-economy added value"),
+    ("dash.digital_firms", "数字经济企业", "Digital-economy enterprises"),
+    ("dash.output", "规上工业总产值", "Industrial gross output"),
+    ("dash.share_city", "占全市比重", "share of the city"),
+    ("dash.yoy", "同比", "year on year"),
+    ("dash.firms_reporting", "家报送数据", "reporting firms"),
+    ("dash.registered", "在册", "registered"),
+    ("dash.by_chain", "各产业链总产值", "Gross output by chain"),
+    ("dash.parks_map", "园区分布", "Parks of the zone"),
+    ("dash.trend_digital", "数字经济增加值月度走势", "Digital-economy added value by month"),
+    ("dash.trend_output", "工业总产值月度走势", "Industrial gross output by month"),
+    ("dash.registry", "登记在册", "In the registry"),
+    ("dash.no_figures", "暂无该期数据（尚未导入指标）", "No figures for this period yet (no indicators imported)"),
+    ("dash.projects", "重点项目与数字化改造", "Key projects and digital transformation"),
+    ("dash.projects_pending", "待项目与工单模块接入后显示（尚无数据）", "Shown once the projects module is in place (no data yet)"),
+    ("dash.method", "同比口径", "Growth method"),
+    ("dash.pillars", "支柱产业", "Pillar industries"),
+    ("chart.this_year", "本年", "this year"),
+    ("chart.last_year", "上年", "last year"),
+    ("chart.month", "月", "month"),
+    ("count.enterprises", "企业", "Enterprises"),
+    ("count.parks", "园区", "Parks"),
+    ("count.chains", "产业链", "Chains"),
+    ("count.segments", "环节", "Segments"),
+    ("count.areas", "产业功能区", "Industry areas"),
+    ("unit.firms", "家", "firms"),
+    ("unit.yi", "亿元", "亿元"),
+    ("chains.title", "产业链", "Industry chains"),
+    ("chains.gaps", "缺链/弱链环节", "Gap segments"),
+    ("chain.map", "产业链图谱", "Chain map"),
+    ("chain.chief", "链长", "Chain chief"),
+    ("chain.owners", "链主", "Chain owners"),
+    ("chain.task_force", "链办", "Task force"),
+    ("chain.parks", "相关园区", "Parks of the chain"),
+    ("chain.legend", "点击环节查看本地企业。虚线框：缺链（无本地企业）；橙色：弱链（少于3家）。",
+        "Click a segment to list its local firms. Dashed: gap (no local firm); orange: weak (fewer than 3 firms)."),
+    ("chain.gap", "缺链", "gap"),
+    ("chain.weak", "弱链", "weak"),
+    ("chain.segment_firms", "环节企业", "Firms of the segment"),
+    ("chain.all_firms", "全链企业", "Firms of the chain"),
+    ("chain.output", "产值", "Output"),
+    ("chain.upstream", "上游", "Upstream"),
+    ("chain.midstream", "中游", "Midstream"),
+    ("chain.downstream", "下游", "Downstream"),
+    ("chain.none", "暂无", "none"),
+    ("chain.figures", "产业链指标", "Chain figures"),
+    ("parks.title", "园区", "Parks"),
+    ("park.chief", "园长", "Park chief"),
+    ("park.land", "用地面积", "Land area"),
+    ("park.district", "所在区", "District"),
+    ("park.area", "产业功能区", "Industry area"),
+    ("park.output", "总产值", "Gross output"),
+    ("park.per_mu", "亩均产值", "Output per mu"),
+    ("park.trend", "园区总产值月度走势", "Park gross output by month"),
+    ("park.enterprises", "入驻企业", "Tenant enterprises"),
+    ("park.location", "位置", "Location"),
+    ("ent.title", "企业查询", "Enterprise search"),
+    ("ent.search", "搜索", "Search"),
+    ("ent.search_hint", "企业名称任意部分、统一社会信用代码或拼音首字母", "Any part of the name, the credit code, or pinyin initials"),
+    ("ent.name", "企业名称", "Name"),
+    ("ent.credit_code", "统一社会信用代码", "Credit code"),
+    ("ent.industry", "行业代码", "Industry code"),
+    ("ent.park", "园区", "Park"),
+    ("ent.chain", "产业链", "Chain"),
+    ("ent.segments", "产业链环节", "Chain segments"),
+    ("ent.district", "所在区", "District"),
+    ("ent.flags", "标识", "Flags"),
+    ("ent.above_size", "规上", "above size"),
+    ("ent.high_tech", "高新", "high-tech"),
+    ("ent.leading", "龙头", "leading"),
+    ("ent.founded", "成立日期", "Founded"),
+    ("ent.status", "状态", "Status"),
+    ("ent.status.active", "在营", "active"),
+    ("ent.status.moved_out", "迁出", "moved out"),
+    ("ent.status.closed", "注销", "closed"),
+    ("ent.contact", "联系方式", "Contact"),
+    ("ent.contact_hidden", "联系方式仅对有权限的用户可见", "Contact data is visible to authorised users only"),
+    ("ent.found", "共找到", "Found"),
+    ("ent.export_csv", "导出 CSV", "Export CSV"),
+    ("ent.export_xlsx", "导出 Excel", "Export XLSX"),
+    ("ent.export_note", "导出筛选出的全部企业，不只是本页", "Exports every enterprise the filter selects, not only this page"),
+    ("ent.figures", "月度指标", "Monthly figures"),
+    ("ent.no_figures", "暂无月度指标", "No monthly figures yet"),
+    ("ent.any", "全部", "any"),
+    ("ent.none", "无", "none"),
+    ("page.prev", "上一页", "Previous"),
+    ("page.next", "下一页", "Next"),
+    ("page.of", "页，共", "of"),
+    ("import.title", "指标数据导入", "Import indicators"),
+    ("import.file", "选择 CSV 或 XLSX 文件", "Choose a CSV or XLSX file"),
+    ("import.accept_valid", "仅保存正确的行（默认：有错误则全部不保存）", "Store the good rows only (default: nothing is stored if any row is bad)"),
+    ("import.submit", "上传并导入", "Upload and import"),
+    ("import.templates", "下载模板", "Templates"),
+    ("import.long", "长表（每行一个企业×月份×指标）", "Long layout (one row per enterprise × month × indicator)"),
+    ("import.wide_month", "宽表（每月一列）", "Wide layout (one column per month)"),
+    ("import.wide_indicator", "宽表（每个指标一列）", "Wide layout (one column per indicator)"),
+    ("import.uploading", "正在导入……", "Importing ..."),
+    ("import.report", "导入报告", "Import report"),
+    ("import.stored", "已保存", "Stored"),
+    ("import.not_stored", "未保存任何数据", "Nothing was stored"),
+    ("import.rows_read", "读取行数", "Rows read"),
+    ("import.rows_rejected", "错误行数", "Rows rejected"),
+    ("import.values_accepted", "有效数值", "Values accepted"),
+    ("import.values_changed", "新增或更新", "Values new or changed"),
+    ("import.line", "行号", "Line"),
+    ("import.column", "列", "Column"),
+    ("import.cell", "单元格", "Cell"),
+    ("import.reason", "原因", "Reason"),
+    ("import.download_report", "下载报告", "Download the report"),
+    ("import.again", "再导入一个文件", "Import another file"),
+    ("import.not_allowed", "当前账户无权导入指标数据", "This account may not import figures"),
+    ("import.failed", "导入失败", "The import failed"),
+    ("import.more_errors", "仅列出前若干条问题，完整列表见下载的报告", "Only the first problems are listed; the downloaded report has them all"),
+    ("error.title", "出错了", "Something went wrong"),
+    ("error.not_found", "没有找到该页面或对象", "No such page or object"),
+    ("error.forbidden", "当前账户无权查看", "This account may not see this"),
+    ("error.back", "返回首页", "Back to the start"),
+    ("common.name", "名称", "Name"),
+    ("common.code", "代码", "Code"),
+    ("common.total", "合计", "Total"),
+    ("common.none", "—", "—"),
+    ("common.signed_in_as", "当前用户", "Signed in as"),
+    ("common.figures_pending", "指标数据尚未导入", "No figures imported yet"),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    #[test]
+    fn accept_language_picks_the_preferred_of_chinese_and_english() {
+        assert_eq!(
+            from_accept_language("en-US,en;q=0.9,zh-CN;q=0.8"),
+            Some(Lang::En)
+        );
+        assert_eq!(from_accept_language("zh-CN,zh;q=0.9,en;q=0.8"), Some(Lang::Zh));
+        assert_eq!(from_accept_language("de-DE,en;q=0.5,zh;q=0.7"), Some(Lang::Zh));
+        assert_eq!(from_accept_language("fr"), None);
+    }
+
+    #[test]
+    fn lang_in_the_query_beats_cookie_and_header() {
+        let mut headers = HeaderMap::new();
+        headers.insert("accept-language", HeaderValue::from_static("en"));
+        headers.insert("cookie", HeaderValue::from_static("chainpark_lang=en"));
+        assert_eq!(Lang::negotiate(Some("q=x&lang=zh"), &headers), Lang::Zh);
+        assert_eq!(Lang::negotiate(None, &headers), Lang::En);
+        assert_eq!(Lang::negotiate(None, &HeaderMap::new()), Lang::Zh);
+    }
+
+    #[test]
+    fn every_text_used_by_a_template_or_handler_has_both_languages() {
+        let mut used = Vec::new();
+        let dirs = [
+            concat!(env!("CARGO_MANIFEST_DIR"), "/templates"),
+            concat!(env!("CARGO_MANIFEST_DIR"), "/src/ui"),
+        ];
+        for dir in dirs {
+            for entry in std::fs::read_dir(dir).expect("folder").flatten() {
+                let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+                for part in text.split("t(\"").skip(1) {
+                    if let Some((key, _)) = part.split_once('"') {
+                        if key.contains('.') && !key.contains(' ') {
+                            used.push(key.to_string());
+                        }
+                    }
+                }
+            }
+        }
+        assert!(used.len() > 20, "found the texts in use");
+        for key in used {
+            assert!(
+                TEXTS.iter().any(|(k, zh, en)| *k == key && !zh.is_empty() && !en.is_empty()),
+                "text {key} is missing from the table"
+            );
+        }
+        let mut keys: Vec<_> = TEXTS.iter().map(|(k, _, _)| *k).collect();
+        keys.sort_unstable();
+        let before = keys.len();
+        keys.dedup();
+        assert_eq!(before, keys.len(), "a text key is listed twice");
+    }
+}

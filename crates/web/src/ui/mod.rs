@@ -1,0 +1,275 @@
+//! The web pages: server-rendered HTML (askama templates checked at compile time) with SVG charts drawn here,
+//! a stylesheet and a little plain JavaScript served from the binary. Pages read through the same store methods
+//! as the API, with the signed-in account's actor, so every scope applies; a visitor who is not signed in is sent
+//! to the sign-in page (the API keeps answering 401).
+
+mod assets;
+mod chain_map;
+mod chains;
+mod charts;
+mod dashboard;
+mod enterprises;
+mod format;
+pub mod i18n;
+mod imports;
+mod map;
+mod parks;
+mod sign_in;
+
+use askama::Template;
+use axum::extract::{FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, Uri, header};
+use axum::middleware::{self, Next};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use chainpark_core::access::Role;
+use chainpark_store::Actor;
+
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::AppState;
+use i18n::Lang;
+
+/// Every page, the sign-in page and the static files.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/sign-in", get(sign_in::form).post(sign_in::submit))
+        .route("/sign-out", post(sign_in::sign_out))
+        .route("/dashboard", get(dashboard::page))
+        .route("/chains", get(chains::list))
+        .route("/chains/{id}", get(chains::page))
+        .route("/parks", get(parks::list))
+        .route("/parks/{id}", get(parks::page))
+        .route("/enterprises", get(enterprises::search))
+        .route("/enterprises/export.csv", get(enterprises::export_csv))
+        .route("/enterprises/export.xlsx", get(enterprises::export_xlsx))
+        .route("/enterprises/{id}", get(enterprises::page))
+        .route("/import", get(imports::page))
+        .route("/imports/{id}", get(imports::report))
+        .route("/static/{file}", get(assets::file))
+        .layer(middleware::from_fn(remember_language))
+}
+
+/// `?lang=` on any page switches the language and keeps the choice in a cookie for a year.
+async fn remember_language(request: Request, next: Next) -> Response {
+    let chosen = request.uri().query().and_then(i18n::lang_in_query);
+    let mut response = next.run(request).await;
+    if let Some(lang) = chosen {
+        let cookie = format!(
+            "{}={}; Path=/; Max-Age=31536000; SameSite=Lax",
+            i18n::LANG_COOKIE,
+            lang.code()
+        );
+        if let Ok(value) = HeaderValue::from_str(&cookie) {
+            response.headers_mut().append(header::SET_COOKIE, value);
+        }
+    }
+    response
+}
+
+/// The signed-in person looking at a page, in their language. Without a session the request is redirected to
+/// the sign-in page, which brings them back afterwards.
+pub struct Viewer {
+    pub caller: Caller,
+    pub lang: Lang,
+    pub uri: Uri,
+}
+
+impl FromRequestParts<AppState> for Viewer {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let lang = Lang::negotiate(parts.uri.query(), &parts.headers);
+        let uri = parts.uri.clone();
+        match Caller::from_request_parts(parts, state).await {
+            Ok(caller) => Ok(Viewer { caller, lang, uri }),
+            Err(ApiError::Unauthorized(_)) => {
+                let next = uri
+                    .path_and_query()
+                    .map(|p| p.as_str())
+                    .unwrap_or("/")
+                    .to_string();
+                let target: String = form_urlencoded::Serializer::new(String::new())
+                    .append_pair("next", &next)
+                    .finish();
+                Err(Redirect::to(&format!("/sign-in?{target}")).into_response())
+            }
+            Err(e) => Err(PageError { lang, error: e }.into_response()),
+        }
+    }
+}
+
+impl Viewer {
+    pub fn actor(&self) -> &Actor {
+        &self.caller.actor
+    }
+
+    pub fn t(&self, key: &str) -> &'static str {
+        self.lang.t(key)
+    }
+
+    /// What every page around its content needs: title, navigation, account, language switch.
+    pub fn chrome(&self, title: impl Into<String>, nav: &'static str) -> Chrome {
+        let role = self.caller.account.role;
+        let name = if self.caller.account.display_name.is_empty() {
+            self.caller.account.username.clone()
+        } else {
+            self.caller.account.display_name.clone()
+        };
+        Chrome {
+            lang: self.lang,
+            title: title.into(),
+            nav,
+            user: Some(format!("{name} · {}", self.t(&format!("role.{}", role.as_str())))),
+            csrf: self.caller.csrf_token.clone(),
+            lang_href: switch_language_href(&self.uri, self.lang.other()),
+            may_import: matches!(role, Role::Admin | Role::Analyst | Role::Enterprise),
+        }
+    }
+
+    pub fn fail(&self, error: impl Into<ApiError>) -> PageError {
+        PageError {
+            lang: self.lang,
+            error: error.into(),
+        }
+    }
+}
+
+/// The frame of every page.
+pub struct Chrome {
+    pub lang: Lang,
+    pub title: String,
+    /// Which navigation entry is current.
+    pub nav: &'static str,
+    pub user: Option<String>,
+    pub csrf: String,
+    pub lang_href: String,
+    pub may_import: bool,
+}
+
+impl Chrome {
+    pub fn t(&self, key: &str) -> &'static str {
+        self.lang.t(key)
+    }
+
+    /// `aria-current` for the navigation entry of this page.
+    pub fn current(&self, nav: &str) -> &'static str {
+        if self.nav == nav { "page" } else { "false" }
+    }
+}
+
+/// The same page with `lang` set to another language.
+fn switch_language_href(uri: &Uri, lang: Lang) -> String {
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    if let Some(q) = uri.query() {
+        for (k, v) in form_urlencoded::parse(q.as_bytes()) {
+            if k != "lang" {
+                query.append_pair(&k, &v);
+            }
+        }
+    }
+    query.append_pair("lang", lang.code());
+    format!("{}?{}", uri.path(), query.finish())
+}
+
+/// A failure shown as an HTML page in the viewer's language.
+#[derive(Debug)]
+pub struct PageError {
+    pub lang: Lang,
+    pub error: ApiError,
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    chrome: Chrome,
+    status: u16,
+    message: String,
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let api = self.error.into_response();
+        let status = api.status();
+        let lang = self.lang;
+        let message = match status {
+            StatusCode::NOT_FOUND => lang.t("error.not_found").to_string(),
+            StatusCode::FORBIDDEN => lang.t("error.forbidden").to_string(),
+            StatusCode::INTERNAL_SERVER_ERROR => lang.t("error.title").to_string(),
+            _ => status.canonical_reason().unwrap_or("").to_string(),
+        };
+        let chrome = Chrome {
+            lang,
+            title: lang.t("error.title").to_string(),
+            nav: "",
+            user: None,
+            csrf: String::new(),
+            lang_href: format!("/?lang={}", lang.other().code()),
+            may_import: false,
+        };
+        let mut response = render(ErrorPage {
+            chrome,
+            status: status.as_u16(),
+            message,
+        });
+        *response.status_mut() = status;
+        response
+    }
+}
+
+pub type PageResult = Result<Response, PageError>;
+
+/// Renders a template as an HTML answer; a template error (a bug) is logged and answered 500.
+pub fn render<T: Template>(page: T) -> Response {
+    match page.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "a page failed to render");
+            (StatusCode::INTERNAL_SERVER_ERROR, "the page failed to render").into_response()
+        }
+    }
+}
+
+/// Each role lands on what it works on: leaders and analysts on the dashboard, chain roles on their chain,
+/// park roles on their park, an enterprise user on their enterprise.
+async fn home(viewer: Viewer) -> Response {
+    let scope = &viewer.actor().scope;
+    let target = match scope.role {
+        Role::ChainChief | Role::ChainTaskForce | Role::ChainOwner => match scope.chains.as_slice() {
+            [one] if !scope.all_chains => format!("/chains/{one}"),
+            _ => "/chains".to_string(),
+        },
+        Role::ParkChief | Role::ParkStaff => match scope.parks.as_slice() {
+            [one] => format!("/parks/{one}"),
+            _ => "/parks".to_string(),
+        },
+        Role::Enterprise => match scope.enterprises.as_slice() {
+            [one] => format!("/enterprises/{one}"),
+            _ => "/enterprises".to_string(),
+        },
+        Role::Admin | Role::Leader | Role::Analyst => "/dashboard".to_string(),
+    };
+    Redirect::to(&target).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_language_switch_keeps_the_rest_of_the_query() {
+        let uri: Uri = "/enterprises?q=%E9%95%BF%E5%AE%89&lang=zh&offset=50"
+            .parse()
+            .expect("uri");
+        assert_eq!(
+            switch_language_href(&uri, Lang::En),
+            "/enterprises?q=%E9%95%BF%E5%AE%89&offset=50&lang=en"
+        );
+    }
+}

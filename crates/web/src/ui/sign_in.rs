@@ -1,0 +1,231 @@
+//! The sign-in page and signing out. The form carries a one-time token that must match a cookie set with the
+//! form (a double-submit check), so another site cannot sign a visitor in; signing out posts the session's CSRF
+//! token in a hidden field, checked here because the form cannot send the API's header.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{Duration, Utc};
+use serde::Deserialize;
+
+use super::i18n::Lang;
+use super::{Chrome, render};
+use crate::AppState;
+use crate::api::session::ClientAddress;
+use crate::auth::{self, SESSION_COOKIE, SESSION_LIFETIME};
+
+const SIGN_IN_COOKIE: &str = "chainpark_signin";
+
+#[derive(Template)]
+#[template(path = "sign_in.html")]
+struct SignInPage {
+    chrome: Chrome,
+    next: String,
+    token: String,
+    username: String,
+    error: Option<&'static str>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+/// Only a path of this site is a place to go back to after signing in.
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => {
+            n.to_string()
+        }
+        _ => "/".to_string(),
+    }
+}
+
+fn chrome(lang: Lang, next: &str) -> Chrome {
+    let href = form_urlencoded::Serializer::new(String::new())
+        .append_pair("next", next)
+        .append_pair("lang", lang.other().code())
+        .finish();
+    Chrome {
+        lang,
+        title: lang.t("signin.title").to_string(),
+        nav: "",
+        user: None,
+        csrf: String::new(),
+        lang_href: format!("/sign-in?{href}"),
+        may_import: false,
+    }
+}
+
+fn sign_in_page(
+    lang: Lang,
+    next: String,
+    username: String,
+    error: Option<&'static str>,
+    status: StatusCode,
+) -> Response {
+    let token = auth::new_secret();
+    let cookie =
+        format!("{SIGN_IN_COOKIE}={token}; Path=/sign-in; HttpOnly; SameSite=Strict; Max-Age=3600");
+    let mut response = render(SignInPage {
+        chrome: chrome(lang, &next),
+        next,
+        token,
+        username,
+        error,
+    });
+    *response.status_mut() = status;
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+pub async fn form(headers: HeaderMap, uri: axum::http::Uri, Query(q): Query<NextQuery>) -> Response {
+    let lang = Lang::negotiate(uri.query(), &headers);
+    sign_in_page(
+        lang,
+        safe_next(q.next.as_deref()),
+        String::new(),
+        None,
+        StatusCode::OK,
+    )
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SignInForm {
+    username: String,
+    password: String,
+    #[serde(default)]
+    next: Option<String>,
+    #[serde(default)]
+    token: String,
+}
+
+/// Signs in like `POST /api/v1/session` (same throttle, same answer for unknown users) and goes back to the
+/// page that asked for it.
+pub async fn submit(
+    State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
+    headers: HeaderMap,
+    uri: axum::http::Uri,
+    Form(form): Form<SignInForm>,
+) -> Response {
+    let lang = Lang::negotiate(uri.query(), &headers);
+    let next = safe_next(form.next.as_deref());
+    let expected = auth::cookie(&headers, SIGN_IN_COOKIE).unwrap_or_default();
+    if expected.is_empty() || expected != form.token {
+        return sign_in_page(
+            lang,
+            next,
+            form.username,
+            Some("signin.expired"),
+            StatusCode::FORBIDDEN,
+        );
+    }
+    let username = form.username.trim().to_lowercase();
+    if state.throttle.is_blocked(&username, &address) {
+        return sign_in_page(
+            lang,
+            next,
+            form.username,
+            Some("signin.throttled"),
+            StatusCode::TOO_MANY_REQUESTS,
+        );
+    }
+    let account = match state.store.account_for_login(&username).await {
+        Ok(Some((account, hash))) => {
+            let matches = auth::verify_password(&form.password, &hash);
+            (matches && !account.disabled).then_some(account)
+        }
+        Ok(None) => {
+            auth::verify_unknown_user(&form.password);
+            None
+        }
+        Err(e) => return super::PageError { lang, error: e.into() }.into_response(),
+    };
+    let Some(account) = account else {
+        state.throttle.record_failure(&username, &address);
+        return sign_in_page(
+            lang,
+            next,
+            form.username,
+            Some("signin.failed"),
+            StatusCode::UNAUTHORIZED,
+        );
+    };
+    state.throttle.record_success(&username);
+    let session = auth::new_secret();
+    let csrf_token = auth::new_secret();
+    let expires_at = Utc::now() + Duration::seconds(SESSION_LIFETIME.as_secs() as i64);
+    if let Err(e) = state
+        .store
+        .create_session(&auth::secret_hash(&session), account.id, &csrf_token, expires_at)
+        .await
+    {
+        return super::PageError { lang, error: e.into() }.into_response();
+    }
+    let cookie = auth::session_cookie(
+        &session,
+        SESSION_LIFETIME.as_secs(),
+        auth::is_https(&state, &headers),
+    );
+    let mut response = Redirect::to(&next).into_response();
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        HeaderValue::from_static("chainpark_signin=; Path=/sign-in; Max-Age=0"),
+    );
+    response
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SignOutForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// Ends the session when the form carries its CSRF token; goes to the sign-in page either way.
+pub async fn sign_out(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<SignOutForm>,
+) -> Response {
+    if let Some(session) = auth::cookie(&headers, SESSION_COOKIE) {
+        let hash = auth::secret_hash(&session);
+        if let Ok(Some((_, csrf))) = state.store.session(&hash).await {
+            if !form.csrf.is_empty() && form.csrf == csrf {
+                let _ = state.store.delete_session(&hash).await;
+                let cookie = auth::session_cookie("", 0, auth::is_https(&state, &headers));
+                let mut response = Redirect::to("/sign-in").into_response();
+                if let Ok(value) = HeaderValue::from_str(&cookie) {
+                    response.headers_mut().append(header::SET_COOKIE, value);
+                }
+                return response;
+            }
+            return (StatusCode::FORBIDDEN, "the form is missing this session's token")
+                .into_response();
+        }
+    }
+    Redirect::to("/sign-in").into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_path_of_this_site_is_a_place_to_return_to() {
+        assert_eq!(safe_next(Some("/chains/3?x=1")), "/chains/3?x=1");
+        assert_eq!(safe_next(Some("//evil.example/")), "/");
+        assert_eq!(safe_next(Some("https://evil.example/")), "/");
+        assert_eq!(safe_next(None), "/");
+    }
+}

@@ -1,0 +1,204 @@
+//! The figures the pages show, read through the store's roll-ups with the viewer's actor: the period a page opens
+//! on, one roll-up, a monthly trend (this year against last). Where nothing was imported the answer is `None`, and
+//! the page says so instead of showing a number.
+
+use chainpark_core::figures::{Dimension, GrowthMethod, RegionSubject, Rollup, RollupGroup, Unit};
+use chainpark_core::period::{Month, Period};
+use chainpark_core::registry::Id;
+use chainpark_store::figures::{RollupQuery, ShareOf};
+use chainpark_store::{Actor, Store};
+
+use super::charts::Series;
+use super::format;
+use super::i18n::Lang;
+
+/// Chongqing city (GB/T 2260), whose published totals the zone's shares are taken of.
+pub const CITY: &str = "500000";
+pub const ADDED_VALUE: &str = "added_value";
+pub const GROSS_OUTPUT: &str = "gross_output";
+
+/// The calendar year in Chongqing today.
+pub fn this_year() -> i32 {
+    use chrono::Datelike;
+    chainpark_core::time::china_date(chrono::Utc::now()).year()
+}
+
+fn period_end(p: Period) -> (i32, u32) {
+    (p.year(), p.month_range().1)
+}
+
+/// The period a page opens on: the latest one with a published city total of digital-economy added value (so the
+/// zone's share can be shown next to its growth), else the last full year.
+pub async fn default_period(store: &dyn Store, actor: &Actor) -> Period {
+    let published = store
+        .list_region_figures(actor)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|f| f.region_code == CITY && f.indicator == ADDED_VALUE)
+        .map(|f| f.period)
+        .max_by_key(|p| period_end(*p));
+    published.unwrap_or_else(|| {
+        Period::Year(this_year() - 1)
+    })
+}
+
+/// Whether the city has a published digital-economy total of `indicator` for `period`.
+pub async fn city_has(store: &dyn Store, actor: &Actor, indicator: &str, period: Period) -> bool {
+    store
+        .list_region_figures(actor)
+        .await
+        .unwrap_or_default()
+        .iter()
+        .any(|f| {
+            f.region_code == CITY
+                && f.indicator == indicator
+                && f.period == period
+                && f.subject == RegionSubject::DigitalEconomy
+        })
+}
+
+/// A roll-up, or `None` when the indicator is not in the catalogue or nothing was reported in the period.
+pub async fn rollup(
+    store: &dyn Store,
+    actor: &Actor,
+    indicator: &str,
+    period: Period,
+    by: Dimension,
+    share_of: ShareOf,
+) -> Option<Rollup> {
+    let query = RollupQuery {
+        indicator: indicator.to_string(),
+        period,
+        by,
+        method: GrowthMethod::PublishedTotals,
+        share_of,
+    };
+    match store.rollup(actor, &query).await {
+        Ok(r) if r.groups.iter().any(|g| g.value.hundredths != 0) => Some(r),
+        Ok(_) => None,
+        Err(e) => {
+            tracing::debug!(error = %e, indicator, %period, "no roll-up for the page");
+            None
+        }
+    }
+}
+
+/// The group of a roll-up with this id.
+pub fn group(rollup: &Rollup, id: Id) -> Option<&RollupGroup> {
+    rollup.groups.iter().find(|g| g.group_id == id)
+}
+
+/// Monthly values of one group for a year and the year before, as two chart series (None where nothing was
+/// reported). `None` when neither year has a value.
+pub async fn monthly_trend(
+    store: &dyn Store,
+    actor: &Actor,
+    lang: Lang,
+    indicator: &str,
+    by: Dimension,
+    group_id: Id,
+    year: i32,
+) -> Option<[Series; 2]> {
+    let mut this_year = Vec::with_capacity(12);
+    let mut last_year = Vec::with_capacity(12);
+    let mut any = false;
+    for month in 1..=12 {
+        let Some(m) = Month::new(year, month) else {
+            continue;
+        };
+        let found = rollup(store, actor, indicator, Period::Month(m), by, ShareOf::Zone).await;
+        let g = found.as_ref().and_then(|r| group(r, group_id).map(|g| (r.indicator.unit, g.clone())));
+        let point = |value: i64, unit: Unit, y: i32| {
+            let text = format!("{y}-{month:02}: {}", format::amount_with_unit(value, unit));
+            Some((chart_value(value, unit), text))
+        };
+        match g {
+            Some((unit, g)) => {
+                any = true;
+                this_year.push(point(g.value.hundredths, unit, year));
+                last_year.push(g.previous.and_then(|p| point(p.hundredths, unit, year - 1)));
+            }
+            None => {
+                this_year.push(None);
+                last_year.push(None);
+            }
+        }
+    }
+    any.then(|| {
+        [
+            Series {
+                name: format!("{year} {}", lang.t("chart.this_year")),
+                points: this_year,
+            },
+            Series {
+                name: format!("{} {}", year - 1, lang.t("chart.last_year")),
+                points: last_year,
+            },
+        ]
+    })
+}
+
+/// The number a chart draws: money in 亿元, other units as they are.
+pub fn chart_value(hundredths: i64, unit: Unit) -> f64 {
+    match unit {
+        Unit::Yuan => hundredths as f64 / 1e10,
+        _ => format::to_f64(hundredths),
+    }
+}
+
+/// The unit a chart's axis is labelled with.
+pub fn chart_unit(unit: Unit) -> &'static str {
+    match unit {
+        Unit::Yuan => "亿元",
+        other => other.symbol_zh(),
+    }
+}
+
+/// Periods offered by the period chooser: for each year, the year, its halves, quarters and 1–9月.
+pub fn period_choices(around: Period) -> Vec<Period> {
+    let last = around.year().max(this_year());
+    let mut out = Vec::new();
+    for year in (last - 6..=last).rev() {
+        out.push(Period::Year(year));
+        out.push(Period::HalfYear { year, half: 2 });
+        out.push(Period::HalfYear { year, half: 1 });
+        out.push(Period::YearToDate { year, through: 9 });
+        for quarter in (1..=4).rev() {
+            out.push(Period::Quarter { year, quarter });
+        }
+    }
+    if !out.contains(&around) {
+        out.insert(0, around);
+    }
+    out
+}
+
+/// A period as a person reads it in the page's language.
+pub fn period_label(period: Period, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => period.label_zh(),
+        Lang::En => {
+            let year = period.year();
+            match period {
+                Period::Month(m) => format!("{year}-{:02}", m.month()),
+                Period::Quarter { quarter, .. } => format!("Q{quarter} {year}"),
+                Period::HalfYear { half: 1, .. } => format!("H1 {year}"),
+                Period::HalfYear { .. } => format!("H2 {year}"),
+                Period::Year(_) => year.to_string(),
+                Period::YearToDate { through: 1, .. } => format!("January {year}"),
+                Period::YearToDate { through, .. } => format!("January–{} {year}", month_name(through)),
+            }
+        }
+    }
+}
+
+fn month_name(month: u32) -> &'static str {
+    [
+        "January", "February", "March", "April", "May", "June", "July", "August", "September",
+        "October", "November", "December",
+    ]
+    .get(month as usize - 1)
+    .copied()
+    .unwrap_or("")
+}
