@@ -87,22 +87,37 @@ fn actor() -> Actor {
 }
 
 /// Loads the demo's figures (all indicators, 2019–2022) into a store that holds the demo registry.
-pub async fn load_demo(store: &Arc<dyn Store>, zone: &chainpark_core::demo::DemoZone) -> anyhow::Result<()> {
+pub async fn load_demo(
+    store: &Arc<dyn Store>,
+    zone: &chainpark_core::demo::DemoZone,
+) -> anyhow::Result<()> {
     let started = Instant::now();
-    let values = load_demo_figures(store.as_ref(), &Actor::system("demo"), zone, &DemoFigureSelection::all())
-        .await
-        .context("loading the demo's figures")?;
-    println!("loaded {values} monthly indicator values in {:.1} s", started.elapsed().as_secs_f64());
+    let values = load_demo_figures(
+        store.as_ref(),
+        &Actor::system("demo"),
+        zone,
+        &DemoFigureSelection::all(),
+    )
+    .await
+    .context("loading the demo's figures")?;
+    println!(
+        "loaded {values} monthly indicator values in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 
 pub async fn import(store: Arc<dyn Store>, args: ImportArgs) -> anyhow::Result<()> {
-    let size = std::fs::metadata(&args.file).with_context(|| format!("reading {}", args.file.display()))?.len();
+    let size = std::fs::metadata(&args.file)
+        .with_context(|| format!("reading {}", args.file.display()))?
+        .len();
     let progress = Arc::new(AtomicU64::new(0));
     let bar = indicatif::ProgressBar::new(size);
     bar.set_style(
-        indicatif::ProgressStyle::with_template("{spinner} {bar:40} {bytes}/{total_bytes} {bytes_per_sec} {msg}")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        indicatif::ProgressStyle::with_template(
+            "{spinner} {bar:40} {bytes}/{total_bytes} {bytes_per_sec} {msg}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     let ticker = {
         let bar = bar.clone();
@@ -114,11 +129,22 @@ pub async fn import(store: Arc<dyn Store>, args: ImportArgs) -> anyhow::Result<(
             }
         })
     };
-    let name = args.file.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+    let name = args
+        .file
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default()
+        .to_string();
     let started = Instant::now();
-    let outcome =
-        chainpark_web::api::imports::run_import(store, actor(), args.file.clone(), name, args.accept_valid, Some(progress))
-            .await;
+    let outcome = chainpark_web::api::imports::run_import(
+        store,
+        actor(),
+        args.file.clone(),
+        name,
+        args.accept_valid,
+        Some(progress),
+    )
+    .await;
     ticker.abort();
     bar.finish_and_clear();
     let record = outcome.map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -131,7 +157,11 @@ pub async fn import(store: Arc<dyn Store>, args: ImportArgs) -> anyhow::Result<(
         report.rows_rejected,
         record.values_changed,
         record.values_unchanged,
-        if record.stored { "stored" } else { "NOTHING STORED" },
+        if record.stored {
+            "stored"
+        } else {
+            "NOTHING STORED"
+        },
         started.elapsed().as_secs_f64()
     );
     for e in report.errors.iter().take(20) {
@@ -145,13 +175,18 @@ pub async fn import(store: Arc<dyn Store>, args: ImportArgs) -> anyhow::Result<(
         println!("report written to {}", path.display());
     }
     if !record.stored {
-        bail!("nothing was stored: fix the rows above, or use --accept-valid to store the good rows");
+        bail!(
+            "nothing was stored: fix the rows above, or use --accept-valid to store the good rows"
+        );
     }
     Ok(())
 }
 
 fn write_report(report: &chainpark_import::ImportReport, path: &Path) -> anyhow::Result<()> {
-    let xlsx = path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
+    let xlsx = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
     if xlsx {
         std::fs::write(path, report.to_xlsx()?)?;
     } else {
@@ -190,7 +225,10 @@ fn cells(rollup: &Rollup) -> Vec<[String; 8]> {
                 g.name.clone(),
                 g.firms.to_string(),
                 g.value.decimal.clone(),
-                g.previous.as_ref().map(|p| p.decimal.clone()).unwrap_or_default(),
+                g.previous
+                    .as_ref()
+                    .map(|p| p.decimal.clone())
+                    .unwrap_or_default(),
                 g.yoy_growth_percent.clone().unwrap_or_default(),
                 g.share_percent.clone().unwrap_or_default(),
                 g.value.display_zh.clone(),
@@ -199,13 +237,25 @@ fn cells(rollup: &Rollup) -> Vec<[String; 8]> {
         .collect()
 }
 
-const HEADER: [&str; 8] = ["code", "name", "firms", "value", "previous", "yoy_%", "share_%", "display"];
+const HEADER: [&str; 8] = [
+    "code", "name", "firms", "value", "previous", "yoy_%", "share_%", "display",
+];
 
 fn write_csv(rollup: &Rollup, out: &mut impl Write) -> anyhow::Result<()> {
-    let quote = |s: &str| if s.contains([',', '"', '\n']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() };
+    let quote = |s: &str| {
+        if s.contains([',', '"', '\n']) {
+            format!("\"{}\"", s.replace('"', "\"\""))
+        } else {
+            s.to_string()
+        }
+    };
     writeln!(out, "{}", HEADER.join(","))?;
     for row in cells(rollup) {
-        writeln!(out, "{}", row.iter().map(|c| quote(c)).collect::<Vec<_>>().join(","))?;
+        writeln!(
+            out,
+            "{}",
+            row.iter().map(|c| quote(c)).collect::<Vec<_>>().join(",")
+        )?;
     }
     Ok(())
 }
@@ -223,7 +273,13 @@ fn write_table(rollup: &Rollup, out: &mut impl Write) -> anyhow::Result<()> {
         rollup.parent.name
     )?;
     let rows = cells(rollup);
-    let width = |i: usize| rows.iter().map(|r| r[i].chars().count()).chain([HEADER[i].len()]).max().unwrap_or(0);
+    let width = |i: usize| {
+        rows.iter()
+            .map(|r| r[i].chars().count())
+            .chain([HEADER[i].len()])
+            .max()
+            .unwrap_or(0)
+    };
     let widths: Vec<usize> = (0..8).map(width).collect();
     let line = |cells: &[String]| {
         cells
@@ -258,7 +314,9 @@ fn bench_zone(count: usize) -> chainpark_core::demo::DemoZone {
         let model = zone.enterprises[zone.enterprises.len() % originals].clone();
         let code = loop {
             serial += 1;
-            if let Ok(code) = chainpark_core::credit_code::CreditCode::from_body(&format!("91500112MB{serial:07}")) {
+            if let Ok(code) = chainpark_core::credit_code::CreditCode::from_body(&format!(
+                "91500112MB{serial:07}"
+            )) {
                 break code;
             }
         };
@@ -269,14 +327,31 @@ fn bench_zone(count: usize) -> chainpark_core::demo::DemoZone {
         });
     }
     // Posts that name enterprises dropped by the truncation go too.
-    let kept: std::collections::HashSet<String> = zone.enterprises.iter().map(|e| e.credit_code.clone()).collect();
+    let kept: std::collections::HashSet<String> = zone
+        .enterprises
+        .iter()
+        .map(|e| e.credit_code.clone())
+        .collect();
     for person in &mut zone.people {
-        person.posts.retain(|p| p.enterprise_credit_code.as_ref().is_none_or(|c| kept.contains(c)));
+        person.posts.retain(|p| {
+            p.enterprise_credit_code
+                .as_ref()
+                .is_none_or(|c| kept.contains(c))
+        });
     }
     zone
 }
 
-const BENCH_COLUMNS: [&str; 8] = ["增加值", "工业总产值", "营业收入", "利润总额", "税金", "从业人员", "研发经费", "固定资产投资"];
+const BENCH_COLUMNS: [&str; 8] = [
+    "增加值",
+    "工业总产值",
+    "营业收入",
+    "利润总额",
+    "税金",
+    "从业人员",
+    "研发经费",
+    "固定资产投资",
+];
 
 /// Writes 120 months (2013-01 to 2022-12) × 8 indicators for every enterprise, one row per enterprise × month
 /// (the wide-by-indicator layout); returns the number of rows.
@@ -320,14 +395,18 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
 }
 
 pub async fn bench(args: BenchArgs) -> anyhow::Result<()> {
-    std::fs::create_dir_all(&args.dir).with_context(|| format!("creating {}", args.dir.display()))?;
+    std::fs::create_dir_all(&args.dir)
+        .with_context(|| format!("creating {}", args.dir.display()))?;
     for tier in &args.tier {
         let (name, enterprises) = match tier {
             Tier::Zone => ("zone", 10_000),
             Tier::City => ("city", 100_000),
         };
         let enterprises = (enterprises / args.scale_down.max(1) as usize).max(100);
-        println!("== {name} tier: {enterprises} enterprises × 120 months × {} indicators", BENCH_COLUMNS.len());
+        println!(
+            "== {name} tier: {enterprises} enterprises × 120 months × {} indicators",
+            BENCH_COLUMNS.len()
+        );
         let db = args.dir.join(format!("bench-{name}.db"));
         for suffix in ["", "-wal", "-shm"] {
             let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
@@ -336,7 +415,10 @@ pub async fn bench(args: BenchArgs) -> anyhow::Result<()> {
         let zone = bench_zone(enterprises);
         let started = Instant::now();
         store.load_registry(&Actor::system("bench"), &zone).await?;
-        println!("registry loaded in {:.1} s", started.elapsed().as_secs_f64());
+        println!(
+            "registry loaded in {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
         let csv = args.dir.join(format!("bench-{name}.csv"));
         let started = Instant::now();
         let rows = write_bench_csv(&csv, &zone)?;
@@ -369,22 +451,42 @@ pub async fn bench(args: BenchArgs) -> anyhow::Result<()> {
             rows as f64 / seconds,
             record.values_changed as f64 / seconds
         );
-        println!("peak RSS (VmHWM): {:.0} MiB before the import, {:.0} MiB after", rss_before, peak_rss_mib().unwrap_or(0.0));
+        println!(
+            "peak RSS (VmHWM): {:.0} MiB before the import, {:.0} MiB after",
+            rss_before,
+            peak_rss_mib().unwrap_or(0.0)
+        );
         for (label, by, method) in [
-            ("headline: added value 2021-H1 by digital_economy", "digital_economy", None),
+            (
+                "headline: added value 2021-H1 by digital_economy",
+                "digital_economy",
+                None,
+            ),
             ("added value 2021-YTD-09 by chain", "chain", None),
-            ("added value 2021-H1 by segment, same firms", "segment", Some("same_firms")),
+            (
+                "added value 2021-H1 by segment, same firms",
+                "segment",
+                Some("same_firms"),
+            ),
         ] {
             let query = chainpark_web::api::figures::StatsQuery {
                 indicator: "added_value".into(),
-                period: if by == "chain" { "2021-YTD-09".into() } else { "2021-H1".into() },
+                period: if by == "chain" {
+                    "2021-YTD-09".into()
+                } else {
+                    "2021-H1".into()
+                },
                 by: Some(by.into()),
                 method: method.map(String::from),
                 share_of: None,
             }
             .parse()
             .map_err(|e| anyhow::anyhow!("{e}"))?;
-            let runs = if method.is_some() { (args.queries / 50).max(5) } else { args.queries };
+            let runs = if method.is_some() {
+                (args.queries / 50).max(5)
+            } else {
+                args.queries
+            };
             let mut times = Vec::with_capacity(runs);
             for _ in 0..runs {
                 let t = Instant::now();
@@ -405,6 +507,9 @@ pub async fn bench(args: BenchArgs) -> anyhow::Result<()> {
             let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
         }
     }
-    println!("peak RSS of the whole run (VmHWM): {:.0} MiB", peak_rss_mib().unwrap_or(0.0));
+    println!(
+        "peak RSS of the whole run (VmHWM): {:.0} MiB",
+        peak_rss_mib().unwrap_or(0.0)
+    );
     Ok(())
 }

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod config;
+mod figures;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -40,6 +41,12 @@ enum Command {
     /// Manage accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// Import monthly enterprise indicators from a CSV or XLSX file (all or nothing unless --accept-valid).
+    Import(figures::ImportArgs),
+    /// Print a roll-up of an indicator for a period: by area, chain, segment, park, district or digital economy.
+    Report(figures::ReportArgs),
+    /// Measure import speed, roll-up latency and peak memory at the zone and city tiers (SQLite).
+    Bench(figures::BenchArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -128,6 +135,7 @@ async fn main() -> anyhow::Result<()> {
                     .load_registry(&Actor::system("demo"), &zone)
                     .await
                     .context("loading the demo zone")?;
+                figures::load_demo(&store, &zone).await?;
                 accounts::create_demo_accounts(&store).await?;
                 println!(
                     "demo accounts (password {}): leader, analyst, chain.chief, chain.taskforce, chain.owner, park.chief, park.staff, enterprise",
@@ -136,6 +144,15 @@ async fn main() -> anyhow::Result<()> {
             }
             serve(store, &args.listen).await
         }
+        Command::Import(args) => {
+            let settings = Settings::load(cli.config.as_deref(), None, args.database.clone())?;
+            figures::import(open(&settings.database).await?, args).await
+        }
+        Command::Report(args) => {
+            let settings = Settings::load(cli.config.as_deref(), None, args.database.clone())?;
+            figures::report(open(&settings.database).await?, args).await
+        }
+        Command::Bench(args) => figures::bench(args).await,
         Command::Migrate(args) => {
             let settings = Settings::load(cli.config.as_deref(), None, args.database)?;
             open(&settings.database).await?;

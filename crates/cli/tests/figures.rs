@@ -154,7 +154,7 @@ async fn reimporting_the_same_file_changes_nothing() {
     for app in apps().await {
         let (_, firms) = enterprises(&app).await;
         let csv = long_csv(&[
-            (&firms[0].0, "2021-01", "营业收入", "1,000.00"),
+            (&firms[0].0, "2021-01", "营业收入", "\"1,000.00\""),
             (&firms[1].0, "2021-01", "营业收入", "500"),
         ]);
         let (first, body) = upload(&app, "revenue.csv", &csv, false).await;

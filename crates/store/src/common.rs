@@ -1556,6 +1556,15 @@ macro_rules! sql_store {
             async fn update_enterprise(&self, actor: &Actor, id: Id, d: EnterpriseDraft) -> Result<Enterprise> {
                 let mut tx = self.begin_write().await?;
                 let before = enterprise_by_id(tx.conn(), id).await?;
+                // Whoever cannot see the contact data sent none: keep what is stored rather than clear it.
+                let mut d = d;
+                let before_chains = segment_chains(tx.conn(), &before.segment_ids).await?;
+                let chains_of_before: Vec<Id> = before_chains.values().copied().collect();
+                if !actor.scope.sees_private(id, before.park_id, &chains_of_before)
+                    && d.contact == EnterpriseContact::default()
+                {
+                    d.contact = before.contact.clone().unwrap_or_default();
+                }
                 let changed: Vec<Id> = before.segment_ids.iter().filter(|s| !d.segment_ids.contains(s))
                     .chain(d.segment_ids.iter().filter(|s| !before.segment_ids.contains(s))).copied().collect();
                 let chains = segment_chains(tx.conn(), &changed).await?;

@@ -387,7 +387,7 @@ macro_rules! figures_store {
 
             /// Moves the staged values of an import into the store; returns (changed, unchanged).
             async fn apply_stage(c: &mut Conn, import_id: Id, now: DateTime<Utc>) -> Result<(i64, i64)> {
-                let any_current: Option<i64> = sqlx::query_scalar("SELECT 1 FROM figure_values LIMIT 1")
+                let any_current: Option<i32> = sqlx::query_scalar("SELECT 1 FROM figure_values LIMIT 1")
                     .fetch_optional(&mut *c)
                     .await?;
                 if any_current.is_some() {

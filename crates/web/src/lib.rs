@@ -5,6 +5,7 @@ pub mod api;
 pub mod auth;
 pub mod error;
 pub mod extract;
+pub mod ui;
 
 use std::sync::Arc;
 
@@ -54,6 +55,7 @@ pub fn app(state: AppState) -> Router {
             }),
         )
         .merge(api)
+        .merge(ui::routes())
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(middleware::from_fn(security_headers))
         .with_state(state)

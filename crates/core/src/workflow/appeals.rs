@@ -177,14 +177,14 @@ pub fn reply_limit_days(category: AppealCategory, urgency: Urgency, complex: boo
 }
 
 /// The two deadlines of an appeal received on `received_on` with a reply limit of `limit` working days. Both
-/// are due at the end of the day they name; a year with no calendar is refused on `received_on`.
+/// are due at the end of the day they name; a year with no calendar is refused on `received_at`.
 pub fn deadlines(
     calendar: &WorkCalendar,
     received_on: NaiveDate,
     limit: u32,
 ) -> Result<(NaiveDate, NaiveDate), Invalid> {
-    let accept = due_after(calendar, "received_on", received_on, ACCEPT_LIMIT_DAYS)?;
-    let reply = due_after(calendar, "received_on", received_on, limit)?;
+    let accept = due_after(calendar, "received_at", received_on, ACCEPT_LIMIT_DAYS)?;
+    let reply = due_after(calendar, "received_at", received_on, limit)?;
     Ok((accept, reply))
 }
 
@@ -599,7 +599,7 @@ mod tests {
     #[test]
     fn deadline_in_a_year_without_a_calendar_is_refused() {
         let error = deadlines(&WorkCalendar::embedded(), d("2026-12-30"), 5).unwrap_err();
-        assert_eq!(error.0[0].field, "received_on");
+        assert_eq!(error.0[0].field, "received_at");
         assert!(error.0[0].message.contains("2027"), "{error}");
     }
 

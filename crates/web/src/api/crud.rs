@@ -90,6 +90,8 @@ macro_rules! crud {
         #[utoipa::path(post, path = $archive_path, tag = $tag, params(("id" = i64, Path)),
             responses((status = 200, body = $Model), (status = 404, body = Problem, content_type = "application/problem+json")))]
         pub async fn archive(State(state): State<AppState>, caller: Caller, Path(id): Path<Id>) -> ApiResult<Json<$Model>> {
+            // What the caller may not even see answers 404 before any question of permission.
+            state.store.$get(&caller.actor(), id).await?;
             Ok(Json(state.store.$archive(&caller.actor(), id).await?))
         }
 

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`. Each object's module owns its routes; they are merged here, and the OpenAPI
 //! document is collected from the same routes, so the document cannot forget an endpoint.
 
+pub mod appeals;
 pub mod areas;
 pub mod audit;
 pub mod chains;
@@ -12,6 +13,7 @@ pub mod links;
 pub mod parks;
 pub mod people;
 pub mod posts;
+pub mod reports;
 pub mod segments;
 pub mod session;
 
@@ -50,4 +52,5 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(session::router())
         .merge(figures::router())
         .merge(imports::router())
+        .merge(appeals::router())
 }

@@ -228,6 +228,8 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("ent.export_csv", "导出 CSV", "Export CSV"),
     ("ent.export_xlsx", "导出 Excel", "Export XLSX"),
     ("ent.export_note", "导出筛选出的全部企业，不只是本页", "Exports every enterprise the filter selects, not only this page"),
+    ("ent.added_value", "增加值", "Added value"),
+    ("ent.digital_category", "数字经济分类", "Digital-economy category"),
     ("ent.figures", "月度指标", "Monthly figures"),
     ("ent.no_figures", "暂无月度指标", "No monthly figures yet"),
     ("ent.any", "全部", "any"),

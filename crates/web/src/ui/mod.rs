@@ -15,6 +15,7 @@ mod imports;
 mod map;
 mod parks;
 mod sign_in;
+mod stats;
 
 use askama::Template;
 use axum::extract::{FromRequestParts, Request};

@@ -157,9 +157,9 @@ pub fn chart_unit(unit: Unit) -> &'static str {
 
 /// Periods offered by the period chooser: for each year, the year, its halves, quarters and 1–9月.
 pub fn period_choices(around: Period) -> Vec<Period> {
-    let last = around.year().max(this_year());
+    let last = (around.year() + 1).min(this_year()).max(around.year());
     let mut out = Vec::new();
-    for year in (last - 6..=last).rev() {
+    for year in (last - 5..=last).rev() {
         out.push(Period::Year(year));
         out.push(Period::HalfYear { year, half: 2 });
         out.push(Period::HalfYear { year, half: 1 });

@@ -1,0 +1,385 @@
+//! The chains: a list, and each chain's page with its map (segments upstream → downstream, firms per segment,
+//! gaps marked), its chief, owners and task force, its parks and its figures. Clicking a segment lists its firms.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use chainpark_core::figures::Dimension;
+use chainpark_core::list::Paging;
+use chainpark_core::registry::{Enterprise, Id, Person, PostRole};
+use chainpark_store::figures::ShareOf;
+use chainpark_store::{
+    AreaFilter, ChainFilter, EnterpriseFilter, LinkFilter, ParkFilter, PostFilter, SegmentFilter,
+    Store,
+};
+use serde::Deserialize;
+
+use super::chain_map::{self, SegmentFacts, Strength};
+use super::format;
+use super::stats::{self, GROSS_OUTPUT};
+use super::{Chrome, PageResult, Viewer, render};
+use crate::AppState;
+
+pub struct ChainListRow {
+    pub id: Id,
+    pub name: String,
+    pub area: String,
+    pub segments: i64,
+    pub firms: String,
+    pub output: String,
+    pub chief: String,
+}
+
+#[derive(Template)]
+#[template(path = "chains.html")]
+struct ChainsPage {
+    chrome: Chrome,
+    rows: Vec<ChainListRow>,
+    period_label: String,
+}
+
+pub async fn list(State(state): State<AppState>, viewer: Viewer) -> PageResult {
+    let store = state.store.as_ref();
+    let actor = viewer.actor();
+    let lang = viewer.lang;
+    let chains = store
+        .list_chains(actor, &ChainFilter::default(), &Paging::all())
+        .await
+        .map_err(|e| viewer.fail(e))?;
+    let areas = store
+        .list_areas(actor, &AreaFilter::default(), &Paging::all())
+        .await
+        .map_err(|e| viewer.fail(e))?;
+    let period = stats::default_period(store, actor).await;
+    let output = stats::rollup(store, actor, GROSS_OUTPUT, period, Dimension::Chain, ShareOf::Zone).await;
+    let today = chainpark_core::time::china_date(chrono::Utc::now());
+    let mut rows = Vec::new();
+    let one = Paging::new(Some(1), None, None);
+    for chain in &chains.items {
+        let segments = store
+            .list_segments(
+                actor,
+                &SegmentFilter {
+                    chain_id: Some(chain.id),
+                    ..Default::default()
+                },
+                &one,
+            )
+            .await
+            .map_err(|e| viewer.fail(e))?
+            .total;
+        let firms = store
+            .list_enterprises(
+                actor,
+                &EnterpriseFilter {
+                    chain_id: Some(chain.id),
+                    ..Default::default()
+                },
+                &one,
+            )
+            .await
+            .map_err(|e| viewer.fail(e))?
+            .total;
+        let chiefs = people_in_post(store, viewer.actor(), chain.id, PostRole::ChainChief, today).await;
+        rows.push(ChainListRow {
+            id: chain.id,
+            name: lang.pick(&chain.name, &chain.name_en).to_string(),
+            area: areas
+                .items
+                .iter()
+                .find(|a| a.id == chain.area_id)
+                .map(|a| lang.pick(&a.name, &a.name_en).to_string())
+                .unwrap_or_default(),
+            segments,
+            firms: format::grouped(firms),
+            output: output
+                .as_ref()
+                .and_then(|r| stats::group(r, chain.id))
+                .map(|g| format!("{} 亿元", format::yi(g.value.hundredths)))
+                .unwrap_or_else(|| "—".into()),
+            chief: chiefs.iter().map(|(p, _)| p.name.clone()).collect::<Vec<_>>().join("、"),
+        });
+    }
+    Ok(render(ChainsPage {
+        chrome: viewer.chrome(viewer.t("chains.title"), "chains"),
+        rows,
+        period_label: stats::period_label(period, lang),
+    }))
+}
+
+/// The people holding a post of `role` on the chain today, with the post's title.
+async fn people_in_post(
+    store: &dyn Store,
+    actor: &chainpark_store::Actor,
+    chain: Id,
+    role: PostRole,
+    today: chrono::NaiveDate,
+) -> Vec<(Person, String)> {
+    let posts = store
+        .list_posts(
+            actor,
+            &PostFilter {
+                role: Some(role),
+                chain_id: Some(chain),
+                on: Some(today),
+                ..Default::default()
+            },
+            &Paging::all(),
+        )
+        .await
+        .map(|p| p.items)
+        .unwrap_or_default();
+    let mut out = Vec::new();
+    for post in posts {
+        if let Ok(person) = store.get_person(actor, post.person_id).await {
+            let title = if post.title.is_empty() {
+                person.title.clone()
+            } else {
+                post.title.clone()
+            };
+            out.push((person, title));
+        }
+    }
+    out
+}
+
+pub struct FirmRow {
+    pub id: Id,
+    pub name: String,
+    pub credit_code: String,
+    pub park: String,
+    pub flags: Vec<&'static str>,
+}
+
+pub struct PersonRow {
+    pub name: String,
+    pub title: String,
+}
+
+#[derive(Template)]
+#[template(path = "chain.html")]
+struct ChainPage {
+    chrome: Chrome,
+    chain_id: Id,
+    name: String,
+    area: String,
+    description: String,
+    map_svg: String,
+    chiefs: Vec<PersonRow>,
+    owners: Vec<PersonRow>,
+    task_force: Vec<PersonRow>,
+    parks: Vec<(Id, String, usize)>,
+    firms_total: String,
+    gaps: Vec<(Id, String)>,
+    weak: Vec<(Id, String)>,
+    output: Option<String>,
+    output_yoy: Option<String>,
+    output_share: Option<String>,
+    period_label: String,
+    selected: Option<(Id, String)>,
+    firms: Vec<FirmRow>,
+    firms_shown_of: usize,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ChainQuery {
+    segment: Option<Id>,
+    #[allow(dead_code)]
+    lang: Option<String>,
+}
+
+/// Firms listed under the map at most; the search page (with export) has them all.
+const FIRMS_LISTED: usize = 200;
+
+pub fn flags(e: &Enterprise) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    if e.leading {
+        out.push("ent.leading");
+    }
+    if e.above_size {
+        out.push("ent.above_size");
+    }
+    if e.high_tech {
+        out.push("ent.high_tech");
+    }
+    out
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<Id>,
+    Query(q): Query<ChainQuery>,
+) -> PageResult {
+    let store = state.store.as_ref();
+    let actor = viewer.actor();
+    let lang = viewer.lang;
+    let chain = store.get_chain(actor, id).await.map_err(|e| viewer.fail(e))?;
+    let area = store
+        .get_area(actor, chain.area_id)
+        .await
+        .map(|a| lang.pick(&a.name, &a.name_en).to_string())
+        .unwrap_or_default();
+    let segments = store
+        .list_segments(
+            actor,
+            &SegmentFilter {
+                chain_id: Some(id),
+                ..Default::default()
+            },
+            &Paging::all(),
+        )
+        .await
+        .map_err(|e| viewer.fail(e))?
+        .items;
+    let links = store
+        .list_links(
+            actor,
+            &LinkFilter {
+                chain_id: Some(id),
+                ..Default::default()
+            },
+            &Paging::all(),
+        )
+        .await
+        .map_err(|e| viewer.fail(e))?
+        .items;
+    let firms = store
+        .list_enterprises(
+            actor,
+            &EnterpriseFilter {
+                chain_id: Some(id),
+                ..Default::default()
+            },
+            &Paging::all(),
+        )
+        .await
+        .map_err(|e| viewer.fail(e))?
+        .items;
+    let period = stats::default_period(store, actor).await;
+    let by_segment = stats::rollup(store, actor, GROSS_OUTPUT, period, Dimension::Segment, ShareOf::Zone).await;
+    let by_chain = stats::rollup(store, actor, GROSS_OUTPUT, period, Dimension::Chain, ShareOf::Zone).await;
+
+    let counts = chain_map::firms_per_subtree(&segments, firms.iter().map(|f| f.segment_ids.as_slice()));
+    let facts: HashMap<Id, SegmentFacts> = segments
+        .iter()
+        .map(|s| {
+            let output = by_segment
+                .as_ref()
+                .and_then(|r| stats::group(r, s.id))
+                .filter(|g| g.value.hundredths > 0)
+                .map(|g| format!("{}亿", format::yi(g.value.hundredths)));
+            (
+                s.id,
+                SegmentFacts {
+                    firms: counts.get(&s.id).copied().unwrap_or(0),
+                    output,
+                },
+            )
+        })
+        .collect();
+    let selected = q.segment.filter(|s| segments.iter().any(|x| x.id == *s));
+    let map_svg = chain_map::draw(lang, &segments, &links, &facts, selected, |segment| {
+        format!("/chains/{id}?segment={segment}#firms")
+    });
+    let seg_name = |sid: Id| {
+        segments
+            .iter()
+            .find(|s| s.id == sid)
+            .map(|s| lang.pick(&s.name, &s.name_en).to_string())
+            .unwrap_or_default()
+    };
+    let mut gaps = Vec::new();
+    let mut weak = Vec::new();
+    for (s, _) in chain_map::tree_order(&segments) {
+        match chain_map::strength(facts.get(&s.id).map(|f| f.firms).unwrap_or(0)) {
+            Strength::Gap => gaps.push((s.id, seg_name(s.id))),
+            Strength::Weak => weak.push((s.id, seg_name(s.id))),
+            Strength::Present => {}
+        }
+    }
+
+    // Parks that host the chain's firms, most firms first.
+    let all_parks = store
+        .list_parks(actor, &ParkFilter::default(), &Paging::all())
+        .await
+        .map_err(|e| viewer.fail(e))?
+        .items;
+    let park_name: HashMap<Id, String> = all_parks
+        .iter()
+        .map(|p| (p.id, lang.pick(&p.name, &p.name_en).to_string()))
+        .collect();
+    let mut per_park: HashMap<Id, usize> = HashMap::new();
+    for f in &firms {
+        if let Some(p) = f.park_id {
+            *per_park.entry(p).or_default() += 1;
+        }
+    }
+    let mut parks: Vec<(Id, String, usize)> = per_park
+        .into_iter()
+        .map(|(p, n)| (p, park_name.get(&p).cloned().unwrap_or_default(), n))
+        .collect();
+    parks.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)));
+
+    // The firms of the selected segment (and below it), or the chain's leading firms.
+    let chosen: Vec<&Enterprise> = match selected {
+        Some(sid) => {
+            let below = chain_map::subtree(&segments, sid);
+            firms
+                .iter()
+                .filter(|f| f.segment_ids.iter().any(|s| below.contains(s)))
+                .collect()
+        }
+        None => firms.iter().filter(|f| f.leading).collect(),
+    };
+    let mut chosen = chosen;
+    chosen.sort_by(|a, b| b.leading.cmp(&a.leading).then(b.above_size.cmp(&a.above_size)).then(a.name.cmp(&b.name)));
+    let firms_shown_of = chosen.len();
+    let firm_rows = chosen
+        .iter()
+        .take(FIRMS_LISTED)
+        .map(|f| FirmRow {
+            id: f.id,
+            name: lang.pick(&f.name, &f.name_en).to_string(),
+            credit_code: f.credit_code.as_str().to_string(),
+            park: f.park_id.and_then(|p| park_name.get(&p).cloned()).unwrap_or_default(),
+            flags: flags(f),
+        })
+        .collect();
+
+    let today = chainpark_core::time::china_date(chrono::Utc::now());
+    let to_rows = |people: Vec<(Person, String)>| {
+        people
+            .into_iter()
+            .map(|(p, title)| PersonRow { name: p.name, title })
+            .collect::<Vec<_>>()
+    };
+    let chiefs = to_rows(people_in_post(store, actor, id, PostRole::ChainChief, today).await);
+    let owners = to_rows(people_in_post(store, actor, id, PostRole::ChainOwner, today).await);
+    let task_force = to_rows(people_in_post(store, actor, id, PostRole::ChainTaskForce, today).await);
+    let chain_group = by_chain.as_ref().and_then(|r| stats::group(r, id));
+    let name = lang.pick(&chain.name, &chain.name_en).to_string();
+    Ok(render(ChainPage {
+        chrome: viewer.chrome(name.clone(), "chains"),
+        chain_id: id,
+        name,
+        area,
+        description: chain.description.clone(),
+        map_svg,
+        chiefs,
+        owners,
+        task_force,
+        parks,
+        firms_total: format::grouped(firms.len() as i64),
+        gaps,
+        weak,
+        output: chain_group.map(|g| format!("{} 亿元", format::yi(g.value.hundredths))),
+        output_yoy: chain_group.and_then(|g| g.yoy_growth_percent.as_deref().map(format::signed_percent)),
+        output_share: chain_group.and_then(|g| g.share_percent.clone()),
+        period_label: stats::period_label(period, lang),
+        selected: selected.map(|s| (s, seg_name(s))),
+        firms: firm_rows,
+        firms_shown_of,
+    }))
+}

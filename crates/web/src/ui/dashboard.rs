@@ -1,0 +1,302 @@
+//! The leadership dashboard (驾驶舱): for a chosen period, the headline figures with year-on-year change (the
+//! digital economy's added value and its share of the city, its enterprises, industrial output and its pillar
+//! chains), monthly trends against last year, a bar chart by chain, the parks on a map, and the registry's counts.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use chainpark_core::figures::{Dimension, Rollup, approximate_count};
+use chainpark_core::list::Paging;
+use chainpark_core::period::Period;
+use chainpark_store::figures::ShareOf;
+use chainpark_store::{AreaFilter, ChainFilter, EnterpriseFilter, ParkFilter, SegmentFilter};
+use serde::Deserialize;
+
+use super::charts::{self, Bar};
+use super::format;
+use super::i18n::Lang;
+use super::map::{self, MapPark};
+use super::stats::{self, ADDED_VALUE, CITY, GROSS_OUTPUT};
+use super::{Chrome, PageResult, Viewer, render};
+use crate::AppState;
+
+/// A headline figure: its value (absent when nothing was imported), its change and a note.
+pub struct Kpi {
+    pub label: &'static str,
+    pub value: Option<String>,
+    pub unit: String,
+    pub delta: Option<String>,
+    pub delta_class: &'static str,
+    pub note: String,
+    pub id: &'static str,
+}
+
+/// One row of the pillar table.
+pub struct ChainRow {
+    pub id: i64,
+    pub name: String,
+    pub value: String,
+    pub yoy: String,
+    pub share: String,
+}
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+struct DashboardPage {
+    chrome: Chrome,
+    period_label: String,
+    periods: Vec<(String, String, bool)>,
+    kpis: Vec<Kpi>,
+    counts: Vec<(&'static str, String, &'static str)>,
+    by_chain_svg: Option<String>,
+    chain_rows: Vec<ChainRow>,
+    map_svg: String,
+    trend_digital_svg: Option<String>,
+    trend_output_svg: Option<String>,
+    method: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DashboardQuery {
+    period: Option<String>,
+    #[allow(dead_code)]
+    lang: Option<String>,
+}
+
+fn delta(group_yoy: Option<&String>) -> (Option<String>, &'static str) {
+    match group_yoy {
+        Some(p) if p.starts_with('-') => (Some(format::signed_percent(p)), "down"),
+        Some(p) => (Some(format::signed_percent(p)), "up"),
+        None => (None, ""),
+    }
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<DashboardQuery>,
+) -> PageResult {
+    let store = state.store.as_ref();
+    let actor = viewer.actor();
+    let lang = viewer.lang;
+    let period = match q.period.as_deref().filter(|p| !p.is_empty()) {
+        Some(text) => Period::parse(text).map_err(|e| viewer.fail(crate::error::ApiError::bad_field("period", e.to_string())))?,
+        None => stats::default_period(store, actor).await,
+    };
+
+    // The registry's counts: always there.
+    let one = Paging::new(Some(1), None, None);
+    let enterprises = store
+        .list_enterprises(actor, &EnterpriseFilter::default(), &one)
+        .await
+        .map_err(|e| viewer.fail(e))?
+        .total;
+    let parks = store
+        .list_parks(actor, &ParkFilter::default(), &Paging::all())
+        .await
+        .map_err(|e| viewer.fail(e))?;
+    let chains = store
+        .list_chains(actor, &ChainFilter::default(), &Paging::all())
+        .await
+        .map_err(|e| viewer.fail(e))?;
+    let segments = store
+        .list_segments(actor, &SegmentFilter::default(), &one)
+        .await
+        .map_err(|e| viewer.fail(e))?
+        .total;
+    let areas = store
+        .list_areas(actor, &AreaFilter::default(), &one)
+        .await
+        .map_err(|e| viewer.fail(e))?
+        .total;
+    let counts = vec![
+        ("count.enterprises", format::grouped(enterprises), "/enterprises"),
+        ("count.chains", format::grouped(chains.total), "/chains"),
+        ("count.segments", format::grouped(segments), "/chains"),
+        ("count.parks", format::grouped(parks.total), "/parks"),
+        ("count.areas", format::grouped(areas), "/chains"),
+    ];
+
+    // The figures: present only when indicators were imported.
+    let share_of = if stats::city_has(store, actor, ADDED_VALUE, period).await {
+        ShareOf::Region(CITY.to_string())
+    } else {
+        ShareOf::Zone
+    };
+    let digital = stats::rollup(store, actor, ADDED_VALUE, period, Dimension::DigitalEconomy, share_of).await;
+    let output_zone = stats::rollup(store, actor, GROSS_OUTPUT, period, Dimension::Zone, ShareOf::Zone).await;
+    let output_chains = stats::rollup(store, actor, GROSS_OUTPUT, period, Dimension::Chain, ShareOf::Zone).await;
+    let output_parks = stats::rollup(store, actor, GROSS_OUTPUT, period, Dimension::Park, ShareOf::Zone).await;
+
+    let mut kpis = Vec::new();
+    let digital_group = digital.as_ref().and_then(|r| r.groups.first());
+    let (d, dc) = delta(digital_group.and_then(|g| g.yoy_growth_percent.as_ref()));
+    let share_note = match (digital.as_ref(), digital_group.and_then(|g| g.share_percent.as_ref())) {
+        (Some(r), Some(share)) if r.parent.kind == "region" => {
+            format!("{} {share} %", viewer.t("dash.share_city"))
+        }
+        _ => String::new(),
+    };
+    kpis.push(Kpi {
+        label: "dash.digital_value",
+        value: digital_group.map(|g| format::yi(g.value.hundredths)),
+        unit: "亿元".into(),
+        delta: d,
+        delta_class: dc,
+        note: share_note,
+        id: "kpi-digital-value",
+    });
+    let firms = digital_group.map(|g| g.firms);
+    kpis.push(Kpi {
+        label: "dash.digital_firms",
+        value: firms.map(format::grouped),
+        unit: viewer.t("unit.firms").into(),
+        delta: None,
+        delta_class: "",
+        note: firms
+            .map(|n| {
+                let (zh, en) = approximate_count(n);
+                match lang {
+                    Lang::Zh => zh,
+                    Lang::En => en,
+                }
+            })
+            .unwrap_or_default(),
+        id: "kpi-digital-firms",
+    });
+    let output_group = output_zone.as_ref().and_then(|r| r.groups.first());
+    let (d, dc) = delta(output_group.and_then(|g| g.yoy_growth_percent.as_ref()));
+    kpis.push(Kpi {
+        label: "dash.output",
+        value: output_group.map(|g| format::yi(g.value.hundredths)),
+        unit: "亿元".into(),
+        delta: d,
+        delta_class: dc,
+        note: output_group
+            .map(|g| format!("{} {}", format::grouped(g.firms), viewer.t("dash.firms_reporting")))
+            .unwrap_or_default(),
+        id: "kpi-output",
+    });
+
+    // Gross output by chain: the bar chart and the pillar table.
+    let chain_name = |id: i64| {
+        chains
+            .items
+            .iter()
+            .find(|c| c.id == id)
+            .map(|c| lang.pick(&c.name, &c.name_en).to_string())
+    };
+    let mut chain_rows = Vec::new();
+    let by_chain_svg = output_chains.as_ref().map(|r: &Rollup| {
+        let mut groups: Vec<_> = r.groups.iter().filter(|g| g.value.hundredths > 0).collect();
+        groups.sort_by_key(|g| std::cmp::Reverse(g.value.hundredths));
+        let bars: Vec<Bar> = groups
+            .iter()
+            .map(|g| Bar {
+                label: chain_name(g.group_id).unwrap_or_else(|| g.name.clone()),
+                value: stats::chart_value(g.value.hundredths, r.indicator.unit),
+                value_text: format!("{} 亿元", format::yi(g.value.hundredths)),
+                href: Some(format!("/chains/{}", g.group_id)),
+            })
+            .collect();
+        for g in &groups {
+            chain_rows.push(ChainRow {
+                id: g.group_id,
+                name: chain_name(g.group_id).unwrap_or_else(|| g.name.clone()),
+                value: format!("{} 亿元", format::yi(g.value.hundredths)),
+                yoy: g
+                    .yoy_growth_percent
+                    .as_deref()
+                    .map(format::signed_percent)
+                    .unwrap_or_else(|| "—".into()),
+                share: g
+                    .share_percent
+                    .as_deref()
+                    .map(|s| format!("{s} %"))
+                    .unwrap_or_else(|| "—".into()),
+            });
+        }
+        charts::horizontal_bars(&bars, "亿元", viewer.t("dash.by_chain"))
+    });
+
+    // The parks on a map, with their output in the hover title when there is one.
+    let map_parks: Vec<MapPark> = parks
+        .items
+        .iter()
+        .filter_map(|p| {
+            let location = p.location?;
+            let name = lang.pick(&p.name, &p.name_en).to_string();
+            let mut hover = format!("{name} · {:.0} 亩", p.land_area_mu);
+            if let Some(g) = output_parks.as_ref().and_then(|r| stats::group(r, p.id)) {
+                hover.push_str(&format!(
+                    " · {} {} 亿元 · {} {}",
+                    viewer.t("park.output"),
+                    format::yi(g.value.hundredths),
+                    g.firms,
+                    viewer.t("unit.firms")
+                ));
+            }
+            Some(MapPark {
+                id: p.id,
+                name: short_park_name(&name),
+                lon: location.lon,
+                lat: location.lat,
+                outline: p
+                    .outline
+                    .as_ref()
+                    .map(|ring| ring.iter().map(|g| (g.lon, g.lat)).collect()),
+                hover,
+                selected: false,
+            })
+        })
+        .collect();
+    let map_svg = map::parks_map(&map_parks, viewer.t("dash.parks_map"));
+
+    // Monthly trends of the period's year against the year before.
+    let year = period.year();
+    let trend_digital_svg = match digital {
+        Some(ref r) => stats::monthly_trend(store, actor, lang, ADDED_VALUE, Dimension::DigitalEconomy, 0, year)
+            .await
+            .map(|s| charts::monthly_lines(&s, stats::chart_unit(r.indicator.unit), viewer.t("chart.month"), viewer.t("dash.trend_digital"))),
+        None => None,
+    };
+    let trend_output_svg = match output_zone {
+        Some(ref r) => stats::monthly_trend(store, actor, lang, GROSS_OUTPUT, Dimension::Zone, 0, year)
+            .await
+            .map(|s| charts::monthly_lines(&s, stats::chart_unit(r.indicator.unit), viewer.t("chart.month"), viewer.t("dash.trend_output"))),
+        None => None,
+    };
+
+    let period_text = period.to_string();
+    let periods = stats::period_choices(period)
+        .into_iter()
+        .map(|p| {
+            let value = p.to_string();
+            let selected = value == period_text;
+            (value, stats::period_label(p, lang), selected)
+        })
+        .collect();
+    let method = digital
+        .as_ref()
+        .map(|r| r.method_description.clone())
+        .unwrap_or_default();
+    let page = DashboardPage {
+        chrome: viewer.chrome(viewer.t("dash.title"), "dashboard"),
+        period_label: stats::period_label(period, lang),
+        periods,
+        kpis,
+        counts,
+        by_chain_svg,
+        chain_rows,
+        map_svg,
+        trend_digital_svg,
+        trend_output_svg,
+        method,
+    };
+    Ok::<Response, _>(render(page))
+}
+
+/// "两江数字经济产业园" → "数字经济产业园": the map label without the zone's own name.
+fn short_park_name(name: &str) -> String {
+    name.strip_prefix("两江").unwrap_or(name).to_string()
+}

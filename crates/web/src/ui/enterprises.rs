@@ -1,0 +1,501 @@
+//! Enterprise search (any part of the Chinese name, the credit code, or pinyin initials — the store's `q`), each
+//! enterprise's page (registry data, chain segments, park, monthly figures as a table and a chart), and the export
+//! of everything a filter selects as CSV or XLSX (not one page: the export reads the list to its end).
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use chainpark_core::list::Paging;
+use chainpark_core::period::Period;
+use chainpark_core::registry::{Enterprise, Id};
+use chainpark_store::{ChainFilter, EnterpriseFilter, ParkFilter, SegmentFilter, Store};
+use serde::Deserialize;
+
+use super::chains::flags;
+use super::charts::{self, Series};
+use super::format;
+use super::stats::{self, ADDED_VALUE, GROSS_OUTPUT};
+use super::{Chrome, PageError, PageResult, Viewer, render};
+use crate::AppState;
+use crate::error::ApiError;
+
+/// The search form's fields; the export takes the same.
+#[derive(Debug, Default, Deserialize)]
+pub struct SearchQuery {
+    #[serde(default)]
+    q: Option<String>,
+    #[serde(default, deserialize_with = "empty_is_none")]
+    chain_id: Option<Id>,
+    #[serde(default, deserialize_with = "empty_is_none")]
+    park_id: Option<Id>,
+    #[serde(default, deserialize_with = "empty_is_none")]
+    segment_id: Option<Id>,
+    #[serde(default, deserialize_with = "empty_is_none")]
+    offset: Option<i64>,
+    #[allow(dead_code)]
+    #[serde(default)]
+    lang: Option<String>,
+}
+
+/// A select left at "any" sends an empty value.
+fn empty_is_none<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    let text: Option<String> = Option::deserialize(d)?;
+    match text.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(t) => t.parse().map(Some).map_err(serde::de::Error::custom),
+    }
+}
+
+impl SearchQuery {
+    fn filter(&self) -> EnterpriseFilter {
+        EnterpriseFilter {
+            q: self
+                .q
+                .as_deref()
+                .map(str::trim)
+                .filter(|q| !q.is_empty())
+                .map(str::to_string),
+            chain_id: self.chain_id,
+            park_id: self.park_id,
+            segment_id: self.segment_id,
+            ..Default::default()
+        }
+    }
+
+    /// The filter as a query string, for the pager and the export links.
+    fn query_string(&self) -> String {
+        let mut s = form_urlencoded::Serializer::new(String::new());
+        if let Some(q) = self.q.as_deref().filter(|q| !q.trim().is_empty()) {
+            s.append_pair("q", q.trim());
+        }
+        for (key, value) in [
+            ("chain_id", self.chain_id),
+            ("park_id", self.park_id),
+            ("segment_id", self.segment_id),
+        ] {
+            if let Some(v) = value {
+                s.append_pair(key, &v.to_string());
+            }
+        }
+        s.finish()
+    }
+}
+
+pub struct ResultRow {
+    pub id: Id,
+    pub name: String,
+    pub credit_code: String,
+    pub park: String,
+    pub segments: String,
+    pub flags: Vec<&'static str>,
+}
+
+#[derive(Template)]
+#[template(path = "enterprises.html")]
+struct SearchPage {
+    chrome: Chrome,
+    q: String,
+    chains: Vec<(Id, String, bool)>,
+    parks: Vec<(Id, String, bool)>,
+    segment: Option<String>,
+    rows: Vec<ResultRow>,
+    total: i64,
+    offset: i64,
+    filter_query: String,
+    prev: Option<i64>,
+    next: Option<i64>,
+}
+
+const PAGE: i64 = 50;
+
+/// Names of the registry's chains, parks and segments, for showing enterprises.
+struct Names {
+    chains: HashMap<Id, String>,
+    parks: HashMap<Id, String>,
+    segments: HashMap<Id, (String, Id)>,
+}
+
+impl Names {
+    async fn load(store: &dyn Store, viewer: &Viewer) -> Result<Names, PageError> {
+        let actor = viewer.actor();
+        let lang = viewer.lang;
+        let chains = store
+            .list_chains(actor, &ChainFilter::default(), &Paging::all())
+            .await
+            .map_err(|e| viewer.fail(e))?
+            .items;
+        let parks = store
+            .list_parks(actor, &ParkFilter::default(), &Paging::all())
+            .await
+            .map_err(|e| viewer.fail(e))?
+            .items;
+        let segments = store
+            .list_segments(actor, &SegmentFilter::default(), &Paging::all())
+            .await
+            .map_err(|e| viewer.fail(e))?
+            .items;
+        Ok(Names {
+            chains: chains
+                .iter()
+                .map(|c| (c.id, lang.pick(&c.name, &c.name_en).to_string()))
+                .collect(),
+            parks: parks
+                .iter()
+                .map(|p| (p.id, lang.pick(&p.name, &p.name_en).to_string()))
+                .collect(),
+            segments: segments
+                .iter()
+                .map(|s| (s.id, (lang.pick(&s.name, &s.name_en).to_string(), s.chain_id)))
+                .collect(),
+        })
+    }
+
+    fn park(&self, e: &Enterprise) -> String {
+        e.park_id
+            .and_then(|p| self.parks.get(&p).cloned())
+            .unwrap_or_default()
+    }
+
+    fn segments(&self, e: &Enterprise) -> String {
+        e.segment_ids
+            .iter()
+            .filter_map(|s| self.segments.get(s))
+            .map(|(name, chain)| match self.chains.get(chain) {
+                Some(c) => format!("{c} › {name}"),
+                None => name.clone(),
+            })
+            .collect::<Vec<_>>()
+            .join("；")
+    }
+}
+
+fn sorted(map: &HashMap<Id, String>, selected: Option<Id>) -> Vec<(Id, String, bool)> {
+    let mut out: Vec<_> = map
+        .iter()
+        .map(|(id, name)| (*id, name.clone(), Some(*id) == selected))
+        .collect();
+    out.sort_by_key(|x| x.0);
+    out
+}
+
+pub async fn search(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<SearchQuery>,
+) -> PageResult {
+    let store = state.store.as_ref();
+    let actor = viewer.actor();
+    let offset = q.offset.unwrap_or(0).max(0);
+    let names = Names::load(store, &viewer).await?;
+    let found = store
+        .list_enterprises(actor, &q.filter(), &Paging::new(Some(PAGE), Some(offset), None))
+        .await
+        .map_err(|e| viewer.fail(e))?;
+    let lang = viewer.lang;
+    let rows = found
+        .items
+        .iter()
+        .map(|e| ResultRow {
+            id: e.id,
+            name: lang.pick(&e.name, &e.name_en).to_string(),
+            credit_code: e.credit_code.as_str().to_string(),
+            park: names.park(e),
+            segments: names.segments(e),
+            flags: flags(e),
+        })
+        .collect();
+    Ok(render(SearchPage {
+        chrome: viewer.chrome(viewer.t("ent.title"), "enterprises"),
+        q: q.q.clone().unwrap_or_default(),
+        chains: sorted(&names.chains, q.chain_id),
+        parks: sorted(&names.parks, q.park_id),
+        segment: q
+            .segment_id
+            .and_then(|s| names.segments.get(&s).map(|(n, _)| n.clone())),
+        rows,
+        total: found.total,
+        offset,
+        filter_query: q.query_string(),
+        prev: (offset > 0).then(|| (offset - PAGE).max(0)),
+        next: (offset + PAGE < found.total).then_some(offset + PAGE),
+    }))
+}
+
+/// Every enterprise the filter selects, read page by page to the end.
+async fn everything(
+    store: &dyn Store,
+    viewer: &Viewer,
+    filter: &EnterpriseFilter,
+) -> Result<Vec<Enterprise>, PageError> {
+    let mut all = Vec::new();
+    loop {
+        let page = store
+            .list_enterprises(
+                viewer.actor(),
+                filter,
+                &Paging::new(Some(Paging::MAX_LIMIT), Some(all.len() as i64), None),
+            )
+            .await
+            .map_err(|e| viewer.fail(e))?;
+        let got = page.items.len();
+        all.extend(page.items);
+        if got == 0 || all.len() as i64 >= page.total {
+            return Ok(all);
+        }
+    }
+}
+
+const EXPORT_COLUMNS: [(&str, &str); 12] = [
+    ("统一社会信用代码", "credit_code"),
+    ("企业名称", "name"),
+    ("英文名称", "name_en"),
+    ("行业代码", "industry_code"),
+    ("所在区", "district"),
+    ("园区", "park"),
+    ("产业链环节", "segments"),
+    ("规上", "above_size"),
+    ("高新", "high_tech"),
+    ("龙头", "leading"),
+    ("成立日期", "founded_on"),
+    ("状态", "status"),
+];
+
+fn export_row(e: &Enterprise, names: &Names) -> [String; 12] {
+    let yes = |b: bool| if b { "是" } else { "否" }.to_string();
+    [
+        e.credit_code.as_str().to_string(),
+        e.name.clone(),
+        e.name_en.clone(),
+        e.industry_code.as_str().to_string(),
+        e.district.as_str().to_string(),
+        names.park(e),
+        names.segments(e),
+        yes(e.above_size),
+        yes(e.high_tech),
+        yes(e.leading),
+        e.founded_on.map(|d| d.to_string()).unwrap_or_default(),
+        e.status.as_str().to_string(),
+    ]
+}
+
+fn attachment(bytes: Vec<u8>, content_type: &'static str, name: &str) -> Response {
+    let mut response = bytes.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+        headers.insert(header::CONTENT_DISPOSITION, v);
+    }
+    response
+}
+
+fn export_failed(viewer: &Viewer, e: impl std::fmt::Display) -> PageError {
+    viewer.fail(ApiError::Store(chainpark_store::StoreError::Corrupt(format!(
+        "writing the export: {e}"
+    ))))
+}
+
+/// The list as CSV (UTF-8 with a byte-order mark, so spreadsheet programs read the Chinese right).
+pub async fn export_csv(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<SearchQuery>,
+) -> PageResult {
+    let store = state.store.as_ref();
+    let names = Names::load(store, &viewer).await?;
+    let all = everything(store, &viewer, &q.filter()).await?;
+    let mut out = Vec::from("\u{feff}".as_bytes());
+    {
+        let mut writer = csv::Writer::from_writer(&mut out);
+        let header: Vec<String> = EXPORT_COLUMNS
+            .iter()
+            .map(|(zh, en)| format!("{zh} {en}"))
+            .collect();
+        writer.write_record(&header).map_err(|e| export_failed(&viewer, e))?;
+        for e in &all {
+            writer
+                .write_record(export_row(e, &names))
+                .map_err(|e| export_failed(&viewer, e))?;
+        }
+        writer.flush().map_err(|e| export_failed(&viewer, e))?;
+    }
+    Ok(attachment(out, "text/csv; charset=utf-8", "enterprises.csv"))
+}
+
+/// The list as an XLSX workbook.
+pub async fn export_xlsx(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<SearchQuery>,
+) -> PageResult {
+    let store = state.store.as_ref();
+    let names = Names::load(store, &viewer).await?;
+    let all = everything(store, &viewer, &q.filter()).await?;
+    let bytes = tokio::task::spawn_blocking(move || -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+        let mut workbook = rust_xlsxwriter::Workbook::new();
+        let sheet = workbook.add_worksheet();
+        sheet.set_name("企业 enterprises")?;
+        let bold = rust_xlsxwriter::Format::new().set_bold();
+        for (col, (zh, en)) in EXPORT_COLUMNS.iter().enumerate() {
+            sheet.write_string_with_format(0, col as u16, format!("{zh} {en}"), &bold)?;
+        }
+        for (row, e) in all.iter().enumerate() {
+            for (col, value) in export_row(e, &names).iter().enumerate() {
+                sheet.write_string(row as u32 + 1, col as u16, value)?;
+            }
+        }
+        sheet.set_freeze_panes(1, 0)?;
+        sheet.set_column_width(0, 22)?;
+        sheet.set_column_width(1, 36)?;
+        workbook.save_to_buffer()
+    })
+    .await
+    .map_err(|e| export_failed(&viewer, e))?
+    .map_err(|e| export_failed(&viewer, e))?;
+    Ok(attachment(
+        bytes,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "enterprises.xlsx",
+    ))
+}
+
+pub struct FigureRow {
+    pub month: String,
+    pub added_value: String,
+    pub gross_output: String,
+}
+
+#[derive(Template)]
+#[template(path = "enterprise.html")]
+struct EnterprisePage {
+    chrome: Chrome,
+    e: Enterprise,
+    name: String,
+    park: Option<(Id, String)>,
+    segments: Vec<(Id, String, String)>,
+    district: String,
+    status: &'static str,
+    flags: Vec<&'static str>,
+    digital: Option<String>,
+    year: i32,
+    figures: Vec<FigureRow>,
+    chart_svg: Option<String>,
+}
+
+/// Monthly values of one indicator for a year, by month 1–12 (current values only).
+async fn year_values(
+    store: &dyn Store,
+    viewer: &Viewer,
+    id: Id,
+    indicator: &str,
+    year: i32,
+) -> [Option<i64>; 12] {
+    let mut out = [None; 12];
+    if let Ok(values) = store
+        .enterprise_figures(viewer.actor(), id, indicator, Period::Year(year), None)
+        .await
+    {
+        for v in values.into_iter().filter(|v| !v.superseded) {
+            if let Some(month) = v.month.split('-').nth(1).and_then(|m| m.parse::<usize>().ok()) {
+                if (1..=12).contains(&month) {
+                    out[month - 1] = Some(v.value);
+                }
+            }
+        }
+    }
+    out
+}
+
+pub async fn page(State(state): State<AppState>, viewer: Viewer, Path(id): Path<Id>) -> PageResult {
+    let store = state.store.as_ref();
+    let actor = viewer.actor();
+    let lang = viewer.lang;
+    let e = store.get_enterprise(actor, id).await.map_err(|e| viewer.fail(e))?;
+    let names = Names::load(store, &viewer).await?;
+    let park = e
+        .park_id
+        .and_then(|p| names.parks.get(&p).map(|n| (p, n.clone())));
+    let segments = e
+        .segment_ids
+        .iter()
+        .filter_map(|s| {
+            names.segments.get(s).map(|(name, chain)| {
+                (
+                    *chain,
+                    names.chains.get(chain).cloned().unwrap_or_default(),
+                    name.clone(),
+                )
+            })
+        })
+        .collect();
+    let digital = store
+        .digital_category(actor, id)
+        .await
+        .ok()
+        .and_then(|d| d.category)
+        .map(|c| format!("{} {}", c.code(), lang.pick(c.name_zh(), c.name_en())));
+    let year = stats::default_period(store, actor).await.year();
+    let added = year_values(store, &viewer, id, ADDED_VALUE, year).await;
+    let output = year_values(store, &viewer, id, GROSS_OUTPUT, year).await;
+    let output_before = year_values(store, &viewer, id, GROSS_OUTPUT, year - 1).await;
+    let wan = |v: Option<i64>| v.map(format::wan).unwrap_or_else(|| "—".into());
+    let figures: Vec<FigureRow> = (0..12)
+        .filter(|m| added[*m].is_some() || output[*m].is_some())
+        .map(|m| FigureRow {
+            month: format!("{year}-{:02}", m + 1),
+            added_value: wan(added[m]),
+            gross_output: wan(output[m]),
+        })
+        .collect();
+    let series = |values: &[Option<i64>; 12], y: i32, key: &str| Series {
+        name: format!("{y} {}", lang.t(key)),
+        points: values
+            .iter()
+            .enumerate()
+            .map(|(m, v)| {
+                v.map(|v| {
+                    (
+                        v as f64 / 1e6,
+                        format!("{y}-{:02}: {} 万元", m + 1, format::wan(v)),
+                    )
+                })
+            })
+            .collect(),
+    };
+    let chart_svg = (output.iter().any(Option::is_some) || output_before.iter().any(Option::is_some))
+        .then(|| {
+            charts::monthly_lines(
+                &[
+                    series(&output, year, "chart.this_year"),
+                    series(&output_before, year - 1, "chart.last_year"),
+                ],
+                "万元",
+                lang.t("chart.month"),
+                lang.t("park.output"),
+            )
+        });
+    let status = match e.status {
+        chainpark_core::registry::EnterpriseStatus::Active => "ent.status.active",
+        chainpark_core::registry::EnterpriseStatus::MovedOut => "ent.status.moved_out",
+        chainpark_core::registry::EnterpriseStatus::Closed => "ent.status.closed",
+    };
+    let name = lang.pick(&e.name, &e.name_en).to_string();
+    Ok(render(EnterprisePage {
+        chrome: viewer.chrome(name.clone(), "enterprises"),
+        name,
+        park,
+        segments,
+        district: lang
+            .pick(e.district.name(), e.district.name_en())
+            .to_string(),
+        status,
+        flags: flags(&e),
+        digital,
+        year,
+        figures,
+        chart_svg,
+        e,
+    }))
+}

@@ -1,0 +1,95 @@
+//! The import page: choose a CSV or XLSX file, send it to `POST /api/v1/imports` (the page's script adds the
+//! session's CSRF token as the API asks), then read the report — rows read and stored, and every rejected row with
+//! its line, column and reason — with the templates and the report to download.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use chainpark_core::figures::may_import_figures;
+use chainpark_core::registry::Id;
+use chainpark_import::ImportReport;
+use chainpark_store::figures::ImportRecord;
+
+use super::{Chrome, PageResult, Viewer, render};
+use crate::AppState;
+
+#[derive(Template)]
+#[template(path = "import.html")]
+struct ImportPage {
+    chrome: Chrome,
+    allowed: bool,
+    templates: Vec<(&'static str, &'static str)>,
+}
+
+const TEMPLATES: [(&str, &str); 3] = [
+    ("long", "import.long"),
+    ("wide_by_month", "import.wide_month"),
+    ("wide_by_indicator", "import.wide_indicator"),
+];
+
+pub async fn page(viewer: Viewer) -> PageResult {
+    let allowed = may_import_figures(&viewer.actor().scope).is_ok();
+    Ok(render(ImportPage {
+        chrome: viewer.chrome(viewer.t("import.title"), "import"),
+        allowed,
+        templates: TEMPLATES.to_vec(),
+    }))
+}
+
+pub struct ErrorRow {
+    pub line: u64,
+    pub column: String,
+    pub cell: String,
+    pub reason: String,
+}
+
+#[derive(Template)]
+#[template(path = "import_report.html")]
+struct ReportPage {
+    chrome: Chrome,
+    record: ImportRecord,
+    report: Option<ImportReport>,
+    errors: Vec<ErrorRow>,
+    more_errors: bool,
+}
+
+pub async fn report(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<Id>,
+) -> PageResult {
+    let record = state
+        .store
+        .get_import(viewer.actor(), id)
+        .await
+        .map_err(|e| viewer.fail(e))?;
+    let report: Option<ImportReport> = serde_json::from_value(record.report.clone()).ok();
+    let zh = viewer.lang == super::i18n::Lang::Zh;
+    let errors: Vec<ErrorRow> = report
+        .iter()
+        .flat_map(|r| r.errors.iter())
+        .map(|e| ErrorRow {
+            line: e.line,
+            column: if e.column_letter.is_empty() || e.column == e.column_letter {
+                e.column.clone()
+            } else {
+                format!("{} ({})", e.column, e.column_letter)
+            },
+            cell: e.cell.clone(),
+            reason: if zh && !e.reason_zh.is_empty() {
+                e.reason_zh.clone()
+            } else {
+                e.reason.clone()
+            },
+        })
+        .collect();
+    let more_errors = report
+        .as_ref()
+        .is_some_and(|r| r.error_count as usize > r.errors.len());
+    Ok(render(ReportPage {
+        chrome: viewer.chrome(viewer.t("import.report"), "import"),
+        record,
+        report,
+        errors,
+        more_errors,
+    }))
+}

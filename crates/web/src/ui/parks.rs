@@ -1,0 +1,261 @@
+//! The parks: a list, and each park's page with its chief, land, location, tenant enterprises, output and output
+//! per mu (亩均产值) for the period, and its monthly trend.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use chainpark_core::district::DistrictCode;
+use chainpark_core::figures::{Dimension, rounded_quotient};
+use chainpark_core::list::Paging;
+use chainpark_core::registry::{Id, Park};
+use chainpark_store::figures::ShareOf;
+use chainpark_store::{EnterpriseFilter, ParkFilter};
+use serde::Deserialize;
+
+use super::chains::{FirmRow, flags};
+use super::charts;
+use super::format;
+use super::i18n::Lang;
+use super::map::{self, MapPark};
+use super::stats::{self, GROSS_OUTPUT};
+use super::{Chrome, PageResult, Viewer, render};
+use crate::AppState;
+
+pub struct ParkRow {
+    pub id: Id,
+    pub name: String,
+    pub district: String,
+    pub chief: String,
+    pub land_mu: String,
+    pub firms: String,
+    pub output: String,
+    pub per_mu: String,
+}
+
+#[derive(Template)]
+#[template(path = "parks.html")]
+struct ParksPage {
+    chrome: Chrome,
+    rows: Vec<ParkRow>,
+    map_svg: String,
+    period_label: String,
+}
+
+fn district_name(code: &DistrictCode, lang: Lang) -> String {
+    lang.pick(code.name(), code.name_en()).to_string()
+}
+
+/// Output per mu in 万元 per 亩, exactly: output (fen) ÷ land (mu).
+fn output_per_mu(output_fen: i64, land_mu: f64) -> Option<String> {
+    let centi_mu = (land_mu * 100.0).round() as i128;
+    (centi_mu > 0).then(|| rounded_quotient(i128::from(output_fen) * 100, centi_mu * 1_000_000, 2))
+}
+
+fn map_park(p: &Park, lang: Lang, hover: String, selected: bool) -> Option<MapPark> {
+    let location = p.location?;
+    let name = lang.pick(&p.name, &p.name_en).to_string();
+    Some(MapPark {
+        id: p.id,
+        name: name.strip_prefix("两江").unwrap_or(&name).to_string(),
+        lon: location.lon,
+        lat: location.lat,
+        outline: p
+            .outline
+            .as_ref()
+            .map(|ring| ring.iter().map(|g| (g.lon, g.lat)).collect()),
+        hover,
+        selected,
+    })
+}
+
+pub async fn list(State(state): State<AppState>, viewer: Viewer) -> PageResult {
+    let store = state.store.as_ref();
+    let actor = viewer.actor();
+    let lang = viewer.lang;
+    let parks = store
+        .list_parks(actor, &ParkFilter::default(), &Paging::all())
+        .await
+        .map_err(|e| viewer.fail(e))?
+        .items;
+    let period = stats::default_period(store, actor).await;
+    let output = stats::rollup(store, actor, GROSS_OUTPUT, period, Dimension::Park, ShareOf::Zone).await;
+    let one = Paging::new(Some(1), None, None);
+    let mut rows = Vec::new();
+    let mut map_parks = Vec::new();
+    for p in &parks {
+        let firms = store
+            .list_enterprises(
+                actor,
+                &EnterpriseFilter {
+                    park_id: Some(p.id),
+                    ..Default::default()
+                },
+                &one,
+            )
+            .await
+            .map_err(|e| viewer.fail(e))?
+            .total;
+        let group = output.as_ref().and_then(|r| stats::group(r, p.id));
+        let name = lang.pick(&p.name, &p.name_en).to_string();
+        map_parks.extend(map_park(
+            p,
+            lang,
+            format!("{name} · {firms} {}", viewer.t("unit.firms")),
+            false,
+        ));
+        rows.push(ParkRow {
+            id: p.id,
+            name,
+            district: district_name(&p.district, lang),
+            chief: p.chief.as_ref().map(|c| c.name.clone()).unwrap_or_default(),
+            land_mu: format!("{:.0}", p.land_area_mu),
+            firms: format::grouped(firms),
+            output: group
+                .map(|g| format!("{} 亿元", format::yi(g.value.hundredths)))
+                .unwrap_or_else(|| "—".into()),
+            per_mu: group
+                .and_then(|g| output_per_mu(g.value.hundredths, p.land_area_mu))
+                .map(|v| format!("{v} 万元"))
+                .unwrap_or_else(|| "—".into()),
+        });
+    }
+    Ok(render(ParksPage {
+        chrome: viewer.chrome(viewer.t("parks.title"), "parks"),
+        rows,
+        map_svg: map::parks_map(&map_parks, viewer.t("dash.parks_map")),
+        period_label: stats::period_label(period, lang),
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "park.html")]
+struct ParkPage {
+    chrome: Chrome,
+    id: Id,
+    name: String,
+    code: String,
+    chief: Option<String>,
+    land_mu: String,
+    land_ha: String,
+    district: String,
+    area: String,
+    location: String,
+    output: Option<String>,
+    output_yoy: Option<String>,
+    per_mu: Option<String>,
+    period_label: String,
+    trend_svg: Option<String>,
+    map_svg: String,
+    firms: Vec<FirmRow>,
+    firms_total: i64,
+    offset: i64,
+    prev: Option<i64>,
+    next: Option<i64>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ParkQuery {
+    offset: Option<i64>,
+    #[allow(dead_code)]
+    lang: Option<String>,
+}
+
+const PAGE: i64 = 50;
+
+pub async fn page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<Id>,
+    Query(q): Query<ParkQuery>,
+) -> PageResult {
+    let store = state.store.as_ref();
+    let actor = viewer.actor();
+    let lang = viewer.lang;
+    let park = store.get_park(actor, id).await.map_err(|e| viewer.fail(e))?;
+    let area = store
+        .get_area(actor, park.area_id)
+        .await
+        .map(|a| lang.pick(&a.name, &a.name_en).to_string())
+        .unwrap_or_default();
+    let offset = q.offset.unwrap_or(0).max(0);
+    let firms = store
+        .list_enterprises(
+            actor,
+            &EnterpriseFilter {
+                park_id: Some(id),
+                ..Default::default()
+            },
+            &Paging::new(Some(PAGE), Some(offset), Some("name")),
+        )
+        .await
+        .map_err(|e| viewer.fail(e))?;
+    let period = stats::default_period(store, actor).await;
+    let output = stats::rollup(store, actor, GROSS_OUTPUT, period, Dimension::Park, ShareOf::Zone).await;
+    let group = output.as_ref().and_then(|r| stats::group(r, id));
+    let trend_svg = match output {
+        Some(ref r) if group.is_some() => stats::monthly_trend(store, actor, lang, GROSS_OUTPUT, Dimension::Park, id, period.year())
+            .await
+            .map(|s| charts::monthly_lines(&s, stats::chart_unit(r.indicator.unit), viewer.t("chart.month"), viewer.t("park.trend"))),
+        _ => None,
+    };
+    let all_parks = store
+        .list_parks(actor, &ParkFilter::default(), &Paging::all())
+        .await
+        .map_err(|e| viewer.fail(e))?
+        .items;
+    let map_parks: Vec<MapPark> = all_parks
+        .iter()
+        .filter_map(|p| map_park(p, lang, lang.pick(&p.name, &p.name_en).to_string(), p.id == id))
+        .collect();
+    let park_name = lang.pick(&park.name, &park.name_en).to_string();
+    let rows = firms
+        .items
+        .iter()
+        .map(|f| FirmRow {
+            id: f.id,
+            name: lang.pick(&f.name, &f.name_en).to_string(),
+            credit_code: f.credit_code.as_str().to_string(),
+            park: park_name.clone(),
+            flags: flags(f),
+        })
+        .collect();
+    let next = (offset + PAGE < firms.total).then_some(offset + PAGE);
+    let prev = (offset > 0).then(|| (offset - PAGE).max(0));
+    Ok(render(ParkPage {
+        chrome: viewer.chrome(park_name.clone(), "parks"),
+        id,
+        name: park_name,
+        code: park.code.clone(),
+        chief: park.chief.as_ref().map(|c| c.name.clone()),
+        land_mu: format!("{:.2}", park.land_area_mu),
+        land_ha: format!("{:.2}", park.land_area_ha),
+        district: district_name(&park.district, lang),
+        area,
+        location: park
+            .location
+            .map(|l| format!("{:.4}°E, {:.4}°N", l.lon, l.lat))
+            .unwrap_or_default(),
+        output: group.map(|g| format!("{} 亿元", format::yi(g.value.hundredths))),
+        output_yoy: group.and_then(|g| g.yoy_growth_percent.as_deref().map(format::signed_percent)),
+        per_mu: group.and_then(|g| output_per_mu(g.value.hundredths, park.land_area_mu)),
+        period_label: stats::period_label(period, lang),
+        trend_svg,
+        map_svg: map::parks_map(&map_parks, viewer.t("dash.parks_map")),
+        firms: rows,
+        firms_total: firms.total,
+        offset,
+        prev,
+        next,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn output_per_mu_is_in_wan_yuan_per_mu() {
+        // 1.5 亿元 on 1,500 mu = 10 万元 per mu.
+        assert_eq!(output_per_mu(15_000_000_000, 1500.0).as_deref(), Some("10.00"));
+        assert_eq!(output_per_mu(1, 0.0), None);
+    }
+}
