@@ -455,3 +455,113 @@ async fn every_change_in_the_audit_trail_names_the_account() {
         }
     }
 }
+
+#[tokio::test]
+async fn expired_token_and_expired_session_are_refused() {
+    for app in apps().await {
+        let (_, session) = app.get("/api/v1/session").await;
+        let account = session["account"]["id"].as_i64().expect("id");
+        let past = chrono::Utc::now() - chrono::Duration::minutes(1);
+        let token = chainpark_web::auth::new_secret();
+        let admin = chainpark_store::Actor {
+            account: "admin".into(),
+            account_id: Some(account),
+            scope: chainpark_core::access::Scope::system(),
+        };
+        app.store
+            .create_token(
+                &admin,
+                "old",
+                &chainpark_web::auth::secret_hash(&token),
+                past,
+            )
+            .await
+            .expect("stored");
+        let by_token = reqwest::Client::new()
+            .get(format!("{}/api/v1/chains", app.base))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .expect("answered");
+        assert_eq!(
+            by_token.status(),
+            StatusCode::UNAUTHORIZED,
+            "[{}]",
+            app.engine
+        );
+        let cookie = chainpark_web::auth::new_secret();
+        app.store
+            .create_session(
+                &chainpark_web::auth::secret_hash(&cookie),
+                account,
+                "csrf",
+                past,
+            )
+            .await
+            .expect("stored");
+        let by_cookie = reqwest::Client::new()
+            .get(format!("{}/api/v1/chains", app.base))
+            .header("cookie", format!("chainpark_session={cookie}"))
+            .send()
+            .await
+            .expect("answered");
+        assert_eq!(
+            by_cookie.status(),
+            StatusCode::UNAUTHORIZED,
+            "[{}]",
+            app.engine
+        );
+    }
+}
+
+#[tokio::test]
+async fn disabled_account_cannot_sign_in_and_its_sessions_end() {
+    for app in apps().await {
+        let analyst = app.as_account("analyst.one", Role::Analyst, None).await;
+        let (_, me) = analyst.get("/api/v1/session").await;
+        let id = me["account"]["id"].as_i64().expect("id");
+        let (status, _) = app
+            .patch(&format!("/api/v1/accounts/{id}"), json!({"disabled": true}))
+            .await;
+        assert_eq!(status, StatusCode::OK, "[{}]", app.engine);
+        let (status, _) = analyst.get("/api/v1/chains").await;
+        assert_eq!(
+            status,
+            StatusCode::UNAUTHORIZED,
+            "[{}] the session ended",
+            app.engine
+        );
+        let (status, _) = app
+            .anonymous()
+            .post(
+                "/api/v1/session",
+                json!({"username": "analyst.one", "password": PASSWORD}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "[{}]", app.engine);
+    }
+}
+
+#[tokio::test]
+async fn own_password_change_needs_the_current_password_and_ends_other_sessions() {
+    for app in apps().await {
+        let mut analyst = app.as_account("analyst.two", Role::Analyst, None).await;
+        let (status, _) = analyst
+            .post(
+                "/api/v1/session/password",
+                json!({"current_password": PASSWORD, "new_password": "a-new-long-password"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::NO_CONTENT, "[{}]", app.engine);
+        let (status, _) = analyst.get("/api/v1/chains").await;
+        assert_eq!(
+            status,
+            StatusCode::UNAUTHORIZED,
+            "[{}] sessions end with the old password",
+            app.engine
+        );
+        analyst.sign_in("analyst.two", "a-new-long-password").await;
+        let (status, _) = analyst.get("/api/v1/chains").await;
+        assert_eq!(status, StatusCode::OK, "[{}]", app.engine);
+    }
+}

@@ -141,3 +141,71 @@ fn every_command_explains_itself() {
         assert!(text.contains("Usage"), "{command:?}: {text}");
     }
 }
+
+#[tokio::test]
+async fn account_added_on_the_command_line_can_sign_in() {
+    let dir = std::env::temp_dir().join(format!("chainpark_user_{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("folder");
+    let database = format!("sqlite://{}", dir.join("z.db").display());
+    let added = Command::new(env!("CARGO_BIN_EXE_chainpark"))
+        .args([
+            "user",
+            "add",
+            "zhang.wei",
+            "--role",
+            "analyst",
+            "--database",
+            &database,
+        ])
+        .env("CHAINPARK_USER_PASSWORD", "a-long-password")
+        .output()
+        .expect("runs");
+    assert!(
+        added.status.success(),
+        "{}",
+        String::from_utf8_lossy(&added.stderr)
+    );
+    let refused = Command::new(env!("CARGO_BIN_EXE_chainpark"))
+        .args([
+            "user",
+            "add",
+            "li.na",
+            "--role",
+            "park_chief",
+            "--database",
+            &database,
+        ])
+        .env("CHAINPARK_USER_PASSWORD", "a-long-password")
+        .output()
+        .expect("runs");
+    assert!(
+        !refused.status.success(),
+        "a park chief account needs a person"
+    );
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("person_id"));
+    let mut server = Command::new(env!("CARGO_BIN_EXE_chainpark"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--database", &database])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("serves");
+    let stdout = server.stdout.take().expect("stdout");
+    let url = BufReader::new(stdout)
+        .lines()
+        .map_while(Result::ok)
+        .find_map(|line| {
+            line.find("http://")
+                .map(|at| line[at..].trim_end_matches('/').to_string())
+        })
+        .expect("the address is printed");
+    let signed_in = reqwest::Client::new()
+        .post(format!("{url}/api/v1/session"))
+        .json(&serde_json::json!({"username": "zhang.wei", "password": "a-long-password"}))
+        .send()
+        .await
+        .expect("answered");
+    let _ = server.kill();
+    let _ = server.wait();
+    assert_eq!(signed_in.status(), 200);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -58,6 +58,8 @@ pub fn app(state: AppState) -> Router {
         .merge(ui::routes())
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(middleware::from_fn(security_headers))
+        // Logs method, path and status; never headers or bodies, which carry cookies, tokens and passwords.
+        .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
 }
 

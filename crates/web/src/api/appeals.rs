@@ -115,17 +115,34 @@ pub async fn export(
         .store
         .list_appeals(&caller.actor(), &q.filter(), &paging)
         .await?;
-    download(q.format.unwrap_or_default(), "appeals", &[appeal_sheet(&page.items)])
+    download(
+        q.format.unwrap_or_default(),
+        "appeals",
+        &[appeal_sheet(&page.items)],
+    )
 }
 
 pub(crate) fn appeal_sheet(items: &[Appeal]) -> Sheet {
     let mut sheet = Sheet::new(
         "诉求 Appeals",
         &[
-            "编号 id", "企业 enterprise", "类别 category", "紧急 urgency", "标题 title", "状态 status",
-            "受理日 received_on", "受理时限 accept_due", "答复时限 reply_due", "超期 overdue",
-            "承办人 assignee", "督办 escalated_to", "反馈 replied_at", "办结 closed_at", "满意 satisfied",
-            "评分 rating", "重办次数 reopen_count",
+            "编号 id",
+            "企业 enterprise",
+            "类别 category",
+            "紧急 urgency",
+            "标题 title",
+            "状态 status",
+            "受理日 received_on",
+            "受理时限 accept_due",
+            "答复时限 reply_due",
+            "超期 overdue",
+            "承办人 assignee",
+            "督办 escalated_to",
+            "反馈 replied_at",
+            "办结 closed_at",
+            "满意 satisfied",
+            "评分 rating",
+            "重办次数 reopen_count",
         ],
     );
     for a in items {
@@ -183,7 +200,11 @@ pub async fn create(
     let at = draft.received_at.unwrap_or_else(Utc::now);
     let created = state.store.file_appeal(&caller.actor(), draft, at).await?;
     let location = format!("/api/v1/appeals/{}", created.id);
-    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(created)))
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(created),
+    ))
 }
 
 /// One appeal; one the caller may not see answers 404.
@@ -270,7 +291,10 @@ pub struct CalendarYears {
 /// The years deadlines can be counted in.
 #[utoipa::path(get, path = "/api/v1/calendar", tag = "appeals",
     responses((status = 200, body = CalendarYears)))]
-pub async fn calendar(State(state): State<AppState>, _caller: Caller) -> ApiResult<Json<CalendarYears>> {
+pub async fn calendar(
+    State(state): State<AppState>,
+    _caller: Caller,
+) -> ApiResult<Json<CalendarYears>> {
     let calendar = state.store.work_calendar().await?;
     Ok(Json(CalendarYears {
         years: calendar.covered_years(),
@@ -309,7 +333,10 @@ pub async fn list_rules(
 ) -> ApiResult<Json<Page<AppealRule>>> {
     let paging = Paging::new(q.limit, q.offset, None);
     Ok(Json(
-        state.store.list_appeal_rules(&caller.actor(), &paging).await?,
+        state
+            .store
+            .list_appeal_rules(&caller.actor(), &paging)
+            .await?,
     ))
 }
 
@@ -328,7 +355,11 @@ pub async fn create_rule(
         .create_appeal_rule(&caller.actor(), input.parse()?)
         .await?;
     let location = format!("/api/v1/appeal-rules/{}", created.id);
-    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(created)))
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(created),
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/appeal-rules/{id}", tag = "appeals", params(("id" = i64, Path)),
@@ -338,7 +369,9 @@ pub async fn get_rule(
     caller: Caller,
     Path(id): Path<Id>,
 ) -> ApiResult<Json<AppealRule>> {
-    Ok(Json(state.store.get_appeal_rule(&caller.actor(), id).await?))
+    Ok(Json(
+        state.store.get_appeal_rule(&caller.actor(), id).await?,
+    ))
 }
 
 /// Changes a routing rule with a JSON merge patch. Admin only.

@@ -152,7 +152,8 @@ pub fn draw(
         place.insert(segment.id, (x, y, COLUMN_W - indent));
     }
     let width = 3.0 * COLUMN_W + 2.0 * COLUMN_GAP;
-    let height = HEADER_H + rows.iter().max().copied().unwrap_or(0) as f64 * (BOX_H + ROW_GAP) + 8.0;
+    let height =
+        HEADER_H + rows.iter().max().copied().unwrap_or(0) as f64 * (BOX_H + ROW_GAP) + 8.0;
     let mut svg = String::new();
     let title = lang.t("chain.map");
     let _ = write!(
@@ -192,9 +193,10 @@ pub fn draw(
     }
     // Supply links, under the boxes.
     for link in links {
-        let (Some(&(fx, fy, fw)), Some(&(tx, ty, _))) =
-            (place.get(&link.from_segment_id), place.get(&link.to_segment_id))
-        else {
+        let (Some(&(fx, fy, fw)), Some(&(tx, ty, _))) = (
+            place.get(&link.from_segment_id),
+            place.get(&link.to_segment_id),
+        ) else {
             continue;
         };
         let (x1, y1) = (fx + fw, fy + BOX_H / 2.0);
@@ -204,9 +206,7 @@ pub fn draw(
             format!("M{x1:.1},{y1:.1} C{mid:.1},{y1:.1} {mid:.1},{y2:.1} {x2:.1},{y2:.1}")
         } else {
             let bend = fx.min(tx) - 10.0;
-            format!(
-                "M{fx:.1},{y1:.1} C{bend:.1},{y1:.1} {bend:.1},{y2:.1} {x2:.1},{y2:.1}"
-            )
+            format!("M{fx:.1},{y1:.1} C{bend:.1},{y1:.1} {bend:.1},{y2:.1} {x2:.1},{y2:.1}")
         };
         let _ = write!(svg, r#"<path class="supply" d="{d}"/>"#);
     }
@@ -242,7 +242,11 @@ pub fn draw(
             Strength::Weak => format!(" · {}", lang.t("chain.weak")),
             Strength::Present => String::new(),
         };
-        let count_class = if level == Strength::Present { "seg-count" } else { "seg-count gap" };
+        let count_class = if level == Strength::Present {
+            "seg-count"
+        } else {
+            "seg-count gap"
+        };
         let hover = format!("{}: {line2}{mark}", path_of(segment, &names, lang));
         let _ = write!(
             svg,
@@ -326,7 +330,10 @@ mod tests {
     #[test]
     fn segments_are_in_tree_order_with_children_after_their_parent() {
         let segments = chain();
-        let order: Vec<(Id, usize)> = tree_order(&segments).iter().map(|(s, d)| (s.id, *d)).collect();
+        let order: Vec<(Id, usize)> = tree_order(&segments)
+            .iter()
+            .map(|(s, d)| (s.id, *d))
+            .collect();
         assert_eq!(order, vec![(1, 0), (4, 1), (2, 1), (3, 2), (5, 0)]);
     }
 
@@ -348,9 +355,23 @@ mod tests {
         assert_eq!(strength(3), Strength::Present);
         let segments = chain();
         let mut facts = HashMap::new();
-        facts.insert(1, SegmentFacts { firms: 3, output: None });
-        facts.insert(4, SegmentFacts { firms: 2, output: Some("1.00 亿元".into()) });
-        let svg = draw(Lang::Zh, &segments, &[], &facts, Some(4), |id| format!("/chains/1?segment={id}"));
+        facts.insert(
+            1,
+            SegmentFacts {
+                firms: 3,
+                output: None,
+            },
+        );
+        facts.insert(
+            4,
+            SegmentFacts {
+                firms: 2,
+                output: Some("1.00 亿元".into()),
+            },
+        );
+        let svg = draw(Lang::Zh, &segments, &[], &facts, Some(4), |id| {
+            format!("/chains/1?segment={id}")
+        });
         assert!(svg.contains(r#"data-segment="5" data-firms="0""#));
         assert!(svg.contains(r#"class="seg gap""#));
         assert!(svg.contains(r#"class="seg weak selected""#));

@@ -52,7 +52,15 @@ pub async fn list(State(state): State<AppState>, viewer: Viewer) -> PageResult {
         .await
         .map_err(|e| viewer.fail(e))?;
     let period = stats::default_period(store, actor).await;
-    let output = stats::rollup(store, actor, GROSS_OUTPUT, period, Dimension::Chain, ShareOf::Zone).await;
+    let output = stats::rollup(
+        store,
+        actor,
+        GROSS_OUTPUT,
+        period,
+        Dimension::Chain,
+        ShareOf::Zone,
+    )
+    .await;
     let today = chainpark_core::time::china_date(chrono::Utc::now());
     let mut rows = Vec::new();
     let one = Paging::new(Some(1), None, None);
@@ -81,7 +89,8 @@ pub async fn list(State(state): State<AppState>, viewer: Viewer) -> PageResult {
             .await
             .map_err(|e| viewer.fail(e))?
             .total;
-        let chiefs = people_in_post(store, viewer.actor(), chain.id, PostRole::ChainChief, today).await;
+        let chiefs =
+            people_in_post(store, viewer.actor(), chain.id, PostRole::ChainChief, today).await;
         rows.push(ChainListRow {
             id: chain.id,
             name: lang.pick(&chain.name, &chain.name_en).to_string(),
@@ -98,7 +107,11 @@ pub async fn list(State(state): State<AppState>, viewer: Viewer) -> PageResult {
                 .and_then(|r| stats::group(r, chain.id))
                 .map(|g| format!("{} 亿元", format::yi(g.value.hundredths)))
                 .unwrap_or_else(|| "—".into()),
-            chief: chiefs.iter().map(|(p, _)| p.name.clone()).collect::<Vec<_>>().join("、"),
+            chief: chiefs
+                .iter()
+                .map(|(p, _)| p.name.clone())
+                .collect::<Vec<_>>()
+                .join("、"),
         });
     }
     Ok(render(ChainsPage {
@@ -215,7 +228,10 @@ pub async fn page(
     let store = state.store.as_ref();
     let actor = viewer.actor();
     let lang = viewer.lang;
-    let chain = store.get_chain(actor, id).await.map_err(|e| viewer.fail(e))?;
+    let chain = store
+        .get_chain(actor, id)
+        .await
+        .map_err(|e| viewer.fail(e))?;
     let area = store
         .get_area(actor, chain.area_id)
         .await
@@ -258,10 +274,27 @@ pub async fn page(
         .map_err(|e| viewer.fail(e))?
         .items;
     let period = stats::default_period(store, actor).await;
-    let by_segment = stats::rollup(store, actor, GROSS_OUTPUT, period, Dimension::Segment, ShareOf::Zone).await;
-    let by_chain = stats::rollup(store, actor, GROSS_OUTPUT, period, Dimension::Chain, ShareOf::Zone).await;
+    let by_segment = stats::rollup(
+        store,
+        actor,
+        GROSS_OUTPUT,
+        period,
+        Dimension::Segment,
+        ShareOf::Zone,
+    )
+    .await;
+    let by_chain = stats::rollup(
+        store,
+        actor,
+        GROSS_OUTPUT,
+        period,
+        Dimension::Chain,
+        ShareOf::Zone,
+    )
+    .await;
 
-    let counts = chain_map::firms_per_subtree(&segments, firms.iter().map(|f| f.segment_ids.as_slice()));
+    let counts =
+        chain_map::firms_per_subtree(&segments, firms.iter().map(|f| f.segment_ids.as_slice()));
     let facts: HashMap<Id, SegmentFacts> = segments
         .iter()
         .map(|s| {
@@ -334,7 +367,12 @@ pub async fn page(
         None => firms.iter().filter(|f| f.leading).collect(),
     };
     let mut chosen = chosen;
-    chosen.sort_by(|a, b| b.leading.cmp(&a.leading).then(b.above_size.cmp(&a.above_size)).then(a.name.cmp(&b.name)));
+    chosen.sort_by(|a, b| {
+        b.leading
+            .cmp(&a.leading)
+            .then(b.above_size.cmp(&a.above_size))
+            .then(a.name.cmp(&b.name))
+    });
     let firms_shown_of = chosen.len();
     let firm_rows = chosen
         .iter()
@@ -343,7 +381,10 @@ pub async fn page(
             id: f.id,
             name: lang.pick(&f.name, &f.name_en).to_string(),
             credit_code: f.credit_code.as_str().to_string(),
-            park: f.park_id.and_then(|p| park_name.get(&p).cloned()).unwrap_or_default(),
+            park: f
+                .park_id
+                .and_then(|p| park_name.get(&p).cloned())
+                .unwrap_or_default(),
             flags: flags(f),
         })
         .collect();
@@ -352,12 +393,16 @@ pub async fn page(
     let to_rows = |people: Vec<(Person, String)>| {
         people
             .into_iter()
-            .map(|(p, title)| PersonRow { name: p.name, title })
+            .map(|(p, title)| PersonRow {
+                name: p.name,
+                title,
+            })
             .collect::<Vec<_>>()
     };
     let chiefs = to_rows(people_in_post(store, actor, id, PostRole::ChainChief, today).await);
     let owners = to_rows(people_in_post(store, actor, id, PostRole::ChainOwner, today).await);
-    let task_force = to_rows(people_in_post(store, actor, id, PostRole::ChainTaskForce, today).await);
+    let task_force =
+        to_rows(people_in_post(store, actor, id, PostRole::ChainTaskForce, today).await);
     let chain_group = by_chain.as_ref().and_then(|r| stats::group(r, id));
     let name = lang.pick(&chain.name, &chain.name_en).to_string();
     Ok(render(ChainPage {
@@ -375,7 +420,8 @@ pub async fn page(
         gaps,
         weak,
         output: chain_group.map(|g| format!("{} 亿元", format::yi(g.value.hundredths))),
-        output_yoy: chain_group.and_then(|g| g.yoy_growth_percent.as_deref().map(format::signed_percent)),
+        output_yoy: chain_group
+            .and_then(|g| g.yoy_growth_percent.as_deref().map(format::signed_percent)),
         output_share: chain_group.and_then(|g| g.share_percent.clone()),
         period_label: stats::period_label(period, lang),
         selected: selected.map(|s| (s, seg_name(s))),

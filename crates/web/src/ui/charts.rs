@@ -230,7 +230,11 @@ pub fn monthly_lines(series: &[Series], unit: &str, month_suffix: &str, title: &
             }
         }
         if !path.is_empty() {
-            let _ = write!(svg, r#"<path class="series-{index}" d="{}"/>"#, path.trim_end());
+            let _ = write!(
+                svg,
+                r#"<path class="series-{index}" d="{}"/>"#,
+                path.trim_end()
+            );
         }
         for (month, point) in s.points.iter().enumerate() {
             if let Some((v, text)) = point {

@@ -80,7 +80,8 @@ pub async fn page(
     let actor = viewer.actor();
     let lang = viewer.lang;
     let period = match q.period.as_deref().filter(|p| !p.is_empty()) {
-        Some(text) => Period::parse(text).map_err(|e| viewer.fail(crate::error::ApiError::bad_field("period", e.to_string())))?,
+        Some(text) => Period::parse(text)
+            .map_err(|e| viewer.fail(crate::error::ApiError::bad_field("period", e.to_string())))?,
         None => stats::default_period(store, actor).await,
     };
 
@@ -110,7 +111,11 @@ pub async fn page(
         .map_err(|e| viewer.fail(e))?
         .total;
     let counts = vec![
-        ("count.enterprises", format::grouped(enterprises), "/enterprises"),
+        (
+            "count.enterprises",
+            format::grouped(enterprises),
+            "/enterprises",
+        ),
         ("count.chains", format::grouped(chains.total), "/chains"),
         ("count.segments", format::grouped(segments), "/chains"),
         ("count.parks", format::grouped(parks.total), "/parks"),
@@ -123,15 +128,50 @@ pub async fn page(
     } else {
         ShareOf::Zone
     };
-    let digital = stats::rollup(store, actor, ADDED_VALUE, period, Dimension::DigitalEconomy, share_of).await;
-    let output_zone = stats::rollup(store, actor, GROSS_OUTPUT, period, Dimension::Zone, ShareOf::Zone).await;
-    let output_chains = stats::rollup(store, actor, GROSS_OUTPUT, period, Dimension::Chain, ShareOf::Zone).await;
-    let output_parks = stats::rollup(store, actor, GROSS_OUTPUT, period, Dimension::Park, ShareOf::Zone).await;
+    let digital = stats::rollup(
+        store,
+        actor,
+        ADDED_VALUE,
+        period,
+        Dimension::DigitalEconomy,
+        share_of,
+    )
+    .await;
+    let output_zone = stats::rollup(
+        store,
+        actor,
+        GROSS_OUTPUT,
+        period,
+        Dimension::Zone,
+        ShareOf::Zone,
+    )
+    .await;
+    let output_chains = stats::rollup(
+        store,
+        actor,
+        GROSS_OUTPUT,
+        period,
+        Dimension::Chain,
+        ShareOf::Zone,
+    )
+    .await;
+    let output_parks = stats::rollup(
+        store,
+        actor,
+        GROSS_OUTPUT,
+        period,
+        Dimension::Park,
+        ShareOf::Zone,
+    )
+    .await;
 
     let mut kpis = Vec::new();
     let digital_group = digital.as_ref().and_then(|r| r.groups.first());
     let (d, dc) = delta(digital_group.and_then(|g| g.yoy_growth_percent.as_ref()));
-    let share_note = match (digital.as_ref(), digital_group.and_then(|g| g.share_percent.as_ref())) {
+    let share_note = match (
+        digital.as_ref(),
+        digital_group.and_then(|g| g.share_percent.as_ref()),
+    ) {
         (Some(r), Some(share)) if r.parent.kind == "region" => {
             format!("{} {share} %", viewer.t("dash.share_city"))
         }
@@ -173,7 +213,13 @@ pub async fn page(
         delta: d,
         delta_class: dc,
         note: output_group
-            .map(|g| format!("{} {}", format::grouped(g.firms), viewer.t("dash.firms_reporting")))
+            .map(|g| {
+                format!(
+                    "{} {}",
+                    format::grouped(g.firms),
+                    viewer.t("dash.firms_reporting")
+                )
+            })
             .unwrap_or_default(),
         id: "kpi-output",
     });
@@ -255,15 +301,39 @@ pub async fn page(
     // Monthly trends of the period's year against the year before.
     let year = period.year();
     let trend_digital_svg = match digital {
-        Some(ref r) => stats::monthly_trend(store, actor, lang, ADDED_VALUE, Dimension::DigitalEconomy, 0, year)
-            .await
-            .map(|s| charts::monthly_lines(&s, stats::chart_unit(r.indicator.unit), viewer.t("chart.month"), viewer.t("dash.trend_digital"))),
+        Some(ref r) => stats::monthly_trend(
+            store,
+            actor,
+            lang,
+            ADDED_VALUE,
+            Dimension::DigitalEconomy,
+            0,
+            year,
+        )
+        .await
+        .map(|s| {
+            charts::monthly_lines(
+                &s,
+                stats::chart_unit(r.indicator.unit),
+                viewer.t("chart.month"),
+                viewer.t("dash.trend_digital"),
+            )
+        }),
         None => None,
     };
     let trend_output_svg = match output_zone {
-        Some(ref r) => stats::monthly_trend(store, actor, lang, GROSS_OUTPUT, Dimension::Zone, 0, year)
-            .await
-            .map(|s| charts::monthly_lines(&s, stats::chart_unit(r.indicator.unit), viewer.t("chart.month"), viewer.t("dash.trend_output"))),
+        Some(ref r) => {
+            stats::monthly_trend(store, actor, lang, GROSS_OUTPUT, Dimension::Zone, 0, year)
+                .await
+                .map(|s| {
+                    charts::monthly_lines(
+                        &s,
+                        stats::chart_unit(r.indicator.unit),
+                        viewer.t("chart.month"),
+                        viewer.t("dash.trend_output"),
+                    )
+                })
+        }
         None => None,
     };
 

@@ -148,7 +148,12 @@ impl Names {
                 .collect(),
             segments: segments
                 .iter()
-                .map(|s| (s.id, (lang.pick(&s.name, &s.name_en).to_string(), s.chain_id)))
+                .map(|s| {
+                    (
+                        s.id,
+                        (lang.pick(&s.name, &s.name_en).to_string(), s.chain_id),
+                    )
+                })
                 .collect(),
         })
     }
@@ -191,7 +196,11 @@ pub async fn search(
     let offset = q.offset.unwrap_or(0).max(0);
     let names = Names::load(store, &viewer).await?;
     let found = store
-        .list_enterprises(actor, &q.filter(), &Paging::new(Some(PAGE), Some(offset), None))
+        .list_enterprises(
+            actor,
+            &q.filter(),
+            &Paging::new(Some(PAGE), Some(offset), None),
+        )
         .await
         .map_err(|e| viewer.fail(e))?;
     let lang = viewer.lang;
@@ -292,9 +301,9 @@ fn attachment(bytes: Vec<u8>, content_type: &'static str, name: &str) -> Respons
 }
 
 fn export_failed(viewer: &Viewer, e: impl std::fmt::Display) -> PageError {
-    viewer.fail(ApiError::Store(chainpark_store::StoreError::Corrupt(format!(
-        "writing the export: {e}"
-    ))))
+    viewer.fail(ApiError::Store(chainpark_store::StoreError::Corrupt(
+        format!("writing the export: {e}"),
+    )))
 }
 
 /// The list as CSV (UTF-8 with a byte-order mark, so spreadsheet programs read the Chinese right).
@@ -313,7 +322,9 @@ pub async fn export_csv(
             .iter()
             .map(|(zh, en)| format!("{zh} {en}"))
             .collect();
-        writer.write_record(&header).map_err(|e| export_failed(&viewer, e))?;
+        writer
+            .write_record(&header)
+            .map_err(|e| export_failed(&viewer, e))?;
         for e in &all {
             writer
                 .write_record(export_row(e, &names))
@@ -321,7 +332,11 @@ pub async fn export_csv(
         }
         writer.flush().map_err(|e| export_failed(&viewer, e))?;
     }
-    Ok(attachment(out, "text/csv; charset=utf-8", "enterprises.csv"))
+    Ok(attachment(
+        out,
+        "text/csv; charset=utf-8",
+        "enterprises.csv",
+    ))
 }
 
 /// The list as an XLSX workbook.
@@ -333,27 +348,28 @@ pub async fn export_xlsx(
     let store = state.store.as_ref();
     let names = Names::load(store, &viewer).await?;
     let all = everything(store, &viewer, &q.filter()).await?;
-    let bytes = tokio::task::spawn_blocking(move || -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-        let mut workbook = rust_xlsxwriter::Workbook::new();
-        let sheet = workbook.add_worksheet();
-        sheet.set_name("企业 enterprises")?;
-        let bold = rust_xlsxwriter::Format::new().set_bold();
-        for (col, (zh, en)) in EXPORT_COLUMNS.iter().enumerate() {
-            sheet.write_string_with_format(0, col as u16, format!("{zh} {en}"), &bold)?;
-        }
-        for (row, e) in all.iter().enumerate() {
-            for (col, value) in export_row(e, &names).iter().enumerate() {
-                sheet.write_string(row as u32 + 1, col as u16, value)?;
+    let bytes =
+        tokio::task::spawn_blocking(move || -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+            let mut workbook = rust_xlsxwriter::Workbook::new();
+            let sheet = workbook.add_worksheet();
+            sheet.set_name("企业 enterprises")?;
+            let bold = rust_xlsxwriter::Format::new().set_bold();
+            for (col, (zh, en)) in EXPORT_COLUMNS.iter().enumerate() {
+                sheet.write_string_with_format(0, col as u16, format!("{zh} {en}"), &bold)?;
             }
-        }
-        sheet.set_freeze_panes(1, 0)?;
-        sheet.set_column_width(0, 22)?;
-        sheet.set_column_width(1, 36)?;
-        workbook.save_to_buffer()
-    })
-    .await
-    .map_err(|e| export_failed(&viewer, e))?
-    .map_err(|e| export_failed(&viewer, e))?;
+            for (row, e) in all.iter().enumerate() {
+                for (col, value) in export_row(e, &names).iter().enumerate() {
+                    sheet.write_string(row as u32 + 1, col as u16, value)?;
+                }
+            }
+            sheet.set_freeze_panes(1, 0)?;
+            sheet.set_column_width(0, 22)?;
+            sheet.set_column_width(1, 36)?;
+            workbook.save_to_buffer()
+        })
+        .await
+        .map_err(|e| export_failed(&viewer, e))?
+        .map_err(|e| export_failed(&viewer, e))?;
     Ok(attachment(
         bytes,
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -398,7 +414,12 @@ async fn year_values(
         .await
     {
         for v in values.into_iter().filter(|v| !v.superseded) {
-            if let Some(month) = v.month.split('-').nth(1).and_then(|m| m.parse::<usize>().ok()) {
+            if let Some(month) = v
+                .month
+                .split('-')
+                .nth(1)
+                .and_then(|m| m.parse::<usize>().ok())
+            {
                 if (1..=12).contains(&month) {
                     out[month - 1] = Some(v.value);
                 }
@@ -412,7 +433,10 @@ pub async fn page(State(state): State<AppState>, viewer: Viewer, Path(id): Path<
     let store = state.store.as_ref();
     let actor = viewer.actor();
     let lang = viewer.lang;
-    let e = store.get_enterprise(actor, id).await.map_err(|e| viewer.fail(e))?;
+    let e = store
+        .get_enterprise(actor, id)
+        .await
+        .map_err(|e| viewer.fail(e))?;
     let names = Names::load(store, &viewer).await?;
     let park = e
         .park_id
@@ -464,18 +488,19 @@ pub async fn page(State(state): State<AppState>, viewer: Viewer, Path(id): Path<
             })
             .collect(),
     };
-    let chart_svg = (output.iter().any(Option::is_some) || output_before.iter().any(Option::is_some))
-        .then(|| {
-            charts::monthly_lines(
-                &[
-                    series(&output, year, "chart.this_year"),
-                    series(&output_before, year - 1, "chart.last_year"),
-                ],
-                "万元",
-                lang.t("chart.month"),
-                lang.t("park.output"),
-            )
-        });
+    let chart_svg = (output.iter().any(Option::is_some)
+        || output_before.iter().any(Option::is_some))
+    .then(|| {
+        charts::monthly_lines(
+            &[
+                series(&output, year, "chart.this_year"),
+                series(&output_before, year - 1, "chart.last_year"),
+            ],
+            "万元",
+            lang.t("chart.month"),
+            lang.t("park.output"),
+        )
+    });
     let status = match e.status {
         chainpark_core::registry::EnterpriseStatus::Active => "ent.status.active",
         chainpark_core::registry::EnterpriseStatus::MovedOut => "ent.status.moved_out",

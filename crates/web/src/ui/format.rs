@@ -63,7 +63,10 @@ mod tests {
 
     #[test]
     fn money_is_written_in_yi_yuan_exactly() {
-        assert_eq!(amount_with_unit(3_362_800_000_000, Unit::Yuan), "336.28 亿元");
+        assert_eq!(
+            amount_with_unit(3_362_800_000_000, Unit::Yuan),
+            "336.28 亿元"
+        );
         assert_eq!(wan(123_456_789), "1,234.57");
         assert_eq!(grouped(9150), "9,150");
         assert_eq!(grouped(-1_000_000), "-1,000,000");

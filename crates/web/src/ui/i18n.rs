@@ -117,7 +117,11 @@ pub fn from_accept_language(header: &str) -> Option<Lang> {
 /// Every text of the interface: key, Chinese, English.
 pub const TEXTS: &[(&str, &str, &str)] = &[
     ("app.name", "链园通 chainpark", "chainpark"),
-    ("app.tagline", "产业链与园区管理系统", "Industry chains and parks"),
+    (
+        "app.tagline",
+        "产业链与园区管理系统",
+        "Industry chains and parks",
+    ),
     ("nav.home", "首页", "Home"),
     ("nav.dashboard", "驾驶舱", "Dashboard"),
     ("nav.chains", "产业链", "Chains"),
@@ -131,10 +135,26 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("signin.username", "用户名", "Username"),
     ("signin.password", "密码", "Password"),
     ("signin.submit", "登录", "Sign in"),
-    ("signin.failed", "用户名或密码错误", "Wrong username or password"),
-    ("signin.throttled", "登录失败次数过多，请15分钟后再试", "Too many failed sign-ins; wait 15 minutes"),
-    ("signin.expired", "页面已过期，请重新登录", "The page expired; please sign in again"),
-    ("signin.demo", "演示账户密码：chainpark-demo（leader、chain.chief、park.chief ……）", "Demo accounts use the password chainpark-demo (leader, chain.chief, park.chief, ...)"),
+    (
+        "signin.failed",
+        "用户名或密码错误",
+        "Wrong username or password",
+    ),
+    (
+        "signin.throttled",
+        "登录失败次数过多，请15分钟后再试",
+        "Too many failed sign-ins; wait 15 minutes",
+    ),
+    (
+        "signin.expired",
+        "页面已过期，请重新登录",
+        "The page expired; please sign in again",
+    ),
+    (
+        "signin.demo",
+        "演示账户密码：chainpark-demo（leader、chain.chief、park.chief ……）",
+        "Demo accounts use the password chainpark-demo (leader, chain.chief, park.chief, ...)",
+    ),
     ("role.admin", "管理员", "Administrator"),
     ("role.leader", "管委会领导", "Leader"),
     ("role.analyst", "分析员", "Analyst"),
@@ -147,8 +167,16 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("dash.title", "驾驶舱", "Dashboard"),
     ("dash.period", "统计期", "Period"),
     ("dash.show", "查看", "Show"),
-    ("dash.digital_value", "数字经济增加值", "Digital-economy added value"),
-    ("dash.digital_firms", "数字经济企业", "Digital-economy enterprises"),
+    (
+        "dash.digital_value",
+        "数字经济增加值",
+        "Digital-economy added value",
+    ),
+    (
+        "dash.digital_firms",
+        "数字经济企业",
+        "Digital-economy enterprises",
+    ),
     ("dash.output", "规上工业总产值", "Industrial gross output"),
     ("dash.share_city", "占全市比重", "share of the city"),
     ("dash.yoy", "同比", "year on year"),
@@ -156,12 +184,32 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("dash.registered", "在册", "registered"),
     ("dash.by_chain", "各产业链总产值", "Gross output by chain"),
     ("dash.parks_map", "园区分布", "Parks of the zone"),
-    ("dash.trend_digital", "数字经济增加值月度走势", "Digital-economy added value by month"),
-    ("dash.trend_output", "工业总产值月度走势", "Industrial gross output by month"),
+    (
+        "dash.trend_digital",
+        "数字经济增加值月度走势",
+        "Digital-economy added value by month",
+    ),
+    (
+        "dash.trend_output",
+        "工业总产值月度走势",
+        "Industrial gross output by month",
+    ),
     ("dash.registry", "登记在册", "In the registry"),
-    ("dash.no_figures", "暂无该期数据（尚未导入指标）", "No figures for this period yet (no indicators imported)"),
-    ("dash.projects", "重点项目与数字化改造", "Key projects and digital transformation"),
-    ("dash.projects_pending", "待项目与工单模块接入后显示（尚无数据）", "Shown once the projects module is in place (no data yet)"),
+    (
+        "dash.no_figures",
+        "暂无该期数据（尚未导入指标）",
+        "No figures for this period yet (no indicators imported)",
+    ),
+    (
+        "dash.projects",
+        "重点项目与数字化改造",
+        "Key projects and digital transformation",
+    ),
+    (
+        "dash.projects_pending",
+        "待项目与工单模块接入后显示（尚无数据）",
+        "Shown once the projects module is in place (no data yet)",
+    ),
     ("dash.method", "同比口径", "Growth method"),
     ("dash.pillars", "支柱产业", "Pillar industries"),
     ("chart.this_year", "本年", "this year"),
@@ -181,8 +229,11 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("chain.owners", "链主", "Chain owners"),
     ("chain.task_force", "链办", "Task force"),
     ("chain.parks", "相关园区", "Parks of the chain"),
-    ("chain.legend", "点击环节查看本地企业。虚线框：缺链（无本地企业）；橙色：弱链（少于3家）。",
-        "Click a segment to list its local firms. Dashed: gap (no local firm); orange: weak (fewer than 3 firms)."),
+    (
+        "chain.legend",
+        "点击环节查看本地企业。虚线框：缺链（无本地企业）；橙色：弱链（少于3家）。",
+        "Click a segment to list its local firms. Dashed: gap (no local firm); orange: weak (fewer than 3 firms).",
+    ),
     ("chain.gap", "缺链", "gap"),
     ("chain.weak", "弱链", "weak"),
     ("chain.segment_firms", "环节企业", "Firms of the segment"),
@@ -200,12 +251,20 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("park.area", "产业功能区", "Industry area"),
     ("park.output", "总产值", "Gross output"),
     ("park.per_mu", "亩均产值", "Output per mu"),
-    ("park.trend", "园区总产值月度走势", "Park gross output by month"),
+    (
+        "park.trend",
+        "园区总产值月度走势",
+        "Park gross output by month",
+    ),
     ("park.enterprises", "入驻企业", "Tenant enterprises"),
     ("park.location", "位置", "Location"),
     ("ent.title", "企业查询", "Enterprise search"),
     ("ent.search", "搜索", "Search"),
-    ("ent.search_hint", "企业名称任意部分、统一社会信用代码或拼音首字母", "Any part of the name, the credit code, or pinyin initials"),
+    (
+        "ent.search_hint",
+        "企业名称任意部分、统一社会信用代码或拼音首字母",
+        "Any part of the name, the credit code, or pinyin initials",
+    ),
     ("ent.name", "企业名称", "Name"),
     ("ent.credit_code", "统一社会信用代码", "Credit code"),
     ("ent.industry", "行业代码", "Industry code"),
@@ -223,13 +282,25 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("ent.status.moved_out", "迁出", "moved out"),
     ("ent.status.closed", "注销", "closed"),
     ("ent.contact", "联系方式", "Contact"),
-    ("ent.contact_hidden", "联系方式仅对有权限的用户可见", "Contact data is visible to authorised users only"),
+    (
+        "ent.contact_hidden",
+        "联系方式仅对有权限的用户可见",
+        "Contact data is visible to authorised users only",
+    ),
     ("ent.found", "共找到", "Found"),
     ("ent.export_csv", "导出 CSV", "Export CSV"),
     ("ent.export_xlsx", "导出 Excel", "Export XLSX"),
-    ("ent.export_note", "导出筛选出的全部企业，不只是本页", "Exports every enterprise the filter selects, not only this page"),
+    (
+        "ent.export_note",
+        "导出筛选出的全部企业，不只是本页",
+        "Exports every enterprise the filter selects, not only this page",
+    ),
     ("ent.added_value", "增加值", "Added value"),
-    ("ent.digital_category", "数字经济分类", "Digital-economy category"),
+    (
+        "ent.digital_category",
+        "数字经济分类",
+        "Digital-economy category",
+    ),
     ("ent.figures", "月度指标", "Monthly figures"),
     ("ent.no_figures", "暂无月度指标", "No monthly figures yet"),
     ("ent.any", "全部", "any"),
@@ -238,13 +309,33 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("page.next", "下一页", "Next"),
     ("page.of", "页，共", "of"),
     ("import.title", "指标数据导入", "Import indicators"),
-    ("import.file", "选择 CSV 或 XLSX 文件", "Choose a CSV or XLSX file"),
-    ("import.accept_valid", "仅保存正确的行（默认：有错误则全部不保存）", "Store the good rows only (default: nothing is stored if any row is bad)"),
+    (
+        "import.file",
+        "选择 CSV 或 XLSX 文件",
+        "Choose a CSV or XLSX file",
+    ),
+    (
+        "import.accept_valid",
+        "仅保存正确的行（默认：有错误则全部不保存）",
+        "Store the good rows only (default: nothing is stored if any row is bad)",
+    ),
     ("import.submit", "上传并导入", "Upload and import"),
     ("import.templates", "下载模板", "Templates"),
-    ("import.long", "长表（每行一个企业×月份×指标）", "Long layout (one row per enterprise × month × indicator)"),
-    ("import.wide_month", "宽表（每月一列）", "Wide layout (one column per month)"),
-    ("import.wide_indicator", "宽表（每个指标一列）", "Wide layout (one column per indicator)"),
+    (
+        "import.long",
+        "长表（每行一个企业×月份×指标）",
+        "Long layout (one row per enterprise × month × indicator)",
+    ),
+    (
+        "import.wide_month",
+        "宽表（每月一列）",
+        "Wide layout (one column per month)",
+    ),
+    (
+        "import.wide_indicator",
+        "宽表（每个指标一列）",
+        "Wide layout (one column per indicator)",
+    ),
     ("import.uploading", "正在导入……", "Importing ..."),
     ("import.report", "导入报告", "Import report"),
     ("import.stored", "已保存", "Stored"),
@@ -252,26 +343,50 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("import.rows_read", "读取行数", "Rows read"),
     ("import.rows_rejected", "错误行数", "Rows rejected"),
     ("import.values_accepted", "有效数值", "Values accepted"),
-    ("import.values_changed", "新增或更新", "Values new or changed"),
+    (
+        "import.values_changed",
+        "新增或更新",
+        "Values new or changed",
+    ),
     ("import.line", "行号", "Line"),
     ("import.column", "列", "Column"),
     ("import.cell", "单元格", "Cell"),
     ("import.reason", "原因", "Reason"),
     ("import.download_report", "下载报告", "Download the report"),
     ("import.again", "再导入一个文件", "Import another file"),
-    ("import.not_allowed", "当前账户无权导入指标数据", "This account may not import figures"),
+    (
+        "import.not_allowed",
+        "当前账户无权导入指标数据",
+        "This account may not import figures",
+    ),
     ("import.failed", "导入失败", "The import failed"),
-    ("import.more_errors", "仅列出前若干条问题，完整列表见下载的报告", "Only the first problems are listed; the downloaded report has them all"),
+    (
+        "import.more_errors",
+        "仅列出前若干条问题，完整列表见下载的报告",
+        "Only the first problems are listed; the downloaded report has them all",
+    ),
     ("error.title", "出错了", "Something went wrong"),
-    ("error.not_found", "没有找到该页面或对象", "No such page or object"),
-    ("error.forbidden", "当前账户无权查看", "This account may not see this"),
+    (
+        "error.not_found",
+        "没有找到该页面或对象",
+        "No such page or object",
+    ),
+    (
+        "error.forbidden",
+        "当前账户无权查看",
+        "This account may not see this",
+    ),
     ("error.back", "返回首页", "Back to the start"),
     ("common.name", "名称", "Name"),
     ("common.code", "代码", "Code"),
     ("common.total", "合计", "Total"),
     ("common.none", "—", "—"),
     ("common.signed_in_as", "当前用户", "Signed in as"),
-    ("common.figures_pending", "指标数据尚未导入", "No figures imported yet"),
+    (
+        "common.figures_pending",
+        "指标数据尚未导入",
+        "No figures imported yet",
+    ),
 ];
 
 #[cfg(test)]
@@ -285,8 +400,14 @@ mod tests {
             from_accept_language("en-US,en;q=0.9,zh-CN;q=0.8"),
             Some(Lang::En)
         );
-        assert_eq!(from_accept_language("zh-CN,zh;q=0.9,en;q=0.8"), Some(Lang::Zh));
-        assert_eq!(from_accept_language("de-DE,en;q=0.5,zh;q=0.7"), Some(Lang::Zh));
+        assert_eq!(
+            from_accept_language("zh-CN,zh;q=0.9,en;q=0.8"),
+            Some(Lang::Zh)
+        );
+        assert_eq!(
+            from_accept_language("de-DE,en;q=0.5,zh;q=0.7"),
+            Some(Lang::Zh)
+        );
         assert_eq!(from_accept_language("fr"), None);
     }
 
@@ -322,7 +443,9 @@ mod tests {
         assert!(used.len() > 20, "found the texts in use");
         for key in used {
             assert!(
-                TEXTS.iter().any(|(k, zh, en)| *k == key && !zh.is_empty() && !en.is_empty()),
+                TEXTS
+                    .iter()
+                    .any(|(k, zh, en)| *k == key && !zh.is_empty() && !en.is_empty()),
                 "text {key} is missing from the table"
             );
         }

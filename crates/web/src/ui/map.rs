@@ -22,15 +22,14 @@ pub struct MapPark {
 pub fn parks_map(parks: &[MapPark], title: &str) -> String {
     let points: Vec<(f64, f64)> = parks
         .iter()
-        .flat_map(|p| {
-            std::iter::once((p.lon, p.lat)).chain(p.outline.iter().flatten().copied())
-        })
+        .flat_map(|p| std::iter::once((p.lon, p.lat)).chain(p.outline.iter().flatten().copied()))
         .filter(|(lon, lat)| lon.is_finite() && lat.is_finite())
         .collect();
     if points.is_empty() {
         return String::new();
     }
-    let (mut min_lon, mut max_lon, mut min_lat, mut max_lat) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
+    let (mut min_lon, mut max_lon, mut min_lat, mut max_lat) =
+        (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
     for (lon, lat) in &points {
         min_lon = min_lon.min(*lon);
         max_lon = max_lon.max(*lon);
@@ -82,7 +81,10 @@ pub fn parks_map(parks: &[MapPark], title: &str) -> String {
                         format!("{x:.1},{y:.1}")
                     })
                     .collect();
-                format!(r#"<polygon class="park{selected}" points="{}"/>"#, pts.join(" "))
+                format!(
+                    r#"<polygon class="park{selected}" points="{}"/>"#,
+                    pts.join(" ")
+                )
             }
             _ => format!(r#"<circle class="park{selected}" cx="{cx:.1}" cy="{cy:.1}" r="7"/>"#),
         };
@@ -112,7 +114,12 @@ mod tests {
                 name: "鱼复".into(),
                 lon: 106.78,
                 lat: 29.72,
-                outline: Some(vec![(106.77, 29.71), (106.79, 29.71), (106.79, 29.73), (106.77, 29.71)]),
+                outline: Some(vec![
+                    (106.77, 29.71),
+                    (106.79, 29.71),
+                    (106.79, 29.73),
+                    (106.77, 29.71),
+                ]),
                 hover: "鱼复工业园: 120 家".into(),
                 selected: false,
             },

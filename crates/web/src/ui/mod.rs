@@ -18,19 +18,19 @@ mod sign_in;
 mod stats;
 
 use askama::Template;
+use axum::Router;
 use axum::extract::{FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::Router;
 use chainpark_core::access::Role;
 use chainpark_store::Actor;
 
+use crate::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::AppState;
 use i18n::Lang;
 
 /// Every page, the sign-in page and the static files.
@@ -127,7 +127,10 @@ impl Viewer {
             lang: self.lang,
             title: title.into(),
             nav,
-            user: Some(format!("{name} · {}", self.t(&format!("role.{}", role.as_str())))),
+            user: Some(format!(
+                "{name} · {}",
+                self.t(&format!("role.{}", role.as_str()))
+            )),
             csrf: self.caller.csrf_token.clone(),
             lang_href: switch_language_href(&self.uri, self.lang.other()),
             may_import: matches!(role, Role::Admin | Role::Analyst | Role::Enterprise),
@@ -232,7 +235,11 @@ pub fn render<T: Template>(page: T) -> Response {
         Ok(html) => Html(html).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "a page failed to render");
-            (StatusCode::INTERNAL_SERVER_ERROR, "the page failed to render").into_response()
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the page failed to render",
+            )
+                .into_response()
         }
     }
 }
@@ -242,7 +249,8 @@ pub fn render<T: Template>(page: T) -> Response {
 async fn home(viewer: Viewer) -> Response {
     let scope = &viewer.actor().scope;
     let target = match scope.role {
-        Role::ChainChief | Role::ChainTaskForce | Role::ChainOwner => match scope.chains.as_slice() {
+        Role::ChainChief | Role::ChainTaskForce | Role::ChainOwner => match scope.chains.as_slice()
+        {
             [one] if !scope.all_chains => format!("/chains/{one}"),
             _ => "/chains".to_string(),
         },

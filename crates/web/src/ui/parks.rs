@@ -77,7 +77,15 @@ pub async fn list(State(state): State<AppState>, viewer: Viewer) -> PageResult {
         .map_err(|e| viewer.fail(e))?
         .items;
     let period = stats::default_period(store, actor).await;
-    let output = stats::rollup(store, actor, GROSS_OUTPUT, period, Dimension::Park, ShareOf::Zone).await;
+    let output = stats::rollup(
+        store,
+        actor,
+        GROSS_OUTPUT,
+        period,
+        Dimension::Park,
+        ShareOf::Zone,
+    )
+    .await;
     let one = Paging::new(Some(1), None, None);
     let mut rows = Vec::new();
     let mut map_parks = Vec::new();
@@ -170,7 +178,10 @@ pub async fn page(
     let store = state.store.as_ref();
     let actor = viewer.actor();
     let lang = viewer.lang;
-    let park = store.get_park(actor, id).await.map_err(|e| viewer.fail(e))?;
+    let park = store
+        .get_park(actor, id)
+        .await
+        .map_err(|e| viewer.fail(e))?;
     let area = store
         .get_area(actor, park.area_id)
         .await
@@ -189,12 +200,35 @@ pub async fn page(
         .await
         .map_err(|e| viewer.fail(e))?;
     let period = stats::default_period(store, actor).await;
-    let output = stats::rollup(store, actor, GROSS_OUTPUT, period, Dimension::Park, ShareOf::Zone).await;
+    let output = stats::rollup(
+        store,
+        actor,
+        GROSS_OUTPUT,
+        period,
+        Dimension::Park,
+        ShareOf::Zone,
+    )
+    .await;
     let group = output.as_ref().and_then(|r| stats::group(r, id));
     let trend_svg = match output {
-        Some(ref r) if group.is_some() => stats::monthly_trend(store, actor, lang, GROSS_OUTPUT, Dimension::Park, id, period.year())
-            .await
-            .map(|s| charts::monthly_lines(&s, stats::chart_unit(r.indicator.unit), viewer.t("chart.month"), viewer.t("park.trend"))),
+        Some(ref r) if group.is_some() => stats::monthly_trend(
+            store,
+            actor,
+            lang,
+            GROSS_OUTPUT,
+            Dimension::Park,
+            id,
+            period.year(),
+        )
+        .await
+        .map(|s| {
+            charts::monthly_lines(
+                &s,
+                stats::chart_unit(r.indicator.unit),
+                viewer.t("chart.month"),
+                viewer.t("park.trend"),
+            )
+        }),
         _ => None,
     };
     let all_parks = store
@@ -204,7 +238,14 @@ pub async fn page(
         .items;
     let map_parks: Vec<MapPark> = all_parks
         .iter()
-        .filter_map(|p| map_park(p, lang, lang.pick(&p.name, &p.name_en).to_string(), p.id == id))
+        .filter_map(|p| {
+            map_park(
+                p,
+                lang,
+                lang.pick(&p.name, &p.name_en).to_string(),
+                p.id == id,
+            )
+        })
         .collect();
     let park_name = lang.pick(&park.name, &park.name_en).to_string();
     let rows = firms
@@ -255,7 +296,10 @@ mod tests {
     #[test]
     fn output_per_mu_is_in_wan_yuan_per_mu() {
         // 1.5 亿元 on 1,500 mu = 10 万元 per mu.
-        assert_eq!(output_per_mu(15_000_000_000, 1500.0).as_deref(), Some("10.00"));
+        assert_eq!(
+            output_per_mu(15_000_000_000, 1500.0).as_deref(),
+            Some("10.00")
+        );
         assert_eq!(output_per_mu(1, 0.0), None);
     }
 }

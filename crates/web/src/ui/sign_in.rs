@@ -86,7 +86,11 @@ fn sign_in_page(
     response
 }
 
-pub async fn form(headers: HeaderMap, uri: axum::http::Uri, Query(q): Query<NextQuery>) -> Response {
+pub async fn form(
+    headers: HeaderMap,
+    uri: axum::http::Uri,
+    Query(q): Query<NextQuery>,
+) -> Response {
     let lang = Lang::negotiate(uri.query(), &headers);
     sign_in_page(
         lang,
@@ -147,7 +151,13 @@ pub async fn submit(
             auth::verify_unknown_user(&form.password);
             None
         }
-        Err(e) => return super::PageError { lang, error: e.into() }.into_response(),
+        Err(e) => {
+            return super::PageError {
+                lang,
+                error: e.into(),
+            }
+            .into_response();
+        }
     };
     let Some(account) = account else {
         state.throttle.record_failure(&username, &address);
@@ -165,10 +175,19 @@ pub async fn submit(
     let expires_at = Utc::now() + Duration::seconds(SESSION_LIFETIME.as_secs() as i64);
     if let Err(e) = state
         .store
-        .create_session(&auth::secret_hash(&session), account.id, &csrf_token, expires_at)
+        .create_session(
+            &auth::secret_hash(&session),
+            account.id,
+            &csrf_token,
+            expires_at,
+        )
         .await
     {
-        return super::PageError { lang, error: e.into() }.into_response();
+        return super::PageError {
+            lang,
+            error: e.into(),
+        }
+        .into_response();
     }
     let cookie = auth::session_cookie(
         &session,
@@ -210,7 +229,10 @@ pub async fn sign_out(
                 }
                 return response;
             }
-            return (StatusCode::FORBIDDEN, "the form is missing this session's token")
+            return (
+                StatusCode::FORBIDDEN,
+                "the form is missing this session's token",
+            )
                 .into_response();
         }
     }

@@ -38,9 +38,7 @@ pub async fn default_period(store: &dyn Store, actor: &Actor) -> Period {
         .filter(|f| f.region_code == CITY && f.indicator == ADDED_VALUE)
         .map(|f| f.period)
         .max_by_key(|p| period_end(*p));
-    published.unwrap_or_else(|| {
-        Period::Year(this_year() - 1)
-    })
+    published.unwrap_or_else(|| Period::Year(this_year() - 1))
 }
 
 /// Whether the city has a published digital-economy total of `indicator` for `period`.
@@ -108,7 +106,9 @@ pub async fn monthly_trend(
             continue;
         };
         let found = rollup(store, actor, indicator, Period::Month(m), by, ShareOf::Zone).await;
-        let g = found.as_ref().and_then(|r| group(r, group_id).map(|g| (r.indicator.unit, g.clone())));
+        let g = found
+            .as_ref()
+            .and_then(|r| group(r, group_id).map(|g| (r.indicator.unit, g.clone())));
         let point = |value: i64, unit: Unit, y: i32| {
             let text = format!("{y}-{month:02}: {}", format::amount_with_unit(value, unit));
             Some((chart_value(value, unit), text))
@@ -187,7 +187,9 @@ pub fn period_label(period: Period, lang: Lang) -> String {
                 Period::HalfYear { .. } => format!("H2 {year}"),
                 Period::Year(_) => year.to_string(),
                 Period::YearToDate { through: 1, .. } => format!("January {year}"),
-                Period::YearToDate { through, .. } => format!("January–{} {year}", month_name(through)),
+                Period::YearToDate { through, .. } => {
+                    format!("January–{} {year}", month_name(through))
+                }
             }
         }
     }
@@ -195,8 +197,18 @@ pub fn period_label(period: Period, lang: Lang) -> String {
 
 fn month_name(month: u32) -> &'static str {
     [
-        "January", "February", "March", "April", "May", "June", "July", "August", "September",
-        "October", "November", "December",
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
     ]
     .get(month as usize - 1)
     .copied()
