@@ -1026,12 +1026,7 @@ macro_rules! sql_store {
                 actor.scope.may_administer()?;
                 let mut tx = self.begin_write().await?;
                 ensure_unique(tx.conn(), "industry_areas", "code", &d.code, None).await?;
-                let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO industry_areas (code, name, name_en, description, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5) RETURNING id",
-                )
-                .bind(&d.code).bind(&d.name).bind(&d.name_en).bind(&d.description).bind(Utc::now())
-                .fetch_one(tx.conn()).await?;
+                let id = insert_area(tx.conn(), &d, Utc::now()).await?;
                 let after = area_by_id(tx.conn(), id).await?;
                 audit(tx.conn(), actor, "industry_area", id, "create", None, Some(&after)).await?;
                 tx.commit().await?;
@@ -1086,12 +1081,7 @@ macro_rules! sql_store {
                 let mut tx = self.begin_write().await?;
                 ensure_exists(tx.conn(), "industry_areas", "area_id", d.area_id).await?;
                 ensure_unique(tx.conn(), "chains", "code", &d.code, None).await?;
-                let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO chains (area_id, code, name, name_en, description, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-                )
-                .bind(d.area_id).bind(&d.code).bind(&d.name).bind(&d.name_en).bind(&d.description).bind(Utc::now())
-                .fetch_one(tx.conn()).await?;
+                let id = insert_chain(tx.conn(), &d, Utc::now()).await?;
                 let after = chain_by_id(tx.conn(), id).await?;
                 audit(tx.conn(), actor, "chain", id, "create", None, Some(&after)).await?;
                 tx.commit().await?;
@@ -1155,13 +1145,7 @@ macro_rules! sql_store {
                 actor.scope.may_edit_chain(d.chain_id)?;
                 let mut tx = self.begin_write().await?;
                 check_segment_draft(tx.conn(), None, &d).await?;
-                let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO segments (chain_id, parent_id, code, name, name_en, stage, position, industry_codes, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
-                )
-                .bind(d.chain_id).bind(d.parent_id).bind(&d.code).bind(&d.name).bind(&d.name_en)
-                .bind(d.stage.as_str()).bind(d.position).bind(join_codes(&d.industry_codes)).bind(Utc::now())
-                .fetch_one(tx.conn()).await?;
+                let id = insert_segment(tx.conn(), &d, Utc::now()).await?;
                 let after = segment_by_id(tx.conn(), id).await?;
                 audit(tx.conn(), actor, "segment", id, "create", None, Some(&after)).await?;
                 tx.commit().await?;
@@ -1247,11 +1231,7 @@ macro_rules! sql_store {
                 if let Some(other) = existing {
                     return Err(StoreError::conflict("to_segment_id", format!("this supply link already exists as {other}")));
                 }
-                let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO supply_links (from_segment_id, to_segment_id, note, updated_at) VALUES ($1, $2, $3, $4) RETURNING id",
-                )
-                .bind(d.from_segment_id).bind(d.to_segment_id).bind(&d.note).bind(Utc::now())
-                .fetch_one(tx.conn()).await?;
+                let id = insert_link(tx.conn(), &d, Utc::now()).await?;
                 let after = link_by_id(tx.conn(), id).await?;
                 audit(tx.conn(), actor, "supply_link", id, "create", None, Some(&after)).await?;
                 tx.commit().await?;
@@ -1309,11 +1289,7 @@ macro_rules! sql_store {
             async fn create_person(&self, actor: &Actor, d: PersonDraft) -> Result<Person> {
                 actor.scope.may_administer()?;
                 let mut tx = self.begin_write().await?;
-                let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO people (name, title, organisation, phone, email, updated_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-                )
-                .bind(&d.name).bind(&d.title).bind(&d.organisation).bind(&d.phone).bind(&d.email).bind(Utc::now())
-                .fetch_one(tx.conn()).await?;
+                let id = insert_person(tx.conn(), &d, Utc::now()).await?;
                 let after = person_by_id(tx.conn(), id).await?;
                 audit(tx.conn(), actor, "person", id, "create", None, Some(&after)).await?;
                 tx.commit().await?;
@@ -1371,14 +1347,7 @@ macro_rules! sql_store {
                 actor.scope.may_administer()?;
                 let mut tx = self.begin_write().await?;
                 check_post_draft(tx.conn(), None, &d).await?;
-                let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO posts (person_id, role, chain_id, park_id, enterprise_id, chief_level, owner_kind, title, starts_on, ends_on, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
-                )
-                .bind(d.person_id).bind(d.role.as_str()).bind(d.chain_id).bind(d.park_id).bind(d.enterprise_id)
-                .bind(d.chief_level.map(|l| l.as_str())).bind(d.owner_kind.map(|k| k.as_str()))
-                .bind(&d.title).bind(d.starts_on).bind(d.ends_on).bind(Utc::now())
-                .fetch_one(tx.conn()).await?;
+                let id = insert_post(tx.conn(), &d, Utc::now()).await?;
                 let after = post_by_id(tx.conn(), id).await?;
                 audit(tx.conn(), actor, "post", id, "create", None, Some(&after)).await?;
                 tx.commit().await?;
@@ -1439,14 +1408,7 @@ macro_rules! sql_store {
                 let mut tx = self.begin_write().await?;
                 ensure_exists(tx.conn(), "industry_areas", "area_id", d.area_id).await?;
                 ensure_unique(tx.conn(), "parks", "code", &d.code, None).await?;
-                let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO parks (area_id, code, name, name_en, district, land_area_centi_mu, lon, lat, outline, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
-                )
-                .bind(d.area_id).bind(&d.code).bind(&d.name).bind(&d.name_en).bind(d.district.as_str())
-                .bind(d.land_area.centi_mu()).bind(d.location.map(|p| p.lon)).bind(d.location.map(|p| p.lat))
-                .bind(outline_json(&d.outline)?).bind(Utc::now())
-                .fetch_one(tx.conn()).await?;
+                let id = insert_park(tx.conn(), &d, Utc::now()).await?;
                 let after = park_by_id(tx.conn(), id).await?;
                 audit(tx.conn(), actor, "park", id, "create", None, Some(&after)).await?;
                 tx.commit().await?;
@@ -1657,8 +1619,7 @@ macro_rules! sql_store {
             for a in &zone.areas {
                 let d = IndustryAreaInput { code: a.code.clone(), name: a.name.clone(), name_en: a.name_en.clone(), description: a.description.clone() }
                     .parse().map_err(|e| prefixed(format!("area {}", a.code), e))?;
-                let id: i64 = sqlx::query_scalar("INSERT INTO industry_areas (code, name, name_en, description, updated_at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
-                    .bind(&d.code).bind(&d.name).bind(&d.name_en).bind(&d.description).bind(now).fetch_one(&mut *c).await?;
+                let id = insert_area(c, &d, now).await?;
                 areas.insert(a.code.clone(), id);
             }
             let mut chains = HashMap::new();
@@ -1668,8 +1629,7 @@ macro_rules! sql_store {
                 let area_id = lookup(&areas, "chain.area_code", &ch.area_code)?;
                 let d = ChainInput { area_id, code: ch.code.clone(), name: ch.name.clone(), name_en: ch.name_en.clone(), description: String::new() }
                     .parse().map_err(|e| prefixed(format!("chain {}", ch.code), e))?;
-                let chain_id: i64 = sqlx::query_scalar("INSERT INTO chains (area_id, code, name, name_en, description, updated_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
-                    .bind(d.area_id).bind(&d.code).bind(&d.name).bind(&d.name_en).bind(&d.description).bind(now).fetch_one(&mut *c).await?;
+                let chain_id = insert_chain(c, &d, now).await?;
                 chains.insert(ch.code.clone(), chain_id);
                 // Parents before children, whatever order the batch lists them in.
                 let mut pending: Vec<_> = ch.segments.iter().collect();
@@ -1687,12 +1647,7 @@ macro_rules! sql_store {
                         let d = SegmentInput { chain_id, parent_id, code: s.code.clone(), name: s.name.clone(), name_en: s.name_en.clone(),
                             stage: s.stage, position: s.position, industry_codes: s.industry_codes.clone() }
                             .parse().map_err(|e| prefixed(format!("segment {}", s.code), e))?;
-                        let id: i64 = sqlx::query_scalar(
-                            "INSERT INTO segments (chain_id, parent_id, code, name, name_en, stage, position, industry_codes, updated_at) \
-                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id")
-                            .bind(d.chain_id).bind(d.parent_id).bind(&d.code).bind(&d.name).bind(&d.name_en)
-                            .bind(d.stage.as_str()).bind(d.position).bind(join_codes(&d.industry_codes)).bind(now)
-                            .fetch_one(&mut *c).await?;
+                        let id = insert_segment(c, &d, now).await?;
                         segments.insert(s.code.clone(), id);
                     }
                     if rest.len() == before {
@@ -1703,8 +1658,7 @@ macro_rules! sql_store {
                 for (from, to) in &ch.links {
                     let d = SupplyLinkInput { from_segment_id: lookup(&segments, "link.from", from)?, to_segment_id: lookup(&segments, "link.to", to)?, note: String::new() }
                         .parse().map_err(|e| prefixed(format!("link {from}->{to}"), e))?;
-                    sqlx::query("INSERT INTO supply_links (from_segment_id, to_segment_id, note, updated_at) VALUES ($1, $2, $3, $4)")
-                        .bind(d.from_segment_id).bind(d.to_segment_id).bind(&d.note).bind(now).execute(&mut *c).await?;
+                    insert_link(c, &d, now).await?;
                     link_count += 1;
                 }
             }
@@ -1716,12 +1670,7 @@ macro_rules! sql_store {
                     location: Some(GeoPoint { lon: k.lon, lat: k.lat }),
                     outline: k.outline.as_ref().map(|o| o.iter().map(|(lon, lat)| GeoPoint { lon: *lon, lat: *lat }).collect()),
                 }.parse().map_err(|e| prefixed(format!("park {}", k.code), e))?;
-                let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO parks (area_id, code, name, name_en, district, land_area_centi_mu, lon, lat, outline, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id")
-                    .bind(d.area_id).bind(&d.code).bind(&d.name).bind(&d.name_en).bind(d.district.as_str())
-                    .bind(d.land_area.centi_mu()).bind(d.location.map(|p| p.lon)).bind(d.location.map(|p| p.lat))
-                    .bind(outline_json(&d.outline)?).bind(now).fetch_one(&mut *c).await?;
+                let id = insert_park(c, &d, now).await?;
                 parks.insert(k.code.clone(), id);
             }
             let mut drafts = Vec::with_capacity(zone.enterprises.len());
@@ -1767,8 +1716,7 @@ macro_rules! sql_store {
             for p in &zone.people {
                 let d = PersonInput { name: p.name.clone(), title: p.title.clone(), organisation: p.organisation.clone(), phone: p.phone.clone(), email: p.email.clone() }
                     .parse().map_err(|e| prefixed(format!("person {}", p.name), e))?;
-                let person_id: i64 = sqlx::query_scalar("INSERT INTO people (name, title, organisation, phone, email, updated_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
-                    .bind(&d.name).bind(&d.title).bind(&d.organisation).bind(&d.phone).bind(&d.email).bind(now).fetch_one(&mut *c).await?;
+                let person_id = insert_person(c, &d, now).await?;
                 for post in &p.posts {
                     let d = PostInput {
                         person_id, role: post.role,
@@ -1778,12 +1726,7 @@ macro_rules! sql_store {
                         chief_level: post.chief_level, owner_kind: post.owner_kind, title: post.title.clone(), starts_on: post.starts_on, ends_on: post.ends_on,
                     }.parse().map_err(|e| prefixed(format!("post of {}", p.name), e))?;
                     check_post_draft(c, None, &d).await?;
-                    sqlx::query(
-                        "INSERT INTO posts (person_id, role, chain_id, park_id, enterprise_id, chief_level, owner_kind, title, starts_on, ends_on, updated_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)")
-                        .bind(d.person_id).bind(d.role.as_str()).bind(d.chain_id).bind(d.park_id).bind(d.enterprise_id)
-                        .bind(d.chief_level.map(|l| l.as_str())).bind(d.owner_kind.map(|k| k.as_str()))
-                        .bind(&d.title).bind(d.starts_on).bind(d.ends_on).bind(now).execute(&mut *c).await?;
+                    insert_post(c, &d, now).await?;
                     post_count += 1;
                 }
             }
@@ -1791,6 +1734,72 @@ macro_rules! sql_store {
                 ("areas", areas.len()), ("chains", chains.len()), ("segments", segments.len()), ("supply_links", link_count),
                 ("parks", parks.len()), ("enterprises", enterprises.len()), ("people", zone.people.len()), ("posts", post_count),
             ]))
+        }
+
+        async fn insert_area(c: &mut Conn, d: &IndustryAreaDraft, now: chrono::DateTime<Utc>) -> Result<Id> {
+            Ok(sqlx::query_scalar(
+                "INSERT INTO industry_areas (code, name, name_en, description, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5) RETURNING id",
+            )
+            .bind(&d.code).bind(&d.name).bind(&d.name_en).bind(&d.description).bind(now)
+            .fetch_one(&mut *c).await?)
+        }
+
+        async fn insert_chain(c: &mut Conn, d: &ChainDraft, now: chrono::DateTime<Utc>) -> Result<Id> {
+            Ok(sqlx::query_scalar(
+                "INSERT INTO chains (area_id, code, name, name_en, description, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            )
+            .bind(d.area_id).bind(&d.code).bind(&d.name).bind(&d.name_en).bind(&d.description).bind(now)
+            .fetch_one(&mut *c).await?)
+        }
+
+        async fn insert_segment(c: &mut Conn, d: &SegmentDraft, now: chrono::DateTime<Utc>) -> Result<Id> {
+            Ok(sqlx::query_scalar(
+                "INSERT INTO segments (chain_id, parent_id, code, name, name_en, stage, position, industry_codes, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+            )
+            .bind(d.chain_id).bind(d.parent_id).bind(&d.code).bind(&d.name).bind(&d.name_en)
+            .bind(d.stage.as_str()).bind(d.position).bind(join_codes(&d.industry_codes)).bind(now)
+            .fetch_one(&mut *c).await?)
+        }
+
+        async fn insert_link(c: &mut Conn, d: &SupplyLinkDraft, now: chrono::DateTime<Utc>) -> Result<Id> {
+            Ok(sqlx::query_scalar(
+                "INSERT INTO supply_links (from_segment_id, to_segment_id, note, updated_at) VALUES ($1, $2, $3, $4) RETURNING id",
+            )
+            .bind(d.from_segment_id).bind(d.to_segment_id).bind(&d.note).bind(now)
+            .fetch_one(&mut *c).await?)
+        }
+
+        async fn insert_person(c: &mut Conn, d: &PersonDraft, now: chrono::DateTime<Utc>) -> Result<Id> {
+            Ok(sqlx::query_scalar(
+                "INSERT INTO people (name, title, organisation, phone, email, updated_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            )
+            .bind(&d.name).bind(&d.title).bind(&d.organisation).bind(&d.phone).bind(&d.email).bind(now)
+            .fetch_one(&mut *c).await?)
+        }
+
+        async fn insert_post(c: &mut Conn, d: &PostDraft, now: chrono::DateTime<Utc>) -> Result<Id> {
+            Ok(sqlx::query_scalar(
+                "INSERT INTO posts (person_id, role, chain_id, park_id, enterprise_id, chief_level, owner_kind, title, starts_on, ends_on, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+            )
+            .bind(d.person_id).bind(d.role.as_str()).bind(d.chain_id).bind(d.park_id).bind(d.enterprise_id)
+            .bind(d.chief_level.map(|l| l.as_str())).bind(d.owner_kind.map(|k| k.as_str()))
+            .bind(&d.title).bind(d.starts_on).bind(d.ends_on).bind(now)
+            .fetch_one(&mut *c).await?)
+        }
+
+        async fn insert_park(c: &mut Conn, d: &ParkDraft, now: chrono::DateTime<Utc>) -> Result<Id> {
+            Ok(sqlx::query_scalar(
+                "INSERT INTO parks (area_id, code, name, name_en, district, land_area_centi_mu, lon, lat, outline, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+            )
+            .bind(d.area_id).bind(&d.code).bind(&d.name).bind(&d.name_en).bind(d.district.as_str())
+            .bind(d.land_area.centi_mu()).bind(d.location.map(|p| p.lon)).bind(d.location.map(|p| p.lat))
+            .bind(outline_json(&d.outline)?).bind(now)
+            .fetch_one(&mut *c).await?)
         }
 
         async fn insert_enterprise(c: &mut Conn, d: &EnterpriseDraft) -> Result<Id> {

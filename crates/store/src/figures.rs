@@ -251,6 +251,35 @@ impl ImportRow {
     }
 }
 
+/// Changes to the aggregate cells (dimension index, group, indicator, month) → (value, firms), summed in memory
+/// while an import streams in, then written in one pass: the join of values × groups never runs in SQL.
+pub(crate) struct AggregateDeltas {
+    pub(crate) members: HashMap<i64, Vec<(usize, i64)>>,
+    pub(crate) cells: HashMap<(usize, i64, i64, i32), (i64, i64)>,
+}
+
+impl AggregateDeltas {
+    pub(crate) fn add(
+        &mut self,
+        enterprise: i64,
+        indicator: i64,
+        month: i32,
+        value: i64,
+        firms: i64,
+    ) {
+        if let Some(groups) = self.members.get(&enterprise) {
+            for &(dim, group) in groups {
+                let cell = self
+                    .cells
+                    .entry((dim, group, indicator, month))
+                    .or_insert((0, 0));
+                cell.0 += value;
+                cell.1 += firms;
+            }
+        }
+    }
+}
+
 /// Who may store region figures and rebuild aggregates: the statistics staff.
 pub(crate) fn may_maintain_figures(actor: &Actor) -> Result<()> {
     use chainpark_core::access::Role;
@@ -290,6 +319,7 @@ macro_rules! figures_store {
                 values_unchanged, report FROM figure_imports";
             /// Rows per multi-row insert: 5 parameters each stays under both engines' limits.
             const STAGE_CHUNK: usize = 6000;
+            const AGGREGATE_CHUNK: usize = 5000;
 
             async fn indicator_by_code(c: &mut Conn, code: &str) -> Result<Indicator> {
                 let row: Option<IndicatorRow> = sqlx::query_as(&format!("{INDICATOR_COLUMNS} WHERE code = $1"))
@@ -385,8 +415,10 @@ macro_rules! figures_store {
                 Ok(())
             }
 
-            /// Moves the staged values of an import into the store; returns (changed, unchanged).
-            async fn apply_stage(c: &mut Conn, import_id: Id, now: DateTime<Utc>) -> Result<(i64, i64)> {
+            /// Moves the staged values of an import into the store; returns (changed, unchanged). `deltas` holds
+            /// the staged values summed by aggregate cell as if all were new; values that replace or repeat a
+            /// current one are corrected here before the aggregates are adjusted.
+            async fn apply_stage(c: &mut Conn, import_id: Id, now: DateTime<Utc>, mut deltas: AggregateDeltas) -> Result<(i64, i64)> {
                 let any_current: Option<i32> = sqlx::query_scalar("SELECT 1 FROM figure_values LIMIT 1")
                     .fetch_optional(&mut *c)
                     .await?;
@@ -412,6 +444,17 @@ macro_rules! figures_store {
                     .bind(now)
                     .execute(&mut *c)
                     .await?;
+                    let replaced: Vec<(i64, i64, i32, i64)> = sqlx::query_as(
+                        "SELECT enterprise_id, indicator_id, month, old_value FROM figure_stage \
+                         WHERE import_id = $1 AND old_value IS NOT NULL",
+                    )
+                    .bind(import_id)
+                    .fetch_all(&mut *c)
+                    .await?;
+                    for (enterprise, indicator, month, old) in replaced {
+                        // Counted as new when staged: take back the firm, and the old value (all of it if unchanged).
+                        deltas.add(enterprise, indicator, month, -old, -1);
+                    }
                 }
                 let (changed, unchanged): (i64, i64) = sqlx::query_as(
                     "SELECT CAST(COALESCE(SUM(CASE WHEN old_value IS NULL OR old_value <> value THEN 1 ELSE 0 END), 0) AS BIGINT), \
@@ -432,25 +475,46 @@ macro_rules! figures_store {
                 .bind(now)
                 .execute(&mut *c)
                 .await?;
-                if refresh_members(c).await? {
-                    rebuild_aggregates(c).await?;
-                } else {
-                    sqlx::query(
-                        "INSERT INTO figure_aggregates (dimension, indicator_id, month, group_id, value, firms) \
-                         SELECT m.dimension, s.indicator_id, s.month, m.group_id, SUM(s.value - COALESCE(s.old_value, 0)), \
-                                SUM(CASE WHEN s.old_value IS NULL THEN 1 ELSE 0 END) \
-                         FROM figure_stage s JOIN figure_group_members m ON m.enterprise_id = s.enterprise_id \
-                         WHERE s.import_id = $1 AND (s.old_value IS NULL OR s.old_value <> s.value) \
-                         GROUP BY m.dimension, s.indicator_id, s.month, m.group_id \
-                         ON CONFLICT (dimension, indicator_id, month, group_id) DO UPDATE SET \
-                           value = figure_aggregates.value + excluded.value, firms = figure_aggregates.firms + excluded.firms",
-                    )
-                    .bind(import_id)
-                    .execute(&mut *c)
-                    .await?;
+                let cells: Vec<((usize, i64, i64, i32), (i64, i64))> =
+                    deltas.cells.into_iter().filter(|(_, d)| *d != (0, 0)).collect();
+                for chunk in cells.chunks(AGGREGATE_CHUNK) {
+                    let mut qb: QueryBuilder<'static, Db> = QueryBuilder::new(
+                        "INSERT INTO figure_aggregates (dimension, indicator_id, month, group_id, value, firms) ",
+                    );
+                    qb.push_values(chunk.iter().copied(), |mut b, ((dim, group, indicator, month), (value, firms))| {
+                        b.push_bind(Dimension::ALL[dim].as_str())
+                            .push_bind(indicator)
+                            .push_bind(month)
+                            .push_bind(group)
+                            .push_bind(value)
+                            .push_bind(firms);
+                    });
+                    qb.push(
+                        " ON CONFLICT (dimension, indicator_id, month, group_id) DO UPDATE SET \
+                         value = figure_aggregates.value + excluded.value, firms = figure_aggregates.firms + excluded.firms",
+                    );
+                    qb.build().execute(&mut *c).await?;
                 }
                 sqlx::query("DELETE FROM figure_stage WHERE import_id = $1").bind(import_id).execute(&mut *c).await?;
                 Ok((changed, unchanged))
+            }
+
+            /// The groups each enterprise counts in, after bringing them up to date (and the aggregates with them).
+            async fn current_members(c: &mut Conn) -> Result<HashMap<i64, Vec<(usize, i64)>>> {
+                if refresh_members(c).await? {
+                    rebuild_aggregates(c).await?;
+                }
+                let rows: Vec<(i64, String, i64)> =
+                    sqlx::query_as("SELECT enterprise_id, dimension, group_id FROM figure_group_members")
+                        .fetch_all(&mut *c)
+                        .await?;
+                let mut members: HashMap<i64, Vec<(usize, i64)>> = HashMap::new();
+                for (enterprise, dimension, group) in rows {
+                    if let Some(dim) = Dimension::ALL.iter().position(|d| d.as_str() == dimension) {
+                        members.entry(enterprise).or_default().push((dim, group));
+                    }
+                }
+                Ok(members)
             }
 
             async fn record_import(
@@ -715,6 +779,7 @@ macro_rules! figures_store {
                     let now = Utc::now();
                     let mut tx = self.begin_write().await?;
                     let import_id = record_import(tx.conn(), actor, file_name, now).await?;
+                    let mut deltas = AggregateDeltas { members: current_members(tx.conn()).await?, cells: HashMap::new() };
                     let mut received: i64 = 0;
                     loop {
                         match messages.recv().await {
@@ -729,9 +794,12 @@ macro_rules! figures_store {
                                 }
                                 received += values.len() as i64;
                                 stage(tx.conn(), import_id, &values).await?;
+                                for v in &values {
+                                    deltas.add(v.enterprise_id, v.indicator_id, v.month.key(), v.value, 1);
+                                }
                             }
                             Some(ImportMessage::Finish { store: true, report }) => {
-                                let (changed, unchanged) = apply_stage(tx.conn(), import_id, now).await?;
+                                let (changed, unchanged) = apply_stage(tx.conn(), import_id, now, deltas).await?;
                                 let record = finish_record(
                                     tx.conn(),
                                     import_id,
@@ -744,6 +812,7 @@ macro_rules! figures_store {
                                 return Ok(record);
                             }
                             Some(ImportMessage::Finish { store: false, report }) => {
+                                drop(deltas);
                                 drop(tx);
                                 let mut tx = self.begin_write().await?;
                                 let id = record_import(tx.conn(), actor, file_name, now).await?;

@@ -331,6 +331,14 @@ pub fn move_to(stages: &StageDates, to: ProjectStage, on: NaiveDate) -> Result<S
             format!("the project is already {}; it cannot move to {}", current.as_str(), to.as_str()),
         ));
     }
+    if let Some(needed) = to.requires()
+        && stages.get(needed).is_none()
+    {
+        return Err(Invalid::field(
+            "stage",
+            format!("a project is {} only after it is {}", to.as_str(), needed.as_str()),
+        ));
+    }
     let mut next = *stages;
     next.set(to, Some(on));
     let mut v = Violations::default();

@@ -13,6 +13,7 @@ pub mod links;
 pub mod parks;
 pub mod people;
 pub mod posts;
+pub mod projects;
 pub mod reports;
 pub mod segments;
 pub mod session;
@@ -53,4 +54,5 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(figures::router())
         .merge(imports::router())
         .merge(appeals::router())
+        .merge(projects::router())
 }

@@ -1,0 +1,135 @@
+//! Key projects on every engine: stage order, scope, signing events, milestones and the figures.
+
+mod common;
+mod workflow_common;
+
+use chainpark_core::access::Role;
+use reqwest::StatusCode;
+use serde_json::json;
+use workflow_common::zone;
+
+use crate::common::bad_fields;
+
+#[tokio::test]
+async fn stage_date_before_the_previous_stage_is_refused_and_nothing_is_written() {
+    for app in common::apps().await {
+        let z = zone(&app).await;
+        let (status, problem) = app
+            .post("/api/v1/projects", json!({"name": "动力电池二期", "investor": "长程电池", "chain_id": z.f.chain,
+                "stages": {"signed_on": "2021-08-18", "started_on": "2021-08-01"}}))
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "[{}] {problem}", app.engine);
+        assert_eq!(bad_fields(&problem), ["stages.started_on"]);
+        let (_, list) = app.get("/api/v1/projects").await;
+        assert_eq!(list["total"], 0);
+    }
+}
+
+#[tokio::test]
+async fn project_moves_forward_through_its_stages_only() {
+    for app in common::apps().await {
+        let z = zone(&app).await;
+        let project = app
+            .create("/api/v1/projects", json!({"name": "智能座舱研发中心", "investor": "某汽车集团", "chain_id": z.f.chain,
+                "segment_id": z.f.child_segment, "park_id": z.f.park, "chief_person_id": z.chain_chief, "planned_investment": 200000,
+                "stages": {"lead_on": "2021-03-01", "negotiation_on": "2021-05-10"}}))
+            .await;
+        let id = project["id"].as_i64().expect("id");
+        assert_eq!(project["stage"], "negotiation");
+        let path = format!("/api/v1/projects/{id}/stage");
+        let (status, problem) = app.post(&path, json!({"stage": "started", "on": "2021-09-01"})).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "[{}] started before signed: {problem}", app.engine);
+        let (status, signed) = app.post(&path, json!({"stage": "signed", "on": "2021-08-18"})).await;
+        assert_eq!(status, StatusCode::OK, "{signed}");
+        assert_eq!(signed["stage"], "signed");
+        let (status, problem) = app.post(&path, json!({"stage": "started", "on": "2021-08-10"})).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(bad_fields(&problem), ["on"]);
+        let (status, _) = app.post(&path, json!({"stage": "visit", "on": "2021-09-10"})).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "no going back");
+        let (_, started) = app.post(&path, json!({"stage": "started", "on": "2021-09-28"})).await;
+        assert_eq!(started["stage"], "started", "[{}] {started}", app.engine);
+        assert_eq!(started["stages"]["started_on"], "2021-09-28");
+
+        app.post(&format!("/api/v1/projects/{id}/investments"), json!({"year": 2021, "amount": 100000})).await;
+        for (month, amount) in [("2021-08", 20000), ("2021-09", 30000), ("2021-10", 40000)] {
+            let (status, p) = app.post(&format!("/api/v1/projects/{id}/investments"), json!({"month": month, "amount": amount})).await;
+            assert_eq!(status, StatusCode::OK, "{p}");
+        }
+        let (_, figures) = app.get("/api/v1/projects/figures?by=chain&as_of=2021-09-30").await;
+        let row = &figures[0];
+        assert_eq!(row["key"], z.f.chain, "[{}] {figures}", app.engine);
+        assert_eq!((row["signed"].as_i64(), row["started"].as_i64()), (Some(1), Some(1)));
+        assert_eq!(row["start_rate_percent"], 100.0);
+        assert_eq!(row["completed_year"], 50000, "investment up to September only");
+        assert_eq!(row["plan_completion_percent"], 50.0);
+        assert_eq!(row["time_progress_percent"], 75.0);
+        assert_eq!(row["behind_schedule"], true);
+        let (_, audit) = app.get(&format!("/api/v1/audit?object_kind=project&object_id={id}")).await;
+        assert!(audit["total"].as_i64().unwrap_or(0) >= 7, "every change audited: {audit}");
+    }
+}
+
+#[tokio::test]
+async fn chain_chief_edits_own_chains_projects_and_cannot_see_another_chains() {
+    for app in common::apps().await {
+        let z = zone(&app).await;
+        let chief = app.as_account("auto.chief", Role::ChainChief, Some(z.chain_chief)).await;
+        let own = chief
+            .create("/api/v1/projects", json!({"name": "电驱系统项目", "investor": "某电机公司", "chain_id": z.f.chain}))
+            .await;
+        let (status, _) = chief
+            .post("/api/v1/projects", json!({"name": "晶圆项目", "investor": "某芯片公司", "chain_id": z.f.other_chain}))
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "[{}]", app.engine);
+        let foreign = app
+            .create("/api/v1/projects", json!({"name": "晶圆项目", "investor": "某芯片公司", "chain_id": z.f.other_chain}))
+            .await;
+        let (status, _) = chief.get(&format!("/api/v1/projects/{}", foreign["id"])).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "[{}]", app.engine);
+        let (_, list) = chief.get("/api/v1/projects").await;
+        assert_eq!(list["total"], 1);
+        assert_eq!(list["items"][0]["id"], own["id"]);
+        let firm = app.as_account("firm.user", Role::Enterprise, Some(z.firm_person)).await;
+        let (_, none) = firm.get("/api/v1/projects").await;
+        assert_eq!(none["total"], 0, "enterprises see no projects");
+    }
+}
+
+#[tokio::test]
+async fn signing_event_counts_its_projects_and_milestones_go_overdue() {
+    for app in common::apps().await {
+        let z = zone(&app).await;
+        let event = app
+            .create("/api/v1/signing-events", json!({"name": "2021智博会开幕式签约", "name_en": "Smart China Expo 2021 opening", "held_on": "2021-08-23"}))
+            .await;
+        let event_id = event["id"].as_i64().expect("id");
+        for (name, amount) in [("两江国际汽车研发基地", 300000), ("工业互联网智能产业总部", 100000)] {
+            app.create("/api/v1/projects", json!({"name": name, "investor": "x", "chain_id": z.f.chain, "event_id": event_id,
+                "contracted_investment": amount, "stages": {"signed_on": "2021-08-23"}}))
+                .await;
+        }
+        let (status, problem) = app
+            .post("/api/v1/projects", json!({"name": "无签约日", "investor": "x", "chain_id": z.f.chain, "event_id": event_id}))
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+        let (_, event) = app.get(&format!("/api/v1/signing-events/{event_id}")).await;
+        assert_eq!(event["project_count"], 2, "[{}] {event}", app.engine);
+        assert_eq!(event["contracted_investment"], 400000);
+
+        let (_, projects) = app.get(&format!("/api/v1/projects?event_id={event_id}")).await;
+        let project = projects["items"][0]["id"].as_i64().expect("id");
+        let milestone = app
+            .create(&format!("/api/v1/projects/{project}/milestones"), json!({"name": "完成土地摘牌", "due_on": "2021-10-15"}))
+            .await;
+        let (_, due) = app.get("/api/v1/milestones?overdue=true&as_of=2021-10-15").await;
+        assert_eq!(due["total"], 0, "[{}] due at the end of the day", app.engine);
+        let (_, late) = app.get("/api/v1/milestones?overdue=true&as_of=2021-10-16").await;
+        assert_eq!(late["total"], 1);
+        let (status, done) = app
+            .patch(&format!("/api/v1/milestones/{}?as_of=2021-10-16", milestone["id"]), json!({"done_on": "2021-10-14"}))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{done}");
+        assert_eq!(done["overdue"], false);
+    }
+}
