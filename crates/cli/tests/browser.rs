@@ -170,6 +170,22 @@ async fn text_of(client: &Client, css: &str) -> String {
     }
 }
 
+/// Waits until the browser has navigated to a URL that `arrived` accepts.
+async fn wait_for_url(client: &Client, what: &str, arrived: impl Fn(&str) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Ok(url) = client.current_url().await {
+            if arrived(url.as_str()) {
+                return;
+            }
+            if Instant::now() > deadline {
+                panic!("the browser did not reach {what}; it is at {url}");
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 async fn sign_in(client: &Client, base: &str, username: &str) {
     client.goto(&format!("{base}/")).await.expect("the start page opens");
     let url = client.current_url().await.expect("url");
@@ -319,6 +335,7 @@ async fn story(client: Client, base: String) {
     client.goto(&format!("{base}/enterprises")).await.expect("opens");
     client.find(Locator::Id("q")).await.expect("a search field").send_keys("长安").await.expect("typed");
     client.find(Locator::Id("search")).await.expect("a button").click().await.expect("clicked");
+    wait_for_url(&client, "the search results", |u| u.contains("q=")).await;
     let count = text_of(&client, "#result-count").await;
     let names = client.find_all(Locator::Css("#results tbody tr td:first-child")).await.expect("rows");
     assert!(!names.is_empty(), "长安 finds enterprises: {count}");
@@ -360,6 +377,7 @@ async fn story(client: Client, base: String) {
 
     // Switch the language: English labels on this page and the next.
     client.find(Locator::Id("switch-language")).await.expect("a switch").click().await.expect("clicked");
+    wait_for_url(&client, "the English page", |u| u.contains("lang=en")).await;
     let heading = text_of(&client, "h1").await;
     assert!(heading.starts_with("Import report"), "English heading: {heading}");
     client.goto(&format!("{base}/dashboard")).await.expect("opens");

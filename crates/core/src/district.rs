@@ -1,12 +1,9 @@
 //! County-level region codes of GB/T 2260 (行政区划代码) for Chongqing, where parks and enterprises are located.
 //! The table ships in `reference/gbt2260_chongqing.csv`; a `DistrictCode` always names one of its rows.
 
-use std::fmt;
-use std::hash::{Hash, Hasher};
-use std::str::FromStr;
 use std::sync::LazyLock;
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::{ObjectBuilder, Schema, SchemaType, Type};
@@ -132,70 +129,7 @@ impl DistrictCode {
     }
 }
 
-impl PartialEq for DistrictCode {
-    fn eq(&self, other: &Self) -> bool {
-        self.0.code == other.0.code
-    }
-}
-
-impl Eq for DistrictCode {}
-
-impl Hash for DistrictCode {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        self.0.code.hash(state);
-    }
-}
-
-impl PartialOrd for DistrictCode {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for DistrictCode {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.0.code.cmp(other.0.code)
-    }
-}
-
-impl fmt::Debug for DistrictCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("DistrictCode").field(&self.0.code).finish()
-    }
-}
-
-impl fmt::Display for DistrictCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.0.code)
-    }
-}
-
-impl FromStr for DistrictCode {
-    type Err = DistrictCodeError;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        DistrictCode::parse(s)
-    }
-}
-
-impl AsRef<str> for DistrictCode {
-    fn as_ref(&self) -> &str {
-        self.0.code
-    }
-}
-
-impl Serialize for DistrictCode {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.0.code)
-    }
-}
-
-impl<'de> Deserialize<'de> for DistrictCode {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        DistrictCode::parse(&text).map_err(serde::de::Error::custom)
-    }
-}
+crate::table_code::table_code!(DistrictCode, DistrictCodeError);
 
 impl utoipa::PartialSchema for DistrictCode {
     fn schema() -> RefOr<Schema> {

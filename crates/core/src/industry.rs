@@ -3,12 +3,10 @@
 //! its name, level and ancestors are always at hand.
 
 use std::collections::HashMap;
-use std::fmt;
-use std::hash::{Hash, Hasher};
-use std::str::FromStr;
+use std::hash::Hash;
 use std::sync::LazyLock;
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::{ObjectBuilder, Schema, SchemaType, Type};
@@ -264,70 +262,7 @@ impl IndustryCode {
     }
 }
 
-impl PartialEq for IndustryCode {
-    fn eq(&self, other: &Self) -> bool {
-        self.0.code == other.0.code
-    }
-}
-
-impl Eq for IndustryCode {}
-
-impl Hash for IndustryCode {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        self.0.code.hash(state);
-    }
-}
-
-impl PartialOrd for IndustryCode {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for IndustryCode {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.0.code.cmp(other.0.code)
-    }
-}
-
-impl fmt::Debug for IndustryCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("IndustryCode").field(&self.0.code).finish()
-    }
-}
-
-impl fmt::Display for IndustryCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.0.code)
-    }
-}
-
-impl FromStr for IndustryCode {
-    type Err = IndustryCodeError;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        IndustryCode::parse(s)
-    }
-}
-
-impl AsRef<str> for IndustryCode {
-    fn as_ref(&self) -> &str {
-        self.0.code
-    }
-}
-
-impl Serialize for IndustryCode {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.0.code)
-    }
-}
-
-impl<'de> Deserialize<'de> for IndustryCode {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        IndustryCode::parse(&text).map_err(serde::de::Error::custom)
-    }
-}
+crate::table_code::table_code!(IndustryCode, IndustryCodeError);
 
 impl utoipa::PartialSchema for IndustryCode {
     fn schema() -> RefOr<Schema> {

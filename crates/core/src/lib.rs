@@ -16,5 +16,6 @@ pub mod list;
 pub mod pinyin_initials;
 pub mod period;
 pub mod registry;
+mod table_code;
 pub mod time;
 pub mod workflow;

@@ -13,6 +13,8 @@ use chainpark_core::registry::{Id, PersonRef};
 use chainpark_core::workflow::OnTimeRate;
 use chainpark_core::workflow::appeals::*;
 use chainpark_core::workflow::projects::*;
+use chainpark_core::workflow::transformation::*;
+use chainpark_core::workflow::work_orders::*;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::FromRow;
@@ -75,6 +77,62 @@ pub struct MilestoneFilter {
     /// Only milestones overdue (true) or not (false) on `as_of`.
     pub overdue: Option<bool>,
     pub as_of: NaiveDate,
+}
+
+/// What the transformation lists may be filtered by.
+#[derive(Debug, Clone, Default)]
+pub struct TransformationFilter {
+    pub enterprise_id: Option<Id>,
+    /// Only projects completed (recognitions made) on or before this day.
+    pub by: Option<NaiveDate>,
+    pub kind: Option<RecognitionKind>,
+}
+
+/// What the work-order list may be filtered by.
+#[derive(Debug, Clone)]
+pub struct WorkOrderFilter {
+    pub park_id: Option<Id>,
+    pub status: Option<WorkOrderStatus>,
+    pub kind: Option<WorkOrderKind>,
+    pub assignee_person_id: Option<Id>,
+    pub overdue: Option<bool>,
+    /// The instant overdue is judged at.
+    pub at: DateTime<Utc>,
+}
+
+/// A message in a person's inbox.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, FromRow)]
+pub struct Notification {
+    pub id: Id,
+    pub kind: String,
+    pub subject: String,
+    pub body: String,
+    /// What it is about: `appeal` or `work_order`, and its id.
+    pub object_kind: String,
+    pub object_id: Id,
+    pub created_at: DateTime<Utc>,
+    pub read_at: Option<DateTime<Utc>>,
+}
+
+/// The counts the inbox badge shows.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct InboxCounts {
+    pub unread: i64,
+    pub total: i64,
+    /// Unread messages by kind (appeal_routed, appeal_escalated, work_order_assigned, ...).
+    pub unread_by_kind: std::collections::BTreeMap<String, i64>,
+}
+
+/// A mail waiting in the outbox.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, FromRow)]
+pub struct OutboxMail {
+    pub id: Id,
+    pub to_address: String,
+    pub subject: String,
+    pub body: String,
+    pub attempts: i32,
+    pub sent_at: Option<DateTime<Utc>>,
+    pub last_error: String,
 }
 
 /// One step of a case (an appeal or a work order), as the history shows it.
@@ -164,9 +222,51 @@ pub trait WorkflowStore: Send + Sync {
         as_of: NaiveDate,
     ) -> Result<Vec<ProjectFigures>>;
 
-    /// Escalates every open case that is overdue on `as_of` and not yet escalated, to its chain or park chief, and
-    /// notifies them. Admin (or the program) only.
-    async fn escalate_overdue(&self, actor: &Actor, as_of: NaiveDate) -> Result<EscalationRun>;
+    async fn list_transformation_projects(
+        &self,
+        actor: &Actor,
+        filter: &TransformationFilter,
+        paging: &Paging,
+    ) -> Result<Page<TransformationProject>>;
+    async fn get_transformation_project(&self, actor: &Actor, id: Id) -> Result<TransformationProject>;
+    async fn create_transformation_project(&self, actor: &Actor, draft: TransformationProjectDraft) -> Result<TransformationProject>;
+    async fn update_transformation_project(
+        &self,
+        actor: &Actor,
+        id: Id,
+        draft: TransformationProjectDraft,
+    ) -> Result<TransformationProject>;
+    async fn list_recognitions(&self, actor: &Actor, filter: &TransformationFilter, paging: &Paging) -> Result<Page<Recognition>>;
+    async fn get_recognition(&self, actor: &Actor, id: Id) -> Result<Recognition>;
+    /// Records a recognition; a factory's workshops must be recognised workshops of the same enterprise.
+    async fn create_recognition(&self, actor: &Actor, draft: RecognitionDraft) -> Result<Recognition>;
+    /// Zone-level counts on a day: every signed-in account may read them.
+    async fn transformation_summary(&self, actor: &Actor, as_of: NaiveDate) -> Result<TransformationSummary>;
+
+    /// Opens a work order reported at `at`; its assignee (of the park's staff) is notified.
+    async fn create_work_order(&self, actor: &Actor, draft: WorkOrderDraft, at: DateTime<Utc>) -> Result<WorkOrder>;
+    async fn list_work_orders(&self, actor: &Actor, filter: &WorkOrderFilter, paging: &Paging) -> Result<Page<WorkOrder>>;
+    async fn get_work_order(&self, actor: &Actor, id: Id, at: DateTime<Utc>) -> Result<WorkOrder>;
+    async fn work_order_steps(&self, actor: &Actor, id: Id) -> Result<Vec<CaseStep>>;
+    async fn step_work_order(&self, actor: &Actor, id: Id, step: WorkOrderStepInput, at: DateTime<Utc>) -> Result<WorkOrder>;
+
+    /// The messages of the actor's person, newest first.
+    async fn list_inbox(&self, actor: &Actor, unread_only: bool, paging: &Paging) -> Result<Page<Notification>>;
+    async fn inbox_counts(&self, actor: &Actor) -> Result<InboxCounts>;
+    /// Marks one message (or, with `None`, all) read; another person's message answers 404.
+    async fn mark_read(&self, actor: &Actor, id: Option<Id>) -> Result<InboxCounts>;
+
+    /// Mail due to be sent at `now`, oldest first. For the mailer, which acts for the program.
+    async fn due_mail(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<OutboxMail>>;
+    async fn mail_sent(&self, id: Id, at: DateTime<Utc>) -> Result<()>;
+    /// Keeps a mail that could not be sent, to be tried again at `retry_at`.
+    async fn mail_failed(&self, id: Id, error: &str, retry_at: DateTime<Utc>) -> Result<()>;
+    /// Every mail of the outbox, sent or not, newest last (admins; for checks and tests).
+    async fn list_outbox(&self, actor: &Actor) -> Result<Vec<OutboxMail>>;
+
+    /// Escalates every open case that is overdue and not yet escalated, to its chain or park chief, and
+    /// notifies them. `at` is the instant of the run; appeals are judged on its China date. Admin (or the program) only.
+    async fn escalate_overdue(&self, actor: &Actor, at: DateTime<Utc>) -> Result<EscalationRun>;
 }
 
 #[derive(FromRow)]

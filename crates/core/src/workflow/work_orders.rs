@@ -1,1 +1,254 @@
-//! (filled in below)
+//! Park operation and maintenance work orders (工单): a facility, a type, an urgency, a time limit in hours or
+//! working days, an assignee from the park's staff, and escalation to the park chief when the limit passes.
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::calendar::WorkCalendar;
+use crate::error::{Invalid, Violations};
+use crate::registry::{Id, PersonRef};
+use crate::time::china_date;
+use crate::workflow::appeals::text;
+use crate::workflow::{due_after, wire_enum};
+
+wire_enum! {
+    /// What kind of work.
+    WorkOrderKind {
+        /// 设施维修
+        Repair = "repair",
+        /// 安全巡检
+        SafetyInspection = "safety_inspection",
+        /// 环境卫生
+        Environment = "environment",
+        /// 安保
+        Security = "security",
+        /// 水电气保障
+        Utilities = "utilities",
+        Other = "other",
+    }
+}
+
+wire_enum! {
+    /// How fast.
+    WorkOrderUrgency {
+        /// 一般
+        Routine = "routine",
+        /// 紧急
+        Urgent = "urgent",
+        /// 特急: a hazard or an outage.
+        Emergency = "emergency",
+    }
+}
+
+wire_enum! {
+    WorkOrderStatus {
+        Open = "open",
+        Assigned = "assigned",
+        InProgress = "in_progress",
+        Done = "done",
+        Closed = "closed",
+    }
+}
+
+wire_enum! {
+    WorkOrderAction {
+        Assign = "assign",
+        Start = "start",
+        Finish = "finish",
+        /// The park chief or staff checks the work and closes the order.
+        Close = "close",
+        /// Checked and not good enough: back to the assignee.
+        Reject = "reject",
+    }
+}
+
+/// A time limit: hours from creation, or working days counted like appeal limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TimeLimit {
+    Hours(u32),
+    WorkingDays(u32),
+}
+
+impl WorkOrderKind {
+    /// The limit by type and urgency: emergencies in 4 hours, urgent work in 24 hours, routine work in working
+    /// days (inspections 5, the rest 3).
+    pub fn limit(self, urgency: WorkOrderUrgency) -> TimeLimit {
+        match urgency {
+            WorkOrderUrgency::Emergency => TimeLimit::Hours(4),
+            WorkOrderUrgency::Urgent => TimeLimit::Hours(24),
+            WorkOrderUrgency::Routine => match self {
+                WorkOrderKind::SafetyInspection => TimeLimit::WorkingDays(5),
+                _ => TimeLimit::WorkingDays(3),
+            },
+        }
+    }
+}
+
+/// The instant a work order created at `created_at` is due: hours later, or at the end of the n-th working day
+/// (China time) after the day it was created.
+pub fn work_order_due(
+    calendar: &WorkCalendar,
+    created_at: DateTime<Utc>,
+    limit: TimeLimit,
+) -> Result<DateTime<Utc>, Invalid> {
+    match limit {
+        TimeLimit::Hours(h) => Ok(created_at + Duration::hours(i64::from(h))),
+        TimeLimit::WorkingDays(n) => {
+            let day = due_after(calendar, "created_at", china_date(created_at), n)?;
+            Ok(end_of_china_day(day))
+        }
+    }
+}
+
+/// The last instant of a China calendar day (the first instant of the next, exclusive).
+pub fn end_of_china_day(day: NaiveDate) -> DateTime<Utc> {
+    let next = day.succ_opt().unwrap_or(day).and_hms_opt(0, 0, 0).unwrap_or_default();
+    DateTime::<Utc>::from_naive_utc_and_offset(next - Duration::hours(8), Utc) - Duration::seconds(1)
+}
+
+/// Whether an order is overdue at `at`: not finished and past its due instant.
+pub fn work_order_overdue(status: WorkOrderStatus, due_at: DateTime<Utc>, at: DateTime<Utc>) -> bool {
+    matches!(status, WorkOrderStatus::Open | WorkOrderStatus::Assigned | WorkOrderStatus::InProgress) && at > due_at
+}
+
+/// The status after an action, or why it cannot be taken.
+pub fn next_work_order_status(status: WorkOrderStatus, action: WorkOrderAction) -> Result<WorkOrderStatus, Invalid> {
+    use WorkOrderAction as A;
+    use WorkOrderStatus as S;
+    let next = match (status, action) {
+        (S::Open | S::Assigned | S::InProgress, A::Assign) => Some(S::Assigned),
+        (S::Assigned, A::Start) => Some(S::InProgress),
+        (S::InProgress, A::Finish) => Some(S::Done),
+        (S::Done, A::Close) => Some(S::Closed),
+        (S::Done, A::Reject) => Some(S::InProgress),
+        _ => None,
+    };
+    next.ok_or_else(|| Invalid::field("action", format!("a work order that is {status} cannot be given '{action}'")))
+}
+
+/// A work order as stored and shown.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct WorkOrder {
+    pub id: Id,
+    pub park_id: Id,
+    /// The facility or place: building, road, substation, ...
+    pub facility: String,
+    pub kind: WorkOrderKind,
+    pub urgency: WorkOrderUrgency,
+    pub title: String,
+    pub description: String,
+    pub status: WorkOrderStatus,
+    pub created_at: DateTime<Utc>,
+    pub created_by: String,
+    pub due_at: DateTime<Utc>,
+    pub assignee: Option<PersonRef>,
+    pub escalated_to: Option<PersonRef>,
+    pub escalated_at: Option<DateTime<Utc>>,
+    pub done_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+    /// Overdue at the instant the answer was made for (`as_of`, default now).
+    pub overdue: bool,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WorkOrderInput {
+    pub park_id: Id,
+    pub facility: String,
+    pub kind: WorkOrderKind,
+    pub urgency: WorkOrderUrgency,
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    /// Overrides the limit of the type and urgency.
+    #[serde(default)]
+    pub limit: Option<TimeLimit>,
+    /// Someone of the park's staff (or its chief) to do it.
+    #[serde(default)]
+    pub assignee_person_id: Option<Id>,
+    /// When it was reported, for orders recorded afterwards; default now.
+    #[serde(default)]
+    pub created_at: Option<DateTime<Utc>>,
+}
+
+pub type WorkOrderDraft = WorkOrderInput;
+
+impl WorkOrderInput {
+    pub fn parse(self) -> Result<WorkOrderDraft, Invalid> {
+        let mut v = Violations::default();
+        let facility = text(&mut v, "facility", &self.facility, true, 200);
+        let title = text(&mut v, "title", &self.title, true, 200);
+        let description = text(&mut v, "description", &self.description, false, 5000);
+        if let Some(TimeLimit::Hours(0) | TimeLimit::WorkingDays(0)) = self.limit {
+            v.add("limit", "must be at least one hour or one working day");
+        }
+        v.finish(WorkOrderInput { facility, title, description, ..self })
+    }
+
+    pub fn time_limit(&self) -> TimeLimit {
+        self.limit.unwrap_or_else(|| self.kind.limit(self.urgency))
+    }
+}
+
+/// One step on a work order.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WorkOrderStepInput {
+    pub action: WorkOrderAction,
+    #[serde(default)]
+    pub note: String,
+    /// For `assign`.
+    #[serde(default)]
+    pub assignee_person_id: Option<Id>,
+    /// When it happened; default now.
+    #[serde(default)]
+    pub at: Option<DateTime<Utc>>,
+}
+
+impl WorkOrderStepInput {
+    pub fn parse(self) -> Result<WorkOrderStepInput, Invalid> {
+        let mut v = Violations::default();
+        let note = text(&mut v, "note", &self.note, false, 5000);
+        if self.action == WorkOrderAction::Assign && self.assignee_person_id.is_none() {
+            v.add("assignee_person_id", "is required to assign");
+        }
+        if self.action == WorkOrderAction::Reject && note.is_empty() {
+            v.add("note", "say what is still wrong");
+        }
+        v.finish(WorkOrderStepInput { note, ..self })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn routine_repair_reported_before_national_day_is_due_at_the_end_of_10_11() {
+        let calendar = WorkCalendar::embedded();
+        let created = Utc.with_ymd_and_hms(2021, 9, 30, 2, 0, 0).unwrap();
+        let due = work_order_due(&calendar, created, WorkOrderKind::Repair.limit(WorkOrderUrgency::Routine)).expect("covered");
+        // Working days after 09-30: 10-08 (Fri), 10-09 (make-up Sat), 10-11 (Mon).
+        assert_eq!(due, Utc.with_ymd_and_hms(2021, 10, 11, 15, 59, 59).unwrap());
+        assert!(!work_order_overdue(WorkOrderStatus::Assigned, due, due));
+        assert!(work_order_overdue(WorkOrderStatus::Assigned, due, due + Duration::seconds(1)));
+        assert!(!work_order_overdue(WorkOrderStatus::Done, due, due + Duration::days(3)));
+    }
+
+    #[test]
+    fn emergencies_are_due_in_four_hours() {
+        let created = Utc.with_ymd_and_hms(2021, 10, 2, 2, 0, 0).unwrap();
+        let due = work_order_due(&WorkCalendar::embedded(), created, WorkOrderKind::Utilities.limit(WorkOrderUrgency::Emergency)).expect("due");
+        assert_eq!(due - created, Duration::hours(4), "holidays do not stop an emergency");
+    }
+
+    #[test]
+    fn a_work_order_is_closed_only_after_it_is_done() {
+        assert!(next_work_order_status(WorkOrderStatus::Assigned, WorkOrderAction::Close).is_err());
+        assert_eq!(next_work_order_status(WorkOrderStatus::Done, WorkOrderAction::Reject), Ok(WorkOrderStatus::InProgress));
+    }
+}
