@@ -82,6 +82,26 @@ mod tests {
     use super::*;
 
     #[test]
+    fn command_line_overrides_the_configuration_file() {
+        let dir = std::env::temp_dir().join(format!("chainpark_config_{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("chainpark.toml");
+        std::fs::write(
+            &file,
+            "listen = \"0.0.0.0:9000\"\ndatabase = \"postgres://zone@db/chainpark\"\n",
+        )
+        .unwrap();
+        let from_file = Settings::load(Some(&file), None, None).unwrap();
+        assert_eq!(from_file.listen, "0.0.0.0:9000");
+        assert_eq!(from_file.database, "postgres://zone@db/chainpark");
+        let overridden = Settings::load(Some(&file), Some("127.0.0.1:1".into()), None).unwrap();
+        assert_eq!(overridden.listen, "127.0.0.1:1");
+        assert_eq!(overridden.database, "postgres://zone@db/chainpark");
+        assert!(Settings::load(Some(&dir.join("missing.toml")), None, None).is_err());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
     fn database_password_is_hidden_in_messages() {
         assert_eq!(
             redact("postgres://zone:secret@db.example/chainpark"),

@@ -2,6 +2,7 @@
 //! and the web application together. No rules live here.
 
 mod accounts;
+mod bench_pages;
 mod config;
 mod figures;
 
@@ -47,6 +48,8 @@ enum Command {
     Report(figures::ReportArgs),
     /// Measure import speed, roll-up latency and peak memory at the zone and city tiers (SQLite).
     Bench(figures::BenchArgs),
+    /// Time the web pages as a signed-in leader: p50/p99 server-side render time and size of each page.
+    BenchPages(bench_pages::BenchPagesArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -153,6 +156,7 @@ async fn main() -> anyhow::Result<()> {
             figures::report(open(&settings.database).await?, args).await
         }
         Command::Bench(args) => figures::bench(args).await,
+        Command::BenchPages(args) => bench_pages::bench_pages(args).await,
         Command::Migrate(args) => {
             let settings = Settings::load(cli.config.as_deref(), None, args.database)?;
             open(&settings.database).await?;

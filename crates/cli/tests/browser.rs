@@ -150,7 +150,8 @@ async fn screenshot(client: &Client, name: &str) {
     let _ = client.set_window_size(1366, height as u32 + 120).await;
     let png = client.screenshot().await.expect("a screenshot");
     std::fs::create_dir_all(&dir).expect("the screenshot folder");
-    std::fs::write(Path::new(&dir).join(format!("{name}.png")), png).expect("the screenshot is saved");
+    std::fs::write(Path::new(&dir).join(format!("{name}.png")), png)
+        .expect("the screenshot is saved");
     let _ = client.set_window_size(1366, 900).await;
 }
 
@@ -163,9 +164,16 @@ async fn text_of(client: &Client, css: &str) -> String {
     {
         Ok(element) => element.text().await.expect("text"),
         Err(e) => {
-            let url = client.current_url().await.map(|u| u.to_string()).unwrap_or_default();
+            let url = client
+                .current_url()
+                .await
+                .map(|u| u.to_string())
+                .unwrap_or_default();
             let source = client.source().await.unwrap_or_default();
-            panic!("no {css} on {url}: {e}\n{}", source.chars().take(3000).collect::<String>())
+            panic!(
+                "no {css} on {url}: {e}\n{}",
+                source.chars().take(3000).collect::<String>()
+            )
         }
     }
 }
@@ -187,9 +195,15 @@ async fn wait_for_url(client: &Client, what: &str, arrived: impl Fn(&str) -> boo
 }
 
 async fn sign_in(client: &Client, base: &str, username: &str) {
-    client.goto(&format!("{base}/")).await.expect("the start page opens");
+    client
+        .goto(&format!("{base}/"))
+        .await
+        .expect("the start page opens");
     let url = client.current_url().await.expect("url");
-    assert!(url.path().starts_with("/sign-in"), "not signed in, so sent to the sign-in page, not {url}");
+    assert!(
+        url.path().starts_with("/sign-in"),
+        "not signed in, so sent to the sign-in page, not {url}"
+    );
     client
         .find(Locator::Id("username"))
         .await
@@ -204,7 +218,13 @@ async fn sign_in(client: &Client, base: &str, username: &str) {
         .send_keys(DEMO_PASSWORD)
         .await
         .expect("typed");
-    client.find(Locator::Id("sign-in")).await.expect("a button").click().await.expect("clicked");
+    client
+        .find(Locator::Id("sign-in"))
+        .await
+        .expect("a button")
+        .click()
+        .await
+        .expect("clicked");
     client
         .wait()
         .at_most(Duration::from_secs(10))
@@ -230,13 +250,16 @@ async fn sign_out(client: &Client) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_new_user_signs_in_reads_the_dashboard_chain_map_and_park_finds_a_firm_imports_and_switches_language() {
+async fn a_new_user_signs_in_reads_the_dashboard_chain_map_and_park_finds_a_firm_imports_and_switches_language()
+ {
     let require = std::env::var(REQUIRE_VAR).is_ok_and(|v| v == "1" || v == "true");
     let (driver, chromium) = match browser_programs() {
         Ok(found) => found,
         Err(why) if require => panic!("{REQUIRE_VAR}=1 but {why}"),
         Err(why) => {
-            common::tell(&format!("SKIPPED browser test: {why}; set {REQUIRE_VAR}=1 to make this a failure"));
+            common::tell(&format!(
+                "SKIPPED browser test: {why}; set {REQUIRE_VAR}=1 to make this a failure"
+            ));
             return;
         }
     };
@@ -261,21 +284,38 @@ async fn story(client: Client, base: String) {
 
     // The dashboard shows the published figures of H1 2021.
     let digital = text_of(&client, "#kpi-digital-value").await;
-    assert!(digital.contains("336.28 亿元"), "digital-economy added value: {digital}");
+    assert!(
+        digital.contains("336.28 亿元"),
+        "digital-economy added value: {digital}"
+    );
     assert!(digital.contains("54.6 %"), "its growth: {digital}");
-    assert!(digital.contains("33.3 %"), "its share of the city: {digital}");
+    assert!(
+        digital.contains("33.3 %"),
+        "its share of the city: {digital}"
+    );
     let firms = text_of(&client, "#kpi-digital-firms").await;
     assert!(firms.contains("6000余家"), "digital-economy firms: {firms}");
     assert!(
-        client.find_all(Locator::Css("svg.map a")).await.expect("map").len() >= 15,
+        client
+            .find_all(Locator::Css("svg.map a"))
+            .await
+            .expect("map")
+            .len()
+            >= 15,
         "the parks map links every park"
     );
     screenshot(&client, "dashboard").await;
 
     // The output for Q1–Q3 2021, chosen in the period form.
-    client.goto(&format!("{base}/dashboard?period=2021-YTD-09")).await.expect("opens");
+    client
+        .goto(&format!("{base}/dashboard?period=2021-YTD-09"))
+        .await
+        .expect("opens");
     let output = text_of(&client, "#kpi-output").await;
-    assert!(output.contains("3161.20 亿元") && output.contains("29.4 %"), "industrial output: {output}");
+    assert!(
+        output.contains("3161.20 亿元") && output.contains("29.4 %"),
+        "industrial output: {output}"
+    );
 
     // A chain map: open the automobile chain and click a segment that has firms.
     client.goto(&format!("{base}/chains")).await.expect("opens");
@@ -293,12 +333,20 @@ async fn story(client: Client, base: String) {
         .await
         .expect("the chain map has segments");
     assert!(
-        !client.find_all(Locator::Css("#chain-map .seg.gap")).await.expect("gaps").is_empty(),
+        !client
+            .find_all(Locator::Css("#chain-map .seg.gap"))
+            .await
+            .expect("gaps")
+            .is_empty(),
         "the demo's automobile chain shows its gaps"
     );
     screenshot(&client, "chain-map").await;
     let mut chosen = None;
-    for link in client.find_all(Locator::Css("a.segment-link")).await.expect("links") {
+    for link in client
+        .find_all(Locator::Css("a.segment-link"))
+        .await
+        .expect("links")
+    {
         let firms: usize = link
             .attr("data-firms")
             .await
@@ -314,9 +362,19 @@ async fn story(client: Client, base: String) {
     let (link, firms) = chosen.expect("a segment with firms");
     link.click().await.expect("the segment is clicked");
     let title = text_of(&client, "#segment-title").await;
-    assert!(title.contains(&firms.to_string()), "the list names its {firms} firms: {title}");
-    let rows = client.find_all(Locator::Css("#segment-firms tbody tr")).await.expect("rows");
-    assert_eq!(rows.len(), firms.min(200), "every firm of the segment is listed");
+    assert!(
+        title.contains(&firms.to_string()),
+        "the list names its {firms} firms: {title}"
+    );
+    let rows = client
+        .find_all(Locator::Css("#segment-firms tbody tr"))
+        .await
+        .expect("rows");
+    assert_eq!(
+        rows.len(),
+        firms.min(200),
+        "every firm of the segment is listed"
+    );
 
     // A park page: its chief, land and firms.
     client.goto(&format!("{base}/parks")).await.expect("opens");
@@ -332,12 +390,30 @@ async fn story(client: Client, base: String) {
     screenshot(&client, "park").await;
 
     // Search an enterprise by part of its Chinese name.
-    client.goto(&format!("{base}/enterprises")).await.expect("opens");
-    client.find(Locator::Id("q")).await.expect("a search field").send_keys("长安").await.expect("typed");
-    client.find(Locator::Id("search")).await.expect("a button").click().await.expect("clicked");
+    client
+        .goto(&format!("{base}/enterprises"))
+        .await
+        .expect("opens");
+    client
+        .find(Locator::Id("q"))
+        .await
+        .expect("a search field")
+        .send_keys("长安")
+        .await
+        .expect("typed");
+    client
+        .find(Locator::Id("search"))
+        .await
+        .expect("a button")
+        .click()
+        .await
+        .expect("clicked");
     wait_for_url(&client, "the search results", |u| u.contains("q=")).await;
     let count = text_of(&client, "#result-count").await;
-    let names = client.find_all(Locator::Css("#results tbody tr td:first-child")).await.expect("rows");
+    let names = client
+        .find_all(Locator::Css("#results tbody tr td:first-child"))
+        .await
+        .expect("rows");
     assert!(!names.is_empty(), "长安 finds enterprises: {count}");
     for cell in names {
         let name = cell.text().await.expect("name");
@@ -364,26 +440,53 @@ async fn story(client: Client, base: String) {
         .send_keys(&file.to_string_lossy())
         .await
         .expect("the file is chosen");
-    client.find(Locator::Id("import-submit")).await.expect("a button").click().await.expect("clicked");
+    client
+        .find(Locator::Id("import-submit"))
+        .await
+        .expect("a button")
+        .click()
+        .await
+        .expect("clicked");
     let rejected = text_of(&client, "#rows-rejected").await;
     assert_eq!(rejected.trim(), "1", "one row is rejected");
     let outcome = text_of(&client, "#import-outcome").await;
     assert!(outcome.contains("未保存"), "nothing is stored: {outcome}");
     let errors = text_of(&client, "#import-errors tbody").await;
     assert!(errors.starts_with('3'), "the bad row is line 3: {errors}");
-    assert!(errors.contains("12x3"), "the report shows the bad cell: {errors}");
+    assert!(
+        errors.contains("12x3"),
+        "the report shows the bad cell: {errors}"
+    );
     screenshot(&client, "import-report").await;
     let _ = std::fs::remove_dir_all(&dir);
 
     // Switch the language: English labels on this page and the next.
-    client.find(Locator::Id("switch-language")).await.expect("a switch").click().await.expect("clicked");
+    client
+        .find(Locator::Id("switch-language"))
+        .await
+        .expect("a switch")
+        .click()
+        .await
+        .expect("clicked");
     wait_for_url(&client, "the English page", |u| u.contains("lang=en")).await;
     let heading = text_of(&client, "h1").await;
-    assert!(heading.starts_with("Import report"), "English heading: {heading}");
-    client.goto(&format!("{base}/dashboard")).await.expect("opens");
+    assert!(
+        heading.starts_with("Import report"),
+        "English heading: {heading}"
+    );
+    client
+        .goto(&format!("{base}/dashboard"))
+        .await
+        .expect("opens");
     let nav = text_of(&client, "header nav").await;
-    assert!(nav.contains("Dashboard") && nav.contains("Enterprises"), "English navigation: {nav}");
+    assert!(
+        nav.contains("Dashboard") && nav.contains("Enterprises"),
+        "English navigation: {nav}"
+    );
     let digital = text_of(&client, "#kpi-digital-value").await;
-    assert!(digital.contains("Digital-economy added value"), "English label: {digital}");
+    assert!(
+        digital.contains("Digital-economy added value"),
+        "English label: {digital}"
+    );
     screenshot(&client, "dashboard-en").await;
 }

@@ -662,10 +662,198 @@ pub(crate) struct FactRow {
     pub(crate) completed_year: i64,
 }
 
+#[derive(FromRow)]
+pub(crate) struct TransformationRow {
+    id: i64,
+    enterprise_id: i64,
+    enterprise_name: String,
+    name: String,
+    investment: i64,
+    started_on: NaiveDate,
+    completed_on: Option<NaiveDate>,
+    archived: bool,
+    updated_at: DateTime<Utc>,
+}
+
+impl TransformationRow {
+    pub(crate) fn into_project(self) -> TransformationProject {
+        TransformationProject {
+            id: self.id,
+            enterprise_id: self.enterprise_id,
+            enterprise_name: self.enterprise_name,
+            name: self.name,
+            investment: self.investment,
+            started_on: self.started_on,
+            completed_on: self.completed_on,
+            archived: self.archived,
+            updated_at: self.updated_at,
+        }
+    }
+}
+
+pub(crate) const TRANSFORMATION_COLUMNS: &str = "SELECT t.id, t.enterprise_id, e.name AS enterprise_name, t.name, t.investment, \
+     t.started_on, t.completed_on, t.archived, t.updated_at FROM transformation_projects t JOIN enterprises e ON e.id = t.enterprise_id";
+
+#[derive(FromRow)]
+pub(crate) struct RecognitionRow {
+    id: i64,
+    enterprise_id: i64,
+    enterprise_name: String,
+    kind: String,
+    name: String,
+    recognised_on: NaiveDate,
+    investment: i64,
+    cnc_rate_pct: i32,
+    key_process_cnc_pct: i32,
+    has_mes: bool,
+    cost_reduction_pct: i32,
+    efficiency_gain_pct: i32,
+    defect_reduction_pct: i32,
+    energy_gain_pct: i32,
+    archived: bool,
+    updated_at: DateTime<Utc>,
+}
+
+impl RecognitionRow {
+    pub(crate) fn id(&self) -> Id {
+        self.id
+    }
+
+    pub(crate) fn into_recognition(self, workshop_ids: Vec<Id>) -> Result<Recognition> {
+        Ok(Recognition {
+            id: self.id,
+            enterprise_id: self.enterprise_id,
+            enterprise_name: self.enterprise_name,
+            kind: RecognitionKind::parse(&self.kind).ok_or_else(|| corrupt("recognition", self.id, "kind"))?,
+            name: self.name,
+            recognised_on: self.recognised_on,
+            investment: self.investment,
+            cnc_rate_pct: self.cnc_rate_pct,
+            key_process_cnc_pct: self.key_process_cnc_pct,
+            has_mes: self.has_mes,
+            cost_reduction_pct: self.cost_reduction_pct,
+            efficiency_gain_pct: self.efficiency_gain_pct,
+            defect_reduction_pct: self.defect_reduction_pct,
+            energy_gain_pct: self.energy_gain_pct,
+            workshop_ids,
+            archived: self.archived,
+            updated_at: self.updated_at,
+        })
+    }
+}
+
+pub(crate) const RECOGNITION_COLUMNS: &str = "SELECT r.id, r.enterprise_id, e.name AS enterprise_name, r.kind, r.name, r.recognised_on, \
+     r.investment, r.cnc_rate_pct, r.key_process_cnc_pct, r.has_mes, r.cost_reduction_pct, r.efficiency_gain_pct, r.defect_reduction_pct, \
+     r.energy_gain_pct, r.archived, r.updated_at FROM recognitions r JOIN enterprises e ON e.id = r.enterprise_id";
+
+/// Enterprise users see only their own enterprises' transformation records; everyone else sees the zone's.
+pub(crate) fn transformation_scope(actor: &Actor, alias: &str) -> Option<String> {
+    use chainpark_core::access::Role;
+    let scope = &actor.scope;
+    if scope.role != Role::Enterprise {
+        return None;
+    }
+    if scope.enterprises.is_empty() {
+        return Some("1 = 0".into());
+    }
+    let ids = scope.enterprises.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(", ");
+    Some(format!("{alias}.enterprise_id IN ({ids})"))
+}
+
+#[derive(FromRow)]
+pub(crate) struct WorkOrderRow {
+    id: i64,
+    park_id: i64,
+    facility: String,
+    kind: String,
+    urgency: String,
+    title: String,
+    description: String,
+    status: String,
+    created_at: DateTime<Utc>,
+    created_by: String,
+    due_at: DateTime<Utc>,
+    assignee_person_id: Option<i64>,
+    assignee_name: Option<String>,
+    escalated_to_person_id: Option<i64>,
+    escalated_name: Option<String>,
+    escalated_at: Option<DateTime<Utc>>,
+    done_at: Option<DateTime<Utc>>,
+    closed_at: Option<DateTime<Utc>>,
+    pub(crate) last_step_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+impl WorkOrderRow {
+    pub(crate) fn into_work_order(self, at: DateTime<Utc>) -> Result<WorkOrder> {
+        let id = self.id;
+        let status = WorkOrderStatus::parse(&self.status).ok_or_else(|| corrupt("work order", id, "status"))?;
+        Ok(WorkOrder {
+            id,
+            park_id: self.park_id,
+            facility: self.facility,
+            kind: WorkOrderKind::parse(&self.kind).ok_or_else(|| corrupt("work order", id, "kind"))?,
+            urgency: WorkOrderUrgency::parse(&self.urgency).ok_or_else(|| corrupt("work order", id, "urgency"))?,
+            title: self.title,
+            description: self.description,
+            status,
+            created_at: self.created_at,
+            created_by: self.created_by,
+            due_at: self.due_at,
+            assignee: person_ref(self.assignee_person_id, self.assignee_name),
+            escalated_to: person_ref(self.escalated_to_person_id, self.escalated_name),
+            escalated_at: self.escalated_at,
+            done_at: self.done_at,
+            closed_at: self.closed_at,
+            overdue: work_order_overdue(status, self.due_at, at),
+            updated_at: self.updated_at,
+        })
+    }
+}
+
+pub(crate) const WORK_ORDER_COLUMNS: &str = "SELECT w.id, w.park_id, w.facility, w.kind, w.urgency, w.title, w.description, w.status, \
+     w.created_at, w.created_by, w.due_at, w.assignee_person_id, ap.name AS assignee_name, w.escalated_to_person_id, xp.name AS escalated_name, \
+     w.escalated_at, w.done_at, w.closed_at, w.last_step_at, w.updated_at \
+     FROM work_orders w LEFT JOIN people ap ON ap.id = w.assignee_person_id LEFT JOIN people xp ON xp.id = w.escalated_to_person_id";
+
+/// Work orders: readers of everything, the park's chief and staff, and the assignee or escalation target.
+pub(crate) fn work_order_scope(actor: &Actor, person: Option<Id>) -> Option<String> {
+    use chainpark_core::access::Role;
+    let scope = &actor.scope;
+    if scope.reads_everything() {
+        return None;
+    }
+    let mut any = Vec::new();
+    if matches!(scope.role, Role::ParkChief | Role::ParkStaff) && !scope.parks.is_empty() {
+        let ids = scope.parks.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(", ");
+        any.push(format!("w.park_id IN ({ids})"));
+    }
+    if let Some(p) = person {
+        any.push(format!("w.assignee_person_id = {p}"));
+        any.push(format!("w.escalated_to_person_id = {p}"));
+    }
+    if any.is_empty() { Some("1 = 0".into()) } else { Some(format!("({})", any.join(" OR "))) }
+}
+
+pub(crate) fn work_order_message(kind: &str, w: &WorkOrder) -> (String, String) {
+    let subject = match kind {
+        "work_order_assigned" => format!("工单派发 Work order #{} assigned to you: {}", w.id, w.title),
+        "work_order_escalated" => format!("工单超时督办 Overdue work order #{} escalated: {}", w.id, w.title),
+        _ => format!("工单 Work order #{}: {}", w.id, w.title),
+    };
+    let body = format!(
+        "{}\n设施 Facility: {}\n类型 Kind: {} / {}\n时限 Due: {}\n\n{}",
+        w.title, w.facility, w.kind, w.urgency, w.due_at, w.description
+    );
+    (subject, body)
+}
+
 /// Implements `WorkflowStore` for an engine's store type (fields as for `sql_store!`).
 macro_rules! workflow_store {
     ($Store:ty, $Db:ty) => {
         mod workflow_impl {
+            use std::collections::HashMap;
+
             use async_trait::async_trait;
             use chainpark_core::calendar::WorkCalendar;
             use chainpark_core::list::{Page, Paging};
@@ -674,6 +862,8 @@ macro_rules! workflow_store {
             use chainpark_core::workflow::OnTimeRate;
             use chainpark_core::workflow::appeals::*;
             use chainpark_core::workflow::projects::*;
+            use chainpark_core::workflow::transformation::*;
+            use chainpark_core::workflow::work_orders::*;
             use chrono::{DateTime, NaiveDate, Utc};
             use sqlx::QueryBuilder;
 
@@ -944,6 +1134,73 @@ macro_rules! workflow_store {
             async fn milestone_by_id(c: &mut Conn, id: Id, as_of: NaiveDate) -> Result<Milestone> {
                 let row: Option<MilestoneRow> = sqlx::query_as(&format!("{MILESTONE_COLUMNS} WHERE m.id = $1")).bind(id).fetch_optional(&mut *c).await?;
                 Ok(row.ok_or(StoreError::NotFound { kind: "milestone", id })?.into_milestone(as_of))
+            }
+
+            async fn transformation_by_id(c: &mut Conn, id: Id) -> Result<TransformationProject> {
+                let row: Option<TransformationRow> = sqlx::query_as(&format!("{TRANSFORMATION_COLUMNS} WHERE t.id = $1")).bind(id).fetch_optional(&mut *c).await?;
+                Ok(row.ok_or(StoreError::NotFound { kind: "transformation project", id })?.into_project())
+            }
+
+            async fn enterprise_chains(c: &mut Conn, enterprise: Id) -> Result<Vec<Id>> {
+                Ok(sqlx::query_scalar(
+                    "SELECT DISTINCT s.chain_id FROM enterprise_segments es JOIN segments s ON s.id = es.segment_id WHERE es.enterprise_id = $1 ORDER BY s.chain_id")
+                    .bind(enterprise).fetch_all(&mut *c).await?)
+            }
+
+            async fn workshops_of(c: &mut Conn, ids: &[Id]) -> Result<HashMap<Id, Vec<Id>>> {
+                let mut map: HashMap<Id, Vec<Id>> = HashMap::new();
+                if ids.is_empty() {
+                    return Ok(map);
+                }
+                let list = ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(", ");
+                let rows: Vec<(i64, i64)> = sqlx::query_as(&format!(
+                    "SELECT factory_id, workshop_id FROM factory_workshops WHERE factory_id IN ({list}) ORDER BY workshop_id"))
+                    .fetch_all(&mut *c).await?;
+                for (factory, workshop) in rows {
+                    map.entry(factory).or_default().push(workshop);
+                }
+                Ok(map)
+            }
+
+            async fn recognition_by_id(c: &mut Conn, id: Id) -> Result<Recognition> {
+                let row: Option<RecognitionRow> = sqlx::query_as(&format!("{RECOGNITION_COLUMNS} WHERE r.id = $1")).bind(id).fetch_optional(&mut *c).await?;
+                let row = row.ok_or(StoreError::NotFound { kind: "recognition", id })?;
+                let mut workshops = workshops_of(c, &[id]).await?;
+                row.into_recognition(workshops.remove(&id).unwrap_or_default())
+            }
+
+            async fn work_order_row(c: &mut Conn, id: Id) -> Result<WorkOrderRow> {
+                let row: Option<WorkOrderRow> = sqlx::query_as(&format!("{WORK_ORDER_COLUMNS} WHERE w.id = $1")).bind(id).fetch_optional(&mut *c).await?;
+                row.ok_or(StoreError::NotFound { kind: "work order", id })
+            }
+
+            async fn visible_work_order(c: &mut Conn, actor: &Actor, id: Id) -> Result<WorkOrderRow> {
+                let person = actor_person(c, actor).await?;
+                let mut sql = format!("{WORK_ORDER_COLUMNS} WHERE w.id = $1");
+                if let Some(scope) = work_order_scope(actor, person) {
+                    sql.push_str(&format!(" AND {scope}"));
+                }
+                let row: Option<WorkOrderRow> = sqlx::query_as(&sql).bind(id).fetch_optional(&mut *c).await?;
+                row.ok_or(StoreError::NotFound { kind: "work order", id })
+            }
+
+            /// Whether the person holds a post of the park's chief or staff on `day`.
+            async fn serves_park(c: &mut Conn, person: Id, park: Id, day: NaiveDate) -> Result<bool> {
+                let found: Option<i64> = sqlx::query_scalar(
+                    "SELECT id FROM posts WHERE person_id = $1 AND park_id = $2 AND role IN ('park_chief', 'park_staff') AND archived = $3 \
+                     AND starts_on <= $4 AND (ends_on IS NULL OR ends_on >= $4) LIMIT 1")
+                    .bind(person).bind(park).bind(false).bind(day).fetch_optional(&mut *c).await?;
+                Ok(found.is_some())
+            }
+
+            async fn inbox_counts_for(c: &mut Conn, person: Option<Id>) -> Result<InboxCounts> {
+                let Some(person) = person else { return Ok(InboxCounts::default()) };
+                let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM notifications WHERE person_id = $1").bind(person).fetch_one(&mut *c).await?;
+                let by_kind: Vec<(String, i64)> = sqlx::query_as(
+                    "SELECT kind, COUNT(*) FROM notifications WHERE person_id = $1 AND read_at IS NULL GROUP BY kind ORDER BY kind")
+                    .bind(person).fetch_all(&mut *c).await?;
+                let unread = by_kind.iter().map(|(_, n)| n).sum();
+                Ok(InboxCounts { unread, total, unread_by_kind: by_kind.into_iter().collect() })
             }
 
             #[async_trait]
@@ -1438,9 +1695,346 @@ macro_rules! workflow_store {
                     Ok(project_figures(&facts, as_of))
                 }
 
-                async fn escalate_overdue(&self, actor: &Actor, as_of: NaiveDate) -> Result<EscalationRun> {
+                async fn list_transformation_projects(&self, actor: &Actor, f: &TransformationFilter, paging: &Paging) -> Result<Page<TransformationProject>> {
+                    let scope = transformation_scope(actor, "t");
+                    let push = |qb: &mut QueryBuilder<'static, Db>| {
+                        qb.push(" WHERE t.archived = ").push_bind(false);
+                        if let Some(s) = &scope { qb.push(format!(" AND {s}")); }
+                        if let Some(v) = f.enterprise_id { qb.push(" AND t.enterprise_id = ").push_bind(v); }
+                        if let Some(v) = f.by { qb.push(" AND t.completed_on <= ").push_bind(v); }
+                    };
+                    let mut c = self.read().await?;
+                    let mut count = QueryBuilder::<Db>::new("SELECT COUNT(*) FROM transformation_projects t");
+                    push(&mut count);
+                    let total: i64 = count.build_query_scalar().fetch_one(&mut *c).await?;
+                    let mut rows = QueryBuilder::<Db>::new(TRANSFORMATION_COLUMNS);
+                    push(&mut rows);
+                    rows.push(" ORDER BY t.started_on, t.id LIMIT ").push_bind(crate::common::sql_limit(paging)).push(" OFFSET ").push_bind(paging.offset);
+                    let rows: Vec<TransformationRow> = rows.build_query_as().fetch_all(&mut *c).await?;
+                    Ok(Page { items: rows.into_iter().map(TransformationRow::into_project).collect(), total, limit: paging.limit, offset: paging.offset })
+                }
+
+                async fn get_transformation_project(&self, actor: &Actor, id: Id) -> Result<TransformationProject> {
+                    let p = transformation_by_id(&mut *self.read().await?, id).await?;
+                    if actor.scope.role == chainpark_core::access::Role::Enterprise && !actor.scope.has_enterprise(p.enterprise_id) {
+                        return Err(StoreError::NotFound { kind: "transformation project", id });
+                    }
+                    Ok(p)
+                }
+
+                async fn create_transformation_project(&self, actor: &Actor, d: TransformationProjectDraft) -> Result<TransformationProject> {
+                    let mut tx = self.begin_write().await?;
+                    let c = tx.conn();
+                    ensure_exists(c, "enterprises", "enterprise_id", Some(d.enterprise_id)).await?;
+                    actor.scope.may_record_transformation(&enterprise_chains(c, d.enterprise_id).await?)?;
+                    let id: i64 = sqlx::query_scalar(
+                        "INSERT INTO transformation_projects (enterprise_id, name, investment, started_on, completed_on, updated_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
+                        .bind(d.enterprise_id).bind(&d.name).bind(d.investment).bind(d.started_on).bind(d.completed_on).bind(Utc::now())
+                        .fetch_one(&mut *c).await?;
+                    let after = transformation_by_id(c, id).await?;
+                    audit(c, actor, "transformation_project", id, "create", None, Some(&after)).await?;
+                    tx.commit().await?;
+                    Ok(after)
+                }
+
+                async fn update_transformation_project(&self, actor: &Actor, id: Id, d: TransformationProjectDraft) -> Result<TransformationProject> {
+                    let mut tx = self.begin_write().await?;
+                    let c = tx.conn();
+                    let before = transformation_by_id(c, id).await?;
+                    actor.scope.may_record_transformation(&enterprise_chains(c, before.enterprise_id).await?)?;
+                    ensure_exists(c, "enterprises", "enterprise_id", Some(d.enterprise_id)).await?;
+                    sqlx::query("UPDATE transformation_projects SET enterprise_id = $1, name = $2, investment = $3, started_on = $4, completed_on = $5, updated_at = $6 WHERE id = $7")
+                        .bind(d.enterprise_id).bind(&d.name).bind(d.investment).bind(d.started_on).bind(d.completed_on).bind(Utc::now()).bind(id)
+                        .execute(&mut *c).await?;
+                    let after = transformation_by_id(c, id).await?;
+                    audit(c, actor, "transformation_project", id, "update", Some(&before), Some(&after)).await?;
+                    tx.commit().await?;
+                    Ok(after)
+                }
+
+                async fn list_recognitions(&self, actor: &Actor, f: &TransformationFilter, paging: &Paging) -> Result<Page<Recognition>> {
+                    let scope = transformation_scope(actor, "r");
+                    let push = |qb: &mut QueryBuilder<'static, Db>| {
+                        qb.push(" WHERE r.archived = ").push_bind(false);
+                        if let Some(s) = &scope { qb.push(format!(" AND {s}")); }
+                        if let Some(v) = f.enterprise_id { qb.push(" AND r.enterprise_id = ").push_bind(v); }
+                        if let Some(v) = f.by { qb.push(" AND r.recognised_on <= ").push_bind(v); }
+                        if let Some(v) = f.kind { qb.push(" AND r.kind = ").push_bind(v.as_str()); }
+                    };
+                    let mut c = self.read().await?;
+                    let mut count = QueryBuilder::<Db>::new("SELECT COUNT(*) FROM recognitions r");
+                    push(&mut count);
+                    let total: i64 = count.build_query_scalar().fetch_one(&mut *c).await?;
+                    let mut rows = QueryBuilder::<Db>::new(RECOGNITION_COLUMNS);
+                    push(&mut rows);
+                    rows.push(" ORDER BY r.recognised_on, r.id LIMIT ").push_bind(crate::common::sql_limit(paging)).push(" OFFSET ").push_bind(paging.offset);
+                    let rows: Vec<RecognitionRow> = rows.build_query_as().fetch_all(&mut *c).await?;
+                    let ids: Vec<Id> = rows.iter().map(RecognitionRow::id).collect();
+                    let mut workshops = workshops_of(&mut c, &ids).await?;
+                    let items = rows.into_iter().map(|r| { let w = workshops.remove(&r.id()).unwrap_or_default(); r.into_recognition(w) }).collect::<Result<Vec<_>>>()?;
+                    Ok(Page { items, total, limit: paging.limit, offset: paging.offset })
+                }
+
+                async fn get_recognition(&self, actor: &Actor, id: Id) -> Result<Recognition> {
+                    let r = recognition_by_id(&mut *self.read().await?, id).await?;
+                    if actor.scope.role == chainpark_core::access::Role::Enterprise && !actor.scope.has_enterprise(r.enterprise_id) {
+                        return Err(StoreError::NotFound { kind: "recognition", id });
+                    }
+                    Ok(r)
+                }
+
+                async fn create_recognition(&self, actor: &Actor, d: RecognitionDraft) -> Result<Recognition> {
+                    let mut tx = self.begin_write().await?;
+                    let c = tx.conn();
+                    ensure_exists(c, "enterprises", "enterprise_id", Some(d.enterprise_id)).await?;
+                    actor.scope.may_record_transformation(&enterprise_chains(c, d.enterprise_id).await?)?;
+                    for (i, w) in d.workshop_ids.iter().enumerate() {
+                        let found: Option<(i64, String, NaiveDate, bool)> = sqlx::query_as("SELECT enterprise_id, kind, recognised_on, archived FROM recognitions WHERE id = $1")
+                            .bind(w).fetch_optional(&mut *c).await?;
+                        let field = format!("workshop_ids[{i}]");
+                        match found {
+                            Some((e, kind, on, false)) if e == d.enterprise_id && kind == "digital_workshop" && on <= d.recognised_on => {}
+                            Some((e, _, _, _)) if e != d.enterprise_id => return Err(StoreError::invalid(&field, format!("{w} is a workshop of another enterprise"))),
+                            Some((_, kind, _, _)) if kind != "digital_workshop" => return Err(StoreError::invalid(&field, format!("{w} is not a recognised digital workshop"))),
+                            Some((_, _, on, false)) => return Err(StoreError::invalid(&field, format!("{w} was recognised on {on}, after the factory"))),
+                            Some(_) => return Err(StoreError::invalid(&field, format!("{w} is archived"))),
+                            None => return Err(StoreError::invalid(&field, format!("{w} does not exist"))),
+                        }
+                    }
+                    let id: i64 = sqlx::query_scalar(
+                        "INSERT INTO recognitions (enterprise_id, kind, name, recognised_on, investment, cnc_rate_pct, key_process_cnc_pct, has_mes, \
+                         cost_reduction_pct, efficiency_gain_pct, defect_reduction_pct, energy_gain_pct, updated_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id")
+                        .bind(d.enterprise_id).bind(d.kind.as_str()).bind(&d.name).bind(d.recognised_on).bind(d.investment).bind(d.cnc_rate_pct)
+                        .bind(d.key_process_cnc_pct).bind(d.has_mes).bind(d.cost_reduction_pct).bind(d.efficiency_gain_pct).bind(d.defect_reduction_pct)
+                        .bind(d.energy_gain_pct).bind(Utc::now()).fetch_one(&mut *c).await?;
+                    for w in &d.workshop_ids {
+                        sqlx::query("INSERT INTO factory_workshops (factory_id, workshop_id) VALUES ($1, $2)").bind(id).bind(w).execute(&mut *c).await?;
+                    }
+                    let after = recognition_by_id(c, id).await?;
+                    audit(c, actor, "recognition", id, "create", None, Some(&after)).await?;
+                    tx.commit().await?;
+                    Ok(after)
+                }
+
+                async fn transformation_summary(&self, _actor: &Actor, as_of: NaiveDate) -> Result<TransformationSummary> {
+                    let mut c = self.read().await?;
+                    let (completed, investment): (i64, i64) = sqlx::query_as(
+                        "SELECT COUNT(*), CAST(COALESCE(SUM(investment), 0) AS BIGINT) FROM transformation_projects WHERE archived = $1 AND completed_on <= $2")
+                        .bind(false).bind(as_of).fetch_one(&mut *c).await?;
+                    let under_way: i64 = sqlx::query_scalar(
+                        "SELECT COUNT(*) FROM transformation_projects WHERE archived = $1 AND started_on <= $2 AND (completed_on IS NULL OR completed_on > $2)")
+                        .bind(false).bind(as_of).fetch_one(&mut *c).await?;
+                    let count = |kind: &'static str| {
+                        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM recognitions WHERE archived = $1 AND kind = $2 AND recognised_on <= $3")
+                            .bind(false).bind(kind).bind(as_of)
+                    };
+                    let workshops = count("digital_workshop").fetch_one(&mut *c).await?;
+                    let factories = count("intelligent_factory").fetch_one(&mut *c).await?;
+                    Ok(TransformationSummary { as_of, completed_projects: completed, projects_under_way: under_way, completed_investment: investment,
+                        digital_workshops: workshops, intelligent_factories: factories })
+                }
+
+                async fn create_work_order(&self, actor: &Actor, d: WorkOrderDraft, at: DateTime<Utc>) -> Result<WorkOrder> {
+                    not_in_future("created_at", at)?;
+                    actor.scope.may_edit_park_work(d.park_id)?;
+                    let mut tx = self.begin_write().await?;
+                    let c = tx.conn();
+                    ensure_exists(c, "parks", "park_id", Some(d.park_id)).await?;
+                    let day = china_date(at);
+                    if let Some(person) = d.assignee_person_id {
+                        ensure_exists(c, "people", "assignee_person_id", Some(person)).await?;
+                        if !serves_park(c, person, d.park_id, day).await? {
+                            return Err(StoreError::invalid("assignee_person_id", format!("person {person} is not on the park's staff")));
+                        }
+                    }
+                    let due = work_order_due(&calendar(c).await?, at, d.time_limit())?;
+                    let status = if d.assignee_person_id.is_some() { WorkOrderStatus::Assigned } else { WorkOrderStatus::Open };
+                    let id: i64 = sqlx::query_scalar(
+                        "INSERT INTO work_orders (park_id, facility, kind, urgency, title, description, status, created_at, created_by, due_at, \
+                         assignee_person_id, last_step_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id")
+                        .bind(d.park_id).bind(&d.facility).bind(d.kind.as_str()).bind(d.urgency.as_str()).bind(&d.title).bind(&d.description)
+                        .bind(status.as_str()).bind(at).bind(&actor.account).bind(due).bind(d.assignee_person_id).bind(at).bind(Utc::now())
+                        .fetch_one(&mut *c).await?;
+                    record_step(c, "work_order", id, at, actor, "create", "", status.as_str(), d.assignee_person_id, &d.description).await?;
+                    let after = work_order_row(c, id).await?.into_work_order(at)?;
+                    if let Some(person) = d.assignee_person_id {
+                        let (subject, body) = work_order_message("work_order_assigned", &after);
+                        notify(c, person, "work_order_assigned", &subject, &body, "work_order", id).await?;
+                    }
+                    audit(c, actor, "work_order", id, "create", None, Some(&after)).await?;
+                    tx.commit().await?;
+                    Ok(after)
+                }
+
+                async fn list_work_orders(&self, actor: &Actor, f: &WorkOrderFilter, paging: &Paging) -> Result<Page<WorkOrder>> {
+                    let mut c = self.read().await?;
+                    let person = actor_person(&mut c, actor).await?;
+                    let scope = work_order_scope(actor, person);
+                    let push = |qb: &mut QueryBuilder<'static, Db>| {
+                        qb.push(" WHERE 1 = 1");
+                        if let Some(s) = &scope { qb.push(format!(" AND {s}")); }
+                        if let Some(v) = f.park_id { qb.push(" AND w.park_id = ").push_bind(v); }
+                        if let Some(v) = f.status { qb.push(" AND w.status = ").push_bind(v.as_str()); }
+                        if let Some(v) = f.kind { qb.push(" AND w.kind = ").push_bind(v.as_str()); }
+                        if let Some(v) = f.assignee_person_id { qb.push(" AND w.assignee_person_id = ").push_bind(v); }
+                        if let Some(overdue) = f.overdue {
+                            qb.push(if overdue { " AND " } else { " AND NOT " });
+                            qb.push("(w.status IN ('open', 'assigned', 'in_progress') AND w.due_at < ").push_bind(f.at).push(")");
+                        }
+                    };
+                    let mut count = QueryBuilder::<Db>::new("SELECT COUNT(*) FROM work_orders w");
+                    push(&mut count);
+                    let total: i64 = count.build_query_scalar().fetch_one(&mut *c).await?;
+                    let mut rows = QueryBuilder::<Db>::new(WORK_ORDER_COLUMNS);
+                    push(&mut rows);
+                    rows.push(" ORDER BY w.due_at, w.id LIMIT ").push_bind(crate::common::sql_limit(paging)).push(" OFFSET ").push_bind(paging.offset);
+                    let rows: Vec<WorkOrderRow> = rows.build_query_as().fetch_all(&mut *c).await?;
+                    let items = rows.into_iter().map(|r| r.into_work_order(f.at)).collect::<Result<Vec<_>>>()?;
+                    Ok(Page { items, total, limit: paging.limit, offset: paging.offset })
+                }
+
+                async fn get_work_order(&self, actor: &Actor, id: Id, at: DateTime<Utc>) -> Result<WorkOrder> {
+                    visible_work_order(&mut *self.read().await?, actor, id).await?.into_work_order(at)
+                }
+
+                async fn work_order_steps(&self, actor: &Actor, id: Id) -> Result<Vec<CaseStep>> {
+                    let mut c = self.read().await?;
+                    visible_work_order(&mut c, actor, id).await?;
+                    Ok(sqlx::query_as(
+                        "SELECT id, at, actor, action, from_status, to_status, person_id, note FROM case_steps \
+                         WHERE object_kind = 'work_order' AND object_id = $1 ORDER BY at, id")
+                        .bind(id).fetch_all(&mut *c).await?)
+                }
+
+                async fn step_work_order(&self, actor: &Actor, id: Id, step: WorkOrderStepInput, at: DateTime<Utc>) -> Result<WorkOrder> {
+                    not_in_future("at", at)?;
+                    let mut tx = self.begin_write().await?;
+                    let c = tx.conn();
+                    let row = visible_work_order(c, actor, id).await?;
+                    if at < row.last_step_at {
+                        return Err(StoreError::invalid("at", format!("is before the work order's previous step ({})", row.last_step_at)));
+                    }
+                    let before = row.into_work_order(at)?;
+                    let person = actor_person(c, actor).await?;
+                    let is_assignee = person.is_some() && person == before.assignee.as_ref().map(|a| a.id);
+                    let park_team = actor.scope.may_edit_park_work(before.park_id).is_ok();
+                    let allowed = match step.action {
+                        WorkOrderAction::Assign | WorkOrderAction::Close | WorkOrderAction::Reject => park_team,
+                        WorkOrderAction::Start | WorkOrderAction::Finish => is_assignee || actor.scope.is_admin() || actor.scope.is_chief_of(None, Some(before.park_id)),
+                    };
+                    if !allowed {
+                        return Err(StoreError::Denied(format!("only the assignee or the park's chief may '{}' work order {id}", step.action)));
+                    }
+                    let next = next_work_order_status(before.status, step.action)?;
+                    let mut assignee = before.assignee.as_ref().map(|a| a.id);
+                    let (mut done_at, mut closed_at) = (before.done_at, before.closed_at);
+                    match step.action {
+                        WorkOrderAction::Assign => {
+                            let p = step.assignee_person_id.ok_or_else(|| StoreError::invalid("assignee_person_id", "is required"))?;
+                            if !serves_park(c, p, before.park_id, china_date(at)).await? {
+                                return Err(StoreError::invalid("assignee_person_id", format!("person {p} is not on the park's staff")));
+                            }
+                            assignee = Some(p);
+                        }
+                        WorkOrderAction::Finish => done_at = Some(at),
+                        WorkOrderAction::Close => closed_at = Some(at),
+                        WorkOrderAction::Reject => done_at = None,
+                        WorkOrderAction::Start => {}
+                    }
+                    sqlx::query("UPDATE work_orders SET status = $1, assignee_person_id = $2, done_at = $3, closed_at = $4, last_step_at = $5, updated_at = $6 WHERE id = $7")
+                        .bind(next.as_str()).bind(assignee).bind(done_at).bind(closed_at).bind(at).bind(Utc::now()).bind(id).execute(&mut *c).await?;
+                    record_step(c, "work_order", id, at, actor, step.action.as_str(), before.status.as_str(), next.as_str(),
+                        if step.action == WorkOrderAction::Assign { assignee } else { person }, &step.note).await?;
+                    let after = work_order_row(c, id).await?.into_work_order(at)?;
+                    if step.action == WorkOrderAction::Assign || step.action == WorkOrderAction::Reject {
+                        if let Some(p) = assignee {
+                            let (subject, body) = work_order_message("work_order_assigned", &after);
+                            notify(c, p, "work_order_assigned", &subject, &format!("{body}\n\n{}", step.note), "work_order", id).await?;
+                        }
+                    }
+                    audit(c, actor, "work_order", id, step.action.as_str(), Some(&before), Some(&after)).await?;
+                    tx.commit().await?;
+                    Ok(after)
+                }
+
+                async fn list_inbox(&self, actor: &Actor, unread_only: bool, paging: &Paging) -> Result<Page<Notification>> {
+                    let mut c = self.read().await?;
+                    let person = actor_person(&mut c, actor).await?.unwrap_or(-1);
+                    let unread = if unread_only { " AND read_at IS NULL" } else { "" };
+                    let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM notifications WHERE person_id = $1{unread}"))
+                        .bind(person).fetch_one(&mut *c).await?;
+                    let items: Vec<Notification> = sqlx::query_as(&format!(
+                        "SELECT id, kind, subject, body, object_kind, object_id, created_at, read_at FROM notifications \
+                         WHERE person_id = $1{unread} ORDER BY id DESC LIMIT $2 OFFSET $3"))
+                        .bind(person).bind(crate::common::sql_limit(paging)).bind(paging.offset).fetch_all(&mut *c).await?;
+                    Ok(Page { items, total, limit: paging.limit, offset: paging.offset })
+                }
+
+                async fn inbox_counts(&self, actor: &Actor) -> Result<InboxCounts> {
+                    let mut c = self.read().await?;
+                    let person = actor_person(&mut c, actor).await?;
+                    inbox_counts_for(&mut c, person).await
+                }
+
+                async fn mark_read(&self, actor: &Actor, id: Option<Id>) -> Result<InboxCounts> {
+                    let mut tx = self.begin_write().await?;
+                    let c = tx.conn();
+                    let person = actor_person(c, actor).await?;
+                    let Some(p) = person else {
+                        return match id {
+                            Some(id) => Err(StoreError::NotFound { kind: "notification", id }),
+                            None => Ok(InboxCounts::default()),
+                        };
+                    };
+                    match id {
+                        Some(id) => {
+                            let changed = sqlx::query("UPDATE notifications SET read_at = COALESCE(read_at, $1) WHERE id = $2 AND person_id = $3")
+                                .bind(Utc::now()).bind(id).bind(p).execute(&mut *c).await?.rows_affected();
+                            if changed == 0 {
+                                return Err(StoreError::NotFound { kind: "notification", id });
+                            }
+                        }
+                        None => {
+                            sqlx::query("UPDATE notifications SET read_at = $1 WHERE person_id = $2 AND read_at IS NULL")
+                                .bind(Utc::now()).bind(p).execute(&mut *c).await?;
+                        }
+                    }
+                    let counts = inbox_counts_for(c, Some(p)).await?;
+                    tx.commit().await?;
+                    Ok(counts)
+                }
+
+                async fn due_mail(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<OutboxMail>> {
+                    Ok(sqlx::query_as(
+                        "SELECT id, to_address, subject, body, attempts, sent_at, last_error FROM mail_outbox \
+                         WHERE sent_at IS NULL AND next_attempt_at <= $1 ORDER BY id LIMIT $2")
+                        .bind(now).bind(limit).fetch_all(&mut *self.read().await?).await?)
+                }
+
+                async fn mail_sent(&self, id: Id, at: DateTime<Utc>) -> Result<()> {
+                    let mut tx = self.begin_write().await?;
+                    sqlx::query("UPDATE mail_outbox SET sent_at = $1, attempts = attempts + 1, last_error = '' WHERE id = $2")
+                        .bind(at).bind(id).execute(tx.conn()).await?;
+                    tx.commit().await
+                }
+
+                async fn mail_failed(&self, id: Id, error: &str, retry_at: DateTime<Utc>) -> Result<()> {
+                    let mut tx = self.begin_write().await?;
+                    sqlx::query("UPDATE mail_outbox SET attempts = attempts + 1, last_error = $1, next_attempt_at = $2 WHERE id = $3")
+                        .bind(error.chars().take(1000).collect::<String>()).bind(retry_at).bind(id).execute(tx.conn()).await?;
+                    tx.commit().await
+                }
+
+                async fn list_outbox(&self, actor: &Actor) -> Result<Vec<OutboxMail>> {
+                    actor.scope.may_administer()?;
+                    Ok(sqlx::query_as("SELECT id, to_address, subject, body, attempts, sent_at, last_error FROM mail_outbox ORDER BY id")
+                        .fetch_all(&mut *self.read().await?).await?)
+                }
+
+                async fn escalate_overdue(&self, actor: &Actor, at: DateTime<Utc>) -> Result<EscalationRun> {
                     actor.scope.may_edit_workflow_rules()?;
-                    let at = start_of_china_day(as_of);
+                    let as_of = china_date(at);
                     let mut tx = self.begin_write().await?;
                     let c = tx.conn();
                     let mut run = EscalationRun { as_of, ..Default::default() };
@@ -1463,6 +2057,24 @@ macro_rules! workflow_store {
                         }
                         audit(c, actor, "appeal", before.id, "escalate", Some(&before), Some(&after)).await?;
                         run.appeals.push(Escalated { id: before.id, to: after.escalated_to.clone() });
+                    }
+                    let orders: Vec<WorkOrderRow> = sqlx::query_as(&format!(
+                        "{WORK_ORDER_COLUMNS} WHERE w.escalated_at IS NULL AND w.status IN ('open', 'assigned', 'in_progress') AND w.due_at < $1 ORDER BY w.id"))
+                        .bind(at).fetch_all(&mut *c).await?;
+                    for row in orders {
+                        let before = row.into_work_order(at)?;
+                        let chief = post_holder(c, "park_chief", None, Some(before.park_id), as_of).await?;
+                        sqlx::query("UPDATE work_orders SET escalated_at = $1, escalated_to_person_id = $2, updated_at = $3 WHERE id = $4")
+                            .bind(at).bind(chief).bind(Utc::now()).bind(before.id).execute(&mut *c).await?;
+                        record_step(c, "work_order", before.id, at, actor, "escalate", before.status.as_str(), before.status.as_str(), chief,
+                            &format!("overdue: due {}", before.due_at)).await?;
+                        let after = work_order_row(c, before.id).await?.into_work_order(at)?;
+                        if let Some(chief) = chief {
+                            let (subject, body) = work_order_message("work_order_escalated", &after);
+                            notify(c, chief, "work_order_escalated", &subject, &body, "work_order", before.id).await?;
+                        }
+                        audit(c, actor, "work_order", before.id, "escalate", Some(&before), Some(&after)).await?;
+                        run.work_orders.push(Escalated { id: before.id, to: after.escalated_to.clone() });
                     }
                     tx.commit().await?;
                     Ok(run)

@@ -10,7 +10,7 @@ use chainpark_core::registry::Id;
 use chainpark_core::time::china_date;
 use chainpark_core::workflow::OnTimeRate;
 use chainpark_core::workflow::appeals::*;
-use chainpark_store::workflow::{AppealFilter, CaseStep, EscalationRun};
+use chainpark_store::workflow::{AppealFilter, CaseStep, EscalationRun, start_of_china_day};
 use chrono::{NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -276,10 +276,9 @@ pub async fn escalate(
     caller: Caller,
     ApiJson(input): ApiJson<EscalationInput>,
 ) -> ApiResult<Json<EscalationRun>> {
-    let as_of = input.as_of.unwrap_or_else(today);
-    Ok(Json(
-        state.store.escalate_overdue(&caller.actor(), as_of).await?,
-    ))
+    // A day means its first instant in Chongqing: what is overdue on that day is escalated from its start.
+    let at = input.as_of.map(start_of_china_day).unwrap_or_else(Utc::now);
+    Ok(Json(state.store.escalate_overdue(&caller.actor(), at).await?))
 }
 
 /// The years the working-day calendar covers.

@@ -9,6 +9,7 @@ pub(crate) mod crud;
 pub mod enterprises;
 pub mod figures;
 pub mod imports;
+pub mod inbox;
 pub mod links;
 pub mod parks;
 pub mod people;
@@ -17,6 +18,8 @@ pub mod projects;
 pub mod reports;
 pub mod segments;
 pub mod session;
+pub mod transformation;
+pub mod work_orders;
 
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
@@ -55,4 +58,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(imports::router())
         .merge(appeals::router())
         .merge(projects::router())
+        .merge(transformation::router())
+        .merge(work_orders::router())
+        .merge(inbox::router())
 }

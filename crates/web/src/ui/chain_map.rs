@@ -158,7 +158,9 @@ pub fn draw(
     let title = lang.t("chain.map");
     let _ = write!(
         svg,
-        r#"<svg class="chain-map" viewBox="0 0 {width:.0} {height:.0}" role="img" aria-label="{title}"><title>{title}</title>"#
+        r#"<svg class="chain-map" viewBox="-3 -3 {:.0} {:.0}" role="img" aria-label="{title}"><title>{title}</title>"#,
+        width + 6.0,
+        height + 6.0
     );
     for (col, key) in ["chain.upstream", "chain.midstream", "chain.downstream"]
         .iter()

@@ -348,7 +348,11 @@ pub async fn page(
         .collect();
     let method = digital
         .as_ref()
-        .map(|r| r.method_description.clone())
+        .map(|r| {
+            viewer
+                .t(&format!("method.{}", r.method.as_str()))
+                .to_string()
+        })
         .unwrap_or_default();
     let page = DashboardPage {
         chrome: viewer.chrome(viewer.t("dash.title"), "dashboard"),

@@ -68,7 +68,11 @@ impl Lang {
                 Lang::Zh => zh,
                 Lang::En => en,
             },
-            None => "??",
+            None => {
+                debug_assert!(false, "the text {key:?} is missing from the table");
+                tracing::error!(key, "a text is missing from the table");
+                "??"
+            }
         }
     }
 
@@ -211,6 +215,17 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "Shown once the projects module is in place (no data yet)",
     ),
     ("dash.method", "同比口径", "Growth method"),
+    ("dash.share", "占比", "Share"),
+    (
+        "method.published_totals",
+        "本期与上年同期均为全部报送企业的合计，现价计算",
+        "this period and the same period last year, each the total of every firm that reported; at current prices",
+    ),
+    (
+        "method.same_firms",
+        "上年同期按本期报送企业重新计算（可比口径），现价计算",
+        "last year restated to the firms that reported this period; at current prices",
+    ),
     ("dash.pillars", "支柱产业", "Pillar industries"),
     ("chart.this_year", "本年", "this year"),
     ("chart.last_year", "上年", "last year"),

@@ -1,0 +1,151 @@
+//! Park work orders: opening, the steps from assignment to closing, overdue views and the list as CSV or XLSX.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chainpark_core::list::{Page, Paging};
+use chainpark_core::registry::Id;
+use chainpark_core::workflow::work_orders::*;
+use chainpark_store::workflow::{CaseStep, WorkOrderFilter};
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use crate::api::reports::{Cell, ExportFormat, Sheet, download};
+use crate::error::{ApiResult, Problem};
+use crate::extract::{ApiJson, ApiQuery};
+use crate::{AppState, Caller};
+
+/// Filters and paging of the work-order list.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct WorkOrderQuery {
+    pub park_id: Option<i64>,
+    pub status: Option<WorkOrderStatus>,
+    pub kind: Option<WorkOrderKind>,
+    pub assignee_person_id: Option<i64>,
+    /// Only overdue (true) or not overdue (false) orders at `at`.
+    pub overdue: Option<bool>,
+    /// The instant overdue is judged at (RFC 3339); default now.
+    pub at: Option<DateTime<Utc>>,
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+    /// For the export: csv (default) or xlsx.
+    pub format: Option<ExportFormat>,
+}
+
+impl WorkOrderQuery {
+    fn filter(&self) -> WorkOrderFilter {
+        WorkOrderFilter {
+            park_id: self.park_id,
+            status: self.status,
+            kind: self.kind,
+            assignee_person_id: self.assignee_person_id,
+            overdue: self.overdue,
+            at: self.at.unwrap_or_else(Utc::now),
+        }
+    }
+}
+
+/// The work orders of the caller's parks (or assigned to the caller), earliest due first.
+#[utoipa::path(get, path = "/api/v1/work-orders", tag = "work orders", params(WorkOrderQuery),
+    responses((status = 200, body = Page<WorkOrder>)))]
+pub async fn list(State(state): State<AppState>, caller: Caller, ApiQuery(q): ApiQuery<WorkOrderQuery>) -> ApiResult<Json<Page<WorkOrder>>> {
+    let paging = Paging::new(q.limit, q.offset, None);
+    Ok(Json(state.store.list_work_orders(&caller.actor(), &q.filter(), &paging).await?))
+}
+
+/// Everything the filter selects, as CSV or XLSX.
+#[utoipa::path(get, path = "/api/v1/work-orders/export", tag = "work orders", params(WorkOrderQuery),
+    responses((status = 200, description = "text/csv or an XLSX workbook")))]
+pub async fn export(State(state): State<AppState>, caller: Caller, ApiQuery(q): ApiQuery<WorkOrderQuery>) -> ApiResult<Response> {
+    let page = state.store.list_work_orders(&caller.actor(), &q.filter(), &Paging::all()).await?;
+    download(q.format.unwrap_or_default(), "work_orders", &[work_order_sheet(&page.items)])
+}
+
+pub(crate) fn work_order_sheet(items: &[WorkOrder]) -> Sheet {
+    let mut sheet = Sheet::new(
+        "工单 Work orders",
+        &["编号 id", "园区 park_id", "设施 facility", "类型 kind", "紧急 urgency", "标题 title", "状态 status", "创建 created_at",
+          "时限 due_at", "超时 overdue", "处理人 assignee", "督办 escalated_to", "完成 done_at", "关闭 closed_at"],
+    );
+    for w in items {
+        sheet.rows.push(vec![
+            Cell::Int(w.id),
+            Cell::Int(w.park_id),
+            w.facility.clone().into(),
+            w.kind.as_str().into(),
+            w.urgency.as_str().into(),
+            w.title.clone().into(),
+            w.status.as_str().into(),
+            w.created_at.to_rfc3339().into(),
+            w.due_at.to_rfc3339().into(),
+            (if w.overdue { "yes" } else { "" }).into(),
+            w.assignee.as_ref().map(|p| p.name.clone()).into(),
+            w.escalated_to.as_ref().map(|p| p.name.clone()).into(),
+            w.done_at.map(|t| t.to_rfc3339()).into(),
+            w.closed_at.map(|t| t.to_rfc3339()).into(),
+        ]);
+    }
+    sheet
+}
+
+/// Opens a work order: the park's chief or staff, or the admin. The limit follows from the type and urgency
+/// unless given; the assignee must serve the park.
+#[utoipa::path(post, path = "/api/v1/work-orders", tag = "work orders", request_body = WorkOrderInput,
+    responses((status = 201, body = WorkOrder), (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn create(State(state): State<AppState>, caller: Caller, ApiJson(input): ApiJson<WorkOrderInput>) -> ApiResult<impl IntoResponse> {
+    let draft = input.parse()?;
+    let at = draft.created_at.unwrap_or_else(Utc::now);
+    let created = state.store.create_work_order(&caller.actor(), draft, at).await?;
+    let location = format!("/api/v1/work-orders/{}", created.id);
+    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(created)))
+}
+
+/// The instant an answer is judged at.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct AtQuery {
+    /// RFC 3339; default now.
+    pub at: Option<DateTime<Utc>>,
+}
+
+#[utoipa::path(get, path = "/api/v1/work-orders/{id}", tag = "work orders", params(("id" = i64, Path), AtQuery),
+    responses((status = 200, body = WorkOrder), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn get(State(state): State<AppState>, caller: Caller, Path(id): Path<Id>, ApiQuery(q): ApiQuery<AtQuery>) -> ApiResult<Json<WorkOrder>> {
+    Ok(Json(state.store.get_work_order(&caller.actor(), id, q.at.unwrap_or_else(Utc::now)).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/work-orders/{id}/steps", tag = "work orders", params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<CaseStep>), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn steps(State(state): State<AppState>, caller: Caller, Path(id): Path<Id>) -> ApiResult<Json<Vec<CaseStep>>> {
+    Ok(Json(state.store.work_order_steps(&caller.actor(), id).await?))
+}
+
+/// Takes a step: assign (park team), start and finish (the assignee or the park chief), close or reject (park team).
+#[utoipa::path(post, path = "/api/v1/work-orders/{id}/steps", tag = "work orders", params(("id" = i64, Path)), request_body = WorkOrderStepInput,
+    responses((status = 200, body = WorkOrder), (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn step(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Id>,
+    ApiJson(input): ApiJson<WorkOrderStepInput>,
+) -> ApiResult<Json<WorkOrder>> {
+    let step = input.parse()?;
+    let at = step.at.unwrap_or_else(Utc::now);
+    Ok(Json(state.store.step_work_order(&caller.actor(), id, step, at).await?))
+}
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(export))
+        .routes(routes!(get))
+        .routes(routes!(steps, step))
+}
