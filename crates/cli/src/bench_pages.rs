@@ -28,6 +28,9 @@ pub struct BenchPagesArgs {
     /// Requests per page.
     #[arg(long, default_value_t = 200)]
     pub requests: usize,
+    /// Time only these paths (repeatable), e.g. --page /chains/2; by default every kind of page.
+    #[arg(long = "page")]
+    pub pages: Vec<String>,
 }
 
 /// The goals of the web interface's issue.
@@ -45,7 +48,10 @@ pub async fn bench_pages(args: BenchPagesArgs) -> anyhow::Result<()> {
                 let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
             }
             let store = crate::open(&format!("sqlite://{}", db.display())).await?;
-            println!("loading the demo zone and its figures into {} ...", db.display());
+            println!(
+                "loading the demo zone and its figures into {} ...",
+                db.display()
+            );
             let zone = chainpark_core::demo::demo_zone();
             store.load_registry(&Actor::system("bench"), &zone).await?;
             crate::figures::load_demo(&store, &zone).await?;
@@ -53,7 +59,11 @@ pub async fn bench_pages(args: BenchPagesArgs) -> anyhow::Result<()> {
         }
     };
     let cookie = sign_in_leader(&store).await?;
-    let pages = pages(&store).await?;
+    let pages = if args.pages.is_empty() {
+        pages(&store).await?
+    } else {
+        args.pages.clone()
+    };
     let app = chainpark_web::app(AppState::new(store.clone()));
     println!(
         "{:<40} {:>9} {:>9} {:>9} {:>9}",

@@ -5,6 +5,7 @@ mod accounts;
 mod bench_pages;
 mod config;
 mod figures;
+mod workflow;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -115,7 +116,7 @@ async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+                .unwrap_or_else(|_| "info,sqlx=error".into()),
         )
         .init();
     let cli = Cli::parse();
@@ -139,6 +140,7 @@ async fn main() -> anyhow::Result<()> {
                     .await
                     .context("loading the demo zone")?;
                 figures::load_demo(&store, &zone).await?;
+                workflow::load_demo(&store, &zone).await.context("loading the demo's projects and appeals")?;
                 accounts::create_demo_accounts(&store).await?;
                 println!(
                     "demo accounts (password {}): leader, analyst, chain.chief, chain.taskforce, chain.owner, park.chief, park.staff, enterprise",
@@ -276,6 +278,7 @@ async fn serve(store: Arc<dyn Store>, listen: &str) -> anyhow::Result<()> {
         "chainpark ({}) is serving http://{address}/",
         store.engine()
     );
+    workflow::start_background(&store)?;
     let app = chainpark_web::app(AppState::new(store));
     axum::serve(
         listener,

@@ -31,33 +31,82 @@ async fn overdue_appeal_escalates_on_next_working_day_after_national_day() {
         assert_eq!(appeal["received_on"], "2021-09-30");
         // National Day 10-01..10-07 is off; Friday 10-08 and the make-up Saturday 10-09 are working days.
         assert_eq!(appeal["reply_due"], "2021-10-09", "[{}]", app.engine);
-        assert_eq!(appeal["handler"]["id"], z.task_force, "routed to the chain's task force");
-        let (status, _) = step(&app, id, json!({"action": "accept", "at": "2021-09-30T03:00:00Z"})).await;
+        assert_eq!(
+            appeal["handler"]["id"], z.task_force,
+            "routed to the chain's task force"
+        );
+        let (status, _) = step(
+            &app,
+            id,
+            json!({"action": "accept", "at": "2021-09-30T03:00:00Z"}),
+        )
+        .await;
         assert_eq!(status, StatusCode::OK);
 
-        let (_, on_due_day) = app.get(&format!("/api/v1/appeals/{id}?as_of=2021-10-09")).await;
-        assert_eq!(on_due_day["overdue"], Value::Null, "[{}] due at the end of 10-09", app.engine);
-        let (_, next_day) = app.get(&format!("/api/v1/appeals/{id}?as_of=2021-10-10")).await;
-        assert_eq!(next_day["overdue"], "reply", "[{}] overdue from 10-10", app.engine);
+        let (_, on_due_day) = app
+            .get(&format!("/api/v1/appeals/{id}?as_of=2021-10-09"))
+            .await;
+        assert_eq!(
+            on_due_day["overdue"],
+            Value::Null,
+            "[{}] due at the end of 10-09",
+            app.engine
+        );
+        let (_, next_day) = app
+            .get(&format!("/api/v1/appeals/{id}?as_of=2021-10-10"))
+            .await;
+        assert_eq!(
+            next_day["overdue"], "reply",
+            "[{}] overdue from 10-10",
+            app.engine
+        );
 
-        let (status, run) = app.post("/api/v1/escalations", json!({"as_of": "2021-10-09"})).await;
+        let (status, run) = app
+            .post("/api/v1/escalations", json!({"as_of": "2021-10-09"}))
+            .await;
         assert_eq!(status, StatusCode::OK, "[{}] {run}", app.engine);
-        assert_eq!(run["appeals"], json!([]), "[{}] nothing to escalate on the due day", app.engine);
-        let (_, run) = app.post("/api/v1/escalations", json!({"as_of": "2021-10-10"})).await;
+        assert_eq!(
+            run["appeals"],
+            json!([]),
+            "[{}] nothing to escalate on the due day",
+            app.engine
+        );
+        let (_, run) = app
+            .post("/api/v1/escalations", json!({"as_of": "2021-10-10"}))
+            .await;
         assert_eq!(run["appeals"][0]["id"], id, "[{}] {run}", app.engine);
-        assert_eq!(run["appeals"][0]["to"]["id"], z.chain_chief, "escalated to the chain chief");
-        let (_, escalated) = app.get(&format!("/api/v1/appeals/{id}?as_of=2021-10-10")).await;
+        assert_eq!(
+            run["appeals"][0]["to"]["id"], z.chain_chief,
+            "escalated to the chain chief"
+        );
+        let (_, escalated) = app
+            .get(&format!("/api/v1/appeals/{id}?as_of=2021-10-10"))
+            .await;
         assert_eq!(escalated["escalated_to"]["id"], z.chain_chief);
         let at = escalated["escalated_at"].as_str().expect("escalated_at");
-        assert!(at.starts_with("2021-10-09T16:00:00"), "[{}] from the start of 10-10 in Chongqing: {at}", app.engine);
+        assert!(
+            at.starts_with("2021-10-09T16:00:00"),
+            "[{}] from the start of 10-10 in Chongqing: {at}",
+            app.engine
+        );
         // Running again escalates nothing twice.
-        let (_, again) = app.post("/api/v1/escalations", json!({"as_of": "2021-10-11"})).await;
+        let (_, again) = app
+            .post("/api/v1/escalations", json!({"as_of": "2021-10-11"}))
+            .await;
         assert_eq!(again["appeals"], json!([]));
 
-        let (_, overdue) = app.get("/api/v1/appeals?overdue=true&as_of=2021-10-10").await;
+        let (_, overdue) = app
+            .get("/api/v1/appeals?overdue=true&as_of=2021-10-10")
+            .await;
         assert_eq!(overdue["total"], 1);
-        let (_, rate) = app.get("/api/v1/appeals/on-time-rate?as_of=2021-10-10").await;
-        assert_eq!(rate["open_overdue"], 1, "[{}] an open overdue case counts against the rate", app.engine);
+        let (_, rate) = app
+            .get("/api/v1/appeals/on-time-rate?as_of=2021-10-10")
+            .await;
+        assert_eq!(
+            rate["open_overdue"], 1,
+            "[{}] an open overdue case counts against the rate",
+            app.engine
+        );
         assert_eq!(rate["rate_percent"], 0.0);
     }
 }
@@ -66,8 +115,12 @@ async fn overdue_appeal_escalates_on_next_working_day_after_national_day() {
 async fn enterprise_files_officer_handles_and_enterprise_rates_in_a_closed_loop() {
     for app in common::apps().await {
         let z = zone(&app).await;
-        let firm = app.as_account("firm.user", Role::Enterprise, Some(z.firm_person)).await;
-        let officer = app.as_account("tf.user", Role::ChainTaskForce, Some(z.task_force)).await;
+        let firm = app
+            .as_account("firm.user", Role::Enterprise, Some(z.firm_person))
+            .await;
+        let officer = app
+            .as_account("tf.user", Role::ChainTaskForce, Some(z.task_force))
+            .await;
         let appeal = file(&firm, json!({"enterprise_id": z.firm, "category": "supply_chain", "title": "寻找本地电芯隔膜供应商",
             "description": "希望对接链上隔膜企业"})).await;
         let id = appeal["id"].as_i64().expect("id");
@@ -77,31 +130,77 @@ async fn enterprise_files_officer_handles_and_enterprise_rates_in_a_closed_loop(
         // The enterprise cannot work its own case, and closing needs a reply first.
         let (status, _) = step(&firm, id, json!({"action": "accept"})).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "[{}]", app.engine);
-        assert_eq!(step(&officer, id, json!({"action": "accept"})).await.0, StatusCode::OK);
-        let (status, problem) = step(&officer, id, json!({"action": "close", "note": "已办"})).await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "[{}] {problem}", app.engine);
+        assert_eq!(
+            step(&officer, id, json!({"action": "accept"})).await.0,
+            StatusCode::OK
+        );
+        let (status, problem) =
+            step(&officer, id, json!({"action": "close", "note": "已办"})).await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "[{}] {problem}",
+            app.engine
+        );
         assert_eq!(bad_fields(&problem), ["action"]);
         let (_, unchanged) = officer.get(&format!("/api/v1/appeals/{id}")).await;
         assert_eq!(unchanged["status"], "accepted", "nothing changed");
 
-        assert_eq!(step(&officer, id, json!({"action": "handle"})).await.0, StatusCode::OK);
-        let (status, replied) = step(&officer, id, json!({"action": "reply", "note": "已对接两家隔膜企业，见面会定于下周"})).await;
+        assert_eq!(
+            step(&officer, id, json!({"action": "handle"})).await.0,
+            StatusCode::OK
+        );
+        let (status, replied) = step(
+            &officer,
+            id,
+            json!({"action": "reply", "note": "已对接两家隔膜企业，见面会定于下周"}),
+        )
+        .await;
         assert_eq!(status, StatusCode::OK, "{replied}");
         assert_eq!(replied["status"], "replied");
 
         // Not satisfied: re-opened; then answered again and rated satisfied: closed.
-        let (_, reopened) = step(&firm, id, json!({"action": "rate", "satisfied": false, "rating": 2, "note": "只给了名单"})).await;
-        assert_eq!(reopened["status"], "handling", "[{}] {reopened}", app.engine);
+        let (_, reopened) = step(
+            &firm,
+            id,
+            json!({"action": "rate", "satisfied": false, "rating": 2, "note": "只给了名单"}),
+        )
+        .await;
+        assert_eq!(
+            reopened["status"], "handling",
+            "[{}] {reopened}",
+            app.engine
+        );
         assert_eq!(reopened["reopen_count"], 1);
-        step(&officer, id, json!({"action": "reply", "note": "已促成样品送检"})).await;
-        let (_, closed) = step(&firm, id, json!({"action": "rate", "satisfied": true, "rating": 5})).await;
+        step(
+            &officer,
+            id,
+            json!({"action": "reply", "note": "已促成样品送检"}),
+        )
+        .await;
+        let (_, closed) = step(
+            &firm,
+            id,
+            json!({"action": "rate", "satisfied": true, "rating": 5}),
+        )
+        .await;
         assert_eq!(closed["status"], "closed", "[{}] {closed}", app.engine);
         assert_eq!(closed["rating"], 5);
 
         let (_, history) = firm.get(&format!("/api/v1/appeals/{id}/steps")).await;
-        let actions: Vec<&str> = history.as_array().expect("steps").iter().filter_map(|s| s["action"].as_str()).collect();
-        assert_eq!(actions, ["file", "accept", "handle", "reply", "rate", "reply", "rate"]);
-        let (_, audit) = app.get(&format!("/api/v1/audit?object_kind=appeal&object_id={id}")).await;
+        let actions: Vec<&str> = history
+            .as_array()
+            .expect("steps")
+            .iter()
+            .filter_map(|s| s["action"].as_str())
+            .collect();
+        assert_eq!(
+            actions,
+            ["file", "accept", "handle", "reply", "rate", "reply", "rate"]
+        );
+        let (_, audit) = app
+            .get(&format!("/api/v1/audit?object_kind=appeal&object_id={id}"))
+            .await;
         assert_eq!(audit["total"], 7, "[{}] every change audited", app.engine);
     }
 }
@@ -110,9 +209,14 @@ async fn enterprise_files_officer_handles_and_enterprise_rates_in_a_closed_loop(
 async fn enterprise_cannot_file_for_an_enterprise_it_does_not_represent() {
     for app in common::apps().await {
         let z = zone(&app).await;
-        let firm = app.as_account("firm.user", Role::Enterprise, Some(z.firm_person)).await;
+        let firm = app
+            .as_account("firm.user", Role::Enterprise, Some(z.firm_person))
+            .await;
         let (status, _) = firm
-            .post("/api/v1/appeals", json!({"enterprise_id": z.other_firm, "category": "land", "title": "用地"}))
+            .post(
+                "/api/v1/appeals",
+                json!({"enterprise_id": z.other_firm, "category": "land", "title": "用地"}),
+            )
             .await;
         assert_eq!(status, StatusCode::FORBIDDEN, "[{}]", app.engine);
         let (_, list) = app.get("/api/v1/appeals").await;
@@ -124,18 +228,36 @@ async fn enterprise_cannot_file_for_an_enterprise_it_does_not_represent() {
 async fn foreign_appeal_is_not_found_for_another_chains_task_force() {
     for app in common::apps().await {
         let z = zone(&app).await;
-        let appeal = file(&app, json!({"enterprise_id": z.firm, "category": "talent", "title": "技工招聘"})).await;
+        let appeal = file(
+            &app,
+            json!({"enterprise_id": z.firm, "category": "talent", "title": "技工招聘"}),
+        )
+        .await;
         let id = appeal["id"].as_i64().expect("id");
-        let stranger = app.as_account("ic.tf", Role::ChainTaskForce, Some(z.other_task_force)).await;
+        let stranger = app
+            .as_account("ic.tf", Role::ChainTaskForce, Some(z.other_task_force))
+            .await;
         let (status, _) = stranger.get(&format!("/api/v1/appeals/{id}")).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "[{}]", app.engine);
         let (_, list) = stranger.get("/api/v1/appeals").await;
         assert_eq!(list["total"], 0);
-        let park = app.as_account("park.chief", Role::ParkChief, Some(z.park_chief)).await;
+        let park = app
+            .as_account("park.chief", Role::ParkChief, Some(z.park_chief))
+            .await;
         let (status, _) = park.get(&format!("/api/v1/appeals/{id}")).await;
-        assert_eq!(status, StatusCode::OK, "[{}] the firm's park chief sees it", app.engine);
+        assert_eq!(
+            status,
+            StatusCode::OK,
+            "[{}] the firm's park chief sees it",
+            app.engine
+        );
         let leader = app.as_account("leader", Role::Leader, None).await;
-        let (status, _) = leader.post("/api/v1/appeals", json!({"enterprise_id": z.firm, "category": "land", "title": "x"})).await;
+        let (status, _) = leader
+            .post(
+                "/api/v1/appeals",
+                json!({"enterprise_id": z.firm, "category": "land", "title": "x"}),
+            )
+            .await;
         assert_eq!(status, StatusCode::FORBIDDEN, "leaders read only");
     }
 }
@@ -145,10 +267,17 @@ async fn routing_rule_sends_a_parks_land_appeals_to_its_chief_and_a_rule_to_nobo
     for app in common::apps().await {
         let z = zone(&app).await;
         let rule = app
-            .create("/api/v1/appeal-rules", json!({"category": "land", "park_id": z.f.park, "target": "park_chief"}))
+            .create(
+                "/api/v1/appeal-rules",
+                json!({"category": "land", "park_id": z.f.park, "target": "park_chief"}),
+            )
             .await;
         assert_eq!(rule["target"], "park_chief");
-        let appeal = file(&app, json!({"enterprise_id": z.firm, "category": "land", "title": "扩建用地指标"})).await;
+        let appeal = file(
+            &app,
+            json!({"enterprise_id": z.firm, "category": "land", "title": "扩建用地指标"}),
+        )
+        .await;
         assert_eq!(appeal["handler"]["id"], z.park_chief, "[{}]", app.engine);
         assert_eq!(appeal["rule_id"], rule["id"]);
         let (_, inbox) = app.get("/api/v1/appeal-rules").await;
@@ -158,10 +287,18 @@ async fn routing_rule_sends_a_parks_land_appeals_to_its_chief_and_a_rule_to_nobo
         let (status, problem) = app
             .post("/api/v1/appeal-rules", json!({"category": "finance", "chain_id": z.f.other_chain, "target": "chain_chief"}))
             .await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "[{}] {problem}", app.engine);
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "[{}] {problem}",
+            app.engine
+        );
         assert_eq!(bad_fields(&problem), ["target"]);
         let (status, problem) = app
-            .post("/api/v1/appeal-rules", json!({"category": "finance", "target": "person"}))
+            .post(
+                "/api/v1/appeal-rules",
+                json!({"category": "finance", "target": "person"}),
+            )
             .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(bad_fields(&problem), ["person_id"]);
@@ -174,13 +311,30 @@ async fn routing_rule_sends_a_parks_land_appeals_to_its_chief_and_a_rule_to_nobo
 async fn deadline_in_a_year_without_a_calendar_is_refused_until_the_year_is_loaded() {
     for app in common::apps().await {
         let z = zone(&app).await;
-        let appeal = file(&app, json!({"enterprise_id": z.firm, "category": "land", "title": "规划调整",
-            "received_at": "2026-11-27T02:00:00Z"})).await;
+        let appeal = file(
+            &app,
+            json!({"enterprise_id": z.firm, "category": "land", "title": "规划调整",
+            "received_at": "2026-11-27T02:00:00Z"}),
+        )
+        .await;
         let id = appeal["id"].as_i64().expect("id");
         // Marked complex: 25 working days from 2026-11-27 runs into 2027, which no notice covers yet.
-        let (status, problem) = step(&app, id, json!({"action": "accept", "complex": true, "at": "2026-11-27T03:00:00Z"})).await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "[{}] {problem}", app.engine);
-        assert!(problem["detail"].as_str().unwrap_or("").contains("2027"), "{problem}");
+        let (status, problem) = step(
+            &app,
+            id,
+            json!({"action": "accept", "complex": true, "at": "2026-11-27T03:00:00Z"}),
+        )
+        .await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "[{}] {problem}",
+            app.engine
+        );
+        assert!(
+            problem["detail"].as_str().unwrap_or("").contains("2027"),
+            "{problem}"
+        );
         let (_, unchanged) = app.get(&format!("/api/v1/appeals/{id}")).await;
         assert_eq!(unchanged["status"], "submitted", "nothing changed");
 
@@ -195,10 +349,18 @@ async fn deadline_in_a_year_without_a_calendar_is_refused_until_the_year_is_load
             .await
             .expect("answered");
         assert_eq!(response.status(), StatusCode::OK, "[{}]", app.engine);
-        let (status, accepted) = step(&app, id, json!({"action": "accept", "complex": true, "at": "2026-11-27T03:00:00Z"})).await;
+        let (status, accepted) = step(
+            &app,
+            id,
+            json!({"action": "accept", "complex": true, "at": "2026-11-27T03:00:00Z"}),
+        )
+        .await;
         assert_eq!(status, StatusCode::OK, "[{}] {accepted}", app.engine);
         assert_eq!(accepted["limit_days"], 25);
-        assert_eq!(accepted["reply_due"], "2027-01-04", "01-01 to 01-03 are off");
+        assert_eq!(
+            accepted["reply_due"], "2027-01-04",
+            "01-01 to 01-03 are off"
+        );
     }
 }
 
@@ -209,16 +371,28 @@ async fn appeal_list_exports_everything_the_filter_selects() {
         for i in 0..3 {
             file(&app, json!({"enterprise_id": z.firm, "category": "utilities", "title": format!("停电报修 {i}")})).await;
         }
-        file(&app, json!({"enterprise_id": z.firm, "category": "talent", "title": "招聘"})).await;
+        file(
+            &app,
+            json!({"enterprise_id": z.firm, "category": "talent", "title": "招聘"}),
+        )
+        .await;
         let response = app
             .client
-            .get(format!("{}/api/v1/appeals/export?category=utilities&limit=1", app.base))
+            .get(format!(
+                "{}/api/v1/appeals/export?category=utilities&limit=1",
+                app.base
+            ))
             .send()
             .await
             .expect("answered");
         assert_eq!(response.status(), StatusCode::OK);
         let text = response.text().await.expect("text");
-        assert_eq!(text.lines().count(), 4, "[{}] header and all three rows, not one page: {text}", app.engine);
+        assert_eq!(
+            text.lines().count(),
+            4,
+            "[{}] header and all three rows, not one page: {text}",
+            app.engine
+        );
         assert!(text.contains("停电报修 2"));
         let response = app
             .client

@@ -316,6 +316,11 @@ async fn story(client: Client, base: String) {
         output.contains("3161.20 亿元") && output.contains("29.4 %"),
         "industrial output: {output}"
     );
+    let transformation = text_of(&client, "#kpi-transformation").await;
+    assert!(
+        transformation.contains("233") && transformation.contains("60") && transformation.contains("21"),
+        "233 transformation projects, 60 digital workshops and 21 intelligent factories by September 2021: {transformation}"
+    );
 
     // A chain map: open the automobile chain and click a segment that has firms.
     client.goto(&format!("{base}/chains")).await.expect("opens");

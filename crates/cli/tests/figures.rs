@@ -427,11 +427,11 @@ async fn demo_digital_economy_added_value_h1_2021_is_336_28_yi_up_54_6_percent_o
             app.engine
         );
         assert_eq!(group["share_percent"], "33.3", "[{}] {body}", app.engine);
-        assert!(
-            group["firms"].as_i64().unwrap_or(0) >= 6000,
-            "[{}] about 6,000 firms: {}",
-            app.engine,
-            group["firms"]
+        assert_eq!(group["firms"], 6564, "[{}] {body}", app.engine);
+        assert_eq!(
+            group["firms_approx_zh"], "6000余家",
+            "[{}] about 6,000 firms",
+            app.engine
         );
     }
 }
@@ -479,4 +479,63 @@ async fn demo_industrial_output_q1_to_q3_2021_is_3161_2_yi_up_29_4_percent_autom
             app.engine
         );
     }
+}
+
+#[tokio::test]
+async fn import_command_stores_a_file_and_report_prints_the_rollup() {
+    let dir = std::env::temp_dir().join(format!("chainpark_cli_import_{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("folder");
+    let url = format!("sqlite://{}", dir.join("cli.db").display());
+    let store = chainpark_store::connect(&url).await.expect("opens");
+    store.migrate().await.expect("migrates");
+    let zone = chainpark_core::demo::demo_zone();
+    store
+        .load_registry(&Actor::system("test"), &zone)
+        .await
+        .expect("registry");
+    drop(store);
+    let code = &zone.enterprises[0].credit_code;
+    let file = dir.join("figures.csv");
+    std::fs::write(
+        &file,
+        long_csv(&[
+            (code, "2021-01", "营业收入（万元）", "12.5"),
+            (code, "2021-02", "营业收入（万元）", "7.5"),
+        ]),
+    )
+    .expect("file");
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_chainpark"))
+            .args(args)
+            .args(["--database", &url])
+            .env("RUST_LOG", "warn")
+            .output()
+            .expect("the binary runs")
+    };
+    let imported = run(&["import", file.to_str().expect("path")]);
+    assert!(
+        imported.status.success(),
+        "{}",
+        String::from_utf8_lossy(&imported.stderr)
+    );
+    let report = run(&[
+        "report",
+        "--indicator",
+        "operating_revenue",
+        "--period",
+        "2021-Q1",
+        "--format",
+        "json",
+    ]);
+    assert!(
+        report.status.success(),
+        "{}",
+        String::from_utf8_lossy(&report.stderr)
+    );
+    let rollup: Value = serde_json::from_slice(&report.stdout).expect("JSON");
+    assert_eq!(
+        rollup["groups"][0]["value"]["decimal"], "200000.00",
+        "{rollup}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }

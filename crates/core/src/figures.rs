@@ -443,6 +443,10 @@ pub struct RollupGroup {
     pub name: String,
     /// Firms with a value in the period's last month.
     pub firms: i64,
+    /// The count as a bulletin words it: "6000余家" (floored to a round number, 余 = "more than").
+    pub firms_approx_zh: String,
+    /// The same in English: "more than 6,000".
+    pub firms_approx_en: String,
     pub value: Amount,
     /// The same period last year, by the roll-up's method; absent when nothing was reported then.
     pub previous: Option<Amount>,
@@ -467,11 +471,14 @@ impl RollupGroup {
         parent: Option<i64>,
     ) -> RollupGroup {
         let growth = previous.and_then(|p| Ratio::growth(value, p));
+        let (firms_approx_zh, firms_approx_en) = approximate_count(firms);
         RollupGroup {
             group_id,
             code,
             name,
             firms,
+            firms_approx_zh,
+            firms_approx_en,
             value: Amount::new(value, unit),
             previous: previous.map(|p| Amount::new(p, unit)),
             yoy_growth_percent: growth.map(|g| g.percent(1)),

@@ -1,12 +1,13 @@
-//! Economic figures in the store, for both engines (one SQL text): the indicator catalogue, monthly values per
+//! Economic figures in the store, for both engines (one SQL text, but for the unpacking of a batch): the indicator catalogue, monthly values per
 //! enterprise with their revision history, imports, region figures, digital-economy categories, and the aggregate
 //! tables that roll-ups read instead of the raw values.
 //!
-//! An import streams its values into a staging table inside ONE write transaction; when the caller says the file
-//! is good, the staged values are compared with the current ones, changed values move the old ones to the history,
-//! and the aggregates are adjusted by the differences, all in set-based statements; otherwise the transaction is
-//! rolled back and nothing but the record of the attempt remains. The aggregates group enterprises as the registry
-//! does when the import runs; when that grouping changed since the last import (a firm moved park, a category was
+//! An import streams its values in batches into ONE write transaction: each batch is compared with the current
+//! values (unless the store held none), equal values are skipped, replaced ones move to the history, new and changed
+//! ones are upserted, and the aggregate changes are summed in memory; at the end of a good file the aggregates are
+//! adjusted and the transaction commits, otherwise it is rolled back and only the record of the attempt remains.
+//! The aggregates group enterprises as the registry does when the import runs; when that grouping changed since the
+//! last import (a firm moved park, a category was
 //! overridden), the aggregates are rebuilt from the values in the same transaction.
 
 use std::collections::HashMap;
@@ -41,7 +42,7 @@ pub struct FigureValue {
 pub enum ImportMessage {
     /// Accepted values, in any number of batches.
     Values(Vec<FigureValue>),
-    /// The end of the file: store the staged values (`store`) or drop them; the report is kept with the record.
+    /// The end of the file: commit the values (`store`) or roll them back; the report is kept with the record.
     Finish {
         store: bool,
         report: serde_json::Value,
@@ -251,14 +252,38 @@ impl ImportRow {
     }
 }
 
-/// Changes to the aggregate cells (dimension index, group, indicator, month) → (value, firms), summed in memory
-/// while an import streams in, then written in one pass: the join of values × groups never runs in SQL.
+/// Changes to the aggregate cells, summed in memory while an import streams in, then written in one pass, so the
+/// join of values × groups never runs in SQL. Enterprises with the same groups share a membership set, and values
+/// are summed per (set, indicator, month) first: one hash update per value, expanded to the groups at the end.
 pub(crate) struct AggregateDeltas {
-    pub(crate) members: HashMap<i64, Vec<(usize, i64)>>,
-    pub(crate) cells: HashMap<(usize, i64, i64, i32), (i64, i64)>,
+    /// Enterprise → index of its membership set.
+    pub(crate) member_of: HashMap<i64, u32>,
+    /// Membership sets: (dimension index in `Dimension::ALL`, group id).
+    pub(crate) sets: Vec<Vec<(usize, i64)>>,
+    pub(crate) cells: HashMap<(u32, i64, i32), (i64, i64)>,
 }
 
 impl AggregateDeltas {
+    pub(crate) fn new(members: HashMap<i64, Vec<(usize, i64)>>) -> AggregateDeltas {
+        let mut index: HashMap<Vec<(usize, i64)>, u32> = HashMap::new();
+        let mut sets = Vec::new();
+        let mut member_of = HashMap::with_capacity(members.len());
+        for (enterprise, mut groups) in members {
+            groups.sort_unstable();
+            let next = sets.len() as u32;
+            let set = *index.entry(groups.clone()).or_insert_with(|| {
+                sets.push(groups);
+                next
+            });
+            member_of.insert(enterprise, set);
+        }
+        AggregateDeltas {
+            member_of,
+            sets,
+            cells: HashMap::new(),
+        }
+    }
+
     pub(crate) fn add(
         &mut self,
         enterprise: i64,
@@ -267,16 +292,24 @@ impl AggregateDeltas {
         value: i64,
         firms: i64,
     ) {
-        if let Some(groups) = self.members.get(&enterprise) {
-            for &(dim, group) in groups {
-                let cell = self
-                    .cells
-                    .entry((dim, group, indicator, month))
-                    .or_insert((0, 0));
+        if let Some(&set) = self.member_of.get(&enterprise) {
+            let cell = self.cells.entry((set, indicator, month)).or_insert((0, 0));
+            cell.0 += value;
+            cell.1 += firms;
+        }
+    }
+
+    /// The changes by aggregate cell: (dimension index, group, indicator, month) → (value, firms).
+    pub(crate) fn by_group(self) -> Vec<((usize, i64, i64, i32), (i64, i64))> {
+        let mut out: HashMap<(usize, i64, i64, i32), (i64, i64)> = HashMap::new();
+        for ((set, indicator, month), (value, firms)) in self.cells {
+            for &(dim, group) in &self.sets[set as usize] {
+                let cell = out.entry((dim, group, indicator, month)).or_insert((0, 0));
                 cell.0 += value;
                 cell.1 += firms;
             }
         }
+        out.into_iter().filter(|(_, d)| *d != (0, 0)).collect()
     }
 }
 
@@ -317,8 +350,7 @@ macro_rules! figures_store {
                 "SELECT id, code, name_zh, name_en, unit, aggregation, allow_negative, aliases, builtin FROM indicators";
             const IMPORT_COLUMNS: &str = "SELECT id, at, actor, file_name, stored, values_received, values_changed, \
                 values_unchanged, report FROM figure_imports";
-            /// Rows per multi-row insert: 5 parameters each stays under both engines' limits.
-            const STAGE_CHUNK: usize = 6000;
+            /// Rows per multi-row insert: 6 parameters each stays under both engines' limits.
             const AGGREGATE_CHUNK: usize = 5000;
 
             async fn indicator_by_code(c: &mut Conn, code: &str) -> Result<Indicator> {
@@ -398,85 +430,124 @@ macro_rules! figures_store {
                 Ok(())
             }
 
-            async fn stage(c: &mut Conn, import_id: Id, values: &[FigureValue]) -> Result<()> {
-                for chunk in values.chunks(STAGE_CHUNK) {
+            /// A batch as a JSON array of [indicator, month, enterprise, value], which both engines unpack in
+            /// one statement: binding four parameters per value would cost more than the database's own work.
+            fn batch_json(values: &[FigureValue]) -> String {
+                use std::fmt::Write;
+                let mut json = String::with_capacity(values.len() * 32 + 2);
+                json.push('[');
+                for (i, v) in values.iter().enumerate() {
+                    if i > 0 {
+                        json.push(',');
+                    }
+                    let _ = write!(json, "[{},{},{},{}]", v.indicator_id, v.month.key(), v.enterprise_id, v.value);
+                }
+                json.push(']');
+                json
+            }
+
+            /// The rows of a batch's JSON array as a table `j` with columns indicator_id, month, enterprise_id and
+            /// value: the one place where the engines' SQL differs (json_each vs jsonb_array_elements).
+            fn json_rows(param: &str) -> String {
+                if <$Store>::ENGINE == "postgres" {
+                    format!(
+                        "(SELECT (e->>0)::bigint AS indicator_id, (e->>1)::int AS month, (e->>2)::bigint AS enterprise_id, \
+                         (e->>3)::bigint AS value FROM jsonb_array_elements({param}::jsonb) e) j"
+                    )
+                } else {
+                    format!(
+                        "(SELECT e.value ->> 0 AS indicator_id, e.value ->> 1 AS month, e.value ->> 2 AS enterprise_id, \
+                         e.value ->> 3 AS value FROM json_each({param}) e) j"
+                    )
+                }
+            }
+
+            /// Writes one batch of an import: values equal to the current ones are skipped, replaced ones go to the
+            /// history, and the aggregate changes are noted. `existing` is false when the store held no value at
+            /// all when the import began (a first load), so there is nothing to compare with.
+            /// Returns (changed, unchanged).
+            async fn write_batch(
+                c: &mut Conn,
+                import_id: Id,
+                now: DateTime<Utc>,
+                values: &[FigureValue],
+                existing: bool,
+                deltas: &mut AggregateDeltas,
+            ) -> Result<(i64, i64)> {
+                if values.is_empty() {
+                    return Ok((0, 0));
+                }
+                let json = batch_json(values);
+                let mut current: HashMap<(i64, i32, i64), (i64, DateTime<Utc>, Option<i64>)> = HashMap::new();
+                if existing {
+                    let rows: Vec<(i64, i32, i64, i64, DateTime<Utc>, Option<i64>)> = sqlx::query_as(&format!(
+                        "SELECT v.indicator_id, v.month, v.enterprise_id, v.value, v.recorded_at, v.import_id \
+                         FROM {} JOIN figure_values v ON v.indicator_id = j.indicator_id AND v.month = j.month \
+                           AND v.enterprise_id = j.enterprise_id",
+                        json_rows("$1")
+                    ))
+                    .bind(&json)
+                    .fetch_all(&mut *c)
+                    .await?;
+                    current = rows.into_iter().map(|(i, m, e, v, at, imp)| ((i, m, e), (v, at, imp))).collect();
+                }
+                let mut history = Vec::new();
+                let mut write = Vec::with_capacity(values.len());
+                let mut unchanged = 0;
+                for v in values {
+                    match current.get(&(v.indicator_id, v.month.key(), v.enterprise_id)) {
+                        None => {
+                            deltas.add(v.enterprise_id, v.indicator_id, v.month.key(), v.value, 1);
+                            write.push(*v);
+                        }
+                        Some((old, _, _)) if *old == v.value => unchanged += 1,
+                        Some((old, recorded_at, old_import)) => {
+                            deltas.add(v.enterprise_id, v.indicator_id, v.month.key(), v.value - old, 0);
+                            history.push((*v, *old, *recorded_at, *old_import));
+                            write.push(*v);
+                        }
+                    }
+                }
+                for chunk in history.chunks(AGGREGATE_CHUNK / 2) {
                     let mut qb: QueryBuilder<'static, Db> = QueryBuilder::new(
-                        "INSERT INTO figure_stage (import_id, indicator_id, month, enterprise_id, value) ",
+                        "INSERT INTO figure_history (enterprise_id, indicator_id, month, value, recorded_at, import_id, \
+                         superseded_at, superseded_by) ",
                     );
-                    qb.push_values(chunk.iter().copied(), |mut b, v| {
-                        b.push_bind(import_id)
+                    qb.push_values(chunk.iter().copied(), |mut b, (v, old, recorded_at, old_import)| {
+                        b.push_bind(v.enterprise_id)
                             .push_bind(v.indicator_id)
                             .push_bind(v.month.key())
-                            .push_bind(v.enterprise_id)
-                            .push_bind(v.value);
+                            .push_bind(old)
+                            .push_bind(recorded_at)
+                            .push_bind(old_import)
+                            .push_bind(now)
+                            .push_bind(import_id);
                     });
                     qb.build().execute(&mut *c).await?;
                 }
-                Ok(())
+                if !write.is_empty() {
+                    // In the table's order, so the B-tree is written page by page rather than at random.
+                    write.sort_unstable_by_key(|v| (v.enterprise_id, v.indicator_id, v.month));
+                    let json = batch_json(&write);
+                    sqlx::query(&format!(
+                        "INSERT INTO figure_values (indicator_id, month, enterprise_id, value, recorded_at, import_id) \
+                         SELECT j.indicator_id, j.month, j.enterprise_id, j.value, $2, $3 FROM {} WHERE TRUE \
+                         ON CONFLICT (enterprise_id, indicator_id, month) DO UPDATE SET value = excluded.value, \
+                           recorded_at = excluded.recorded_at, import_id = excluded.import_id",
+                        json_rows("$1")
+                    ))
+                    .bind(json)
+                    .bind(now)
+                    .bind(import_id)
+                    .execute(&mut *c)
+                    .await?;
+                }
+                Ok((write.len() as i64, unchanged))
             }
 
-            /// Moves the staged values of an import into the store; returns (changed, unchanged). `deltas` holds
-            /// the staged values summed by aggregate cell as if all were new; values that replace or repeat a
-            /// current one are corrected here before the aggregates are adjusted.
-            async fn apply_stage(c: &mut Conn, import_id: Id, now: DateTime<Utc>, mut deltas: AggregateDeltas) -> Result<(i64, i64)> {
-                let any_current: Option<i32> = sqlx::query_scalar("SELECT 1 FROM figure_values LIMIT 1")
-                    .fetch_optional(&mut *c)
-                    .await?;
-                if any_current.is_some() {
-                    sqlx::query(
-                        "UPDATE figure_stage SET old_value = (SELECT v.value FROM figure_values v \
-                           WHERE v.indicator_id = figure_stage.indicator_id AND v.month = figure_stage.month \
-                             AND v.enterprise_id = figure_stage.enterprise_id) \
-                         WHERE import_id = $1",
-                    )
-                    .bind(import_id)
-                    .execute(&mut *c)
-                    .await?;
-                    sqlx::query(
-                        "INSERT INTO figure_history (enterprise_id, indicator_id, month, value, recorded_at, import_id, \
-                           superseded_at, superseded_by) \
-                         SELECT v.enterprise_id, v.indicator_id, v.month, v.value, v.recorded_at, v.import_id, $2, $1 \
-                         FROM figure_stage s JOIN figure_values v ON v.indicator_id = s.indicator_id \
-                           AND v.month = s.month AND v.enterprise_id = s.enterprise_id \
-                         WHERE s.import_id = $1 AND s.old_value <> s.value",
-                    )
-                    .bind(import_id)
-                    .bind(now)
-                    .execute(&mut *c)
-                    .await?;
-                    let replaced: Vec<(i64, i64, i32, i64)> = sqlx::query_as(
-                        "SELECT enterprise_id, indicator_id, month, old_value FROM figure_stage \
-                         WHERE import_id = $1 AND old_value IS NOT NULL",
-                    )
-                    .bind(import_id)
-                    .fetch_all(&mut *c)
-                    .await?;
-                    for (enterprise, indicator, month, old) in replaced {
-                        // Counted as new when staged: take back the firm, and the old value (all of it if unchanged).
-                        deltas.add(enterprise, indicator, month, -old, -1);
-                    }
-                }
-                let (changed, unchanged): (i64, i64) = sqlx::query_as(
-                    "SELECT CAST(COALESCE(SUM(CASE WHEN old_value IS NULL OR old_value <> value THEN 1 ELSE 0 END), 0) AS BIGINT), \
-                            CAST(COALESCE(SUM(CASE WHEN old_value = value THEN 1 ELSE 0 END), 0) AS BIGINT) \
-                     FROM figure_stage WHERE import_id = $1",
-                )
-                .bind(import_id)
-                .fetch_one(&mut *c)
-                .await?;
-                sqlx::query(
-                    "INSERT INTO figure_values (indicator_id, month, enterprise_id, value, recorded_at, import_id) \
-                     SELECT indicator_id, month, enterprise_id, value, $2, $1 FROM figure_stage \
-                     WHERE import_id = $1 AND (old_value IS NULL OR old_value <> value) \
-                     ON CONFLICT (indicator_id, month, enterprise_id) DO UPDATE SET value = excluded.value, \
-                       recorded_at = excluded.recorded_at, import_id = excluded.import_id",
-                )
-                .bind(import_id)
-                .bind(now)
-                .execute(&mut *c)
-                .await?;
-                let cells: Vec<((usize, i64, i64, i32), (i64, i64))> =
-                    deltas.cells.into_iter().filter(|(_, d)| *d != (0, 0)).collect();
+            /// Adds an import's changes to the aggregate tables.
+            async fn write_aggregates(c: &mut Conn, deltas: AggregateDeltas) -> Result<()> {
+                let cells = deltas.by_group();
                 for chunk in cells.chunks(AGGREGATE_CHUNK) {
                     let mut qb: QueryBuilder<'static, Db> = QueryBuilder::new(
                         "INSERT INTO figure_aggregates (dimension, indicator_id, month, group_id, value, firms) ",
@@ -495,8 +566,7 @@ macro_rules! figures_store {
                     );
                     qb.build().execute(&mut *c).await?;
                 }
-                sqlx::query("DELETE FROM figure_stage WHERE import_id = $1").bind(import_id).execute(&mut *c).await?;
-                Ok((changed, unchanged))
+                Ok(())
             }
 
             /// The groups each enterprise counts in, after bringing them up to date (and the aggregates with them).
@@ -662,11 +732,12 @@ macro_rules! figures_store {
                 };
                 let rows: Vec<(i64, Option<i64>)> = sqlx::query_as(
                     "SELECT m.group_id, CAST(SUM(p.value) AS BIGINT) \
-                     FROM figure_values v \
-                     JOIN figure_group_members m ON m.enterprise_id = v.enterprise_id AND m.dimension = $1 \
-                     JOIN figure_values p ON p.indicator_id = v.indicator_id AND p.month = v.month - 100 \
-                       AND p.enterprise_id = v.enterprise_id \
-                     WHERE v.indicator_id = $2 AND v.month >= $3 AND v.month <= $4 GROUP BY m.group_id",
+                     FROM figure_group_members m \
+                     JOIN figure_values v ON v.enterprise_id = m.enterprise_id AND v.indicator_id = $2 \
+                       AND v.month >= $3 AND v.month <= $4 \
+                     JOIN figure_values p ON p.enterprise_id = v.enterprise_id AND p.indicator_id = v.indicator_id \
+                       AND p.month = v.month - 100 \
+                     WHERE m.dimension = $1 GROUP BY m.group_id",
                 )
                 .bind(by.as_str())
                 .bind(indicator.id)
@@ -779,8 +850,12 @@ macro_rules! figures_store {
                     let now = Utc::now();
                     let mut tx = self.begin_write().await?;
                     let import_id = record_import(tx.conn(), actor, file_name, now).await?;
-                    let mut deltas = AggregateDeltas { members: current_members(tx.conn()).await?, cells: HashMap::new() };
-                    let mut received: i64 = 0;
+                    let mut deltas = AggregateDeltas::new(current_members(tx.conn()).await?);
+                    let existing = sqlx::query_scalar::<_, i32>("SELECT 1 FROM figure_values LIMIT 1")
+                        .fetch_optional(tx.conn())
+                        .await?
+                        .is_some();
+                    let (mut received, mut changed, mut unchanged): (i64, i64, i64) = (0, 0, 0);
                     loop {
                         match messages.recv().await {
                             Some(ImportMessage::Values(values)) => {
@@ -793,13 +868,12 @@ macro_rules! figures_store {
                                     )));
                                 }
                                 received += values.len() as i64;
-                                stage(tx.conn(), import_id, &values).await?;
-                                for v in &values {
-                                    deltas.add(v.enterprise_id, v.indicator_id, v.month.key(), v.value, 1);
-                                }
+                                let (c, u) = write_batch(tx.conn(), import_id, now, &values, existing, &mut deltas).await?;
+                                changed += c;
+                                unchanged += u;
                             }
                             Some(ImportMessage::Finish { store: true, report }) => {
-                                let (changed, unchanged) = apply_stage(tx.conn(), import_id, now, deltas).await?;
+                                write_aggregates(tx.conn(), deltas).await?;
                                 let record = finish_record(
                                     tx.conn(),
                                     import_id,

@@ -174,13 +174,29 @@ pub trait WorkflowStore: Send + Sync {
 
     async fn list_appeal_rules(&self, actor: &Actor, paging: &Paging) -> Result<Page<AppealRule>>;
     async fn get_appeal_rule(&self, actor: &Actor, id: Id) -> Result<AppealRule>;
-    async fn create_appeal_rule(&self, actor: &Actor, draft: AppealRuleDraft) -> Result<AppealRule>;
-    async fn update_appeal_rule(&self, actor: &Actor, id: Id, draft: AppealRuleDraft) -> Result<AppealRule>;
+    async fn create_appeal_rule(&self, actor: &Actor, draft: AppealRuleDraft)
+    -> Result<AppealRule>;
+    async fn update_appeal_rule(
+        &self,
+        actor: &Actor,
+        id: Id,
+        draft: AppealRuleDraft,
+    ) -> Result<AppealRule>;
     async fn archive_appeal_rule(&self, actor: &Actor, id: Id) -> Result<AppealRule>;
 
     /// Files an appeal received at `at`, routes it and notifies the handler.
-    async fn file_appeal(&self, actor: &Actor, draft: AppealDraft, at: DateTime<Utc>) -> Result<Appeal>;
-    async fn list_appeals(&self, actor: &Actor, filter: &AppealFilter, paging: &Paging) -> Result<Page<Appeal>>;
+    async fn file_appeal(
+        &self,
+        actor: &Actor,
+        draft: AppealDraft,
+        at: DateTime<Utc>,
+    ) -> Result<Appeal>;
+    async fn list_appeals(
+        &self,
+        actor: &Actor,
+        filter: &AppealFilter,
+        paging: &Paging,
+    ) -> Result<Page<Appeal>>;
     /// One appeal as of a day; one the actor may not see answers 404.
     async fn get_appeal(&self, actor: &Actor, id: Id, as_of: NaiveDate) -> Result<Appeal>;
     async fn appeal_steps(&self, actor: &Actor, id: Id) -> Result<Vec<CaseStep>>;
@@ -194,25 +210,66 @@ pub trait WorkflowStore: Send + Sync {
         at: DateTime<Utc>,
     ) -> Result<Appeal>;
     /// The on-time rate of the appeals the filter selects.
-    async fn appeal_on_time_rate(&self, actor: &Actor, filter: &AppealFilter) -> Result<OnTimeRate>;
+    async fn appeal_on_time_rate(&self, actor: &Actor, filter: &AppealFilter)
+    -> Result<OnTimeRate>;
 
-    async fn list_signing_events(&self, actor: &Actor, paging: &Paging) -> Result<Page<SigningEvent>>;
+    async fn list_signing_events(
+        &self,
+        actor: &Actor,
+        paging: &Paging,
+    ) -> Result<Page<SigningEvent>>;
     async fn get_signing_event(&self, actor: &Actor, id: Id) -> Result<SigningEvent>;
-    async fn create_signing_event(&self, actor: &Actor, draft: SigningEventDraft) -> Result<SigningEvent>;
+    async fn create_signing_event(
+        &self,
+        actor: &Actor,
+        draft: SigningEventDraft,
+    ) -> Result<SigningEvent>;
 
-    async fn list_projects(&self, actor: &Actor, filter: &ProjectFilter, paging: &Paging) -> Result<Page<Project>>;
+    async fn list_projects(
+        &self,
+        actor: &Actor,
+        filter: &ProjectFilter,
+        paging: &Paging,
+    ) -> Result<Page<Project>>;
     /// One project; one outside the actor's chains and parks answers 404.
     async fn get_project(&self, actor: &Actor, id: Id) -> Result<Project>;
     async fn create_project(&self, actor: &Actor, draft: ProjectDraft) -> Result<Project>;
     async fn update_project(&self, actor: &Actor, id: Id, draft: ProjectDraft) -> Result<Project>;
     async fn archive_project(&self, actor: &Actor, id: Id) -> Result<Project>;
     /// Moves a project forward to `stage`, reached on `on`.
-    async fn move_project(&self, actor: &Actor, id: Id, stage: ProjectStage, on: NaiveDate) -> Result<Project>;
+    async fn move_project(
+        &self,
+        actor: &Actor,
+        id: Id,
+        stage: ProjectStage,
+        on: NaiveDate,
+    ) -> Result<Project>;
     /// Records investment completed in a month or the plan for a year (replacing what was there).
-    async fn record_investment(&self, actor: &Actor, id: Id, investment: Investment) -> Result<Project>;
-    async fn create_milestone(&self, actor: &Actor, project: Id, draft: MilestoneDraft) -> Result<Milestone>;
-    async fn update_milestone(&self, actor: &Actor, id: Id, draft: MilestoneDraft, as_of: NaiveDate) -> Result<Milestone>;
-    async fn list_milestones(&self, actor: &Actor, filter: &MilestoneFilter, paging: &Paging) -> Result<Page<Milestone>>;
+    async fn record_investment(
+        &self,
+        actor: &Actor,
+        id: Id,
+        investment: Investment,
+    ) -> Result<Project>;
+    async fn create_milestone(
+        &self,
+        actor: &Actor,
+        project: Id,
+        draft: MilestoneDraft,
+    ) -> Result<Milestone>;
+    async fn update_milestone(
+        &self,
+        actor: &Actor,
+        id: Id,
+        draft: MilestoneDraft,
+        as_of: NaiveDate,
+    ) -> Result<Milestone>;
+    async fn list_milestones(
+        &self,
+        actor: &Actor,
+        filter: &MilestoneFilter,
+        paging: &Paging,
+    ) -> Result<Page<Milestone>>;
     /// Start rate, production rate and investment against plan and time, grouped, on `as_of`.
     async fn project_figures(
         &self,
@@ -228,30 +285,72 @@ pub trait WorkflowStore: Send + Sync {
         filter: &TransformationFilter,
         paging: &Paging,
     ) -> Result<Page<TransformationProject>>;
-    async fn get_transformation_project(&self, actor: &Actor, id: Id) -> Result<TransformationProject>;
-    async fn create_transformation_project(&self, actor: &Actor, draft: TransformationProjectDraft) -> Result<TransformationProject>;
+    async fn get_transformation_project(
+        &self,
+        actor: &Actor,
+        id: Id,
+    ) -> Result<TransformationProject>;
+    async fn create_transformation_project(
+        &self,
+        actor: &Actor,
+        draft: TransformationProjectDraft,
+    ) -> Result<TransformationProject>;
     async fn update_transformation_project(
         &self,
         actor: &Actor,
         id: Id,
         draft: TransformationProjectDraft,
     ) -> Result<TransformationProject>;
-    async fn list_recognitions(&self, actor: &Actor, filter: &TransformationFilter, paging: &Paging) -> Result<Page<Recognition>>;
+    async fn list_recognitions(
+        &self,
+        actor: &Actor,
+        filter: &TransformationFilter,
+        paging: &Paging,
+    ) -> Result<Page<Recognition>>;
     async fn get_recognition(&self, actor: &Actor, id: Id) -> Result<Recognition>;
     /// Records a recognition; a factory's workshops must be recognised workshops of the same enterprise.
-    async fn create_recognition(&self, actor: &Actor, draft: RecognitionDraft) -> Result<Recognition>;
+    async fn create_recognition(
+        &self,
+        actor: &Actor,
+        draft: RecognitionDraft,
+    ) -> Result<Recognition>;
     /// Zone-level counts on a day: every signed-in account may read them.
-    async fn transformation_summary(&self, actor: &Actor, as_of: NaiveDate) -> Result<TransformationSummary>;
+    async fn transformation_summary(
+        &self,
+        actor: &Actor,
+        as_of: NaiveDate,
+    ) -> Result<TransformationSummary>;
 
     /// Opens a work order reported at `at`; its assignee (of the park's staff) is notified.
-    async fn create_work_order(&self, actor: &Actor, draft: WorkOrderDraft, at: DateTime<Utc>) -> Result<WorkOrder>;
-    async fn list_work_orders(&self, actor: &Actor, filter: &WorkOrderFilter, paging: &Paging) -> Result<Page<WorkOrder>>;
+    async fn create_work_order(
+        &self,
+        actor: &Actor,
+        draft: WorkOrderDraft,
+        at: DateTime<Utc>,
+    ) -> Result<WorkOrder>;
+    async fn list_work_orders(
+        &self,
+        actor: &Actor,
+        filter: &WorkOrderFilter,
+        paging: &Paging,
+    ) -> Result<Page<WorkOrder>>;
     async fn get_work_order(&self, actor: &Actor, id: Id, at: DateTime<Utc>) -> Result<WorkOrder>;
     async fn work_order_steps(&self, actor: &Actor, id: Id) -> Result<Vec<CaseStep>>;
-    async fn step_work_order(&self, actor: &Actor, id: Id, step: WorkOrderStepInput, at: DateTime<Utc>) -> Result<WorkOrder>;
+    async fn step_work_order(
+        &self,
+        actor: &Actor,
+        id: Id,
+        step: WorkOrderStepInput,
+        at: DateTime<Utc>,
+    ) -> Result<WorkOrder>;
 
     /// The messages of the actor's person, newest first.
-    async fn list_inbox(&self, actor: &Actor, unread_only: bool, paging: &Paging) -> Result<Page<Notification>>;
+    async fn list_inbox(
+        &self,
+        actor: &Actor,
+        unread_only: bool,
+        paging: &Paging,
+    ) -> Result<Page<Notification>>;
     async fn inbox_counts(&self, actor: &Actor) -> Result<InboxCounts>;
     /// Marks one message (or, with `None`, all) read; another person's message answers 404.
     async fn mark_read(&self, actor: &Actor, id: Option<Id>) -> Result<InboxCounts>;
@@ -359,13 +458,16 @@ impl AppealRow {
 
     pub(crate) fn into_appeal(self, as_of: NaiveDate) -> Result<Appeal> {
         let id = self.id;
-        let status = AppealStatus::parse(&self.status).ok_or_else(|| corrupt("appeal", id, "status"))?;
+        let status =
+            AppealStatus::parse(&self.status).ok_or_else(|| corrupt("appeal", id, "status"))?;
         Ok(Appeal {
             id,
             enterprise_id: self.enterprise_id,
             enterprise_name: self.enterprise_name,
-            category: AppealCategory::parse(&self.category).ok_or_else(|| corrupt("appeal", id, "category"))?,
-            urgency: Urgency::parse(&self.urgency).ok_or_else(|| corrupt("appeal", id, "urgency"))?,
+            category: AppealCategory::parse(&self.category)
+                .ok_or_else(|| corrupt("appeal", id, "category"))?,
+            urgency: Urgency::parse(&self.urgency)
+                .ok_or_else(|| corrupt("appeal", id, "urgency"))?,
             complex: self.complex,
             title: self.title,
             description: self.description,
@@ -401,13 +503,23 @@ impl AppealRow {
 /// The SQL condition that limits a query on `alias` (a table with enterprise_id, chain_id, park_id and the
 /// person columns) to what the actor may see; `None` for readers of everything. Ids are numbers from the store,
 /// so writing them into the text is safe.
-pub(crate) fn case_scope(actor: &Actor, person: Option<Id>, alias: &str, persons: &[&str]) -> Option<String> {
+pub(crate) fn case_scope(
+    actor: &Actor,
+    person: Option<Id>,
+    alias: &str,
+    persons: &[&str],
+) -> Option<String> {
     use chainpark_core::access::Role;
     let scope = &actor.scope;
     if scope.reads_everything() {
         return None;
     }
-    let list = |ids: &[Id]| ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(", ");
+    let list = |ids: &[Id]| {
+        ids.iter()
+            .map(|i| i.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     let mut any = Vec::new();
     if matches!(scope.role, Role::ChainChief | Role::ChainTaskForce) {
         if scope.all_chains {
@@ -419,8 +531,14 @@ pub(crate) fn case_scope(actor: &Actor, person: Option<Id>, alias: &str, persons
     if matches!(scope.role, Role::ParkChief | Role::ParkStaff) && !scope.parks.is_empty() {
         any.push(format!("{alias}.park_id IN ({})", list(&scope.parks)));
     }
-    if scope.role == Role::Enterprise && !scope.enterprises.is_empty() && persons.contains(&"enterprise") {
-        any.push(format!("{alias}.enterprise_id IN ({})", list(&scope.enterprises)));
+    if scope.role == Role::Enterprise
+        && !scope.enterprises.is_empty()
+        && persons.contains(&"enterprise")
+    {
+        any.push(format!(
+            "{alias}.enterprise_id IN ({})",
+            list(&scope.enterprises)
+        ));
     }
     if let Some(person) = person {
         for column in persons.iter().filter(|c| **c != "enterprise") {
@@ -469,9 +587,18 @@ pub(crate) fn not_in_future(field: &str, at: DateTime<Utc>) -> Result<()> {
 pub(crate) fn appeal_message(kind: &str, appeal: &Appeal) -> (String, String) {
     let subject = match kind {
         "appeal_routed" => format!("新的企业诉求 New appeal #{}: {}", appeal.id, appeal.title),
-        "appeal_assigned" => format!("诉求交办 Appeal #{} assigned to you: {}", appeal.id, appeal.title),
-        "appeal_escalated" => format!("诉求超期督办 Overdue appeal #{} escalated: {}", appeal.id, appeal.title),
-        "appeal_replied" => format!("诉求已反馈 Appeal #{} has a reply: {}", appeal.id, appeal.title),
+        "appeal_assigned" => format!(
+            "诉求交办 Appeal #{} assigned to you: {}",
+            appeal.id, appeal.title
+        ),
+        "appeal_escalated" => format!(
+            "诉求超期督办 Overdue appeal #{} escalated: {}",
+            appeal.id, appeal.title
+        ),
+        "appeal_replied" => format!(
+            "诉求已反馈 Appeal #{} has a reply: {}",
+            appeal.id, appeal.title
+        ),
         _ => format!("诉求 Appeal #{}: {}", appeal.id, appeal.title),
     };
     let body = format!(
@@ -592,8 +719,7 @@ pub(crate) const PROJECT_COLUMNS: &str = "SELECT p.id, p.name, p.name_en, p.inve
      p.event_id, p.lead_on, p.visit_on, p.negotiation_on, p.signed_on, p.registered_on, p.started_on, p.production_on, p.capacity_on, \
      p.archived, p.updated_at";
 
-pub(crate) const PROJECT_FROM: &str =
-    "FROM projects p LEFT JOIN people cp ON cp.id = p.chief_person_id LEFT JOIN people op ON op.id = p.officer_person_id";
+pub(crate) const PROJECT_FROM: &str = "FROM projects p LEFT JOIN people cp ON cp.id = p.chief_person_id LEFT JOIN people op ON op.id = p.officer_person_id";
 
 /// The condition that limits projects (alias `p`) to the actor's chains and parks; `None` for readers of
 /// everything.
@@ -603,9 +729,17 @@ pub(crate) fn project_scope(actor: &Actor) -> Option<String> {
     if scope.reads_everything() {
         return None;
     }
-    let list = |ids: &[Id]| ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(", ");
+    let list = |ids: &[Id]| {
+        ids.iter()
+            .map(|i| i.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     let mut any = Vec::new();
-    if matches!(scope.role, Role::ChainChief | Role::ChainTaskForce | Role::ChainOwner) {
+    if matches!(
+        scope.role,
+        Role::ChainChief | Role::ChainTaskForce | Role::ChainOwner
+    ) {
         if scope.all_chains {
             any.push("p.chain_id IS NOT NULL".to_string());
         } else if !scope.chains.is_empty() {
@@ -648,8 +782,7 @@ impl MilestoneRow {
     }
 }
 
-pub(crate) const MILESTONE_COLUMNS: &str =
-    "SELECT m.id, m.project_id, p.name AS project_name, m.name, m.due_on, m.done_on, m.updated_at FROM milestones m JOIN projects p ON p.id = m.project_id";
+pub(crate) const MILESTONE_COLUMNS: &str = "SELECT m.id, m.project_id, p.name AS project_name, m.name, m.due_on, m.done_on, m.updated_at FROM milestones m JOIN projects p ON p.id = m.project_id";
 
 #[derive(FromRow)]
 pub(crate) struct FactRow {
@@ -724,7 +857,8 @@ impl RecognitionRow {
             id: self.id,
             enterprise_id: self.enterprise_id,
             enterprise_name: self.enterprise_name,
-            kind: RecognitionKind::parse(&self.kind).ok_or_else(|| corrupt("recognition", self.id, "kind"))?,
+            kind: RecognitionKind::parse(&self.kind)
+                .ok_or_else(|| corrupt("recognition", self.id, "kind"))?,
             name: self.name,
             recognised_on: self.recognised_on,
             investment: self.investment,
@@ -756,7 +890,12 @@ pub(crate) fn transformation_scope(actor: &Actor, alias: &str) -> Option<String>
     if scope.enterprises.is_empty() {
         return Some("1 = 0".into());
     }
-    let ids = scope.enterprises.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(", ");
+    let ids = scope
+        .enterprises
+        .iter()
+        .map(|i| i.to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
     Some(format!("{alias}.enterprise_id IN ({ids})"))
 }
 
@@ -787,13 +926,16 @@ pub(crate) struct WorkOrderRow {
 impl WorkOrderRow {
     pub(crate) fn into_work_order(self, at: DateTime<Utc>) -> Result<WorkOrder> {
         let id = self.id;
-        let status = WorkOrderStatus::parse(&self.status).ok_or_else(|| corrupt("work order", id, "status"))?;
+        let status = WorkOrderStatus::parse(&self.status)
+            .ok_or_else(|| corrupt("work order", id, "status"))?;
         Ok(WorkOrder {
             id,
             park_id: self.park_id,
             facility: self.facility,
-            kind: WorkOrderKind::parse(&self.kind).ok_or_else(|| corrupt("work order", id, "kind"))?,
-            urgency: WorkOrderUrgency::parse(&self.urgency).ok_or_else(|| corrupt("work order", id, "urgency"))?,
+            kind: WorkOrderKind::parse(&self.kind)
+                .ok_or_else(|| corrupt("work order", id, "kind"))?,
+            urgency: WorkOrderUrgency::parse(&self.urgency)
+                .ok_or_else(|| corrupt("work order", id, "urgency"))?,
             title: self.title,
             description: self.description,
             status,
@@ -825,20 +967,34 @@ pub(crate) fn work_order_scope(actor: &Actor, person: Option<Id>) -> Option<Stri
     }
     let mut any = Vec::new();
     if matches!(scope.role, Role::ParkChief | Role::ParkStaff) && !scope.parks.is_empty() {
-        let ids = scope.parks.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(", ");
+        let ids = scope
+            .parks
+            .iter()
+            .map(|i| i.to_string())
+            .collect::<Vec<_>>()
+            .join(", ");
         any.push(format!("w.park_id IN ({ids})"));
     }
     if let Some(p) = person {
         any.push(format!("w.assignee_person_id = {p}"));
         any.push(format!("w.escalated_to_person_id = {p}"));
     }
-    if any.is_empty() { Some("1 = 0".into()) } else { Some(format!("({})", any.join(" OR "))) }
+    if any.is_empty() {
+        Some("1 = 0".into())
+    } else {
+        Some(format!("({})", any.join(" OR ")))
+    }
 }
 
 pub(crate) fn work_order_message(kind: &str, w: &WorkOrder) -> (String, String) {
     let subject = match kind {
-        "work_order_assigned" => format!("工单派发 Work order #{} assigned to you: {}", w.id, w.title),
-        "work_order_escalated" => format!("工单超时督办 Overdue work order #{} escalated: {}", w.id, w.title),
+        "work_order_assigned" => {
+            format!("工单派发 Work order #{} assigned to you: {}", w.id, w.title)
+        }
+        "work_order_escalated" => format!(
+            "工单超时督办 Overdue work order #{} escalated: {}",
+            w.id, w.title
+        ),
         _ => format!("工单 Work order #{}: {}", w.id, w.title),
     };
     let body = format!(
@@ -846,6 +1002,18 @@ pub(crate) fn work_order_message(kind: &str, w: &WorkOrder) -> (String, String) 
         w.title, w.facility, w.kind, w.urgency, w.due_at, w.description
     );
     (subject, body)
+}
+
+/// One step of a case, as `case_steps` keeps it.
+pub(crate) struct StepRecord<'a> {
+    pub(crate) kind: &'a str,
+    pub(crate) id: Id,
+    pub(crate) at: DateTime<Utc>,
+    pub(crate) action: &'a str,
+    pub(crate) from: &'a str,
+    pub(crate) to: &'a str,
+    pub(crate) person: Option<Id>,
+    pub(crate) note: &'a str,
 }
 
 /// Implements `WorkflowStore` for an engine's store type (fields as for `sql_store!`).
@@ -961,7 +1129,8 @@ macro_rules! workflow_store {
                 Ok(())
             }
 
-            async fn record_step(c: &mut Conn, kind: &str, id: Id, at: DateTime<Utc>, actor: &Actor, action: &str, from: &str, to: &str, person: Option<Id>, note: &str) -> Result<()> {
+            async fn record_step(c: &mut Conn, actor: &Actor, r: StepRecord<'_>) -> Result<()> {
+                let StepRecord { kind, id, at, action, from, to, person, note } = r;
                 sqlx::query(
                     "INSERT INTO case_steps (object_kind, object_id, at, actor, action, from_status, to_status, person_id, note) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
@@ -1338,7 +1507,7 @@ macro_rules! workflow_store {
                         .bind((!route.target.is_chain_target()).then_some(route.park_id).flatten())
                         .bind(handler).bind(at).bind(Utc::now())
                         .fetch_one(&mut *c).await?;
-                    record_step(c, "appeal", id, at, actor, "file", "", AppealStatus::Submitted.as_str(), handler, &d.description).await?;
+                    record_step(c, actor, StepRecord { kind: "appeal", id, at, action: "file", from: "", to: AppealStatus::Submitted.as_str(), person: handler, note: &d.description }).await?;
                     let after = appeal_row(c, id).await?.into_appeal(received_on)?;
                     if let Some(handler) = handler {
                         let (subject, body) = appeal_message("appeal_routed", &after);
@@ -1465,7 +1634,7 @@ macro_rules! workflow_store {
                         sqlx::query("UPDATE appeals SET escalated_at = NULL WHERE id = $1").bind(id).execute(&mut *c).await?;
                     }
                     let step_person = match &step { AppealStep::Assign { person_id } => Some(*person_id), _ => person };
-                    record_step(c, "appeal", id, at, actor, step.action().as_str(), before.status.as_str(), next.as_str(), step_person, &note).await?;
+                    record_step(c, actor, StepRecord { kind: "appeal", id, at, action: step.action().as_str(), from: before.status.as_str(), to: next.as_str(), person: step_person, note: &note }).await?;
                     let after = appeal_row(c, id).await?.into_appeal(day)?;
                     if let Some((p, kind)) = notify_person {
                         let (subject, body) = appeal_message(kind, &after);
@@ -1856,7 +2025,7 @@ macro_rules! workflow_store {
                         .bind(d.park_id).bind(&d.facility).bind(d.kind.as_str()).bind(d.urgency.as_str()).bind(&d.title).bind(&d.description)
                         .bind(status.as_str()).bind(at).bind(&actor.account).bind(due).bind(d.assignee_person_id).bind(at).bind(Utc::now())
                         .fetch_one(&mut *c).await?;
-                    record_step(c, "work_order", id, at, actor, "create", "", status.as_str(), d.assignee_person_id, &d.description).await?;
+                    record_step(c, actor, StepRecord { kind: "work_order", id, at, action: "create", from: "", to: status.as_str(), person: d.assignee_person_id, note: &d.description }).await?;
                     let after = work_order_row(c, id).await?.into_work_order(at)?;
                     if let Some(person) = d.assignee_person_id {
                         let (subject, body) = work_order_message("work_order_assigned", &after);
@@ -1944,8 +2113,7 @@ macro_rules! workflow_store {
                     }
                     sqlx::query("UPDATE work_orders SET status = $1, assignee_person_id = $2, done_at = $3, closed_at = $4, last_step_at = $5, updated_at = $6 WHERE id = $7")
                         .bind(next.as_str()).bind(assignee).bind(done_at).bind(closed_at).bind(at).bind(Utc::now()).bind(id).execute(&mut *c).await?;
-                    record_step(c, "work_order", id, at, actor, step.action.as_str(), before.status.as_str(), next.as_str(),
-                        if step.action == WorkOrderAction::Assign { assignee } else { person }, &step.note).await?;
+                    record_step(c, actor, StepRecord { kind: "work_order", id, at, action: step.action.as_str(), from: before.status.as_str(), to: next.as_str(), person: if step.action == WorkOrderAction::Assign { assignee } else { person }, note: &step.note }).await?;
                     let after = work_order_row(c, id).await?.into_work_order(at)?;
                     if step.action == WorkOrderAction::Assign || step.action == WorkOrderAction::Reject {
                         if let Some(p) = assignee {
@@ -2048,8 +2216,7 @@ macro_rules! workflow_store {
                         sqlx::query("UPDATE appeals SET escalated_at = $1, escalated_to_person_id = $2, updated_at = $3 WHERE id = $4")
                             .bind(at).bind(chief).bind(Utc::now()).bind(before.id).execute(&mut *c).await?;
                         let step = before.overdue.map(|s| s.as_str()).unwrap_or("reply");
-                        record_step(c, "appeal", before.id, at, actor, "escalate", before.status.as_str(), before.status.as_str(), chief,
-                            &format!("overdue: the {step} deadline has passed")).await?;
+                        record_step(c, actor, StepRecord { kind: "appeal", id: before.id, at, action: "escalate", from: before.status.as_str(), to: before.status.as_str(), person: chief, note: &format!("overdue: the {step} deadline has passed") }).await?;
                         let after = appeal_row(c, before.id).await?.into_appeal(as_of)?;
                         if let Some(chief) = chief {
                             let (subject, body) = appeal_message("appeal_escalated", &after);
@@ -2066,8 +2233,7 @@ macro_rules! workflow_store {
                         let chief = post_holder(c, "park_chief", None, Some(before.park_id), as_of).await?;
                         sqlx::query("UPDATE work_orders SET escalated_at = $1, escalated_to_person_id = $2, updated_at = $3 WHERE id = $4")
                             .bind(at).bind(chief).bind(Utc::now()).bind(before.id).execute(&mut *c).await?;
-                        record_step(c, "work_order", before.id, at, actor, "escalate", before.status.as_str(), before.status.as_str(), chief,
-                            &format!("overdue: due {}", before.due_at)).await?;
+                        record_step(c, actor, StepRecord { kind: "work_order", id: before.id, at, action: "escalate", from: before.status.as_str(), to: before.status.as_str(), person: chief, note: &format!("overdue: due {}", before.due_at) }).await?;
                         let after = work_order_row(c, before.id).await?.into_work_order(at)?;
                         if let Some(chief) = chief {
                             let (subject, body) = work_order_message("work_order_escalated", &after);

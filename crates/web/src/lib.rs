@@ -5,6 +5,7 @@ pub mod api;
 pub mod auth;
 pub mod error;
 pub mod extract;
+pub mod notify;
 pub mod ui;
 
 use std::sync::Arc;

@@ -401,7 +401,9 @@ impl AppealStepInput {
                 AppealStep::Close { note: note.clone() }
             }
             AppealAction::Rate => {
-                let rating = self.rating.unwrap_or(if self.satisfied == Some(false) { 2 } else { 5 });
+                let rating =
+                    self.rating
+                        .unwrap_or(if self.satisfied == Some(false) { 2 } else { 5 });
                 if !(1..=5).contains(&rating) {
                     v.add("rating", "must be 1 to 5");
                 }
@@ -427,13 +429,25 @@ pub fn next_status(status: AppealStatus, step: &AppealStep) -> Result<AppealStat
         (Accepted | Assigned, AppealStep::Handle) => Some(Handling),
         (Handling, AppealStep::Reply { .. }) => Some(Replied),
         (Replied, AppealStep::Close { .. }) => Some(Closed),
-        (Replied | Closed, AppealStep::Rate { satisfied: true, .. }) => Some(Closed),
-        (Replied | Closed, AppealStep::Rate { satisfied: false, .. }) => Some(Handling),
+        (
+            Replied | Closed,
+            AppealStep::Rate {
+                satisfied: true, ..
+            },
+        ) => Some(Closed),
+        (
+            Replied | Closed,
+            AppealStep::Rate {
+                satisfied: false, ..
+            },
+        ) => Some(Handling),
         _ => None,
     };
     next.ok_or_else(|| {
         let hint = match (status, step.action()) {
-            (_, AppealAction::Close) => "; an appeal is closed only after the enterprise has a reply",
+            (_, AppealAction::Close) => {
+                "; an appeal is closed only after the enterprise has a reply"
+            }
             (_, AppealAction::Reply) => "; start handling it first",
             (_, AppealAction::Rate) => "; only a replied or closed appeal can be rated",
             (Submitted, _) => "; accept it first",
@@ -441,7 +455,10 @@ pub fn next_status(status: AppealStatus, step: &AppealStep) -> Result<AppealStat
         };
         Invalid::field(
             "action",
-            format!("an appeal that is {status} cannot be given '{}'{hint}", step.action()),
+            format!(
+                "an appeal that is {status} cannot be given '{}'{hint}",
+                step.action()
+            ),
         )
     })
 }
@@ -485,7 +502,9 @@ impl AppealRuleInput {
         let mut v = Violations::default();
         let note = text(&mut v, "note", &self.note, false, 500);
         match (self.target, self.person_id) {
-            (RouteTarget::Person, None) => v.add("person_id", "a rule to a person names the person"),
+            (RouteTarget::Person, None) => {
+                v.add("person_id", "a rule to a person names the person")
+            }
             (RouteTarget::Person, Some(_)) | (_, None) => {}
             (_, Some(_)) => v.add("person_id", "only a rule to a person names one"),
         }
@@ -563,7 +582,13 @@ mod tests {
         NaiveDate::parse_from_str(text, "%Y-%m-%d").expect(text)
     }
 
-    fn rule(id: Id, category: AppealCategory, chain: Option<Id>, park: Option<Id>, target: RouteTarget) -> AppealRule {
+    fn rule(
+        id: Id,
+        category: AppealCategory,
+        chain: Option<Id>,
+        park: Option<Id>,
+        target: RouteTarget,
+    ) -> AppealRule {
         AppealRule {
             id,
             category,
@@ -585,15 +610,27 @@ mod tests {
         assert_eq!(reply, d("2021-10-09"));
         let status = AppealStatus::Handling;
         assert_eq!(overdue_step(status, accept, reply, d("2021-10-09")), None);
-        assert_eq!(overdue_step(status, accept, reply, d("2021-10-10")), Some(OverdueStep::Reply));
+        assert_eq!(
+            overdue_step(status, accept, reply, d("2021-10-10")),
+            Some(OverdueStep::Reply)
+        );
     }
 
     #[test]
     fn unaccepted_appeal_is_overdue_for_acceptance_first() {
         let (accept, reply) = (d("2021-10-08"), d("2021-10-15"));
-        assert_eq!(overdue_step(AppealStatus::Submitted, accept, reply, d("2021-10-09")), Some(OverdueStep::Accept));
-        assert_eq!(overdue_step(AppealStatus::Accepted, accept, reply, d("2021-10-09")), None);
-        assert_eq!(overdue_step(AppealStatus::Replied, accept, reply, d("2021-12-01")), None);
+        assert_eq!(
+            overdue_step(AppealStatus::Submitted, accept, reply, d("2021-10-09")),
+            Some(OverdueStep::Accept)
+        );
+        assert_eq!(
+            overdue_step(AppealStatus::Accepted, accept, reply, d("2021-10-09")),
+            None
+        );
+        assert_eq!(
+            overdue_step(AppealStatus::Replied, accept, reply, d("2021-12-01")),
+            None
+        );
     }
 
     #[test]
@@ -605,10 +642,22 @@ mod tests {
 
     #[test]
     fn urgent_halves_the_limit_and_complex_makes_it_25() {
-        assert_eq!(reply_limit_days(AppealCategory::Land, Urgency::Normal, false), 10);
-        assert_eq!(reply_limit_days(AppealCategory::Land, Urgency::Urgent, false), 5);
-        assert_eq!(reply_limit_days(AppealCategory::Policy, Urgency::Urgent, false), 1);
-        assert_eq!(reply_limit_days(AppealCategory::Policy, Urgency::Normal, true), 25);
+        assert_eq!(
+            reply_limit_days(AppealCategory::Land, Urgency::Normal, false),
+            10
+        );
+        assert_eq!(
+            reply_limit_days(AppealCategory::Land, Urgency::Urgent, false),
+            5
+        );
+        assert_eq!(
+            reply_limit_days(AppealCategory::Policy, Urgency::Urgent, false),
+            1
+        );
+        assert_eq!(
+            reply_limit_days(AppealCategory::Policy, Urgency::Normal, true),
+            25
+        );
     }
 
     #[test]
@@ -617,7 +666,10 @@ mod tests {
         let error = next_status(AppealStatus::Accepted, &close).unwrap_err();
         assert_eq!(error.0[0].field, "action");
         assert!(error.0[0].message.contains("reply"));
-        assert_eq!(next_status(AppealStatus::Replied, &close), Ok(AppealStatus::Closed));
+        assert_eq!(
+            next_status(AppealStatus::Replied, &close),
+            Ok(AppealStatus::Closed)
+        );
     }
 
     #[test]
@@ -627,8 +679,21 @@ mod tests {
             (Submitted, AppealStep::Accept { complex: false }, Accepted),
             (Accepted, AppealStep::Assign { person_id: 1 }, Assigned),
             (Assigned, AppealStep::Handle, Handling),
-            (Handling, AppealStep::Reply { text: "done".into() }, Replied),
-            (Replied, AppealStep::Rate { satisfied: true, rating: 5 }, Closed),
+            (
+                Handling,
+                AppealStep::Reply {
+                    text: "done".into(),
+                },
+                Replied,
+            ),
+            (
+                Replied,
+                AppealStep::Rate {
+                    satisfied: true,
+                    rating: 5,
+                },
+                Closed,
+            ),
         ];
         for (from, step, to) in steps {
             assert_eq!(next_status(from, &step), Ok(to), "{from} {step:?}");
@@ -638,26 +703,65 @@ mod tests {
 
     #[test]
     fn unsatisfied_rating_reopens_the_appeal() {
-        let rate = AppealStep::Rate { satisfied: false, rating: 2 };
-        assert_eq!(next_status(AppealStatus::Replied, &rate), Ok(AppealStatus::Handling));
-        assert_eq!(next_status(AppealStatus::Closed, &rate), Ok(AppealStatus::Handling));
+        let rate = AppealStep::Rate {
+            satisfied: false,
+            rating: 2,
+        };
+        assert_eq!(
+            next_status(AppealStatus::Replied, &rate),
+            Ok(AppealStatus::Handling)
+        );
+        assert_eq!(
+            next_status(AppealStatus::Closed, &rate),
+            Ok(AppealStatus::Handling)
+        );
     }
 
     #[test]
     fn most_specific_rule_wins_and_the_default_applies_otherwise() {
         let rules = vec![
             rule(1, AppealCategory::Land, None, None, RouteTarget::ChainChief),
-            rule(2, AppealCategory::Land, None, Some(7), RouteTarget::ParkStaff),
-            rule(3, AppealCategory::Land, Some(3), Some(7), RouteTarget::ChainTaskForce),
+            rule(
+                2,
+                AppealCategory::Land,
+                None,
+                Some(7),
+                RouteTarget::ParkStaff,
+            ),
+            rule(
+                3,
+                AppealCategory::Land,
+                Some(3),
+                Some(7),
+                RouteTarget::ChainTaskForce,
+            ),
         ];
-        let facts = RoutingFacts { category: AppealCategory::Land, chains: vec![4], park: Some(7) };
+        let facts = RoutingFacts {
+            category: AppealCategory::Land,
+            chains: vec![4],
+            park: Some(7),
+        };
         let r = route(&rules, &facts);
-        assert_eq!((r.rule_id, r.target, r.park_id), (Some(2), RouteTarget::ParkStaff, Some(7)));
-        let facts = RoutingFacts { category: AppealCategory::Land, chains: vec![3], park: Some(7) };
+        assert_eq!(
+            (r.rule_id, r.target, r.park_id),
+            (Some(2), RouteTarget::ParkStaff, Some(7))
+        );
+        let facts = RoutingFacts {
+            category: AppealCategory::Land,
+            chains: vec![3],
+            park: Some(7),
+        };
         assert_eq!(route(&rules, &facts).rule_id, Some(3));
-        let facts = RoutingFacts { category: AppealCategory::SupplyChain, chains: vec![3], park: Some(7) };
+        let facts = RoutingFacts {
+            category: AppealCategory::SupplyChain,
+            chains: vec![3],
+            park: Some(7),
+        };
         let r = route(&rules, &facts);
-        assert_eq!((r.rule_id, r.target, r.chain_id), (None, RouteTarget::ChainTaskForce, Some(3)));
+        assert_eq!(
+            (r.rule_id, r.target, r.chain_id),
+            (None, RouteTarget::ChainTaskForce, Some(3))
+        );
     }
 
     #[test]

@@ -132,7 +132,15 @@ mod tests {
             ],
             d("2021-10-10"),
         );
-        assert_eq!((rate.on_time, rate.late, rate.open_overdue, rate.open_in_time), (2, 0, 1, 1));
+        assert_eq!(
+            (
+                rate.on_time,
+                rate.late,
+                rate.open_overdue,
+                rate.open_in_time
+            ),
+            (2, 0, 1, 1)
+        );
         assert_eq!(rate.rate_percent, Some(66.7));
     }
 

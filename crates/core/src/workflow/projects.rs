@@ -150,20 +150,32 @@ impl StageDates {
     pub fn check(&self, v: &mut Violations, prefix: &str) {
         let mut latest: Option<(ProjectStage, NaiveDate)> = None;
         for stage in ProjectStage::ALL.iter().copied() {
-            let Some(date) = self.get(stage) else { continue };
+            let Some(date) = self.get(stage) else {
+                continue;
+            };
             let field = format!("{prefix}{}", stage.date_field());
             if let Some((before, before_date)) = latest
                 && date < before_date
             {
                 v.add(
                     &field,
-                    format!("{date} is before the {} date {before_date}", before.as_str()),
+                    format!(
+                        "{date} is before the {} date {before_date}",
+                        before.as_str()
+                    ),
                 );
             }
             if let Some(needed) = stage.requires()
                 && self.get(needed).is_none()
             {
-                v.add(&field, format!("a project is {} only after it is {}", stage.as_str(), needed.as_str()));
+                v.add(
+                    &field,
+                    format!(
+                        "a project is {} only after it is {}",
+                        stage.as_str(),
+                        needed.as_str()
+                    ),
+                );
             }
             latest = Some((stage, date));
         }
@@ -281,7 +293,10 @@ impl ProjectInput {
             }
         }
         if self.event_id.is_some() && self.stages.signed_on.is_none() {
-            v.add("stages.signed_on", "a project signed at an event has a signing date");
+            v.add(
+                "stages.signed_on",
+                "a project signed at an event has a signing date",
+            );
         }
         self.stages.check(&mut v, "stages.");
         let draft = ProjectInput {
@@ -323,12 +338,20 @@ pub struct StageMoveInput {
 }
 
 /// The stage dates after a move, or why the move is impossible: a project moves forward only, in date order.
-pub fn move_to(stages: &StageDates, to: ProjectStage, on: NaiveDate) -> Result<StageDates, Invalid> {
+pub fn move_to(
+    stages: &StageDates,
+    to: ProjectStage,
+    on: NaiveDate,
+) -> Result<StageDates, Invalid> {
     let current = stages.current();
     if stages.get(current).is_some() && to <= current {
         return Err(Invalid::field(
             "stage",
-            format!("the project is already {}; it cannot move to {}", current.as_str(), to.as_str()),
+            format!(
+                "the project is already {}; it cannot move to {}",
+                current.as_str(),
+                to.as_str()
+            ),
         ));
     }
     if let Some(needed) = to.requires()
@@ -336,7 +359,11 @@ pub fn move_to(stages: &StageDates, to: ProjectStage, on: NaiveDate) -> Result<S
     {
         return Err(Invalid::field(
             "stage",
-            format!("a project is {} only after it is {}", to.as_str(), needed.as_str()),
+            format!(
+                "a project is {} only after it is {}",
+                to.as_str(),
+                needed.as_str()
+            ),
         ));
     }
     let mut next = *stages;
@@ -377,8 +404,14 @@ pub struct InvestmentInput {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Investment {
     /// Completed in the month `yyyymm`.
-    Completed { month: i32, amount: i64 },
-    Planned { year: i32, amount: i64 },
+    Completed {
+        month: i32,
+        amount: i64,
+    },
+    Planned {
+        year: i32,
+        amount: i64,
+    },
 }
 
 impl InvestmentInput {
@@ -388,14 +421,22 @@ impl InvestmentInput {
             v.add("amount", "cannot be negative");
         }
         let parsed = match (self.month.as_deref(), self.year) {
-            (Some(month), None) => match NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d") {
-                Ok(d) => Some(Investment::Completed { month: d.year() * 100 + d.month() as i32, amount: self.amount }),
-                Err(_) => {
-                    v.add("month", "is not a month (YYYY-MM)");
-                    None
+            (Some(month), None) => {
+                match NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d") {
+                    Ok(d) => Some(Investment::Completed {
+                        month: d.year() * 100 + d.month() as i32,
+                        amount: self.amount,
+                    }),
+                    Err(_) => {
+                        v.add("month", "is not a month (YYYY-MM)");
+                        None
+                    }
                 }
-            },
-            (None, Some(year)) if (2000..=2100).contains(&year) => Some(Investment::Planned { year, amount: self.amount }),
+            }
+            (None, Some(year)) if (2000..=2100).contains(&year) => Some(Investment::Planned {
+                year,
+                amount: self.amount,
+            }),
             (None, Some(_)) => {
                 v.add("year", "is out of range");
                 None
@@ -491,21 +532,23 @@ pub fn project_figures(facts: &[ProjectFacts], as_of: NaiveDate) -> Vec<ProjectF
     let time = percent(i64::from(as_of.month()), 12);
     let mut groups: BTreeMap<(Option<Id>, String), ProjectFigures> = BTreeMap::new();
     for f in facts {
-        let g = groups.entry((f.key, f.name.clone())).or_insert_with(|| ProjectFigures {
-            key: f.key,
-            name: f.name.clone(),
-            projects: 0,
-            signed: 0,
-            started: 0,
-            in_production: 0,
-            start_rate_percent: None,
-            production_rate_percent: None,
-            planned_year: 0,
-            completed_year: 0,
-            plan_completion_percent: None,
-            time_progress_percent: time,
-            behind_schedule: false,
-        });
+        let g = groups
+            .entry((f.key, f.name.clone()))
+            .or_insert_with(|| ProjectFigures {
+                key: f.key,
+                name: f.name.clone(),
+                projects: 0,
+                signed: 0,
+                started: 0,
+                in_production: 0,
+                start_rate_percent: None,
+                production_rate_percent: None,
+                planned_year: 0,
+                completed_year: 0,
+                plan_completion_percent: None,
+                time_progress_percent: time,
+                behind_schedule: false,
+            });
         g.projects += 1;
         let reached = |d: Option<NaiveDate>| d.is_some_and(|d| d <= as_of);
         if reached(f.stages.signed_on) {
@@ -547,7 +590,11 @@ mod tests {
 
     #[test]
     fn stage_date_before_the_previous_stage_is_refused() {
-        let stages = StageDates { signed_on: Some(d("2021-08-18")), started_on: Some(d("2021-08-01")), ..Default::default() };
+        let stages = StageDates {
+            signed_on: Some(d("2021-08-18")),
+            started_on: Some(d("2021-08-01")),
+            ..Default::default()
+        };
         let mut v = Violations::default();
         stages.check(&mut v, "stages.");
         let e = v.into_invalid();
@@ -556,7 +603,10 @@ mod tests {
 
     #[test]
     fn nothing_starts_before_it_is_signed() {
-        let stages = StageDates { negotiation_on: Some(d("2021-08-01")), ..Default::default() };
+        let stages = StageDates {
+            negotiation_on: Some(d("2021-08-01")),
+            ..Default::default()
+        };
         let e = move_to(&stages, ProjectStage::Started, d("2021-09-01")).unwrap_err();
         assert_eq!(e.0[0].field, "stage");
         assert!(move_to(&stages, ProjectStage::Signed, d("2021-09-01")).is_ok());
@@ -564,27 +614,43 @@ mod tests {
 
     #[test]
     fn a_project_moves_forward_only_and_in_date_order() {
-        let stages = StageDates { signed_on: Some(d("2021-08-18")), ..Default::default() };
-        assert_eq!(move_to(&stages, ProjectStage::Visit, d("2021-08-19")).unwrap_err().0[0].field, "stage");
-        assert_eq!(move_to(&stages, ProjectStage::Started, d("2021-08-17")).unwrap_err().0[0].field, "on");
+        let stages = StageDates {
+            signed_on: Some(d("2021-08-18")),
+            ..Default::default()
+        };
+        assert_eq!(
+            move_to(&stages, ProjectStage::Visit, d("2021-08-19"))
+                .unwrap_err()
+                .0[0]
+                .field,
+            "stage"
+        );
+        assert_eq!(
+            move_to(&stages, ProjectStage::Started, d("2021-08-17"))
+                .unwrap_err()
+                .0[0]
+                .field,
+            "on"
+        );
         let moved = move_to(&stages, ProjectStage::Started, d("2021-10-10")).expect("forward");
         assert_eq!(moved.current(), ProjectStage::Started);
     }
 
     #[test]
     fn rates_count_signed_projects_on_the_day() {
-        let f = |signed: Option<&str>, started: Option<&str>, production: Option<&str>| ProjectFacts {
-            key: Some(1),
-            name: "汽车".into(),
-            stages: StageDates {
-                signed_on: signed.map(d),
-                started_on: started.map(d),
-                production_on: production.map(d),
-                ..Default::default()
-            },
-            planned_year: 100,
-            completed_year: 30,
-        };
+        let f =
+            |signed: Option<&str>, started: Option<&str>, production: Option<&str>| ProjectFacts {
+                key: Some(1),
+                name: "汽车".into(),
+                stages: StageDates {
+                    signed_on: signed.map(d),
+                    started_on: started.map(d),
+                    production_on: production.map(d),
+                    ..Default::default()
+                },
+                planned_year: 100,
+                completed_year: 30,
+            };
         let facts = [
             f(Some("2021-08-18"), Some("2021-09-01"), Some("2021-09-20")),
             f(Some("2021-08-18"), Some("2021-09-01"), None),
@@ -592,7 +658,10 @@ mod tests {
             f(None, None, None),
         ];
         let g = &project_figures(&facts, d("2021-09-30"))[0];
-        assert_eq!((g.projects, g.signed, g.started, g.in_production), (4, 3, 2, 1));
+        assert_eq!(
+            (g.projects, g.signed, g.started, g.in_production),
+            (4, 3, 2, 1)
+        );
         assert_eq!(g.start_rate_percent, Some(66.7));
         assert_eq!(g.production_rate_percent, Some(33.3));
         assert_eq!(g.plan_completion_percent, Some(30.0));
@@ -602,11 +671,25 @@ mod tests {
 
     #[test]
     fn investment_needs_a_month_or_a_year() {
-        let e = InvestmentInput { month: Some("2021-13".into()), year: None, amount: 5 }.parse().unwrap_err();
+        let e = InvestmentInput {
+            month: Some("2021-13".into()),
+            year: None,
+            amount: 5,
+        }
+        .parse()
+        .unwrap_err();
         assert_eq!(e.0[0].field, "month");
         assert_eq!(
-            InvestmentInput { month: Some("2021-09".into()), year: None, amount: 5 }.parse(),
-            Ok(Investment::Completed { month: 202109, amount: 5 })
+            InvestmentInput {
+                month: Some("2021-09".into()),
+                year: None,
+                amount: 5
+            }
+            .parse(),
+            Ok(Investment::Completed {
+                month: 202109,
+                amount: 5
+            })
         );
     }
 }

@@ -165,23 +165,77 @@ impl RecognitionInput {
         let c = self.kind.criteria();
         let at_least = |v: &mut Violations, field: &str, value: i64, min: i64, unit: &str| {
             if value < min {
-                v.add(field, format!("{value}{unit} is below the {min}{unit} a {} needs", self.kind.as_str().replace('_', " ")));
+                v.add(
+                    field,
+                    format!(
+                        "{value}{unit} is below the {min}{unit} a {} needs",
+                        self.kind.as_str().replace('_', " ")
+                    ),
+                );
             }
         };
-        at_least(&mut v, "investment", self.investment, c.min_investment, " 万元");
-        at_least(&mut v, "cnc_rate_pct", self.cnc_rate_pct.into(), c.min_cnc_rate_pct.into(), "%");
-        at_least(&mut v, "key_process_cnc_pct", self.key_process_cnc_pct.into(), c.min_key_process_cnc_pct.into(), "%");
-        at_least(&mut v, "cost_reduction_pct", self.cost_reduction_pct.into(), c.min_cost_reduction_pct.into(), "%");
-        at_least(&mut v, "efficiency_gain_pct", self.efficiency_gain_pct.into(), c.min_efficiency_gain_pct.into(), "%");
-        at_least(&mut v, "defect_reduction_pct", self.defect_reduction_pct.into(), c.min_defect_reduction_pct.into(), "%");
-        at_least(&mut v, "energy_gain_pct", self.energy_gain_pct.into(), c.min_energy_gain_pct.into(), "%");
-        for (field, value) in [("cnc_rate_pct", self.cnc_rate_pct), ("key_process_cnc_pct", self.key_process_cnc_pct)] {
+        at_least(
+            &mut v,
+            "investment",
+            self.investment,
+            c.min_investment,
+            " 万元",
+        );
+        at_least(
+            &mut v,
+            "cnc_rate_pct",
+            self.cnc_rate_pct.into(),
+            c.min_cnc_rate_pct.into(),
+            "%",
+        );
+        at_least(
+            &mut v,
+            "key_process_cnc_pct",
+            self.key_process_cnc_pct.into(),
+            c.min_key_process_cnc_pct.into(),
+            "%",
+        );
+        at_least(
+            &mut v,
+            "cost_reduction_pct",
+            self.cost_reduction_pct.into(),
+            c.min_cost_reduction_pct.into(),
+            "%",
+        );
+        at_least(
+            &mut v,
+            "efficiency_gain_pct",
+            self.efficiency_gain_pct.into(),
+            c.min_efficiency_gain_pct.into(),
+            "%",
+        );
+        at_least(
+            &mut v,
+            "defect_reduction_pct",
+            self.defect_reduction_pct.into(),
+            c.min_defect_reduction_pct.into(),
+            "%",
+        );
+        at_least(
+            &mut v,
+            "energy_gain_pct",
+            self.energy_gain_pct.into(),
+            c.min_energy_gain_pct.into(),
+            "%",
+        );
+        for (field, value) in [
+            ("cnc_rate_pct", self.cnc_rate_pct),
+            ("key_process_cnc_pct", self.key_process_cnc_pct),
+        ] {
             if value > 100 {
                 v.add(field, "cannot exceed 100%");
             }
         }
         if c.mes_required && !self.has_mes {
-            v.add("has_mes", "a manufacturing execution system (MES) is required");
+            v.add(
+                "has_mes",
+                "a manufacturing execution system (MES) is required",
+            );
         }
         self.workshop_ids.sort_unstable();
         self.workshop_ids.dedup();
@@ -189,10 +243,14 @@ impl RecognitionInput {
             RecognitionKind::DigitalWorkshop if !self.workshop_ids.is_empty() => {
                 v.add("workshop_ids", "only a factory stands on workshops")
             }
-            RecognitionKind::IntelligentFactory if self.workshop_ids.len() < c.min_workshops => v.add(
-                "workshop_ids",
-                format!("a factory needs at least {} recognised digital workshops", c.min_workshops),
-            ),
+            RecognitionKind::IntelligentFactory if self.workshop_ids.len() < c.min_workshops => v
+                .add(
+                    "workshop_ids",
+                    format!(
+                        "a factory needs at least {} recognised digital workshops",
+                        c.min_workshops
+                    ),
+                ),
             _ => {}
         }
         v.finish(RecognitionInput { name, ..self })
@@ -237,9 +295,15 @@ mod tests {
 
     #[test]
     fn a_factory_needs_two_recognised_workshops() {
-        let e = input(RecognitionKind::IntelligentFactory, vec![4, 4]).parse().unwrap_err();
+        let e = input(RecognitionKind::IntelligentFactory, vec![4, 4])
+            .parse()
+            .unwrap_err();
         assert_eq!(e.0[0].field, "workshop_ids");
-        assert!(input(RecognitionKind::IntelligentFactory, vec![4, 5]).parse().is_ok());
+        assert!(
+            input(RecognitionKind::IntelligentFactory, vec![4, 5])
+                .parse()
+                .is_ok()
+        );
     }
 
     #[test]
@@ -247,7 +311,13 @@ mod tests {
         let mut i = input(RecognitionKind::IntelligentFactory, vec![1, 2]);
         i.cnc_rate_pct = 65;
         i.has_mes = false;
-        let fields: Vec<String> = i.parse().unwrap_err().0.into_iter().map(|f| f.field).collect();
+        let fields: Vec<String> = i
+            .parse()
+            .unwrap_err()
+            .0
+            .into_iter()
+            .map(|f| f.field)
+            .collect();
         assert_eq!(fields, ["cnc_rate_pct", "has_mes"]);
         let mut w = input(RecognitionKind::DigitalWorkshop, vec![]);
         w.cnc_rate_pct = 65;

@@ -104,17 +104,32 @@ pub fn work_order_due(
 
 /// The last instant of a China calendar day (the first instant of the next, exclusive).
 pub fn end_of_china_day(day: NaiveDate) -> DateTime<Utc> {
-    let next = day.succ_opt().unwrap_or(day).and_hms_opt(0, 0, 0).unwrap_or_default();
-    DateTime::<Utc>::from_naive_utc_and_offset(next - Duration::hours(8), Utc) - Duration::seconds(1)
+    let next = day
+        .succ_opt()
+        .unwrap_or(day)
+        .and_hms_opt(0, 0, 0)
+        .unwrap_or_default();
+    DateTime::<Utc>::from_naive_utc_and_offset(next - Duration::hours(8), Utc)
+        - Duration::seconds(1)
 }
 
 /// Whether an order is overdue at `at`: not finished and past its due instant.
-pub fn work_order_overdue(status: WorkOrderStatus, due_at: DateTime<Utc>, at: DateTime<Utc>) -> bool {
-    matches!(status, WorkOrderStatus::Open | WorkOrderStatus::Assigned | WorkOrderStatus::InProgress) && at > due_at
+pub fn work_order_overdue(
+    status: WorkOrderStatus,
+    due_at: DateTime<Utc>,
+    at: DateTime<Utc>,
+) -> bool {
+    matches!(
+        status,
+        WorkOrderStatus::Open | WorkOrderStatus::Assigned | WorkOrderStatus::InProgress
+    ) && at > due_at
 }
 
 /// The status after an action, or why it cannot be taken.
-pub fn next_work_order_status(status: WorkOrderStatus, action: WorkOrderAction) -> Result<WorkOrderStatus, Invalid> {
+pub fn next_work_order_status(
+    status: WorkOrderStatus,
+    action: WorkOrderAction,
+) -> Result<WorkOrderStatus, Invalid> {
     use WorkOrderAction as A;
     use WorkOrderStatus as S;
     let next = match (status, action) {
@@ -125,7 +140,12 @@ pub fn next_work_order_status(status: WorkOrderStatus, action: WorkOrderAction) 
         (S::Done, A::Reject) => Some(S::InProgress),
         _ => None,
     };
-    next.ok_or_else(|| Invalid::field("action", format!("a work order that is {status} cannot be given '{action}'")))
+    next.ok_or_else(|| {
+        Invalid::field(
+            "action",
+            format!("a work order that is {status} cannot be given '{action}'"),
+        )
+    })
 }
 
 /// A work order as stored and shown.
@@ -185,7 +205,12 @@ impl WorkOrderInput {
         if let Some(TimeLimit::Hours(0) | TimeLimit::WorkingDays(0)) = self.limit {
             v.add("limit", "must be at least one hour or one working day");
         }
-        v.finish(WorkOrderInput { facility, title, description, ..self })
+        v.finish(WorkOrderInput {
+            facility,
+            title,
+            description,
+            ..self
+        })
     }
 
     pub fn time_limit(&self) -> TimeLimit {
@@ -231,24 +256,49 @@ mod tests {
     fn routine_repair_reported_before_national_day_is_due_at_the_end_of_10_11() {
         let calendar = WorkCalendar::embedded();
         let created = Utc.with_ymd_and_hms(2021, 9, 30, 2, 0, 0).unwrap();
-        let due = work_order_due(&calendar, created, WorkOrderKind::Repair.limit(WorkOrderUrgency::Routine)).expect("covered");
+        let due = work_order_due(
+            &calendar,
+            created,
+            WorkOrderKind::Repair.limit(WorkOrderUrgency::Routine),
+        )
+        .expect("covered");
         // Working days after 09-30: 10-08 (Fri), 10-09 (make-up Sat), 10-11 (Mon).
         assert_eq!(due, Utc.with_ymd_and_hms(2021, 10, 11, 15, 59, 59).unwrap());
         assert!(!work_order_overdue(WorkOrderStatus::Assigned, due, due));
-        assert!(work_order_overdue(WorkOrderStatus::Assigned, due, due + Duration::seconds(1)));
-        assert!(!work_order_overdue(WorkOrderStatus::Done, due, due + Duration::days(3)));
+        assert!(work_order_overdue(
+            WorkOrderStatus::Assigned,
+            due,
+            due + Duration::seconds(1)
+        ));
+        assert!(!work_order_overdue(
+            WorkOrderStatus::Done,
+            due,
+            due + Duration::days(3)
+        ));
     }
 
     #[test]
     fn emergencies_are_due_in_four_hours() {
         let created = Utc.with_ymd_and_hms(2021, 10, 2, 2, 0, 0).unwrap();
-        let due = work_order_due(&WorkCalendar::embedded(), created, WorkOrderKind::Utilities.limit(WorkOrderUrgency::Emergency)).expect("due");
-        assert_eq!(due - created, Duration::hours(4), "holidays do not stop an emergency");
+        let due = work_order_due(
+            &WorkCalendar::embedded(),
+            created,
+            WorkOrderKind::Utilities.limit(WorkOrderUrgency::Emergency),
+        )
+        .expect("due");
+        assert_eq!(
+            due - created,
+            Duration::hours(4),
+            "holidays do not stop an emergency"
+        );
     }
 
     #[test]
     fn a_work_order_is_closed_only_after_it_is_done() {
         assert!(next_work_order_status(WorkOrderStatus::Assigned, WorkOrderAction::Close).is_err());
-        assert_eq!(next_work_order_status(WorkOrderStatus::Done, WorkOrderAction::Reject), Ok(WorkOrderStatus::InProgress));
+        assert_eq!(
+            next_work_order_status(WorkOrderStatus::Done, WorkOrderAction::Reject),
+            Ok(WorkOrderStatus::InProgress)
+        );
     }
 }

@@ -72,15 +72,16 @@ CREATE TABLE figure_imports (
     report           TEXT NOT NULL DEFAULT '{}'
 );
 
--- The current value of each enterprise × indicator × month.
+-- The current value of each enterprise × indicator × month, clustered by enterprise: files come enterprise by
+-- enterprise, and roll-ups read the aggregates, not this table.
 CREATE TABLE figure_values (
+    enterprise_id BIGINT NOT NULL REFERENCES enterprises(id),
     indicator_id  BIGINT NOT NULL REFERENCES indicators(id),
     month         INTEGER NOT NULL,
-    enterprise_id BIGINT NOT NULL REFERENCES enterprises(id),
     value         BIGINT NOT NULL,
     recorded_at   TIMESTAMPTZ NOT NULL,
     import_id     BIGINT,
-    PRIMARY KEY (indicator_id, month, enterprise_id)
+    PRIMARY KEY (enterprise_id, indicator_id, month)
 );
 
 -- Values that were replaced by a re-reported one: readable "as of" any instant in [recorded_at, superseded_at).
@@ -95,17 +96,6 @@ CREATE TABLE figure_history (
     superseded_by BIGINT
 );
 CREATE INDEX figure_history_key ON figure_history (enterprise_id, indicator_id, month);
-
--- Values of an import in progress; emptied before its transaction ends.
-CREATE TABLE figure_stage (
-    import_id     BIGINT NOT NULL,
-    indicator_id  BIGINT NOT NULL,
-    month         INTEGER NOT NULL,
-    enterprise_id BIGINT NOT NULL,
-    value         BIGINT NOT NULL,
-    old_value     BIGINT,
-    PRIMARY KEY (import_id, indicator_id, month, enterprise_id)
-);
 
 -- The NBS 2021 digital-economy category of each enterprise: derived from its industry code, or set by hand.
 CREATE TABLE enterprise_digital_categories (

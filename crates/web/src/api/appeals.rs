@@ -278,7 +278,9 @@ pub async fn escalate(
 ) -> ApiResult<Json<EscalationRun>> {
     // A day means its first instant in Chongqing: what is overdue on that day is escalated from its start.
     let at = input.as_of.map(start_of_china_day).unwrap_or_else(Utc::now);
-    Ok(Json(state.store.escalate_overdue(&caller.actor(), at).await?))
+    Ok(Json(
+        state.store.escalate_overdue(&caller.actor(), at).await?,
+    ))
 }
 
 /// The years the working-day calendar covers.

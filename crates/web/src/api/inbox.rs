@@ -26,9 +26,18 @@ pub struct InboxQuery {
 
 /// The caller's messages, newest first.
 #[utoipa::path(get, path = "/api/v1/inbox", tag = "inbox", params(InboxQuery), responses((status = 200, body = Page<Notification>)))]
-pub async fn list(State(state): State<AppState>, caller: Caller, ApiQuery(q): ApiQuery<InboxQuery>) -> ApiResult<Json<Page<Notification>>> {
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<InboxQuery>,
+) -> ApiResult<Json<Page<Notification>>> {
     let paging = Paging::new(q.limit, q.offset, None);
-    Ok(Json(state.store.list_inbox(&caller.actor(), q.unread.unwrap_or(false), &paging).await?))
+    Ok(Json(
+        state
+            .store
+            .list_inbox(&caller.actor(), q.unread.unwrap_or(false), &paging)
+            .await?,
+    ))
 }
 
 /// Unread and total counts, and unread by kind.
@@ -40,13 +49,22 @@ pub async fn counts(State(state): State<AppState>, caller: Caller) -> ApiResult<
 /// Marks one message read; another person's message answers 404.
 #[utoipa::path(post, path = "/api/v1/inbox/{id}/read", tag = "inbox", params(("id" = i64, Path)),
     responses((status = 200, body = InboxCounts), (status = 404, body = Problem, content_type = "application/problem+json")))]
-pub async fn read(State(state): State<AppState>, caller: Caller, Path(id): Path<Id>) -> ApiResult<Json<InboxCounts>> {
-    Ok(Json(state.store.mark_read(&caller.actor(), Some(id)).await?))
+pub async fn read(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Id>,
+) -> ApiResult<Json<InboxCounts>> {
+    Ok(Json(
+        state.store.mark_read(&caller.actor(), Some(id)).await?,
+    ))
 }
 
 /// Marks every message read.
 #[utoipa::path(post, path = "/api/v1/inbox/read-all", tag = "inbox", responses((status = 200, body = InboxCounts)))]
-pub async fn read_all(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<InboxCounts>> {
+pub async fn read_all(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Json<InboxCounts>> {
     Ok(Json(state.store.mark_read(&caller.actor(), None).await?))
 }
 

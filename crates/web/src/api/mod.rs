@@ -61,4 +61,5 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(transformation::router())
         .merge(work_orders::router())
         .merge(inbox::router())
+        .merge(reports::router())
 }

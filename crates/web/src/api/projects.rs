@@ -59,28 +59,61 @@ impl ProjectQuery {
 /// Lists the key projects of the caller's chains and parks (all of them for leaders, analysts and admins).
 #[utoipa::path(get, path = "/api/v1/projects", tag = "projects", params(ProjectQuery),
     responses((status = 200, body = Page<Project>)))]
-pub async fn list(State(state): State<AppState>, caller: Caller, ApiQuery(q): ApiQuery<ProjectQuery>) -> ApiResult<Json<Page<Project>>> {
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<ProjectQuery>,
+) -> ApiResult<Json<Page<Project>>> {
     let paging = Paging::new(q.limit, q.offset, q.sort.as_deref());
-    Ok(Json(state.store.list_projects(&caller.actor(), &q.filter(), &paging).await?))
+    Ok(Json(
+        state
+            .store
+            .list_projects(&caller.actor(), &q.filter(), &paging)
+            .await?,
+    ))
 }
 
 /// Everything the filter selects, as CSV or XLSX.
 #[utoipa::path(get, path = "/api/v1/projects/export", tag = "projects", params(ProjectQuery),
     responses((status = 200, description = "text/csv or an XLSX workbook")))]
-pub async fn export(State(state): State<AppState>, caller: Caller, ApiQuery(q): ApiQuery<ProjectQuery>) -> ApiResult<Response> {
+pub async fn export(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<ProjectQuery>,
+) -> ApiResult<Response> {
     let mut paging = Paging::all();
     paging.sort = Paging::new(None, None, q.sort.as_deref()).sort;
-    let page = state.store.list_projects(&caller.actor(), &q.filter(), &paging).await?;
-    download(q.format.unwrap_or_default(), "projects", &[project_sheet(&page.items)])
+    let page = state
+        .store
+        .list_projects(&caller.actor(), &q.filter(), &paging)
+        .await?;
+    download(
+        q.format.unwrap_or_default(),
+        "projects",
+        &[project_sheet(&page.items)],
+    )
 }
 
 pub(crate) fn project_sheet(items: &[Project]) -> Sheet {
     let mut sheet = Sheet::new(
         "项目 Projects",
         &[
-            "编号 id", "项目 name", "投资方 investor", "阶段 stage", "计划投资(万元) planned", "签约投资(万元) contracted",
-            "完成投资(万元) completed", "产业链 chain_id", "园区 park_id", "链长 chief", "专员 officer", "签约活动 event_id",
-            "签约 signed_on", "开工 started_on", "投产 production_on", "达产 capacity_on",
+            "编号 id",
+            "项目 name",
+            "投资方 investor",
+            "阶段 stage",
+            "计划投资(万元) planned",
+            "签约投资(万元) contracted",
+            "完成投资(万元) completed",
+            "产业链 chain_id",
+            "园区 park_id",
+            "链长 chief",
+            "专员 officer",
+            "签约活动 event_id",
+            "签约 signed_on",
+            "开工 started_on",
+            "投产 production_on",
+            "达产 capacity_on",
         ],
     );
     let date = |d: Option<NaiveDate>| Cell::from(d.map(|d| d.to_string()));
@@ -111,15 +144,30 @@ pub(crate) fn project_sheet(items: &[Project]) -> Sheet {
 #[utoipa::path(post, path = "/api/v1/projects", tag = "projects", request_body = ProjectInput,
     responses((status = 201, body = Project), (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json")))]
-pub async fn create(State(state): State<AppState>, caller: Caller, ApiJson(input): ApiJson<ProjectInput>) -> ApiResult<impl IntoResponse> {
-    let created = state.store.create_project(&caller.actor(), input.parse()?).await?;
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(input): ApiJson<ProjectInput>,
+) -> ApiResult<impl IntoResponse> {
+    let created = state
+        .store
+        .create_project(&caller.actor(), input.parse()?)
+        .await?;
     let location = format!("/api/v1/projects/{}", created.id);
-    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(created)))
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(created),
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/projects/{id}", tag = "projects", params(("id" = i64, Path)),
     responses((status = 200, body = Project), (status = 404, body = Problem, content_type = "application/problem+json")))]
-pub async fn get(State(state): State<AppState>, caller: Caller, Path(id): Path<Id>) -> ApiResult<Json<Project>> {
+pub async fn get(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Id>,
+) -> ApiResult<Json<Project>> {
     Ok(Json(state.store.get_project(&caller.actor(), id).await?))
 }
 
@@ -134,13 +182,24 @@ pub async fn update(
 ) -> ApiResult<Json<Project>> {
     let current = state.store.get_project(&caller.actor(), id).await?;
     let input: ProjectInput = merge_patch(&current.to_input(), patch)?;
-    Ok(Json(state.store.update_project(&caller.actor(), id, input.parse()?).await?))
+    Ok(Json(
+        state
+            .store
+            .update_project(&caller.actor(), id, input.parse()?)
+            .await?,
+    ))
 }
 
 #[utoipa::path(post, path = "/api/v1/projects/{id}/archive", tag = "projects", params(("id" = i64, Path)),
     responses((status = 200, body = Project), (status = 404, body = Problem, content_type = "application/problem+json")))]
-pub async fn archive(State(state): State<AppState>, caller: Caller, Path(id): Path<Id>) -> ApiResult<Json<Project>> {
-    Ok(Json(state.store.archive_project(&caller.actor(), id).await?))
+pub async fn archive(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Id>,
+) -> ApiResult<Json<Project>> {
+    Ok(Json(
+        state.store.archive_project(&caller.actor(), id).await?,
+    ))
 }
 
 /// Moves a project forward to a stage reached on a day. Backwards, out of date order, or past a stage it needs
@@ -153,7 +212,12 @@ pub async fn move_stage(
     Path(id): Path<Id>,
     ApiJson(input): ApiJson<StageMoveInput>,
 ) -> ApiResult<Json<Project>> {
-    Ok(Json(state.store.move_project(&caller.actor(), id, input.stage, input.on).await?))
+    Ok(Json(
+        state
+            .store
+            .move_project(&caller.actor(), id, input.stage, input.on)
+            .await?,
+    ))
 }
 
 /// Records investment completed in a month (`month`) or the annual plan (`year`), in 万元.
@@ -165,7 +229,12 @@ pub async fn investment(
     Path(id): Path<Id>,
     ApiJson(input): ApiJson<InvestmentInput>,
 ) -> ApiResult<Json<Project>> {
-    Ok(Json(state.store.record_investment(&caller.actor(), id, input.parse()?).await?))
+    Ok(Json(
+        state
+            .store
+            .record_investment(&caller.actor(), id, input.parse()?)
+            .await?,
+    ))
 }
 
 /// Adds a milestone with its due date.
@@ -177,7 +246,10 @@ pub async fn create_milestone(
     Path(id): Path<Id>,
     ApiJson(input): ApiJson<MilestoneInput>,
 ) -> ApiResult<impl IntoResponse> {
-    let created = state.store.create_milestone(&caller.actor(), id, input.parse()?).await?;
+    let created = state
+        .store
+        .create_milestone(&caller.actor(), id, input.parse()?)
+        .await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
@@ -198,10 +270,23 @@ pub struct MilestoneQuery {
 /// Milestones of the caller's projects, earliest due first.
 #[utoipa::path(get, path = "/api/v1/milestones", tag = "projects", params(MilestoneQuery),
     responses((status = 200, body = Page<Milestone>)))]
-pub async fn list_milestones(State(state): State<AppState>, caller: Caller, ApiQuery(q): ApiQuery<MilestoneQuery>) -> ApiResult<Json<Page<Milestone>>> {
-    let filter = MilestoneFilter { project_id: q.project_id, overdue: q.overdue, as_of: q.as_of.unwrap_or_else(today) };
+pub async fn list_milestones(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<MilestoneQuery>,
+) -> ApiResult<Json<Page<Milestone>>> {
+    let filter = MilestoneFilter {
+        project_id: q.project_id,
+        overdue: q.overdue,
+        as_of: q.as_of.unwrap_or_else(today),
+    };
     let paging = Paging::new(q.limit, q.offset, None);
-    Ok(Json(state.store.list_milestones(&caller.actor(), &filter, &paging).await?))
+    Ok(Json(
+        state
+            .store
+            .list_milestones(&caller.actor(), &filter, &paging)
+            .await?,
+    ))
 }
 
 /// Changes a milestone (its name, due date, or the day it was done) with a JSON merge patch.
@@ -215,17 +300,33 @@ pub async fn update_milestone(
     ApiJson(patch): ApiJson<serde_json::Value>,
 ) -> ApiResult<Json<Milestone>> {
     let as_of = q.as_of.unwrap_or_else(today);
-    let filter = MilestoneFilter { as_of, ..Default::default() };
+    let filter = MilestoneFilter {
+        as_of,
+        ..Default::default()
+    };
     // Read through the scoped list so a foreign milestone answers 404.
-    let all = state.store.list_milestones(&caller.actor(), &filter, &Paging::all()).await?;
-    let current = all
-        .items
-        .into_iter()
-        .find(|m| m.id == id)
-        .ok_or(chainpark_store::StoreError::NotFound { kind: "milestone", id })?;
-    let input = MilestoneInput { name: current.name, due_on: current.due_on, done_on: current.done_on };
+    let all = state
+        .store
+        .list_milestones(&caller.actor(), &filter, &Paging::all())
+        .await?;
+    let current = all.items.into_iter().find(|m| m.id == id).ok_or(
+        chainpark_store::StoreError::NotFound {
+            kind: "milestone",
+            id,
+        },
+    )?;
+    let input = MilestoneInput {
+        name: current.name,
+        due_on: current.due_on,
+        done_on: current.done_on,
+    };
     let input: MilestoneInput = merge_patch(&input, patch)?;
-    Ok(Json(state.store.update_milestone(&caller.actor(), id, input.parse()?, as_of).await?))
+    Ok(Json(
+        state
+            .store
+            .update_milestone(&caller.actor(), id, input.parse()?, as_of)
+            .await?,
+    ))
 }
 
 /// How to group the figures, and on which day.
@@ -246,12 +347,26 @@ pub struct FiguresQuery {
 /// against the annual plan and against the time elapsed.
 #[utoipa::path(get, path = "/api/v1/projects/figures", tag = "projects", params(FiguresQuery),
     responses((status = 200, body = Vec<ProjectFigures>)))]
-pub async fn figures(State(state): State<AppState>, caller: Caller, ApiQuery(q): ApiQuery<FiguresQuery>) -> ApiResult<Json<Vec<ProjectFigures>>> {
-    let filter = ProjectFilter { chain_id: q.chain_id, park_id: q.park_id, event_id: q.event_id, ..Default::default() };
+pub async fn figures(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<FiguresQuery>,
+) -> ApiResult<Json<Vec<ProjectFigures>>> {
+    let filter = ProjectFilter {
+        chain_id: q.chain_id,
+        park_id: q.park_id,
+        event_id: q.event_id,
+        ..Default::default()
+    };
     Ok(Json(
         state
             .store
-            .project_figures(&caller.actor(), q.by.unwrap_or_default(), &filter, q.as_of.unwrap_or_else(today))
+            .project_figures(
+                &caller.actor(),
+                q.by.unwrap_or_default(),
+                &filter,
+                q.as_of.unwrap_or_else(today),
+            )
             .await?,
     ))
 }
@@ -268,22 +383,44 @@ pub struct EventQuery {
 /// Signing events with the number of projects signed at each and their contracted investment.
 #[utoipa::path(get, path = "/api/v1/signing-events", tag = "projects", params(EventQuery),
     responses((status = 200, body = Page<SigningEvent>)))]
-pub async fn list_events(State(state): State<AppState>, caller: Caller, ApiQuery(q): ApiQuery<EventQuery>) -> ApiResult<Json<Page<SigningEvent>>> {
-    Ok(Json(state.store.list_signing_events(&caller.actor(), &Paging::new(q.limit, q.offset, None)).await?))
+pub async fn list_events(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<EventQuery>,
+) -> ApiResult<Json<Page<SigningEvent>>> {
+    Ok(Json(
+        state
+            .store
+            .list_signing_events(&caller.actor(), &Paging::new(q.limit, q.offset, None))
+            .await?,
+    ))
 }
 
 /// Adds a signing event. Admin only.
 #[utoipa::path(post, path = "/api/v1/signing-events", tag = "projects", request_body = SigningEventInput,
     responses((status = 201, body = SigningEvent), (status = 403, body = Problem, content_type = "application/problem+json")))]
-pub async fn create_event(State(state): State<AppState>, caller: Caller, ApiJson(input): ApiJson<SigningEventInput>) -> ApiResult<impl IntoResponse> {
-    let created = state.store.create_signing_event(&caller.actor(), input.parse()?).await?;
+pub async fn create_event(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(input): ApiJson<SigningEventInput>,
+) -> ApiResult<impl IntoResponse> {
+    let created = state
+        .store
+        .create_signing_event(&caller.actor(), input.parse()?)
+        .await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
 #[utoipa::path(get, path = "/api/v1/signing-events/{id}", tag = "projects", params(("id" = i64, Path)),
     responses((status = 200, body = SigningEvent), (status = 404, body = Problem, content_type = "application/problem+json")))]
-pub async fn get_event(State(state): State<AppState>, caller: Caller, Path(id): Path<Id>) -> ApiResult<Json<SigningEvent>> {
-    Ok(Json(state.store.get_signing_event(&caller.actor(), id).await?))
+pub async fn get_event(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Id>,
+) -> ApiResult<Json<SigningEvent>> {
+    Ok(Json(
+        state.store.get_signing_event(&caller.actor(), id).await?,
+    ))
 }
 
 pub fn router() -> OpenApiRouter<AppState> {

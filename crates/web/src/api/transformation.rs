@@ -38,15 +38,28 @@ pub struct TransformationQuery {
 
 impl TransformationQuery {
     fn filter(&self) -> TransformationFilter {
-        TransformationFilter { enterprise_id: self.enterprise_id, by: self.by, kind: self.kind }
+        TransformationFilter {
+            enterprise_id: self.enterprise_id,
+            by: self.by,
+            kind: self.kind,
+        }
     }
 }
 
 /// The counts on a day: completed transformation projects, recognised workshops and factories.
 #[utoipa::path(get, path = "/api/v1/transformation/summary", tag = "transformation", params(AsOfQuery),
     responses((status = 200, body = TransformationSummary)))]
-pub async fn summary(State(state): State<AppState>, caller: Caller, ApiQuery(q): ApiQuery<AsOfQuery>) -> ApiResult<Json<TransformationSummary>> {
-    Ok(Json(state.store.transformation_summary(&caller.actor(), q.as_of.unwrap_or_else(today)).await?))
+pub async fn summary(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<AsOfQuery>,
+) -> ApiResult<Json<TransformationSummary>> {
+    Ok(Json(
+        state
+            .store
+            .transformation_summary(&caller.actor(), q.as_of.unwrap_or_else(today))
+            .await?,
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/transformation/projects", tag = "transformation", params(TransformationQuery),
@@ -57,15 +70,37 @@ pub async fn list_projects(
     ApiQuery(q): ApiQuery<TransformationQuery>,
 ) -> ApiResult<Json<Page<TransformationProject>>> {
     let paging = Paging::new(q.limit, q.offset, None);
-    Ok(Json(state.store.list_transformation_projects(&caller.actor(), &q.filter(), &paging).await?))
+    Ok(Json(
+        state
+            .store
+            .list_transformation_projects(&caller.actor(), &q.filter(), &paging)
+            .await?,
+    ))
 }
 
 /// Every transformation project the filter selects, as CSV or XLSX.
 #[utoipa::path(get, path = "/api/v1/transformation/projects/export", tag = "transformation", params(TransformationQuery),
     responses((status = 200, description = "text/csv or an XLSX workbook")))]
-pub async fn export_projects(State(state): State<AppState>, caller: Caller, ApiQuery(q): ApiQuery<TransformationQuery>) -> ApiResult<Response> {
-    let page = state.store.list_transformation_projects(&caller.actor(), &q.filter(), &Paging::all()).await?;
-    let mut sheet = Sheet::new("智能化改造 Transformation", &["编号 id", "企业 enterprise", "项目 name", "投资(万元) investment", "开始 started_on", "完成 completed_on"]);
+pub async fn export_projects(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<TransformationQuery>,
+) -> ApiResult<Response> {
+    let page = state
+        .store
+        .list_transformation_projects(&caller.actor(), &q.filter(), &Paging::all())
+        .await?;
+    let mut sheet = Sheet::new(
+        "智能化改造 Transformation",
+        &[
+            "编号 id",
+            "企业 enterprise",
+            "项目 name",
+            "投资(万元) investment",
+            "开始 started_on",
+            "完成 completed_on",
+        ],
+    );
     for p in &page.items {
         sheet.rows.push(vec![
             Cell::Int(p.id),
@@ -76,7 +111,11 @@ pub async fn export_projects(State(state): State<AppState>, caller: Caller, ApiQ
             p.completed_on.map(|d| d.to_string()).into(),
         ]);
     }
-    download(q.format.unwrap_or_default(), "transformation_projects", &[sheet])
+    download(
+        q.format.unwrap_or_default(),
+        "transformation_projects",
+        &[sheet],
+    )
 }
 
 /// Records a transformation project: the admin, or a chief or task-force member of the enterprise's chain.
@@ -88,14 +127,26 @@ pub async fn create_project(
     caller: Caller,
     ApiJson(input): ApiJson<TransformationProjectInput>,
 ) -> ApiResult<impl IntoResponse> {
-    let created = state.store.create_transformation_project(&caller.actor(), input.parse()?).await?;
+    let created = state
+        .store
+        .create_transformation_project(&caller.actor(), input.parse()?)
+        .await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
 #[utoipa::path(get, path = "/api/v1/transformation/projects/{id}", tag = "transformation", params(("id" = i64, Path)),
     responses((status = 200, body = TransformationProject), (status = 404, body = Problem, content_type = "application/problem+json")))]
-pub async fn get_project(State(state): State<AppState>, caller: Caller, Path(id): Path<Id>) -> ApiResult<Json<TransformationProject>> {
-    Ok(Json(state.store.get_transformation_project(&caller.actor(), id).await?))
+pub async fn get_project(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Id>,
+) -> ApiResult<Json<TransformationProject>> {
+    Ok(Json(
+        state
+            .store
+            .get_transformation_project(&caller.actor(), id)
+            .await?,
+    ))
 }
 
 /// Changes a transformation project (e.g. records its completion) with a JSON merge patch.
@@ -108,9 +159,17 @@ pub async fn update_project(
     Path(id): Path<Id>,
     ApiJson(patch): ApiJson<serde_json::Value>,
 ) -> ApiResult<Json<TransformationProject>> {
-    let current = state.store.get_transformation_project(&caller.actor(), id).await?;
+    let current = state
+        .store
+        .get_transformation_project(&caller.actor(), id)
+        .await?;
     let input: TransformationProjectInput = merge_patch(&current.to_input(), patch)?;
-    Ok(Json(state.store.update_transformation_project(&caller.actor(), id, input.parse()?).await?))
+    Ok(Json(
+        state
+            .store
+            .update_transformation_project(&caller.actor(), id, input.parse()?)
+            .await?,
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/transformation/recognitions", tag = "transformation", params(TransformationQuery),
@@ -121,7 +180,12 @@ pub async fn list_recognitions(
     ApiQuery(q): ApiQuery<TransformationQuery>,
 ) -> ApiResult<Json<Page<Recognition>>> {
     let paging = Paging::new(q.limit, q.offset, None);
-    Ok(Json(state.store.list_recognitions(&caller.actor(), &q.filter(), &paging).await?))
+    Ok(Json(
+        state
+            .store
+            .list_recognitions(&caller.actor(), &q.filter(), &paging)
+            .await?,
+    ))
 }
 
 /// Records a recognised digital workshop or intelligent factory with the criteria met. Criteria below the
@@ -134,14 +198,23 @@ pub async fn create_recognition(
     caller: Caller,
     ApiJson(input): ApiJson<RecognitionInput>,
 ) -> ApiResult<impl IntoResponse> {
-    let created = state.store.create_recognition(&caller.actor(), input.parse()?).await?;
+    let created = state
+        .store
+        .create_recognition(&caller.actor(), input.parse()?)
+        .await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
 #[utoipa::path(get, path = "/api/v1/transformation/recognitions/{id}", tag = "transformation", params(("id" = i64, Path)),
     responses((status = 200, body = Recognition), (status = 404, body = Problem, content_type = "application/problem+json")))]
-pub async fn get_recognition(State(state): State<AppState>, caller: Caller, Path(id): Path<Id>) -> ApiResult<Json<Recognition>> {
-    Ok(Json(state.store.get_recognition(&caller.actor(), id).await?))
+pub async fn get_recognition(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Id>,
+) -> ApiResult<Json<Recognition>> {
+    Ok(Json(
+        state.store.get_recognition(&caller.actor(), id).await?,
+    ))
 }
 
 pub fn router() -> OpenApiRouter<AppState> {

@@ -53,24 +53,58 @@ impl WorkOrderQuery {
 /// The work orders of the caller's parks (or assigned to the caller), earliest due first.
 #[utoipa::path(get, path = "/api/v1/work-orders", tag = "work orders", params(WorkOrderQuery),
     responses((status = 200, body = Page<WorkOrder>)))]
-pub async fn list(State(state): State<AppState>, caller: Caller, ApiQuery(q): ApiQuery<WorkOrderQuery>) -> ApiResult<Json<Page<WorkOrder>>> {
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<WorkOrderQuery>,
+) -> ApiResult<Json<Page<WorkOrder>>> {
     let paging = Paging::new(q.limit, q.offset, None);
-    Ok(Json(state.store.list_work_orders(&caller.actor(), &q.filter(), &paging).await?))
+    Ok(Json(
+        state
+            .store
+            .list_work_orders(&caller.actor(), &q.filter(), &paging)
+            .await?,
+    ))
 }
 
 /// Everything the filter selects, as CSV or XLSX.
 #[utoipa::path(get, path = "/api/v1/work-orders/export", tag = "work orders", params(WorkOrderQuery),
     responses((status = 200, description = "text/csv or an XLSX workbook")))]
-pub async fn export(State(state): State<AppState>, caller: Caller, ApiQuery(q): ApiQuery<WorkOrderQuery>) -> ApiResult<Response> {
-    let page = state.store.list_work_orders(&caller.actor(), &q.filter(), &Paging::all()).await?;
-    download(q.format.unwrap_or_default(), "work_orders", &[work_order_sheet(&page.items)])
+pub async fn export(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<WorkOrderQuery>,
+) -> ApiResult<Response> {
+    let page = state
+        .store
+        .list_work_orders(&caller.actor(), &q.filter(), &Paging::all())
+        .await?;
+    download(
+        q.format.unwrap_or_default(),
+        "work_orders",
+        &[work_order_sheet(&page.items)],
+    )
 }
 
 pub(crate) fn work_order_sheet(items: &[WorkOrder]) -> Sheet {
     let mut sheet = Sheet::new(
         "工单 Work orders",
-        &["编号 id", "园区 park_id", "设施 facility", "类型 kind", "紧急 urgency", "标题 title", "状态 status", "创建 created_at",
-          "时限 due_at", "超时 overdue", "处理人 assignee", "督办 escalated_to", "完成 done_at", "关闭 closed_at"],
+        &[
+            "编号 id",
+            "园区 park_id",
+            "设施 facility",
+            "类型 kind",
+            "紧急 urgency",
+            "标题 title",
+            "状态 status",
+            "创建 created_at",
+            "时限 due_at",
+            "超时 overdue",
+            "处理人 assignee",
+            "督办 escalated_to",
+            "完成 done_at",
+            "关闭 closed_at",
+        ],
     );
     for w in items {
         sheet.rows.push(vec![
@@ -98,12 +132,23 @@ pub(crate) fn work_order_sheet(items: &[WorkOrder]) -> Sheet {
 #[utoipa::path(post, path = "/api/v1/work-orders", tag = "work orders", request_body = WorkOrderInput,
     responses((status = 201, body = WorkOrder), (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json")))]
-pub async fn create(State(state): State<AppState>, caller: Caller, ApiJson(input): ApiJson<WorkOrderInput>) -> ApiResult<impl IntoResponse> {
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(input): ApiJson<WorkOrderInput>,
+) -> ApiResult<impl IntoResponse> {
     let draft = input.parse()?;
     let at = draft.created_at.unwrap_or_else(Utc::now);
-    let created = state.store.create_work_order(&caller.actor(), draft, at).await?;
+    let created = state
+        .store
+        .create_work_order(&caller.actor(), draft, at)
+        .await?;
     let location = format!("/api/v1/work-orders/{}", created.id);
-    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(created)))
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(created),
+    ))
 }
 
 /// The instant an answer is judged at.
@@ -117,14 +162,30 @@ pub struct AtQuery {
 
 #[utoipa::path(get, path = "/api/v1/work-orders/{id}", tag = "work orders", params(("id" = i64, Path), AtQuery),
     responses((status = 200, body = WorkOrder), (status = 404, body = Problem, content_type = "application/problem+json")))]
-pub async fn get(State(state): State<AppState>, caller: Caller, Path(id): Path<Id>, ApiQuery(q): ApiQuery<AtQuery>) -> ApiResult<Json<WorkOrder>> {
-    Ok(Json(state.store.get_work_order(&caller.actor(), id, q.at.unwrap_or_else(Utc::now)).await?))
+pub async fn get(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Id>,
+    ApiQuery(q): ApiQuery<AtQuery>,
+) -> ApiResult<Json<WorkOrder>> {
+    Ok(Json(
+        state
+            .store
+            .get_work_order(&caller.actor(), id, q.at.unwrap_or_else(Utc::now))
+            .await?,
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/work-orders/{id}/steps", tag = "work orders", params(("id" = i64, Path)),
     responses((status = 200, body = Vec<CaseStep>), (status = 404, body = Problem, content_type = "application/problem+json")))]
-pub async fn steps(State(state): State<AppState>, caller: Caller, Path(id): Path<Id>) -> ApiResult<Json<Vec<CaseStep>>> {
-    Ok(Json(state.store.work_order_steps(&caller.actor(), id).await?))
+pub async fn steps(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Id>,
+) -> ApiResult<Json<Vec<CaseStep>>> {
+    Ok(Json(
+        state.store.work_order_steps(&caller.actor(), id).await?,
+    ))
 }
 
 /// Takes a step: assign (park team), start and finish (the assignee or the park chief), close or reject (park team).
@@ -139,7 +200,12 @@ pub async fn step(
 ) -> ApiResult<Json<WorkOrder>> {
     let step = input.parse()?;
     let at = step.at.unwrap_or_else(Utc::now);
-    Ok(Json(state.store.step_work_order(&caller.actor(), id, step, at).await?))
+    Ok(Json(
+        state
+            .store
+            .step_work_order(&caller.actor(), id, step, at)
+            .await?,
+    ))
 }
 
 pub fn router() -> OpenApiRouter<AppState> {

@@ -69,10 +69,11 @@ pub fn subtree(segments: &[Segment], root: Id) -> HashSet<Id> {
     while grew {
         grew = false;
         for s in segments {
-            if let Some(p) = s.parent_id {
-                if set.contains(&p) && set.insert(s.id) {
-                    grew = true;
-                }
+            if let Some(p) = s.parent_id
+                && set.contains(&p)
+                && set.insert(s.id)
+            {
+                grew = true;
             }
         }
     }

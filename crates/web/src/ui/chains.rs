@@ -62,35 +62,32 @@ pub async fn list(State(state): State<AppState>, viewer: Viewer) -> PageResult {
     )
     .await;
     let today = chainpark_core::time::china_date(chrono::Utc::now());
-    let mut rows = Vec::new();
     let one = Paging::new(Some(1), None, None);
-    for chain in &chains.items {
-        let segments = store
-            .list_segments(
-                actor,
-                &SegmentFilter {
-                    chain_id: Some(chain.id),
-                    ..Default::default()
-                },
-                &one,
-            )
-            .await
-            .map_err(|e| viewer.fail(e))?
-            .total;
-        let firms = store
-            .list_enterprises(
-                actor,
-                &EnterpriseFilter {
-                    chain_id: Some(chain.id),
-                    ..Default::default()
-                },
-                &one,
-            )
-            .await
-            .map_err(|e| viewer.fail(e))?
-            .total;
-        let chiefs =
-            people_in_post(store, viewer.actor(), chain.id, PostRole::ChainChief, today).await;
+    // Each chain's counts and chief, all chains together.
+    let per_chain = futures_util::future::join_all(chains.items.iter().map(|chain| {
+        let one = &one;
+        async move {
+            let segment_filter = SegmentFilter {
+                chain_id: Some(chain.id),
+                ..Default::default()
+            };
+            let firm_filter = EnterpriseFilter {
+                chain_id: Some(chain.id),
+                ..Default::default()
+            };
+            let (segments, firms, chiefs) = tokio::join!(
+                store.list_segments(actor, &segment_filter, one),
+                store.list_enterprises(actor, &firm_filter, one),
+                people_in_post(store, actor, chain.id, PostRole::ChainChief, today),
+            );
+            (segments.map(|p| p.total), firms.map(|p| p.total), chiefs)
+        }
+    }))
+    .await;
+    let mut rows = Vec::new();
+    for (chain, (segments, firms, chiefs)) in chains.items.iter().zip(per_chain) {
+        let segments = segments.map_err(|e| viewer.fail(e))?;
+        let firms = firms.map_err(|e| viewer.fail(e))?;
         rows.push(ChainListRow {
             id: chain.id,
             name: lang.pick(&chain.name, &chain.name_en).to_string(),
@@ -232,66 +229,67 @@ pub async fn page(
         .get_chain(actor, id)
         .await
         .map_err(|e| viewer.fail(e))?;
-    let area = store
-        .get_area(actor, chain.area_id)
-        .await
+    // The reads are independent: run them together, so the page waits for the slowest, not for their sum.
+    let segment_filter = SegmentFilter {
+        chain_id: Some(id),
+        ..Default::default()
+    };
+    let link_filter = LinkFilter {
+        chain_id: Some(id),
+        ..Default::default()
+    };
+    let firm_filter = EnterpriseFilter {
+        chain_id: Some(id),
+        ..Default::default()
+    };
+    let all = Paging::all();
+    let park_filter = ParkFilter::default();
+    let figures = async {
+        let period = stats::default_period(store, actor).await;
+        let (by_segment, by_chain) = tokio::join!(
+            stats::rollup(
+                store,
+                actor,
+                GROSS_OUTPUT,
+                period,
+                Dimension::Segment,
+                ShareOf::Zone
+            ),
+            stats::rollup(
+                store,
+                actor,
+                GROSS_OUTPUT,
+                period,
+                Dimension::Chain,
+                ShareOf::Zone
+            ),
+        );
+        (period, by_segment, by_chain)
+    };
+    let today = chainpark_core::time::china_date(chrono::Utc::now());
+    let people = async {
+        tokio::join!(
+            people_in_post(store, actor, id, PostRole::ChainChief, today),
+            people_in_post(store, actor, id, PostRole::ChainOwner, today),
+            people_in_post(store, actor, id, PostRole::ChainTaskForce, today),
+        )
+    };
+    let (area, segments, links, firms, all_parks, (period, by_segment, by_chain), people) = tokio::join!(
+        store.get_area(actor, chain.area_id),
+        store.list_segments(actor, &segment_filter, &all),
+        store.list_links(actor, &link_filter, &all),
+        store.list_enterprises(actor, &firm_filter, &all),
+        store.list_parks(actor, &park_filter, &all),
+        figures,
+        people,
+    );
+    let area = area
         .map(|a| lang.pick(&a.name, &a.name_en).to_string())
         .unwrap_or_default();
-    let segments = store
-        .list_segments(
-            actor,
-            &SegmentFilter {
-                chain_id: Some(id),
-                ..Default::default()
-            },
-            &Paging::all(),
-        )
-        .await
-        .map_err(|e| viewer.fail(e))?
-        .items;
-    let links = store
-        .list_links(
-            actor,
-            &LinkFilter {
-                chain_id: Some(id),
-                ..Default::default()
-            },
-            &Paging::all(),
-        )
-        .await
-        .map_err(|e| viewer.fail(e))?
-        .items;
-    let firms = store
-        .list_enterprises(
-            actor,
-            &EnterpriseFilter {
-                chain_id: Some(id),
-                ..Default::default()
-            },
-            &Paging::all(),
-        )
-        .await
-        .map_err(|e| viewer.fail(e))?
-        .items;
-    let period = stats::default_period(store, actor).await;
-    let by_segment = stats::rollup(
-        store,
-        actor,
-        GROSS_OUTPUT,
-        period,
-        Dimension::Segment,
-        ShareOf::Zone,
-    )
-    .await;
-    let by_chain = stats::rollup(
-        store,
-        actor,
-        GROSS_OUTPUT,
-        period,
-        Dimension::Chain,
-        ShareOf::Zone,
-    )
-    .await;
+    let segments = segments.map_err(|e| viewer.fail(e))?.items;
+    let links = links.map_err(|e| viewer.fail(e))?.items;
+    let firms = firms.map_err(|e| viewer.fail(e))?.items;
+    let all_parks = all_parks.map_err(|e| viewer.fail(e))?.items;
 
     let counts =
         chain_map::firms_per_subtree(&segments, firms.iter().map(|f| f.segment_ids.as_slice()));
@@ -334,11 +332,6 @@ pub async fn page(
     }
 
     // Parks that host the chain's firms, most firms first.
-    let all_parks = store
-        .list_parks(actor, &ParkFilter::default(), &Paging::all())
-        .await
-        .map_err(|e| viewer.fail(e))?
-        .items;
     let park_name: HashMap<Id, String> = all_parks
         .iter()
         .map(|p| (p.id, lang.pick(&p.name, &p.name_en).to_string()))
@@ -389,7 +382,6 @@ pub async fn page(
         })
         .collect();
 
-    let today = chainpark_core::time::china_date(chrono::Utc::now());
     let to_rows = |people: Vec<(Person, String)>| {
         people
             .into_iter()
@@ -399,10 +391,8 @@ pub async fn page(
             })
             .collect::<Vec<_>>()
     };
-    let chiefs = to_rows(people_in_post(store, actor, id, PostRole::ChainChief, today).await);
-    let owners = to_rows(people_in_post(store, actor, id, PostRole::ChainOwner, today).await);
-    let task_force =
-        to_rows(people_in_post(store, actor, id, PostRole::ChainTaskForce, today).await);
+    let (chiefs, owners, task_force) = people;
+    let (chiefs, owners, task_force) = (to_rows(chiefs), to_rows(owners), to_rows(task_force));
     let chain_group = by_chain.as_ref().and_then(|r| stats::group(r, id));
     let name = lang.pick(&chain.name, &chain.name_en).to_string();
     Ok(render(ChainPage {

@@ -8,7 +8,9 @@ use axum::response::Response;
 use chainpark_core::figures::{Dimension, Rollup, approximate_count};
 use chainpark_core::list::Paging;
 use chainpark_core::period::Period;
+use chainpark_core::workflow::projects::ProjectStage;
 use chainpark_store::figures::ShareOf;
+use chainpark_store::workflow::ProjectFilter;
 use chainpark_store::{AreaFilter, ChainFilter, EnterpriseFilter, ParkFilter, SegmentFilter};
 use serde::Deserialize;
 
@@ -128,42 +130,34 @@ pub async fn page(
     } else {
         ShareOf::Zone
     };
-    let digital = stats::rollup(
-        store,
-        actor,
-        ADDED_VALUE,
-        period,
-        Dimension::DigitalEconomy,
-        share_of,
-    )
-    .await;
-    let output_zone = stats::rollup(
-        store,
-        actor,
-        GROSS_OUTPUT,
-        period,
-        Dimension::Zone,
-        ShareOf::Zone,
-    )
-    .await;
-    let output_chains = stats::rollup(
-        store,
-        actor,
-        GROSS_OUTPUT,
-        period,
-        Dimension::Chain,
-        ShareOf::Zone,
-    )
-    .await;
-    let output_parks = stats::rollup(
-        store,
-        actor,
-        GROSS_OUTPUT,
-        period,
-        Dimension::Park,
-        ShareOf::Zone,
-    )
-    .await;
+    let zone = ShareOf::Zone;
+    let (digital, output_zone, output_chains, output_parks) = tokio::join!(
+        stats::rollup(
+            store,
+            actor,
+            ADDED_VALUE,
+            period,
+            Dimension::DigitalEconomy,
+            share_of
+        ),
+        stats::rollup(
+            store,
+            actor,
+            GROSS_OUTPUT,
+            period,
+            Dimension::Zone,
+            zone.clone()
+        ),
+        stats::rollup(
+            store,
+            actor,
+            GROSS_OUTPUT,
+            period,
+            Dimension::Chain,
+            zone.clone()
+        ),
+        stats::rollup(store, actor, GROSS_OUTPUT, period, Dimension::Park, zone),
+    );
 
     let mut kpis = Vec::new();
     let digital_group = digital.as_ref().and_then(|r| r.groups.first());
@@ -223,6 +217,62 @@ pub async fn page(
             .unwrap_or_default(),
         id: "kpi-output",
     });
+
+    // Digital transformation as of the period's end, and the key projects by their stage today.
+    let period_end = last_day(period);
+    match store.transformation_summary(actor, period_end).await {
+        Ok(t) => kpis.push(Kpi {
+            label: "dash.transformation",
+            value: Some(format::grouped(t.completed_projects)),
+            unit: viewer.t("unit.projects").into(),
+            delta: None,
+            delta_class: "",
+            note: format!(
+                "{} {} · {} {} · {}",
+                viewer.t("dash.workshops"),
+                t.digital_workshops,
+                viewer.t("dash.factories"),
+                t.intelligent_factories,
+                period_end
+            ),
+            id: "kpi-transformation",
+        }),
+        Err(e) => tracing::debug!(error = %e, "no transformation summary for the dashboard"),
+    }
+    let stage_count = |stage: Option<ProjectStage>| async move {
+        store
+            .list_projects(
+                actor,
+                &ProjectFilter {
+                    stage,
+                    ..Default::default()
+                },
+                &Paging::new(Some(1), None, None),
+            )
+            .await
+            .map(|p| p.total)
+    };
+    if let Ok(total) = stage_count(None).await {
+        let mut note = Vec::new();
+        for (stage, key) in [
+            (ProjectStage::Signed, "dash.stage_signed"),
+            (ProjectStage::Started, "dash.stage_started"),
+            (ProjectStage::InProduction, "dash.stage_in_production"),
+        ] {
+            if let Ok(n) = stage_count(Some(stage)).await {
+                note.push(format!("{} {n}", viewer.t(key)));
+            }
+        }
+        kpis.push(Kpi {
+            label: "dash.projects",
+            value: Some(format::grouped(total)),
+            unit: viewer.t("unit.projects").into(),
+            delta: None,
+            delta_class: "",
+            note: note.join(" · "),
+            id: "kpi-projects",
+        });
+    }
 
     // Gross output by chain: the bar chart and the pillar table.
     let chain_name = |id: i64| {
@@ -300,42 +350,38 @@ pub async fn page(
 
     // Monthly trends of the period's year against the year before.
     let year = period.year();
-    let trend_digital_svg = match digital {
-        Some(ref r) => stats::monthly_trend(
-            store,
-            actor,
-            lang,
-            ADDED_VALUE,
-            Dimension::DigitalEconomy,
-            0,
-            year,
-        )
-        .await
-        .map(|s| {
-            charts::monthly_lines(
-                &s,
-                stats::chart_unit(r.indicator.unit),
-                viewer.t("chart.month"),
-                viewer.t("dash.trend_digital"),
-            )
-        }),
-        None => None,
+    let (digital_trend, output_trend) = tokio::join!(
+        async {
+            match digital {
+                Some(_) => {
+                    let by = Dimension::DigitalEconomy;
+                    stats::monthly_trend(store, actor, lang, ADDED_VALUE, by, 0, year).await
+                }
+                None => None,
+            }
+        },
+        async {
+            match output_zone {
+                Some(_) => {
+                    let by = Dimension::Zone;
+                    stats::monthly_trend(store, actor, lang, GROSS_OUTPUT, by, 0, year).await
+                }
+                None => None,
+            }
+        },
+    );
+    let trend_svg = |series: Option<[charts::Series; 2]>, rollup: &Option<Rollup>, title: &str| {
+        let unit = rollup.as_ref()?.indicator.unit;
+        let s = series?;
+        Some(charts::monthly_lines(
+            &s,
+            stats::chart_unit(unit),
+            viewer.t("chart.month"),
+            title,
+        ))
     };
-    let trend_output_svg = match output_zone {
-        Some(ref r) => {
-            stats::monthly_trend(store, actor, lang, GROSS_OUTPUT, Dimension::Zone, 0, year)
-                .await
-                .map(|s| {
-                    charts::monthly_lines(
-                        &s,
-                        stats::chart_unit(r.indicator.unit),
-                        viewer.t("chart.month"),
-                        viewer.t("dash.trend_output"),
-                    )
-                })
-        }
-        None => None,
-    };
+    let trend_digital_svg = trend_svg(digital_trend, &digital, viewer.t("dash.trend_digital"));
+    let trend_output_svg = trend_svg(output_trend, &output_zone, viewer.t("dash.trend_output"));
 
     let period_text = period.to_string();
     let periods = stats::period_choices(period)
@@ -368,6 +414,15 @@ pub async fn page(
         method,
     };
     Ok::<Response, _>(render(page))
+}
+
+/// The last day of a period (the day its figures are "as of").
+fn last_day(period: Period) -> chrono::NaiveDate {
+    let last = period.last_month();
+    let next = last.next();
+    chrono::NaiveDate::from_ymd_opt(next.year(), next.month(), 1)
+        .and_then(|d| d.pred_opt())
+        .unwrap_or_default()
 }
 
 /// "两江数字经济产业园" → "数字经济产业园": the map label without the zone's own name.

@@ -122,21 +122,20 @@ impl Names {
     async fn load(store: &dyn Store, viewer: &Viewer) -> Result<Names, PageError> {
         let actor = viewer.actor();
         let lang = viewer.lang;
-        let chains = store
-            .list_chains(actor, &ChainFilter::default(), &Paging::all())
-            .await
-            .map_err(|e| viewer.fail(e))?
-            .items;
-        let parks = store
-            .list_parks(actor, &ParkFilter::default(), &Paging::all())
-            .await
-            .map_err(|e| viewer.fail(e))?
-            .items;
-        let segments = store
-            .list_segments(actor, &SegmentFilter::default(), &Paging::all())
-            .await
-            .map_err(|e| viewer.fail(e))?
-            .items;
+        let all = Paging::all();
+        let (chain_filter, park_filter, segment_filter) = (
+            ChainFilter::default(),
+            ParkFilter::default(),
+            SegmentFilter::default(),
+        );
+        let (chains, parks, segments) = tokio::join!(
+            store.list_chains(actor, &chain_filter, &all),
+            store.list_parks(actor, &park_filter, &all),
+            store.list_segments(actor, &segment_filter, &all),
+        );
+        let chains = chains.map_err(|e| viewer.fail(e))?.items;
+        let parks = parks.map_err(|e| viewer.fail(e))?.items;
+        let segments = segments.map_err(|e| viewer.fail(e))?.items;
         Ok(Names {
             chains: chains
                 .iter()
@@ -194,15 +193,14 @@ pub async fn search(
     let store = state.store.as_ref();
     let actor = viewer.actor();
     let offset = q.offset.unwrap_or(0).max(0);
-    let names = Names::load(store, &viewer).await?;
-    let found = store
-        .list_enterprises(
-            actor,
-            &q.filter(),
-            &Paging::new(Some(PAGE), Some(offset), None),
-        )
-        .await
-        .map_err(|e| viewer.fail(e))?;
+    let filter = q.filter();
+    let paging = Paging::new(Some(PAGE), Some(offset), None);
+    let (names, found) = tokio::join!(
+        Names::load(store, &viewer),
+        store.list_enterprises(actor, &filter, &paging),
+    );
+    let names = names?;
+    let found = found.map_err(|e| viewer.fail(e))?;
     let lang = viewer.lang;
     let rows = found
         .items
@@ -419,10 +417,9 @@ async fn year_values(
                 .split('-')
                 .nth(1)
                 .and_then(|m| m.parse::<usize>().ok())
+                && (1..=12).contains(&month)
             {
-                if (1..=12).contains(&month) {
-                    out[month - 1] = Some(v.value);
-                }
+                out[month - 1] = Some(v.value);
             }
         }
     }
@@ -461,9 +458,11 @@ pub async fn page(State(state): State<AppState>, viewer: Viewer, Path(id): Path<
         .and_then(|d| d.category)
         .map(|c| format!("{} {}", c.code(), lang.pick(c.name_zh(), c.name_en())));
     let year = stats::default_period(store, actor).await.year();
-    let added = year_values(store, &viewer, id, ADDED_VALUE, year).await;
-    let output = year_values(store, &viewer, id, GROSS_OUTPUT, year).await;
-    let output_before = year_values(store, &viewer, id, GROSS_OUTPUT, year - 1).await;
+    let (added, output, output_before) = tokio::join!(
+        year_values(store, &viewer, id, ADDED_VALUE, year),
+        year_values(store, &viewer, id, GROSS_OUTPUT, year),
+        year_values(store, &viewer, id, GROSS_OUTPUT, year - 1),
+    );
     let wan = |v: Option<i64>| v.map(format::wan).unwrap_or_else(|| "—".into());
     let figures: Vec<FigureRow> = (0..12)
         .filter(|m| added[*m].is_some() || output[*m].is_some())

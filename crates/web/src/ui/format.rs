@@ -67,7 +67,8 @@ mod tests {
             amount_with_unit(3_362_800_000_000, Unit::Yuan),
             "336.28 亿元"
         );
-        assert_eq!(wan(123_456_789), "1,234.57");
+        assert_eq!(wan(123_456_789), "123.46");
+        assert_eq!(wan(12_345_678_900), "12,345.68");
         assert_eq!(grouped(9150), "9,150");
         assert_eq!(grouped(-1_000_000), "-1,000,000");
         assert_eq!(signed_percent("54.6"), "+54.6 %");

@@ -204,16 +204,14 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "暂无该期数据（尚未导入指标）",
         "No figures for this period yet (no indicators imported)",
     ),
-    (
-        "dash.projects",
-        "重点项目与数字化改造",
-        "Key projects and digital transformation",
-    ),
-    (
-        "dash.projects_pending",
-        "待项目与工单模块接入后显示（尚无数据）",
-        "Shown once the projects module is in place (no data yet)",
-    ),
+    ("dash.projects", "重点项目", "Key projects"),
+    ("dash.transformation", "智能化改造项目（已完成）", "Transformation projects completed"),
+    ("dash.workshops", "数字化车间", "digital workshops"),
+    ("dash.factories", "智能工厂", "intelligent factories"),
+    ("dash.stage_signed", "签约", "signed"),
+    ("dash.stage_started", "开工", "started"),
+    ("dash.stage_in_production", "投产", "in production"),
+    ("unit.projects", "个", "projects"),
     ("dash.method", "同比口径", "Growth method"),
     ("dash.share", "占比", "Share"),
     (
@@ -446,11 +444,12 @@ mod tests {
         for dir in dirs {
             for entry in std::fs::read_dir(dir).expect("folder").flatten() {
                 let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
-                for part in text.split("t(\"").skip(1) {
-                    if let Some((key, _)) = part.split_once('"') {
-                        if key.contains('.') && !key.contains(' ') {
-                            used.push(key.to_string());
-                        }
+                for part in text.split(".t(\"").skip(1) {
+                    if let Some((key, _)) = part.split_once('"')
+                        && key.contains('.')
+                        && !key.contains(' ')
+                    {
+                        used.push(key.to_string());
                     }
                 }
             }

@@ -89,19 +89,23 @@ pub async fn list(State(state): State<AppState>, viewer: Viewer) -> PageResult {
     let one = Paging::new(Some(1), None, None);
     let mut rows = Vec::new();
     let mut map_parks = Vec::new();
-    for p in &parks {
-        let firms = store
-            .list_enterprises(
-                actor,
-                &EnterpriseFilter {
-                    park_id: Some(p.id),
-                    ..Default::default()
-                },
-                &one,
-            )
-            .await
-            .map_err(|e| viewer.fail(e))?
-            .total;
+    // One count per park, asked together.
+    let counts = futures_util::future::join_all(parks.iter().map(|p| {
+        let filter = EnterpriseFilter {
+            park_id: Some(p.id),
+            ..Default::default()
+        };
+        let one = &one;
+        async move {
+            store
+                .list_enterprises(actor, &filter, one)
+                .await
+                .map(|page| page.total)
+        }
+    }))
+    .await;
+    for (p, firms) in parks.iter().zip(counts) {
+        let firms = firms.map_err(|e| viewer.fail(e))?;
         let group = output.as_ref().and_then(|r| stats::group(r, p.id));
         let name = lang.pick(&p.name, &p.name_en).to_string();
         map_parks.extend(map_park(

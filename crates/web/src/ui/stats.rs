@@ -101,11 +101,16 @@ pub async fn monthly_trend(
     let mut this_year = Vec::with_capacity(12);
     let mut last_year = Vec::with_capacity(12);
     let mut any = false;
-    for month in 1..=12 {
-        let Some(m) = Month::new(year, month) else {
-            continue;
-        };
-        let found = rollup(store, actor, indicator, Period::Month(m), by, ShareOf::Zone).await;
+    // Twelve independent roll-ups: asked together.
+    let months = futures_util::future::join_all((1..=12).filter_map(|month| {
+        let m = Month::new(year, month)?;
+        Some(async move {
+            let found = rollup(store, actor, indicator, Period::Month(m), by, ShareOf::Zone).await;
+            (month, found)
+        })
+    }))
+    .await;
+    for (month, found) in months {
         let g = found
             .as_ref()
             .and_then(|r| group(r, group_id).map(|g| (r.indicator.unit, g.clone())));

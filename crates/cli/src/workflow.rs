@@ -1,0 +1,284 @@
+//! Wiring of the chiefs' daily work: loading the demo's projects, transformation records and appeals through the
+//! store (so they pass every rule a user's input passes), and starting the background mailer and escalation.
+//! Mail goes out when CHAINPARK_SMTP_URL (e.g. `smtp://relay.example.com:587?tls=required`) is set; the sender is
+//! CHAINPARK_MAIL_FROM (default `chainpark <noreply@localhost>`).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use anyhow::{Context, anyhow};
+use chainpark_core::demo::DemoZone;
+use chainpark_core::list::Paging;
+use chainpark_core::registry::{Id, PostRole};
+use chainpark_core::workflow::appeals::{AppealInput, AppealRuleInput, AppealStep, RouteTarget};
+use chainpark_core::workflow::demo::{DemoAppealStep, demo_workflow};
+use chainpark_core::workflow::projects::{
+    InvestmentInput, MilestoneInput, ProjectInput, SigningEventInput,
+};
+use chainpark_core::workflow::transformation::{RecognitionInput, TransformationProjectInput};
+use chainpark_store::{
+    Actor, ChainFilter, EnterpriseFilter, ParkFilter, PostFilter, SegmentFilter, Store,
+};
+use chainpark_web::notify::{MailSettings, Mailer, spawn_background};
+use chrono::Utc;
+
+fn invalid(e: impl std::fmt::Display) -> anyhow::Error {
+    anyhow!("{e}")
+}
+
+fn lookup(map: &HashMap<String, Id>, what: &str, code: &str) -> anyhow::Result<Id> {
+    map.get(code)
+        .copied()
+        .ok_or_else(|| anyhow!("demo {what} {code} is not in the zone"))
+}
+
+/// The first person holding `role` in each chain today.
+async fn holders(
+    store: &Arc<dyn Store>,
+    actor: &Actor,
+    role: PostRole,
+) -> anyhow::Result<HashMap<Id, Id>> {
+    let filter = PostFilter {
+        role: Some(role),
+        on: Some(chainpark_core::time::china_date(Utc::now())),
+        ..Default::default()
+    };
+    let mut by_chain = HashMap::new();
+    for post in store
+        .list_posts(actor, &filter, &Paging::all())
+        .await?
+        .items
+    {
+        if let Some(chain) = post.chain_id {
+            by_chain.entry(chain).or_insert(post.person_id);
+        }
+    }
+    Ok(by_chain)
+}
+
+/// Loads the demo's daily work into a store that holds the demo zone.
+pub async fn load_demo(store: &Arc<dyn Store>, zone: &DemoZone) -> anyhow::Result<()> {
+    let actor = Actor::system("demo");
+    let all = Paging::all();
+    let demo = demo_workflow(zone);
+    let chains: HashMap<String, Id> = store
+        .list_chains(&actor, &ChainFilter::default(), &all)
+        .await?
+        .items
+        .into_iter()
+        .map(|c| (c.code, c.id))
+        .collect();
+    let segments: HashMap<String, Id> = store
+        .list_segments(&actor, &SegmentFilter::default(), &all)
+        .await?
+        .items
+        .into_iter()
+        .map(|s| (s.code, s.id))
+        .collect();
+    let parks: HashMap<String, Id> = store
+        .list_parks(&actor, &ParkFilter::default(), &all)
+        .await?
+        .items
+        .into_iter()
+        .map(|p| (p.code, p.id))
+        .collect();
+    let enterprises: HashMap<String, Id> = store
+        .list_enterprises(&actor, &EnterpriseFilter::default(), &all)
+        .await?
+        .items
+        .into_iter()
+        .map(|e| (e.credit_code.as_str().to_string(), e.id))
+        .collect();
+    let chiefs = holders(store, &actor, PostRole::ChainChief).await?;
+    let officers = holders(store, &actor, PostRole::ChainTaskForce).await?;
+
+    let mut events = HashMap::new();
+    for e in &demo.events {
+        let draft = SigningEventInput {
+            name: e.name.into(),
+            name_en: e.name_en.into(),
+            held_on: e.held_on,
+            place: e.place.into(),
+        }
+        .parse()
+        .map_err(invalid)?;
+        events.insert(e.key, store.create_signing_event(&actor, draft).await?.id);
+    }
+    for p in &demo.projects {
+        let chain = lookup(&chains, "chain", &p.chain_code)?;
+        let input = ProjectInput {
+            name: p.name.clone(),
+            name_en: String::new(),
+            investor: p.investor.clone(),
+            enterprise_id: None,
+            planned_investment: p.planned,
+            contracted_investment: p.contracted,
+            chain_id: Some(chain),
+            segment_id: p
+                .segment_code
+                .as_deref()
+                .map(|s| lookup(&segments, "segment", s))
+                .transpose()?,
+            park_id: p
+                .park_code
+                .as_deref()
+                .map(|s| lookup(&parks, "park", s))
+                .transpose()?,
+            chief_person_id: chiefs.get(&chain).copied(),
+            officer_person_id: officers.get(&chain).copied(),
+            event_id: p.event_key.and_then(|k| events.get(k).copied()),
+            stages: p.stages,
+        };
+        let project = store
+            .create_project(&actor, input.parse().map_err(invalid)?)
+            .await
+            .with_context(|| format!("demo project {}", p.name))?;
+        for (year, amount) in &p.plans {
+            let i = InvestmentInput {
+                month: None,
+                year: Some(*year),
+                amount: *amount,
+            }
+            .parse()
+            .map_err(invalid)?;
+            store.record_investment(&actor, project.id, i).await?;
+        }
+        for (month, amount) in &p.completed {
+            let month = format!("{}-{:02}", month / 100, month % 100);
+            let i = InvestmentInput {
+                month: Some(month),
+                year: None,
+                amount: *amount,
+            }
+            .parse()
+            .map_err(invalid)?;
+            store.record_investment(&actor, project.id, i).await?;
+        }
+        for (name, due_on, done_on) in &p.milestones {
+            let m = MilestoneInput {
+                name: name.clone(),
+                due_on: *due_on,
+                done_on: *done_on,
+            }
+            .parse()
+            .map_err(invalid)?;
+            store.create_milestone(&actor, project.id, m).await?;
+        }
+    }
+    for t in &demo.transformation {
+        let input = TransformationProjectInput {
+            enterprise_id: lookup(&enterprises, "enterprise", &t.credit_code)?,
+            name: t.name.clone(),
+            investment: t.investment,
+            started_on: t.started_on,
+            completed_on: t.completed_on,
+        };
+        store
+            .create_transformation_project(&actor, input.parse().map_err(invalid)?)
+            .await?;
+    }
+    let mut recognised: Vec<Id> = Vec::new();
+    for r in &demo.recognitions {
+        let input = RecognitionInput {
+            enterprise_id: lookup(&enterprises, "enterprise", &r.credit_code)?,
+            kind: r.kind,
+            name: r.name.clone(),
+            recognised_on: r.recognised_on,
+            investment: r.investment,
+            cnc_rate_pct: r.cnc_rate_pct,
+            key_process_cnc_pct: r.key_process_cnc_pct,
+            has_mes: true,
+            cost_reduction_pct: r.cost_reduction_pct,
+            efficiency_gain_pct: r.efficiency_gain_pct,
+            defect_reduction_pct: r.defect_reduction_pct,
+            energy_gain_pct: r.energy_gain_pct,
+            workshop_ids: r.workshops.iter().map(|i| recognised[*i]).collect(),
+        };
+        recognised.push(
+            store
+                .create_recognition(&actor, input.parse().map_err(invalid)?)
+                .await?
+                .id,
+        );
+    }
+    // One rule beyond the defaults, to show the admin what a rule looks like: utilities go to the park's staff.
+    let rule = AppealRuleInput {
+        category: chainpark_core::workflow::appeals::AppealCategory::Utilities,
+        chain_id: None,
+        park_id: None,
+        target: RouteTarget::ParkStaff,
+        person_id: None,
+        note: "水电气问题由园区运维人员先行处置".into(),
+    };
+    store
+        .create_appeal_rule(&actor, rule.parse().map_err(invalid)?)
+        .await?;
+    for a in &demo.appeals {
+        let input = AppealInput {
+            enterprise_id: lookup(&enterprises, "enterprise", &a.credit_code)?,
+            category: a.category,
+            urgency: a.urgency,
+            title: a.title.clone(),
+            description: a.description.clone(),
+            received_at: Some(a.received_at),
+        };
+        let appeal = store
+            .file_appeal(&actor, input.parse().map_err(invalid)?, a.received_at)
+            .await?;
+        for step in &a.steps {
+            let (step, note, at) = match step {
+                DemoAppealStep::Escalate(at) => {
+                    store.escalate_overdue(&actor, *at).await?;
+                    continue;
+                }
+                DemoAppealStep::Accept(at) => {
+                    (AppealStep::Accept { complex: false }, String::new(), *at)
+                }
+                DemoAppealStep::Handle(at) => (AppealStep::Handle, String::new(), *at),
+                DemoAppealStep::Reply(at, text) => {
+                    (AppealStep::Reply { text: text.clone() }, text.clone(), *at)
+                }
+                DemoAppealStep::Rate(at, satisfied, rating) => (
+                    AppealStep::Rate {
+                        satisfied: *satisfied,
+                        rating: *rating,
+                    },
+                    String::new(),
+                    *at,
+                ),
+            };
+            store
+                .step_appeal(&actor, appeal.id, step, note, at)
+                .await
+                .with_context(|| format!("demo appeal {}", a.title))?;
+        }
+    }
+    // Whatever is overdue today goes to its chief now, as the running server would do.
+    store.escalate_overdue(&actor, Utc::now()).await?;
+    Ok(())
+}
+
+/// Starts the mailer (when CHAINPARK_SMTP_URL is set) and the escalation of overdue cases.
+pub fn start_background(store: &Arc<dyn Store>) -> anyhow::Result<()> {
+    let mailer = match std::env::var("CHAINPARK_SMTP_URL") {
+        Ok(url) if !url.is_empty() => {
+            let from = std::env::var("CHAINPARK_MAIL_FROM")
+                .unwrap_or_else(|_| "chainpark <noreply@localhost>".into());
+            let mailer = Mailer::new(&MailSettings {
+                smtp_url: url,
+                from,
+            })
+            .map_err(invalid)?;
+            tracing::info!("sending notification mail through the configured SMTP server");
+            Some(mailer)
+        }
+        _ => {
+            tracing::info!(
+                "CHAINPARK_SMTP_URL is not set: notifications stay in the inbox and the mail outbox"
+            );
+            None
+        }
+    };
+    spawn_background(store.clone(), mailer);
+    Ok(())
+}

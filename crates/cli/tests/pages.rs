@@ -1,0 +1,324 @@
+//! The web pages over HTTP, on both engines: who is sent to the sign-in page, where each role lands, the sign-in
+//! and sign-out forms' tokens, scopes on the pages, and exports that hold every row a filter selects.
+
+mod common;
+
+use chainpark_core::access::Role;
+use chainpark_store::Actor;
+use common::{Fixture, TestApp, apps, fixture, fresh_stores};
+use reqwest::StatusCode;
+
+async fn page(app: &TestApp, path: &str) -> (StatusCode, String, String) {
+    let response = app
+        .client
+        .get(format!("{}{path}", app.base))
+        .send()
+        .await
+        .expect("answered");
+    let status = response.status();
+    let url = response.url().path().to_string();
+    (status, url, response.text().await.expect("body"))
+}
+
+/// The value of a hidden field of a form in a page.
+fn hidden(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    html.split(&marker)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[tokio::test]
+async fn pages_send_a_visitor_to_sign_in_while_the_api_answers_401() {
+    for app in apps().await {
+        let visitor = app.anonymous();
+        let (status, url, html) = page(&visitor, "/chains").await;
+        assert_eq!(status, StatusCode::OK, "[{}]", app.engine);
+        assert_eq!(url, "/sign-in", "[{}] sent to the sign-in page", app.engine);
+        assert!(html.contains("name=\"password\""), "[{}]", app.engine);
+        let (status, _) = visitor.get("/api/v1/enterprises").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "[{}]", app.engine);
+        let (status, _, css) = page(&visitor, "/static/app.css").await;
+        assert_eq!(
+            status,
+            StatusCode::OK,
+            "[{}] the stylesheet needs no session",
+            app.engine
+        );
+        assert!(css.contains(".chain-map"), "[{}]", app.engine);
+    }
+}
+
+async fn park_chief(app: &TestApp, f: &Fixture) -> TestApp {
+    app.create(
+        "/api/v1/posts",
+        serde_json::json!({"person_id": f.person, "role": "park_chief", "park_id": f.park, "starts_on": "2021-08-01"}),
+    )
+    .await;
+    app.as_account("yuanzhang", Role::ParkChief, Some(f.person))
+        .await
+}
+
+#[tokio::test]
+async fn each_role_lands_on_what_it_works_on() {
+    for app in apps().await {
+        let f = fixture(&app).await;
+        let (_, url, _) = page(&app, "/").await;
+        assert_eq!(
+            url, "/dashboard",
+            "[{}] the admin lands on the dashboard",
+            app.engine
+        );
+        let chief = park_chief(&app, &f).await;
+        let (status, url, html) = page(&chief, "/").await;
+        assert_eq!(status, StatusCode::OK, "[{}]", app.engine);
+        assert_eq!(
+            url,
+            format!("/parks/{}", f.park),
+            "[{}] a park chief lands on the park",
+            app.engine
+        );
+        assert!(html.contains("鱼复工业园"), "[{}]", app.engine);
+        assert!(html.contains("1500.00 亩"), "[{}] land in mu", app.engine);
+        assert!(
+            html.contains("100.00 ha"),
+            "[{}] and in hectares",
+            app.engine
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_sign_in_form_needs_its_token_and_returns_to_the_page_asked_for() {
+    for app in apps().await {
+        let visitor = app.anonymous();
+        let (_, _, form) = page(&visitor, "/sign-in?next=/parks").await;
+        let token = hidden(&form, "token");
+        assert!(
+            !token.is_empty(),
+            "[{}] the form carries a token",
+            app.engine
+        );
+        let post = |token: String| {
+            visitor
+                .client
+                .post(format!("{}/sign-in", visitor.base))
+                .form(&[
+                    ("username", "admin"),
+                    ("password", common::PASSWORD),
+                    ("next", "/parks"),
+                    ("token", token.as_str()),
+                ])
+                .send()
+        };
+        let forged = post("forged".into()).await.expect("answered");
+        assert_eq!(
+            forged.status(),
+            StatusCode::FORBIDDEN,
+            "[{}] a forged token",
+            app.engine
+        );
+        let (_, _, form) = page(&visitor, "/sign-in?next=/parks").await;
+        let signed_in = post(hidden(&form, "token")).await.expect("answered");
+        assert_eq!(signed_in.status(), StatusCode::OK, "[{}]", app.engine);
+        assert_eq!(
+            signed_in.url().path(),
+            "/parks",
+            "[{}] back where asked",
+            app.engine
+        );
+    }
+}
+
+#[tokio::test]
+async fn signing_out_takes_the_sessions_csrf_token() {
+    for app in apps().await {
+        let (_, _, html) = page(&app, "/dashboard").await;
+        let csrf = hidden(&html, "csrf");
+        let sign_out = |csrf: &str| {
+            app.client
+                .post(format!("{}/sign-out", app.base))
+                .form(&[("csrf", csrf)])
+                .send()
+        };
+        let refused = sign_out("not-the-token").await.expect("answered");
+        assert_eq!(refused.status(), StatusCode::FORBIDDEN, "[{}]", app.engine);
+        let (status, url, _) = page(&app, "/dashboard").await;
+        assert_eq!(
+            (status, url.as_str()),
+            (StatusCode::OK, "/dashboard"),
+            "[{}] still signed in",
+            app.engine
+        );
+        let done = sign_out(&csrf).await.expect("answered");
+        assert_eq!(done.url().path(), "/sign-in", "[{}]", app.engine);
+        let (_, url, _) = page(&app, "/dashboard").await;
+        assert_eq!(url, "/sign-in", "[{}] the session has ended", app.engine);
+    }
+}
+
+#[tokio::test]
+async fn a_chain_owner_sees_the_map_of_their_chain_and_not_of_another() {
+    for app in apps().await {
+        let f = fixture(&app).await;
+        app.create(
+            "/api/v1/posts",
+            serde_json::json!({"person_id": f.person, "role": "chain_owner", "chain_id": f.chain,
+                "owner_kind": "association_head", "starts_on": "2021-08-01"}),
+        )
+        .await;
+        let owner = app
+            .as_account("lianzhu", Role::ChainOwner, Some(f.person))
+            .await;
+        let (status, url, html) = page(&owner, "/").await;
+        assert_eq!(status, StatusCode::OK, "[{}]", app.engine);
+        assert_eq!(
+            url,
+            format!("/chains/{}", f.chain),
+            "[{}] lands on the chain",
+            app.engine
+        );
+        assert!(
+            html.contains("class=\"chain-map\""),
+            "[{}] the map is drawn",
+            app.engine
+        );
+        assert!(
+            html.contains("动力电池"),
+            "[{}] with its segments",
+            app.engine
+        );
+        assert!(html.contains("张伟"), "[{}] and its owner", app.engine);
+        let (status, _, _) = page(&owner, &format!("/chains/{}", f.other_chain)).await;
+        assert!(
+            status == StatusCode::NOT_FOUND || status == StatusCode::FORBIDDEN,
+            "[{}] another chain's page: {status}",
+            app.engine
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_language_follows_the_browser_and_the_switch_is_remembered() {
+    for app in apps().await {
+        let english = app
+            .client
+            .get(format!("{}/parks", app.base))
+            .header("accept-language", "en-GB,en;q=0.9")
+            .send()
+            .await
+            .expect("answered")
+            .text()
+            .await
+            .expect("body");
+        assert!(
+            english.contains(">Dashboard<"),
+            "[{}] English from Accept-Language",
+            app.engine
+        );
+        let (_, _, chinese) = page(&app, "/parks").await;
+        assert!(
+            chinese.contains(">驾驶舱<"),
+            "[{}] Chinese by default",
+            app.engine
+        );
+        let switched = app
+            .client
+            .get(format!("{}/parks?lang=en", app.base))
+            .send()
+            .await
+            .expect("answered");
+        let cookie = switched
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.starts_with("chainpark_lang="))
+            .unwrap_or_default()
+            .to_string();
+        assert!(
+            cookie.starts_with("chainpark_lang=en"),
+            "[{}] the choice is kept: {cookie}",
+            app.engine
+        );
+    }
+}
+
+#[tokio::test]
+async fn exports_hold_every_enterprise_the_filter_selects_not_one_page() {
+    let zone = chainpark_core::demo::demo_zone();
+    for store in fresh_stores().await {
+        store
+            .load_registry(&Actor::system("demo"), &zone)
+            .await
+            .expect("the demo zone loads");
+        let app = TestApp::start(store).await;
+        let (_, all) = app.get("/api/v1/enterprises?limit=1").await;
+        let total = all["total"].as_u64().expect("a total") as usize;
+        assert!(total > 6000, "[{}]", app.engine);
+        let csv = app
+            .client
+            .get(format!("{}/enterprises/export.csv", app.base))
+            .send()
+            .await
+            .expect("answered");
+        assert!(
+            csv.headers()["content-type"]
+                .to_str()
+                .unwrap_or("")
+                .starts_with("text/csv"),
+            "[{}]",
+            app.engine
+        );
+        let text = csv.text().await.expect("body");
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        assert_eq!(
+            reader.records().count(),
+            total,
+            "[{}] every enterprise",
+            app.engine
+        );
+
+        let (_, changan) = app
+            .get("/api/v1/enterprises?q=%E9%95%BF%E5%AE%89&limit=1")
+            .await;
+        let changan = changan["total"].as_u64().expect("a total") as usize;
+        assert!(changan >= 1, "[{}] 长安 finds firms", app.engine);
+        let xlsx = app
+            .client
+            .get(format!(
+                "{}/enterprises/export.xlsx?q=%E9%95%BF%E5%AE%89",
+                app.base
+            ))
+            .send()
+            .await
+            .expect("answered")
+            .bytes()
+            .await
+            .expect("body");
+        use calamine::Reader;
+        let mut workbook: calamine::Xlsx<_> =
+            calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx.to_vec()))
+                .expect("a workbook");
+        let sheet = workbook
+            .worksheet_range_at(0)
+            .expect("a sheet")
+            .expect("readable");
+        assert_eq!(
+            sheet.height(),
+            changan + 1,
+            "[{}] a header and every match",
+            app.engine
+        );
+        for row in sheet.rows().skip(1) {
+            assert!(
+                row[1].to_string().contains("长安"),
+                "[{}] {}",
+                app.engine,
+                row[1]
+            );
+        }
+    }
+}
