@@ -456,6 +456,23 @@ pub async fn bench(args: BenchArgs) -> anyhow::Result<()> {
             rss_before,
             peak_rss_mib().unwrap_or(0.0)
         );
+        let started = Instant::now();
+        let again = chainpark_web::api::imports::run_import(
+            store.clone(),
+            actor(),
+            csv.clone(),
+            "bench.csv".into(),
+            false,
+            None,
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        println!(
+            "re-import of the same file: {} values changed, {} unchanged, in {:.1} s",
+            again.values_changed,
+            again.values_unchanged,
+            started.elapsed().as_secs_f64()
+        );
         for (label, by, method) in [
             (
                 "headline: added value 2021-H1 by digital_economy",

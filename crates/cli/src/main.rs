@@ -51,6 +51,8 @@ enum Command {
     Bench(figures::BenchArgs),
     /// Time the web pages as a signed-in leader: p50/p99 server-side render time and size of each page.
     BenchPages(bench_pages::BenchPagesArgs),
+    /// Load a year's State Council holiday notice (CSV date,kind,name) so working-day deadlines can be counted in it.
+    Calendar(workflow::CalendarArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -140,7 +142,9 @@ async fn main() -> anyhow::Result<()> {
                     .await
                     .context("loading the demo zone")?;
                 figures::load_demo(&store, &zone).await?;
-                workflow::load_demo(&store, &zone).await.context("loading the demo's projects and appeals")?;
+                workflow::load_demo(&store, &zone)
+                    .await
+                    .context("loading the demo's projects and appeals")?;
                 accounts::create_demo_accounts(&store).await?;
                 println!(
                     "demo accounts (password {}): leader, analyst, chain.chief, chain.taskforce, chain.owner, park.chief, park.staff, enterprise",
@@ -180,6 +184,7 @@ async fn main() -> anyhow::Result<()> {
             }
         }
         Command::User(command) => user(cli.config.as_deref(), command).await,
+        Command::Calendar(args) => workflow::load_calendar(cli.config.as_deref(), args).await,
     }
 }
 

@@ -16,6 +16,7 @@ use chainpark_core::workflow::projects::{
     InvestmentInput, MilestoneInput, ProjectInput, SigningEventInput,
 };
 use chainpark_core::workflow::transformation::{RecognitionInput, TransformationProjectInput};
+use chainpark_core::workflow::work_orders::{WorkOrderAction, WorkOrderInput, WorkOrderStepInput};
 use chainpark_store::{
     Actor, ChainFilter, EnterpriseFilter, ParkFilter, PostFilter, SegmentFilter, Store,
 };
@@ -54,6 +55,26 @@ async fn holders(
         }
     }
     Ok(by_chain)
+}
+
+/// The first park-staff member of each park today.
+async fn park_staff(store: &Arc<dyn Store>, actor: &Actor) -> anyhow::Result<HashMap<Id, Id>> {
+    let filter = PostFilter {
+        role: Some(PostRole::ParkStaff),
+        on: Some(chainpark_core::time::china_date(Utc::now())),
+        ..Default::default()
+    };
+    let mut by_park = HashMap::new();
+    for post in store
+        .list_posts(actor, &filter, &Paging::all())
+        .await?
+        .items
+    {
+        if let Some(park) = post.park_id {
+            by_park.entry(park).or_insert(post.person_id);
+        }
+    }
+    Ok(by_park)
 }
 
 /// Loads the demo's daily work into a store that holds the demo zone.
@@ -253,6 +274,45 @@ pub async fn load_demo(store: &Arc<dyn Store>, zone: &DemoZone) -> anyhow::Resul
                 .with_context(|| format!("demo appeal {}", a.title))?;
         }
     }
+    let staff = park_staff(store, &actor).await?;
+    for o in &demo.work_orders {
+        let park = lookup(&parks, "park", &o.park_code)?;
+        let input = WorkOrderInput {
+            park_id: park,
+            facility: o.facility.clone(),
+            kind: o.kind,
+            urgency: o.urgency,
+            title: o.title.clone(),
+            description: String::new(),
+            limit: None,
+            assignee_person_id: staff.get(&park).copied(),
+            created_at: Some(o.created_at),
+        };
+        let order = store
+            .create_work_order(&actor, input.parse().map_err(invalid)?, o.created_at)
+            .await?;
+        if order.assignee.is_none() {
+            continue;
+        }
+        let steps = [
+            (WorkOrderAction::Start, o.started_at),
+            (WorkOrderAction::Finish, o.finished_at),
+            (WorkOrderAction::Close, o.closed_at),
+        ];
+        for (action, at) in steps {
+            let Some(at) = at else { break };
+            let step = WorkOrderStepInput {
+                action,
+                note: String::new(),
+                assignee_person_id: None,
+                at: Some(at),
+            };
+            store
+                .step_work_order(&actor, order.id, step, at)
+                .await
+                .with_context(|| format!("demo work order {}", o.title))?;
+        }
+    }
     // Whatever is overdue today goes to its chief now, as the running server would do.
     store.escalate_overdue(&actor, Utc::now()).await?;
     Ok(())
@@ -279,6 +339,40 @@ pub fn start_background(store: &Arc<dyn Store>) -> anyhow::Result<()> {
             None
         }
     };
-    spawn_background(store.clone(), mailer);
+    // Tests shorten the round; nobody else needs to.
+    let seconds = std::env::var("CHAINPARK_MAIL_INTERVAL_SECS")
+        .ok()
+        .and_then(|s| s.parse::<u64>().ok())
+        .filter(|s| *s > 0)
+        .unwrap_or(30);
+    spawn_background(
+        store.clone(),
+        mailer,
+        std::time::Duration::from_secs(seconds),
+    );
+    Ok(())
+}
+
+/// `chainpark calendar FILE`: the years in the file replace those years whole.
+#[derive(Debug, clap::Args)]
+pub struct CalendarArgs {
+    /// A CSV file with the header `date,kind,name`; kind is `holiday` or `workday` (a make-up working day).
+    pub file: std::path::PathBuf,
+    /// Database URL: sqlite://PATH or postgres://USER@HOST/DB.
+    #[arg(long)]
+    pub database: Option<String>,
+}
+
+pub async fn load_calendar(
+    config: Option<&std::path::Path>,
+    args: CalendarArgs,
+) -> anyhow::Result<()> {
+    let settings = crate::config::Settings::load(config, None, args.database)?;
+    let store = crate::open(&settings.database).await?;
+    let text = std::fs::read_to_string(&args.file)
+        .with_context(|| format!("reading {}", args.file.display()))?;
+    let years = store.load_calendar(&Actor::system("cli"), &text).await?;
+    let years: Vec<String> = years.iter().map(i32::to_string).collect();
+    println!("holiday calendar loaded for {}", years.join(", "));
     Ok(())
 }

@@ -404,3 +404,53 @@ async fn appeal_list_exports_everything_the_filter_selects() {
         assert_eq!(&bytes[..2], b"PK", "an XLSX workbook is a zip");
     }
 }
+
+#[tokio::test]
+async fn appeal_is_assigned_only_to_someone_who_answers_for_its_chain_or_park() {
+    for app in common::apps().await {
+        let z = zone(&app).await;
+        let appeal = file(
+            &app,
+            json!({"enterprise_id": z.firm, "category": "talent", "title": "技工招聘"}),
+        )
+        .await;
+        let id = appeal["id"].as_i64().expect("id");
+        step(&app, id, json!({"action": "accept"})).await;
+        let (status, problem) = step(
+            &app,
+            id,
+            json!({"action": "assign", "assignee_person_id": z.other_task_force}),
+        )
+        .await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "[{}] another chain's officer: {problem}",
+            app.engine
+        );
+        assert_eq!(bad_fields(&problem), ["assignee_person_id"]);
+        let (status, assigned) = step(
+            &app,
+            id,
+            json!({"action": "assign", "assignee_person_id": z.park_staff}),
+        )
+        .await;
+        assert_eq!(
+            status,
+            StatusCode::OK,
+            "[{}] the firm's park staff: {assigned}",
+            app.engine
+        );
+        assert_eq!(assigned["assignee"]["id"], z.park_staff);
+        let staff = app
+            .as_account("park.staff", Role::ParkStaff, Some(z.park_staff))
+            .await;
+        let (_, inbox) = staff.get("/api/v1/inbox/counts").await;
+        assert_eq!(inbox["unread_by_kind"]["appeal_assigned"], 1, "{inbox}");
+        assert_eq!(
+            step(&staff, id, json!({"action": "handle"})).await.0,
+            StatusCode::OK,
+            "the assignee acts"
+        );
+    }
+}

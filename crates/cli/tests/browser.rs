@@ -17,6 +17,7 @@ use fantoccini::{Client, ClientBuilder, Locator};
 const REQUIRE_VAR: &str = "CHAINPARK_REQUIRE_BROWSER";
 const SCREENSHOTS_VAR: &str = "CHAINPARK_SCREENSHOTS";
 const DEMO_PASSWORD: &str = "chainpark-demo";
+const ADMIN_PASSWORD: &str = "admin-password-for-tests";
 
 /// A child process that is ended when the test is done, however it ends.
 struct Running(Child);
@@ -78,7 +79,7 @@ fn start_demo(data_dir: &Path) -> (Running, String) {
         .args(["demo", "--listen", "127.0.0.1:0", "--data-dir"])
         .arg(data_dir)
         .env("RUST_LOG", "warn")
-        .env("CHAINPARK_ADMIN_PASSWORD", "admin-password-for-tests")
+        .env("CHAINPARK_ADMIN_PASSWORD", ADMIN_PASSWORD)
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
@@ -137,6 +138,11 @@ async fn start_browser(driver: &Path, chromium: &Path, profile: &Path) -> (Runni
 
 /// Saves a screenshot of the whole page when CHAINPARK_SCREENSHOTS names a folder.
 async fn screenshot(client: &Client, name: &str) {
+    screenshot_at(client, name, 1366).await;
+}
+
+/// The same at a window `width` pixels wide (390 is a phone).
+async fn screenshot_at(client: &Client, name: &str, width: u32) {
     let Some(dir) = std::env::var_os(SCREENSHOTS_VAR) else {
         return;
     };
@@ -147,7 +153,19 @@ async fn screenshot(client: &Client, name: &str) {
         .and_then(|v| v.as_u64())
         .unwrap_or(900)
         .clamp(600, 4000);
-    let _ = client.set_window_size(1366, height as u32 + 120).await;
+    let _ = client.set_window_size(width, 900).await;
+    let height = if width == 1366 {
+        height
+    } else {
+        client
+            .execute("return document.documentElement.scrollHeight;", vec![])
+            .await
+            .ok()
+            .and_then(|v| v.as_u64())
+            .unwrap_or(900)
+            .clamp(600, 6000)
+    };
+    let _ = client.set_window_size(width, height as u32 + 120).await;
     let png = client.screenshot().await.expect("a screenshot");
     std::fs::create_dir_all(&dir).expect("the screenshot folder");
     std::fs::write(Path::new(&dir).join(format!("{name}.png")), png)
@@ -194,7 +212,7 @@ async fn wait_for_url(client: &Client, what: &str, arrived: impl Fn(&str) -> boo
     }
 }
 
-async fn sign_in(client: &Client, base: &str, username: &str) {
+async fn sign_in(client: &Client, base: &str, username: &str, password: &str) {
     client
         .goto(&format!("{base}/"))
         .await
@@ -215,7 +233,7 @@ async fn sign_in(client: &Client, base: &str, username: &str) {
         .find(Locator::Id("password"))
         .await
         .expect("a password field")
-        .send_keys(DEMO_PASSWORD)
+        .send_keys(password)
         .await
         .expect("typed");
     client
@@ -278,7 +296,7 @@ async fn a_new_user_signs_in_reads_the_dashboard_chain_map_and_park_finds_a_firm
 
 async fn story(client: Client, base: String) {
     // Sign in as a leader: the home of a leader is the dashboard.
-    sign_in(&client, &base, "leader").await;
+    sign_in(&client, &base, "leader", DEMO_PASSWORD).await;
     let url = client.current_url().await.expect("url");
     assert_eq!(url.path(), "/dashboard", "a leader lands on the dashboard");
 
@@ -305,6 +323,7 @@ async fn story(client: Client, base: String) {
         "the parks map links every park"
     );
     screenshot(&client, "dashboard").await;
+    screenshot_at(&client, "dashboard-phone", 390).await;
 
     // The output for Q1–Q3 2021, chosen in the period form.
     client
@@ -318,7 +337,9 @@ async fn story(client: Client, base: String) {
     );
     let transformation = text_of(&client, "#kpi-transformation").await;
     assert!(
-        transformation.contains("233") && transformation.contains("60") && transformation.contains("21"),
+        transformation.contains("233")
+            && transformation.contains("60")
+            && transformation.contains("21"),
         "233 transformation projects, 60 digital workshops and 21 intelligent factories by September 2021: {transformation}"
     );
 
@@ -425,9 +446,9 @@ async fn story(client: Client, base: String) {
         assert!(name.contains("长安"), "{name} does not contain 长安");
     }
 
-    // Import a file with one bad row as an analyst: the report names that row, and nothing is stored.
+    // Import a file with one bad row as the admin: the report names that row, and nothing is stored.
     sign_out(&client).await;
-    sign_in(&client, &base, "analyst").await;
+    sign_in(&client, &base, "admin", ADMIN_PASSWORD).await;
     client.goto(&format!("{base}/import")).await.expect("opens");
     let dir = scratch("import");
     let file = dir.join("figures-with-a-bad-row.csv");

@@ -208,4 +208,18 @@ async fn demo_shows_the_2021_signings_the_transformation_counts_and_a_first_appe
         .await;
     assert_eq!(status, StatusCode::OK, "{rated}");
     assert_eq!(rated["status"], "closed");
+
+    // The park chief has the park's work orders, and the overdue ones were escalated to them.
+    let chief = Session::sign_in(&base, "park.chief", "chainpark-demo").await;
+    let orders = chief.get("/api/v1/work-orders").await;
+    assert!(orders["total"].as_i64().unwrap_or(0) >= 2, "{orders}");
+    let appeals = admin.get("/api/v1/appeals?overdue=true").await;
+    assert!(
+        appeals["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .all(|a| a["escalated_to"].is_object()),
+        "{appeals}"
+    );
 }

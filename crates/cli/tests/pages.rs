@@ -322,3 +322,96 @@ async fn exports_hold_every_enterprise_the_filter_selects_not_one_page() {
         }
     }
 }
+
+#[tokio::test]
+async fn an_enterprise_user_saves_their_contact_data_with_the_form_and_only_with_its_token() {
+    for app in apps().await {
+        let f = fixture(&app).await;
+        let mut ids = Vec::new();
+        for (i, body) in ["91500112MA5U7G1X3", "91500112MA5U7G2X3"]
+            .iter()
+            .enumerate()
+        {
+            let e = app
+                .create(
+                    "/api/v1/enterprises",
+                    serde_json::json!({"credit_code": common::credit_code(body), "name": format!("重庆长安测试{i}有限公司"),
+                        "industry_code": "3670", "district": "500112", "segment_ids": [f.child_segment],
+                        "contact": {"contact_name": "联系人", "phone": "13800000000"}}),
+                )
+                .await;
+            ids.push(e["id"].as_i64().expect("id"));
+        }
+        app.create(
+            "/api/v1/posts",
+            serde_json::json!({"person_id": f.person, "role": "enterprise_contact", "enterprise_id": ids[0], "starts_on": "2021-08-01"}),
+        )
+        .await;
+        let own = app
+            .as_account("firm.user", Role::Enterprise, Some(f.person))
+            .await;
+        let (_, url, html) = page(&own, "/").await;
+        assert_eq!(
+            url,
+            format!("/enterprises/{}", ids[0]),
+            "[{}] lands on its enterprise",
+            app.engine
+        );
+        let csrf = hidden(&html, "csrf");
+        let post = |id: i64, csrf: String| {
+            own.client
+                .post(format!("{}/enterprises/{id}/contact", own.base))
+                .form(&[
+                    ("csrf", csrf.as_str()),
+                    ("contact_name", "王经理"),
+                    ("phone", "023-67000000"),
+                    ("email", "wang@example.com"),
+                    ("address", "重庆市渝北区"),
+                ])
+                .send()
+        };
+        let forged = post(ids[0], "forged".into()).await.expect("answered");
+        assert_eq!(
+            forged.status(),
+            StatusCode::FORBIDDEN,
+            "[{}] without the token",
+            app.engine
+        );
+        let (_, unchanged) = app.get(&format!("/api/v1/enterprises/{}", ids[0])).await;
+        assert_eq!(
+            unchanged["contact"]["phone"], "13800000000",
+            "[{}] nothing changed",
+            app.engine
+        );
+        let saved = post(ids[0], csrf.clone()).await.expect("answered");
+        assert_eq!(saved.status(), StatusCode::OK, "[{}]", app.engine);
+        assert!(
+            saved
+                .text()
+                .await
+                .expect("body")
+                .contains("id=\"contact-saved\""),
+            "[{}]",
+            app.engine
+        );
+        let (_, changed) = app.get(&format!("/api/v1/enterprises/{}", ids[0])).await;
+        assert_eq!(
+            changed["contact"]["phone"], "023-67000000",
+            "[{}] saved",
+            app.engine
+        );
+        let other = post(ids[1], csrf).await.expect("answered");
+        assert!(
+            other.status() == StatusCode::FORBIDDEN || other.status() == StatusCode::NOT_FOUND,
+            "[{}] another enterprise's contact: {}",
+            app.engine,
+            other.status()
+        );
+        let (_, theirs) = app.get(&format!("/api/v1/enterprises/{}", ids[1])).await;
+        assert_eq!(
+            theirs["contact"]["phone"], "13800000000",
+            "[{}] not changed",
+            app.engine
+        );
+    }
+}

@@ -209,3 +209,122 @@ async fn mail_refused_by_the_relay_is_retried_and_arrives() {
         assert_eq!(status, StatusCode::NOT_FOUND, "another person's message");
     }
 }
+
+#[tokio::test]
+async fn scheduling_report_of_a_park_counts_its_work_orders() {
+    for app in common::apps().await {
+        let z = zone(&app).await;
+        for (title, created) in [
+            ("屋面漏水", "2021-09-06T02:00:00Z"),
+            ("路灯", "2021-09-20T02:00:00Z"),
+        ] {
+            app.create("/api/v1/work-orders", json!({"park_id": z.f.park, "facility": "厂房", "kind": "repair", "urgency": "routine",
+                "title": title, "assignee_person_id": z.park_staff, "created_at": created}))
+                .await;
+        }
+        let chief = app
+            .as_account("park.chief", Role::ParkChief, Some(z.park_chief))
+            .await;
+        let (status, report) = chief
+            .get(&format!(
+                "/api/v1/reports/scheduling?park_id={}&month=2021-09",
+                z.f.park
+            ))
+            .await;
+        assert_eq!(status, StatusCode::OK, "[{}] {report}", app.engine);
+        assert_eq!(report["subject"]["kind"], "park");
+        assert_eq!(report["work_orders"]["created_in_month"], 2, "{report}");
+        assert_eq!(report["work_orders"]["open"], 2);
+        assert_eq!(
+            report["work_orders"]["overdue"], 2,
+            "both were due before the month's end"
+        );
+        let response = chief
+            .client
+            .get(format!(
+                "{}/api/v1/reports/scheduling?park_id={}&month=2021-09&format=xlsx",
+                app.base, z.f.park
+            ))
+            .send()
+            .await
+            .expect("answered");
+        assert_eq!(response.status(), StatusCode::OK);
+    }
+}
+
+/// The real server, configured with CHAINPARK_SMTP_URL, sends the handler's mail by itself.
+#[tokio::test]
+async fn served_binary_mails_the_handler_through_the_configured_smtp_server() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+
+    let dir = std::env::temp_dir().join(format!("chainpark_mail_{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("folder");
+    let url = format!("sqlite://{}", dir.join("mail.db").display());
+    let store = chainpark_store::connect(&url).await.expect("opens");
+    store.migrate().await.expect("migrates");
+    common::create_account(&store, "admin", Role::Admin, None).await;
+    let smtp = SmtpListener::start().await;
+
+    struct Server(std::process::Child);
+    impl Drop for Server {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let mut child = Command::new(env!("CARGO_BIN_EXE_chainpark"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--database", &url])
+        .env("RUST_LOG", "warn")
+        .env("CHAINPARK_SMTP_URL", &smtp.url)
+        .env(
+            "CHAINPARK_MAIL_FROM",
+            "chainpark <noreply@liangjiang.example.com>",
+        )
+        .env("CHAINPARK_MAIL_INTERVAL_SECS", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("the binary starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let _server = Server(child);
+    let base = BufReader::new(stdout)
+        .lines()
+        .map_while(Result::ok)
+        .find_map(|line| {
+            line.find("http://")
+                .map(|at| line[at..].trim_end_matches('/').to_string())
+        })
+        .expect("the server prints its address");
+
+    let mut app = common::TestApp {
+        base,
+        engine: "sqlite",
+        store,
+        client: reqwest::Client::new(),
+        csrf: String::new(),
+    };
+    app.sign_in("admin", common::PASSWORD).await;
+    let z = zone(&app).await;
+    app.create(
+        "/api/v1/appeals",
+        json!({"enterprise_id": z.firm, "category": "supply_chain", "title": "寻找隔膜供应商"}),
+    )
+    .await;
+    let mut messages = Vec::new();
+    for _ in 0..100 {
+        messages = smtp.messages();
+        if !messages.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert_eq!(messages.len(), 1, "one mail, to the task force");
+    assert!(
+        messages[0].contains("li.qiang@liangjiang.example.com"),
+        "{}",
+        messages[0]
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

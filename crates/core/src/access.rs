@@ -337,7 +337,12 @@ impl Scope {
     }
 
     /// Filing an appeal: the enterprise's own user, or an officer of its chain or park on its behalf, or the admin.
-    pub fn may_file_appeal(&self, enterprise: Id, chains: &[Id], park: Option<Id>) -> Result<(), Denied> {
+    pub fn may_file_appeal(
+        &self,
+        enterprise: Id,
+        chains: &[Id],
+        park: Option<Id>,
+    ) -> Result<(), Denied> {
         if self.is_admin()
             || self.has_enterprise(enterprise)
             || chains.iter().any(|c| self.is_case_officer(Some(*c), None))

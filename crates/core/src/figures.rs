@@ -506,12 +506,12 @@ pub struct Rollup {
     pub groups: Vec<RollupGroup>,
 }
 
-/// Who may import figures: admins and analysts (the statistics staff who load the bureau's files) for any
-/// enterprise, an enterprise's own user for its own enterprises; other roles not at all.
+/// Who may import figures: the admin for any enterprise, an enterprise's own user for its own enterprises. Leaders
+/// and analysts read everything and change nothing, so they do not import; other roles neither.
 pub fn may_import_figures(scope: &crate::access::Scope) -> Result<(), crate::access::Denied> {
     use crate::access::Role;
     match scope.role {
-        Role::Admin | Role::Analyst | Role::Enterprise => Ok(()),
+        Role::Admin | Role::Enterprise => Ok(()),
         other => Err(crate::access::Denied(format!(
             "a {other} account cannot import figures"
         ))),
@@ -520,8 +520,7 @@ pub fn may_import_figures(scope: &crate::access::Scope) -> Result<(), crate::acc
 
 /// Whether a row of this enterprise may be imported by this account (after [`may_import_figures`]).
 pub fn may_report_figures_of(scope: &crate::access::Scope, enterprise: Id) -> bool {
-    use crate::access::Role;
-    matches!(scope.role, Role::Admin | Role::Analyst) || scope.has_enterprise(enterprise)
+    scope.is_admin() || scope.has_enterprise(enterprise)
 }
 
 #[cfg(test)]

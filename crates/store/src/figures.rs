@@ -149,7 +149,7 @@ pub trait FigureStore: Send + Sync {
         as_of: Option<DateTime<Utc>>,
     ) -> Result<Vec<EnterpriseFigure>>;
     async fn rollup(&self, actor: &Actor, query: &RollupQuery) -> Result<Rollup>;
-    /// Stores (or replaces) a region figure: admins and analysts.
+    /// Stores (or replaces) a region figure: the admin.
     async fn put_region_figure(&self, actor: &Actor, figure: RegionFigure) -> Result<RegionFigure>;
     async fn list_region_figures(&self, actor: &Actor) -> Result<Vec<RegionFigure>>;
     async fn digital_category(
@@ -252,6 +252,9 @@ impl ImportRow {
     }
 }
 
+/// An aggregate cell: (dimension index in `Dimension::ALL`, group id, indicator id, month `yyyymm`).
+pub(crate) type GroupCell = (usize, i64, i64, i32);
+
 /// Changes to the aggregate cells, summed in memory while an import streams in, then written in one pass, so the
 /// join of values × groups never runs in SQL. Enterprises with the same groups share a membership set, and values
 /// are summed per (set, indicator, month) first: one hash update per value, expanded to the groups at the end.
@@ -299,10 +302,14 @@ impl AggregateDeltas {
         }
     }
 
-    /// The changes by aggregate cell: (dimension index, group, indicator, month) → (value, firms).
-    pub(crate) fn by_group(self) -> Vec<((usize, i64, i64, i32), (i64, i64))> {
-        let mut out: HashMap<(usize, i64, i64, i32), (i64, i64)> = HashMap::new();
-        for ((set, indicator, month), (value, firms)) in self.cells {
+    /// Cells held before they are written out, so memory stays bounded whatever the file's size.
+    pub(crate) const MAX_CELLS: usize = 200_000;
+
+    /// Takes the changes summed so far, by aggregate cell: (dimension index, group, indicator, month) →
+    /// (value, firms).
+    pub(crate) fn take_by_group(&mut self) -> Vec<(GroupCell, (i64, i64))> {
+        let mut out: HashMap<GroupCell, (i64, i64)> = HashMap::new();
+        for ((set, indicator, month), (value, firms)) in std::mem::take(&mut self.cells) {
             for &(dim, group) in &self.sets[set as usize] {
                 let cell = out.entry((dim, group, indicator, month)).or_insert((0, 0));
                 cell.0 += value;
@@ -313,14 +320,20 @@ impl AggregateDeltas {
     }
 }
 
-/// Who may store region figures and rebuild aggregates: the statistics staff.
+/// Who may store region figures, override categories and rebuild aggregates: the admin (leaders and analysts
+/// read everything and change nothing).
 pub(crate) fn may_maintain_figures(actor: &Actor) -> Result<()> {
-    use chainpark_core::access::Role;
-    match actor.scope.role {
-        Role::Admin | Role::Analyst => Ok(()),
-        other => Err(StoreError::Denied(format!(
-            "a {other} account cannot change the zone's figures"
-        ))),
+    Ok(actor.scope.may_administer()?)
+}
+
+/// A chain owner sees only its chains' enterprises: another enterprise answers "not found", as in the registry.
+pub(crate) fn hide_from_chain_owner(actor: &Actor, enterprise: Id, chains: &[Id]) -> Result<()> {
+    match actor.scope.visible_chains() {
+        Some(visible) if !chains.iter().any(|c| visible.contains(c)) => Err(StoreError::NotFound {
+            kind: "enterprise",
+            id: enterprise,
+        }),
+        _ => Ok(()),
     }
 }
 
@@ -546,8 +559,8 @@ macro_rules! figures_store {
             }
 
             /// Adds an import's changes to the aggregate tables.
-            async fn write_aggregates(c: &mut Conn, deltas: AggregateDeltas) -> Result<()> {
-                let cells = deltas.by_group();
+            async fn write_aggregates(c: &mut Conn, deltas: &mut AggregateDeltas) -> Result<()> {
+                let cells = deltas.take_by_group();
                 for chunk in cells.chunks(AGGREGATE_CHUNK) {
                     let mut qb: QueryBuilder<'static, Db> = QueryBuilder::new(
                         "INSERT INTO figure_aggregates (dimension, indicator_id, month, group_id, value, firms) ",
@@ -871,9 +884,12 @@ macro_rules! figures_store {
                                 let (c, u) = write_batch(tx.conn(), import_id, now, &values, existing, &mut deltas).await?;
                                 changed += c;
                                 unchanged += u;
+                                if deltas.cells.len() > AggregateDeltas::MAX_CELLS {
+                                    write_aggregates(tx.conn(), &mut deltas).await?;
+                                }
                             }
                             Some(ImportMessage::Finish { store: true, report }) => {
-                                write_aggregates(tx.conn(), deltas).await?;
+                                write_aggregates(tx.conn(), &mut deltas).await?;
                                 let record = finish_record(
                                     tx.conn(),
                                     import_id,
@@ -925,6 +941,7 @@ macro_rules! figures_store {
                 ) -> Result<Vec<EnterpriseFigure>> {
                     let mut c = self.read().await?;
                     let (park, chains) = enterprise_place(&mut c, enterprise_id).await?;
+                    hide_from_chain_owner(actor, enterprise_id, &chains)?;
                     if !actor.scope.sees_private(enterprise_id, park, &chains) {
                         return Err(StoreError::Denied(format!(
                             "a {} account cannot read the figures of enterprise {enterprise_id}",
@@ -1119,9 +1136,11 @@ macro_rules! figures_store {
                         .collect())
                 }
 
-                async fn digital_category(&self, _actor: &Actor, enterprise_id: Id) -> Result<DigitalCategoryAssignment> {
-                    // The category follows from the public industry code, so every signed-in role may read it.
+                async fn digital_category(&self, actor: &Actor, enterprise_id: Id) -> Result<DigitalCategoryAssignment> {
+                    // The category follows from the public industry code, so every signed-in role that sees the
+                    // enterprise may read it.
                     let mut tx = self.begin_write().await?;
+                    hide_from_chain_owner(actor, enterprise_id, &enterprise_place(tx.conn(), enterprise_id).await?.1)?;
                     sync_categories(tx.conn()).await?;
                     let found = category_of(tx.conn(), enterprise_id).await?;
                     tx.commit().await?;
@@ -1135,6 +1154,7 @@ macro_rules! figures_store {
                     category: Option<DigitalEconomyCategory>,
                     overridden: bool,
                 ) -> Result<DigitalCategoryAssignment> {
+                    hide_from_chain_owner(actor, enterprise_id, &enterprise_place(&mut *self.read().await?, enterprise_id).await?.1)?;
                     may_maintain_figures(actor)?;
                     let mut tx = self.begin_write().await?;
                     sync_categories(tx.conn()).await?;

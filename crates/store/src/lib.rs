@@ -112,7 +112,9 @@ pub trait AccountStore: Send + Sync {
 
 /// Everything the program keeps. Every change is written together with its audit entry in one transaction.
 #[async_trait]
-pub trait Store: AccountStore + figures::FigureStore + workflow::WorkflowStore + Send + Sync {
+pub trait Store:
+    AccountStore + figures::FigureStore + workflow::WorkflowStore + Send + Sync
+{
     /// Which engine this is, for logs and `check`.
     fn engine(&self) -> &'static str;
     /// Brings the schema up to date.

@@ -880,10 +880,24 @@ pub(crate) const RECOGNITION_COLUMNS: &str = "SELECT r.id, r.enterprise_id, e.na
      r.investment, r.cnc_rate_pct, r.key_process_cnc_pct, r.has_mes, r.cost_reduction_pct, r.efficiency_gain_pct, r.defect_reduction_pct, \
      r.energy_gain_pct, r.archived, r.updated_at FROM recognitions r JOIN enterprises e ON e.id = r.enterprise_id";
 
-/// Enterprise users see only their own enterprises' transformation records; everyone else sees the zone's.
+/// Enterprise users see only their own enterprises' transformation records, chain owners only their chains'
+/// enterprises' (as in the registry); everyone else sees the zone's.
 pub(crate) fn transformation_scope(actor: &Actor, alias: &str) -> Option<String> {
     use chainpark_core::access::Role;
     let scope = &actor.scope;
+    if let Some(chains) = scope.visible_chains() {
+        // A chain owner: its chains' enterprises only, as in the registry.
+        let ids = chains.iter().map(|i| i.to_string()).collect::<Vec<_>>();
+        return Some(format!(
+            "{alias}.enterprise_id IN (SELECT es.enterprise_id FROM enterprise_segments es JOIN segments s ON s.id = es.segment_id \
+             WHERE s.chain_id IN ({}))",
+            if ids.is_empty() {
+                "NULL".to_string()
+            } else {
+                ids.join(", ")
+            }
+        ));
+    }
     if scope.role != Role::Enterprise {
         return None;
     }
@@ -1353,6 +1367,27 @@ macro_rules! workflow_store {
                 row.ok_or(StoreError::NotFound { kind: "work order", id })
             }
 
+            /// Whether the person holds, on `day`, a chief or task-force post of one of the chains or a chief or staff
+            /// post of one of the parks.
+            async fn serves_case(c: &mut Conn, person: Id, chains: [Option<Id>; 2], parks: [Option<Id>; 2], day: NaiveDate) -> Result<bool> {
+                let list = |ids: &[Option<Id>]| ids.iter().flatten().map(|i| i.to_string()).collect::<Vec<_>>().join(", ");
+                let (chains, parks) = (list(&chains), list(&parks));
+                let mut any = Vec::new();
+                if !chains.is_empty() {
+                    any.push(format!("(role IN ('chain_chief', 'chain_task_force') AND (chain_id IN ({chains}) OR (role = 'chain_chief' AND chain_id IS NULL)))"));
+                }
+                if !parks.is_empty() {
+                    any.push(format!("(role IN ('park_chief', 'park_staff') AND park_id IN ({parks}))"));
+                }
+                if any.is_empty() {
+                    return Ok(false);
+                }
+                let found: Option<i64> = sqlx::query_scalar(&format!(
+                    "SELECT id FROM posts WHERE person_id = $1 AND archived = $2 AND starts_on <= $3 AND (ends_on IS NULL OR ends_on >= $3)                      AND ({}) LIMIT 1", any.join(" OR ")))
+                    .bind(person).bind(false).bind(day).fetch_optional(&mut *c).await?;
+                Ok(found.is_some())
+            }
+
             /// Whether the person holds a post of the park's chief or staff on `day`.
             async fn serves_park(c: &mut Conn, person: Id, park: Id, day: NaiveDate) -> Result<bool> {
                 let found: Option<i64> = sqlx::query_scalar(
@@ -1596,6 +1631,14 @@ macro_rules! workflow_store {
                         }
                         AppealStep::Assign { person_id } => {
                             ensure_exists(c, "people", "assignee_person_id", Some(*person_id)).await?;
+                            // A case goes to someone who answers for its chain or park (or whom a rule named).
+                            let is_handler = before.handler.as_ref().map(|h| h.id) == Some(*person_id);
+                            if !is_handler
+                                && !serves_case(c, *person_id, [before.chain_id, before.route_chain_id], [before.park_id, before.route_park_id], day).await?
+                            {
+                                return Err(StoreError::invalid("assignee_person_id",
+                                    format!("person {person_id} holds no post of the appeal's chain or park")));
+                            }
                             assignee = Some(*person_id);
                             notify_person = Some((*person_id, "appeal_assigned"));
                         }
@@ -1884,10 +1927,13 @@ macro_rules! workflow_store {
                 }
 
                 async fn get_transformation_project(&self, actor: &Actor, id: Id) -> Result<TransformationProject> {
-                    let p = transformation_by_id(&mut *self.read().await?, id).await?;
+                    let mut c = self.read().await?;
+                    let p = transformation_by_id(&mut c, id).await?;
                     if actor.scope.role == chainpark_core::access::Role::Enterprise && !actor.scope.has_enterprise(p.enterprise_id) {
                         return Err(StoreError::NotFound { kind: "transformation project", id });
                     }
+                    crate::figures::hide_from_chain_owner(actor, p.enterprise_id, &enterprise_chains(&mut c, p.enterprise_id).await?)
+                        .map_err(|_| StoreError::NotFound { kind: "transformation project", id })?;
                     Ok(p)
                 }
 
@@ -1945,10 +1991,13 @@ macro_rules! workflow_store {
                 }
 
                 async fn get_recognition(&self, actor: &Actor, id: Id) -> Result<Recognition> {
-                    let r = recognition_by_id(&mut *self.read().await?, id).await?;
+                    let mut c = self.read().await?;
+                    let r = recognition_by_id(&mut c, id).await?;
                     if actor.scope.role == chainpark_core::access::Role::Enterprise && !actor.scope.has_enterprise(r.enterprise_id) {
                         return Err(StoreError::NotFound { kind: "recognition", id });
                     }
+                    crate::figures::hide_from_chain_owner(actor, r.enterprise_id, &enterprise_chains(&mut c, r.enterprise_id).await?)
+                        .map_err(|_| StoreError::NotFound { kind: "recognition", id })?;
                     Ok(r)
                 }
 

@@ -104,18 +104,19 @@ pub async fn deliver_due(
     Ok(delivery)
 }
 
-/// Runs the background work of a server until the process ends: every 30 s deliver due mail (when a mailer is
-/// configured), every 5 minutes escalate overdue appeals and work orders.
+/// Runs the background work of a server until the process ends: every `interval` (30 s in production) deliver due
+/// mail (when a mailer is configured), every ten intervals escalate overdue appeals and work orders.
 pub fn spawn_background(
     store: Arc<dyn Store>,
     mailer: Option<Mailer>,
+    interval: Duration,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let actor = Actor::system("escalation");
         let mut tick: u64 = 0;
-        let mut interval = tokio::time::interval(Duration::from_secs(30));
+        let mut rounds = tokio::time::interval(interval);
         loop {
-            interval.tick().await;
+            rounds.tick().await;
             if let Some(mailer) = &mailer
                 && let Err(e) = deliver_due(&store, mailer, Utc::now()).await
             {

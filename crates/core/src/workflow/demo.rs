@@ -13,6 +13,7 @@ use crate::registry::PostRole;
 use crate::workflow::appeals::{AppealCategory, Urgency};
 use crate::workflow::projects::StageDates;
 use crate::workflow::transformation::RecognitionKind;
+use crate::workflow::work_orders::{WorkOrderKind, WorkOrderUrgency};
 
 /// Everything the demo's daily work holds, in the order a loader would write it.
 #[derive(Debug, Clone)]
@@ -23,6 +24,21 @@ pub struct DemoWorkflow {
     /// Workshops before the factories that stand on them.
     pub recognitions: Vec<DemoRecognition>,
     pub appeals: Vec<DemoAppeal>,
+    pub work_orders: Vec<DemoWorkOrder>,
+}
+
+/// A park work order: reported at `created_at`, then started, finished and closed where those are given.
+#[derive(Debug, Clone)]
+pub struct DemoWorkOrder {
+    pub park_code: String,
+    pub facility: String,
+    pub kind: WorkOrderKind,
+    pub urgency: WorkOrderUrgency,
+    pub title: String,
+    pub created_at: DateTime<Utc>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone)]
@@ -690,6 +706,146 @@ fn appeals(zone: &DemoZone) -> Vec<DemoAppeal> {
             vec![],
         ),
     ]
+    .into_iter()
+    .chain(routine_appeals(zone))
+    .collect()
+}
+
+/// Three appeals a month through 2022 from firms across the zone: most answered in time and closed, every seventh
+/// late, every ninth re-opened once, the last ones of December still open.
+fn routine_appeals(zone: &DemoZone) -> Vec<DemoAppeal> {
+    use DemoAppealStep::*;
+    let titles = [
+        (AppealCategory::Policy, "高新技术企业认定政策咨询"),
+        (AppealCategory::Talent, "引进高层次人才落户"),
+        (AppealCategory::SupplyChain, "本地配套企业对接"),
+        (AppealCategory::Finance, "首台套保险补贴申报"),
+        (AppealCategory::Permits, "环评审批进度"),
+        (AppealCategory::Logistics, "进口设备通关"),
+        (AppealCategory::Land, "厂房租金减免"),
+        (AppealCategory::Facilities, "园区道路积水"),
+        (AppealCategory::Other, "员工子女入学"),
+    ];
+    let mut out = Vec::new();
+    for k in 0..36usize {
+        let (category, title) = titles[k % titles.len()];
+        let month = (k / 3) as u32 + 1;
+        let received = morning(date(2022, month, 3 + (k % 3) as u32 * 8), 10);
+        let day = |d: i64| received + Duration::days(d);
+        let limit = i64::from(category.reply_limit_days());
+        let reply_after = if k % 7 == 3 { limit * 2 + 3 } else { 1 };
+        let mut steps = vec![Accept(received + Duration::hours(4)), Handle(day(1))];
+        if k < 34 {
+            steps.push(Reply(
+                day(reply_after),
+                "已协调相关部门办理并答复企业".into(),
+            ));
+            if k % 9 == 4 {
+                steps.push(Rate(day(reply_after + 1), false, 2));
+                steps.push(Reply(day(reply_after + 3), "已补充办理并再次答复".into()));
+            }
+            steps.push(Rate(day(reply_after + 4), true, 4 + (k % 2) as i32));
+        }
+        out.push(DemoAppeal {
+            credit_code: zone.enterprises[(k * 257 + 97) % zone.enterprises.len()]
+                .credit_code
+                .clone(),
+            category,
+            urgency: if k % 5 == 0 {
+                Urgency::Urgent
+            } else {
+                Urgency::Normal
+            },
+            title: title.into(),
+            description: String::new(),
+            received_at: received,
+            steps,
+        });
+    }
+    out
+}
+
+const WORK_ORDERS: [(&str, WorkOrderKind, WorkOrderUrgency, &str); 6] = [
+    (
+        "标准厂房屋面",
+        WorkOrderKind::Repair,
+        WorkOrderUrgency::Routine,
+        "屋面漏水维修",
+    ),
+    (
+        "10kV开闭所",
+        WorkOrderKind::SafetyInspection,
+        WorkOrderUrgency::Routine,
+        "季度安全巡检",
+    ),
+    (
+        "园区主干道",
+        WorkOrderKind::Repair,
+        WorkOrderUrgency::Urgent,
+        "路灯成片熄灭",
+    ),
+    (
+        "污水提升泵站",
+        WorkOrderKind::Environment,
+        WorkOrderUrgency::Urgent,
+        "泵站异味处理",
+    ),
+    (
+        "园区东门",
+        WorkOrderKind::Security,
+        WorkOrderUrgency::Routine,
+        "门禁系统故障",
+    ),
+    (
+        "供气管网",
+        WorkOrderKind::Utilities,
+        WorkOrderUrgency::Emergency,
+        "燃气管道泄漏报警",
+    ),
+];
+
+/// Two to three work orders per park through 2022: most closed in time, some late, the last of some parks open.
+fn work_orders(zone: &DemoZone) -> Vec<DemoWorkOrder> {
+    let mut out = Vec::new();
+    for (p, park) in zone.parks.iter().enumerate() {
+        for k in 0..(2 + p % 2) {
+            let (facility, kind, urgency, title) = WORK_ORDERS[(p + k * 2) % WORK_ORDERS.len()];
+            let created = morning(days(date(2022, 3, 1), (p * 11 + k * 97) as i64), 9);
+            let open = k == 1 + p % 2 && p % 3 == 0;
+            let late = (p + k) % 4 == 0;
+            let hours = match urgency {
+                WorkOrderUrgency::Emergency => 2,
+                WorkOrderUrgency::Urgent => {
+                    if late {
+                        40
+                    } else {
+                        8
+                    }
+                }
+                WorkOrderUrgency::Routine => {
+                    if late {
+                        24 * 9
+                    } else {
+                        24 * 2
+                    }
+                }
+            };
+            let started = created + Duration::hours(1);
+            let finished = created + Duration::hours(hours);
+            out.push(DemoWorkOrder {
+                park_code: park.code.clone(),
+                facility: facility.into(),
+                kind,
+                urgency,
+                title: title.into(),
+                created_at: created,
+                started_at: (!open).then_some(started),
+                finished_at: (!open).then_some(finished),
+                closed_at: (!open).then(|| finished + Duration::hours(20)),
+            });
+        }
+    }
+    out
 }
 
 /// The demo's daily work for the demo zone.
@@ -716,6 +872,7 @@ pub fn demo_workflow(zone: &DemoZone) -> DemoWorkflow {
         transformation: transformation(&firms),
         recognitions: recognitions(&firms),
         appeals: appeals(zone),
+        work_orders: work_orders(zone),
     }
 }
 

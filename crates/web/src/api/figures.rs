@@ -183,7 +183,7 @@ pub async fn list_region_figures(
 }
 
 /// Stores (or replaces) a region's published figure, e.g. Chongqing's (500000) digital-economy added value of
-/// 2021-H1: admins and analysts.
+/// 2021-H1: the admin.
 #[utoipa::path(put, path = "/api/v1/region-figures", tag = "figures", request_body = RegionFigure,
     responses((status = 200, body = RegionFigure), (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn put_region_figure(
@@ -222,7 +222,7 @@ pub struct DigitalCategoryInput {
     pub overridden: bool,
 }
 
-/// Sets an enterprise's digital-economy category by hand, or returns it to its industry code's (admins, analysts).
+/// Sets an enterprise's digital-economy category by hand, or returns it to its industry code's (the admin).
 #[utoipa::path(put, path = "/api/v1/enterprises/{id}/digital-category", tag = "figures", request_body = DigitalCategoryInput,
     responses((status = 200, body = DigitalCategoryAssignment), (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn set_digital_category(
@@ -239,7 +239,7 @@ pub async fn set_digital_category(
     ))
 }
 
-/// Recomputes the aggregate tables from the stored values (after registry changes): admins and analysts.
+/// Recomputes the aggregate tables from the stored values (after registry changes): the admin.
 #[utoipa::path(post, path = "/api/v1/figures/rebuild", tag = "figures",
     responses((status = 204), (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn rebuild(State(state): State<AppState>, caller: Caller) -> ApiResult<StatusCode> {

@@ -83,7 +83,12 @@ fn catalogue(
         .map(|i| IndicatorDef {
             code: i.code.clone(),
             name_zh: i.name_zh.clone(),
-            name_en: i.name_en.clone(),
+            // The parser wants every name non-empty; an indicator added without an English name goes by its code.
+            name_en: if i.name_en.is_empty() {
+                i.code.clone()
+            } else {
+                i.name_en.clone()
+            },
             base_unit: match i.unit {
                 Unit::Yuan => BaseUnit::Yuan,
                 Unit::Person => BaseUnit::Person,
@@ -187,7 +192,6 @@ pub async fn run_import(
             resolve,
             &mut sink,
         );
-        drop(sink);
         let mut report = report?;
         if closed {
             return Err(ImportFailure::Interrupted(

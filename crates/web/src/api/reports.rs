@@ -246,6 +246,14 @@ async fn scheduling_report(
     let scope = &actor.scope;
     let (subject, dimension) = match (q.chain_id, q.park_id) {
         (Some(chain), None) => {
+            // A chain owner does not learn of other chains (404), as in the registry.
+            if scope.visible_chains().is_some_and(|v| !v.contains(&chain)) {
+                return Err(chainpark_store::StoreError::NotFound {
+                    kind: "chain",
+                    id: chain,
+                }
+                .into());
+            }
             if !(scope.reads_everything() || scope.has_chain(chain)) {
                 return Err(ApiError::Forbidden(format!(
                     "a {} account cannot read chain {chain}'s report",

@@ -16,6 +16,7 @@ use chainpark_store::{
 use serde::Deserialize;
 
 use super::chain_map::{self, SegmentFacts, Strength};
+use super::export::{self, Kind, Table};
 use super::format;
 use super::stats::{self, GROSS_OUTPUT};
 use super::{Chrome, PageResult, Viewer, render};
@@ -26,7 +27,10 @@ pub struct ChainListRow {
     pub name: String,
     pub area: String,
     pub segments: i64,
-    pub firms: String,
+    pub firms: i64,
+    pub firms_text: String,
+    /// Gross output in 亿元 for the period, when figures exist.
+    pub output_yi: Option<String>,
     pub output: String,
     pub chief: String,
 }
@@ -40,6 +44,61 @@ struct ChainsPage {
 }
 
 pub async fn list(State(state): State<AppState>, viewer: Viewer) -> PageResult {
+    let (rows, period) = chain_rows(&state, &viewer).await?;
+    Ok(render(ChainsPage {
+        chrome: viewer.chrome(viewer.t("chains.title"), "chains"),
+        rows,
+        period_label: stats::period_label(period, viewer.lang),
+    }))
+}
+
+async fn export(state: &AppState, viewer: &Viewer, kind: Kind) -> PageResult {
+    let (rows, period) = chain_rows(state, viewer).await?;
+    let t = |key| viewer.t(key).to_string();
+    let table = Table {
+        name: "chains",
+        header: vec![
+            t("common.name"),
+            t("park.area"),
+            t("chain.chief"),
+            t("count.segments"),
+            t("count.enterprises"),
+            format!(
+                "{} {} (亿元)",
+                t("park.output"),
+                stats::period_label(period, viewer.lang)
+            ),
+        ],
+        rows: rows
+            .into_iter()
+            .map(|r| {
+                vec![
+                    r.name,
+                    r.area,
+                    r.chief,
+                    r.segments.to_string(),
+                    r.firms.to_string(),
+                    r.output_yi.unwrap_or_default(),
+                ]
+            })
+            .collect(),
+    };
+    export::download(viewer, table, kind).await
+}
+
+pub async fn export_csv(State(state): State<AppState>, viewer: Viewer) -> PageResult {
+    export(&state, &viewer, Kind::Csv).await
+}
+
+pub async fn export_xlsx(State(state): State<AppState>, viewer: Viewer) -> PageResult {
+    export(&state, &viewer, Kind::Xlsx).await
+}
+
+/// Every chain the viewer may see, with its counts, chief and output for the period.
+async fn chain_rows(
+    state: &AppState,
+    viewer: &Viewer,
+) -> Result<(Vec<ChainListRow>, chainpark_core::period::Period), super::PageError> {
     let store = state.store.as_ref();
     let actor = viewer.actor();
     let lang = viewer.lang;
@@ -88,6 +147,10 @@ pub async fn list(State(state): State<AppState>, viewer: Viewer) -> PageResult {
     for (chain, (segments, firms, chiefs)) in chains.items.iter().zip(per_chain) {
         let segments = segments.map_err(|e| viewer.fail(e))?;
         let firms = firms.map_err(|e| viewer.fail(e))?;
+        let output_yi = output
+            .as_ref()
+            .and_then(|r| stats::group(r, chain.id))
+            .map(|g| format::yi(g.value.hundredths));
         rows.push(ChainListRow {
             id: chain.id,
             name: lang.pick(&chain.name, &chain.name_en).to_string(),
@@ -98,12 +161,13 @@ pub async fn list(State(state): State<AppState>, viewer: Viewer) -> PageResult {
                 .map(|a| lang.pick(&a.name, &a.name_en).to_string())
                 .unwrap_or_default(),
             segments,
-            firms: format::grouped(firms),
-            output: output
+            firms,
+            firms_text: format::grouped(firms),
+            output: output_yi
                 .as_ref()
-                .and_then(|r| stats::group(r, chain.id))
-                .map(|g| format!("{} 亿元", format::yi(g.value.hundredths)))
+                .map(|v| format!("{v} 亿元"))
                 .unwrap_or_else(|| "—".into()),
+            output_yi,
             chief: chiefs
                 .iter()
                 .map(|(p, _)| p.name.clone())
@@ -111,11 +175,7 @@ pub async fn list(State(state): State<AppState>, viewer: Viewer) -> PageResult {
                 .join("、"),
         });
     }
-    Ok(render(ChainsPage {
-        chrome: viewer.chrome(viewer.t("chains.title"), "chains"),
-        rows,
-        period_label: stats::period_label(period, lang),
-    }))
+    Ok((rows, period))
 }
 
 /// The people holding a post of `role` on the chain today, with the post's title.

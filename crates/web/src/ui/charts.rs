@@ -60,10 +60,10 @@ pub struct Bar {
 
 /// Horizontal bars, largest first as given, with a value axis in `unit`.
 pub fn horizontal_bars(bars: &[Bar], unit: &str, title: &str) -> String {
-    let label_width = 150.0;
-    let right_pad = 90.0;
-    let width = 680.0;
-    let row = 26.0;
+    let label_width = 130.0;
+    let right_pad = 80.0;
+    let width = 540.0;
+    let row = 30.0;
     let top = 34.0;
     let plot = width - label_width - right_pad;
     let height = top + row * bars.len() as f64 + 10.0;
@@ -104,7 +104,7 @@ pub fn horizontal_bars(bars: &[Bar], unit: &str, title: &str) -> String {
     for (i, bar) in bars.iter().enumerate() {
         let y = top + row * i as f64;
         let w = (x(bar.value.max(0.0)) - label_width).max(0.5);
-        let label = truncate(&bar.label, 11);
+        let label = truncate(&bar.label, 17);
         let hover = format!("{}: {}", bar.label, bar.value_text);
         let body = format!(
             r#"<text class="label" x="{:.1}" y="{:.1}" text-anchor="end">{}</text><rect class="bar" x="{label_width}" y="{:.1}" width="{w:.1}" height="{:.1}"><title>{}</title></rect><text class="value-label" x="{:.1}" y="{:.1}">{}</text>"#,
@@ -134,14 +134,23 @@ pub fn horizontal_bars(bars: &[Bar], unit: &str, title: &str) -> String {
     svg
 }
 
-fn truncate(text: &str, max_chars: usize) -> String {
-    if text.chars().count() <= max_chars {
-        text.to_string()
-    } else {
-        let mut t: String = text.chars().take(max_chars - 1).collect();
-        t.push('…');
-        t
+/// Shortens a label to `max_width`, counting a Chinese character as two Latin ones.
+fn truncate(text: &str, max_width: usize) -> String {
+    let width = |c: char| if c.is_ascii() { 1 } else { 2 };
+    if text.chars().map(width).sum::<usize>() <= max_width {
+        return text.to_string();
     }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        if used + width(c) > max_width.saturating_sub(1) {
+            break;
+        }
+        used += width(c);
+        out.push(c);
+    }
+    out.push('…');
+    out
 }
 
 /// One line of a monthly chart: a value (or nothing) for each month 1–12, with the hover text of each.
@@ -151,7 +160,7 @@ pub struct Series {
 }
 
 /// Months 1–12 across, two lines (this year solid, last year dashed), a value axis in `unit` from zero.
-pub fn monthly_lines(series: &[Series], unit: &str, month_suffix: &str, title: &str) -> String {
+pub fn monthly_lines(series: &[Series], unit: &str, months: &[String; 12], title: &str) -> String {
     let (width, height) = (560.0, 250.0);
     let (left, right, top, bottom) = (56.0, 16.0, 30.0, 40.0);
     let plot_w = width - left - right;
@@ -193,14 +202,13 @@ pub fn monthly_lines(series: &[Series], unit: &str, month_suffix: &str, title: &
         r#"<text class="tick" x="{left}" y="14" text-anchor="start">{}</text>"#,
         esc(unit)
     );
-    for month in 0..12 {
+    for (month, label) in months.iter().enumerate() {
         let _ = write!(
             svg,
-            r#"<text class="tick" x="{:.1}" y="{:.1}" text-anchor="middle">{}{}</text>"#,
+            r#"<text class="tick" x="{:.1}" y="{:.1}" text-anchor="middle">{}</text>"#,
             x(month),
             height - bottom + 16.0,
-            month + 1,
-            esc(month_suffix)
+            esc(label)
         );
     }
     let _ = write!(

@@ -334,7 +334,7 @@ pub async fn page(
             }
             Some(MapPark {
                 id: p.id,
-                name: short_park_name(&name),
+                name: stats::short_park_name(&name),
                 lon: location.lon,
                 lat: location.lat,
                 outline: p
@@ -376,7 +376,7 @@ pub async fn page(
         Some(charts::monthly_lines(
             &s,
             stats::chart_unit(unit),
-            viewer.t("chart.month"),
+            &stats::month_labels(lang),
             title,
         ))
     };
@@ -423,9 +423,4 @@ fn last_day(period: Period) -> chrono::NaiveDate {
     chrono::NaiveDate::from_ymd_opt(next.year(), next.month(), 1)
         .and_then(|d| d.pred_opt())
         .unwrap_or_default()
-}
-
-/// "两江数字经济产业园" → "数字经济产业园": the map label without the zone's own name.
-fn short_park_name(name: &str) -> String {
-    name.strip_prefix("两江").unwrap_or(name).to_string()
 }

@@ -5,17 +5,19 @@
 use std::collections::HashMap;
 
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, Uri};
+use axum::response::{IntoResponse, Redirect, Response};
 use chainpark_core::list::Paging;
 use chainpark_core::period::Period;
-use chainpark_core::registry::{Enterprise, Id};
+use chainpark_core::registry::{Enterprise, EnterpriseContact, Id};
 use chainpark_store::{ChainFilter, EnterpriseFilter, ParkFilter, SegmentFilter, Store};
 use serde::Deserialize;
 
 use super::chains::flags;
 use super::charts::{self, Series};
+use super::export::{self, Kind, Table};
 use super::format;
 use super::stats::{self, ADDED_VALUE, GROSS_OUTPUT};
 use super::{Chrome, PageError, PageResult, Viewer, render};
@@ -288,91 +290,43 @@ fn export_row(e: &Enterprise, names: &Names) -> [String; 12] {
     ]
 }
 
-fn attachment(bytes: Vec<u8>, content_type: &'static str, name: &str) -> Response {
-    let mut response = bytes.into_response();
-    let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
-        headers.insert(header::CONTENT_DISPOSITION, v);
+fn export_table(all: &[Enterprise], names: &Names) -> Table {
+    Table {
+        name: "enterprises",
+        header: EXPORT_COLUMNS
+            .iter()
+            .map(|(zh, en)| format!("{zh} {en}"))
+            .collect(),
+        rows: all.iter().map(|e| export_row(e, names).to_vec()).collect(),
     }
-    response
 }
 
-fn export_failed(viewer: &Viewer, e: impl std::fmt::Display) -> PageError {
-    viewer.fail(ApiError::Store(chainpark_store::StoreError::Corrupt(
-        format!("writing the export: {e}"),
-    )))
+async fn export(state: &AppState, viewer: &Viewer, q: &SearchQuery, kind: Kind) -> PageResult {
+    let store = state.store.as_ref();
+    let filter = q.filter();
+    let (names, all) = tokio::join!(
+        Names::load(store, viewer),
+        everything(store, viewer, &filter)
+    );
+    export::download(viewer, export_table(&all?, &names?), kind).await
 }
 
-/// The list as CSV (UTF-8 with a byte-order mark, so spreadsheet programs read the Chinese right).
+/// The list as CSV: every enterprise the filter selects.
 pub async fn export_csv(
     State(state): State<AppState>,
     viewer: Viewer,
     Query(q): Query<SearchQuery>,
 ) -> PageResult {
-    let store = state.store.as_ref();
-    let names = Names::load(store, &viewer).await?;
-    let all = everything(store, &viewer, &q.filter()).await?;
-    let mut out = Vec::from("\u{feff}".as_bytes());
-    {
-        let mut writer = csv::Writer::from_writer(&mut out);
-        let header: Vec<String> = EXPORT_COLUMNS
-            .iter()
-            .map(|(zh, en)| format!("{zh} {en}"))
-            .collect();
-        writer
-            .write_record(&header)
-            .map_err(|e| export_failed(&viewer, e))?;
-        for e in &all {
-            writer
-                .write_record(export_row(e, &names))
-                .map_err(|e| export_failed(&viewer, e))?;
-        }
-        writer.flush().map_err(|e| export_failed(&viewer, e))?;
-    }
-    Ok(attachment(
-        out,
-        "text/csv; charset=utf-8",
-        "enterprises.csv",
-    ))
+    export(&state, &viewer, &q, Kind::Csv).await
 }
 
-/// The list as an XLSX workbook.
+/// The list as an XLSX workbook: every enterprise the filter selects.
 pub async fn export_xlsx(
     State(state): State<AppState>,
     viewer: Viewer,
     Query(q): Query<SearchQuery>,
 ) -> PageResult {
-    let store = state.store.as_ref();
-    let names = Names::load(store, &viewer).await?;
-    let all = everything(store, &viewer, &q.filter()).await?;
-    let bytes =
-        tokio::task::spawn_blocking(move || -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-            let mut workbook = rust_xlsxwriter::Workbook::new();
-            let sheet = workbook.add_worksheet();
-            sheet.set_name("企业 enterprises")?;
-            let bold = rust_xlsxwriter::Format::new().set_bold();
-            for (col, (zh, en)) in EXPORT_COLUMNS.iter().enumerate() {
-                sheet.write_string_with_format(0, col as u16, format!("{zh} {en}"), &bold)?;
-            }
-            for (row, e) in all.iter().enumerate() {
-                for (col, value) in export_row(e, &names).iter().enumerate() {
-                    sheet.write_string(row as u32 + 1, col as u16, value)?;
-                }
-            }
-            sheet.set_freeze_panes(1, 0)?;
-            sheet.set_column_width(0, 22)?;
-            sheet.set_column_width(1, 36)?;
-            workbook.save_to_buffer()
-        })
-        .await
-        .map_err(|e| export_failed(&viewer, e))?
-        .map_err(|e| export_failed(&viewer, e))?;
-    Ok(attachment(
-        bytes,
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "enterprises.xlsx",
-    ))
+    export(&state, &viewer, &q, Kind::Xlsx).await
 }
 
 pub struct FigureRow {
@@ -385,6 +339,8 @@ pub struct FigureRow {
 #[template(path = "enterprise.html")]
 struct EnterprisePage {
     chrome: Chrome,
+    may_edit_contact: bool,
+    saved: bool,
     e: Enterprise,
     name: String,
     park: Option<(Id, String)>,
@@ -426,7 +382,21 @@ async fn year_values(
     out
 }
 
-pub async fn page(State(state): State<AppState>, viewer: Viewer, Path(id): Path<Id>) -> PageResult {
+#[derive(Debug, Deserialize)]
+pub struct EnterpriseQuery {
+    #[serde(default)]
+    saved: Option<String>,
+    #[allow(dead_code)]
+    #[serde(default)]
+    lang: Option<String>,
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<Id>,
+    Query(q): Query<EnterpriseQuery>,
+) -> PageResult {
     let store = state.store.as_ref();
     let actor = viewer.actor();
     let lang = viewer.lang;
@@ -496,7 +466,7 @@ pub async fn page(State(state): State<AppState>, viewer: Viewer, Path(id): Path<
                 series(&output_before, year - 1, "chart.last_year"),
             ],
             "万元",
-            lang.t("chart.month"),
+            &stats::month_labels(lang),
             lang.t("park.output"),
         )
     });
@@ -506,7 +476,11 @@ pub async fn page(State(state): State<AppState>, viewer: Viewer, Path(id): Path<
         chainpark_core::registry::EnterpriseStatus::Closed => "ent.status.closed",
     };
     let name = lang.pick(&e.name, &e.name_en).to_string();
+    let scope = &viewer.actor().scope;
+    let may_edit_contact = scope.is_admin() || scope.has_enterprise(id);
     Ok(render(EnterprisePage {
+        may_edit_contact,
+        saved: q.saved.is_some(),
         chrome: viewer.chrome(name.clone(), "enterprises"),
         name,
         park,
@@ -522,4 +496,52 @@ pub async fn page(State(state): State<AppState>, viewer: Viewer, Path(id): Path<
         chart_svg,
         e,
     }))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ContactForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    contact_name: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    address: String,
+}
+
+/// Saves an enterprise's contact data from its page's form (its own user, or the admin); the store decides who
+/// may, as for the API, and keeps the change in the audit trail.
+pub async fn save_contact(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    uri: Uri,
+    Path(id): Path<Id>,
+    Form(form): Form<ContactForm>,
+) -> Response {
+    let viewer = match Viewer::for_form(&state, &headers, uri, &form.csrf).await {
+        Ok(viewer) => viewer,
+        Err(response) => return response,
+    };
+    let store = state.store.as_ref();
+    let result = async {
+        let current = store.get_enterprise(viewer.actor(), id).await?;
+        let mut input = current.to_input();
+        input.contact = EnterpriseContact {
+            contact_name: form.contact_name.trim().to_string(),
+            phone: form.phone.trim().to_string(),
+            email: form.email.trim().to_string(),
+            address: form.address.trim().to_string(),
+        };
+        let draft = input.parse()?;
+        store.update_enterprise(viewer.actor(), id, draft).await?;
+        Ok::<(), ApiError>(())
+    }
+    .await;
+    match result {
+        Ok(()) => Redirect::to(&format!("/enterprises/{id}?saved=1")).into_response(),
+        Err(e) => viewer.fail(e).into_response(),
+    }
 }

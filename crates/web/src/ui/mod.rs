@@ -9,6 +9,7 @@ mod chains;
 mod charts;
 mod dashboard;
 mod enterprises;
+mod export;
 mod format;
 pub mod i18n;
 mod imports;
@@ -41,13 +42,18 @@ pub fn routes() -> Router<AppState> {
         .route("/sign-out", post(sign_in::sign_out))
         .route("/dashboard", get(dashboard::page))
         .route("/chains", get(chains::list))
+        .route("/chains/export.csv", get(chains::export_csv))
+        .route("/chains/export.xlsx", get(chains::export_xlsx))
         .route("/chains/{id}", get(chains::page))
         .route("/parks", get(parks::list))
+        .route("/parks/export.csv", get(parks::export_csv))
+        .route("/parks/export.xlsx", get(parks::export_xlsx))
         .route("/parks/{id}", get(parks::page))
         .route("/enterprises", get(enterprises::search))
         .route("/enterprises/export.csv", get(enterprises::export_csv))
         .route("/enterprises/export.xlsx", get(enterprises::export_xlsx))
         .route("/enterprises/{id}", get(enterprises::page))
+        .route("/enterprises/{id}/contact", post(enterprises::save_contact))
         .route("/import", get(imports::page))
         .route("/imports/{id}", get(imports::report))
         .route("/static/{file}", get(assets::file))
@@ -107,6 +113,51 @@ impl FromRequestParts<AppState> for Viewer {
 }
 
 impl Viewer {
+    /// The viewer of a form post: signed in with the session cookie, and the form's hidden `csrf` field is the
+    /// session's CSRF token (a form cannot send the API's header). Otherwise the post changes nothing.
+    pub async fn for_form(
+        state: &AppState,
+        headers: &axum::http::HeaderMap,
+        uri: Uri,
+        form_csrf: &str,
+    ) -> Result<Viewer, Response> {
+        let lang = Lang::negotiate(uri.query(), headers);
+        let fail = |error: ApiError| PageError { lang, error }.into_response();
+        let Some(session) = crate::auth::cookie(headers, crate::auth::SESSION_COOKIE) else {
+            return Err(Redirect::to("/sign-in").into_response());
+        };
+        let hash = crate::auth::secret_hash(&session);
+        let Some((account, csrf_token)) = state
+            .store
+            .session(&hash)
+            .await
+            .map_err(|e| fail(e.into()))?
+        else {
+            return Err(Redirect::to("/sign-in").into_response());
+        };
+        if form_csrf.is_empty() || !same_secret(form_csrf.as_bytes(), csrf_token.as_bytes()) {
+            return Err(fail(ApiError::Forbidden(
+                "the form does not carry this session's token; reload the page".into(),
+            )));
+        }
+        let actor = state
+            .store
+            .actor_for(&account)
+            .await
+            .map_err(|e| fail(e.into()))?;
+        Ok(Viewer {
+            caller: Caller {
+                account,
+                actor,
+                credential: crate::auth::Credential::Session,
+                csrf_token,
+                session_hash: Some(hash),
+            },
+            lang,
+            uri,
+        })
+    }
+
     pub fn actor(&self) -> &Actor {
         &self.caller.actor
     }
@@ -127,10 +178,14 @@ impl Viewer {
             lang: self.lang,
             title: title.into(),
             nav,
-            user: Some(format!(
-                "{name} · {}",
-                self.t(&format!("role.{}", role.as_str()))
-            )),
+            user: Some({
+                let role_label = self.t(&format!("role.{}", role.as_str()));
+                if name.contains(role_label) {
+                    name
+                } else {
+                    format!("{name} · {role_label}")
+                }
+            }),
             csrf: self.caller.csrf_token.clone(),
             lang_href: switch_language_href(&self.uri, self.lang.other()),
             may_import: matches!(role, Role::Admin | Role::Analyst | Role::Enterprise),
@@ -168,6 +223,11 @@ impl Chrome {
     }
 }
 
+/// Compares two secrets in time that does not depend on where they differ.
+fn same_secret(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
 /// The same page with `lang` set to another language.
 fn switch_language_href(uri: &Uri, lang: Lang) -> String {
     let mut query = form_urlencoded::Serializer::new(String::new());
@@ -199,14 +259,16 @@ struct ErrorPage {
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
+        let detail = self.error.to_string();
         let api = self.error.into_response();
         let status = api.status();
         let lang = self.lang;
         let message = match status {
             StatusCode::NOT_FOUND => lang.t("error.not_found").to_string(),
-            StatusCode::FORBIDDEN => lang.t("error.forbidden").to_string(),
+            StatusCode::FORBIDDEN => format!("{} ({detail})", lang.t("error.forbidden")),
             StatusCode::INTERNAL_SERVER_ERROR => lang.t("error.title").to_string(),
-            _ => status.canonical_reason().unwrap_or("").to_string(),
+            // What was wrong with the input, naming the field.
+            _ => detail,
         };
         let chrome = Chrome {
             lang,

@@ -55,7 +55,7 @@ fn map_park(p: &Park, lang: Lang, hover: String, selected: bool) -> Option<MapPa
     let name = lang.pick(&p.name, &p.name_en).to_string();
     Some(MapPark {
         id: p.id,
-        name: name.strip_prefix("两江").unwrap_or(&name).to_string(),
+        name: stats::short_park_name(&name),
         lon: location.lon,
         lat: location.lat,
         outline: p
@@ -229,7 +229,7 @@ pub async fn page(
             charts::monthly_lines(
                 &s,
                 stats::chart_unit(r.indicator.unit),
-                viewer.t("chart.month"),
+                &stats::month_labels(lang),
                 viewer.t("park.trend"),
             )
         }),

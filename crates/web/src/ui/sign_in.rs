@@ -14,7 +14,7 @@ use super::i18n::Lang;
 use super::{Chrome, render};
 use crate::AppState;
 use crate::api::session::ClientAddress;
-use crate::auth::{self, SESSION_COOKIE, SESSION_LIFETIME};
+use crate::auth::{self, SESSION_LIFETIME};
 
 const SIGN_IN_COOKIE: &str = "chainpark_signin";
 
@@ -211,32 +211,26 @@ pub struct SignOutForm {
     csrf: String,
 }
 
-/// Ends the session when the form carries its CSRF token; goes to the sign-in page either way.
+/// Ends the session when the form carries its CSRF token; otherwise nothing changes.
 pub async fn sign_out(
     State(state): State<AppState>,
     headers: HeaderMap,
+    uri: axum::http::Uri,
     Form(form): Form<SignOutForm>,
 ) -> Response {
-    if let Some(session) = auth::cookie(&headers, SESSION_COOKIE) {
-        let hash = auth::secret_hash(&session);
-        if let Ok(Some((_, csrf))) = state.store.session(&hash).await {
-            if !form.csrf.is_empty() && form.csrf == csrf {
-                let _ = state.store.delete_session(&hash).await;
-                let cookie = auth::session_cookie("", 0, auth::is_https(&state, &headers));
-                let mut response = Redirect::to("/sign-in").into_response();
-                if let Ok(value) = HeaderValue::from_str(&cookie) {
-                    response.headers_mut().append(header::SET_COOKIE, value);
-                }
-                return response;
-            }
-            return (
-                StatusCode::FORBIDDEN,
-                "the form is missing this session's token",
-            )
-                .into_response();
-        }
+    let viewer = match super::Viewer::for_form(&state, &headers, uri, &form.csrf).await {
+        Ok(viewer) => viewer,
+        Err(response) => return response,
+    };
+    if let Some(hash) = &viewer.caller.session_hash {
+        let _ = state.store.delete_session(hash).await;
     }
-    Redirect::to("/sign-in").into_response()
+    let cookie = auth::session_cookie("", 0, auth::is_https(&state, &headers));
+    let mut response = Redirect::to("/sign-in").into_response();
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+    response
 }
 
 #[cfg(test)]

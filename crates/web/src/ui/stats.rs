@@ -144,6 +144,25 @@ pub async fn monthly_trend(
     })
 }
 
+/// The months on a chart's axis: 1月 … 12月, or Jan … Dec.
+pub fn month_labels(lang: Lang) -> [String; 12] {
+    const EN: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    std::array::from_fn(|i| match lang {
+        Lang::Zh => format!("{}月", i + 1),
+        Lang::En => EN[i].to_string(),
+    })
+}
+
+/// A park's name on a map: without the zone's own name and the generic words around it.
+pub fn short_park_name(name: &str) -> String {
+    let name = name.strip_prefix("两江").unwrap_or(name);
+    let name = name.strip_prefix("Liangjiang ").unwrap_or(name);
+    let name = name.strip_suffix(" Industrial Park").unwrap_or(name);
+    name.to_string()
+}
+
 /// The number a chart draws: money in 亿元, other units as they are.
 pub fn chart_value(hundredths: i64, unit: Unit) -> f64 {
     match unit {
