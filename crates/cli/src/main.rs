@@ -172,7 +172,8 @@ async fn main() -> anyhow::Result<()> {
         Command::Check(args) => {
             let settings = Settings::load(cli.config.as_deref(), None, args.database)?;
             let store = open(&settings.database).await?;
-            let problems = store.check().await?;
+            let mut problems = store.check().await?;
+            problems.extend(store.check_workflow().await?);
             if problems.is_empty() {
                 println!("no problems found in {}", settings.database_for_display());
                 Ok(())

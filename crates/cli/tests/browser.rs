@@ -445,6 +445,25 @@ async fn story(client: Client, base: String) {
         let name = cell.text().await.expect("name");
         assert!(name.contains("长安"), "{name} does not contain 长安");
     }
+    // The first one's page: registry data, segments, park and monthly figures.
+    client
+        .find(Locator::Css("#results tbody tr td:first-child a"))
+        .await
+        .expect("a link")
+        .click()
+        .await
+        .expect("clicked");
+    let facts = text_of(&client, "#enterprise-facts").await;
+    assert!(
+        facts.contains("长安") || facts.contains("91"),
+        "the enterprise page: {facts}"
+    );
+    let figures = text_of(&client, "#figures").await;
+    assert!(
+        figures.contains("2021-06"),
+        "its monthly figures: {figures}"
+    );
+    screenshot(&client, "enterprise").await;
 
     // Import a file with one bad row as the admin: the report names that row, and nothing is stored.
     sign_out(&client).await;

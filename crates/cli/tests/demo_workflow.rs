@@ -101,7 +101,7 @@ fn start_demo() -> (Demo, String) {
 #[tokio::test]
 async fn demo_shows_the_2021_signings_the_transformation_counts_and_a_first_appeal_in_a_closed_loop()
  {
-    let (_demo, base) = start_demo();
+    let (demo, base) = start_demo();
     let admin = Session::sign_in(&base, "admin", ADMIN_PASSWORD).await;
 
     let sept = admin
@@ -221,5 +221,18 @@ async fn demo_shows_the_2021_signings_the_transformation_counts_and_a_first_appe
             .iter()
             .all(|a| a["escalated_to"].is_object()),
         "{appeals}"
+    );
+
+    // The stored daily work keeps its rules.
+    let database = format!("sqlite://{}", demo.1.join("chainpark.db").display());
+    let check = Command::new(env!("CARGO_BIN_EXE_chainpark"))
+        .args(["check", "--database", &database])
+        .env("RUST_LOG", "error")
+        .output()
+        .expect("check runs");
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stdout)
     );
 }

@@ -539,3 +539,41 @@ async fn import_command_stores_a_file_and_report_prints_the_rollup() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn an_empty_or_binary_file_gets_a_clear_answer_and_stores_nothing() {
+    for app in apps().await {
+        enterprises(&app).await;
+        for (name, body) in [
+            ("empty.csv", Vec::new()),
+            ("fake.xlsx", vec![0u8, 159, 146, 150, 255, 0, 1, 2, 3]),
+        ] {
+            let response = app
+                .client
+                .post(format!("{}/api/v1/imports?filename={name}", app.base))
+                .header("x-csrf-token", &app.csrf)
+                .body(body)
+                .send()
+                .await
+                .expect("answered");
+            assert_eq!(
+                response.status(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "[{}] {name}",
+                app.engine
+            );
+            let problem: Value = response.json().await.expect("a problem document");
+            assert_eq!(
+                problem["errors"][0]["field"], "file",
+                "[{}] {name}: {problem}",
+                app.engine
+            );
+        }
+        assert_eq!(
+            zone_value(&app, "added_value", "2021").await,
+            Value::Null,
+            "[{}]",
+            app.engine
+        );
+    }
+}

@@ -415,3 +415,48 @@ async fn an_enterprise_user_saves_their_contact_data_with_the_form_and_only_with
         );
     }
 }
+
+#[tokio::test]
+async fn the_chain_and_park_lists_export_every_row_as_csv_and_xlsx() {
+    for app in apps().await {
+        fixture(&app).await;
+        for (list, rows, first) in [("chains", 2, "汽车产业链"), ("parks", 1, "鱼复工业园")]
+        {
+            let csv = app
+                .client
+                .get(format!("{}/{list}/export.csv", app.base))
+                .send()
+                .await
+                .expect("answered")
+                .text()
+                .await
+                .expect("body");
+            let mut reader = csv::Reader::from_reader(csv.as_bytes());
+            let records: Vec<_> = reader.records().map(|r| r.expect("a record")).collect();
+            assert_eq!(records.len(), rows, "[{}] {list}", app.engine);
+            assert!(
+                records.iter().any(|r| &r[0] == first),
+                "[{}] {list}: {records:?}",
+                app.engine
+            );
+            let xlsx = app
+                .client
+                .get(format!("{}/{list}/export.xlsx", app.base))
+                .send()
+                .await
+                .expect("answered")
+                .bytes()
+                .await
+                .expect("body");
+            use calamine::Reader;
+            let mut workbook: calamine::Xlsx<_> =
+                calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx.to_vec()))
+                    .expect("a workbook");
+            let sheet = workbook
+                .worksheet_range_at(0)
+                .expect("a sheet")
+                .expect("readable");
+            assert_eq!(sheet.height(), rows + 1, "[{}] {list}", app.engine);
+        }
+    }
+}

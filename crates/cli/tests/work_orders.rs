@@ -65,8 +65,19 @@ async fn overdue_work_order_escalates_to_the_park_chief() {
         // Closing before the work is done is refused; the assignee starts and finishes, the chief closes.
         let steps = format!("/api/v1/work-orders/{id}/steps");
         let step = |body| staff.post(&steps, body);
-        let (status, problem) =
-            step(json!({"action": "close", "at": "2021-10-12T01:00:00Z"})).await;
+        let (status, _) = step(json!({"action": "close", "at": "2021-10-12T01:00:00Z"})).await;
+        assert_eq!(
+            status,
+            StatusCode::FORBIDDEN,
+            "[{}] closing is the chief's",
+            app.engine
+        );
+        let (status, problem) = chief
+            .post(
+                &steps,
+                json!({"action": "close", "at": "2021-10-12T01:00:00Z"}),
+            )
+            .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
         assert_eq!(bad_fields(&problem), ["action"]);
         assert_eq!(

@@ -166,6 +166,9 @@ pub struct Escalated {
 /// The chiefs' daily work. Scope rules are those of `chainpark_core::access::Scope`.
 #[async_trait]
 pub trait WorkflowStore: Send + Sync {
+    /// Looks for broken rules in the stored daily work (a factory on fewer than two workshops, stage dates out of
+    /// order, a closed appeal without a reply, mail that keeps failing); each problem found is one line.
+    async fn check_workflow(&self) -> Result<Vec<String>>;
     /// The working-day calendar: the one shipped with the program and the years an admin loaded.
     async fn work_calendar(&self) -> Result<WorkCalendar>;
     /// Loads the holidays and make-up working days of the years in `csv` (`date,kind,name`), replacing those
@@ -1409,6 +1412,38 @@ macro_rules! workflow_store {
 
             #[async_trait]
             impl WorkflowStore for $Store {
+                async fn check_workflow(&self) -> Result<Vec<String>> {
+                    let mut c = self.read().await?;
+                    let mut problems = Vec::new();
+                    let checks: [(&str, &str); 6] = [
+                        ("SELECT r.id FROM recognitions r WHERE r.kind = 'intelligent_factory' AND r.archived = FALSE                           AND (SELECT COUNT(*) FROM factory_workshops f WHERE f.factory_id = r.id) < 2 ORDER BY r.id",
+                         "recognition {}: an intelligent factory on fewer than two recognised workshops"),
+                        ("SELECT f.factory_id FROM factory_workshops f JOIN recognitions r ON r.id = f.factory_id JOIN recognitions w ON w.id = f.workshop_id                           WHERE w.enterprise_id <> r.enterprise_id OR w.kind <> 'digital_workshop' OR w.recognised_on > r.recognised_on ORDER BY f.factory_id",
+                         "recognition {}: a factory's workshop is of another enterprise, not a workshop, or recognised later"),
+                        ("SELECT id FROM appeals WHERE reply_due < received_on OR accept_due < received_on ORDER BY id",
+                         "appeal {}: a deadline before the day it was received"),
+                        ("SELECT id FROM appeals WHERE status IN ('replied', 'closed') AND reply = '' ORDER BY id",
+                         "appeal {}: answered or closed without a reply"),
+                        ("SELECT id FROM work_orders WHERE due_at < created_at ORDER BY id",
+                         "work order {}: due before it was reported"),
+                        ("SELECT id FROM mail_outbox WHERE sent_at IS NULL AND attempts >= 10 ORDER BY id",
+                         "mail {}: not sent after 10 attempts; check the SMTP settings"),
+                    ];
+                    for (sql, message) in checks {
+                        let ids: Vec<i64> = sqlx::query_scalar(sql).fetch_all(&mut *c).await?;
+                        problems.extend(ids.into_iter().map(|id| message.replace("{}", &id.to_string())));
+                    }
+                    let rows: Vec<ProjectRow> = sqlx::query_as(&format!("{PROJECT_COLUMNS} {PROJECT_FROM} ORDER BY p.id")).fetch_all(&mut *c).await?;
+                    for project in rows.into_iter().map(ProjectRow::into_project) {
+                        let mut v = chainpark_core::error::Violations::default();
+                        project.stages.check(&mut v, "");
+                        if !v.is_empty() {
+                            problems.push(format!("project {}: {}", project.id, v.into_invalid()));
+                        }
+                    }
+                    Ok(problems)
+                }
+
                 async fn work_calendar(&self) -> Result<WorkCalendar> {
                     calendar(&mut *self.read().await?).await
                 }
@@ -2138,7 +2173,9 @@ macro_rules! workflow_store {
                     let is_assignee = person.is_some() && person == before.assignee.as_ref().map(|a| a.id);
                     let park_team = actor.scope.may_edit_park_work(before.park_id).is_ok();
                     let allowed = match step.action {
-                        WorkOrderAction::Assign | WorkOrderAction::Close | WorkOrderAction::Reject => park_team,
+                        // The park's staff dispatch; confirming or rejecting the work is the chief's; the work is the assignee's.
+                        WorkOrderAction::Assign => park_team,
+                        WorkOrderAction::Close | WorkOrderAction::Reject => actor.scope.is_admin() || actor.scope.is_chief_of(None, Some(before.park_id)),
                         WorkOrderAction::Start | WorkOrderAction::Finish => is_assignee || actor.scope.is_admin() || actor.scope.is_chief_of(None, Some(before.park_id)),
                     };
                     if !allowed {

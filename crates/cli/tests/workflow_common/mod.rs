@@ -7,21 +7,6 @@ use serde_json::json;
 
 use crate::common::{Fixture, TestApp, credit_code, fixture};
 
-/// The API paths of the daily work; `tests/authorization_workflow.rs` holds their authorisation matrix.
-pub const DAILY_WORK_PREFIXES: [&str; 11] = [
-    "/api/v1/appeals",
-    "/api/v1/appeal-rules",
-    "/api/v1/escalations",
-    "/api/v1/calendar",
-    "/api/v1/projects",
-    "/api/v1/milestones",
-    "/api/v1/signing-events",
-    "/api/v1/transformation",
-    "/api/v1/work-orders",
-    "/api/v1/inbox",
-    "/api/v1/reports",
-];
-
 pub struct Zone {
     pub f: Fixture,
     /// In the fixture's chain (its child segment) and park.

@@ -216,9 +216,13 @@ pub async fn run_import(
         Ok(report) => report,
         Err(failure) => {
             drop(sender);
-            // The store sees the channel close without `Finish` and rolls back; its own error, if any, is secondary.
-            let _ = writer.await;
-            return Err(failure);
+            // The store sees the channel close without `Finish` and rolls back. When the store stopped first
+            // (a refused value, a database error), its error is the one to report.
+            let stored = writer.await;
+            return match (failure, stored) {
+                (ImportFailure::Interrupted(_), Ok(Err(store_error))) => Err(store_error.into()),
+                (failure, _) => Err(failure),
+            };
         }
     };
     let store_it = report.is_clean() || (accept_valid && !report.stopped_early);

@@ -255,8 +255,6 @@ struct ChainPage {
 #[derive(Debug, Deserialize)]
 pub struct ChainQuery {
     segment: Option<Id>,
-    #[allow(dead_code)]
-    lang: Option<String>,
 }
 
 /// Firms listed under the map at most; the search page (with export) has them all.

@@ -61,8 +61,6 @@ struct DashboardPage {
 #[derive(Debug, Deserialize)]
 pub struct DashboardQuery {
     period: Option<String>,
-    #[allow(dead_code)]
-    lang: Option<String>,
 }
 
 fn delta(group_yoy: Option<&String>) -> (Option<String>, &'static str) {

@@ -37,9 +37,6 @@ pub struct SearchQuery {
     segment_id: Option<Id>,
     #[serde(default, deserialize_with = "empty_is_none")]
     offset: Option<i64>,
-    #[allow(dead_code)]
-    #[serde(default)]
-    lang: Option<String>,
 }
 
 /// A select left at "any" sends an empty value.
@@ -386,9 +383,6 @@ async fn year_values(
 pub struct EnterpriseQuery {
     #[serde(default)]
     saved: Option<String>,
-    #[allow(dead_code)]
-    #[serde(default)]
-    lang: Option<String>,
 }
 
 pub async fn page(

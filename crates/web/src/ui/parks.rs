@@ -13,6 +13,7 @@ use serde::Deserialize;
 
 use super::chains::{FirmRow, flags};
 use super::charts;
+use super::export::{self, Kind, Table};
 use super::format;
 use super::i18n::Lang;
 use super::map::{self, MapPark};
@@ -26,7 +27,11 @@ pub struct ParkRow {
     pub district: String,
     pub chief: String,
     pub land_mu: String,
-    pub firms: String,
+    pub firms: i64,
+    pub firms_text: String,
+    /// Gross output in 亿元 and output per mu in 万元 for the period, when figures exist.
+    pub output_yi: Option<String>,
+    pub per_mu_wan: Option<String>,
     pub output: String,
     pub per_mu: String,
 }
@@ -68,6 +73,61 @@ fn map_park(p: &Park, lang: Lang, hover: String, selected: bool) -> Option<MapPa
 }
 
 pub async fn list(State(state): State<AppState>, viewer: Viewer) -> PageResult {
+    let (rows, map_parks, period) = park_rows(&state, &viewer).await?;
+    Ok(render(ParksPage {
+        chrome: viewer.chrome(viewer.t("parks.title"), "parks"),
+        rows,
+        map_svg: map::parks_map(&map_parks, viewer.t("dash.parks_map")),
+        period_label: stats::period_label(period, viewer.lang),
+    }))
+}
+
+async fn export(state: &AppState, viewer: &Viewer, kind: Kind) -> PageResult {
+    let (rows, _, period) = park_rows(state, viewer).await?;
+    let t = |key| viewer.t(key).to_string();
+    let period = stats::period_label(period, viewer.lang);
+    let table = Table {
+        name: "parks",
+        header: vec![
+            t("common.name"),
+            t("park.chief"),
+            t("park.district"),
+            format!("{} (亩)", t("park.land")),
+            t("count.enterprises"),
+            format!("{} {period} (亿元)", t("park.output")),
+            format!("{} {period} (万元/亩)", t("park.per_mu")),
+        ],
+        rows: rows
+            .into_iter()
+            .map(|r| {
+                vec![
+                    r.name,
+                    r.chief,
+                    r.district,
+                    r.land_mu,
+                    r.firms.to_string(),
+                    r.output_yi.unwrap_or_default(),
+                    r.per_mu_wan.unwrap_or_default(),
+                ]
+            })
+            .collect(),
+    };
+    export::download(viewer, table, kind).await
+}
+
+pub async fn export_csv(State(state): State<AppState>, viewer: Viewer) -> PageResult {
+    export(&state, &viewer, Kind::Csv).await
+}
+
+pub async fn export_xlsx(State(state): State<AppState>, viewer: Viewer) -> PageResult {
+    export(&state, &viewer, Kind::Xlsx).await
+}
+
+/// Every park the viewer may see, with its chief, land, firms and output for the period, and its map entry.
+async fn park_rows(
+    state: &AppState,
+    viewer: &Viewer,
+) -> Result<(Vec<ParkRow>, Vec<MapPark>, chainpark_core::period::Period), super::PageError> {
     let store = state.store.as_ref();
     let actor = viewer.actor();
     let lang = viewer.lang;
@@ -108,6 +168,8 @@ pub async fn list(State(state): State<AppState>, viewer: Viewer) -> PageResult {
         let firms = firms.map_err(|e| viewer.fail(e))?;
         let group = output.as_ref().and_then(|r| stats::group(r, p.id));
         let name = lang.pick(&p.name, &p.name_en).to_string();
+        let output_yi = group.map(|g| format::yi(g.value.hundredths));
+        let per_mu_wan = group.and_then(|g| output_per_mu(g.value.hundredths, p.land_area_mu));
         map_parks.extend(map_park(
             p,
             lang,
@@ -119,23 +181,22 @@ pub async fn list(State(state): State<AppState>, viewer: Viewer) -> PageResult {
             name,
             district: district_name(&p.district, lang),
             chief: p.chief.as_ref().map(|c| c.name.clone()).unwrap_or_default(),
-            land_mu: format!("{:.0}", p.land_area_mu),
-            firms: format::grouped(firms),
-            output: group
-                .map(|g| format!("{} 亿元", format::yi(g.value.hundredths)))
+            land_mu: format!("{:.2}", p.land_area_mu),
+            firms,
+            firms_text: format::grouped(firms),
+            output: output_yi
+                .as_ref()
+                .map(|v| format!("{v} 亿元"))
                 .unwrap_or_else(|| "—".into()),
-            per_mu: group
-                .and_then(|g| output_per_mu(g.value.hundredths, p.land_area_mu))
+            per_mu: per_mu_wan
+                .as_ref()
                 .map(|v| format!("{v} 万元"))
                 .unwrap_or_else(|| "—".into()),
+            output_yi,
+            per_mu_wan,
         });
     }
-    Ok(render(ParksPage {
-        chrome: viewer.chrome(viewer.t("parks.title"), "parks"),
-        rows,
-        map_svg: map::parks_map(&map_parks, viewer.t("dash.parks_map")),
-        period_label: stats::period_label(period, lang),
-    }))
+    Ok((rows, map_parks, period))
 }
 
 #[derive(Template)]
@@ -167,8 +228,6 @@ struct ParkPage {
 #[derive(Debug, Deserialize)]
 pub struct ParkQuery {
     offset: Option<i64>,
-    #[allow(dead_code)]
-    lang: Option<String>,
 }
 
 const PAGE: i64 = 50;
