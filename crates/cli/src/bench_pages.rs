@@ -18,8 +18,8 @@ use tower::ServiceExt;
 
 #[derive(Debug, Args)]
 pub struct BenchPagesArgs {
-    /// The store to read (sqlite://PATH or postgres://...). Without it, the demo zone with its figures is loaded
-    /// into a fresh SQLite file in --dir.
+    /// The store to read (sqlite://PATH or postgres://...); the demo zone with its figures is loaded into it when
+    /// it is empty. Without it, a fresh SQLite file in --dir is used.
     #[arg(long)]
     pub database: Option<String>,
     /// Folder for the demo store when --database is not given (removed afterwards).
@@ -39,7 +39,14 @@ const SIZE_GOAL: usize = 300 * 1024;
 
 pub async fn bench_pages(args: BenchPagesArgs) -> anyhow::Result<()> {
     let (store, scratch) = match &args.database {
-        Some(url) => (crate::open(url).await?, None),
+        Some(url) => {
+            let store = crate::open(url).await?;
+            if store.is_empty().await? {
+                println!("the store is empty: loading the demo zone and its figures ...");
+                load_demo(&store).await?;
+            }
+            (store, None)
+        }
         None => {
             std::fs::create_dir_all(&args.dir)
                 .with_context(|| format!("creating {}", args.dir.display()))?;
@@ -52,9 +59,7 @@ pub async fn bench_pages(args: BenchPagesArgs) -> anyhow::Result<()> {
                 "loading the demo zone and its figures into {} ...",
                 db.display()
             );
-            let zone = chainpark_core::demo::demo_zone();
-            store.load_registry(&Actor::system("bench"), &zone).await?;
-            crate::figures::load_demo(&store, &zone).await?;
+            load_demo(&store).await?;
             (store, Some(db))
         }
     };
@@ -123,6 +128,12 @@ pub async fn bench_pages(args: BenchPagesArgs) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+async fn load_demo(store: &Arc<dyn Store>) -> anyhow::Result<()> {
+    let zone = chainpark_core::demo::demo_zone();
+    store.load_registry(&Actor::system("bench"), &zone).await?;
+    crate::figures::load_demo(store, &zone).await
 }
 
 fn ms(d: Duration) -> f64 {

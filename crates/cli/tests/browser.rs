@@ -213,8 +213,9 @@ async fn wait_for_url(client: &Client, what: &str, arrived: impl Fn(&str) -> boo
 }
 
 async fn sign_in(client: &Client, base: &str, username: &str, password: &str) {
+    // Chinese, whatever language the browser asks for (the story reads Chinese labels until it switches).
     client
-        .goto(&format!("{base}/"))
+        .goto(&format!("{base}/?lang=zh"))
         .await
         .expect("the start page opens");
     let url = client.current_url().await.expect("url");

@@ -407,6 +407,20 @@ async fn an_enterprise_user_saves_their_contact_data_with_the_form_and_only_with
             app.engine,
             other.status()
         );
+        let (status, _, other_page) = page(&own, &format!("/enterprises/{}", ids[1])).await;
+        assert_eq!(
+            status,
+            StatusCode::OK,
+            "[{}] another firm's public page",
+            app.engine
+        );
+        assert!(
+            other_page.contains("联系方式仅对有权限的用户可见")
+                && other_page.contains("企业月度指标仅对有权限的用户可见")
+                && !other_page.contains("13800000000"),
+            "[{}] without its contact data or figures",
+            app.engine
+        );
         let (_, theirs) = app.get(&format!("/api/v1/enterprises/{}", ids[1])).await;
         assert_eq!(
             theirs["contact"]["phone"], "13800000000",

@@ -225,6 +225,25 @@ where
         st.report.rows_read += 1;
         st.row_bad = false;
         st.pending.clear();
+        // Trailing empty cells (stray commas) are harmless; a filled cell past the header means the row's cells
+        // are not where the header says, so nothing in it can be trusted.
+        for index in header.columns.len()..row.len() {
+            let cell = row.cell(index);
+            if !cell.is_blank() {
+                let columns = header.columns.len();
+                st.reject(header, line, index, cell, || {
+                    Complaint::new(
+                        Problem::ExtraCell,
+                        format!(
+                            "the row has a value past the header's {columns} columns; a number with a thousands \
+                             separator (1,000.00) must be quoted in a CSV file"
+                        ),
+                        format!("本行超出表头的{columns}列；CSV中带千分位逗号的数字（如1,000.00）须加引号"),
+                    )
+                });
+                break;
+            }
+        }
 
         let enterprise = st.credit_code(header, line, row.cell(header.credit_code));
         let unit_column = header

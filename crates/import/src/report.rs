@@ -38,6 +38,9 @@ pub enum Problem {
     NegativeValue,
     RepeatedRow,
     UnclosedQuote,
+    /// A row has filled cells past the last header column: usually a number written with an unquoted thousands
+    /// separator (1,000.00), which CSV splits into two cells.
+    ExtraCell,
 }
 
 /// One problem found in the file.

@@ -225,3 +225,23 @@ fn report_serialises_to_json_csv_and_xlsx() {
     let xlsx_bytes = report.to_xlsx().expect("xlsx");
     assert!(xlsx_bytes.starts_with(b"PK\x03\x04"));
 }
+
+#[test]
+fn unquoted_thousands_separator_is_rejected_not_misread() {
+    let out = csv(&format!(
+        "统一社会信用代码,期间,指标,数值\n{},2021-01,增加值,1,000.00\n",
+        code(1)
+    ));
+    out.assert_problem(2, Problem::ExtraCell);
+    assert!(out.values.is_empty(), "the row stores nothing");
+}
+
+#[test]
+fn trailing_empty_cells_are_tolerated() {
+    let out = csv(&format!(
+        "统一社会信用代码,期间,指标,数值\n{},2021-01,增加值,\"1,000.00\",,\n",
+        code(1)
+    ));
+    assert!(out.report().is_clean(), "{:?}", out.report().errors);
+    assert_eq!(out.single_value(), 100_000);
+}

@@ -122,7 +122,31 @@ async fn chain_rows(
     .await;
     let today = chainpark_core::time::china_date(chrono::Utc::now());
     let one = Paging::new(Some(1), None, None);
-    // Each chain's counts and chief, all chains together.
+    // The chain chiefs of every chain in one list, then each chief's name.
+    let chief_posts = store
+        .list_posts(
+            actor,
+            &PostFilter {
+                role: Some(PostRole::ChainChief),
+                on: Some(today),
+                ..Default::default()
+            },
+            &Paging::all(),
+        )
+        .await
+        .map(|p| p.items)
+        .unwrap_or_default();
+    let mut chief_ids: Vec<Id> = chief_posts.iter().map(|p| p.person_id).collect();
+    chief_ids.sort_unstable();
+    chief_ids.dedup();
+    let chief_names: HashMap<Id, String> =
+        futures_util::future::join_all(chief_ids.iter().map(|id| store.get_person(actor, *id)))
+            .await
+            .into_iter()
+            .flatten()
+            .map(|p| (p.id, p.name))
+            .collect();
+    // Each chain's counts, all chains together.
     let per_chain = futures_util::future::join_all(chains.items.iter().map(|chain| {
         let one = &one;
         async move {
@@ -134,17 +158,16 @@ async fn chain_rows(
                 chain_id: Some(chain.id),
                 ..Default::default()
             };
-            let (segments, firms, chiefs) = tokio::join!(
+            let (segments, firms) = tokio::join!(
                 store.list_segments(actor, &segment_filter, one),
                 store.list_enterprises(actor, &firm_filter, one),
-                people_in_post(store, actor, chain.id, PostRole::ChainChief, today),
             );
-            (segments.map(|p| p.total), firms.map(|p| p.total), chiefs)
+            (segments.map(|p| p.total), firms.map(|p| p.total))
         }
     }))
     .await;
     let mut rows = Vec::new();
-    for (chain, (segments, firms, chiefs)) in chains.items.iter().zip(per_chain) {
+    for (chain, (segments, firms)) in chains.items.iter().zip(per_chain) {
         let segments = segments.map_err(|e| viewer.fail(e))?;
         let firms = firms.map_err(|e| viewer.fail(e))?;
         let output_yi = output
@@ -168,9 +191,10 @@ async fn chain_rows(
                 .map(|v| format!("{v} 亿元"))
                 .unwrap_or_else(|| "—".into()),
             output_yi,
-            chief: chiefs
+            chief: chief_posts
                 .iter()
-                .map(|(p, _)| p.name.clone())
+                .filter(|p| p.chain_id == Some(chain.id))
+                .filter_map(|p| chief_names.get(&p.person_id).cloned())
                 .collect::<Vec<_>>()
                 .join("、"),
         });

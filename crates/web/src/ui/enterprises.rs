@@ -337,6 +337,7 @@ pub struct FigureRow {
 struct EnterprisePage {
     chrome: Chrome,
     may_edit_contact: bool,
+    figures_visible: bool,
     saved: bool,
     e: Enterprise,
     name: String,
@@ -351,19 +352,21 @@ struct EnterprisePage {
     chart_svg: Option<String>,
 }
 
-/// Monthly values of one indicator for a year, by month 1–12 (current values only).
+/// Monthly values of one indicator for a year, by month 1–12 (current values only). The flag tells whether the
+/// viewer may see this enterprise's figures at all.
 async fn year_values(
     store: &dyn Store,
     viewer: &Viewer,
     id: Id,
     indicator: &str,
     year: i32,
-) -> [Option<i64>; 12] {
+) -> ([Option<i64>; 12], bool) {
     let mut out = [None; 12];
-    if let Ok(values) = store
+    let found = store
         .enterprise_figures(viewer.actor(), id, indicator, Period::Year(year), None)
-        .await
-    {
+        .await;
+    let visible = !matches!(found, Err(chainpark_store::StoreError::Denied(_)));
+    if let Ok(values) = found {
         for v in values.into_iter().filter(|v| !v.superseded) {
             if let Some(month) = v
                 .month
@@ -376,7 +379,7 @@ async fn year_values(
             }
         }
     }
-    out
+    (out, visible)
 }
 
 #[derive(Debug, Deserialize)]
@@ -422,7 +425,7 @@ pub async fn page(
         .and_then(|d| d.category)
         .map(|c| format!("{} {}", c.code(), lang.pick(c.name_zh(), c.name_en())));
     let year = stats::default_period(store, actor).await.year();
-    let (added, output, output_before) = tokio::join!(
+    let ((added, visible), (output, _), (output_before, _)) = tokio::join!(
         year_values(store, &viewer, id, ADDED_VALUE, year),
         year_values(store, &viewer, id, GROSS_OUTPUT, year),
         year_values(store, &viewer, id, GROSS_OUTPUT, year - 1),
@@ -474,6 +477,7 @@ pub async fn page(
     let may_edit_contact = scope.is_admin() || scope.has_enterprise(id);
     Ok(render(EnterprisePage {
         may_edit_contact,
+        figures_visible: visible,
         saved: q.saved.is_some(),
         chrome: viewer.chrome(name.clone(), "enterprises"),
         name,
