@@ -421,6 +421,16 @@ pub struct Enterprise {
     pub updated_at: DateTime<Utc>,
 }
 
+/// One enterprise in one segment of a chain, with what a chain map shows of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ChainMembership {
+    pub enterprise_id: Id,
+    pub segment_id: Id,
+    pub park_id: Option<Id>,
+    pub leading: bool,
+    pub above_size: bool,
+}
+
 /// An enterprise's contact data: not public.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

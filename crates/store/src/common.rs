@@ -1476,6 +1476,9 @@ macro_rules! sql_store {
                         qb.push(")");
                     }
                     push_search(qb, &f.q, &["e.name", "e.credit_code", "e.name_en", "e.name_initials"]);
+                    if let Some(ids) = &f.ids {
+                        push_in(qb, "e.id", ids);
+                    }
                 }, &order, paging).await?;
                 let ids: Vec<Id> = rows.iter().map(|r| r.id()).collect();
                 let mut segments = segments_of(&mut c, &ids).await?;
@@ -1486,6 +1489,30 @@ macro_rules! sql_store {
                 let mut items = items;
                 project_enterprises(&mut c, actor, &mut items).await?;
                 Ok(page(items, total, paging))
+            }
+
+            async fn chain_memberships(&self, actor: &Actor, chain_id: Id) -> Result<Vec<ChainMembership>> {
+                ensure_chain_visible(actor, chain_id, "chain", chain_id)?;
+                let rows: Vec<(i64, i64, Option<i64>, bool, bool)> = sqlx::query_as(
+                    "SELECT es.enterprise_id, es.segment_id, e.park_id, e.is_leading, e.above_size \
+                     FROM enterprise_segments es JOIN segments s ON s.id = es.segment_id \
+                     JOIN enterprises e ON e.id = es.enterprise_id \
+                     WHERE s.chain_id = $1 AND e.archived = $2 ORDER BY es.enterprise_id, es.segment_id",
+                )
+                .bind(chain_id)
+                .bind(false)
+                .fetch_all(&mut *self.read().await?)
+                .await?;
+                Ok(rows
+                    .into_iter()
+                    .map(|(enterprise_id, segment_id, park_id, leading, above_size)| ChainMembership {
+                        enterprise_id,
+                        segment_id,
+                        park_id,
+                        leading,
+                        above_size,
+                    })
+                    .collect())
             }
 
             async fn get_enterprise(&self, actor: &Actor, id: Id) -> Result<Enterprise> {

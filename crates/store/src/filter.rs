@@ -77,6 +77,8 @@ pub struct EnterpriseFilter {
     pub above_size: Option<bool>,
     pub high_tech: Option<bool>,
     pub leading: Option<bool>,
+    /// Only these enterprises (a page of a chain map, an export of a selection).
+    pub ids: Option<Vec<Id>>,
     pub include_archived: bool,
 }
 

@@ -218,6 +218,9 @@ pub trait Store:
         paging: &Paging,
     ) -> Result<Page<Enterprise>>;
     async fn get_enterprise(&self, actor: &Actor, id: Id) -> Result<Enterprise>;
+    /// Which enterprises sit in which segments of a chain, with their park and flags: what a chain map counts,
+    /// without loading every enterprise. Archived enterprises are left out.
+    async fn chain_memberships(&self, actor: &Actor, chain_id: Id) -> Result<Vec<ChainMembership>>;
     async fn create_enterprise(&self, actor: &Actor, draft: EnterpriseDraft) -> Result<Enterprise>;
     async fn update_enterprise(
         &self,

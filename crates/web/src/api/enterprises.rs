@@ -56,6 +56,7 @@ impl super::crud::ListParams for EnterpriseQuery {
             above_size: self.above_size,
             high_tech: self.high_tech,
             leading: self.leading,
+            ids: None,
             include_archived: self.include_archived.unwrap_or(false),
         };
         (filter, paging)

@@ -1,13 +1,13 @@
 //! The chains: a list, and each chain's page with its map (segments upstream → downstream, firms per segment,
 //! gaps marked), its chief, owners and task force, its parks and its figures. Clicking a segment lists its firms.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use chainpark_core::figures::Dimension;
 use chainpark_core::list::Paging;
-use chainpark_core::registry::{Enterprise, Id, Person, PostRole};
+use chainpark_core::registry::{ChainMembership, Enterprise, Id, Person, PostRole};
 use chainpark_store::figures::ShareOf;
 use chainpark_store::{
     AreaFilter, ChainFilter, EnterpriseFilter, LinkFilter, ParkFilter, PostFilter, SegmentFilter,
@@ -320,10 +320,6 @@ pub async fn page(
         chain_id: Some(id),
         ..Default::default()
     };
-    let firm_filter = EnterpriseFilter {
-        chain_id: Some(id),
-        ..Default::default()
-    };
     let all = Paging::all();
     let park_filter = ParkFilter::default();
     let figures = async {
@@ -360,7 +356,7 @@ pub async fn page(
         store.get_area(actor, chain.area_id),
         store.list_segments(actor, &segment_filter, &all),
         store.list_links(actor, &link_filter, &all),
-        store.list_enterprises(actor, &firm_filter, &all),
+        store.chain_memberships(actor, id),
         store.list_parks(actor, &park_filter, &all),
         figures,
         people,
@@ -370,11 +366,20 @@ pub async fn page(
         .unwrap_or_default();
     let segments = segments.map_err(|e| viewer.fail(e))?.items;
     let links = links.map_err(|e| viewer.fail(e))?.items;
-    let firms = firms.map_err(|e| viewer.fail(e))?.items;
+    let memberships = firms.map_err(|e| viewer.fail(e))?;
     let all_parks = all_parks.map_err(|e| viewer.fail(e))?.items;
 
-    let counts =
-        chain_map::firms_per_subtree(&segments, firms.iter().map(|f| f.segment_ids.as_slice()));
+    // Each firm once, with the segments it sits in: the map counts firms, not memberships.
+    let mut firm_segments: BTreeMap<Id, Vec<Id>> = BTreeMap::new();
+    let mut firm_facts: HashMap<Id, &ChainMembership> = HashMap::new();
+    for m in &memberships {
+        firm_segments
+            .entry(m.enterprise_id)
+            .or_default()
+            .push(m.segment_id);
+        firm_facts.entry(m.enterprise_id).or_insert(m);
+    }
+    let counts = chain_map::firms_per_subtree(&segments, firm_segments.values().map(Vec::as_slice));
     let facts: HashMap<Id, SegmentFacts> = segments
         .iter()
         .map(|s| {
@@ -419,7 +424,7 @@ pub async fn page(
         .map(|p| (p.id, lang.pick(&p.name, &p.name_en).to_string()))
         .collect();
     let mut per_park: HashMap<Id, usize> = HashMap::new();
-    for f in &firms {
+    for f in firm_facts.values() {
         if let Some(p) = f.park_id {
             *per_park.entry(p).or_default() += 1;
         }
@@ -430,25 +435,42 @@ pub async fn page(
         .collect();
     parks.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)));
 
-    // The firms of the selected segment (and below it), or the chain's leading firms.
-    let chosen: Vec<&Enterprise> = match selected {
+    // The firms of the selected segment (and below it), or the chain's leading firms: only those are loaded.
+    let chosen_ids: Vec<Id> = match selected {
         Some(sid) => {
             let below = chain_map::subtree(&segments, sid);
-            firms
+            firm_segments
                 .iter()
-                .filter(|f| f.segment_ids.iter().any(|s| below.contains(s)))
+                .filter(|(_, own)| own.iter().any(|s| below.contains(s)))
+                .map(|(id, _)| *id)
                 .collect()
         }
-        None => firms.iter().filter(|f| f.leading).collect(),
+        None => firm_facts
+            .values()
+            .filter(|f| f.leading)
+            .map(|f| f.enterprise_id)
+            .collect(),
     };
-    let mut chosen = chosen;
+    let firms_shown_of = chosen_ids.len();
+    let mut chosen = if chosen_ids.is_empty() {
+        Vec::new()
+    } else {
+        let filter = EnterpriseFilter {
+            ids: Some(chosen_ids),
+            ..Default::default()
+        };
+        store
+            .list_enterprises(actor, &filter, &all)
+            .await
+            .map_err(|e| viewer.fail(e))?
+            .items
+    };
     chosen.sort_by(|a, b| {
         b.leading
             .cmp(&a.leading)
             .then(b.above_size.cmp(&a.above_size))
             .then(a.name.cmp(&b.name))
     });
-    let firms_shown_of = chosen.len();
     let firm_rows = chosen
         .iter()
         .take(FIRMS_LISTED)
@@ -488,7 +510,7 @@ pub async fn page(
         owners,
         task_force,
         parks,
-        firms_total: format::grouped(firms.len() as i64),
+        firms_total: format::grouped(firm_segments.len() as i64),
         gaps,
         weak,
         output: chain_group.map(|g| format!("{} 亿元", format::yi(g.value.hundredths))),
