@@ -474,3 +474,42 @@ async fn the_chain_and_park_lists_export_every_row_as_csv_and_xlsx() {
         }
     }
 }
+
+#[tokio::test]
+async fn the_admin_adds_an_account_with_the_form_and_others_may_not_see_the_page() {
+    for app in apps().await {
+        let (status, _, html) = page(&app, "/accounts").await;
+        assert_eq!(status, StatusCode::OK, "[{}]", app.engine);
+        let csrf = hidden(&html, "csrf");
+        let created = app
+            .client
+            .post(format!("{}/accounts", app.base))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("username", "wang.fang"),
+                ("password", "a-long-password"),
+                ("role", "analyst"),
+                ("person_id", ""),
+                ("display_name", "王芳"),
+            ])
+            .send()
+            .await
+            .expect("answered");
+        assert_eq!(created.status(), StatusCode::OK, "[{}]", app.engine);
+        let body = created.text().await.expect("body");
+        assert!(
+            body.contains("id=\"account-created\"") && body.contains("wang.fang"),
+            "[{}]",
+            app.engine
+        );
+        let mut analyst = app.anonymous();
+        analyst.sign_in("wang.fang", "a-long-password").await;
+        let (status, _, _) = page(&analyst, "/accounts").await;
+        assert_eq!(
+            status,
+            StatusCode::FORBIDDEN,
+            "[{}] only the admin manages accounts",
+            app.engine
+        );
+    }
+}

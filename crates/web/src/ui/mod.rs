@@ -3,6 +3,7 @@
 //! as the API, with the signed-in account's actor, so every scope applies; a visitor who is not signed in is sent
 //! to the sign-in page (the API keeps answering 401).
 
+mod accounts;
 mod assets;
 mod chain_map;
 mod chains;
@@ -56,6 +57,7 @@ pub fn routes() -> Router<AppState> {
         .route("/enterprises/{id}/contact", post(enterprises::save_contact))
         .route("/import", get(imports::page))
         .route("/imports/{id}", get(imports::report))
+        .route("/accounts", get(accounts::page).post(accounts::create))
         .route("/static/{file}", get(assets::file))
         .layer(middleware::from_fn(remember_language))
 }
@@ -188,7 +190,8 @@ impl Viewer {
             }),
             csrf: self.caller.csrf_token.clone(),
             lang_href: switch_language_href(&self.uri, self.lang.other()),
-            may_import: matches!(role, Role::Admin | Role::Analyst | Role::Enterprise),
+            may_import: matches!(role, Role::Admin | Role::Enterprise),
+            is_admin: role == Role::Admin,
         }
     }
 
@@ -210,6 +213,8 @@ pub struct Chrome {
     pub csrf: String,
     pub lang_href: String,
     pub may_import: bool,
+    /// Shows the accounts page in the navigation.
+    pub is_admin: bool,
 }
 
 impl Chrome {
@@ -278,6 +283,7 @@ impl IntoResponse for PageError {
             csrf: String::new(),
             lang_href: format!("/?lang={}", lang.other().code()),
             may_import: false,
+            is_admin: false,
         };
         let mut response = render(ErrorPage {
             chrome,
