@@ -18,6 +18,7 @@ mod map;
 mod parks;
 mod sign_in;
 mod stats;
+mod work;
 
 use askama::Template;
 use axum::Router;
@@ -58,6 +59,13 @@ pub fn routes() -> Router<AppState> {
         .route("/import", get(imports::page))
         .route("/imports/{id}", get(imports::report))
         .route("/accounts", get(accounts::page).post(accounts::create))
+        .route("/inbox", get(work::inbox))
+        .route("/inbox/read", post(work::inbox_read))
+        .route("/appeals", get(work::appeals).post(work::file_appeal))
+        .route("/appeals/{id}", get(work::appeal))
+        .route("/appeals/{id}/steps", post(work::step_appeal))
+        .route("/projects", get(work::projects))
+        .route("/work-orders", get(work::work_orders))
         .route("/static/{file}", get(assets::file))
         .layer(middleware::from_fn(remember_language))
 }
@@ -85,6 +93,8 @@ pub struct Viewer {
     pub caller: Caller,
     pub lang: Lang,
     pub uri: Uri,
+    /// Unread messages in the inbox, for the badge in the navigation.
+    pub unread: i64,
 }
 
 impl FromRequestParts<AppState> for Viewer {
@@ -97,7 +107,20 @@ impl FromRequestParts<AppState> for Viewer {
         let lang = Lang::negotiate(parts.uri.query(), &parts.headers);
         let uri = parts.uri.clone();
         match Caller::from_request_parts(parts, state).await {
-            Ok(caller) => Ok(Viewer { caller, lang, uri }),
+            Ok(caller) => {
+                let unread = state
+                    .store
+                    .inbox_counts(&caller.actor)
+                    .await
+                    .map(|c| c.unread)
+                    .unwrap_or(0);
+                Ok(Viewer {
+                    caller,
+                    lang,
+                    uri,
+                    unread,
+                })
+            }
             Err(ApiError::Unauthorized(_)) => {
                 let next = uri
                     .path_and_query()
@@ -157,6 +180,7 @@ impl Viewer {
             },
             lang,
             uri,
+            unread: 0,
         })
     }
 
@@ -192,6 +216,12 @@ impl Viewer {
             lang_href: switch_language_href(&self.uri, self.lang.other()),
             may_import: matches!(role, Role::Admin | Role::Enterprise),
             is_admin: role == Role::Admin,
+            unread: self.unread,
+            may_see_projects: role != Role::Enterprise,
+            may_see_work_orders: matches!(
+                role,
+                Role::Admin | Role::Leader | Role::Analyst | Role::ParkChief | Role::ParkStaff
+            ),
         }
     }
 
@@ -215,6 +245,12 @@ pub struct Chrome {
     pub may_import: bool,
     /// Shows the accounts page in the navigation.
     pub is_admin: bool,
+    /// Unread inbox messages (the badge).
+    pub unread: i64,
+    /// Shows the key projects page in the navigation (everyone but enterprise users).
+    pub may_see_projects: bool,
+    /// Shows the park work orders page (park roles and those who see the whole zone).
+    pub may_see_work_orders: bool,
 }
 
 impl Chrome {
@@ -284,6 +320,9 @@ impl IntoResponse for PageError {
             lang_href: format!("/?lang={}", lang.other().code()),
             may_import: false,
             is_admin: false,
+            unread: 0,
+            may_see_projects: false,
+            may_see_work_orders: false,
         };
         let mut response = render(ErrorPage {
             chrome,

@@ -57,6 +57,9 @@ fn chrome(lang: Lang, next: &str) -> Chrome {
         lang_href: format!("/sign-in?{href}"),
         may_import: false,
         is_admin: false,
+        unread: 0,
+        may_see_projects: false,
+        may_see_work_orders: false,
     }
 }
 
