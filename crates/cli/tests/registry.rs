@@ -508,3 +508,43 @@ async fn enterprise_is_found_by_part_of_its_name_or_its_pinyin_initials() {
         assert_eq!(none["total"], 0, "[{}]", app.engine);
     }
 }
+
+#[tokio::test]
+async fn chain_counts_each_firm_once_and_not_archived_ones() {
+    for app in apps().await {
+        let f = fixture(&app).await;
+        let mut both = enterprise(&credit_code("91500112MA5U7G1X3"), f.park, f.root_segment);
+        both["segment_ids"] = json!([f.root_segment, f.child_segment]);
+        app.create("/api/v1/enterprises", both).await;
+        let gone = app
+            .create(
+                "/api/v1/enterprises",
+                enterprise(&credit_code("91500112MA5U7G2X3"), f.park, f.child_segment),
+            )
+            .await["id"]
+            .as_i64()
+            .expect("id");
+        app.post(&format!("/api/v1/enterprises/{gone}/archive"), json!({}))
+            .await;
+        let system = chainpark_store::Actor::system("test");
+        let counts = app.store.chain_firm_counts(&system).await.expect("counts");
+        assert_eq!(
+            counts.get(&f.chain),
+            Some(&1),
+            "[{}] {counts:?}",
+            app.engine
+        );
+        assert_eq!(counts.get(&f.other_chain), None, "[{}]", app.engine);
+        let members = app
+            .store
+            .chain_memberships(&system, f.chain)
+            .await
+            .expect("members");
+        assert_eq!(
+            members.len(),
+            2,
+            "[{}] one firm in two segments",
+            app.engine
+        );
+    }
+}

@@ -1515,6 +1515,21 @@ macro_rules! sql_store {
                     .collect())
             }
 
+            async fn chain_firm_counts(&self, actor: &Actor) -> Result<HashMap<Id, i64>> {
+                let mut qb: QueryBuilder<'static, Db> = QueryBuilder::new(
+                    "SELECT s.chain_id, COUNT(DISTINCT es.enterprise_id) FROM enterprise_segments es \
+                     JOIN segments s ON s.id = es.segment_id JOIN enterprises e ON e.id = es.enterprise_id \
+                     WHERE e.archived = ",
+                );
+                qb.push_bind(false);
+                if let Some(chains) = actor.scope.visible_chains() {
+                    push_in(&mut qb, "s.chain_id", chains);
+                }
+                qb.push(" GROUP BY s.chain_id");
+                let rows: Vec<(i64, i64)> = qb.build_query_as().fetch_all(&mut *self.read().await?).await?;
+                Ok(rows.into_iter().collect())
+            }
+
             async fn get_enterprise(&self, actor: &Actor, id: Id) -> Result<Enterprise> {
                 let mut c = self.read().await?;
                 let enterprise = enterprise_by_id(&mut c, id).await?;

@@ -221,6 +221,8 @@ pub trait Store:
     /// Which enterprises sit in which segments of a chain, with their park and flags: what a chain map counts,
     /// without loading every enterprise. Archived enterprises are left out.
     async fn chain_memberships(&self, actor: &Actor, chain_id: Id) -> Result<Vec<ChainMembership>>;
+    /// How many (non-archived) enterprises sit in each chain the actor may see, counted once per chain.
+    async fn chain_firm_counts(&self, actor: &Actor) -> Result<std::collections::HashMap<Id, i64>>;
     async fn create_enterprise(&self, actor: &Actor, draft: EnterpriseDraft) -> Result<Enterprise>;
     async fn update_enterprise(
         &self,

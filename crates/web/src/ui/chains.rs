@@ -121,7 +121,6 @@ async fn chain_rows(
     )
     .await;
     let today = chainpark_core::time::china_date(chrono::Utc::now());
-    let one = Paging::new(Some(1), None, None);
     // The chain chiefs of every chain in one list, then each chief's name.
     let chief_posts = store
         .list_posts(
@@ -146,30 +145,18 @@ async fn chain_rows(
             .flatten()
             .map(|p| (p.id, p.name))
             .collect();
-    // Each chain's counts, all chains together.
-    let per_chain = futures_util::future::join_all(chains.items.iter().map(|chain| {
-        let one = &one;
-        async move {
-            let segment_filter = SegmentFilter {
-                chain_id: Some(chain.id),
-                ..Default::default()
-            };
-            let firm_filter = EnterpriseFilter {
-                chain_id: Some(chain.id),
-                ..Default::default()
-            };
-            let (segments, firms) = tokio::join!(
-                store.list_segments(actor, &segment_filter, one),
-                store.list_enterprises(actor, &firm_filter, one),
-            );
-            (segments.map(|p| p.total), firms.map(|p| p.total))
-        }
-    }))
-    .await;
+    // Each chain's counts: two queries for all chains, not two per chain.
+    let (all, no_filter) = (Paging::all(), SegmentFilter::default());
+    let (segments, firm_counts) = tokio::join!(
+        store.list_segments(actor, &no_filter, &all),
+        store.chain_firm_counts(actor),
+    );
+    let segments = segments.map_err(|e| viewer.fail(e))?.items;
+    let firm_counts = firm_counts.map_err(|e| viewer.fail(e))?;
     let mut rows = Vec::new();
-    for (chain, (segments, firms)) in chains.items.iter().zip(per_chain) {
-        let segments = segments.map_err(|e| viewer.fail(e))?;
-        let firms = firms.map_err(|e| viewer.fail(e))?;
+    for chain in &chains.items {
+        let firms = firm_counts.get(&chain.id).copied().unwrap_or(0);
+        let segments = segments.iter().filter(|s| s.chain_id == chain.id).count() as i64;
         let output_yi = output
             .as_ref()
             .and_then(|r| stats::group(r, chain.id))
