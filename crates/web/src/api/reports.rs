@@ -230,7 +230,7 @@ pub async fn scheduling(
     }
 }
 
-async fn scheduling_report(
+pub(crate) async fn scheduling_report(
     state: &AppState,
     caller: &Caller,
     q: &SchedulingQuery,

@@ -16,6 +16,7 @@ pub mod i18n;
 mod imports;
 mod map;
 mod parks;
+mod report;
 mod sign_in;
 mod stats;
 mod work;
@@ -66,6 +67,7 @@ pub fn routes() -> Router<AppState> {
         .route("/appeals/{id}/steps", post(work::step_appeal))
         .route("/projects", get(work::projects))
         .route("/work-orders", get(work::work_orders))
+        .route("/reports/scheduling", get(report::page))
         .route("/static/{file}", get(assets::file))
         .layer(middleware::from_fn(remember_language))
 }

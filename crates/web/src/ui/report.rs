@@ -1,0 +1,291 @@
+//! The scheduling report (调度会) of a chain or a park for a month as a page: the same report as
+//! `/api/v1/reports/scheduling`, built by the same code with the viewer's caller, so the API's scopes apply
+//! unchanged (a chain owner asking for a foreign chain gets the error page).
+
+use askama::Template;
+use axum::extract::{Query, State};
+use chainpark_core::registry::{Id, PersonRef};
+use chainpark_core::time::{china, china_date};
+use chrono::Utc;
+use serde::Deserialize;
+
+use super::{Chrome, PageResult, Viewer, render};
+use crate::AppState;
+use crate::api::reports::{SchedulingQuery, scheduling_report};
+use crate::error::ApiError;
+
+struct FigureRow {
+    name: String,
+    value: String,
+    previous: String,
+    yoy: String,
+    firms: i64,
+}
+
+struct StageRow {
+    stage: &'static str,
+    projects: i64,
+}
+
+struct MoveRow {
+    on: String,
+    project: String,
+    stage: &'static str,
+}
+
+struct MilestoneRow {
+    project: String,
+    milestone: String,
+    due_on: String,
+}
+
+struct AppealRow {
+    id: Id,
+    title: String,
+    enterprise: String,
+    status: &'static str,
+    received_on: String,
+    reply_due: String,
+    overdue: &'static str,
+    assignee: String,
+}
+
+struct WorkOrderRow {
+    title: String,
+    facility: String,
+    kind: &'static str,
+    status: &'static str,
+    due_at: String,
+    overdue: bool,
+    assignee: String,
+}
+
+#[derive(Template)]
+#[template(path = "report.html")]
+struct ReportPage {
+    chrome: Chrome,
+    subject_name: String,
+    subject_kind: String,
+    subject_id: Id,
+    /// `chain_id` or `park_id`.
+    subject_param: &'static str,
+    month: String,
+    as_of: String,
+    figures: Vec<FigureRow>,
+    /// Label and value of the project figures.
+    project_facts: Vec<(&'static str, String)>,
+    stages: Vec<StageRow>,
+    moves: Vec<MoveRow>,
+    milestones: Vec<MilestoneRow>,
+    appeal_facts: Vec<(&'static str, String)>,
+    appeals: Vec<AppealRow>,
+    is_park: bool,
+    work_order_facts: Vec<(&'static str, String)>,
+    work_orders: Vec<WorkOrderRow>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ReportQuery {
+    chain_id: Option<String>,
+    park_id: Option<String>,
+    month: Option<String>,
+}
+
+fn id(field: &str, value: &Option<String>) -> Result<Option<Id>, ApiError> {
+    value
+        .as_deref()
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(|v| {
+            v.parse::<Id>()
+                .map_err(|_| ApiError::bad_field(field, "must be a number"))
+        })
+        .transpose()
+}
+
+fn name(person: &Option<PersonRef>) -> String {
+    person.as_ref().map(|p| p.name.clone()).unwrap_or_default()
+}
+
+fn percent(value: Option<f64>) -> String {
+    value.map(|v| format!("{v:.1}%")).unwrap_or_default()
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<ReportQuery>,
+) -> PageResult {
+    let chain_id = id("chain_id", &q.chain_id).map_err(|e| viewer.fail(e))?;
+    let park_id = id("park_id", &q.park_id).map_err(|e| viewer.fail(e))?;
+    let month = q
+        .month
+        .as_deref()
+        .map(str::trim)
+        .filter(|m| !m.is_empty())
+        .map(str::to_string)
+        .unwrap_or_else(|| china_date(Utc::now()).format("%Y-%m").to_string());
+    let query = SchedulingQuery {
+        chain_id,
+        park_id,
+        month,
+        format: None,
+    };
+    let r = scheduling_report(&state, &viewer.caller, &query)
+        .await
+        .map_err(|e| viewer.fail(e))?;
+    let en = viewer.lang == super::i18n::Lang::En;
+    let figures = r
+        .figures
+        .iter()
+        .map(|f| FigureRow {
+            name: if en {
+                f.name_en.clone()
+            } else {
+                f.name_zh.clone()
+            },
+            value: f.value_display.clone(),
+            previous: f.previous_display.clone().unwrap_or_default(),
+            yoy: f
+                .yoy_growth_percent
+                .as_ref()
+                .map(|g| format!("{g}%"))
+                .unwrap_or_default(),
+            firms: f.firms,
+        })
+        .collect();
+    let project_facts = match &r.project_figures {
+        Some(p) => vec![
+            (viewer.t("report.projects"), p.projects.to_string()),
+            (viewer.t("report.signed"), p.signed.to_string()),
+            (viewer.t("report.started"), p.started.to_string()),
+            (
+                viewer.t("report.in_production"),
+                p.in_production.to_string(),
+            ),
+            (viewer.t("report.planned_year"), p.planned_year.to_string()),
+            (
+                viewer.t("report.completed_year"),
+                p.completed_year.to_string(),
+            ),
+            (viewer.t("report.start_rate"), percent(p.start_rate_percent)),
+            (
+                viewer.t("report.production_rate"),
+                percent(p.production_rate_percent),
+            ),
+            (
+                viewer.t("report.plan_completion"),
+                percent(p.plan_completion_percent),
+            ),
+            (
+                viewer.t("report.time_progress"),
+                percent(Some(p.time_progress_percent)),
+            ),
+        ],
+        None => Vec::new(),
+    };
+    let stages = r
+        .projects_by_stage
+        .iter()
+        .map(|s| StageRow {
+            stage: viewer.t(&format!("project.stage.{}", s.stage.as_str())),
+            projects: s.projects,
+        })
+        .collect();
+    let moves = r
+        .moved_in_month
+        .iter()
+        .map(|m| MoveRow {
+            on: m.on.to_string(),
+            project: m.name.clone(),
+            stage: viewer.t(&format!("project.stage.{}", m.stage.as_str())),
+        })
+        .collect();
+    let milestones = r
+        .overdue_milestones
+        .iter()
+        .map(|m| MilestoneRow {
+            project: m.project_name.clone(),
+            milestone: m.name.clone(),
+            due_on: m.due_on.to_string(),
+        })
+        .collect();
+    let a = &r.appeals;
+    let appeal_facts = vec![
+        (viewer.t("report.received"), a.received_in_month.to_string()),
+        (viewer.t("report.closed"), a.closed_in_month.to_string()),
+        (viewer.t("report.open"), a.open.to_string()),
+        (viewer.t("report.overdue"), a.overdue.to_string()),
+        (viewer.t("report.on_time"), percent(a.on_time.rate_percent)),
+    ];
+    let appeals = r
+        .open_appeals
+        .iter()
+        .map(|a| AppealRow {
+            id: a.id,
+            title: a.title.clone(),
+            enterprise: a.enterprise_name.clone(),
+            status: viewer.t(&format!("appeal.status.{}", a.status.as_str())),
+            received_on: a.received_on.to_string(),
+            reply_due: a.reply_due.to_string(),
+            overdue: match a.overdue {
+                Some(step) => viewer.t(&format!("appeal.overdue.{}", step.as_str())),
+                None => "",
+            },
+            assignee: name(&a.assignee),
+        })
+        .collect();
+    let work_order_facts = match &r.work_orders {
+        Some(w) => vec![
+            (
+                viewer.t("report.wo_created"),
+                w.created_in_month.to_string(),
+            ),
+            (viewer.t("report.open"), w.open.to_string()),
+            (viewer.t("report.overdue"), w.overdue.to_string()),
+        ],
+        None => Vec::new(),
+    };
+    let work_orders = r
+        .open_work_orders
+        .iter()
+        .map(|w| WorkOrderRow {
+            title: w.title.clone(),
+            facility: w.facility.clone(),
+            kind: viewer.t(&format!("work_order.kind.{}", w.kind.as_str())),
+            status: viewer.t(&format!("work_order.status.{}", w.status.as_str())),
+            due_at: w
+                .due_at
+                .with_timezone(&china())
+                .format("%Y-%m-%d %H:%M")
+                .to_string(),
+            overdue: w.overdue,
+            assignee: name(&w.assignee),
+        })
+        .collect();
+    let is_park = r.subject.kind == "park";
+    let subject_param = if is_park { "park_id" } else { "chain_id" };
+    let title = format!("{} · {}", viewer.t("report.title"), r.subject.name);
+    let nav = if is_park { "parks" } else { "chains" };
+    Ok(render(ReportPage {
+        chrome: viewer.chrome(title, nav),
+        subject_kind: viewer
+            .t(&format!("report.kind.{}", r.subject.kind))
+            .to_string(),
+        subject_name: r.subject.name,
+        subject_id: r.subject.id,
+        subject_param,
+        month: r.month,
+        as_of: r.as_of.to_string(),
+        figures,
+        project_facts,
+        stages,
+        moves,
+        milestones,
+        appeal_facts,
+        appeals,
+        is_park,
+        work_order_facts,
+        work_orders,
+    }))
+}
