@@ -320,3 +320,158 @@ async fn the_projects_page_shows_stages_and_rates() {
         assert!(en.contains("Production rate"), "[{}]", app.engine);
     }
 }
+
+#[tokio::test]
+async fn a_park_chief_opens_a_work_order_with_the_form_and_it_is_listed() {
+    for app in common::apps().await {
+        let z = zone(&app).await;
+        let chief = app
+            .as_account("park.chief", Role::ParkChief, Some(z.park_chief))
+            .await;
+        let (status, html) = page(&chief, "/work-orders").await;
+        assert_eq!(status, StatusCode::OK, "[{}]", app.engine);
+        assert!(
+            html.contains("id=\"create-work-order\""),
+            "[{}] the form is offered",
+            app.engine
+        );
+        let csrf = hidden(&html, "csrf");
+        let park = z.f.park.to_string();
+        let form = [
+            ("csrf", csrf.as_str()),
+            ("park_id", park.as_str()),
+            ("facility", "5号厂房"),
+            ("kind", "repair"),
+            ("urgency", "urgent"),
+            ("title", "配电柜跳闸"),
+            ("description", "5号厂房配电柜频繁跳闸"),
+        ];
+        let (status, url, html) = submit(&chief, "/work-orders", &form).await;
+        assert_eq!(status, StatusCode::OK, "[{}] {html}", app.engine);
+        assert_eq!(url, "/work-orders", "[{}]", app.engine);
+        assert!(html.contains("配电柜跳闸"), "[{}] listed", app.engine);
+        let (_, list) = app.get("/api/v1/work-orders").await;
+        assert_eq!(list["total"], 1, "[{}]", app.engine);
+        assert_eq!(list["items"][0]["park_id"], z.f.park, "[{}]", app.engine);
+
+        let firm = app
+            .as_account("firm.user", Role::Enterprise, Some(z.firm_person))
+            .await;
+        let (_, firm_csrf_page) = page(&firm, "/appeals").await;
+        let firm_csrf = hidden(&firm_csrf_page, "csrf");
+        let mut forged = form;
+        forged[0].1 = firm_csrf.as_str();
+        let (status, _, _) = submit(&firm, "/work-orders", &forged).await;
+        assert!(
+            status.is_client_error(),
+            "[{}] not for enterprises: {status}",
+            app.engine
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_work_order_assign_select_lists_only_the_park_staff() {
+    for app in common::apps().await {
+        let z = zone(&app).await;
+        let created = app
+            .create(
+                "/api/v1/work-orders",
+                json!({"park_id": z.f.park, "facility": "3号标准厂房", "kind": "repair",
+                "urgency": "routine", "title": "屋面漏水"}),
+            )
+            .await;
+        let id = created["id"].as_i64().expect("id");
+        let chief = app
+            .as_account("park.chief", Role::ParkChief, Some(z.park_chief))
+            .await;
+        let (_, html) = page(&chief, "/work-orders").await;
+        let select = html
+            .split(&format!("id=\"wo-{id}-assignee\""))
+            .nth(1)
+            .and_then(|rest| rest.split("</select>").next())
+            .unwrap_or_default()
+            .to_string();
+        assert!(
+            select.contains(&format!("value=\"{}\"", z.park_staff)),
+            "[{}] the staff: {select}",
+            app.engine
+        );
+        for other in [z.park_chief, z.chain_chief, z.task_force, z.firm_person] {
+            assert!(
+                !select.contains(&format!("value=\"{other}\"")),
+                "[{}] not {other}: {select}",
+                app.engine
+            );
+        }
+        let csrf = hidden(&html, "csrf");
+        let staff = z.park_staff.to_string();
+        let (status, _, html) = submit(
+            &chief,
+            &format!("/work-orders/{id}/steps"),
+            &[
+                ("csrf", csrf.as_str()),
+                ("action", "assign"),
+                ("assignee_person_id", staff.as_str()),
+            ],
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "[{}] {html}", app.engine);
+        let (_, order) = app.get(&format!("/api/v1/work-orders/{id}")).await;
+        assert_eq!(order["status"], "assigned", "[{}]", app.engine);
+        assert_eq!(order["assignee"]["id"], z.park_staff, "[{}]", app.engine);
+    }
+}
+
+#[tokio::test]
+async fn the_appeal_list_shows_the_on_time_rate() {
+    for app in common::apps().await {
+        let (status, html) = page(&app, "/appeals").await;
+        assert_eq!(status, StatusCode::OK, "[{}] {html}", app.engine);
+        assert!(html.contains("id=\"on-time-rate\""), "[{}]", app.engine);
+        assert!(html.contains("按时办结率"), "[{}]", app.engine);
+    }
+}
+
+#[tokio::test]
+async fn the_appeal_assign_select_lists_the_chain_and_park_post_holders() {
+    for app in common::apps().await {
+        let z = zone(&app).await;
+        let appeal = app
+            .create(
+                "/api/v1/appeals",
+                json!({"enterprise_id": z.firm, "category": "facilities", "title": "厂区道路积水"}),
+            )
+            .await;
+        let id = appeal["id"].as_i64().expect("id");
+        let (_, accepted) = app
+            .post(
+                &format!("/api/v1/appeals/{id}/steps"),
+                json!({"action": "accept"}),
+            )
+            .await;
+        assert_eq!(
+            accepted["status"], "accepted",
+            "[{}] {accepted}",
+            app.engine
+        );
+        let (status, html) = page(&app, &format!("/appeals/{id}")).await;
+        assert_eq!(status, StatusCode::OK, "[{}]", app.engine);
+        let select = html
+            .split("id=\"assignee-assign\"")
+            .nth(1)
+            .and_then(|rest| rest.split("</select>").next())
+            .unwrap_or_default()
+            .to_string();
+        assert!(
+            select.contains(&format!("value=\"{}\"", z.park_staff)),
+            "[{}] {select}",
+            app.engine
+        );
+        assert!(
+            !select.contains(&format!("value=\"{}\"", z.other_task_force)),
+            "[{}] not the other chain's: {select}",
+            app.engine
+        );
+    }
+}

@@ -20,6 +20,7 @@ mod report;
 mod sign_in;
 mod stats;
 mod work;
+mod work_admin;
 
 use askama::Template;
 use axum::Router;
@@ -66,7 +67,36 @@ pub fn routes() -> Router<AppState> {
         .route("/appeals/{id}", get(work::appeal))
         .route("/appeals/{id}/steps", post(work::step_appeal))
         .route("/projects", get(work::projects))
-        .route("/work-orders", get(work::work_orders))
+        .route(
+            "/projects/new",
+            get(work_admin::new_project).post(work_admin::create_project),
+        )
+        .route("/projects/{id}", get(work_admin::project))
+        .route("/projects/{id}/stage", post(work_admin::move_stage))
+        .route(
+            "/projects/{id}/investments",
+            post(work_admin::record_investment),
+        )
+        .route("/projects/{id}/milestones", post(work_admin::add_milestone))
+        .route(
+            "/appeal-rules",
+            get(work_admin::rules).post(work_admin::add_rule),
+        )
+        .route("/appeal-rules/{id}/archive", post(work_admin::archive_rule))
+        .route("/transformation", get(work_admin::transformation))
+        .route(
+            "/transformation/projects",
+            post(work_admin::add_transformation_project),
+        )
+        .route(
+            "/transformation/recognitions",
+            post(work_admin::add_recognition),
+        )
+        .route(
+            "/work-orders",
+            get(work::work_orders).post(work::create_work_order),
+        )
+        .route("/work-orders/{id}/steps", post(work::step_work_order))
         .route("/reports/scheduling", get(report::page))
         .route("/static/{file}", get(assets::file))
         .layer(middleware::from_fn(remember_language))

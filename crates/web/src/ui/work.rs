@@ -10,13 +10,17 @@ use axum::http::{HeaderMap, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use chainpark_core::access::Role;
 use chainpark_core::list::Paging;
+use chainpark_core::registry::PostRole;
 use chainpark_core::registry::{Id, PersonRef};
 use chainpark_core::time::{china, china_date};
 use chainpark_core::workflow::appeals::{
     AppealAction, AppealCategory, AppealInput, AppealStatus, AppealStepInput, Urgency,
 };
 use chainpark_core::workflow::projects::ProjectStage;
-use chainpark_core::workflow::work_orders::WorkOrderStatus;
+use chainpark_core::workflow::work_orders::{
+    WorkOrderAction, WorkOrderInput, WorkOrderKind, WorkOrderStatus, WorkOrderStepInput,
+    WorkOrderUrgency,
+};
 use chainpark_store::workflow::{AppealFilter, ProjectFilter, ProjectGrouping, WorkOrderFilter};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
@@ -170,6 +174,8 @@ struct AppealsPage {
     may_file: bool,
     is_enterprise: bool,
     categories: Vec<(&'static str, &'static str)>,
+    /// The on-time rate of the appeals the filter selects, in per cent ("—" when nothing is due yet).
+    on_time_rate: String,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -204,6 +210,11 @@ pub async fn appeals(
         )
         .await
         .map_err(|e| viewer.fail(e))?;
+    let on_time_rate = store
+        .appeal_on_time_rate(viewer.actor(), &filter)
+        .await
+        .map(|r| percent(r.rate_percent))
+        .unwrap_or_else(|_| percent(None));
     let rows = page
         .items
         .into_iter()
@@ -248,6 +259,7 @@ pub async fn appeals(
         !matches!(scope.role, Role::Leader | Role::Analyst)
     };
     Ok(render(AppealsPage {
+        on_time_rate,
         chrome: viewer.chrome(viewer.t("appeals.title"), "appeals"),
         rows,
         total: page.total,
@@ -379,6 +391,51 @@ struct AppealPage {
     actions: Vec<ActionForm>,
     may_rate: bool,
     filed: bool,
+    /// The people holding posts in the appeal's chain or park today, for the assign form.
+    people: Vec<(Id, String)>,
+}
+
+/// The people holding a post (any role) in one of `chains` or `parks` today, by name.
+async fn post_holders(
+    state: &AppState,
+    viewer: &Viewer,
+    chains: &[Id],
+    parks: &[Id],
+) -> Vec<(Id, String)> {
+    let store = state.store.as_ref();
+    let mut filters = Vec::new();
+    for chain in chains {
+        filters.push(chainpark_store::PostFilter {
+            chain_id: Some(*chain),
+            on: Some(today()),
+            ..Default::default()
+        });
+    }
+    for park in parks {
+        filters.push(chainpark_store::PostFilter {
+            park_id: Some(*park),
+            on: Some(today()),
+            ..Default::default()
+        });
+    }
+    let mut ids = Vec::new();
+    for filter in &filters {
+        if let Ok(posts) = store
+            .list_posts(viewer.actor(), filter, &Paging::all())
+            .await
+        {
+            ids.extend(posts.items.into_iter().map(|p| p.person_id));
+        }
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    let mut people = Vec::new();
+    for id in ids {
+        if let Ok(person) = store.get_person(viewer.actor(), id).await {
+            people.push((id, person.name));
+        }
+    }
+    people
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -443,7 +500,20 @@ pub async fn appeal(
         .collect();
     let may_rate =
         is_enterprise && matches!(a.status, AppealStatus::Replied | AppealStatus::Closed);
+    let people = if is_enterprise {
+        Vec::new()
+    } else {
+        let mut chains: Vec<Id> = [a.chain_id, a.route_chain_id]
+            .into_iter()
+            .flatten()
+            .collect();
+        chains.dedup();
+        let mut parks: Vec<Id> = [a.park_id, a.route_park_id].into_iter().flatten().collect();
+        parks.dedup();
+        post_holders(&state, &viewer, &chains, &parks).await
+    };
     Ok(render(AppealPage {
+        people,
         chrome: viewer.chrome(a.title.clone(), "appeals"),
         id: a.id,
         description: a.description,
@@ -533,6 +603,7 @@ pub async fn step_appeal(
 // ---- key projects ----
 
 struct ProjectRow {
+    id: Id,
     name: String,
     investor: String,
     stage: &'static str,
@@ -596,6 +667,7 @@ pub async fn projects(
         .into_iter()
         .filter(|p| stage.is_none_or(|s| p.stage == s))
         .map(|p| ProjectRow {
+            id: p.id,
             stage: viewer.t(&format!("project.stage.{}", p.stage.as_str())),
             planned: p.planned_investment,
             completed: p.completed_investment,
@@ -662,6 +734,10 @@ struct WorkOrderRow {
     due_at: String,
     overdue: bool,
     assignee: String,
+    /// The steps the viewer may try now (the store decides whether they may).
+    steps: Vec<(&'static str, &'static str)>,
+    /// The park's current staff, for the assign form (empty: no assign form).
+    staff: Vec<(Id, String)>,
 }
 
 #[derive(Template)]
@@ -672,6 +748,39 @@ struct WorkOrdersPage {
     total: i64,
     statuses: Vec<(&'static str, &'static str, bool)>,
     overdue: String,
+    /// The parks the viewer may open orders in (empty: no form).
+    create_parks: Vec<(Id, String)>,
+    kinds: Vec<(&'static str, &'static str)>,
+    urgencies: Vec<(&'static str, &'static str)>,
+}
+
+/// The people holding a park-staff post of `park` today, by name.
+async fn park_staff(state: &AppState, viewer: &Viewer, park: Id) -> Vec<(Id, String)> {
+    let store = state.store.as_ref();
+    let posts = store
+        .list_posts(
+            viewer.actor(),
+            &chainpark_store::PostFilter {
+                role: Some(PostRole::ParkStaff),
+                park_id: Some(park),
+                on: Some(today()),
+                ..Default::default()
+            },
+            &Paging::all(),
+        )
+        .await
+        .map(|p| p.items)
+        .unwrap_or_default();
+    let mut ids: Vec<Id> = posts.iter().map(|p| p.person_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut people = Vec::new();
+    for id in ids {
+        if let Ok(person) = store.get_person(viewer.actor(), id).await {
+            people.push((id, person.name));
+        }
+    }
+    people
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -719,11 +828,42 @@ pub async fn work_orders(
         .await
         .map(|p| p.items.into_iter().map(|p| (p.id, p.name)).collect())
         .unwrap_or_default();
-    let rows = page
-        .items
-        .into_iter()
-        .map(|w| WorkOrderRow {
+    let role = viewer.actor().scope.role;
+    let park_team = matches!(role, Role::Admin | Role::ParkChief | Role::ParkStaff);
+    let mut staff_of: std::collections::HashMap<Id, Vec<(Id, String)>> =
+        std::collections::HashMap::new();
+    let mut rows = Vec::new();
+    for w in page.items {
+        let codes: &[&'static str] = if !park_team {
+            &[]
+        } else {
+            match w.status {
+                WorkOrderStatus::Open => &["assign"],
+                WorkOrderStatus::Assigned => &["assign", "start"],
+                WorkOrderStatus::InProgress => &["assign", "finish"],
+                WorkOrderStatus::Done => &["close", "reject"],
+                WorkOrderStatus::Closed => &[],
+            }
+        };
+        let staff = if codes.contains(&"assign") {
+            match staff_of.get(&w.park_id) {
+                Some(known) => known.clone(),
+                None => {
+                    let found = park_staff(&state, &viewer, w.park_id).await;
+                    staff_of.insert(w.park_id, found.clone());
+                    found
+                }
+            }
+        } else {
+            Vec::new()
+        };
+        rows.push(WorkOrderRow {
             id: w.id,
+            steps: codes
+                .iter()
+                .map(|c| (*c, viewer.t(&format!("work_order.action.{c}"))))
+                .collect(),
+            staff,
             park_id: w.park_id,
             park: parks
                 .get(&w.park_id)
@@ -737,9 +877,48 @@ pub async fn work_orders(
             assignee: name(&w.assignee),
             facility: w.facility,
             title: w.title,
-        })
-        .collect();
+        });
+    }
+    let create_parks: Vec<(Id, String)> = match role {
+        Role::Admin => {
+            let mut all: Vec<(Id, String)> = parks.clone().into_iter().collect();
+            all.sort();
+            all
+        }
+        Role::ParkChief | Role::ParkStaff => viewer
+            .actor()
+            .scope
+            .parks
+            .iter()
+            .map(|id| {
+                (
+                    *id,
+                    parks.get(id).cloned().unwrap_or_else(|| format!("#{id}")),
+                )
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
     Ok(render(WorkOrdersPage {
+        create_parks,
+        kinds: WorkOrderKind::ALL
+            .iter()
+            .map(|k| {
+                (
+                    k.as_str(),
+                    viewer.t(&format!("work_order.kind.{}", k.as_str())),
+                )
+            })
+            .collect(),
+        urgencies: WorkOrderUrgency::ALL
+            .iter()
+            .map(|u| {
+                (
+                    u.as_str(),
+                    viewer.t(&format!("work_order.urgency.{}", u.as_str())),
+                )
+            })
+            .collect(),
         chrome: viewer.chrome(viewer.t("work_orders.title"), "work_orders"),
         rows,
         total: page.total,
@@ -755,4 +934,100 @@ pub async fn work_orders(
             .collect(),
         overdue: given(&q.overdue).unwrap_or_default().to_string(),
     }))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct WorkOrderForm {
+    csrf: String,
+    park_id: Option<String>,
+    #[serde(default)]
+    facility: String,
+    kind: String,
+    urgency: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    description: String,
+}
+
+pub async fn create_work_order(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    uri: Uri,
+    Form(form): Form<WorkOrderForm>,
+) -> Response {
+    let viewer = match Viewer::for_form(&state, &headers, uri, &form.csrf).await {
+        Ok(viewer) => viewer,
+        Err(response) => return response,
+    };
+    let result = async {
+        let park_id = number("park_id", &form.park_id)?
+            .ok_or_else(|| ApiError::bad_field("park_id", "is required"))?;
+        let kind = WorkOrderKind::parse(form.kind.trim())
+            .ok_or_else(|| ApiError::bad_field("kind", format!("unknown type {:?}", form.kind)))?;
+        let urgency = WorkOrderUrgency::parse(form.urgency.trim()).ok_or_else(|| {
+            ApiError::bad_field("urgency", format!("unknown urgency {:?}", form.urgency))
+        })?;
+        let draft = WorkOrderInput {
+            park_id,
+            facility: form.facility.clone(),
+            kind,
+            urgency,
+            title: form.title.clone(),
+            description: form.description.clone(),
+            limit: None,
+            assignee_person_id: None,
+            created_at: None,
+        }
+        .parse()?;
+        state
+            .store
+            .create_work_order(viewer.actor(), draft, Utc::now())
+            .await?;
+        Ok("/work-orders".to_string())
+    }
+    .await;
+    finish(&viewer, result)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct WorkOrderStepForm {
+    csrf: String,
+    action: String,
+    #[serde(default)]
+    note: String,
+    #[serde(default)]
+    assignee_person_id: Option<String>,
+}
+
+pub async fn step_work_order(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    uri: Uri,
+    Path(id): Path<Id>,
+    Form(form): Form<WorkOrderStepForm>,
+) -> Response {
+    let viewer = match Viewer::for_form(&state, &headers, uri, &form.csrf).await {
+        Ok(viewer) => viewer,
+        Err(response) => return response,
+    };
+    let result = async {
+        let action = WorkOrderAction::parse(form.action.trim()).ok_or_else(|| {
+            ApiError::bad_field("action", format!("unknown step {:?}", form.action))
+        })?;
+        let step = WorkOrderStepInput {
+            action,
+            note: form.note.clone(),
+            assignee_person_id: number("assignee_person_id", &form.assignee_person_id)?,
+            at: None,
+        }
+        .parse()?;
+        state
+            .store
+            .step_work_order(viewer.actor(), id, step, Utc::now())
+            .await?;
+        Ok("/work-orders".to_string())
+    }
+    .await;
+    finish(&viewer, result)
 }

@@ -1,0 +1,696 @@
+//! The pages that change the daily work's setup and records: one key project with its stages, where those who
+//! answer for its chain move it to the next stage, record investment and add milestones; the admin's appeal
+//! routing rules; and digital transformation (the summary, its projects and recognitions, the admin's forms).
+//! Every read and change goes through the store with the viewer's actor, so the API's scopes apply unchanged.
+
+use askama::Template;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::{HeaderMap, Uri};
+use axum::response::{IntoResponse, Redirect, Response};
+use chainpark_core::access::Role;
+use chainpark_core::list::Paging;
+use chainpark_core::registry::Id;
+use chainpark_core::time::china_date;
+use chainpark_core::workflow::appeals::{AppealCategory, AppealRuleInput, RouteTarget};
+use chainpark_core::workflow::projects::{
+    InvestmentInput, MilestoneInput, ProjectInput, ProjectStage, StageDates,
+};
+use chainpark_core::workflow::transformation::{
+    RecognitionInput, RecognitionKind, TransformationProjectInput, TransformationSummary,
+};
+use chainpark_store::workflow::{MilestoneFilter, TransformationFilter};
+use chrono::{NaiveDate, Utc};
+use serde::Deserialize;
+
+use super::{Chrome, PageResult, Viewer, render};
+use crate::AppState;
+use crate::error::ApiError;
+
+fn finish(viewer: &Viewer, result: Result<String, ApiError>) -> Response {
+    match result {
+        Ok(target) => Redirect::to(&target).into_response(),
+        Err(e) => viewer.fail(e).into_response(),
+    }
+}
+
+fn optional_id(field: &str, value: &str) -> Result<Option<Id>, ApiError> {
+    match value.trim() {
+        "" => Ok(None),
+        text => text
+            .parse::<Id>()
+            .map(Some)
+            .map_err(|_| ApiError::bad_field(field, "must be a number")),
+    }
+}
+
+// ---- one project ----
+
+struct StageRow {
+    label: &'static str,
+    on: String,
+    current: bool,
+}
+
+#[derive(Template)]
+#[template(path = "project.html")]
+struct ProjectPage {
+    chrome: Chrome,
+    id: Id,
+    name: String,
+    investor: String,
+    stage: &'static str,
+    planned: i64,
+    contracted: i64,
+    completed: i64,
+    stages: Vec<StageRow>,
+    next: Option<(&'static str, &'static str)>,
+    milestones: Vec<MilestoneRow>,
+}
+
+struct MilestoneRow {
+    name: String,
+    due_on: String,
+    done_on: String,
+    overdue: bool,
+}
+
+pub async fn project(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<Id>,
+) -> PageResult {
+    let project = state
+        .store
+        .get_project(viewer.actor(), id)
+        .await
+        .map_err(|e| viewer.fail(e))?;
+    let milestones = state
+        .store
+        .list_milestones(
+            viewer.actor(),
+            &MilestoneFilter {
+                project_id: Some(id),
+                overdue: None,
+                as_of: china_date(Utc::now()),
+            },
+            &Paging::new(Some(Paging::MAX_LIMIT), None, None),
+        )
+        .await
+        .map_err(|e| viewer.fail(e))?
+        .items
+        .into_iter()
+        .map(|m| MilestoneRow {
+            name: m.name,
+            due_on: m.due_on.to_string(),
+            done_on: m.done_on.map(|d| d.to_string()).unwrap_or_default(),
+            overdue: m.overdue,
+        })
+        .collect();
+    let dates = serde_json::to_value(project.stages).unwrap_or_default();
+    let stages = ProjectStage::ALL
+        .iter()
+        .map(|s| StageRow {
+            label: viewer.t(&format!("project.stage.{}", s.as_str())),
+            on: dates[s.date_field()]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+            current: *s == project.stage,
+        })
+        .collect();
+    let next = ProjectStage::ALL
+        .iter()
+        .skip_while(|s| **s != project.stage)
+        .nth(1)
+        .map(|s| {
+            (
+                s.as_str(),
+                viewer.t(&format!("project.stage.{}", s.as_str())),
+            )
+        });
+    Ok(render(ProjectPage {
+        chrome: viewer.chrome(project.name.clone(), "projects"),
+        id: project.id,
+        stage: viewer.t(&format!("project.stage.{}", project.stage.as_str())),
+        name: project.name,
+        investor: project.investor,
+        planned: project.planned_investment,
+        contracted: project.contracted_investment,
+        completed: project.completed_investment,
+        stages,
+        next,
+        milestones,
+    }))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct StageForm {
+    csrf: String,
+    stage: String,
+    on: String,
+}
+
+pub async fn move_stage(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    uri: Uri,
+    Path(id): Path<Id>,
+    Form(form): Form<StageForm>,
+) -> Response {
+    let viewer = match Viewer::for_form(&state, &headers, uri, &form.csrf).await {
+        Ok(viewer) => viewer,
+        Err(response) => return response,
+    };
+    let result = async {
+        let stage = ProjectStage::parse(&form.stage)
+            .ok_or_else(|| ApiError::bad_field("stage", "unknown stage"))?;
+        let on = date("on", &form.on)?;
+        state
+            .store
+            .move_project(viewer.actor(), id, stage, on)
+            .await?;
+        Ok(format!("/projects/{id}"))
+    }
+    .await;
+    finish(&viewer, result)
+}
+
+fn date(field: &str, value: &str) -> Result<NaiveDate, ApiError> {
+    NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d")
+        .map_err(|_| ApiError::bad_field(field, "must be a date"))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct InvestmentForm {
+    csrf: String,
+    month: String,
+    amount: String,
+}
+
+pub async fn record_investment(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    uri: Uri,
+    Path(id): Path<Id>,
+    Form(form): Form<InvestmentForm>,
+) -> Response {
+    let viewer = match Viewer::for_form(&state, &headers, uri, &form.csrf).await {
+        Ok(viewer) => viewer,
+        Err(response) => return response,
+    };
+    let result = async {
+        let amount = form
+            .amount
+            .trim()
+            .parse::<i64>()
+            .map_err(|_| ApiError::bad_field("amount", "must be a number"))?;
+        let investment = InvestmentInput {
+            month: Some(form.month.trim().to_string()),
+            year: None,
+            amount,
+        }
+        .parse()?;
+        state
+            .store
+            .record_investment(viewer.actor(), id, investment)
+            .await?;
+        Ok(format!("/projects/{id}"))
+    }
+    .await;
+    finish(&viewer, result)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct MilestoneForm {
+    csrf: String,
+    name: String,
+    due_on: String,
+}
+
+pub async fn add_milestone(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    uri: Uri,
+    Path(id): Path<Id>,
+    Form(form): Form<MilestoneForm>,
+) -> Response {
+    let viewer = match Viewer::for_form(&state, &headers, uri, &form.csrf).await {
+        Ok(viewer) => viewer,
+        Err(response) => return response,
+    };
+    let result = async {
+        let draft = MilestoneInput {
+            name: form.name,
+            due_on: date("due_on", &form.due_on)?,
+            done_on: None,
+        }
+        .parse()?;
+        state
+            .store
+            .create_milestone(viewer.actor(), id, draft)
+            .await?;
+        Ok(format!("/projects/{id}"))
+    }
+    .await;
+    finish(&viewer, result)
+}
+
+// ---- appeal routing rules ----
+
+struct RuleRow {
+    id: Id,
+    category: &'static str,
+    chain: String,
+    park: String,
+    target: &'static str,
+    note: String,
+    archived: bool,
+}
+
+#[derive(Template)]
+#[template(path = "appeal_rules.html")]
+struct RulesPage {
+    chrome: Chrome,
+    rows: Vec<RuleRow>,
+    categories: Vec<(&'static str, &'static str)>,
+    targets: Vec<(&'static str, &'static str)>,
+}
+
+pub async fn rules(State(state): State<AppState>, viewer: Viewer) -> PageResult {
+    let rules = state
+        .store
+        .list_appeal_rules(
+            viewer.actor(),
+            &Paging::new(Some(Paging::MAX_LIMIT), None, None),
+        )
+        .await
+        .map_err(|e| viewer.fail(e))?
+        .items;
+    let rows = rules
+        .into_iter()
+        .map(|r| RuleRow {
+            id: r.id,
+            category: viewer.t(&format!("appeal.category.{}", r.category.as_str())),
+            chain: r.chain_id.map(|c| format!("#{c}")).unwrap_or_default(),
+            park: r.park_id.map(|p| format!("#{p}")).unwrap_or_default(),
+            target: viewer.t(&format!("rules.target.{}", r.target.as_str())),
+            note: r.note,
+            archived: r.archived,
+        })
+        .collect();
+    let categories = AppealCategory::ALL
+        .iter()
+        .map(|c| {
+            (
+                c.as_str(),
+                viewer.t(&format!("appeal.category.{}", c.as_str())),
+            )
+        })
+        .collect();
+    let targets = RouteTarget::ALL
+        .iter()
+        .map(|t| {
+            (
+                t.as_str(),
+                viewer.t(&format!("rules.target.{}", t.as_str())),
+            )
+        })
+        .collect();
+    Ok(render(RulesPage {
+        chrome: viewer.chrome(viewer.t("rules.title"), "appeal-rules"),
+        rows,
+        categories,
+        targets,
+    }))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RuleForm {
+    csrf: String,
+    category: String,
+    #[serde(default)]
+    chain_id: String,
+    #[serde(default)]
+    park_id: String,
+    target: String,
+    #[serde(default)]
+    person_id: String,
+    #[serde(default)]
+    note: String,
+}
+
+pub async fn add_rule(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    uri: Uri,
+    Form(form): Form<RuleForm>,
+) -> Response {
+    let viewer = match Viewer::for_form(&state, &headers, uri, &form.csrf).await {
+        Ok(viewer) => viewer,
+        Err(response) => return response,
+    };
+    let result = async {
+        let draft = AppealRuleInput {
+            category: AppealCategory::parse(&form.category)
+                .ok_or_else(|| ApiError::bad_field("category", "unknown category"))?,
+            chain_id: optional_id("chain_id", &form.chain_id)?,
+            park_id: optional_id("park_id", &form.park_id)?,
+            target: RouteTarget::parse(&form.target)
+                .ok_or_else(|| ApiError::bad_field("target", "unknown target"))?,
+            person_id: optional_id("person_id", &form.person_id)?,
+            note: form.note,
+        }
+        .parse()?;
+        state
+            .store
+            .create_appeal_rule(viewer.actor(), draft)
+            .await?;
+        Ok("/appeal-rules".to_string())
+    }
+    .await;
+    finish(&viewer, result)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ArchiveForm {
+    csrf: String,
+}
+
+pub async fn archive_rule(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    uri: Uri,
+    Path(id): Path<Id>,
+    Form(form): Form<ArchiveForm>,
+) -> Response {
+    let viewer = match Viewer::for_form(&state, &headers, uri, &form.csrf).await {
+        Ok(viewer) => viewer,
+        Err(response) => return response,
+    };
+    let result = async {
+        state.store.archive_appeal_rule(viewer.actor(), id).await?;
+        Ok("/appeal-rules".to_string())
+    }
+    .await;
+    finish(&viewer, result)
+}
+
+// ---- digital transformation ----
+
+struct TransformationRow {
+    enterprise: String,
+    name: String,
+    investment: i64,
+    started_on: String,
+    completed_on: String,
+}
+
+struct RecognitionRow {
+    enterprise: String,
+    kind: &'static str,
+    name: String,
+    recognised_on: String,
+    investment: i64,
+}
+
+#[derive(Template)]
+#[template(path = "transformation.html")]
+struct TransformationPage {
+    chrome: Chrome,
+    as_of: String,
+    summary: TransformationSummary,
+    projects: Vec<TransformationRow>,
+    recognitions: Vec<RecognitionRow>,
+    kinds: Vec<(&'static str, &'static str)>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AsOfQuery {
+    #[serde(default)]
+    as_of: Option<String>,
+}
+
+pub async fn transformation(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<AsOfQuery>,
+) -> PageResult {
+    let store = state.store.as_ref();
+    let as_of = match q.as_of.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+        Some(text) => date("as_of", text).map_err(|e| viewer.fail(e))?,
+        None => china_date(Utc::now()),
+    };
+    let summary = store
+        .transformation_summary(viewer.actor(), as_of)
+        .await
+        .map_err(|e| viewer.fail(e))?;
+    let filter = TransformationFilter::default();
+    let paging = Paging::new(Some(Paging::MAX_LIMIT), None, None);
+    let projects = store
+        .list_transformation_projects(viewer.actor(), &filter, &paging)
+        .await
+        .map_err(|e| viewer.fail(e))?
+        .items
+        .into_iter()
+        .map(|p| TransformationRow {
+            enterprise: p.enterprise_name,
+            name: p.name,
+            investment: p.investment,
+            started_on: p.started_on.to_string(),
+            completed_on: p.completed_on.map(|d| d.to_string()).unwrap_or_default(),
+        })
+        .collect();
+    let recognitions = store
+        .list_recognitions(viewer.actor(), &filter, &paging)
+        .await
+        .map_err(|e| viewer.fail(e))?
+        .items
+        .into_iter()
+        .map(|r| RecognitionRow {
+            enterprise: r.enterprise_name,
+            kind: viewer.t(&format!("transformation.kind.{}", r.kind.as_str())),
+            name: r.name,
+            recognised_on: r.recognised_on.to_string(),
+            investment: r.investment,
+        })
+        .collect();
+    let kinds = RecognitionKind::ALL
+        .iter()
+        .map(|k| {
+            (
+                k.as_str(),
+                viewer.t(&format!("transformation.kind.{}", k.as_str())),
+            )
+        })
+        .collect();
+    Ok(render(TransformationPage {
+        chrome: viewer.chrome(viewer.t("transformation.title"), "transformation"),
+        as_of: as_of.to_string(),
+        summary,
+        projects,
+        recognitions,
+        kinds,
+    }))
+}
+
+fn whole<T: std::str::FromStr>(field: &str, value: &str) -> Result<T, ApiError> {
+    value
+        .trim()
+        .parse::<T>()
+        .map_err(|_| ApiError::bad_field(field, "must be a number"))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct TransformationProjectForm {
+    csrf: String,
+    enterprise_id: String,
+    name: String,
+    investment: String,
+    started_on: String,
+    #[serde(default)]
+    completed_on: String,
+}
+
+pub async fn add_transformation_project(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    uri: Uri,
+    Form(form): Form<TransformationProjectForm>,
+) -> Response {
+    let viewer = match Viewer::for_form(&state, &headers, uri, &form.csrf).await {
+        Ok(viewer) => viewer,
+        Err(response) => return response,
+    };
+    let result = async {
+        let draft = TransformationProjectInput {
+            enterprise_id: whole("enterprise_id", &form.enterprise_id)?,
+            name: form.name,
+            investment: whole("investment", &form.investment)?,
+            started_on: date("started_on", &form.started_on)?,
+            completed_on: match form.completed_on.trim() {
+                "" => None,
+                text => Some(date("completed_on", text)?),
+            },
+        }
+        .parse()?;
+        state
+            .store
+            .create_transformation_project(viewer.actor(), draft)
+            .await?;
+        Ok("/transformation".to_string())
+    }
+    .await;
+    finish(&viewer, result)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RecognitionForm {
+    csrf: String,
+    enterprise_id: String,
+    kind: String,
+    name: String,
+    recognised_on: String,
+    investment: String,
+    cnc_rate_pct: String,
+    key_process_cnc_pct: String,
+    #[serde(default)]
+    has_mes: Option<String>,
+    cost_reduction_pct: String,
+    efficiency_gain_pct: String,
+    defect_reduction_pct: String,
+    energy_gain_pct: String,
+    /// Comma-separated ids of the enterprise's recognised workshops (a factory's).
+    #[serde(default)]
+    workshop_ids: String,
+}
+
+pub async fn add_recognition(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    uri: Uri,
+    Form(form): Form<RecognitionForm>,
+) -> Response {
+    let viewer = match Viewer::for_form(&state, &headers, uri, &form.csrf).await {
+        Ok(viewer) => viewer,
+        Err(response) => return response,
+    };
+    let result = async {
+        let workshop_ids = form
+            .workshop_ids
+            .split([',', '，', ' '])
+            .filter(|s| !s.trim().is_empty())
+            .map(|s| whole::<Id>("workshop_ids", s))
+            .collect::<Result<Vec<_>, _>>()?;
+        let draft = RecognitionInput {
+            enterprise_id: whole("enterprise_id", &form.enterprise_id)?,
+            kind: RecognitionKind::parse(&form.kind)
+                .ok_or_else(|| ApiError::bad_field("kind", "unknown kind"))?,
+            name: form.name,
+            recognised_on: date("recognised_on", &form.recognised_on)?,
+            investment: whole("investment", &form.investment)?,
+            cnc_rate_pct: whole("cnc_rate_pct", &form.cnc_rate_pct)?,
+            key_process_cnc_pct: whole("key_process_cnc_pct", &form.key_process_cnc_pct)?,
+            has_mes: form.has_mes.is_some(),
+            cost_reduction_pct: whole("cost_reduction_pct", &form.cost_reduction_pct)?,
+            efficiency_gain_pct: whole("efficiency_gain_pct", &form.efficiency_gain_pct)?,
+            defect_reduction_pct: whole("defect_reduction_pct", &form.defect_reduction_pct)?,
+            energy_gain_pct: whole("energy_gain_pct", &form.energy_gain_pct)?,
+            workshop_ids,
+        }
+        .parse()?;
+        state
+            .store
+            .create_recognition(viewer.actor(), draft)
+            .await?;
+        Ok("/transformation".to_string())
+    }
+    .await;
+    finish(&viewer, result)
+}
+
+// ---- a new project ----
+
+/// Those who may create a project (in their own chains; the store checks which).
+fn may_create_project(viewer: &Viewer) -> bool {
+    matches!(
+        viewer.actor().scope.role,
+        Role::Admin | Role::ChainChief | Role::ChainTaskForce
+    )
+}
+
+#[derive(Template)]
+#[template(path = "project_new.html")]
+struct NewProjectPage {
+    chrome: Chrome,
+}
+
+pub async fn new_project(viewer: Viewer) -> PageResult {
+    if !may_create_project(&viewer) {
+        return Err(viewer.fail(ApiError::Forbidden(
+            "this account cannot create projects".into(),
+        )));
+    }
+    Ok(render(NewProjectPage {
+        chrome: viewer.chrome(viewer.t("project.new"), "projects"),
+    }))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NewProjectForm {
+    csrf: String,
+    name: String,
+    investor: String,
+    #[serde(default)]
+    chain_id: String,
+    #[serde(default)]
+    park_id: String,
+    #[serde(default)]
+    planned_investment: String,
+    #[serde(default)]
+    chief_person_id: String,
+    #[serde(default)]
+    lead_on: String,
+}
+
+pub async fn create_project(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    uri: Uri,
+    Form(form): Form<NewProjectForm>,
+) -> Response {
+    let viewer = match Viewer::for_form(&state, &headers, uri, &form.csrf).await {
+        Ok(viewer) => viewer,
+        Err(response) => return response,
+    };
+    let result = async {
+        let draft = ProjectInput {
+            name: form.name,
+            name_en: String::new(),
+            investor: form.investor,
+            enterprise_id: None,
+            planned_investment: match form.planned_investment.trim() {
+                "" => 0,
+                text => whole("planned_investment", text)?,
+            },
+            contracted_investment: 0,
+            chain_id: optional_id("chain_id", &form.chain_id)?,
+            segment_id: None,
+            park_id: optional_id("park_id", &form.park_id)?,
+            chief_person_id: optional_id("chief_person_id", &form.chief_person_id)?,
+            officer_person_id: None,
+            event_id: None,
+            stages: StageDates {
+                lead_on: match form.lead_on.trim() {
+                    "" => None,
+                    text => Some(date("lead_on", text)?),
+                },
+                ..StageDates::default()
+            },
+        }
+        .parse()?;
+        let project = state.store.create_project(viewer.actor(), draft).await?;
+        Ok(format!("/projects/{}", project.id))
+    }
+    .await;
+    finish(&viewer, result)
+}
