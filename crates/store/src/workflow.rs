@@ -1410,6 +1410,16 @@ macro_rules! workflow_store {
                 Ok(InboxCounts { unread, total, unread_by_kind: by_kind.into_iter().collect() })
             }
 
+            /// A record of one enterprise (transformation project, recognition) is hidden from another enterprise's user
+            /// and from chain owners outside its chains: it answers 404, as if it did not exist.
+            async fn ensure_enterprise_record_visible(c: &mut Conn, actor: &Actor, enterprise_id: Id, kind: &'static str, id: Id) -> Result<()> {
+                if actor.scope.role == chainpark_core::access::Role::Enterprise && !actor.scope.has_enterprise(enterprise_id) {
+                    return Err(StoreError::NotFound { kind, id });
+                }
+                crate::figures::hide_from_chain_owner(actor, enterprise_id, &enterprise_chains(c, enterprise_id).await?)
+                    .map_err(|_| StoreError::NotFound { kind, id })
+            }
+
             #[async_trait]
             impl WorkflowStore for $Store {
                 async fn check_workflow(&self) -> Result<Vec<String>> {
@@ -1964,11 +1974,7 @@ macro_rules! workflow_store {
                 async fn get_transformation_project(&self, actor: &Actor, id: Id) -> Result<TransformationProject> {
                     let mut c = self.read().await?;
                     let p = transformation_by_id(&mut c, id).await?;
-                    if actor.scope.role == chainpark_core::access::Role::Enterprise && !actor.scope.has_enterprise(p.enterprise_id) {
-                        return Err(StoreError::NotFound { kind: "transformation project", id });
-                    }
-                    crate::figures::hide_from_chain_owner(actor, p.enterprise_id, &enterprise_chains(&mut c, p.enterprise_id).await?)
-                        .map_err(|_| StoreError::NotFound { kind: "transformation project", id })?;
+                    ensure_enterprise_record_visible(&mut c, actor, p.enterprise_id, "transformation project", id).await?;
                     Ok(p)
                 }
 
@@ -2028,11 +2034,7 @@ macro_rules! workflow_store {
                 async fn get_recognition(&self, actor: &Actor, id: Id) -> Result<Recognition> {
                     let mut c = self.read().await?;
                     let r = recognition_by_id(&mut c, id).await?;
-                    if actor.scope.role == chainpark_core::access::Role::Enterprise && !actor.scope.has_enterprise(r.enterprise_id) {
-                        return Err(StoreError::NotFound { kind: "recognition", id });
-                    }
-                    crate::figures::hide_from_chain_owner(actor, r.enterprise_id, &enterprise_chains(&mut c, r.enterprise_id).await?)
-                        .map_err(|_| StoreError::NotFound { kind: "recognition", id })?;
+                    ensure_enterprise_record_visible(&mut c, actor, r.enterprise_id, "recognition", id).await?;
                     Ok(r)
                 }
 
