@@ -80,6 +80,18 @@ pub struct BenchArgs {
     /// Roll-up queries to time.
     #[arg(long, default_value_t = 1000)]
     pub queries: usize,
+    /// Layout of the generated file: `long` has one row per value (so rows/s = values/s), `wide` one row per
+    /// enterprise × month with a column per indicator (8 values a row).
+    #[arg(long, value_enum, default_value = "long")]
+    pub layout: BenchLayout,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BenchLayout {
+    /// One row per enterprise × month × indicator.
+    Long,
+    /// One row per enterprise × month, a column per indicator.
+    Wide,
 }
 
 fn actor() -> Actor {
@@ -353,32 +365,52 @@ const BENCH_COLUMNS: [&str; 8] = [
     "固定资产投资",
 ];
 
-/// Writes 120 months (2013-01 to 2022-12) × 8 indicators for every enterprise, one row per enterprise × month
-/// (the wide-by-indicator layout); returns the number of rows.
-fn write_bench_csv(path: &Path, zone: &chainpark_core::demo::DemoZone) -> anyhow::Result<u64> {
+/// Writes 120 months (2013-01 to 2022-12) × 8 indicators for every enterprise, enterprise by enterprise, in the
+/// long layout (one row per value) or the wide-by-indicator one (one row per enterprise × month); returns the
+/// number of rows.
+fn write_bench_csv(
+    path: &Path,
+    zone: &chainpark_core::demo::DemoZone,
+    layout: BenchLayout,
+) -> anyhow::Result<u64> {
     let mut out = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(path)?);
-    writeln!(out, "统一社会信用代码,期间,{}", BENCH_COLUMNS.join(","))?;
+    match layout {
+        BenchLayout::Long => writeln!(out, "统一社会信用代码,期间,指标,数值")?,
+        BenchLayout::Wide => writeln!(out, "统一社会信用代码,期间,{}", BENCH_COLUMNS.join(","))?,
+    }
     let mut rows = 0;
     for (i, e) in zone.enterprises.iter().enumerate() {
         let base = 1_000 + (i as u64 * 7919) % 90_000;
         for year in 2013..=2022u64 {
             for month in 1..=12u64 {
                 let v = base + year * 3 + month * 11;
-                writeln!(
-                    out,
-                    "{},{year}-{month:02},{}.{:02},{},{},{},{},{},{},{}",
-                    e.credit_code,
-                    v,
-                    month,
-                    v * 3,
-                    v * 4,
-                    v / 2,
-                    v / 5,
-                    10 + v % 500,
-                    v / 10,
-                    v / 3
-                )?;
-                rows += 1;
+                let values = [
+                    format!("{v}.{month:02}"),
+                    (v * 3).to_string(),
+                    (v * 4).to_string(),
+                    (v / 2).to_string(),
+                    (v / 5).to_string(),
+                    (10 + v % 500).to_string(),
+                    (v / 10).to_string(),
+                    (v / 3).to_string(),
+                ];
+                match layout {
+                    BenchLayout::Long => {
+                        for (column, value) in BENCH_COLUMNS.iter().zip(&values) {
+                            writeln!(out, "{},{year}-{month:02},{column},{value}", e.credit_code)?;
+                            rows += 1;
+                        }
+                    }
+                    BenchLayout::Wide => {
+                        writeln!(
+                            out,
+                            "{},{year}-{month:02},{}",
+                            e.credit_code,
+                            values.join(",")
+                        )?;
+                        rows += 1;
+                    }
+                }
             }
         }
     }
@@ -421,11 +453,12 @@ pub async fn bench(args: BenchArgs) -> anyhow::Result<()> {
         );
         let csv = args.dir.join(format!("bench-{name}.csv"));
         let started = Instant::now();
-        let rows = write_bench_csv(&csv, &zone)?;
+        let rows = write_bench_csv(&csv, &zone, args.layout)?;
         let bytes = std::fs::metadata(&csv)?.len();
         println!(
-            "generated {rows} rows ({} values, {:.0} MiB) in {:.1} s",
-            rows * BENCH_COLUMNS.len() as u64,
+            "generated {rows} rows in the {:?} layout ({} values, {:.0} MiB) in {:.1} s",
+            args.layout,
+            enterprises as u64 * 120 * BENCH_COLUMNS.len() as u64,
             bytes as f64 / 1048576.0,
             started.elapsed().as_secs_f64()
         );

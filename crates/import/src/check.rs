@@ -1,13 +1,18 @@
 //! The row checker shared by the CSV and XLSX readers: every data row is checked against the header plan (credit
 //! code, period, indicator, value, repetition), problems go to the report, and the values of clean rows go to the
 //! sink. Results for the same raw text are cached (consecutive rows repeat enterprises, months and indicators), so
-//! the common row costs a few comparisons and one hash insert.
+//! the common row costs a few comparisons and one insert into a compressed bitmap.
+//!
+//! Repeated keys are found with a set that holds no line numbers, so memory stays small whatever the file size; a
+//! file with repeats is read a second time ([`Pass::FindFirstLines`]) to name the line where each listed key first
+//! appeared.
 
 use std::fmt::Write as _;
 use std::ops::ControlFlow;
 
 use chainpark_core::credit_code::CreditCode;
-use rustc_hash::FxHashMap;
+use roaring::RoaringTreemap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::catalogue::{Catalogue, IndicatorId};
 use crate::importer::{ImportOptions, IndicatorValue, ValueSink};
@@ -104,6 +109,84 @@ impl Complaint {
 /// Caches keep at most this many distinct texts; a file with more simply recomputes.
 const CACHE_LIMIT: usize = 4096;
 
+/// Enterprise id and slot (month ordinal << 15 | indicator index): what may appear once in a file.
+type Key = (i64, u32);
+
+/// The keys seen so far, exactly, in a few bits each when enterprise ids are dense (as database ids are): ids that
+/// fit in 32 bits go to a compressed bitmap under their slot, any others to a plain set.
+#[derive(Default)]
+struct KeySet {
+    packed: RoaringTreemap,
+    other: FxHashSet<Key>,
+}
+
+impl KeySet {
+    /// Adds the key; `false` when it was there already.
+    fn insert(&mut self, (enterprise, slot): Key) -> bool {
+        match u32::try_from(enterprise) {
+            Ok(id) => self.packed.insert((u64::from(slot) << 32) | u64::from(id)),
+            Err(_) => self.other.insert((enterprise, slot)),
+        }
+    }
+}
+
+/// The repeated keys listed in the report. The key set tells that a key repeats but not where it first appeared,
+/// so the first lines are found by a second reading of the file and then named in the errors.
+#[derive(Default)]
+pub(crate) struct Repeats {
+    /// Each listed repeat: its index in the report's errors, its key, and "code × period × indicator" as written.
+    listed: Vec<(usize, Key, String)>,
+    /// First line of each listed key, once found.
+    first_lines: FxHashMap<Key, Option<u64>>,
+    /// Keys whose first line is not found yet.
+    missing: usize,
+}
+
+impl Repeats {
+    pub fn is_empty(&self) -> bool {
+        self.listed.is_empty()
+    }
+
+    fn note(&mut self, error: usize, key: Key, subject: String) {
+        self.listed.push((error, key, subject));
+        self.first_lines.entry(key).or_insert_with(|| {
+            self.missing += 1;
+            None
+        });
+    }
+
+    /// Takes note of a key met on `line` by the second reading.
+    fn met(&mut self, key: Key, line: u64) {
+        if let Some(first @ None) = self.first_lines.get_mut(&key) {
+            *first = Some(line);
+            self.missing -= 1;
+        }
+    }
+
+    /// Names the first line of each listed repeat in its error (after the second reading).
+    pub fn name_first_lines(self, report: &mut ImportReport) {
+        for (error, key, subject) in self.listed {
+            let first_line = self.first_lines.get(&key).copied().flatten();
+            let error = &mut report.errors[error];
+            let Complaint {
+                reason, reason_zh, ..
+            } = repeat_complaint(&subject, first_line, error.line);
+            error.first_line = first_line;
+            error.reason = reason;
+            error.reason_zh = reason_zh;
+        }
+    }
+}
+
+/// What a reading of the file is for.
+pub(crate) enum Pass<'a, S: ?Sized> {
+    /// The reading proper: values go to the sink, problems to the report, repeated keys to [`Repeats`].
+    Check(&'a mut S),
+    /// The second reading of a file with repeated keys: only the first line of each listed key is looked for; no
+    /// value goes anywhere and the report is not kept. Rows stop once every first line is found.
+    FindFirstLines(&'a mut Repeats),
+}
+
 pub(crate) struct Checker<'a, F, S: ?Sized> {
     pub header: Header,
     state: State<'a, F, S>,
@@ -113,12 +196,13 @@ struct State<'a, F, S: ?Sized> {
     catalogue: &'a Catalogue,
     options: &'a ImportOptions,
     resolve: F,
-    sink: &'a mut S,
+    pass: Pass<'a, S>,
     report: ImportReport,
     row_bad: bool,
     pending: Vec<IndicatorValue>,
-    /// First line of each enterprise × month × indicator, to name both lines of a repeated row.
-    seen: FxHashMap<(i64, u32), u64>,
+    /// Every enterprise × month × indicator met, to find repeated rows.
+    seen: KeySet,
+    repeats: Repeats,
     code_raw: String,
     code_cached: Option<Result<i64, Complaint>>,
     period_raw: String,
@@ -142,7 +226,7 @@ where
         catalogue: &'a Catalogue,
         options: &'a ImportOptions,
         resolve: F,
-        sink: &'a mut S,
+        pass: Pass<'a, S>,
     ) -> Self {
         let report = ImportReport {
             format,
@@ -162,11 +246,12 @@ where
             catalogue,
             options,
             resolve,
-            sink,
+            pass,
             report,
             row_bad: false,
             pending: Vec::new(),
-            seen: FxHashMap::default(),
+            seen: KeySet::default(),
+            repeats: Repeats::default(),
             code_raw: String::new(),
             code_cached: None,
             period_raw: String::new(),
@@ -190,8 +275,9 @@ where
         Checker { header, state }
     }
 
-    pub fn finish(self) -> ImportReport {
-        self.state.report
+    /// The report, and the listed repeats whose first lines are still to be named.
+    pub fn finish(self) -> (ImportReport, Repeats) {
+        (self.state.report, self.state.repeats)
     }
 
     pub fn rows_read(&self) -> u64 {
@@ -215,7 +301,7 @@ where
             });
     }
 
-    /// Checks one data row; `Break` when the sink wants no more.
+    /// Checks one data row; `Break` when the sink wants no more, or when the second reading found every first line.
     pub fn row(&mut self, line: u64, row: &impl Row) -> ControlFlow<()> {
         if row.is_blank() {
             return ControlFlow::Continue(());
@@ -316,13 +402,18 @@ where
             }
         }
 
+        let sink = match &mut st.pass {
+            Pass::Check(sink) => sink,
+            Pass::FindFirstLines(repeats) if repeats.missing == 0 => return ControlFlow::Break(()),
+            Pass::FindFirstLines(_) => return ControlFlow::Continue(()),
+        };
         if st.row_bad {
             st.report.rows_rejected += 1;
             return ControlFlow::Continue(());
         }
         for v in st.pending.drain(..) {
             st.report.values_accepted += 1;
-            if st.sink.accept(v).is_break() {
+            if sink.accept(v).is_break() {
                 st.report.stopped_early = true;
                 return ControlFlow::Break(());
             }
@@ -344,21 +435,9 @@ where
         cell: Cell<'_>,
         why: impl FnOnce() -> Complaint,
     ) {
-        self.reject_with_first(header, line, column, cell, None, why);
-    }
-
-    fn reject_with_first(
-        &mut self,
-        header: &Header,
-        line: u64,
-        column: usize,
-        cell: Cell<'_>,
-        first_line: Option<u64>,
-        why: impl FnOnce() -> Complaint,
-    ) {
         self.row_bad = true;
         self.report.error_count += 1;
-        if self.report.errors.len() < self.options.max_listed_errors {
+        if self.listing() {
             let Complaint {
                 problem,
                 reason,
@@ -373,9 +452,15 @@ where
                 cell: cell.render(),
                 reason,
                 reason_zh,
-                first_line,
+                first_line: None,
             });
         }
+    }
+
+    /// Whether a problem found now is listed in the report: not past the cap, and not in the second reading.
+    fn listing(&self) -> bool {
+        matches!(self.pass, Pass::Check(_))
+            && self.report.errors.len() < self.options.max_listed_errors
     }
 
     fn credit_code(&mut self, header: &Header, line: u64, cell: Cell<'_>) -> Option<i64> {
@@ -689,6 +774,10 @@ where
         id: IndicatorId,
         fallback: Option<Unit>,
     ) -> Option<i64> {
+        if matches!(self.pass, Pass::FindFirstLines(_)) {
+            // The second reading only looks at keys.
+            return None;
+        }
         let def = self.catalogue.get(id);
         let (base, allow_negative) = (def.base_unit, def.allow_negative);
         let result = match cell {
@@ -747,24 +836,26 @@ where
         let (Some(enterprise_id), Some(period)) = (enterprise, month) else {
             return;
         };
-        let slot = (period.ordinal() << 15) | indicator.index() as u32;
-        match self.seen.entry((enterprise_id, slot)) {
-            std::collections::hash_map::Entry::Occupied(first) => {
-                let first = *first.get();
-                let code = self.code_raw.clone();
-                let indicator_code = self.catalogue.get(indicator).code.clone();
-                self.reject_with_first(header, line, column, Cell::Text(&code), Some(first), || {
-                    Complaint::new(
-                        Problem::RepeatedRow,
-                        format!("{code} × {period} × {indicator_code} already appeared on line {first}; this is line {line}"),
-                        format!("{code} × {period} × {indicator_code} 已在第 {first} 行出现，本行（第 {line} 行）重复"),
-                    )
-                });
-                return;
+        let key = (
+            enterprise_id,
+            (period.ordinal() << 15) | indicator.index() as u32,
+        );
+        if let Pass::FindFirstLines(repeats) = &mut self.pass {
+            repeats.met(key, line);
+            return;
+        }
+        if !self.seen.insert(key) {
+            let code = self.code_raw.clone();
+            let indicator_code = &self.catalogue.get(indicator).code;
+            let subject = format!("{code} × {period} × {indicator_code}");
+            if self.listing() {
+                self.repeats
+                    .note(self.report.errors.len(), key, subject.clone());
             }
-            std::collections::hash_map::Entry::Vacant(slot) => {
-                slot.insert(line);
-            }
+            self.reject(header, line, column, Cell::Text(&code), || {
+                repeat_complaint(&subject, None, line)
+            });
+            return;
         }
         if let Some(value) = value {
             self.pending.push(IndicatorValue {
@@ -775,6 +866,22 @@ where
                 value,
             });
         }
+    }
+}
+
+/// A repeated key on `line`, naming the line where it first appeared once that is known.
+fn repeat_complaint(subject: &str, first_line: Option<u64>, line: u64) -> Complaint {
+    match first_line {
+        Some(first) => Complaint::new(
+            Problem::RepeatedRow,
+            format!("{subject} already appeared on line {first}; this is line {line}"),
+            format!("{subject} 已在第 {first} 行出现，本行（第 {line} 行）重复"),
+        ),
+        None => Complaint::new(
+            Problem::RepeatedRow,
+            format!("{subject} already appeared on an earlier line; this is line {line}"),
+            format!("{subject} 已在前面出现，本行（第 {line} 行）重复"),
+        ),
     }
 }
 

@@ -1,15 +1,16 @@
 //! CSV reading: decoded by [`crate::encoding::Transcoder`], split by `csv_core` into one reused record buffer, and
 //! handed row by row to the checker, so memory stays bounded whatever the file size. `csv_core` is driven directly
 //! (rather than through `csv::Reader`) to cap the size of one record: an unclosed quote would otherwise pull the
-//! whole rest of a 2 GB file into a single cell.
+//! whole rest of a 2 GB file into a single cell. A file with repeated rows is read a second time, to name where each
+//! repeated key first appeared.
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
 
 use chainpark_core::credit_code::CreditCode;
 use csv_core::ReadRecordResult;
 
 use crate::catalogue::Catalogue;
-use crate::check::{Cell, Checker, Row};
+use crate::check::{Cell, Checker, Pass, Repeats, Row};
 use crate::encoding::{BadBytes, Transcoder};
 use crate::error::ImportError;
 use crate::importer::{HEADER_SEARCH_ROWS, ImportOptions, ValueSink};
@@ -189,12 +190,47 @@ impl<R: Read> Records<R> {
 }
 
 pub(crate) fn read<R, F, S>(
+    mut input: R,
+    catalogue: &Catalogue,
+    options: &ImportOptions,
+    mut resolve: F,
+    sink: &mut S,
+) -> Result<ImportReport, ImportError>
+where
+    R: Read + Seek,
+    F: FnMut(&CreditCode) -> Option<i64>,
+    S: ValueSink + ?Sized,
+{
+    let start = input.stream_position()?;
+    let (mut report, mut repeats) = read_pass(
+        &mut input,
+        catalogue,
+        options,
+        &mut resolve,
+        Pass::Check(sink),
+    )?;
+    if !repeats.is_empty() {
+        input.seek(SeekFrom::Start(start))?;
+        read_pass::<_, _, S>(
+            &mut input,
+            catalogue,
+            options,
+            &mut resolve,
+            Pass::FindFirstLines(&mut repeats),
+        )?;
+        repeats.name_first_lines(&mut report);
+    }
+    Ok(report)
+}
+
+/// One reading of the file, from its start.
+fn read_pass<R, F, S>(
     input: R,
     catalogue: &Catalogue,
     options: &ImportOptions,
     resolve: F,
-    sink: &mut S,
-) -> Result<ImportReport, ImportError>
+    pass: Pass<'_, S>,
+) -> Result<(ImportReport, Repeats), ImportError>
 where
     R: Read,
     F: FnMut(&CreditCode) -> Option<i64>,
@@ -257,7 +293,7 @@ where
         catalogue,
         options,
         resolve,
-        sink,
+        pass,
     );
 
     while records.next(&mut record)? {
@@ -288,9 +324,9 @@ where
     if checker.rows_read() == 0 {
         return Err(ImportError::NoDataRows { header_line });
     }
-    let mut report = checker.finish();
+    let (mut report, repeats) = checker.finish();
     report.encoding = Some(records.encoding_name().to_string());
-    Ok(report)
+    Ok((report, repeats))
 }
 
 /// The mark of an unclosed quote, after which the reader runs on to the next quote or the end of the file: a cell

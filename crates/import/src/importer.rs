@@ -98,7 +98,9 @@ impl<'c> Importer<'c> {
     }
 
     /// Reads a CSV stream (UTF-8, GBK/GB18030 or UTF-16 with BOM; comma, tab or semicolon) in bounded memory.
-    /// `resolve` maps a checked credit code to the enterprise's id, `None` when no such enterprise exists.
+    /// `resolve` maps a checked credit code to the enterprise's id, `None` when no such enterprise exists. A file
+    /// with repeated rows is read twice (from where `input` stood), to name the line each repeated row first
+    /// appeared on; `resolve` is then called again, and no value goes to the sink the second time.
     pub fn read_csv<R, F, S>(
         &self,
         input: R,
@@ -106,14 +108,15 @@ impl<'c> Importer<'c> {
         sink: &mut S,
     ) -> Result<ImportReport, ImportError>
     where
-        R: Read,
+        R: Read + Seek,
         F: FnMut(&CreditCode) -> Option<i64>,
         S: ValueSink + ?Sized,
     {
         csv_file::read(input, self.catalogue, &self.options, resolve, sink)
     }
 
-    /// Reads an XLSX workbook (the sheet of the options, else the first), refusing one above `max_xlsx_bytes`.
+    /// Reads an XLSX workbook (the sheet of the options, else the first), refusing one above `max_xlsx_bytes`. Like
+    /// [`Importer::read_csv`], a workbook with repeated rows is read twice.
     pub fn read_xlsx<R, F, S>(
         &self,
         input: R,

@@ -10,7 +10,8 @@
 //! let importer = Importer::new(&catalogue, ImportOptions::new(YearMonth::new(2021, 12).unwrap()));
 //! let csv = "统一社会信用代码,期间,指标,数值\n915000002028257485,2021-01,增加值（万元）,12.5\n";
 //! let mut values = Vec::new();
-//! let report = importer.read_csv(csv.as_bytes(), |_code: &_| Some(7), &mut values).unwrap();
+//! let input = std::io::Cursor::new(csv);
+//! let report = importer.read_csv(input, |_code: &_| Some(7), &mut values).unwrap();
 //! assert!(report.is_clean());
 //! assert_eq!(values[0].value, 12_500_000); // 12.5 万元 in fen
 //! ```

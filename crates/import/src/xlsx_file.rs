@@ -1,5 +1,6 @@
 //! XLSX reading with calamine's cell reader: cells arrive row by row and are checked as each row completes. The zip
-//! and its shared strings are held in memory, which is why the workbook size is capped (CSV has no cap).
+//! and its shared strings are held in memory, which is why the workbook size is capped (CSV has no cap). A workbook
+//! with repeated rows is read a second time, to name where each repeated key first appeared.
 
 use std::io::{Read, Seek, SeekFrom};
 
@@ -8,7 +9,7 @@ use chainpark_core::credit_code::CreditCode;
 use chrono::Datelike;
 
 use crate::catalogue::Catalogue;
-use crate::check::{Cell, Checker, Row};
+use crate::check::{Cell, Checker, Pass, Repeats, Row};
 use crate::error::ImportError;
 use crate::importer::{HEADER_SEARCH_ROWS, ImportOptions, ValueSink};
 use crate::layout::{Header, HeaderCell, is_header_row, read_header};
@@ -102,7 +103,7 @@ pub(crate) fn read<R, F, S>(
     mut input: R,
     catalogue: &Catalogue,
     options: &ImportOptions,
-    resolve: F,
+    mut resolve: F,
     sink: &mut S,
 ) -> Result<ImportReport, ImportError>
 where
@@ -139,6 +140,40 @@ where
         }));
     }
 
+    let (mut report, mut repeats) = read_pass(
+        &mut input,
+        catalogue,
+        options,
+        &mut resolve,
+        Pass::Check(sink),
+    )?;
+    if !repeats.is_empty() {
+        input.seek(SeekFrom::Start(0))?;
+        read_pass::<_, _, S>(
+            &mut input,
+            catalogue,
+            options,
+            &mut resolve,
+            Pass::FindFirstLines(&mut repeats),
+        )?;
+        repeats.name_first_lines(&mut report);
+    }
+    Ok(report)
+}
+
+/// One reading of the workbook's sheet.
+fn read_pass<R, F, S>(
+    input: R,
+    catalogue: &Catalogue,
+    options: &ImportOptions,
+    resolve: F,
+    pass: Pass<'_, S>,
+) -> Result<(ImportReport, Repeats), ImportError>
+where
+    R: Read + Seek,
+    F: FnMut(&CreditCode) -> Option<i64>,
+    S: ValueSink + ?Sized,
+{
     let mut workbook: Xlsx<R> = Xlsx::new(input).map_err(workbook_error)?;
     let names = workbook.sheet_names();
     let sheet = match &options.sheet {
@@ -159,7 +194,7 @@ where
     let mut stage = Stage {
         catalogue,
         options,
-        pending: Some((resolve, sink)),
+        pending: Some((resolve, pass)),
         checker: None,
         searched: 0,
         first_row: None,
@@ -200,19 +235,19 @@ where
     };
     if checker.rows_read() == 0 {
         return Err(ImportError::NoDataRows {
-            header_line: checker.finish().header_line,
+            header_line: checker.finish().0.header_line,
         });
     }
-    let mut report = checker.finish();
+    let (mut report, repeats) = checker.finish();
     report.sheet = Some(sheet);
-    Ok(report)
+    Ok((report, repeats))
 }
 
 /// Rows before the header are searched for it; once found, rows go to the checker.
 struct Stage<'a, F, S: ?Sized> {
     catalogue: &'a Catalogue,
     options: &'a ImportOptions,
-    pending: Option<(F, &'a mut S)>,
+    pending: Option<(F, Pass<'a, S>)>,
     checker: Option<Checker<'a, F, S>>,
     searched: usize,
     first_row: Option<String>,
@@ -239,7 +274,7 @@ where
                 self.catalogue,
                 self.options.latest_allowed,
             )?;
-            if let Some((resolve, sink)) = self.pending.take() {
+            if let Some((resolve, pass)) = self.pending.take() {
                 self.checker = Some(Checker::new(
                     header,
                     row_number,
@@ -247,7 +282,7 @@ where
                     self.catalogue,
                     self.options,
                     resolve,
-                    sink,
+                    pass,
                 ));
             }
             return Ok(false);

@@ -2,6 +2,7 @@
 
 mod common;
 
+use std::io::Cursor;
 use std::ops::ControlFlow;
 
 use chainpark_import::{ImportOptions, ImportReport, IndicatorValue, Problem};
@@ -131,6 +132,117 @@ fn repeated_row_names_both_lines() {
     );
 }
 
+/// Lines 2 and 3 hold two keys of enterprise 1, then thousands of other keys, then those two keys again (one of them
+/// twice, once written as another form of the month).
+fn far_apart_rows() -> Vec<[String; 4]> {
+    let row = |e: u32, period: &str| [code(e), period.to_string(), "增加值".into(), "1".into()];
+    let mut rows = vec![row(1, "2021-01"), row(1, "2021-02")];
+    for e in 2..=100 {
+        for year in 2021..=2024 {
+            for month in 1..=12 {
+                rows.push(row(e, &format!("{year}-{month:02}")));
+            }
+        }
+    }
+    rows.extend([row(1, "2021-02"), row(1, "2021年1月"), row(1, "2021-01")]);
+    rows
+}
+
+fn assert_far_apart_repeats_named(out: &common::Outcome) {
+    let report = out.report();
+    let last = 1 + far_apart_rows().len() as u64;
+    let found: Vec<_> = report
+        .errors
+        .iter()
+        .map(|e| (e.line, e.problem, e.first_line))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (last - 2, Problem::RepeatedRow, Some(3)),
+            (last - 1, Problem::RepeatedRow, Some(2)),
+            (last, Problem::RepeatedRow, Some(2)),
+        ]
+    );
+    let e = &report.errors[0];
+    assert!(
+        e.reason.ends_with(&format!(
+            "2021-02 × added_value already appeared on line 3; this is line {}",
+            last - 2
+        )),
+        "{}",
+        e.reason
+    );
+    assert!(
+        e.reason_zh
+            .ends_with(&format!("已在第 3 行出现，本行（第 {} 行）重复", last - 2)),
+        "{}",
+        e.reason_zh
+    );
+    assert_eq!(report.values_accepted, last - 1 - 3);
+    assert_eq!(out.values.len() as u64, report.values_accepted);
+}
+
+#[test]
+fn repeated_row_names_the_first_line_even_far_apart() {
+    let mut text = String::from("统一社会信用代码,期间,指标,数值\n");
+    for row in far_apart_rows() {
+        text.push_str(&row.join(","));
+        text.push('\n');
+    }
+    assert_far_apart_repeats_named(&csv(&text));
+
+    let mut rows = vec![
+        ["统一社会信用代码", "期间", "指标", "数值"]
+            .map(X::S)
+            .into(),
+    ];
+    rows.extend(
+        far_apart_rows()
+            .into_iter()
+            .map(|row| row.map(X::Owned).into()),
+    );
+    assert_far_apart_repeats_named(&xlsx(&workbook("Sheet1", &rows)));
+}
+
+#[test]
+fn repeated_row_is_found_for_enterprise_ids_of_any_size() {
+    let text = format!(
+        "统一社会信用代码,期间,指标,数值\n{a},2021-01,增加值,1\n{b},2021-01,增加值,1\n{c},2021-01,增加值,1\n\
+         {a},2021-01,增加值,1\n{b},2021-01,增加值,1\n",
+        a = code(1),
+        b = code(2),
+        c = code(3),
+    );
+    // Ids past 32 bits and negative ones are kept apart from the small id they would share their low bits with.
+    let ids = [(code(1), -3), (code(2), (1 << 32) + 3), (code(3), 3)];
+    let out = run_with(ImportOptions::new(latest()), |importer, values| {
+        importer.read_csv(
+            Cursor::new(text.as_bytes()),
+            |c: &_| {
+                ids.iter()
+                    .find(|(code, _)| code == c.as_str())
+                    .map(|(_, id)| *id)
+            },
+            values,
+        )
+    });
+    let found: Vec<_> = out
+        .report()
+        .errors
+        .iter()
+        .map(|e| (e.line, e.problem, e.first_line))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (5, Problem::RepeatedRow, Some(2)),
+            (6, Problem::RepeatedRow, Some(3)),
+        ]
+    );
+    assert_eq!(out.values.len(), 3);
+}
+
 #[test]
 fn repeated_value_across_wide_rows_is_found() {
     let text = format!(
@@ -162,7 +274,7 @@ fn listed_errors_are_capped_but_all_are_counted() {
     let mut options = ImportOptions::new(latest());
     options.max_listed_errors = 10;
     let out = run_with(options, |importer, values| {
-        importer.read_csv(text.as_bytes(), |_: &_| Some(1), values)
+        importer.read_csv(Cursor::new(text.as_bytes()), |_: &_| Some(1), values)
     });
     let report = out.report();
     assert_eq!(
@@ -193,7 +305,7 @@ fn the_sink_can_stop_the_import() {
         }
     };
     let report = importer
-        .read_csv(text.as_bytes(), |_: &_| Some(1), &mut sink)
+        .read_csv(Cursor::new(text.as_bytes()), |_: &_| Some(1), &mut sink)
         .expect("report");
     assert!(report.stopped_early && !report.is_clean());
     assert_eq!(seen, vec![100, 200]);

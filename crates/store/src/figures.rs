@@ -365,6 +365,10 @@ macro_rules! figures_store {
                 values_unchanged, report FROM figure_imports";
             /// Rows per multi-row insert: 6 parameters each stays under both engines' limits.
             const AGGREGATE_CHUNK: usize = 5000;
+            /// Values per multi-row insert (5 parameters each) and per lookup of current values (3 each): under
+            /// SQLite's 32,766 and PostgreSQL's 65,535 parameters.
+            const VALUE_CHUNK: usize = 6000;
+            const LOOKUP_CHUNK: usize = 10_000;
 
             async fn indicator_by_code(c: &mut Conn, code: &str) -> Result<Indicator> {
                 let row: Option<IndicatorRow> = sqlx::query_as(&format!("{INDICATOR_COLUMNS} WHERE code = $1"))
@@ -443,84 +447,58 @@ macro_rules! figures_store {
                 Ok(())
             }
 
-            /// A batch as a JSON array of [indicator, month, enterprise, value], which both engines unpack in
-            /// one statement: binding four parameters per value would cost more than the database's own work.
-            fn batch_json(values: &[FigureValue]) -> String {
-                use std::fmt::Write;
-                let mut json = String::with_capacity(values.len() * 32 + 2);
-                json.push('[');
-                for (i, v) in values.iter().enumerate() {
-                    if i > 0 {
-                        json.push(',');
-                    }
-                    let _ = write!(json, "[{},{},{},{}]", v.indicator_id, v.month.key(), v.enterprise_id, v.value);
-                }
-                json.push(']');
-                json
-            }
-
-            /// The rows of a batch's JSON array as a table `j` with columns indicator_id, month, enterprise_id and
-            /// value: the one place where the engines' SQL differs (json_each vs jsonb_array_elements).
-            fn json_rows(param: &str) -> String {
-                if <$Store>::ENGINE == "postgres" {
-                    format!(
-                        "(SELECT (e->>0)::bigint AS indicator_id, (e->>1)::int AS month, (e->>2)::bigint AS enterprise_id, \
-                         (e->>3)::bigint AS value FROM jsonb_array_elements({param}::jsonb) e) j"
-                    )
-                } else {
-                    format!(
-                        "(SELECT e.value ->> 0 AS indicator_id, e.value ->> 1 AS month, e.value ->> 2 AS enterprise_id, \
-                         e.value ->> 3 AS value FROM json_each({param}) e) j"
-                    )
-                }
-            }
-
             /// Writes one batch of an import: values equal to the current ones are skipped, replaced ones go to the
             /// history, and the aggregate changes are noted. `existing` is false when the store held no value at
             /// all when the import began (a first load), so there is nothing to compare with.
+            /// Values travel as multi-row statements with bound parameters, `VALUE_CHUNK` rows at a time: the
+            /// same few statement texts are prepared once per connection and reused for every chunk.
             /// Returns (changed, unchanged).
             async fn write_batch(
                 c: &mut Conn,
                 import_id: Id,
                 now: DateTime<Utc>,
-                values: &[FigureValue],
+                mut values: Vec<FigureValue>,
                 existing: bool,
                 deltas: &mut AggregateDeltas,
             ) -> Result<(i64, i64)> {
-                if values.is_empty() {
-                    return Ok((0, 0));
-                }
-                let json = batch_json(values);
-                let mut current: HashMap<(i64, i32, i64), (i64, DateTime<Utc>, Option<i64>)> = HashMap::new();
+                // In the table's order, so the B-tree is read and written page by page rather than at random.
+                values.sort_unstable_by_key(|v| (v.enterprise_id, v.indicator_id, v.month));
+                let mut current: HashMap<(i64, i64, i32), (i64, i64, DateTime<Utc>)> = HashMap::new();
                 if existing {
-                    let rows: Vec<(i64, i32, i64, i64, DateTime<Utc>, Option<i64>)> = sqlx::query_as(&format!(
-                        "SELECT v.indicator_id, v.month, v.enterprise_id, v.value, v.recorded_at, v.import_id \
-                         FROM {} JOIN figure_values v ON v.indicator_id = j.indicator_id AND v.month = j.month \
-                           AND v.enterprise_id = j.enterprise_id",
-                        json_rows("$1")
-                    ))
-                    .bind(&json)
-                    .fetch_all(&mut *c)
-                    .await?;
-                    current = rows.into_iter().map(|(i, m, e, v, at, imp)| ((i, m, e), (v, at, imp))).collect();
-                }
-                let mut history = Vec::new();
-                let mut write = Vec::with_capacity(values.len());
-                let mut unchanged = 0;
-                for v in values {
-                    match current.get(&(v.indicator_id, v.month.key(), v.enterprise_id)) {
-                        None => {
-                            deltas.add(v.enterprise_id, v.indicator_id, v.month.key(), v.value, 1);
-                            write.push(*v);
-                        }
-                        Some((old, _, _)) if *old == v.value => unchanged += 1,
-                        Some((old, recorded_at, old_import)) => {
-                            deltas.add(v.enterprise_id, v.indicator_id, v.month.key(), v.value - old, 0);
-                            history.push((*v, *old, *recorded_at, *old_import));
-                            write.push(*v);
-                        }
+                    for chunk in values.chunks(LOOKUP_CHUNK) {
+                        let mut qb: QueryBuilder<'static, Db> =
+                            QueryBuilder::new("WITH j (enterprise_id, indicator_id, month) AS (");
+                        qb.push_values(chunk.iter(), |mut b, v| {
+                            b.push_bind(v.enterprise_id).push_bind(v.indicator_id).push_bind(v.month.key());
+                        });
+                        qb.push(
+                            ") SELECT v.enterprise_id, v.indicator_id, v.month, v.value, v.import_id, i.at \
+                             FROM j JOIN figure_values v ON v.enterprise_id = j.enterprise_id \
+                               AND v.indicator_id = j.indicator_id AND v.month = j.month \
+                             JOIN figure_imports i ON i.id = v.import_id",
+                        );
+                        let rows: Vec<(i64, i64, i32, i64, i64, DateTime<Utc>)> =
+                            qb.build_query_as().fetch_all(&mut *c).await?;
+                        current.extend(rows.into_iter().map(|(e, i, m, v, imp, at)| ((e, i, m), (v, imp, at))));
                     }
                 }
+                let mut history = Vec::new();
+                let mut unchanged = 0;
+                values.retain(|v| match current.get(&(v.enterprise_id, v.indicator_id, v.month.key())) {
+                    None => {
+                        deltas.add(v.enterprise_id, v.indicator_id, v.month.key(), v.value, 1);
+                        true
+                    }
+                    Some((old, _, _)) if *old == v.value => {
+                        unchanged += 1;
+                        false
+                    }
+                    Some((old, old_import, recorded_at)) => {
+                        deltas.add(v.enterprise_id, v.indicator_id, v.month.key(), v.value - old, 0);
+                        history.push((*v, *old, *recorded_at, *old_import));
+                        true
+                    }
+                });
                 for chunk in history.chunks(AGGREGATE_CHUNK / 2) {
                     let mut qb: QueryBuilder<'static, Db> = QueryBuilder::new(
                         "INSERT INTO figure_history (enterprise_id, indicator_id, month, value, recorded_at, import_id, \
@@ -538,24 +516,24 @@ macro_rules! figures_store {
                     });
                     qb.build().execute(&mut *c).await?;
                 }
-                if !write.is_empty() {
-                    // In the table's order, so the B-tree is written page by page rather than at random.
-                    write.sort_unstable_by_key(|v| (v.enterprise_id, v.indicator_id, v.month));
-                    let json = batch_json(&write);
-                    sqlx::query(&format!(
-                        "INSERT INTO figure_values (indicator_id, month, enterprise_id, value, recorded_at, import_id) \
-                         SELECT j.indicator_id, j.month, j.enterprise_id, j.value, $2, $3 FROM {} WHERE TRUE \
-                         ON CONFLICT (enterprise_id, indicator_id, month) DO UPDATE SET value = excluded.value, \
-                           recorded_at = excluded.recorded_at, import_id = excluded.import_id",
-                        json_rows("$1")
-                    ))
-                    .bind(json)
-                    .bind(now)
-                    .bind(import_id)
-                    .execute(&mut *c)
-                    .await?;
+                for chunk in values.chunks(VALUE_CHUNK) {
+                    let mut qb: QueryBuilder<'static, Db> = QueryBuilder::new(
+                        "INSERT INTO figure_values (enterprise_id, indicator_id, month, value, import_id) ",
+                    );
+                    qb.push_values(chunk.iter(), |mut b, v| {
+                        b.push_bind(v.enterprise_id)
+                            .push_bind(v.indicator_id)
+                            .push_bind(v.month.key())
+                            .push_bind(v.value)
+                            .push_bind(import_id);
+                    });
+                    qb.push(
+                        " ON CONFLICT (enterprise_id, indicator_id, month) DO UPDATE SET value = excluded.value, \
+                         import_id = excluded.import_id",
+                    );
+                    qb.build().execute(&mut *c).await?;
                 }
-                Ok((write.len() as i64, unchanged))
+                Ok((values.len() as i64, unchanged))
             }
 
             /// Adds an import's changes to the aggregate tables.
@@ -881,7 +859,7 @@ macro_rules! figures_store {
                                     )));
                                 }
                                 received += values.len() as i64;
-                                let (c, u) = write_batch(tx.conn(), import_id, now, &values, existing, &mut deltas).await?;
+                                let (c, u) = write_batch(tx.conn(), import_id, now, values, existing, &mut deltas).await?;
                                 changed += c;
                                 unchanged += u;
                                 if deltas.cells.len() > AggregateDeltas::MAX_CELLS {
@@ -951,8 +929,8 @@ macro_rules! figures_store {
                     let indicator = indicator_by_code(&mut c, indicator).await?;
                     let as_of = as_of.unwrap_or_else(Utc::now);
                     let rows: Vec<(i32, i64, DateTime<Utc>, bool)> = sqlx::query_as(
-                        "SELECT month, value, recorded_at, FALSE FROM figure_values \
-                         WHERE indicator_id = $2 AND month >= $3 AND month <= $4 AND enterprise_id = $1 AND recorded_at <= $5 \
+                        "SELECT v.month, v.value, i.at, FALSE FROM figure_values v JOIN figure_imports i ON i.id = v.import_id \
+                         WHERE v.indicator_id = $2 AND v.month >= $3 AND v.month <= $4 AND v.enterprise_id = $1 AND i.at <= $5 \
                          UNION ALL \
                          SELECT month, value, recorded_at, TRUE FROM figure_history \
                          WHERE enterprise_id = $1 AND indicator_id = $2 AND month >= $3 AND month <= $4 \

@@ -117,7 +117,7 @@ pub fn csv(text: &str) -> Outcome {
 }
 
 pub fn csv_bytes(bytes: &[u8]) -> Outcome {
-    run(|importer, values| importer.read_csv(bytes, resolve, values))
+    run(|importer, values| importer.read_csv(Cursor::new(bytes), resolve, values))
 }
 
 pub fn xlsx(bytes: &[u8]) -> Outcome {

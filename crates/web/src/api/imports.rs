@@ -185,6 +185,7 @@ pub async fn run_import(
         let reader = CountingReader {
             inner: file,
             progress,
+            position: 0,
         };
         let report = importer.read_named(
             std::io::BufReader::with_capacity(1 << 16, reader),
@@ -272,17 +273,21 @@ fn add_denied_rows(
     report.errors.sort_by_key(|e| e.line);
 }
 
-/// Counts the bytes read, for a progress bar.
+/// Counts the bytes read, for a progress bar: the furthest position read to, so the second reading of a file with
+/// repeated rows (to name their first lines) never counts past the file's size nor moves the bar back.
 struct CountingReader<R> {
     inner: R,
     progress: Option<Arc<AtomicU64>>,
+    /// Where the next read starts.
+    position: u64,
 }
 
 impl<R: std::io::Read> std::io::Read for CountingReader<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
+        self.position += n as u64;
         if let Some(p) = &self.progress {
-            p.fetch_add(n as u64, Ordering::Relaxed);
+            p.fetch_max(self.position, Ordering::Relaxed);
         }
         Ok(n)
     }
@@ -290,11 +295,8 @@ impl<R: std::io::Read> std::io::Read for CountingReader<R> {
 
 impl<R: std::io::Seek> std::io::Seek for CountingReader<R> {
     fn seek(&mut self, pos: std::io::SeekFrom) -> std::io::Result<u64> {
-        let at = self.inner.seek(pos)?;
-        if let Some(p) = &self.progress {
-            p.store(at, Ordering::Relaxed);
-        }
-        Ok(at)
+        self.position = self.inner.seek(pos)?;
+        Ok(self.position)
     }
 }
 
