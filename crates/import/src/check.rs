@@ -11,7 +11,7 @@ use std::fmt::Write as _;
 use std::ops::ControlFlow;
 
 use chainpark_core::credit_code::CreditCode;
-use roaring::RoaringTreemap;
+use roaring::RoaringBitmap;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::catalogue::{Catalogue, IndicatorId};
@@ -116,7 +116,7 @@ type Key = (i64, u32);
 /// fit in 32 bits go to a compressed bitmap under their slot, any others to a plain set.
 #[derive(Default)]
 struct KeySet {
-    packed: RoaringTreemap,
+    packed: FxHashMap<u32, RoaringBitmap>,
     other: FxHashSet<Key>,
 }
 
@@ -124,7 +124,7 @@ impl KeySet {
     /// Adds the key; `false` when it was there already.
     fn insert(&mut self, (enterprise, slot): Key) -> bool {
         match u32::try_from(enterprise) {
-            Ok(id) => self.packed.insert((u64::from(slot) << 32) | u64::from(id)),
+            Ok(id) => self.packed.entry(slot).or_default().insert(id),
             Err(_) => self.other.insert((enterprise, slot)),
         }
     }

@@ -256,34 +256,50 @@ impl ImportRow {
 pub(crate) type GroupCell = (usize, i64, i64, i32);
 
 /// Changes to the aggregate cells, summed in memory while an import streams in, then written in one pass, so the
-/// join of values × groups never runs in SQL. Enterprises with the same groups share a membership set, and values
-/// are summed per (set, indicator, month) first: one hash update per value, expanded to the groups at the end.
+/// join of values × groups never runs in SQL. Groups are numbered densely, and each indicator × month touched has
+/// one row of (value, firms) per group: a value costs one hash lookup and an array addition per group it counts in.
 pub(crate) struct AggregateDeltas {
+    /// Dense group number → (dimension index in `Dimension::ALL`, group id).
+    groups: Vec<(usize, i64)>,
     /// Enterprise → index of its membership set.
-    pub(crate) member_of: HashMap<i64, u32>,
-    /// Membership sets: (dimension index in `Dimension::ALL`, group id).
-    pub(crate) sets: Vec<Vec<(usize, i64)>>,
-    pub(crate) cells: HashMap<(u32, i64, i32), (i64, i64)>,
+    member_of: rustc_hash::FxHashMap<i64, u32>,
+    /// Membership sets: the dense numbers of the groups an enterprise counts in (enterprises share equal sets).
+    sets: Vec<Vec<u32>>,
+    /// (indicator id, month `yyyymm`) → (value, firms) of every group.
+    rows: rustc_hash::FxHashMap<(i64, i32), Vec<(i64, i64)>>,
 }
 
 impl AggregateDeltas {
     pub(crate) fn new(members: HashMap<i64, Vec<(usize, i64)>>) -> AggregateDeltas {
-        let mut index: HashMap<Vec<(usize, i64)>, u32> = HashMap::new();
+        let mut numbers: HashMap<(usize, i64), u32> = HashMap::new();
+        let mut groups = Vec::new();
+        let mut index: HashMap<Vec<u32>, u32> = HashMap::new();
         let mut sets = Vec::new();
-        let mut member_of = HashMap::with_capacity(members.len());
-        for (enterprise, mut groups) in members {
-            groups.sort_unstable();
+        let mut member_of = rustc_hash::FxHashMap::default();
+        for (enterprise, memberships) in members {
+            let mut set: Vec<u32> = memberships
+                .into_iter()
+                .map(|group| {
+                    *numbers.entry(group).or_insert_with(|| {
+                        groups.push(group);
+                        groups.len() as u32 - 1
+                    })
+                })
+                .collect();
+            set.sort_unstable();
+            set.dedup();
             let next = sets.len() as u32;
-            let set = *index.entry(groups.clone()).or_insert_with(|| {
-                sets.push(groups);
+            let set = *index.entry(set.clone()).or_insert_with(|| {
+                sets.push(set);
                 next
             });
             member_of.insert(enterprise, set);
         }
         AggregateDeltas {
+            groups,
             member_of,
             sets,
-            cells: HashMap::new(),
+            rows: rustc_hash::FxHashMap::default(),
         }
     }
 
@@ -296,27 +312,39 @@ impl AggregateDeltas {
         firms: i64,
     ) {
         if let Some(&set) = self.member_of.get(&enterprise) {
-            let cell = self.cells.entry((set, indicator, month)).or_insert((0, 0));
-            cell.0 += value;
-            cell.1 += firms;
-        }
-    }
-
-    /// Cells held before they are written out, so memory stays bounded whatever the file's size.
-    pub(crate) const MAX_CELLS: usize = 200_000;
-
-    /// Takes the changes summed so far, by aggregate cell: (dimension index, group, indicator, month) →
-    /// (value, firms).
-    pub(crate) fn take_by_group(&mut self) -> Vec<(GroupCell, (i64, i64))> {
-        let mut out: HashMap<GroupCell, (i64, i64)> = HashMap::new();
-        for ((set, indicator, month), (value, firms)) in std::mem::take(&mut self.cells) {
-            for &(dim, group) in &self.sets[set as usize] {
-                let cell = out.entry((dim, group, indicator, month)).or_insert((0, 0));
+            let width = self.groups.len();
+            let row = self
+                .rows
+                .entry((indicator, month))
+                .or_insert_with(|| vec![(0, 0); width]);
+            for &group in &self.sets[set as usize] {
+                let cell = &mut row[group as usize];
                 cell.0 += value;
                 cell.1 += firms;
             }
         }
-        out.into_iter().filter(|(_, d)| *d != (0, 0)).collect()
+    }
+
+    /// Cells held before they are written out (16 bytes each), so memory stays bounded whatever the file's size.
+    const MAX_CELLS: usize = 4_000_000;
+
+    /// Whether the cells held have reached the bound and should be written out.
+    pub(crate) fn is_full(&self) -> bool {
+        self.rows.len() * self.groups.len() > Self::MAX_CELLS
+    }
+
+    /// Takes the changes summed so far, by aggregate cell: (dimension index, group, indicator, month) →
+    /// (value, firms).
+    pub(crate) fn take_by_group(&mut self) -> Vec<(GroupCell, (i64, i64))> {
+        let mut out = Vec::new();
+        for ((indicator, month), row) in std::mem::take(&mut self.rows) {
+            for (&(dim, group), &delta) in self.groups.iter().zip(&row) {
+                if delta != (0, 0) {
+                    out.push(((dim, group, indicator, month), delta));
+                }
+            }
+        }
+        out
     }
 }
 
@@ -337,9 +365,10 @@ pub(crate) fn hide_from_chain_owner(actor: &Actor, enterprise: Id, chains: &[Id]
     }
 }
 
-/// Implements `FigureStore` for an engine's store type (fields as for `sql_store!`).
+/// Implements `FigureStore` for an engine's store type (fields as for `sql_store!`), writing imported values with
+/// the engine's own `$write_batch` (see `figure_batches`).
 macro_rules! figures_store {
-    ($Store:ty, $Db:ty) => {
+    ($Store:ty, $Db:ty, $write_batch:path) => {
         mod figures_impl {
             use std::collections::HashMap;
 
@@ -365,10 +394,6 @@ macro_rules! figures_store {
                 values_unchanged, report FROM figure_imports";
             /// Rows per multi-row insert: 6 parameters each stays under both engines' limits.
             const AGGREGATE_CHUNK: usize = 5000;
-            /// Values per multi-row insert (5 parameters each) and per lookup of current values (3 each): under
-            /// SQLite's 32,766 and PostgreSQL's 65,535 parameters.
-            const VALUE_CHUNK: usize = 6000;
-            const LOOKUP_CHUNK: usize = 10_000;
 
             async fn indicator_by_code(c: &mut Conn, code: &str) -> Result<Indicator> {
                 let row: Option<IndicatorRow> = sqlx::query_as(&format!("{INDICATOR_COLUMNS} WHERE code = $1"))
@@ -445,95 +470,6 @@ macro_rules! figures_store {
                 .execute(&mut *c)
                 .await?;
                 Ok(())
-            }
-
-            /// Writes one batch of an import: values equal to the current ones are skipped, replaced ones go to the
-            /// history, and the aggregate changes are noted. `existing` is false when the store held no value at
-            /// all when the import began (a first load), so there is nothing to compare with.
-            /// Values travel as multi-row statements with bound parameters, `VALUE_CHUNK` rows at a time: the
-            /// same few statement texts are prepared once per connection and reused for every chunk.
-            /// Returns (changed, unchanged).
-            async fn write_batch(
-                c: &mut Conn,
-                import_id: Id,
-                now: DateTime<Utc>,
-                mut values: Vec<FigureValue>,
-                existing: bool,
-                deltas: &mut AggregateDeltas,
-            ) -> Result<(i64, i64)> {
-                // In the table's order, so the B-tree is read and written page by page rather than at random.
-                values.sort_unstable_by_key(|v| (v.enterprise_id, v.indicator_id, v.month));
-                let mut current: HashMap<(i64, i64, i32), (i64, i64, DateTime<Utc>)> = HashMap::new();
-                if existing {
-                    for chunk in values.chunks(LOOKUP_CHUNK) {
-                        let mut qb: QueryBuilder<'static, Db> =
-                            QueryBuilder::new("WITH j (enterprise_id, indicator_id, month) AS (");
-                        qb.push_values(chunk.iter(), |mut b, v| {
-                            b.push_bind(v.enterprise_id).push_bind(v.indicator_id).push_bind(v.month.key());
-                        });
-                        qb.push(
-                            ") SELECT v.enterprise_id, v.indicator_id, v.month, v.value, v.import_id, i.at \
-                             FROM j JOIN figure_values v ON v.enterprise_id = j.enterprise_id \
-                               AND v.indicator_id = j.indicator_id AND v.month = j.month \
-                             JOIN figure_imports i ON i.id = v.import_id",
-                        );
-                        let rows: Vec<(i64, i64, i32, i64, i64, DateTime<Utc>)> =
-                            qb.build_query_as().fetch_all(&mut *c).await?;
-                        current.extend(rows.into_iter().map(|(e, i, m, v, imp, at)| ((e, i, m), (v, imp, at))));
-                    }
-                }
-                let mut history = Vec::new();
-                let mut unchanged = 0;
-                values.retain(|v| match current.get(&(v.enterprise_id, v.indicator_id, v.month.key())) {
-                    None => {
-                        deltas.add(v.enterprise_id, v.indicator_id, v.month.key(), v.value, 1);
-                        true
-                    }
-                    Some((old, _, _)) if *old == v.value => {
-                        unchanged += 1;
-                        false
-                    }
-                    Some((old, old_import, recorded_at)) => {
-                        deltas.add(v.enterprise_id, v.indicator_id, v.month.key(), v.value - old, 0);
-                        history.push((*v, *old, *recorded_at, *old_import));
-                        true
-                    }
-                });
-                for chunk in history.chunks(AGGREGATE_CHUNK / 2) {
-                    let mut qb: QueryBuilder<'static, Db> = QueryBuilder::new(
-                        "INSERT INTO figure_history (enterprise_id, indicator_id, month, value, recorded_at, import_id, \
-                         superseded_at, superseded_by) ",
-                    );
-                    qb.push_values(chunk.iter().copied(), |mut b, (v, old, recorded_at, old_import)| {
-                        b.push_bind(v.enterprise_id)
-                            .push_bind(v.indicator_id)
-                            .push_bind(v.month.key())
-                            .push_bind(old)
-                            .push_bind(recorded_at)
-                            .push_bind(old_import)
-                            .push_bind(now)
-                            .push_bind(import_id);
-                    });
-                    qb.build().execute(&mut *c).await?;
-                }
-                for chunk in values.chunks(VALUE_CHUNK) {
-                    let mut qb: QueryBuilder<'static, Db> = QueryBuilder::new(
-                        "INSERT INTO figure_values (enterprise_id, indicator_id, month, value, import_id) ",
-                    );
-                    qb.push_values(chunk.iter(), |mut b, v| {
-                        b.push_bind(v.enterprise_id)
-                            .push_bind(v.indicator_id)
-                            .push_bind(v.month.key())
-                            .push_bind(v.value)
-                            .push_bind(import_id);
-                    });
-                    qb.push(
-                        " ON CONFLICT (enterprise_id, indicator_id, month) DO UPDATE SET value = excluded.value, \
-                         import_id = excluded.import_id",
-                    );
-                    qb.build().execute(&mut *c).await?;
-                }
-                Ok((values.len() as i64, unchanged))
             }
 
             /// Adds an import's changes to the aggregate tables.
@@ -859,10 +795,10 @@ macro_rules! figures_store {
                                     )));
                                 }
                                 received += values.len() as i64;
-                                let (c, u) = write_batch(tx.conn(), import_id, now, values, existing, &mut deltas).await?;
+                                let (c, u) = $write_batch(tx.conn(), import_id, values, existing, &mut deltas).await?;
                                 changed += c;
                                 unchanged += u;
-                                if deltas.cells.len() > AggregateDeltas::MAX_CELLS {
+                                if deltas.is_full() {
                                     write_aggregates(tx.conn(), &mut deltas).await?;
                                 }
                             }

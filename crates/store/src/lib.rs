@@ -4,6 +4,7 @@
 pub(crate) mod accounts;
 mod common;
 pub mod error;
+mod figure_batches;
 pub mod figures;
 pub mod filter;
 pub mod postgres;

@@ -30,5 +30,9 @@ impl PgStore {
 
 crate::common::sql_store!(PgStore, sqlx::Postgres);
 crate::accounts::accounts_store!(super::PgStore, sqlx::Postgres);
-crate::figures::figures_store!(super::PgStore, sqlx::Postgres);
+crate::figures::figures_store!(
+    super::PgStore,
+    sqlx::Postgres,
+    crate::figure_batches::write_batch_postgres
+);
 crate::workflow::workflow_store!(super::PgStore, sqlx::Postgres);

@@ -39,5 +39,9 @@ impl SqliteStore {
 
 crate::common::sql_store!(SqliteStore, sqlx::Sqlite);
 crate::accounts::accounts_store!(super::SqliteStore, sqlx::Sqlite);
-crate::figures::figures_store!(super::SqliteStore, sqlx::Sqlite);
+crate::figures::figures_store!(
+    super::SqliteStore,
+    sqlx::Sqlite,
+    crate::figure_batches::write_batch_sqlite
+);
 crate::workflow::workflow_store!(super::SqliteStore, sqlx::Sqlite);
