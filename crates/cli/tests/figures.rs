@@ -577,3 +577,107 @@ async fn an_empty_or_binary_file_gets_a_clear_answer_and_stores_nothing() {
         );
     }
 }
+
+/// Sends a multipart form built by hand (as browsers and `curl -F` do), with the given parts: (name, file name,
+/// content).
+async fn upload_form(app: &TestApp, parts: &[(&str, Option<&str>, &str)]) -> (StatusCode, Value) {
+    let boundary = "----chainpark-test-boundary-7MA4YWxkTrZu0gW";
+    let mut body = String::new();
+    for (name, file_name, content) in parts {
+        body.push_str(&format!("--{boundary}\r\n"));
+        match file_name {
+            Some(file) => body.push_str(&format!(
+                "Content-Disposition: form-data; name=\"{name}\"; filename=\"{file}\"\r\nContent-Type: text/csv\r\n\r\n"
+            )),
+            None => body.push_str(&format!(
+                "Content-Disposition: form-data; name=\"{name}\"\r\n\r\n"
+            )),
+        }
+        body.push_str(content);
+        body.push_str("\r\n");
+    }
+    body.push_str(&format!("--{boundary}--\r\n"));
+    let response = app
+        .client
+        .post(format!("{}/api/v1/imports", app.base))
+        .header("x-csrf-token", &app.csrf)
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(body)
+        .send()
+        .await
+        .expect("answered");
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn multipart_upload_imports_the_file_part_with_its_name_and_options() {
+    for app in apps().await {
+        let (_, firms) = enterprises(&app).await;
+        let good = &firms[0].0;
+        let csv = long_csv(&[
+            (good, "2021-01", "增加值", "100"),
+            (good, "2021-02", "增加值", "12abc"),
+        ]);
+        // All or nothing unless the form says otherwise: the bad row keeps the good one out.
+        let (status, body) = upload_form(&app, &[("file", Some("一月.csv"), &csv)]).await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "[{}] {body}",
+            app.engine
+        );
+        assert_eq!(body["import"]["file_name"], "一月.csv", "[{}]", app.engine);
+        assert_eq!(
+            zone_value(&app, "added_value", "2021").await,
+            Value::Null,
+            "[{}]",
+            app.engine
+        );
+        let (status, body) = upload_form(
+            &app,
+            &[
+                ("accept_valid", None, "true"),
+                ("file", Some("一月.csv"), &csv),
+            ],
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "[{}] {body}", app.engine);
+        assert_eq!(body["import"]["values_changed"], 1, "[{}]", app.engine);
+        assert_eq!(
+            zone_value(&app, "added_value", "2021").await,
+            json!(10_000),
+            "[{}]",
+            app.engine
+        );
+    }
+}
+
+#[tokio::test]
+async fn multipart_upload_without_a_file_part_names_the_missing_part() {
+    for app in apps().await {
+        let (status, body) = upload_form(&app, &[("accept_valid", None, "true")]).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "[{}] {body}", app.engine);
+        assert_eq!(
+            common::bad_fields(&body),
+            vec!["file".to_string()],
+            "[{}] {body}",
+            app.engine
+        );
+        let (status, body) = upload_form(
+            &app,
+            &[("file", Some("a.csv"), "x"), ("colour", None, "red")],
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "[{}] {body}", app.engine);
+        assert_eq!(
+            common::bad_fields(&body),
+            vec!["colour".to_string()],
+            "[{}] {body}",
+            app.engine
+        );
+    }
+}

@@ -1,6 +1,6 @@
 //! Importing monthly enterprise indicators from spreadsheets: `POST /api/v1/imports` takes the file as the raw
-//! request body (`Content-Type` of CSV, XLSX or `application/octet-stream`; `?filename=` names it) and answers
-//! the row-by-row report; the report of any import is downloadable as CSV or XLSX, and each layout has a template.
+//! request body (`Content-Type` of CSV, XLSX or `application/octet-stream`; `?filename=` names it) or as the part
+//! `file` of a `multipart/form-data` upload (`curl -F file=@figures.xlsx`), and answers the row-by-row report; the report of any import is downloadable as CSV or XLSX, and each layout has a template.
 //! [`run_import`] is the one import path: the command line's `chainpark import` calls it too.
 //!
 //! The body is spooled to a temporary file (so memory stays bounded whatever the size, and XLSX can seek), then
@@ -17,7 +17,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use axum::Json;
 use axum::body::Body;
 use axum::extract::{Path as UrlPath, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chainpark_core::figures::{may_import_figures, may_report_figures_of};
 use chainpark_core::period::Month;
@@ -337,44 +337,54 @@ pub struct ImportQuery {
     pub accept_valid: bool,
 }
 
-/// Imports monthly indicators from a CSV or XLSX file sent as the request body. Answers 201 with the report when
-/// values were stored, 422 with the same report when nothing was (a bad row without `accept_valid`).
+/// A `multipart/form-data` upload: the file in the part `file` (its file name is used when `filename` is not in
+/// the query), and optionally `accept_valid` (`true`, `on` or `1`) and `filename` as text parts.
+#[derive(ToSchema)]
+pub struct ImportForm {
+    #[schema(value_type = String, format = Binary)]
+    pub file: Vec<u8>,
+    pub accept_valid: Option<bool>,
+    pub filename: Option<String>,
+}
+
+/// Imports monthly indicators from a CSV or XLSX file sent as the request body, or as the part `file` of a
+/// multipart form. Answers 201 with the report when values were stored, 422 with the same report when nothing was
+/// (a bad row without `accept_valid`).
 #[utoipa::path(post, path = "/api/v1/imports", tag = "figures", params(ImportQuery),
-    request_body(content = Vec<u8>, description = "the file: CSV (UTF-8, GBK/GB18030, UTF-16) or XLSX",
-        content_type = "application/octet-stream"),
+    request_body(description = "the file: CSV (UTF-8, GBK/GB18030, UTF-16) or XLSX, as the body or as a form part",
+        content((Vec<u8> = "application/octet-stream"), (ImportForm = "multipart/form-data"))),
     responses((status = 201, body = ImportResponse), (status = 422, body = ImportResponse),
         (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn create(
     State(state): State<AppState>,
     caller: Caller,
     ApiQuery(q): ApiQuery<ImportQuery>,
+    headers: HeaderMap,
     body: Body,
 ) -> ApiResult<Response> {
     let actor = caller.actor();
     may_import_figures(&actor.scope).map_err(StoreError::from)?;
     let spool = SpoolFile::new();
-    let mut file = tokio::fs::File::create(spool.path())
-        .await
-        .map_err(|e| ApiError::Store(StoreError::Corrupt(format!("spooling the upload: {e}"))))?;
-    let mut stream = body.into_data_stream();
-    while let Some(chunk) = stream.next().await {
-        let chunk =
-            chunk.map_err(|e| ApiError::bad_field("body", format!("the upload broke off: {e}")))?;
-        file.write_all(&chunk).await.map_err(|e| {
-            ApiError::Store(StoreError::Corrupt(format!("spooling the upload: {e}")))
-        })?;
-    }
-    file.flush()
-        .await
-        .map_err(|e| ApiError::Store(StoreError::Corrupt(format!("spooling the upload: {e}"))))?;
-    drop(file);
-    let file_name = q.filename.unwrap_or_default();
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let upload = if content_type
+        .to_ascii_lowercase()
+        .starts_with("multipart/form-data")
+    {
+        spool_form(content_type, body, spool.path()).await?
+    } else {
+        spool_stream(body.into_data_stream(), spool.path()).await?;
+        FormUpload::default()
+    };
+    let file_name = q.filename.or(upload.filename).unwrap_or_default();
     let record = run_import(
         state.store.clone(),
         actor,
         spool.path().to_path_buf(),
         file_name,
-        q.accept_valid,
+        q.accept_valid || upload.accept_valid,
         None,
     )
     .await?;
@@ -384,6 +394,90 @@ pub async fn create(
         StatusCode::UNPROCESSABLE_ENTITY
     };
     Ok((status, Json(response(record))).into_response())
+}
+
+fn spool_error(e: std::io::Error) -> ApiError {
+    ApiError::Store(StoreError::Corrupt(format!("spooling the upload: {e}")))
+}
+
+/// Writes a stream of chunks to the spool file, never holding more than one chunk.
+async fn spool_stream<S, B, E>(mut stream: S, path: &Path) -> ApiResult<()>
+where
+    S: futures_util::Stream<Item = Result<B, E>> + Unpin,
+    B: AsRef<[u8]>,
+    E: std::fmt::Display,
+{
+    let mut file = tokio::fs::File::create(path).await.map_err(spool_error)?;
+    while let Some(chunk) = stream.next().await {
+        let chunk =
+            chunk.map_err(|e| ApiError::bad_field("body", format!("the upload broke off: {e}")))?;
+        file.write_all(chunk.as_ref()).await.map_err(spool_error)?;
+    }
+    file.flush().await.map_err(spool_error)?;
+    Ok(())
+}
+
+/// What a form said besides the file.
+#[derive(Default)]
+struct FormUpload {
+    filename: Option<String>,
+    accept_valid: bool,
+}
+
+/// Reads a multipart form: the part `file` streams to the spool file; `accept_valid` and `filename` are short text
+/// parts; any other part, a second file or no file at all is refused, naming the part.
+async fn spool_form(content_type: &str, body: Body, path: &Path) -> ApiResult<FormUpload> {
+    let boundary = multer::parse_boundary(content_type).map_err(|e| {
+        ApiError::bad_field("content-type", format!("not a usable multipart form: {e}"))
+    })?;
+    let constraints = multer::Constraints::new().size_limit(
+        multer::SizeLimit::new()
+            .for_field("accept_valid", 16)
+            .for_field("filename", 1024),
+    );
+    let mut form =
+        multer::Multipart::with_constraints(body.into_data_stream(), boundary, constraints);
+    let broken = |e: multer::Error| ApiError::bad_field("body", format!("the form is broken: {e}"));
+    let mut upload = FormUpload::default();
+    let mut has_file = false;
+    while let Some(field) = form.next_field().await.map_err(broken)? {
+        let name = field.name().unwrap_or_default().to_string();
+        match name.as_str() {
+            "file" if !has_file => {
+                has_file = true;
+                upload.filename = upload.filename.or(field.file_name().map(str::to_string));
+                spool_stream(field, path).await?;
+            }
+            "file" => return Err(ApiError::bad_field("file", "send one file per import")),
+            "accept_valid" => {
+                let text = field.text().await.map_err(broken)?;
+                upload.accept_valid = match text.trim() {
+                    "true" | "on" | "1" => true,
+                    "false" | "off" | "0" | "" => false,
+                    other => {
+                        return Err(ApiError::bad_field(
+                            "accept_valid",
+                            format!("{other:?} is not true or false"),
+                        ));
+                    }
+                };
+            }
+            "filename" => upload.filename = Some(field.text().await.map_err(broken)?),
+            other => {
+                return Err(ApiError::bad_field(
+                    other,
+                    "this form takes only the parts file, accept_valid and filename",
+                ));
+            }
+        }
+    }
+    if !has_file {
+        return Err(ApiError::bad_field(
+            "file",
+            "the form has no part named file",
+        ));
+    }
+    Ok(upload)
 }
 
 fn response(record: ImportRecord) -> ImportResponse {
