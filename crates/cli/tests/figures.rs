@@ -681,3 +681,94 @@ async fn multipart_upload_without_a_file_part_names_the_missing_part() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_100000_row_file_with_three_bad_rows_reports_exactly_those_and_stores_the_rest_only_when_asked()
+ {
+    let zone = chainpark_core::demo::demo_zone();
+    for store in fresh_stores().await {
+        store
+            .load_registry(&Actor::system("test"), &zone)
+            .await
+            .expect("registry");
+        let app = TestApp::start(store).await;
+        // 100,000 rows: added value for 12 months of 2021, enterprise by enterprise.
+        let mut csv = String::from("统一社会信用代码,期间,指标,数值\n");
+        let bad_lines = [1_001u64, 50_002, 99_999];
+        let unknown = credit_code("91500000MA5U9999X");
+        for row in 0..100_000usize {
+            let line = row as u64 + 2;
+            let code = &zone.enterprises[row / 12].credit_code;
+            let month = format!("2021-{:02}", row % 12 + 1);
+            csv.push_str(&match line {
+                1_001 => format!("{unknown},{month},增加值,100\n"),
+                50_002 => format!("{code},{month},增加值,十二\n"),
+                99_999 => format!("{code},2099-{:02},增加值,100\n", row % 12 + 1),
+                _ => format!("{code},{month},增加值,100\n"),
+            });
+        }
+        let (status, body) = upload(&app, "big.csv", &csv, false).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "[{}]", app.engine);
+        let report = &body["import"]["report"];
+        assert_eq!(report["rows_read"], 100_000, "[{}]", app.engine);
+        let errors: Vec<(u64, String)> = report["errors"]
+            .as_array()
+            .expect("errors")
+            .iter()
+            .map(|e| {
+                (
+                    e["line"].as_u64().unwrap_or(0),
+                    e["column_letter"].as_str().unwrap_or("").to_string(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            errors,
+            vec![
+                (bad_lines[0], "A".to_string()),
+                (bad_lines[1], "D".to_string()),
+                (bad_lines[2], "B".to_string())
+            ],
+            "[{}] {report}",
+            app.engine
+        );
+        assert!(
+            report["errors"]
+                .as_array()
+                .expect("errors")
+                .iter()
+                .all(|e| !e["reason"].as_str().unwrap_or("").is_empty()),
+            "[{}] every row says why",
+            app.engine
+        );
+        assert_eq!(
+            zone_value(&app, "added_value", "2021").await,
+            Value::Null,
+            "[{}] nothing stored",
+            app.engine
+        );
+        let (status, body) = upload(&app, "big.csv", &csv, true).await;
+        assert_eq!(status, StatusCode::CREATED, "[{}]", app.engine);
+        assert_eq!(body["import"]["values_changed"], 99_997, "[{}]", app.engine);
+        assert_eq!(
+            zone_value(&app, "added_value", "2021").await,
+            json!(99_997 * 10_000),
+            "[{}]",
+            app.engine
+        );
+        let (status, body) = upload(&app, "big.csv", &csv, true).await;
+        assert_eq!(status, StatusCode::CREATED, "[{}]", app.engine);
+        assert_eq!(body["import"]["values_changed"], 0, "[{}]", app.engine);
+        assert_eq!(
+            body["import"]["values_unchanged"], 99_997,
+            "[{}]",
+            app.engine
+        );
+        assert_eq!(
+            zone_value(&app, "added_value", "2021").await,
+            json!(99_997 * 10_000),
+            "[{}] the same file twice changes nothing",
+            app.engine
+        );
+    }
+}

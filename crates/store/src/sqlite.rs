@@ -23,6 +23,9 @@ impl SqliteStore {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
+            // Up to 64 MiB of pages per connection, allocated only as used: an import into a large value table
+            // keeps the B-tree's inner pages in memory instead of reading them back from the WAL at every insert.
+            .pragma("cache_size", "-65536")
             .busy_timeout(Duration::from_secs(30));
         // An in-memory database exists once per connection: keep exactly one.
         let max = if url.contains(":memory:") { 1 } else { 8 };
