@@ -475,3 +475,50 @@ async fn the_appeal_assign_select_lists_the_chain_and_park_post_holders() {
         );
     }
 }
+
+/// The `href` of the element with this id, unescaped.
+fn href_of(html: &str, id: &str) -> Option<String> {
+    html.split(&format!("id=\"{id}\""))
+        .next()
+        .and_then(|before| before.rsplit("href=\"").next())
+        .and_then(|rest| rest.split('"').next())
+        .filter(|_| html.contains(&format!("id=\"{id}\"")))
+        .map(|h| h.replace("&#38;", "&").replace("&amp;", "&"))
+}
+
+#[tokio::test]
+async fn the_appeal_list_shows_fifty_a_page_with_links_that_keep_the_filter() {
+    for app in common::apps().await {
+        let z = zone(&app).await;
+        for i in 0..55 {
+            app.create(
+                "/api/v1/appeals",
+                json!({"enterprise_id": z.firm, "category": "policy", "title": format!("分页诉求{i:02}"),
+                "received_at": "2021-09-01T02:00:00Z"}),
+            )
+            .await;
+        }
+        let rows = |html: &str| html.matches("<a href=\"/appeals/").count();
+        let (status, first) = page(&app, "/appeals?status=submitted").await;
+        assert_eq!(status, StatusCode::OK, "[{}]", app.engine);
+        assert_eq!(rows(&first), 50, "[{}]", app.engine);
+        assert!(first.contains("1–50 / 55"), "[{}]", app.engine);
+        assert_eq!(href_of(&first, "page-prev"), None, "[{}]", app.engine);
+        let next = href_of(&first, "page-next").expect("a next link");
+        assert_eq!(
+            next, "/appeals?status=submitted&offset=50",
+            "[{}]",
+            app.engine
+        );
+        let (_, second) = page(&app, &next).await;
+        assert_eq!(rows(&second), 5, "[{}]", app.engine);
+        assert!(second.contains("51–55 / 55"), "[{}]", app.engine);
+        assert_eq!(href_of(&second, "page-next"), None, "[{}]", app.engine);
+        assert_eq!(
+            href_of(&second, "page-prev").as_deref(),
+            Some("/appeals?status=submitted&offset=0"),
+            "[{}]",
+            app.engine
+        );
+    }
+}

@@ -553,6 +553,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("ent.none", "无", "none"),
     ("page.prev", "上一页", "Previous"),
     ("page.next", "下一页", "Next"),
+    ("page.pages", "分页", "Pages"),
     ("page.of", "页，共", "of"),
     ("import.title", "指标数据导入", "Import indicators"),
     (

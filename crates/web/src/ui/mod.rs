@@ -369,6 +369,39 @@ impl IntoResponse for PageError {
 pub type PageResult = Result<Response, PageError>;
 
 /// Renders a template as an HTML answer; a template error (a bug) is logged and answered 500.
+/// Rows on one page of the daily-work lists (appeals, work orders).
+pub const LIST_PAGE: i64 = 50;
+
+/// The previous/next links of a list page (`pager.html`): the page's path with its filter, and the offset.
+pub struct Pager {
+    /// 1-based positions of the first and last row shown.
+    pub first: i64,
+    pub last: i64,
+    pub total: i64,
+    pub prev: Option<String>,
+    pub next: Option<String>,
+}
+
+impl Pager {
+    /// `path` is the list's path, `filter_query` its filter as a query string (may be empty).
+    pub fn new(path: &str, filter_query: &str, offset: i64, shown: usize, total: i64) -> Pager {
+        let href = |offset: i64| {
+            if filter_query.is_empty() {
+                format!("{path}?offset={offset}")
+            } else {
+                format!("{path}?{filter_query}&offset={offset}")
+            }
+        };
+        Pager {
+            first: offset + 1,
+            last: offset + shown as i64,
+            total,
+            prev: (offset > 0).then(|| href((offset - LIST_PAGE).max(0))),
+            next: (offset + LIST_PAGE < total).then(|| href(offset + LIST_PAGE)),
+        }
+    }
+}
+
 pub fn render<T: Template>(page: T) -> Response {
     match page.render() {
         Ok(html) => Html(html).into_response(),

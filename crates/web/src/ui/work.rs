@@ -176,12 +176,14 @@ struct AppealsPage {
     categories: Vec<(&'static str, &'static str)>,
     /// The on-time rate of the appeals the filter selects, in per cent ("—" when nothing is due yet).
     on_time_rate: String,
+    pager: super::Pager,
 }
 
 #[derive(Debug, Default, Deserialize)]
 pub struct AppealsQuery {
     status: Option<String>,
     overdue: Option<String>,
+    offset: Option<i64>,
 }
 
 pub async fn appeals(
@@ -202,11 +204,12 @@ pub async fn appeals(
         as_of: today(),
         ..AppealFilter::default()
     };
+    let offset = q.offset.unwrap_or(0).max(0);
     let page = store
         .list_appeals(
             viewer.actor(),
             &filter,
-            &Paging::new(Some(Paging::MAX_LIMIT), None, Some("-received_on")),
+            &Paging::new(Some(super::LIST_PAGE), Some(offset), Some("-received_on")),
         )
         .await
         .map_err(|e| viewer.fail(e))?;
@@ -215,6 +218,7 @@ pub async fn appeals(
         .await
         .map(|r| percent(r.rate_percent))
         .unwrap_or_else(|_| percent(None));
+    let shown = page.items.len();
     let rows = page
         .items
         .into_iter()
@@ -258,7 +262,9 @@ pub async fn appeals(
     } else {
         !matches!(scope.role, Role::Leader | Role::Analyst)
     };
+    let pager = super::Pager::new("/appeals", &filter_query, offset, shown, page.total);
     Ok(render(AppealsPage {
+        pager,
         on_time_rate,
         chrome: viewer.chrome(viewer.t("appeals.title"), "appeals"),
         rows,
@@ -752,6 +758,8 @@ struct WorkOrdersPage {
     create_parks: Vec<(Id, String)>,
     kinds: Vec<(&'static str, &'static str)>,
     urgencies: Vec<(&'static str, &'static str)>,
+    filter_query: String,
+    pager: super::Pager,
 }
 
 /// The people holding a park-staff post of `park` today, by name.
@@ -787,6 +795,7 @@ async fn park_staff(state: &AppState, viewer: &Viewer, park: Id) -> Vec<(Id, Str
 pub struct WorkOrdersQuery {
     status: Option<String>,
     overdue: Option<String>,
+    offset: Option<i64>,
 }
 
 pub async fn work_orders(
@@ -808,15 +817,33 @@ pub async fn work_orders(
         overdue,
         at: Utc::now(),
     };
+    let offset = q.offset.unwrap_or(0).max(0);
     let page = state
         .store
         .list_work_orders(
             viewer.actor(),
             &filter,
-            &Paging::new(Some(Paging::MAX_LIMIT), None, None),
+            &Paging::new(Some(super::LIST_PAGE), Some(offset), None),
         )
         .await
         .map_err(|e| viewer.fail(e))?;
+    let filter_query = {
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        if let Some(s) = status {
+            query.append_pair("status", s.as_str());
+        }
+        if let Some(o) = overdue {
+            query.append_pair("overdue", if o { "true" } else { "false" });
+        }
+        query.finish()
+    };
+    let pager = super::Pager::new(
+        "/work-orders",
+        &filter_query,
+        offset,
+        page.items.len(),
+        page.total,
+    );
     // The parks' names; a park the viewer may not see shows its number.
     let parks: std::collections::HashMap<Id, String> = state
         .store
@@ -900,6 +927,8 @@ pub async fn work_orders(
         _ => Vec::new(),
     };
     Ok(render(WorkOrdersPage {
+        filter_query,
+        pager,
         create_parks,
         kinds: WorkOrderKind::ALL
             .iter()
