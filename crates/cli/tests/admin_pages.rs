@@ -146,6 +146,24 @@ async fn the_admin_adds_a_routing_rule_with_the_form_and_it_is_listed() {
         assert_eq!(status, StatusCode::OK, "[{}] {html}", app.engine);
         assert_eq!(url, "/appeal-rules", "[{}]", app.engine);
         assert!(html.contains("融资诉求交链办"), "[{}] {html}", app.engine);
+        // Chains and parks are picked and listed by name, not typed or shown as numbers.
+        let (_, chain_body) = app.get(&format!("/api/v1/chains/{chain}")).await;
+        let chain_name = chain_body["name"].as_str().expect("a name").to_string();
+        assert!(
+            html.contains(&format!("<option value=\"{chain}\">{chain_name}</option>")),
+            "[{}] the chain picker names the chain",
+            app.engine
+        );
+        let listed = html
+            .split("融资诉求交链办")
+            .next()
+            .and_then(|before| before.rsplit("<tr id=\"rule-").next())
+            .unwrap_or_default();
+        assert!(
+            listed.contains(&chain_name) && !listed.contains(&format!("#{chain}")),
+            "[{}] the rule's row names its chain: {listed}",
+            app.engine
+        );
         let (_, rules) = app.get("/api/v1/appeal-rules").await;
         assert!(
             rules.to_string().contains("融资诉求交链办"),

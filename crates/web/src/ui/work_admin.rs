@@ -274,9 +274,44 @@ struct RulesPage {
     rows: Vec<RuleRow>,
     categories: Vec<(&'static str, &'static str)>,
     targets: Vec<(&'static str, &'static str)>,
+    /// Chains and parks by name, for the list and the form's pickers.
+    chains: Vec<(Id, String)>,
+    parks: Vec<(Id, String)>,
 }
 
 pub async fn rules(State(state): State<AppState>, viewer: Viewer) -> PageResult {
+    let store = state.store.as_ref();
+    let all = Paging::all();
+    let (chain_filter, park_filter) = (
+        chainpark_store::ChainFilter::default(),
+        chainpark_store::ParkFilter::default(),
+    );
+    let (chains, parks) = tokio::join!(
+        store.list_chains(viewer.actor(), &chain_filter, &all),
+        store.list_parks(viewer.actor(), &park_filter, &all),
+    );
+    let chains: Vec<(Id, String)> = chains
+        .map_err(|e| viewer.fail(e))?
+        .items
+        .into_iter()
+        .map(|c| (c.id, c.name))
+        .collect();
+    let parks: Vec<(Id, String)> = parks
+        .map_err(|e| viewer.fail(e))?
+        .items
+        .into_iter()
+        .map(|p| (p.id, p.name))
+        .collect();
+    // A chain or park the list does not know (archived) shows its number.
+    let name_of = |list: &[(Id, String)], id: Option<Id>| {
+        id.map(|id| {
+            list.iter()
+                .find(|(known, _)| *known == id)
+                .map(|(_, name)| name.clone())
+                .unwrap_or_else(|| format!("#{id}"))
+        })
+        .unwrap_or_default()
+    };
     let rules = state
         .store
         .list_appeal_rules(
@@ -291,8 +326,8 @@ pub async fn rules(State(state): State<AppState>, viewer: Viewer) -> PageResult 
         .map(|r| RuleRow {
             id: r.id,
             category: viewer.t(&format!("appeal.category.{}", r.category.as_str())),
-            chain: r.chain_id.map(|c| format!("#{c}")).unwrap_or_default(),
-            park: r.park_id.map(|p| format!("#{p}")).unwrap_or_default(),
+            chain: name_of(&chains, r.chain_id),
+            park: name_of(&parks, r.park_id),
             target: viewer.t(&format!("rules.target.{}", r.target.as_str())),
             note: r.note,
             archived: r.archived,
@@ -321,6 +356,8 @@ pub async fn rules(State(state): State<AppState>, viewer: Viewer) -> PageResult 
         rows,
         categories,
         targets,
+        chains,
+        parks,
     }))
 }
 
