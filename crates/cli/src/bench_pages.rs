@@ -1,6 +1,7 @@
 //! `chainpark bench-pages`: how fast the web pages render on the server and how much they weigh. Each page is
 //! requested many times through the whole application (routing, session, store, template), in process, as a
-//! signed-in leader; the figures printed are p50, p99 and the largest time, and the page's size.
+//! signed-in leader over the demo's registry, figures and daily work; the figures printed are p50, p99 and the
+//! largest time, and the page's size.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -133,7 +134,8 @@ pub async fn bench_pages(args: BenchPagesArgs) -> anyhow::Result<()> {
 async fn load_demo(store: &Arc<dyn Store>) -> anyhow::Result<()> {
     let zone = chainpark_core::demo::demo_zone();
     store.load_registry(&Actor::system("bench"), &zone).await?;
-    crate::figures::load_demo(store, &zone).await
+    crate::figures::load_demo(store, &zone).await?;
+    crate::workflow::load_demo(store, &zone).await
 }
 
 fn ms(d: Duration) -> f64 {
@@ -231,6 +233,31 @@ async fn pages(store: &Arc<dyn Store>) -> anyhow::Result<Vec<String>> {
         .first()
         .map(|e| e.id)
         .unwrap_or(0);
+    let appeal = store
+        .list_appeals(
+            &actor,
+            &chainpark_store::workflow::AppealFilter {
+                as_of: chainpark_core::time::china_date(chrono::Utc::now()),
+                ..Default::default()
+            },
+            &one,
+        )
+        .await?
+        .items
+        .first()
+        .map(|a| a.id)
+        .unwrap_or(0);
+    let project = store
+        .list_projects(
+            &actor,
+            &chainpark_store::workflow::ProjectFilter::default(),
+            &one,
+        )
+        .await?
+        .items
+        .first()
+        .map(|p| p.id)
+        .unwrap_or(0);
     Ok(vec![
         "/dashboard".into(),
         "/chains".into(),
@@ -241,5 +268,13 @@ async fn pages(store: &Arc<dyn Store>) -> anyhow::Result<Vec<String>> {
         "/enterprises?q=%E9%95%BF%E5%AE%89".into(),
         format!("/enterprises/{enterprise}"),
         "/import".into(),
+        "/inbox".into(),
+        "/appeals".into(),
+        format!("/appeals/{appeal}"),
+        "/projects".into(),
+        format!("/projects/{project}"),
+        "/work-orders".into(),
+        "/transformation".into(),
+        format!("/reports/scheduling?chain_id={chain}"),
     ])
 }
