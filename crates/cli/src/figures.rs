@@ -1,5 +1,5 @@
-//! The figure commands: `import` (a spreadsheet, with a progress bar), `report` (a roll-up as a table, CSV or JSON)
-//! and `bench` (import speed, roll-up latency and peak memory at the zone and city tiers), and the demo's figures.
+//! The figure commands: `import` (a spreadsheet, with a progress bar), `report` (a roll-up as a table, CSV or JSON),
+//! `digital-map` (the industry-code → digital-economy mapping) and `bench` (import speed, roll-up latency and peak memory at the zone and city tiers), and the demo's figures.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -9,7 +9,9 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use chainpark_core::figures::Rollup;
-use chainpark_store::figures::{DemoFigureSelection, load_demo_figures};
+use chainpark_store::figures::{
+    DemoFigureSelection, DigitalMapOrigin, DigitalMapUpdate, load_demo_figures,
+};
 use chainpark_store::{Actor, Store};
 use clap::{Args, ValueEnum};
 
@@ -115,6 +117,66 @@ pub async fn load_demo(
     println!(
         "loaded {values} monthly indicator values in {:.1} s",
         started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// `chainpark digital-map`: the mapping from industry codes to digital-economy categories.
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("what").required(true).args(["file", "shipped", "print"])))]
+pub struct DigitalMapArgs {
+    /// A CSV table `gbt4754_code,category,mid_class,note` (UTF-8, GBK/GB18030, UTF-16): it replaces the mapping.
+    pub file: Option<PathBuf>,
+    /// Add the file's rows to the mapping in force instead of replacing it (the file wins where both list a code).
+    #[arg(long, requires = "file")]
+    pub merge: bool,
+    /// Go back to the mapping shipped with chainpark.
+    #[arg(long)]
+    pub shipped: bool,
+    /// Write the mapping in force to standard output as CSV, and change nothing.
+    #[arg(long)]
+    pub print: bool,
+    #[arg(long)]
+    pub database: Option<String>,
+}
+
+pub async fn digital_map(store: Arc<dyn Store>, args: DigitalMapArgs) -> anyhow::Result<()> {
+    let actor = Actor::system("cli");
+    if args.print {
+        let in_force = store.digital_economy_map(&actor).await?;
+        print!("{}", in_force.map.to_csv());
+        return Ok(());
+    }
+    let (csv, file_name) = match &args.file {
+        Some(path) => {
+            let bytes =
+                std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+            let csv = chainpark_import::decode_text(&bytes)
+                .with_context(|| format!("reading {}", path.display()))?;
+            let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+            (csv, name.unwrap_or_default())
+        }
+        None => (String::new(), String::new()),
+    };
+    let update = match (&args.file, args.merge) {
+        (None, _) => DigitalMapUpdate::RestoreShipped,
+        (Some(_), false) => DigitalMapUpdate::Replace {
+            csv: &csv,
+            file_name: &file_name,
+        },
+        (Some(_), true) => DigitalMapUpdate::Merge {
+            csv: &csv,
+            file_name: &file_name,
+        },
+    };
+    let change = store.update_digital_economy_map(&actor, update).await?;
+    let origin = match change.origin {
+        DigitalMapOrigin::Shipped => "the mapping shipped with chainpark".to_string(),
+        DigitalMapOrigin::Loaded => format!("the table loaded from {}", change.file_name),
+    };
+    println!(
+        "in force: {origin}, {} industry codes; {} enterprises reclassified (categories set by hand kept)",
+        change.entries, change.enterprises_reclassified
     );
     Ok(())
 }
@@ -436,143 +498,174 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
     sorted[rank.clamp(1, sorted.len()) - 1].as_secs_f64() * 1000.0
 }
 
+/// Runs each tier in a process of its own, so that what one tier leaves in memory does not count toward the next
+/// one's figures; a single tier runs here.
 pub async fn bench(args: BenchArgs) -> anyhow::Result<()> {
     std::fs::create_dir_all(&args.dir)
         .with_context(|| format!("creating {}", args.dir.display()))?;
+    if let [tier] = args.tier[..] {
+        return bench_tier(&args, tier).await;
+    }
+    let exe = std::env::current_exe().context("finding the chainpark binary")?;
     for tier in &args.tier {
-        let (name, enterprises) = match tier {
-            Tier::Zone => ("zone", 10_000),
-            Tier::City => ("city", 100_000),
-        };
-        let enterprises = (enterprises / args.scale_down.max(1) as usize).max(100);
-        println!(
-            "== {name} tier: {enterprises} enterprises × 120 months × {} indicators",
-            BENCH_COLUMNS.len()
-        );
-        let db = args.dir.join(format!("bench-{name}.db"));
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
-        }
-        let store = crate::open(&format!("sqlite://{}", db.display())).await?;
-        let zone = bench_zone(enterprises);
-        let started = Instant::now();
-        store.load_registry(&Actor::system("bench"), &zone).await?;
-        println!(
-            "registry loaded in {:.1} s",
-            started.elapsed().as_secs_f64()
-        );
-        let csv = args.dir.join(format!("bench-{name}.csv"));
-        let started = Instant::now();
-        let rows = write_bench_csv(&csv, &zone, args.layout)?;
-        let bytes = std::fs::metadata(&csv)?.len();
-        println!(
-            "generated {rows} rows in the {:?} layout ({} values, {:.0} MiB) in {:.1} s",
-            args.layout,
-            enterprises as u64 * 120 * BENCH_COLUMNS.len() as u64,
-            bytes as f64 / 1048576.0,
-            started.elapsed().as_secs_f64()
-        );
-        // The generated zone is the benchmark's own; what is measured below is the import's memory.
-        drop(zone);
-        let rss_before = status_mib("VmRSS:").unwrap_or(0.0);
-        reset_peak_rss();
-        let started = Instant::now();
-        let record = chainpark_web::api::imports::run_import(
-            store.clone(),
-            actor(),
-            csv.clone(),
-            "bench.csv".into(),
-            false,
-            None,
-        )
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-        let seconds = started.elapsed().as_secs_f64();
-        if !record.stored {
-            bail!("the benchmark file was not stored: {}", record.report);
-        }
-        println!(
-            "import: {rows} rows, {} values in {seconds:.1} s = {:.0} rows/s, {:.0} values/s (validated, one transaction, aggregates maintained)",
-            record.values_changed,
-            rows as f64 / seconds,
-            record.values_changed as f64 / seconds
-        );
-        let peak = peak_rss_mib().unwrap_or(0.0);
-        println!(
-            "memory: {rss_before:.0} MiB resident before the import (what earlier steps left), peak RSS {peak:.0} MiB \
-             during the import (+{:.0} MiB)",
-            peak - rss_before
-        );
-        let started = Instant::now();
-        let again = chainpark_web::api::imports::run_import(
-            store.clone(),
-            actor(),
-            csv.clone(),
-            "bench.csv".into(),
-            false,
-            None,
-        )
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-        println!(
-            "re-import of the same file: {} values changed, {} unchanged, in {:.1} s",
-            again.values_changed,
-            again.values_unchanged,
-            started.elapsed().as_secs_f64()
-        );
-        for (label, by, method) in [
-            (
-                "headline: added value 2021-H1 by digital_economy",
-                "digital_economy",
-                None,
-            ),
-            ("added value 2021-YTD-09 by chain", "chain", None),
-            (
-                "added value 2021-H1 by segment, same firms",
-                "segment",
-                Some("same_firms"),
-            ),
-        ] {
-            let query = chainpark_web::api::figures::StatsQuery {
-                indicator: "added_value".into(),
-                period: if by == "chain" {
-                    "2021-YTD-09".into()
-                } else {
-                    "2021-H1".into()
-                },
-                by: Some(by.into()),
-                method: method.map(String::from),
-                share_of: None,
-            }
-            .parse()
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-            let runs = if method.is_some() {
-                (args.queries / 50).max(5)
-            } else {
-                args.queries
-            };
-            let mut times = Vec::with_capacity(runs);
-            for _ in 0..runs {
-                let t = Instant::now();
-                let rollup = store.rollup(&actor(), &query).await?;
-                times.push(t.elapsed());
-                std::hint::black_box(rollup);
-            }
-            times.sort();
-            println!(
-                "roll-up {label}: p50 {:.2} ms, p99 {:.2} ms over {runs} queries",
-                percentile(&times, 50.0),
-                percentile(&times, 99.0)
-            );
-        }
-        let _ = std::fs::remove_file(&csv);
-        drop(store);
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+        let status = std::process::Command::new(&exe)
+            .arg("bench")
+            .args(["--tier", &value_name(*tier)])
+            .args(["--layout", &value_name(args.layout)])
+            .args(["--scale-down", &args.scale_down.to_string()])
+            .args(["--queries", &args.queries.to_string()])
+            .arg("--dir")
+            .arg(&args.dir)
+            .status()
+            .context("starting the benchmark of a tier")?;
+        if !status.success() {
+            bail!("the benchmark of the {tier:?} tier failed ({status})");
         }
     }
+    Ok(())
+}
+
+/// How a value is written on the command line (`zone`, `long`).
+fn value_name(value: impl ValueEnum) -> String {
+    value
+        .to_possible_value()
+        .map(|p| p.get_name().to_string())
+        .unwrap_or_default()
+}
+
+async fn bench_tier(args: &BenchArgs, tier: Tier) -> anyhow::Result<()> {
+    let (name, enterprises) = match tier {
+        Tier::Zone => ("zone", 10_000),
+        Tier::City => ("city", 100_000),
+    };
+    let enterprises = (enterprises / args.scale_down.max(1) as usize).max(100);
     println!(
-        "peak RSS of the whole run (VmHWM): {:.0} MiB",
+        "== {name} tier: {enterprises} enterprises × 120 months × {} indicators",
+        BENCH_COLUMNS.len()
+    );
+    let db = args.dir.join(format!("bench-{name}.db"));
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+    }
+    let store = crate::open(&format!("sqlite://{}", db.display())).await?;
+    let zone = bench_zone(enterprises);
+    let started = Instant::now();
+    store.load_registry(&Actor::system("bench"), &zone).await?;
+    println!(
+        "registry loaded in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    let csv = args.dir.join(format!("bench-{name}.csv"));
+    let started = Instant::now();
+    let rows = write_bench_csv(&csv, &zone, args.layout)?;
+    let bytes = std::fs::metadata(&csv)?.len();
+    println!(
+        "generated {rows} rows in the {:?} layout ({} values, {:.0} MiB) in {:.1} s",
+        args.layout,
+        enterprises as u64 * 120 * BENCH_COLUMNS.len() as u64,
+        bytes as f64 / 1048576.0,
+        started.elapsed().as_secs_f64()
+    );
+    // The generated zone is the benchmark's own; what is measured below is the import's memory.
+    drop(zone);
+    let rss_before = status_mib("VmRSS:").unwrap_or(0.0);
+    reset_peak_rss();
+    let started = Instant::now();
+    let record = chainpark_web::api::imports::run_import(
+        store.clone(),
+        actor(),
+        csv.clone(),
+        "bench.csv".into(),
+        false,
+        None,
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let seconds = started.elapsed().as_secs_f64();
+    if !record.stored {
+        bail!("the benchmark file was not stored: {}", record.report);
+    }
+    println!(
+        "import: {rows} rows, {} values in {seconds:.1} s = {:.0} rows/s, {:.0} values/s (validated, one transaction, aggregates maintained)",
+        record.values_changed,
+        rows as f64 / seconds,
+        record.values_changed as f64 / seconds
+    );
+    let peak = peak_rss_mib().unwrap_or(0.0);
+    println!(
+        "memory: {rss_before:.0} MiB resident before the import (what earlier steps left), peak RSS {peak:.0} MiB \
+             during the import (+{:.0} MiB)",
+        peak - rss_before
+    );
+    let started = Instant::now();
+    let again = chainpark_web::api::imports::run_import(
+        store.clone(),
+        actor(),
+        csv.clone(),
+        "bench.csv".into(),
+        false,
+        None,
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!(
+        "re-import of the same file: {} values changed, {} unchanged, in {:.1} s",
+        again.values_changed,
+        again.values_unchanged,
+        started.elapsed().as_secs_f64()
+    );
+    for (label, by, method) in [
+        (
+            "headline: added value 2021-H1 by digital_economy",
+            "digital_economy",
+            None,
+        ),
+        ("added value 2021-YTD-09 by chain", "chain", None),
+        (
+            "added value 2021-H1 by segment, same firms",
+            "segment",
+            Some("same_firms"),
+        ),
+    ] {
+        let query = chainpark_web::api::figures::StatsQuery {
+            indicator: "added_value".into(),
+            period: if by == "chain" {
+                "2021-YTD-09".into()
+            } else {
+                "2021-H1".into()
+            },
+            by: Some(by.into()),
+            method: method.map(String::from),
+            share_of: None,
+        }
+        .parse()
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let runs = if method.is_some() {
+            (args.queries / 50).max(5)
+        } else {
+            args.queries
+        };
+        let mut times = Vec::with_capacity(runs);
+        for _ in 0..runs {
+            let t = Instant::now();
+            let rollup = store.rollup(&actor(), &query).await?;
+            times.push(t.elapsed());
+            std::hint::black_box(rollup);
+        }
+        times.sort();
+        println!(
+            "roll-up {label}: p50 {:.2} ms, p99 {:.2} ms over {runs} queries",
+            percentile(&times, 50.0),
+            percentile(&times, 99.0)
+        );
+    }
+    let _ = std::fs::remove_file(&csv);
+    drop(store);
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+    }
+    println!(
+        "peak RSS of the tier's whole run (VmHWM, generation included): {:.0} MiB",
         peak_rss_mib().unwrap_or(0.0)
     );
     Ok(())

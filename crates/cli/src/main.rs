@@ -47,6 +47,9 @@ enum Command {
     Import(figures::ImportArgs),
     /// Print a roll-up of an indicator for a period: by area, chain, segment, park, district or digital economy.
     Report(figures::ReportArgs),
+    /// Replace the industry-code → digital-economy mapping with the official table, add rows to it, go back to the
+    /// shipped one, or print it; enterprises' categories follow.
+    DigitalMap(figures::DigitalMapArgs),
     /// Measure import speed, roll-up latency and peak memory at the zone and city tiers (SQLite).
     Bench(figures::BenchArgs),
     /// Time the web pages as a signed-in leader: p50/p99 server-side render time and size of each page.
@@ -160,6 +163,10 @@ async fn main() -> anyhow::Result<()> {
         Command::Report(args) => {
             let settings = Settings::load(cli.config.as_deref(), None, args.database.clone())?;
             figures::report(open(&settings.database).await?, args).await
+        }
+        Command::DigitalMap(args) => {
+            let settings = Settings::load(cli.config.as_deref(), None, args.database.clone())?;
+            figures::digital_map(open(&settings.database).await?, args).await
         }
         Command::Bench(args) => figures::bench(args).await,
         Command::BenchPages(args) => bench_pages::bench_pages(args).await,

@@ -429,6 +429,10 @@ const MATRIX: &[Row] = &[
     row("GET", "/api/v1/region-figures", read_all),
     row("PUT", "/api/v1/region-figures", admin_changes_figures),
     row("POST", "/api/v1/figures/rebuild", admin_rebuilds_figures),
+    row("GET", "/api/v1/digital-economy/map", read_all),
+    row("GET", "/api/v1/digital-economy/map.csv", read_all),
+    row("PUT", "/api/v1/digital-economy/map", admin_changes),
+    row("DELETE", "/api/v1/digital-economy/map", admin_changes),
     row("POST", "/api/v1/imports", enterprise_imports_own_rows),
     row("GET", "/api/v1/imports/{id}", import_author_and_readers),
     row(
@@ -688,7 +692,7 @@ async fn segment_in(app: &TestApp, chain: i64) -> i64 {
     id_of(app, "/api/v1/segments", json!({"chain_id": chain, "code": format!("m-seg-{n}"), "name": format!("环节{n}"), "stage": "midstream"})).await
 }
 
-/// Sends a request whose body is text of `content_type` rather than JSON (imports, the calendar).
+/// Sends a request whose body is text of `content_type` rather than JSON (imports, the calendar, the mapping).
 async fn send_text(
     client: &TestApp,
     method: Method,
@@ -715,6 +719,7 @@ async fn send_text(
 
 const IMPORTS: &str = "/api/v1/imports?filename=matrix.csv";
 const CALENDAR_CSV: &str = "date,kind,name\n2035-01-01,holiday,元旦\n";
+const DIGITAL_MAP_CSV: &str = "gbt4754_code,category,mid_class,note\n6432,03,,matrix\n";
 
 /// A one-row long-layout file of an enterprise's added value; `n` makes each file's value different.
 fn figures_file(firm: &(String, String), n: u32) -> String {
@@ -1079,6 +1084,10 @@ async fn request(
         }
         ("POST", "/api/v1/escalations") => (row.path.into(), Some(json!({"as_of": "2021-10-10"}))),
         ("POST", "/api/v1/calendar") => (row.path.into(), Some(Value::String(CALENDAR_CSV.into()))),
+        ("PUT", "/api/v1/digital-economy/map") => (
+            format!("{}?mode=merge&filename=matrix.csv", row.path),
+            Some(Value::String(DIGITAL_MAP_CSV.into())),
+        ),
         ("POST", "/api/v1/appeal-rules") => (
             row.path.into(),
             Some(json!({"category": "land", "target": "person", "person_id": w.neutral})),
@@ -1217,7 +1226,7 @@ async fn every_endpoint_answers_every_role_as_the_matrix_says() {
                         client
                     };
                     let (status, answer) = match body {
-                        // Imports and the calendar take a file, not JSON.
+                        // Imports, the calendar and the mapping take a file, not JSON.
                         Some(Value::String(text)) => {
                             send_text(client, method, &path, "text/csv", text).await
                         }

@@ -7,7 +7,7 @@ mod common;
 use chainpark_core::access::Role;
 use chainpark_store::Actor;
 use chainpark_store::figures::{DemoFigureSelection, load_demo_figures};
-use common::{TestApp, apps, credit_code, fixture, fresh_stores};
+use common::{TestApp, apps, bad_fields, credit_code, fixture, fresh_stores};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -771,4 +771,280 @@ async fn a_100000_row_file_with_three_bad_rows_reports_exactly_those_and_stores_
             app.engine
         );
     }
+}
+
+const MAP_HEADER: &str = "gbt4754_code,category,mid_class,note";
+
+/// Sends a mapping table; `query` is e.g. `mode=merge&filename=official.csv`.
+async fn put_map(app: &TestApp, query: &str, body: Vec<u8>) -> (StatusCode, Value) {
+    let response = app
+        .client
+        .put(format!("{}/api/v1/digital-economy/map?{query}", app.base))
+        .header("x-csrf-token", &app.csrf)
+        .header("content-type", "text/csv")
+        .body(body)
+        .send()
+        .await
+        .expect("answered");
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+async fn category_of(app: &TestApp, enterprise: i64) -> Value {
+    let (status, body) = app
+        .get(&format!(
+            "/api/v1/enterprises/{enterprise}/digital-category"
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK, "[{}] {body}", app.engine);
+    body["category"].clone()
+}
+
+async fn digital_value(app: &TestApp) -> Value {
+    let (status, body) = app
+        .get("/api/v1/stats?indicator=added_value&period=2021-01&by=digital_economy")
+        .await;
+    assert_eq!(status, StatusCode::OK, "[{}] {body}", app.engine);
+    body["groups"][0]["value"]["hundredths"].clone()
+}
+
+/// The fixture's three firms (two car makers 3612, one computer maker 3911) with 1.00 yuan of added value each.
+async fn firms_with_figures(app: &TestApp) -> Vec<(String, i64)> {
+    let (_, firms) = enterprises(app).await;
+    let rows: Vec<(&str, &str, &str, &str)> = firms
+        .iter()
+        .map(|(code, _)| (code.as_str(), "2021-01", "增加值", "1"))
+        .collect();
+    let (status, body) = upload(app, "a.csv", &long_csv(&rows), false).await;
+    assert_eq!(status, StatusCode::CREATED, "[{}] {body}", app.engine);
+    firms
+}
+
+#[tokio::test]
+async fn loaded_official_table_replaces_the_shipped_mapping_and_categories_and_rollups_follow() {
+    for app in apps().await {
+        let firms = firms_with_figures(&app).await;
+        assert_eq!(
+            digital_value(&app).await,
+            100,
+            "[{}] shipped: 3911 only",
+            app.engine
+        );
+        let (status, change) = put_map(
+            &app,
+            "filename=official.csv",
+            format!("{MAP_HEADER}\n361,05,0502,整车制造的数字化\n").into_bytes(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "[{}] {change}", app.engine);
+        assert_eq!(change["origin"], "loaded");
+        assert_eq!(change["entries"], 1);
+        assert_eq!(
+            change["enterprises_reclassified"], 3,
+            "[{}] {change}",
+            app.engine
+        );
+        assert_eq!(category_of(&app, firms[0].1).await, "05");
+        assert_eq!(category_of(&app, firms[2].1).await, Value::Null);
+        assert_eq!(
+            digital_value(&app).await,
+            200,
+            "[{}] now the car makers",
+            app.engine
+        );
+        let (_, map) = app.get("/api/v1/digital-economy/map").await;
+        assert_eq!(map["origin"], "loaded", "[{}] {map}", app.engine);
+        assert_eq!(map["file_name"], "official.csv");
+        assert_eq!(map["entries"][0]["industry_name"], "汽车整车制造");
+        assert_eq!(map["entries"][0]["mid_class"], "0502");
+    }
+}
+
+#[tokio::test]
+async fn category_set_by_hand_survives_a_new_mapping() {
+    for app in apps().await {
+        let firms = firms_with_figures(&app).await;
+        let (status, body) = app
+            .call(
+                reqwest::Method::PUT,
+                &format!("/api/v1/enterprises/{}/digital-category", firms[0].1),
+                Some(json!({"category": "03", "overridden": true})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "[{}] {body}", app.engine);
+        let (status, change) =
+            put_map(&app, "", format!("{MAP_HEADER}\n361,05,,\n").into_bytes()).await;
+        assert_eq!(status, StatusCode::OK, "[{}] {change}", app.engine);
+        assert_eq!(
+            change["enterprises_reclassified"], 2,
+            "[{}] {change}",
+            app.engine
+        );
+        assert_eq!(category_of(&app, firms[0].1).await, "03");
+        assert_eq!(category_of(&app, firms[1].1).await, "05");
+    }
+}
+
+#[tokio::test]
+async fn mapping_with_a_bad_line_is_refused_naming_it_and_nothing_changes() {
+    for app in apps().await {
+        let firms = firms_with_figures(&app).await;
+        let cases: [(&[u8], &str); 4] = [
+            (
+                b"gbt4754_code,category,mid_class,note\n361,05,,\n3911,07,,\n",
+                "line 3",
+            ),
+            (
+                b"gbt4754_code,category,mid_class,note\n",
+                "lists no industry codes",
+            ),
+            (b"", "empty"),
+            (b"code,category\n361,05\n", "line 1"),
+        ];
+        for (body, reason) in cases {
+            let (status, problem) = put_map(&app, "", body.to_vec()).await;
+            assert_eq!(
+                status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "[{}] {problem}",
+                app.engine
+            );
+            assert_eq!(
+                bad_fields(&problem),
+                ["mapping"],
+                "[{}] {problem}",
+                app.engine
+            );
+            assert!(
+                problem.to_string().contains(reason),
+                "[{}] {reason}: {problem}",
+                app.engine
+            );
+        }
+        let (_, map) = app.get("/api/v1/digital-economy/map").await;
+        assert_eq!(map["origin"], "shipped", "[{}] {map}", app.engine);
+        assert_eq!(category_of(&app, firms[0].1).await, Value::Null);
+        assert_eq!(category_of(&app, firms[2].1).await, "01");
+        assert_eq!(digital_value(&app).await, 100, "[{}]", app.engine);
+    }
+}
+
+#[tokio::test]
+async fn merged_rows_extend_the_mapping_and_the_shipped_one_can_come_back() {
+    for app in apps().await {
+        let firms = firms_with_figures(&app).await;
+        let (_, shipped) = app.get("/api/v1/digital-economy/map").await;
+        let shipped_rows = shipped["entries"].as_array().map(Vec::len).unwrap_or(0);
+        let (status, change) = put_map(
+            &app,
+            "mode=merge",
+            format!("{MAP_HEADER}\n361,05,,\n").into_bytes(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "[{}] {change}", app.engine);
+        assert_eq!(
+            change["entries"],
+            shipped_rows + 1,
+            "[{}] {change}",
+            app.engine
+        );
+        assert_eq!(category_of(&app, firms[0].1).await, "05");
+        assert_eq!(category_of(&app, firms[2].1).await, "01");
+        assert_eq!(digital_value(&app).await, 300, "[{}]", app.engine);
+        let (status, change) = common::delete(&app, "/api/v1/digital-economy/map").await;
+        assert_eq!(status, StatusCode::OK, "[{}] {change}", app.engine);
+        assert_eq!(change["origin"], "shipped");
+        assert_eq!(
+            change["enterprises_reclassified"], 2,
+            "[{}] {change}",
+            app.engine
+        );
+        assert_eq!(category_of(&app, firms[0].1).await, Value::Null);
+        assert_eq!(digital_value(&app).await, 100, "[{}]", app.engine);
+    }
+}
+
+#[tokio::test]
+async fn mapping_downloaded_as_csv_loads_back_unchanged() {
+    for app in apps().await {
+        firms_with_figures(&app).await;
+        let response = app
+            .client
+            .get(format!("{}/api/v1/digital-economy/map.csv", app.base))
+            .send()
+            .await
+            .expect("answered");
+        assert_eq!(response.status(), StatusCode::OK);
+        let csv = response.bytes().await.expect("body").to_vec();
+        assert!(String::from_utf8_lossy(&csv).contains(MAP_HEADER));
+        let (status, change) = put_map(&app, "filename=edited.csv", csv).await;
+        assert_eq!(status, StatusCode::OK, "[{}] {change}", app.engine);
+        assert_eq!(
+            change["enterprises_reclassified"], 0,
+            "[{}] {change}",
+            app.engine
+        );
+        assert_eq!(digital_value(&app).await, 100, "[{}]", app.engine);
+    }
+}
+
+#[tokio::test]
+async fn mapping_saved_by_excel_in_gbk_is_read() {
+    for app in apps().await {
+        let text = format!("{MAP_HEADER}\n361,05,,汽车整车制造按统计局口径\n");
+        let (gbk, _, _) = encoding_rs::GBK.encode(&text);
+        let (status, change) = put_map(&app, "mode=merge", gbk.into_owned()).await;
+        assert_eq!(status, StatusCode::OK, "[{}] {change}", app.engine);
+        let (_, map) = app.get("/api/v1/digital-economy/map").await;
+        let row = map["entries"]
+            .as_array()
+            .and_then(|rows| rows.iter().find(|r| r["industry_code"] == "361"))
+            .cloned()
+            .unwrap_or(Value::Null);
+        assert_eq!(
+            row["note"], "汽车整车制造按统计局口径",
+            "[{}] {map}",
+            app.engine
+        );
+    }
+}
+
+#[tokio::test]
+async fn digital_map_command_loads_a_table_and_prints_the_mapping_in_force() {
+    let dir = std::env::temp_dir().join(format!("chainpark_cli_map_{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("folder");
+    let url = format!("sqlite://{}", dir.join("cli.db").display());
+    let store = chainpark_store::connect(&url).await.expect("opens");
+    store.migrate().await.expect("migrates");
+    drop(store);
+    let file = dir.join("official.csv");
+    std::fs::write(&file, format!("{MAP_HEADER}\n361,05,,\n3911,01,0101,\n")).expect("file");
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_chainpark"))
+            .arg("digital-map")
+            .args(args)
+            .args(["--database", &url])
+            .env("RUST_LOG", "warn")
+            .output()
+            .expect("the binary runs")
+    };
+    let loaded = run(&[file.to_str().expect("path")]);
+    let said = String::from_utf8_lossy(&loaded.stdout);
+    assert!(
+        loaded.status.success(),
+        "{}",
+        String::from_utf8_lossy(&loaded.stderr)
+    );
+    assert!(said.contains("official.csv, 2 industry codes"), "{said}");
+    let printed = run(&["--print"]);
+    assert_eq!(
+        String::from_utf8_lossy(&printed.stdout),
+        format!("{MAP_HEADER}\n361,05,,\n3911,01,0101,\n")
+    );
+    let refused = run(&[]);
+    assert!(
+        !refused.status.success(),
+        "a file, --shipped or --print is required"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }

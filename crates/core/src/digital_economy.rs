@@ -323,6 +323,26 @@ impl DigitalEconomyMap {
             .find_map(|ancestor| self.entries.get(&ancestor))
     }
 
+    /// The mapping as the CSV that [`DigitalEconomyMap::from_csv`] reads back: the header, then one row per code
+    /// in code order; a note holding a comma is quoted as a spreadsheet would.
+    pub fn to_csv(&self) -> String {
+        let mut text = format!("{MAP_HEADER}\n");
+        for entry in self.entries() {
+            let note = if entry.note.contains(',') {
+                format!("\"{}\"", entry.note)
+            } else {
+                entry.note.clone()
+            };
+            text.push_str(&format!(
+                "{},{},{},{note}\n",
+                entry.industry,
+                entry.category.code(),
+                entry.mid_class.map_or("", |mid| mid.code)
+            ));
+        }
+        text
+    }
+
     /// Every row, ordered by industry code.
     pub fn entries(&self) -> impl Iterator<Item = &DigitalEconomyEntry> {
         self.entries.values()
@@ -514,6 +534,13 @@ mod tests {
             map.classify(&code("6432")),
             Some(DigitalTechnologyApplication)
         );
+    }
+
+    #[test]
+    fn written_mapping_reads_back_as_the_same_mapping() {
+        let mut map = DigitalEconomyMap::default_map();
+        map.merge(map_of("3670,05,0502,\"parts, for smart cars\"\n").expect("valid"));
+        assert_eq!(DigitalEconomyMap::from_csv(&map.to_csv()), Ok(map));
     }
 
     #[test]

@@ -361,6 +361,40 @@ fn binary_kind(head: &[u8]) -> Option<&'static str> {
     None
 }
 
+/// Decodes a small text file (a mapping or calendar table saved from Excel) whatever its encoding, as the CSV
+/// import does: UTF-8 with or without BOM, GBK/GB18030 or UTF-16. Empty and binary files are refused, and bytes
+/// that are not text are named by line and offset.
+pub fn decode_text(bytes: &[u8]) -> Result<String, ImportError> {
+    let mut reader = Transcoder::new(bytes)?;
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut chunk = [0u8; 8192];
+    loop {
+        match reader.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => out.extend_from_slice(&chunk[..n]),
+            Err(e) => {
+                let line = out.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
+                return Err(
+                    match e
+                        .get_ref()
+                        .and_then(|inner| inner.downcast_ref::<BadBytes>())
+                    {
+                        Some(bad) => ImportError::Encoding {
+                            line,
+                            offset: bad.offset,
+                            encoding: bad.encoding,
+                        },
+                        None => ImportError::Io(e),
+                    },
+                );
+            }
+        }
+    }
+    // The transcoder yields UTF-8 only; a failure here would be its own fault, reported rather than hidden.
+    String::from_utf8(out)
+        .map_err(|e| ImportError::Io(io::Error::new(io::ErrorKind::InvalidData, e)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -370,6 +404,20 @@ mod tests {
         let mut out = String::new();
         t.read_to_string(&mut out).map_err(|e| e.to_string())?;
         Ok((out, t.encoding()))
+    }
+
+    #[test]
+    fn small_tables_in_gbk_decode_like_csv_files() {
+        let (gbk, _, _) = GB18030.encode("代码,类别\n3911,01\n");
+        assert_eq!(
+            decode_text(&gbk).map_err(|e| e.to_string()),
+            Ok("代码,类别\n3911,01\n".to_string())
+        );
+        assert!(matches!(decode_text(b""), Err(ImportError::Empty)));
+        assert!(matches!(
+            decode_text(b"PK\x03\x04\0\0binary"),
+            Err(ImportError::NotText(_))
+        ));
     }
 
     #[test]

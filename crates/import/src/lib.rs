@@ -37,6 +37,7 @@ mod xlsx_file;
 pub use catalogue::{
     Aggregation, BaseUnit, Catalogue, CatalogueError, IndicatorDef, IndicatorId, default_catalogue,
 };
+pub use encoding::decode_text;
 pub use error::ImportError;
 pub use importer::{ImportOptions, Importer, IndicatorValue, ValueSink};
 pub use layout::Layout;

@@ -17,6 +17,7 @@ use async_trait::async_trait;
 use chainpark_core::digital_economy::{DigitalEconomyCategory, DigitalEconomyMap};
 use chainpark_core::figures::{Aggregation, Dimension, Unit};
 use chainpark_core::figures::{GrowthMethod, Indicator, IndicatorDraft, RegionSubject, Rollup};
+use chainpark_core::industry::IndustryCode;
 use chainpark_core::period::{Month, Period};
 use chainpark_core::registry::Id;
 use chrono::{DateTime, Utc};
@@ -103,6 +104,49 @@ pub struct DigitalCategoryAssignment {
     pub overridden: bool,
 }
 
+/// Where the digital-economy mapping in force came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DigitalMapOrigin {
+    /// The mapping shipped with chainpark: its own approximation, not the official table.
+    Shipped,
+    /// A table an administrator loaded (the statistics bureau's, or one extended from it).
+    Loaded,
+}
+
+/// The digital-economy mapping in force: its rows, and when, by whom and from which file it was loaded.
+#[derive(Debug, Clone)]
+pub struct DigitalMapInForce {
+    pub origin: DigitalMapOrigin,
+    /// When the mapping in force was put in force (`None`: the shipped one, never changed).
+    pub since: Option<DateTime<Utc>>,
+    pub actor: Option<String>,
+    pub file_name: String,
+    pub map: DigitalEconomyMap,
+}
+
+/// A change of the digital-economy mapping, from a CSV of `gbt4754_code,category,mid_class,note` rows.
+#[derive(Debug, Clone, Copy)]
+pub enum DigitalMapUpdate<'a> {
+    /// The file becomes the whole mapping (the official table).
+    Replace { csv: &'a str, file_name: &'a str },
+    /// The file's rows are added to the mapping in force; where both list a code, the file wins.
+    Merge { csv: &'a str, file_name: &'a str },
+    /// Back to the mapping shipped with chainpark.
+    RestoreShipped,
+}
+
+/// What a change of the mapping did.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct DigitalMapChange {
+    pub origin: DigitalMapOrigin,
+    pub file_name: String,
+    /// Rows of the mapping now in force.
+    pub entries: usize,
+    /// Enterprises whose derived category changed (categories set by hand are never touched).
+    pub enterprises_reclassified: usize,
+}
+
 /// What share a roll-up's groups are shares of.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum ShareOf {
@@ -165,12 +209,33 @@ pub trait FigureStore: Send + Sync {
         category: Option<DigitalEconomyCategory>,
         overridden: bool,
     ) -> Result<DigitalCategoryAssignment>;
+    /// The mapping from industry codes to digital-economy categories in force (every signed-in role reads it).
+    async fn digital_economy_map(&self, actor: &Actor) -> Result<DigitalMapInForce>;
+    /// Changes the mapping (the admin) and, in the same transaction, re-derives the category of every enterprise
+    /// not set by hand and brings the aggregates up to date. A file that does not read is refused whole, naming its
+    /// line, and nothing changes.
+    async fn update_digital_economy_map(
+        &self,
+        actor: &Actor,
+        update: DigitalMapUpdate<'_>,
+    ) -> Result<DigitalMapChange>;
     /// Recomputes every aggregate from the values (after registry changes made outside an import).
     async fn rebuild_figure_aggregates(&self, actor: &Actor) -> Result<()>;
 }
 
-pub(crate) static DIGITAL_MAP: LazyLock<DigitalEconomyMap> =
+/// The mapping shipped with the program, in force until an admin loads another.
+pub(crate) static SHIPPED_DIGITAL_MAP: LazyLock<DigitalEconomyMap> =
     LazyLock::new(DigitalEconomyMap::default_map);
+
+/// The category a mapping gives an industry code as stored (a code that no longer parses has none).
+pub(crate) fn derived_category(
+    map: &DigitalEconomyMap,
+    industry_code: &str,
+) -> Option<DigitalEconomyCategory> {
+    IndustryCode::parse(industry_code)
+        .ok()
+        .and_then(|code| map.classify(&code))
+}
 
 /// The groups of every dimension that each enterprise counts in, from the registry as it is now.
 pub(crate) const MEMBERS_SQL: &str = "\
@@ -373,10 +438,9 @@ macro_rules! figures_store {
             use std::collections::HashMap;
 
             use async_trait::async_trait;
-            use chainpark_core::digital_economy::DigitalEconomyCategory;
+            use chainpark_core::digital_economy::{DigitalEconomyCategory, DigitalEconomyMap};
             use chainpark_core::district::DistrictCode;
             use chainpark_core::figures::*;
-            use chainpark_core::industry::IndustryCode;
             use chainpark_core::period::{Month, Period};
             use chainpark_core::registry::Id;
             use chrono::{DateTime, Utc};
@@ -406,7 +470,7 @@ macro_rules! figures_store {
 
             /// Gives every enterprise without a category row (or whose industry code changed) the category its
             /// industry code maps to; hand-set categories stay.
-            async fn sync_categories(c: &mut Conn) -> Result<()> {
+            async fn sync_categories(c: &mut Conn, map: &DigitalEconomyMap) -> Result<()> {
                 let rows: Vec<(i64, String)> = sqlx::query_as(
                     "SELECT e.id, e.industry_code FROM enterprises e \
                      LEFT JOIN enterprise_digital_categories d ON d.enterprise_id = e.id \
@@ -419,7 +483,7 @@ macro_rules! figures_store {
                         "INSERT INTO enterprise_digital_categories (enterprise_id, category, industry_code, overridden) ",
                     );
                     qb.push_values(chunk.iter().cloned(), |mut b, (id, code)| {
-                        let category = IndustryCode::parse(&code).ok().and_then(|c| DIGITAL_MAP.classify(&c));
+                        let category = derived_category(map, &code);
                         b.push_bind(id).push_bind(category.map(|c| c.code())).push_bind(code).push_bind(false);
                     });
                     qb.push(
@@ -433,8 +497,71 @@ macro_rules! figures_store {
 
             /// Brings the group memberships up to date with the registry; true when they changed, so the
             /// aggregates must be rebuilt.
+            /// The latest mapping loaded, or the shipped one.
+            async fn map_in_force(c: &mut Conn) -> Result<DigitalMapInForce> {
+                let row: Option<(DateTime<Utc>, String, String, Option<String>)> = sqlx::query_as(
+                    "SELECT loaded_at, actor, file_name, mapping FROM digital_economy_maps ORDER BY id DESC LIMIT 1",
+                )
+                .fetch_optional(&mut *c)
+                .await?;
+                let Some((since, actor, file_name, mapping)) = row else {
+                    return Ok(DigitalMapInForce {
+                        origin: DigitalMapOrigin::Shipped,
+                        since: None,
+                        actor: None,
+                        file_name: String::new(),
+                        map: SHIPPED_DIGITAL_MAP.clone(),
+                    });
+                };
+                let (origin, map) = match mapping {
+                    Some(csv) => (
+                        DigitalMapOrigin::Loaded,
+                        DigitalEconomyMap::from_csv(&csv)
+                            .map_err(|e| StoreError::Corrupt(format!("digital_economy_maps: {e}")))?,
+                    ),
+                    None => (DigitalMapOrigin::Shipped, SHIPPED_DIGITAL_MAP.clone()),
+                };
+                Ok(DigitalMapInForce { origin, since: Some(since), actor: Some(actor), file_name, map })
+            }
+
+            /// Gives every enterprise whose category is not set by hand the category `map` derives; returns how
+            /// many changed.
+            async fn reclassify(c: &mut Conn, map: &DigitalEconomyMap) -> Result<usize> {
+                sync_categories(c, map).await?;
+                let rows: Vec<(i64, String, Option<String>)> = sqlx::query_as(
+                    "SELECT enterprise_id, industry_code, category FROM enterprise_digital_categories WHERE overridden = $1",
+                )
+                .bind(false)
+                .fetch_all(&mut *c)
+                .await?;
+                let changed: Vec<(i64, Option<&'static str>)> = rows
+                    .into_iter()
+                    .filter_map(|(id, code, stored)| {
+                        let derived = derived_category(map, &code).map(|c| c.code());
+                        (derived != stored.as_deref()).then_some((id, derived))
+                    })
+                    .collect();
+                for chunk in changed.chunks(2000) {
+                    let mut qb: QueryBuilder<'static, Db> = QueryBuilder::new(
+                        "UPDATE enterprise_digital_categories SET category = CASE enterprise_id ",
+                    );
+                    for (id, category) in chunk {
+                        qb.push("WHEN ").push_bind(*id).push(" THEN ").push_bind(*category).push(" ");
+                    }
+                    qb.push("END WHERE enterprise_id IN (");
+                    let mut ids = qb.separated(", ");
+                    for (id, _) in chunk {
+                        ids.push_bind(*id);
+                    }
+                    qb.push(")");
+                    qb.build().execute(&mut *c).await?;
+                }
+                Ok(changed.len())
+            }
+
             async fn refresh_members(c: &mut Conn) -> Result<bool> {
-                sync_categories(c).await?;
+                let map = map_in_force(c).await?.map;
+                sync_categories(c, &map).await?;
                 let differences: i64 = sqlx::query_scalar(&format!(
                     "SELECT COUNT(*) FROM (SELECT * FROM ({MEMBERS_SQL}) n EXCEPT \
                        SELECT dimension, group_id, enterprise_id FROM figure_group_members) added"
@@ -1055,7 +1182,8 @@ macro_rules! figures_store {
                     // enterprise may read it.
                     let mut tx = self.begin_write().await?;
                     hide_from_chain_owner(actor, enterprise_id, &enterprise_place(tx.conn(), enterprise_id).await?.1)?;
-                    sync_categories(tx.conn()).await?;
+                    let map = map_in_force(tx.conn()).await?.map;
+                    sync_categories(tx.conn(), &map).await?;
                     let found = category_of(tx.conn(), enterprise_id).await?;
                     tx.commit().await?;
                     Ok(found)
@@ -1071,13 +1199,10 @@ macro_rules! figures_store {
                     hide_from_chain_owner(actor, enterprise_id, &enterprise_place(&mut *self.read().await?, enterprise_id).await?.1)?;
                     may_maintain_figures(actor)?;
                     let mut tx = self.begin_write().await?;
-                    sync_categories(tx.conn()).await?;
+                    let map = map_in_force(tx.conn()).await?.map;
+                    sync_categories(tx.conn(), &map).await?;
                     let before = category_of(tx.conn(), enterprise_id).await?;
-                    let category = if overridden {
-                        category
-                    } else {
-                        IndustryCode::parse(&before.industry_code).ok().and_then(|c| DIGITAL_MAP.classify(&c))
-                    };
+                    let category = if overridden { category } else { derived_category(&map, &before.industry_code) };
                     sqlx::query(
                         "UPDATE enterprise_digital_categories SET category = $2, overridden = $3 WHERE enterprise_id = $1",
                     )
@@ -1103,6 +1228,71 @@ macro_rules! figures_store {
                     .await?;
                     tx.commit().await?;
                     Ok(after)
+                }
+
+                async fn digital_economy_map(&self, _actor: &Actor) -> Result<DigitalMapInForce> {
+                    map_in_force(&mut *self.read().await?).await
+                }
+
+                async fn update_digital_economy_map(
+                    &self,
+                    actor: &Actor,
+                    update: DigitalMapUpdate<'_>,
+                ) -> Result<DigitalMapChange> {
+                    may_maintain_figures(actor)?;
+                    let read = |csv: &str| {
+                        let map = DigitalEconomyMap::from_csv(csv).map_err(|e| StoreError::invalid("mapping", e.to_string()))?;
+                        if map.is_empty() {
+                            return Err(StoreError::invalid("mapping", "the file lists no industry codes"));
+                        }
+                        Ok(map)
+                    };
+                    let mut tx = self.begin_write().await?;
+                    let (action, file_name, map) = match update {
+                        DigitalMapUpdate::Replace { csv, file_name } => ("replace", file_name, Some(read(csv)?)),
+                        DigitalMapUpdate::Merge { csv, file_name } => {
+                            let mut map = map_in_force(tx.conn()).await?.map;
+                            map.merge(read(csv)?);
+                            ("merge", file_name, Some(map))
+                        }
+                        DigitalMapUpdate::RestoreShipped => ("restore_shipped", "", None),
+                    };
+                    let (origin, in_force) = match &map {
+                        Some(map) => (DigitalMapOrigin::Loaded, map),
+                        None => (DigitalMapOrigin::Shipped, &*SHIPPED_DIGITAL_MAP),
+                    };
+                    let id: i64 = sqlx::query_scalar(
+                        "INSERT INTO digital_economy_maps (loaded_at, actor, file_name, mapping) VALUES ($1, $2, $3, $4) RETURNING id",
+                    )
+                    .bind(Utc::now())
+                    .bind(&actor.account)
+                    .bind(file_name)
+                    .bind(map.as_ref().map(DigitalEconomyMap::to_csv))
+                    .fetch_one(tx.conn())
+                    .await?;
+                    let enterprises_reclassified = reclassify(tx.conn(), in_force).await?;
+                    if refresh_members(tx.conn()).await? {
+                        rebuild_aggregates(tx.conn()).await?;
+                    }
+                    let change = DigitalMapChange {
+                        origin,
+                        file_name: file_name.to_string(),
+                        entries: in_force.len(),
+                        enterprises_reclassified,
+                    };
+                    sqlx::query(
+                        "INSERT INTO audit_log (at, actor, object_kind, object_id, action, before, after) \
+                         VALUES ($1, $2, 'digital_economy_map', $3, $4, NULL, $5)",
+                    )
+                    .bind(Utc::now())
+                    .bind(&actor.account)
+                    .bind(id)
+                    .bind(action)
+                    .bind(serde_json::to_value(&change).ok().map(sqlx::types::Json))
+                    .execute(tx.conn())
+                    .await?;
+                    tx.commit().await?;
+                    Ok(change)
                 }
 
                 async fn rebuild_figure_aggregates(&self, actor: &Actor) -> Result<()> {

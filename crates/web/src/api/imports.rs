@@ -510,7 +510,8 @@ fn stored_report(record: &ImportRecord) -> ApiResult<ImportReport> {
     })
 }
 
-fn download(bytes: Vec<u8>, content_type: &'static str, name: String) -> Response {
+/// A file to download under `name`.
+pub(crate) fn download(bytes: Vec<u8>, content_type: &'static str, name: String) -> Response {
     let mut response = bytes.into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));

@@ -6,6 +6,7 @@ pub mod areas;
 pub mod audit;
 pub mod chains;
 pub(crate) mod crud;
+pub mod digital_economy;
 pub mod enterprises;
 pub mod figures;
 pub mod imports;
@@ -55,6 +56,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(audit::router())
         .merge(session::router())
         .merge(figures::router())
+        .merge(digital_economy::router())
         .merge(imports::router())
         .merge(appeals::router())
         .merge(projects::router())
