@@ -513,3 +513,36 @@ async fn the_admin_adds_an_account_with_the_form_and_others_may_not_see_the_page
         );
     }
 }
+
+#[tokio::test]
+async fn the_import_page_says_which_digital_economy_mapping_is_in_force() {
+    for app in apps().await {
+        let (status, _, html) = page(&app, "/import?lang=zh").await;
+        assert_eq!(status, StatusCode::OK, "[{}]", app.engine);
+        assert!(
+            html.contains("本项目自拟的近似口径"),
+            "[{}] the shipped mapping is named an approximation",
+            app.engine
+        );
+        let response = app
+            .client
+            .put(format!(
+                "{}/api/v1/digital-economy/map?filename=official.csv",
+                app.base
+            ))
+            .header("x-csrf-token", &app.csrf)
+            .header("content-type", "text/csv")
+            .body("gbt4754_code,category,mid_class,note\n391,01,0101,\n")
+            .send()
+            .await
+            .expect("answered");
+        assert_eq!(response.status(), StatusCode::OK, "[{}]", app.engine);
+        let (_, _, html) = page(&app, "/import?lang=zh").await;
+        assert!(
+            html.contains("使用已导入的对照表： official.csv"),
+            "[{}] {html}",
+            app.engine
+        );
+        assert!(html.contains("1 个行业代码"), "[{}]", app.engine);
+    }
+}

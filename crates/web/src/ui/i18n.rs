@@ -608,6 +608,32 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ),
     ("import.failed", "导入失败", "The import failed"),
     (
+        "import.map_title",
+        "数字经济分类对照表（国民经济行业代码 → 数字经济大类）",
+        "Digital-economy mapping (industry code → category)",
+    ),
+    (
+        "import.map_shipped",
+        "使用程序自带的对照表：本项目自拟的近似口径，并非国家统计局官方对照表",
+        "The mapping shipped with chainpark is in force: the project's own approximation, not the NBS table",
+    ),
+    (
+        "import.map_loaded",
+        "使用已导入的对照表：",
+        "In force: the table loaded from",
+    ),
+    ("import.map_rows", "个行业代码", "industry codes"),
+    (
+        "import.map_download",
+        "下载对照表（CSV）",
+        "Download the mapping (CSV)",
+    ),
+    (
+        "import.map_how",
+        "管理员可导入官方对照表：chainpark digital-map 文件 或 PUT /api/v1/digital-economy/map；未手工指定类别的企业随之重新归类",
+        "The admin loads the official table with chainpark digital-map FILE or PUT /api/v1/digital-economy/map; enterprises whose category was not set by hand follow",
+    ),
+    (
         "import.more_errors",
         "仅列出前若干条问题，完整列表见下载的报告",
         "Only the first problems are listed; the downloaded report has them all",

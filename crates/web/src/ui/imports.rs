@@ -1,13 +1,14 @@
 //! The import page: choose a CSV or XLSX file, send it to `POST /api/v1/imports` (the page's script adds the
 //! session's CSRF token as the API asks), then read the report — rows read and stored, and every rejected row with
-//! its line, column and reason — with the templates and the report to download.
+//! its line, column and reason — with the templates and the report to download, and which digital-economy mapping
+//! the roll-ups use.
 
 use askama::Template;
 use axum::extract::{Path, State};
 use chainpark_core::figures::may_import_figures;
 use chainpark_core::registry::Id;
 use chainpark_import::ImportReport;
-use chainpark_store::figures::ImportRecord;
+use chainpark_store::figures::{DigitalMapOrigin, ImportRecord};
 
 use super::{Chrome, PageResult, Viewer, render};
 use crate::AppState;
@@ -18,6 +19,16 @@ struct ImportPage {
     chrome: Chrome,
     allowed: bool,
     templates: Vec<(&'static str, &'static str)>,
+    map: MapCard,
+}
+
+/// Which digital-economy mapping is in force, for the card under the templates.
+struct MapCard {
+    loaded: bool,
+    file_name: String,
+    since: String,
+    actor: String,
+    rows: usize,
 }
 
 const TEMPLATES: [(&str, &str); 3] = [
@@ -26,12 +37,28 @@ const TEMPLATES: [(&str, &str); 3] = [
     ("wide_by_indicator", "import.wide_indicator"),
 ];
 
-pub async fn page(viewer: Viewer) -> PageResult {
+pub async fn page(State(state): State<AppState>, viewer: Viewer) -> PageResult {
     let allowed = may_import_figures(&viewer.actor().scope).is_ok();
+    let in_force = state
+        .store
+        .digital_economy_map(viewer.actor())
+        .await
+        .map_err(|e| viewer.fail(e))?;
+    let map = MapCard {
+        loaded: in_force.origin == DigitalMapOrigin::Loaded,
+        file_name: in_force.file_name,
+        since: in_force
+            .since
+            .map(|at| chainpark_core::time::china_date(at).to_string())
+            .unwrap_or_default(),
+        actor: in_force.actor.unwrap_or_default(),
+        rows: in_force.map.len(),
+    };
     Ok(render(ImportPage {
         chrome: viewer.chrome(viewer.t("import.title"), "import"),
         allowed,
         templates: TEMPLATES.to_vec(),
+        map,
     }))
 }
 
