@@ -525,6 +525,23 @@ pub async fn bench(args: BenchArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Imports the generated file through the path the API and `chainpark import` take.
+async fn import_bench_file(
+    store: &Arc<dyn Store>,
+    csv: &Path,
+) -> anyhow::Result<chainpark_store::figures::ImportRecord> {
+    chainpark_web::api::imports::run_import(
+        store.clone(),
+        actor(),
+        csv.to_path_buf(),
+        "bench.csv".into(),
+        false,
+        None,
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}"))
+}
+
 /// How a value is written on the command line (`zone`, `long`).
 fn value_name(value: impl ValueEnum) -> String {
     value
@@ -571,16 +588,7 @@ async fn bench_tier(args: &BenchArgs, tier: Tier) -> anyhow::Result<()> {
     let rss_before = status_mib("VmRSS:").unwrap_or(0.0);
     reset_peak_rss();
     let started = Instant::now();
-    let record = chainpark_web::api::imports::run_import(
-        store.clone(),
-        actor(),
-        csv.clone(),
-        "bench.csv".into(),
-        false,
-        None,
-    )
-    .await
-    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let record = import_bench_file(&store, &csv).await?;
     let seconds = started.elapsed().as_secs_f64();
     if !record.stored {
         bail!("the benchmark file was not stored: {}", record.report);
@@ -598,16 +606,7 @@ async fn bench_tier(args: &BenchArgs, tier: Tier) -> anyhow::Result<()> {
         peak - rss_before
     );
     let started = Instant::now();
-    let again = chainpark_web::api::imports::run_import(
-        store.clone(),
-        actor(),
-        csv.clone(),
-        "bench.csv".into(),
-        false,
-        None,
-    )
-    .await
-    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let again = import_bench_file(&store, &csv).await?;
     println!(
         "re-import of the same file: {} values changed, {} unchanged, in {:.1} s",
         again.values_changed,

@@ -692,31 +692,6 @@ async fn segment_in(app: &TestApp, chain: i64) -> i64 {
     id_of(app, "/api/v1/segments", json!({"chain_id": chain, "code": format!("m-seg-{n}"), "name": format!("环节{n}"), "stage": "midstream"})).await
 }
 
-/// Sends a request whose body is text of `content_type` rather than JSON (imports, the calendar, the mapping).
-async fn send_text(
-    client: &TestApp,
-    method: Method,
-    path: &str,
-    content_type: &str,
-    text: String,
-) -> (reqwest::StatusCode, Value) {
-    let response = client
-        .client
-        .request(method, format!("{}{path}", client.base))
-        .header("x-csrf-token", &client.csrf)
-        .header("content-type", content_type)
-        .body(text)
-        .send()
-        .await
-        .expect("request is answered");
-    let status = response.status();
-    let text = response.text().await.expect("body");
-    (
-        status,
-        serde_json::from_str(&text).unwrap_or(Value::String(text)),
-    )
-}
-
 const IMPORTS: &str = "/api/v1/imports?filename=matrix.csv";
 const CALENDAR_CSV: &str = "date,kind,name\n2035-01-01,holiday,元旦\n";
 const DIGITAL_MAP_CSV: &str = "gbt4754_code,category,mid_class,note\n6432,03,,matrix\n";
@@ -732,7 +707,9 @@ fn figures_file(firm: &(String, String), n: u32) -> String {
 }
 
 async fn import_id(client: &TestApp, file: String) -> i64 {
-    let (status, answer) = send_text(client, Method::POST, IMPORTS, "text/csv", file).await;
+    let (status, answer) = client
+        .send_file(Method::POST, IMPORTS, "text/csv", file)
+        .await;
     assert_eq!(status.as_u16(), 201, "[{}] import: {answer}", client.engine);
     answer["import"]["id"].as_i64().expect("import id")
 }
@@ -1228,7 +1205,7 @@ async fn every_endpoint_answers_every_role_as_the_matrix_says() {
                     let (status, answer) = match body {
                         // Imports, the calendar and the mapping take a file, not JSON.
                         Some(Value::String(text)) => {
-                            send_text(client, method, &path, "text/csv", text).await
+                            client.send_file(method, &path, "text/csv", text).await
                         }
                         body => client.call(method, &path, body).await,
                     };

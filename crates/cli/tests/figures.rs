@@ -8,26 +8,14 @@ use chainpark_core::access::Role;
 use chainpark_store::Actor;
 use chainpark_store::figures::{DemoFigureSelection, load_demo_figures};
 use common::{TestApp, apps, bad_fields, credit_code, fixture, fresh_stores};
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 /// Uploads a file as the raw request body.
 async fn upload(app: &TestApp, name: &str, body: &str, accept_valid: bool) -> (StatusCode, Value) {
-    let response = app
-        .client
-        .post(format!(
-            "{}/api/v1/imports?filename={name}&accept_valid={accept_valid}",
-            app.base
-        ))
-        .header("x-csrf-token", &app.csrf)
-        .header("content-type", "text/csv")
-        .body(body.to_string())
-        .send()
+    let path = format!("/api/v1/imports?filename={name}&accept_valid={accept_valid}");
+    app.send_file(Method::POST, &path, "text/csv", body.to_string())
         .await
-        .expect("answered");
-    let status = response.status();
-    let json = response.json().await.unwrap_or(Value::Null);
-    (status, json)
 }
 
 /// Three enterprises of the fixture's automobile chain in its park, made through the API; returns credit codes
@@ -483,11 +471,7 @@ async fn demo_industrial_output_q1_to_q3_2021_is_3161_2_yi_up_29_4_percent_autom
 
 #[tokio::test]
 async fn import_command_stores_a_file_and_report_prints_the_rollup() {
-    let dir = std::env::temp_dir().join(format!("chainpark_cli_import_{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("folder");
-    let url = format!("sqlite://{}", dir.join("cli.db").display());
-    let store = chainpark_store::connect(&url).await.expect("opens");
-    store.migrate().await.expect("migrates");
+    let (dir, url, store) = common::binary_database("cli_import").await;
     let zone = chainpark_core::demo::demo_zone();
     store
         .load_registry(&Actor::system("test"), &zone)
@@ -597,20 +581,9 @@ async fn upload_form(app: &TestApp, parts: &[(&str, Option<&str>, &str)]) -> (St
         body.push_str("\r\n");
     }
     body.push_str(&format!("--{boundary}--\r\n"));
-    let response = app
-        .client
-        .post(format!("{}/api/v1/imports", app.base))
-        .header("x-csrf-token", &app.csrf)
-        .header(
-            "content-type",
-            format!("multipart/form-data; boundary={boundary}"),
-        )
-        .body(body)
-        .send()
+    let content_type = format!("multipart/form-data; boundary={boundary}");
+    app.send_file(Method::POST, "/api/v1/imports", &content_type, body)
         .await
-        .expect("answered");
-    let status = response.status();
-    (status, response.json().await.unwrap_or(Value::Null))
 }
 
 #[tokio::test]
@@ -777,17 +750,8 @@ const MAP_HEADER: &str = "gbt4754_code,category,mid_class,note";
 
 /// Sends a mapping table; `query` is e.g. `mode=merge&filename=official.csv`.
 async fn put_map(app: &TestApp, query: &str, body: Vec<u8>) -> (StatusCode, Value) {
-    let response = app
-        .client
-        .put(format!("{}/api/v1/digital-economy/map?{query}", app.base))
-        .header("x-csrf-token", &app.csrf)
-        .header("content-type", "text/csv")
-        .body(body)
-        .send()
-        .await
-        .expect("answered");
-    let status = response.status();
-    (status, response.json().await.unwrap_or(Value::Null))
+    let path = format!("/api/v1/digital-economy/map?{query}");
+    app.send_file(Method::PUT, &path, "text/csv", body).await
 }
 
 async fn category_of(app: &TestApp, enterprise: i64) -> Value {
@@ -866,7 +830,7 @@ async fn category_set_by_hand_survives_a_new_mapping() {
         let firms = firms_with_figures(&app).await;
         let (status, body) = app
             .call(
-                reqwest::Method::PUT,
+                Method::PUT,
                 &format!("/api/v1/enterprises/{}/digital-category", firms[0].1),
                 Some(json!({"category": "03", "overridden": true})),
             )
@@ -921,6 +885,23 @@ async fn mapping_with_a_bad_line_is_refused_naming_it_and_nothing_changes() {
                 app.engine
             );
         }
+        let (status, problem) = put_map(
+            &app,
+            "mode=sideways",
+            format!("{MAP_HEADER}\n361,05,,\n").into_bytes(),
+        )
+        .await;
+        assert_eq!(
+            status,
+            StatusCode::BAD_REQUEST,
+            "[{}] {problem}",
+            app.engine
+        );
+        assert!(
+            problem.to_string().contains("mode"),
+            "[{}] {problem}",
+            app.engine
+        );
         let (_, map) = app.get("/api/v1/digital-economy/map").await;
         assert_eq!(map["origin"], "shipped", "[{}] {map}", app.engine);
         assert_eq!(category_of(&app, firms[0].1).await, Value::Null);
@@ -1011,11 +992,7 @@ async fn mapping_saved_by_excel_in_gbk_is_read() {
 
 #[tokio::test]
 async fn digital_map_command_loads_a_table_and_prints_the_mapping_in_force() {
-    let dir = std::env::temp_dir().join(format!("chainpark_cli_map_{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("folder");
-    let url = format!("sqlite://{}", dir.join("cli.db").display());
-    let store = chainpark_store::connect(&url).await.expect("opens");
-    store.migrate().await.expect("migrates");
+    let (dir, url, store) = common::binary_database("cli_map").await;
     drop(store);
     let file = dir.join("official.csv");
     std::fs::write(&file, format!("{MAP_HEADER}\n361,05,,\n3911,01,0101,\n")).expect("file");
@@ -1040,6 +1017,17 @@ async fn digital_map_command_loads_a_table_and_prints_the_mapping_in_force() {
     assert_eq!(
         String::from_utf8_lossy(&printed.stdout),
         format!("{MAP_HEADER}\n361,05,,\n3911,01,0101,\n")
+    );
+    let bad = dir.join("bad.csv");
+    std::fs::write(&bad, format!("{MAP_HEADER}\n361,05,,\nC,01,,\n")).expect("file");
+    let refused = run(&[bad.to_str().expect("path")]);
+    let complaint = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success(), "a bad file is refused");
+    assert!(complaint.contains("line 3"), "{complaint}");
+    assert_eq!(
+        String::from_utf8_lossy(&run(&["--print"]).stdout),
+        format!("{MAP_HEADER}\n361,05,,\n3911,01,0101,\n"),
+        "the mapping in force stays as it was"
     );
     let refused = run(&[]);
     assert!(

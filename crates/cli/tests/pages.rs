@@ -524,19 +524,15 @@ async fn the_import_page_says_which_digital_economy_mapping_is_in_force() {
             "[{}] the shipped mapping is named an approximation",
             app.engine
         );
-        let response = app
-            .client
-            .put(format!(
-                "{}/api/v1/digital-economy/map?filename=official.csv",
-                app.base
-            ))
-            .header("x-csrf-token", &app.csrf)
-            .header("content-type", "text/csv")
-            .body("gbt4754_code,category,mid_class,note\n391,01,0101,\n")
-            .send()
-            .await
-            .expect("answered");
-        assert_eq!(response.status(), StatusCode::OK, "[{}]", app.engine);
+        let (status, change) = app
+            .send_file(
+                reqwest::Method::PUT,
+                "/api/v1/digital-economy/map?filename=official.csv",
+                "text/csv",
+                "gbt4754_code,category,mid_class,note\n391,01,0101,\n",
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "[{}] {change}", app.engine);
         let (_, _, html) = page(&app, "/import?lang=zh").await;
         assert!(
             html.contains("使用已导入的对照表： official.csv"),

@@ -269,12 +269,7 @@ async fn served_binary_mails_the_handler_through_the_configured_smtp_server() {
     use std::io::{BufRead, BufReader};
     use std::process::{Command, Stdio};
 
-    let dir = std::env::temp_dir().join(format!("chainpark_mail_{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("folder");
-    let url = format!("sqlite://{}", dir.join("mail.db").display());
-    let store = chainpark_store::connect(&url).await.expect("opens");
-    store.migrate().await.expect("migrates");
+    let (dir, url, store) = common::binary_database("mail").await;
     common::create_account(&store, "admin", Role::Admin, None).await;
     let smtp = SmtpListener::start().await;
 

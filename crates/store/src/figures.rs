@@ -524,10 +524,9 @@ macro_rules! figures_store {
                 Ok(DigitalMapInForce { origin, since: Some(since), actor: Some(actor), file_name, map })
             }
 
-            /// Gives every enterprise whose category is not set by hand the category `map` derives; returns how
-            /// many changed.
+            /// Gives every enterprise already classified, and not by hand, the category `map` derives; returns how
+            /// many changed. Enterprises never classified yet get theirs from [`refresh_members`].
             async fn reclassify(c: &mut Conn, map: &DigitalEconomyMap) -> Result<usize> {
-                sync_categories(c, map).await?;
                 let rows: Vec<(i64, String, Option<String>)> = sqlx::query_as(
                     "SELECT enterprise_id, industry_code, category FROM enterprise_digital_categories WHERE overridden = $1",
                 )
@@ -559,9 +558,8 @@ macro_rules! figures_store {
                 Ok(changed.len())
             }
 
-            async fn refresh_members(c: &mut Conn) -> Result<bool> {
-                let map = map_in_force(c).await?.map;
-                sync_categories(c, &map).await?;
+            async fn refresh_members(c: &mut Conn, map: &DigitalEconomyMap) -> Result<bool> {
+                sync_categories(c, map).await?;
                 let differences: i64 = sqlx::query_scalar(&format!(
                     "SELECT COUNT(*) FROM (SELECT * FROM ({MEMBERS_SQL}) n EXCEPT \
                        SELECT dimension, group_id, enterprise_id FROM figure_group_members) added"
@@ -625,7 +623,8 @@ macro_rules! figures_store {
 
             /// The groups each enterprise counts in, after bringing them up to date (and the aggregates with them).
             async fn current_members(c: &mut Conn) -> Result<HashMap<i64, Vec<(usize, i64)>>> {
-                if refresh_members(c).await? {
+                let map = map_in_force(c).await?.map;
+                if refresh_members(c, &map).await? {
                     rebuild_aggregates(c).await?;
                 }
                 let rows: Vec<(i64, String, i64)> =
@@ -1211,7 +1210,7 @@ macro_rules! figures_store {
                     .bind(overridden)
                     .execute(tx.conn())
                     .await?;
-                    if refresh_members(tx.conn()).await? {
+                    if refresh_members(tx.conn(), &map).await? {
                         rebuild_aggregates(tx.conn()).await?;
                     }
                     let after = category_of(tx.conn(), enterprise_id).await?;
@@ -1271,7 +1270,7 @@ macro_rules! figures_store {
                     .fetch_one(tx.conn())
                     .await?;
                     let enterprises_reclassified = reclassify(tx.conn(), in_force).await?;
-                    if refresh_members(tx.conn()).await? {
+                    if refresh_members(tx.conn(), in_force).await? {
                         rebuild_aggregates(tx.conn()).await?;
                     }
                     let change = DigitalMapChange {
@@ -1298,7 +1297,8 @@ macro_rules! figures_store {
                 async fn rebuild_figure_aggregates(&self, actor: &Actor) -> Result<()> {
                     may_maintain_figures(actor)?;
                     let mut tx = self.begin_write().await?;
-                    refresh_members(tx.conn()).await?;
+                    let map = map_in_force(tx.conn()).await?.map;
+                    refresh_members(tx.conn(), &map).await?;
                     rebuild_aggregates(tx.conn()).await?;
                     tx.commit().await
                 }

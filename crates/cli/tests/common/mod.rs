@@ -192,15 +192,24 @@ impl TestApp {
         if let Some(body) = body {
             request = request.json(&body);
         }
-        let response = request.send().await.expect("request is answered");
-        let status = response.status();
-        let text = response.text().await.expect("body");
-        let json = if text.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&text).unwrap_or(Value::String(text))
-        };
-        (status, json)
+        answer(request).await
+    }
+
+    /// Sends a file as the raw request body (imports, the calendar, the digital-economy mapping).
+    pub async fn send_file(
+        &self,
+        method: Method,
+        path: &str,
+        content_type: &str,
+        body: impl Into<reqwest::Body>,
+    ) -> (StatusCode, Value) {
+        let request = self
+            .client
+            .request(method, format!("{}{path}", self.base))
+            .header("x-csrf-token", &self.csrf)
+            .header("content-type", content_type)
+            .body(body);
+        answer(request).await
     }
 
     pub async fn get(&self, path: &str) -> (StatusCode, Value) {
@@ -226,6 +235,31 @@ impl TestApp {
         );
         json
     }
+}
+
+/// A fresh folder with a migrated SQLite database, for tests of the real binary: the folder, the database's URL
+/// and the store, to fill before the binary runs.
+pub async fn binary_database(name: &str) -> (std::path::PathBuf, String, Arc<dyn Store>) {
+    let dir = std::env::temp_dir().join(format!("chainpark_{name}_{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("folder");
+    let url = format!("sqlite://{}", dir.join(format!("{name}.db")).display());
+    let store = chainpark_store::connect(&url).await.expect("opens");
+    store.migrate().await.expect("migrates");
+    (dir, url, store)
+}
+
+/// The status and the JSON body of the answer (Null when there is none, the text when it is not JSON).
+async fn answer(request: reqwest::RequestBuilder) -> (StatusCode, Value) {
+    let response = request.send().await.expect("request is answered");
+    let status = response.status();
+    let text = response.text().await.expect("body");
+    let json = if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap_or(Value::String(text))
+    };
+    (status, json)
 }
 
 /// Creates an account directly in the store, with the test password.
