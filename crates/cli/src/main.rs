@@ -1,6 +1,8 @@
 //! The `chainpark` binary: parses the command line and the configuration, then wires the store, the demo zone
 //! and the web application together. No rules live here.
 
+#![forbid(unsafe_code)]
+
 mod accounts;
 mod bench_pages;
 mod config;

@@ -1,6 +1,8 @@
 //! chainpark's HTTP layer: the JSON API under `/api/v1` with its OpenAPI document, and the web pages. Handlers
 //! are thin: they parse, authorise, call the domain and the store, and map errors in one place.
 
+#![forbid(unsafe_code)]
+
 pub mod api;
 pub mod auth;
 pub mod error;
