@@ -237,6 +237,7 @@ impl RecognitionInput {
                 "a manufacturing execution system (MES) is required",
             );
         }
+        v.list_within_limit("workshop_ids", self.workshop_ids.len());
         self.workshop_ids.sort_unstable();
         self.workshop_ids.dedup();
         match self.kind {
