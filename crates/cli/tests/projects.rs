@@ -428,8 +428,11 @@ async fn concurrent_stage_moves_of_one_project_let_exactly_one_pass() {
     for app in common::apps().await {
         let z = zone(&app).await;
         let project = app
-            .create("/api/v1/projects", json!({"name": "储能电池项目", "investor": "某能源集团", "chain_id": z.f.chain,
-                "stages": {"lead_on": "2026-03-01", "negotiation_on": "2026-05-10"}}))
+            .create(
+                "/api/v1/projects",
+                json!({"name": "储能电池项目", "investor": "某能源集团", "chain_id": z.f.chain,
+                "stages": {"lead_on": "2026-03-01", "negotiation_on": "2026-05-10"}}),
+            )
             .await;
         let id = project["id"].as_i64().expect("id");
         let bodies = vec![json!({"stage": "signed", "on": "2026-06-15"}); 20];

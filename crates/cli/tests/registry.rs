@@ -567,7 +567,12 @@ async fn fifty_concurrent_creates_of_one_credit_code_give_one_201_and_49_conflic
         );
         for (status, problem) in &answers {
             if *status == StatusCode::CONFLICT {
-                assert_eq!(bad_fields(problem), vec!["credit_code"], "[{}] {problem}", app.engine);
+                assert_eq!(
+                    bad_fields(problem),
+                    vec!["credit_code"],
+                    "[{}] {problem}",
+                    app.engine
+                );
             }
         }
         let (_, list) = app.get("/api/v1/enterprises").await;
@@ -581,7 +586,11 @@ async fn two_concurrent_park_chief_posts_for_one_park_let_one_win() {
         let f = fixture(&app).await;
         let mut people = vec![f.person];
         for name in ["王芳", "刘洋", "陈静"] {
-            people.push(app.create("/api/v1/people", json!({"name": name})).await["id"].as_i64().expect("id"));
+            people.push(
+                app.create("/api/v1/people", json!({"name": name})).await["id"]
+                    .as_i64()
+                    .expect("id"),
+            );
         }
         // Open-ended (the database's own index) and dated (the checked overlap, under the park's lock) at once.
         let bodies = people
@@ -601,7 +610,12 @@ async fn two_concurrent_park_chief_posts_for_one_park_let_one_win() {
         );
         for (status, problem) in &answers {
             if *status == StatusCode::CONFLICT {
-                assert_eq!(bad_fields(problem), vec!["park_id"], "[{}] {problem}", app.engine);
+                assert_eq!(
+                    bad_fields(problem),
+                    vec!["park_id"],
+                    "[{}] {problem}",
+                    app.engine
+                );
             }
         }
         let (_, posts) = app
@@ -626,12 +640,23 @@ async fn a_patch_with_100000_segment_ids_is_refused_naming_the_field_and_the_lim
         let id = created["id"].as_i64().expect("id");
         let many: Vec<i64> = (1..=100_000).collect();
         let (status, problem) = app
-            .patch(&format!("/api/v1/enterprises/{id}"), json!({"segment_ids": many}))
+            .patch(
+                &format!("/api/v1/enterprises/{id}"),
+                json!({"segment_ids": many}),
+            )
             .await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "[{}] {problem}", app.engine);
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "[{}] {problem}",
+            app.engine
+        );
         assert_eq!(bad_fields(&problem), vec!["segment_ids"]);
         assert!(
-            problem["errors"][0]["message"].as_str().unwrap_or("").contains("1000"),
+            problem["errors"][0]["message"]
+                .as_str()
+                .unwrap_or("")
+                .contains("1000"),
             "[{}] names the limit: {problem}",
             app.engine
         );
@@ -642,10 +667,25 @@ async fn a_patch_with_100000_segment_ids_is_refused_naming_the_field_and_the_lim
                     "industry_codes": vec!["3612"; 1001]}),
             )
             .await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "[{}] {problem}", app.engine);
-        assert_eq!(bad_fields(&problem), vec!["industry_codes"], "[{}] one error, not 1001", app.engine);
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "[{}] {problem}",
+            app.engine
+        );
+        assert_eq!(
+            bad_fields(&problem),
+            vec!["industry_codes"],
+            "[{}] one error, not 1001",
+            app.engine
+        );
         let (_, kept) = app.get(&format!("/api/v1/enterprises/{id}")).await;
-        assert_eq!(kept["segment_ids"], json!([f.root_segment]), "[{}]", app.engine);
+        assert_eq!(
+            kept["segment_ids"],
+            json!([f.root_segment]),
+            "[{}]",
+            app.engine
+        );
     }
 }
 
@@ -677,7 +717,12 @@ async fn a_list_of_40000_enterprise_ids_is_read_in_one_statement_within_sqlite_v
             .await
             .expect("a long id list is read");
         assert_eq!(page.total, 1, "[{}]", app.engine);
-        assert_eq!(page.items[0].segment_ids, vec![f.root_segment], "[{}]", app.engine);
+        assert_eq!(
+            page.items[0].segment_ids,
+            vec![f.root_segment],
+            "[{}]",
+            app.engine
+        );
     }
 }
 
@@ -698,9 +743,16 @@ async fn concurrent_archives_of_one_enterprise_write_one_audit_entry() {
             vec![json!({}); 10],
         )
         .await;
-        assert_eq!(common::count_statuses(&answers), [(200, 10)].into(), "[{}] archiving is idempotent", app.engine);
+        assert_eq!(
+            common::count_statuses(&answers),
+            [(200, 10)].into(),
+            "[{}] archiving is idempotent",
+            app.engine
+        );
         let (_, audit) = app
-            .get(&format!("/api/v1/audit?object_kind=enterprise&object_id={id}"))
+            .get(&format!(
+                "/api/v1/audit?object_kind=enterprise&object_id={id}"
+            ))
             .await;
         let archives = audit["items"]
             .as_array()

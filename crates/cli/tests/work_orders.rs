@@ -345,9 +345,11 @@ async fn fifty_concurrent_steps_of_one_work_order_let_exactly_one_pass_and_the_o
             .await;
         let id = order["id"].as_i64().expect("id");
         let version = order["version"].as_i64().expect("version");
-        let bodies = vec![json!({"action": "start", "at": "2026-06-15T03:00:00Z", "version": version}); 50];
+        let bodies =
+            vec![json!({"action": "start", "at": "2026-06-15T03:00:00Z", "version": version}); 50];
         let answers =
-            common::post_all_at_once(&app, &format!("/api/v1/work-orders/{id}/steps"), bodies).await;
+            common::post_all_at_once(&app, &format!("/api/v1/work-orders/{id}/steps"), bodies)
+                .await;
         assert_eq!(
             common::count_statuses(&answers),
             [(200, 1), (409, 49)].into(),
@@ -356,7 +358,12 @@ async fn fifty_concurrent_steps_of_one_work_order_let_exactly_one_pass_and_the_o
         );
         for (status, problem) in &answers {
             if *status == StatusCode::CONFLICT {
-                assert_eq!(bad_fields(problem), ["version"], "[{}] {problem}", app.engine);
+                assert_eq!(
+                    bad_fields(problem),
+                    ["version"],
+                    "[{}] {problem}",
+                    app.engine
+                );
             }
         }
         let (_, history) = app.get(&format!("/api/v1/work-orders/{id}/steps")).await;
@@ -367,6 +374,11 @@ async fn fifty_concurrent_steps_of_one_work_order_let_exactly_one_pass_and_the_o
         assert_eq!(starts, 1, "[{}] {history}", app.engine);
         let (_, started) = app.get(&format!("/api/v1/work-orders/{id}")).await;
         assert_eq!(started["status"], "in_progress");
-        assert_eq!(started["version"].as_i64(), Some(version + 1), "[{}]", app.engine);
+        assert_eq!(
+            started["version"].as_i64(),
+            Some(version + 1),
+            "[{}]",
+            app.engine
+        );
     }
 }

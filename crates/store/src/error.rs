@@ -38,15 +38,20 @@ impl From<sqlx::Error> for StoreError {
         };
         let kind = db.kind();
         let (table, columns) = violated(db.as_ref());
-        let field = columns.last().cloned().unwrap_or_else(|| "body".to_string());
+        let field = columns
+            .last()
+            .cloned()
+            .unwrap_or_else(|| "body".to_string());
         match kind {
             sqlx::error::ErrorKind::UniqueViolation => {
                 let message = match (table.as_deref(), field.as_str()) {
                     (Some("posts"), "park_id") => {
-                        "the park already has a park chief with no end date: end that post first".to_string()
+                        "the park already has a park chief with no end date: end that post first"
+                            .to_string()
                     }
                     (Some("posts"), "chain_id") => {
-                        "the chain already has a chain chief with no end date: end that post first".to_string()
+                        "the chain already has a chain chief with no end date: end that post first"
+                            .to_string()
                     }
                     (Some(table), _) => format!(
                         "is already used by another row of {table} (it was saved at the same moment)"

@@ -605,7 +605,9 @@ pub(crate) fn stale_version(kind: &str, id: Id, seen: i64, current: i64) -> Stor
 pub(crate) fn changed_meanwhile(kind: &str, id: Id) -> StoreError {
     StoreError::conflict(
         "version",
-        format!("{kind} {id} was changed by someone else at the same moment: reload it and decide again"),
+        format!(
+            "{kind} {id} was changed by someone else at the same moment: reload it and decide again"
+        ),
     )
 }
 
@@ -1572,10 +1574,14 @@ macro_rules! workflow_store {
                     let mut tx = self.begin_write().await?;
                     let c = tx.conn();
                     let before = rule_by_id(c, id).await?;
-                    sqlx::query("UPDATE appeal_rules SET archived = $1, updated_at = $2 WHERE id = $3").bind(true).bind(Utc::now()).bind(id).execute(&mut *c).await?;
+                    // Idempotent, as archiving registry objects.
+                    let changed = sqlx::query("UPDATE appeal_rules SET archived = $1, updated_at = $2 WHERE id = $3 AND archived = $4")
+                        .bind(true).bind(Utc::now()).bind(id).bind(false).execute(&mut *c).await?.rows_affected();
                     let after = rule_by_id(c, id).await?;
-                    audit(c, actor, "appeal_rule", id, "archive", Some(&before), Some(&after)).await?;
-                    tx.commit().await?;
+                    if changed > 0 {
+                        audit(c, actor, "appeal_rule", id, "archive", Some(&before), Some(&after)).await?;
+                        tx.commit().await?;
+                    }
                     Ok(after)
                 }
 

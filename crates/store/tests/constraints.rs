@@ -49,13 +49,19 @@ macro_rules! violations {
     }};
 }
 
-fn assert_answers(engine: &str, [twice, nowhere, second_chief]: [StoreError; 3], reference_field: &str) {
+fn assert_answers(
+    engine: &str,
+    [twice, nowhere, second_chief]: [StoreError; 3],
+    reference_field: &str,
+) {
     match twice {
         StoreError::Conflict { field, .. } => assert_eq!(field, "credit_code", "[{engine}]"),
         other => panic!("[{engine}] a repeated credit code is a conflict, not {other:?}"),
     }
     match nowhere {
-        StoreError::Invalid(invalid) => assert_eq!(invalid.0[0].field, reference_field, "[{engine}] {invalid}"),
+        StoreError::Invalid(invalid) => {
+            assert_eq!(invalid.0[0].field, reference_field, "[{engine}] {invalid}")
+        }
         other => panic!("[{engine}] a missing park is invalid input, not {other:?}"),
     }
     match second_chief {
@@ -72,24 +78,45 @@ async fn unique_and_foreign_key_violations_become_conflict_and_invalid_on_both_e
     let dir = std::env::temp_dir().join(unique_name("chainpark_constraints"));
     std::fs::create_dir_all(&dir).expect("folder");
     let url = format!("sqlite://{}", dir.join("test.db").display());
-    chainpark_store::connect(&url).await.expect("opens").migrate().await.expect("migrates");
+    chainpark_store::connect(&url)
+        .await
+        .expect("opens")
+        .migrate()
+        .await
+        .expect("migrates");
     let options = <sqlx::sqlite::SqliteConnectOptions as std::str::FromStr>::from_str(&url)
         .expect("url")
         .foreign_keys(true);
-    let mut sqlite = sqlx::SqliteConnection::connect_with(&options).await.expect("connects");
+    let mut sqlite = sqlx::SqliteConnection::connect_with(&options)
+        .await
+        .expect("connects");
     // SQLite does not say which column a foreign key is about.
     assert_answers("sqlite", violations!(&mut sqlite), "body");
 
     let Ok(server) = std::env::var("CHAINPARK_TEST_POSTGRES") else {
-        eprintln!("SKIPPED on PostgreSQL: set CHAINPARK_TEST_POSTGRES=postgres://... to run this test there too");
+        eprintln!(
+            "SKIPPED on PostgreSQL: set CHAINPARK_TEST_POSTGRES=postgres://... to run this test there too"
+        );
         return;
     };
     let schema = unique_name("c");
-    let mut admin = sqlx::PgConnection::connect(&server).await.expect("PostgreSQL is reachable");
-    sqlx::query(&format!("CREATE SCHEMA {schema}")).execute(&mut admin).await.expect("schema");
+    let mut admin = sqlx::PgConnection::connect(&server)
+        .await
+        .expect("PostgreSQL is reachable");
+    sqlx::query(&format!("CREATE SCHEMA {schema}"))
+        .execute(&mut admin)
+        .await
+        .expect("schema");
     let separator = if server.contains('?') { '&' } else { '?' };
     let scoped = format!("{server}{separator}options=-c%20search_path%3D{schema}");
-    chainpark_store::connect(&scoped).await.expect("opens").migrate().await.expect("migrates");
-    let mut postgres = sqlx::PgConnection::connect(&scoped).await.expect("connects");
+    chainpark_store::connect(&scoped)
+        .await
+        .expect("opens")
+        .migrate()
+        .await
+        .expect("migrates");
+    let mut postgres = sqlx::PgConnection::connect(&scoped)
+        .await
+        .expect("connects");
     assert_answers("postgres", violations!(&mut postgres), "park_id");
 }

@@ -308,6 +308,16 @@ mod tests {
     }
 
     #[test]
+    fn a_factory_lists_at_most_1000_workshops() {
+        let e = input(RecognitionKind::IntelligentFactory, (1..=1001).collect())
+            .parse()
+            .unwrap_err();
+        assert_eq!(e.0.len(), 1);
+        assert_eq!(e.0[0].field, "workshop_ids");
+        assert!(e.0[0].message.contains("1000"), "{}", e.0[0].message);
+    }
+
+    #[test]
     fn criteria_below_the_threshold_are_named() {
         let mut i = input(RecognitionKind::IntelligentFactory, vec![1, 2]);
         i.cnc_rate_pct = 65;
