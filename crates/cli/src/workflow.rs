@@ -269,7 +269,7 @@ pub async fn load_demo(store: &Arc<dyn Store>, zone: &DemoZone) -> anyhow::Resul
                 ),
             };
             store
-                .step_appeal(&actor, appeal.id, step, note, at)
+                .step_appeal(&actor, appeal.id, step, note, at, None)
                 .await
                 .with_context(|| format!("demo appeal {}", a.title))?;
         }
@@ -306,6 +306,7 @@ pub async fn load_demo(store: &Arc<dyn Store>, zone: &DemoZone) -> anyhow::Resul
                 note: String::new(),
                 assignee_person_id: None,
                 at: Some(at),
+                version: None,
             };
             store
                 .step_work_order(&actor, order.id, step, at)

@@ -392,3 +392,38 @@ pub async fn fixture(app: &TestApp) -> Fixture {
         person,
     }
 }
+
+/// Sends one POST per body to `path` all at once (each on its own task of the runtime, sharing the signed-in
+/// client), and returns every answer, in the order of the bodies: for the rules about simultaneous changes.
+pub async fn post_all_at_once(
+    app: &TestApp,
+    path: &str,
+    bodies: Vec<Value>,
+) -> Vec<(StatusCode, Value)> {
+    let url = format!("{}{path}", app.base);
+    let tasks: Vec<_> = bodies
+        .into_iter()
+        .map(|body| {
+            let request = app
+                .client
+                .post(&url)
+                .header("x-csrf-token", &app.csrf)
+                .json(&body);
+            tokio::spawn(answer(request))
+        })
+        .collect();
+    let mut answers = Vec::new();
+    for task in tasks {
+        answers.push(task.await.expect("the request task finishes"));
+    }
+    answers
+}
+
+/// How many answers had each status.
+pub fn count_statuses(answers: &[(StatusCode, Value)]) -> std::collections::BTreeMap<u16, usize> {
+    let mut counts = std::collections::BTreeMap::new();
+    for (status, _) in answers {
+        *counts.entry(status.as_u16()).or_insert(0) += 1;
+    }
+    counts
+}

@@ -206,6 +206,7 @@ mod tests {
             stage: stages.current(),
             stages,
             archived: false,
+            version: 1,
             updated_at: Utc::now(),
         }
     }

@@ -375,6 +375,8 @@ struct StepRow {
 struct AppealPage {
     chrome: Chrome,
     id: Id,
+    /// The version the step forms were made for: a step from a page that is out of date answers 409.
+    version: i64,
     title: String,
     description: String,
     enterprise: String,
@@ -522,6 +524,7 @@ pub async fn appeal(
         people,
         chrome: viewer.chrome(a.title.clone(), "appeals"),
         id: a.id,
+        version: a.version,
         description: a.description,
         enterprise: a.enterprise_name,
         category: viewer.t(&format!("appeal.category.{}", a.category.as_str())),
@@ -563,6 +566,8 @@ pub struct StepForm {
     satisfied: Option<String>,
     #[serde(default)]
     rating: Option<String>,
+    #[serde(default)]
+    version: Option<String>,
 }
 
 pub async fn step_appeal(
@@ -594,11 +599,13 @@ pub async fn step_appeal(
             satisfied: given(&form.satisfied).map(|s| s == "true"),
             rating,
             at: None,
+            version: None,
         }
         .parse()?;
+        let version = number("version", &form.version)?;
         state
             .store
-            .step_appeal(viewer.actor(), id, step, note, Utc::now())
+            .step_appeal(viewer.actor(), id, step, note, Utc::now(), version)
             .await?;
         Ok(format!("/appeals/{id}"))
     }
@@ -730,6 +737,8 @@ pub async fn projects(
 
 struct WorkOrderRow {
     id: Id,
+    /// The version the step forms were made for.
+    version: i64,
     park_id: Id,
     park: String,
     facility: String,
@@ -886,6 +895,7 @@ pub async fn work_orders(
         };
         rows.push(WorkOrderRow {
             id: w.id,
+            version: w.version,
             steps: codes
                 .iter()
                 .map(|c| (*c, viewer.t(&format!("work_order.action.{c}"))))
@@ -1027,6 +1037,8 @@ pub struct WorkOrderStepForm {
     note: String,
     #[serde(default)]
     assignee_person_id: Option<String>,
+    #[serde(default)]
+    version: Option<String>,
 }
 
 pub async fn step_work_order(
@@ -1049,6 +1061,7 @@ pub async fn step_work_order(
             note: form.note.clone(),
             assignee_person_id: number("assignee_person_id", &form.assignee_person_id)?,
             at: None,
+            version: number("version", &form.version)?,
         }
         .parse()?;
         state
