@@ -60,7 +60,10 @@ impl Settings {
                         "disclosure_min_firms",
                         "disclosure_dominance_percent",
                     ])
-                    .map(|key| key.as_str().replacen("disclosure_", "disclosure.", 1).into()),
+                    .map(|key| {
+                        let key = key.as_str().to_ascii_lowercase();
+                        key.replacen("disclosure_", "disclosure.", 1).into()
+                    }),
             )
             .merge(Serialized::defaults(Overrides { listen, database }))
             .extract()?;
@@ -144,7 +147,10 @@ mod tests {
         let refused = Settings::load(Some(&file), None, Some("postgres://zone@db/x".into()))
             .unwrap_err()
             .to_string();
-        assert!(refused.contains("disclosure.dominance_percent"), "{refused}");
+        assert!(
+            refused.contains("disclosure.dominance_percent"),
+            "{refused}"
+        );
         let _ = std::fs::remove_dir_all(&dir);
     }
 

@@ -673,7 +673,11 @@ async fn bench_tier(args: &BenchArgs, tier: Tier) -> anyhow::Result<()> {
         let rules = DisclosureRules::default();
         for (who, caller, runs) in [
             ("", actor(), runs),
-            (" as park staff (disclosure control)", park_staff, (runs / 20).max(5)),
+            (
+                " as park staff (disclosure control)",
+                park_staff,
+                (runs / 20).max(5),
+            ),
         ] {
             let mut times = Vec::with_capacity(runs);
             for _ in 0..runs {

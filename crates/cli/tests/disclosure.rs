@@ -61,9 +61,7 @@ const A_H1: i64 = SINGLE.0 * 6 * 100;
 const B_H1: i64 = (3_000_000 + 4_000_000 + 5_000_000) * 6 * 100;
 
 async fn account(admin: &TestApp, name: &str, role: Role, post: Value) -> TestApp {
-    let person = admin
-        .create("/api/v1/people", json!({"name": name}))
-        .await["id"]
+    let person = admin.create("/api/v1/people", json!({"name": name})).await["id"]
         .as_i64()
         .expect("id");
     let mut post = post;
@@ -151,7 +149,13 @@ async fn world(admin: &TestApp) -> World {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "[{}] {body}", admin.engine);
-    let owner_x = account(admin, "owner.x", Role::ChainOwner, json!({"role": "chain_owner", "owner_kind": "leading_company_head", "chain_id": f.chain})).await;
+    let owner_x = account(
+        admin,
+        "owner.x",
+        Role::ChainOwner,
+        json!({"role": "chain_owner", "owner_kind": "leading_company_head", "chain_id": f.chain}),
+    )
+    .await;
     let owner_y = account(admin, "owner.y", Role::ChainOwner, json!({"role": "chain_owner", "owner_kind": "leading_company_head", "chain_id": f.other_chain}))
         .await;
     let chief_x = account(
@@ -161,8 +165,20 @@ async fn world(admin: &TestApp) -> World {
         json!({"role": "chain_chief", "chain_id": f.chain, "chief_level": "chain"}),
     )
     .await;
-    let park1_chief = account(admin, "park1.chief", Role::ParkChief, json!({"role": "park_chief", "park_id": f.park})).await;
-    let park2_chief = account(admin, "park2.chief", Role::ParkChief, json!({"role": "park_chief", "park_id": park2})).await;
+    let park1_chief = account(
+        admin,
+        "park1.chief",
+        Role::ParkChief,
+        json!({"role": "park_chief", "park_id": f.park}),
+    )
+    .await;
+    let park2_chief = account(
+        admin,
+        "park2.chief",
+        Role::ParkChief,
+        json!({"role": "park_chief", "park_id": park2}),
+    )
+    .await;
     World {
         f,
         park2,
@@ -204,7 +220,10 @@ fn assert_withheld(g: &Value, rule: &str, context: &str) {
         "yoy_growth_percent_precise",
         "share_percent",
     ] {
-        assert!(g[field].is_null(), "{context}: {field} of a withheld group: {g}");
+        assert!(
+            g[field].is_null(),
+            "{context}: {field} of a withheld group: {g}"
+        );
     }
 }
 
@@ -220,11 +239,15 @@ async fn page(app: &TestApp, path: &str) -> String {
 }
 
 #[tokio::test]
-async fn a_single_firm_segment_is_withheld_from_a_chain_owner_and_a_foreign_park_chief_by_the_min_firms_rule() {
+async fn a_single_firm_segment_is_withheld_from_a_chain_owner_and_a_foreign_park_chief_by_the_min_firms_rule()
+ {
     for admin in apps().await {
         let w = world(&admin).await;
         let a = w.f.root_segment;
-        for (who, app) in [("chain owner", &w.owner_x), ("foreign park chief", &w.park2_chief)] {
+        for (who, app) in [
+            ("chain owner", &w.owner_x),
+            ("foreign park chief", &w.park2_chief),
+        ] {
             // The firm's own figures are closed to them ...
             let (status, _) = app
                 .get(&format!(
@@ -240,17 +263,25 @@ async fn a_single_firm_segment_is_withheld_from_a_chain_owner_and_a_foreign_park
             // ... and no roll-up gives them away: every period kind, both growth methods.
             for period in ["2021-H1", "2021-06", "2021-Q2", "2021", "2021-YTD-09"] {
                 for method in ["published_totals", "same_firms"] {
-                    let rollup = stats(app, &format!("period={period}&by=segment&method={method}")).await;
+                    let rollup =
+                        stats(app, &format!("period={period}&by=segment&method={method}")).await;
                     assert_eq!(rollup["disclosure"]["applied"], true);
                     let g = group(&rollup, a);
                     let context = format!("[{}] {who} {period} {method}", app.engine);
                     assert_withheld(&g, "min_firms", &context);
-                    assert!(g["previous"].is_null(), "{context}: last year's single firm: {g}");
+                    assert!(
+                        g["previous"].is_null(),
+                        "{context}: last year's single firm: {g}"
+                    );
                     assert_eq!(g["previous_suppressed"], "min_firms", "{context}: {g}");
                 }
             }
             let text = stats(app, "period=2021-H1&by=segment").await.to_string();
-            assert!(!text.contains(&A_H1.to_string()), "[{}] {who}: {text}", app.engine);
+            assert!(
+                !text.contains(&A_H1.to_string()),
+                "[{}] {who}: {text}",
+                app.engine
+            );
         }
     }
 }
@@ -265,7 +296,11 @@ async fn a_segment_where_one_firm_makes_more_than_85_percent_is_withheld_by_the_
         assert_withheld(&group(&rollup, w.f.other_segment), "dominance", &context);
         // Chain Y's total is the same firms: withheld too, from its own chain owner as well.
         let by_chain = stats(&w.owner_y, "period=2021-H1&by=chain").await;
-        assert_withheld(&group(&by_chain, w.f.other_chain), "dominance", "chain owner of Y");
+        assert_withheld(
+            &group(&by_chain, w.f.other_chain),
+            "dominance",
+            "chain owner of Y",
+        );
         let by_park = stats(&w.park1_chief, "period=2021-H1&by=park").await;
         assert_withheld(&group(&by_park, w.park2), "dominance", &context);
     }
@@ -288,7 +323,9 @@ async fn a_second_segment_is_withheld_so_the_first_cannot_be_derived_from_the_ch
             assert_withheld(&b, "secondary", &context);
             assert_eq!(b["previous_suppressed"], "secondary", "{context}: {b}");
         }
-        let text = stats(&w.owner_x, "period=2021-H1&by=segment").await.to_string();
+        let text = stats(&w.owner_x, "period=2021-H1&by=segment")
+            .await
+            .to_string();
         assert!(!text.contains(&B_H1.to_string()), "{text}");
     }
 }
@@ -327,7 +364,10 @@ async fn thresholds_from_the_configuration_change_which_cells_are_withheld() {
             let w = world(&admin).await;
             let context = format!("[{}] {rules:?}", admin.engine);
             let rollup = stats(&w.park2_chief, "period=2021-H1&by=segment").await;
-            assert_eq!(rollup["disclosure"]["min_firms"], rules.min_firms, "{context}");
+            assert_eq!(
+                rollup["disclosure"]["min_firms"], rules.min_firms,
+                "{context}"
+            );
             for (id, expected) in [
                 (w.f.root_segment, expected_a),
                 (w.f.child_segment, expected_b),
@@ -352,7 +392,10 @@ async fn thresholds_from_the_configuration_change_which_cells_are_withheld() {
 async fn a_caller_who_may_read_every_firm_of_a_cell_sees_it() {
     for admin in apps().await {
         let w = world(&admin).await;
-        for (who, app) in [("chain chief of X", &w.chief_x), ("park 1's chief", &w.park1_chief)] {
+        for (who, app) in [
+            ("chain chief of X", &w.chief_x),
+            ("park 1's chief", &w.park1_chief),
+        ] {
             let context = format!("[{}] {who}", app.engine);
             let rollup = stats(app, "period=2021-H1&by=segment").await;
             let a = group(&rollup, w.f.root_segment);
@@ -360,7 +403,10 @@ async fn a_caller_who_may_read_every_firm_of_a_cell_sees_it() {
             assert_eq!(a["value"]["hundredths"], A_H1, "{context}: {a}");
             assert_eq!(a["firms"], 1, "{context}: {a}");
             assert_eq!(a["yoy_growth_percent"], "25.0", "{context}: {a}");
-            assert_eq!(group(&rollup, w.f.child_segment)["value"]["hundredths"], B_H1);
+            assert_eq!(
+                group(&rollup, w.f.child_segment)["value"]["hundredths"],
+                B_H1
+            );
             let (status, _) = app
                 .get(&format!(
                     "/api/v1/enterprises/{}/figures?indicator=added_value&period=2021",
@@ -372,7 +418,10 @@ async fn a_caller_who_may_read_every_firm_of_a_cell_sees_it() {
         // Readers of everything see every cell as it is, without disclosure control.
         let rollup = stats(&admin, "period=2021-H1&by=segment").await;
         assert_eq!(rollup["disclosure"]["applied"], false);
-        assert_eq!(group(&rollup, w.f.root_segment)["value"]["hundredths"], A_H1);
+        assert_eq!(
+            group(&rollup, w.f.root_segment)["value"]["hundredths"],
+            A_H1
+        );
         assert!(group(&rollup, w.f.other_segment)["value"]["hundredths"].is_i64());
         assert!(
             rollup["groups"]
@@ -392,23 +441,49 @@ async fn pages_exports_and_the_scheduling_report_say_confidential_instead_of_the
         // The chain map: segments A and B (3.00 and 3.60 亿 of output in 2021-H1) are withheld from the owner.
         for (lang, word) in [("zh", "保密"), ("en", "confidential")] {
             let html = page(&w.owner_x, &format!("/chains/{chain}?lang={lang}")).await;
-            assert!(html.contains(word), "[{}] {lang}: the chain page", admin.engine);
-            assert!(!html.contains("3.00亿") && !html.contains("3.60亿"), "[{}] {lang}", admin.engine);
+            assert!(
+                html.contains(word),
+                "[{}] {lang}: the chain page",
+                admin.engine
+            );
+            assert!(
+                !html.contains("3.00亿") && !html.contains("3.60亿"),
+                "[{}] {lang}",
+                admin.engine
+            );
         }
         let html = page(&w.chief_x, &format!("/chains/{chain}")).await;
-        assert!(html.contains("3.00亿") && html.contains("3.60亿"), "[{}] the chief reads them", admin.engine);
-        assert!(!html.contains("保密"), "[{}] nothing withheld from the chief's chain map", admin.engine);
+        assert!(
+            html.contains("3.00亿") && html.contains("3.60亿"),
+            "[{}] the chief reads them",
+            admin.engine
+        );
+        assert!(
+            !html.contains("保密"),
+            "[{}] nothing withheld from the chief's chain map",
+            admin.engine
+        );
 
         // Park 2's output (27.90 亿, one firm 96 % of it) in the parks list, its exports and the dashboard.
         for (lang, word) in [("zh", "保密"), ("en", "confidential")] {
             for path in ["/parks", "/parks/export.csv", "/dashboard?period=2021-H1"] {
-                let text = page(&w.park1_chief, &format!("{path}{}lang={lang}", if path.contains('?') { '&' } else { '?' }))
-                    .await;
+                let text = page(
+                    &w.park1_chief,
+                    &format!(
+                        "{path}{}lang={lang}",
+                        if path.contains('?') { '&' } else { '?' }
+                    ),
+                )
+                .await;
                 assert!(text.contains(word), "[{}] {path} {lang}", admin.engine);
                 assert!(!text.contains("27.90"), "[{}] {path} {lang}", admin.engine);
             }
             let csv = page(&w.park1_chief, &format!("/chains/export.csv?lang={lang}")).await;
-            assert!(csv.contains(word), "[{}] chains export {lang}: {csv}", admin.engine);
+            assert!(
+                csv.contains(word),
+                "[{}] chains export {lang}: {csv}",
+                admin.engine
+            );
         }
         let response = w
             .park1_chief
@@ -419,13 +494,19 @@ async fn pages_exports_and_the_scheduling_report_say_confidential_instead_of_the
             .expect("answered");
         assert_eq!(response.status(), StatusCode::OK);
         let leader_csv = page(&admin, "/parks/export.csv").await;
-        assert!(leader_csv.contains("27.90") && !leader_csv.contains("保密"), "[{}] {leader_csv}", admin.engine);
+        assert!(
+            leader_csv.contains("27.90") && !leader_csv.contains("保密"),
+            "[{}] {leader_csv}",
+            admin.engine
+        );
 
         // The scheduling report of chain Y for its owner: the chain's output is withheld, naming the rule.
         let y = w.f.other_chain;
         let (status, report) = w
             .owner_y
-            .get(&format!("/api/v1/reports/scheduling?chain_id={y}&month=2021-09"))
+            .get(&format!(
+                "/api/v1/reports/scheduling?chain_id={y}&month=2021-09"
+            ))
             .await;
         assert_eq!(status, StatusCode::OK, "[{}] {report}", admin.engine);
         let output = report["figures"]
@@ -433,19 +514,64 @@ async fn pages_exports_and_the_scheduling_report_say_confidential_instead_of_the
             .and_then(|f| f.iter().find(|f| f["indicator"] == "gross_output"))
             .cloned()
             .expect("gross output in the report");
-        assert_eq!(output["suppressed"], "dominance", "[{}] {output}", admin.engine);
-        assert!(output["value_display"].is_null() && output["firms"].is_null(), "{output}");
+        assert_eq!(
+            output["suppressed"], "dominance",
+            "[{}] {output}",
+            admin.engine
+        );
+        assert!(
+            output["value_display"].is_null() && output["firms"].is_null(),
+            "{output}"
+        );
         for (lang, word) in [("zh", "保密"), ("en", "confidential")] {
-            let html = page(&w.owner_y, &format!("/reports/scheduling?chain_id={y}&month=2021-09&lang={lang}")).await;
+            let html = page(
+                &w.owner_y,
+                &format!("/reports/scheduling?chain_id={y}&month=2021-09&lang={lang}"),
+            )
+            .await;
             assert!(html.contains(word), "[{}] report page {lang}", admin.engine);
         }
         let response = w
             .owner_y
             .client
-            .get(format!("{}/api/v1/reports/scheduling?chain_id={y}&month=2021-09&format=xlsx", admin.base))
+            .get(format!(
+                "{}/api/v1/reports/scheduling?chain_id={y}&month=2021-09&format=xlsx",
+                admin.base
+            ))
             .send()
             .await
             .expect("answered");
         assert_eq!(response.status(), StatusCode::OK);
     }
+}
+
+#[test]
+fn disclosure_thresholds_from_the_environment_are_checked_when_the_program_starts() {
+    let dir = std::env::temp_dir().join(format!("chainpark_disclosure_env_{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("folder");
+    let database = format!("sqlite://{}", dir.join("z.db").display());
+    let migrate = |variable: &str, value: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_chainpark"))
+            .args(["migrate", "--database", &database])
+            .env(variable, value)
+            .output()
+            .expect("runs")
+    };
+    let refused = migrate("CHAINPARK_DISCLOSURE_DOMINANCE_PERCENT", "101");
+    assert!(!refused.status.success());
+    let message = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        message.contains("disclosure.dominance_percent"),
+        "{message}"
+    );
+    let refused = migrate("CHAINPARK_DISCLOSURE_MIN_FIRMS", "0");
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("disclosure.min_firms"));
+    let accepted = migrate("CHAINPARK_DISCLOSURE_MIN_FIRMS", "5");
+    assert!(
+        accepted.status.success(),
+        "{}",
+        String::from_utf8_lossy(&accepted.stderr)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }

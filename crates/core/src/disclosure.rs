@@ -168,8 +168,8 @@ pub fn primary(rules: &DisclosureRules, reach: &FigureReach, cell: &Cell) -> Opt
     if f.firms < rules.min_firms {
         return Some(Suppression::MinFirms);
     }
-    let dominated = i128::from(f.largest) * 100
-        > i128::from(rules.dominance_percent) * i128::from(f.magnitude);
+    let dominated =
+        i128::from(f.largest) * 100 > i128::from(rules.dominance_percent) * i128::from(f.magnitude);
     dominated.then_some(Suppression::Dominance)
 }
 
@@ -266,7 +266,10 @@ pub fn publish(cells: RollupCells, rules: &DisclosureRules, reach: &FigureReach)
             let suppressed = current_rule[i];
             let previous_suppressed = g.previous.and(previous_rule[i]);
             let value = suppressed.is_none().then_some(g.current.value);
-            let previous = g.previous.filter(|_| previous_suppressed.is_none()).map(|p| p.value);
+            let previous = g
+                .previous
+                .filter(|_| previous_suppressed.is_none())
+                .map(|p| p.value);
             let growth = value.zip(previous).and_then(|(v, p)| Ratio::growth(v, p));
             let firms = value.map(|_| g.firms);
             let approx = firms.map(approximate_count);
@@ -327,7 +330,9 @@ pub struct DisclosureApplied {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::figures::{Aggregation, Dimension, GrowthMethod, GroupCells, IndicatorRef, ParentCell};
+    use crate::figures::{
+        Aggregation, Dimension, GroupCells, GrowthMethod, IndicatorRef, ParentCell,
+    };
     use crate::figures::{RegionSubject, Unit};
     use crate::period::Period;
 
@@ -363,37 +368,72 @@ mod tests {
     #[test]
     fn a_cell_of_fewer_than_three_firms_is_withheld_by_the_min_firms_rule() {
         let r = rules();
-        assert_eq!(primary(&r, &outsider(), &cell(&[500])), Some(Suppression::MinFirms));
-        assert_eq!(primary(&r, &outsider(), &cell(&[500, 400])), Some(Suppression::MinFirms));
+        assert_eq!(
+            primary(&r, &outsider(), &cell(&[500])),
+            Some(Suppression::MinFirms)
+        );
+        assert_eq!(
+            primary(&r, &outsider(), &cell(&[500, 400])),
+            Some(Suppression::MinFirms)
+        );
         assert_eq!(primary(&r, &outsider(), &cell(&[500, 400, 300])), None);
     }
 
     #[test]
     fn a_cell_where_one_firm_makes_more_than_85_percent_is_withheld_by_the_dominance_rule() {
         let r = rules();
-        assert_eq!(primary(&r, &outsider(), &cell(&[86, 7, 7])), Some(Suppression::Dominance));
+        assert_eq!(
+            primary(&r, &outsider(), &cell(&[86, 7, 7])),
+            Some(Suppression::Dominance)
+        );
         // Exactly 85 % is not more than 85 %.
         assert_eq!(primary(&r, &outsider(), &cell(&[85, 10, 5])), None);
         // A loss counts by its size: −900 against +50 +50 is dominated though the sum is −800.
-        assert_eq!(primary(&r, &outsider(), &cell(&[-900, 50, 50])), Some(Suppression::Dominance));
+        assert_eq!(
+            primary(&r, &outsider(), &cell(&[-900, 50, 50])),
+            Some(Suppression::Dominance)
+        );
     }
 
     #[test]
     fn thresholds_of_the_configuration_change_which_cells_are_withheld() {
-        let loose = DisclosureRules { min_firms: 2, dominance_percent: 95 };
+        let loose = DisclosureRules {
+            min_firms: 2,
+            dominance_percent: 95,
+        };
         assert_eq!(primary(&loose, &outsider(), &cell(&[500, 400])), None);
         assert_eq!(primary(&loose, &outsider(), &cell(&[90, 5, 5])), None);
-        assert_eq!(primary(&loose, &outsider(), &cell(&[96, 2, 2])), Some(Suppression::Dominance));
-        let strict = DisclosureRules { min_firms: 5, dominance_percent: 50 };
-        assert_eq!(primary(&strict, &outsider(), &cell(&[1, 1, 1, 1])), Some(Suppression::MinFirms));
-        assert_eq!(primary(&strict, &outsider(), &cell(&[60, 10, 10, 10, 10])), Some(Suppression::Dominance));
+        assert_eq!(
+            primary(&loose, &outsider(), &cell(&[96, 2, 2])),
+            Some(Suppression::Dominance)
+        );
+        let strict = DisclosureRules {
+            min_firms: 5,
+            dominance_percent: 50,
+        };
+        assert_eq!(
+            primary(&strict, &outsider(), &cell(&[1, 1, 1, 1])),
+            Some(Suppression::MinFirms)
+        );
+        assert_eq!(
+            primary(&strict, &outsider(), &cell(&[60, 10, 10, 10, 10])),
+            Some(Suppression::Dominance)
+        );
     }
 
     #[test]
     fn rules_outside_their_range_are_refused_naming_the_setting() {
-        let bad = DisclosureRules { min_firms: 0, dominance_percent: 101 }.check().unwrap_err();
+        let bad = DisclosureRules {
+            min_firms: 0,
+            dominance_percent: 101,
+        }
+        .check()
+        .unwrap_err();
         let fields: Vec<&str> = bad.0.iter().map(|e| e.field.as_str()).collect();
-        assert_eq!(fields, ["disclosure.min_firms", "disclosure.dominance_percent"]);
+        assert_eq!(
+            fields,
+            ["disclosure.min_firms", "disclosure.dominance_percent"]
+        );
         assert!(DisclosureRules::default().check().is_ok());
     }
 
@@ -407,28 +447,57 @@ mod tests {
         if let Some(f) = mixed.facts.as_mut() {
             f.unreadable_firms = 1;
         }
-        assert_eq!(primary(&r, &outsider(), &mixed), Some(Suppression::MinFirms));
+        assert_eq!(
+            primary(&r, &outsider(), &mixed),
+            Some(Suppression::MinFirms)
+        );
     }
 
     #[test]
     fn a_cell_without_facts_is_withheld_from_a_caller_who_needs_them() {
-        let bare = Cell { value: 7, facts: None };
-        assert_eq!(primary(&rules(), &outsider(), &bare), Some(Suppression::MinFirms));
+        let bare = Cell {
+            value: 7,
+            facts: None,
+        };
+        assert_eq!(
+            primary(&rules(), &outsider(), &bare),
+            Some(Suppression::MinFirms)
+        );
         assert_eq!(primary(&rules(), &FigureReach::Everything, &bare), None);
     }
 
     #[test]
     fn a_second_cell_is_withheld_so_the_first_cannot_be_derived_from_the_total() {
-        let cells = [cell(&[1000]), cell(&[300, 300, 300]), cell(&[100, 100, 100]), cell(&[50, 60, 70])];
+        let cells = [
+            cell(&[1000]),
+            cell(&[300, 300, 300]),
+            cell(&[100, 100, 100]),
+            cell(&[50, 60, 70]),
+        ];
         let out = suppress(&rules(), &outsider(), &cells, &[vec![0, 1, 2, 3]]);
-        assert_eq!(out, [Some(Suppression::MinFirms), None, None, Some(Suppression::Secondary)]);
+        assert_eq!(
+            out,
+            [
+                Some(Suppression::MinFirms),
+                None,
+                None,
+                Some(Suppression::Secondary)
+            ]
+        );
     }
 
     #[test]
     fn two_withheld_cells_need_no_secondary_suppression() {
         let cells = [cell(&[1000]), cell(&[5, 5]), cell(&[100, 100, 100])];
         let out = suppress(&rules(), &outsider(), &cells, &[vec![0, 1, 2]]);
-        assert_eq!(out, [Some(Suppression::MinFirms), Some(Suppression::MinFirms), None]);
+        assert_eq!(
+            out,
+            [
+                Some(Suppression::MinFirms),
+                Some(Suppression::MinFirms),
+                None
+            ]
+        );
     }
 
     #[test]
@@ -443,14 +512,30 @@ mod tests {
             cell(&[400, 400, 400]),
         ];
         let totals = totals_of(&[Some(1), Some(1), Some(1), Some(2), Some(2)]);
-        assert_eq!(totals.last(), Some(&vec![0, 1, 2, 3, 4]), "the whole comes last");
+        assert_eq!(
+            totals.last(),
+            Some(&vec![0, 1, 2, 3, 4]),
+            "the whole comes last"
+        );
         let out = suppress(&rules(), &outsider(), &cells, &totals);
         assert_eq!(
             out,
-            [Some(Suppression::MinFirms), None, Some(Suppression::Secondary), None, None]
+            [
+                Some(Suppression::MinFirms),
+                None,
+                Some(Suppression::Secondary),
+                None,
+                None
+            ]
         );
         // Each withheld cell alone in its total again: 3 in chain B takes 4 with it.
-        let cells = [cell(&[900]), cell(&[300, 300, 300]), cell(&[10, 10, 10]), cell(&[5]), cell(&[400, 400, 400])];
+        let cells = [
+            cell(&[900]),
+            cell(&[300, 300, 300]),
+            cell(&[10, 10, 10]),
+            cell(&[5]),
+            cell(&[400, 400, 400]),
+        ];
         let out = suppress(&rules(), &outsider(), &cells, &totals);
         assert_eq!(
             out,
@@ -466,9 +551,22 @@ mod tests {
 
     #[test]
     fn the_secondary_cell_is_never_one_the_caller_reads_anyway_nor_a_zero_when_another_exists() {
-        let cells = [cell(&[1000]), readable(&[1, 1, 1]), cell(&[0, 0, 0]), cell(&[40, 40, 40])];
+        let cells = [
+            cell(&[1000]),
+            readable(&[1, 1, 1]),
+            cell(&[0, 0, 0]),
+            cell(&[40, 40, 40]),
+        ];
         let out = suppress(&rules(), &outsider(), &cells, &[vec![0, 1, 2, 3]]);
-        assert_eq!(out, [Some(Suppression::MinFirms), None, None, Some(Suppression::Secondary)]);
+        assert_eq!(
+            out,
+            [
+                Some(Suppression::MinFirms),
+                None,
+                None,
+                Some(Suppression::Secondary)
+            ]
+        );
     }
 
     #[test]
@@ -480,7 +578,10 @@ mod tests {
         assert!(!chief.covers(1, Some(3), &[9]));
         let mut owner = Scope::zone(Role::ChainOwner);
         owner.chains = vec![7];
-        assert!(!FigureReach::of(&owner).covers(1, None, &[7]), "chain owners read no firm's figures");
+        assert!(
+            !FigureReach::of(&owner).covers(1, None, &[7]),
+            "chain owners read no firm's figures"
+        );
         let mut park = Scope::zone(Role::ParkStaff);
         park.parks = vec![3];
         let park = FigureReach::of(&park);
@@ -508,8 +609,14 @@ mod tests {
                 unit: Unit::Yuan,
                 aggregation: Aggregation::Sum,
             },
-            period: Period::HalfYear { year: 2021, half: 1 },
-            previous_period: Period::HalfYear { year: 2020, half: 1 },
+            period: Period::HalfYear {
+                year: 2021,
+                half: 1,
+            },
+            previous_period: Period::HalfYear {
+                year: 2020,
+                half: 1,
+            },
             by: Dimension::Segment,
             method: GrowthMethod::PublishedTotals,
             parent: ParentCell {
@@ -551,7 +658,9 @@ mod tests {
         let g = &r.groups[0];
         assert_eq!(g.suppressed, Some(Suppression::MinFirms));
         assert!(g.value.is_none() && g.firms.is_none() && g.firms_approx_zh.is_none());
-        assert!(g.yoy_growth_percent.is_none() && g.share_percent.is_none() && g.previous.is_none());
+        assert!(
+            g.yoy_growth_percent.is_none() && g.share_percent.is_none() && g.previous.is_none()
+        );
         assert_eq!(r.groups[2].suppressed, Some(Suppression::Secondary));
         let shown = &r.groups[1];
         assert_eq!(shown.value.as_ref().map(|a| a.hundredths), Some(900));
@@ -560,7 +669,11 @@ mod tests {
         assert!(r.disclosure.applied);
         // The leader sees every cell as it is.
         let all = publish(cells, &rules(), &FigureReach::Everything);
-        assert!(all.groups.iter().all(|g| g.suppressed.is_none() && g.value.is_some()));
+        assert!(
+            all.groups
+                .iter()
+                .all(|g| g.suppressed.is_none() && g.value.is_some())
+        );
         assert_eq!(all.groups[0].yoy_growth_percent.as_deref(), Some("25.0"));
         assert!(!all.disclosure.applied);
     }
@@ -580,7 +693,10 @@ mod tests {
         assert!(g.value.is_some() && g.suppressed.is_none());
         assert_eq!(g.previous_suppressed, Some(Suppression::MinFirms));
         assert!(g.previous.is_none() && g.yoy_growth_percent.is_none());
-        assert_eq!(r.groups[2].previous_suppressed, Some(Suppression::Secondary));
+        assert_eq!(
+            r.groups[2].previous_suppressed,
+            Some(Suppression::Secondary)
+        );
         assert!(r.groups[1].yoy_growth_percent.is_some());
     }
 
@@ -598,12 +714,19 @@ mod tests {
         let mut hidden = group(3, cell(&[5, 5, 5]), None);
         hidden.listed = false;
         let cells = rollup_cells(
-            vec![group(1, cell(&[1000]), None), group(2, cell(&[300, 300, 300]), None), hidden],
+            vec![
+                group(1, cell(&[1000]), None),
+                group(2, cell(&[300, 300, 300]), None),
+                hidden,
+            ],
             cell(&[1000, 300, 300, 300, 5, 5, 5]),
         );
         let r = publish(cells, &rules(), &outsider());
         assert_eq!(r.groups.len(), 2);
         assert_eq!(r.groups[0].suppressed, Some(Suppression::MinFirms));
-        assert_eq!(r.groups[1].suppressed, None, "the hidden group was the second cell");
+        assert_eq!(
+            r.groups[1].suppressed, None,
+            "the hidden group was the second cell"
+        );
     }
 }

@@ -16,7 +16,9 @@ use std::sync::LazyLock;
 use async_trait::async_trait;
 use chainpark_core::digital_economy::{DigitalEconomyCategory, DigitalEconomyMap};
 use chainpark_core::figures::{Aggregation, Dimension, Unit};
-use chainpark_core::figures::{GrowthMethod, Indicator, IndicatorDraft, RegionSubject, RollupCells};
+use chainpark_core::figures::{
+    GrowthMethod, Indicator, IndicatorDraft, RegionSubject, RollupCells,
+};
 use chainpark_core::industry::IndustryCode;
 use chainpark_core::period::{Month, Period};
 use chainpark_core::registry::Id;

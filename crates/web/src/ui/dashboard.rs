@@ -169,7 +169,10 @@ pub async fn page(
         }
         _ => String::new(),
     };
-    let withheld = |g: Option<&RollupGroup>| g.and_then(|g| g.suppressed).map(|r| stats::withheld(lang, r));
+    let withheld = |g: Option<&RollupGroup>| {
+        g.and_then(|g| g.suppressed)
+            .map(|r| stats::withheld(lang, r))
+    };
     let yi_unit = |g: Option<&RollupGroup>| match withheld(g) {
         Some(_) => String::new(),
         None => "亿元".into(),
@@ -186,7 +189,9 @@ pub async fn page(
     let firms = digital_group.and_then(|g| g.firms);
     kpis.push(Kpi {
         label: "dash.digital_firms",
-        value: firms.map(format::grouped).or_else(|| withheld(digital_group)),
+        value: firms
+            .map(format::grouped)
+            .or_else(|| withheld(digital_group)),
         unit: match withheld(digital_group) {
             Some(_) => String::new(),
             None => viewer.t("unit.firms").into(),
