@@ -282,6 +282,25 @@ async fn a_single_firm_segment_is_withheld_from_a_chain_owner_and_a_foreign_park
                 "[{}] {who}: {text}",
                 app.engine
             );
+            // Every dimension is judged the same way: each group shows a value or names the rule withholding it.
+            for by in [
+                "zone",
+                "area",
+                "chain",
+                "park",
+                "district",
+                "digital_category",
+                "digital_economy",
+            ] {
+                let rollup = stats(app, &format!("period=2021-H1&by={by}")).await;
+                for g in rollup["groups"].as_array().expect("groups") {
+                    assert!(
+                        g["value"].is_null() != g["suppressed"].is_null(),
+                        "[{}] {who} by {by}: {g}",
+                        app.engine
+                    );
+                }
+            }
         }
     }
 }
