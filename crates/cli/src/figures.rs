@@ -631,6 +631,14 @@ async fn bench_tier(args: &BenchArgs, tier: Tier) -> anyhow::Result<()> {
         again.values_unchanged,
         started.elapsed().as_secs_f64()
     );
+    let rules = DisclosureRules::default();
+    let park_staff = Actor {
+        scope: Scope {
+            parks: vec![1],
+            ..Scope::zone(Role::ParkStaff)
+        },
+        ..actor()
+    };
     for (label, by, method) in [
         (
             "headline: added value 2021-H1 by digital_economy",
@@ -664,18 +672,11 @@ async fn bench_tier(args: &BenchArgs, tier: Tier) -> anyhow::Result<()> {
         };
         // As a reader of everything (no disclosure control), then as a park's staff: every cell of the answer
         // is judged, which reads the period's raw values of the groups' firms.
-        let mut park_staff = Scope::zone(Role::ParkStaff);
-        park_staff.parks = vec![1];
-        let park_staff = Actor {
-            scope: park_staff,
-            ..actor()
-        };
-        let rules = DisclosureRules::default();
         for (who, caller, runs) in [
             ("", actor(), runs),
             (
                 " as park staff (disclosure control)",
-                park_staff,
+                park_staff.clone(),
                 (runs / 20).max(5),
             ),
         ] {
