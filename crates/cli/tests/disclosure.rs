@@ -434,6 +434,23 @@ async fn a_caller_who_may_read_every_firm_of_a_cell_sees_it() {
                 .await;
             assert_eq!(status, StatusCode::OK, "{context}: the firm's own figures");
         }
+        // An overall chain chief (总链长) reads the firms of every chain: the dominated segment C too.
+        let overall = account(
+            &admin,
+            "overall.chief",
+            Role::ChainChief,
+            json!({"role": "chain_chief", "chief_level": "overall"}),
+        )
+        .await;
+        let rollup = stats(&overall, "period=2021-H1&by=segment").await;
+        for segment in [w.f.root_segment, w.f.child_segment, w.f.other_segment] {
+            let g = group(&rollup, segment);
+            assert!(
+                g["value"]["hundredths"].is_i64(),
+                "[{}] overall chief: {g}",
+                admin.engine
+            );
+        }
         // Readers of everything see every cell as it is, without disclosure control.
         let rollup = stats(&admin, "period=2021-H1&by=segment").await;
         assert_eq!(rollup["disclosure"]["applied"], false);
@@ -485,7 +502,13 @@ async fn pages_exports_and_the_scheduling_report_say_confidential_instead_of_the
 
         // Park 2's output (27.90 亿, one firm 96 % of it) in the parks list, its exports and the dashboard.
         for (lang, word) in [("zh", "保密"), ("en", "confidential")] {
-            for path in ["/parks", "/parks/export.csv", "/dashboard?period=2021-H1"] {
+            let park2 = format!("/parks/{}", w.park2);
+            for path in [
+                "/parks",
+                "/parks/export.csv",
+                "/dashboard?period=2021-H1",
+                &park2,
+            ] {
                 let text = page(
                     &w.park1_chief,
                     &format!(
@@ -495,8 +518,19 @@ async fn pages_exports_and_the_scheduling_report_say_confidential_instead_of_the
                 )
                 .await;
                 assert!(text.contains(word), "[{}] {path} {lang}", admin.engine);
-                assert!(!text.contains("27.90"), "[{}] {path} {lang}", admin.engine);
+                // Neither the half-year (27.90 亿) nor a month of it (4.65 亿, the park's trend chart).
+                assert!(
+                    !text.contains("27.90") && !text.contains("4.65"),
+                    "[{}] {path} {lang}",
+                    admin.engine
+                );
             }
+            let trend = page(&admin, &park2).await;
+            assert!(
+                trend.contains("4.65"),
+                "[{}] the leader's trend of park 2",
+                admin.engine
+            );
             let csv = page(&w.park1_chief, &format!("/chains/export.csv?lang={lang}")).await;
             assert!(
                 csv.contains(word),
