@@ -24,8 +24,9 @@ use config::Settings;
 #[derive(Debug, Parser)]
 #[command(name = "chainpark", version, about, long_about = None)]
 struct Cli {
-    /// A TOML configuration file (keys: listen, database). Environment variables CHAINPARK_LISTEN and
-    /// CHAINPARK_DATABASE override it; command-line options override both.
+    /// A TOML configuration file (keys: listen, database, and [disclosure] min_firms, dominance_percent).
+    /// Environment variables CHAINPARK_LISTEN, CHAINPARK_DATABASE, CHAINPARK_DISCLOSURE_MIN_FIRMS and
+    /// CHAINPARK_DISCLOSURE_DOMINANCE_PERCENT override it; command-line options override both.
     #[arg(long, global = true, env = "CHAINPARK_CONFIG")]
     config: Option<PathBuf>,
     #[command(subcommand)]
@@ -131,13 +132,15 @@ async fn main() -> anyhow::Result<()> {
         Command::Serve(args) => {
             let settings = Settings::load(cli.config.as_deref(), args.listen, args.database)?;
             let store = open(&settings.database).await?;
-            serve(store, &settings.listen).await
+            serve(store, &settings.listen, settings.disclosure).await
         }
         Command::Demo(args) => {
             std::fs::create_dir_all(&args.data_dir)
                 .with_context(|| format!("creating {}", args.data_dir.display()))?;
             let path = args.data_dir.join("chainpark.db");
             let url = format!("sqlite://{}", path.display());
+            let settings =
+                Settings::load(cli.config.as_deref(), Some(args.listen), Some(url.clone()))?;
             let store = open(&url).await?;
             if store.is_empty().await? {
                 println!("loading the demo zone into {} ...", path.display());
@@ -156,7 +159,7 @@ async fn main() -> anyhow::Result<()> {
                     accounts::DEMO_PASSWORD
                 );
             }
-            serve(store, &args.listen).await
+            serve(store, &settings.listen, settings.disclosure).await
         }
         Command::Import(args) => {
             let settings = Settings::load(cli.config.as_deref(), None, args.database.clone())?;
@@ -164,7 +167,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Report(args) => {
             let settings = Settings::load(cli.config.as_deref(), None, args.database.clone())?;
-            figures::report(open(&settings.database).await?, args).await
+            figures::report(open(&settings.database).await?, &settings.disclosure, args).await
         }
         Command::DigitalMap(args) => {
             let settings = Settings::load(cli.config.as_deref(), None, args.database.clone())?;
@@ -284,7 +287,11 @@ async fn open(url: &str) -> anyhow::Result<Arc<dyn Store>> {
     Ok(store)
 }
 
-async fn serve(store: Arc<dyn Store>, listen: &str) -> anyhow::Result<()> {
+async fn serve(
+    store: Arc<dyn Store>,
+    listen: &str,
+    disclosure: chainpark_core::disclosure::DisclosureRules,
+) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("listening on {listen}"))?;
@@ -294,7 +301,10 @@ async fn serve(store: Arc<dyn Store>, listen: &str) -> anyhow::Result<()> {
         store.engine()
     );
     workflow::start_background(&store)?;
-    let app = chainpark_web::app(AppState::new(store));
+    let app = chainpark_web::app(AppState {
+        disclosure,
+        ..AppState::new(store)
+    });
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),

@@ -10,6 +10,7 @@ pub mod chain_tree;
 pub mod credit_code;
 pub mod demo;
 pub mod digital_economy;
+pub mod disclosure;
 pub mod district;
 pub mod error;
 pub mod figures;

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod error;
 pub mod extract;
 pub mod notify;
+pub mod rollups;
 pub mod ui;
 
 use std::sync::Arc;
@@ -29,6 +30,8 @@ pub struct AppState {
     pub throttle: Arc<auth::Throttle>,
     /// Served over HTTPS: session cookies get the Secure flag.
     pub https: bool,
+    /// The thresholds of statistical disclosure control for roll-ups (from the configuration).
+    pub disclosure: chainpark_core::disclosure::DisclosureRules,
 }
 
 impl AppState {
@@ -37,6 +40,7 @@ impl AppState {
             store,
             throttle: Arc::new(auth::Throttle::new()),
             https: false,
+            disclosure: Default::default(),
         }
     }
 }
