@@ -890,7 +890,7 @@ struct PersonSpec {
     name: Seen,
     /// Who may ask for the person by id.
     by_id: Seen,
-    /// Who sees their own phone and e-mail.
+    /// Who sees their own phone and e-mail (the office phone is seen with the person).
     private: Seen,
     /// Who sees their post.
     post_seen: Seen,
@@ -1167,9 +1167,11 @@ async fn world(admin: &TestApp) -> World {
     for (i, spec) in people.iter().enumerate() {
         let k = i + 1;
         let person = id_of(admin, "/api/v1/people", json!({"name": format!("人{}", spec.marker), "title": "主任",
-            "phone": format!("139111100{k:02}"), "email": format!("mxh{k:02}@gov.test")}))
+            "phone": format!("139111100{k:02}"), "email": format!("mxh{k:02}@gov.test"),
+            "office_phone": format!("023-610000{k:02}")}))
         .await;
         markers.push(marker(spec.marker, spec.name));
+        markers.push(marker(format!("023-610000{k:02}"), spec.by_id));
         markers.push(marker(format!("139111100{k:02}"), spec.private));
         markers.push(marker(format!("mxh{k:02}@gov.test"), spec.private));
         object("people", person, spec.by_id);

@@ -419,14 +419,16 @@ pub(crate) fn may_maintain_figures(actor: &Actor) -> Result<()> {
     Ok(actor.scope.may_administer()?)
 }
 
-/// A chain owner sees only its chains' enterprises: another enterprise answers "not found", as in the registry.
-pub(crate) fn hide_from_chain_owner(actor: &Actor, enterprise: Id, chains: &[Id]) -> Result<()> {
-    match actor.scope.visible_chains() {
-        Some(visible) if !chains.iter().any(|c| visible.contains(c)) => Err(StoreError::NotFound {
+/// An enterprise the actor does not see (another firm for an enterprise user, a foreign chain's for a chain
+/// owner) answers "not found", as in the registry.
+pub(crate) fn ensure_enterprise_seen(actor: &Actor, enterprise: Id, park: Option<Id>, chains: &[Id]) -> Result<()> {
+    if actor.scope.sees_enterprise(enterprise, park, chains) {
+        Ok(())
+    } else {
+        Err(StoreError::NotFound {
             kind: "enterprise",
             id: enterprise,
-        }),
-        _ => Ok(()),
+        })
     }
 }
 
@@ -438,6 +440,7 @@ macro_rules! figures_store {
             use std::collections::HashMap;
 
             use async_trait::async_trait;
+            use chainpark_core::access::{Kind, Place, Reach};
             use chainpark_core::digital_economy::{DigitalEconomyCategory, DigitalEconomyMap};
             use chainpark_core::district::DistrictCode;
             use chainpark_core::figures::*;
@@ -981,7 +984,7 @@ macro_rules! figures_store {
                 ) -> Result<Vec<EnterpriseFigure>> {
                     let mut c = self.read().await?;
                     let (park, chains) = enterprise_place(&mut c, enterprise_id).await?;
-                    hide_from_chain_owner(actor, enterprise_id, &chains)?;
+                    ensure_enterprise_seen(actor, enterprise_id, park, &chains)?;
                     if !actor.scope.sees_private(enterprise_id, park, &chains) {
                         return Err(StoreError::Denied(format!(
                             "a {} account cannot read the figures of enterprise {enterprise_id}",
@@ -1019,6 +1022,7 @@ macro_rules! figures_store {
                 }
 
                 async fn rollup(&self, actor: &Actor, q: &RollupQuery) -> Result<Rollup> {
+                    actor.scope.may_see_zone_views()?;
                     let mut c = self.read().await?;
                     let indicator = indicator_by_code(&mut c, &q.indicator).await?;
                     let previous_period = q.period.a_year_earlier();
@@ -1070,15 +1074,19 @@ macro_rules! figures_store {
                     };
                     let parent_value = parent.value.as_ref().map(|a| a.hundredths);
                     let mut ids: Vec<Id> = current.keys().copied().collect();
-                    // Chain owners see only their own chains (and those chains' segments).
-                    if let Some(visible) = actor.scope.visible_chains() {
+                    // Chain owners see only their own chains (and those chains' segments); enterprise users, whose
+                    // reach goes through their enterprises, see no roll-up at all.
+                    let on_chain = |kind: Kind, chain: Id| {
+                        actor.scope.sees(kind, Place { chains: &[chain], ..Place::default() })
+                    };
+                    if actor.scope.reach(Kind::Chain) != Reach::All {
                         match q.by {
-                            Dimension::Chain => ids.retain(|id| visible.contains(id)),
+                            Dimension::Chain => ids.retain(|id| on_chain(Kind::Chain, *id)),
                             Dimension::Segment => {
                                 let rows: Vec<(i64, i64)> =
                                     sqlx::query_as("SELECT id, chain_id FROM segments").fetch_all(&mut *c).await?;
                                 let allowed: Vec<i64> =
-                                    rows.into_iter().filter(|(_, ch)| visible.contains(ch)).map(|(s, _)| s).collect();
+                                    rows.into_iter().filter(|(_, ch)| on_chain(Kind::Segment, *ch)).map(|(s, _)| s).collect();
                                 ids.retain(|id| allowed.contains(id));
                             }
                             _ => {}
@@ -1180,7 +1188,8 @@ macro_rules! figures_store {
                     // The category follows from the public industry code, so every signed-in role that sees the
                     // enterprise may read it.
                     let mut tx = self.begin_write().await?;
-                    hide_from_chain_owner(actor, enterprise_id, &enterprise_place(tx.conn(), enterprise_id).await?.1)?;
+                    let (park, chains) = enterprise_place(tx.conn(), enterprise_id).await?;
+                    ensure_enterprise_seen(actor, enterprise_id, park, &chains)?;
                     let map = map_in_force(tx.conn()).await?.map;
                     sync_categories(tx.conn(), &map).await?;
                     let found = category_of(tx.conn(), enterprise_id).await?;
@@ -1195,7 +1204,8 @@ macro_rules! figures_store {
                     category: Option<DigitalEconomyCategory>,
                     overridden: bool,
                 ) -> Result<DigitalCategoryAssignment> {
-                    hide_from_chain_owner(actor, enterprise_id, &enterprise_place(&mut *self.read().await?, enterprise_id).await?.1)?;
+                    let (park, chains) = enterprise_place(&mut *self.read().await?, enterprise_id).await?;
+                    ensure_enterprise_seen(actor, enterprise_id, park, &chains)?;
                     may_maintain_figures(actor)?;
                     let mut tx = self.begin_write().await?;
                     let map = map_in_force(tx.conn()).await?.map;
