@@ -207,7 +207,12 @@ async fn enterprise_user_sees_the_names_of_its_chain_segment_and_park_and_no_oth
         let (_, chains) = own.get("/api/v1/chains").await;
         assert_eq!(ids(&chains), [f.chain], "[{}] {chains}", app.engine);
         let (_, segments) = own.get("/api/v1/segments").await;
-        assert_eq!(ids(&segments), [f.child_segment], "[{}] {segments}", app.engine);
+        assert_eq!(
+            ids(&segments),
+            [f.child_segment],
+            "[{}] {segments}",
+            app.engine
+        );
         let (_, parks) = own.get("/api/v1/parks").await;
         assert_eq!(ids(&parks), [f.park], "[{}]", app.engine);
         let (_, areas) = own.get("/api/v1/areas").await;
@@ -228,7 +233,8 @@ async fn enterprise_user_sees_the_names_of_its_chain_segment_and_park_and_no_oth
 }
 
 #[tokio::test]
-async fn enterprise_user_learns_who_handles_its_appeal_and_their_office_phone_but_not_their_own_phone() {
+async fn enterprise_user_learns_who_handles_its_appeal_and_their_office_phone_but_not_their_own_phone()
+ {
     for app in apps().await {
         let f = fixture(&app).await;
         let firm = app
@@ -243,7 +249,10 @@ async fn enterprise_user_learns_who_handles_its_appeal_and_their_office_phone_bu
             .as_i64()
             .expect("id");
         let colleague = app
-            .create("/api/v1/people", json!({"name": "王强", "phone": "13987654321"}))
+            .create(
+                "/api/v1/people",
+                json!({"name": "王强", "phone": "13987654321"}),
+            )
             .await["id"]
             .as_i64()
             .expect("id");
@@ -251,18 +260,28 @@ async fn enterprise_user_learns_who_handles_its_appeal_and_their_office_phone_bu
             app.create("/api/v1/posts", json!({"person_id": person, "role": "park_staff", "park_id": f.park, "starts_on": "2021-08-01"}))
                 .await;
         }
-        app.create("/api/v1/appeal-rules", json!({"category": "other", "target": "person", "person_id": official}))
-            .await;
+        app.create(
+            "/api/v1/appeal-rules",
+            json!({"category": "other", "target": "person", "person_id": official}),
+        )
+        .await;
         app.create("/api/v1/posts", json!({"person_id": f.person, "role": "enterprise_contact", "enterprise_id": firm, "starts_on": "2021-08-01"}))
             .await;
         let own = app
             .as_account("firm.user", Role::Enterprise, Some(f.person))
             .await;
         let appeal = own
-            .create("/api/v1/appeals", json!({"enterprise_id": firm, "category": "other", "title": "用地",
-                "received_at": "2026-06-15T02:00:00Z"}))
+            .create(
+                "/api/v1/appeals",
+                json!({"enterprise_id": firm, "category": "other", "title": "用地",
+                "received_at": "2026-06-15T02:00:00Z"}),
+            )
             .await;
-        assert_eq!(appeal["handler"]["name"], "李娜", "[{}] {appeal}", app.engine);
+        assert_eq!(
+            appeal["handler"]["name"], "李娜",
+            "[{}] {appeal}",
+            app.engine
+        );
         let (status, handler) = own.get(&format!("/api/v1/people/{official}")).await;
         assert_eq!(status, StatusCode::OK, "[{}] {handler}", app.engine);
         assert_eq!(handler["office_phone"], "023-67001234", "[{}]", app.engine);
@@ -280,14 +299,19 @@ async fn enterprise_user_learns_who_handles_its_appeal_and_their_office_phone_bu
             app.engine
         );
         let (_, posts) = own.get("/api/v1/posts").await;
-        assert_eq!(posts["total"], 1, "[{}] only its own contact post: {posts}", app.engine);
+        assert_eq!(
+            posts["total"], 1,
+            "[{}] only its own contact post: {posts}",
+            app.engine
+        );
         let (_, me) = own.get(&format!("/api/v1/people/{}", f.person)).await;
         assert_eq!(me["name"], "张伟", "[{}] its own person", app.engine);
     }
 }
 
 #[tokio::test]
-async fn officials_own_phones_are_for_staff_and_enterprise_contacts_for_those_who_see_the_enterprises_contact_data() {
+async fn officials_own_phones_are_for_staff_and_enterprise_contacts_for_those_who_see_the_enterprises_contact_data()
+ {
     for app in apps().await {
         let f = fixture(&app).await;
         let firm = app
@@ -297,14 +321,20 @@ async fn officials_own_phones_are_for_staff_and_enterprise_contacts_for_those_wh
             .as_i64()
             .expect("id");
         let contact = app
-            .create("/api/v1/people", json!({"name": "周经理", "phone": "13800001111"}))
+            .create(
+                "/api/v1/people",
+                json!({"name": "周经理", "phone": "13800001111"}),
+            )
             .await["id"]
             .as_i64()
             .expect("id");
         app.create("/api/v1/posts", json!({"person_id": contact, "role": "enterprise_contact", "enterprise_id": firm, "starts_on": "2021-08-01"}))
             .await;
         let official = app
-            .create("/api/v1/people", json!({"name": "陈主任", "phone": "13900002222"}))
+            .create(
+                "/api/v1/people",
+                json!({"name": "陈主任", "phone": "13900002222"}),
+            )
             .await["id"]
             .as_i64()
             .expect("id");
@@ -313,7 +343,10 @@ async fn officials_own_phones_are_for_staff_and_enterprise_contacts_for_those_wh
         for (i, (role, post)) in [
             ("chain_task_force", json!({"chain_id": f.chain})),
             ("chain_task_force", json!({"chain_id": f.other_chain})),
-            ("chain_owner", json!({"chain_id": f.chain, "owner_kind": "expert"})),
+            (
+                "chain_owner",
+                json!({"chain_id": f.chain, "owner_kind": "expert"}),
+            ),
         ]
         .into_iter()
         .enumerate()

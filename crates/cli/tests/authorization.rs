@@ -482,11 +482,7 @@ const MATRIX: &[Row] = &[
     row("PATCH", "/api/v1/segments/{id}", chain_team_changes),
     row("GET", "/api/v1/supply-links", read_all),
     row("POST", "/api/v1/supply-links", chain_team_creates),
-    row(
-        "GET",
-        "/api/v1/supply-links/{id}",
-        read_but_not_enterprises,
-    ),
+    row("GET", "/api/v1/supply-links/{id}", read_but_not_enterprises),
     row(
         "PATCH",
         "/api/v1/supply-links/{id}",
@@ -698,16 +694,8 @@ const MATRIX: &[Row] = &[
         "/api/v1/enterprises/{id}/archive",
         admin_changes_registry_scoped,
     ),
-    row(
-        "POST",
-        "/api/v1/posts/{id}/archive",
-        admin_changes_people,
-    ),
-    row(
-        "POST",
-        "/api/v1/people/{id}/archive",
-        admin_changes_people,
-    ),
+    row("POST", "/api/v1/posts/{id}/archive", admin_changes_people),
+    row("POST", "/api/v1/people/{id}/archive", admin_changes_people),
     row(
         "POST",
         "/api/v1/parks/{id}/archive",
@@ -1056,7 +1044,12 @@ async fn world(admin: &TestApp) -> World {
             seen,
         })
     };
-    let area = id_of(admin, "/api/v1/areas", json!({"code": "MXA", "name": "功能区MXA1"})).await;
+    let area = id_of(
+        admin,
+        "/api/v1/areas",
+        json!({"code": "MXA", "name": "功能区MXA1"}),
+    )
+    .await;
     markers.push(marker("MXA1", insiders));
     object("areas", area, insiders);
     let mut chains = [0; 2];
@@ -1071,8 +1064,12 @@ async fn world(admin: &TestApp) -> World {
         (1, chains[0], insiders),
         (2, chains[1], beyond_owner),
     ] {
-        segments[i] = id_of(admin, "/api/v1/segments", json!({"chain_id": chain, "code": format!("mxs{}", i + 1),
-            "name": format!("环节MXS{}", i + 1), "stage": "midstream", "industry_codes": ["3670"]}))
+        segments[i] = id_of(
+            admin,
+            "/api/v1/segments",
+            json!({"chain_id": chain, "code": format!("mxs{}", i + 1),
+            "name": format!("环节MXS{}", i + 1), "stage": "midstream", "industry_codes": ["3670"]}),
+        )
         .await;
         markers.push(marker(format!("MXS{}", i + 1), seen));
         object("segments", segments[i], seen);
@@ -1139,36 +1136,152 @@ async fn world(admin: &TestApp) -> World {
     };
     let people = [
         // H01..H05: the own chain's chief, task force and owner, the own park's chief and staff.
-        PersonSpec { marker: "MXH01", post: Some(chain_post("chain_chief", chains[0])), name: insiders, by_id: insiders, private: staff, post_seen: insiders },
-        PersonSpec { marker: "MXH02", post: Some(chain_post("chain_task_force", chains[0])), name: insiders, by_id: insiders, private: staff, post_seen: insiders },
-        PersonSpec { marker: "MXH03", post: Some(chain_post("chain_owner", chains[0])), name: insiders, by_id: insiders, private: staff_or_chain_owner, post_seen: insiders },
+        PersonSpec {
+            marker: "MXH01",
+            post: Some(chain_post("chain_chief", chains[0])),
+            name: insiders,
+            by_id: insiders,
+            private: staff,
+            post_seen: insiders,
+        },
+        PersonSpec {
+            marker: "MXH02",
+            post: Some(chain_post("chain_task_force", chains[0])),
+            name: insiders,
+            by_id: insiders,
+            private: staff,
+            post_seen: insiders,
+        },
+        PersonSpec {
+            marker: "MXH03",
+            post: Some(chain_post("chain_owner", chains[0])),
+            name: insiders,
+            by_id: insiders,
+            private: staff_or_chain_owner,
+            post_seen: insiders,
+        },
         // The park chief's name is part of the park, which E1's user sees.
-        PersonSpec { marker: "MXH04", post: Some(json!({"role": "park_chief", "park_id": parks[0]})), name: everyone, by_id: insiders, private: staff, post_seen: insiders },
+        PersonSpec {
+            marker: "MXH04",
+            post: Some(json!({"role": "park_chief", "park_id": parks[0]})),
+            name: everyone,
+            by_id: insiders,
+            private: staff,
+            post_seen: insiders,
+        },
         // The park staff member ends up handling E1's appeal: E1's user sees their name.
-        PersonSpec { marker: "MXH05", post: Some(json!({"role": "park_staff", "park_id": parks[0]})), name: everyone, by_id: everyone, private: staff, post_seen: insiders },
-        PersonSpec { marker: "MXH06", post: Some(json!({"role": "enterprise_contact", "enterprise_id": enterprises[0]})), name: own_case, by_id: own_case, private: own_case, post_seen: own_case },
+        PersonSpec {
+            marker: "MXH05",
+            post: Some(json!({"role": "park_staff", "park_id": parks[0]})),
+            name: everyone,
+            by_id: everyone,
+            private: staff,
+            post_seen: insiders,
+        },
+        PersonSpec {
+            marker: "MXH06",
+            post: Some(json!({"role": "enterprise_contact", "enterprise_id": enterprises[0]})),
+            name: own_case,
+            by_id: own_case,
+            private: own_case,
+            post_seen: own_case,
+        },
         // H07..H10: the foreign chain's chief and owner, the foreign park's chief and staff.
-        PersonSpec { marker: "MXH07", post: Some(chain_post("chain_chief", chains[1])), name: beyond_owner, by_id: beyond_owner, private: staff, post_seen: beyond_owner },
-        PersonSpec { marker: "MXH08", post: Some(chain_post("chain_owner", chains[1])), name: beyond_owner, by_id: beyond_owner, private: staff, post_seen: beyond_owner },
-        PersonSpec { marker: "MXH09", post: Some(json!({"role": "park_chief", "park_id": parks[1]})), name: insiders, by_id: insiders, private: staff, post_seen: insiders },
-        PersonSpec { marker: "MXH10", post: Some(json!({"role": "park_staff", "park_id": parks[1]})), name: insiders, by_id: insiders, private: staff, post_seen: insiders },
+        PersonSpec {
+            marker: "MXH07",
+            post: Some(chain_post("chain_chief", chains[1])),
+            name: beyond_owner,
+            by_id: beyond_owner,
+            private: staff,
+            post_seen: beyond_owner,
+        },
+        PersonSpec {
+            marker: "MXH08",
+            post: Some(chain_post("chain_owner", chains[1])),
+            name: beyond_owner,
+            by_id: beyond_owner,
+            private: staff,
+            post_seen: beyond_owner,
+        },
+        PersonSpec {
+            marker: "MXH09",
+            post: Some(json!({"role": "park_chief", "park_id": parks[1]})),
+            name: insiders,
+            by_id: insiders,
+            private: staff,
+            post_seen: insiders,
+        },
+        PersonSpec {
+            marker: "MXH10",
+            post: Some(json!({"role": "park_staff", "park_id": parks[1]})),
+            name: insiders,
+            by_id: insiders,
+            private: staff,
+            post_seen: insiders,
+        },
         // H11..H13: the contacts of E2, E3 and E4, seen with their enterprise's contact data.
-        PersonSpec { marker: "MXH11", post: Some(json!({"role": "enterprise_contact", "enterprise_id": enterprises[1]})), name: own_chain_team, by_id: own_chain_team, private: own_chain_team, post_seen: own_chain_team },
-        PersonSpec { marker: "MXH12", post: Some(json!({"role": "enterprise_contact", "enterprise_id": enterprises[2]})), name: own_park_team, by_id: own_park_team, private: own_park_team, post_seen: own_park_team },
-        PersonSpec { marker: "MXH13", post: Some(json!({"role": "enterprise_contact", "enterprise_id": enterprises[3]})), name: readers, by_id: readers, private: readers, post_seen: readers },
+        PersonSpec {
+            marker: "MXH11",
+            post: Some(json!({"role": "enterprise_contact", "enterprise_id": enterprises[1]})),
+            name: own_chain_team,
+            by_id: own_chain_team,
+            private: own_chain_team,
+            post_seen: own_chain_team,
+        },
+        PersonSpec {
+            marker: "MXH12",
+            post: Some(json!({"role": "enterprise_contact", "enterprise_id": enterprises[2]})),
+            name: own_park_team,
+            by_id: own_park_team,
+            private: own_park_team,
+            post_seen: own_park_team,
+        },
+        PersonSpec {
+            marker: "MXH13",
+            post: Some(json!({"role": "enterprise_contact", "enterprise_id": enterprises[3]})),
+            name: readers,
+            by_id: readers,
+            private: readers,
+            post_seen: readers,
+        },
         // H14: the foreign chain's task force, to whom the world's appeals are routed; H15: the overall chief.
-        PersonSpec { marker: "MXH14", post: Some(chain_post("chain_task_force", chains[1])), name: not_chain_owner, by_id: not_chain_owner, private: staff, post_seen: beyond_owner },
-        PersonSpec { marker: "MXH15", post: Some(json!({"role": "chain_chief", "chief_level": "overall"})), name: insiders, by_id: insiders, private: staff, post_seen: insiders },
+        PersonSpec {
+            marker: "MXH14",
+            post: Some(chain_post("chain_task_force", chains[1])),
+            name: not_chain_owner,
+            by_id: not_chain_owner,
+            private: staff,
+            post_seen: beyond_owner,
+        },
+        PersonSpec {
+            marker: "MXH15",
+            post: Some(json!({"role": "chain_chief", "chief_level": "overall"})),
+            name: insiders,
+            by_id: insiders,
+            private: staff,
+            post_seen: insiders,
+        },
         // H16: a person without posts.
-        PersonSpec { marker: "MXH16", post: None, name: readers, by_id: readers, private: readers, post_seen: readers },
+        PersonSpec {
+            marker: "MXH16",
+            post: None,
+            name: readers,
+            by_id: readers,
+            private: readers,
+            post_seen: readers,
+        },
     ];
     let mut person_ids = Vec::new();
     let mut post_ids = Vec::new();
     for (i, spec) in people.iter().enumerate() {
         let k = i + 1;
-        let person = id_of(admin, "/api/v1/people", json!({"name": format!("人{}", spec.marker), "title": "主任",
+        let person = id_of(
+            admin,
+            "/api/v1/people",
+            json!({"name": format!("人{}", spec.marker), "title": "主任",
             "phone": format!("139111100{k:02}"), "email": format!("mxh{k:02}@gov.test"),
-            "office_phone": format!("023-610000{k:02}")}))
+            "office_phone": format!("023-610000{k:02}")}),
+        )
         .await;
         markers.push(marker(spec.marker, spec.name));
         markers.push(marker(format!("023-610000{k:02}"), spec.by_id));
@@ -1276,30 +1389,44 @@ async fn world(admin: &TestApp) -> World {
     let mut recognitions = [0; 2];
     let mut work_orders = [0; 2];
     for (i, (firm, park, k, seen, park_seen)) in [
-        (enterprises[0], parks[0], 1, everyone as Seen, own_park_team as Seen),
+        (
+            enterprises[0],
+            parks[0],
+            1,
+            everyone as Seen,
+            own_park_team as Seen,
+        ),
         (enterprises[3], parks[1], 4, beyond_owner, readers),
     ]
     .into_iter()
     .enumerate()
     {
-        transformation[i] = id_of(admin, "/api/v1/transformation/projects", json!({"enterprise_id": firm, "name": format!("改造MXG{k}"),
-            "investment": 500, "started_on": "2021-01-01"})).await;
+        transformation[i] = id_of(
+            admin,
+            "/api/v1/transformation/projects",
+            json!({"enterprise_id": firm, "name": format!("改造MXG{k}"),
+            "investment": 500, "started_on": "2021-01-01"}),
+        )
+        .await;
         recognitions[i] = id_of(
             admin,
             "/api/v1/transformation/recognitions",
             recognition(firm, &format!("车间MXR{k}")),
         )
         .await;
-        work_orders[i] = id_of(admin, "/api/v1/work-orders", work_order(park, &format!("巡检MXW{}", i + 1))).await;
+        work_orders[i] = id_of(
+            admin,
+            "/api/v1/work-orders",
+            work_order(park, &format!("巡检MXW{}", i + 1)),
+        )
+        .await;
         markers.push(marker(format!("MXG{k}"), seen));
         markers.push(marker(format!("MXR{k}"), seen));
         markers.push(marker(format!("MXW{}", i + 1), park_seen));
     }
-    let everything = firms
-        .iter()
-        .fold(HEADER.to_string(), |file, firm| {
-            format!("{file}{},{},2021-01,增加值,1234.5,万元\n", firm.0, firm.1)
-        });
+    let everything = firms.iter().fold(HEADER.to_string(), |file, firm| {
+        format!("{file}{},{},2021-01,增加值,1234.5,万元\n", firm.0, firm.1)
+    });
     let admin_import = import_id(admin, everything).await;
     World {
         area,
@@ -1619,12 +1746,10 @@ async fn request(
             Some(recognition(pick(w.enterprises, scope), &format!("车间{n}"))),
         ),
         (_, "/api/v1/transformation/recognitions/{id}") => (id(pick(w.recognitions, scope)), None),
-        ("POST", "/api/v1/work-orders") => {
-            (
-                row.path.into(),
-                Some(work_order(pick(w.parks, scope), &format!("巡检{n}"))),
-            )
-        }
+        ("POST", "/api/v1/work-orders") => (
+            row.path.into(),
+            Some(work_order(pick(w.parks, scope), &format!("巡检{n}"))),
+        ),
         ("POST", "/api/v1/work-orders/{id}/steps") => (
             id(pick(w.work_orders, scope)),
             Some(json!({"action": "assign", "assignee_person_id": pick(w.staff, scope)})),
@@ -1652,10 +1777,14 @@ async fn request(
     }
 }
 
-
 /// The answer to a request: its status, the path it ended on (after redirects) and its text — a workbook's cells
 /// for XLSX, so that what an export holds is searched too.
-async fn fetch(client: &TestApp, method: Method, path: &str, body: Option<Value>) -> (u16, String, String) {
+async fn fetch(
+    client: &TestApp,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, String, String) {
     let mut request = client
         .client
         .request(method, format!("{}{path}", client.base))
@@ -1736,7 +1865,10 @@ async fn every_endpoint_answers_every_role_as_the_matrix_says_and_shows_only_its
                     }
                     let shown = leaks(&answer, &forbidden);
                     if !shown.is_empty() {
-                        wrong.push(format!("{} {path} as {who:?} ({scope:?}) shows {shown:?}", row.method));
+                        wrong.push(format!(
+                            "{} {path} as {who:?} ({scope:?}) shows {shown:?}",
+                            row.method
+                        ));
                     }
                 }
             }
@@ -1765,7 +1897,10 @@ async fn every_object_asked_for_by_id_is_found_only_by_those_who_may_see_it() {
                 let (status, _, answer) = fetch(client, Method::GET, &object.path, None).await;
                 let expected = if (object.seen)(*role) { 200 } else { 404 };
                 if status != expected {
-                    wrong.push(format!("GET {} as {role:?}: expected {expected}, got {status} {answer}", object.path));
+                    wrong.push(format!(
+                        "GET {} as {role:?}: expected {expected}, got {status} {answer}",
+                        object.path
+                    ));
                 }
                 let shown = leaks(&answer, &forbidden);
                 if !shown.is_empty() {
@@ -1811,7 +1946,9 @@ fn links(html: &str) -> Vec<String> {
         .skip(1)
         .filter_map(|rest| rest.split('"').next())
         .map(|href| href.replace("&amp;", "&"))
-        .filter(|href| href.starts_with('/') && !href.starts_with("//") && !href.starts_with("/static/"))
+        .filter(|href| {
+            href.starts_with('/') && !href.starts_with("//") && !href.starts_with("/static/")
+        })
         .map(|href| href.split('#').next().unwrap_or_default().to_string())
         .collect()
 }
@@ -1833,13 +1970,17 @@ async fn every_page_answers_every_role_shows_only_its_scope_and_links_only_what_
                     let (status, url, html) = fetch(client, Method::GET, &path, None).await;
                     if *who == Nobody {
                         if url != "/sign-in" {
-                            wrong.push(format!("{path} as no one: ended on {url}, not the sign-in page"));
+                            wrong.push(format!(
+                                "{path} as no one: ended on {url}, not the sign-in page"
+                            ));
                         }
                         continue;
                     }
                     let expected = (row.expect)(*who, scope);
                     if status != expected {
-                        wrong.push(format!("{path} as {who:?} ({scope:?}): expected {expected}, got {status}"));
+                        wrong.push(format!(
+                            "{path} as {who:?} ({scope:?}): expected {expected}, got {status}"
+                        ));
                     }
                     let shown = leaks(&html, &forbidden);
                     if !shown.is_empty() {
@@ -1855,11 +1996,15 @@ async fn every_page_answers_every_role_shows_only_its_scope_and_links_only_what_
             for (link, on) in linked {
                 let (status, _, html) = fetch(client, Method::GET, &link, None).await;
                 if status != 200 {
-                    wrong.push(format!("{on} links {link}, which answers {status} to {who:?}"));
+                    wrong.push(format!(
+                        "{on} links {link}, which answers {status} to {who:?}"
+                    ));
                 }
                 let shown = leaks(&html, &forbidden);
                 if !shown.is_empty() {
-                    wrong.push(format!("{link} (linked from {on}) as {who:?} shows {shown:?}"));
+                    wrong.push(format!(
+                        "{link} (linked from {on}) as {who:?} shows {shown:?}"
+                    ));
                 }
             }
         }

@@ -92,7 +92,10 @@ async fn each_role_lands_on_what_it_works_on() {
 
 /// An enterprise (its own user's) in the fixture's child segment and park, with a transformation project, and its
 /// user signed in through the sign-in form: where it lands, and that page.
-async fn enterprise_user_signed_in_with_the_form(app: &TestApp, f: &Fixture) -> (TestApp, i64, String, String) {
+async fn enterprise_user_signed_in_with_the_form(
+    app: &TestApp,
+    f: &Fixture,
+) -> (TestApp, i64, String, String) {
     let firm = app
         .create(
             "/api/v1/enterprises",
@@ -137,7 +140,12 @@ async fn an_enterprise_user_lands_on_its_enterprise_after_signing_in() {
     for app in apps().await {
         let f = fixture(&app).await;
         let (own, firm, url, html) = enterprise_user_signed_in_with_the_form(&app, &f).await;
-        assert_eq!(url, format!("/enterprises/{firm}"), "[{}] after signing in", app.engine);
+        assert_eq!(
+            url,
+            format!("/enterprises/{firm}"),
+            "[{}] after signing in",
+            app.engine
+        );
         assert!(html.contains("重庆长安测试有限公司"), "[{}]", app.engine);
         assert!(
             html.contains("焊装线智能化改造"),
@@ -150,7 +158,12 @@ async fn an_enterprise_user_lands_on_its_enterprise_after_signing_in() {
             app.engine
         );
         let (_, url, _) = page(&own, "/").await;
-        assert_eq!(url, format!("/enterprises/{firm}"), "[{}] and from /", app.engine);
+        assert_eq!(
+            url,
+            format!("/enterprises/{firm}"),
+            "[{}] and from /",
+            app.engine
+        );
     }
 }
 
@@ -159,8 +172,18 @@ async fn an_enterprise_users_pages_offer_no_link_to_what_it_may_not_open() {
     for app in apps().await {
         let f = fixture(&app).await;
         let (own, _, _, html) = enterprise_user_signed_in_with_the_form(&app, &f).await;
-        for zone_page in ["href=\"/dashboard\"", "href=\"/chains", "href=\"/parks", "href=\"/transformation\"", "href=\"/projects\""] {
-            assert!(!html.contains(zone_page), "[{}] the enterprise page offers {zone_page}", app.engine);
+        for zone_page in [
+            "href=\"/dashboard\"",
+            "href=\"/chains",
+            "href=\"/parks",
+            "href=\"/transformation\"",
+            "href=\"/projects\"",
+        ] {
+            assert!(
+                !html.contains(zone_page),
+                "[{}] the enterprise page offers {zone_page}",
+                app.engine
+            );
         }
         let (_, _, search) = page(&own, "/enterprises").await;
         assert!(
@@ -168,7 +191,13 @@ async fn an_enterprise_users_pages_offer_no_link_to_what_it_may_not_open() {
             "[{}] no registry export is offered",
             app.engine
         );
-        for path in ["/dashboard", "/chains", &format!("/parks/{}", f.park), "/enterprises/export.csv", "/transformation"] {
+        for path in [
+            "/dashboard",
+            "/chains",
+            &format!("/parks/{}", f.park),
+            "/enterprises/export.csv",
+            "/transformation",
+        ] {
             let (status, _, _) = page(&own, path).await;
             assert_eq!(status, StatusCode::FORBIDDEN, "[{}] {path}", app.engine);
         }
@@ -213,7 +242,11 @@ async fn an_enterprise_user_sees_the_office_phone_of_whoever_handles_its_appeal(
             "[{}] the name and office phone",
             app.engine
         );
-        assert!(!html.contains("13912345678"), "[{}] not their own phone", app.engine);
+        assert!(
+            !html.contains("13912345678"),
+            "[{}] not their own phone",
+            app.engine
+        );
     }
 }
 

@@ -334,7 +334,9 @@ impl Scope {
             (Role::ChainChief | Role::ChainTaskForce, Kind::EnterpriseContact) => {
                 Reach::chains(&self.chains, self.all_chains)
             }
-            (Role::ParkChief | Role::ParkStaff, Kind::EnterpriseContact) => Reach::parks(&self.parks),
+            (Role::ParkChief | Role::ParkStaff, Kind::EnterpriseContact) => {
+                Reach::parks(&self.parks)
+            }
             _ => Reach::All,
         }
     }
@@ -346,7 +348,10 @@ impl Scope {
 
     /// Whether the account sees an enterprise (in `park` and these chains) at all.
     pub fn sees_enterprise(&self, enterprise: Id, park: Option<Id>, chains: &[Id]) -> bool {
-        self.sees(Kind::Enterprise, enterprise_place(&enterprise, &park, chains))
+        self.sees(
+            Kind::Enterprise,
+            enterprise_place(&enterprise, &park, chains),
+        )
     }
 
     /// Whether the account may see the private fields (contact data, figures) of an enterprise in `park` and
@@ -726,7 +731,10 @@ mod tests {
 
     #[test]
     fn an_enterprise_user_sees_the_chains_segments_and_parks_its_enterprise_belongs_to_only() {
-        assert!(chain_place(&[1], &[OWN.0, 200]), "a chain its enterprise sits in");
+        assert!(
+            chain_place(&[1], &[OWN.0, 200]),
+            "a chain its enterprise sits in"
+        );
         assert!(!chain_place(&[2], &[300, 400]), "a chain without it");
         let s = enterprise_user();
         let park = |members: &[Id]| {
@@ -775,9 +783,18 @@ mod tests {
     fn chain_chiefs_and_task_force_see_the_private_data_of_their_chains_enterprises() {
         for role in [Role::ChainChief, Role::ChainTaskForce] {
             let s = scope(role, &[1], &[], &[]);
-            assert!(sees_private(&s, OWN) && sees_private(&s, OWN_CHAIN_ONLY), "{role}");
-            assert!(!sees_private(&s, OWN_PARK_ONLY) && !sees_private(&s, FOREIGN), "{role}");
-            assert!(sees_enterprise(&s, FOREIGN), "{role} sees the whole registry");
+            assert!(
+                sees_private(&s, OWN) && sees_private(&s, OWN_CHAIN_ONLY),
+                "{role}"
+            );
+            assert!(
+                !sees_private(&s, OWN_PARK_ONLY) && !sees_private(&s, FOREIGN),
+                "{role}"
+            );
+            assert!(
+                sees_enterprise(&s, FOREIGN),
+                "{role} sees the whole registry"
+            );
         }
     }
 
@@ -788,16 +805,28 @@ mod tests {
             ..scope(Role::ChainChief, &[], &[], &[])
         };
         assert!(sees_private(&s, FOREIGN));
-        assert!(!s.sees_private(500, Some(10), &[]), "not of one in no chain");
+        assert!(
+            !s.sees_private(500, Some(10), &[]),
+            "not of one in no chain"
+        );
     }
 
     #[test]
     fn park_chiefs_and_staff_see_the_private_data_of_their_parks_enterprises() {
         for role in [Role::ParkChief, Role::ParkStaff] {
             let s = scope(role, &[], &[10], &[]);
-            assert!(sees_private(&s, OWN) && sees_private(&s, OWN_PARK_ONLY), "{role}");
-            assert!(!sees_private(&s, OWN_CHAIN_ONLY) && !sees_private(&s, FOREIGN), "{role}");
-            assert!(sees_enterprise(&s, FOREIGN), "{role} sees the whole registry");
+            assert!(
+                sees_private(&s, OWN) && sees_private(&s, OWN_PARK_ONLY),
+                "{role}"
+            );
+            assert!(
+                !sees_private(&s, OWN_CHAIN_ONLY) && !sees_private(&s, FOREIGN),
+                "{role}"
+            );
+            assert!(
+                sees_enterprise(&s, FOREIGN),
+                "{role} sees the whole registry"
+            );
         }
     }
 
@@ -823,7 +852,8 @@ mod tests {
     }
 
     #[test]
-    fn readers_of_everything_see_everyone_and_others_their_person_and_the_holders_of_posts_they_see() {
+    fn readers_of_everything_see_everyone_and_others_their_person_and_the_holders_of_posts_they_see()
+     {
         assert_eq!(Scope::zone(Role::Leader).people_reach(), PeopleReach::All);
         let s = enterprise_user();
         assert_eq!(
@@ -846,21 +876,29 @@ mod tests {
             Role::ParkChief,
             Role::ParkStaff,
         ] {
-            assert!(scope(role, &[1], &[10], &[]).sees_personal_contact(8, false), "{role}");
+            assert!(
+                scope(role, &[1], &[10], &[]).sees_personal_contact(8, false),
+                "{role}"
+            );
         }
         for role in [Role::ChainOwner, Role::Enterprise] {
             let s = scope(role, &[1], &[], &[OWN.0]);
             assert!(!s.is_staff(), "{role}");
             assert!(!s.sees_personal_contact(8, false), "{role}: an official's");
             assert!(s.sees_personal_contact(7, false), "{role}: its own");
-            assert!(s.sees_personal_contact(8, true), "{role}: a contact it sees");
+            assert!(
+                s.sees_personal_contact(8, true),
+                "{role}: a contact it sees"
+            );
         }
     }
 
     #[test]
     fn zone_views_are_refused_to_enterprise_users_only() {
         for role in Role::ALL {
-            let allowed = scope(role, &[1], &[10], &[OWN.0]).may_see_zone_views().is_ok();
+            let allowed = scope(role, &[1], &[10], &[OWN.0])
+                .may_see_zone_views()
+                .is_ok();
             assert_eq!(allowed, role != Role::Enterprise, "{role}");
         }
     }
@@ -900,8 +938,14 @@ mod tests {
             post(3, PostRole::ChainChief, None, None),
         ];
         let chief = Scope::from_posts(Role::ChainChief, &posts);
-        assert_eq!((chief.chains.as_slice(), chief.all_chains), (&[1][..], true));
-        assert!(chief.parks.is_empty(), "a park post gives a chain role nothing");
+        assert_eq!(
+            (chief.chains.as_slice(), chief.all_chains),
+            (&[1][..], true)
+        );
+        assert!(
+            chief.parks.is_empty(),
+            "a park post gives a chain role nothing"
+        );
         let staff = Scope::from_posts(Role::ParkStaff, &posts);
         assert_eq!((staff.chains.len(), staff.parks.as_slice()), (0, &[10][..]));
     }

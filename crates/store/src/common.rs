@@ -99,7 +99,9 @@ pub(crate) fn ties_sql(kind: Kind) -> TiesSql {
         Kind::SupplyLink => TiesSql {
             table: "supply_links l",
             id: "l.id",
-            chain: Some("l.from_segment_id IN (SELECT ts.id FROM segments ts WHERE ts.chain_id IN ({}))"),
+            chain: Some(
+                "l.from_segment_id IN (SELECT ts.id FROM segments ts WHERE ts.chain_id IN ({}))",
+            ),
             park: None,
             enterprise: None,
         },

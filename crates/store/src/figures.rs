@@ -421,7 +421,12 @@ pub(crate) fn may_maintain_figures(actor: &Actor) -> Result<()> {
 
 /// An enterprise the actor does not see (another firm for an enterprise user, a foreign chain's for a chain
 /// owner) answers "not found", as in the registry.
-pub(crate) fn ensure_enterprise_seen(actor: &Actor, enterprise: Id, park: Option<Id>, chains: &[Id]) -> Result<()> {
+pub(crate) fn ensure_enterprise_seen(
+    actor: &Actor,
+    enterprise: Id,
+    park: Option<Id>,
+    chains: &[Id],
+) -> Result<()> {
     if actor.scope.sees_enterprise(enterprise, park, chains) {
         Ok(())
     } else {

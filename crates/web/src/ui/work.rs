@@ -539,7 +539,8 @@ pub async fn appeal(
             Some(step) => viewer.t(&format!("appeal.overdue.{}", step.as_str())),
             None => "",
         },
-        office_phone: office_phone(store, &viewer, a.assignee.as_ref().or(a.handler.as_ref())).await,
+        office_phone: office_phone(store, &viewer, a.assignee.as_ref().or(a.handler.as_ref()))
+            .await,
         handler: name(&a.handler),
         assignee: name(&a.assignee),
         escalated_to: name(&a.escalated_to),
@@ -554,7 +555,11 @@ pub async fn appeal(
 }
 
 /// The office phone of the person handling a case, as far as the viewer sees that person.
-async fn office_phone(store: &dyn chainpark_store::Store, viewer: &Viewer, person: Option<&PersonRef>) -> String {
+async fn office_phone(
+    store: &dyn chainpark_store::Store,
+    viewer: &Viewer,
+    person: Option<&PersonRef>,
+) -> String {
     match person {
         Some(p) => store
             .get_person(viewer.actor(), p.id)
