@@ -225,7 +225,10 @@ pub enum PeopleReach {
     /// Everyone.
     All,
     /// Its own person, whoever holds one of these posts, and whoever handles an appeal the account sees.
-    Some { own: Option<Id>, posts: PostReach },
+    Some {
+        own: Option<Id>,
+        posts: Box<PostReach>,
+    },
 }
 
 /// A refused action, with the reason shown to the user.
@@ -386,7 +389,7 @@ impl Scope {
         } else {
             PeopleReach::Some {
                 own: self.person,
-                posts: self.post_reach(),
+                posts: Box::new(self.post_reach()),
             }
         }
     }
@@ -860,7 +863,7 @@ mod tests {
             s.people_reach(),
             PeopleReach::Some {
                 own: Some(7),
-                posts: s.post_reach()
+                posts: Box::new(s.post_reach())
             }
         );
     }
