@@ -396,6 +396,59 @@ async fn officials_own_phones_are_for_staff_and_enterprise_contacts_for_those_wh
 }
 
 #[tokio::test]
+async fn an_overall_chain_chief_sees_the_contacts_of_every_enterprise_in_a_chain_and_of_no_other() {
+    for app in apps().await {
+        let f = fixture(&app).await;
+        let mut contacts = Vec::new();
+        for (i, segments) in [json!([f.other_segment]), json!([])]
+            .into_iter()
+            .enumerate()
+        {
+            let firm = app
+                .create("/api/v1/enterprises", json!({"credit_code": credit_code(&format!("91500112MA5U7G{i}X3")),
+                    "name": format!("重庆测试{i}有限公司"), "industry_code": "3670", "district": "500112", "segment_ids": segments,
+                    "contact": {"phone": format!("1380000000{i}")}}))
+                .await["id"]
+                .as_i64()
+                .expect("id");
+            let contact = app
+                .create("/api/v1/people", json!({"name": format!("联络{i}")}))
+                .await["id"]
+                .as_i64()
+                .expect("id");
+            app.create("/api/v1/posts", json!({"person_id": contact, "role": "enterprise_contact", "enterprise_id": firm, "starts_on": "2021-08-01"}))
+                .await;
+            contacts.push((firm, contact));
+        }
+        app.create("/api/v1/posts", json!({"person_id": f.person, "role": "chain_chief", "chief_level": "overall", "starts_on": "2021-08-01"}))
+            .await;
+        let chief = app
+            .as_account("zong.lianzhang", Role::ChainChief, Some(f.person))
+            .await;
+        let (_, in_chain) = chief
+            .get(&format!("/api/v1/enterprises/{}", contacts[0].0))
+            .await;
+        assert_eq!(
+            in_chain["contact"]["phone"], "13800000000",
+            "[{}]",
+            app.engine
+        );
+        let (_, outside) = chief
+            .get(&format!("/api/v1/enterprises/{}", contacts[1].0))
+            .await;
+        assert!(outside["contact"].is_null(), "[{}] {outside}", app.engine);
+        let (status, _) = chief
+            .get(&format!("/api/v1/people/{}", contacts[0].1))
+            .await;
+        assert_eq!(status, StatusCode::OK, "[{}]", app.engine);
+        let (status, _) = chief
+            .get(&format!("/api/v1/people/{}", contacts[1].1))
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "[{}]", app.engine);
+    }
+}
+
+#[tokio::test]
 async fn leader_reads_everything_and_changes_nothing() {
     for app in apps().await {
         let f = fixture(&app).await;
