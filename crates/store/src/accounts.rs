@@ -206,6 +206,7 @@ macro_rules! accounts_store {
                         }
                         _ => Scope::zone(account.role),
                     };
+                    let scope = Scope { person: account.person_id, ..scope };
                     Ok(Actor { account: account.username.clone(), account_id: Some(account.id), scope })
                 }
 

@@ -244,23 +244,16 @@ pub(crate) async fn scheduling_report(
         .ok_or_else(bad_month)?;
     let (from, to) = month_bounds(year, month).ok_or_else(bad_month)?;
     let scope = &actor.scope;
+    scope
+        .may_see_zone_views()
+        .map_err(chainpark_store::StoreError::from)?;
     let (subject, dimension) = match (q.chain_id, q.park_id) {
         (Some(chain), None) => {
             // A chain owner does not learn of other chains (404), as in the registry.
-            if scope.visible_chains().is_some_and(|v| !v.contains(&chain)) {
-                return Err(chainpark_store::StoreError::NotFound {
-                    kind: "chain",
-                    id: chain,
-                }
-                .into());
-            }
-            if !(scope.reads_everything() || scope.has_chain(chain)) {
-                return Err(ApiError::Forbidden(format!(
-                    "a {} account cannot read chain {chain}'s report",
-                    scope.role
-                )));
-            }
             let c = state.store.get_chain(&actor, chain).await?;
+            scope
+                .may_read_chain_report(chain)
+                .map_err(chainpark_store::StoreError::from)?;
             (
                 ReportSubject {
                     kind: "chain".into(),
@@ -271,12 +264,9 @@ pub(crate) async fn scheduling_report(
             )
         }
         (None, Some(park)) => {
-            if !(scope.reads_everything() || scope.has_park(park)) {
-                return Err(ApiError::Forbidden(format!(
-                    "a {} account cannot read park {park}'s report",
-                    scope.role
-                )));
-            }
+            scope
+                .may_read_park_report(park)
+                .map_err(chainpark_store::StoreError::from)?;
             let p = state.store.get_park(&actor, park).await?;
             (
                 ReportSubject {

@@ -194,6 +194,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("appeal.accept_due", "受理时限", "Accept by"),
     ("appeal.working_days", "个工作日", "working days"),
     ("appeal.handler", "责任人", "Routed to"),
+    ("appeal.office_phone", "办公电话", "Office phone"),
     ("appeal.escalated_to", "督办", "Escalated to"),
     ("appeal.reply", "答复", "Reply"),
     ("appeal.rating", "评分", "Rating"),

@@ -56,6 +56,7 @@ fn chrome(lang: Lang, next: &str) -> Chrome {
         csrf: String::new(),
         lang_href: format!("/sign-in?{href}"),
         may_import: false,
+        may_see_zone: false,
         is_admin: false,
         unread: 0,
         may_see_projects: false,
