@@ -13,6 +13,10 @@ pub struct Settings {
     pub listen: String,
     /// Database URL.
     pub database: String,
+    /// Reverse proxies (addresses or networks such as `10.0.0.0/8`) whose `X-Forwarded-For` names the client, for
+    /// throttling sign-ins per client address. None by default: the connection's peer is the client.
+    #[serde(default)]
+    pub trusted_proxies: Vec<String>,
 }
 
 impl Default for Settings {
@@ -20,6 +24,7 @@ impl Default for Settings {
         Settings {
             listen: "127.0.0.1:8080".to_string(),
             database: "sqlite://data/chainpark.db".to_string(),
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -46,7 +51,7 @@ impl Settings {
             figment = figment.merge(Toml::file(file));
         }
         let settings: Settings = figment
-            .merge(Env::prefixed("CHAINPARK_").only(&["listen", "database"]))
+            .merge(Env::prefixed("CHAINPARK_").only(&["listen", "database", "trusted_proxies"]))
             .merge(Serialized::defaults(Overrides { listen, database }))
             .extract()?;
         if let Some(path) = settings.database.strip_prefix("sqlite://")
@@ -98,6 +103,18 @@ mod tests {
         assert_eq!(overridden.listen, "127.0.0.1:1");
         assert_eq!(overridden.database, "postgres://zone@db/chainpark");
         assert!(Settings::load(Some(&dir.join("missing.toml")), None, None).is_err());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn trusted_proxies_come_from_the_configuration_file_and_default_to_none() {
+        let dir = std::env::temp_dir().join(format!("chainpark_proxies_{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("chainpark.toml");
+        std::fs::write(&file, "database = \"postgres://zone@db/chainpark\"\ntrusted_proxies = [\"127.0.0.1\", \"10.0.0.0/8\"]\n",).unwrap();
+        let settings = Settings::load(Some(&file), None, None).unwrap();
+        assert_eq!(settings.trusted_proxies, ["127.0.0.1", "10.0.0.0/8"]);
+        assert!(Settings::default().trusted_proxies.is_empty());
         let _ = std::fs::remove_dir_all(&dir);
     }
 

@@ -27,6 +27,8 @@ pub struct AppState {
     pub throttle: Arc<auth::Throttle>,
     /// Served over HTTPS: session cookies get the Secure flag.
     pub https: bool,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (setting `trusted_proxies`; none by default).
+    pub trusted_proxies: Arc<auth::TrustedProxies>,
 }
 
 impl AppState {
@@ -35,6 +37,7 @@ impl AppState {
             store,
             throttle: Arc::new(auth::Throttle::new()),
             https: false,
+            trusted_proxies: Arc::new(auth::TrustedProxies::default()),
         }
     }
 }
@@ -101,6 +104,11 @@ async fn security_headers(request: Request, next: Next) -> Response {
         }
     }
     let headers = response.headers_mut();
+    // Answers carry sessions, CSRF tokens, API tokens, personal data and exports: no cache may keep them. Only an
+    // answer that says otherwise (the static files) is cacheable.
+    if !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     headers.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(
