@@ -42,7 +42,7 @@ async fn unknown_user_and_wrong_password_get_the_same_answer() {
 }
 
 #[tokio::test]
-async fn failed_sign_ins_are_throttled_per_account() {
+async fn failed_sign_ins_make_that_account_wait_from_that_address() {
     for app in apps().await {
         let anonymous = app.anonymous();
         for _ in 0..5 {
@@ -62,7 +62,7 @@ async fn failed_sign_ins_are_throttled_per_account() {
         assert_eq!(
             status,
             StatusCode::TOO_MANY_REQUESTS,
-            "[{}] even the right password waits",
+            "[{}] even the right password waits its turn",
             app.engine
         );
     }
@@ -730,6 +730,7 @@ async fn expired_token_and_expired_session_are_refused() {
                 "old",
                 &chainpark_web::auth::secret_hash(&token),
                 past,
+                false,
             )
             .await
             .expect("stored");
@@ -801,23 +802,42 @@ async fn disabled_account_cannot_sign_in_and_its_sessions_end() {
 #[tokio::test]
 async fn own_password_change_needs_the_current_password_and_ends_other_sessions() {
     for app in apps().await {
-        let mut analyst = app.as_account("analyst.two", Role::Analyst, None).await;
+        let analyst = app.as_account("analyst.two", Role::Analyst, None).await;
+        let mut elsewhere = app.anonymous();
+        elsewhere.sign_in("analyst.two", PASSWORD).await;
         let (status, _) = analyst
+            .post(
+                "/api/v1/session/password",
+                json!({"current_password": "not-the-password", "new_password": "a-new-long-password"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "[{}]", app.engine);
+        let (status, ended) = analyst
             .post(
                 "/api/v1/session/password",
                 json!({"current_password": PASSWORD, "new_password": "a-new-long-password"}),
             )
             .await;
-        assert_eq!(status, StatusCode::NO_CONTENT, "[{}]", app.engine);
-        let (status, _) = analyst.get("/api/v1/chains").await;
+        assert_eq!(status, StatusCode::OK, "[{}] {ended}", app.engine);
+        assert_eq!(ended["sessions_ended"], 1, "[{}] {ended}", app.engine);
+        let (status, _) = elsewhere.get("/api/v1/chains").await;
         assert_eq!(
             status,
             StatusCode::UNAUTHORIZED,
-            "[{}] sessions end with the old password",
+            "[{}] the other session ends with the old password",
             app.engine
         );
-        analyst.sign_in("analyst.two", "a-new-long-password").await;
         let (status, _) = analyst.get("/api/v1/chains").await;
+        assert_eq!(
+            status,
+            StatusCode::OK,
+            "[{}] the session that changed it stays signed in",
+            app.engine
+        );
+        elsewhere
+            .sign_in("analyst.two", "a-new-long-password")
+            .await;
+        let (status, _) = elsewhere.get("/api/v1/chains").await;
         assert_eq!(status, StatusCode::OK, "[{}]", app.engine);
     }
 }

@@ -375,11 +375,7 @@ async fn thresholds_from_the_configuration_change_which_cells_are_withheld() {
         ),
     ] {
         for store in fresh_stores().await {
-            let admin = TestApp::start_with(AppState {
-                disclosure: rules,
-                ..AppState::new(store)
-            })
-            .await;
+            let admin = TestApp::start_with(store, |state| state.disclosure = rules).await;
             let w = world(&admin).await;
             let context = format!("[{}] {rules:?}", admin.engine);
             let rollup = stats(&w.park2_chief, "period=2021-H1&by=segment").await;

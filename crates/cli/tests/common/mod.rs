@@ -103,17 +103,20 @@ pub struct TestApp {
 impl TestApp {
     /// Serves the store and signs in as a fresh admin account.
     pub async fn start(store: Arc<dyn Store>) -> TestApp {
-        TestApp::start_with(chainpark_web::AppState::new(store)).await
+        TestApp::start_with(store, |_| {}).await
     }
 
-    /// Serves this application state (its store, with other settings such as the disclosure thresholds) and signs
-    /// in as a fresh admin account.
-    pub async fn start_with(state: chainpark_web::AppState) -> TestApp {
-        let store = state.store.clone();
+    /// Like `start`, with the application's state adjusted first (e.g. trusted proxies).
+    pub async fn start_with(
+        store: Arc<dyn Store>,
+        configure: impl FnOnce(&mut chainpark_web::AppState),
+    ) -> TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("a free port");
         let base = format!("http://{}", listener.local_addr().expect("address"));
+        let mut state = chainpark_web::AppState::new(store.clone());
+        configure(&mut state);
         let app = chainpark_web::app(state);
         tokio::spawn(async move {
             axum::serve(
@@ -285,7 +288,9 @@ pub async fn create_account(
     }
     .parse()
     .expect("a valid account");
-    let hash = chainpark_web::auth::hash_password(&password).expect("hash");
+    let hash = chainpark_web::auth::hash_password(&password)
+        .await
+        .expect("hash");
     store
         .create_account(&chainpark_store::Actor::system("test"), draft, hash)
         .await
