@@ -140,7 +140,13 @@ async fn main() -> anyhow::Result<()> {
             let trusted_proxies =
                 chainpark_web::auth::TrustedProxies::parse(&settings.trusted_proxies)
                     .map_err(|e| anyhow::anyhow!("{e}"))?;
-            serve(store, &settings.listen, settings.disclosure, trusted_proxies).await
+            serve(
+                store,
+                &settings.listen,
+                settings.disclosure,
+                trusted_proxies,
+            )
+            .await
         }
         Command::Demo(args) => {
             std::fs::create_dir_all(&args.data_dir)
@@ -170,7 +176,13 @@ async fn main() -> anyhow::Result<()> {
             let trusted_proxies =
                 chainpark_web::auth::TrustedProxies::parse(&settings.trusted_proxies)
                     .map_err(|e| anyhow::anyhow!("{e}"))?;
-            serve(store, &settings.listen, settings.disclosure, trusted_proxies).await
+            serve(
+                store,
+                &settings.listen,
+                settings.disclosure,
+                trusted_proxies,
+            )
+            .await
         }
         Command::Import(args) => {
             let settings = Settings::load(cli.config.as_deref(), None, args.database.clone())?;

@@ -8,7 +8,6 @@ mod common;
 
 use chainpark_core::access::Role;
 use chainpark_core::disclosure::DisclosureRules;
-use chainpark_web::AppState;
 use common::{Fixture, TestApp, apps, credit_code, fixture, fresh_stores};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};

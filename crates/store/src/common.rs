@@ -79,6 +79,8 @@ impl Dialect for sqlx::Postgres {
 pub(crate) fn id_list_json(ids: &[Id]) -> String {
     let items: Vec<String> = ids.iter().map(i64::to_string).collect();
     format!("[{}]", items.join(","))
+}
+
 /// How a kind's table is tied to chains, parks and enterprises, in SQL: the store's side of
 /// `chainpark_core::access::Kind`, from which a `Reach` is rendered as a condition. In each tie `{}` stands for a
 /// list of ids; a kind without a tie of some sort is never reached through it.
