@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalogue::{Catalogue, IndicatorId};
 use crate::error::ImportError;
+use crate::limits::ImportLimits;
 use crate::period::YearMonth;
 use crate::report::ImportReport;
 use crate::{csv_file, xlsx_file};
@@ -52,24 +53,18 @@ impl ValueSink for Vec<IndicatorValue> {
 pub struct ImportOptions {
     /// The latest month a value may be for, normally the current month; later periods are "in the future".
     pub latest_allowed: YearMonth,
-    /// Worksheet to read from an XLSX workbook; the first one when `None`.
+    /// Worksheet to read from an XLSX workbook; the first visible one when `None`.
     pub sheet: Option<String>,
-    /// XLSX workbooks are read whole, so their size is capped; CSV streams and has no cap.
-    pub max_xlsx_bytes: u64,
-    /// Problems listed in the report; further ones are only counted, so a bad 2 GB file keeps a small report.
-    pub max_listed_errors: usize,
+    /// Sizes of the file, its rows, cells and workbook parts, and of the report.
+    pub limits: ImportLimits,
 }
 
 impl ImportOptions {
-    pub const DEFAULT_MAX_XLSX_BYTES: u64 = 100 << 20;
-    pub const DEFAULT_MAX_LISTED_ERRORS: usize = 10_000;
-
     pub fn new(latest_allowed: YearMonth) -> ImportOptions {
         ImportOptions {
             latest_allowed,
             sheet: None,
-            max_xlsx_bytes: Self::DEFAULT_MAX_XLSX_BYTES,
-            max_listed_errors: Self::DEFAULT_MAX_LISTED_ERRORS,
+            limits: ImportLimits::default(),
         }
     }
 }

@@ -26,6 +26,7 @@ mod encoding;
 mod error;
 mod importer;
 mod layout;
+mod limits;
 mod normalise;
 mod period;
 mod report;
@@ -33,6 +34,7 @@ mod template;
 mod unit;
 mod value;
 mod xlsx_file;
+mod xlsx_guard;
 
 pub use catalogue::{
     Aggregation, BaseUnit, Catalogue, CatalogueError, IndicatorDef, IndicatorId, default_catalogue,
@@ -41,6 +43,7 @@ pub use encoding::decode_text;
 pub use error::ImportError;
 pub use importer::{ImportOptions, Importer, IndicatorValue, ValueSink};
 pub use layout::Layout;
+pub use limits::{ImportLimits, Limit, MAX_COLUMNS, MAX_ROWS};
 pub use period::{PeriodError, YearMonth};
-pub use report::{Format, ImportReport, Problem, RowError};
+pub use report::{Format, ImportReport, OtherSheet, Problem, RowError};
 pub use template::{template_csv, template_xlsx};
