@@ -152,7 +152,7 @@ impl<R: Read> Records<R> {
                     if record.ends.len() >= self.max_cells {
                         self.done = true;
                         return Err(ImportError::TooManyCells {
-                            line: self.core.line() + 1,
+                            line: self.core.line(),
                             limit: Limit::new("max_cells_per_row", self.max_cells),
                         });
                     }

@@ -24,6 +24,7 @@ mod check;
 mod csv_file;
 mod encoding;
 mod error;
+pub mod hostile;
 mod importer;
 mod layout;
 mod limits;
