@@ -1,8 +1,10 @@
 //! Layered configuration: defaults, then a TOML file, then `CHAINPARK_*` environment variables, then the command
-//! line — each layer overriding the one before.
+//! line — each layer overriding the one before. The import limits are the table `[import]` of the file and the
+//! variables `CHAINPARK_IMPORT_<KEY>` (e.g. `CHAINPARK_IMPORT_MAX_UPLOAD_BYTES`).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
+use chainpark_import::ImportLimits;
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
@@ -13,6 +15,12 @@ pub struct Settings {
     pub listen: String,
     /// Database URL.
     pub database: String,
+    /// Folder for uploads while they are read (default: `chainpark-spool` in the system's temporary folder).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spool_dir: Option<PathBuf>,
+    /// Limits of imports: upload size, workbook parts, rows, cells, report.
+    #[serde(default)]
+    pub import: ImportLimits,
 }
 
 impl Default for Settings {
@@ -20,6 +28,8 @@ impl Default for Settings {
         Settings {
             listen: "127.0.0.1:8080".to_string(),
             database: "sqlite://data/chainpark.db".to_string(),
+            spool_dir: None,
+            import: ImportLimits::default(),
         }
     }
 }
@@ -33,7 +43,24 @@ struct Overrides {
 }
 
 impl Settings {
+    /// Reads the layers and makes the folder of a SQLite database.
     pub fn load(
+        file: Option<&Path>,
+        listen: Option<String>,
+        database: Option<String>,
+    ) -> anyhow::Result<Settings> {
+        let settings = Settings::read(file, listen, database)?;
+        if let Some(path) = settings.database.strip_prefix("sqlite://")
+            && let Some(parent) = Path::new(path).parent()
+            && !parent.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(parent)?;
+        }
+        Ok(settings)
+    }
+
+    /// Reads the layers, touching nothing.
+    pub fn read(
         file: Option<&Path>,
         listen: Option<String>,
         database: Option<String>,
@@ -46,15 +73,10 @@ impl Settings {
             figment = figment.merge(Toml::file(file));
         }
         let settings: Settings = figment
-            .merge(Env::prefixed("CHAINPARK_").only(&["listen", "database"]))
+            .merge(Env::prefixed("CHAINPARK_").only(&["listen", "database", "spool_dir"]))
+            .merge(Env::prefixed("CHAINPARK_IMPORT_").map(|key| format!("import.{key}").into()))
             .merge(Serialized::defaults(Overrides { listen, database }))
             .extract()?;
-        if let Some(path) = settings.database.strip_prefix("sqlite://")
-            && let Some(parent) = Path::new(path).parent()
-            && !parent.as_os_str().is_empty()
-        {
-            std::fs::create_dir_all(parent)?;
-        }
         Ok(settings)
     }
 
@@ -98,6 +120,28 @@ mod tests {
         assert_eq!(overridden.listen, "127.0.0.1:1");
         assert_eq!(overridden.database, "postgres://zone@db/chainpark");
         assert!(Settings::load(Some(&dir.join("missing.toml")), None, None).is_err());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn import_limits_come_from_the_file_and_a_misspelt_one_is_refused() {
+        let dir = std::env::temp_dir().join(format!("chainpark_limits_{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("chainpark.toml");
+        std::fs::write(
+            &file,
+            "[import]\nmax_upload_bytes = 5000000\nmax_cell_chars = 1000\n",
+        )
+        .unwrap();
+        let settings = Settings::read(Some(&file), None, None).unwrap();
+        assert_eq!(settings.import.max_upload_bytes, 5_000_000);
+        assert_eq!(settings.import.max_cell_chars, 1_000);
+        assert_eq!(
+            settings.import.max_listed_errors,
+            ImportLimits::default().max_listed_errors
+        );
+        std::fs::write(&file, "[import]\nmax_uplod_bytes = 1\n").unwrap();
+        assert!(Settings::read(Some(&file), None, None).is_err());
         let _ = std::fs::remove_dir_all(&dir);
     }
 

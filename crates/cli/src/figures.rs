@@ -25,6 +25,9 @@ pub struct ImportArgs {
     /// Write the row-by-row report to this file (.csv or .xlsx).
     #[arg(long)]
     pub report: Option<PathBuf>,
+    /// The worksheet to read from an XLSX workbook (default: the first visible one).
+    #[arg(long)]
+    pub sheet: Option<String>,
     /// Database URL: sqlite://PATH or postgres://USER@HOST/DB.
     #[arg(long)]
     pub database: Option<String>,
@@ -181,7 +184,11 @@ pub async fn digital_map(store: Arc<dyn Store>, args: DigitalMapArgs) -> anyhow:
     Ok(())
 }
 
-pub async fn import(store: Arc<dyn Store>, args: ImportArgs) -> anyhow::Result<()> {
+pub async fn import(
+    store: Arc<dyn Store>,
+    args: ImportArgs,
+    limits: chainpark_import::ImportLimits,
+) -> anyhow::Result<()> {
     let size = std::fs::metadata(&args.file)
         .with_context(|| format!("reading {}", args.file.display()))?
         .len();
@@ -210,12 +217,17 @@ pub async fn import(store: Arc<dyn Store>, args: ImportArgs) -> anyhow::Result<(
         .unwrap_or_default()
         .to_string();
     let started = Instant::now();
+    let settings = chainpark_web::api::imports::ImportSettings {
+        accept_valid: args.accept_valid,
+        sheet: args.sheet.clone(),
+        limits,
+    };
     let outcome = chainpark_web::api::imports::run_import(
         store,
         actor(),
         args.file.clone(),
         name,
-        args.accept_valid,
+        settings,
         Some(progress),
     )
     .await;
@@ -238,6 +250,27 @@ pub async fn import(store: Arc<dyn Store>, args: ImportArgs) -> anyhow::Result<(
         },
         started.elapsed().as_secs_f64()
     );
+    if let Some(sheet) = &report.sheet {
+        let others: Vec<String> = report
+            .other_sheets
+            .iter()
+            .map(|s| {
+                if s.hidden {
+                    format!("{} (hidden)", s.name)
+                } else {
+                    s.name.clone()
+                }
+            })
+            .collect();
+        if others.is_empty() {
+            println!("  sheet read: {sheet}");
+        } else {
+            println!(
+                "  sheet read: {sheet}; the workbook's other sheets, not read (name one with --sheet): {}",
+                others.join(", ")
+            );
+        }
+    }
     for e in report.errors.iter().take(20) {
         println!("  line {} column {}: {}", e.line, e.column, e.reason);
     }
@@ -535,7 +568,7 @@ async fn import_bench_file(
         actor(),
         csv.to_path_buf(),
         "bench.csv".into(),
-        false,
+        Default::default(),
         None,
     )
     .await

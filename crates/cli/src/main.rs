@@ -22,8 +22,9 @@ use config::Settings;
 #[derive(Debug, Parser)]
 #[command(name = "chainpark", version, about, long_about = None)]
 struct Cli {
-    /// A TOML configuration file (keys: listen, database). Environment variables CHAINPARK_LISTEN and
-    /// CHAINPARK_DATABASE override it; command-line options override both.
+    /// A TOML configuration file (keys: listen, database, spool_dir, and the table [import] of import limits).
+    /// Environment variables CHAINPARK_LISTEN, CHAINPARK_DATABASE, CHAINPARK_SPOOL_DIR and CHAINPARK_IMPORT_<LIMIT>
+    /// override it; command-line options override both.
     #[arg(long, global = true, env = "CHAINPARK_CONFIG")]
     config: Option<PathBuf>,
     #[command(subcommand)]
@@ -129,9 +130,10 @@ async fn main() -> anyhow::Result<()> {
         Command::Serve(args) => {
             let settings = Settings::load(cli.config.as_deref(), args.listen, args.database)?;
             let store = open(&settings.database).await?;
-            serve(store, &settings.listen).await
+            serve(store, &settings.listen, &settings).await
         }
         Command::Demo(args) => {
+            let settings = Settings::read(cli.config.as_deref(), None, None)?;
             std::fs::create_dir_all(&args.data_dir)
                 .with_context(|| format!("creating {}", args.data_dir.display()))?;
             let path = args.data_dir.join("chainpark.db");
@@ -154,11 +156,11 @@ async fn main() -> anyhow::Result<()> {
                     accounts::DEMO_PASSWORD
                 );
             }
-            serve(store, &args.listen).await
+            serve(store, &args.listen, &settings).await
         }
         Command::Import(args) => {
             let settings = Settings::load(cli.config.as_deref(), None, args.database.clone())?;
-            figures::import(open(&settings.database).await?, args).await
+            figures::import(open(&settings.database).await?, args, settings.import).await
         }
         Command::Report(args) => {
             let settings = Settings::load(cli.config.as_deref(), None, args.database.clone())?;
@@ -282,7 +284,21 @@ async fn open(url: &str) -> anyhow::Result<Arc<dyn Store>> {
     Ok(store)
 }
 
-async fn serve(store: Arc<dyn Store>, listen: &str) -> anyhow::Result<()> {
+async fn serve(store: Arc<dyn Store>, listen: &str, settings: &Settings) -> anyhow::Result<()> {
+    let spool = chainpark_web::spool::Spool::new(
+        settings
+            .spool_dir
+            .clone()
+            .unwrap_or_else(chainpark_web::spool::Spool::default_root),
+    );
+    let leftovers = spool.start()?;
+    if leftovers.files > 0 || leftovers.folders > 0 {
+        println!(
+            "removed {} upload file(s) left in {} by earlier runs",
+            leftovers.files,
+            spool.root().display()
+        );
+    }
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("listening on {listen}"))?;
@@ -292,7 +308,11 @@ async fn serve(store: Arc<dyn Store>, listen: &str) -> anyhow::Result<()> {
         store.engine()
     );
     workflow::start_background(&store)?;
-    let app = chainpark_web::app(AppState::new(store));
+    let app = chainpark_web::app(AppState {
+        import_limits: settings.import.clone(),
+        spool: Arc::new(spool),
+        ..AppState::new(store)
+    });
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),

@@ -975,11 +975,11 @@ fn value_complaint(
         ValueError::UnknownUnit(u) => {
             let u = shorten(u, 100);
             Complaint::new(
-            Problem::UnknownUnit,
-            format!("unit '{u}' in '{text}' is not known"),
-            format!("“{text}”中的单位“{u}”无法识别"),
-        )
-        },
+                Problem::UnknownUnit,
+                format!("unit '{u}' in '{text}' is not known"),
+                format!("“{text}”中的单位“{u}”无法识别"),
+            )
+        }
         ValueError::UnitMismatch { unit, .. } => Complaint::new(
             Problem::UnitMismatch,
             format!("unit {unit} does not fit {} (kept in {unit_en})", def.code),

@@ -82,7 +82,9 @@ pub enum ImportError {
     TooManyCells { line: u64, limit: Limit },
     #[error("line {line}: the row's cells hold more than {} bytes together (limit {limit})", limit.value)]
     RowTooLarge { line: u64, limit: Limit },
-    #[error("the file {file} could not be read: the reader failed on it ({detail}); nothing was stored")]
+    #[error(
+        "the file {file} could not be read: the reader failed on it ({detail}); nothing was stored"
+    )]
     ReaderFailed { file: String, detail: String },
     #[error("line {line}: the bytes at offset {offset} are not valid {encoding} text")]
     Encoding {
@@ -193,7 +195,10 @@ impl ImportError {
                 format!("工作簿的压缩包含有超过 {} 个文件（{limit}）", limit.value)
             }
             ImportError::PartTooLarge { part, limit } => {
-                format!("工作簿的组成部分 {part} 解压后超过 {} 字节（{limit}）", limit.value)
+                format!(
+                    "工作簿的组成部分 {part} 解压后超过 {} 字节（{limit}）",
+                    limit.value
+                )
             }
             ImportError::ZipBomb { part, limit } => format!(
                 "工作簿的组成部分 {part} 解压后超过压缩大小的 {} 倍，是“压缩炸弹”（{limit}）",
@@ -206,20 +211,29 @@ impl ImportError {
                 format!("工作簿的共享字符串超过 {} 个（{limit}）", limit.value)
             }
             ImportError::SharedStringTooLong { index, limit } => {
-                format!("工作簿的第 {index} 个共享字符串超过 {} 个字符（{limit}）", limit.value)
+                format!(
+                    "工作簿的第 {index} 个共享字符串超过 {} 个字符（{limit}）",
+                    limit.value
+                )
             }
             ImportError::CellTooLong {
                 line,
                 column,
                 limit,
             } => {
-                format!("第 {line} 行 {column} 列：单元格超过 {} 个字符（{limit}）", limit.value)
+                format!(
+                    "第 {line} 行 {column} 列：单元格超过 {} 个字符（{limit}）",
+                    limit.value
+                )
             }
             ImportError::TooManyCells { line, limit } => {
                 format!("第 {line} 行：超过 {} 个单元格（{limit}）", limit.value)
             }
             ImportError::RowTooLarge { line, limit } => {
-                format!("第 {line} 行：单元格合计超过 {} 字节（{limit}）", limit.value)
+                format!(
+                    "第 {line} 行：单元格合计超过 {} 字节（{limit}）",
+                    limit.value
+                )
             }
             ImportError::ReaderFailed { file, detail } => {
                 format!("无法读取文件 {file}：读取时出错（{detail}）；未保存任何数据")

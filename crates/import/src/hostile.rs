@@ -56,7 +56,11 @@ fn write_workbook<W: Write + Seek>(
     );
     for (i, sheet) in sheets.iter().enumerate() {
         let n = i + 1;
-        let state = if sheet.hidden { r#" state="hidden""# } else { "" };
+        let state = if sheet.hidden {
+            r#" state="hidden""#
+        } else {
+            ""
+        };
         book.push_str(&format!(
             r#"<sheet name="{}" sheetId="{n}"{state} r:id="rId{n}"/>"#,
             sheet.name
@@ -114,7 +118,11 @@ fn write_workbook<W: Write + Seek>(
         put(zip, "xl/sharedStrings.xml", strings)?;
     }
     for (i, sheet) in sheets.iter().enumerate() {
-        put(zip, &format!("xl/worksheets/sheet{}.xml", i + 1), &sheet.xml)?;
+        put(
+            zip,
+            &format!("xl/worksheets/sheet{}.xml", i + 1),
+            &sheet.xml,
+        )?;
     }
     for (name, body) in extra {
         put(zip, name, body)?;

@@ -388,8 +388,10 @@ fn read_sheets<R: Read + Seek>(
                         QName(b"state") => sheet.visible = decoded(&a, decoder) == "visible",
                         QName(b"r:id") | QName(b"relationships:id") => {
                             // The last relationship of an id wins, as in calamine's map.
-                            if let Some((_, target)) =
-                                relationships.iter().rev().find(|(id, _)| id[..] == a.value[..])
+                            if let Some((_, target)) = relationships
+                                .iter()
+                                .rev()
+                                .find(|(id, _)| id[..] == a.value[..])
                             {
                                 sheet.path = if target.starts_with("/xl/") {
                                     target[1..].to_string()

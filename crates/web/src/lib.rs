@@ -6,6 +6,7 @@ pub mod auth;
 pub mod error;
 pub mod extract;
 pub mod notify;
+pub mod spool;
 pub mod ui;
 
 use std::sync::Arc;
@@ -27,14 +28,21 @@ pub struct AppState {
     pub throttle: Arc<auth::Throttle>,
     /// Served over HTTPS: session cookies get the Secure flag.
     pub https: bool,
+    /// Limits of imports: upload size, and what a file may hold.
+    pub import_limits: chainpark_import::ImportLimits,
+    /// Where uploads wait while they are read.
+    pub spool: Arc<spool::Spool>,
 }
 
 impl AppState {
+    /// The state with default import limits and the default spool folder.
     pub fn new(store: Arc<dyn Store>) -> Self {
         AppState {
             store,
             throttle: Arc::new(auth::Throttle::new()),
             https: false,
+            import_limits: chainpark_import::ImportLimits::default(),
+            spool: Arc::new(spool::Spool::new(spool::Spool::default_root())),
         }
     }
 }

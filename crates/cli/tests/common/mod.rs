@@ -103,11 +103,17 @@ pub struct TestApp {
 impl TestApp {
     /// Serves the store and signs in as a fresh admin account.
     pub async fn start(store: Arc<dyn Store>) -> TestApp {
+        TestApp::start_with(chainpark_web::AppState::new(store)).await
+    }
+
+    /// Serves this state (e.g. with other import limits) and signs in as a fresh admin account.
+    pub async fn start_with(state: chainpark_web::AppState) -> TestApp {
+        let store = state.store.clone();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("a free port");
         let base = format!("http://{}", listener.local_addr().expect("address"));
-        let app = chainpark_web::app(chainpark_web::AppState::new(store.clone()));
+        let app = chainpark_web::app(state);
         tokio::spawn(async move {
             axum::serve(
                 listener,
