@@ -405,12 +405,12 @@ fn write_table(rollup: &Rollup, out: &mut impl Write) -> anyhow::Result<()> {
 
 /// Peak resident memory of this process so far (VmHWM), in MiB.
 /// Resets the process's peak-RSS mark (Linux ≥ 4.0), so the next reading is the peak of what follows.
-fn reset_peak_rss() {
+pub(crate) fn reset_peak_rss() {
     let _ = std::fs::write("/proc/self/clear_refs", "5");
 }
 
 /// A line of /proc/self/status in MiB: `VmHWM` (peak resident memory) or `VmRSS` (resident now).
-fn status_mib(key: &str) -> Option<f64> {
+pub(crate) fn status_mib(key: &str) -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with(key))?;
     let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
@@ -422,7 +422,7 @@ fn peak_rss_mib() -> Option<f64> {
 }
 
 /// The demo zone with `count` enterprises: the demo's own, then copies of them under new credit codes.
-fn bench_zone(count: usize) -> chainpark_core::demo::DemoZone {
+pub(crate) fn bench_zone(count: usize) -> chainpark_core::demo::DemoZone {
     let mut zone = chainpark_core::demo::demo_zone();
     let originals = zone.enterprises.len();
     zone.enterprises.truncate(count.max(1));

@@ -2,6 +2,7 @@
 //! and the web application together. No rules live here.
 
 mod accounts;
+mod bench_hostile;
 mod bench_pages;
 mod config;
 mod figures;
@@ -53,6 +54,9 @@ enum Command {
     DigitalMap(figures::DigitalMapArgs),
     /// Measure import speed, roll-up latency and peak memory at the zone and city tiers (SQLite).
     Bench(figures::BenchArgs),
+    /// Generate each kind of hostile file (cells past XFD, zip bombs, huge cells, ...), import it with the default
+    /// limits, and print the outcome and the peak memory of the import, each in a process of its own.
+    BenchHostile(bench_hostile::BenchHostileArgs),
     /// Time the web pages as a signed-in leader: p50/p99 server-side render time and size of each page.
     BenchPages(bench_pages::BenchPagesArgs),
     /// Load a year's State Council holiday notice (CSV date,kind,name) so working-day deadlines can be counted in it.
@@ -171,6 +175,7 @@ async fn main() -> anyhow::Result<()> {
             figures::digital_map(open(&settings.database).await?, args).await
         }
         Command::Bench(args) => figures::bench(args).await,
+        Command::BenchHostile(args) => bench_hostile::bench_hostile(args).await,
         Command::BenchPages(args) => bench_pages::bench_pages(args).await,
         Command::Migrate(args) => {
             let settings = Settings::load(cli.config.as_deref(), None, args.database)?;

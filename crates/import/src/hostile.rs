@@ -381,6 +381,21 @@ pub fn write_wide_empty_row_csv(out: &mut impl Write, cells: u64) -> io::Result<
     out.write_all(b"\n")
 }
 
+/// A CSV file whose first data row opens a quote that is never closed, followed by `bytes` bytes of rows.
+pub fn write_unclosed_quote_csv(out: &mut impl Write, code: &str, bytes: u64) -> io::Result<()> {
+    writeln!(
+        out,
+        "统一社会信用代码,期间,指标,数值\n{code},\"2021-01,增加值,1"
+    )?;
+    let line = format!("{code},2021-02,增加值,1\n");
+    let mut written = 0;
+    while written < bytes {
+        out.write_all(line.as_bytes())?;
+        written += line.len() as u64;
+    }
+    Ok(())
+}
+
 /// A long-layout CSV of `rows` rows, 960 for each enterprise of `codes` in turn (120 months of 2011–2020 × 8
 /// indicators), so that no row repeats another while there are enough codes.
 pub fn write_rows_csv(out: &mut impl Write, codes: &[String], rows: u64) -> io::Result<()> {
