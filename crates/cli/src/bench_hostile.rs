@@ -37,6 +37,7 @@ pub enum Case {
     LongCellManyRows,
     BadSharedStringIndex,
     ManyParts,
+    DirectoryBomb,
     HugeElement,
     CommentBomb,
     WideEmptyRow,
@@ -62,6 +63,9 @@ impl Case {
                 "XLSX, a cell pointing at shared string 99 of 1 (panic, 500)"
             }
             Case::ManyParts => "XLSX, 10,001 files in the zip archive",
+            Case::DirectoryBomb => {
+                "XLSX, relationships, defined names, number formats and shared strings at their limits (100,000 entries, 64 MiB a part)"
+            }
             Case::HugeElement => "XLSX, one XML attribute of 500 MB",
             Case::CommentBomb => "XLSX, an XML comment of 500 MB full of '<'",
             Case::WideEmptyRow => "CSV, one row of 10^8 empty cells (+1 GB)",
@@ -123,6 +127,7 @@ fn generate(case: Case, path: &Path, codes: &[String], firm: i64) -> anyhow::Res
         Case::LongCellManyRows => hostile::long_shared_string(32_000, 20_000, &codes[0]),
         Case::BadSharedStringIndex => hostile::bad_shared_string_index("99"),
         Case::ManyParts => hostile::many_parts(10_001),
+        Case::DirectoryBomb => hostile::directory_bomb(100_000, 63 << 20, 60),
         Case::HugeElement => hostile::huge_element(500_000_000),
         Case::CommentBomb => hostile::comment_bomb(500_000_000),
         Case::GoodWorkbook => {

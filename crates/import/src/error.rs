@@ -52,6 +52,12 @@ pub enum ImportError {
     },
     #[error("the workbook's zip archive holds more than {} files (limit {limit})", limit.value)]
     TooManyParts { limit: Limit },
+    #[error("the workbook's part {part} lists more than {} {what} (limit {limit})", limit.value)]
+    TooManyEntries {
+        part: String,
+        what: &'static str,
+        limit: Limit,
+    },
     #[error("the workbook's part {part} decompresses to more than {} bytes (limit {limit})", limit.value)]
     PartTooLarge { part: String, limit: Limit },
     #[error(
@@ -134,6 +140,7 @@ impl ImportError {
             ImportError::CellOutOfRange { .. } => "cell_out_of_range",
             ImportError::BadSharedString { .. } => "bad_shared_string",
             ImportError::TooManyParts { .. } => "too_many_parts",
+            ImportError::TooManyEntries { .. } => "too_many_entries",
             ImportError::PartTooLarge { .. } => "part_too_large",
             ImportError::ZipBomb { .. } => "zip_bomb",
             ImportError::ElementTooLarge { .. } => "element_too_large",
@@ -193,6 +200,12 @@ impl ImportError {
             ),
             ImportError::TooManyParts { limit } => {
                 format!("工作簿的压缩包含有超过 {} 个文件（{limit}）", limit.value)
+            }
+            ImportError::TooManyEntries { part, what, limit } => {
+                format!(
+                    "工作簿的组成部分 {part} 中的 {what} 超过 {} 个（{limit}）",
+                    limit.value
+                )
             }
             ImportError::PartTooLarge { part, limit } => {
                 format!(

@@ -368,6 +368,103 @@ pub fn comment_bomb(bytes: u64) -> Vec<u8> {
     )
 }
 
+/// Letters that hardly compress (four bits of noise each), so that a part filled with them stays within the
+/// compression ratio while it is as large as its limit allows.
+fn noise(state: &mut u64, len: usize) -> String {
+    let mut text = String::with_capacity(len);
+    while text.len() < len {
+        // xorshift64
+        *state ^= *state << 13;
+        *state ^= *state >> 7;
+        *state ^= *state << 17;
+        let mut bits = *state;
+        for _ in 0..16 {
+            if text.len() == len {
+                break;
+            }
+            text.push(char::from(b'a' + (bits & 15) as u8));
+            bits >>= 4;
+        }
+    }
+    text
+}
+
+/// A workbook whose directory parts are as large as limits of `entries` entries and `part_bytes` bytes a part
+/// let them be, and of noise that barely compresses: that many relationships, defined names and number formats,
+/// and as many shared strings of `string_chars` characters as fit — the most a workbook can make calamine hold.
+pub fn directory_bomb(entries: usize, part_bytes: usize, string_chars: usize) -> Vec<u8> {
+    let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
+    let options = SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .compression_level(Some(1));
+    let mut state = 0x2545_F491_4F6C_DD1D_u64;
+    // Each entry's text fills its share of the part, less the markup around it.
+    let entry_chars = (part_bytes / entries.max(1)).saturating_sub(80).max(1);
+    let strings = part_bytes / (string_chars + 20);
+    let mut write = |zip: &mut ZipWriter<Cursor<Vec<u8>>>,
+                     name: &str,
+                     head: &str,
+                     count: usize,
+                     entry: &dyn Fn(usize, &str) -> String,
+                     chars: usize,
+                     tail: &str| {
+        zip.start_file(name, options).expect("in memory");
+        zip.write_all(head.as_bytes()).expect("in memory");
+        for i in 0..count {
+            let text = noise(&mut state, chars);
+            zip.write_all(entry(i, &text).as_bytes())
+                .expect("in memory");
+        }
+        zip.write_all(tail.as_bytes()).expect("in memory");
+    };
+    write(
+        &mut zip,
+        "xl/_rels/workbook.xml.rels",
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>"#,
+        entries - 1,
+        &|i, text| format!(r#"<Relationship Id="r{i}" Target="{text}"/>"#),
+        entry_chars,
+        "</Relationships>",
+    );
+    write(
+        &mut zip,
+        "xl/workbook.xml",
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets><definedNames>"#,
+        entries,
+        &|i, text| format!(r#"<definedName name="n{i}">{text}</definedName>"#),
+        entry_chars,
+        "</definedNames></workbook>",
+    );
+    write(
+        &mut zip,
+        "xl/styles.xml",
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><numFmts>"#,
+        entries,
+        &|i, text| format!(r#"<numFmt numFmtId="{}" formatCode="{text}"/>"#, i + 164),
+        entry_chars,
+        r#"</numFmts><cellXfs><xf numFmtId="0"/></cellXfs></styleSheet>"#,
+    );
+    write(
+        &mut zip,
+        "xl/sharedStrings.xml",
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">"#,
+        strings,
+        &|_, text| format!("<si><t>{text}</t></si>"),
+        string_chars,
+        "</sst>",
+    );
+    write(
+        &mut zip,
+        "xl/worksheets/sheet1.xml",
+        &sheet_xml(&[long_header()]),
+        0,
+        &|_, _| String::new(),
+        0,
+        "",
+    );
+    zip.finish().expect("in memory").into_inner()
+}
+
 /// A CSV file whose second line is one row of `cells` empty cells (commas only).
 pub fn write_wide_empty_row_csv(out: &mut impl Write, cells: u64) -> io::Result<()> {
     out.write_all("统一社会信用代码,期间,指标,数值\n".as_bytes())?;

@@ -308,13 +308,12 @@ impl<'z, R: Read + Seek> Part<'z, R> {
         self.xml.get_ref().total
     }
 
-    fn too_many(&self, what: &str, limits: &ImportLimits) -> ImportError {
-        ImportError::Workbook(format!(
-            "{} lists more than {} {what} (limit max_workbook_entries = {})",
-            self.name(),
-            limits.max_workbook_entries,
-            limits.max_workbook_entries
-        ))
+    fn too_many(&self, what: &'static str, limits: &ImportLimits) -> ImportError {
+        ImportError::TooManyEntries {
+            part: self.name().to_string(),
+            what,
+            limit: Limit::new("max_workbook_entries", limits.max_workbook_entries),
+        }
     }
 }
 

@@ -256,6 +256,24 @@ fn workbook_of_too_many_parts_is_refused() {
 }
 
 #[test]
+fn directory_parts_within_their_limits_are_read() {
+    let e = refused_xlsx(&hostile::directory_bomb(1_000, 1 << 20, 60));
+    assert!(
+        matches!(e, ImportError::NoDataRows { header_line: 1 }),
+        "{e}"
+    );
+}
+
+#[test]
+fn directory_part_of_too_many_entries_is_refused() {
+    let mut options = ImportOptions::new(latest());
+    options.limits.max_workbook_entries = 999;
+    let e = refused_xlsx_with(options, &hostile::directory_bomb(1_000, 1 << 20, 60));
+    assert_eq!(e.code(), "too_many_entries");
+    assert!(e.to_string().contains("max_workbook_entries = 999"), "{e}");
+}
+
+#[test]
 fn one_huge_xml_element_is_refused() {
     let e = refused_xlsx(&hostile::huge_element(2 << 20));
     assert_eq!(e.code(), "element_too_large", "{e}");

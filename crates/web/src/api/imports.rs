@@ -43,6 +43,9 @@ use crate::{AppState, Caller};
 /// Values sent to the store in one message.
 const BATCH: usize = 20_000;
 
+/// Bytes a form may hold besides its file: boundaries, part headers and the short text parts.
+const FORM_OVERHEAD: u64 = 64 << 10;
+
 /// What an import answers: the stored record (with the parser's report) and where to download the report.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ImportResponse {
@@ -400,22 +403,24 @@ pub async fn create(
     let actor = caller.actor();
     may_import_figures(&actor.scope).map_err(StoreError::from)?;
     let max = state.import_limits.max_upload_bytes;
-    let declared = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|length| length > max) {
-        return Err(upload_too_large(max));
-    }
-    let spool = state.spool.file().map_err(spool_error)?;
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
-    let upload = if content_type
+    let is_form = content_type
         .to_ascii_lowercase()
-        .starts_with("multipart/form-data")
-    {
+        .starts_with("multipart/form-data");
+    // A body that announces more than the file may hold is refused before it is read.
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    let allowance = if is_form { FORM_OVERHEAD } else { 0 };
+    if declared.is_some_and(|length| length > max.saturating_add(allowance)) {
+        return Err(upload_too_large(max));
+    }
+    let spool = state.spool.file().map_err(spool_error)?;
+    let upload = if is_form {
         spool_form(content_type, body, spool.path(), max).await?
     } else {
         spool_stream(body.into_data_stream(), spool.path(), max).await?;
@@ -497,10 +502,9 @@ async fn spool_form(
     let boundary = multer::parse_boundary(content_type).map_err(|e| {
         ApiError::bad_field("content-type", format!("not a usable multipart form: {e}"))
     })?;
-    // The whole form may hold the file and a few short parts with their headers.
     let constraints = multer::Constraints::new().size_limit(
         multer::SizeLimit::new()
-            .whole_stream(max.saturating_add(64 << 10))
+            .whole_stream(max.saturating_add(FORM_OVERHEAD))
             .for_field("accept_valid", 16)
             .for_field("filename", 1024)
             .for_field("sheet", 1024),
