@@ -373,6 +373,20 @@ async fn first_visible_sheet_is_read_unless_the_user_names_one_and_the_report_sa
             "[{}]",
             app.engine
         );
+        let page = app
+            .client
+            .get(format!("{}/imports/{}", app.base, body["import"]["id"]))
+            .send()
+            .await
+            .expect("answered")
+            .text()
+            .await
+            .expect("HTML");
+        assert!(
+            page.contains(r#"<dd id="import-sheet-read">本月</dd>"#) && page.contains("旧数据 ("),
+            "[{}] the report page names the sheet read and the hidden one",
+            app.engine
+        );
 
         let (status, body) = upload(
             &app,

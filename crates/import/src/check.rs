@@ -105,8 +105,9 @@ impl Complaint {
 /// Caches keep at most this many distinct texts; a file with more simply recomputes.
 const CACHE_LIMIT: usize = 4096;
 
-/// Longer texts are not cached: no real indicator name or unit is this long, and a cache of 4096 long cells (with
-/// their complaints, which quote them) would hold hundreds of megabytes.
+/// Longer texts are neither cached nor looked up: no real indicator name or unit is this long, a cache of 4096 long
+/// cells (with their complaints, which quote them) would hold hundreds of megabytes, and normalising a 32,000-
+/// character cell on every row of a file would take minutes.
 const CACHED_TEXT_BYTES: usize = 256;
 
 /// Enterprise id and slot (month ordinal << 15 | indicator index): what may appear once in a file.
@@ -662,11 +663,14 @@ where
                 if self.indicators.len() >= CACHE_LIMIT {
                     self.indicators.clear();
                 }
-                let result = self.lookup_indicator(text);
-                if text.len() <= CACHED_TEXT_BYTES {
+                if text.len() > CACHED_TEXT_BYTES {
+                    // No indicator's name is this long: refused without normalising it for every row.
+                    Err(unknown_indicator(text))
+                } else {
+                    let result = self.lookup_indicator(text);
                     self.indicators.insert(text.to_string(), result.clone());
+                    result
                 }
-                result
             }
         };
         match result {
@@ -699,11 +703,7 @@ where
             ));
         }
         let Some(id) = self.catalogue.find_key(stripped) else {
-            return Err(Complaint::new(
-                Problem::UnknownIndicator,
-                format!("'{text}' is not a known indicator"),
-                format!("“{text}”不是可识别的指标"),
-            ));
+            return Err(unknown_indicator(text));
         };
         let def = self.catalogue.get(id);
         let mut unit = None;
@@ -750,7 +750,12 @@ where
                 if self.units.len() >= CACHE_LIMIT {
                     self.units.clear();
                 }
-                let result = parse_unit(text, &mut self.unit_scratch).ok_or_else(|| {
+                let parsed = if text.len() > CACHED_TEXT_BYTES {
+                    None
+                } else {
+                    parse_unit(text, &mut self.unit_scratch)
+                };
+                let result = parsed.ok_or_else(|| {
                     let text = shorten(text, 100);
                     Complaint::new(
                         Problem::UnknownUnit,
@@ -877,6 +882,15 @@ where
             });
         }
     }
+}
+
+fn unknown_indicator(text: &str) -> Complaint {
+    let text = shorten(text, 100);
+    Complaint::new(
+        Problem::UnknownIndicator,
+        format!("'{text}' is not a known indicator"),
+        format!("“{text}”不是可识别的指标"),
+    )
 }
 
 /// A repeated key on `line`, naming the line where it first appeared once that is known.

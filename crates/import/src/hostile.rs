@@ -368,8 +368,8 @@ pub fn comment_bomb(bytes: u64) -> Vec<u8> {
     )
 }
 
-/// Letters that hardly compress (four bits of noise each), so that a part filled with them stays within the
-/// compression ratio while it is as large as its limit allows.
+/// Letters that compress several times but not a hundred (one bit of noise each): a part filled with them stays
+/// within the compression ratio while it is as large as its limit allows, and the workbook within its size limit.
 fn noise(state: &mut u64, len: usize) -> String {
     let mut text = String::with_capacity(len);
     while text.len() < len {
@@ -378,12 +378,12 @@ fn noise(state: &mut u64, len: usize) -> String {
         *state ^= *state >> 7;
         *state ^= *state << 17;
         let mut bits = *state;
-        for _ in 0..16 {
+        for _ in 0..64 {
             if text.len() == len {
                 break;
             }
-            text.push(char::from(b'a' + (bits & 15) as u8));
-            bits >>= 4;
+            text.push(char::from(b'a' + (bits & 1) as u8));
+            bits >>= 1;
         }
     }
     text
@@ -396,7 +396,7 @@ pub fn directory_bomb(entries: usize, part_bytes: usize, string_chars: usize) ->
     let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
     let options = SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated)
-        .compression_level(Some(1));
+        .compression_level(Some(6));
     let mut state = 0x2545_F491_4F6C_DD1D_u64;
     // Each entry's text fills its share of the part, less the markup around it.
     let entry_chars = (part_bytes / entries.max(1)).saturating_sub(80).max(1);
