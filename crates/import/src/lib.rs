@@ -36,6 +36,7 @@ mod xlsx_file;
 
 pub use catalogue::{
     Aggregation, BaseUnit, Catalogue, CatalogueError, IndicatorDef, IndicatorId, default_catalogue,
+    name_key,
 };
 pub use encoding::decode_text;
 pub use error::ImportError;

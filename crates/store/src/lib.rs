@@ -9,6 +9,7 @@ pub mod figures;
 pub mod filter;
 pub mod postgres;
 pub mod sqlite;
+mod staging;
 pub mod workflow;
 
 use std::sync::Arc;
