@@ -1685,13 +1685,13 @@ macro_rules! figures_store {
                         let what = format!("aggregate {dimension} {group} {indicator} {month}");
                         problems.push(match (stored, sum) {
                             (Some(stored), Some(sum)) => format!(
-                                "{what} holds {stored} ({} firms) but its values add up to {sum} ({} firms)",
+                                "{what} holds {stored} (firms {}) but its values add up to {sum} (firms {})",
                                 stored_firms.unwrap_or(0),
                                 firms.unwrap_or(0)
                             ),
                             (Some(stored), None) => format!("{what} holds {stored} but has no values"),
                             (None, sum) => format!(
-                                "{what} is missing: its values add up to {} ({} firms)",
+                                "{what} is missing: its values add up to {} (firms {})",
                                 sum.unwrap_or_default(),
                                 firms.unwrap_or(0)
                             ),
