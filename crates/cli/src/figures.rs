@@ -564,7 +564,9 @@ async fn bench_appeals_during_import(args: &BenchArgs) -> anyhow::Result<()> {
     use chainpark_core::workflow::appeals::{AppealCategory, AppealInput, Urgency};
     let rows_wanted = APPEAL_BENCH_ROWS / args.scale_down.max(1) as usize;
     let enterprises = rows_wanted.div_ceil(120 * BENCH_COLUMNS.len()).max(1);
-    println!("== appeals filed while a file of {rows_wanted} rows is imported ({enterprises} enterprises)");
+    println!(
+        "== appeals filed while a file of {rows_wanted} rows is imported ({enterprises} enterprises)"
+    );
     let db = args.dir.join("bench-appeals.db");
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));

@@ -5,8 +5,8 @@
 mod common;
 
 use chainpark_core::access::Role;
-use chainpark_store::Actor;
 use chainpark_core::period::Month;
+use chainpark_store::Actor;
 use chainpark_store::figures::{
     DemoFigureSelection, FigureValue, ImportMessage, ImportRecord, load_demo_figures,
 };
@@ -1104,8 +1104,7 @@ fn finish(store: bool) -> ImportMessage {
 async fn a_write_during_an_import_is_not_blocked_by_the_reading_of_its_file() {
     for app in apps().await {
         let (_, firms) = enterprises(&app).await;
-        let (sender, import) =
-            paused_import(&app, vec![added_value(firms[0].1, 1, 100)]).await;
+        let (sender, import) = paused_import(&app, vec![added_value(firms[0].1, 1, 100)]).await;
         let write = app.create(
             "/api/v1/areas",
             json!({"code": "DURING", "name": "导入期间新建的功能区"}),
@@ -1115,9 +1114,7 @@ async fn a_write_during_an_import_is_not_blocked_by_the_reading_of_its_file() {
             .unwrap_or_else(|_| panic!("[{}] the write waited for the import", app.engine));
         assert_eq!(area["code"], "DURING");
         sender
-            .send(ImportMessage::Values(vec![added_value(
-                firms[1].1, 1, 200,
-            )]))
+            .send(ImportMessage::Values(vec![added_value(firms[1].1, 1, 200)]))
             .await
             .expect("taken");
         sender.send(finish(true)).await.expect("taken");
@@ -1138,8 +1135,7 @@ async fn a_write_during_an_import_is_not_blocked_by_the_reading_of_its_file() {
 async fn values_stored_by_another_import_while_a_file_is_read_are_compared_again() {
     for app in apps().await {
         let (_, firms) = enterprises(&app).await;
-        let (sender, import) =
-            paused_import(&app, vec![added_value(firms[0].1, 3, 700)]).await;
+        let (sender, import) = paused_import(&app, vec![added_value(firms[0].1, 3, 700)]).await;
         let (status, body) = upload(
             &app,
             "meanwhile.csv",
@@ -1182,8 +1178,7 @@ async fn values_stored_by_another_import_while_a_file_is_read_are_compared_again
 async fn an_enterprise_archived_while_its_file_is_read_stops_the_import_and_nothing_is_stored() {
     for app in apps().await {
         let (_, firms) = enterprises(&app).await;
-        let (sender, import) =
-            paused_import(&app, vec![added_value(firms[0].1, 1, 100)]).await;
+        let (sender, import) = paused_import(&app, vec![added_value(firms[0].1, 1, 100)]).await;
         let (status, body) = app
             .post(
                 &format!("/api/v1/enterprises/{}/archive", firms[0].1),
@@ -1504,9 +1499,7 @@ async fn check_command_exits_non_zero_naming_a_tampered_aggregate() {
 async fn a_name_or_alias_of_another_indicator_is_refused_and_imports_keep_working() {
     for app in apps().await {
         let (_, firms) = enterprises(&app).await;
-        let new = |name_zh: &str, aliases: Value| {
-            json!({"code": "exports", "name_zh": name_zh, "unit": "yuan", "aggregation": "sum", "aliases": aliases})
-        };
+        let new = |name_zh: &str, aliases: Value| json!({"code": "exports", "name_zh": name_zh, "unit": "yuan", "aggregation": "sum", "aliases": aliases});
         for (body, field) in [
             (new("营业收入", json!([])), "name_zh"),
             (new("出口额", json!(["增加值（万元）"])), "aliases[0]"),
@@ -1514,7 +1507,12 @@ async fn a_name_or_alias_of_another_indicator_is_refused_and_imports_keep_workin
         ] {
             let (status, problem) = app.post("/api/v1/indicators", body).await;
             assert_eq!(status, StatusCode::CONFLICT, "[{}] {problem}", app.engine);
-            assert_eq!(bad_fields(&problem), vec![field], "[{}] {problem}", app.engine);
+            assert_eq!(
+                bad_fields(&problem),
+                vec![field],
+                "[{}] {problem}",
+                app.engine
+            );
         }
         let (status, problem) = app
             .post("/api/v1/indicators", new("出口额", json!(["（万元）"])))
@@ -1526,7 +1524,10 @@ async fn a_name_or_alias_of_another_indicator_is_refused_and_imports_keep_workin
             app.engine
         );
         let (status, problem) = app
-            .patch("/api/v1/indicators/gross_output", json!({"aliases": ["增加值"]}))
+            .patch(
+                "/api/v1/indicators/gross_output",
+                json!({"aliases": ["增加值"]}),
+            )
             .await;
         assert_eq!(status, StatusCode::CONFLICT, "[{}] {problem}", app.engine);
         app.create("/api/v1/indicators", new("出口额", json!(["出口"])))
@@ -1571,7 +1572,10 @@ async fn an_ambiguous_catalogue_is_reported_by_check_and_refuses_imports_until_p
             app.engine
         );
         let (status, body) = app
-            .patch("/api/v1/indicators/gross_output", json!({"aliases": ["总产值"]}))
+            .patch(
+                "/api/v1/indicators/gross_output",
+                json!({"aliases": ["总产值"]}),
+            )
             .await;
         assert_eq!(status, StatusCode::OK, "[{}] {body}", app.engine);
         let (status, body) = upload(&app, "unblocked.csv", &csv, false).await;
@@ -1713,7 +1717,11 @@ async fn the_demo_import_record_downloads_its_report_as_csv_and_xlsx() {
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or_default()
                 .to_string();
-            assert!(content_type.contains(kind), "[{}] {content_type}", app.engine);
+            assert!(
+                content_type.contains(kind),
+                "[{}] {content_type}",
+                app.engine
+            );
             assert!(!response.bytes().await.expect("body").is_empty());
         }
     }

@@ -432,7 +432,14 @@ impl AggregateDeltas {
     }
 
     /// Notes a value that replaced `old` with `new`.
-    pub(crate) fn replace(&mut self, enterprise: i64, indicator: i64, month: i32, old: i64, new: i64) {
+    pub(crate) fn replace(
+        &mut self,
+        enterprise: i64,
+        indicator: i64,
+        month: i32,
+        old: i64,
+        new: i64,
+    ) {
         match new.checked_sub(old) {
             Some(change) => self.add(enterprise, indicator, month, change, 0),
             None => {
@@ -502,7 +509,10 @@ pub(crate) fn is_overflow(e: &StoreError) -> bool {
 }
 
 /// `e` as the refusal of an overflowing sum when it is one, naming `what` was added up.
-pub(crate) fn overflow_named(e: impl Into<StoreError>, what: impl FnOnce() -> String) -> StoreError {
+pub(crate) fn overflow_named(
+    e: impl Into<StoreError>,
+    what: impl FnOnce() -> String,
+) -> StoreError {
     let e = e.into();
     if is_overflow(&e) {
         beyond_integers(what())
@@ -513,7 +523,10 @@ pub(crate) fn overflow_named(e: impl Into<StoreError>, what: impl FnOnce() -> St
 
 /// What a failure to write the staging file becomes.
 pub(crate) fn staging_error(e: std::io::Error) -> StoreError {
-    StoreError::Config(format!("the import's temporary file in {}: {e}", std::env::temp_dir().display()))
+    StoreError::Config(format!(
+        "the import's temporary file in {}: {e}",
+        std::env::temp_dir().display()
+    ))
 }
 
 /// Who may store region figures, override categories and rebuild aggregates: the admin (leaders and analysts

@@ -75,7 +75,12 @@ impl Staging {
         *largest = (*largest).max(v.value.unsigned_abs());
         let mut record = [0u8; 1 + 7 * 10];
         let mut at = 1;
-        for n in [v.enterprise_id, v.indicator_id, i64::from(v.month.key()), v.value] {
+        for n in [
+            v.enterprise_id,
+            v.indicator_id,
+            i64::from(v.month.key()),
+            v.value,
+        ] {
             at += put_varint(&mut record[at..], n);
         }
         record[0] = match staged.held {
@@ -99,9 +104,7 @@ impl Staging {
 
     /// The values staged, to read back from the first.
     pub(crate) fn read_back(self) -> io::Result<StagedValues> {
-        let Staging {
-            out, path, len, ..
-        } = self;
+        let Staging { out, path, len, .. } = self;
         let mut file = out.into_inner().map_err(|e| e.into_error())?;
         file.seek(SeekFrom::Start(0))?;
         Ok(StagedValues {
