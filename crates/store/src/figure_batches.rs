@@ -165,33 +165,37 @@ fn sqlite_apply(
     staged: Vec<Staged>,
     deltas: &mut AggregateDeltas,
 ) -> rusqlite::Result<BatchCounts> {
-    // The old value keeps the instant of its import (text on SQLite), and is superseded at this import's instant.
-    let mut history = conn.prepare_cached(
-        "INSERT INTO figure_history (enterprise_id, indicator_id, month, value, recorded_at, import_id, \
-         superseded_at, superseded_by) SELECT ?1, ?2, ?3, ?4, o.at, o.id, n.at, n.id \
-         FROM figure_imports o, figure_imports n WHERE o.id = ?5 AND n.id = ?6",
-    )?;
     let mut unchanged = 0;
     let mut values = Vec::with_capacity(staged.len());
+    let mut history = Vec::new();
     for s in staged {
-        if let Held::Other {
-            value: old,
-            import_id: old_import,
-        } = s.held
-        {
-            let v = s.value;
-            history.execute((
+        match (s.held, note(s, deltas)) {
+            (_, None) => unchanged += 1,
+            (
+                Held::Other {
+                    value: old,
+                    import_id: old_import,
+                },
+                Some(v),
+            ) => history.push((v, old, old_import)),
+            (_, Some(v)) => values.push(v),
+        }
+    }
+    if !history.is_empty() {
+        sqlite_history(conn, import_id, &history)?;
+        // The replaced values are known to be there: an update in place costs less than an insert that conflicts.
+        let mut replace = conn.prepare_cached(
+            "UPDATE figure_values SET value = ?4, import_id = ?5 WHERE enterprise_id = ?1 AND indicator_id = ?2 \
+             AND month = ?3",
+        )?;
+        for (v, _, _) in &history {
+            replace.execute((
                 v.enterprise_id,
                 v.indicator_id,
                 v.month.key(),
-                old,
-                old_import,
+                v.value,
                 import_id,
             ))?;
-        }
-        match note(s, deltas) {
-            Some(v) => values.push(v),
-            None => unchanged += 1,
         }
     }
     let mut many = conn.prepare_cached(&sqlite_insert(SQLITE_ROWS, import_id))?;
@@ -210,7 +214,57 @@ fn sqlite_apply(
     for v in chunks.remainder() {
         one.execute((v.enterprise_id, v.indicator_id, v.month.key(), v.value))?;
     }
-    Ok((values.len() as i64, unchanged))
+    Ok(((values.len() + history.len()) as i64, unchanged))
+}
+
+/// Moves replaced values to the history: each keeps the instant of its import (text on SQLite), read once per
+/// import, and is superseded at this import's instant; prepared 500-row inserts, as for the values.
+fn sqlite_history(
+    conn: &rusqlite::Connection,
+    import_id: i64,
+    rows: &[(FigureValue, i64, i64)],
+) -> rusqlite::Result<()> {
+    let mut at_of = conn.prepare_cached("SELECT at FROM figure_imports WHERE id = ?1")?;
+    let mut instants: rustc_hash::FxHashMap<i64, String> = Default::default();
+    let mut instant = |import: i64| -> rusqlite::Result<String> {
+        if let Some(at) = instants.get(&import) {
+            return Ok(at.clone());
+        }
+        let at: String = at_of.query_row([import], |r| r.get(0))?;
+        instants.insert(import, at.clone());
+        Ok(at)
+    };
+    let now = instant(import_id)?;
+    let insert = |rows: usize| {
+        let mut sql = String::from(
+            "INSERT INTO figure_history (enterprise_id, indicator_id, month, value, recorded_at, import_id, \
+             superseded_at, superseded_by) VALUES ",
+        );
+        for row in 0..rows {
+            if row > 0 {
+                sql.push(',');
+            }
+            sql.push_str("(?,?,?,?,?,?,?,");
+            sql.push_str(&import_id.to_string());
+            sql.push(')');
+        }
+        sql
+    };
+    for chunk in rows.chunks(SQLITE_ROWS) {
+        let mut statement = conn.prepare_cached(&insert(chunk.len()))?;
+        for (row, (v, old, old_import)) in chunk.iter().enumerate() {
+            let at = row * 7;
+            statement.raw_bind_parameter(at + 1, v.enterprise_id)?;
+            statement.raw_bind_parameter(at + 2, v.indicator_id)?;
+            statement.raw_bind_parameter(at + 3, v.month.key())?;
+            statement.raw_bind_parameter(at + 4, *old)?;
+            statement.raw_bind_parameter(at + 5, instant(*old_import)?)?;
+            statement.raw_bind_parameter(at + 6, *old_import)?;
+            statement.raw_bind_parameter(at + 7, now.as_str())?;
+        }
+        statement.raw_execute()?;
+    }
+    Ok(())
 }
 
 /// Runs blocking database work on the current thread, telling a multi-threaded runtime to move its other tasks
