@@ -207,7 +207,7 @@ async fn run_case(case: Case, dir: &Path) -> anyhow::Result<()> {
     };
     drop(ids);
     let path = dir.join(case.file_name());
-    let actor = generate(case, &path, &codes, firm)?.unwrap_or_else(|| Actor::system("bench"));
+    let actor = generate(case, &path, &codes, firm.id)?.unwrap_or_else(|| Actor::system("bench"));
     let size = std::fs::metadata(&path)?.len();
 
     let before = status_mib("VmRSS:").unwrap_or(0.0);

@@ -1,5 +1,7 @@
 //! The figure commands: `import` (a spreadsheet, with a progress bar), `report` (a roll-up as a table, CSV or JSON),
-//! `digital-map` (the industry-code → digital-economy mapping) and `bench` (import speed, roll-up latency and peak memory at the zone and city tiers), and the demo's figures.
+//! `digital-map` (the industry-code → digital-economy mapping) and `bench` (import speed, roll-up latency and peak
+//! memory at the zone and city tiers; how long an appeal waits while a 1 M-row file is imported), and the demo's
+//! figures.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -91,6 +93,10 @@ pub struct BenchArgs {
     /// enterprise × month with a column per indicator (8 values a row).
     #[arg(long, value_enum, default_value = "long")]
     pub layout: BenchLayout,
+    /// Instead of the tiers: file appeals one after another while a 1 M-row file is imported (new values, then
+    /// every value changed), and print how long each appeal took (p50, p99, max). `--scale-down` shrinks the file.
+    #[arg(long)]
+    pub appeals_during_import: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -482,10 +488,12 @@ const BENCH_COLUMNS: [&str; 8] = [
 /// Writes 120 months (2013-01 to 2022-12) × 8 indicators for every enterprise, enterprise by enterprise, in the
 /// long layout (one row per value) or the wide-by-indicator one (one row per enterprise × month); returns the
 /// number of rows.
+/// `revision` shifts every value, so that a file of another revision changes them all.
 fn write_bench_csv(
     path: &Path,
     zone: &chainpark_core::demo::DemoZone,
     layout: BenchLayout,
+    revision: u64,
 ) -> anyhow::Result<u64> {
     let mut out = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(path)?);
     match layout {
@@ -497,7 +505,7 @@ fn write_bench_csv(
         let base = 1_000 + (i as u64 * 7919) % 90_000;
         for year in 2013..=2022u64 {
             for month in 1..=12u64 {
-                let v = base + year * 3 + month * 11;
+                let v = base + year * 3 + month * 11 + revision;
                 let values = [
                     format!("{v}.{month:02}"),
                     (v * 3).to_string(),
@@ -545,6 +553,9 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
 pub async fn bench(args: BenchArgs) -> anyhow::Result<()> {
     std::fs::create_dir_all(&args.dir)
         .with_context(|| format!("creating {}", args.dir.display()))?;
+    if args.appeals_during_import {
+        return bench_appeals_during_import(&args).await;
+    }
     if let [tier] = args.tier[..] {
         return bench_tier(&args, tier).await;
     }
@@ -584,6 +595,86 @@ async fn import_bench_file(
     .map_err(|e| anyhow::anyhow!("{e}"))
 }
 
+/// Rows of the file imported while appeals are filed (long layout: one value a row).
+const APPEAL_BENCH_ROWS: usize = 1_000_000;
+
+/// Files appeals one after another (10 ms apart, as busy officers would) while a file is imported through the
+/// path of the API, and prints how long they took: the import reads and compares its file without the write
+/// lock, so an appeal waits at most for the import's one short write transaction. Twice: a file of new values,
+/// then the same rows with every value changed (the heaviest write: each old value moves to the history).
+async fn bench_appeals_during_import(args: &BenchArgs) -> anyhow::Result<()> {
+    use chainpark_core::workflow::appeals::{AppealCategory, AppealInput, Urgency};
+    let rows_wanted = APPEAL_BENCH_ROWS / args.scale_down.max(1) as usize;
+    let enterprises = rows_wanted.div_ceil(120 * BENCH_COLUMNS.len()).max(1);
+    println!(
+        "== appeals filed while a file of {rows_wanted} rows is imported ({enterprises} enterprises)"
+    );
+    let db = args.dir.join("bench-appeals.db");
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+    }
+    let store = crate::open(&format!("sqlite://{}", db.display())).await?;
+    let zone = bench_zone(enterprises);
+    store.load_registry(&Actor::system("bench"), &zone).await?;
+    let firm = store
+        .enterprise_ids(&actor())
+        .await?
+        .get(&zone.enterprises[0].credit_code)
+        .map(|e| e.id)
+        .context("the registry holds the bench's enterprises")?;
+    let draft = AppealInput {
+        enterprise_id: firm,
+        category: AppealCategory::Other,
+        urgency: Urgency::Normal,
+        title: "导入期间提交的诉求".into(),
+        description: String::new(),
+        received_at: None,
+    }
+    .parse()
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    // A fixed day inside the shipped holiday calendar, so the deadlines can be computed whatever today is.
+    let received_at = chrono::DateTime::parse_from_rfc3339("2026-06-15T02:00:00Z")?.to_utc();
+    // A shift of 30 changes every generated value (even the tenths, thirds and headcounts modulo 500).
+    for (label, revision) in [("new values", 0), ("every value changed", 30)] {
+        let csv = args.dir.join(format!("bench-appeals-{revision}.csv"));
+        let rows = write_bench_csv(&csv, &zone, BenchLayout::Long, revision)?;
+        let import = {
+            let store = store.clone();
+            let csv = csv.clone();
+            tokio::spawn(async move { import_bench_file(&store, &csv).await })
+        };
+        let started = Instant::now();
+        let mut waits = Vec::new();
+        while !import.is_finished() {
+            let t = Instant::now();
+            store
+                .file_appeal(&Actor::system("bench"), draft.clone(), received_at)
+                .await?;
+            waits.push(t.elapsed());
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        let record = import.await??;
+        let seconds = started.elapsed().as_secs_f64();
+        let _ = std::fs::remove_file(&csv);
+        waits.sort();
+        println!(
+            "import of {rows} rows ({label}: {} changed, {} unchanged) in {seconds:.1} s; {} appeals filed meanwhile: \
+             p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+            record.values_changed,
+            record.values_unchanged,
+            waits.len(),
+            percentile(&waits, 50.0),
+            percentile(&waits, 99.0),
+            waits.last().map_or(0.0, |d| d.as_secs_f64() * 1000.0),
+        );
+    }
+    drop(store);
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+    }
+    Ok(())
+}
+
 /// How a value is written on the command line (`zone`, `long`).
 fn value_name(value: impl ValueEnum) -> String {
     value
@@ -616,7 +707,7 @@ async fn bench_tier(args: &BenchArgs, tier: Tier) -> anyhow::Result<()> {
     );
     let csv = args.dir.join(format!("bench-{name}.csv"));
     let started = Instant::now();
-    let rows = write_bench_csv(&csv, &zone, args.layout)?;
+    let rows = write_bench_csv(&csv, &zone, args.layout, 0)?;
     let bytes = std::fs::metadata(&csv)?.len();
     println!(
         "generated {rows} rows in the {:?} layout ({} values, {:.0} MiB) in {:.1} s",

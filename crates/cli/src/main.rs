@@ -197,6 +197,7 @@ async fn main() -> anyhow::Result<()> {
             let store = open(&settings.database).await?;
             let mut problems = store.check().await?;
             problems.extend(store.check_workflow().await?);
+            problems.extend(store.check_figures().await?);
             if problems.is_empty() {
                 println!("no problems found in {}", settings.database_for_display());
                 Ok(())

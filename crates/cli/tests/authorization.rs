@@ -511,6 +511,12 @@ const MATRIX: &[Row] = &[
     // Figures.
     row("GET", "/api/v1/indicators", read_all),
     row("POST", "/api/v1/indicators", admin_creates),
+    row("PATCH", "/api/v1/indicators/{code}", admin_changes_figures),
+    row(
+        "POST",
+        "/api/v1/indicators/{code}/archive",
+        admin_changes_figures,
+    ),
     row("GET", "/api/v1/stats", zone_views),
     row(
         "GET",
@@ -1614,6 +1620,18 @@ async fn request(
                 json!({"code": format!("matrix_{n}"), "name_zh": format!("指标{n}"), "unit": "count", "aggregation": "sum"}),
             ),
         ),
+        (_, "/api/v1/indicators/{code}" | "/api/v1/indicators/{code}/archive") => {
+            // A fresh indicator each time, so that one caller's archive leaves the next one an indicator to change.
+            let code = format!("matrix_change_{n}");
+            admin
+                .create(
+                    "/api/v1/indicators",
+                    json!({"code": code, "name_zh": format!("待改指标{n}"), "unit": "count", "aggregation": "sum"}),
+                )
+                .await;
+            let body = (row.method == "PATCH").then(|| json!({"name_en": format!("Changed {n}")}));
+            (row.path.replace("{code}", &code), body)
+        }
         ("GET", "/api/v1/stats") => (
             format!("{}?indicator=added_value&period=2021-H1&by=chain", row.path),
             None,

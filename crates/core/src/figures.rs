@@ -59,6 +59,24 @@ impl Unit {
             Unit::Count => "个",
         }
     }
+
+    /// The largest value (in hundredths) one enterprise may report for one month when the catalogue sets no
+    /// maximum: far above any real firm (10¹³ yuan is more than China's GDP in a month), yet low enough that a
+    /// file cannot carry values near the integer limit into the sums.
+    pub fn default_max_per_month(self) -> i64 {
+        match self {
+            // 10¹³ yuan.
+            Unit::Yuan => 1_000_000_000_000_000,
+            // 10⁷ persons.
+            Unit::Person => 1_000_000_000,
+            // 10⁹ tce: China uses about 5 × 10⁹ tce a year.
+            Unit::TonneCoalEquivalent => 100_000_000_000,
+            // 10¹³ kWh: China uses about 9 × 10¹² kWh a year.
+            Unit::KilowattHour => 1_000_000_000_000_000,
+            // 10⁹.
+            Unit::Count => 100_000_000_000,
+        }
+    }
 }
 
 /// How an indicator's monthly values make a period's value: flows are summed over the months (增加值, 营业收入);
@@ -103,6 +121,49 @@ pub struct Indicator {
     pub aliases: Vec<String>,
     /// Shipped with the program (the indicators of DOMAIN.md §3) rather than added by an admin.
     pub builtin: bool,
+    /// The largest value one enterprise may report for one month, in hundredths of the unit, as the admin set it
+    /// (`None`: the unit's default).
+    pub max_per_month: Option<i64>,
+    /// The maximum in force: `max_per_month`, or the unit's default. A larger value (or a smaller negative one)
+    /// is refused as a row error.
+    pub max_per_month_in_force: i64,
+    /// An archived indicator takes no new figures; its history stays readable.
+    pub archived: bool,
+}
+
+impl Indicator {
+    /// The form an update is a merge patch of.
+    pub fn to_input(&self) -> IndicatorInput {
+        IndicatorInput {
+            code: self.code.clone(),
+            name_zh: self.name_zh.clone(),
+            name_en: self.name_en.clone(),
+            unit: self.unit,
+            aggregation: self.aggregation,
+            allow_negative: self.allow_negative,
+            aliases: self.aliases.clone(),
+            max_per_month: self.max_per_month,
+        }
+    }
+
+    /// Whether `draft` may replace this indicator: its code and unit stay, because files, links and the stored
+    /// values are written in them.
+    pub fn check_change(&self, draft: &IndicatorDraft) -> Result<(), Invalid> {
+        let mut v = Violations::default();
+        if draft.code != self.code {
+            v.add(
+                "code",
+                "cannot change: files and links name the indicator by it",
+            );
+        }
+        if draft.unit != self.unit {
+            v.add(
+                "unit",
+                "cannot change: the stored values are hundredths of it",
+            );
+        }
+        v.finish(())
+    }
 }
 
 /// What an admin sends to add an indicator.
@@ -119,6 +180,10 @@ pub struct IndicatorInput {
     pub allow_negative: bool,
     #[serde(default)]
     pub aliases: Vec<String>,
+    /// The largest value one enterprise may report for one month, in hundredths of the unit (fen for money);
+    /// null or absent: the unit's default (10¹³ yuan for money).
+    #[serde(default)]
+    pub max_per_month: Option<i64>,
 }
 
 fn yes() -> bool {
@@ -151,6 +216,12 @@ impl IndicatorInput {
             if alias.is_empty() || alias.contains('\n') {
                 v.add(&format!("aliases[{i}]"), "must be a non-empty single line");
             }
+        }
+        if self.max_per_month.is_some_and(|m| m <= 0) {
+            v.add(
+                "max_per_month",
+                "must be a positive number of hundredths of the unit",
+            );
         }
         v.finish(self)
     }
@@ -620,6 +691,7 @@ mod tests {
             aggregation: Aggregation::Sum,
             allow_negative: false,
             aliases: vec![],
+            max_per_month: None,
         };
         let err = input.parse().unwrap_err();
         assert_eq!(err.0[0].field, "code");

@@ -4,6 +4,7 @@
 
 use std::fmt;
 
+use chainpark_core::figures::{Indicator, Unit};
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
@@ -45,6 +46,35 @@ impl BaseUnit {
             BaseUnit::Count => "count",
         }
     }
+
+    /// The largest value (hundredths) one enterprise may report for a month unless the catalogue says otherwise.
+    pub fn default_max_per_month(self) -> i64 {
+        Unit::from(self).default_max_per_month()
+    }
+}
+
+impl From<BaseUnit> for Unit {
+    fn from(unit: BaseUnit) -> Unit {
+        match unit {
+            BaseUnit::Yuan => Unit::Yuan,
+            BaseUnit::Person => Unit::Person,
+            BaseUnit::TonneCoalEquivalent => Unit::TonneCoalEquivalent,
+            BaseUnit::KilowattHour => Unit::KilowattHour,
+            BaseUnit::Count => Unit::Count,
+        }
+    }
+}
+
+impl From<Unit> for BaseUnit {
+    fn from(unit: Unit) -> BaseUnit {
+        match unit {
+            Unit::Yuan => BaseUnit::Yuan,
+            Unit::Person => BaseUnit::Person,
+            Unit::TonneCoalEquivalent => BaseUnit::TonneCoalEquivalent,
+            Unit::KilowattHour => BaseUnit::KilowattHour,
+            Unit::Count => BaseUnit::Count,
+        }
+    }
 }
 
 /// How monthly values of an indicator combine over several months: flows add up, stocks take the latest month.
@@ -68,6 +98,44 @@ pub struct IndicatorDef {
     pub allow_negative: bool,
     /// Further names a spreadsheet may use.
     pub aliases: Vec<String>,
+    /// The largest value (hundredths of the base unit) one enterprise may report for one month; a larger one, or
+    /// a smaller negative one, is refused as a row error naming the limit.
+    #[serde(default = "no_maximum")]
+    pub max_per_month: i64,
+    /// An archived indicator is still recognised by its names, so that its values are refused by name rather
+    /// than as an unknown indicator.
+    #[serde(default)]
+    pub archived: bool,
+}
+
+fn no_maximum() -> i64 {
+    i64::MAX
+}
+
+impl From<&Indicator> for IndicatorDef {
+    /// The parser's view of a stored indicator.
+    fn from(i: &Indicator) -> IndicatorDef {
+        use chainpark_core::figures::Aggregation as StoredAggregation;
+        IndicatorDef {
+            code: i.code.clone(),
+            name_zh: i.name_zh.clone(),
+            // The parser wants every name non-empty; an indicator added without an English name goes by its code.
+            name_en: if i.name_en.is_empty() {
+                i.code.clone()
+            } else {
+                i.name_en.clone()
+            },
+            base_unit: BaseUnit::from(i.unit),
+            aggregation: match i.aggregation {
+                StoredAggregation::Sum => Aggregation::Sum,
+                StoredAggregation::Last => Aggregation::Last,
+            },
+            allow_negative: i.allow_negative,
+            aliases: i.aliases.clone(),
+            max_per_month: i.max_per_month_in_force,
+            archived: i.archived,
+        }
+    }
 }
 
 impl IndicatorDef {
@@ -88,10 +156,13 @@ impl IndicatorDef {
             aggregation,
             allow_negative,
             aliases: aliases.iter().map(|a| a.to_string()).collect(),
+            max_per_month: base_unit.default_max_per_month(),
+            archived: false,
         }
     }
 
-    fn names(&self) -> impl Iterator<Item = &str> {
+    /// Its code, names and aliases: each must mean this indicator only.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
         [
             self.code.as_str(),
             self.name_zh.as_str(),
@@ -251,6 +322,13 @@ pub enum CatalogueError {
     },
 }
 
+/// The form of a name that the parser matches: case, width, spacing, punctuation and bracketed qualifiers such as
+/// "（万元）" folded away, so `营业收入（万元）` and `operating_revenue` compare as written in a catalogue. Two
+/// indicators whose names have equal keys would make a file ambiguous.
+pub fn name_key(name: &str) -> String {
+    key(&split_label(name).name)
+}
+
 /// A checked list of indicators with the folded-name index the parser matches against.
 #[derive(Debug, Clone)]
 pub struct Catalogue {
@@ -272,7 +350,7 @@ impl Catalogue {
         for (i, def) in defs.iter().enumerate() {
             let id = IndicatorId(i as u16);
             for name in def.names() {
-                let k = key(&split_label(name).name);
+                let k = name_key(name);
                 if k.is_empty() {
                     return Err(CatalogueError::EmptyName {
                         code: def.code.clone(),
@@ -293,6 +371,11 @@ impl Catalogue {
             }
         }
         Ok(Catalogue { defs, by_key })
+    }
+
+    /// The catalogue of the stored indicators, in their order (archived ones included, to be refused by name).
+    pub fn from_indicators(indicators: &[Indicator]) -> Result<Catalogue, CatalogueError> {
+        Catalogue::new(indicators.iter().map(IndicatorDef::from).collect())
     }
 
     pub fn get(&self, id: IndicatorId) -> &IndicatorDef {

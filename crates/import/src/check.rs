@@ -14,7 +14,7 @@ use chainpark_core::credit_code::CreditCode;
 use roaring::RoaringBitmap;
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use crate::catalogue::{Catalogue, IndicatorId};
+use crate::catalogue::{Catalogue, IndicatorDef, IndicatorId};
 use crate::importer::{ImportOptions, IndicatorValue, ValueSink};
 use crate::layout::{Header, Plan};
 use crate::normalise::{fold_char, key_into, split_label};
@@ -824,10 +824,16 @@ where
             }
             _ => Err(ValueError::NotANumber),
         };
+        let catalogue = self.catalogue;
         match result {
-            Ok(v) => Some(v),
+            Ok(v) => match catalogue_complaint(catalogue.get(id), v) {
+                None => Some(v),
+                Some(complaint) => {
+                    self.reject(header, line, column, cell, || complaint);
+                    None
+                }
+            },
             Err(e) => {
-                let catalogue = self.catalogue;
                 self.reject(header, line, column, cell, || {
                     value_complaint(&e, cell, catalogue, id)
                 });
@@ -969,6 +975,40 @@ fn credit_code_error_zh(e: &chainpark_core::credit_code::CreditCodeError) -> Str
             format!("校验码应为“{expected}”，实际为“{found}”")
         }
     }
+}
+
+/// What the catalogue refuses of a value that reads well: any value of an archived indicator, and one beyond the
+/// indicator's maximum per enterprise and month (either sign), which keeps absurd figures out of the sums.
+fn catalogue_complaint(def: &IndicatorDef, value: i64) -> Option<Complaint> {
+    if def.archived {
+        return Some(Complaint::new(
+            Problem::ArchivedIndicator,
+            format!(
+                "{} ({}) is archived and takes no new figures",
+                def.name_en, def.code
+            ),
+            format!("指标“{}”已归档，不再接收新数据", def.name_zh),
+        ));
+    }
+    if value.unsigned_abs() > def.max_per_month.unsigned_abs() {
+        let limit = chainpark_core::figures::amount::to_decimal(def.max_per_month);
+        let (unit_en, unit_zh) = (def.base_unit.symbol_en(), def.base_unit.symbol_zh());
+        return Some(Complaint::new(
+            Problem::ValueOutOfRange,
+            format!(
+                "{} is beyond the limit of {limit} {unit_en} per enterprise and month for {} (max_per_month of the \
+                 indicator catalogue)",
+                chainpark_core::figures::amount::to_decimal(value),
+                def.name_en
+            ),
+            format!(
+                "{}{unit_zh} 超过指标“{}”每家企业每月上限 {limit}{unit_zh}（指标库 max_per_month）",
+                chainpark_core::figures::amount::to_decimal(value),
+                def.name_zh
+            ),
+        ));
+    }
+    None
 }
 
 fn value_complaint(

@@ -42,6 +42,7 @@ mod xlsx_guard;
 
 pub use catalogue::{
     Aggregation, BaseUnit, Catalogue, CatalogueError, IndicatorDef, IndicatorId, default_catalogue,
+    name_key,
 };
 pub use csv_out::{CsvOut, spreadsheet_csv};
 pub use encoding::decode_text;

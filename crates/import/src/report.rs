@@ -14,6 +14,8 @@ use crate::layout::Layout;
 pub enum Format {
     Csv,
     Xlsx,
+    /// Values the program generated rather than read from a file (the demo's figures).
+    Generated,
 }
 
 /// The kind of a row problem; stable codes for the API.
@@ -42,6 +44,10 @@ pub enum Problem {
     /// A row has filled cells past the last header column: usually a number written with an unquoted thousands
     /// separator (1,000.00), which CSV splits into two cells.
     ExtraCell,
+    /// The indicator is archived: it takes no new figures.
+    ArchivedIndicator,
+    /// The enterprise is archived: it takes no new figures.
+    ArchivedEnterprise,
 }
 
 /// One problem found in the file.
@@ -104,6 +110,25 @@ pub struct ImportReport {
 }
 
 impl ImportReport {
+    /// The report of values the program generated (the demo's figures): `values` accepted, one per row, no problem.
+    pub fn generated(values: u64) -> ImportReport {
+        ImportReport {
+            format: Format::Generated,
+            encoding: None,
+            sheet: None,
+            other_sheets: Vec::new(),
+            layout: Layout::Long,
+            header_line: 0,
+            rows_read: values,
+            rows_rejected: 0,
+            values_accepted: values,
+            empty_cells: 0,
+            error_count: 0,
+            errors: Vec::new(),
+            stopped_early: false,
+        }
+    }
+
     /// Whether the file can be stored as a whole: no problem at all and read to the end.
     pub fn is_clean(&self) -> bool {
         self.error_count == 0 && !self.stopped_early

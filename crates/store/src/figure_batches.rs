@@ -1,23 +1,66 @@
-//! Writing one batch of an import's values, the only part of the figures store written once per engine: an import
-//! spends nearly all its time here, and each engine has its own fastest way.
+//! Comparing and writing one batch of an import's values, the only part of the figures store written once per
+//! engine: an import spends nearly all its time here, and each engine has its own fastest way.
 //!
-//! For each value of a batch: when the store held values before the import began (`existing`), the current value
-//! of its enterprise × indicator × month is looked up; an equal value writes nothing, a different one moves the
-//! old value to `figure_history` and replaces it, a new one is inserted. Every change is noted in the aggregate
-//! deltas. Batches are sorted in the table's key order first, so B-tree pages are read and written in sequence.
+//! Comparing: for each value of a batch, the current value of its enterprise × indicator × month is looked up;
+//! the result says whether the store held nothing, the same value, or another one. It runs before the write lock
+//! is taken (on a reading connection), and again inside the write transaction only when other values were
+//! stored meanwhile. Writing: an equal value writes nothing, a different one moves the old value to
+//! `figure_history` and replaces it, a new one is inserted, and every change is noted in the aggregate deltas.
+//! Batches are sorted in the table's key order first, so B-tree pages are read and written in sequence.
 
-use chrono::{DateTime, Utc};
 use rusqlite::OptionalExtension;
 use sqlx::QueryBuilder;
 
 use crate::Result;
 use crate::figures::{AggregateDeltas, FigureValue};
+use crate::staging::{Held, Staged};
 
 /// What a batch did: values written (new or different) and values equal to the current ones.
 pub(crate) type BatchCounts = (i64, i64);
 
 fn sort(values: &mut [FigureValue]) {
     values.sort_unstable_by_key(|v| (v.enterprise_id, v.indicator_id, v.month));
+}
+
+/// What was held for a value, from the current value of its key (value, import).
+fn held(value: i64, current: Option<(i64, i64)>) -> Held {
+    match current {
+        None => Held::Nothing,
+        Some((old, _)) if old == value => Held::Same,
+        Some((old, import_id)) => Held::Other {
+            value: old,
+            import_id,
+        },
+    }
+}
+
+/// A batch for a store that held no values when the import began: every value is new.
+pub(crate) fn all_new(mut values: Vec<FigureValue>) -> Vec<Staged> {
+    sort(&mut values);
+    values
+        .into_iter()
+        .map(|value| Staged {
+            value,
+            held: Held::Nothing,
+        })
+        .collect()
+}
+
+/// Notes a staged value's change in the aggregate deltas and returns the value to write, if any.
+fn note(staged: Staged, deltas: &mut AggregateDeltas) -> Option<FigureValue> {
+    let v = staged.value;
+    let key = (v.enterprise_id, v.indicator_id, v.month.key());
+    match staged.held {
+        Held::Nothing => {
+            deltas.add(key.0, key.1, key.2, v.value, 1);
+            Some(v)
+        }
+        Held::Same => None,
+        Held::Other { value: old, .. } => {
+            deltas.replace(key.0, key.1, key.2, old, v.value);
+            Some(v)
+        }
+    }
 }
 
 /// Rows of one multi-row insert on SQLite (4 parameters each): large enough to make the per-statement cost
@@ -45,14 +88,65 @@ fn sqlite_insert(rows: usize, import_id: i64) -> String {
     sql
 }
 
+/// SQLite: compares a batch with the current values, through rusqlite on sqlx's own connection (see
+/// [`apply_sqlite`]). On a connection outside a transaction, the batch's lookups share one read transaction.
+pub(crate) async fn compare_sqlite(
+    c: &mut sqlx::SqliteConnection,
+    values: Vec<FigureValue>,
+) -> Result<Vec<Staged>> {
+    let mut handle = c.lock_handle().await?;
+    let raw = handle.as_raw_handle();
+    blocking(|| {
+        // SAFETY: as in `apply_sqlite`.
+        #[allow(unsafe_code)]
+        let conn = unsafe { rusqlite::Connection::from_handle(raw.as_ptr()) }?;
+        let own = conn.is_autocommit();
+        if own {
+            conn.execute_batch("BEGIN")?;
+        }
+        let compared = sqlite_compare(&conn, values);
+        if own {
+            conn.execute_batch(if compared.is_ok() {
+                "COMMIT"
+            } else {
+                "ROLLBACK"
+            })?;
+        }
+        Ok(compared?)
+    })
+}
+
+fn sqlite_compare(
+    conn: &rusqlite::Connection,
+    mut values: Vec<FigureValue>,
+) -> rusqlite::Result<Vec<Staged>> {
+    sort(&mut values);
+    let mut lookup = conn.prepare_cached(
+        "SELECT value, import_id FROM figure_values WHERE enterprise_id = ?1 AND indicator_id = ?2 AND month = ?3",
+    )?;
+    values
+        .into_iter()
+        .map(|v| {
+            let current: Option<(i64, i64)> = lookup
+                .query_row((v.enterprise_id, v.indicator_id, v.month.key()), |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
+                .optional()?;
+            Ok(Staged {
+                value: v,
+                held: held(v.value, current),
+            })
+        })
+        .collect()
+}
+
 /// SQLite: the statements run on sqlx's own connection (inside the import's transaction) through rusqlite, on this
 /// thread, with parameters bound straight into prepared statements. Going through sqlx's worker thread instead
 /// costs a channel message per statement and per fetched row, which for millions of values is most of the time.
-pub(crate) async fn write_batch_sqlite(
+pub(crate) async fn apply_sqlite(
     c: &mut sqlx::SqliteConnection,
     import_id: i64,
-    values: Vec<FigureValue>,
-    existing: bool,
+    staged: Vec<Staged>,
     deltas: &mut AggregateDeltas,
 ) -> Result<BatchCounts> {
     let mut handle = c.lock_handle().await?;
@@ -63,60 +157,47 @@ pub(crate) async fn write_batch_sqlite(
         // handle does not close it when dropped (it only finalizes the statements it prepared).
         #[allow(unsafe_code)]
         let conn = unsafe { rusqlite::Connection::from_handle(raw.as_ptr()) }?;
-        Ok(sqlite_batch(&conn, import_id, values, existing, deltas)?)
+        Ok(sqlite_apply(&conn, import_id, staged, deltas)?)
     })
 }
 
-fn sqlite_batch(
+fn sqlite_apply(
     conn: &rusqlite::Connection,
     import_id: i64,
-    mut values: Vec<FigureValue>,
-    existing: bool,
+    staged: Vec<Staged>,
     deltas: &mut AggregateDeltas,
 ) -> rusqlite::Result<BatchCounts> {
-    sort(&mut values);
     let mut unchanged = 0;
-    if existing {
-        let mut lookup = conn.prepare_cached(
-            "SELECT v.value, v.import_id, i.at FROM figure_values v JOIN figure_imports i ON i.id = v.import_id \
-             WHERE v.enterprise_id = ?1 AND v.indicator_id = ?2 AND v.month = ?3",
-        )?;
-        // The old value keeps its instant as stored (text on SQLite), and is superseded at this import's instant.
-        let mut history = conn.prepare_cached(
-            "INSERT INTO figure_history (enterprise_id, indicator_id, month, value, recorded_at, import_id, \
-             superseded_at, superseded_by) SELECT ?1, ?2, ?3, ?4, ?5, ?6, at, id FROM figure_imports WHERE id = ?7",
-        )?;
-        let mut kept = Vec::with_capacity(values.len());
-        for v in values {
-            let key = (v.enterprise_id, v.indicator_id, v.month.key());
-            let current: Option<(i64, i64, String)> = lookup
-                .query_row(key, |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-                .optional()?;
-            match current {
-                None => {
-                    deltas.add(key.0, key.1, key.2, v.value, 1);
-                    kept.push(v);
-                }
-                Some((old, _, _)) if old == v.value => unchanged += 1,
-                Some((old, old_import, recorded_at)) => {
-                    deltas.add(key.0, key.1, key.2, v.value - old, 0);
-                    history.execute((
-                        key.0,
-                        key.1,
-                        key.2,
-                        old,
-                        recorded_at,
-                        old_import,
-                        import_id,
-                    ))?;
-                    kept.push(v);
-                }
-            }
+    let mut values = Vec::with_capacity(staged.len());
+    let mut history = Vec::new();
+    for s in staged {
+        match (s.held, note(s, deltas)) {
+            (_, None) => unchanged += 1,
+            (
+                Held::Other {
+                    value: old,
+                    import_id: old_import,
+                },
+                Some(v),
+            ) => history.push((v, old, old_import)),
+            (_, Some(v)) => values.push(v),
         }
-        values = kept;
-    } else {
-        for v in &values {
-            deltas.add(v.enterprise_id, v.indicator_id, v.month.key(), v.value, 1);
+    }
+    if !history.is_empty() {
+        sqlite_history(conn, import_id, &history)?;
+        // The replaced values are known to be there: an update in place costs less than an insert that conflicts.
+        let mut replace = conn.prepare_cached(
+            "UPDATE figure_values SET value = ?4, import_id = ?5 WHERE enterprise_id = ?1 AND indicator_id = ?2 \
+             AND month = ?3",
+        )?;
+        for (v, _, _) in &history {
+            replace.execute((
+                v.enterprise_id,
+                v.indicator_id,
+                v.month.key(),
+                v.value,
+                import_id,
+            ))?;
         }
     }
     let mut many = conn.prepare_cached(&sqlite_insert(SQLITE_ROWS, import_id))?;
@@ -135,12 +216,62 @@ fn sqlite_batch(
     for v in chunks.remainder() {
         one.execute((v.enterprise_id, v.indicator_id, v.month.key(), v.value))?;
     }
-    Ok((values.len() as i64, unchanged))
+    Ok(((values.len() + history.len()) as i64, unchanged))
+}
+
+/// Moves replaced values to the history: each keeps the instant of its import (text on SQLite), read once per
+/// import, and is superseded at this import's instant; prepared 500-row inserts, as for the values.
+fn sqlite_history(
+    conn: &rusqlite::Connection,
+    import_id: i64,
+    rows: &[(FigureValue, i64, i64)],
+) -> rusqlite::Result<()> {
+    let mut at_of = conn.prepare_cached("SELECT at FROM figure_imports WHERE id = ?1")?;
+    let mut instants: rustc_hash::FxHashMap<i64, String> = Default::default();
+    let mut instant = |import: i64| -> rusqlite::Result<String> {
+        if let Some(at) = instants.get(&import) {
+            return Ok(at.clone());
+        }
+        let at: String = at_of.query_row([import], |r| r.get(0))?;
+        instants.insert(import, at.clone());
+        Ok(at)
+    };
+    let now = instant(import_id)?;
+    let insert = |rows: usize| {
+        let mut sql = String::from(
+            "INSERT INTO figure_history (enterprise_id, indicator_id, month, value, recorded_at, import_id, \
+             superseded_at, superseded_by) VALUES ",
+        );
+        for row in 0..rows {
+            if row > 0 {
+                sql.push(',');
+            }
+            sql.push_str("(?,?,?,?,?,?,?,");
+            sql.push_str(&import_id.to_string());
+            sql.push(')');
+        }
+        sql
+    };
+    for chunk in rows.chunks(SQLITE_ROWS) {
+        let mut statement = conn.prepare_cached(&insert(chunk.len()))?;
+        for (row, (v, old, old_import)) in chunk.iter().enumerate() {
+            let at = row * 7;
+            statement.raw_bind_parameter(at + 1, v.enterprise_id)?;
+            statement.raw_bind_parameter(at + 2, v.indicator_id)?;
+            statement.raw_bind_parameter(at + 3, v.month.key())?;
+            statement.raw_bind_parameter(at + 4, *old)?;
+            statement.raw_bind_parameter(at + 5, instant(*old_import)?)?;
+            statement.raw_bind_parameter(at + 6, *old_import)?;
+            statement.raw_bind_parameter(at + 7, now.as_str())?;
+        }
+        statement.raw_execute()?;
+    }
+    Ok(())
 }
 
 /// Runs blocking database work on the current thread, telling a multi-threaded runtime to move its other tasks
 /// elsewhere meanwhile (a single-threaded runtime, as in tests, simply waits).
-fn blocking<T>(work: impl FnOnce() -> T) -> T {
+pub(crate) fn blocking<T>(work: impl FnOnce() -> T) -> T {
     match tokio::runtime::Handle::try_current() {
         Ok(runtime) if runtime.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
             tokio::task::block_in_place(work)
@@ -153,91 +284,95 @@ fn blocking<T>(work: impl FnOnce() -> T) -> T {
 /// its 65,535 parameters.
 const PG_VALUE_ROWS: usize = 6000;
 const PG_LOOKUP_ROWS: usize = 10_000;
-/// History rows per insert (8 parameters each).
+/// History rows per insert (5 parameters each).
 const PG_HISTORY_ROWS: usize = 2500;
 
-/// Key → (value, import, recorded at) of the values current before a batch.
-type CurrentValues = rustc_hash::FxHashMap<(i64, i64, i32), (i64, i64, DateTime<Utc>)>;
+/// Key → (value, import) of the values current before a batch.
+type CurrentValues = rustc_hash::FxHashMap<(i64, i64, i32), (i64, i64)>;
 
-/// PostgreSQL: multi-row statements with bound parameters, the current values looked up a chunk at a time.
-pub(crate) async fn write_batch_postgres(
+/// PostgreSQL: compares a batch with the current values, looked up a chunk at a time.
+pub(crate) async fn compare_postgres(
     c: &mut sqlx::PgConnection,
-    import_id: i64,
     mut values: Vec<FigureValue>,
-    existing: bool,
-    deltas: &mut AggregateDeltas,
-) -> Result<BatchCounts> {
+) -> Result<Vec<Staged>> {
     type Db = sqlx::Postgres;
     sort(&mut values);
     let mut current: CurrentValues = Default::default();
-    if existing {
-        for chunk in values.chunks(PG_LOOKUP_ROWS) {
-            let mut qb: QueryBuilder<'static, Db> =
-                QueryBuilder::new("WITH j (enterprise_id, indicator_id, month) AS (");
-            qb.push_values(chunk.iter(), |mut b, v| {
-                b.push_bind(v.enterprise_id)
-                    .push_bind(v.indicator_id)
-                    .push_bind(v.month.key());
-            });
-            qb.push(
-                ") SELECT v.enterprise_id, v.indicator_id, v.month, v.value, v.import_id, i.at \
-                 FROM j JOIN figure_values v ON v.enterprise_id = j.enterprise_id \
-                   AND v.indicator_id = j.indicator_id AND v.month = j.month \
-                 JOIN figure_imports i ON i.id = v.import_id",
-            );
-            let rows: Vec<(i64, i64, i32, i64, i64, DateTime<Utc>)> =
-                qb.build_query_as().fetch_all(&mut *c).await?;
-            current.extend(
-                rows.into_iter()
-                    .map(|(e, i, m, v, imp, at)| ((e, i, m), (v, imp, at))),
-            );
+    for chunk in values.chunks(PG_LOOKUP_ROWS) {
+        let mut qb: QueryBuilder<'static, Db> =
+            QueryBuilder::new("WITH j (enterprise_id, indicator_id, month) AS (");
+        qb.push_values(chunk.iter(), |mut b, v| {
+            b.push_bind(v.enterprise_id)
+                .push_bind(v.indicator_id)
+                .push_bind(v.month.key());
+        });
+        qb.push(
+            ") SELECT v.enterprise_id, v.indicator_id, v.month, v.value, v.import_id \
+             FROM j JOIN figure_values v ON v.enterprise_id = j.enterprise_id \
+               AND v.indicator_id = j.indicator_id AND v.month = j.month",
+        );
+        let rows: Vec<(i64, i64, i32, i64, i64)> = qb.build_query_as().fetch_all(&mut *c).await?;
+        current.extend(
+            rows.into_iter()
+                .map(|(e, i, m, v, import)| ((e, i, m), (v, import))),
+        );
+    }
+    Ok(values
+        .into_iter()
+        .map(|v| Staged {
+            value: v,
+            held: held(
+                v.value,
+                current
+                    .get(&(v.enterprise_id, v.indicator_id, v.month.key()))
+                    .copied(),
+            ),
+        })
+        .collect())
+}
+
+/// PostgreSQL: multi-row statements with bound parameters.
+pub(crate) async fn apply_postgres(
+    c: &mut sqlx::PgConnection,
+    import_id: i64,
+    staged: Vec<Staged>,
+    deltas: &mut AggregateDeltas,
+) -> Result<BatchCounts> {
+    type Db = sqlx::Postgres;
+    let mut history = Vec::new();
+    let mut values = Vec::with_capacity(staged.len());
+    let mut unchanged = 0;
+    for s in staged {
+        if let Held::Other {
+            value: old,
+            import_id: old_import,
+        } = s.held
+        {
+            history.push((s.value, old, old_import));
+        }
+        match note(s, deltas) {
+            Some(v) => values.push(v),
+            None => unchanged += 1,
         }
     }
-    let mut history = Vec::new();
-    let mut unchanged = 0;
-    values.retain(|v| {
-        let key = (v.enterprise_id, v.indicator_id, v.month.key());
-        match current.get(&key) {
-            None => {
-                deltas.add(key.0, key.1, key.2, v.value, 1);
-                true
-            }
-            Some((old, _, _)) if *old == v.value => {
-                unchanged += 1;
-                false
-            }
-            Some((old, old_import, recorded_at)) => {
-                deltas.add(key.0, key.1, key.2, v.value - old, 0);
-                history.push((*v, *old, *recorded_at, *old_import));
-                true
-            }
-        }
-    });
-    if !history.is_empty() {
-        let now: DateTime<Utc> = sqlx::query_scalar("SELECT at FROM figure_imports WHERE id = $1")
-            .bind(import_id)
-            .fetch_one(&mut *c)
-            .await?;
-        for chunk in history.chunks(PG_HISTORY_ROWS) {
-            let mut qb: QueryBuilder<'static, Db> = QueryBuilder::new(
-                "INSERT INTO figure_history (enterprise_id, indicator_id, month, value, recorded_at, import_id, \
-                 superseded_at, superseded_by) ",
-            );
-            qb.push_values(
-                chunk.iter().copied(),
-                |mut b, (v, old, recorded_at, old_import)| {
-                    b.push_bind(v.enterprise_id)
-                        .push_bind(v.indicator_id)
-                        .push_bind(v.month.key())
-                        .push_bind(old)
-                        .push_bind(recorded_at)
-                        .push_bind(old_import)
-                        .push_bind(now)
-                        .push_bind(import_id);
-                },
-            );
-            qb.build().execute(&mut *c).await?;
-        }
+    // The old value keeps the instant of its import, and is superseded at this import's instant.
+    for chunk in history.chunks(PG_HISTORY_ROWS) {
+        let mut qb: QueryBuilder<'static, Db> = QueryBuilder::new(
+            "INSERT INTO figure_history (enterprise_id, indicator_id, month, value, recorded_at, import_id, \
+             superseded_at, superseded_by) SELECT j.e, j.i, j.m, j.v, o.at, o.id, n.at, n.id FROM (",
+        );
+        qb.push_values(chunk.iter().copied(), |mut b, (v, old, old_import)| {
+            b.push_bind(v.enterprise_id)
+                .push_bind(v.indicator_id)
+                .push_bind(v.month.key())
+                .push_bind(old)
+                .push_bind(old_import);
+        });
+        qb.push(
+            ") AS j (e, i, m, v, o) JOIN figure_imports o ON o.id = j.o JOIN figure_imports n ON n.id = ",
+        );
+        qb.push_bind(import_id);
+        qb.build().execute(&mut *c).await?;
     }
     for chunk in values.chunks(PG_VALUE_ROWS) {
         let mut qb: QueryBuilder<'static, Db> = QueryBuilder::new(

@@ -1,14 +1,17 @@
-//! Economic figures in the store, for both engines (one SQL text, but for the unpacking of a batch): the indicator catalogue, monthly values per
-//! enterprise with their revision history, imports, region figures, digital-economy categories, and the aggregate
-//! tables that roll-ups read instead of the raw values.
+//! Economic figures in the store, for both engines (one SQL text, but for the comparing and writing of a batch): the
+//! indicator catalogue, monthly values per enterprise with their revision history, imports, region figures,
+//! digital-economy categories, and the aggregate tables that roll-ups read instead of the raw values.
 //!
-//! An import streams its values in batches into ONE write transaction: each batch is compared with the current
-//! values (unless the store held none), equal values are skipped, replaced ones move to the history, new and changed
-//! ones are upserted, and the aggregate changes are summed in memory; at the end of a good file the aggregates are
-//! adjusted and the transaction commits, otherwise it is rolled back and only the record of the attempt remains.
-//! The aggregates group enterprises as the registry does when the import runs; when that grouping changed since the
-//! last import (a firm moved park, a category was
-//! overridden), the aggregates are rebuilt from the values in the same transaction.
+//! An import has two parts. While its file is read, each batch of values is compared with the current values
+//! (unless the store held none) and staged in a temporary file, without the write lock: other writes go on. When
+//! the file is good, ONE short write transaction checks again what may have changed meanwhile (archived
+//! enterprises and indicators, the catalogue's maxima; the values, through `figure_revision`, compared again only
+//! if another import stored values), then writes: equal values are skipped, replaced ones move to the history, new
+//! and changed ones are upserted, the aggregate changes are summed in memory with checked arithmetic and the
+//! aggregates adjusted, and the transaction commits; otherwise nothing is written but the record of the attempt.
+//! The aggregates group enterprises as the registry does when the import writes; when that grouping changed since
+//! the last import (a firm moved park, a category was overridden), the aggregates are rebuilt from the values in
+//! the same transaction.
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -50,6 +53,13 @@ pub enum ImportMessage {
         store: bool,
         report: serde_json::Value,
     },
+}
+
+/// An enterprise as an import resolves it: its id, and whether it is archived (an archived one takes no figures).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EnterpriseRef {
+    pub id: Id,
+    pub archived: bool,
 }
 
 /// The record of one import attempt.
@@ -171,13 +181,26 @@ pub struct RollupQuery {
 /// Economic figures. Every method takes the actor first; its scope is part of the query.
 #[async_trait]
 pub trait FigureStore: Send + Sync {
+    /// Every indicator, archived ones included (their history stays readable).
     async fn list_indicators(&self, actor: &Actor) -> Result<Vec<Indicator>>;
-    /// Admins add indicators.
+    /// Admins add indicators. Its code, names and aliases must each mean no other indicator (compared as a file's
+    /// header is: case, spacing, punctuation and bracketed units set aside), or the answer is a conflict.
     async fn create_indicator(&self, actor: &Actor, draft: IndicatorDraft) -> Result<Indicator>;
-    /// Credit code → enterprise id of every enterprise (public registry fields), to resolve a file's rows.
-    async fn enterprise_ids(&self, actor: &Actor) -> Result<HashMap<String, Id>>;
-    /// Runs one import in one transaction: values arrive on `messages` until `Finish`. If the channel closes
-    /// without `Finish`, nothing is stored and an error is returned.
+    /// Changes an indicator (the admin): names, aliases, aggregation, sign and maximum; its code and unit stay.
+    /// Names are checked as for a new one.
+    async fn update_indicator(
+        &self,
+        actor: &Actor,
+        id: Id,
+        draft: IndicatorDraft,
+    ) -> Result<Indicator>;
+    /// Archives an indicator (the admin): it takes no new figures, and its values stay readable.
+    async fn archive_indicator(&self, actor: &Actor, id: Id) -> Result<Indicator>;
+    /// Credit code → enterprise of every enterprise (public registry fields), to resolve a file's rows.
+    async fn enterprise_ids(&self, actor: &Actor) -> Result<HashMap<String, EnterpriseRef>>;
+    /// Runs one import: values arrive on `messages` until `Finish`, and are compared and staged without the
+    /// write lock; a good file is then written in one short transaction. If the channel closes without
+    /// `Finish`, nothing is stored and an error is returned.
     async fn import_figures(
         &self,
         actor: &Actor,
@@ -225,6 +248,9 @@ pub trait FigureStore: Send + Sync {
     ) -> Result<DigitalMapChange>;
     /// Recomputes every aggregate from the values (after registry changes made outside an import).
     async fn rebuild_figure_aggregates(&self, actor: &Actor) -> Result<()>;
+    /// Looks for figures that do not add up, one line per problem: an indicator catalogue the import cannot read,
+    /// and every aggregate that differs from the sum of its values (or has none, or is missing).
+    async fn check_figures(&self) -> Result<Vec<String>>;
 }
 
 /// The mapping shipped with the program, in force until an admin loads another.
@@ -268,12 +294,15 @@ pub(crate) struct IndicatorRow {
     allow_negative: bool,
     aliases: String,
     builtin: bool,
+    archived: bool,
+    max_per_month: Option<i64>,
 }
 
 impl IndicatorRow {
     pub(crate) fn into_indicator(self) -> Result<Indicator> {
+        let unit = Unit::parse(&self.unit).ok_or_else(|| corrupt("indicator", self.id, "unit"))?;
         Ok(Indicator {
-            unit: Unit::parse(&self.unit).ok_or_else(|| corrupt("indicator", self.id, "unit"))?,
+            unit,
             aggregation: Aggregation::parse(&self.aggregation)
                 .ok_or_else(|| corrupt("indicator", self.id, "aggregation"))?,
             id: self.id,
@@ -288,6 +317,11 @@ impl IndicatorRow {
                 .map(str::to_string)
                 .collect(),
             builtin: self.builtin,
+            max_per_month: self.max_per_month,
+            max_per_month_in_force: self
+                .max_per_month
+                .unwrap_or_else(|| unit.default_max_per_month()),
+            archived: self.archived,
         })
     }
 }
@@ -336,6 +370,8 @@ pub(crate) struct AggregateDeltas {
     sets: Vec<Vec<u32>>,
     /// (indicator id, month `yyyymm`) → (value, firms) of every group.
     rows: rustc_hash::FxHashMap<(i64, i32), Vec<(i64, i64)>>,
+    /// The first (indicator id, month) whose change did not fit in an integer.
+    overflow: Option<(i64, i32)>,
 }
 
 impl AggregateDeltas {
@@ -369,6 +405,7 @@ impl AggregateDeltas {
             member_of,
             sets,
             rows: rustc_hash::FxHashMap::default(),
+            overflow: None,
         }
     }
 
@@ -388,9 +425,40 @@ impl AggregateDeltas {
                 .or_insert_with(|| vec![(0, 0); width]);
             for &group in &self.sets[set as usize] {
                 let cell = &mut row[group as usize];
-                cell.0 += value;
-                cell.1 += firms;
+                match (cell.0.checked_add(value), cell.1.checked_add(firms)) {
+                    (Some(v), Some(f)) => *cell = (v, f),
+                    _ => {
+                        self.overflow.get_or_insert((indicator, month));
+                    }
+                }
             }
+        }
+    }
+
+    /// Notes a value that replaced `old` with `new`.
+    pub(crate) fn replace(
+        &mut self,
+        enterprise: i64,
+        indicator: i64,
+        month: i32,
+        old: i64,
+        new: i64,
+    ) {
+        match new.checked_sub(old) {
+            Some(change) => self.add(enterprise, indicator, month, change, 0),
+            None => {
+                self.overflow.get_or_insert((indicator, month));
+            }
+        }
+    }
+
+    /// An error when a change summed so far did not fit in an integer.
+    pub(crate) fn check(&self) -> Result<()> {
+        match self.overflow {
+            None => Ok(()),
+            Some((indicator, month)) => Err(beyond_integers(format!(
+                "the changes this import makes to the totals of indicator {indicator} for {month}"
+            ))),
         }
     }
 
@@ -417,6 +485,54 @@ impl AggregateDeltas {
     }
 }
 
+/// The refusal of a sum that would not fit in the integers every amount is kept in.
+pub(crate) fn beyond_integers(what: String) -> StoreError {
+    StoreError::conflict(
+        "figures",
+        format!(
+            "{what} would exceed the largest amount chainpark can add up ({} hundredths of the unit); nothing was \
+             changed — look for values far too large (each indicator has a max_per_month)",
+            i64::MAX
+        ),
+    )
+}
+
+/// Whether a database error says a sum went past the largest integer: PostgreSQL's "bigint out of range"
+/// (22003), SQLite's "integer overflow" from SUM, or the CHECK that keeps SQLite's aggregates integers (SQLite
+/// would otherwise turn an overflowing sum into a float).
+pub(crate) fn is_overflow(e: &StoreError) -> bool {
+    match e {
+        StoreError::Database(e) => e.as_database_error().is_some_and(|d| {
+            d.code().as_deref() == Some("22003")
+                || d.message().contains("integer overflow")
+                || d.message().contains("aggregate_value_is_integer")
+        }),
+        StoreError::Sqlite(e) => e.to_string().contains("integer overflow"),
+        _ => false,
+    }
+}
+
+/// `e` as the refusal of an overflowing sum when it is one, naming `what` was added up.
+pub(crate) fn overflow_named(
+    e: impl Into<StoreError>,
+    what: impl FnOnce() -> String,
+) -> StoreError {
+    let e = e.into();
+    if is_overflow(&e) {
+        beyond_integers(what())
+    } else {
+        e
+    }
+}
+
+/// What a failure to write the staging file becomes.
+pub(crate) fn staging_error(e: std::io::Error) -> StoreError {
+    StoreError::Config(format!(
+        "the import's temporary file in {}: {e}",
+        std::env::temp_dir().display()
+    ))
+}
+
 /// Who may store region figures, override categories and rebuild aggregates: the admin (leaders and analysts
 /// read everything and change nothing).
 pub(crate) fn may_maintain_figures(actor: &Actor) -> Result<()> {
@@ -441,10 +557,10 @@ pub(crate) fn ensure_enterprise_seen(
     }
 }
 
-/// Implements `FigureStore` for an engine's store type (fields as for `sql_store!`), writing imported values with
-/// the engine's own `$write_batch` (see `figure_batches`).
+/// Implements `FigureStore` for an engine's store type (fields as for `sql_store!`), comparing and writing imported
+/// values with the engine's own `$compare_batch` and `$apply_batch` (see `figure_batches`).
 macro_rules! figures_store {
-    ($Store:ty, $Db:ty, $write_batch:path) => {
+    ($Store:ty, $Db:ty, $compare_batch:path, $apply_batch:path) => {
         mod figures_impl {
             use std::collections::HashMap;
 
@@ -459,18 +575,162 @@ macro_rules! figures_store {
             use chrono::{DateTime, Utc};
             use sqlx::QueryBuilder;
 
+            use crate::figure_batches::{all_new, blocking};
             use crate::figures::*;
+            use crate::staging::Staging;
             use crate::{Actor, Result, StoreError};
 
             type Db = $Db;
             type Conn = <Db as sqlx::Database>::Connection;
 
-            const INDICATOR_COLUMNS: &str =
-                "SELECT id, code, name_zh, name_en, unit, aggregation, allow_negative, aliases, builtin FROM indicators";
+            const INDICATOR_COLUMNS: &str = "SELECT id, code, name_zh, name_en, unit, aggregation, allow_negative, \
+                aliases, builtin, archived, max_per_month FROM indicators";
             const IMPORT_COLUMNS: &str = "SELECT id, at, actor, file_name, stored, values_received, values_changed, \
                 values_unchanged, report FROM figure_imports";
             /// Rows per multi-row insert: 6 parameters each stays under both engines' limits.
             const AGGREGATE_CHUNK: usize = 5000;
+            /// Staged values read back and written at a time.
+            const STAGED_CHUNK: usize = 20_000;
+            /// Lines `check_figures` lists of aggregates that differ from their values; further ones are counted.
+            const LISTED_MISMATCHES: usize = 1000;
+
+            /// Takes the lock that every transaction writing values, aggregates or the catalogue takes first, so
+            /// they follow one another on PostgreSQL too (SQLite's writer lock already orders them), and returns the
+            /// revision of the values: it changes whenever an import changes values.
+            async fn lock_figures(c: &mut Conn) -> Result<i64> {
+                sqlx::query("UPDATE figure_revision SET revision = revision WHERE id = 1")
+                    .execute(&mut *c)
+                    .await?;
+                figure_revision(c).await
+            }
+
+            async fn figure_revision(c: &mut Conn) -> Result<i64> {
+                Ok(sqlx::query_scalar("SELECT revision FROM figure_revision WHERE id = 1")
+                    .fetch_one(&mut *c)
+                    .await?)
+            }
+
+            async fn indicator_by_id(c: &mut Conn, id: Id) -> Result<Indicator> {
+                let row: Option<IndicatorRow> = sqlx::query_as(&format!("{INDICATOR_COLUMNS} WHERE id = $1"))
+                    .bind(id)
+                    .fetch_optional(&mut *c)
+                    .await?;
+                row.ok_or(StoreError::NotFound { kind: "indicator", id })?.into_indicator()
+            }
+
+            /// Each of the draft's code, names and aliases must mean no other indicator: compared as the import
+            /// compares a file's headers (case, width, spacing, punctuation and bracketed units set aside), so that
+            /// no file can be ambiguous. Checked in the transaction that writes the indicator.
+            async fn check_indicator_names(c: &mut Conn, id: Option<Id>, d: &IndicatorDraft) -> Result<()> {
+                let others: Vec<IndicatorRow> =
+                    sqlx::query_as(&format!("{INDICATOR_COLUMNS} WHERE id <> $1")).bind(id.unwrap_or(-1)).fetch_all(&mut *c).await?;
+                let mut taken: HashMap<String, (String, String)> = HashMap::new();
+                for other in others {
+                    let other = other.into_indicator()?;
+                    let def = chainpark_import::IndicatorDef::from(&other);
+                    for name in def.names() {
+                        taken
+                            .entry(chainpark_import::name_key(name))
+                            .or_insert_with(|| (other.code.clone(), name.to_string()));
+                    }
+                }
+                let mut names = vec![("code".to_string(), d.code.as_str()), ("name_zh".to_string(), d.name_zh.as_str())];
+                if !d.name_en.is_empty() {
+                    names.push(("name_en".to_string(), d.name_en.as_str()));
+                }
+                names.extend(d.aliases.iter().enumerate().map(|(i, a)| (format!("aliases[{i}]"), a.as_str())));
+                for (field, name) in names {
+                    let key = chainpark_import::name_key(name);
+                    if key.is_empty() {
+                        return Err(StoreError::invalid(
+                            &field,
+                            format!("{name:?} is empty once spacing, punctuation and brackets are set aside"),
+                        ));
+                    }
+                    if let Some((other, as_written)) = taken.get(&key) {
+                        return Err(StoreError::conflict(
+                            &field,
+                            format!(
+                                "{name:?} would also mean indicator {other} (its name {as_written:?}): a file could \
+                                 not tell the two apart"
+                            ),
+                        ));
+                    }
+                }
+                Ok(())
+            }
+
+            /// Writes an indicator's change with its audit entry.
+            async fn audit_indicator(
+                c: &mut Conn,
+                actor: &Actor,
+                action: &str,
+                before: Option<&Indicator>,
+                after: &Indicator,
+            ) -> Result<()> {
+                sqlx::query(
+                    "INSERT INTO audit_log (at, actor, object_kind, object_id, action, before, after) \
+                     VALUES ($1, $2, 'indicator', $3, $4, $5, $6)",
+                )
+                .bind(Utc::now())
+                .bind(&actor.account)
+                .bind(after.id)
+                .bind(action)
+                .bind(before.and_then(|b| serde_json::to_value(b).ok()).map(sqlx::types::Json))
+                .bind(serde_json::to_value(after).ok().map(sqlx::types::Json))
+                .execute(&mut *c)
+                .await?;
+                Ok(())
+            }
+
+            /// What may have changed since a file was read, checked again in its write transaction: enterprises
+            /// archived, indicators archived or given a lower maximum. A refusal stores nothing.
+            async fn check_staged_against_registry(c: &mut Conn, staging: &Staging) -> Result<()> {
+                let archived: Vec<(i64, String)> =
+                    sqlx::query_as("SELECT id, credit_code FROM enterprises WHERE archived = $1")
+                        .bind(true)
+                        .fetch_all(&mut *c)
+                        .await?;
+                if let Some((_, code)) = archived.iter().find(|(id, _)| staging.enterprises.contains(id)) {
+                    return Err(StoreError::conflict(
+                        "file",
+                        format!(
+                            "enterprise {code} is archived and takes no new figures; nothing was stored (import the \
+                             file again to have its rows reported)"
+                        ),
+                    ));
+                }
+                let indicators: Vec<IndicatorRow> =
+                    sqlx::query_as(INDICATOR_COLUMNS).fetch_all(&mut *c).await?;
+                for row in indicators {
+                    let indicator = row.into_indicator()?;
+                    let Some(&largest) = staging.largest.get(&indicator.id) else {
+                        continue;
+                    };
+                    if indicator.archived {
+                        return Err(StoreError::conflict(
+                            "file",
+                            format!(
+                                "indicator {} is archived and takes no new figures; nothing was stored (import the \
+                                 file again to have its rows reported)",
+                                indicator.code
+                            ),
+                        ));
+                    }
+                    if largest > indicator.max_per_month_in_force.unsigned_abs() {
+                        return Err(StoreError::conflict(
+                            "file",
+                            format!(
+                                "indicator {} takes at most {} per enterprise and month; nothing was stored (import \
+                                 the file again to have its rows reported)",
+                                indicator.code,
+                                amount::to_decimal(indicator.max_per_month_in_force)
+                            ),
+                        ));
+                    }
+                }
+                Ok(())
+            }
 
             async fn indicator_by_code(c: &mut Conn, code: &str) -> Result<Indicator> {
                 let row: Option<IndicatorRow> = sqlx::query_as(&format!("{INDICATOR_COLUMNS} WHERE code = $1"))
@@ -606,12 +866,14 @@ macro_rules! figures_store {
                      WHERE TRUE GROUP BY m.dimension, v.indicator_id, v.month, m.group_id",
                 )
                 .execute(&mut *c)
-                .await?;
+                .await
+                .map_err(|e| overflow_named(e, || "the sum of the stored values of some group and month".into()))?;
                 Ok(())
             }
 
             /// Adds an import's changes to the aggregate tables.
             async fn write_aggregates(c: &mut Conn, deltas: &mut AggregateDeltas) -> Result<()> {
+                deltas.check()?;
                 let cells = deltas.take_by_group();
                 for chunk in cells.chunks(AGGREGATE_CHUNK) {
                     let mut qb: QueryBuilder<'static, Db> = QueryBuilder::new(
@@ -629,7 +891,10 @@ macro_rules! figures_store {
                         " ON CONFLICT (dimension, indicator_id, month, group_id) DO UPDATE SET \
                          value = figure_aggregates.value + excluded.value, firms = figure_aggregates.firms + excluded.firms",
                     );
-                    qb.build().execute(&mut *c).await?;
+                    qb.build()
+                        .execute(&mut *c)
+                        .await
+                        .map_err(|e| overflow_named(e, || "a total this import adds to".into()))?;
                 }
                 Ok(())
             }
@@ -879,7 +1144,8 @@ macro_rules! figures_store {
                 .bind(first)
                 .bind(last)
                 .fetch_all(&mut *c)
-                .await?;
+                .await
+                .map_err(|e| overflow_named(e, || format!("the total of {} for {period} by {by}", indicator.code)))?;
                 Ok(rows.into_iter().map(|(g, v, f)| (g, (v, f))).collect())
             }
 
@@ -909,7 +1175,12 @@ macro_rules! figures_store {
                 .bind(first)
                 .bind(last)
                 .fetch_all(&mut *c)
-                .await?;
+                .await
+                .map_err(|e| {
+                    overflow_named(e, || {
+                        format!("last year's total of the same firms of {} for {period} by {by}", indicator.code)
+                    })
+                })?;
                 Ok(rows.into_iter().filter_map(|(g, v)| v.map(|v| (g, v))).collect())
             }
 
@@ -962,6 +1233,7 @@ macro_rules! figures_store {
                     actor.scope.may_administer()?;
                     let mut tx = self.begin_write().await?;
                     let c = tx.conn();
+                    lock_figures(c).await?;
                     let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM indicators WHERE code = $1")
                         .bind(&d.code)
                         .fetch_optional(&mut *c)
@@ -969,9 +1241,10 @@ macro_rules! figures_store {
                     if let Some(other) = taken {
                         return Err(StoreError::conflict("code", format!("{} is already indicator {other}", d.code)));
                     }
-                    sqlx::query(
-                        "INSERT INTO indicators (code, name_zh, name_en, unit, aggregation, allow_negative, aliases, builtin) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                    check_indicator_names(c, None, &d).await?;
+                    let id: i64 = sqlx::query_scalar(
+                        "INSERT INTO indicators (code, name_zh, name_en, unit, aggregation, allow_negative, aliases, \
+                         builtin, max_per_month) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
                     )
                     .bind(&d.code)
                     .bind(&d.name_zh)
@@ -981,28 +1254,64 @@ macro_rules! figures_store {
                     .bind(d.allow_negative)
                     .bind(d.aliases.join("\n"))
                     .bind(false)
-                    .execute(&mut *c)
+                    .bind(d.max_per_month)
+                    .fetch_one(&mut *c)
                     .await?;
-                    let created = indicator_by_code(c, &d.code).await?;
-                    sqlx::query(
-                        "INSERT INTO audit_log (at, actor, object_kind, object_id, action, before, after) \
-                         VALUES ($1, $2, 'indicator', $3, 'create', NULL, $4)",
-                    )
-                    .bind(Utc::now())
-                    .bind(&actor.account)
-                    .bind(created.id)
-                    .bind(serde_json::to_value(&created).ok().map(sqlx::types::Json))
-                    .execute(&mut *c)
-                    .await?;
+                    let created = indicator_by_id(c, id).await?;
+                    audit_indicator(c, actor, "create", None, &created).await?;
                     tx.commit().await?;
                     Ok(created)
                 }
 
-                async fn enterprise_ids(&self, _actor: &Actor) -> Result<HashMap<String, Id>> {
+                async fn update_indicator(&self, actor: &Actor, id: Id, d: IndicatorDraft) -> Result<Indicator> {
+                    actor.scope.may_administer()?;
+                    let mut tx = self.begin_write().await?;
+                    let c = tx.conn();
+                    lock_figures(c).await?;
+                    let before = indicator_by_id(c, id).await?;
+                    before.check_change(&d)?;
+                    check_indicator_names(c, Some(id), &d).await?;
+                    sqlx::query(
+                        "UPDATE indicators SET name_zh = $2, name_en = $3, aggregation = $4, allow_negative = $5, \
+                         aliases = $6, max_per_month = $7 WHERE id = $1",
+                    )
+                    .bind(id)
+                    .bind(&d.name_zh)
+                    .bind(&d.name_en)
+                    .bind(d.aggregation.as_str())
+                    .bind(d.allow_negative)
+                    .bind(d.aliases.join("\n"))
+                    .bind(d.max_per_month)
+                    .execute(&mut *c)
+                    .await?;
+                    let after = indicator_by_id(c, id).await?;
+                    audit_indicator(c, actor, "update", Some(&before), &after).await?;
+                    tx.commit().await?;
+                    Ok(after)
+                }
+
+                async fn archive_indicator(&self, actor: &Actor, id: Id) -> Result<Indicator> {
+                    actor.scope.may_administer()?;
+                    let mut tx = self.begin_write().await?;
+                    let c = tx.conn();
+                    lock_figures(c).await?;
+                    let before = indicator_by_id(c, id).await?;
+                    sqlx::query("UPDATE indicators SET archived = $2 WHERE id = $1")
+                        .bind(id)
+                        .bind(true)
+                        .execute(&mut *c)
+                        .await?;
+                    let after = indicator_by_id(c, id).await?;
+                    audit_indicator(c, actor, "archive", Some(&before), &after).await?;
+                    tx.commit().await?;
+                    Ok(after)
+                }
+
+                async fn enterprise_ids(&self, _actor: &Actor) -> Result<HashMap<String, EnterpriseRef>> {
                     let mut c = self.read().await?;
-                    let rows: Vec<(String, i64)> =
-                        sqlx::query_as("SELECT credit_code, id FROM enterprises").fetch_all(&mut *c).await?;
-                    Ok(rows.into_iter().collect())
+                    let rows: Vec<(String, i64, bool)> =
+                        sqlx::query_as("SELECT credit_code, id, archived FROM enterprises").fetch_all(&mut *c).await?;
+                    Ok(rows.into_iter().map(|(code, id, archived)| (code, EnterpriseRef { id, archived })).collect())
                 }
 
                 async fn import_figures(
@@ -1012,16 +1321,16 @@ macro_rules! figures_store {
                     mut messages: tokio::sync::mpsc::Receiver<ImportMessage>,
                 ) -> Result<ImportRecord> {
                     may_import_figures(&actor.scope)?;
-                    let now = Utc::now();
-                    let mut tx = self.begin_write().await?;
-                    let import_id = record_import(tx.conn(), actor, file_name, now).await?;
-                    let mut deltas = AggregateDeltas::new(current_members(tx.conn()).await?);
+                    // While the file is read: compare each batch with the stored values on a reading connection
+                    // and stage it, holding no write lock.
+                    let mut c = self.read().await?;
+                    let revision = figure_revision(&mut c).await?;
                     let existing = sqlx::query_scalar::<_, i32>("SELECT 1 FROM figure_values LIMIT 1")
-                        .fetch_optional(tx.conn())
+                        .fetch_optional(&mut *c)
                         .await?
                         .is_some();
-                    let (mut received, mut changed, mut unchanged): (i64, i64, i64) = (0, 0, 0);
-                    loop {
+                    let mut staging = Staging::new().map_err(staging_error)?;
+                    let report = loop {
                         match messages.recv().await {
                             Some(ImportMessage::Values(values)) => {
                                 if let Some(v) =
@@ -1032,32 +1341,15 @@ macro_rules! figures_store {
                                         actor.scope.role, v.enterprise_id
                                     )));
                                 }
-                                received += values.len() as i64;
-                                let (c, u) = $write_batch(tx.conn(), import_id, values, existing, &mut deltas).await?;
-                                changed += c;
-                                unchanged += u;
-                                if deltas.is_full() {
-                                    write_aggregates(tx.conn(), &mut deltas).await?;
-                                }
+                                let staged = if existing { $compare_batch(&mut c, values).await? } else { all_new(values) };
+                                blocking(|| staged.iter().try_for_each(|s| staging.push(s))).map_err(staging_error)?;
                             }
-                            Some(ImportMessage::Finish { store: true, report }) => {
-                                write_aggregates(tx.conn(), &mut deltas).await?;
-                                let record = finish_record(
-                                    tx.conn(),
-                                    import_id,
-                                    true,
-                                    (received, changed, unchanged),
-                                    &report,
-                                )
-                                .await?;
-                                tx.commit().await?;
-                                return Ok(record);
-                            }
+                            Some(ImportMessage::Finish { store: true, report }) => break report,
                             Some(ImportMessage::Finish { store: false, report }) => {
-                                drop(deltas);
-                                drop(tx);
+                                drop(c);
                                 let mut tx = self.begin_write().await?;
-                                let id = record_import(tx.conn(), actor, file_name, now).await?;
+                                let id = record_import(tx.conn(), actor, file_name, Utc::now()).await?;
+                                let received = staging.len() as i64;
                                 let record = finish_record(tx.conn(), id, false, (received, 0, 0), &report).await?;
                                 tx.commit().await?;
                                 return Ok(record);
@@ -1066,7 +1358,46 @@ macro_rules! figures_store {
                                 return Err(StoreError::invalid("file", "the import stopped before the end of the file"));
                             }
                         }
+                    };
+                    drop(c);
+                    // One short write transaction. What the reading relied on is checked again: the registry and
+                    // the catalogue always (cheaply), the stored values through their revision — when another import
+                    // changed them meanwhile, each batch is compared again here.
+                    let mut tx = self.begin_write().await?;
+                    let compared_still_holds = lock_figures(tx.conn()).await? == revision;
+                    check_staged_against_registry(tx.conn(), &staging).await?;
+                    let import_id = record_import(tx.conn(), actor, file_name, Utc::now()).await?;
+                    let mut deltas = AggregateDeltas::new(current_members(tx.conn()).await?);
+                    let received = staging.len() as i64;
+                    let mut staged = blocking(|| staging.read_back()).map_err(staging_error)?;
+                    let (mut changed, mut unchanged): (i64, i64) = (0, 0);
+                    loop {
+                        let chunk = blocking(|| staged.next_chunk(STAGED_CHUNK)).map_err(staging_error)?;
+                        if chunk.is_empty() {
+                            break;
+                        }
+                        let chunk = if compared_still_holds {
+                            chunk
+                        } else {
+                            $compare_batch(tx.conn(), chunk.into_iter().map(|s| s.value).collect()).await?
+                        };
+                        let (c, u) = $apply_batch(tx.conn(), import_id, chunk, &mut deltas).await?;
+                        changed += c;
+                        unchanged += u;
+                        if deltas.is_full() {
+                            write_aggregates(tx.conn(), &mut deltas).await?;
+                        }
                     }
+                    write_aggregates(tx.conn(), &mut deltas).await?;
+                    if changed > 0 {
+                        sqlx::query("UPDATE figure_revision SET revision = revision + 1 WHERE id = 1")
+                            .execute(tx.conn())
+                            .await?;
+                    }
+                    let record =
+                        finish_record(tx.conn(), import_id, true, (received, changed, unchanged), &report).await?;
+                    tx.commit().await?;
+                    Ok(record)
                 }
 
                 async fn get_import(&self, actor: &Actor, id: Id) -> Result<ImportRecord> {
@@ -1332,6 +1663,7 @@ macro_rules! figures_store {
                     ensure_enterprise_seen(actor, enterprise_id, park, &chains)?;
                     may_maintain_figures(actor)?;
                     let mut tx = self.begin_write().await?;
+                    lock_figures(tx.conn()).await?;
                     let map = map_in_force(tx.conn()).await?.map;
                     sync_categories(tx.conn(), &map).await?;
                     let before = category_of(tx.conn(), enterprise_id).await?;
@@ -1381,6 +1713,7 @@ macro_rules! figures_store {
                         Ok(map)
                     };
                     let mut tx = self.begin_write().await?;
+                    lock_figures(tx.conn()).await?;
                     let (action, file_name, map) = match update {
                         DigitalMapUpdate::Replace { csv, file_name } => ("replace", file_name, Some(read(csv)?)),
                         DigitalMapUpdate::Merge { csv, file_name } => {
@@ -1431,10 +1764,90 @@ macro_rules! figures_store {
                 async fn rebuild_figure_aggregates(&self, actor: &Actor) -> Result<()> {
                     may_maintain_figures(actor)?;
                     let mut tx = self.begin_write().await?;
+                    lock_figures(tx.conn()).await?;
                     let map = map_in_force(tx.conn()).await?.map;
                     refresh_members(tx.conn(), &map).await?;
                     rebuild_aggregates(tx.conn()).await?;
                     tx.commit().await
+                }
+
+                async fn check_figures(&self) -> Result<Vec<String>> {
+                    let mut c = self.read().await?;
+                    let mut problems = Vec::new();
+                    let rows: Vec<IndicatorRow> =
+                        sqlx::query_as(&format!("{INDICATOR_COLUMNS} ORDER BY id")).fetch_all(&mut *c).await?;
+                    let mut indicators = Vec::new();
+                    for row in rows {
+                        match row.into_indicator() {
+                            Ok(indicator) => indicators.push(indicator),
+                            Err(e) => problems.push(format!("indicator catalogue: {e}")),
+                        }
+                    }
+                    if let Err(e) = chainpark_import::Catalogue::from_indicators(&indicators) {
+                        problems.push(format!(
+                            "indicator catalogue cannot be read by imports (every import is refused until it is \
+                             fixed with PATCH /api/v1/indicators/{{code}}): {e}"
+                        ));
+                    }
+                    let codes: HashMap<i64, String> = indicators.into_iter().map(|i| (i.id, i.code)).collect();
+                    // Every aggregate against the sum of its values, both ways; the sums are read as text so that
+                    // PostgreSQL's exact sums are shown even past the integers.
+                    let rows: Vec<(String, i64, i64, i32, Option<String>, Option<i64>, Option<String>, Option<i64>)> =
+                        match sqlx::query_as(
+                            "WITH s AS (SELECT m.dimension, m.group_id, v.indicator_id, v.month, SUM(v.value) AS value, \
+                               COUNT(*) AS firms FROM figure_values v \
+                               JOIN figure_group_members m ON m.enterprise_id = v.enterprise_id \
+                               GROUP BY m.dimension, m.group_id, v.indicator_id, v.month) \
+                             SELECT COALESCE(a.dimension, s.dimension), COALESCE(a.group_id, s.group_id), \
+                               COALESCE(a.indicator_id, s.indicator_id), COALESCE(a.month, s.month), \
+                               CAST(a.value AS TEXT), a.firms, CAST(s.value AS TEXT), s.firms \
+                             FROM figure_aggregates a FULL OUTER JOIN s ON s.dimension = a.dimension \
+                               AND s.group_id = a.group_id AND s.indicator_id = a.indicator_id AND s.month = a.month \
+                             WHERE a.value IS NULL OR s.value IS NULL OR a.value <> s.value OR a.firms <> s.firms \
+                             ORDER BY 1, 2, 3, 4",
+                        )
+                        .fetch_all(&mut *c)
+                        .await
+                        {
+                            Ok(rows) => rows,
+                            Err(e) => {
+                                let e = StoreError::from(e);
+                                if !is_overflow(&e) {
+                                    return Err(e);
+                                }
+                                problems.push(
+                                    "aggregates cannot be compared with their values: the values of some group and \
+                                     month add up past the largest integer"
+                                        .to_string(),
+                                );
+                                Vec::new()
+                            }
+                        };
+                    let mismatches = rows.len();
+                    for (dimension, group, indicator, month, stored, stored_firms, sum, firms) in
+                        rows.into_iter().take(LISTED_MISMATCHES)
+                    {
+                        let indicator = codes.get(&indicator).cloned().unwrap_or_else(|| format!("#{indicator}"));
+                        let month = Month::from_key(i64::from(month)).map_or_else(|| month.to_string(), |m| m.to_string());
+                        let what = format!("aggregate {dimension} {group} {indicator} {month}");
+                        problems.push(match (stored, sum) {
+                            (Some(stored), Some(sum)) => format!(
+                                "{what} holds {stored} (firms {}) but its values add up to {sum} (firms {})",
+                                stored_firms.unwrap_or(0),
+                                firms.unwrap_or(0)
+                            ),
+                            (Some(stored), None) => format!("{what} holds {stored} but has no values"),
+                            (None, sum) => format!(
+                                "{what} is missing: its values add up to {} (firms {})",
+                                sum.unwrap_or_default(),
+                                firms.unwrap_or(0)
+                            ),
+                        });
+                    }
+                    if mismatches > LISTED_MISMATCHES {
+                        problems.push(format!("... and {} more aggregates that differ from their values", mismatches - LISTED_MISMATCHES));
+                    }
+                    Ok(problems)
                 }
             }
         }
@@ -1475,7 +1888,7 @@ pub async fn load_demo_figures<S: FigureStore + ?Sized>(
         .enterprises
         .iter()
         .map(|e| {
-            ids.get(&e.credit_code).copied().ok_or_else(|| {
+            ids.get(&e.credit_code).map(|e| e.id).ok_or_else(|| {
                 StoreError::invalid(
                     "enterprise",
                     format!("{} is not in the registry", e.credit_code),
@@ -1492,6 +1905,7 @@ pub async fn load_demo_figures<S: FigureStore + ?Sized>(
     let (sender, receiver) = tokio::sync::mpsc::channel(2);
     let generator = DemoFigures::new(zone);
     let produce = async move {
+        let mut sent = 0u64;
         for code in &selection.indicators {
             let Some(&indicator_id) = indicators.get(*code) else {
                 continue;
@@ -1507,12 +1921,15 @@ pub async fn load_demo_figures<S: FigureStore + ?Sized>(
                         value: f.value,
                     })
                     .collect();
+                sent += values.len() as u64;
                 if sender.send(ImportMessage::Values(values)).await.is_err() {
                     return;
                 }
             }
         }
-        let report = serde_json::json!({"source": "demo", "note": "generated by chainpark_core::demo::figures"});
+        // A report like a file's, so that the demo's import record downloads as any other.
+        let report = serde_json::to_value(chainpark_import::ImportReport::generated(sent))
+            .unwrap_or(serde_json::Value::Null);
         let _ = sender
             .send(ImportMessage::Finish {
                 store: true,

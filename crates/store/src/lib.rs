@@ -1,7 +1,7 @@
 //! chainpark's storage. One `Store` trait says what the rest of the program may ask of the store; `sqlite` and
 //! `postgres` implement it, each with its own migrations. The engine is chosen from the database URL at start-up.
 
-// The one exception: SQLite bulk writes borrow sqlx's connection handle (figure_batches.rs).
+// The one exception: SQLite bulk reads and writes borrow sqlx's connection handle (figure_batches.rs).
 #![deny(unsafe_code)]
 
 pub(crate) mod accounts;
@@ -12,6 +12,7 @@ pub mod figures;
 pub mod filter;
 pub mod postgres;
 pub mod sqlite;
+mod staging;
 pub mod workflow;
 
 use std::sync::Arc;

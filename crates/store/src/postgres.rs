@@ -33,6 +33,7 @@ crate::accounts::accounts_store!(super::PgStore, sqlx::Postgres);
 crate::figures::figures_store!(
     super::PgStore,
     sqlx::Postgres,
-    crate::figure_batches::write_batch_postgres
+    crate::figure_batches::compare_postgres,
+    crate::figure_batches::apply_postgres
 );
 crate::workflow::workflow_store!(super::PgStore, sqlx::Postgres);

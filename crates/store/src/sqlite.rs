@@ -45,6 +45,7 @@ crate::accounts::accounts_store!(super::SqliteStore, sqlx::Sqlite);
 crate::figures::figures_store!(
     super::SqliteStore,
     sqlx::Sqlite,
-    crate::figure_batches::write_batch_sqlite
+    crate::figure_batches::compare_sqlite,
+    crate::figure_batches::apply_sqlite
 );
 crate::workflow::workflow_store!(super::SqliteStore, sqlx::Sqlite);

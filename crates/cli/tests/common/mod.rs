@@ -45,13 +45,23 @@ fn require_postgres() -> bool {
 
 /// A fresh, migrated, empty store for each engine that is available.
 pub async fn fresh_stores() -> Vec<Arc<dyn Store>> {
+    fresh_databases()
+        .await
+        .into_iter()
+        .map(|(_, store)| store)
+        .collect()
+}
+
+/// Like [`fresh_stores`], with the URL each store was opened with, for tests that reach the database behind the
+/// program's back (see [`tamper`]).
+pub async fn fresh_databases() -> Vec<(String, Arc<dyn Store>)> {
     let mut stores = Vec::new();
     let dir = std::env::temp_dir().join(unique_name("chainpark_test"));
     std::fs::create_dir_all(&dir).expect("temporary folder");
     let url = format!("sqlite://{}", dir.join("test.db").display());
     let sqlite = chainpark_store::connect(&url).await.expect("SQLite opens");
     sqlite.migrate().await.expect("SQLite migrates");
-    stores.push(sqlite);
+    stores.push((url, sqlite));
     match std::env::var(POSTGRES_VAR) {
         Ok(url) if !url.is_empty() => match fresh_postgres(&url).await {
             Ok(store) => stores.push(store),
@@ -72,7 +82,7 @@ pub async fn fresh_stores() -> Vec<Arc<dyn Store>> {
     stores
 }
 
-async fn fresh_postgres(url: &str) -> anyhow::Result<Arc<dyn Store>> {
+async fn fresh_postgres(url: &str) -> anyhow::Result<(String, Arc<dyn Store>)> {
     use sqlx::Connection;
     let schema = unique_name("t");
     let mut admin = sqlx::PgConnection::connect(url).await?;
@@ -84,7 +94,19 @@ async fn fresh_postgres(url: &str) -> anyhow::Result<Arc<dyn Store>> {
     let scoped = format!("{url}{separator}options=-c%20search_path%3D{schema}");
     let store = chainpark_store::connect(&scoped).await?;
     store.migrate().await?;
-    Ok(store)
+    Ok((scoped, store))
+}
+
+/// Runs SQL on the database at `url` directly, as a hand-made UPDATE or a broken disk would change it.
+pub async fn tamper(url: &str, sql: &str) {
+    use sqlx::Connection;
+    if url.starts_with("sqlite:") {
+        let mut c = sqlx::SqliteConnection::connect(url).await.expect("SQLite");
+        sqlx::query(sql).execute(&mut c).await.expect("tampered");
+    } else {
+        let mut c = sqlx::PgConnection::connect(url).await.expect("PostgreSQL");
+        sqlx::query(sql).execute(&mut c).await.expect("tampered");
+    }
 }
 
 /// The password of the accounts the tests create.

@@ -18,16 +18,86 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::extract::{ApiJson, ApiQuery};
+use crate::extract::{ApiJson, ApiQuery, merge_patch};
 use crate::{AppState, Caller};
 
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct IndicatorListQuery {
+    /// Also list archived indicators (they take no new figures; their values stay readable).
+    pub include_archived: Option<bool>,
+}
+
 /// The indicator catalogue.
-#[utoipa::path(get, path = "/api/v1/indicators", tag = "figures", responses((status = 200, body = Vec<Indicator>)))]
+#[utoipa::path(get, path = "/api/v1/indicators", tag = "figures", params(IndicatorListQuery),
+    responses((status = 200, body = Vec<Indicator>)))]
 pub async fn list_indicators(
     State(state): State<AppState>,
     caller: Caller,
+    ApiQuery(q): ApiQuery<IndicatorListQuery>,
 ) -> ApiResult<Json<Vec<Indicator>>> {
-    Ok(Json(state.store.list_indicators(&caller.actor()).await?))
+    let mut indicators = state.store.list_indicators(&caller.actor()).await?;
+    if !q.include_archived.unwrap_or(false) {
+        indicators.retain(|i| !i.archived);
+    }
+    Ok(Json(indicators))
+}
+
+/// The stored indicator with this code, or 404.
+async fn indicator(state: &AppState, caller: &Caller, code: &str) -> ApiResult<Indicator> {
+    state
+        .store
+        .list_indicators(&caller.actor())
+        .await?
+        .into_iter()
+        .find(|i| i.code == code)
+        .ok_or_else(|| ApiError::NotFound(format!("no indicator {code}")))
+}
+
+/// Changes an indicator (the admin) with a JSON merge patch (RFC 7386) of its input form: names, aliases,
+/// aggregation, `allow_negative`, `max_per_month` (`null`: the unit's default). Its code and unit cannot change. A
+/// name or alias that would also mean another indicator is a conflict.
+#[utoipa::path(patch, path = "/api/v1/indicators/{code}", tag = "figures",
+    params(("code" = String, Path, description = "the indicator's code, e.g. added_value")), request_body = serde_json::Value,
+    responses((status = 200, body = Indicator),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn update_indicator(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(code): Path<String>,
+    ApiJson(patch): ApiJson<serde_json::Value>,
+) -> ApiResult<Json<Indicator>> {
+    let current = indicator(&state, &caller, &code).await?;
+    let input: IndicatorInput = merge_patch(&current.to_input(), patch)?;
+    let draft = input.parse()?;
+    Ok(Json(
+        state
+            .store
+            .update_indicator(&caller.actor(), current.id, draft)
+            .await?,
+    ))
+}
+
+/// Archives an indicator (the admin): it takes no new figures (a file's values of it are row errors), leaves the
+/// list unless `include_archived=true`, and its stored values stay readable.
+#[utoipa::path(post, path = "/api/v1/indicators/{code}/archive", tag = "figures",
+    params(("code" = String, Path, description = "the indicator's code, e.g. added_value")),
+    responses((status = 200, body = Indicator), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn archive_indicator(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(code): Path<String>,
+) -> ApiResult<Json<Indicator>> {
+    let current = indicator(&state, &caller, &code).await?;
+    Ok(Json(
+        state
+            .store
+            .archive_indicator(&caller.actor(), current.id)
+            .await?,
+    ))
 }
 
 /// Adds an indicator (admins).
@@ -259,6 +329,8 @@ pub async fn rebuild(State(state): State<AppState>, caller: Caller) -> ApiResult
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_indicators, create_indicator))
+        .routes(routes!(update_indicator))
+        .routes(routes!(archive_indicator))
         .routes(routes!(stats))
         .routes(routes!(enterprise_figures))
         .routes(routes!(list_region_figures, put_region_figure))

@@ -24,9 +24,8 @@ use chainpark_core::figures::{may_import_figures, may_report_figures_of};
 use chainpark_core::period::Month;
 use chainpark_core::registry::Id;
 use chainpark_import::{
-    Aggregation as ImportAggregation, BaseUnit, Catalogue, ImportError, ImportLimits,
-    ImportOptions, ImportReport, Importer, IndicatorDef, Layout, Problem as RowProblem, RowError,
-    YearMonth,
+    Catalogue, ImportError, ImportLimits, ImportOptions, ImportReport, Importer, Layout,
+    Problem as RowProblem, RowError, YearMonth,
 };
 use chainpark_store::figures::{FigureValue, ImportMessage, ImportRecord};
 use chainpark_store::{Actor, Store, StoreError};
@@ -82,39 +81,21 @@ impl From<ImportFailure> for ApiError {
     }
 }
 
-/// The import crate's catalogue built from the store's, with the store id of each of its indicators.
+/// The import crate's catalogue built from the store's, with the store id of each of its indicators. A catalogue
+/// that cannot be read (two indicators sharing a name, stored before names were checked) refuses the import with
+/// a conflict naming the name, never a server error; `chainpark check` reports it too.
 fn catalogue(
     indicators: &[chainpark_core::figures::Indicator],
 ) -> Result<(Catalogue, Vec<Id>), StoreError> {
-    use chainpark_core::figures::{Aggregation, Unit};
-    let defs = indicators
-        .iter()
-        .map(|i| IndicatorDef {
-            code: i.code.clone(),
-            name_zh: i.name_zh.clone(),
-            // The parser wants every name non-empty; an indicator added without an English name goes by its code.
-            name_en: if i.name_en.is_empty() {
-                i.code.clone()
-            } else {
-                i.name_en.clone()
-            },
-            base_unit: match i.unit {
-                Unit::Yuan => BaseUnit::Yuan,
-                Unit::Person => BaseUnit::Person,
-                Unit::TonneCoalEquivalent => BaseUnit::TonneCoalEquivalent,
-                Unit::KilowattHour => BaseUnit::KilowattHour,
-                Unit::Count => BaseUnit::Count,
-            },
-            aggregation: match i.aggregation {
-                Aggregation::Sum => ImportAggregation::Sum,
-                Aggregation::Last => ImportAggregation::Last,
-            },
-            allow_negative: i.allow_negative,
-            aliases: i.aliases.clone(),
-        })
-        .collect();
-    let catalogue = Catalogue::new(defs)
-        .map_err(|e| StoreError::Corrupt(format!("indicator catalogue: {e}")))?;
+    let catalogue = Catalogue::from_indicators(indicators).map_err(|e| {
+        StoreError::conflict(
+            "indicators",
+            format!(
+                "the indicator catalogue cannot be read, so no file can be imported until an admin fixes it with \
+                 PATCH /api/v1/indicators/{{code}}: {e}"
+            ),
+        )
+    })?;
     Ok((catalogue, indicators.iter().map(|i| i.id).collect()))
 }
 
@@ -171,17 +152,27 @@ pub async fn run_import(
         options.sheet = sheet;
         options.limits = limits;
         let importer = Importer::new(&catalogue, options);
-        // Rows of enterprises this account may not report for: enterprise id → credit code, and their lines.
-        let foreign: RefCell<HashMap<i64, String>> = RefCell::new(HashMap::new());
+        // Rows of enterprises that take no figures from this account (another enterprise's, an archived one):
+        // enterprise id → credit code and why.
+        let foreign: RefCell<HashMap<i64, (String, Refusal)>> = RefCell::new(HashMap::new());
         let mut denied = DeniedRows::new(max_listed);
         let mut batch = Vec::with_capacity(BATCH);
         let mut closed = false;
         let resolve = |code: &chainpark_core::credit_code::CreditCode| {
-            let id = codes.get(code.as_str()).copied()?;
-            if !may_report_figures_of(&scope, id) {
-                foreign.borrow_mut().insert(id, code.as_str().to_string());
+            let enterprise = codes.get(code.as_str()).copied()?;
+            let refusal = if !may_report_figures_of(&scope, enterprise.id) {
+                Some(Refusal::NotOwn)
+            } else if enterprise.archived {
+                Some(Refusal::Archived)
+            } else {
+                None
+            };
+            if let Some(refusal) = refusal {
+                foreign
+                    .borrow_mut()
+                    .insert(enterprise.id, (code.as_str().to_string(), refusal));
             }
-            Some(id)
+            Some(enterprise.id)
         };
         let mut sink = |v: chainpark_import::IndicatorValue| {
             if foreign.borrow().contains_key(&v.enterprise_id) {
@@ -271,9 +262,19 @@ pub async fn run_import(
     Ok(record)
 }
 
-/// Rows of other enterprises than the account's own: rejected, one problem per row, and their values dropped. The
-/// first ones are listed (as many as the report lists problems); the others are only counted, so a file of
-/// millions of them keeps a small report and a small memory.
+/// Why the rows of an enterprise are refused.
+#[derive(Debug, Clone, Copy)]
+enum Refusal {
+    /// Another enterprise than the account's own.
+    NotOwn,
+    /// An archived enterprise: it takes no new figures.
+    Archived,
+}
+
+/// Rows of enterprises that take no figures from this account (other enterprises than the account's own, archived
+/// ones): rejected, one problem per row naming the enterprise, and their values dropped. The first ones are listed
+/// (as many as the report lists problems); the others are only counted, so a file of millions of them keeps a small
+/// report and a small memory.
 struct DeniedRows {
     /// Line and enterprise of the first rows.
     listed: Vec<(u64, i64)>,
@@ -308,20 +309,34 @@ impl DeniedRows {
     }
 
     /// Adds the rows to the report: counted, and the first ones listed among its problems in line order.
-    fn add_to(self, report: &mut ImportReport, codes: &HashMap<i64, String>) {
+    fn add_to(self, report: &mut ImportReport, codes: &HashMap<i64, (String, Refusal)>) {
         report.values_accepted = report.values_accepted.saturating_sub(self.values);
         for (line, enterprise) in self.listed {
-            let code = codes.get(&enterprise).cloned().unwrap_or_default();
+            let Some((code, refusal)) = codes.get(&enterprise).cloned() else {
+                continue;
+            };
+            let (problem, reason, reason_zh) = match refusal {
+                Refusal::NotOwn => (
+                    RowProblem::UnknownCreditCode,
+                    format!(
+                        "{code} is not one of this account's enterprises: an enterprise account may import only its own rows"
+                    ),
+                    format!("{code} 不是本账号所属企业：企业账号只能导入本企业的数据"),
+                ),
+                Refusal::Archived => (
+                    RowProblem::ArchivedEnterprise,
+                    format!("enterprise {code} is archived and takes no new figures"),
+                    format!("企业 {code} 已归档，不再接收新数据"),
+                ),
+            };
             report.errors.push(RowError {
                 line,
                 column: "统一社会信用代码 credit code".into(),
                 column_letter: String::new(),
-                problem: RowProblem::UnknownCreditCode,
-                cell: code.clone(),
-                reason: format!(
-                    "{code} is not one of this account's enterprises: an enterprise account may import only its own rows"
-                ),
-                reason_zh: format!("{code} 不是本账号所属企业：企业账号只能导入本企业的数据"),
+                problem,
+                cell: code,
+                reason,
+                reason_zh,
                 first_line: None,
             });
         }

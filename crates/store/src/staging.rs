@@ -1,0 +1,240 @@
+//! An import's values between the reading of its file and its one short write transaction. While the file is
+//! read, each value is compared with the stored one (outside the write lock) and appended, with what was stored
+//! for its key, to an unnamed temporary file; the write transaction reads them back in the same order. The file is
+//! unlinked as soon as it is made (on Unix), so nothing stays behind, even after a crash. Records are a tag and
+//! variable-length integers: about 12 bytes a value.
+
+use std::fs::File;
+use std::io::{self, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use chainpark_core::period::Month;
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use crate::figures::FigureValue;
+
+/// What the store held for a value's key when the value was compared with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Held {
+    /// No value yet: the new one is inserted.
+    Nothing,
+    /// The same value: nothing is written.
+    Same,
+    /// Another value, from that import: it moves to the history and the new one replaces it.
+    Other { value: i64, import_id: i64 },
+}
+
+/// A value of an import, with what the store held for its key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Staged {
+    pub value: FigureValue,
+    pub held: Held,
+}
+
+/// The values of one import, written while its file is read.
+pub(crate) struct Staging {
+    out: BufWriter<File>,
+    /// The file's path when it could not be unlinked while open (not Unix): removed when dropped.
+    path: Removed,
+    len: u64,
+    /// The enterprises the values are for, and the largest magnitude of each indicator's values: what the write
+    /// transaction checks again against the registry and the catalogue as they are then.
+    pub enterprises: FxHashSet<i64>,
+    pub largest: FxHashMap<i64, u64>,
+}
+
+impl Staging {
+    pub(crate) fn new() -> io::Result<Staging> {
+        static COUNTER: AtomicU64 = AtomicU64::new(0);
+        let path = std::env::temp_dir().join(format!(
+            "chainpark-import-staged-{}-{}-{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed),
+            chrono::Utc::now().timestamp_nanos_opt().unwrap_or(0)
+        ));
+        let file = File::options()
+            .read(true)
+            .write(true)
+            .create_new(true)
+            .open(&path)?;
+        let path = Removed(std::fs::remove_file(&path).err().map(|_| path));
+        Ok(Staging {
+            out: BufWriter::with_capacity(1 << 20, file),
+            path,
+            len: 0,
+            enterprises: FxHashSet::default(),
+            largest: FxHashMap::default(),
+        })
+    }
+
+    pub(crate) fn push(&mut self, staged: &Staged) -> io::Result<()> {
+        let v = staged.value;
+        self.enterprises.insert(v.enterprise_id);
+        let largest = self.largest.entry(v.indicator_id).or_default();
+        *largest = (*largest).max(v.value.unsigned_abs());
+        let mut record = [0u8; 1 + 7 * 10];
+        let mut at = 1;
+        for n in [
+            v.enterprise_id,
+            v.indicator_id,
+            i64::from(v.month.key()),
+            v.value,
+        ] {
+            at += put_varint(&mut record[at..], n);
+        }
+        record[0] = match staged.held {
+            Held::Nothing => 0,
+            Held::Same => 1,
+            Held::Other { value, import_id } => {
+                at += put_varint(&mut record[at..], value);
+                at += put_varint(&mut record[at..], import_id);
+                2
+            }
+        };
+        self.out.write_all(&record[..at])?;
+        self.len += 1;
+        Ok(())
+    }
+
+    /// Values staged so far.
+    pub(crate) fn len(&self) -> u64 {
+        self.len
+    }
+
+    /// The values staged, to read back from the first.
+    pub(crate) fn read_back(self) -> io::Result<StagedValues> {
+        let Staging { out, path, len, .. } = self;
+        let mut file = out.into_inner().map_err(|e| e.into_error())?;
+        file.seek(SeekFrom::Start(0))?;
+        Ok(StagedValues {
+            input: BufReader::with_capacity(1 << 20, file),
+            _path: path,
+            left: len,
+        })
+    }
+}
+
+/// A staged file that could not be unlinked while open, removed when its reader is dropped.
+struct Removed(Option<PathBuf>);
+
+impl Drop for Removed {
+    fn drop(&mut self) {
+        if let Some(path) = self.0.take() {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+/// Staged values read back in the order they were written.
+pub(crate) struct StagedValues {
+    input: BufReader<File>,
+    _path: Removed,
+    left: u64,
+}
+
+impl StagedValues {
+    /// The next `max` values at most; empty at the end.
+    pub(crate) fn next_chunk(&mut self, max: usize) -> io::Result<Vec<Staged>> {
+        let n = self.left.min(max as u64) as usize;
+        let mut chunk = Vec::with_capacity(n);
+        for _ in 0..n {
+            let mut tag = [0u8];
+            self.input.read_exact(&mut tag)?;
+            let enterprise_id = get_varint(&mut self.input)?;
+            let indicator_id = get_varint(&mut self.input)?;
+            let month = Month::from_key(get_varint(&mut self.input)?)
+                .ok_or_else(|| io::Error::other("a staged value has no valid month"))?;
+            let value = get_varint(&mut self.input)?;
+            let held = match tag[0] {
+                0 => Held::Nothing,
+                1 => Held::Same,
+                _ => Held::Other {
+                    value: get_varint(&mut self.input)?,
+                    import_id: get_varint(&mut self.input)?,
+                },
+            };
+            chunk.push(Staged {
+                value: FigureValue {
+                    enterprise_id,
+                    indicator_id,
+                    month,
+                    value,
+                },
+                held,
+            });
+        }
+        self.left -= n as u64;
+        Ok(chunk)
+    }
+}
+
+/// Writes `n` zig-zag encoded as LEB128 (small magnitudes of either sign take few bytes); returns the length.
+fn put_varint(out: &mut [u8], n: i64) -> usize {
+    let mut u = ((n << 1) ^ (n >> 63)) as u64;
+    let mut i = 0;
+    while u >= 0x80 {
+        out[i] = (u as u8) | 0x80;
+        u >>= 7;
+        i += 1;
+    }
+    out[i] = u as u8;
+    i + 1
+}
+
+fn get_varint(input: &mut impl Read) -> io::Result<i64> {
+    let mut u = 0u64;
+    let mut shift = 0;
+    loop {
+        let mut byte = [0u8];
+        input.read_exact(&mut byte)?;
+        if shift > 63 {
+            return Err(io::Error::other("a staged number is too long"));
+        }
+        u |= u64::from(byte[0] & 0x7f) << shift;
+        if byte[0] < 0x80 {
+            return Ok(((u >> 1) as i64) ^ -((u & 1) as i64));
+        }
+        shift += 7;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn staged_values_read_back_exactly_as_written() {
+        let mut staging = Staging::new().expect("a temporary file");
+        let month = Month::new(2021, 6).expect("month");
+        let values: Vec<Staged> = [i64::MIN, -1, 0, 1, 63, 64, 1 << 40, i64::MAX]
+            .into_iter()
+            .enumerate()
+            .map(|(i, value)| Staged {
+                value: FigureValue {
+                    enterprise_id: i as i64 * 1000,
+                    indicator_id: 9,
+                    month,
+                    value,
+                },
+                held: match i % 3 {
+                    0 => Held::Nothing,
+                    1 => Held::Same,
+                    _ => Held::Other {
+                        value: value.wrapping_neg(),
+                        import_id: i64::MAX - i as i64,
+                    },
+                },
+            })
+            .collect();
+        for v in &values {
+            staging.push(v).expect("written");
+        }
+        assert_eq!(staging.largest[&9], i64::MIN.unsigned_abs());
+        let mut back = staging.read_back().expect("rewound");
+        let mut read = back.next_chunk(5).expect("first chunk");
+        read.extend(back.next_chunk(5).expect("second chunk"));
+        assert_eq!(read, values);
+        assert!(back.next_chunk(5).expect("the end").is_empty());
+    }
+}
