@@ -16,6 +16,7 @@ use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::get;
 use axum::{Json, Router};
+use chainpark_core::time::Clock;
 use chainpark_store::Store;
 
 pub use auth::Caller;
@@ -27,6 +28,9 @@ pub struct AppState {
     pub throttle: Arc<auth::Throttle>,
     /// Served over HTTPS: session cookies get the Secure flag.
     pub https: bool,
+    /// "Now" for every rule and default a handler applies (deadlines, overdue, escalation, today's posts); the
+    /// system clock unless a test or a demonstration fixed it. Sessions and tokens expire on the system clock.
+    pub clock: Clock,
 }
 
 impl AppState {
@@ -35,7 +39,13 @@ impl AppState {
             store,
             throttle: Arc::new(auth::Throttle::new()),
             https: false,
+            clock: Clock::System,
         }
+    }
+
+    /// The same state on another clock.
+    pub fn with_clock(self, clock: Clock) -> Self {
+        AppState { clock, ..self }
     }
 }
 

@@ -7,11 +7,13 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chainpark_core::list::{Page, Paging};
 use chainpark_core::registry::Id;
-use chainpark_core::time::china_date;
+use chainpark_core::time::Clock;
 use chainpark_core::workflow::OnTimeRate;
 use chainpark_core::workflow::appeals::*;
-use chainpark_store::workflow::{AppealFilter, CaseStep, EscalationRun, start_of_china_day};
-use chrono::{NaiveDate, Utc};
+use chainpark_store::workflow::{
+    AppealFilter, CalendarLoad, CaseStep, EscalationRun, start_of_china_day,
+};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -53,7 +55,7 @@ pub struct AppealQuery {
 }
 
 impl AppealQuery {
-    fn filter(&self) -> AppealFilter {
+    fn filter(&self, clock: Clock) -> AppealFilter {
         AppealFilter {
             q: self.q.clone(),
             status: self.status,
@@ -66,13 +68,9 @@ impl AppealQuery {
             open: self.open,
             received_from: self.received_from,
             received_to: self.received_to,
-            as_of: self.as_of.unwrap_or_else(today),
+            as_of: self.as_of.unwrap_or_else(|| clock.today()),
         }
     }
-}
-
-pub(crate) fn today() -> NaiveDate {
-    china_date(Utc::now())
 }
 
 /// The day an answer is judged on.
@@ -96,7 +94,7 @@ pub async fn list(
     Ok(Json(
         state
             .store
-            .list_appeals(&caller.actor(), &q.filter(), &paging)
+            .list_appeals(&caller.actor(), &q.filter(state.clock), &paging)
             .await?,
     ))
 }
@@ -113,7 +111,7 @@ pub async fn export(
     paging.sort = Paging::new(None, None, q.sort.as_deref()).sort;
     let page = state
         .store
-        .list_appeals(&caller.actor(), &q.filter(), &paging)
+        .list_appeals(&caller.actor(), &q.filter(state.clock), &paging)
         .await?;
     download(
         q.format.unwrap_or_default(),
@@ -180,7 +178,7 @@ pub async fn on_time_rate(
     Ok(Json(
         state
             .store
-            .appeal_on_time_rate(&caller.actor(), &q.filter())
+            .appeal_on_time_rate(&caller.actor(), &q.filter(state.clock))
             .await?,
     ))
 }
@@ -197,8 +195,12 @@ pub async fn create(
     ApiJson(input): ApiJson<AppealInput>,
 ) -> ApiResult<impl IntoResponse> {
     let draft = input.parse()?;
-    let at = draft.received_at.unwrap_or_else(Utc::now);
-    let created = state.store.file_appeal(&caller.actor(), draft, at).await?;
+    let now = state.clock.now();
+    let at = draft.received_at.unwrap_or(now);
+    let created = state
+        .store
+        .file_appeal(&caller.actor(), draft, at, now)
+        .await?;
     let location = format!("/api/v1/appeals/{}", created.id);
     Ok((
         StatusCode::CREATED,
@@ -219,7 +221,11 @@ pub async fn get(
     Ok(Json(
         state
             .store
-            .get_appeal(&caller.actor(), id, q.as_of.unwrap_or_else(today))
+            .get_appeal(
+                &caller.actor(),
+                id,
+                q.as_of.unwrap_or_else(|| state.clock.today()),
+            )
             .await?,
     ))
 }
@@ -250,10 +256,11 @@ pub async fn step(
     ApiJson(input): ApiJson<AppealStepInput>,
 ) -> ApiResult<Json<Appeal>> {
     let (step, note, at) = input.parse()?;
+    let now = state.clock.now();
     Ok(Json(
         state
             .store
-            .step_appeal(&caller.actor(), id, step, note, at.unwrap_or_else(Utc::now))
+            .step_appeal(&caller.actor(), id, step, note, at.unwrap_or(now), now)
             .await?,
     ))
 }
@@ -277,7 +284,10 @@ pub async fn escalate(
     ApiJson(input): ApiJson<EscalationInput>,
 ) -> ApiResult<Json<EscalationRun>> {
     // A day means its first instant in Chongqing: what is overdue on that day is escalated from its start.
-    let at = input.as_of.map(start_of_china_day).unwrap_or_else(Utc::now);
+    let at = input
+        .as_of
+        .map(start_of_china_day)
+        .unwrap_or_else(|| state.clock.now());
     Ok(Json(
         state.store.escalate_overdue(&caller.actor(), at).await?,
     ))
@@ -302,17 +312,22 @@ pub async fn calendar(
     }))
 }
 
-/// Loads a year's State Council notice as CSV (`date,kind,name`, kind `holiday` or `workday`); a year already
-/// loaded is replaced whole. Admin only.
+/// Loads a year's State Council notice as CSV (`date,kind,name`, kind `holiday` or `workday`). A year counts as
+/// loaded only when the file lists the holidays of all seven festivals (元旦, 春节, 清明节, 劳动节, 端午节, 中秋节,
+/// 国庆节); it then replaces that year whole. Other days are added to years already loaded (a make-up working day
+/// in the December before, say); a year covered only in part that is not loaded refuses the file with 422, naming
+/// the festivals it lacks. Deadlines counted provisionally on weekdays are recounted in the same transaction.
+/// Admin only.
 #[utoipa::path(post, path = "/api/v1/calendar", tag = "appeals", request_body(content = String, content_type = "text/csv"),
-    responses((status = 200, body = CalendarYears), (status = 422, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = CalendarLoad), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn load_calendar(
     State(state): State<AppState>,
     caller: Caller,
     body: String,
-) -> ApiResult<Json<CalendarYears>> {
-    let years = state.store.load_calendar(&caller.actor(), &body).await?;
-    Ok(Json(CalendarYears { years }))
+) -> ApiResult<Json<CalendarLoad>> {
+    Ok(Json(
+        state.store.load_calendar(&caller.actor(), &body).await?,
+    ))
 }
 
 /// Paging of the rule list.
@@ -353,7 +368,7 @@ pub async fn create_rule(
 ) -> ApiResult<impl IntoResponse> {
     let created = state
         .store
-        .create_appeal_rule(&caller.actor(), input.parse()?)
+        .create_appeal_rule(&caller.actor(), input.parse()?, state.clock.today())
         .await?;
     let location = format!("/api/v1/appeal-rules/{}", created.id);
     Ok((
@@ -390,7 +405,7 @@ pub async fn update_rule(
     Ok(Json(
         state
             .store
-            .update_appeal_rule(&caller.actor(), id, input.parse()?)
+            .update_appeal_rule(&caller.actor(), id, input.parse()?, state.clock.today())
             .await?,
     ))
 }
