@@ -289,8 +289,8 @@ async fn open(url: &str) -> anyhow::Result<Arc<dyn Store>> {
 fn clock_from_env() -> anyhow::Result<Clock> {
     match std::env::var("CHAINPARK_NOW") {
         Ok(text) if !text.trim().is_empty() => {
-            let clock = Clock::parse_fixed(&text)
-                .map_err(|e| anyhow::anyhow!("CHAINPARK_NOW: {e}"))?;
+            let clock =
+                Clock::parse_fixed(&text).map_err(|e| anyhow::anyhow!("CHAINPARK_NOW: {e}"))?;
             tracing::warn!(
                 now = %clock.now(),
                 "CHAINPARK_NOW is set: the clock stands still at this instant (a testing and demonstration aid, not for production)"

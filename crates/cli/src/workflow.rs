@@ -10,6 +10,7 @@ use anyhow::{Context, anyhow};
 use chainpark_core::demo::DemoZone;
 use chainpark_core::list::Paging;
 use chainpark_core::registry::{Id, PostRole};
+use chainpark_core::time::Clock;
 use chainpark_core::workflow::appeals::{AppealInput, AppealRuleInput, AppealStep, RouteTarget};
 use chainpark_core::workflow::demo::{DemoAppealStep, demo_workflow};
 use chainpark_core::workflow::projects::{
@@ -20,7 +21,6 @@ use chainpark_core::workflow::work_orders::{WorkOrderAction, WorkOrderInput, Wor
 use chainpark_store::{
     Actor, ChainFilter, EnterpriseFilter, ParkFilter, PostFilter, SegmentFilter, Store,
 };
-use chainpark_core::time::Clock;
 use chainpark_web::notify::{MailSettings, Mailer, spawn_background};
 
 fn invalid(e: impl std::fmt::Display) -> anyhow::Error {
@@ -84,7 +84,11 @@ async fn park_staff(
 
 /// Loads the demo's daily work into a store that holds the demo zone; what is overdue at the clock's `now` is
 /// escalated at once, as the running server would do.
-pub async fn load_demo(store: &Arc<dyn Store>, zone: &DemoZone, clock: Clock) -> anyhow::Result<()> {
+pub async fn load_demo(
+    store: &Arc<dyn Store>,
+    zone: &DemoZone,
+    clock: Clock,
+) -> anyhow::Result<()> {
     let now = clock.now();
     let actor = Actor::system("demo");
     let all = Paging::all();

@@ -141,8 +141,11 @@ async fn loading_the_years_calendar_recounts_provisional_deadlines_and_clears_th
 
         // Received 2026-12-01 and marked complex on accepting: 25 working days from 12-01 end on 2027-01-05.
         let complex = app
-            .create("/api/v1/appeals", json!({"enterprise_id": z.firm, "category": "finance", "title": "贷款贴息",
-                "received_at": "2026-12-01T10:00:00+08:00"}))
+            .create(
+                "/api/v1/appeals",
+                json!({"enterprise_id": z.firm, "category": "finance", "title": "贷款贴息",
+                "received_at": "2026-12-01T10:00:00+08:00"}),
+            )
             .await;
         assert_eq!(complex["deadline_provisional"], false, "[{}]", app.engine);
         let complex_id = complex["id"].as_i64().expect("id");
@@ -158,8 +161,11 @@ async fn loading_the_years_calendar_recounts_provisional_deadlines_and_clears_th
 
         // A routine safety inspection (5 working days) reported now: 12-29, 12-30, 12-31, 2027-01-01, 01-04.
         let order = app
-            .create("/api/v1/work-orders", json!({"park_id": z.f.park, "facility": "2号路", "kind": "safety_inspection",
-                "urgency": "routine", "title": "消防巡检"}))
+            .create(
+                "/api/v1/work-orders",
+                json!({"park_id": z.f.park, "facility": "2号路", "kind": "safety_inspection",
+                "urgency": "routine", "title": "消防巡检"}),
+            )
             .await;
         assert_eq!(order["due_at"], "2027-01-04T15:59:59Z", "[{}]", app.engine);
         let order_id = order["id"].as_i64().expect("id");
@@ -169,7 +175,10 @@ async fn loading_the_years_calendar_recounts_provisional_deadlines_and_clears_th
         assert_eq!(load["loaded_years"], json!([2027]));
         assert_eq!(load["recounted_appeals"], json!([filed_id, complex_id]));
         assert_eq!(load["recounted_work_orders"], json!([order_id]));
-        assert_eq!(load["years"].as_array().and_then(|y| y.last()), Some(&json!(2027)));
+        assert_eq!(
+            load["years"].as_array().and_then(|y| y.last()),
+            Some(&json!(2027))
+        );
 
         // New Year's Day 2027 is off: each deadline moves one working day later, and the mark is gone.
         let (_, filed) = app.get(&format!("/api/v1/appeals/{filed_id}")).await;
@@ -255,8 +264,7 @@ async fn a_calendar_file_with_part_of_a_year_is_refused_and_the_year_stays_provi
         assert_eq!(appeal["deadline_provisional"], true, "[{}]", app.engine);
 
         // A make-up working day of a year already loaded may come on its own (the December before a notice).
-        let (status, load) =
-            load_calendar(&app, "date,kind,name\n2026-12-27,workday,元旦\n").await;
+        let (status, load) = load_calendar(&app, "date,kind,name\n2026-12-27,workday,元旦\n").await;
         assert_eq!(status, StatusCode::OK, "[{}] {load}", app.engine);
         assert_eq!(load["added_to_years"], json!([2026]));
         assert_eq!(load["loaded_years"], json!([]));
@@ -292,7 +300,10 @@ async fn admins_are_told_once_from_1_november_that_next_years_calendar_is_missin
         let messages = calendar_messages(&app).await;
         assert_eq!(messages.len(), 1, "[{}] {messages:?}", app.engine);
         assert!(
-            messages[0]["subject"].as_str().unwrap_or("").contains("2027"),
+            messages[0]["subject"]
+                .as_str()
+                .unwrap_or("")
+                .contains("2027"),
             "{messages:?}"
         );
         let (_, counts) = app.get("/api/v1/inbox/counts").await;
@@ -303,7 +314,12 @@ async fn admins_are_told_once_from_1_november_that_next_years_calendar_is_missin
                 json!({}),
             )
             .await;
-        assert_eq!(status, StatusCode::OK, "[{}] the admin reads it", app.engine);
+        assert_eq!(
+            status,
+            StatusCode::OK,
+            "[{}] the admin reads it",
+            app.engine
+        );
 
         let dashboard = page(&app, "/dashboard?lang=en").await;
         assert!(
@@ -313,9 +329,15 @@ async fn admins_are_told_once_from_1_november_that_next_years_calendar_is_missin
             app.engine
         );
         let inbox = page(&app, "/inbox").await;
-        assert!(inbox.contains("2027"), "[{}] the inbox page lists it", app.engine);
         assert!(
-            !page(&leader, "/dashboard").await.contains("calendar-missing"),
+            inbox.contains("2027"),
+            "[{}] the inbox page lists it",
+            app.engine
+        );
+        assert!(
+            !page(&leader, "/dashboard")
+                .await
+                .contains("calendar-missing"),
             "[{}] only the admin is asked to act",
             app.engine
         );

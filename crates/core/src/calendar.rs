@@ -327,7 +327,9 @@ mod tests {
     #[test]
     fn appeal_received_before_national_day_2021_is_due_on_make_up_saturday() {
         let calendar = WorkCalendar::embedded();
-        let due = calendar.add_working_days(date("2021-09-30"), 2).expect("due");
+        let due = calendar
+            .add_working_days(date("2021-09-30"), 2)
+            .expect("due");
         assert_eq!(due.date, date("2021-10-09"));
         assert_eq!(due.provisional_year, None);
     }
@@ -335,12 +337,13 @@ mod tests {
     #[test]
     fn embedded_calendar_covers_2019_to_2026() {
         let calendar = WorkCalendar::embedded();
-        assert_eq!(
-            calendar.covered_years(),
-            (2019..=2026).collect::<Vec<_>>()
-        );
+        assert_eq!(calendar.covered_years(), (2019..=2026).collect::<Vec<_>>());
         for year in 2019..=2026 {
-            assert_eq!(calendar.missing_festivals(year), Vec::<&str>::new(), "{year}");
+            assert_eq!(
+                calendar.missing_festivals(year),
+                Vec::<&str>::new(),
+                "{year}"
+            );
         }
     }
 
@@ -480,14 +483,17 @@ mod tests {
         calendar.merge(extra);
         assert!(calendar.is_working_day(date("2026-12-27"))); // Sunday
         assert!(calendar.covers(2026));
-        assert!(!calendar.is_working_day(date("2026-10-01")), "the rest of 2026 stays");
+        assert!(
+            !calendar.is_working_day(date("2026-10-01")),
+            "the rest of 2026 stays"
+        );
     }
 
     #[test]
     fn merging_a_year_already_loaded_replaces_that_year_entirely() {
         let mut calendar = WorkCalendar::embedded();
-        let corrected = WorkCalendar::from_csv(&YEAR_2027.replace("2027-", "2026-"))
-            .expect("valid");
+        let corrected =
+            WorkCalendar::from_csv(&YEAR_2027.replace("2027-", "2026-")).expect("valid");
         calendar.merge(corrected);
         assert!(!calendar.is_working_day(date("2026-01-01")));
         assert_eq!(calendar.festival(date("2026-10-10")), None);
@@ -500,7 +506,10 @@ mod tests {
     #[test]
     fn festivals_named_together_count_for_both() {
         let calendar = WorkCalendar::embedded();
-        assert_eq!(calendar.festival(date("2025-10-01")), Some("国庆节、中秋节"));
+        assert_eq!(
+            calendar.festival(date("2025-10-01")),
+            Some("国庆节、中秋节")
+        );
         assert!(calendar.missing_festivals(2025).is_empty());
     }
 
@@ -554,11 +563,9 @@ mod tests {
 
     #[test]
     fn csv_tolerates_crlf_and_a_byte_order_mark() {
-        let calendar = WorkCalendar::from_csv(&format!(
-            "\u{feff}{}",
-            YEAR_2027.replace('\n', "\r\n")
-        ))
-        .expect("valid");
+        let calendar =
+            WorkCalendar::from_csv(&format!("\u{feff}{}", YEAR_2027.replace('\n', "\r\n")))
+                .expect("valid");
         assert_eq!(calendar.covered_years(), [2027]);
     }
 }

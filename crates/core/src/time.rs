@@ -36,7 +36,9 @@ impl Clock {
         DateTime::parse_from_rfc3339(text.trim())
             .map(|at| Clock::Fixed(at.with_timezone(&Utc)))
             .map_err(|e| {
-                format!("{text:?} is not an RFC 3339 instant such as 2026-06-15T10:00:00+08:00: {e}")
+                format!(
+                    "{text:?} is not an RFC 3339 instant such as 2026-06-15T10:00:00+08:00: {e}"
+                )
             })
     }
 
@@ -75,7 +77,10 @@ mod tests {
             Utc.with_ymd_and_hms(2026, 12, 31, 15, 30, 0).unwrap()
         );
         assert_eq!(clock.now(), clock.now());
-        assert_eq!(clock.today(), NaiveDate::from_ymd_opt(2026, 12, 31).unwrap());
+        assert_eq!(
+            clock.today(),
+            NaiveDate::from_ymd_opt(2026, 12, 31).unwrap()
+        );
         let error = Clock::parse_fixed("2026-06-15").unwrap_err();
         assert!(error.contains("RFC 3339"), "{error}");
     }

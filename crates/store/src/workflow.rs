@@ -210,7 +210,11 @@ pub trait WorkflowStore: Send + Sync {
     async fn load_calendar(&self, actor: &Actor, csv: &str) -> Result<CalendarLoad>;
     /// Tells every admin account, once per year, that the calendar of the year to load on the China date of `now`
     /// is missing (this year, or from 1 November next year); `None` when nothing is missing. Admin or the program.
-    async fn remind_missing_calendar(&self, actor: &Actor, now: DateTime<Utc>) -> Result<Option<CalendarReminder>>;
+    async fn remind_missing_calendar(
+        &self,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Option<CalendarReminder>>;
 
     async fn list_appeal_rules(&self, actor: &Actor, paging: &Paging) -> Result<Page<AppealRule>>;
     async fn get_appeal_rule(&self, actor: &Actor, id: Id) -> Result<AppealRule>;

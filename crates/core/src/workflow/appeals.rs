@@ -662,8 +662,13 @@ mod tests {
     fn deadline_in_a_year_without_a_calendar_is_counted_on_weekdays_and_provisional() {
         // Received Wednesday 2026-12-30: accept by Thursday 12-31 (2026 is loaded), reply within 5 working days
         // counted Mon–Fri into 2027: Fri 01-01, Mon 01-04 ... Wed 01-06.
-        let due = deadlines(&WorkCalendar::embedded(), d("2026-12-30"), d("2026-12-30"), 5)
-            .expect("counted");
+        let due = deadlines(
+            &WorkCalendar::embedded(),
+            d("2026-12-30"),
+            d("2026-12-30"),
+            5,
+        )
+        .expect("counted");
         assert_eq!(
             due,
             AppealDeadlines {
@@ -676,8 +681,13 @@ mod tests {
 
     #[test]
     fn a_reopened_appeal_counts_its_new_reply_limit_from_the_day_it_was_reopened() {
-        let due = deadlines(&WorkCalendar::embedded(), d("2021-09-30"), d("2021-10-11"), 2)
-            .expect("due");
+        let due = deadlines(
+            &WorkCalendar::embedded(),
+            d("2021-09-30"),
+            d("2021-10-11"),
+            2,
+        )
+        .expect("due");
         assert_eq!(due.accept_due, d("2021-10-08"));
         assert_eq!(due.reply_due, d("2021-10-13"));
     }

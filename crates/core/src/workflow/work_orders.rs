@@ -330,8 +330,12 @@ mod tests {
     fn routine_work_reported_in_a_year_without_a_calendar_is_due_on_weekdays_and_provisional() {
         // Reported Friday 2027-01-01 10:00 in Chongqing: three weekdays are Mon 01-04, Tue 01-05, Wed 01-06.
         let created = Utc.with_ymd_and_hms(2027, 1, 1, 2, 0, 0).unwrap();
-        let due = work_order_due(&WorkCalendar::embedded(), created, TimeLimit::WorkingDays(3))
-            .expect("counted");
+        let due = work_order_due(
+            &WorkCalendar::embedded(),
+            created,
+            TimeLimit::WorkingDays(3),
+        )
+        .expect("counted");
         assert_eq!(
             due,
             WorkOrderDue {
@@ -339,8 +343,8 @@ mod tests {
                 provisional_year: Some(2027)
             }
         );
-        let emergency = work_order_due(&WorkCalendar::embedded(), created, TimeLimit::Hours(4))
-            .expect("due");
+        let emergency =
+            work_order_due(&WorkCalendar::embedded(), created, TimeLimit::Hours(4)).expect("due");
         assert_eq!(emergency.provisional_year, None, "hours need no calendar");
     }
 

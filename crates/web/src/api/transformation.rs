@@ -57,7 +57,10 @@ pub async fn summary(
     Ok(Json(
         state
             .store
-            .transformation_summary(&caller.actor(), q.as_of.unwrap_or_else(|| state.clock.today()))
+            .transformation_summary(
+                &caller.actor(),
+                q.as_of.unwrap_or_else(|| state.clock.today()),
+            )
             .await?,
     ))
 }

@@ -1075,7 +1075,13 @@ pub async fn step_work_order(
         .parse()?;
         state
             .store
-            .step_work_order(viewer.actor(), id, step, state.clock.now(), state.clock.now())
+            .step_work_order(
+                viewer.actor(),
+                id,
+                step,
+                state.clock.now(),
+                state.clock.now(),
+            )
             .await?;
         Ok("/work-orders".to_string())
     }
