@@ -255,6 +255,7 @@ async fn a_calendar_file_with_part_of_a_year_is_refused_and_the_year_stays_provi
             "[{}] nothing stored",
             app.engine
         );
+        assert_eq!(calendar["year_to_load"], 2027, "[{}]", app.engine);
         let appeal = app
             .create(
                 "/api/v1/appeals",

@@ -296,7 +296,10 @@ pub async fn escalate(
 /// The years the working-day calendar covers.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CalendarYears {
+    /// Years whose State Council arrangement is loaded whole; deadlines in other years are provisional.
     pub years: Vec<i32>,
+    /// The year an admin should load today: this year when it is missing, from 1 November next year.
+    pub year_to_load: Option<i32>,
 }
 
 /// The years deadlines can be counted in.
@@ -309,6 +312,7 @@ pub async fn calendar(
     let calendar = state.store.work_calendar().await?;
     Ok(Json(CalendarYears {
         years: calendar.covered_years(),
+        year_to_load: calendar.year_to_load(state.clock.today()),
     }))
 }
 
