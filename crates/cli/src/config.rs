@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use chainpark_core::disclosure::DisclosureRules;
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
@@ -13,6 +14,10 @@ pub struct Settings {
     pub listen: String,
     /// Database URL.
     pub database: String,
+    /// Statistical disclosure control of roll-ups: `[disclosure]` with `min_firms` (3) and `dominance_percent`
+    /// (85), or `CHAINPARK_DISCLOSURE_MIN_FIRMS` / `CHAINPARK_DISCLOSURE_DOMINANCE_PERCENT`.
+    #[serde(default)]
+    pub disclosure: DisclosureRules,
 }
 
 impl Default for Settings {
@@ -20,6 +25,7 @@ impl Default for Settings {
         Settings {
             listen: "127.0.0.1:8080".to_string(),
             database: "sqlite://data/chainpark.db".to_string(),
+            disclosure: DisclosureRules::default(),
         }
     }
 }
@@ -46,9 +52,25 @@ impl Settings {
             figment = figment.merge(Toml::file(file));
         }
         let settings: Settings = figment
-            .merge(Env::prefixed("CHAINPARK_").only(&["listen", "database"]))
+            .merge(
+                Env::prefixed("CHAINPARK_")
+                    .only(&[
+                        "listen",
+                        "database",
+                        "disclosure_min_firms",
+                        "disclosure_dominance_percent",
+                    ])
+                    .map(|key| {
+                        let key = key.as_str().to_ascii_lowercase();
+                        key.replacen("disclosure_", "disclosure.", 1).into()
+                    }),
+            )
             .merge(Serialized::defaults(Overrides { listen, database }))
             .extract()?;
+        settings
+            .disclosure
+            .check()
+            .map_err(|e| anyhow::anyhow!("configuration: {e}"))?;
         if let Some(path) = settings.database.strip_prefix("sqlite://")
             && let Some(parent) = Path::new(path).parent()
             && !parent.as_os_str().is_empty()
@@ -98,6 +120,37 @@ mod tests {
         assert_eq!(overridden.listen, "127.0.0.1:1");
         assert_eq!(overridden.database, "postgres://zone@db/chainpark");
         assert!(Settings::load(Some(&dir.join("missing.toml")), None, None).is_err());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn disclosure_thresholds_come_from_the_configuration_file_and_are_checked() {
+        let dir = std::env::temp_dir().join(format!("chainpark_disclosure_{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("chainpark.toml");
+        std::fs::write(
+            &file,
+            "database = \"postgres://zone@db/chainpark\"\n[disclosure]\nmin_firms = 5\ndominance_percent = 70\n",
+        )
+        .unwrap();
+        let defaults = Settings::load(None, None, Some("postgres://zone@db/x".into())).unwrap();
+        assert_eq!(defaults.disclosure, DisclosureRules::default());
+        let from_file = Settings::load(Some(&file), None, None).unwrap();
+        assert_eq!(
+            from_file.disclosure,
+            DisclosureRules {
+                min_firms: 5,
+                dominance_percent: 70
+            }
+        );
+        std::fs::write(&file, "[disclosure]\ndominance_percent = 0\n").unwrap();
+        let refused = Settings::load(Some(&file), None, Some("postgres://zone@db/x".into()))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            refused.contains("disclosure.dominance_percent"),
+            "{refused}"
+        );
         let _ = std::fs::remove_dir_all(&dir);
     }
 

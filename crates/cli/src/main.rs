@@ -1,6 +1,8 @@
 //! The `chainpark` binary: parses the command line and the configuration, then wires the store, the demo zone
 //! and the web application together. No rules live here.
 
+#![forbid(unsafe_code)]
+
 mod accounts;
 mod bench_pages;
 mod config;
@@ -23,8 +25,9 @@ use config::Settings;
 #[derive(Debug, Parser)]
 #[command(name = "chainpark", version, about, long_about = None)]
 struct Cli {
-    /// A TOML configuration file (keys: listen, database). Environment variables CHAINPARK_LISTEN and
-    /// CHAINPARK_DATABASE override it; command-line options override both.
+    /// A TOML configuration file (keys: listen, database, and [disclosure] min_firms, dominance_percent).
+    /// Environment variables CHAINPARK_LISTEN, CHAINPARK_DATABASE, CHAINPARK_DISCLOSURE_MIN_FIRMS and
+    /// CHAINPARK_DISCLOSURE_DOMINANCE_PERCENT override it; command-line options override both.
     #[arg(long, global = true, env = "CHAINPARK_CONFIG")]
     config: Option<PathBuf>,
     #[command(subcommand)]
@@ -131,13 +134,15 @@ async fn main() -> anyhow::Result<()> {
         Command::Serve(args) => {
             let settings = Settings::load(cli.config.as_deref(), args.listen, args.database)?;
             let store = open(&settings.database).await?;
-            serve(store, &settings.listen, clock).await
+            serve(store, &settings.listen, settings.disclosure, clock).await
         }
         Command::Demo(args) => {
             std::fs::create_dir_all(&args.data_dir)
                 .with_context(|| format!("creating {}", args.data_dir.display()))?;
             let path = args.data_dir.join("chainpark.db");
             let url = format!("sqlite://{}", path.display());
+            let settings =
+                Settings::load(cli.config.as_deref(), Some(args.listen), Some(url.clone()))?;
             let store = open(&url).await?;
             if store.is_empty().await? {
                 println!("loading the demo zone into {} ...", path.display());
@@ -156,7 +161,7 @@ async fn main() -> anyhow::Result<()> {
                     accounts::DEMO_PASSWORD
                 );
             }
-            serve(store, &args.listen, clock).await
+            serve(store, &settings.listen, settings.disclosure, clock).await
         }
         Command::Import(args) => {
             let settings = Settings::load(cli.config.as_deref(), None, args.database.clone())?;
@@ -164,7 +169,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Report(args) => {
             let settings = Settings::load(cli.config.as_deref(), None, args.database.clone())?;
-            figures::report(open(&settings.database).await?, args).await
+            figures::report(open(&settings.database).await?, &settings.disclosure, args).await
         }
         Command::DigitalMap(args) => {
             let settings = Settings::load(cli.config.as_deref(), None, args.database.clone())?;
@@ -301,7 +306,12 @@ fn clock_from_env() -> anyhow::Result<Clock> {
     }
 }
 
-async fn serve(store: Arc<dyn Store>, listen: &str, clock: Clock) -> anyhow::Result<()> {
+async fn serve(
+    store: Arc<dyn Store>,
+    listen: &str,
+    disclosure: chainpark_core::disclosure::DisclosureRules,
+    clock: Clock,
+) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("listening on {listen}"))?;
@@ -311,7 +321,13 @@ async fn serve(store: Arc<dyn Store>, listen: &str, clock: Clock) -> anyhow::Res
         store.engine()
     );
     workflow::start_background(&store, clock)?;
-    let app = chainpark_web::app(AppState::new(store).with_clock(clock));
+    let app = chainpark_web::app(
+        AppState {
+            disclosure,
+            ..AppState::new(store)
+        }
+        .with_clock(clock),
+    );
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),

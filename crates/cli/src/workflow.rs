@@ -282,7 +282,7 @@ pub async fn load_demo(
                 ),
             };
             store
-                .step_appeal(&actor, appeal.id, step, note, at, now)
+                .step_appeal(&actor, appeal.id, step, note, at, None, now)
                 .await
                 .with_context(|| format!("demo appeal {}", a.title))?;
         }
@@ -319,6 +319,7 @@ pub async fn load_demo(
                 note: String::new(),
                 assignee_person_id: None,
                 at: Some(at),
+                version: None,
             };
             store
                 .step_work_order(&actor, order.id, step, at, now)

@@ -397,3 +397,108 @@ async fn appeal_is_assigned_only_to_someone_who_answers_for_its_chain_or_park() 
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fifty_concurrent_steps_of_one_appeal_let_exactly_one_pass_and_the_others_get_409() {
+    for app in common::apps().await {
+        let z = zone(&app).await;
+        let appeal = file(
+            &app,
+            json!({"enterprise_id": z.firm, "category": "policy", "title": "人才公寓申请",
+            "received_at": "2026-06-15T02:00:00Z"}),
+        )
+        .await;
+        let id = appeal["id"].as_i64().expect("id");
+        let version = appeal["version"].as_i64().expect("version");
+        let path = format!("/api/v1/appeals/{id}/steps");
+
+        // Fifty officers accept the appeal they all saw at the same version: one step is written.
+        let bodies =
+            vec![json!({"action": "accept", "at": "2026-06-15T03:00:00Z", "version": version}); 50];
+        let answers = common::post_all_at_once(&app, &path, bodies).await;
+        assert_eq!(
+            common::count_statuses(&answers),
+            [(200, 1), (409, 49)].into(),
+            "[{}] {answers:?}",
+            app.engine
+        );
+        for (status, problem) in &answers {
+            if *status == StatusCode::CONFLICT {
+                assert_eq!(
+                    bad_fields(problem),
+                    ["version"],
+                    "[{}] {problem}",
+                    app.engine
+                );
+            }
+        }
+
+        // Without a version, fifty assignments at once are judged on the appeal as each finds it, but two never
+        // pass on the same state: each written step moved the version by one.
+        let (_, accepted) = app.get(&format!("/api/v1/appeals/{id}")).await;
+        let bodies = vec![
+            json!({"action": "assign", "assignee_person_id": z.task_force, "at": "2026-06-15T04:00:00Z"});
+            50
+        ];
+        let answers = common::post_all_at_once(&app, &path, bodies).await;
+        let passed = answers
+            .iter()
+            .filter(|(status, _)| *status == StatusCode::OK)
+            .count();
+        assert!(
+            answers
+                .iter()
+                .all(|(status, _)| *status == StatusCode::OK || *status == StatusCode::CONFLICT),
+            "[{}] {answers:?}",
+            app.engine
+        );
+        let (_, after) = app.get(&format!("/api/v1/appeals/{id}")).await;
+        assert_eq!(
+            after["version"].as_i64(),
+            accepted["version"].as_i64().map(|v| v + passed as i64),
+            "[{}] {after}",
+            app.engine
+        );
+        let (_, history) = app.get(&format!("/api/v1/appeals/{id}/steps")).await;
+        let count = |action: &str| {
+            history
+                .as_array()
+                .map(|steps| steps.iter().filter(|s| s["action"] == action).count())
+                .unwrap_or(0)
+        };
+        assert_eq!(count("accept"), 1, "[{}] {history}", app.engine);
+        assert_eq!(count("assign"), passed, "[{}] {history}", app.engine);
+    }
+}
+
+#[tokio::test]
+async fn an_escalation_as_of_a_future_day_is_refused_and_escalates_nothing() {
+    for app in common::apps().await {
+        let z = zone(&app).await;
+        let appeal = file(
+            &app,
+            json!({"enterprise_id": z.firm, "category": "policy", "title": "政策咨询",
+            "received_at": "2026-06-15T02:00:00Z"}),
+        )
+        .await;
+        let id = appeal["id"].as_i64().expect("id");
+        let (status, problem) = app
+            .post("/api/v1/escalations", json!({"as_of": "9999-12-31"}))
+            .await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "[{}] {problem}",
+            app.engine
+        );
+        assert_eq!(bad_fields(&problem), ["as_of"]);
+        let (_, unchanged) = app.get(&format!("/api/v1/appeals/{id}")).await;
+        assert_eq!(
+            unchanged["escalated_at"],
+            Value::Null,
+            "[{}] {unchanged}",
+            app.engine
+        );
+        assert_eq!(unchanged["version"], appeal["version"], "[{}]", app.engine);
+    }
+}

@@ -422,3 +422,37 @@ async fn scheduling_report_of_a_chain_shows_its_projects_and_open_appeals_as_jso
         assert_eq!(status, StatusCode::BAD_REQUEST);
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_stage_moves_of_one_project_let_exactly_one_pass() {
+    for app in common::apps().await {
+        let z = zone(&app).await;
+        let project = app
+            .create(
+                "/api/v1/projects",
+                json!({"name": "储能电池项目", "investor": "某能源集团", "chain_id": z.f.chain,
+                "stages": {"lead_on": "2026-03-01", "negotiation_on": "2026-05-10"}}),
+            )
+            .await;
+        let id = project["id"].as_i64().expect("id");
+        let bodies = vec![json!({"stage": "signed", "on": "2026-06-15"}); 20];
+        let answers =
+            common::post_all_at_once(&app, &format!("/api/v1/projects/{id}/stage"), bodies).await;
+        let counts = common::count_statuses(&answers);
+        assert_eq!(counts.get(&200), Some(&1), "[{}] {answers:?}", app.engine);
+        assert_eq!(
+            counts.get(&409).unwrap_or(&0) + counts.get(&422).unwrap_or(&0),
+            19,
+            "[{}] the others lost the race (409) or came after it (422): {answers:?}",
+            app.engine
+        );
+        let (_, signed) = app.get(&format!("/api/v1/projects/{id}")).await;
+        assert_eq!(signed["stage"], "signed");
+        assert_eq!(
+            signed["version"].as_i64(),
+            project["version"].as_i64().map(|v| v + 1),
+            "[{}] one change written",
+            app.engine
+        );
+    }
+}

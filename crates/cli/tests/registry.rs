@@ -548,3 +548,216 @@ async fn chain_counts_each_firm_once_and_not_archived_ones() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fifty_concurrent_creates_of_one_credit_code_give_one_201_and_49_conflicts() {
+    for app in apps().await {
+        let f = fixture(&app).await;
+        let code = credit_code("91500112MA5U7G9X3");
+        let bodies = (0..50)
+            .map(|_| enterprise(&code, f.park, f.root_segment))
+            .collect();
+        let answers = common::post_all_at_once(&app, "/api/v1/enterprises", bodies).await;
+        let counts = common::count_statuses(&answers);
+        assert_eq!(
+            counts,
+            [(201, 1), (409, 49)].into(),
+            "[{}] {answers:?}",
+            app.engine
+        );
+        for (status, problem) in &answers {
+            if *status == StatusCode::CONFLICT {
+                assert_eq!(
+                    bad_fields(problem),
+                    vec!["credit_code"],
+                    "[{}] {problem}",
+                    app.engine
+                );
+            }
+        }
+        let (_, list) = app.get("/api/v1/enterprises").await;
+        assert_eq!(list["total"], 1, "[{}]", app.engine);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_concurrent_park_chief_posts_for_one_park_let_one_win() {
+    for app in apps().await {
+        let f = fixture(&app).await;
+        let mut people = vec![f.person];
+        for name in ["王芳", "刘洋", "陈静"] {
+            people.push(
+                app.create("/api/v1/people", json!({"name": name})).await["id"]
+                    .as_i64()
+                    .expect("id"),
+            );
+        }
+        // Open-ended (the database's own index) and dated (the checked overlap, under the park's lock) at once.
+        let bodies = people
+            .iter()
+            .enumerate()
+            .map(|(i, person)| {
+                let ends_on = if i % 2 == 0 { json!(null) } else { json!("2027-12-31") };
+                json!({"person_id": person, "role": "park_chief", "park_id": f.park, "starts_on": "2026-06-15", "ends_on": ends_on})
+            })
+            .collect();
+        let answers = common::post_all_at_once(&app, "/api/v1/posts", bodies).await;
+        assert_eq!(
+            common::count_statuses(&answers),
+            [(201, 1), (409, 3)].into(),
+            "[{}] {answers:?}",
+            app.engine
+        );
+        for (status, problem) in &answers {
+            if *status == StatusCode::CONFLICT {
+                assert_eq!(
+                    bad_fields(problem),
+                    vec!["park_id"],
+                    "[{}] {problem}",
+                    app.engine
+                );
+            }
+        }
+        let (_, posts) = app
+            .get(&format!("/api/v1/posts?park_id={}&role=park_chief", f.park))
+            .await;
+        assert_eq!(posts["total"], 1, "[{}] {posts}", app.engine);
+        let problems = app.store.check().await.expect("check runs");
+        assert_eq!(problems, Vec::<String>::new(), "[{}]", app.engine);
+    }
+}
+
+#[tokio::test]
+async fn a_patch_with_100000_segment_ids_is_refused_naming_the_field_and_the_limit() {
+    for app in apps().await {
+        let f = fixture(&app).await;
+        let created = app
+            .create(
+                "/api/v1/enterprises",
+                enterprise(&credit_code("91500112MA5U7G1X3"), f.park, f.root_segment),
+            )
+            .await;
+        let id = created["id"].as_i64().expect("id");
+        let many: Vec<i64> = (1..=100_000).collect();
+        let (status, problem) = app
+            .patch(
+                &format!("/api/v1/enterprises/{id}"),
+                json!({"segment_ids": many}),
+            )
+            .await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "[{}] {problem}",
+            app.engine
+        );
+        assert_eq!(bad_fields(&problem), vec!["segment_ids"]);
+        assert!(
+            problem["errors"][0]["message"]
+                .as_str()
+                .unwrap_or("")
+                .contains("1000"),
+            "[{}] names the limit: {problem}",
+            app.engine
+        );
+        let (status, problem) = app
+            .post(
+                "/api/v1/segments",
+                json!({"chain_id": f.chain, "code": "many", "name": "多代码", "stage": "upstream",
+                    "industry_codes": vec!["3612"; 1001]}),
+            )
+            .await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "[{}] {problem}",
+            app.engine
+        );
+        assert_eq!(
+            bad_fields(&problem),
+            vec!["industry_codes"],
+            "[{}] one error, not 1001",
+            app.engine
+        );
+        let (_, kept) = app.get(&format!("/api/v1/enterprises/{id}")).await;
+        assert_eq!(
+            kept["segment_ids"],
+            json!([f.root_segment]),
+            "[{}]",
+            app.engine
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_list_of_40000_enterprise_ids_is_read_in_one_statement_within_sqlite_variable_limit() {
+    for app in apps().await {
+        let f = fixture(&app).await;
+        let created = app
+            .create(
+                "/api/v1/enterprises",
+                enterprise(&credit_code("91500112MA5U7G1X3"), f.park, f.root_segment),
+            )
+            .await;
+        let id = created["id"].as_i64().expect("id");
+        // More ids than SQLite binds in one statement (32,766): the list goes in as one parameter.
+        let mut ids: Vec<i64> = (1_000_000..1_040_000).collect();
+        ids.push(id);
+        let filter = chainpark_store::EnterpriseFilter {
+            ids: Some(ids),
+            ..Default::default()
+        };
+        let page = app
+            .store
+            .list_enterprises(
+                &chainpark_store::Actor::system("test"),
+                &filter,
+                &chainpark_core::list::Paging::all(),
+            )
+            .await
+            .expect("a long id list is read");
+        assert_eq!(page.total, 1, "[{}]", app.engine);
+        assert_eq!(
+            page.items[0].segment_ids,
+            vec![f.root_segment],
+            "[{}]",
+            app.engine
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_archives_of_one_enterprise_write_one_audit_entry() {
+    for app in apps().await {
+        let f = fixture(&app).await;
+        let created = app
+            .create(
+                "/api/v1/enterprises",
+                enterprise(&credit_code("91500112MA5U7G1X3"), f.park, f.root_segment),
+            )
+            .await;
+        let id = created["id"].as_i64().expect("id");
+        let answers = common::post_all_at_once(
+            &app,
+            &format!("/api/v1/enterprises/{id}/archive"),
+            vec![json!({}); 10],
+        )
+        .await;
+        assert_eq!(
+            common::count_statuses(&answers),
+            [(200, 10)].into(),
+            "[{}] archiving is idempotent",
+            app.engine
+        );
+        let (_, audit) = app
+            .get(&format!(
+                "/api/v1/audit?object_kind=enterprise&object_id={id}"
+            ))
+            .await;
+        let archives = audit["items"]
+            .as_array()
+            .map(|items| items.iter().filter(|e| e["action"] == "archive").count())
+            .unwrap_or(0);
+        assert_eq!(archives, 1, "[{}] {audit}", app.engine);
+    }
+}

@@ -335,3 +335,51 @@ async fn served_binary_mails_the_handler_through_the_configured_smtp_server() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fifty_concurrent_steps_of_one_work_order_let_exactly_one_pass_and_the_others_get_409() {
+    for app in common::apps().await {
+        let z = zone(&app).await;
+        let order = app
+            .create("/api/v1/work-orders", json!({"park_id": z.f.park, "facility": "2号楼", "kind": "repair", "urgency": "routine",
+                "title": "电梯异响", "assignee_person_id": z.park_staff, "created_at": "2026-06-15T02:00:00Z"}))
+            .await;
+        let id = order["id"].as_i64().expect("id");
+        let version = order["version"].as_i64().expect("version");
+        let bodies =
+            vec![json!({"action": "start", "at": "2026-06-15T03:00:00Z", "version": version}); 50];
+        let answers =
+            common::post_all_at_once(&app, &format!("/api/v1/work-orders/{id}/steps"), bodies)
+                .await;
+        assert_eq!(
+            common::count_statuses(&answers),
+            [(200, 1), (409, 49)].into(),
+            "[{}] {answers:?}",
+            app.engine
+        );
+        for (status, problem) in &answers {
+            if *status == StatusCode::CONFLICT {
+                assert_eq!(
+                    bad_fields(problem),
+                    ["version"],
+                    "[{}] {problem}",
+                    app.engine
+                );
+            }
+        }
+        let (_, history) = app.get(&format!("/api/v1/work-orders/{id}/steps")).await;
+        let starts = history
+            .as_array()
+            .map(|steps| steps.iter().filter(|s| s["action"] == "start").count())
+            .unwrap_or(0);
+        assert_eq!(starts, 1, "[{}] {history}", app.engine);
+        let (_, started) = app.get(&format!("/api/v1/work-orders/{id}")).await;
+        assert_eq!(started["status"], "in_progress");
+        assert_eq!(
+            started["version"].as_i64(),
+            Some(version + 1),
+            "[{}]",
+            app.engine
+        );
+    }
+}

@@ -522,3 +522,54 @@ async fn the_appeal_list_shows_fifty_a_page_with_links_that_keep_the_filter() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_step_from_an_out_of_date_appeal_page_answers_409_and_changes_nothing() {
+    for app in common::apps().await {
+        let z = zone(&app).await;
+        let appeal = app
+            .create(
+                "/api/v1/appeals",
+                json!({"enterprise_id": z.firm, "category": "policy", "title": "政策咨询",
+                "received_at": "2026-06-15T02:00:00Z"}),
+            )
+            .await;
+        let id = appeal["id"].as_i64().expect("id");
+        let (_, detail) = page(&app, &format!("/appeals/{id}")).await;
+        let (csrf, version) = (hidden(&detail, "csrf"), hidden(&detail, "version"));
+        assert_eq!(
+            version,
+            appeal["version"].to_string(),
+            "[{}] the forms carry the version",
+            app.engine
+        );
+        // Someone else accepts the appeal after the page was shown.
+        let (status, _) = app
+            .post(
+                &format!("/api/v1/appeals/{id}/steps"),
+                json!({"action": "accept", "at": "2026-06-15T03:00:00Z"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "[{}]", app.engine);
+        let (_, accepted) = app.get(&format!("/api/v1/appeals/{id}")).await;
+        let form = [
+            ("csrf", csrf.as_str()),
+            ("action", "assign"),
+            ("assignee_person_id", &z.park_chief.to_string()),
+            ("version", version.as_str()),
+        ];
+        let (status, _, html) = submit(&app, &format!("/appeals/{id}/steps"), &form).await;
+        assert_eq!(status, StatusCode::CONFLICT, "[{}] {html}", app.engine);
+        let (_, unchanged) = app.get(&format!("/api/v1/appeals/{id}")).await;
+        assert_eq!(
+            unchanged["version"], accepted["version"],
+            "[{}]",
+            app.engine
+        );
+        assert_eq!(
+            unchanged["assignee"], accepted["assignee"],
+            "[{}]",
+            app.engine
+        );
+    }
+}

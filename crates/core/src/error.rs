@@ -33,6 +33,10 @@ impl Invalid {
     }
 }
 
+/// The most ids or codes one field of a request may list (`segment_ids`, `industry_codes`, `workshop_ids`): far more
+/// than any real object needs, and few enough that the store checks them in one short query.
+pub const MAX_LIST_LEN: usize = 1_000;
+
 /// Collects violations while a whole input is checked, so the user learns of every bad field at once.
 #[derive(Debug, Default)]
 pub struct Violations(Vec<FieldError>);
@@ -43,6 +47,19 @@ impl Violations {
             field: field.to_string(),
             message: message.into(),
         });
+    }
+
+    /// Refuses a list longer than `MAX_LIST_LEN`, naming the field and the limit; true when the list is within it
+    /// (its items are worth checking one by one).
+    pub fn list_within_limit(&mut self, field: &str, len: usize) -> bool {
+        if len > MAX_LIST_LEN {
+            self.add(
+                field,
+                format!("lists {len} items; at most {MAX_LIST_LEN} are allowed"),
+            );
+            return false;
+        }
+        true
     }
 
     pub fn is_empty(&self) -> bool {

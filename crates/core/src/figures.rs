@@ -432,24 +432,34 @@ pub struct RollupParent {
     pub region_code: Option<String>,
     pub subject: RegionSubject,
     pub name: String,
+    /// Absent when nothing was reported, or when the zone's total is withheld from the caller (then no group
+    /// carries a share either).
     pub value: Option<Amount>,
+    /// The rule that withholds the zone's total from the caller.
+    pub suppressed: Option<crate::disclosure::Suppression>,
 }
 
-/// One group of a roll-up.
+/// One group of a roll-up. A group withheld from the caller by disclosure control (统计资料保密) carries no value,
+/// firm count, growth or share, and names the rule in `suppressed`.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct RollupGroup {
     pub group_id: Id,
     pub code: String,
     pub name: String,
     /// Firms with a value in the period's last month.
-    pub firms: i64,
+    pub firms: Option<i64>,
     /// The count as a bulletin words it: "6000余家" (floored to a round number, 余 = "more than").
-    pub firms_approx_zh: String,
+    pub firms_approx_zh: Option<String>,
     /// The same in English: "more than 6,000".
-    pub firms_approx_en: String,
-    pub value: Amount,
-    /// The same period last year, by the roll-up's method; absent when nothing was reported then.
+    pub firms_approx_en: Option<String>,
+    pub value: Option<Amount>,
+    /// Why the value is withheld from the caller: `min_firms`, `dominance` or `secondary`.
+    pub suppressed: Option<crate::disclosure::Suppression>,
+    /// The same period last year, by the roll-up's method; absent when nothing was reported then, or when it is
+    /// withheld (`previous_suppressed`).
     pub previous: Option<Amount>,
+    /// Why last year's value (and with it the growth rate) is withheld from the caller.
+    pub previous_suppressed: Option<crate::disclosure::Suppression>,
     /// Year-on-year growth in percent, one decimal, rounded half away from zero: "54.6".
     pub yoy_growth_percent: Option<String>,
     /// The same to four decimals, for checking.
@@ -459,34 +469,9 @@ pub struct RollupGroup {
 }
 
 impl RollupGroup {
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        unit: Unit,
-        group_id: Id,
-        code: String,
-        name: String,
-        firms: i64,
-        value: i64,
-        previous: Option<i64>,
-        parent: Option<i64>,
-    ) -> RollupGroup {
-        let growth = previous.and_then(|p| Ratio::growth(value, p));
-        let (firms_approx_zh, firms_approx_en) = approximate_count(firms);
-        RollupGroup {
-            group_id,
-            code,
-            name,
-            firms,
-            firms_approx_zh,
-            firms_approx_en,
-            value: Amount::new(value, unit),
-            previous: previous.map(|p| Amount::new(p, unit)),
-            yoy_growth_percent: growth.map(|g| g.percent(1)),
-            yoy_growth_percent_precise: growth.map(|g| g.percent(4)),
-            share_percent: parent
-                .and_then(|p| Ratio::share(value, p))
-                .map(|s| s.percent(1)),
-        }
+    /// Whether the group has something to show or to say: a value, or the rule that withholds it.
+    pub fn is_reported(&self) -> bool {
+        self.suppressed.is_some() || self.value.as_ref().is_some_and(|v| v.hundredths != 0)
     }
 }
 
@@ -503,7 +488,53 @@ pub struct Rollup {
     pub method: GrowthMethod,
     pub method_description: String,
     pub parent: RollupParent,
+    /// Whether disclosure control was applied for the caller, and its thresholds.
+    pub disclosure: crate::disclosure::DisclosureApplied,
     pub groups: Vec<RollupGroup>,
+}
+
+/// A roll-up as the store computes it, before disclosure control. It cannot be serialised: only
+/// [`crate::disclosure::publish`] makes of it the [`Rollup`] a caller sees.
+#[derive(Debug, Clone)]
+pub struct RollupCells {
+    pub indicator: IndicatorRef,
+    pub period: crate::period::Period,
+    pub previous_period: crate::period::Period,
+    pub by: Dimension,
+    pub method: GrowthMethod,
+    pub parent: ParentCell,
+    /// Every group of the dimension with a value, including those the caller is not shown (`listed`).
+    pub groups: Vec<GroupCells>,
+}
+
+/// The parent of a roll-up before disclosure control.
+#[derive(Debug, Clone)]
+pub struct ParentCell {
+    pub kind: String,
+    pub region_code: Option<String>,
+    pub subject: RegionSubject,
+    pub name: String,
+    pub value: Option<crate::disclosure::Cell>,
+    /// A region's published figure: public, never withheld. The zone's own total is a cell like any other.
+    pub public: bool,
+}
+
+/// One group of a roll-up before disclosure control.
+#[derive(Debug, Clone)]
+pub struct GroupCells {
+    pub group_id: Id,
+    pub code: String,
+    pub name: String,
+    /// The group whose published total this one is part of: a segment's chain, a chain's area.
+    pub parent_group: Option<Id>,
+    /// Whether the caller is shown the group (a chain owner sees only its chains); every group takes part in
+    /// disclosure control.
+    pub listed: bool,
+    /// Firms with a value in the period's last month.
+    pub firms: i64,
+    pub current: crate::disclosure::Cell,
+    /// The same period last year by the roll-up's method, when anything was reported then.
+    pub previous: Option<crate::disclosure::Cell>,
 }
 
 /// Who may import figures: the admin for any enterprise, an enterprise's own user for its own enterprises. Leaders

@@ -1,6 +1,8 @@
 //! chainpark's domain: the objects of an economic zone run by industry chains and parks, and the rules they obey.
 //! Nothing here does I/O, knows a database or speaks HTTP; the store and the web layer call in here to decide.
 
+#![forbid(unsafe_code)]
+
 pub mod access;
 pub mod account;
 pub mod calendar;
@@ -8,6 +10,7 @@ pub mod chain_tree;
 pub mod credit_code;
 pub mod demo;
 pub mod digital_economy;
+pub mod disclosure;
 pub mod district;
 pub mod error;
 pub mod figures;

@@ -578,7 +578,12 @@ impl SegmentInput {
     pub fn parse(self) -> Result<SegmentDraft, Invalid> {
         let mut v = Violations::default();
         let mut industry_codes = Vec::new();
-        for (i, text) in self.industry_codes.iter().enumerate() {
+        let listed = if v.list_within_limit("industry_codes", self.industry_codes.len()) {
+            self.industry_codes.as_slice()
+        } else {
+            &[]
+        };
+        for (i, text) in listed.iter().enumerate() {
             match IndustryCode::parse(text) {
                 Ok(code) => industry_codes.push(code),
                 Err(e) => v.add(&format!("industry_codes[{i}]"), e.to_string()),
@@ -805,6 +810,7 @@ impl EnterpriseInput {
         if !contact.email.is_empty() && !looks_like_email(&contact.email) {
             v.add("contact.email", "is not an e-mail address");
         }
+        v.list_within_limit("segment_ids", self.segment_ids.len());
         let mut segment_ids = self.segment_ids;
         segment_ids.sort_unstable();
         segment_ids.dedup();

@@ -19,6 +19,8 @@
 //! A sink can also be a closure `|v: IndicatorValue| -> ControlFlow<()>`, e.g. one that sends batches to the store
 //! and breaks when the store fails.
 
+#![forbid(unsafe_code)]
+
 mod catalogue;
 mod check;
 mod csv_file;

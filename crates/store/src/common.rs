@@ -55,6 +55,31 @@ pub(crate) fn contains_pattern(q: &str) -> String {
     pattern
 }
 
+/// What differs between the two engines inside otherwise shared SQL.
+pub(crate) trait Dialect {
+    /// The text around ONE bound parameter that holds a JSON array of ids (`id_list_json`), making an `IN`
+    /// condition over them: `column IN <open>$1<close>`. A list bound id by id would meet SQLite's limit of
+    /// 32,766 variables in a statement (PostgreSQL's: 65,535) once it is long enough.
+    const ID_LIST: (&'static str, &'static str);
+}
+
+impl Dialect for sqlx::Sqlite {
+    const ID_LIST: (&'static str, &'static str) = ("IN (SELECT value FROM json_each(", "))");
+}
+
+impl Dialect for sqlx::Postgres {
+    const ID_LIST: (&'static str, &'static str) = (
+        "IN (SELECT CAST(value AS BIGINT) FROM jsonb_array_elements_text(CAST(",
+        " AS JSONB)))",
+    );
+}
+
+/// The ids as the JSON array that `Dialect::ID_LIST` reads.
+pub(crate) fn id_list_json(ids: &[Id]) -> String {
+    let items: Vec<String> = ids.iter().map(i64::to_string).collect();
+    format!("[{}]", items.join(","))
+}
+
 /// The limit as SQL accepts it: "all" is a very large number on both engines.
 pub(crate) fn sql_limit(paging: &Paging) -> i64 {
     paging.limit.min(i64::MAX / 2)
@@ -653,12 +678,8 @@ macro_rules! sql_store {
             qb.push_bind(today);
             qb.push(" AND (po.ends_on IS NULL OR po.ends_on >= ");
             qb.push_bind(today);
-            qb.push(") AND po.park_id IN (");
-            let mut list = qb.separated(", ");
-            for id in park_ids {
-                list.push_bind(*id);
-            }
-            qb.push(")");
+            qb.push(") AND po.park_id ");
+            push_id_list(&mut qb, park_ids);
             let rows: Vec<(i64, i64, String)> = qb.build_query_as().fetch_all(&mut *c).await?;
             Ok(rows
                 .into_iter()
@@ -680,13 +701,10 @@ macro_rules! sql_store {
                 return Ok(map);
             }
             let mut qb: QueryBuilder<'static, Db> = QueryBuilder::new(
-                "SELECT enterprise_id, segment_id FROM enterprise_segments WHERE enterprise_id IN (",
+                "SELECT enterprise_id, segment_id FROM enterprise_segments WHERE enterprise_id ",
             );
-            let mut list = qb.separated(", ");
-            for id in enterprise_ids {
-                list.push_bind(*id);
-            }
-            qb.push(") ORDER BY enterprise_id, segment_id");
+            push_id_list(&mut qb, enterprise_ids);
+            qb.push(" ORDER BY enterprise_id, segment_id");
             let rows: Vec<(i64, i64)> = qb.build_query_as().fetch_all(&mut *c).await?;
             for (enterprise, segment) in rows {
                 map.entry(enterprise).or_default().push(segment);
@@ -785,6 +803,14 @@ macro_rules! sql_store {
                 _ => None,
             };
             if let Some((field, Some(scope), what)) = exclusive {
+                // Two posts saved at once must not both pass the check below: the park's (chain's) row is locked
+                // first, so on PostgreSQL the second waits until the first commits and then sees it (SQLite has one
+                // writer anyway). The partial unique index of migration 0010 backs this for open-ended posts.
+                let table = if what == "park" { "parks" } else { "chains" };
+                sqlx::query(&format!("UPDATE {table} SET updated_at = updated_at WHERE id = $1"))
+                    .bind(scope)
+                    .execute(&mut *c)
+                    .await?;
                 let far_future = chrono::NaiveDate::MAX;
                 let mut qb: QueryBuilder<'static, Db> = QueryBuilder::new(
                     "SELECT po.id, po.starts_on, po.ends_on FROM posts po WHERE po.archived = ",
@@ -824,8 +850,18 @@ macro_rules! sql_store {
             if let Some(park) = d.park_id {
                 ensure_exists(c, "parks", "park_id", park).await?;
             }
-            for (i, segment) in d.segment_ids.iter().enumerate() {
-                ensure_exists(c, "segments", &format!("segment_ids[{i}]"), *segment).await?;
+            if !d.segment_ids.is_empty() {
+                // One query for the whole list, however long.
+                let mut qb: QueryBuilder<'static, Db> = QueryBuilder::new("SELECT id, archived FROM segments WHERE id ");
+                push_id_list(&mut qb, &d.segment_ids);
+                let found: HashMap<i64, bool> = qb.build_query_as::<(i64, bool)>().fetch_all(&mut *c).await?.into_iter().collect();
+                for (i, segment) in d.segment_ids.iter().enumerate() {
+                    match found.get(segment) {
+                        None => return Err(StoreError::invalid(&format!("segment_ids[{i}]"), format!("{segment} does not exist"))),
+                        Some(true) => return Err(StoreError::invalid(&format!("segment_ids[{i}]"), format!("{segment} is archived"))),
+                        Some(false) => {}
+                    }
+                }
             }
             Ok(())
         }
@@ -835,13 +871,12 @@ macro_rules! sql_store {
                 .bind(id)
                 .execute(&mut *c)
                 .await?;
-            for segment in segments {
-                sqlx::query("INSERT INTO enterprise_segments (enterprise_id, segment_id) VALUES ($1, $2)")
-                    .bind(id)
-                    .bind(*segment)
-                    .execute(&mut *c)
-                    .await?;
-            }
+            let mut qb: QueryBuilder<'static, Db> =
+                QueryBuilder::new("INSERT INTO enterprise_segments (enterprise_id, segment_id) SELECT ");
+            qb.push_bind(id);
+            qb.push(", s.id FROM segments s WHERE s.id ");
+            push_id_list(&mut qb, segments);
+            qb.build().execute(&mut *c).await?;
             Ok(())
         }
 
@@ -852,17 +887,21 @@ macro_rules! sql_store {
                 .transpose()
         }
 
+        /// `IN` over any number of ids, bound as one parameter (see `Dialect::ID_LIST`).
+        fn push_id_list(qb: &mut QueryBuilder<'static, Db>, ids: &[Id]) {
+            let (open, close) = <Db as Dialect>::ID_LIST;
+            qb.push(open);
+            qb.push_bind(id_list_json(ids));
+            qb.push(close);
+        }
+
         fn push_in(qb: &mut QueryBuilder<'static, Db>, column: &str, ids: &[Id]) {
             if ids.is_empty() {
                 qb.push(" AND 1 = 0");
                 return;
             }
-            qb.push(format!(" AND {column} IN ("));
-            let mut list = qb.separated(", ");
-            for id in ids {
-                list.push_bind(*id);
-            }
-            qb.push(")");
+            qb.push(format!(" AND {column} "));
+            push_id_list(qb, ids);
         }
 
         /// The chain of each segment.
@@ -918,15 +957,21 @@ macro_rules! sql_store {
             ($self:ident, $actor:ident, $id:ident, $table:literal, $kind:literal, $get:ident) => {{
                 let mut tx = $self.begin_write().await?;
                 let before = $get(tx.conn(), $id).await?;
-                sqlx::query(concat!("UPDATE ", $table, " SET archived = $1, updated_at = $2 WHERE id = $3"))
+                // Only a live row is archived: of two archives at once, the second changes nothing and writes no
+                // second audit entry; archiving is idempotent.
+                let changed = sqlx::query(concat!("UPDATE ", $table, " SET archived = $1, updated_at = $2 WHERE id = $3 AND archived = $4"))
                     .bind(true)
                     .bind(Utc::now())
                     .bind($id)
+                    .bind(false)
                     .execute(tx.conn())
-                    .await?;
+                    .await?
+                    .rows_affected();
                 let after = $get(tx.conn(), $id).await?;
-                audit(tx.conn(), $actor, $kind, $id, "archive", Some(&before), Some(&after)).await?;
-                tx.commit().await?;
+                if changed > 0 {
+                    audit(tx.conn(), $actor, $kind, $id, "archive", Some(&before), Some(&after)).await?;
+                    tx.commit().await?;
+                }
                 Ok(after)
             }};
         }

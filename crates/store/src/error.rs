@@ -17,13 +17,84 @@ pub enum StoreError {
     Corrupt(String),
     #[error("configuration: {0}")]
     Config(String),
+    /// Anything else the database refused; a violated unique or foreign key never ends up here (see `From`).
     #[error("database: {0}")]
-    Database(#[from] sqlx::Error),
+    Database(sqlx::Error),
     /// From the statements that bulk-write imported values on SQLite's own connection.
     #[error("database: {0}")]
     Sqlite(#[from] rusqlite::Error),
     #[error("migration: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
+}
+
+/// The one place where a rule the database enforced becomes an answer. The store checks uniqueness and references
+/// before it writes; two requests at once on PostgreSQL can both pass those checks, and then the database's own
+/// constraint stops the second: a unique key answers 409 (`Conflict`), a missing reference 422 (`Invalid`), on both
+/// engines, each naming the column.
+impl From<sqlx::Error> for StoreError {
+    fn from(error: sqlx::Error) -> Self {
+        let sqlx::Error::Database(db) = &error else {
+            return StoreError::Database(error);
+        };
+        let kind = db.kind();
+        let (table, columns) = violated(db.as_ref());
+        let field = columns
+            .last()
+            .cloned()
+            .unwrap_or_else(|| "body".to_string());
+        match kind {
+            sqlx::error::ErrorKind::UniqueViolation => {
+                let message = match (table.as_deref(), field.as_str()) {
+                    (Some("posts"), "park_id") => {
+                        "the park already has a park chief with no end date: end that post first"
+                            .to_string()
+                    }
+                    (Some("posts"), "chain_id") => {
+                        "the chain already has a chain chief with no end date: end that post first"
+                            .to_string()
+                    }
+                    (Some(table), _) => format!(
+                        "is already used by another row of {table} (it was saved at the same moment)"
+                    ),
+                    (None, _) => "is already used (it was saved at the same moment)".to_string(),
+                };
+                StoreError::Conflict { field, message }
+            }
+            sqlx::error::ErrorKind::ForeignKeyViolation => StoreError::Invalid(Invalid::field(
+                &field,
+                "refers to something that does not exist (or no longer does)",
+            )),
+            _ => StoreError::Database(error),
+        }
+    }
+}
+
+/// The table and columns a violated constraint is about. SQLite says "UNIQUE constraint failed: enterprises.
+/// credit_code" (and, for a foreign key, nothing more); PostgreSQL names the table and says "Key (credit_code)=
+/// (...) already exists." in its detail.
+fn violated(db: &dyn sqlx::error::DatabaseError) -> (Option<String>, Vec<String>) {
+    if let Some(pg) = db.try_downcast_ref::<sqlx::postgres::PgDatabaseError>() {
+        let columns = pg
+            .detail()
+            .and_then(|d| d.strip_prefix("Key ("))
+            .and_then(|d| d.split_once(")="))
+            .map(|(columns, _)| columns.split(", ").map(str::to_string).collect())
+            .unwrap_or_default();
+        return (pg.table().map(str::to_string), columns);
+    }
+    let Some((_, list)) = db.message().split_once("constraint failed: ") else {
+        return (None, Vec::new());
+    };
+    let mut table = None;
+    let columns = list
+        .split(", ")
+        .filter_map(|qualified| {
+            let (t, column) = qualified.trim().split_once('.')?;
+            table = Some(t.to_string());
+            Some(column.to_string())
+        })
+        .collect();
+    (table, columns)
 }
 
 impl From<chainpark_core::access::Denied> for StoreError {

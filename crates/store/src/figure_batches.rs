@@ -61,6 +61,7 @@ pub(crate) async fn write_batch_sqlite(
         // SAFETY: `handle` keeps sqlx's worker thread away from the connection until it is dropped, after this
         // closure; the statements below are the connection's only user meanwhile. A rusqlite connection made from a
         // handle does not close it when dropped (it only finalizes the statements it prepared).
+        #[allow(unsafe_code)]
         let conn = unsafe { rusqlite::Connection::from_handle(raw.as_ptr()) }?;
         Ok(sqlite_batch(&conn, import_id, values, existing, deltas)?)
     })

@@ -16,7 +16,9 @@ use std::sync::LazyLock;
 use async_trait::async_trait;
 use chainpark_core::digital_economy::{DigitalEconomyCategory, DigitalEconomyMap};
 use chainpark_core::figures::{Aggregation, Dimension, Unit};
-use chainpark_core::figures::{GrowthMethod, Indicator, IndicatorDraft, RegionSubject, Rollup};
+use chainpark_core::figures::{
+    GrowthMethod, Indicator, IndicatorDraft, RegionSubject, RollupCells,
+};
 use chainpark_core::industry::IndustryCode;
 use chainpark_core::period::{Month, Period};
 use chainpark_core::registry::Id;
@@ -192,7 +194,9 @@ pub trait FigureStore: Send + Sync {
         period: Period,
         as_of: Option<DateTime<Utc>>,
     ) -> Result<Vec<EnterpriseFigure>>;
-    async fn rollup(&self, actor: &Actor, query: &RollupQuery) -> Result<Rollup>;
+    /// The roll-up's cells before disclosure control, with the facts the rules need when the caller may not read
+    /// every firm's own figures (gathered only then); `chainpark_core::disclosure::publish` makes the answer.
+    async fn rollup(&self, actor: &Actor, query: &RollupQuery) -> Result<RollupCells>;
     /// Stores (or replaces) a region figure: the admin.
     async fn put_region_figure(&self, actor: &Actor, figure: RegionFigure) -> Result<RegionFigure>;
     async fn list_region_figures(&self, actor: &Actor) -> Result<Vec<RegionFigure>>;
@@ -440,6 +444,7 @@ macro_rules! figures_store {
             use async_trait::async_trait;
             use chainpark_core::digital_economy::{DigitalEconomyCategory, DigitalEconomyMap};
             use chainpark_core::district::DistrictCode;
+            use chainpark_core::disclosure::{CellFacts, FigureReach};
             use chainpark_core::figures::*;
             use chainpark_core::period::{Month, Period};
             use chainpark_core::registry::Id;
@@ -701,19 +706,26 @@ macro_rules! figures_store {
                 Ok((park, chains))
             }
 
-            /// Names of a dimension's groups: (code, name) by group id.
-            async fn group_names(c: &mut Conn, by: Dimension, ids: &[Id]) -> Result<HashMap<Id, (String, String)>> {
+            /// Names of a dimension's groups and the group whose total each is part of (a segment's chain, a
+            /// chain's area): (code, name, parent) by group id.
+            async fn group_names(
+                c: &mut Conn,
+                by: Dimension,
+                ids: &[Id],
+            ) -> Result<HashMap<Id, (String, String, Option<Id>)>> {
                 let table = match by {
-                    Dimension::Area => Some("industry_areas"),
-                    Dimension::Chain => Some("chains"),
-                    Dimension::Segment => Some("segments"),
-                    Dimension::Park => Some("parks"),
+                    Dimension::Area => Some(("industry_areas", "CAST(NULL AS BIGINT)")),
+                    Dimension::Chain => Some(("chains", "area_id")),
+                    Dimension::Segment => Some(("segments", "chain_id")),
+                    Dimension::Park => Some(("parks", "CAST(NULL AS BIGINT)")),
                     _ => None,
                 };
-                if let Some(table) = table {
-                    let rows: Vec<(i64, String, String)> =
-                        sqlx::query_as(&format!("SELECT id, code, name FROM {table}")).fetch_all(&mut *c).await?;
-                    return Ok(rows.into_iter().map(|(id, code, name)| (id, (code, name))).collect());
+                if let Some((table, parent)) = table {
+                    let rows: Vec<(i64, String, String, Option<i64>)> =
+                        sqlx::query_as(&format!("SELECT id, code, name, {parent} FROM {table}"))
+                            .fetch_all(&mut *c)
+                            .await?;
+                    return Ok(rows.into_iter().map(|(id, code, name, parent)| (id, (code, name, parent))).collect());
                 }
                 Ok(ids
                     .iter()
@@ -738,9 +750,101 @@ macro_rules! figures_store {
                             }
                             _ => (id.to_string(), String::new()),
                         };
-                        (id, names)
+                        (id, (names.0, names.1, None))
                     })
                     .collect())
+            }
+
+            /// The condition "the caller may read the figures of the enterprise in `column`": the caller's
+            /// [`FigureReach`] (decided in core) written as SQL, its ids bound.
+            fn push_reach(qb: &mut QueryBuilder<'static, Db>, reach: &FigureReach, column: &str) {
+                let FigureReach::Firms { enterprises, parks, chains, all_chains } = reach else {
+                    qb.push("TRUE");
+                    return;
+                };
+                let list = |qb: &mut QueryBuilder<'static, Db>, ids: &[Id]| {
+                    let mut list = qb.separated(", ");
+                    for id in ids {
+                        list.push_bind(*id);
+                    }
+                    qb.push(")");
+                };
+                qb.push("(FALSE");
+                if !enterprises.is_empty() {
+                    qb.push(format!(" OR {column} IN ("));
+                    list(qb, enterprises);
+                }
+                if !parks.is_empty() {
+                    qb.push(format!(" OR {column} IN (SELECT id FROM enterprises WHERE park_id IN ("));
+                    list(qb, parks);
+                    qb.push(")");
+                }
+                if *all_chains {
+                    qb.push(format!(" OR {column} IN (SELECT enterprise_id FROM enterprise_segments)"));
+                } else if !chains.is_empty() {
+                    qb.push(format!(
+                        " OR {column} IN (SELECT es.enterprise_id FROM enterprise_segments es \
+                         JOIN segments s ON s.id = es.segment_id WHERE s.chain_id IN ("
+                    ));
+                    list(qb, chains);
+                    qb.push(")");
+                }
+                qb.push(")");
+            }
+
+            /// The disclosure facts of every group of `by` (and of the zone when `with_zone`) for a caller who
+            /// may not read every firm's figures: per firm its contribution to the period (or, with
+            /// `restated_base`, its value of the same months a year earlier, for the months it reported this
+            /// period), then per group the firms, the largest contribution and the sum of contributions by
+            /// magnitude, and the firms the caller may not read. Reads the period's raw values of the groups'
+            /// firms, so it runs only for the callers who need it.
+            async fn cell_facts(
+                c: &mut Conn,
+                by: Dimension,
+                indicator: &Indicator,
+                period: Period,
+                reach: &FigureReach,
+                restated_base: bool,
+                with_zone: bool,
+            ) -> Result<(HashMap<Id, CellFacts>, Option<CellFacts>)> {
+                let last = period.last_month().key();
+                let first = match indicator.aggregation {
+                    Aggregation::Sum => period.first_month().key(),
+                    Aggregation::Last => last,
+                };
+                let mut qb: QueryBuilder<'static, Db> = QueryBuilder::new(
+                    "SELECT f.dimension, f.group_id, COUNT(*), CAST(MAX(ABS(f.total)) AS BIGINT), \
+                     CAST(SUM(ABS(f.total)) AS BIGINT), CAST(SUM(CASE WHEN ",
+                );
+                push_reach(&mut qb, reach, "f.enterprise_id");
+                qb.push(" THEN 0 ELSE 1 END) AS BIGINT) FROM (SELECT m.dimension, m.group_id, m.enterprise_id, ");
+                qb.push(if restated_base { "CAST(SUM(p.value) AS BIGINT)" } else { "CAST(SUM(v.value) AS BIGINT)" });
+                qb.push(" AS total FROM figure_group_members m JOIN figure_values v ON v.enterprise_id = m.enterprise_id \
+                         AND v.indicator_id = ");
+                qb.push_bind(indicator.id);
+                qb.push(" AND v.month >= ").push_bind(first).push(" AND v.month <= ").push_bind(last);
+                if restated_base {
+                    qb.push(
+                        " JOIN figure_values p ON p.enterprise_id = v.enterprise_id \
+                         AND p.indicator_id = v.indicator_id AND p.month = v.month - 100",
+                    );
+                }
+                qb.push(" WHERE m.dimension IN (").push_bind(by.as_str()).push(", ");
+                qb.push_bind(if with_zone { Dimension::Zone.as_str() } else { by.as_str() });
+                qb.push(") GROUP BY m.dimension, m.group_id, m.enterprise_id) f GROUP BY f.dimension, f.group_id");
+                let rows: Vec<(String, i64, i64, i64, i64, i64)> = qb.build_query_as().fetch_all(&mut *c).await?;
+                let mut groups = HashMap::new();
+                let mut zone = None;
+                for (dimension, group, firms, largest, magnitude, unreadable_firms) in rows {
+                    let facts = CellFacts { firms, largest, magnitude, unreadable_firms };
+                    if dimension == by.as_str() {
+                        groups.insert(group, facts);
+                    }
+                    if with_zone && dimension == Dimension::Zone.as_str() {
+                        zone = Some(facts);
+                    }
+                }
+                Ok((groups, zone))
             }
 
             /// Sums of the aggregates by group over [first, last] (or only `last` for stocks): value and firms
@@ -982,7 +1086,7 @@ macro_rules! figures_store {
                     let mut c = self.read().await?;
                     let (park, chains) = enterprise_place(&mut c, enterprise_id).await?;
                     hide_from_chain_owner(actor, enterprise_id, &chains)?;
-                    if !actor.scope.sees_private(enterprise_id, park, &chains) {
+                    if !FigureReach::of(&actor.scope).covers(enterprise_id, park, &chains) {
                         return Err(StoreError::Denied(format!(
                             "a {} account cannot read the figures of enterprise {enterprise_id}",
                             actor.scope.role
@@ -1018,7 +1122,8 @@ macro_rules! figures_store {
                         .collect())
                 }
 
-                async fn rollup(&self, actor: &Actor, q: &RollupQuery) -> Result<Rollup> {
+                async fn rollup(&self, actor: &Actor, q: &RollupQuery) -> Result<RollupCells> {
+                    let reach = FigureReach::of(&actor.scope);
                     let mut c = self.read().await?;
                     let indicator = indicator_by_code(&mut c, &q.indicator).await?;
                     let previous_period = q.period.a_year_earlier();
@@ -1031,16 +1136,39 @@ macro_rules! figures_store {
                             .collect(),
                         GrowthMethod::SameFirms => same_firm_bases(&mut c, q.by, &indicator, q.period).await?,
                     };
+                    // Disclosure facts, only for callers who may not read every firm's own figures: readers of
+                    // everything never pay for them.
+                    let zone_parent = q.share_of == ShareOf::Zone;
+                    let (facts, zone_facts, previous_facts) = if reach.is_everything() {
+                        (HashMap::new(), None, HashMap::new())
+                    } else {
+                        let (facts, zone) =
+                            cell_facts(&mut c, q.by, &indicator, q.period, &reach, false, zone_parent).await?;
+                        let (previous_facts, _) = match q.method {
+                            GrowthMethod::PublishedTotals => {
+                                cell_facts(&mut c, q.by, &indicator, previous_period, &reach, false, false).await?
+                            }
+                            GrowthMethod::SameFirms => {
+                                cell_facts(&mut c, q.by, &indicator, q.period, &reach, true, false).await?
+                            }
+                        };
+                        (facts, zone, previous_facts)
+                    };
+                    let cell = |value: i64, facts: Option<&CellFacts>| chainpark_core::disclosure::Cell {
+                        value,
+                        facts: facts.copied(),
+                    };
                     let subject = q.by.region_subject();
                     let parent = match &q.share_of {
                         ShareOf::Zone => {
                             let zone = aggregate_sums(&mut c, Dimension::Zone, &indicator, q.period).await?;
-                            RollupParent {
+                            ParentCell {
                                 kind: "zone".into(),
                                 region_code: None,
                                 subject: RegionSubject::All,
                                 name: "全区 the zone".into(),
-                                value: zone.get(&0).map(|(v, _)| Amount::new(*v, indicator.unit)),
+                                value: zone.get(&0).map(|(v, _)| cell(*v, zone_facts.as_ref())),
+                                public: false,
                             }
                         }
                         ShareOf::Region(code) => {
@@ -1059,58 +1187,50 @@ macro_rules! figures_store {
                             let name = chainpark_core::district::DistrictCode::parse(code)
                                 .map(|d| d.name().to_string())
                                 .unwrap_or_else(|_| code.clone());
-                            RollupParent {
+                            ParentCell {
                                 kind: "region".into(),
                                 region_code: Some(code.clone()),
                                 subject,
                                 name,
-                                value: value.map(|v| Amount::new(v, indicator.unit)),
+                                value: value.map(|v| cell(v, None)),
+                                public: true,
                             }
                         }
                     };
-                    let parent_value = parent.value.as_ref().map(|a| a.hundredths);
                     let mut ids: Vec<Id> = current.keys().copied().collect();
-                    // Chain owners see only their own chains (and those chains' segments).
-                    if let Some(visible) = actor.scope.visible_chains() {
-                        match q.by {
-                            Dimension::Chain => ids.retain(|id| visible.contains(id)),
-                            Dimension::Segment => {
-                                let rows: Vec<(i64, i64)> =
-                                    sqlx::query_as("SELECT id, chain_id FROM segments").fetch_all(&mut *c).await?;
-                                let allowed: Vec<i64> =
-                                    rows.into_iter().filter(|(_, ch)| visible.contains(ch)).map(|(s, _)| s).collect();
-                                ids.retain(|id| allowed.contains(id));
-                            }
-                            _ => {}
-                        }
-                    }
                     ids.sort_unstable();
                     let names = group_names(&mut c, q.by, &ids).await?;
+                    // Chain owners are shown only their own chains (and those chains' segments); the other groups
+                    // still take part in disclosure control.
+                    let visible = actor.scope.visible_chains();
                     let groups = ids
                         .into_iter()
                         .map(|id| {
                             let (value, firms) = current[&id];
-                            let (code, name) = names.get(&id).cloned().unwrap_or_default();
-                            RollupGroup::new(
-                                indicator.unit,
-                                id,
+                            let (code, name, parent_group) = names.get(&id).cloned().unwrap_or_default();
+                            let listed = match (visible, q.by) {
+                                (Some(v), Dimension::Chain) => v.contains(&id),
+                                (Some(v), Dimension::Segment) => parent_group.is_some_and(|chain| v.contains(&chain)),
+                                _ => true,
+                            };
+                            GroupCells {
+                                group_id: id,
                                 code,
                                 name,
+                                parent_group,
+                                listed,
                                 firms,
-                                value,
-                                previous.get(&id).copied(),
-                                parent_value,
-                            )
+                                current: cell(value, facts.get(&id)),
+                                previous: previous.get(&id).map(|&p| cell(p, previous_facts.get(&id))),
+                            }
                         })
                         .collect();
-                    Ok(Rollup {
+                    Ok(RollupCells {
                         indicator: IndicatorRef::from(&indicator),
                         period: q.period,
-                        period_label_zh: q.period.label_zh(),
                         previous_period,
                         by: q.by,
                         method: q.method,
-                        method_description: q.method.describe().to_string(),
                         parent,
                         groups,
                     })

@@ -1,6 +1,9 @@
 //! chainpark's storage. One `Store` trait says what the rest of the program may ask of the store; `sqlite` and
 //! `postgres` implement it, each with its own migrations. The engine is chosen from the database URL at start-up.
 
+// The one exception: SQLite bulk writes borrow sqlx's connection handle (figure_batches.rs).
+#![deny(unsafe_code)]
+
 pub(crate) mod accounts;
 mod common;
 pub mod error;

@@ -251,7 +251,9 @@ pub trait WorkflowStore: Send + Sync {
     /// One appeal as of a day; one the actor may not see answers 404.
     async fn get_appeal(&self, actor: &Actor, id: Id, as_of: NaiveDate) -> Result<Appeal>;
     async fn appeal_steps(&self, actor: &Actor, id: Id) -> Result<Vec<CaseStep>>;
-    /// Takes one step of the closed loop at `at` (not after `now`).
+    /// Takes one step of the closed loop at `at` (not after `now`). With `version`, the step was decided on that
+    /// version of the appeal: when the appeal has changed since, it answers 409 (`Conflict` on `version`) and
+    /// changes nothing.
     async fn step_appeal(
         &self,
         actor: &Actor,
@@ -259,6 +261,7 @@ pub trait WorkflowStore: Send + Sync {
         step: AppealStep,
         note: String,
         at: DateTime<Utc>,
+        version: Option<i64>,
         now: DateTime<Utc>,
     ) -> Result<Appeal>;
     /// The on-time rate of the appeals the filter selects.
@@ -288,7 +291,7 @@ pub trait WorkflowStore: Send + Sync {
     async fn create_project(&self, actor: &Actor, draft: ProjectDraft) -> Result<Project>;
     async fn update_project(&self, actor: &Actor, id: Id, draft: ProjectDraft) -> Result<Project>;
     async fn archive_project(&self, actor: &Actor, id: Id) -> Result<Project>;
-    /// Moves a project forward to `stage`, reached on `on`.
+    /// Moves a project forward to `stage`, reached on `on`. Of two moves at once only the first is written.
     async fn move_project(
         &self,
         actor: &Actor,
@@ -391,7 +394,7 @@ pub trait WorkflowStore: Send + Sync {
     ) -> Result<Page<WorkOrder>>;
     async fn get_work_order(&self, actor: &Actor, id: Id, at: DateTime<Utc>) -> Result<WorkOrder>;
     async fn work_order_steps(&self, actor: &Actor, id: Id) -> Result<Vec<CaseStep>>;
-    /// Takes a step at `at` (not after `now`).
+    /// Takes a step at `at` (not after `now`); with `step.version`, as for `step_appeal`.
     async fn step_work_order(
         &self,
         actor: &Actor,
@@ -495,6 +498,7 @@ pub(crate) struct AppealRow {
     rating: Option<i32>,
     reopen_count: i32,
     pub(crate) last_step_at: DateTime<Utc>,
+    version: i64,
     updated_at: DateTime<Utc>,
 }
 
@@ -555,6 +559,7 @@ impl AppealRow {
             rating: self.rating,
             reopen_count: self.reopen_count,
             overdue: overdue_step(status, self.accept_due, self.reply_due, as_of),
+            version: self.version,
             updated_at: self.updated_at,
         })
     }
@@ -623,7 +628,7 @@ pub(crate) const APPEAL_COLUMNS: &str = "SELECT a.id, a.enterprise_id, e.name AS
      a.title, a.description, a.chain_id, a.park_id, a.status, a.filed_at, a.filed_by, a.received_on, a.limit_days, \
      a.accept_due, a.reply_due, a.provisional_year, a.rule_id, a.route_chain_id, a.route_park_id, a.handler_person_id, hp.name AS handler_name, \
      a.assignee_person_id, ap.name AS assignee_name, a.escalated_to_person_id, xp.name AS escalated_name, a.escalated_at, \
-     a.accepted_at, a.replied_at, a.replied_on, a.closed_at, a.reply, a.satisfied, a.rating, a.reopen_count, a.last_step_at, a.updated_at";
+     a.accepted_at, a.replied_at, a.replied_on, a.closed_at, a.reply, a.satisfied, a.rating, a.reopen_count, a.last_step_at, a.version, a.updated_at";
 
 pub(crate) const APPEAL_FROM: &str = "FROM appeals a JOIN enterprises e ON e.id = a.enterprise_id \
      LEFT JOIN people hp ON hp.id = a.handler_person_id LEFT JOIN people ap ON ap.id = a.assignee_person_id \
@@ -642,6 +647,26 @@ pub(crate) fn not_in_future(field: &str, at: DateTime<Utc>, now: DateTime<Utc>) 
         return Err(StoreError::invalid(field, "is in the future"));
     }
     Ok(())
+}
+
+/// The answer to a step decided on a version of a case (appeal, work order) that is no longer its version.
+pub(crate) fn stale_version(kind: &str, id: Id, seen: i64, current: i64) -> StoreError {
+    StoreError::conflict(
+        "version",
+        format!(
+            "{kind} {id} has changed since version {seen} (it is at version {current}): reload it and decide again"
+        ),
+    )
+}
+
+/// The answer to the loser of two changes of one object at once: its guarded `UPDATE` found the row changed.
+pub(crate) fn changed_meanwhile(kind: &str, id: Id) -> StoreError {
+    StoreError::conflict(
+        "version",
+        format!(
+            "{kind} {id} was changed by someone else at the same moment: reload it and decide again"
+        ),
+    )
 }
 
 /// The message texts of notifications, in the zone's language with the English after it.
@@ -736,6 +761,7 @@ pub(crate) struct ProjectRow {
     production_on: Option<NaiveDate>,
     capacity_on: Option<NaiveDate>,
     archived: bool,
+    version: i64,
     updated_at: DateTime<Utc>,
 }
 
@@ -769,6 +795,7 @@ impl ProjectRow {
             stage: stages.current(),
             stages,
             archived: self.archived,
+            version: self.version,
             updated_at: self.updated_at,
         }
     }
@@ -778,7 +805,7 @@ pub(crate) const PROJECT_COLUMNS: &str = "SELECT p.id, p.name, p.name_en, p.inve
      p.contracted_investment, (SELECT CAST(COALESCE(SUM(pi.amount), 0) AS BIGINT) FROM project_investments pi WHERE pi.project_id = p.id) AS completed_investment, \
      p.chain_id, p.segment_id, p.park_id, p.chief_person_id, cp.name AS chief_name, p.officer_person_id, op.name AS officer_name, \
      p.event_id, p.lead_on, p.visit_on, p.negotiation_on, p.signed_on, p.registered_on, p.started_on, p.production_on, p.capacity_on, \
-     p.archived, p.updated_at";
+     p.archived, p.version, p.updated_at";
 
 pub(crate) const PROJECT_FROM: &str = "FROM projects p LEFT JOIN people cp ON cp.id = p.chief_person_id LEFT JOIN people op ON op.id = p.officer_person_id";
 
@@ -996,6 +1023,7 @@ pub(crate) struct WorkOrderRow {
     done_at: Option<DateTime<Utc>>,
     closed_at: Option<DateTime<Utc>>,
     pub(crate) last_step_at: DateTime<Utc>,
+    version: i64,
     updated_at: DateTime<Utc>,
 }
 
@@ -1026,6 +1054,7 @@ impl WorkOrderRow {
             done_at: self.done_at,
             closed_at: self.closed_at,
             overdue: work_order_overdue(status, self.due_at, at),
+            version: self.version,
             updated_at: self.updated_at,
         })
     }
@@ -1033,7 +1062,7 @@ impl WorkOrderRow {
 
 pub(crate) const WORK_ORDER_COLUMNS: &str = "SELECT w.id, w.park_id, w.facility, w.kind, w.urgency, w.title, w.description, w.status, \
      w.created_at, w.created_by, w.due_at, w.provisional_year, w.assignee_person_id, ap.name AS assignee_name, w.escalated_to_person_id, xp.name AS escalated_name, \
-     w.escalated_at, w.done_at, w.closed_at, w.last_step_at, w.updated_at \
+     w.escalated_at, w.done_at, w.closed_at, w.last_step_at, w.version, w.updated_at \
      FROM work_orders w LEFT JOIN people ap ON ap.id = w.assignee_person_id LEFT JOIN people xp ON xp.id = w.escalated_to_person_id";
 
 /// Work orders: readers of everything, the park's chief and staff, and the assignee or escalation target.
@@ -1348,24 +1377,28 @@ macro_rules! workflow_store {
                 Ok(())
             }
 
-            async fn write_project(c: &mut Conn, id: Option<Id>, d: &ProjectDraft) -> Result<Id> {
+            /// Inserts a project (`current: None`) or rewrites one, guarded by the version it was read at
+            /// (`current: Some((id, version))`): a project changed by someone else meanwhile answers 409.
+            async fn write_project(c: &mut Conn, current: Option<(Id, i64)>, d: &ProjectDraft) -> Result<Id> {
                 let s = &d.stages;
-                let sql = match id {
+                let sql = match current {
                     None => "INSERT INTO projects (name, name_en, investor, enterprise_id, planned_investment, contracted_investment, chain_id, segment_id, \
                              park_id, chief_person_id, officer_person_id, event_id, stage, lead_on, visit_on, negotiation_on, signed_on, registered_on, \
                              started_on, production_on, capacity_on, updated_at) \
                              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22) RETURNING id".to_string(),
-                    Some(id) => format!("UPDATE projects SET name = $1, name_en = $2, investor = $3, enterprise_id = $4, planned_investment = $5, \
+                    Some((id, version)) => format!("UPDATE projects SET name = $1, name_en = $2, investor = $3, enterprise_id = $4, planned_investment = $5, \
                              contracted_investment = $6, chain_id = $7, segment_id = $8, park_id = $9, chief_person_id = $10, officer_person_id = $11, \
                              event_id = $12, stage = $13, lead_on = $14, visit_on = $15, negotiation_on = $16, signed_on = $17, registered_on = $18, \
-                             started_on = $19, production_on = $20, capacity_on = $21, updated_at = $22 WHERE id = {id} RETURNING id"),
+                             started_on = $19, production_on = $20, capacity_on = $21, updated_at = $22, version = version + 1 \
+                             WHERE id = {id} AND version = {version} RETURNING id"),
                 };
-                Ok(sqlx::query_scalar(&sql)
+                let written: Option<i64> = sqlx::query_scalar(&sql)
                     .bind(&d.name).bind(&d.name_en).bind(&d.investor).bind(d.enterprise_id).bind(d.planned_investment).bind(d.contracted_investment)
                     .bind(d.chain_id).bind(d.segment_id).bind(d.park_id).bind(d.chief_person_id).bind(d.officer_person_id).bind(d.event_id)
                     .bind(s.current().as_str()).bind(s.lead_on).bind(s.visit_on).bind(s.negotiation_on).bind(s.signed_on).bind(s.registered_on)
                     .bind(s.started_on).bind(s.production_on).bind(s.capacity_on).bind(Utc::now())
-                    .fetch_one(&mut *c).await?)
+                    .fetch_optional(&mut *c).await?;
+                written.ok_or_else(|| changed_meanwhile("project", current.map_or(0, |(id, _)| id)))
             }
 
             fn push_project_filter(qb: &mut QueryBuilder<'static, Db>, scope: &Option<String>, f: &ProjectFilter) {
@@ -1683,10 +1716,14 @@ macro_rules! workflow_store {
                     let mut tx = self.begin_write().await?;
                     let c = tx.conn();
                     let before = rule_by_id(c, id).await?;
-                    sqlx::query("UPDATE appeal_rules SET archived = $1, updated_at = $2 WHERE id = $3").bind(true).bind(Utc::now()).bind(id).execute(&mut *c).await?;
+                    // Idempotent, as archiving registry objects.
+                    let changed = sqlx::query("UPDATE appeal_rules SET archived = $1, updated_at = $2 WHERE id = $3 AND archived = $4")
+                        .bind(true).bind(Utc::now()).bind(id).bind(false).execute(&mut *c).await?.rows_affected();
                     let after = rule_by_id(c, id).await?;
-                    audit(c, actor, "appeal_rule", id, "archive", Some(&before), Some(&after)).await?;
-                    tx.commit().await?;
+                    if changed > 0 {
+                        audit(c, actor, "appeal_rule", id, "archive", Some(&before), Some(&after)).await?;
+                        tx.commit().await?;
+                    }
                     Ok(after)
                 }
 
@@ -1771,7 +1808,7 @@ macro_rules! workflow_store {
                         .bind(id).fetch_all(&mut *c).await?)
                 }
 
-                async fn step_appeal(&self, actor: &Actor, id: Id, step: AppealStep, note: String, at: DateTime<Utc>, now: DateTime<Utc>) -> Result<Appeal> {
+                async fn step_appeal(&self, actor: &Actor, id: Id, step: AppealStep, note: String, at: DateTime<Utc>, version: Option<i64>, now: DateTime<Utc>) -> Result<Appeal> {
                     not_in_future("at", at, now)?;
                     let mut tx = self.begin_write().await?;
                     let c = tx.conn();
@@ -1795,6 +1832,9 @@ macro_rules! workflow_store {
                     if !allowed {
                         return Err(StoreError::Denied(format!(
                             "only the assignee or a chief may '{}' appeal {id}", step.action())));
+                    }
+                    if let Some(seen) = version.filter(|seen| *seen != before.version) {
+                        return Err(stale_version("appeal", id, seen, before.version));
                     }
                     let next = next_status(before.status, &step)?;
                     let mut assignee = before.assignee.as_ref().map(|a| a.id);
@@ -1859,13 +1899,17 @@ macro_rules! workflow_store {
                             }
                         }
                     }
-                    sqlx::query(
+                    // Guarded: written only if nobody changed the appeal since it was read in this transaction.
+                    let written = sqlx::query(
                         "UPDATE appeals SET status = $1, complex = $2, limit_days = $3, reply_due = $4, assignee_person_id = $5, accepted_at = $6, \
                          replied_at = $7, replied_on = $8, closed_at = $9, reply = $10, satisfied = $11, rating = $12, reopen_count = $13, \
-                         last_step_at = $14, updated_at = $15 WHERE id = $16")
+                         last_step_at = $14, updated_at = $15, version = version + 1 WHERE id = $16 AND version = $17")
                         .bind(next.as_str()).bind(complex).bind(limit as i32).bind(reply_due).bind(assignee).bind(accepted_at)
                         .bind(replied_at).bind(replied_on_value).bind(closed_at).bind(&reply).bind(satisfied).bind(rating).bind(reopen_count)
-                        .bind(at).bind(Utc::now()).bind(id).execute(&mut *c).await?;
+                        .bind(at).bind(Utc::now()).bind(id).bind(before.version).execute(&mut *c).await?.rows_affected();
+                    if written == 0 {
+                        return Err(changed_meanwhile("appeal", id));
+                    }
                     if escalation_reset {
                         sqlx::query("UPDATE appeals SET escalated_at = NULL WHERE id = $1").bind(id).execute(&mut *c).await?;
                     }
@@ -1969,7 +2013,7 @@ macro_rules! workflow_store {
                     actor.scope.may_edit_project(before.chain_id)?;
                     actor.scope.may_edit_project(d.chain_id)?;
                     check_project(c, &d).await?;
-                    write_project(c, Some(id), &d).await?;
+                    write_project(c, Some((id, before.version)), &d).await?;
                     let after = project_row(c, id).await?;
                     audit(c, actor, "project", id, "update", Some(&before), Some(&after)).await?;
                     tx.commit().await?;
@@ -1981,10 +2025,14 @@ macro_rules! workflow_store {
                     let c = tx.conn();
                     let before = visible_project(c, actor, id).await?;
                     actor.scope.may_edit_project(before.chain_id)?;
-                    sqlx::query("UPDATE projects SET archived = $1, updated_at = $2 WHERE id = $3").bind(true).bind(Utc::now()).bind(id).execute(&mut *c).await?;
+                    // Idempotent, as archiving registry objects: of two archives at once the second changes nothing.
+                    let changed = sqlx::query("UPDATE projects SET archived = $1, updated_at = $2, version = version + 1 WHERE id = $3 AND archived = $4")
+                        .bind(true).bind(Utc::now()).bind(id).bind(false).execute(&mut *c).await?.rows_affected();
                     let after = project_row(c, id).await?;
-                    audit(c, actor, "project", id, "archive", Some(&before), Some(&after)).await?;
-                    tx.commit().await?;
+                    if changed > 0 {
+                        audit(c, actor, "project", id, "archive", Some(&before), Some(&after)).await?;
+                        tx.commit().await?;
+                    }
                     Ok(after)
                 }
 
@@ -1996,7 +2044,7 @@ macro_rules! workflow_store {
                     let stages = move_to(&before.stages, stage, on)?;
                     let mut draft = before.to_input();
                     draft.stages = stages;
-                    write_project(c, Some(id), &draft).await?;
+                    write_project(c, Some((id, before.version)), &draft).await?;
                     let after = project_row(c, id).await?;
                     audit(c, actor, "project", id, "move", Some(&before), Some(&after)).await?;
                     tx.commit().await?;
@@ -2008,6 +2056,11 @@ macro_rules! workflow_store {
                     let c = tx.conn();
                     let before = visible_project(c, actor, id).await?;
                     actor.scope.may_edit_project(before.chain_id)?;
+                    let written = sqlx::query("UPDATE projects SET updated_at = $1, version = version + 1 WHERE id = $2 AND version = $3")
+                        .bind(Utc::now()).bind(id).bind(before.version).execute(&mut *c).await?.rows_affected();
+                    if written == 0 {
+                        return Err(changed_meanwhile("project", id));
+                    }
                     let (table, column, period, amount) = match investment {
                         Investment::Completed { month, amount } => ("project_investments", "month", month, amount),
                         Investment::Planned { year, amount } => ("project_plans", "year", year, amount),
@@ -2338,6 +2391,9 @@ macro_rules! workflow_store {
                     if !allowed {
                         return Err(StoreError::Denied(format!("only the assignee or the park's chief may '{}' work order {id}", step.action)));
                     }
+                    if let Some(seen) = step.version.filter(|seen| *seen != before.version) {
+                        return Err(stale_version("work order", id, seen, before.version));
+                    }
                     let next = next_work_order_status(before.status, step.action)?;
                     let mut assignee = before.assignee.as_ref().map(|a| a.id);
                     let (mut done_at, mut closed_at) = (before.done_at, before.closed_at);
@@ -2354,8 +2410,13 @@ macro_rules! workflow_store {
                         WorkOrderAction::Reject => done_at = None,
                         WorkOrderAction::Start => {}
                     }
-                    sqlx::query("UPDATE work_orders SET status = $1, assignee_person_id = $2, done_at = $3, closed_at = $4, last_step_at = $5, updated_at = $6 WHERE id = $7")
-                        .bind(next.as_str()).bind(assignee).bind(done_at).bind(closed_at).bind(at).bind(Utc::now()).bind(id).execute(&mut *c).await?;
+                    let written = sqlx::query("UPDATE work_orders SET status = $1, assignee_person_id = $2, done_at = $3, closed_at = $4, last_step_at = $5, \
+                         updated_at = $6, version = version + 1 WHERE id = $7 AND version = $8")
+                        .bind(next.as_str()).bind(assignee).bind(done_at).bind(closed_at).bind(at).bind(Utc::now()).bind(id).bind(before.version)
+                        .execute(&mut *c).await?.rows_affected();
+                    if written == 0 {
+                        return Err(changed_meanwhile("work order", id));
+                    }
                     record_step(c, actor, StepRecord { kind: "work_order", id, at, action: step.action.as_str(), from: before.status.as_str(), to: next.as_str(), person: if step.action == WorkOrderAction::Assign { assignee } else { person }, note: &step.note }).await?;
                     let after = work_order_row(c, id).await?.into_work_order(at)?;
                     if step.action == WorkOrderAction::Assign || step.action == WorkOrderAction::Reject {
@@ -2452,8 +2513,13 @@ macro_rules! workflow_store {
                     for row in rows {
                         let before = row.into_appeal(as_of)?;
                         let chief = escalation_chief(c, before.route_chain_id.or(before.chain_id), before.route_park_id.or(before.park_id), as_of).await?;
-                        sqlx::query("UPDATE appeals SET escalated_at = $1, escalated_to_person_id = $2, updated_at = $3 WHERE id = $4")
-                            .bind(at).bind(chief).bind(Utc::now()).bind(before.id).execute(&mut *c).await?;
+                        // A case stepped or escalated by someone else meanwhile is left to the next run.
+                        let written = sqlx::query("UPDATE appeals SET escalated_at = $1, escalated_to_person_id = $2, updated_at = $3, version = version + 1 \
+                             WHERE id = $4 AND version = $5")
+                            .bind(at).bind(chief).bind(Utc::now()).bind(before.id).bind(before.version).execute(&mut *c).await?.rows_affected();
+                        if written == 0 {
+                            continue;
+                        }
                         let step = before.overdue.map(|s| s.as_str()).unwrap_or("reply");
                         record_step(c, actor, StepRecord { kind: "appeal", id: before.id, at, action: "escalate", from: before.status.as_str(), to: before.status.as_str(), person: chief, note: &format!("overdue: the {step} deadline has passed") }).await?;
                         let after = appeal_row(c, before.id).await?.into_appeal(as_of)?;
@@ -2470,8 +2536,12 @@ macro_rules! workflow_store {
                     for row in orders {
                         let before = row.into_work_order(at)?;
                         let chief = post_holder(c, "park_chief", None, Some(before.park_id), as_of).await?;
-                        sqlx::query("UPDATE work_orders SET escalated_at = $1, escalated_to_person_id = $2, updated_at = $3 WHERE id = $4")
-                            .bind(at).bind(chief).bind(Utc::now()).bind(before.id).execute(&mut *c).await?;
+                        let written = sqlx::query("UPDATE work_orders SET escalated_at = $1, escalated_to_person_id = $2, updated_at = $3, version = version + 1 \
+                             WHERE id = $4 AND version = $5")
+                            .bind(at).bind(chief).bind(Utc::now()).bind(before.id).bind(before.version).execute(&mut *c).await?.rows_affected();
+                        if written == 0 {
+                            continue;
+                        }
                         record_step(c, actor, StepRecord { kind: "work_order", id: before.id, at, action: "escalate", from: before.status.as_str(), to: before.status.as_str(), person: chief, note: &format!("overdue: due {}", before.due_at) }).await?;
                         let after = work_order_row(c, before.id).await?.into_work_order(at)?;
                         if let Some(chief) = chief {

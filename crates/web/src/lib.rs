@@ -1,11 +1,14 @@
 //! chainpark's HTTP layer: the JSON API under `/api/v1` with its OpenAPI document, and the web pages. Handlers
 //! are thin: they parse, authorise, call the domain and the store, and map errors in one place.
 
+#![forbid(unsafe_code)]
+
 pub mod api;
 pub mod auth;
 pub mod error;
 pub mod extract;
 pub mod notify;
+pub mod rollups;
 pub mod ui;
 
 use std::sync::Arc;
@@ -28,6 +31,8 @@ pub struct AppState {
     pub throttle: Arc<auth::Throttle>,
     /// Served over HTTPS: session cookies get the Secure flag.
     pub https: bool,
+    /// The thresholds of statistical disclosure control for roll-ups (from the configuration).
+    pub disclosure: chainpark_core::disclosure::DisclosureRules,
     /// "Now" for every rule and default a handler applies (deadlines, overdue, escalation, today's posts); the
     /// system clock unless a test or a demonstration fixed it. Sessions and tokens expire on the system clock.
     pub clock: Clock,
@@ -39,6 +44,7 @@ impl AppState {
             store,
             throttle: Arc::new(auth::Throttle::new()),
             https: false,
+            disclosure: Default::default(),
             clock: Clock::System,
         }
     }

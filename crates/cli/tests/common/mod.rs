@@ -122,11 +122,17 @@ impl TestApp {
 
     /// Serves the store on `clock` and signs in as a fresh admin account.
     pub async fn start_at(store: Arc<dyn Store>, clock: chainpark_core::time::Clock) -> TestApp {
+        TestApp::start_with(chainpark_web::AppState::new(store).with_clock(clock)).await
+    }
+
+    /// Serves this application state (its store and clock, with other settings such as the disclosure thresholds)
+    /// and signs in as a fresh admin account. Give it a fixed clock (`with_clock(test_clock())`).
+    pub async fn start_with(state: chainpark_web::AppState) -> TestApp {
+        let store = state.store.clone();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("a free port");
         let base = format!("http://{}", listener.local_addr().expect("address"));
-        let state = chainpark_web::AppState::new(store.clone()).with_clock(clock);
         let app = chainpark_web::app(state);
         tokio::spawn(async move {
             axum::serve(
@@ -416,4 +422,39 @@ pub async fn fixture(app: &TestApp) -> Fixture {
         park,
         person,
     }
+}
+
+/// Sends one POST per body to `path` all at once (each on its own task of the runtime, sharing the signed-in
+/// client), and returns every answer, in the order of the bodies: for the rules about simultaneous changes.
+pub async fn post_all_at_once(
+    app: &TestApp,
+    path: &str,
+    bodies: Vec<Value>,
+) -> Vec<(StatusCode, Value)> {
+    let url = format!("{}{path}", app.base);
+    let tasks: Vec<_> = bodies
+        .into_iter()
+        .map(|body| {
+            let request = app
+                .client
+                .post(&url)
+                .header("x-csrf-token", &app.csrf)
+                .json(&body);
+            tokio::spawn(answer(request))
+        })
+        .collect();
+    let mut answers = Vec::new();
+    for task in tasks {
+        answers.push(task.await.expect("the request task finishes"));
+    }
+    answers
+}
+
+/// How many answers had each status.
+pub fn count_statuses(answers: &[(StatusCode, Value)]) -> std::collections::BTreeMap<u16, usize> {
+    let mut counts = std::collections::BTreeMap::new();
+    for (status, _) in answers {
+        *counts.entry(status.as_u16()).or_insert(0) += 1;
+    }
+    counts
 }

@@ -277,6 +277,9 @@ pub struct Appeal {
     pub reopen_count: i32,
     /// The step overdue on the day the list was asked for (`as_of`, default today).
     pub overdue: Option<OverdueStep>,
+    /// Counts the changes: every step adds one. A step may name the version it was decided on; when the case has
+    /// changed since, it answers 409 and changes nothing.
+    pub version: i64,
     pub updated_at: DateTime<Utc>,
 }
 
@@ -368,6 +371,10 @@ pub struct AppealStepInput {
     /// appeal's previous step.
     #[serde(default)]
     pub at: Option<DateTime<Utc>>,
+    /// The appeal's `version` the step was decided on: when someone changed the appeal since, the step answers 409
+    /// and changes nothing. Without it the step is judged on the appeal as it is.
+    #[serde(default)]
+    pub version: Option<i64>,
 }
 
 /// A checked step.

@@ -247,6 +247,9 @@ pub struct Project {
     pub stage: ProjectStage,
     pub stages: StageDates,
     pub archived: bool,
+    /// Counts the changes: every change adds one, and of two changes decided on the same version only the first
+    /// is written (the other answers 409).
+    pub version: i64,
     pub updated_at: DateTime<Utc>,
 }
 

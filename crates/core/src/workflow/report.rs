@@ -27,11 +27,14 @@ pub struct ReportFigure {
     pub indicator: String,
     pub name_zh: String,
     pub name_en: String,
-    /// As the bulletins write it: "336.28亿元".
-    pub value_display: String,
+    /// As the bulletins write it: "336.28亿元"; absent when withheld from the reader (`suppressed`).
+    pub value_display: Option<String>,
+    /// Why the value is withheld (statistical confidentiality: `min_firms`, `dominance`, `secondary`).
+    pub suppressed: Option<crate::disclosure::Suppression>,
     pub previous_display: Option<String>,
+    pub previous_suppressed: Option<crate::disclosure::Suppression>,
     pub yoy_growth_percent: Option<String>,
-    pub firms: i64,
+    pub firms: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -206,6 +209,7 @@ mod tests {
             stage: stages.current(),
             stages,
             archived: false,
+            version: 1,
             updated_at: Utc::now(),
         }
     }

@@ -237,6 +237,7 @@ impl RecognitionInput {
                 "a manufacturing execution system (MES) is required",
             );
         }
+        v.list_within_limit("workshop_ids", self.workshop_ids.len());
         self.workshop_ids.sort_unstable();
         self.workshop_ids.dedup();
         match self.kind {
@@ -304,6 +305,16 @@ mod tests {
                 .parse()
                 .is_ok()
         );
+    }
+
+    #[test]
+    fn a_factory_lists_at_most_1000_workshops() {
+        let e = input(RecognitionKind::IntelligentFactory, (1..=1001).collect())
+            .parse()
+            .unwrap_err();
+        assert_eq!(e.0.len(), 1);
+        assert_eq!(e.0[0].field, "workshop_ids");
+        assert!(e.0[0].message.contains("1000"), "{}", e.0[0].message);
     }
 
     #[test]

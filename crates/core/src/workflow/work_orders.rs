@@ -200,6 +200,9 @@ pub struct WorkOrder {
     pub closed_at: Option<DateTime<Utc>>,
     /// Overdue at the instant the answer was made for (`as_of`, default now).
     pub overdue: bool,
+    /// Counts the changes: every step adds one. A step may name the version it was decided on; when the case has
+    /// changed since, it answers 409 and changes nothing.
+    pub version: i64,
     pub updated_at: DateTime<Utc>,
 }
 
@@ -261,6 +264,10 @@ pub struct WorkOrderStepInput {
     /// When it happened; default now.
     #[serde(default)]
     pub at: Option<DateTime<Utc>>,
+    /// The work order's `version` the step was decided on: when someone changed the order since, the step answers
+    /// 409 and changes nothing. Without it the step is judged on the order as it is.
+    #[serde(default)]
+    pub version: Option<i64>,
 }
 
 impl WorkOrderStepInput {

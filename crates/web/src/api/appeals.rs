@@ -5,6 +5,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use chainpark_core::error::Invalid;
 use chainpark_core::list::{Page, Paging};
 use chainpark_core::registry::Id;
 use chainpark_core::time::Clock;
@@ -242,12 +243,14 @@ pub async fn steps(
 }
 
 /// Takes one step of the closed loop: accept, assign, handle, reply, close (after a call-back) or rate (the
-/// enterprise; not satisfied re-opens it). An impossible step answers 422 and changes nothing.
+/// enterprise; not satisfied re-opens it). An impossible step answers 422 and changes nothing; a step decided on a
+/// `version` the appeal no longer has, or that lost to another step taken at the same moment, answers 409.
 #[utoipa::path(post, path = "/api/v1/appeals/{id}/steps", tag = "appeals", params(("id" = i64, Path)),
     request_body = AppealStepInput,
     responses((status = 200, body = Appeal),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn step(
     State(state): State<AppState>,
@@ -255,12 +258,21 @@ pub async fn step(
     Path(id): Path<Id>,
     ApiJson(input): ApiJson<AppealStepInput>,
 ) -> ApiResult<Json<Appeal>> {
+    let version = input.version;
     let (step, note, at) = input.parse()?;
     let now = state.clock.now();
     Ok(Json(
         state
             .store
-            .step_appeal(&caller.actor(), id, step, note, at.unwrap_or(now), now)
+            .step_appeal(
+                &caller.actor(),
+                id,
+                step,
+                note,
+                at.unwrap_or(now),
+                version,
+                now,
+            )
             .await?,
     ))
 }
@@ -269,25 +281,35 @@ pub async fn step(
 #[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EscalationInput {
-    /// Default today (China time).
+    /// Default today (China time); never a later day.
     #[serde(default)]
     pub as_of: Option<NaiveDate>,
 }
 
 /// Escalates every open appeal and work order that is overdue on `as_of` to its chain or park chief, who is
-/// notified. The server also does this by itself every few minutes. Admin only.
+/// notified. The server also does this by itself every few minutes. Admin only. A day after today answers 422:
+/// judged on a future day every open case would be overdue.
 #[utoipa::path(post, path = "/api/v1/escalations", tag = "appeals", request_body = EscalationInput,
-    responses((status = 200, body = EscalationRun), (status = 403, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = EscalationRun), (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn escalate(
     State(state): State<AppState>,
     caller: Caller,
     ApiJson(input): ApiJson<EscalationInput>,
 ) -> ApiResult<Json<EscalationRun>> {
+    let now = state.clock.now();
+    let today = state.clock.today();
+    if let Some(day) = input.as_of.filter(|day| *day > today) {
+        return Err(Invalid::field(
+            "as_of",
+            format!(
+                "{day} is in the future (today is {today}): only what is overdue by today can be escalated"
+            ),
+        )
+        .into());
+    }
     // A day means its first instant in Chongqing: what is overdue on that day is escalated from its start.
-    let at = input
-        .as_of
-        .map(start_of_china_day)
-        .unwrap_or_else(|| state.clock.now());
+    let at = input.as_of.map(start_of_china_day).unwrap_or(now);
     Ok(Json(
         state.store.escalate_overdue(&caller.actor(), at).await?,
     ))

@@ -109,7 +109,10 @@ impl StatsQuery {
 }
 
 /// A roll-up of one indicator for one period by a dimension, each group with the same period last year,
-/// year-on-year growth and its share of the parent (the zone, or a region's published figure).
+/// year-on-year growth and its share of the parent (the zone, or a region's published figure). For a caller who
+/// may not read the figures of every firm in a group, a group of fewer than 3 firms or where one firm makes more
+/// than 85 % of the value (thresholds configurable) is withheld, and a second one where the first would follow
+/// by subtraction from a published total: each names its rule in `suppressed`.
 #[utoipa::path(get, path = "/api/v1/stats", tag = "figures", params(StatsQuery),
     responses((status = 200, body = Rollup), (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json")))]
@@ -119,7 +122,10 @@ pub async fn stats(
     ApiQuery(q): ApiQuery<StatsQuery>,
 ) -> ApiResult<Json<Rollup>> {
     let query = q.parse()?;
-    Ok(Json(state.store.rollup(&caller.actor(), &query).await?))
+    let rules = &state.disclosure;
+    Ok(Json(
+        crate::rollups::rollup(state.store.as_ref(), rules, &caller.actor(), &query).await?,
+    ))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

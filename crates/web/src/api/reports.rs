@@ -313,7 +313,9 @@ pub(crate) async fn scheduling_report(
             share_of: ShareOf::default(),
         };
         // An indicator the zone does not keep is left out of the report rather than failing it.
-        let Ok(rollup) = state.store.rollup(&actor, &query).await else {
+        let rules = &state.disclosure;
+        let Ok(rollup) = crate::rollups::rollup(state.store.as_ref(), rules, &actor, &query).await
+        else {
             continue;
         };
         if let Some(g) = rollup.groups.iter().find(|g| g.group_id == subject.id) {
@@ -321,8 +323,10 @@ pub(crate) async fn scheduling_report(
                 indicator: code.into(),
                 name_zh: rollup.indicator.name_zh.clone(),
                 name_en: rollup.indicator.name_en.clone(),
-                value_display: g.value.display_zh.clone(),
+                value_display: g.value.as_ref().map(|v| v.display_zh.clone()),
+                suppressed: g.suppressed,
                 previous_display: g.previous.as_ref().map(|p| p.display_zh.clone()),
+                previous_suppressed: g.previous_suppressed,
                 yoy_growth_percent: g.yoy_growth_percent.clone(),
                 firms: g.firms,
             });
@@ -438,6 +442,17 @@ pub(crate) async fn scheduling_report(
     })
 }
 
+/// A figure of the report, or the words saying it is withheld and by which rule.
+fn withheld_or(
+    value: Option<String>,
+    rule: Option<chainpark_core::disclosure::Suppression>,
+) -> Cell {
+    match rule {
+        Some(rule) => format!("保密 confidential ({})", rule.as_str()).into(),
+        None => value.into(),
+    }
+}
+
 fn report_sheets(r: &SchedulingReport) -> Vec<Sheet> {
     let mut summary = Sheet::new(
         "调度会 Summary",
@@ -459,10 +474,10 @@ fn report_sheets(r: &SchedulingReport) -> Vec<Sheet> {
     for f in &r.figures {
         summary.rows.push(vec![
             format!("{} {} (1–{}月)", f.name_zh, f.name_en, r.as_of.month()).into(),
-            f.value_display.clone().into(),
-            f.previous_display.clone().into(),
+            withheld_or(f.value_display.clone(), f.suppressed),
+            withheld_or(f.previous_display.clone(), f.previous_suppressed),
             f.yoy_growth_percent.clone().into(),
-            Cell::Int(f.firms),
+            f.firms.into(),
         ]);
     }
     if let Some(p) = &r.project_figures {

@@ -195,8 +195,10 @@ pub async fn steps(
 }
 
 /// Takes a step: assign (park team), start and finish (the assignee or the park chief), close or reject (park team).
+/// A step decided on a `version` the order no longer has, or that lost to another step at the same moment, answers 409.
 #[utoipa::path(post, path = "/api/v1/work-orders/{id}/steps", tag = "work orders", params(("id" = i64, Path)), request_body = WorkOrderStepInput,
     responses((status = 200, body = WorkOrder), (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn step(
     State(state): State<AppState>,

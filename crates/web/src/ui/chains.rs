@@ -29,7 +29,7 @@ pub struct ChainListRow {
     pub segments: i64,
     pub firms: i64,
     pub firms_text: String,
-    /// Gross output in 亿元 for the period, when figures exist.
+    /// Gross output in 亿元 for the period when figures exist, or the words saying it is withheld from the viewer.
     pub output_yi: Option<String>,
     pub output: String,
     pub chief: String,
@@ -112,7 +112,7 @@ async fn chain_rows(
         .map_err(|e| viewer.fail(e))?;
     let period = stats::default_period(store, actor, state.clock).await;
     let output = stats::rollup(
-        store,
+        state,
         actor,
         GROSS_OUTPUT,
         period,
@@ -157,10 +157,8 @@ async fn chain_rows(
     for chain in &chains.items {
         let firms = firm_counts.get(&chain.id).copied().unwrap_or(0);
         let segments = segments.iter().filter(|s| s.chain_id == chain.id).count() as i64;
-        let output_yi = output
-            .as_ref()
-            .and_then(|r| stats::group(r, chain.id))
-            .map(|g| format::yi(g.value.hundredths));
+        let group = output.as_ref().and_then(|r| stats::group(r, chain.id));
+        let output_yi = group.map(|g| stats::yi_or_withheld(lang, g, false));
         rows.push(ChainListRow {
             id: chain.id,
             name: lang.pick(&chain.name, &chain.name_en).to_string(),
@@ -173,9 +171,8 @@ async fn chain_rows(
             segments,
             firms,
             firms_text: format::grouped(firms),
-            output: output_yi
-                .as_ref()
-                .map(|v| format!("{v} 亿元"))
+            output: group
+                .map(|g| stats::yi_or_withheld(lang, g, true))
                 .unwrap_or_else(|| "—".into()),
             output_yi,
             chief: chief_posts
@@ -313,7 +310,7 @@ pub async fn page(
         let period = stats::default_period(store, actor, state.clock).await;
         let (by_segment, by_chain) = tokio::join!(
             stats::rollup(
-                store,
+                &state,
                 actor,
                 GROSS_OUTPUT,
                 period,
@@ -321,7 +318,7 @@ pub async fn page(
                 ShareOf::Zone
             ),
             stats::rollup(
-                store,
+                &state,
                 actor,
                 GROSS_OUTPUT,
                 period,
@@ -373,8 +370,13 @@ pub async fn page(
             let output = by_segment
                 .as_ref()
                 .and_then(|r| stats::group(r, s.id))
-                .filter(|g| g.value.hundredths > 0)
-                .map(|g| format!("{}亿", format::yi(g.value.hundredths)));
+                .and_then(|g| match (&g.value, g.suppressed) {
+                    (_, Some(_)) => Some(lang.t("fig.confidential").to_string()),
+                    (Some(v), None) if v.hundredths > 0 => {
+                        Some(format!("{}亿", format::yi(v.hundredths)))
+                    }
+                    _ => None,
+                });
             (
                 s.id,
                 SegmentFacts {
@@ -500,7 +502,7 @@ pub async fn page(
         firms_total: format::grouped(firm_segments.len() as i64),
         gaps,
         weak,
-        output: chain_group.map(|g| format!("{} 亿元", format::yi(g.value.hundredths))),
+        output: chain_group.map(|g| stats::yi_or_withheld(lang, g, true)),
         output_yoy: chain_group
             .and_then(|g| g.yoy_growth_percent.as_deref().map(format::signed_percent)),
         output_share: chain_group.and_then(|g| g.share_percent.clone()),

@@ -5,7 +5,7 @@
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
-use chainpark_core::figures::{Dimension, Rollup, approximate_count};
+use chainpark_core::figures::{Dimension, Rollup, RollupGroup, approximate_count};
 use chainpark_core::list::Paging;
 use chainpark_core::period::Period;
 use chainpark_core::workflow::projects::ProjectStage;
@@ -133,7 +133,7 @@ pub async fn page(
     let zone = ShareOf::Zone;
     let (digital, output_zone, output_chains, output_parks) = tokio::join!(
         stats::rollup(
-            store,
+            &state,
             actor,
             ADDED_VALUE,
             period,
@@ -141,7 +141,7 @@ pub async fn page(
             share_of
         ),
         stats::rollup(
-            store,
+            &state,
             actor,
             GROSS_OUTPUT,
             period,
@@ -149,14 +149,14 @@ pub async fn page(
             zone.clone()
         ),
         stats::rollup(
-            store,
+            &state,
             actor,
             GROSS_OUTPUT,
             period,
             Dimension::Chain,
             zone.clone()
         ),
-        stats::rollup(store, actor, GROSS_OUTPUT, period, Dimension::Park, zone),
+        stats::rollup(&state, actor, GROSS_OUTPUT, period, Dimension::Park, zone),
     );
 
     let mut kpis = Vec::new();
@@ -171,20 +171,33 @@ pub async fn page(
         }
         _ => String::new(),
     };
+    let withheld = |g: Option<&RollupGroup>| {
+        g.and_then(|g| g.suppressed)
+            .map(|r| stats::withheld(lang, r))
+    };
+    let yi_unit = |g: Option<&RollupGroup>| match withheld(g) {
+        Some(_) => String::new(),
+        None => "亿元".into(),
+    };
     kpis.push(Kpi {
         label: "dash.digital_value",
-        value: digital_group.map(|g| format::yi(g.value.hundredths)),
-        unit: "亿元".into(),
+        value: digital_group.map(|g| stats::yi_or_withheld(lang, g, false)),
+        unit: yi_unit(digital_group),
         delta: d,
         delta_class: dc,
         note: share_note,
         id: "kpi-digital-value",
     });
-    let firms = digital_group.map(|g| g.firms);
+    let firms = digital_group.and_then(|g| g.firms);
     kpis.push(Kpi {
         label: "dash.digital_firms",
-        value: firms.map(format::grouped),
-        unit: viewer.t("unit.firms").into(),
+        value: firms
+            .map(format::grouped)
+            .or_else(|| withheld(digital_group)),
+        unit: match withheld(digital_group) {
+            Some(_) => String::new(),
+            None => viewer.t("unit.firms").into(),
+        },
         delta: None,
         delta_class: "",
         note: firms
@@ -202,15 +215,16 @@ pub async fn page(
     let (d, dc) = delta(output_group.and_then(|g| g.yoy_growth_percent.as_ref()));
     kpis.push(Kpi {
         label: "dash.output",
-        value: output_group.map(|g| format::yi(g.value.hundredths)),
-        unit: "亿元".into(),
+        value: output_group.map(|g| stats::yi_or_withheld(lang, g, false)),
+        unit: yi_unit(output_group),
         delta: d,
         delta_class: dc,
         note: output_group
-            .map(|g| {
+            .and_then(|g| g.firms)
+            .map(|firms| {
                 format!(
                     "{} {}",
-                    format::grouped(g.firms),
+                    format::grouped(firms),
                     viewer.t("dash.firms_reporting")
                 )
             })
@@ -284,22 +298,25 @@ pub async fn page(
     };
     let mut chain_rows = Vec::new();
     let by_chain_svg = output_chains.as_ref().map(|r: &Rollup| {
-        let mut groups: Vec<_> = r.groups.iter().filter(|g| g.value.hundredths > 0).collect();
-        groups.sort_by_key(|g| std::cmp::Reverse(g.value.hundredths));
+        let shown = |g: &RollupGroup| g.value.as_ref().map_or(0, |v| v.hundredths);
+        // Chains with output, largest first, then those withheld from the viewer (in the table, not the chart).
+        let mut groups: Vec<_> = r.groups.iter().filter(|g| shown(g) > 0).collect();
+        groups.sort_by_key(|g| std::cmp::Reverse(shown(g)));
         let bars: Vec<Bar> = groups
             .iter()
             .map(|g| Bar {
                 label: chain_name(g.group_id).unwrap_or_else(|| g.name.clone()),
-                value: stats::chart_value(g.value.hundredths, r.indicator.unit),
-                value_text: format!("{} 亿元", format::yi(g.value.hundredths)),
+                value: stats::chart_value(shown(g), r.indicator.unit),
+                value_text: format!("{} 亿元", format::yi(shown(g))),
                 href: Some(format!("/chains/{}", g.group_id)),
             })
             .collect();
+        groups.extend(r.groups.iter().filter(|g| g.suppressed.is_some()));
         for g in &groups {
             chain_rows.push(ChainRow {
                 id: g.group_id,
                 name: chain_name(g.group_id).unwrap_or_else(|| g.name.clone()),
-                value: format!("{} 亿元", format::yi(g.value.hundredths)),
+                value: stats::yi_or_withheld(lang, g, true),
                 yoy: g
                     .yoy_growth_percent
                     .as_deref()
@@ -325,12 +342,13 @@ pub async fn page(
             let mut hover = format!("{name} · {:.0} 亩", p.land_area_mu);
             if let Some(g) = output_parks.as_ref().and_then(|r| stats::group(r, p.id)) {
                 hover.push_str(&format!(
-                    " · {} {} 亿元 · {} {}",
+                    " · {} {}",
                     viewer.t("park.output"),
-                    format::yi(g.value.hundredths),
-                    g.firms,
-                    viewer.t("unit.firms")
+                    stats::yi_or_withheld(lang, g, true)
                 ));
+                if let Some(firms) = g.firms {
+                    hover.push_str(&format!(" · {firms} {}", viewer.t("unit.firms")));
+                }
             }
             Some(MapPark {
                 id: p.id,
@@ -355,7 +373,7 @@ pub async fn page(
             match digital {
                 Some(_) => {
                     let by = Dimension::DigitalEconomy;
-                    stats::monthly_trend(store, actor, lang, ADDED_VALUE, by, 0, year).await
+                    stats::monthly_trend(&state, actor, lang, ADDED_VALUE, by, 0, year).await
                 }
                 None => None,
             }
@@ -364,7 +382,7 @@ pub async fn page(
             match output_zone {
                 Some(_) => {
                     let by = Dimension::Zone;
-                    stats::monthly_trend(store, actor, lang, GROSS_OUTPUT, by, 0, year).await
+                    stats::monthly_trend(&state, actor, lang, GROSS_OUTPUT, by, 0, year).await
                 }
                 None => None,
             }

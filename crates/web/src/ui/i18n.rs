@@ -387,6 +387,18 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("role.park_chief", "园长", "Park chief"),
     ("role.park_staff", "园区工作人员", "Park staff"),
     ("role.enterprise", "企业用户", "Enterprise user"),
+    ("fig.confidential", "保密", "confidential"),
+    ("fig.withheld.min_firms", "企业过少", "too few firms"),
+    (
+        "fig.withheld.dominance",
+        "单家企业占比过高",
+        "one firm dominates",
+    ),
+    (
+        "fig.withheld.secondary",
+        "防止推算",
+        "protects another figure",
+    ),
     ("dash.title", "驾驶舱", "Dashboard"),
     (
         "dash.calendar_missing",

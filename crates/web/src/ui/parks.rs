@@ -4,7 +4,7 @@
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use chainpark_core::district::DistrictCode;
-use chainpark_core::figures::{Dimension, rounded_quotient};
+use chainpark_core::figures::{Dimension, RollupGroup, rounded_quotient};
 use chainpark_core::list::Paging;
 use chainpark_core::registry::{Id, Park};
 use chainpark_store::figures::ShareOf;
@@ -29,7 +29,8 @@ pub struct ParkRow {
     pub land_mu: String,
     pub firms: i64,
     pub firms_text: String,
-    /// Gross output in 亿元 and output per mu in 万元 for the period, when figures exist.
+    /// Gross output in 亿元 and output per mu in 万元 for the period when figures exist, or the words saying they
+    /// are withheld from the viewer.
     pub output_yi: Option<String>,
     pub per_mu_wan: Option<String>,
     pub output: String,
@@ -53,6 +54,15 @@ fn district_name(code: &DistrictCode, lang: Lang) -> String {
 fn output_per_mu(output_fen: i64, land_mu: f64) -> Option<String> {
     let centi_mu = (land_mu * 100.0).round() as i128;
     (centi_mu > 0).then(|| rounded_quotient(i128::from(output_fen) * 100, centi_mu * 1_000_000, 2))
+}
+
+/// Output per mu of a park's group in 万元 per 亩, or the words saying it is withheld (it would give the output).
+fn per_mu_or_withheld(lang: Lang, g: &RollupGroup, land_mu: f64) -> Option<String> {
+    match (&g.value, g.suppressed) {
+        (_, Some(rule)) => Some(stats::withheld(lang, rule)),
+        (Some(v), None) => output_per_mu(v.hundredths, land_mu),
+        (None, None) => None,
+    }
 }
 
 fn map_park(p: &Park, lang: Lang, hover: String, selected: bool) -> Option<MapPark> {
@@ -138,7 +148,7 @@ async fn park_rows(
         .items;
     let period = stats::default_period(store, actor, state.clock).await;
     let output = stats::rollup(
-        store,
+        state,
         actor,
         GROSS_OUTPUT,
         period,
@@ -168,8 +178,8 @@ async fn park_rows(
         let firms = firms.map_err(|e| viewer.fail(e))?;
         let group = output.as_ref().and_then(|r| stats::group(r, p.id));
         let name = lang.pick(&p.name, &p.name_en).to_string();
-        let output_yi = group.map(|g| format::yi(g.value.hundredths));
-        let per_mu_wan = group.and_then(|g| output_per_mu(g.value.hundredths, p.land_area_mu));
+        let output_yi = group.map(|g| stats::yi_or_withheld(lang, g, false));
+        let per_mu_wan = group.and_then(|g| per_mu_or_withheld(lang, g, p.land_area_mu));
         map_parks.extend(map_park(
             p,
             lang,
@@ -184,14 +194,14 @@ async fn park_rows(
             land_mu: format!("{:.2}", p.land_area_mu),
             firms,
             firms_text: format::grouped(firms),
-            output: output_yi
-                .as_ref()
-                .map(|v| format!("{v} 亿元"))
+            output: group
+                .map(|g| stats::yi_or_withheld(lang, g, true))
                 .unwrap_or_else(|| "—".into()),
-            per_mu: per_mu_wan
-                .as_ref()
-                .map(|v| format!("{v} 万元"))
-                .unwrap_or_else(|| "—".into()),
+            per_mu: match (group, &per_mu_wan) {
+                (Some(g), Some(v)) if g.suppressed.is_none() => format!("{v} 万元"),
+                (_, Some(withheld)) => withheld.clone(),
+                (_, None) => "—".into(),
+            },
             output_yi,
             per_mu_wan,
         });
@@ -215,6 +225,8 @@ struct ParkPage {
     output: Option<String>,
     output_yoy: Option<String>,
     per_mu: Option<String>,
+    /// The output is withheld from the viewer: `output` and `per_mu` say so instead of giving numbers.
+    withheld: bool,
     period_label: String,
     trend_svg: Option<String>,
     map_svg: String,
@@ -264,7 +276,7 @@ pub async fn page(
         .map_err(|e| viewer.fail(e))?;
     let period = stats::default_period(store, actor, state.clock).await;
     let output = stats::rollup(
-        store,
+        &state,
         actor,
         GROSS_OUTPUT,
         period,
@@ -275,7 +287,7 @@ pub async fn page(
     let group = output.as_ref().and_then(|r| stats::group(r, id));
     let trend_svg = match output {
         Some(ref r) if group.is_some() => stats::monthly_trend(
-            store,
+            &state,
             actor,
             lang,
             GROSS_OUTPUT,
@@ -338,9 +350,10 @@ pub async fn page(
             .location
             .map(|l| format!("{:.4}°E, {:.4}°N", l.lon, l.lat))
             .unwrap_or_default(),
-        output: group.map(|g| format!("{} 亿元", format::yi(g.value.hundredths))),
+        output: group.map(|g| stats::yi_or_withheld(lang, g, true)),
         output_yoy: group.and_then(|g| g.yoy_growth_percent.as_deref().map(format::signed_percent)),
-        per_mu: group.and_then(|g| output_per_mu(g.value.hundredths, park.land_area_mu)),
+        per_mu: group.and_then(|g| per_mu_or_withheld(lang, g, park.land_area_mu)),
+        withheld: group.is_some_and(|g| g.suppressed.is_some()),
         period_label: stats::period_label(period, lang),
         trend_svg,
         map_svg: map::parks_map(&map_parks, viewer.t("dash.parks_map")),

@@ -18,7 +18,7 @@ struct FigureRow {
     value: String,
     previous: String,
     yoy: String,
-    firms: i64,
+    firms: String,
 }
 
 struct StageRow {
@@ -143,14 +143,20 @@ pub async fn page(
             } else {
                 f.name_zh.clone()
             },
-            value: f.value_display.clone(),
-            previous: f.previous_display.clone().unwrap_or_default(),
+            value: match f.suppressed {
+                Some(rule) => super::stats::withheld(viewer.lang, rule),
+                None => f.value_display.clone().unwrap_or_default(),
+            },
+            previous: match f.previous_suppressed {
+                Some(rule) => super::stats::withheld(viewer.lang, rule),
+                None => f.previous_display.clone().unwrap_or_default(),
+            },
             yoy: f
                 .yoy_growth_percent
                 .as_ref()
                 .map(|g| format!("{g}%"))
                 .unwrap_or_default(),
-            firms: f.firms,
+            firms: f.firms.map(|n| n.to_string()).unwrap_or_default(),
         })
         .collect();
     let project_facts = match &r.project_figures {

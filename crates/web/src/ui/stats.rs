@@ -1,7 +1,9 @@
-//! The figures the pages show, read through the store's roll-ups with the viewer's actor: the period a page opens
-//! on, one roll-up, a monthly trend (this year against last). Where nothing was imported the answer is `None`, and
-//! the page says so instead of showing a number.
+//! The figures the pages show, read through the roll-ups as the viewer may see them (disclosure control
+//! included): the period a page opens on, one roll-up, a monthly trend (this year against last). Where nothing was
+//! imported the answer is `None`, and the page says so instead of showing a number; where a figure is withheld
+//! from the viewer the page says "保密" / "confidential" and why.
 
+use chainpark_core::disclosure::Suppression;
 use chainpark_core::figures::{Dimension, GrowthMethod, RegionSubject, Rollup, RollupGroup, Unit};
 use chainpark_core::period::{Month, Period};
 use chainpark_core::registry::Id;
@@ -12,6 +14,7 @@ use chainpark_store::{Actor, Store};
 use super::charts::Series;
 use super::format;
 use super::i18n::Lang;
+use crate::AppState;
 
 /// Chongqing city (GB/T 2260), whose published totals the zone's shares are taken of.
 pub const CITY: &str = "500000";
@@ -57,9 +60,10 @@ pub async fn city_has(store: &dyn Store, actor: &Actor, indicator: &str, period:
         })
 }
 
-/// A roll-up, or `None` when the indicator is not in the catalogue or nothing was reported in the period.
+/// A roll-up as the viewer may see it, or `None` when the indicator is not in the catalogue or nothing was
+/// reported in the period.
 pub async fn rollup(
-    store: &dyn Store,
+    state: &AppState,
     actor: &Actor,
     indicator: &str,
     period: Period,
@@ -73,8 +77,8 @@ pub async fn rollup(
         method: GrowthMethod::PublishedTotals,
         share_of,
     };
-    match store.rollup(actor, &query).await {
-        Ok(r) if r.groups.iter().any(|g| g.value.hundredths != 0) => Some(r),
+    match crate::rollups::rollup(state.store.as_ref(), &state.disclosure, actor, &query).await {
+        Ok(r) if r.groups.iter().any(RollupGroup::is_reported) => Some(r),
         Ok(_) => None,
         Err(e) => {
             tracing::debug!(error = %e, indicator, %period, "no roll-up for the page");
@@ -89,9 +93,9 @@ pub fn group(rollup: &Rollup, id: Id) -> Option<&RollupGroup> {
 }
 
 /// Monthly values of one group for a year and the year before, as two chart series (None where nothing was
-/// reported). `None` when neither year has a value.
+/// reported or the month is withheld from the viewer). `None` when neither year has a value.
 pub async fn monthly_trend(
-    store: &dyn Store,
+    state: &AppState,
     actor: &Actor,
     lang: Lang,
     indicator: &str,
@@ -106,7 +110,7 @@ pub async fn monthly_trend(
     let months = futures_util::future::join_all((1..=12).filter_map(|month| {
         let m = Month::new(year, month)?;
         Some(async move {
-            let found = rollup(store, actor, indicator, Period::Month(m), by, ShareOf::Zone).await;
+            let found = rollup(state, actor, indicator, Period::Month(m), by, ShareOf::Zone).await;
             (month, found)
         })
     }))
@@ -122,7 +126,7 @@ pub async fn monthly_trend(
         match g {
             Some((unit, g)) => {
                 any = true;
-                this_year.push(point(g.value.hundredths, unit, year));
+                this_year.push(g.value.and_then(|v| point(v.hundredths, unit, year)));
                 last_year.push(g.previous.and_then(|p| point(p.hundredths, unit, year - 1)));
             }
             None => {
@@ -143,6 +147,27 @@ pub async fn monthly_trend(
             },
         ]
     })
+}
+
+/// The words a page shows instead of a figure withheld from the viewer: "保密（企业过少）",
+/// "confidential (too few firms)".
+pub fn withheld(lang: Lang, rule: Suppression) -> String {
+    let why = lang.t(&format!("fig.withheld.{}", rule.as_str()));
+    match lang {
+        Lang::Zh => format!("{}（{why}）", lang.t("fig.confidential")),
+        Lang::En => format!("{} ({why})", lang.t("fig.confidential")),
+    }
+}
+
+/// A group's value in 亿元 as a page writes it ("12.34", with `unit` "12.34 亿元"), or the words saying that it is
+/// withheld from the viewer and why.
+pub fn yi_or_withheld(lang: Lang, g: &RollupGroup, unit: bool) -> String {
+    match (&g.value, g.suppressed) {
+        (_, Some(rule)) => withheld(lang, rule),
+        (Some(v), None) if unit => format!("{} 亿元", format::yi(v.hundredths)),
+        (Some(v), None) => format::yi(v.hundredths),
+        (None, None) => "—".into(),
+    }
 }
 
 /// The months on a chart's axis: 1月 … 12月, or Jan … Dec.

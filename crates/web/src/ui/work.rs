@@ -384,6 +384,8 @@ struct StepRow {
 struct AppealPage {
     chrome: Chrome,
     id: Id,
+    /// The version the step forms were made for: a step from a page that is out of date answers 409.
+    version: i64,
     title: String,
     description: String,
     enterprise: String,
@@ -533,6 +535,7 @@ pub async fn appeal(
         people,
         chrome: viewer.chrome(a.title.clone(), "appeals"),
         id: a.id,
+        version: a.version,
         description: a.description,
         enterprise: a.enterprise_name,
         category: viewer.t(&format!("appeal.category.{}", a.category.as_str())),
@@ -575,6 +578,8 @@ pub struct StepForm {
     satisfied: Option<String>,
     #[serde(default)]
     rating: Option<String>,
+    #[serde(default)]
+    version: Option<String>,
 }
 
 pub async fn step_appeal(
@@ -606,8 +611,10 @@ pub async fn step_appeal(
             satisfied: given(&form.satisfied).map(|s| s == "true"),
             rating,
             at: None,
+            version: None,
         }
         .parse()?;
+        let version = number("version", &form.version)?;
         state
             .store
             .step_appeal(
@@ -616,6 +623,7 @@ pub async fn step_appeal(
                 step,
                 note,
                 state.clock.now(),
+                version,
                 state.clock.now(),
             )
             .await?;
@@ -749,6 +757,8 @@ pub async fn projects(
 
 struct WorkOrderRow {
     id: Id,
+    /// The version the step forms were made for.
+    version: i64,
     park_id: Id,
     park: String,
     facility: String,
@@ -907,6 +917,7 @@ pub async fn work_orders(
         };
         rows.push(WorkOrderRow {
             id: w.id,
+            version: w.version,
             steps: codes
                 .iter()
                 .map(|c| (*c, viewer.t(&format!("work_order.action.{c}"))))
@@ -1049,6 +1060,8 @@ pub struct WorkOrderStepForm {
     note: String,
     #[serde(default)]
     assignee_person_id: Option<String>,
+    #[serde(default)]
+    version: Option<String>,
 }
 
 pub async fn step_work_order(
@@ -1071,6 +1084,7 @@ pub async fn step_work_order(
             note: form.note.clone(),
             assignee_person_id: number("assignee_person_id", &form.assignee_person_id)?,
             at: None,
+            version: number("version", &form.version)?,
         }
         .parse()?;
         state
