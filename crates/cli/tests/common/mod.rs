@@ -91,8 +91,9 @@ async fn fresh_postgres(url: &str) -> anyhow::Result<Arc<dyn Store>> {
 pub const PASSWORD: &str = "test-password-1";
 
 /// The instant every test application stands at unless a test chooses another: deadlines, overdue views and
-/// defaults never depend on the day the tests run. Real-binary tests pass it as `CHAINPARK_NOW`.
-pub const TEST_NOW: &str = "2026-06-15T10:00:00+08:00";
+/// defaults never depend on the day the tests run. The evening of the day, so that the instants a test names on
+/// 2026-06-15 (office hours) are in its past. Real-binary tests pass it as `CHAINPARK_NOW`.
+pub const TEST_NOW: &str = "2026-06-15T18:00:00+08:00";
 
 /// A clock fixed at `TEST_NOW`.
 pub fn test_clock() -> chainpark_core::time::Clock {
