@@ -254,6 +254,9 @@ pub trait WorkflowStore: Send + Sync {
     /// Takes one step of the closed loop at `at` (not after `now`). With `version`, the step was decided on that
     /// version of the appeal: when the appeal has changed since, it answers 409 (`Conflict` on `version`) and
     /// changes nothing.
+    // The step, its note, when it happened, the version it was decided on and the clock's now are each a different
+    // thing the caller knows; bundling them would only hide which is which.
+    #[allow(clippy::too_many_arguments)]
     async fn step_appeal(
         &self,
         actor: &Actor,
@@ -1808,6 +1811,7 @@ macro_rules! workflow_store {
                         .bind(id).fetch_all(&mut *c).await?)
                 }
 
+                #[allow(clippy::too_many_arguments)]
                 async fn step_appeal(&self, actor: &Actor, id: Id, step: AppealStep, note: String, at: DateTime<Utc>, version: Option<i64>, now: DateTime<Utc>) -> Result<Appeal> {
                     not_in_future("at", at, now)?;
                     let mut tx = self.begin_write().await?;
