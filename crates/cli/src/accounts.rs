@@ -30,7 +30,9 @@ pub async fn add(
         display_name: display_name.to_string(),
     };
     let (draft, password) = input.parse().map_err(|e| anyhow::anyhow!("{e}"))?;
-    let hash = hash_password(&password).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let hash = hash_password(&password)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     store
         .create_account(&Actor::system("cli"), draft, hash)
         .await

@@ -159,6 +159,7 @@ async fn sign_in_leader(store: &Arc<dyn Store>) -> anyhow::Result<String> {
             .parse()
             .map_err(|e| anyhow::anyhow!("{e}"))?;
             let hash = chainpark_web::auth::hash_password(&password)
+                .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             store
                 .create_account(&Actor::system("bench"), draft, hash)

@@ -18,6 +18,10 @@ pub struct Settings {
     /// (85), or `CHAINPARK_DISCLOSURE_MIN_FIRMS` / `CHAINPARK_DISCLOSURE_DOMINANCE_PERCENT`.
     #[serde(default)]
     pub disclosure: DisclosureRules,
+    /// Reverse proxies (addresses or networks such as `10.0.0.0/8`) whose `X-Forwarded-For` names the client, for
+    /// throttling sign-ins per client address. None by default: the connection's peer is the client.
+    #[serde(default)]
+    pub trusted_proxies: Vec<String>,
 }
 
 impl Default for Settings {
@@ -26,6 +30,7 @@ impl Default for Settings {
             listen: "127.0.0.1:8080".to_string(),
             database: "sqlite://data/chainpark.db".to_string(),
             disclosure: DisclosureRules::default(),
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -57,6 +62,7 @@ impl Settings {
                     .only(&[
                         "listen",
                         "database",
+                        "trusted_proxies",
                         "disclosure_min_firms",
                         "disclosure_dominance_percent",
                     ])
@@ -151,6 +157,18 @@ mod tests {
             refused.contains("disclosure.dominance_percent"),
             "{refused}"
         );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn trusted_proxies_come_from_the_configuration_file_and_default_to_none() {
+        let dir = std::env::temp_dir().join(format!("chainpark_proxies_{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("chainpark.toml");
+        std::fs::write(&file, "database = \"postgres://zone@db/chainpark\"\ntrusted_proxies = [\"127.0.0.1\", \"10.0.0.0/8\"]\n",).unwrap();
+        let settings = Settings::load(Some(&file), None, None).unwrap();
+        assert_eq!(settings.trusted_proxies, ["127.0.0.1", "10.0.0.0/8"]);
+        assert!(Settings::default().trusted_proxies.is_empty());
         let _ = std::fs::remove_dir_all(&dir);
     }
 

@@ -334,21 +334,12 @@ const HEADER: [&str; 8] = [
 ];
 
 fn write_csv(rollup: &Rollup, out: &mut impl Write) -> anyhow::Result<()> {
-    let quote = |s: &str| {
-        if s.contains([',', '"', '\n']) {
-            format!("\"{}\"", s.replace('"', "\"\""))
-        } else {
-            s.to_string()
-        }
-    };
-    writeln!(out, "{}", HEADER.join(","))?;
+    let mut csv = chainpark_import::CsvOut::plain(out);
+    csv.row(HEADER)?;
     for row in cells(rollup) {
-        writeln!(
-            out,
-            "{}",
-            row.iter().map(|c| quote(c)).collect::<Vec<_>>().join(",")
-        )?;
+        csv.row(row)?;
     }
+    csv.finish()?;
     Ok(())
 }
 

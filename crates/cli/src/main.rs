@@ -5,6 +5,7 @@
 
 mod accounts;
 mod bench_pages;
+mod bench_sign_in;
 mod config;
 mod figures;
 mod workflow;
@@ -14,7 +15,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use chainpark_core::time::Clock;
-use chainpark_store::{Actor, Store};
+use chainpark_store::{AccountEdit, Actor, Store};
 use chainpark_web::AppState;
 use clap::{Args, Parser, Subcommand};
 
@@ -25,9 +26,10 @@ use config::Settings;
 #[derive(Debug, Parser)]
 #[command(name = "chainpark", version, about, long_about = None)]
 struct Cli {
-    /// A TOML configuration file (keys: listen, database, and [disclosure] min_firms, dominance_percent).
-    /// Environment variables CHAINPARK_LISTEN, CHAINPARK_DATABASE, CHAINPARK_DISCLOSURE_MIN_FIRMS and
-    /// CHAINPARK_DISCLOSURE_DOMINANCE_PERCENT override it; command-line options override both.
+    /// A TOML configuration file (keys: listen, database, trusted_proxies, and [disclosure] min_firms,
+    /// dominance_percent). Environment variables CHAINPARK_LISTEN, CHAINPARK_DATABASE, CHAINPARK_TRUSTED_PROXIES,
+    /// CHAINPARK_DISCLOSURE_MIN_FIRMS and CHAINPARK_DISCLOSURE_DOMINANCE_PERCENT override it; command-line options
+    /// override both.
     #[arg(long, global = true, env = "CHAINPARK_CONFIG")]
     config: Option<PathBuf>,
     #[command(subcommand)]
@@ -58,6 +60,8 @@ enum Command {
     Bench(figures::BenchArgs),
     /// Time the web pages as a signed-in leader: p50/p99 server-side render time and size of each page.
     BenchPages(bench_pages::BenchPagesArgs),
+    /// Time /healthz while many sign-ins (argon2) run at once, against the same server idle.
+    BenchSignIn(bench_sign_in::BenchSignInArgs),
     /// Load a year's State Council holiday notice (CSV date,kind,name) so working-day deadlines can be counted in it.
     Calendar(workflow::CalendarArgs),
 }
@@ -79,13 +83,14 @@ enum UserCommand {
         #[command(flatten)]
         database: DatabaseArgs,
     },
-    /// Set a new password (from CHAINPARK_USER_PASSWORD or standard input); the account's sessions end.
+    /// Set a new password (from CHAINPARK_USER_PASSWORD or standard input); the account's sessions end and its API
+    /// tokens are revoked.
     Passwd {
         username: String,
         #[command(flatten)]
         database: DatabaseArgs,
     },
-    /// Disable an account: it can no longer sign in, and its sessions end.
+    /// Disable an account: it can no longer sign in, its sessions end, and its API tokens are revoked for good.
     Disable {
         username: String,
         #[command(flatten)]
@@ -134,7 +139,17 @@ async fn main() -> anyhow::Result<()> {
         Command::Serve(args) => {
             let settings = Settings::load(cli.config.as_deref(), args.listen, args.database)?;
             let store = open(&settings.database).await?;
-            serve(store, &settings.listen, settings.disclosure, clock).await
+            let trusted_proxies =
+                chainpark_web::auth::TrustedProxies::parse(&settings.trusted_proxies)
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+            serve(
+                store,
+                &settings.listen,
+                settings.disclosure,
+                trusted_proxies,
+                clock,
+            )
+            .await
         }
         Command::Demo(args) => {
             std::fs::create_dir_all(&args.data_dir)
@@ -161,7 +176,17 @@ async fn main() -> anyhow::Result<()> {
                     accounts::DEMO_PASSWORD
                 );
             }
-            serve(store, &settings.listen, settings.disclosure, clock).await
+            let trusted_proxies =
+                chainpark_web::auth::TrustedProxies::parse(&settings.trusted_proxies)
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+            serve(
+                store,
+                &settings.listen,
+                settings.disclosure,
+                trusted_proxies,
+                clock,
+            )
+            .await
         }
         Command::Import(args) => {
             let settings = Settings::load(cli.config.as_deref(), None, args.database.clone())?;
@@ -177,6 +202,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Bench(args) => figures::bench(args).await,
         Command::BenchPages(args) => bench_pages::bench_pages(args).await,
+        Command::BenchSignIn(args) => bench_sign_in::bench_sign_in(args).await,
         Command::Migrate(args) => {
             let settings = Settings::load(cli.config.as_deref(), None, args.database)?;
             open(&settings.database).await?;
@@ -242,19 +268,19 @@ async fn user(config: Option<&std::path::Path>, command: UserCommand) -> anyhow:
             chainpark_core::account::check_password(&mut v, "password", &password);
             v.finish(()).map_err(|e| anyhow::anyhow!("{e}"))?;
             let hash = chainpark_web::auth::hash_password(&password)
+                .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
-            store
-                .update_account(
-                    &Actor::system("cli"),
-                    account.id,
-                    None,
-                    None,
-                    None,
-                    None,
-                    Some(hash),
-                )
+            let edit = AccountEdit {
+                password_hash: Some(hash),
+                ..AccountEdit::default()
+            };
+            let (_, ended) = store
+                .update_account(&Actor::system("cli"), account.id, edit)
                 .await?;
-            println!("password of {username} changed");
+            println!(
+                "password of {username} changed; {} API token(s) revoked, {} session(s) ended",
+                ended.tokens_revoked, ended.sessions_ended
+            );
             Ok(())
         }
         UserCommand::Disable { username, database } => {
@@ -263,18 +289,17 @@ async fn user(config: Option<&std::path::Path>, command: UserCommand) -> anyhow:
             let Some((account, _)) = store.account_for_login(&username).await? else {
                 bail!("no account {username}");
             };
-            store
-                .update_account(
-                    &Actor::system("cli"),
-                    account.id,
-                    None,
-                    None,
-                    None,
-                    Some(true),
-                    None,
-                )
+            let edit = AccountEdit {
+                disabled: Some(true),
+                ..AccountEdit::default()
+            };
+            let (_, ended) = store
+                .update_account(&Actor::system("cli"), account.id, edit)
                 .await?;
-            println!("account {username} disabled");
+            println!(
+                "account {username} disabled; {} API token(s) revoked for good, {} session(s) ended",
+                ended.tokens_revoked, ended.sessions_ended
+            );
             Ok(())
         }
     }
@@ -310,6 +335,7 @@ async fn serve(
     store: Arc<dyn Store>,
     listen: &str,
     disclosure: chainpark_core::disclosure::DisclosureRules,
+    trusted_proxies: chainpark_web::auth::TrustedProxies,
     clock: Clock,
 ) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(listen)
@@ -321,13 +347,10 @@ async fn serve(
         store.engine()
     );
     workflow::start_background(&store, clock)?;
-    let app = chainpark_web::app(
-        AppState {
-            disclosure,
-            ..AppState::new(store)
-        }
-        .with_clock(clock),
-    );
+    let mut state = AppState::new(store).with_clock(clock);
+    state.disclosure = disclosure;
+    state.trusted_proxies = Arc::new(trusted_proxies);
+    let app = chainpark_web::app(state);
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),

@@ -42,7 +42,7 @@ async fn unknown_user_and_wrong_password_get_the_same_answer() {
 }
 
 #[tokio::test]
-async fn failed_sign_ins_are_throttled_per_account() {
+async fn failed_sign_ins_make_that_account_wait_from_that_address() {
     for app in apps().await {
         let anonymous = app.anonymous();
         for _ in 0..5 {
@@ -62,7 +62,7 @@ async fn failed_sign_ins_are_throttled_per_account() {
         assert_eq!(
             status,
             StatusCode::TOO_MANY_REQUESTS,
-            "[{}] even the right password waits",
+            "[{}] even the right password waits its turn",
             app.engine
         );
     }
@@ -121,7 +121,7 @@ async fn access_ends_when_the_post_ends() {
 }
 
 #[tokio::test]
-async fn enterprise_user_sees_only_public_fields_of_other_enterprises() {
+async fn enterprise_user_sees_its_own_enterprise_and_no_other() {
     for app in apps().await {
         let f = fixture(&app).await;
         let mut ids = Vec::new();
@@ -142,34 +142,23 @@ async fn enterprise_user_sees_only_public_fields_of_other_enterprises() {
             .await;
         let (_, mine) = own.get(&format!("/api/v1/enterprises/{}", ids[0])).await;
         assert_eq!(mine["contact"]["phone"], "13800000000", "[{}]", app.engine);
-        let (status, theirs) = own.get(&format!("/api/v1/enterprises/{}", ids[1])).await;
+        let (status, _) = own.get(&format!("/api/v1/enterprises/{}", ids[1])).await;
         assert_eq!(
             status,
-            StatusCode::OK,
-            "[{}] the public registry fields",
-            app.engine
-        );
-        assert_eq!(
-            theirs["contact"],
-            serde_json::Value::Null,
-            "[{}] {theirs}",
+            StatusCode::NOT_FOUND,
+            "[{}] another firm, even in the same segment, does not exist for it",
             app.engine
         );
         let (_, list) = own.get("/api/v1/enterprises").await;
-        let hidden = list["items"]
-            .as_array()
-            .expect("items")
-            .iter()
-            .filter(|e| e["contact"].is_null())
-            .count();
-        assert_eq!(hidden, 1, "[{}]", app.engine);
+        assert_eq!(list["total"], 1, "[{}] {list}", app.engine);
+        assert_eq!(list["items"][0]["id"], ids[0], "[{}]", app.engine);
         let (status, _) = own
             .patch(
                 &format!("/api/v1/enterprises/{}", ids[1]),
                 json!({"contact": {"phone": "023-1"}}),
             )
             .await;
-        assert_eq!(status, StatusCode::FORBIDDEN, "[{}]", app.engine);
+        assert_eq!(status, StatusCode::NOT_FOUND, "[{}]", app.engine);
         let (status, _) = own
             .patch(
                 &format!("/api/v1/enterprises/{}", ids[0]),
@@ -189,6 +178,273 @@ async fn enterprise_user_sees_only_public_fields_of_other_enterprises() {
             "[{}] registry fields are the admin's",
             app.engine
         );
+    }
+}
+
+#[tokio::test]
+async fn enterprise_user_sees_the_names_of_its_chain_segment_and_park_and_no_other() {
+    for app in apps().await {
+        let f = fixture(&app).await;
+        let firm = app
+            .create("/api/v1/enterprises", json!({"credit_code": credit_code("91500112MA5U7G1X3"), "name": "重庆测试有限公司",
+                "industry_code": "3670", "district": "500112", "park_id": f.park, "segment_ids": [f.child_segment]}))
+            .await["id"]
+            .as_i64()
+            .expect("id");
+        app.create("/api/v1/posts", json!({"person_id": f.person, "role": "enterprise_contact", "enterprise_id": firm, "starts_on": "2021-08-01"}))
+            .await;
+        let own = app
+            .as_account("firm.user", Role::Enterprise, Some(f.person))
+            .await;
+        let ids = |list: &serde_json::Value| -> Vec<i64> {
+            list["items"]
+                .as_array()
+                .expect("items")
+                .iter()
+                .filter_map(|i| i["id"].as_i64())
+                .collect()
+        };
+        let (_, chains) = own.get("/api/v1/chains").await;
+        assert_eq!(ids(&chains), [f.chain], "[{}] {chains}", app.engine);
+        let (_, segments) = own.get("/api/v1/segments").await;
+        assert_eq!(
+            ids(&segments),
+            [f.child_segment],
+            "[{}] {segments}",
+            app.engine
+        );
+        let (_, parks) = own.get("/api/v1/parks").await;
+        assert_eq!(ids(&parks), [f.park], "[{}]", app.engine);
+        let (_, areas) = own.get("/api/v1/areas").await;
+        assert_eq!(areas["total"], 0, "[{}] no area", app.engine);
+        for path in [
+            format!("/api/v1/chains/{}", f.other_chain),
+            format!("/api/v1/segments/{}", f.root_segment),
+            format!("/api/v1/areas/{}", f.area),
+        ] {
+            let (status, _) = own.get(&path).await;
+            assert_eq!(status, StatusCode::NOT_FOUND, "[{}] {path}", app.engine);
+        }
+        let (status, _) = own
+            .get("/api/v1/stats?indicator=added_value&period=2021-H1&by=segment")
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "[{}] no roll-up", app.engine);
+    }
+}
+
+#[tokio::test]
+async fn enterprise_user_learns_who_handles_its_appeal_and_their_office_phone_but_not_their_own_phone()
+ {
+    for app in apps().await {
+        let f = fixture(&app).await;
+        let firm = app
+            .create("/api/v1/enterprises", json!({"credit_code": credit_code("91500112MA5U7G1X3"), "name": "重庆测试有限公司",
+                "industry_code": "3670", "district": "500112", "park_id": f.park, "segment_ids": [f.child_segment]}))
+            .await["id"]
+            .as_i64()
+            .expect("id");
+        let official = app
+            .create("/api/v1/people", json!({"name": "李娜", "phone": "13912345678", "email": "lina@gov.test", "office_phone": "023-67001234"}))
+            .await["id"]
+            .as_i64()
+            .expect("id");
+        let colleague = app
+            .create(
+                "/api/v1/people",
+                json!({"name": "王强", "phone": "13987654321"}),
+            )
+            .await["id"]
+            .as_i64()
+            .expect("id");
+        for person in [official, colleague] {
+            app.create("/api/v1/posts", json!({"person_id": person, "role": "park_staff", "park_id": f.park, "starts_on": "2021-08-01"}))
+                .await;
+        }
+        app.create(
+            "/api/v1/appeal-rules",
+            json!({"category": "other", "target": "person", "person_id": official}),
+        )
+        .await;
+        app.create("/api/v1/posts", json!({"person_id": f.person, "role": "enterprise_contact", "enterprise_id": firm, "starts_on": "2021-08-01"}))
+            .await;
+        let own = app
+            .as_account("firm.user", Role::Enterprise, Some(f.person))
+            .await;
+        let appeal = own
+            .create(
+                "/api/v1/appeals",
+                json!({"enterprise_id": firm, "category": "other", "title": "用地",
+                "received_at": "2026-06-15T02:00:00Z"}),
+            )
+            .await;
+        assert_eq!(
+            appeal["handler"]["name"], "李娜",
+            "[{}] {appeal}",
+            app.engine
+        );
+        let (status, handler) = own.get(&format!("/api/v1/people/{official}")).await;
+        assert_eq!(status, StatusCode::OK, "[{}] {handler}", app.engine);
+        assert_eq!(handler["office_phone"], "023-67001234", "[{}]", app.engine);
+        assert_eq!(
+            (&handler["phone"], &handler["email"]),
+            (&json!(""), &json!("")),
+            "[{}] not the official's own phone and e-mail",
+            app.engine
+        );
+        let (status, _) = own.get(&format!("/api/v1/people/{colleague}")).await;
+        assert_eq!(
+            status,
+            StatusCode::NOT_FOUND,
+            "[{}] nor anyone else of the park",
+            app.engine
+        );
+        let (_, posts) = own.get("/api/v1/posts").await;
+        assert_eq!(
+            posts["total"], 1,
+            "[{}] only its own contact post: {posts}",
+            app.engine
+        );
+        let (_, me) = own.get(&format!("/api/v1/people/{}", f.person)).await;
+        assert_eq!(me["name"], "张伟", "[{}] its own person", app.engine);
+    }
+}
+
+#[tokio::test]
+async fn officials_own_phones_are_for_staff_and_enterprise_contacts_for_those_who_see_the_enterprises_contact_data()
+ {
+    for app in apps().await {
+        let f = fixture(&app).await;
+        let firm = app
+            .create("/api/v1/enterprises", json!({"credit_code": credit_code("91500112MA5U7G1X3"), "name": "重庆测试有限公司",
+                "industry_code": "3670", "district": "500112", "park_id": f.park, "segment_ids": [f.child_segment]}))
+            .await["id"]
+            .as_i64()
+            .expect("id");
+        let contact = app
+            .create(
+                "/api/v1/people",
+                json!({"name": "周经理", "phone": "13800001111"}),
+            )
+            .await["id"]
+            .as_i64()
+            .expect("id");
+        app.create("/api/v1/posts", json!({"person_id": contact, "role": "enterprise_contact", "enterprise_id": firm, "starts_on": "2021-08-01"}))
+            .await;
+        let official = app
+            .create(
+                "/api/v1/people",
+                json!({"name": "陈主任", "phone": "13900002222"}),
+            )
+            .await["id"]
+            .as_i64()
+            .expect("id");
+        app.create("/api/v1/posts", json!({"person_id": official, "role": "chain_chief", "chief_level": "chain", "chain_id": f.chain, "starts_on": "2021-08-01"}))
+            .await;
+        for (i, (role, post)) in [
+            ("chain_task_force", json!({"chain_id": f.chain})),
+            ("chain_task_force", json!({"chain_id": f.other_chain})),
+            (
+                "chain_owner",
+                json!({"chain_id": f.chain, "owner_kind": "expert"}),
+            ),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let person = app
+                .create("/api/v1/people", json!({"name": format!("账户{i}")}))
+                .await["id"]
+                .as_i64()
+                .expect("id");
+            let mut post = post;
+            post["person_id"] = json!(person);
+            post["role"] = json!(role);
+            post["starts_on"] = json!("2021-08-01");
+            app.create("/api/v1/posts", post.clone()).await;
+            let account_role = if role == "chain_owner" {
+                Role::ChainOwner
+            } else {
+                Role::ChainTaskForce
+            };
+            let client = app
+                .as_account(&format!("viewer.{i}"), account_role, Some(person))
+                .await;
+            let (_, seen) = client.get(&format!("/api/v1/people/{official}")).await;
+            let official_phone = seen["phone"].as_str().unwrap_or("404").to_string();
+            let (status, seen) = client.get(&format!("/api/v1/people/{contact}")).await;
+            let contact_phone = if status == StatusCode::OK {
+                seen["phone"].as_str().unwrap_or_default().to_string()
+            } else {
+                status.as_u16().to_string()
+            };
+            let expected = match i {
+                // The own chain's task force: staff, and sees the chain's enterprise's contact data.
+                0 => ("13900002222", "13800001111"),
+                // Another chain's task force: staff, but the enterprise's contact is not theirs to see.
+                1 => ("13900002222", "404"),
+                // The chain's owner: the official's name, not their phone; no enterprise contact.
+                _ => ("", "404"),
+            };
+            assert_eq!(
+                (official_phone.as_str(), contact_phone.as_str()),
+                expected,
+                "[{}] {role} of chain {post}",
+                app.engine
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_overall_chain_chief_sees_the_contacts_of_every_enterprise_in_a_chain_and_of_no_other() {
+    for app in apps().await {
+        let f = fixture(&app).await;
+        let mut contacts = Vec::new();
+        for (i, segments) in [json!([f.other_segment]), json!([])]
+            .into_iter()
+            .enumerate()
+        {
+            let firm = app
+                .create("/api/v1/enterprises", json!({"credit_code": credit_code(&format!("91500112MA5U7G{i}X3")),
+                    "name": format!("重庆测试{i}有限公司"), "industry_code": "3670", "district": "500112", "segment_ids": segments,
+                    "contact": {"phone": format!("1380000000{i}")}}))
+                .await["id"]
+                .as_i64()
+                .expect("id");
+            let contact = app
+                .create("/api/v1/people", json!({"name": format!("联络{i}")}))
+                .await["id"]
+                .as_i64()
+                .expect("id");
+            app.create("/api/v1/posts", json!({"person_id": contact, "role": "enterprise_contact", "enterprise_id": firm, "starts_on": "2021-08-01"}))
+                .await;
+            contacts.push((firm, contact));
+        }
+        app.create("/api/v1/posts", json!({"person_id": f.person, "role": "chain_chief", "chief_level": "overall", "starts_on": "2021-08-01"}))
+            .await;
+        let chief = app
+            .as_account("zong.lianzhang", Role::ChainChief, Some(f.person))
+            .await;
+        let (_, in_chain) = chief
+            .get(&format!("/api/v1/enterprises/{}", contacts[0].0))
+            .await;
+        assert_eq!(
+            in_chain["contact"]["phone"], "13800000000",
+            "[{}]",
+            app.engine
+        );
+        let (_, outside) = chief
+            .get(&format!("/api/v1/enterprises/{}", contacts[1].0))
+            .await;
+        assert!(outside["contact"].is_null(), "[{}] {outside}", app.engine);
+        let (status, _) = chief
+            .get(&format!("/api/v1/people/{}", contacts[0].1))
+            .await;
+        assert_eq!(status, StatusCode::OK, "[{}]", app.engine);
+        let (status, _) = chief
+            .get(&format!("/api/v1/people/{}", contacts[1].1))
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "[{}]", app.engine);
     }
 }
 
@@ -474,6 +730,7 @@ async fn expired_token_and_expired_session_are_refused() {
                 "old",
                 &chainpark_web::auth::secret_hash(&token),
                 past,
+                false,
             )
             .await
             .expect("stored");
@@ -545,23 +802,42 @@ async fn disabled_account_cannot_sign_in_and_its_sessions_end() {
 #[tokio::test]
 async fn own_password_change_needs_the_current_password_and_ends_other_sessions() {
     for app in apps().await {
-        let mut analyst = app.as_account("analyst.two", Role::Analyst, None).await;
+        let analyst = app.as_account("analyst.two", Role::Analyst, None).await;
+        let mut elsewhere = app.anonymous();
+        elsewhere.sign_in("analyst.two", PASSWORD).await;
         let (status, _) = analyst
+            .post(
+                "/api/v1/session/password",
+                json!({"current_password": "not-the-password", "new_password": "a-new-long-password"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "[{}]", app.engine);
+        let (status, ended) = analyst
             .post(
                 "/api/v1/session/password",
                 json!({"current_password": PASSWORD, "new_password": "a-new-long-password"}),
             )
             .await;
-        assert_eq!(status, StatusCode::NO_CONTENT, "[{}]", app.engine);
-        let (status, _) = analyst.get("/api/v1/chains").await;
+        assert_eq!(status, StatusCode::OK, "[{}] {ended}", app.engine);
+        assert_eq!(ended["sessions_ended"], 1, "[{}] {ended}", app.engine);
+        let (status, _) = elsewhere.get("/api/v1/chains").await;
         assert_eq!(
             status,
             StatusCode::UNAUTHORIZED,
-            "[{}] sessions end with the old password",
+            "[{}] the other session ends with the old password",
             app.engine
         );
-        analyst.sign_in("analyst.two", "a-new-long-password").await;
         let (status, _) = analyst.get("/api/v1/chains").await;
+        assert_eq!(
+            status,
+            StatusCode::OK,
+            "[{}] the session that changed it stays signed in",
+            app.engine
+        );
+        elsewhere
+            .sign_in("analyst.two", "a-new-long-password")
+            .await;
+        let (status, _) = elsewhere.get("/api/v1/chains").await;
         assert_eq!(status, StatusCode::OK, "[{}]", app.engine);
     }
 }

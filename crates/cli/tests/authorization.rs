@@ -1,14 +1,20 @@
 //! The authorisation matrix: for every endpoint of the OpenAPI document × every role (and no one) × an object in
 //! the role's own scope and one outside it, the expected answer. The table is the one place where the policy is
 //! written down for the API; an endpoint without a row fails the test, so nothing can be forgotten.
+//!
+//! Status codes are not enough: every answer (lists, exports, roll-ups, pages) is also searched for what the
+//! caller may not see. The world gives every object a marker — a name, a phone number, an e-mail address that
+//! appears nowhere else — and says which roles may see each marker; an answer that carries a marker its caller
+//! may not see fails, whatever its status. Each post is held by a different person, and the enterprises differ
+//! from the own one on one axis at a time (own chain but foreign park, own park but foreign chain, neither).
 
 mod common;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use chainpark_core::access::Role;
-use common::{TestApp, apps, credit_code, fixture};
+use common::{TestApp, apps, credit_code};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -48,11 +54,71 @@ fn read_all(who: Who, _: Scope) -> u16 {
     if who == Nobody { 401 } else { 200 }
 }
 
-/// Chain owners see only their chains: a foreign chain's objects answer 404.
-fn read_chain_scoped(who: Who, scope: Scope) -> u16 {
+/// A registry object by id: chain owners see only their chains (and those chains' segments, links and
+/// enterprises), enterprise users only their own enterprises and the chains, segments and parks these belong to;
+/// anything else answers 404, as if it did not exist.
+fn read_registry_scoped(who: Who, scope: Scope) -> u16 {
     match (who, scope) {
         (Nobody, _) => 401,
+        (As(ChainOwner | Enterprise), Foreign) => 404,
+        _ => 200,
+    }
+}
+
+/// Parks: every role but enterprise users sees every park; an enterprise user sees its own park only.
+fn read_park_scoped(who: Who, scope: Scope) -> u16 {
+    match (who, scope) {
+        (Nobody, _) => 401,
+        (As(Enterprise), Foreign) => 404,
+        _ => 200,
+    }
+}
+
+/// Industry areas and supply links are the zone's structure, which an enterprise user does not see.
+fn read_but_not_enterprises(who: Who, scope: Scope) -> u16 {
+    match (who, scope) {
+        (Nobody, _) => 401,
+        (As(Enterprise), _) => 404,
         (As(ChainOwner), Foreign) => 404,
+        _ => 200,
+    }
+}
+
+fn read_areas(who: Who, _: Scope) -> u16 {
+    match who {
+        Nobody => 401,
+        As(Enterprise) => 404,
+        _ => 200,
+    }
+}
+
+/// People and posts by id: own = the caller's own person (or post), foreign = the contact of an enterprise no
+/// one but the readers of everything may see. Readers of everything see both.
+fn read_people(who: Who, scope: Scope) -> u16 {
+    match (who, scope) {
+        (Nobody, _) => 401,
+        (As(Admin | Leader | Analyst), _) | (_, Own) => 200,
+        _ => 404,
+    }
+}
+
+/// Changes to people and posts are the admin's; those who see the person get 403, the others 404.
+fn admin_changes_people(who: Who, scope: Scope) -> u16 {
+    match (who, scope) {
+        (Nobody, _) => 401,
+        (As(Admin), _) => 200,
+        (As(Leader | Analyst), _) | (_, Own) => 403,
+        _ => 404,
+    }
+}
+
+/// Zone-wide views — roll-ups, statistics, project figures, signing events, the transformation summary — are for
+/// everyone but enterprise users, who see their own enterprise and nothing of the zone (403: the view exists, the
+/// account may not use it).
+fn zone_views(who: Who, _: Scope) -> u16 {
+    match who {
+        Nobody => 401,
+        As(Enterprise) => 403,
         _ => 200,
     }
 }
@@ -73,11 +139,29 @@ fn admin_changes(who: Who, _: Scope) -> u16 {
     }
 }
 
-fn admin_changes_chain_scoped(who: Who, scope: Scope) -> u16 {
+fn admin_changes_areas(who: Who, _: Scope) -> u16 {
+    match who {
+        Nobody => 401,
+        As(Admin) => 200,
+        As(Enterprise) => 404,
+        _ => 403,
+    }
+}
+
+fn admin_changes_registry_scoped(who: Who, scope: Scope) -> u16 {
     match (who, scope) {
         (Nobody, _) => 401,
         (As(Admin), _) => 200,
-        (As(ChainOwner), Foreign) => 404,
+        (As(ChainOwner | Enterprise), Foreign) => 404,
+        _ => 403,
+    }
+}
+
+fn admin_changes_park_scoped(who: Who, scope: Scope) -> u16 {
+    match (who, scope) {
+        (Nobody, _) => 401,
+        (As(Admin), _) => 200,
+        (As(Enterprise), Foreign) => 404,
         _ => 403,
     }
 }
@@ -94,8 +178,16 @@ fn chain_team_changes(who: Who, scope: Scope) -> u16 {
     match (who, scope) {
         (Nobody, _) => 401,
         (As(Admin), _) | (As(ChainChief | ChainTaskForce), Own) => 200,
-        (As(ChainOwner), Foreign) => 404,
+        (As(ChainOwner | Enterprise), Foreign) => 404,
         _ => 403,
+    }
+}
+
+/// Supply links: as segments, but an enterprise user sees none.
+fn chain_team_changes_links(who: Who, scope: Scope) -> u16 {
+    match (who, scope) {
+        (As(Enterprise), _) => 404,
+        _ => chain_team_changes(who, scope),
     }
 }
 
@@ -103,6 +195,7 @@ fn park_team_changes(who: Who, scope: Scope) -> u16 {
     match (who, scope) {
         (Nobody, _) => 401,
         (As(Admin), _) | (As(ParkChief | ParkStaff), Own) => 200,
+        (As(Enterprise), Foreign) => 404,
         _ => 403,
     }
 }
@@ -111,7 +204,7 @@ fn enterprise_changes_contact(who: Who, scope: Scope) -> u16 {
     match (who, scope) {
         (Nobody, _) => 401,
         (As(Admin), _) | (As(Enterprise), Own) => 200,
-        (As(ChainOwner), Foreign) => 404,
+        (As(ChainOwner | Enterprise), Foreign) => 404,
         _ => 403,
     }
 }
@@ -170,21 +263,21 @@ fn admin_rebuilds_figures(who: Who, _: Scope) -> u16 {
     }
 }
 
-/// Setting an enterprise's digital-economy category: the admin's; a chain owner does not learn that a foreign
-/// chain's enterprise exists.
+/// Setting an enterprise's digital-economy category: the admin's; a chain owner or an enterprise user does not
+/// learn that an enterprise outside its scope exists.
 fn admin_changes_digital_category(who: Who, scope: Scope) -> u16 {
-    admin_changes_chain_scoped(who, scope)
+    admin_changes_registry_scoped(who, scope)
 }
 
 /// An enterprise's monthly figures are private data: readers of everything, the enterprise itself, and the chiefs,
-/// task force and staff of its chain and park. A chain owner sees its chain's enterprises but not their figures,
-/// and a foreign chain's enterprise answers 404.
+/// task force and staff of its chain and park. A chain owner sees its chain's enterprises but not their figures;
+/// an enterprise outside the caller's scope answers 404.
 fn private_enterprise_figures(who: Who, scope: Scope) -> u16 {
     match (who, scope) {
         (Nobody, _) => 401,
         (As(Admin | Leader | Analyst), _) => 200,
         (As(ChainChief | ChainTaskForce | ParkChief | ParkStaff | Enterprise), Own) => 200,
-        (As(ChainOwner), Foreign) => 404,
+        (As(ChainOwner | Enterprise), Foreign) => 404,
         _ => 403,
     }
 }
@@ -330,12 +423,12 @@ fn park_team_handles_work_orders(who: Who, scope: Scope) -> u16 {
     }
 }
 
-/// A message of one's own person's inbox is marked read; another person's, or any for an account without a person,
-/// answers 404.
+/// A message of one's own person's inbox is marked read; another person's, or any for an account without a person
+/// or whose person was never sent one (a chain owner), answers 404.
 fn own_messages_only(who: Who, scope: Scope) -> u16 {
     match (who, scope) {
         (Nobody, _) => 401,
-        (As(Admin | Leader | Analyst), _) => 404,
+        (As(Admin | Leader | Analyst | ChainOwner), _) => 404,
         (_, Own) => 200,
         _ => 404,
     }
@@ -373,35 +466,43 @@ const MATRIX: &[Row] = &[
     row("GET", "/api/v1/audit", readers_of_everything),
     row("GET", "/api/v1/areas", read_all),
     row("POST", "/api/v1/areas", admin_creates),
-    row("GET", "/api/v1/areas/{id}", read_all),
-    row("PATCH", "/api/v1/areas/{id}", admin_changes),
+    row("GET", "/api/v1/areas/{id}", read_areas),
+    row("PATCH", "/api/v1/areas/{id}", admin_changes_areas),
     row("GET", "/api/v1/chains", read_all),
     row("POST", "/api/v1/chains", admin_creates),
-    row("GET", "/api/v1/chains/{id}", read_chain_scoped),
-    row("PATCH", "/api/v1/chains/{id}", admin_changes_chain_scoped),
+    row("GET", "/api/v1/chains/{id}", read_registry_scoped),
+    row(
+        "PATCH",
+        "/api/v1/chains/{id}",
+        admin_changes_registry_scoped,
+    ),
     row("GET", "/api/v1/segments", read_all),
     row("POST", "/api/v1/segments", chain_team_creates),
-    row("GET", "/api/v1/segments/{id}", read_chain_scoped),
+    row("GET", "/api/v1/segments/{id}", read_registry_scoped),
     row("PATCH", "/api/v1/segments/{id}", chain_team_changes),
     row("GET", "/api/v1/supply-links", read_all),
     row("POST", "/api/v1/supply-links", chain_team_creates),
-    row("GET", "/api/v1/supply-links/{id}", read_chain_scoped),
-    row("PATCH", "/api/v1/supply-links/{id}", chain_team_changes),
+    row("GET", "/api/v1/supply-links/{id}", read_but_not_enterprises),
+    row(
+        "PATCH",
+        "/api/v1/supply-links/{id}",
+        chain_team_changes_links,
+    ),
     row("GET", "/api/v1/people", read_all),
     row("POST", "/api/v1/people", admin_creates),
-    row("GET", "/api/v1/people/{id}", read_all),
-    row("PATCH", "/api/v1/people/{id}", admin_changes),
+    row("GET", "/api/v1/people/{id}", read_people),
+    row("PATCH", "/api/v1/people/{id}", admin_changes_people),
     row("GET", "/api/v1/posts", read_all),
     row("POST", "/api/v1/posts", admin_creates),
-    row("GET", "/api/v1/posts/{id}", read_all),
-    row("PATCH", "/api/v1/posts/{id}", admin_changes),
+    row("GET", "/api/v1/posts/{id}", read_people),
+    row("PATCH", "/api/v1/posts/{id}", admin_changes_people),
     row("GET", "/api/v1/parks", read_all),
     row("POST", "/api/v1/parks", admin_creates),
-    row("GET", "/api/v1/parks/{id}", read_all),
+    row("GET", "/api/v1/parks/{id}", read_park_scoped),
     row("PATCH", "/api/v1/parks/{id}", park_team_changes),
     row("GET", "/api/v1/enterprises", read_all),
     row("POST", "/api/v1/enterprises", admin_creates),
-    row("GET", "/api/v1/enterprises/{id}", read_chain_scoped),
+    row("GET", "/api/v1/enterprises/{id}", read_registry_scoped),
     row(
         "PATCH",
         "/api/v1/enterprises/{id}",
@@ -410,7 +511,7 @@ const MATRIX: &[Row] = &[
     // Figures.
     row("GET", "/api/v1/indicators", read_all),
     row("POST", "/api/v1/indicators", admin_creates),
-    row("GET", "/api/v1/stats", read_all),
+    row("GET", "/api/v1/stats", zone_views),
     row(
         "GET",
         "/api/v1/enterprises/{id}/figures",
@@ -419,7 +520,7 @@ const MATRIX: &[Row] = &[
     row(
         "GET",
         "/api/v1/enterprises/{id}/digital-category",
-        read_chain_scoped,
+        read_registry_scoped,
     ),
     row(
         "PUT",
@@ -481,7 +582,7 @@ const MATRIX: &[Row] = &[
     row("GET", "/api/v1/projects", read_all),
     row("POST", "/api/v1/projects", chain_team_creates),
     row("GET", "/api/v1/projects/export", read_all),
-    row("GET", "/api/v1/projects/figures", read_all),
+    row("GET", "/api/v1/projects/figures", zone_views),
     row(
         "GET",
         "/api/v1/projects/{id}",
@@ -513,11 +614,11 @@ const MATRIX: &[Row] = &[
         "/api/v1/milestones/{id}",
         chain_team_handles_projects,
     ),
-    row("GET", "/api/v1/signing-events", read_all),
+    row("GET", "/api/v1/signing-events", zone_views),
     row("POST", "/api/v1/signing-events", admin_creates),
-    row("GET", "/api/v1/signing-events/{id}", read_all),
+    row("GET", "/api/v1/signing-events/{id}", zone_views),
     // Digital transformation.
-    row("GET", "/api/v1/transformation/summary", read_all),
+    row("GET", "/api/v1/transformation/summary", zone_views),
     row("GET", "/api/v1/transformation/projects", read_all),
     row(
         "POST",
@@ -585,29 +686,86 @@ const MATRIX: &[Row] = &[
     row(
         "POST",
         "/api/v1/supply-links/{id}/archive",
-        chain_team_changes,
+        chain_team_changes_links,
     ),
     row("POST", "/api/v1/segments/{id}/archive", chain_team_changes),
     row(
         "POST",
         "/api/v1/enterprises/{id}/archive",
-        admin_changes_chain_scoped,
+        admin_changes_registry_scoped,
     ),
-    row("POST", "/api/v1/posts/{id}/archive", admin_changes),
-    row("POST", "/api/v1/people/{id}/archive", admin_changes),
-    row("POST", "/api/v1/parks/{id}/archive", admin_changes),
+    row("POST", "/api/v1/posts/{id}/archive", admin_changes_people),
+    row("POST", "/api/v1/people/{id}/archive", admin_changes_people),
+    row(
+        "POST",
+        "/api/v1/parks/{id}/archive",
+        admin_changes_park_scoped,
+    ),
     row(
         "POST",
         "/api/v1/chains/{id}/archive",
-        admin_changes_chain_scoped,
+        admin_changes_registry_scoped,
     ),
-    row("POST", "/api/v1/areas/{id}/archive", admin_changes),
+    row("POST", "/api/v1/areas/{id}/archive", admin_changes_areas),
     row("DELETE", "/api/v1/session", sign_out),
 ];
 
 /// Accounts are the admin's alone: even leaders may not list them.
 fn readers_of_everything_but_admin_only(who: Who, scope: Scope) -> u16 {
     admin_changes(who, scope)
+}
+
+/// The pages, as the API rows: every page a signed-in account may open, with the answer each role gets. Someone
+/// not signed in is sent to the sign-in page from every one of them.
+const PAGES: &[Row] = &[
+    row("GET", "/", read_all),
+    row("GET", "/dashboard", zone_views),
+    row("GET", "/chains", zone_views),
+    row("GET", "/chains/export.csv", zone_views),
+    row("GET", "/chains/export.xlsx", zone_views),
+    row("GET", "/chains/{id}", chain_page),
+    row("GET", "/parks", zone_views),
+    row("GET", "/parks/export.csv", zone_views),
+    row("GET", "/parks/export.xlsx", zone_views),
+    row("GET", "/parks/{id}", zone_views),
+    row("GET", "/enterprises", read_all),
+    row("GET", "/enterprises/export.csv", zone_views),
+    row("GET", "/enterprises/export.xlsx", zone_views),
+    row("GET", "/enterprises/{id}", read_registry_scoped),
+    row("GET", "/import", read_all),
+    row("GET", "/imports/{id}", import_author_and_readers),
+    row("GET", "/accounts", admin_changes),
+    row("GET", "/inbox", read_all),
+    row("GET", "/appeals", read_all),
+    row(
+        "GET",
+        "/appeals/{id}",
+        appeal_seen_by_its_enterprise_and_officers,
+    ),
+    row("GET", "/projects", zone_views),
+    row("GET", "/projects/new", chain_team_opens_new_project),
+    row("GET", "/projects/{id}", project_seen_by_its_chain_and_park),
+    row("GET", "/appeal-rules", officers_read_routing_rules),
+    row("GET", "/transformation", zone_views),
+    row("GET", "/work-orders", read_all),
+    row("GET", "/reports/scheduling", own_chain_or_park_report),
+];
+
+/// A chain's page: a zone view (its map and figures), and a chain owner does not learn of another chain.
+fn chain_page(who: Who, scope: Scope) -> u16 {
+    match (who, scope) {
+        (As(ChainOwner), Foreign) => 404,
+        _ => zone_views(who, scope),
+    }
+}
+
+/// The form for a new key project: the admin and the chains' chiefs and task force.
+fn chain_team_opens_new_project(who: Who, _: Scope) -> u16 {
+    match who {
+        Nobody => 401,
+        As(Admin | ChainChief | ChainTaskForce) => 200,
+        _ => 403,
+    }
 }
 
 #[test]
@@ -638,24 +796,121 @@ fn every_endpoint_of_the_openapi_document_has_a_row_in_the_matrix() {
     );
 }
 
-/// The objects of one role's own scope and of a foreign scope.
+// ---- who may see what the world holds ----
+
+/// Which roles may see a marker.
+type Seen = fn(Role) -> bool;
+
+fn everyone(_: Role) -> bool {
+    true
+}
+
+/// Everyone but enterprise users: the zone's structure and people beyond an enterprise's own.
+fn insiders(role: Role) -> bool {
+    role != Enterprise
+}
+
+/// What belongs to the foreign chain: neither its owner nor an enterprise user of the own chain sees it.
+fn beyond_owner(role: Role) -> bool {
+    !matches!(role, ChainOwner | Enterprise)
+}
+
+fn not_chain_owner(role: Role) -> bool {
+    role != ChainOwner
+}
+
+fn readers(role: Role) -> bool {
+    matches!(role, Admin | Leader | Analyst)
+}
+
+/// Staff roles: the committee's (admin, leaders, analysts) and the chiefs' officials (chain chiefs and task force,
+/// park chiefs and staff). Chain owners are company and association people, enterprise users a firm's staff.
+fn staff(role: Role) -> bool {
+    readers(role) || matches!(role, ChainChief | ChainTaskForce | ParkChief | ParkStaff)
+}
+
+fn staff_or_chain_owner(role: Role) -> bool {
+    staff(role) || role == ChainOwner
+}
+
+fn own_chain_team(role: Role) -> bool {
+    readers(role) || matches!(role, ChainChief | ChainTaskForce)
+}
+
+fn own_park_team(role: Role) -> bool {
+    readers(role) || matches!(role, ParkChief | ParkStaff)
+}
+
+/// The own enterprise's private data and cases: the officers of its chain and park, and the enterprise itself.
+fn own_case(role: Role) -> bool {
+    staff(role) || role == Enterprise
+}
+
+/// A text that appears in an answer only when the object (or the field) it belongs to is shown.
+struct Marker {
+    text: String,
+    seen: Seen,
+}
+
+/// Markers that `who` may not see.
+fn forbidden(markers: &[Marker], who: Who) -> Vec<&str> {
+    markers
+        .iter()
+        .filter(|m| match who {
+            Nobody => true,
+            As(role) => !(m.seen)(role),
+        })
+        .map(|m| m.text.as_str())
+        .collect()
+}
+
+/// An object that can be asked for by id, and who may see it.
+struct Object {
+    path: String,
+    seen: Seen,
+}
+
+/// A person of the world: the marker in their name, their post's scope and who sees what of them.
+struct PersonSpec {
+    marker: &'static str,
+    post: Option<Value>,
+    /// Who sees the name (in lists, pages, and the objects that name them).
+    name: Seen,
+    /// Who may ask for the person by id.
+    by_id: Seen,
+    /// Who sees their own phone and e-mail (the office phone is seen with the person).
+    private: Seen,
+    /// Who sees their post.
+    post_seen: Seen,
+}
+
+/// The objects of one role's own scope and of a foreign scope, and the markers of everything.
 struct World {
     area: i64,
+    /// Own chain C1, foreign chain C2.
     chains: [i64; 2],
+    /// A segment of each chain (S1 of C1, S3 of C2).
     segments: [i64; 2],
     links: [i64; 2],
     parks: [i64; 2],
+    /// E1 (C1, P1), the enterprise user's own, and E4 (C2, P2).
     enterprises: [i64; 2],
-    /// Credit code and name of each enterprise, for import files.
+    /// Credit code and name of E1 and E4, for import files.
     firms: [(String, String); 2],
-    person: i64,
+    /// The person and the post of each scoped role's account.
+    accounts: BTreeMap<&'static str, (i64, i64)>,
+    /// A person without posts: the "own" person of the accounts without one.
+    loner: i64,
+    /// E4's contact and their post: seen by the readers of everything only.
+    hidden_person: i64,
+    hidden_post: i64,
     neutral: i64,
     neutral_post: i64,
     admin_account: i64,
     admin_token: i64,
-    /// A person on each park's staff (not the matrix person), to assign work orders to.
+    /// A person on each park's staff, to assign work orders to.
     staff: [i64; 2],
-    /// Appeals of the own and the foreign enterprise, routed by `rule` to the neutral person.
+    /// Appeals of E1 and E4, routed by `rule` to the neutral person.
     appeals: [i64; 2],
     rule: i64,
     projects: [i64; 2],
@@ -664,10 +919,36 @@ struct World {
     transformation: [i64; 2],
     recognitions: [i64; 2],
     work_orders: [i64; 2],
-    /// The enterprise user's import of its own rows (made once the accounts exist) and the admin's of the other's.
+    /// The enterprise user's import of its own rows (made once the accounts exist) and the admin's of all four.
     imports: [i64; 2],
     /// A message of the neutral person's inbox.
     foreign_message: i64,
+    markers: Vec<Marker>,
+    objects: Vec<Object>,
+}
+
+impl World {
+    fn person_of(&self, who: Who) -> Option<i64> {
+        match who {
+            As(role) => self.accounts.get(role.as_str()).map(|(person, _)| *person),
+            Nobody => None,
+        }
+    }
+
+    fn own_person(&self, who: Who) -> i64 {
+        self.person_of(who).unwrap_or(self.loner)
+    }
+
+    fn own_post(&self, who: Who) -> i64 {
+        match who {
+            As(role) => self
+                .accounts
+                .get(role.as_str())
+                .map(|(_, post)| *post)
+                .unwrap_or(self.neutral_post),
+            Nobody => self.neutral_post,
+        }
+    }
 }
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
@@ -696,11 +977,20 @@ const IMPORTS: &str = "/api/v1/imports?filename=matrix.csv";
 /// A make-up working day of a year already loaded: a year not loaded would need its whole arrangement.
 const CALENDAR_CSV: &str = "date,kind,name\n2026-12-27,workday,元旦\n";
 const DIGITAL_MAP_CSV: &str = "gbt4754_code,category,mid_class,note\n6432,03,,matrix\n";
+/// When the world's appeals and work orders were received: a fixed day of a year the shipped calendar covers.
+const RECEIVED_AT: &str = "2026-06-15T02:00:00Z";
+
+/// The instant `minutes` after `RECEIVED_AT`, for the steps of the world's cases.
+fn step_at(minutes: u32) -> String {
+    format!("2026-06-15T{:02}:{:02}:00Z", 2 + minutes / 60, minutes % 60)
+}
+
+const HEADER: &str = "统一社会信用代码,企业名称,期间,指标,数值,单位\n";
 
 /// A one-row long-layout file of an enterprise's added value; `n` makes each file's value different.
 fn figures_file(firm: &(String, String), n: u32) -> String {
     format!(
-        "统一社会信用代码,企业名称,期间,指标,数值,单位\n{},{},2021-01,增加值,{}.5,万元\n",
+        "{HEADER}{},{},2021-01,增加值,{}.5,万元\n",
         firm.0,
         firm.1,
         1000 + n
@@ -721,56 +1011,312 @@ async fn first_message(client: &TestApp) -> Option<i64> {
     inbox["items"][0]["id"].as_i64()
 }
 
-fn recognition(enterprise: i64) -> Value {
-    json!({"enterprise_id": enterprise, "kind": "digital_workshop", "name": "数字化车间", "recognised_on": "2021-03-01",
+fn recognition(enterprise: i64, name: &str) -> Value {
+    json!({"enterprise_id": enterprise, "kind": "digital_workshop", "name": name, "recognised_on": "2021-03-01",
         "investment": 2500, "cnc_rate_pct": 82, "key_process_cnc_pct": 90, "has_mes": true, "cost_reduction_pct": 18,
         "efficiency_gain_pct": 22, "defect_reduction_pct": 12, "energy_gain_pct": 9})
 }
 
-fn work_order(park: i64, n: u32) -> Value {
-    json!({"park_id": park, "facility": "配电房", "kind": "safety_inspection", "urgency": "routine", "title": format!("巡检{n}")})
+fn work_order(park: i64, title: &str) -> Value {
+    json!({"park_id": park, "facility": "配电房", "kind": "safety_inspection", "urgency": "routine", "title": title,
+        "created_at": RECEIVED_AT})
 }
 
+fn appeal(enterprise: i64, title: &str) -> Value {
+    json!({"enterprise_id": enterprise, "category": "other", "title": title, "received_at": RECEIVED_AT})
+}
+
+fn marker(text: impl Into<String>, seen: Seen) -> Marker {
+    Marker {
+        text: text.into(),
+        seen,
+    }
+}
+
+/// The world: an area; chains C1 (own) and C2; parks P1 (own) and P2; enterprises E1 (C1, P1: the enterprise
+/// user's), E2 (C1, P2: own chain, foreign park), E3 (C2, P1: foreign chain, own park) and E4 (C2, P2); one person
+/// per post; appeals, projects, work orders and transformation records of both sides; figures of all four firms.
 async fn world(admin: &TestApp) -> World {
-    let f = fixture(admin).await;
-    let other_park = id_of(admin, "/api/v1/parks", json!({"area_id": f.area, "code": "shuitu", "name": "水土高新园", "district": "500109", "land_area_mu": 800})).await;
-    let mut enterprises = [0; 2];
-    let mut firms: [(String, String); 2] = Default::default();
-    for (i, (park, segment)) in [(f.park, f.root_segment), (other_park, f.other_segment)]
-        .into_iter()
-        .enumerate()
-    {
-        firms[i] = (
-            credit_code(&format!("91500112MA5U7G{i}X3")),
-            format!("重庆矩阵{i}有限公司"),
-        );
-        enterprises[i] = id_of(admin, "/api/v1/enterprises", json!({"credit_code": firms[i].0, "name": firms[i].1,
-            "industry_code": "3670", "district": "500112", "park_id": park, "segment_ids": [segment], "contact": {"phone": "13800000000"}})).await;
+    let mut markers = Vec::new();
+    let mut objects = Vec::new();
+    let mut object = |kind: &str, id: i64, seen: Seen| {
+        objects.push(Object {
+            path: format!("/api/v1/{kind}/{id}"),
+            seen,
+        })
+    };
+    let area = id_of(
+        admin,
+        "/api/v1/areas",
+        json!({"code": "MXA", "name": "功能区MXA1"}),
+    )
+    .await;
+    markers.push(marker("MXA1", insiders));
+    object("areas", area, insiders);
+    let mut chains = [0; 2];
+    for (i, seen) in [(0, everyone as Seen), (1, beyond_owner)] {
+        chains[i] = id_of(admin, "/api/v1/chains", json!({"area_id": area, "code": format!("mxc{}", i + 1), "name": format!("链MXC{}", i + 1)})).await;
+        markers.push(marker(format!("MXC{}", i + 1), seen));
+        object("chains", chains[i], seen);
+    }
+    let mut segments = [0; 3];
+    for (i, chain, seen) in [
+        (0, chains[0], everyone as Seen),
+        (1, chains[0], insiders),
+        (2, chains[1], beyond_owner),
+    ] {
+        segments[i] = id_of(
+            admin,
+            "/api/v1/segments",
+            json!({"chain_id": chain, "code": format!("mxs{}", i + 1),
+            "name": format!("环节MXS{}", i + 1), "stage": "midstream", "industry_codes": ["3670"]}),
+        )
+        .await;
+        markers.push(marker(format!("MXS{}", i + 1), seen));
+        object("segments", segments[i], seen);
     }
     let links = [
-        id_of(admin, "/api/v1/supply-links", json!({"from_segment_id": f.child_segment, "to_segment_id": f.root_segment})).await,
-        id_of(admin, "/api/v1/supply-links", json!({"from_segment_id": f.other_segment, "to_segment_id": segment_in(admin, f.other_chain).await})).await,
+        id_of(admin, "/api/v1/supply-links", json!({"from_segment_id": segments[1], "to_segment_id": segments[0], "note": "供应MXL1"})).await,
+        id_of(admin, "/api/v1/supply-links", json!({"from_segment_id": segments[2], "to_segment_id": segment_in(admin, chains[1]).await, "note": "供应MXL2"})).await,
     ];
-    let posts = [
-        json!({"role": "chain_chief", "chief_level": "chain", "chain_id": f.chain}),
-        json!({"role": "chain_task_force", "chain_id": f.chain}),
-        json!({"role": "chain_owner", "owner_kind": "expert", "chain_id": f.chain}),
-        json!({"role": "park_chief", "park_id": f.park}),
-        json!({"role": "park_staff", "park_id": f.park}),
-        json!({"role": "enterprise_contact", "enterprise_id": enterprises[0]}),
+    markers.push(marker("MXL1", insiders));
+    markers.push(marker("MXL2", beyond_owner));
+    object("supply-links", links[0], insiders);
+    object("supply-links", links[1], beyond_owner);
+    let mut parks = [0; 2];
+    for (i, seen) in [(0, everyone as Seen), (1, insiders)] {
+        parks[i] = id_of(admin, "/api/v1/parks", json!({"area_id": area, "code": format!("mxp{}", i + 1), "name": format!("园区MXP{}", i + 1),
+            "district": "500112", "land_area_mu": 800})).await;
+        markers.push(marker(format!("MXP{}", i + 1), seen));
+        object("parks", parks[i], seen);
+    }
+
+    // E1..E4, each with contact data seen by those who may see its private fields.
+    let places = [
+        (segments[0], parks[0], everyone as Seen, own_case as Seen),
+        (segments[1], parks[1], insiders, own_chain_team),
+        (segments[2], parks[0], beyond_owner, own_park_team),
+        (segments[2], parks[1], beyond_owner, readers),
     ];
-    for mut post in posts {
-        post["person_id"] = json!(f.person);
-        post["starts_on"] = json!("2021-08-01");
-        admin.create("/api/v1/posts", post).await;
+    let mut enterprises = [0; 4];
+    let mut firms: Vec<(String, String)> = Vec::new();
+    for (i, (segment, park, seen, private)) in places.into_iter().enumerate() {
+        let k = i + 1;
+        let firm = (
+            credit_code(&format!("91500112MA5U7G{i}X3")),
+            format!("重庆MXE{k}有限公司"),
+        );
+        enterprises[i] = id_of(admin, "/api/v1/enterprises", json!({"credit_code": firm.0, "name": firm.1,
+            "industry_code": "3670", "district": "500112", "park_id": park, "segment_ids": [segment],
+            "contact": {"contact_name": format!("联络MXK{k}"), "phone": format!("1382222000{k}"),
+                "email": format!("mxk{k}@firm.test"), "address": format!("MXAD{k}路")}}))
+        .await;
+        firms.push(firm);
+        markers.push(marker(format!("MXE{k}"), seen));
+        object("enterprises", enterprises[i], seen);
+        for text in [
+            format!("MXK{k}"),
+            format!("1382222000{k}"),
+            format!("mxk{k}@firm.test"),
+            format!("MXAD{k}"),
+        ] {
+            markers.push(marker(text, private));
+        }
     }
-    let neutral = id_of(admin, "/api/v1/people", json!({"name": "赵敏"})).await;
-    let neutral_post = id_of(admin, "/api/v1/posts", json!({"person_id": neutral, "role": "chain_task_force", "chain_id": f.other_chain, "starts_on": "2022-01-01"})).await;
-    let mut staff = [0; 2];
-    for (i, park) in [f.park, other_park].into_iter().enumerate() {
-        staff[i] = id_of(admin, "/api/v1/people", json!({"name": format!("运维{i}")})).await;
-        admin.create("/api/v1/posts", json!({"person_id": staff[i], "role": "park_staff", "park_id": park, "starts_on": "2021-01-01"})).await;
+
+    // One person per post. The chain chief, task force, owner, park chief and staff of the own chain and park
+    // and E1's contact are the matrix accounts' persons.
+    let chain_post = |role: &str, chain: i64| {
+        let mut post = json!({"role": role, "chain_id": chain});
+        match role {
+            "chain_chief" => post["chief_level"] = json!("chain"),
+            "chain_owner" => post["owner_kind"] = json!("expert"),
+            _ => {}
+        }
+        post
+    };
+    let people = [
+        // H01..H05: the own chain's chief, task force and owner, the own park's chief and staff.
+        PersonSpec {
+            marker: "MXH01",
+            post: Some(chain_post("chain_chief", chains[0])),
+            name: insiders,
+            by_id: insiders,
+            private: staff,
+            post_seen: insiders,
+        },
+        PersonSpec {
+            marker: "MXH02",
+            post: Some(chain_post("chain_task_force", chains[0])),
+            name: insiders,
+            by_id: insiders,
+            private: staff,
+            post_seen: insiders,
+        },
+        PersonSpec {
+            marker: "MXH03",
+            post: Some(chain_post("chain_owner", chains[0])),
+            name: insiders,
+            by_id: insiders,
+            private: staff_or_chain_owner,
+            post_seen: insiders,
+        },
+        // The park chief's name is part of the park, which E1's user sees.
+        PersonSpec {
+            marker: "MXH04",
+            post: Some(json!({"role": "park_chief", "park_id": parks[0]})),
+            name: everyone,
+            by_id: insiders,
+            private: staff,
+            post_seen: insiders,
+        },
+        // The park staff member ends up handling E1's appeal: E1's user sees their name.
+        PersonSpec {
+            marker: "MXH05",
+            post: Some(json!({"role": "park_staff", "park_id": parks[0]})),
+            name: everyone,
+            by_id: everyone,
+            private: staff,
+            post_seen: insiders,
+        },
+        PersonSpec {
+            marker: "MXH06",
+            post: Some(json!({"role": "enterprise_contact", "enterprise_id": enterprises[0]})),
+            name: own_case,
+            by_id: own_case,
+            private: own_case,
+            post_seen: own_case,
+        },
+        // H07..H10: the foreign chain's chief and owner, the foreign park's chief and staff.
+        PersonSpec {
+            marker: "MXH07",
+            post: Some(chain_post("chain_chief", chains[1])),
+            name: beyond_owner,
+            by_id: beyond_owner,
+            private: staff,
+            post_seen: beyond_owner,
+        },
+        PersonSpec {
+            marker: "MXH08",
+            post: Some(chain_post("chain_owner", chains[1])),
+            name: beyond_owner,
+            by_id: beyond_owner,
+            private: staff,
+            post_seen: beyond_owner,
+        },
+        PersonSpec {
+            marker: "MXH09",
+            post: Some(json!({"role": "park_chief", "park_id": parks[1]})),
+            name: insiders,
+            by_id: insiders,
+            private: staff,
+            post_seen: insiders,
+        },
+        PersonSpec {
+            marker: "MXH10",
+            post: Some(json!({"role": "park_staff", "park_id": parks[1]})),
+            name: insiders,
+            by_id: insiders,
+            private: staff,
+            post_seen: insiders,
+        },
+        // H11..H13: the contacts of E2, E3 and E4, seen with their enterprise's contact data.
+        PersonSpec {
+            marker: "MXH11",
+            post: Some(json!({"role": "enterprise_contact", "enterprise_id": enterprises[1]})),
+            name: own_chain_team,
+            by_id: own_chain_team,
+            private: own_chain_team,
+            post_seen: own_chain_team,
+        },
+        PersonSpec {
+            marker: "MXH12",
+            post: Some(json!({"role": "enterprise_contact", "enterprise_id": enterprises[2]})),
+            name: own_park_team,
+            by_id: own_park_team,
+            private: own_park_team,
+            post_seen: own_park_team,
+        },
+        PersonSpec {
+            marker: "MXH13",
+            post: Some(json!({"role": "enterprise_contact", "enterprise_id": enterprises[3]})),
+            name: readers,
+            by_id: readers,
+            private: readers,
+            post_seen: readers,
+        },
+        // H14: the foreign chain's task force, to whom the world's appeals are routed; H15: the overall chief.
+        PersonSpec {
+            marker: "MXH14",
+            post: Some(chain_post("chain_task_force", chains[1])),
+            name: not_chain_owner,
+            by_id: not_chain_owner,
+            private: staff,
+            post_seen: beyond_owner,
+        },
+        PersonSpec {
+            marker: "MXH15",
+            post: Some(json!({"role": "chain_chief", "chief_level": "overall"})),
+            name: insiders,
+            by_id: insiders,
+            private: staff,
+            post_seen: insiders,
+        },
+        // H16: a person without posts.
+        PersonSpec {
+            marker: "MXH16",
+            post: None,
+            name: readers,
+            by_id: readers,
+            private: readers,
+            post_seen: readers,
+        },
+    ];
+    let mut person_ids = Vec::new();
+    let mut post_ids = Vec::new();
+    for (i, spec) in people.iter().enumerate() {
+        let k = i + 1;
+        let person = id_of(
+            admin,
+            "/api/v1/people",
+            json!({"name": format!("人{}", spec.marker), "title": "主任",
+            "phone": format!("139111100{k:02}"), "email": format!("mxh{k:02}@gov.test"),
+            "office_phone": format!("023-610000{k:02}")}),
+        )
+        .await;
+        markers.push(marker(spec.marker, spec.name));
+        markers.push(marker(format!("023-610000{k:02}"), spec.by_id));
+        markers.push(marker(format!("139111100{k:02}"), spec.private));
+        markers.push(marker(format!("mxh{k:02}@gov.test"), spec.private));
+        object("people", person, spec.by_id);
+        let post = match &spec.post {
+            Some(post) => {
+                let mut post = post.clone();
+                post["person_id"] = json!(person);
+                post["starts_on"] = json!("2021-08-01");
+                let id = id_of(admin, "/api/v1/posts", post).await;
+                object("posts", id, spec.post_seen);
+                id
+            }
+            None => 0,
+        };
+        person_ids.push(person);
+        post_ids.push(post);
     }
+    let h = |k: usize| person_ids[k - 1];
+    let accounts: BTreeMap<&'static str, (i64, i64)> = [
+        (ChainChief, 1),
+        (ChainTaskForce, 2),
+        (ChainOwner, 3),
+        (ParkChief, 4),
+        (ParkStaff, 5),
+        (Enterprise, 6),
+    ]
+    .into_iter()
+    .map(|(role, k)| (role.as_str(), (person_ids[k - 1], post_ids[k - 1])))
+    .collect();
+    let neutral = h(14);
+    let neutral_post = post_ids[13];
     let (_, session) = admin.get("/api/v1/session").await;
     let (_, token) = admin
         .post("/api/v1/tokens", json!({"name": "admin's"}))
@@ -783,26 +1329,25 @@ async fn world(admin: &TestApp) -> World {
         json!({"category": "other", "target": "person", "person_id": neutral}),
     )
     .await;
-    let mut appeals = [0; 2];
-    for (i, firm) in enterprises.into_iter().enumerate() {
-        appeals[i] = id_of(
-            admin,
-            "/api/v1/appeals",
-            json!({"enterprise_id": firm, "category": "other", "title": format!("诉求{i}")}),
-        )
-        .await;
+    let appeals = [
+        id_of(admin, "/api/v1/appeals", appeal(enterprises[0], "诉求MXT1")).await,
+        id_of(admin, "/api/v1/appeals", appeal(enterprises[3], "诉求MXT4")).await,
+    ];
+    markers.push(marker("MXT1", own_case));
+    markers.push(marker("MXT4", readers));
+    // A message in the inbox of each matrix person but the chain owner's (no case is ever sent to a chain
+    // owner): an appeal of E1 assigned in turn to the chain's chief and task force and the park's chief and staff,
+    // then answered, which tells E1's contact.
+    let assigned = id_of(admin, "/api/v1/appeals", appeal(enterprises[0], "交办MXT2")).await;
+    markers.push(marker("MXT2", own_case));
+    let mut steps = vec![json!({"action": "accept"})];
+    for k in [1, 2, 4, 5] {
+        steps.push(json!({"action": "assign", "assignee_person_id": h(k)}));
     }
-    // The matrix person's message: an appeal of the own enterprise assigned to it.
-    let assigned = id_of(
-        admin,
-        "/api/v1/appeals",
-        json!({"enterprise_id": enterprises[0], "category": "other", "title": "交办"}),
-    )
-    .await;
-    for step in [
-        json!({"action": "accept"}),
-        json!({"action": "assign", "assignee_person_id": f.person}),
-    ] {
+    steps.push(json!({"action": "handle"}));
+    steps.push(json!({"action": "reply", "note": "已答复"}));
+    for (minute, mut step) in steps.into_iter().enumerate() {
+        step["at"] = json!(step_at(minute as u32 + 1));
         let (status, answer) = admin
             .post(&format!("/api/v1/appeals/{assigned}/steps"), step)
             .await;
@@ -817,56 +1362,90 @@ async fn world(admin: &TestApp) -> World {
 
     let mut projects = [0; 2];
     let mut milestones = [0; 2];
-    for (i, (chain, park)) in [(f.chain, f.park), (f.other_chain, other_park)]
-        .into_iter()
-        .enumerate()
+    for (i, (chain, park, seen)) in [
+        (chains[0], parks[0], insiders as Seen),
+        (chains[1], parks[1], readers),
+    ]
+    .into_iter()
+    .enumerate()
     {
-        projects[i] = id_of(admin, "/api/v1/projects", json!({"name": format!("项目{i}"), "investor": "投资方", "chain_id": chain, "park_id": park})).await;
+        projects[i] = id_of(admin, "/api/v1/projects", json!({"name": format!("项目MXJ{}", i + 1), "investor": "投资方", "chain_id": chain, "park_id": park})).await;
         milestones[i] = id_of(
             admin,
             &format!("/api/v1/projects/{}/milestones", projects[i]),
-            json!({"name": "开工", "due_on": "2022-01-01"}),
+            json!({"name": format!("节点MXM{}", i + 1), "due_on": "2022-01-01"}),
         )
         .await;
+        markers.push(marker(format!("MXJ{}", i + 1), seen));
+        markers.push(marker(format!("MXM{}", i + 1), seen));
     }
     let event = id_of(
         admin,
         "/api/v1/signing-events",
-        json!({"name": "签约活动", "held_on": "2021-08-18"}),
+        json!({"name": "签约MXV1", "held_on": "2021-08-18"}),
     )
     .await;
+    markers.push(marker("MXV1", insiders));
     let mut transformation = [0; 2];
     let mut recognitions = [0; 2];
     let mut work_orders = [0; 2];
-    for (i, (firm, park)) in enterprises
-        .into_iter()
-        .zip([f.park, other_park])
-        .enumerate()
+    for (i, (firm, park, k, seen, park_seen)) in [
+        (
+            enterprises[0],
+            parks[0],
+            1,
+            everyone as Seen,
+            own_park_team as Seen,
+        ),
+        (enterprises[3], parks[1], 4, beyond_owner, readers),
+    ]
+    .into_iter()
+    .enumerate()
     {
-        transformation[i] = id_of(admin, "/api/v1/transformation/projects", json!({"enterprise_id": firm, "name": "智能化改造", "investment": 500, "started_on": "2021-01-01"})).await;
+        transformation[i] = id_of(
+            admin,
+            "/api/v1/transformation/projects",
+            json!({"enterprise_id": firm, "name": format!("改造MXG{k}"),
+            "investment": 500, "started_on": "2021-01-01"}),
+        )
+        .await;
         recognitions[i] = id_of(
             admin,
             "/api/v1/transformation/recognitions",
-            recognition(firm),
+            recognition(firm, &format!("车间MXR{k}")),
         )
         .await;
-        work_orders[i] = id_of(admin, "/api/v1/work-orders", work_order(park, 0)).await;
+        work_orders[i] = id_of(
+            admin,
+            "/api/v1/work-orders",
+            work_order(park, &format!("巡检MXW{}", i + 1)),
+        )
+        .await;
+        markers.push(marker(format!("MXG{k}"), seen));
+        markers.push(marker(format!("MXR{k}"), seen));
+        markers.push(marker(format!("MXW{}", i + 1), park_seen));
     }
-    let admin_import = import_id(admin, figures_file(&firms[1], next())).await;
+    let everything = firms.iter().fold(HEADER.to_string(), |file, firm| {
+        format!("{file}{},{},2021-01,增加值,1234.5,万元\n", firm.0, firm.1)
+    });
+    let admin_import = import_id(admin, everything).await;
     World {
-        area: f.area,
-        chains: [f.chain, f.other_chain],
-        segments: [f.root_segment, f.other_segment],
+        area,
+        chains,
+        segments: [segments[0], segments[2]],
         links,
-        parks: [f.park, other_park],
-        enterprises,
-        firms,
-        person: f.person,
+        parks,
+        enterprises: [enterprises[0], enterprises[3]],
+        firms: [firms[0].clone(), firms[3].clone()],
+        accounts,
+        loner: h(16),
+        hidden_person: h(13),
+        hidden_post: post_ids[12],
         neutral,
         neutral_post,
         admin_account: session["account"]["id"].as_i64().expect("id"),
         admin_token: token["info"]["id"].as_i64().expect("id"),
-        staff,
+        staff: [h(5), h(10)],
         appeals,
         rule,
         projects,
@@ -877,9 +1456,30 @@ async fn world(admin: &TestApp) -> World {
         work_orders,
         imports: [0, admin_import],
         foreign_message,
+        markers,
+        objects,
     }
 }
 
+/// A client signed in for each role (and one for no one), each scoped role's account tied to its own person;
+/// the enterprise user's own import is made once its account exists.
+async fn callers(admin: &TestApp, w: &mut World) -> Vec<(Who, TestApp)> {
+    let mut callers = vec![(Nobody, admin.anonymous())];
+    for role in Role::ALL {
+        let person = w.person_of(As(role)).filter(|_| role.needs_person());
+        let client = admin
+            .as_account(&format!("m.{}", role.as_str()), role, person)
+            .await;
+        callers.push((As(role), client));
+    }
+    let enterprise = &callers
+        .iter()
+        .find(|(who, _)| *who == As(Enterprise))
+        .expect("the enterprise account")
+        .1;
+    w.imports[0] = import_id(enterprise, figures_file(&w.firms[0], next())).await;
+    callers
+}
 /// The concrete path and body of a row for one caller and scope; may create what the request needs.
 async fn request(
     row: &Row,
@@ -966,14 +1566,26 @@ async fn request(
             (id(pick(w.links, scope)), Some(json!({"note": "matrix"})))
         }
         ("POST", "/api/v1/people") => (row.path.into(), Some(json!({"name": format!("人员{n}")}))),
-        (_, "/api/v1/people/{id}") => (id(w.person), Some(json!({"title": "matrix"}))),
+        (_, "/api/v1/people/{id}" | "/api/v1/people/{id}/archive") => {
+            let person = match scope {
+                Own => w.own_person(who),
+                Foreign => w.hidden_person,
+            };
+            (id(person), Some(json!({"title": "matrix"})))
+        }
         ("POST", "/api/v1/posts") => (
             row.path.into(),
             Some(
                 json!({"person_id": w.neutral, "role": "chain_task_force", "chain_id": w.chains[1], "starts_on": "2023-01-01"}),
             ),
         ),
-        (_, "/api/v1/posts/{id}") => (id(w.neutral_post), Some(json!({"title": "matrix"}))),
+        (_, "/api/v1/posts/{id}" | "/api/v1/posts/{id}/archive") => {
+            let post = match scope {
+                Own => w.own_post(who),
+                Foreign => w.hidden_post,
+            };
+            (id(post), Some(json!({"title": "matrix"})))
+        }
         ("POST", "/api/v1/parks") => (
             row.path.into(),
             Some(
@@ -994,8 +1606,6 @@ async fn request(
         (_, "/api/v1/supply-links/{id}/archive") => (id(pick(w.links, scope)), None),
         (_, "/api/v1/segments/{id}/archive") => (id(pick(w.segments, scope)), None),
         (_, "/api/v1/enterprises/{id}/archive") => (id(pick(w.enterprises, scope)), None),
-        (_, "/api/v1/posts/{id}/archive") => (id(w.neutral_post), None),
-        (_, "/api/v1/people/{id}/archive") => (id(w.person), None),
         (_, "/api/v1/parks/{id}/archive") => (id(pick(w.parks, scope)), None),
         (_, "/api/v1/chains/{id}/archive") => (id(pick(w.chains, scope)), None),
         (_, "/api/v1/areas/{id}/archive") => (id(w.area), None),
@@ -1043,16 +1653,14 @@ async fn request(
         (_, "/api/v1/imports/templates/{file}") => (row.path.replace("{file}", "long.csv"), None),
         ("POST", "/api/v1/appeals") => (
             row.path.into(),
-            Some(
-                json!({"enterprise_id": pick(w.enterprises, scope), "category": "other", "title": format!("诉求{n}")}),
-            ),
+            Some(appeal(pick(w.enterprises, scope), &format!("诉求{n}"))),
         ),
         ("POST", "/api/v1/appeals/{id}/steps") => {
             // A fresh appeal each time, so that each caller finds one to accept.
             let fresh = id_of(
                 admin,
                 "/api/v1/appeals",
-                json!({"enterprise_id": pick(w.enterprises, scope), "category": "other", "title": format!("待受理{n}")}),
+                appeal(pick(w.enterprises, scope), &format!("待受理{n}")),
             )
             .await;
             (id(fresh), Some(json!({"action": "accept"})))
@@ -1136,12 +1744,13 @@ async fn request(
         ),
         ("POST", "/api/v1/transformation/recognitions") => (
             row.path.into(),
-            Some(recognition(pick(w.enterprises, scope))),
+            Some(recognition(pick(w.enterprises, scope), &format!("车间{n}"))),
         ),
         (_, "/api/v1/transformation/recognitions/{id}") => (id(pick(w.recognitions, scope)), None),
-        ("POST", "/api/v1/work-orders") => {
-            (row.path.into(), Some(work_order(pick(w.parks, scope), n)))
-        }
+        ("POST", "/api/v1/work-orders") => (
+            row.path.into(),
+            Some(work_order(pick(w.parks, scope), &format!("巡检{n}"))),
+        ),
         ("POST", "/api/v1/work-orders/{id}/steps") => (
             id(pick(w.work_orders, scope)),
             Some(json!({"action": "assign", "assignee_person_id": pick(w.staff, scope)})),
@@ -1169,28 +1778,75 @@ async fn request(
     }
 }
 
+/// The answer to a request: its status, the path it ended on (after redirects) and its text — a workbook's cells
+/// for XLSX, so that what an export holds is searched too.
+async fn fetch(
+    client: &TestApp,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, String, String) {
+    let mut request = client
+        .client
+        .request(method, format!("{}{path}", client.base))
+        .header("x-csrf-token", &client.csrf);
+    request = match body {
+        Some(Value::String(text)) => request.header("content-type", "text/csv").body(text),
+        Some(json) => request.json(&json),
+        None => request,
+    };
+    let response = request.send().await.expect("answered");
+    let status = response.status().as_u16();
+    let url = response.url().path().to_string();
+    let xlsx = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.contains("spreadsheetml"));
+    let bytes = response.bytes().await.expect("body");
+    let text = if xlsx {
+        workbook_text(&bytes)
+    } else {
+        String::from_utf8_lossy(&bytes).into_owned()
+    };
+    (status, url, text)
+}
+
+/// Every cell of every sheet of a workbook, one per line.
+fn workbook_text(bytes: &[u8]) -> String {
+    use calamine::Reader;
+    let mut workbook: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).expect("a workbook");
+    let mut text = String::new();
+    for (_, sheet) in workbook.worksheets() {
+        for row in sheet.rows() {
+            for cell in row {
+                text.push_str(&cell.to_string());
+                text.push('\n');
+            }
+        }
+    }
+    text
+}
+
+/// The markers of `forbidden` that `text` shows.
+fn leaks<'a>(text: &str, forbidden: &[&'a str]) -> Vec<&'a str> {
+    forbidden
+        .iter()
+        .copied()
+        .filter(|m| text.contains(m))
+        .collect()
+}
+
 #[tokio::test]
-async fn every_endpoint_answers_every_role_as_the_matrix_says() {
+async fn every_endpoint_answers_every_role_as_the_matrix_says_and_shows_only_its_scope() {
     for admin in apps().await {
         let mut w = world(&admin).await;
-        let mut callers = vec![(Nobody, admin.anonymous())];
-        for role in Role::ALL {
-            let person = role.needs_person().then_some(w.person);
-            let client = admin
-                .as_account(&format!("m.{}", role.as_str()), role, person)
-                .await;
-            callers.push((As(role), client));
-        }
-        // The enterprise user's own import, for the rows that read imports.
-        let enterprise = &callers
-            .iter()
-            .find(|(who, _)| *who == As(Enterprise))
-            .expect("the enterprise account")
-            .1;
-        w.imports[0] = import_id(enterprise, figures_file(&w.firms[0], next())).await;
+        let callers = callers(&admin, &mut w).await;
         let mut wrong = Vec::new();
         for row in MATRIX {
             for (who, client) in &callers {
+                let forbidden = forbidden(&w.markers, *who);
                 for scope in [Own, Foreign] {
                     let (path, body) = request(row, *who, scope, &w, &admin, client).await;
                     let method = Method::from_bytes(row.method.as_bytes()).expect("method");
@@ -1203,16 +1859,17 @@ async fn every_endpoint_answers_every_role_as_the_matrix_says() {
                     } else {
                         client
                     };
-                    let (status, answer) = match body {
-                        // Imports, the calendar and the mapping take a file, not JSON.
-                        Some(Value::String(text)) => {
-                            client.send_file(method, &path, "text/csv", text).await
-                        }
-                        body => client.call(method, &path, body).await,
-                    };
+                    let (status, _, answer) = fetch(client, method, &path, body).await;
                     let expected = (row.expect)(*who, scope);
-                    if status.as_u16() != expected {
+                    if status != expected {
                         wrong.push(format!("{} {path} as {who:?} ({scope:?}): expected {expected}, got {status} {answer}", row.method));
+                    }
+                    let shown = leaks(&answer, &forbidden);
+                    if !shown.is_empty() {
+                        wrong.push(format!(
+                            "{} {path} as {who:?} ({scope:?}) shows {shown:?}",
+                            row.method
+                        ));
                     }
                 }
             }
@@ -1220,6 +1877,141 @@ async fn every_endpoint_answers_every_role_as_the_matrix_says() {
         assert!(
             wrong.is_empty(),
             "[{}] {} answers differ from the matrix:\n{}",
+            admin.engine,
+            wrong.len(),
+            wrong.join("\n")
+        );
+    }
+}
+
+/// Lists answer with what is in scope; asked for by id, what is out of scope does not exist.
+#[tokio::test]
+async fn every_object_asked_for_by_id_is_found_only_by_those_who_may_see_it() {
+    for admin in apps().await {
+        let mut w = world(&admin).await;
+        let callers = callers(&admin, &mut w).await;
+        let mut wrong = Vec::new();
+        for (who, client) in callers.iter().skip(1) {
+            let As(role) = who else { continue };
+            let forbidden = forbidden(&w.markers, *who);
+            for object in &w.objects {
+                let (status, _, answer) = fetch(client, Method::GET, &object.path, None).await;
+                let expected = if (object.seen)(*role) { 200 } else { 404 };
+                if status != expected {
+                    wrong.push(format!(
+                        "GET {} as {role:?}: expected {expected}, got {status} {answer}",
+                        object.path
+                    ));
+                }
+                let shown = leaks(&answer, &forbidden);
+                if !shown.is_empty() {
+                    wrong.push(format!("GET {} as {role:?} shows {shown:?}", object.path));
+                }
+            }
+        }
+        assert!(
+            wrong.is_empty(),
+            "[{}] {} answers differ:\n{}",
+            admin.engine,
+            wrong.len(),
+            wrong.join("\n")
+        );
+    }
+}
+
+/// The path of a page row for one caller and scope.
+fn page_path(row: &Row, who: Who, scope: Scope, w: &World) -> String {
+    let id = |pair: [i64; 2]| row.path.replace("{id}", &pick(pair, scope).to_string());
+    match row.path {
+        "/chains/{id}" => id(w.chains),
+        "/parks/{id}" => id(w.parks),
+        "/enterprises/{id}" => id(w.enterprises),
+        "/imports/{id}" => id(w.imports),
+        "/appeals/{id}" => id(w.appeals),
+        "/projects/{id}" => id(w.projects),
+        "/enterprises" => "/enterprises?q=MXE".into(),
+        "/reports/scheduling" => {
+            let subject = match who {
+                As(ParkChief | ParkStaff) => format!("park_id={}", pick(w.parks, scope)),
+                _ => format!("chain_id={}", pick(w.chains, scope)),
+            };
+            format!("/reports/scheduling?{subject}&month=2021-09")
+        }
+        path => path.into(),
+    }
+}
+
+/// The local links of a page (`href`), without fragments, static files and the language switch's duplicates.
+fn links(html: &str) -> Vec<String> {
+    html.split("href=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .map(|href| href.replace("&amp;", "&"))
+        .filter(|href| {
+            href.starts_with('/') && !href.starts_with("//") && !href.starts_with("/static/")
+        })
+        .map(|href| href.split('#').next().unwrap_or_default().to_string())
+        .collect()
+}
+
+/// Every page as every role: the answer the table says, nothing out of the caller's scope on it, and no link to
+/// something the caller cannot open.
+#[tokio::test]
+async fn every_page_answers_every_role_shows_only_its_scope_and_links_only_what_it_may_open() {
+    for admin in apps().await {
+        let mut w = world(&admin).await;
+        let callers = callers(&admin, &mut w).await;
+        let mut wrong = Vec::new();
+        for (who, client) in &callers {
+            let forbidden = forbidden(&w.markers, *who);
+            let mut linked: BTreeMap<String, String> = BTreeMap::new();
+            for row in PAGES {
+                for scope in [Own, Foreign] {
+                    let path = page_path(row, *who, scope, &w);
+                    let (status, url, html) = fetch(client, Method::GET, &path, None).await;
+                    if *who == Nobody {
+                        if url != "/sign-in" {
+                            wrong.push(format!(
+                                "{path} as no one: ended on {url}, not the sign-in page"
+                            ));
+                        }
+                        continue;
+                    }
+                    let expected = (row.expect)(*who, scope);
+                    if status != expected {
+                        wrong.push(format!(
+                            "{path} as {who:?} ({scope:?}): expected {expected}, got {status}"
+                        ));
+                    }
+                    let shown = leaks(&html, &forbidden);
+                    if !shown.is_empty() {
+                        wrong.push(format!("{path} as {who:?} ({scope:?}) shows {shown:?}"));
+                    }
+                    if status == 200 {
+                        for link in links(&html) {
+                            linked.entry(link).or_insert_with(|| path.clone());
+                        }
+                    }
+                }
+            }
+            for (link, on) in linked {
+                let (status, _, html) = fetch(client, Method::GET, &link, None).await;
+                if status != 200 {
+                    wrong.push(format!(
+                        "{on} links {link}, which answers {status} to {who:?}"
+                    ));
+                }
+                let shown = leaks(&html, &forbidden);
+                if !shown.is_empty() {
+                    wrong.push(format!(
+                        "{link} (linked from {on}) as {who:?} shows {shown:?}"
+                    ));
+                }
+            }
+        }
+        assert!(
+            wrong.is_empty(),
+            "[{}] {} pages differ:\n{}",
             admin.engine,
             wrong.len(),
             wrong.join("\n")

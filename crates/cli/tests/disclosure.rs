@@ -8,7 +8,6 @@ mod common;
 
 use chainpark_core::access::Role;
 use chainpark_core::disclosure::DisclosureRules;
-use chainpark_web::AppState;
 use common::{Fixture, TestApp, apps, credit_code, fixture, fresh_stores};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -375,14 +374,7 @@ async fn thresholds_from_the_configuration_change_which_cells_are_withheld() {
         ),
     ] {
         for store in fresh_stores().await {
-            let admin = TestApp::start_with(
-                AppState {
-                    disclosure: rules,
-                    ..AppState::new(store)
-                }
-                .with_clock(common::test_clock()),
-            )
-            .await;
+            let admin = TestApp::start_with(store, |state| state.disclosure = rules).await;
             let w = world(&admin).await;
             let context = format!("[{}] {rules:?}", admin.engine);
             let rollup = stats(&w.park2_chief, "period=2021-H1&by=segment").await;

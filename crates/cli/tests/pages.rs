@@ -90,6 +90,166 @@ async fn each_role_lands_on_what_it_works_on() {
     }
 }
 
+/// An enterprise (its own user's) in the fixture's child segment and park, with a transformation project, and its
+/// user signed in through the sign-in form: where it lands, and that page.
+async fn enterprise_user_signed_in_with_the_form(
+    app: &TestApp,
+    f: &Fixture,
+) -> (TestApp, i64, String, String) {
+    let firm = app
+        .create(
+            "/api/v1/enterprises",
+            serde_json::json!({"credit_code": common::credit_code("91500112MA5U7G1X3"), "name": "重庆长安测试有限公司",
+                "industry_code": "3670", "district": "500112", "park_id": f.park, "segment_ids": [f.child_segment]}),
+        )
+        .await["id"]
+        .as_i64()
+        .expect("id");
+    app.create(
+        "/api/v1/transformation/projects",
+        serde_json::json!({"enterprise_id": firm, "name": "焊装线智能化改造", "investment": 500, "started_on": "2021-01-01"}),
+    )
+    .await;
+    app.create(
+        "/api/v1/posts",
+        serde_json::json!({"person_id": f.person, "role": "enterprise_contact", "enterprise_id": firm, "starts_on": "2021-08-01"}),
+    )
+    .await;
+    common::create_account(&app.store, "firm.user", Role::Enterprise, Some(f.person)).await;
+    let visitor = app.anonymous();
+    let (_, _, form) = page(&visitor, "/sign-in").await;
+    let signed_in = visitor
+        .client
+        .post(format!("{}/sign-in", visitor.base))
+        .form(&[
+            ("username", "firm.user"),
+            ("password", common::PASSWORD),
+            ("next", "/"),
+            ("token", hidden(&form, "token").as_str()),
+        ])
+        .send()
+        .await
+        .expect("answered");
+    let url = signed_in.url().path().to_string();
+    let html = signed_in.text().await.expect("body");
+    (visitor, firm, url, html)
+}
+
+#[tokio::test]
+async fn an_enterprise_user_lands_on_its_enterprise_after_signing_in() {
+    for app in apps().await {
+        let f = fixture(&app).await;
+        let (own, firm, url, html) = enterprise_user_signed_in_with_the_form(&app, &f).await;
+        assert_eq!(
+            url,
+            format!("/enterprises/{firm}"),
+            "[{}] after signing in",
+            app.engine
+        );
+        assert!(html.contains("重庆长安测试有限公司"), "[{}]", app.engine);
+        assert!(
+            html.contains("焊装线智能化改造"),
+            "[{}] with its transformation projects",
+            app.engine
+        );
+        assert!(
+            html.contains("鱼复工业园") && html.contains("汽车产业链") && html.contains("动力电池"),
+            "[{}] and the names of its park, chain and segment",
+            app.engine
+        );
+        let (_, url, _) = page(&own, "/").await;
+        assert_eq!(
+            url,
+            format!("/enterprises/{firm}"),
+            "[{}] and from /",
+            app.engine
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_enterprise_users_pages_offer_no_link_to_what_it_may_not_open() {
+    for app in apps().await {
+        let f = fixture(&app).await;
+        let (own, _, _, html) = enterprise_user_signed_in_with_the_form(&app, &f).await;
+        for zone_page in [
+            "href=\"/dashboard\"",
+            "href=\"/chains",
+            "href=\"/parks",
+            "href=\"/transformation\"",
+            "href=\"/projects\"",
+        ] {
+            assert!(
+                !html.contains(zone_page),
+                "[{}] the enterprise page offers {zone_page}",
+                app.engine
+            );
+        }
+        let (_, _, search) = page(&own, "/enterprises").await;
+        assert!(
+            !search.contains("/enterprises/export."),
+            "[{}] no registry export is offered",
+            app.engine
+        );
+        for path in [
+            "/dashboard",
+            "/chains",
+            &format!("/parks/{}", f.park),
+            "/enterprises/export.csv",
+            "/transformation",
+        ] {
+            let (status, _, _) = page(&own, path).await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "[{}] {path}", app.engine);
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_enterprise_user_sees_the_office_phone_of_whoever_handles_its_appeal() {
+    for app in apps().await {
+        let f = fixture(&app).await;
+        let official = app
+            .create(
+                "/api/v1/people",
+                serde_json::json!({"name": "李娜", "phone": "13912345678", "office_phone": "023-67001234"}),
+            )
+            .await["id"]
+            .as_i64()
+            .expect("id");
+        app.create(
+            "/api/v1/posts",
+            serde_json::json!({"person_id": official, "role": "park_staff", "park_id": f.park, "starts_on": "2021-08-01"}),
+        )
+        .await;
+        app.create(
+            "/api/v1/appeal-rules",
+            serde_json::json!({"category": "other", "target": "person", "person_id": official}),
+        )
+        .await;
+        let (own, firm, _, _) = enterprise_user_signed_in_with_the_form(&app, &f).await;
+        let appeal = app
+            .create(
+                "/api/v1/appeals",
+                serde_json::json!({"enterprise_id": firm, "category": "other", "title": "用地", "received_at": "2026-06-15T02:00:00Z"}),
+            )
+            .await["id"]
+            .as_i64()
+            .expect("id");
+        let (status, _, html) = page(&own, &format!("/appeals/{appeal}")).await;
+        assert_eq!(status, StatusCode::OK, "[{}]", app.engine);
+        assert!(
+            html.contains("李娜") && html.contains("023-67001234"),
+            "[{}] the name and office phone",
+            app.engine
+        );
+        assert!(
+            !html.contains("13912345678"),
+            "[{}] not their own phone",
+            app.engine
+        );
+    }
+}
+
 #[tokio::test]
 async fn the_sign_in_form_needs_its_token_and_returns_to_the_page_asked_for() {
     for app in apps().await {
@@ -410,15 +570,13 @@ async fn an_enterprise_user_saves_their_contact_data_with_the_form_and_only_with
         let (status, _, other_page) = page(&own, &format!("/enterprises/{}", ids[1])).await;
         assert_eq!(
             status,
-            StatusCode::OK,
-            "[{}] another firm's public page",
+            StatusCode::NOT_FOUND,
+            "[{}] another firm's page does not exist for it",
             app.engine
         );
         assert!(
-            other_page.contains("联系方式仅对有权限的用户可见")
-                && other_page.contains("企业月度指标仅对有权限的用户可见")
-                && !other_page.contains("13800000000"),
-            "[{}] without its contact data or figures",
+            !other_page.contains("13800000000") && !other_page.contains("重庆长安测试1"),
+            "[{}] nothing of the other firm",
             app.engine
         );
         let (_, theirs) = app.get(&format!("/api/v1/enterprises/{}", ids[1])).await;

@@ -1,6 +1,11 @@
 //! Who may see and change what. An account has a role; for chiefs, owners, staff and enterprises the role's
 //! scope (which chains, parks or enterprises) comes from the posts its person holds today, so when a post ends
 //! the access ends with it. The store asks these rules inside every query and change.
+//!
+//! What an account sees of the registry is a [`Reach`] per kind of object ([`Scope::reach`]): the policy's answer
+//! as data, which the store renders as a SQL condition for lists and lookups and which [`Reach::admits`] applies
+//! to an object in hand. People and posts follow the objects they belong to ([`Scope::post_reach`],
+//! [`Scope::people_reach`]).
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -96,6 +101,134 @@ pub struct Scope {
     pub enterprises: Vec<Id>,
     /// An overall chain chief (总链长) leads every chain.
     pub all_chains: bool,
+    /// The registry person of the account, whose own record it always sees.
+    #[serde(default)]
+    pub person: Option<Id>,
+}
+
+/// The kinds of registry object whose reach the policy decides. Each kind is tied to chains, parks and
+/// enterprises in its own way, which [`Place`] describes for one object and the store's SQL for a table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    /// An industry area: tied to nothing, so reached only by [`Reach::All`].
+    Area,
+    /// A chain: tied to itself and to the enterprises in its segments.
+    Chain,
+    /// A segment: tied to its chain and to the enterprises in it.
+    Segment,
+    /// A supply link: tied to the chain of its supplying segment.
+    SupplyLink,
+    /// A park: tied to itself and to the enterprises in it.
+    Park,
+    /// An enterprise's registry data: tied to its chains, its park and itself.
+    Enterprise,
+    /// An enterprise's private data — contact data, monthly figures, its contact people — tied as the enterprise.
+    EnterpriseContact,
+}
+
+/// Which objects of one kind an account reaches: all of them, or those tied to one of the listed chains, parks or
+/// enterprises (none when the lists are empty).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reach {
+    All,
+    Tied {
+        chains: Vec<Id>,
+        /// Every object tied to some chain: an overall chain chief's.
+        any_chain: bool,
+        parks: Vec<Id>,
+        enterprises: Vec<Id>,
+    },
+}
+
+/// What one object is tied to (see [`Kind`]): the chains and parks it belongs to, the enterprises it concerns.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Place<'a> {
+    pub chains: &'a [Id],
+    pub parks: &'a [Id],
+    pub enterprises: &'a [Id],
+}
+
+impl Reach {
+    /// No object at all.
+    pub fn nothing() -> Reach {
+        Reach::Tied {
+            chains: Vec::new(),
+            any_chain: false,
+            parks: Vec::new(),
+            enterprises: Vec::new(),
+        }
+    }
+
+    fn chains(chains: &[Id], any_chain: bool) -> Reach {
+        Reach::Tied {
+            chains: chains.to_vec(),
+            any_chain,
+            parks: Vec::new(),
+            enterprises: Vec::new(),
+        }
+    }
+
+    fn parks(parks: &[Id]) -> Reach {
+        Reach::Tied {
+            chains: Vec::new(),
+            any_chain: false,
+            parks: parks.to_vec(),
+            enterprises: Vec::new(),
+        }
+    }
+
+    fn enterprises(enterprises: &[Id]) -> Reach {
+        Reach::Tied {
+            chains: Vec::new(),
+            any_chain: false,
+            parks: Vec::new(),
+            enterprises: enterprises.to_vec(),
+        }
+    }
+
+    /// Whether an object at `place` is reached.
+    pub fn admits(&self, place: Place<'_>) -> bool {
+        match self {
+            Reach::All => true,
+            Reach::Tied {
+                chains,
+                any_chain,
+                parks,
+                enterprises,
+            } => {
+                (*any_chain && !place.chains.is_empty())
+                    || place.chains.iter().any(|c| chains.contains(c))
+                    || place.parks.iter().any(|p| parks.contains(p))
+                    || place.enterprises.iter().any(|e| enterprises.contains(e))
+            }
+        }
+    }
+}
+
+/// Which posts an account sees: a post follows the object it is a post of. Chain posts (chiefs, task force,
+/// owners) follow their chain, park posts their park, enterprise contacts their enterprise's private data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PostReach {
+    /// Posts on these chains (a reach of [`Kind::Chain`]).
+    pub chain_posts: Reach,
+    /// The overall chain chief's post, which is on no one chain.
+    pub overall_chief: bool,
+    /// Posts in these parks (a reach of [`Kind::Park`]).
+    pub park_posts: Reach,
+    /// Contacts of these enterprises (a reach of [`Kind::EnterpriseContact`]).
+    pub contacts: Reach,
+}
+
+/// Which people an account sees.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PeopleReach {
+    /// Everyone.
+    All,
+    /// Its own person, whoever holds one of these posts, and whoever handles an appeal the account sees.
+    Some {
+        own: Option<Id>,
+        posts: Box<PostReach>,
+    },
 }
 
 /// A refused action, with the reason shown to the user.
@@ -112,6 +245,7 @@ impl Scope {
             parks: Vec::new(),
             enterprises: Vec::new(),
             all_chains: false,
+            person: None,
         }
     }
 
@@ -175,18 +309,134 @@ impl Scope {
         self.role == Role::Enterprise && self.enterprises.contains(&enterprise)
     }
 
-    /// Chain owners see only their own chains; everyone else sees the zone's registry. `None` = no limit.
-    pub fn visible_chains(&self) -> Option<&[Id]> {
-        (self.role == Role::ChainOwner && !self.all_chains).then_some(self.chains.as_slice())
+    /// Staff roles: the committee's officials (admin, leaders, analysts) and the chiefs' (chain chiefs and task
+    /// force, park chiefs and staff). Chain owners are company and association people, enterprise users a firm's
+    /// staff: neither is staff.
+    pub fn is_staff(&self) -> bool {
+        self.reads_everything()
+            || matches!(
+                self.role,
+                Role::ChainChief | Role::ChainTaskForce | Role::ParkChief | Role::ParkStaff
+            )
     }
 
-    /// Whether the account may see the private (contact) fields of an enterprise in these segments' chains.
+    /// Which objects of `kind` the account reaches. Readers of everything reach all. A chain owner reaches its
+    /// chains and what is in them, and every area and park, but no enterprise's private data. An enterprise user
+    /// reaches its own enterprises and the chains, segments and parks they belong to — no areas, no supply links,
+    /// nothing else. Chain chiefs and task force reach the private data of their chains' enterprises, park chiefs
+    /// and staff that of their parks' enterprises, and the whole registry otherwise.
+    pub fn reach(&self, kind: Kind) -> Reach {
+        if self.reads_everything() {
+            return Reach::All;
+        }
+        match (self.role, kind) {
+            (Role::Enterprise, _) => Reach::enterprises(&self.enterprises),
+            (Role::ChainOwner, Kind::Area | Kind::Park) => Reach::All,
+            (Role::ChainOwner, Kind::EnterpriseContact) => Reach::nothing(),
+            (Role::ChainOwner, _) => Reach::chains(&self.chains, self.all_chains),
+            (Role::ChainChief | Role::ChainTaskForce, Kind::EnterpriseContact) => {
+                Reach::chains(&self.chains, self.all_chains)
+            }
+            (Role::ParkChief | Role::ParkStaff, Kind::EnterpriseContact) => {
+                Reach::parks(&self.parks)
+            }
+            _ => Reach::All,
+        }
+    }
+
+    /// Whether the account sees an object of `kind` at `place`.
+    pub fn sees(&self, kind: Kind, place: Place<'_>) -> bool {
+        self.reach(kind).admits(place)
+    }
+
+    /// Whether the account sees an enterprise (in `park` and these chains) at all.
+    pub fn sees_enterprise(&self, enterprise: Id, park: Option<Id>, chains: &[Id]) -> bool {
+        self.sees(
+            Kind::Enterprise,
+            enterprise_place(&enterprise, &park, chains),
+        )
+    }
+
+    /// Whether the account may see the private fields (contact data, figures) of an enterprise in `park` and
+    /// these chains.
     pub fn sees_private(&self, enterprise: Id, park: Option<Id>, chains: &[Id]) -> bool {
-        self.reads_everything()
-            || self.has_enterprise(enterprise)
-            || park.is_some_and(|p| self.has_park(p))
-            || (matches!(self.role, Role::ChainChief | Role::ChainTaskForce)
-                && chains.iter().any(|c| self.has_chain(*c)))
+        self.sees(
+            Kind::EnterpriseContact,
+            enterprise_place(&enterprise, &park, chains),
+        )
+    }
+
+    /// Which posts the account sees. The zone's officials and owners (chain and park posts) are not shown to
+    /// enterprise users, even those of their own chain and park: an enterprise user learns only who handles its
+    /// cases ([`Scope::people_reach`]).
+    pub fn post_reach(&self) -> PostReach {
+        let officials = self.role != Role::Enterprise;
+        let or_nothing = |reach: Reach| if officials { reach } else { Reach::nothing() };
+        PostReach {
+            chain_posts: or_nothing(self.reach(Kind::Chain)),
+            overall_chief: officials,
+            park_posts: or_nothing(self.reach(Kind::Park)),
+            contacts: self.reach(Kind::EnterpriseContact),
+        }
+    }
+
+    /// Which people the account sees: readers of everything see everyone; every other account its own person,
+    /// the holders of the posts it sees, and the people who handle the appeals it sees — so an enterprise user
+    /// sees who handles its case.
+    pub fn people_reach(&self) -> PeopleReach {
+        if self.reads_everything() {
+            PeopleReach::All
+        } else {
+            PeopleReach::Some {
+                own: self.person,
+                posts: Box::new(self.post_reach()),
+            }
+        }
+    }
+
+    /// Whether the account sees a person's own phone and e-mail (of a person it sees at all): staff roles see
+    /// everyone's; others only their own person's and those of the contacts of enterprises whose private data
+    /// they see.
+    pub fn sees_personal_contact(&self, person: Id, contact_of_seen_enterprise: bool) -> bool {
+        self.is_staff() || self.person == Some(person) || contact_of_seen_enterprise
+    }
+
+    /// Zone-wide views — roll-ups and statistics, the dashboard, chain and park pages, project figures, signing
+    /// events, the transformation summary — and exports of the registry are for everyone who works in the zone;
+    /// an enterprise user sees its own enterprise and nothing of the zone.
+    pub fn may_see_zone_views(&self) -> Result<(), Denied> {
+        if self.role == Role::Enterprise {
+            Err(Denied(format!(
+                "a {} account sees its own enterprise, not the zone's figures and lists",
+                self.role
+            )))
+        } else {
+            Ok(())
+        }
+    }
+
+    /// A chain's scheduling report: readers of everything and the chain's own chiefs, task force and owners.
+    pub fn may_read_chain_report(&self, chain: Id) -> Result<(), Denied> {
+        if self.reads_everything() || self.has_chain(chain) {
+            Ok(())
+        } else {
+            Err(Denied(format!(
+                "a {} account cannot read chain {chain}'s report",
+                self.role
+            )))
+        }
+    }
+
+    /// A park's scheduling report: readers of everything and the park's own chief and staff.
+    pub fn may_read_park_report(&self, park: Id) -> Result<(), Denied> {
+        if self.reads_everything() || self.has_park(park) {
+            Ok(())
+        } else {
+            Err(Denied(format!(
+                "a {} account cannot read park {park}'s report",
+                self.role
+            )))
+        }
     }
 
     /// Changes to the zone's structure (areas, chains, people, posts, parks' existence) are the admin's.
@@ -328,14 +578,6 @@ impl Scope {
             || (self.role == Role::ParkChief && park.is_some_and(|p| self.has_park(p)))
     }
 
-    /// Who sees an enterprise's appeal: readers of everything, its chain's and park's officers, the enterprise.
-    pub fn sees_appeal(&self, enterprise: Id, chains: &[Id], park: Option<Id>) -> bool {
-        self.reads_everything()
-            || self.has_enterprise(enterprise)
-            || chains.iter().any(|c| self.is_case_officer(Some(*c), None))
-            || self.is_case_officer(None, park)
-    }
-
     /// Filing an appeal: the enterprise's own user, or an officer of its chain or park on its behalf, or the admin.
     pub fn may_file_appeal(
         &self,
@@ -369,6 +611,15 @@ impl Scope {
             || park.is_some_and(|p| self.has_park(p))
     }
 
+    /// Who may start a key project at all: the admin and chain chiefs and task force (in their own chains, which
+    /// [`Scope::may_edit_project`] checks).
+    pub fn may_create_projects(&self) -> bool {
+        matches!(
+            self.role,
+            Role::Admin | Role::ChainChief | Role::ChainTaskForce
+        )
+    }
+
     /// Who changes a key project: the admin, its chain's chiefs and task force.
     pub fn may_edit_project(&self, chain: Option<Id>) -> Result<(), Denied> {
         if self.is_admin() || chain.is_some_and(|c| self.may_edit_chain(c).is_ok()) {
@@ -379,11 +630,6 @@ impl Scope {
                 self.role
             )))
         }
-    }
-
-    /// Who sees and handles a park's work orders: readers of everything (read only), the park's chief and staff.
-    pub fn sees_park_work(&self, park: Id) -> bool {
-        self.reads_everything() || self.has_park(park)
     }
 
     pub fn may_edit_park_work(&self, park: Id) -> Result<(), Denied> {
@@ -400,5 +646,310 @@ impl Scope {
                 self.role
             )))
         }
+    }
+}
+
+/// The place of an enterprise: its chains, its park, itself.
+fn enterprise_place<'a>(enterprise: &'a Id, park: &'a Option<Id>, chains: &'a [Id]) -> Place<'a> {
+    Place {
+        chains,
+        parks: park.as_slice(),
+        enterprises: std::slice::from_ref(enterprise),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+
+    use super::*;
+
+    /// A world of two chains (1 own, 2 foreign) and two parks (10 own, 20 foreign), with enterprises that differ
+    /// from the own one (100: chain 1, park 10) on one axis at a time: 200 (chain 1, park 20), 300 (chain 2,
+    /// park 10), 400 (chain 2, park 20).
+    const OWN: (Id, Id, Id) = (100, 10, 1);
+    const OWN_CHAIN_ONLY: (Id, Id, Id) = (200, 20, 1);
+    const OWN_PARK_ONLY: (Id, Id, Id) = (300, 10, 2);
+    const FOREIGN: (Id, Id, Id) = (400, 20, 2);
+
+    fn scope(role: Role, chains: &[Id], parks: &[Id], enterprises: &[Id]) -> Scope {
+        Scope {
+            chains: chains.to_vec(),
+            parks: parks.to_vec(),
+            enterprises: enterprises.to_vec(),
+            person: Some(7),
+            ..Scope::zone(role)
+        }
+    }
+
+    fn enterprise_user() -> Scope {
+        scope(Role::Enterprise, &[], &[], &[OWN.0])
+    }
+
+    fn sees_enterprise(s: &Scope, (e, park, chain): (Id, Id, Id)) -> bool {
+        s.sees_enterprise(e, Some(park), &[chain])
+    }
+
+    fn sees_private(s: &Scope, (e, park, chain): (Id, Id, Id)) -> bool {
+        s.sees_private(e, Some(park), &[chain])
+    }
+
+    fn chain_place(chain: &[Id], members: &[Id]) -> bool {
+        enterprise_user().sees(
+            Kind::Chain,
+            Place {
+                chains: chain,
+                enterprises: members,
+                ..Place::default()
+            },
+        )
+    }
+
+    #[test]
+    fn readers_of_everything_reach_every_object_of_every_kind() {
+        for role in [Role::Admin, Role::Leader, Role::Analyst] {
+            for kind in [
+                Kind::Area,
+                Kind::Chain,
+                Kind::Segment,
+                Kind::SupplyLink,
+                Kind::Park,
+                Kind::Enterprise,
+                Kind::EnterpriseContact,
+            ] {
+                assert_eq!(Scope::zone(role).reach(kind), Reach::All, "{role} {kind:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn an_enterprise_user_sees_its_own_enterprise_and_no_other() {
+        let s = enterprise_user();
+        assert!(sees_enterprise(&s, OWN) && sees_private(&s, OWN));
+        for other in [OWN_CHAIN_ONLY, OWN_PARK_ONLY, FOREIGN] {
+            assert!(!sees_enterprise(&s, other), "{other:?}");
+            assert!(!sees_private(&s, other), "{other:?}");
+        }
+    }
+
+    #[test]
+    fn an_enterprise_user_sees_the_chains_segments_and_parks_its_enterprise_belongs_to_only() {
+        assert!(
+            chain_place(&[1], &[OWN.0, 200]),
+            "a chain its enterprise sits in"
+        );
+        assert!(!chain_place(&[2], &[300, 400]), "a chain without it");
+        let s = enterprise_user();
+        let park = |members: &[Id]| {
+            s.sees(
+                Kind::Park,
+                Place {
+                    parks: &[10],
+                    enterprises: members,
+                    ..Place::default()
+                },
+            )
+        };
+        assert!(park(&[OWN.0]) && !park(&[300]));
+    }
+
+    #[test]
+    fn an_enterprise_user_sees_no_area_and_no_supply_link() {
+        let s = enterprise_user();
+        assert_eq!(s.reach(Kind::Area), Reach::enterprises(&[OWN.0]));
+        assert!(!s.sees(Kind::Area, Place::default()));
+        let link = Place {
+            chains: &[1],
+            ..Place::default()
+        };
+        assert!(!s.sees(Kind::SupplyLink, link));
+    }
+
+    #[test]
+    fn a_chain_owner_sees_its_chains_enterprises_but_not_their_private_data() {
+        let s = scope(Role::ChainOwner, &[1], &[], &[]);
+        assert!(sees_enterprise(&s, OWN) && sees_enterprise(&s, OWN_CHAIN_ONLY));
+        assert!(!sees_enterprise(&s, OWN_PARK_ONLY) && !sees_enterprise(&s, FOREIGN));
+        for e in [OWN, OWN_CHAIN_ONLY, OWN_PARK_ONLY, FOREIGN] {
+            assert!(!sees_private(&s, e), "{e:?}");
+        }
+        let foreign_chain = Place {
+            chains: &[2],
+            ..Place::default()
+        };
+        assert!(!s.sees(Kind::Chain, foreign_chain) && !s.sees(Kind::Segment, foreign_chain));
+        assert_eq!(s.reach(Kind::Park), Reach::All, "every park");
+        assert_eq!(s.reach(Kind::Area), Reach::All, "every area");
+    }
+
+    #[test]
+    fn chain_chiefs_and_task_force_see_the_private_data_of_their_chains_enterprises() {
+        for role in [Role::ChainChief, Role::ChainTaskForce] {
+            let s = scope(role, &[1], &[], &[]);
+            assert!(
+                sees_private(&s, OWN) && sees_private(&s, OWN_CHAIN_ONLY),
+                "{role}"
+            );
+            assert!(
+                !sees_private(&s, OWN_PARK_ONLY) && !sees_private(&s, FOREIGN),
+                "{role}"
+            );
+            assert!(
+                sees_enterprise(&s, FOREIGN),
+                "{role} sees the whole registry"
+            );
+        }
+    }
+
+    #[test]
+    fn an_overall_chain_chief_sees_the_private_data_of_every_enterprise_in_a_chain() {
+        let s = Scope {
+            all_chains: true,
+            ..scope(Role::ChainChief, &[], &[], &[])
+        };
+        assert!(sees_private(&s, FOREIGN));
+        assert!(
+            !s.sees_private(500, Some(10), &[]),
+            "not of one in no chain"
+        );
+    }
+
+    #[test]
+    fn park_chiefs_and_staff_see_the_private_data_of_their_parks_enterprises() {
+        for role in [Role::ParkChief, Role::ParkStaff] {
+            let s = scope(role, &[], &[10], &[]);
+            assert!(
+                sees_private(&s, OWN) && sees_private(&s, OWN_PARK_ONLY),
+                "{role}"
+            );
+            assert!(
+                !sees_private(&s, OWN_CHAIN_ONLY) && !sees_private(&s, FOREIGN),
+                "{role}"
+            );
+            assert!(
+                sees_enterprise(&s, FOREIGN),
+                "{role} sees the whole registry"
+            );
+        }
+    }
+
+    #[test]
+    fn posts_follow_their_chain_park_or_enterprise() {
+        let owner = scope(Role::ChainOwner, &[1], &[], &[]).post_reach();
+        assert_eq!(owner.chain_posts, Reach::chains(&[1], false));
+        assert!(owner.overall_chief);
+        assert_eq!(owner.park_posts, Reach::All);
+        assert_eq!(owner.contacts, Reach::nothing());
+        let staff = scope(Role::ParkStaff, &[], &[10], &[]).post_reach();
+        assert_eq!(staff.chain_posts, Reach::All);
+        assert_eq!(staff.contacts, Reach::parks(&[10]));
+    }
+
+    #[test]
+    fn an_enterprise_user_sees_its_own_contacts_posts_and_no_officials_posts() {
+        let posts = enterprise_user().post_reach();
+        assert_eq!(posts.chain_posts, Reach::nothing());
+        assert!(!posts.overall_chief);
+        assert_eq!(posts.park_posts, Reach::nothing());
+        assert_eq!(posts.contacts, Reach::enterprises(&[OWN.0]));
+    }
+
+    #[test]
+    fn readers_of_everything_see_everyone_and_others_their_person_and_the_holders_of_posts_they_see()
+     {
+        assert_eq!(Scope::zone(Role::Leader).people_reach(), PeopleReach::All);
+        let s = enterprise_user();
+        assert_eq!(
+            s.people_reach(),
+            PeopleReach::Some {
+                own: Some(7),
+                posts: Box::new(s.post_reach())
+            }
+        );
+    }
+
+    #[test]
+    fn staff_see_officials_personal_phones_and_others_only_their_own_and_their_contacts() {
+        for role in [
+            Role::Admin,
+            Role::Leader,
+            Role::Analyst,
+            Role::ChainChief,
+            Role::ChainTaskForce,
+            Role::ParkChief,
+            Role::ParkStaff,
+        ] {
+            assert!(
+                scope(role, &[1], &[10], &[]).sees_personal_contact(8, false),
+                "{role}"
+            );
+        }
+        for role in [Role::ChainOwner, Role::Enterprise] {
+            let s = scope(role, &[1], &[], &[OWN.0]);
+            assert!(!s.is_staff(), "{role}");
+            assert!(!s.sees_personal_contact(8, false), "{role}: an official's");
+            assert!(s.sees_personal_contact(7, false), "{role}: its own");
+            assert!(
+                s.sees_personal_contact(8, true),
+                "{role}: a contact it sees"
+            );
+        }
+    }
+
+    #[test]
+    fn zone_views_are_refused_to_enterprise_users_only() {
+        for role in Role::ALL {
+            let allowed = scope(role, &[1], &[10], &[OWN.0])
+                .may_see_zone_views()
+                .is_ok();
+            assert_eq!(allowed, role != Role::Enterprise, "{role}");
+        }
+    }
+
+    #[test]
+    fn a_scheduling_report_is_read_by_its_chains_or_parks_people_and_readers_of_everything() {
+        let owner = scope(Role::ChainOwner, &[1], &[], &[]);
+        assert!(owner.may_read_chain_report(1).is_ok() && owner.may_read_chain_report(2).is_err());
+        assert!(owner.may_read_park_report(10).is_err());
+        let chief = scope(Role::ParkChief, &[], &[10], &[]);
+        assert!(chief.may_read_park_report(10).is_ok() && chief.may_read_park_report(20).is_err());
+        assert!(chief.may_read_chain_report(1).is_err());
+        assert!(Scope::zone(Role::Analyst).may_read_chain_report(2).is_ok());
+    }
+
+    #[test]
+    fn the_scope_comes_from_the_posts_of_the_roles_kind_only() {
+        let day = NaiveDate::from_ymd_opt(2021, 8, 1).expect("a day");
+        let post = |id: Id, role: PostRole, chain: Option<Id>, park: Option<Id>| Post {
+            id,
+            person_id: 7,
+            role,
+            chain_id: chain,
+            park_id: park,
+            enterprise_id: None,
+            chief_level: None,
+            owner_kind: None,
+            title: String::new(),
+            starts_on: day,
+            ends_on: None,
+            archived: false,
+            updated_at: chrono::DateTime::default(),
+        };
+        let posts = [
+            post(1, PostRole::ChainChief, Some(1), None),
+            post(2, PostRole::ParkStaff, None, Some(10)),
+            post(3, PostRole::ChainChief, None, None),
+        ];
+        let chief = Scope::from_posts(Role::ChainChief, &posts);
+        assert_eq!(
+            (chief.chains.as_slice(), chief.all_chains),
+            (&[1][..], true)
+        );
+        assert!(
+            chief.parks.is_empty(),
+            "a park post gives a chain role nothing"
+        );
+        let staff = Scope::from_posts(Role::ParkStaff, &posts);
+        assert_eq!((staff.chains.len(), staff.parks.as_slice()), (0, &[10][..]));
     }
 }

@@ -126,4 +126,23 @@ pub struct ApiToken {
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
     pub revoked_at: Option<DateTime<Utc>>,
+    /// Whether this token may create further tokens (false unless asked for when it was created).
+    pub may_create_tokens: bool,
+}
+
+/// What a new password or disabling an account ended: its API tokens, revoked for good, and its sessions (all
+/// but the one that changed its own password).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct CredentialsEnded {
+    pub tokens_revoked: u64,
+    pub sessions_ended: u64,
+}
+
+/// An account after an admin's change, with what the change ended.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ChangedAccount {
+    #[serde(flatten)]
+    pub account: Account,
+    #[serde(flatten)]
+    pub ended: CredentialsEnded,
 }

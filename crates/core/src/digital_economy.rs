@@ -324,14 +324,16 @@ impl DigitalEconomyMap {
     }
 
     /// The mapping as the CSV that [`DigitalEconomyMap::from_csv`] reads back: the header, then one row per code
-    /// in code order; a note holding a comma is quoted as a spreadsheet would.
+    /// in code order; a note holding a comma is quoted as a spreadsheet would, and a note that begins like a
+    /// formula is neutralised like every CSV cell chainpark writes.
     pub fn to_csv(&self) -> String {
         let mut text = format!("{MAP_HEADER}\n");
         for entry in self.entries() {
-            let note = if entry.note.contains(',') {
-                format!("\"{}\"", entry.note)
+            let note = crate::spreadsheet::formula_safe(&entry.note);
+            let note = if note.contains(',') {
+                format!("\"{note}\"")
             } else {
-                entry.note.clone()
+                note.into_owned()
             };
             text.push_str(&format!(
                 "{},{},{},{note}\n",
@@ -541,6 +543,16 @@ mod tests {
         let mut map = DigitalEconomyMap::default_map();
         map.merge(map_of("3670,05,0502,\"parts, for smart cars\"\n").expect("valid"));
         assert_eq!(DigitalEconomyMap::from_csv(&map.to_csv()), Ok(map));
+    }
+
+    #[test]
+    fn written_mapping_neutralises_a_note_that_begins_like_a_formula() {
+        let map = map_of("3670,05,0502,=HYPERLINK(\"http://evil.example\")\n").expect("valid");
+        let csv = map.to_csv();
+        assert!(
+            csv.contains("3670,05,0502,'=HYPERLINK"),
+            "the note is written as text: {csv}"
+        );
     }
 
     #[test]

@@ -19,6 +19,7 @@ pub mod list;
 pub mod period;
 pub mod pinyin_initials;
 pub mod registry;
+pub mod spreadsheet;
 mod table_code;
 pub mod time;
 pub mod workflow;

@@ -225,8 +225,12 @@ pub struct Person {
     pub name: String,
     pub title: String,
     pub organisation: String,
+    /// The person's own (mobile) phone: empty for those who may not see it (see `docs/decisions.md`).
     pub phone: String,
+    /// The person's own e-mail address: empty for those who may not see it.
     pub email: String,
+    /// The office phone, which everyone who sees the person sees.
+    pub office_phone: String,
     pub archived: bool,
     pub updated_at: DateTime<Utc>,
 }
@@ -243,6 +247,8 @@ pub struct PersonInput {
     pub phone: String,
     #[serde(default)]
     pub email: String,
+    #[serde(default)]
+    pub office_phone: String,
 }
 
 #[derive(Debug, Clone)]
@@ -252,6 +258,7 @@ pub struct PersonDraft {
     pub organisation: String,
     pub phone: String,
     pub email: String,
+    pub office_phone: String,
 }
 
 /// A post held by a person for a period; history is kept, so "who led this chain on that day" has an answer.
@@ -631,6 +638,7 @@ impl PersonInput {
             organisation: optional(&mut v, "organisation", &self.organisation, 200),
             phone: optional(&mut v, "phone", &self.phone, 40),
             email,
+            office_phone: optional(&mut v, "office_phone", &self.office_phone, 40),
         };
         v.finish(draft)
     }
@@ -895,6 +903,7 @@ impl Person {
             organisation: self.organisation.clone(),
             phone: self.phone.clone(),
             email: self.email.clone(),
+            office_phone: self.office_phone.clone(),
         }
     }
 }

@@ -24,6 +24,7 @@
 mod catalogue;
 mod check;
 mod csv_file;
+mod csv_out;
 mod encoding;
 mod error;
 mod importer;
@@ -39,6 +40,7 @@ mod xlsx_file;
 pub use catalogue::{
     Aggregation, BaseUnit, Catalogue, CatalogueError, IndicatorDef, IndicatorId, default_catalogue,
 };
+pub use csv_out::{CsvOut, spreadsheet_csv};
 pub use encoding::decode_text;
 pub use error::ImportError;
 pub use importer::{ImportOptions, Importer, IndicatorValue, ValueSink};

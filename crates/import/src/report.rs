@@ -123,18 +123,12 @@ impl ImportReport {
 
     /// Writes the listed problems as CSV (UTF-8 with BOM, so Excel shows the Chinese text).
     pub fn write_csv<W: Write>(&self, out: W) -> io::Result<()> {
-        let mut out = out;
-        out.write_all("\u{FEFF}".as_bytes())?;
-        let mut writer = csv::Writer::from_writer(out);
-        writer
-            .write_record(Self::COLUMNS)
-            .map_err(io::Error::other)?;
+        let mut csv = crate::CsvOut::for_spreadsheet(out)?;
+        csv.row(Self::COLUMNS)?;
         for e in &self.errors {
-            writer
-                .write_record(Self::cells(e))
-                .map_err(io::Error::other)?;
+            csv.row(Self::cells(e))?;
         }
-        writer.flush()
+        csv.finish().map(drop)
     }
 
     /// The listed problems as an XLSX workbook, with a summary sheet.

@@ -93,17 +93,14 @@ fn columns(layout: Layout) -> (Vec<&'static str>, Vec<Example>) {
 /// The template as CSV text, UTF-8 with a BOM so that Excel shows the Chinese headers.
 pub fn template_csv(layout: Layout) -> String {
     let (headers, example) = columns(layout);
-    let mut out = String::from("\u{FEFF}");
-    out.push_str(&headers.join(","));
-    out.push_str("\r\n");
-    out.push_str(&example_code());
-    for cell in example {
+    let code = example_code();
+    let example_row = std::iter::once(code.as_str()).chain(example.iter().map(|cell| {
         let (Example::Text(t) | Example::Number(t)) = cell;
-        out.push(',');
-        out.push_str(t);
-    }
-    out.push_str("\r\n");
-    out
+        *t
+    }));
+    let bytes = crate::spreadsheet_csv([headers, example_row.collect()])
+        .expect("writing to memory cannot fail");
+    String::from_utf8(bytes).expect("the CSV writer writes UTF-8")
 }
 
 /// The template as an XLSX workbook.

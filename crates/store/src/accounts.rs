@@ -43,6 +43,7 @@ pub(crate) struct TokenRow {
     created_at: DateTime<Utc>,
     expires_at: DateTime<Utc>,
     revoked_at: Option<DateTime<Utc>>,
+    may_create_tokens: bool,
 }
 
 impl TokenRow {
@@ -54,6 +55,7 @@ impl TokenRow {
             created_at: self.created_at,
             expires_at: self.expires_at,
             revoked_at: self.revoked_at,
+            may_create_tokens: self.may_create_tokens,
         }
     }
 }
@@ -64,13 +66,13 @@ macro_rules! accounts_store {
         mod accounts_impl {
             use async_trait::async_trait;
             use chainpark_core::access::Scope;
-            use chainpark_core::account::{Account, AccountDraft, ApiToken};
+            use chainpark_core::account::{Account, AccountDraft, ApiToken, CredentialsEnded};
             use chainpark_core::list::{Page, Paging};
             use chainpark_core::registry::{Id, Post};
             use chrono::{DateTime, Utc};
 
             use crate::accounts::{AccountRow, TokenRow};
-            use crate::{AccountStore, Actor, Result, Store, StoreError};
+            use crate::{AccountEdit, AccountStore, Actor, Result, Store, StoreError};
 
             type Db = $Db;
             type Conn = <Db as sqlx::Database>::Connection;
@@ -78,7 +80,7 @@ macro_rules! accounts_store {
             const ACCOUNT_COLUMNS: &str =
                 "SELECT a.id, a.username, a.display_name, a.role, a.person_id, a.disabled, a.created_at FROM accounts a";
             const TOKEN_COLUMNS: &str =
-                "SELECT t.id, t.account_id, t.name, t.created_at, t.expires_at, t.revoked_at FROM api_tokens t";
+                "SELECT t.id, t.account_id, t.name, t.created_at, t.expires_at, t.revoked_at, t.may_create_tokens FROM api_tokens t";
 
             async fn account_by_id(c: &mut Conn, id: Id) -> Result<Account> {
                 let row: Option<AccountRow> = sqlx::query_as(&format!("{ACCOUNT_COLUMNS} WHERE a.id = $1"))
@@ -154,35 +156,43 @@ macro_rules! accounts_store {
                     account_by_id(&mut *self.read().await?, id).await
                 }
 
-                async fn update_account(&self, actor: &Actor, id: Id, role: Option<chainpark_core::access::Role>, person_id: Option<Option<Id>>,
-                    display_name: Option<String>, disabled: Option<bool>, password_hash: Option<String>) -> Result<Account> {
-                    let own = actor.account_id == Some(id);
+                async fn update_account(&self, actor: &Actor, id: Id, edit: AccountEdit) -> Result<(Account, CredentialsEnded)> {
                     // Anyone may change their own password; everything else is the admin's.
-                    if !(own && role.is_none() && person_id.is_none() && display_name.is_none() && disabled.is_none()) {
+                    if !(actor.account_id == Some(id) && edit.is_password_only()) {
                         actor.scope.may_administer()?;
                     }
                     let mut tx = self.begin_write().await?;
                     let c = tx.conn();
                     let before = account_by_id(c, id).await?;
-                    let new_role = role.unwrap_or(before.role);
-                    let new_person = person_id.unwrap_or(before.person_id);
+                    let new_role = edit.role.unwrap_or(before.role);
+                    let new_person = edit.person_id.unwrap_or(before.person_id);
                     check_person(c, new_role, new_person).await?;
+                    let now = Utc::now();
+                    let disabling = edit.disabled == Some(true);
                     sqlx::query("UPDATE accounts SET role = $1, person_id = $2, display_name = $3, disabled = $4, updated_at = $5 WHERE id = $6")
-                        .bind(new_role.as_str()).bind(new_person).bind(display_name.unwrap_or(before.display_name.clone()))
-                        .bind(disabled.unwrap_or(before.disabled)).bind(Utc::now()).bind(id)
+                        .bind(new_role.as_str()).bind(new_person).bind(edit.display_name.unwrap_or(before.display_name.clone()))
+                        .bind(edit.disabled.unwrap_or(before.disabled)).bind(now).bind(id)
                         .execute(&mut *c).await?;
-                    if let Some(hash) = password_hash {
+                    let new_password = edit.password_hash.is_some();
+                    if let Some(hash) = edit.password_hash {
                         sqlx::query("UPDATE accounts SET password_hash = $1 WHERE id = $2").bind(hash).bind(id).execute(&mut *c).await?;
-                        // A new password ends every other session of the account.
-                        sqlx::query("DELETE FROM sessions WHERE account_id = $1").bind(id).execute(&mut *c).await?;
                     }
-                    if disabled == Some(true) {
-                        sqlx::query("DELETE FROM sessions WHERE account_id = $1").bind(id).execute(&mut *c).await?;
+                    let mut ended = CredentialsEnded::default();
+                    if new_password || disabling {
+                        // Revoked, not deleted: re-enabling the account does not bring a token back.
+                        ended.tokens_revoked = sqlx::query(
+                            "UPDATE api_tokens SET revoked_at = $1 WHERE account_id = $2 AND revoked_at IS NULL AND expires_at > $1",
+                        )
+                        .bind(now).bind(id).execute(&mut *c).await?.rows_affected();
+                        // Disabling ends every session; a new password spares the session that set it.
+                        let keep = if disabling { String::new() } else { edit.keep_session.unwrap_or_default() };
+                        ended.sessions_ended = sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND id_hash <> $2 AND expires_at > $3")
+                            .bind(id).bind(keep).bind(now).execute(&mut *c).await?.rows_affected();
                     }
                     let after = account_by_id(c, id).await?;
                     audit_account(c, actor, id, "update", Some(&before), Some(&after)).await?;
                     tx.commit().await?;
-                    Ok(after)
+                    Ok((after, ended))
                 }
 
                 async fn account_for_login(&self, username: &str) -> Result<Option<(Account, String)>> {
@@ -206,6 +216,7 @@ macro_rules! accounts_store {
                         }
                         _ => Scope::zone(account.role),
                     };
+                    let scope = Scope { person: account.person_id, ..scope };
                     Ok(Actor { account: account.username.clone(), account_id: Some(account.id), scope })
                 }
 
@@ -238,14 +249,14 @@ macro_rules! accounts_store {
                     tx.commit().await
                 }
 
-                async fn create_token(&self, actor: &Actor, name: &str, token_hash: &str, expires_at: DateTime<Utc>) -> Result<ApiToken> {
+                async fn create_token(&self, actor: &Actor, name: &str, token_hash: &str, expires_at: DateTime<Utc>, may_create_tokens: bool) -> Result<ApiToken> {
                     let account_id = actor.account_id.ok_or_else(|| StoreError::Denied("only an account can own a token".into()))?;
                     let mut tx = self.begin_write().await?;
                     let c = tx.conn();
                     let id: i64 = sqlx::query_scalar(
-                        "INSERT INTO api_tokens (account_id, name, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                        "INSERT INTO api_tokens (account_id, name, token_hash, created_at, expires_at, may_create_tokens) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
                     )
-                    .bind(account_id).bind(name).bind(token_hash).bind(Utc::now()).bind(expires_at)
+                    .bind(account_id).bind(name).bind(token_hash).bind(Utc::now()).bind(expires_at).bind(may_create_tokens)
                     .fetch_one(&mut *c).await?;
                     let row: TokenRow = sqlx::query_as(&format!("{TOKEN_COLUMNS} WHERE t.id = $1")).bind(id).fetch_one(&mut *c).await?;
                     let token = row.into_token();
@@ -253,16 +264,19 @@ macro_rules! accounts_store {
                     Ok(token)
                 }
 
-                async fn token(&self, token_hash: &str) -> Result<Option<Account>> {
+                async fn token(&self, token_hash: &str) -> Result<Option<(Account, ApiToken)>> {
                     let mut c = self.read().await?;
-                    let account: Option<i64> = sqlx::query_scalar(
-                        "SELECT t.account_id FROM api_tokens t JOIN accounts a ON a.id = t.account_id \
-                         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > $2 AND a.disabled = $3",
-                    )
+                    let row: Option<TokenRow> = sqlx::query_as(&format!(
+                        "{TOKEN_COLUMNS} JOIN accounts a ON a.id = t.account_id \
+                         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > $2 AND a.disabled = $3"
+                    ))
                     .bind(token_hash).bind(Utc::now()).bind(false).fetch_optional(&mut *c).await?;
-                    match account {
+                    match row {
                         None => Ok(None),
-                        Some(id) => Ok(Some(account_by_id(&mut c, id).await?)),
+                        Some(row) => {
+                            let token = row.into_token();
+                            Ok(Some((account_by_id(&mut c, token.account_id).await?, token)))
+                        }
                     }
                 }
 

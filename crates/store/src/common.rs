@@ -3,13 +3,14 @@
 //! instantiated for each engine's pool type; the engine modules hold only what really differs (connection set-up,
 //! migrations, the single-writer lock that SQLite needs).
 
+use chainpark_core::access::{Kind, Reach};
 use chainpark_core::credit_code::CreditCode;
 use chainpark_core::district::DistrictCode;
 use chainpark_core::industry::IndustryCode;
 use chainpark_core::list::Paging;
 use chainpark_core::registry::*;
 use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::FromRow;
+use sqlx::{FromRow, QueryBuilder};
 
 use crate::StoreError;
 
@@ -78,6 +79,141 @@ impl Dialect for sqlx::Postgres {
 pub(crate) fn id_list_json(ids: &[Id]) -> String {
     let items: Vec<String> = ids.iter().map(i64::to_string).collect();
     format!("[{}]", items.join(","))
+}
+
+/// How a kind's table is tied to chains, parks and enterprises, in SQL: the store's side of
+/// `chainpark_core::access::Kind`, from which a `Reach` is rendered as a condition. In each tie `{}` stands for a
+/// list of ids; a kind without a tie of some sort is never reached through it.
+pub(crate) struct TiesSql {
+    /// The table with its alias, and the id column, for `id IN (SELECT ...)` conditions on other tables.
+    pub(crate) table: &'static str,
+    pub(crate) id: &'static str,
+    pub(crate) chain: Option<&'static str>,
+    pub(crate) park: Option<&'static str>,
+    pub(crate) enterprise: Option<&'static str>,
+}
+
+pub(crate) fn ties_sql(kind: Kind) -> TiesSql {
+    match kind {
+        Kind::Area => TiesSql {
+            table: "industry_areas a",
+            id: "a.id",
+            chain: None,
+            park: None,
+            enterprise: None,
+        },
+        Kind::Chain => TiesSql {
+            table: "chains c",
+            id: "c.id",
+            chain: Some("c.id IN ({})"),
+            park: None,
+            enterprise: Some(
+                "c.id IN (SELECT ts.chain_id FROM segments ts JOIN enterprise_segments tes ON tes.segment_id = ts.id \
+                 WHERE tes.enterprise_id IN ({}))",
+            ),
+        },
+        Kind::Segment => TiesSql {
+            table: "segments s",
+            id: "s.id",
+            chain: Some("s.chain_id IN ({})"),
+            park: None,
+            enterprise: Some(
+                "s.id IN (SELECT tes.segment_id FROM enterprise_segments tes WHERE tes.enterprise_id IN ({}))",
+            ),
+        },
+        Kind::SupplyLink => TiesSql {
+            table: "supply_links l",
+            id: "l.id",
+            chain: Some(
+                "l.from_segment_id IN (SELECT ts.id FROM segments ts WHERE ts.chain_id IN ({}))",
+            ),
+            park: None,
+            enterprise: None,
+        },
+        Kind::Park => TiesSql {
+            table: "parks k",
+            id: "k.id",
+            chain: None,
+            park: Some("k.id IN ({})"),
+            enterprise: Some("k.id IN (SELECT te.park_id FROM enterprises te WHERE te.id IN ({}))"),
+        },
+        Kind::Enterprise | Kind::EnterpriseContact => TiesSql {
+            table: "enterprises e",
+            id: "e.id",
+            chain: Some(
+                "e.id IN (SELECT tes.enterprise_id FROM enterprise_segments tes JOIN segments ts ON ts.id = tes.segment_id \
+                 WHERE ts.chain_id IN ({}))",
+            ),
+            park: Some("e.park_id IN ({})"),
+            enterprise: Some("e.id IN ({})"),
+        },
+    }
+}
+
+/// Adds ` AND (condition)` limiting `kind`'s table (under the alias `ties_sql` gives it) to the reach: the one
+/// place where the policy's `Reach` becomes SQL, for both engines. `Reach::All` adds nothing.
+pub(crate) fn push_reach<DB>(qb: &mut QueryBuilder<'static, DB>, kind: Kind, reach: &Reach)
+where
+    DB: sqlx::Database,
+    Id: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    let Reach::Tied {
+        chains,
+        any_chain,
+        parks,
+        enterprises,
+    } = reach
+    else {
+        return;
+    };
+    let ties = ties_sql(kind);
+    qb.push(" AND (1 = 0");
+    let mut tie = |template: Option<&str>, ids: &[Id], every: Option<&str>| {
+        let Some((before, after)) = template.and_then(|t| t.split_once("{}")) else {
+            return;
+        };
+        if let Some(every) = every {
+            qb.push(format!(" OR {before}{every}{after}"));
+        } else if !ids.is_empty() {
+            qb.push(format!(" OR {before}"));
+            let mut list = qb.separated(", ");
+            for id in ids {
+                list.push_bind(*id);
+            }
+            qb.push(after.to_string());
+        }
+    };
+    tie(
+        ties.chain,
+        chains,
+        any_chain.then_some("SELECT id FROM chains"),
+    );
+    tie(ties.park, parks, None);
+    tie(ties.enterprise, enterprises, None);
+    qb.push(")");
+}
+
+/// Adds ` AND column IN (the ids of kind's objects in reach)` (for `Reach::All`, that the column is set).
+pub(crate) fn push_reached_ids<DB>(
+    qb: &mut QueryBuilder<'static, DB>,
+    column: &str,
+    kind: Kind,
+    reach: &Reach,
+) where
+    DB: sqlx::Database,
+    Id: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    if *reach == Reach::All {
+        qb.push(format!(" AND {column} IS NOT NULL"));
+        return;
+    }
+    let ties = ties_sql(kind);
+    qb.push(format!(
+        " AND {column} IN (SELECT {} FROM {} WHERE 1 = 1",
+        ties.id, ties.table
+    ));
+    push_reach(qb, kind, reach);
+    qb.push(")");
 }
 
 /// The limit as SQL accepts it: "all" is a very large number on both engines.
@@ -218,6 +354,7 @@ pub(crate) struct PersonRow {
     organisation: String,
     phone: String,
     email: String,
+    office_phone: String,
     archived: bool,
     updated_at: DateTime<Utc>,
 }
@@ -231,6 +368,7 @@ impl PersonRow {
             organisation: self.organisation,
             phone: self.phone,
             email: self.email,
+            office_phone: self.office_phone,
             archived: self.archived,
             updated_at: self.updated_at,
         }
@@ -421,6 +559,7 @@ macro_rules! sql_store {
         use std::sync::Arc;
 
         use async_trait::async_trait;
+        use chainpark_core::access::{Kind, PeopleReach, PostReach, Reach};
         use chainpark_core::chain_tree::would_create_cycle;
         use chainpark_core::pinyin_initials::initials;
         use chainpark_core::demo::DemoZone;
@@ -616,7 +755,7 @@ macro_rules! sql_store {
         const CHAIN_COLUMNS: &str = "SELECT c.id, c.area_id, c.code, c.name, c.name_en, c.description, c.archived, c.updated_at";
         const SEGMENT_COLUMNS: &str = "SELECT s.id, s.chain_id, s.parent_id, s.code, s.name, s.name_en, s.stage, s.position, s.industry_codes, s.archived, s.updated_at";
         const LINK_COLUMNS: &str = "SELECT l.id, l.from_segment_id, l.to_segment_id, l.note, l.archived, l.updated_at";
-        const PERSON_COLUMNS: &str = "SELECT p.id, p.name, p.title, p.organisation, p.phone, p.email, p.archived, p.updated_at";
+        const PERSON_COLUMNS: &str = "SELECT p.id, p.name, p.title, p.organisation, p.phone, p.email, p.office_phone, p.archived, p.updated_at";
         const POST_COLUMNS: &str = "SELECT po.id, po.person_id, po.role, po.chain_id, po.park_id, po.enterprise_id, po.chief_level, po.owner_kind, po.title, po.starts_on, po.ends_on, po.archived, po.updated_at";
         const PARK_COLUMNS: &str = "SELECT k.id, k.area_id, k.code, k.name, k.name_en, k.district, k.land_area_centi_mu, k.lon, k.lat, k.outline, k.archived, k.updated_at";
         const ENTERPRISE_COLUMNS: &str = "SELECT e.id, e.credit_code, e.name, e.name_en, e.industry_code, e.district, e.park_id, e.above_size, e.high_tech, e.is_leading AS leading, e.founded_on, e.status, e.contact_name, e.phone, e.email, e.address, e.archived, e.updated_at";
@@ -928,12 +1067,74 @@ macro_rules! sql_store {
             Ok(())
         }
 
-        /// A chain owner sees only their chains: anything else answers "not found", as if it did not exist.
-        fn ensure_chain_visible(actor: &Actor, chain: Id, kind: &'static str, id: Id) -> Result<()> {
-            match actor.scope.visible_chains() {
-                Some(chains) if !chains.contains(&chain) => Err(StoreError::NotFound { kind, id }),
-                _ => Ok(()),
+        /// Adds ` AND (condition)` limiting posts (alias `po`) to those the reach shows: each post follows the
+        /// chain, park or enterprise it is a post of.
+        fn push_post_reach(qb: &mut QueryBuilder<'static, Db>, posts: &PostReach) {
+            qb.push(" AND ((po.role IN ('chain_chief', 'chain_task_force', 'chain_owner')");
+            push_reached_ids(qb, "po.chain_id", Kind::Chain, &posts.chain_posts);
+            qb.push(") OR (po.role = 'chain_chief' AND po.chain_id IS NULL AND ");
+            qb.push_bind(posts.overall_chief);
+            qb.push(") OR (po.role IN ('park_chief', 'park_staff')");
+            push_reached_ids(qb, "po.park_id", Kind::Park, &posts.park_posts);
+            qb.push(") OR (po.role = 'enterprise_contact'");
+            push_reached_ids(qb, "po.enterprise_id", Kind::EnterpriseContact, &posts.contacts);
+            qb.push("))");
+        }
+
+        /// Adds ` AND (condition)` limiting people (alias `p`) to those the actor sees: its own person, the holders
+        /// of the posts it sees and the people handling the appeals it sees.
+        fn push_people_reach(qb: &mut QueryBuilder<'static, Db>, actor: &Actor) {
+            let PeopleReach::Some { own, posts } = actor.scope.people_reach() else { return };
+            qb.push(" AND (p.id = ");
+            qb.push_bind(own.unwrap_or(-1));
+            qb.push(" OR p.id IN (SELECT po.person_id FROM posts po WHERE 1 = 1");
+            push_post_reach(qb, &posts);
+            qb.push(")");
+            if let Some(cases) = crate::workflow::case_scope(actor, own, "ha", crate::workflow::APPEAL_PERSONS) {
+                for column in ["handler_person_id", "assignee_person_id", "escalated_to_person_id"] {
+                    qb.push(format!(" OR p.id IN (SELECT ha.{column} FROM appeals ha WHERE {cases})"));
+                }
             }
+            qb.push(")");
+        }
+
+        /// Whether the actor reaches the object `id` of `kind`; what it does not reach answers "not found", as if
+        /// it did not exist.
+        async fn ensure_reached(c: &mut Conn, actor: &Actor, kind: Kind, what: &'static str, id: Id) -> Result<()> {
+            let reach = actor.scope.reach(kind);
+            if reach == Reach::All {
+                return Ok(());
+            }
+            let ties = ties_sql(kind);
+            let mut qb: QueryBuilder<'static, Db> =
+                QueryBuilder::new(format!("SELECT COUNT(*) FROM {} WHERE {} = ", ties.table, ties.id));
+            qb.push_bind(id);
+            push_reach(&mut qb, kind, &reach);
+            let found: i64 = qb.build_query_scalar().fetch_one(&mut *c).await?;
+            if found == 0 {
+                return Err(StoreError::NotFound { kind: what, id });
+            }
+            Ok(())
+        }
+
+        /// Empties the own phone and e-mail of the people whose own phone and e-mail the actor may not see.
+        async fn project_people(c: &mut Conn, actor: &Actor, items: &mut [Person]) -> Result<()> {
+            if actor.scope.is_staff() || items.is_empty() {
+                return Ok(());
+            }
+            let mut qb: QueryBuilder<'static, Db> = QueryBuilder::new(
+                "SELECT DISTINCT po.person_id FROM posts po WHERE po.role = 'enterprise_contact'",
+            );
+            push_in(&mut qb, "po.person_id", &items.iter().map(|p| p.id).collect::<Vec<_>>());
+            push_reached_ids(&mut qb, "po.enterprise_id", Kind::EnterpriseContact, &actor.scope.reach(Kind::EnterpriseContact));
+            let contacts: Vec<i64> = qb.build_query_scalar().fetch_all(&mut *c).await?;
+            for person in items.iter_mut() {
+                if !actor.scope.sees_personal_contact(person.id, contacts.contains(&person.id)) {
+                    person.phone.clear();
+                    person.email.clear();
+                }
+            }
+            Ok(())
         }
 
         /// Hides the contact data of enterprises the actor may not see privately.
@@ -1052,19 +1253,23 @@ macro_rules! sql_store {
 
             // ---- industry areas ----
 
-            async fn list_areas(&self, _actor: &Actor, f: &AreaFilter, paging: &Paging) -> Result<Page<IndustryArea>> {
+            async fn list_areas(&self, actor: &Actor, f: &AreaFilter, paging: &Paging) -> Result<Page<IndustryArea>> {
                 let order = order_by(paging, &[("code", "a.code"), ("name", "a.name"), ("updated_at", "a.updated_at")], "a.code")?;
                 let mut c = self.read().await?;
                 let (rows, total) = count_and_fetch::<AreaRow>(&mut c, AREA_COLUMNS, |qb| {
                     qb.push("FROM industry_areas a WHERE 1 = 1");
+                    push_reach(qb, Kind::Area, &actor.scope.reach(Kind::Area));
                     push_archived(qb, "a", f.include_archived);
                     push_search(qb, &f.q, &["a.code", "a.name", "a.name_en"]);
                 }, &order, paging).await?;
                 Ok(page(rows.into_iter().map(AreaRow::into_area).collect(), total, paging))
             }
 
-            async fn get_area(&self, _actor: &Actor, id: Id) -> Result<IndustryArea> {
-                area_by_id(&mut *self.read().await?, id).await
+            async fn get_area(&self, actor: &Actor, id: Id) -> Result<IndustryArea> {
+                let mut c = self.read().await?;
+                let area = area_by_id(&mut c, id).await?;
+                ensure_reached(&mut c, actor, Kind::Area, "industry area", id).await?;
+                Ok(area)
             }
 
             async fn create_area(&self, actor: &Actor, d: IndustryAreaDraft) -> Result<IndustryArea> {
@@ -1108,17 +1313,17 @@ macro_rules! sql_store {
                     qb.push("FROM chains c WHERE 1 = 1");
                     push_archived(qb, "c", f.include_archived);
                     push_eq(qb, "c.area_id", f.area_id);
-                    if let Some(chains) = actor.scope.visible_chains() {
-                        push_in(qb, "c.id", chains);
-                    }
+                    push_reach(qb, Kind::Chain, &actor.scope.reach(Kind::Chain));
                     push_search(qb, &f.q, &["c.code", "c.name", "c.name_en"]);
                 }, &order, paging).await?;
                 Ok(page(rows.into_iter().map(ChainRow::into_chain).collect(), total, paging))
             }
 
             async fn get_chain(&self, actor: &Actor, id: Id) -> Result<Chain> {
-                ensure_chain_visible(actor, id, "chain", id)?;
-                chain_by_id(&mut *self.read().await?, id).await
+                let mut c = self.read().await?;
+                let chain = chain_by_id(&mut c, id).await?;
+                ensure_reached(&mut c, actor, Kind::Chain, "chain", id).await?;
+                Ok(chain)
             }
 
             async fn create_chain(&self, actor: &Actor, d: ChainDraft) -> Result<Chain> {
@@ -1166,9 +1371,7 @@ macro_rules! sql_store {
                     qb.push("FROM segments s WHERE 1 = 1");
                     push_archived(qb, "s", f.include_archived);
                     push_eq(qb, "s.chain_id", f.chain_id);
-                    if let Some(chains) = actor.scope.visible_chains() {
-                        push_in(qb, "s.chain_id", chains);
-                    }
+                    push_reach(qb, Kind::Segment, &actor.scope.reach(Kind::Segment));
                     push_eq(qb, "s.parent_id", f.parent_id);
                     push_eq(qb, "s.stage", f.stage.map(|s| s.as_str()));
                     if f.roots_only {
@@ -1181,8 +1384,9 @@ macro_rules! sql_store {
             }
 
             async fn get_segment(&self, actor: &Actor, id: Id) -> Result<Segment> {
-                let segment = segment_by_id(&mut *self.read().await?, id).await?;
-                ensure_chain_visible(actor, segment.chain_id, "segment", id)?;
+                let mut c = self.read().await?;
+                let segment = segment_by_id(&mut c, id).await?;
+                ensure_reached(&mut c, actor, Kind::Segment, "segment", id).await?;
                 Ok(segment)
             }
 
@@ -1229,11 +1433,7 @@ macro_rules! sql_store {
                 let mut c = self.read().await?;
                 let (rows, total) = count_and_fetch::<LinkRow>(&mut c, LINK_COLUMNS, |qb| {
                     qb.push("FROM supply_links l WHERE 1 = 1");
-                    if let Some(chains) = actor.scope.visible_chains() {
-                        qb.push(" AND l.from_segment_id IN (SELECT id FROM segments WHERE 1 = 1");
-                        push_in(qb, "chain_id", chains);
-                        qb.push(")");
-                    }
+                    push_reach(qb, Kind::SupplyLink, &actor.scope.reach(Kind::SupplyLink));
                     push_archived(qb, "l", f.include_archived);
                     if let Some(chain) = f.chain_id {
                         qb.push(" AND (l.from_segment_id IN (SELECT id FROM segments WHERE chain_id = ");
@@ -1256,10 +1456,7 @@ macro_rules! sql_store {
             async fn get_link(&self, actor: &Actor, id: Id) -> Result<SupplyLink> {
                 let mut c = self.read().await?;
                 let link = link_by_id(&mut c, id).await?;
-                let chains = segment_chains(&mut c, &[link.from_segment_id]).await?;
-                if let Some(chain) = chains.get(&link.from_segment_id) {
-                    ensure_chain_visible(actor, *chain, "supply link", id)?;
-                }
+                ensure_reached(&mut c, actor, Kind::SupplyLink, "supply link", id).await?;
                 Ok(link)
             }
 
@@ -1316,19 +1513,36 @@ macro_rules! sql_store {
 
             // ---- people ----
 
-            async fn list_people(&self, _actor: &Actor, f: &PersonFilter, paging: &Paging) -> Result<Page<Person>> {
+            async fn list_people(&self, actor: &Actor, f: &PersonFilter, paging: &Paging) -> Result<Page<Person>> {
                 let order = order_by(paging, &[("name", "p.name"), ("organisation", "p.organisation"), ("updated_at", "p.updated_at")], "p.id")?;
                 let mut c = self.read().await?;
                 let (rows, total) = count_and_fetch::<PersonRow>(&mut c, PERSON_COLUMNS, |qb| {
                     qb.push("FROM people p WHERE 1 = 1");
+                    push_people_reach(qb, actor);
                     push_archived(qb, "p", f.include_archived);
                     push_search(qb, &f.q, &["p.name", "p.organisation", "p.title"]);
                 }, &order, paging).await?;
-                Ok(page(rows.into_iter().map(PersonRow::into_person).collect(), total, paging))
+                let mut items: Vec<Person> = rows.into_iter().map(PersonRow::into_person).collect();
+                project_people(&mut c, actor, &mut items).await?;
+                Ok(page(items, total, paging))
             }
 
-            async fn get_person(&self, _actor: &Actor, id: Id) -> Result<Person> {
-                person_by_id(&mut *self.read().await?, id).await
+            async fn get_person(&self, actor: &Actor, id: Id) -> Result<Person> {
+                let mut c = self.read().await?;
+                let person = person_by_id(&mut c, id).await?;
+                if actor.scope.people_reach() != PeopleReach::All {
+                    let mut qb: QueryBuilder<'static, Db> = QueryBuilder::new("SELECT COUNT(*) FROM people p WHERE p.id = ");
+                    qb.push_bind(id);
+                    push_people_reach(&mut qb, actor);
+                    let found: i64 = qb.build_query_scalar().fetch_one(&mut *c).await?;
+                    if found == 0 {
+                        return Err(StoreError::NotFound { kind: "person", id });
+                    }
+                }
+                let mut items = [person];
+                project_people(&mut c, actor, &mut items).await?;
+                let [person] = items;
+                Ok(person)
             }
 
             async fn create_person(&self, actor: &Actor, d: PersonDraft) -> Result<Person> {
@@ -1345,8 +1559,9 @@ macro_rules! sql_store {
                 actor.scope.may_administer()?;
                 let mut tx = self.begin_write().await?;
                 let before = person_by_id(tx.conn(), id).await?;
-                sqlx::query("UPDATE people SET name = $1, title = $2, organisation = $3, phone = $4, email = $5, updated_at = $6 WHERE id = $7")
+                sqlx::query("UPDATE people SET name = $1, title = $2, organisation = $3, phone = $4, email = $5, updated_at = $6, office_phone = $8 WHERE id = $7")
                     .bind(&d.name).bind(&d.title).bind(&d.organisation).bind(&d.phone).bind(&d.email).bind(Utc::now()).bind(id)
+                    .bind(&d.office_phone)
                     .execute(tx.conn()).await?;
                 let after = person_by_id(tx.conn(), id).await?;
                 audit(tx.conn(), actor, "person", id, "update", Some(&before), Some(&after)).await?;
@@ -1361,11 +1576,14 @@ macro_rules! sql_store {
 
             // ---- posts ----
 
-            async fn list_posts(&self, _actor: &Actor, f: &PostFilter, paging: &Paging) -> Result<Page<Post>> {
+            async fn list_posts(&self, actor: &Actor, f: &PostFilter, paging: &Paging) -> Result<Page<Post>> {
                 let order = order_by(paging, &[("starts_on", "po.starts_on"), ("ends_on", "po.ends_on"), ("role", "po.role"), ("person_id", "po.person_id")], "po.id")?;
                 let mut c = self.read().await?;
                 let (rows, total) = count_and_fetch::<PostRow>(&mut c, POST_COLUMNS, |qb| {
                     qb.push("FROM posts po WHERE 1 = 1");
+                    if let PeopleReach::Some { posts, .. } = actor.scope.people_reach() {
+                        push_post_reach(qb, &posts);
+                    }
                     push_archived(qb, "po", f.include_archived);
                     push_eq(qb, "po.person_id", f.person_id);
                     push_eq(qb, "po.role", f.role.map(|r| r.as_str()));
@@ -1384,8 +1602,19 @@ macro_rules! sql_store {
                 Ok(page(items, total, paging))
             }
 
-            async fn get_post(&self, _actor: &Actor, id: Id) -> Result<Post> {
-                post_by_id(&mut *self.read().await?, id).await
+            async fn get_post(&self, actor: &Actor, id: Id) -> Result<Post> {
+                let mut c = self.read().await?;
+                let post = post_by_id(&mut c, id).await?;
+                if let PeopleReach::Some { posts, .. } = actor.scope.people_reach() {
+                    let mut qb: QueryBuilder<'static, Db> = QueryBuilder::new("SELECT COUNT(*) FROM posts po WHERE po.id = ");
+                    qb.push_bind(id);
+                    push_post_reach(&mut qb, &posts);
+                    let found: i64 = qb.build_query_scalar().fetch_one(&mut *c).await?;
+                    if found == 0 {
+                        return Err(StoreError::NotFound { kind: "post", id });
+                    }
+                }
+                Ok(post)
             }
 
             async fn create_post(&self, actor: &Actor, d: PostDraft) -> Result<Post> {
@@ -1425,11 +1654,12 @@ macro_rules! sql_store {
 
             // ---- parks ----
 
-            async fn list_parks(&self, _actor: &Actor, f: &ParkFilter, paging: &Paging) -> Result<Page<Park>> {
+            async fn list_parks(&self, actor: &Actor, f: &ParkFilter, paging: &Paging) -> Result<Page<Park>> {
                 let order = order_by(paging, &[("code", "k.code"), ("name", "k.name"), ("district", "k.district"), ("land_area", "k.land_area_centi_mu"), ("updated_at", "k.updated_at")], "k.id")?;
                 let mut c = self.read().await?;
                 let (rows, total) = count_and_fetch::<ParkRow>(&mut c, PARK_COLUMNS, |qb| {
                     qb.push("FROM parks k WHERE 1 = 1");
+                    push_reach(qb, Kind::Park, &actor.scope.reach(Kind::Park));
                     push_archived(qb, "k", f.include_archived);
                     push_eq(qb, "k.area_id", f.area_id);
                     push_eq(qb, "k.district", f.district.clone());
@@ -1444,8 +1674,11 @@ macro_rules! sql_store {
                 Ok(page(items, total, paging))
             }
 
-            async fn get_park(&self, _actor: &Actor, id: Id) -> Result<Park> {
-                park_by_id(&mut *self.read().await?, id).await
+            async fn get_park(&self, actor: &Actor, id: Id) -> Result<Park> {
+                let mut c = self.read().await?;
+                let park = park_by_id(&mut c, id).await?;
+                ensure_reached(&mut c, actor, Kind::Park, "park", id).await?;
+                Ok(park)
             }
 
             async fn create_park(&self, actor: &Actor, d: ParkDraft) -> Result<Park> {
@@ -1494,11 +1727,7 @@ macro_rules! sql_store {
                 let mut c = self.read().await?;
                 let (rows, total) = count_and_fetch::<EnterpriseRow>(&mut c, ENTERPRISE_COLUMNS, |qb| {
                     qb.push("FROM enterprises e WHERE 1 = 1");
-                    if let Some(chains) = actor.scope.visible_chains() {
-                        qb.push(" AND e.id IN (SELECT es.enterprise_id FROM enterprise_segments es JOIN segments s ON s.id = es.segment_id WHERE 1 = 1");
-                        push_in(qb, "s.chain_id", chains);
-                        qb.push(")");
-                    }
+                    push_reach(qb, Kind::Enterprise, &actor.scope.reach(Kind::Enterprise));
                     push_archived(qb, "e", f.include_archived);
                     push_eq(qb, "e.park_id", f.park_id);
                     push_eq(qb, "e.district", f.district.clone());
@@ -1537,7 +1766,7 @@ macro_rules! sql_store {
             }
 
             async fn chain_memberships(&self, actor: &Actor, chain_id: Id) -> Result<Vec<ChainMembership>> {
-                ensure_chain_visible(actor, chain_id, "chain", chain_id)?;
+                ensure_reached(&mut *self.read().await?, actor, Kind::Chain, "chain", chain_id).await?;
                 let rows: Vec<(i64, i64, Option<i64>, bool, bool)> = sqlx::query_as(
                     "SELECT es.enterprise_id, es.segment_id, e.park_id, e.is_leading, e.above_size \
                      FROM enterprise_segments es JOIN segments s ON s.id = es.segment_id \
@@ -1567,9 +1796,7 @@ macro_rules! sql_store {
                      WHERE e.archived = ",
                 );
                 qb.push_bind(false);
-                if let Some(chains) = actor.scope.visible_chains() {
-                    push_in(&mut qb, "s.chain_id", chains);
-                }
+                push_reached_ids(&mut qb, "s.chain_id", Kind::Chain, &actor.scope.reach(Kind::Chain));
                 qb.push(" GROUP BY s.chain_id");
                 let rows: Vec<(i64, i64)> = qb.build_query_as().fetch_all(&mut *self.read().await?).await?;
                 Ok(rows.into_iter().collect())
@@ -1578,13 +1805,8 @@ macro_rules! sql_store {
             async fn get_enterprise(&self, actor: &Actor, id: Id) -> Result<Enterprise> {
                 let mut c = self.read().await?;
                 let enterprise = enterprise_by_id(&mut c, id).await?;
+                ensure_reached(&mut c, actor, Kind::Enterprise, "enterprise", id).await?;
                 let mut items = [enterprise];
-                if let Some(visible) = actor.scope.visible_chains() {
-                    let chains = segment_chains(&mut c, &items[0].segment_ids).await?;
-                    if !chains.values().any(|chain| visible.contains(chain)) {
-                        return Err(StoreError::NotFound { kind: "enterprise", id });
-                    }
-                }
                 project_enterprises(&mut c, actor, &mut items).await?;
                 let [enterprise] = items;
                 Ok(enterprise)
@@ -1636,6 +1858,9 @@ macro_rules! sql_store {
                 let after = enterprise_by_id(tx.conn(), id).await?;
                 audit(tx.conn(), actor, "enterprise", id, "update", Some(&before), Some(&after)).await?;
                 tx.commit().await?;
+                let mut items = [after];
+                project_enterprises(&mut *self.read().await?, actor, &mut items).await?;
+                let [after] = items;
                 Ok(after)
             }
 
@@ -1801,7 +2026,8 @@ macro_rules! sql_store {
             }
             let mut post_count = 0;
             for p in &zone.people {
-                let d = PersonInput { name: p.name.clone(), title: p.title.clone(), organisation: p.organisation.clone(), phone: p.phone.clone(), email: p.email.clone() }
+                let d = PersonInput { name: p.name.clone(), title: p.title.clone(), organisation: p.organisation.clone(), phone: p.phone.clone(),
+                    email: p.email.clone(), office_phone: p.office_phone.clone() }
                     .parse().map_err(|e| prefixed(format!("person {}", p.name), e))?;
                 let person_id = insert_person(c, &d, now).await?;
                 for post in &p.posts {
@@ -1861,9 +2087,9 @@ macro_rules! sql_store {
 
         async fn insert_person(c: &mut Conn, d: &PersonDraft, now: chrono::DateTime<Utc>) -> Result<Id> {
             Ok(sqlx::query_scalar(
-                "INSERT INTO people (name, title, organisation, phone, email, updated_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                "INSERT INTO people (name, title, organisation, phone, email, office_phone, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
             )
-            .bind(&d.name).bind(&d.title).bind(&d.organisation).bind(&d.phone).bind(&d.email).bind(now)
+            .bind(&d.name).bind(&d.title).bind(&d.organisation).bind(&d.phone).bind(&d.email).bind(&d.office_phone).bind(now)
             .fetch_one(&mut *c).await?)
         }
 

@@ -423,14 +423,21 @@ pub(crate) fn may_maintain_figures(actor: &Actor) -> Result<()> {
     Ok(actor.scope.may_administer()?)
 }
 
-/// A chain owner sees only its chains' enterprises: another enterprise answers "not found", as in the registry.
-pub(crate) fn hide_from_chain_owner(actor: &Actor, enterprise: Id, chains: &[Id]) -> Result<()> {
-    match actor.scope.visible_chains() {
-        Some(visible) if !chains.iter().any(|c| visible.contains(c)) => Err(StoreError::NotFound {
+/// An enterprise the actor does not see (another firm for an enterprise user, a foreign chain's for a chain
+/// owner) answers "not found", as in the registry.
+pub(crate) fn ensure_enterprise_seen(
+    actor: &Actor,
+    enterprise: Id,
+    park: Option<Id>,
+    chains: &[Id],
+) -> Result<()> {
+    if actor.scope.sees_enterprise(enterprise, park, chains) {
+        Ok(())
+    } else {
+        Err(StoreError::NotFound {
             kind: "enterprise",
             id: enterprise,
-        }),
-        _ => Ok(()),
+        })
     }
 }
 
@@ -442,6 +449,7 @@ macro_rules! figures_store {
             use std::collections::HashMap;
 
             use async_trait::async_trait;
+            use chainpark_core::access::{Kind, Place, Reach};
             use chainpark_core::digital_economy::{DigitalEconomyCategory, DigitalEconomyMap};
             use chainpark_core::district::DistrictCode;
             use chainpark_core::disclosure::{CellFacts, FigureReach};
@@ -1085,7 +1093,7 @@ macro_rules! figures_store {
                 ) -> Result<Vec<EnterpriseFigure>> {
                     let mut c = self.read().await?;
                     let (park, chains) = enterprise_place(&mut c, enterprise_id).await?;
-                    hide_from_chain_owner(actor, enterprise_id, &chains)?;
+                    ensure_enterprise_seen(actor, enterprise_id, park, &chains)?;
                     if !FigureReach::of(&actor.scope).covers(enterprise_id, park, &chains) {
                         return Err(StoreError::Denied(format!(
                             "a {} account cannot read the figures of enterprise {enterprise_id}",
@@ -1123,6 +1131,7 @@ macro_rules! figures_store {
                 }
 
                 async fn rollup(&self, actor: &Actor, q: &RollupQuery) -> Result<RollupCells> {
+                    actor.scope.may_see_zone_views()?;
                     let reach = FigureReach::of(&actor.scope);
                     let mut c = self.read().await?;
                     let indicator = indicator_by_code(&mut c, &q.indicator).await?;
@@ -1202,17 +1211,20 @@ macro_rules! figures_store {
                     let names = group_names(&mut c, q.by, &ids).await?;
                     // Chain owners are shown only their own chains (and those chains' segments); the other groups
                     // still take part in disclosure control.
-                    let visible = actor.scope.visible_chains();
+                    let limited = actor.scope.reach(Kind::Chain) != Reach::All;
+                    let chain_seen =
+                        |chain: Id| actor.scope.sees(Kind::Chain, Place { chains: &[chain], ..Place::default() });
                     let groups = ids
                         .into_iter()
                         .map(|id| {
                             let (value, firms) = current[&id];
                             let (code, name, parent_group) = names.get(&id).cloned().unwrap_or_default();
-                            let listed = match (visible, q.by) {
-                                (Some(v), Dimension::Chain) => v.contains(&id),
-                                (Some(v), Dimension::Segment) => parent_group.is_some_and(|chain| v.contains(&chain)),
-                                _ => true,
-                            };
+                            let listed = !limited
+                                || match q.by {
+                                    Dimension::Chain => chain_seen(id),
+                                    Dimension::Segment => parent_group.is_some_and(chain_seen),
+                                    _ => true,
+                                };
                             GroupCells {
                                 group_id: id,
                                 code,
@@ -1300,7 +1312,8 @@ macro_rules! figures_store {
                     // The category follows from the public industry code, so every signed-in role that sees the
                     // enterprise may read it.
                     let mut tx = self.begin_write().await?;
-                    hide_from_chain_owner(actor, enterprise_id, &enterprise_place(tx.conn(), enterprise_id).await?.1)?;
+                    let (park, chains) = enterprise_place(tx.conn(), enterprise_id).await?;
+                    ensure_enterprise_seen(actor, enterprise_id, park, &chains)?;
                     let map = map_in_force(tx.conn()).await?.map;
                     sync_categories(tx.conn(), &map).await?;
                     let found = category_of(tx.conn(), enterprise_id).await?;
@@ -1315,7 +1328,8 @@ macro_rules! figures_store {
                     category: Option<DigitalEconomyCategory>,
                     overridden: bool,
                 ) -> Result<DigitalCategoryAssignment> {
-                    hide_from_chain_owner(actor, enterprise_id, &enterprise_place(&mut *self.read().await?, enterprise_id).await?.1)?;
+                    let (park, chains) = enterprise_place(&mut *self.read().await?, enterprise_id).await?;
+                    ensure_enterprise_seen(actor, enterprise_id, park, &chains)?;
                     may_maintain_figures(actor)?;
                     let mut tx = self.begin_write().await?;
                     let map = map_in_force(tx.conn()).await?.map;

@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use chainpark_core::access::{Role, Scope};
-use chainpark_core::account::{Account, AccountDraft, ApiToken};
+use chainpark_core::account::{Account, AccountDraft, ApiToken, CredentialsEnded};
 use chainpark_core::list::{Page, Paging};
 use chainpark_core::registry::*;
 use chrono::{DateTime, Utc};
@@ -64,6 +64,29 @@ pub struct AuditEntry {
     pub after: Option<serde_json::Value>,
 }
 
+/// A change to an account; `None` leaves a field as it is, `person_id: Some(None)` unlinks the person.
+#[derive(Debug, Clone, Default)]
+pub struct AccountEdit {
+    pub role: Option<Role>,
+    pub person_id: Option<Option<Id>>,
+    pub display_name: Option<String>,
+    pub disabled: Option<bool>,
+    /// A new password, already hashed.
+    pub password_hash: Option<String>,
+    /// The hash of the session that asks for the change: a new password does not end it.
+    pub keep_session: Option<String>,
+}
+
+impl AccountEdit {
+    /// Only a new password: what anyone may do to their own account.
+    pub fn is_password_only(&self) -> bool {
+        self.role.is_none()
+            && self.person_id.is_none()
+            && self.display_name.is_none()
+            && self.disabled.is_none()
+    }
+}
+
 /// Accounts, sessions and API tokens. Session ids and tokens arrive already hashed: the store never sees them.
 #[async_trait]
 pub trait AccountStore: Send + Sync {
@@ -75,18 +98,14 @@ pub trait AccountStore: Send + Sync {
     ) -> Result<Account>;
     async fn list_accounts(&self, actor: &Actor, paging: &Paging) -> Result<Page<Account>>;
     async fn get_account(&self, actor: &Actor, id: Id) -> Result<Account>;
-    /// Changes an account; `person_id: Some(None)` unlinks the person. A new password ends its sessions.
-    #[allow(clippy::too_many_arguments)]
+    /// Changes an account. A new password revokes the account's API tokens and ends its sessions but the one that
+    /// asked for the change; disabling revokes its tokens for good and ends every session. The answer says how many.
     async fn update_account(
         &self,
         actor: &Actor,
         id: Id,
-        role: Option<Role>,
-        person_id: Option<Option<Id>>,
-        display_name: Option<String>,
-        disabled: Option<bool>,
-        password_hash: Option<String>,
-    ) -> Result<Account>;
+        edit: AccountEdit,
+    ) -> Result<(Account, CredentialsEnded)>;
     /// The account and its password hash, for signing in.
     async fn account_for_login(&self, username: &str) -> Result<Option<(Account, String)>>;
     /// The actor an account acts as today: its scope from the posts its person holds today.
@@ -101,15 +120,17 @@ pub trait AccountStore: Send + Sync {
     /// The account of an unexpired session of an enabled account, with the session's CSRF token.
     async fn session(&self, id_hash: &str) -> Result<Option<(Account, String)>>;
     async fn delete_session(&self, id_hash: &str) -> Result<()>;
+    /// A token of the actor's account; `may_create_tokens` lets it create further tokens.
     async fn create_token(
         &self,
         actor: &Actor,
         name: &str,
         token_hash: &str,
         expires_at: DateTime<Utc>,
+        may_create_tokens: bool,
     ) -> Result<ApiToken>;
-    /// The account of a valid (unexpired, unrevoked) token of an enabled account.
-    async fn token(&self, token_hash: &str) -> Result<Option<Account>>;
+    /// A valid (unexpired, unrevoked) token of an enabled account, with its account.
+    async fn token(&self, token_hash: &str) -> Result<Option<(Account, ApiToken)>>;
     async fn list_tokens(&self, actor: &Actor) -> Result<Vec<ApiToken>>;
     async fn revoke_token(&self, actor: &Actor, id: Id) -> Result<ApiToken>;
 }

@@ -971,39 +971,6 @@ pub(crate) const RECOGNITION_COLUMNS: &str = "SELECT r.id, r.enterprise_id, e.na
      r.investment, r.cnc_rate_pct, r.key_process_cnc_pct, r.has_mes, r.cost_reduction_pct, r.efficiency_gain_pct, r.defect_reduction_pct, \
      r.energy_gain_pct, r.archived, r.updated_at FROM recognitions r JOIN enterprises e ON e.id = r.enterprise_id";
 
-/// Enterprise users see only their own enterprises' transformation records, chain owners only their chains'
-/// enterprises' (as in the registry); everyone else sees the zone's.
-pub(crate) fn transformation_scope(actor: &Actor, alias: &str) -> Option<String> {
-    use chainpark_core::access::Role;
-    let scope = &actor.scope;
-    if let Some(chains) = scope.visible_chains() {
-        // A chain owner: its chains' enterprises only, as in the registry.
-        let ids = chains.iter().map(|i| i.to_string()).collect::<Vec<_>>();
-        return Some(format!(
-            "{alias}.enterprise_id IN (SELECT es.enterprise_id FROM enterprise_segments es JOIN segments s ON s.id = es.segment_id \
-             WHERE s.chain_id IN ({}))",
-            if ids.is_empty() {
-                "NULL".to_string()
-            } else {
-                ids.join(", ")
-            }
-        ));
-    }
-    if scope.role != Role::Enterprise {
-        return None;
-    }
-    if scope.enterprises.is_empty() {
-        return Some("1 = 0".into());
-    }
-    let ids = scope
-        .enterprises
-        .iter()
-        .map(|i| i.to_string())
-        .collect::<Vec<_>>()
-        .join(", ");
-    Some(format!("{alias}.enterprise_id IN ({ids})"))
-}
-
 #[derive(FromRow)]
 pub(crate) struct WorkOrderRow {
     id: i64,
@@ -1133,6 +1100,7 @@ macro_rules! workflow_store {
             use std::collections::HashMap;
 
             use async_trait::async_trait;
+            use chainpark_core::access::Kind;
             use chainpark_core::calendar::WorkCalendar;
             use chainpark_core::list::{Page, Paging};
             use chainpark_core::registry::Id;
@@ -1524,13 +1492,12 @@ macro_rules! workflow_store {
                 Ok(InboxCounts { unread, total, unread_by_kind: by_kind.into_iter().collect() })
             }
 
-            /// A record of one enterprise (transformation project, recognition) is hidden from another enterprise's user
-            /// and from chain owners outside its chains: it answers 404, as if it did not exist.
+            /// A record of one enterprise (transformation project, recognition) follows its enterprise: hidden from
+            /// another enterprise's user and from chain owners outside its chains, it answers 404, as if it did not exist.
             async fn ensure_enterprise_record_visible(c: &mut Conn, actor: &Actor, enterprise_id: Id, kind: &'static str, id: Id) -> Result<()> {
-                if actor.scope.role == chainpark_core::access::Role::Enterprise && !actor.scope.has_enterprise(enterprise_id) {
-                    return Err(StoreError::NotFound { kind, id });
-                }
-                crate::figures::hide_from_chain_owner(actor, enterprise_id, &enterprise_chains(c, enterprise_id).await?)
+                let park: Option<i64> = sqlx::query_scalar("SELECT park_id FROM enterprises WHERE id = $1")
+                    .bind(enterprise_id).fetch_optional(&mut *c).await?.flatten();
+                crate::figures::ensure_enterprise_seen(actor, enterprise_id, park, &enterprise_chains(c, enterprise_id).await?)
                     .map_err(|_| StoreError::NotFound { kind, id })
             }
 
@@ -1954,7 +1921,8 @@ macro_rules! workflow_store {
                     Ok(OnTimeRate::count(rows.iter().map(|r| (r.reply_due(), r.replied_on())), f.as_of))
                 }
 
-                async fn list_signing_events(&self, _actor: &Actor, paging: &Paging) -> Result<Page<SigningEvent>> {
+                async fn list_signing_events(&self, actor: &Actor, paging: &Paging) -> Result<Page<SigningEvent>> {
+                    actor.scope.may_see_zone_views()?;
                     let mut c = self.read().await?;
                     let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM signing_events WHERE archived = $1").bind(false).fetch_one(&mut *c).await?;
                     let rows: Vec<EventRow> = sqlx::query_as(&format!("{EVENT_COLUMNS} WHERE v.archived = $1 ORDER BY v.held_on, v.id LIMIT $2 OFFSET $3"))
@@ -1962,7 +1930,8 @@ macro_rules! workflow_store {
                     Ok(Page { items: rows.into_iter().map(EventRow::into_event).collect(), total, limit: paging.limit, offset: paging.offset })
                 }
 
-                async fn get_signing_event(&self, _actor: &Actor, id: Id) -> Result<SigningEvent> {
+                async fn get_signing_event(&self, actor: &Actor, id: Id) -> Result<SigningEvent> {
+                    actor.scope.may_see_zone_views()?;
                     event_by_id(&mut *self.read().await?, id).await
                 }
 
@@ -2131,6 +2100,7 @@ macro_rules! workflow_store {
 
                 async fn project_figures(&self, actor: &Actor, grouping: ProjectGrouping, f: &ProjectFilter, as_of: NaiveDate) -> Result<Vec<ProjectFigures>> {
                     use chrono::Datelike;
+                    actor.scope.may_see_zone_views()?;
                     let (key, name) = match grouping {
                         ProjectGrouping::Zone => ("CAST(NULL AS BIGINT)", "CAST(NULL AS TEXT)"),
                         ProjectGrouping::Chain => ("p.chain_id", "(SELECT name FROM chains WHERE id = p.chain_id)"),
@@ -2162,10 +2132,11 @@ macro_rules! workflow_store {
                 }
 
                 async fn list_transformation_projects(&self, actor: &Actor, f: &TransformationFilter, paging: &Paging) -> Result<Page<TransformationProject>> {
-                    let scope = transformation_scope(actor, "t");
+                    // Transformation records follow their enterprise, as in the registry.
+                    let reach = actor.scope.reach(Kind::Enterprise);
                     let push = |qb: &mut QueryBuilder<'static, Db>| {
                         qb.push(" WHERE t.archived = ").push_bind(false);
-                        if let Some(s) = &scope { qb.push(format!(" AND {s}")); }
+                        crate::common::push_reached_ids(qb, "t.enterprise_id", Kind::Enterprise, &reach);
                         if let Some(v) = f.enterprise_id { qb.push(" AND t.enterprise_id = ").push_bind(v); }
                         if let Some(v) = f.by { qb.push(" AND t.completed_on <= ").push_bind(v); }
                     };
@@ -2218,10 +2189,10 @@ macro_rules! workflow_store {
                 }
 
                 async fn list_recognitions(&self, actor: &Actor, f: &TransformationFilter, paging: &Paging) -> Result<Page<Recognition>> {
-                    let scope = transformation_scope(actor, "r");
+                    let reach = actor.scope.reach(Kind::Enterprise);
                     let push = |qb: &mut QueryBuilder<'static, Db>| {
                         qb.push(" WHERE r.archived = ").push_bind(false);
-                        if let Some(s) = &scope { qb.push(format!(" AND {s}")); }
+                        crate::common::push_reached_ids(qb, "r.enterprise_id", Kind::Enterprise, &reach);
                         if let Some(v) = f.enterprise_id { qb.push(" AND r.enterprise_id = ").push_bind(v); }
                         if let Some(v) = f.by { qb.push(" AND r.recognised_on <= ").push_bind(v); }
                         if let Some(v) = f.kind { qb.push(" AND r.kind = ").push_bind(v.as_str()); }
@@ -2281,7 +2252,8 @@ macro_rules! workflow_store {
                     Ok(after)
                 }
 
-                async fn transformation_summary(&self, _actor: &Actor, as_of: NaiveDate) -> Result<TransformationSummary> {
+                async fn transformation_summary(&self, actor: &Actor, as_of: NaiveDate) -> Result<TransformationSummary> {
+                    actor.scope.may_see_zone_views()?;
                     let mut c = self.read().await?;
                     let (completed, investment): (i64, i64) = sqlx::query_as(
                         "SELECT COUNT(*), CAST(COALESCE(SUM(investment), 0) AS BIGINT) FROM transformation_projects WHERE archived = $1 AND completed_on <= $2")

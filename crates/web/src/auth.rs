@@ -1,10 +1,13 @@
-//! Signing in and who is calling: password hashing (argon2id), server-side sessions in a cookie with a CSRF
-//! token, API tokens sent as `Authorization: Bearer`, and throttling of failed sign-ins. Session ids and tokens are
-//! random and stored only as SHA-256 hashes; nothing secret is ever logged.
+//! Signing in and who is calling: password hashing (argon2id, on blocking threads), server-side sessions in a
+//! cookie with a CSRF token, API tokens sent as `Authorization: Bearer`, and throttling of failed sign-ins per
+//! (account, client address). Session ids and tokens are random and stored only as SHA-256 hashes; nothing secret
+//! is ever logged.
 
-use std::collections::HashMap;
+mod client_address;
+mod throttle;
+
 use std::net::SocketAddr;
-use std::sync::{LazyLock, Mutex};
+use std::sync::{Arc, LazyLock};
 use std::time::{Duration, Instant};
 
 use argon2::Argon2;
@@ -17,6 +20,10 @@ use chainpark_core::account::Account;
 use chainpark_store::Actor;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
+use tokio::sync::Semaphore;
+
+pub use client_address::TrustedProxies;
+pub use throttle::Throttle;
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -26,8 +33,37 @@ pub const CSRF_HEADER: &str = "x-csrf-token";
 /// How long a sign-in lasts.
 pub const SESSION_LIFETIME: Duration = Duration::from_secs(12 * 3600);
 
-/// Hashes a password with argon2id and a random salt (PHC string format).
-pub fn hash_password(password: &str) -> Result<String, ApiError> {
+/// argon2 is meant to be slow (tens of milliseconds of CPU and 19 MiB per hash): it runs on blocking threads, at
+/// most one per CPU at a time, so that a burst of sign-ins queues there while the async threads go on answering.
+static ARGON2_SLOTS: LazyLock<Arc<Semaphore>> = LazyLock::new(|| {
+    Arc::new(Semaphore::new(
+        std::thread::available_parallelism().map_or(2, |n| n.get()),
+    ))
+});
+
+async fn on_argon2_thread<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, ApiError> {
+    let internal = |e: String| {
+        ApiError::Store(chainpark_store::StoreError::Corrupt(format!(
+            "password hashing: {e}"
+        )))
+    };
+    let slot = ARGON2_SLOTS
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(|e| internal(e.to_string()))?;
+    tokio::task::spawn_blocking(move || {
+        let result = work();
+        drop(slot);
+        result
+    })
+    .await
+    .map_err(|e| internal(e.to_string()))
+}
+
+fn hash_now(password: &str) -> Result<String, ApiError> {
     let salt = SaltString::generate(&mut rand::rngs::OsRng);
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
@@ -35,8 +71,7 @@ pub fn hash_password(password: &str) -> Result<String, ApiError> {
         .map_err(|e| ApiError::bad_field("password", e.to_string()))
 }
 
-/// Checks a password against a stored hash; a malformed hash never matches.
-pub fn verify_password(password: &str, hash: &str) -> bool {
+fn verify_now(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash)
         .map(|parsed| {
             Argon2::default()
@@ -46,12 +81,28 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// Hashes a password with argon2id and a random salt (PHC string format), on a blocking thread.
+pub async fn hash_password(password: &str) -> Result<String, ApiError> {
+    let password = password.to_string();
+    on_argon2_thread(move || hash_now(&password)).await?
+}
+
+/// Checks a password against a stored hash, on a blocking thread; a malformed hash never matches.
+pub async fn verify_password(password: &str, hash: &str) -> Result<bool, ApiError> {
+    let (password, hash) = (password.to_string(), hash.to_string());
+    on_argon2_thread(move || verify_now(&password, &hash)).await
+}
+
 /// A hash to check against when the user does not exist, so that the answer takes as long as a wrong password.
 static DUMMY_HASH: LazyLock<String> =
-    LazyLock::new(|| hash_password("not-a-real-password-anyone-has").unwrap_or_default());
+    LazyLock::new(|| hash_now("not-a-real-password-anyone-has").unwrap_or_default());
 
-pub fn verify_unknown_user(password: &str) {
-    let _ = verify_password(password, &DUMMY_HASH);
+async fn verify_unknown_user(password: &str) -> Result<(), ApiError> {
+    let password = password.to_string();
+    on_argon2_thread(move || {
+        let _ = verify_now(&password, &DUMMY_HASH);
+    })
+    .await
 }
 
 /// A new random secret: 32 bytes, URL-safe base64.
@@ -67,67 +118,80 @@ pub fn secret_hash(secret: &str) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Failed sign-ins are counted per account and per address over a window; past the limit, sign-in is refused
-/// until the window has passed (even with the right password).
-pub struct Throttle {
-    failures: Mutex<HashMap<String, Vec<Instant>>>,
-}
-
-impl Throttle {
-    pub const WINDOW: Duration = Duration::from_secs(15 * 60);
-    pub const PER_ACCOUNT: usize = 5;
-    pub const PER_ADDRESS: usize = 20;
-
-    pub fn new() -> Self {
-        Throttle {
-            failures: Mutex::new(HashMap::new()),
-        }
-    }
-
-    fn recent(&self, key: &str) -> usize {
-        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        let now = Instant::now();
-        match map.get_mut(key) {
-            Some(times) => {
-                times.retain(|t| now.duration_since(*t) < Self::WINDOW);
-                times.len()
-            }
-            None => 0,
-        }
-    }
-
-    pub fn is_blocked(&self, username: &str, address: &str) -> bool {
-        self.recent(&format!("user:{username}")) >= Self::PER_ACCOUNT
-            || self.recent(&format!("addr:{address}")) >= Self::PER_ADDRESS
-    }
-
-    pub fn record_failure(&self, username: &str, address: &str) {
-        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        let now = Instant::now();
-        for key in [format!("user:{username}"), format!("addr:{address}")] {
-            map.entry(key).or_default().push(now);
-        }
-    }
-
-    pub fn record_success(&self, username: &str) {
-        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        map.remove(&format!("user:{username}"));
-    }
-}
-
-impl Default for Throttle {
-    fn default() -> Self {
-        Throttle::new()
-    }
-}
-
-/// The caller's network address, for throttling.
-pub fn client_address(parts: &Parts) -> String {
-    parts
+/// The caller's network address, for throttling: the peer, or the client a trusted proxy names.
+pub fn client_address(parts: &Parts, trusted: &TrustedProxies) -> String {
+    let peer = parts
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(addr)| addr.ip().to_string())
-        .unwrap_or_else(|| "unknown".to_string())
+        .map(|ConnectInfo(addr)| addr.ip());
+    trusted.client_address(peer, &parts.headers)
+}
+
+/// Why a sign-in did not happen.
+#[derive(Debug)]
+pub enum SignInRefused {
+    /// Wrong password, unknown user or disabled account: one answer for all three.
+    WrongCredentials,
+    /// This account from this address must wait before trying again.
+    Wait(Duration),
+    Failed(ApiError),
+}
+
+/// A new session: the secret for the cookie (only its hash is stored) and its CSRF token.
+pub struct NewSession {
+    pub account: Account,
+    pub secret: String,
+    pub csrf_token: String,
+}
+
+/// Signs in, for the API and the sign-in page alike: one throttled attempt for the pair (account, address), the
+/// password checked on a blocking thread, and on success a new server-side session.
+pub async fn sign_in(
+    state: &AppState,
+    username: &str,
+    password: &str,
+    address: &str,
+) -> Result<NewSession, SignInRefused> {
+    let username = username.trim().to_lowercase();
+    state
+        .throttle
+        .attempt(&username, address, Instant::now())
+        .map_err(SignInRefused::Wait)?;
+    let account = match state
+        .store
+        .account_for_login(&username)
+        .await
+        .map_err(|e| SignInRefused::Failed(e.into()))?
+    {
+        Some((account, hash)) => {
+            let matches = verify_password(password, &hash)
+                .await
+                .map_err(SignInRefused::Failed)?;
+            (matches && !account.disabled).then_some(account)
+        }
+        None => {
+            verify_unknown_user(password)
+                .await
+                .map_err(SignInRefused::Failed)?;
+            None
+        }
+    };
+    let account = account.ok_or(SignInRefused::WrongCredentials)?;
+    state.throttle.succeeded(&username, address, Instant::now());
+    let secret = new_secret();
+    let csrf_token = new_secret();
+    let expires_at =
+        chrono::Utc::now() + chrono::Duration::seconds(SESSION_LIFETIME.as_secs() as i64);
+    state
+        .store
+        .create_session(&secret_hash(&secret), account.id, &csrf_token, expires_at)
+        .await
+        .map_err(|e| SignInRefused::Failed(e.into()))?;
+    Ok(NewSession {
+        account,
+        secret,
+        csrf_token,
+    })
 }
 
 pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
@@ -159,7 +223,7 @@ pub fn session_cookie(value: &str, max_age: u64, secure: bool) -> String {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Credential {
     Session,
-    Token,
+    Token { may_create_tokens: bool },
 }
 
 /// Who is calling: the signed-in account and the actor it acts as today. Extracting it refuses the request
@@ -179,6 +243,14 @@ pub struct Caller {
 impl Caller {
     pub fn actor(&self) -> Actor {
         self.actor.clone()
+    }
+
+    /// A signed-in person may create API tokens; a token only when it was created with that right.
+    pub fn may_create_tokens(&self) -> bool {
+        match self.credential {
+            Credential::Session => true,
+            Credential::Token { may_create_tokens } => may_create_tokens,
+        }
     }
 }
 
@@ -202,18 +274,21 @@ impl FromRequestParts<AppState> for Caller {
                 .ok_or_else(|| {
                     ApiError::Unauthorized("use Authorization: Bearer <token>".into())
                 })?;
-            let account = state
-                .store
-                .token(&secret_hash(token))
-                .await?
-                .ok_or_else(|| {
-                    ApiError::Unauthorized("the token is unknown, expired or revoked".into())
-                })?;
+            let (account, token) =
+                state
+                    .store
+                    .token(&secret_hash(token))
+                    .await?
+                    .ok_or_else(|| {
+                        ApiError::Unauthorized("the token is unknown, expired or revoked".into())
+                    })?;
             let actor = state.store.actor_for(&account).await?;
             return Ok(Caller {
                 account,
                 actor,
-                credential: Credential::Token,
+                credential: Credential::Token {
+                    may_create_tokens: token.may_create_tokens,
+                },
                 csrf_token: String::new(),
                 session_hash: None,
             });
@@ -261,21 +336,10 @@ mod tests {
 
     #[test]
     fn password_hash_verifies_only_the_same_password() {
-        let hash = hash_password("correct horse battery").expect("hashes");
+        let hash = hash_now("correct horse battery").expect("hashes");
         assert!(hash.starts_with("$argon2id$"));
-        assert!(verify_password("correct horse battery", &hash));
-        assert!(!verify_password("correct horse batterz", &hash));
-    }
-
-    #[test]
-    fn throttle_blocks_after_five_failures_for_one_account() {
-        let throttle = Throttle::new();
-        for _ in 0..Throttle::PER_ACCOUNT {
-            assert!(!throttle.is_blocked("zhang", "10.0.0.1"));
-            throttle.record_failure("zhang", "10.0.0.1");
-        }
-        assert!(throttle.is_blocked("zhang", "10.0.0.2"));
-        assert!(!throttle.is_blocked("wang", "10.0.0.2"));
+        assert!(verify_now("correct horse battery", &hash));
+        assert!(!verify_now("correct horse batterz", &hash));
     }
 
     #[test]

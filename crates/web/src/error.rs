@@ -33,8 +33,9 @@ pub enum ApiError {
     Unauthorized(String),
     #[error("{0}")]
     Forbidden(String),
-    #[error("{0}")]
-    TooManyAttempts(String),
+    /// Refused until `retry_after` seconds have passed (sent as `Retry-After`).
+    #[error("{detail}")]
+    TooManyAttempts { detail: String, retry_after: u64 },
     #[error("{0}")]
     TooLarge(String),
 }
@@ -51,6 +52,17 @@ impl ApiError {
                 message,
             }],
         )
+    }
+
+    /// Failed sign-ins of one account from one address: wait this long (rounded up to whole seconds).
+    pub fn too_many_attempts(wait: std::time::Duration) -> Self {
+        let seconds = retry_after_seconds(wait);
+        ApiError::TooManyAttempts {
+            detail: format!(
+                "too many failed sign-ins for this account from this address; try again in {seconds} s"
+            ),
+            retry_after: seconds,
+        }
     }
 
     fn parts(&self) -> (StatusCode, &'static str, &'static str, Vec<FieldError>) {
@@ -86,7 +98,7 @@ impl ApiError {
                 "Request body too large",
                 Vec::new(),
             ),
-            ApiError::TooManyAttempts(_) => (
+            ApiError::TooManyAttempts { .. } => (
                 StatusCode::TOO_MANY_REQUESTS,
                 "too-many-attempts",
                 "Too many attempts",
@@ -114,14 +126,29 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, kind, title, errors) = self.parts();
+        let retry_after = match &self {
+            ApiError::TooManyAttempts { retry_after, .. } => Some(*retry_after),
+            _ => None,
+        };
         let detail = if status == StatusCode::INTERNAL_SERVER_ERROR {
             tracing::error!(error = %self, "request failed");
             "the server could not complete the request; it has been logged".to_string()
         } else {
             self.to_string()
         };
-        problem(status, kind, title, detail, errors)
+        let mut response = problem(status, kind, title, detail, errors);
+        if let Some(seconds) = retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        response
     }
+}
+
+/// Whole seconds to send in `Retry-After`, never less than the wait (and at least 1).
+pub fn retry_after_seconds(wait: std::time::Duration) -> u64 {
+    (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1)
 }
 
 /// Builds a problem+json response; also used by the middleware for 401/403/413.

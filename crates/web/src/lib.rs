@@ -33,6 +33,8 @@ pub struct AppState {
     pub https: bool,
     /// The thresholds of statistical disclosure control for roll-ups (from the configuration).
     pub disclosure: chainpark_core::disclosure::DisclosureRules,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (setting `trusted_proxies`; none by default).
+    pub trusted_proxies: Arc<auth::TrustedProxies>,
     /// "Now" for every rule and default a handler applies (deadlines, overdue, escalation, today's posts); the
     /// system clock unless a test or a demonstration fixed it. Sessions and tokens expire on the system clock.
     pub clock: Clock,
@@ -45,6 +47,7 @@ impl AppState {
             throttle: Arc::new(auth::Throttle::new()),
             https: false,
             disclosure: Default::default(),
+            trusted_proxies: Arc::new(auth::TrustedProxies::default()),
             clock: Clock::System,
         }
     }
@@ -117,6 +120,11 @@ async fn security_headers(request: Request, next: Next) -> Response {
         }
     }
     let headers = response.headers_mut();
+    // Answers carry sessions, CSRF tokens, API tokens, personal data and exports: no cache may keep them. Only an
+    // answer that says otherwise (the static files) is cacheable.
+    if !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     headers.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(

@@ -118,22 +118,26 @@ pub struct TestApp {
 impl TestApp {
     /// Serves the store at `TEST_NOW` and signs in as a fresh admin account.
     pub async fn start(store: Arc<dyn Store>) -> TestApp {
-        TestApp::start_at(store, test_clock()).await
+        TestApp::start_with(store, |_| {}).await
     }
 
     /// Serves the store on `clock` and signs in as a fresh admin account.
     pub async fn start_at(store: Arc<dyn Store>, clock: chainpark_core::time::Clock) -> TestApp {
-        TestApp::start_with(chainpark_web::AppState::new(store).with_clock(clock)).await
+        TestApp::start_with(store, move |state| state.clock = clock).await
     }
 
-    /// Serves this application state (its store and clock, with other settings such as the disclosure thresholds)
-    /// and signs in as a fresh admin account. Give it a fixed clock (`with_clock(test_clock())`).
-    pub async fn start_with(state: chainpark_web::AppState) -> TestApp {
-        let store = state.store.clone();
+    /// Like `start`, with the application's state adjusted first (e.g. trusted proxies; its clock is at
+    /// `TEST_NOW` unless `configure` sets another).
+    pub async fn start_with(
+        store: Arc<dyn Store>,
+        configure: impl FnOnce(&mut chainpark_web::AppState),
+    ) -> TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("a free port");
         let base = format!("http://{}", listener.local_addr().expect("address"));
+        let mut state = chainpark_web::AppState::new(store.clone()).with_clock(test_clock());
+        configure(&mut state);
         let app = chainpark_web::app(state);
         tokio::spawn(async move {
             axum::serve(
@@ -305,7 +309,9 @@ pub async fn create_account(
     }
     .parse()
     .expect("a valid account");
-    let hash = chainpark_web::auth::hash_password(&password).expect("hash");
+    let hash = chainpark_web::auth::hash_password(&password)
+        .await
+        .expect("hash");
     store
         .create_account(&chainpark_store::Actor::system("test"), draft, hash)
         .await

@@ -86,6 +86,8 @@ pub struct DemoPerson {
     pub organisation: String,
     pub phone: String,
     pub email: String,
+    /// The office's landline (officials, owners, park staff); enterprise contacts have their firm's contact data.
+    pub office_phone: String,
     pub posts: Vec<DemoPost>,
 }
 

@@ -175,12 +175,16 @@ impl People {
         } else {
             names::mobile(&mut self.rng)
         };
+        // The office's number follows from the person's place in the list, so the demo's random draws stay as
+        // they were.
+        let office_phone = format!("023-6789{:04}", self.people.len());
         self.people.push(DemoPerson {
             name,
             title: title.to_string(),
             organisation: organisation.to_string(),
             phone,
             email,
+            office_phone,
             posts: Vec::new(),
         });
         self.people.len() - 1
@@ -459,6 +463,7 @@ pub(crate) fn people(enterprises: &[DemoEnterprise]) -> Vec<DemoPerson> {
             organisation: firm.name.clone(),
             phone: firm.phone.clone(),
             email: firm.email.clone(),
+            office_phone: String::new(),
             posts: vec![DemoPost {
                 enterprise_credit_code: Some(firm.credit_code.clone()),
                 ..post(

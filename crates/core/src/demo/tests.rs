@@ -526,6 +526,7 @@ fn every_post_has_its_scope_and_starts_after_july_2021() {
             organisation: person.organisation.clone(),
             phone: person.phone.clone(),
             email: person.email.clone(),
+            office_phone: person.office_phone.clone(),
         };
         assert!(input.parse().is_ok(), "{} is refused", person.name);
     }

@@ -117,8 +117,9 @@ pub async fn export(
     download(
         q.format.unwrap_or_default(),
         "appeals",
-        &[appeal_sheet(&page.items)],
+        vec![appeal_sheet(&page.items)],
     )
+    .await
 }
 
 pub(crate) fn appeal_sheet(items: &[Appeal]) -> Sheet {

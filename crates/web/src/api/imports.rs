@@ -521,6 +521,17 @@ pub(crate) fn download(bytes: Vec<u8>, content_type: &'static str, name: String)
     response
 }
 
+/// Writes a report file on a blocking thread, so a long report does not hold up the server's other answers.
+async fn blocking<E: std::fmt::Display + Send + 'static>(
+    write: impl FnOnce() -> Result<Vec<u8>, E> + Send + 'static,
+) -> ApiResult<Vec<u8>> {
+    let corrupt = |e: String| ApiError::Store(StoreError::Corrupt(e));
+    tokio::task::spawn_blocking(write)
+        .await
+        .map_err(|e| corrupt(e.to_string()))?
+        .map_err(|e| corrupt(e.to_string()))
+}
+
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /// The report of an import as CSV (UTF-8 with BOM): one line per problem, with line, column and reason.
@@ -532,10 +543,12 @@ pub async fn report_csv(
     UrlPath(id): UrlPath<Id>,
 ) -> ApiResult<Response> {
     let record = state.store.get_import(&caller.actor(), id).await?;
-    let mut out = Vec::new();
-    stored_report(&record)?
-        .write_csv(&mut out)
-        .map_err(|e| ApiError::Store(StoreError::Corrupt(e.to_string())))?;
+    let report = stored_report(&record)?;
+    let out = blocking(move || {
+        let mut out = Vec::new();
+        report.write_csv(&mut out).map(|()| out)
+    })
+    .await?;
     Ok(download(
         out,
         "text/csv; charset=utf-8",
@@ -553,9 +566,8 @@ pub async fn report_xlsx(
     UrlPath(id): UrlPath<Id>,
 ) -> ApiResult<Response> {
     let record = state.store.get_import(&caller.actor(), id).await?;
-    let bytes = stored_report(&record)?
-        .to_xlsx()
-        .map_err(|e| ApiError::Store(StoreError::Corrupt(e.to_string())))?;
+    let report = stored_report(&record)?;
+    let bytes = blocking(move || report.to_xlsx()).await?;
     Ok(download(bytes, XLSX, format!("import-{id}-report.xlsx")))
 }
 

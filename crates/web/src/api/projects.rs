@@ -90,8 +90,9 @@ pub async fn export(
     download(
         q.format.unwrap_or_default(),
         "projects",
-        &[project_sheet(&page.items)],
+        vec![project_sheet(&page.items)],
     )
+    .await
 }
 
 pub(crate) fn project_sheet(items: &[Project]) -> Sheet {

@@ -85,20 +85,14 @@ fn internal(e: impl std::fmt::Display) -> ApiError {
     ApiError::Store(chainpark_store::StoreError::Corrupt(format!("export: {e}")))
 }
 
-/// The CSV text of one sheet.
+/// The CSV text of one sheet, through the one CSV writer (cells that begin like a formula are neutralised).
 pub fn csv_bytes(sheet: &Sheet) -> Result<Vec<u8>, ApiError> {
-    let mut out = Vec::from("\u{feff}".as_bytes());
-    {
-        let mut writer = csv::Writer::from_writer(&mut out);
-        writer.write_record(&sheet.headers).map_err(internal)?;
-        for row in &sheet.rows {
-            writer
-                .write_record(row.iter().map(Cell::text))
-                .map_err(internal)?;
-        }
-        writer.flush().map_err(internal)?;
-    }
-    Ok(out)
+    let header = sheet.headers.clone();
+    let rows = sheet
+        .rows
+        .iter()
+        .map(|row| row.iter().map(Cell::text).collect());
+    chainpark_import::spreadsheet_csv(std::iter::once(header).chain(rows)).map_err(internal)
 }
 
 /// An XLSX workbook with one worksheet per sheet.
@@ -130,20 +124,29 @@ pub fn xlsx_bytes(sheets: &[Sheet]) -> Result<Vec<u8>, ApiError> {
     workbook.save_to_buffer().map_err(internal)
 }
 
-/// Serves sheets as a download: CSV takes the first sheet, XLSX all of them.
-pub fn download(format: ExportFormat, stem: &str, sheets: &[Sheet]) -> Result<Response, ApiError> {
-    let (bytes, mime, ext) = match format {
-        ExportFormat::Csv => (
-            csv_bytes(sheets.first().ok_or_else(|| internal("no sheet"))?)?,
-            "text/csv; charset=utf-8",
-            "csv",
-        ),
-        ExportFormat::Xlsx => (
-            xlsx_bytes(sheets)?,
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            "xlsx",
-        ),
-    };
+/// Serves sheets as a download: CSV takes the first sheet, XLSX all of them. The file is written on a blocking
+/// thread, so a large export does not hold up the server's other answers.
+pub async fn download(
+    format: ExportFormat,
+    stem: &str,
+    sheets: Vec<Sheet>,
+) -> Result<Response, ApiError> {
+    let (bytes, mime, ext) = tokio::task::spawn_blocking(move || -> Result<_, ApiError> {
+        Ok(match format {
+            ExportFormat::Csv => (
+                csv_bytes(sheets.first().ok_or_else(|| internal("no sheet"))?)?,
+                "text/csv; charset=utf-8",
+                "csv",
+            ),
+            ExportFormat::Xlsx => (
+                xlsx_bytes(&sheets)?,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                "xlsx",
+            ),
+        })
+    })
+    .await
+    .map_err(internal)??;
     let disposition = format!("attachment; filename=\"{stem}.{ext}\"");
     let mut response = bytes.into_response();
     response
@@ -221,7 +224,7 @@ pub async fn scheduling(
                 "scheduling_{}_{}_{}",
                 report.subject.kind, report.subject.id, report.month
             );
-            download(ExportFormat::Xlsx, &stem, &report_sheets(&report))
+            download(ExportFormat::Xlsx, &stem, report_sheets(&report)).await
         }
         Some(other) => Err(ApiError::bad_field(
             "format",
@@ -244,23 +247,16 @@ pub(crate) async fn scheduling_report(
         .ok_or_else(bad_month)?;
     let (from, to) = month_bounds(year, month).ok_or_else(bad_month)?;
     let scope = &actor.scope;
+    scope
+        .may_see_zone_views()
+        .map_err(chainpark_store::StoreError::from)?;
     let (subject, dimension) = match (q.chain_id, q.park_id) {
         (Some(chain), None) => {
             // A chain owner does not learn of other chains (404), as in the registry.
-            if scope.visible_chains().is_some_and(|v| !v.contains(&chain)) {
-                return Err(chainpark_store::StoreError::NotFound {
-                    kind: "chain",
-                    id: chain,
-                }
-                .into());
-            }
-            if !(scope.reads_everything() || scope.has_chain(chain)) {
-                return Err(ApiError::Forbidden(format!(
-                    "a {} account cannot read chain {chain}'s report",
-                    scope.role
-                )));
-            }
             let c = state.store.get_chain(&actor, chain).await?;
+            scope
+                .may_read_chain_report(chain)
+                .map_err(chainpark_store::StoreError::from)?;
             (
                 ReportSubject {
                     kind: "chain".into(),
@@ -271,12 +267,9 @@ pub(crate) async fn scheduling_report(
             )
         }
         (None, Some(park)) => {
-            if !(scope.reads_everything() || scope.has_park(park)) {
-                return Err(ApiError::Forbidden(format!(
-                    "a {} account cannot read park {park}'s report",
-                    scope.role
-                )));
-            }
+            scope
+                .may_read_park_report(park)
+                .map_err(chainpark_store::StoreError::from)?;
             let p = state.store.get_park(&actor, park).await?;
             (
                 ReportSubject {

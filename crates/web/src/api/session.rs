@@ -1,21 +1,26 @@
 //! Signing in and out, API tokens, and accounts.
 
+use std::time::Instant;
+
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use chainpark_core::account::{Account, AccountChange, AccountInput, ApiToken};
+use chainpark_core::account::{
+    Account, AccountChange, AccountInput, ApiToken, ChangedAccount, CredentialsEnded,
+};
 use chainpark_core::error::Violations;
 use chainpark_core::list::{Page, Paging};
 use chainpark_core::registry::Id;
+use chainpark_store::AccountEdit;
 use chrono::{Duration, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::AppState;
-use crate::auth::{self, Caller, SESSION_LIFETIME};
+use crate::auth::{self, Caller, SESSION_LIFETIME, SignInRefused};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{ApiJson, ApiQuery};
 
@@ -33,72 +38,56 @@ pub struct SessionInfo {
     pub csrf_token: String,
 }
 
-/// A client's address, taken from the connection.
+/// A client's address: the connection's peer, or the client a trusted proxy names in `X-Forwarded-For`.
 pub struct ClientAddress(pub String);
 
-impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientAddress {
+impl axum::extract::FromRequestParts<AppState> for ClientAddress {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientAddress(auth::client_address(parts)))
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddress(auth::client_address(
+            parts,
+            &state.trusted_proxies,
+        )))
     }
 }
 
-/// Signs in with a username and password and sets the session cookie. A wrong password and an unknown user get
-/// the same answer; after too many failures the account (and the address) must wait.
+/// Signs in with a username and password and sets the session cookie. A wrong password, an unknown user and a
+/// disabled account get the same answer. After three failures for one account from one address, that pair must
+/// wait before the next try (429 with `Retry-After`), twice as long after each further failure, at most 15
+/// minutes; the account from elsewhere is not affected.
 #[utoipa::path(post, path = "/api/v1/session", tag = "access", request_body = SignIn,
     responses((status = 200, body = SessionInfo),
         (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 429, body = Problem, content_type = "application/problem+json")))]
+        (status = 429, body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "seconds to wait")))))]
 pub async fn sign_in(
     State(state): State<AppState>,
     ClientAddress(address): ClientAddress,
     headers: HeaderMap,
     ApiJson(body): ApiJson<SignIn>,
 ) -> ApiResult<Response> {
-    let username = body.username.trim().to_lowercase();
-    if state.throttle.is_blocked(&username, &address) {
-        return Err(ApiError::TooManyAttempts(
-            "too many failed sign-ins; wait 15 minutes".into(),
-        ));
-    }
-    let account = match state.store.account_for_login(&username).await? {
-        Some((account, hash)) => {
-            let matches = auth::verify_password(&body.password, &hash);
-            (matches && !account.disabled).then_some(account)
+    let session = match auth::sign_in(&state, &body.username, &body.password, &address).await {
+        Ok(session) => session,
+        Err(SignInRefused::WrongCredentials) => {
+            return Err(ApiError::Unauthorized("wrong username or password".into()));
         }
-        None => {
-            auth::verify_unknown_user(&body.password);
-            None
-        }
+        Err(SignInRefused::Wait(wait)) => return Err(ApiError::too_many_attempts(wait)),
+        Err(SignInRefused::Failed(e)) => return Err(e),
     };
-    let Some(account) = account else {
-        state.throttle.record_failure(&username, &address);
-        return Err(ApiError::Unauthorized("wrong username or password".into()));
-    };
-    state.throttle.record_success(&username);
-    let session = auth::new_secret();
-    let csrf_token = auth::new_secret();
-    let expires_at = Utc::now() + Duration::seconds(SESSION_LIFETIME.as_secs() as i64);
-    state
-        .store
-        .create_session(
-            &auth::secret_hash(&session),
-            account.id,
-            &csrf_token,
-            expires_at,
-        )
-        .await?;
     let cookie = auth::session_cookie(
-        &session,
+        &session.secret,
         SESSION_LIFETIME.as_secs(),
         auth::is_https(&state, &headers),
     );
     Ok((
         [(header::SET_COOKIE, cookie)],
         Json(SessionInfo {
-            account,
-            csrf_token,
+            account: session.account,
+            csrf_token: session.csrf_token,
         }),
     )
         .into_response())
@@ -136,43 +125,45 @@ pub struct PasswordChange {
     pub new_password: String,
 }
 
-/// Changes the signed-in account's own password; every session of the account ends.
+/// Changes the signed-in account's own password. Every API token of the account is revoked and every other
+/// session ends; the session that made the change stays signed in. The answer says how many of each ended.
 #[utoipa::path(post, path = "/api/v1/session/password", tag = "access", request_body = PasswordChange,
-    responses((status = 204), (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = CredentialsEnded), (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 429, body = Problem, content_type = "application/problem+json")))]
 pub async fn change_password(
     State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
     caller: Caller,
     ApiJson(body): ApiJson<PasswordChange>,
-) -> ApiResult<StatusCode> {
-    let current_ok = match state
-        .store
-        .account_for_login(&caller.account.username)
-        .await?
-    {
-        Some((_, hash)) => auth::verify_password(&body.current_password, &hash),
+) -> ApiResult<Json<CredentialsEnded>> {
+    // Guessing the current password here is throttled like signing in, so a stolen session cannot guess faster.
+    let username = &caller.account.username;
+    state
+        .throttle
+        .attempt(username, &address, Instant::now())
+        .map_err(ApiError::too_many_attempts)?;
+    let current_ok = match state.store.account_for_login(username).await? {
+        Some((_, hash)) => auth::verify_password(&body.current_password, &hash).await?,
         None => false,
     };
     if !current_ok {
         return Err(ApiError::Forbidden("the current password is wrong".into()));
     }
+    state.throttle.succeeded(username, &address, Instant::now());
     let mut v = Violations::default();
     chainpark_core::account::check_password(&mut v, "new_password", &body.new_password);
     v.finish(())?;
-    let hash = auth::hash_password(&body.new_password)?;
-    state
+    let edit = AccountEdit {
+        password_hash: Some(auth::hash_password(&body.new_password).await?),
+        keep_session: caller.session_hash.clone(),
+        ..AccountEdit::default()
+    };
+    let (_, ended) = state
         .store
-        .update_account(
-            &caller.actor(),
-            caller.account.id,
-            None,
-            None,
-            None,
-            None,
-            Some(hash),
-        )
+        .update_account(&caller.actor(), caller.account.id, edit)
         .await?;
-    Ok(StatusCode::NO_CONTENT)
+    Ok(Json(ended))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -183,6 +174,9 @@ pub struct NewToken {
     /// Days until it expires (1–365, default 90).
     #[serde(default)]
     pub expires_in_days: Option<i64>,
+    /// Whether the new token may itself create tokens (default false).
+    #[serde(default)]
+    pub may_create_tokens: bool,
 }
 
 /// A new token: the only time it is shown.
@@ -192,14 +186,21 @@ pub struct CreatedToken {
     pub info: ApiToken,
 }
 
-/// Creates an API token for the signed-in account, to send as `Authorization: Bearer <token>`.
+/// Creates an API token for the signed-in account, to send as `Authorization: Bearer <token>`. A signed-in
+/// session may create tokens; a token only when it was created with `may_create_tokens`.
 #[utoipa::path(post, path = "/api/v1/tokens", tag = "access", request_body = NewToken,
-    responses((status = 201, body = CreatedToken), (status = 422, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 201, body = CreatedToken), (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn create_token(
     State(state): State<AppState>,
     caller: Caller,
     ApiJson(body): ApiJson<NewToken>,
 ) -> ApiResult<(StatusCode, Json<CreatedToken>)> {
+    if !caller.may_create_tokens() {
+        return Err(ApiError::Forbidden(
+            "this token may not create tokens; sign in, or use a token created with may_create_tokens".into(),
+        ));
+    }
     let mut v = Violations::default();
     let name = body.name.trim().to_string();
     if name.is_empty() || name.chars().count() > 100 {
@@ -218,6 +219,7 @@ pub async fn create_token(
             &name,
             &auth::secret_hash(&token),
             Utc::now() + Duration::days(days),
+            body.may_create_tokens,
         )
         .await?;
     Ok((StatusCode::CREATED, Json(CreatedToken { token, info })))
@@ -282,7 +284,7 @@ pub async fn create_account(
         .may_administer()
         .map_err(|d| ApiError::Forbidden(d.0))?;
     let (draft, password) = input.parse()?;
-    let hash = auth::hash_password(&password)?;
+    let hash = auth::hash_password(&password).await?;
     let account = state
         .store
         .create_account(&caller.actor(), draft, hash)
@@ -302,9 +304,11 @@ pub async fn get_account(
     Ok(Json(state.store.get_account(&caller.actor(), id).await?))
 }
 
-/// Changes an account (admin): role, person, display name, disabled, or a new password.
+/// Changes an account (admin): role, person, display name, disabled, or a new password. A new password revokes
+/// the account's API tokens and ends its sessions; disabling revokes its tokens for good (enabling the account
+/// again does not bring them back) and ends its sessions. The answer is the account with how many ended.
 #[utoipa::path(patch, path = "/api/v1/accounts/{id}", tag = "access", params(("id" = i64, Path)), request_body = AccountChange,
-    responses((status = 200, body = Account), (status = 403, body = Problem, content_type = "application/problem+json"),
+    responses((status = 200, body = ChangedAccount), (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn update_account(
@@ -312,36 +316,34 @@ pub async fn update_account(
     caller: Caller,
     Path(id): Path<Id>,
     ApiJson(change): ApiJson<AccountChange>,
-) -> ApiResult<Json<Account>> {
+) -> ApiResult<Json<ChangedAccount>> {
     caller
         .actor
         .scope
         .may_administer()
         .map_err(|d| ApiError::Forbidden(d.0))?;
-    let hash = match &change.password {
+    let password_hash = match &change.password {
         Some(password) => {
             let mut v = Violations::default();
             chainpark_core::account::check_password(&mut v, "password", password);
             v.finish(())?;
-            Some(auth::hash_password(password)?)
+            Some(auth::hash_password(password).await?)
         }
         None => None,
     };
-    let person = change.person_id.map(Some);
-    Ok(Json(
-        state
-            .store
-            .update_account(
-                &caller.actor(),
-                id,
-                change.role,
-                person,
-                change.display_name,
-                change.disabled,
-                hash,
-            )
-            .await?,
-    ))
+    let edit = AccountEdit {
+        role: change.role,
+        person_id: change.person_id.map(Some),
+        display_name: change.display_name,
+        disabled: change.disabled,
+        password_hash,
+        keep_session: caller.session_hash.clone(),
+    };
+    let (account, ended) = state
+        .store
+        .update_account(&caller.actor(), id, edit)
+        .await?;
+    Ok(Json(ChangedAccount { account, ended }))
 }
 
 pub fn router() -> OpenApiRouter<AppState> {

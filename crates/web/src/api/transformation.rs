@@ -117,8 +117,9 @@ pub async fn export_projects(
     download(
         q.format.unwrap_or_default(),
         "transformation_projects",
-        &[sheet],
+        vec![sheet],
     )
+    .await
 }
 
 /// Records a transformation project: the admin, or a chief or task-force member of the enterprise's chain.

@@ -83,8 +83,9 @@ pub async fn export(
     download(
         q.format.unwrap_or_default(),
         "work_orders",
-        &[work_order_sheet(&page.items)],
+        vec![work_order_sheet(&page.items)],
     )
+    .await
 }
 
 pub(crate) fn work_order_sheet(items: &[WorkOrder]) -> Sheet {

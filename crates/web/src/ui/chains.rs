@@ -44,6 +44,7 @@ struct ChainsPage {
 }
 
 pub async fn list(State(state): State<AppState>, viewer: Viewer) -> PageResult {
+    viewer.require_zone_views()?;
     let (rows, period) = chain_rows(&state, &viewer).await?;
     Ok(render(ChainsPage {
         chrome: viewer.chrome(viewer.t("chains.title"), "chains"),
@@ -53,6 +54,7 @@ pub async fn list(State(state): State<AppState>, viewer: Viewer) -> PageResult {
 }
 
 async fn export(state: &AppState, viewer: &Viewer, kind: Kind) -> PageResult {
+    viewer.require_zone_views()?;
     let (rows, period) = chain_rows(state, viewer).await?;
     let t = |key| viewer.t(key).to_string();
     let table = Table {
@@ -240,6 +242,8 @@ pub struct PersonRow {
 struct ChainPage {
     chrome: Chrome,
     chain_id: Id,
+    /// Offers the chain's scheduling report.
+    may_read_report: bool,
     name: String,
     area: String,
     description: String,
@@ -288,6 +292,7 @@ pub async fn page(
     Path(id): Path<Id>,
     Query(q): Query<ChainQuery>,
 ) -> PageResult {
+    viewer.require_zone_views()?;
     let store = state.store.as_ref();
     let actor = viewer.actor();
     let lang = viewer.lang;
@@ -491,6 +496,7 @@ pub async fn page(
     Ok(render(ChainPage {
         chrome: viewer.chrome(name.clone(), "chains"),
         chain_id: id,
+        may_read_report: actor.scope.may_read_chain_report(id).is_ok(),
         name,
         area,
         description: chain.description.clone(),

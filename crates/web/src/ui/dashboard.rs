@@ -78,6 +78,7 @@ pub async fn page(
     viewer: Viewer,
     Query(q): Query<DashboardQuery>,
 ) -> PageResult {
+    viewer.require_zone_views()?;
     let store = state.store.as_ref();
     let actor = viewer.actor();
     let lang = viewer.lang;

@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chainpark_core::list::Paging;
 use chainpark_core::period::Period;
 use chainpark_core::registry::{Enterprise, EnterpriseContact, Id};
+use chainpark_store::workflow::TransformationFilter;
 use chainpark_store::{ChainFilter, EnterpriseFilter, ParkFilter, SegmentFilter, Store};
 use serde::Deserialize;
 
@@ -299,6 +300,7 @@ fn export_table(all: &[Enterprise], names: &Names) -> Table {
 }
 
 async fn export(state: &AppState, viewer: &Viewer, q: &SearchQuery, kind: Kind) -> PageResult {
+    viewer.require_zone_views()?;
     let store = state.store.as_ref();
     let filter = q.filter();
     let (names, all) = tokio::join!(
@@ -332,6 +334,15 @@ pub struct FigureRow {
     pub gross_output: String,
 }
 
+/// A transformation project or a recognition of the enterprise, as its page lists them.
+pub struct TransformationRow {
+    pub kind: &'static str,
+    pub name: String,
+    pub investment: i64,
+    pub from: String,
+    pub until: String,
+}
+
 #[derive(Template)]
 #[template(path = "enterprise.html")]
 struct EnterprisePage {
@@ -350,6 +361,7 @@ struct EnterprisePage {
     year: i32,
     figures: Vec<FigureRow>,
     chart_svg: Option<String>,
+    transformation: Vec<TransformationRow>,
 }
 
 /// Monthly values of one indicator for a year, by month 1–12 (current values only). The flag tells whether the
@@ -474,6 +486,7 @@ pub async fn page(
         chainpark_core::registry::EnterpriseStatus::MovedOut => "ent.status.moved_out",
         chainpark_core::registry::EnterpriseStatus::Closed => "ent.status.closed",
     };
+    let transformation = transformation_rows(store, &viewer, id).await?;
     let name = lang.pick(&e.name, &e.name_en).to_string();
     let scope = &viewer.actor().scope;
     let may_edit_contact = scope.is_admin() || scope.has_enterprise(id);
@@ -494,8 +507,47 @@ pub async fn page(
         year,
         figures,
         chart_svg,
+        transformation,
         e,
     }))
+}
+
+/// The enterprise's transformation projects and recognitions (its own user sees them here: the zone's
+/// transformation page is a zone view).
+async fn transformation_rows(
+    store: &dyn Store,
+    viewer: &Viewer,
+    id: Id,
+) -> Result<Vec<TransformationRow>, PageError> {
+    let filter = TransformationFilter {
+        enterprise_id: Some(id),
+        ..Default::default()
+    };
+    let all = Paging::all();
+    let (projects, recognitions) = tokio::join!(
+        store.list_transformation_projects(viewer.actor(), &filter, &all),
+        store.list_recognitions(viewer.actor(), &filter, &all),
+    );
+    let projects = projects.map_err(|e| viewer.fail(e))?.items;
+    let recognitions = recognitions.map_err(|e| viewer.fail(e))?.items;
+    let mut rows: Vec<TransformationRow> = projects
+        .into_iter()
+        .map(|p| TransformationRow {
+            kind: viewer.t("transformation.projects"),
+            name: p.name,
+            investment: p.investment,
+            from: p.started_on.to_string(),
+            until: p.completed_on.map(|d| d.to_string()).unwrap_or_default(),
+        })
+        .collect();
+    rows.extend(recognitions.into_iter().map(|r| TransformationRow {
+        kind: viewer.t(&format!("transformation.kind.{}", r.kind.as_str())),
+        name: r.name,
+        investment: r.investment,
+        from: r.recognised_on.to_string(),
+        until: String::new(),
+    }));
+    Ok(rows)
 }
 
 #[derive(Debug, Deserialize)]

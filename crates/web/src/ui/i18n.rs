@@ -199,6 +199,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "calendar for {year} not loaded: counted on weekdays for now",
     ),
     ("appeal.handler", "责任人", "Routed to"),
+    ("appeal.office_phone", "办公电话", "Office phone"),
     ("appeal.escalated_to", "督办", "Escalated to"),
     ("appeal.reply", "答复", "Reply"),
     ("appeal.rating", "评分", "Rating"),
@@ -370,9 +371,10 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ),
     (
         "signin.throttled",
-        "登录失败次数过多，请15分钟后再试",
-        "Too many failed sign-ins; wait 15 minutes",
+        "此账号从本地址登录失败次数过多，请稍候再试",
+        "Too many failed sign-ins for this account from here; wait a little before trying again",
     ),
+    ("signin.retry_after", "需等待", "wait"),
     (
         "signin.expired",
         "页面已过期，请重新登录",

@@ -224,6 +224,15 @@ impl Viewer {
         self.lang.t(key)
     }
 
+    /// Refuses a zone-wide page (the dashboard, chain and park pages, registry exports) to an account that may
+    /// not see the zone: 403, as the API answers.
+    pub fn require_zone_views(&self) -> Result<(), PageError> {
+        self.actor()
+            .scope
+            .may_see_zone_views()
+            .map_err(|e| self.fail(chainpark_store::StoreError::from(e)))
+    }
+
     /// What every page around its content needs: title, navigation, account, language switch.
     pub fn chrome(&self, title: impl Into<String>, nav: &'static str) -> Chrome {
         let role = self.caller.account.role;
@@ -247,6 +256,7 @@ impl Viewer {
             csrf: self.caller.csrf_token.clone(),
             lang_href: switch_language_href(&self.uri, self.lang.other()),
             may_import: matches!(role, Role::Admin | Role::Enterprise),
+            may_see_zone: self.actor().scope.may_see_zone_views().is_ok(),
             is_admin: role == Role::Admin,
             unread: self.unread,
             may_see_projects: role != Role::Enterprise,
@@ -275,6 +285,8 @@ pub struct Chrome {
     pub csrf: String,
     pub lang_href: String,
     pub may_import: bool,
+    /// Shows the zone-wide pages (dashboard, chains, parks) and the registry exports.
+    pub may_see_zone: bool,
     /// Shows the accounts page in the navigation.
     pub is_admin: bool,
     /// Unread inbox messages (the badge).
@@ -351,6 +363,7 @@ impl IntoResponse for PageError {
             csrf: String::new(),
             lang_href: format!("/?lang={}", lang.other().code()),
             may_import: false,
+            may_see_zone: false,
             is_admin: false,
             unread: 0,
             may_see_projects: false,

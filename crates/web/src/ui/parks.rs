@@ -83,6 +83,7 @@ fn map_park(p: &Park, lang: Lang, hover: String, selected: bool) -> Option<MapPa
 }
 
 pub async fn list(State(state): State<AppState>, viewer: Viewer) -> PageResult {
+    viewer.require_zone_views()?;
     let (rows, map_parks, period) = park_rows(&state, &viewer).await?;
     Ok(render(ParksPage {
         chrome: viewer.chrome(viewer.t("parks.title"), "parks"),
@@ -93,6 +94,7 @@ pub async fn list(State(state): State<AppState>, viewer: Viewer) -> PageResult {
 }
 
 async fn export(state: &AppState, viewer: &Viewer, kind: Kind) -> PageResult {
+    viewer.require_zone_views()?;
     let (rows, _, period) = park_rows(state, viewer).await?;
     let t = |key| viewer.t(key).to_string();
     let period = stats::period_label(period, viewer.lang);
@@ -214,6 +216,8 @@ async fn park_rows(
 struct ParkPage {
     chrome: Chrome,
     id: Id,
+    /// Offers the park's scheduling report.
+    may_read_report: bool,
     name: String,
     code: String,
     chief: Option<String>,
@@ -250,6 +254,7 @@ pub async fn page(
     Path(id): Path<Id>,
     Query(q): Query<ParkQuery>,
 ) -> PageResult {
+    viewer.require_zone_views()?;
     let store = state.store.as_ref();
     let actor = viewer.actor();
     let lang = viewer.lang;
@@ -339,6 +344,7 @@ pub async fn page(
     Ok(render(ParkPage {
         chrome: viewer.chrome(park_name.clone(), "parks"),
         id,
+        may_read_report: actor.scope.may_read_park_report(id).is_ok(),
         name: park_name,
         code: park.code.clone(),
         chief: park.chief.as_ref().map(|c| c.name.clone()),

@@ -7,14 +7,14 @@ use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::{Duration, Utc};
 use serde::Deserialize;
 
 use super::i18n::Lang;
 use super::{Chrome, render};
 use crate::AppState;
 use crate::api::session::ClientAddress;
-use crate::auth::{self, SESSION_LIFETIME};
+use crate::auth::{self, SESSION_LIFETIME, SignInRefused};
+use crate::error::retry_after_seconds;
 
 const SIGN_IN_COOKIE: &str = "chainpark_signin";
 
@@ -26,6 +26,8 @@ struct SignInPage {
     token: String,
     username: String,
     error: Option<&'static str>,
+    /// Seconds to wait before the next try, when throttled.
+    retry_after: Option<u64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -56,6 +58,7 @@ fn chrome(lang: Lang, next: &str) -> Chrome {
         csrf: String::new(),
         lang_href: format!("/sign-in?{href}"),
         may_import: false,
+        may_see_zone: false,
         is_admin: false,
         unread: 0,
         may_see_projects: false,
@@ -70,6 +73,17 @@ fn sign_in_page(
     error: Option<&'static str>,
     status: StatusCode,
 ) -> Response {
+    sign_in_page_with_wait(lang, next, username, error, status, None)
+}
+
+fn sign_in_page_with_wait(
+    lang: Lang,
+    next: String,
+    username: String,
+    error: Option<&'static str>,
+    status: StatusCode,
+    retry_after: Option<u64>,
+) -> Response {
     let token = auth::new_secret();
     let cookie =
         format!("{SIGN_IN_COOKIE}={token}; Path=/sign-in; HttpOnly; SameSite=Strict; Max-Age=3600");
@@ -79,6 +93,7 @@ fn sign_in_page(
         token,
         username,
         error,
+        retry_after,
     });
     *response.status_mut() = status;
     if let Ok(value) = HeaderValue::from_str(&cookie) {
@@ -115,8 +130,8 @@ pub struct SignInForm {
     token: String,
 }
 
-/// Signs in like `POST /api/v1/session` (same throttle, same answer for unknown users) and goes back to the
-/// page that asked for it.
+/// Signs in like `POST /api/v1/session` (the same function: same throttle, same answer for unknown users) and
+/// goes back to the page that asked for it.
 pub async fn submit(
     State(state): State<AppState>,
     ClientAddress(address): ClientAddress,
@@ -136,65 +151,37 @@ pub async fn submit(
             StatusCode::FORBIDDEN,
         );
     }
-    let username = form.username.trim().to_lowercase();
-    if state.throttle.is_blocked(&username, &address) {
-        return sign_in_page(
-            lang,
-            next,
-            form.username,
-            Some("signin.throttled"),
-            StatusCode::TOO_MANY_REQUESTS,
-        );
-    }
-    let account = match state.store.account_for_login(&username).await {
-        Ok(Some((account, hash))) => {
-            let matches = auth::verify_password(&form.password, &hash);
-            (matches && !account.disabled).then_some(account)
-        }
-        Ok(None) => {
-            auth::verify_unknown_user(&form.password);
-            None
-        }
-        Err(e) => {
-            return super::PageError {
+    let session = match auth::sign_in(&state, &form.username, &form.password, &address).await {
+        Ok(session) => session,
+        Err(SignInRefused::WrongCredentials) => {
+            return sign_in_page(
                 lang,
-                error: e.into(),
-            }
-            .into_response();
+                next,
+                form.username,
+                Some("signin.failed"),
+                StatusCode::UNAUTHORIZED,
+            );
+        }
+        Err(SignInRefused::Wait(wait)) => {
+            let seconds = retry_after_seconds(wait);
+            let mut page = sign_in_page_with_wait(
+                lang,
+                next,
+                form.username,
+                Some("signin.throttled"),
+                StatusCode::TOO_MANY_REQUESTS,
+                Some(seconds),
+            );
+            page.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+            return page;
+        }
+        Err(SignInRefused::Failed(error)) => {
+            return super::PageError { lang, error }.into_response();
         }
     };
-    let Some(account) = account else {
-        state.throttle.record_failure(&username, &address);
-        return sign_in_page(
-            lang,
-            next,
-            form.username,
-            Some("signin.failed"),
-            StatusCode::UNAUTHORIZED,
-        );
-    };
-    state.throttle.record_success(&username);
-    let session = auth::new_secret();
-    let csrf_token = auth::new_secret();
-    let expires_at = Utc::now() + Duration::seconds(SESSION_LIFETIME.as_secs() as i64);
-    if let Err(e) = state
-        .store
-        .create_session(
-            &auth::secret_hash(&session),
-            account.id,
-            &csrf_token,
-            expires_at,
-        )
-        .await
-    {
-        return super::PageError {
-            lang,
-            error: e.into(),
-        }
-        .into_response();
-    }
     let cookie = auth::session_cookie(
-        &session,
+        &session.secret,
         SESSION_LIFETIME.as_secs(),
         auth::is_https(&state, &headers),
     );

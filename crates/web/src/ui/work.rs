@@ -402,6 +402,9 @@ struct AppealPage {
     overdue: &'static str,
     handler: String,
     assignee: String,
+    /// Whom to call about the case: the office phone of the assignee (else of the handler), when the viewer sees
+    /// that person.
+    office_phone: String,
     escalated_to: String,
     reply: String,
     rating: String,
@@ -551,6 +554,8 @@ pub async fn appeal(
             Some(step) => viewer.t(&format!("appeal.overdue.{}", step.as_str())),
             None => "",
         },
+        office_phone: office_phone(store, &viewer, a.assignee.as_ref().or(a.handler.as_ref()))
+            .await,
         handler: name(&a.handler),
         assignee: name(&a.assignee),
         escalated_to: name(&a.escalated_to),
@@ -562,6 +567,22 @@ pub async fn appeal(
         filed: q.filed.is_some(),
         title: a.title,
     }))
+}
+
+/// The office phone of the person handling a case, as far as the viewer sees that person.
+async fn office_phone(
+    store: &dyn chainpark_store::Store,
+    viewer: &Viewer,
+    person: Option<&PersonRef>,
+) -> String {
+    match person {
+        Some(p) => store
+            .get_person(viewer.actor(), p.id)
+            .await
+            .map(|p| p.office_phone)
+            .unwrap_or_default(),
+        None => String::new(),
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -664,6 +685,8 @@ struct ProjectsPage {
     rows: Vec<ProjectRow>,
     figures: Vec<FigureRow>,
     as_of: String,
+    /// Offers the new-project form.
+    may_create: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -680,6 +703,7 @@ pub async fn projects(
     viewer: Viewer,
     Query(q): Query<ProjectsQuery>,
 ) -> PageResult {
+    viewer.require_zone_views()?;
     let store = state.store.as_ref();
     let stage = given(&q.stage).and_then(ProjectStage::parse);
     let all = store
@@ -735,6 +759,7 @@ pub async fn projects(
         }));
     }
     Ok(render(ProjectsPage {
+        may_create: viewer.actor().scope.may_create_projects(),
         chrome: viewer.chrome(viewer.t("projects.title"), "projects"),
         stages: ProjectStage::ALL
             .iter()

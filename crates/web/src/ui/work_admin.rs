@@ -7,7 +7,6 @@ use askama::Template;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::{HeaderMap, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
-use chainpark_core::access::Role;
 use chainpark_core::list::Paging;
 use chainpark_core::registry::Id;
 use chainpark_core::workflow::appeals::{AppealCategory, AppealRuleInput, RouteTarget};
@@ -471,6 +470,7 @@ pub async fn transformation(
     viewer: Viewer,
     Query(q): Query<AsOfQuery>,
 ) -> PageResult {
+    viewer.require_zone_views()?;
     let store = state.store.as_ref();
     let as_of = match q.as_of.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
         Some(text) => date("as_of", text).map_err(|e| viewer.fail(e))?,
@@ -646,14 +646,6 @@ pub async fn add_recognition(
 
 // ---- a new project ----
 
-/// Those who may create a project (in their own chains; the store checks which).
-fn may_create_project(viewer: &Viewer) -> bool {
-    matches!(
-        viewer.actor().scope.role,
-        Role::Admin | Role::ChainChief | Role::ChainTaskForce
-    )
-}
-
 #[derive(Template)]
 #[template(path = "project_new.html")]
 struct NewProjectPage {
@@ -661,7 +653,7 @@ struct NewProjectPage {
 }
 
 pub async fn new_project(viewer: Viewer) -> PageResult {
-    if !may_create_project(&viewer) {
+    if !viewer.actor().scope.may_create_projects() {
         return Err(viewer.fail(ApiError::Forbidden(
             "this account cannot create projects".into(),
         )));
