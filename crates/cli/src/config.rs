@@ -1,9 +1,11 @@
 //! Layered configuration: defaults, then a TOML file, then `CHAINPARK_*` environment variables, then the command
-//! line — each layer overriding the one before.
+//! line — each layer overriding the one before. The import limits are the table `[import]` of the file and the
+//! variables `CHAINPARK_IMPORT_<KEY>` (e.g. `CHAINPARK_IMPORT_MAX_UPLOAD_BYTES`).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use chainpark_core::disclosure::DisclosureRules;
+use chainpark_import::ImportLimits;
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
@@ -22,6 +24,12 @@ pub struct Settings {
     /// throttling sign-ins per client address. None by default: the connection's peer is the client.
     #[serde(default)]
     pub trusted_proxies: Vec<String>,
+    /// Folder for uploads while they are read (default: `chainpark-spool` in the system's temporary folder).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spool_dir: Option<PathBuf>,
+    /// Limits of imports: upload size, workbook parts, rows, cells, report.
+    #[serde(default)]
+    pub import: ImportLimits,
 }
 
 impl Default for Settings {
@@ -31,6 +39,8 @@ impl Default for Settings {
             database: "sqlite://data/chainpark.db".to_string(),
             disclosure: DisclosureRules::default(),
             trusted_proxies: Vec::new(),
+            spool_dir: None,
+            import: ImportLimits::default(),
         }
     }
 }
@@ -44,7 +54,24 @@ struct Overrides {
 }
 
 impl Settings {
+    /// Reads the layers and makes the folder of a SQLite database.
     pub fn load(
+        file: Option<&Path>,
+        listen: Option<String>,
+        database: Option<String>,
+    ) -> anyhow::Result<Settings> {
+        let settings = Settings::read(file, listen, database)?;
+        if let Some(path) = settings.database.strip_prefix("sqlite://")
+            && let Some(parent) = Path::new(path).parent()
+            && !parent.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(parent)?;
+        }
+        Ok(settings)
+    }
+
+    /// Reads the layers, touching nothing.
+    pub fn read(
         file: Option<&Path>,
         listen: Option<String>,
         database: Option<String>,
@@ -62,6 +89,7 @@ impl Settings {
                     .only(&[
                         "listen",
                         "database",
+                        "spool_dir",
                         "trusted_proxies",
                         "disclosure_min_firms",
                         "disclosure_dominance_percent",
@@ -71,18 +99,13 @@ impl Settings {
                         key.replacen("disclosure_", "disclosure.", 1).into()
                     }),
             )
+            .merge(Env::prefixed("CHAINPARK_IMPORT_").map(|key| format!("import.{key}").into()))
             .merge(Serialized::defaults(Overrides { listen, database }))
             .extract()?;
         settings
             .disclosure
             .check()
             .map_err(|e| anyhow::anyhow!("configuration: {e}"))?;
-        if let Some(path) = settings.database.strip_prefix("sqlite://")
-            && let Some(parent) = Path::new(path).parent()
-            && !parent.as_os_str().is_empty()
-        {
-            std::fs::create_dir_all(parent)?;
-        }
         Ok(settings)
     }
 
@@ -169,6 +192,28 @@ mod tests {
         let settings = Settings::load(Some(&file), None, None).unwrap();
         assert_eq!(settings.trusted_proxies, ["127.0.0.1", "10.0.0.0/8"]);
         assert!(Settings::default().trusted_proxies.is_empty());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn import_limits_come_from_the_file_and_a_misspelt_one_is_refused() {
+        let dir = std::env::temp_dir().join(format!("chainpark_limits_{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("chainpark.toml");
+        std::fs::write(
+            &file,
+            "[import]\nmax_upload_bytes = 5000000\nmax_cell_chars = 1000\n",
+        )
+        .unwrap();
+        let settings = Settings::read(Some(&file), None, None).unwrap();
+        assert_eq!(settings.import.max_upload_bytes, 5_000_000);
+        assert_eq!(settings.import.max_cell_chars, 1_000);
+        assert_eq!(
+            settings.import.max_listed_errors,
+            ImportLimits::default().max_listed_errors
+        );
+        std::fs::write(&file, "[import]\nmax_uplod_bytes = 1\n").unwrap();
+        assert!(Settings::read(Some(&file), None, None).is_err());
         let _ = std::fs::remove_dir_all(&dir);
     }
 

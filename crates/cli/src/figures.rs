@@ -27,6 +27,9 @@ pub struct ImportArgs {
     /// Write the row-by-row report to this file (.csv or .xlsx).
     #[arg(long)]
     pub report: Option<PathBuf>,
+    /// The worksheet to read from an XLSX workbook (default: the first visible one).
+    #[arg(long)]
+    pub sheet: Option<String>,
     /// Database URL: sqlite://PATH or postgres://USER@HOST/DB.
     #[arg(long)]
     pub database: Option<String>,
@@ -183,7 +186,11 @@ pub async fn digital_map(store: Arc<dyn Store>, args: DigitalMapArgs) -> anyhow:
     Ok(())
 }
 
-pub async fn import(store: Arc<dyn Store>, args: ImportArgs) -> anyhow::Result<()> {
+pub async fn import(
+    store: Arc<dyn Store>,
+    args: ImportArgs,
+    limits: chainpark_import::ImportLimits,
+) -> anyhow::Result<()> {
     let size = std::fs::metadata(&args.file)
         .with_context(|| format!("reading {}", args.file.display()))?
         .len();
@@ -212,12 +219,18 @@ pub async fn import(store: Arc<dyn Store>, args: ImportArgs) -> anyhow::Result<(
         .unwrap_or_default()
         .to_string();
     let started = Instant::now();
+    let settings = chainpark_web::api::imports::ImportSettings {
+        accept_valid: args.accept_valid,
+        sheet: args.sheet.clone(),
+        limits,
+        today: None,
+    };
     let outcome = chainpark_web::api::imports::run_import(
         store,
         actor(),
         args.file.clone(),
         name,
-        args.accept_valid,
+        settings,
         Some(progress),
     )
     .await;
@@ -240,6 +253,27 @@ pub async fn import(store: Arc<dyn Store>, args: ImportArgs) -> anyhow::Result<(
         },
         started.elapsed().as_secs_f64()
     );
+    if let Some(sheet) = &report.sheet {
+        let others: Vec<String> = report
+            .other_sheets
+            .iter()
+            .map(|s| {
+                if s.hidden {
+                    format!("{} (hidden)", s.name)
+                } else {
+                    s.name.clone()
+                }
+            })
+            .collect();
+        if others.is_empty() {
+            println!("  sheet read: {sheet}");
+        } else {
+            println!(
+                "  sheet read: {sheet}; the workbook's other sheets, not read (name one with --sheet): {}",
+                others.join(", ")
+            );
+        }
+    }
     for e in report.errors.iter().take(20) {
         println!("  line {} column {}: {}", e.line, e.column, e.reason);
     }
@@ -381,12 +415,12 @@ fn write_table(rollup: &Rollup, out: &mut impl Write) -> anyhow::Result<()> {
 
 /// Peak resident memory of this process so far (VmHWM), in MiB.
 /// Resets the process's peak-RSS mark (Linux ≥ 4.0), so the next reading is the peak of what follows.
-fn reset_peak_rss() {
+pub(crate) fn reset_peak_rss() {
     let _ = std::fs::write("/proc/self/clear_refs", "5");
 }
 
 /// A line of /proc/self/status in MiB: `VmHWM` (peak resident memory) or `VmRSS` (resident now).
-fn status_mib(key: &str) -> Option<f64> {
+pub(crate) fn status_mib(key: &str) -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with(key))?;
     let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
@@ -398,7 +432,7 @@ fn peak_rss_mib() -> Option<f64> {
 }
 
 /// The demo zone with `count` enterprises: the demo's own, then copies of them under new credit codes.
-fn bench_zone(count: usize) -> chainpark_core::demo::DemoZone {
+pub(crate) fn bench_zone(count: usize) -> chainpark_core::demo::DemoZone {
     let mut zone = chainpark_core::demo::demo_zone();
     let originals = zone.enterprises.len();
     zone.enterprises.truncate(count.max(1));
@@ -544,7 +578,7 @@ async fn import_bench_file(
         actor(),
         csv.to_path_buf(),
         "bench.csv".into(),
-        false,
+        Default::default(),
         None,
     )
     .await

@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 mod accounts;
+mod bench_hostile;
 mod bench_pages;
 mod bench_sign_in;
 mod config;
@@ -26,10 +27,10 @@ use config::Settings;
 #[derive(Debug, Parser)]
 #[command(name = "chainpark", version, about, long_about = None)]
 struct Cli {
-    /// A TOML configuration file (keys: listen, database, trusted_proxies, and [disclosure] min_firms,
-    /// dominance_percent). Environment variables CHAINPARK_LISTEN, CHAINPARK_DATABASE, CHAINPARK_TRUSTED_PROXIES,
-    /// CHAINPARK_DISCLOSURE_MIN_FIRMS and CHAINPARK_DISCLOSURE_DOMINANCE_PERCENT override it; command-line options
-    /// override both.
+    /// A TOML configuration file (keys: listen, database, spool_dir, trusted_proxies, the table [import] of import
+    /// limits and the table [disclosure] with min_firms and dominance_percent). Environment variables
+    /// CHAINPARK_LISTEN, CHAINPARK_DATABASE, CHAINPARK_SPOOL_DIR, CHAINPARK_TRUSTED_PROXIES, CHAINPARK_IMPORT_<LIMIT>
+    /// and CHAINPARK_DISCLOSURE_<KEY> override it; command-line options override both.
     #[arg(long, global = true, env = "CHAINPARK_CONFIG")]
     config: Option<PathBuf>,
     #[command(subcommand)]
@@ -58,6 +59,9 @@ enum Command {
     DigitalMap(figures::DigitalMapArgs),
     /// Measure import speed, roll-up latency and peak memory at the zone and city tiers (SQLite).
     Bench(figures::BenchArgs),
+    /// Generate each kind of hostile file (cells past XFD, zip bombs, huge cells, ...), import it with the default
+    /// limits, and print the outcome and the peak memory of the import, each in a process of its own.
+    BenchHostile(bench_hostile::BenchHostileArgs),
     /// Time the web pages as a signed-in leader: p50/p99 server-side render time and size of each page.
     BenchPages(bench_pages::BenchPagesArgs),
     /// Time /healthz while many sign-ins (argon2) run at once, against the same server idle.
@@ -139,17 +143,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Serve(args) => {
             let settings = Settings::load(cli.config.as_deref(), args.listen, args.database)?;
             let store = open(&settings.database).await?;
-            let trusted_proxies =
-                chainpark_web::auth::TrustedProxies::parse(&settings.trusted_proxies)
-                    .map_err(|e| anyhow::anyhow!("{e}"))?;
-            serve(
-                store,
-                &settings.listen,
-                settings.disclosure,
-                trusted_proxies,
-                clock,
-            )
-            .await
+            serve(store, &settings.listen, &settings, clock).await
         }
         Command::Demo(args) => {
             std::fs::create_dir_all(&args.data_dir)
@@ -176,21 +170,11 @@ async fn main() -> anyhow::Result<()> {
                     accounts::DEMO_PASSWORD
                 );
             }
-            let trusted_proxies =
-                chainpark_web::auth::TrustedProxies::parse(&settings.trusted_proxies)
-                    .map_err(|e| anyhow::anyhow!("{e}"))?;
-            serve(
-                store,
-                &settings.listen,
-                settings.disclosure,
-                trusted_proxies,
-                clock,
-            )
-            .await
+            serve(store, &settings.listen, &settings, clock).await
         }
         Command::Import(args) => {
             let settings = Settings::load(cli.config.as_deref(), None, args.database.clone())?;
-            figures::import(open(&settings.database).await?, args).await
+            figures::import(open(&settings.database).await?, args, settings.import).await
         }
         Command::Report(args) => {
             let settings = Settings::load(cli.config.as_deref(), None, args.database.clone())?;
@@ -201,6 +185,7 @@ async fn main() -> anyhow::Result<()> {
             figures::digital_map(open(&settings.database).await?, args).await
         }
         Command::Bench(args) => figures::bench(args).await,
+        Command::BenchHostile(args) => bench_hostile::bench_hostile(args).await,
         Command::BenchPages(args) => bench_pages::bench_pages(args).await,
         Command::BenchSignIn(args) => bench_sign_in::bench_sign_in(args).await,
         Command::Migrate(args) => {
@@ -334,10 +319,25 @@ fn clock_from_env() -> anyhow::Result<Clock> {
 async fn serve(
     store: Arc<dyn Store>,
     listen: &str,
-    disclosure: chainpark_core::disclosure::DisclosureRules,
-    trusted_proxies: chainpark_web::auth::TrustedProxies,
+    settings: &Settings,
     clock: Clock,
 ) -> anyhow::Result<()> {
+    let trusted_proxies = chainpark_web::auth::TrustedProxies::parse(&settings.trusted_proxies)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let spool = chainpark_web::spool::Spool::new(
+        settings
+            .spool_dir
+            .clone()
+            .unwrap_or_else(chainpark_web::spool::Spool::default_root),
+    );
+    let leftovers = spool.start()?;
+    if leftovers.files > 0 || leftovers.folders > 0 {
+        println!(
+            "removed {} upload file(s) left in {} by earlier runs",
+            leftovers.files,
+            spool.root().display()
+        );
+    }
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("listening on {listen}"))?;
@@ -348,8 +348,10 @@ async fn serve(
     );
     workflow::start_background(&store, clock)?;
     let mut state = AppState::new(store).with_clock(clock);
-    state.disclosure = disclosure;
+    state.disclosure = settings.disclosure;
     state.trusted_proxies = Arc::new(trusted_proxies);
+    state.import_limits = settings.import.clone();
+    state.spool = Arc::new(spool);
     let app = chainpark_web::app(state);
     axum::serve(
         listener,

@@ -19,7 +19,7 @@ use crate::importer::{ImportOptions, IndicatorValue, ValueSink};
 use crate::layout::{Header, Plan};
 use crate::normalise::{fold_char, key_into, split_label};
 use crate::period::{PeriodError, YearMonth};
-use crate::report::{Format, ImportReport, Problem, RowError};
+use crate::report::{Format, ImportReport, Problem, RowError, shorten};
 use crate::unit::{Unit, parse_unit};
 use crate::value::{Decimal, ValueError, parse_decimal, parse_value, scale};
 
@@ -61,20 +61,16 @@ impl Cell<'_> {
 
     /// The cell as written, for the report.
     fn render(&self) -> String {
-        let mut text = match self {
+        match self {
             Cell::Empty => String::new(),
-            Cell::Text(t) => t.to_string(),
+            Cell::Text(t) => shorten(t, 100).into_owned(),
             Cell::Number(f) => f.to_string(),
             Cell::Int(i) => i.to_string(),
             Cell::Bool(b) => b.to_string().to_uppercase(),
             Cell::Month(m) => m.to_string(),
             Cell::BadDate(f) => format!("date serial {f}"),
             Cell::Error(e) => e.to_string(),
-        };
-        if text.chars().count() > 100 {
-            text = text.chars().take(100).collect::<String>() + "…";
         }
-        text
     }
 }
 
@@ -108,6 +104,11 @@ impl Complaint {
 
 /// Caches keep at most this many distinct texts; a file with more simply recomputes.
 const CACHE_LIMIT: usize = 4096;
+
+/// Longer texts are neither cached nor looked up: no real indicator name or unit is this long, a cache of 4096 long
+/// cells (with their complaints, which quote them) would hold hundreds of megabytes, and normalising a 32,000-
+/// character cell on every row of a file would take minutes.
+const CACHED_TEXT_BYTES: usize = 256;
 
 /// Enterprise id and slot (month ordinal << 15 | indicator index): what may appear once in a file.
 type Key = (i64, u32);
@@ -232,6 +233,7 @@ where
             format,
             encoding: None,
             sheet: None,
+            other_sheets: Vec::new(),
             layout: header.layout,
             header_line,
             rows_read: 0,
@@ -444,14 +446,15 @@ where
                 reason_zh,
             } = why();
             let col = header.column(column);
+            let max = self.options.limits.max_report_text_chars;
             self.report.errors.push(RowError {
                 line,
-                column: col.name,
+                column: shorten(&col.name, max).into_owned(),
                 column_letter: col.letter,
                 problem,
-                cell: cell.render(),
-                reason,
-                reason_zh,
+                cell: shorten(&cell.render(), max).into_owned(),
+                reason: shorten(&reason, max).into_owned(),
+                reason_zh: shorten(&reason_zh, max).into_owned(),
                 first_line: None,
             });
         }
@@ -460,7 +463,7 @@ where
     /// Whether a problem found now is listed in the report: not past the cap, and not in the second reading.
     fn listing(&self) -> bool {
         matches!(self.pass, Pass::Check(_))
-            && self.report.errors.len() < self.options.max_listed_errors
+            && self.report.errors.len() < self.options.limits.max_listed_errors
     }
 
     fn credit_code(&mut self, header: &Header, line: u64, cell: Cell<'_>) -> Option<i64> {
@@ -542,6 +545,7 @@ where
             text.chars().map(fold_char).collect::<String>().into()
         };
         let code = CreditCode::parse(&folded).map_err(|e| {
+            let text = shorten(text, 100);
             Complaint::new(
                 Problem::InvalidCreditCode,
                 format!("'{text}' is not a valid unified social credit code: {e}"),
@@ -659,9 +663,14 @@ where
                 if self.indicators.len() >= CACHE_LIMIT {
                     self.indicators.clear();
                 }
-                let result = self.lookup_indicator(text);
-                self.indicators.insert(text.to_string(), result.clone());
-                result
+                if text.len() > CACHED_TEXT_BYTES {
+                    // No indicator's name is this long: refused without normalising it for every row.
+                    Err(unknown_indicator(text))
+                } else {
+                    let result = self.lookup_indicator(text);
+                    self.indicators.insert(text.to_string(), result.clone());
+                    result
+                }
             }
         };
         match result {
@@ -684,6 +693,8 @@ where
             .find_map(|p| name.strip_prefix(p))
             .or_else(|| name.strip_suffix("累计"))
             .unwrap_or(name);
+        let shown = shorten(text, 100);
+        let text = shown.as_ref();
         if cumulative {
             return Err(Complaint::new(
                 Problem::CumulativeColumn,
@@ -692,11 +703,7 @@ where
             ));
         }
         let Some(id) = self.catalogue.find_key(stripped) else {
-            return Err(Complaint::new(
-                Problem::UnknownIndicator,
-                format!("'{text}' is not a known indicator"),
-                format!("“{text}”不是可识别的指标"),
-            ));
+            return Err(unknown_indicator(text));
         };
         let def = self.catalogue.get(id);
         let mut unit = None;
@@ -743,7 +750,13 @@ where
                 if self.units.len() >= CACHE_LIMIT {
                     self.units.clear();
                 }
-                let result = parse_unit(text, &mut self.unit_scratch).ok_or_else(|| {
+                let parsed = if text.len() > CACHED_TEXT_BYTES {
+                    None
+                } else {
+                    parse_unit(text, &mut self.unit_scratch)
+                };
+                let result = parsed.ok_or_else(|| {
+                    let text = shorten(text, 100);
                     Complaint::new(
                         Problem::UnknownUnit,
                         format!(
@@ -752,7 +765,9 @@ where
                         format!("单位“{text}”无法识别（可用：元、万元、亿元、人、吨标准煤等）"),
                     )
                 });
-                self.units.insert(text.to_string(), result.clone());
+                if text.len() <= CACHED_TEXT_BYTES {
+                    self.units.insert(text.to_string(), result.clone());
+                }
                 result
             }
         };
@@ -869,6 +884,15 @@ where
     }
 }
 
+fn unknown_indicator(text: &str) -> Complaint {
+    let text = shorten(text, 100);
+    Complaint::new(
+        Problem::UnknownIndicator,
+        format!("'{text}' is not a known indicator"),
+        format!("“{text}”不是可识别的指标"),
+    )
+}
+
 /// A repeated key on `line`, naming the line where it first appeared once that is known.
 fn repeat_complaint(subject: &str, first_line: Option<u64>, line: u64) -> Complaint {
     match first_line {
@@ -905,11 +929,20 @@ fn check_month(
             format!("期间 {m} 在未来（最晚可填 {latest}）"),
         )),
         Ok(m) => Ok(m),
-        Err(e) => Err(Complaint::new(
-            Problem::BadPeriod,
-            format!("'{text}' is not a valid period: {e}"),
-            format!("“{text}”不是有效的期间：{}", period_error_zh(&e)),
-        )),
+        Err(e) => {
+            let (text, e) = match e {
+                PeriodError::NotAMonth(raw) => (
+                    shorten(text, 100),
+                    PeriodError::NotAMonth(shorten(&raw, 100).into_owned()),
+                ),
+                other => (shorten(text, 100), other),
+            };
+            Err(Complaint::new(
+                Problem::BadPeriod,
+                format!("'{text}' is not a valid period: {e}"),
+                format!("“{text}”不是有效的期间：{}", period_error_zh(&e)),
+            ))
+        }
     }
 }
 
@@ -953,11 +986,14 @@ fn value_complaint(
             format!("'{text}' is not a number"),
             format!("“{text}”不是数字"),
         ),
-        ValueError::UnknownUnit(u) => Complaint::new(
-            Problem::UnknownUnit,
-            format!("unit '{u}' in '{text}' is not known"),
-            format!("“{text}”中的单位“{u}”无法识别"),
-        ),
+        ValueError::UnknownUnit(u) => {
+            let u = shorten(u, 100);
+            Complaint::new(
+                Problem::UnknownUnit,
+                format!("unit '{u}' in '{text}' is not known"),
+                format!("“{text}”中的单位“{u}”无法识别"),
+            )
+        }
         ValueError::UnitMismatch { unit, .. } => Complaint::new(
             Problem::UnitMismatch,
             format!("unit {unit} does not fit {} (kept in {unit_en})", def.code),

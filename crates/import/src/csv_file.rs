@@ -14,11 +14,10 @@ use crate::check::{Cell, Checker, Pass, Repeats, Row};
 use crate::encoding::{BadBytes, Transcoder};
 use crate::error::ImportError;
 use crate::importer::{HEADER_SEARCH_ROWS, ImportOptions, ValueSink};
-use crate::layout::{HeaderCell, is_header_row, read_header};
+use crate::layout::{HeaderCell, describe_row, is_header_row, read_header};
+use crate::limits::{ImportLimits, Limit};
+use crate::normalise::column_letter;
 use crate::report::{Format, ImportReport, Problem};
-
-/// Largest record (all its cells together) accepted; real rows are a few hundred bytes.
-pub(crate) const MAX_RECORD_BYTES: usize = 1 << 20;
 
 /// One CSV record: the cells' bytes back to back and where each cell ends.
 struct Record {
@@ -97,16 +96,24 @@ struct Records<R> {
     delimiter: u8,
     input: BufReader<Transcoder<R>>,
     done: bool,
+    /// Largest record (all its cells together); real rows are a few hundred bytes.
+    max_bytes: usize,
+    /// Most cells in a record: without it, a line of commas would need 8 bytes of cell ends per comma.
+    max_cells: usize,
+    max_cell_chars: usize,
 }
 
 impl<R: Read> Records<R> {
-    fn new(transcoder: Transcoder<R>) -> Records<R> {
+    fn new(transcoder: Transcoder<R>, limits: &ImportLimits) -> Records<R> {
         let delimiter = transcoder.guess_delimiter();
         Records {
             core: csv_core::ReaderBuilder::new().delimiter(delimiter).build(),
             delimiter,
             input: BufReader::with_capacity(1 << 16, transcoder),
             done: false,
+            max_bytes: limits.max_row_bytes.max(1024),
+            max_cells: limits.max_cells_per_row.max(1),
+            max_cell_chars: limits.max_cell_chars,
         }
     }
 
@@ -131,18 +138,25 @@ impl<R: Read> Records<R> {
             match result {
                 ReadRecordResult::InputEmpty => {}
                 ReadRecordResult::OutputFull => {
-                    if record.bytes.len() >= MAX_RECORD_BYTES {
+                    if record.bytes.len() >= self.max_bytes {
                         self.done = true;
                         return Err(ImportError::RowTooLong {
                             line: self.core.line(),
-                            limit: MAX_RECORD_BYTES,
+                            limit: self.max_bytes,
                         });
                     }
-                    let grown = (record.bytes.len() * 2).min(MAX_RECORD_BYTES);
+                    let grown = (record.bytes.len() * 2).min(self.max_bytes);
                     record.bytes.resize(grown, 0);
                 }
                 ReadRecordResult::OutputEndsFull => {
-                    let grown = record.ends.len() * 2;
+                    if record.ends.len() >= self.max_cells {
+                        self.done = true;
+                        return Err(ImportError::TooManyCells {
+                            line: self.core.line(),
+                            limit: Limit::new("max_cells_per_row", self.max_cells),
+                        });
+                    }
+                    let grown = (record.ends.len() * 2).min(self.max_cells);
                     record.ends.resize(grown, 0);
                 }
                 ReadRecordResult::Record => {
@@ -158,6 +172,7 @@ impl<R: Read> Records<R> {
                     let terminator = u64::from(!at_eof);
                     record.line = self.core.line().saturating_sub(inner + terminator);
                     record.inner_breaks = inner;
+                    self.check_cell_lengths(record)?;
                     return Ok(true);
                 }
                 ReadRecordResult::End => {
@@ -166,6 +181,27 @@ impl<R: Read> Records<R> {
                 }
             }
         }
+    }
+
+    /// Refuses a cell longer than a spreadsheet cell may be; only a record longer than that in bytes can hold one.
+    fn check_cell_lengths(&mut self, record: &Record) -> Result<(), ImportError> {
+        if record.as_slice().len() <= self.max_cell_chars {
+            return Ok(());
+        }
+        for i in 0..record.len {
+            let cell = record.field(i).unwrap_or_default();
+            if cell.len() > self.max_cell_chars
+                && String::from_utf8_lossy(cell).chars().count() > self.max_cell_chars
+            {
+                self.done = true;
+                return Err(ImportError::CellTooLong {
+                    line: record.line,
+                    column: column_letter(i),
+                    limit: Limit::new("max_cell_chars", self.max_cell_chars),
+                });
+            }
+        }
+        Ok(())
     }
 
     fn read_error(&mut self, e: std::io::Error) -> ImportError {
@@ -236,7 +272,7 @@ where
     F: FnMut(&CreditCode) -> Option<i64>,
     S: ValueSink + ?Sized,
 {
-    let mut records = Records::new(Transcoder::new(input)?);
+    let mut records = Records::new(Transcoder::new(input)?, &options.limits);
     let mut record = Record::new();
 
     let mut first_row: Option<String> = None;
@@ -263,13 +299,7 @@ where
         if is_header_row(&cells) {
             break cells;
         }
-        first_row.get_or_insert_with(|| {
-            cells
-                .iter()
-                .map(|c| c.text.trim())
-                .collect::<Vec<_>>()
-                .join(", ")
-        });
+        first_row.get_or_insert_with(|| describe_row(&cells));
         searched += 1;
         if searched >= HEADER_SEARCH_ROWS {
             return Err(ImportError::NoHeader {

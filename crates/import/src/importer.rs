@@ -4,6 +4,7 @@
 use std::fs::File;
 use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::ops::ControlFlow;
+use std::panic::AssertUnwindSafe;
 use std::path::Path;
 
 use chainpark_core::credit_code::CreditCode;
@@ -11,8 +12,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalogue::{Catalogue, IndicatorId};
 use crate::error::ImportError;
+use crate::limits::ImportLimits;
 use crate::period::YearMonth;
-use crate::report::ImportReport;
+use crate::report::{ImportReport, shorten};
 use crate::{csv_file, xlsx_file};
 
 /// One accepted monthly value.
@@ -52,24 +54,18 @@ impl ValueSink for Vec<IndicatorValue> {
 pub struct ImportOptions {
     /// The latest month a value may be for, normally the current month; later periods are "in the future".
     pub latest_allowed: YearMonth,
-    /// Worksheet to read from an XLSX workbook; the first one when `None`.
+    /// Worksheet to read from an XLSX workbook; the first visible one when `None`.
     pub sheet: Option<String>,
-    /// XLSX workbooks are read whole, so their size is capped; CSV streams and has no cap.
-    pub max_xlsx_bytes: u64,
-    /// Problems listed in the report; further ones are only counted, so a bad 2 GB file keeps a small report.
-    pub max_listed_errors: usize,
+    /// Sizes of the file, its rows, cells and workbook parts, and of the report.
+    pub limits: ImportLimits,
 }
 
 impl ImportOptions {
-    pub const DEFAULT_MAX_XLSX_BYTES: u64 = 100 << 20;
-    pub const DEFAULT_MAX_LISTED_ERRORS: usize = 10_000;
-
     pub fn new(latest_allowed: YearMonth) -> ImportOptions {
         ImportOptions {
             latest_allowed,
             sheet: None,
-            max_xlsx_bytes: Self::DEFAULT_MAX_XLSX_BYTES,
-            max_listed_errors: Self::DEFAULT_MAX_LISTED_ERRORS,
+            limits: ImportLimits::default(),
         }
     }
 }
@@ -112,10 +108,13 @@ impl<'c> Importer<'c> {
         F: FnMut(&CreditCode) -> Option<i64>,
         S: ValueSink + ?Sized,
     {
-        csv_file::read(input, self.catalogue, &self.options, resolve, sink)
+        guarded("", || {
+            csv_file::read(input, self.catalogue, &self.options, resolve, sink)
+        })
     }
 
-    /// Reads an XLSX workbook (the sheet of the options, else the first), refusing one above `max_xlsx_bytes`. Like
+    /// Reads an XLSX workbook (the sheet of the options, else the first visible one), refusing one above the limits
+    /// of [`ImportLimits`] before it is opened. Like
     /// [`Importer::read_csv`], a workbook with repeated rows is read twice.
     pub fn read_xlsx<R, F, S>(
         &self,
@@ -128,13 +127,32 @@ impl<'c> Importer<'c> {
         F: FnMut(&CreditCode) -> Option<i64>,
         S: ValueSink + ?Sized,
     {
-        xlsx_file::read(input, self.catalogue, &self.options, resolve, sink)
+        guarded("", || {
+            xlsx_file::read(input, self.catalogue, &self.options, resolve, sink)
+        })
     }
 
     /// Reads either kind, decided by the first bytes rather than by the name: a zip archive is read as XLSX (even
     /// when named .csv), anything else as CSV, which refuses binary content with a clear message. `file_name` (as
     /// uploaded; may be empty) only sharpens the message for a file named .xlsx that is no workbook.
     pub fn read_named<R, F, S>(
+        &self,
+        mut input: R,
+        file_name: &str,
+        resolve: F,
+        sink: &mut S,
+    ) -> Result<ImportReport, ImportError>
+    where
+        R: Read + Seek,
+        F: FnMut(&CreditCode) -> Option<i64>,
+        S: ValueSink + ?Sized,
+    {
+        guarded(file_name, || {
+            self.read_named_unguarded(&mut input, file_name, resolve, sink)
+        })
+    }
+
+    fn read_named_unguarded<R, F, S>(
         &self,
         mut input: R,
         file_name: &str,
@@ -160,9 +178,9 @@ impl<'c> Importer<'c> {
             .and_then(|e| e.to_str())
             .is_some_and(|e| e.eq_ignore_ascii_case("xlsx") || e.eq_ignore_ascii_case("xlsm"));
         if magic[..got] == *b"PK\x03\x04" || (named_workbook && got > 0) {
-            self.read_xlsx(input, resolve, sink)
+            xlsx_file::read(input, self.catalogue, &self.options, resolve, sink)
         } else {
-            self.read_csv(input, resolve, sink)
+            csv_file::read(input, self.catalogue, &self.options, resolve, sink)
         }
     }
 
@@ -184,4 +202,28 @@ impl<'c> Importer<'c> {
             .unwrap_or_default();
         self.read_named(BufReader::with_capacity(1 << 16, file), name, resolve, sink)
     }
+}
+
+/// Runs a reader so that a panic inside it (a bug met by a strange file) becomes an error naming the file rather
+/// than the end of the request or of the process. Nothing read by a failed reader is kept by its callers: a sink's
+/// values are stored only once the report says so.
+fn guarded<T>(
+    file_name: &str,
+    read: impl FnOnce() -> Result<T, ImportError>,
+) -> Result<T, ImportError> {
+    std::panic::catch_unwind(AssertUnwindSafe(read)).unwrap_or_else(|payload| {
+        let detail = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "an unexpected failure".into());
+        Err(ImportError::ReaderFailed {
+            file: if file_name.is_empty() {
+                "(unnamed)".into()
+            } else {
+                shorten(file_name, 100).into_owned()
+            },
+            detail: shorten(&detail, 200).into_owned(),
+        })
+    })
 }

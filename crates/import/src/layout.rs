@@ -8,7 +8,7 @@ use crate::catalogue::{Catalogue, IndicatorId};
 use crate::error::ImportError;
 use crate::normalise::{column_letter, key, split_label};
 use crate::period::{PeriodError, YearMonth};
-use crate::report::Problem;
+use crate::report::{Problem, shorten};
 use crate::unit::{Unit, parse_unit};
 
 /// How a file arranges its values.
@@ -275,6 +275,25 @@ fn classify(cell: &HeaderCell, catalogue: &Catalogue, scratch: &mut String) -> K
     }
 }
 
+/// Characters of a row or a column name quoted in a message.
+const ROW_CHARS: usize = 200;
+const NAME_CHARS: usize = 60;
+
+/// A row's cells as a message quotes them: joined by commas, shortened.
+pub(crate) fn describe_row(cells: &[HeaderCell]) -> String {
+    let mut text = String::new();
+    for (i, cell) in cells.iter().enumerate() {
+        if i > 0 {
+            text.push_str(", ");
+        }
+        text.push_str(&shorten(cell.text.trim(), ROW_CHARS));
+        if text.len() > ROW_CHARS * 4 {
+            break;
+        }
+    }
+    shorten(&text, ROW_CHARS).into_owned()
+}
+
 /// Reads the header row. `line` is its line (CSV) or row (XLSX) number, for messages.
 pub(crate) fn read_header(
     cells: &[HeaderCell],
@@ -300,7 +319,13 @@ pub(crate) fn read_header(
         .map(|c| classify(c, catalogue, &mut scratch))
         .collect();
 
-    let name_of = |i: usize| format!("{} ({})", columns[i].letter, columns[i].name);
+    let name_of = |i: usize| {
+        format!(
+            "{} ({})",
+            columns[i].letter,
+            shorten(&columns[i].name, NAME_CHARS)
+        )
+    };
     let mut roles: Vec<(Role, usize, Option<Unit>)> = Vec::new();
     for (i, kind) in kinds.iter().enumerate() {
         if let Kind::Role(r, unit) = kind {
@@ -329,11 +354,7 @@ pub(crate) fn read_header(
             .map(|(i, _)| i)
             .ok_or_else(|| ImportError::NoHeader {
                 rows: 1,
-                first_row: cells
-                    .iter()
-                    .map(|c| c.text.trim())
-                    .collect::<Vec<_>>()
-                    .join(", "),
+                first_row: describe_row(cells),
             })?;
     let period = find(Role::Period);
     let indicator = find(Role::Indicator);
@@ -375,7 +396,7 @@ pub(crate) fn read_header(
     let mut months: Vec<MonthColumn> = Vec::new();
     let mut indicators: Vec<IndicatorColumn> = Vec::new();
     for (i, kind) in kinds.iter().enumerate() {
-        let text = &columns[i].name;
+        let text = shorten(&columns[i].name, NAME_CHARS);
         let mut problem = |problem, reason: String, reason_zh: String| {
             problems.push(HeaderProblem {
                 column: i,

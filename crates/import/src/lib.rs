@@ -27,8 +27,10 @@ mod csv_file;
 mod csv_out;
 mod encoding;
 mod error;
+pub mod hostile;
 mod importer;
 mod layout;
+mod limits;
 mod normalise;
 mod period;
 mod report;
@@ -36,6 +38,7 @@ mod template;
 mod unit;
 mod value;
 mod xlsx_file;
+mod xlsx_guard;
 
 pub use catalogue::{
     Aggregation, BaseUnit, Catalogue, CatalogueError, IndicatorDef, IndicatorId, default_catalogue,
@@ -45,6 +48,7 @@ pub use encoding::decode_text;
 pub use error::ImportError;
 pub use importer::{ImportOptions, Importer, IndicatorValue, ValueSink};
 pub use layout::Layout;
+pub use limits::{ImportLimits, Limit, MAX_COLUMNS, MAX_ROWS};
 pub use period::{PeriodError, YearMonth};
-pub use report::{Format, ImportReport, Problem, RowError};
+pub use report::{Format, ImportReport, OtherSheet, Problem, RowError};
 pub use template::{template_csv, template_xlsx};

@@ -1,6 +1,7 @@
 //! The row-by-row report of an import: counts, and each problem with its line, column and a reason in English and
 //! Chinese. It serialises to JSON for the API and is written as CSV or XLSX for the user to download and fix.
 
+use std::borrow::Cow;
 use std::io::{self, Write};
 
 use serde::{Deserialize, Serialize};
@@ -62,6 +63,14 @@ pub struct RowError {
     pub first_line: Option<u64>,
 }
 
+/// A worksheet of the workbook other than the one read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OtherSheet {
+    pub name: String,
+    /// Hidden in Excel (hidden or very hidden): easy to overlook, never read unless named.
+    pub hidden: bool,
+}
+
 /// The outcome of reading one file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportReport {
@@ -72,6 +81,9 @@ pub struct ImportReport {
     /// Worksheet read from an XLSX workbook.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub sheet: Option<String>,
+    /// The workbook's other worksheets, which were not read (the first 100).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub other_sheets: Vec<OtherSheet>,
     pub layout: Layout,
     /// Line (or worksheet row) of the header; title rows above it are skipped.
     pub header_line: u64,
@@ -85,7 +97,7 @@ pub struct ImportReport {
     pub empty_cells: u64,
     /// All problems found, including those beyond the listed ones.
     pub error_count: u64,
-    /// The first problems, in file order (at most [`crate::ImportOptions::max_listed_errors`]).
+    /// The first problems, in file order (at most [`crate::ImportLimits::max_listed_errors`]).
     pub errors: Vec<RowError>,
     /// True when the sink asked to stop before the end of the file.
     pub stopped_early: bool,
@@ -164,9 +176,23 @@ impl ImportReport {
 
         let summary = workbook.add_worksheet();
         summary.set_name("汇总 summary")?;
-        let rows: [(&str, String); 8] = [
+        let other_sheets = self
+            .other_sheets
+            .iter()
+            .map(|s| {
+                if s.hidden {
+                    format!("{} (隐藏 hidden)", s.name)
+                } else {
+                    s.name.clone()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let rows: [(&str, String); 10] = [
             ("格式 format", serde_plain_name(self.format)),
             ("编码 encoding", self.encoding.clone().unwrap_or_default()),
+            ("工作表 sheet read", self.sheet.clone().unwrap_or_default()),
+            ("其他工作表 other sheets", other_sheets),
             (
                 "表格格式 layout",
                 format!(
@@ -188,6 +214,18 @@ impl ImportReport {
         summary.set_column_width(0, 28.0)?;
         summary.set_column_width(1, 32.0)?;
         workbook.save_to_buffer()
+    }
+}
+
+/// `text` cut to `max` characters, ending with "…" when it was longer: what the report and the messages keep of a
+/// cell, a column name or a reason, so that one long cell cannot make them large.
+pub(crate) fn shorten(text: &str, max: usize) -> Cow<'_, str> {
+    if text.len() <= max {
+        return Cow::Borrowed(text);
+    }
+    match text.char_indices().nth(max) {
+        None => Cow::Borrowed(text),
+        Some((cut, _)) => Cow::Owned(format!("{}…", &text[..cut])),
     }
 }
 

@@ -1,6 +1,8 @@
-//! XLSX reading with calamine's cell reader: cells arrive row by row and are checked as each row completes. The zip
-//! and its shared strings are held in memory, which is why the workbook size is capped (CSV has no cap). A workbook
-//! with repeated rows is read a second time, to name where each repeated key first appeared.
+//! XLSX reading with calamine's cell reader: cells arrive row by row and are checked as each row completes. The
+//! workbook's directory and shared strings are held in memory, which is why the workbook size is capped; before
+//! calamine opens it, [`crate::xlsx_guard`] reads every part calamine will read, in bounded memory, refuses a
+//! hostile one and chooses the sheet. A workbook with repeated rows is read a second time, to name where each
+//! repeated key first appeared.
 
 use std::io::{Read, Seek, SeekFrom};
 
@@ -12,9 +14,11 @@ use crate::catalogue::Catalogue;
 use crate::check::{Cell, Checker, Pass, Repeats, Row};
 use crate::error::ImportError;
 use crate::importer::{HEADER_SEARCH_ROWS, ImportOptions, ValueSink};
-use crate::layout::{Header, HeaderCell, is_header_row, read_header};
+use crate::layout::{Header, HeaderCell, describe_row, is_header_row, read_header};
+use crate::limits::{Limit, MAX_COLUMNS};
 use crate::period::YearMonth;
-use crate::report::{Format, ImportReport};
+use crate::report::{Format, ImportReport, shorten};
+use crate::xlsx_guard;
 
 struct XlsxRow<'r, 'a>(&'r [DataRef<'a>]);
 
@@ -116,10 +120,10 @@ where
     if size == 0 {
         return Err(ImportError::Empty);
     }
-    if size > options.max_xlsx_bytes {
+    if size > options.limits.max_xlsx_bytes {
         return Err(ImportError::WorkbookTooLarge {
             size,
-            limit: options.max_xlsx_bytes,
+            limit: options.limits.max_xlsx_bytes,
         });
     }
     let mut magic = [0u8; 8];
@@ -140,8 +144,11 @@ where
         }));
     }
 
+    let plan = xlsx_guard::inspect(&mut input, options)?;
+    input.seek(SeekFrom::Start(0))?;
     let (mut report, mut repeats) = read_pass(
         &mut input,
+        &plan.sheet,
         catalogue,
         options,
         &mut resolve,
@@ -151,6 +158,7 @@ where
         input.seek(SeekFrom::Start(0))?;
         read_pass::<_, _, S>(
             &mut input,
+            &plan.sheet,
             catalogue,
             options,
             &mut resolve,
@@ -158,12 +166,15 @@ where
         )?;
         repeats.name_first_lines(&mut report);
     }
+    report.sheet = Some(plan.sheet);
+    report.other_sheets = plan.other_sheets;
     Ok(report)
 }
 
-/// One reading of the workbook's sheet.
+/// One reading of the workbook's sheet `sheet` (chosen, and every part checked, by the guard).
 fn read_pass<R, F, S>(
     input: R,
+    sheet: &str,
     catalogue: &Catalogue,
     options: &ImportOptions,
     resolve: F,
@@ -175,20 +186,8 @@ where
     S: ValueSink + ?Sized,
 {
     let mut workbook: Xlsx<R> = Xlsx::new(input).map_err(workbook_error)?;
-    let names = workbook.sheet_names();
-    let sheet = match &options.sheet {
-        Some(wanted) => names
-            .iter()
-            .find(|n| n.trim() == wanted.trim())
-            .cloned()
-            .ok_or_else(|| ImportError::SheetNotFound {
-                name: wanted.clone(),
-                available: names.clone(),
-            })?,
-        None => names.first().cloned().ok_or(ImportError::NoWorksheet)?,
-    };
     let mut cells = workbook
-        .worksheet_cells_reader(&sheet)
+        .worksheet_cells_reader(sheet)
         .map_err(workbook_error)?;
 
     let mut stage = Stage {
@@ -199,7 +198,9 @@ where
         searched: 0,
         first_row: None,
     };
+    let max_row_bytes = options.limits.max_row_bytes;
     let mut row: Vec<DataRef<'_>> = Vec::new();
+    let mut row_bytes = 0usize;
     let mut row_index: Option<u32> = None;
     let mut stopped = false;
     while let Some(c) = cells.next_cell().map_err(workbook_error)? {
@@ -212,13 +213,29 @@ where
                 break;
             }
             row.clear();
+            row_bytes = 0;
             row_index = Some(r);
+        }
+        // The guard refused such cells already; the row is sized from the reference, so check again here.
+        if col >= MAX_COLUMNS {
+            return Err(ImportError::CellOutOfRange {
+                sheet: shorten(sheet, 100).into_owned(),
+                cell: format!("row {}, column {}", u64::from(r) + 1, u64::from(col) + 1),
+            });
+        }
+        let value = c.get_value();
+        row_bytes += text_len(value);
+        if row_bytes > max_row_bytes {
+            return Err(ImportError::RowTooLarge {
+                line: u64::from(r) + 1,
+                limit: Limit::new("max_row_bytes", max_row_bytes),
+            });
         }
         let col = col as usize;
         if row.len() <= col {
             row.resize(col + 1, DataRef::Empty);
         }
-        row[col] = c.get_value().clone();
+        row[col] = value.clone();
     }
     if let (false, Some(last)) = (stopped, row_index) {
         stage.complete_row(u64::from(last) + 1, &row)?;
@@ -238,9 +255,16 @@ where
             header_line: checker.finish().0.header_line,
         });
     }
-    let (mut report, repeats) = checker.finish();
-    report.sheet = Some(sheet);
-    Ok((report, repeats))
+    Ok(checker.finish())
+}
+
+/// Bytes of a cell's text: shared strings count too, since the header search copies the cells it reads.
+fn text_len(value: &DataRef<'_>) -> usize {
+    match value {
+        DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.len(),
+        DataRef::SharedString(s) => s.len(),
+        _ => 0,
+    }
 }
 
 /// Rows before the header are searched for it; once found, rows go to the checker.
@@ -287,13 +311,8 @@ where
             }
             return Ok(false);
         }
-        self.first_row.get_or_insert_with(|| {
-            header_cells
-                .iter()
-                .map(|c| c.text.trim())
-                .collect::<Vec<_>>()
-                .join(", ")
-        });
+        self.first_row
+            .get_or_insert_with(|| describe_row(&header_cells));
         self.searched += 1;
         if self.searched >= HEADER_SEARCH_ROWS {
             return Err(ImportError::NoHeader {

@@ -163,7 +163,7 @@ fn old_xls_workbook_is_a_clear_error() {
 fn xlsx_above_the_size_limit_is_refused() {
     let book = workbook("Sheet1", &[vec![X::S("统一社会信用代码")]]);
     let mut options = ImportOptions::new(latest());
-    options.max_xlsx_bytes = 1000;
+    options.limits.max_xlsx_bytes = 1000;
     let err = xlsx_with(options, &book).error().to_string();
     assert!(
         err.starts_with("the workbook has ") && err.contains("more than the 1000 allowed for XLSX"),

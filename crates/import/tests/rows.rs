@@ -272,7 +272,7 @@ fn listed_errors_are_capped_but_all_are_counted() {
         text.push_str("x,2021-01,增加值,1\n");
     }
     let mut options = ImportOptions::new(latest());
-    options.max_listed_errors = 10;
+    options.limits.max_listed_errors = 10;
     let out = run_with(options, |importer, values| {
         importer.read_csv(Cursor::new(text.as_bytes()), |_: &_| Some(1), values)
     });

@@ -9,6 +9,7 @@ pub mod error;
 pub mod extract;
 pub mod notify;
 pub mod rollups;
+pub mod spool;
 pub mod ui;
 
 use std::sync::Arc;
@@ -35,12 +36,17 @@ pub struct AppState {
     pub disclosure: chainpark_core::disclosure::DisclosureRules,
     /// Reverse proxies whose `X-Forwarded-For` names the client (setting `trusted_proxies`; none by default).
     pub trusted_proxies: Arc<auth::TrustedProxies>,
+    /// Limits of imports: upload size, and what a file may hold.
+    pub import_limits: chainpark_import::ImportLimits,
+    /// Where uploads wait while they are read.
+    pub spool: Arc<spool::Spool>,
     /// "Now" for every rule and default a handler applies (deadlines, overdue, escalation, today's posts); the
     /// system clock unless a test or a demonstration fixed it. Sessions and tokens expire on the system clock.
     pub clock: Clock,
 }
 
 impl AppState {
+    /// The state with default import limits and the default spool folder.
     pub fn new(store: Arc<dyn Store>) -> Self {
         AppState {
             store,
@@ -48,6 +54,8 @@ impl AppState {
             https: false,
             disclosure: Default::default(),
             trusted_proxies: Arc::new(auth::TrustedProxies::default()),
+            import_limits: chainpark_import::ImportLimits::default(),
+            spool: Arc::new(spool::Spool::new(spool::Spool::default_root())),
             clock: Clock::System,
         }
     }

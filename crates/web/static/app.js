@@ -12,6 +12,8 @@ document.addEventListener("DOMContentLoaded", function () {
     var file = input.files[0];
     var params = new URLSearchParams({ filename: file.name });
     if (document.getElementById("accept-valid").checked) params.set("accept_valid", "true");
+    var sheet = document.getElementById("import-sheet");
+    if (sheet && sheet.value.trim()) params.set("sheet", sheet.value.trim());
     status.textContent = form.dataset.uploading;
     status.classList.remove("hidden");
     fetch("/api/v1/imports?" + params.toString(), {

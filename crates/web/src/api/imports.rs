@@ -3,12 +3,13 @@
 //! `file` of a `multipart/form-data` upload (`curl -F file=@figures.xlsx`), and answers the row-by-row report; the report of any import is downloadable as CSV or XLSX, and each layout has a template.
 //! [`run_import`] is the one import path: the command line's `chainpark import` calls it too.
 //!
-//! The body is spooled to a temporary file (so memory stays bounded whatever the size, and XLSX can seek), then
-//! parsed on a blocking thread that streams accepted values to the store in batches, inside one transaction.
-//! All-or-nothing by default: one bad row and nothing is stored; with `accept_valid=true` the good rows are.
+//! The body is spooled to a file in the spool folder (so memory stays bounded whatever the size, and XLSX can seek),
+//! refused with 413 past `max_upload_bytes`, then parsed on a blocking thread that streams accepted values to the
+//! store in batches, inside one transaction. All-or-nothing by default: one bad row and nothing is stored; with
+//! `accept_valid=true` the good rows are. A workbook is read from its first visible sheet, or the one `sheet` names.
 
 use std::cell::RefCell;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -22,9 +23,11 @@ use axum::response::{IntoResponse, Response};
 use chainpark_core::figures::{may_import_figures, may_report_figures_of};
 use chainpark_core::period::Month;
 use chainpark_core::registry::Id;
+use chainpark_core::time::Clock;
 use chainpark_import::{
-    Aggregation as ImportAggregation, BaseUnit, Catalogue, ImportError, ImportOptions,
-    ImportReport, Importer, IndicatorDef, Layout, Problem as RowProblem, RowError, YearMonth,
+    Aggregation as ImportAggregation, BaseUnit, Catalogue, ImportError, ImportLimits,
+    ImportOptions, ImportReport, Importer, IndicatorDef, Layout, Problem as RowProblem, RowError,
+    YearMonth,
 };
 use chainpark_store::figures::{FigureValue, ImportMessage, ImportRecord};
 use chainpark_store::{Actor, Store, StoreError};
@@ -40,6 +43,9 @@ use crate::{AppState, Caller};
 
 /// Values sent to the store in one message.
 const BATCH: usize = 20_000;
+
+/// Bytes a form may hold besides its file: boundaries, part headers and the short text parts.
+const FORM_OVERHEAD: u64 = 64 << 10;
 
 /// What an import answers: the stored record (with the parser's report) and where to download the report.
 #[derive(Debug, Serialize, ToSchema)]
@@ -63,6 +69,10 @@ pub enum ImportFailure {
 impl From<ImportFailure> for ApiError {
     fn from(failure: ImportFailure) -> Self {
         match failure {
+            // A workbook too large to open is a body too large (413); whatever else a file holds is a 422.
+            ImportFailure::File(e @ ImportError::WorkbookTooLarge { .. }) => {
+                ApiError::TooLarge(format!("{e} ({}; {})", e.code(), e.message_zh()))
+            }
             ImportFailure::File(e) => ApiError::Invalid(chainpark_core::error::Invalid::field(
                 "file",
                 format!("{e} ({}; {})", e.code(), e.message_zh()),
@@ -109,12 +119,24 @@ fn catalogue(
     Ok((catalogue, indicators.iter().map(|i| i.id).collect()))
 }
 
-/// The latest month a value may be for: the current month in China.
-pub fn current_month() -> YearMonth {
+/// The latest month a value may be for: the month of `today` (a China date).
+pub fn current_month(today: chrono::NaiveDate) -> YearMonth {
     use chrono::Datelike;
-    let today = chainpark_core::time::china_date(chrono::Utc::now());
     YearMonth::new(today.year() as u32, today.month())
         .unwrap_or_else(|_| YearMonth::new(2999, 12).expect("valid"))
+}
+
+/// How one import runs: the user's choices and the configured limits.
+#[derive(Debug, Clone, Default)]
+pub struct ImportSettings {
+    /// Store the good rows even when some rows are bad (default: all or nothing).
+    pub accept_valid: bool,
+    /// The worksheet to read from a workbook; the first visible one when `None`.
+    pub sheet: Option<String>,
+    pub limits: ImportLimits,
+    /// The day the import is judged on (values may be for its month at the latest); the application's clock gives
+    /// it, the system clock when `None`.
+    pub today: Option<chrono::NaiveDate>,
 }
 
 /// The one import path, for the API and the command line: reads `path` (named `file_name` by the user), checks
@@ -125,9 +147,16 @@ pub async fn run_import(
     actor: Actor,
     path: PathBuf,
     file_name: String,
-    accept_valid: bool,
+    settings: ImportSettings,
     progress: Option<Arc<AtomicU64>>,
 ) -> Result<ImportRecord, ImportFailure> {
+    let ImportSettings {
+        accept_valid,
+        sheet,
+        limits,
+        today,
+    } = settings;
+    let latest = current_month(today.unwrap_or_else(|| Clock::System.today()));
     may_import_figures(&actor.scope).map_err(StoreError::from)?;
     let indicators = store.list_indicators(&actor).await?;
     let (catalogue, indicator_ids) = catalogue(&indicators)?;
@@ -142,10 +171,14 @@ pub async fn run_import(
     let scope = actor.scope.clone();
     let parse_sender = sender.clone();
     let parsed = tokio::task::spawn_blocking(move || -> Result<ImportReport, ImportFailure> {
-        let importer = Importer::new(&catalogue, ImportOptions::new(current_month()));
+        let max_listed = limits.max_listed_errors;
+        let mut options = ImportOptions::new(latest);
+        options.sheet = sheet;
+        options.limits = limits;
+        let importer = Importer::new(&catalogue, options);
         // Rows of enterprises this account may not report for: enterprise id → credit code, and their lines.
         let foreign: RefCell<HashMap<i64, String>> = RefCell::new(HashMap::new());
-        let mut denied: BTreeSet<(u64, i64)> = BTreeSet::new();
+        let mut denied = DeniedRows::new(max_listed);
         let mut batch = Vec::with_capacity(BATCH);
         let mut closed = false;
         let resolve = |code: &chainpark_core::credit_code::CreditCode| {
@@ -157,7 +190,7 @@ pub async fn run_import(
         };
         let mut sink = |v: chainpark_import::IndicatorValue| {
             if foreign.borrow().contains_key(&v.enterprise_id) {
-                denied.insert((v.line, v.enterprise_id));
+                denied.note(v.line, v.enterprise_id);
                 return ControlFlow::Continue(());
             }
             let Some(month) = Month::new(v.period.year() as i32, v.period.month()) else {
@@ -208,7 +241,7 @@ pub async fn run_import(
                 "the store stopped taking values".into(),
             ));
         }
-        add_denied_rows(&mut report, &denied, &foreign.borrow());
+        denied.add_to(&mut report, &foreign.borrow());
         Ok(report)
     })
     .await
@@ -243,19 +276,49 @@ pub async fn run_import(
     Ok(record)
 }
 
-/// Rows of other enterprises than the account's own are rejected, one problem per row, and their values dropped.
-fn add_denied_rows(
-    report: &mut ImportReport,
-    denied: &BTreeSet<(u64, i64)>,
-    codes: &HashMap<i64, String>,
-) {
-    let mut lines = BTreeSet::new();
-    for (line, enterprise) in denied {
-        report.values_accepted = report.values_accepted.saturating_sub(1);
-        if lines.insert(*line) {
-            let code = codes.get(enterprise).cloned().unwrap_or_default();
+/// Rows of other enterprises than the account's own: rejected, one problem per row, and their values dropped. The
+/// first ones are listed (as many as the report lists problems); the others are only counted, so a file of
+/// millions of them keeps a small report and a small memory.
+struct DeniedRows {
+    /// Line and enterprise of the first rows.
+    listed: Vec<(u64, i64)>,
+    max_listed: usize,
+    rows: u64,
+    values: u64,
+    /// A row's values arrive one after another: the line of the last one tells a new row.
+    last_line: Option<u64>,
+}
+
+impl DeniedRows {
+    fn new(max_listed: usize) -> DeniedRows {
+        DeniedRows {
+            listed: Vec::new(),
+            max_listed,
+            rows: 0,
+            values: 0,
+            last_line: None,
+        }
+    }
+
+    fn note(&mut self, line: u64, enterprise: i64) {
+        self.values += 1;
+        if self.last_line == Some(line) {
+            return;
+        }
+        self.last_line = Some(line);
+        self.rows += 1;
+        if self.listed.len() < self.max_listed {
+            self.listed.push((line, enterprise));
+        }
+    }
+
+    /// Adds the rows to the report: counted, and the first ones listed among its problems in line order.
+    fn add_to(self, report: &mut ImportReport, codes: &HashMap<i64, String>) {
+        report.values_accepted = report.values_accepted.saturating_sub(self.values);
+        for (line, enterprise) in self.listed {
+            let code = codes.get(&enterprise).cloned().unwrap_or_default();
             report.errors.push(RowError {
-                line: *line,
+                line,
                 column: "统一社会信用代码 credit code".into(),
                 column_letter: String::new(),
                 problem: RowProblem::UnknownCreditCode,
@@ -267,10 +330,11 @@ fn add_denied_rows(
                 first_line: None,
             });
         }
+        report.rows_rejected += self.rows;
+        report.error_count += self.rows;
+        report.errors.sort_by_key(|e| e.line);
+        report.errors.truncate(self.max_listed);
     }
-    report.rows_rejected += lines.len() as u64;
-    report.error_count += lines.len() as u64;
-    report.errors.sort_by_key(|e| e.line);
 }
 
 /// Counts the bytes read, for a progress bar: the furthest position read to, so the second reading of a file with
@@ -300,32 +364,6 @@ impl<R: std::io::Seek> std::io::Seek for CountingReader<R> {
     }
 }
 
-/// A temporary file that is removed when dropped.
-struct SpoolFile(PathBuf);
-
-impl SpoolFile {
-    fn new() -> SpoolFile {
-        static COUNTER: AtomicU64 = AtomicU64::new(0);
-        let name = format!(
-            "chainpark-import-{}-{}-{}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::Relaxed),
-            chrono::Utc::now().timestamp_nanos_opt().unwrap_or(0)
-        );
-        SpoolFile(std::env::temp_dir().join(name))
-    }
-
-    fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for SpoolFile {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
-    }
-}
-
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
@@ -335,26 +373,31 @@ pub struct ImportQuery {
     /// Store the good rows even when some rows are bad (default: all or nothing).
     #[serde(default)]
     pub accept_valid: bool,
+    /// The worksheet to read from an XLSX workbook (default: the first visible one).
+    pub sheet: Option<String>,
 }
 
 /// A `multipart/form-data` upload: the file in the part `file` (its file name is used when `filename` is not in
-/// the query), and optionally `accept_valid` (`true`, `on` or `1`) and `filename` as text parts.
+/// the query), and optionally `accept_valid` (`true`, `on` or `1`), `filename` and `sheet` as text parts.
 #[derive(ToSchema)]
 pub struct ImportForm {
     #[schema(value_type = String, format = Binary)]
     pub file: Vec<u8>,
     pub accept_valid: Option<bool>,
     pub filename: Option<String>,
+    pub sheet: Option<String>,
 }
 
 /// Imports monthly indicators from a CSV or XLSX file sent as the request body, or as the part `file` of a
 /// multipart form. Answers 201 with the report when values were stored, 422 with the same report when nothing was
-/// (a bad row without `accept_valid`).
+/// (a bad row without `accept_valid`), a 422 problem naming the reason when the file cannot be read (past one of
+/// the import limits, for instance), and a 413 problem past the upload or workbook size limit.
 #[utoipa::path(post, path = "/api/v1/imports", tag = "figures", params(ImportQuery),
     request_body(description = "the file: CSV (UTF-8, GBK/GB18030, UTF-16) or XLSX, as the body or as a form part",
         content((Vec<u8> = "application/octet-stream"), (ImportForm = "multipart/form-data"))),
     responses((status = 201, body = ImportResponse), (status = 422, body = ImportResponse),
-        (status = 403, body = Problem, content_type = "application/problem+json")))]
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 413, body = Problem, content_type = "application/problem+json")))]
 pub async fn create(
     State(state): State<AppState>,
     caller: Caller,
@@ -364,27 +407,43 @@ pub async fn create(
 ) -> ApiResult<Response> {
     let actor = caller.actor();
     may_import_figures(&actor.scope).map_err(StoreError::from)?;
-    let spool = SpoolFile::new();
+    let max = state.import_limits.max_upload_bytes;
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
-    let upload = if content_type
+    let is_form = content_type
         .to_ascii_lowercase()
-        .starts_with("multipart/form-data")
-    {
-        spool_form(content_type, body, spool.path()).await?
+        .starts_with("multipart/form-data");
+    // A body that announces more than the file may hold is refused before it is read.
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    let allowance = if is_form { FORM_OVERHEAD } else { 0 };
+    if declared.is_some_and(|length| length > max.saturating_add(allowance)) {
+        return Err(upload_too_large(max));
+    }
+    let spool = state.spool.file().map_err(spool_error)?;
+    let upload = if is_form {
+        spool_form(content_type, body, spool.path(), max).await?
     } else {
-        spool_stream(body.into_data_stream(), spool.path()).await?;
+        spool_stream(body.into_data_stream(), spool.path(), max).await?;
         FormUpload::default()
     };
     let file_name = q.filename.or(upload.filename).unwrap_or_default();
+    let settings = ImportSettings {
+        accept_valid: q.accept_valid || upload.accept_valid,
+        sheet: q.sheet.or(upload.sheet).filter(|s| !s.trim().is_empty()),
+        limits: state.import_limits.clone(),
+        today: Some(state.clock.today()),
+    };
     let record = run_import(
         state.store.clone(),
         actor,
         spool.path().to_path_buf(),
         file_name,
-        q.accept_valid || upload.accept_valid,
+        settings,
         None,
     )
     .await?;
@@ -400,18 +459,30 @@ fn spool_error(e: std::io::Error) -> ApiError {
     ApiError::Store(StoreError::Corrupt(format!("spooling the upload: {e}")))
 }
 
-/// Writes a stream of chunks to the spool file, never holding more than one chunk.
-async fn spool_stream<S, B, E>(mut stream: S, path: &Path) -> ApiResult<()>
+fn upload_too_large(max: u64) -> ApiError {
+    ApiError::TooLarge(format!(
+        "the upload is larger than {max} bytes (limit max_upload_bytes = {max}; 上传文件超过 {max} 字节)"
+    ))
+}
+
+/// Writes a stream of chunks to the spool file, never holding more than one chunk, and stops past `max` bytes.
+async fn spool_stream<S, B, E>(mut stream: S, path: &Path, max: u64) -> ApiResult<()>
 where
     S: futures_util::Stream<Item = Result<B, E>> + Unpin,
     B: AsRef<[u8]>,
     E: std::fmt::Display,
 {
     let mut file = tokio::fs::File::create(path).await.map_err(spool_error)?;
+    let mut written = 0u64;
     while let Some(chunk) = stream.next().await {
         let chunk =
             chunk.map_err(|e| ApiError::bad_field("body", format!("the upload broke off: {e}")))?;
-        file.write_all(chunk.as_ref()).await.map_err(spool_error)?;
+        let chunk = chunk.as_ref();
+        written += chunk.len() as u64;
+        if written > max {
+            return Err(upload_too_large(max));
+        }
+        file.write_all(chunk).await.map_err(spool_error)?;
     }
     file.flush().await.map_err(spool_error)?;
     Ok(())
@@ -422,22 +493,34 @@ where
 struct FormUpload {
     filename: Option<String>,
     accept_valid: bool,
+    sheet: Option<String>,
 }
 
-/// Reads a multipart form: the part `file` streams to the spool file; `accept_valid` and `filename` are short text
-/// parts; any other part, a second file or no file at all is refused, naming the part.
-async fn spool_form(content_type: &str, body: Body, path: &Path) -> ApiResult<FormUpload> {
+/// Reads a multipart form: the part `file` streams to the spool file (at most `max` bytes); `accept_valid`,
+/// `filename` and `sheet` are short text parts; any other part, a second file or no file at all is refused, naming
+/// the part.
+async fn spool_form(
+    content_type: &str,
+    body: Body,
+    path: &Path,
+    max: u64,
+) -> ApiResult<FormUpload> {
     let boundary = multer::parse_boundary(content_type).map_err(|e| {
         ApiError::bad_field("content-type", format!("not a usable multipart form: {e}"))
     })?;
     let constraints = multer::Constraints::new().size_limit(
         multer::SizeLimit::new()
+            .whole_stream(max.saturating_add(FORM_OVERHEAD))
             .for_field("accept_valid", 16)
-            .for_field("filename", 1024),
+            .for_field("filename", 1024)
+            .for_field("sheet", 1024),
     );
     let mut form =
         multer::Multipart::with_constraints(body.into_data_stream(), boundary, constraints);
-    let broken = |e: multer::Error| ApiError::bad_field("body", format!("the form is broken: {e}"));
+    let broken = |e: multer::Error| match e {
+        multer::Error::StreamSizeExceeded { .. } => upload_too_large(max),
+        e => ApiError::bad_field("body", format!("the form is broken: {e}")),
+    };
     let mut upload = FormUpload::default();
     let mut has_file = false;
     while let Some(field) = form.next_field().await.map_err(broken)? {
@@ -446,7 +529,7 @@ async fn spool_form(content_type: &str, body: Body, path: &Path) -> ApiResult<Fo
             "file" if !has_file => {
                 has_file = true;
                 upload.filename = upload.filename.or(field.file_name().map(str::to_string));
-                spool_stream(field, path).await?;
+                spool_stream(field, path, max).await?;
             }
             "file" => return Err(ApiError::bad_field("file", "send one file per import")),
             "accept_valid" => {
@@ -463,10 +546,11 @@ async fn spool_form(content_type: &str, body: Body, path: &Path) -> ApiResult<Fo
                 };
             }
             "filename" => upload.filename = Some(field.text().await.map_err(broken)?),
+            "sheet" => upload.sheet = Some(field.text().await.map_err(broken)?),
             other => {
                 return Err(ApiError::bad_field(
                     other,
-                    "this form takes only the parts file, accept_valid and filename",
+                    "this form takes only the parts file, accept_valid, filename and sheet",
                 ));
             }
         }

@@ -659,9 +659,22 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ),
     (
         "import.more_errors",
-        "仅列出前若干条问题，完整列表见下载的报告",
-        "Only the first problems are listed; the downloaded report has them all",
+        "仅保留前若干条问题（下载的报告相同），其余只计数",
+        "Only the first problems are kept (the downloaded report has the same); the others are only counted",
     ),
+    ("import.sheet", "工作表（可选）", "Worksheet (optional)"),
+    (
+        "import.sheet_hint",
+        "默认读取第一个可见的工作表",
+        "Default: the first visible worksheet",
+    ),
+    ("import.sheet_read", "读取的工作表", "Worksheet read"),
+    (
+        "import.other_sheets",
+        "未读取的其他工作表",
+        "Other worksheets, not read",
+    ),
+    ("import.hidden", "隐藏", "hidden"),
     ("error.title", "出错了", "Something went wrong"),
     (
         "error.not_found",
