@@ -6,6 +6,7 @@ use anyhow::{Context, bail};
 use chainpark_core::access::Role;
 use chainpark_core::account::AccountInput;
 use chainpark_core::registry::PostRole;
+use chainpark_core::time::Clock;
 use chainpark_store::{Actor, PostFilter, Store};
 use chainpark_web::auth::hash_password;
 
@@ -41,7 +42,7 @@ pub async fn add(
 
 /// The demo's accounts: the admin (password from CHAINPARK_ADMIN_PASSWORD, else generated and printed), and one
 /// account per role, tied to a person of the demo zone who holds the matching post today.
-pub async fn create_demo_accounts(store: &Arc<dyn Store>) -> anyhow::Result<()> {
+pub async fn create_demo_accounts(store: &Arc<dyn Store>, clock: Clock) -> anyhow::Result<()> {
     let admin_password = match std::env::var("CHAINPARK_ADMIN_PASSWORD") {
         Ok(p) if !p.is_empty() => p,
         _ => {
@@ -72,7 +73,7 @@ pub async fn create_demo_accounts(store: &Arc<dyn Store>) -> anyhow::Result<()> 
     )
     .await?;
     let system = Actor::system("demo");
-    let today = chainpark_core::time::china_date(chrono::Utc::now());
+    let today = clock.today();
     let scoped = [
         ("chain.chief", Role::ChainChief, PostRole::ChainChief),
         (

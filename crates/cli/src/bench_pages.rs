@@ -135,7 +135,7 @@ async fn load_demo(store: &Arc<dyn Store>) -> anyhow::Result<()> {
     let zone = chainpark_core::demo::demo_zone();
     store.load_registry(&Actor::system("bench"), &zone).await?;
     crate::figures::load_demo(store, &zone).await?;
-    crate::workflow::load_demo(store, &zone).await
+    crate::workflow::load_demo(store, &zone, chainpark_core::time::Clock::System).await
 }
 
 fn ms(d: Duration) -> f64 {

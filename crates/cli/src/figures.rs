@@ -229,6 +229,7 @@ pub async fn import(
         accept_valid: args.accept_valid,
         sheet: args.sheet.clone(),
         limits,
+        today: None,
     };
     let outcome = chainpark_web::api::imports::run_import(
         store,

@@ -15,6 +15,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::{Context, bail};
+use chainpark_core::time::Clock;
 use chainpark_store::{AccountEdit, Actor, Store};
 use chainpark_web::AppState;
 use clap::{Args, Parser, Subcommand};
@@ -137,11 +138,12 @@ async fn main() -> anyhow::Result<()> {
         )
         .init();
     let cli = Cli::parse();
+    let clock = clock_from_env()?;
     match cli.command {
         Command::Serve(args) => {
             let settings = Settings::load(cli.config.as_deref(), args.listen, args.database)?;
             let store = open(&settings.database).await?;
-            serve(store, &settings.listen, &settings).await
+            serve(store, &settings.listen, &settings, clock).await
         }
         Command::Demo(args) => {
             std::fs::create_dir_all(&args.data_dir)
@@ -159,16 +161,16 @@ async fn main() -> anyhow::Result<()> {
                     .await
                     .context("loading the demo zone")?;
                 figures::load_demo(&store, &zone).await?;
-                workflow::load_demo(&store, &zone)
+                workflow::load_demo(&store, &zone, clock)
                     .await
                     .context("loading the demo's projects and appeals")?;
-                accounts::create_demo_accounts(&store).await?;
+                accounts::create_demo_accounts(&store, clock).await?;
                 println!(
                     "demo accounts (password {}): leader, analyst, chain.chief, chain.taskforce, chain.owner, park.chief, park.staff, enterprise",
                     accounts::DEMO_PASSWORD
                 );
             }
-            serve(store, &settings.listen, &settings).await
+            serve(store, &settings.listen, &settings, clock).await
         }
         Command::Import(args) => {
             let settings = Settings::load(cli.config.as_deref(), None, args.database.clone())?;
@@ -298,7 +300,29 @@ async fn open(url: &str) -> anyhow::Result<Arc<dyn Store>> {
     Ok(store)
 }
 
-async fn serve(store: Arc<dyn Store>, listen: &str, settings: &Settings) -> anyhow::Result<()> {
+/// The application's clock: the system's, unless `CHAINPARK_NOW` fixes it at an instant (RFC 3339) — a testing and
+/// demonstration aid, so that deadlines and overdue views do not depend on the day; never for a real office.
+fn clock_from_env() -> anyhow::Result<Clock> {
+    match std::env::var("CHAINPARK_NOW") {
+        Ok(text) if !text.trim().is_empty() => {
+            let clock =
+                Clock::parse_fixed(&text).map_err(|e| anyhow::anyhow!("CHAINPARK_NOW: {e}"))?;
+            tracing::warn!(
+                now = %clock.now(),
+                "CHAINPARK_NOW is set: the clock stands still at this instant (a testing and demonstration aid, not for production)"
+            );
+            Ok(clock)
+        }
+        _ => Ok(Clock::System),
+    }
+}
+
+async fn serve(
+    store: Arc<dyn Store>,
+    listen: &str,
+    settings: &Settings,
+    clock: Clock,
+) -> anyhow::Result<()> {
     let trusted_proxies = chainpark_web::auth::TrustedProxies::parse(&settings.trusted_proxies)
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let spool = chainpark_web::spool::Spool::new(
@@ -323,8 +347,8 @@ async fn serve(store: Arc<dyn Store>, listen: &str, settings: &Settings) -> anyh
         "chainpark ({}) is serving http://{address}/",
         store.engine()
     );
-    workflow::start_background(&store)?;
-    let mut state = AppState::new(store);
+    workflow::start_background(&store, clock)?;
+    let mut state = AppState::new(store).with_clock(clock);
     state.disclosure = settings.disclosure;
     state.trusted_proxies = Arc::new(trusted_proxies);
     state.import_limits = settings.import.clone();

@@ -10,6 +10,7 @@ use anyhow::{Context, anyhow};
 use chainpark_core::demo::DemoZone;
 use chainpark_core::list::Paging;
 use chainpark_core::registry::{Id, PostRole};
+use chainpark_core::time::Clock;
 use chainpark_core::workflow::appeals::{AppealInput, AppealRuleInput, AppealStep, RouteTarget};
 use chainpark_core::workflow::demo::{DemoAppealStep, demo_workflow};
 use chainpark_core::workflow::projects::{
@@ -21,7 +22,6 @@ use chainpark_store::{
     Actor, ChainFilter, EnterpriseFilter, ParkFilter, PostFilter, SegmentFilter, Store,
 };
 use chainpark_web::notify::{MailSettings, Mailer, spawn_background};
-use chrono::Utc;
 
 fn invalid(e: impl std::fmt::Display) -> anyhow::Error {
     anyhow!("{e}")
@@ -38,10 +38,11 @@ async fn holders(
     store: &Arc<dyn Store>,
     actor: &Actor,
     role: PostRole,
+    clock: Clock,
 ) -> anyhow::Result<HashMap<Id, Id>> {
     let filter = PostFilter {
         role: Some(role),
-        on: Some(chainpark_core::time::china_date(Utc::now())),
+        on: Some(clock.today()),
         ..Default::default()
     };
     let mut by_chain = HashMap::new();
@@ -58,10 +59,14 @@ async fn holders(
 }
 
 /// The first park-staff member of each park today.
-async fn park_staff(store: &Arc<dyn Store>, actor: &Actor) -> anyhow::Result<HashMap<Id, Id>> {
+async fn park_staff(
+    store: &Arc<dyn Store>,
+    actor: &Actor,
+    clock: Clock,
+) -> anyhow::Result<HashMap<Id, Id>> {
     let filter = PostFilter {
         role: Some(PostRole::ParkStaff),
-        on: Some(chainpark_core::time::china_date(Utc::now())),
+        on: Some(clock.today()),
         ..Default::default()
     };
     let mut by_park = HashMap::new();
@@ -77,8 +82,14 @@ async fn park_staff(store: &Arc<dyn Store>, actor: &Actor) -> anyhow::Result<Has
     Ok(by_park)
 }
 
-/// Loads the demo's daily work into a store that holds the demo zone.
-pub async fn load_demo(store: &Arc<dyn Store>, zone: &DemoZone) -> anyhow::Result<()> {
+/// Loads the demo's daily work into a store that holds the demo zone; what is overdue at the clock's `now` is
+/// escalated at once, as the running server would do.
+pub async fn load_demo(
+    store: &Arc<dyn Store>,
+    zone: &DemoZone,
+    clock: Clock,
+) -> anyhow::Result<()> {
+    let now = clock.now();
     let actor = Actor::system("demo");
     let all = Paging::all();
     let demo = demo_workflow(zone);
@@ -110,8 +121,8 @@ pub async fn load_demo(store: &Arc<dyn Store>, zone: &DemoZone) -> anyhow::Resul
         .into_iter()
         .map(|e| (e.credit_code.as_str().to_string(), e.id))
         .collect();
-    let chiefs = holders(store, &actor, PostRole::ChainChief).await?;
-    let officers = holders(store, &actor, PostRole::ChainTaskForce).await?;
+    let chiefs = holders(store, &actor, PostRole::ChainChief, clock).await?;
+    let officers = holders(store, &actor, PostRole::ChainTaskForce, clock).await?;
 
     let mut events = HashMap::new();
     for e in &demo.events {
@@ -183,7 +194,9 @@ pub async fn load_demo(store: &Arc<dyn Store>, zone: &DemoZone) -> anyhow::Resul
             }
             .parse()
             .map_err(invalid)?;
-            store.create_milestone(&actor, project.id, m).await?;
+            store
+                .create_milestone(&actor, project.id, m, clock.today())
+                .await?;
         }
     }
     for t in &demo.transformation {
@@ -232,7 +245,7 @@ pub async fn load_demo(store: &Arc<dyn Store>, zone: &DemoZone) -> anyhow::Resul
         note: "水电气问题由园区运维人员先行处置".into(),
     };
     store
-        .create_appeal_rule(&actor, rule.parse().map_err(invalid)?)
+        .create_appeal_rule(&actor, rule.parse().map_err(invalid)?, clock.today())
         .await?;
     for a in &demo.appeals {
         let input = AppealInput {
@@ -244,7 +257,7 @@ pub async fn load_demo(store: &Arc<dyn Store>, zone: &DemoZone) -> anyhow::Resul
             received_at: Some(a.received_at),
         };
         let appeal = store
-            .file_appeal(&actor, input.parse().map_err(invalid)?, a.received_at)
+            .file_appeal(&actor, input.parse().map_err(invalid)?, a.received_at, now)
             .await?;
         for step in &a.steps {
             let (step, note, at) = match step {
@@ -269,12 +282,12 @@ pub async fn load_demo(store: &Arc<dyn Store>, zone: &DemoZone) -> anyhow::Resul
                 ),
             };
             store
-                .step_appeal(&actor, appeal.id, step, note, at, None)
+                .step_appeal(&actor, appeal.id, step, note, at, None, now)
                 .await
                 .with_context(|| format!("demo appeal {}", a.title))?;
         }
     }
-    let staff = park_staff(store, &actor).await?;
+    let staff = park_staff(store, &actor, clock).await?;
     for o in &demo.work_orders {
         let park = lookup(&parks, "park", &o.park_code)?;
         let input = WorkOrderInput {
@@ -289,7 +302,7 @@ pub async fn load_demo(store: &Arc<dyn Store>, zone: &DemoZone) -> anyhow::Resul
             created_at: Some(o.created_at),
         };
         let order = store
-            .create_work_order(&actor, input.parse().map_err(invalid)?, o.created_at)
+            .create_work_order(&actor, input.parse().map_err(invalid)?, o.created_at, now)
             .await?;
         if order.assignee.is_none() {
             continue;
@@ -309,18 +322,18 @@ pub async fn load_demo(store: &Arc<dyn Store>, zone: &DemoZone) -> anyhow::Resul
                 version: None,
             };
             store
-                .step_work_order(&actor, order.id, step, at)
+                .step_work_order(&actor, order.id, step, at, now)
                 .await
                 .with_context(|| format!("demo work order {}", o.title))?;
         }
     }
     // Whatever is overdue today goes to its chief now, as the running server would do.
-    store.escalate_overdue(&actor, Utc::now()).await?;
+    store.escalate_overdue(&actor, now).await?;
     Ok(())
 }
 
-/// Starts the mailer (when CHAINPARK_SMTP_URL is set) and the escalation of overdue cases.
-pub fn start_background(store: &Arc<dyn Store>) -> anyhow::Result<()> {
+/// Starts the mailer (when CHAINPARK_SMTP_URL is set), the escalation of overdue cases and the calendar reminder.
+pub fn start_background(store: &Arc<dyn Store>, clock: Clock) -> anyhow::Result<()> {
     let mailer = match std::env::var("CHAINPARK_SMTP_URL") {
         Ok(url) if !url.is_empty() => {
             let from = std::env::var("CHAINPARK_MAIL_FROM")
@@ -350,11 +363,13 @@ pub fn start_background(store: &Arc<dyn Store>) -> anyhow::Result<()> {
         store.clone(),
         mailer,
         std::time::Duration::from_secs(seconds),
+        clock,
     );
     Ok(())
 }
 
-/// `chainpark calendar FILE`: the years in the file replace those years whole.
+/// `chainpark calendar FILE`: a year the file covers whole (its holidays name all seven festivals) replaces that
+/// year; other days are added to years already loaded; provisional deadlines are recounted.
 #[derive(Debug, clap::Args)]
 pub struct CalendarArgs {
     /// A CSV file with the header `date,kind,name`; kind is `holiday` or `workday` (a make-up working day).
@@ -372,8 +387,25 @@ pub async fn load_calendar(
     let store = crate::open(&settings.database).await?;
     let text = std::fs::read_to_string(&args.file)
         .with_context(|| format!("reading {}", args.file.display()))?;
-    let years = store.load_calendar(&Actor::system("cli"), &text).await?;
-    let years: Vec<String> = years.iter().map(i32::to_string).collect();
-    println!("holiday calendar loaded for {}", years.join(", "));
+    let load = store.load_calendar(&Actor::system("cli"), &text).await?;
+    let list = |years: &[i32]| {
+        years
+            .iter()
+            .map(i32::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if !load.loaded_years.is_empty() {
+        println!("holiday calendar loaded for {}", list(&load.loaded_years));
+    }
+    if !load.added_to_years.is_empty() {
+        println!("days added to {}", list(&load.added_to_years));
+    }
+    println!(
+        "provisional deadlines recounted: {} appeal(s), {} work order(s); the calendar covers {}",
+        load.recounted_appeals.len(),
+        load.recounted_work_orders.len(),
+        list(&load.years)
+    );
     Ok(())
 }

@@ -80,6 +80,7 @@ fn start_demo(data_dir: &Path) -> (Running, String) {
         .arg(data_dir)
         .env("RUST_LOG", "warn")
         .env("CHAINPARK_ADMIN_PASSWORD", ADMIN_PASSWORD)
+        .env("CHAINPARK_NOW", common::TEST_NOW)
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()

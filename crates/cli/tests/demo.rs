@@ -56,6 +56,7 @@ fn start_demo(data_dir: &std::path::Path) -> (std::process::Child, String) {
         .arg(data_dir)
         .env("RUST_LOG", "warn")
         .env("CHAINPARK_ADMIN_PASSWORD", "admin-password-for-tests")
+        .env("CHAINPARK_NOW", common::TEST_NOW)
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()

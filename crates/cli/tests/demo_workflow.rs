@@ -2,6 +2,8 @@
 //! 2022, the signing events of 2021, and a new user's first appeal — filed as the enterprise, routed, handled
 //! by the officer it reached, and rated.
 
+mod common;
+
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
@@ -82,6 +84,7 @@ fn start_demo() -> (Demo, String) {
         .arg(&data_dir)
         .env("RUST_LOG", "warn")
         .env("CHAINPARK_ADMIN_PASSWORD", ADMIN_PASSWORD)
+        .env("CHAINPARK_NOW", common::TEST_NOW)
         .env_remove("CHAINPARK_SMTP_URL")
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
@@ -178,6 +181,10 @@ async fn demo_shows_the_2021_signings_the_transformation_counts_and_a_first_appe
         .post("/api/v1/appeals", json!({"enterprise_id": enterprise, "category": "supply_chain", "title": "希望对接本地电子元器件供应商"}))
         .await;
     assert_eq!(status, StatusCode::CREATED, "{appeal}");
+    assert_eq!(
+        appeal["received_on"], "2026-06-15",
+        "filed at the server's clock, fixed by CHAINPARK_NOW"
+    );
     let id = appeal["id"].as_i64().expect("id");
     let handler = appeal["handler"]["id"].as_i64().expect("routed to someone");
     let (status, account) = admin

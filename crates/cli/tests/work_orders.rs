@@ -289,6 +289,7 @@ async fn served_binary_mails_the_handler_through_the_configured_smtp_server() {
             "chainpark <noreply@liangjiang.example.com>",
         )
         .env("CHAINPARK_MAIL_INTERVAL_SECS", "1")
+        .env("CHAINPARK_NOW", common::TEST_NOW)
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()

@@ -163,6 +163,39 @@ pub struct Escalated {
     pub to: Option<PersonRef>,
 }
 
+/// What loading a holiday calendar did.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct CalendarLoad {
+    /// The years the file covers whole: each replaced that year.
+    pub loaded_years: Vec<i32>,
+    /// Years already loaded that the file's other days (a make-up working day in the December before, say) were
+    /// added to.
+    pub added_to_years: Vec<i32>,
+    /// Every year the calendar now covers.
+    pub years: Vec<i32>,
+    /// Appeals and work orders whose provisional deadlines were counted again on the loaded years.
+    pub recounted_appeals: Vec<Id>,
+    pub recounted_work_orders: Vec<Id>,
+}
+
+/// A reminder that a year's holiday calendar is missing.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CalendarReminder {
+    /// The year to load.
+    pub year: i32,
+    /// The admin accounts told now (each is told once per year).
+    pub notified_accounts: Vec<Id>,
+}
+
+/// A case's deadlines before and after a recount, as the audit log keeps them.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct RecountedDeadlines {
+    pub(crate) accept_due: Option<NaiveDate>,
+    pub(crate) reply_due: Option<NaiveDate>,
+    pub(crate) due_at: Option<DateTime<Utc>>,
+    pub(crate) provisional_year: Option<i32>,
+}
+
 /// The chiefs' daily work. Scope rules are those of `chainpark_core::access::Scope`.
 #[async_trait]
 pub trait WorkflowStore: Send + Sync {
@@ -171,28 +204,43 @@ pub trait WorkflowStore: Send + Sync {
     async fn check_workflow(&self) -> Result<Vec<String>>;
     /// The working-day calendar: the one shipped with the program and the years an admin loaded.
     async fn work_calendar(&self) -> Result<WorkCalendar>;
-    /// Loads the holidays and make-up working days of the years in `csv` (`date,kind,name`), replacing those
-    /// years whole. Admin only.
-    async fn load_calendar(&self, actor: &Actor, csv: &str) -> Result<Vec<i32>>;
+    /// Loads the holidays and make-up working days in `csv` (`date,kind,name`): a year the file covers whole
+    /// replaces that year, other days are added to years already loaded, and a year the file covers in part that
+    /// is not loaded refuses the whole file. Provisional deadlines are recounted in the same transaction. Admin only.
+    async fn load_calendar(&self, actor: &Actor, csv: &str) -> Result<CalendarLoad>;
+    /// Tells every admin account, once per year, that the calendar of the year to load on the China date of `now`
+    /// is missing (this year, or from 1 November next year); `None` when nothing is missing. Admin or the program.
+    async fn remind_missing_calendar(
+        &self,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Option<CalendarReminder>>;
 
     async fn list_appeal_rules(&self, actor: &Actor, paging: &Paging) -> Result<Page<AppealRule>>;
     async fn get_appeal_rule(&self, actor: &Actor, id: Id) -> Result<AppealRule>;
-    async fn create_appeal_rule(&self, actor: &Actor, draft: AppealRuleDraft)
-    -> Result<AppealRule>;
+    /// Adds a routing rule; someone must hold its post on `today`.
+    async fn create_appeal_rule(
+        &self,
+        actor: &Actor,
+        draft: AppealRuleDraft,
+        today: NaiveDate,
+    ) -> Result<AppealRule>;
     async fn update_appeal_rule(
         &self,
         actor: &Actor,
         id: Id,
         draft: AppealRuleDraft,
+        today: NaiveDate,
     ) -> Result<AppealRule>;
     async fn archive_appeal_rule(&self, actor: &Actor, id: Id) -> Result<AppealRule>;
 
-    /// Files an appeal received at `at`, routes it and notifies the handler.
+    /// Files an appeal received at `at` (not after `now`), routes it and notifies the handler.
     async fn file_appeal(
         &self,
         actor: &Actor,
         draft: AppealDraft,
         at: DateTime<Utc>,
+        now: DateTime<Utc>,
     ) -> Result<Appeal>;
     async fn list_appeals(
         &self,
@@ -203,8 +251,12 @@ pub trait WorkflowStore: Send + Sync {
     /// One appeal as of a day; one the actor may not see answers 404.
     async fn get_appeal(&self, actor: &Actor, id: Id, as_of: NaiveDate) -> Result<Appeal>;
     async fn appeal_steps(&self, actor: &Actor, id: Id) -> Result<Vec<CaseStep>>;
-    /// Takes one step of the closed loop at `at`. With `version`, the step was decided on that version of the
-    /// appeal: when the appeal has changed since, it answers 409 (`Conflict` on `version`) and changes nothing.
+    /// Takes one step of the closed loop at `at` (not after `now`). With `version`, the step was decided on that
+    /// version of the appeal: when the appeal has changed since, it answers 409 (`Conflict` on `version`) and
+    /// changes nothing.
+    // The step, its note, when it happened, the version it was decided on and the clock's now are each a different
+    // thing the caller knows; bundling them would only hide which is which.
+    #[allow(clippy::too_many_arguments)]
     async fn step_appeal(
         &self,
         actor: &Actor,
@@ -213,6 +265,7 @@ pub trait WorkflowStore: Send + Sync {
         note: String,
         at: DateTime<Utc>,
         version: Option<i64>,
+        now: DateTime<Utc>,
     ) -> Result<Appeal>;
     /// The on-time rate of the appeals the filter selects.
     async fn appeal_on_time_rate(&self, actor: &Actor, filter: &AppealFilter)
@@ -256,11 +309,13 @@ pub trait WorkflowStore: Send + Sync {
         id: Id,
         investment: Investment,
     ) -> Result<Project>;
+    /// Adds a milestone; the answer says whether it is overdue on `as_of`.
     async fn create_milestone(
         &self,
         actor: &Actor,
         project: Id,
         draft: MilestoneDraft,
+        as_of: NaiveDate,
     ) -> Result<Milestone>;
     async fn update_milestone(
         &self,
@@ -326,12 +381,13 @@ pub trait WorkflowStore: Send + Sync {
         as_of: NaiveDate,
     ) -> Result<TransformationSummary>;
 
-    /// Opens a work order reported at `at`; its assignee (of the park's staff) is notified.
+    /// Opens a work order reported at `at` (not after `now`); its assignee (of the park's staff) is notified.
     async fn create_work_order(
         &self,
         actor: &Actor,
         draft: WorkOrderDraft,
         at: DateTime<Utc>,
+        now: DateTime<Utc>,
     ) -> Result<WorkOrder>;
     async fn list_work_orders(
         &self,
@@ -341,16 +397,17 @@ pub trait WorkflowStore: Send + Sync {
     ) -> Result<Page<WorkOrder>>;
     async fn get_work_order(&self, actor: &Actor, id: Id, at: DateTime<Utc>) -> Result<WorkOrder>;
     async fn work_order_steps(&self, actor: &Actor, id: Id) -> Result<Vec<CaseStep>>;
-    /// Takes a step; with `step.version`, as for `step_appeal`.
+    /// Takes a step at `at` (not after `now`); with `step.version`, as for `step_appeal`.
     async fn step_work_order(
         &self,
         actor: &Actor,
         id: Id,
         step: WorkOrderStepInput,
         at: DateTime<Utc>,
+        now: DateTime<Utc>,
     ) -> Result<WorkOrder>;
 
-    /// The messages of the actor's person, newest first.
+    /// The messages of the actor's person and those addressed to the actor's account, newest first.
     async fn list_inbox(
         &self,
         actor: &Actor,
@@ -424,6 +481,7 @@ pub(crate) struct AppealRow {
     limit_days: i32,
     accept_due: NaiveDate,
     reply_due: NaiveDate,
+    provisional_year: Option<i32>,
     rule_id: Option<i64>,
     route_chain_id: Option<i64>,
     route_park_id: Option<i64>,
@@ -487,6 +545,8 @@ impl AppealRow {
             limit_days: u32::try_from(self.limit_days).map_err(|e| corrupt("appeal", id, e))?,
             accept_due: self.accept_due,
             reply_due: self.reply_due,
+            deadline_provisional: self.provisional_year.is_some(),
+            provisional_year: self.provisional_year,
             rule_id: self.rule_id,
             route_chain_id: self.route_chain_id,
             route_park_id: self.route_park_id,
@@ -569,7 +629,7 @@ pub(crate) const APPEAL_PERSONS: &[&str] = &[
 
 pub(crate) const APPEAL_COLUMNS: &str = "SELECT a.id, a.enterprise_id, e.name AS enterprise_name, a.category, a.urgency, a.complex, \
      a.title, a.description, a.chain_id, a.park_id, a.status, a.filed_at, a.filed_by, a.received_on, a.limit_days, \
-     a.accept_due, a.reply_due, a.rule_id, a.route_chain_id, a.route_park_id, a.handler_person_id, hp.name AS handler_name, \
+     a.accept_due, a.reply_due, a.provisional_year, a.rule_id, a.route_chain_id, a.route_park_id, a.handler_person_id, hp.name AS handler_name, \
      a.assignee_person_id, ap.name AS assignee_name, a.escalated_to_person_id, xp.name AS escalated_name, a.escalated_at, \
      a.accepted_at, a.replied_at, a.replied_on, a.closed_at, a.reply, a.satisfied, a.rating, a.reopen_count, a.last_step_at, a.version, a.updated_at";
 
@@ -583,9 +643,10 @@ pub fn start_of_china_day(day: NaiveDate) -> DateTime<Utc> {
     DateTime::<Utc>::from_naive_utc_and_offset(local - chrono::Duration::hours(8), Utc)
 }
 
-/// Refuses an instant in the future: steps are recorded when or after they happen.
-pub(crate) fn not_in_future(field: &str, at: DateTime<Utc>) -> Result<()> {
-    if at > Utc::now() + chrono::Duration::minutes(5) {
+/// Refuses an instant after `now` (the application's clock, with five minutes for clocks that disagree): steps are
+/// recorded when or after they happen.
+pub(crate) fn not_in_future(field: &str, at: DateTime<Utc>, now: DateTime<Utc>) -> Result<()> {
+    if at > now + chrono::Duration::minutes(5) {
         return Err(StoreError::invalid(field, "is in the future"));
     }
     Ok(())
@@ -923,6 +984,7 @@ pub(crate) struct WorkOrderRow {
     created_at: DateTime<Utc>,
     created_by: String,
     due_at: DateTime<Utc>,
+    provisional_year: Option<i32>,
     assignee_person_id: Option<i64>,
     assignee_name: Option<String>,
     escalated_to_person_id: Option<i64>,
@@ -954,6 +1016,8 @@ impl WorkOrderRow {
             created_at: self.created_at,
             created_by: self.created_by,
             due_at: self.due_at,
+            deadline_provisional: self.provisional_year.is_some(),
+            provisional_year: self.provisional_year,
             assignee: person_ref(self.assignee_person_id, self.assignee_name),
             escalated_to: person_ref(self.escalated_to_person_id, self.escalated_name),
             escalated_at: self.escalated_at,
@@ -967,7 +1031,7 @@ impl WorkOrderRow {
 }
 
 pub(crate) const WORK_ORDER_COLUMNS: &str = "SELECT w.id, w.park_id, w.facility, w.kind, w.urgency, w.title, w.description, w.status, \
-     w.created_at, w.created_by, w.due_at, w.assignee_person_id, ap.name AS assignee_name, w.escalated_to_person_id, xp.name AS escalated_name, \
+     w.created_at, w.created_by, w.due_at, w.provisional_year, w.assignee_person_id, ap.name AS assignee_name, w.escalated_to_person_id, xp.name AS escalated_name, \
      w.escalated_at, w.done_at, w.closed_at, w.last_step_at, w.version, w.updated_at \
      FROM work_orders w LEFT JOIN people ap ON ap.id = w.assignee_person_id LEFT JOIN people xp ON xp.id = w.escalated_to_person_id";
 
@@ -1143,6 +1207,16 @@ macro_rules! workflow_store {
                 Ok(())
             }
 
+            /// Writes a message to an account's inbox (admins need not be registry people; no mail is sent).
+            async fn notify_account(c: &mut Conn, account: Id, kind: &str, subject: &str, body: &str, object_kind: &str, object_id: Id) -> Result<()> {
+                sqlx::query(
+                    "INSERT INTO notifications (account_id, kind, subject, body, object_kind, object_id, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                    .bind(account).bind(kind).bind(subject).bind(body).bind(object_kind).bind(object_id).bind(Utc::now())
+                    .execute(&mut *c).await?;
+                Ok(())
+            }
+
             async fn record_step(c: &mut Conn, actor: &Actor, r: StepRecord<'_>) -> Result<()> {
                 let StepRecord { kind, id, at, action, from, to, person, note } = r;
                 sqlx::query(
@@ -1176,13 +1250,13 @@ macro_rules! workflow_store {
             }
 
             /// A rule must reach somebody: its person exists, or someone holds its post in its chain or park today.
-            async fn check_rule(c: &mut Conn, d: &AppealRuleDraft) -> Result<()> {
+            async fn check_rule(c: &mut Conn, d: &AppealRuleDraft, today: NaiveDate) -> Result<()> {
                 ensure_exists(c, "chains", "chain_id", d.chain_id).await?;
                 ensure_exists(c, "parks", "park_id", d.park_id).await?;
                 ensure_exists(c, "people", "person_id", d.person_id).await?;
                 let route = Route { rule_id: None, target: d.target, person_id: d.person_id, chain_id: d.chain_id, park_id: d.park_id };
                 let names_scope = (d.target.is_chain_target() && d.chain_id.is_some()) || (d.target.is_park_target() && d.park_id.is_some());
-                if names_scope && route_person(c, &route, china_date(Utc::now())).await?.is_none() {
+                if names_scope && route_person(c, &route, today).await?.is_none() {
                     return Err(StoreError::invalid("target", format!("nobody holds the {} post there today: the rule would route to nobody", d.target)));
                 }
                 Ok(())
@@ -1401,12 +1475,19 @@ macro_rules! workflow_store {
                 Ok(found.is_some())
             }
 
-            async fn inbox_counts_for(c: &mut Conn, person: Option<Id>) -> Result<InboxCounts> {
-                let Some(person) = person else { return Ok(InboxCounts::default()) };
-                let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM notifications WHERE person_id = $1").bind(person).fetch_one(&mut *c).await?;
-                let by_kind: Vec<(String, i64)> = sqlx::query_as(
-                    "SELECT kind, COUNT(*) FROM notifications WHERE person_id = $1 AND read_at IS NULL GROUP BY kind ORDER BY kind")
-                    .bind(person).fetch_all(&mut *c).await?;
+            /// The messages of a person or an account (-1 stands for none: ids are positive).
+            const ADDRESSEE: &str = "(person_id = $1 OR account_id = $2)";
+
+            async fn inbox_counts_for(c: &mut Conn, person: Option<Id>, account: Option<Id>) -> Result<InboxCounts> {
+                if person.is_none() && account.is_none() {
+                    return Ok(InboxCounts::default());
+                }
+                let (person, account) = (person.unwrap_or(-1), account.unwrap_or(-1));
+                let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM notifications WHERE {ADDRESSEE}"))
+                    .bind(person).bind(account).fetch_one(&mut *c).await?;
+                let by_kind: Vec<(String, i64)> = sqlx::query_as(&format!(
+                    "SELECT kind, COUNT(*) FROM notifications WHERE {ADDRESSEE} AND read_at IS NULL GROUP BY kind ORDER BY kind"))
+                    .bind(person).bind(account).fetch_all(&mut *c).await?;
                 let unread = by_kind.iter().map(|(_, n)| n).sum();
                 Ok(InboxCounts { unread, total, unread_by_kind: by_kind.into_iter().collect() })
             }
@@ -1458,30 +1539,94 @@ macro_rules! workflow_store {
                     calendar(&mut *self.read().await?).await
                 }
 
-                async fn load_calendar(&self, actor: &Actor, csv: &str) -> Result<Vec<i32>> {
+                async fn load_calendar(&self, actor: &Actor, csv: &str) -> Result<CalendarLoad> {
                     actor.scope.may_edit_workflow_rules()?;
-                    let loaded = WorkCalendar::from_csv(csv).map_err(|e| StoreError::invalid("calendar", e.to_string()))?;
-                    let years = loaded.covered_years();
-                    if years.is_empty() {
+                    let invalid = |e: chainpark_core::calendar::CalendarError| StoreError::invalid("calendar", e.to_string());
+                    let loaded = WorkCalendar::from_csv(csv).map_err(invalid)?;
+                    let listed_years = loaded.listed_years();
+                    if listed_years.is_empty() {
                         return Err(StoreError::invalid("calendar", "lists no dates"));
                     }
                     let mut tx = self.begin_write().await?;
                     let c = tx.conn();
-                    for year in &years {
+                    calendar(c).await?.check_addition(&loaded).map_err(invalid)?;
+                    let loaded_years = loaded.covered_years();
+                    for year in &loaded_years {
                         let from = NaiveDate::from_ymd_opt(*year, 1, 1).ok_or_else(|| StoreError::invalid("calendar", "bad year"))?;
                         let to = NaiveDate::from_ymd_opt(*year, 12, 31).ok_or_else(|| StoreError::invalid("calendar", "bad year"))?;
                         sqlx::query("DELETE FROM calendar_days WHERE day >= $1 AND day <= $2").bind(from).bind(to).execute(&mut *c).await?;
                     }
-                    for line in csv.lines().skip(1).map(str::trim).filter(|l| !l.is_empty()) {
-                        let mut fields = line.splitn(3, ',').map(str::trim);
-                        let (Some(day), Some(kind), Some(name)) = (fields.next(), fields.next(), fields.next()) else { continue };
-                        let day = NaiveDate::parse_from_str(day, "%Y-%m-%d").map_err(|e| StoreError::invalid("calendar", e.to_string()))?;
-                        sqlx::query("INSERT INTO calendar_days (day, kind, name) VALUES ($1, $2, $3) ON CONFLICT (day) DO NOTHING")
-                            .bind(day).bind(kind).bind(name).execute(&mut *c).await?;
+                    for (day, kind, name) in loaded.days() {
+                        sqlx::query("INSERT INTO calendar_days (day, kind, name) VALUES ($1, $2, $3) \
+                                     ON CONFLICT (day) DO UPDATE SET kind = excluded.kind, name = excluded.name")
+                            .bind(day).bind(kind.as_str()).bind(name).execute(&mut *c).await?;
                     }
-                    audit(c, actor, "calendar", i64::from(years[0]), "load", None, Some(&years)).await?;
+                    let added_to_years: Vec<i32> = listed_years.into_iter().filter(|y| !loaded_years.contains(y)).collect();
+                    audit(c, actor, "calendar", i64::from(loaded_years.first().or(added_to_years.first()).copied().unwrap_or_default()), "load", None,
+                        Some(&serde_json::json!({"loaded_years": &loaded_years, "added_to_years": &added_to_years}))).await?;
+                    // Deadlines counted on weekdays for want of a year are counted again on what is loaded now.
+                    let cal = calendar(c).await?;
+                    let mut load = CalendarLoad { years: cal.covered_years(), loaded_years, added_to_years, ..Default::default() };
+                    let appeals: Vec<(i64, NaiveDate, Option<NaiveDate>, i32, NaiveDate, NaiveDate, Option<i32>)> = sqlx::query_as(
+                        "SELECT id, received_on, reply_from, limit_days, accept_due, reply_due, provisional_year FROM appeals \
+                         WHERE provisional_year IS NOT NULL ORDER BY id")
+                        .fetch_all(&mut *c).await?;
+                    for (id, received_on, reply_from, limit, accept_due, reply_due, provisional_year) in appeals {
+                        let limit = u32::try_from(limit).map_err(|e| crate::common::corrupt("appeal", id, e))?;
+                        let due = deadlines(&cal, received_on, reply_from.unwrap_or(received_on), limit)?;
+                        sqlx::query("UPDATE appeals SET accept_due = $1, reply_due = $2, provisional_year = $3, updated_at = $4 WHERE id = $5")
+                            .bind(due.accept_due).bind(due.reply_due).bind(due.provisional_year).bind(Utc::now()).bind(id).execute(&mut *c).await?;
+                        let before = RecountedDeadlines { accept_due: Some(accept_due), reply_due: Some(reply_due), due_at: None, provisional_year };
+                        let after = RecountedDeadlines { accept_due: Some(due.accept_due), reply_due: Some(due.reply_due), due_at: None, provisional_year: due.provisional_year };
+                        audit(c, actor, "appeal", id, "recount", Some(&before), Some(&after)).await?;
+                        load.recounted_appeals.push(id);
+                    }
+                    let orders: Vec<(i64, DateTime<Utc>, DateTime<Utc>, Option<i32>, Option<i32>)> = sqlx::query_as(
+                        "SELECT id, created_at, due_at, limit_working_days, provisional_year FROM work_orders \
+                         WHERE provisional_year IS NOT NULL ORDER BY id")
+                        .fetch_all(&mut *c).await?;
+                    for (id, created_at, due_at, limit, provisional_year) in orders {
+                        let n = limit.and_then(|n| u32::try_from(n).ok()).ok_or_else(|| crate::common::corrupt("work order", id, "limit_working_days"))?;
+                        let due = work_order_due(&cal, created_at, TimeLimit::WorkingDays(n))?;
+                        sqlx::query("UPDATE work_orders SET due_at = $1, provisional_year = $2, updated_at = $3 WHERE id = $4")
+                            .bind(due.due_at).bind(due.provisional_year).bind(Utc::now()).bind(id).execute(&mut *c).await?;
+                        let before = RecountedDeadlines { accept_due: None, reply_due: None, due_at: Some(due_at), provisional_year };
+                        let after = RecountedDeadlines { accept_due: None, reply_due: None, due_at: Some(due.due_at), provisional_year: due.provisional_year };
+                        audit(c, actor, "work_order", id, "recount", Some(&before), Some(&after)).await?;
+                        load.recounted_work_orders.push(id);
+                    }
                     tx.commit().await?;
-                    Ok(years)
+                    Ok(load)
+                }
+
+                async fn remind_missing_calendar(&self, actor: &Actor, now: DateTime<Utc>) -> Result<Option<CalendarReminder>> {
+                    actor.scope.may_edit_workflow_rules()?;
+                    let mut tx = self.begin_write().await?;
+                    let c = tx.conn();
+                    let Some(year) = calendar(c).await?.year_to_load(china_date(now)) else { return Ok(None) };
+                    let admins: Vec<i64> = sqlx::query_scalar("SELECT id FROM accounts WHERE role = $1 AND disabled = $2 ORDER BY id")
+                        .bind(chainpark_core::access::Role::Admin.as_str()).bind(false).fetch_all(&mut *c).await?;
+                    let subject = format!("请载入{year}年节假日安排 Load the holiday calendar of {year}");
+                    let body = format!(
+                        "{year}年国务院部分节假日安排尚未载入：延伸到{year}年的诉求和工单时限暂按周一至周五计算，载入后自动重算。\n\
+                         The State Council's holiday arrangement for {year} is not loaded: deadlines that run into {year} are counted \
+                         on weekdays for now and are counted again when it is loaded.\n\n\
+                         chainpark calendar FILE · POST /api/v1/calendar (text/csv: date,kind,name)");
+                    let mut notified = Vec::new();
+                    for account in admins {
+                        let told: Option<i64> = sqlx::query_scalar(
+                            "SELECT id FROM notifications WHERE account_id = $1 AND kind = 'calendar_missing' AND object_id = $2")
+                            .bind(account).bind(i64::from(year)).fetch_optional(&mut *c).await?;
+                        if told.is_none() {
+                            notify_account(c, account, "calendar_missing", &subject, &body, "calendar", i64::from(year)).await?;
+                            notified.push(account);
+                        }
+                    }
+                    if !notified.is_empty() {
+                        audit(c, actor, "calendar", i64::from(year), "remind", None, Some(&notified)).await?;
+                    }
+                    tx.commit().await?;
+                    Ok(Some(CalendarReminder { year, notified_accounts: notified }))
                 }
 
                 async fn list_appeal_rules(&self, actor: &Actor, paging: &Paging) -> Result<Page<AppealRule>> {
@@ -1505,11 +1650,11 @@ macro_rules! workflow_store {
                     rule_by_id(&mut *self.read().await?, id).await
                 }
 
-                async fn create_appeal_rule(&self, actor: &Actor, d: AppealRuleDraft) -> Result<AppealRule> {
+                async fn create_appeal_rule(&self, actor: &Actor, d: AppealRuleDraft, today: NaiveDate) -> Result<AppealRule> {
                     actor.scope.may_edit_workflow_rules()?;
                     let mut tx = self.begin_write().await?;
                     let c = tx.conn();
-                    check_rule(c, &d).await?;
+                    check_rule(c, &d, today).await?;
                     let id: i64 = sqlx::query_scalar(
                         "INSERT INTO appeal_rules (category, chain_id, park_id, target, person_id, note, updated_at) \
                          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id")
@@ -1521,12 +1666,12 @@ macro_rules! workflow_store {
                     Ok(after)
                 }
 
-                async fn update_appeal_rule(&self, actor: &Actor, id: Id, d: AppealRuleDraft) -> Result<AppealRule> {
+                async fn update_appeal_rule(&self, actor: &Actor, id: Id, d: AppealRuleDraft, today: NaiveDate) -> Result<AppealRule> {
                     actor.scope.may_edit_workflow_rules()?;
                     let mut tx = self.begin_write().await?;
                     let c = tx.conn();
                     let before = rule_by_id(c, id).await?;
-                    check_rule(c, &d).await?;
+                    check_rule(c, &d, today).await?;
                     sqlx::query("UPDATE appeal_rules SET category = $1, chain_id = $2, park_id = $3, target = $4, person_id = $5, note = $6, updated_at = $7 WHERE id = $8")
                         .bind(d.category.as_str()).bind(d.chain_id).bind(d.park_id).bind(d.target.as_str()).bind(d.person_id)
                         .bind(&d.note).bind(Utc::now()).bind(id).execute(&mut *c).await?;
@@ -1552,8 +1697,8 @@ macro_rules! workflow_store {
                     Ok(after)
                 }
 
-                async fn file_appeal(&self, actor: &Actor, d: AppealDraft, at: DateTime<Utc>) -> Result<Appeal> {
-                    not_in_future("received_at", at)?;
+                async fn file_appeal(&self, actor: &Actor, d: AppealDraft, at: DateTime<Utc>, now: DateTime<Utc>) -> Result<Appeal> {
+                    not_in_future("received_at", at, now)?;
                     let mut tx = self.begin_write().await?;
                     let c = tx.conn();
                     let found: Option<(Option<i64>, bool)> = sqlx::query_as("SELECT park_id, archived FROM enterprises WHERE id = $1")
@@ -1571,7 +1716,7 @@ macro_rules! workflow_store {
                     let received_on = china_date(at);
                     let limit = reply_limit_days(d.category, d.urgency, false);
                     let cal = calendar(c).await?;
-                    let (accept_due, reply_due) = deadlines(&cal, received_on, limit)?;
+                    let due = deadlines(&cal, received_on, received_on, limit)?;
                     let rules: Vec<AppealRuleRow> = sqlx::query_as(
                         "SELECT id, category, chain_id, park_id, target, person_id, note, archived, updated_at FROM appeal_rules WHERE category = $1 AND archived = $2")
                         .bind(d.category.as_str()).bind(false).fetch_all(&mut *c).await?;
@@ -1582,14 +1727,14 @@ macro_rules! workflow_store {
                     let id: i64 = sqlx::query_scalar(
                         "INSERT INTO appeals (enterprise_id, category, urgency, complex, title, description, chain_id, park_id, status, \
                          filed_at, filed_by, received_on, limit_days, accept_due, reply_due, rule_id, route_chain_id, route_park_id, \
-                         handler_person_id, last_step_at, updated_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21) RETURNING id")
+                         handler_person_id, last_step_at, updated_at, reply_from, provisional_year) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23) RETURNING id")
                         .bind(d.enterprise_id).bind(d.category.as_str()).bind(d.urgency.as_str()).bind(false).bind(&d.title).bind(&d.description)
                         .bind(chains.first().copied()).bind(park).bind(AppealStatus::Submitted.as_str())
-                        .bind(at).bind(&actor.account).bind(received_on).bind(limit as i32).bind(accept_due).bind(reply_due)
+                        .bind(at).bind(&actor.account).bind(received_on).bind(limit as i32).bind(due.accept_due).bind(due.reply_due)
                         .bind(route.rule_id).bind(route.target.is_chain_target().then_some(route.chain_id).flatten())
                         .bind((!route.target.is_chain_target()).then_some(route.park_id).flatten())
-                        .bind(handler).bind(at).bind(Utc::now())
+                        .bind(handler).bind(at).bind(Utc::now()).bind(received_on).bind(due.provisional_year)
                         .fetch_one(&mut *c).await?;
                     record_step(c, actor, StepRecord { kind: "appeal", id, at, action: "file", from: "", to: AppealStatus::Submitted.as_str(), person: handler, note: &d.description }).await?;
                     let after = appeal_row(c, id).await?.into_appeal(received_on)?;
@@ -1633,8 +1778,9 @@ macro_rules! workflow_store {
                         .bind(id).fetch_all(&mut *c).await?)
                 }
 
-                async fn step_appeal(&self, actor: &Actor, id: Id, step: AppealStep, note: String, at: DateTime<Utc>, version: Option<i64>) -> Result<Appeal> {
-                    not_in_future("at", at)?;
+                #[allow(clippy::too_many_arguments)]
+                async fn step_appeal(&self, actor: &Actor, id: Id, step: AppealStep, note: String, at: DateTime<Utc>, version: Option<i64>, now: DateTime<Utc>) -> Result<Appeal> {
+                    not_in_future("at", at, now)?;
                     let mut tx = self.begin_write().await?;
                     let c = tx.conn();
                     let row = visible_appeal(c, actor, id).await?;
@@ -1669,13 +1815,17 @@ macro_rules! workflow_store {
                     let mut replied_on_value = before.replied_at.map(china_date);
                     let (mut reply, mut satisfied, mut rating, mut reopen_count) = (before.reply.clone(), before.satisfied, before.rating, before.reopen_count);
                     let mut escalation_reset = false;
+                    // Deadlines counted again, with the day the reply limit counts from.
+                    let mut recounted: Option<(NaiveDate, AppealDeadlines)> = None;
                     match &step {
                         AppealStep::Accept { complex: is_complex } => {
                             accepted_at = Some(at);
                             if *is_complex {
                                 complex = true;
                                 limit = reply_limit_days(before.category, before.urgency, true);
-                                reply_due = deadlines(&calendar(c).await?, before.received_on, limit)?.1;
+                                let due = deadlines(&calendar(c).await?, before.received_on, before.received_on, limit)?;
+                                reply_due = due.reply_due;
+                                recounted = Some((before.received_on, due));
                             }
                             if assignee.is_none() {
                                 assignee = person.or(before.handler.as_ref().map(|h| h.id));
@@ -1712,7 +1862,9 @@ macro_rules! workflow_store {
                                 closed_at = None;
                                 replied_at = None;
                                 replied_on_value = None;
-                                reply_due = deadlines(&calendar(c).await?, day, limit)?.1;
+                                let due = deadlines(&calendar(c).await?, before.received_on, day, limit)?;
+                                reply_due = due.reply_due;
+                                recounted = Some((day, due));
                                 escalation_reset = true;
                                 notify_person = assignee.map(|p| (p, "appeal_reopened"));
                             }
@@ -1731,6 +1883,10 @@ macro_rules! workflow_store {
                     }
                     if escalation_reset {
                         sqlx::query("UPDATE appeals SET escalated_at = NULL WHERE id = $1").bind(id).execute(&mut *c).await?;
+                    }
+                    if let Some((reply_from, due)) = recounted {
+                        sqlx::query("UPDATE appeals SET accept_due = $1, reply_from = $2, provisional_year = $3 WHERE id = $4")
+                            .bind(due.accept_due).bind(reply_from).bind(due.provisional_year).bind(id).execute(&mut *c).await?;
                     }
                     let step_person = match &step { AppealStep::Assign { person_id } => Some(*person_id), _ => person };
                     record_step(c, actor, StepRecord { kind: "appeal", id, at, action: step.action().as_str(), from: before.status.as_str(), to: next.as_str(), person: step_person, note: &note }).await?;
@@ -1892,14 +2048,14 @@ macro_rules! workflow_store {
                     Ok(after)
                 }
 
-                async fn create_milestone(&self, actor: &Actor, project: Id, d: MilestoneDraft) -> Result<Milestone> {
+                async fn create_milestone(&self, actor: &Actor, project: Id, d: MilestoneDraft, as_of: NaiveDate) -> Result<Milestone> {
                     let mut tx = self.begin_write().await?;
                     let c = tx.conn();
                     let p = visible_project(c, actor, project).await?;
                     actor.scope.may_edit_project(p.chain_id)?;
                     let id: i64 = sqlx::query_scalar("INSERT INTO milestones (project_id, name, due_on, done_on, updated_at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
                         .bind(project).bind(&d.name).bind(d.due_on).bind(d.done_on).bind(Utc::now()).fetch_one(&mut *c).await?;
-                    let after = milestone_by_id(c, id, china_date(Utc::now())).await?;
+                    let after = milestone_by_id(c, id, as_of).await?;
                     audit(c, actor, "milestone", id, "create", None, Some(&after)).await?;
                     tx.commit().await?;
                     Ok(after)
@@ -2115,8 +2271,8 @@ macro_rules! workflow_store {
                         digital_workshops: workshops, intelligent_factories: factories })
                 }
 
-                async fn create_work_order(&self, actor: &Actor, d: WorkOrderDraft, at: DateTime<Utc>) -> Result<WorkOrder> {
-                    not_in_future("created_at", at)?;
+                async fn create_work_order(&self, actor: &Actor, d: WorkOrderDraft, at: DateTime<Utc>, now: DateTime<Utc>) -> Result<WorkOrder> {
+                    not_in_future("created_at", at, now)?;
                     actor.scope.may_edit_park_work(d.park_id)?;
                     let mut tx = self.begin_write().await?;
                     let c = tx.conn();
@@ -2129,12 +2285,15 @@ macro_rules! workflow_store {
                         }
                     }
                     let due = work_order_due(&calendar(c).await?, at, d.time_limit())?;
+                    let limit_working_days = d.time_limit().working_days().map(|n| n as i32);
                     let status = if d.assignee_person_id.is_some() { WorkOrderStatus::Assigned } else { WorkOrderStatus::Open };
                     let id: i64 = sqlx::query_scalar(
                         "INSERT INTO work_orders (park_id, facility, kind, urgency, title, description, status, created_at, created_by, due_at, \
-                         assignee_person_id, last_step_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id")
+                         assignee_person_id, last_step_at, updated_at, limit_working_days, provisional_year) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id")
                         .bind(d.park_id).bind(&d.facility).bind(d.kind.as_str()).bind(d.urgency.as_str()).bind(&d.title).bind(&d.description)
-                        .bind(status.as_str()).bind(at).bind(&actor.account).bind(due).bind(d.assignee_person_id).bind(at).bind(Utc::now())
+                        .bind(status.as_str()).bind(at).bind(&actor.account).bind(due.due_at).bind(d.assignee_person_id).bind(at).bind(Utc::now())
+                        .bind(limit_working_days).bind(due.provisional_year)
                         .fetch_one(&mut *c).await?;
                     record_step(c, actor, StepRecord { kind: "work_order", id, at, action: "create", from: "", to: status.as_str(), person: d.assignee_person_id, note: &d.description }).await?;
                     let after = work_order_row(c, id).await?.into_work_order(at)?;
@@ -2187,8 +2346,8 @@ macro_rules! workflow_store {
                         .bind(id).fetch_all(&mut *c).await?)
                 }
 
-                async fn step_work_order(&self, actor: &Actor, id: Id, step: WorkOrderStepInput, at: DateTime<Utc>) -> Result<WorkOrder> {
-                    not_in_future("at", at)?;
+                async fn step_work_order(&self, actor: &Actor, id: Id, step: WorkOrderStepInput, at: DateTime<Utc>, now: DateTime<Utc>) -> Result<WorkOrder> {
+                    not_in_future("at", at, now)?;
                     let mut tx = self.begin_write().await?;
                     let c = tx.conn();
                     let row = visible_work_order(c, actor, id).await?;
@@ -2250,46 +2409,42 @@ macro_rules! workflow_store {
                 async fn list_inbox(&self, actor: &Actor, unread_only: bool, paging: &Paging) -> Result<Page<Notification>> {
                     let mut c = self.read().await?;
                     let person = actor_person(&mut c, actor).await?.unwrap_or(-1);
+                    let account = actor.account_id.unwrap_or(-1);
                     let unread = if unread_only { " AND read_at IS NULL" } else { "" };
-                    let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM notifications WHERE person_id = $1{unread}"))
-                        .bind(person).fetch_one(&mut *c).await?;
+                    let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM notifications WHERE {ADDRESSEE}{unread}"))
+                        .bind(person).bind(account).fetch_one(&mut *c).await?;
                     let items: Vec<Notification> = sqlx::query_as(&format!(
                         "SELECT id, kind, subject, body, object_kind, object_id, created_at, read_at FROM notifications \
-                         WHERE person_id = $1{unread} ORDER BY id DESC LIMIT $2 OFFSET $3"))
-                        .bind(person).bind(crate::common::sql_limit(paging)).bind(paging.offset).fetch_all(&mut *c).await?;
+                         WHERE {ADDRESSEE}{unread} ORDER BY id DESC LIMIT $3 OFFSET $4"))
+                        .bind(person).bind(account).bind(crate::common::sql_limit(paging)).bind(paging.offset).fetch_all(&mut *c).await?;
                     Ok(Page { items, total, limit: paging.limit, offset: paging.offset })
                 }
 
                 async fn inbox_counts(&self, actor: &Actor) -> Result<InboxCounts> {
                     let mut c = self.read().await?;
                     let person = actor_person(&mut c, actor).await?;
-                    inbox_counts_for(&mut c, person).await
+                    inbox_counts_for(&mut c, person, actor.account_id).await
                 }
 
                 async fn mark_read(&self, actor: &Actor, id: Option<Id>) -> Result<InboxCounts> {
                     let mut tx = self.begin_write().await?;
                     let c = tx.conn();
                     let person = actor_person(c, actor).await?;
-                    let Some(p) = person else {
-                        return match id {
-                            Some(id) => Err(StoreError::NotFound { kind: "notification", id }),
-                            None => Ok(InboxCounts::default()),
-                        };
-                    };
+                    let (p, a) = (person.unwrap_or(-1), actor.account_id.unwrap_or(-1));
                     match id {
                         Some(id) => {
-                            let changed = sqlx::query("UPDATE notifications SET read_at = COALESCE(read_at, $1) WHERE id = $2 AND person_id = $3")
-                                .bind(Utc::now()).bind(id).bind(p).execute(&mut *c).await?.rows_affected();
+                            let changed = sqlx::query(&format!("UPDATE notifications SET read_at = COALESCE(read_at, $3) WHERE {ADDRESSEE} AND id = $4"))
+                                .bind(p).bind(a).bind(Utc::now()).bind(id).execute(&mut *c).await?.rows_affected();
                             if changed == 0 {
                                 return Err(StoreError::NotFound { kind: "notification", id });
                             }
                         }
                         None => {
-                            sqlx::query("UPDATE notifications SET read_at = $1 WHERE person_id = $2 AND read_at IS NULL")
-                                .bind(Utc::now()).bind(p).execute(&mut *c).await?;
+                            sqlx::query(&format!("UPDATE notifications SET read_at = $3 WHERE {ADDRESSEE} AND read_at IS NULL"))
+                                .bind(p).bind(a).bind(Utc::now()).execute(&mut *c).await?;
                         }
                     }
-                    let counts = inbox_counts_for(c, Some(p)).await?;
+                    let counts = inbox_counts_for(c, person, actor.account_id).await?;
                     tx.commit().await?;
                     Ok(counts)
                 }

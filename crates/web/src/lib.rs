@@ -20,6 +20,7 @@ use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::get;
 use axum::{Json, Router};
+use chainpark_core::time::Clock;
 use chainpark_store::Store;
 
 pub use auth::Caller;
@@ -39,6 +40,9 @@ pub struct AppState {
     pub import_limits: chainpark_import::ImportLimits,
     /// Where uploads wait while they are read.
     pub spool: Arc<spool::Spool>,
+    /// "Now" for every rule and default a handler applies (deadlines, overdue, escalation, today's posts); the
+    /// system clock unless a test or a demonstration fixed it. Sessions and tokens expire on the system clock.
+    pub clock: Clock,
 }
 
 impl AppState {
@@ -52,7 +56,13 @@ impl AppState {
             trusted_proxies: Arc::new(auth::TrustedProxies::default()),
             import_limits: chainpark_import::ImportLimits::default(),
             spool: Arc::new(spool::Spool::new(spool::Spool::default_root())),
+            clock: Clock::System,
         }
+    }
+
+    /// The same state on another clock.
+    pub fn with_clock(self, clock: Clock) -> Self {
+        AppState { clock, ..self }
     }
 }
 

@@ -1,11 +1,13 @@
-//! Sending the mail outbox through SMTP, and the background work of a running server: deliver due mail, and
-//! escalate overdue cases. A notification is written in the same transaction as the change that caused it; this
-//! loop only moves it out. A send that fails stays in the outbox and is tried again later (1, 5, 15, 60 minutes,
-//! then every 6 hours), so the case and its message are never lost.
+//! Sending the mail outbox through SMTP, and the background work of a running server: deliver due mail, escalate
+//! overdue cases and remind the admins of a missing holiday calendar. A notification is written in the same
+//! transaction as the change that caused it; this loop only moves it out. A send that fails stays in the outbox
+//! and is tried again later (1, 5, 15, 60 minutes, then every 6 hours), so the case and its message are never
+//! lost. Mail is a matter of the transport and keeps the system clock; the rules run on the application's clock.
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use chainpark_core::time::Clock;
 use chainpark_store::{Actor, Store};
 use chrono::{DateTime, Utc};
 use lettre::message::Mailbox;
@@ -104,15 +106,44 @@ pub async fn deliver_due(
     Ok(delivery)
 }
 
+/// The rules a running server applies by itself at `now`: escalate every overdue appeal and work order, and tell
+/// the admins (once a year) that a holiday calendar they must load is missing.
+pub async fn apply_rules(store: &Arc<dyn Store>, now: DateTime<Utc>) {
+    let actor = Actor::system("escalation");
+    match store.escalate_overdue(&actor, now).await {
+        Ok(run) if !run.appeals.is_empty() || !run.work_orders.is_empty() => {
+            tracing::info!(
+                appeals = run.appeals.len(),
+                work_orders = run.work_orders.len(),
+                "escalated overdue cases"
+            )
+        }
+        Ok(_) => {}
+        Err(e) => tracing::error!(error = %e, "escalation round failed"),
+    }
+    match store
+        .remind_missing_calendar(&Actor::system("calendar"), now)
+        .await
+    {
+        Ok(Some(reminder)) if !reminder.notified_accounts.is_empty() => tracing::warn!(
+            year = reminder.year,
+            "the holiday calendar of {} is not loaded: deadlines running into it are provisional; the admins were told",
+            reminder.year
+        ),
+        Ok(_) => {}
+        Err(e) => tracing::error!(error = %e, "calendar reminder failed"),
+    }
+}
+
 /// Runs the background work of a server until the process ends: every `interval` (30 s in production) deliver due
-/// mail (when a mailer is configured), every ten intervals escalate overdue appeals and work orders.
+/// mail (when a mailer is configured), every ten intervals apply the rules at the clock's `now`.
 pub fn spawn_background(
     store: Arc<dyn Store>,
     mailer: Option<Mailer>,
     interval: Duration,
+    clock: Clock,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
-        let actor = Actor::system("escalation");
         let mut tick: u64 = 0;
         let mut rounds = tokio::time::interval(interval);
         loop {
@@ -123,17 +154,7 @@ pub fn spawn_background(
                 tracing::error!(error = %e, "mail delivery round failed");
             }
             if tick.is_multiple_of(10) {
-                match store.escalate_overdue(&actor, Utc::now()).await {
-                    Ok(run) if !run.appeals.is_empty() || !run.work_orders.is_empty() => {
-                        tracing::info!(
-                            appeals = run.appeals.len(),
-                            work_orders = run.work_orders.len(),
-                            "escalated overdue cases"
-                        )
-                    }
-                    Ok(_) => {}
-                    Err(e) => tracing::error!(error = %e, "escalation round failed"),
-                }
+                apply_rules(&store, clock.now()).await;
             }
             tick += 1;
         }

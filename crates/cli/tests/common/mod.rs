@@ -112,6 +112,21 @@ pub async fn tamper(url: &str, sql: &str) {
 /// The password of the accounts the tests create.
 pub const PASSWORD: &str = "test-password-1";
 
+/// The instant every test application stands at unless a test chooses another: deadlines, overdue views and
+/// defaults never depend on the day the tests run. The evening of the day, so that the instants a test names on
+/// 2026-06-15 (office hours) are in its past. Real-binary tests pass it as `CHAINPARK_NOW`.
+pub const TEST_NOW: &str = "2026-06-15T18:00:00+08:00";
+
+/// A clock fixed at `TEST_NOW`.
+pub fn test_clock() -> chainpark_core::time::Clock {
+    clock_at(TEST_NOW)
+}
+
+/// A clock fixed at an RFC 3339 instant.
+pub fn clock_at(instant: &str) -> chainpark_core::time::Clock {
+    chainpark_core::time::Clock::parse_fixed(instant).expect("an RFC 3339 instant")
+}
+
 /// The application served on a free port of loopback, over one store, with a client signed in (as the admin
 /// unless `as_account` made another).
 pub struct TestApp {
@@ -123,12 +138,18 @@ pub struct TestApp {
 }
 
 impl TestApp {
-    /// Serves the store and signs in as a fresh admin account.
+    /// Serves the store at `TEST_NOW` and signs in as a fresh admin account.
     pub async fn start(store: Arc<dyn Store>) -> TestApp {
         TestApp::start_with(store, |_| {}).await
     }
 
-    /// Like `start`, with the application's state adjusted first (e.g. trusted proxies).
+    /// Serves the store on `clock` and signs in as a fresh admin account.
+    pub async fn start_at(store: Arc<dyn Store>, clock: chainpark_core::time::Clock) -> TestApp {
+        TestApp::start_with(store, move |state| state.clock = clock).await
+    }
+
+    /// Like `start`, with the application's state adjusted first (e.g. trusted proxies; its clock is at
+    /// `TEST_NOW` unless `configure` sets another).
     pub async fn start_with(
         store: Arc<dyn Store>,
         configure: impl FnOnce(&mut chainpark_web::AppState),
@@ -137,7 +158,7 @@ impl TestApp {
             .await
             .expect("a free port");
         let base = format!("http://{}", listener.local_addr().expect("address"));
-        let mut state = chainpark_web::AppState::new(store.clone());
+        let mut state = chainpark_web::AppState::new(store.clone()).with_clock(test_clock());
         configure(&mut state);
         let app = chainpark_web::app(state);
         tokio::spawn(async move {
@@ -323,11 +344,16 @@ pub async fn delete(app: &TestApp, path: &str) -> (StatusCode, Value) {
     app.call(Method::DELETE, path, None).await
 }
 
-/// One application per available engine, each on a fresh store.
+/// One application per available engine, each on a fresh store, at `TEST_NOW`.
 pub async fn apps() -> Vec<TestApp> {
+    apps_at(test_clock()).await
+}
+
+/// One application per available engine, each on a fresh store, on `clock`.
+pub async fn apps_at(clock: chainpark_core::time::Clock) -> Vec<TestApp> {
     let mut apps = Vec::new();
     for store in fresh_stores().await {
-        apps.push(TestApp::start(store).await);
+        apps.push(TestApp::start_at(store, clock).await);
     }
     apps
 }

@@ -176,16 +176,34 @@ pub fn reply_limit_days(category: AppealCategory, urgency: Urgency, complex: boo
     }
 }
 
-/// The two deadlines of an appeal received on `received_on` with a reply limit of `limit` working days. Both
-/// are due at the end of the day they name; a year with no calendar is refused on `received_at`.
+/// The two deadlines of an appeal, each due at the end of the day it names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AppealDeadlines {
+    pub accept_due: NaiveDate,
+    pub reply_due: NaiveDate,
+    /// The first year either was counted in on weekdays alone, for want of that year's holiday calendar.
+    pub provisional_year: Option<i32>,
+}
+
+/// The deadlines of an appeal received on `received_on` whose reply limit of `limit` working days counts from
+/// `reply_from` (the day it was received, or re-opened). In a year whose calendar is not loaded the days are
+/// counted on weekdays and the deadlines are provisional until it is.
 pub fn deadlines(
     calendar: &WorkCalendar,
     received_on: NaiveDate,
+    reply_from: NaiveDate,
     limit: u32,
-) -> Result<(NaiveDate, NaiveDate), Invalid> {
+) -> Result<AppealDeadlines, Invalid> {
     let accept = due_after(calendar, "received_at", received_on, ACCEPT_LIMIT_DAYS)?;
-    let reply = due_after(calendar, "received_at", received_on, limit)?;
-    Ok((accept, reply))
+    let reply = due_after(calendar, "received_at", reply_from, limit)?;
+    Ok(AppealDeadlines {
+        accept_due: accept.date,
+        reply_due: reply.date,
+        provisional_year: [accept.provisional_year, reply.provisional_year]
+            .into_iter()
+            .flatten()
+            .min(),
+    })
 }
 
 /// Which step is overdue on the day `as_of`: a deadline is met on its due day and missed from the next day on.
@@ -232,6 +250,11 @@ pub struct Appeal {
     pub accept_due: NaiveDate,
     /// Reply by the end of this day (recomputed when the appeal is re-opened).
     pub reply_due: NaiveDate,
+    /// The deadlines run into a year whose holiday calendar is not loaded: they were counted on weekdays (Monday
+    /// to Friday) and are recounted when that year is loaded.
+    pub deadline_provisional: bool,
+    /// The year whose calendar is missing, when the deadlines are provisional.
+    pub provisional_year: Option<i32>,
     /// The routing rule that chose the handler; `None` when the category's default applied.
     pub rule_id: Option<Id>,
     /// The chain or park it was routed under; its chief is the escalation target.
@@ -612,9 +635,11 @@ mod tests {
     #[test]
     fn appeal_filed_before_national_day_2021_is_due_on_the_make_up_saturday() {
         let calendar = WorkCalendar::embedded();
-        let (accept, reply) = deadlines(&calendar, d("2021-09-30"), 2).expect("covered");
+        let due = deadlines(&calendar, d("2021-09-30"), d("2021-09-30"), 2).expect("due");
+        let (accept, reply) = (due.accept_due, due.reply_due);
         assert_eq!(accept, d("2021-10-08"));
         assert_eq!(reply, d("2021-10-09"));
+        assert_eq!(due.provisional_year, None);
         let status = AppealStatus::Handling;
         assert_eq!(overdue_step(status, accept, reply, d("2021-10-09")), None);
         assert_eq!(
@@ -641,10 +666,37 @@ mod tests {
     }
 
     #[test]
-    fn deadline_in_a_year_without_a_calendar_is_refused() {
-        let error = deadlines(&WorkCalendar::embedded(), d("2026-12-30"), 5).unwrap_err();
-        assert_eq!(error.0[0].field, "received_at");
-        assert!(error.0[0].message.contains("2027"), "{error}");
+    fn deadline_in_a_year_without_a_calendar_is_counted_on_weekdays_and_provisional() {
+        // Received Wednesday 2026-12-30: accept by Thursday 12-31 (2026 is loaded), reply within 5 working days
+        // counted Mon–Fri into 2027: Fri 01-01, Mon 01-04 ... Wed 01-06.
+        let due = deadlines(
+            &WorkCalendar::embedded(),
+            d("2026-12-30"),
+            d("2026-12-30"),
+            5,
+        )
+        .expect("counted");
+        assert_eq!(
+            due,
+            AppealDeadlines {
+                accept_due: d("2026-12-31"),
+                reply_due: d("2027-01-06"),
+                provisional_year: Some(2027)
+            }
+        );
+    }
+
+    #[test]
+    fn a_reopened_appeal_counts_its_new_reply_limit_from_the_day_it_was_reopened() {
+        let due = deadlines(
+            &WorkCalendar::embedded(),
+            d("2021-09-30"),
+            d("2021-10-11"),
+            2,
+        )
+        .expect("due");
+        assert_eq!(due.accept_due, d("2021-10-08"));
+        assert_eq!(due.reply_due, d("2021-10-13"));
     }
 
     #[test]

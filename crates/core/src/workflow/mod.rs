@@ -13,7 +13,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::calendar::{CalendarError, WorkCalendar};
+use crate::calendar::{CalendarError, DueDate, WorkCalendar};
 use crate::error::Invalid;
 
 /// Declares a string-valued enum with its wire names (snake_case), `ALL`, `as_str` and `parse`.
@@ -45,18 +45,19 @@ macro_rules! wire_enum {
 }
 pub(crate) use wire_enum;
 
-/// A deadline that falls in a year with no holiday calendar loaded is refused on the field that asked for it.
+/// A deadline that cannot be counted (past the end of the calendar) is refused on the field that asked for it.
 pub fn calendar_invalid(field: &str, error: CalendarError) -> Invalid {
     Invalid::field(field, error.to_string())
 }
 
-/// The due date `n` working days after `start`, or an error naming `field`.
+/// The due date `n` working days after `start` (provisional in a year whose calendar is not loaded), or an
+/// error naming `field`.
 pub fn due_after(
     calendar: &WorkCalendar,
     field: &str,
     start: NaiveDate,
     n: u32,
-) -> Result<NaiveDate, Invalid> {
+) -> Result<DueDate, Invalid> {
     calendar
         .add_working_days(start, n)
         .map_err(|e| calendar_invalid(field, e))

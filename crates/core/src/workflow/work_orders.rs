@@ -86,18 +86,43 @@ impl WorkOrderKind {
     }
 }
 
+impl TimeLimit {
+    /// The limit in working days, when it is counted in them.
+    pub fn working_days(self) -> Option<u32> {
+        match self {
+            TimeLimit::Hours(_) => None,
+            TimeLimit::WorkingDays(n) => Some(n),
+        }
+    }
+}
+
+/// When a work order is due.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WorkOrderDue {
+    pub due_at: DateTime<Utc>,
+    /// The first year its working days were counted in on weekdays alone, for want of that year's calendar.
+    pub provisional_year: Option<i32>,
+}
+
 /// The instant a work order created at `created_at` is due: hours later, or at the end of the n-th working day
-/// (China time) after the day it was created.
+/// (China time) after the day it was created — provisional when that runs into a year whose calendar is not
+/// loaded.
 pub fn work_order_due(
     calendar: &WorkCalendar,
     created_at: DateTime<Utc>,
     limit: TimeLimit,
-) -> Result<DateTime<Utc>, Invalid> {
+) -> Result<WorkOrderDue, Invalid> {
     match limit {
-        TimeLimit::Hours(h) => Ok(created_at + Duration::hours(i64::from(h))),
+        TimeLimit::Hours(h) => Ok(WorkOrderDue {
+            due_at: created_at + Duration::hours(i64::from(h)),
+            provisional_year: None,
+        }),
         TimeLimit::WorkingDays(n) => {
             let day = due_after(calendar, "created_at", china_date(created_at), n)?;
-            Ok(end_of_china_day(day))
+            Ok(WorkOrderDue {
+                due_at: end_of_china_day(day.date),
+                provisional_year: day.provisional_year,
+            })
         }
     }
 }
@@ -163,6 +188,11 @@ pub struct WorkOrder {
     pub created_at: DateTime<Utc>,
     pub created_by: String,
     pub due_at: DateTime<Utc>,
+    /// The limit in working days runs into a year whose holiday calendar is not loaded: it was counted on
+    /// weekdays (Monday to Friday) and is recounted when that year is loaded.
+    pub deadline_provisional: bool,
+    /// The year whose calendar is missing, when the deadline is provisional.
+    pub provisional_year: Option<i32>,
     pub assignee: Option<PersonRef>,
     pub escalated_to: Option<PersonRef>,
     pub escalated_at: Option<DateTime<Utc>>,
@@ -269,6 +299,8 @@ mod tests {
             WorkOrderKind::Repair.limit(WorkOrderUrgency::Routine),
         )
         .expect("covered");
+        assert_eq!(due.provisional_year, None);
+        let due = due.due_at;
         // Working days after 09-30: 10-08 (Fri), 10-09 (make-up Sat), 10-11 (Mon).
         assert_eq!(due, Utc.with_ymd_and_hms(2021, 10, 11, 15, 59, 59).unwrap());
         assert!(!work_order_overdue(WorkOrderStatus::Assigned, due, due));
@@ -292,12 +324,35 @@ mod tests {
             created,
             WorkOrderKind::Utilities.limit(WorkOrderUrgency::Emergency),
         )
-        .expect("due");
+        .expect("due")
+        .due_at;
         assert_eq!(
             due - created,
             Duration::hours(4),
             "holidays do not stop an emergency"
         );
+    }
+
+    #[test]
+    fn routine_work_reported_in_a_year_without_a_calendar_is_due_on_weekdays_and_provisional() {
+        // Reported Friday 2027-01-01 10:00 in Chongqing: three weekdays are Mon 01-04, Tue 01-05, Wed 01-06.
+        let created = Utc.with_ymd_and_hms(2027, 1, 1, 2, 0, 0).unwrap();
+        let due = work_order_due(
+            &WorkCalendar::embedded(),
+            created,
+            TimeLimit::WorkingDays(3),
+        )
+        .expect("counted");
+        assert_eq!(
+            due,
+            WorkOrderDue {
+                due_at: Utc.with_ymd_and_hms(2027, 1, 6, 15, 59, 59).unwrap(),
+                provisional_year: Some(2027)
+            }
+        );
+        let emergency =
+            work_order_due(&WorkCalendar::embedded(), created, TimeLimit::Hours(4)).expect("due");
+        assert_eq!(emergency.provisional_year, None, "hours need no calendar");
     }
 
     #[test]

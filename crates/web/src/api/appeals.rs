@@ -8,11 +8,13 @@ use axum::response::{IntoResponse, Response};
 use chainpark_core::error::Invalid;
 use chainpark_core::list::{Page, Paging};
 use chainpark_core::registry::Id;
-use chainpark_core::time::china_date;
+use chainpark_core::time::Clock;
 use chainpark_core::workflow::OnTimeRate;
 use chainpark_core::workflow::appeals::*;
-use chainpark_store::workflow::{AppealFilter, CaseStep, EscalationRun, start_of_china_day};
-use chrono::{NaiveDate, Utc};
+use chainpark_store::workflow::{
+    AppealFilter, CalendarLoad, CaseStep, EscalationRun, start_of_china_day,
+};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -54,7 +56,7 @@ pub struct AppealQuery {
 }
 
 impl AppealQuery {
-    fn filter(&self) -> AppealFilter {
+    fn filter(&self, clock: Clock) -> AppealFilter {
         AppealFilter {
             q: self.q.clone(),
             status: self.status,
@@ -67,13 +69,9 @@ impl AppealQuery {
             open: self.open,
             received_from: self.received_from,
             received_to: self.received_to,
-            as_of: self.as_of.unwrap_or_else(today),
+            as_of: self.as_of.unwrap_or_else(|| clock.today()),
         }
     }
-}
-
-pub(crate) fn today() -> NaiveDate {
-    china_date(Utc::now())
 }
 
 /// The day an answer is judged on.
@@ -97,7 +95,7 @@ pub async fn list(
     Ok(Json(
         state
             .store
-            .list_appeals(&caller.actor(), &q.filter(), &paging)
+            .list_appeals(&caller.actor(), &q.filter(state.clock), &paging)
             .await?,
     ))
 }
@@ -114,7 +112,7 @@ pub async fn export(
     paging.sort = Paging::new(None, None, q.sort.as_deref()).sort;
     let page = state
         .store
-        .list_appeals(&caller.actor(), &q.filter(), &paging)
+        .list_appeals(&caller.actor(), &q.filter(state.clock), &paging)
         .await?;
     download(
         q.format.unwrap_or_default(),
@@ -182,7 +180,7 @@ pub async fn on_time_rate(
     Ok(Json(
         state
             .store
-            .appeal_on_time_rate(&caller.actor(), &q.filter())
+            .appeal_on_time_rate(&caller.actor(), &q.filter(state.clock))
             .await?,
     ))
 }
@@ -199,8 +197,12 @@ pub async fn create(
     ApiJson(input): ApiJson<AppealInput>,
 ) -> ApiResult<impl IntoResponse> {
     let draft = input.parse()?;
-    let at = draft.received_at.unwrap_or_else(Utc::now);
-    let created = state.store.file_appeal(&caller.actor(), draft, at).await?;
+    let now = state.clock.now();
+    let at = draft.received_at.unwrap_or(now);
+    let created = state
+        .store
+        .file_appeal(&caller.actor(), draft, at, now)
+        .await?;
     let location = format!("/api/v1/appeals/{}", created.id);
     Ok((
         StatusCode::CREATED,
@@ -221,7 +223,11 @@ pub async fn get(
     Ok(Json(
         state
             .store
-            .get_appeal(&caller.actor(), id, q.as_of.unwrap_or_else(today))
+            .get_appeal(
+                &caller.actor(),
+                id,
+                q.as_of.unwrap_or_else(|| state.clock.today()),
+            )
             .await?,
     ))
 }
@@ -255,6 +261,7 @@ pub async fn step(
 ) -> ApiResult<Json<Appeal>> {
     let version = input.version;
     let (step, note, at) = input.parse()?;
+    let now = state.clock.now();
     Ok(Json(
         state
             .store
@@ -263,8 +270,9 @@ pub async fn step(
                 id,
                 step,
                 note,
-                at.unwrap_or_else(Utc::now),
+                at.unwrap_or(now),
                 version,
+                now,
             )
             .await?,
     ))
@@ -290,13 +298,13 @@ pub async fn escalate(
     caller: Caller,
     ApiJson(input): ApiJson<EscalationInput>,
 ) -> ApiResult<Json<EscalationRun>> {
-    let now = Utc::now();
-    if let Some(day) = input.as_of.filter(|day| *day > china_date(now)) {
+    let now = state.clock.now();
+    let today = state.clock.today();
+    if let Some(day) = input.as_of.filter(|day| *day > today) {
         return Err(Invalid::field(
             "as_of",
             format!(
-                "{day} is in the future (today is {}): only what is overdue by today can be escalated",
-                china_date(now)
+                "{day} is in the future (today is {today}): only what is overdue by today can be escalated"
             ),
         )
         .into());
@@ -311,7 +319,10 @@ pub async fn escalate(
 /// The years the working-day calendar covers.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CalendarYears {
+    /// Years whose State Council arrangement is loaded whole; deadlines in other years are provisional.
     pub years: Vec<i32>,
+    /// The year an admin should load today: this year when it is missing, from 1 November next year.
+    pub year_to_load: Option<i32>,
 }
 
 /// The years deadlines can be counted in.
@@ -324,20 +335,26 @@ pub async fn calendar(
     let calendar = state.store.work_calendar().await?;
     Ok(Json(CalendarYears {
         years: calendar.covered_years(),
+        year_to_load: calendar.year_to_load(state.clock.today()),
     }))
 }
 
-/// Loads a year's State Council notice as CSV (`date,kind,name`, kind `holiday` or `workday`); a year already
-/// loaded is replaced whole. Admin only.
+/// Loads a year's State Council notice as CSV (`date,kind,name`, kind `holiday` or `workday`). A year counts as
+/// loaded only when the file lists the holidays of all seven festivals (元旦, 春节, 清明节, 劳动节, 端午节, 中秋节,
+/// 国庆节); it then replaces that year whole. Other days are added to years already loaded (a make-up working day
+/// in the December before, say); a year covered only in part that is not loaded refuses the file with 422, naming
+/// the festivals it lacks. Deadlines counted provisionally on weekdays are recounted in the same transaction.
+/// Admin only.
 #[utoipa::path(post, path = "/api/v1/calendar", tag = "appeals", request_body(content = String, content_type = "text/csv"),
-    responses((status = 200, body = CalendarYears), (status = 422, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = CalendarLoad), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn load_calendar(
     State(state): State<AppState>,
     caller: Caller,
     body: String,
-) -> ApiResult<Json<CalendarYears>> {
-    let years = state.store.load_calendar(&caller.actor(), &body).await?;
-    Ok(Json(CalendarYears { years }))
+) -> ApiResult<Json<CalendarLoad>> {
+    Ok(Json(
+        state.store.load_calendar(&caller.actor(), &body).await?,
+    ))
 }
 
 /// Paging of the rule list.
@@ -378,7 +395,7 @@ pub async fn create_rule(
 ) -> ApiResult<impl IntoResponse> {
     let created = state
         .store
-        .create_appeal_rule(&caller.actor(), input.parse()?)
+        .create_appeal_rule(&caller.actor(), input.parse()?, state.clock.today())
         .await?;
     let location = format!("/api/v1/appeal-rules/{}", created.id);
     Ok((
@@ -415,7 +432,7 @@ pub async fn update_rule(
     Ok(Json(
         state
             .store
-            .update_appeal_rule(&caller.actor(), id, input.parse()?)
+            .update_appeal_rule(&caller.actor(), id, input.parse()?, state.clock.today())
             .await?,
     ))
 }

@@ -23,6 +23,7 @@ use axum::response::{IntoResponse, Response};
 use chainpark_core::figures::{may_import_figures, may_report_figures_of};
 use chainpark_core::period::Month;
 use chainpark_core::registry::Id;
+use chainpark_core::time::Clock;
 use chainpark_import::{
     Catalogue, ImportError, ImportLimits, ImportOptions, ImportReport, Importer, Layout,
     Problem as RowProblem, RowError, YearMonth,
@@ -99,10 +100,9 @@ fn catalogue(
     Ok((catalogue, indicators.iter().map(|i| i.id).collect()))
 }
 
-/// The latest month a value may be for: the current month in China.
-pub fn current_month() -> YearMonth {
+/// The latest month a value may be for: the month of `today` (a China date).
+pub fn current_month(today: chrono::NaiveDate) -> YearMonth {
     use chrono::Datelike;
-    let today = chainpark_core::time::china_date(chrono::Utc::now());
     YearMonth::new(today.year() as u32, today.month())
         .unwrap_or_else(|_| YearMonth::new(2999, 12).expect("valid"))
 }
@@ -115,6 +115,9 @@ pub struct ImportSettings {
     /// The worksheet to read from a workbook; the first visible one when `None`.
     pub sheet: Option<String>,
     pub limits: ImportLimits,
+    /// The day the import is judged on (values may be for its month at the latest); the application's clock gives
+    /// it, the system clock when `None`.
+    pub today: Option<chrono::NaiveDate>,
 }
 
 /// The one import path, for the API and the command line: reads `path` (named `file_name` by the user), checks
@@ -132,7 +135,9 @@ pub async fn run_import(
         accept_valid,
         sheet,
         limits,
+        today,
     } = settings;
+    let latest = current_month(today.unwrap_or_else(|| Clock::System.today()));
     may_import_figures(&actor.scope).map_err(StoreError::from)?;
     let indicators = store.list_indicators(&actor).await?;
     let (catalogue, indicator_ids) = catalogue(&indicators)?;
@@ -148,7 +153,7 @@ pub async fn run_import(
     let parse_sender = sender.clone();
     let parsed = tokio::task::spawn_blocking(move || -> Result<ImportReport, ImportFailure> {
         let max_listed = limits.max_listed_errors;
-        let mut options = ImportOptions::new(current_month());
+        let mut options = ImportOptions::new(latest);
         options.sheet = sheet;
         options.limits = limits;
         let importer = Importer::new(&catalogue, options);
@@ -446,6 +451,7 @@ pub async fn create(
         accept_valid: q.accept_valid || upload.accept_valid,
         sheet: q.sheet.or(upload.sheet).filter(|s| !s.trim().is_empty()),
         limits: state.import_limits.clone(),
+        today: Some(state.clock.today()),
     };
     let record = run_import(
         state.store.clone(),

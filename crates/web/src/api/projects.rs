@@ -15,7 +15,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::api::appeals::{AsOfQuery, today};
+use crate::api::appeals::AsOfQuery;
 use crate::api::reports::{Cell, ExportFormat, Sheet, download};
 use crate::error::{ApiResult, Problem};
 use crate::extract::{ApiJson, ApiQuery, merge_patch};
@@ -249,7 +249,7 @@ pub async fn create_milestone(
 ) -> ApiResult<impl IntoResponse> {
     let created = state
         .store
-        .create_milestone(&caller.actor(), id, input.parse()?)
+        .create_milestone(&caller.actor(), id, input.parse()?, state.clock.today())
         .await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
@@ -279,7 +279,7 @@ pub async fn list_milestones(
     let filter = MilestoneFilter {
         project_id: q.project_id,
         overdue: q.overdue,
-        as_of: q.as_of.unwrap_or_else(today),
+        as_of: q.as_of.unwrap_or_else(|| state.clock.today()),
     };
     let paging = Paging::new(q.limit, q.offset, None);
     Ok(Json(
@@ -300,7 +300,7 @@ pub async fn update_milestone(
     ApiQuery(q): ApiQuery<AsOfQuery>,
     ApiJson(patch): ApiJson<serde_json::Value>,
 ) -> ApiResult<Json<Milestone>> {
-    let as_of = q.as_of.unwrap_or_else(today);
+    let as_of = q.as_of.unwrap_or_else(|| state.clock.today());
     let filter = MilestoneFilter {
         as_of,
         ..Default::default()
@@ -366,7 +366,7 @@ pub async fn figures(
                 &caller.actor(),
                 q.by.unwrap_or_default(),
                 &filter,
-                q.as_of.unwrap_or_else(today),
+                q.as_of.unwrap_or_else(|| state.clock.today()),
             )
             .await?,
     ))

@@ -14,7 +14,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::api::appeals::{AsOfQuery, today};
+use crate::api::appeals::AsOfQuery;
 use crate::api::reports::{Cell, ExportFormat, Sheet, download};
 use crate::error::{ApiResult, Problem};
 use crate::extract::{ApiJson, ApiQuery, merge_patch};
@@ -57,7 +57,10 @@ pub async fn summary(
     Ok(Json(
         state
             .store
-            .transformation_summary(&caller.actor(), q.as_of.unwrap_or_else(today))
+            .transformation_summary(
+                &caller.actor(),
+                q.as_of.unwrap_or_else(|| state.clock.today()),
+            )
             .await?,
     ))
 }

@@ -6,6 +6,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chainpark_core::list::{Page, Paging};
 use chainpark_core::registry::Id;
+use chainpark_core::time::Clock;
 use chainpark_core::workflow::work_orders::*;
 use chainpark_store::workflow::{CaseStep, WorkOrderFilter};
 use chrono::{DateTime, Utc};
@@ -38,14 +39,14 @@ pub struct WorkOrderQuery {
 }
 
 impl WorkOrderQuery {
-    fn filter(&self) -> WorkOrderFilter {
+    fn filter(&self, clock: Clock) -> WorkOrderFilter {
         WorkOrderFilter {
             park_id: self.park_id,
             status: self.status,
             kind: self.kind,
             assignee_person_id: self.assignee_person_id,
             overdue: self.overdue,
-            at: self.at.unwrap_or_else(Utc::now),
+            at: self.at.unwrap_or_else(|| clock.now()),
         }
     }
 }
@@ -62,7 +63,7 @@ pub async fn list(
     Ok(Json(
         state
             .store
-            .list_work_orders(&caller.actor(), &q.filter(), &paging)
+            .list_work_orders(&caller.actor(), &q.filter(state.clock), &paging)
             .await?,
     ))
 }
@@ -77,7 +78,7 @@ pub async fn export(
 ) -> ApiResult<Response> {
     let page = state
         .store
-        .list_work_orders(&caller.actor(), &q.filter(), &Paging::all())
+        .list_work_orders(&caller.actor(), &q.filter(state.clock), &Paging::all())
         .await?;
     download(
         q.format.unwrap_or_default(),
@@ -139,10 +140,11 @@ pub async fn create(
     ApiJson(input): ApiJson<WorkOrderInput>,
 ) -> ApiResult<impl IntoResponse> {
     let draft = input.parse()?;
-    let at = draft.created_at.unwrap_or_else(Utc::now);
+    let now = state.clock.now();
+    let at = draft.created_at.unwrap_or(now);
     let created = state
         .store
-        .create_work_order(&caller.actor(), draft, at)
+        .create_work_order(&caller.actor(), draft, at, now)
         .await?;
     let location = format!("/api/v1/work-orders/{}", created.id);
     Ok((
@@ -172,7 +174,11 @@ pub async fn get(
     Ok(Json(
         state
             .store
-            .get_work_order(&caller.actor(), id, q.at.unwrap_or_else(Utc::now))
+            .get_work_order(
+                &caller.actor(),
+                id,
+                q.at.unwrap_or_else(|| state.clock.now()),
+            )
             .await?,
     ))
 }
@@ -202,11 +208,12 @@ pub async fn step(
     ApiJson(input): ApiJson<WorkOrderStepInput>,
 ) -> ApiResult<Json<WorkOrder>> {
     let step = input.parse()?;
-    let at = step.at.unwrap_or_else(Utc::now);
+    let now = state.clock.now();
+    let at = step.at.unwrap_or(now);
     Ok(Json(
         state
             .store
-            .step_work_order(&caller.actor(), id, step, at)
+            .step_work_order(&caller.actor(), id, step, at, now)
             .await?,
     ))
 }

@@ -112,7 +112,7 @@ async fn chain_rows(
         .list_areas(actor, &AreaFilter::default(), &Paging::all())
         .await
         .map_err(|e| viewer.fail(e))?;
-    let period = stats::default_period(store, actor).await;
+    let period = stats::default_period(store, actor, state.clock).await;
     let output = stats::rollup(
         state,
         actor,
@@ -122,7 +122,7 @@ async fn chain_rows(
         ShareOf::Zone,
     )
     .await;
-    let today = chainpark_core::time::china_date(chrono::Utc::now());
+    let today = state.clock.today();
     // The chain chiefs of every chain in one list, then each chief's name.
     let chief_posts = store
         .list_posts(
@@ -312,7 +312,7 @@ pub async fn page(
     let all = Paging::all();
     let park_filter = ParkFilter::default();
     let figures = async {
-        let period = stats::default_period(store, actor).await;
+        let period = stats::default_period(store, actor, state.clock).await;
         let (by_segment, by_chain) = tokio::join!(
             stats::rollup(
                 &state,
@@ -333,7 +333,7 @@ pub async fn page(
         );
         (period, by_segment, by_chain)
     };
-    let today = chainpark_core::time::china_date(chrono::Utc::now());
+    let today = state.clock.today();
     let people = async {
         tokio::join!(
             people_in_post(store, actor, id, PostRole::ChainChief, today),

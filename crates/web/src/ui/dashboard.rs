@@ -56,6 +56,8 @@ struct DashboardPage {
     trend_digital_svg: Option<String>,
     trend_output_svg: Option<String>,
     method: String,
+    /// For the admin: the holiday calendar of this year, or from 1 November of next year, is not loaded.
+    calendar_notice: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -83,7 +85,7 @@ pub async fn page(
     let period = match q.period.as_deref().filter(|p| !p.is_empty()) {
         Some(text) => Period::parse(text)
             .map_err(|e| viewer.fail(crate::error::ApiError::bad_field("period", e.to_string())))?,
-        None => stats::default_period(store, actor).await,
+        None => stats::default_period(store, actor, state.clock).await,
     };
 
     // The registry's counts: always there.
@@ -401,7 +403,7 @@ pub async fn page(
     let trend_output_svg = trend_svg(output_trend, &output_zone, viewer.t("dash.trend_output"));
 
     let period_text = period.to_string();
-    let periods = stats::period_choices(period)
+    let periods = stats::period_choices(period, state.clock)
         .into_iter()
         .map(|p| {
             let value = p.to_string();
@@ -417,6 +419,7 @@ pub async fn page(
                 .to_string()
         })
         .unwrap_or_default();
+    let calendar_notice = calendar_notice(&state, &viewer).await;
     let page = DashboardPage {
         chrome: viewer.chrome(viewer.t("dash.title"), "dashboard"),
         period_label: stats::period_label(period, lang),
@@ -429,8 +432,28 @@ pub async fn page(
         trend_digital_svg,
         trend_output_svg,
         method,
+        calendar_notice,
     };
     Ok::<Response, _>(render(page))
+}
+
+/// What the admin must hear about the holiday calendar today: a year it must load before deadlines run into it.
+async fn calendar_notice(state: &AppState, viewer: &Viewer) -> Option<String> {
+    if !viewer.actor().scope.is_admin() {
+        return None;
+    }
+    let calendar = state
+        .store
+        .work_calendar()
+        .await
+        .map_err(|e| tracing::error!(error = %e, "the holiday calendar could not be read"))
+        .ok()?;
+    let year = calendar.year_to_load(state.clock.today())?;
+    Some(
+        viewer
+            .t("dash.calendar_missing")
+            .replace("{year}", &year.to_string()),
+    )
 }
 
 /// The last day of a period (the day its figures are "as of").

@@ -436,7 +436,9 @@ pub async fn page(
         .ok()
         .and_then(|d| d.category)
         .map(|c| format!("{} {}", c.code(), lang.pick(c.name_zh(), c.name_en())));
-    let year = stats::default_period(store, actor).await.year();
+    let year = stats::default_period(store, actor, state.clock)
+        .await
+        .year();
     let ((added, visible), (output, _), (output_before, _)) = tokio::join!(
         year_values(store, &viewer, id, ADDED_VALUE, year),
         year_values(store, &viewer, id, GROSS_OUTPUT, year),

@@ -193,6 +193,11 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("appeal.complex", "复杂诉求", "Complex case"),
     ("appeal.accept_due", "受理时限", "Accept by"),
     ("appeal.working_days", "个工作日", "working days"),
+    (
+        "deadline.provisional",
+        "{year}年节假日安排未载入，暂按周一至周五计算",
+        "calendar for {year} not loaded: counted on weekdays for now",
+    ),
     ("appeal.handler", "责任人", "Routed to"),
     ("appeal.office_phone", "办公电话", "Office phone"),
     ("appeal.escalated_to", "督办", "Escalated to"),
@@ -397,6 +402,11 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "protects another figure",
     ),
     ("dash.title", "驾驶舱", "Dashboard"),
+    (
+        "dash.calendar_missing",
+        "{year}年国务院节假日安排尚未载入：延伸到该年的诉求和工单时限暂按周一至周五计算，载入后自动重算（chainpark calendar 文件，或 POST /api/v1/calendar）。",
+        "The State Council's holiday arrangement for {year} is not loaded: deadlines running into {year} are counted on weekdays for now and counted again once it is loaded (chainpark calendar FILE, or POST /api/v1/calendar).",
+    ),
     ("dash.period", "统计期", "Period"),
     ("dash.show", "查看", "Show"),
     (

@@ -148,7 +148,7 @@ async fn park_rows(
         .await
         .map_err(|e| viewer.fail(e))?
         .items;
-    let period = stats::default_period(store, actor).await;
+    let period = stats::default_period(store, actor, state.clock).await;
     let output = stats::rollup(
         state,
         actor,
@@ -279,7 +279,7 @@ pub async fn page(
         )
         .await
         .map_err(|e| viewer.fail(e))?;
-    let period = stats::default_period(store, actor).await;
+    let period = stats::default_period(store, actor, state.clock).await;
     let output = stats::rollup(
         &state,
         actor,

@@ -5,8 +5,7 @@
 use askama::Template;
 use axum::extract::{Query, State};
 use chainpark_core::registry::{Id, PersonRef};
-use chainpark_core::time::{china, china_date};
-use chrono::Utc;
+use chainpark_core::time::china;
 use serde::Deserialize;
 
 use super::{Chrome, PageResult, Viewer, render};
@@ -124,7 +123,7 @@ pub async fn page(
         .map(str::trim)
         .filter(|m| !m.is_empty())
         .map(str::to_string)
-        .unwrap_or_else(|| china_date(Utc::now()).format("%Y-%m").to_string());
+        .unwrap_or_else(|| state.clock.today().format("%Y-%m").to_string());
     let query = SchedulingQuery {
         chain_id,
         park_id,

@@ -7,6 +7,7 @@ use chainpark_core::disclosure::Suppression;
 use chainpark_core::figures::{Dimension, GrowthMethod, RegionSubject, Rollup, RollupGroup, Unit};
 use chainpark_core::period::{Month, Period};
 use chainpark_core::registry::Id;
+use chainpark_core::time::Clock;
 use chainpark_store::figures::{RollupQuery, ShareOf};
 use chainpark_store::{Actor, Store};
 
@@ -21,9 +22,9 @@ pub const ADDED_VALUE: &str = "added_value";
 pub const GROSS_OUTPUT: &str = "gross_output";
 
 /// The calendar year in Chongqing today.
-pub fn this_year() -> i32 {
+pub fn this_year(clock: Clock) -> i32 {
     use chrono::Datelike;
-    chainpark_core::time::china_date(chrono::Utc::now()).year()
+    clock.today().year()
 }
 
 fn period_end(p: Period) -> (i32, u32) {
@@ -32,7 +33,7 @@ fn period_end(p: Period) -> (i32, u32) {
 
 /// The period a page opens on: the latest one with a published city total of digital-economy added value (so the
 /// zone's share can be shown next to its growth), else the last full year.
-pub async fn default_period(store: &dyn Store, actor: &Actor) -> Period {
+pub async fn default_period(store: &dyn Store, actor: &Actor, clock: Clock) -> Period {
     let published = store
         .list_region_figures(actor)
         .await
@@ -41,7 +42,7 @@ pub async fn default_period(store: &dyn Store, actor: &Actor) -> Period {
         .filter(|f| f.region_code == CITY && f.indicator == ADDED_VALUE)
         .map(|f| f.period)
         .max_by_key(|p| period_end(*p));
-    published.unwrap_or_else(|| Period::Year(this_year() - 1))
+    published.unwrap_or_else(|| Period::Year(this_year(clock) - 1))
 }
 
 /// Whether the city has a published digital-economy total of `indicator` for `period`.
@@ -205,8 +206,8 @@ pub fn chart_unit(unit: Unit) -> &'static str {
 }
 
 /// Periods offered by the period chooser: for each year, the year, its halves, quarters and 1–9月.
-pub fn period_choices(around: Period) -> Vec<Period> {
-    let last = (around.year() + 1).min(this_year()).max(around.year());
+pub fn period_choices(around: Period, clock: Clock) -> Vec<Period> {
+    let last = (around.year() + 1).min(this_year(clock)).max(around.year());
     let mut out = Vec::new();
     for year in (last - 5..=last).rev() {
         out.push(Period::Year(year));

@@ -12,7 +12,7 @@ use chainpark_core::access::Role;
 use chainpark_core::list::Paging;
 use chainpark_core::registry::PostRole;
 use chainpark_core::registry::{Id, PersonRef};
-use chainpark_core::time::{china, china_date};
+use chainpark_core::time::china;
 use chainpark_core::workflow::appeals::{
     AppealAction, AppealCategory, AppealInput, AppealStatus, AppealStepInput, Urgency,
 };
@@ -53,8 +53,14 @@ fn name(person: &Option<PersonRef>) -> String {
     person.as_ref().map(|p| p.name.clone()).unwrap_or_default()
 }
 
-fn today() -> chrono::NaiveDate {
-    china_date(Utc::now())
+/// "calendar for 2027 not loaded": a deadline counted on weekdays for want of that year's holiday calendar.
+fn provisional(viewer: &Viewer, year: Option<i32>) -> String {
+    year.map(|y| {
+        viewer
+            .t("deadline.provisional")
+            .replace("{year}", &y.to_string())
+    })
+    .unwrap_or_default()
 }
 
 /// The answer to a form: a redirect to `target` after the change, or the error page.
@@ -156,6 +162,8 @@ struct AppealRow {
     status: &'static str,
     received_on: String,
     reply_due: String,
+    /// Why the deadline is provisional (empty when it is not).
+    provisional: String,
     overdue: &'static str,
     assignee: String,
 }
@@ -201,7 +209,7 @@ pub async fn appeals(
     let filter = AppealFilter {
         status,
         overdue,
-        as_of: today(),
+        as_of: state.clock.today(),
         ..AppealFilter::default()
     };
     let offset = q.offset.unwrap_or(0).max(0);
@@ -229,6 +237,7 @@ pub async fn appeals(
             status: viewer.t(&format!("appeal.status.{}", a.status.as_str())),
             received_on: a.received_on.to_string(),
             reply_due: a.reply_due.to_string(),
+            provisional: provisional(&viewer, a.provisional_year),
             overdue: match a.overdue {
                 Some(step) => viewer.t(&format!("appeal.overdue.{}", step.as_str())),
                 None => "",
@@ -340,7 +349,7 @@ pub async fn file_appeal(
         .parse()?;
         let appeal = state
             .store
-            .file_appeal(viewer.actor(), draft, Utc::now())
+            .file_appeal(viewer.actor(), draft, state.clock.now(), state.clock.now())
             .await?;
         Ok(format!("/appeals/{}?filed=1", appeal.id))
     }
@@ -388,6 +397,8 @@ struct AppealPage {
     accept_due: String,
     reply_due: String,
     limit_days: u32,
+    /// Why the deadlines are provisional (empty when they are not).
+    provisional: String,
     overdue: &'static str,
     handler: String,
     assignee: String,
@@ -418,14 +429,14 @@ async fn post_holders(
     for chain in chains {
         filters.push(chainpark_store::PostFilter {
             chain_id: Some(*chain),
-            on: Some(today()),
+            on: Some(state.clock.today()),
             ..Default::default()
         });
     }
     for park in parks {
         filters.push(chainpark_store::PostFilter {
             park_id: Some(*park),
-            on: Some(today()),
+            on: Some(state.clock.today()),
             ..Default::default()
         });
     }
@@ -462,7 +473,7 @@ pub async fn appeal(
 ) -> PageResult {
     let store = state.store.as_ref();
     let a = store
-        .get_appeal(viewer.actor(), id, today())
+        .get_appeal(viewer.actor(), id, state.clock.today())
         .await
         .map_err(|e| viewer.fail(e))?;
     let steps = store
@@ -538,6 +549,7 @@ pub async fn appeal(
         accept_due: a.accept_due.to_string(),
         reply_due: a.reply_due.to_string(),
         limit_days: a.limit_days,
+        provisional: provisional(&viewer, a.provisional_year),
         overdue: match a.overdue {
             Some(step) => viewer.t(&format!("appeal.overdue.{}", step.as_str())),
             None => "",
@@ -626,7 +638,15 @@ pub async fn step_appeal(
         let version = number("version", &form.version)?;
         state
             .store
-            .step_appeal(viewer.actor(), id, step, note, Utc::now(), version)
+            .step_appeal(
+                viewer.actor(),
+                id,
+                step,
+                note,
+                state.clock.now(),
+                version,
+                state.clock.now(),
+            )
             .await?;
         Ok(format!("/appeals/{id}"))
     }
@@ -713,7 +733,7 @@ pub async fn projects(
             investor: p.investor,
         })
         .collect();
-    let as_of = today();
+    let as_of = state.clock.today();
     let mut figures = Vec::new();
     for grouping in [
         ProjectGrouping::Zone,
@@ -772,6 +792,8 @@ struct WorkOrderRow {
     urgency: &'static str,
     status: &'static str,
     due_at: String,
+    /// Why the deadline is provisional (empty when it is not).
+    provisional: String,
     overdue: bool,
     assignee: String,
     /// The steps the viewer may try now (the store decides whether they may).
@@ -805,7 +827,7 @@ async fn park_staff(state: &AppState, viewer: &Viewer, park: Id) -> Vec<(Id, Str
             &chainpark_store::PostFilter {
                 role: Some(PostRole::ParkStaff),
                 park_id: Some(park),
-                on: Some(today()),
+                on: Some(state.clock.today()),
                 ..Default::default()
             },
             &Paging::all(),
@@ -849,7 +871,7 @@ pub async fn work_orders(
         kind: None,
         assignee_person_id: None,
         overdue,
-        at: Utc::now(),
+        at: state.clock.now(),
     };
     let offset = q.offset.unwrap_or(0).max(0);
     let page = state
@@ -935,6 +957,7 @@ pub async fn work_orders(
             urgency: viewer.t(&format!("work_order.urgency.{}", w.urgency.as_str())),
             status: viewer.t(&format!("work_order.status.{}", w.status.as_str())),
             due_at: when(w.due_at),
+            provisional: provisional(&viewer, w.provisional_year),
             overdue: w.overdue,
             assignee: name(&w.assignee),
             facility: w.facility,
@@ -1046,7 +1069,7 @@ pub async fn create_work_order(
         .parse()?;
         state
             .store
-            .create_work_order(viewer.actor(), draft, Utc::now())
+            .create_work_order(viewer.actor(), draft, state.clock.now(), state.clock.now())
             .await?;
         Ok("/work-orders".to_string())
     }
@@ -1091,7 +1114,13 @@ pub async fn step_work_order(
         .parse()?;
         state
             .store
-            .step_work_order(viewer.actor(), id, step, Utc::now())
+            .step_work_order(
+                viewer.actor(),
+                id,
+                step,
+                state.clock.now(),
+                state.clock.now(),
+            )
             .await?;
         Ok("/work-orders".to_string())
     }

@@ -9,7 +9,6 @@ use axum::http::{HeaderMap, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use chainpark_core::list::Paging;
 use chainpark_core::registry::Id;
-use chainpark_core::time::china_date;
 use chainpark_core::workflow::appeals::{AppealCategory, AppealRuleInput, RouteTarget};
 use chainpark_core::workflow::projects::{
     InvestmentInput, MilestoneInput, ProjectInput, ProjectStage, StageDates,
@@ -18,7 +17,7 @@ use chainpark_core::workflow::transformation::{
     RecognitionInput, RecognitionKind, TransformationProjectInput, TransformationSummary,
 };
 use chainpark_store::workflow::{MilestoneFilter, TransformationFilter};
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::{Chrome, PageResult, Viewer, render};
@@ -90,7 +89,7 @@ pub async fn project(
             &MilestoneFilter {
                 project_id: Some(id),
                 overdue: None,
-                as_of: china_date(Utc::now()),
+                as_of: state.clock.today(),
             },
             &Paging::new(Some(Paging::MAX_LIMIT), None, None),
         )
@@ -246,7 +245,7 @@ pub async fn add_milestone(
         .parse()?;
         state
             .store
-            .create_milestone(viewer.actor(), id, draft)
+            .create_milestone(viewer.actor(), id, draft, state.clock.today())
             .await?;
         Ok(format!("/projects/{id}"))
     }
@@ -399,7 +398,7 @@ pub async fn add_rule(
         .parse()?;
         state
             .store
-            .create_appeal_rule(viewer.actor(), draft)
+            .create_appeal_rule(viewer.actor(), draft, state.clock.today())
             .await?;
         Ok("/appeal-rules".to_string())
     }
@@ -475,7 +474,7 @@ pub async fn transformation(
     let store = state.store.as_ref();
     let as_of = match q.as_of.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
         Some(text) => date("as_of", text).map_err(|e| viewer.fail(e))?,
-        None => china_date(Utc::now()),
+        None => state.clock.today(),
     };
     let summary = store
         .transformation_summary(viewer.actor(), as_of)
