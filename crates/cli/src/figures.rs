@@ -649,7 +649,12 @@ async fn bench_appeals_during_import(args: &BenchArgs) -> anyhow::Result<()> {
         while !import.is_finished() {
             let t = Instant::now();
             store
-                .file_appeal(&Actor::system("bench"), draft.clone(), received_at)
+                .file_appeal(
+                    &Actor::system("bench"),
+                    draft.clone(),
+                    received_at,
+                    received_at,
+                )
                 .await?;
             waits.push(t.elapsed());
             tokio::time::sleep(Duration::from_millis(10)).await;
