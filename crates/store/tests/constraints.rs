@@ -4,7 +4,7 @@
 //! would reach the database. PostgreSQL runs when CHAINPARK_TEST_POSTGRES names a server.
 
 use chainpark_store::StoreError;
-use chrono::{NaiveDate, Utc};
+use chrono::{NaiveDate, TimeZone, Utc};
 use sqlx::Connection;
 
 fn unique_name(prefix: &str) -> String {
@@ -20,7 +20,7 @@ fn unique_name(prefix: &str) -> String {
 macro_rules! violations {
     ($conn:expr) => {{
         let c = $conn;
-        let now = Utc::now();
+        let now = Utc.with_ymd_and_hms(2026, 6, 15, 2, 0, 0).single().expect("instant");
         let area: i64 = sqlx::query_scalar("INSERT INTO industry_areas (code, name, updated_at) VALUES ('auto', '汽车', $1) RETURNING id")
             .bind(now).fetch_one(&mut *c).await.expect("area");
         let park: i64 = sqlx::query_scalar(
