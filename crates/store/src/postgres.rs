@@ -1,9 +1,12 @@
 //! The server engine: PostgreSQL, and through it the Postgres-compatible distributed engines, for zones that
 //! outgrow one machine. PostgreSQL handles concurrent writers itself, so no lock is held here.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::migrate::Migrator;
+
+use crate::Result;
 use sqlx::postgres::PgPoolOptions;
 
 pub struct PgStore {
@@ -28,12 +31,16 @@ impl PgStore {
     }
 }
 
-crate::common::sql_store!(PgStore, sqlx::Postgres);
-crate::accounts::accounts_store!(super::PgStore, sqlx::Postgres);
-crate::figures::figures_store!(
-    super::PgStore,
-    sqlx::Postgres,
-    crate::figure_batches::compare_postgres,
-    crate::figure_batches::apply_postgres
-);
-crate::workflow::workflow_store!(super::PgStore, sqlx::Postgres);
+// The store's SQL, written once in `src/sql/` and compiled here for this engine.
+type Db = sqlx::Postgres;
+type Engine = PgStore;
+use crate::figure_batches::{apply_postgres as apply_batch, compare_postgres as compare_batch};
+
+#[path = "sql/accounts.rs"]
+mod accounts;
+#[path = "sql/figures.rs"]
+mod figures;
+#[path = "sql/registry.rs"]
+mod registry;
+#[path = "sql/workflow.rs"]
+mod workflow;

@@ -2,9 +2,12 @@
 //! so writes queue on a lock here instead of failing with "database is locked".
 
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::migrate::Migrator;
+
+use crate::Result;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 pub struct SqliteStore {
@@ -40,12 +43,16 @@ impl SqliteStore {
     }
 }
 
-crate::common::sql_store!(SqliteStore, sqlx::Sqlite);
-crate::accounts::accounts_store!(super::SqliteStore, sqlx::Sqlite);
-crate::figures::figures_store!(
-    super::SqliteStore,
-    sqlx::Sqlite,
-    crate::figure_batches::compare_sqlite,
-    crate::figure_batches::apply_sqlite
-);
-crate::workflow::workflow_store!(super::SqliteStore, sqlx::Sqlite);
+// The store's SQL, written once in `src/sql/` and compiled here for this engine.
+type Db = sqlx::Sqlite;
+type Engine = SqliteStore;
+use crate::figure_batches::{apply_sqlite as apply_batch, compare_sqlite as compare_batch};
+
+#[path = "sql/accounts.rs"]
+mod accounts;
+#[path = "sql/figures.rs"]
+mod figures;
+#[path = "sql/registry.rs"]
+mod registry;
+#[path = "sql/workflow.rs"]
+mod workflow;

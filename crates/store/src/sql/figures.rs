@@ -1,0 +1,1483 @@
+//! Figures in SQL, compiled once per engine (`crate::sqlite`, `crate::postgres`) with that engine's `Db` and
+//! store type `Engine`.
+
+use super::{Db, Engine};
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use chainpark_core::access::{Kind, Place, Reach};
+use chainpark_core::digital_economy::{DigitalEconomyCategory, DigitalEconomyMap};
+use chainpark_core::disclosure::{CellFacts, FigureReach};
+use chainpark_core::district::DistrictCode;
+use chainpark_core::figures::*;
+use chainpark_core::period::{Month, Period};
+use chainpark_core::registry::Id;
+use chrono::{DateTime, Utc};
+use sqlx::QueryBuilder;
+
+use crate::figure_batches::{all_new, blocking};
+use crate::figures::*;
+use crate::staging::Staging;
+use crate::{Actor, Result, StoreError};
+type Conn = <Db as sqlx::Database>::Connection;
+
+const INDICATOR_COLUMNS: &str = "SELECT id, code, name_zh, name_en, unit, aggregation, allow_negative, \
+    aliases, builtin, archived, max_per_month FROM indicators";
+const IMPORT_COLUMNS: &str = "SELECT id, at, actor, file_name, stored, values_received, values_changed, \
+    values_unchanged, report FROM figure_imports";
+/// Rows per multi-row insert: 6 parameters each stays under both engines' limits.
+const AGGREGATE_CHUNK: usize = 5000;
+/// Staged values read back and written at a time.
+const STAGED_CHUNK: usize = 20_000;
+/// Lines `check_figures` lists of aggregates that differ from their values; further ones are counted.
+const LISTED_MISMATCHES: usize = 1000;
+
+/// Takes the lock that every transaction writing values, aggregates or the catalogue takes first, so
+/// they follow one another on PostgreSQL too (SQLite's writer lock already orders them), and returns the
+/// revision of the values: it changes whenever an import changes values.
+async fn lock_figures(c: &mut Conn) -> Result<i64> {
+    sqlx::query("UPDATE figure_revision SET revision = revision WHERE id = 1")
+        .execute(&mut *c)
+        .await?;
+    figure_revision(c).await
+}
+
+async fn figure_revision(c: &mut Conn) -> Result<i64> {
+    Ok(
+        sqlx::query_scalar("SELECT revision FROM figure_revision WHERE id = 1")
+            .fetch_one(&mut *c)
+            .await?,
+    )
+}
+
+async fn indicator_by_id(c: &mut Conn, id: Id) -> Result<Indicator> {
+    let row: Option<IndicatorRow> = sqlx::query_as(&format!("{INDICATOR_COLUMNS} WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(&mut *c)
+        .await?;
+    row.ok_or(StoreError::NotFound {
+        kind: "indicator",
+        id,
+    })?
+    .into_indicator()
+}
+
+/// Each of the draft's code, names and aliases must mean no other indicator: compared as the import
+/// compares a file's headers (case, width, spacing, punctuation and bracketed units set aside), so that
+/// no file can be ambiguous. Checked in the transaction that writes the indicator.
+async fn check_indicator_names(c: &mut Conn, id: Option<Id>, d: &IndicatorDraft) -> Result<()> {
+    let others: Vec<IndicatorRow> = sqlx::query_as(&format!("{INDICATOR_COLUMNS} WHERE id <> $1"))
+        .bind(id.unwrap_or(-1))
+        .fetch_all(&mut *c)
+        .await?;
+    let mut taken: HashMap<String, (String, String)> = HashMap::new();
+    for other in others {
+        let other = other.into_indicator()?;
+        let def = chainpark_import::IndicatorDef::from(&other);
+        for name in def.names() {
+            taken
+                .entry(chainpark_import::name_key(name))
+                .or_insert_with(|| (other.code.clone(), name.to_string()));
+        }
+    }
+    let mut names = vec![
+        ("code".to_string(), d.code.as_str()),
+        ("name_zh".to_string(), d.name_zh.as_str()),
+    ];
+    if !d.name_en.is_empty() {
+        names.push(("name_en".to_string(), d.name_en.as_str()));
+    }
+    names.extend(
+        d.aliases
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (format!("aliases[{i}]"), a.as_str())),
+    );
+    for (field, name) in names {
+        let key = chainpark_import::name_key(name);
+        if key.is_empty() {
+            return Err(StoreError::invalid(
+                &field,
+                format!("{name:?} is empty once spacing, punctuation and brackets are set aside"),
+            ));
+        }
+        if let Some((other, as_written)) = taken.get(&key) {
+            return Err(StoreError::conflict(
+                &field,
+                format!(
+                    "{name:?} would also mean indicator {other} (its name {as_written:?}): a file could \
+                     not tell the two apart"
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Writes an indicator's change with its audit entry.
+async fn audit_indicator(
+    c: &mut Conn,
+    actor: &Actor,
+    action: &str,
+    before: Option<&Indicator>,
+    after: &Indicator,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO audit_log (at, actor, object_kind, object_id, action, before, after) \
+         VALUES ($1, $2, 'indicator', $3, $4, $5, $6)",
+    )
+    .bind(Utc::now())
+    .bind(&actor.account)
+    .bind(after.id)
+    .bind(action)
+    .bind(
+        before
+            .and_then(|b| serde_json::to_value(b).ok())
+            .map(sqlx::types::Json),
+    )
+    .bind(serde_json::to_value(after).ok().map(sqlx::types::Json))
+    .execute(&mut *c)
+    .await?;
+    Ok(())
+}
+
+/// What may have changed since a file was read, checked again in its write transaction: enterprises
+/// archived, indicators archived or given a lower maximum. A refusal stores nothing.
+async fn check_staged_against_registry(c: &mut Conn, staging: &Staging) -> Result<()> {
+    let archived: Vec<(i64, String)> =
+        sqlx::query_as("SELECT id, credit_code FROM enterprises WHERE archived = $1")
+            .bind(true)
+            .fetch_all(&mut *c)
+            .await?;
+    if let Some((_, code)) = archived
+        .iter()
+        .find(|(id, _)| staging.enterprises.contains(id))
+    {
+        return Err(StoreError::conflict(
+            "file",
+            format!(
+                "enterprise {code} is archived and takes no new figures; nothing was stored (import the \
+                 file again to have its rows reported)"
+            ),
+        ));
+    }
+    let indicators: Vec<IndicatorRow> =
+        sqlx::query_as(INDICATOR_COLUMNS).fetch_all(&mut *c).await?;
+    for row in indicators {
+        let indicator = row.into_indicator()?;
+        let Some(&largest) = staging.largest.get(&indicator.id) else {
+            continue;
+        };
+        if indicator.archived {
+            return Err(StoreError::conflict(
+                "file",
+                format!(
+                    "indicator {} is archived and takes no new figures; nothing was stored (import the \
+                     file again to have its rows reported)",
+                    indicator.code
+                ),
+            ));
+        }
+        if largest > indicator.max_per_month_in_force.unsigned_abs() {
+            return Err(StoreError::conflict(
+                "file",
+                format!(
+                    "indicator {} takes at most {} per enterprise and month; nothing was stored (import \
+                     the file again to have its rows reported)",
+                    indicator.code,
+                    amount::to_decimal(indicator.max_per_month_in_force)
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+async fn indicator_by_code(c: &mut Conn, code: &str) -> Result<Indicator> {
+    let row: Option<IndicatorRow> = sqlx::query_as(&format!("{INDICATOR_COLUMNS} WHERE code = $1"))
+        .bind(code)
+        .fetch_optional(&mut *c)
+        .await?;
+    row.ok_or_else(|| {
+        StoreError::invalid(
+            "indicator",
+            format!("{code:?} is not in the indicator catalogue"),
+        )
+    })?
+    .into_indicator()
+}
+
+/// Gives every enterprise without a category row (or whose industry code changed) the category its
+/// industry code maps to; hand-set categories stay.
+async fn sync_categories(c: &mut Conn, map: &DigitalEconomyMap) -> Result<()> {
+    let rows: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT e.id, e.industry_code FROM enterprises e \
+         LEFT JOIN enterprise_digital_categories d ON d.enterprise_id = e.id \
+         WHERE d.enterprise_id IS NULL OR (d.overridden = FALSE AND d.industry_code <> e.industry_code)",
+    )
+    .fetch_all(&mut *c)
+    .await?;
+    for chunk in rows.chunks(2000) {
+        let mut qb: QueryBuilder<'static, Db> = QueryBuilder::new(
+            "INSERT INTO enterprise_digital_categories (enterprise_id, category, industry_code, overridden) ",
+        );
+        qb.push_values(chunk.iter().cloned(), |mut b, (id, code)| {
+            let category = derived_category(map, &code);
+            b.push_bind(id)
+                .push_bind(category.map(|c| c.code()))
+                .push_bind(code)
+                .push_bind(false);
+        });
+        qb.push(
+            " ON CONFLICT (enterprise_id) DO UPDATE SET category = excluded.category, \
+             industry_code = excluded.industry_code, overridden = excluded.overridden",
+        );
+        qb.build().execute(&mut *c).await?;
+    }
+    Ok(())
+}
+
+/// Brings the group memberships up to date with the registry; true when they changed, so the
+/// aggregates must be rebuilt.
+/// The latest mapping loaded, or the shipped one.
+async fn map_in_force(c: &mut Conn) -> Result<DigitalMapInForce> {
+    let row: Option<(DateTime<Utc>, String, String, Option<String>)> = sqlx::query_as(
+        "SELECT loaded_at, actor, file_name, mapping FROM digital_economy_maps ORDER BY id DESC LIMIT 1",
+    )
+    .fetch_optional(&mut *c)
+    .await?;
+    let Some((since, actor, file_name, mapping)) = row else {
+        return Ok(DigitalMapInForce {
+            origin: DigitalMapOrigin::Shipped,
+            since: None,
+            actor: None,
+            file_name: String::new(),
+            map: SHIPPED_DIGITAL_MAP.clone(),
+        });
+    };
+    let (origin, map) = match mapping {
+        Some(csv) => (
+            DigitalMapOrigin::Loaded,
+            DigitalEconomyMap::from_csv(&csv)
+                .map_err(|e| StoreError::Corrupt(format!("digital_economy_maps: {e}")))?,
+        ),
+        None => (DigitalMapOrigin::Shipped, SHIPPED_DIGITAL_MAP.clone()),
+    };
+    Ok(DigitalMapInForce {
+        origin,
+        since: Some(since),
+        actor: Some(actor),
+        file_name,
+        map,
+    })
+}
+
+/// Gives every enterprise already classified, and not by hand, the category `map` derives; returns how
+/// many changed. Enterprises never classified yet get theirs from [`refresh_members`].
+async fn reclassify(c: &mut Conn, map: &DigitalEconomyMap) -> Result<usize> {
+    let rows: Vec<(i64, String, Option<String>)> = sqlx::query_as(
+        "SELECT enterprise_id, industry_code, category FROM enterprise_digital_categories WHERE overridden = $1",
+    )
+    .bind(false)
+    .fetch_all(&mut *c)
+    .await?;
+    let changed: Vec<(i64, Option<&'static str>)> = rows
+        .into_iter()
+        .filter_map(|(id, code, stored)| {
+            let derived = derived_category(map, &code).map(|c| c.code());
+            (derived != stored.as_deref()).then_some((id, derived))
+        })
+        .collect();
+    for chunk in changed.chunks(2000) {
+        let mut qb: QueryBuilder<'static, Db> = QueryBuilder::new(
+            "UPDATE enterprise_digital_categories SET category = CASE enterprise_id ",
+        );
+        for (id, category) in chunk {
+            qb.push("WHEN ")
+                .push_bind(*id)
+                .push(" THEN ")
+                .push_bind(*category)
+                .push(" ");
+        }
+        qb.push("END WHERE enterprise_id IN (");
+        let mut ids = qb.separated(", ");
+        for (id, _) in chunk {
+            ids.push_bind(*id);
+        }
+        qb.push(")");
+        qb.build().execute(&mut *c).await?;
+    }
+    Ok(changed.len())
+}
+
+async fn refresh_members(c: &mut Conn, map: &DigitalEconomyMap) -> Result<bool> {
+    sync_categories(c, map).await?;
+    let differences: i64 = sqlx::query_scalar(&format!(
+        "SELECT COUNT(*) FROM (SELECT * FROM ({MEMBERS_SQL}) n EXCEPT \
+           SELECT dimension, group_id, enterprise_id FROM figure_group_members) added"
+    ))
+    .fetch_one(&mut *c)
+    .await?;
+    let stale: i64 = sqlx::query_scalar(&format!(
+        "SELECT COUNT(*) FROM (SELECT dimension, group_id, enterprise_id FROM figure_group_members \
+           EXCEPT SELECT * FROM ({MEMBERS_SQL}) n) removed"
+    ))
+    .fetch_one(&mut *c)
+    .await?;
+    if differences + stale == 0 {
+        return Ok(false);
+    }
+    sqlx::query("DELETE FROM figure_group_members")
+        .execute(&mut *c)
+        .await?;
+    sqlx::query(&format!(
+        "INSERT INTO figure_group_members (dimension, group_id, enterprise_id) SELECT * FROM ({MEMBERS_SQL}) n"
+    ))
+    .execute(&mut *c)
+    .await?;
+    Ok(true)
+}
+
+async fn rebuild_aggregates(c: &mut Conn) -> Result<()> {
+    sqlx::query("DELETE FROM figure_aggregates")
+        .execute(&mut *c)
+        .await?;
+    sqlx::query(
+        "INSERT INTO figure_aggregates (dimension, indicator_id, month, group_id, value, firms) \
+         SELECT m.dimension, v.indicator_id, v.month, m.group_id, SUM(v.value), COUNT(*) \
+         FROM figure_values v JOIN figure_group_members m ON m.enterprise_id = v.enterprise_id \
+         WHERE TRUE GROUP BY m.dimension, v.indicator_id, v.month, m.group_id",
+    )
+    .execute(&mut *c)
+    .await
+    .map_err(|e| {
+        overflow_named(e, || {
+            "the sum of the stored values of some group and month".into()
+        })
+    })?;
+    Ok(())
+}
+
+/// Adds an import's changes to the aggregate tables.
+async fn write_aggregates(c: &mut Conn, deltas: &mut AggregateDeltas) -> Result<()> {
+    deltas.check()?;
+    let cells = deltas.take_by_group();
+    for chunk in cells.chunks(AGGREGATE_CHUNK) {
+        let mut qb: QueryBuilder<'static, Db> = QueryBuilder::new(
+            "INSERT INTO figure_aggregates (dimension, indicator_id, month, group_id, value, firms) ",
+        );
+        qb.push_values(
+            chunk.iter().copied(),
+            |mut b, ((dim, group, indicator, month), (value, firms))| {
+                b.push_bind(Dimension::ALL[dim].as_str())
+                    .push_bind(indicator)
+                    .push_bind(month)
+                    .push_bind(group)
+                    .push_bind(value)
+                    .push_bind(firms);
+            },
+        );
+        qb.push(
+            " ON CONFLICT (dimension, indicator_id, month, group_id) DO UPDATE SET \
+             value = figure_aggregates.value + excluded.value, firms = figure_aggregates.firms + excluded.firms",
+        );
+        qb.build()
+            .execute(&mut *c)
+            .await
+            .map_err(|e| overflow_named(e, || "a total this import adds to".into()))?;
+    }
+    Ok(())
+}
+
+/// The groups each enterprise counts in, after bringing them up to date (and the aggregates with them).
+async fn current_members(c: &mut Conn) -> Result<HashMap<i64, Vec<(usize, i64)>>> {
+    let map = map_in_force(c).await?.map;
+    if refresh_members(c, &map).await? {
+        rebuild_aggregates(c).await?;
+    }
+    let rows: Vec<(i64, String, i64)> =
+        sqlx::query_as("SELECT enterprise_id, dimension, group_id FROM figure_group_members")
+            .fetch_all(&mut *c)
+            .await?;
+    let mut members: HashMap<i64, Vec<(usize, i64)>> = HashMap::new();
+    for (enterprise, dimension, group) in rows {
+        if let Some(dim) = Dimension::ALL.iter().position(|d| d.as_str() == dimension) {
+            members.entry(enterprise).or_default().push((dim, group));
+        }
+    }
+    Ok(members)
+}
+
+async fn record_import(
+    c: &mut Conn,
+    actor: &Actor,
+    file_name: &str,
+    at: DateTime<Utc>,
+) -> Result<Id> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO figure_imports (at, actor, file_name) VALUES ($1, $2, $3) RETURNING id",
+    )
+    .bind(at)
+    .bind(&actor.account)
+    .bind(file_name)
+    .fetch_one(&mut *c)
+    .await?)
+}
+
+async fn finish_record(
+    c: &mut Conn,
+    id: Id,
+    stored: bool,
+    counts: (i64, i64, i64),
+    report: &serde_json::Value,
+) -> Result<ImportRecord> {
+    sqlx::query(
+        "UPDATE figure_imports SET stored = $2, values_received = $3, values_changed = $4, \
+         values_unchanged = $5, report = $6 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(stored)
+    .bind(counts.0)
+    .bind(counts.1)
+    .bind(counts.2)
+    .bind(report.to_string())
+    .execute(&mut *c)
+    .await?;
+    let row: ImportRow = sqlx::query_as(&format!("{IMPORT_COLUMNS} WHERE id = $1"))
+        .bind(id)
+        .fetch_one(&mut *c)
+        .await?;
+    Ok(row.into_record())
+}
+
+/// The enterprise's park and chains, for the private-data rule.
+async fn enterprise_place(c: &mut Conn, id: Id) -> Result<(Option<Id>, Vec<Id>)> {
+    let park: Option<Option<i64>> =
+        sqlx::query_scalar("SELECT park_id FROM enterprises WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *c)
+            .await?;
+    let Some(park) = park else {
+        return Err(StoreError::NotFound {
+            kind: "enterprise",
+            id,
+        });
+    };
+    let chains: Vec<i64> = sqlx::query_scalar(
+        "SELECT DISTINCT s.chain_id FROM enterprise_segments es JOIN segments s ON s.id = es.segment_id \
+         WHERE es.enterprise_id = $1",
+    )
+    .bind(id)
+    .fetch_all(&mut *c)
+    .await?;
+    Ok((park, chains))
+}
+
+/// Names of a dimension's groups and the group whose total each is part of (a segment's chain, a
+/// chain's area): (code, name, parent) by group id.
+async fn group_names(
+    c: &mut Conn,
+    by: Dimension,
+    ids: &[Id],
+) -> Result<HashMap<Id, (String, String, Option<Id>)>> {
+    let table = match by {
+        Dimension::Area => Some(("industry_areas", "CAST(NULL AS BIGINT)")),
+        Dimension::Chain => Some(("chains", "area_id")),
+        Dimension::Segment => Some(("segments", "chain_id")),
+        Dimension::Park => Some(("parks", "CAST(NULL AS BIGINT)")),
+        _ => None,
+    };
+    if let Some((table, parent)) = table {
+        let rows: Vec<(i64, String, String, Option<i64>)> =
+            sqlx::query_as(&format!("SELECT id, code, name, {parent} FROM {table}"))
+                .fetch_all(&mut *c)
+                .await?;
+        return Ok(rows
+            .into_iter()
+            .map(|(id, code, name, parent)| (id, (code, name, parent)))
+            .collect());
+    }
+    Ok(ids
+        .iter()
+        .map(|&id| {
+            let names = match by {
+                Dimension::Zone => ("zone".to_string(), "全区 the zone".to_string()),
+                Dimension::DigitalEconomy => (
+                    "digital_economy".to_string(),
+                    "数字经济 digital economy (01-05)".to_string(),
+                ),
+                Dimension::District => {
+                    let code = format!("{id}");
+                    let name = DistrictCode::parse(&code)
+                        .map(|d| d.name().to_string())
+                        .unwrap_or_default();
+                    (code, name)
+                }
+                Dimension::DigitalCategory => {
+                    let code = format!("{id:02}");
+                    let name = DigitalEconomyCategory::from_code(&code)
+                        .map(|c| c.name_zh().to_string())
+                        .unwrap_or_default();
+                    (code, name)
+                }
+                _ => (id.to_string(), String::new()),
+            };
+            (id, (names.0, names.1, None))
+        })
+        .collect())
+}
+
+/// The condition "the caller may read the figures of the enterprise in `column`": the caller's
+/// [`FigureReach`] (decided in core) written as SQL, its ids bound.
+fn push_reach(qb: &mut QueryBuilder<'static, Db>, reach: &FigureReach, column: &str) {
+    let FigureReach::Firms {
+        enterprises,
+        parks,
+        chains,
+        all_chains,
+    } = reach
+    else {
+        qb.push("TRUE");
+        return;
+    };
+    let list = |qb: &mut QueryBuilder<'static, Db>, ids: &[Id]| {
+        let mut list = qb.separated(", ");
+        for id in ids {
+            list.push_bind(*id);
+        }
+        qb.push(")");
+    };
+    qb.push("(FALSE");
+    if !enterprises.is_empty() {
+        qb.push(format!(" OR {column} IN ("));
+        list(qb, enterprises);
+    }
+    if !parks.is_empty() {
+        qb.push(format!(
+            " OR {column} IN (SELECT id FROM enterprises WHERE park_id IN ("
+        ));
+        list(qb, parks);
+        qb.push(")");
+    }
+    if *all_chains {
+        qb.push(format!(
+            " OR {column} IN (SELECT enterprise_id FROM enterprise_segments)"
+        ));
+    } else if !chains.is_empty() {
+        qb.push(format!(
+            " OR {column} IN (SELECT es.enterprise_id FROM enterprise_segments es \
+             JOIN segments s ON s.id = es.segment_id WHERE s.chain_id IN ("
+        ));
+        list(qb, chains);
+        qb.push(")");
+    }
+    qb.push(")");
+}
+
+/// The disclosure facts of every group of `by` (and of the zone when `with_zone`) for a caller who
+/// may not read every firm's figures: per firm its contribution to the period (or, with
+/// `restated_base`, its value of the same months a year earlier, for the months it reported this
+/// period), then per group the firms, the largest contribution and the sum of contributions by
+/// magnitude, and the firms the caller may not read. Reads the period's raw values of the groups'
+/// firms, so it runs only for the callers who need it.
+async fn cell_facts(
+    c: &mut Conn,
+    by: Dimension,
+    indicator: &Indicator,
+    period: Period,
+    reach: &FigureReach,
+    restated_base: bool,
+    with_zone: bool,
+) -> Result<(HashMap<Id, CellFacts>, Option<CellFacts>)> {
+    let last = period.last_month().key();
+    let first = match indicator.aggregation {
+        Aggregation::Sum => period.first_month().key(),
+        Aggregation::Last => last,
+    };
+    let mut qb: QueryBuilder<'static, Db> = QueryBuilder::new(
+        "SELECT f.dimension, f.group_id, COUNT(*), CAST(MAX(ABS(f.total)) AS BIGINT), \
+         CAST(SUM(ABS(f.total)) AS BIGINT), CAST(SUM(CASE WHEN ",
+    );
+    push_reach(&mut qb, reach, "f.enterprise_id");
+    qb.push(
+        " THEN 0 ELSE 1 END) AS BIGINT) FROM (SELECT m.dimension, m.group_id, m.enterprise_id, ",
+    );
+    qb.push(if restated_base {
+        "CAST(SUM(p.value) AS BIGINT)"
+    } else {
+        "CAST(SUM(v.value) AS BIGINT)"
+    });
+    qb.push(" AS total FROM figure_group_members m JOIN figure_values v ON v.enterprise_id = m.enterprise_id \
+             AND v.indicator_id = ");
+    qb.push_bind(indicator.id);
+    qb.push(" AND v.month >= ")
+        .push_bind(first)
+        .push(" AND v.month <= ")
+        .push_bind(last);
+    if restated_base {
+        qb.push(
+            " JOIN figure_values p ON p.enterprise_id = v.enterprise_id \
+             AND p.indicator_id = v.indicator_id AND p.month = v.month - 100",
+        );
+    }
+    qb.push(" WHERE m.dimension IN (")
+        .push_bind(by.as_str())
+        .push(", ");
+    qb.push_bind(if with_zone {
+        Dimension::Zone.as_str()
+    } else {
+        by.as_str()
+    });
+    qb.push(
+        ") GROUP BY m.dimension, m.group_id, m.enterprise_id) f GROUP BY f.dimension, f.group_id",
+    );
+    let rows: Vec<(String, i64, i64, i64, i64, i64)> =
+        qb.build_query_as().fetch_all(&mut *c).await?;
+    let mut groups = HashMap::new();
+    let mut zone = None;
+    for (dimension, group, firms, largest, magnitude, unreadable_firms) in rows {
+        let facts = CellFacts {
+            firms,
+            largest,
+            magnitude,
+            unreadable_firms,
+        };
+        if dimension == by.as_str() {
+            groups.insert(group, facts);
+        }
+        if with_zone && dimension == Dimension::Zone.as_str() {
+            zone = Some(facts);
+        }
+    }
+    Ok((groups, zone))
+}
+
+/// Sums of the aggregates by group over [first, last] (or only `last` for stocks): value and firms
+/// reporting in `last`.
+async fn aggregate_sums(
+    c: &mut Conn,
+    by: Dimension,
+    indicator: &Indicator,
+    period: Period,
+) -> Result<HashMap<Id, (i64, i64)>> {
+    let last = period.last_month().key();
+    let first = match indicator.aggregation {
+        Aggregation::Sum => period.first_month().key(),
+        Aggregation::Last => last,
+    };
+    let rows: Vec<(i64, i64, i64)> = sqlx::query_as(
+        "SELECT group_id, CAST(SUM(value) AS BIGINT), \
+                CAST(SUM(CASE WHEN month = $4 THEN firms ELSE 0 END) AS BIGINT) \
+         FROM figure_aggregates WHERE dimension = $1 AND indicator_id = $2 AND month >= $3 AND month <= $4 \
+         GROUP BY group_id",
+    )
+    .bind(by.as_str())
+    .bind(indicator.id)
+    .bind(first)
+    .bind(last)
+    .fetch_all(&mut *c)
+    .await
+    .map_err(|e| overflow_named(e, || format!("the total of {} for {period} by {by}", indicator.code)))?;
+    Ok(rows.into_iter().map(|(g, v, f)| (g, (v, f))).collect())
+}
+
+/// Last year's values of exactly the firms and months that reported in the period, by group.
+async fn same_firm_bases(
+    c: &mut Conn,
+    by: Dimension,
+    indicator: &Indicator,
+    period: Period,
+) -> Result<HashMap<Id, i64>> {
+    let last = period.last_month().key();
+    let first = match indicator.aggregation {
+        Aggregation::Sum => period.first_month().key(),
+        Aggregation::Last => last,
+    };
+    let rows: Vec<(i64, Option<i64>)> = sqlx::query_as(
+        "SELECT m.group_id, CAST(SUM(p.value) AS BIGINT) \
+         FROM figure_group_members m \
+         JOIN figure_values v ON v.enterprise_id = m.enterprise_id AND v.indicator_id = $2 \
+           AND v.month >= $3 AND v.month <= $4 \
+         JOIN figure_values p ON p.enterprise_id = v.enterprise_id AND p.indicator_id = v.indicator_id \
+           AND p.month = v.month - 100 \
+         WHERE m.dimension = $1 GROUP BY m.group_id",
+    )
+    .bind(by.as_str())
+    .bind(indicator.id)
+    .bind(first)
+    .bind(last)
+    .fetch_all(&mut *c)
+    .await
+    .map_err(|e| {
+        overflow_named(e, || {
+            format!("last year's total of the same firms of {} for {period} by {by}", indicator.code)
+        })
+    })?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(g, v)| v.map(|v| (g, v)))
+        .collect())
+}
+
+async fn region_value(
+    c: &mut Conn,
+    region: &str,
+    subject: RegionSubject,
+    indicator: &Indicator,
+    period: Period,
+) -> Result<Option<i64>> {
+    Ok(sqlx::query_scalar(
+        "SELECT value FROM region_figures WHERE region_code = $1 AND subject = $2 AND indicator_id = $3 \
+         AND period = $4",
+    )
+    .bind(region)
+    .bind(subject.as_str())
+    .bind(indicator.id)
+    .bind(period.to_string())
+    .fetch_optional(&mut *c)
+    .await?)
+}
+
+async fn category_of(c: &mut Conn, enterprise_id: Id) -> Result<DigitalCategoryAssignment> {
+    let row: Option<(Option<String>, String, bool)> = sqlx::query_as(
+        "SELECT category, industry_code, overridden FROM enterprise_digital_categories WHERE enterprise_id = $1",
+    )
+    .bind(enterprise_id)
+    .fetch_optional(&mut *c)
+    .await?;
+    let (category, industry_code, overridden) = row.ok_or(StoreError::NotFound {
+        kind: "enterprise",
+        id: enterprise_id,
+    })?;
+    Ok(DigitalCategoryAssignment {
+        enterprise_id,
+        category: category
+            .as_deref()
+            .and_then(DigitalEconomyCategory::from_code),
+        industry_code,
+        overridden,
+    })
+}
+
+#[async_trait]
+impl FigureStore for Engine {
+    async fn list_indicators(&self, _actor: &Actor) -> Result<Vec<Indicator>> {
+        let mut c = self.read().await?;
+        let rows: Vec<IndicatorRow> = sqlx::query_as(&format!("{INDICATOR_COLUMNS} ORDER BY id"))
+            .fetch_all(&mut *c)
+            .await?;
+        rows.into_iter().map(IndicatorRow::into_indicator).collect()
+    }
+
+    async fn create_indicator(&self, actor: &Actor, d: IndicatorDraft) -> Result<Indicator> {
+        actor.scope.may_administer()?;
+        let mut tx = self.begin_write().await?;
+        let c = tx.conn();
+        lock_figures(c).await?;
+        let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM indicators WHERE code = $1")
+            .bind(&d.code)
+            .fetch_optional(&mut *c)
+            .await?;
+        if let Some(other) = taken {
+            return Err(StoreError::conflict(
+                "code",
+                format!("{} is already indicator {other}", d.code),
+            ));
+        }
+        check_indicator_names(c, None, &d).await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO indicators (code, name_zh, name_en, unit, aggregation, allow_negative, aliases, \
+             builtin, max_per_month) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+        )
+        .bind(&d.code)
+        .bind(&d.name_zh)
+        .bind(&d.name_en)
+        .bind(d.unit.as_str())
+        .bind(d.aggregation.as_str())
+        .bind(d.allow_negative)
+        .bind(d.aliases.join("\n"))
+        .bind(false)
+        .bind(d.max_per_month)
+        .fetch_one(&mut *c)
+        .await?;
+        let created = indicator_by_id(c, id).await?;
+        audit_indicator(c, actor, "create", None, &created).await?;
+        tx.commit().await?;
+        Ok(created)
+    }
+
+    async fn update_indicator(
+        &self,
+        actor: &Actor,
+        id: Id,
+        d: IndicatorDraft,
+    ) -> Result<Indicator> {
+        actor.scope.may_administer()?;
+        let mut tx = self.begin_write().await?;
+        let c = tx.conn();
+        lock_figures(c).await?;
+        let before = indicator_by_id(c, id).await?;
+        before.check_change(&d)?;
+        check_indicator_names(c, Some(id), &d).await?;
+        sqlx::query(
+            "UPDATE indicators SET name_zh = $2, name_en = $3, aggregation = $4, allow_negative = $5, \
+             aliases = $6, max_per_month = $7 WHERE id = $1",
+        )
+        .bind(id)
+        .bind(&d.name_zh)
+        .bind(&d.name_en)
+        .bind(d.aggregation.as_str())
+        .bind(d.allow_negative)
+        .bind(d.aliases.join("\n"))
+        .bind(d.max_per_month)
+        .execute(&mut *c)
+        .await?;
+        let after = indicator_by_id(c, id).await?;
+        audit_indicator(c, actor, "update", Some(&before), &after).await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    async fn archive_indicator(&self, actor: &Actor, id: Id) -> Result<Indicator> {
+        actor.scope.may_administer()?;
+        let mut tx = self.begin_write().await?;
+        let c = tx.conn();
+        lock_figures(c).await?;
+        let before = indicator_by_id(c, id).await?;
+        sqlx::query("UPDATE indicators SET archived = $2 WHERE id = $1")
+            .bind(id)
+            .bind(true)
+            .execute(&mut *c)
+            .await?;
+        let after = indicator_by_id(c, id).await?;
+        audit_indicator(c, actor, "archive", Some(&before), &after).await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    async fn enterprise_ids(&self, _actor: &Actor) -> Result<HashMap<String, EnterpriseRef>> {
+        let mut c = self.read().await?;
+        let rows: Vec<(String, i64, bool)> =
+            sqlx::query_as("SELECT credit_code, id, archived FROM enterprises")
+                .fetch_all(&mut *c)
+                .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(code, id, archived)| (code, EnterpriseRef { id, archived }))
+            .collect())
+    }
+
+    async fn import_figures(
+        &self,
+        actor: &Actor,
+        file_name: &str,
+        mut messages: tokio::sync::mpsc::Receiver<ImportMessage>,
+    ) -> Result<ImportRecord> {
+        may_import_figures(&actor.scope)?;
+        // While the file is read: compare each batch with the stored values on a reading connection
+        // and stage it, holding no write lock.
+        let mut c = self.read().await?;
+        let revision = figure_revision(&mut c).await?;
+        let existing = sqlx::query_scalar::<_, i32>("SELECT 1 FROM figure_values LIMIT 1")
+            .fetch_optional(&mut *c)
+            .await?
+            .is_some();
+        let mut staging = Staging::new().map_err(staging_error)?;
+        let report = loop {
+            match messages.recv().await {
+                Some(ImportMessage::Values(values)) => {
+                    if let Some(v) = values
+                        .iter()
+                        .find(|v| !may_report_figures_of(&actor.scope, v.enterprise_id))
+                    {
+                        return Err(StoreError::Denied(format!(
+                            "a {} account cannot report figures of enterprise {}",
+                            actor.scope.role, v.enterprise_id
+                        )));
+                    }
+                    let staged = if existing {
+                        super::compare_batch(&mut c, values).await?
+                    } else {
+                        all_new(values)
+                    };
+                    blocking(|| staged.iter().try_for_each(|s| staging.push(s)))
+                        .map_err(staging_error)?;
+                }
+                Some(ImportMessage::Finish {
+                    store: true,
+                    report,
+                }) => break report,
+                Some(ImportMessage::Finish {
+                    store: false,
+                    report,
+                }) => {
+                    drop(c);
+                    let mut tx = self.begin_write().await?;
+                    let id = record_import(tx.conn(), actor, file_name, Utc::now()).await?;
+                    let received = staging.len() as i64;
+                    let record =
+                        finish_record(tx.conn(), id, false, (received, 0, 0), &report).await?;
+                    tx.commit().await?;
+                    return Ok(record);
+                }
+                None => {
+                    return Err(StoreError::invalid(
+                        "file",
+                        "the import stopped before the end of the file",
+                    ));
+                }
+            }
+        };
+        drop(c);
+        // One short write transaction. What the reading relied on is checked again: the registry and
+        // the catalogue always (cheaply), the stored values through their revision — when another import
+        // changed them meanwhile, each batch is compared again here.
+        let mut tx = self.begin_write().await?;
+        let compared_still_holds = lock_figures(tx.conn()).await? == revision;
+        check_staged_against_registry(tx.conn(), &staging).await?;
+        let import_id = record_import(tx.conn(), actor, file_name, Utc::now()).await?;
+        let mut deltas = AggregateDeltas::new(current_members(tx.conn()).await?);
+        let received = staging.len() as i64;
+        let mut staged = blocking(|| staging.read_back()).map_err(staging_error)?;
+        let (mut changed, mut unchanged): (i64, i64) = (0, 0);
+        loop {
+            let chunk = blocking(|| staged.next_chunk(STAGED_CHUNK)).map_err(staging_error)?;
+            if chunk.is_empty() {
+                break;
+            }
+            let chunk = if compared_still_holds {
+                chunk
+            } else {
+                super::compare_batch(tx.conn(), chunk.into_iter().map(|s| s.value).collect())
+                    .await?
+            };
+            let (c, u) = super::apply_batch(tx.conn(), import_id, chunk, &mut deltas).await?;
+            changed += c;
+            unchanged += u;
+            if deltas.is_full() {
+                write_aggregates(tx.conn(), &mut deltas).await?;
+            }
+        }
+        write_aggregates(tx.conn(), &mut deltas).await?;
+        if changed > 0 {
+            sqlx::query("UPDATE figure_revision SET revision = revision + 1 WHERE id = 1")
+                .execute(tx.conn())
+                .await?;
+        }
+        let record = finish_record(
+            tx.conn(),
+            import_id,
+            true,
+            (received, changed, unchanged),
+            &report,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(record)
+    }
+
+    async fn get_import(&self, actor: &Actor, id: Id) -> Result<ImportRecord> {
+        let mut c = self.read().await?;
+        let row: Option<ImportRow> = sqlx::query_as(&format!("{IMPORT_COLUMNS} WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&mut *c)
+            .await?;
+        let record = row
+            .ok_or(StoreError::NotFound { kind: "import", id })?
+            .into_record();
+        // An import's report is its author's and the statistics staff's; others learn nothing of it.
+        if record.actor != actor.account && !actor.scope.reads_everything() {
+            return Err(StoreError::NotFound { kind: "import", id });
+        }
+        Ok(record)
+    }
+
+    async fn enterprise_figures(
+        &self,
+        actor: &Actor,
+        enterprise_id: Id,
+        indicator: &str,
+        period: Period,
+        as_of: Option<DateTime<Utc>>,
+    ) -> Result<Vec<EnterpriseFigure>> {
+        let mut c = self.read().await?;
+        let (park, chains) = enterprise_place(&mut c, enterprise_id).await?;
+        ensure_enterprise_seen(actor, enterprise_id, park, &chains)?;
+        if !FigureReach::of(&actor.scope).covers(enterprise_id, park, &chains) {
+            return Err(StoreError::Denied(format!(
+                "a {} account cannot read the figures of enterprise {enterprise_id}",
+                actor.scope.role
+            )));
+        }
+        let indicator = indicator_by_code(&mut c, indicator).await?;
+        let as_of = as_of.unwrap_or_else(Utc::now);
+        let rows: Vec<(i32, i64, DateTime<Utc>, bool)> = sqlx::query_as(
+            "SELECT v.month, v.value, i.at, FALSE FROM figure_values v JOIN figure_imports i ON i.id = v.import_id \
+             WHERE v.indicator_id = $2 AND v.month >= $3 AND v.month <= $4 AND v.enterprise_id = $1 AND i.at <= $5 \
+             UNION ALL \
+             SELECT month, value, recorded_at, TRUE FROM figure_history \
+             WHERE enterprise_id = $1 AND indicator_id = $2 AND month >= $3 AND month <= $4 \
+               AND recorded_at <= $5 AND superseded_at > $5 \
+             ORDER BY 1",
+        )
+        .bind(enterprise_id)
+        .bind(indicator.id)
+        .bind(period.first_month().key())
+        .bind(period.last_month().key())
+        .bind(as_of)
+        .fetch_all(&mut *c)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(month, value, recorded_at, superseded)| EnterpriseFigure {
+                month: Month::from_key(i64::from(month))
+                    .map(|m| m.to_string())
+                    .unwrap_or_default(),
+                value,
+                decimal: amount::to_decimal(value),
+                recorded_at,
+                superseded,
+            })
+            .collect())
+    }
+
+    async fn rollup(&self, actor: &Actor, q: &RollupQuery) -> Result<RollupCells> {
+        actor.scope.may_see_zone_views()?;
+        let reach = FigureReach::of(&actor.scope);
+        let mut c = self.read().await?;
+        let indicator = indicator_by_code(&mut c, &q.indicator).await?;
+        let previous_period = q.period.a_year_earlier();
+        let current = aggregate_sums(&mut c, q.by, &indicator, q.period).await?;
+        let previous: HashMap<Id, i64> = match q.method {
+            GrowthMethod::PublishedTotals => {
+                aggregate_sums(&mut c, q.by, &indicator, previous_period)
+                    .await?
+                    .into_iter()
+                    .map(|(g, (v, _))| (g, v))
+                    .collect()
+            }
+            GrowthMethod::SameFirms => same_firm_bases(&mut c, q.by, &indicator, q.period).await?,
+        };
+        // Disclosure facts, only for callers who may not read every firm's own figures: readers of
+        // everything never pay for them.
+        let zone_parent = q.share_of == ShareOf::Zone;
+        let (facts, zone_facts, previous_facts) = if reach.is_everything() {
+            (HashMap::new(), None, HashMap::new())
+        } else {
+            let (facts, zone) = cell_facts(
+                &mut c,
+                q.by,
+                &indicator,
+                q.period,
+                &reach,
+                false,
+                zone_parent,
+            )
+            .await?;
+            let (previous_facts, _) = match q.method {
+                GrowthMethod::PublishedTotals => {
+                    cell_facts(
+                        &mut c,
+                        q.by,
+                        &indicator,
+                        previous_period,
+                        &reach,
+                        false,
+                        false,
+                    )
+                    .await?
+                }
+                GrowthMethod::SameFirms => {
+                    cell_facts(&mut c, q.by, &indicator, q.period, &reach, true, false).await?
+                }
+            };
+            (facts, zone, previous_facts)
+        };
+        let cell = |value: i64, facts: Option<&CellFacts>| chainpark_core::disclosure::Cell {
+            value,
+            facts: facts.copied(),
+        };
+        let subject = q.by.region_subject();
+        let parent = match &q.share_of {
+            ShareOf::Zone => {
+                let zone = aggregate_sums(&mut c, Dimension::Zone, &indicator, q.period).await?;
+                ParentCell {
+                    kind: "zone".into(),
+                    region_code: None,
+                    subject: RegionSubject::All,
+                    name: "全区 the zone".into(),
+                    value: zone.get(&0).map(|(v, _)| cell(*v, zone_facts.as_ref())),
+                    public: false,
+                }
+            }
+            ShareOf::Region(code) => {
+                let value = region_value(&mut c, code, subject, &indicator, q.period).await?;
+                if value.is_none() {
+                    return Err(StoreError::invalid(
+                        "share_of",
+                        format!(
+                            "region {code} has no {} figure of {} for {}; store one first",
+                            subject.as_str(),
+                            indicator.code,
+                            q.period
+                        ),
+                    ));
+                }
+                let name = chainpark_core::district::DistrictCode::parse(code)
+                    .map(|d| d.name().to_string())
+                    .unwrap_or_else(|_| code.clone());
+                ParentCell {
+                    kind: "region".into(),
+                    region_code: Some(code.clone()),
+                    subject,
+                    name,
+                    value: value.map(|v| cell(v, None)),
+                    public: true,
+                }
+            }
+        };
+        let mut ids: Vec<Id> = current.keys().copied().collect();
+        ids.sort_unstable();
+        let names = group_names(&mut c, q.by, &ids).await?;
+        // Chain owners are shown only their own chains (and those chains' segments); the other groups
+        // still take part in disclosure control.
+        let limited = actor.scope.reach(Kind::Chain) != Reach::All;
+        let chain_seen = |chain: Id| {
+            actor.scope.sees(
+                Kind::Chain,
+                Place {
+                    chains: &[chain],
+                    ..Place::default()
+                },
+            )
+        };
+        let groups = ids
+            .into_iter()
+            .map(|id| {
+                let (value, firms) = current[&id];
+                let (code, name, parent_group) = names.get(&id).cloned().unwrap_or_default();
+                let listed = !limited
+                    || match q.by {
+                        Dimension::Chain => chain_seen(id),
+                        Dimension::Segment => parent_group.is_some_and(chain_seen),
+                        _ => true,
+                    };
+                GroupCells {
+                    group_id: id,
+                    code,
+                    name,
+                    parent_group,
+                    listed,
+                    firms,
+                    current: cell(value, facts.get(&id)),
+                    previous: previous.get(&id).map(|&p| cell(p, previous_facts.get(&id))),
+                }
+            })
+            .collect();
+        Ok(RollupCells {
+            indicator: IndicatorRef::from(&indicator),
+            period: q.period,
+            previous_period,
+            by: q.by,
+            method: q.method,
+            parent,
+            groups,
+        })
+    }
+
+    async fn put_region_figure(&self, actor: &Actor, f: RegionFigure) -> Result<RegionFigure> {
+        may_maintain_figures(actor)?;
+        let mut tx = self.begin_write().await?;
+        let c = tx.conn();
+        let indicator = indicator_by_code(c, &f.indicator).await?;
+        if f.region_code.len() != 6 || !f.region_code.chars().all(|ch| ch.is_ascii_digit()) {
+            return Err(StoreError::invalid(
+                "region_code",
+                "must be a 6-digit GB/T 2260 code",
+            ));
+        }
+        sqlx::query(
+            "INSERT INTO region_figures (region_code, subject, indicator_id, period, value, source, recorded_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) \
+             ON CONFLICT (region_code, subject, indicator_id, period) DO UPDATE SET value = excluded.value, \
+               source = excluded.source, recorded_at = excluded.recorded_at",
+        )
+        .bind(&f.region_code)
+        .bind(f.subject.as_str())
+        .bind(indicator.id)
+        .bind(f.period.to_string())
+        .bind(f.value)
+        .bind(&f.source)
+        .bind(Utc::now())
+        .execute(&mut *c)
+        .await?;
+        sqlx::query(
+            "INSERT INTO audit_log (at, actor, object_kind, object_id, action, before, after) \
+             VALUES ($1, $2, 'region_figure', $3, 'update', NULL, $4)",
+        )
+        .bind(Utc::now())
+        .bind(&actor.account)
+        .bind(f.region_code.parse::<i64>().unwrap_or(0))
+        .bind(serde_json::to_value(&f).ok().map(sqlx::types::Json))
+        .execute(&mut *c)
+        .await?;
+        tx.commit().await?;
+        Ok(f)
+    }
+
+    async fn list_region_figures(&self, _actor: &Actor) -> Result<Vec<RegionFigure>> {
+        let mut c = self.read().await?;
+        let rows: Vec<(String, String, String, String, i64, String)> = sqlx::query_as(
+            "SELECT r.region_code, r.subject, i.code, r.period, r.value, r.source FROM region_figures r \
+             JOIN indicators i ON i.id = r.indicator_id ORDER BY r.region_code, i.code, r.period",
+        )
+        .fetch_all(&mut *c)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(region_code, subject, indicator, period, value, source)| {
+                Some(RegionFigure {
+                    region_code,
+                    subject: RegionSubject::parse(&subject)?,
+                    indicator,
+                    period: Period::parse(&period).ok()?,
+                    value,
+                    source,
+                })
+            })
+            .collect())
+    }
+
+    async fn digital_category(
+        &self,
+        actor: &Actor,
+        enterprise_id: Id,
+    ) -> Result<DigitalCategoryAssignment> {
+        // The category follows from the public industry code, so every signed-in role that sees the
+        // enterprise may read it.
+        let mut tx = self.begin_write().await?;
+        let (park, chains) = enterprise_place(tx.conn(), enterprise_id).await?;
+        ensure_enterprise_seen(actor, enterprise_id, park, &chains)?;
+        let map = map_in_force(tx.conn()).await?.map;
+        sync_categories(tx.conn(), &map).await?;
+        let found = category_of(tx.conn(), enterprise_id).await?;
+        tx.commit().await?;
+        Ok(found)
+    }
+
+    async fn set_digital_category(
+        &self,
+        actor: &Actor,
+        enterprise_id: Id,
+        category: Option<DigitalEconomyCategory>,
+        overridden: bool,
+    ) -> Result<DigitalCategoryAssignment> {
+        let (park, chains) = enterprise_place(&mut *self.read().await?, enterprise_id).await?;
+        ensure_enterprise_seen(actor, enterprise_id, park, &chains)?;
+        may_maintain_figures(actor)?;
+        let mut tx = self.begin_write().await?;
+        lock_figures(tx.conn()).await?;
+        let map = map_in_force(tx.conn()).await?.map;
+        sync_categories(tx.conn(), &map).await?;
+        let before = category_of(tx.conn(), enterprise_id).await?;
+        let category = if overridden {
+            category
+        } else {
+            derived_category(&map, &before.industry_code)
+        };
+        sqlx::query(
+            "UPDATE enterprise_digital_categories SET category = $2, overridden = $3 WHERE enterprise_id = $1",
+        )
+        .bind(enterprise_id)
+        .bind(category.map(|c| c.code()))
+        .bind(overridden)
+        .execute(tx.conn())
+        .await?;
+        if refresh_members(tx.conn(), &map).await? {
+            rebuild_aggregates(tx.conn()).await?;
+        }
+        let after = category_of(tx.conn(), enterprise_id).await?;
+        sqlx::query(
+            "INSERT INTO audit_log (at, actor, object_kind, object_id, action, before, after) \
+             VALUES ($1, $2, 'digital_category', $3, 'update', $4, $5)",
+        )
+        .bind(Utc::now())
+        .bind(&actor.account)
+        .bind(enterprise_id)
+        .bind(serde_json::to_value(&before).ok().map(sqlx::types::Json))
+        .bind(serde_json::to_value(&after).ok().map(sqlx::types::Json))
+        .execute(tx.conn())
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    async fn digital_economy_map(&self, _actor: &Actor) -> Result<DigitalMapInForce> {
+        map_in_force(&mut *self.read().await?).await
+    }
+
+    async fn update_digital_economy_map(
+        &self,
+        actor: &Actor,
+        update: DigitalMapUpdate<'_>,
+    ) -> Result<DigitalMapChange> {
+        may_maintain_figures(actor)?;
+        let read = |csv: &str| {
+            let map = DigitalEconomyMap::from_csv(csv)
+                .map_err(|e| StoreError::invalid("mapping", e.to_string()))?;
+            if map.is_empty() {
+                return Err(StoreError::invalid(
+                    "mapping",
+                    "the file lists no industry codes",
+                ));
+            }
+            Ok(map)
+        };
+        let mut tx = self.begin_write().await?;
+        lock_figures(tx.conn()).await?;
+        let (action, file_name, map) = match update {
+            DigitalMapUpdate::Replace { csv, file_name } => {
+                ("replace", file_name, Some(read(csv)?))
+            }
+            DigitalMapUpdate::Merge { csv, file_name } => {
+                let mut map = map_in_force(tx.conn()).await?.map;
+                map.merge(read(csv)?);
+                ("merge", file_name, Some(map))
+            }
+            DigitalMapUpdate::RestoreShipped => ("restore_shipped", "", None),
+        };
+        let (origin, in_force) = match &map {
+            Some(map) => (DigitalMapOrigin::Loaded, map),
+            None => (DigitalMapOrigin::Shipped, &*SHIPPED_DIGITAL_MAP),
+        };
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO digital_economy_maps (loaded_at, actor, file_name, mapping) VALUES ($1, $2, $3, $4) RETURNING id",
+        )
+        .bind(Utc::now())
+        .bind(&actor.account)
+        .bind(file_name)
+        .bind(map.as_ref().map(DigitalEconomyMap::to_csv))
+        .fetch_one(tx.conn())
+        .await?;
+        let enterprises_reclassified = reclassify(tx.conn(), in_force).await?;
+        if refresh_members(tx.conn(), in_force).await? {
+            rebuild_aggregates(tx.conn()).await?;
+        }
+        let change = DigitalMapChange {
+            origin,
+            file_name: file_name.to_string(),
+            entries: in_force.len(),
+            enterprises_reclassified,
+        };
+        sqlx::query(
+            "INSERT INTO audit_log (at, actor, object_kind, object_id, action, before, after) \
+             VALUES ($1, $2, 'digital_economy_map', $3, $4, NULL, $5)",
+        )
+        .bind(Utc::now())
+        .bind(&actor.account)
+        .bind(id)
+        .bind(action)
+        .bind(serde_json::to_value(&change).ok().map(sqlx::types::Json))
+        .execute(tx.conn())
+        .await?;
+        tx.commit().await?;
+        Ok(change)
+    }
+
+    async fn rebuild_figure_aggregates(&self, actor: &Actor) -> Result<()> {
+        may_maintain_figures(actor)?;
+        let mut tx = self.begin_write().await?;
+        lock_figures(tx.conn()).await?;
+        let map = map_in_force(tx.conn()).await?.map;
+        refresh_members(tx.conn(), &map).await?;
+        rebuild_aggregates(tx.conn()).await?;
+        tx.commit().await
+    }
+
+    async fn check_figures(&self) -> Result<Vec<String>> {
+        let mut c = self.read().await?;
+        let mut problems = Vec::new();
+        let rows: Vec<IndicatorRow> = sqlx::query_as(&format!("{INDICATOR_COLUMNS} ORDER BY id"))
+            .fetch_all(&mut *c)
+            .await?;
+        let mut indicators = Vec::new();
+        for row in rows {
+            match row.into_indicator() {
+                Ok(indicator) => indicators.push(indicator),
+                Err(e) => problems.push(format!("indicator catalogue: {e}")),
+            }
+        }
+        if let Err(e) = chainpark_import::Catalogue::from_indicators(&indicators) {
+            problems.push(format!(
+                "indicator catalogue cannot be read by imports (every import is refused until it is \
+                 fixed with PATCH /api/v1/indicators/{{code}}): {e}"
+            ));
+        }
+        let codes: HashMap<i64, String> = indicators.into_iter().map(|i| (i.id, i.code)).collect();
+        // Every aggregate against the sum of its values, both ways; the sums are read as text so that
+        // PostgreSQL's exact sums are shown even past the integers.
+        let rows: Vec<(String, i64, i64, i32, Option<String>, Option<i64>, Option<String>, Option<i64>)> =
+            match sqlx::query_as(
+                "WITH s AS (SELECT m.dimension, m.group_id, v.indicator_id, v.month, SUM(v.value) AS value, \
+                   COUNT(*) AS firms FROM figure_values v \
+                   JOIN figure_group_members m ON m.enterprise_id = v.enterprise_id \
+                   GROUP BY m.dimension, m.group_id, v.indicator_id, v.month) \
+                 SELECT COALESCE(a.dimension, s.dimension), COALESCE(a.group_id, s.group_id), \
+                   COALESCE(a.indicator_id, s.indicator_id), COALESCE(a.month, s.month), \
+                   CAST(a.value AS TEXT), a.firms, CAST(s.value AS TEXT), s.firms \
+                 FROM figure_aggregates a FULL OUTER JOIN s ON s.dimension = a.dimension \
+                   AND s.group_id = a.group_id AND s.indicator_id = a.indicator_id AND s.month = a.month \
+                 WHERE a.value IS NULL OR s.value IS NULL OR a.value <> s.value OR a.firms <> s.firms \
+                 ORDER BY 1, 2, 3, 4",
+            )
+            .fetch_all(&mut *c)
+            .await
+            {
+                Ok(rows) => rows,
+                Err(e) => {
+                    let e = StoreError::from(e);
+                    if !is_overflow(&e) {
+                        return Err(e);
+                    }
+                    problems.push(
+                        "aggregates cannot be compared with their values: the values of some group and \
+                         month add up past the largest integer"
+                            .to_string(),
+                    );
+                    Vec::new()
+                }
+            };
+        let mismatches = rows.len();
+        for (dimension, group, indicator, month, stored, stored_firms, sum, firms) in
+            rows.into_iter().take(LISTED_MISMATCHES)
+        {
+            let indicator = codes
+                .get(&indicator)
+                .cloned()
+                .unwrap_or_else(|| format!("#{indicator}"));
+            let month = Month::from_key(i64::from(month))
+                .map_or_else(|| month.to_string(), |m| m.to_string());
+            let what = format!("aggregate {dimension} {group} {indicator} {month}");
+            problems.push(match (stored, sum) {
+                (Some(stored), Some(sum)) => format!(
+                    "{what} holds {stored} (firms {}) but its values add up to {sum} (firms {})",
+                    stored_firms.unwrap_or(0),
+                    firms.unwrap_or(0)
+                ),
+                (Some(stored), None) => format!("{what} holds {stored} but has no values"),
+                (None, sum) => format!(
+                    "{what} is missing: its values add up to {} (firms {})",
+                    sum.unwrap_or_default(),
+                    firms.unwrap_or(0)
+                ),
+            });
+        }
+        if mismatches > LISTED_MISMATCHES {
+            problems.push(format!(
+                "... and {} more aggregates that differ from their values",
+                mismatches - LISTED_MISMATCHES
+            ));
+        }
+        Ok(problems)
+    }
+}
