@@ -3,6 +3,9 @@
 
 // The one exception: SQLite bulk reads and writes borrow sqlx's connection handle (figure_batches.rs).
 #![deny(unsafe_code)]
+// The SQL in `src/sql/` is compiled once per engine: `sqlite.rs` and `postgres.rs` each include the same files with
+// `#[path]` (see docs/decisions.md), which is what this lint is about.
+#![allow(clippy::duplicate_mod)]
 
 pub(crate) mod accounts;
 mod common;
