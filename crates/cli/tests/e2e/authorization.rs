@@ -8,13 +8,12 @@
 //! may not see fails, whatever its status. Each post is held by a different person, and the enterprises differ
 //! from the own one on one axis at a time (own chain but foreign park, own park but foreign chain, neither).
 
-mod common;
-
+use crate::common;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicU32, Ordering};
 
+use crate::common::{TestApp, apps, credit_code};
 use chainpark_core::access::Role;
-use common::{TestApp, apps, credit_code};
 use reqwest::Method;
 use serde_json::{Value, json};
 

@@ -2,14 +2,12 @@
 //! listed; the chief it was routed to finds it in the inbox (with the badge), accepts it with the form and reads
 //! the message; the enterprise rates the reply; a park chief's work-order page lists only their park.
 
-mod common;
-mod workflow_common;
-
+use crate::common;
+use crate::common::TestApp;
+use crate::workflow_common::zone;
 use chainpark_core::access::Role;
-use common::TestApp;
 use reqwest::StatusCode;
 use serde_json::json;
-use workflow_common::zone;
 
 async fn page(app: &TestApp, path: &str) -> (StatusCode, String) {
     let response = app

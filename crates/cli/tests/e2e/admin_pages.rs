@@ -1,14 +1,12 @@
 //! The admin and project pages over HTTP, on both engines: a chain chief moves a project of their chain to the
 //! next stage with the form while a leader is refused; the admin adds an appeal routing rule and sees it listed.
 
-mod common;
-mod workflow_common;
-
+use crate::common;
+use crate::common::TestApp;
+use crate::workflow_common::zone;
 use chainpark_core::access::Role;
-use common::TestApp;
 use reqwest::StatusCode;
 use serde_json::json;
-use workflow_common::zone;
 
 async fn page(app: &TestApp, path: &str) -> (StatusCode, String) {
     let response = app

@@ -2,8 +2,7 @@
 //! 2022, the signing events of 2021, and a new user's first appeal — filed as the enterprise, routed, handled
 //! by the officer it reached, and rated.
 
-mod common;
-
+use crate::common;
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 

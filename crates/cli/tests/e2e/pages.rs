@@ -1,11 +1,10 @@
 //! The web pages over HTTP, on both engines: who is sent to the sign-in page, where each role lands, the sign-in
 //! and sign-out forms' tokens, scopes on the pages, and exports that hold every row a filter selects.
 
-mod common;
-
+use crate::common;
+use crate::common::{Fixture, TestApp, apps, fixture, fresh_stores};
 use chainpark_core::access::Role;
 use chainpark_store::Actor;
-use common::{Fixture, TestApp, apps, fixture, fresh_stores};
 use reqwest::StatusCode;
 
 async fn page(app: &TestApp, path: &str) -> (StatusCode, String, String) {

@@ -3,13 +3,12 @@
 //! is stored. Uploads past the size limit answer 413; the first visible sheet is read; a file of other firms' rows
 //! keeps a small report; the spool folder is cleaned at start.
 
-mod common;
-
+use crate::common;
+use crate::common::{PASSWORD, TestApp, credit_code, fixture, fresh_stores};
 use chainpark_core::access::Role;
 use chainpark_import::ImportLimits;
 use chainpark_import::hostile;
 use chainpark_web::spool::Spool;
-use common::{PASSWORD, TestApp, credit_code, fixture, fresh_stores};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};

@@ -1,13 +1,11 @@
 //! The scheduling report (调度会) as a page: it renders for the fixture's chain in both languages, with the month
 //! chooser and the XLSX link, and a park chief cannot read the report of a chain they do not lead.
 
-mod common;
-mod workflow_common;
-
+use crate::common;
+use crate::common::TestApp;
+use crate::workflow_common::zone;
 use chainpark_core::access::Role;
-use common::TestApp;
 use reqwest::StatusCode;
-use workflow_common::zone;
 
 async fn page(app: &TestApp, path: &str) -> (StatusCode, String) {
     let response = app

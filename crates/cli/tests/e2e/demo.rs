@@ -1,13 +1,12 @@
 //! The demo zone: loaded into every engine it answers the registry questions a newcomer asks first; and the real
 //! binary serves it from a fresh data folder.
 
-mod common;
-
+use crate::common;
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
+use crate::common::{TestApp, fresh_stores};
 use chainpark_store::Actor;
-use common::{TestApp, fresh_stores};
 use serde_json::Value;
 
 #[tokio::test]

@@ -1,13 +1,11 @@
 //! Enterprise appeals on every engine: working-day deadlines over the National Day holiday, routing, the closed
 //! loop with its rules, escalation, the on-time rate and the export.
 
-mod common;
-mod workflow_common;
-
+use crate::common;
+use crate::workflow_common::zone;
 use chainpark_core::access::Role;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use workflow_common::zone;
 
 use crate::common::{TestApp, bad_fields};
 

@@ -2,12 +2,11 @@
 //! sign-ins slow down one (account, address) pair and nothing else, which address counts behind a proxy, and that
 //! no cache keeps an answer.
 
-mod common;
-
+use crate::common;
 use std::sync::Arc;
 
+use crate::common::{PASSWORD, TestApp, apps, fresh_stores};
 use chainpark_core::access::Role;
-use common::{PASSWORD, TestApp, apps, fresh_stores};
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 

@@ -1,15 +1,13 @@
 //! Park work orders, the inbox and e-mail notifications on every engine. The mail goes to a real SMTP listener
 //! on loopback that the test starts; a relay that refuses first must not lose the message.
 
-mod common;
-mod workflow_common;
-
+use crate::common;
+use crate::workflow_common::{SmtpListener, zone};
 use chainpark_core::access::Role;
 use chainpark_web::notify::{MailSettings, Mailer, deliver_due};
 use chrono::{Duration, Utc};
 use reqwest::StatusCode;
 use serde_json::json;
-use workflow_common::{SmtpListener, zone};
 
 use crate::common::bad_fields;
 

@@ -4,11 +4,9 @@
 //! from the configuration; a caller who may read every firm of a cell sees it; the pages, their exports and the
 //! scheduling report say 保密 / confidential instead of the number.
 
-mod common;
-
+use crate::common::{Fixture, TestApp, apps, credit_code, fixture, fresh_stores};
 use chainpark_core::access::Role;
 use chainpark_core::disclosure::DisclosureRules;
-use common::{Fixture, TestApp, apps, credit_code, fixture, fresh_stores};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 

@@ -4,8 +4,7 @@
 //! CHAINPARK_REQUIRE_BROWSER=1 (CI sets it) it fails instead. With CHAINPARK_SCREENSHOTS=DIR it also saves PNG
 //! screenshots of the pages it visits into DIR (that is how docs/screenshots/ is made).
 
-mod common;
-
+use crate::common;
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};

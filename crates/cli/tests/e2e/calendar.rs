@@ -4,13 +4,11 @@
 //! from 1 November the admins are told, once, that next year's calendar is missing. Each test runs at a fixed
 //! instant of its own, never at today's date.
 
-mod common;
-mod workflow_common;
-
+use crate::common;
+use crate::workflow_common::zone;
 use chainpark_core::access::Role;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use workflow_common::zone;
 
 use crate::common::{TestApp, clock_at};
 

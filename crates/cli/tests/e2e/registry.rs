@@ -1,8 +1,7 @@
 //! The registry through the API, on every engine: objects, their rules, lists, archive and the audit trail.
 
-mod common;
-
-use common::{apps, bad_fields, credit_code, fixture};
+use crate::common;
+use crate::common::{apps, bad_fields, credit_code, fixture};
 use reqwest::StatusCode;
 use serde_json::json;
 

@@ -1,9 +1,8 @@
 //! Who may see and change what, on every engine: sign-in, sessions, tokens, roles and their scopes.
 
-mod common;
-
+use crate::common;
+use crate::common::{PASSWORD, TestApp, apps, credit_code, fixture};
 use chainpark_core::access::Role;
-use common::{PASSWORD, TestApp, apps, credit_code, fixture};
 use reqwest::StatusCode;
 use serde_json::json;
 

@@ -2,15 +2,14 @@
 //! re-imports, revisions, who may import what), roll-ups with year-on-year growth and shares, and the demo zone's
 //! calibration to Liangjiang's published figures.
 
-mod common;
-
+use crate::common;
+use crate::common::{TestApp, apps, bad_fields, credit_code, fixture, fresh_stores};
 use chainpark_core::access::Role;
 use chainpark_core::period::Month;
 use chainpark_store::Actor;
 use chainpark_store::figures::{
     DemoFigureSelection, FigureValue, ImportMessage, ImportRecord, load_demo_figures,
 };
-use common::{TestApp, apps, bad_fields, credit_code, fixture, fresh_stores};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 

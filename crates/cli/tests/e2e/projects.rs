@@ -1,12 +1,10 @@
 //! Key projects on every engine: stage order, scope, signing events, milestones and the figures.
 
-mod common;
-mod workflow_common;
-
+use crate::common;
+use crate::workflow_common::zone;
 use chainpark_core::access::Role;
 use reqwest::StatusCode;
 use serde_json::json;
-use workflow_common::zone;
 
 use crate::common::bad_fields;
 

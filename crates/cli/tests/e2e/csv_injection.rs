@@ -2,11 +2,10 @@
 //! carriage return at the start get a leading `'`), on every engine: the API's exports, the pages' exports and the
 //! import reports. The JSON answers keep the text as it was entered.
 
-mod common;
-mod workflow_common;
-
+use crate::common;
+use crate::common::{TestApp, apps, credit_code};
+use crate::workflow_common;
 use chainpark_core::access::Role;
-use common::{TestApp, apps, credit_code};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
