@@ -1,4 +1,10 @@
 //! What can go wrong in the store, in terms the HTTP edge maps to a status: not found, invalid, conflict.
+//!
+//! This is the one place where a database error becomes a problem a user reads: `From<sqlx::Error>` turns a
+//! violated unique key into `Conflict` and a missing reference into `Invalid`, each naming the column, and
+//! `StoreError::is_overflow` recognises a sum past the largest integer. Any other database error stays
+//! `Database` (or `Sqlite`); its text is for the log and the operator's command line only, and the web answers it
+//! with a 500 that does not repeat it.
 
 use chainpark_core::error::Invalid;
 use chainpark_core::registry::Id;
@@ -104,6 +110,21 @@ impl From<chainpark_core::access::Denied> for StoreError {
 }
 
 impl StoreError {
+    /// Whether the database refused a sum past the largest integer: PostgreSQL's "bigint out of range" (22003),
+    /// SQLite's "integer overflow" from SUM, or the CHECK that keeps SQLite's aggregates integers (SQLite would
+    /// otherwise turn an overflowing sum into a float). The figures code names what was added up instead.
+    pub(crate) fn is_overflow(&self) -> bool {
+        match self {
+            StoreError::Database(e) => e.as_database_error().is_some_and(|d| {
+                d.code().as_deref() == Some("22003")
+                    || d.message().contains("integer overflow")
+                    || d.message().contains("aggregate_value_is_integer")
+            }),
+            StoreError::Sqlite(e) => e.to_string().contains("integer overflow"),
+            _ => false,
+        }
+    }
+
     pub fn invalid(field: &str, message: impl Into<String>) -> Self {
         StoreError::Invalid(Invalid::field(field, message))
     }

@@ -98,17 +98,8 @@ impl AreaStore for Engine {
         ensure_unique(tx.conn(), "industry_areas", "code", &d.code, None).await?;
         let id = insert_area(tx.conn(), &d, Utc::now()).await?;
         let after = area_by_id(tx.conn(), id).await?;
-        audit(
-            tx.conn(),
-            actor,
-            "industry_area",
-            id,
-            "create",
-            None,
-            Some(&after),
-        )
-        .await?;
-        tx.commit().await?;
+        tx.commit_audited(actor, "industry_area", id, "create", None, Some(&after))
+            .await?;
         Ok(after)
     }
 
@@ -128,8 +119,7 @@ impl AreaStore for Engine {
         .bind(&d.code).bind(&d.name).bind(&d.name_en).bind(&d.description).bind(Utc::now()).bind(id)
         .execute(tx.conn()).await?;
         let after = area_by_id(tx.conn(), id).await?;
-        audit(
-            tx.conn(),
+        tx.commit_audited(
             actor,
             "industry_area",
             id,
@@ -138,7 +128,6 @@ impl AreaStore for Engine {
             Some(&after),
         )
         .await?;
-        tx.commit().await?;
         Ok(after)
     }
 

@@ -100,8 +100,8 @@ impl ChainStore for Engine {
         ensure_unique(tx.conn(), "chains", "code", &d.code, None).await?;
         let id = insert_chain(tx.conn(), &d, Utc::now()).await?;
         let after = chain_by_id(tx.conn(), id).await?;
-        audit(tx.conn(), actor, "chain", id, "create", None, Some(&after)).await?;
-        tx.commit().await?;
+        tx.commit_audited(actor, "chain", id, "create", None, Some(&after))
+            .await?;
         Ok(after)
     }
 
@@ -119,17 +119,8 @@ impl ChainStore for Engine {
         .bind(d.area_id).bind(&d.code).bind(&d.name).bind(&d.name_en).bind(&d.description).bind(Utc::now()).bind(id)
         .execute(tx.conn()).await?;
         let after = chain_by_id(tx.conn(), id).await?;
-        audit(
-            tx.conn(),
-            actor,
-            "chain",
-            id,
-            "update",
-            Some(&before),
-            Some(&after),
-        )
-        .await?;
-        tx.commit().await?;
+        tx.commit_audited(actor, "chain", id, "update", Some(&before), Some(&after))
+            .await?;
         Ok(after)
     }
 

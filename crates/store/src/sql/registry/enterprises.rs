@@ -283,17 +283,8 @@ impl EnterpriseStore for Engine {
         let id = insert_enterprise(tx.conn(), &d).await?;
         write_enterprise_segments(tx.conn(), id, &d.segment_ids).await?;
         let after = enterprise_by_id(tx.conn(), id).await?;
-        audit(
-            tx.conn(),
-            actor,
-            "enterprise",
-            id,
-            "create",
-            None,
-            Some(&after),
-        )
-        .await?;
-        tx.commit().await?;
+        tx.commit_audited(actor, "enterprise", id, "create", None, Some(&after))
+            .await?;
         Ok(after)
     }
 
@@ -347,8 +338,7 @@ impl EnterpriseStore for Engine {
             write_enterprise_segments(tx.conn(), id, &d.segment_ids).await?;
         }
         let after = enterprise_by_id(tx.conn(), id).await?;
-        audit(
-            tx.conn(),
+        tx.commit_audited(
             actor,
             "enterprise",
             id,
@@ -357,7 +347,6 @@ impl EnterpriseStore for Engine {
             Some(&after),
         )
         .await?;
-        tx.commit().await?;
         let mut items = [after];
         project_enterprises(&mut *self.read().await?, actor, &mut items).await?;
         let [after] = items;

@@ -144,17 +144,8 @@ impl LinkStore for Engine {
         }
         let id = insert_link(tx.conn(), &d, Utc::now()).await?;
         let after = link_by_id(tx.conn(), id).await?;
-        audit(
-            tx.conn(),
-            actor,
-            "supply_link",
-            id,
-            "create",
-            None,
-            Some(&after),
-        )
-        .await?;
-        tx.commit().await?;
+        tx.commit_audited(actor, "supply_link", id, "create", None, Some(&after))
+            .await?;
         Ok(after)
     }
 
@@ -193,8 +184,7 @@ impl LinkStore for Engine {
             .bind(d.from_segment_id).bind(d.to_segment_id).bind(&d.note).bind(Utc::now()).bind(id)
             .execute(tx.conn()).await?;
         let after = link_by_id(tx.conn(), id).await?;
-        audit(
-            tx.conn(),
+        tx.commit_audited(
             actor,
             "supply_link",
             id,
@@ -203,7 +193,6 @@ impl LinkStore for Engine {
             Some(&after),
         )
         .await?;
-        tx.commit().await?;
         Ok(after)
     }
 

@@ -136,8 +136,8 @@ impl ParkStore for Engine {
         ensure_unique(tx.conn(), "parks", "code", &d.code, None).await?;
         let id = insert_park(tx.conn(), &d, Utc::now()).await?;
         let after = park_by_id(tx.conn(), id).await?;
-        audit(tx.conn(), actor, "park", id, "create", None, Some(&after)).await?;
-        tx.commit().await?;
+        tx.commit_audited(actor, "park", id, "create", None, Some(&after))
+            .await?;
         Ok(after)
     }
 
@@ -158,17 +158,8 @@ impl ParkStore for Engine {
         .bind(outline_json(&d.outline)?).bind(Utc::now()).bind(id)
         .execute(tx.conn()).await?;
         let after = park_by_id(tx.conn(), id).await?;
-        audit(
-            tx.conn(),
-            actor,
-            "park",
-            id,
-            "update",
-            Some(&before),
-            Some(&after),
-        )
-        .await?;
-        tx.commit().await?;
+        tx.commit_audited(actor, "park", id, "update", Some(&before), Some(&after))
+            .await?;
         Ok(after)
     }
 

@@ -135,8 +135,8 @@ impl PersonStore for Engine {
         let mut tx = self.begin_write().await?;
         let id = insert_person(tx.conn(), &d, Utc::now()).await?;
         let after = person_by_id(tx.conn(), id).await?;
-        audit(tx.conn(), actor, "person", id, "create", None, Some(&after)).await?;
-        tx.commit().await?;
+        tx.commit_audited(actor, "person", id, "create", None, Some(&after))
+            .await?;
         Ok(after)
     }
 
@@ -149,17 +149,8 @@ impl PersonStore for Engine {
             .bind(&d.office_phone)
             .execute(tx.conn()).await?;
         let after = person_by_id(tx.conn(), id).await?;
-        audit(
-            tx.conn(),
-            actor,
-            "person",
-            id,
-            "update",
-            Some(&before),
-            Some(&after),
-        )
-        .await?;
-        tx.commit().await?;
+        tx.commit_audited(actor, "person", id, "update", Some(&before), Some(&after))
+            .await?;
         Ok(after)
     }
 

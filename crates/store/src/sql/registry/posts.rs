@@ -178,8 +178,8 @@ impl PostStore for Engine {
         check_post_draft(tx.conn(), None, &d).await?;
         let id = insert_post(tx.conn(), &d, Utc::now()).await?;
         let after = post_by_id(tx.conn(), id).await?;
-        audit(tx.conn(), actor, "post", id, "create", None, Some(&after)).await?;
-        tx.commit().await?;
+        tx.commit_audited(actor, "post", id, "create", None, Some(&after))
+            .await?;
         Ok(after)
     }
 
@@ -197,17 +197,8 @@ impl PostStore for Engine {
         .bind(&d.title).bind(d.starts_on).bind(d.ends_on).bind(Utc::now()).bind(id)
         .execute(tx.conn()).await?;
         let after = post_by_id(tx.conn(), id).await?;
-        audit(
-            tx.conn(),
-            actor,
-            "post",
-            id,
-            "update",
-            Some(&before),
-            Some(&after),
-        )
-        .await?;
-        tx.commit().await?;
+        tx.commit_audited(actor, "post", id, "update", Some(&before), Some(&after))
+            .await?;
         Ok(after)
     }
 

@@ -183,17 +183,8 @@ impl SegmentStore for Engine {
         check_segment_draft(tx.conn(), None, &d).await?;
         let id = insert_segment(tx.conn(), &d, Utc::now()).await?;
         let after = segment_by_id(tx.conn(), id).await?;
-        audit(
-            tx.conn(),
-            actor,
-            "segment",
-            id,
-            "create",
-            None,
-            Some(&after),
-        )
-        .await?;
-        tx.commit().await?;
+        tx.commit_audited(actor, "segment", id, "create", None, Some(&after))
+            .await?;
         Ok(after)
     }
 
@@ -211,17 +202,8 @@ impl SegmentStore for Engine {
         .bind(d.stage.as_str()).bind(d.position).bind(join_codes(&d.industry_codes)).bind(Utc::now()).bind(id)
         .execute(tx.conn()).await?;
         let after = segment_by_id(tx.conn(), id).await?;
-        audit(
-            tx.conn(),
-            actor,
-            "segment",
-            id,
-            "update",
-            Some(&before),
-            Some(&after),
-        )
-        .await?;
-        tx.commit().await?;
+        tx.commit_audited(actor, "segment", id, "update", Some(&before), Some(&after))
+            .await?;
         Ok(after)
     }
 

@@ -340,15 +340,15 @@ impl Store for Engine {
             .await?;
         let parents: HashMap<Id, Option<Id>> = rows.iter().copied().collect();
         for (id, parent) in &rows {
-            if let Some(parent) = parent {
-                if would_create_cycle(
+            if let Some(parent) = parent
+                && would_create_cycle(
                     *id,
                     *parent,
                     |n| parents.get(&n).copied().flatten(),
                     rows.len() + 1,
-                ) {
-                    problems.push(format!("segment in a cycle: {id}"));
-                }
+                )
+            {
+                problems.push(format!("segment in a cycle: {id}"));
             }
         }
         // Stored codes must still parse: the reference tables may have changed since they were written.
@@ -389,7 +389,7 @@ impl Store for Engine {
     async fn load_registry(&self, actor: &Actor, zone: &DemoZone) -> Result<()> {
         let mut tx = self.begin_write().await?;
         let counts = load_zone(tx.conn(), zone).await?;
-        audit(tx.conn(), actor, "registry", 0, "load", None, Some(&counts)).await?;
-        tx.commit().await
+        tx.commit_audited(actor, "registry", 0, "load", None, Some(&counts))
+            .await
     }
 }

@@ -195,8 +195,8 @@ impl AppealStore for Engine {
             .bind(d.category.as_str()).bind(d.chain_id).bind(d.park_id).bind(d.target.as_str()).bind(d.person_id)
             .bind(&d.note).bind(Utc::now()).fetch_one(&mut *c).await?;
         let after = rule_by_id(c, id).await?;
-        audit(c, actor, "appeal_rule", id, "create", None, Some(&after)).await?;
-        tx.commit().await?;
+        tx.commit_audited(actor, "appeal_rule", id, "create", None, Some(&after))
+            .await?;
         Ok(after)
     }
 
@@ -216,8 +216,7 @@ impl AppealStore for Engine {
             .bind(d.category.as_str()).bind(d.chain_id).bind(d.park_id).bind(d.target.as_str()).bind(d.person_id)
             .bind(&d.note).bind(Utc::now()).bind(id).execute(&mut *c).await?;
         let after = rule_by_id(c, id).await?;
-        audit(
-            c,
+        tx.commit_audited(
             actor,
             "appeal_rule",
             id,
@@ -226,7 +225,6 @@ impl AppealStore for Engine {
             Some(&after),
         )
         .await?;
-        tx.commit().await?;
         Ok(after)
     }
 
@@ -240,8 +238,7 @@ impl AppealStore for Engine {
             .bind(true).bind(Utc::now()).bind(id).bind(false).execute(&mut *c).await?.rows_affected();
         let after = rule_by_id(c, id).await?;
         if changed > 0 {
-            audit(
-                c,
+            tx.commit_audited(
                 actor,
                 "appeal_rule",
                 id,
@@ -250,7 +247,6 @@ impl AppealStore for Engine {
                 Some(&after),
             )
             .await?;
-            tx.commit().await?;
         }
         Ok(after)
     }
@@ -338,8 +334,8 @@ impl AppealStore for Engine {
             let (subject, body) = appeal_message("appeal_routed", &after);
             notify(c, handler, "appeal_routed", &subject, &body, "appeal", id).await?;
         }
-        audit(c, actor, "appeal", id, "create", None, Some(&after)).await?;
-        tx.commit().await?;
+        tx.commit_audited(actor, "appeal", id, "create", None, Some(&after))
+            .await?;
         Ok(after)
     }
 
@@ -617,8 +613,7 @@ impl AppealStore for Engine {
                 .await?;
             }
         }
-        audit(
-            c,
+        tx.commit_audited(
             actor,
             "appeal",
             id,
@@ -627,7 +622,6 @@ impl AppealStore for Engine {
             Some(&after),
         )
         .await?;
-        tx.commit().await?;
         Ok(after)
     }
 

@@ -220,8 +220,8 @@ impl ProjectStore for Engine {
         let id: i64 = sqlx::query_scalar("INSERT INTO signing_events (name, name_en, held_on, place, updated_at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
             .bind(&d.name).bind(&d.name_en).bind(d.held_on).bind(&d.place).bind(Utc::now()).fetch_one(&mut *c).await?;
         let after = event_by_id(c, id).await?;
-        audit(c, actor, "signing_event", id, "create", None, Some(&after)).await?;
-        tx.commit().await?;
+        tx.commit_audited(actor, "signing_event", id, "create", None, Some(&after))
+            .await?;
         Ok(after)
     }
 
@@ -276,8 +276,8 @@ impl ProjectStore for Engine {
         check_project(c, &d).await?;
         let id = write_project(c, None, &d).await?;
         let after = project_row(c, id).await?;
-        audit(c, actor, "project", id, "create", None, Some(&after)).await?;
-        tx.commit().await?;
+        tx.commit_audited(actor, "project", id, "create", None, Some(&after))
+            .await?;
         Ok(after)
     }
 
@@ -290,17 +290,8 @@ impl ProjectStore for Engine {
         check_project(c, &d).await?;
         write_project(c, Some((id, before.version)), &d).await?;
         let after = project_row(c, id).await?;
-        audit(
-            c,
-            actor,
-            "project",
-            id,
-            "update",
-            Some(&before),
-            Some(&after),
-        )
-        .await?;
-        tx.commit().await?;
+        tx.commit_audited(actor, "project", id, "update", Some(&before), Some(&after))
+            .await?;
         Ok(after)
     }
 
@@ -314,17 +305,8 @@ impl ProjectStore for Engine {
             .bind(true).bind(Utc::now()).bind(id).bind(false).execute(&mut *c).await?.rows_affected();
         let after = project_row(c, id).await?;
         if changed > 0 {
-            audit(
-                c,
-                actor,
-                "project",
-                id,
-                "archive",
-                Some(&before),
-                Some(&after),
-            )
-            .await?;
-            tx.commit().await?;
+            tx.commit_audited(actor, "project", id, "archive", Some(&before), Some(&after))
+                .await?;
         }
         Ok(after)
     }
@@ -345,8 +327,8 @@ impl ProjectStore for Engine {
         draft.stages = stages;
         write_project(c, Some((id, before.version)), &draft).await?;
         let after = project_row(c, id).await?;
-        audit(c, actor, "project", id, "move", Some(&before), Some(&after)).await?;
-        tx.commit().await?;
+        tx.commit_audited(actor, "project", id, "move", Some(&before), Some(&after))
+            .await?;
         Ok(after)
     }
 
@@ -388,8 +370,8 @@ impl ProjectStore for Engine {
         .await?;
         let after = project_row(c, id).await?;
         let record = serde_json::json!({ column: period, "amount": amount, "project": &after });
-        audit(c, actor, "project", id, "investment", None, Some(&record)).await?;
-        tx.commit().await?;
+        tx.commit_audited(actor, "project", id, "investment", None, Some(&record))
+            .await?;
         Ok(after)
     }
 
@@ -407,8 +389,8 @@ impl ProjectStore for Engine {
         let id: i64 = sqlx::query_scalar("INSERT INTO milestones (project_id, name, due_on, done_on, updated_at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
             .bind(project).bind(&d.name).bind(d.due_on).bind(d.done_on).bind(Utc::now()).fetch_one(&mut *c).await?;
         let after = milestone_by_id(c, id, as_of).await?;
-        audit(c, actor, "milestone", id, "create", None, Some(&after)).await?;
-        tx.commit().await?;
+        tx.commit_audited(actor, "milestone", id, "create", None, Some(&after))
+            .await?;
         Ok(after)
     }
 
@@ -432,8 +414,7 @@ impl ProjectStore for Engine {
         sqlx::query("UPDATE milestones SET name = $1, due_on = $2, done_on = $3, updated_at = $4 WHERE id = $5")
             .bind(&d.name).bind(d.due_on).bind(d.done_on).bind(Utc::now()).bind(id).execute(&mut *c).await?;
         let after = milestone_by_id(c, id, as_of).await?;
-        audit(
-            c,
+        tx.commit_audited(
             actor,
             "milestone",
             id,
@@ -442,7 +423,6 @@ impl ProjectStore for Engine {
             Some(&after),
         )
         .await?;
-        tx.commit().await?;
         Ok(after)
     }
 

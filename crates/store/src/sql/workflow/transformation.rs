@@ -138,8 +138,7 @@ impl TransformationStore for Engine {
             .bind(d.enterprise_id).bind(&d.name).bind(d.investment).bind(d.started_on).bind(d.completed_on).bind(Utc::now())
             .fetch_one(&mut *c).await?;
         let after = transformation_by_id(c, id).await?;
-        audit(
-            c,
+        tx.commit_audited(
             actor,
             "transformation_project",
             id,
@@ -148,7 +147,6 @@ impl TransformationStore for Engine {
             Some(&after),
         )
         .await?;
-        tx.commit().await?;
         Ok(after)
     }
 
@@ -169,8 +167,7 @@ impl TransformationStore for Engine {
             .bind(d.enterprise_id).bind(&d.name).bind(d.investment).bind(d.started_on).bind(d.completed_on).bind(Utc::now()).bind(id)
             .execute(&mut *c).await?;
         let after = transformation_by_id(c, id).await?;
-        audit(
-            c,
+        tx.commit_audited(
             actor,
             "transformation_project",
             id,
@@ -179,7 +176,6 @@ impl TransformationStore for Engine {
             Some(&after),
         )
         .await?;
-        tx.commit().await?;
         Ok(after)
     }
 
@@ -291,8 +287,8 @@ impl TransformationStore for Engine {
                 .await?;
         }
         let after = recognition_by_id(c, id).await?;
-        audit(c, actor, "recognition", id, "create", None, Some(&after)).await?;
-        tx.commit().await?;
+        tx.commit_audited(actor, "recognition", id, "create", None, Some(&after))
+            .await?;
         Ok(after)
     }
 

@@ -164,8 +164,8 @@ impl WorkOrderStore for Engine {
             )
             .await?;
         }
-        audit(c, actor, "work_order", id, "create", None, Some(&after)).await?;
-        tx.commit().await?;
+        tx.commit_audited(actor, "work_order", id, "create", None, Some(&after))
+            .await?;
         Ok(after)
     }
 
@@ -336,23 +336,22 @@ impl WorkOrderStore for Engine {
         )
         .await?;
         let after = work_order_row(c, id).await?.into_work_order(at)?;
-        if step.action == WorkOrderAction::Assign || step.action == WorkOrderAction::Reject {
-            if let Some(p) = assignee {
-                let (subject, body) = work_order_message("work_order_assigned", &after);
-                notify(
-                    c,
-                    p,
-                    "work_order_assigned",
-                    &subject,
-                    &format!("{body}\n\n{}", step.note),
-                    "work_order",
-                    id,
-                )
-                .await?;
-            }
+        if (step.action == WorkOrderAction::Assign || step.action == WorkOrderAction::Reject)
+            && let Some(p) = assignee
+        {
+            let (subject, body) = work_order_message("work_order_assigned", &after);
+            notify(
+                c,
+                p,
+                "work_order_assigned",
+                &subject,
+                &format!("{body}\n\n{}", step.note),
+                "work_order",
+                id,
+            )
+            .await?;
         }
-        audit(
-            c,
+        tx.commit_audited(
             actor,
             "work_order",
             id,
@@ -361,7 +360,6 @@ impl WorkOrderStore for Engine {
             Some(&after),
         )
         .await?;
-        tx.commit().await?;
         Ok(after)
     }
 }
