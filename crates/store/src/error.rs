@@ -136,3 +136,30 @@ impl StoreError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::StoreError;
+    use sqlx::Connection;
+
+    #[tokio::test]
+    async fn a_sum_past_the_largest_integer_is_an_overflow_and_nothing_else_is() {
+        let mut c = sqlx::SqliteConnection::connect("sqlite::memory:")
+            .await
+            .expect("SQLite opens");
+        let sum = |sql: &'static str| sqlx::query_scalar::<_, i64>(sql);
+        let overflow: StoreError =
+            sum("SELECT SUM(x) FROM (SELECT 9223372036854775807 AS x UNION ALL SELECT 1 AS x)")
+                .fetch_one(&mut c)
+                .await
+                .expect_err("the sum overflows")
+                .into();
+        assert!(overflow.is_overflow(), "{overflow}");
+        let other: StoreError = sum("SELECT x FROM no_such_table")
+            .fetch_one(&mut c)
+            .await
+            .expect_err("the table does not exist")
+            .into();
+        assert!(!other.is_overflow(), "{other}");
+    }
+}
