@@ -14,10 +14,10 @@ use crate::filter::*;
 use crate::registry::AreaStore;
 use crate::{Actor, Result, StoreError};
 
-pub(super) const AREA_COLUMNS: &str =
+const AREA_COLUMNS: &str =
     "SELECT a.id, a.code, a.name, a.name_en, a.description, a.archived, a.updated_at";
 
-pub(super) async fn area_by_id(c: &mut Conn, id: Id) -> Result<IndustryArea> {
+async fn area_by_id(c: &mut Conn, id: Id) -> Result<IndustryArea> {
     let sql = format!("{AREA_COLUMNS} FROM industry_areas a WHERE a.id = $1");
     let row: Option<AreaRow> = sqlx::query_as(&sql)
         .bind(id)

@@ -14,10 +14,10 @@ use crate::filter::*;
 use crate::registry::ChainStore;
 use crate::{Actor, Result, StoreError};
 
-pub(super) const CHAIN_COLUMNS: &str =
+const CHAIN_COLUMNS: &str =
     "SELECT c.id, c.area_id, c.code, c.name, c.name_en, c.description, c.archived, c.updated_at";
 
-pub(super) async fn chain_by_id(c: &mut Conn, id: Id) -> Result<Chain> {
+async fn chain_by_id(c: &mut Conn, id: Id) -> Result<Chain> {
     let sql = format!("{CHAIN_COLUMNS} FROM chains c WHERE c.id = $1");
     let row: Option<ChainRow> = sqlx::query_as(&sql)
         .bind(id)

@@ -20,7 +20,7 @@ use crate::{Actor, Result, StoreError};
 
 pub(super) const ENTERPRISE_COLUMNS: &str = "SELECT e.id, e.credit_code, e.name, e.name_en, e.industry_code, e.district, e.park_id, e.above_size, e.high_tech, e.is_leading AS leading, e.founded_on, e.status, e.contact_name, e.phone, e.email, e.address, e.archived, e.updated_at";
 
-pub(super) async fn segments_of(
+async fn segments_of(
     c: &mut Conn,
     enterprise_ids: &[Id],
 ) -> Result<HashMap<Id, Vec<Id>>> {
@@ -40,7 +40,7 @@ pub(super) async fn segments_of(
     Ok(map)
 }
 
-pub(super) async fn enterprise_by_id(c: &mut Conn, id: Id) -> Result<Enterprise> {
+async fn enterprise_by_id(c: &mut Conn, id: Id) -> Result<Enterprise> {
     let sql = format!("{ENTERPRISE_COLUMNS} FROM enterprises e WHERE e.id = $1");
     let row: Option<EnterpriseRow> = sqlx::query_as(&sql)
         .bind(id)
@@ -54,7 +54,7 @@ pub(super) async fn enterprise_by_id(c: &mut Conn, id: Id) -> Result<Enterprise>
     row.into_enterprise(segments.remove(&id).unwrap_or_default())
 }
 
-pub(super) async fn check_enterprise_draft(
+async fn check_enterprise_draft(
     c: &mut Conn,
     id: Option<Id>,
     d: &EnterpriseDraft,
@@ -95,7 +95,7 @@ pub(super) async fn check_enterprise_draft(
     Ok(())
 }
 
-pub(super) async fn write_enterprise_segments(c: &mut Conn, id: Id, segments: &[Id]) -> Result<()> {
+async fn write_enterprise_segments(c: &mut Conn, id: Id, segments: &[Id]) -> Result<()> {
     sqlx::query("DELETE FROM enterprise_segments WHERE enterprise_id = $1")
         .bind(id)
         .execute(&mut *c)
@@ -110,7 +110,7 @@ pub(super) async fn write_enterprise_segments(c: &mut Conn, id: Id, segments: &[
 }
 
 /// Hides the contact data of enterprises the actor may not see privately.
-pub(super) async fn project_enterprises(
+async fn project_enterprises(
     c: &mut Conn,
     actor: &Actor,
     items: &mut [Enterprise],
@@ -136,7 +136,7 @@ pub(super) async fn project_enterprises(
     Ok(())
 }
 
-pub(super) async fn insert_enterprise(c: &mut Conn, d: &EnterpriseDraft) -> Result<Id> {
+async fn insert_enterprise(c: &mut Conn, d: &EnterpriseDraft) -> Result<Id> {
     Ok(sqlx::query_scalar(
         "INSERT INTO enterprises (credit_code, name, name_en, industry_code, district, park_id, above_size, high_tech, \
          is_leading, founded_on, status, contact_name, phone, email, address, updated_at, name_initials) \

@@ -15,9 +15,9 @@ use crate::filter::*;
 use crate::registry::PostStore;
 use crate::{Actor, Result, StoreError};
 
-pub(super) const POST_COLUMNS: &str = "SELECT po.id, po.person_id, po.role, po.chain_id, po.park_id, po.enterprise_id, po.chief_level, po.owner_kind, po.title, po.starts_on, po.ends_on, po.archived, po.updated_at";
+const POST_COLUMNS: &str = "SELECT po.id, po.person_id, po.role, po.chain_id, po.park_id, po.enterprise_id, po.chief_level, po.owner_kind, po.title, po.starts_on, po.ends_on, po.archived, po.updated_at";
 
-pub(super) async fn post_by_id(c: &mut Conn, id: Id) -> Result<Post> {
+async fn post_by_id(c: &mut Conn, id: Id) -> Result<Post> {
     let sql = format!("{POST_COLUMNS} FROM posts po WHERE po.id = $1");
     let row: Option<PostRow> = sqlx::query_as(&sql)
         .bind(id)

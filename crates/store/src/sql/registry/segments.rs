@@ -17,9 +17,9 @@ use crate::filter::*;
 use crate::registry::SegmentStore;
 use crate::{Actor, Result, StoreError};
 
-pub(super) const SEGMENT_COLUMNS: &str = "SELECT s.id, s.chain_id, s.parent_id, s.code, s.name, s.name_en, s.stage, s.position, s.industry_codes, s.archived, s.updated_at";
+const SEGMENT_COLUMNS: &str = "SELECT s.id, s.chain_id, s.parent_id, s.code, s.name, s.name_en, s.stage, s.position, s.industry_codes, s.archived, s.updated_at";
 
-pub(super) async fn segment_by_id(c: &mut Conn, id: Id) -> Result<Segment> {
+async fn segment_by_id(c: &mut Conn, id: Id) -> Result<Segment> {
     let sql = format!("{SEGMENT_COLUMNS} FROM segments s WHERE s.id = $1");
     let row: Option<SegmentRow> = sqlx::query_as(&sql)
         .bind(id)
@@ -32,7 +32,7 @@ pub(super) async fn segment_by_id(c: &mut Conn, id: Id) -> Result<Segment> {
     .into_segment()
 }
 
-pub(super) async fn check_segment_draft(
+async fn check_segment_draft(
     c: &mut Conn,
     id: Option<Id>,
     d: &SegmentDraft,

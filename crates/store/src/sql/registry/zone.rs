@@ -25,7 +25,7 @@ use crate::Store;
 use crate::common::*;
 use crate::{Actor, Result, StoreError};
 
-pub(super) fn prefixed(what: String, e: chainpark_core::error::Invalid) -> StoreError {
+fn prefixed(what: String, e: chainpark_core::error::Invalid) -> StoreError {
     StoreError::Invalid(chainpark_core::error::Invalid(
         e.0.into_iter()
             .map(|f| chainpark_core::error::FieldError {
@@ -36,7 +36,7 @@ pub(super) fn prefixed(what: String, e: chainpark_core::error::Invalid) -> Store
     ))
 }
 
-pub(super) fn lookup(map: &HashMap<String, Id>, what: &str, key: &str) -> Result<Id> {
+fn lookup(map: &HashMap<String, Id>, what: &str, key: &str) -> Result<Id> {
     map.get(key)
         .copied()
         .ok_or_else(|| StoreError::invalid(what, format!("{key} is not in the batch")))
@@ -44,7 +44,7 @@ pub(super) fn lookup(map: &HashMap<String, Id>, what: &str, key: &str) -> Result
 
 /// Writes a whole registry batch (the demo zone) through the same checks as single objects. Enterprises and
 /// their segments go in multi-row inserts: a zone has thousands.
-pub(super) async fn load_zone(
+async fn load_zone(
     c: &mut Conn,
     zone: &DemoZone,
 ) -> Result<HashMap<&'static str, usize>> {

@@ -13,7 +13,7 @@ use super::shared::*;
 use crate::workflow::*;
 use crate::{Actor, Result, StoreError};
 
-pub(super) async fn event_by_id(c: &mut Conn, id: Id) -> Result<SigningEvent> {
+async fn event_by_id(c: &mut Conn, id: Id) -> Result<SigningEvent> {
     let row: Option<EventRow> = sqlx::query_as(&format!("{EVENT_COLUMNS} WHERE v.id = $1"))
         .bind(id)
         .fetch_optional(&mut *c)
@@ -26,7 +26,7 @@ pub(super) async fn event_by_id(c: &mut Conn, id: Id) -> Result<SigningEvent> {
         .into_event())
 }
 
-pub(super) async fn project_row(c: &mut Conn, id: Id) -> Result<Project> {
+async fn project_row(c: &mut Conn, id: Id) -> Result<Project> {
     let row: Option<ProjectRow> =
         sqlx::query_as(&format!("{PROJECT_COLUMNS} {PROJECT_FROM} WHERE p.id = $1"))
             .bind(id)
@@ -41,7 +41,7 @@ pub(super) async fn project_row(c: &mut Conn, id: Id) -> Result<Project> {
 }
 
 /// The project if the actor may see it; 404 otherwise.
-pub(super) async fn visible_project(c: &mut Conn, actor: &Actor, id: Id) -> Result<Project> {
+async fn visible_project(c: &mut Conn, actor: &Actor, id: Id) -> Result<Project> {
     let project = project_row(c, id).await?;
     if actor.scope.sees_project(project.chain_id, project.park_id) {
         Ok(project)
@@ -54,7 +54,7 @@ pub(super) async fn visible_project(c: &mut Conn, actor: &Actor, id: Id) -> Resu
 }
 
 /// References of a project draft exist, and its segment belongs to its chain.
-pub(super) async fn check_project(c: &mut Conn, d: &ProjectDraft) -> Result<()> {
+async fn check_project(c: &mut Conn, d: &ProjectDraft) -> Result<()> {
     ensure_exists(c, "enterprises", "enterprise_id", d.enterprise_id).await?;
     ensure_exists(c, "chains", "chain_id", d.chain_id).await?;
     ensure_exists(c, "segments", "segment_id", d.segment_id).await?;
@@ -79,7 +79,7 @@ pub(super) async fn check_project(c: &mut Conn, d: &ProjectDraft) -> Result<()> 
 
 /// Inserts a project (`current: None`) or rewrites one, guarded by the version it was read at
 /// (`current: Some((id, version))`): a project changed by someone else meanwhile answers 409.
-pub(super) async fn write_project(
+async fn write_project(
     c: &mut Conn,
     current: Option<(Id, i64)>,
     d: &ProjectDraft,
@@ -124,7 +124,7 @@ pub(super) async fn write_project(
     written.ok_or_else(|| changed_meanwhile("project", current.map_or(0, |(id, _)| id)))
 }
 
-pub(super) fn push_project_filter(
+fn push_project_filter(
     qb: &mut QueryBuilder<'static, Db>,
     scope: &Option<String>,
     f: &ProjectFilter,
@@ -161,7 +161,7 @@ pub(super) fn push_project_filter(
     }
 }
 
-pub(super) async fn milestone_by_id(c: &mut Conn, id: Id, as_of: NaiveDate) -> Result<Milestone> {
+async fn milestone_by_id(c: &mut Conn, id: Id, as_of: NaiveDate) -> Result<Milestone> {
     let row: Option<MilestoneRow> = sqlx::query_as(&format!("{MILESTONE_COLUMNS} WHERE m.id = $1"))
         .bind(id)
         .fetch_optional(&mut *c)

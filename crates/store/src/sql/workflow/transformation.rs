@@ -15,7 +15,7 @@ use super::shared::*;
 use crate::workflow::*;
 use crate::{Actor, Result, StoreError};
 
-pub(super) async fn transformation_by_id(c: &mut Conn, id: Id) -> Result<TransformationProject> {
+async fn transformation_by_id(c: &mut Conn, id: Id) -> Result<TransformationProject> {
     let row: Option<TransformationRow> =
         sqlx::query_as(&format!("{TRANSFORMATION_COLUMNS} WHERE t.id = $1"))
             .bind(id)
@@ -29,7 +29,7 @@ pub(super) async fn transformation_by_id(c: &mut Conn, id: Id) -> Result<Transfo
         .into_project())
 }
 
-pub(super) async fn workshops_of(c: &mut Conn, ids: &[Id]) -> Result<HashMap<Id, Vec<Id>>> {
+async fn workshops_of(c: &mut Conn, ids: &[Id]) -> Result<HashMap<Id, Vec<Id>>> {
     let mut map: HashMap<Id, Vec<Id>> = HashMap::new();
     if ids.is_empty() {
         return Ok(map);
@@ -48,7 +48,7 @@ pub(super) async fn workshops_of(c: &mut Conn, ids: &[Id]) -> Result<HashMap<Id,
     Ok(map)
 }
 
-pub(super) async fn recognition_by_id(c: &mut Conn, id: Id) -> Result<Recognition> {
+async fn recognition_by_id(c: &mut Conn, id: Id) -> Result<Recognition> {
     let row: Option<RecognitionRow> =
         sqlx::query_as(&format!("{RECOGNITION_COLUMNS} WHERE r.id = $1"))
             .bind(id)

@@ -27,7 +27,7 @@ pub(super) async fn work_order_row(c: &mut Conn, id: Id) -> Result<WorkOrderRow>
     })
 }
 
-pub(super) async fn visible_work_order(
+async fn visible_work_order(
     c: &mut Conn,
     actor: &Actor,
     id: Id,
@@ -83,7 +83,7 @@ pub(super) async fn serves_case(
 }
 
 /// Whether the person holds a post of the park's chief or staff on `day`.
-pub(super) async fn serves_park(
+async fn serves_park(
     c: &mut Conn,
     person: Id,
     park: Id,
