@@ -20,10 +20,7 @@ use crate::{Actor, Result, StoreError};
 
 pub(super) const ENTERPRISE_COLUMNS: &str = "SELECT e.id, e.credit_code, e.name, e.name_en, e.industry_code, e.district, e.park_id, e.above_size, e.high_tech, e.is_leading AS leading, e.founded_on, e.status, e.contact_name, e.phone, e.email, e.address, e.archived, e.updated_at";
 
-async fn segments_of(
-    c: &mut Conn,
-    enterprise_ids: &[Id],
-) -> Result<HashMap<Id, Vec<Id>>> {
+async fn segments_of(c: &mut Conn, enterprise_ids: &[Id]) -> Result<HashMap<Id, Vec<Id>>> {
     let mut map: HashMap<Id, Vec<Id>> = HashMap::new();
     if enterprise_ids.is_empty() {
         return Ok(map);
@@ -54,11 +51,7 @@ async fn enterprise_by_id(c: &mut Conn, id: Id) -> Result<Enterprise> {
     row.into_enterprise(segments.remove(&id).unwrap_or_default())
 }
 
-async fn check_enterprise_draft(
-    c: &mut Conn,
-    id: Option<Id>,
-    d: &EnterpriseDraft,
-) -> Result<()> {
+async fn check_enterprise_draft(c: &mut Conn, id: Option<Id>, d: &EnterpriseDraft) -> Result<()> {
     ensure_unique(c, "enterprises", "credit_code", d.credit_code.as_str(), id).await?;
     if let Some(park) = d.park_id {
         ensure_exists(c, "parks", "park_id", park).await?;
@@ -110,11 +103,7 @@ async fn write_enterprise_segments(c: &mut Conn, id: Id, segments: &[Id]) -> Res
 }
 
 /// Hides the contact data of enterprises the actor may not see privately.
-async fn project_enterprises(
-    c: &mut Conn,
-    actor: &Actor,
-    items: &mut [Enterprise],
-) -> Result<()> {
+async fn project_enterprises(c: &mut Conn, actor: &Actor, items: &mut [Enterprise]) -> Result<()> {
     if actor.scope.reads_everything() {
         return Ok(());
     }

@@ -28,11 +28,7 @@ async fn person_by_id(c: &mut Conn, id: Id) -> Result<Person> {
 }
 
 /// Empties the own phone and e-mail of the people whose own phone and e-mail the actor may not see.
-async fn project_people(
-    c: &mut Conn,
-    actor: &Actor,
-    items: &mut [Person],
-) -> Result<()> {
+async fn project_people(c: &mut Conn, actor: &Actor, items: &mut [Person]) -> Result<()> {
     if actor.scope.is_staff() || items.is_empty() {
         return Ok(());
     }

@@ -32,11 +32,7 @@ async fn segment_by_id(c: &mut Conn, id: Id) -> Result<Segment> {
     .into_segment()
 }
 
-async fn check_segment_draft(
-    c: &mut Conn,
-    id: Option<Id>,
-    d: &SegmentDraft,
-) -> Result<()> {
+async fn check_segment_draft(c: &mut Conn, id: Option<Id>, d: &SegmentDraft) -> Result<()> {
     ensure_exists(c, "chains", "chain_id", d.chain_id).await?;
     ensure_unique(c, "segments", "code", &d.code, id).await?;
     if let Some(parent) = d.parent_id {

@@ -44,10 +44,7 @@ fn lookup(map: &HashMap<String, Id>, what: &str, key: &str) -> Result<Id> {
 
 /// Writes a whole registry batch (the demo zone) through the same checks as single objects. Enterprises and
 /// their segments go in multi-row inserts: a zone has thousands.
-async fn load_zone(
-    c: &mut Conn,
-    zone: &DemoZone,
-) -> Result<HashMap<&'static str, usize>> {
+async fn load_zone(c: &mut Conn, zone: &DemoZone) -> Result<HashMap<&'static str, usize>> {
     let now = Utc::now();
     let mut areas = HashMap::new();
     for a in &zone.areas {

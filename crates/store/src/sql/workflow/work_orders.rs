@@ -27,11 +27,7 @@ pub(super) async fn work_order_row(c: &mut Conn, id: Id) -> Result<WorkOrderRow>
     })
 }
 
-async fn visible_work_order(
-    c: &mut Conn,
-    actor: &Actor,
-    id: Id,
-) -> Result<WorkOrderRow> {
+async fn visible_work_order(c: &mut Conn, actor: &Actor, id: Id) -> Result<WorkOrderRow> {
     let person = actor_person(c, actor).await?;
     let mut sql = format!("{WORK_ORDER_COLUMNS} WHERE w.id = $1");
     if let Some(scope) = work_order_scope(actor, person) {
@@ -83,12 +79,7 @@ pub(super) async fn serves_case(
 }
 
 /// Whether the person holds a post of the park's chief or staff on `day`.
-async fn serves_park(
-    c: &mut Conn,
-    person: Id,
-    park: Id,
-    day: NaiveDate,
-) -> Result<bool> {
+async fn serves_park(c: &mut Conn, person: Id, park: Id, day: NaiveDate) -> Result<bool> {
     let found: Option<i64> = sqlx::query_scalar(
         "SELECT id FROM posts WHERE person_id = $1 AND park_id = $2 AND role IN ('park_chief', 'park_staff') AND archived = $3 \
          AND starts_on <= $4 AND (ends_on IS NULL OR ends_on >= $4) LIMIT 1")
