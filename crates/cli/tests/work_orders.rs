@@ -4,8 +4,8 @@
 mod common;
 mod workflow_common;
 
+use chainpark_app::notify::{MailSettings, Mailer, deliver_due};
 use chainpark_core::access::Role;
-use chainpark_web::notify::{MailSettings, Mailer, deliver_due};
 use chrono::{Duration, Utc};
 use reqwest::StatusCode;
 use serde_json::json;

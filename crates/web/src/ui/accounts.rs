@@ -123,7 +123,7 @@ pub async fn create(
             display_name: form.display_name,
         }
         .parse()?;
-        let hash = crate::auth::hash_password(&password).await?;
+        let hash = chainpark_app::passwords::hash_password(&password).await?;
         let account = state
             .store
             .create_account(viewer.actor(), draft, hash)

@@ -16,11 +16,13 @@ use chainpark_store::{
 use serde::Deserialize;
 
 use super::chain_map::{self, SegmentFacts, Strength};
-use super::export::{self, Kind, Table};
+use super::export;
 use super::format;
 use super::stats::{self, GROSS_OUTPUT};
 use super::{Chrome, PageResult, Viewer, render};
 use crate::AppState;
+use chainpark_app::exports::ExportFormat;
+use chainpark_app::exports::Table;
 
 pub struct ChainListRow {
     pub id: Id,
@@ -53,7 +55,7 @@ pub async fn list(State(state): State<AppState>, viewer: Viewer) -> PageResult {
     }))
 }
 
-async fn export(state: &AppState, viewer: &Viewer, kind: Kind) -> PageResult {
+async fn export(state: &AppState, viewer: &Viewer, kind: ExportFormat) -> PageResult {
     viewer.require_zone_views()?;
     let (rows, period) = chain_rows(state, viewer).await?;
     let t = |key| viewer.t(key).to_string();
@@ -89,11 +91,11 @@ async fn export(state: &AppState, viewer: &Viewer, kind: Kind) -> PageResult {
 }
 
 pub async fn export_csv(State(state): State<AppState>, viewer: Viewer) -> PageResult {
-    export(&state, &viewer, Kind::Csv).await
+    export(&state, &viewer, ExportFormat::Csv).await
 }
 
 pub async fn export_xlsx(State(state): State<AppState>, viewer: Viewer) -> PageResult {
-    export(&state, &viewer, Kind::Xlsx).await
+    export(&state, &viewer, ExportFormat::Xlsx).await
 }
 
 /// Every chain the viewer may see, with its counts, chief and output for the period.

@@ -18,12 +18,14 @@ use serde::Deserialize;
 
 use super::chains::flags;
 use super::charts::{self, Series};
-use super::export::{self, Kind, Table};
+use super::export;
 use super::format;
 use super::stats::{self, ADDED_VALUE, GROSS_OUTPUT};
 use super::{Chrome, PageError, PageResult, Viewer, render};
 use crate::AppState;
 use crate::error::ApiError;
+use chainpark_app::exports::ExportFormat;
+use chainpark_app::exports::Table;
 
 /// The search form's fields; the export takes the same.
 #[derive(Debug, Default, Deserialize)]
@@ -299,7 +301,12 @@ fn export_table(all: &[Enterprise], names: &Names) -> Table {
     }
 }
 
-async fn export(state: &AppState, viewer: &Viewer, q: &SearchQuery, kind: Kind) -> PageResult {
+async fn export(
+    state: &AppState,
+    viewer: &Viewer,
+    q: &SearchQuery,
+    kind: ExportFormat,
+) -> PageResult {
     viewer.require_zone_views()?;
     let store = state.store.as_ref();
     let filter = q.filter();
@@ -316,7 +323,7 @@ pub async fn export_csv(
     viewer: Viewer,
     Query(q): Query<SearchQuery>,
 ) -> PageResult {
-    export(&state, &viewer, &q, Kind::Csv).await
+    export(&state, &viewer, &q, ExportFormat::Csv).await
 }
 
 /// The list as an XLSX workbook: every enterprise the filter selects.
@@ -325,7 +332,7 @@ pub async fn export_xlsx(
     viewer: Viewer,
     Query(q): Query<SearchQuery>,
 ) -> PageResult {
-    export(&state, &viewer, &q, Kind::Xlsx).await
+    export(&state, &viewer, &q, ExportFormat::Xlsx).await
 }
 
 pub struct FigureRow {

@@ -183,7 +183,7 @@ impl Viewer {
         let Some(session) = crate::auth::cookie(headers, crate::auth::SESSION_COOKIE) else {
             return Err(Redirect::to("/sign-in").into_response());
         };
-        let hash = crate::auth::secret_hash(&session);
+        let hash = chainpark_app::passwords::secret_hash(&session);
         let Some((account, csrf_token)) = state
             .store
             .session(&hash)

@@ -13,13 +13,15 @@ use serde::Deserialize;
 
 use super::chains::{FirmRow, flags};
 use super::charts;
-use super::export::{self, Kind, Table};
+use super::export;
 use super::format;
 use super::i18n::Lang;
 use super::map::{self, MapPark};
 use super::stats::{self, GROSS_OUTPUT};
 use super::{Chrome, PageResult, Viewer, render};
 use crate::AppState;
+use chainpark_app::exports::ExportFormat;
+use chainpark_app::exports::Table;
 
 pub struct ParkRow {
     pub id: Id,
@@ -93,7 +95,7 @@ pub async fn list(State(state): State<AppState>, viewer: Viewer) -> PageResult {
     }))
 }
 
-async fn export(state: &AppState, viewer: &Viewer, kind: Kind) -> PageResult {
+async fn export(state: &AppState, viewer: &Viewer, kind: ExportFormat) -> PageResult {
     viewer.require_zone_views()?;
     let (rows, _, period) = park_rows(state, viewer).await?;
     let t = |key| viewer.t(key).to_string();
@@ -128,11 +130,11 @@ async fn export(state: &AppState, viewer: &Viewer, kind: Kind) -> PageResult {
 }
 
 pub async fn export_csv(State(state): State<AppState>, viewer: Viewer) -> PageResult {
-    export(&state, &viewer, Kind::Csv).await
+    export(&state, &viewer, ExportFormat::Csv).await
 }
 
 pub async fn export_xlsx(State(state): State<AppState>, viewer: Viewer) -> PageResult {
-    export(&state, &viewer, Kind::Xlsx).await
+    export(&state, &viewer, ExportFormat::Xlsx).await
 }
 
 /// Every park the viewer may see, with its chief, land, firms and output for the period, and its map entry.

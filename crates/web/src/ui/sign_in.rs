@@ -12,7 +12,7 @@ use serde::Deserialize;
 use super::i18n::Lang;
 use super::{Chrome, render};
 use crate::AppState;
-use crate::api::session::ClientAddress;
+use crate::auth::ClientAddress;
 use crate::auth::{self, SESSION_LIFETIME, SignInRefused};
 use crate::error::retry_after_seconds;
 
@@ -84,7 +84,7 @@ fn sign_in_page_with_wait(
     status: StatusCode,
     retry_after: Option<u64>,
 ) -> Response {
-    let token = auth::new_secret();
+    let token = chainpark_app::passwords::new_secret();
     let cookie =
         format!("{SIGN_IN_COOKIE}={token}; Path=/sign-in; HttpOnly; SameSite=Strict; Max-Age=3600");
     let mut response = render(SignInPage {

@@ -77,7 +77,9 @@ pub async fn rollup(
         method: GrowthMethod::PublishedTotals,
         share_of,
     };
-    match crate::rollups::rollup(state.store.as_ref(), &state.disclosure, actor, &query).await {
+    match chainpark_app::rollups::rollup(state.store.as_ref(), &state.disclosure, actor, &query)
+        .await
+    {
         Ok(r) if r.groups.iter().any(RollupGroup::is_reported) => Some(r),
         Ok(_) => None,
         Err(e) => {
