@@ -11,7 +11,7 @@ use chainpark_core::registry::{ChainMembership, Enterprise, Id, Person, PostRole
 use chainpark_store::figures::ShareOf;
 use chainpark_store::{
     AreaFilter, ChainFilter, EnterpriseFilter, LinkFilter, ParkFilter, PostFilter, SegmentFilter,
-    Store,
+    Store, StoreError,
 };
 use serde::Deserialize;
 
@@ -19,7 +19,7 @@ use super::chain_map::{self, SegmentFacts, Strength};
 use super::export;
 use super::format;
 use super::stats::{self, GROSS_OUTPUT};
-use super::{Chrome, PageResult, Viewer, render};
+use super::{Chrome, PageResult, Viewer, optional, render};
 use crate::AppState;
 use chainpark_app::exports::ExportFormat;
 use chainpark_app::exports::Table;
@@ -114,7 +114,9 @@ async fn chain_rows(
         .list_areas(actor, &AreaFilter::default(), &Paging::all())
         .await
         .map_err(|e| viewer.fail(e))?;
-    let period = stats::default_period(store, actor, state.clock).await;
+    let period = stats::default_period(store, actor, state.clock)
+        .await
+        .map_err(|e| viewer.fail(e))?;
     let output = stats::rollup(
         state,
         actor,
@@ -123,7 +125,8 @@ async fn chain_rows(
         Dimension::Chain,
         ShareOf::Zone,
     )
-    .await;
+    .await
+    .map_err(|e| viewer.fail(e))?;
     let today = state.clock.today();
     // The chain chiefs of every chain in one list, then each chief's name.
     let chief_posts = store
@@ -136,19 +139,24 @@ async fn chain_rows(
             },
             &Paging::all(),
         )
-        .await
+        .await;
+    // Posts and people the viewer may not see are left out.
+    let chief_posts = optional(chief_posts)
+        .map_err(|e| viewer.fail(e))?
         .map(|p| p.items)
         .unwrap_or_default();
     let mut chief_ids: Vec<Id> = chief_posts.iter().map(|p| p.person_id).collect();
     chief_ids.sort_unstable();
     chief_ids.dedup();
-    let chief_names: HashMap<Id, String> =
+    let mut chief_names: HashMap<Id, String> = HashMap::new();
+    for person in
         futures_util::future::join_all(chief_ids.iter().map(|id| store.get_person(actor, *id)))
             .await
-            .into_iter()
-            .flatten()
-            .map(|p| (p.id, p.name))
-            .collect();
+    {
+        if let Some(p) = optional(person).map_err(|e| viewer.fail(e))? {
+            chief_names.insert(p.id, p.name);
+        }
+    }
     // Each chain's counts: two queries for all chains, not two per chain.
     let (all, no_filter) = (Paging::all(), SegmentFilter::default());
     let (segments, firm_counts) = tokio::join!(
@@ -197,7 +205,7 @@ async fn people_in_post(
     chain: Id,
     role: PostRole,
     today: chrono::NaiveDate,
-) -> Vec<(Person, String)> {
+) -> Result<Vec<(Person, String)>, StoreError> {
     let posts = store
         .list_posts(
             actor,
@@ -209,12 +217,11 @@ async fn people_in_post(
             },
             &Paging::all(),
         )
-        .await
-        .map(|p| p.items)
-        .unwrap_or_default();
+        .await;
+    let posts = optional(posts)?.map(|p| p.items).unwrap_or_default();
     let mut out = Vec::new();
     for post in posts {
-        if let Ok(person) = store.get_person(actor, post.person_id).await {
+        if let Some(person) = optional(store.get_person(actor, post.person_id).await)? {
             let title = if post.title.is_empty() {
                 person.title.clone()
             } else {
@@ -223,7 +230,7 @@ async fn people_in_post(
             out.push((person, title));
         }
     }
-    out
+    Ok(out)
 }
 
 pub struct FirmRow {
@@ -314,7 +321,7 @@ pub async fn page(
     let all = Paging::all();
     let park_filter = ParkFilter::default();
     let figures = async {
-        let period = stats::default_period(store, actor, state.clock).await;
+        let period = stats::default_period(store, actor, state.clock).await?;
         let (by_segment, by_chain) = tokio::join!(
             stats::rollup(
                 &state,
@@ -333,7 +340,7 @@ pub async fn page(
                 ShareOf::Zone
             ),
         );
-        (period, by_segment, by_chain)
+        Ok::<_, StoreError>((period, by_segment?, by_chain?))
     };
     let today = state.clock.today();
     let people = async {
@@ -343,7 +350,7 @@ pub async fn page(
             people_in_post(store, actor, id, PostRole::ChainTaskForce, today),
         )
     };
-    let (area, segments, links, firms, all_parks, (period, by_segment, by_chain), people) = tokio::join!(
+    let (area, segments, links, firms, all_parks, figures, people) = tokio::join!(
         store.get_area(actor, chain.area_id),
         store.list_segments(actor, &segment_filter, &all),
         store.list_links(actor, &link_filter, &all),
@@ -352,7 +359,9 @@ pub async fn page(
         figures,
         people,
     );
-    let area = area
+    let (period, by_segment, by_chain) = figures.map_err(|e| viewer.fail(e))?;
+    let area = optional(area)
+        .map_err(|e| viewer.fail(e))?
         .map(|a| lang.pick(&a.name, &a.name_en).to_string())
         .unwrap_or_default();
     let segments = segments.map_err(|e| viewer.fail(e))?.items;
@@ -492,6 +501,12 @@ pub async fn page(
             .collect::<Vec<_>>()
     };
     let (chiefs, owners, task_force) = people;
+    let fail = |e| viewer.fail(e);
+    let (chiefs, owners, task_force) = (
+        chiefs.map_err(fail)?,
+        owners.map_err(fail)?,
+        task_force.map_err(fail)?,
+    );
     let (chiefs, owners, task_force) = (to_rows(chiefs), to_rows(owners), to_rows(task_force));
     let chain_group = by_chain.as_ref().and_then(|r| stats::group(r, id));
     let name = lang.pick(&chain.name, &chain.name_en).to_string();

@@ -150,7 +150,9 @@ async fn park_rows(
         .await
         .map_err(|e| viewer.fail(e))?
         .items;
-    let period = stats::default_period(store, actor, state.clock).await;
+    let period = stats::default_period(store, actor, state.clock)
+        .await
+        .map_err(|e| viewer.fail(e))?;
     let output = stats::rollup(
         state,
         actor,
@@ -159,7 +161,8 @@ async fn park_rows(
         Dimension::Park,
         ShareOf::Zone,
     )
-    .await;
+    .await
+    .map_err(|e| viewer.fail(e))?;
     let one = Paging::new(Some(1), None, None);
     let mut rows = Vec::new();
     let mut map_parks = Vec::new();
@@ -281,7 +284,9 @@ pub async fn page(
         )
         .await
         .map_err(|e| viewer.fail(e))?;
-    let period = stats::default_period(store, actor, state.clock).await;
+    let period = stats::default_period(store, actor, state.clock)
+        .await
+        .map_err(|e| viewer.fail(e))?;
     let output = stats::rollup(
         &state,
         actor,
@@ -290,7 +295,8 @@ pub async fn page(
         Dimension::Park,
         ShareOf::Zone,
     )
-    .await;
+    .await
+    .map_err(|e| viewer.fail(e))?;
     let group = output.as_ref().and_then(|r| stats::group(r, id));
     let trend_svg = match output {
         Some(ref r) if group.is_some() => stats::monthly_trend(
@@ -303,6 +309,7 @@ pub async fn page(
             period.year(),
         )
         .await
+        .map_err(|e| viewer.fail(e))?
         .map(|s| {
             charts::monthly_lines(
                 &s,
