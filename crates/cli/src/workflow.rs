@@ -19,8 +19,9 @@ use chainpark_core::workflow::projects::{
 };
 use chainpark_core::workflow::transformation::{RecognitionInput, TransformationProjectInput};
 use chainpark_core::workflow::work_orders::{WorkOrderAction, WorkOrderInput, WorkOrderStepInput};
+use chainpark_store::prelude::*;
 use chainpark_store::{
-    Actor, ChainFilter, EnterpriseFilter, ParkFilter, PostFilter, SegmentFilter, Store,
+    Actor, ChainFilter, EnterpriseFilter, ParkFilter, PostFilter, SegmentFilter,
 };
 
 fn invalid(e: impl std::fmt::Display) -> anyhow::Error {

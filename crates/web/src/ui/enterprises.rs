@@ -10,10 +10,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chainpark_core::list::Paging;
 use chainpark_core::period::Period;
 use chainpark_core::registry::{Enterprise, EnterpriseContact, Id};
+use chainpark_store::prelude::*;
 use chainpark_store::workflow::TransformationFilter;
-use chainpark_store::{
-    ChainFilter, EnterpriseFilter, ParkFilter, SegmentFilter, Store, StoreError,
-};
+use chainpark_store::{ChainFilter, EnterpriseFilter, ParkFilter, SegmentFilter, StoreError};
 use serde::Deserialize;
 
 use super::chains::flags;

@@ -10,7 +10,8 @@ use chainpark_core::period::{Month, Period};
 use chainpark_core::registry::Id;
 use chainpark_core::time::Clock;
 use chainpark_store::figures::{RollupQuery, ShareOf};
-use chainpark_store::{Actor, Store, StoreError};
+use chainpark_store::prelude::*;
+use chainpark_store::{Actor, StoreError};
 
 use super::charts::Series;
 use super::format;
