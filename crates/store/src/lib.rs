@@ -30,7 +30,7 @@ use chainpark_core::access::{Role, Scope};
 use chainpark_core::account::{Account, AccountDraft, ApiToken, CredentialsEnded};
 use chainpark_core::list::{Page, Paging};
 use chainpark_core::registry::*;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -133,8 +133,9 @@ pub trait AccountStore: Send + Sync {
     ) -> Result<(Account, CredentialsEnded)>;
     /// The account and its password hash, for signing in.
     async fn account_for_login(&self, username: &str) -> Result<Option<(Account, String)>>;
-    /// The actor an account acts as today: its scope from the posts its person holds today.
-    async fn actor_for(&self, account: &Account) -> Result<Actor>;
+    /// The actor an account acts as on `today` (the application's clock decides which day that is): its scope from
+    /// the posts its person holds that day.
+    async fn actor_for(&self, account: &Account, today: NaiveDate) -> Result<Actor>;
     async fn create_session(
         &self,
         id_hash: &str,
@@ -143,7 +144,8 @@ pub trait AccountStore: Send + Sync {
         expires_at: DateTime<Utc>,
     ) -> Result<()>;
     /// The account of an unexpired session of an enabled account, with the session's CSRF token.
-    async fn session(&self, id_hash: &str) -> Result<Option<(Account, String)>>;
+    /// The account of a live session, its CSRF token and when it expires.
+    async fn session(&self, id_hash: &str) -> Result<Option<(Account, String, DateTime<Utc>)>>;
     async fn delete_session(&self, id_hash: &str) -> Result<()>;
     /// A token of the actor's account; `may_create_tokens` lets it create further tokens.
     async fn create_token(

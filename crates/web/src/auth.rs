@@ -20,6 +20,7 @@ pub use client_address::TrustedProxies;
 pub use throttle::Throttle;
 
 use crate::AppState;
+use crate::cache::CallerKey;
 use crate::error::ApiError;
 
 pub const SESSION_COOKIE: &str = "chainpark_session";
@@ -161,6 +162,8 @@ pub struct Caller {
     pub csrf_token: String,
     /// The hash of the session id, to sign out.
     pub session_hash: Option<String>,
+    /// A digest of the actor's scope: callers with the same reach see the same roll-ups (see `cache::reach`).
+    pub reach: String,
 }
 
 impl Caller {
@@ -197,53 +200,105 @@ impl FromRequestParts<AppState> for Caller {
                 .ok_or_else(|| {
                     ApiError::Unauthorized("use Authorization: Bearer <token>".into())
                 })?;
-            let (account, token) =
-                state
-                    .store
-                    .token(&secret_hash(token))
-                    .await?
-                    .ok_or_else(|| {
-                        ApiError::Unauthorized("the token is unknown, expired or revoked".into())
-                    })?;
-            let actor = state.store.actor_for(&account).await?;
-            return Ok(Caller {
-                account,
-                actor,
-                credential: Credential::Token {
-                    may_create_tokens: token.may_create_tokens,
-                },
-                csrf_token: String::new(),
-                session_hash: None,
-            });
+            return token_caller(state, &secret_hash(token))
+                .await?
+                .ok_or_else(|| {
+                    ApiError::Unauthorized("the token is unknown, expired or revoked".into())
+                });
         }
         let Some(session) = cookie(&parts.headers, SESSION_COOKIE) else {
             return Err(ApiError::Unauthorized("sign in first".into()));
         };
-        let hash = secret_hash(&session);
-        let (account, csrf_token) = state.store.session(&hash).await?.ok_or_else(|| {
-            ApiError::Unauthorized("the session has expired; sign in again".into())
-        })?;
+        let caller = session_caller(state, &secret_hash(&session))
+            .await?
+            .ok_or_else(|| {
+                ApiError::Unauthorized("the session has expired; sign in again".into())
+            })?;
         if !safe_method(&parts.method) {
             let sent = parts
                 .headers
                 .get(CSRF_HEADER)
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or("");
-            if !constant_time_eq(sent.as_bytes(), csrf_token.as_bytes()) {
+            if !constant_time_eq(sent.as_bytes(), caller.csrf_token.as_bytes()) {
                 return Err(ApiError::Forbidden(format!(
                     "send this session's CSRF token in the {CSRF_HEADER} header"
                 )));
             }
         }
-        let actor = state.store.actor_for(&account).await?;
-        Ok(Caller {
-            account,
-            actor,
-            credential: Credential::Session,
-            csrf_token,
-            session_hash: Some(hash),
-        })
+        Ok(caller)
     }
+}
+
+/// The caller of an API token (by its hash), today by the application's clock: remembered from an earlier request
+/// until something changes, a minute passes or the token expires; otherwise asked of the store.
+async fn token_caller(state: &AppState, hash: &str) -> Result<Option<Caller>, ApiError> {
+    let key = CallerKey {
+        token: true,
+        hash: hash.to_string(),
+        day: state.clock.today(),
+    };
+    if let Some(caller) = state.cache.caller(&key) {
+        return Ok(Some(caller));
+    }
+    let version = state.cache.version();
+    let Some((account, token)) = state.store.token(hash).await? else {
+        return Ok(None);
+    };
+    let actor = state.store.actor_for(&account, key.day).await?;
+    let caller = Caller {
+        reach: crate::cache::reach(&actor),
+        account,
+        actor,
+        credential: Credential::Token {
+            may_create_tokens: token.may_create_tokens,
+        },
+        csrf_token: String::new(),
+        session_hash: None,
+    };
+    let until = remaining(token.expires_at);
+    state
+        .cache
+        .remember_caller(key, caller.clone(), version, until);
+    Ok(Some(caller))
+}
+
+/// The caller of a session (by the hash of its id), today by the application's clock: remembered like a token's
+/// caller, until the session expires at the latest. The CSRF token is the caller's to check.
+pub async fn session_caller(state: &AppState, hash: &str) -> Result<Option<Caller>, ApiError> {
+    let key = CallerKey {
+        token: false,
+        hash: hash.to_string(),
+        day: state.clock.today(),
+    };
+    if let Some(caller) = state.cache.caller(&key) {
+        return Ok(Some(caller));
+    }
+    let version = state.cache.version();
+    let Some((account, csrf_token, expires_at)) = state.store.session(hash).await? else {
+        return Ok(None);
+    };
+    let actor = state.store.actor_for(&account, key.day).await?;
+    let caller = Caller {
+        reach: crate::cache::reach(&actor),
+        account,
+        actor,
+        credential: Credential::Session,
+        csrf_token,
+        session_hash: Some(hash.to_string()),
+    };
+    state
+        .cache
+        .remember_caller(key, caller.clone(), version, remaining(expires_at));
+    Ok(Some(caller))
+}
+
+/// The instant of the system clock (which sessions and tokens expire on) at `expires_at`.
+fn remaining(expires_at: chrono::DateTime<chrono::Utc>) -> Instant {
+    let left = (expires_at - chrono::Utc::now())
+        .to_std()
+        .unwrap_or(Duration::ZERO);
+    Instant::now() + left
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {

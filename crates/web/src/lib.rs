@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod cache;
 pub mod download;
 pub mod error;
 pub mod extract;
@@ -13,8 +14,8 @@ pub mod ui;
 
 use std::sync::Arc;
 
-use axum::extract::{DefaultBodyLimit, Request};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::get;
@@ -43,6 +44,8 @@ pub struct AppState {
     /// "Now" for every rule and default a handler applies (deadlines, overdue, escalation, today's posts); the
     /// system clock unless a test or a demonstration fixed it. Sessions and tokens expire on the system clock.
     pub clock: Clock,
+    /// Who each credential is and the roll-ups' answers, valid until the next change (see `cache`).
+    pub cache: Arc<cache::ReadCache>,
 }
 
 impl AppState {
@@ -57,6 +60,7 @@ impl AppState {
             import_limits: chainpark_import::ImportLimits::default(),
             spool: Arc::new(Spool::new(Spool::default_root())),
             clock: Clock::System,
+            cache: Arc::new(cache::ReadCache::default()),
         }
     }
 
@@ -85,6 +89,10 @@ pub fn app(state: AppState) -> Router {
         .merge(api)
         .merge(ui::routes())
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(middleware::from_fn_with_state(
+            state.cache.clone(),
+            changes_move_the_version,
+        ))
         .layer(middleware::from_fn(security_headers))
         // Logs method, path and status; never headers or bodies, which carry cookies, tokens and passwords.
         .layer(tower_http::trace::TraceLayer::new_for_http())
@@ -93,6 +101,30 @@ pub fn app(state: AppState) -> Router {
 
 async fn healthz() -> Json<serde_json::Value> {
     Json(serde_json::json!({"status": "ok"}))
+}
+
+/// A request that may change something (any method but GET, HEAD and OPTIONS) moves the data version of the
+/// read caches when its handler ends, finished or dropped, whatever it answered: a change is never served from
+/// what was remembered before it.
+async fn changes_move_the_version(
+    State(cache): State<Arc<cache::ReadCache>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    ) {
+        return next.run(request).await;
+    }
+    struct MoveOnDrop(Arc<cache::ReadCache>);
+    impl Drop for MoveOnDrop {
+        fn drop(&mut self) {
+            self.0.changed();
+        }
+    }
+    let _moves = MoveOnDrop(cache);
+    next.run(request).await
 }
 
 /// Headers every answer carries, and problem documents for the answers that the framework itself gives.

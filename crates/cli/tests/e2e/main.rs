@@ -20,6 +20,7 @@ mod figures;
 mod hostile_files;
 mod pages;
 mod projects;
+mod read_cache;
 mod registry;
 mod report_page;
 mod work_orders;

@@ -7,7 +7,7 @@ use chainpark_core::access::Scope;
 use chainpark_core::account::{Account, AccountDraft, ApiToken, CredentialsEnded};
 use chainpark_core::list::{Page, Paging};
 use chainpark_core::registry::{Id, Post};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::accounts::{AccountRow, TokenRow};
 use crate::registry::PostStore;
@@ -200,10 +200,9 @@ impl AccountStore for Engine {
         }
     }
 
-    async fn actor_for(&self, account: &Account) -> Result<Actor> {
+    async fn actor_for(&self, account: &Account, today: NaiveDate) -> Result<Actor> {
         let scope = match account.person_id {
             Some(person) if account.role.needs_person() => {
-                let today = chainpark_core::time::china_date(Utc::now());
                 let filter = crate::PostFilter {
                     person_id: Some(person),
                     on: Some(today),
@@ -248,16 +247,20 @@ impl AccountStore for Engine {
         tx.commit().await
     }
 
-    async fn session(&self, id_hash: &str) -> Result<Option<(Account, String)>> {
+    async fn session(&self, id_hash: &str) -> Result<Option<(Account, String, DateTime<Utc>)>> {
         let mut c = self.read().await?;
-        let row: Option<(i64, String)> = sqlx::query_as(
-            "SELECT s.account_id, s.csrf_token FROM sessions s JOIN accounts a ON a.id = s.account_id \
+        let row: Option<(i64, String, DateTime<Utc>)> = sqlx::query_as(
+            "SELECT s.account_id, s.csrf_token, s.expires_at FROM sessions s JOIN accounts a ON a.id = s.account_id \
              WHERE s.id_hash = $1 AND s.expires_at > $2 AND a.disabled = $3",
         )
         .bind(id_hash).bind(Utc::now()).bind(false).fetch_optional(&mut *c).await?;
         match row {
             None => Ok(None),
-            Some((account, csrf)) => Ok(Some((account_by_id(&mut c, account).await?, csrf))),
+            Some((account, csrf, expires_at)) => Ok(Some((
+                account_by_id(&mut c, account).await?,
+                csrf,
+                expires_at,
+            ))),
         }
     }
 

@@ -3,13 +3,15 @@
 //! totals) and each enterprise's digital-economy category.
 
 use axum::Json;
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use chainpark_app::rollups::{self, StatsQuery};
 use chainpark_core::digital_economy::DigitalEconomyCategory;
 use chainpark_core::figures::{Indicator, IndicatorInput, Rollup};
 use chainpark_core::period::Period;
 use chainpark_core::registry::Id;
+use chainpark_store::StoreError;
 use chainpark_store::figures::{DigitalCategoryAssignment, EnterpriseFigure, RegionFigure};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
@@ -126,13 +128,32 @@ pub async fn create_indicator(
 pub async fn stats(
     State(state): State<AppState>,
     caller: Caller,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
     ApiQuery(q): ApiQuery<StatsQuery>,
-) -> ApiResult<Json<Rollup>> {
-    let query = q.parse()?;
-    let rules = &state.disclosure;
-    Ok(Json(
-        rollups::rollup(state.store.as_ref(), rules, &caller.actor(), &query).await?,
-    ))
+) -> ApiResult<Response> {
+    let raw = raw.unwrap_or_default();
+    let answer = match state.cache.rollup(&raw, &caller.reach) {
+        Some(answer) => answer,
+        None => {
+            let version = state.cache.version();
+            let query = q.parse()?;
+            let rollup = rollups::rollup(
+                state.store.as_ref(),
+                &state.disclosure,
+                &caller.actor,
+                &query,
+            )
+            .await?;
+            let body = serde_json::to_vec(&rollup).map_err(|e| {
+                StoreError::Corrupt(format!("a roll-up that cannot be written as JSON: {e}"))
+            })?;
+            state
+                .cache
+                .remember_rollup(&raw, &caller.reach, body.into(), version)
+        }
+    };
+    Ok(crate::cache::json_answer(&headers, answer))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

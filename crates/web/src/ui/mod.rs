@@ -188,32 +188,20 @@ impl Viewer {
             return Err(Redirect::to("/sign-in").into_response());
         };
         let hash = chainpark_app::passwords::secret_hash(&session);
-        let Some((account, csrf_token)) = state
-            .store
-            .session(&hash)
+        let Some(caller) = crate::auth::session_caller(state, &hash)
             .await
-            .map_err(|e| fail(e.into()))?
+            .map_err(fail)?
         else {
             return Err(Redirect::to("/sign-in").into_response());
         };
-        if form_csrf.is_empty() || !same_secret(form_csrf.as_bytes(), csrf_token.as_bytes()) {
+        if form_csrf.is_empty() || !same_secret(form_csrf.as_bytes(), caller.csrf_token.as_bytes())
+        {
             return Err(fail(ApiError::Forbidden(
                 "the form does not carry this session's token; reload the page".into(),
             )));
         }
-        let actor = state
-            .store
-            .actor_for(&account)
-            .await
-            .map_err(|e| fail(e.into()))?;
         Ok(Viewer {
-            caller: Caller {
-                account,
-                actor,
-                credential: crate::auth::Credential::Session,
-                csrf_token,
-                session_hash: Some(hash),
-            },
+            caller,
             lang,
             uri,
             unread: 0,
