@@ -132,7 +132,7 @@ pub async fn bench_pages(args: BenchPagesArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn load_demo(store: &Arc<dyn Store>) -> anyhow::Result<()> {
+pub(crate) async fn load_demo(store: &Arc<dyn Store>) -> anyhow::Result<()> {
     let zone = chainpark_core::demo::demo_zone();
     store.load_registry(&Actor::system("bench"), &zone).await?;
     crate::figures::load_demo(store, &zone).await?;

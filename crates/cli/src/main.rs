@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 mod accounts;
+mod bench_api;
 mod bench_hostile;
 mod bench_pages;
 mod bench_sign_in;
@@ -60,6 +61,9 @@ enum Command {
     DigitalMap(figures::DigitalMapArgs),
     /// Measure import speed, roll-up latency and peak memory at the zone and city tiers (SQLite).
     Bench(figures::BenchArgs),
+    /// Requests/s of the roll-up API under many keep-alive clients (wrk) against nginx serving the same answer as a
+    /// static file, and their ratio.
+    BenchApi(bench_api::BenchApiArgs),
     /// Generate each kind of hostile file (cells past XFD, zip bombs, huge cells, ...), import it with the default
     /// limits, and print the outcome and the peak memory of the import, each in a process of its own.
     BenchHostile(bench_hostile::BenchHostileArgs),
@@ -186,6 +190,7 @@ async fn main() -> anyhow::Result<()> {
             figures::digital_map(open(&settings.database).await?, args).await
         }
         Command::Bench(args) => figures::bench(args).await,
+        Command::BenchApi(args) => bench_api::bench_api(args).await,
         Command::BenchHostile(args) => bench_hostile::bench_hostile(args).await,
         Command::BenchPages(args) => bench_pages::bench_pages(args).await,
         Command::BenchSignIn(args) => bench_sign_in::bench_sign_in(args).await,
