@@ -1,6 +1,7 @@
 //! Passwords and secrets: argon2id hashing on blocking threads, random secrets for sessions and tokens, and the
 //! SHA-256 hash under which the store keeps them (never the secret itself).
 
+use std::fmt::Write as _;
 use std::sync::{Arc, LazyLock};
 
 use argon2::Argon2;
@@ -92,7 +93,12 @@ pub fn new_secret() -> String {
 /// What the store keeps of a session id or token.
 pub fn secret_hash(secret: &str) -> String {
     let digest = Sha256::digest(secret.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    let mut hex = String::with_capacity(2 * digest.len());
+    for b in digest {
+        // Writing into a String cannot fail.
+        let _ = write!(hex, "{b:02x}");
+    }
+    hex
 }
 
 #[cfg(test)]

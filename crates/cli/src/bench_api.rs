@@ -181,10 +181,7 @@ async fn fetch(url: &str, header: &str) -> anyhow::Result<Vec<u8>> {
         .context("an HTTP answer")?;
     let head = String::from_utf8_lossy(&reply[..split]).to_string();
     if !head.starts_with("HTTP/1.1 200") && !head.starts_with("HTTP/1.0 200") {
-        bail!(
-            "{url} answered {}",
-            head.lines().next().unwrap_or_default()
-        );
+        bail!("{url} answered {}", head.lines().next().unwrap_or_default());
     }
     Ok(reply[split + 4..].to_vec())
 }
@@ -243,7 +240,10 @@ fn start_nginx(
         }
         std::thread::sleep(Duration::from_millis(50));
     }
-    bail!("nginx did not listen on port {port}; see {}/nginx-error.log", dir.display())
+    bail!(
+        "nginx did not listen on port {port}; see {}/nginx-error.log",
+        dir.display()
+    )
 }
 
 /// Requests per second that wrk measured at `url`; an answer other than 2xx/3xx fails the benchmark.
@@ -262,7 +262,10 @@ fn wrk(args: &BenchApiArgs, url: &str, header: Option<&str>) -> anyhow::Result<f
         .with_context(|| format!("running {} (Debian: apt-get install -y wrk)", args.wrk))?;
     let text = String::from_utf8_lossy(&output.stdout);
     if !output.status.success() {
-        bail!("wrk failed: {text}{}", String::from_utf8_lossy(&output.stderr));
+        bail!(
+            "wrk failed: {text}{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
     }
     if let Some(line) = text.lines().find(|l| l.contains("Non-2xx or 3xx")) {
         bail!("{url}: {}", line.trim());
@@ -276,6 +279,11 @@ fn wrk(args: &BenchApiArgs, url: &str, header: Option<&str>) -> anyhow::Result<f
 /// The 1-, 5- and 15-minute load averages of the machine.
 fn load_average() -> String {
     std::fs::read_to_string("/proc/loadavg")
-        .map(|text| text.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .map(|text| {
+            text.split_whitespace()
+                .take(3)
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
         .unwrap_or_else(|_| "unknown".into())
 }

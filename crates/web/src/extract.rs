@@ -78,20 +78,22 @@ where
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let query = parts.uri.query().unwrap_or("");
-        let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
-        serde_path_to_error::deserialize(de)
-            .map(ApiQuery)
-            .map_err(|e| {
-                let path = e.path().to_string();
-                let field = if path == "." {
-                    "query".to_string()
-                } else {
-                    path
-                };
-                ApiError::bad_field(&field, e.inner().to_string())
-            })
+        query(parts.uri.query().unwrap_or("")).map(ApiQuery)
     }
+}
+
+/// Reads a query string as `ApiQuery` does; a bad parameter answers 400 naming it.
+pub fn query<T: DeserializeOwned>(text: &str) -> Result<T, ApiError> {
+    let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(text.as_bytes()));
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let field = if path == "." {
+            "query".to_string()
+        } else {
+            path
+        };
+        ApiError::bad_field(&field, e.inner().to_string())
+    })
 }
 
 /// Applies a JSON merge patch to the input form of `current` and reads the result back as an input.

@@ -130,14 +130,14 @@ pub async fn stats(
     caller: Caller,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
-    ApiQuery(q): ApiQuery<StatsQuery>,
 ) -> ApiResult<Response> {
     let raw = raw.unwrap_or_default();
+    // Only a query that was read and answered once is remembered: a hit needs no parsing.
     let answer = match state.cache.rollup(&raw, &caller.reach) {
         Some(answer) => answer,
         None => {
             let version = state.cache.version();
-            let query = q.parse()?;
+            let query = crate::extract::query::<StatsQuery>(&raw)?.parse()?;
             let rollup = rollups::rollup(
                 state.store.as_ref(),
                 &state.disclosure,
