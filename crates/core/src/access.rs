@@ -578,17 +578,29 @@ impl Scope {
             || (self.role == Role::ParkChief && park.is_some_and(|p| self.has_park(p)))
     }
 
-    /// Filing an appeal: the enterprise's own user, or an officer of its chain or park on its behalf, or the admin.
+    /// For which enterprises the account files appeals: the admin for any; an enterprise's own user for its
+    /// enterprises; chain chiefs and task force on behalf of the enterprises in their chains, park chiefs and staff
+    /// of those in their parks. A reach of [`Kind::Enterprise`]; nothing for everyone else.
+    pub fn files_appeals(&self) -> Reach {
+        match self.role {
+            Role::Admin => Reach::All,
+            Role::Enterprise => Reach::enterprises(&self.enterprises),
+            Role::ChainChief | Role::ChainTaskForce => Reach::chains(&self.chains, self.all_chains),
+            Role::ParkChief | Role::ParkStaff => Reach::parks(&self.parks),
+            Role::Leader | Role::Analyst | Role::ChainOwner => Reach::nothing(),
+        }
+    }
+
+    /// Filing an appeal for one enterprise, in these chains and this park ([`Scope::files_appeals`]).
     pub fn may_file_appeal(
         &self,
         enterprise: Id,
         chains: &[Id],
         park: Option<Id>,
     ) -> Result<(), Denied> {
-        if self.is_admin()
-            || self.has_enterprise(enterprise)
-            || chains.iter().any(|c| self.is_case_officer(Some(*c), None))
-            || self.is_case_officer(None, park)
+        if self
+            .files_appeals()
+            .admits(enterprise_place(&enterprise, &park, chains))
         {
             Ok(())
         } else {
@@ -632,8 +644,24 @@ impl Scope {
         }
     }
 
+    /// Park work orders: the admin, the park's chief and its staff open and dispatch them.
     pub fn may_edit_park_work(&self, park: Id) -> Result<(), Denied> {
         self.may_edit_park(park)
+    }
+
+    /// In which parks the account opens work orders ([`Scope::may_edit_park_work`]): a reach of [`Kind::Park`].
+    pub fn opens_work_orders(&self) -> Reach {
+        match self.role {
+            Role::Admin => Reach::All,
+            Role::ParkChief | Role::ParkStaff => Reach::parks(&self.parks),
+            _ => Reach::nothing(),
+        }
+    }
+
+    /// Whether park work orders are part of the account's work, so its pages lead to them: readers of
+    /// everything and the parks' chiefs and staff.
+    pub fn works_with_work_orders(&self) -> bool {
+        self.reads_everything() || self.park_role()
     }
 
     /// Transformation projects and recognitions are recorded by the admin and the chains' chiefs and task force.
@@ -645,6 +673,38 @@ impl Scope {
                 "a {} account cannot record transformation results for this enterprise",
                 self.role
             )))
+        }
+    }
+}
+
+/// Where an account's pages open ([`Scope::landing`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Landing {
+    /// The zone's dashboard.
+    Dashboard,
+    /// One chain's page, or the list of chains when the account has several (or every one).
+    Chain(Option<Id>),
+    /// One park's page, or the list of parks.
+    Park(Option<Id>),
+    /// One enterprise's page, or the list of enterprises.
+    Enterprise(Option<Id>),
+}
+
+impl Scope {
+    /// Each role lands on what it works on: readers of everything on the dashboard, chain roles on their chain,
+    /// park roles on their park, an enterprise user on their enterprise (on the list when there is not one).
+    pub fn landing(&self) -> Landing {
+        let one = |ids: &[Id]| match ids {
+            [one] => Some(*one),
+            _ => None,
+        };
+        match self.role {
+            Role::Admin | Role::Leader | Role::Analyst => Landing::Dashboard,
+            Role::ChainChief | Role::ChainTaskForce | Role::ChainOwner => {
+                Landing::Chain(one(&self.chains).filter(|_| !self.all_chains))
+            }
+            Role::ParkChief | Role::ParkStaff => Landing::Park(one(&self.parks)),
+            Role::Enterprise => Landing::Enterprise(one(&self.enterprises)),
         }
     }
 }
@@ -951,5 +1011,88 @@ mod tests {
         );
         let staff = Scope::from_posts(Role::ParkStaff, &posts);
         assert_eq!((staff.chains.len(), staff.parks.as_slice()), (0, &[10][..]));
+    }
+
+    #[test]
+    fn appeals_are_filed_by_the_enterprise_its_chain_and_park_officers_and_the_admin() {
+        let files = |s: &Scope, e: (Id, Id, Id)| s.may_file_appeal(e.0, &[e.2], Some(e.1)).is_ok();
+        assert!(files(&enterprise_user(), OWN) && !files(&enterprise_user(), FOREIGN));
+        for role in [Role::ChainChief, Role::ChainTaskForce] {
+            let s = scope(role, &[1], &[], &[]);
+            assert!(
+                files(&s, OWN_CHAIN_ONLY) && !files(&s, OWN_PARK_ONLY),
+                "{role}"
+            );
+        }
+        for role in [Role::ParkChief, Role::ParkStaff] {
+            let s = scope(role, &[], &[10], &[]);
+            assert!(
+                files(&s, OWN_PARK_ONLY) && !files(&s, OWN_CHAIN_ONLY),
+                "{role}"
+            );
+        }
+        assert!(files(&Scope::zone(Role::Admin), FOREIGN));
+        for role in [Role::Leader, Role::Analyst, Role::ChainOwner] {
+            assert_eq!(
+                scope(role, &[1], &[10], &[]).files_appeals(),
+                Reach::nothing(),
+                "{role}"
+            );
+        }
+    }
+
+    #[test]
+    fn work_orders_are_opened_by_the_parks_chief_and_staff_and_the_admin() {
+        assert_eq!(Scope::zone(Role::Admin).opens_work_orders(), Reach::All);
+        for role in Role::ALL {
+            let opens = scope(role, &[1], &[10], &[OWN.0]).opens_work_orders();
+            let expected = match role {
+                Role::Admin => Reach::All,
+                Role::ParkChief | Role::ParkStaff => Reach::parks(&[10]),
+                _ => Reach::nothing(),
+            };
+            assert_eq!(opens, expected, "{role}");
+        }
+    }
+
+    #[test]
+    fn work_orders_are_the_work_of_readers_of_everything_and_the_parks_people() {
+        for role in Role::ALL {
+            let expected = matches!(
+                role,
+                Role::Admin | Role::Leader | Role::Analyst | Role::ParkChief | Role::ParkStaff
+            );
+            assert_eq!(
+                Scope::zone(role).works_with_work_orders(),
+                expected,
+                "{role}"
+            );
+        }
+    }
+
+    #[test]
+    fn each_role_lands_on_what_it_works_on() {
+        assert_eq!(Scope::zone(Role::Leader).landing(), Landing::Dashboard);
+        assert_eq!(
+            scope(Role::ChainOwner, &[1], &[], &[]).landing(),
+            Landing::Chain(Some(1))
+        );
+        assert_eq!(
+            scope(Role::ChainChief, &[1, 2], &[], &[]).landing(),
+            Landing::Chain(None)
+        );
+        let overall = Scope {
+            all_chains: true,
+            ..scope(Role::ChainChief, &[1], &[], &[])
+        };
+        assert_eq!(overall.landing(), Landing::Chain(None), "every chain");
+        assert_eq!(
+            scope(Role::ParkStaff, &[], &[10], &[]).landing(),
+            Landing::Park(Some(10))
+        );
+        assert_eq!(
+            enterprise_user().landing(),
+            Landing::Enterprise(Some(OWN.0))
+        );
     }
 }
