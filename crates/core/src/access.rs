@@ -186,6 +186,20 @@ impl Reach {
         }
     }
 
+    /// The enterprises, when the reach is these enterprises and nothing else (so that a page can offer them by
+    /// name); `None` when it reaches by chain or park, or everything.
+    pub fn only_enterprises(&self) -> Option<&[Id]> {
+        match self {
+            Reach::Tied {
+                chains,
+                any_chain: false,
+                parks,
+                enterprises,
+            } if chains.is_empty() && parks.is_empty() => Some(enterprises),
+            _ => None,
+        }
+    }
+
     /// Whether an object at `place` is reached.
     pub fn admits(&self, place: Place<'_>) -> bool {
         match self {
@@ -610,6 +624,22 @@ impl Scope {
             )))
         }
     }
+
+    /// The routing rules are read by everyone who works in the zone; an enterprise user does not learn who
+    /// routes what.
+    pub fn may_read_routing_rules(&self) -> Result<(), Denied> {
+        if self.role == Role::Enterprise {
+            Err(Denied(
+                "an enterprise account cannot read the routing rules".into(),
+            ))
+        } else {
+            Ok(())
+        }
+    }
+
+    /// The role whose accounts keep the routing rules, signing events and the holiday calendar
+    /// ([`Scope::may_edit_workflow_rules`]), and are told when a calendar is missing.
+    pub const RULES_KEEPER: Role = Role::Admin;
 
     /// Routing rules, signing events and the holiday calendar are the admin's.
     pub fn may_edit_workflow_rules(&self) -> Result<(), Denied> {
@@ -1038,6 +1068,26 @@ mod tests {
                 Reach::nothing(),
                 "{role}"
             );
+        }
+    }
+
+    #[test]
+    fn a_reach_of_enterprises_alone_names_them_and_any_other_does_not() {
+        assert_eq!(
+            Reach::enterprises(&[100]).only_enterprises(),
+            Some(&[100][..])
+        );
+        assert_eq!(Reach::nothing().only_enterprises(), Some(&[][..]));
+        assert_eq!(Reach::parks(&[10]).only_enterprises(), None);
+        assert_eq!(Reach::chains(&[], true).only_enterprises(), None);
+        assert_eq!(Reach::All.only_enterprises(), None);
+    }
+
+    #[test]
+    fn routing_rules_are_read_by_every_role_but_enterprise_users() {
+        for role in Role::ALL {
+            let reads = Scope::zone(role).may_read_routing_rules().is_ok();
+            assert_eq!(reads, role != Role::Enterprise, "{role}");
         }
     }
 

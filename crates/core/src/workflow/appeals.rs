@@ -474,7 +474,7 @@ impl AppealAction {
 /// enterprise is satisfied and re-opens it (back to handling) when it is not.
 pub fn next_status(status: AppealStatus, step: &AppealStep) -> Result<AppealStatus, Invalid> {
     use AppealStatus::*;
-    let next = step.action().follows(status).then(|| match step {
+    let next = step.action().follows(status).then_some(match step {
         AppealStep::Accept { .. } => Accepted,
         AppealStep::Assign { .. } => Assigned,
         AppealStep::Handle => Handling,
