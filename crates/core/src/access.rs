@@ -124,10 +124,34 @@ pub enum Kind {
     Enterprise,
     /// An enterprise's private data — contact data, monthly figures, its contact people — tied as the enterprise.
     EnterpriseContact,
+    /// An enterprise appeal: tied to the enterprise's chain and park when it was filed, to the enterprise, and to
+    /// the people who handle it (the person it was routed to, its assignee, the chief it was escalated to).
+    Appeal,
+    /// A key project: tied to its chain and its park.
+    Project,
+    /// A park work order: tied to its park and to the people who handle it (its assignee, the chief it was
+    /// escalated to).
+    WorkOrder,
 }
 
-/// Which objects of one kind an account reaches: all of them, or those tied to one of the listed chains, parks or
-/// enterprises (none when the lists are empty).
+impl Kind {
+    pub const ALL: [Kind; 10] = [
+        Kind::Area,
+        Kind::Chain,
+        Kind::Segment,
+        Kind::SupplyLink,
+        Kind::Park,
+        Kind::Enterprise,
+        Kind::EnterpriseContact,
+        Kind::Appeal,
+        Kind::Project,
+        Kind::WorkOrder,
+    ];
+}
+
+/// The policy's visibility value: which objects of one kind an account reaches — all of them, or those tied to one
+/// of the listed chains, parks or enterprises or to the account's own person (none when nothing is listed). The
+/// store renders it as a SQL condition in one place; [`Reach::admits`] applies it to an object in hand.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Reach {
     All,
@@ -137,6 +161,8 @@ pub enum Reach {
         any_chain: bool,
         parks: Vec<Id>,
         enterprises: Vec<Id>,
+        /// Objects tied to this person: the cases it handles.
+        person: Option<Id>,
     },
 }
 
@@ -146,6 +172,8 @@ pub struct Place<'a> {
     pub chains: &'a [Id],
     pub parks: &'a [Id],
     pub enterprises: &'a [Id],
+    /// The people who handle it (for cases).
+    pub people: &'a [Id],
 }
 
 impl Reach {
@@ -156,6 +184,7 @@ impl Reach {
             any_chain: false,
             parks: Vec::new(),
             enterprises: Vec::new(),
+            person: None,
         }
     }
 
@@ -165,6 +194,7 @@ impl Reach {
             any_chain,
             parks: Vec::new(),
             enterprises: Vec::new(),
+            person: None,
         }
     }
 
@@ -174,6 +204,7 @@ impl Reach {
             any_chain: false,
             parks: parks.to_vec(),
             enterprises: Vec::new(),
+            person: None,
         }
     }
 
@@ -183,6 +214,7 @@ impl Reach {
             any_chain: false,
             parks: Vec::new(),
             enterprises: enterprises.to_vec(),
+            person: None,
         }
     }
 
@@ -195,6 +227,7 @@ impl Reach {
                 any_chain: false,
                 parks,
                 enterprises,
+                person: None,
             } if chains.is_empty() && parks.is_empty() => Some(enterprises),
             _ => None,
         }
@@ -209,11 +242,13 @@ impl Reach {
                 any_chain,
                 parks,
                 enterprises,
+                person,
             } => {
                 (*any_chain && !place.chains.is_empty())
                     || place.chains.iter().any(|c| chains.contains(c))
                     || place.parks.iter().any(|p| parks.contains(p))
                     || place.enterprises.iter().any(|e| enterprises.contains(e))
+                    || person.is_some_and(|p| place.people.contains(&p))
             }
         }
     }
@@ -339,9 +374,34 @@ impl Scope {
     /// reaches its own enterprises and the chains, segments and parks they belong to — no areas, no supply links,
     /// nothing else. Chain chiefs and task force reach the private data of their chains' enterprises, park chiefs
     /// and staff that of their parks' enterprises, and the whole registry otherwise.
+    ///
+    /// Cases follow who answers for them: an appeal is reached by its chain's chiefs and task force, its park's
+    /// chief and staff, its enterprise's own user and the people handling it; a key project by its chain's chiefs,
+    /// task force and owners and its park's chief and staff; a work order by its park's chief and staff and the
+    /// people handling it.
     pub fn reach(&self, kind: Kind) -> Reach {
         if self.reads_everything() {
             return Reach::All;
+        }
+        let chain_officer = matches!(self.role, Role::ChainChief | Role::ChainTaskForce);
+        let case = |chains: bool, parks: bool, enterprises: bool, person: bool| {
+            let own = |yes: bool, ids: &[Id]| if yes { ids.to_vec() } else { Vec::new() };
+            Reach::Tied {
+                chains: own(chains, &self.chains),
+                any_chain: chains && self.all_chains,
+                parks: own(parks && self.park_role(), &self.parks),
+                enterprises: own(
+                    enterprises && self.role == Role::Enterprise,
+                    &self.enterprises,
+                ),
+                person: self.person.filter(|_| person),
+            }
+        };
+        match kind {
+            Kind::Appeal => return case(chain_officer, true, true, true),
+            Kind::Project => return case(self.chain_role(), true, false, false),
+            Kind::WorkOrder => return case(false, true, false, true),
+            _ => {}
         }
         match (self.role, kind) {
             (Role::Enterprise, _) => Reach::enterprises(&self.enterprises),
@@ -648,9 +708,14 @@ impl Scope {
 
     /// Who sees a key project: readers of everything, its chain's chiefs, task force and owners, its park's people.
     pub fn sees_project(&self, chain: Option<Id>, park: Option<Id>) -> bool {
-        self.reads_everything()
-            || chain.is_some_and(|c| self.has_chain(c))
-            || park.is_some_and(|p| self.has_park(p))
+        self.sees(
+            Kind::Project,
+            Place {
+                chains: chain.as_slice(),
+                parks: park.as_slice(),
+                ..Place::default()
+            },
+        )
     }
 
     /// Who may start a key project at all: the admin and chain chiefs and task force (in their own chains, which
@@ -745,6 +810,7 @@ fn enterprise_place<'a>(enterprise: &'a Id, park: &'a Option<Id>, chains: &'a [I
         chains,
         parks: park.as_slice(),
         enterprises: std::slice::from_ref(enterprise),
+        people: &[],
     }
 }
 
@@ -798,15 +864,7 @@ mod tests {
     #[test]
     fn readers_of_everything_reach_every_object_of_every_kind() {
         for role in [Role::Admin, Role::Leader, Role::Analyst] {
-            for kind in [
-                Kind::Area,
-                Kind::Chain,
-                Kind::Segment,
-                Kind::SupplyLink,
-                Kind::Park,
-                Kind::Enterprise,
-                Kind::EnterpriseContact,
-            ] {
+            for kind in Kind::ALL {
                 assert_eq!(Scope::zone(role).reach(kind), Reach::All, "{role} {kind:?}");
             }
         }
@@ -1081,6 +1139,80 @@ mod tests {
         assert_eq!(Reach::parks(&[10]).only_enterprises(), None);
         assert_eq!(Reach::chains(&[], true).only_enterprises(), None);
         assert_eq!(Reach::All.only_enterprises(), None);
+    }
+
+    /// Whether `s` reaches a case of `kind` of enterprise `OWN.0` (chain 1, park 10) handled by person 8.
+    fn sees_case(s: &Scope, kind: Kind, (e, park, chain): (Id, Id, Id), handler: Id) -> bool {
+        s.sees(
+            kind,
+            Place {
+                chains: &[chain],
+                parks: &[park],
+                enterprises: &[e],
+                people: &[handler],
+            },
+        )
+    }
+
+    #[test]
+    fn an_appeal_is_seen_by_its_chains_and_parks_officers_its_enterprise_and_its_handlers() {
+        for role in [Role::ChainChief, Role::ChainTaskForce] {
+            let s = scope(role, &[1], &[], &[]);
+            assert!(sees_case(&s, Kind::Appeal, OWN_CHAIN_ONLY, 8), "{role}");
+            assert!(!sees_case(&s, Kind::Appeal, OWN_PARK_ONLY, 8), "{role}");
+        }
+        for role in [Role::ParkChief, Role::ParkStaff] {
+            let s = scope(role, &[], &[10], &[]);
+            assert!(sees_case(&s, Kind::Appeal, OWN_PARK_ONLY, 8), "{role}");
+            assert!(!sees_case(&s, Kind::Appeal, OWN_CHAIN_ONLY, 8), "{role}");
+        }
+        let own = enterprise_user();
+        assert!(
+            sees_case(&own, Kind::Appeal, OWN, 8) && !sees_case(&own, Kind::Appeal, FOREIGN, 8)
+        );
+        let owner = scope(Role::ChainOwner, &[1], &[], &[]);
+        assert!(
+            !sees_case(&owner, Kind::Appeal, OWN, 8),
+            "an owner answers for no appeal"
+        );
+        assert!(
+            sees_case(&owner, Kind::Appeal, FOREIGN, 7),
+            "but sees one it handles"
+        );
+    }
+
+    #[test]
+    fn a_project_is_seen_by_its_chains_people_and_its_parks_and_by_no_enterprise_user() {
+        for role in [Role::ChainChief, Role::ChainTaskForce, Role::ChainOwner] {
+            let s = scope(role, &[1], &[], &[]);
+            assert!(sees_case(&s, Kind::Project, OWN_CHAIN_ONLY, 7), "{role}");
+            assert!(!sees_case(&s, Kind::Project, OWN_PARK_ONLY, 7), "{role}");
+        }
+        let staff = scope(Role::ParkStaff, &[], &[10], &[]);
+        assert!(sees_case(&staff, Kind::Project, OWN_PARK_ONLY, 7));
+        assert!(
+            !sees_case(&staff, Kind::Project, OWN_CHAIN_ONLY, 7),
+            "handling is no tie"
+        );
+        assert_eq!(enterprise_user().reach(Kind::Project), Reach::nothing());
+    }
+
+    #[test]
+    fn a_work_order_is_seen_by_its_parks_chief_and_staff_and_its_handlers() {
+        for role in [Role::ParkChief, Role::ParkStaff] {
+            let s = scope(role, &[], &[10], &[]);
+            assert!(sees_case(&s, Kind::WorkOrder, OWN_PARK_ONLY, 8), "{role}");
+            assert!(!sees_case(&s, Kind::WorkOrder, OWN_CHAIN_ONLY, 8), "{role}");
+        }
+        let chief = scope(Role::ChainChief, &[1], &[], &[]);
+        assert!(
+            !sees_case(&chief, Kind::WorkOrder, OWN, 8),
+            "chains are no tie"
+        );
+        assert!(
+            sees_case(&chief, Kind::WorkOrder, FOREIGN, 7),
+            "but its own case is"
+        );
     }
 
     #[test]
