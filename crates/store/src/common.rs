@@ -236,13 +236,28 @@ pub(crate) fn push_reached_ids<DB>(
     DB: sqlx::Database,
     Id: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
 {
+    qb.push(" AND ");
+    push_reached_condition(qb, column, kind, reach);
+}
+
+/// Adds the condition `column IN (the ids of kind's objects in reach)` (for `Reach::All`, that the column is set),
+/// for use inside an expression.
+pub(crate) fn push_reached_condition<DB>(
+    qb: &mut QueryBuilder<'static, DB>,
+    column: &str,
+    kind: Kind,
+    reach: &Reach,
+) where
+    DB: sqlx::Database,
+    Id: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
     if *reach == Reach::All {
-        qb.push(format!(" AND {column} IS NOT NULL"));
+        qb.push(format!("{column} IS NOT NULL"));
         return;
     }
     let ties = ties_sql(kind);
     qb.push(format!(
-        " AND {column} IN (SELECT {} FROM {} WHERE 1 = 1",
+        "{column} IN (SELECT {} FROM {} WHERE 1 = 1",
         ties.id, ties.table
     ));
     push_reach(qb, kind, reach);

@@ -1,7 +1,7 @@
 //! The one way the interfaces get a roll-up (the API, the pages, their exports, the scheduling report and the
 //! command line): the store's cells, put through disclosure control for the caller with the configured rules.
 
-use chainpark_core::disclosure::{DisclosureRules, FigureReach, publish};
+use chainpark_core::disclosure::{DisclosureRules, figure_reach, publish};
 use chainpark_core::figures::Rollup;
 use chainpark_store::figures::RollupQuery;
 use chainpark_store::prelude::*;
@@ -15,5 +15,5 @@ pub async fn rollup(
     query: &RollupQuery,
 ) -> Result<Rollup, StoreError> {
     let cells = store.rollup(actor, query).await?;
-    Ok(publish(cells, rules, &FigureReach::of(&actor.scope)))
+    Ok(publish(cells, rules, &figure_reach(&actor.scope)))
 }
