@@ -4,8 +4,12 @@
 //!
 //! What an account sees of the registry is a [`Reach`] per kind of object ([`Scope::reach`]): the policy's answer
 //! as data, which the store renders as a SQL condition for lists and lookups and which [`Reach::admits`] applies
-//! to an object in hand. People and posts follow the objects they belong to ([`Scope::post_reach`],
-//! [`Scope::people_reach`]).
+//! to an object in hand. The chiefs' cases — appeals, key projects, work orders — have their reach too, tied also to
+//! the people who handle them. People and posts follow the objects they belong to ([`Scope::post_reach`],
+//! [`Scope::people_reach`]). What an account may do is asked here as well: where it files appeals and opens work
+//! orders ([`Scope::files_appeals`], [`Scope::opens_work_orders`]), which steps it may take on a case
+//! (`workflow::appeals::permitted_steps`, `workflow::work_orders::permitted_steps`), where its pages open
+//! ([`Scope::landing`]).
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
