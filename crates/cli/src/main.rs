@@ -254,7 +254,7 @@ async fn user(config: Option<&std::path::Path>, command: UserCommand) -> anyhow:
             let mut v = chainpark_core::error::Violations::default();
             chainpark_core::account::check_password(&mut v, "password", &password);
             v.finish(()).map_err(|e| anyhow::anyhow!("{e}"))?;
-            let hash = chainpark_web::auth::hash_password(&password)
+            let hash = chainpark_app::passwords::hash_password(&password)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             let edit = AccountEdit {
@@ -326,11 +326,11 @@ async fn serve(
 ) -> anyhow::Result<()> {
     let trusted_proxies = chainpark_web::auth::TrustedProxies::parse(&settings.trusted_proxies)
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let spool = chainpark_web::spool::Spool::new(
+    let spool = chainpark_app::spool::Spool::new(
         settings
             .spool_dir
             .clone()
-            .unwrap_or_else(chainpark_web::spool::Spool::default_root),
+            .unwrap_or_else(chainpark_app::spool::Spool::default_root),
     );
     let leftovers = spool.start()?;
     if leftovers.files > 0 || leftovers.folders > 0 {

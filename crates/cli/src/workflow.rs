@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use anyhow::{Context, anyhow};
+use chainpark_app::notify::{MailSettings, Mailer, spawn_background};
 use chainpark_core::demo::DemoZone;
 use chainpark_core::list::Paging;
 use chainpark_core::registry::{Id, PostRole};
@@ -22,7 +23,6 @@ use chainpark_store::prelude::*;
 use chainpark_store::{
     Actor, ChainFilter, EnterpriseFilter, ParkFilter, PostFilter, SegmentFilter,
 };
-use chainpark_web::notify::{MailSettings, Mailer, spawn_background};
 
 fn invalid(e: impl std::fmt::Display) -> anyhow::Error {
     anyhow!("{e}")

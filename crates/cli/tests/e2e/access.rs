@@ -717,7 +717,7 @@ async fn expired_token_and_expired_session_are_refused() {
         let (_, session) = app.get("/api/v1/session").await;
         let account = session["account"]["id"].as_i64().expect("id");
         let past = chrono::Utc::now() - chrono::Duration::minutes(1);
-        let token = chainpark_web::auth::new_secret();
+        let token = chainpark_app::passwords::new_secret();
         let admin = chainpark_store::Actor {
             account: "admin".into(),
             account_id: Some(account),
@@ -727,7 +727,7 @@ async fn expired_token_and_expired_session_are_refused() {
             .create_token(
                 &admin,
                 "old",
-                &chainpark_web::auth::secret_hash(&token),
+                &chainpark_app::passwords::secret_hash(&token),
                 past,
                 false,
             )
@@ -745,10 +745,10 @@ async fn expired_token_and_expired_session_are_refused() {
             "[{}]",
             app.engine
         );
-        let cookie = chainpark_web::auth::new_secret();
+        let cookie = chainpark_app::passwords::new_secret();
         app.store
             .create_session(
-                &chainpark_web::auth::secret_hash(&cookie),
+                &chainpark_app::passwords::secret_hash(&cookie),
                 account,
                 "csrf",
                 past,

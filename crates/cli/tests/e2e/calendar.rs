@@ -289,12 +289,12 @@ async fn admins_are_told_once_from_1_november_that_next_years_calendar_is_missin
         let leader = app.as_account("leader", Role::Leader, None).await;
         // On 31 October nothing is missing yet.
         let october = clock_at("2026-10-31T09:00:00+08:00").now();
-        chainpark_web::notify::apply_rules(&app.store, october).await;
+        chainpark_app::notify::apply_rules(&app.store, october).await;
         assert_eq!(calendar_messages(&app).await.len(), 0, "[{}]", app.engine);
 
         // The server's rounds run every few minutes: the message comes once.
         for _ in 0..3 {
-            chainpark_web::notify::apply_rules(&app.store, clock.now()).await;
+            chainpark_app::notify::apply_rules(&app.store, clock.now()).await;
         }
         let messages = calendar_messages(&app).await;
         assert_eq!(messages.len(), 1, "[{}] {messages:?}", app.engine);
@@ -343,7 +343,7 @@ async fn admins_are_told_once_from_1_november_that_next_years_calendar_is_missin
 
         let (status, _) = load_calendar(&app, YEAR_2027).await;
         assert_eq!(status, StatusCode::OK);
-        chainpark_web::notify::apply_rules(&app.store, clock.now()).await;
+        chainpark_app::notify::apply_rules(&app.store, clock.now()).await;
         assert_eq!(calendar_messages(&app).await.len(), 1, "[{}]", app.engine);
         assert!(
             !page(&app, "/dashboard").await.contains("calendar-missing"),

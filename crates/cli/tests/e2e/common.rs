@@ -331,7 +331,7 @@ pub async fn create_account(
     }
     .parse()
     .expect("a valid account");
-    let hash = chainpark_web::auth::hash_password(&password)
+    let hash = chainpark_app::passwords::hash_password(&password)
         .await
         .expect("hash");
     store

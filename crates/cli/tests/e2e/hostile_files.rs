@@ -5,10 +5,10 @@
 
 use crate::common;
 use crate::common::{PASSWORD, TestApp, credit_code, fixture, fresh_stores};
+use chainpark_app::spool::Spool;
 use chainpark_core::access::Role;
 use chainpark_import::ImportLimits;
 use chainpark_import::hostile;
-use chainpark_web::spool::Spool;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};

@@ -699,3 +699,49 @@ async fn the_import_page_says_which_digital_economy_mapping_is_in_force() {
         assert!(html.contains("1 个行业代码"), "[{}]", app.engine);
     }
 }
+
+#[tokio::test]
+async fn a_page_whose_store_read_fails_shows_the_error_page_in_its_language() {
+    for (url, store) in common::fresh_databases().await {
+        let app = TestApp::start(store).await;
+        let f = fixture(&app).await;
+        // Every page that shows figures first reads the city's published totals; without their table that read
+        // fails as a broken database would.
+        common::tamper(&url, "DROP TABLE region_figures").await;
+        for (path, lang, words) in [
+            (
+                "/dashboard?lang=en".to_string(),
+                "en",
+                "The server could not complete the request",
+            ),
+            (
+                format!("/parks/{}?lang=zh", f.park),
+                "zh-CN",
+                "服务器未能完成该请求",
+            ),
+            (
+                format!("/chains/{}?lang=en", f.chain),
+                "en",
+                "the problem has been logged",
+            ),
+        ] {
+            let (status, _, html) = page(&app, &path).await;
+            assert_eq!(
+                status,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "[{}] {path}",
+                app.engine
+            );
+            assert!(
+                html.contains(&format!("<html lang=\"{lang}\"")) && html.contains(words),
+                "[{}] {path} shows the error page in its language: {html}",
+                app.engine
+            );
+            assert!(
+                !html.contains("region_figures"),
+                "[{}] {path}: the database's words stay in the log",
+                app.engine
+            );
+        }
+    }
+}

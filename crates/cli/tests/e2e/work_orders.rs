@@ -3,8 +3,8 @@
 
 use crate::common;
 use crate::workflow_common::{SmtpListener, zone};
+use chainpark_app::notify::{MailSettings, Mailer, deliver_due};
 use chainpark_core::access::Role;
-use chainpark_web::notify::{MailSettings, Mailer, deliver_due};
 use chrono::{Duration, Utc};
 use reqwest::StatusCode;
 use serde_json::json;

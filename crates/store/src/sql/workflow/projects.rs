@@ -15,7 +15,7 @@ use crate::common::push_reach;
 use crate::workflow::*;
 use crate::{Actor, Result, StoreError};
 
-pub(super) async fn event_by_id(c: &mut Conn, id: Id) -> Result<SigningEvent> {
+async fn event_by_id(c: &mut Conn, id: Id) -> Result<SigningEvent> {
     let row: Option<EventRow> = sqlx::query_as(&format!("{EVENT_COLUMNS} WHERE v.id = $1"))
         .bind(id)
         .fetch_optional(&mut *c)
@@ -28,7 +28,7 @@ pub(super) async fn event_by_id(c: &mut Conn, id: Id) -> Result<SigningEvent> {
         .into_event())
 }
 
-pub(super) async fn project_row(c: &mut Conn, id: Id) -> Result<Project> {
+async fn project_row(c: &mut Conn, id: Id) -> Result<Project> {
     let row: Option<ProjectRow> =
         sqlx::query_as(&format!("{PROJECT_COLUMNS} {PROJECT_FROM} WHERE p.id = $1"))
             .bind(id)
@@ -43,7 +43,7 @@ pub(super) async fn project_row(c: &mut Conn, id: Id) -> Result<Project> {
 }
 
 /// The project if the actor may see it; 404 otherwise.
-pub(super) async fn visible_project(c: &mut Conn, actor: &Actor, id: Id) -> Result<Project> {
+async fn visible_project(c: &mut Conn, actor: &Actor, id: Id) -> Result<Project> {
     let project = project_row(c, id).await?;
     if actor.scope.sees_project(project.chain_id, project.park_id) {
         Ok(project)
@@ -56,7 +56,7 @@ pub(super) async fn visible_project(c: &mut Conn, actor: &Actor, id: Id) -> Resu
 }
 
 /// References of a project draft exist, and its segment belongs to its chain.
-pub(super) async fn check_project(c: &mut Conn, d: &ProjectDraft) -> Result<()> {
+async fn check_project(c: &mut Conn, d: &ProjectDraft) -> Result<()> {
     ensure_exists(c, "enterprises", "enterprise_id", d.enterprise_id).await?;
     ensure_exists(c, "chains", "chain_id", d.chain_id).await?;
     ensure_exists(c, "segments", "segment_id", d.segment_id).await?;
@@ -81,11 +81,7 @@ pub(super) async fn check_project(c: &mut Conn, d: &ProjectDraft) -> Result<()> 
 
 /// Inserts a project (`current: None`) or rewrites one, guarded by the version it was read at
 /// (`current: Some((id, version))`): a project changed by someone else meanwhile answers 409.
-pub(super) async fn write_project(
-    c: &mut Conn,
-    current: Option<(Id, i64)>,
-    d: &ProjectDraft,
-) -> Result<Id> {
+async fn write_project(c: &mut Conn, current: Option<(Id, i64)>, d: &ProjectDraft) -> Result<Id> {
     let s = &d.stages;
     let sql = match current {
         None => "INSERT INTO projects (name, name_en, investor, enterprise_id, planned_investment, contracted_investment, chain_id, segment_id, \
@@ -126,11 +122,7 @@ pub(super) async fn write_project(
     written.ok_or_else(|| changed_meanwhile("project", current.map_or(0, |(id, _)| id)))
 }
 
-pub(super) fn push_project_filter(
-    qb: &mut QueryBuilder<'static, Db>,
-    actor: &Actor,
-    f: &ProjectFilter,
-) {
+fn push_project_filter(qb: &mut QueryBuilder<'static, Db>, actor: &Actor, f: &ProjectFilter) {
     qb.push(" WHERE 1 = 1");
     push_reach(qb, Kind::Project, &actor.scope.reach(Kind::Project));
     if !f.include_archived {
@@ -161,7 +153,7 @@ pub(super) fn push_project_filter(
     }
 }
 
-pub(super) async fn milestone_by_id(c: &mut Conn, id: Id, as_of: NaiveDate) -> Result<Milestone> {
+async fn milestone_by_id(c: &mut Conn, id: Id, as_of: NaiveDate) -> Result<Milestone> {
     let row: Option<MilestoneRow> = sqlx::query_as(&format!("{MILESTONE_COLUMNS} WHERE m.id = $1"))
         .bind(id)
         .fetch_optional(&mut *c)
@@ -220,8 +212,8 @@ impl ProjectStore for Engine {
         let id: i64 = sqlx::query_scalar("INSERT INTO signing_events (name, name_en, held_on, place, updated_at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
             .bind(&d.name).bind(&d.name_en).bind(d.held_on).bind(&d.place).bind(Utc::now()).fetch_one(&mut *c).await?;
         let after = event_by_id(c, id).await?;
-        audit(c, actor, "signing_event", id, "create", None, Some(&after)).await?;
-        tx.commit().await?;
+        tx.commit_audited(actor, "signing_event", id, "create", None, Some(&after))
+            .await?;
         Ok(after)
     }
 
@@ -275,8 +267,8 @@ impl ProjectStore for Engine {
         check_project(c, &d).await?;
         let id = write_project(c, None, &d).await?;
         let after = project_row(c, id).await?;
-        audit(c, actor, "project", id, "create", None, Some(&after)).await?;
-        tx.commit().await?;
+        tx.commit_audited(actor, "project", id, "create", None, Some(&after))
+            .await?;
         Ok(after)
     }
 
@@ -289,17 +281,8 @@ impl ProjectStore for Engine {
         check_project(c, &d).await?;
         write_project(c, Some((id, before.version)), &d).await?;
         let after = project_row(c, id).await?;
-        audit(
-            c,
-            actor,
-            "project",
-            id,
-            "update",
-            Some(&before),
-            Some(&after),
-        )
-        .await?;
-        tx.commit().await?;
+        tx.commit_audited(actor, "project", id, "update", Some(&before), Some(&after))
+            .await?;
         Ok(after)
     }
 
@@ -313,17 +296,8 @@ impl ProjectStore for Engine {
             .bind(true).bind(Utc::now()).bind(id).bind(false).execute(&mut *c).await?.rows_affected();
         let after = project_row(c, id).await?;
         if changed > 0 {
-            audit(
-                c,
-                actor,
-                "project",
-                id,
-                "archive",
-                Some(&before),
-                Some(&after),
-            )
-            .await?;
-            tx.commit().await?;
+            tx.commit_audited(actor, "project", id, "archive", Some(&before), Some(&after))
+                .await?;
         }
         Ok(after)
     }
@@ -344,8 +318,8 @@ impl ProjectStore for Engine {
         draft.stages = stages;
         write_project(c, Some((id, before.version)), &draft).await?;
         let after = project_row(c, id).await?;
-        audit(c, actor, "project", id, "move", Some(&before), Some(&after)).await?;
-        tx.commit().await?;
+        tx.commit_audited(actor, "project", id, "move", Some(&before), Some(&after))
+            .await?;
         Ok(after)
     }
 
@@ -387,8 +361,8 @@ impl ProjectStore for Engine {
         .await?;
         let after = project_row(c, id).await?;
         let record = serde_json::json!({ column: period, "amount": amount, "project": &after });
-        audit(c, actor, "project", id, "investment", None, Some(&record)).await?;
-        tx.commit().await?;
+        tx.commit_audited(actor, "project", id, "investment", None, Some(&record))
+            .await?;
         Ok(after)
     }
 
@@ -406,8 +380,8 @@ impl ProjectStore for Engine {
         let id: i64 = sqlx::query_scalar("INSERT INTO milestones (project_id, name, due_on, done_on, updated_at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
             .bind(project).bind(&d.name).bind(d.due_on).bind(d.done_on).bind(Utc::now()).fetch_one(&mut *c).await?;
         let after = milestone_by_id(c, id, as_of).await?;
-        audit(c, actor, "milestone", id, "create", None, Some(&after)).await?;
-        tx.commit().await?;
+        tx.commit_audited(actor, "milestone", id, "create", None, Some(&after))
+            .await?;
         Ok(after)
     }
 
@@ -431,8 +405,7 @@ impl ProjectStore for Engine {
         sqlx::query("UPDATE milestones SET name = $1, due_on = $2, done_on = $3, updated_at = $4 WHERE id = $5")
             .bind(&d.name).bind(d.due_on).bind(d.done_on).bind(Utc::now()).bind(id).execute(&mut *c).await?;
         let after = milestone_by_id(c, id, as_of).await?;
-        audit(
-            c,
+        tx.commit_audited(
             actor,
             "milestone",
             id,
@@ -441,7 +414,6 @@ impl ProjectStore for Engine {
             Some(&after),
         )
         .await?;
-        tx.commit().await?;
         Ok(after)
     }
 

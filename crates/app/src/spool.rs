@@ -64,7 +64,7 @@ impl Spool {
     }
 
     /// A new file name in this process's subfolder; the file is removed when the returned value is dropped.
-    pub(crate) fn file(&self) -> io::Result<SpoolFile> {
+    pub fn file(&self) -> io::Result<SpoolFile> {
         self.start()?;
         let Some(Ok((folder, _))) = self.own.get() else {
             return Err(io::Error::other("the spool folder could not be made"));
@@ -137,7 +137,7 @@ fn make_own_folder(root: &Path) -> io::Result<(PathBuf, File)> {
 }
 
 /// An upload's file in the spool, removed when dropped.
-pub(crate) struct SpoolFile(PathBuf);
+pub struct SpoolFile(PathBuf);
 
 impl SpoolFile {
     pub fn path(&self) -> &Path {
