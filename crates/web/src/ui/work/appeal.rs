@@ -1,8 +1,7 @@
 //! One appeal: its facts, deadlines and steps, and the forms of the steps the viewer may take now.
 
 use askama::Template;
-use axum::extract::{Form, Path, Query, State};
-use axum::http::{HeaderMap, Uri};
+use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use chainpark_core::list::Paging;
 use chainpark_core::registry::{Id, PersonRef};
@@ -14,7 +13,7 @@ use serde::Deserialize;
 use super::{finish, given, name, number, provisional, when};
 use crate::AppState;
 use crate::error::ApiError;
-use crate::ui::{Chrome, PageResult, Viewer, render};
+use crate::ui::{Chrome, FormPost, PageResult, Viewer, render};
 
 /// One form of the loop's next step.
 struct ActionForm {
@@ -239,7 +238,6 @@ async fn office_phone(
 
 #[derive(Debug, Deserialize)]
 pub struct StepForm {
-    csrf: String,
     action: String,
     #[serde(default)]
     note: String,
@@ -257,15 +255,9 @@ pub struct StepForm {
 
 pub async fn step_appeal(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    uri: Uri,
     Path(id): Path<Id>,
-    Form(form): Form<StepForm>,
+    FormPost { viewer, form }: FormPost<StepForm>,
 ) -> Response {
-    let viewer = match Viewer::for_form(&state, &headers, uri, &form.csrf).await {
-        Ok(viewer) => viewer,
-        Err(response) => return response,
-    };
     let result = async {
         let action = AppealAction::parse(form.action.trim()).ok_or_else(|| {
             ApiError::bad_field("action", format!("unknown step {:?}", form.action))

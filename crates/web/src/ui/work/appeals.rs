@@ -1,8 +1,7 @@
 //! The appeals list with its filters, exports and on-time rate, and the form to file an appeal.
 
 use askama::Template;
-use axum::extract::{Form, Query, State};
-use axum::http::{HeaderMap, Uri};
+use axum::extract::{Query, State};
 use axum::response::Response;
 use chainpark_core::access::Reach;
 use chainpark_core::list::Paging;
@@ -14,7 +13,7 @@ use serde::Deserialize;
 use super::{finish, given, name, number, percent, provisional};
 use crate::AppState;
 use crate::error::ApiError;
-use crate::ui::{Chrome, PageResult, Viewer, render};
+use crate::ui::{Chrome, FormPost, PageResult, Viewer, render};
 
 struct AppealRow {
     id: Id,
@@ -173,7 +172,6 @@ pub async fn appeals(
 
 #[derive(Debug, Deserialize)]
 pub struct FileForm {
-    csrf: String,
     enterprise_id: Option<String>,
     category: String,
     #[serde(default)]
@@ -185,14 +183,8 @@ pub struct FileForm {
 
 pub async fn file_appeal(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    uri: Uri,
-    Form(form): Form<FileForm>,
+    FormPost { viewer, form }: FormPost<FileForm>,
 ) -> Response {
-    let viewer = match Viewer::for_form(&state, &headers, uri, &form.csrf).await {
-        Ok(viewer) => viewer,
-        Err(response) => return response,
-    };
     let result = async {
         let enterprise_id = number("enterprise_id", &form.enterprise_id)?
             .ok_or_else(|| ApiError::bad_field("enterprise_id", "is required"))?;

@@ -1,8 +1,7 @@
 //! The inbox: the viewer's messages, and marking them read.
 
 use askama::Template;
-use axum::extract::{Form, State};
-use axum::http::{HeaderMap, Uri};
+use axum::extract::State;
 use axum::response::Response;
 use chainpark_core::list::Paging;
 use chainpark_core::registry::Id;
@@ -10,7 +9,7 @@ use serde::Deserialize;
 
 use super::{finish, number, when};
 use crate::AppState;
-use crate::ui::{Chrome, PageResult, Viewer, render};
+use crate::ui::{Chrome, FormPost, PageResult, Viewer, render};
 
 struct MessageRow {
     id: Id,
@@ -66,7 +65,6 @@ pub async fn inbox(State(state): State<AppState>, viewer: Viewer) -> PageResult 
 
 #[derive(Debug, Deserialize)]
 pub struct ReadForm {
-    csrf: String,
     /// One message; empty marks them all.
     #[serde(default)]
     id: Option<String>,
@@ -74,14 +72,8 @@ pub struct ReadForm {
 
 pub async fn inbox_read(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    uri: Uri,
-    Form(form): Form<ReadForm>,
+    FormPost { viewer, form }: FormPost<ReadForm>,
 ) -> Response {
-    let viewer = match Viewer::for_form(&state, &headers, uri, &form.csrf).await {
-        Ok(viewer) => viewer,
-        Err(response) => return response,
-    };
     let result = async {
         let id = number("id", &form.id)?;
         state.store.mark_read(viewer.actor(), id).await?;

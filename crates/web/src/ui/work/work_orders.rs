@@ -1,8 +1,7 @@
 //! The park work orders, the forms of the steps the viewer may take on each, and the form to open one.
 
 use askama::Template;
-use axum::extract::{Form, Path, Query, State};
-use axum::http::{HeaderMap, Uri};
+use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use chainpark_core::access::Place;
 use chainpark_core::list::Paging;
@@ -17,7 +16,7 @@ use serde::Deserialize;
 use super::{finish, given, name, number, provisional, when};
 use crate::AppState;
 use crate::error::ApiError;
-use crate::ui::{Chrome, PageResult, Viewer, render};
+use crate::ui::{Chrome, FormPost, PageResult, Viewer, render};
 
 struct WorkOrderRow {
     id: Id,
@@ -249,7 +248,6 @@ pub async fn work_orders(
 
 #[derive(Debug, Deserialize)]
 pub struct WorkOrderForm {
-    csrf: String,
     park_id: Option<String>,
     #[serde(default)]
     facility: String,
@@ -263,14 +261,8 @@ pub struct WorkOrderForm {
 
 pub async fn create_work_order(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    uri: Uri,
-    Form(form): Form<WorkOrderForm>,
+    FormPost { viewer, form }: FormPost<WorkOrderForm>,
 ) -> Response {
-    let viewer = match Viewer::for_form(&state, &headers, uri, &form.csrf).await {
-        Ok(viewer) => viewer,
-        Err(response) => return response,
-    };
     let result = async {
         let park_id = number("park_id", &form.park_id)?
             .ok_or_else(|| ApiError::bad_field("park_id", "is required"))?;
@@ -303,7 +295,6 @@ pub async fn create_work_order(
 
 #[derive(Debug, Deserialize)]
 pub struct WorkOrderStepForm {
-    csrf: String,
     action: String,
     #[serde(default)]
     note: String,
@@ -315,15 +306,9 @@ pub struct WorkOrderStepForm {
 
 pub async fn step_work_order(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    uri: Uri,
     Path(id): Path<Id>,
-    Form(form): Form<WorkOrderStepForm>,
+    FormPost { viewer, form }: FormPost<WorkOrderStepForm>,
 ) -> Response {
-    let viewer = match Viewer::for_form(&state, &headers, uri, &form.csrf).await {
-        Ok(viewer) => viewer,
-        Err(response) => return response,
-    };
     let result = async {
         let action = WorkOrderAction::parse(form.action.trim()).ok_or_else(|| {
             ApiError::bad_field("action", format!("unknown step {:?}", form.action))
