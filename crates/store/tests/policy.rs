@@ -42,11 +42,11 @@ impl Rng {
 
     /// 1..=n, or none one time in `none_in`.
     fn maybe(&mut self, n: Id, none_in: u64) -> Option<Id> {
-        (self.next() % none_in != 0).then(|| self.id(n))
+        (!self.next().is_multiple_of(none_in)).then(|| self.id(n))
     }
 
     fn subset(&mut self, n: Id) -> Vec<Id> {
-        (1..=n).filter(|_| self.next() % 3 == 0).collect()
+        (1..=n).filter(|_| self.next().is_multiple_of(3)).collect()
     }
 }
 
@@ -230,7 +230,7 @@ fn account(rng: &mut Rng) -> Actor {
             chains: rng.subset(CHAINS),
             parks: rng.subset(PARKS),
             enterprises: rng.subset(ENTERPRISES),
-            all_chains: rng.next() % 5 == 0,
+            all_chains: rng.next().is_multiple_of(5),
             person: rng.maybe(PEOPLE, 3),
             ..Scope::zone(role)
         },
