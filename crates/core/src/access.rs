@@ -642,14 +642,6 @@ impl Scope {
 
 /// Rules of the chiefs' daily work: appeals, projects, work orders, transformation.
 impl Scope {
-    /// Whether the account answers for the chain or the park a case belongs to: chain chiefs and task force of
-    /// the chain, park chiefs and staff of the park.
-    pub fn is_case_officer(&self, chain: Option<Id>, park: Option<Id>) -> bool {
-        (matches!(self.role, Role::ChainChief | Role::ChainTaskForce)
-            && chain.is_some_and(|c| self.has_chain(c)))
-            || park.is_some_and(|p| self.has_park(p))
-    }
-
     /// Whether the account is the chief (链长 or 园长) of the chain or park a case belongs to.
     pub fn is_chief_of(&self, chain: Option<Id>, park: Option<Id>) -> bool {
         (self.role == Role::ChainChief && chain.is_some_and(|c| self.has_chain(c)))
