@@ -7,7 +7,8 @@ use chainpark_core::access::Role;
 use chainpark_core::account::AccountInput;
 use chainpark_core::registry::PostRole;
 use chainpark_core::time::Clock;
-use chainpark_store::{Actor, PostFilter, Store};
+use chainpark_store::prelude::*;
+use chainpark_store::{Actor, PostFilter};
 use chainpark_web::auth::hash_password;
 
 /// The password of every demo account but the admin's (README lists them).

@@ -11,7 +11,8 @@ use std::time::Instant;
 use anyhow::{Context, bail};
 use chainpark_core::access::{Role, Scope};
 use chainpark_import::hostile;
-use chainpark_store::{Actor, Store};
+use chainpark_store::Actor;
+use chainpark_store::prelude::*;
 use chainpark_web::api::imports::{ImportFailure, ImportSettings, run_import};
 use clap::{Args, ValueEnum};
 

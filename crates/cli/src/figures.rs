@@ -13,10 +13,11 @@ use anyhow::{Context, bail};
 use chainpark_core::access::{Role, Scope};
 use chainpark_core::disclosure::{DisclosureRules, Suppression};
 use chainpark_core::figures::Rollup;
+use chainpark_store::Actor;
 use chainpark_store::figures::{
     DemoFigureSelection, DigitalMapOrigin, DigitalMapUpdate, load_demo_figures,
 };
-use chainpark_store::{Actor, Store};
+use chainpark_store::prelude::*;
 use clap::{Args, ValueEnum};
 
 #[derive(Debug, Args)]

@@ -16,7 +16,8 @@ use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use chainpark_core::time::Clock;
-use chainpark_store::{AccountEdit, Actor, Store};
+use chainpark_store::prelude::*;
+use chainpark_store::{AccountEdit, Actor};
 use chainpark_web::AppState;
 use clap::{Args, Parser, Subcommand};
 

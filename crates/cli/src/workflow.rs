@@ -18,8 +18,9 @@ use chainpark_core::workflow::projects::{
 };
 use chainpark_core::workflow::transformation::{RecognitionInput, TransformationProjectInput};
 use chainpark_core::workflow::work_orders::{WorkOrderAction, WorkOrderInput, WorkOrderStepInput};
+use chainpark_store::prelude::*;
 use chainpark_store::{
-    Actor, ChainFilter, EnterpriseFilter, ParkFilter, PostFilter, SegmentFilter, Store,
+    Actor, ChainFilter, EnterpriseFilter, ParkFilter, PostFilter, SegmentFilter,
 };
 use chainpark_web::notify::{MailSettings, Mailer, spawn_background};
 

@@ -40,7 +40,9 @@ use crate::figure_batches::{apply_postgres as apply_batch, compare_postgres as c
 mod accounts;
 #[path = "sql/figures.rs"]
 mod figures;
-#[path = "sql/registry.rs"]
+#[path = "sql/registry/mod.rs"]
 mod registry;
-#[path = "sql/workflow.rs"]
+#[path = "sql/tx.rs"]
+mod tx;
+#[path = "sql/workflow/mod.rs"]
 mod workflow;

@@ -52,7 +52,9 @@ use crate::figure_batches::{apply_sqlite as apply_batch, compare_sqlite as compa
 mod accounts;
 #[path = "sql/figures.rs"]
 mod figures;
-#[path = "sql/registry.rs"]
+#[path = "sql/registry/mod.rs"]
 mod registry;
-#[path = "sql/workflow.rs"]
+#[path = "sql/tx.rs"]
+mod tx;
+#[path = "sql/workflow/mod.rs"]
 mod workflow;

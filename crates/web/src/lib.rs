@@ -21,7 +21,7 @@ use axum::response::Response;
 use axum::routing::get;
 use axum::{Json, Router};
 use chainpark_core::time::Clock;
-use chainpark_store::Store;
+use chainpark_store::prelude::*;
 
 pub use auth::Caller;
 

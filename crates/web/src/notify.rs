@@ -8,7 +8,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chainpark_core::time::Clock;
-use chainpark_store::{Actor, Store};
+use chainpark_store::Actor;
+use chainpark_store::prelude::*;
 use chrono::{DateTime, Utc};
 use lettre::message::Mailbox;
 use lettre::message::header::ContentType;

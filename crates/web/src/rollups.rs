@@ -4,7 +4,8 @@
 use chainpark_core::disclosure::{DisclosureRules, FigureReach, publish};
 use chainpark_core::figures::Rollup;
 use chainpark_store::figures::RollupQuery;
-use chainpark_store::{Actor, Store, StoreError};
+use chainpark_store::prelude::*;
+use chainpark_store::{Actor, StoreError};
 
 /// A roll-up as `actor` may see it.
 pub async fn rollup(

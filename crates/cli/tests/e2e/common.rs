@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use chainpark_store::Store;
+use chainpark_store::prelude::*;
 use reqwest::{Client, Method, StatusCode};
 use serde_json::Value;
 

@@ -10,7 +10,8 @@ use chainpark_core::registry::{Id, Post};
 use chrono::{DateTime, Utc};
 
 use crate::accounts::{AccountRow, TokenRow};
-use crate::{AccountEdit, AccountStore, Actor, Result, Store, StoreError};
+use crate::registry::PostStore;
+use crate::{AccountEdit, AccountStore, Actor, Result, StoreError};
 type Conn = <Db as sqlx::Database>::Connection;
 
 const ACCOUNT_COLUMNS: &str = "SELECT a.id, a.username, a.display_name, a.role, a.person_id, a.disabled, a.created_at FROM accounts a";

@@ -29,7 +29,8 @@ use chainpark_import::{
     Problem as RowProblem, RowError, YearMonth,
 };
 use chainpark_store::figures::{FigureValue, ImportMessage, ImportRecord};
-use chainpark_store::{Actor, Store, StoreError};
+use chainpark_store::prelude::*;
+use chainpark_store::{Actor, StoreError};
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use tokio::io::AsyncWriteExt;

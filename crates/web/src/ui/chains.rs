@@ -9,9 +9,9 @@ use chainpark_core::figures::Dimension;
 use chainpark_core::list::Paging;
 use chainpark_core::registry::{ChainMembership, Enterprise, Id, Person, PostRole};
 use chainpark_store::figures::ShareOf;
+use chainpark_store::prelude::*;
 use chainpark_store::{
     AreaFilter, ChainFilter, EnterpriseFilter, LinkFilter, ParkFilter, PostFilter, SegmentFilter,
-    Store,
 };
 use serde::Deserialize;
 

@@ -12,8 +12,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chainpark_core::list::Paging;
 use chainpark_core::period::Period;
 use chainpark_core::registry::{Enterprise, EnterpriseContact, Id};
+use chainpark_store::prelude::*;
 use chainpark_store::workflow::TransformationFilter;
-use chainpark_store::{ChainFilter, EnterpriseFilter, ParkFilter, SegmentFilter, Store};
+use chainpark_store::{ChainFilter, EnterpriseFilter, ParkFilter, SegmentFilter};
 use serde::Deserialize;
 
 use super::chains::flags;

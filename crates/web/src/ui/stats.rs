@@ -8,8 +8,9 @@ use chainpark_core::figures::{Dimension, GrowthMethod, RegionSubject, Rollup, Ro
 use chainpark_core::period::{Month, Period};
 use chainpark_core::registry::Id;
 use chainpark_core::time::Clock;
+use chainpark_store::Actor;
 use chainpark_store::figures::{RollupQuery, ShareOf};
-use chainpark_store::{Actor, Store};
+use chainpark_store::prelude::*;
 
 use super::charts::Series;
 use super::format;
