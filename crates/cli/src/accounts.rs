@@ -3,12 +3,13 @@
 use std::sync::Arc;
 
 use anyhow::{Context, bail};
+use chainpark_app::passwords::hash_password;
 use chainpark_core::access::Role;
 use chainpark_core::account::AccountInput;
 use chainpark_core::registry::PostRole;
 use chainpark_core::time::Clock;
-use chainpark_store::{Actor, PostFilter, Store};
-use chainpark_web::auth::hash_password;
+use chainpark_store::prelude::*;
+use chainpark_store::{Actor, PostFilter};
 
 /// The password of every demo account but the admin's (README lists them).
 pub const DEMO_PASSWORD: &str = "chainpark-demo";
@@ -46,7 +47,7 @@ pub async fn create_demo_accounts(store: &Arc<dyn Store>, clock: Clock) -> anyho
     let admin_password = match std::env::var("CHAINPARK_ADMIN_PASSWORD") {
         Ok(p) if !p.is_empty() => p,
         _ => {
-            let generated = chainpark_web::auth::new_secret()[..16].to_string();
+            let generated = chainpark_app::passwords::new_secret()[..16].to_string();
             println!(
                 "admin password (generated; set CHAINPARK_ADMIN_PASSWORD to choose one): {generated}"
             );

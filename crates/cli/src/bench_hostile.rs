@@ -9,10 +9,11 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::{Context, bail};
+use chainpark_app::imports::{ImportFailure, ImportSettings, run_import};
 use chainpark_core::access::{Role, Scope};
 use chainpark_import::hostile;
-use chainpark_store::{Actor, Store};
-use chainpark_web::api::imports::{ImportFailure, ImportSettings, run_import};
+use chainpark_store::Actor;
+use chainpark_store::prelude::*;
 use clap::{Args, ValueEnum};
 
 use crate::figures::{bench_zone, reset_peak_rss, status_mib};

@@ -12,7 +12,8 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use chainpark_core::access::Role;
 use chainpark_core::list::Paging;
-use chainpark_store::{Actor, ChainFilter, EnterpriseFilter, ParkFilter, SegmentFilter, Store};
+use chainpark_store::prelude::*;
+use chainpark_store::{Actor, ChainFilter, EnterpriseFilter, ParkFilter, SegmentFilter};
 use chainpark_web::AppState;
 use clap::Args;
 use tower::ServiceExt;
@@ -148,7 +149,7 @@ async fn sign_in_leader(store: &Arc<dyn Store>) -> anyhow::Result<String> {
     let account = match store.account_for_login(username).await? {
         Some((account, _)) => account,
         None => {
-            let password = chainpark_web::auth::new_secret();
+            let password = chainpark_app::passwords::new_secret();
             let (draft, password) = chainpark_core::account::AccountInput {
                 username: username.to_string(),
                 password,
@@ -158,7 +159,7 @@ async fn sign_in_leader(store: &Arc<dyn Store>) -> anyhow::Result<String> {
             }
             .parse()
             .map_err(|e| anyhow::anyhow!("{e}"))?;
-            let hash = chainpark_web::auth::hash_password(&password)
+            let hash = chainpark_app::passwords::hash_password(&password)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             store
@@ -166,12 +167,12 @@ async fn sign_in_leader(store: &Arc<dyn Store>) -> anyhow::Result<String> {
                 .await?
         }
     };
-    let session = chainpark_web::auth::new_secret();
+    let session = chainpark_app::passwords::new_secret();
     store
         .create_session(
-            &chainpark_web::auth::secret_hash(&session),
+            &chainpark_app::passwords::secret_hash(&session),
             account.id,
-            &chainpark_web::auth::new_secret(),
+            &chainpark_app::passwords::new_secret(),
             chrono::Utc::now() + chrono::Duration::hours(1),
         )
         .await?;

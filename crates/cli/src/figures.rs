@@ -13,10 +13,11 @@ use anyhow::{Context, bail};
 use chainpark_core::access::{Role, Scope};
 use chainpark_core::disclosure::{DisclosureRules, Suppression};
 use chainpark_core::figures::Rollup;
+use chainpark_store::Actor;
 use chainpark_store::figures::{
     DemoFigureSelection, DigitalMapOrigin, DigitalMapUpdate, load_demo_figures,
 };
-use chainpark_store::{Actor, Store};
+use chainpark_store::prelude::*;
 use clap::{Args, ValueEnum};
 
 #[derive(Debug, Args)]
@@ -229,13 +230,13 @@ pub async fn import(
         .unwrap_or_default()
         .to_string();
     let started = Instant::now();
-    let settings = chainpark_web::api::imports::ImportSettings {
+    let settings = chainpark_app::imports::ImportSettings {
         accept_valid: args.accept_valid,
         sheet: args.sheet.clone(),
         limits,
         today: None,
     };
-    let outcome = chainpark_web::api::imports::run_import(
+    let outcome = chainpark_app::imports::run_import(
         store,
         actor(),
         args.file.clone(),
@@ -322,7 +323,7 @@ pub async fn report(
     rules: &DisclosureRules,
     args: ReportArgs,
 ) -> anyhow::Result<()> {
-    let query = chainpark_web::api::figures::StatsQuery {
+    let query = chainpark_app::rollups::StatsQuery {
         indicator: args.indicator,
         period: args.period,
         by: Some(args.by),
@@ -331,7 +332,7 @@ pub async fn report(
     }
     .parse()
     .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let rollup = chainpark_web::rollups::rollup(store.as_ref(), rules, &actor(), &query).await?;
+    let rollup = chainpark_app::rollups::rollup(store.as_ref(), rules, &actor(), &query).await?;
     let mut out = std::io::stdout().lock();
     match args.format {
         ReportFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&rollup)?)?,
@@ -588,7 +589,7 @@ async fn import_bench_file(
     store: &Arc<dyn Store>,
     csv: &Path,
 ) -> anyhow::Result<chainpark_store::figures::ImportRecord> {
-    chainpark_web::api::imports::run_import(
+    chainpark_app::imports::run_import(
         store.clone(),
         actor(),
         csv.to_path_buf(),
@@ -840,7 +841,7 @@ async fn bench_tier(args: &BenchArgs, tier: Tier) -> anyhow::Result<()> {
             Some("same_firms"),
         ),
     ] {
-        let query = chainpark_web::api::figures::StatsQuery {
+        let query = chainpark_app::rollups::StatsQuery {
             indicator: "added_value".into(),
             period: if by == "chain" {
                 "2021-YTD-09".into()
@@ -872,7 +873,7 @@ async fn bench_tier(args: &BenchArgs, tier: Tier) -> anyhow::Result<()> {
             for _ in 0..runs {
                 let t = Instant::now();
                 let rollup =
-                    chainpark_web::rollups::rollup(store.as_ref(), &rules, &caller, &query).await?;
+                    chainpark_app::rollups::rollup(store.as_ref(), &rules, &caller, &query).await?;
                 times.push(t.elapsed());
                 std::hint::black_box(rollup);
             }

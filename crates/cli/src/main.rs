@@ -16,7 +16,8 @@ use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use chainpark_core::time::Clock;
-use chainpark_store::{AccountEdit, Actor, Store};
+use chainpark_store::prelude::*;
+use chainpark_store::{AccountEdit, Actor};
 use chainpark_web::AppState;
 use clap::{Args, Parser, Subcommand};
 
@@ -253,7 +254,7 @@ async fn user(config: Option<&std::path::Path>, command: UserCommand) -> anyhow:
             let mut v = chainpark_core::error::Violations::default();
             chainpark_core::account::check_password(&mut v, "password", &password);
             v.finish(()).map_err(|e| anyhow::anyhow!("{e}"))?;
-            let hash = chainpark_web::auth::hash_password(&password)
+            let hash = chainpark_app::passwords::hash_password(&password)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             let edit = AccountEdit {
@@ -325,11 +326,11 @@ async fn serve(
 ) -> anyhow::Result<()> {
     let trusted_proxies = chainpark_web::auth::TrustedProxies::parse(&settings.trusted_proxies)
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let spool = chainpark_web::spool::Spool::new(
+    let spool = chainpark_app::spool::Spool::new(
         settings
             .spool_dir
             .clone()
-            .unwrap_or_else(chainpark_web::spool::Spool::default_root),
+            .unwrap_or_else(chainpark_app::spool::Spool::default_root),
     );
     let leftovers = spool.start()?;
     if leftovers.files > 0 || leftovers.folders > 0 {

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use anyhow::{Context, anyhow};
+use chainpark_app::notify::{MailSettings, Mailer, spawn_background};
 use chainpark_core::demo::DemoZone;
 use chainpark_core::list::Paging;
 use chainpark_core::registry::{Id, PostRole};
@@ -18,10 +19,10 @@ use chainpark_core::workflow::projects::{
 };
 use chainpark_core::workflow::transformation::{RecognitionInput, TransformationProjectInput};
 use chainpark_core::workflow::work_orders::{WorkOrderAction, WorkOrderInput, WorkOrderStepInput};
+use chainpark_store::prelude::*;
 use chainpark_store::{
-    Actor, ChainFilter, EnterpriseFilter, ParkFilter, PostFilter, SegmentFilter, Store,
+    Actor, ChainFilter, EnterpriseFilter, ParkFilter, PostFilter, SegmentFilter,
 };
-use chainpark_web::notify::{MailSettings, Mailer, spawn_background};
 
 fn invalid(e: impl std::fmt::Display) -> anyhow::Error {
     anyhow!("{e}")

@@ -1,8 +1,15 @@
-//! chainpark's storage. One `Store` trait says what the rest of the program may ask of the store; `sqlite` and
-//! `postgres` implement it, each with its own migrations. The engine is chosen from the database URL at start-up.
+//! chainpark's storage. What the rest of the program may ask of the store is said by one trait per aggregate:
+//! [`registry`] (areas, chains, segments, links, people, posts, parks, enterprises, audit), [`workflow`]
+//! (calendar, appeals, projects, transformation, work orders, inbox), [`figures`] and [`AccountStore`]. [`Store`]
+//! is their union and the one object callers hold (`Arc<dyn Store>`); `use chainpark_store::prelude::*;` brings
+//! every trait into scope. `sqlite` and `postgres` implement them all from the same SQL in `src/sql/`, each with its
+//! own migrations. The engine is chosen from the database URL at start-up.
 
 // The one exception: SQLite bulk reads and writes borrow sqlx's connection handle (figure_batches.rs).
 #![deny(unsafe_code)]
+// The SQL in `src/sql/` is compiled once per engine: `sqlite.rs` and `postgres.rs` each include the same files with
+// `#[path]` (see docs/decisions.md), which is what this lint is about.
+#![allow(clippy::duplicate_mod)]
 
 pub(crate) mod accounts;
 mod common;
@@ -11,6 +18,7 @@ mod figure_batches;
 pub mod figures;
 pub mod filter;
 pub mod postgres;
+pub mod registry;
 pub mod sqlite;
 mod staging;
 pub mod workflow;
@@ -28,6 +36,22 @@ use utoipa::ToSchema;
 
 pub use error::StoreError;
 pub use filter::*;
+
+/// Every trait of the store, so that `use chainpark_store::prelude::*;` makes all of `Store`'s methods callable.
+pub mod prelude {
+    pub use crate::figures::FigureStore;
+    pub use crate::registry::{
+        AreaStore, AuditStore, ChainStore, EnterpriseStore, LinkStore, ParkStore, PersonStore,
+        PostStore, SegmentStore,
+    };
+    pub use crate::workflow::{
+        AppealStore, CalendarStore, InboxStore, ProjectStore, TransformationStore, WorkOrderStore,
+        WorkflowStore,
+    };
+    pub use crate::{AccountStore, Store};
+}
+
+use prelude::*;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
@@ -139,7 +163,26 @@ pub trait AccountStore: Send + Sync {
 /// Everything the program keeps. Every change is written together with its audit entry in one transaction.
 #[async_trait]
 pub trait Store:
-    AccountStore + figures::FigureStore + workflow::WorkflowStore + Send + Sync
+    AccountStore
+    + AreaStore
+    + ChainStore
+    + SegmentStore
+    + LinkStore
+    + PersonStore
+    + PostStore
+    + ParkStore
+    + EnterpriseStore
+    + AuditStore
+    + FigureStore
+    + CalendarStore
+    + AppealStore
+    + ProjectStore
+    + TransformationStore
+    + WorkOrderStore
+    + InboxStore
+    + WorkflowStore
+    + Send
+    + Sync
 {
     /// Which engine this is, for logs and `check`.
     fn engine(&self) -> &'static str;
@@ -149,122 +192,6 @@ pub trait Store:
     async fn check(&self) -> Result<Vec<String>>;
     /// Whether the registry holds nothing yet (the demo loads only into an empty store).
     async fn is_empty(&self) -> Result<bool>;
-
-    async fn list_areas(
-        &self,
-        actor: &Actor,
-        filter: &AreaFilter,
-        paging: &Paging,
-    ) -> Result<Page<IndustryArea>>;
-    async fn get_area(&self, actor: &Actor, id: Id) -> Result<IndustryArea>;
-    async fn create_area(&self, actor: &Actor, draft: IndustryAreaDraft) -> Result<IndustryArea>;
-    async fn update_area(
-        &self,
-        actor: &Actor,
-        id: Id,
-        draft: IndustryAreaDraft,
-    ) -> Result<IndustryArea>;
-    async fn archive_area(&self, actor: &Actor, id: Id) -> Result<IndustryArea>;
-
-    async fn list_chains(
-        &self,
-        actor: &Actor,
-        filter: &ChainFilter,
-        paging: &Paging,
-    ) -> Result<Page<Chain>>;
-    async fn get_chain(&self, actor: &Actor, id: Id) -> Result<Chain>;
-    async fn create_chain(&self, actor: &Actor, draft: ChainDraft) -> Result<Chain>;
-    async fn update_chain(&self, actor: &Actor, id: Id, draft: ChainDraft) -> Result<Chain>;
-    async fn archive_chain(&self, actor: &Actor, id: Id) -> Result<Chain>;
-
-    async fn list_segments(
-        &self,
-        actor: &Actor,
-        filter: &SegmentFilter,
-        paging: &Paging,
-    ) -> Result<Page<Segment>>;
-    async fn get_segment(&self, actor: &Actor, id: Id) -> Result<Segment>;
-    async fn create_segment(&self, actor: &Actor, draft: SegmentDraft) -> Result<Segment>;
-    async fn update_segment(&self, actor: &Actor, id: Id, draft: SegmentDraft) -> Result<Segment>;
-    async fn archive_segment(&self, actor: &Actor, id: Id) -> Result<Segment>;
-
-    async fn list_links(
-        &self,
-        actor: &Actor,
-        filter: &LinkFilter,
-        paging: &Paging,
-    ) -> Result<Page<SupplyLink>>;
-    async fn get_link(&self, actor: &Actor, id: Id) -> Result<SupplyLink>;
-    async fn create_link(&self, actor: &Actor, draft: SupplyLinkDraft) -> Result<SupplyLink>;
-    async fn update_link(
-        &self,
-        actor: &Actor,
-        id: Id,
-        draft: SupplyLinkDraft,
-    ) -> Result<SupplyLink>;
-    async fn archive_link(&self, actor: &Actor, id: Id) -> Result<SupplyLink>;
-
-    async fn list_people(
-        &self,
-        actor: &Actor,
-        filter: &PersonFilter,
-        paging: &Paging,
-    ) -> Result<Page<Person>>;
-    async fn get_person(&self, actor: &Actor, id: Id) -> Result<Person>;
-    async fn create_person(&self, actor: &Actor, draft: PersonDraft) -> Result<Person>;
-    async fn update_person(&self, actor: &Actor, id: Id, draft: PersonDraft) -> Result<Person>;
-    async fn archive_person(&self, actor: &Actor, id: Id) -> Result<Person>;
-
-    async fn list_posts(
-        &self,
-        actor: &Actor,
-        filter: &PostFilter,
-        paging: &Paging,
-    ) -> Result<Page<Post>>;
-    async fn get_post(&self, actor: &Actor, id: Id) -> Result<Post>;
-    async fn create_post(&self, actor: &Actor, draft: PostDraft) -> Result<Post>;
-    async fn update_post(&self, actor: &Actor, id: Id, draft: PostDraft) -> Result<Post>;
-    async fn archive_post(&self, actor: &Actor, id: Id) -> Result<Post>;
-
-    async fn list_parks(
-        &self,
-        actor: &Actor,
-        filter: &ParkFilter,
-        paging: &Paging,
-    ) -> Result<Page<Park>>;
-    async fn get_park(&self, actor: &Actor, id: Id) -> Result<Park>;
-    async fn create_park(&self, actor: &Actor, draft: ParkDraft) -> Result<Park>;
-    async fn update_park(&self, actor: &Actor, id: Id, draft: ParkDraft) -> Result<Park>;
-    async fn archive_park(&self, actor: &Actor, id: Id) -> Result<Park>;
-
-    async fn list_enterprises(
-        &self,
-        actor: &Actor,
-        filter: &EnterpriseFilter,
-        paging: &Paging,
-    ) -> Result<Page<Enterprise>>;
-    async fn get_enterprise(&self, actor: &Actor, id: Id) -> Result<Enterprise>;
-    /// Which enterprises sit in which segments of a chain, with their park and flags: what a chain map counts,
-    /// without loading every enterprise. Archived enterprises are left out.
-    async fn chain_memberships(&self, actor: &Actor, chain_id: Id) -> Result<Vec<ChainMembership>>;
-    /// How many (non-archived) enterprises sit in each chain the actor may see, counted once per chain.
-    async fn chain_firm_counts(&self, actor: &Actor) -> Result<std::collections::HashMap<Id, i64>>;
-    async fn create_enterprise(&self, actor: &Actor, draft: EnterpriseDraft) -> Result<Enterprise>;
-    async fn update_enterprise(
-        &self,
-        actor: &Actor,
-        id: Id,
-        draft: EnterpriseDraft,
-    ) -> Result<Enterprise>;
-    async fn archive_enterprise(&self, actor: &Actor, id: Id) -> Result<Enterprise>;
-
-    async fn list_audit(
-        &self,
-        actor: &Actor,
-        filter: &AuditFilter,
-        paging: &Paging,
-    ) -> Result<Page<AuditEntry>>;
-
     /// Loads a whole registry in one transaction (the demo zone; later, registry imports). Nothing is stored
     /// unless everything is.
     async fn load_registry(

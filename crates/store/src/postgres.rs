@@ -43,7 +43,9 @@ use crate::figure_batches::{
 mod accounts;
 #[path = "sql/figures.rs"]
 mod figures;
-#[path = "sql/registry.rs"]
+#[path = "sql/registry/mod.rs"]
 mod registry;
-#[path = "sql/workflow.rs"]
+#[path = "sql/tx.rs"]
+mod tx;
+#[path = "sql/workflow/mod.rs"]
 mod workflow;

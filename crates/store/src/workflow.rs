@@ -5,6 +5,10 @@
 //!
 //! "Now" is never read here for a rule: changes take the instant they happened (`at`) and reads the day they are
 //! asked about (`as_of`), so a deadline can be checked on any day, in a test as in a report.
+//!
+//! One trait per capability: [`CalendarStore`], [`AppealStore`], [`ProjectStore`], [`TransformationStore`],
+//! [`WorkOrderStore`], [`InboxStore`], and [`WorkflowStore`] for what spans them (the check, escalation). Each is
+//! implemented in the module of the same name under `src/sql/workflow/`.
 
 use async_trait::async_trait;
 use chainpark_core::calendar::WorkCalendar;
@@ -196,12 +200,9 @@ pub(crate) struct RecountedDeadlines {
     pub(crate) provisional_year: Option<i32>,
 }
 
-/// The chiefs' daily work. Scope rules are those of `chainpark_core::access::Scope`.
+/// The working-day calendar that deadlines count in. Scope rules are those of `chainpark_core::access::Scope`.
 #[async_trait]
-pub trait WorkflowStore: Send + Sync {
-    /// Looks for broken rules in the stored daily work (a factory on fewer than two workshops, stage dates out of
-    /// order, a closed appeal without a reply, mail that keeps failing); each problem found is one line.
-    async fn check_workflow(&self) -> Result<Vec<String>>;
+pub trait CalendarStore: Send + Sync {
     /// The working-day calendar: the one shipped with the program and the years an admin loaded.
     async fn work_calendar(&self) -> Result<WorkCalendar>;
     /// Loads the holidays and make-up working days in `csv` (`date,kind,name`): a year the file covers whole
@@ -215,7 +216,11 @@ pub trait WorkflowStore: Send + Sync {
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<Option<CalendarReminder>>;
+}
 
+/// Enterprise appeals and the rules that route them. Scope rules are those of `chainpark_core::access::Scope`.
+#[async_trait]
+pub trait AppealStore: Send + Sync {
     async fn list_appeal_rules(&self, actor: &Actor, paging: &Paging) -> Result<Page<AppealRule>>;
     async fn get_appeal_rule(&self, actor: &Actor, id: Id) -> Result<AppealRule>;
     /// Adds a routing rule; someone must hold its post on `today`.
@@ -233,7 +238,6 @@ pub trait WorkflowStore: Send + Sync {
         today: NaiveDate,
     ) -> Result<AppealRule>;
     async fn archive_appeal_rule(&self, actor: &Actor, id: Id) -> Result<AppealRule>;
-
     /// Files an appeal received at `at` (not after `now`), routes it and notifies the handler.
     async fn file_appeal(
         &self,
@@ -270,7 +274,11 @@ pub trait WorkflowStore: Send + Sync {
     /// The on-time rate of the appeals the filter selects.
     async fn appeal_on_time_rate(&self, actor: &Actor, filter: &AppealFilter)
     -> Result<OnTimeRate>;
+}
 
+/// Signing events and key investment projects: stages, investments, milestones and their figures. Scope rules are those of `chainpark_core::access::Scope`.
+#[async_trait]
+pub trait ProjectStore: Send + Sync {
     async fn list_signing_events(
         &self,
         actor: &Actor,
@@ -282,7 +290,6 @@ pub trait WorkflowStore: Send + Sync {
         actor: &Actor,
         draft: SigningEventDraft,
     ) -> Result<SigningEvent>;
-
     async fn list_projects(
         &self,
         actor: &Actor,
@@ -338,7 +345,11 @@ pub trait WorkflowStore: Send + Sync {
         filter: &ProjectFilter,
         as_of: NaiveDate,
     ) -> Result<Vec<ProjectFigures>>;
+}
 
+/// Digital transformation projects and recognitions of enterprises. Scope rules are those of `chainpark_core::access::Scope`.
+#[async_trait]
+pub trait TransformationStore: Send + Sync {
     async fn list_transformation_projects(
         &self,
         actor: &Actor,
@@ -380,7 +391,11 @@ pub trait WorkflowStore: Send + Sync {
         actor: &Actor,
         as_of: NaiveDate,
     ) -> Result<TransformationSummary>;
+}
 
+/// Park work orders. Scope rules are those of `chainpark_core::access::Scope`.
+#[async_trait]
+pub trait WorkOrderStore: Send + Sync {
     /// Opens a work order reported at `at` (not after `now`); its assignee (of the park's staff) is notified.
     async fn create_work_order(
         &self,
@@ -406,7 +421,11 @@ pub trait WorkflowStore: Send + Sync {
         at: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Result<WorkOrder>;
+}
 
+/// Notifications in each person's inbox, and the mail outbox. Scope rules are those of `chainpark_core::access::Scope`.
+#[async_trait]
+pub trait InboxStore: Send + Sync {
     /// The messages of the actor's person and those addressed to the actor's account, newest first.
     async fn list_inbox(
         &self,
@@ -417,7 +436,6 @@ pub trait WorkflowStore: Send + Sync {
     async fn inbox_counts(&self, actor: &Actor) -> Result<InboxCounts>;
     /// Marks one message (or, with `None`, all) read; another person's message answers 404.
     async fn mark_read(&self, actor: &Actor, id: Option<Id>) -> Result<InboxCounts>;
-
     /// Mail due to be sent at `now`, oldest first. For the mailer, which acts for the program.
     async fn due_mail(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<OutboxMail>>;
     async fn mail_sent(&self, id: Id, at: DateTime<Utc>) -> Result<()>;
@@ -425,7 +443,14 @@ pub trait WorkflowStore: Send + Sync {
     async fn mail_failed(&self, id: Id, error: &str, retry_at: DateTime<Utc>) -> Result<()>;
     /// Every mail of the outbox, sent or not, newest last (admins; for checks and tests).
     async fn list_outbox(&self, actor: &Actor) -> Result<Vec<OutboxMail>>;
+}
 
+/// What spans the workflows: their consistency check and the escalation of overdue cases. Scope rules are those of `chainpark_core::access::Scope`.
+#[async_trait]
+pub trait WorkflowStore: Send + Sync {
+    /// Looks for broken rules in the stored daily work (a factory on fewer than two workshops, stage dates out of
+    /// order, a closed appeal without a reply, mail that keeps failing); each problem found is one line.
+    async fn check_workflow(&self) -> Result<Vec<String>>;
     /// Escalates every open case that is overdue and not yet escalated, to its chain or park chief, and
     /// notifies them. `at` is the instant of the run; appeals are judged on its China date. Admin (or the program) only.
     async fn escalate_overdue(&self, actor: &Actor, at: DateTime<Utc>) -> Result<EscalationRun>;

@@ -1,26 +1,20 @@
-//! Signing in and who is calling: password hashing (argon2id, on blocking threads), server-side sessions in a
-//! cookie with a CSRF token, API tokens sent as `Authorization: Bearer`, and throttling of failed sign-ins per
-//! (account, client address). Session ids and tokens are random and stored only as SHA-256 hashes; nothing secret
-//! is ever logged.
+//! Signing in and who is calling: server-side sessions in a cookie with a CSRF token, API tokens sent as
+//! `Authorization: Bearer`, and throttling of failed sign-ins per (account, client address). Passwords are hashed
+//! and secrets made by `chainpark_app::passwords`; session ids and tokens are random and stored only as SHA-256
+//! hashes; nothing secret is ever logged.
 
 mod client_address;
 mod throttle;
 
 use std::net::SocketAddr;
-use std::sync::{Arc, LazyLock};
 use std::time::{Duration, Instant};
 
-use argon2::Argon2;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, header};
-use base64::Engine;
+use chainpark_app::passwords::{new_secret, secret_hash, verify_password, verify_unknown_user};
 use chainpark_core::account::Account;
 use chainpark_store::Actor;
-use rand::RngCore;
-use sha2::{Digest, Sha256};
-use tokio::sync::Semaphore;
 
 pub use client_address::TrustedProxies;
 pub use throttle::Throttle;
@@ -33,91 +27,6 @@ pub const CSRF_HEADER: &str = "x-csrf-token";
 /// How long a sign-in lasts.
 pub const SESSION_LIFETIME: Duration = Duration::from_secs(12 * 3600);
 
-/// argon2 is meant to be slow (tens of milliseconds of CPU and 19 MiB per hash): it runs on blocking threads, at
-/// most one per CPU at a time, so that a burst of sign-ins queues there while the async threads go on answering.
-static ARGON2_SLOTS: LazyLock<Arc<Semaphore>> = LazyLock::new(|| {
-    Arc::new(Semaphore::new(
-        std::thread::available_parallelism().map_or(2, |n| n.get()),
-    ))
-});
-
-async fn on_argon2_thread<T: Send + 'static>(
-    work: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, ApiError> {
-    let internal = |e: String| {
-        ApiError::Store(chainpark_store::StoreError::Corrupt(format!(
-            "password hashing: {e}"
-        )))
-    };
-    let slot = ARGON2_SLOTS
-        .clone()
-        .acquire_owned()
-        .await
-        .map_err(|e| internal(e.to_string()))?;
-    tokio::task::spawn_blocking(move || {
-        let result = work();
-        drop(slot);
-        result
-    })
-    .await
-    .map_err(|e| internal(e.to_string()))
-}
-
-fn hash_now(password: &str) -> Result<String, ApiError> {
-    let salt = SaltString::generate(&mut rand::rngs::OsRng);
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| ApiError::bad_field("password", e.to_string()))
-}
-
-fn verify_now(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash)
-        .map(|parsed| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &parsed)
-                .is_ok()
-        })
-        .unwrap_or(false)
-}
-
-/// Hashes a password with argon2id and a random salt (PHC string format), on a blocking thread.
-pub async fn hash_password(password: &str) -> Result<String, ApiError> {
-    let password = password.to_string();
-    on_argon2_thread(move || hash_now(&password)).await?
-}
-
-/// Checks a password against a stored hash, on a blocking thread; a malformed hash never matches.
-pub async fn verify_password(password: &str, hash: &str) -> Result<bool, ApiError> {
-    let (password, hash) = (password.to_string(), hash.to_string());
-    on_argon2_thread(move || verify_now(&password, &hash)).await
-}
-
-/// A hash to check against when the user does not exist, so that the answer takes as long as a wrong password.
-static DUMMY_HASH: LazyLock<String> =
-    LazyLock::new(|| hash_now("not-a-real-password-anyone-has").unwrap_or_default());
-
-async fn verify_unknown_user(password: &str) -> Result<(), ApiError> {
-    let password = password.to_string();
-    on_argon2_thread(move || {
-        let _ = verify_now(&password, &DUMMY_HASH);
-    })
-    .await
-}
-
-/// A new random secret: 32 bytes, URL-safe base64.
-pub fn new_secret() -> String {
-    let mut bytes = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-}
-
-/// What the store keeps of a session id or token.
-pub fn secret_hash(secret: &str) -> String {
-    let digest = Sha256::digest(secret.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// The caller's network address, for throttling: the peer, or the client a trusted proxy names.
 pub fn client_address(parts: &Parts, trusted: &TrustedProxies) -> String {
     let peer = parts
@@ -125,6 +34,20 @@ pub fn client_address(parts: &Parts, trusted: &TrustedProxies) -> String {
         .get::<ConnectInfo<SocketAddr>>()
         .map(|ConnectInfo(addr)| addr.ip());
     trusted.client_address(peer, &parts.headers)
+}
+
+/// A client's address: the connection's peer, or the client a trusted proxy names in `X-Forwarded-For`.
+pub struct ClientAddress(pub String);
+
+impl axum::extract::FromRequestParts<AppState> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddress(client_address(parts, &state.trusted_proxies)))
+    }
 }
 
 /// Why a sign-in did not happen.
@@ -166,13 +89,13 @@ pub async fn sign_in(
         Some((account, hash)) => {
             let matches = verify_password(password, &hash)
                 .await
-                .map_err(SignInRefused::Failed)?;
+                .map_err(|e| SignInRefused::Failed(e.into()))?;
             (matches && !account.disabled).then_some(account)
         }
         None => {
             verify_unknown_user(password)
                 .await
-                .map_err(SignInRefused::Failed)?;
+                .map_err(|e| SignInRefused::Failed(e.into()))?;
             None
         }
     };
@@ -328,25 +251,4 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
         return false;
     }
     a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn password_hash_verifies_only_the_same_password() {
-        let hash = hash_now("correct horse battery").expect("hashes");
-        assert!(hash.starts_with("$argon2id$"));
-        assert!(verify_now("correct horse battery", &hash));
-        assert!(!verify_now("correct horse batterz", &hash));
-    }
-
-    #[test]
-    fn secrets_are_stored_as_hashes() {
-        let secret = new_secret();
-        assert_eq!(secret.len(), 43);
-        assert_eq!(secret_hash(&secret).len(), 64);
-        assert_ne!(secret_hash(&secret), secret);
-    }
 }

@@ -42,6 +42,17 @@ pub enum ApiError {
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
+impl From<chainpark_app::AppError> for ApiError {
+    fn from(e: chainpark_app::AppError) -> Self {
+        match e {
+            chainpark_app::AppError::BadField { field, message } => {
+                ApiError::bad_field(&field, message)
+            }
+            chainpark_app::AppError::Store(e) => ApiError::Store(e),
+        }
+    }
+}
+
 impl ApiError {
     pub fn bad_field(field: &str, message: impl Into<String>) -> Self {
         let message = message.into();

@@ -1,15 +1,14 @@
 //! chainpark's HTTP layer: the JSON API under `/api/v1` with its OpenAPI document, and the web pages. Handlers
-//! are thin: they parse, authorise, call the domain and the store, and map errors in one place.
+//! are thin: they parse, authorise, call the application layer (`chainpark_app`), the domain and the store, and
+//! map errors in one place.
 
 #![forbid(unsafe_code)]
 
 pub mod api;
 pub mod auth;
+pub mod download;
 pub mod error;
 pub mod extract;
-pub mod notify;
-pub mod rollups;
-pub mod spool;
 pub mod ui;
 
 use std::sync::Arc;
@@ -20,8 +19,9 @@ use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::get;
 use axum::{Json, Router};
+use chainpark_app::spool::Spool;
 use chainpark_core::time::Clock;
-use chainpark_store::Store;
+use chainpark_store::prelude::*;
 
 pub use auth::Caller;
 
@@ -39,7 +39,7 @@ pub struct AppState {
     /// Limits of imports: upload size, and what a file may hold.
     pub import_limits: chainpark_import::ImportLimits,
     /// Where uploads wait while they are read.
-    pub spool: Arc<spool::Spool>,
+    pub spool: Arc<Spool>,
     /// "Now" for every rule and default a handler applies (deadlines, overdue, escalation, today's posts); the
     /// system clock unless a test or a demonstration fixed it. Sessions and tokens expire on the system clock.
     pub clock: Clock,
@@ -55,7 +55,7 @@ impl AppState {
             disclosure: Default::default(),
             trusted_proxies: Arc::new(auth::TrustedProxies::default()),
             import_limits: chainpark_import::ImportLimits::default(),
-            spool: Arc::new(spool::Spool::new(spool::Spool::default_root())),
+            spool: Arc::new(Spool::new(Spool::default_root())),
             clock: Clock::System,
         }
     }

@@ -19,10 +19,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::api::reports::{Cell, ExportFormat, Sheet, download};
+use crate::api::reports::download;
 use crate::error::{ApiResult, Problem};
 use crate::extract::{ApiJson, ApiQuery, merge_patch};
 use crate::{AppState, Caller};
+use chainpark_app::exports::{ExportFormat, appeal_sheet};
 
 /// Filters, sorting and paging of the appeal list.
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -120,53 +121,6 @@ pub async fn export(
         vec![appeal_sheet(&page.items)],
     )
     .await
-}
-
-pub(crate) fn appeal_sheet(items: &[Appeal]) -> Sheet {
-    let mut sheet = Sheet::new(
-        "诉求 Appeals",
-        &[
-            "编号 id",
-            "企业 enterprise",
-            "类别 category",
-            "紧急 urgency",
-            "标题 title",
-            "状态 status",
-            "受理日 received_on",
-            "受理时限 accept_due",
-            "答复时限 reply_due",
-            "超期 overdue",
-            "承办人 assignee",
-            "督办 escalated_to",
-            "反馈 replied_at",
-            "办结 closed_at",
-            "满意 satisfied",
-            "评分 rating",
-            "重办次数 reopen_count",
-        ],
-    );
-    for a in items {
-        sheet.rows.push(vec![
-            Cell::Int(a.id),
-            a.enterprise_name.clone().into(),
-            format!("{} {}", a.category.name_zh(), a.category).into(),
-            a.urgency.as_str().into(),
-            a.title.clone().into(),
-            a.status.as_str().into(),
-            a.received_on.to_string().into(),
-            a.accept_due.to_string().into(),
-            a.reply_due.to_string().into(),
-            a.overdue.map(|s| s.as_str()).unwrap_or("").into(),
-            a.assignee.as_ref().map(|p| p.name.clone()).into(),
-            a.escalated_to.as_ref().map(|p| p.name.clone()).into(),
-            a.replied_at.map(|t| t.to_rfc3339()).into(),
-            a.closed_at.map(|t| t.to_rfc3339()).into(),
-            a.satisfied.map(|s| if s { "yes" } else { "no" }).into(),
-            a.rating.map(i64::from).into(),
-            Cell::Int(i64::from(a.reopen_count)),
-        ]);
-    }
-    sheet
 }
 
 /// The honest on-time rate of the appeals the filter selects: open overdue appeals count against it.

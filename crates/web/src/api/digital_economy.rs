@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::api::imports::download;
+use crate::download::attachment;
 use crate::error::{ApiResult, Problem};
 use crate::extract::ApiQuery;
 use crate::{AppState, Caller};
@@ -79,10 +79,10 @@ pub async fn get_map_csv(State(state): State<AppState>, caller: Caller) -> ApiRe
     let in_force = state.store.digital_economy_map(&caller.actor()).await?;
     let mut bytes = "\u{feff}".as_bytes().to_vec();
     bytes.extend_from_slice(in_force.map.to_csv().as_bytes());
-    Ok(download(
+    Ok(attachment(
         bytes,
         "text/csv; charset=utf-8",
-        "digital_economy_map.csv".into(),
+        "digital_economy_map.csv",
     ))
 }
 

@@ -5,13 +5,12 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use chainpark_app::rollups::{self, StatsQuery};
 use chainpark_core::digital_economy::DigitalEconomyCategory;
-use chainpark_core::figures::{Dimension, GrowthMethod, Indicator, IndicatorInput, Rollup};
+use chainpark_core::figures::{Indicator, IndicatorInput, Rollup};
 use chainpark_core::period::Period;
 use chainpark_core::registry::Id;
-use chainpark_store::figures::{
-    DigitalCategoryAssignment, EnterpriseFigure, RegionFigure, RollupQuery, ShareOf,
-};
+use chainpark_store::figures::{DigitalCategoryAssignment, EnterpriseFigure, RegionFigure};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -116,68 +115,6 @@ pub async fn create_indicator(
     ))
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct StatsQuery {
-    /// Indicator code, e.g. `added_value`, `gross_output`.
-    pub indicator: String,
-    /// `2021-06` (month), `2021-Q3`, `2021-H1`, `2021` (year) or `2021-YTD-09` (January to September, 累计).
-    pub period: String,
-    /// zone, area, chain, segment, park, district, digital_category or digital_economy (default zone).
-    pub by: Option<String>,
-    /// `published_totals` (default: last year's totals as reported) or `same_firms` (base restated to the firms
-    /// reporting this period).
-    pub method: Option<String>,
-    /// `zone` (default) or `region:CODE`, e.g. `region:500000` for Chongqing city's figure of the same period.
-    pub share_of: Option<String>,
-}
-
-impl StatsQuery {
-    pub fn parse(self) -> ApiResult<RollupQuery> {
-        let period = Period::parse(&self.period)
-            .map_err(|e| ApiError::bad_field("period", e.to_string()))?;
-        let by = match self.by.as_deref() {
-            None | Some("") => Dimension::Zone,
-            Some(text) => Dimension::parse(text).ok_or_else(|| {
-                let all: Vec<&str> = Dimension::ALL.iter().map(|d| d.as_str()).collect();
-                ApiError::bad_field("by", format!("{text:?} is not one of {}", all.join(", ")))
-            })?,
-        };
-        let method = match self.method.as_deref() {
-            None | Some("") | Some("published_totals") => GrowthMethod::PublishedTotals,
-            Some("same_firms") => GrowthMethod::SameFirms,
-            Some(other) => {
-                return Err(ApiError::bad_field(
-                    "method",
-                    format!("{other:?}: use published_totals or same_firms"),
-                ));
-            }
-        };
-        let share_of = match self.share_of.as_deref() {
-            None | Some("") | Some("zone") => ShareOf::Zone,
-            Some(text) => match text.strip_prefix("region:") {
-                Some(code) if code.len() == 6 && code.chars().all(|c| c.is_ascii_digit()) => {
-                    ShareOf::Region(code.to_string())
-                }
-                _ => {
-                    return Err(ApiError::bad_field(
-                        "share_of",
-                        format!("{text:?}: use zone or region:500000"),
-                    ));
-                }
-            },
-        };
-        Ok(RollupQuery {
-            indicator: self.indicator,
-            period,
-            by,
-            method,
-            share_of,
-        })
-    }
-}
-
 /// A roll-up of one indicator for one period by a dimension, each group with the same period last year,
 /// year-on-year growth and its share of the parent (the zone, or a region's published figure). For a caller who
 /// may not read the figures of every firm in a group, a group of fewer than 3 firms or where one firm makes more
@@ -194,7 +131,7 @@ pub async fn stats(
     let query = q.parse()?;
     let rules = &state.disclosure;
     Ok(Json(
-        crate::rollups::rollup(state.store.as_ref(), rules, &caller.actor(), &query).await?,
+        rollups::rollup(state.store.as_ref(), rules, &caller.actor(), &query).await?,
     ))
 }
 

@@ -1,47 +1,36 @@
 //! Importing monthly enterprise indicators from spreadsheets: `POST /api/v1/imports` takes the file as the raw
 //! request body (`Content-Type` of CSV, XLSX or `application/octet-stream`; `?filename=` names it) or as the part
-//! `file` of a `multipart/form-data` upload (`curl -F file=@figures.xlsx`), and answers the row-by-row report; the report of any import is downloadable as CSV or XLSX, and each layout has a template.
-//! [`run_import`] is the one import path: the command line's `chainpark import` calls it too.
+//! `file` of a `multipart/form-data` upload (`curl -F file=@figures.xlsx`), and answers the row-by-row report; the report of any
+//! import is downloadable as CSV or XLSX, and each layout has a template.
 //!
 //! The body is spooled to a file in the spool folder (so memory stays bounded whatever the size, and XLSX can seek),
-//! refused with 413 past `max_upload_bytes`, then parsed on a blocking thread that streams accepted values to the
-//! store in batches, inside one transaction. All-or-nothing by default: one bad row and nothing is stored; with
-//! `accept_valid=true` the good rows are. A workbook is read from its first visible sheet, or the one `sheet` names.
+//! refused with 413 past `max_upload_bytes`, then imported by `chainpark_app::imports::run_import`, the one import
+//! path (the command line's `chainpark import` takes it too).
 
-use std::cell::RefCell;
-use std::collections::HashMap;
-use std::ops::ControlFlow;
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::path::Path;
 
 use axum::Json;
 use axum::body::Body;
 use axum::extract::{Path as UrlPath, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use chainpark_core::figures::{may_import_figures, may_report_figures_of};
-use chainpark_core::period::Month;
+use chainpark_app::exports::XLSX;
+use chainpark_app::imports::{self, ImportFailure};
+use chainpark_core::figures::may_import_figures;
 use chainpark_core::registry::Id;
-use chainpark_core::time::Clock;
-use chainpark_import::{
-    Catalogue, ImportError, ImportLimits, ImportOptions, ImportReport, Importer, Layout,
-    Problem as RowProblem, RowError, YearMonth,
-};
-use chainpark_store::figures::{FigureValue, ImportMessage, ImportRecord};
-use chainpark_store::{Actor, Store, StoreError};
+use chainpark_import::{ImportError, Layout};
+use chainpark_store::StoreError;
+use chainpark_store::figures::ImportRecord;
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use tokio::io::AsyncWriteExt;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
+use crate::download::attachment;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::ApiQuery;
 use crate::{AppState, Caller};
-
-/// Values sent to the store in one message.
-const BATCH: usize = 20_000;
 
 /// Bytes a form may hold besides its file: boundaries, part headers and the short text parts.
 const FORM_OVERHEAD: u64 = 64 << 10;
@@ -52,17 +41,6 @@ pub struct ImportResponse {
     pub import: ImportRecord,
     pub report_csv: String,
     pub report_xlsx: String,
-}
-
-/// How an import ended when it could not even be read (not a spreadsheet, empty, no header...).
-#[derive(Debug, thiserror::Error)]
-pub enum ImportFailure {
-    #[error("{0}")]
-    File(#[from] ImportError),
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    #[error("the import was interrupted: {0}")]
-    Interrupted(String),
 }
 
 impl From<ImportFailure> for ApiError {
@@ -79,303 +57,6 @@ impl From<ImportFailure> for ApiError {
             ImportFailure::Store(e) => ApiError::Store(e),
             ImportFailure::Interrupted(e) => ApiError::Store(StoreError::Corrupt(e)),
         }
-    }
-}
-
-/// The import crate's catalogue built from the store's, with the store id of each of its indicators. A catalogue
-/// that cannot be read (two indicators sharing a name, stored before names were checked) refuses the import with
-/// a conflict naming the name, never a server error; `chainpark check` reports it too.
-fn catalogue(
-    indicators: &[chainpark_core::figures::Indicator],
-) -> Result<(Catalogue, Vec<Id>), StoreError> {
-    let catalogue = Catalogue::from_indicators(indicators).map_err(|e| {
-        StoreError::conflict(
-            "indicators",
-            format!(
-                "the indicator catalogue cannot be read, so no file can be imported until an admin fixes it with \
-                 PATCH /api/v1/indicators/{{code}}: {e}"
-            ),
-        )
-    })?;
-    Ok((catalogue, indicators.iter().map(|i| i.id).collect()))
-}
-
-/// The latest month a value may be for: the month of `today` (a China date).
-pub fn current_month(today: chrono::NaiveDate) -> YearMonth {
-    use chrono::Datelike;
-    YearMonth::new(today.year() as u32, today.month())
-        .unwrap_or_else(|_| YearMonth::new(2999, 12).expect("valid"))
-}
-
-/// How one import runs: the user's choices and the configured limits.
-#[derive(Debug, Clone, Default)]
-pub struct ImportSettings {
-    /// Store the good rows even when some rows are bad (default: all or nothing).
-    pub accept_valid: bool,
-    /// The worksheet to read from a workbook; the first visible one when `None`.
-    pub sheet: Option<String>,
-    pub limits: ImportLimits,
-    /// The day the import is judged on (values may be for its month at the latest); the application's clock gives
-    /// it, the system clock when `None`.
-    pub today: Option<chrono::NaiveDate>,
-}
-
-/// The one import path, for the API and the command line: reads `path` (named `file_name` by the user), checks
-/// every row, streams the accepted values into one store transaction, and stores them when the file is clean
-/// (or, with `accept_valid`, whatever was good). `progress` counts the bytes read so far.
-pub async fn run_import(
-    store: Arc<dyn Store>,
-    actor: Actor,
-    path: PathBuf,
-    file_name: String,
-    settings: ImportSettings,
-    progress: Option<Arc<AtomicU64>>,
-) -> Result<ImportRecord, ImportFailure> {
-    let ImportSettings {
-        accept_valid,
-        sheet,
-        limits,
-        today,
-    } = settings;
-    let latest = current_month(today.unwrap_or_else(|| Clock::System.today()));
-    may_import_figures(&actor.scope).map_err(StoreError::from)?;
-    let indicators = store.list_indicators(&actor).await?;
-    let (catalogue, indicator_ids) = catalogue(&indicators)?;
-    let codes = store.enterprise_ids(&actor).await?;
-    let (sender, receiver) = tokio::sync::mpsc::channel::<ImportMessage>(4);
-    let writer = {
-        let store = store.clone();
-        let actor = actor.clone();
-        let file_name = file_name.clone();
-        tokio::spawn(async move { store.import_figures(&actor, &file_name, receiver).await })
-    };
-    let scope = actor.scope.clone();
-    let parse_sender = sender.clone();
-    let parsed = tokio::task::spawn_blocking(move || -> Result<ImportReport, ImportFailure> {
-        let max_listed = limits.max_listed_errors;
-        let mut options = ImportOptions::new(latest);
-        options.sheet = sheet;
-        options.limits = limits;
-        let importer = Importer::new(&catalogue, options);
-        // Rows of enterprises that take no figures from this account (another enterprise's, an archived one):
-        // enterprise id → credit code and why.
-        let foreign: RefCell<HashMap<i64, (String, Refusal)>> = RefCell::new(HashMap::new());
-        let mut denied = DeniedRows::new(max_listed);
-        let mut batch = Vec::with_capacity(BATCH);
-        let mut closed = false;
-        let resolve = |code: &chainpark_core::credit_code::CreditCode| {
-            let enterprise = codes.get(code.as_str()).copied()?;
-            let refusal = if !may_report_figures_of(&scope, enterprise.id) {
-                Some(Refusal::NotOwn)
-            } else if enterprise.archived {
-                Some(Refusal::Archived)
-            } else {
-                None
-            };
-            if let Some(refusal) = refusal {
-                foreign
-                    .borrow_mut()
-                    .insert(enterprise.id, (code.as_str().to_string(), refusal));
-            }
-            Some(enterprise.id)
-        };
-        let mut sink = |v: chainpark_import::IndicatorValue| {
-            if foreign.borrow().contains_key(&v.enterprise_id) {
-                denied.note(v.line, v.enterprise_id);
-                return ControlFlow::Continue(());
-            }
-            let Some(month) = Month::new(v.period.year() as i32, v.period.month()) else {
-                return ControlFlow::Continue(());
-            };
-            batch.push(FigureValue {
-                enterprise_id: v.enterprise_id,
-                indicator_id: indicator_ids[v.indicator.index()],
-                month,
-                value: v.value,
-            });
-            if batch.len() >= BATCH {
-                let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
-                if parse_sender
-                    .blocking_send(ImportMessage::Values(full))
-                    .is_err()
-                {
-                    closed = true;
-                    return ControlFlow::Break(());
-                }
-            }
-            ControlFlow::Continue(())
-        };
-        let file = std::fs::File::open(&path).map_err(ImportError::Io)?;
-        let reader = CountingReader {
-            inner: file,
-            progress,
-            position: 0,
-        };
-        let report = importer.read_named(
-            std::io::BufReader::with_capacity(1 << 16, reader),
-            &file_name,
-            resolve,
-            &mut sink,
-        );
-        let mut report = report?;
-        if closed {
-            return Err(ImportFailure::Interrupted(
-                "the store stopped taking values".into(),
-            ));
-        }
-        if !batch.is_empty()
-            && parse_sender
-                .blocking_send(ImportMessage::Values(batch))
-                .is_err()
-        {
-            return Err(ImportFailure::Interrupted(
-                "the store stopped taking values".into(),
-            ));
-        }
-        denied.add_to(&mut report, &foreign.borrow());
-        Ok(report)
-    })
-    .await
-    .map_err(|e| ImportFailure::Interrupted(e.to_string()))?;
-    let report = match parsed {
-        Ok(report) => report,
-        Err(failure) => {
-            drop(sender);
-            // The store sees the channel close without `Finish` and rolls back. When the store stopped first
-            // (a refused value, a database error), its error is the one to report.
-            let stored = writer.await;
-            return match (failure, stored) {
-                (ImportFailure::Interrupted(_), Ok(Err(store_error))) => Err(store_error.into()),
-                (failure, _) => Err(failure),
-            };
-        }
-    };
-    let store_it = report.is_clean() || (accept_valid && !report.stopped_early);
-    let report_json =
-        serde_json::to_value(&report).map_err(|e| ImportFailure::Interrupted(e.to_string()))?;
-    sender
-        .send(ImportMessage::Finish {
-            store: store_it,
-            report: report_json,
-        })
-        .await
-        .map_err(|_| ImportFailure::Interrupted("the store stopped taking values".into()))?;
-    drop(sender);
-    let record = writer
-        .await
-        .map_err(|e| ImportFailure::Interrupted(e.to_string()))??;
-    Ok(record)
-}
-
-/// Why the rows of an enterprise are refused.
-#[derive(Debug, Clone, Copy)]
-enum Refusal {
-    /// Another enterprise than the account's own.
-    NotOwn,
-    /// An archived enterprise: it takes no new figures.
-    Archived,
-}
-
-/// Rows of enterprises that take no figures from this account (other enterprises than the account's own, archived
-/// ones): rejected, one problem per row naming the enterprise, and their values dropped. The first ones are listed
-/// (as many as the report lists problems); the others are only counted, so a file of millions of them keeps a small
-/// report and a small memory.
-struct DeniedRows {
-    /// Line and enterprise of the first rows.
-    listed: Vec<(u64, i64)>,
-    max_listed: usize,
-    rows: u64,
-    values: u64,
-    /// A row's values arrive one after another: the line of the last one tells a new row.
-    last_line: Option<u64>,
-}
-
-impl DeniedRows {
-    fn new(max_listed: usize) -> DeniedRows {
-        DeniedRows {
-            listed: Vec::new(),
-            max_listed,
-            rows: 0,
-            values: 0,
-            last_line: None,
-        }
-    }
-
-    fn note(&mut self, line: u64, enterprise: i64) {
-        self.values += 1;
-        if self.last_line == Some(line) {
-            return;
-        }
-        self.last_line = Some(line);
-        self.rows += 1;
-        if self.listed.len() < self.max_listed {
-            self.listed.push((line, enterprise));
-        }
-    }
-
-    /// Adds the rows to the report: counted, and the first ones listed among its problems in line order.
-    fn add_to(self, report: &mut ImportReport, codes: &HashMap<i64, (String, Refusal)>) {
-        report.values_accepted = report.values_accepted.saturating_sub(self.values);
-        for (line, enterprise) in self.listed {
-            let Some((code, refusal)) = codes.get(&enterprise).cloned() else {
-                continue;
-            };
-            let (problem, reason, reason_zh) = match refusal {
-                Refusal::NotOwn => (
-                    RowProblem::UnknownCreditCode,
-                    format!(
-                        "{code} is not one of this account's enterprises: an enterprise account may import only its own rows"
-                    ),
-                    format!("{code} 不是本账号所属企业：企业账号只能导入本企业的数据"),
-                ),
-                Refusal::Archived => (
-                    RowProblem::ArchivedEnterprise,
-                    format!("enterprise {code} is archived and takes no new figures"),
-                    format!("企业 {code} 已归档，不再接收新数据"),
-                ),
-            };
-            report.errors.push(RowError {
-                line,
-                column: "统一社会信用代码 credit code".into(),
-                column_letter: String::new(),
-                problem,
-                cell: code,
-                reason,
-                reason_zh,
-                first_line: None,
-            });
-        }
-        report.rows_rejected += self.rows;
-        report.error_count += self.rows;
-        report.errors.sort_by_key(|e| e.line);
-        report.errors.truncate(self.max_listed);
-    }
-}
-
-/// Counts the bytes read, for a progress bar: the furthest position read to, so the second reading of a file with
-/// repeated rows (to name their first lines) never counts past the file's size nor moves the bar back.
-struct CountingReader<R> {
-    inner: R,
-    progress: Option<Arc<AtomicU64>>,
-    /// Where the next read starts.
-    position: u64,
-}
-
-impl<R: std::io::Read> std::io::Read for CountingReader<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.position += n as u64;
-        if let Some(p) = &self.progress {
-            p.fetch_max(self.position, Ordering::Relaxed);
-        }
-        Ok(n)
-    }
-}
-
-impl<R: std::io::Seek> std::io::Seek for CountingReader<R> {
-    fn seek(&mut self, pos: std::io::SeekFrom) -> std::io::Result<u64> {
-        self.position = self.inner.seek(pos)?;
-        Ok(self.position)
     }
 }
 
@@ -447,13 +128,13 @@ pub async fn create(
         FormUpload::default()
     };
     let file_name = q.filename.or(upload.filename).unwrap_or_default();
-    let settings = ImportSettings {
+    let settings = imports::ImportSettings {
         accept_valid: q.accept_valid || upload.accept_valid,
         sheet: q.sheet.or(upload.sheet).filter(|s| !s.trim().is_empty()),
         limits: state.import_limits.clone(),
         today: Some(state.clock.today()),
     };
-    let record = run_import(
+    let record = imports::run_import(
         state.store.clone(),
         actor,
         spool.path().to_path_buf(),
@@ -600,39 +281,6 @@ pub async fn get(
     )))
 }
 
-fn stored_report(record: &ImportRecord) -> ApiResult<ImportReport> {
-    serde_json::from_value(record.report.clone()).map_err(|e| {
-        ApiError::Store(StoreError::Corrupt(format!(
-            "report of import {}: {e}",
-            record.id
-        )))
-    })
-}
-
-/// A file to download under `name`.
-pub(crate) fn download(bytes: Vec<u8>, content_type: &'static str, name: String) -> Response {
-    let mut response = bytes.into_response();
-    let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
-        headers.insert(header::CONTENT_DISPOSITION, value);
-    }
-    response
-}
-
-/// Writes a report file on a blocking thread, so a long report does not hold up the server's other answers.
-async fn blocking<E: std::fmt::Display + Send + 'static>(
-    write: impl FnOnce() -> Result<Vec<u8>, E> + Send + 'static,
-) -> ApiResult<Vec<u8>> {
-    let corrupt = |e: String| ApiError::Store(StoreError::Corrupt(e));
-    tokio::task::spawn_blocking(write)
-        .await
-        .map_err(|e| corrupt(e.to_string()))?
-        .map_err(|e| corrupt(e.to_string()))
-}
-
-const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-
 /// The report of an import as CSV (UTF-8 with BOM): one line per problem, with line, column and reason.
 #[utoipa::path(get, path = "/api/v1/imports/{id}/report.csv", tag = "figures",
     responses((status = 200, content_type = "text/csv", body = String), (status = 404, body = Problem, content_type = "application/problem+json")))]
@@ -642,16 +290,11 @@ pub async fn report_csv(
     UrlPath(id): UrlPath<Id>,
 ) -> ApiResult<Response> {
     let record = state.store.get_import(&caller.actor(), id).await?;
-    let report = stored_report(&record)?;
-    let out = blocking(move || {
-        let mut out = Vec::new();
-        report.write_csv(&mut out).map(|()| out)
-    })
-    .await?;
-    Ok(download(
+    let out = imports::report_csv(&record).await?;
+    Ok(attachment(
         out,
         "text/csv; charset=utf-8",
-        format!("import-{id}-report.csv"),
+        &format!("import-{id}-report.csv"),
     ))
 }
 
@@ -665,9 +308,8 @@ pub async fn report_xlsx(
     UrlPath(id): UrlPath<Id>,
 ) -> ApiResult<Response> {
     let record = state.store.get_import(&caller.actor(), id).await?;
-    let report = stored_report(&record)?;
-    let bytes = blocking(move || report.to_xlsx()).await?;
-    Ok(download(bytes, XLSX, format!("import-{id}-report.xlsx")))
+    let bytes = imports::report_xlsx(&record).await?;
+    Ok(attachment(bytes, XLSX, &format!("import-{id}-report.xlsx")))
 }
 
 /// A blank template for a layout: `long`, `wide_by_month` or `wide_by_indicator`, as `.csv` or `.xlsx`.
@@ -685,15 +327,15 @@ pub async fn template(_caller: Caller, UrlPath(file): UrlPath<String>) -> ApiRes
             ))
         })?;
     match kind {
-        "csv" => Ok(download(
+        "csv" => Ok(attachment(
             chainpark_import::template_csv(layout).into_bytes(),
             "text/csv; charset=utf-8",
-            file.clone(),
+            &file,
         )),
-        "xlsx" => Ok(download(
+        "xlsx" => Ok(attachment(
             chainpark_import::template_xlsx(layout),
             XLSX,
-            file.clone(),
+            &file,
         )),
         _ => Err(ApiError::NotFound(format!(
             "no template {file}; use .csv or .xlsx"

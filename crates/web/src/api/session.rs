@@ -4,7 +4,6 @@ use std::time::Instant;
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chainpark_core::account::{
@@ -20,7 +19,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::AppState;
-use crate::auth::{self, Caller, SESSION_LIFETIME, SignInRefused};
+use crate::auth::{self, Caller, ClientAddress, SESSION_LIFETIME, SignInRefused};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{ApiJson, ApiQuery};
 
@@ -36,23 +35,6 @@ pub struct SignIn {
 pub struct SessionInfo {
     pub account: Account,
     pub csrf_token: String,
-}
-
-/// A client's address: the connection's peer, or the client a trusted proxy names in `X-Forwarded-For`.
-pub struct ClientAddress(pub String);
-
-impl axum::extract::FromRequestParts<AppState> for ClientAddress {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        Ok(ClientAddress(auth::client_address(
-            parts,
-            &state.trusted_proxies,
-        )))
-    }
 }
 
 /// Signs in with a username and password and sets the session cookie. A wrong password, an unknown user and a
@@ -144,7 +126,9 @@ pub async fn change_password(
         .attempt(username, &address, Instant::now())
         .map_err(ApiError::too_many_attempts)?;
     let current_ok = match state.store.account_for_login(username).await? {
-        Some((_, hash)) => auth::verify_password(&body.current_password, &hash).await?,
+        Some((_, hash)) => {
+            chainpark_app::passwords::verify_password(&body.current_password, &hash).await?
+        }
         None => false,
     };
     if !current_ok {
@@ -155,7 +139,7 @@ pub async fn change_password(
     chainpark_core::account::check_password(&mut v, "new_password", &body.new_password);
     v.finish(())?;
     let edit = AccountEdit {
-        password_hash: Some(auth::hash_password(&body.new_password).await?),
+        password_hash: Some(chainpark_app::passwords::hash_password(&body.new_password).await?),
         keep_session: caller.session_hash.clone(),
         ..AccountEdit::default()
     };
@@ -211,13 +195,13 @@ pub async fn create_token(
         v.add("expires_in_days", "must be between 1 and 365");
     }
     v.finish(())?;
-    let token = auth::new_secret();
+    let token = chainpark_app::passwords::new_secret();
     let info = state
         .store
         .create_token(
             &caller.actor(),
             &name,
-            &auth::secret_hash(&token),
+            &chainpark_app::passwords::secret_hash(&token),
             Utc::now() + Duration::days(days),
             body.may_create_tokens,
         )
@@ -284,7 +268,7 @@ pub async fn create_account(
         .may_administer()
         .map_err(|d| ApiError::Forbidden(d.0))?;
     let (draft, password) = input.parse()?;
-    let hash = auth::hash_password(&password).await?;
+    let hash = chainpark_app::passwords::hash_password(&password).await?;
     let account = state
         .store
         .create_account(&caller.actor(), draft, hash)
@@ -327,7 +311,7 @@ pub async fn update_account(
             let mut v = Violations::default();
             chainpark_core::account::check_password(&mut v, "password", password);
             v.finish(())?;
-            Some(auth::hash_password(password).await?)
+            Some(chainpark_app::passwords::hash_password(password).await?)
         }
         None => None,
     };

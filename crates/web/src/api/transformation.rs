@@ -15,10 +15,11 @@ use utoipa::IntoParams;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::api::appeals::AsOfQuery;
-use crate::api::reports::{Cell, ExportFormat, Sheet, download};
+use crate::api::reports::download;
 use crate::error::{ApiResult, Problem};
 use crate::extract::{ApiJson, ApiQuery, merge_patch};
 use crate::{AppState, Caller};
+use chainpark_app::exports::{Cell, ExportFormat, Sheet};
 
 /// Filters of the transformation lists.
 #[derive(Debug, Default, Deserialize, IntoParams)]

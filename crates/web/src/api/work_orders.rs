@@ -14,10 +14,11 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::api::reports::{Cell, ExportFormat, Sheet, download};
+use crate::api::reports::download;
 use crate::error::{ApiResult, Problem};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::{AppState, Caller};
+use chainpark_app::exports::{ExportFormat, work_order_sheet};
 
 /// Filters and paging of the work-order list.
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -86,47 +87,6 @@ pub async fn export(
         vec![work_order_sheet(&page.items)],
     )
     .await
-}
-
-pub(crate) fn work_order_sheet(items: &[WorkOrder]) -> Sheet {
-    let mut sheet = Sheet::new(
-        "工单 Work orders",
-        &[
-            "编号 id",
-            "园区 park_id",
-            "设施 facility",
-            "类型 kind",
-            "紧急 urgency",
-            "标题 title",
-            "状态 status",
-            "创建 created_at",
-            "时限 due_at",
-            "超时 overdue",
-            "处理人 assignee",
-            "督办 escalated_to",
-            "完成 done_at",
-            "关闭 closed_at",
-        ],
-    );
-    for w in items {
-        sheet.rows.push(vec![
-            Cell::Int(w.id),
-            Cell::Int(w.park_id),
-            w.facility.clone().into(),
-            w.kind.as_str().into(),
-            w.urgency.as_str().into(),
-            w.title.clone().into(),
-            w.status.as_str().into(),
-            w.created_at.to_rfc3339().into(),
-            w.due_at.to_rfc3339().into(),
-            (if w.overdue { "yes" } else { "" }).into(),
-            w.assignee.as_ref().map(|p| p.name.clone()).into(),
-            w.escalated_to.as_ref().map(|p| p.name.clone()).into(),
-            w.done_at.map(|t| t.to_rfc3339()).into(),
-            w.closed_at.map(|t| t.to_rfc3339()).into(),
-        ]);
-    }
-    sheet
 }
 
 /// Opens a work order: the park's chief or staff, or the admin. The limit follows from the type and urgency

@@ -2,15 +2,14 @@
 //! store refuses everyone but the admin, so the page does too.
 
 use askama::Template;
-use axum::extract::{Form, State};
-use axum::http::{HeaderMap, Uri};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use chainpark_core::access::Role;
 use chainpark_core::account::AccountInput;
 use chainpark_core::list::Paging;
 use serde::Deserialize;
 
-use super::{Chrome, PageResult, Viewer, render};
+use super::{Chrome, FormPost, PageResult, Viewer, render};
 use crate::AppState;
 use crate::error::ApiError;
 
@@ -80,7 +79,6 @@ pub async fn page(
 
 #[derive(Debug, Deserialize)]
 pub struct NewAccountForm {
-    csrf: String,
     username: String,
     password: String,
     role: String,
@@ -92,14 +90,8 @@ pub struct NewAccountForm {
 
 pub async fn create(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    uri: Uri,
-    Form(form): Form<NewAccountForm>,
+    FormPost { viewer, form }: FormPost<NewAccountForm>,
 ) -> Response {
-    let viewer = match Viewer::for_form(&state, &headers, uri, &form.csrf).await {
-        Ok(viewer) => viewer,
-        Err(response) => return response,
-    };
     let result = async {
         let role = Role::parse(&form.role)
             .ok_or_else(|| ApiError::bad_field("role", format!("unknown role {:?}", form.role)))?;
@@ -123,7 +115,7 @@ pub async fn create(
             display_name: form.display_name,
         }
         .parse()?;
-        let hash = crate::auth::hash_password(&password).await?;
+        let hash = chainpark_app::passwords::hash_password(&password).await?;
         let account = state
             .store
             .create_account(viewer.actor(), draft, hash)

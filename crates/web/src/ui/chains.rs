@@ -9,18 +9,21 @@ use chainpark_core::figures::Dimension;
 use chainpark_core::list::Paging;
 use chainpark_core::registry::{ChainMembership, Enterprise, Id, Person, PostRole};
 use chainpark_store::figures::ShareOf;
+use chainpark_store::prelude::*;
 use chainpark_store::{
     AreaFilter, ChainFilter, EnterpriseFilter, LinkFilter, ParkFilter, PostFilter, SegmentFilter,
-    Store,
+    StoreError,
 };
 use serde::Deserialize;
 
 use super::chain_map::{self, SegmentFacts, Strength};
-use super::export::{self, Kind, Table};
+use super::export;
 use super::format;
 use super::stats::{self, GROSS_OUTPUT};
-use super::{Chrome, PageResult, Viewer, render};
+use super::{Chrome, PageResult, Viewer, optional, render};
 use crate::AppState;
+use chainpark_app::exports::ExportFormat;
+use chainpark_app::exports::Table;
 
 pub struct ChainListRow {
     pub id: Id,
@@ -53,7 +56,7 @@ pub async fn list(State(state): State<AppState>, viewer: Viewer) -> PageResult {
     }))
 }
 
-async fn export(state: &AppState, viewer: &Viewer, kind: Kind) -> PageResult {
+async fn export(state: &AppState, viewer: &Viewer, kind: ExportFormat) -> PageResult {
     viewer.require_zone_views()?;
     let (rows, period) = chain_rows(state, viewer).await?;
     let t = |key| viewer.t(key).to_string();
@@ -89,11 +92,11 @@ async fn export(state: &AppState, viewer: &Viewer, kind: Kind) -> PageResult {
 }
 
 pub async fn export_csv(State(state): State<AppState>, viewer: Viewer) -> PageResult {
-    export(&state, &viewer, Kind::Csv).await
+    export(&state, &viewer, ExportFormat::Csv).await
 }
 
 pub async fn export_xlsx(State(state): State<AppState>, viewer: Viewer) -> PageResult {
-    export(&state, &viewer, Kind::Xlsx).await
+    export(&state, &viewer, ExportFormat::Xlsx).await
 }
 
 /// Every chain the viewer may see, with its counts, chief and output for the period.
@@ -112,7 +115,9 @@ async fn chain_rows(
         .list_areas(actor, &AreaFilter::default(), &Paging::all())
         .await
         .map_err(|e| viewer.fail(e))?;
-    let period = stats::default_period(store, actor, state.clock).await;
+    let period = stats::default_period(store, actor, state.clock)
+        .await
+        .map_err(|e| viewer.fail(e))?;
     let output = stats::rollup(
         state,
         actor,
@@ -121,7 +126,8 @@ async fn chain_rows(
         Dimension::Chain,
         ShareOf::Zone,
     )
-    .await;
+    .await
+    .map_err(|e| viewer.fail(e))?;
     let today = state.clock.today();
     // The chain chiefs of every chain in one list, then each chief's name.
     let chief_posts = store
@@ -134,19 +140,24 @@ async fn chain_rows(
             },
             &Paging::all(),
         )
-        .await
+        .await;
+    // Posts and people the viewer may not see are left out.
+    let chief_posts = optional(chief_posts)
+        .map_err(|e| viewer.fail(e))?
         .map(|p| p.items)
         .unwrap_or_default();
     let mut chief_ids: Vec<Id> = chief_posts.iter().map(|p| p.person_id).collect();
     chief_ids.sort_unstable();
     chief_ids.dedup();
-    let chief_names: HashMap<Id, String> =
+    let mut chief_names: HashMap<Id, String> = HashMap::new();
+    for person in
         futures_util::future::join_all(chief_ids.iter().map(|id| store.get_person(actor, *id)))
             .await
-            .into_iter()
-            .flatten()
-            .map(|p| (p.id, p.name))
-            .collect();
+    {
+        if let Some(p) = optional(person).map_err(|e| viewer.fail(e))? {
+            chief_names.insert(p.id, p.name);
+        }
+    }
     // Each chain's counts: two queries for all chains, not two per chain.
     let (all, no_filter) = (Paging::all(), SegmentFilter::default());
     let (segments, firm_counts) = tokio::join!(
@@ -195,7 +206,7 @@ async fn people_in_post(
     chain: Id,
     role: PostRole,
     today: chrono::NaiveDate,
-) -> Vec<(Person, String)> {
+) -> Result<Vec<(Person, String)>, StoreError> {
     let posts = store
         .list_posts(
             actor,
@@ -207,12 +218,11 @@ async fn people_in_post(
             },
             &Paging::all(),
         )
-        .await
-        .map(|p| p.items)
-        .unwrap_or_default();
+        .await;
+    let posts = optional(posts)?.map(|p| p.items).unwrap_or_default();
     let mut out = Vec::new();
     for post in posts {
-        if let Ok(person) = store.get_person(actor, post.person_id).await {
+        if let Some(person) = optional(store.get_person(actor, post.person_id).await)? {
             let title = if post.title.is_empty() {
                 person.title.clone()
             } else {
@@ -221,7 +231,7 @@ async fn people_in_post(
             out.push((person, title));
         }
     }
-    out
+    Ok(out)
 }
 
 pub struct FirmRow {
@@ -312,7 +322,7 @@ pub async fn page(
     let all = Paging::all();
     let park_filter = ParkFilter::default();
     let figures = async {
-        let period = stats::default_period(store, actor, state.clock).await;
+        let period = stats::default_period(store, actor, state.clock).await?;
         let (by_segment, by_chain) = tokio::join!(
             stats::rollup(
                 &state,
@@ -331,7 +341,7 @@ pub async fn page(
                 ShareOf::Zone
             ),
         );
-        (period, by_segment, by_chain)
+        Ok::<_, StoreError>((period, by_segment?, by_chain?))
     };
     let today = state.clock.today();
     let people = async {
@@ -341,7 +351,7 @@ pub async fn page(
             people_in_post(store, actor, id, PostRole::ChainTaskForce, today),
         )
     };
-    let (area, segments, links, firms, all_parks, (period, by_segment, by_chain), people) = tokio::join!(
+    let (area, segments, links, firms, all_parks, figures, people) = tokio::join!(
         store.get_area(actor, chain.area_id),
         store.list_segments(actor, &segment_filter, &all),
         store.list_links(actor, &link_filter, &all),
@@ -350,7 +360,9 @@ pub async fn page(
         figures,
         people,
     );
-    let area = area
+    let (period, by_segment, by_chain) = figures.map_err(|e| viewer.fail(e))?;
+    let area = optional(area)
+        .map_err(|e| viewer.fail(e))?
         .map(|a| lang.pick(&a.name, &a.name_en).to_string())
         .unwrap_or_default();
     let segments = segments.map_err(|e| viewer.fail(e))?.items;
@@ -490,6 +502,12 @@ pub async fn page(
             .collect::<Vec<_>>()
     };
     let (chiefs, owners, task_force) = people;
+    let fail = |e| viewer.fail(e);
+    let (chiefs, owners, task_force) = (
+        chiefs.map_err(fail)?,
+        owners.map_err(fail)?,
+        task_force.map_err(fail)?,
+    );
     let (chiefs, owners, task_force) = (to_rows(chiefs), to_rows(owners), to_rows(task_force));
     let chain_group = by_chain.as_ref().and_then(|r| stats::group(r, id));
     let name = lang.pick(&chain.name, &chain.name_en).to_string();

@@ -6,12 +6,15 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use chainpark_core::figures::{Dimension, Rollup, RollupGroup, approximate_count};
-use chainpark_core::list::Paging;
+use chainpark_core::list::{Page, Paging};
 use chainpark_core::period::Period;
+use chainpark_core::registry::{Chain, Park};
 use chainpark_core::workflow::projects::ProjectStage;
 use chainpark_store::figures::ShareOf;
 use chainpark_store::workflow::ProjectFilter;
-use chainpark_store::{AreaFilter, ChainFilter, EnterpriseFilter, ParkFilter, SegmentFilter};
+use chainpark_store::{
+    AreaFilter, ChainFilter, EnterpriseFilter, ParkFilter, SegmentFilter, StoreError,
+};
 use serde::Deserialize;
 
 use super::charts::{self, Bar};
@@ -19,7 +22,7 @@ use super::format;
 use super::i18n::Lang;
 use super::map::{self, MapPark};
 use super::stats::{self, ADDED_VALUE, CITY, GROSS_OUTPUT};
-use super::{Chrome, PageResult, Viewer, render};
+use super::{Chrome, PageError, PageResult, Viewer, optional, render};
 use crate::AppState;
 
 /// A headline figure: its value (absent when nothing was imported), its change and a note.
@@ -73,6 +76,14 @@ fn delta(group_yoy: Option<&String>) -> (Option<String>, &'static str) {
     }
 }
 
+/// The four roll-ups the dashboard is drawn from; each is `None` when nothing was imported.
+struct Figures {
+    digital: Option<Rollup>,
+    output_zone: Option<Rollup>,
+    output_chains: Option<Rollup>,
+    output_parks: Option<Rollup>,
+}
+
 pub async fn page(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -85,10 +96,77 @@ pub async fn page(
     let period = match q.period.as_deref().filter(|p| !p.is_empty()) {
         Some(text) => Period::parse(text)
             .map_err(|e| viewer.fail(crate::error::ApiError::bad_field("period", e.to_string())))?,
-        None => stats::default_period(store, actor, state.clock).await,
+        None => stats::default_period(store, actor, state.clock)
+            .await
+            .map_err(|e| viewer.fail(e))?,
     };
+    let (counts, parks, chains) = registry_counts(&state, &viewer).await?;
+    let figures = figures(&state, &viewer, period)
+        .await
+        .map_err(|e| viewer.fail(e))?;
+    let mut kpis = headline_kpis(&viewer, &figures);
+    kpis.extend(
+        work_kpis(&state, &viewer, period)
+            .await
+            .map_err(|e| viewer.fail(e))?,
+    );
+    let (by_chain_svg, chain_rows) = chain_chart(&viewer, &chains, figures.output_chains.as_ref());
+    let map_svg = park_map(&viewer, &parks, figures.output_parks.as_ref());
+    let (trend_digital_svg, trend_output_svg) = trends(&state, &viewer, &figures, period.year())
+        .await
+        .map_err(|e| viewer.fail(e))?;
+    let period_text = period.to_string();
+    let periods = stats::period_choices(period, state.clock)
+        .into_iter()
+        .map(|p| {
+            let value = p.to_string();
+            let selected = value == period_text;
+            (value, stats::period_label(p, lang), selected)
+        })
+        .collect();
+    let method = figures
+        .digital
+        .as_ref()
+        .map(|r| {
+            viewer
+                .t(&format!("method.{}", r.method.as_str()))
+                .to_string()
+        })
+        .unwrap_or_default();
+    let calendar_notice = calendar_notice(&state, &viewer)
+        .await
+        .map_err(|e| viewer.fail(e))?;
+    let page = DashboardPage {
+        chrome: viewer.chrome(viewer.t("dash.title"), "dashboard"),
+        period_label: stats::period_label(period, lang),
+        periods,
+        kpis,
+        counts,
+        by_chain_svg,
+        chain_rows,
+        map_svg,
+        trend_digital_svg,
+        trend_output_svg,
+        method,
+        calendar_notice,
+    };
+    Ok::<Response, _>(render(page))
+}
 
-    // The registry's counts: always there.
+/// The registry's counts (always there), with the parks and chains the other parts draw.
+async fn registry_counts(
+    state: &AppState,
+    viewer: &Viewer,
+) -> Result<
+    (
+        Vec<(&'static str, String, &'static str)>,
+        Page<Park>,
+        Page<Chain>,
+    ),
+    PageError,
+> {
+    let store = state.store.as_ref();
+    let actor = viewer.actor();
     let one = Paging::new(Some(1), None, None);
     let enterprises = store
         .list_enterprises(actor, &EnterpriseFilter::default(), &one)
@@ -124,9 +202,15 @@ pub async fn page(
         ("count.parks", format::grouped(parks.total), "/parks"),
         ("count.areas", format::grouped(areas), "/chains"),
     ];
+    Ok((counts, parks, chains))
+}
 
-    // The figures: present only when indicators were imported.
-    let share_of = if stats::city_has(store, actor, ADDED_VALUE, period).await {
+/// The figures: the digital economy (its share of the city when the city's total is published), and gross
+/// output for the zone, by chain and by park — present only when indicators were imported.
+async fn figures(state: &AppState, viewer: &Viewer, period: Period) -> Result<Figures, StoreError> {
+    let store = state.store.as_ref();
+    let actor = viewer.actor();
+    let share_of = if stats::city_has(store, actor, ADDED_VALUE, period).await? {
         ShareOf::Region(CITY.to_string())
     } else {
         ShareOf::Zone
@@ -134,7 +218,7 @@ pub async fn page(
     let zone = ShareOf::Zone;
     let (digital, output_zone, output_chains, output_parks) = tokio::join!(
         stats::rollup(
-            &state,
+            state,
             actor,
             ADDED_VALUE,
             period,
@@ -142,7 +226,7 @@ pub async fn page(
             share_of
         ),
         stats::rollup(
-            &state,
+            state,
             actor,
             GROSS_OUTPUT,
             period,
@@ -150,21 +234,32 @@ pub async fn page(
             zone.clone()
         ),
         stats::rollup(
-            &state,
+            state,
             actor,
             GROSS_OUTPUT,
             period,
             Dimension::Chain,
             zone.clone()
         ),
-        stats::rollup(&state, actor, GROSS_OUTPUT, period, Dimension::Park, zone),
+        stats::rollup(state, actor, GROSS_OUTPUT, period, Dimension::Park, zone),
     );
+    Ok(Figures {
+        digital: digital?,
+        output_zone: output_zone?,
+        output_chains: output_chains?,
+        output_parks: output_parks?,
+    })
+}
 
+/// The headline figures: the digital economy's added value (with its share of the city) and its firms, and the
+/// zone's gross output.
+fn headline_kpis(viewer: &Viewer, figures: &Figures) -> Vec<Kpi> {
+    let lang = viewer.lang;
     let mut kpis = Vec::new();
-    let digital_group = digital.as_ref().and_then(|r| r.groups.first());
+    let digital_group = figures.digital.as_ref().and_then(|r| r.groups.first());
     let (d, dc) = delta(digital_group.and_then(|g| g.yoy_growth_percent.as_ref()));
     let share_note = match (
-        digital.as_ref(),
+        figures.digital.as_ref(),
         digital_group.and_then(|g| g.share_percent.as_ref()),
     ) {
         (Some(r), Some(share)) if r.parent.kind == "region" => {
@@ -212,7 +307,7 @@ pub async fn page(
             .unwrap_or_default(),
         id: "kpi-digital-firms",
     });
-    let output_group = output_zone.as_ref().and_then(|r| r.groups.first());
+    let output_group = figures.output_zone.as_ref().and_then(|r| r.groups.first());
     let (d, dc) = delta(output_group.and_then(|g| g.yoy_growth_percent.as_ref()));
     kpis.push(Kpi {
         label: "dash.output",
@@ -232,11 +327,22 @@ pub async fn page(
             .unwrap_or_default(),
         id: "kpi-output",
     });
+    kpis
+}
 
-    // Digital transformation as of the period's end, and the key projects by their stage today.
+/// Digital transformation as of the period's end, and the key projects by their stage today; each left out when
+/// the viewer may not see it.
+async fn work_kpis(
+    state: &AppState,
+    viewer: &Viewer,
+    period: Period,
+) -> Result<Vec<Kpi>, StoreError> {
+    let store = state.store.as_ref();
+    let actor = viewer.actor();
+    let mut kpis = Vec::new();
     let period_end = last_day(period);
-    match store.transformation_summary(actor, period_end).await {
-        Ok(t) => kpis.push(Kpi {
+    if let Some(t) = optional(store.transformation_summary(actor, period_end).await)? {
+        kpis.push(Kpi {
             label: "dash.transformation",
             value: Some(format::grouped(t.completed_projects)),
             unit: viewer.t("unit.projects").into(),
@@ -251,11 +357,10 @@ pub async fn page(
                 period_end
             ),
             id: "kpi-transformation",
-        }),
-        Err(e) => tracing::debug!(error = %e, "no transformation summary for the dashboard"),
+        });
     }
     let stage_count = |stage: Option<ProjectStage>| async move {
-        store
+        let projects = store
             .list_projects(
                 actor,
                 &ProjectFilter {
@@ -264,17 +369,17 @@ pub async fn page(
                 },
                 &Paging::new(Some(1), None, None),
             )
-            .await
-            .map(|p| p.total)
+            .await;
+        optional(projects.map(|p| p.total))
     };
-    if let Ok(total) = stage_count(None).await {
+    if let Some(total) = stage_count(None).await? {
         let mut note = Vec::new();
         for (stage, key) in [
             (ProjectStage::Signed, "dash.stage_signed"),
             (ProjectStage::Started, "dash.stage_started"),
             (ProjectStage::InProduction, "dash.stage_in_production"),
         ] {
-            if let Ok(n) = stage_count(Some(stage)).await {
+            if let Some(n) = stage_count(Some(stage)).await? {
                 note.push(format!("{} {n}", viewer.t(key)));
             }
         }
@@ -288,8 +393,16 @@ pub async fn page(
             id: "kpi-projects",
         });
     }
+    Ok(kpis)
+}
 
-    // Gross output by chain: the bar chart and the pillar table.
+/// Gross output by chain: the bar chart and the pillar table.
+fn chain_chart(
+    viewer: &Viewer,
+    chains: &Page<Chain>,
+    output_chains: Option<&Rollup>,
+) -> (Option<String>, Vec<ChainRow>) {
+    let lang = viewer.lang;
     let chain_name = |id: i64| {
         chains
             .items
@@ -298,7 +411,7 @@ pub async fn page(
             .map(|c| lang.pick(&c.name, &c.name_en).to_string())
     };
     let mut chain_rows = Vec::new();
-    let by_chain_svg = output_chains.as_ref().map(|r: &Rollup| {
+    let by_chain_svg = output_chains.map(|r: &Rollup| {
         let shown = |g: &RollupGroup| g.value.as_ref().map_or(0, |v| v.hundredths);
         // Chains with output, largest first, then those withheld from the viewer (in the table, not the chart).
         let mut groups: Vec<_> = r.groups.iter().filter(|g| shown(g) > 0).collect();
@@ -332,8 +445,12 @@ pub async fn page(
         }
         charts::horizontal_bars(&bars, "亿元", viewer.t("dash.by_chain"))
     });
+    (by_chain_svg, chain_rows)
+}
 
-    // The parks on a map, with their output in the hover title when there is one.
+/// The parks on a map, with their output in the hover title when there is one.
+fn park_map(viewer: &Viewer, parks: &Page<Park>, output_parks: Option<&Rollup>) -> String {
+    let lang = viewer.lang;
     let map_parks: Vec<MapPark> = parks
         .items
         .iter()
@@ -341,7 +458,7 @@ pub async fn page(
             let location = p.location?;
             let name = lang.pick(&p.name, &p.name_en).to_string();
             let mut hover = format!("{name} · {:.0} 亩", p.land_area_mu);
-            if let Some(g) = output_parks.as_ref().and_then(|r| stats::group(r, p.id)) {
+            if let Some(g) = output_parks.and_then(|r| stats::group(r, p.id)) {
                 hover.push_str(&format!(
                     " · {} {}",
                     viewer.t("park.output"),
@@ -365,27 +482,36 @@ pub async fn page(
             })
         })
         .collect();
-    let map_svg = map::parks_map(&map_parks, viewer.t("dash.parks_map"));
+    map::parks_map(&map_parks, viewer.t("dash.parks_map"))
+}
 
-    // Monthly trends of the period's year against the year before.
-    let year = period.year();
+/// Monthly trends of the period's year against the year before: the digital economy's added value and the zone's
+/// gross output, each drawn only when its roll-up has figures.
+async fn trends(
+    state: &AppState,
+    viewer: &Viewer,
+    figures: &Figures,
+    year: i32,
+) -> Result<(Option<String>, Option<String>), StoreError> {
+    let actor = viewer.actor();
+    let lang = viewer.lang;
     let (digital_trend, output_trend) = tokio::join!(
         async {
-            match digital {
+            match figures.digital {
                 Some(_) => {
                     let by = Dimension::DigitalEconomy;
-                    stats::monthly_trend(&state, actor, lang, ADDED_VALUE, by, 0, year).await
+                    stats::monthly_trend(state, actor, lang, ADDED_VALUE, by, 0, year).await
                 }
-                None => None,
+                None => Ok(None),
             }
         },
         async {
-            match output_zone {
+            match figures.output_zone {
                 Some(_) => {
                     let by = Dimension::Zone;
-                    stats::monthly_trend(&state, actor, lang, GROSS_OUTPUT, by, 0, year).await
+                    stats::monthly_trend(state, actor, lang, GROSS_OUTPUT, by, 0, year).await
                 }
-                None => None,
+                None => Ok(None),
             }
         },
     );
@@ -399,61 +525,31 @@ pub async fn page(
             title,
         ))
     };
-    let trend_digital_svg = trend_svg(digital_trend, &digital, viewer.t("dash.trend_digital"));
-    let trend_output_svg = trend_svg(output_trend, &output_zone, viewer.t("dash.trend_output"));
-
-    let period_text = period.to_string();
-    let periods = stats::period_choices(period, state.clock)
-        .into_iter()
-        .map(|p| {
-            let value = p.to_string();
-            let selected = value == period_text;
-            (value, stats::period_label(p, lang), selected)
-        })
-        .collect();
-    let method = digital
-        .as_ref()
-        .map(|r| {
-            viewer
-                .t(&format!("method.{}", r.method.as_str()))
-                .to_string()
-        })
-        .unwrap_or_default();
-    let calendar_notice = calendar_notice(&state, &viewer).await;
-    let page = DashboardPage {
-        chrome: viewer.chrome(viewer.t("dash.title"), "dashboard"),
-        period_label: stats::period_label(period, lang),
-        periods,
-        kpis,
-        counts,
-        by_chain_svg,
-        chain_rows,
-        map_svg,
-        trend_digital_svg,
-        trend_output_svg,
-        method,
-        calendar_notice,
-    };
-    Ok::<Response, _>(render(page))
+    Ok((
+        trend_svg(
+            digital_trend?,
+            &figures.digital,
+            viewer.t("dash.trend_digital"),
+        ),
+        trend_svg(
+            output_trend?,
+            &figures.output_zone,
+            viewer.t("dash.trend_output"),
+        ),
+    ))
 }
 
 /// What the admin must hear about the holiday calendar today: a year it must load before deadlines run into it.
-async fn calendar_notice(state: &AppState, viewer: &Viewer) -> Option<String> {
+async fn calendar_notice(state: &AppState, viewer: &Viewer) -> Result<Option<String>, StoreError> {
     if !viewer.actor().scope.is_admin() {
-        return None;
+        return Ok(None);
     }
-    let calendar = state
-        .store
-        .work_calendar()
-        .await
-        .map_err(|e| tracing::error!(error = %e, "the holiday calendar could not be read"))
-        .ok()?;
-    let year = calendar.year_to_load(state.clock.today())?;
-    Some(
+    let calendar = state.store.work_calendar().await?;
+    Ok(calendar.year_to_load(state.clock.today()).map(|year| {
         viewer
             .t("dash.calendar_missing")
-            .replace("{year}", &year.to_string()),
-    )
+            .replace("{year}", &year.to_string())
+    }))
 }
 
 /// The last day of a period (the day its figures are "as of").

@@ -5,25 +5,26 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use chainpark_core::list::Paging;
 use chainpark_core::period::Period;
 use chainpark_core::registry::{Enterprise, EnterpriseContact, Id};
+use chainpark_store::prelude::*;
 use chainpark_store::workflow::TransformationFilter;
-use chainpark_store::{ChainFilter, EnterpriseFilter, ParkFilter, SegmentFilter, Store};
+use chainpark_store::{ChainFilter, EnterpriseFilter, ParkFilter, SegmentFilter, StoreError};
 use serde::Deserialize;
 
 use super::chains::flags;
 use super::charts::{self, Series};
-use super::export::{self, Kind, Table};
+use super::export;
 use super::format;
 use super::stats::{self, ADDED_VALUE, GROSS_OUTPUT};
-use super::{Chrome, PageError, PageResult, Viewer, render};
+use super::{Chrome, FormPost, PageError, PageResult, Viewer, optional, render};
 use crate::AppState;
 use crate::error::ApiError;
+use chainpark_app::exports::ExportFormat;
+use chainpark_app::exports::Table;
 
 /// The search form's fields; the export takes the same.
 #[derive(Debug, Default, Deserialize)]
@@ -299,7 +300,12 @@ fn export_table(all: &[Enterprise], names: &Names) -> Table {
     }
 }
 
-async fn export(state: &AppState, viewer: &Viewer, q: &SearchQuery, kind: Kind) -> PageResult {
+async fn export(
+    state: &AppState,
+    viewer: &Viewer,
+    q: &SearchQuery,
+    kind: ExportFormat,
+) -> PageResult {
     viewer.require_zone_views()?;
     let store = state.store.as_ref();
     let filter = q.filter();
@@ -316,7 +322,7 @@ pub async fn export_csv(
     viewer: Viewer,
     Query(q): Query<SearchQuery>,
 ) -> PageResult {
-    export(&state, &viewer, &q, Kind::Csv).await
+    export(&state, &viewer, &q, ExportFormat::Csv).await
 }
 
 /// The list as an XLSX workbook: every enterprise the filter selects.
@@ -325,7 +331,7 @@ pub async fn export_xlsx(
     viewer: Viewer,
     Query(q): Query<SearchQuery>,
 ) -> PageResult {
-    export(&state, &viewer, &q, Kind::Xlsx).await
+    export(&state, &viewer, &q, ExportFormat::Xlsx).await
 }
 
 pub struct FigureRow {
@@ -372,13 +378,13 @@ async fn year_values(
     id: Id,
     indicator: &str,
     year: i32,
-) -> ([Option<i64>; 12], bool) {
+) -> Result<([Option<i64>; 12], bool), StoreError> {
     let mut out = [None; 12];
     let found = store
         .enterprise_figures(viewer.actor(), id, indicator, Period::Year(year), None)
         .await;
-    let visible = !matches!(found, Err(chainpark_store::StoreError::Denied(_)));
-    if let Ok(values) = found {
+    let visible = !matches!(found, Err(StoreError::Denied(_)));
+    if let Some(values) = optional(found)? {
         for v in values.into_iter().filter(|v| !v.superseded) {
             if let Some(month) = v
                 .month
@@ -391,7 +397,7 @@ async fn year_values(
             }
         }
     }
-    (out, visible)
+    Ok((out, visible))
 }
 
 #[derive(Debug, Deserialize)]
@@ -430,19 +436,24 @@ pub async fn page(
             })
         })
         .collect();
-    let digital = store
-        .digital_category(actor, id)
-        .await
-        .ok()
+    let digital = optional(store.digital_category(actor, id).await)
+        .map_err(|e| viewer.fail(e))?
         .and_then(|d| d.category)
         .map(|c| format!("{} {}", c.code(), lang.pick(c.name_zh(), c.name_en())));
     let year = stats::default_period(store, actor, state.clock)
         .await
+        .map_err(|e| viewer.fail(e))?
         .year();
-    let ((added, visible), (output, _), (output_before, _)) = tokio::join!(
+    let (added, output, output_before) = tokio::join!(
         year_values(store, &viewer, id, ADDED_VALUE, year),
         year_values(store, &viewer, id, GROSS_OUTPUT, year),
         year_values(store, &viewer, id, GROSS_OUTPUT, year - 1),
+    );
+    let fail = |e| viewer.fail(e);
+    let ((added, visible), (output, _), (output_before, _)) = (
+        added.map_err(fail)?,
+        output.map_err(fail)?,
+        output_before.map_err(fail)?,
     );
     let wan = |v: Option<i64>| v.map(format::wan).unwrap_or_else(|| "—".into());
     let figures: Vec<FigureRow> = (0..12)
@@ -553,8 +564,6 @@ async fn transformation_rows(
 #[derive(Debug, Deserialize)]
 pub struct ContactForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     contact_name: String,
     #[serde(default)]
     phone: String,
@@ -568,15 +577,9 @@ pub struct ContactForm {
 /// may, as for the API, and keeps the change in the audit trail.
 pub async fn save_contact(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    uri: Uri,
     Path(id): Path<Id>,
-    Form(form): Form<ContactForm>,
+    FormPost { viewer, form }: FormPost<ContactForm>,
 ) -> Response {
-    let viewer = match Viewer::for_form(&state, &headers, uri, &form.csrf).await {
-        Ok(viewer) => viewer,
-        Err(response) => return response,
-    };
     let store = state.store.as_ref();
     let result = async {
         let current = store.get_enterprise(viewer.actor(), id).await?;

@@ -686,6 +686,11 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "当前账户无权查看",
         "This account may not see this",
     ),
+    (
+        "error.internal",
+        "服务器未能完成该请求，问题已记录",
+        "The server could not complete the request; the problem has been logged",
+    ),
     ("error.back", "返回首页", "Back to the start"),
     ("common.name", "名称", "Name"),
     ("common.code", "代码", "Code"),

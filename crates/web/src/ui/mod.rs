@@ -24,7 +24,7 @@ mod work_admin;
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{FromRequestParts, Request};
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::middleware::{self, Next};
@@ -140,12 +140,16 @@ impl FromRequestParts<AppState> for Viewer {
         let uri = parts.uri.clone();
         match Caller::from_request_parts(parts, state).await {
             Ok(caller) => {
-                let unread = state
-                    .store
-                    .inbox_counts(&caller.actor)
-                    .await
-                    .map(|c| c.unread)
-                    .unwrap_or(0);
+                let unread = match optional(state.store.inbox_counts(&caller.actor).await) {
+                    Ok(counts) => counts.map_or(0, |c| c.unread),
+                    Err(e) => {
+                        return Err(PageError {
+                            lang,
+                            error: e.into(),
+                        }
+                        .into_response());
+                    }
+                };
                 Ok(Viewer {
                     caller,
                     lang,
@@ -183,7 +187,7 @@ impl Viewer {
         let Some(session) = crate::auth::cookie(headers, crate::auth::SESSION_COOKIE) else {
             return Err(Redirect::to("/sign-in").into_response());
         };
-        let hash = crate::auth::secret_hash(&session);
+        let hash = chainpark_app::passwords::secret_hash(&session);
         let Some((account, csrf_token)) = state
             .store
             .session(&hash)
@@ -275,6 +279,44 @@ impl Viewer {
     }
 }
 
+/// A form post from a signed-in viewer whose hidden `csrf` field is the session's CSRF token (see
+/// [`Viewer::for_form`]), with the rest of the form read into `T`; otherwise the post changes nothing and the
+/// answer is the sign-in page or the error page. A handler takes `FormPost { viewer, form }: FormPost<MyForm>` as its
+/// last argument; `MyForm` needs no `csrf` field.
+pub struct FormPost<T> {
+    pub viewer: Viewer,
+    pub form: T,
+}
+
+impl<T> FromRequest<AppState> for FormPost<T>
+where
+    T: serde::de::DeserializeOwned + Send,
+{
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let headers = request.headers().clone();
+        let uri = request.uri().clone();
+        let axum::extract::RawForm(body) = axum::extract::RawForm::from_request(request, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        // The form itself first, as `axum::Form` reads it (a malformed form is refused before anything else).
+        let form: T = serde_urlencoded::from_bytes(&body).map_err(|e| {
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!("Failed to deserialize form body: {e}"),
+            )
+                .into_response()
+        })?;
+        let csrf = form_urlencoded::parse(&body)
+            .find(|(name, _)| name == "csrf")
+            .map(|(_, value)| value.into_owned())
+            .unwrap_or_default();
+        let viewer = Viewer::for_form(state, &headers, uri, &csrf).await?;
+        Ok(FormPost { viewer, form })
+    }
+}
+
 /// The frame of every page.
 pub struct Chrome {
     pub lang: Lang,
@@ -351,7 +393,9 @@ impl IntoResponse for PageError {
         let message = match status {
             StatusCode::NOT_FOUND => lang.t("error.not_found").to_string(),
             StatusCode::FORBIDDEN => format!("{} ({detail})", lang.t("error.forbidden")),
-            StatusCode::INTERNAL_SERVER_ERROR => lang.t("error.title").to_string(),
+            // The server's own failure (the database, broken data): what the API says, in the page's language;
+            // the details go to the log, never to the page.
+            StatusCode::INTERNAL_SERVER_ERROR => lang.t("error.internal").to_string(),
             // What was wrong with the input, naming the field.
             _ => detail,
         };
@@ -380,6 +424,28 @@ impl IntoResponse for PageError {
 }
 
 pub type PageResult = Result<Response, PageError>;
+
+/// Whether a store error only says that something is not there for this viewer (it does not exist, the viewer may
+/// not see it, the query names nothing the store keeps): a page leaves that part out. Any other error (the
+/// database, broken data) is the page's error, shown as the error page, never as an empty part.
+pub fn is_absent(e: &chainpark_store::StoreError) -> bool {
+    use chainpark_store::StoreError;
+    matches!(
+        e,
+        StoreError::NotFound { .. } | StoreError::Denied(_) | StoreError::Invalid(_)
+    )
+}
+
+/// A part of a page the viewer may be without: `None` when [`is_absent`], the store's error otherwise.
+pub fn optional<T>(
+    result: Result<T, chainpark_store::StoreError>,
+) -> Result<Option<T>, chainpark_store::StoreError> {
+    match result {
+        Ok(value) => Ok(Some(value)),
+        Err(e) if is_absent(&e) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
 
 /// Renders a template as an HTML answer; a template error (a bug) is logged and answered 500.
 /// Rows on one page of the daily-work lists (appeals, work orders).

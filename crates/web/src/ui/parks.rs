@@ -13,13 +13,15 @@ use serde::Deserialize;
 
 use super::chains::{FirmRow, flags};
 use super::charts;
-use super::export::{self, Kind, Table};
+use super::export;
 use super::format;
 use super::i18n::Lang;
 use super::map::{self, MapPark};
 use super::stats::{self, GROSS_OUTPUT};
 use super::{Chrome, PageResult, Viewer, render};
 use crate::AppState;
+use chainpark_app::exports::ExportFormat;
+use chainpark_app::exports::Table;
 
 pub struct ParkRow {
     pub id: Id,
@@ -93,7 +95,7 @@ pub async fn list(State(state): State<AppState>, viewer: Viewer) -> PageResult {
     }))
 }
 
-async fn export(state: &AppState, viewer: &Viewer, kind: Kind) -> PageResult {
+async fn export(state: &AppState, viewer: &Viewer, kind: ExportFormat) -> PageResult {
     viewer.require_zone_views()?;
     let (rows, _, period) = park_rows(state, viewer).await?;
     let t = |key| viewer.t(key).to_string();
@@ -128,11 +130,11 @@ async fn export(state: &AppState, viewer: &Viewer, kind: Kind) -> PageResult {
 }
 
 pub async fn export_csv(State(state): State<AppState>, viewer: Viewer) -> PageResult {
-    export(&state, &viewer, Kind::Csv).await
+    export(&state, &viewer, ExportFormat::Csv).await
 }
 
 pub async fn export_xlsx(State(state): State<AppState>, viewer: Viewer) -> PageResult {
-    export(&state, &viewer, Kind::Xlsx).await
+    export(&state, &viewer, ExportFormat::Xlsx).await
 }
 
 /// Every park the viewer may see, with its chief, land, firms and output for the period, and its map entry.
@@ -148,7 +150,9 @@ async fn park_rows(
         .await
         .map_err(|e| viewer.fail(e))?
         .items;
-    let period = stats::default_period(store, actor, state.clock).await;
+    let period = stats::default_period(store, actor, state.clock)
+        .await
+        .map_err(|e| viewer.fail(e))?;
     let output = stats::rollup(
         state,
         actor,
@@ -157,7 +161,8 @@ async fn park_rows(
         Dimension::Park,
         ShareOf::Zone,
     )
-    .await;
+    .await
+    .map_err(|e| viewer.fail(e))?;
     let one = Paging::new(Some(1), None, None);
     let mut rows = Vec::new();
     let mut map_parks = Vec::new();
@@ -279,7 +284,9 @@ pub async fn page(
         )
         .await
         .map_err(|e| viewer.fail(e))?;
-    let period = stats::default_period(store, actor, state.clock).await;
+    let period = stats::default_period(store, actor, state.clock)
+        .await
+        .map_err(|e| viewer.fail(e))?;
     let output = stats::rollup(
         &state,
         actor,
@@ -288,7 +295,8 @@ pub async fn page(
         Dimension::Park,
         ShareOf::Zone,
     )
-    .await;
+    .await
+    .map_err(|e| viewer.fail(e))?;
     let group = output.as_ref().and_then(|r| stats::group(r, id));
     let trend_svg = match output {
         Some(ref r) if group.is_some() => stats::monthly_trend(
@@ -301,6 +309,7 @@ pub async fn page(
             period.year(),
         )
         .await
+        .map_err(|e| viewer.fail(e))?
         .map(|s| {
             charts::monthly_lines(
                 &s,

@@ -10,8 +10,8 @@ use serde::Deserialize;
 
 use super::{Chrome, PageResult, Viewer, render};
 use crate::AppState;
-use crate::api::reports::{SchedulingQuery, scheduling_report};
 use crate::error::ApiError;
+use chainpark_app::reports::{SchedulingQuery, scheduling_report};
 
 struct FigureRow {
     name: String,
@@ -130,9 +130,14 @@ pub async fn page(
         month,
         format: None,
     };
-    let r = scheduling_report(&state, &viewer.caller, &query)
-        .await
-        .map_err(|e| viewer.fail(e))?;
+    let r = scheduling_report(
+        state.store.as_ref(),
+        &state.disclosure,
+        viewer.actor(),
+        &query,
+    )
+    .await
+    .map_err(|e| viewer.fail(e))?;
     let en = viewer.lang == super::i18n::Lang::En;
     let figures = r
         .figures

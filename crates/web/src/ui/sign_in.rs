@@ -10,9 +10,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::i18n::Lang;
-use super::{Chrome, render};
+use super::{Chrome, FormPost, render};
 use crate::AppState;
-use crate::api::session::ClientAddress;
+use crate::auth::ClientAddress;
 use crate::auth::{self, SESSION_LIFETIME, SignInRefused};
 use crate::error::retry_after_seconds;
 
@@ -84,7 +84,7 @@ fn sign_in_page_with_wait(
     status: StatusCode,
     retry_after: Option<u64>,
 ) -> Response {
-    let token = auth::new_secret();
+    let token = chainpark_app::passwords::new_secret();
     let cookie =
         format!("{SIGN_IN_COOKIE}={token}; Path=/sign-in; HttpOnly; SameSite=Strict; Max-Age=3600");
     let mut response = render(SignInPage {
@@ -196,23 +196,16 @@ pub async fn submit(
     response
 }
 
+/// The sign-out form: nothing but its CSRF token.
 #[derive(Debug, Deserialize)]
-pub struct SignOutForm {
-    #[serde(default)]
-    csrf: String,
-}
+pub struct SignOutForm {}
 
 /// Ends the session when the form carries its CSRF token; otherwise nothing changes.
 pub async fn sign_out(
     State(state): State<AppState>,
     headers: HeaderMap,
-    uri: axum::http::Uri,
-    Form(form): Form<SignOutForm>,
+    FormPost { viewer, .. }: FormPost<SignOutForm>,
 ) -> Response {
-    let viewer = match super::Viewer::for_form(&state, &headers, uri, &form.csrf).await {
-        Ok(viewer) => viewer,
-        Err(response) => return response,
-    };
     if let Some(hash) = &viewer.caller.session_hash {
         let _ = state.store.delete_session(hash).await;
     }

@@ -1,7 +1,8 @@
 //! The figures the pages show, read through the roll-ups as the viewer may see them (disclosure control
 //! included): the period a page opens on, one roll-up, a monthly trend (this year against last). Where nothing was
 //! imported the answer is `None`, and the page says so instead of showing a number; where a figure is withheld
-//! from the viewer the page says "保密" / "confidential" and why.
+//! from the viewer the page says "保密" / "confidential" and why. A store that fails is an error, for the page to
+//! show as its error page, never an empty chart.
 
 use chainpark_core::disclosure::Suppression;
 use chainpark_core::figures::{Dimension, GrowthMethod, RegionSubject, Rollup, RollupGroup, Unit};
@@ -9,7 +10,8 @@ use chainpark_core::period::{Month, Period};
 use chainpark_core::registry::Id;
 use chainpark_core::time::Clock;
 use chainpark_store::figures::{RollupQuery, ShareOf};
-use chainpark_store::{Actor, Store};
+use chainpark_store::prelude::*;
+use chainpark_store::{Actor, StoreError};
 
 use super::charts::Series;
 use super::format;
@@ -33,35 +35,38 @@ fn period_end(p: Period) -> (i32, u32) {
 
 /// The period a page opens on: the latest one with a published city total of digital-economy added value (so the
 /// zone's share can be shown next to its growth), else the last full year.
-pub async fn default_period(store: &dyn Store, actor: &Actor, clock: Clock) -> Period {
+pub async fn default_period(
+    store: &dyn Store,
+    actor: &Actor,
+    clock: Clock,
+) -> Result<Period, StoreError> {
     let published = store
         .list_region_figures(actor)
-        .await
-        .unwrap_or_default()
+        .await?
         .into_iter()
         .filter(|f| f.region_code == CITY && f.indicator == ADDED_VALUE)
         .map(|f| f.period)
         .max_by_key(|p| period_end(*p));
-    published.unwrap_or_else(|| Period::Year(this_year(clock) - 1))
+    Ok(published.unwrap_or_else(|| Period::Year(this_year(clock) - 1)))
 }
 
 /// Whether the city has a published digital-economy total of `indicator` for `period`.
-pub async fn city_has(store: &dyn Store, actor: &Actor, indicator: &str, period: Period) -> bool {
-    store
-        .list_region_figures(actor)
-        .await
-        .unwrap_or_default()
-        .iter()
-        .any(|f| {
-            f.region_code == CITY
-                && f.indicator == indicator
-                && f.period == period
-                && f.subject == RegionSubject::DigitalEconomy
-        })
+pub async fn city_has(
+    store: &dyn Store,
+    actor: &Actor,
+    indicator: &str,
+    period: Period,
+) -> Result<bool, StoreError> {
+    Ok(store.list_region_figures(actor).await?.iter().any(|f| {
+        f.region_code == CITY
+            && f.indicator == indicator
+            && f.period == period
+            && f.subject == RegionSubject::DigitalEconomy
+    }))
 }
 
 /// A roll-up as the viewer may see it, or `None` when the indicator is not in the catalogue or nothing was
-/// reported in the period.
+/// reported in the period; an error when the store fails.
 pub async fn rollup(
     state: &AppState,
     actor: &Actor,
@@ -69,7 +74,7 @@ pub async fn rollup(
     period: Period,
     by: Dimension,
     share_of: ShareOf,
-) -> Option<Rollup> {
+) -> Result<Option<Rollup>, StoreError> {
     let query = RollupQuery {
         indicator: indicator.to_string(),
         period,
@@ -77,13 +82,16 @@ pub async fn rollup(
         method: GrowthMethod::PublishedTotals,
         share_of,
     };
-    match crate::rollups::rollup(state.store.as_ref(), &state.disclosure, actor, &query).await {
-        Ok(r) if r.groups.iter().any(RollupGroup::is_reported) => Some(r),
-        Ok(_) => None,
-        Err(e) => {
+    match chainpark_app::rollups::rollup(state.store.as_ref(), &state.disclosure, actor, &query)
+        .await
+    {
+        Ok(r) if r.groups.iter().any(RollupGroup::is_reported) => Ok(Some(r)),
+        Ok(_) => Ok(None),
+        Err(e) if super::is_absent(&e) => {
             tracing::debug!(error = %e, indicator, %period, "no roll-up for the page");
-            None
+            Ok(None)
         }
+        Err(e) => Err(e),
     }
 }
 
@@ -93,7 +101,8 @@ pub fn group(rollup: &Rollup, id: Id) -> Option<&RollupGroup> {
 }
 
 /// Monthly values of one group for a year and the year before, as two chart series (None where nothing was
-/// reported or the month is withheld from the viewer). `None` when neither year has a value.
+/// reported or the month is withheld from the viewer). `None` when neither year has a value; an error when the
+/// store fails.
 pub async fn monthly_trend(
     state: &AppState,
     actor: &Actor,
@@ -102,7 +111,7 @@ pub async fn monthly_trend(
     by: Dimension,
     group_id: Id,
     year: i32,
-) -> Option<[Series; 2]> {
+) -> Result<Option<[Series; 2]>, StoreError> {
     let mut this_year = Vec::with_capacity(12);
     let mut last_year = Vec::with_capacity(12);
     let mut any = false;
@@ -116,6 +125,7 @@ pub async fn monthly_trend(
     }))
     .await;
     for (month, found) in months {
+        let found = found?;
         let g = found
             .as_ref()
             .and_then(|r| group(r, group_id).map(|g| (r.indicator.unit, g.clone())));
@@ -135,7 +145,7 @@ pub async fn monthly_trend(
             }
         }
     }
-    any.then(|| {
+    Ok(any.then(|| {
         [
             Series {
                 name: format!("{year} {}", lang.t("chart.this_year")),
@@ -146,7 +156,7 @@ pub async fn monthly_trend(
                 points: last_year,
             },
         ]
-    })
+    }))
 }
 
 /// The words a page shows instead of a figure withheld from the viewer: "保密（企业过少）",

@@ -1,0 +1,240 @@
+//! The admin and project pages over HTTP, on both engines: a chain chief moves a project of their chain to the
+//! next stage with the form while a leader is refused; the admin adds an appeal routing rule and sees it listed.
+
+use crate::common;
+use crate::common::TestApp;
+use crate::workflow_common::zone;
+use chainpark_core::access::Role;
+use reqwest::StatusCode;
+use serde_json::json;
+
+async fn page(app: &TestApp, path: &str) -> (StatusCode, String) {
+    let response = app
+        .client
+        .get(format!("{}{path}", app.base))
+        .send()
+        .await
+        .expect("answered");
+    let status = response.status();
+    (status, response.text().await.expect("body"))
+}
+
+async fn submit(app: &TestApp, path: &str, form: &[(&str, &str)]) -> (StatusCode, String, String) {
+    let response = app
+        .client
+        .post(format!("{}{path}", app.base))
+        .form(form)
+        .send()
+        .await
+        .expect("answered");
+    let status = response.status();
+    let url = response.url().path().to_string();
+    (status, url, response.text().await.expect("body"))
+}
+
+fn hidden(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    html.split(&marker)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[tokio::test]
+async fn a_chain_chief_moves_a_project_to_the_next_stage_and_a_leader_may_not() {
+    for app in common::apps().await {
+        let z = zone(&app).await;
+        let id = app
+            .create(
+                "/api/v1/projects",
+                json!({"name": "智能座舱研发中心", "investor": "某汽车集团", "chain_id": z.f.chain,
+                "stages": {"lead_on": "2021-03-01"}}),
+            )
+            .await["id"]
+            .as_i64()
+            .expect("id");
+        let path = format!("/projects/{id}");
+
+        let leader = app.as_account("leader.user", Role::Leader, None).await;
+        let (status, html) = page(&leader, &path).await;
+        assert_eq!(status, StatusCode::OK, "[{}] {html}", app.engine);
+        let csrf = hidden(&html, "csrf");
+        let (status, _, _) = submit(
+            &leader,
+            &format!("{path}/stage"),
+            &[("csrf", &csrf), ("stage", "visit"), ("on", "2021-04-01")],
+        )
+        .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "[{}]", app.engine);
+
+        let chief = app
+            .as_account("chain.chief", Role::ChainChief, Some(z.chain_chief))
+            .await;
+        let (status, html) = page(&chief, &path).await;
+        assert_eq!(status, StatusCode::OK, "[{}] {html}", app.engine);
+        assert!(html.contains("id=\"move-stage\""), "[{}]", app.engine);
+        assert_eq!(hidden(&html, "stage"), "visit", "[{}]", app.engine);
+        let csrf = hidden(&html, "csrf");
+        let (status, url, html) = submit(
+            &chief,
+            &format!("{path}/stage"),
+            &[("csrf", &csrf), ("stage", "visit"), ("on", "2021-04-01")],
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "[{}] {html}", app.engine);
+        assert_eq!(url, path, "[{}]", app.engine);
+        assert!(html.contains("2021-04-01"), "[{}]", app.engine);
+        let (_, project) = app.get(&format!("/api/v1/projects/{id}")).await;
+        assert_eq!(project["stage"], "visit", "[{}]", app.engine);
+        assert_eq!(
+            project["stages"]["visit_on"], "2021-04-01",
+            "[{}]",
+            app.engine
+        );
+
+        let (status, _, html) = submit(
+            &chief,
+            &format!("{path}/investments"),
+            &[("csrf", &csrf), ("month", "2021-04"), ("amount", "1200")],
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "[{}] {html}", app.engine);
+        let (status, _, html) = submit(
+            &chief,
+            &format!("{path}/milestones"),
+            &[
+                ("csrf", &csrf),
+                ("name", "完成环评"),
+                ("due_on", "2021-06-30"),
+            ],
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "[{}] {html}", app.engine);
+        assert!(html.contains("完成环评"), "[{}]", app.engine);
+        let (_, project) = app.get(&format!("/api/v1/projects/{id}")).await;
+        assert_eq!(project["completed_investment"], 1200, "[{}]", app.engine);
+    }
+}
+
+#[tokio::test]
+async fn the_admin_adds_a_routing_rule_with_the_form_and_it_is_listed() {
+    for app in common::apps().await {
+        let z = zone(&app).await;
+        let admin = app.as_account("admin.user", Role::Admin, None).await;
+        let (status, html) = page(&admin, "/appeal-rules").await;
+        assert_eq!(status, StatusCode::OK, "[{}] {html}", app.engine);
+        assert!(html.contains("id=\"new-rule\""), "[{}]", app.engine);
+        let csrf = hidden(&html, "csrf");
+        let chain = z.f.chain.to_string();
+        let (status, url, html) = submit(
+            &admin,
+            "/appeal-rules",
+            &[
+                ("csrf", &csrf),
+                ("category", "finance"),
+                ("chain_id", &chain),
+                ("park_id", ""),
+                ("target", "chain_task_force"),
+                ("person_id", ""),
+                ("note", "融资诉求交链办"),
+            ],
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "[{}] {html}", app.engine);
+        assert_eq!(url, "/appeal-rules", "[{}]", app.engine);
+        assert!(html.contains("融资诉求交链办"), "[{}] {html}", app.engine);
+        // Chains and parks are picked and listed by name, not typed or shown as numbers.
+        let (_, chain_body) = app.get(&format!("/api/v1/chains/{chain}")).await;
+        let chain_name = chain_body["name"].as_str().expect("a name").to_string();
+        assert!(
+            html.contains(&format!("<option value=\"{chain}\">{chain_name}</option>")),
+            "[{}] the chain picker names the chain",
+            app.engine
+        );
+        let listed = html
+            .split("融资诉求交链办")
+            .next()
+            .and_then(|before| before.rsplit("<tr id=\"rule-").next())
+            .unwrap_or_default();
+        assert!(
+            listed.contains(&chain_name) && !listed.contains(&format!("#{chain}")),
+            "[{}] the rule's row names its chain: {listed}",
+            app.engine
+        );
+        let (_, rules) = app.get("/api/v1/appeal-rules").await;
+        assert!(
+            rules.to_string().contains("融资诉求交链办"),
+            "[{}] {rules}",
+            app.engine
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_admin_adds_a_transformation_project_and_the_summary_counts_it() {
+    for app in common::apps().await {
+        let z = zone(&app).await;
+        let admin = app.as_account("admin.user", Role::Admin, None).await;
+        let (status, html) = page(&admin, "/transformation").await;
+        assert_eq!(status, StatusCode::OK, "[{}] {html}", app.engine);
+        let csrf = hidden(&html, "csrf");
+        let firm = z.firm.to_string();
+        let (status, url, html) = submit(
+            &admin,
+            "/transformation/projects",
+            &[
+                ("csrf", &csrf),
+                ("enterprise_id", &firm),
+                ("name", "电芯产线自动化改造"),
+                ("investment", "3000"),
+                ("started_on", "2021-01-10"),
+                ("completed_on", "2021-06-30"),
+            ],
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "[{}] {html}", app.engine);
+        assert_eq!(url, "/transformation", "[{}]", app.engine);
+        assert!(html.contains("电芯产线自动化改造"), "[{}]", app.engine);
+        let (_, summary) = app
+            .get("/api/v1/transformation/summary?as_of=2021-09-30")
+            .await;
+        assert_eq!(summary["completed_projects"], 1, "[{}]", app.engine);
+        let (status, html) = page(&admin, "/transformation?as_of=2021-09-30").await;
+        assert_eq!(status, StatusCode::OK, "[{}]", app.engine);
+        assert!(html.contains("<td>1</td>"), "[{}] {html}", app.engine);
+    }
+}
+
+#[tokio::test]
+async fn a_chain_chief_creates_a_project_with_the_form() {
+    for app in common::apps().await {
+        let z = zone(&app).await;
+        let chief = app
+            .as_account("chain.chief", Role::ChainChief, Some(z.chain_chief))
+            .await;
+        let (status, html) = page(&chief, "/projects/new").await;
+        assert_eq!(status, StatusCode::OK, "[{}] {html}", app.engine);
+        let csrf = hidden(&html, "csrf");
+        let chain = z.f.chain.to_string();
+        let (status, url, html) = submit(
+            &chief,
+            "/projects/new",
+            &[
+                ("csrf", &csrf),
+                ("name", "储能电站项目"),
+                ("investor", "某能源集团"),
+                ("chain_id", &chain),
+                ("planned_investment", "50000"),
+                ("lead_on", "2021-02-01"),
+            ],
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "[{}] {html}", app.engine);
+        assert!(url.starts_with("/projects/"), "[{}] {url}", app.engine);
+        assert!(html.contains("储能电站项目"), "[{}]", app.engine);
+        let leader = app.as_account("leader.user", Role::Leader, None).await;
+        let (status, _) = page(&leader, "/projects/new").await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "[{}]", app.engine);
+    }
+}

@@ -1,0 +1,538 @@
+//! The web interface in a real browser: Debian's Chromium, driven headless through chromedriver (WebDriver, with
+//! fantoccini), against the real binary's demo command in a fresh folder — what a new user does after reading the
+//! README. Without chromedriver or Chromium the test says SKIPPED on the terminal and passes; with
+//! CHAINPARK_REQUIRE_BROWSER=1 (CI sets it) it fails instead. With CHAINPARK_SCREENSHOTS=DIR it also saves PNG
+//! screenshots of the pages it visits into DIR (that is how docs/screenshots/ is made).
+
+use crate::common;
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+
+const REQUIRE_VAR: &str = "CHAINPARK_REQUIRE_BROWSER";
+const SCREENSHOTS_VAR: &str = "CHAINPARK_SCREENSHOTS";
+const DEMO_PASSWORD: &str = "chainpark-demo";
+const ADMIN_PASSWORD: &str = "admin-password-for-tests";
+
+/// A child process that is ended when the test is done, however it ends.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn on_path(names: &[&str]) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    for dir in std::env::split_paths(&path) {
+        for name in names {
+            let candidate = dir.join(name);
+            if candidate.is_file() {
+                return Some(candidate);
+            }
+        }
+    }
+    None
+}
+
+/// chromedriver and Chromium, from CHROMEDRIVER / CHROME_BIN or the PATH.
+fn browser_programs() -> Result<(PathBuf, PathBuf), String> {
+    let driver = std::env::var_os("CHROMEDRIVER")
+        .map(PathBuf::from)
+        .or_else(|| on_path(&["chromedriver"]))
+        .ok_or("chromedriver is not installed (Debian package chromium-driver)")?;
+    let chromium = std::env::var_os("CHROME_BIN")
+        .map(PathBuf::from)
+        .or_else(|| on_path(&["chromium", "chromium-browser", "google-chrome"]))
+        .ok_or("Chromium is not installed (Debian package chromium)")?;
+    Ok((driver, chromium))
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "chainpark_browser_{name}_{}_{}",
+        std::process::id(),
+        Instant::now().elapsed().as_nanos()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a scratch folder");
+    dir
+}
+
+/// The binary's demo command on a free port of loopback, in a fresh folder; returns its address.
+fn start_demo(data_dir: &Path) -> (Running, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_chainpark"))
+        .args(["demo", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(data_dir)
+        .env("RUST_LOG", "warn")
+        .env("CHAINPARK_ADMIN_PASSWORD", ADMIN_PASSWORD)
+        .env("CHAINPARK_NOW", common::TEST_NOW)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("the binary starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let running = Running(child);
+    let mut url = None;
+    for line in BufReader::new(stdout).lines() {
+        let line = line.expect("a line");
+        if let Some(at) = line.find("http://") {
+            url = Some(line[at..].trim().trim_end_matches('/').to_string());
+            break;
+        }
+    }
+    (running, url.expect("the demo prints its address"))
+}
+
+async fn start_browser(driver: &Path, chromium: &Path, profile: &Path) -> (Running, Client) {
+    let port = free_port();
+    let child = Command::new(driver)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromedriver starts");
+    let running = Running(child);
+    let webdriver = format!("http://127.0.0.1:{port}");
+    let mut capabilities = serde_json::Map::new();
+    capabilities.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({
+            "binary": chromium.to_string_lossy(),
+            "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--no-first-run", "--disable-quic", "--window-size=1366,900", "--lang=zh-CN",
+                format!("--user-data-dir={}", profile.display()),
+            ],
+            "prefs": {"intl.accept_languages": "zh-CN,zh"}
+        }),
+    );
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        match ClientBuilder::new(connector)
+            .capabilities(capabilities.clone())
+            .connect(&webdriver)
+            .await
+        {
+            Ok(client) => return (running, client),
+            Err(e) if Instant::now() > deadline => panic!("chromedriver did not answer: {e}"),
+            Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+        }
+    }
+}
+
+/// Saves a screenshot of the whole page when CHAINPARK_SCREENSHOTS names a folder.
+async fn screenshot(client: &Client, name: &str) {
+    screenshot_at(client, name, 1366).await;
+}
+
+/// The same at a window `width` pixels wide (390 is a phone).
+async fn screenshot_at(client: &Client, name: &str, width: u32) {
+    let Some(dir) = std::env::var_os(SCREENSHOTS_VAR) else {
+        return;
+    };
+    let height = client
+        .execute("return document.documentElement.scrollHeight;", vec![])
+        .await
+        .ok()
+        .and_then(|v| v.as_u64())
+        .unwrap_or(900)
+        .clamp(600, 4000);
+    let _ = client.set_window_size(width, 900).await;
+    let height = if width == 1366 {
+        height
+    } else {
+        client
+            .execute("return document.documentElement.scrollHeight;", vec![])
+            .await
+            .ok()
+            .and_then(|v| v.as_u64())
+            .unwrap_or(900)
+            .clamp(600, 6000)
+    };
+    let _ = client.set_window_size(width, height as u32 + 120).await;
+    let png = client.screenshot().await.expect("a screenshot");
+    std::fs::create_dir_all(&dir).expect("the screenshot folder");
+    std::fs::write(Path::new(&dir).join(format!("{name}.png")), png)
+        .expect("the screenshot is saved");
+    let _ = client.set_window_size(1366, 900).await;
+}
+
+async fn text_of(client: &Client, css: &str) -> String {
+    match client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css(css))
+        .await
+    {
+        Ok(element) => element.text().await.expect("text"),
+        Err(e) => {
+            let url = client
+                .current_url()
+                .await
+                .map(|u| u.to_string())
+                .unwrap_or_default();
+            let source = client.source().await.unwrap_or_default();
+            panic!(
+                "no {css} on {url}: {e}\n{}",
+                source.chars().take(3000).collect::<String>()
+            )
+        }
+    }
+}
+
+/// Waits until the browser has navigated to a URL that `arrived` accepts.
+async fn wait_for_url(client: &Client, what: &str, arrived: impl Fn(&str) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Ok(url) = client.current_url().await {
+            if arrived(url.as_str()) {
+                return;
+            }
+            if Instant::now() > deadline {
+                panic!("the browser did not reach {what}; it is at {url}");
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn sign_in(client: &Client, base: &str, username: &str, password: &str) {
+    // Chinese, whatever language the browser asks for (the story reads Chinese labels until it switches).
+    client
+        .goto(&format!("{base}/?lang=zh"))
+        .await
+        .expect("the start page opens");
+    let url = client.current_url().await.expect("url");
+    assert!(
+        url.path().starts_with("/sign-in"),
+        "not signed in, so sent to the sign-in page, not {url}"
+    );
+    client
+        .find(Locator::Id("username"))
+        .await
+        .expect("a username field")
+        .send_keys(username)
+        .await
+        .expect("typed");
+    client
+        .find(Locator::Id("password"))
+        .await
+        .expect("a password field")
+        .send_keys(password)
+        .await
+        .expect("typed");
+    client
+        .find(Locator::Id("sign-in"))
+        .await
+        .expect("a button")
+        .click()
+        .await
+        .expect("clicked");
+    client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("form[action='/sign-out']"))
+        .await
+        .expect("signed in: the page offers to sign out");
+}
+
+async fn sign_out(client: &Client) {
+    client
+        .find(Locator::Css("form[action='/sign-out'] button"))
+        .await
+        .expect("a sign-out button")
+        .click()
+        .await
+        .expect("clicked");
+    client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Id("username"))
+        .await
+        .expect("back on the sign-in page");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_user_signs_in_reads_the_dashboard_chain_map_and_park_finds_a_firm_imports_and_switches_language()
+ {
+    let require = std::env::var(REQUIRE_VAR).is_ok_and(|v| v == "1" || v == "true");
+    let (driver, chromium) = match browser_programs() {
+        Ok(found) => found,
+        Err(why) if require => panic!("{REQUIRE_VAR}=1 but {why}"),
+        Err(why) => {
+            common::tell(&format!(
+                "SKIPPED browser test: {why}; set {REQUIRE_VAR}=1 to make this a failure"
+            ));
+            return;
+        }
+    };
+    let data_dir = scratch("data");
+    let (_server, base) = start_demo(&data_dir);
+    let profile = scratch("profile");
+    let (_driver, client) = start_browser(&driver, &chromium, &profile).await;
+    let outcome = tokio::spawn(story(client.clone(), base)).await;
+    let _ = client.close().await;
+    let _ = std::fs::remove_dir_all(&data_dir);
+    let _ = std::fs::remove_dir_all(&profile);
+    if let Err(e) = outcome {
+        std::panic::resume_unwind(e.into_panic());
+    }
+}
+
+async fn story(client: Client, base: String) {
+    // Sign in as a leader: the home of a leader is the dashboard.
+    sign_in(&client, &base, "leader", DEMO_PASSWORD).await;
+    let url = client.current_url().await.expect("url");
+    assert_eq!(url.path(), "/dashboard", "a leader lands on the dashboard");
+
+    // The dashboard shows the published figures of H1 2021.
+    let digital = text_of(&client, "#kpi-digital-value").await;
+    assert!(
+        digital.contains("336.28 亿元"),
+        "digital-economy added value: {digital}"
+    );
+    assert!(digital.contains("54.6 %"), "its growth: {digital}");
+    assert!(
+        digital.contains("33.3 %"),
+        "its share of the city: {digital}"
+    );
+    let firms = text_of(&client, "#kpi-digital-firms").await;
+    assert!(firms.contains("6000余家"), "digital-economy firms: {firms}");
+    assert!(
+        client
+            .find_all(Locator::Css("svg.map a"))
+            .await
+            .expect("map")
+            .len()
+            >= 15,
+        "the parks map links every park"
+    );
+    screenshot(&client, "dashboard").await;
+    screenshot_at(&client, "dashboard-phone", 390).await;
+
+    // The output for Q1–Q3 2021, chosen in the period form.
+    client
+        .goto(&format!("{base}/dashboard?period=2021-YTD-09"))
+        .await
+        .expect("opens");
+    let output = text_of(&client, "#kpi-output").await;
+    assert!(
+        output.contains("3161.20 亿元") && output.contains("29.4 %"),
+        "industrial output: {output}"
+    );
+    let transformation = text_of(&client, "#kpi-transformation").await;
+    assert!(
+        transformation.contains("233")
+            && transformation.contains("60")
+            && transformation.contains("21"),
+        "233 transformation projects, 60 digital workshops and 21 intelligent factories by September 2021: {transformation}"
+    );
+
+    // A chain map: open the automobile chain and click a segment that has firms.
+    client.goto(&format!("{base}/chains")).await.expect("opens");
+    client
+        .find(Locator::Css("#chain-list a"))
+        .await
+        .expect("a chain")
+        .click()
+        .await
+        .expect("clicked");
+    client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("#chain-map svg a.segment-link"))
+        .await
+        .expect("the chain map has segments");
+    assert!(
+        !client
+            .find_all(Locator::Css("#chain-map .seg.gap"))
+            .await
+            .expect("gaps")
+            .is_empty(),
+        "the demo's automobile chain shows its gaps"
+    );
+    screenshot(&client, "chain-map").await;
+    let mut chosen = None;
+    for link in client
+        .find_all(Locator::Css("a.segment-link"))
+        .await
+        .expect("links")
+    {
+        let firms: usize = link
+            .attr("data-firms")
+            .await
+            .ok()
+            .flatten()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        if firms >= 3 {
+            chosen = Some((link, firms));
+            break;
+        }
+    }
+    let (link, firms) = chosen.expect("a segment with firms");
+    link.click().await.expect("the segment is clicked");
+    let title = text_of(&client, "#segment-title").await;
+    assert!(
+        title.contains(&firms.to_string()),
+        "the list names its {firms} firms: {title}"
+    );
+    let rows = client
+        .find_all(Locator::Css("#segment-firms tbody tr"))
+        .await
+        .expect("rows");
+    assert_eq!(
+        rows.len(),
+        firms.min(200),
+        "every firm of the segment is listed"
+    );
+
+    // A park page: its chief, land and firms.
+    client.goto(&format!("{base}/parks")).await.expect("opens");
+    client
+        .find(Locator::Css("#park-list a"))
+        .await
+        .expect("a park")
+        .click()
+        .await
+        .expect("clicked");
+    let chief = text_of(&client, "#park-chief").await;
+    assert!(!chief.trim().is_empty(), "the park names its chief");
+    screenshot(&client, "park").await;
+
+    // Search an enterprise by part of its Chinese name.
+    client
+        .goto(&format!("{base}/enterprises"))
+        .await
+        .expect("opens");
+    client
+        .find(Locator::Id("q"))
+        .await
+        .expect("a search field")
+        .send_keys("长安")
+        .await
+        .expect("typed");
+    client
+        .find(Locator::Id("search"))
+        .await
+        .expect("a button")
+        .click()
+        .await
+        .expect("clicked");
+    wait_for_url(&client, "the search results", |u| u.contains("q=")).await;
+    let count = text_of(&client, "#result-count").await;
+    let names = client
+        .find_all(Locator::Css("#results tbody tr td:first-child"))
+        .await
+        .expect("rows");
+    assert!(!names.is_empty(), "长安 finds enterprises: {count}");
+    for cell in names {
+        let name = cell.text().await.expect("name");
+        assert!(name.contains("长安"), "{name} does not contain 长安");
+    }
+    // The first one's page: registry data, segments, park and monthly figures.
+    client
+        .find(Locator::Css("#results tbody tr td:first-child a"))
+        .await
+        .expect("a link")
+        .click()
+        .await
+        .expect("clicked");
+    let facts = text_of(&client, "#enterprise-facts").await;
+    assert!(
+        facts.contains("长安") || facts.contains("91"),
+        "the enterprise page: {facts}"
+    );
+    let figures = text_of(&client, "#figures").await;
+    assert!(
+        figures.contains("2021-06"),
+        "its monthly figures: {figures}"
+    );
+    screenshot(&client, "enterprise").await;
+
+    // Import a file with one bad row as the admin: the report names that row, and nothing is stored.
+    sign_out(&client).await;
+    sign_in(&client, &base, "admin", ADMIN_PASSWORD).await;
+    client.goto(&format!("{base}/import")).await.expect("opens");
+    let dir = scratch("import");
+    let file = dir.join("figures-with-a-bad-row.csv");
+    std::fs::write(
+        &file,
+        "统一社会信用代码,企业名称,期间,指标,数值,单位\n\
+         91500105202800006W,重庆长安汽车股份有限公司,2021-01,增加值,1234.56,万元\n\
+         91500105202800006W,重庆长安汽车股份有限公司,2021-02,增加值,12x3,万元\n",
+    )
+    .expect("the file is written");
+    client
+        .find(Locator::Id("import-file"))
+        .await
+        .expect("a file field")
+        .send_keys(&file.to_string_lossy())
+        .await
+        .expect("the file is chosen");
+    client
+        .find(Locator::Id("import-submit"))
+        .await
+        .expect("a button")
+        .click()
+        .await
+        .expect("clicked");
+    let rejected = text_of(&client, "#rows-rejected").await;
+    assert_eq!(rejected.trim(), "1", "one row is rejected");
+    let outcome = text_of(&client, "#import-outcome").await;
+    assert!(outcome.contains("未保存"), "nothing is stored: {outcome}");
+    let errors = text_of(&client, "#import-errors tbody").await;
+    assert!(errors.starts_with('3'), "the bad row is line 3: {errors}");
+    assert!(
+        errors.contains("12x3"),
+        "the report shows the bad cell: {errors}"
+    );
+    screenshot(&client, "import-report").await;
+    let _ = std::fs::remove_dir_all(&dir);
+
+    // Switch the language: English labels on this page and the next.
+    client
+        .find(Locator::Id("switch-language"))
+        .await
+        .expect("a switch")
+        .click()
+        .await
+        .expect("clicked");
+    wait_for_url(&client, "the English page", |u| u.contains("lang=en")).await;
+    let heading = text_of(&client, "h1").await;
+    assert!(
+        heading.starts_with("Import report"),
+        "English heading: {heading}"
+    );
+    client
+        .goto(&format!("{base}/dashboard"))
+        .await
+        .expect("opens");
+    let nav = text_of(&client, "header nav").await;
+    assert!(
+        nav.contains("Dashboard") && nav.contains("Enterprises"),
+        "English navigation: {nav}"
+    );
+    let digital = text_of(&client, "#kpi-digital-value").await;
+    assert!(
+        digital.contains("Digital-economy added value"),
+        "English label: {digital}"
+    );
+    screenshot(&client, "dashboard-en").await;
+}

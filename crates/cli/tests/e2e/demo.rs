@@ -1,0 +1,211 @@
+//! The demo zone: loaded into every engine it answers the registry questions a newcomer asks first; and the real
+//! binary serves it from a fresh data folder.
+
+use crate::common;
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+use crate::common::{TestApp, fresh_stores};
+use chainpark_store::Actor;
+use serde_json::Value;
+
+#[tokio::test]
+async fn demo_zone_has_eleven_chains_6000_enterprises_and_parks_with_chiefs() {
+    let zone = chainpark_core::demo::demo_zone();
+    for store in fresh_stores().await {
+        store
+            .load_registry(&Actor::system("demo"), &zone)
+            .await
+            .expect("the demo zone loads");
+        let app = TestApp::start(store).await;
+        let (_, chains) = app.get("/api/v1/chains").await;
+        assert_eq!(chains["total"], 11, "[{}]", app.engine);
+        let (_, enterprises) = app.get("/api/v1/enterprises?limit=1").await;
+        assert!(
+            enterprises["total"].as_i64().unwrap_or(0) >= 6000,
+            "[{}] {}",
+            app.engine,
+            enterprises["total"]
+        );
+        let (_, parks) = app.get("/api/v1/parks?limit=100").await;
+        let parks = parks["items"].as_array().expect("items").clone();
+        assert!(parks.len() >= 15, "[{}] {} parks", app.engine, parks.len());
+        for park in &parks {
+            assert!(
+                park["chief"]["name"].is_string(),
+                "[{}] {} has no chief",
+                app.engine,
+                park["name"]
+            );
+        }
+        let problems = app.store.check().await.expect("check runs");
+        assert!(problems.is_empty(), "[{}] {problems:?}", app.engine);
+        assert!(
+            !app.store.is_empty().await.expect("count"),
+            "[{}]",
+            app.engine
+        );
+    }
+}
+
+/// Starts the real binary's demo command in a fresh folder and returns the process and the URL it printed.
+fn start_demo(data_dir: &std::path::Path) -> (std::process::Child, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_chainpark"))
+        .args(["demo", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(data_dir)
+        .env("RUST_LOG", "warn")
+        .env("CHAINPARK_ADMIN_PASSWORD", "admin-password-for-tests")
+        .env("CHAINPARK_NOW", common::TEST_NOW)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("the binary starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut url = None;
+    for line in BufReader::new(stdout).lines() {
+        let line = line.expect("a line");
+        if let Some(at) = line.find("http://") {
+            url = Some(line[at..].trim_end_matches('/').to_string());
+            break;
+        }
+    }
+    (child, url.expect("the demo prints its address"))
+}
+
+#[tokio::test]
+async fn demo_command_serves_the_demo_zone_from_a_fresh_folder() {
+    let data_dir = std::env::temp_dir().join(format!("chainpark_demo_{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data_dir);
+    let (mut child, url) = start_demo(&data_dir);
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .expect("client");
+    let signed_in = client
+        .post(format!("{url}/api/v1/session"))
+        .json(&serde_json::json!({"username": "leader", "password": "chainpark-demo"}))
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(
+        signed_in.status(),
+        200,
+        "the demo's leader account signs in"
+    );
+    let chains: Value = client
+        .get(format!("{url}/api/v1/chains"))
+        .send()
+        .await
+        .expect("answered")
+        .json()
+        .await
+        .expect("json");
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(chains["total"], 11, "{chains}");
+    assert!(
+        data_dir.join("chainpark.db").exists(),
+        "the store is a file in the data folder"
+    );
+    // A second start finds the store filled and does not load the zone twice.
+    let (mut again, url) = start_demo(&data_dir);
+    let chains: Value = client
+        .get(format!("{url}/api/v1/chains"))
+        .send()
+        .await
+        .expect("answered")
+        .json()
+        .await
+        .expect("json");
+    let _ = again.kill();
+    let _ = again.wait();
+    assert_eq!(chains["total"], 11, "{chains}");
+    let _ = std::fs::remove_dir_all(&data_dir);
+}
+
+#[test]
+fn every_command_explains_itself() {
+    for command in [
+        vec!["--help"],
+        vec!["serve", "--help"],
+        vec!["demo", "--help"],
+        vec!["migrate", "--help"],
+        vec!["check", "--help"],
+    ] {
+        let output = Command::new(env!("CARGO_BIN_EXE_chainpark"))
+            .args(&command)
+            .output()
+            .expect("runs");
+        assert!(output.status.success(), "{command:?}");
+        let text = String::from_utf8_lossy(&output.stdout);
+        assert!(text.contains("Usage"), "{command:?}: {text}");
+    }
+}
+
+#[tokio::test]
+async fn account_added_on_the_command_line_can_sign_in() {
+    let dir = std::env::temp_dir().join(format!("chainpark_user_{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("folder");
+    let database = format!("sqlite://{}", dir.join("z.db").display());
+    let added = Command::new(env!("CARGO_BIN_EXE_chainpark"))
+        .args([
+            "user",
+            "add",
+            "zhang.wei",
+            "--role",
+            "analyst",
+            "--database",
+            &database,
+        ])
+        .env("CHAINPARK_USER_PASSWORD", "a-long-password")
+        .output()
+        .expect("runs");
+    assert!(
+        added.status.success(),
+        "{}",
+        String::from_utf8_lossy(&added.stderr)
+    );
+    let refused = Command::new(env!("CARGO_BIN_EXE_chainpark"))
+        .args([
+            "user",
+            "add",
+            "li.na",
+            "--role",
+            "park_chief",
+            "--database",
+            &database,
+        ])
+        .env("CHAINPARK_USER_PASSWORD", "a-long-password")
+        .output()
+        .expect("runs");
+    assert!(
+        !refused.status.success(),
+        "a park chief account needs a person"
+    );
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("person_id"));
+    let mut server = Command::new(env!("CARGO_BIN_EXE_chainpark"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--database", &database])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("serves");
+    let stdout = server.stdout.take().expect("stdout");
+    let url = BufReader::new(stdout)
+        .lines()
+        .map_while(Result::ok)
+        .find_map(|line| {
+            line.find("http://")
+                .map(|at| line[at..].trim_end_matches('/').to_string())
+        })
+        .expect("the address is printed");
+    let signed_in = reqwest::Client::new()
+        .post(format!("{url}/api/v1/session"))
+        .json(&serde_json::json!({"username": "zhang.wei", "password": "a-long-password"}))
+        .send()
+        .await
+        .expect("answered");
+    let _ = server.kill();
+    let _ = server.wait();
+    assert_eq!(signed_in.status(), 200);
+    let _ = std::fs::remove_dir_all(&dir);
+}

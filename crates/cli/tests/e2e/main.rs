@@ -1,0 +1,26 @@
+//! The end-to-end tests, in one test binary: each module is one area of the application, driven through HTTP (and,
+//! for some, the real binary or a browser); the helpers they share are in `common` and `workflow_common`. Select
+//! one area with `cargo test -p chainpark --test e2e -- registry::`.
+
+mod common;
+mod workflow_common;
+
+mod access;
+mod admin_pages;
+mod appeals;
+mod authorization;
+mod browser;
+mod calendar;
+mod credentials;
+mod csv_injection;
+mod demo;
+mod demo_workflow;
+mod disclosure;
+mod figures;
+mod hostile_files;
+mod pages;
+mod projects;
+mod registry;
+mod report_page;
+mod work_orders;
+mod work_pages;

@@ -1,0 +1,14 @@
+//! The workflows in SQL, one module per capability, compiled once per engine (`crate::sqlite`,
+//! `crate::postgres`) with that engine's `Db` and store type `Engine`. Each module implements its trait of
+//! `crate::workflow`; `shared` holds what they all use.
+
+use super::{Db, Engine};
+
+mod appeals;
+mod calendar;
+mod inbox;
+mod projects;
+mod shared;
+mod transformation;
+mod upkeep;
+mod work_orders;
