@@ -1,4 +1,10 @@
 //! What can go wrong in the store, in terms the HTTP edge maps to a status: not found, invalid, conflict.
+//!
+//! This is the one place where a database error becomes a problem a user reads: `From<sqlx::Error>` turns a
+//! violated unique key into `Conflict` and a missing reference into `Invalid`, each naming the column, and
+//! `StoreError::is_overflow` recognises a sum past the largest integer. Any other database error stays
+//! `Database` (or `Sqlite`); its text is for the log and the operator's command line only, and the web answers it
+//! with a 500 that does not repeat it.
 
 use chainpark_core::error::Invalid;
 use chainpark_core::registry::Id;
@@ -104,6 +110,21 @@ impl From<chainpark_core::access::Denied> for StoreError {
 }
 
 impl StoreError {
+    /// Whether the database refused a sum past the largest integer: PostgreSQL's "bigint out of range" (22003),
+    /// SQLite's "integer overflow" from SUM, or the CHECK that keeps SQLite's aggregates integers (SQLite would
+    /// otherwise turn an overflowing sum into a float). The figures code names what was added up instead.
+    pub(crate) fn is_overflow(&self) -> bool {
+        match self {
+            StoreError::Database(e) => e.as_database_error().is_some_and(|d| {
+                d.code().as_deref() == Some("22003")
+                    || d.message().contains("integer overflow")
+                    || d.message().contains("aggregate_value_is_integer")
+            }),
+            StoreError::Sqlite(e) => e.to_string().contains("integer overflow"),
+            _ => false,
+        }
+    }
+
     pub fn invalid(field: &str, message: impl Into<String>) -> Self {
         StoreError::Invalid(Invalid::field(field, message))
     }
@@ -113,5 +134,32 @@ impl StoreError {
             field: field.to_string(),
             message: message.into(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::StoreError;
+    use sqlx::Connection;
+
+    #[tokio::test]
+    async fn a_sum_past_the_largest_integer_is_an_overflow_and_nothing_else_is() {
+        let mut c = sqlx::SqliteConnection::connect("sqlite::memory:")
+            .await
+            .expect("SQLite opens");
+        let sum = |sql: &'static str| sqlx::query_scalar::<_, i64>(sql);
+        let overflow: StoreError =
+            sum("SELECT SUM(x) FROM (SELECT 9223372036854775807 AS x UNION ALL SELECT 1 AS x)")
+                .fetch_one(&mut c)
+                .await
+                .expect_err("the sum overflows")
+                .into();
+        assert!(overflow.is_overflow(), "{overflow}");
+        let other: StoreError = sum("SELECT x FROM no_such_table")
+            .fetch_one(&mut c)
+            .await
+            .expect_err("the table does not exist")
+            .into();
+        assert!(!other.is_overflow(), "{other}");
     }
 }

@@ -497,28 +497,13 @@ pub(crate) fn beyond_integers(what: String) -> StoreError {
     )
 }
 
-/// Whether a database error says a sum went past the largest integer: PostgreSQL's "bigint out of range"
-/// (22003), SQLite's "integer overflow" from SUM, or the CHECK that keeps SQLite's aggregates integers (SQLite
-/// would otherwise turn an overflowing sum into a float).
-pub(crate) fn is_overflow(e: &StoreError) -> bool {
-    match e {
-        StoreError::Database(e) => e.as_database_error().is_some_and(|d| {
-            d.code().as_deref() == Some("22003")
-                || d.message().contains("integer overflow")
-                || d.message().contains("aggregate_value_is_integer")
-        }),
-        StoreError::Sqlite(e) => e.to_string().contains("integer overflow"),
-        _ => false,
-    }
-}
-
 /// `e` as the refusal of an overflowing sum when it is one, naming `what` was added up.
 pub(crate) fn overflow_named(
     e: impl Into<StoreError>,
     what: impl FnOnce() -> String,
 ) -> StoreError {
     let e = e.into();
-    if is_overflow(&e) {
+    if e.is_overflow() {
         beyond_integers(what())
     } else {
         e

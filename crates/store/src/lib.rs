@@ -1,5 +1,9 @@
-//! chainpark's storage. One `Store` trait says what the rest of the program may ask of the store; `sqlite` and
-//! `postgres` implement it, each with its own migrations. The engine is chosen from the database URL at start-up.
+//! chainpark's storage. What the rest of the program may ask of the store is said by one trait per aggregate:
+//! [`registry`] (areas, chains, segments, links, people, posts, parks, enterprises, audit), [`workflow`]
+//! (calendar, appeals, projects, transformation, work orders, inbox), [`figures`] and [`AccountStore`]. [`Store`]
+//! is their union and the one object callers hold (`Arc<dyn Store>`); `use chainpark_store::prelude::*;` brings
+//! every trait into scope. `sqlite` and `postgres` implement them all from the same SQL in `src/sql/`, each with its
+//! own migrations. The engine is chosen from the database URL at start-up.
 
 // The one exception: SQLite bulk reads and writes borrow sqlx's connection handle (figure_batches.rs).
 #![deny(unsafe_code)]

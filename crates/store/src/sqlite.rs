@@ -58,3 +58,71 @@ mod registry;
 mod tx;
 #[path = "sql/workflow/mod.rs"]
 mod workflow;
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Utc};
+
+    use super::SqliteStore;
+    use crate::{Actor, Store};
+
+    async fn count(store: &SqliteStore, table: &str) -> i64 {
+        let mut c = store.read().await.expect("reads");
+        sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
+            .fetch_one(&mut *c)
+            .await
+            .expect("counts")
+    }
+
+    /// Writes an industry area and its audit row in one write transaction; commits it only if `commit`.
+    async fn write_area(store: &SqliteStore, code: &str, commit: bool) {
+        let actor = Actor::system("test");
+        let at = Utc
+            .with_ymd_and_hms(2026, 6, 15, 2, 0, 0)
+            .single()
+            .expect("instant");
+        let mut tx = store.begin_write().await.expect("begins");
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO industry_areas (code, name, updated_at) VALUES ($1, '汽车', $2) RETURNING id",
+        )
+        .bind(code)
+        .bind(at)
+        .fetch_one(tx.conn())
+        .await
+        .expect("inserts");
+        let after = serde_json::json!({ "code": code });
+        if commit {
+            tx.commit_audited(&actor, "industry_area", id, "create", None, Some(&after))
+                .await
+                .expect("commits");
+        } else {
+            tx.audit(&actor, "industry_area", id, "create", None, Some(&after))
+                .await
+                .expect("audits");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_change_and_its_audit_row_are_stored_together_or_not_at_all() {
+        let store = SqliteStore::connect("sqlite::memory:")
+            .await
+            .expect("opens");
+        store.migrate().await.expect("migrates");
+        write_area(&store, "auto", false).await;
+        assert_eq!(
+            (
+                count(&store, "industry_areas").await,
+                count(&store, "audit_log").await
+            ),
+            (0, 0)
+        );
+        write_area(&store, "auto", true).await;
+        assert_eq!(
+            (
+                count(&store, "industry_areas").await,
+                count(&store, "audit_log").await
+            ),
+            (1, 1)
+        );
+    }
+}

@@ -5,6 +5,10 @@
 //!
 //! "Now" is never read here for a rule: changes take the instant they happened (`at`) and reads the day they are
 //! asked about (`as_of`), so a deadline can be checked on any day, in a test as in a report.
+//!
+//! One trait per capability: [`CalendarStore`], [`AppealStore`], [`ProjectStore`], [`TransformationStore`],
+//! [`WorkOrderStore`], [`InboxStore`], and [`WorkflowStore`] for what spans them (the check, escalation). Each is
+//! implemented in the module of the same name under `src/sql/workflow/`.
 
 use async_trait::async_trait;
 use chainpark_core::calendar::WorkCalendar;

@@ -29,27 +29,6 @@ async fn account_by_id(c: &mut Conn, id: Id) -> Result<Account> {
     .into_account()
 }
 
-async fn audit_account(
-    c: &mut Conn,
-    actor: &Actor,
-    id: Id,
-    action: &str,
-    before: Option<&Account>,
-    after: Option<&Account>,
-) -> Result<()> {
-    let json = |a: Option<&Account>| {
-        a.and_then(|a| serde_json::to_value(a).ok())
-            .map(sqlx::types::Json)
-    };
-    sqlx::query(
-        "INSERT INTO audit_log (at, actor, object_kind, object_id, action, before, after) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(Utc::now()).bind(&actor.account).bind("account").bind(id).bind(action).bind(json(before)).bind(json(after))
-    .execute(&mut *c)
-    .await?;
-    Ok(())
-}
-
 async fn check_person(
     c: &mut Conn,
     draft_role: chainpark_core::access::Role,
@@ -114,8 +93,8 @@ impl AccountStore for Engine {
         .bind(&d.username).bind(password_hash).bind(&d.display_name).bind(d.role.as_str()).bind(d.person_id).bind(now).bind(now)
         .fetch_one(&mut *c).await?;
         let after = account_by_id(c, id).await?;
-        audit_account(c, actor, id, "create", None, Some(&after)).await?;
-        tx.commit().await?;
+        tx.commit_audited(actor, "account", id, "create", None, Some(&after))
+            .await?;
         Ok(after)
     }
 
@@ -203,8 +182,8 @@ impl AccountStore for Engine {
             .rows_affected();
         }
         let after = account_by_id(c, id).await?;
-        audit_account(c, actor, id, "update", Some(&before), Some(&after)).await?;
-        tx.commit().await?;
+        tx.commit_audited(actor, "account", id, "update", Some(&before), Some(&after))
+            .await?;
         Ok((after, ended))
     }
 

@@ -122,23 +122,7 @@ async fn audit_indicator(
     before: Option<&Indicator>,
     after: &Indicator,
 ) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO audit_log (at, actor, object_kind, object_id, action, before, after) \
-         VALUES ($1, $2, 'indicator', $3, $4, $5, $6)",
-    )
-    .bind(Utc::now())
-    .bind(&actor.account)
-    .bind(after.id)
-    .bind(action)
-    .bind(
-        before
-            .and_then(|b| serde_json::to_value(b).ok())
-            .map(sqlx::types::Json),
-    )
-    .bind(serde_json::to_value(after).ok().map(sqlx::types::Json))
-    .execute(&mut *c)
-    .await?;
-    Ok(())
+    super::tx::audit(c, actor, "indicator", after.id, action, before, Some(after)).await
 }
 
 /// What may have changed since a file was read, checked again in its write transaction: enterprises
@@ -1211,15 +1195,15 @@ impl FigureStore for Engine {
         .bind(Utc::now())
         .execute(&mut *c)
         .await?;
-        sqlx::query(
-            "INSERT INTO audit_log (at, actor, object_kind, object_id, action, before, after) \
-             VALUES ($1, $2, 'region_figure', $3, 'update', NULL, $4)",
+        super::tx::audit(
+            &mut *c,
+            actor,
+            "region_figure",
+            f.region_code.parse::<i64>().unwrap_or(0),
+            "update",
+            None,
+            Some(&f),
         )
-        .bind(Utc::now())
-        .bind(&actor.account)
-        .bind(f.region_code.parse::<i64>().unwrap_or(0))
-        .bind(serde_json::to_value(&f).ok().map(sqlx::types::Json))
-        .execute(&mut *c)
         .await?;
         tx.commit().await?;
         Ok(f)
@@ -1297,16 +1281,14 @@ impl FigureStore for Engine {
             rebuild_aggregates(tx.conn()).await?;
         }
         let after = category_of(tx.conn(), enterprise_id).await?;
-        sqlx::query(
-            "INSERT INTO audit_log (at, actor, object_kind, object_id, action, before, after) \
-             VALUES ($1, $2, 'digital_category', $3, 'update', $4, $5)",
+        tx.audit(
+            actor,
+            "digital_category",
+            enterprise_id,
+            "update",
+            Some(&before),
+            Some(&after),
         )
-        .bind(Utc::now())
-        .bind(&actor.account)
-        .bind(enterprise_id)
-        .bind(serde_json::to_value(&before).ok().map(sqlx::types::Json))
-        .bind(serde_json::to_value(&after).ok().map(sqlx::types::Json))
-        .execute(tx.conn())
         .await?;
         tx.commit().await?;
         Ok(after)
@@ -1369,16 +1351,14 @@ impl FigureStore for Engine {
             entries: in_force.len(),
             enterprises_reclassified,
         };
-        sqlx::query(
-            "INSERT INTO audit_log (at, actor, object_kind, object_id, action, before, after) \
-             VALUES ($1, $2, 'digital_economy_map', $3, $4, NULL, $5)",
+        tx.audit(
+            actor,
+            "digital_economy_map",
+            id,
+            action,
+            None,
+            Some(&change),
         )
-        .bind(Utc::now())
-        .bind(&actor.account)
-        .bind(id)
-        .bind(action)
-        .bind(serde_json::to_value(&change).ok().map(sqlx::types::Json))
-        .execute(tx.conn())
         .await?;
         tx.commit().await?;
         Ok(change)
@@ -1436,7 +1416,7 @@ impl FigureStore for Engine {
                 Ok(rows) => rows,
                 Err(e) => {
                     let e = StoreError::from(e);
-                    if !is_overflow(&e) {
+                    if !e.is_overflow() {
                         return Err(e);
                     }
                     problems.push(

@@ -1,11 +1,56 @@
-//! The write transaction every change runs in, and the read connection every query uses; compiled once per
-//! engine (`crate::sqlite`, `crate::postgres`) with that engine's `Db` and store type `Engine`.
+//! The write transaction every change runs in, the audit row every change writes, and the read connection every
+//! query uses; compiled once per engine (`crate::sqlite`, `crate::postgres`) with that engine's `Db` and store
+//! type `Engine`.
+//!
+//! Every change has the same shape: `begin_write`, the checks that need stored data, the write, then
+//! `commit_audited`, which writes the audit row in the same transaction and commits. A change that writes several
+//! audit rows calls `WriteTx::audit` for each and then `commit`. `audit` is the only statement that writes to
+//! `audit_log`.
 
 use super::{Db, Engine};
+use chainpark_core::registry::Id;
+use chrono::Utc;
+use serde::Serialize;
 use sqlx::Transaction;
 
-use crate::Result;
+use crate::{Actor, Result, StoreError};
 type Conn = <Db as sqlx::Database>::Connection;
+
+/// Records one change in the audit trail on `c`, the connection of a write transaction: who (`actor`), what
+/// (`kind` and `id`), how (`action`: `create`, `update`, `archive`, a step ...) and the object before and after.
+/// Helpers that hold only the connection of a `WriteTx` call this; the others call `WriteTx::audit`.
+pub(super) async fn audit<T: Serialize + ?Sized>(
+    c: &mut Conn,
+    actor: &Actor,
+    kind: &str,
+    id: Id,
+    action: &str,
+    before: Option<&T>,
+    after: Option<&T>,
+) -> Result<()> {
+    let to_json = |v: Option<&T>| -> Result<Option<sqlx::types::Json<serde_json::Value>>> {
+        match v {
+            None => Ok(None),
+            Some(v) => serde_json::to_value(v)
+                .map(|v| Some(sqlx::types::Json(v)))
+                .map_err(|e| StoreError::Corrupt(format!("audit entry of {kind} {id}: {e}"))),
+        }
+    };
+    sqlx::query(
+        "INSERT INTO audit_log (at, actor, object_kind, object_id, action, before, after) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(Utc::now())
+    .bind(&actor.account)
+    .bind(kind)
+    .bind(id)
+    .bind(action)
+    .bind(to_json(before)?)
+    .bind(to_json(after)?)
+    .execute(&mut *c)
+    .await?;
+    Ok(())
+}
 
 /// A write transaction; on SQLite it also holds the single-writer lock until it ends.
 pub(super) struct WriteTx {
@@ -14,17 +59,49 @@ pub(super) struct WriteTx {
 }
 
 impl WriteTx {
+    /// The transaction's connection, for the statements of the change.
     pub(super) fn conn(&mut self) -> &mut Conn {
         &mut self.tx
     }
 
+    /// Commits what the transaction wrote.
     pub(super) async fn commit(self) -> Result<()> {
         self.tx.commit().await?;
         Ok(())
     }
+
+    /// Records a change in the audit trail, in this transaction (see `audit`).
+    #[allow(clippy::too_many_arguments)]
+    pub(super) async fn audit<T: Serialize + ?Sized>(
+        &mut self,
+        actor: &Actor,
+        kind: &str,
+        id: Id,
+        action: &str,
+        before: Option<&T>,
+        after: Option<&T>,
+    ) -> Result<()> {
+        audit(self.conn(), actor, kind, id, action, before, after).await
+    }
+
+    /// Records the change in the audit trail and commits: the end of every change.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) async fn commit_audited<T: Serialize + ?Sized>(
+        mut self,
+        actor: &Actor,
+        kind: &str,
+        id: Id,
+        action: &str,
+        before: Option<&T>,
+        after: Option<&T>,
+    ) -> Result<()> {
+        self.audit(actor, kind, id, action, before, after).await?;
+        self.commit().await
+    }
 }
 
 impl Engine {
+    /// Begins a write transaction; on SQLite it waits for the single-writer lock first.
     pub(super) async fn begin_write(&self) -> Result<WriteTx> {
         let guard = match &self.write_lock {
             Some(lock) => Some(lock.clone().lock_owned().await),
@@ -34,6 +111,7 @@ impl Engine {
         Ok(WriteTx { tx, _guard: guard })
     }
 
+    /// A connection for reading; reads do not wait for writes.
     pub(super) async fn read(&self) -> Result<sqlx::pool::PoolConnection<Db>> {
         Ok(self.pool.acquire().await?)
     }

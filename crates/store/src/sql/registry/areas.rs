@@ -14,10 +14,10 @@ use crate::filter::*;
 use crate::registry::AreaStore;
 use crate::{Actor, Result, StoreError};
 
-pub(super) const AREA_COLUMNS: &str =
+const AREA_COLUMNS: &str =
     "SELECT a.id, a.code, a.name, a.name_en, a.description, a.archived, a.updated_at";
 
-pub(super) async fn area_by_id(c: &mut Conn, id: Id) -> Result<IndustryArea> {
+async fn area_by_id(c: &mut Conn, id: Id) -> Result<IndustryArea> {
     let sql = format!("{AREA_COLUMNS} FROM industry_areas a WHERE a.id = $1");
     let row: Option<AreaRow> = sqlx::query_as(&sql)
         .bind(id)
@@ -98,17 +98,8 @@ impl AreaStore for Engine {
         ensure_unique(tx.conn(), "industry_areas", "code", &d.code, None).await?;
         let id = insert_area(tx.conn(), &d, Utc::now()).await?;
         let after = area_by_id(tx.conn(), id).await?;
-        audit(
-            tx.conn(),
-            actor,
-            "industry_area",
-            id,
-            "create",
-            None,
-            Some(&after),
-        )
-        .await?;
-        tx.commit().await?;
+        tx.commit_audited(actor, "industry_area", id, "create", None, Some(&after))
+            .await?;
         Ok(after)
     }
 
@@ -128,8 +119,7 @@ impl AreaStore for Engine {
         .bind(&d.code).bind(&d.name).bind(&d.name_en).bind(&d.description).bind(Utc::now()).bind(id)
         .execute(tx.conn()).await?;
         let after = area_by_id(tx.conn(), id).await?;
-        audit(
-            tx.conn(),
+        tx.commit_audited(
             actor,
             "industry_area",
             id,
@@ -138,7 +128,6 @@ impl AreaStore for Engine {
             Some(&after),
         )
         .await?;
-        tx.commit().await?;
         Ok(after)
     }
 

@@ -14,10 +14,10 @@ use crate::filter::*;
 use crate::registry::ChainStore;
 use crate::{Actor, Result, StoreError};
 
-pub(super) const CHAIN_COLUMNS: &str =
+const CHAIN_COLUMNS: &str =
     "SELECT c.id, c.area_id, c.code, c.name, c.name_en, c.description, c.archived, c.updated_at";
 
-pub(super) async fn chain_by_id(c: &mut Conn, id: Id) -> Result<Chain> {
+async fn chain_by_id(c: &mut Conn, id: Id) -> Result<Chain> {
     let sql = format!("{CHAIN_COLUMNS} FROM chains c WHERE c.id = $1");
     let row: Option<ChainRow> = sqlx::query_as(&sql)
         .bind(id)
@@ -100,8 +100,8 @@ impl ChainStore for Engine {
         ensure_unique(tx.conn(), "chains", "code", &d.code, None).await?;
         let id = insert_chain(tx.conn(), &d, Utc::now()).await?;
         let after = chain_by_id(tx.conn(), id).await?;
-        audit(tx.conn(), actor, "chain", id, "create", None, Some(&after)).await?;
-        tx.commit().await?;
+        tx.commit_audited(actor, "chain", id, "create", None, Some(&after))
+            .await?;
         Ok(after)
     }
 
@@ -119,17 +119,8 @@ impl ChainStore for Engine {
         .bind(d.area_id).bind(&d.code).bind(&d.name).bind(&d.name_en).bind(&d.description).bind(Utc::now()).bind(id)
         .execute(tx.conn()).await?;
         let after = chain_by_id(tx.conn(), id).await?;
-        audit(
-            tx.conn(),
-            actor,
-            "chain",
-            id,
-            "update",
-            Some(&before),
-            Some(&after),
-        )
-        .await?;
-        tx.commit().await?;
+        tx.commit_audited(actor, "chain", id, "update", Some(&before), Some(&after))
+            .await?;
         Ok(after)
     }
 

@@ -20,10 +20,7 @@ use crate::{Actor, Result, StoreError};
 
 pub(super) const ENTERPRISE_COLUMNS: &str = "SELECT e.id, e.credit_code, e.name, e.name_en, e.industry_code, e.district, e.park_id, e.above_size, e.high_tech, e.is_leading AS leading, e.founded_on, e.status, e.contact_name, e.phone, e.email, e.address, e.archived, e.updated_at";
 
-pub(super) async fn segments_of(
-    c: &mut Conn,
-    enterprise_ids: &[Id],
-) -> Result<HashMap<Id, Vec<Id>>> {
+async fn segments_of(c: &mut Conn, enterprise_ids: &[Id]) -> Result<HashMap<Id, Vec<Id>>> {
     let mut map: HashMap<Id, Vec<Id>> = HashMap::new();
     if enterprise_ids.is_empty() {
         return Ok(map);
@@ -40,7 +37,7 @@ pub(super) async fn segments_of(
     Ok(map)
 }
 
-pub(super) async fn enterprise_by_id(c: &mut Conn, id: Id) -> Result<Enterprise> {
+async fn enterprise_by_id(c: &mut Conn, id: Id) -> Result<Enterprise> {
     let sql = format!("{ENTERPRISE_COLUMNS} FROM enterprises e WHERE e.id = $1");
     let row: Option<EnterpriseRow> = sqlx::query_as(&sql)
         .bind(id)
@@ -54,11 +51,7 @@ pub(super) async fn enterprise_by_id(c: &mut Conn, id: Id) -> Result<Enterprise>
     row.into_enterprise(segments.remove(&id).unwrap_or_default())
 }
 
-pub(super) async fn check_enterprise_draft(
-    c: &mut Conn,
-    id: Option<Id>,
-    d: &EnterpriseDraft,
-) -> Result<()> {
+async fn check_enterprise_draft(c: &mut Conn, id: Option<Id>, d: &EnterpriseDraft) -> Result<()> {
     ensure_unique(c, "enterprises", "credit_code", d.credit_code.as_str(), id).await?;
     if let Some(park) = d.park_id {
         ensure_exists(c, "parks", "park_id", park).await?;
@@ -95,7 +88,7 @@ pub(super) async fn check_enterprise_draft(
     Ok(())
 }
 
-pub(super) async fn write_enterprise_segments(c: &mut Conn, id: Id, segments: &[Id]) -> Result<()> {
+async fn write_enterprise_segments(c: &mut Conn, id: Id, segments: &[Id]) -> Result<()> {
     sqlx::query("DELETE FROM enterprise_segments WHERE enterprise_id = $1")
         .bind(id)
         .execute(&mut *c)
@@ -110,11 +103,7 @@ pub(super) async fn write_enterprise_segments(c: &mut Conn, id: Id, segments: &[
 }
 
 /// Hides the contact data of enterprises the actor may not see privately.
-pub(super) async fn project_enterprises(
-    c: &mut Conn,
-    actor: &Actor,
-    items: &mut [Enterprise],
-) -> Result<()> {
+async fn project_enterprises(c: &mut Conn, actor: &Actor, items: &mut [Enterprise]) -> Result<()> {
     if actor.scope.reads_everything() {
         return Ok(());
     }
@@ -136,7 +125,7 @@ pub(super) async fn project_enterprises(
     Ok(())
 }
 
-pub(super) async fn insert_enterprise(c: &mut Conn, d: &EnterpriseDraft) -> Result<Id> {
+async fn insert_enterprise(c: &mut Conn, d: &EnterpriseDraft) -> Result<Id> {
     Ok(sqlx::query_scalar(
         "INSERT INTO enterprises (credit_code, name, name_en, industry_code, district, park_id, above_size, high_tech, \
          is_leading, founded_on, status, contact_name, phone, email, address, updated_at, name_initials) \
@@ -283,17 +272,8 @@ impl EnterpriseStore for Engine {
         let id = insert_enterprise(tx.conn(), &d).await?;
         write_enterprise_segments(tx.conn(), id, &d.segment_ids).await?;
         let after = enterprise_by_id(tx.conn(), id).await?;
-        audit(
-            tx.conn(),
-            actor,
-            "enterprise",
-            id,
-            "create",
-            None,
-            Some(&after),
-        )
-        .await?;
-        tx.commit().await?;
+        tx.commit_audited(actor, "enterprise", id, "create", None, Some(&after))
+            .await?;
         Ok(after)
     }
 
@@ -347,8 +327,7 @@ impl EnterpriseStore for Engine {
             write_enterprise_segments(tx.conn(), id, &d.segment_ids).await?;
         }
         let after = enterprise_by_id(tx.conn(), id).await?;
-        audit(
-            tx.conn(),
+        tx.commit_audited(
             actor,
             "enterprise",
             id,
@@ -357,7 +336,6 @@ impl EnterpriseStore for Engine {
             Some(&after),
         )
         .await?;
-        tx.commit().await?;
         let mut items = [after];
         project_enterprises(&mut *self.read().await?, actor, &mut items).await?;
         let [after] = items;

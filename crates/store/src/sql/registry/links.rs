@@ -15,10 +15,10 @@ use crate::filter::*;
 use crate::registry::LinkStore;
 use crate::{Actor, Result, StoreError};
 
-pub(super) const LINK_COLUMNS: &str =
+const LINK_COLUMNS: &str =
     "SELECT l.id, l.from_segment_id, l.to_segment_id, l.note, l.archived, l.updated_at";
 
-pub(super) async fn link_by_id(c: &mut Conn, id: Id) -> Result<SupplyLink> {
+async fn link_by_id(c: &mut Conn, id: Id) -> Result<SupplyLink> {
     let sql = format!("{LINK_COLUMNS} FROM supply_links l WHERE l.id = $1");
     let row: Option<LinkRow> = sqlx::query_as(&sql)
         .bind(id)
@@ -31,7 +31,7 @@ pub(super) async fn link_by_id(c: &mut Conn, id: Id) -> Result<SupplyLink> {
 }
 
 /// A supply link belongs to the chains of both its ends: whoever edits it must be allowed to edit both.
-pub(super) async fn may_edit_link(c: &mut Conn, actor: &Actor, from: Id, to: Id) -> Result<()> {
+async fn may_edit_link(c: &mut Conn, actor: &Actor, from: Id, to: Id) -> Result<()> {
     let chains = segment_chains(c, &[from, to]).await?;
     for segment in [from, to] {
         match chains.get(&segment) {
@@ -144,17 +144,8 @@ impl LinkStore for Engine {
         }
         let id = insert_link(tx.conn(), &d, Utc::now()).await?;
         let after = link_by_id(tx.conn(), id).await?;
-        audit(
-            tx.conn(),
-            actor,
-            "supply_link",
-            id,
-            "create",
-            None,
-            Some(&after),
-        )
-        .await?;
-        tx.commit().await?;
+        tx.commit_audited(actor, "supply_link", id, "create", None, Some(&after))
+            .await?;
         Ok(after)
     }
 
@@ -193,8 +184,7 @@ impl LinkStore for Engine {
             .bind(d.from_segment_id).bind(d.to_segment_id).bind(&d.note).bind(Utc::now()).bind(id)
             .execute(tx.conn()).await?;
         let after = link_by_id(tx.conn(), id).await?;
-        audit(
-            tx.conn(),
+        tx.commit_audited(
             actor,
             "supply_link",
             id,
@@ -203,7 +193,6 @@ impl LinkStore for Engine {
             Some(&after),
         )
         .await?;
-        tx.commit().await?;
         Ok(after)
     }
 

@@ -16,10 +16,10 @@ use crate::filter::*;
 use crate::registry::ParkStore;
 use crate::{Actor, Result, StoreError};
 
-pub(super) const PARK_COLUMNS: &str = "SELECT k.id, k.area_id, k.code, k.name, k.name_en, k.district, k.land_area_centi_mu, k.lon, k.lat, k.outline, k.archived, k.updated_at";
+const PARK_COLUMNS: &str = "SELECT k.id, k.area_id, k.code, k.name, k.name_en, k.district, k.land_area_centi_mu, k.lon, k.lat, k.outline, k.archived, k.updated_at";
 
 /// The people who hold the park-chief post of each park today.
-pub(super) async fn park_chiefs(c: &mut Conn, park_ids: &[Id]) -> Result<HashMap<Id, PersonRef>> {
+async fn park_chiefs(c: &mut Conn, park_ids: &[Id]) -> Result<HashMap<Id, PersonRef>> {
     if park_ids.is_empty() {
         return Ok(HashMap::new());
     }
@@ -42,7 +42,7 @@ pub(super) async fn park_chiefs(c: &mut Conn, park_ids: &[Id]) -> Result<HashMap
         .collect())
 }
 
-pub(super) async fn park_by_id(c: &mut Conn, id: Id) -> Result<Park> {
+async fn park_by_id(c: &mut Conn, id: Id) -> Result<Park> {
     let sql = format!("{PARK_COLUMNS} FROM parks k WHERE k.id = $1");
     let row: Option<ParkRow> = sqlx::query_as(&sql)
         .bind(id)
@@ -53,7 +53,7 @@ pub(super) async fn park_by_id(c: &mut Conn, id: Id) -> Result<Park> {
     row.into_park(chiefs.remove(&id))
 }
 
-pub(super) fn outline_json(outline: &Option<Vec<GeoPoint>>) -> Result<Option<String>> {
+fn outline_json(outline: &Option<Vec<GeoPoint>>) -> Result<Option<String>> {
     outline
         .as_ref()
         .map(|o| serde_json::to_string(o).map_err(|e| StoreError::Corrupt(e.to_string())))
@@ -136,8 +136,8 @@ impl ParkStore for Engine {
         ensure_unique(tx.conn(), "parks", "code", &d.code, None).await?;
         let id = insert_park(tx.conn(), &d, Utc::now()).await?;
         let after = park_by_id(tx.conn(), id).await?;
-        audit(tx.conn(), actor, "park", id, "create", None, Some(&after)).await?;
-        tx.commit().await?;
+        tx.commit_audited(actor, "park", id, "create", None, Some(&after))
+            .await?;
         Ok(after)
     }
 
@@ -158,17 +158,8 @@ impl ParkStore for Engine {
         .bind(outline_json(&d.outline)?).bind(Utc::now()).bind(id)
         .execute(tx.conn()).await?;
         let after = park_by_id(tx.conn(), id).await?;
-        audit(
-            tx.conn(),
-            actor,
-            "park",
-            id,
-            "update",
-            Some(&before),
-            Some(&after),
-        )
-        .await?;
-        tx.commit().await?;
+        tx.commit_audited(actor, "park", id, "update", Some(&before), Some(&after))
+            .await?;
         Ok(after)
     }
 

@@ -15,9 +15,9 @@ use crate::filter::*;
 use crate::registry::PersonStore;
 use crate::{Actor, Result, StoreError};
 
-pub(super) const PERSON_COLUMNS: &str = "SELECT p.id, p.name, p.title, p.organisation, p.phone, p.email, p.office_phone, p.archived, p.updated_at";
+const PERSON_COLUMNS: &str = "SELECT p.id, p.name, p.title, p.organisation, p.phone, p.email, p.office_phone, p.archived, p.updated_at";
 
-pub(super) async fn person_by_id(c: &mut Conn, id: Id) -> Result<Person> {
+async fn person_by_id(c: &mut Conn, id: Id) -> Result<Person> {
     let sql = format!("{PERSON_COLUMNS} FROM people p WHERE p.id = $1");
     let row: Option<PersonRow> = sqlx::query_as(&sql)
         .bind(id)
@@ -28,11 +28,7 @@ pub(super) async fn person_by_id(c: &mut Conn, id: Id) -> Result<Person> {
 }
 
 /// Empties the own phone and e-mail of the people whose own phone and e-mail the actor may not see.
-pub(super) async fn project_people(
-    c: &mut Conn,
-    actor: &Actor,
-    items: &mut [Person],
-) -> Result<()> {
+async fn project_people(c: &mut Conn, actor: &Actor, items: &mut [Person]) -> Result<()> {
     if actor.scope.is_staff() || items.is_empty() {
         return Ok(());
     }
@@ -135,8 +131,8 @@ impl PersonStore for Engine {
         let mut tx = self.begin_write().await?;
         let id = insert_person(tx.conn(), &d, Utc::now()).await?;
         let after = person_by_id(tx.conn(), id).await?;
-        audit(tx.conn(), actor, "person", id, "create", None, Some(&after)).await?;
-        tx.commit().await?;
+        tx.commit_audited(actor, "person", id, "create", None, Some(&after))
+            .await?;
         Ok(after)
     }
 
@@ -149,17 +145,8 @@ impl PersonStore for Engine {
             .bind(&d.office_phone)
             .execute(tx.conn()).await?;
         let after = person_by_id(tx.conn(), id).await?;
-        audit(
-            tx.conn(),
-            actor,
-            "person",
-            id,
-            "update",
-            Some(&before),
-            Some(&after),
-        )
-        .await?;
-        tx.commit().await?;
+        tx.commit_audited(actor, "person", id, "update", Some(&before), Some(&after))
+            .await?;
         Ok(after)
     }
 

@@ -15,9 +15,9 @@ use crate::filter::*;
 use crate::registry::PostStore;
 use crate::{Actor, Result, StoreError};
 
-pub(super) const POST_COLUMNS: &str = "SELECT po.id, po.person_id, po.role, po.chain_id, po.park_id, po.enterprise_id, po.chief_level, po.owner_kind, po.title, po.starts_on, po.ends_on, po.archived, po.updated_at";
+const POST_COLUMNS: &str = "SELECT po.id, po.person_id, po.role, po.chain_id, po.park_id, po.enterprise_id, po.chief_level, po.owner_kind, po.title, po.starts_on, po.ends_on, po.archived, po.updated_at";
 
-pub(super) async fn post_by_id(c: &mut Conn, id: Id) -> Result<Post> {
+async fn post_by_id(c: &mut Conn, id: Id) -> Result<Post> {
     let sql = format!("{POST_COLUMNS} FROM posts po WHERE po.id = $1");
     let row: Option<PostRow> = sqlx::query_as(&sql)
         .bind(id)
@@ -178,8 +178,8 @@ impl PostStore for Engine {
         check_post_draft(tx.conn(), None, &d).await?;
         let id = insert_post(tx.conn(), &d, Utc::now()).await?;
         let after = post_by_id(tx.conn(), id).await?;
-        audit(tx.conn(), actor, "post", id, "create", None, Some(&after)).await?;
-        tx.commit().await?;
+        tx.commit_audited(actor, "post", id, "create", None, Some(&after))
+            .await?;
         Ok(after)
     }
 
@@ -197,17 +197,8 @@ impl PostStore for Engine {
         .bind(&d.title).bind(d.starts_on).bind(d.ends_on).bind(Utc::now()).bind(id)
         .execute(tx.conn()).await?;
         let after = post_by_id(tx.conn(), id).await?;
-        audit(
-            tx.conn(),
-            actor,
-            "post",
-            id,
-            "update",
-            Some(&before),
-            Some(&after),
-        )
-        .await?;
-        tx.commit().await?;
+        tx.commit_audited(actor, "post", id, "update", Some(&before), Some(&after))
+            .await?;
         Ok(after)
     }
 

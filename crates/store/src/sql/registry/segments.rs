@@ -17,9 +17,9 @@ use crate::filter::*;
 use crate::registry::SegmentStore;
 use crate::{Actor, Result, StoreError};
 
-pub(super) const SEGMENT_COLUMNS: &str = "SELECT s.id, s.chain_id, s.parent_id, s.code, s.name, s.name_en, s.stage, s.position, s.industry_codes, s.archived, s.updated_at";
+const SEGMENT_COLUMNS: &str = "SELECT s.id, s.chain_id, s.parent_id, s.code, s.name, s.name_en, s.stage, s.position, s.industry_codes, s.archived, s.updated_at";
 
-pub(super) async fn segment_by_id(c: &mut Conn, id: Id) -> Result<Segment> {
+async fn segment_by_id(c: &mut Conn, id: Id) -> Result<Segment> {
     let sql = format!("{SEGMENT_COLUMNS} FROM segments s WHERE s.id = $1");
     let row: Option<SegmentRow> = sqlx::query_as(&sql)
         .bind(id)
@@ -32,11 +32,7 @@ pub(super) async fn segment_by_id(c: &mut Conn, id: Id) -> Result<Segment> {
     .into_segment()
 }
 
-pub(super) async fn check_segment_draft(
-    c: &mut Conn,
-    id: Option<Id>,
-    d: &SegmentDraft,
-) -> Result<()> {
+async fn check_segment_draft(c: &mut Conn, id: Option<Id>, d: &SegmentDraft) -> Result<()> {
     ensure_exists(c, "chains", "chain_id", d.chain_id).await?;
     ensure_unique(c, "segments", "code", &d.code, id).await?;
     if let Some(parent) = d.parent_id {
@@ -183,17 +179,8 @@ impl SegmentStore for Engine {
         check_segment_draft(tx.conn(), None, &d).await?;
         let id = insert_segment(tx.conn(), &d, Utc::now()).await?;
         let after = segment_by_id(tx.conn(), id).await?;
-        audit(
-            tx.conn(),
-            actor,
-            "segment",
-            id,
-            "create",
-            None,
-            Some(&after),
-        )
-        .await?;
-        tx.commit().await?;
+        tx.commit_audited(actor, "segment", id, "create", None, Some(&after))
+            .await?;
         Ok(after)
     }
 
@@ -211,17 +198,8 @@ impl SegmentStore for Engine {
         .bind(d.stage.as_str()).bind(d.position).bind(join_codes(&d.industry_codes)).bind(Utc::now()).bind(id)
         .execute(tx.conn()).await?;
         let after = segment_by_id(tx.conn(), id).await?;
-        audit(
-            tx.conn(),
-            actor,
-            "segment",
-            id,
-            "update",
-            Some(&before),
-            Some(&after),
-        )
-        .await?;
-        tx.commit().await?;
+        tx.commit_audited(actor, "segment", id, "update", Some(&before), Some(&after))
+            .await?;
         Ok(after)
     }
 

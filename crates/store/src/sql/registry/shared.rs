@@ -1,4 +1,4 @@
-//! What every registry aggregate uses: the audit row, uniqueness and reference checks, paged lists, filter
+//! What every registry aggregate uses: uniqueness and reference checks, paged lists, filter
 //! clauses and the reach (which rows an actor sees).
 
 use super::Db;
@@ -7,7 +7,6 @@ use chainpark_core::access::{Kind, PeopleReach, PostReach, Reach};
 use chainpark_core::list::{Page, Paging};
 use chainpark_core::registry::*;
 use chrono::Utc;
-use serde::Serialize;
 use sqlx::QueryBuilder;
 
 use crate::common::*;
@@ -16,39 +15,6 @@ pub(super) type Conn = <Db as sqlx::Database>::Connection;
 
 pub(super) fn today() -> chrono::NaiveDate {
     chainpark_core::time::china_date(Utc::now())
-}
-
-pub(super) async fn audit<T: Serialize>(
-    c: &mut Conn,
-    actor: &Actor,
-    kind: &str,
-    id: Id,
-    action: &str,
-    before: Option<&T>,
-    after: Option<&T>,
-) -> Result<()> {
-    let to_json = |v: Option<&T>| -> Result<Option<sqlx::types::Json<serde_json::Value>>> {
-        match v {
-            None => Ok(None),
-            Some(v) => serde_json::to_value(v)
-                .map(|v| Some(sqlx::types::Json(v)))
-                .map_err(|e| StoreError::Corrupt(e.to_string())),
-        }
-    };
-    sqlx::query(
-        "INSERT INTO audit_log (at, actor, object_kind, object_id, action, before, after) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(Utc::now())
-    .bind(&actor.account)
-    .bind(kind)
-    .bind(id)
-    .bind(action)
-    .bind(to_json(before)?)
-    .bind(to_json(after)?)
-    .execute(&mut *c)
-    .await?;
-    Ok(())
 }
 
 /// Refuses a second object with the same natural key (code, credit code) with a 409 that names the field.
@@ -266,8 +232,7 @@ macro_rules! archive {
             .rows_affected();
         let after = $get(tx.conn(), $id).await?;
         if changed > 0 {
-            audit(tx.conn(), $actor, $kind, $id, "archive", Some(&before), Some(&after)).await?;
-            tx.commit().await?;
+            tx.commit_audited($actor, $kind, $id, "archive", Some(&before), Some(&after)).await?;
         }
         Ok(after)
     }};

@@ -25,7 +25,7 @@ use crate::Store;
 use crate::common::*;
 use crate::{Actor, Result, StoreError};
 
-pub(super) fn prefixed(what: String, e: chainpark_core::error::Invalid) -> StoreError {
+fn prefixed(what: String, e: chainpark_core::error::Invalid) -> StoreError {
     StoreError::Invalid(chainpark_core::error::Invalid(
         e.0.into_iter()
             .map(|f| chainpark_core::error::FieldError {
@@ -36,7 +36,7 @@ pub(super) fn prefixed(what: String, e: chainpark_core::error::Invalid) -> Store
     ))
 }
 
-pub(super) fn lookup(map: &HashMap<String, Id>, what: &str, key: &str) -> Result<Id> {
+fn lookup(map: &HashMap<String, Id>, what: &str, key: &str) -> Result<Id> {
     map.get(key)
         .copied()
         .ok_or_else(|| StoreError::invalid(what, format!("{key} is not in the batch")))
@@ -44,10 +44,7 @@ pub(super) fn lookup(map: &HashMap<String, Id>, what: &str, key: &str) -> Result
 
 /// Writes a whole registry batch (the demo zone) through the same checks as single objects. Enterprises and
 /// their segments go in multi-row inserts: a zone has thousands.
-pub(super) async fn load_zone(
-    c: &mut Conn,
-    zone: &DemoZone,
-) -> Result<HashMap<&'static str, usize>> {
+async fn load_zone(c: &mut Conn, zone: &DemoZone) -> Result<HashMap<&'static str, usize>> {
     let now = Utc::now();
     let mut areas = HashMap::new();
     for a in &zone.areas {
@@ -340,15 +337,15 @@ impl Store for Engine {
             .await?;
         let parents: HashMap<Id, Option<Id>> = rows.iter().copied().collect();
         for (id, parent) in &rows {
-            if let Some(parent) = parent {
-                if would_create_cycle(
+            if let Some(parent) = parent
+                && would_create_cycle(
                     *id,
                     *parent,
                     |n| parents.get(&n).copied().flatten(),
                     rows.len() + 1,
-                ) {
-                    problems.push(format!("segment in a cycle: {id}"));
-                }
+                )
+            {
+                problems.push(format!("segment in a cycle: {id}"));
             }
         }
         // Stored codes must still parse: the reference tables may have changed since they were written.
@@ -389,7 +386,7 @@ impl Store for Engine {
     async fn load_registry(&self, actor: &Actor, zone: &DemoZone) -> Result<()> {
         let mut tx = self.begin_write().await?;
         let counts = load_zone(tx.conn(), zone).await?;
-        audit(tx.conn(), actor, "registry", 0, "load", None, Some(&counts)).await?;
-        tx.commit().await
+        tx.commit_audited(actor, "registry", 0, "load", None, Some(&counts))
+            .await
     }
 }

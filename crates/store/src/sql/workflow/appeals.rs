@@ -18,7 +18,7 @@ use super::work_orders::serves_case;
 use crate::workflow::*;
 use crate::{Actor, Result, StoreError};
 
-pub(super) async fn rule_by_id(c: &mut Conn, id: Id) -> Result<AppealRule> {
+async fn rule_by_id(c: &mut Conn, id: Id) -> Result<AppealRule> {
     let row: Option<AppealRuleRow> = sqlx::query_as(
         "SELECT id, category, chain_id, park_id, target, person_id, note, archived, updated_at FROM appeal_rules WHERE id = $1")
         .bind(id).fetch_optional(&mut *c).await?;
@@ -30,7 +30,7 @@ pub(super) async fn rule_by_id(c: &mut Conn, id: Id) -> Result<AppealRule> {
 }
 
 /// A rule must reach somebody: its person exists, or someone holds its post in its chain or park today.
-pub(super) async fn check_rule(c: &mut Conn, d: &AppealRuleDraft, today: NaiveDate) -> Result<()> {
+async fn check_rule(c: &mut Conn, d: &AppealRuleDraft, today: NaiveDate) -> Result<()> {
     ensure_exists(c, "chains", "chain_id", d.chain_id).await?;
     ensure_exists(c, "parks", "park_id", d.park_id).await?;
     ensure_exists(c, "people", "person_id", d.person_id).await?;
@@ -65,7 +65,7 @@ pub(super) async fn appeal_row(c: &mut Conn, id: Id) -> Result<AppealRow> {
 }
 
 /// The appeal if the actor may see it; 404 otherwise, so a foreign appeal's existence is not revealed.
-pub(super) async fn visible_appeal(c: &mut Conn, actor: &Actor, id: Id) -> Result<AppealRow> {
+async fn visible_appeal(c: &mut Conn, actor: &Actor, id: Id) -> Result<AppealRow> {
     let person = actor_person(c, actor).await?;
     let mut sql = format!("{APPEAL_COLUMNS} {APPEAL_FROM} WHERE a.id = $1");
     if let Some(scope) = case_scope(actor, person, "a", APPEAL_PERSONS) {
@@ -78,7 +78,7 @@ pub(super) async fn visible_appeal(c: &mut Conn, actor: &Actor, id: Id) -> Resul
     row.ok_or(StoreError::NotFound { kind: "appeal", id })
 }
 
-pub(super) fn push_appeal_filter(
+fn push_appeal_filter(
     qb: &mut QueryBuilder<'static, Db>,
     scope: &Option<String>,
     f: &AppealFilter,
@@ -195,8 +195,8 @@ impl AppealStore for Engine {
             .bind(d.category.as_str()).bind(d.chain_id).bind(d.park_id).bind(d.target.as_str()).bind(d.person_id)
             .bind(&d.note).bind(Utc::now()).fetch_one(&mut *c).await?;
         let after = rule_by_id(c, id).await?;
-        audit(c, actor, "appeal_rule", id, "create", None, Some(&after)).await?;
-        tx.commit().await?;
+        tx.commit_audited(actor, "appeal_rule", id, "create", None, Some(&after))
+            .await?;
         Ok(after)
     }
 
@@ -216,8 +216,7 @@ impl AppealStore for Engine {
             .bind(d.category.as_str()).bind(d.chain_id).bind(d.park_id).bind(d.target.as_str()).bind(d.person_id)
             .bind(&d.note).bind(Utc::now()).bind(id).execute(&mut *c).await?;
         let after = rule_by_id(c, id).await?;
-        audit(
-            c,
+        tx.commit_audited(
             actor,
             "appeal_rule",
             id,
@@ -226,7 +225,6 @@ impl AppealStore for Engine {
             Some(&after),
         )
         .await?;
-        tx.commit().await?;
         Ok(after)
     }
 
@@ -240,8 +238,7 @@ impl AppealStore for Engine {
             .bind(true).bind(Utc::now()).bind(id).bind(false).execute(&mut *c).await?.rows_affected();
         let after = rule_by_id(c, id).await?;
         if changed > 0 {
-            audit(
-                c,
+            tx.commit_audited(
                 actor,
                 "appeal_rule",
                 id,
@@ -250,7 +247,6 @@ impl AppealStore for Engine {
                 Some(&after),
             )
             .await?;
-            tx.commit().await?;
         }
         Ok(after)
     }
@@ -338,8 +334,8 @@ impl AppealStore for Engine {
             let (subject, body) = appeal_message("appeal_routed", &after);
             notify(c, handler, "appeal_routed", &subject, &body, "appeal", id).await?;
         }
-        audit(c, actor, "appeal", id, "create", None, Some(&after)).await?;
-        tx.commit().await?;
+        tx.commit_audited(actor, "appeal", id, "create", None, Some(&after))
+            .await?;
         Ok(after)
     }
 
@@ -617,8 +613,7 @@ impl AppealStore for Engine {
                 .await?;
             }
         }
-        audit(
-            c,
+        tx.commit_audited(
             actor,
             "appeal",
             id,
@@ -627,7 +622,6 @@ impl AppealStore for Engine {
             Some(&after),
         )
         .await?;
-        tx.commit().await?;
         Ok(after)
     }
 

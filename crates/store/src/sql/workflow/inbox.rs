@@ -12,9 +12,9 @@ use crate::workflow::*;
 use crate::{Actor, Result, StoreError};
 
 /// The messages of a person or an account (-1 stands for none: ids are positive).
-pub(super) const ADDRESSEE: &str = "(person_id = $1 OR account_id = $2)";
+const ADDRESSEE: &str = "(person_id = $1 OR account_id = $2)";
 
-pub(super) async fn inbox_counts_for(
+async fn inbox_counts_for(
     c: &mut Conn,
     person: Option<Id>,
     account: Option<Id>,

@@ -13,7 +13,7 @@ use super::shared::*;
 use crate::workflow::*;
 use crate::{Actor, Result, StoreError};
 
-pub(super) async fn event_by_id(c: &mut Conn, id: Id) -> Result<SigningEvent> {
+async fn event_by_id(c: &mut Conn, id: Id) -> Result<SigningEvent> {
     let row: Option<EventRow> = sqlx::query_as(&format!("{EVENT_COLUMNS} WHERE v.id = $1"))
         .bind(id)
         .fetch_optional(&mut *c)
@@ -26,7 +26,7 @@ pub(super) async fn event_by_id(c: &mut Conn, id: Id) -> Result<SigningEvent> {
         .into_event())
 }
 
-pub(super) async fn project_row(c: &mut Conn, id: Id) -> Result<Project> {
+async fn project_row(c: &mut Conn, id: Id) -> Result<Project> {
     let row: Option<ProjectRow> =
         sqlx::query_as(&format!("{PROJECT_COLUMNS} {PROJECT_FROM} WHERE p.id = $1"))
             .bind(id)
@@ -41,7 +41,7 @@ pub(super) async fn project_row(c: &mut Conn, id: Id) -> Result<Project> {
 }
 
 /// The project if the actor may see it; 404 otherwise.
-pub(super) async fn visible_project(c: &mut Conn, actor: &Actor, id: Id) -> Result<Project> {
+async fn visible_project(c: &mut Conn, actor: &Actor, id: Id) -> Result<Project> {
     let project = project_row(c, id).await?;
     if actor.scope.sees_project(project.chain_id, project.park_id) {
         Ok(project)
@@ -54,7 +54,7 @@ pub(super) async fn visible_project(c: &mut Conn, actor: &Actor, id: Id) -> Resu
 }
 
 /// References of a project draft exist, and its segment belongs to its chain.
-pub(super) async fn check_project(c: &mut Conn, d: &ProjectDraft) -> Result<()> {
+async fn check_project(c: &mut Conn, d: &ProjectDraft) -> Result<()> {
     ensure_exists(c, "enterprises", "enterprise_id", d.enterprise_id).await?;
     ensure_exists(c, "chains", "chain_id", d.chain_id).await?;
     ensure_exists(c, "segments", "segment_id", d.segment_id).await?;
@@ -79,11 +79,7 @@ pub(super) async fn check_project(c: &mut Conn, d: &ProjectDraft) -> Result<()> 
 
 /// Inserts a project (`current: None`) or rewrites one, guarded by the version it was read at
 /// (`current: Some((id, version))`): a project changed by someone else meanwhile answers 409.
-pub(super) async fn write_project(
-    c: &mut Conn,
-    current: Option<(Id, i64)>,
-    d: &ProjectDraft,
-) -> Result<Id> {
+async fn write_project(c: &mut Conn, current: Option<(Id, i64)>, d: &ProjectDraft) -> Result<Id> {
     let s = &d.stages;
     let sql = match current {
         None => "INSERT INTO projects (name, name_en, investor, enterprise_id, planned_investment, contracted_investment, chain_id, segment_id, \
@@ -124,7 +120,7 @@ pub(super) async fn write_project(
     written.ok_or_else(|| changed_meanwhile("project", current.map_or(0, |(id, _)| id)))
 }
 
-pub(super) fn push_project_filter(
+fn push_project_filter(
     qb: &mut QueryBuilder<'static, Db>,
     scope: &Option<String>,
     f: &ProjectFilter,
@@ -161,7 +157,7 @@ pub(super) fn push_project_filter(
     }
 }
 
-pub(super) async fn milestone_by_id(c: &mut Conn, id: Id, as_of: NaiveDate) -> Result<Milestone> {
+async fn milestone_by_id(c: &mut Conn, id: Id, as_of: NaiveDate) -> Result<Milestone> {
     let row: Option<MilestoneRow> = sqlx::query_as(&format!("{MILESTONE_COLUMNS} WHERE m.id = $1"))
         .bind(id)
         .fetch_optional(&mut *c)
@@ -220,8 +216,8 @@ impl ProjectStore for Engine {
         let id: i64 = sqlx::query_scalar("INSERT INTO signing_events (name, name_en, held_on, place, updated_at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
             .bind(&d.name).bind(&d.name_en).bind(d.held_on).bind(&d.place).bind(Utc::now()).fetch_one(&mut *c).await?;
         let after = event_by_id(c, id).await?;
-        audit(c, actor, "signing_event", id, "create", None, Some(&after)).await?;
-        tx.commit().await?;
+        tx.commit_audited(actor, "signing_event", id, "create", None, Some(&after))
+            .await?;
         Ok(after)
     }
 
@@ -276,8 +272,8 @@ impl ProjectStore for Engine {
         check_project(c, &d).await?;
         let id = write_project(c, None, &d).await?;
         let after = project_row(c, id).await?;
-        audit(c, actor, "project", id, "create", None, Some(&after)).await?;
-        tx.commit().await?;
+        tx.commit_audited(actor, "project", id, "create", None, Some(&after))
+            .await?;
         Ok(after)
     }
 
@@ -290,17 +286,8 @@ impl ProjectStore for Engine {
         check_project(c, &d).await?;
         write_project(c, Some((id, before.version)), &d).await?;
         let after = project_row(c, id).await?;
-        audit(
-            c,
-            actor,
-            "project",
-            id,
-            "update",
-            Some(&before),
-            Some(&after),
-        )
-        .await?;
-        tx.commit().await?;
+        tx.commit_audited(actor, "project", id, "update", Some(&before), Some(&after))
+            .await?;
         Ok(after)
     }
 
@@ -314,17 +301,8 @@ impl ProjectStore for Engine {
             .bind(true).bind(Utc::now()).bind(id).bind(false).execute(&mut *c).await?.rows_affected();
         let after = project_row(c, id).await?;
         if changed > 0 {
-            audit(
-                c,
-                actor,
-                "project",
-                id,
-                "archive",
-                Some(&before),
-                Some(&after),
-            )
-            .await?;
-            tx.commit().await?;
+            tx.commit_audited(actor, "project", id, "archive", Some(&before), Some(&after))
+                .await?;
         }
         Ok(after)
     }
@@ -345,8 +323,8 @@ impl ProjectStore for Engine {
         draft.stages = stages;
         write_project(c, Some((id, before.version)), &draft).await?;
         let after = project_row(c, id).await?;
-        audit(c, actor, "project", id, "move", Some(&before), Some(&after)).await?;
-        tx.commit().await?;
+        tx.commit_audited(actor, "project", id, "move", Some(&before), Some(&after))
+            .await?;
         Ok(after)
     }
 
@@ -388,8 +366,8 @@ impl ProjectStore for Engine {
         .await?;
         let after = project_row(c, id).await?;
         let record = serde_json::json!({ column: period, "amount": amount, "project": &after });
-        audit(c, actor, "project", id, "investment", None, Some(&record)).await?;
-        tx.commit().await?;
+        tx.commit_audited(actor, "project", id, "investment", None, Some(&record))
+            .await?;
         Ok(after)
     }
 
@@ -407,8 +385,8 @@ impl ProjectStore for Engine {
         let id: i64 = sqlx::query_scalar("INSERT INTO milestones (project_id, name, due_on, done_on, updated_at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
             .bind(project).bind(&d.name).bind(d.due_on).bind(d.done_on).bind(Utc::now()).fetch_one(&mut *c).await?;
         let after = milestone_by_id(c, id, as_of).await?;
-        audit(c, actor, "milestone", id, "create", None, Some(&after)).await?;
-        tx.commit().await?;
+        tx.commit_audited(actor, "milestone", id, "create", None, Some(&after))
+            .await?;
         Ok(after)
     }
 
@@ -432,8 +410,7 @@ impl ProjectStore for Engine {
         sqlx::query("UPDATE milestones SET name = $1, due_on = $2, done_on = $3, updated_at = $4 WHERE id = $5")
             .bind(&d.name).bind(d.due_on).bind(d.done_on).bind(Utc::now()).bind(id).execute(&mut *c).await?;
         let after = milestone_by_id(c, id, as_of).await?;
-        audit(
-            c,
+        tx.commit_audited(
             actor,
             "milestone",
             id,
@@ -442,7 +419,6 @@ impl ProjectStore for Engine {
             Some(&after),
         )
         .await?;
-        tx.commit().await?;
         Ok(after)
     }
 

@@ -10,25 +10,7 @@ use chrono::{NaiveDate, Utc};
 use crate::workflow::*;
 use crate::{Actor, Result, StoreError};
 pub(super) type Conn = <Db as sqlx::Database>::Connection;
-
-pub(super) async fn audit<T: serde::Serialize>(
-    c: &mut Conn,
-    actor: &Actor,
-    kind: &str,
-    id: Id,
-    action: &str,
-    before: Option<&T>,
-    after: Option<&T>,
-) -> Result<()> {
-    let json = |v: Option<&T>| {
-        v.and_then(|v| serde_json::to_value(v).ok())
-            .map(sqlx::types::Json)
-    };
-    sqlx::query("INSERT INTO audit_log (at, actor, object_kind, object_id, action, before, after) VALUES ($1, $2, $3, $4, $5, $6, $7)")
-        .bind(Utc::now()).bind(&actor.account).bind(kind).bind(id).bind(action).bind(json(before)).bind(json(after))
-        .execute(&mut *c).await?;
-    Ok(())
-}
+pub(super) use super::super::tx::audit;
 
 /// The registry person of the actor's account, if it has one.
 pub(super) async fn actor_person(c: &mut Conn, actor: &Actor) -> Result<Option<Id>> {
@@ -113,10 +95,10 @@ pub(super) async fn escalation_chief(
     park: Option<Id>,
     day: NaiveDate,
 ) -> Result<Option<Id>> {
-    if chain.is_some() {
-        if let Some(person) = post_holder(c, "chain_chief", chain, None, day).await? {
-            return Ok(Some(person));
-        }
+    if chain.is_some()
+        && let Some(person) = post_holder(c, "chain_chief", chain, None, day).await?
+    {
+        return Ok(Some(person));
     }
     post_holder(c, "park_chief", None, park, day).await
 }

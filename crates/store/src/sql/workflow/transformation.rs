@@ -15,7 +15,7 @@ use super::shared::*;
 use crate::workflow::*;
 use crate::{Actor, Result, StoreError};
 
-pub(super) async fn transformation_by_id(c: &mut Conn, id: Id) -> Result<TransformationProject> {
+async fn transformation_by_id(c: &mut Conn, id: Id) -> Result<TransformationProject> {
     let row: Option<TransformationRow> =
         sqlx::query_as(&format!("{TRANSFORMATION_COLUMNS} WHERE t.id = $1"))
             .bind(id)
@@ -29,7 +29,7 @@ pub(super) async fn transformation_by_id(c: &mut Conn, id: Id) -> Result<Transfo
         .into_project())
 }
 
-pub(super) async fn workshops_of(c: &mut Conn, ids: &[Id]) -> Result<HashMap<Id, Vec<Id>>> {
+async fn workshops_of(c: &mut Conn, ids: &[Id]) -> Result<HashMap<Id, Vec<Id>>> {
     let mut map: HashMap<Id, Vec<Id>> = HashMap::new();
     if ids.is_empty() {
         return Ok(map);
@@ -48,7 +48,7 @@ pub(super) async fn workshops_of(c: &mut Conn, ids: &[Id]) -> Result<HashMap<Id,
     Ok(map)
 }
 
-pub(super) async fn recognition_by_id(c: &mut Conn, id: Id) -> Result<Recognition> {
+async fn recognition_by_id(c: &mut Conn, id: Id) -> Result<Recognition> {
     let row: Option<RecognitionRow> =
         sqlx::query_as(&format!("{RECOGNITION_COLUMNS} WHERE r.id = $1"))
             .bind(id)
@@ -138,8 +138,7 @@ impl TransformationStore for Engine {
             .bind(d.enterprise_id).bind(&d.name).bind(d.investment).bind(d.started_on).bind(d.completed_on).bind(Utc::now())
             .fetch_one(&mut *c).await?;
         let after = transformation_by_id(c, id).await?;
-        audit(
-            c,
+        tx.commit_audited(
             actor,
             "transformation_project",
             id,
@@ -148,7 +147,6 @@ impl TransformationStore for Engine {
             Some(&after),
         )
         .await?;
-        tx.commit().await?;
         Ok(after)
     }
 
@@ -169,8 +167,7 @@ impl TransformationStore for Engine {
             .bind(d.enterprise_id).bind(&d.name).bind(d.investment).bind(d.started_on).bind(d.completed_on).bind(Utc::now()).bind(id)
             .execute(&mut *c).await?;
         let after = transformation_by_id(c, id).await?;
-        audit(
-            c,
+        tx.commit_audited(
             actor,
             "transformation_project",
             id,
@@ -179,7 +176,6 @@ impl TransformationStore for Engine {
             Some(&after),
         )
         .await?;
-        tx.commit().await?;
         Ok(after)
     }
 
@@ -291,8 +287,8 @@ impl TransformationStore for Engine {
                 .await?;
         }
         let after = recognition_by_id(c, id).await?;
-        audit(c, actor, "recognition", id, "create", None, Some(&after)).await?;
-        tx.commit().await?;
+        tx.commit_audited(actor, "recognition", id, "create", None, Some(&after))
+            .await?;
         Ok(after)
     }
 

@@ -27,11 +27,7 @@ pub(super) async fn work_order_row(c: &mut Conn, id: Id) -> Result<WorkOrderRow>
     })
 }
 
-pub(super) async fn visible_work_order(
-    c: &mut Conn,
-    actor: &Actor,
-    id: Id,
-) -> Result<WorkOrderRow> {
+async fn visible_work_order(c: &mut Conn, actor: &Actor, id: Id) -> Result<WorkOrderRow> {
     let person = actor_person(c, actor).await?;
     let mut sql = format!("{WORK_ORDER_COLUMNS} WHERE w.id = $1");
     if let Some(scope) = work_order_scope(actor, person) {
@@ -83,12 +79,7 @@ pub(super) async fn serves_case(
 }
 
 /// Whether the person holds a post of the park's chief or staff on `day`.
-pub(super) async fn serves_park(
-    c: &mut Conn,
-    person: Id,
-    park: Id,
-    day: NaiveDate,
-) -> Result<bool> {
+async fn serves_park(c: &mut Conn, person: Id, park: Id, day: NaiveDate) -> Result<bool> {
     let found: Option<i64> = sqlx::query_scalar(
         "SELECT id FROM posts WHERE person_id = $1 AND park_id = $2 AND role IN ('park_chief', 'park_staff') AND archived = $3 \
          AND starts_on <= $4 AND (ends_on IS NULL OR ends_on >= $4) LIMIT 1")
@@ -164,8 +155,8 @@ impl WorkOrderStore for Engine {
             )
             .await?;
         }
-        audit(c, actor, "work_order", id, "create", None, Some(&after)).await?;
-        tx.commit().await?;
+        tx.commit_audited(actor, "work_order", id, "create", None, Some(&after))
+            .await?;
         Ok(after)
     }
 
@@ -336,23 +327,22 @@ impl WorkOrderStore for Engine {
         )
         .await?;
         let after = work_order_row(c, id).await?.into_work_order(at)?;
-        if step.action == WorkOrderAction::Assign || step.action == WorkOrderAction::Reject {
-            if let Some(p) = assignee {
-                let (subject, body) = work_order_message("work_order_assigned", &after);
-                notify(
-                    c,
-                    p,
-                    "work_order_assigned",
-                    &subject,
-                    &format!("{body}\n\n{}", step.note),
-                    "work_order",
-                    id,
-                )
-                .await?;
-            }
+        if (step.action == WorkOrderAction::Assign || step.action == WorkOrderAction::Reject)
+            && let Some(p) = assignee
+        {
+            let (subject, body) = work_order_message("work_order_assigned", &after);
+            notify(
+                c,
+                p,
+                "work_order_assigned",
+                &subject,
+                &format!("{body}\n\n{}", step.note),
+                "work_order",
+                id,
+            )
+            .await?;
         }
-        audit(
-            c,
+        tx.commit_audited(
             actor,
             "work_order",
             id,
@@ -361,7 +351,6 @@ impl WorkOrderStore for Engine {
             Some(&after),
         )
         .await?;
-        tx.commit().await?;
         Ok(after)
     }
 }
