@@ -960,3 +960,457 @@ impl Enterprise {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The parse rules of each draft, one test per rule.
+
+    use super::*;
+
+    /// The fields a refused input names, in the order it names them.
+    fn fields<T: std::fmt::Debug>(result: Result<T, Invalid>) -> Vec<String> {
+        result
+            .expect_err("the input is refused")
+            .0
+            .into_iter()
+            .map(|e| e.field)
+            .collect()
+    }
+
+    fn area(code: &str, name: &str) -> IndustryAreaInput {
+        IndustryAreaInput {
+            code: code.into(),
+            name: name.into(),
+            ..Default::default()
+        }
+    }
+
+    fn segment(industry_codes: Vec<String>) -> SegmentInput {
+        SegmentInput {
+            chain_id: 1,
+            parent_id: None,
+            code: "cells".into(),
+            name: "电芯".into(),
+            name_en: String::new(),
+            stage: Stage::Midstream,
+            position: 0,
+            industry_codes,
+        }
+    }
+
+    fn post(role: PostRole) -> PostInput {
+        PostInput {
+            person_id: 1,
+            role,
+            chain_id: None,
+            park_id: None,
+            enterprise_id: None,
+            chief_level: None,
+            owner_kind: None,
+            title: String::new(),
+            starts_on: NaiveDate::from_ymd_opt(2021, 1, 1).expect("date"),
+            ends_on: None,
+        }
+    }
+
+    fn park() -> ParkInput {
+        ParkInput {
+            area_id: 1,
+            code: "yufu".into(),
+            name: "鱼复工业园".into(),
+            name_en: String::new(),
+            district: "500112".into(),
+            land_area_mu: Some(100.0),
+            land_area_ha: None,
+            location: None,
+            outline: None,
+        }
+    }
+
+    fn enterprise() -> EnterpriseInput {
+        EnterpriseInput {
+            credit_code: CreditCode::from_body("91500112MA5U7G1X3")
+                .expect("body")
+                .as_str()
+                .to_string(),
+            name: "重庆长程电池有限公司".into(),
+            name_en: String::new(),
+            industry_code: "3841".into(),
+            district: "500112".into(),
+            park_id: None,
+            segment_ids: Vec::new(),
+            above_size: false,
+            high_tech: false,
+            leading: false,
+            founded_on: None,
+            status: EnterpriseStatus::Active,
+            contact: EnterpriseContact::default(),
+        }
+    }
+
+    #[test]
+    fn text_is_trimmed() {
+        let draft = area("  auto ", " 汽车 ").parse().expect("valid");
+        assert_eq!((draft.code.as_str(), draft.name.as_str()), ("auto", "汽车"));
+    }
+
+    #[test]
+    fn a_required_field_of_blanks_is_missing() {
+        assert_eq!(fields(area("auto", "   ").parse()), ["name"]);
+    }
+
+    #[test]
+    fn a_field_longer_than_its_limit_is_refused_counting_characters_not_bytes() {
+        assert!(area("auto", &"汽".repeat(100)).parse().is_ok());
+        assert_eq!(fields(area("auto", &"汽".repeat(101)).parse()), ["name"]);
+        let long_description = IndustryAreaInput {
+            description: "x".repeat(2001),
+            ..area("auto", "汽车")
+        };
+        assert_eq!(fields(long_description.parse()), ["description"]);
+    }
+
+    #[test]
+    fn a_code_holds_only_letters_digits_dash_and_underscore() {
+        assert!(area("auto-2_b", "汽车").parse().is_ok());
+        assert_eq!(fields(area("汽车", "汽车").parse()), ["code"]);
+        assert_eq!(fields(area("a b", "汽车").parse()), ["code"]);
+    }
+
+    #[test]
+    fn a_code_is_at_most_32_characters() {
+        assert!(area(&"a".repeat(32), "汽车").parse().is_ok());
+        assert_eq!(fields(area(&"a".repeat(33), "汽车").parse()), ["code"]);
+    }
+
+    #[test]
+    fn every_bad_field_is_named_at_once() {
+        assert_eq!(fields(area("", "").parse()), ["code", "name"]);
+    }
+
+    #[test]
+    fn a_chain_checks_its_code_and_name() {
+        let chain = ChainInput {
+            area_id: 1,
+            code: "bad code".into(),
+            name: String::new(),
+            ..Default::default()
+        };
+        assert_eq!(fields(chain.parse()), ["code", "name"]);
+    }
+
+    #[test]
+    fn a_segment_names_the_bad_industry_code_by_its_position() {
+        let input = segment(vec!["3841".into(), "99999".into()]);
+        assert_eq!(fields(input.parse()), ["industry_codes[1]"]);
+        let draft = segment(vec!["3841".into()]).parse().expect("valid");
+        assert_eq!(draft.industry_codes.len(), 1);
+    }
+
+    #[test]
+    fn a_segment_lists_at_most_the_list_limit_of_industry_codes() {
+        let input = segment(vec!["3841".into(); crate::error::MAX_LIST_LEN + 1]);
+        assert_eq!(fields(input.parse()), ["industry_codes"]);
+    }
+
+    #[test]
+    fn a_segment_cannot_supply_itself() {
+        let link = SupplyLinkInput {
+            from_segment_id: 3,
+            to_segment_id: 3,
+            note: String::new(),
+        };
+        assert_eq!(fields(link.parse()), ["to_segment_id"]);
+    }
+
+    #[test]
+    fn a_person_email_must_look_like_one() {
+        for bad in [
+            "zhang",
+            "zhang@example",
+            "@example.com",
+            "zhang wei@example.com",
+        ] {
+            let person = PersonInput {
+                name: "张伟".into(),
+                email: bad.into(),
+                ..Default::default()
+            };
+            assert_eq!(fields(person.parse()), ["email"], "{bad}");
+        }
+        let person = PersonInput {
+            name: "张伟".into(),
+            email: "zhang.wei@example.com".into(),
+            ..Default::default()
+        };
+        assert!(person.parse().is_ok());
+    }
+
+    #[test]
+    fn a_chain_post_needs_its_chain() {
+        let task_force = post(PostRole::ChainTaskForce);
+        assert_eq!(fields(task_force.parse()), ["chain_id"]);
+        let with_chain = PostInput {
+            chain_id: Some(1),
+            ..post(PostRole::ChainTaskForce)
+        };
+        assert!(with_chain.parse().is_ok());
+    }
+
+    #[test]
+    fn an_overall_chain_chief_needs_no_chain() {
+        let overall = PostInput {
+            chief_level: Some(ChiefLevel::Overall),
+            ..post(PostRole::ChainChief)
+        };
+        assert!(overall.parse().is_ok());
+        let deputy = PostInput {
+            chief_level: Some(ChiefLevel::Deputy),
+            ..post(PostRole::ChainChief)
+        };
+        assert_eq!(fields(deputy.parse()), ["chain_id"]);
+    }
+
+    #[test]
+    fn a_post_outside_chains_has_no_chain() {
+        let staff = PostInput {
+            park_id: Some(1),
+            chain_id: Some(1),
+            ..post(PostRole::ParkStaff)
+        };
+        assert_eq!(fields(staff.parse()), ["chain_id"]);
+    }
+
+    #[test]
+    fn a_park_post_needs_its_park_and_no_other_post_has_one() {
+        assert_eq!(fields(post(PostRole::ParkChief).parse()), ["park_id"]);
+        let owner = PostInput {
+            chain_id: Some(1),
+            park_id: Some(1),
+            owner_kind: Some(OwnerKind::Expert),
+            ..post(PostRole::ChainOwner)
+        };
+        assert_eq!(fields(owner.parse()), ["park_id"]);
+    }
+
+    #[test]
+    fn an_enterprise_contact_needs_its_enterprise_and_no_other_post_has_one() {
+        assert_eq!(
+            fields(post(PostRole::EnterpriseContact).parse()),
+            ["enterprise_id"]
+        );
+        let staff = PostInput {
+            park_id: Some(1),
+            enterprise_id: Some(1),
+            ..post(PostRole::ParkStaff)
+        };
+        assert_eq!(fields(staff.parse()), ["enterprise_id"]);
+    }
+
+    #[test]
+    fn a_chief_level_is_required_of_a_chain_chief_and_only_of_one() {
+        let chief = PostInput {
+            chain_id: Some(1),
+            ..post(PostRole::ChainChief)
+        };
+        assert_eq!(fields(chief.parse()), ["chief_level"]);
+        let staff = PostInput {
+            park_id: Some(1),
+            chief_level: Some(ChiefLevel::Chain),
+            ..post(PostRole::ParkStaff)
+        };
+        assert_eq!(fields(staff.parse()), ["chief_level"]);
+    }
+
+    #[test]
+    fn an_owner_kind_is_required_of_a_chain_owner_and_only_of_one() {
+        let owner = PostInput {
+            chain_id: Some(1),
+            ..post(PostRole::ChainOwner)
+        };
+        assert_eq!(fields(owner.parse()), ["owner_kind"]);
+        let staff = PostInput {
+            park_id: Some(1),
+            owner_kind: Some(OwnerKind::Expert),
+            ..post(PostRole::ParkStaff)
+        };
+        assert_eq!(fields(staff.parse()), ["owner_kind"]);
+    }
+
+    #[test]
+    fn a_post_ends_on_or_after_the_day_it_starts() {
+        let start = NaiveDate::from_ymd_opt(2021, 1, 1).expect("date");
+        let same_day = PostInput {
+            park_id: Some(1),
+            ends_on: Some(start),
+            ..post(PostRole::ParkStaff)
+        };
+        assert!(same_day.parse().is_ok());
+        let before = PostInput {
+            park_id: Some(1),
+            ends_on: start.pred_opt(),
+            ..post(PostRole::ParkStaff)
+        };
+        assert_eq!(fields(before.parse()), ["ends_on"]);
+    }
+
+    #[test]
+    fn a_park_district_must_be_a_known_code() {
+        let input = ParkInput {
+            district: "999999".into(),
+            ..park()
+        };
+        assert_eq!(fields(input.parse()), ["district"]);
+    }
+
+    #[test]
+    fn a_park_land_area_is_given_in_mu_or_hectares() {
+        let hectares = ParkInput {
+            land_area_mu: None,
+            land_area_ha: Some(2.0),
+            ..park()
+        };
+        assert_eq!(hectares.parse().expect("valid").land_area.centi_mu(), 3000);
+        let both = ParkInput {
+            land_area_ha: Some(2.0),
+            ..park()
+        };
+        assert_eq!(fields(both.parse()), ["land_area_ha"]);
+        let neither = ParkInput {
+            land_area_mu: None,
+            ..park()
+        };
+        assert_eq!(fields(neither.parse()), ["land_area_mu"]);
+    }
+
+    #[test]
+    fn a_park_land_area_is_kept_to_the_hundredth_of_a_mu() {
+        let input = ParkInput {
+            land_area_mu: Some(12.345_6),
+            ..park()
+        };
+        assert_eq!(input.parse().expect("valid").land_area.centi_mu(), 1235);
+    }
+
+    #[test]
+    fn a_park_land_area_is_a_finite_number_not_below_zero() {
+        for bad in [-1.0, f64::NAN, f64::INFINITY] {
+            let input = ParkInput {
+                land_area_mu: Some(bad),
+                ..park()
+            };
+            assert_eq!(fields(input.parse()), ["land_area_mu"], "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_park_land_area_larger_than_any_park_is_refused() {
+        let input = ParkInput {
+            land_area_mu: Some(1e12),
+            ..park()
+        };
+        assert_eq!(fields(input.parse()), ["land_area_mu"]);
+    }
+
+    #[test]
+    fn a_park_location_lies_on_the_globe() {
+        let input = ParkInput {
+            location: Some(GeoPoint {
+                lon: 181.0,
+                lat: -91.0,
+            }),
+            ..park()
+        };
+        assert_eq!(fields(input.parse()), ["location.lon", "location.lat"]);
+    }
+
+    #[test]
+    fn a_park_outline_has_at_least_three_points_each_named_when_wrong() {
+        let point = GeoPoint {
+            lon: 106.5,
+            lat: 29.6,
+        };
+        let two = ParkInput {
+            outline: Some(vec![point, point]),
+            ..park()
+        };
+        assert_eq!(fields(two.parse()), ["outline"]);
+        let off = GeoPoint {
+            lon: 106.5,
+            lat: 95.0,
+        };
+        let three = ParkInput {
+            outline: Some(vec![point, point, off]),
+            ..park()
+        };
+        assert_eq!(fields(three.parse()), ["outline[2].lat"]);
+    }
+
+    #[test]
+    fn an_enterprise_credit_code_must_check() {
+        let valid = enterprise().credit_code;
+        let check = if valid.ends_with('0') { '1' } else { '0' };
+        let input = EnterpriseInput {
+            credit_code: format!("{}{check}", &valid[..valid.len() - 1]),
+            ..enterprise()
+        };
+        assert_eq!(fields(input.parse()), ["credit_code"]);
+    }
+
+    #[test]
+    fn an_enterprise_industry_code_must_be_in_the_classification() {
+        let input = EnterpriseInput {
+            industry_code: "9999".into(),
+            ..enterprise()
+        };
+        assert_eq!(fields(input.parse()), ["industry_code"]);
+    }
+
+    #[test]
+    fn an_enterprise_district_must_be_a_known_code() {
+        let input = EnterpriseInput {
+            district: "12".into(),
+            ..enterprise()
+        };
+        assert_eq!(fields(input.parse()), ["district"]);
+    }
+
+    #[test]
+    fn an_enterprise_founded_before_1900_is_refused() {
+        let input = EnterpriseInput {
+            founded_on: NaiveDate::from_ymd_opt(1899, 12, 31),
+            ..enterprise()
+        };
+        assert_eq!(fields(input.parse()), ["founded_on"]);
+    }
+
+    #[test]
+    fn an_enterprise_contact_email_must_look_like_one() {
+        let input = EnterpriseInput {
+            contact: EnterpriseContact {
+                email: "office".into(),
+                ..Default::default()
+            },
+            ..enterprise()
+        };
+        assert_eq!(fields(input.parse()), ["contact.email"]);
+    }
+
+    #[test]
+    fn an_enterprise_segment_list_is_sorted_without_repeats() {
+        let input = EnterpriseInput {
+            segment_ids: vec![5, 2, 5, 3],
+            ..enterprise()
+        };
+        assert_eq!(input.parse().expect("valid").segment_ids, [2, 3, 5]);
+    }
+
+    #[test]
+    fn an_enterprise_lists_at_most_the_list_limit_of_segments() {
+        let input = EnterpriseInput {
+            segment_ids: (0..=crate::error::MAX_LIST_LEN as Id).collect(),
+            ..enterprise()
+        };
+        assert_eq!(fields(input.parse()), ["segment_ids"]);
+    }
+}

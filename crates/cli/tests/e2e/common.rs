@@ -2,8 +2,6 @@
 //! each with a fresh database (SQLite in a temporary file; PostgreSQL in a fresh schema of the server that
 //! CHAINPARK_TEST_POSTGRES names).
 
-#![allow(dead_code)]
-
 use std::io::Write;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};

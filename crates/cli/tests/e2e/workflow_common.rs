@@ -1,8 +1,6 @@
 //! A small zone for the daily-work tests: the common fixture plus two enterprises, and the people who answer
 //! for the chain and the park, each with a post held since before the dates the tests use.
 
-#![allow(dead_code)]
-
 use serde_json::json;
 
 use crate::common::{Fixture, TestApp, credit_code, fixture};

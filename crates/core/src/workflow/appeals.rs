@@ -835,4 +835,143 @@ mod tests {
         };
         assert_eq!(input.parse().unwrap_err().0[0].field, "person_id");
     }
+
+    /// The statuses from which `step` may be taken, with the status each leads to.
+    fn allowed(step: &AppealStep) -> Vec<(AppealStatus, AppealStatus)> {
+        AppealStatus::ALL
+            .iter()
+            .filter_map(|&from| next_status(from, step).ok().map(|to| (from, to)))
+            .collect()
+    }
+
+    #[test]
+    fn only_a_submitted_appeal_is_accepted() {
+        use AppealStatus::*;
+        assert_eq!(
+            allowed(&AppealStep::Accept { complex: true }),
+            [(Submitted, Accepted)]
+        );
+    }
+
+    #[test]
+    fn an_accepted_appeal_is_assigned_and_reassigned_until_it_is_replied_to() {
+        use AppealStatus::*;
+        assert_eq!(
+            allowed(&AppealStep::Assign { person_id: 7 }),
+            [
+                (Accepted, Assigned),
+                (Assigned, Assigned),
+                (Handling, Assigned)
+            ]
+        );
+    }
+
+    #[test]
+    fn handling_starts_from_accepted_or_assigned() {
+        use AppealStatus::*;
+        assert_eq!(
+            allowed(&AppealStep::Handle),
+            [(Accepted, Handling), (Assigned, Handling)]
+        );
+    }
+
+    #[test]
+    fn only_an_appeal_being_handled_is_replied_to() {
+        use AppealStatus::*;
+        let reply = AppealStep::Reply {
+            text: "done".into(),
+        };
+        assert_eq!(allowed(&reply), [(Handling, Replied)]);
+        let error = next_status(Assigned, &reply).unwrap_err();
+        assert!(error.0[0].message.contains("start handling"), "{error}");
+    }
+
+    #[test]
+    fn only_a_replied_appeal_is_closed() {
+        use AppealStatus::*;
+        let close = AppealStep::Close { note: "ok".into() };
+        assert_eq!(allowed(&close), [(Replied, Closed)]);
+    }
+
+    #[test]
+    fn a_satisfied_rating_of_a_replied_or_closed_appeal_closes_it() {
+        use AppealStatus::*;
+        let rate = AppealStep::Rate {
+            satisfied: true,
+            rating: 4,
+        };
+        assert_eq!(allowed(&rate), [(Replied, Closed), (Closed, Closed)]);
+        let error = next_status(Handling, &rate).unwrap_err();
+        assert!(error.0[0].message.contains("only a replied"), "{error}");
+    }
+
+    #[test]
+    fn a_step_before_acceptance_says_to_accept_first() {
+        let error = next_status(AppealStatus::Submitted, &AppealStep::Handle).unwrap_err();
+        assert_eq!(error.0[0].field, "action");
+        assert!(error.0[0].message.contains("accept it first"), "{error}");
+    }
+
+    fn step_input(action: AppealAction) -> AppealStepInput {
+        AppealStepInput {
+            action,
+            note: String::new(),
+            assignee_person_id: None,
+            complex: None,
+            satisfied: None,
+            rating: None,
+            at: None,
+            version: None,
+        }
+    }
+
+    fn refused_fields(input: AppealStepInput) -> Vec<String> {
+        input
+            .parse()
+            .expect_err("refused")
+            .0
+            .into_iter()
+            .map(|e| e.field)
+            .collect()
+    }
+
+    #[test]
+    fn assigning_names_the_assignee() {
+        assert_eq!(
+            refused_fields(step_input(AppealAction::Assign)),
+            ["assignee_person_id"]
+        );
+    }
+
+    #[test]
+    fn a_reply_and_a_close_need_their_text() {
+        assert_eq!(refused_fields(step_input(AppealAction::Reply)), ["note"]);
+        assert_eq!(refused_fields(step_input(AppealAction::Close)), ["note"]);
+    }
+
+    #[test]
+    fn a_rating_says_whether_the_enterprise_is_satisfied_and_is_1_to_5() {
+        assert_eq!(
+            refused_fields(step_input(AppealAction::Rate)),
+            ["satisfied"]
+        );
+        let six = AppealStepInput {
+            satisfied: Some(true),
+            rating: Some(6),
+            ..step_input(AppealAction::Rate)
+        };
+        assert_eq!(refused_fields(six), ["rating"]);
+        let unsatisfied = AppealStepInput {
+            satisfied: Some(false),
+            ..step_input(AppealAction::Rate)
+        };
+        let (step, _, _) = unsatisfied.parse().expect("valid");
+        assert_eq!(
+            step,
+            AppealStep::Rate {
+                satisfied: false,
+                rating: 2
+            }
+        );
+    }
 }

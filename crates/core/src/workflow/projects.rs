@@ -695,4 +695,56 @@ mod tests {
             })
         );
     }
+
+    #[test]
+    fn a_new_project_may_enter_at_any_stage_before_the_start() {
+        for &stage in ProjectStage::ALL {
+            let moved = move_to(&StageDates::default(), stage, d("2021-08-18"));
+            assert_eq!(moved.is_ok(), stage.requires().is_none(), "{stage}");
+        }
+    }
+
+    #[test]
+    fn a_project_does_not_move_to_the_stage_it_is_in() {
+        let stages = StageDates {
+            visit_on: Some(d("2021-08-01")),
+            ..Default::default()
+        };
+        let error = move_to(&stages, ProjectStage::Visit, d("2021-08-02")).unwrap_err();
+        assert_eq!(error.0[0].field, "stage");
+    }
+
+    #[test]
+    fn production_needs_a_start_and_capacity_needs_production() {
+        let signed = StageDates {
+            signed_on: Some(d("2021-08-18")),
+            ..Default::default()
+        };
+        let e = move_to(&signed, ProjectStage::InProduction, d("2021-09-01")).unwrap_err();
+        assert!(e.0[0].message.contains("after it is started"), "{e}");
+        let started = move_to(&signed, ProjectStage::Started, d("2021-09-01")).expect("started");
+        let e = move_to(&started, ProjectStage::AtCapacity, d("2021-10-01")).unwrap_err();
+        assert!(e.0[0].message.contains("after it is in_production"), "{e}");
+        let producing =
+            move_to(&started, ProjectStage::InProduction, d("2021-10-01")).expect("producing");
+        assert!(move_to(&producing, ProjectStage::AtCapacity, d("2021-12-01")).is_ok());
+    }
+
+    #[test]
+    fn a_move_keeps_the_dates_of_earlier_stages() {
+        let stages = StageDates {
+            lead_on: Some(d("2021-06-01")),
+            signed_on: Some(d("2021-08-18")),
+            ..Default::default()
+        };
+        let moved = move_to(&stages, ProjectStage::Registered, d("2021-08-30")).expect("moved");
+        assert_eq!(
+            (moved.lead_on, moved.signed_on, moved.registered_on),
+            (
+                Some(d("2021-06-01")),
+                Some(d("2021-08-18")),
+                Some(d("2021-08-30"))
+            )
+        );
+    }
 }

@@ -363,4 +363,96 @@ mod tests {
             Ok(WorkOrderStatus::InProgress)
         );
     }
+
+    /// The statuses from which `action` may be taken, with the status each leads to.
+    fn allowed(action: WorkOrderAction) -> Vec<(WorkOrderStatus, WorkOrderStatus)> {
+        WorkOrderStatus::ALL
+            .iter()
+            .filter_map(|&from| {
+                next_work_order_status(from, action)
+                    .ok()
+                    .map(|to| (from, to))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_work_order_is_assigned_and_reassigned_until_it_is_done() {
+        use WorkOrderStatus::*;
+        assert_eq!(
+            allowed(WorkOrderAction::Assign),
+            [
+                (Open, Assigned),
+                (Assigned, Assigned),
+                (InProgress, Assigned)
+            ]
+        );
+    }
+
+    #[test]
+    fn only_an_assigned_work_order_is_started() {
+        use WorkOrderStatus::*;
+        assert_eq!(allowed(WorkOrderAction::Start), [(Assigned, InProgress)]);
+    }
+
+    #[test]
+    fn only_a_work_order_in_progress_is_finished() {
+        use WorkOrderStatus::*;
+        assert_eq!(allowed(WorkOrderAction::Finish), [(InProgress, Done)]);
+    }
+
+    #[test]
+    fn only_a_done_work_order_is_closed_or_rejected() {
+        use WorkOrderStatus::*;
+        assert_eq!(allowed(WorkOrderAction::Close), [(Done, Closed)]);
+        assert_eq!(allowed(WorkOrderAction::Reject), [(Done, InProgress)]);
+    }
+
+    #[test]
+    fn a_closed_work_order_takes_no_step() {
+        for &action in WorkOrderAction::ALL {
+            let error = next_work_order_status(WorkOrderStatus::Closed, action).unwrap_err();
+            assert_eq!(error.0[0].field, "action", "{action}");
+        }
+    }
+
+    fn step(action: WorkOrderAction) -> WorkOrderStepInput {
+        WorkOrderStepInput {
+            action,
+            note: String::new(),
+            assignee_person_id: None,
+            at: None,
+            version: None,
+        }
+    }
+
+    #[test]
+    fn assigning_a_work_order_names_the_assignee() {
+        let error = step(WorkOrderAction::Assign).parse().unwrap_err();
+        assert_eq!(error.0[0].field, "assignee_person_id");
+    }
+
+    #[test]
+    fn a_rejection_says_what_is_still_wrong() {
+        let error = step(WorkOrderAction::Reject).parse().unwrap_err();
+        assert_eq!(error.0[0].field, "note");
+    }
+
+    #[test]
+    fn a_time_limit_is_at_least_one_hour_or_one_working_day() {
+        for zero in [TimeLimit::Hours(0), TimeLimit::WorkingDays(0)] {
+            let input = WorkOrderInput {
+                park_id: 1,
+                facility: "3号楼".into(),
+                kind: WorkOrderKind::Repair,
+                urgency: WorkOrderUrgency::Routine,
+                title: "漏水".into(),
+                description: String::new(),
+                limit: Some(zero),
+                assignee_person_id: None,
+                created_at: None,
+            };
+            assert_eq!(input.parse().unwrap_err().0[0].field, "limit", "{zero:?}");
+        }
+    }
 }

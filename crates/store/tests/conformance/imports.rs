@@ -1,0 +1,118 @@
+//! Imports are all or nothing: a file the parser refused, or one cut off before its end, stores no value; a
+//! calendar file the store refuses leaves the calendar as it was.
+
+use chainpark_core::period::{Month, Period};
+use chainpark_store::figures::{FigureValue, ImportMessage};
+use chainpark_store::*;
+
+use crate::registry::zone;
+use crate::support::{Db, system};
+
+/// The code of the indicator the migrations number 1 (the first of the catalogue shipped with the program).
+async fn first_indicator(db: &Db) -> String {
+    db.list_indicators(&system())
+        .await
+        .expect("indicators")
+        .into_iter()
+        .find(|i| i.id == 1)
+        .expect("the shipped catalogue")
+        .code
+}
+
+fn value(enterprise: i64, month: u32, hundredths: i64) -> FigureValue {
+    FigureValue {
+        enterprise_id: enterprise,
+        indicator_id: 1,
+        month: Month::new(2021, month).expect("month"),
+        value: hundredths,
+    }
+}
+
+/// Sends `batches` to an import, then `end` (none: the channel closes), and returns its answer.
+async fn import(
+    db: &Db,
+    batches: Vec<Vec<FigureValue>>,
+    end: Option<bool>,
+) -> Result<figures::ImportRecord> {
+    let (sender, receiver) = tokio::sync::mpsc::channel(batches.len() + 1);
+    for batch in batches {
+        sender
+            .send(ImportMessage::Values(batch))
+            .await
+            .expect("queued");
+    }
+    if let Some(store) = end {
+        sender
+            .send(ImportMessage::Finish {
+                store,
+                report: serde_json::json!({"rows": 2}),
+            })
+            .await
+            .expect("queued");
+    }
+    drop(sender);
+    db.import_figures(&system(), "figures.csv", receiver).await
+}
+
+/// The 2021 values of `enterprise` that the store holds.
+async fn stored_values(db: &Db, enterprise: i64) -> Vec<i64> {
+    let indicator = first_indicator(db).await;
+    db.enterprise_figures(&system(), enterprise, &indicator, Period::Year(2021), None)
+        .await
+        .expect("figures")
+        .into_iter()
+        .map(|f| f.value)
+        .collect()
+}
+
+pub async fn a_refused_import_stores_nothing(db: Db) {
+    let z = zone(&db).await;
+    let record = import(
+        &db,
+        vec![
+            vec![value(z.firm, 5, 100)],
+            vec![value(z.other_firm, 6, 200)],
+        ],
+        Some(false),
+    )
+    .await
+    .expect("the attempt is recorded");
+    assert!(!record.stored);
+    let kept = db.get_import(&system(), record.id).await.expect("read");
+    assert_eq!(kept.report["rows"], 2, "the report is kept with the record");
+    assert!(stored_values(&db, z.firm).await.is_empty());
+    assert!(stored_values(&db, z.other_firm).await.is_empty());
+}
+
+pub async fn an_import_cut_off_before_its_end_stores_nothing(db: Db) {
+    let z = zone(&db).await;
+    let cut = import(&db, vec![vec![value(z.firm, 5, 100)]], None).await;
+    assert!(cut.is_err(), "{cut:?}");
+    assert!(stored_values(&db, z.firm).await.is_empty());
+}
+
+pub async fn a_finished_import_stores_every_value(db: Db) {
+    let z = zone(&db).await;
+    let record = import(
+        &db,
+        vec![
+            vec![value(z.firm, 5, 100), value(z.firm, 6, 150)],
+            vec![value(z.other_firm, 6, 200)],
+        ],
+        Some(true),
+    )
+    .await
+    .expect("imported");
+    assert!(record.stored);
+    assert_eq!((record.values_received, record.values_changed), (3, 3));
+    assert_eq!(stored_values(&db, z.firm).await, [100, 150]);
+    assert_eq!(stored_values(&db, z.other_firm).await, [200]);
+}
+
+pub async fn a_calendar_file_that_covers_part_of_an_unloaded_year_stores_nothing(db: Db) {
+    let before = db.work_calendar().await.expect("calendar");
+    let file = "date,kind,name\n2026-10-10,workday,国庆节\n2027-01-01,holiday,元旦\n2027-02-06,holiday,春节\n";
+    let refused = db.load_calendar(&system(), file).await;
+    assert!(refused.is_err(), "{refused:?}");
+    assert_eq!(db.work_calendar().await.expect("calendar"), before);
+}
