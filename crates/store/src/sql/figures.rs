@@ -4,10 +4,11 @@
 use super::{Db, Engine};
 use std::collections::HashMap;
 
+use crate::common::push_reached_condition;
 use async_trait::async_trait;
 use chainpark_core::access::{Kind, Place, Reach};
 use chainpark_core::digital_economy::{DigitalEconomyCategory, DigitalEconomyMap};
-use chainpark_core::disclosure::{CellFacts, FigureReach};
+use chainpark_core::disclosure::{CellFacts, figure_reach};
 use chainpark_core::district::DistrictCode;
 use chainpark_core::figures::*;
 use chainpark_core::period::{Month, Period};
@@ -516,53 +517,6 @@ async fn group_names(
         .collect())
 }
 
-/// The condition "the caller may read the figures of the enterprise in `column`": the caller's
-/// [`FigureReach`] (decided in core) written as SQL, its ids bound.
-fn push_reach(qb: &mut QueryBuilder<'static, Db>, reach: &FigureReach, column: &str) {
-    let FigureReach::Firms {
-        enterprises,
-        parks,
-        chains,
-        all_chains,
-    } = reach
-    else {
-        qb.push("TRUE");
-        return;
-    };
-    let list = |qb: &mut QueryBuilder<'static, Db>, ids: &[Id]| {
-        let mut list = qb.separated(", ");
-        for id in ids {
-            list.push_bind(*id);
-        }
-        qb.push(")");
-    };
-    qb.push("(FALSE");
-    if !enterprises.is_empty() {
-        qb.push(format!(" OR {column} IN ("));
-        list(qb, enterprises);
-    }
-    if !parks.is_empty() {
-        qb.push(format!(
-            " OR {column} IN (SELECT id FROM enterprises WHERE park_id IN ("
-        ));
-        list(qb, parks);
-        qb.push(")");
-    }
-    if *all_chains {
-        qb.push(format!(
-            " OR {column} IN (SELECT enterprise_id FROM enterprise_segments)"
-        ));
-    } else if !chains.is_empty() {
-        qb.push(format!(
-            " OR {column} IN (SELECT es.enterprise_id FROM enterprise_segments es \
-             JOIN segments s ON s.id = es.segment_id WHERE s.chain_id IN ("
-        ));
-        list(qb, chains);
-        qb.push(")");
-    }
-    qb.push(")");
-}
-
 /// The disclosure facts of every group of `by` (and of the zone when `with_zone`) for a caller who
 /// may not read every firm's figures: per firm its contribution to the period (or, with
 /// `restated_base`, its value of the same months a year earlier, for the months it reported this
@@ -574,7 +528,7 @@ async fn cell_facts(
     by: Dimension,
     indicator: &Indicator,
     period: Period,
-    reach: &FigureReach,
+    reach: &Reach,
     restated_base: bool,
     with_zone: bool,
 ) -> Result<(HashMap<Id, CellFacts>, Option<CellFacts>)> {
@@ -587,7 +541,8 @@ async fn cell_facts(
         "SELECT f.dimension, f.group_id, COUNT(*), CAST(MAX(ABS(f.total)) AS BIGINT), \
          CAST(SUM(ABS(f.total)) AS BIGINT), CAST(SUM(CASE WHEN ",
     );
-    push_reach(&mut qb, reach, "f.enterprise_id");
+    // "The caller may read the figures of the enterprise": the policy's reach, rendered by the one renderer.
+    push_reached_condition(&mut qb, "f.enterprise_id", Kind::EnterpriseContact, reach);
     qb.push(
         " THEN 0 ELSE 1 END) AS BIGINT) FROM (SELECT m.dimension, m.group_id, m.enterprise_id, ",
     );
@@ -1101,7 +1056,7 @@ impl FigureStore for Engine {
         let mut c = self.read().await?;
         let (park, chains) = enterprise_place(&mut c, enterprise_id).await?;
         ensure_enterprise_seen(actor, enterprise_id, park, &chains)?;
-        if !FigureReach::of(&actor.scope).covers(enterprise_id, park, &chains) {
+        if !actor.scope.sees_private(enterprise_id, park, &chains) {
             return Err(StoreError::Denied(format!(
                 "a {} account cannot read the figures of enterprise {enterprise_id}",
                 actor.scope.role
@@ -1143,7 +1098,7 @@ impl FigureStore for Engine {
 
     async fn rollup(&self, actor: &Actor, q: &RollupQuery) -> Result<RollupCells> {
         actor.scope.may_see_zone_views()?;
-        let reach = FigureReach::of(&actor.scope);
+        let reach = figure_reach(&actor.scope);
         let mut c = self.read().await?;
         let indicator = indicator_by_code(&mut c, &q.indicator).await?;
         let previous_period = q.period.a_year_earlier();
@@ -1161,7 +1116,7 @@ impl FigureStore for Engine {
         // Disclosure facts, only for callers who may not read every firm's own figures: readers of
         // everything never pay for them.
         let zone_parent = q.share_of == ShareOf::Zone;
-        let (facts, zone_facts, previous_facts) = if reach.is_everything() {
+        let (facts, zone_facts, previous_facts) = if reach == Reach::All {
             (HashMap::new(), None, HashMap::new())
         } else {
             let (facts, zone) = cell_facts(
