@@ -1,7 +1,7 @@
 //! The one way the interfaces get a roll-up (the API, the pages, their exports, the scheduling report and the
 //! command line): the store's cells, put through disclosure control for the caller with the configured rules.
 
-use chainpark_core::disclosure::{DisclosureRules, FigureReach, publish};
+use chainpark_core::disclosure::{DisclosureRules, figure_reach, publish};
 use chainpark_core::figures::{Dimension, GrowthMethod, Rollup};
 use chainpark_core::period::Period;
 use chainpark_store::figures::{RollupQuery, ShareOf};
@@ -19,7 +19,7 @@ pub async fn rollup(
     query: &RollupQuery,
 ) -> Result<Rollup, StoreError> {
     let cells = store.rollup(actor, query).await?;
-    Ok(publish(cells, rules, &FigureReach::of(&actor.scope)))
+    Ok(publish(cells, rules, &figure_reach(&actor.scope)))
 }
 
 /// A roll-up as the API's query string and the command line give it: every field as text.

@@ -98,6 +98,10 @@ pub struct BenchArgs {
     /// every value changed), and print how long each appeal took (p50, p99, max). `--scale-down` shrinks the file.
     #[arg(long)]
     pub appeals_during_import: bool,
+    /// With `--appeals-during-import`: a PostgreSQL server (postgres://USER@HOST/DB) to run it on instead of a
+    /// SQLite file, in a fresh schema made for the run and dropped afterwards.
+    #[arg(long)]
+    pub database: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -611,11 +615,9 @@ async fn bench_appeals_during_import(args: &BenchArgs) -> anyhow::Result<()> {
     println!(
         "== appeals filed while a file of {rows_wanted} rows is imported ({enterprises} enterprises)"
     );
-    let db = args.dir.join("bench-appeals.db");
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
-    }
-    let store = crate::open(&format!("sqlite://{}", db.display())).await?;
+    let db = BenchDatabase::new(args).await?;
+    let store = crate::open(&db.url).await?;
+    println!("on {}", store.engine());
     let zone = bench_zone(enterprises);
     store.load_registry(&Actor::system("bench"), &zone).await?;
     let firm = store
@@ -676,9 +678,74 @@ async fn bench_appeals_during_import(args: &BenchArgs) -> anyhow::Result<()> {
         );
     }
     drop(store);
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+    db.remove().await
+}
+
+/// The database of the appeals bench: a SQLite file in the bench's folder, or a schema of its own on a
+/// PostgreSQL server.
+struct BenchDatabase {
+    url: String,
+    /// The SQLite file, or the PostgreSQL server's URL and the schema.
+    place: Result<PathBuf, (String, String)>,
+}
+
+impl BenchDatabase {
+    async fn new(args: &BenchArgs) -> anyhow::Result<BenchDatabase> {
+        match &args.database {
+            Some(server) if server.starts_with("postgres") => {
+                let schema = format!("bench_appeals_{}", std::process::id());
+                postgres_statement(
+                    server,
+                    &format!("DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"),
+                )
+                .await?;
+                let separator = if server.contains('?') { '&' } else { '?' };
+                Ok(BenchDatabase {
+                    url: format!("{server}{separator}options=-c%20search_path%3D{schema}"),
+                    place: Err((server.clone(), schema)),
+                })
+            }
+            Some(other) => bail!(
+                "--database takes a postgres:// URL (without it the bench makes a SQLite file), not {}",
+                crate::config::redact(other)
+            ),
+            None => {
+                let file = args.dir.join("bench-appeals.db");
+                remove_sqlite_files(&file);
+                Ok(BenchDatabase {
+                    url: format!("sqlite://{}", file.display()),
+                    place: Ok(file),
+                })
+            }
+        }
     }
+
+    async fn remove(self) -> anyhow::Result<()> {
+        match self.place {
+            Ok(file) => {
+                remove_sqlite_files(&file);
+                Ok(())
+            }
+            Err((server, schema)) => {
+                postgres_statement(&server, &format!("DROP SCHEMA {schema} CASCADE")).await
+            }
+        }
+    }
+}
+
+fn remove_sqlite_files(file: &Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+    }
+}
+
+async fn postgres_statement(server: &str, sql: &str) -> anyhow::Result<()> {
+    use sqlx::{Connection, Executor};
+    let mut c = sqlx::PgConnection::connect(server)
+        .await
+        .with_context(|| format!("connecting to {}", crate::config::redact(server)))?;
+    c.execute(sql).await?;
+    c.close().await?;
     Ok(())
 }
 

@@ -4,8 +4,12 @@
 //!
 //! What an account sees of the registry is a [`Reach`] per kind of object ([`Scope::reach`]): the policy's answer
 //! as data, which the store renders as a SQL condition for lists and lookups and which [`Reach::admits`] applies
-//! to an object in hand. People and posts follow the objects they belong to ([`Scope::post_reach`],
-//! [`Scope::people_reach`]).
+//! to an object in hand. The chiefs' cases — appeals, key projects, work orders — have their reach too, tied also to
+//! the people who handle them. People and posts follow the objects they belong to ([`Scope::post_reach`],
+//! [`Scope::people_reach`]). What an account may do is asked here as well: where it files appeals and opens work
+//! orders ([`Scope::files_appeals`], [`Scope::opens_work_orders`]), which steps it may take on a case
+//! (`workflow::appeals::permitted_steps`, `workflow::work_orders::permitted_steps`), where its pages open
+//! ([`Scope::landing`]).
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -124,10 +128,34 @@ pub enum Kind {
     Enterprise,
     /// An enterprise's private data — contact data, monthly figures, its contact people — tied as the enterprise.
     EnterpriseContact,
+    /// An enterprise appeal: tied to the enterprise's chain and park when it was filed, to the enterprise, and to
+    /// the people who handle it (the person it was routed to, its assignee, the chief it was escalated to).
+    Appeal,
+    /// A key project: tied to its chain and its park.
+    Project,
+    /// A park work order: tied to its park and to the people who handle it (its assignee, the chief it was
+    /// escalated to).
+    WorkOrder,
 }
 
-/// Which objects of one kind an account reaches: all of them, or those tied to one of the listed chains, parks or
-/// enterprises (none when the lists are empty).
+impl Kind {
+    pub const ALL: [Kind; 10] = [
+        Kind::Area,
+        Kind::Chain,
+        Kind::Segment,
+        Kind::SupplyLink,
+        Kind::Park,
+        Kind::Enterprise,
+        Kind::EnterpriseContact,
+        Kind::Appeal,
+        Kind::Project,
+        Kind::WorkOrder,
+    ];
+}
+
+/// The policy's visibility value: which objects of one kind an account reaches — all of them, or those tied to one
+/// of the listed chains, parks or enterprises or to the account's own person (none when nothing is listed). The
+/// store renders it as a SQL condition in one place; [`Reach::admits`] applies it to an object in hand.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Reach {
     All,
@@ -137,6 +165,8 @@ pub enum Reach {
         any_chain: bool,
         parks: Vec<Id>,
         enterprises: Vec<Id>,
+        /// Objects tied to this person: the cases it handles.
+        person: Option<Id>,
     },
 }
 
@@ -146,6 +176,8 @@ pub struct Place<'a> {
     pub chains: &'a [Id],
     pub parks: &'a [Id],
     pub enterprises: &'a [Id],
+    /// The people who handle it (for cases).
+    pub people: &'a [Id],
 }
 
 impl Reach {
@@ -156,6 +188,7 @@ impl Reach {
             any_chain: false,
             parks: Vec::new(),
             enterprises: Vec::new(),
+            person: None,
         }
     }
 
@@ -165,6 +198,7 @@ impl Reach {
             any_chain,
             parks: Vec::new(),
             enterprises: Vec::new(),
+            person: None,
         }
     }
 
@@ -174,6 +208,7 @@ impl Reach {
             any_chain: false,
             parks: parks.to_vec(),
             enterprises: Vec::new(),
+            person: None,
         }
     }
 
@@ -183,6 +218,22 @@ impl Reach {
             any_chain: false,
             parks: Vec::new(),
             enterprises: enterprises.to_vec(),
+            person: None,
+        }
+    }
+
+    /// The enterprises, when the reach is these enterprises and nothing else (so that a page can offer them by
+    /// name); `None` when it reaches by chain or park, or everything.
+    pub fn only_enterprises(&self) -> Option<&[Id]> {
+        match self {
+            Reach::Tied {
+                chains,
+                any_chain: false,
+                parks,
+                enterprises,
+                person: None,
+            } if chains.is_empty() && parks.is_empty() => Some(enterprises),
+            _ => None,
         }
     }
 
@@ -195,11 +246,13 @@ impl Reach {
                 any_chain,
                 parks,
                 enterprises,
+                person,
             } => {
                 (*any_chain && !place.chains.is_empty())
                     || place.chains.iter().any(|c| chains.contains(c))
                     || place.parks.iter().any(|p| parks.contains(p))
                     || place.enterprises.iter().any(|e| enterprises.contains(e))
+                    || person.is_some_and(|p| place.people.contains(&p))
             }
         }
     }
@@ -325,9 +378,34 @@ impl Scope {
     /// reaches its own enterprises and the chains, segments and parks they belong to — no areas, no supply links,
     /// nothing else. Chain chiefs and task force reach the private data of their chains' enterprises, park chiefs
     /// and staff that of their parks' enterprises, and the whole registry otherwise.
+    ///
+    /// Cases follow who answers for them: an appeal is reached by its chain's chiefs and task force, its park's
+    /// chief and staff, its enterprise's own user and the people handling it; a key project by its chain's chiefs,
+    /// task force and owners and its park's chief and staff; a work order by its park's chief and staff and the
+    /// people handling it.
     pub fn reach(&self, kind: Kind) -> Reach {
         if self.reads_everything() {
             return Reach::All;
+        }
+        let chain_officer = matches!(self.role, Role::ChainChief | Role::ChainTaskForce);
+        let case = |chains: bool, parks: bool, enterprises: bool, person: bool| {
+            let own = |yes: bool, ids: &[Id]| if yes { ids.to_vec() } else { Vec::new() };
+            Reach::Tied {
+                chains: own(chains, &self.chains),
+                any_chain: chains && self.all_chains,
+                parks: own(parks && self.park_role(), &self.parks),
+                enterprises: own(
+                    enterprises && self.role == Role::Enterprise,
+                    &self.enterprises,
+                ),
+                person: self.person.filter(|_| person),
+            }
+        };
+        match kind {
+            Kind::Appeal => return case(chain_officer, true, true, true),
+            Kind::Project => return case(self.chain_role(), true, false, false),
+            Kind::WorkOrder => return case(false, true, false, true),
+            _ => {}
         }
         match (self.role, kind) {
             (Role::Enterprise, _) => Reach::enterprises(&self.enterprises),
@@ -564,31 +642,35 @@ impl Scope {
 
 /// Rules of the chiefs' daily work: appeals, projects, work orders, transformation.
 impl Scope {
-    /// Whether the account answers for the chain or the park a case belongs to: chain chiefs and task force of
-    /// the chain, park chiefs and staff of the park.
-    pub fn is_case_officer(&self, chain: Option<Id>, park: Option<Id>) -> bool {
-        (matches!(self.role, Role::ChainChief | Role::ChainTaskForce)
-            && chain.is_some_and(|c| self.has_chain(c)))
-            || park.is_some_and(|p| self.has_park(p))
-    }
-
     /// Whether the account is the chief (链长 or 园长) of the chain or park a case belongs to.
     pub fn is_chief_of(&self, chain: Option<Id>, park: Option<Id>) -> bool {
         (self.role == Role::ChainChief && chain.is_some_and(|c| self.has_chain(c)))
             || (self.role == Role::ParkChief && park.is_some_and(|p| self.has_park(p)))
     }
 
-    /// Filing an appeal: the enterprise's own user, or an officer of its chain or park on its behalf, or the admin.
+    /// For which enterprises the account files appeals: the admin for any; an enterprise's own user for its
+    /// enterprises; chain chiefs and task force on behalf of the enterprises in their chains, park chiefs and staff
+    /// of those in their parks. A reach of [`Kind::Enterprise`]; nothing for everyone else.
+    pub fn files_appeals(&self) -> Reach {
+        match self.role {
+            Role::Admin => Reach::All,
+            Role::Enterprise => Reach::enterprises(&self.enterprises),
+            Role::ChainChief | Role::ChainTaskForce => Reach::chains(&self.chains, self.all_chains),
+            Role::ParkChief | Role::ParkStaff => Reach::parks(&self.parks),
+            Role::Leader | Role::Analyst | Role::ChainOwner => Reach::nothing(),
+        }
+    }
+
+    /// Filing an appeal for one enterprise, in these chains and this park ([`Scope::files_appeals`]).
     pub fn may_file_appeal(
         &self,
         enterprise: Id,
         chains: &[Id],
         park: Option<Id>,
     ) -> Result<(), Denied> {
-        if self.is_admin()
-            || self.has_enterprise(enterprise)
-            || chains.iter().any(|c| self.is_case_officer(Some(*c), None))
-            || self.is_case_officer(None, park)
+        if self
+            .files_appeals()
+            .admits(enterprise_place(&enterprise, &park, chains))
         {
             Ok(())
         } else {
@@ -599,6 +681,22 @@ impl Scope {
         }
     }
 
+    /// The routing rules are read by everyone who works in the zone; an enterprise user does not learn who
+    /// routes what.
+    pub fn may_read_routing_rules(&self) -> Result<(), Denied> {
+        if self.role == Role::Enterprise {
+            Err(Denied(
+                "an enterprise account cannot read the routing rules".into(),
+            ))
+        } else {
+            Ok(())
+        }
+    }
+
+    /// The role whose accounts keep the routing rules, signing events and the holiday calendar
+    /// ([`Scope::may_edit_workflow_rules`]), and are told when a calendar is missing.
+    pub const RULES_KEEPER: Role = Role::Admin;
+
     /// Routing rules, signing events and the holiday calendar are the admin's.
     pub fn may_edit_workflow_rules(&self) -> Result<(), Denied> {
         self.may_administer()
@@ -606,9 +704,14 @@ impl Scope {
 
     /// Who sees a key project: readers of everything, its chain's chiefs, task force and owners, its park's people.
     pub fn sees_project(&self, chain: Option<Id>, park: Option<Id>) -> bool {
-        self.reads_everything()
-            || chain.is_some_and(|c| self.has_chain(c))
-            || park.is_some_and(|p| self.has_park(p))
+        self.sees(
+            Kind::Project,
+            Place {
+                chains: chain.as_slice(),
+                parks: park.as_slice(),
+                ..Place::default()
+            },
+        )
     }
 
     /// Who may start a key project at all: the admin and chain chiefs and task force (in their own chains, which
@@ -632,8 +735,24 @@ impl Scope {
         }
     }
 
+    /// Park work orders: the admin, the park's chief and its staff open and dispatch them.
     pub fn may_edit_park_work(&self, park: Id) -> Result<(), Denied> {
         self.may_edit_park(park)
+    }
+
+    /// In which parks the account opens work orders ([`Scope::may_edit_park_work`]): a reach of [`Kind::Park`].
+    pub fn opens_work_orders(&self) -> Reach {
+        match self.role {
+            Role::Admin => Reach::All,
+            Role::ParkChief | Role::ParkStaff => Reach::parks(&self.parks),
+            _ => Reach::nothing(),
+        }
+    }
+
+    /// Whether park work orders are part of the account's work, so its pages lead to them: readers of
+    /// everything and the parks' chiefs and staff.
+    pub fn works_with_work_orders(&self) -> bool {
+        self.reads_everything() || self.park_role()
     }
 
     /// Transformation projects and recognitions are recorded by the admin and the chains' chiefs and task force.
@@ -649,12 +768,45 @@ impl Scope {
     }
 }
 
+/// Where an account's pages open ([`Scope::landing`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Landing {
+    /// The zone's dashboard.
+    Dashboard,
+    /// One chain's page, or the list of chains when the account has several (or every one).
+    Chain(Option<Id>),
+    /// One park's page, or the list of parks.
+    Park(Option<Id>),
+    /// One enterprise's page, or the list of enterprises.
+    Enterprise(Option<Id>),
+}
+
+impl Scope {
+    /// Each role lands on what it works on: readers of everything on the dashboard, chain roles on their chain,
+    /// park roles on their park, an enterprise user on their enterprise (on the list when there is not one).
+    pub fn landing(&self) -> Landing {
+        let one = |ids: &[Id]| match ids {
+            [one] => Some(*one),
+            _ => None,
+        };
+        match self.role {
+            Role::Admin | Role::Leader | Role::Analyst => Landing::Dashboard,
+            Role::ChainChief | Role::ChainTaskForce | Role::ChainOwner => {
+                Landing::Chain(one(&self.chains).filter(|_| !self.all_chains))
+            }
+            Role::ParkChief | Role::ParkStaff => Landing::Park(one(&self.parks)),
+            Role::Enterprise => Landing::Enterprise(one(&self.enterprises)),
+        }
+    }
+}
+
 /// The place of an enterprise: its chains, its park, itself.
 fn enterprise_place<'a>(enterprise: &'a Id, park: &'a Option<Id>, chains: &'a [Id]) -> Place<'a> {
     Place {
         chains,
         parks: park.as_slice(),
         enterprises: std::slice::from_ref(enterprise),
+        people: &[],
     }
 }
 
@@ -708,15 +860,7 @@ mod tests {
     #[test]
     fn readers_of_everything_reach_every_object_of_every_kind() {
         for role in [Role::Admin, Role::Leader, Role::Analyst] {
-            for kind in [
-                Kind::Area,
-                Kind::Chain,
-                Kind::Segment,
-                Kind::SupplyLink,
-                Kind::Park,
-                Kind::Enterprise,
-                Kind::EnterpriseContact,
-            ] {
+            for kind in Kind::ALL {
                 assert_eq!(Scope::zone(role).reach(kind), Reach::All, "{role} {kind:?}");
             }
         }
@@ -951,5 +1095,182 @@ mod tests {
         );
         let staff = Scope::from_posts(Role::ParkStaff, &posts);
         assert_eq!((staff.chains.len(), staff.parks.as_slice()), (0, &[10][..]));
+    }
+
+    #[test]
+    fn appeals_are_filed_by_the_enterprise_its_chain_and_park_officers_and_the_admin() {
+        let files = |s: &Scope, e: (Id, Id, Id)| s.may_file_appeal(e.0, &[e.2], Some(e.1)).is_ok();
+        assert!(files(&enterprise_user(), OWN) && !files(&enterprise_user(), FOREIGN));
+        for role in [Role::ChainChief, Role::ChainTaskForce] {
+            let s = scope(role, &[1], &[], &[]);
+            assert!(
+                files(&s, OWN_CHAIN_ONLY) && !files(&s, OWN_PARK_ONLY),
+                "{role}"
+            );
+        }
+        for role in [Role::ParkChief, Role::ParkStaff] {
+            let s = scope(role, &[], &[10], &[]);
+            assert!(
+                files(&s, OWN_PARK_ONLY) && !files(&s, OWN_CHAIN_ONLY),
+                "{role}"
+            );
+        }
+        assert!(files(&Scope::zone(Role::Admin), FOREIGN));
+        for role in [Role::Leader, Role::Analyst, Role::ChainOwner] {
+            assert_eq!(
+                scope(role, &[1], &[10], &[]).files_appeals(),
+                Reach::nothing(),
+                "{role}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_reach_of_enterprises_alone_names_them_and_any_other_does_not() {
+        assert_eq!(
+            Reach::enterprises(&[100]).only_enterprises(),
+            Some(&[100][..])
+        );
+        assert_eq!(Reach::nothing().only_enterprises(), Some(&[][..]));
+        assert_eq!(Reach::parks(&[10]).only_enterprises(), None);
+        assert_eq!(Reach::chains(&[], true).only_enterprises(), None);
+        assert_eq!(Reach::All.only_enterprises(), None);
+    }
+
+    /// Whether `s` reaches a case of `kind` of enterprise `OWN.0` (chain 1, park 10) handled by person 8.
+    fn sees_case(s: &Scope, kind: Kind, (e, park, chain): (Id, Id, Id), handler: Id) -> bool {
+        s.sees(
+            kind,
+            Place {
+                chains: &[chain],
+                parks: &[park],
+                enterprises: &[e],
+                people: &[handler],
+            },
+        )
+    }
+
+    #[test]
+    fn an_appeal_is_seen_by_its_chains_and_parks_officers_its_enterprise_and_its_handlers() {
+        for role in [Role::ChainChief, Role::ChainTaskForce] {
+            let s = scope(role, &[1], &[], &[]);
+            assert!(sees_case(&s, Kind::Appeal, OWN_CHAIN_ONLY, 8), "{role}");
+            assert!(!sees_case(&s, Kind::Appeal, OWN_PARK_ONLY, 8), "{role}");
+        }
+        for role in [Role::ParkChief, Role::ParkStaff] {
+            let s = scope(role, &[], &[10], &[]);
+            assert!(sees_case(&s, Kind::Appeal, OWN_PARK_ONLY, 8), "{role}");
+            assert!(!sees_case(&s, Kind::Appeal, OWN_CHAIN_ONLY, 8), "{role}");
+        }
+        let own = enterprise_user();
+        assert!(
+            sees_case(&own, Kind::Appeal, OWN, 8) && !sees_case(&own, Kind::Appeal, FOREIGN, 8)
+        );
+        let owner = scope(Role::ChainOwner, &[1], &[], &[]);
+        assert!(
+            !sees_case(&owner, Kind::Appeal, OWN, 8),
+            "an owner answers for no appeal"
+        );
+        assert!(
+            sees_case(&owner, Kind::Appeal, FOREIGN, 7),
+            "but sees one it handles"
+        );
+    }
+
+    #[test]
+    fn a_project_is_seen_by_its_chains_people_and_its_parks_and_by_no_enterprise_user() {
+        for role in [Role::ChainChief, Role::ChainTaskForce, Role::ChainOwner] {
+            let s = scope(role, &[1], &[], &[]);
+            assert!(sees_case(&s, Kind::Project, OWN_CHAIN_ONLY, 7), "{role}");
+            assert!(!sees_case(&s, Kind::Project, OWN_PARK_ONLY, 7), "{role}");
+        }
+        let staff = scope(Role::ParkStaff, &[], &[10], &[]);
+        assert!(sees_case(&staff, Kind::Project, OWN_PARK_ONLY, 7));
+        assert!(
+            !sees_case(&staff, Kind::Project, OWN_CHAIN_ONLY, 7),
+            "handling is no tie"
+        );
+        assert_eq!(enterprise_user().reach(Kind::Project), Reach::nothing());
+    }
+
+    #[test]
+    fn a_work_order_is_seen_by_its_parks_chief_and_staff_and_its_handlers() {
+        for role in [Role::ParkChief, Role::ParkStaff] {
+            let s = scope(role, &[], &[10], &[]);
+            assert!(sees_case(&s, Kind::WorkOrder, OWN_PARK_ONLY, 8), "{role}");
+            assert!(!sees_case(&s, Kind::WorkOrder, OWN_CHAIN_ONLY, 8), "{role}");
+        }
+        let chief = scope(Role::ChainChief, &[1], &[], &[]);
+        assert!(
+            !sees_case(&chief, Kind::WorkOrder, OWN, 8),
+            "chains are no tie"
+        );
+        assert!(
+            sees_case(&chief, Kind::WorkOrder, FOREIGN, 7),
+            "but its own case is"
+        );
+    }
+
+    #[test]
+    fn routing_rules_are_read_by_every_role_but_enterprise_users() {
+        for role in Role::ALL {
+            let reads = Scope::zone(role).may_read_routing_rules().is_ok();
+            assert_eq!(reads, role != Role::Enterprise, "{role}");
+        }
+    }
+
+    #[test]
+    fn work_orders_are_opened_by_the_parks_chief_and_staff_and_the_admin() {
+        assert_eq!(Scope::zone(Role::Admin).opens_work_orders(), Reach::All);
+        for role in Role::ALL {
+            let opens = scope(role, &[1], &[10], &[OWN.0]).opens_work_orders();
+            let expected = match role {
+                Role::Admin => Reach::All,
+                Role::ParkChief | Role::ParkStaff => Reach::parks(&[10]),
+                _ => Reach::nothing(),
+            };
+            assert_eq!(opens, expected, "{role}");
+        }
+    }
+
+    #[test]
+    fn work_orders_are_the_work_of_readers_of_everything_and_the_parks_people() {
+        for role in Role::ALL {
+            let expected = matches!(
+                role,
+                Role::Admin | Role::Leader | Role::Analyst | Role::ParkChief | Role::ParkStaff
+            );
+            assert_eq!(
+                Scope::zone(role).works_with_work_orders(),
+                expected,
+                "{role}"
+            );
+        }
+    }
+
+    #[test]
+    fn each_role_lands_on_what_it_works_on() {
+        assert_eq!(Scope::zone(Role::Leader).landing(), Landing::Dashboard);
+        assert_eq!(
+            scope(Role::ChainOwner, &[1], &[], &[]).landing(),
+            Landing::Chain(Some(1))
+        );
+        assert_eq!(
+            scope(Role::ChainChief, &[1, 2], &[], &[]).landing(),
+            Landing::Chain(None)
+        );
+        let overall = Scope {
+            all_chains: true,
+            ..scope(Role::ChainChief, &[1], &[], &[])
+        };
+        assert_eq!(overall.landing(), Landing::Chain(None), "every chain");
+        assert_eq!(
+            scope(Role::ParkStaff, &[], &[10], &[]).landing(),
+            Landing::Park(Some(10))
+        );
+        assert_eq!(
+            enterprise_user().landing(),
+            Landing::Enterprise(Some(OWN.0))
+        );
     }
 }

@@ -1,6 +1,6 @@
 //! Statistical confidentiality (统计资料保密): the figures of a single respondent are confidential under the
 //! Statistics Law, so a roll-up shown to a caller who may not read every firm's own figures withholds each cell
-//! from which one firm's figure could be told. Who may read which firm's figures ([`FigureReach`]), which cells
+//! from which one firm's figure could be told. Who may read which firm's figures ([`figure_reach`]), which cells
 //! are withheld ([`suppress`]) and what a roll-up then shows ([`publish`]) are decided here and nowhere else; the
 //! store only supplies the facts of each cell.
 
@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::access::{Role, Scope};
+use crate::access::{Kind, Reach, Scope};
 use crate::error::{Invalid, Violations};
 use crate::figures::{
     Amount, Ratio, Rollup, RollupCells, RollupGroup, RollupParent, approximate_count,
@@ -72,59 +72,13 @@ impl Suppression {
     }
 }
 
-/// Whose own figures (单个企业数据) a caller may read: the one rule behind the enterprise figures endpoint and
-/// the disclosure control of roll-ups. Readers of everything read every firm's; an enterprise's user its own
+/// Whose own figures (单个企业数据) a caller may read — the one rule behind the enterprise figures endpoint and
+/// the disclosure control of roll-ups — is the access policy's reach of an enterprise's private data
+/// ([`Kind::EnterpriseContact`]): readers of everything read every firm's; an enterprise's user its own
 /// enterprises'; a park's chief and staff those of the firms in their park; a chain's chief and task force those
 /// of the firms in a segment of their chains. Chain owners (链主, themselves companies) read none.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FigureReach {
-    Everything,
-    Firms {
-        enterprises: Vec<Id>,
-        parks: Vec<Id>,
-        chains: Vec<Id>,
-        /// An overall chain chief (总链长) reads the firms of every chain.
-        all_chains: bool,
-    },
-}
-
-impl FigureReach {
-    pub fn of(scope: &Scope) -> FigureReach {
-        if scope.reads_everything() {
-            return FigureReach::Everything;
-        }
-        let chain_officer = matches!(scope.role, Role::ChainChief | Role::ChainTaskForce);
-        let park_officer = matches!(scope.role, Role::ParkChief | Role::ParkStaff);
-        let own = |yes: bool, ids: &[Id]| if yes { ids.to_vec() } else { Vec::new() };
-        FigureReach::Firms {
-            enterprises: own(scope.role == Role::Enterprise, &scope.enterprises),
-            parks: own(park_officer, &scope.parks),
-            chains: own(chain_officer, &scope.chains),
-            all_chains: chain_officer && scope.all_chains,
-        }
-    }
-
-    pub fn is_everything(&self) -> bool {
-        matches!(self, FigureReach::Everything)
-    }
-
-    /// Whether the caller may read the figures of this enterprise, in this park and in segments of these chains.
-    pub fn covers(&self, enterprise: Id, park: Option<Id>, chains: &[Id]) -> bool {
-        match self {
-            FigureReach::Everything => true,
-            FigureReach::Firms {
-                enterprises,
-                parks,
-                chains: own_chains,
-                all_chains,
-            } => {
-                enterprises.contains(&enterprise)
-                    || park.is_some_and(|p| parks.contains(&p))
-                    || (!chains.is_empty() && *all_chains)
-                    || chains.iter().any(|c| own_chains.contains(c))
-            }
-        }
-    }
+pub fn figure_reach(scope: &Scope) -> Reach {
+    scope.reach(Kind::EnterpriseContact)
 }
 
 /// What the rules need to know of one cell, for one caller. Contributions are each firm's value for the period
@@ -152,13 +106,13 @@ pub struct Cell {
 
 impl Cell {
     /// Whether the caller may read the figures of every firm in the cell, so that nothing in it is secret to them.
-    fn readable(&self, reach: &FigureReach) -> bool {
-        reach.is_everything() || self.facts.is_some_and(|f| f.unreadable_firms == 0)
+    fn readable(&self, reach: &Reach) -> bool {
+        *reach == Reach::All || self.facts.is_some_and(|f| f.unreadable_firms == 0)
     }
 }
 
 /// The primary rules: the rule that withholds the cell from this caller, if any.
-pub fn primary(rules: &DisclosureRules, reach: &FigureReach, cell: &Cell) -> Option<Suppression> {
+pub fn primary(rules: &DisclosureRules, reach: &Reach, cell: &Cell) -> Option<Suppression> {
     if cell.readable(reach) {
         return None;
     }
@@ -182,7 +136,7 @@ pub fn primary(rules: &DisclosureRules, reach: &FigureReach, cell: &Cell) -> Opt
 /// can be withheld that would help (see docs/figures.md).
 pub fn suppress(
     rules: &DisclosureRules,
-    reach: &FigureReach,
+    reach: &Reach,
     cells: &[Cell],
     totals: &[Vec<usize>],
 ) -> Vec<Option<Suppression>> {
@@ -227,7 +181,7 @@ fn totals_of(parents: &[Option<Id>]) -> Vec<Vec<usize>> {
 /// What a caller sees of a roll-up: every cell judged by the rules for this caller, withheld cells without value,
 /// firm count, growth or share (each naming its rule), and last year's cells judged as a table of their own.
 /// Callers who read every firm's figures see the cells unchanged.
-pub fn publish(cells: RollupCells, rules: &DisclosureRules, reach: &FigureReach) -> Rollup {
+pub fn publish(cells: RollupCells, rules: &DisclosureRules, reach: &Reach) -> Rollup {
     let unit = cells.indicator.unit;
     let parents: Vec<Option<Id>> = cells.groups.iter().map(|g| g.parent_group).collect();
     let totals = totals_of(&parents);
@@ -310,7 +264,7 @@ pub fn publish(cells: RollupCells, rules: &DisclosureRules, reach: &FigureReach)
             suppressed: parent_rule,
         },
         disclosure: DisclosureApplied {
-            applied: !reach.is_everything(),
+            applied: *reach != Reach::All,
             min_firms: rules.min_firms,
             dominance_percent: rules.dominance_percent,
         },
@@ -330,14 +284,15 @@ pub struct DisclosureApplied {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::access::{Place, Role};
     use crate::figures::{
         Aggregation, Dimension, GroupCells, GrowthMethod, IndicatorRef, ParentCell,
     };
     use crate::figures::{RegionSubject, Unit};
     use crate::period::Period;
 
-    fn outsider() -> FigureReach {
-        FigureReach::of(&Scope::zone(Role::ChainOwner))
+    fn outsider() -> Reach {
+        figure_reach(&Scope::zone(Role::ChainOwner))
     }
 
     /// A cell of `firms` firms of the given contributions, none of which the caller reads.
@@ -441,7 +396,7 @@ mod tests {
     fn a_caller_who_reads_every_firm_of_a_cell_sees_it_whatever_its_size() {
         let r = rules();
         assert_eq!(primary(&r, &outsider(), &readable(&[500])), None);
-        assert_eq!(primary(&r, &FigureReach::Everything, &cell(&[500])), None);
+        assert_eq!(primary(&r, &Reach::All, &cell(&[500])), None);
         // One firm of the cell the caller may not read is enough for the rules to apply.
         let mut mixed = cell(&[500, 1]);
         if let Some(f) = mixed.facts.as_mut() {
@@ -463,7 +418,7 @@ mod tests {
             primary(&rules(), &outsider(), &bare),
             Some(Suppression::MinFirms)
         );
-        assert_eq!(primary(&rules(), &FigureReach::Everything, &bare), None);
+        assert_eq!(primary(&rules(), &Reach::All, &bare), None);
     }
 
     #[test]
@@ -571,32 +526,36 @@ mod tests {
 
     #[test]
     fn reach_follows_the_posts_of_the_enterprise_figures_rule() {
+        let covers = |s: &Scope, e: Id, park: Option<Id>, chains: &[Id]| {
+            figure_reach(s).admits(Place {
+                chains,
+                parks: park.as_slice(),
+                enterprises: &[e],
+                people: &[],
+            })
+        };
         let mut chief = Scope::zone(Role::ChainChief);
         chief.chains = vec![7];
-        let chief = FigureReach::of(&chief);
-        assert!(chief.covers(1, None, &[7, 9]));
-        assert!(!chief.covers(1, Some(3), &[9]));
+        assert!(covers(&chief, 1, None, &[7, 9]));
+        assert!(!covers(&chief, 1, Some(3), &[9]));
         let mut owner = Scope::zone(Role::ChainOwner);
         owner.chains = vec![7];
         assert!(
-            !FigureReach::of(&owner).covers(1, None, &[7]),
+            !covers(&owner, 1, None, &[7]),
             "chain owners read no firm's figures"
         );
         let mut park = Scope::zone(Role::ParkStaff);
         park.parks = vec![3];
-        let park = FigureReach::of(&park);
-        assert!(park.covers(1, Some(3), &[]));
-        assert!(!park.covers(1, Some(4), &[7]));
+        assert!(covers(&park, 1, Some(3), &[]));
+        assert!(!covers(&park, 1, Some(4), &[7]));
         let mut firm = Scope::zone(Role::Enterprise);
         firm.enterprises = vec![1];
-        let firm = FigureReach::of(&firm);
-        assert!(firm.covers(1, None, &[]) && !firm.covers(2, None, &[]));
+        assert!(covers(&firm, 1, None, &[]) && !covers(&firm, 2, None, &[]));
         let mut overall = Scope::zone(Role::ChainChief);
         overall.all_chains = true;
-        let overall = FigureReach::of(&overall);
-        assert!(overall.covers(1, None, &[9]) && !overall.covers(1, Some(3), &[]));
+        assert!(covers(&overall, 1, None, &[9]) && !covers(&overall, 1, Some(3), &[]));
         for role in [Role::Admin, Role::Leader, Role::Analyst] {
-            assert!(FigureReach::of(&Scope::zone(role)).is_everything());
+            assert_eq!(figure_reach(&Scope::zone(role)), Reach::All);
         }
     }
 
@@ -668,7 +627,7 @@ mod tests {
         assert_eq!(shown.share_percent.as_deref(), Some("40.9"));
         assert!(r.disclosure.applied);
         // The leader sees every cell as it is.
-        let all = publish(cells, &rules(), &FigureReach::Everything);
+        let all = publish(cells, &rules(), &Reach::All);
         assert!(
             all.groups
                 .iter()

@@ -79,9 +79,9 @@ pub(crate) fn id_list_json(ids: &[Id]) -> String {
     format!("[{}]", items.join(","))
 }
 
-/// How a kind's table is tied to chains, parks and enterprises, in SQL: the store's side of
+/// How a kind's table is tied to chains, parks, enterprises and people, in SQL: the store's side of
 /// `chainpark_core::access::Kind`, from which a `Reach` is rendered as a condition. In each tie `{}` stands for a
-/// list of ids; a kind without a tie of some sort is never reached through it.
+/// list of ids (for the person tie: one id); a kind without a tie of some sort is never reached through it.
 pub(crate) struct TiesSql {
     /// The table with its alias, and the id column, for `id IN (SELECT ...)` conditions on other tables.
     pub(crate) table: &'static str,
@@ -89,6 +89,7 @@ pub(crate) struct TiesSql {
     pub(crate) chain: Option<&'static str>,
     pub(crate) park: Option<&'static str>,
     pub(crate) enterprise: Option<&'static str>,
+    pub(crate) person: Option<&'static str>,
 }
 
 pub(crate) fn ties_sql(kind: Kind) -> TiesSql {
@@ -99,6 +100,7 @@ pub(crate) fn ties_sql(kind: Kind) -> TiesSql {
             chain: None,
             park: None,
             enterprise: None,
+            person: None,
         },
         Kind::Chain => TiesSql {
             table: "chains c",
@@ -109,6 +111,7 @@ pub(crate) fn ties_sql(kind: Kind) -> TiesSql {
                 "c.id IN (SELECT ts.chain_id FROM segments ts JOIN enterprise_segments tes ON tes.segment_id = ts.id \
                  WHERE tes.enterprise_id IN ({}))",
             ),
+            person: None,
         },
         Kind::Segment => TiesSql {
             table: "segments s",
@@ -118,6 +121,7 @@ pub(crate) fn ties_sql(kind: Kind) -> TiesSql {
             enterprise: Some(
                 "s.id IN (SELECT tes.segment_id FROM enterprise_segments tes WHERE tes.enterprise_id IN ({}))",
             ),
+            person: None,
         },
         Kind::SupplyLink => TiesSql {
             table: "supply_links l",
@@ -127,6 +131,7 @@ pub(crate) fn ties_sql(kind: Kind) -> TiesSql {
             ),
             park: None,
             enterprise: None,
+            person: None,
         },
         Kind::Park => TiesSql {
             table: "parks k",
@@ -134,6 +139,7 @@ pub(crate) fn ties_sql(kind: Kind) -> TiesSql {
             chain: None,
             park: Some("k.id IN ({})"),
             enterprise: Some("k.id IN (SELECT te.park_id FROM enterprises te WHERE te.id IN ({}))"),
+            person: None,
         },
         Kind::Enterprise | Kind::EnterpriseContact => TiesSql {
             table: "enterprises e",
@@ -144,6 +150,33 @@ pub(crate) fn ties_sql(kind: Kind) -> TiesSql {
             ),
             park: Some("e.park_id IN ({})"),
             enterprise: Some("e.id IN ({})"),
+            person: None,
+        },
+        Kind::Appeal => TiesSql {
+            table: "appeals a",
+            id: "a.id",
+            chain: Some("a.chain_id IN ({})"),
+            park: Some("a.park_id IN ({})"),
+            enterprise: Some("a.enterprise_id IN ({})"),
+            person: Some(
+                "{} IN (a.handler_person_id, a.assignee_person_id, a.escalated_to_person_id)",
+            ),
+        },
+        Kind::Project => TiesSql {
+            table: "projects p",
+            id: "p.id",
+            chain: Some("p.chain_id IN ({})"),
+            park: Some("p.park_id IN ({})"),
+            enterprise: None,
+            person: None,
+        },
+        Kind::WorkOrder => TiesSql {
+            table: "work_orders w",
+            id: "w.id",
+            chain: None,
+            park: Some("w.park_id IN ({})"),
+            enterprise: None,
+            person: Some("{} IN (w.assignee_person_id, w.escalated_to_person_id)"),
         },
     }
 }
@@ -160,6 +193,7 @@ where
         any_chain,
         parks,
         enterprises,
+        person,
     } = reach
     else {
         return;
@@ -188,6 +222,7 @@ where
     );
     tie(ties.park, parks, None);
     tie(ties.enterprise, enterprises, None);
+    tie(ties.person, person.as_slice(), None);
     qb.push(")");
 }
 
@@ -201,13 +236,28 @@ pub(crate) fn push_reached_ids<DB>(
     DB: sqlx::Database,
     Id: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
 {
+    qb.push(" AND ");
+    push_reached_condition(qb, column, kind, reach);
+}
+
+/// Adds the condition `column IN (the ids of kind's objects in reach)` (for `Reach::All`, that the column is set),
+/// for use inside an expression.
+pub(crate) fn push_reached_condition<DB>(
+    qb: &mut QueryBuilder<'static, DB>,
+    column: &str,
+    kind: Kind,
+    reach: &Reach,
+) where
+    DB: sqlx::Database,
+    Id: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
     if *reach == Reach::All {
-        qb.push(format!(" AND {column} IS NOT NULL"));
+        qb.push(format!("{column} IS NOT NULL"));
         return;
     }
     let ties = ties_sql(kind);
     qb.push(format!(
-        " AND {column} IN (SELECT {} FROM {} WHERE 1 = 1",
+        "{column} IN (SELECT {} FROM {} WHERE 1 = 1",
         ties.id, ties.table
     ));
     push_reach(qb, kind, reach);

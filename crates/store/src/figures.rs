@@ -2,16 +2,19 @@
 //! indicator catalogue, monthly values per enterprise with their revision history, imports, region figures,
 //! digital-economy categories, and the aggregate tables that roll-ups read instead of the raw values.
 //!
-//! An import has two parts. While its file is read, each batch of values is compared with the current values
-//! (unless the store held none) and staged in a temporary file, without the write lock: other writes go on. When
-//! the file is good, ONE short write transaction checks again what may have changed meanwhile (archived
-//! enterprises and indicators, the catalogue's maxima; the values, through `figure_revision`, compared again only
-//! if another import stored values), then writes: equal values are skipped, replaced ones move to the history, new
-//! and changed ones are upserted, the aggregate changes are summed in memory with checked arithmetic and the
-//! aggregates adjusted, and the transaction commits; otherwise nothing is written but the record of the attempt.
-//! The aggregates group enterprises as the registry does when the import writes; when that grouping changed since
-//! the last import (a firm moved park, a category was overridden), the aggregates are rebuilt from the values in
-//! the same transaction.
+//! An import has three parts. While its file is read, each batch of values is compared with the current values (unless
+//! the store held none) and staged in a temporary file, without the write lock: other writes go on. When the file is
+//! good, its record is written (not stored yet), and the values it replaces are written to the history under its id, in
+//! short transactions of their own (other writes get their turn between them); readers ignore history whose import is
+//! not stored. Then ONE short write transaction checks again what may have changed meanwhile (archived enterprises and
+//! indicators, the catalogue's maxima; the values, through `figure_revision`, compared again — and their history
+//! written again — only if another import stored values), then writes: equal values are skipped, new and changed ones
+//! are written over the current ones, the aggregate changes are summed in memory with checked arithmetic and the
+//! aggregates adjusted, the record marked stored, and the transaction commits. A file with errors writes only the
+//! record of the attempt. A refused or failed import leaves nothing: its history is removed (in short transactions)
+//! with its record; killed before its commit, it leaves history no reader sees. The aggregates group enterprises as the
+//! registry does when the import writes; when that grouping changed since the last import (a firm moved park, a
+//! category was overridden), the aggregates are rebuilt from the values in the same transaction.
 
 use std::collections::HashMap;
 use std::sync::LazyLock;

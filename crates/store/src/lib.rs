@@ -55,7 +55,9 @@ use prelude::*;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
-/// Who asks: the account named in the audit trail, and the scope that every query and change is limited to.
+/// Who asks: the account named in the audit trail, and the scope that every query and change is limited to. The
+/// scope carries the account's registry person (`scope.person`, filled by `AccountStore::actor_for`), so that the
+/// cases it handles are found without another query.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Actor {
     pub account: String,

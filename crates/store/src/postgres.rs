@@ -36,7 +36,10 @@ impl PgStore {
 // The store's SQL, written once in `src/sql/` and compiled here for this engine.
 type Db = sqlx::Postgres;
 type Engine = PgStore;
-use crate::figure_batches::{apply_postgres as apply_batch, compare_postgres as compare_batch};
+use crate::figure_batches::{
+    apply_postgres as apply_batch, compare_postgres as compare_batch,
+    history_postgres as write_history,
+};
 
 #[path = "sql/accounts.rs"]
 mod accounts;

@@ -50,7 +50,9 @@ impl SqliteStore {
 // The store's SQL, written once in `src/sql/` and compiled here for this engine.
 type Db = sqlx::Sqlite;
 type Engine = SqliteStore;
-use crate::figure_batches::{apply_sqlite as apply_batch, compare_sqlite as compare_batch};
+use crate::figure_batches::{
+    apply_sqlite as apply_batch, compare_sqlite as compare_batch, history_sqlite as write_history,
+};
 
 #[path = "sql/accounts.rs"]
 mod accounts;

@@ -1,6 +1,7 @@
 //! An import's values between the reading of its file and its one short write transaction. While the file is
 //! read, each value is compared with the stored one (outside the write lock) and appended, with what was stored
-//! for its key, to an unnamed temporary file; the write transaction reads them back in the same order. The file is
+//! for its key, to an unnamed temporary file; it is then read back in the same order, once to write the history
+//! of the values it replaces (before the write transaction) and once in the write transaction. The file is
 //! unlinked as soon as it is made (on Unix), so nothing stays behind, even after a crash. Records are a tag and
 //! variable-length integers: about 12 bytes a value.
 
@@ -36,7 +37,7 @@ pub(crate) struct Staged {
 pub(crate) struct Staging {
     out: BufWriter<File>,
     /// The file's path when it could not be unlinked while open (not Unix): removed when dropped.
-    path: Removed,
+    _path: Removed,
     len: u64,
     /// The enterprises the values are for, and the largest magnitude of each indicator's values: what the write
     /// transaction checks again against the registry and the catalogue as they are then.
@@ -61,7 +62,7 @@ impl Staging {
         let path = Removed(std::fs::remove_file(&path).err().map(|_| path));
         Ok(Staging {
             out: BufWriter::with_capacity(1 << 20, file),
-            path,
+            _path: path,
             len: 0,
             enterprises: FxHashSet::default(),
             largest: FxHashMap::default(),
@@ -102,20 +103,20 @@ impl Staging {
         self.len
     }
 
-    /// The values staged, to read back from the first.
-    pub(crate) fn read_back(self) -> io::Result<StagedValues> {
-        let Staging { out, path, len, .. } = self;
-        let mut file = out.into_inner().map_err(|e| e.into_error())?;
+    /// The values staged so far, to read back from the first; may be called again to read them once more (no
+    /// value may be pushed meanwhile: the reader shares the file's position).
+    pub(crate) fn read_back(&mut self) -> io::Result<StagedValues> {
+        self.out.flush()?;
+        let mut file = self.out.get_ref().try_clone()?;
         file.seek(SeekFrom::Start(0))?;
         Ok(StagedValues {
             input: BufReader::with_capacity(1 << 20, file),
-            _path: path,
-            left: len,
+            left: self.len,
         })
     }
 }
 
-/// A staged file that could not be unlinked while open, removed when its reader is dropped.
+/// A staged file that could not be unlinked while open, removed when the staging is dropped.
 struct Removed(Option<PathBuf>);
 
 impl Drop for Removed {
@@ -129,7 +130,6 @@ impl Drop for Removed {
 /// Staged values read back in the order they were written.
 pub(crate) struct StagedValues {
     input: BufReader<File>,
-    _path: Removed,
     left: u64,
 }
 
@@ -236,5 +236,7 @@ mod tests {
         read.extend(back.next_chunk(5).expect("second chunk"));
         assert_eq!(read, values);
         assert!(back.next_chunk(5).expect("the end").is_empty());
+        let mut again = staging.read_back().expect("rewound again");
+        assert_eq!(again.next_chunk(100).expect("all of them"), values);
     }
 }

@@ -593,65 +593,6 @@ impl AppealRow {
     }
 }
 
-/// The SQL condition that limits a query on `alias` (a table with enterprise_id, chain_id, park_id and the
-/// person columns) to what the actor may see; `None` for readers of everything. Ids are numbers from the store,
-/// so writing them into the text is safe.
-pub(crate) fn case_scope(
-    actor: &Actor,
-    person: Option<Id>,
-    alias: &str,
-    persons: &[&str],
-) -> Option<String> {
-    use chainpark_core::access::Role;
-    let scope = &actor.scope;
-    if scope.reads_everything() {
-        return None;
-    }
-    let list = |ids: &[Id]| {
-        ids.iter()
-            .map(|i| i.to_string())
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let mut any = Vec::new();
-    if matches!(scope.role, Role::ChainChief | Role::ChainTaskForce) {
-        if scope.all_chains {
-            any.push(format!("{alias}.chain_id IS NOT NULL"));
-        } else if !scope.chains.is_empty() {
-            any.push(format!("{alias}.chain_id IN ({})", list(&scope.chains)));
-        }
-    }
-    if matches!(scope.role, Role::ParkChief | Role::ParkStaff) && !scope.parks.is_empty() {
-        any.push(format!("{alias}.park_id IN ({})", list(&scope.parks)));
-    }
-    if scope.role == Role::Enterprise
-        && !scope.enterprises.is_empty()
-        && persons.contains(&"enterprise")
-    {
-        any.push(format!(
-            "{alias}.enterprise_id IN ({})",
-            list(&scope.enterprises)
-        ));
-    }
-    if let Some(person) = person {
-        for column in persons.iter().filter(|c| **c != "enterprise") {
-            any.push(format!("{alias}.{column} = {person}"));
-        }
-    }
-    if any.is_empty() {
-        Some("1 = 0".to_string())
-    } else {
-        Some(format!("({})", any.join(" OR ")))
-    }
-}
-
-pub(crate) const APPEAL_PERSONS: &[&str] = &[
-    "enterprise",
-    "handler_person_id",
-    "assignee_person_id",
-    "escalated_to_person_id",
-];
-
 pub(crate) const APPEAL_COLUMNS: &str = "SELECT a.id, a.enterprise_id, e.name AS enterprise_name, a.category, a.urgency, a.complex, \
      a.title, a.description, a.chain_id, a.park_id, a.status, a.filed_at, a.filed_by, a.received_on, a.limit_days, \
      a.accept_due, a.reply_due, a.provisional_year, a.rule_id, a.route_chain_id, a.route_park_id, a.handler_person_id, hp.name AS handler_name, \
@@ -836,41 +777,6 @@ pub(crate) const PROJECT_COLUMNS: &str = "SELECT p.id, p.name, p.name_en, p.inve
      p.archived, p.version, p.updated_at";
 
 pub(crate) const PROJECT_FROM: &str = "FROM projects p LEFT JOIN people cp ON cp.id = p.chief_person_id LEFT JOIN people op ON op.id = p.officer_person_id";
-
-/// The condition that limits projects (alias `p`) to the actor's chains and parks; `None` for readers of
-/// everything.
-pub(crate) fn project_scope(actor: &Actor) -> Option<String> {
-    use chainpark_core::access::Role;
-    let scope = &actor.scope;
-    if scope.reads_everything() {
-        return None;
-    }
-    let list = |ids: &[Id]| {
-        ids.iter()
-            .map(|i| i.to_string())
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let mut any = Vec::new();
-    if matches!(
-        scope.role,
-        Role::ChainChief | Role::ChainTaskForce | Role::ChainOwner
-    ) {
-        if scope.all_chains {
-            any.push("p.chain_id IS NOT NULL".to_string());
-        } else if !scope.chains.is_empty() {
-            any.push(format!("p.chain_id IN ({})", list(&scope.chains)));
-        }
-    }
-    if matches!(scope.role, Role::ParkChief | Role::ParkStaff) && !scope.parks.is_empty() {
-        any.push(format!("p.park_id IN ({})", list(&scope.parks)));
-    }
-    if any.is_empty() {
-        Some("1 = 0".to_string())
-    } else {
-        Some(format!("({})", any.join(" OR ")))
-    }
-}
 
 #[derive(FromRow)]
 pub(crate) struct MilestoneRow {
@@ -1059,34 +965,6 @@ pub(crate) const WORK_ORDER_COLUMNS: &str = "SELECT w.id, w.park_id, w.facility,
      w.created_at, w.created_by, w.due_at, w.provisional_year, w.assignee_person_id, ap.name AS assignee_name, w.escalated_to_person_id, xp.name AS escalated_name, \
      w.escalated_at, w.done_at, w.closed_at, w.last_step_at, w.version, w.updated_at \
      FROM work_orders w LEFT JOIN people ap ON ap.id = w.assignee_person_id LEFT JOIN people xp ON xp.id = w.escalated_to_person_id";
-
-/// Work orders: readers of everything, the park's chief and staff, and the assignee or escalation target.
-pub(crate) fn work_order_scope(actor: &Actor, person: Option<Id>) -> Option<String> {
-    use chainpark_core::access::Role;
-    let scope = &actor.scope;
-    if scope.reads_everything() {
-        return None;
-    }
-    let mut any = Vec::new();
-    if matches!(scope.role, Role::ParkChief | Role::ParkStaff) && !scope.parks.is_empty() {
-        let ids = scope
-            .parks
-            .iter()
-            .map(|i| i.to_string())
-            .collect::<Vec<_>>()
-            .join(", ");
-        any.push(format!("w.park_id IN ({ids})"));
-    }
-    if let Some(p) = person {
-        any.push(format!("w.assignee_person_id = {p}"));
-        any.push(format!("w.escalated_to_person_id = {p}"));
-    }
-    if any.is_empty() {
-        Some("1 = 0".into())
-    } else {
-        Some(format!("({})", any.join(" OR ")))
-    }
-}
 
 pub(crate) fn work_order_message(kind: &str, w: &WorkOrder) -> (String, String) {
     let subject = match kind {

@@ -2035,3 +2035,39 @@ async fn every_page_answers_every_role_shows_only_its_scope_and_links_only_what_
         );
     }
 }
+
+/// The pages offer only the steps the access policy grants (issue 13: buttons shown to people who are then
+/// refused). The world's own appeal waits to be accepted and was routed to no matrix account: the admin and the
+/// chiefs of its chain and park see the accept form; leaders, analysts, the task force, the owner, the park staff
+/// and the enterprise see no step form. On the work orders page, readers of everything but the admin, chain roles
+/// and enterprise users see no step form.
+#[tokio::test]
+async fn pages_offer_step_forms_only_to_those_the_policy_lets_take_them() {
+    for admin in apps().await {
+        let mut w = world(&admin).await;
+        let callers = callers(&admin, &mut w).await;
+        let mut wrong = Vec::new();
+        for (who, client) in &callers {
+            let As(role) = *who else { continue };
+            let path = format!("/appeals/{}", w.appeals[0]);
+            let (status, _, html) = fetch(client, Method::GET, &path, None).await;
+            let offered = status == 200 && html.contains("id=\"step-");
+            let expected = matches!(role, Admin | ChainChief | ParkChief);
+            if offered != expected || (expected && !html.contains("id=\"step-accept\"")) {
+                wrong.push(format!("{path} as {role}: step forms offered: {offered}"));
+            }
+            let (_, _, html) = fetch(client, Method::GET, "/work-orders", None).await;
+            let offered = html.contains("id=\"wo-");
+            if offered && !matches!(role, Admin | ParkChief | ParkStaff) {
+                wrong.push(format!("/work-orders as {role}: step forms offered"));
+            }
+        }
+        assert!(
+            wrong.is_empty(),
+            "[{}] {} pages offer what the policy refuses:\n{}",
+            admin.engine,
+            wrong.len(),
+            wrong.join("\n")
+        );
+    }
+}

@@ -1201,6 +1201,148 @@ async fn an_enterprise_archived_while_its_file_is_read_stops_the_import_and_noth
     }
 }
 
+/// Imports `values` through the store's own protocol and returns its record.
+async fn import_values(app: &TestApp, values: Vec<FigureValue>, store: bool) -> ImportRecord {
+    let (sender, import) = paused_import(app, values).await;
+    sender.send(finish(store)).await.expect("taken");
+    import.await.expect("runs").expect("imported")
+}
+
+/// One number read straight from the database at `url`.
+async fn scalar(url: &str, sql: &str) -> i64 {
+    use sqlx::Connection;
+    if url.starts_with("sqlite:") {
+        let mut c = sqlx::SqliteConnection::connect(url).await.expect("SQLite");
+        sqlx::query_scalar(sql)
+            .fetch_one(&mut c)
+            .await
+            .expect("read")
+    } else {
+        let mut c = sqlx::PgConnection::connect(url).await.expect("PostgreSQL");
+        sqlx::query_scalar(sql)
+            .fetch_one(&mut c)
+            .await
+            .expect("read")
+    }
+}
+
+/// A revision writes the history of the values it replaces before its write transaction; refused in that
+/// transaction (an enterprise archived meanwhile), it leaves the stored values, their history and the list of
+/// imports exactly as they were.
+#[tokio::test]
+async fn a_revision_refused_in_its_write_transaction_leaves_values_and_history_as_they_were() {
+    for (app, url) in apps_with_urls().await {
+        let (_, firms) = enterprises(&app).await;
+        import_values(
+            &app,
+            vec![
+                added_value(firms[0].1, 1, 100),
+                added_value(firms[1].1, 1, 50),
+            ],
+            true,
+        )
+        .await;
+        import_values(&app, vec![added_value(firms[0].1, 1, 200)], true).await;
+        let before = (
+            scalar(&url, "SELECT COUNT(*) FROM figure_history").await,
+            scalar(
+                &url,
+                "SELECT CAST(SUM(value) AS BIGINT) FROM figure_history",
+            )
+            .await,
+            scalar(&url, "SELECT COUNT(*) FROM figure_imports").await,
+        );
+        assert_eq!(before, (1, 100, 2), "[{}]", app.engine);
+        let (sender, import) = paused_import(
+            &app,
+            vec![
+                added_value(firms[0].1, 1, 300),
+                added_value(firms[1].1, 1, 400),
+            ],
+        )
+        .await;
+        let (status, body) = app
+            .post(
+                &format!("/api/v1/enterprises/{}/archive", firms[1].1),
+                json!({}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "[{}] {body}", app.engine);
+        sender.send(finish(true)).await.expect("taken");
+        let refused = import.await.expect("runs").expect_err("refused");
+        assert!(
+            refused.to_string().contains(&firms[1].0),
+            "[{}] {refused}",
+            app.engine
+        );
+        let after = (
+            scalar(&url, "SELECT COUNT(*) FROM figure_history").await,
+            scalar(
+                &url,
+                "SELECT CAST(SUM(value) AS BIGINT) FROM figure_history",
+            )
+            .await,
+            scalar(&url, "SELECT COUNT(*) FROM figure_imports").await,
+        );
+        assert_eq!(after, before, "[{}]", app.engine);
+        assert_eq!(
+            zone_value(&app, "added_value", "2021-01").await,
+            json!(250),
+            "[{}]",
+            app.engine
+        );
+        assert!(
+            app.store.check_figures().await.expect("checked").is_empty(),
+            "[{}]",
+            app.engine
+        );
+    }
+}
+
+/// History written under an import that was not stored (as a revision killed between the writing of its history
+/// and its write transaction leaves it) is never read: the values read as of any instant are the stored ones.
+#[tokio::test]
+async fn history_written_under_an_import_that_was_not_stored_is_never_read() {
+    for (app, url) in apps_with_urls().await {
+        let (_, firms) = enterprises(&app).await;
+        let stored = import_values(&app, vec![added_value(firms[0].1, 1, 100)], true).await;
+        let unstored = import_values(&app, vec![added_value(firms[0].1, 1, 999)], false).await;
+        assert!(!unstored.stored, "[{}]", app.engine);
+        common::tamper(
+            &url,
+            &format!(
+                "INSERT INTO figure_history (enterprise_id, indicator_id, month, value, recorded_at, import_id, \
+                 superseded_at, superseded_by) SELECT v.enterprise_id, v.indicator_id, v.month, v.value, o.at, \
+                 o.id, n.at, n.id FROM figure_values v JOIN figure_imports o ON o.id = v.import_id \
+                 JOIN figure_imports n ON n.id = {}",
+                unstored.id
+            ),
+        )
+        .await;
+        // As of the stored import, the history row would read as the value it replaced, beside the current one.
+        let (status, figures) = app
+            .get(&format!(
+                "/api/v1/enterprises/{}/figures?indicator=added_value&period=2021-01&as_of={}",
+                firms[0].1,
+                stored.at.to_rfc3339().replace('+', "%2B")
+            ))
+            .await;
+        assert_eq!(status, StatusCode::OK, "[{}] {figures}", app.engine);
+        let read: Vec<(Value, Value)> = figures
+            .as_array()
+            .expect("a list")
+            .iter()
+            .map(|f| (f["value"].clone(), f["superseded"].clone()))
+            .collect();
+        assert_eq!(
+            read,
+            vec![(json!(100), json!(false))],
+            "[{}] {figures}",
+            app.engine
+        );
+    }
+}
+
 #[tokio::test]
 async fn an_archived_enterprise_refuses_new_figures_with_a_row_error_naming_it() {
     for app in apps().await {

@@ -7,6 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::access::{Denied, Scope};
 use crate::calendar::WorkCalendar;
 use crate::error::{Invalid, Violations};
 use crate::registry::{Id, PersonRef};
@@ -450,29 +451,43 @@ impl AppealStepInput {
     }
 }
 
-/// The status a step leads to, or why it may not be taken from `status`.
+impl AppealAction {
+    /// Whether the closed loop allows this step from `status`: accept a submitted case; assign it while it is
+    /// accepted, assigned or in hand; start handling it once accepted or assigned; reply while handling it; close
+    /// it once replied; rate it once replied or closed.
+    pub fn follows(self, status: AppealStatus) -> bool {
+        use AppealAction as A;
+        use AppealStatus as S;
+        matches!(
+            (status, self),
+            (S::Submitted, A::Accept)
+                | (S::Accepted | S::Assigned | S::Handling, A::Assign)
+                | (S::Accepted | S::Assigned, A::Handle)
+                | (S::Handling, A::Reply)
+                | (S::Replied, A::Close)
+                | (S::Replied | S::Closed, A::Rate)
+        )
+    }
+}
+
+/// The status a step leads to, or why it may not be taken from `status`. A rating closes the case when the
+/// enterprise is satisfied and re-opens it (back to handling) when it is not.
 pub fn next_status(status: AppealStatus, step: &AppealStep) -> Result<AppealStatus, Invalid> {
     use AppealStatus::*;
-    let next = match (status, step) {
-        (Submitted, AppealStep::Accept { .. }) => Some(Accepted),
-        (Accepted | Assigned | Handling, AppealStep::Assign { .. }) => Some(Assigned),
-        (Accepted | Assigned, AppealStep::Handle) => Some(Handling),
-        (Handling, AppealStep::Reply { .. }) => Some(Replied),
-        (Replied, AppealStep::Close { .. }) => Some(Closed),
-        (
-            Replied | Closed,
-            AppealStep::Rate {
-                satisfied: true, ..
-            },
-        ) => Some(Closed),
-        (
-            Replied | Closed,
-            AppealStep::Rate {
-                satisfied: false, ..
-            },
-        ) => Some(Handling),
-        _ => None,
-    };
+    let next = step.action().follows(status).then_some(match step {
+        AppealStep::Accept { .. } => Accepted,
+        AppealStep::Assign { .. } => Assigned,
+        AppealStep::Handle => Handling,
+        AppealStep::Reply { .. } => Replied,
+        AppealStep::Close { .. } => Closed,
+        AppealStep::Rate { satisfied, .. } => {
+            if *satisfied {
+                Closed
+            } else {
+                Handling
+            }
+        }
+    });
     next.ok_or_else(|| {
         let hint = match (status, step.action()) {
             (_, AppealAction::Close) => {
@@ -491,6 +506,47 @@ pub fn next_status(status: AppealStatus, step: &AppealStep) -> Result<AppealStat
             ),
         )
     })
+}
+
+/// Whether the policy lets the account take `action` on the appeal, whatever its status. Rating is the
+/// enterprise's: its own user's, or the admin's on its behalf. Every other step is the admin's, the chief's (链长 or
+/// 园长) of the chain or park the case was routed under (else of the enterprise's chain or park), the person
+/// handling it (its assignee, else the person it was routed to) and the chief it was escalated to.
+pub fn may_step(scope: &Scope, appeal: &Appeal, action: AppealAction) -> Result<(), Denied> {
+    let allowed = match action {
+        AppealAction::Rate => scope.is_admin() || scope.has_enterprise(appeal.enterprise_id),
+        _ => {
+            let handling = appeal.assignee.as_ref().or(appeal.handler.as_ref());
+            let is = |person: Option<&PersonRef>| {
+                scope.person.is_some() && person.map(|p| p.id) == scope.person
+            };
+            scope.is_admin()
+                || scope.is_chief_of(
+                    appeal.route_chain_id.or(appeal.chain_id),
+                    appeal.route_park_id.or(appeal.park_id),
+                )
+                || is(handling)
+                || is(appeal.escalated_to.as_ref())
+        }
+    };
+    if allowed {
+        Ok(())
+    } else {
+        Err(Denied(format!(
+            "only the assignee or a chief may '{action}' appeal {}",
+            appeal.id
+        )))
+    }
+}
+
+/// The steps the account may take on the appeal now: those the loop allows from its status ([`AppealAction::follows`])
+/// and the policy allows the account ([`may_step`]), in the loop's order.
+pub fn permitted_steps(scope: &Scope, appeal: &Appeal) -> Vec<AppealAction> {
+    AppealAction::ALL
+        .iter()
+        .copied()
+        .filter(|a| a.follows(appeal.status) && may_step(scope, appeal, *a).is_ok())
+        .collect()
 }
 
 /// A routing rule (an admin keeps them): appeals of this category, from this chain and/or park (none = any),
@@ -607,6 +663,7 @@ pub fn route(rules: &[AppealRule], facts: &RoutingFacts) -> Route {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::access::Role;
 
     fn d(text: &str) -> NaiveDate {
         NaiveDate::parse_from_str(text, "%Y-%m-%d").expect(text)
@@ -834,6 +891,244 @@ mod tests {
             note: String::new(),
         };
         assert_eq!(input.parse().unwrap_err().0[0].field, "person_id");
+    }
+
+    /// An appeal of enterprise 100 (chain 1, park 10), routed under chain 1 to person 21, assigned to person 22,
+    /// escalated to person 23, in `status`.
+    fn case(status: AppealStatus) -> Appeal {
+        let person = |id: Id| {
+            Some(PersonRef {
+                id,
+                name: String::new(),
+            })
+        };
+        let day = d("2026-06-15");
+        Appeal {
+            id: 5,
+            enterprise_id: 100,
+            enterprise_name: String::new(),
+            category: AppealCategory::Policy,
+            urgency: Urgency::Normal,
+            complex: false,
+            title: String::new(),
+            description: String::new(),
+            chain_id: Some(1),
+            park_id: Some(10),
+            status,
+            filed_at: Utc::now(),
+            filed_by: String::new(),
+            received_on: day,
+            limit_days: 5,
+            accept_due: day,
+            reply_due: day,
+            deadline_provisional: false,
+            provisional_year: None,
+            rule_id: None,
+            route_chain_id: Some(1),
+            route_park_id: None,
+            handler: person(21),
+            assignee: person(22),
+            escalated_to: person(23),
+            escalated_at: None,
+            accepted_at: None,
+            replied_at: None,
+            closed_at: None,
+            reply: String::new(),
+            satisfied: None,
+            rating: None,
+            reopen_count: 0,
+            overdue: None,
+            version: 1,
+            updated_at: Utc::now(),
+        }
+    }
+
+    fn account(role: Role, person: Id, chains: &[Id], parks: &[Id], enterprises: &[Id]) -> Scope {
+        Scope {
+            chains: chains.to_vec(),
+            parks: parks.to_vec(),
+            enterprises: enterprises.to_vec(),
+            person: Some(person),
+            ..Scope::zone(role)
+        }
+    }
+
+    fn steps_of(scope: &Scope, appeal: &Appeal) -> Vec<AppealAction> {
+        AppealAction::ALL
+            .iter()
+            .copied()
+            .filter(|a| may_step(scope, appeal, *a).is_ok())
+            .collect()
+    }
+
+    const OFFICERS_STEPS: [AppealAction; 5] = [
+        AppealAction::Accept,
+        AppealAction::Assign,
+        AppealAction::Handle,
+        AppealAction::Reply,
+        AppealAction::Close,
+    ];
+
+    #[test]
+    fn each_step_follows_only_the_statuses_the_loop_allows() {
+        use AppealAction as A;
+        use AppealStatus as S;
+        let allowed: Vec<(S, A)> = S::ALL
+            .iter()
+            .flat_map(|s| A::ALL.iter().map(move |a| (*s, *a)))
+            .filter(|(s, a)| a.follows(*s))
+            .collect();
+        assert_eq!(
+            allowed,
+            [
+                (S::Submitted, A::Accept),
+                (S::Accepted, A::Assign),
+                (S::Accepted, A::Handle),
+                (S::Assigned, A::Assign),
+                (S::Assigned, A::Handle),
+                (S::Handling, A::Assign),
+                (S::Handling, A::Reply),
+                (S::Replied, A::Close),
+                (S::Replied, A::Rate),
+                (S::Closed, A::Rate),
+            ]
+        );
+    }
+
+    #[test]
+    fn an_enterprise_user_rates_its_own_appeal_and_takes_no_other_step() {
+        let own = account(Role::Enterprise, 30, &[], &[], &[100]);
+        assert_eq!(
+            steps_of(&own, &case(AppealStatus::Replied)),
+            [AppealAction::Rate]
+        );
+        let other = account(Role::Enterprise, 31, &[], &[], &[200]);
+        assert!(steps_of(&other, &case(AppealStatus::Replied)).is_empty());
+    }
+
+    #[test]
+    fn the_admin_takes_every_step() {
+        let admin = Scope::zone(Role::Admin);
+        assert_eq!(
+            steps_of(&admin, &case(AppealStatus::Replied)),
+            AppealAction::ALL
+        );
+    }
+
+    #[test]
+    fn the_chief_of_the_chain_or_park_the_case_was_routed_under_takes_the_officers_steps() {
+        let chain_chief = account(Role::ChainChief, 40, &[1], &[], &[]);
+        assert_eq!(
+            steps_of(&chain_chief, &case(AppealStatus::Submitted)),
+            OFFICERS_STEPS
+        );
+        let other_chain = account(Role::ChainChief, 41, &[2], &[], &[]);
+        assert!(steps_of(&other_chain, &case(AppealStatus::Submitted)).is_empty());
+        let park_routed = Appeal {
+            route_chain_id: None,
+            route_park_id: Some(10),
+            ..case(AppealStatus::Submitted)
+        };
+        let park_chief = account(Role::ParkChief, 42, &[], &[10], &[]);
+        assert_eq!(steps_of(&park_chief, &park_routed), OFFICERS_STEPS);
+        let other_park = account(Role::ParkChief, 43, &[], &[20], &[]);
+        assert!(steps_of(&other_park, &park_routed).is_empty());
+    }
+
+    #[test]
+    fn a_case_not_routed_under_a_chain_or_park_is_the_chief_of_the_enterprises() {
+        let unrouted = Appeal {
+            route_chain_id: None,
+            route_park_id: None,
+            ..case(AppealStatus::Submitted)
+        };
+        let park_chief = account(Role::ParkChief, 42, &[], &[10], &[]);
+        assert_eq!(steps_of(&park_chief, &unrouted), OFFICERS_STEPS);
+        let routed_elsewhere = Appeal {
+            route_chain_id: Some(2),
+            ..unrouted.clone()
+        };
+        let chain_chief = account(Role::ChainChief, 40, &[1], &[], &[]);
+        assert!(steps_of(&chain_chief, &routed_elsewhere).is_empty());
+    }
+
+    #[test]
+    fn the_person_handling_the_case_takes_the_officers_steps() {
+        let assignee = account(Role::ParkStaff, 22, &[], &[20], &[]);
+        assert_eq!(
+            steps_of(&assignee, &case(AppealStatus::Handling)),
+            OFFICERS_STEPS
+        );
+        let handler = account(Role::ChainTaskForce, 21, &[2], &[], &[]);
+        assert!(
+            steps_of(&handler, &case(AppealStatus::Handling)).is_empty(),
+            "the handler hands over to the assignee"
+        );
+        let unassigned = Appeal {
+            assignee: None,
+            ..case(AppealStatus::Submitted)
+        };
+        assert_eq!(steps_of(&handler, &unassigned), OFFICERS_STEPS);
+    }
+
+    #[test]
+    fn the_chief_the_case_was_escalated_to_takes_the_officers_steps() {
+        let escalated = account(Role::ChainChief, 23, &[], &[], &[]);
+        assert_eq!(
+            steps_of(&escalated, &case(AppealStatus::Handling)),
+            OFFICERS_STEPS
+        );
+    }
+
+    #[test]
+    fn readers_of_everything_task_force_and_owners_outside_the_case_take_no_step() {
+        for scope in [
+            account(Role::Leader, 50, &[], &[], &[]),
+            account(Role::Analyst, 51, &[], &[], &[]),
+            account(Role::ChainTaskForce, 52, &[1], &[], &[]),
+            account(Role::ChainOwner, 53, &[1], &[], &[]),
+            account(Role::ParkStaff, 54, &[], &[10], &[]),
+        ] {
+            assert!(
+                steps_of(&scope, &case(AppealStatus::Handling)).is_empty(),
+                "{scope:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_account_without_a_person_is_no_cases_handler() {
+        let unassigned = Appeal {
+            assignee: None,
+            handler: None,
+            escalated_to: None,
+            ..case(AppealStatus::Submitted)
+        };
+        let without = Scope {
+            person: None,
+            ..account(Role::ParkStaff, 0, &[], &[10], &[])
+        };
+        assert!(steps_of(&without, &unassigned).is_empty());
+    }
+
+    #[test]
+    fn the_steps_offered_are_those_the_status_allows_and_the_policy_grants() {
+        let chief = account(Role::ChainChief, 40, &[1], &[], &[]);
+        assert_eq!(
+            permitted_steps(&chief, &case(AppealStatus::Handling)),
+            [AppealAction::Assign, AppealAction::Reply]
+        );
+        assert_eq!(
+            permitted_steps(&chief, &case(AppealStatus::Replied)),
+            [AppealAction::Close],
+            "the rating is the enterprise's"
+        );
+        let own = account(Role::Enterprise, 30, &[], &[], &[100]);
+        assert!(permitted_steps(&own, &case(AppealStatus::Handling)).is_empty());
+        assert_eq!(
+            permitted_steps(&own, &case(AppealStatus::Closed)),
+            [AppealAction::Rate]
+        );
     }
 
     /// The statuses from which `step` may be taken, with the status each leads to.

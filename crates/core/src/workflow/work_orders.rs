@@ -5,6 +5,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::access::{Denied, Scope};
 use crate::calendar::WorkCalendar;
 use crate::error::{Invalid, Violations};
 use crate::registry::{Id, PersonRef};
@@ -150,6 +151,22 @@ pub fn work_order_overdue(
     ) && at > due_at
 }
 
+impl WorkOrderAction {
+    /// Whether the order's state machine allows this step from `status`: assign (or reassign) until the work is
+    /// done; start once assigned; finish once started; close or reject once done.
+    pub fn follows(self, status: WorkOrderStatus) -> bool {
+        use WorkOrderAction as A;
+        use WorkOrderStatus as S;
+        matches!(
+            (status, self),
+            (S::Open | S::Assigned | S::InProgress, A::Assign)
+                | (S::Assigned, A::Start)
+                | (S::InProgress, A::Finish)
+                | (S::Done, A::Close | A::Reject)
+        )
+    }
+}
+
 /// The status after an action, or why it cannot be taken.
 pub fn next_work_order_status(
     status: WorkOrderStatus,
@@ -157,20 +174,51 @@ pub fn next_work_order_status(
 ) -> Result<WorkOrderStatus, Invalid> {
     use WorkOrderAction as A;
     use WorkOrderStatus as S;
-    let next = match (status, action) {
-        (S::Open | S::Assigned | S::InProgress, A::Assign) => Some(S::Assigned),
-        (S::Assigned, A::Start) => Some(S::InProgress),
-        (S::InProgress, A::Finish) => Some(S::Done),
-        (S::Done, A::Close) => Some(S::Closed),
-        (S::Done, A::Reject) => Some(S::InProgress),
-        _ => None,
-    };
+    let next = action.follows(status).then_some(match action {
+        A::Assign => S::Assigned,
+        A::Start | A::Reject => S::InProgress,
+        A::Finish => S::Done,
+        A::Close => S::Closed,
+    });
     next.ok_or_else(|| {
         Invalid::field(
             "action",
             format!("a work order that is {status} cannot be given '{action}'"),
         )
     })
+}
+
+/// Whether the policy lets the account take `action` on the order, whatever its status. The park's team (its
+/// chief and staff, and the admin) dispatches; checking the work — closing or rejecting it — is the park chief's
+/// (and the admin's); the work itself is the assignee's, the park chief's and the admin's.
+pub fn may_step(scope: &Scope, order: &WorkOrder, action: WorkOrderAction) -> Result<(), Denied> {
+    let chief = scope.is_admin() || scope.is_chief_of(None, Some(order.park_id));
+    let allowed = match action {
+        WorkOrderAction::Assign => scope.may_edit_park_work(order.park_id).is_ok(),
+        WorkOrderAction::Close | WorkOrderAction::Reject => chief,
+        WorkOrderAction::Start | WorkOrderAction::Finish => {
+            chief
+                || (scope.person.is_some() && order.assignee.as_ref().map(|a| a.id) == scope.person)
+        }
+    };
+    if allowed {
+        Ok(())
+    } else {
+        Err(Denied(format!(
+            "only the assignee or the park's chief may '{action}' work order {}",
+            order.id
+        )))
+    }
+}
+
+/// The steps the account may take on the order now: those its status allows ([`WorkOrderAction::follows`]) and
+/// the policy allows the account ([`may_step`]).
+pub fn permitted_steps(scope: &Scope, order: &WorkOrder) -> Vec<WorkOrderAction> {
+    WorkOrderAction::ALL
+        .iter()
+        .copied()
+        .filter(|a| a.follows(order.status) && may_step(scope, order, *a).is_ok())
+        .collect()
 }
 
 /// A work order as stored and shown.
@@ -287,6 +335,7 @@ impl WorkOrderStepInput {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::access::Role;
     use chrono::TimeZone;
 
     #[test]
@@ -361,6 +410,116 @@ mod tests {
         assert_eq!(
             next_work_order_status(WorkOrderStatus::Done, WorkOrderAction::Reject),
             Ok(WorkOrderStatus::InProgress)
+        );
+    }
+
+    /// An order of park 10, assigned to person 22, in `status`.
+    fn order(status: WorkOrderStatus) -> WorkOrder {
+        let at = Utc.with_ymd_and_hms(2026, 6, 15, 2, 0, 0).unwrap();
+        WorkOrder {
+            id: 9,
+            park_id: 10,
+            facility: String::new(),
+            kind: WorkOrderKind::Repair,
+            urgency: WorkOrderUrgency::Routine,
+            title: String::new(),
+            description: String::new(),
+            status,
+            created_at: at,
+            created_by: String::new(),
+            due_at: at,
+            deadline_provisional: false,
+            provisional_year: None,
+            assignee: Some(PersonRef {
+                id: 22,
+                name: String::new(),
+            }),
+            escalated_to: None,
+            escalated_at: None,
+            done_at: None,
+            closed_at: None,
+            overdue: false,
+            version: 1,
+            updated_at: at,
+        }
+    }
+
+    fn account(role: Role, person: Id, parks: &[Id]) -> Scope {
+        Scope {
+            parks: parks.to_vec(),
+            person: Some(person),
+            ..Scope::zone(role)
+        }
+    }
+
+    fn steps_of(scope: &Scope) -> Vec<WorkOrderAction> {
+        let order = order(WorkOrderStatus::Done);
+        WorkOrderAction::ALL
+            .iter()
+            .copied()
+            .filter(|a| may_step(scope, &order, *a).is_ok())
+            .collect()
+    }
+
+    #[test]
+    fn the_parks_chief_and_staff_dispatch_its_orders() {
+        for role in [Role::ParkChief, Role::ParkStaff] {
+            assert!(steps_of(&account(role, 40, &[10])).contains(&WorkOrderAction::Assign));
+            assert!(!steps_of(&account(role, 40, &[20])).contains(&WorkOrderAction::Assign));
+        }
+    }
+
+    #[test]
+    fn only_the_parks_chief_and_the_admin_check_the_work() {
+        use WorkOrderAction as A;
+        let checks = |s: &Scope| {
+            let steps = steps_of(s);
+            steps.contains(&A::Close) && steps.contains(&A::Reject)
+        };
+        assert!(checks(&account(Role::ParkChief, 40, &[10])));
+        assert!(checks(&Scope::zone(Role::Admin)));
+        assert!(
+            !checks(&account(Role::ParkStaff, 22, &[10])),
+            "not the staff, assignee or not"
+        );
+        assert!(!checks(&account(Role::ParkChief, 41, &[20])));
+    }
+
+    #[test]
+    fn the_assignee_does_the_work() {
+        use WorkOrderAction as A;
+        let assignee = account(Role::ParkStaff, 22, &[10]);
+        assert_eq!(steps_of(&assignee), [A::Assign, A::Start, A::Finish]);
+        let colleague = account(Role::ParkStaff, 23, &[10]);
+        assert_eq!(steps_of(&colleague), [A::Assign]);
+    }
+
+    #[test]
+    fn readers_of_everything_and_chain_roles_take_no_step() {
+        for role in [
+            Role::Leader,
+            Role::Analyst,
+            Role::ChainChief,
+            Role::ChainOwner,
+            Role::Enterprise,
+        ] {
+            assert!(steps_of(&account(role, 50, &[10])).is_empty(), "{role}");
+        }
+    }
+
+    #[test]
+    fn the_steps_offered_are_those_the_status_allows_and_the_policy_grants() {
+        use WorkOrderAction as A;
+        let assignee = account(Role::ParkStaff, 22, &[10]);
+        assert_eq!(
+            permitted_steps(&assignee, &order(WorkOrderStatus::Assigned)),
+            [A::Assign, A::Start]
+        );
+        assert!(permitted_steps(&assignee, &order(WorkOrderStatus::Done)).is_empty());
+        let chief = account(Role::ParkChief, 40, &[10]);
+        assert_eq!(
+            permitted_steps(&chief, &order(WorkOrderStatus::Done)),
+            [A::Close, A::Reject]
         );
     }
 

@@ -4,10 +4,11 @@
 use super::{Db, Engine};
 use std::collections::HashMap;
 
+use crate::common::push_reached_condition;
 use async_trait::async_trait;
 use chainpark_core::access::{Kind, Place, Reach};
 use chainpark_core::digital_economy::{DigitalEconomyCategory, DigitalEconomyMap};
-use chainpark_core::disclosure::{CellFacts, FigureReach};
+use chainpark_core::disclosure::{CellFacts, figure_reach};
 use chainpark_core::district::DistrictCode;
 use chainpark_core::figures::*;
 use chainpark_core::period::{Month, Period};
@@ -15,7 +16,7 @@ use chainpark_core::registry::Id;
 use chrono::{DateTime, Utc};
 use sqlx::QueryBuilder;
 
-use crate::figure_batches::{all_new, blocking};
+use crate::figure_batches::{all_new, blocking, replaced};
 use crate::figures::*;
 use crate::staging::Staging;
 use crate::{Actor, Result, StoreError};
@@ -29,6 +30,11 @@ const IMPORT_COLUMNS: &str = "SELECT id, at, actor, file_name, stored, values_re
 const AGGREGATE_CHUNK: usize = 5000;
 /// Staged values read back and written at a time.
 const STAGED_CHUNK: usize = 20_000;
+/// History rows an import writes in each of its transactions before its write transaction: short enough for
+/// other writes to get their turn often (about 0.1 s each on SQLite).
+const HISTORY_ROWS_A_TRANSACTION: usize = 50_000;
+/// Enterprises whose history of a failed import is removed in each transaction.
+const ENTERPRISES_FORGOTTEN_A_TRANSACTION: usize = 50;
 /// Lines `check_figures` lists of aggregates that differ from their values; further ones are counted.
 const LISTED_MISMATCHES: usize = 1000;
 
@@ -511,53 +517,6 @@ async fn group_names(
         .collect())
 }
 
-/// The condition "the caller may read the figures of the enterprise in `column`": the caller's
-/// [`FigureReach`] (decided in core) written as SQL, its ids bound.
-fn push_reach(qb: &mut QueryBuilder<'static, Db>, reach: &FigureReach, column: &str) {
-    let FigureReach::Firms {
-        enterprises,
-        parks,
-        chains,
-        all_chains,
-    } = reach
-    else {
-        qb.push("TRUE");
-        return;
-    };
-    let list = |qb: &mut QueryBuilder<'static, Db>, ids: &[Id]| {
-        let mut list = qb.separated(", ");
-        for id in ids {
-            list.push_bind(*id);
-        }
-        qb.push(")");
-    };
-    qb.push("(FALSE");
-    if !enterprises.is_empty() {
-        qb.push(format!(" OR {column} IN ("));
-        list(qb, enterprises);
-    }
-    if !parks.is_empty() {
-        qb.push(format!(
-            " OR {column} IN (SELECT id FROM enterprises WHERE park_id IN ("
-        ));
-        list(qb, parks);
-        qb.push(")");
-    }
-    if *all_chains {
-        qb.push(format!(
-            " OR {column} IN (SELECT enterprise_id FROM enterprise_segments)"
-        ));
-    } else if !chains.is_empty() {
-        qb.push(format!(
-            " OR {column} IN (SELECT es.enterprise_id FROM enterprise_segments es \
-             JOIN segments s ON s.id = es.segment_id WHERE s.chain_id IN ("
-        ));
-        list(qb, chains);
-        qb.push(")");
-    }
-    qb.push(")");
-}
-
 /// The disclosure facts of every group of `by` (and of the zone when `with_zone`) for a caller who
 /// may not read every firm's figures: per firm its contribution to the period (or, with
 /// `restated_base`, its value of the same months a year earlier, for the months it reported this
@@ -569,7 +528,7 @@ async fn cell_facts(
     by: Dimension,
     indicator: &Indicator,
     period: Period,
-    reach: &FigureReach,
+    reach: &Reach,
     restated_base: bool,
     with_zone: bool,
 ) -> Result<(HashMap<Id, CellFacts>, Option<CellFacts>)> {
@@ -582,7 +541,8 @@ async fn cell_facts(
         "SELECT f.dimension, f.group_id, COUNT(*), CAST(MAX(ABS(f.total)) AS BIGINT), \
          CAST(SUM(ABS(f.total)) AS BIGINT), CAST(SUM(CASE WHEN ",
     );
-    push_reach(&mut qb, reach, "f.enterprise_id");
+    // "The caller may read the figures of the enterprise": the policy's reach, rendered by the one renderer.
+    push_reached_condition(&mut qb, "f.enterprise_id", Kind::EnterpriseContact, reach);
     qb.push(
         " THEN 0 ELSE 1 END) AS BIGINT) FROM (SELECT m.dimension, m.group_id, m.enterprise_id, ",
     );
@@ -741,6 +701,139 @@ async fn category_of(c: &mut Conn, enterprise_id: Id) -> Result<DigitalCategoryA
         industry_code,
         overridden,
     })
+}
+
+impl Engine {
+    /// Writes the history of the values an import replaces, in short transactions of their own (other writes
+    /// go on between them), under the import's id; returns the rows written.
+    async fn write_history_early(&self, import_id: Id, staging: &mut Staging) -> Result<i64> {
+        let mut staged = blocking(|| staging.read_back()).map_err(staging_error)?;
+        let mut rows = Vec::new();
+        let mut written = 0;
+        loop {
+            let chunk = blocking(|| staged.next_chunk(STAGED_CHUNK)).map_err(staging_error)?;
+            let end = chunk.is_empty();
+            rows.extend(replaced(&chunk));
+            if rows.len() >= HISTORY_ROWS_A_TRANSACTION || (end && !rows.is_empty()) {
+                let mut tx = self.begin_write().await?;
+                super::write_history(tx.conn(), import_id, &rows).await?;
+                tx.commit().await?;
+                written += rows.len() as i64;
+                rows.clear();
+            }
+            if end {
+                return Ok(written);
+            }
+        }
+    }
+
+    /// The import's one short write transaction. What the reading relied on is checked again: the registry and
+    /// the catalogue always (cheaply), the stored values through their revision — when another import changed
+    /// them meanwhile, each batch is compared again here, and the history written early is written again.
+    async fn write_import(
+        &self,
+        import_id: Id,
+        revision: i64,
+        staging: &mut Staging,
+        history: i64,
+        report: &serde_json::Value,
+    ) -> Result<ImportRecord> {
+        let mut tx = self.begin_write().await?;
+        let compared_still_holds = lock_figures(tx.conn()).await? == revision;
+        check_staged_against_registry(tx.conn(), staging).await?;
+        let history_written =
+            compared_still_holds && history_rows(tx.conn(), import_id).await? == history;
+        if !history_written {
+            sqlx::query("DELETE FROM figure_history WHERE superseded_by = $1")
+                .bind(import_id)
+                .execute(tx.conn())
+                .await?;
+        }
+        let mut deltas = AggregateDeltas::new(current_members(tx.conn()).await?);
+        let received = staging.len() as i64;
+        let mut staged = blocking(|| staging.read_back()).map_err(staging_error)?;
+        let (mut changed, mut unchanged): (i64, i64) = (0, 0);
+        loop {
+            let chunk = blocking(|| staged.next_chunk(STAGED_CHUNK)).map_err(staging_error)?;
+            if chunk.is_empty() {
+                break;
+            }
+            let chunk = if compared_still_holds {
+                chunk
+            } else {
+                super::compare_batch(tx.conn(), chunk.into_iter().map(|s| s.value).collect())
+                    .await?
+            };
+            let (c, u) =
+                super::apply_batch(tx.conn(), import_id, chunk, &mut deltas, history_written)
+                    .await?;
+            changed += c;
+            unchanged += u;
+            if deltas.is_full() {
+                write_aggregates(tx.conn(), &mut deltas).await?;
+            }
+        }
+        write_aggregates(tx.conn(), &mut deltas).await?;
+        if changed > 0 {
+            sqlx::query("UPDATE figure_revision SET revision = revision + 1 WHERE id = 1")
+                .execute(tx.conn())
+                .await?;
+        }
+        let record = finish_record(
+            tx.conn(),
+            import_id,
+            true,
+            (received, changed, unchanged),
+            report,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(record)
+    }
+
+    /// Removes what an import that was not stored wrote: its history (in short transactions, a few enterprises
+    /// at a time), then its record.
+    async fn forget_import(&self, import_id: Id, staging: &Staging) -> Result<()> {
+        let mut enterprises: Vec<i64> = staging.enterprises.iter().copied().collect();
+        enterprises.sort_unstable();
+        for chunk in enterprises.chunks(ENTERPRISES_FORGOTTEN_A_TRANSACTION) {
+            let mut tx = self.begin_write().await?;
+            // `+` keeps the planner on the key index (enterprises first): the index on `superseded_by` would
+            // read every row of the import again for each group of enterprises.
+            let mut qb: QueryBuilder<'static, Db> =
+                QueryBuilder::new("DELETE FROM figure_history WHERE +superseded_by = ");
+            qb.push_bind(import_id).push(" AND enterprise_id IN (");
+            let mut ids = qb.separated(", ");
+            for id in chunk {
+                ids.push_bind(*id);
+            }
+            qb.push(")");
+            qb.build().execute(tx.conn()).await?;
+            tx.commit().await?;
+        }
+        let mut tx = self.begin_write().await?;
+        sqlx::query("DELETE FROM figure_history WHERE superseded_by = $1")
+            .bind(import_id)
+            .execute(tx.conn())
+            .await?;
+        sqlx::query("DELETE FROM figure_imports WHERE id = $1 AND stored = $2")
+            .bind(import_id)
+            .bind(false)
+            .execute(tx.conn())
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// History rows written under an import.
+async fn history_rows(c: &mut Conn, import_id: Id) -> Result<i64> {
+    Ok(
+        sqlx::query_scalar("SELECT COUNT(*) FROM figure_history WHERE superseded_by = $1")
+            .bind(import_id)
+            .fetch_one(&mut *c)
+            .await?,
+    )
 }
 
 #[async_trait]
@@ -913,51 +1006,27 @@ impl FigureStore for Engine {
             }
         };
         drop(c);
-        // One short write transaction. What the reading relied on is checked again: the registry and
-        // the catalogue always (cheaply), the stored values through their revision — when another import
-        // changed them meanwhile, each batch is compared again here.
-        let mut tx = self.begin_write().await?;
-        let compared_still_holds = lock_figures(tx.conn()).await? == revision;
-        check_staged_against_registry(tx.conn(), &staging).await?;
-        let import_id = record_import(tx.conn(), actor, file_name, Utc::now()).await?;
-        let mut deltas = AggregateDeltas::new(current_members(tx.conn()).await?);
-        let received = staging.len() as i64;
-        let mut staged = blocking(|| staging.read_back()).map_err(staging_error)?;
-        let (mut changed, mut unchanged): (i64, i64) = (0, 0);
-        loop {
-            let chunk = blocking(|| staged.next_chunk(STAGED_CHUNK)).map_err(staging_error)?;
-            if chunk.is_empty() {
-                break;
+        // The record of the import, not stored yet: the history written before the write transaction goes
+        // under its id, and readers ignore that history until the record says stored.
+        let import_id = {
+            let mut tx = self.begin_write().await?;
+            let id = record_import(tx.conn(), actor, file_name, Utc::now()).await?;
+            tx.commit().await?;
+            id
+        };
+        let written = match self.write_history_early(import_id, &mut staging).await {
+            Ok(history) => {
+                self.write_import(import_id, revision, &mut staging, history, &report)
+                    .await
             }
-            let chunk = if compared_still_holds {
-                chunk
-            } else {
-                super::compare_batch(tx.conn(), chunk.into_iter().map(|s| s.value).collect())
-                    .await?
-            };
-            let (c, u) = super::apply_batch(tx.conn(), import_id, chunk, &mut deltas).await?;
-            changed += c;
-            unchanged += u;
-            if deltas.is_full() {
-                write_aggregates(tx.conn(), &mut deltas).await?;
-            }
+            Err(e) => Err(e),
+        };
+        if written.is_err() {
+            // Nothing of the import may stay: its history, unseen, goes in short transactions, then its record.
+            // Should that fail too, the history stays unseen (the record is not stored).
+            let _ = self.forget_import(import_id, &staging).await;
         }
-        write_aggregates(tx.conn(), &mut deltas).await?;
-        if changed > 0 {
-            sqlx::query("UPDATE figure_revision SET revision = revision + 1 WHERE id = 1")
-                .execute(tx.conn())
-                .await?;
-        }
-        let record = finish_record(
-            tx.conn(),
-            import_id,
-            true,
-            (received, changed, unchanged),
-            &report,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(record)
+        written
     }
 
     async fn get_import(&self, actor: &Actor, id: Id) -> Result<ImportRecord> {
@@ -987,7 +1056,7 @@ impl FigureStore for Engine {
         let mut c = self.read().await?;
         let (park, chains) = enterprise_place(&mut c, enterprise_id).await?;
         ensure_enterprise_seen(actor, enterprise_id, park, &chains)?;
-        if !FigureReach::of(&actor.scope).covers(enterprise_id, park, &chains) {
+        if !actor.scope.sees_private(enterprise_id, park, &chains) {
             return Err(StoreError::Denied(format!(
                 "a {} account cannot read the figures of enterprise {enterprise_id}",
                 actor.scope.role
@@ -999,9 +1068,10 @@ impl FigureStore for Engine {
             "SELECT v.month, v.value, i.at, FALSE FROM figure_values v JOIN figure_imports i ON i.id = v.import_id \
              WHERE v.indicator_id = $2 AND v.month >= $3 AND v.month <= $4 AND v.enterprise_id = $1 AND i.at <= $5 \
              UNION ALL \
-             SELECT month, value, recorded_at, TRUE FROM figure_history \
-             WHERE enterprise_id = $1 AND indicator_id = $2 AND month >= $3 AND month <= $4 \
-               AND recorded_at <= $5 AND superseded_at > $5 \
+             SELECT h.month, h.value, h.recorded_at, TRUE FROM figure_history h \
+             WHERE h.enterprise_id = $1 AND h.indicator_id = $2 AND h.month >= $3 AND h.month <= $4 \
+               AND h.recorded_at <= $5 AND h.superseded_at > $5 \
+               AND NOT EXISTS (SELECT 1 FROM figure_imports n WHERE n.id = h.superseded_by AND n.stored = $6) \
              ORDER BY 1",
         )
         .bind(enterprise_id)
@@ -1009,6 +1079,7 @@ impl FigureStore for Engine {
         .bind(period.first_month().key())
         .bind(period.last_month().key())
         .bind(as_of)
+        .bind(false)
         .fetch_all(&mut *c)
         .await?;
         Ok(rows
@@ -1027,7 +1098,7 @@ impl FigureStore for Engine {
 
     async fn rollup(&self, actor: &Actor, q: &RollupQuery) -> Result<RollupCells> {
         actor.scope.may_see_zone_views()?;
-        let reach = FigureReach::of(&actor.scope);
+        let reach = figure_reach(&actor.scope);
         let mut c = self.read().await?;
         let indicator = indicator_by_code(&mut c, &q.indicator).await?;
         let previous_period = q.period.a_year_earlier();
@@ -1045,7 +1116,7 @@ impl FigureStore for Engine {
         // Disclosure facts, only for callers who may not read every firm's own figures: readers of
         // everything never pay for them.
         let zone_parent = q.share_of == ShareOf::Zone;
-        let (facts, zone_facts, previous_facts) = if reach.is_everything() {
+        let (facts, zone_facts, previous_facts) = if reach == Reach::All {
             (HashMap::new(), None, HashMap::new())
         } else {
             let (facts, zone) = cell_facts(

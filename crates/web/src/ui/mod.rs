@@ -30,7 +30,8 @@ use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use chainpark_core::access::Role;
+use chainpark_core::access::Landing;
+use chainpark_core::figures::may_import_figures;
 use chainpark_store::Actor;
 
 use crate::AppState;
@@ -240,6 +241,7 @@ impl Viewer {
     /// What every page around its content needs: title, navigation, account, language switch.
     pub fn chrome(&self, title: impl Into<String>, nav: &'static str) -> Chrome {
         let role = self.caller.account.role;
+        let scope = &self.actor().scope;
         let name = if self.caller.account.display_name.is_empty() {
             self.caller.account.username.clone()
         } else {
@@ -259,15 +261,12 @@ impl Viewer {
             }),
             csrf: self.caller.csrf_token.clone(),
             lang_href: switch_language_href(&self.uri, self.lang.other()),
-            may_import: matches!(role, Role::Admin | Role::Enterprise),
-            may_see_zone: self.actor().scope.may_see_zone_views().is_ok(),
-            is_admin: role == Role::Admin,
+            may_import: may_import_figures(scope).is_ok(),
+            may_see_zone: scope.may_see_zone_views().is_ok(),
+            is_admin: scope.is_admin(),
             unread: self.unread,
-            may_see_projects: role != Role::Enterprise,
-            may_see_work_orders: matches!(
-                role,
-                Role::Admin | Role::Leader | Role::Analyst | Role::ParkChief | Role::ParkStaff
-            ),
+            may_see_projects: scope.may_see_zone_views().is_ok(),
+            may_see_work_orders: scope.works_with_work_orders(),
         }
     }
 
@@ -498,24 +497,13 @@ pub fn render<T: Template>(page: T) -> Response {
 /// Each role lands on what it works on: leaders and analysts on the dashboard, chain roles on their chain,
 /// park roles on their park, an enterprise user on their enterprise.
 async fn home(viewer: Viewer) -> Response {
-    let scope = &viewer.actor().scope;
-    let target = match scope.role {
-        Role::ChainChief | Role::ChainTaskForce | Role::ChainOwner => match scope.chains.as_slice()
-        {
-            [one] if !scope.all_chains => format!("/chains/{one}"),
-            _ => "/chains".to_string(),
-        },
-        Role::ParkChief | Role::ParkStaff => match scope.parks.as_slice() {
-            [one] => format!("/parks/{one}"),
-            _ => "/parks".to_string(),
-        },
-        Role::Enterprise => match scope.enterprises.as_slice() {
-            [one] => format!("/enterprises/{one}"),
-            _ => "/enterprises".to_string(),
-        },
-        Role::Admin | Role::Leader | Role::Analyst => "/dashboard".to_string(),
+    let (one, list) = match viewer.actor().scope.landing() {
+        Landing::Dashboard => (None, "/dashboard"),
+        Landing::Chain(one) => (one.map(|id| format!("/chains/{id}")), "/chains"),
+        Landing::Park(one) => (one.map(|id| format!("/parks/{id}")), "/parks"),
+        Landing::Enterprise(one) => (one.map(|id| format!("/enterprises/{id}")), "/enterprises"),
     };
-    Redirect::to(&target).into_response()
+    Redirect::to(&one.unwrap_or_else(|| list.to_string())).into_response()
 }
 
 #[cfg(test)]

@@ -4,8 +4,7 @@
 //! Every read and change goes through the store with the viewer's actor, so the API's scopes apply unchanged.
 
 use askama::Template;
-use axum::extract::{Form, Path, Query, State};
-use axum::http::{HeaderMap, Uri};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use chainpark_core::list::Paging;
 use chainpark_core::registry::Id;
@@ -20,7 +19,7 @@ use chainpark_store::workflow::{MilestoneFilter, TransformationFilter};
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use super::{Chrome, PageResult, Viewer, render};
+use super::{Chrome, FormPost, PageResult, Viewer, render};
 use crate::AppState;
 use crate::error::ApiError;
 
@@ -143,22 +142,15 @@ pub async fn project(
 
 #[derive(Debug, Deserialize)]
 pub struct StageForm {
-    csrf: String,
     stage: String,
     on: String,
 }
 
 pub async fn move_stage(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    uri: Uri,
     Path(id): Path<Id>,
-    Form(form): Form<StageForm>,
+    FormPost { viewer, form }: FormPost<StageForm>,
 ) -> Response {
-    let viewer = match Viewer::for_form(&state, &headers, uri, &form.csrf).await {
-        Ok(viewer) => viewer,
-        Err(response) => return response,
-    };
     let result = async {
         let stage = ProjectStage::parse(&form.stage)
             .ok_or_else(|| ApiError::bad_field("stage", "unknown stage"))?;
@@ -180,22 +172,15 @@ fn date(field: &str, value: &str) -> Result<NaiveDate, ApiError> {
 
 #[derive(Debug, Deserialize)]
 pub struct InvestmentForm {
-    csrf: String,
     month: String,
     amount: String,
 }
 
 pub async fn record_investment(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    uri: Uri,
     Path(id): Path<Id>,
-    Form(form): Form<InvestmentForm>,
+    FormPost { viewer, form }: FormPost<InvestmentForm>,
 ) -> Response {
-    let viewer = match Viewer::for_form(&state, &headers, uri, &form.csrf).await {
-        Ok(viewer) => viewer,
-        Err(response) => return response,
-    };
     let result = async {
         let amount = form
             .amount
@@ -220,22 +205,15 @@ pub async fn record_investment(
 
 #[derive(Debug, Deserialize)]
 pub struct MilestoneForm {
-    csrf: String,
     name: String,
     due_on: String,
 }
 
 pub async fn add_milestone(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    uri: Uri,
     Path(id): Path<Id>,
-    Form(form): Form<MilestoneForm>,
+    FormPost { viewer, form }: FormPost<MilestoneForm>,
 ) -> Response {
-    let viewer = match Viewer::for_form(&state, &headers, uri, &form.csrf).await {
-        Ok(viewer) => viewer,
-        Err(response) => return response,
-    };
     let result = async {
         let draft = MilestoneInput {
             name: form.name,
@@ -361,7 +339,6 @@ pub async fn rules(State(state): State<AppState>, viewer: Viewer) -> PageResult 
 
 #[derive(Debug, Deserialize)]
 pub struct RuleForm {
-    csrf: String,
     category: String,
     #[serde(default)]
     chain_id: String,
@@ -376,14 +353,8 @@ pub struct RuleForm {
 
 pub async fn add_rule(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    uri: Uri,
-    Form(form): Form<RuleForm>,
+    FormPost { viewer, form }: FormPost<RuleForm>,
 ) -> Response {
-    let viewer = match Viewer::for_form(&state, &headers, uri, &form.csrf).await {
-        Ok(viewer) => viewer,
-        Err(response) => return response,
-    };
     let result = async {
         let draft = AppealRuleInput {
             category: AppealCategory::parse(&form.category)
@@ -406,22 +377,15 @@ pub async fn add_rule(
     finish(&viewer, result)
 }
 
+/// The archive form: nothing but its CSRF token.
 #[derive(Debug, Deserialize)]
-pub struct ArchiveForm {
-    csrf: String,
-}
+pub struct ArchiveForm {}
 
 pub async fn archive_rule(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    uri: Uri,
     Path(id): Path<Id>,
-    Form(form): Form<ArchiveForm>,
+    FormPost { viewer, .. }: FormPost<ArchiveForm>,
 ) -> Response {
-    let viewer = match Viewer::for_form(&state, &headers, uri, &form.csrf).await {
-        Ok(viewer) => viewer,
-        Err(response) => return response,
-    };
     let result = async {
         state.store.archive_appeal_rule(viewer.actor(), id).await?;
         Ok("/appeal-rules".to_string())
@@ -538,7 +502,6 @@ fn whole<T: std::str::FromStr>(field: &str, value: &str) -> Result<T, ApiError> 
 
 #[derive(Debug, Deserialize)]
 pub struct TransformationProjectForm {
-    csrf: String,
     enterprise_id: String,
     name: String,
     investment: String,
@@ -549,14 +512,8 @@ pub struct TransformationProjectForm {
 
 pub async fn add_transformation_project(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    uri: Uri,
-    Form(form): Form<TransformationProjectForm>,
+    FormPost { viewer, form }: FormPost<TransformationProjectForm>,
 ) -> Response {
-    let viewer = match Viewer::for_form(&state, &headers, uri, &form.csrf).await {
-        Ok(viewer) => viewer,
-        Err(response) => return response,
-    };
     let result = async {
         let draft = TransformationProjectInput {
             enterprise_id: whole("enterprise_id", &form.enterprise_id)?,
@@ -581,7 +538,6 @@ pub async fn add_transformation_project(
 
 #[derive(Debug, Deserialize)]
 pub struct RecognitionForm {
-    csrf: String,
     enterprise_id: String,
     kind: String,
     name: String,
@@ -602,14 +558,8 @@ pub struct RecognitionForm {
 
 pub async fn add_recognition(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    uri: Uri,
-    Form(form): Form<RecognitionForm>,
+    FormPost { viewer, form }: FormPost<RecognitionForm>,
 ) -> Response {
-    let viewer = match Viewer::for_form(&state, &headers, uri, &form.csrf).await {
-        Ok(viewer) => viewer,
-        Err(response) => return response,
-    };
     let result = async {
         let workshop_ids = form
             .workshop_ids
@@ -665,7 +615,6 @@ pub async fn new_project(viewer: Viewer) -> PageResult {
 
 #[derive(Debug, Deserialize)]
 pub struct NewProjectForm {
-    csrf: String,
     name: String,
     investor: String,
     #[serde(default)]
@@ -682,14 +631,8 @@ pub struct NewProjectForm {
 
 pub async fn create_project(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    uri: Uri,
-    Form(form): Form<NewProjectForm>,
+    FormPost { viewer, form }: FormPost<NewProjectForm>,
 ) -> Response {
-    let viewer = match Viewer::for_form(&state, &headers, uri, &form.csrf).await {
-        Ok(viewer) => viewer,
-        Err(response) => return response,
-    };
     let result = async {
         let draft = ProjectInput {
             name: form.name,

@@ -172,18 +172,17 @@ pub(super) fn push_people_reach(qb: &mut QueryBuilder<'static, Db>, actor: &Acto
     qb.push(" OR p.id IN (SELECT po.person_id FROM posts po WHERE 1 = 1");
     push_post_reach(qb, &posts);
     qb.push(")");
-    if let Some(cases) =
-        crate::workflow::case_scope(actor, own, "ha", crate::workflow::APPEAL_PERSONS)
-    {
-        for column in [
-            "handler_person_id",
-            "assignee_person_id",
-            "escalated_to_person_id",
-        ] {
-            qb.push(format!(
-                " OR p.id IN (SELECT ha.{column} FROM appeals ha WHERE {cases})"
-            ));
-        }
+    let cases = actor.scope.reach(Kind::Appeal);
+    for column in [
+        "handler_person_id",
+        "assignee_person_id",
+        "escalated_to_person_id",
+    ] {
+        qb.push(format!(
+            " OR p.id IN (SELECT a.{column} FROM appeals a WHERE 1 = 1"
+        ));
+        push_reach(qb, Kind::Appeal, &cases);
+        qb.push(")");
     }
     qb.push(")");
 }

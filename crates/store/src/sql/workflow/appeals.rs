@@ -4,6 +4,7 @@
 use super::{Db, Engine};
 
 use async_trait::async_trait;
+use chainpark_core::access::Kind;
 use chainpark_core::list::{Page, Paging};
 use chainpark_core::registry::Id;
 use chainpark_core::time::china_date;
@@ -15,6 +16,7 @@ use sqlx::QueryBuilder;
 use super::calendar::calendar;
 use super::shared::*;
 use super::work_orders::serves_case;
+use crate::common::push_reach;
 use crate::workflow::*;
 use crate::{Actor, Result, StoreError};
 
@@ -66,27 +68,16 @@ pub(super) async fn appeal_row(c: &mut Conn, id: Id) -> Result<AppealRow> {
 
 /// The appeal if the actor may see it; 404 otherwise, so a foreign appeal's existence is not revealed.
 async fn visible_appeal(c: &mut Conn, actor: &Actor, id: Id) -> Result<AppealRow> {
-    let person = actor_person(c, actor).await?;
-    let mut sql = format!("{APPEAL_COLUMNS} {APPEAL_FROM} WHERE a.id = $1");
-    if let Some(scope) = case_scope(actor, person, "a", APPEAL_PERSONS) {
-        sql.push_str(&format!(" AND {scope}"));
-    }
-    let row: Option<AppealRow> = sqlx::query_as(&sql)
-        .bind(id)
-        .fetch_optional(&mut *c)
-        .await?;
+    let mut qb = QueryBuilder::<Db>::new(format!("{APPEAL_COLUMNS} {APPEAL_FROM} WHERE a.id = "));
+    qb.push_bind(id);
+    push_reach(&mut qb, Kind::Appeal, &actor.scope.reach(Kind::Appeal));
+    let row: Option<AppealRow> = qb.build_query_as().fetch_optional(&mut *c).await?;
     row.ok_or(StoreError::NotFound { kind: "appeal", id })
 }
 
-fn push_appeal_filter(
-    qb: &mut QueryBuilder<'static, Db>,
-    scope: &Option<String>,
-    f: &AppealFilter,
-) {
+fn push_appeal_filter(qb: &mut QueryBuilder<'static, Db>, actor: &Actor, f: &AppealFilter) {
     qb.push(format!(" {APPEAL_FROM} WHERE 1 = 1"));
-    if let Some(scope) = scope {
-        qb.push(format!(" AND {scope}"));
-    }
+    push_reach(qb, Kind::Appeal, &actor.scope.reach(Kind::Appeal));
     if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         let pattern = crate::common::contains_pattern(q);
         qb.push(" AND (LOWER(a.title) LIKE ")
@@ -141,13 +132,7 @@ fn push_appeal_filter(
 #[async_trait]
 impl AppealStore for Engine {
     async fn list_appeal_rules(&self, actor: &Actor, paging: &Paging) -> Result<Page<AppealRule>> {
-        if !actor.scope.reads_everything()
-            && actor.scope.role == chainpark_core::access::Role::Enterprise
-        {
-            return Err(StoreError::Denied(
-                "an enterprise account cannot read the routing rules".into(),
-            ));
-        }
+        actor.scope.may_read_routing_rules()?;
         let mut c = self.read().await?;
         let total: i64 =
             sqlx::query_scalar("SELECT COUNT(*) FROM appeal_rules WHERE archived = $1")
@@ -171,11 +156,7 @@ impl AppealStore for Engine {
     }
 
     async fn get_appeal_rule(&self, actor: &Actor, id: Id) -> Result<AppealRule> {
-        if actor.scope.role == chainpark_core::access::Role::Enterprise {
-            return Err(StoreError::Denied(
-                "an enterprise account cannot read the routing rules".into(),
-            ));
-        }
+        actor.scope.may_read_routing_rules()?;
         rule_by_id(&mut *self.read().await?, id).await
     }
 
@@ -358,13 +339,11 @@ impl AppealStore for Engine {
         )?
         .replace(", id ", ", a.id ");
         let mut c = self.read().await?;
-        let person = actor_person(&mut c, actor).await?;
-        let scope = case_scope(actor, person, "a", APPEAL_PERSONS);
         let mut count = QueryBuilder::<Db>::new("SELECT COUNT(*)");
-        push_appeal_filter(&mut count, &scope, f);
+        push_appeal_filter(&mut count, actor, f);
         let total: i64 = count.build_query_scalar().fetch_one(&mut *c).await?;
         let mut rows = QueryBuilder::<Db>::new(APPEAL_COLUMNS);
-        push_appeal_filter(&mut rows, &scope, f);
+        push_appeal_filter(&mut rows, actor, f);
         rows.push(order)
             .push(" LIMIT ")
             .push_bind(crate::common::sql_limit(paging))
@@ -427,35 +406,8 @@ impl AppealStore for Engine {
         }
         let day = china_date(at);
         let before = row.into_appeal(day)?;
-        let person = actor_person(c, actor).await?;
-        let scope = &actor.scope;
-        let allowed = match step {
-            AppealStep::Rate { .. } => {
-                scope.is_admin() || scope.has_enterprise(before.enterprise_id)
-            }
-            _ => {
-                scope.is_admin()
-                    || scope.is_chief_of(
-                        before.route_chain_id.or(before.chain_id),
-                        before.route_park_id.or(before.park_id),
-                    )
-                    || person.is_some_and(|p| {
-                        before
-                            .assignee
-                            .as_ref()
-                            .map(|a| a.id)
-                            .or(before.handler.as_ref().map(|h| h.id))
-                            == Some(p)
-                    })
-                    || person.is_some_and(|p| before.escalated_to.as_ref().map(|x| x.id) == Some(p))
-            }
-        };
-        if !allowed {
-            return Err(StoreError::Denied(format!(
-                "only the assignee or a chief may '{}' appeal {id}",
-                step.action()
-            )));
-        }
+        may_step(&actor.scope, &before, step.action())?;
+        let person = actor.scope.person;
         if let Some(seen) = version.filter(|seen| *seen != before.version) {
             return Err(stale_version("appeal", id, seen, before.version));
         }
@@ -627,10 +579,8 @@ impl AppealStore for Engine {
 
     async fn appeal_on_time_rate(&self, actor: &Actor, f: &AppealFilter) -> Result<OnTimeRate> {
         let mut c = self.read().await?;
-        let person = actor_person(&mut c, actor).await?;
-        let scope = case_scope(actor, person, "a", APPEAL_PERSONS);
         let mut rows = QueryBuilder::<Db>::new(APPEAL_COLUMNS);
-        push_appeal_filter(&mut rows, &scope, f);
+        push_appeal_filter(&mut rows, actor, f);
         let rows: Vec<AppealRow> = rows.build_query_as().fetch_all(&mut *c).await?;
         Ok(OnTimeRate::count(
             rows.iter().map(|r| (r.reply_due(), r.replied_on())),

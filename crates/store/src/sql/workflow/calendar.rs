@@ -173,7 +173,7 @@ impl CalendarStore for Engine {
         let admins: Vec<i64> = sqlx::query_scalar(
             "SELECT id FROM accounts WHERE role = $1 AND disabled = $2 ORDER BY id",
         )
-        .bind(chainpark_core::access::Role::Admin.as_str())
+        .bind(chainpark_core::access::Scope::RULES_KEEPER.as_str())
         .bind(false)
         .fetch_all(&mut *c)
         .await?;

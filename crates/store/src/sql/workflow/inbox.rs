@@ -50,7 +50,7 @@ impl InboxStore for Engine {
         paging: &Paging,
     ) -> Result<Page<Notification>> {
         let mut c = self.read().await?;
-        let person = actor_person(&mut c, actor).await?.unwrap_or(-1);
+        let person = actor.scope.person.unwrap_or(-1);
         let account = actor.account_id.unwrap_or(-1);
         let unread = if unread_only {
             " AND read_at IS NULL"
@@ -78,14 +78,14 @@ impl InboxStore for Engine {
 
     async fn inbox_counts(&self, actor: &Actor) -> Result<InboxCounts> {
         let mut c = self.read().await?;
-        let person = actor_person(&mut c, actor).await?;
+        let person = actor.scope.person;
         inbox_counts_for(&mut c, person, actor.account_id).await
     }
 
     async fn mark_read(&self, actor: &Actor, id: Option<Id>) -> Result<InboxCounts> {
         let mut tx = self.begin_write().await?;
         let c = tx.conn();
-        let person = actor_person(c, actor).await?;
+        let person = actor.scope.person;
         let (p, a) = (person.unwrap_or(-1), actor.account_id.unwrap_or(-1));
         match id {
             Some(id) => {

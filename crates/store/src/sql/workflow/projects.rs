@@ -3,6 +3,7 @@
 use super::{Db, Engine};
 
 use async_trait::async_trait;
+use chainpark_core::access::Kind;
 use chainpark_core::list::{Page, Paging};
 use chainpark_core::registry::Id;
 use chainpark_core::workflow::projects::*;
@@ -10,6 +11,7 @@ use chrono::{NaiveDate, Utc};
 use sqlx::QueryBuilder;
 
 use super::shared::*;
+use crate::common::push_reach;
 use crate::workflow::*;
 use crate::{Actor, Result, StoreError};
 
@@ -120,15 +122,9 @@ async fn write_project(c: &mut Conn, current: Option<(Id, i64)>, d: &ProjectDraf
     written.ok_or_else(|| changed_meanwhile("project", current.map_or(0, |(id, _)| id)))
 }
 
-fn push_project_filter(
-    qb: &mut QueryBuilder<'static, Db>,
-    scope: &Option<String>,
-    f: &ProjectFilter,
-) {
+fn push_project_filter(qb: &mut QueryBuilder<'static, Db>, actor: &Actor, f: &ProjectFilter) {
     qb.push(" WHERE 1 = 1");
-    if let Some(scope) = scope {
-        qb.push(format!(" AND {scope}"));
-    }
+    push_reach(qb, Kind::Project, &actor.scope.reach(Kind::Project));
     if !f.include_archived {
         qb.push(" AND p.archived = ").push_bind(false);
     }
@@ -240,13 +236,12 @@ impl ProjectStore for Engine {
             "p.id",
         )?
         .replace(", id ", ", p.id ");
-        let scope = project_scope(actor);
         let mut c = self.read().await?;
         let mut count = QueryBuilder::<Db>::new("SELECT COUNT(*) FROM projects p");
-        push_project_filter(&mut count, &scope, f);
+        push_project_filter(&mut count, actor, f);
         let total: i64 = count.build_query_scalar().fetch_one(&mut *c).await?;
         let mut rows = QueryBuilder::<Db>::new(format!("{PROJECT_COLUMNS} {PROJECT_FROM}"));
-        push_project_filter(&mut rows, &scope, f);
+        push_project_filter(&mut rows, actor, f);
         rows.push(order)
             .push(" LIMIT ")
             .push_bind(crate::common::sql_limit(paging))
@@ -428,12 +423,10 @@ impl ProjectStore for Engine {
         f: &MilestoneFilter,
         paging: &Paging,
     ) -> Result<Page<Milestone>> {
-        let scope = project_scope(actor);
+        let reach = actor.scope.reach(Kind::Project);
         let push = |qb: &mut QueryBuilder<'static, Db>| {
             qb.push(" WHERE p.archived = ").push_bind(false);
-            if let Some(scope) = &scope {
-                qb.push(format!(" AND {scope}"));
-            }
+            push_reach(qb, Kind::Project, &reach);
             if let Some(v) = f.project_id {
                 qb.push(" AND m.project_id = ").push_bind(v);
             }
@@ -501,14 +494,13 @@ impl ProjectStore for Engine {
         };
         let year = as_of.year();
         let (from, to) = (year * 100 + 1, year * 100 + as_of.month() as i32);
-        let scope = project_scope(actor);
         let mut qb = QueryBuilder::<Db>::new(format!(
             "SELECT {key} AS key, {name} AS key_name, p.signed_on, p.started_on, p.production_on, \
              (SELECT CAST(COALESCE(SUM(pl.amount), 0) AS BIGINT) FROM project_plans pl WHERE pl.project_id = p.id AND pl.year = "
         ));
         qb.push_bind(year).push(") AS planned_year, (SELECT CAST(COALESCE(SUM(pi.amount), 0) AS BIGINT) FROM project_investments pi WHERE pi.project_id = p.id AND pi.month >= ")
             .push_bind(from).push(" AND pi.month <= ").push_bind(to).push(") AS completed_year FROM projects p");
-        push_project_filter(&mut qb, &scope, f);
+        push_project_filter(&mut qb, actor, f);
         let rows: Vec<FactRow> = qb
             .build_query_as()
             .fetch_all(&mut *self.read().await?)

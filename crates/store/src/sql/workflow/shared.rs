@@ -12,19 +12,6 @@ use crate::{Actor, Result, StoreError};
 pub(super) type Conn = <Db as sqlx::Database>::Connection;
 pub(super) use super::super::tx::audit;
 
-/// The registry person of the actor's account, if it has one.
-pub(super) async fn actor_person(c: &mut Conn, actor: &Actor) -> Result<Option<Id>> {
-    let Some(account) = actor.account_id else {
-        return Ok(None);
-    };
-    let person: Option<Option<i64>> =
-        sqlx::query_scalar("SELECT person_id FROM accounts WHERE id = $1")
-            .bind(account)
-            .fetch_optional(&mut *c)
-            .await?;
-    Ok(person.flatten())
-}
-
 pub(super) async fn ensure_exists(
     c: &mut Conn,
     table: &str,

@@ -3,6 +3,7 @@
 use super::{Db, Engine};
 
 use async_trait::async_trait;
+use chainpark_core::access::Kind;
 use chainpark_core::list::{Page, Paging};
 use chainpark_core::registry::Id;
 use chainpark_core::time::china_date;
@@ -12,6 +13,7 @@ use sqlx::QueryBuilder;
 
 use super::calendar::calendar;
 use super::shared::*;
+use crate::common::push_reach;
 use crate::workflow::*;
 use crate::{Actor, Result, StoreError};
 
@@ -28,15 +30,14 @@ pub(super) async fn work_order_row(c: &mut Conn, id: Id) -> Result<WorkOrderRow>
 }
 
 async fn visible_work_order(c: &mut Conn, actor: &Actor, id: Id) -> Result<WorkOrderRow> {
-    let person = actor_person(c, actor).await?;
-    let mut sql = format!("{WORK_ORDER_COLUMNS} WHERE w.id = $1");
-    if let Some(scope) = work_order_scope(actor, person) {
-        sql.push_str(&format!(" AND {scope}"));
-    }
-    let row: Option<WorkOrderRow> = sqlx::query_as(&sql)
-        .bind(id)
-        .fetch_optional(&mut *c)
-        .await?;
+    let mut qb = QueryBuilder::<Db>::new(format!("{WORK_ORDER_COLUMNS} WHERE w.id = "));
+    qb.push_bind(id);
+    push_reach(
+        &mut qb,
+        Kind::WorkOrder,
+        &actor.scope.reach(Kind::WorkOrder),
+    );
+    let row: Option<WorkOrderRow> = qb.build_query_as().fetch_optional(&mut *c).await?;
     row.ok_or(StoreError::NotFound {
         kind: "work order",
         id,
@@ -167,13 +168,10 @@ impl WorkOrderStore for Engine {
         paging: &Paging,
     ) -> Result<Page<WorkOrder>> {
         let mut c = self.read().await?;
-        let person = actor_person(&mut c, actor).await?;
-        let scope = work_order_scope(actor, person);
+        let reach = actor.scope.reach(Kind::WorkOrder);
         let push = |qb: &mut QueryBuilder<'static, Db>| {
             qb.push(" WHERE 1 = 1");
-            if let Some(s) = &scope {
-                qb.push(format!(" AND {s}"));
-            }
+            push_reach(qb, Kind::WorkOrder, &reach);
             if let Some(v) = f.park_id {
                 qb.push(" AND w.park_id = ").push_bind(v);
             }
@@ -255,27 +253,8 @@ impl WorkOrderStore for Engine {
             ));
         }
         let before = row.into_work_order(at)?;
-        let person = actor_person(c, actor).await?;
-        let is_assignee = person.is_some() && person == before.assignee.as_ref().map(|a| a.id);
-        let park_team = actor.scope.may_edit_park_work(before.park_id).is_ok();
-        let allowed = match step.action {
-            // The park's staff dispatch; confirming or rejecting the work is the chief's; the work is the assignee's.
-            WorkOrderAction::Assign => park_team,
-            WorkOrderAction::Close | WorkOrderAction::Reject => {
-                actor.scope.is_admin() || actor.scope.is_chief_of(None, Some(before.park_id))
-            }
-            WorkOrderAction::Start | WorkOrderAction::Finish => {
-                is_assignee
-                    || actor.scope.is_admin()
-                    || actor.scope.is_chief_of(None, Some(before.park_id))
-            }
-        };
-        if !allowed {
-            return Err(StoreError::Denied(format!(
-                "only the assignee or the park's chief may '{}' work order {id}",
-                step.action
-            )));
-        }
+        may_step(&actor.scope, &before, step.action)?;
+        let person = actor.scope.person;
         if let Some(seen) = step.version.filter(|seen| *seen != before.version) {
             return Err(stale_version("work order", id, seen, before.version));
         }

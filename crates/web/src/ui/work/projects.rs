@@ -1,0 +1,131 @@
+//! The key projects by stage, with their figures by chain and park.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use chainpark_core::list::Paging;
+use chainpark_core::registry::Id;
+use chainpark_core::workflow::projects::ProjectStage;
+use chainpark_store::workflow::{ProjectFilter, ProjectGrouping};
+use serde::Deserialize;
+
+use super::{given, name, percent};
+use crate::AppState;
+use crate::ui::{Chrome, PageResult, Viewer, render};
+
+struct ProjectRow {
+    id: Id,
+    name: String,
+    investor: String,
+    stage: &'static str,
+    planned: i64,
+    completed: i64,
+    chief: String,
+}
+
+struct FigureRow {
+    name: String,
+    projects: i64,
+    signed: i64,
+    started: i64,
+    in_production: i64,
+    start_rate: String,
+    production_rate: String,
+}
+
+#[derive(Template)]
+#[template(path = "projects.html")]
+struct ProjectsPage {
+    chrome: Chrome,
+    stages: Vec<(&'static str, &'static str, bool)>,
+    by_stage: Vec<(&'static str, usize)>,
+    rows: Vec<ProjectRow>,
+    figures: Vec<FigureRow>,
+    as_of: String,
+    /// Offers the new-project form.
+    may_create: bool,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ProjectsQuery {
+    stage: Option<String>,
+}
+
+pub async fn projects(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<ProjectsQuery>,
+) -> PageResult {
+    viewer.require_zone_views()?;
+    let store = state.store.as_ref();
+    let stage = given(&q.stage).and_then(ProjectStage::parse);
+    let all = store
+        .list_projects(viewer.actor(), &ProjectFilter::default(), &Paging::all())
+        .await
+        .map_err(|e| viewer.fail(e))?
+        .items;
+    let by_stage = ProjectStage::ALL
+        .iter()
+        .map(|s| {
+            (
+                viewer.t(&format!("project.stage.{}", s.as_str())),
+                all.iter().filter(|p| p.stage == *s).count(),
+            )
+        })
+        .collect();
+    let rows = all
+        .into_iter()
+        .filter(|p| stage.is_none_or(|s| p.stage == s))
+        .map(|p| ProjectRow {
+            id: p.id,
+            stage: viewer.t(&format!("project.stage.{}", p.stage.as_str())),
+            planned: p.planned_investment,
+            completed: p.completed_investment,
+            chief: name(&p.chief),
+            name: p.name,
+            investor: p.investor,
+        })
+        .collect();
+    let as_of = state.clock.today();
+    let mut figures = Vec::new();
+    for grouping in [
+        ProjectGrouping::Zone,
+        ProjectGrouping::Chain,
+        ProjectGrouping::Park,
+    ] {
+        let found = store
+            .project_figures(viewer.actor(), grouping, &ProjectFilter::default(), as_of)
+            .await
+            .map_err(|e| viewer.fail(e))?;
+        figures.extend(found.into_iter().map(|f| FigureRow {
+            name: if grouping == ProjectGrouping::Zone {
+                viewer.t("projects.all").to_string()
+            } else {
+                f.name
+            },
+            projects: f.projects,
+            signed: f.signed,
+            started: f.started,
+            in_production: f.in_production,
+            start_rate: percent(f.start_rate_percent),
+            production_rate: percent(f.production_rate_percent),
+        }));
+    }
+    Ok(render(ProjectsPage {
+        may_create: viewer.actor().scope.may_create_projects(),
+        chrome: viewer.chrome(viewer.t("projects.title"), "projects"),
+        stages: ProjectStage::ALL
+            .iter()
+            .map(|s| {
+                (
+                    s.as_str(),
+                    viewer.t(&format!("project.stage.{}", s.as_str())),
+                    Some(*s) == stage,
+                )
+            })
+            .collect(),
+        by_stage,
+        rows,
+        figures,
+        as_of: as_of.to_string(),
+    }))
+}

@@ -1,0 +1,338 @@
+//! The park work orders, the forms of the steps the viewer may take on each, and the form to open one.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use chainpark_core::access::Place;
+use chainpark_core::list::Paging;
+use chainpark_core::registry::{Id, PostRole};
+use chainpark_core::workflow::work_orders::{
+    WorkOrderAction, WorkOrderInput, WorkOrderKind, WorkOrderStatus, WorkOrderStepInput,
+    WorkOrderUrgency, permitted_steps,
+};
+use chainpark_store::workflow::WorkOrderFilter;
+use serde::Deserialize;
+
+use super::{finish, given, name, number, provisional, when};
+use crate::AppState;
+use crate::error::ApiError;
+use crate::ui::{Chrome, FormPost, PageResult, Viewer, render};
+
+struct WorkOrderRow {
+    id: Id,
+    /// The version the step forms were made for.
+    version: i64,
+    park_id: Id,
+    park: String,
+    facility: String,
+    title: String,
+    kind: &'static str,
+    urgency: &'static str,
+    status: &'static str,
+    due_at: String,
+    /// Why the deadline is provisional (empty when it is not).
+    provisional: String,
+    overdue: bool,
+    assignee: String,
+    /// The steps the viewer may take now, as the access policy decides.
+    steps: Vec<(&'static str, &'static str)>,
+    /// The park's current staff, for the assign form (empty: no assign form).
+    staff: Vec<(Id, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "work_orders.html")]
+struct WorkOrdersPage {
+    chrome: Chrome,
+    rows: Vec<WorkOrderRow>,
+    total: i64,
+    statuses: Vec<(&'static str, &'static str, bool)>,
+    overdue: String,
+    /// The parks the viewer may open orders in (empty: no form).
+    create_parks: Vec<(Id, String)>,
+    kinds: Vec<(&'static str, &'static str)>,
+    urgencies: Vec<(&'static str, &'static str)>,
+    filter_query: String,
+    pager: crate::ui::Pager,
+}
+
+/// The people holding a park-staff post of `park` today, by name.
+async fn park_staff(state: &AppState, viewer: &Viewer, park: Id) -> Vec<(Id, String)> {
+    let store = state.store.as_ref();
+    let posts = store
+        .list_posts(
+            viewer.actor(),
+            &chainpark_store::PostFilter {
+                role: Some(PostRole::ParkStaff),
+                park_id: Some(park),
+                on: Some(state.clock.today()),
+                ..Default::default()
+            },
+            &Paging::all(),
+        )
+        .await
+        .map(|p| p.items)
+        .unwrap_or_default();
+    let mut ids: Vec<Id> = posts.iter().map(|p| p.person_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut people = Vec::new();
+    for id in ids {
+        if let Ok(person) = store.get_person(viewer.actor(), id).await {
+            people.push((id, person.name));
+        }
+    }
+    people
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct WorkOrdersQuery {
+    status: Option<String>,
+    overdue: Option<String>,
+    offset: Option<i64>,
+}
+
+pub async fn work_orders(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<WorkOrdersQuery>,
+) -> PageResult {
+    let status = given(&q.status).and_then(WorkOrderStatus::parse);
+    let overdue = match given(&q.overdue) {
+        Some("true") => Some(true),
+        Some("false") => Some(false),
+        _ => None,
+    };
+    let filter = WorkOrderFilter {
+        park_id: None,
+        status,
+        kind: None,
+        assignee_person_id: None,
+        overdue,
+        at: state.clock.now(),
+    };
+    let offset = q.offset.unwrap_or(0).max(0);
+    let page = state
+        .store
+        .list_work_orders(
+            viewer.actor(),
+            &filter,
+            &Paging::new(Some(crate::ui::LIST_PAGE), Some(offset), None),
+        )
+        .await
+        .map_err(|e| viewer.fail(e))?;
+    let filter_query = {
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        if let Some(s) = status {
+            query.append_pair("status", s.as_str());
+        }
+        if let Some(o) = overdue {
+            query.append_pair("overdue", if o { "true" } else { "false" });
+        }
+        query.finish()
+    };
+    let pager = crate::ui::Pager::new(
+        "/work-orders",
+        &filter_query,
+        offset,
+        page.items.len(),
+        page.total,
+    );
+    // The parks' names; a park the viewer may not see shows its number.
+    let parks: std::collections::HashMap<Id, String> = state
+        .store
+        .list_parks(
+            viewer.actor(),
+            &chainpark_store::ParkFilter::default(),
+            &Paging::all(),
+        )
+        .await
+        .map(|p| p.items.into_iter().map(|p| (p.id, p.name)).collect())
+        .unwrap_or_default();
+    let scope = &viewer.actor().scope;
+    let mut staff_of: std::collections::HashMap<Id, Vec<(Id, String)>> =
+        std::collections::HashMap::new();
+    let mut rows = Vec::new();
+    for w in page.items {
+        let codes: Vec<&'static str> = permitted_steps(scope, &w)
+            .into_iter()
+            .map(WorkOrderAction::as_str)
+            .collect();
+        let staff = if codes.contains(&"assign") {
+            match staff_of.get(&w.park_id) {
+                Some(known) => known.clone(),
+                None => {
+                    let found = park_staff(&state, &viewer, w.park_id).await;
+                    staff_of.insert(w.park_id, found.clone());
+                    found
+                }
+            }
+        } else {
+            Vec::new()
+        };
+        rows.push(WorkOrderRow {
+            id: w.id,
+            version: w.version,
+            steps: codes
+                .iter()
+                .map(|c| (*c, viewer.t(&format!("work_order.action.{c}"))))
+                .collect(),
+            staff,
+            park_id: w.park_id,
+            park: parks
+                .get(&w.park_id)
+                .cloned()
+                .unwrap_or_else(|| format!("#{}", w.park_id)),
+            kind: viewer.t(&format!("work_order.kind.{}", w.kind.as_str())),
+            urgency: viewer.t(&format!("work_order.urgency.{}", w.urgency.as_str())),
+            status: viewer.t(&format!("work_order.status.{}", w.status.as_str())),
+            due_at: when(w.due_at),
+            provisional: provisional(&viewer, w.provisional_year),
+            overdue: w.overdue,
+            assignee: name(&w.assignee),
+            facility: w.facility,
+            title: w.title,
+        });
+    }
+    // The parks the viewer may open orders in, as the access policy decides.
+    let opens = scope.opens_work_orders();
+    let mut create_parks: Vec<(Id, String)> = parks
+        .iter()
+        .filter(|(id, _)| {
+            opens.admits(Place {
+                parks: std::slice::from_ref(*id),
+                ..Place::default()
+            })
+        })
+        .map(|(id, name)| (*id, name.clone()))
+        .collect();
+    create_parks.sort();
+    Ok(render(WorkOrdersPage {
+        filter_query,
+        pager,
+        create_parks,
+        kinds: WorkOrderKind::ALL
+            .iter()
+            .map(|k| {
+                (
+                    k.as_str(),
+                    viewer.t(&format!("work_order.kind.{}", k.as_str())),
+                )
+            })
+            .collect(),
+        urgencies: WorkOrderUrgency::ALL
+            .iter()
+            .map(|u| {
+                (
+                    u.as_str(),
+                    viewer.t(&format!("work_order.urgency.{}", u.as_str())),
+                )
+            })
+            .collect(),
+        chrome: viewer.chrome(viewer.t("work_orders.title"), "work_orders"),
+        rows,
+        total: page.total,
+        statuses: WorkOrderStatus::ALL
+            .iter()
+            .map(|s| {
+                (
+                    s.as_str(),
+                    viewer.t(&format!("work_order.status.{}", s.as_str())),
+                    Some(*s) == status,
+                )
+            })
+            .collect(),
+        overdue: given(&q.overdue).unwrap_or_default().to_string(),
+    }))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct WorkOrderForm {
+    park_id: Option<String>,
+    #[serde(default)]
+    facility: String,
+    kind: String,
+    urgency: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    description: String,
+}
+
+pub async fn create_work_order(
+    State(state): State<AppState>,
+    FormPost { viewer, form }: FormPost<WorkOrderForm>,
+) -> Response {
+    let result = async {
+        let park_id = number("park_id", &form.park_id)?
+            .ok_or_else(|| ApiError::bad_field("park_id", "is required"))?;
+        let kind = WorkOrderKind::parse(form.kind.trim())
+            .ok_or_else(|| ApiError::bad_field("kind", format!("unknown type {:?}", form.kind)))?;
+        let urgency = WorkOrderUrgency::parse(form.urgency.trim()).ok_or_else(|| {
+            ApiError::bad_field("urgency", format!("unknown urgency {:?}", form.urgency))
+        })?;
+        let draft = WorkOrderInput {
+            park_id,
+            facility: form.facility.clone(),
+            kind,
+            urgency,
+            title: form.title.clone(),
+            description: form.description.clone(),
+            limit: None,
+            assignee_person_id: None,
+            created_at: None,
+        }
+        .parse()?;
+        state
+            .store
+            .create_work_order(viewer.actor(), draft, state.clock.now(), state.clock.now())
+            .await?;
+        Ok("/work-orders".to_string())
+    }
+    .await;
+    finish(&viewer, result)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct WorkOrderStepForm {
+    action: String,
+    #[serde(default)]
+    note: String,
+    #[serde(default)]
+    assignee_person_id: Option<String>,
+    #[serde(default)]
+    version: Option<String>,
+}
+
+pub async fn step_work_order(
+    State(state): State<AppState>,
+    Path(id): Path<Id>,
+    FormPost { viewer, form }: FormPost<WorkOrderStepForm>,
+) -> Response {
+    let result = async {
+        let action = WorkOrderAction::parse(form.action.trim()).ok_or_else(|| {
+            ApiError::bad_field("action", format!("unknown step {:?}", form.action))
+        })?;
+        let step = WorkOrderStepInput {
+            action,
+            note: form.note.clone(),
+            assignee_person_id: number("assignee_person_id", &form.assignee_person_id)?,
+            at: None,
+            version: number("version", &form.version)?,
+        }
+        .parse()?;
+        state
+            .store
+            .step_work_order(
+                viewer.actor(),
+                id,
+                step,
+                state.clock.now(),
+                state.clock.now(),
+            )
+            .await?;
+        Ok("/work-orders".to_string())
+    }
+    .await;
+    finish(&viewer, result)
+}
