@@ -3,6 +3,7 @@
 //! a blocking thread, never on the async threads that answer requests. CSV goes through the one CSV writer, which
 //! neutralises cells that begin like a formula.
 
+use chainpark_core::digital_economy::DigitalEconomyMap;
 use chainpark_core::workflow::appeals::Appeal;
 use chainpark_core::workflow::work_orders::WorkOrder;
 use rust_xlsxwriter::{Format, Workbook};
@@ -164,6 +165,17 @@ pub async fn write_sheets(format: ExportFormat, sheets: Vec<Sheet>) -> AppResult
     })
     .await
     .map_err(internal)?
+}
+
+/// The digital-economy mapping as CSV with a byte-order mark (so that spreadsheet programs read the Chinese),
+/// written on a blocking thread.
+pub async fn digital_map_csv(map: DigitalEconomyMap) -> AppResult<Vec<u8>> {
+    off_thread(move || {
+        let mut bytes = "\u{feff}".as_bytes().to_vec();
+        bytes.extend_from_slice(map.to_csv().as_bytes());
+        Ok::<_, AppError>(bytes)
+    })
+    .await
 }
 
 /// A list to download: its file name (without extension), its column titles and its rows.

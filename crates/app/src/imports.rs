@@ -16,13 +16,14 @@ use chainpark_core::period::Month;
 use chainpark_core::registry::Id;
 use chainpark_core::time::Clock;
 use chainpark_import::{
-    Catalogue, ImportError, ImportLimits, ImportOptions, ImportReport, Importer,
+    Catalogue, ImportError, ImportLimits, ImportOptions, ImportReport, Importer, Layout,
     Problem as RowProblem, RowError, YearMonth,
 };
 use chainpark_store::figures::{FigureValue, ImportMessage, ImportRecord};
 use chainpark_store::{Actor, Store, StoreError};
 
 use crate::error::{AppError, AppResult};
+use crate::exports::{ExportFile, ExportFormat, XLSX, off_thread};
 
 /// Values sent to the store in one message.
 const BATCH: usize = 20_000;
@@ -345,7 +346,7 @@ pub fn stored_report(record: &ImportRecord) -> AppResult<ImportReport> {
 /// a blocking thread, so a long report does not hold up the server's other answers.
 pub async fn report_csv(record: &ImportRecord) -> AppResult<Vec<u8>> {
     let report = stored_report(record)?;
-    crate::exports::off_thread(move || {
+    off_thread(move || {
         let mut out = Vec::new();
         report.write_csv(&mut out).map(|()| out)
     })
@@ -355,5 +356,24 @@ pub async fn report_csv(record: &ImportRecord) -> AppResult<Vec<u8>> {
 /// The report of an import as an XLSX workbook with a summary sheet, written on a blocking thread.
 pub async fn report_xlsx(record: &ImportRecord) -> AppResult<Vec<u8>> {
     let report = stored_report(record)?;
-    crate::exports::off_thread(move || report.to_xlsx()).await
+    off_thread(move || report.to_xlsx()).await
+}
+
+/// A blank template of a layout as CSV or XLSX, written on a blocking thread.
+pub async fn template(layout: Layout, format: ExportFormat) -> AppResult<ExportFile> {
+    off_thread(move || {
+        Ok::<_, AppError>(match format {
+            ExportFormat::Csv => ExportFile {
+                bytes: chainpark_import::template_csv(layout).into_bytes(),
+                content_type: "text/csv; charset=utf-8",
+                extension: "csv",
+            },
+            ExportFormat::Xlsx => ExportFile {
+                bytes: chainpark_import::template_xlsx(layout),
+                content_type: XLSX,
+                extension: "xlsx",
+            },
+        })
+    })
+    .await
 }

@@ -248,8 +248,8 @@ pub async fn import(
     ticker.abort();
     bar.finish_and_clear();
     let record = outcome.map_err(|e| anyhow::anyhow!("{e}"))?;
-    let report: chainpark_import::ImportReport =
-        serde_json::from_value(record.report.clone()).context("reading the import's report")?;
+    let report =
+        chainpark_app::imports::stored_report(&record).context("reading the import's report")?;
     println!(
         "import {}: {} rows read, {} rejected; {} values changed, {} unchanged; {} in {:.1} s",
         record.id,
@@ -292,7 +292,7 @@ pub async fn import(
         println!("  ... {} more problems", report.error_count - 20);
     }
     if let Some(path) = &args.report {
-        write_report(&report, path)?;
+        write_report(&record, path).await?;
         println!("report written to {}", path.display());
     }
     if !record.stored {
@@ -303,16 +303,20 @@ pub async fn import(
     Ok(())
 }
 
-fn write_report(report: &chainpark_import::ImportReport, path: &Path) -> anyhow::Result<()> {
+async fn write_report(
+    record: &chainpark_store::figures::ImportRecord,
+    path: &Path,
+) -> anyhow::Result<()> {
     let xlsx = path
         .extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
-    if xlsx {
-        std::fs::write(path, report.to_xlsx()?)?;
+    let bytes = if xlsx {
+        chainpark_app::imports::report_xlsx(record).await?
     } else {
-        report.write_csv(std::fs::File::create(path)?)?;
-    }
+        chainpark_app::imports::report_csv(record).await?
+    };
+    std::fs::write(path, bytes)?;
     Ok(())
 }
 

@@ -17,6 +17,8 @@ pub struct PgStore {
 impl PgStore {
     const ENGINE: &'static str = "postgres";
     const MIGRATOR: Migrator = sqlx::migrate!("migrations/postgres");
+    /// A write transaction starts like any other; rows it changes are locked as it changes them.
+    const BEGIN_WRITE: &'static str = "BEGIN";
 
     pub async fn connect(url: &str) -> Result<Self> {
         let pool = PgPoolOptions::new()

@@ -18,6 +18,10 @@ pub struct SqliteStore {
 impl SqliteStore {
     const ENGINE: &'static str = "sqlite";
     const MIGRATOR: Migrator = sqlx::migrate!("migrations/sqlite");
+    /// A write transaction takes SQLite's write lock at its start, waiting for it (`busy_timeout`) if another
+    /// connection still holds it. A deferred one would read first and then fail at once with "database is locked"
+    /// when it came to write, because SQLite does not wait for a lock a transaction that has read must upgrade.
+    const BEGIN_WRITE: &'static str = "BEGIN IMMEDIATE";
 
     /// Opens (creating if needed) the database at `url`, e.g. `sqlite://data/chainpark.db` or `sqlite::memory:`.
     pub async fn connect(url: &str) -> Result<Self> {
@@ -102,6 +106,41 @@ mod tests {
                 .await
                 .expect("audits");
         }
+    }
+
+    /// A write transaction holds SQLite's write lock from its start, so it never has to upgrade a read lock, which
+    /// SQLite refuses at once ("database is locked") while another connection, e.g. one still rolling back a
+    /// dropped transaction, holds the write lock. Seen from another connection: it cannot begin a write meanwhile.
+    #[tokio::test]
+    async fn a_write_transaction_holds_the_write_lock_from_its_start() {
+        use sqlx::{ConnectOptions, Connection};
+        let dir = std::env::temp_dir().join(format!("chainpark_store_lock_{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temporary folder");
+        let url = format!("sqlite://{}", dir.join("lock.db").display());
+        let store = SqliteStore::connect(&url).await.expect("opens");
+        store.migrate().await.expect("migrates");
+        let tx = store.begin_write().await.expect("begins");
+        let mut other = <sqlx::sqlite::SqliteConnectOptions as std::str::FromStr>::from_str(&url)
+            .expect("URL")
+            .busy_timeout(std::time::Duration::ZERO)
+            .connect()
+            .await
+            .expect("connects");
+        let refused = sqlx::query("BEGIN IMMEDIATE")
+            .execute(&mut other)
+            .await
+            .expect_err("the write lock is taken");
+        assert!(
+            refused.to_string().contains("database is locked"),
+            "{refused}"
+        );
+        tx.commit().await.expect("commits");
+        sqlx::query("BEGIN IMMEDIATE")
+            .execute(&mut other)
+            .await
+            .expect("the write lock is free again");
+        other.close().await.expect("closes");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[tokio::test]

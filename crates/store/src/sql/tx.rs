@@ -101,13 +101,15 @@ impl WriteTx {
 }
 
 impl Engine {
-    /// Begins a write transaction; on SQLite it waits for the single-writer lock first.
+    /// Begins a write transaction; on SQLite it waits for the single-writer lock first, and then begins with
+    /// `BEGIN IMMEDIATE` (`Engine::BEGIN_WRITE`): a transaction dropped without commit is rolled back by its
+    /// connection's worker after the lock is released, so SQLite's own write lock may still be held for a moment.
     pub(super) async fn begin_write(&self) -> Result<WriteTx> {
         let guard = match &self.write_lock {
             Some(lock) => Some(lock.clone().lock_owned().await),
             None => None,
         };
-        let tx = self.pool.begin().await?;
+        let tx = self.pool.begin_with(Self::BEGIN_WRITE).await?;
         Ok(WriteTx { tx, _guard: guard })
     }
 

@@ -77,8 +77,7 @@ pub async fn get_map(
     responses((status = 200, content_type = "text/csv", body = String)))]
 pub async fn get_map_csv(State(state): State<AppState>, caller: Caller) -> ApiResult<Response> {
     let in_force = state.store.digital_economy_map(&caller.actor()).await?;
-    let mut bytes = "\u{feff}".as_bytes().to_vec();
-    bytes.extend_from_slice(in_force.map.to_csv().as_bytes());
+    let bytes = chainpark_app::exports::digital_map_csv(in_force.map).await?;
     Ok(attachment(
         bytes,
         "text/csv; charset=utf-8",

@@ -14,7 +14,7 @@ use axum::body::Body;
 use axum::extract::{Path as UrlPath, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use chainpark_app::exports::XLSX;
+use chainpark_app::exports::{ExportFormat, XLSX};
 use chainpark_app::imports::{self, ImportFailure};
 use chainpark_core::figures::may_import_figures;
 use chainpark_core::registry::Id;
@@ -326,21 +326,17 @@ pub async fn template(_caller: Caller, UrlPath(file): UrlPath<String>) -> ApiRes
                 "no layout {layout}; use long, wide_by_month or wide_by_indicator"
             ))
         })?;
-    match kind {
-        "csv" => Ok(attachment(
-            chainpark_import::template_csv(layout).into_bytes(),
-            "text/csv; charset=utf-8",
-            &file,
-        )),
-        "xlsx" => Ok(attachment(
-            chainpark_import::template_xlsx(layout),
-            XLSX,
-            &file,
-        )),
-        _ => Err(ApiError::NotFound(format!(
-            "no template {file}; use .csv or .xlsx"
-        ))),
-    }
+    let format = match kind {
+        "csv" => ExportFormat::Csv,
+        "xlsx" => ExportFormat::Xlsx,
+        _ => {
+            return Err(ApiError::NotFound(format!(
+                "no template {file}; use .csv or .xlsx"
+            )));
+        }
+    };
+    let template = imports::template(layout, format).await?;
+    Ok(attachment(template.bytes, template.content_type, &file))
 }
 
 pub fn router() -> OpenApiRouter<AppState> {

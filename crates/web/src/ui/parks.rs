@@ -18,7 +18,7 @@ use super::format;
 use super::i18n::Lang;
 use super::map::{self, MapPark};
 use super::stats::{self, GROSS_OUTPUT};
-use super::{Chrome, PageResult, Viewer, render};
+use super::{Chrome, PageResult, Viewer, optional, render};
 use crate::AppState;
 use chainpark_app::exports::ExportFormat;
 use chainpark_app::exports::Table;
@@ -267,9 +267,8 @@ pub async fn page(
         .get_park(actor, id)
         .await
         .map_err(|e| viewer.fail(e))?;
-    let area = store
-        .get_area(actor, park.area_id)
-        .await
+    let area = optional(store.get_area(actor, park.area_id).await)
+        .map_err(|e| viewer.fail(e))?
         .map(|a| lang.pick(&a.name, &a.name_en).to_string())
         .unwrap_or_default();
     let offset = q.offset.unwrap_or(0).max(0);
