@@ -43,7 +43,8 @@ struct Cli {
 enum Command {
     /// Serve the API and the web pages from the configured store.
     Serve(ServeArgs),
-    /// Create a data folder if needed, load the demo zone into its SQLite store when it is empty, and serve it.
+    /// Create a data folder if needed, load the demo zone into its SQLite store (or the database of `--database`)
+    /// when it is empty, and serve it.
     Demo(DemoArgs),
     /// Bring the store's schema up to date, then exit.
     Migrate(DatabaseArgs),
@@ -125,6 +126,10 @@ struct DemoArgs {
     /// Folder for the demo's SQLite database (created if missing).
     #[arg(long, default_value = "data")]
     data_dir: PathBuf,
+    /// Load the demo into this database instead, e.g. an empty PostgreSQL database
+    /// (postgres://USER@HOST/DB); the data folder is then not used.
+    #[arg(long)]
+    database: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -151,15 +156,22 @@ async fn main() -> anyhow::Result<()> {
             serve(store, &settings.listen, &settings, clock).await
         }
         Command::Demo(args) => {
-            std::fs::create_dir_all(&args.data_dir)
-                .with_context(|| format!("creating {}", args.data_dir.display()))?;
-            let path = args.data_dir.join("chainpark.db");
-            let url = format!("sqlite://{}", path.display());
+            let url = match args.database {
+                Some(url) => url,
+                None => {
+                    std::fs::create_dir_all(&args.data_dir)
+                        .with_context(|| format!("creating {}", args.data_dir.display()))?;
+                    format!("sqlite://{}", args.data_dir.join("chainpark.db").display())
+                }
+            };
             let settings =
                 Settings::load(cli.config.as_deref(), Some(args.listen), Some(url.clone()))?;
             let store = open(&url).await?;
             if store.is_empty().await? {
-                println!("loading the demo zone into {} ...", path.display());
+                println!(
+                    "loading the demo zone into {} ...",
+                    settings.database_for_display()
+                );
                 let zone = chainpark_core::demo::demo_zone();
                 store
                     .load_registry(&Actor::system("demo"), &zone)

@@ -81,6 +81,14 @@ pub async fn fresh_databases() -> Vec<(String, Arc<dyn Store>)> {
 }
 
 async fn fresh_postgres(url: &str) -> anyhow::Result<(String, Arc<dyn Store>)> {
+    let scoped = fresh_postgres_schema(url).await?;
+    let store = chainpark_store::connect(&scoped).await?;
+    store.migrate().await?;
+    Ok((scoped, store))
+}
+
+/// A new, empty schema on the PostgreSQL server at `url`; the URL that works in it.
+async fn fresh_postgres_schema(url: &str) -> anyhow::Result<String> {
     use sqlx::Connection;
     let schema = unique_name("t");
     let mut admin = sqlx::PgConnection::connect(url).await?;
@@ -89,10 +97,35 @@ async fn fresh_postgres(url: &str) -> anyhow::Result<(String, Arc<dyn Store>)> {
         .await?;
     admin.close().await?;
     let separator = if url.contains('?') { '&' } else { '?' };
-    let scoped = format!("{url}{separator}options=-c%20search_path%3D{schema}");
-    let store = chainpark_store::connect(&scoped).await?;
-    store.migrate().await?;
-    Ok((scoped, store))
+    Ok(format!(
+        "{url}{separator}options=-c%20search_path%3D{schema}"
+    ))
+}
+
+/// The URL of a new, empty PostgreSQL schema (nothing migrated), for tests of the real binary on PostgreSQL; None
+/// (after saying SKIPPED) when no server is named, unless one is required.
+pub async fn empty_postgres_database(test: &str) -> Option<String> {
+    match std::env::var(POSTGRES_VAR) {
+        Ok(url) if !url.is_empty() => match fresh_postgres_schema(&url).await {
+            Ok(scoped) => Some(scoped),
+            Err(e) if require_postgres() => {
+                panic!("PostgreSQL at {url} is required but failed: {e}")
+            }
+            Err(e) => {
+                tell(&format!("SKIPPED {test}: {url} is not reachable ({e})"));
+                None
+            }
+        },
+        _ if require_postgres() => {
+            panic!("{REQUIRE_POSTGRES_VAR}=1 but {POSTGRES_VAR} does not name a server")
+        }
+        _ => {
+            tell(&format!(
+                "SKIPPED {test}: set {POSTGRES_VAR}=postgres://... to run it"
+            ));
+            None
+        }
+    }
 }
 
 /// Runs SQL on the database at `url` directly, as a hand-made UPDATE or a broken disk would change it.

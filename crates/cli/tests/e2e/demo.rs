@@ -50,9 +50,16 @@ async fn demo_zone_has_eleven_chains_6000_enterprises_and_parks_with_chiefs() {
 
 /// Starts the real binary's demo command in a fresh folder and returns the process and the URL it printed.
 fn start_demo(data_dir: &std::path::Path) -> (std::process::Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_chainpark"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_chainpark"));
+    command
         .args(["demo", "--listen", "127.0.0.1:0", "--data-dir"])
-        .arg(data_dir)
+        .arg(data_dir);
+    start_demo_command(command)
+}
+
+/// Starts a demo command and returns the process and the URL it printed.
+fn start_demo_command(mut command: Command) -> (std::process::Child, String) {
+    let mut child = command
         .env("RUST_LOG", "warn")
         .env("CHAINPARK_ADMIN_PASSWORD", "admin-password-for-tests")
         .env("CHAINPARK_NOW", common::TEST_NOW)
@@ -121,6 +128,63 @@ async fn demo_command_serves_the_demo_zone_from_a_fresh_folder() {
     let _ = again.wait();
     assert_eq!(chains["total"], 11, "{chains}");
     let _ = std::fs::remove_dir_all(&data_dir);
+}
+
+#[tokio::test]
+async fn demo_command_loads_the_demo_into_an_empty_postgresql_database_and_serves_the_dashboard() {
+    let test = "demo_command_loads_the_demo_into_an_empty_postgresql_database";
+    let Some(database) = common::empty_postgres_database(test).await else {
+        return;
+    };
+    let mut command = Command::new(env!("CARGO_BIN_EXE_chainpark"));
+    command.args(["demo", "--listen", "127.0.0.1:0", "--database", &database]);
+    let (mut child, url) = start_demo_command(command);
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .expect("client");
+    let signed_in = client
+        .post(format!("{url}/api/v1/session"))
+        .json(&serde_json::json!({"username": "leader", "password": "chainpark-demo"}))
+        .send()
+        .await
+        .expect("answered");
+    let status = signed_in.status();
+    let dashboard = client
+        .get(format!("{url}/dashboard"))
+        .send()
+        .await
+        .expect("answered")
+        .text()
+        .await
+        .expect("text");
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(status, 200, "the demo's leader account signs in");
+    let text = visible_text(&dashboard);
+    assert!(
+        text.contains("336.28 亿元"),
+        "the dashboard shows the published figure of H1 2021: {text}"
+    );
+    let store = chainpark_store::connect(&database).await.expect("opens");
+    assert_eq!(store.engine(), "postgres");
+    let problems = store.check().await.expect("check runs");
+    assert!(problems.is_empty(), "{problems:?}");
+}
+
+/// The text of an HTML page as a reader sees it: tags removed, runs of white space made one space.
+fn visible_text(html: &str) -> String {
+    let mut text = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            _ if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 #[test]
