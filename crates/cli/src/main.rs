@@ -72,6 +72,12 @@ enum Command {
     BenchPages(bench_pages::BenchPagesArgs),
     /// Time /healthz while many sign-ins (argon2) run at once, against the same server idle.
     BenchSignIn(bench_sign_in::BenchSignInArgs),
+    /// Copy the store, as of one instant, to a new file while chainpark serves it (SQLite's online backup API);
+    /// a PostgreSQL store is backed up with pg_dump (docs/operations.md).
+    Backup(BackupArgs),
+    /// Restore a backup made by `backup` as the store: checked, brought up to date and checked again before it
+    /// replaces anything. Stop chainpark first.
+    Restore(RestoreArgs),
     /// Load a year's State Council holiday notice (CSV date,kind,name) so working-day deadlines can be counted in it.
     Calendar(workflow::CalendarArgs),
 }
@@ -130,6 +136,25 @@ struct DemoArgs {
     /// (postgres://USER@HOST/DB); the data folder is then not used.
     #[arg(long)]
     database: Option<String>,
+}
+
+#[derive(Debug, Args)]
+struct BackupArgs {
+    /// The new file to write (it must not exist).
+    dest: PathBuf,
+    #[command(flatten)]
+    database: DatabaseArgs,
+}
+
+#[derive(Debug, Args)]
+struct RestoreArgs {
+    /// The backup file.
+    source: PathBuf,
+    /// Replace the store when it exists already.
+    #[arg(long)]
+    replace: bool,
+    #[command(flatten)]
+    database: DatabaseArgs,
 }
 
 #[derive(Debug, Args)]
@@ -227,6 +252,44 @@ async fn main() -> anyhow::Result<()> {
                 }
                 bail!("{} problem(s) found", problems.len())
             }
+        }
+        Command::Backup(args) => {
+            let settings = Settings::load(cli.config.as_deref(), None, args.database.database)?;
+            let store = open(&settings.database).await?;
+            let summary = store.backup(&args.dest).await?;
+            println!(
+                "backed up {} to {} ({} bytes, schema version {})",
+                settings.database_for_display(),
+                summary.path.display(),
+                summary.bytes,
+                summary.schema_version
+            );
+            Ok(())
+        }
+        Command::Restore(args) => {
+            let settings = Settings::load(cli.config.as_deref(), None, args.database.database)?;
+            let Some(target) = settings.database.strip_prefix("sqlite://") else {
+                bail!(
+                    "a PostgreSQL store is restored with pg_restore, then `chainpark migrate` checks its schema \
+                     (docs/operations.md)"
+                );
+            };
+            let summary = chainpark_store::operations::restore_sqlite(
+                &args.source,
+                std::path::Path::new(target),
+                args.replace,
+            )
+            .await?;
+            println!(
+                "restored {} as {} (schema version {} → {}; {} history row(s) of unfinished imports removed); \
+                 chainpark check passes",
+                args.source.display(),
+                settings.database_for_display(),
+                summary.backup_schema_version,
+                summary.schema_version,
+                summary.unfinished_history_removed
+            );
+            Ok(())
         }
         Command::User(command) => user(cli.config.as_deref(), command).await,
         Command::Calendar(args) => workflow::load_calendar(cli.config.as_deref(), args).await,
@@ -366,7 +429,7 @@ async fn serve(
         store.engine()
     );
     workflow::start_background(&store, clock)?;
-    let mut state = AppState::new(store).with_clock(clock);
+    let mut state = AppState::new(store.clone()).with_clock(clock);
     state.disclosure = settings.disclosure;
     state.trusted_proxies = Arc::new(trusted_proxies);
     state.import_limits = settings.import.clone();
@@ -376,9 +439,34 @@ async fn serve(
         listener,
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
-    .with_graceful_shutdown(async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
+    .with_graceful_shutdown(shutdown_signal())
     .await?;
+    // Every request has been answered: fold SQLite's log into its file and close the connections.
+    store.close().await.context("closing the store")?;
+    println!("chainpark stopped");
     Ok(())
+}
+
+/// Ctrl-C or SIGTERM (what service managers and container runtimes send): stop accepting connections and let the
+/// requests under way finish.
+async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
+    tracing::info!("stopping: finishing the requests under way");
 }

@@ -17,6 +17,7 @@ pub mod error;
 mod figure_batches;
 pub mod figures;
 pub mod filter;
+pub mod operations;
 pub mod postgres;
 pub mod registry;
 pub mod sqlite;
@@ -203,6 +204,17 @@ pub trait Store:
         actor: &Actor,
         zone: &chainpark_core::demo::DemoZone,
     ) -> Result<()>;
+    /// Copies the store, as of one instant, to the new file `dest` while it serves (SQLite's online backup API).
+    /// A PostgreSQL store answers that `pg_dump` does this (docs/operations.md).
+    async fn backup(&self, dest: &std::path::Path) -> Result<operations::BackupSummary>;
+    /// The connections of the pool now, for `/metrics`.
+    fn pool_status(&self) -> operations::PoolStatus;
+    /// Ends the use of the store at shutdown: SQLite folds its write-ahead log into the database file; every
+    /// connection closes.
+    async fn close(&self) -> Result<()>;
+    /// Removes the history an import wrote before its write transaction when that import was never stored (the
+    /// program stopped in between, or a backup was taken then). Only while no import runs: at a restore.
+    async fn discard_unfinished_import_history(&self) -> Result<u64>;
 }
 
 /// Opens the store that `url` names: `sqlite://PATH` (created if missing) or `postgres://...`.

@@ -31,6 +31,18 @@ impl PgStore {
             write_lock: None,
         })
     }
+
+    async fn backup_to(&self, _dest: &std::path::Path) -> Result<crate::operations::BackupSummary> {
+        Err(crate::StoreError::Config(
+            "a PostgreSQL store is backed up with pg_dump and restored with pg_restore (docs/operations.md)"
+                .to_string(),
+        ))
+    }
+
+    /// PostgreSQL keeps its own log; nothing to fold.
+    async fn before_close(&self) -> Result<()> {
+        Ok(())
+    }
 }
 
 // The store's SQL, written once in `src/sql/` and compiled here for this engine.

@@ -13,6 +13,8 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 pub struct SqliteStore {
     pool: sqlx::SqlitePool,
     write_lock: Option<Arc<tokio::sync::Mutex<()>>>,
+    /// The database file (None in memory), for backups.
+    path: Option<std::path::PathBuf>,
 }
 
 impl SqliteStore {
@@ -35,7 +37,9 @@ impl SqliteStore {
             .pragma("cache_size", "-65536")
             .busy_timeout(Duration::from_secs(30));
         // An in-memory database exists once per connection: keep exactly one.
-        let max = if url.contains(":memory:") { 1 } else { 8 };
+        let in_memory = url.contains(":memory:");
+        let path = (!in_memory).then(|| options.get_filename().to_path_buf());
+        let max = if in_memory { 1 } else { 8 };
         let pool = SqlitePoolOptions::new()
             .max_connections(max)
             .connect_with(options)
@@ -43,7 +47,33 @@ impl SqliteStore {
         Ok(SqliteStore {
             pool,
             write_lock: Some(Arc::new(tokio::sync::Mutex::new(()))),
+            path,
         })
+    }
+
+    /// The newest migration this program knows.
+    pub fn schema_version() -> i64 {
+        Self::MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0)
+    }
+
+    async fn backup_to(&self, dest: &std::path::Path) -> Result<crate::operations::BackupSummary> {
+        let Some(source) = self.path.clone() else {
+            return Err(crate::StoreError::Config(
+                "an in-memory store cannot be backed up".to_string(),
+            ));
+        };
+        let dest = dest.to_path_buf();
+        tokio::task::spawn_blocking(move || crate::operations::backup_sqlite(&source, &dest))
+            .await
+            .map_err(|e| crate::StoreError::Config(format!("the backup stopped: {e}")))?
+    }
+
+    /// Folds the write-ahead log into the database file, so that the file alone holds everything.
+    async fn before_close(&self) -> Result<()> {
+        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 }
 

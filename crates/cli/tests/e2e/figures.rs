@@ -22,7 +22,7 @@ async fn upload(app: &TestApp, name: &str, body: &str, accept_valid: bool) -> (S
 
 /// Three enterprises of the fixture's automobile chain in its park, made through the API; returns credit codes
 /// and ids.
-async fn enterprises(app: &TestApp) -> (common::Fixture, Vec<(String, i64)>) {
+pub(crate) async fn enterprises(app: &TestApp) -> (common::Fixture, Vec<(String, i64)>) {
     let f = fixture(app).await;
     let mut out = Vec::new();
     for (i, industry) in ["3612", "3612", "3911"].iter().enumerate() {
@@ -1051,7 +1051,7 @@ async fn apps_with_urls() -> Vec<(TestApp, String)> {
 }
 
 /// A value of the store-level import protocol: `hundredths` of added value of `enterprise` in `month` of 2021.
-fn added_value(enterprise: i64, month: u32, hundredths: i64) -> FigureValue {
+pub(crate) fn added_value(enterprise: i64, month: u32, hundredths: i64) -> FigureValue {
     FigureValue {
         enterprise_id: enterprise,
         indicator_id: 1,
@@ -1062,7 +1062,7 @@ fn added_value(enterprise: i64, month: u32, hundredths: i64) -> FigureValue {
 
 /// Starts an import through the store's own protocol and gives it its first batch; returns once the import has
 /// taken that batch (the channel holds one message), so the import is known to be reading its "file".
-async fn paused_import(
+pub(crate) async fn paused_import(
     app: &TestApp,
     first: Vec<FigureValue>,
 ) -> (
@@ -1088,7 +1088,7 @@ async fn paused_import(
     (sender, import)
 }
 
-fn finish(store: bool) -> ImportMessage {
+pub(crate) fn finish(store: bool) -> ImportMessage {
     ImportMessage::Finish {
         store,
         report: serde_json::to_value(chainpark_import::ImportReport::generated(1)).expect("json"),

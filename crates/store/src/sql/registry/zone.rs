@@ -299,9 +299,51 @@ impl Store for Engine {
         Self::ENGINE
     }
 
+    /// A store whose schema holds a migration this program does not know (restored from a newer chainpark's
+    /// backup, or served by one meanwhile) is refused, naming the version: an older program would misread it.
     async fn migrate(&self) -> Result<()> {
-        Self::MIGRATOR.run(&self.pool).await?;
+        match Self::MIGRATOR.run(&self.pool).await {
+            Err(sqlx::migrate::MigrateError::VersionMissing(version)) => {
+                Err(crate::StoreError::Config(format!(
+                    "the store's schema has version {version}, newer than this chainpark knows ({}): \
+                     run the chainpark that wrote it, or a newer one",
+                    Self::MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0)
+                )))
+            }
+            outcome => Ok(outcome?),
+        }
+    }
+
+    async fn backup(&self, dest: &std::path::Path) -> Result<crate::operations::BackupSummary> {
+        self.backup_to(dest).await
+    }
+
+    fn pool_status(&self) -> crate::operations::PoolStatus {
+        crate::operations::PoolStatus {
+            size: self.pool.size(),
+            idle: self.pool.num_idle() as u32,
+            max: self.pool.options().get_max_connections(),
+        }
+    }
+
+    async fn close(&self) -> Result<()> {
+        self.before_close().await?;
+        self.pool.close().await;
         Ok(())
+    }
+
+    async fn discard_unfinished_import_history(&self) -> Result<u64> {
+        let mut tx = self.begin_write().await?;
+        let removed = sqlx::query(
+            "DELETE FROM figure_history WHERE superseded_by IN \
+             (SELECT id FROM figure_imports WHERE stored = $1)",
+        )
+        .bind(false)
+        .execute(tx.conn())
+        .await?
+        .rows_affected();
+        tx.commit().await?;
+        Ok(removed)
     }
 
     async fn check(&self) -> Result<Vec<String>> {
