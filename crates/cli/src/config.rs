@@ -30,6 +30,10 @@ pub struct Settings {
     /// Limits of imports: upload size, workbook parts, rows, cells, report.
     #[serde(default)]
     pub import: ImportLimits,
+    /// A secret that Prometheus presents as a bearer token to read `/metrics` (admins read it without). None by
+    /// default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metrics_token: Option<String>,
 }
 
 impl Default for Settings {
@@ -41,6 +45,7 @@ impl Default for Settings {
             trusted_proxies: Vec::new(),
             spool_dir: None,
             import: ImportLimits::default(),
+            metrics_token: None,
         }
     }
 }
@@ -91,6 +96,7 @@ impl Settings {
                         "database",
                         "spool_dir",
                         "trusted_proxies",
+                        "metrics_token",
                         "disclosure_min_firms",
                         "disclosure_dominance_percent",
                     ])

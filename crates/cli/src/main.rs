@@ -35,6 +35,16 @@ struct Cli {
     /// and CHAINPARK_DISCLOSURE_<KEY> override it; command-line options override both.
     #[arg(long, global = true, env = "CHAINPARK_CONFIG")]
     config: Option<PathBuf>,
+    /// How log lines are written on standard error: `text` for people, `json` (one object a line) for log
+    /// collectors. Which lines: RUST_LOG (default `info,sqlx=error`).
+    #[arg(
+        long,
+        global = true,
+        env = "CHAINPARK_LOG_FORMAT",
+        value_enum,
+        default_value = "text"
+    )]
+    log_format: LogFormat,
     #[command(subcommand)]
     command: Command,
 }
@@ -164,15 +174,24 @@ struct DatabaseArgs {
     database: Option<String>,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sqlx=error".into()),
-        )
-        .init();
     let cli = Cli::parse();
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| "info,sqlx=error".into());
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match cli.log_format {
+        LogFormat::Text => logs.init(),
+        LogFormat::Json => logs.json().flatten_event(true).init(),
+    }
     let clock = clock_from_env()?;
     match cli.command {
         Command::Serve(args) => {
@@ -434,6 +453,7 @@ async fn serve(
     state.trusted_proxies = Arc::new(trusted_proxies);
     state.import_limits = settings.import.clone();
     state.spool = Arc::new(spool);
+    state.metrics_token = settings.metrics_token.as_deref().map(Arc::from);
     let app = chainpark_web::app(state);
     axum::serve(
         listener,

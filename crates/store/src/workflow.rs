@@ -443,6 +443,8 @@ pub trait InboxStore: Send + Sync {
     async fn mail_failed(&self, id: Id, error: &str, retry_at: DateTime<Utc>) -> Result<()>;
     /// Every mail of the outbox, sent or not, newest last (admins; for checks and tests).
     async fn list_outbox(&self, actor: &Actor) -> Result<Vec<OutboxMail>>;
+    /// How many mails wait in the outbox (not sent yet), for `/metrics`.
+    async fn outbox_waiting(&self) -> Result<i64>;
 }
 
 /// What spans the workflows: their consistency check and the escalation of overdue cases. Scope rules are those of `chainpark_core::access::Scope`.

@@ -10,6 +10,7 @@ pub mod cache;
 pub mod download;
 pub mod error;
 pub mod extract;
+pub mod metrics;
 pub mod ui;
 
 use std::sync::Arc;
@@ -46,6 +47,10 @@ pub struct AppState {
     pub clock: Clock,
     /// Who each credential is and the roll-ups' answers, valid until the next change (see `cache`).
     pub cache: Arc<cache::ReadCache>,
+    /// Requests, imports, outbox and pool for `/metrics`.
+    pub metrics: Arc<metrics::Metrics>,
+    /// A bearer token that reads `/metrics` (setting `metrics_token`); admins read it without.
+    pub metrics_token: Option<Arc<str>>,
 }
 
 impl AppState {
@@ -61,6 +66,8 @@ impl AppState {
             spool: Arc::new(Spool::new(Spool::default_root())),
             clock: Clock::System,
             cache: Arc::new(cache::ReadCache::default()),
+            metrics: Arc::new(metrics::Metrics::default()),
+            metrics_token: None,
         }
     }
 
@@ -79,6 +86,7 @@ pub fn app(state: AppState) -> Router {
     let openapi = Arc::new(openapi);
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics::metrics))
         .route(
             "/api/openapi.json",
             get(move || {
@@ -89,6 +97,10 @@ pub fn app(state: AppState) -> Router {
         .merge(api)
         .merge(ui::routes())
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            metrics::count_requests,
+        ))
         .layer(middleware::from_fn_with_state(
             state.cache.clone(),
             changes_move_the_version,

@@ -18,7 +18,7 @@ pub const REQUIRE_POSTGRES_VAR: &str = "CHAINPARK_REQUIRE_POSTGRES";
 
 static COUNTER: AtomicU64 = AtomicU64::new(0);
 
-fn unique_name(prefix: &str) -> String {
+pub fn unique_name(prefix: &str) -> String {
     let nanos = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_nanos())

@@ -195,6 +195,8 @@ fn every_command_explains_itself() {
         vec!["demo", "--help"],
         vec!["migrate", "--help"],
         vec!["check", "--help"],
+        vec!["backup", "--help"],
+        vec!["restore", "--help"],
     ] {
         let output = Command::new(env!("CARGO_BIN_EXE_chainpark"))
             .args(&command)

@@ -9,7 +9,6 @@ use crate::figures::{added_value, enterprises, finish, paused_import};
 use chainpark_core::period::Period;
 use chainpark_store::Actor;
 use chainpark_store::figures::ImportMessage;
-use chainpark_store::prelude::*;
 
 fn chainpark(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_chainpark"))
@@ -234,6 +233,7 @@ async fn sigterm_stops_the_server_and_leaves_the_database_file_complete() {
         .env("RUST_LOG", "warn")
         .env("CHAINPARK_NOW", common::TEST_NOW)
         .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
         .spawn()
         .expect("starts");
     let stdout = child.stdout.take().expect("stdout");
@@ -265,5 +265,98 @@ async fn sigterm_stops_the_server_and_leaves_the_database_file_complete() {
     let wal = dir.join("sigterm.db-wal");
     let wal_bytes = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
     assert_eq!(wal_bytes, 0, "the write-ahead log was folded into the file");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `/metrics` counts requests by the route they matched (its pattern: no ids), by method and status, with the
+/// latency, the imports and the rows they brought, the outbox and the pool; admins read it, and so does the
+/// configured metrics token; nobody else.
+#[tokio::test]
+async fn metrics_count_requests_by_route_and_only_admins_or_the_metrics_token_read_them() {
+    for store in common::fresh_stores().await {
+        let app = TestApp::start_with(store, |state| {
+            state.metrics_token = Some("scrape-secret-123".into());
+        })
+        .await;
+        let (status, _) = app.get("/api/v1/enterprises/987654").await;
+        assert_eq!(status, 404, "[{}]", app.engine);
+        let (status, _) = app.get("/api/v1/chains").await;
+        assert_eq!(status, 200, "[{}]", app.engine);
+        let (status, body) = app.get("/metrics").await;
+        assert_eq!(status, 200, "[{}] {body}", app.engine);
+        let text = body.as_str().expect("text").to_string();
+        for expected in [
+            r#"chainpark_http_requests_total{method="GET",route="/api/v1/chains",status="200"} 1"#,
+            r#"chainpark_http_requests_total{method="GET",route="/api/v1/enterprises/{id}",status="404"} 1"#,
+            r#"chainpark_http_request_duration_seconds_bucket{"#,
+            "chainpark_mail_outbox_waiting 0",
+            r#"chainpark_database_pool_connections{state="max"}"#,
+            "chainpark_imports_running 0",
+        ] {
+            assert!(
+                text.contains(expected),
+                "[{}] {expected} in\n{text}",
+                app.engine
+            );
+        }
+        assert!(
+            !text.contains("987654"),
+            "[{}] no ids in labels",
+            app.engine
+        );
+
+        let (status, _) = app.anonymous().get("/metrics").await;
+        assert_eq!(status, 401, "[{}] nobody", app.engine);
+        let leader = app
+            .as_account(
+                &common::unique_name("leader"),
+                chainpark_core::access::Role::Leader,
+                None,
+            )
+            .await;
+        let (status, _) = leader.get("/metrics").await;
+        assert_eq!(status, 403, "[{}] a leader", app.engine);
+        let scraper = reqwest::Client::new();
+        let scraped = scraper
+            .get(format!("{}/metrics", app.base))
+            .bearer_auth("scrape-secret-123")
+            .send()
+            .await
+            .expect("answered");
+        assert_eq!(scraped.status(), 200, "[{}] the metrics token", app.engine);
+        let wrong = scraper
+            .get(format!("{}/metrics", app.base))
+            .bearer_auth("scrape-secret-124")
+            .send()
+            .await
+            .expect("answered");
+        assert_eq!(wrong.status(), 401, "[{}] a wrong token", app.engine);
+    }
+}
+
+/// `--log-format json` writes each log line as one JSON object on standard error.
+#[test]
+fn log_format_json_writes_one_object_a_line() {
+    let dir = std::env::temp_dir().join(common::unique_name("chainpark_json_logs"));
+    std::fs::create_dir_all(&dir).expect("folder");
+    let url = format!("sqlite://{}", dir.join("logs.db").display());
+    let output = Command::new(env!("CARGO_BIN_EXE_chainpark"))
+        .args(["--log-format", "json", "migrate", "--database", &url])
+        .env("RUST_LOG", "info")
+        .env("CHAINPARK_NOW", common::TEST_NOW)
+        .output()
+        .expect("runs");
+    assert!(output.status.success(), "{}", said(&output));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert!(!lines.is_empty(), "the fixed clock is logged");
+    for line in lines {
+        let object: serde_json::Value =
+            serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
+        assert!(
+            object["level"].is_string() && object["timestamp"].is_string(),
+            "{line}"
+        );
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -134,6 +134,7 @@ pub async fn create(
         limits: state.import_limits.clone(),
         today: Some(state.clock.today()),
     };
+    let running = state.metrics.import_started();
     let record = imports::run_import(
         state.store.clone(),
         actor,
@@ -143,6 +144,10 @@ pub async fn create(
         None,
     )
     .await?;
+    drop(running);
+    state
+        .metrics
+        .import_finished(record.values_received, record.stored);
     let status = if record.stored {
         StatusCode::CREATED
     } else {

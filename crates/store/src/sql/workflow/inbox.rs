@@ -139,6 +139,14 @@ impl InboxStore for Engine {
         tx.commit().await
     }
 
+    async fn outbox_waiting(&self) -> Result<i64> {
+        Ok(
+            sqlx::query_scalar("SELECT COUNT(*) FROM mail_outbox WHERE sent_at IS NULL")
+                .fetch_one(&mut *self.read().await?)
+                .await?,
+        )
+    }
+
     async fn list_outbox(&self, actor: &Actor) -> Result<Vec<OutboxMail>> {
         actor.scope.may_administer()?;
         Ok(sqlx::query_as("SELECT id, to_address, subject, body, attempts, sent_at, last_error FROM mail_outbox ORDER BY id")
