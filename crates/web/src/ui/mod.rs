@@ -11,6 +11,8 @@ mod charts;
 mod dashboard;
 mod enterprises;
 mod export;
+mod form;
+mod picker;
 mod format;
 pub mod i18n;
 mod imports;
