@@ -91,6 +91,7 @@ pub fn app(state: AppState) -> Router {
         )
         .merge(api)
         .merge(ui::routes())
+        .fallback(ui::not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(middleware::from_fn_with_state(
             state.cache.clone(),

@@ -28,7 +28,11 @@ impl FormErrors {
     /// the input.
     pub fn of(lang: Lang, error: ApiError, fields: &[&str]) -> Result<FormErrors, PageError> {
         let Some(found) = error.field_errors() else {
-            return Err(PageError { lang, error });
+            return Err(PageError {
+                lang,
+                error,
+                chrome: None,
+            });
         };
         let mut errors = FormErrors::default();
         for FieldError { field, message } in found {
@@ -118,6 +122,16 @@ pub fn message_in(lang: Lang, field: &str, message: &str) -> String {
         return lang
             .t("form.too_long")
             .replace("{n}", &number_in(message));
+    } else if message.starts_with("must have at least") {
+        return lang
+            .t("form.too_short")
+            .replace("{n}", &number_in(message));
+    } else if field == "username" && message.ends_with("is taken") {
+        "form.username_taken"
+    } else if field == "username" {
+        "form.username"
+    } else if message.contains("needs the person") {
+        "form.needs_person"
     } else if message.starts_with("must be a number") || message.starts_with("is not a number") {
         "form.number"
     } else if message.starts_with("must be 1 to 5") {
@@ -140,7 +154,10 @@ pub fn message_in(lang: Lang, field: &str, message: &str) -> String {
         "form.archived"
     } else if message.contains("cannot be negative") {
         "form.negative"
-    } else if message.contains("not a date") || message.contains("YYYY-MM-DD") {
+    } else if message.contains("not a date")
+        || message.contains("must be a date")
+        || message.contains("YYYY-MM-DD")
+    {
         "form.date"
     } else if lang == Lang::En {
         return message.to_string();
