@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use chainpark_core::disclosure::DisclosureRules;
+use chainpark_core::workflow::appeals::AppealRules;
 use chainpark_import::ImportLimits;
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
@@ -20,6 +21,10 @@ pub struct Settings {
     /// (85), or `CHAINPARK_DISCLOSURE_MIN_FIRMS` / `CHAINPARK_DISCLOSURE_DOMINANCE_PERCENT`.
     #[serde(default)]
     pub disclosure: DisclosureRules,
+    /// The appeals' closed loop: `[appeals]` with `reopen_days` (5), the working days after closing in which the
+    /// enterprise may re-open its appeal, or `CHAINPARK_APPEALS_REOPEN_DAYS`.
+    #[serde(default)]
+    pub appeals: AppealRules,
     /// Reverse proxies (addresses or networks such as `10.0.0.0/8`) whose `X-Forwarded-For` names the client, for
     /// throttling sign-ins per client address. None by default: the connection's peer is the client.
     #[serde(default)]
@@ -42,6 +47,7 @@ impl Default for Settings {
             listen: "127.0.0.1:8080".to_string(),
             database: "sqlite://data/chainpark.db".to_string(),
             disclosure: DisclosureRules::default(),
+            appeals: AppealRules::default(),
             trusted_proxies: Vec::new(),
             spool_dir: None,
             import: ImportLimits::default(),
@@ -99,10 +105,13 @@ impl Settings {
                         "metrics_token",
                         "disclosure_min_firms",
                         "disclosure_dominance_percent",
+                        "appeals_reopen_days",
                     ])
                     .map(|key| {
                         let key = key.as_str().to_ascii_lowercase();
-                        key.replacen("disclosure_", "disclosure.", 1).into()
+                        key.replacen("disclosure_", "disclosure.", 1)
+                            .replacen("appeals_", "appeals.", 1)
+                            .into()
                     }),
             )
             .merge(Env::prefixed("CHAINPARK_IMPORT_").map(|key| format!("import.{key}").into()))
@@ -110,6 +119,10 @@ impl Settings {
             .extract()?;
         settings
             .disclosure
+            .check()
+            .map_err(|e| anyhow::anyhow!("configuration: {e}"))?;
+        settings
+            .appeals
             .check()
             .map_err(|e| anyhow::anyhow!("configuration: {e}"))?;
         Ok(settings)
@@ -186,6 +199,32 @@ mod tests {
             refused.contains("disclosure.dominance_percent"),
             "{refused}"
         );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn the_appeals_reopen_window_comes_from_the_configuration_file_and_is_checked() {
+        let dir = std::env::temp_dir().join(format!("chainpark_appeals_{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("chainpark.toml");
+        let db = || Some("postgres://zone@db/x".to_string());
+        assert_eq!(
+            Settings::load(None, None, db()).unwrap().appeals.reopen_days,
+            5
+        );
+        std::fs::write(&file, "[appeals]\nreopen_days = 10\n").unwrap();
+        assert_eq!(
+            Settings::load(Some(&file), None, db())
+                .unwrap()
+                .appeals
+                .reopen_days,
+            10
+        );
+        std::fs::write(&file, "[appeals]\nreopen_days = 0\n").unwrap();
+        let refused = Settings::load(Some(&file), None, db())
+            .unwrap_err()
+            .to_string();
+        assert!(refused.contains("appeals.reopen_days"), "{refused}");
         let _ = std::fs::remove_dir_all(&dir);
     }
 

@@ -30,9 +30,10 @@ use config::Settings;
 #[command(name = "chainpark", version, about, long_about = None)]
 struct Cli {
     /// A TOML configuration file (keys: listen, database, spool_dir, trusted_proxies, the table [import] of import
-    /// limits and the table [disclosure] with min_firms and dominance_percent). Environment variables
-    /// CHAINPARK_LISTEN, CHAINPARK_DATABASE, CHAINPARK_SPOOL_DIR, CHAINPARK_TRUSTED_PROXIES, CHAINPARK_IMPORT_<LIMIT>
-    /// and CHAINPARK_DISCLOSURE_<KEY> override it; command-line options override both.
+    /// limits, the table [disclosure] with min_firms and dominance_percent, and the table [appeals] with
+    /// reopen_days). Environment variables CHAINPARK_LISTEN, CHAINPARK_DATABASE, CHAINPARK_SPOOL_DIR,
+    /// CHAINPARK_TRUSTED_PROXIES, CHAINPARK_IMPORT_<LIMIT>, CHAINPARK_DISCLOSURE_<KEY> and
+    /// CHAINPARK_APPEALS_REOPEN_DAYS override it; command-line options override both.
     #[arg(long, global = true, env = "CHAINPARK_CONFIG")]
     config: Option<PathBuf>,
     /// How log lines are written on standard error: `text` for people, `json` (one object a line) for log
@@ -450,6 +451,7 @@ async fn serve(
     workflow::start_background(&store, clock)?;
     let mut state = AppState::new(store.clone()).with_clock(clock);
     state.disclosure = settings.disclosure;
+    state.appeals = settings.appeals;
     state.trusted_proxies = Arc::new(trusted_proxies);
     state.import_limits = settings.import.clone();
     state.spool = Arc::new(spool);

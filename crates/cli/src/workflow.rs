@@ -12,7 +12,9 @@ use chainpark_core::demo::DemoZone;
 use chainpark_core::list::Paging;
 use chainpark_core::registry::{Id, PostRole};
 use chainpark_core::time::Clock;
-use chainpark_core::workflow::appeals::{AppealInput, AppealRuleInput, AppealStep, RouteTarget};
+use chainpark_core::workflow::appeals::{
+    AppealInput, AppealRuleInput, AppealRules, AppealStep, RouteTarget,
+};
 use chainpark_core::workflow::demo::{DemoAppealStep, demo_workflow};
 use chainpark_core::workflow::projects::{
     InvestmentInput, MilestoneInput, ProjectInput, SigningEventInput,
@@ -281,9 +283,30 @@ pub async fn load_demo(
                     String::new(),
                     *at,
                 ),
+                DemoAppealStep::Close(at, note) => (
+                    AppealStep::Close { note: note.clone() },
+                    note.clone(),
+                    *at,
+                ),
+                DemoAppealStep::Reopen(at, reason) => (
+                    AppealStep::Reopen {
+                        reason: reason.clone(),
+                    },
+                    reason.clone(),
+                    *at,
+                ),
             };
             store
-                .step_appeal(&actor, appeal.id, step, note, at, None, now)
+                .step_appeal(
+                    &actor,
+                    appeal.id,
+                    step,
+                    note,
+                    at,
+                    None,
+                    AppealRules::default(),
+                    now,
+                )
                 .await
                 .with_context(|| format!("demo appeal {}", a.title))?;
         }

@@ -148,7 +148,11 @@ pub struct CaseStep {
     pub action: String,
     pub from_status: String,
     pub to_status: String,
+    /// Whom the step concerns: for an assignment the person it was assigned to, for any other step the person of
+    /// the account that took it.
     pub person_id: Option<Id>,
+    /// That person's name, as the history shows it.
+    pub person_name: Option<String>,
     pub note: String,
 }
 
@@ -255,11 +259,11 @@ pub trait AppealStore: Send + Sync {
     /// One appeal as of a day; one the actor may not see answers 404.
     async fn get_appeal(&self, actor: &Actor, id: Id, as_of: NaiveDate) -> Result<Appeal>;
     async fn appeal_steps(&self, actor: &Actor, id: Id) -> Result<Vec<CaseStep>>;
-    /// Takes one step of the closed loop at `at` (not after `now`). With `version`, the step was decided on that
-    /// version of the appeal: when the appeal has changed since, it answers 409 (`Conflict` on `version`) and
-    /// changes nothing.
-    // The step, its note, when it happened, the version it was decided on and the clock's now are each a different
-    // thing the caller knows; bundling them would only hide which is which.
+    /// Takes one step of the closed loop at `at` (not after `now`), under the zone's `rules` (how long a closed
+    /// appeal may be re-opened). With `version`, the step was decided on that version of the appeal: when the
+    /// appeal has changed since, it answers 409 (`Conflict` on `version`) and changes nothing.
+    // The step, its note, when it happened, the version it was decided on, the zone's rules and the clock's now
+    // are each a different thing the caller knows; bundling them would only hide which is which.
     #[allow(clippy::too_many_arguments)]
     async fn step_appeal(
         &self,
@@ -269,6 +273,7 @@ pub trait AppealStore: Send + Sync {
         note: String,
         at: DateTime<Utc>,
         version: Option<i64>,
+        rules: AppealRules,
         now: DateTime<Utc>,
     ) -> Result<Appeal>;
     /// The on-time rate of the appeals the filter selects.
@@ -523,6 +528,7 @@ pub(crate) struct AppealRow {
     replied_at: Option<DateTime<Utc>>,
     replied_on: Option<NaiveDate>,
     closed_at: Option<DateTime<Utc>>,
+    reopen_until: Option<NaiveDate>,
     reply: String,
     satisfied: Option<bool>,
     rating: Option<i32>,
@@ -584,6 +590,7 @@ impl AppealRow {
             accepted_at: self.accepted_at,
             replied_at: self.replied_at,
             closed_at: self.closed_at,
+            reopen_until: self.reopen_until,
             reply: self.reply,
             satisfied: self.satisfied,
             rating: self.rating,
@@ -599,7 +606,7 @@ pub(crate) const APPEAL_COLUMNS: &str = "SELECT a.id, a.enterprise_id, e.name AS
      a.title, a.description, a.chain_id, a.park_id, a.status, a.filed_at, a.filed_by, a.received_on, a.limit_days, \
      a.accept_due, a.reply_due, a.provisional_year, a.rule_id, a.route_chain_id, a.route_park_id, a.handler_person_id, hp.name AS handler_name, \
      a.assignee_person_id, ap.name AS assignee_name, a.escalated_to_person_id, xp.name AS escalated_name, a.escalated_at, \
-     a.accepted_at, a.replied_at, a.replied_on, a.closed_at, a.reply, a.satisfied, a.rating, a.reopen_count, a.last_step_at, a.version, a.updated_at";
+     a.accepted_at, a.replied_at, a.replied_on, a.closed_at, a.reopen_until, a.reply, a.satisfied, a.rating, a.reopen_count, a.last_step_at, a.version, a.updated_at";
 
 pub(crate) const APPEAL_FROM: &str = "FROM appeals a JOIN enterprises e ON e.id = a.enterprise_id \
      LEFT JOIN people hp ON hp.id = a.handler_person_id LEFT JOIN people ap ON ap.id = a.assignee_person_id \
@@ -654,6 +661,10 @@ pub(crate) fn appeal_message(kind: &str, appeal: &Appeal) -> (String, String) {
         ),
         "appeal_replied" => format!(
             "诉求已反馈 Appeal #{} has a reply: {}",
+            appeal.id, appeal.title
+        ),
+        "appeal_reopened" => format!(
+            "诉求重新办理 Appeal #{} re-opened by the enterprise: {}",
             appeal.id, appeal.title
         ),
         _ => format!("诉求 Appeal #{}: {}", appeal.id, appeal.title),

@@ -65,6 +65,17 @@ impl ApiError {
         )
     }
 
+    /// The bad fields of a refusal about the input (malformed, invalid, or decided on a stale version), which a
+    /// form shows beside its fields; `None` for any other error (not found, forbidden, the server's own).
+    pub fn field_errors(&self) -> Option<Vec<FieldError>> {
+        let (status, _, _, errors) = self.parts();
+        matches!(
+            status,
+            StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY | StatusCode::CONFLICT
+        )
+        .then_some(errors)
+    }
+
     /// Failed sign-ins of one account from one address: wait this long (rounded up to whole seconds).
     pub fn too_many_attempts(wait: std::time::Duration) -> Self {
         let seconds = retry_after_seconds(wait);

@@ -36,6 +36,8 @@ pub struct AppState {
     pub https: bool,
     /// The thresholds of statistical disclosure control for roll-ups (from the configuration).
     pub disclosure: chainpark_core::disclosure::DisclosureRules,
+    /// The appeals' closed loop: how long a closed appeal may be re-opened (from the configuration).
+    pub appeals: chainpark_core::workflow::appeals::AppealRules,
     /// Reverse proxies whose `X-Forwarded-For` names the client (setting `trusted_proxies`; none by default).
     pub trusted_proxies: Arc<auth::TrustedProxies>,
     /// Limits of imports: upload size, and what a file may hold.
@@ -61,6 +63,7 @@ impl AppState {
             throttle: Arc::new(auth::Throttle::new()),
             https: false,
             disclosure: Default::default(),
+            appeals: Default::default(),
             trusted_proxies: Arc::new(auth::TrustedProxies::default()),
             import_limits: chainpark_import::ImportLimits::default(),
             spool: Arc::new(Spool::new(Spool::default_root())),
@@ -96,6 +99,7 @@ pub fn app(state: AppState) -> Router {
         )
         .merge(api)
         .merge(ui::routes())
+        .fallback(ui::not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(middleware::from_fn_with_state(
             state.clone(),

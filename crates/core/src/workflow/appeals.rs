@@ -17,6 +17,47 @@ use crate::workflow::{due_after, wire_enum};
 pub const ACCEPT_LIMIT_DAYS: u32 = 1;
 /// Working days to reply to an appeal that the accepting officer marks complex.
 pub const COMPLEX_LIMIT_DAYS: u32 = 25;
+/// Working days after closing in which the enterprise may re-open its appeal, unless configured otherwise.
+pub const REOPEN_DAYS: u32 = 5;
+
+/// The zone's settings of the closed loop (configuration `[appeals]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AppealRules {
+    /// Working days after closing in which the enterprise may re-open its appeal (1 to 60; default 5).
+    pub reopen_days: u32,
+}
+
+impl Default for AppealRules {
+    fn default() -> Self {
+        AppealRules {
+            reopen_days: REOPEN_DAYS,
+        }
+    }
+}
+
+impl AppealRules {
+    /// Refuses a window of no days (nothing could ever be re-opened) or of more than a quarter's working days.
+    pub fn check(self) -> Result<AppealRules, Invalid> {
+        if (1..=60).contains(&self.reopen_days) {
+            Ok(self)
+        } else {
+            Err(Invalid::field(
+                "appeals.reopen_days",
+                format!("must be 1 to 60 working days, not {}", self.reopen_days),
+            ))
+        }
+    }
+
+    /// The last day on which the enterprise may re-open an appeal closed on `closed_on`.
+    pub fn reopen_until(
+        self,
+        calendar: &WorkCalendar,
+        closed_on: NaiveDate,
+    ) -> Result<NaiveDate, Invalid> {
+        Ok(due_after(calendar, "closed_at", closed_on, self.reopen_days)?.date)
+    }
+}
 
 wire_enum! {
     /// What an appeal is about; the category sets the reply limit and, through the rules, who answers it.
@@ -131,6 +172,8 @@ wire_enum! {
         Reply = "reply",
         Close = "close",
         Rate = "rate",
+        /// The enterprise re-opens its closed appeal (重新办理), within the configured days after closing.
+        Reopen = "reopen",
     }
 }
 
@@ -270,8 +313,11 @@ pub struct Appeal {
     pub accepted_at: Option<DateTime<Utc>>,
     pub replied_at: Option<DateTime<Utc>>,
     pub closed_at: Option<DateTime<Utc>>,
+    /// The last day on which the enterprise may re-open the closed appeal (set when it is closed).
+    pub reopen_until: Option<NaiveDate>,
     /// The answer given to the enterprise.
     pub reply: String,
+    /// The enterprise's verdict on the current answer; given once, cleared when the appeal is re-opened.
     pub satisfied: Option<bool>,
     /// 1 (poor) to 5 (very good).
     pub rating: Option<i32>,
@@ -362,7 +408,7 @@ pub struct AppealStepInput {
     /// For `accept`: the case is complex (reply limit 25 working days).
     #[serde(default)]
     pub complex: Option<bool>,
-    /// For `rate`: whether the enterprise is satisfied; not satisfied re-opens the appeal.
+    /// For `rate`: whether the enterprise is satisfied with the answer.
     #[serde(default)]
     pub satisfied: Option<bool>,
     /// For `rate`: 1–5.
@@ -387,6 +433,7 @@ pub enum AppealStep {
     Reply { text: String },
     Close { note: String },
     Rate { satisfied: bool, rating: i32 },
+    Reopen { reason: String },
 }
 
 impl AppealStep {
@@ -398,6 +445,7 @@ impl AppealStep {
             AppealStep::Reply { .. } => AppealAction::Reply,
             AppealStep::Close { .. } => AppealAction::Close,
             AppealStep::Rate { .. } => AppealAction::Rate,
+            AppealStep::Reopen { .. } => AppealAction::Reopen,
         }
     }
 }
@@ -446,6 +494,14 @@ impl AppealStepInput {
                     }
                 }
             }
+            AppealAction::Reopen => {
+                if note.is_empty() {
+                    v.add("note", "say what is still not solved");
+                }
+                AppealStep::Reopen {
+                    reason: note.clone(),
+                }
+            }
         };
         v.finish((step, note, self.at))
     }
@@ -454,7 +510,8 @@ impl AppealStepInput {
 impl AppealAction {
     /// Whether the closed loop allows this step from `status`: accept a submitted case; assign it while it is
     /// accepted, assigned or in hand; start handling it once accepted or assigned; reply while handling it; close
-    /// it once replied; rate it once replied or closed.
+    /// it once replied; rate it once replied or closed; re-open it once closed. (Rating once and re-opening in
+    /// time are judged on the appeal itself: [`open_to`].)
     pub fn follows(self, status: AppealStatus) -> bool {
         use AppealAction as A;
         use AppealStatus as S;
@@ -466,12 +523,14 @@ impl AppealAction {
                 | (S::Handling, A::Reply)
                 | (S::Replied, A::Close)
                 | (S::Replied | S::Closed, A::Rate)
+                | (S::Closed, A::Reopen)
         )
     }
 }
 
-/// The status a step leads to, or why it may not be taken from `status`. A rating closes the case when the
-/// enterprise is satisfied and re-opens it (back to handling) when it is not.
+/// The status a step leads to, or why it may not be taken from `status`. A satisfied rating of a replied case
+/// closes it; any other rating leaves the status as it is (an unsatisfied enterprise is called back before the case
+/// is closed, and may re-open it afterwards). Re-opening puts the case back in hand.
 pub fn next_status(status: AppealStatus, step: &AppealStep) -> Result<AppealStatus, Invalid> {
     use AppealStatus::*;
     let next = step.action().follows(status).then_some(match step {
@@ -481,12 +540,13 @@ pub fn next_status(status: AppealStatus, step: &AppealStep) -> Result<AppealStat
         AppealStep::Reply { .. } => Replied,
         AppealStep::Close { .. } => Closed,
         AppealStep::Rate { satisfied, .. } => {
-            if *satisfied {
+            if *satisfied && status == Replied {
                 Closed
             } else {
-                Handling
+                status
             }
         }
+        AppealStep::Reopen { .. } => Handling,
     });
     next.ok_or_else(|| {
         let hint = match (status, step.action()) {
@@ -495,6 +555,7 @@ pub fn next_status(status: AppealStatus, step: &AppealStep) -> Result<AppealStat
             }
             (_, AppealAction::Reply) => "; start handling it first",
             (_, AppealAction::Rate) => "; only a replied or closed appeal can be rated",
+            (_, AppealAction::Reopen) => "; only a closed appeal can be re-opened",
             (Submitted, _) => "; accept it first",
             _ => "",
         };
@@ -508,13 +569,45 @@ pub fn next_status(status: AppealStatus, step: &AppealStep) -> Result<AppealStat
     })
 }
 
-/// Whether the policy lets the account take `action` on the appeal, whatever its status. Rating is the
-/// enterprise's: its own user's, or the admin's on its behalf. Every other step is the admin's, the chief's (链长 or
+/// Whether the appeal itself is still open to `action` on the day `today`, beyond what its status allows: the
+/// enterprise rates each answer once (a rated appeal is rated again only after it is re-opened and answered anew),
+/// and re-opens a closed appeal only until its `reopen_until` day.
+pub fn open_to(appeal: &Appeal, action: AppealAction, today: NaiveDate) -> Result<(), Invalid> {
+    match action {
+        AppealAction::Rate if appeal.rating.is_some() => Err(Invalid::field(
+            "action",
+            format!(
+                "appeal {} has been rated already; the enterprise rates each answer once",
+                appeal.id
+            ),
+        )),
+        AppealAction::Reopen => match appeal.reopen_until {
+            Some(until) if today <= until => Ok(()),
+            Some(until) => Err(Invalid::field(
+                "action",
+                format!(
+                    "appeal {} could be re-opened until {until}; file a new appeal instead",
+                    appeal.id
+                ),
+            )),
+            None => Err(Invalid::field(
+                "action",
+                format!("appeal {} is not closed", appeal.id),
+            )),
+        },
+        _ => Ok(()),
+    }
+}
+
+/// Whether the policy lets the account take `action` on the appeal, whatever its status. Rating and re-opening
+/// are the enterprise's: its own user's, or the admin's on its behalf. Every other step is the admin's, the chief's (链长 or
 /// 园长) of the chain or park the case was routed under (else of the enterprise's chain or park), the person
 /// handling it (its assignee, else the person it was routed to) and the chief it was escalated to.
 pub fn may_step(scope: &Scope, appeal: &Appeal, action: AppealAction) -> Result<(), Denied> {
     let allowed = match action {
-        AppealAction::Rate => scope.is_admin() || scope.has_enterprise(appeal.enterprise_id),
+        AppealAction::Rate | AppealAction::Reopen => {
+            scope.is_admin() || scope.has_enterprise(appeal.enterprise_id)
+        }
         _ => {
             let handling = appeal.assignee.as_ref().or(appeal.handler.as_ref());
             let is = |person: Option<&PersonRef>| {
@@ -539,14 +632,24 @@ pub fn may_step(scope: &Scope, appeal: &Appeal, action: AppealAction) -> Result<
     }
 }
 
-/// The steps the account may take on the appeal now: those the loop allows from its status ([`AppealAction::follows`])
-/// and the policy allows the account ([`may_step`]), in the loop's order.
-pub fn permitted_steps(scope: &Scope, appeal: &Appeal) -> Vec<AppealAction> {
-    AppealAction::ALL
+/// The steps the account may take on the appeal on the day `today`: those the loop allows from its status
+/// ([`AppealAction::follows`]) and on the appeal itself ([`open_to`]), and the policy allows the account
+/// ([`may_step`]). They come in the order a page offers them: the step that moves the case on first, re-assigning
+/// a case that somebody already handles last.
+pub fn permitted_steps(scope: &Scope, appeal: &Appeal, today: NaiveDate) -> Vec<AppealAction> {
+    let mut steps: Vec<AppealAction> = AppealAction::ALL
         .iter()
         .copied()
-        .filter(|a| a.follows(appeal.status) && may_step(scope, appeal, *a).is_ok())
-        .collect()
+        .filter(|a| {
+            a.follows(appeal.status)
+                && open_to(appeal, *a, today).is_ok()
+                && may_step(scope, appeal, *a).is_ok()
+        })
+        .collect();
+    if appeal.assignee.is_some() {
+        steps.sort_by_key(|a| *a == AppealAction::Assign);
+    }
+    steps
 }
 
 /// A routing rule (an admin keeps them): appeals of this category, from this chain and/or park (none = any),
@@ -818,18 +921,88 @@ mod tests {
     }
 
     #[test]
-    fn unsatisfied_rating_reopens_the_appeal() {
+    fn an_unsatisfied_rating_leaves_the_status_and_only_reopening_puts_the_case_back_in_hand() {
         let rate = AppealStep::Rate {
             satisfied: false,
             rating: 2,
         };
         assert_eq!(
             next_status(AppealStatus::Replied, &rate),
-            Ok(AppealStatus::Handling)
+            Ok(AppealStatus::Replied)
         );
         assert_eq!(
             next_status(AppealStatus::Closed, &rate),
-            Ok(AppealStatus::Handling)
+            Ok(AppealStatus::Closed)
+        );
+        let reopen = AppealStep::Reopen {
+            reason: "still no power".into(),
+        };
+        assert_eq!(
+            allowed(&reopen),
+            [(AppealStatus::Closed, AppealStatus::Handling)]
+        );
+    }
+
+    #[test]
+    fn the_enterprise_rates_each_answer_once() {
+        let own = account(Role::Enterprise, 30, &[], &[], &[100]);
+        let today = d("2026-06-15");
+        let rated = Appeal {
+            rating: Some(4),
+            satisfied: Some(true),
+            ..case(AppealStatus::Closed)
+        };
+        let error = open_to(&rated, AppealAction::Rate, today).unwrap_err();
+        assert!(error.0[0].message.contains("rated already"), "{error}");
+        assert!(!permitted_steps(&own, &rated, today).contains(&AppealAction::Rate));
+        assert!(open_to(&case(AppealStatus::Replied), AppealAction::Rate, today).is_ok());
+    }
+
+    #[test]
+    fn a_closed_appeal_is_reopened_only_by_its_enterprise_until_the_window_ends() {
+        let own = account(Role::Enterprise, 30, &[], &[], &[100]);
+        let chief = account(Role::ChainChief, 40, &[1], &[], &[]);
+        let closed = Appeal {
+            reopen_until: Some(d("2026-06-22")),
+            ..case(AppealStatus::Closed)
+        };
+        assert!(permitted_steps(&own, &closed, d("2026-06-22")).contains(&AppealAction::Reopen));
+        assert!(!permitted_steps(&own, &closed, d("2026-06-23")).contains(&AppealAction::Reopen));
+        let late = open_to(&closed, AppealAction::Reopen, d("2026-06-23")).unwrap_err();
+        assert!(late.0[0].message.contains("2026-06-22"), "{late}");
+        assert!(may_step(&chief, &closed, AppealAction::Reopen).is_err());
+        assert!(!permitted_steps(&chief, &closed, d("2026-06-22")).contains(&AppealAction::Reopen));
+    }
+
+    #[test]
+    fn the_reopen_window_counts_working_days_from_the_day_of_closing() {
+        // Closed Thursday 2021-09-30: the five working days skip National Day (10-01..10-07) and count the make-up
+        // Saturday: 10-08, 10-09, 10-11, 10-12, 10-13.
+        let rules = AppealRules::default();
+        assert_eq!(rules.reopen_days, 5);
+        assert_eq!(
+            rules.reopen_until(&WorkCalendar::embedded(), d("2021-09-30")),
+            Ok(d("2021-10-13"))
+        );
+        assert!(AppealRules { reopen_days: 0 }.check().is_err());
+        assert!(AppealRules { reopen_days: 61 }.check().is_err());
+    }
+
+    #[test]
+    fn the_step_that_moves_the_case_on_comes_before_reassigning() {
+        let chief = account(Role::ChainChief, 40, &[1], &[], &[]);
+        let today = d("2026-06-15");
+        assert_eq!(
+            permitted_steps(&chief, &case(AppealStatus::Assigned), today),
+            [AppealAction::Handle, AppealAction::Assign]
+        );
+        let unassigned = Appeal {
+            assignee: None,
+            ..case(AppealStatus::Accepted)
+        };
+        assert_eq!(
+            permitted_steps(&chief, &unassigned, today),
+            [AppealAction::Assign, AppealAction::Handle]
         );
     }
 
@@ -933,6 +1106,7 @@ mod tests {
             accepted_at: None,
             replied_at: None,
             closed_at: None,
+            reopen_until: None,
             reply: String::new(),
             satisfied: None,
             rating: None,
@@ -991,16 +1165,17 @@ mod tests {
                 (S::Replied, A::Close),
                 (S::Replied, A::Rate),
                 (S::Closed, A::Rate),
+                (S::Closed, A::Reopen),
             ]
         );
     }
 
     #[test]
-    fn an_enterprise_user_rates_its_own_appeal_and_takes_no_other_step() {
+    fn an_enterprise_user_rates_and_reopens_its_own_appeal_and_takes_no_other_step() {
         let own = account(Role::Enterprise, 30, &[], &[], &[100]);
         assert_eq!(
             steps_of(&own, &case(AppealStatus::Replied)),
-            [AppealAction::Rate]
+            [AppealAction::Rate, AppealAction::Reopen]
         );
         let other = account(Role::Enterprise, 31, &[], &[], &[200]);
         assert!(steps_of(&other, &case(AppealStatus::Replied)).is_empty());
@@ -1114,19 +1289,20 @@ mod tests {
     #[test]
     fn the_steps_offered_are_those_the_status_allows_and_the_policy_grants() {
         let chief = account(Role::ChainChief, 40, &[1], &[], &[]);
+        let today = d("2026-06-15");
         assert_eq!(
-            permitted_steps(&chief, &case(AppealStatus::Handling)),
-            [AppealAction::Assign, AppealAction::Reply]
+            permitted_steps(&chief, &case(AppealStatus::Handling), today),
+            [AppealAction::Reply, AppealAction::Assign]
         );
         assert_eq!(
-            permitted_steps(&chief, &case(AppealStatus::Replied)),
+            permitted_steps(&chief, &case(AppealStatus::Replied), today),
             [AppealAction::Close],
             "the rating is the enterprise's"
         );
         let own = account(Role::Enterprise, 30, &[], &[], &[100]);
-        assert!(permitted_steps(&own, &case(AppealStatus::Handling)).is_empty());
+        assert!(permitted_steps(&own, &case(AppealStatus::Handling), today).is_empty());
         assert_eq!(
-            permitted_steps(&own, &case(AppealStatus::Closed)),
+            permitted_steps(&own, &case(AppealStatus::Closed), today),
             [AppealAction::Rate]
         );
     }

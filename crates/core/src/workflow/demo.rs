@@ -114,6 +114,10 @@ pub enum DemoAppealStep {
     Handle(DateTime<Utc>),
     Reply(DateTime<Utc>, String),
     Rate(DateTime<Utc>, bool, i32),
+    /// Closed after the call-back, with its note.
+    Close(DateTime<Utc>, String),
+    /// Re-opened by the enterprise, with its reason.
+    Reopen(DateTime<Utc>, String),
     Escalate(DateTime<Utc>),
 }
 
@@ -645,6 +649,14 @@ fn appeals(zone: &DemoZone) -> Vec<DemoAppeal> {
                 Handle(morning(date(2022, 2, 16), 9)),
                 Reply(morning(date(2022, 2, 25), 16), "已纳入年度供地计划".into()),
                 Rate(morning(date(2022, 2, 28), 10), false, 2),
+                Close(
+                    morning(date(2022, 3, 1), 10),
+                    "回访：企业希望尽快落实指标".into(),
+                ),
+                Reopen(
+                    morning(date(2022, 3, 2), 9),
+                    "用地指标仍未落实到地块".into(),
+                ),
                 Reply(
                     morning(date(2022, 3, 10), 16),
                     "已完成规划条件核定，4月挂牌".into(),
@@ -742,6 +754,11 @@ fn routine_appeals(zone: &DemoZone) -> Vec<DemoAppeal> {
             ));
             if k % 9 == 4 {
                 steps.push(Rate(day(reply_after + 1), false, 2));
+                steps.push(Close(
+                    day(reply_after + 1) + Duration::hours(3),
+                    "回访：企业对答复不满意".into(),
+                ));
+                steps.push(Reopen(day(reply_after + 2), "问题仍未解决".into()));
                 steps.push(Reply(day(reply_after + 3), "已补充办理并再次答复".into()));
             }
             steps.push(Rate(day(reply_after + 4), true, 4 + (k % 2) as i32));

@@ -3,8 +3,9 @@
 
 use chainpark_core::registry::{PostInput, PostRole};
 use chainpark_core::workflow::appeals::{
-    Appeal, AppealCategory, AppealInput, AppealStatus, AppealStep, Urgency,
+    Appeal, AppealCategory, AppealInput, AppealRules, AppealStatus, AppealStep, Urgency,
 };
+use chrono::{DateTime, TimeZone, Utc};
 use chainpark_core::workflow::work_orders::{
     WorkOrderAction, WorkOrderInput, WorkOrderKind, WorkOrderStatus, WorkOrderStepInput,
     WorkOrderUrgency,
@@ -45,9 +46,157 @@ async fn step(
         note.into(),
         at(hour),
         version,
+        AppealRules::default(),
         at(10),
     )
     .await
+}
+
+/// A step at an instant after the test's day (noon China time on `on`), as the clock stands then.
+async fn step_on(db: &Db, appeal: &Appeal, step: AppealStep, note: &str, on: &str) -> Result<Appeal> {
+    let when: DateTime<Utc> = Utc
+        .from_local_datetime(&day(on).and_hms_opt(4, 0, 0).expect("noon in China"))
+        .single()
+        .expect("an instant");
+    db.step_appeal(
+        &system(),
+        appeal.id,
+        step,
+        note.into(),
+        when,
+        None,
+        AppealRules::default(),
+        when,
+    )
+    .await
+}
+
+/// Filed, accepted, handled and replied to on 2026-06-15.
+async fn replied(db: &Db, z: &Zone) -> Appeal {
+    let mut appeal = file(db, z).await;
+    let steps = [
+        AppealStep::Accept { complex: false },
+        AppealStep::Handle,
+        AppealStep::Reply {
+            text: "已批复".into(),
+        },
+    ];
+    for (hour, next) in (3..).zip(steps) {
+        appeal = step(db, &appeal, next, "已批复", hour, None)
+            .await
+            .expect("the step is taken");
+    }
+    appeal
+}
+
+pub async fn an_appeal_is_rated_once(db: Db) {
+    let z = zone(&db).await;
+    let appeal = replied(&db, &z).await;
+    let rate = |rating| AppealStep::Rate {
+        satisfied: true,
+        rating,
+    };
+    let rated = step(&db, &appeal, rate(4), "", 7, None)
+        .await
+        .expect("rated");
+    assert_eq!(
+        (rated.status, rated.rating),
+        (AppealStatus::Closed, Some(4))
+    );
+    let again = step(&db, &rated, rate(1), "", 8, None).await;
+    assert_eq!(invalid_fields(again), ["action"]);
+    let stored = current(&db, &rated).await;
+    assert_eq!(
+        (stored.rating, stored.version),
+        (Some(4), rated.version),
+        "the second rating changed nothing"
+    );
+}
+
+pub async fn a_closed_appeal_is_reopened_only_within_the_configured_working_days(db: Db) {
+    let z = zone(&db).await;
+    let appeal = replied(&db, &z).await;
+    let closed = step(
+        &db,
+        &appeal,
+        AppealStep::Close {
+            note: "回访满意".into(),
+        },
+        "回访满意",
+        7,
+        None,
+    )
+    .await
+    .expect("closed");
+    // Closed Monday 2026-06-15; five working days skip the Dragon Boat Festival (06-19..06-21).
+    assert_eq!(closed.reopen_until, Some(day("2026-06-23")));
+    let reopen = || AppealStep::Reopen {
+        reason: "仍未解决".into(),
+    };
+    let late = step_on(&db, &closed, reopen(), "仍未解决", "2026-06-24").await;
+    assert_eq!(invalid_fields(late), ["action"]);
+    assert_eq!(current(&db, &closed).await.status, AppealStatus::Closed);
+    let reopened = step_on(&db, &closed, reopen(), "仍未解决", "2026-06-23")
+        .await
+        .expect("re-opened on the last day");
+    assert_eq!(
+        (
+            reopened.status,
+            reopened.reopen_count,
+            reopened.reopen_until,
+            reopened.closed_at
+        ),
+        (AppealStatus::Handling, 1, None, None)
+    );
+    let history = db
+        .appeal_steps(&system(), closed.id)
+        .await
+        .expect("history");
+    let last = history.last().expect("a step");
+    assert_eq!(
+        (last.action.as_str(), last.note.as_str()),
+        ("reopen", "仍未解决")
+    );
+}
+
+pub async fn an_assignment_names_the_assignee_in_the_history(db: Db) {
+    let z = zone(&db).await;
+    let admin = system();
+    let staff = PostInput {
+        park_id: Some(z.park),
+        ..post_draft(z.person, PostRole::ParkStaff)
+    };
+    db.create_post(&admin, staff.parse().expect("valid"))
+        .await
+        .expect("post");
+    let filed = file(&db, &z).await;
+    let accepted = step(&db, &filed, AppealStep::Accept { complex: false }, "", 3, None)
+        .await
+        .expect("accepted");
+    let assigned = step(
+        &db,
+        &accepted,
+        AppealStep::Assign {
+            person_id: z.person,
+        },
+        "请跟进",
+        4,
+        None,
+    )
+    .await
+    .expect("assigned");
+    assert_eq!(assigned.assignee.as_ref().map(|p| p.id), Some(z.person));
+    let person = db.get_person(&admin, z.person).await.expect("person");
+    let history = db.appeal_steps(&admin, filed.id).await.expect("history");
+    let last = history.last().expect("a step");
+    assert_eq!(
+        (
+            last.action.as_str(),
+            last.person_id,
+            last.person_name.as_deref()
+        ),
+        ("assign", Some(z.person), Some(person.name.as_str()))
+    );
 }
 
 async fn current(db: &Db, appeal: &Appeal) -> Appeal {

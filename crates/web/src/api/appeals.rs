@@ -197,8 +197,8 @@ pub async fn steps(
     Ok(Json(state.store.appeal_steps(&caller.actor(), id).await?))
 }
 
-/// Takes one step of the closed loop: accept, assign, handle, reply, close (after a call-back) or rate (the
-/// enterprise; not satisfied re-opens it). An impossible step answers 422 and changes nothing; a step decided on a
+/// Takes one step of the closed loop: accept, assign, handle, reply, close (after a call-back), rate (the
+/// enterprise, once per answer) or reopen (the enterprise, within the configured working days after closing). An impossible step answers 422 and changes nothing; a step decided on a
 /// `version` the appeal no longer has, or that lost to another step taken at the same moment, answers 409.
 #[utoipa::path(post, path = "/api/v1/appeals/{id}/steps", tag = "appeals", params(("id" = i64, Path)),
     request_body = AppealStepInput,
@@ -226,6 +226,7 @@ pub async fn step(
                 note,
                 at.unwrap_or(now),
                 version,
+                state.appeals,
                 now,
             )
             .await?,

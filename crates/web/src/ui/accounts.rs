@@ -3,12 +3,15 @@
 
 use askama::Template;
 use axum::extract::State;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use chainpark_core::access::Role;
 use chainpark_core::account::AccountInput;
 use chainpark_core::list::Paging;
+use chainpark_core::registry::Id;
 use serde::Deserialize;
 
+use super::form::{self, FormErrors};
+use super::picker::{self, Choice};
 use super::{Chrome, FormPost, PageResult, Viewer, render};
 use crate::AppState;
 use crate::error::ApiError;
@@ -26,19 +29,41 @@ struct AccountRow {
 struct AccountsPage {
     chrome: Chrome,
     rows: Vec<AccountRow>,
-    roles: Vec<(&'static str, &'static str)>,
+    roles: Vec<(&'static str, &'static str, bool)>,
     created: Option<String>,
+    /// The search for the account's person, and the people it found ("name · posts").
+    person_q: String,
+    people: Vec<Choice>,
+    nothing_found: bool,
+    /// The form as typed when it was refused (the password never comes back), and why.
+    form: NewAccountForm,
+    errors: FormErrors,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 pub struct AccountsQuery {
     created: Option<String>,
+    /// The admin's search for the person of a new account.
+    person_q: Option<String>,
 }
+
+/// The fields of the new-account form, as [`FormErrors`] places their messages.
+const ACCOUNT_FIELDS: &[&str] = &["username", "password", "role", "person_id", "display_name"];
 
 pub async fn page(
     State(state): State<AppState>,
     viewer: Viewer,
     axum::extract::Query(q): axum::extract::Query<AccountsQuery>,
+) -> PageResult {
+    accounts_page(&state, &viewer, q, NewAccountForm::default(), FormErrors::none()).await
+}
+
+async fn accounts_page(
+    state: &AppState,
+    viewer: &Viewer,
+    q: AccountsQuery,
+    form: NewAccountForm,
+    errors: FormErrors,
 ) -> PageResult {
     let store = state.store.as_ref();
     let actor = viewer.actor();
@@ -53,8 +78,8 @@ pub async fn page(
             Some(id) => store
                 .get_person(actor, id)
                 .await
-                .map(|p| format!("{} (#{id})", p.name))
-                .unwrap_or_else(|_| format!("#{id}")),
+                .map(|p| p.name)
+                .unwrap_or_default(),
             None => String::new(),
         };
         rows.push(AccountRow {
@@ -67,20 +92,49 @@ pub async fn page(
     }
     let roles = Role::ALL
         .iter()
-        .map(|r| (r.as_str(), viewer.t(&format!("role.{}", r.as_str()))))
+        .map(|r| {
+            (
+                r.as_str(),
+                viewer.t(&format!("role.{}", r.as_str())),
+                form.role == r.as_str(),
+            )
+        })
         .collect();
+    let person_q = q.person_q.as_deref().unwrap_or("").trim().to_string();
+    let chosen = form.person_id.trim().parse::<Id>().ok();
+    let mut found = Vec::new();
+    if !person_q.is_empty() {
+        found = picker::people_matching(state, viewer, &person_q)
+            .await
+            .map_err(|e| viewer.fail(e))?;
+    } else if let Some(id) = chosen {
+        // Back after a refusal: the person chosen stays chosen.
+        if let Ok(p) = store.get_person(actor, id).await {
+            found.push((id, p.name));
+        }
+    }
+    let nothing_found = !person_q.is_empty() && found.is_empty();
     Ok(render(AccountsPage {
         chrome: viewer.chrome(viewer.t("accounts.title"), "accounts"),
         rows,
         roles,
         created: q.created,
+        person_q,
+        people: picker::choices(found, chosen),
+        nothing_found,
+        form,
+        errors,
     }))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 pub struct NewAccountForm {
+    #[serde(default)]
     username: String,
+    /// Read, never shown again.
+    #[serde(default)]
     password: String,
+    #[serde(default)]
     role: String,
     #[serde(default)]
     person_id: String,
@@ -90,9 +144,14 @@ pub struct NewAccountForm {
 
 pub async fn create(
     State(state): State<AppState>,
-    FormPost { viewer, form }: FormPost<NewAccountForm>,
+    FormPost { viewer, mut form }: FormPost<NewAccountForm>,
 ) -> Response {
     let result = async {
+        viewer
+            .actor()
+            .scope
+            .may_administer()
+            .map_err(|d| ApiError::Forbidden(d.0))?;
         let role = Role::parse(&form.role)
             .ok_or_else(|| ApiError::bad_field("role", format!("unknown role {:?}", form.role)))?;
         let person_id = match form.person_id.trim() {
@@ -102,17 +161,12 @@ pub async fn create(
                     .map_err(|_| ApiError::bad_field("person_id", "must be a number"))?,
             ),
         };
-        viewer
-            .actor()
-            .scope
-            .may_administer()
-            .map_err(|d| ApiError::Forbidden(d.0))?;
         let (draft, password) = AccountInput {
-            username: form.username,
-            password: form.password,
+            username: form.username.clone(),
+            password: std::mem::take(&mut form.password),
             role,
             person_id,
-            display_name: form.display_name,
+            display_name: form.display_name.clone(),
         }
         .parse()?;
         let hash = chainpark_app::passwords::hash_password(&password).await?;
@@ -123,12 +177,14 @@ pub async fn create(
         Ok::<String, ApiError>(account.username)
     }
     .await;
-    match result {
-        Ok(username) => Redirect::to(&format!(
+    let result = result.map(|username| {
+        format!(
             "/accounts?created={}",
             form_urlencoded::byte_serialize(username.as_bytes()).collect::<String>()
-        ))
-        .into_response(),
-        Err(e) => viewer.fail(e).into_response(),
-    }
+        )
+    });
+    form::answer(viewer.lang, result, ACCOUNT_FIELDS, |errors| async move {
+        accounts_page(&state, &viewer, AccountsQuery::default(), form, errors).await
+    })
+    .await
 }

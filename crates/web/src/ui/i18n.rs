@@ -63,7 +63,7 @@ impl Lang {
 
     /// The text of `key` in this language; the key itself when the table lacks it (a test forbids that).
     pub fn t(self, key: &str) -> &'static str {
-        match TEXTS.iter().find(|(k, _, _)| *k == key) {
+        match TEXTS.iter().chain(FORM_TEXTS).find(|(k, _, _)| *k == key) {
             Some((_, zh, en)) => match self {
                 Lang::Zh => zh,
                 Lang::En => en,
@@ -141,8 +141,8 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("accounts.person", "对应人员", "Person"),
     (
         "accounts.person_id",
-        "人员编号（链长、园长、企业等角色必填）",
-        "Person id (required for chief, owner, staff and enterprise roles)",
+        "人员（链长、园长、企业等角色必填）",
+        "Person (required for chief, owner, staff and enterprise roles)",
     ),
     ("accounts.status", "状态", "Status"),
     ("accounts.active", "启用", "Active"),
@@ -206,15 +206,15 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("appeal.note", "说明", "Note"),
     (
         "appeal.assignee_person_id",
-        "承办人编号",
-        "Assignee (person id)",
+        "承办人",
+        "Assignee",
     ),
     ("appeal.satisfied", "是否满意", "Satisfied?"),
     ("appeal.satisfied_yes", "满意", "Satisfied"),
     (
         "appeal.satisfied_no",
-        "不满意（重新办理）",
-        "Not satisfied (re-open)",
+        "不满意",
+        "Not satisfied",
     ),
     ("appeal.steps", "办理过程", "Steps"),
     ("appeal.by", "操作人", "By"),
@@ -725,12 +725,12 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ),
     ("project.move", "推进", "Move"),
     ("project.new", "新建项目", "New project"),
-    ("project.chain_id", "产业链编号", "Chain no."),
-    ("project.park_id", "园区编号", "Park no."),
+    ("project.chain_id", "产业链", "Chain"),
+    ("project.park_id", "园区", "Park"),
     (
         "project.chief_person_id",
-        "责任链长人员编号",
-        "Chain chief's person no.",
+        "责任链长",
+        "Responsible chain chief",
     ),
     ("project.milestones", "节点计划", "Milestones"),
     ("project.due_on", "计划日期", "Due on"),
@@ -849,6 +849,49 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// The texts of forms: their errors, pickers and the appeal loop's later steps.
+pub const FORM_TEXTS: &[(&str, &str, &str)] = &[
+    ("form.errors", "请修改下面标出的项目后重新提交", "Please correct the fields marked below and send again"),
+    ("form.check", "填写有误，请检查此项", "Please check this field"),
+    ("form.required", "请填写此项", "Required"),
+    ("form.too_long", "不能超过 {n} 个字", "At most {n} characters"),
+    ("form.number", "请填写数字", "Must be a number"),
+    ("form.too_short", "至少 {n} 个字符", "At least {n} characters"),
+    ("form.username", "须为 3 到 64 个字母、数字或 . _ -", "3 to 64 letters, digits, '.', '_' or '-'"),
+    ("form.username_taken", "该用户名已被使用", "This username is taken"),
+    ("form.needs_person", "该角色须选择对应的人员", "This role needs the person whose posts give its scope"),
+    ("role.enterprise_contact", "企业联系人", "Enterprise contact"),
+    ("form.rating", "请选择 1 到 5 分", "Choose 1 to 5"),
+    ("form.reply", "请填写给企业的答复", "Write the reply to the enterprise"),
+    ("form.call_back", "请填写回访情况", "Say what the call-back found"),
+    ("form.still_wrong", "请说明仍未解决的问题", "Say what is still not solved"),
+    ("form.rated_already", "这次答复已经评价过，不能再次评价", "This answer has been rated already"),
+    ("form.reopen_late", "已超过重新办理期限，请另行提交诉求", "The time to re-open has passed; file a new appeal"),
+    ("form.no_post", "此人不在该诉求所属的产业链或园区任职", "This person holds no post of the appeal's chain or park"),
+    ("form.missing", "所选对象不存在", "The chosen item does not exist"),
+    ("form.archived", "所选对象已归档", "The chosen item is archived"),
+    ("form.negative", "不能为负数", "Cannot be negative"),
+    ("form.date", "请填写日期（年-月-日）", "Give a date (YYYY-MM-DD)"),
+    ("form.stale", "该记录已被他人更新，请查看最新情况后重新操作", "Someone changed this meanwhile; look at it again and decide"),
+    ("form.choose", "— 请选择 —", "— choose —"),
+    ("form.separator", "；", "; "),
+    ("form.none", "（不指定）", "(none)"),
+    ("form.optional", "选填", "optional"),
+    ("picker.search", "查找", "Find"),
+    ("picker.person_hint", "输入姓名或职务查找，再从结果中选择", "Type a name or post to find the person, then choose"),
+    ("picker.enterprise_hint", "输入企业名称或统一社会信用代码查找，再从结果中选择", "Type a firm's name or credit code to find it, then choose"),
+    ("picker.no_match", "没有找到匹配的结果", "Nothing matches"),
+    ("picker.found", "查找结果", "Found"),
+    ("appeal.action.reopen", "申请重新办理", "Re-open"),
+    ("appeal.reopen_reason", "仍未解决的问题", "What is still not solved"),
+    ("appeal.reopen_until", "可申请重新办理至", "May be re-opened until"),
+    ("appeal.assigned_to", "交办给", "assigned to"),
+    ("appeal.reassign", "改派", "Reassign"),
+    ("appeal.rated_once", "每次答复只能评价一次", "Each answer is rated once"),
+    ("error.back_to", "返回", "Back to"),
+    ("error.nav_hint", "可以从上方导航继续", "Carry on from the navigation above"),
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -906,11 +949,12 @@ mod tests {
             assert!(
                 TEXTS
                     .iter()
+                    .chain(FORM_TEXTS)
                     .any(|(k, zh, en)| *k == key && !zh.is_empty() && !en.is_empty()),
                 "text {key} is missing from the table"
             );
         }
-        let mut keys: Vec<_> = TEXTS.iter().map(|(k, _, _)| *k).collect();
+        let mut keys: Vec<_> = TEXTS.iter().chain(FORM_TEXTS).map(|(k, _, _)| *k).collect();
         keys.sort_unstable();
         let before = keys.len();
         keys.dedup();

@@ -11,6 +11,8 @@ mod charts;
 mod dashboard;
 mod enterprises;
 mod export;
+mod form;
+mod picker;
 mod format;
 pub mod i18n;
 mod imports;
@@ -100,6 +102,7 @@ pub fn routes() -> Router<AppState> {
         .route("/work-orders/{id}/steps", post(work::step_work_order))
         .route("/reports/scheduling", get(report::page))
         .route("/static/{file}", get(assets::file))
+        .layer(middleware::from_fn(html_refusals))
         .layer(middleware::from_fn(remember_language))
 }
 
@@ -147,6 +150,7 @@ impl FromRequestParts<AppState> for Viewer {
                         return Err(PageError {
                             lang,
                             error: e.into(),
+                            chrome: None,
                         }
                         .into_response());
                     }
@@ -169,7 +173,12 @@ impl FromRequestParts<AppState> for Viewer {
                     .finish();
                 Err(Redirect::to(&format!("/sign-in?{target}")).into_response())
             }
-            Err(e) => Err(PageError { lang, error: e }.into_response()),
+            Err(e) => Err(PageError {
+                lang,
+                error: e,
+                chrome: None,
+            }
+            .into_response()),
         }
     }
 }
@@ -184,7 +193,14 @@ impl Viewer {
         form_csrf: &str,
     ) -> Result<Viewer, Response> {
         let lang = Lang::negotiate(uri.query(), headers);
-        let fail = |error: ApiError| PageError { lang, error }.into_response();
+        let fail = |error: ApiError| {
+            PageError {
+                lang,
+                error,
+                chrome: None,
+            }
+            .into_response()
+        };
         let Some(session) = crate::auth::cookie(headers, crate::auth::SESSION_COOKIE) else {
             return Err(Redirect::to("/sign-in").into_response());
         };
@@ -258,10 +274,12 @@ impl Viewer {
         }
     }
 
+    /// The error page of `error`, with this viewer's navigation so that the day's work carries on from it.
     pub fn fail(&self, error: impl Into<ApiError>) -> PageError {
         PageError {
             lang: self.lang,
             error: error.into(),
+            chrome: Some(Box::new(self.chrome(self.t("error.title"), ""))),
         }
     }
 }
@@ -356,11 +374,21 @@ fn switch_language_href(uri: &Uri, lang: Lang) -> String {
     format!("{}?{}", uri.path(), query.finish())
 }
 
-/// A failure shown as an HTML page in the viewer's language.
-#[derive(Debug)]
+/// A failure shown as an HTML page in the viewer's language, with the viewer's navigation when the viewer is
+/// known.
 pub struct PageError {
     pub lang: Lang,
     pub error: ApiError,
+    pub chrome: Option<Box<Chrome>>,
+}
+
+impl std::fmt::Debug for PageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PageError")
+            .field("lang", &self.lang)
+            .field("error", &self.error)
+            .finish()
+    }
 }
 
 #[derive(Template)]
@@ -374,31 +402,43 @@ struct ErrorPage {
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         let detail = self.error.to_string();
+        let fields = self.error.field_errors().unwrap_or_default();
         let api = self.error.into_response();
         let status = api.status();
         let lang = self.lang;
         let message = match status {
             StatusCode::NOT_FOUND => lang.t("error.not_found").to_string(),
+            // The policy's reason is English for the API; a Chinese page says it in Chinese only.
+            StatusCode::FORBIDDEN if lang == Lang::Zh => lang.t("error.forbidden").to_string(),
             StatusCode::FORBIDDEN => format!("{} ({detail})", lang.t("error.forbidden")),
             // The server's own failure (the database, broken data): what the API says, in the page's language;
             // the details go to the log, never to the page.
             StatusCode::INTERNAL_SERVER_ERROR => lang.t("error.internal").to_string(),
-            // What was wrong with the input, naming the field.
+            // What was wrong with the input, in the page's language.
+            _ if !fields.is_empty() => fields
+                .iter()
+                .map(|f| form::message_in(lang, &f.field, &f.message))
+                .collect::<Vec<_>>()
+                .join(lang.t("form.separator")),
+            _ if lang == Lang::Zh => lang.t("form.check").to_string(),
             _ => detail,
         };
-        let chrome = Chrome {
-            lang,
-            title: lang.t("error.title").to_string(),
-            nav: "",
-            user: None,
-            csrf: String::new(),
-            lang_href: format!("/?lang={}", lang.other().code()),
-            may_import: false,
-            may_see_zone: false,
-            is_admin: false,
-            unread: 0,
-            may_see_projects: false,
-            may_see_work_orders: false,
+        let chrome = match self.chrome {
+            Some(chrome) => *chrome,
+            None => Chrome {
+                lang,
+                title: lang.t("error.title").to_string(),
+                nav: "",
+                user: None,
+                csrf: String::new(),
+                lang_href: format!("/?lang={}", lang.other().code()),
+                may_import: false,
+                may_see_zone: false,
+                is_admin: false,
+                unread: 0,
+                may_see_projects: false,
+                may_see_work_orders: false,
+            },
         };
         let mut response = render(ErrorPage {
             chrome,
@@ -480,6 +520,62 @@ pub fn render<T: Template>(page: T) -> Response {
                 .into_response()
         }
     }
+}
+
+/// An address nothing answers: for the API (and any client that does not ask for HTML) the problem document;
+/// for a browser the 404 page, with the navigation when someone is signed in.
+pub async fn not_found(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: Request,
+) -> Response {
+    let (mut parts, _) = request.into_parts();
+    let wants_html = parts
+        .headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"));
+    let error = ApiError::NotFound(format!("no such page or endpoint: {}", parts.uri.path()));
+    if parts.uri.path().starts_with("/api/") || !wants_html {
+        return error.into_response();
+    }
+    match Viewer::from_request_parts(&mut parts, &state).await {
+        Ok(viewer) => viewer.fail(error).into_response(),
+        Err(_) => PageError {
+            lang: Lang::negotiate(parts.uri.query(), &parts.headers),
+            error,
+            chrome: None,
+        }
+        .into_response(),
+    }
+}
+
+/// Turns the framework's own plain-text refusals of a page (an id in the address that is not a number, a form
+/// that does not parse) into the HTML error page: a page never answers a browser with developer text.
+async fn html_refusals(request: Request, next: Next) -> Response {
+    let lang = Lang::negotiate(request.uri().query(), request.headers());
+    let is_static = request.uri().path().starts_with("/static/");
+    let response = next.run(request).await;
+    let plain = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/plain"));
+    if is_static || !plain || response.status().is_success() {
+        return response;
+    }
+    let error = match response.status() {
+        StatusCode::BAD_REQUEST | StatusCode::NOT_FOUND => {
+            ApiError::NotFound("no such page or object".into())
+        }
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::TooLarge("the form is too large".into()),
+        _ => ApiError::BadRequest("the form could not be read".into(), Vec::new()),
+    };
+    PageError {
+        lang,
+        error,
+        chrome: None,
+    }
+    .into_response()
 }
 
 /// Each role lands on what it works on: leaders and analysts on the dashboard, chain roles on their chain,

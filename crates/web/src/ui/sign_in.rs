@@ -177,7 +177,12 @@ pub async fn submit(
             return page;
         }
         Err(SignInRefused::Failed(error)) => {
-            return super::PageError { lang, error }.into_response();
+            return super::PageError {
+                lang,
+                error,
+                chrome: None,
+            }
+            .into_response();
         }
     };
     let cookie = auth::session_cookie(

@@ -19,7 +19,11 @@ use chainpark_store::workflow::{MilestoneFilter, TransformationFilter};
 use chrono::NaiveDate;
 use serde::Deserialize;
 
+use super::form::{self, FormErrors};
+use super::picker::{self, Choice};
 use super::{Chrome, FormPost, PageResult, Viewer, render};
+use chainpark_core::error::{Invalid, Violations};
+use chainpark_core::registry::PostRole;
 use crate::AppState;
 use crate::error::ApiError;
 
@@ -600,22 +604,67 @@ pub async fn add_recognition(
 #[template(path = "project_new.html")]
 struct NewProjectPage {
     chrome: Chrome,
+    /// The chains the viewer may create projects in, the parks it sees, and the chain chiefs of those chains
+    /// ("name · post").
+    chains: Vec<Choice>,
+    parks: Vec<Choice>,
+    chiefs: Vec<Choice>,
+    /// The form as typed when it was refused, and why.
+    form: NewProjectForm,
+    errors: FormErrors,
 }
 
-pub async fn new_project(viewer: Viewer) -> PageResult {
+/// The fields of the new-project form, as [`FormErrors`] places their messages.
+const PROJECT_FIELDS: &[&str] = &[
+    "name",
+    "investor",
+    "chain_id",
+    "park_id",
+    "planned_investment",
+    "chief_person_id",
+    "lead_on",
+];
+
+pub async fn new_project(State(state): State<AppState>, viewer: Viewer) -> PageResult {
+    new_project_page(&state, &viewer, NewProjectForm::default(), FormErrors::none()).await
+}
+
+async fn new_project_page(
+    state: &AppState,
+    viewer: &Viewer,
+    form: NewProjectForm,
+    errors: FormErrors,
+) -> PageResult {
     if !viewer.actor().scope.may_create_projects() {
         return Err(viewer.fail(ApiError::Forbidden(
             "this account cannot create projects".into(),
         )));
     }
+    let fail = |e| viewer.fail(e);
+    let chains = picker::project_chains(state, viewer).await.map_err(fail)?;
+    let chain_ids: Vec<Id> = chains.iter().map(|(id, _)| *id).collect();
+    let chiefs = picker::post_holders(state, viewer, &chain_ids, &[], &[PostRole::ChainChief])
+        .await
+        .map_err(fail)?;
+    let parks = picker::parks(state, viewer).await.map_err(fail)?;
+    let picked = |value: &str| value.trim().parse::<Id>().ok();
+    // A chief of one chain creates that chain's projects: it is chosen already.
+    let chain = picked(&form.chain_id).or_else(|| (chains.len() == 1).then(|| chains[0].0));
     Ok(render(NewProjectPage {
         chrome: viewer.chrome(viewer.t("project.new"), "projects"),
+        chains: picker::choices(chains, chain),
+        parks: picker::choices(parks, picked(&form.park_id)),
+        chiefs: picker::choices(chiefs, picked(&form.chief_person_id)),
+        form,
+        errors,
     }))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 pub struct NewProjectForm {
+    #[serde(default)]
     name: String,
+    #[serde(default)]
     investor: String,
     #[serde(default)]
     chain_id: String,
@@ -633,35 +682,65 @@ pub async fn create_project(
     State(state): State<AppState>,
     FormPost { viewer, form }: FormPost<NewProjectForm>,
 ) -> Response {
-    let result = async {
-        let draft = ProjectInput {
-            name: form.name,
+    let result: Result<String, ApiError> = async {
+        // The form's own fields (numbers, dates) and the domain's checks, every bad field at once.
+        let mut v = Violations::default();
+        let mut id = |field: &str, value: &str| {
+            optional_id(field, value).unwrap_or_else(|_| {
+                v.add(field, "must be a number");
+                None
+            })
+        };
+        let chain_id = id("chain_id", &form.chain_id);
+        let park_id = id("park_id", &form.park_id);
+        let chief_person_id = id("chief_person_id", &form.chief_person_id);
+        let planned_investment = match form.planned_investment.trim() {
+            "" => 0,
+            text => whole("planned_investment", text).unwrap_or_else(|_| {
+                v.add("planned_investment", "must be a number");
+                0
+            }),
+        };
+        let lead_on = match form.lead_on.trim() {
+            "" => None,
+            text => date("lead_on", text).map(Some).unwrap_or_else(|_| {
+                v.add("lead_on", "must be a date");
+                None
+            }),
+        };
+        let parsed = ProjectInput {
+            name: form.name.clone(),
             name_en: String::new(),
-            investor: form.investor,
+            investor: form.investor.clone(),
             enterprise_id: None,
-            planned_investment: match form.planned_investment.trim() {
-                "" => 0,
-                text => whole("planned_investment", text)?,
-            },
+            planned_investment,
             contracted_investment: 0,
-            chain_id: optional_id("chain_id", &form.chain_id)?,
+            chain_id,
             segment_id: None,
-            park_id: optional_id("park_id", &form.park_id)?,
-            chief_person_id: optional_id("chief_person_id", &form.chief_person_id)?,
+            park_id,
+            chief_person_id,
             officer_person_id: None,
             event_id: None,
             stages: StageDates {
-                lead_on: match form.lead_on.trim() {
-                    "" => None,
-                    text => Some(date("lead_on", text)?),
-                },
+                lead_on,
                 ..StageDates::default()
             },
         }
-        .parse()?;
-        let project = state.store.create_project(viewer.actor(), draft).await?;
+        .parse();
+        if let Err(Invalid(errors)) = &parsed {
+            for e in errors {
+                v.add(&e.field, e.message.clone());
+            }
+        }
+        if !v.is_empty() {
+            return Err(v.into_invalid().into());
+        }
+        let project = state.store.create_project(viewer.actor(), parsed?).await?;
         Ok(format!("/projects/{}", project.id))
     }
     .await;
-    finish(&viewer, result)
+    form::answer(viewer.lang, result, PROJECT_FIELDS, |errors| async move {
+        new_project_page(&state, &viewer, form, errors).await
+    })
+    .await
 }

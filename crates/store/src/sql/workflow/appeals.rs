@@ -372,8 +372,8 @@ impl AppealStore for Engine {
         let mut c = self.read().await?;
         visible_appeal(&mut c, actor, id).await?;
         Ok(sqlx::query_as(
-            "SELECT id, at, actor, action, from_status, to_status, person_id, note FROM case_steps \
-             WHERE object_kind = 'appeal' AND object_id = $1 ORDER BY at, id",
+            "SELECT s.id, s.at, s.actor, s.action, s.from_status, s.to_status, s.person_id, p.name AS person_name, s.note \
+             FROM case_steps s LEFT JOIN people p ON p.id = s.person_id WHERE s.object_kind = 'appeal' AND s.object_id = $1 ORDER BY s.at, s.id",
         )
         .bind(id)
         .fetch_all(&mut *c)
@@ -389,6 +389,7 @@ impl AppealStore for Engine {
         note: String,
         at: DateTime<Utc>,
         version: Option<i64>,
+        rules: AppealRules,
         now: DateTime<Utc>,
     ) -> Result<Appeal> {
         not_in_future("at", at, now)?;
@@ -412,12 +413,14 @@ impl AppealStore for Engine {
             return Err(stale_version("appeal", id, seen, before.version));
         }
         let next = next_status(before.status, &step)?;
+        open_to(&before, step.action(), day)?;
         let mut assignee = before.assignee.as_ref().map(|a| a.id);
         let mut notify_person: Option<(Id, &str)> = None;
         let (mut complex, mut limit, mut reply_due) =
             (before.complex, before.limit_days, before.reply_due);
         let (mut accepted_at, mut replied_at, mut closed_at) =
             (before.accepted_at, before.replied_at, before.closed_at);
+        let mut reopen_until = before.reopen_until;
         let mut replied_on_value = before.replied_at.map(china_date);
         let (mut reply, mut satisfied, mut rating, mut reopen_count) = (
             before.reply.clone(),
@@ -477,37 +480,42 @@ impl AppealStore for Engine {
                 replied_at = Some(at);
                 replied_on_value = Some(day);
             }
-            AppealStep::Close { .. } => closed_at = Some(at),
+            AppealStep::Close { .. } => {}
             AppealStep::Rate {
                 satisfied: ok,
                 rating: r,
             } => {
                 satisfied = Some(*ok);
                 rating = Some(*r);
-                if *ok {
-                    closed_at = closed_at.or(Some(at));
-                } else {
-                    // Re-opened: a new reply limit counts from today, the old reply no longer answers.
-                    reopen_count += 1;
-                    closed_at = None;
-                    replied_at = None;
-                    replied_on_value = None;
-                    let due = deadlines(&calendar(c).await?, before.received_on, day, limit)?;
-                    reply_due = due.reply_due;
-                    recounted = Some((day, due));
-                    escalation_reset = true;
-                    notify_person = assignee.map(|p| (p, "appeal_reopened"));
-                }
             }
+            AppealStep::Reopen { .. } => {
+                // A new reply limit counts from today; the old reply, its rating and the closing no longer stand.
+                reopen_count += 1;
+                closed_at = None;
+                reopen_until = None;
+                replied_at = None;
+                replied_on_value = None;
+                satisfied = None;
+                rating = None;
+                let due = deadlines(&calendar(c).await?, before.received_on, day, limit)?;
+                reply_due = due.reply_due;
+                recounted = Some((day, due));
+                escalation_reset = true;
+                notify_person = assignee.map(|p| (p, "appeal_reopened"));
+            }
+        }
+        if next == AppealStatus::Closed && before.status != AppealStatus::Closed {
+            closed_at = Some(at);
+            reopen_until = Some(rules.reopen_until(&calendar(c).await?, day)?);
         }
         // Guarded: written only if nobody changed the appeal since it was read in this transaction.
         let written = sqlx::query(
             "UPDATE appeals SET status = $1, complex = $2, limit_days = $3, reply_due = $4, assignee_person_id = $5, accepted_at = $6, \
              replied_at = $7, replied_on = $8, closed_at = $9, reply = $10, satisfied = $11, rating = $12, reopen_count = $13, \
-             last_step_at = $14, updated_at = $15, version = version + 1 WHERE id = $16 AND version = $17")
+             last_step_at = $14, updated_at = $15, reopen_until = $16, version = version + 1 WHERE id = $17 AND version = $18")
             .bind(next.as_str()).bind(complex).bind(limit as i32).bind(reply_due).bind(assignee).bind(accepted_at)
             .bind(replied_at).bind(replied_on_value).bind(closed_at).bind(&reply).bind(satisfied).bind(rating).bind(reopen_count)
-            .bind(at).bind(Utc::now()).bind(id).bind(before.version).execute(&mut *c).await?.rows_affected();
+            .bind(at).bind(Utc::now()).bind(reopen_until).bind(id).bind(before.version).execute(&mut *c).await?.rows_affected();
         if written == 0 {
             return Err(changed_meanwhile("appeal", id));
         }

@@ -223,8 +223,8 @@ impl WorkOrderStore for Engine {
         let mut c = self.read().await?;
         visible_work_order(&mut c, actor, id).await?;
         Ok(sqlx::query_as(
-            "SELECT id, at, actor, action, from_status, to_status, person_id, note FROM case_steps \
-             WHERE object_kind = 'work_order' AND object_id = $1 ORDER BY at, id",
+            "SELECT s.id, s.at, s.actor, s.action, s.from_status, s.to_status, s.person_id, p.name AS person_name, s.note \
+             FROM case_steps s LEFT JOIN people p ON p.id = s.person_id WHERE s.object_kind = 'work_order' AND s.object_id = $1 ORDER BY s.at, s.id",
         )
         .bind(id)
         .fetch_all(&mut *c)

@@ -3,36 +3,47 @@
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
-use chainpark_core::list::Paging;
 use chainpark_core::registry::{Id, PersonRef};
 use chainpark_core::workflow::appeals::{
     AppealAction, AppealStatus, AppealStepInput, permitted_steps,
 };
 use serde::Deserialize;
 
-use super::{finish, given, name, number, provisional, when};
+use super::{given, name, number, provisional, when};
 use crate::AppState;
 use crate::error::ApiError;
+use crate::ui::form::{self, FormErrors};
+use crate::ui::picker;
 use crate::ui::{Chrome, FormPost, PageResult, Viewer, render};
 
 /// One form of the loop's next step.
 struct ActionForm {
     code: &'static str,
     label: &'static str,
+    /// The first form offered: the step that moves the case on.
+    primary: bool,
     /// Asks for the person to assign.
     assign: bool,
+    /// The enterprise re-opens its closed appeal: the note is what is still not solved.
+    reopen: bool,
     /// Offers to mark the case complex.
     accept: bool,
     /// The note is the reply to the enterprise.
     reply: bool,
-    /// The note must be given (reply, call-back note).
+    /// The note must be given (reply, call-back note, reason to re-open).
     note_required: bool,
+    /// What was typed into this form when it was refused, and why.
+    note: String,
+    assignee: Option<Id>,
+    errors: FormErrors,
 }
 
 struct StepRow {
     at: String,
     actor: String,
     action: &'static str,
+    /// For an assignment: to whom.
+    assigned_to: String,
     to_status: &'static str,
     note: String,
 }
@@ -66,56 +77,29 @@ struct AppealPage {
     escalated_to: String,
     reply: String,
     rating: String,
+    /// The last day the enterprise may re-open the closed appeal (empty when it may not).
+    reopen_until: String,
     steps: Vec<StepRow>,
-    /// The loop's steps the viewer may take now, as the access policy decides (the rating apart).
+    /// The loop's steps the viewer may take now, as the access policy decides (the rating apart), the step
+    /// that moves the case on first.
     actions: Vec<ActionForm>,
     may_rate: bool,
+    /// The rating form as typed when it was refused, and why.
+    rate_errors: FormErrors,
     filed: bool,
-    /// The people holding posts in the appeal's chain or park today, for the assign form.
+    /// The people holding posts in the appeal's chain or park today ("name · post"), for the assign form.
     people: Vec<(Id, String)>,
 }
 
-/// The people holding a post (any role) in one of `chains` or `parks` today, by name.
-async fn post_holders(
-    state: &AppState,
-    viewer: &Viewer,
-    chains: &[Id],
-    parks: &[Id],
-) -> Vec<(Id, String)> {
-    let store = state.store.as_ref();
-    let mut filters = Vec::new();
-    for chain in chains {
-        filters.push(chainpark_store::PostFilter {
-            chain_id: Some(*chain),
-            on: Some(state.clock.today()),
-            ..Default::default()
-        });
-    }
-    for park in parks {
-        filters.push(chainpark_store::PostFilter {
-            park_id: Some(*park),
-            on: Some(state.clock.today()),
-            ..Default::default()
-        });
-    }
-    let mut ids = Vec::new();
-    for filter in &filters {
-        if let Ok(posts) = store
-            .list_posts(viewer.actor(), filter, &Paging::all())
-            .await
-        {
-            ids.extend(posts.items.into_iter().map(|p| p.person_id));
-        }
-    }
-    ids.sort_unstable();
-    ids.dedup();
-    let mut people = Vec::new();
-    for id in ids {
-        if let Ok(person) = store.get_person(viewer.actor(), id).await {
-            people.push((id, person.name));
-        }
-    }
-    people
+/// The fields of the step forms, as [`FormErrors`] places their messages.
+const STEP_FIELDS: &[&str] = &["note", "assignee_person_id", "satisfied", "rating"];
+
+/// A step form refused for its input: which step, what was typed, and why.
+struct Refused {
+    action: Option<AppealAction>,
+    note: String,
+    assignee: Option<Id>,
+    errors: FormErrors,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -129,9 +113,21 @@ pub async fn appeal(
     Path(id): Path<Id>,
     Query(q): Query<AppealQuery>,
 ) -> PageResult {
+    appeal_page(&state, &viewer, id, q.filed.is_some(), None).await
+}
+
+/// The appeal's page; with `refused`, the step form that was refused comes back filled in, with its messages.
+async fn appeal_page(
+    state: &AppState,
+    viewer: &Viewer,
+    id: Id,
+    filed: bool,
+    refused: Option<Refused>,
+) -> PageResult {
     let store = state.store.as_ref();
+    let today = state.clock.today();
     let a = store
-        .get_appeal(viewer.actor(), id, state.clock.today())
+        .get_appeal(viewer.actor(), id, today)
         .await
         .map_err(|e| viewer.fail(e))?;
     let steps = store
@@ -142,6 +138,11 @@ pub async fn appeal(
         .map(|s| StepRow {
             at: when(s.at),
             actor: s.actor,
+            assigned_to: if s.action == "assign" {
+                s.person_name.clone().unwrap_or_default()
+            } else {
+                String::new()
+            },
             action: match s.action.as_str() {
                 "file" => viewer.t("appeal.action.file"),
                 "escalate" => viewer.t("appeal.action.escalate"),
@@ -156,23 +157,44 @@ pub async fn appeal(
         })
         .collect();
     // The forms of the steps the viewer may take now; the rating has its own form.
-    let permitted = permitted_steps(&viewer.actor().scope, &a);
+    let permitted = permitted_steps(&viewer.actor().scope, &a, today);
     let may_rate = permitted.contains(&AppealAction::Rate);
-    let actions = permitted
-        .iter()
-        .filter(|action| **action != AppealAction::Rate)
-        .map(|action| {
-            let code = action.as_str();
-            ActionForm {
-                code,
-                label: viewer.t(&format!("appeal.action.{code}")),
-                assign: *action == AppealAction::Assign,
-                accept: *action == AppealAction::Accept,
-                reply: *action == AppealAction::Reply,
-                note_required: matches!(action, AppealAction::Reply | AppealAction::Close),
+    let mut refused = refused;
+    let mut rate_errors = FormErrors::none();
+    let mut actions = Vec::new();
+    for action in permitted.iter().filter(|a| **a != AppealAction::Rate) {
+        let code = action.as_str();
+        let (note, assignee, errors) = match refused.take() {
+            Some(r) if r.action == Some(*action) => (r.note, r.assignee, r.errors),
+            other => {
+                refused = other;
+                (String::new(), None, FormErrors::none())
             }
-        })
-        .collect();
+        };
+        actions.push(ActionForm {
+            code,
+            label: if *action == AppealAction::Assign && a.assignee.is_some() {
+                viewer.t("appeal.reassign")
+            } else {
+                viewer.t(&format!("appeal.action.{code}"))
+            },
+            primary: actions.is_empty(),
+            assign: *action == AppealAction::Assign,
+            reopen: *action == AppealAction::Reopen,
+            accept: *action == AppealAction::Accept,
+            reply: *action == AppealAction::Reply,
+            note_required: matches!(
+                action,
+                AppealAction::Reply | AppealAction::Close | AppealAction::Reopen
+            ),
+            note,
+            assignee,
+            errors,
+        });
+    }
+    if let Some(r) = refused {
+        rate_errors = r.errors;
+    }
     let people = if permitted.contains(&AppealAction::Assign) {
         let mut chains: Vec<Id> = [a.chain_id, a.route_chain_id]
             .into_iter()
@@ -181,7 +203,16 @@ pub async fn appeal(
         chains.dedup();
         let mut parks: Vec<Id> = [a.park_id, a.route_park_id].into_iter().flatten().collect();
         parks.dedup();
-        post_holders(&state, &viewer, &chains, &parks).await
+        let mut people = picker::post_holders(state, viewer, &chains, &parks, &[])
+            .await
+            .map_err(|e| viewer.fail(e))?;
+        // The person a rule routed the case to may be assigned even without a post there.
+        if let Some(h) = &a.handler
+            && !people.iter().any(|(id, _)| *id == h.id)
+        {
+            people.push((h.id, h.name.clone()));
+        }
+        people
     } else {
         Vec::new()
     };
@@ -200,22 +231,26 @@ pub async fn appeal(
         accept_due: a.accept_due.to_string(),
         reply_due: a.reply_due.to_string(),
         limit_days: a.limit_days,
-        provisional: provisional(&viewer, a.provisional_year),
+        provisional: provisional(viewer, a.provisional_year),
         overdue: match a.overdue {
             Some(step) => viewer.t(&format!("appeal.overdue.{}", step.as_str())),
             None => "",
         },
-        office_phone: office_phone(store, &viewer, a.assignee.as_ref().or(a.handler.as_ref()))
-            .await,
+        office_phone: office_phone(store, viewer, a.assignee.as_ref().or(a.handler.as_ref())).await,
         handler: name(&a.handler),
         assignee: name(&a.assignee),
         escalated_to: name(&a.escalated_to),
         reply: a.reply,
         rating: a.rating.map(|r| r.to_string()).unwrap_or_default(),
+        reopen_until: match (a.status, a.reopen_until) {
+            (AppealStatus::Closed, Some(until)) if today <= until => until.to_string(),
+            _ => String::new(),
+        },
         steps,
         actions,
         may_rate,
-        filed: q.filed.is_some(),
+        rate_errors,
+        filed,
         title: a.title,
     }))
 }
@@ -258,6 +293,7 @@ pub async fn step_appeal(
     Path(id): Path<Id>,
     FormPost { viewer, form }: FormPost<StepForm>,
 ) -> Response {
+    let refused_action = AppealAction::parse(form.action.trim());
     let result = async {
         let action = AppealAction::parse(form.action.trim()).ok_or_else(|| {
             ApiError::bad_field("action", format!("unknown step {:?}", form.action))
@@ -289,11 +325,23 @@ pub async fn step_appeal(
                 note,
                 state.clock.now(),
                 version,
+                state.appeals,
                 state.clock.now(),
             )
             .await?;
         Ok(format!("/appeals/{id}"))
     }
     .await;
-    finish(&viewer, result)
+    let assignee = given(&form.assignee_person_id).and_then(|v| v.parse().ok());
+    let lang = viewer.lang;
+    form::answer(lang, result, STEP_FIELDS, |errors| async move {
+        let refused = Refused {
+            action: refused_action,
+            note: form.note,
+            assignee,
+            errors,
+        };
+        appeal_page(&state, &viewer, id, false, Some(refused)).await
+    })
+    .await
 }
