@@ -374,8 +374,8 @@ fn score_item(rule: &IndicatorRule, benchmark: Exact, firm: &FirmInput) -> ItemR
         Some(v) if v < Exact::integer(0) => (0, How::Negative),
         Some(v) => {
             let points = v
-                .mul(Exact::integer(rule.weight.into()))
-                .div(benchmark)
+                .times(Exact::integer(rule.weight.into()))
+                .over(benchmark)
                 .map_or(0, |p| p.scaled(2));
             match cap_centi {
                 Some(cap) if points > cap => (cap, How::Capped),
@@ -733,6 +733,9 @@ mod tests {
         ]
     }
 
+    /// A firm's points per item, total, rank and class.
+    type Summary = (Id, Vec<i64>, i64, Option<i64>, Class);
+
     /// Five firms by hand. Areas: 1 holds 10 mu; 2 holds 5 mu and leases 2,000 m² (÷ plot ratio 1.0 = 3 mu) = 8 mu;
     /// 3 holds 20 mu, 4 holds 4 mu, 5 holds 6 mu. Firm 5 is exempt (listed): class T, scored but left out of the
     /// benchmarks, the averages and the ranking.
@@ -755,7 +758,7 @@ mod tests {
     fn five_hand_computed_firms_get_exactly_their_scores_ranks_and_classes() {
         let evaluation =
             evaluate(&five_firm_scheme(), 2022, &five_firms(), &[]).expect("evaluates");
-        let summary: Vec<(Id, Vec<i64>, i64, Option<i64>, Class)> = evaluation
+        let summary: Vec<Summary> = evaluation
             .results
             .iter()
             .map(|r| {

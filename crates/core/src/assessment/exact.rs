@@ -53,7 +53,7 @@ impl Exact {
         })
     }
 
-    pub fn mul(self, other: Exact) -> Exact {
+    pub fn times(self, other: Exact) -> Exact {
         Exact {
             num: self.num * other.num,
             den: self.den * other.den,
@@ -62,11 +62,11 @@ impl Exact {
     }
 
     /// `self ÷ other`; `None` when `other` is zero.
-    pub fn div(self, other: Exact) -> Option<Exact> {
+    pub fn over(self, other: Exact) -> Option<Exact> {
         Exact::ratio(self.num * other.den, self.den * other.num).map(Exact::reduced)
     }
 
-    pub fn add(self, other: Exact) -> Exact {
+    pub fn plus(self, other: Exact) -> Exact {
         Exact {
             num: self.num * other.den + other.num * self.den,
             den: self.den * other.den,
@@ -74,8 +74,8 @@ impl Exact {
         .reduced()
     }
 
-    pub fn sub(self, other: Exact) -> Exact {
-        self.add(Exact {
+    pub fn minus(self, other: Exact) -> Exact {
+        self.plus(Exact {
             num: -other.num,
             den: other.den,
         })
@@ -118,14 +118,6 @@ impl Exact {
                 width = decimals as usize
             )
         }
-    }
-
-    pub fn min(self, other: Exact) -> Exact {
-        if self <= other { self } else { other }
-    }
-
-    pub fn max(self, other: Exact) -> Exact {
-        if self >= other { self } else { other }
     }
 }
 
@@ -171,7 +163,7 @@ mod tests {
         assert_eq!(
             Exact::parse_decimal("0.5")
                 .expect("decimal")
-                .mul(Exact::integer(3)),
+                .times(Exact::integer(3)),
             Exact::ratio(3, 2).expect("ratio")
         );
     }

@@ -336,7 +336,7 @@ fn check_body(v: &mut Violations, body: &SchemeBody, known: &[&str]) {
             }
             match &r.benchmark {
                 Benchmark::Fixed { value } => {
-                    if !Exact::parse_decimal(value).is_some_and(|x| x > Exact::integer(0)) {
+                    if Exact::parse_decimal(value).is_none_or(|x| x <= Exact::integer(0)) {
                         v.add(
                             &format!("{at}.benchmark.value"),
                             "must be a positive decimal number",

@@ -107,13 +107,13 @@ pub fn score_cards(rules: &[CardRule], peers: &[Peer]) -> Vec<Card> {
                         (Some(x), Some((lo, hi))) if hi > lo => {
                             let x = x.max(lo).min(hi);
                             let part = if rule.lower_is_better {
-                                hi.sub(x)
+                                hi.minus(x)
                             } else {
-                                x.sub(lo)
+                                x.minus(lo)
                             };
                             let score = part
-                                .div(hi.sub(lo))
-                                .map(|f| Exact::integer(60).add(f.mul(Exact::integer(40))))
+                                .over(hi.minus(lo))
+                                .map(|f| Exact::integer(60).plus(f.times(Exact::integer(40))))
                                 .unwrap_or(Exact::integer(60));
                             (score.scaled(2), CardHow::Scaled)
                         }
