@@ -5,6 +5,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod assessment;
 pub mod error;
 pub mod exports;
 pub mod imports;

@@ -136,10 +136,16 @@ pub enum Kind {
     /// A park work order: tied to its park and to the people who handle it (its assignee, the chief it was
     /// escalated to).
     WorkOrder,
+    /// A land parcel (地块): tied to its park, to its holder and to the holder's chains.
+    LandParcel,
+    /// A lease of factory space: tied to its park, to its tenant and to the tenant's chains.
+    Lease,
+    /// A firm's per-mu evaluation result: the enterprise's private data, tied as its figures are.
+    AssessmentResult,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 10] = [
+    pub const ALL: [Kind; 13] = [
         Kind::Area,
         Kind::Chain,
         Kind::Segment,
@@ -150,6 +156,9 @@ impl Kind {
         Kind::Appeal,
         Kind::Project,
         Kind::WorkOrder,
+        Kind::LandParcel,
+        Kind::Lease,
+        Kind::AssessmentResult,
     ];
 }
 
@@ -405,6 +414,9 @@ impl Scope {
             Kind::Appeal => return case(chain_officer, true, true, true),
             Kind::Project => return case(self.chain_role(), true, false, false),
             Kind::WorkOrder => return case(false, true, false, true),
+            // Land and leases: the park's chief and staff, the chains' chiefs and task force, the firm itself.
+            Kind::LandParcel | Kind::Lease => return case(chain_officer, true, true, false),
+            Kind::AssessmentResult => return self.reach(Kind::EnterpriseContact),
             _ => {}
         }
         match (self.role, kind) {
@@ -738,6 +750,34 @@ impl Scope {
     /// Park work orders: the admin, the park's chief and its staff open and dispatch them.
     pub fn may_edit_park_work(&self, park: Id) -> Result<(), Denied> {
         self.may_edit_park(park)
+    }
+
+    /// A park's land parcels and leases: the admin, the park's chief and its staff keep them.
+    pub fn may_keep_land(&self, park: Id) -> Result<(), Denied> {
+        self.may_edit_park(park)
+    }
+
+    /// Evaluation schemes and runs are the admin's; every signed-in account reads the schemes (the rules that
+    /// grade a firm are public policy).
+    pub fn may_run_assessments(&self) -> Result<(), Denied> {
+        self.may_administer()
+    }
+
+    /// A scorecard of a chain (`chain`) or a park (`park`): readers of everything see every card; a chain's chiefs
+    /// and task force their chain's, a park's chief and staff their park's. The ranking (totals only) is a zone view.
+    pub fn may_read_scorecard(&self, chain: Option<Id>, park: Option<Id>) -> Result<(), Denied> {
+        let own_chain = chain.is_some_and(|c| {
+            matches!(self.role, Role::ChainChief | Role::ChainTaskForce) && self.has_chain(c)
+        });
+        let own_park = park.is_some_and(|p| self.park_role() && self.has_park(p));
+        if self.reads_everything() || own_chain || own_park {
+            Ok(())
+        } else {
+            Err(Denied(format!(
+                "a {} account reads only its own chain's or park's scorecard",
+                self.role
+            )))
+        }
     }
 
     /// In which parks the account opens work orders ([`Scope::may_edit_park_work`]): a reach of [`Kind::Park`].

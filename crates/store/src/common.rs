@@ -170,6 +170,39 @@ pub(crate) fn ties_sql(kind: Kind) -> TiesSql {
             enterprise: None,
             person: None,
         },
+        Kind::LandParcel => TiesSql {
+            table: "land_parcels lp",
+            id: "lp.id",
+            chain: Some(
+                "lp.holder_enterprise_id IN (SELECT tes.enterprise_id FROM enterprise_segments tes \
+                 JOIN segments ts ON ts.id = tes.segment_id WHERE ts.chain_id IN ({}))",
+            ),
+            park: Some("lp.park_id IN ({})"),
+            enterprise: Some("lp.holder_enterprise_id IN ({})"),
+            person: None,
+        },
+        Kind::Lease => TiesSql {
+            table: "leases ls",
+            id: "ls.id",
+            chain: Some(
+                "ls.enterprise_id IN (SELECT tes.enterprise_id FROM enterprise_segments tes \
+                 JOIN segments ts ON ts.id = tes.segment_id WHERE ts.chain_id IN ({}))",
+            ),
+            park: Some("ls.park_id IN ({})"),
+            enterprise: Some("ls.enterprise_id IN ({})"),
+            person: None,
+        },
+        Kind::AssessmentResult => TiesSql {
+            table: "assessment_results ar",
+            id: "ar.enterprise_id",
+            chain: Some(
+                "ar.enterprise_id IN (SELECT tes.enterprise_id FROM enterprise_segments tes \
+                 JOIN segments ts ON ts.id = tes.segment_id WHERE ts.chain_id IN ({}))",
+            ),
+            park: Some("ar.park_id IN ({})"),
+            enterprise: Some("ar.enterprise_id IN ({})"),
+            person: None,
+        },
         Kind::WorkOrder => TiesSql {
             table: "work_orders w",
             id: "w.id",

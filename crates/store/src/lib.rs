@@ -1,6 +1,7 @@
 //! chainpark's storage. What the rest of the program may ask of the store is said by one trait per aggregate:
 //! [`registry`] (areas, chains, segments, links, people, posts, parks, enterprises, audit), [`workflow`]
-//! (calendar, appeals, projects, transformation, work orders, inbox), [`figures`] and [`AccountStore`]. [`Store`]
+//! (calendar, appeals, projects, transformation, work orders, inbox), [`figures`], [`assessment`] (land parcels,
+//! leases, evaluation schemes and runs) and [`AccountStore`]. [`Store`]
 //! is their union and the one object callers hold (`Arc<dyn Store>`); `use chainpark_store::prelude::*;` brings
 //! every trait into scope. `sqlite` and `postgres` implement them all from the same SQL in `src/sql/`, each with its
 //! own migrations. The engine is chosen from the database URL at start-up.
@@ -12,6 +13,7 @@
 #![allow(clippy::duplicate_mod)]
 
 pub(crate) mod accounts;
+pub mod assessment;
 mod common;
 pub mod error;
 mod figure_batches;
@@ -40,6 +42,7 @@ pub use filter::*;
 
 /// Every trait of the store, so that `use chainpark_store::prelude::*;` makes all of `Store`'s methods callable.
 pub mod prelude {
+    pub use crate::assessment::{AssessmentStore, LandStore};
     pub use crate::figures::FigureStore;
     pub use crate::registry::{
         AreaStore, AuditStore, ChainStore, EnterpriseStore, LinkStore, ParkStore, PersonStore,
@@ -186,6 +189,8 @@ pub trait Store:
     + WorkOrderStore
     + InboxStore
     + WorkflowStore
+    + LandStore
+    + AssessmentStore
     + Send
     + Sync
 {

@@ -86,6 +86,8 @@ use crate::figure_batches::{
 
 #[path = "sql/accounts.rs"]
 mod accounts;
+#[path = "sql/assessment.rs"]
+mod assessment;
 #[path = "sql/figures.rs"]
 mod figures;
 #[path = "sql/registry/mod.rs"]

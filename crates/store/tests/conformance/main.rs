@@ -9,6 +9,7 @@
 mod support;
 
 mod accounts;
+mod assessment;
 mod constraints;
 mod imports;
 mod registry;
@@ -76,4 +77,8 @@ conformance! {
     imports::a_finished_import_stores_every_value,
     imports::a_calendar_file_that_covers_part_of_an_unloaded_year_stores_nothing,
     constraints::unique_and_foreign_key_violations_become_conflict_and_invalid,
+    assessment::a_parcel_keeps_its_history_and_a_year_is_evaluated_on_its_end,
+    assessment::a_scheme_in_use_is_not_edited_in_place,
+    assessment::a_rerun_after_a_revised_figure_lists_exactly_that_firm,
+    assessment::an_enterprise_user_reads_only_its_own_result,
 }

@@ -1,0 +1,203 @@
+//! Per-mu evaluation runs: gathering a year's inputs (firms, year totals as known at the data vintage, land and
+//! leased space at the year's end), evaluating them under a scheme version (`chainpark_core::assessment`), adding
+//! the park and district results, storing the run with every firm's result, and — for a re-run of the same scheme
+//! version and year — listing what changed since the run before.
+
+use std::collections::HashMap;
+
+use chainpark_core::assessment::evaluate::{
+    self, FirmChange, FirmInput, changes, evaluate as evaluate_year, group_results,
+};
+use chainpark_core::assessment::land::EvaluatedArea;
+use chainpark_core::assessment::scheme::SchemeBody;
+use chainpark_core::list::Paging;
+use chainpark_core::registry::Id;
+use chainpark_store::assessment::{AssessmentRun, NewRun, ResultFilter, YearInputs};
+use chainpark_store::{Actor, Store};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::{AppError, AppResult};
+
+/// The indicators summed for park and district results.
+const GROUP_INDICATORS: [&str; 4] = ["added_value", "tax", "operating_revenue", "energy_use"];
+
+/// A stored run and, for a re-run, the firms whose inputs or results changed since the run it repeats.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RunOutcome {
+    pub run: AssessmentRun,
+    pub changes: Vec<FirmChange>,
+}
+
+/// The evaluation's inputs for each firm of a year, with its park and district.
+pub fn firm_inputs(
+    inputs: &YearInputs,
+    plot_ratio_centi: i64,
+) -> Vec<(FirmInput, Option<Id>, String)> {
+    inputs
+        .firms
+        .iter()
+        .map(|f| {
+            let (held, leased) = inputs.areas.get(&f.id).copied().unwrap_or_default();
+            (
+                FirmInput {
+                    enterprise_id: f.id,
+                    credit_code: f.credit_code.clone(),
+                    industry_code: f.industry_code.clone(),
+                    above_size: f.above_size,
+                    founded_on: f.founded_on,
+                    area: EvaluatedArea::new(held, leased, plot_ratio_centi),
+                    figures: inputs.totals.get(&f.id).cloned().unwrap_or_default(),
+                },
+                f.park_id,
+                f.district.clone(),
+            )
+        })
+        .collect()
+}
+
+/// Evaluates `year` under scheme version `scheme_id` with figures as known at `as_of`, and stores the run. When
+/// the same scheme version already evaluated that year, the new run names the latest such run as the one it
+/// repeats and the answer lists the differences.
+pub async fn run_assessment(
+    store: &dyn Store,
+    actor: &Actor,
+    scheme_id: Id,
+    year: i32,
+    as_of: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> AppResult<RunOutcome> {
+    actor
+        .scope
+        .may_run_assessments()
+        .map_err(chainpark_store::StoreError::from)?;
+    let scheme = store.get_scheme(actor, scheme_id).await?;
+    let body: &SchemeBody = &scheme.body;
+    let this_year = store.year_inputs(actor, year, as_of).await?;
+    let needs_last_year = body.populations.iter().any(|p| {
+        p.indicators.iter().any(|r| {
+            matches!(
+                r.benchmark,
+                chainpark_core::assessment::scheme::Benchmark::Average {
+                    last_year: true,
+                    ..
+                }
+            )
+        })
+    });
+    let last_year = if needs_last_year {
+        store.year_inputs(actor, year - 1, as_of).await?
+    } else {
+        YearInputs::default()
+    };
+    let firms = firm_inputs(&this_year, body.plot_ratio_centi);
+    let before: Vec<FirmInput> = firm_inputs(&last_year, body.plot_ratio_centi)
+        .into_iter()
+        .map(|(f, _, _)| f)
+        .collect();
+    let inputs: Vec<FirmInput> = firms.iter().map(|(f, _, _)| f.clone()).collect();
+    let evaluation = evaluate_year(body, year, &inputs, &before)
+        .map_err(|e| AppError::bad_field("scheme_id", e.to_string()))?;
+    let places: HashMap<Id, (Option<Id>, String)> = firms
+        .iter()
+        .map(|(f, park, district)| (f.enterprise_id, (*park, district.clone())))
+        .collect();
+    let parks = group_results(
+        &inputs,
+        &evaluation,
+        &GROUP_INDICATORS,
+        |f| {
+            places
+                .get(&f.enterprise_id)
+                .and_then(|p| p.0)
+                .map(|p| p.to_string())
+        },
+        |key| {
+            key.parse::<Id>()
+                .ok()
+                .and_then(|p| this_year.park_land.get(&p).copied())
+        },
+    );
+    let districts = group_results(
+        &inputs,
+        &evaluation,
+        &GROUP_INDICATORS,
+        |f| places.get(&f.enterprise_id).map(|p| p.1.clone()),
+        |_| None,
+    );
+    let summary = serde_json::json!({
+        "populations": evaluation.populations,
+        "parks": parks,
+        "districts": districts,
+    });
+    let previous = store
+        .list_runs(actor)
+        .await?
+        .into_iter()
+        .filter(|r| r.scheme_id == scheme_id && r.year == year)
+        .max_by_key(|r| r.id);
+    let previous_results = match &previous {
+        Some(run) => store
+            .run_results(actor, run.id, &ResultFilter::default(), &Paging::all())
+            .await?
+            .items
+            .into_iter()
+            .map(|r| r.detail)
+            .collect(),
+        None => Vec::new(),
+    };
+    let differences = if previous.is_some() {
+        changes(&previous_results, &evaluation.results)
+    } else {
+        Vec::new()
+    };
+    let results = evaluation
+        .results
+        .into_iter()
+        .map(|r| {
+            let park = places.get(&r.enterprise_id).and_then(|p| p.0);
+            (r, park)
+        })
+        .collect();
+    let run = store
+        .record_run(
+            actor,
+            NewRun {
+                scheme_id,
+                year,
+                data_as_of: as_of,
+                ran_at: now,
+                previous_run_id: previous.map(|r| r.id),
+                summary,
+                results,
+            },
+        )
+        .await?;
+    Ok(RunOutcome {
+        run,
+        changes: differences,
+    })
+}
+
+/// The differences between a stored run and the run it repeats (none for a first run).
+pub async fn run_changes(
+    store: &dyn Store,
+    actor: &Actor,
+    run_id: Id,
+) -> AppResult<Vec<FirmChange>> {
+    let run = store.get_run(actor, run_id).await?;
+    let Some(previous) = run.previous_run_id else {
+        return Ok(Vec::new());
+    };
+    let read = |id| async move {
+        store
+            .run_results(actor, id, &ResultFilter::default(), &Paging::all())
+            .await
+            .map(|page| page.items.into_iter().map(|r| r.detail).collect::<Vec<_>>())
+    };
+    Ok(evaluate::changes(
+        &read(previous).await?,
+        &read(run_id).await?,
+    ))
+}

@@ -1,0 +1,388 @@
+//! Land parcels keep their history and give each firm its area at a year's end; a scheme a run used is never
+//! changed in place; a run keeps every firm's result, which an enterprise user reads only for itself; a re-run on
+//! figures known later lists exactly the firm whose figure was revised.
+
+use chainpark_core::access::Role;
+use chainpark_core::assessment::evaluate::{FirmInput, changes, evaluate};
+use chainpark_core::assessment::land::{EvaluatedArea, LeaseDraft, ParcelDraft};
+use chainpark_core::assessment::scheme::{Benchmark, Class, SchemeDraft, chongqing_preset};
+use chainpark_core::list::Paging;
+use chainpark_core::period::Month;
+use chainpark_core::registry::*;
+use chainpark_store::assessment::*;
+use chainpark_store::figures::{FigureValue, ImportMessage};
+use chrono::Utc;
+
+use crate::registry::{Zone, post_draft, zone};
+use crate::scopes::scoped;
+use crate::support::{Db, assert_not_found, audited, day, invalid_fields, system};
+
+fn parcel(code: &str, park: Id, holder: Option<Id>, centi_mu: i64, from: &str) -> ParcelDraft {
+    ParcelDraft {
+        code: code.into(),
+        park_id: park,
+        holder_enterprise_id: holder,
+        area_mu_centi: centi_mu,
+        land_use: "工业用地".into(),
+        valid_from: day(from),
+        valid_to: None,
+        outline: None,
+    }
+}
+
+pub async fn a_parcel_keeps_its_history_and_a_year_is_evaluated_on_its_end(db: Db) {
+    let z = zone(&db).await;
+    let admin = system();
+    db.put_parcels(
+        &admin,
+        vec![parcel("YF-01", z.park, Some(z.firm), 1_000, "2020-01-01")],
+    )
+    .await
+    .expect("stored");
+    db.put_leases(
+        &admin,
+        vec![LeaseDraft {
+            code: "ZL-2021-07".into(),
+            enterprise_id: z.other_firm,
+            park_id: z.park,
+            unit_id: None,
+            area_m2_centi: 200_000,
+            monthly_rent_fen: Some(3_000_000),
+            valid_from: day("2021-03-01"),
+            valid_to: Some(day("2022-06-30")),
+        }],
+    )
+    .await
+    .expect("stored");
+    // From 2022-07-01 the parcel passes to the other firm.
+    let moved = db
+        .put_parcels(
+            &admin,
+            vec![parcel(
+                "YF-01",
+                z.park,
+                Some(z.other_firm),
+                1_000,
+                "2022-07-01",
+            )],
+        )
+        .await
+        .expect("stored");
+    assert_eq!((moved.created, moved.changed), (0, 1));
+    let page = db
+        .list_parcels(&admin, &LandFilter::default(), &Paging::all())
+        .await
+        .expect("listed");
+    let (now, history) = db
+        .parcel_history(&admin, page.items[0].id)
+        .await
+        .expect("history");
+    assert_eq!(now.holder_enterprise_id, Some(z.other_firm));
+    assert_eq!(history.len(), 1);
+    assert_eq!(
+        (history[0].holder_enterprise_id, history[0].valid_to),
+        (Some(z.firm), day("2022-06-30"))
+    );
+    assert_eq!(
+        audited(&db, "land_parcel", now.id).await,
+        ["create", "update"]
+    );
+    let at = Utc::now();
+    let y2021 = db.year_inputs(&admin, 2021, at).await.expect("inputs");
+    assert_eq!(y2021.areas.get(&z.firm), Some(&(1_000, 0)));
+    assert_eq!(y2021.areas.get(&z.other_firm), Some(&(0, 200_000)));
+    let y2022 = db.year_inputs(&admin, 2022, at).await.expect("inputs");
+    assert_eq!(y2022.areas.get(&z.firm), None);
+    assert_eq!(
+        y2022.areas.get(&z.other_firm),
+        Some(&(1_000, 0)),
+        "the lease ended mid-year"
+    );
+    // A batch with one bad row stores nothing.
+    let refused = db
+        .put_parcels(
+            &admin,
+            vec![
+                parcel("YF-02", z.park, Some(z.firm), 500, "2023-01-01"),
+                parcel("YF-03", 9_999, None, 500, "2023-01-01"),
+            ],
+        )
+        .await;
+    assert_eq!(invalid_fields(refused), ["rows[1].park_id"]);
+    let page = db
+        .list_parcels(&admin, &LandFilter::default(), &Paging::all())
+        .await
+        .expect("listed");
+    assert_eq!(page.total, 1);
+}
+
+fn preset() -> SchemeDraft {
+    chongqing_preset()
+}
+
+pub async fn a_scheme_in_use_is_not_edited_in_place(db: Db) {
+    let z = zone(&db).await;
+    let admin = system();
+    let v1 = db
+        .create_scheme(&admin, preset(), None)
+        .await
+        .expect("created");
+    let mut edited = preset();
+    edited.name = "重庆亩均效益评价（修订）".into();
+    let same = db
+        .edit_scheme(&admin, v1.id, edited.clone())
+        .await
+        .expect("edited");
+    assert_eq!(
+        (same.id, same.version, same.name.as_str()),
+        (v1.id, 1, "重庆亩均效益评价（修订）")
+    );
+    db.record_run(&admin, new_run(v1.id, &z, Vec::new()))
+        .await
+        .expect("run");
+    edited.body.populations[0].indicators[0].benchmark = Benchmark::Fixed {
+        value: "500000".into(),
+    };
+    let v2 = db
+        .edit_scheme(&admin, v1.id, edited)
+        .await
+        .expect("a new version");
+    assert_eq!(
+        (v2.version, v2.based_on_id, v2.in_use),
+        (2, Some(v1.id), false)
+    );
+    let kept = db.get_scheme(&admin, v1.id).await.expect("version 1");
+    assert!(kept.in_use);
+    assert_eq!(kept.body, preset().body, "the used version is as it was");
+    let copy = SchemeDraft {
+        code: "cq-copy".into(),
+        ..preset()
+    };
+    let copied = db
+        .create_scheme(&admin, copy, Some(v1.id))
+        .await
+        .expect("copied");
+    assert_eq!((copied.version, copied.based_on_id), (1, Some(v1.id)));
+    assert_eq!(
+        crate::support::conflict_field(db.create_scheme(&admin, preset(), None).await),
+        "code"
+    );
+}
+
+fn new_run(
+    scheme: Id,
+    z: &Zone,
+    results: Vec<(chainpark_core::assessment::evaluate::FirmResult, Option<Id>)>,
+) -> NewRun {
+    let _ = z;
+    NewRun {
+        scheme_id: scheme,
+        year: 2022,
+        data_as_of: Utc::now(),
+        ran_at: Utc::now(),
+        previous_run_id: None,
+        summary: serde_json::json!({}),
+        results,
+    }
+}
+
+/// The zone's two firms as evaluation inputs, from what the store holds of 2022 as known at `at`.
+async fn inputs(db: &Db, at: chrono::DateTime<Utc>) -> Vec<FirmInput> {
+    let y = db.year_inputs(&system(), 2022, at).await.expect("inputs");
+    y.firms
+        .iter()
+        .map(|f| {
+            let (held, leased) = y.areas.get(&f.id).copied().unwrap_or_default();
+            FirmInput {
+                enterprise_id: f.id,
+                credit_code: f.credit_code.clone(),
+                industry_code: f.industry_code.clone(),
+                above_size: f.above_size,
+                founded_on: f.founded_on,
+                area: EvaluatedArea::new(held, leased, 100),
+                figures: y.totals.get(&f.id).cloned().unwrap_or_default(),
+            }
+        })
+        .collect()
+}
+
+async fn import_tax(db: &Db, values: &[(Id, u32, i64)]) {
+    let tax = db
+        .list_indicators(&system())
+        .await
+        .expect("indicators")
+        .into_iter()
+        .find(|i| i.code == "tax")
+        .expect("tax")
+        .id;
+    let (sender, receiver) = tokio::sync::mpsc::channel(2);
+    let batch = values
+        .iter()
+        .map(|(e, m, v)| FigureValue {
+            enterprise_id: *e,
+            indicator_id: tax,
+            month: Month::new(2022, *m).expect("month"),
+            value: *v,
+        })
+        .collect();
+    sender
+        .send(ImportMessage::Values(batch))
+        .await
+        .expect("queued");
+    sender
+        .send(ImportMessage::Finish {
+            store: true,
+            report: serde_json::json!({}),
+        })
+        .await
+        .expect("queued");
+    drop(sender);
+    assert!(
+        db.import_figures(&system(), "tax.csv", receiver)
+            .await
+            .expect("imported")
+            .stored
+    );
+}
+
+/// Both firms below size (the zone's firms are), each on 10 mu; the below-size population scores tax per mu
+/// against a fixed benchmark so that one firm's revision moves no other firm's score.
+fn fixed_scheme() -> SchemeDraft {
+    let mut draft = preset();
+    draft
+        .body
+        .populations
+        .retain(|p| p.code == "industry_below");
+    draft.body.populations[0].indicators[0].benchmark = Benchmark::Fixed {
+        value: "50000".into(),
+    };
+    draft.body.exempt_founded_within_years = None;
+    draft
+}
+
+pub async fn a_rerun_after_a_revised_figure_lists_exactly_that_firm(db: Db) {
+    let z = zone(&db).await;
+    let admin = system();
+    db.put_parcels(
+        &admin,
+        vec![
+            parcel("A-1", z.park, Some(z.firm), 1_000, "2020-01-01"),
+            parcel("A-2", z.park, Some(z.other_firm), 1_000, "2020-01-01"),
+        ],
+    )
+    .await
+    .expect("parcels");
+    import_tax(
+        &db,
+        &[(z.firm, 3, 40_000_000), (z.other_firm, 3, 60_000_000)],
+    )
+    .await;
+    let first_vintage = Utc::now();
+    let scheme = fixed_scheme();
+    let before =
+        evaluate(&scheme.body, 2022, &inputs(&db, first_vintage).await, &[]).expect("evaluates");
+    import_tax(&db, &[(z.firm, 3, 55_000_000)]).await;
+    let revised =
+        evaluate(&scheme.body, 2022, &inputs(&db, Utc::now()).await, &[]).expect("evaluates");
+    let listed: Vec<(Id, Vec<String>)> = changes(&before.results, &revised.results)
+        .into_iter()
+        .map(|c| (c.enterprise_id, c.inputs_changed))
+        .collect();
+    assert_eq!(listed, [(z.firm, vec!["tax_per_mu".to_string()])]);
+    // The first vintage still reads as it was.
+    let again =
+        evaluate(&scheme.body, 2022, &inputs(&db, first_vintage).await, &[]).expect("evaluates");
+    assert_eq!(again, before);
+}
+
+pub async fn an_enterprise_user_reads_only_its_own_result(db: Db) {
+    let z = zone(&db).await;
+    let admin = system();
+    db.put_parcels(
+        &admin,
+        vec![
+            parcel("B-1", z.park, Some(z.firm), 1_000, "2020-01-01"),
+            parcel("B-2", z.other_park, Some(z.other_firm), 1_000, "2020-01-01"),
+        ],
+    )
+    .await
+    .expect("parcels");
+    import_tax(
+        &db,
+        &[(z.firm, 3, 40_000_000), (z.other_firm, 3, 60_000_000)],
+    )
+    .await;
+    let scheme = db
+        .create_scheme(&admin, fixed_scheme(), None)
+        .await
+        .expect("scheme");
+    let evaluation =
+        evaluate(&scheme.body, 2022, &inputs(&db, Utc::now()).await, &[]).expect("evaluates");
+    let parks = [(z.firm, z.park), (z.other_firm, z.other_park)];
+    let results = evaluation
+        .results
+        .into_iter()
+        .map(|r| {
+            let park = parks
+                .iter()
+                .find(|(e, _)| *e == r.enterprise_id)
+                .map(|p| p.1);
+            (r, park)
+        })
+        .collect();
+    let run = db
+        .record_run(&admin, new_run(scheme.id, &z, results))
+        .await
+        .expect("run");
+    assert_eq!(run.firms, 2);
+    let all = db
+        .run_results(&admin, run.id, &ResultFilter::default(), &Paging::all())
+        .await
+        .expect("results");
+    let classes: Vec<(Id, Class)> = all
+        .items
+        .iter()
+        .map(|r| (r.enterprise_id, r.class))
+        .collect();
+    // Two graded firms, quotas 20/60/95 %: boundaries 0.4 → 0, 1.2 → 1, 1.9 → 2: no A, one B, one C.
+    assert_eq!(classes, [(z.other_firm, Class::B), (z.firm, Class::C)]);
+    let user = scoped(
+        &db,
+        Role::Enterprise,
+        PostInput {
+            enterprise_id: Some(z.firm),
+            ..post_draft(z.person, PostRole::EnterpriseContact)
+        },
+    )
+    .await;
+    let own = db
+        .run_results(&user, run.id, &ResultFilter::default(), &Paging::all())
+        .await
+        .expect("results");
+    assert_eq!(
+        own.items
+            .iter()
+            .map(|r| r.enterprise_id)
+            .collect::<Vec<_>>(),
+        [z.firm]
+    );
+    assert_eq!(own.total, 1);
+    let mine = db
+        .firm_result(&user, run.id, z.firm)
+        .await
+        .expect("its own");
+    assert_eq!(mine.detail.items[0].numerator, Some(40_000_000));
+    assert_not_found(db.firm_result(&user, run.id, z.other_firm).await);
+    let parcels = db
+        .list_parcels(&user, &LandFilter::default(), &Paging::all())
+        .await
+        .expect("parcels");
+    assert_eq!(
+        parcels
+            .items
+            .iter()
+            .map(|p| p.code.as_str())
+            .collect::<Vec<_>>(),
+        ["B-1"]
+    );
+}
