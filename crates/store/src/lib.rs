@@ -45,8 +45,8 @@ pub mod prelude {
         PostStore, SegmentStore,
     };
     pub use crate::workflow::{
-        AppealStore, CalendarStore, InboxStore, ProjectStore, TransformationStore, WorkOrderStore,
-        WorkflowStore,
+        AlertStore, AppealStore, CalendarStore, InboxStore, ProjectStore, TransformationStore,
+        WorkOrderStore, WorkflowStore,
     };
     pub use crate::{AccountStore, Store};
 }
@@ -184,6 +184,7 @@ pub trait Store:
     + TransformationStore
     + WorkOrderStore
     + InboxStore
+    + AlertStore
     + WorkflowStore
     + Send
     + Sync
