@@ -107,8 +107,9 @@ pub async fn deliver_due(
     Ok(delivery)
 }
 
-/// The rules a running server applies by itself at `now`: escalate every overdue appeal and work order, and tell
-/// the admins (once a year) that a holiday calendar they must load is missing.
+/// The rules a running server applies by itself at `now`: escalate every overdue appeal and work order, tell each
+/// chief of the alerts they answer for (once per alert), and tell the admins (once a year) that a holiday calendar
+/// they must load is missing.
 pub async fn apply_rules(store: &Arc<dyn Store>, now: DateTime<Utc>) {
     let actor = Actor::system("escalation");
     match store.escalate_overdue(&actor, now).await {
@@ -121,6 +122,16 @@ pub async fn apply_rules(store: &Arc<dyn Store>, now: DateTime<Utc>) {
         }
         Ok(_) => {}
         Err(e) => tracing::error!(error = %e, "escalation round failed"),
+    }
+    match store.deliver_alerts(&Actor::system("alerts"), now).await {
+        Ok(run) if run.delivered > 0 => tracing::info!(
+            alerts = run.alerts,
+            delivered = run.delivered,
+            without_chief = run.without_chief,
+            "told the chiefs of new alerts"
+        ),
+        Ok(_) => {}
+        Err(e) => tracing::error!(error = %e, "alert delivery failed"),
     }
     match store
         .remind_missing_calendar(&Actor::system("calendar"), now)

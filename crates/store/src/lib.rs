@@ -49,8 +49,8 @@ pub mod prelude {
         PostStore, SegmentStore,
     };
     pub use crate::workflow::{
-        AppealStore, CalendarStore, InboxStore, ProjectStore, TransformationStore, WorkOrderStore,
-        WorkflowStore,
+        AlertStore, AppealStore, CalendarStore, InboxStore, ProjectStore, TransformationStore,
+        WorkOrderStore, WorkflowStore,
     };
     pub use crate::{AccountStore, Store};
 }
@@ -188,6 +188,7 @@ pub trait Store:
     + TransformationStore
     + WorkOrderStore
     + InboxStore
+    + AlertStore
     + WorkflowStore
     + LandStore
     + AssessmentStore

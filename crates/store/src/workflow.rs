@@ -7,14 +7,15 @@
 //! asked about (`as_of`), so a deadline can be checked on any day, in a test as in a report.
 //!
 //! One trait per capability: [`CalendarStore`], [`AppealStore`], [`ProjectStore`], [`TransformationStore`],
-//! [`WorkOrderStore`], [`InboxStore`], and [`WorkflowStore`] for what spans them (the check, escalation). Each is
-//! implemented in the module of the same name under `src/sql/workflow/`.
+//! [`WorkOrderStore`], [`InboxStore`], [`AlertStore`], and [`WorkflowStore`] for what spans them (the check,
+//! escalation). Each is implemented in the module of the same name under `src/sql/workflow/`.
 
 use async_trait::async_trait;
 use chainpark_core::calendar::WorkCalendar;
 use chainpark_core::list::{Page, Paging};
 use chainpark_core::registry::{Id, PersonRef};
 use chainpark_core::workflow::OnTimeRate;
+use chainpark_core::workflow::alerts::Alert;
 use chainpark_core::workflow::appeals::*;
 use chainpark_core::workflow::projects::*;
 use chainpark_core::workflow::transformation::*;
@@ -461,6 +462,31 @@ pub trait WorkflowStore: Send + Sync {
     /// Escalates every open case that is overdue and not yet escalated, to its chain or park chief, and
     /// notifies them. `at` is the instant of the run; appeals are judged on its China date. Admin (or the program) only.
     async fn escalate_overdue(&self, actor: &Actor, at: DateTime<Utc>) -> Result<EscalationRun>;
+}
+
+/// Alerts (预警) in the actor's reach, and their delivery to the responsible chiefs. Implemented in
+/// `src/sql/workflow/alerts.rs`; the rules are `chainpark_core::workflow::alerts`.
+#[async_trait]
+pub trait AlertStore: Send + Sync {
+    /// The alerts the actor may see on the China date of `at`, most pressing first: appeals in the reach of
+    /// appeals, milestones and projects in the reach of projects, falling output of the firms whose figures the
+    /// actor may read.
+    async fn alerts(&self, actor: &Actor, at: DateTime<Utc>) -> Result<Vec<Alert>>;
+    /// Tells each alert's responsible chief in their inbox (and by mail), once per alert whatever the number of
+    /// runs: an appeal's chain chief (else its park chief), a project's responsible chief (else its chain's or
+    /// park's), a firm's chain chief (else its park chief). Admin (or the program) only.
+    async fn deliver_alerts(&self, actor: &Actor, at: DateTime<Utc>) -> Result<AlertDelivery>;
+}
+
+/// What one delivery run did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct AlertDelivery {
+    /// Alerts standing at the instant of the run.
+    pub alerts: usize,
+    /// Messages written now (an alert told before is not told again).
+    pub delivered: usize,
+    /// Alerts whose chief post nobody holds.
+    pub without_chief: usize,
 }
 
 #[derive(FromRow)]

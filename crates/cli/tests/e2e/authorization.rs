@@ -676,6 +676,8 @@ const MATRIX: &[Row] = &[
     row("GET", "/api/v1/inbox/counts", read_all),
     row("POST", "/api/v1/inbox/{id}/read", own_messages_only),
     row("POST", "/api/v1/inbox/read-all", read_all),
+    // Alerts: every signed-in role gets its own, in its reach (the markers check what each list carries).
+    row("GET", "/api/v1/alerts", read_all),
     row(
         "GET",
         "/api/v1/reports/scheduling",

@@ -7,6 +7,7 @@ mod workflow_common;
 
 mod access;
 mod admin_pages;
+mod alerts;
 mod appeals;
 mod authorization;
 mod browser;

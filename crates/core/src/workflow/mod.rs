@@ -2,6 +2,7 @@
 //! key projects from lead to production, digital-transformation recognitions and park work orders. Everything
 //! here is a pure rule — state machines, order checks, deadlines, rates — so the store and the web layer only ask.
 
+pub mod alerts;
 pub mod appeals;
 pub mod demo;
 pub mod projects;

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`. Each object's module owns its routes; they are merged here, and the OpenAPI
 //! document is collected from the same routes, so the document cannot forget an endpoint.
 
+pub mod alerts;
 pub mod appeals;
 pub mod areas;
 pub mod audit;
@@ -63,5 +64,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(transformation::router())
         .merge(work_orders::router())
         .merge(inbox::router())
+        .merge(alerts::router())
         .merge(reports::router())
 }

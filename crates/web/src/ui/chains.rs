@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
+use chainpark_core::access::Landing;
 use chainpark_core::figures::Dimension;
 use chainpark_core::list::Paging;
 use chainpark_core::registry::{ChainMembership, Enterprise, Id, Person, PostRole};
@@ -272,6 +273,7 @@ struct ChainPage {
     selected: Option<(Id, String)>,
     firms: Vec<FirmRow>,
     firms_shown_of: usize,
+    alerts: Option<super::alerts::AlertList>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -511,6 +513,7 @@ pub async fn page(
     let (chiefs, owners, task_force) = (to_rows(chiefs), to_rows(owners), to_rows(task_force));
     let chain_group = by_chain.as_ref().and_then(|r| stats::group(r, id));
     let name = lang.pick(&chain.name, &chain.name_en).to_string();
+    let alerts = super::alerts::on_own_page(&state, &viewer, Landing::Chain(Some(id))).await?;
     Ok(render(ChainPage {
         chrome: viewer.chrome(name.clone(), "chains"),
         chain_id: id,
@@ -534,5 +537,6 @@ pub async fn page(
         selected: selected.map(|s| (s, seg_name(s))),
         firms: firm_rows,
         firms_shown_of,
+        alerts,
     }))
 }

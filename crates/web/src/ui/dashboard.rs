@@ -61,6 +61,7 @@ struct DashboardPage {
     method: String,
     /// For the admin: the holiday calendar of this year, or from 1 November of next year, is not loaded.
     calendar_notice: Option<String>,
+    alerts: Option<super::alerts::AlertList>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -136,6 +137,7 @@ pub async fn page(
     let calendar_notice = calendar_notice(&state, &viewer)
         .await
         .map_err(|e| viewer.fail(e))?;
+    let alerts = Some(super::alerts::alert_list(&state, &viewer).await?);
     let page = DashboardPage {
         chrome: viewer.chrome(viewer.t("dash.title"), "dashboard"),
         period_label: stats::period_label(period, lang),
@@ -149,6 +151,7 @@ pub async fn page(
         trend_output_svg,
         method,
         calendar_notice,
+        alerts,
     };
     Ok::<Response, _>(render(page))
 }

@@ -847,6 +847,28 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "所含数字化车间编号（逗号分隔）",
         "Workshop nos. (comma-separated)",
     ),
+    // Alerts (预警) on the dashboard and the chiefs' landing pages.
+    ("alerts.title", "预警", "Alerts"),
+    ("alerts.none", "当前没有预警", "No alerts at present"),
+    ("alerts.more", "另有预警条数：", "More alerts not listed:"),
+    ("alerts.kind.appeal_overdue", "诉求逾期", "Appeal overdue"),
+    ("alerts.kind.appeal_due_soon", "诉求临期", "Appeal due soon"),
+    (
+        "alerts.kind.milestone_overdue",
+        "节点逾期",
+        "Milestone overdue",
+    ),
+    ("alerts.kind.project_stalled", "项目停滞", "Project stalled"),
+    ("alerts.kind.output_falling", "产值下滑", "Output falling"),
+    ("alerts.on.appeal_overdue", "时限", "due"),
+    ("alerts.on.appeal_due_soon", "时限", "due"),
+    ("alerts.on.milestone_overdue", "时限", "due"),
+    ("alerts.on.project_stalled", "最近进展", "last progress"),
+    (
+        "alerts.on.output_falling",
+        "连续三个月同比下降逾20%，截至",
+        "down over 20 % y/y for 3 months to",
+    ),
 ];
 
 /// The texts of forms: their errors, pickers and the appeal loop's later steps.

@@ -4,6 +4,7 @@
 //! to the sign-in page (the API keeps answering 401).
 
 mod accounts;
+mod alerts;
 mod assets;
 mod chain_map;
 mod chains;

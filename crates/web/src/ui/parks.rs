@@ -3,6 +3,7 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
+use chainpark_core::access::Landing;
 use chainpark_core::district::DistrictCode;
 use chainpark_core::figures::{Dimension, RollupGroup, rounded_quotient};
 use chainpark_core::list::Paging;
@@ -244,6 +245,7 @@ struct ParkPage {
     offset: i64,
     prev: Option<i64>,
     next: Option<i64>,
+    alerts: Option<super::alerts::AlertList>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -349,6 +351,7 @@ pub async fn page(
         .collect();
     let next = (offset + PAGE < firms.total).then_some(offset + PAGE);
     let prev = (offset > 0).then(|| (offset - PAGE).max(0));
+    let alerts = super::alerts::on_own_page(&state, &viewer, Landing::Park(Some(id))).await?;
     Ok(render(ParkPage {
         chrome: viewer.chrome(park_name.clone(), "parks"),
         id,
@@ -376,6 +379,7 @@ pub async fn page(
         offset,
         prev,
         next,
+        alerts,
     }))
 }
 

@@ -4,6 +4,7 @@
 
 use super::{Db, Engine};
 
+mod alerts;
 mod appeals;
 mod calendar;
 mod inbox;

@@ -47,6 +47,8 @@ pub async fn inbox(State(state): State<AppState>, viewer: Viewer) -> PageResult 
             href: match m.object_kind.as_str() {
                 "appeal" => format!("/appeals/{}", m.object_id),
                 "work_order" => "/work-orders".to_string(),
+                "project" => format!("/projects/{}", m.object_id),
+                "enterprise" => format!("/enterprises/{}", m.object_id),
                 _ => String::new(),
             },
             subject: m.subject,
