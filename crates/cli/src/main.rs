@@ -10,6 +10,7 @@ mod bench_pages;
 mod bench_sign_in;
 mod config;
 mod figures;
+mod meters;
 mod workflow;
 
 use std::path::PathBuf;
@@ -29,10 +30,11 @@ use config::Settings;
 #[derive(Debug, Parser)]
 #[command(name = "chainpark", version, about, long_about = None)]
 struct Cli {
-    /// A TOML configuration file (keys: listen, database, spool_dir, trusted_proxies, the table [import] of import
-    /// limits and the table [disclosure] with min_firms and dominance_percent). Environment variables
-    /// CHAINPARK_LISTEN, CHAINPARK_DATABASE, CHAINPARK_SPOOL_DIR, CHAINPARK_TRUSTED_PROXIES, CHAINPARK_IMPORT_<LIMIT>
-    /// and CHAINPARK_DISCLOSURE_<KEY> override it; command-line options override both.
+    /// A TOML configuration file (keys: listen, database, spool_dir, trusted_proxies, mqtt, mqtt_client_id, the
+    /// table [import] of import limits and the table [disclosure] with min_firms and dominance_percent). Environment
+    /// variables CHAINPARK_LISTEN, CHAINPARK_DATABASE, CHAINPARK_SPOOL_DIR, CHAINPARK_TRUSTED_PROXIES,
+    /// CHAINPARK_MQTT, CHAINPARK_MQTT_CLIENT_ID, CHAINPARK_IMPORT_<LIMIT> and CHAINPARK_DISCLOSURE_<KEY> override it;
+    /// command-line options override both.
     #[arg(long, global = true, env = "CHAINPARK_CONFIG")]
     config: Option<PathBuf>,
     #[command(subcommand)]
@@ -115,6 +117,10 @@ struct ServeArgs {
     /// Database URL: sqlite://PATH (created if missing) or postgres://USER@HOST/DB.
     #[arg(long)]
     database: Option<String>,
+    /// The MQTT broker meter readings arrive through, e.g. mqtt://127.0.0.1:1883 (config key `mqtt`); without
+    /// one, readings come through the API only.
+    #[arg(long)]
+    mqtt: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -146,7 +152,12 @@ async fn main() -> anyhow::Result<()> {
     let clock = clock_from_env()?;
     match cli.command {
         Command::Serve(args) => {
-            let settings = Settings::load(cli.config.as_deref(), args.listen, args.database)?;
+            let settings = Settings::load_with_mqtt(
+                cli.config.as_deref(),
+                args.listen,
+                args.database,
+                args.mqtt,
+            )?;
             let store = open(&settings.database).await?;
             serve(store, &settings.listen, &settings, clock).await
         }
@@ -354,6 +365,7 @@ async fn serve(
         store.engine()
     );
     workflow::start_background(&store, clock)?;
+    meters::start_background(&store, settings, clock)?;
     let mut state = AppState::new(store).with_clock(clock);
     state.disclosure = settings.disclosure;
     state.trusted_proxies = Arc::new(trusted_proxies);

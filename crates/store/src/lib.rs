@@ -1,6 +1,7 @@
 //! chainpark's storage. What the rest of the program may ask of the store is said by one trait per aggregate:
 //! [`registry`] (areas, chains, segments, links, people, posts, parks, enterprises, audit), [`workflow`]
-//! (calendar, appeals, projects, transformation, work orders, inbox), [`figures`] and [`AccountStore`]. [`Store`]
+//! (calendar, appeals, projects, transformation, work orders, inbox), [`figures`], [`parkops`] (meters, readings,
+//! alarms) and [`AccountStore`]. [`Store`]
 //! is their union and the one object callers hold (`Arc<dyn Store>`); `use chainpark_store::prelude::*;` brings
 //! every trait into scope. `sqlite` and `postgres` implement them all from the same SQL in `src/sql/`, each with its
 //! own migrations. The engine is chosen from the database URL at start-up.
@@ -17,6 +18,7 @@ pub mod error;
 mod figure_batches;
 pub mod figures;
 pub mod filter;
+pub mod parkops;
 pub mod postgres;
 pub mod registry;
 pub mod sqlite;
@@ -40,6 +42,7 @@ pub use filter::*;
 /// Every trait of the store, so that `use chainpark_store::prelude::*;` makes all of `Store`'s methods callable.
 pub mod prelude {
     pub use crate::figures::FigureStore;
+    pub use crate::parkops::MeterStore;
     pub use crate::registry::{
         AreaStore, AuditStore, ChainStore, EnterpriseStore, LinkStore, ParkStore, PersonStore,
         PostStore, SegmentStore,
@@ -185,6 +188,7 @@ pub trait Store:
     + WorkOrderStore
     + InboxStore
     + WorkflowStore
+    + MeterStore
     + Send
     + Sync
 {

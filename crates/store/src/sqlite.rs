@@ -58,6 +58,8 @@ use crate::figure_batches::{
 mod accounts;
 #[path = "sql/figures.rs"]
 mod figures;
+#[path = "sql/parkops.rs"]
+mod parkops;
 #[path = "sql/registry/mod.rs"]
 mod registry;
 #[path = "sql/tx.rs"]

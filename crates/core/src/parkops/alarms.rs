@@ -68,7 +68,11 @@ pub fn night_hours(night: NaiveDate) -> Vec<i64> {
     )
     .map(|midnight| midnight.timestamp() + i64::from(NIGHT_HOURS.start) * HOUR);
     first
-        .map(|f| (0..NIGHT_HOURS.len() as i64).map(|i| f + i * HOUR).collect())
+        .map(|f| {
+            (0..NIGHT_HOURS.len() as i64)
+                .map(|i| f + i * HOUR)
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -187,7 +191,13 @@ pub fn alarm_work_order(meter: &Meter, rule: AlarmRule, detail: &str) -> WorkOrd
         facility,
         kind: WorkOrderKind::Utilities,
         urgency,
-        title: format!("告警：{} {}（{}）", meter.code, what, meter.name),
+        // The code (≤ 64) and at most 100 characters of the name keep the title within its 200.
+        title: format!(
+            "告警：{} {}（{}）",
+            meter.code,
+            what,
+            meter.name.chars().take(100).collect::<String>()
+        ),
         description: detail.to_string(),
         limit: None,
         assignee_person_id: None,
@@ -221,14 +231,21 @@ mod tests {
     fn the_watched_night_is_four_china_hours_from_one_to_five() {
         let hours = night_hours(night());
         assert_eq!(hours.len(), 4);
-        assert_eq!(hours[0], bucket(Grain::Hour, at("2026-06-14T01:00:00+08:00")));
+        assert_eq!(
+            hours[0],
+            bucket(Grain::Hour, at("2026-06-14T01:00:00+08:00"))
+        );
         assert_eq!(night_of(hours[3]), Some(night()));
-        assert_eq!(night_of(bucket(Grain::Hour, at("2026-06-14T05:00:00+08:00"))), None);
+        assert_eq!(
+            night_of(bucket(Grain::Hour, at("2026-06-14T05:00:00+08:00"))),
+            None
+        );
     }
 
     #[test]
     fn night_time_flow_in_every_watched_hour_is_a_leak() {
-        let hours: BTreeMap<i64, i64> = night_hours(night()).into_iter().map(|h| (h, 150)).collect();
+        let hours: BTreeMap<i64, i64> =
+            night_hours(night()).into_iter().map(|h| (h, 150)).collect();
         assert!(matches!(
             judge_night(&leak_rules(), night(), &hours),
             Verdict::Raise { at: t, .. } if t == at("2026-06-14T01:00:00+08:00")
@@ -241,7 +258,10 @@ mod tests {
             night_hours(night()).into_iter().map(|h| (h, 150)).collect();
         let third = night_hours(night())[2];
         hours.remove(&third);
-        assert_eq!(judge_night(&leak_rules(), night(), &hours), Verdict::Undecided);
+        assert_eq!(
+            judge_night(&leak_rules(), night(), &hours),
+            Verdict::Undecided
+        );
         hours.insert(third, 20);
         assert!(matches!(
             judge_night(&leak_rules(), night(), &hours),
@@ -255,8 +275,14 @@ mod tests {
             jump_max: Some(1_000),
             ..MeterRules::default()
         };
-        assert!(matches!(judge_jump(&rules, 0, 1_001), Verdict::Raise { .. }));
-        assert!(matches!(judge_jump(&rules, 0, 1_000), Verdict::Clear { .. }));
+        assert!(matches!(
+            judge_jump(&rules, 0, 1_001),
+            Verdict::Raise { .. }
+        ));
+        assert!(matches!(
+            judge_jump(&rules, 0, 1_000),
+            Verdict::Clear { .. }
+        ));
     }
 
     #[test]
@@ -276,7 +302,12 @@ mod tests {
             Verdict::Clear { .. }
         ));
         assert_eq!(
-            judge_silence(&MeterRules::default(), None, created, at("2027-01-01T00:00:00Z")),
+            judge_silence(
+                &MeterRules::default(),
+                None,
+                created,
+                at("2027-01-01T00:00:00Z")
+            ),
             Verdict::Undecided
         );
     }

@@ -137,7 +137,10 @@ pub fn bucket_start(grain: Grain, key: i64) -> Option<DateTime<Utc>> {
 pub fn bucket_label(grain: Grain, key: i64) -> String {
     match (grain, bucket_start(grain, key)) {
         (_, None) => key.to_string(),
-        (Grain::Hour, Some(t)) => t.with_timezone(&china()).format("%Y-%m-%d %H:00").to_string(),
+        (Grain::Hour, Some(t)) => t
+            .with_timezone(&china())
+            .format("%Y-%m-%d %H:00")
+            .to_string(),
         (Grain::Day, Some(t)) => china_date(t).format("%Y-%m-%d").to_string(),
         (Grain::Month, Some(t)) => china_date(t).format("%Y-%m").to_string(),
     }
@@ -470,18 +473,17 @@ impl MeterInput {
             },
         };
         let threshold = |v: &mut Violations, field: &str, n: &Option<serde_json::Number>| {
-            n.as_ref()
-                .and_then(|n| match parse_amount(&n.to_string()) {
-                    Ok(a) if a > 0 => Some(a),
-                    Ok(_) => {
-                        v.add(field, "must be more than 0");
-                        None
-                    }
-                    Err(e) => {
-                        v.add(field, e);
-                        None
-                    }
-                })
+            n.as_ref().and_then(|n| match parse_amount(&n.to_string()) {
+                Ok(a) if a > 0 => Some(a),
+                Ok(_) => {
+                    v.add(field, "must be more than 0");
+                    None
+                }
+                Err(e) => {
+                    v.add(field, e);
+                    None
+                }
+            })
         };
         let rules = crate::parkops::alarms::MeterRules {
             no_data_hours: self.no_data_hours,
@@ -495,7 +497,10 @@ impl MeterInput {
         }
         if !formula.is_empty() {
             if multiplier != 1 {
-                v.add("multiplier", "a virtual meter takes its parts' amounts as they are");
+                v.add(
+                    "multiplier",
+                    "a virtual meter takes its parts' amounts as they are",
+                );
             }
             if rules != crate::parkops::alarms::MeterRules::default() {
                 v.add(
@@ -586,7 +591,10 @@ mod tests {
         let t = at("2026-05-31T23:30:00+08:00");
         assert_eq!(bucket(Grain::Day, t), 20260531);
         assert_eq!(bucket(Grain::Month, t), 202605);
-        assert_eq!(bucket_label(Grain::Hour, bucket(Grain::Hour, t)), "2026-05-31 23:00");
+        assert_eq!(
+            bucket_label(Grain::Hour, bucket(Grain::Hour, t)),
+            "2026-05-31 23:00"
+        );
         let next = at("2026-06-01T00:00:00+08:00");
         assert_eq!(bucket(Grain::Month, next), 202606);
         assert_eq!(bucket_start(Grain::Day, 20260601), Some(next));
@@ -600,7 +608,10 @@ mod tests {
             value: v,
         };
         let deltas = rollup_deltas(
-            &[r("2026-06-15T10:05:00+08:00", 1_500), r("2026-06-15T10:50:00+08:00", 500)],
+            &[
+                r("2026-06-15T10:05:00+08:00", 1_500),
+                r("2026-06-15T10:50:00+08:00", 500),
+            ],
             |_| 80,
         )
         .expect("sums");
@@ -617,18 +628,20 @@ mod tests {
 
     #[test]
     fn a_payload_is_one_reading_or_an_array_and_a_bad_one_is_named() {
-        let one = parse_payload(br#"{"t": "2026-06-15T10:00:00+08:00", "v": 123.4}"#).expect("reads");
+        let one =
+            parse_payload(br#"{"t": "2026-06-15T10:00:00+08:00", "v": 123.4}"#).expect("reads");
         assert_eq!(one, vec![(at("2026-06-15T02:00:00Z"), 123_400)]);
         let many = parse_payload(
             br#"[{"t": "2026-06-15T10:00:00+08:00", "v": 1}, {"t": "2026-06-15T11:00:00+08:00", "v": 2}]"#,
         )
         .expect("reads");
         assert_eq!(many.len(), 2);
-        let bad = parse_payload(br#"[{"t": "2026-06-15T10:00:00+08:00", "v": 1}, {"t": "x", "v": 1}]"#)
-            .expect_err("refused");
+        let bad =
+            parse_payload(br#"[{"t": "2026-06-15T10:00:00+08:00", "v": 1}, {"t": "x", "v": 1}]"#)
+                .expect_err("refused");
         assert!(bad.starts_with("reading [1]"), "{bad}");
-        let negative = parse_payload(br#"{"t": "2026-06-15T10:00:00+08:00", "v": -1}"#)
-            .expect_err("refused");
+        let negative =
+            parse_payload(br#"{"t": "2026-06-15T10:00:00+08:00", "v": -1}"#).expect_err("refused");
         assert!(negative.contains("v "), "{negative}");
     }
 
@@ -636,7 +649,10 @@ mod tests {
     fn a_formula_adds_and_subtracts_meters_whose_codes_may_hold_hyphens() {
         let terms = parse_formula("B1-F1 + B1-F2 - PUMP.1").expect("reads");
         assert_eq!(
-            terms.iter().map(|t| (t.sign, t.meter_code.as_str())).collect::<Vec<_>>(),
+            terms
+                .iter()
+                .map(|t| (t.sign, t.meter_code.as_str()))
+                .collect::<Vec<_>>(),
             vec![(1, "B1-F1"), (1, "B1-F2"), (-1, "PUMP.1")]
         );
         assert_eq!(formula_text(&terms), "B1-F1 + B1-F2 - PUMP.1");
@@ -672,8 +688,21 @@ mod tests {
             jump_max: jump.map(serde_json::Number::from),
         };
         let fields = |e: Invalid| e.0.into_iter().map(|f| f.field).collect::<Vec<_>>();
-        assert_eq!(fields(input("B1 + U2", None).parse().expect_err("refused")), ["formula"]);
-        assert_eq!(fields(input("U1 + U2", Some(5)).parse().expect_err("refused")), ["formula"]);
-        assert_eq!(input("U1 + U2", None).parse().expect("accepted").formula.len(), 2);
+        assert_eq!(
+            fields(input("B1 + U2", None).parse().expect_err("refused")),
+            ["formula"]
+        );
+        assert_eq!(
+            fields(input("U1 + U2", Some(5)).parse().expect_err("refused")),
+            ["formula"]
+        );
+        assert_eq!(
+            input("U1 + U2", None)
+                .parse()
+                .expect("accepted")
+                .formula
+                .len(),
+            2
+        );
     }
 }
