@@ -88,6 +88,8 @@ pub struct IngestCounters {
     pub duplicates: AtomicU64,
     pub rejected: AtomicU64,
     pub alarms: AtomicU64,
+    /// Subscriptions the broker confirmed: the ingest takes what is published from the first one on.
+    pub subscriptions: AtomicU64,
 }
 
 /// Runs the ingest until the task is dropped: connects (again after a lost connection), subscribes, and writes
@@ -106,7 +108,13 @@ pub async fn run(
         .set_max_packet_size(MAX_PACKET, MAX_PACKET);
     let (client, mut eventloop) = AsyncClient::new(options, BATCH * 2);
     let (sender, receiver) = tokio::sync::mpsc::channel::<Publish>(BATCH * 2);
-    let writer = tokio::spawn(write_loop(store, client.clone(), receiver, clock, counters));
+    let writer = tokio::spawn(write_loop(
+        store,
+        client.clone(),
+        receiver,
+        clock,
+        counters.clone(),
+    ));
     loop {
         match eventloop.poll().await {
             Ok(Event::Incoming(Packet::ConnAck(_))) => {
@@ -115,6 +123,9 @@ pub async fn run(
                 if let Err(e) = client.subscribe(TOPIC_FILTER, QoS::AtLeastOnce).await {
                     tracing::error!("MQTT subscribe: {e}");
                 }
+            }
+            Ok(Event::Incoming(Packet::SubAck(_))) => {
+                counters.subscriptions.fetch_add(1, Ordering::Relaxed);
             }
             Ok(Event::Incoming(Packet::Publish(p))) => {
                 if sender.send(p).await.is_err() {

@@ -18,6 +18,7 @@ mod demo_workflow;
 mod disclosure;
 mod figures;
 mod hostile_files;
+mod meters;
 mod pages;
 mod projects;
 mod read_cache;
