@@ -39,6 +39,17 @@ pub struct Settings {
     /// default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metrics_token: Option<String>,
+    /// The MQTT broker meter readings arrive through (`mqtt://host:1883`); none by default: chainpark runs
+    /// without one, and readings come through the API.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mqtt: Option<String>,
+    /// chainpark's client id at the broker: fixed, so that the broker keeps its session across restarts.
+    #[serde(default = "default_mqtt_client_id")]
+    pub mqtt_client_id: String,
+}
+
+fn default_mqtt_client_id() -> String {
+    "chainpark".to_string()
 }
 
 impl Default for Settings {
@@ -52,6 +63,8 @@ impl Default for Settings {
             spool_dir: None,
             import: ImportLimits::default(),
             metrics_token: None,
+            mqtt: None,
+            mqtt_client_id: default_mqtt_client_id(),
         }
     }
 }
@@ -62,6 +75,8 @@ struct Overrides {
     listen: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     database: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mqtt: Option<String>,
 }
 
 impl Settings {
@@ -71,7 +86,17 @@ impl Settings {
         listen: Option<String>,
         database: Option<String>,
     ) -> anyhow::Result<Settings> {
-        let settings = Settings::read(file, listen, database)?;
+        Settings::load_with_mqtt(file, listen, database, None)
+    }
+
+    /// As `load`, with the command line's MQTT broker.
+    pub fn load_with_mqtt(
+        file: Option<&Path>,
+        listen: Option<String>,
+        database: Option<String>,
+        mqtt: Option<String>,
+    ) -> anyhow::Result<Settings> {
+        let settings = Settings::read(file, listen, database, mqtt)?;
         if let Some(path) = settings.database.strip_prefix("sqlite://")
             && let Some(parent) = Path::new(path).parent()
             && !parent.as_os_str().is_empty()
@@ -86,6 +111,7 @@ impl Settings {
         file: Option<&Path>,
         listen: Option<String>,
         database: Option<String>,
+        mqtt: Option<String>,
     ) -> anyhow::Result<Settings> {
         let mut figment = Figment::from(Serialized::defaults(Settings::default()));
         if let Some(file) = file {
@@ -106,6 +132,8 @@ impl Settings {
                         "disclosure_min_firms",
                         "disclosure_dominance_percent",
                         "appeals_reopen_days",
+                        "mqtt",
+                        "mqtt_client_id",
                     ])
                     .map(|key| {
                         let key = key.as_str().to_ascii_lowercase();
@@ -115,7 +143,11 @@ impl Settings {
                     }),
             )
             .merge(Env::prefixed("CHAINPARK_IMPORT_").map(|key| format!("import.{key}").into()))
-            .merge(Serialized::defaults(Overrides { listen, database }))
+            .merge(Serialized::defaults(Overrides {
+                listen,
+                database,
+                mqtt,
+            }))
             .extract()?;
         settings
             .disclosure
@@ -150,6 +182,26 @@ pub fn redact(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_mqtt_broker_comes_from_the_file_or_the_command_line_and_is_off_by_default() {
+        let dir =
+            std::env::temp_dir().join(format!("chainpark_config_mqtt_{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("chainpark.toml");
+        std::fs::write(
+            &file,
+            "mqtt = \"mqtt://broker:1883\"\nmqtt_client_id = \"zone-a\"\n",
+        )
+        .unwrap();
+        let from_file = Settings::read(Some(&file), None, None, None).unwrap();
+        assert_eq!(from_file.mqtt.as_deref(), Some("mqtt://broker:1883"));
+        assert_eq!(from_file.mqtt_client_id, "zone-a");
+        let overridden =
+            Settings::read(Some(&file), None, None, Some("mqtt://other:1884".into())).unwrap();
+        assert_eq!(overridden.mqtt.as_deref(), Some("mqtt://other:1884"));
+        assert_eq!(Settings::default().mqtt, None);
+    }
 
     #[test]
     fn command_line_overrides_the_configuration_file() {
@@ -250,7 +302,7 @@ mod tests {
             "[import]\nmax_upload_bytes = 5000000\nmax_cell_chars = 1000\n",
         )
         .unwrap();
-        let settings = Settings::read(Some(&file), None, None).unwrap();
+        let settings = Settings::read(Some(&file), None, None, None).unwrap();
         assert_eq!(settings.import.max_upload_bytes, 5_000_000);
         assert_eq!(settings.import.max_cell_chars, 1_000);
         assert_eq!(
@@ -258,7 +310,7 @@ mod tests {
             ImportLimits::default().max_listed_errors
         );
         std::fs::write(&file, "[import]\nmax_uplod_bytes = 1\n").unwrap();
-        assert!(Settings::read(Some(&file), None, None).is_err());
+        assert!(Settings::read(Some(&file), None, None, None).is_err());
         let _ = std::fs::remove_dir_all(&dir);
     }
 

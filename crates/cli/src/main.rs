@@ -6,10 +6,12 @@
 mod accounts;
 mod bench_api;
 mod bench_hostile;
+mod bench_meters;
 mod bench_pages;
 mod bench_sign_in;
 mod config;
 mod figures;
+mod meters;
 mod workflow;
 
 use std::path::PathBuf;
@@ -29,11 +31,11 @@ use config::Settings;
 #[derive(Debug, Parser)]
 #[command(name = "chainpark", version, about, long_about = None)]
 struct Cli {
-    /// A TOML configuration file (keys: listen, database, spool_dir, trusted_proxies, the table [import] of import
-    /// limits, the table [disclosure] with min_firms and dominance_percent, and the table [appeals] with
-    /// reopen_days). Environment variables CHAINPARK_LISTEN, CHAINPARK_DATABASE, CHAINPARK_SPOOL_DIR,
-    /// CHAINPARK_TRUSTED_PROXIES, CHAINPARK_IMPORT_<LIMIT>, CHAINPARK_DISCLOSURE_<KEY> and
-    /// CHAINPARK_APPEALS_REOPEN_DAYS override it; command-line options override both.
+    /// A TOML configuration file (keys: listen, database, spool_dir, trusted_proxies, metrics_token, mqtt,
+    /// mqtt_client_id, the table [import] of import limits, the table [disclosure] with min_firms and
+    /// dominance_percent, and the table [appeals] with reopen_days). Environment variables CHAINPARK_<KEY> (e.g.
+    /// CHAINPARK_LISTEN, CHAINPARK_MQTT, CHAINPARK_IMPORT_<LIMIT>, CHAINPARK_DISCLOSURE_<KEY>,
+    /// CHAINPARK_APPEALS_REOPEN_DAYS) override it; command-line options override both. See docs/configuration.md.
     #[arg(long, global = true, env = "CHAINPARK_CONFIG")]
     config: Option<PathBuf>,
     /// How log lines are written on standard error: `text` for people, `json` (one object a line) for log
@@ -79,6 +81,8 @@ enum Command {
     /// Generate each kind of hostile file (cells past XFD, zip bombs, huge cells, ...), import it with the default
     /// limits, and print the outcome and the peak memory of the import, each in a process of its own.
     BenchHostile(bench_hostile::BenchHostileArgs),
+    /// Sustained ingest of meter readings from MQTT into a fresh SQLite store with roll-ups kept: readings/s.
+    BenchMeters(bench_meters::BenchMetersArgs),
     /// Time the web pages as a signed-in leader: p50/p99 server-side render time and size of each page.
     BenchPages(bench_pages::BenchPagesArgs),
     /// Time /healthz while many sign-ins (argon2) run at once, against the same server idle.
@@ -133,6 +137,10 @@ struct ServeArgs {
     /// Database URL: sqlite://PATH (created if missing) or postgres://USER@HOST/DB.
     #[arg(long)]
     database: Option<String>,
+    /// The MQTT broker meter readings arrive through, e.g. mqtt://127.0.0.1:1883 (config key `mqtt`); without
+    /// one, readings come through the API only.
+    #[arg(long)]
+    mqtt: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -196,7 +204,12 @@ async fn main() -> anyhow::Result<()> {
     let clock = clock_from_env()?;
     match cli.command {
         Command::Serve(args) => {
-            let settings = Settings::load(cli.config.as_deref(), args.listen, args.database)?;
+            let settings = Settings::load_with_mqtt(
+                cli.config.as_deref(),
+                args.listen,
+                args.database,
+                args.mqtt,
+            )?;
             let store = open(&settings.database).await?;
             serve(store, &settings.listen, &settings, clock).await
         }
@@ -249,6 +262,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Bench(args) => figures::bench(args).await,
         Command::BenchApi(args) => bench_api::bench_api(args).await,
         Command::BenchHostile(args) => bench_hostile::bench_hostile(args).await,
+        Command::BenchMeters(args) => bench_meters::bench_meters(args).await,
         Command::BenchPages(args) => bench_pages::bench_pages(args).await,
         Command::BenchSignIn(args) => bench_sign_in::bench_sign_in(args).await,
         Command::Migrate(args) => {
@@ -449,6 +463,7 @@ async fn serve(
         store.engine()
     );
     workflow::start_background(&store, clock)?;
+    meters::start_background(&store, settings, clock)?;
     let mut state = AppState::new(store.clone()).with_clock(clock);
     state.disclosure = settings.disclosure;
     state.appeals = settings.appeals;

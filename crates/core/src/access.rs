@@ -142,10 +142,12 @@ pub enum Kind {
     Lease,
     /// A firm's per-mu evaluation result: the enterprise's private data, tied as its figures are.
     AssessmentResult,
+    /// A park's meter, its readings and alarms: tied to its park and to the enterprise it measures.
+    Meter,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 13] = [
+    pub const ALL: [Kind; 14] = [
         Kind::Area,
         Kind::Chain,
         Kind::Segment,
@@ -159,6 +161,7 @@ impl Kind {
         Kind::LandParcel,
         Kind::Lease,
         Kind::AssessmentResult,
+        Kind::Meter,
     ];
 }
 
@@ -391,7 +394,8 @@ impl Scope {
     /// Cases follow who answers for them: an appeal is reached by its chain's chiefs and task force, its park's
     /// chief and staff, its enterprise's own user and the people handling it; a key project by its chain's chiefs,
     /// task force and owners and its park's chief and staff; a work order by its park's chief and staff and the
-    /// people handling it.
+    /// people handling it; a meter (its readings and alarms) by its park's chief and staff and the user of the
+    /// enterprise it measures.
     pub fn reach(&self, kind: Kind) -> Reach {
         if self.reads_everything() {
             return Reach::All;
@@ -417,6 +421,7 @@ impl Scope {
             // Land and leases: the park's chief and staff, the chains' chiefs and task force, the firm itself.
             Kind::LandParcel | Kind::Lease => return case(chain_officer, true, true, false),
             Kind::AssessmentResult => return self.reach(Kind::EnterpriseContact),
+            Kind::Meter => return case(false, true, true, false),
             _ => {}
         }
         match (self.role, kind) {
@@ -780,6 +785,11 @@ impl Scope {
         }
     }
 
+    /// A park's meters and their readings: the admin, the park's chief and its staff.
+    pub fn may_edit_meters(&self, park: Id) -> Result<(), Denied> {
+        self.may_edit_park(park)
+    }
+
     /// In which parks the account opens work orders ([`Scope::may_edit_park_work`]): a reach of [`Kind::Park`].
     pub fn opens_work_orders(&self) -> Reach {
         match self.role {
@@ -895,6 +905,33 @@ mod tests {
                 ..Place::default()
             },
         )
+    }
+
+    #[test]
+    fn a_meter_is_seen_by_its_parks_team_and_its_enterprise_only() {
+        let meter = |park: Id, enterprise: Option<Id>| {
+            move |s: &Scope| {
+                s.sees(
+                    Kind::Meter,
+                    Place {
+                        parks: &[park],
+                        enterprises: enterprise.as_slice(),
+                        ..Place::default()
+                    },
+                )
+            }
+        };
+        let chief = scope(Role::ParkChief, &[], &[10], &[]);
+        assert!(meter(10, None)(&chief) && !meter(20, Some(100))(&chief));
+        assert!(chief.may_edit_meters(10).is_ok() && chief.may_edit_meters(20).is_err());
+        let firm = enterprise_user();
+        assert!(
+            meter(20, Some(100))(&firm) && !meter(10, None)(&firm) && !meter(10, Some(300))(&firm)
+        );
+        assert!(firm.may_edit_meters(10).is_err());
+        let chain_chief = scope(Role::ChainChief, &[1], &[], &[]);
+        assert!(!meter(10, Some(100))(&chain_chief));
+        assert!(meter(20, None)(&Scope::zone(Role::Analyst)));
     }
 
     #[test]

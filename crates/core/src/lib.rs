@@ -17,6 +17,7 @@ pub mod error;
 pub mod figures;
 pub mod industry;
 pub mod list;
+pub mod parkops;
 pub mod period;
 pub mod pinyin_initials;
 pub mod registry;

@@ -211,6 +211,14 @@ pub(crate) fn ties_sql(kind: Kind) -> TiesSql {
             enterprise: None,
             person: Some("{} IN (w.assignee_person_id, w.escalated_to_person_id)"),
         },
+        Kind::Meter => TiesSql {
+            table: "meters m",
+            id: "m.id",
+            chain: None,
+            park: Some("m.park_id IN ({})"),
+            enterprise: Some("m.enterprise_id IN ({})"),
+            person: None,
+        },
     }
 }
 

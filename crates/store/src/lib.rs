@@ -1,7 +1,7 @@
 //! chainpark's storage. What the rest of the program may ask of the store is said by one trait per aggregate:
 //! [`registry`] (areas, chains, segments, links, people, posts, parks, enterprises, audit), [`workflow`]
 //! (calendar, appeals, projects, transformation, work orders, inbox), [`figures`], [`assessment`] (land parcels,
-//! leases, evaluation schemes and runs) and [`AccountStore`]. [`Store`]
+//! leases, evaluation schemes and runs), [`parkops`] (meters, readings, alarms) and [`AccountStore`]. [`Store`]
 //! is their union and the one object callers hold (`Arc<dyn Store>`); `use chainpark_store::prelude::*;` brings
 //! every trait into scope. `sqlite` and `postgres` implement them all from the same SQL in `src/sql/`, each with its
 //! own migrations. The engine is chosen from the database URL at start-up.
@@ -20,6 +20,7 @@ mod figure_batches;
 pub mod figures;
 pub mod filter;
 pub mod operations;
+pub mod parkops;
 pub mod postgres;
 pub mod registry;
 pub mod sqlite;
@@ -44,6 +45,7 @@ pub use filter::*;
 pub mod prelude {
     pub use crate::assessment::{AssessmentStore, LandStore};
     pub use crate::figures::FigureStore;
+    pub use crate::parkops::MeterStore;
     pub use crate::registry::{
         AreaStore, AuditStore, ChainStore, EnterpriseStore, LinkStore, ParkStore, PersonStore,
         PostStore, SegmentStore,
@@ -192,6 +194,7 @@ pub trait Store:
     + WorkflowStore
     + LandStore
     + AssessmentStore
+    + MeterStore
     + Send
     + Sync
 {

@@ -59,6 +59,8 @@ mod accounts;
 mod assessment;
 #[path = "sql/figures.rs"]
 mod figures;
+#[path = "sql/parkops.rs"]
+mod parkops;
 #[path = "sql/registry/mod.rs"]
 mod registry;
 #[path = "sql/tx.rs"]

@@ -422,6 +422,31 @@ fn park_team_handles_work_orders(who: Who, scope: Scope) -> u16 {
     }
 }
 
+/// Meters are added by the admin and the park's chief and staff.
+fn park_team_adds_meters(who: Who, scope: Scope) -> u16 {
+    park_team_opens_work_orders(who, scope)
+}
+
+/// A meter (its roll-up too) is seen by readers of everything, its park's chief and staff and the user of the
+/// enterprise it measures; for anyone else it does not exist.
+fn meter_seen_by_its_park_and_enterprise(who: Who, scope: Scope) -> u16 {
+    match (who, scope) {
+        (Nobody, _) => 401,
+        (As(Admin | Leader | Analyst), _) | (As(ParkChief | ParkStaff | Enterprise), Own) => 200,
+        _ => 404,
+    }
+}
+
+/// Readings are sent by the admin and the park's chief and staff; those who only see the meter get 403.
+fn park_team_sends_readings(who: Who, scope: Scope) -> u16 {
+    match (who, scope) {
+        (Nobody, _) => 401,
+        (As(Admin), _) | (As(ParkChief | ParkStaff), Own) => 200,
+        (As(Leader | Analyst), _) | (As(Enterprise), Own) => 403,
+        _ => 404,
+    }
+}
+
 /// A message of one's own person's inbox is marked read; another person's, or any for an account without a person
 /// or whose person was never sent one (a chain owner), answers 404.
 fn own_messages_only(who: Who, scope: Scope) -> u16 {
@@ -671,6 +696,26 @@ const MATRIX: &[Row] = &[
         "/api/v1/work-orders/{id}/steps",
         park_team_handles_work_orders,
     ),
+    // Park operations: meters, readings, alarms, energy use.
+    row("GET", "/api/v1/meters", read_all),
+    row("POST", "/api/v1/meters", park_team_adds_meters),
+    row(
+        "GET",
+        "/api/v1/meters/{id}",
+        meter_seen_by_its_park_and_enterprise,
+    ),
+    row(
+        "POST",
+        "/api/v1/meters/{id}/readings",
+        park_team_sends_readings,
+    ),
+    row(
+        "GET",
+        "/api/v1/meters/{id}/rollup",
+        meter_seen_by_its_park_and_enterprise,
+    ),
+    row("GET", "/api/v1/meter-alarms", read_all),
+    row("POST", "/api/v1/energy-figures", admin_changes),
     // The inbox and the scheduling report.
     row("GET", "/api/v1/inbox", read_all),
     row("GET", "/api/v1/inbox/counts", read_all),
@@ -844,6 +889,11 @@ fn own_chain_team(role: Role) -> bool {
     readers(role) || matches!(role, ChainChief | ChainTaskForce)
 }
 
+/// A meter of the own park measuring the own enterprise: its park's team and the enterprise's user.
+fn own_meter(role: Role) -> bool {
+    own_park_team(role) || role == Enterprise
+}
+
 fn own_park_team(role: Role) -> bool {
     readers(role) || matches!(role, ParkChief | ParkStaff)
 }
@@ -926,6 +976,8 @@ struct World {
     transformation: [i64; 2],
     recognitions: [i64; 2],
     work_orders: [i64; 2],
+    /// A meter of E1 in P1 and one of E4 in P2, each with an open alarm (and its work order).
+    meters: [i64; 2],
     /// The enterprise user's import of its own rows (made once the accounts exist) and the admin's of all four.
     imports: [i64; 2],
     /// A message of the neutral person's inbox.
@@ -1432,6 +1484,35 @@ async fn world(admin: &TestApp) -> World {
         markers.push(marker(format!("MXR{k}"), seen));
         markers.push(marker(format!("MXW{}", i + 1), park_seen));
     }
+    let mut meters = [0; 2];
+    for (i, (firm, park, k, seen)) in [
+        (enterprises[0], parks[0], 1, own_meter as Seen),
+        (enterprises[3], parks[1], 2, readers),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        meters[i] = id_of(
+            admin,
+            "/api/v1/meters",
+            json!({"code": format!("MXQ{k}"), "name": format!("表MXQ{k}"), "park_id": park, "enterprise_id": firm,
+                "medium": "electricity", "jump_max": 1}),
+        )
+        .await;
+        let (_, report) = admin
+            .post(
+                &format!("/api/v1/meters/{}/readings", meters[i]),
+                json!({"readings": [{"t": "2021-09-01T10:00:00+08:00", "v": 5}]}),
+            )
+            .await;
+        assert_eq!(
+            report["alarms_raised"].as_array().map(Vec::len),
+            Some(1),
+            "{report}"
+        );
+        object("meters", meters[i], seen);
+        markers.push(marker(format!("MXQ{k}"), seen));
+    }
     let everything = firms.iter().fold(HEADER.to_string(), |file, firm| {
         format!("{file}{},{},2021-01,增加值,1234.5,万元\n", firm.0, firm.1)
     });
@@ -1461,6 +1542,7 @@ async fn world(admin: &TestApp) -> World {
         transformation,
         recognitions,
         work_orders,
+        meters,
         imports: [0, admin_import],
         foreign_message,
         markers,
@@ -1777,6 +1859,27 @@ async fn request(
         (_, "/api/v1/work-orders/{id}" | "/api/v1/work-orders/{id}/steps") => {
             (id(pick(w.work_orders, scope)), None)
         }
+        ("POST", "/api/v1/meters") => (
+            row.path.into(),
+            Some(
+                json!({"code": format!("K{n}"), "name": format!("表{n}"), "park_id": pick(w.parks, scope), "medium": "water"}),
+            ),
+        ),
+        ("POST", "/api/v1/meters/{id}/readings") => (
+            id(pick(w.meters, scope)),
+            Some(
+                json!({"readings": [{"t": format!("2021-09-02T10:{:02}:00+08:00", n % 60), "v": 0.5}]}),
+            ),
+        ),
+        ("GET", "/api/v1/meters/{id}/rollup") => (
+            format!(
+                "{}?grain=day&from=2021-09-01T00:00:00Z&to=2021-09-30T00:00:00Z",
+                id(pick(w.meters, scope))
+            ),
+            None,
+        ),
+        (_, "/api/v1/meters/{id}") => (id(pick(w.meters, scope)), None),
+        ("POST", "/api/v1/energy-figures") => (row.path.into(), Some(json!({"month": "2021-09"}))),
         ("POST", "/api/v1/inbox/{id}/read") => {
             // Own: the caller's first message (none for accounts without a person); foreign: another person's.
             let own = match scope {

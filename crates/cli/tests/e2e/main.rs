@@ -20,6 +20,7 @@ mod disclosure;
 mod figures;
 mod hostile_files;
 mod operations;
+mod meters;
 mod pages;
 mod projects;
 mod read_cache;

@@ -13,6 +13,7 @@ pub mod figures;
 pub mod imports;
 pub mod inbox;
 pub mod links;
+pub mod meters;
 pub mod parks;
 pub mod people;
 pub mod posts;
@@ -39,6 +40,7 @@ use crate::AppState;
         (name = "access", description = "Signing in, API tokens and accounts"),
         (name = "figures", description = "Indicators, imports, roll-ups with year-on-year growth and shares, region figures"),
         (name = "audit", description = "Every change, with who made it and the values before and after"),
+        (name = "park operations", description = "Meters and their readings (also over MQTT), roll-ups, alarms that open work orders, energy use"),
     )
 )]
 struct ApiDoc;
@@ -63,6 +65,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(projects::router())
         .merge(transformation::router())
         .merge(work_orders::router())
+        .merge(meters::router())
         .merge(inbox::router())
         .merge(alerts::router())
         .merge(reports::router())

@@ -12,4 +12,4 @@ mod projects;
 mod shared;
 mod transformation;
 mod upkeep;
-mod work_orders;
+pub(super) mod work_orders;

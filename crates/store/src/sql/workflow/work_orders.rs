@@ -88,6 +88,73 @@ async fn serves_park(c: &mut Conn, person: Id, park: Id, day: NaiveDate) -> Resu
     Ok(found.is_some())
 }
 
+/// Writes a new work order reported at `at`, its first step and its assignee's message on `c`, the connection of
+/// a write transaction; the caller checks the policy and writes the audit row. Alarms on meters open their work
+/// orders through this too, in the transaction that raises the alarm.
+pub(crate) async fn insert_work_order(
+    c: &mut Conn,
+    actor: &Actor,
+    d: WorkOrderDraft,
+    at: DateTime<Utc>,
+) -> Result<WorkOrder> {
+    ensure_exists(c, "parks", "park_id", Some(d.park_id)).await?;
+    let day = china_date(at);
+    if let Some(person) = d.assignee_person_id {
+        ensure_exists(c, "people", "assignee_person_id", Some(person)).await?;
+        if !serves_park(c, person, d.park_id, day).await? {
+            return Err(StoreError::invalid(
+                "assignee_person_id",
+                format!("person {person} is not on the park's staff"),
+            ));
+        }
+    }
+    let due = work_order_due(&calendar(c).await?, at, d.time_limit())?;
+    let limit_working_days = d.time_limit().working_days().map(|n| n as i32);
+    let status = if d.assignee_person_id.is_some() {
+        WorkOrderStatus::Assigned
+    } else {
+        WorkOrderStatus::Open
+    };
+    let id: i64 = sqlx::query_scalar(
+            "INSERT INTO work_orders (park_id, facility, kind, urgency, title, description, status, created_at, created_by, due_at, \
+             assignee_person_id, last_step_at, updated_at, limit_working_days, provisional_year) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id")
+            .bind(d.park_id).bind(&d.facility).bind(d.kind.as_str()).bind(d.urgency.as_str()).bind(&d.title).bind(&d.description)
+            .bind(status.as_str()).bind(at).bind(&actor.account).bind(due.due_at).bind(d.assignee_person_id).bind(at).bind(Utc::now())
+            .bind(limit_working_days).bind(due.provisional_year)
+            .fetch_one(&mut *c).await?;
+    record_step(
+        c,
+        actor,
+        StepRecord {
+            kind: "work_order",
+            id,
+            at,
+            action: "create",
+            from: "",
+            to: status.as_str(),
+            person: d.assignee_person_id,
+            note: &d.description,
+        },
+    )
+    .await?;
+    let after = work_order_row(c, id).await?.into_work_order(at)?;
+    if let Some(person) = d.assignee_person_id {
+        let (subject, body) = work_order_message("work_order_assigned", &after);
+        notify(
+            c,
+            person,
+            "work_order_assigned",
+            &subject,
+            &body,
+            "work_order",
+            id,
+        )
+        .await?;
+    }
+    Ok(after)
+}
+
 #[async_trait]
 impl WorkOrderStore for Engine {
     async fn create_work_order(
@@ -100,63 +167,8 @@ impl WorkOrderStore for Engine {
         not_in_future("created_at", at, now)?;
         actor.scope.may_edit_park_work(d.park_id)?;
         let mut tx = self.begin_write().await?;
-        let c = tx.conn();
-        ensure_exists(c, "parks", "park_id", Some(d.park_id)).await?;
-        let day = china_date(at);
-        if let Some(person) = d.assignee_person_id {
-            ensure_exists(c, "people", "assignee_person_id", Some(person)).await?;
-            if !serves_park(c, person, d.park_id, day).await? {
-                return Err(StoreError::invalid(
-                    "assignee_person_id",
-                    format!("person {person} is not on the park's staff"),
-                ));
-            }
-        }
-        let due = work_order_due(&calendar(c).await?, at, d.time_limit())?;
-        let limit_working_days = d.time_limit().working_days().map(|n| n as i32);
-        let status = if d.assignee_person_id.is_some() {
-            WorkOrderStatus::Assigned
-        } else {
-            WorkOrderStatus::Open
-        };
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO work_orders (park_id, facility, kind, urgency, title, description, status, created_at, created_by, due_at, \
-             assignee_person_id, last_step_at, updated_at, limit_working_days, provisional_year) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id")
-            .bind(d.park_id).bind(&d.facility).bind(d.kind.as_str()).bind(d.urgency.as_str()).bind(&d.title).bind(&d.description)
-            .bind(status.as_str()).bind(at).bind(&actor.account).bind(due.due_at).bind(d.assignee_person_id).bind(at).bind(Utc::now())
-            .bind(limit_working_days).bind(due.provisional_year)
-            .fetch_one(&mut *c).await?;
-        record_step(
-            c,
-            actor,
-            StepRecord {
-                kind: "work_order",
-                id,
-                at,
-                action: "create",
-                from: "",
-                to: status.as_str(),
-                person: d.assignee_person_id,
-                note: &d.description,
-            },
-        )
-        .await?;
-        let after = work_order_row(c, id).await?.into_work_order(at)?;
-        if let Some(person) = d.assignee_person_id {
-            let (subject, body) = work_order_message("work_order_assigned", &after);
-            notify(
-                c,
-                person,
-                "work_order_assigned",
-                &subject,
-                &body,
-                "work_order",
-                id,
-            )
-            .await?;
-        }
-        tx.commit_audited(actor, "work_order", id, "create", None, Some(&after))
+        let after = insert_work_order(tx.conn(), actor, d, at).await?;
+        tx.commit_audited(actor, "work_order", after.id, "create", None, Some(&after))
             .await?;
         Ok(after)
     }
