@@ -5,6 +5,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod chain_intel;
 pub mod error;
 pub mod exports;
 pub mod imports;

@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::error::{Invalid, Violations};
 use crate::registry::Id;
 
 /// One input of a computed number.
@@ -161,20 +162,24 @@ pub fn location_quotient(
 /// Herfindahl–Hirschman index of the firms' output: HHI = Σ shareᵢ². `None` when no output was reported.
 pub fn herfindahl(outputs: &[i64]) -> Explained {
     let total: i128 = outputs.iter().map(|v| i128::from((*v).max(0))).sum();
-    let inputs = [("firms", outputs.len() as f64), ("total output", total as f64)];
+    let inputs = [
+        ("firms", outputs.len() as f64),
+        ("total output", total as f64),
+    ];
     if total == 0 {
         return Explained::new(None, "HHI = Σ shareᵢ² (no output reported)", &inputs);
     }
-    let squares: i128 = outputs
-        .iter()
-        .map(|v| i128::from((*v).max(0)).pow(2))
-        .sum();
+    let squares: i128 = outputs.iter().map(|v| i128::from((*v).max(0)).pow(2)).sum();
     let top = outputs.iter().copied().max().unwrap_or(0).max(0);
     let mut terms = inputs.to_vec();
     terms.push(("largest firm's share", top as f64 / total as f64));
     // Σ (vᵢ ÷ T)² = Σ vᵢ² ÷ T², formed from exact integer sums.
     let value = squares as f64 / (total as f64 * total as f64);
-    Explained::new(Some(value), "HHI = Σ shareᵢ² = Σ outputᵢ² ÷ (Σ outputᵢ)²", &terms)
+    Explained::new(
+        Some(value),
+        "HHI = Σ shareᵢ² = Σ outputᵢ² ÷ (Σ outputᵢ)²",
+        &terms,
+    )
 }
 
 /// The gap class from the number of local firms, the LQ and the HHI, with every class that applies (most severe
@@ -280,7 +285,8 @@ pub fn completeness(leaves: &[(i64, bool)]) -> Explained {
         ("weight covered", covered as f64 / 100.0),
         ("weight of all leaves", total as f64 / 100.0),
     ];
-    let formula = "completeness = Σ weight of leaf segments with a local firm ÷ Σ weight of leaf segments";
+    let formula =
+        "completeness = Σ weight of leaf segments with a local firm ÷ Σ weight of leaf segments";
     if total <= 0 {
         return Explained::new(None, format!("{formula} (no leaf segment)"), &inputs);
     }
@@ -308,7 +314,10 @@ pub fn priority(class: GapClass, katz: f64, largest_katz: f64) -> Explained {
 
 /// Growth against the same month a year earlier: (now − a year earlier) ÷ a year earlier.
 pub fn growth(now: i64, year_earlier: i64) -> Explained {
-    let inputs = [("output", now as f64), ("a year earlier", year_earlier as f64)];
+    let inputs = [
+        ("output", now as f64),
+        ("a year earlier", year_earlier as f64),
+    ];
     let formula = "growth = (output − output a year earlier) ÷ output a year earlier";
     if year_earlier <= 0 {
         return Explained::new(None, format!("{formula} (nothing a year earlier)"), &inputs);
@@ -520,7 +529,10 @@ pub fn diagnose(facts: &ChainFacts) -> ChainDiagnosis {
 }
 
 fn share(part: i64, whole: i64) -> Explained {
-    let inputs = [("segment output", part as f64), ("chain output", whole as f64)];
+    let inputs = [
+        ("segment output", part as f64),
+        ("chain output", whole as f64),
+    ];
     if whole <= 0 {
         return Explained::new(
             None,
@@ -546,12 +558,168 @@ pub fn reference_output(segment_codes: &[String], rows: &[(String, i64)]) -> Opt
     (!matching.is_empty()).then(|| matching.iter().sum())
 }
 
+/// What a reference table measures, and so which indicator of the zone's firms its location quotients compare.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReferenceMeasure {
+    GrossOutput,
+    OperatingRevenue,
+    Employees,
+}
+
+impl ReferenceMeasure {
+    pub const ALL: [ReferenceMeasure; 3] = [
+        ReferenceMeasure::GrossOutput,
+        ReferenceMeasure::OperatingRevenue,
+        ReferenceMeasure::Employees,
+    ];
+
+    /// The code of the zone's indicator that measures the same thing (also the stored name of the measure).
+    pub fn indicator(self) -> &'static str {
+        match self {
+            ReferenceMeasure::GrossOutput => "gross_output",
+            ReferenceMeasure::OperatingRevenue => "operating_revenue",
+            ReferenceMeasure::Employees => "employees",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<ReferenceMeasure> {
+        ReferenceMeasure::ALL
+            .into_iter()
+            .find(|m| m.indicator() == text)
+    }
+}
+
+/// The indicator diagnostics read when no reference table is chosen.
+pub const DEFAULT_INDICATOR: &str = "gross_output";
+
+/// A reference table as an import gives it: about which region and year, from which source, and its rows
+/// (GB/T 4754 code, value in the measure's unit: hundredths of a yuan, or persons).
+#[derive(Debug, Clone)]
+pub struct ReferenceInput {
+    pub name: String,
+    pub region: String,
+    pub measure: ReferenceMeasure,
+    pub year: i32,
+    pub source: String,
+    /// The region's total over all codes; the sum of the rows when the file gives none.
+    pub total: Option<i64>,
+    pub file_name: String,
+    pub rows: Vec<(String, i64)>,
+}
+
+/// A checked reference table: every code a GB/T 4754-2017 code, each once, values not negative, a total at least
+/// the sum of the rows.
+#[derive(Debug, Clone)]
+pub struct ReferenceDraft {
+    pub name: String,
+    pub region: String,
+    pub measure: ReferenceMeasure,
+    pub year: i32,
+    pub source: String,
+    pub total: i64,
+    pub file_name: String,
+    pub rows: Vec<(String, i64)>,
+}
+
+impl ReferenceInput {
+    pub fn parse(self) -> Result<ReferenceDraft, Invalid> {
+        let mut v = Violations::default();
+        for (field, text) in [
+            ("name", &self.name),
+            ("region", &self.region),
+            ("source", &self.source),
+        ] {
+            if text.trim().is_empty() {
+                v.add(field, "is required");
+            }
+        }
+        if !(1949..=2100).contains(&self.year) {
+            v.add("year", "must be between 1949 and 2100");
+        }
+        if self.rows.is_empty() {
+            v.add("rows", "a reference table needs at least one row");
+        }
+        let mut seen = BTreeSet::new();
+        let mut sum: i64 = 0;
+        for (i, (code, value)) in self.rows.iter().enumerate() {
+            let field = format!("rows[{i}]");
+            if crate::industry::IndustryCode::parse(code).is_err() {
+                v.add(&field, format!("{code:?} is not a GB/T 4754-2017 code"));
+            }
+            if !seen.insert(code.clone()) {
+                v.add(&field, format!("{code} appears twice"));
+            }
+            if *value < 0 {
+                v.add(&field, "a value cannot be negative");
+            }
+            sum = sum.saturating_add((*value).max(0));
+        }
+        let total = self.total.unwrap_or(sum);
+        if total <= 0 {
+            v.add("total", "must be above 0");
+        } else if total < sum {
+            v.add("total", format!("is below the sum of the rows ({sum})"));
+        }
+        v.finish(ReferenceDraft {
+            name: self.name.trim().to_string(),
+            region: self.region.trim().to_string(),
+            measure: self.measure,
+            year: self.year,
+            source: self.source.trim().to_string(),
+            total,
+            file_name: self.file_name,
+            rows: self.rows,
+        })
+    }
+}
+
+/// The largest importance weight of a segment (in whole units).
+pub const MAX_WEIGHT: f64 = 100.0;
+
+/// A segment's importance weight as a user gives it (a decimal such as 1, 2 or 0.5), in hundredths.
+pub fn parse_weight(field: &str, weight: f64) -> Result<i64, Invalid> {
+    if !weight.is_finite() || !(0.0..=MAX_WEIGHT).contains(&weight) {
+        return Err(Invalid::field(
+            field,
+            format!("must be a number from 0 to {MAX_WEIGHT}"),
+        ));
+    }
+    Ok((weight * 100.0).round() as i64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn close(a: Option<f64>, b: f64) -> bool {
         a.is_some_and(|a| (a - b).abs() < 1e-9)
+    }
+
+    #[test]
+    fn a_reference_table_names_every_bad_row() {
+        let input = ReferenceInput {
+            name: "重庆市规上工业产值".into(),
+            region: "500000".into(),
+            measure: ReferenceMeasure::GrossOutput,
+            year: 2025,
+            source: "重庆统计年鉴 2025".into(),
+            total: Some(10),
+            file_name: "ref.csv".into(),
+            rows: vec![("3612".into(), 8), ("9999".into(), 1), ("3612".into(), -1)],
+        };
+        let Err(Invalid(errors)) = input.parse() else {
+            panic!("refused")
+        };
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["rows[1]", "rows[2]", "rows[2]"]);
+    }
+
+    #[test]
+    fn a_weight_is_kept_in_hundredths_and_bounded() {
+        assert_eq!(parse_weight("w", 1.5), Ok(150));
+        assert!(parse_weight("w", -1.0).is_err());
+        assert!(parse_weight("w", f64::NAN).is_err());
     }
 
     #[test]
@@ -592,7 +760,10 @@ mod tests {
             gap_classes(3, Some(0.9), Some(0.46)),
             [GapClass::Weak, GapClass::Concentrated]
         );
-        assert_eq!(gap_classes(3, Some(1.5), Some(0.46)), [GapClass::Concentrated]);
+        assert_eq!(
+            gap_classes(3, Some(1.5), Some(0.46)),
+            [GapClass::Concentrated]
+        );
         assert_eq!(gap_classes(4, None, Some(0.25)), [GapClass::Healthy]);
     }
 
@@ -704,7 +875,12 @@ mod tests {
             reference_total: None,
         };
         let d = diagnose(&facts);
-        let seg = |id| d.segments.iter().find(|s| s.segment_id == id).expect("segment");
+        let seg = |id| {
+            d.segments
+                .iter()
+                .find(|s| s.segment_id == id)
+                .expect("segment")
+        };
         assert_eq!(seg(1).firms, 2);
         assert!(close(seg(1).output.value, 100.0));
         assert_eq!(d.firms, 2);

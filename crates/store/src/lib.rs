@@ -12,6 +12,7 @@
 #![allow(clippy::duplicate_mod)]
 
 pub(crate) mod accounts;
+pub mod chain_intel;
 mod common;
 pub mod error;
 mod figure_batches;
@@ -39,6 +40,7 @@ pub use filter::*;
 
 /// Every trait of the store, so that `use chainpark_store::prelude::*;` makes all of `Store`'s methods callable.
 pub mod prelude {
+    pub use crate::chain_intel::ChainIntelStore;
     pub use crate::figures::FigureStore;
     pub use crate::registry::{
         AreaStore, AuditStore, ChainStore, EnterpriseStore, LinkStore, ParkStore, PersonStore,
@@ -185,6 +187,7 @@ pub trait Store:
     + WorkOrderStore
     + InboxStore
     + WorkflowStore
+    + ChainIntelStore
     + Send
     + Sync
 {

@@ -43,6 +43,8 @@ use crate::figure_batches::{
 
 #[path = "sql/accounts.rs"]
 mod accounts;
+#[path = "sql/chain_intel.rs"]
+mod chain_intel;
 #[path = "sql/figures.rs"]
 mod figures;
 #[path = "sql/registry/mod.rs"]

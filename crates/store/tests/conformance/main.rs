@@ -9,6 +9,7 @@
 mod support;
 
 mod accounts;
+mod chain_intel;
 mod constraints;
 mod imports;
 mod registry;
@@ -73,4 +74,8 @@ conformance! {
     imports::a_finished_import_stores_every_value,
     imports::a_calendar_file_that_covers_part_of_an_unloaded_year_stores_nothing,
     constraints::unique_and_foreign_key_violations_become_conflict_and_invalid,
+    chain_intel::a_small_chain_is_diagnosed_as_worked_out_by_hand,
+    chain_intel::past_month_completeness_ignores_firms_that_settled_later,
+    chain_intel::a_project_in_production_fills_its_segment,
+    chain_intel::a_weight_for_a_segment_of_another_chain_is_refused,
 }

@@ -4,6 +4,7 @@
 pub mod appeals;
 pub mod areas;
 pub mod audit;
+pub mod chain_intel;
 pub mod chains;
 pub(crate) mod crud;
 pub mod digital_economy;
@@ -64,4 +65,5 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(work_orders::router())
         .merge(inbox::router())
         .merge(reports::router())
+        .merge(chain_intel::router())
 }
