@@ -6,7 +6,8 @@ use chainpark_core::chain_intel::{ChainDiagnosis, GapCounts, diagnose};
 use chainpark_core::period::Month;
 use chainpark_core::registry::Id;
 use chainpark_store::chain_intel::{ChainFactSet, ReferenceTable};
-use chainpark_store::{Actor, Store};
+use chainpark_store::prelude::*;
+use chainpark_store::{Actor, StoreError};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -69,6 +70,8 @@ pub async fn chain_health(
     month: Month,
     reference: Option<Id>,
 ) -> AppResult<ChainHealth> {
+    // A chain owner or enterprise user does not learn of other chains (404), as in the registry.
+    store.get_chain(actor, chain).await?;
     let set = store
         .chain_facts(actor, Some(chain), month, reference)
         .await?;
@@ -85,9 +88,21 @@ pub async fn all_chains_health(
     month: Month,
     reference: Option<Id>,
 ) -> AppResult<Vec<ChainHealth>> {
+    actor.scope.may_see_zone_views().map_err(StoreError::from)?;
     Ok(healths(
         store.chain_facts(actor, None, month, reference).await?,
     ))
+}
+
+/// Sets importance weights (hundredths) of segments of a chain: its chiefs, its task force and the admin.
+pub async fn set_segment_weights(
+    store: &dyn Store,
+    actor: &Actor,
+    chain: Id,
+    weights: &[(Id, i64)],
+) -> AppResult<()> {
+    store.get_chain(actor, chain).await?;
+    Ok(store.set_segment_weights(actor, chain, weights).await?)
 }
 
 /// A chain's health each month from `from` to `to`, as it was on each month's last day.

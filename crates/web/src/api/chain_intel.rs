@@ -7,6 +7,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use chainpark_app::chain_intel::{
     ChainHealth, HealthPoint, all_chains_health, chain_health, chain_history, parse_month,
+    set_segment_weights,
 };
 use chainpark_core::chain_intel::parse_weight;
 use chainpark_core::period::Month;
@@ -162,10 +163,7 @@ pub async fn set_weights(
             parse_weight(&format!("weights[{i}].weight"), w.weight)?,
         ));
     }
-    state
-        .store
-        .set_segment_weights(&caller.actor(), id, &weights)
-        .await?;
+    set_segment_weights(state.store.as_ref(), &caller.actor(), id, &weights).await?;
     Ok(Json(input))
 }
 
