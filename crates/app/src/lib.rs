@@ -7,6 +7,7 @@
 #![forbid(unsafe_code)]
 
 pub mod assessment;
+pub mod chain_intel;
 pub mod error;
 pub mod exports;
 pub mod imports;

@@ -5,6 +5,7 @@
 
 mod accounts;
 mod bench_api;
+mod bench_chains;
 mod bench_hostile;
 mod bench_meters;
 mod bench_pages;
@@ -78,6 +79,8 @@ enum Command {
     /// Requests/s of the roll-up API under many keep-alive clients (wrk) against nginx serving the same answer as a
     /// static file, and their ratio.
     BenchApi(bench_api::BenchApiArgs),
+    /// Time chain intelligence at the city tier: every chain's diagnostics at once, and one chain's (p50/p99).
+    BenchChains(bench_chains::BenchChainsArgs),
     /// Generate each kind of hostile file (cells past XFD, zip bombs, huge cells, ...), import it with the default
     /// limits, and print the outcome and the peak memory of the import, each in a process of its own.
     BenchHostile(bench_hostile::BenchHostileArgs),
@@ -261,6 +264,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Bench(args) => figures::bench(args).await,
         Command::BenchApi(args) => bench_api::bench_api(args).await,
+        Command::BenchChains(args) => bench_chains::bench_chains(args).await,
         Command::BenchHostile(args) => bench_hostile::bench_hostile(args).await,
         Command::BenchMeters(args) => bench_meters::bench_meters(args).await,
         Command::BenchPages(args) => bench_pages::bench_pages(args).await,

@@ -144,10 +144,15 @@ pub enum Kind {
     AssessmentResult,
     /// A park's meter, its readings and alarms: tied to its park and to the enterprise it measures.
     Meter,
+    /// A chain's intelligence — its diagnostics, weights, target lists and the leads made of them (N图N清单):
+    /// tied to its chain only, so chain roles reach their chains', park and enterprise users none.
+    ChainIntel,
+    /// A candidate firm outside the zone (招商目标库): a zone-wide registry read by whoever works on chains.
+    Candidate,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 14] = [
+    pub const ALL: [Kind; 16] = [
         Kind::Area,
         Kind::Chain,
         Kind::Segment,
@@ -162,6 +167,8 @@ impl Kind {
         Kind::Lease,
         Kind::AssessmentResult,
         Kind::Meter,
+        Kind::ChainIntel,
+        Kind::Candidate,
     ];
 }
 
@@ -425,6 +432,11 @@ impl Scope {
             _ => {}
         }
         match (self.role, kind) {
+            (_, Kind::ChainIntel) if self.chain_role() => {
+                Reach::chains(&self.chains, self.all_chains)
+            }
+            (_, Kind::Candidate) if self.chain_role() => Reach::All,
+            (_, Kind::ChainIntel | Kind::Candidate) => Reach::nothing(),
             (Role::Enterprise, _) => Reach::enterprises(&self.enterprises),
             (Role::ChainOwner, Kind::Area | Kind::Park) => Reach::All,
             (Role::ChainOwner, Kind::EnterpriseContact) => Reach::nothing(),
@@ -541,6 +553,72 @@ impl Scope {
         } else {
             Err(Denied(format!(
                 "a {} account cannot change this",
+                self.role
+            )))
+        }
+    }
+
+    /// A chain's intelligence — diagnostics, history, target lists, the N图N清单 pages and their export: readers of
+    /// everything and the chain's own chiefs, task force and owners ([`Kind::ChainIntel`]).
+    pub fn may_read_chain_intel(&self, chain: Id) -> Result<(), Denied> {
+        if self.sees(
+            Kind::ChainIntel,
+            Place {
+                chains: &[chain],
+                ..Place::default()
+            },
+        ) {
+            Ok(())
+        } else {
+            Err(Denied(format!(
+                "a {} account cannot read chain {chain}'s diagnostics",
+                self.role
+            )))
+        }
+    }
+
+    /// Steering a chain's attraction work — segment weights, pinning, excluding and re-weighting targets, turning
+    /// a target into a lead: the admin, the chain's chiefs and its task force (as for its segments).
+    pub fn may_steer_chain(&self, chain: Id) -> Result<(), Denied> {
+        self.may_edit_chain(chain)
+    }
+
+    /// The candidate registry (招商目标库) is read by readers of everything and chain roles ([`Kind::Candidate`]).
+    pub fn may_read_candidates(&self) -> Result<(), Denied> {
+        if self.reach(Kind::Candidate) == Reach::All {
+            Ok(())
+        } else {
+            Err(Denied(format!(
+                "a {} account cannot read the candidate registry",
+                self.role
+            )))
+        }
+    }
+
+    /// Candidates are imported by the admin and by chain chiefs and task forces (for any chain: a candidate may
+    /// serve several); reference tables for location quotients only by the admin, since they feed every chain.
+    pub fn may_import_candidates(&self) -> Result<(), Denied> {
+        if self.is_admin() || matches!(self.role, Role::ChainChief | Role::ChainTaskForce) {
+            Ok(())
+        } else {
+            Err(Denied(format!(
+                "a {} account cannot import candidates",
+                self.role
+            )))
+        }
+    }
+
+    /// When a firm settled in the zone and when it left: the admin, the chief and staff of its park, and the chiefs
+    /// and task force of its chains — the people who bring firms in.
+    pub fn may_record_tenure(&self, park: Option<Id>, chains: &[Id]) -> Result<(), Denied> {
+        if self.is_admin()
+            || park.is_some_and(|p| self.has_park(p))
+            || chains.iter().any(|c| self.may_edit_chain(*c).is_ok())
+        {
+            Ok(())
+        } else {
+            Err(Denied(format!(
+                "a {} account cannot record when this firm settled or left",
                 self.role
             )))
         }
@@ -1115,6 +1193,49 @@ mod tests {
                 "{role}: a contact it sees"
             );
         }
+    }
+
+    #[test]
+    fn chain_intel_is_read_by_the_chains_roles_and_steered_by_its_chiefs_and_task_force() {
+        for role in [Role::Admin, Role::Leader, Role::Analyst] {
+            assert!(
+                scope(role, &[], &[], &[]).may_read_chain_intel(2).is_ok(),
+                "{role}"
+            );
+        }
+        for role in [Role::ChainChief, Role::ChainTaskForce, Role::ChainOwner] {
+            let s = scope(role, &[1], &[], &[]);
+            assert!(s.may_read_chain_intel(1).is_ok(), "{role}");
+            assert!(s.may_read_chain_intel(2).is_err(), "{role}: another chain");
+            assert!(s.may_read_candidates().is_ok(), "{role}");
+        }
+        for role in [Role::ParkChief, Role::ParkStaff, Role::Enterprise] {
+            let s = scope(role, &[1], &[10], &[OWN.0]);
+            assert!(s.may_read_chain_intel(1).is_err(), "{role}");
+            assert!(s.may_read_candidates().is_err(), "{role}");
+            assert_eq!(s.reach(Kind::ChainIntel), Reach::nothing(), "{role}");
+        }
+        assert!(
+            scope(Role::ChainChief, &[1], &[], &[])
+                .may_steer_chain(1)
+                .is_ok()
+        );
+        assert!(
+            scope(Role::ChainTaskForce, &[1], &[], &[])
+                .may_steer_chain(2)
+                .is_err()
+        );
+        assert!(
+            scope(Role::ChainOwner, &[1], &[], &[])
+                .may_steer_chain(1)
+                .is_err()
+        );
+        assert!(Scope::zone(Role::Leader).may_steer_chain(1).is_err());
+        assert!(
+            scope(Role::ChainOwner, &[1], &[], &[])
+                .may_import_candidates()
+                .is_err()
+        );
     }
 
     #[test]

@@ -7,6 +7,7 @@ pub mod access;
 pub mod account;
 pub mod assessment;
 pub mod calendar;
+pub mod chain_intel;
 pub mod chain_tree;
 pub mod credit_code;
 pub mod demo;

@@ -203,6 +203,22 @@ pub(crate) fn ties_sql(kind: Kind) -> TiesSql {
             enterprise: Some("ar.enterprise_id IN ({})"),
             person: None,
         },
+        Kind::ChainIntel => TiesSql {
+            table: "chains c",
+            id: "c.id",
+            chain: Some("c.id IN ({})"),
+            park: None,
+            enterprise: None,
+            person: None,
+        },
+        Kind::Candidate => TiesSql {
+            table: "candidates d",
+            id: "d.id",
+            chain: None,
+            park: None,
+            enterprise: None,
+            person: None,
+        },
         Kind::WorkOrder => TiesSql {
             table: "work_orders w",
             id: "w.id",

@@ -14,6 +14,7 @@
 
 pub(crate) mod accounts;
 pub mod assessment;
+pub mod chain_intel;
 mod common;
 pub mod error;
 mod figure_batches;
@@ -44,6 +45,7 @@ pub use filter::*;
 /// Every trait of the store, so that `use chainpark_store::prelude::*;` makes all of `Store`'s methods callable.
 pub mod prelude {
     pub use crate::assessment::{AssessmentStore, LandStore};
+    pub use crate::chain_intel::ChainIntelStore;
     pub use crate::figures::FigureStore;
     pub use crate::parkops::MeterStore;
     pub use crate::registry::{
@@ -195,6 +197,7 @@ pub trait Store:
     + LandStore
     + AssessmentStore
     + MeterStore
+    + ChainIntelStore
     + Send
     + Sync
 {

@@ -88,6 +88,8 @@ use crate::figure_batches::{
 mod accounts;
 #[path = "sql/assessment.rs"]
 mod assessment;
+#[path = "sql/chain_intel.rs"]
+mod chain_intel;
 #[path = "sql/figures.rs"]
 mod figures;
 #[path = "sql/parkops.rs"]

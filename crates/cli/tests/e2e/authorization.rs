@@ -470,6 +470,30 @@ fn own_chain_or_park_report(who: Who, scope: Scope) -> u16 {
     }
 }
 
+/// A chain's intelligence (diagnostics, history): readers of everything and the chain's own chiefs, task force and
+/// owners; an owner or enterprise user does not learn of another chain (404); everyone else is refused (403).
+fn own_chain_intel(who: Who, scope: Scope) -> u16 {
+    match (who, scope) {
+        (Nobody, _) => 401,
+        (As(Admin | Leader | Analyst), _) => 200,
+        (As(ChainChief | ChainTaskForce | ChainOwner), Own) => 200,
+        (As(ChainOwner | Enterprise), Foreign) => 404,
+        _ => 403,
+    }
+}
+
+/// When a firm settled and left: the admin, its chains' chiefs and task force, its park's chief and staff. Own = E1
+/// (own chain and park), foreign = E4; those who do not see E4 get 404.
+fn tenure_by_chain_or_park_team(who: Who, scope: Scope) -> u16 {
+    match (who, scope) {
+        (Nobody, _) => 401,
+        (As(Admin), _) => 200,
+        (As(ChainChief | ChainTaskForce | ParkChief | ParkStaff), Own) => 200,
+        (As(ChainOwner | Enterprise), Foreign) => 404,
+        _ => 403,
+    }
+}
+
 /// The table. Reads and changes come before archives, and signing out comes last, so that each row finds the
 /// objects it needs.
 const MATRIX: &[Row] = &[
@@ -728,6 +752,20 @@ const MATRIX: &[Row] = &[
         "/api/v1/reports/scheduling",
         own_chain_or_park_report,
     ),
+    row("GET", "/api/v1/chain-health", zone_views),
+    row("GET", "/api/v1/chains/{id}/health", own_chain_intel),
+    row("GET", "/api/v1/chains/{id}/health/history", own_chain_intel),
+    row(
+        "PUT",
+        "/api/v1/chains/{id}/segment-weights",
+        chain_team_changes,
+    ),
+    row(
+        "PUT",
+        "/api/v1/enterprises/{id}/tenure",
+        tenure_by_chain_or_park_team,
+    ),
+    row("GET", "/api/v1/reference-tables", zone_views),
     // Archives.
     row(
         "POST",
@@ -1694,6 +1732,22 @@ async fn request(
         ),
         (_, "/api/v1/supply-links/{id}/archive") => (id(pick(w.links, scope)), None),
         (_, "/api/v1/segments/{id}/archive") => (id(pick(w.segments, scope)), None),
+        ("PUT", "/api/v1/enterprises/{id}/tenure") => (
+            id(pick(w.enterprises, scope)),
+            Some(json!({"settled_on": "2020-01-06"})),
+        ),
+        ("GET", "/api/v1/chains/{id}/health") => (
+            format!("{}?month=2021-09", id(pick(w.chains, scope))),
+            None,
+        ),
+        ("GET", "/api/v1/chains/{id}/health/history") => (
+            format!("{}?from=2021-07&to=2021-09", id(pick(w.chains, scope))),
+            None,
+        ),
+        ("PUT", "/api/v1/chains/{id}/segment-weights") => (
+            id(pick(w.chains, scope)),
+            Some(json!({"weights": [{"segment_id": pick(w.segments, scope), "weight": 2}]})),
+        ),
         (_, "/api/v1/enterprises/{id}/archive") => (id(pick(w.enterprises, scope)), None),
         (_, "/api/v1/parks/{id}/archive") => (id(pick(w.parks, scope)), None),
         (_, "/api/v1/chains/{id}/archive") => (id(pick(w.chains, scope)), None),

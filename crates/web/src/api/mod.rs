@@ -5,6 +5,7 @@ pub mod alerts;
 pub mod appeals;
 pub mod areas;
 pub mod audit;
+pub mod chain_intel;
 pub mod chains;
 pub(crate) mod crud;
 pub mod digital_economy;
@@ -69,4 +70,5 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(inbox::router())
         .merge(alerts::router())
         .merge(reports::router())
+        .merge(chain_intel::router())
 }

@@ -1,0 +1,156 @@
+//! Chain intelligence for the interfaces: a chain's diagnosis for a month (now or any past month), every chain's at
+//! once, and a chain's health month by month. The store gathers the facts as they were on each month's last day,
+//! `chainpark_core::chain_intel` computes and explains; the API, the pages and the benchmark call these.
+
+use chainpark_core::chain_intel::{ChainDiagnosis, GapCounts, diagnose};
+use chainpark_core::period::Month;
+use chainpark_core::registry::Id;
+use chainpark_store::chain_intel::{ChainFactSet, ReferenceTable};
+use chainpark_store::prelude::*;
+use chainpark_store::{Actor, StoreError};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::error::{AppError, AppResult};
+
+/// The most months one history answer covers (three years).
+pub const MAX_HISTORY_MONTHS: usize = 36;
+
+/// One chain's diagnosis for a month.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ChainHealth {
+    pub chain_id: Id,
+    /// `YYYY-MM`.
+    pub month: String,
+    /// The indicator the outputs are values of (hundredths of a yuan, or persons for employment).
+    pub indicator: String,
+    /// The reference table of the location quotients, when there is one.
+    pub reference: Option<ReferenceTable>,
+    pub diagnosis: ChainDiagnosis,
+}
+
+/// A chain's health in one month of its history.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct HealthPoint {
+    /// `YYYY-MM`.
+    pub month: String,
+    pub firms: usize,
+    pub output: f64,
+    pub completeness: Option<f64>,
+    pub gaps: GapCounts,
+}
+
+/// Parses `YYYY-MM`, naming `field` when it is not a month.
+pub fn parse_month(field: &str, text: &str) -> AppResult<Month> {
+    text.split_once('-')
+        .and_then(|(y, m)| Month::new(y.parse().ok()?, m.parse().ok()?))
+        .filter(|_| text.len() == 7)
+        .ok_or_else(|| AppError::bad_field(field, "write the month as YYYY-MM"))
+}
+
+fn healths(set: ChainFactSet) -> Vec<ChainHealth> {
+    let month = set.month.to_string();
+    set.chains
+        .iter()
+        .map(|(chain, facts)| ChainHealth {
+            chain_id: *chain,
+            month: month.clone(),
+            indicator: set.indicator.clone(),
+            reference: set.reference.clone(),
+            diagnosis: diagnose(facts),
+        })
+        .collect()
+}
+
+/// One chain's diagnosis on `month`, for readers of everything and the chain's own chiefs, task force and owners.
+pub async fn chain_health(
+    store: &dyn Store,
+    actor: &Actor,
+    chain: Id,
+    month: Month,
+    reference: Option<Id>,
+) -> AppResult<ChainHealth> {
+    // A chain owner or enterprise user does not learn of other chains (404), as in the registry.
+    store.get_chain(actor, chain).await?;
+    let set = store
+        .chain_facts(actor, Some(chain), month, reference)
+        .await?;
+    healths(set)
+        .into_iter()
+        .next()
+        .ok_or_else(|| AppError::internal(format!("chain {chain} has no facts")))
+}
+
+/// The diagnosis of every chain the actor reaches, on `month`.
+pub async fn all_chains_health(
+    store: &dyn Store,
+    actor: &Actor,
+    month: Month,
+    reference: Option<Id>,
+) -> AppResult<Vec<ChainHealth>> {
+    actor.scope.may_see_zone_views().map_err(StoreError::from)?;
+    Ok(healths(
+        store.chain_facts(actor, None, month, reference).await?,
+    ))
+}
+
+/// Sets importance weights (hundredths) of segments of a chain: its chiefs, its task force and the admin.
+pub async fn set_segment_weights(
+    store: &dyn Store,
+    actor: &Actor,
+    chain: Id,
+    weights: &[(Id, i64)],
+) -> AppResult<()> {
+    store.get_chain(actor, chain).await?;
+    Ok(store.set_segment_weights(actor, chain, weights).await?)
+}
+
+/// A chain's health each month from `from` to `to`, as it was on each month's last day.
+pub async fn chain_history(
+    store: &dyn Store,
+    actor: &Actor,
+    chain: Id,
+    from: Month,
+    to: Month,
+    reference: Option<Id>,
+) -> AppResult<Vec<HealthPoint>> {
+    if from > to {
+        return Err(AppError::bad_field("from", "must not be after `to`"));
+    }
+    let mut months = vec![from];
+    while let Some(last) = months.last().copied().filter(|m| *m < to) {
+        if months.len() >= MAX_HISTORY_MONTHS {
+            return Err(AppError::bad_field(
+                "from",
+                format!("a history covers at most {MAX_HISTORY_MONTHS} months"),
+            ));
+        }
+        months.push(last.next());
+    }
+    let mut points = Vec::with_capacity(months.len());
+    for month in months {
+        let health = chain_health(store, actor, chain, month, reference).await?;
+        let d = health.diagnosis;
+        points.push(HealthPoint {
+            month: health.month,
+            firms: d.firms,
+            output: d.output.or_zero(),
+            completeness: d.completeness.value,
+            gaps: d.gaps,
+        });
+    }
+    Ok(points)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_month_is_written_yyyy_mm() {
+        assert_eq!(parse_month("month", "2026-05").ok(), Month::new(2026, 5));
+        for bad in ["2026-5", "2026-13", "May", "2026-05-01"] {
+            assert!(parse_month("month", bad).is_err(), "{bad}");
+        }
+    }
+}
