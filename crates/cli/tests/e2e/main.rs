@@ -10,6 +10,7 @@ mod admin_pages;
 mod appeals;
 mod authorization;
 mod browser;
+mod browser_forms;
 mod calendar;
 mod credentials;
 mod csv_injection;

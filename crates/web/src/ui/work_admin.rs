@@ -643,7 +643,12 @@ async fn new_project_page(
     let fail = |e| viewer.fail(e);
     let chains = picker::project_chains(state, viewer).await.map_err(fail)?;
     let chain_ids: Vec<Id> = chains.iter().map(|(id, _)| *id).collect();
-    let chiefs = picker::post_holders(state, viewer, &chain_ids, &[], &[PostRole::ChainChief])
+    let chiefs = picker::post_holders(
+        state,
+        viewer,
+        (&chain_ids, &[PostRole::ChainChief]),
+        (&[], &[]),
+    )
         .await
         .map_err(fail)?;
     let parks = picker::parks(state, viewer).await.map_err(fail)?;
