@@ -174,7 +174,12 @@ async fn enterprise_files_officer_handles_and_enterprise_rates_in_a_closed_loop(
             json!({"action": "rate", "satisfied": true, "rating": 5}),
         )
         .await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "[{}] {problem}", app.engine);
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "[{}] {problem}",
+            app.engine
+        );
         assert_eq!(bad_fields(&problem), ["action"]);
         let (_, closed) = step(
             &officer,
@@ -183,23 +188,39 @@ async fn enterprise_files_officer_handles_and_enterprise_rates_in_a_closed_loop(
         )
         .await;
         assert_eq!(closed["status"], "closed", "[{}] {closed}", app.engine);
-        assert_eq!(closed["reopen_until"], "2026-06-23", "five working days after 06-15, Dragon Boat skipped");
+        assert_eq!(
+            closed["reopen_until"], "2026-06-23",
+            "five working days after 06-15, Dragon Boat skipped"
+        );
         let (status, _) = step(
             &officer,
             id,
             json!({"action": "reopen", "note": "officers do not re-open"}),
         )
         .await;
-        assert_eq!(status, StatusCode::FORBIDDEN, "[{}] only the enterprise re-opens", app.engine);
+        assert_eq!(
+            status,
+            StatusCode::FORBIDDEN,
+            "[{}] only the enterprise re-opens",
+            app.engine
+        );
         let (_, reopened) = step(
             &firm,
             id,
             json!({"action": "reopen", "note": "只给了名单，仍未对接"}),
         )
         .await;
-        assert_eq!(reopened["status"], "handling", "[{}] {reopened}", app.engine);
+        assert_eq!(
+            reopened["status"], "handling",
+            "[{}] {reopened}",
+            app.engine
+        );
         assert_eq!(reopened["reopen_count"], 1);
-        assert_eq!(reopened["rating"], Value::Null, "the new answer is rated afresh");
+        assert_eq!(
+            reopened["rating"],
+            Value::Null,
+            "the new answer is rated afresh"
+        );
         step(
             &officer,
             id,
@@ -224,7 +245,9 @@ async fn enterprise_files_officer_handles_and_enterprise_rates_in_a_closed_loop(
             .collect();
         assert_eq!(
             actions,
-            ["file", "accept", "handle", "reply", "rate", "close", "reopen", "reply", "rate"]
+            [
+                "file", "accept", "handle", "reply", "rate", "close", "reopen", "reply", "rate"
+            ]
         );
         let (_, audit) = app
             .get(&format!("/api/v1/audit?object_kind=appeal&object_id={id}"))

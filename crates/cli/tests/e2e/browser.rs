@@ -97,7 +97,11 @@ pub(crate) fn start_demo(data_dir: &Path) -> (Running, String) {
     (running, url.expect("the demo prints its address"))
 }
 
-pub(crate) async fn start_browser(driver: &Path, chromium: &Path, profile: &Path) -> (Running, Client) {
+pub(crate) async fn start_browser(
+    driver: &Path,
+    chromium: &Path,
+    profile: &Path,
+) -> (Running, Client) {
     let port = free_port();
     let child = Command::new(driver)
         .arg(format!("--port={port}"))

@@ -77,7 +77,11 @@ async fn pick(client: &Client, id: &str, text: &str) -> String {
         .expect("options");
     for option in options {
         let label = option.text().await.expect("label");
-        let value = option.attr("value").await.expect("value").unwrap_or_default();
+        let value = option
+            .attr("value")
+            .await
+            .expect("value")
+            .unwrap_or_default();
         if !value.is_empty() && label.contains(text) {
             option.click().await.expect("chosen");
             return label;
@@ -94,7 +98,11 @@ async fn pick_other(client: &Client, id: &str, unlike: &str) -> String {
         .expect("options");
     for option in options {
         let label = option.text().await.expect("label");
-        let value = option.attr("value").await.expect("value").unwrap_or_default();
+        let value = option
+            .attr("value")
+            .await
+            .expect("value")
+            .unwrap_or_default();
         if !value.is_empty() && !label.contains(unlike) {
             option.click().await.expect("chosen");
             return label;
@@ -138,7 +146,10 @@ async fn day_of_forms(client: Client, base: String) {
     // The enterprise files an appeal; first without a title: the same form comes back with the message beside
     // the title in Chinese, and what was typed is still there.
     sign_in(&client, &base, "enterprise", DEMO_PASSWORD).await;
-    client.goto(&format!("{base}/appeals")).await.expect("opens");
+    client
+        .goto(&format!("{base}/appeals"))
+        .await
+        .expect("opens");
     client
         .find(Locator::Css("#category option[value='permits']"))
         .await
@@ -146,11 +157,22 @@ async fn day_of_forms(client: Client, base: String) {
         .click()
         .await
         .expect("chosen");
-    type_into(&client, "description", "三号厂房扩建的施工许可已提交两周，仍无进展").await;
+    type_into(
+        &client,
+        "description",
+        "三号厂房扩建的施工许可已提交两周，仍无进展",
+    )
+    .await;
     click(&client, "#file-appeal button[type=submit]").await;
     let message = text_with(&client, "#title-error", "请").await;
-    assert_eq!(message, "请填写此项", "the message beside the title, in Chinese");
-    assert!(present(&client, "#form-errors").await, "the form says what to do");
+    assert_eq!(
+        message, "请填写此项",
+        "the message beside the title, in Chinese"
+    );
+    assert!(
+        present(&client, "#form-errors").await,
+        "the form says what to do"
+    );
     assert_eq!(
         value_of(&client, "description").await,
         "三号厂房扩建的施工许可已提交两周，仍无进展",
@@ -182,7 +204,10 @@ async fn day_of_forms(client: Client, base: String) {
 
     // The admin gives the person it was routed to (the park's chief) an account, finding the person by name.
     sign_in(&client, &base, "admin", ADMIN_PASSWORD).await;
-    client.goto(&format!("{base}/accounts")).await.expect("opens");
+    client
+        .goto(&format!("{base}/accounts"))
+        .await
+        .expect("opens");
     type_into(&client, "person_q", &handler).await;
     click(&client, "#find-person-button").await;
     wait_for_url(&client, "the people found", |u| u.contains("person_q=")).await;
@@ -208,7 +233,10 @@ async fn day_of_forms(client: Client, base: String) {
     // The routed chief: accepting is the step offered first; then handling comes before reassigning, and the
     // assign form chooses nobody until a person is picked by name.
     sign_in(&client, &base, "routed.chief", "routed-chief-password").await;
-    client.goto(&format!("{base}{appeal}")).await.expect("opens");
+    client
+        .goto(&format!("{base}{appeal}"))
+        .await
+        .expect("opens");
     let first = text_of(&client, "form.form.primary").await;
     assert!(first.contains("受理"), "accept comes first: {first}");
     click(&client, "#step-accept button[type=submit]").await;
@@ -228,11 +256,7 @@ async fn day_of_forms(client: Client, base: String) {
         "the assign form names nobody until a person is picked"
     );
     let assignee = pick_other(&client, "assignee-assign", &handler).await;
-    let assignee_name = assignee
-        .split(" · ")
-        .next()
-        .expect("a name")
-        .to_string();
+    let assignee_name = assignee.split(" · ").next().expect("a name").to_string();
     type_into(&client, "note-assign", "请与企业联系，三日内答复").await;
     click(&client, "#step-assign button[type=submit]").await;
     // The assignment names the assignee in the history.
@@ -261,7 +285,10 @@ async fn day_of_forms(client: Client, base: String) {
 
     // The enterprise rates the answer once; the rating is not offered again, re-opening is (within the window).
     sign_in(&client, &base, "enterprise", DEMO_PASSWORD).await;
-    client.goto(&format!("{base}{appeal}")).await.expect("opens");
+    client
+        .goto(&format!("{base}{appeal}"))
+        .await
+        .expect("opens");
     client
         .find(Locator::Css("#rating option[value='4']"))
         .await
@@ -294,7 +321,10 @@ async fn day_of_forms(client: Client, base: String) {
     type_into(&client, "planned_investment", "12x").await;
     click(&client, "#new-project button[type=submit]").await;
     assert_eq!(text_with(&client, "#name-error", "请").await, "请填写此项");
-    assert_eq!(text_of(&client, "#planned_investment-error").await, "请填写数字");
+    assert_eq!(
+        text_of(&client, "#planned_investment-error").await,
+        "请填写数字"
+    );
     assert_eq!(
         value_of(&client, "investor").await,
         "重庆某新能源科技有限公司",
@@ -315,7 +345,10 @@ async fn day_of_forms(client: Client, base: String) {
     );
     pick_other(&client, "park_id", "（不指定）").await;
     let chief = pick_other(&client, "chief_person_id", "（不指定）").await;
-    assert!(chief.contains("链长"), "the chief is shown with the post: {chief}");
+    assert!(
+        chief.contains("链长"),
+        "the chief is shown with the post: {chief}"
+    );
     screenshot(&client, "project-new").await;
     click(&client, "#new-project button[type=submit]").await;
     wait_for_url(&client, "the new project", |u| {

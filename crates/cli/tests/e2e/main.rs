@@ -18,6 +18,7 @@ mod demo;
 mod demo_workflow;
 mod disclosure;
 mod figures;
+mod forms;
 mod hostile_files;
 mod pages;
 mod projects;
