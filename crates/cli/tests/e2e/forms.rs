@@ -39,7 +39,7 @@ async fn browse(app: &TestApp, path: &str) -> (StatusCode, String, String) {
 async fn a_refused_form_comes_back_with_each_message_beside_its_field_and_the_input_kept_but_not_the_password()
  {
     for app in common::apps().await {
-        let (_, page) = browse(&app, "/accounts?lang=zh").await;
+        let (_, _, page) = browse(&app, "/accounts?lang=zh").await;
         let csrf = hidden(&page, "csrf");
         let response = app
             .client
