@@ -115,7 +115,11 @@ async fn pick_other(client: &Client, id: &str, unlike: &str) -> String {
 async fn text_with(client: &Client, css: &str, needle: &str) -> String {
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
     loop {
-        let text = text_of(client, css).await;
+        // The page may be replaced between finding the element and reading it: try again then.
+        let text = match client.find(Locator::Css(css)).await {
+            Ok(element) => element.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
         if text.contains(needle) {
             return text;
         }

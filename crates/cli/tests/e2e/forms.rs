@@ -129,3 +129,42 @@ async fn an_unknown_address_is_an_html_page_with_navigation_for_a_browser_and_a_
         assert!(body.contains("\"status\":404"), "[{}] {body}", app.engine);
     }
 }
+
+#[tokio::test]
+async fn a_refused_work_order_comes_back_with_the_message_beside_the_title_and_the_facility_kept() {
+    for app in common::apps().await {
+        let z = crate::workflow_common::zone(&app).await;
+        let (_, _, page) = browse(&app, "/work-orders?lang=zh").await;
+        let csrf = hidden(&page, "csrf");
+        let park = z.f.park.to_string();
+        let response = app
+            .client
+            .post(format!("{}/work-orders?lang=zh", app.base))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("park_id", park.as_str()),
+                ("facility", "3号厂房"),
+                ("kind", "repair"),
+                ("urgency", "routine"),
+                ("title", ""),
+            ])
+            .send()
+            .await
+            .expect("answered");
+        assert_eq!(
+            response.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "[{}]",
+            app.engine
+        );
+        let html = response.text().await.expect("body");
+        assert!(
+            html.contains("id=\"wo-title-error\">请填写此项<"),
+            "[{}] the message beside the title",
+            app.engine
+        );
+        assert!(html.contains("value=\"3号厂房\""), "[{}] kept", app.engine);
+        let (_, orders) = app.get("/api/v1/work-orders").await;
+        assert_eq!(orders["total"], 0, "[{}] nothing stored", app.engine);
+    }
+}
