@@ -261,7 +261,10 @@ mod tests {
         let file = dir.join("chainpark.toml");
         let db = || Some("postgres://zone@db/x".to_string());
         assert_eq!(
-            Settings::load(None, None, db()).unwrap().appeals.reopen_days,
+            Settings::load(None, None, db())
+                .unwrap()
+                .appeals
+                .reopen_days,
             5
         );
         std::fs::write(&file, "[appeals]\nreopen_days = 10\n").unwrap();

@@ -283,11 +283,9 @@ pub async fn load_demo(
                     String::new(),
                     *at,
                 ),
-                DemoAppealStep::Close(at, note) => (
-                    AppealStep::Close { note: note.clone() },
-                    note.clone(),
-                    *at,
-                ),
+                DemoAppealStep::Close(at, note) => {
+                    (AppealStep::Close { note: note.clone() }, note.clone(), *at)
+                }
                 DemoAppealStep::Reopen(at, reason) => (
                     AppealStep::Reopen {
                         reason: reason.clone(),

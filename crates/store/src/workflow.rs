@@ -580,6 +580,18 @@ impl AppealRow {
         self.reply_due
     }
 
+    /// The people the appeal itself names: its handler, assignee and the chief it was escalated to.
+    pub(crate) fn named_people(&self) -> Vec<Id> {
+        [
+            self.handler_person_id,
+            self.assignee_person_id,
+            self.escalated_to_person_id,
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
+    }
+
     pub(crate) fn into_appeal(self, as_of: NaiveDate) -> Result<Appeal> {
         let id = self.id;
         let status =

@@ -157,11 +157,57 @@ async fn enterprise_files_officer_handles_and_enterprise_rates_in_a_closed_loop(
         assert_eq!(status, StatusCode::OK, "{replied}");
         assert_eq!(replied["status"], "replied");
 
-        // Not satisfied: re-opened; then answered again and rated satisfied: closed.
-        let (_, reopened) = step(
+        // Not satisfied: the rating is recorded once and the case waits for the call-back; a second rating of
+        // the same answer is refused. Closed after the call-back, the enterprise re-opens it within the window,
+        // and the new answer is rated (once) again.
+        let (_, rated) = step(
             &firm,
             id,
             json!({"action": "rate", "satisfied": false, "rating": 2, "note": "只给了名单"}),
+        )
+        .await;
+        assert_eq!(rated["status"], "replied", "[{}] {rated}", app.engine);
+        assert_eq!(rated["rating"], 2);
+        let (status, problem) = step(
+            &firm,
+            id,
+            json!({"action": "rate", "satisfied": true, "rating": 5}),
+        )
+        .await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "[{}] {problem}",
+            app.engine
+        );
+        assert_eq!(bad_fields(&problem), ["action"]);
+        let (_, closed) = step(
+            &officer,
+            id,
+            json!({"action": "close", "note": "回访：企业希望促成送检"}),
+        )
+        .await;
+        assert_eq!(closed["status"], "closed", "[{}] {closed}", app.engine);
+        assert_eq!(
+            closed["reopen_until"], "2026-06-23",
+            "five working days after 06-15, Dragon Boat skipped"
+        );
+        let (status, _) = step(
+            &officer,
+            id,
+            json!({"action": "reopen", "note": "officers do not re-open"}),
+        )
+        .await;
+        assert_eq!(
+            status,
+            StatusCode::FORBIDDEN,
+            "[{}] only the enterprise re-opens",
+            app.engine
+        );
+        let (_, reopened) = step(
+            &firm,
+            id,
+            json!({"action": "reopen", "note": "只给了名单，仍未对接"}),
         )
         .await;
         assert_eq!(
@@ -170,6 +216,11 @@ async fn enterprise_files_officer_handles_and_enterprise_rates_in_a_closed_loop(
             app.engine
         );
         assert_eq!(reopened["reopen_count"], 1);
+        assert_eq!(
+            reopened["rating"],
+            Value::Null,
+            "the new answer is rated afresh"
+        );
         step(
             &officer,
             id,
@@ -194,12 +245,14 @@ async fn enterprise_files_officer_handles_and_enterprise_rates_in_a_closed_loop(
             .collect();
         assert_eq!(
             actions,
-            ["file", "accept", "handle", "reply", "rate", "reply", "rate"]
+            [
+                "file", "accept", "handle", "reply", "rate", "close", "reopen", "reply", "rate"
+            ]
         );
         let (_, audit) = app
             .get(&format!("/api/v1/audit?object_kind=appeal&object_id={id}"))
             .await;
-        assert_eq!(audit["total"], 7, "[{}] every change audited", app.engine);
+        assert_eq!(audit["total"], 9, "[{}] every change audited", app.engine);
     }
 }
 

@@ -13,13 +13,13 @@ use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
 
-const REQUIRE_VAR: &str = "CHAINPARK_REQUIRE_BROWSER";
+pub(crate) const REQUIRE_VAR: &str = "CHAINPARK_REQUIRE_BROWSER";
 const SCREENSHOTS_VAR: &str = "CHAINPARK_SCREENSHOTS";
-const DEMO_PASSWORD: &str = "chainpark-demo";
-const ADMIN_PASSWORD: &str = "admin-password-for-tests";
+pub(crate) const DEMO_PASSWORD: &str = "chainpark-demo";
+pub(crate) const ADMIN_PASSWORD: &str = "admin-password-for-tests";
 
 /// A child process that is ended when the test is done, however it ends.
-struct Running(Child);
+pub(crate) struct Running(Child);
 
 impl Drop for Running {
     fn drop(&mut self) {
@@ -42,7 +42,7 @@ fn on_path(names: &[&str]) -> Option<PathBuf> {
 }
 
 /// chromedriver and Chromium, from CHROMEDRIVER / CHROME_BIN or the PATH.
-fn browser_programs() -> Result<(PathBuf, PathBuf), String> {
+pub(crate) fn browser_programs() -> Result<(PathBuf, PathBuf), String> {
     let driver = std::env::var_os("CHROMEDRIVER")
         .map(PathBuf::from)
         .or_else(|| on_path(&["chromedriver"]))
@@ -61,7 +61,7 @@ fn free_port() -> u16 {
         .expect("a free port")
 }
 
-fn scratch(name: &str) -> PathBuf {
+pub(crate) fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!(
         "chainpark_browser_{name}_{}_{}",
         std::process::id(),
@@ -73,7 +73,7 @@ fn scratch(name: &str) -> PathBuf {
 }
 
 /// The binary's demo command on a free port of loopback, in a fresh folder; returns its address.
-fn start_demo(data_dir: &Path) -> (Running, String) {
+pub(crate) fn start_demo(data_dir: &Path) -> (Running, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_chainpark"))
         .args(["demo", "--listen", "127.0.0.1:0", "--data-dir"])
         .arg(data_dir)
@@ -97,7 +97,11 @@ fn start_demo(data_dir: &Path) -> (Running, String) {
     (running, url.expect("the demo prints its address"))
 }
 
-async fn start_browser(driver: &Path, chromium: &Path, profile: &Path) -> (Running, Client) {
+pub(crate) async fn start_browser(
+    driver: &Path,
+    chromium: &Path,
+    profile: &Path,
+) -> (Running, Client) {
     let port = free_port();
     let child = Command::new(driver)
         .arg(format!("--port={port}"))
@@ -137,7 +141,7 @@ async fn start_browser(driver: &Path, chromium: &Path, profile: &Path) -> (Runni
 }
 
 /// Saves a screenshot of the whole page when CHAINPARK_SCREENSHOTS names a folder.
-async fn screenshot(client: &Client, name: &str) {
+pub(crate) async fn screenshot(client: &Client, name: &str) {
     screenshot_at(client, name, 1366).await;
 }
 
@@ -173,7 +177,7 @@ async fn screenshot_at(client: &Client, name: &str, width: u32) {
     let _ = client.set_window_size(1366, 900).await;
 }
 
-async fn text_of(client: &Client, css: &str) -> String {
+pub(crate) async fn text_of(client: &Client, css: &str) -> String {
     match client
         .wait()
         .at_most(Duration::from_secs(10))
@@ -197,7 +201,7 @@ async fn text_of(client: &Client, css: &str) -> String {
 }
 
 /// Waits until the browser has navigated to a URL that `arrived` accepts.
-async fn wait_for_url(client: &Client, what: &str, arrived: impl Fn(&str) -> bool) {
+pub(crate) async fn wait_for_url(client: &Client, what: &str, arrived: impl Fn(&str) -> bool) {
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         if let Ok(url) = client.current_url().await {
@@ -212,7 +216,7 @@ async fn wait_for_url(client: &Client, what: &str, arrived: impl Fn(&str) -> boo
     }
 }
 
-async fn sign_in(client: &Client, base: &str, username: &str, password: &str) {
+pub(crate) async fn sign_in(client: &Client, base: &str, username: &str, password: &str) {
     // Chinese, whatever language the browser asks for (the story reads Chinese labels until it switches).
     client
         .goto(&format!("{base}/?lang=zh"))
@@ -252,7 +256,7 @@ async fn sign_in(client: &Client, base: &str, username: &str, password: &str) {
         .expect("signed in: the page offers to sign out");
 }
 
-async fn sign_out(client: &Client) {
+pub(crate) async fn sign_out(client: &Client) {
     client
         .find(Locator::Css("form[action='/sign-out'] button"))
         .await

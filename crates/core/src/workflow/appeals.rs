@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 use crate::access::{Denied, Scope};
 use crate::calendar::WorkCalendar;
 use crate::error::{Invalid, Violations};
-use crate::registry::{Id, PersonRef};
+use crate::registry::{Id, PersonRef, PostRole};
 use crate::workflow::{due_after, wire_enum};
 
 /// Working days to accept an appeal after it arrives.
@@ -19,6 +19,11 @@ pub const ACCEPT_LIMIT_DAYS: u32 = 1;
 pub const COMPLEX_LIMIT_DAYS: u32 = 25;
 /// Working days after closing in which the enterprise may re-open its appeal, unless configured otherwise.
 pub const REOPEN_DAYS: u32 = 5;
+
+/// Whom a case of a chain may be assigned to: those who hold one of these posts in the chain.
+pub const CASE_CHAIN_ROLES: [PostRole; 2] = [PostRole::ChainChief, PostRole::ChainTaskForce];
+/// Whom a case of a park may be assigned to: those who hold one of these posts in the park.
+pub const CASE_PARK_ROLES: [PostRole; 2] = [PostRole::ParkChief, PostRole::ParkStaff];
 
 /// The zone's settings of the closed loop (configuration `[appeals]`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

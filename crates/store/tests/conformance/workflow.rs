@@ -5,12 +5,12 @@ use chainpark_core::registry::{PostInput, PostRole};
 use chainpark_core::workflow::appeals::{
     Appeal, AppealCategory, AppealInput, AppealRules, AppealStatus, AppealStep, Urgency,
 };
-use chrono::{DateTime, TimeZone, Utc};
 use chainpark_core::workflow::work_orders::{
     WorkOrderAction, WorkOrderInput, WorkOrderKind, WorkOrderStatus, WorkOrderStepInput,
     WorkOrderUrgency,
 };
 use chainpark_store::*;
+use chrono::{DateTime, TimeZone, Utc};
 
 use crate::registry::{Zone, post_draft, zone};
 use crate::support::{Db, at, conflict_field, day, invalid_fields, system};
@@ -53,7 +53,13 @@ async fn step(
 }
 
 /// A step at an instant after the test's day (noon China time on `on`), as the clock stands then.
-async fn step_on(db: &Db, appeal: &Appeal, step: AppealStep, note: &str, on: &str) -> Result<Appeal> {
+async fn step_on(
+    db: &Db,
+    appeal: &Appeal,
+    step: AppealStep,
+    note: &str,
+    on: &str,
+) -> Result<Appeal> {
     let when: DateTime<Utc> = Utc
         .from_local_datetime(&day(on).and_hms_opt(4, 0, 0).expect("noon in China"))
         .single()
@@ -170,9 +176,16 @@ pub async fn an_assignment_names_the_assignee_in_the_history(db: Db) {
         .await
         .expect("post");
     let filed = file(&db, &z).await;
-    let accepted = step(&db, &filed, AppealStep::Accept { complex: false }, "", 3, None)
-        .await
-        .expect("accepted");
+    let accepted = step(
+        &db,
+        &filed,
+        AppealStep::Accept { complex: false },
+        "",
+        3,
+        None,
+    )
+    .await
+    .expect("accepted");
     let assigned = step(
         &db,
         &accepted,

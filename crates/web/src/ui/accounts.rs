@@ -55,7 +55,14 @@ pub async fn page(
     viewer: Viewer,
     axum::extract::Query(q): axum::extract::Query<AccountsQuery>,
 ) -> PageResult {
-    accounts_page(&state, &viewer, q, NewAccountForm::default(), FormErrors::none()).await
+    accounts_page(
+        &state,
+        &viewer,
+        q,
+        NewAccountForm::default(),
+        FormErrors::none(),
+    )
+    .await
 }
 
 async fn accounts_page(

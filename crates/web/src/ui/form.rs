@@ -119,13 +119,9 @@ pub fn message_in(lang: Lang, field: &str, message: &str) -> String {
     } else if message.starts_with("is required") || message == "must be given" {
         "form.required"
     } else if message.starts_with("is longer than") {
-        return lang
-            .t("form.too_long")
-            .replace("{n}", &number_in(message));
+        return lang.t("form.too_long").replace("{n}", &number_in(message));
     } else if message.starts_with("must have at least") {
-        return lang
-            .t("form.too_short")
-            .replace("{n}", &number_in(message));
+        return lang.t("form.too_short").replace("{n}", &number_in(message));
     } else if field == "username" && message.ends_with("is taken") {
         "form.username_taken"
     } else if field == "username" {

@@ -43,40 +43,40 @@ fn post_label(lang: Lang, post: &Post) -> String {
     }
 }
 
-/// The people holding a post today (of one of `roles`, or any) in one of `chains` or `parks`, each once as
-/// "name · post", by name.
+/// The people holding a post today of one of `chain_roles` in one of `chains`, or of one of `park_roles` in one
+/// of `parks`, each once as "name · post", by name.
 pub async fn post_holders(
     state: &AppState,
     viewer: &Viewer,
-    chains: &[Id],
-    parks: &[Id],
-    roles: &[PostRole],
+    (chains, chain_roles): (&[Id], &[PostRole]),
+    (parks, park_roles): (&[Id], &[PostRole]),
 ) -> Result<Vec<(Id, String)>, StoreError> {
     let store = state.store.as_ref();
     let today = state.clock.today();
     let filters = chains
         .iter()
-        .map(|c| PostFilter {
-            chain_id: Some(*c),
-            on: Some(today),
-            ..Default::default()
+        .map(|c| {
+            let filter = PostFilter {
+                chain_id: Some(*c),
+                on: Some(today),
+                ..Default::default()
+            };
+            (filter, chain_roles)
         })
-        .chain(parks.iter().map(|p| PostFilter {
-            park_id: Some(*p),
-            on: Some(today),
-            ..Default::default()
+        .chain(parks.iter().map(|p| {
+            let filter = PostFilter {
+                park_id: Some(*p),
+                on: Some(today),
+                ..Default::default()
+            };
+            (filter, park_roles)
         }));
     let mut posts: Vec<Post> = Vec::new();
-    for filter in filters {
+    for (filter, roles) in filters {
         let found = store
             .list_posts(viewer.actor(), &filter, &Paging::all())
             .await?;
-        posts.extend(
-            found
-                .items
-                .into_iter()
-                .filter(|p| roles.is_empty() || roles.contains(&p.role)),
-        );
+        posts.extend(found.items.into_iter().filter(|p| roles.contains(&p.role)));
     }
     let mut people: Vec<(Id, String)> = Vec::new();
     for post in &posts {

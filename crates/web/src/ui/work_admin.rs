@@ -22,10 +22,10 @@ use serde::Deserialize;
 use super::form::{self, FormErrors};
 use super::picker::{self, Choice};
 use super::{Chrome, FormPost, PageResult, Viewer, render};
-use chainpark_core::error::{Invalid, Violations};
-use chainpark_core::registry::PostRole;
 use crate::AppState;
 use crate::error::ApiError;
+use chainpark_core::error::{Invalid, Violations};
+use chainpark_core::registry::PostRole;
 
 fn finish(viewer: &Viewer, result: Result<String, ApiError>) -> Response {
     match result {
@@ -626,7 +626,13 @@ const PROJECT_FIELDS: &[&str] = &[
 ];
 
 pub async fn new_project(State(state): State<AppState>, viewer: Viewer) -> PageResult {
-    new_project_page(&state, &viewer, NewProjectForm::default(), FormErrors::none()).await
+    new_project_page(
+        &state,
+        &viewer,
+        NewProjectForm::default(),
+        FormErrors::none(),
+    )
+    .await
 }
 
 async fn new_project_page(
@@ -643,9 +649,14 @@ async fn new_project_page(
     let fail = |e| viewer.fail(e);
     let chains = picker::project_chains(state, viewer).await.map_err(fail)?;
     let chain_ids: Vec<Id> = chains.iter().map(|(id, _)| *id).collect();
-    let chiefs = picker::post_holders(state, viewer, &chain_ids, &[], &[PostRole::ChainChief])
-        .await
-        .map_err(fail)?;
+    let chiefs = picker::post_holders(
+        state,
+        viewer,
+        (&chain_ids, &[PostRole::ChainChief]),
+        (&[], &[]),
+    )
+    .await
+    .map_err(fail)?;
     let parks = picker::parks(state, viewer).await.map_err(fail)?;
     let picked = |value: &str| value.trim().parse::<Id>().ok();
     // A chief of one chain creates that chain's projects: it is chosen already.

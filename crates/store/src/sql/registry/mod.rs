@@ -7,6 +7,9 @@ use super::{Db, Engine};
 #[macro_use]
 mod shared;
 
+/// The people an actor may see, for the names on a case's steps.
+pub(super) use shared::push_people_reach;
+
 mod areas;
 mod audit;
 mod chains;

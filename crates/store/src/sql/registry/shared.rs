@@ -163,7 +163,7 @@ pub(super) fn push_post_reach(qb: &mut QueryBuilder<'static, Db>, posts: &PostRe
 
 /// Adds ` AND (condition)` limiting people (alias `p`) to those the actor sees: its own person, the holders
 /// of the posts it sees and the people handling the appeals it sees.
-pub(super) fn push_people_reach(qb: &mut QueryBuilder<'static, Db>, actor: &Actor) {
+pub(crate) fn push_people_reach(qb: &mut QueryBuilder<'static, Db>, actor: &Actor) {
     let PeopleReach::Some { own, posts } = actor.scope.people_reach() else {
         return;
     };

@@ -10,6 +10,33 @@ use chrono::{NaiveDate, Utc};
 use crate::workflow::*;
 use crate::{Actor, Result, StoreError};
 pub(super) type Conn = <Db as sqlx::Database>::Connection;
+
+/// Leaves out the names on a case's steps of the people the actor may not see, except those the case itself
+/// shows (`shown`: its handler, assignee, the chief it was escalated to).
+pub(super) async fn hide_unseen_names(
+    c: &mut Conn,
+    actor: &Actor,
+    steps: &mut [CaseStep],
+    shown: &[Id],
+) -> Result<()> {
+    if actor.scope.people_reach() == chainpark_core::access::PeopleReach::All {
+        return Ok(());
+    }
+    for step in steps {
+        let Some(id) = step.person_id.filter(|id| !shown.contains(id)) else {
+            continue;
+        };
+        let mut qb: sqlx::QueryBuilder<'static, Db> =
+            sqlx::QueryBuilder::new("SELECT COUNT(*) FROM people p WHERE p.id = ");
+        qb.push_bind(id);
+        super::super::registry::push_people_reach(&mut qb, actor);
+        let seen: i64 = qb.build_query_scalar().fetch_one(&mut *c).await?;
+        if seen == 0 {
+            step.person_name = None;
+        }
+    }
+    Ok(())
+}
 pub(super) use super::super::tx::audit;
 
 pub(super) async fn ensure_exists(

@@ -234,13 +234,15 @@ impl WorkOrderStore for Engine {
     async fn work_order_steps(&self, actor: &Actor, id: Id) -> Result<Vec<CaseStep>> {
         let mut c = self.read().await?;
         visible_work_order(&mut c, actor, id).await?;
-        Ok(sqlx::query_as(
+        let mut steps: Vec<CaseStep> = sqlx::query_as(
             "SELECT s.id, s.at, s.actor, s.action, s.from_status, s.to_status, s.person_id, p.name AS person_name, s.note \
              FROM case_steps s LEFT JOIN people p ON p.id = s.person_id WHERE s.object_kind = 'work_order' AND s.object_id = $1 ORDER BY s.at, s.id",
         )
         .bind(id)
         .fetch_all(&mut *c)
-        .await?)
+        .await?;
+        hide_unseen_names(&mut c, actor, &mut steps, &[]).await?;
+        Ok(steps)
     }
 
     async fn step_work_order(

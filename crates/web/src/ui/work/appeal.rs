@@ -5,7 +5,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use chainpark_core::registry::{Id, PersonRef};
 use chainpark_core::workflow::appeals::{
-    AppealAction, AppealStatus, AppealStepInput, permitted_steps,
+    AppealAction, AppealStatus, AppealStepInput, CASE_CHAIN_ROLES, CASE_PARK_ROLES, permitted_steps,
 };
 use serde::Deserialize;
 
@@ -203,9 +203,14 @@ async fn appeal_page(
         chains.dedup();
         let mut parks: Vec<Id> = [a.park_id, a.route_park_id].into_iter().flatten().collect();
         parks.dedup();
-        let mut people = picker::post_holders(state, viewer, &chains, &parks, &[])
-            .await
-            .map_err(|e| viewer.fail(e))?;
+        let mut people = picker::post_holders(
+            state,
+            viewer,
+            (&chains, &CASE_CHAIN_ROLES),
+            (&parks, &CASE_PARK_ROLES),
+        )
+        .await
+        .map_err(|e| viewer.fail(e))?;
         // The person a rule routed the case to may be assigned even without a post there.
         if let Some(h) = &a.handler
             && !people.iter().any(|(id, _)| *id == h.id)

@@ -218,7 +218,13 @@ async fn appeals_page(
 }
 
 /// The fields of the filing form, as [`FormErrors`] places their messages.
-const FILE_FIELDS: &[&str] = &["enterprise_id", "category", "urgency", "title", "description"];
+const FILE_FIELDS: &[&str] = &[
+    "enterprise_id",
+    "category",
+    "urgency",
+    "title",
+    "description",
+];
 
 #[derive(Debug, Default, Deserialize)]
 pub struct FileForm {

@@ -16,7 +16,10 @@ use serde::Deserialize;
 use super::{finish, given, name, number, provisional, when};
 use crate::AppState;
 use crate::error::ApiError;
+use crate::ui::form::{self, FormErrors};
+use crate::ui::picker::{self, Choice};
 use crate::ui::{Chrome, FormPost, PageResult, Viewer, render};
+use chainpark_core::error::{Invalid, Violations};
 
 struct WorkOrderRow {
     id: Id,
@@ -49,9 +52,12 @@ struct WorkOrdersPage {
     statuses: Vec<(&'static str, &'static str, bool)>,
     overdue: String,
     /// The parks the viewer may open orders in (empty: no form).
-    create_parks: Vec<(Id, String)>,
-    kinds: Vec<(&'static str, &'static str)>,
-    urgencies: Vec<(&'static str, &'static str)>,
+    create_parks: Vec<Choice>,
+    kinds: Vec<(&'static str, &'static str, bool)>,
+    urgencies: Vec<(&'static str, &'static str, bool)>,
+    /// The form to open an order as typed when it was refused, and why.
+    form: WorkOrderForm,
+    errors: FormErrors,
     filter_query: String,
     pager: crate::ui::Pager,
 }
@@ -96,6 +102,24 @@ pub async fn work_orders(
     State(state): State<AppState>,
     viewer: Viewer,
     Query(q): Query<WorkOrdersQuery>,
+) -> PageResult {
+    work_orders_page(
+        &state,
+        &viewer,
+        q,
+        WorkOrderForm::default(),
+        FormErrors::none(),
+    )
+    .await
+}
+
+/// The list and the form to open an order (as typed in `form`, with `errors` beside its fields after a refusal).
+async fn work_orders_page(
+    state: &AppState,
+    viewer: &Viewer,
+    q: WorkOrdersQuery,
+    form: WorkOrderForm,
+    errors: FormErrors,
 ) -> PageResult {
     let status = given(&q.status).and_then(WorkOrderStatus::parse);
     let overdue = match given(&q.overdue) {
@@ -162,7 +186,7 @@ pub async fn work_orders(
             match staff_of.get(&w.park_id) {
                 Some(known) => known.clone(),
                 None => {
-                    let found = park_staff(&state, &viewer, w.park_id).await;
+                    let found = park_staff(state, viewer, w.park_id).await;
                     staff_of.insert(w.park_id, found.clone());
                     found
                 }
@@ -187,7 +211,7 @@ pub async fn work_orders(
             urgency: viewer.t(&format!("work_order.urgency.{}", w.urgency.as_str())),
             status: viewer.t(&format!("work_order.status.{}", w.status.as_str())),
             due_at: when(w.due_at),
-            provisional: provisional(&viewer, w.provisional_year),
+            provisional: provisional(viewer, w.provisional_year),
             overdue: w.overdue,
             assignee: name(&w.assignee),
             facility: w.facility,
@@ -207,16 +231,18 @@ pub async fn work_orders(
         .map(|(id, name)| (*id, name.clone()))
         .collect();
     create_parks.sort();
+    let chosen_park = given(&form.park_id).and_then(|p| p.parse::<Id>().ok());
     Ok(render(WorkOrdersPage {
         filter_query,
         pager,
-        create_parks,
+        create_parks: picker::choices(create_parks, chosen_park),
         kinds: WorkOrderKind::ALL
             .iter()
             .map(|k| {
                 (
                     k.as_str(),
                     viewer.t(&format!("work_order.kind.{}", k.as_str())),
+                    form.kind == k.as_str(),
                 )
             })
             .collect(),
@@ -226,9 +252,12 @@ pub async fn work_orders(
                 (
                     u.as_str(),
                     viewer.t(&format!("work_order.urgency.{}", u.as_str())),
+                    form.urgency == u.as_str(),
                 )
             })
             .collect(),
+        form,
+        errors,
         chrome: viewer.chrome(viewer.t("work_orders.title"), "work_orders"),
         rows,
         total: page.total,
@@ -246,12 +275,14 @@ pub async fn work_orders(
     }))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 pub struct WorkOrderForm {
     park_id: Option<String>,
     #[serde(default)]
     facility: String,
+    #[serde(default)]
     kind: String,
+    #[serde(default)]
     urgency: String,
     #[serde(default)]
     title: String,
@@ -263,15 +294,25 @@ pub async fn create_work_order(
     State(state): State<AppState>,
     FormPost { viewer, form }: FormPost<WorkOrderForm>,
 ) -> Response {
-    let result = async {
-        let park_id = number("park_id", &form.park_id)?
-            .ok_or_else(|| ApiError::bad_field("park_id", "is required"))?;
-        let kind = WorkOrderKind::parse(form.kind.trim())
-            .ok_or_else(|| ApiError::bad_field("kind", format!("unknown type {:?}", form.kind)))?;
-        let urgency = WorkOrderUrgency::parse(form.urgency.trim()).ok_or_else(|| {
-            ApiError::bad_field("urgency", format!("unknown urgency {:?}", form.urgency))
-        })?;
-        let draft = WorkOrderInput {
+    let result: Result<String, ApiError> = async {
+        // Every bad field at once: the form's own fields, then the domain's checks.
+        let mut v = Violations::default();
+        let park_id = number("park_id", &form.park_id)
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| {
+                v.add("park_id", "is required");
+                0
+            });
+        let kind = WorkOrderKind::parse(form.kind.trim()).unwrap_or_else(|| {
+            v.add("kind", "is required");
+            WorkOrderKind::ALL[0]
+        });
+        let urgency = WorkOrderUrgency::parse(form.urgency.trim()).unwrap_or_else(|| {
+            v.add("urgency", "is required");
+            WorkOrderUrgency::ALL[0]
+        });
+        let parsed = WorkOrderInput {
             park_id,
             facility: form.facility.clone(),
             kind,
@@ -282,7 +323,16 @@ pub async fn create_work_order(
             assignee_person_id: None,
             created_at: None,
         }
-        .parse()?;
+        .parse();
+        if let Err(Invalid(errors)) = &parsed {
+            for e in errors {
+                v.add(&e.field, e.message.clone());
+            }
+        }
+        if !v.is_empty() {
+            return Err(v.into_invalid().into());
+        }
+        let draft = parsed?;
         state
             .store
             .create_work_order(viewer.actor(), draft, state.clock.now(), state.clock.now())
@@ -290,8 +340,26 @@ pub async fn create_work_order(
         Ok("/work-orders".to_string())
     }
     .await;
-    finish(&viewer, result)
+    form::answer(
+        viewer.lang,
+        result,
+        WORK_ORDER_FIELDS,
+        |errors| async move {
+            work_orders_page(&state, &viewer, WorkOrdersQuery::default(), form, errors).await
+        },
+    )
+    .await
 }
+
+/// The fields of the form to open an order, as [`FormErrors`] places their messages.
+const WORK_ORDER_FIELDS: &[&str] = &[
+    "park_id",
+    "facility",
+    "kind",
+    "urgency",
+    "title",
+    "description",
+];
 
 #[derive(Debug, Deserialize)]
 pub struct WorkOrderStepForm {

@@ -1,0 +1,170 @@
+//! The forms' answers over HTTP, on both engines: a refused form comes back as the same form with each message
+//! beside its field in the page's language and the input kept (never the password); an address nothing answers
+//! is an HTML page with the navigation for a browser and a problem document for the API.
+
+use crate::common;
+use crate::common::TestApp;
+use reqwest::StatusCode;
+use reqwest::header::{ACCEPT, CONTENT_TYPE};
+
+/// The value of a hidden field of a form in a page.
+fn hidden(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    html.split(&marker)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_default()
+        .to_string()
+}
+
+async fn browse(app: &TestApp, path: &str) -> (StatusCode, String, String) {
+    let response = app
+        .client
+        .get(format!("{}{path}", app.base))
+        .header(ACCEPT, "text/html,application/xhtml+xml")
+        .send()
+        .await
+        .expect("answered");
+    let status = response.status();
+    let kind = response
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    (status, kind, response.text().await.expect("body"))
+}
+
+#[tokio::test]
+async fn a_refused_form_comes_back_with_each_message_beside_its_field_and_the_input_kept_but_not_the_password()
+ {
+    for app in common::apps().await {
+        let (_, _, page) = browse(&app, "/accounts?lang=zh").await;
+        let csrf = hidden(&page, "csrf");
+        let response = app
+            .client
+            .post(format!("{}/accounts?lang=zh", app.base))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("username", "x"),
+                ("password", "short-pw"),
+                ("role", "analyst"),
+                ("display_name", "经济运行科 王敏"),
+            ])
+            .send()
+            .await
+            .expect("answered");
+        assert_eq!(
+            response.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "[{}]",
+            app.engine
+        );
+        let html = response.text().await.expect("body");
+        assert!(
+            html.contains("id=\"username-error\">须为 3 到 64 个字母、数字或 . _ -<"),
+            "[{}] the message beside the username, in Chinese",
+            app.engine
+        );
+        assert!(
+            html.contains("id=\"password-error\">至少 10 个字符<"),
+            "[{}] the message beside the password",
+            app.engine
+        );
+        assert!(
+            html.contains("value=\"经济运行科 王敏\""),
+            "[{}] kept",
+            app.engine
+        );
+        assert!(
+            html.contains("<option value=\"analyst\" selected>"),
+            "[{}] the role chosen is kept",
+            app.engine
+        );
+        assert!(
+            !html.contains("short-pw"),
+            "[{}] the password never comes back",
+            app.engine
+        );
+        assert!(
+            !html.contains("must have") && !html.contains("invalid input"),
+            "[{}] no developer text on the Chinese page",
+            app.engine
+        );
+        let (_, accounts) = app.get("/api/v1/accounts").await;
+        assert!(
+            !accounts.to_string().contains("经济运行科"),
+            "[{}] nothing was stored",
+            app.engine
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_unknown_address_is_an_html_page_with_navigation_for_a_browser_and_a_problem_for_the_api()
+ {
+    for app in common::apps().await {
+        let (status, kind, html) = browse(&app, "/no-such-page?lang=zh").await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "[{}]", app.engine);
+        assert!(kind.starts_with("text/html"), "[{}] {kind}", app.engine);
+        assert!(html.contains("没有找到该页面或对象"), "[{}]", app.engine);
+        assert!(
+            html.contains("<nav") && html.contains("href=\"/appeals\""),
+            "[{}] the navigation carries on from the error page",
+            app.engine
+        );
+        // An id that is not a number: the same page, not the framework's text.
+        let (status, kind, html) = browse(&app, "/appeals/not-a-number?lang=zh").await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "[{}]", app.engine);
+        assert!(kind.starts_with("text/html"), "[{}] {kind}", app.engine);
+        assert!(!html.contains("Invalid URL"), "[{}] {html}", app.engine);
+        // The API keeps its problem documents, whatever the client accepts.
+        let (status, kind, body) = browse(&app, "/api/v1/no-such-endpoint").await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "[{}]", app.engine);
+        assert!(
+            kind.starts_with("application/problem+json"),
+            "[{}] {kind}",
+            app.engine
+        );
+        assert!(body.contains("\"status\":404"), "[{}] {body}", app.engine);
+    }
+}
+
+#[tokio::test]
+async fn a_refused_work_order_comes_back_with_the_message_beside_the_title_and_the_facility_kept() {
+    for app in common::apps().await {
+        let z = crate::workflow_common::zone(&app).await;
+        let (_, _, page) = browse(&app, "/work-orders?lang=zh").await;
+        let csrf = hidden(&page, "csrf");
+        let park = z.f.park.to_string();
+        let response = app
+            .client
+            .post(format!("{}/work-orders?lang=zh", app.base))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("park_id", park.as_str()),
+                ("facility", "3号厂房"),
+                ("kind", "repair"),
+                ("urgency", "routine"),
+                ("title", ""),
+            ])
+            .send()
+            .await
+            .expect("answered");
+        assert_eq!(
+            response.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "[{}]",
+            app.engine
+        );
+        let html = response.text().await.expect("body");
+        assert!(
+            html.contains("id=\"wo-title-error\">请填写此项<"),
+            "[{}] the message beside the title",
+            app.engine
+        );
+        assert!(html.contains("value=\"3号厂房\""), "[{}] kept", app.engine);
+        let (_, orders) = app.get("/api/v1/work-orders").await;
+        assert_eq!(orders["total"], 0, "[{}] nothing stored", app.engine);
+    }
+}
