@@ -494,6 +494,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn every_medium_and_alarm_rule_has_a_name_in_both_languages() {
+        use chainpark_core::parkops::alarms::AlarmRule;
+        for lang in [Lang::Zh, Lang::En] {
+            for medium in Medium::ALL {
+                assert_ne!(lang.t(&format!("meters.medium.{medium}")), "??");
+            }
+            for rule in AlarmRule::ALL {
+                assert_ne!(lang.t(&format!("meters.rule.{rule}")), "??");
+            }
+        }
+    }
+
+    #[test]
     fn output_per_mu_is_in_wan_yuan_per_mu() {
         // 1.5 亿元 on 1,500 mu = 10 万元 per mu.
         assert_eq!(
