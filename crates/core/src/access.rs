@@ -863,6 +863,12 @@ impl Scope {
         }
     }
 
+    /// Whether the park page shows the park's operations (energy, meter alarms): to readers of everything and to
+    /// the park's own chief and staff, who reach its meters ([`Kind::Meter`]).
+    pub fn sees_park_operations(&self, park: Id) -> bool {
+        self.reads_everything() || self.has_park(park)
+    }
+
     /// A park's meters and their readings: the admin, the park's chief and its staff.
     pub fn may_edit_meters(&self, park: Id) -> Result<(), Denied> {
         self.may_edit_park(park)
@@ -1002,6 +1008,7 @@ mod tests {
         let chief = scope(Role::ParkChief, &[], &[10], &[]);
         assert!(meter(10, None)(&chief) && !meter(20, Some(100))(&chief));
         assert!(chief.may_edit_meters(10).is_ok() && chief.may_edit_meters(20).is_err());
+        assert!(chief.sees_park_operations(10) && !chief.sees_park_operations(20));
         let firm = enterprise_user();
         assert!(
             meter(20, Some(100))(&firm) && !meter(10, None)(&firm) && !meter(10, Some(300))(&firm)

@@ -123,5 +123,12 @@ pub trait MeterStore: Send + Sync {
     ) -> Result<Page<Alarm>>;
     /// Each enterprise's use of each medium in a month, from the month roll-ups of its real meters.
     async fn enterprise_use(&self, actor: &Actor, month: Month) -> Result<Vec<EnterpriseUse>>;
+    /// A park's use of each medium in some months (month key, medium, thousandths), from its real meters.
+    async fn park_use(
+        &self,
+        actor: &Actor,
+        park_id: Id,
+        months: &[Month],
+    ) -> Result<Vec<(i64, Medium, i64)>>;
     async fn energy_factors(&self) -> Result<Vec<EnergyFactor>>;
 }

@@ -1,5 +1,5 @@
 //! The access policy and its SQL agree: on one generated world (chains with segments, parks, enterprises in
-//! them, people, appeals, key projects, work orders), for many generated accounts of every role, the objects of
+//! them, people, appeals, key projects, work orders, meters), for many generated accounts of every role, the objects of
 //! each kind that the store lists for the account are exactly those that the policy's Rust predicate
 //! (`Scope::sees`) admits. Runs on SQLite, and on PostgreSQL when CHAINPARK_TEST_POSTGRES names a server
 //! (skipped with a message otherwise; a failure when CHAINPARK_REQUIRE_POSTGRES=1).
@@ -11,13 +11,14 @@ use chainpark_core::access::{Kind, Place, Role, Scope};
 use chainpark_core::credit_code::CreditCode;
 use chainpark_core::list::Paging;
 use chainpark_core::registry::Id;
+use chainpark_store::parkops::MeterFilter;
 use chainpark_store::prelude::*;
 use chainpark_store::workflow::{AppealFilter, ProjectFilter, WorkOrderFilter};
 use chainpark_store::{Actor, EnterpriseFilter};
 use chrono::{NaiveDate, TimeZone, Utc};
 use sqlx::Connection;
 
-/// Accounts generated per engine; each is asked for four kinds of object, so 4 × this many cases.
+/// Accounts generated per engine; each is asked for five kinds of object, so 5 × this many cases.
 const ACCOUNTS: usize = 300;
 const CHAINS: Id = 4;
 const PARKS: Id = 4;
@@ -70,6 +71,12 @@ struct WorkOrder {
     people: Vec<Id>,
 }
 
+struct Meter {
+    id: Id,
+    park: Id,
+    enterprise: Option<Id>,
+}
+
 struct Enterprise {
     id: Id,
     park: Option<Id>,
@@ -82,6 +89,7 @@ struct World {
     appeals: Vec<Appeal>,
     projects: Vec<Project>,
     work_orders: Vec<WorkOrder>,
+    meters: Vec<Meter>,
     sql: Vec<String>,
 }
 
@@ -210,11 +218,27 @@ fn world(rng: &mut Rng) -> World {
             people: people.into_iter().flatten().collect(),
         });
     }
+    let mut meters = Vec::new();
+    for id in 1..=30 {
+        let park = rng.id(PARKS);
+        let enterprise = rng.maybe(ENTERPRISES, 2);
+        sql.push(format!(
+            "INSERT INTO meters (id, code, name, park_id, enterprise_id, medium, multiplier, created_at, updated_at) \
+             VALUES ({id}, 'M{id}', 'meter {id}', {park}, {}, 'water', 1, {AT}, {AT})",
+            null(enterprise)
+        ));
+        meters.push(Meter {
+            id,
+            park,
+            enterprise,
+        });
+    }
     World {
         enterprises,
         appeals,
         projects,
         work_orders,
+        meters,
         sql,
     }
 }
@@ -328,6 +352,25 @@ async fn agree(engine: &str, store: Arc<dyn Store>, w: &World, rng: &mut Rng) ->
             "[{engine}] work orders of {s:?}"
         );
         let listed = store
+            .list_meters(&actor, &MeterFilter::default(), &all)
+            .await
+            .expect("meters");
+        let expected = w.meters.iter().filter(|m| {
+            s.sees(
+                Kind::Meter,
+                Place {
+                    parks: &[m.park],
+                    enterprises: m.enterprise.as_slice(),
+                    ..Place::default()
+                },
+            )
+        });
+        assert_eq!(
+            ids(listed.items.iter().map(|m| m.id)),
+            ids(expected.map(|m| m.id)),
+            "[{engine}] meters of {s:?}"
+        );
+        let listed = store
             .list_enterprises(&actor, &EnterpriseFilter::default(), &all)
             .await
             .expect("enterprises");
@@ -340,7 +383,7 @@ async fn agree(engine: &str, store: Arc<dyn Store>, w: &World, rng: &mut Rng) ->
             ids(expected.map(|e| e.id)),
             "[{engine}] enterprises of {s:?}"
         );
-        cases += 4;
+        cases += 5;
     }
     cases
 }

@@ -540,3 +540,69 @@ async fn story(client: Client, base: String) {
     );
     screenshot(&client, "dashboard-en").await;
 }
+
+/// A park chief opens the park page, sees the board with a leak alarm, and follows the alarm to its work order.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_park_chief_sees_the_board_with_an_alarm_and_opens_its_work_order() {
+    let require = std::env::var(REQUIRE_VAR).is_ok_and(|v| v == "1" || v == "true");
+    let (driver, chromium) = match browser_programs() {
+        Ok(found) => found,
+        Err(why) if require => panic!("{REQUIRE_VAR}=1 but {why}"),
+        Err(why) => {
+            common::tell(&format!(
+                "SKIPPED browser test: {why}; set {REQUIRE_VAR}=1 to make this a failure"
+            ));
+            return;
+        }
+    };
+    let store = common::fresh_stores().await.remove(0);
+    let app = common::TestApp::start(store).await;
+    let z = crate::workflow_common::zone(&app).await;
+    let order = crate::meters::leaking_meter(&app, z.f.park).await;
+    common::create_account(
+        &app.store,
+        "board.chief",
+        chainpark_core::access::Role::ParkChief,
+        Some(z.park_chief),
+    )
+    .await;
+    let profile = scratch("board");
+    let (_driver, client) = start_browser(&driver, &chromium, &profile).await;
+    let base = app.base.clone();
+    let park = z.f.park;
+    let outcome = tokio::spawn({
+        let client = client.clone();
+        async move {
+            sign_in(&client, &base, "board.chief", common::PASSWORD).await;
+            client
+                .goto(&format!("{base}/parks/{park}?lang=en"))
+                .await
+                .expect("the park page opens");
+            let alarms = text_of(&client, "#board-alarms").await;
+            assert!(
+                alarms.contains("W-1") && alarms.contains("Night-time flow (leak)"),
+                "{alarms}"
+            );
+            screenshot(&client, "park-board").await;
+            client
+                .find(Locator::Css("a.alarm-work-order"))
+                .await
+                .expect("a link to the alarm's work order")
+                .click()
+                .await
+                .expect("clicked");
+            wait_for_url(&client, "the work orders", |url| {
+                url.contains("/work-orders")
+            })
+            .await;
+            let row = text_of(&client, &format!("#work-order-{order}")).await;
+            assert!(row.contains("W-1"), "the order's row: {row}");
+        }
+    })
+    .await;
+    let _ = client.close().await;
+    let _ = std::fs::remove_dir_all(&profile);
+    if let Err(e) = outcome {
+        std::panic::resume_unwind(e.into_panic());
+    }
+}

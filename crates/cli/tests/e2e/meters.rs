@@ -610,3 +610,75 @@ async fn readings_over_mqtt_arrive_roll_up_ignore_duplicates_and_resume_after_a_
         end_session(&broker, &settings.client_id).await;
     }
 }
+
+/// A leaking night on meter W-1 of the zone's park, as its park staff reports it; returns the alarm's work order.
+pub async fn leaking_meter(app: &TestApp, park: i64) -> i64 {
+    let id = meter(app, json!({"code": "W-1", "name": "2号楼进水", "park_id": park, "medium": "water", "night_flow_min": 0.1})).await;
+    let report = send(app, id, json!([
+        {"t": "2026-06-14T01:30:00+08:00", "v": 0.5}, {"t": "2026-06-14T02:30:00+08:00", "v": 0.4},
+        {"t": "2026-06-14T03:30:00+08:00", "v": 0.6}, {"t": "2026-06-14T04:30:00+08:00", "v": 0.3},
+        {"t": "2026-06-10T12:00:00+08:00", "v": 30}, {"t": "2025-06-10T12:00:00+08:00", "v": 24},
+    ])).await;
+    report["alarms_raised"][0]["work_order_id"]
+        .as_i64()
+        .expect("the alarm's work order")
+}
+
+#[tokio::test]
+async fn the_park_chiefs_board_shows_energy_against_last_year_and_open_alarms_with_their_work_orders()
+ {
+    for app in common::apps().await {
+        let z = zone(&app).await;
+        let order = leaking_meter(&app, z.f.park).await;
+        let chief = app
+            .as_account("park.chief", Role::ParkChief, Some(z.park_chief))
+            .await;
+        for (lang, rule, change) in [
+            ("zh", "夜间流量（疑似漏水）", "+32.5 %"),
+            ("en", "Night-time flow (leak)", "+32.5 %"),
+        ] {
+            let (status, html) = chief
+                .call(
+                    reqwest::Method::GET,
+                    &format!("/parks/{}?lang={lang}", z.f.park),
+                    None,
+                )
+                .await;
+            let html = html.as_str().unwrap_or_default().to_string();
+            assert_eq!(status, StatusCode::OK, "[{}]", app.engine);
+            assert!(
+                html.contains("id=\"park-board\""),
+                "[{}] {lang}: no board",
+                app.engine
+            );
+            assert!(
+                html.contains(rule) && html.contains("W-1"),
+                "[{}] {lang}: no alarm",
+                app.engine
+            );
+            assert!(
+                html.contains(&format!("/work-orders#work-order-{order}")),
+                "[{}] {lang}: no link to the order",
+                app.engine
+            );
+            // 31.8 m³ this June (the night's 1.8 and 30 on the 10th) against 24 a year earlier.
+            assert!(
+                html.contains("31.8 m³") && html.contains("24 m³") && html.contains(change),
+                "[{}] {lang}: energy",
+                app.engine
+            );
+        }
+        // A chain chief sees the park page but not its operations.
+        let chain_chief = app
+            .as_account("chain.chief", Role::ChainChief, Some(z.chain_chief))
+            .await;
+        let (_, html) = chain_chief
+            .call(reqwest::Method::GET, &format!("/parks/{}", z.f.park), None)
+            .await;
+        assert!(
+            !html.as_str().unwrap_or_default().contains("park-board"),
+            "[{}]",
+            app.engine
+        );
+    }
+}

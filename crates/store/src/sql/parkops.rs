@@ -686,6 +686,41 @@ impl MeterStore for Engine {
             .collect()
     }
 
+    async fn park_use(
+        &self,
+        actor: &Actor,
+        park_id: Id,
+        months: &[Month],
+    ) -> Result<Vec<(i64, Medium, i64)>> {
+        if months.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut c = self.read().await?;
+        let mut qb = QueryBuilder::<Db>::new(
+            "SELECT r.bucket, m.medium, CAST(SUM(r.amount) AS BIGINT) FROM meter_rollups r \
+             JOIN meters m ON m.id = r.meter_id WHERE r.grain = 'month' AND m.formula = '' AND m.park_id = ",
+        );
+        qb.push_bind(park_id).push(" AND r.bucket IN (");
+        let mut list = qb.separated(", ");
+        for month in months {
+            list.push_bind(i64::from(month.key()));
+        }
+        qb.push(")");
+        push_reach(&mut qb, Kind::Meter, &actor.scope.reach(Kind::Meter));
+        qb.push(" GROUP BY r.bucket, m.medium ORDER BY r.bucket, m.medium");
+        let rows: Vec<(i64, String, i64)> = qb.build_query_as().fetch_all(&mut *c).await?;
+        rows.into_iter()
+            .map(|(month, medium, amount)| {
+                Ok((
+                    month,
+                    Medium::parse(&medium)
+                        .ok_or_else(|| corrupt("park", park_id, "meter medium"))?,
+                    amount,
+                ))
+            })
+            .collect()
+    }
+
     async fn energy_factors(&self) -> Result<Vec<EnergyFactor>> {
         let mut c = self.read().await?;
         let rows: Vec<(String, i64, String)> = sqlx::query_as(

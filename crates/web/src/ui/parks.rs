@@ -7,9 +7,13 @@ use chainpark_core::access::Landing;
 use chainpark_core::district::DistrictCode;
 use chainpark_core::figures::{Dimension, RollupGroup, rounded_quotient};
 use chainpark_core::list::Paging;
+use chainpark_core::parkops::meters::{Medium, format_amount};
+use chainpark_core::period::Month;
 use chainpark_core::registry::{Id, Park};
 use chainpark_store::figures::ShareOf;
+use chainpark_store::parkops::AlarmFilter;
 use chainpark_store::{EnterpriseFilter, ParkFilter};
+use chrono::Datelike;
 use serde::Deserialize;
 
 use super::chains::{FirmRow, flags};
@@ -246,6 +250,108 @@ struct ParkPage {
     prev: Option<i64>,
     next: Option<i64>,
     alerts: Option<super::alerts::AlertList>,
+    /// The park chief's board: for readers of everything and the park's own chief and staff.
+    operations: Option<Operations>,
+}
+
+/// The park's operations on its page: energy this month against the same month a year earlier, and open alarms.
+struct Operations {
+    month: String,
+    energy: Vec<EnergyRow>,
+    alarms: Vec<AlarmLine>,
+}
+
+struct EnergyRow {
+    medium: &'static str,
+    unit: &'static str,
+    this_month: String,
+    a_year_ago: String,
+    change: Option<String>,
+}
+
+struct AlarmLine {
+    meter: String,
+    rule: &'static str,
+    started: String,
+    work_order_id: Option<Id>,
+}
+
+/// The board's figures for the park in the month of `today`.
+async fn operations(
+    state: &AppState,
+    viewer: &Viewer,
+    park: Id,
+) -> Result<Option<Operations>, chainpark_store::StoreError> {
+    let actor = viewer.actor();
+    if !actor.scope.sees_park_operations(park) {
+        return Ok(None);
+    }
+    let today = state.clock.today();
+    let (Some(month), Some(year_ago)) = (
+        Month::new(today.year(), today.month()),
+        Month::new(today.year() - 1, today.month()),
+    ) else {
+        return Ok(None);
+    };
+    let used = state
+        .store
+        .park_use(actor, park, &[month, year_ago])
+        .await?;
+    let amount = |m: Month, medium: Medium| {
+        used.iter()
+            .find(|(k, md, _)| *k == i64::from(m.key()) && *md == medium)
+            .map(|(_, _, a)| *a)
+    };
+    let energy = Medium::ALL
+        .iter()
+        .filter_map(|medium| {
+            let now = amount(month, *medium);
+            let then = amount(year_ago, *medium);
+            (now.is_some() || then.is_some()).then(|| EnergyRow {
+                medium: viewer.t(&format!("meters.medium.{medium}")),
+                unit: medium.unit(),
+                this_month: now.map(format_amount).unwrap_or_else(|| "—".into()),
+                a_year_ago: then.map(format_amount).unwrap_or_else(|| "—".into()),
+                change: match (now, then) {
+                    (Some(n), Some(t)) if t > 0 => Some(format::signed_percent(&format!(
+                        "{:.1}",
+                        (n - t) as f64 * 100.0 / t as f64
+                    ))),
+                    _ => None,
+                },
+            })
+        })
+        .collect();
+    let alarms = state
+        .store
+        .list_alarms(
+            actor,
+            &AlarmFilter {
+                park_id: Some(park),
+                open: Some(true),
+                ..AlarmFilter::default()
+            },
+            &Paging::new(Some(20), None, None),
+        )
+        .await?
+        .items
+        .into_iter()
+        .map(|a| AlarmLine {
+            meter: a.meter_code,
+            rule: viewer.t(&format!("meters.rule.{}", a.rule)),
+            started: a
+                .started_at
+                .with_timezone(&chainpark_core::time::china())
+                .format("%Y-%m-%d %H:%M")
+                .to_string(),
+            work_order_id: a.work_order_id,
+        })
+        .collect();
+    Ok(Some(Operations {
+        month: month.to_string(),
+        energy,
+        alarms,
+    }))
 }
 
 #[derive(Debug, Deserialize)]
@@ -352,6 +458,9 @@ pub async fn page(
     let next = (offset + PAGE < firms.total).then_some(offset + PAGE);
     let prev = (offset > 0).then(|| (offset - PAGE).max(0));
     let alerts = super::alerts::on_own_page(&state, &viewer, Landing::Park(Some(id))).await?;
+    let operations = operations(&state, &viewer, id)
+        .await
+        .map_err(|e| viewer.fail(e))?;
     Ok(render(ParkPage {
         chrome: viewer.chrome(park_name.clone(), "parks"),
         id,
@@ -380,12 +489,26 @@ pub async fn page(
         prev,
         next,
         alerts,
+        operations,
     }))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_medium_and_alarm_rule_has_a_name_in_both_languages() {
+        use chainpark_core::parkops::alarms::AlarmRule;
+        for lang in [Lang::Zh, Lang::En] {
+            for medium in Medium::ALL {
+                assert_ne!(lang.t(&format!("meters.medium.{medium}")), "??");
+            }
+            for rule in AlarmRule::ALL {
+                assert_ne!(lang.t(&format!("meters.rule.{rule}")), "??");
+            }
+        }
+    }
 
     #[test]
     fn output_per_mu_is_in_wan_yuan_per_mu() {
