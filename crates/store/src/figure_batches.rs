@@ -2,11 +2,11 @@
 //! engine: an import spends nearly all its time here, and each engine has its own fastest way.
 //!
 //! Comparing: for each value of a batch, the current value of its enterprise × indicator × month is found (on
-//! SQLite by merging the sorted batch with range scans of the stored months); the result says whether the store held nothing, the same value, or another one. It runs before the write lock
-//! is taken (on a reading connection), and again inside the write transaction only when other values were
-//! stored meanwhile. Writing the history: each value a different one replaces goes to `figure_history`, under the
-//! id of the replacing import (readers ignore it until that import is stored); normally before the write
-//! transaction, in short transactions of their own. Writing: an equal value writes nothing, a different one
+//! SQLite by merging the sorted batch with range scans of the stored months); the result says whether the store
+//! held nothing, the same value, or another one. It runs before the write lock is taken (on a reading connection),
+//! and again inside the write transaction only when other values were stored meanwhile. Writing the history: each
+//! value a different one replaces goes to `figure_history`, under the id of the replacing import (readers ignore it
+//! until that import is stored); normally before the write transaction, in short transactions of their own. Writing: an equal value writes nothing, a different one
 //! replaces the current one (its history written here too unless it was already), a new one is inserted, and
 //! every change is noted in the aggregate deltas. Batches are sorted in the table's key order first, so B-tree
 //! pages are read and written in sequence.
