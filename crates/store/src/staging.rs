@@ -1,9 +1,9 @@
 //! An import's values between the reading of its file and its one short write transaction. While the file is
 //! read, each value is compared with the stored one (outside the write lock) and appended, with what was stored
-//! for its key, to an unnamed temporary file; it is then read back in the same order, once to write the history
-//! of the values it replaces (before the write transaction) and once in the write transaction. The file is
-//! unlinked as soon as it is made (on Unix), so nothing stays behind, even after a crash. Records are a tag and
-//! variable-length integers: about 12 bytes a value.
+//! for its key, to an unnamed temporary file, and a value that replaces another also to a second one; the second
+//! is read back to write the history of the values replaced (before the write transaction), the first in the write
+//! transaction, both in the order written. The files are unlinked as soon as they are made (on Unix), so nothing
+//! stays behind, even after a crash. Records are a tag and variable-length integers: about 12 bytes a value.
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
