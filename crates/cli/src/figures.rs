@@ -102,6 +102,15 @@ pub struct BenchArgs {
     /// SQLite file, in a fresh schema made for the run and dropped afterwards.
     #[arg(long)]
     pub database: Option<String>,
+    /// Instead of the tiers: import a file of every demo firm × 180 months × 6 indicators into the populated demo
+    /// store (overlapping its months: some values revised, most new), against sqlite3's own `.import` of the same
+    /// CSV into a bare table timed in the same run; then the same file into an empty store. `--scale-down` keeps
+    /// fewer firms.
+    #[arg(long)]
+    pub populated: bool,
+    /// With `--populated`: the sqlite3 command-line shell to time (Debian's `sqlite3`).
+    #[arg(long, default_value = "sqlite3")]
+    pub sqlite3: PathBuf,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -566,6 +575,9 @@ pub async fn bench(args: BenchArgs) -> anyhow::Result<()> {
     if args.appeals_during_import {
         return bench_appeals_during_import(&args).await;
     }
+    if args.populated {
+        return bench_populated(&args).await;
+    }
     if let [tier] = args.tier[..] {
         return bench_tier(&args, tier).await;
     }
@@ -898,5 +910,245 @@ async fn bench_tier(args: &BenchArgs, tier: Tier) -> anyhow::Result<()> {
         "peak RSS of the tier's whole run (VmHWM, generation included): {:.0} MiB",
         peak_rss_mib().unwrap_or(0.0)
     );
+    Ok(())
+}
+
+/// The indicators of the populated-store file: the demo's three (their stored months overlap), then three the demo
+/// does not hold.
+const POPULATED_INDICATORS: [(&str, &str); 6] = [
+    ("added_value", "增加值"),
+    ("gross_output", "工业总产值"),
+    ("employees", "从业人员"),
+    ("operating_revenue", "营业收入"),
+    ("profit", "利润总额"),
+    ("tax", "税金"),
+];
+/// The months of the populated-store file: 2008-01 to 2022-12 (180), of which the demo holds 2019–2022.
+const POPULATED_YEARS: std::ops::RangeInclusive<i32> = 2008..=2022;
+/// One stored value in this many is reported again with another value (a revision); the others again unchanged.
+const POPULATED_REVISED_EVERY: usize = 10;
+
+/// What the populated-store file holds against the demo's stored values.
+struct PopulatedFile {
+    rows: u64,
+    /// Rows whose key the demo store holds: with the same value, or another one.
+    unchanged: u64,
+    revised: u64,
+}
+
+/// Writes the populated-store file (long layout, enterprise by enterprise, month by month): each value the demo
+/// store holds is repeated (one in [`POPULATED_REVISED_EVERY`] changed by one yuan or person), every other one is new.
+/// Values are written in the base unit with two decimals, as the demo keeps them in hundredths.
+fn write_populated_csv(
+    path: &Path,
+    zone: &chainpark_core::demo::DemoZone,
+) -> anyhow::Result<PopulatedFile> {
+    use chainpark_core::demo::figures::{DemoFigures, FIRST_YEAR, LAST_YEAR};
+    let firms = zone.enterprises.len();
+    let stored_years = (LAST_YEAR - FIRST_YEAR + 1) as usize;
+    // The demo's values: [demo indicator][month since FIRST_YEAR-01][firm].
+    let generator = DemoFigures::new(zone);
+    let mut stored: Vec<Vec<Option<i64>>> = Vec::new();
+    for (code, _) in &POPULATED_INDICATORS[..3] {
+        let mut values = vec![None; stored_years * 12 * firms];
+        for year in FIRST_YEAR..=LAST_YEAR {
+            for f in generator.year(code, year) {
+                let month =
+                    (f.month.year() - FIRST_YEAR) as usize * 12 + f.month.month() as usize - 1;
+                values[month * firms + f.enterprise] = Some(f.value);
+            }
+        }
+        stored.push(values);
+    }
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(path)?);
+    writeln!(out, "统一社会信用代码,期间,指标,数值")?;
+    let mut file = PopulatedFile {
+        rows: 0,
+        unchanged: 0,
+        revised: 0,
+    };
+    let mut seen_stored = 0usize;
+    for (i, e) in zone.enterprises.iter().enumerate() {
+        let base = 1_000 + (i as i64 * 7919) % 90_000;
+        for year in POPULATED_YEARS {
+            for month in 1..=12u32 {
+                let since_first = (year - FIRST_YEAR) * 12 + month as i32 - 1;
+                for (n, (_, column)) in POPULATED_INDICATORS.iter().enumerate() {
+                    let held = stored.get(n).and_then(|values| {
+                        usize::try_from(since_first)
+                            .ok()
+                            .filter(|m| *m < stored_years * 12)
+                            .and_then(|m| values[m * firms + i])
+                    });
+                    let hundredths = match held {
+                        Some(value) => {
+                            seen_stored += 1;
+                            if seen_stored.is_multiple_of(POPULATED_REVISED_EVERY) {
+                                file.revised += 1;
+                                value + 100
+                            } else {
+                                file.unchanged += 1;
+                                value
+                            }
+                        }
+                        None if n == 2 => (10 + base % 500) * 100,
+                        None => {
+                            (base * (n as i64 + 1) + i64::from(year) * 3 + i64::from(month) * 11)
+                                * 100
+                                + i64::from(month)
+                        }
+                    };
+                    let sign = if hundredths < 0 { "-" } else { "" };
+                    let magnitude = hundredths.unsigned_abs();
+                    writeln!(
+                        out,
+                        "{},{year}-{month:02},{column},{sign}{}.{:02}",
+                        e.credit_code,
+                        magnitude / 100,
+                        magnitude % 100
+                    )?;
+                    file.rows += 1;
+                }
+            }
+        }
+    }
+    out.flush()?;
+    Ok(file)
+}
+
+/// sqlite3's own `.import` of the CSV into a table it creates from the header, timed (seconds).
+fn sqlite3_import(args: &BenchArgs, csv: &Path) -> anyhow::Result<f64> {
+    let bare = args.dir.join("bench-bare.db");
+    remove_sqlite_files(&bare);
+    let started = Instant::now();
+    let status = std::process::Command::new(&args.sqlite3)
+        .arg(&bare)
+        .arg(format!(".import --csv {} t", csv.display()))
+        .status()
+        .with_context(|| format!("starting {}", args.sqlite3.display()))?;
+    let seconds = started.elapsed().as_secs_f64();
+    if !status.success() {
+        bail!("{} .import failed ({status})", args.sqlite3.display());
+    }
+    remove_sqlite_files(&bare);
+    Ok(seconds)
+}
+
+/// Imports the file into `store` as the bench measures it: rows/s and the peak resident memory of the import.
+async fn timed_import(
+    store: &Arc<dyn Store>,
+    csv: &Path,
+    rows: u64,
+) -> anyhow::Result<(chainpark_store::figures::ImportRecord, f64, f64, f64)> {
+    let rss_before = status_mib("VmRSS:").unwrap_or(0.0);
+    reset_peak_rss();
+    let started = Instant::now();
+    let record = import_bench_file(store, csv).await?;
+    let seconds = started.elapsed().as_secs_f64();
+    let peak = peak_rss_mib().unwrap_or(0.0);
+    if !record.stored {
+        bail!("the benchmark file was not stored: {}", record.report);
+    }
+    println!(
+        "  {rows} rows in {seconds:.2} s = {:.0} rows/s: {} values written, {} unchanged; peak RSS {peak:.0} MiB \
+         during the import ({rss_before:.0} MiB before)",
+        rows as f64 / seconds,
+        record.values_changed,
+        record.values_unchanged,
+    );
+    Ok((record, seconds, peak, rss_before))
+}
+
+/// `chainpark bench --populated`: the import of a month's file into a store that already holds years of values, the
+/// case a zone meets every month, against sqlite3's `.import` of the same CSV (no validation, no comparison, no
+/// history, no roll-ups: the floor of what storing the rows costs) in the same run; then the same file into an
+/// empty store.
+async fn bench_populated(args: &BenchArgs) -> anyhow::Result<()> {
+    let demo = chainpark_core::demo::demo_zone();
+    let firms = (demo.enterprises.len() / args.scale_down.max(1) as usize).max(1);
+    let zone = bench_zone(firms);
+    drop(demo);
+    println!(
+        "== populated store: {firms} demo enterprises × {} months × {} indicators",
+        POPULATED_YEARS.count() * 12,
+        POPULATED_INDICATORS.len()
+    );
+    let csv = args.dir.join("bench-populated.csv");
+    let started = Instant::now();
+    let file = write_populated_csv(&csv, &zone)?;
+    println!(
+        "generated {} rows ({:.0} MiB; {} keys the demo store holds: {} unchanged, {} revised) in {:.1} s",
+        file.rows,
+        std::fs::metadata(&csv)?.len() as f64 / 1048576.0,
+        file.unchanged + file.revised,
+        file.unchanged,
+        file.revised,
+        started.elapsed().as_secs_f64()
+    );
+    let bare_seconds = sqlite3_import(args, &csv)?;
+    let bare_rate = file.rows as f64 / bare_seconds;
+    println!(
+        "sqlite3 .import --csv into a bare table: {} rows in {bare_seconds:.2} s = {bare_rate:.0} rows/s",
+        file.rows
+    );
+
+    let db = args.dir.join("bench-populated.db");
+    remove_sqlite_files(&db);
+    let store = crate::open(&format!("sqlite://{}", db.display())).await?;
+    store.load_registry(&Actor::system("bench"), &zone).await?;
+    load_demo(&store, &zone).await?;
+    println!(
+        "into the populated demo store (validated, compared, history of revisions, roll-ups kept):"
+    );
+    let (record, seconds, peak, _) = timed_import(&store, &csv, file.rows).await?;
+    let expected_changed = file.rows - file.unchanged;
+    if record.values_changed as u64 != expected_changed
+        || record.values_unchanged as u64 != file.unchanged
+    {
+        bail!(
+            "the import wrote {} values and left {} unchanged; the file should write {expected_changed} and leave {}",
+            record.values_changed,
+            record.values_unchanged,
+            file.unchanged
+        );
+    }
+    let rate = file.rows as f64 / seconds;
+    println!(
+        "populated store: {rate:.0} rows/s against sqlite3 .import {bare_rate:.0} rows/s: ratio {:.2}× (goal ≥ 2.5×), \
+         peak RSS {peak:.0} MiB (goal ≤ 500 MB = 477 MiB)",
+        rate / bare_rate
+    );
+
+    let empty = args.dir.join("bench-empty.db");
+    remove_sqlite_files(&empty);
+    let empty_store = crate::open(&format!("sqlite://{}", empty.display())).await?;
+    empty_store
+        .load_registry(&Actor::system("bench"), &zone)
+        .await?;
+    drop(zone);
+    println!("into an empty store (the registry only):");
+    let (_, seconds, peak, _) = timed_import(&empty_store, &csv, file.rows).await?;
+    let rate = file.rows as f64 / seconds;
+    println!(
+        "empty store: {rate:.0} rows/s, ratio {:.2}× sqlite3 .import, peak RSS {peak:.0} MiB",
+        rate / bare_rate
+    );
+    drop(empty_store);
+    remove_sqlite_files(&empty);
+
+    // Last, as it reads every value of the populated store once (minutes on a busy machine).
+    let started = Instant::now();
+    let problems = store.check_figures().await?;
+    println!(
+        "chainpark check of the populated store after the import: {} problems ({:.1} s)",
+        problems.len(),
+        started.elapsed().as_secs_f64()
+    );
+    drop(store);
+    remove_sqlite_files(&db);
+    if let Some(first) = problems.first() {
+        bail!("the store does not check after the import: {first}");
+    }
+    let _ = std::fs::remove_file(&csv);
     Ok(())
 }

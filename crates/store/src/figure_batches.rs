@@ -1,12 +1,12 @@
 //! Comparing and writing one batch of an import's values, the only part of the figures store written once per
 //! engine: an import spends nearly all its time here, and each engine has its own fastest way.
 //!
-//! Comparing: for each value of a batch, the current value of its enterprise × indicator × month is looked up;
-//! the result says whether the store held nothing, the same value, or another one. It runs before the write lock
-//! is taken (on a reading connection), and again inside the write transaction only when other values were
-//! stored meanwhile. Writing the history: each value a different one replaces goes to `figure_history`, under the
-//! id of the replacing import (readers ignore it until that import is stored); normally before the write
-//! transaction, in short transactions of their own. Writing: an equal value writes nothing, a different one
+//! Comparing: for each value of a batch, the current value of its enterprise × indicator × month is found (on
+//! SQLite by merging the sorted batch with range scans of the stored months); the result says whether the store
+//! held nothing, the same value, or another one. It runs before the write lock is taken (on a reading connection),
+//! and again inside the write transaction only when other values were stored meanwhile. Writing the history: each
+//! value a different one replaces goes to `figure_history`, under the id of the replacing import (readers ignore it
+//! until that import is stored); normally before the write transaction, in short transactions of their own. Writing: an equal value writes nothing, a different one
 //! replaces the current one (its history written here too unless it was already), a new one is inserted, and
 //! every change is noted in the aggregate deltas. Batches are sorted in the table's key order first, so B-tree
 //! pages are read and written in sequence.
@@ -132,6 +132,10 @@ pub(crate) async fn compare_sqlite(
     })
 }
 
+/// Compares a sorted batch with the stored values by merging: the batch is cut into runs of one enterprise ×
+/// indicator (a file gives an enterprise's months together), and each run is merged with one range scan of the
+/// stored months it spans, read in key order from the clustered table. A run of one value is a point lookup.
+/// A file of 180 months × 6 indicators costs about one B-tree descent per 180 values instead of one per value.
 fn sqlite_compare(
     conn: &rusqlite::Connection,
     mut values: Vec<FigureValue>,
@@ -140,20 +144,53 @@ fn sqlite_compare(
     let mut lookup = conn.prepare_cached(
         "SELECT value, import_id FROM figure_values WHERE enterprise_id = ?1 AND indicator_id = ?2 AND month = ?3",
     )?;
-    values
-        .into_iter()
-        .map(|v| {
+    let mut range = conn.prepare_cached(
+        "SELECT month, value, import_id FROM figure_values \
+         WHERE enterprise_id = ?1 AND indicator_id = ?2 AND month BETWEEN ?3 AND ?4 ORDER BY month",
+    )?;
+    let mut staged = Vec::with_capacity(values.len());
+    let mut stored: Vec<(i32, i64, i64)> = Vec::new();
+    for run in values
+        .chunk_by(|a, b| (a.enterprise_id, a.indicator_id) == (b.enterprise_id, b.indicator_id))
+    {
+        let first = run[0];
+        if let [v] = run {
             let current: Option<(i64, i64)> = lookup
                 .query_row((v.enterprise_id, v.indicator_id, v.month.key()), |r| {
                     Ok((r.get(0)?, r.get(1)?))
                 })
                 .optional()?;
-            Ok(Staged {
-                value: v,
+            staged.push(Staged {
+                value: *v,
                 held: held(v.value, current),
-            })
-        })
-        .collect()
+            });
+            continue;
+        }
+        stored.clear();
+        let last = run[run.len() - 1];
+        let mut rows = range.query((
+            first.enterprise_id,
+            first.indicator_id,
+            first.month.key(),
+            last.month.key(),
+        ))?;
+        while let Some(r) = rows.next()? {
+            stored.push((r.get(0)?, r.get(1)?, r.get(2)?));
+        }
+        let mut at = 0;
+        for v in run {
+            let month = v.month.key();
+            while at < stored.len() && stored[at].0 < month {
+                at += 1;
+            }
+            let current = stored.get(at).filter(|s| s.0 == month).map(|s| (s.1, s.2));
+            staged.push(Staged {
+                value: *v,
+                held: held(v.value, current),
+            });
+        }
+    }
+    Ok(staged)
 }
 
 /// SQLite: the statements run on sqlx's own connection (inside the import's transaction) through rusqlite, on this

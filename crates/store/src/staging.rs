@@ -1,12 +1,12 @@
 //! An import's values between the reading of its file and its one short write transaction. While the file is
 //! read, each value is compared with the stored one (outside the write lock) and appended, with what was stored
-//! for its key, to an unnamed temporary file; it is then read back in the same order, once to write the history
-//! of the values it replaces (before the write transaction) and once in the write transaction. The file is
-//! unlinked as soon as it is made (on Unix), so nothing stays behind, even after a crash. Records are a tag and
-//! variable-length integers: about 12 bytes a value.
+//! for its key, to an unnamed temporary file, and a value that replaces another also to a second one; the second
+//! is read back to write the history of the values replaced (before the write transaction), the first in the write
+//! transaction, both in the order written. The files are unlinked as soon as they are made (on Unix), so nothing
+//! stays behind, even after a crash. Records are a tag and variable-length integers: about 12 bytes a value.
 
 use std::fs::File;
-use std::io::{self, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
+use std::io::{self, BufRead, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -38,7 +38,12 @@ pub(crate) struct Staging {
     out: BufWriter<File>,
     /// The file's path when it could not be unlinked while open (not Unix): removed when dropped.
     _path: Removed,
+    /// The values that replace others, again (with the replaced value and its import): the history, which is
+    /// written before the write transaction, reads only these instead of every value.
+    replaced: BufWriter<File>,
+    _replaced_path: Removed,
     len: u64,
+    replaced_len: u64,
     /// The enterprises the values are for, and the largest magnitude of each indicator's values: what the write
     /// transaction checks again against the registry and the catalogue as they are then.
     pub enterprises: FxHashSet<i64>,
@@ -47,23 +52,15 @@ pub(crate) struct Staging {
 
 impl Staging {
     pub(crate) fn new() -> io::Result<Staging> {
-        static COUNTER: AtomicU64 = AtomicU64::new(0);
-        let path = std::env::temp_dir().join(format!(
-            "chainpark-import-staged-{}-{}-{}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::Relaxed),
-            chrono::Utc::now().timestamp_nanos_opt().unwrap_or(0)
-        ));
-        let file = File::options()
-            .read(true)
-            .write(true)
-            .create_new(true)
-            .open(&path)?;
-        let path = Removed(std::fs::remove_file(&path).err().map(|_| path));
+        let (file, path) = unlinked_file()?;
+        let (replaced, replaced_path) = unlinked_file()?;
         Ok(Staging {
             out: BufWriter::with_capacity(1 << 20, file),
             _path: path,
+            replaced: BufWriter::with_capacity(1 << 16, replaced),
+            _replaced_path: replaced_path,
             len: 0,
+            replaced_len: 0,
             enterprises: FxHashSet::default(),
             largest: FxHashMap::default(),
         })
@@ -90,12 +87,25 @@ impl Staging {
             Held::Other { value, import_id } => {
                 at += put_varint(&mut record[at..], value);
                 at += put_varint(&mut record[at..], import_id);
+                self.replaced.write_all(&record[1..at])?;
+                self.replaced_len += 1;
                 2
             }
         };
         self.out.write_all(&record[..at])?;
         self.len += 1;
         Ok(())
+    }
+
+    /// The values staged so far that replace others, to read back from the first (as for [`Staging::read_back`]).
+    pub(crate) fn read_replaced(&mut self) -> io::Result<ReplacedValues> {
+        self.replaced.flush()?;
+        let mut file = self.replaced.get_ref().try_clone()?;
+        file.seek(SeekFrom::Start(0))?;
+        Ok(ReplacedValues {
+            input: BufReader::with_capacity(1 << 16, file),
+            left: self.replaced_len,
+        })
     }
 
     /// Values staged so far.
@@ -114,6 +124,24 @@ impl Staging {
             left: self.len,
         })
     }
+}
+
+/// A new temporary file, unlinked at once where the system allows (else removed when dropped).
+fn unlinked_file() -> io::Result<(File, Removed)> {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let path = std::env::temp_dir().join(format!(
+        "chainpark-import-staged-{}-{}-{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed),
+        chrono::Utc::now().timestamp_nanos_opt().unwrap_or(0)
+    ));
+    let file = File::options()
+        .read(true)
+        .write(true)
+        .create_new(true)
+        .open(&path)?;
+    let removed = Removed(std::fs::remove_file(&path).err().map(|_| path));
+    Ok((file, removed))
 }
 
 /// A staged file that could not be unlinked while open, removed when the staging is dropped.
@@ -141,11 +169,7 @@ impl StagedValues {
         for _ in 0..n {
             let mut tag = [0u8];
             self.input.read_exact(&mut tag)?;
-            let enterprise_id = get_varint(&mut self.input)?;
-            let indicator_id = get_varint(&mut self.input)?;
-            let month = Month::from_key(get_varint(&mut self.input)?)
-                .ok_or_else(|| io::Error::other("a staged value has no valid month"))?;
-            let value = get_varint(&mut self.input)?;
+            let value = get_value(&mut self.input)?;
             let held = match tag[0] {
                 0 => Held::Nothing,
                 1 => Held::Same,
@@ -154,19 +178,48 @@ impl StagedValues {
                     import_id: get_varint(&mut self.input)?,
                 },
             };
-            chunk.push(Staged {
-                value: FigureValue {
-                    enterprise_id,
-                    indicator_id,
-                    month,
-                    value,
-                },
-                held,
-            });
+            chunk.push(Staged { value, held });
         }
         self.left -= n as u64;
         Ok(chunk)
     }
+}
+
+/// The staged values that replace others, read back in the order they were written.
+pub(crate) struct ReplacedValues {
+    input: BufReader<File>,
+    left: u64,
+}
+
+impl ReplacedValues {
+    /// The next `max` values at most, each with the value it replaces and that value's import; empty at the end.
+    pub(crate) fn next_chunk(&mut self, max: usize) -> io::Result<Vec<(FigureValue, i64, i64)>> {
+        let n = self.left.min(max as u64) as usize;
+        let mut chunk = Vec::with_capacity(n);
+        for _ in 0..n {
+            let value = get_value(&mut self.input)?;
+            let old = get_varint(&mut self.input)?;
+            let import_id = get_varint(&mut self.input)?;
+            chunk.push((value, old, import_id));
+        }
+        self.left -= n as u64;
+        Ok(chunk)
+    }
+}
+
+/// A value's key and value, as staged.
+fn get_value(input: &mut BufReader<File>) -> io::Result<FigureValue> {
+    let enterprise_id = get_varint(input)?;
+    let indicator_id = get_varint(input)?;
+    let month = Month::from_key(get_varint(input)?)
+        .ok_or_else(|| io::Error::other("a staged value has no valid month"))?;
+    let value = get_varint(input)?;
+    Ok(FigureValue {
+        enterprise_id,
+        indicator_id,
+        month,
+        value,
+    })
 }
 
 /// Writes `n` zig-zag encoded as LEB128 (small magnitudes of either sign take few bytes); returns the length.
@@ -182,7 +235,21 @@ fn put_varint(out: &mut [u8], n: i64) -> usize {
     i + 1
 }
 
-fn get_varint(input: &mut impl Read) -> io::Result<i64> {
+/// Reads a number written by [`put_varint`]: from the reader's buffer when it holds a whole one (nearly always),
+/// else a byte at a time.
+fn get_varint(input: &mut BufReader<File>) -> io::Result<i64> {
+    let buffered = input.buffer();
+    if buffered.len() >= 10 {
+        let mut u = 0u64;
+        for (i, &byte) in buffered[..10].iter().enumerate() {
+            u |= u64::from(byte & 0x7f) << (7 * i);
+            if byte < 0x80 {
+                input.consume(i + 1);
+                return Ok(((u >> 1) as i64) ^ -((u & 1) as i64));
+            }
+        }
+        return Err(io::Error::other("a staged number is too long"));
+    }
     let mut u = 0u64;
     let mut shift = 0;
     loop {
@@ -204,7 +271,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn staged_values_read_back_exactly_as_written() {
+    fn staged_values_and_the_values_they_replace_read_back_exactly_as_written() {
         let mut staging = Staging::new().expect("a temporary file");
         let month = Month::new(2021, 6).expect("month");
         let values: Vec<Staged> = [i64::MIN, -1, 0, 1, 63, 64, 1 << 40, i64::MAX]
@@ -238,5 +305,17 @@ mod tests {
         assert!(back.next_chunk(5).expect("the end").is_empty());
         let mut again = staging.read_back().expect("rewound again");
         assert_eq!(again.next_chunk(100).expect("all of them"), values);
+        let replacing: Vec<(FigureValue, i64, i64)> = values
+            .iter()
+            .filter_map(|s| match s.held {
+                Held::Other { value, import_id } => Some((s.value, value, import_id)),
+                _ => None,
+            })
+            .collect();
+        let mut replaced = staging.read_replaced().expect("rewound");
+        let mut read = replaced.next_chunk(1).expect("first chunk");
+        read.extend(replaced.next_chunk(100).expect("the others"));
+        assert_eq!(read, replacing);
+        assert!(replaced.next_chunk(1).expect("the end").is_empty());
     }
 }

@@ -16,7 +16,7 @@ use chainpark_core::registry::Id;
 use chrono::{DateTime, Utc};
 use sqlx::QueryBuilder;
 
-use crate::figure_batches::{all_new, blocking, replaced};
+use crate::figure_batches::{all_new, blocking};
 use crate::figures::*;
 use crate::staging::Staging;
 use crate::{Actor, Result, StoreError};
@@ -707,23 +707,18 @@ impl Engine {
     /// Writes the history of the values an import replaces, in short transactions of their own (other writes
     /// go on between them), under the import's id; returns the rows written.
     async fn write_history_early(&self, import_id: Id, staging: &mut Staging) -> Result<i64> {
-        let mut staged = blocking(|| staging.read_back()).map_err(staging_error)?;
-        let mut rows = Vec::new();
+        let mut replaced = blocking(|| staging.read_replaced()).map_err(staging_error)?;
         let mut written = 0;
         loop {
-            let chunk = blocking(|| staged.next_chunk(STAGED_CHUNK)).map_err(staging_error)?;
-            let end = chunk.is_empty();
-            rows.extend(replaced(&chunk));
-            if rows.len() >= HISTORY_ROWS_A_TRANSACTION || (end && !rows.is_empty()) {
-                let mut tx = self.begin_write().await?;
-                super::write_history(tx.conn(), import_id, &rows).await?;
-                tx.commit().await?;
-                written += rows.len() as i64;
-                rows.clear();
-            }
-            if end {
+            let rows = blocking(|| replaced.next_chunk(HISTORY_ROWS_A_TRANSACTION))
+                .map_err(staging_error)?;
+            if rows.is_empty() {
                 return Ok(written);
             }
+            let mut tx = self.begin_write().await?;
+            super::write_history(tx.conn(), import_id, &rows).await?;
+            tx.commit().await?;
+            written += rows.len() as i64;
         }
     }
 
