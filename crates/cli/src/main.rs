@@ -5,6 +5,7 @@
 
 mod accounts;
 mod bench_api;
+mod bench_assess;
 mod bench_hostile;
 mod bench_pages;
 mod bench_sign_in;
@@ -67,6 +68,8 @@ enum Command {
     /// Generate each kind of hostile file (cells past XFD, zip bombs, huge cells, ...), import it with the default
     /// limits, and print the outcome and the peak memory of the import, each in a process of its own.
     BenchHostile(bench_hostile::BenchHostileArgs),
+    /// Time the per-mu evaluation of a city-tier zone (100,000 synthetic firms) under each shipped scheme preset.
+    BenchAssess(bench_assess::BenchAssessArgs),
     /// Time the web pages as a signed-in leader: p50/p99 server-side render time and size of each page.
     BenchPages(bench_pages::BenchPagesArgs),
     /// Time /healthz while many sign-ins (argon2) run at once, against the same server idle.
@@ -191,6 +194,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Bench(args) => figures::bench(args).await,
         Command::BenchApi(args) => bench_api::bench_api(args).await,
+        Command::BenchAssess(args) => bench_assess::bench_assess(args),
         Command::BenchHostile(args) => bench_hostile::bench_hostile(args).await,
         Command::BenchPages(args) => bench_pages::bench_pages(args).await,
         Command::BenchSignIn(args) => bench_sign_in::bench_sign_in(args).await,
