@@ -201,3 +201,63 @@ pub async fn run_changes(
         &read(run_id).await?,
     ))
 }
+
+/// What a land file import answers: the rows' problems (nothing stored), or what was stored.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case", tag = "outcome")]
+pub enum LandFileOutcome {
+    Refused {
+        #[schema(value_type = Vec<Object>)]
+        errors: Vec<chainpark_import::land::LandRowError>,
+    },
+    Stored {
+        import: chainpark_store::assessment::LandImport,
+    },
+}
+
+/// Which land file an import reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LandFile {
+    Parcels,
+    Leases,
+}
+
+/// Imports a parcel or lease file (CSV, or XLSX when `xlsx`): every row checked, park codes and credit codes
+/// resolved; stored all together, or — with any bad row — nothing, and every row's problem answered.
+pub async fn import_land_file(
+    store: &dyn Store,
+    actor: &Actor,
+    kind: LandFile,
+    bytes: &[u8],
+    xlsx: bool,
+    options: &chainpark_import::ImportOptions,
+) -> AppResult<LandFileOutcome> {
+    use chainpark_import::land::{lease_drafts, parcel_drafts, read_table};
+    let table =
+        read_table(bytes, xlsx, options).map_err(|e| AppError::bad_field("file", e.to_string()))?;
+    let parks: HashMap<String, Id> = store
+        .list_parks(
+            actor,
+            &chainpark_store::ParkFilter::default(),
+            &Paging::all(),
+        )
+        .await?
+        .items
+        .into_iter()
+        .map(|p| (p.code, p.id))
+        .collect();
+    let firms = store.enterprise_ids(actor).await?;
+    let park = |code: &str| parks.get(code).copied();
+    let firm = |code: &str| firms.get(code).filter(|f| !f.archived).map(|f| f.id);
+    let stored = match kind {
+        LandFile::Parcels => match parcel_drafts(&table, park, firm) {
+            Ok(drafts) => store.put_parcels(actor, drafts).await?,
+            Err(errors) => return Ok(LandFileOutcome::Refused { errors }),
+        },
+        LandFile::Leases => match lease_drafts(&table, park, firm) {
+            Ok(drafts) => store.put_leases(actor, drafts).await?,
+            Err(errors) => return Ok(LandFileOutcome::Refused { errors }),
+        },
+    };
+    Ok(LandFileOutcome::Stored { import: stored })
+}

@@ -6,6 +6,7 @@
 mod accounts;
 mod bench_api;
 mod bench_chains;
+mod bench_assess;
 mod bench_hostile;
 mod bench_meters;
 mod bench_pages;
@@ -86,6 +87,8 @@ enum Command {
     BenchHostile(bench_hostile::BenchHostileArgs),
     /// Sustained ingest of meter readings from MQTT into a fresh SQLite store with roll-ups kept: readings/s.
     BenchMeters(bench_meters::BenchMetersArgs),
+    /// Time the per-mu evaluation of a city-tier zone (100,000 synthetic firms) under each shipped scheme preset.
+    BenchAssess(bench_assess::BenchAssessArgs),
     /// Time the web pages as a signed-in leader: p50/p99 server-side render time and size of each page.
     BenchPages(bench_pages::BenchPagesArgs),
     /// Time /healthz while many sign-ins (argon2) run at once, against the same server idle.
@@ -265,6 +268,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Bench(args) => figures::bench(args).await,
         Command::BenchApi(args) => bench_api::bench_api(args).await,
         Command::BenchChains(args) => bench_chains::bench_chains(args).await,
+        Command::BenchAssess(args) => bench_assess::bench_assess(args),
         Command::BenchHostile(args) => bench_hostile::bench_hostile(args).await,
         Command::BenchMeters(args) => bench_meters::bench_meters(args).await,
         Command::BenchPages(args) => bench_pages::bench_pages(args).await,

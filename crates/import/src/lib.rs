@@ -29,6 +29,7 @@ mod encoding;
 mod error;
 pub mod hostile;
 mod importer;
+pub mod land;
 mod layout;
 mod limits;
 mod normalise;
