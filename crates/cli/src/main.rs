@@ -5,8 +5,8 @@
 
 mod accounts;
 mod bench_api;
-mod bench_chains;
 mod bench_assess;
+mod bench_chains;
 mod bench_hostile;
 mod bench_meters;
 mod bench_pages;

@@ -1736,10 +1736,9 @@ async fn request(
             id(pick(w.enterprises, scope)),
             Some(json!({"settled_on": "2020-01-06"})),
         ),
-        ("GET", "/api/v1/chains/{id}/health") => (
-            format!("{}?month=2021-09", id(pick(w.chains, scope))),
-            None,
-        ),
+        ("GET", "/api/v1/chains/{id}/health") => {
+            (format!("{}?month=2021-09", id(pick(w.chains, scope))), None)
+        }
         ("GET", "/api/v1/chains/{id}/health/history") => (
             format!("{}?from=2021-07&to=2021-09", id(pick(w.chains, scope))),
             None,
