@@ -45,7 +45,10 @@ fn millis(sorted: &[Duration], p: f64) -> f64 {
 
 /// A firm's output in hundredths of a yuan: spread over three orders of magnitude, fixed by its id.
 fn output(id: i64, salt: i64) -> i64 {
-    let x = (id.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(salt)) >> 33;
+    let x = (id
+        .wrapping_mul(6_364_136_223_846_793_005)
+        .wrapping_add(salt))
+        >> 33;
     1_000_000 + (x.rem_euclid(1_000)) * (x.rem_euclid(97) + 1) * 100_000
 }
 
