@@ -2,12 +2,18 @@
 //! once, and a chain's health month by month. The store gathers the facts as they were on each month's last day,
 //! `chainpark_core::chain_intel` computes and explains; the API, the pages and the benchmark call these.
 
-use chainpark_core::chain_intel::{ChainDiagnosis, GapCounts, diagnose};
+use chainpark_core::chain_intel::{
+    ChainDiagnosis, GapCounts, ReferenceInput, ReferenceMeasure, diagnose,
+};
 use chainpark_core::period::Month;
 use chainpark_core::registry::Id;
+use chainpark_import::{
+    ImportLimits, ImportOptions, ReferenceUnit, RowError, YearMonth, read_reference,
+};
 use chainpark_store::chain_intel::{ChainFactSet, ReferenceTable};
 use chainpark_store::prelude::*;
 use chainpark_store::{Actor, StoreError};
+use chrono::Datelike;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -140,6 +146,91 @@ pub async fn chain_history(
         });
     }
     Ok(points)
+}
+
+/// What a reference table is about, given with its file.
+#[derive(Debug, Clone, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ReferenceQuery {
+    pub name: String,
+    /// A division code (500000 = Chongqing, 100000 = the nation) or a region's name.
+    pub region: String,
+    /// gross_output, operating_revenue or employees.
+    pub measure: String,
+    pub year: i32,
+    /// Where the figures were published, e.g. 重庆统计年鉴 2025.
+    pub source: String,
+    /// The file's name: `.xlsx` is read as a workbook, anything else as CSV.
+    pub filename: String,
+}
+
+/// The outcome of a reference import: the stored table, or every bad row (and nothing stored).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ReferenceImport {
+    pub stored: bool,
+    pub table: Option<ReferenceTable>,
+    /// Each bad row: line, column, problem, cell and reason (in English and Chinese), as in figure imports.
+    #[schema(value_type = Vec<Object>)]
+    pub errors: Vec<RowError>,
+}
+
+/// Imports a reference table for location quotients (the admin's): the file is read with the figure imports'
+/// conventions (encodings, units, row report); a file with any bad row stores nothing.
+pub async fn import_reference(
+    store: &dyn Store,
+    actor: &Actor,
+    q: ReferenceQuery,
+    bytes: Vec<u8>,
+    limits: ImportLimits,
+    today: chrono::NaiveDate,
+) -> AppResult<ReferenceImport> {
+    actor.scope.may_administer().map_err(StoreError::from)?;
+    let measure = ReferenceMeasure::parse(&q.measure).ok_or_else(|| {
+        AppError::bad_field(
+            "measure",
+            "must be gross_output, operating_revenue or employees",
+        )
+    })?;
+    let unit = match measure {
+        ReferenceMeasure::Employees => ReferenceUnit::Person,
+        _ => ReferenceUnit::Yuan,
+    };
+    let latest = YearMonth::new(today.year().max(0).unsigned_abs(), today.month())
+        .map_err(|e| AppError::internal(format!("today is not a month: {e}")))?;
+    let mut options = ImportOptions::new(latest);
+    options.limits = limits;
+    let file_name = q.filename.clone();
+    let read =
+        tokio::task::spawn_blocking(move || read_reference(&bytes, &file_name, unit, &options))
+            .await
+            .map_err(|e| AppError::internal(format!("reading the reference file: {e}")))?
+            .map_err(|e| AppError::bad_field("file", format!("{e} ({})", e.message_zh())))?;
+    if !read.errors.is_empty() {
+        return Ok(ReferenceImport {
+            stored: false,
+            table: None,
+            errors: read.errors,
+        });
+    }
+    let draft = ReferenceInput {
+        name: q.name,
+        region: q.region,
+        measure,
+        year: q.year,
+        source: q.source,
+        total: read.total,
+        file_name: q.filename,
+        rows: read.rows,
+    }
+    .parse()
+    .map_err(StoreError::from)?;
+    let table = store.create_reference(actor, draft).await?;
+    Ok(ReferenceImport {
+        stored: true,
+        table: Some(table),
+        errors: Vec::new(),
+    })
 }
 
 #[cfg(test)]

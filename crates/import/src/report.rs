@@ -48,6 +48,8 @@ pub enum Problem {
     ArchivedIndicator,
     /// The enterprise is archived: it takes no new figures.
     ArchivedEnterprise,
+    /// A reference table's code is not a GB/T 4754-2017 industry code.
+    UnknownIndustryCode,
 }
 
 /// One problem found in the file.

@@ -766,6 +766,7 @@ const MATRIX: &[Row] = &[
         tenure_by_chain_or_park_team,
     ),
     row("GET", "/api/v1/reference-tables", zone_views),
+    row("POST", "/api/v1/reference-tables", admin_creates),
     // Archives.
     row(
         "POST",
@@ -814,6 +815,7 @@ const PAGES: &[Row] = &[
     row("GET", "/chains/export.csv", zone_views),
     row("GET", "/chains/export.xlsx", zone_views),
     row("GET", "/chains/{id}", chain_page),
+    row("GET", "/chains/{id}/health", own_chain_intel),
     row("GET", "/parks", zone_views),
     row("GET", "/parks/export.csv", zone_views),
     row("GET", "/parks/export.xlsx", zone_views),
@@ -1732,6 +1734,15 @@ async fn request(
         ),
         (_, "/api/v1/supply-links/{id}/archive") => (id(pick(w.links, scope)), None),
         (_, "/api/v1/segments/{id}/archive") => (id(pick(w.segments, scope)), None),
+        ("POST", "/api/v1/reference-tables") => (
+            format!(
+                "{}?name=matrix&region=500000&measure=gross_output&year=2025&source=matrix&filename=ref.csv",
+                row.path
+            ),
+            Some(Value::String(
+                "行业代码,工业总产值（亿元）\n3612,1.5\n合计,100\n".into(),
+            )),
+        ),
         ("PUT", "/api/v1/enterprises/{id}/tenure") => (
             id(pick(w.enterprises, scope)),
             Some(json!({"settled_on": "2020-01-06"})),
@@ -2099,6 +2110,7 @@ fn page_path(row: &Row, who: Who, scope: Scope, w: &World) -> String {
     let id = |pair: [i64; 2]| row.path.replace("{id}", &pick(pair, scope).to_string());
     match row.path {
         "/chains/{id}" => id(w.chains),
+        "/chains/{id}/health" => format!("{}?month=2021-09", id(w.chains)),
         "/parks/{id}" => id(w.parks),
         "/enterprises/{id}" => id(w.enterprises),
         "/imports/{id}" => id(w.imports),

@@ -4,10 +4,13 @@
 //! `chainpark_app::chain_intel`; who may read and change what is `chainpark_core::access`'s.
 
 use axum::Json;
+use axum::body::Bytes;
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use chainpark_app::chain_intel::{
-    ChainHealth, HealthPoint, all_chains_health, chain_health, chain_history, parse_month,
-    set_segment_weights,
+    ChainHealth, HealthPoint, ReferenceImport, ReferenceQuery, all_chains_health, chain_health,
+    chain_history, import_reference, parse_month, set_segment_weights,
 };
 use chainpark_core::chain_intel::parse_weight;
 use chainpark_core::period::Month;
@@ -206,6 +209,36 @@ pub async fn references(
     Ok(Json(state.store.list_references(&caller.actor()).await?))
 }
 
+/// Imports a reference table for location quotients (the admin's): CSV (UTF-8, GBK/GB18030, UTF-16) or XLSX as the
+/// body, with a code column (行业代码) and a value column (its unit in the header, a 单位 column or the cell); a row
+/// 合计 gives the region's total. A file with a bad row stores nothing and answers 422 with every bad row.
+#[utoipa::path(post, path = "/api/v1/reference-tables", tag = "chains", params(ReferenceQuery),
+    request_body(description = "the file", content((Vec<u8> = "application/octet-stream"))),
+    responses((status = 201, body = ReferenceImport), (status = 422, body = ReferenceImport),
+        (status = 403, body = Problem, content_type = "application/problem+json")))]
+pub async fn import_reference_table(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<ReferenceQuery>,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let outcome = import_reference(
+        state.store.as_ref(),
+        &caller.actor(),
+        q,
+        body.to_vec(),
+        state.import_limits.clone(),
+        state.clock.today(),
+    )
+    .await?;
+    let status = if outcome.stored {
+        StatusCode::CREATED
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok((status, Json(outcome)).into_response())
+}
+
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(all))
@@ -213,5 +246,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(history))
         .routes(routes!(set_weights))
         .routes(routes!(set_tenure))
-        .routes(routes!(references))
+        .routes(routes!(references, import_reference_table))
 }

@@ -255,6 +255,7 @@ struct ChainPage {
     chain_id: Id,
     /// Offers the chain's scheduling report.
     may_read_report: bool,
+    may_read_health: bool,
     name: String,
     area: String,
     description: String,
@@ -518,6 +519,7 @@ pub async fn page(
         chrome: viewer.chrome(name.clone(), "chains"),
         chain_id: id,
         may_read_report: actor.scope.may_read_chain_report(id).is_ok(),
+        may_read_health: actor.scope.may_read_chain_intel(id).is_ok(),
         name,
         area,
         description: chain.description.clone(),

@@ -6,6 +6,7 @@
 mod accounts;
 mod alerts;
 mod assets;
+mod chain_health;
 mod chain_map;
 mod chains;
 mod charts;
@@ -53,6 +54,7 @@ pub fn routes() -> Router<AppState> {
         .route("/chains/export.csv", get(chains::export_csv))
         .route("/chains/export.xlsx", get(chains::export_xlsx))
         .route("/chains/{id}", get(chains::page))
+        .route("/chains/{id}/health", get(chain_health::page))
         .route("/parks", get(parks::list))
         .route("/parks/export.csv", get(parks::export_csv))
         .route("/parks/export.xlsx", get(parks::export_xlsx))
