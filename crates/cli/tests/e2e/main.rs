@@ -19,6 +19,7 @@ mod demo_workflow;
 mod disclosure;
 mod figures;
 mod hostile_files;
+mod lists;
 mod pages;
 mod projects;
 mod read_cache;

@@ -847,6 +847,13 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "所含数字化车间编号（逗号分隔）",
         "Workshop nos. (comma-separated)",
     ),
+    (
+        "ent.no_results",
+        "没有找到符合条件的企业，请换个关键词或放宽筛选条件。",
+        "No enterprise matches: try other words or fewer filters.",
+    ),
+    ("nav.menu", "菜单", "Menu"),
+    ("project.mark_done", "标记完成", "Mark done"),
     // Alerts (预警) on the dashboard and the chiefs' landing pages.
     ("alerts.title", "预警", "Alerts"),
     ("alerts.none", "当前没有预警", "No alerts at present"),

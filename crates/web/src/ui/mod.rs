@@ -19,6 +19,7 @@ mod map;
 mod parks;
 mod report;
 mod sign_in;
+mod sort;
 mod stats;
 mod work;
 mod work_admin;
@@ -80,6 +81,10 @@ pub fn routes() -> Router<AppState> {
             post(work_admin::record_investment),
         )
         .route("/projects/{id}/milestones", post(work_admin::add_milestone))
+        .route(
+            "/projects/{id}/milestones/{milestone}/done",
+            post(work_admin::milestone_done),
+        )
         .route(
             "/appeal-rules",
             get(work_admin::rules).post(work_admin::add_rule),

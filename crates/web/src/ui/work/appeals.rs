@@ -47,6 +47,7 @@ struct AppealsPage {
     /// The on-time rate of the appeals the filter selects, in per cent ("—" when nothing is due yet).
     on_time_rate: String,
     pager: crate::ui::Pager,
+    sorting: crate::ui::sort::Sorting,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -54,7 +55,19 @@ pub struct AppealsQuery {
     status: Option<String>,
     overdue: Option<String>,
     offset: Option<i64>,
+    sort: Option<String>,
+    dir: Option<String>,
 }
+
+/// The columns the appeal list sorts by (the store's keys).
+const SORTABLE: &[&str] = &[
+    "title",
+    "enterprise",
+    "category",
+    "status",
+    "received_on",
+    "reply_due",
+];
 
 pub async fn appeals(
     State(state): State<AppState>,
@@ -74,6 +87,25 @@ pub async fn appeals(
         as_of: state.clock.today(),
         ..AppealFilter::default()
     };
+    let filter_query = {
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        if let Some(s) = status {
+            query.append_pair("status", s.as_str());
+        }
+        if let Some(o) = overdue {
+            query.append_pair("overdue", if o { "true" } else { "false" });
+        }
+        query.finish()
+    };
+    let sorting = crate::ui::sort::Sorting::read(
+        "/appeals",
+        filter_query.clone(),
+        q.sort.as_deref(),
+        q.dir.as_deref(),
+        SORTABLE,
+        ("received_on", true),
+    )
+    .map_err(|e| viewer.fail(e))?;
     let offset = q.offset.unwrap_or(0).max(0);
     let page = store
         .list_appeals(
@@ -82,7 +114,7 @@ pub async fn appeals(
             &Paging::new(
                 Some(crate::ui::LIST_PAGE),
                 Some(offset),
-                Some("-received_on"),
+                sorting.store_key().as_deref(),
             ),
         )
         .await
@@ -112,16 +144,7 @@ pub async fn appeals(
             title: a.title,
         })
         .collect();
-    let filter_query = {
-        let mut query = form_urlencoded::Serializer::new(String::new());
-        if let Some(s) = status {
-            query.append_pair("status", s.as_str());
-        }
-        if let Some(o) = overdue {
-            query.append_pair("overdue", if o { "true" } else { "false" });
-        }
-        query.finish()
-    };
+
     // Where the viewer may file: an enterprise user picks one of its enterprises by name, officers type the id.
     let files = viewer.actor().scope.files_appeals();
     let mut own_enterprises = Vec::new();
@@ -136,9 +159,10 @@ pub async fn appeals(
     } else {
         files != Reach::nothing()
     };
-    let pager = crate::ui::Pager::new("/appeals", &filter_query, offset, shown, page.total);
+    let pager = crate::ui::Pager::new("/appeals", &sorting.query(), offset, shown, page.total);
     Ok(render(AppealsPage {
         pager,
+        sorting,
         on_time_rate,
         chrome: viewer.chrome(viewer.t("appeals.title"), "appeals"),
         rows,
