@@ -191,3 +191,95 @@ async fn the_scheduling_report_is_in_the_navigation_and_opens_on_the_latest_mont
         );
     }
 }
+
+/// The number after `label` in the part of `html` from `marker` on.
+fn number_after(html: &str, marker: &str, label: &str) -> i64 {
+    let part = html
+        .split(marker)
+        .nth(1)
+        .expect("the marker is on the page");
+    let rest = part.split(label).nth(1).expect("the label follows");
+    rest.trim_start()
+        .chars()
+        .take_while(|c| c.is_ascii_digit())
+        .collect::<String>()
+        .parse()
+        .expect("a number")
+}
+
+#[tokio::test]
+async fn the_dashboards_signed_count_equals_the_projects_pages_for_the_same_period() {
+    for app in common::apps().await {
+        let z = zone(&app).await;
+        for (name, stages) in [
+            (
+                "去年签约项目",
+                json!({"lead_on": "2025-01-10", "signed_on": "2025-05-20"}),
+            ),
+            (
+                "去年已开工项目",
+                json!({"lead_on": "2025-01-10", "signed_on": "2025-03-01", "started_on": "2025-09-01"}),
+            ),
+            (
+                "今年签约项目",
+                json!({"lead_on": "2025-11-01", "signed_on": "2026-03-02"}),
+            ),
+        ] {
+            app.create(
+                "/api/v1/projects",
+                json!({"name": name, "investor": "某集团", "chain_id": z.f.chain, "stages": stages}),
+            )
+            .await;
+        }
+        let (_, dashboard) = page(&app, "/dashboard?period=2025").await;
+        let signed = number_after(&dashboard, "id=\"kpi-projects\"", "签约");
+        assert_eq!(
+            signed, 2,
+            "[{}] signed by the end of 2025, whatever the stage now",
+            app.engine
+        );
+        assert!(
+            dashboard.contains("href=\"/projects?as_of=2025-12-31\""),
+            "[{}]",
+            app.engine
+        );
+        let (_, projects) = page(&app, "/projects?as_of=2025-12-31").await;
+        let listed = number_after(&projects, "id=\"project-figures\"", "data-signed=\"");
+        assert_eq!(
+            signed, listed,
+            "[{}] the card and the page agree",
+            app.engine
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_chain_chiefs_projects_table_names_his_chain_not_the_zone() {
+    for app in common::apps().await {
+        let z = zone(&app).await;
+        app.create(
+            "/api/v1/projects",
+            json!({"name": "链上项目", "investor": "某集团", "chain_id": z.f.chain, "stages": {"lead_on": "2026-01-10"}}),
+        )
+        .await;
+        let chief = app
+            .as_account(
+                "chief",
+                chainpark_core::access::Role::ChainChief,
+                Some(z.chain_chief),
+            )
+            .await;
+        let (_, html) = page(&chief, "/projects").await;
+        let table = html.split("id=\"project-figures\"").nth(1).expect("table");
+        let first_row = table.split("<tbody>").nth(1).expect("rows");
+        assert!(
+            !first_row
+                .split("</tr>")
+                .next()
+                .unwrap_or_default()
+                .contains("全区"),
+            "[{}]",
+            app.engine
+        );
+    }
+}

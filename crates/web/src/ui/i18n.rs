@@ -853,6 +853,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "No enterprise matches: try other words or fewer filters.",
     ),
     ("nav.menu", "菜单", "Menu"),
+    ("projects.mine", "本人负责范围", "Within my remit"),
     ("project.mark_done", "标记完成", "Mark done"),
     // Alerts (预警) on the dashboard and the chiefs' landing pages.
     ("alerts.title", "预警", "Alerts"),
