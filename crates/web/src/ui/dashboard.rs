@@ -277,7 +277,7 @@ fn headline_kpis(viewer: &Viewer, figures: &Figures) -> Vec<Kpi> {
     };
     let yi_unit = |g: Option<&RollupGroup>| match withheld(g) {
         Some(_) => String::new(),
-        None => "亿元".into(),
+        None => viewer.t("unit.yi").into(),
     };
     kpis.push(Kpi {
         label: "dash.digital_value",
@@ -428,7 +428,7 @@ fn chain_chart(
             .map(|g| Bar {
                 label: chain_name(g.group_id).unwrap_or_else(|| g.name.clone()),
                 value: stats::chart_value(shown(g), r.indicator.unit),
-                value_text: format!("{} 亿元", format::yi(shown(g))),
+                value_text: format!("{} {}", format::yi(shown(g)), viewer.t("unit.yi")),
                 href: Some(format!("/chains/{}", g.group_id)),
             })
             .collect();
@@ -450,7 +450,7 @@ fn chain_chart(
                     .unwrap_or_else(|| "—".into()),
             });
         }
-        charts::horizontal_bars(&bars, "亿元", viewer.t("dash.by_chain"))
+        charts::horizontal_bars(&bars, viewer.t("unit.yi"), viewer.t("dash.by_chain"))
     });
     (by_chain_svg, chain_rows)
 }
@@ -464,7 +464,7 @@ fn park_map(viewer: &Viewer, parks: &Page<Park>, output_parks: Option<&Rollup>) 
         .filter_map(|p| {
             let location = p.location?;
             let name = lang.pick(&p.name, &p.name_en).to_string();
-            let mut hover = format!("{name} · {:.0} 亩", p.land_area_mu);
+            let mut hover = format!("{name} · {:.0} {}", p.land_area_mu, viewer.t("unit.mu"));
             if let Some(g) = output_parks.and_then(|r| stats::group(r, p.id)) {
                 hover.push_str(&format!(
                     " · {} {}",
