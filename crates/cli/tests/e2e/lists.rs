@@ -283,3 +283,29 @@ async fn a_chain_chiefs_projects_table_names_his_chain_not_the_zone() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_work_order_list_sorts_by_its_columns() {
+    for app in common::apps().await {
+        let z = zone(&app).await;
+        for title in ["A-屋面漏水", "C-路灯不亮", "B-电梯故障"] {
+            app.create(
+                "/api/v1/work-orders",
+                json!({"park_id": z.f.park, "facility": "3号标准厂房", "kind": "repair", "urgency": "routine",
+                       "title": title, "created_at": "2026-06-15T02:00:00Z"}),
+            )
+            .await;
+        }
+        let (status, html) = page(&app, "/work-orders?sort=title&dir=desc").await;
+        assert_eq!(status, StatusCode::OK, "[{}]", app.engine);
+        let p = positions(&html, &["C-路灯不亮", "B-电梯故障", "A-屋面漏水"]);
+        assert!(p[0] < p[1] && p[1] < p[2], "[{}] {p:?}", app.engine);
+        assert!(
+            html.contains("aria-sort=\"descending\""),
+            "[{}] the title column is marked",
+            app.engine
+        );
+        let (status, _) = page(&app, "/work-orders?sort=w.id%3BDROP").await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "[{}]", app.engine);
+    }
+}

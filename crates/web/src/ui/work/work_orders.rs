@@ -54,6 +54,7 @@ struct WorkOrdersPage {
     urgencies: Vec<(&'static str, &'static str)>,
     filter_query: String,
     pager: crate::ui::Pager,
+    sorting: crate::ui::sort::Sorting,
 }
 
 /// The people holding a park-staff post of `park` today, by name.
@@ -90,7 +91,12 @@ pub struct WorkOrdersQuery {
     status: Option<String>,
     overdue: Option<String>,
     offset: Option<i64>,
+    sort: Option<String>,
+    dir: Option<String>,
 }
+
+/// The columns the work-order list sorts by (the store's keys); by default the earliest deadline first.
+const SORTABLE: &[&str] = &["facility", "title", "kind", "urgency", "status", "due_at"];
 
 pub async fn work_orders(
     State(state): State<AppState>,
@@ -111,16 +117,6 @@ pub async fn work_orders(
         overdue,
         at: state.clock.now(),
     };
-    let offset = q.offset.unwrap_or(0).max(0);
-    let page = state
-        .store
-        .list_work_orders(
-            viewer.actor(),
-            &filter,
-            &Paging::new(Some(crate::ui::LIST_PAGE), Some(offset), None),
-        )
-        .await
-        .map_err(|e| viewer.fail(e))?;
     let filter_query = {
         let mut query = form_urlencoded::Serializer::new(String::new());
         if let Some(s) = status {
@@ -131,9 +127,32 @@ pub async fn work_orders(
         }
         query.finish()
     };
+    let sorting = crate::ui::sort::Sorting::read(
+        "/work-orders",
+        filter_query.clone(),
+        q.sort.as_deref(),
+        q.dir.as_deref(),
+        SORTABLE,
+        ("due_at", false),
+    )
+    .map_err(|e| viewer.fail(e))?;
+    let offset = q.offset.unwrap_or(0).max(0);
+    let page = state
+        .store
+        .list_work_orders(
+            viewer.actor(),
+            &filter,
+            &Paging::new(
+                Some(crate::ui::LIST_PAGE),
+                Some(offset),
+                sorting.store_key().as_deref(),
+            ),
+        )
+        .await
+        .map_err(|e| viewer.fail(e))?;
     let pager = crate::ui::Pager::new(
         "/work-orders",
-        &filter_query,
+        &sorting.query(),
         offset,
         page.items.len(),
         page.total,
@@ -210,6 +229,7 @@ pub async fn work_orders(
     Ok(render(WorkOrdersPage {
         filter_query,
         pager,
+        sorting,
         create_parks,
         kinds: WorkOrderKind::ALL
             .iter()
