@@ -254,6 +254,14 @@ pub trait FigureStore: Send + Sync {
     /// Looks for figures that do not add up, one line per problem: an indicator catalogue the import cannot read,
     /// and every aggregate that differs from the sum of its values (or has none, or is missing).
     async fn check_figures(&self) -> Result<Vec<String>>;
+    /// The latest month (yyyymm) up to `through` (yyyymm) for which the zone has a value of the indicator named
+    /// `indicator`, if any: where a report opens.
+    async fn latest_figure_month(
+        &self,
+        actor: &Actor,
+        indicator: &str,
+        through: u32,
+    ) -> Result<Option<u32>>;
 }
 
 /// The mapping shipped with the program, in force until an admin loads another.

@@ -685,39 +685,74 @@ pub(crate) fn changed_meanwhile(kind: &str, id: Id) -> StoreError {
     )
 }
 
-/// The message texts of notifications, in the zone's language with the English after it.
+/// Between the Chinese and the English text of a notification's subject and body: the inbox page shows the half
+/// in the reader's language; mail carries both (its subject joined by " / ").
+pub const LANGUAGE_BREAK: &str = "\n—— English ——\n";
+
+/// A text written in both languages, as notifications keep it.
+pub fn bilingual(zh: &str, en: &str) -> String {
+    format!("{zh}{LANGUAGE_BREAK}{en}")
+}
+
+/// The half of a notification's text in Chinese (`english` false) or English; a text written before messages
+/// were kept in both languages is given whole.
+pub fn in_language(text: &str, english: bool) -> &str {
+    match text.split_once(LANGUAGE_BREAK) {
+        Some((zh, en)) => {
+            if english {
+                en
+            } else {
+                zh
+            }
+        }
+        None => text,
+    }
+}
+
+/// An instant as the zone reads it: China time.
+pub(crate) fn china_time(at: DateTime<Utc>) -> String {
+    at.with_timezone(&chainpark_core::time::china())
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
+/// The message texts of an appeal's notifications, in Chinese and in English.
 pub(crate) fn appeal_message(kind: &str, appeal: &Appeal) -> (String, String) {
-    let subject = match kind {
-        "appeal_routed" => format!("新的企业诉求 New appeal #{}: {}", appeal.id, appeal.title),
-        "appeal_assigned" => format!(
-            "诉求交办 Appeal #{} assigned to you: {}",
-            appeal.id, appeal.title
+    let (id, title) = (appeal.id, &appeal.title);
+    let (zh, en) = match kind {
+        "appeal_routed" => ("新的企业诉求", format!("New appeal #{id}: {title}")),
+        "appeal_assigned" => ("诉求交办", format!("Appeal #{id} assigned to you: {title}")),
+        "appeal_escalated" => (
+            "诉求超期督办",
+            format!("Overdue appeal #{id} escalated: {title}"),
         ),
-        "appeal_escalated" => format!(
-            "诉求超期督办 Overdue appeal #{} escalated: {}",
-            appeal.id, appeal.title
+        "appeal_replied" => ("诉求已反馈", format!("Appeal #{id} has a reply: {title}")),
+        "appeal_reopened" => (
+            "诉求重新办理",
+            format!("Appeal #{id} re-opened by the enterprise: {title}"),
         ),
-        "appeal_replied" => format!(
-            "诉求已反馈 Appeal #{} has a reply: {}",
-            appeal.id, appeal.title
-        ),
-        "appeal_reopened" => format!(
-            "诉求重新办理 Appeal #{} re-opened by the enterprise: {}",
-            appeal.id, appeal.title
-        ),
-        _ => format!("诉求 Appeal #{}: {}", appeal.id, appeal.title),
+        _ => ("企业诉求", format!("Appeal #{id}: {title}")),
     };
-    let body = format!(
-        "{}（{}）\n企业 Enterprise: {}\n状态 Status: {}\n受理时限 Accept by: {}\n答复时限 Reply by: {}\n\n{}",
-        appeal.title,
+    let subject = bilingual(&format!("{zh} #{id}：{title}"), &en);
+    let body_zh = format!(
+        "{title}（{}）\n企业：{}\n状态：{}\n受理时限：{}\n答复时限：{}\n\n{}",
         appeal.category.name_zh(),
         appeal.enterprise_name,
-        appeal.status,
+        appeal.status.name_zh(),
         appeal.accept_due,
         appeal.reply_due,
         appeal.description
     );
-    (subject, body)
+    let body_en = format!(
+        "{title} ({})\nEnterprise: {}\nStatus: {}\nAccept by: {}\nReply by: {}\n\n{}",
+        appeal.category.as_str().replace('_', " "),
+        appeal.enterprise_name,
+        appeal.status.as_str().replace('_', " "),
+        appeal.accept_due,
+        appeal.reply_due,
+        appeal.description
+    );
+    (subject, bilingual(&body_zh, &body_en))
 }
 
 #[derive(FromRow)]
@@ -1018,21 +1053,35 @@ pub(crate) const WORK_ORDER_COLUMNS: &str = "SELECT w.id, w.park_id, w.facility,
      FROM work_orders w LEFT JOIN people ap ON ap.id = w.assignee_person_id LEFT JOIN people xp ON xp.id = w.escalated_to_person_id";
 
 pub(crate) fn work_order_message(kind: &str, w: &WorkOrder) -> (String, String) {
-    let subject = match kind {
-        "work_order_assigned" => {
-            format!("工单派发 Work order #{} assigned to you: {}", w.id, w.title)
-        }
-        "work_order_escalated" => format!(
-            "工单超时督办 Overdue work order #{} escalated: {}",
-            w.id, w.title
+    let (id, title) = (w.id, &w.title);
+    let (zh, en) = match kind {
+        "work_order_assigned" => (
+            "工单派发",
+            format!("Work order #{id} assigned to you: {title}"),
         ),
-        _ => format!("工单 Work order #{}: {}", w.id, w.title),
+        "work_order_escalated" => (
+            "工单超时督办",
+            format!("Overdue work order #{id} escalated: {title}"),
+        ),
+        _ => ("工单", format!("Work order #{id}: {title}")),
     };
-    let body = format!(
-        "{}\n设施 Facility: {}\n类型 Kind: {} / {}\n时限 Due: {}\n\n{}",
-        w.title, w.facility, w.kind, w.urgency, w.due_at, w.description
+    let subject = bilingual(&format!("{zh} #{id}：{title}"), &en);
+    let due = china_time(w.due_at);
+    let body_zh = format!(
+        "{title}\n设施：{}\n类型：{} / {}\n时限：{due}（北京时间）\n\n{}",
+        w.facility,
+        w.kind.name_zh(),
+        w.urgency.name_zh(),
+        w.description
     );
-    (subject, body)
+    let body_en = format!(
+        "{title}\nFacility: {}\nKind: {} / {}\nDue: {due} (China time, UTC+8)\n\n{}",
+        w.facility,
+        w.kind.as_str().replace('_', " "),
+        w.urgency.as_str(),
+        w.description
+    );
+    (subject, bilingual(&body_zh, &body_en))
 }
 
 /// One step of a case, as `case_steps` keeps it.

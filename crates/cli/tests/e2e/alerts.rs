@@ -328,3 +328,47 @@ async fn the_chiefs_landing_page_lists_the_overdue_appeal() {
         assert!(html.contains("诉求逾期"), "[{}]", app.engine);
     }
 }
+
+#[tokio::test]
+async fn the_inbox_shows_each_message_in_the_readers_language_only() {
+    for app in common::apps().await {
+        let z = zone(&app).await;
+        file_appeal(&app, z.firm, "排污许可延续", "2026-06-10T02:00:00Z").await;
+        app.store
+            .deliver_alerts(&Actor::system("alerts"), now())
+            .await
+            .expect("delivered");
+        let chief = app
+            .as_account("chief", Role::ChainChief, Some(z.chain_chief))
+            .await;
+        let read = |path: &'static str| {
+            let chief = &chief;
+            async move {
+                chief
+                    .client
+                    .get(format!("{}{path}", chief.base))
+                    .send()
+                    .await
+                    .expect("answered")
+                    .text()
+                    .await
+                    .expect("html")
+            }
+        };
+        let zh = read("/inbox?lang=zh").await;
+        assert!(zh.contains("预警：诉求逾期"), "[{}]", app.engine);
+        assert!(!zh.contains("Alert: Appeal overdue"), "[{}]", app.engine);
+        let en = read("/inbox?lang=en").await;
+        assert!(en.contains("Alert: Appeal overdue"), "[{}]", app.engine);
+        assert!(
+            !en.contains("预警"),
+            "[{}] no Chinese label on the English page",
+            app.engine
+        );
+        assert!(
+            en.contains("Due: 2026-06-11"),
+            "[{}] the accept deadline of an appeal not yet accepted",
+            app.engine
+        );
+    }
+}

@@ -606,3 +606,142 @@ async fn a_park_chief_sees_the_board_with_an_alarm_and_opens_its_work_order() {
         std::panic::resume_unwind(e.into_panic());
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_chiefs_day_alerts_agreeing_counts_and_the_scheduling_report_printed_on_a4() {
+    let require = std::env::var(REQUIRE_VAR).is_ok_and(|v| v == "1" || v == "true");
+    let (driver, chromium) = match browser_programs() {
+        Ok(found) => found,
+        Err(why) if require => panic!("{REQUIRE_VAR}=1 but {why}"),
+        Err(why) => {
+            common::tell(&format!(
+                "SKIPPED browser test: {why}; set {REQUIRE_VAR}=1 to make this a failure"
+            ));
+            return;
+        }
+    };
+    let data_dir = scratch("data_lists");
+    let (_server, base) = start_demo(&data_dir);
+    let profile = scratch("profile_lists");
+    let (_driver, client) = start_browser(&driver, &chromium, &profile).await;
+    let outcome = tokio::spawn(chiefs_day(client.clone(), base)).await;
+    let _ = client.close().await;
+    let _ = std::fs::remove_dir_all(&data_dir);
+    let _ = std::fs::remove_dir_all(&profile);
+    if let Err(e) = outcome {
+        std::panic::resume_unwind(e.into_panic());
+    }
+}
+
+/// The digits after `label` in `text`.
+fn count_after(text: &str, label: &str) -> u64 {
+    let rest = text
+        .split(label)
+        .nth(1)
+        .unwrap_or_else(|| panic!("{label} in {text}"));
+    rest.trim_start()
+        .chars()
+        .take_while(|c| c.is_ascii_digit())
+        .collect::<String>()
+        .parse()
+        .unwrap_or_else(|_| panic!("a number after {label} in {text}"))
+}
+
+/// Pages of a PDF as Chromium writes it: one `/Type /Page` dictionary each (`/Type /Pages` is the tree).
+fn pdf_pages(pdf: &[u8]) -> usize {
+    let text = String::from_utf8_lossy(pdf);
+    text.match_indices("/Type /Page")
+        .filter(|(at, m)| !text[at + m.len()..].starts_with('s'))
+        .count()
+}
+
+async fn chiefs_day(client: Client, base: String) {
+    // The chain chief lands on the chain's page, where the overdue appeals of the demo stand first in the alerts.
+    sign_in(&client, &base, "chain.chief", DEMO_PASSWORD).await;
+    let url = client.current_url().await.expect("url");
+    assert!(
+        url.path().starts_with("/chains/"),
+        "the chief lands on the chain, not {url}"
+    );
+    let alerts = text_of(&client, "#alerts").await;
+    assert!(
+        alerts.contains("诉求逾期"),
+        "an overdue appeal is listed: {alerts}"
+    );
+    let first = client
+        .find(Locator::Css("#alerts li[data-kind='appeal_overdue'] a"))
+        .await
+        .expect("an overdue appeal's link");
+    let href = first.attr("href").await.expect("href").unwrap_or_default();
+    assert!(href.starts_with("/appeals/"), "{href}");
+    screenshot(&client, "alerts").await;
+    first.click().await.expect("clicked");
+    wait_for_url(&client, "the appeal", |u| u.contains("/appeals/")).await;
+    sign_out(&client).await;
+
+    // A leader: the dashboard's key-project card and the projects page it links to count the same signed projects.
+    sign_in(&client, &base, "leader", DEMO_PASSWORD).await;
+    client
+        .goto(&format!("{base}/dashboard?period=2022"))
+        .await
+        .expect("dashboard");
+    let card = text_of(&client, "#kpi-projects").await;
+    let signed = count_after(&card, "签约");
+    client
+        .find(Locator::Css("#kpi-projects a.kpi-link"))
+        .await
+        .expect("the card links its list")
+        .click()
+        .await
+        .expect("clicked");
+    wait_for_url(&client, "the projects page", |u| {
+        u.contains("/projects?as_of=2022-12-31")
+    })
+    .await;
+    let listed: u64 = client
+        .find(Locator::Css("#project-figures tbody tr"))
+        .await
+        .expect("the zone's row")
+        .attr("data-signed")
+        .await
+        .expect("attribute")
+        .unwrap_or_default()
+        .parse()
+        .expect("a number");
+    assert_eq!(
+        signed, listed,
+        "the dashboard and the projects page agree for 2022"
+    );
+
+    // The scheduling report from the navigation, printed for the meeting: A4 pages, a handful of them.
+    client
+        .find(Locator::Id("nav-report"))
+        .await
+        .expect("the report is in the navigation")
+        .click()
+        .await
+        .expect("clicked");
+    wait_for_url(&client, "the report", |u| u.contains("/reports/scheduling")).await;
+    text_of(&client, "#report-figures").await;
+    screenshot(&client, "scheduling-report").await;
+    let pdf = client
+        .print(
+            fantoccini::wd::PrintConfiguration::builder()
+                .size(fantoccini::wd::PrintSize::A4)
+                .build()
+                .expect("a print configuration"),
+        )
+        .await
+        .expect("printed to PDF");
+    assert!(pdf.starts_with(b"%PDF"), "a PDF");
+    let pages = pdf_pages(&pdf);
+    assert!(
+        (1..=8).contains(&pages),
+        "the report prints on a few A4 pages, not {pages}"
+    );
+    let text = String::from_utf8_lossy(&pdf);
+    assert!(
+        text.contains("/MediaBox [0 0 595") || text.contains("/MediaBox[0 0 595"),
+        "A4 pages (595 × 842 points)"
+    );
+}

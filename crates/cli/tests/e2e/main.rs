@@ -21,6 +21,7 @@ mod disclosure;
 mod figures;
 mod forms;
 mod hostile_files;
+mod lists;
 mod meters;
 mod operations;
 mod pages;

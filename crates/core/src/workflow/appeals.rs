@@ -162,6 +162,17 @@ wire_enum! {
 }
 
 impl AppealStatus {
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            AppealStatus::Submitted => "待受理",
+            AppealStatus::Accepted => "已受理",
+            AppealStatus::Assigned => "已交办",
+            AppealStatus::Handling => "处置中",
+            AppealStatus::Replied => "已反馈",
+            AppealStatus::Closed => "已办结",
+        }
+    }
+
     /// Whether the enterprise has had its answer (the reply limit is met).
     pub fn is_answered(self) -> bool {
         matches!(self, AppealStatus::Replied | AppealStatus::Closed)

@@ -42,6 +42,29 @@ wire_enum! {
     }
 }
 
+impl WorkOrderKind {
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            WorkOrderKind::Repair => "设施维修",
+            WorkOrderKind::SafetyInspection => "安全巡检",
+            WorkOrderKind::Environment => "环境卫生",
+            WorkOrderKind::Security => "安保",
+            WorkOrderKind::Utilities => "水电气保障",
+            WorkOrderKind::Other => "其他",
+        }
+    }
+}
+
+impl WorkOrderUrgency {
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            WorkOrderUrgency::Routine => "一般",
+            WorkOrderUrgency::Urgent => "紧急",
+            WorkOrderUrgency::Emergency => "特急",
+        }
+    }
+}
+
 wire_enum! {
     WorkOrderStatus {
         Open = "open",

@@ -1440,6 +1440,23 @@ impl FigureStore for Engine {
         tx.commit().await
     }
 
+    async fn latest_figure_month(
+        &self,
+        _actor: &Actor,
+        indicator: &str,
+        through: u32,
+    ) -> Result<Option<u32>> {
+        let month: Option<i64> = sqlx::query_scalar(
+            "SELECT CAST(MAX(a.month) AS BIGINT) FROM figure_aggregates a JOIN indicators i ON i.id = a.indicator_id \
+             WHERE a.dimension = 'zone' AND i.code = $1 AND a.month <= $2",
+        )
+        .bind(indicator)
+        .bind(through as i64)
+        .fetch_one(&mut *self.read().await?)
+        .await?;
+        Ok(month.and_then(|m| u32::try_from(m).ok()))
+    }
+
     async fn check_figures(&self) -> Result<Vec<String>> {
         let mut c = self.read().await?;
         let mut problems = Vec::new();

@@ -70,9 +70,10 @@ async fn export(state: &AppState, viewer: &Viewer, kind: ExportFormat) -> PageRe
             t("count.segments"),
             t("count.enterprises"),
             format!(
-                "{} {} (亿元)",
+                "{} {} ({})",
                 t("park.output"),
-                stats::period_label(period, viewer.lang)
+                stats::period_label(period, viewer.lang),
+                t("unit.yi")
             ),
         ],
         rows: rows

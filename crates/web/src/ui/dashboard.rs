@@ -9,9 +9,8 @@ use chainpark_core::figures::{Dimension, Rollup, RollupGroup, approximate_count}
 use chainpark_core::list::{Page, Paging};
 use chainpark_core::period::Period;
 use chainpark_core::registry::{Chain, Park};
-use chainpark_core::workflow::projects::ProjectStage;
 use chainpark_store::figures::ShareOf;
-use chainpark_store::workflow::ProjectFilter;
+use chainpark_store::workflow::{ProjectFilter, ProjectGrouping};
 use chainpark_store::{
     AreaFilter, ChainFilter, EnterpriseFilter, ParkFilter, SegmentFilter, StoreError,
 };
@@ -34,6 +33,8 @@ pub struct Kpi {
     pub delta_class: &'static str,
     pub note: String,
     pub id: &'static str,
+    /// The list the figure counts, for the same period.
+    pub href: Option<String>,
 }
 
 /// One row of the pillar table.
@@ -276,7 +277,7 @@ fn headline_kpis(viewer: &Viewer, figures: &Figures) -> Vec<Kpi> {
     };
     let yi_unit = |g: Option<&RollupGroup>| match withheld(g) {
         Some(_) => String::new(),
-        None => "亿元".into(),
+        None => viewer.t("unit.yi").into(),
     };
     kpis.push(Kpi {
         label: "dash.digital_value",
@@ -286,6 +287,7 @@ fn headline_kpis(viewer: &Viewer, figures: &Figures) -> Vec<Kpi> {
         delta_class: dc,
         note: share_note,
         id: "kpi-digital-value",
+        href: None,
     });
     let firms = digital_group.and_then(|g| g.firms);
     kpis.push(Kpi {
@@ -309,6 +311,7 @@ fn headline_kpis(viewer: &Viewer, figures: &Figures) -> Vec<Kpi> {
             })
             .unwrap_or_default(),
         id: "kpi-digital-firms",
+        href: None,
     });
     let output_group = figures.output_zone.as_ref().and_then(|r| r.groups.first());
     let (d, dc) = delta(output_group.and_then(|g| g.yoy_growth_percent.as_ref()));
@@ -329,6 +332,7 @@ fn headline_kpis(viewer: &Viewer, figures: &Figures) -> Vec<Kpi> {
             })
             .unwrap_or_default(),
         id: "kpi-output",
+        href: None,
     });
     kpis
 }
@@ -360,40 +364,40 @@ async fn work_kpis(
                 period_end
             ),
             id: "kpi-transformation",
+            href: None,
         });
     }
-    let stage_count = |stage: Option<ProjectStage>| async move {
-        let projects = store
-            .list_projects(
+    // Counted as the projects page counts them for the same day: the stages reached by the period's end.
+    if let Some(zone) = optional(
+        store
+            .project_figures(
                 actor,
-                &ProjectFilter {
-                    stage,
-                    ..Default::default()
-                },
-                &Paging::new(Some(1), None, None),
+                ProjectGrouping::Zone,
+                &ProjectFilter::default(),
+                period_end,
             )
-            .await;
-        optional(projects.map(|p| p.total))
-    };
-    if let Some(total) = stage_count(None).await? {
-        let mut note = Vec::new();
-        for (stage, key) in [
-            (ProjectStage::Signed, "dash.stage_signed"),
-            (ProjectStage::Started, "dash.stage_started"),
-            (ProjectStage::InProduction, "dash.stage_in_production"),
-        ] {
-            if let Some(n) = stage_count(Some(stage)).await? {
-                note.push(format!("{} {n}", viewer.t(key)));
-            }
-        }
+            .await,
+    )?
+    .and_then(|figures| figures.into_iter().next())
+    {
+        let note = [
+            ("dash.stage_signed", zone.signed),
+            ("dash.stage_started", zone.started),
+            ("dash.stage_in_production", zone.in_production),
+        ]
+        .iter()
+        .map(|(key, n)| format!("{} {n}", viewer.t(key)))
+        .collect::<Vec<_>>()
+        .join(" · ");
         kpis.push(Kpi {
             label: "dash.projects",
-            value: Some(format::grouped(total)),
+            value: Some(format::grouped(zone.projects)),
             unit: viewer.t("unit.projects").into(),
             delta: None,
             delta_class: "",
-            note: note.join(" · "),
+            note,
             id: "kpi-projects",
+            href: Some(format!("/projects?as_of={period_end}")),
         });
     }
     Ok(kpis)
@@ -424,7 +428,7 @@ fn chain_chart(
             .map(|g| Bar {
                 label: chain_name(g.group_id).unwrap_or_else(|| g.name.clone()),
                 value: stats::chart_value(shown(g), r.indicator.unit),
-                value_text: format!("{} 亿元", format::yi(shown(g))),
+                value_text: format!("{} {}", format::yi(shown(g)), viewer.t("unit.yi")),
                 href: Some(format!("/chains/{}", g.group_id)),
             })
             .collect();
@@ -446,7 +450,7 @@ fn chain_chart(
                     .unwrap_or_else(|| "—".into()),
             });
         }
-        charts::horizontal_bars(&bars, "亿元", viewer.t("dash.by_chain"))
+        charts::horizontal_bars(&bars, viewer.t("unit.yi"), viewer.t("dash.by_chain"))
     });
     (by_chain_svg, chain_rows)
 }
@@ -460,7 +464,7 @@ fn park_map(viewer: &Viewer, parks: &Page<Park>, output_parks: Option<&Rollup>) 
         .filter_map(|p| {
             let location = p.location?;
             let name = lang.pick(&p.name, &p.name_en).to_string();
-            let mut hover = format!("{name} · {:.0} 亩", p.land_area_mu);
+            let mut hover = format!("{name} · {:.0} {}", p.land_area_mu, viewer.t("unit.mu"));
             if let Some(g) = output_parks.and_then(|r| stats::group(r, p.id)) {
                 hover.push_str(&format!(
                     " · {} {}",

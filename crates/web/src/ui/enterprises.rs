@@ -39,7 +39,14 @@ pub struct SearchQuery {
     segment_id: Option<Id>,
     #[serde(default, deserialize_with = "empty_is_none")]
     offset: Option<i64>,
+    #[serde(default)]
+    sort: Option<String>,
+    #[serde(default)]
+    dir: Option<String>,
 }
+
+/// The columns the search results sort by (the store's keys); unsorted, they come in registry order.
+const SORTABLE: &[&str] = &["name", "credit_code"];
 
 /// A select left at "any" sends an empty value.
 fn empty_is_none<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
@@ -108,6 +115,9 @@ struct SearchPage {
     filter_query: String,
     prev: Option<i64>,
     next: Option<i64>,
+    sorting: crate::ui::sort::Sorting,
+    /// The filter and the order, for the pager.
+    page_query: String,
 }
 
 const PAGE: i64 = 50;
@@ -195,7 +205,16 @@ pub async fn search(
     let actor = viewer.actor();
     let offset = q.offset.unwrap_or(0).max(0);
     let filter = q.filter();
-    let paging = Paging::new(Some(PAGE), Some(offset), None);
+    let sorting = crate::ui::sort::Sorting::read(
+        "/enterprises",
+        q.query_string(),
+        q.sort.as_deref(),
+        q.dir.as_deref(),
+        SORTABLE,
+        ("", false),
+    )
+    .map_err(|e| viewer.fail(e))?;
+    let paging = Paging::new(Some(PAGE), Some(offset), sorting.store_key().as_deref());
     let (names, found) = tokio::join!(
         Names::load(store, &viewer),
         store.list_enterprises(actor, &filter, &paging),
@@ -229,6 +248,8 @@ pub async fn search(
         filter_query: q.query_string(),
         prev: (offset > 0).then(|| (offset - PAGE).max(0)),
         next: (offset + PAGE < found.total).then_some(offset + PAGE),
+        page_query: sorting.query(),
+        sorting,
     }))
 }
 

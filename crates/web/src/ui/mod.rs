@@ -22,6 +22,7 @@ mod parks;
 mod picker;
 mod report;
 mod sign_in;
+mod sort;
 mod stats;
 mod work;
 mod work_admin;
@@ -84,6 +85,10 @@ pub fn routes() -> Router<AppState> {
             post(work_admin::record_investment),
         )
         .route("/projects/{id}/milestones", post(work_admin::add_milestone))
+        .route(
+            "/projects/{id}/milestones/{milestone}/done",
+            post(work_admin::milestone_done),
+        )
         .route(
             "/appeal-rules",
             get(work_admin::rules).post(work_admin::add_rule),

@@ -111,10 +111,10 @@ async fn export(state: &AppState, viewer: &Viewer, kind: ExportFormat) -> PageRe
             t("common.name"),
             t("park.chief"),
             t("park.district"),
-            format!("{} (亩)", t("park.land")),
+            format!("{} ({})", t("park.land"), t("unit.mu")),
             t("count.enterprises"),
-            format!("{} {period} (亿元)", t("park.output")),
-            format!("{} {period} (万元/亩)", t("park.per_mu")),
+            format!("{} {period} ({})", t("park.output"), t("unit.yi")),
+            format!("{} {period} ({})", t("park.per_mu"), t("unit.wan_per_mu")),
         ],
         rows: rows
             .into_iter()

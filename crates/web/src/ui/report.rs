@@ -4,8 +4,12 @@
 
 use askama::Template;
 use axum::extract::{Query, State};
+use chainpark_core::access::Landing;
+use chainpark_core::list::Paging;
 use chainpark_core::registry::{Id, PersonRef};
 use chainpark_core::time::china;
+use chainpark_store::ChainFilter;
+use chrono::Datelike;
 use serde::Deserialize;
 
 use super::{Chrome, PageResult, Viewer, render};
@@ -110,20 +114,53 @@ fn percent(value: Option<f64>) -> String {
     value.map(|v| format!("{v:.1}%")).unwrap_or_default()
 }
 
+/// The latest month with the zone's figures up to today, where the report opens; this month when there are none.
+async fn latest_month(state: &AppState, viewer: &Viewer) -> Result<String, super::PageError> {
+    let today = state.clock.today();
+    let this_month = today.year() as u32 * 100 + today.month();
+    let latest = state
+        .store
+        .latest_figure_month(viewer.actor(), super::stats::GROSS_OUTPUT, this_month)
+        .await
+        .map_err(|e| viewer.fail(e))?
+        .unwrap_or(this_month);
+    Ok(format!("{}-{:02}", latest / 100, latest % 100))
+}
+
 pub async fn page(
     State(state): State<AppState>,
     viewer: Viewer,
     Query(q): Query<ReportQuery>,
 ) -> PageResult {
-    let chain_id = id("chain_id", &q.chain_id).map_err(|e| viewer.fail(e))?;
-    let park_id = id("park_id", &q.park_id).map_err(|e| viewer.fail(e))?;
-    let month = q
-        .month
-        .as_deref()
-        .map(str::trim)
-        .filter(|m| !m.is_empty())
-        .map(str::to_string)
-        .unwrap_or_else(|| state.clock.today().format("%Y-%m").to_string());
+    let (mut chain_id, mut park_id) = (
+        id("chain_id", &q.chain_id).map_err(|e| viewer.fail(e))?,
+        id("park_id", &q.park_id).map_err(|e| viewer.fail(e))?,
+    );
+    // From the navigation (no chain or park named): the viewer's own chain or park, else the first chain.
+    if chain_id.is_none() && park_id.is_none() {
+        match viewer.actor().scope.landing() {
+            Landing::Park(Some(park)) => park_id = Some(park),
+            Landing::Chain(Some(chain)) => chain_id = Some(chain),
+            _ => {
+                chain_id = state
+                    .store
+                    .list_chains(
+                        viewer.actor(),
+                        &ChainFilter::default(),
+                        &Paging::new(Some(1), None, None),
+                    )
+                    .await
+                    .map_err(|e| viewer.fail(e))?
+                    .items
+                    .first()
+                    .map(|c| c.id)
+            }
+        }
+    }
+    let month = match q.month.as_deref().map(str::trim).filter(|m| !m.is_empty()) {
+        Some(month) => month.to_string(),
+        None => latest_month(&state, &viewer).await?,
+    };
     let query = SchedulingQuery {
         chain_id,
         park_id,
@@ -276,9 +313,8 @@ pub async fn page(
     let is_park = r.subject.kind == "park";
     let subject_param = if is_park { "park_id" } else { "chain_id" };
     let title = format!("{} · {}", viewer.t("report.title"), r.subject.name);
-    let nav = if is_park { "parks" } else { "chains" };
     Ok(render(ReportPage {
-        chrome: viewer.chrome(title, nav),
+        chrome: viewer.chrome(title, "report"),
         subject_kind: viewer
             .t(&format!("report.kind.{}", r.subject.kind))
             .to_string(),

@@ -174,7 +174,7 @@ pub fn withheld(lang: Lang, rule: Suppression) -> String {
 pub fn yi_or_withheld(lang: Lang, g: &RollupGroup, unit: bool) -> String {
     match (&g.value, g.suppressed) {
         (_, Some(rule)) => withheld(lang, rule),
-        (Some(v), None) if unit => format!("{} 亿元", format::yi(v.hundredths)),
+        (Some(v), None) if unit => format!("{} {}", format::yi(v.hundredths), lang.t("unit.yi")),
         (Some(v), None) => format::yi(v.hundredths),
         (None, None) => "—".into(),
     }

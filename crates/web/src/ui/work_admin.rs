@@ -66,9 +66,13 @@ struct ProjectPage {
     stages: Vec<StageRow>,
     next: Option<(&'static str, &'static str)>,
     milestones: Vec<MilestoneRow>,
+    /// The viewer may change the project (mark milestones done): the policy's answer for its chain.
+    may_edit: bool,
+    today: String,
 }
 
 struct MilestoneRow {
+    id: Id,
     name: String,
     due_on: String,
     done_on: String,
@@ -101,6 +105,7 @@ pub async fn project(
         .items
         .into_iter()
         .map(|m| MilestoneRow {
+            id: m.id,
             name: m.name,
             due_on: m.due_on.to_string(),
             done_on: m.done_on.map(|d| d.to_string()).unwrap_or_default(),
@@ -141,6 +146,12 @@ pub async fn project(
         stages,
         next,
         milestones,
+        may_edit: viewer
+            .actor()
+            .scope
+            .may_edit_project(project.chain_id)
+            .is_ok(),
+        today: state.clock.today().to_string(),
     }))
 }
 
@@ -228,6 +239,54 @@ pub async fn add_milestone(
         state
             .store
             .create_milestone(viewer.actor(), id, draft, state.clock.today())
+            .await?;
+        Ok(format!("/projects/{id}"))
+    }
+    .await;
+    finish(&viewer, result)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct MilestoneDoneForm {
+    done_on: String,
+}
+
+/// Marks a milestone of the project done on the day given (today by default in the form).
+pub async fn milestone_done(
+    State(state): State<AppState>,
+    Path((id, milestone)): Path<(Id, Id)>,
+    FormPost { viewer, form }: FormPost<MilestoneDoneForm>,
+) -> Response {
+    let result = async {
+        let today = state.clock.today();
+        let current = state
+            .store
+            .list_milestones(
+                viewer.actor(),
+                &MilestoneFilter {
+                    project_id: Some(id),
+                    overdue: None,
+                    as_of: today,
+                },
+                &Paging::new(Some(Paging::MAX_LIMIT), None, None),
+            )
+            .await?
+            .items
+            .into_iter()
+            .find(|m| m.id == milestone)
+            .ok_or(chainpark_store::StoreError::NotFound {
+                kind: "milestone",
+                id: milestone,
+            })?;
+        let draft = MilestoneInput {
+            name: current.name,
+            due_on: current.due_on,
+            done_on: Some(date("done_on", &form.done_on)?),
+        }
+        .parse()?;
+        state
+            .store
+            .update_milestone(viewer.actor(), milestone, draft, today)
             .await?;
         Ok(format!("/projects/{id}"))
     }

@@ -273,20 +273,33 @@ async fn gather(
 
 fn message(alert: &Alert) -> (String, String) {
     let kind = alert.kind;
-    let subject = format!(
-        "预警：{} Alert: {} — {}",
-        kind.name_zh(),
-        kind.name_en(),
-        alert.title
-    );
-    let day = match kind {
-        AlertKind::AppealOverdue | AlertKind::AppealDueSoon | AlertKind::MilestoneOverdue => {
-            format!("时限 Due: {}", alert.on)
-        }
-        AlertKind::ProjectStalled => format!("最近进展 Last progress: {}", alert.on),
-        AlertKind::OutputFalling => format!("最近月份 Latest month: {}", alert.on.format("%Y-%m")),
+    let title_en = if alert.title_en.is_empty() {
+        &alert.title
+    } else {
+        &alert.title_en
     };
-    let body = format!("{}\n{day}\n{}", alert.title, alert.href());
+    let subject = bilingual(
+        &format!("预警：{}——{}", kind.name_zh(), alert.title),
+        &format!("Alert: {} — {title_en}", kind.name_en()),
+    );
+    let (day_zh, day_en) = match kind {
+        AlertKind::AppealOverdue | AlertKind::AppealDueSoon | AlertKind::MilestoneOverdue => {
+            (format!("时限：{}", alert.on), format!("Due: {}", alert.on))
+        }
+        AlertKind::ProjectStalled => (
+            format!("最近进展：{}", alert.on),
+            format!("Last progress: {}", alert.on),
+        ),
+        AlertKind::OutputFalling => {
+            let month = alert.on.format("%Y-%m");
+            (format!("截至月份：{month}"), format!("Through: {month}"))
+        }
+    };
+    let href = alert.href();
+    let body = bilingual(
+        &format!("{}\n{day_zh}\n{href}", alert.title),
+        &format!("{title_en}\n{day_en}\n{href}"),
+    );
     (subject, body)
 }
 

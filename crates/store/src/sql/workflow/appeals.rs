@@ -329,6 +329,8 @@ impl AppealStore for Engine {
         let order = crate::common::order_by(
             paging,
             &[
+                ("title", "a.title"),
+                ("enterprise", "e.name"),
                 ("received_on", "a.received_on"),
                 ("reply_due", "a.reply_due"),
                 ("status", "a.status"),

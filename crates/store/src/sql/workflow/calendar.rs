@@ -177,12 +177,19 @@ impl CalendarStore for Engine {
         .bind(false)
         .fetch_all(&mut *c)
         .await?;
-        let subject = format!("请载入{year}年节假日安排 Load the holiday calendar of {year}");
-        let body = format!(
-            "{year}年国务院部分节假日安排尚未载入：延伸到{year}年的诉求和工单时限暂按周一至周五计算，载入后自动重算。\n\
-             The State Council's holiday arrangement for {year} is not loaded: deadlines that run into {year} are counted \
-             on weekdays for now and are counted again when it is loaded.\n\n\
-             chainpark calendar FILE · POST /api/v1/calendar (text/csv: date,kind,name)"
+        let subject = bilingual(
+            &format!("请载入{year}年节假日安排"),
+            &format!("Load the holiday calendar of {year}"),
+        );
+        let how = "chainpark calendar FILE · POST /api/v1/calendar (text/csv: date,kind,name)";
+        let body = bilingual(
+            &format!(
+                "{year}年国务院部分节假日安排尚未载入：延伸到{year}年的诉求和工单时限暂按周一至周五计算，载入后自动重算。\n\n{how}"
+            ),
+            &format!(
+                "The State Council's holiday arrangement for {year} is not loaded: deadlines that run into {year} are \
+                 counted on weekdays for now and are counted again when it is loaded.\n\n{how}"
+            ),
         );
         let mut notified = Vec::new();
         for account in admins {

@@ -138,10 +138,12 @@ pub(crate) async fn notify(
         .fetch_optional(&mut *c)
         .await?;
     if let Some(email) = email.filter(|e| !e.trim().is_empty()) {
+        // A mail subject is one line: both languages side by side.
+        let subject = subject.replace(LANGUAGE_BREAK, " / ");
         sqlx::query(
             "INSERT INTO mail_outbox (notification_id, to_address, subject, body, created_at, next_attempt_at) \
              VALUES ($1, $2, $3, $4, $5, $6)")
-            .bind(id).bind(email.trim()).bind(subject).bind(body).bind(now).bind(now)
+            .bind(id).bind(email.trim()).bind(&subject).bind(body).bind(now).bind(now)
             .execute(&mut *c).await?;
     }
     Ok(())

@@ -206,9 +206,23 @@ impl WorkOrderStore for Engine {
         let mut count = QueryBuilder::<Db>::new("SELECT COUNT(*) FROM work_orders w");
         push(&mut count);
         let total: i64 = count.build_query_scalar().fetch_one(&mut *c).await?;
+        let order = crate::common::order_by(
+            paging,
+            &[
+                ("due_at", "w.due_at"),
+                ("title", "w.title"),
+                ("facility", "w.facility"),
+                ("kind", "w.kind"),
+                ("urgency", "w.urgency"),
+                ("status", "w.status"),
+            ],
+            "w.due_at",
+        )?
+        .replace(", id ", ", w.id ");
         let mut rows = QueryBuilder::<Db>::new(WORK_ORDER_COLUMNS);
         push(&mut rows);
-        rows.push(" ORDER BY w.due_at, w.id LIMIT ")
+        rows.push(order)
+            .push(" LIMIT ")
             .push_bind(crate::common::sql_limit(paging))
             .push(" OFFSET ")
             .push_bind(paging.offset);

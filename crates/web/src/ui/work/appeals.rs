@@ -57,6 +57,7 @@ struct AppealsPage {
     /// The on-time rate of the appeals the filter selects, in per cent ("—" when nothing is due yet).
     on_time_rate: String,
     pager: crate::ui::Pager,
+    sorting: crate::ui::sort::Sorting,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -66,7 +67,19 @@ pub struct AppealsQuery {
     offset: Option<i64>,
     /// An officer's search for the enterprise to file for.
     enterprise_q: Option<String>,
+    sort: Option<String>,
+    dir: Option<String>,
 }
+
+/// The columns the appeal list sorts by (the store's keys).
+const SORTABLE: &[&str] = &[
+    "title",
+    "enterprise",
+    "category",
+    "status",
+    "received_on",
+    "reply_due",
+];
 
 pub async fn appeals(
     State(state): State<AppState>,
@@ -97,6 +110,25 @@ async fn appeals_page(
         as_of: state.clock.today(),
         ..AppealFilter::default()
     };
+    let filter_query = {
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        if let Some(s) = status {
+            query.append_pair("status", s.as_str());
+        }
+        if let Some(o) = overdue {
+            query.append_pair("overdue", if o { "true" } else { "false" });
+        }
+        query.finish()
+    };
+    let sorting = crate::ui::sort::Sorting::read(
+        "/appeals",
+        filter_query.clone(),
+        q.sort.as_deref(),
+        q.dir.as_deref(),
+        SORTABLE,
+        ("received_on", true),
+    )
+    .map_err(|e| viewer.fail(e))?;
     let offset = q.offset.unwrap_or(0).max(0);
     let page = store
         .list_appeals(
@@ -105,7 +137,7 @@ async fn appeals_page(
             &Paging::new(
                 Some(crate::ui::LIST_PAGE),
                 Some(offset),
-                Some("-received_on"),
+                sorting.store_key().as_deref(),
             ),
         )
         .await
@@ -135,16 +167,6 @@ async fn appeals_page(
             title: a.title,
         })
         .collect();
-    let filter_query = {
-        let mut query = form_urlencoded::Serializer::new(String::new());
-        if let Some(s) = status {
-            query.append_pair("status", s.as_str());
-        }
-        if let Some(o) = overdue {
-            query.append_pair("overdue", if o { "true" } else { "false" });
-        }
-        query.finish()
-    };
     // Where the viewer may file: an enterprise user picks one of its enterprises by name, an officer finds one
     // by name or credit code among those the policy lets the officer file for.
     let files = viewer.actor().scope.files_appeals();
@@ -178,9 +200,10 @@ async fn appeals_page(
     let nothing_found = search_enterprise && !enterprise_q.is_empty() && found.is_empty();
     let chosen = chosen.or_else(|| (found.len() == 1).then(|| found[0].0));
     let enterprises = picker::choices(found, chosen);
-    let pager = crate::ui::Pager::new("/appeals", &filter_query, offset, shown, page.total);
+    let pager = crate::ui::Pager::new("/appeals", &sorting.query(), offset, shown, page.total);
     Ok(render(AppealsPage {
         pager,
+        sorting,
         on_time_rate,
         chrome: viewer.chrome(viewer.t("appeals.title"), "appeals"),
         rows,

@@ -5,6 +5,7 @@ use axum::extract::State;
 use axum::response::Response;
 use chainpark_core::list::Paging;
 use chainpark_core::registry::Id;
+use chainpark_store::workflow::in_language;
 use serde::Deserialize;
 
 use super::{finish, number, when};
@@ -39,6 +40,7 @@ pub async fn inbox(State(state): State<AppState>, viewer: Viewer) -> PageResult 
         .inbox_counts(viewer.actor())
         .await
         .map_err(|e| viewer.fail(e))?;
+    let english = viewer.lang == crate::ui::i18n::Lang::En;
     let rows = page
         .items
         .into_iter()
@@ -51,8 +53,8 @@ pub async fn inbox(State(state): State<AppState>, viewer: Viewer) -> PageResult 
                 "enterprise" => format!("/enterprises/{}", m.object_id),
                 _ => String::new(),
             },
-            subject: m.subject,
-            body: m.body,
+            subject: in_language(&m.subject, english).to_string(),
+            body: in_language(&m.body, english).to_string(),
             at: when(m.created_at),
             unread: m.read_at.is_none(),
         })

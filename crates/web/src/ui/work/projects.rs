@@ -2,6 +2,7 @@
 
 use askama::Template;
 use axum::extract::{Query, State};
+use chainpark_core::access::{Kind, Reach};
 use chainpark_core::list::Paging;
 use chainpark_core::registry::Id;
 use chainpark_core::workflow::projects::ProjectStage;
@@ -48,6 +49,8 @@ struct ProjectsPage {
 #[derive(Debug, Default, Deserialize)]
 pub struct ProjectsQuery {
     stage: Option<String>,
+    /// The day the figures count stages reached by (the dashboard links its period's end); today by default.
+    as_of: Option<String>,
 }
 
 pub async fn projects(
@@ -85,8 +88,17 @@ pub async fn projects(
             investor: p.investor,
         })
         .collect();
-    let as_of = state.clock.today();
+    let as_of = match given(&q.as_of) {
+        Some(day) => chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").map_err(|_| {
+            viewer.fail(crate::error::ApiError::bad_field(
+                "as_of",
+                "write the day as YYYY-MM-DD",
+            ))
+        })?,
+        None => state.clock.today(),
+    };
     let mut figures = Vec::new();
+    let mut found_by = Vec::new();
     for grouping in [
         ProjectGrouping::Zone,
         ProjectGrouping::Chain,
@@ -96,9 +108,26 @@ pub async fn projects(
             .project_figures(viewer.actor(), grouping, &ProjectFilter::default(), as_of)
             .await
             .map_err(|e| viewer.fail(e))?;
+        found_by.push((grouping, found));
+    }
+    // The first row totals what the viewer sees: the whole zone only for those who see every project; a chain
+    // chief's own chain by its name.
+    let total_name = if viewer.actor().scope.reach(Kind::Project) == Reach::All {
+        viewer.t("projects.all").to_string()
+    } else {
+        match found_by
+            .iter()
+            .find(|(g, _)| *g == ProjectGrouping::Chain)
+            .map(|(_, f)| f.as_slice())
+        {
+            Some([only]) => only.name.clone(),
+            _ => viewer.t("projects.mine").to_string(),
+        }
+    };
+    for (grouping, found) in found_by {
         figures.extend(found.into_iter().map(|f| FigureRow {
             name: if grouping == ProjectGrouping::Zone {
-                viewer.t("projects.all").to_string()
+                total_name.clone()
             } else {
                 f.name
             },

@@ -60,6 +60,7 @@ struct WorkOrdersPage {
     errors: FormErrors,
     filter_query: String,
     pager: crate::ui::Pager,
+    sorting: crate::ui::sort::Sorting,
 }
 
 /// The people holding a park-staff post of `park` today, by name.
@@ -96,7 +97,12 @@ pub struct WorkOrdersQuery {
     status: Option<String>,
     overdue: Option<String>,
     offset: Option<i64>,
+    sort: Option<String>,
+    dir: Option<String>,
 }
+
+/// The columns the work-order list sorts by (the store's keys); by default the earliest deadline first.
+const SORTABLE: &[&str] = &["facility", "title", "kind", "urgency", "status", "due_at"];
 
 pub async fn work_orders(
     State(state): State<AppState>,
@@ -135,16 +141,6 @@ async fn work_orders_page(
         overdue,
         at: state.clock.now(),
     };
-    let offset = q.offset.unwrap_or(0).max(0);
-    let page = state
-        .store
-        .list_work_orders(
-            viewer.actor(),
-            &filter,
-            &Paging::new(Some(crate::ui::LIST_PAGE), Some(offset), None),
-        )
-        .await
-        .map_err(|e| viewer.fail(e))?;
     let filter_query = {
         let mut query = form_urlencoded::Serializer::new(String::new());
         if let Some(s) = status {
@@ -155,9 +151,32 @@ async fn work_orders_page(
         }
         query.finish()
     };
+    let sorting = crate::ui::sort::Sorting::read(
+        "/work-orders",
+        filter_query.clone(),
+        q.sort.as_deref(),
+        q.dir.as_deref(),
+        SORTABLE,
+        ("due_at", false),
+    )
+    .map_err(|e| viewer.fail(e))?;
+    let offset = q.offset.unwrap_or(0).max(0);
+    let page = state
+        .store
+        .list_work_orders(
+            viewer.actor(),
+            &filter,
+            &Paging::new(
+                Some(crate::ui::LIST_PAGE),
+                Some(offset),
+                sorting.store_key().as_deref(),
+            ),
+        )
+        .await
+        .map_err(|e| viewer.fail(e))?;
     let pager = crate::ui::Pager::new(
         "/work-orders",
-        &filter_query,
+        &sorting.query(),
         offset,
         page.items.len(),
         page.total,
@@ -235,6 +254,7 @@ async fn work_orders_page(
     Ok(render(WorkOrdersPage {
         filter_query,
         pager,
+        sorting,
         create_parks: picker::choices(create_parks, chosen_park),
         kinds: WorkOrderKind::ALL
             .iter()
