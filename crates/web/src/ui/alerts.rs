@@ -57,13 +57,33 @@ fn row(lang: Lang, alert: Alert) -> AlertRow {
     }
 }
 
-/// The viewer's alerts now.
+/// The viewer's alerts now. They are remembered per reach and day like a roll-up (see `cache`): a repeated
+/// dashboard costs a lookup, and any change moves the data version, so a replied appeal leaves the list at once.
 pub async fn alert_list(state: &AppState, viewer: &Viewer) -> Result<AlertList, PageError> {
-    let alerts = state
-        .store
-        .alerts(viewer.actor(), state.clock.now())
-        .await
-        .map_err(|e| viewer.fail(e))?;
+    let actor = viewer.actor();
+    let reach = crate::cache::reach(actor);
+    let key = format!("alerts@{}", state.clock.today());
+    let remembered = state
+        .cache
+        .rollup(&key, &reach)
+        .and_then(|answer| serde_json::from_slice::<Vec<Alert>>(&answer.body).ok());
+    let alerts = match remembered {
+        Some(alerts) => alerts,
+        None => {
+            let version = state.cache.version();
+            let alerts = state
+                .store
+                .alerts(actor, state.clock.now())
+                .await
+                .map_err(|e| viewer.fail(e))?;
+            if let Ok(body) = serde_json::to_vec(&alerts) {
+                state
+                    .cache
+                    .remember_rollup(&key, &reach, body.into(), version);
+            }
+            alerts
+        }
+    };
     let total = alerts.len();
     Ok(AlertList {
         rows: alerts
