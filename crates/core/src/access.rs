@@ -723,6 +723,19 @@ impl Scope {
         Ok(())
     }
 
+    /// The server's metrics (requests, latency, pool, outbox) describe every user's traffic: admins only. A scraper
+    /// without an account reads them with the configured metrics token instead (checked at the edge).
+    pub fn may_read_metrics(&self) -> Result<(), Denied> {
+        if self.is_admin() {
+            Ok(())
+        } else {
+            Err(Denied(format!(
+                "a {} account cannot read the server's metrics",
+                self.role
+            )))
+        }
+    }
+
     pub fn may_read_audit(&self) -> Result<(), Denied> {
         if self.reads_everything() {
             Ok(())

@@ -23,12 +23,17 @@ pub enum StoreError {
     Corrupt(String),
     #[error("configuration: {0}")]
     Config(String),
+    /// The database could not take the work now and nothing was changed: SQLite's write lock still held after the
+    /// busy timeout, no free connection in the pool in time, a PostgreSQL lock wait, deadlock or serialisation
+    /// failure. Trying again later is the answer (503 with `Retry-After`), not a server fault.
+    #[error("the database is busy: {0}")]
+    Busy(String),
     /// Anything else the database refused; a violated unique or foreign key never ends up here (see `From`).
     #[error("database: {0}")]
     Database(sqlx::Error),
     /// From the statements that bulk-write imported values on SQLite's own connection.
     #[error("database: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Sqlite(rusqlite::Error),
     #[error("migration: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
 }
@@ -39,9 +44,15 @@ pub enum StoreError {
 /// engines, each naming the column.
 impl From<sqlx::Error> for StoreError {
     fn from(error: sqlx::Error) -> Self {
+        if matches!(error, sqlx::Error::PoolTimedOut) {
+            return StoreError::Busy(error.to_string());
+        }
         let sqlx::Error::Database(db) = &error else {
             return StoreError::Database(error);
         };
+        if db.code().as_deref().is_some_and(is_busy_code) {
+            return StoreError::Busy(db.message().to_string());
+        }
         let kind = db.kind();
         let (table, columns) = violated(db.as_ref());
         let field = columns
@@ -71,6 +82,27 @@ impl From<sqlx::Error> for StoreError {
                 "refers to something that does not exist (or no longer does)",
             )),
             _ => StoreError::Database(error),
+        }
+    }
+}
+
+/// Whether a database error code says "busy, try again": SQLite's SQLITE_BUSY (5) and SQLITE_LOCKED (6) with
+/// their extended codes (the low byte), PostgreSQL's serialization_failure, deadlock_detected and
+/// lock_not_available.
+fn is_busy_code(code: &str) -> bool {
+    match code.parse::<i32>() {
+        Ok(sqlite) => matches!(sqlite & 0xff, 5 | 6),
+        Err(_) => matches!(code, "40001" | "40P01" | "55P03"),
+    }
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(error: rusqlite::Error) -> Self {
+        match error.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
+                StoreError::Busy(error.to_string())
+            }
+            _ => StoreError::Sqlite(error),
         }
     }
 }
@@ -161,5 +193,47 @@ mod tests {
             .expect_err("the table does not exist")
             .into();
         assert!(!other.is_overflow(), "{other}");
+    }
+
+    #[tokio::test]
+    async fn a_write_that_finds_sqlites_write_lock_taken_is_busy_not_a_failure() {
+        let path = std::env::temp_dir().join(format!("chainpark-busy-{}.db", std::process::id()));
+        let url = format!("sqlite://{}?mode=rwc", path.display());
+        let mut holder = sqlx::SqliteConnection::connect(&url).await.expect("opens");
+        let mut other = sqlx::SqliteConnection::connect(&url).await.expect("opens");
+        sqlx::query("CREATE TABLE t (x INTEGER)")
+            .execute(&mut holder)
+            .await
+            .expect("creates");
+        sqlx::query("BEGIN IMMEDIATE")
+            .execute(&mut holder)
+            .await
+            .expect("takes the write lock");
+        // No busy timeout on `other`: it is refused at once instead of after the store's 30 s.
+        sqlx::query("PRAGMA busy_timeout = 0")
+            .execute(&mut other)
+            .await
+            .expect("sets the timeout");
+        let refused: StoreError = sqlx::query("INSERT INTO t VALUES (1)")
+            .execute(&mut other)
+            .await
+            .expect_err("the write lock is held")
+            .into();
+        assert!(matches!(refused, StoreError::Busy(_)), "{refused:?}");
+        let rusqlite_refused: StoreError = {
+            let c = rusqlite::Connection::open(&path).expect("opens");
+            c.busy_timeout(std::time::Duration::ZERO).expect("sets");
+            c.execute("INSERT INTO t VALUES (2)", [])
+                .expect_err("the write lock is held")
+                .into()
+        };
+        assert!(
+            matches!(rusqlite_refused, StoreError::Busy(_)),
+            "{rusqlite_refused:?}"
+        );
+        drop((holder, other));
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
     }
 }

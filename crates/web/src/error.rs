@@ -135,6 +135,9 @@ impl ApiError {
                     message: message.clone(),
                 }],
             ),
+            ApiError::Store(StoreError::Busy(_)) => {
+                (StatusCode::SERVICE_UNAVAILABLE, "busy", "Busy", Vec::new())
+            }
             ApiError::Store(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal",
@@ -150,11 +153,15 @@ impl IntoResponse for ApiError {
         let (status, kind, title, errors) = self.parts();
         let retry_after = match &self {
             ApiError::TooManyAttempts { retry_after, .. } => Some(*retry_after),
+            ApiError::Store(StoreError::Busy(_)) => Some(BUSY_RETRY_AFTER_SECONDS),
             _ => None,
         };
         let detail = if status == StatusCode::INTERNAL_SERVER_ERROR {
             tracing::error!(error = %self, "request failed");
             "the server could not complete the request; it has been logged".to_string()
+        } else if status == StatusCode::SERVICE_UNAVAILABLE {
+            tracing::warn!(error = %self, "database busy");
+            "the database is busy and nothing was changed; try again in a moment".to_string()
         } else {
             self.to_string()
         };
@@ -167,6 +174,10 @@ impl IntoResponse for ApiError {
         response
     }
 }
+
+/// How long a client is told to wait after the database was busy: SQLite's writer lock is held for at most a
+/// few seconds by the longest write (an import's commit), and a retry sooner would only queue behind it.
+const BUSY_RETRY_AFTER_SECONDS: u64 = 2;
 
 /// Whole seconds to send in `Retry-After`, never less than the wait (and at least 1).
 pub fn retry_after_seconds(wait: std::time::Duration) -> u64 {
@@ -194,4 +205,20 @@ pub fn problem(
         HeaderValue::from_static("application/problem+json"),
     );
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_busy_database_answers_503_with_retry_after() {
+        let response =
+            ApiError::Store(StoreError::Busy("database is locked".into())).into_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(
+            response.headers().get(header::RETRY_AFTER),
+            Some(&HeaderValue::from(BUSY_RETRY_AFTER_SECONDS))
+        );
+    }
 }

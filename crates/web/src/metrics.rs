@@ -11,7 +11,6 @@ use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use chainpark_core::access::Role;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::encoding::text::encode;
 use prometheus_client::metrics::counter::Counter;
@@ -225,8 +224,12 @@ pub async fn metrics(
             .and_then(|v| v.strip_prefix("Bearer "))
             .is_some_and(|given| constant_time_eq(given.trim().as_bytes(), expected.as_bytes()))
     });
-    if !by_token && caller?.account.role != Role::Admin {
-        return Err(ApiError::Forbidden("metrics are for admins".into()));
+    if !by_token {
+        caller?
+            .actor
+            .scope
+            .may_read_metrics()
+            .map_err(|denied| ApiError::Forbidden(denied.0))?;
     }
     let outbox = state.store.outbox_waiting().await?;
     let body = state.metrics.render(outbox, state.store.pool_status());

@@ -749,6 +749,11 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "服务器未能完成该请求，问题已记录",
         "The server could not complete the request; the problem has been logged",
     ),
+    (
+        "error.busy",
+        "系统繁忙，本次操作未保存任何内容，请稍后重试",
+        "The system is busy and nothing was saved; please try again in a moment",
+    ),
     ("error.back", "返回首页", "Back to the start"),
     ("common.name", "名称", "Name"),
     ("common.code", "代码", "Code"),

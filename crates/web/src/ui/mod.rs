@@ -422,6 +422,7 @@ impl IntoResponse for PageError {
             // The server's own failure (the database, broken data): what the API says, in the page's language;
             // the details go to the log, never to the page.
             StatusCode::INTERNAL_SERVER_ERROR => lang.t("error.internal").to_string(),
+            StatusCode::SERVICE_UNAVAILABLE => lang.t("error.busy").to_string(),
             // What was wrong with the input, in the page's language.
             _ if !fields.is_empty() => fields
                 .iter()

@@ -5,8 +5,9 @@ use super::{Db, Engine};
 use async_trait::async_trait;
 use chainpark_core::access::Kind;
 use chainpark_core::list::{Page, Paging};
-use chainpark_core::registry::Id;
+use chainpark_core::registry::{Id, PostRole};
 use chainpark_core::time::china_date;
+use chainpark_core::workflow::appeals::{CASE_CHAIN_ROLES, CASE_PARK_ROLES};
 use chainpark_core::workflow::work_orders::*;
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::QueryBuilder;
@@ -44,6 +45,15 @@ async fn visible_work_order(c: &mut Conn, actor: &Actor, id: Id) -> Result<WorkO
     })
 }
 
+/// The SQL list of the roles' stored names, from core's lists of who serves a case (constants, never input).
+fn role_list(roles: &[PostRole]) -> String {
+    roles
+        .iter()
+        .map(|r| format!("'{}'", r.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Whether the person holds, on `day`, a chief or task-force post of one of the chains or a chief or staff
 /// post of one of the parks.
 pub(super) async fn serves_case(
@@ -63,12 +73,12 @@ pub(super) async fn serves_case(
     let (chains, parks) = (list(&chains), list(&parks));
     let mut any = Vec::new();
     if !chains.is_empty() {
-        any.push(format!("(role IN ('chain_chief', 'chain_task_force') AND (chain_id IN ({chains}) OR (role = 'chain_chief' AND chain_id IS NULL)))"));
+        let roles = role_list(&CASE_CHAIN_ROLES);
+        any.push(format!("(role IN ({roles}) AND (chain_id IN ({chains}) OR (role = 'chain_chief' AND chain_id IS NULL)))"));
     }
     if !parks.is_empty() {
-        any.push(format!(
-            "(role IN ('park_chief', 'park_staff') AND park_id IN ({parks}))"
-        ));
+        let roles = role_list(&CASE_PARK_ROLES);
+        any.push(format!("(role IN ({roles}) AND park_id IN ({parks}))"));
     }
     if any.is_empty() {
         return Ok(false);
@@ -81,9 +91,9 @@ pub(super) async fn serves_case(
 
 /// Whether the person holds a post of the park's chief or staff on `day`.
 async fn serves_park(c: &mut Conn, person: Id, park: Id, day: NaiveDate) -> Result<bool> {
-    let found: Option<i64> = sqlx::query_scalar(
-        "SELECT id FROM posts WHERE person_id = $1 AND park_id = $2 AND role IN ('park_chief', 'park_staff') AND archived = $3 \
-         AND starts_on <= $4 AND (ends_on IS NULL OR ends_on >= $4) LIMIT 1")
+    let found: Option<i64> = sqlx::query_scalar(&format!(
+        "SELECT id FROM posts WHERE person_id = $1 AND park_id = $2 AND role IN ({}) AND archived = $3 \
+         AND starts_on <= $4 AND (ends_on IS NULL OR ends_on >= $4) LIMIT 1", role_list(&CASE_PARK_ROLES)))
         .bind(person).bind(park).bind(false).bind(day).fetch_optional(&mut *c).await?;
     Ok(found.is_some())
 }
