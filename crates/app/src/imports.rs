@@ -120,8 +120,25 @@ pub async fn run_import(
         let mut denied = DeniedRows::new(max_listed);
         let mut batch = Vec::with_capacity(BATCH);
         let mut closed = false;
+        // An account that reports for its own enterprises only must not learn from the report whether another
+        // credit code is registered: an unknown code is refused exactly like another enterprise's, under a
+        // stand-in id below zero that no enterprise has (the same code keeps the same stand-in).
+        let reports_for_all =
+            chainpark_core::figures::may_report_figures_of_every_enterprise(&scope);
+        let stand_ins: RefCell<HashMap<String, i64>> = RefCell::new(HashMap::new());
         let resolve = |code: &chainpark_core::credit_code::CreditCode| {
-            let enterprise = codes.get(code.as_str()).copied()?;
+            let Some(enterprise) = codes.get(code.as_str()).copied() else {
+                if reports_for_all {
+                    return None;
+                }
+                let mut stand_ins = stand_ins.borrow_mut();
+                let next = -(stand_ins.len() as i64) - 1;
+                let id = *stand_ins.entry(code.as_str().to_string()).or_insert(next);
+                foreign
+                    .borrow_mut()
+                    .insert(id, (code.as_str().to_string(), Refusal::NotOwn));
+                return Some(id);
+            };
             let refusal = if !may_report_figures_of(&scope, enterprise.id) {
                 Some(Refusal::NotOwn)
             } else if enterprise.archived {

@@ -622,7 +622,13 @@ pub fn may_import_figures(scope: &crate::access::Scope) -> Result<(), crate::acc
 
 /// Whether a row of this enterprise may be imported by this account (after [`may_import_figures`]).
 pub fn may_report_figures_of(scope: &crate::access::Scope, enterprise: Id) -> bool {
-    scope.is_admin() || scope.has_enterprise(enterprise)
+    may_report_figures_of_every_enterprise(scope) || scope.has_enterprise(enterprise)
+}
+
+/// Whether the account reports figures for any enterprise of the registry (and so may learn which credit codes are
+/// registered from an import's report); others report for their own enterprises only.
+pub fn may_report_figures_of_every_enterprise(scope: &crate::access::Scope) -> bool {
+    scope.is_admin()
 }
 
 #[cfg(test)]

@@ -276,6 +276,47 @@ async fn enterprise_user_cannot_import_another_enterprises_rows() {
 }
 
 #[tokio::test]
+async fn an_enterprise_users_import_report_does_not_tell_which_credit_codes_are_registered() {
+    for app in apps().await {
+        let (f, firms) = enterprises(&app).await;
+        app.create(
+            "/api/v1/posts",
+            json!({"person_id": f.person, "role": "enterprise_contact", "enterprise_id": firms[0].1, "starts_on": "2021-08-01"}),
+        )
+        .await;
+        let firm = app
+            .as_account("firm0", Role::Enterprise, Some(f.person))
+            .await;
+        // A credit code nobody registered is refused in exactly the same words and fields as another enterprise's.
+        let unregistered = credit_code("91500000MA5U00999");
+        let probe = long_csv(&[
+            (&firms[1].0, "2021-01", "增加值", "999"),
+            (&unregistered, "2021-01", "增加值", "999"),
+        ]);
+        let (_, body) = upload(&firm, "probe.csv", &probe, false).await;
+        let errors = body["import"]["report"]["errors"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(errors.len(), 2, "[{}] {body}", app.engine);
+        let without_code = |e: &serde_json::Value, code: &str| {
+            let mut e = e.clone();
+            for key in ["reason", "reason_zh", "cell"] {
+                e[key] = json!(e[key].as_str().unwrap_or("").replace(code, "CODE"));
+            }
+            e["line"] = json!(0);
+            e
+        };
+        assert_eq!(
+            without_code(&errors[0], &firms[1].0),
+            without_code(&errors[1], &unregistered),
+            "[{}] {body}",
+            app.engine
+        );
+    }
+}
+
+#[tokio::test]
 async fn employees_are_a_stock_so_a_half_year_takes_june() {
     for app in apps().await {
         let (_, firms) = enterprises(&app).await;
