@@ -296,7 +296,8 @@ impl AccountStore for Engine {
             .fetch_one(&mut *c)
             .await?;
         let token = row.into_token();
-        tx.commit().await?;
+        tx.commit_audited(actor, "api_token", id, "create", None, Some(&token))
+            .await?;
         Ok(token)
     }
 
@@ -353,7 +354,11 @@ impl AccountStore for Engine {
             .bind(id)
             .fetch_one(&mut *c)
             .await?;
-        tx.commit().await?;
-        Ok(row.into_token())
+        let after = row.into_token();
+        if after != token {
+            tx.commit_audited(actor, "api_token", id, "revoke", Some(&token), Some(&after))
+                .await?;
+        }
+        Ok(after)
     }
 }

@@ -1437,7 +1437,8 @@ impl FigureStore for Engine {
         let map = map_in_force(tx.conn()).await?.map;
         refresh_members(tx.conn(), &map).await?;
         rebuild_aggregates(tx.conn()).await?;
-        tx.commit().await
+        tx.commit_audited::<()>(actor, "figure_aggregates", 0, "rebuild", None, None)
+            .await
     }
 
     async fn latest_figure_month(

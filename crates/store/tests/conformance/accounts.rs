@@ -255,3 +255,39 @@ pub async fn an_actor_is_scoped_by_the_posts_held_today(db: Db) {
     );
     assert_eq!(actor.scope.person, Some(z.person));
 }
+
+pub async fn creating_and_revoking_a_token_is_audited_without_the_secret(db: Db) {
+    let (analyst, _) = actor(&db, "li.na", Role::Analyst).await;
+    let token = db
+        .create_token(&analyst, "script", "token-hash", future(), false)
+        .await
+        .expect("token");
+    db.revoke_token(&analyst, token.id).await.expect("revoked");
+    db.revoke_token(&analyst, token.id)
+        .await
+        .expect("revoking again changes nothing");
+    let filter = AuditFilter {
+        object_kind: Some("api_token".into()),
+        object_id: Some(token.id),
+        ..Default::default()
+    };
+    let mut entries = db
+        .list_audit(&system(), &filter, &Paging::all())
+        .await
+        .expect("the audit trail")
+        .items;
+    entries.sort_by_key(|e| e.id);
+    let seen: Vec<(String, String)> = entries
+        .iter()
+        .map(|e| (e.actor.clone(), e.action.clone()))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("li.na".to_string(), "create".to_string()),
+            ("li.na".to_string(), "revoke".to_string())
+        ]
+    );
+    let written = serde_json::to_string(&entries).expect("json");
+    assert!(!written.contains("token-hash"), "{written}");
+}

@@ -63,6 +63,7 @@ conformance! {
     accounts::a_username_is_unique,
     accounts::a_session_lives_until_it_is_deleted_or_expires,
     accounts::a_token_works_until_it_is_revoked_or_expires,
+    accounts::creating_and_revoking_a_token_is_audited_without_the_secret,
     accounts::a_new_password_ends_the_other_sessions_and_revokes_the_tokens,
     accounts::a_disabled_account_has_no_session_and_no_token,
     accounts::an_actor_is_scoped_by_the_posts_held_today,
