@@ -1,6 +1,10 @@
 //! The registry's capabilities, one trait per aggregate: areas, chains, segments, supply links, people, posts,
 //! parks, enterprises and the audit trail. `crate::Store` is their union with the other capabilities; every
 //! engine implements each trait in `src/sql/registry/`. Bring them into scope with `crate::prelude`.
+//!
+//! Every `update_*` takes `expected`: the `updated_at` of the version the change was decided on. When the object
+//! has changed since, the update is refused with a conflict on `version` and nothing is written (see
+//! `claim_version`); `None` applies the change to whatever is stored.
 
 use async_trait::async_trait;
 use chainpark_core::list::{Page, Paging};
@@ -25,6 +29,7 @@ pub trait AreaStore: Send + Sync {
         actor: &Actor,
         id: Id,
         draft: IndustryAreaDraft,
+        expected: Option<chrono::DateTime<chrono::Utc>>,
     ) -> Result<IndustryArea>;
     async fn archive_area(&self, actor: &Actor, id: Id) -> Result<IndustryArea>;
 }
@@ -40,7 +45,13 @@ pub trait ChainStore: Send + Sync {
     ) -> Result<Page<Chain>>;
     async fn get_chain(&self, actor: &Actor, id: Id) -> Result<Chain>;
     async fn create_chain(&self, actor: &Actor, draft: ChainDraft) -> Result<Chain>;
-    async fn update_chain(&self, actor: &Actor, id: Id, draft: ChainDraft) -> Result<Chain>;
+    async fn update_chain(
+        &self,
+        actor: &Actor,
+        id: Id,
+        draft: ChainDraft,
+        expected: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> Result<Chain>;
     async fn archive_chain(&self, actor: &Actor, id: Id) -> Result<Chain>;
 }
 
@@ -55,7 +66,13 @@ pub trait SegmentStore: Send + Sync {
     ) -> Result<Page<Segment>>;
     async fn get_segment(&self, actor: &Actor, id: Id) -> Result<Segment>;
     async fn create_segment(&self, actor: &Actor, draft: SegmentDraft) -> Result<Segment>;
-    async fn update_segment(&self, actor: &Actor, id: Id, draft: SegmentDraft) -> Result<Segment>;
+    async fn update_segment(
+        &self,
+        actor: &Actor,
+        id: Id,
+        draft: SegmentDraft,
+        expected: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> Result<Segment>;
     async fn archive_segment(&self, actor: &Actor, id: Id) -> Result<Segment>;
 }
 
@@ -75,6 +92,7 @@ pub trait LinkStore: Send + Sync {
         actor: &Actor,
         id: Id,
         draft: SupplyLinkDraft,
+        expected: Option<chrono::DateTime<chrono::Utc>>,
     ) -> Result<SupplyLink>;
     async fn archive_link(&self, actor: &Actor, id: Id) -> Result<SupplyLink>;
 }
@@ -90,7 +108,13 @@ pub trait PersonStore: Send + Sync {
     ) -> Result<Page<Person>>;
     async fn get_person(&self, actor: &Actor, id: Id) -> Result<Person>;
     async fn create_person(&self, actor: &Actor, draft: PersonDraft) -> Result<Person>;
-    async fn update_person(&self, actor: &Actor, id: Id, draft: PersonDraft) -> Result<Person>;
+    async fn update_person(
+        &self,
+        actor: &Actor,
+        id: Id,
+        draft: PersonDraft,
+        expected: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> Result<Person>;
     async fn archive_person(&self, actor: &Actor, id: Id) -> Result<Person>;
 }
 
@@ -105,7 +129,13 @@ pub trait PostStore: Send + Sync {
     ) -> Result<Page<Post>>;
     async fn get_post(&self, actor: &Actor, id: Id) -> Result<Post>;
     async fn create_post(&self, actor: &Actor, draft: PostDraft) -> Result<Post>;
-    async fn update_post(&self, actor: &Actor, id: Id, draft: PostDraft) -> Result<Post>;
+    async fn update_post(
+        &self,
+        actor: &Actor,
+        id: Id,
+        draft: PostDraft,
+        expected: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> Result<Post>;
     async fn archive_post(&self, actor: &Actor, id: Id) -> Result<Post>;
 }
 
@@ -120,7 +150,13 @@ pub trait ParkStore: Send + Sync {
     ) -> Result<Page<Park>>;
     async fn get_park(&self, actor: &Actor, id: Id) -> Result<Park>;
     async fn create_park(&self, actor: &Actor, draft: ParkDraft) -> Result<Park>;
-    async fn update_park(&self, actor: &Actor, id: Id, draft: ParkDraft) -> Result<Park>;
+    async fn update_park(
+        &self,
+        actor: &Actor,
+        id: Id,
+        draft: ParkDraft,
+        expected: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> Result<Park>;
     async fn archive_park(&self, actor: &Actor, id: Id) -> Result<Park>;
 }
 
@@ -145,6 +181,7 @@ pub trait EnterpriseStore: Send + Sync {
         actor: &Actor,
         id: Id,
         draft: EnterpriseDraft,
+        expected: Option<chrono::DateTime<chrono::Utc>>,
     ) -> Result<Enterprise>;
     async fn archive_enterprise(&self, actor: &Actor, id: Id) -> Result<Enterprise>;
 }

@@ -38,6 +38,9 @@ pub enum ApiError {
     TooManyAttempts { detail: String, retry_after: u64 },
     #[error("{0}")]
     TooLarge(String),
+    /// The request's `If-Match` names a version that is no longer the object's (412).
+    #[error("{0}")]
+    PreconditionFailed(String),
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
@@ -118,6 +121,12 @@ impl ApiError {
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "too-large",
                 "Request body too large",
+                Vec::new(),
+            ),
+            ApiError::PreconditionFailed(_) => (
+                StatusCode::PRECONDITION_FAILED,
+                "precondition-failed",
+                "Changed meanwhile",
                 Vec::new(),
             ),
             ApiError::TooManyAttempts { .. } => (

@@ -3,7 +3,7 @@
 use crate::common;
 use crate::common::{apps, bad_fields, credit_code, fixture};
 use reqwest::StatusCode;
-use serde_json::json;
+use serde_json::{Value, json};
 
 fn enterprise(code: &str, park: i64, segment: i64) -> serde_json::Value {
     json!({
@@ -758,5 +758,104 @@ async fn concurrent_archives_of_one_enterprise_write_one_audit_entry() {
             .map(|items| items.iter().filter(|e| e["action"] == "archive").count())
             .unwrap_or(0);
         assert_eq!(archives, 1, "[{}] {audit}", app.engine);
+    }
+}
+
+/// Many pairs of PATCHes at once, each of a different field of one enterprise: every change takes effect, none
+/// undoes another by writing back the value it read before the other's change.
+#[tokio::test]
+async fn patches_of_different_fields_at_once_all_take_effect() {
+    for app in apps().await {
+        let f = fixture(&app).await;
+        let id = app
+            .create(
+                "/api/v1/enterprises",
+                enterprise(&credit_code("91500112MA5U7G1X3"), f.park, f.root_segment),
+            )
+            .await["id"]
+            .as_i64()
+            .expect("id");
+        let path = format!("/api/v1/enterprises/{id}");
+        for round in 0..8 {
+            let name = format!("改名企业{round}有限公司");
+            let high_tech = round % 2 == 0;
+            let (a, b) = tokio::join!(
+                app.patch(&path, json!({"name": name})),
+                app.patch(&path, json!({"high_tech": high_tech})),
+            );
+            assert_eq!(
+                (a.0, b.0),
+                (StatusCode::OK, StatusCode::OK),
+                "[{}] {a:?} {b:?}",
+                app.engine
+            );
+            let (_, now) = app.get(&path).await;
+            assert_eq!(
+                (now["name"].as_str(), now["high_tech"].as_bool()),
+                (Some(name.as_str()), Some(high_tech)),
+                "[{}] round {round}: {now}",
+                app.engine
+            );
+        }
+    }
+}
+
+/// A PATCH with `If-Match` applies only to the version it names: after someone else's change it answers 412 and
+/// changes nothing; with the current `ETag` it applies and answers the new `ETag`.
+#[tokio::test]
+async fn a_patch_naming_an_outdated_version_in_if_match_answers_412_and_changes_nothing() {
+    for app in apps().await {
+        let f = fixture(&app).await;
+        let id = app
+            .create(
+                "/api/v1/enterprises",
+                enterprise(&credit_code("91500112MA5U7G1X3"), f.park, f.root_segment),
+            )
+            .await["id"]
+            .as_i64()
+            .expect("id");
+        let url = format!("{}/api/v1/enterprises/{id}", app.base);
+        let etag = |r: &reqwest::Response| {
+            r.headers()
+                .get("etag")
+                .and_then(|v| v.to_str().ok())
+                .expect("an ETag")
+                .to_string()
+        };
+        let read = app.client.get(&url).send().await.expect("read");
+        let seen = etag(&read);
+        let (status, _) = app
+            .patch(
+                &format!("/api/v1/enterprises/{id}"),
+                json!({"high_tech": true}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        let patch = |tag: String, body: Value| {
+            app.client
+                .patch(&url)
+                .header("x-csrf-token", &app.csrf)
+                .header("if-match", tag)
+                .json(&body)
+                .send()
+        };
+        let stale = patch(seen, json!({"name": "过时的名称有限公司"}))
+            .await
+            .expect("answered");
+        assert_eq!(
+            stale.status(),
+            StatusCode::PRECONDITION_FAILED,
+            "[{}]",
+            app.engine
+        );
+        let (_, now) = app.get(&format!("/api/v1/enterprises/{id}")).await;
+        assert_ne!(now["name"], "过时的名称有限公司", "[{}]", app.engine);
+        assert_eq!(now["high_tech"], true, "[{}]", app.engine);
+        let current = etag(&app.client.get(&url).send().await.expect("read"));
+        let fresh = patch(current.clone(), json!({"name": "当前版本有限公司"}))
+            .await
+            .expect("answered");
+        assert_eq!(fresh.status(), StatusCode::OK, "[{}]", app.engine);
+        assert_ne!(etag(&fresh), current, "[{}] a new version", app.engine);
     }
 }

@@ -42,6 +42,7 @@ macro_rules! conformance {
 
 conformance! {
     registry::areas_create_get_list_update_archive,
+    registry::an_update_decided_on_an_older_version_is_refused_and_changes_nothing,
     registry::chains_create_get_list_update_archive,
     registry::segments_create_get_list_update_archive,
     registry::supply_links_create_get_list_update_archive,

@@ -251,7 +251,7 @@ pub async fn areas_create_get_list_update_archive(db: Db) {
     assert_eq!(chip.items[0].code, "chip");
 
     let updated = db
-        .update_area(&admin, auto.id, area_draft("auto", "汽车功能区"))
+        .update_area(&admin, auto.id, area_draft("auto", "汽车功能区"), None)
         .await
         .expect("updated");
     assert_eq!(updated.name, "汽车功能区");
@@ -303,7 +303,12 @@ pub async fn chains_create_get_list_update_archive(db: Db) {
         .expect("listed");
     assert_eq!((page.items.len(), page.total), (1, 2));
     let updated = db
-        .update_chain(&admin, third.id, chain_draft(other_area, "display", "显示"))
+        .update_chain(
+            &admin,
+            third.id,
+            chain_draft(other_area, "display", "显示"),
+            None,
+        )
         .await
         .expect("updated");
     assert_eq!(updated.name, "显示");
@@ -360,7 +365,7 @@ pub async fn segments_create_get_list_update_archive(db: Db) {
     let mut renamed = segment_draft(z.chain, "anode", "负极");
     renamed.parent_id = Some(z.segment);
     let updated = db
-        .update_segment(&admin, child.id, renamed)
+        .update_segment(&admin, child.id, renamed, None)
         .await
         .expect("updated");
     assert_eq!(updated.name, "负极");
@@ -416,7 +421,7 @@ pub async fn supply_links_create_get_list_update_archive(db: Db) {
         );
     }
     let updated = db
-        .update_link(&admin, link.id, draft("车规级芯片"))
+        .update_link(&admin, link.id, draft("车规级芯片"), None)
         .await
         .expect("updated");
     assert_eq!(updated.note, "车规级芯片");
@@ -469,7 +474,7 @@ pub async fn people_create_get_list_update_archive(db: Db) {
     let mut draft = person_draft("张伟");
     draft.office_phone = "023-6000000".into();
     let updated = db
-        .update_person(&admin, zhang.id, draft)
+        .update_person(&admin, zhang.id, draft, None)
         .await
         .expect("updated");
     assert_eq!(updated.office_phone, "023-6000000");
@@ -548,7 +553,7 @@ pub async fn posts_create_get_list_update_archive(db: Db) {
         ..staff
     };
     let updated = db
-        .update_post(&admin, post.id, ended.parse().expect("valid"))
+        .update_post(&admin, post.id, ended.parse().expect("valid"), None)
         .await
         .expect("updated");
     assert_eq!(updated.ends_on, Some(day("2022-12-31")));
@@ -596,6 +601,7 @@ pub async fn parks_create_get_list_update_archive(db: Db) {
             &admin,
             z.park,
             park_draft(z.area, "yufu", "鱼复新城", "500112"),
+            None,
         )
         .await
         .expect("updated");
@@ -664,7 +670,7 @@ pub async fn enterprises_create_get_list_update_archive(db: Db) {
     let mut draft = enterprise_draft(1, "重庆长程电池有限公司", Some(z.park), vec![z.segment]);
     draft.high_tech = true;
     let updated = db
-        .update_enterprise(&admin, z.firm, draft)
+        .update_enterprise(&admin, z.firm, draft, None)
         .await
         .expect("updated");
     assert!(updated.high_tech);
@@ -711,6 +717,7 @@ pub async fn a_chain_code_is_unique(db: Db) {
             &admin,
             z.other_chain,
             chain_draft(z.area, "nev", "集成电路"),
+            None,
         )
         .await;
     assert_eq!(conflict_field(renamed), "code");
@@ -764,7 +771,10 @@ pub async fn a_missing_object_is_not_found(db: Db) {
     assert_not_found(db.get_area(&admin, 999).await);
     assert_not_found(db.get_enterprise(&admin, 999).await);
     assert_not_found(db.archive_park(&admin, 999).await);
-    assert_not_found(db.update_person(&admin, 999, person_draft("张伟")).await);
+    assert_not_found(
+        db.update_person(&admin, 999, person_draft("张伟"), None)
+            .await,
+    );
 }
 
 pub async fn a_reference_to_a_missing_object_is_invalid(db: Db) {
@@ -786,4 +796,42 @@ pub async fn a_reference_to_a_missing_object_is_invalid(db: Db) {
         .await
         .expect("listed");
     assert_eq!(page.total, 2, "nothing was stored");
+}
+
+/// A registry update names the version (`updated_at`) it was decided on; once someone else has changed the object,
+/// that update is refused with 409 on `version` and the newer version stays as it is.
+pub async fn an_update_decided_on_an_older_version_is_refused_and_changes_nothing(db: Db) {
+    let admin = system();
+    let area = db
+        .create_area(&admin, area_draft("auto", "汽车产业功能区"))
+        .await
+        .expect("created");
+    let newer = db
+        .update_area(
+            &admin,
+            area.id,
+            area_draft("auto", "汽车功能区"),
+            Some(area.updated_at),
+        )
+        .await
+        .expect("decided on the stored version");
+    assert_ne!(newer.updated_at, area.updated_at);
+    assert_eq!(
+        conflict_field(
+            db.update_area(
+                &admin,
+                area.id,
+                area_draft("auto", "旧名称"),
+                Some(area.updated_at)
+            )
+            .await
+        ),
+        "version"
+    );
+    let stored = db.get_area(&admin, area.id).await.expect("read");
+    assert_eq!(
+        (stored.name, stored.updated_at),
+        (newer.name, newer.updated_at),
+        "the newer version stays"
+    );
 }

@@ -88,13 +88,13 @@ pub async fn a_park_chief_edits_only_its_park(db: Db) {
     let mut own = park_draft(z.area, "yufu", "鱼复工业园", "500112");
     own.name_en = "Yufu Industrial Park".into();
     let changed = db
-        .update_park(&chief, z.park, own)
+        .update_park(&chief, z.park, own, None)
         .await
         .expect("its own park");
     assert_eq!(changed.name_en, "Yufu Industrial Park");
     let mut other = park_draft(z.area, "shuitu", "水土高新园", "500109");
     other.name_en = "Shuitu".into();
-    assert_denied(db.update_park(&chief, z.other_park, other).await);
+    assert_denied(db.update_park(&chief, z.other_park, other, None).await);
     let unchanged = db.get_park(&system(), z.other_park).await.expect("read");
     assert_eq!(unchanged.name_en, "", "the refused change is not stored");
     let own_firm = db

@@ -612,7 +612,9 @@ pub async fn save_contact(
             address: form.address.trim().to_string(),
         };
         let draft = input.parse()?;
-        store.update_enterprise(viewer.actor(), id, draft).await?;
+        store
+            .update_enterprise(viewer.actor(), id, draft, None)
+            .await?;
         Ok::<(), ApiError>(())
     }
     .await;

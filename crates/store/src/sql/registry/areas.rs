@@ -108,10 +108,20 @@ impl AreaStore for Engine {
         actor: &Actor,
         id: Id,
         d: IndustryAreaDraft,
+        expected: Option<chrono::DateTime<chrono::Utc>>,
     ) -> Result<IndustryArea> {
         actor.scope.may_administer()?;
         let mut tx = self.begin_write().await?;
         let before = area_by_id(tx.conn(), id).await?;
+        claim_version(
+            tx.conn(),
+            "industry_areas",
+            "industry area",
+            id,
+            before.updated_at,
+            expected,
+        )
+        .await?;
         ensure_unique(tx.conn(), "industry_areas", "code", &d.code, Some(id)).await?;
         sqlx::query(
             "UPDATE industry_areas SET code = $1, name = $2, name_en = $3, description = $4, updated_at = $5 WHERE id = $6",

@@ -105,10 +105,25 @@ impl ChainStore for Engine {
         Ok(after)
     }
 
-    async fn update_chain(&self, actor: &Actor, id: Id, d: ChainDraft) -> Result<Chain> {
+    async fn update_chain(
+        &self,
+        actor: &Actor,
+        id: Id,
+        d: ChainDraft,
+        expected: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> Result<Chain> {
         actor.scope.may_administer()?;
         let mut tx = self.begin_write().await?;
         let before = chain_by_id(tx.conn(), id).await?;
+        claim_version(
+            tx.conn(),
+            "chains",
+            "chain",
+            id,
+            before.updated_at,
+            expected,
+        )
+        .await?;
         if d.area_id != before.area_id {
             ensure_exists(tx.conn(), "industry_areas", "area_id", d.area_id).await?;
         }

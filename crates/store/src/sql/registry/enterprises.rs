@@ -282,9 +282,19 @@ impl EnterpriseStore for Engine {
         actor: &Actor,
         id: Id,
         d: EnterpriseDraft,
+        expected: Option<chrono::DateTime<chrono::Utc>>,
     ) -> Result<Enterprise> {
         let mut tx = self.begin_write().await?;
         let before = enterprise_by_id(tx.conn(), id).await?;
+        claim_version(
+            tx.conn(),
+            "enterprises",
+            "enterprise",
+            id,
+            before.updated_at,
+            expected,
+        )
+        .await?;
         // Whoever cannot see the contact data sent none: keep what is stored rather than clear it.
         let mut d = d;
         let before_chains = segment_chains(tx.conn(), &before.segment_ids).await?;

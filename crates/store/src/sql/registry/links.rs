@@ -149,7 +149,13 @@ impl LinkStore for Engine {
         Ok(after)
     }
 
-    async fn update_link(&self, actor: &Actor, id: Id, d: SupplyLinkDraft) -> Result<SupplyLink> {
+    async fn update_link(
+        &self,
+        actor: &Actor,
+        id: Id,
+        d: SupplyLinkDraft,
+        expected: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> Result<SupplyLink> {
         let current = link_by_id(&mut *self.read().await?, id).await?;
         may_edit_link(
             &mut *self.read().await?,
@@ -167,6 +173,15 @@ impl LinkStore for Engine {
         .await?;
         let mut tx = self.begin_write().await?;
         let before = link_by_id(tx.conn(), id).await?;
+        claim_version(
+            tx.conn(),
+            "supply_links",
+            "supply link",
+            id,
+            before.updated_at,
+            expected,
+        )
+        .await?;
         ensure_exists(tx.conn(), "segments", "from_segment_id", d.from_segment_id).await?;
         ensure_exists(tx.conn(), "segments", "to_segment_id", d.to_segment_id).await?;
         let existing: Option<i64> = sqlx::query_scalar(

@@ -141,10 +141,17 @@ impl ParkStore for Engine {
         Ok(after)
     }
 
-    async fn update_park(&self, actor: &Actor, id: Id, d: ParkDraft) -> Result<Park> {
+    async fn update_park(
+        &self,
+        actor: &Actor,
+        id: Id,
+        d: ParkDraft,
+        expected: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> Result<Park> {
         actor.scope.may_edit_park(id)?;
         let mut tx = self.begin_write().await?;
         let before = park_by_id(tx.conn(), id).await?;
+        claim_version(tx.conn(), "parks", "park", id, before.updated_at, expected).await?;
         if d.area_id != before.area_id {
             ensure_exists(tx.conn(), "industry_areas", "area_id", d.area_id).await?;
         }

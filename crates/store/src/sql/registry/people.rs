@@ -136,10 +136,25 @@ impl PersonStore for Engine {
         Ok(after)
     }
 
-    async fn update_person(&self, actor: &Actor, id: Id, d: PersonDraft) -> Result<Person> {
+    async fn update_person(
+        &self,
+        actor: &Actor,
+        id: Id,
+        d: PersonDraft,
+        expected: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> Result<Person> {
         actor.scope.may_administer()?;
         let mut tx = self.begin_write().await?;
         let before = person_by_id(tx.conn(), id).await?;
+        claim_version(
+            tx.conn(),
+            "people",
+            "person",
+            id,
+            before.updated_at,
+            expected,
+        )
+        .await?;
         sqlx::query("UPDATE people SET name = $1, title = $2, organisation = $3, phone = $4, email = $5, updated_at = $6, office_phone = $8 WHERE id = $7")
             .bind(&d.name).bind(&d.title).bind(&d.organisation).bind(&d.phone).bind(&d.email).bind(Utc::now()).bind(id)
             .bind(&d.office_phone)

@@ -183,10 +183,17 @@ impl PostStore for Engine {
         Ok(after)
     }
 
-    async fn update_post(&self, actor: &Actor, id: Id, d: PostDraft) -> Result<Post> {
+    async fn update_post(
+        &self,
+        actor: &Actor,
+        id: Id,
+        d: PostDraft,
+        expected: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> Result<Post> {
         actor.scope.may_administer()?;
         let mut tx = self.begin_write().await?;
         let before = post_by_id(tx.conn(), id).await?;
+        claim_version(tx.conn(), "posts", "post", id, before.updated_at, expected).await?;
         check_post_draft(tx.conn(), Some(id), &d).await?;
         sqlx::query(
             "UPDATE posts SET person_id = $1, role = $2, chain_id = $3, park_id = $4, enterprise_id = $5, chief_level = $6, \

@@ -184,9 +184,24 @@ impl SegmentStore for Engine {
         Ok(after)
     }
 
-    async fn update_segment(&self, actor: &Actor, id: Id, d: SegmentDraft) -> Result<Segment> {
+    async fn update_segment(
+        &self,
+        actor: &Actor,
+        id: Id,
+        d: SegmentDraft,
+        expected: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> Result<Segment> {
         let mut tx = self.begin_write().await?;
         let before = segment_by_id(tx.conn(), id).await?;
+        claim_version(
+            tx.conn(),
+            "segments",
+            "segment",
+            id,
+            before.updated_at,
+            expected,
+        )
+        .await?;
         actor.scope.may_edit_chain(before.chain_id)?;
         actor.scope.may_edit_chain(d.chain_id)?;
         check_segment_draft(tx.conn(), Some(id), &d).await?;

@@ -17,6 +17,48 @@ pub(super) fn today() -> chrono::NaiveDate {
     chainpark_core::time::china_date(Utc::now())
 }
 
+/// Guards an update against a lost update. `expected` is the `updated_at` of the version the change was decided
+/// on (the API's `If-Match`, or the version its merge patch was applied to); `current` is the row's, read in this
+/// write transaction. When they differ, or when another transaction changes the row before this one can claim it
+/// (PostgreSQL: the claim waits for that transaction's row lock and then finds a newer version), the change is
+/// refused with 409 on `version` and nothing is written. With no expectation the change applies to whatever is
+/// stored (the pages, which send whole forms).
+pub(super) async fn claim_version(
+    c: &mut Conn,
+    table: &str,
+    kind: &str,
+    id: Id,
+    current: chrono::DateTime<Utc>,
+    expected: Option<chrono::DateTime<Utc>>,
+) -> Result<()> {
+    let Some(expected) = expected else {
+        return Ok(());
+    };
+    let changed = || {
+        StoreError::conflict(
+            "version",
+            format!(
+                "{kind} {id} has changed since the version this change was based on: reload it and change it again"
+            ),
+        )
+    };
+    if expected != current {
+        return Err(changed());
+    }
+    let claimed = sqlx::query(&format!(
+        "UPDATE {table} SET updated_at = updated_at WHERE id = $1 AND updated_at = $2"
+    ))
+    .bind(id)
+    .bind(expected)
+    .execute(&mut *c)
+    .await?
+    .rows_affected();
+    if claimed == 0 {
+        return Err(changed());
+    }
+    Ok(())
+}
+
 /// Refuses a second object with the same natural key (code, credit code) with a 409 that names the field.
 pub(super) async fn ensure_unique(
     c: &mut Conn,
