@@ -9,6 +9,7 @@ mod access;
 mod admin_pages;
 mod alerts;
 mod appeals;
+mod assessment;
 mod authorization;
 mod browser;
 mod browser_forms;
