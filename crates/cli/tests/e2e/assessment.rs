@@ -258,3 +258,86 @@ async fn a_rerun_after_a_revised_figure_lists_exactly_that_firm() {
         );
     }
 }
+
+/// The chains' cards come from the data: a signed project gives its chain one point of project progress, the
+/// highest value among the peers (100) against the other chain's none (60). A chain chief sees his own card whole
+/// and only the total and rank of the other.
+#[tokio::test]
+async fn a_chain_chief_sees_his_card_from_the_data_whole_and_the_others_ranks_only() {
+    for app in apps().await {
+        let z = zone(&app).await;
+        let project = app
+            .create(
+                "/api/v1/projects",
+                json!({"name": "电池二期", "investor": "投资方", "chain_id": z.f.chain}),
+            )
+            .await["id"]
+            .as_i64()
+            .expect("id");
+        let (status, moved) = app
+            .post(
+                &format!("/api/v1/projects/{project}/stage"),
+                json!({"stage": "signed", "on": "2021-08-18"}),
+            )
+            .await;
+        assert!(status.is_success(), "[{}] {moved}", app.engine);
+        let (status, all) = app.get("/api/v1/scorecards/chains?period=2021-09").await;
+        assert_eq!(status, StatusCode::OK, "[{}] {all}", app.engine);
+        let progress = |cards: &Value, chain: i64| -> (Value, Value) {
+            let card = cards["cards"]
+                .as_array()
+                .expect("cards")
+                .iter()
+                .find(|c| c["id"] == chain)
+                .cloned()
+                .expect("the chain's card");
+            let item = card["items"]
+                .as_array()
+                .expect("items")
+                .iter()
+                .find(|i| i["code"] == "project_progress")
+                .cloned()
+                .unwrap_or(Value::Null);
+            (item["value"].clone(), item["score_centi"].clone())
+        };
+        assert_eq!(
+            progress(&all, z.f.chain),
+            (json!("1.0000"), json!(10_000)),
+            "[{}] {all}",
+            app.engine
+        );
+        assert_eq!(
+            progress(&all, z.f.other_chain),
+            (json!("0.0000"), json!(6_000)),
+            "[{}] {all}",
+            app.engine
+        );
+        let chief = app
+            .as_account(
+                "scorecard.chief",
+                chainpark_core::access::Role::ChainChief,
+                Some(z.chain_chief),
+            )
+            .await;
+        let (status, seen) = chief.get("/api/v1/scorecards/chains?period=2021-09").await;
+        assert_eq!(status, StatusCode::OK, "[{}] {seen}", app.engine);
+        let shown: Vec<(i64, bool, usize)> = seen["cards"]
+            .as_array()
+            .expect("cards")
+            .iter()
+            .map(|c| {
+                (
+                    c["id"].as_i64().expect("id"),
+                    c["full"].as_bool().expect("full"),
+                    c["items"].as_array().map_or(0, Vec::len),
+                )
+            })
+            .collect();
+        assert_eq!(
+            shown,
+            [(z.f.chain, true, 6), (z.f.other_chain, false, 0)],
+            "[{}] {seen}",
+            app.engine
+        );
+    }
+}

@@ -814,6 +814,8 @@ const MATRIX: &[Row] = &[
         "/api/v1/assessment/runs/{id}/results/{enterprise_id}",
         assessment_result_of_own_firm,
     ),
+    row("GET", "/api/v1/scorecards/chains", zone_views),
+    row("GET", "/api/v1/scorecards/parks", zone_views),
     // Archives.
     row(
         "POST",
@@ -2089,6 +2091,9 @@ async fn request(
             None,
         ),
         (_, path) if path.starts_with("/api/v1/assessment/runs/{id}") => (id(w.run), None),
+        ("GET", "/api/v1/scorecards/chains" | "/api/v1/scorecards/parks") => {
+            (format!("{}?period=2021-09", row.path), None)
+        }
         ("POST", "/api/v1/inbox/{id}/read") => {
             // Own: the caller's first message (none for accounts without a person); foreign: another person's.
             let own = match scope {

@@ -10,6 +10,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chainpark_app::assessment::{self as assess, LandFile, LandFileOutcome, RunOutcome, presets};
 use chainpark_app::exports::{Cell, ExportFormat, Sheet};
+use chainpark_app::scorecards::{CardPeriod, Peers, Scorecards, scorecard_sheet, scorecards};
 use chainpark_core::assessment::evaluate::FirmChange;
 use chainpark_core::assessment::land::{LandParcel, Lease};
 use chainpark_core::assessment::scheme::{Class, SchemeInput};
@@ -498,6 +499,76 @@ pub async fn firm_result(
     ))
 }
 
+/// Which scorecards: the period and the format.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ScorecardQuery {
+    /// A year (`2022`) or January to a month (`2022-06`).
+    pub period: String,
+    /// json (default) or xlsx.
+    pub format: Option<ExportFormat>,
+}
+
+async fn scorecards_answer(
+    state: &AppState,
+    caller: &Caller,
+    peers: Peers,
+    q: ScorecardQuery,
+) -> ApiResult<Response> {
+    let period = CardPeriod::parse(&q.period)?;
+    let cards = scorecards(
+        state.store.as_ref(),
+        &state.disclosure,
+        &caller.actor(),
+        peers,
+        period,
+    )
+    .await?;
+    match q.format {
+        Some(ExportFormat::Xlsx) => {
+            let stem = match peers {
+                Peers::Chains => "chain_scorecards",
+                Peers::Parks => "park_scorecards",
+            };
+            download(
+                ExportFormat::Xlsx,
+                &format!("{stem}_{}", cards.period),
+                vec![scorecard_sheet(&cards)],
+            )
+            .await
+        }
+        _ => Ok(Json(cards).into_response()),
+    }
+}
+
+/// The chain chiefs' scorecards for a period, ranked by the efficacy-coefficient method: output and its growth,
+/// completeness, project progress, appeals on time and satisfaction. Leaders, analysts and the admin see every
+/// card; a chain's chiefs and task force their own card whole and the others' totals and ranks.
+#[utoipa::path(get, path = "/api/v1/scorecards/chains", tag = "assessment", params(ScorecardQuery),
+    responses((status = 200, body = Scorecards), (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json")))]
+pub async fn chain_scorecards(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<ScorecardQuery>,
+) -> ApiResult<Response> {
+    scorecards_answer(&state, &caller, Peers::Chains, q).await
+}
+
+/// The park chiefs' scorecards for a period: per-mu added value of the latest evaluation, output growth, appeals
+/// and work orders on time, transformation projects completed; shown as for the chains'.
+#[utoipa::path(get, path = "/api/v1/scorecards/parks", tag = "assessment", params(ScorecardQuery),
+    responses((status = 200, body = Scorecards), (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json")))]
+pub async fn park_scorecards(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<ScorecardQuery>,
+) -> ApiResult<Response> {
+    scorecards_answer(&state, &caller, Peers::Parks, q).await
+}
+
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(parcels))
@@ -514,4 +585,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(results))
         .routes(routes!(results_xlsx))
         .routes(routes!(firm_result))
+        .routes(routes!(chain_scorecards))
+        .routes(routes!(park_scorecards))
 }
