@@ -890,6 +890,14 @@ const PAGES: &[Row] = &[
     row("GET", "/transformation", zone_views),
     row("GET", "/work-orders", read_all),
     row("GET", "/reports/scheduling", own_chain_or_park_report),
+    row("GET", "/assessment", read_all),
+    row(
+        "GET",
+        "/assessment/runs/{id}/firms/{enterprise_id}",
+        assessment_result_of_own_firm,
+    ),
+    row("GET", "/assessment/schemes/{id}", read_all),
+    row("GET", "/scorecards", zone_views),
 ];
 
 /// A chain's page: a zone view (its map and figures), and a chain owner does not learn of another chain.
@@ -2266,6 +2274,13 @@ fn page_path(row: &Row, who: Who, scope: Scope, w: &World) -> String {
         "/imports/{id}" => id(w.imports),
         "/appeals/{id}" => id(w.appeals),
         "/projects/{id}" => id(w.projects),
+        "/assessment/runs/{id}/firms/{enterprise_id}" => format!(
+            "/assessment/runs/{}/firms/{}",
+            w.run,
+            pick(w.enterprises, scope)
+        ),
+        "/assessment/schemes/{id}" => format!("/assessment/schemes/{}", w.scheme),
+        "/scorecards" => "/scorecards?period=2021-09".into(),
         "/enterprises" => "/enterprises?q=MXE".into(),
         "/reports/scheduling" => {
             let subject = match who {
