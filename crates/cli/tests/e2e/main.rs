@@ -12,6 +12,7 @@ mod appeals;
 mod assessment;
 mod authorization;
 mod browser;
+mod browser_assessment;
 mod browser_forms;
 mod calendar;
 mod credentials;
