@@ -1,7 +1,6 @@
 //! The per-mu evaluation in a real browser (Chromium through chromedriver, as `browser`), on the demo: a leader
 //! opens the evaluation from the navigation, chooses a park, reads its A/B/C/D list sorted by class, and opens the
-//! best firm's explanation with the value, benchmark, weight, cap and points of each of the four Chongqing
-//! indicators.
+//! best firm's explanation with the value, benchmark, weight, cap and points of each indicator of its population.
 
 use fantoccini::{Client, Locator};
 
@@ -148,7 +147,7 @@ async fn class_list_and_explanation(client: Client, base: String) {
         .find_all(Locator::Css("#assess-items tbody tr"))
         .await
         .expect("the indicators");
-    assert_eq!(items.len(), 4, "Chongqing's four core indicators");
+    assert!(!items.is_empty(), "the indicators of the firm's population");
     let first = text_of(&client, "#assess-items tbody tr").await;
     assert!(
         first.contains("亩均增加值"),
