@@ -9,11 +9,13 @@ use chainpark_core::assessment::evaluate::{
     self, FirmChange, FirmInput, changes, evaluate as evaluate_year, group_results,
 };
 use chainpark_core::assessment::land::EvaluatedArea;
-use chainpark_core::assessment::scheme::SchemeBody;
+use chainpark_core::assessment::scheme::{
+    SchemeBody, SchemeDraft, SchemeInput, chongqing_preset, zhejiang_preset,
+};
 use chainpark_core::list::Paging;
 use chainpark_core::registry::Id;
-use chainpark_store::assessment::{AssessmentRun, NewRun, ResultFilter, YearInputs};
-use chainpark_store::{Actor, Store};
+use chainpark_store::assessment::{AssessmentRun, NewRun, ResultFilter, Scheme, YearInputs};
+use chainpark_store::{Actor, Store, StoreError};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -260,4 +262,109 @@ pub async fn import_land_file(
         },
     };
     Ok(LandFileOutcome::Stored { import: stored })
+}
+
+/// Checks a scheme as sent against the stored indicators.
+async fn scheme_draft(
+    store: &dyn Store,
+    actor: &Actor,
+    input: SchemeInput,
+) -> AppResult<SchemeDraft> {
+    let indicators = store.list_indicators(actor).await?;
+    let known: Vec<&str> = indicators.iter().map(|i| i.code.as_str()).collect();
+    Ok(input.parse(&known).map_err(StoreError::from)?)
+}
+
+/// A new scheme (version 1) from the admin's form, or a copy of another scheme (`based_on`) under a new code.
+pub async fn create_scheme(
+    store: &dyn Store,
+    actor: &Actor,
+    input: SchemeInput,
+    based_on: Option<Id>,
+) -> AppResult<Scheme> {
+    actor
+        .scope
+        .may_run_assessments()
+        .map_err(StoreError::from)?;
+    let draft = scheme_draft(store, actor, input).await?;
+    Ok(store.create_scheme(actor, draft, based_on).await?)
+}
+
+/// Changes a scheme version in place — only while no run has used it: a used version keeps the results it gave
+/// reproducible, so the change is refused (409) naming why; the admin makes a new version instead
+/// ([`new_scheme_version`]).
+pub async fn edit_unused_scheme(
+    store: &dyn Store,
+    actor: &Actor,
+    id: Id,
+    input: SchemeInput,
+) -> AppResult<Scheme> {
+    actor
+        .scope
+        .may_run_assessments()
+        .map_err(StoreError::from)?;
+    let before = store.get_scheme(actor, id).await?;
+    if before.in_use {
+        return Err(StoreError::conflict(
+            "id",
+            format!(
+                "version {} of scheme {} was used by a run and is never changed, so that its results stay \
+                 reproducible; make a new version of it instead",
+                before.version, before.code
+            ),
+        )
+        .into());
+    }
+    let draft = scheme_draft(store, actor, input).await?;
+    // Should a run use the version meanwhile, the store makes the next version rather than change it.
+    Ok(store.edit_scheme(actor, id, draft).await?)
+}
+
+/// The next version of a used scheme version: its rules as sent, or (`None`) as they were, to be edited while
+/// unused. A version no run has used is changed in place instead (409 naming why).
+pub async fn new_scheme_version(
+    store: &dyn Store,
+    actor: &Actor,
+    id: Id,
+    input: Option<SchemeInput>,
+) -> AppResult<Scheme> {
+    actor
+        .scope
+        .may_run_assessments()
+        .map_err(StoreError::from)?;
+    let before = store.get_scheme(actor, id).await?;
+    if !before.in_use {
+        return Err(StoreError::conflict(
+            "id",
+            format!(
+                "version {} of scheme {} is not used by any run yet: change it in place",
+                before.version, before.code
+            ),
+        )
+        .into());
+    }
+    let input = input.unwrap_or(SchemeInput {
+        code: before.code.clone(),
+        name: before.name.clone(),
+        name_en: before.name_en.clone(),
+        year: before.year,
+        body: before.body.clone(),
+    });
+    let draft = scheme_draft(store, actor, input).await?;
+    Ok(store.edit_scheme(actor, id, draft).await?)
+}
+
+/// The shipped presets (Chongqing's four core indicators, a Zhejiang-style six-indicator scheme), as the admin's
+/// form takes them.
+pub fn presets() -> Vec<SchemeInput> {
+    [chongqing_preset(), zhejiang_preset()]
+        .into_iter()
+        .map(|d| SchemeInput {
+            code: d.code,
+            name: d.name,
+            name_en: d.name_en,
+            year: d.year,
+            body: d.body,
+        })
+        .collect()
 }

@@ -17,6 +17,7 @@ pub mod notify;
 pub mod passwords;
 pub mod reports;
 pub mod rollups;
+pub mod scorecards;
 pub mod spool;
 
 pub use error::{AppError, AppResult};

@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 mod accounts;
+mod assessment;
 mod bench_api;
 mod bench_assess;
 mod bench_chains;
@@ -245,6 +246,7 @@ async fn main() -> anyhow::Result<()> {
                 workflow::load_demo(&store, &zone, clock)
                     .await
                     .context("loading the demo's projects and appeals")?;
+                assessment::load_demo(&store, &zone, clock).await?;
                 accounts::create_demo_accounts(&store, clock).await?;
                 println!(
                     "demo accounts (password {}): leader, analyst, chain.chief, chain.taskforce, chain.owner, park.chief, park.staff, enterprise",

@@ -853,6 +853,19 @@ impl Scope {
         self.may_edit_park(park)
     }
 
+    /// Whether the account keeps any park's land (the admin, a park's chief and staff): a land file from anyone
+    /// else is refused before it is read.
+    pub fn may_keep_any_land(&self) -> Result<(), Denied> {
+        if self.is_admin() || (self.park_role() && !self.parks.is_empty()) {
+            Ok(())
+        } else {
+            Err(Denied(format!(
+                "a {} account keeps no park's land",
+                self.role
+            )))
+        }
+    }
+
     /// Evaluation schemes and runs are the admin's; every signed-in account reads the schemes (the rules that
     /// grade a firm are public policy).
     pub fn may_run_assessments(&self) -> Result<(), Denied> {

@@ -423,6 +423,27 @@ fn park_team_handles_work_orders(who: Who, scope: Scope) -> u16 {
 }
 
 /// Meters are added by the admin and the park's chief and staff.
+/// Land files: the admin anywhere, a park's chief and staff for their park (a file of another park's parcels is
+/// refused whole); everyone else keeps no land.
+fn park_team_keeps_land(who: Who, scope: Scope) -> u16 {
+    match (who, scope) {
+        (Nobody, _) => 401,
+        (As(Admin), _) | (As(ParkChief | ParkStaff), Own) => 200,
+        _ => 403,
+    }
+}
+
+/// One firm's evaluation result: E1's is read by its chain's and park's officers, its own user and the readers of
+/// everything; E4's by the readers of everything only. Anyone else learns nothing of it (404).
+fn assessment_result_of_own_firm(who: Who, scope: Scope) -> u16 {
+    match (who, scope) {
+        (Nobody, _) => 401,
+        (As(role), Own) if own_case(role) => 200,
+        (As(role), Foreign) if readers(role) => 200,
+        _ => 404,
+    }
+}
+
 fn park_team_adds_meters(who: Who, scope: Scope) -> u16 {
     park_team_opens_work_orders(who, scope)
 }
@@ -767,6 +788,34 @@ const MATRIX: &[Row] = &[
     ),
     row("GET", "/api/v1/reference-tables", zone_views),
     row("POST", "/api/v1/reference-tables", admin_creates),
+    // Per-mu evaluation: land, schemes, runs and results.
+    row("GET", "/api/v1/land-parcels", read_all),
+    row("POST", "/api/v1/land-parcels/import", park_team_keeps_land),
+    row("GET", "/api/v1/leases", read_all),
+    row("POST", "/api/v1/leases/import", park_team_keeps_land),
+    row("GET", "/api/v1/assessment/presets", read_all),
+    row("GET", "/api/v1/assessment/schemes", read_all),
+    row("POST", "/api/v1/assessment/schemes", admin_creates),
+    row("GET", "/api/v1/assessment/schemes/{id}", read_all),
+    row("PUT", "/api/v1/assessment/schemes/{id}", admin_changes),
+    row(
+        "POST",
+        "/api/v1/assessment/schemes/{id}/versions",
+        admin_creates,
+    ),
+    row("GET", "/api/v1/assessment/runs", read_all),
+    row("POST", "/api/v1/assessment/runs", admin_creates),
+    row("GET", "/api/v1/assessment/runs/{id}", read_all),
+    row("GET", "/api/v1/assessment/runs/{id}/changes", read_all),
+    row("GET", "/api/v1/assessment/runs/{id}/results", read_all),
+    row("GET", "/api/v1/assessment/runs/{id}/results.xlsx", read_all),
+    row(
+        "GET",
+        "/api/v1/assessment/runs/{id}/results/{enterprise_id}",
+        assessment_result_of_own_firm,
+    ),
+    row("GET", "/api/v1/scorecards/chains", zone_views),
+    row("GET", "/api/v1/scorecards/parks", zone_views),
     // Archives.
     row(
         "POST",
@@ -841,6 +890,14 @@ const PAGES: &[Row] = &[
     row("GET", "/transformation", zone_views),
     row("GET", "/work-orders", read_all),
     row("GET", "/reports/scheduling", own_chain_or_park_report),
+    row("GET", "/assessment", read_all),
+    row(
+        "GET",
+        "/assessment/runs/{id}/firms/{enterprise_id}",
+        assessment_result_of_own_firm,
+    ),
+    row("GET", "/assessment/schemes/{id}", read_all),
+    row("GET", "/scorecards", zone_views),
 ];
 
 /// A chain's page: a zone view (its map and figures), and a chain owner does not learn of another chain.
@@ -1018,6 +1075,9 @@ struct World {
     work_orders: [i64; 2],
     /// A meter of E1 in P1 and one of E4 in P2, each with an open alarm (and its work order).
     meters: [i64; 2],
+    /// The evaluation scheme (used by `run`) and the run of 2021 that graded E1 and E4 on their parcels.
+    scheme: i64,
+    run: i64,
     /// The enterprise user's import of its own rows (made once the accounts exist) and the admin's of all four.
     imports: [i64; 2],
     /// A message of the neutral person's inbox.
@@ -1557,6 +1617,49 @@ async fn world(admin: &TestApp) -> World {
         format!("{file}{},{},2021-01,增加值,1234.5,万元\n", firm.0, firm.1)
     });
     let admin_import = import_id(admin, everything).await;
+    // Per-mu evaluation: a parcel for E1 (P1) and one for E4 (P2), a scheme, and a run of 2021 on the figures as
+    // the import above recorded them.
+    let parcels = format!(
+        "地块编号,园区编码,权利人统一社会信用代码,面积（亩）,用途,起始日期\n\
+         MXLD1,mxp1,{},10,工业,2020-01-01\nMXLD2,mxp2,{},10,工业,2020-01-01\n",
+        firms[0].0, firms[3].0
+    );
+    let (status, answer) = admin
+        .send_file(
+            Method::POST,
+            "/api/v1/land-parcels/import?filename=parcels.csv",
+            "text/csv",
+            parcels,
+        )
+        .await;
+    assert_eq!(status.as_u16(), 200, "parcels: {answer}");
+    markers.push(marker("MXLD1", own_case));
+    markers.push(marker("MXLD2", readers));
+    let scheme = id_of(
+        admin,
+        "/api/v1/assessment/schemes",
+        common::assessment_scheme("mx-scheme"),
+    )
+    .await;
+    let (_, import) = admin.get(&format!("/api/v1/imports/{admin_import}")).await;
+    let (status, outcome) = admin
+        .post(
+            "/api/v1/assessment/runs",
+            json!({"scheme_id": scheme, "year": 2021, "data_as_of": import["at"]}),
+        )
+        .await;
+    assert_eq!(status.as_u16(), 201, "run: {outcome}");
+    let run = outcome["run"]["id"].as_i64().expect("run id");
+    assert_eq!(
+        outcome["run"]["firms"], 2,
+        "E1 and E4 are evaluated: {outcome}"
+    );
+    for (firm, seen) in [
+        (enterprises[0], own_case as Seen),
+        (enterprises[3], readers),
+    ] {
+        object(&format!("assessment/runs/{run}/results"), firm, seen);
+    }
     World {
         area,
         chains,
@@ -1583,6 +1686,8 @@ async fn world(admin: &TestApp) -> World {
         recognitions,
         work_orders,
         meters,
+        scheme,
+        run,
         imports: [0, admin_import],
         foreign_message,
         markers,
@@ -1944,6 +2049,59 @@ async fn request(
         ),
         (_, "/api/v1/meters/{id}") => (id(pick(w.meters, scope)), None),
         ("POST", "/api/v1/energy-figures") => (row.path.into(), Some(json!({"month": "2021-09"}))),
+        ("POST", "/api/v1/land-parcels/import") => (
+            format!("{}?filename=parcels.csv", row.path),
+            Some(Value::String(format!(
+                "地块编号,园区编码,面积（亩）,用途,起始日期\nMP{n},mxp{},5,工业,2020-01-01\n",
+                match scope {
+                    Own => 1,
+                    Foreign => 2,
+                }
+            ))),
+        ),
+        ("POST", "/api/v1/leases/import") => {
+            let (tenant, park) = match scope {
+                Own => (&w.firms[0].0, 1),
+                Foreign => (&w.firms[1].0, 2),
+            };
+            (
+                format!("{}?filename=leases.csv", row.path),
+                Some(Value::String(format!(
+                    "合同编号,承租企业统一社会信用代码,园区编码,面积（平方米）,起始日期\n\
+                     ML{n},{tenant},mxp{park},100,2021-01-01\n"
+                ))),
+            )
+        }
+        ("POST", "/api/v1/assessment/schemes") => (
+            row.path.into(),
+            Some(common::assessment_scheme(&format!("mx-s{n}"))),
+        ),
+        ("PUT", "/api/v1/assessment/schemes/{id}") => {
+            // A version no run has used: only such a version is changed in place.
+            let fresh = id_of(
+                admin,
+                "/api/v1/assessment/schemes",
+                common::assessment_scheme(&format!("mx-u{n}")),
+            )
+            .await;
+            let mut body = common::assessment_scheme(&format!("mx-u{n}"));
+            body["name"] = json!(format!("修订{n}"));
+            (id(fresh), Some(body))
+        }
+        ("POST", "/api/v1/assessment/schemes/{id}/versions") => (id(w.scheme), None),
+        (_, "/api/v1/assessment/schemes/{id}") => (id(w.scheme), None),
+        ("POST", "/api/v1/assessment/runs") => (
+            row.path.into(),
+            Some(json!({"scheme_id": w.scheme, "year": 2021})),
+        ),
+        ("GET", "/api/v1/assessment/runs/{id}/results/{enterprise_id}") => (
+            id(w.run).replace("{enterprise_id}", &pick(w.enterprises, scope).to_string()),
+            None,
+        ),
+        (_, path) if path.starts_with("/api/v1/assessment/runs/{id}") => (id(w.run), None),
+        ("GET", "/api/v1/scorecards/chains" | "/api/v1/scorecards/parks") => {
+            (format!("{}?period=2021-09", row.path), None)
+        }
         ("POST", "/api/v1/inbox/{id}/read") => {
             // Own: the caller's first message (none for accounts without a person); foreign: another person's.
             let own = match scope {
@@ -2116,6 +2274,13 @@ fn page_path(row: &Row, who: Who, scope: Scope, w: &World) -> String {
         "/imports/{id}" => id(w.imports),
         "/appeals/{id}" => id(w.appeals),
         "/projects/{id}" => id(w.projects),
+        "/assessment/runs/{id}/firms/{enterprise_id}" => format!(
+            "/assessment/runs/{}/firms/{}",
+            w.run,
+            pick(w.enterprises, scope)
+        ),
+        "/assessment/schemes/{id}" => format!("/assessment/schemes/{}", w.scheme),
+        "/scorecards" => "/scorecards?period=2021-09".into(),
         "/enterprises" => "/enterprises?q=MXE".into(),
         "/reports/scheduling" => {
             let subject = match who {

@@ -518,3 +518,15 @@ pub fn count_statuses(answers: &[(StatusCode, Value)]) -> std::collections::BTre
     }
     counts
 }
+
+/// A one-population evaluation scheme for tests: every firm with evaluated area, scored on added value per mu
+/// against a fixed benchmark of 2,000,000 yuan (weight 100, capped at 150 %), classes by quotas 20/60/95 %.
+pub fn assessment_scheme(code: &str) -> Value {
+    serde_json::json!({"code": code, "name": format!("测试评价{code}"), "name_en": "Test scheme", "year": 2021,
+        "body": {"plot_ratio_centi": 120, "populations": [{"code": "all", "name_zh": "全部企业", "name_en": "All firms",
+            "members": {}, "indicators": [{"code": "added_value_per_mu", "name_zh": "亩均增加值",
+                "name_en": "Added value per mu", "numerator": "added_value", "per": {"kind": "mu"}, "weight": 100,
+                "benchmark": {"kind": "fixed", "value": "2000000"}, "cap_percent": 150}],
+            "classing": {"kind": "quotas", "a_percent": 20, "b_percent": 60, "c_percent": 95}}],
+            "policies": [{"class": "D", "text_zh": "用电价格上浮", "text_en": "Higher power prices"}]}})
+}

@@ -4,6 +4,7 @@
 pub mod alerts;
 pub mod appeals;
 pub mod areas;
+pub mod assessment;
 pub mod audit;
 pub mod chain_intel;
 pub mod chains;
@@ -42,6 +43,7 @@ use crate::AppState;
         (name = "figures", description = "Indicators, imports, roll-ups with year-on-year growth and shares, region figures"),
         (name = "audit", description = "Every change, with who made it and the values before and after"),
         (name = "park operations", description = "Meters and their readings (also over MQTT), roll-ups, alarms that open work orders, energy use"),
+        (name = "assessment", description = "Per-mu evaluation: land parcels and leases, schemes in versions, runs with every firm's result and class"),
     )
 )]
 struct ApiDoc;
@@ -71,4 +73,5 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(alerts::router())
         .merge(reports::router())
         .merge(chain_intel::router())
+        .merge(assessment::router())
 }

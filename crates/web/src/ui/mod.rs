@@ -5,6 +5,7 @@
 
 mod accounts;
 mod alerts;
+mod assessment;
 mod assets;
 mod chain_health;
 mod chain_map;
@@ -109,6 +110,13 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/work-orders/{id}/steps", post(work::step_work_order))
         .route("/reports/scheduling", get(report::page))
+        .route("/assessment", get(assessment::class_list))
+        .route(
+            "/assessment/runs/{id}/firms/{enterprise_id}",
+            get(assessment::firm),
+        )
+        .route("/assessment/schemes/{id}", get(assessment::scheme))
+        .route("/scorecards", get(assessment::scorecards_page))
         .route("/static/{file}", get(assets::file))
         .layer(middleware::from_fn(html_refusals))
         .layer(middleware::from_fn(remember_language))

@@ -1,0 +1,157 @@
+//! The per-mu evaluation in a real browser (Chromium through chromedriver, as `browser`), on the demo: a leader
+//! opens the evaluation from the navigation, chooses a park, reads its A/B/C/D list sorted by class, and opens the
+//! best firm's explanation with the value, benchmark, weight, cap and points of each indicator of its population.
+
+use fantoccini::{Client, Locator};
+
+use crate::browser::{
+    DEMO_PASSWORD, REQUIRE_VAR, browser_programs, scratch, screenshot, sign_in, start_browser,
+    start_demo, text_of, wait_for_url,
+};
+use crate::common;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_leader_opens_a_parks_class_list_and_one_firms_explanation() {
+    let require = std::env::var(REQUIRE_VAR).is_ok_and(|v| v == "1" || v == "true");
+    let (driver, chromium) = match browser_programs() {
+        Ok(found) => found,
+        Err(why) if require => panic!("{REQUIRE_VAR}=1 but {why}"),
+        Err(why) => {
+            common::tell(&format!(
+                "SKIPPED browser test: {why}; set {REQUIRE_VAR}=1 to make this a failure"
+            ));
+            return;
+        }
+    };
+    let data_dir = scratch("assessment_data");
+    let (_server, base) = start_demo(&data_dir);
+    let profile = scratch("assessment_profile");
+    let (_driver, client) = start_browser(&driver, &chromium, &profile).await;
+    let outcome = tokio::spawn(class_list_and_explanation(client.clone(), base)).await;
+    let _ = client.close().await;
+    let _ = std::fs::remove_dir_all(&data_dir);
+    let _ = std::fs::remove_dir_all(&profile);
+    if let Err(e) = outcome {
+        std::panic::resume_unwind(e.into_panic());
+    }
+}
+
+async fn rows(client: &Client) -> usize {
+    client
+        .find_all(Locator::Css("#assess-list tbody tr td a"))
+        .await
+        .map_or(0, |r| r.len())
+}
+
+async fn class_list_and_explanation(client: Client, base: String) {
+    sign_in(&client, &base, "leader", DEMO_PASSWORD).await;
+    client
+        .find(Locator::Id("nav-assessment"))
+        .await
+        .expect("the navigation leads to the evaluation")
+        .click()
+        .await
+        .expect("clicked");
+    wait_for_url(&client, "the class list", |u| u.contains("/assessment")).await;
+    assert!(
+        text_of(&client, "#assess-run").await.contains("cq-core4"),
+        "the demo's run under the Chongqing preset"
+    );
+    // The first park whose list has firms.
+    let options = client
+        .find_all(Locator::Css("#park_id option"))
+        .await
+        .expect("the parks");
+    let mut parks = Vec::new();
+    for option in options {
+        if let Some(value) = option.attr("value").await.expect("a value")
+            && !value.is_empty()
+        {
+            parks.push(value);
+        }
+    }
+    let mut opened = None;
+    for park in parks {
+        client
+            .find(Locator::Css(&format!("#park_id option[value='{park}']")))
+            .await
+            .expect("the park's option")
+            .click()
+            .await
+            .expect("chosen");
+        client
+            .find(Locator::Css("#assess-filter button[type='submit']"))
+            .await
+            .expect("the show button")
+            .click()
+            .await
+            .expect("clicked");
+        wait_for_url(&client, "the park's list", |u| {
+            u.contains(&format!("park_id={park}"))
+        })
+        .await;
+        if rows(&client).await > 0 {
+            opened = Some(park);
+            break;
+        }
+    }
+    let park = opened.expect("a park with evaluated firms");
+    let counts = text_of(&client, "#assess-counts").await;
+    for class in ["A", "B", "C", "D", "T"] {
+        assert!(
+            counts.contains(class),
+            "the counts name class {class}: {counts}"
+        );
+    }
+    screenshot(&client, "assessment_class_list").await;
+    client
+        .find(Locator::Id("sort-class"))
+        .await
+        .expect("sorting by class")
+        .click()
+        .await
+        .expect("clicked");
+    wait_for_url(&client, "the list by class", |u| {
+        u.contains("sort=class") && u.contains(&format!("park_id={park}"))
+    })
+    .await;
+    let first_class = text_of(&client, "#assess-list tbody tr td:nth-child(3)").await;
+    assert!(
+        ["A", "B", "C", "D", "T"].contains(&first_class.trim()),
+        "a class letter first: {first_class}"
+    );
+    client
+        .find(Locator::Id("sort-score"))
+        .await
+        .expect("sorting by score")
+        .click()
+        .await
+        .expect("clicked");
+    wait_for_url(&client, "the list by score", |u| u.contains("sort=score")).await;
+    let best = text_of(&client, "#assess-list tbody tr td a").await;
+    client
+        .find(Locator::Css("#assess-list tbody tr td a"))
+        .await
+        .expect("the best firm")
+        .click()
+        .await
+        .expect("clicked");
+    wait_for_url(&client, "the firm's explanation", |u| u.contains("/firms/")).await;
+    assert_eq!(text_of(&client, "h1").await.trim(), best.trim());
+    let class = text_of(&client, "#assess-firm-class").await;
+    assert!(
+        ["A", "B", "C", "D"].contains(&class.trim()),
+        "the best firm is graded: {class}"
+    );
+    let items = client
+        .find_all(Locator::Css("#assess-items tbody tr"))
+        .await
+        .expect("the indicators");
+    assert!(!items.is_empty(), "the indicators of the firm's population");
+    let first = text_of(&client, "#assess-items tbody tr").await;
+    assert!(
+        first.contains("亩均增加值"),
+        "each indicator by name with its computation: {first}"
+    );
+    screenshot(&client, "assessment_firm").await;
+}
