@@ -336,6 +336,38 @@ pub(crate) fn blocking<T>(work: impl FnOnce() -> T) -> T {
     }
 }
 
+/// SQLite keeps each table whole: nothing to make before writing months.
+pub(crate) async fn partitions_sqlite(
+    _c: &mut sqlx::SqliteConnection,
+    _parent: &str,
+    _months: &[i32],
+) -> Result<()> {
+    Ok(())
+}
+
+/// PostgreSQL: makes the month partitions (migration 0022) that writing `months` of `parent` needs: `figure` for
+/// the three figure tables at once, or `meter_readings`. Nothing is locked when they exist already.
+pub(crate) async fn partitions_postgres(
+    c: &mut sqlx::PgConnection,
+    parent: &str,
+    months: &[i32],
+) -> Result<()> {
+    if months.is_empty() {
+        return Ok(());
+    }
+    let statement = if parent == "figure" {
+        "SELECT chainpark_figure_partitions($1)"
+    } else {
+        "SELECT chainpark_month_partitions($1, $2)"
+    };
+    let mut query = sqlx::query_scalar::<_, i32>(statement);
+    if parent != "figure" {
+        query = query.bind(parent);
+    }
+    query.bind(months).fetch_one(&mut *c).await?;
+    Ok(())
+}
+
 /// Values per multi-row insert (5 parameters each) and per lookup of current values (3 each) on PostgreSQL: under
 /// its 65,535 parameters.
 const PG_VALUE_ROWS: usize = 6000;
