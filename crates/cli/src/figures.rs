@@ -98,8 +98,11 @@ pub struct BenchArgs {
     /// every value changed), and print how long each appeal took (p50, p99, max). `--scale-down` shrinks the file.
     #[arg(long)]
     pub appeals_during_import: bool,
-    /// With `--appeals-during-import`: a PostgreSQL server (postgres://USER@HOST/DB) to run it on instead of a
-    /// SQLite file, in a fresh schema made for the run and dropped afterwards.
+    /// The engine the tiers (and `--appeals-during-import`) run on: a SQLite file in `--dir`, or a fresh schema
+    /// of the PostgreSQL server `--database` names, made for the run and dropped afterwards.
+    #[arg(long, value_enum, default_value = "sqlite")]
+    pub engine: BenchEngine,
+    /// With `--engine postgres`: the PostgreSQL server (postgres://USER@HOST/DB).
     #[arg(long)]
     pub database: Option<String>,
     /// Instead of the tiers: import a file of every demo firm × 180 months × 6 indicators into the populated demo
@@ -111,6 +114,12 @@ pub struct BenchArgs {
     /// With `--populated`: the sqlite3 command-line shell to time (Debian's `sqlite3`).
     #[arg(long, default_value = "sqlite3")]
     pub sqlite3: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BenchEngine {
+    Sqlite,
+    Postgres,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -583,9 +592,14 @@ pub async fn bench(args: BenchArgs) -> anyhow::Result<()> {
     }
     let exe = std::env::current_exe().context("finding the chainpark binary")?;
     for tier in &args.tier {
-        let status = std::process::Command::new(&exe)
-            .arg("bench")
+        let mut command = std::process::Command::new(&exe);
+        command.arg("bench");
+        if let Some(server) = &args.database {
+            command.args(["--database", server]);
+        }
+        let status = command
             .args(["--tier", &value_name(*tier)])
+            .args(["--engine", &value_name(args.engine)])
             .args(["--layout", &value_name(args.layout)])
             .args(["--scale-down", &args.scale_down.to_string()])
             .args(["--queries", &args.queries.to_string()])
@@ -631,7 +645,7 @@ async fn bench_appeals_during_import(args: &BenchArgs) -> anyhow::Result<()> {
     println!(
         "== appeals filed while a file of {rows_wanted} rows is imported ({enterprises} enterprises)"
     );
-    let db = BenchDatabase::new(args).await?;
+    let db = BenchDatabase::new(args, "appeals").await?;
     let store = crate::open(&db.url).await?;
     println!("on {}", store.engine());
     let zone = bench_zone(enterprises);
@@ -706,10 +720,13 @@ struct BenchDatabase {
 }
 
 impl BenchDatabase {
-    async fn new(args: &BenchArgs) -> anyhow::Result<BenchDatabase> {
+    async fn new(args: &BenchArgs, label: &str) -> anyhow::Result<BenchDatabase> {
         match &args.database {
+            None if args.engine == BenchEngine::Postgres => {
+                bail!("--engine postgres needs --database postgres://USER@HOST/DB")
+            }
             Some(server) if server.starts_with("postgres") => {
-                let schema = format!("bench_appeals_{}", std::process::id());
+                let schema = format!("bench_{label}_{}", std::process::id());
                 postgres_statement(
                     server,
                     &format!("DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"),
@@ -726,7 +743,7 @@ impl BenchDatabase {
                 crate::config::redact(other)
             ),
             None => {
-                let file = args.dir.join("bench-appeals.db");
+                let file = args.dir.join(format!("bench-{label}.db"));
                 remove_sqlite_files(&file);
                 Ok(BenchDatabase {
                     url: format!("sqlite://{}", file.display()),
@@ -734,6 +751,32 @@ impl BenchDatabase {
                 })
             }
         }
+    }
+
+    /// What the database holds on disk, in MiB: the SQLite file and its log, or the schema's tables, partitions
+    /// and indexes.
+    async fn size_mib(&self) -> anyhow::Result<f64> {
+        let bytes = match &self.place {
+            Ok(file) => ["", "-wal"]
+                .iter()
+                .filter_map(|suffix| std::fs::metadata(format!("{}{suffix}", file.display())).ok())
+                .map(|m| m.len() as i64)
+                .sum(),
+            Err((server, schema)) => {
+                use sqlx::Connection;
+                let mut c = sqlx::PgConnection::connect(server).await?;
+                let bytes: Option<i64> = sqlx::query_scalar(
+                    "SELECT SUM(pg_total_relation_size(c.oid))::BIGINT FROM pg_class c \
+                     JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind = 'r'",
+                )
+                .bind(schema)
+                .fetch_one(&mut c)
+                .await?;
+                c.close().await?;
+                bytes.unwrap_or(0)
+            }
+        };
+        Ok(bytes as f64 / 1048576.0)
     }
 
     async fn remove(self) -> anyhow::Result<()> {
@@ -783,11 +826,9 @@ async fn bench_tier(args: &BenchArgs, tier: Tier) -> anyhow::Result<()> {
         "== {name} tier: {enterprises} enterprises × 120 months × {} indicators",
         BENCH_COLUMNS.len()
     );
-    let db = args.dir.join(format!("bench-{name}.db"));
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
-    }
-    let store = crate::open(&format!("sqlite://{}", db.display())).await?;
+    let db = BenchDatabase::new(args, name).await?;
+    let store = crate::open(&db.url).await?;
+    println!("on {}", store.engine());
     let zone = bench_zone(enterprises);
     let started = Instant::now();
     store.load_registry(&Actor::system("bench"), &zone).await?;
@@ -836,6 +877,7 @@ async fn bench_tier(args: &BenchArgs, tier: Tier) -> anyhow::Result<()> {
         again.values_unchanged,
         started.elapsed().as_secs_f64()
     );
+    println!("database size: {:.0} MiB", db.size_mib().await?);
     let rules = DisclosureRules::default();
     let park_staff = Actor {
         scope: Scope {
@@ -903,9 +945,7 @@ async fn bench_tier(args: &BenchArgs, tier: Tier) -> anyhow::Result<()> {
     }
     let _ = std::fs::remove_file(&csv);
     drop(store);
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
-    }
+    db.remove().await?;
     println!(
         "peak RSS of the tier's whole run (VmHWM, generation included): {:.0} MiB",
         peak_rss_mib().unwrap_or(0.0)

@@ -336,12 +336,107 @@ pub(crate) fn blocking<T>(work: impl FnOnce() -> T) -> T {
     }
 }
 
-/// Values per multi-row insert (5 parameters each) and per lookup of current values (3 each) on PostgreSQL: under
-/// its 65,535 parameters.
-const PG_VALUE_ROWS: usize = 6000;
+/// SQLite keeps each table whole: nothing to make before writing months.
+pub(crate) async fn partitions_sqlite(
+    _c: &mut sqlx::SqliteConnection,
+    _parent: &str,
+    _months: &[i32],
+) -> Result<()> {
+    Ok(())
+}
+
+/// PostgreSQL: makes the month partitions (migration 0022) that writing `months` of `parent` needs: `figure` for
+/// the three figure tables at once, or `meter_readings`. Nothing is locked when they exist already.
+pub(crate) async fn partitions_postgres(
+    c: &mut sqlx::PgConnection,
+    parent: &str,
+    months: &[i32],
+) -> Result<()> {
+    if months.is_empty() {
+        return Ok(());
+    }
+    let statement = if parent == "figure" {
+        "SELECT chainpark_figure_partitions($1)"
+    } else {
+        "SELECT chainpark_month_partitions($1, $2)"
+    };
+    let mut query = sqlx::query_scalar::<_, i32>(statement);
+    if parent != "figure" {
+        query = query.bind(parent);
+    }
+    query.bind(months).fetch_one(&mut *c).await?;
+    Ok(())
+}
+
+/// Values per lookup of current values on PostgreSQL (3 parameters each): under its 65,535 parameters.
 const PG_LOOKUP_ROWS: usize = 10_000;
-/// History rows per insert (5 parameters each).
-const PG_HISTORY_ROWS: usize = 2500;
+
+/// Rows in PostgreSQL's binary COPY format (`COPY ... FROM STDIN (FORMAT binary)`): a signature and two empty
+/// header fields, then per row its number of fields and each field as its length and its big-endian bytes, then
+/// -1. Only the two integer types the staging tables hold are written.
+struct CopyBinary {
+    bytes: Vec<u8>,
+    fields: i16,
+}
+
+impl CopyBinary {
+    fn new(fields: i16, rows: usize) -> CopyBinary {
+        let mut bytes = Vec::with_capacity(19 + rows * (2 + fields as usize * 12) + 2);
+        bytes.extend_from_slice(b"PGCOPY\n\xff\r\n\0");
+        bytes.extend_from_slice(&0i32.to_be_bytes());
+        bytes.extend_from_slice(&0i32.to_be_bytes());
+        CopyBinary { bytes, fields }
+    }
+
+    fn row(&mut self) -> &mut Self {
+        self.bytes.extend_from_slice(&self.fields.to_be_bytes());
+        self
+    }
+
+    fn int8(&mut self, n: i64) -> &mut Self {
+        self.bytes.extend_from_slice(&8i32.to_be_bytes());
+        self.bytes.extend_from_slice(&n.to_be_bytes());
+        self
+    }
+
+    fn int4(&mut self, n: i32) -> &mut Self {
+        self.bytes.extend_from_slice(&4i32.to_be_bytes());
+        self.bytes.extend_from_slice(&n.to_be_bytes());
+        self
+    }
+
+    fn finish(mut self) -> Vec<u8> {
+        self.bytes.extend_from_slice(&(-1i16).to_be_bytes());
+        self.bytes
+    }
+}
+
+/// Copies `data` (binary COPY format) into the connection's empty temporary table `table`, made on first use
+/// with `columns`; it is emptied at the end of the transaction. The future is boxed as `Send` by hand: the
+/// compiler cannot prove it of sqlx's COPY future inside the store's `async_trait` methods.
+fn copy_staged<'a>(
+    c: &'a mut sqlx::PgConnection,
+    table: &'static str,
+    columns: &'static str,
+    data: Vec<u8>,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<()>> + Send + 'a>> {
+    Box::pin(async move {
+        sqlx::query(&format!(
+            "CREATE TEMPORARY TABLE IF NOT EXISTS {table} ({columns}) ON COMMIT DELETE ROWS"
+        ))
+        .execute(&mut *c)
+        .await?;
+        sqlx::query(&format!("TRUNCATE {table}"))
+            .execute(&mut *c)
+            .await?;
+        let mut copy = c
+            .copy_in_raw(&format!("COPY {table} FROM STDIN (FORMAT binary)"))
+            .await?;
+        copy.send(data).await?;
+        copy.finish().await?;
+        Ok(())
+    })
+}
 
 /// Key → (value, import) of the values current before a batch.
 type CurrentValues = rustc_hash::FxHashMap<(i64, i64, i32), (i64, i64)>;
@@ -387,7 +482,8 @@ pub(crate) async fn compare_postgres(
         .collect())
 }
 
-/// PostgreSQL: multi-row statements with bound parameters. `history_written` as for [`apply_sqlite`].
+/// PostgreSQL: the values to write are copied (binary COPY) into a temporary staging table, then merged into the
+/// values in one statement. `history_written` as for [`apply_sqlite`].
 pub(crate) async fn apply_postgres(
     c: &mut sqlx::PgConnection,
     import_id: i64,
@@ -395,7 +491,6 @@ pub(crate) async fn apply_postgres(
     deltas: &mut AggregateDeltas,
     history_written: bool,
 ) -> Result<BatchCounts> {
-    type Db = sqlx::Postgres;
     if !history_written {
         history_postgres(c, import_id, &replaced(&staged)).await?;
     }
@@ -407,23 +502,33 @@ pub(crate) async fn apply_postgres(
             None => unchanged += 1,
         }
     }
-    for chunk in values.chunks(PG_VALUE_ROWS) {
-        let mut qb: QueryBuilder<'static, Db> = QueryBuilder::new(
-            "INSERT INTO figure_values (enterprise_id, indicator_id, month, value, import_id) ",
-        );
-        qb.push_values(chunk.iter(), |mut b, v| {
-            b.push_bind(v.enterprise_id)
-                .push_bind(v.indicator_id)
-                .push_bind(v.month.key())
-                .push_bind(v.value)
-                .push_bind(import_id);
-        });
-        qb.push(
-            " ON CONFLICT (enterprise_id, indicator_id, month) DO UPDATE SET value = excluded.value, \
-             import_id = excluded.import_id",
-        );
-        qb.build().execute(&mut *c).await?;
+    if values.is_empty() {
+        return Ok((0, unchanged));
     }
+    let mut rows = CopyBinary::new(4, values.len());
+    for v in &values {
+        rows.row()
+            .int8(v.enterprise_id)
+            .int8(v.indicator_id)
+            .int4(v.month.key())
+            .int8(v.value);
+    }
+    copy_staged(
+        c,
+        "staged_figure_values",
+        "enterprise_id BIGINT, indicator_id BIGINT, month INTEGER, value BIGINT",
+        rows.finish(),
+    )
+    .await?;
+    sqlx::query(
+        "INSERT INTO figure_values (enterprise_id, indicator_id, month, value, import_id) \
+         SELECT enterprise_id, indicator_id, month, value, $1 FROM staged_figure_values \
+         ON CONFLICT (enterprise_id, indicator_id, month) DO UPDATE SET value = excluded.value, \
+         import_id = excluded.import_id",
+    )
+    .bind(import_id)
+    .execute(&mut *c)
+    .await?;
     Ok((values.len() as i64, unchanged))
 }
 
@@ -434,24 +539,32 @@ pub(crate) async fn history_postgres(
     import_id: i64,
     rows: &[Replaced],
 ) -> Result<()> {
-    type Db = sqlx::Postgres;
-    for chunk in rows.chunks(PG_HISTORY_ROWS) {
-        let mut qb: QueryBuilder<'static, Db> = QueryBuilder::new(
-            "INSERT INTO figure_history (enterprise_id, indicator_id, month, value, recorded_at, import_id, \
-             superseded_at, superseded_by) SELECT j.e, j.i, j.m, j.v, o.at, o.id, n.at, n.id FROM (",
-        );
-        qb.push_values(chunk.iter().copied(), |mut b, (v, old, old_import)| {
-            b.push_bind(v.enterprise_id)
-                .push_bind(v.indicator_id)
-                .push_bind(v.month.key())
-                .push_bind(old)
-                .push_bind(old_import);
-        });
-        qb.push(
-            ") AS j (e, i, m, v, o) JOIN figure_imports o ON o.id = j.o JOIN figure_imports n ON n.id = ",
-        );
-        qb.push_bind(import_id);
-        qb.build().execute(&mut *c).await?;
+    if rows.is_empty() {
+        return Ok(());
     }
+    let mut data = CopyBinary::new(5, rows.len());
+    for (v, old, old_import) in rows {
+        data.row()
+            .int8(v.enterprise_id)
+            .int8(v.indicator_id)
+            .int4(v.month.key())
+            .int8(*old)
+            .int8(*old_import);
+    }
+    copy_staged(
+        c,
+        "staged_figure_history",
+        "e BIGINT, i BIGINT, m INTEGER, v BIGINT, o BIGINT",
+        data.finish(),
+    )
+    .await?;
+    sqlx::query(
+        "INSERT INTO figure_history (enterprise_id, indicator_id, month, value, recorded_at, import_id, \
+         superseded_at, superseded_by) SELECT j.e, j.i, j.m, j.v, o.at, o.id, n.at, n.id \
+         FROM staged_figure_history j JOIN figure_imports o ON o.id = j.o JOIN figure_imports n ON n.id = $1",
+    )
+    .bind(import_id)
+    .execute(&mut *c)
+    .await?;
     Ok(())
 }

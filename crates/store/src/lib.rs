@@ -16,6 +16,7 @@ pub(crate) mod accounts;
 pub mod assessment;
 pub mod chain_intel;
 mod common;
+pub mod distribution;
 pub mod error;
 mod figure_batches;
 pub mod figures;

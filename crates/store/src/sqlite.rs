@@ -82,6 +82,7 @@ type Db = sqlx::Sqlite;
 type Engine = SqliteStore;
 use crate::figure_batches::{
     apply_sqlite as apply_batch, compare_sqlite as compare_batch, history_sqlite as write_history,
+    partitions_sqlite as month_partitions,
 };
 
 #[path = "sql/accounts.rs"]

@@ -48,6 +48,8 @@ pub(crate) struct Staging {
     /// transaction checks again against the registry and the catalogue as they are then.
     pub enterprises: FxHashSet<i64>,
     pub largest: FxHashMap<i64, u64>,
+    /// The months (yyyymm) the values are for: PostgreSQL makes their partitions before writing.
+    pub months: FxHashSet<i32>,
 }
 
 impl Staging {
@@ -63,12 +65,14 @@ impl Staging {
             replaced_len: 0,
             enterprises: FxHashSet::default(),
             largest: FxHashMap::default(),
+            months: FxHashSet::default(),
         })
     }
 
     pub(crate) fn push(&mut self, staged: &Staged) -> io::Result<()> {
         let v = staged.value;
         self.enterprises.insert(v.enterprise_id);
+        self.months.insert(v.month.key());
         let largest = self.largest.entry(v.indicator_id).or_default();
         *largest = (*largest).max(v.value.unsigned_abs());
         let mut record = [0u8; 1 + 7 * 10];

@@ -31,5 +31,6 @@ mod projects;
 mod read_cache;
 mod registry;
 mod report_page;
+mod scale;
 mod work_orders;
 mod work_pages;

@@ -1009,6 +1009,8 @@ impl FigureStore for Engine {
             tx.commit().await?;
             id
         };
+        let months: Vec<i32> = staging.months.iter().copied().collect();
+        super::month_partitions(&mut *self.pool.acquire().await?, "figure", &months).await?;
         let written = match self.write_history_early(import_id, &mut staging).await {
             Ok(history) => {
                 self.write_import(import_id, revision, &mut staging, history, &report)

@@ -14,7 +14,7 @@ use chainpark_core::parkops::meters::{
 };
 use chainpark_core::period::Month;
 use chainpark_core::registry::Id;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use sqlx::{FromRow, QueryBuilder};
 
 use super::tx::audit;
@@ -392,6 +392,16 @@ impl MeterStore for Engine {
         }
         let mut tx = self.begin_write().await?;
         let c = tx.conn();
+        let mut months: Vec<i32> = readings
+            .iter()
+            .map(|r| {
+                let day = chainpark_core::time::china_date(r.t);
+                day.year() * 100 + day.month() as i32
+            })
+            .collect();
+        months.sort_unstable();
+        months.dedup();
+        super::month_partitions(&mut *c, "meter_readings", &months).await?;
         let mut inserted: Vec<Reading> = Vec::with_capacity(readings.len());
         for chunk in readings.chunks(READING_CHUNK) {
             let mut qb =

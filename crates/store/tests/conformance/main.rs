@@ -10,6 +10,7 @@ mod support;
 
 mod accounts;
 mod assessment;
+mod catalogue;
 mod chain_intel;
 mod constraints;
 mod imports;
