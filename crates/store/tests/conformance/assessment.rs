@@ -87,7 +87,8 @@ pub async fn a_parcel_keeps_its_history_and_a_year_is_evaluated_on_its_end(db: D
         audited(&db, "land_parcel", now.id).await,
         ["create", "update"]
     );
-    let at = Utc::now();
+    // Land is read as at the year's end whatever the figures' vintage; the zone has no figures.
+    let at = instant("2023-03-01T00:00:00Z");
     let y2021 = db.year_inputs(&admin, 2021, at).await.expect("inputs");
     assert_eq!(y2021.areas.get(&z.firm), Some(&(1_000, 0)));
     assert_eq!(y2021.areas.get(&z.other_firm), Some(&(0, 200_000)));
@@ -178,8 +179,8 @@ fn new_run(
     NewRun {
         scheme_id: scheme,
         year: 2022,
-        data_as_of: Utc::now(),
-        ran_at: Utc::now(),
+        data_as_of: instant("2023-03-01T00:00:00Z"),
+        ran_at: instant("2023-03-02T00:00:00Z"),
         previous_run_id: None,
         summary: serde_json::json!({}),
         results,
@@ -206,7 +207,13 @@ async fn inputs(db: &Db, at: chrono::DateTime<Utc>) -> Vec<FirmInput> {
         .collect()
 }
 
-async fn import_tax(db: &Db, values: &[(Id, u32, i64)]) {
+/// A fixed instant, RFC 3339.
+fn instant(text: &str) -> chrono::DateTime<Utc> {
+    text.parse().expect("an RFC 3339 instant")
+}
+
+/// Imports tax figures of 2022 and answers the import's instant: the vintage its values are known from.
+async fn import_tax(db: &Db, values: &[(Id, u32, i64)]) -> chrono::DateTime<Utc> {
     let tax = db
         .list_indicators(&system())
         .await
@@ -237,12 +244,12 @@ async fn import_tax(db: &Db, values: &[(Id, u32, i64)]) {
         .await
         .expect("queued");
     drop(sender);
-    assert!(
-        db.import_figures(&system(), "tax.csv", receiver)
-            .await
-            .expect("imported")
-            .stored
-    );
+    let record = db
+        .import_figures(&system(), "tax.csv", receiver)
+        .await
+        .expect("imported");
+    assert!(record.stored);
+    record.at
 }
 
 /// Both firms below size (the zone's firms are), each on 10 mu; the below-size population scores tax per mu
@@ -272,18 +279,17 @@ pub async fn a_rerun_after_a_revised_figure_lists_exactly_that_firm(db: Db) {
     )
     .await
     .expect("parcels");
-    import_tax(
+    let first_vintage = import_tax(
         &db,
         &[(z.firm, 3, 40_000_000), (z.other_firm, 3, 60_000_000)],
     )
     .await;
-    let first_vintage = Utc::now();
     let scheme = fixed_scheme();
     let before =
         evaluate(&scheme.body, 2022, &inputs(&db, first_vintage).await, &[]).expect("evaluates");
-    import_tax(&db, &[(z.firm, 3, 55_000_000)]).await;
+    let second_vintage = import_tax(&db, &[(z.firm, 3, 55_000_000)]).await;
     let revised =
-        evaluate(&scheme.body, 2022, &inputs(&db, Utc::now()).await, &[]).expect("evaluates");
+        evaluate(&scheme.body, 2022, &inputs(&db, second_vintage).await, &[]).expect("evaluates");
     let listed: Vec<(Id, Vec<String>)> = changes(&before.results, &revised.results)
         .into_iter()
         .map(|c| (c.enterprise_id, c.inputs_changed))
@@ -307,7 +313,7 @@ pub async fn an_enterprise_user_reads_only_its_own_result(db: Db) {
     )
     .await
     .expect("parcels");
-    import_tax(
+    let vintage = import_tax(
         &db,
         &[(z.firm, 3, 40_000_000), (z.other_firm, 3, 60_000_000)],
     )
@@ -317,7 +323,7 @@ pub async fn an_enterprise_user_reads_only_its_own_result(db: Db) {
         .await
         .expect("scheme");
     let evaluation =
-        evaluate(&scheme.body, 2022, &inputs(&db, Utc::now()).await, &[]).expect("evaluates");
+        evaluate(&scheme.body, 2022, &inputs(&db, vintage).await, &[]).expect("evaluates");
     let parks = [(z.firm, z.park), (z.other_firm, z.other_park)];
     let results = evaluation
         .results

@@ -428,8 +428,8 @@ pub async fn results_xlsx(
     .await
 }
 
-/// Points in hundredths as a decimal text (7345 → "73.45").
-pub fn points(centi: i64) -> String {
+/// Hundredths (of a point, of a mu) as a decimal text (7345 → "73.45").
+pub fn centi_text(centi: i64) -> String {
     let sign = if centi < 0 { "-" } else { "" };
     format!("{sign}{}.{:02}", centi.abs() / 100, centi.abs() % 100)
 }
@@ -461,7 +461,7 @@ pub fn class_list_sheet(run: &AssessmentRun, items: &[StoredResult]) -> Sheet {
                     i.code,
                     i.value.as_deref().unwrap_or("—"),
                     i.benchmark,
-                    points(i.points_centi)
+                    centi_text(i.points_centi)
                 )
             })
             .collect::<Vec<_>>()
@@ -473,7 +473,7 @@ pub fn class_list_sheet(run: &AssessmentRun, items: &[StoredResult]) -> Sheet {
             r.class.as_str().into(),
             r.detail.rank.into(),
             Cell::Int(r.detail.ranked_among),
-            points(r.detail.score_centi).into(),
+            centi_text(r.detail.score_centi).into(),
             indicators.into(),
             r.detail.exemption.clone().into(),
         ]);

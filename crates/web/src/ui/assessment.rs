@@ -19,7 +19,7 @@ use serde::Deserialize;
 
 use super::{Chrome, PageResult, Viewer, render};
 use crate::AppState;
-use crate::api::assessment::points;
+use crate::api::assessment::centi_text;
 
 struct ResultRow {
     enterprise_id: Id,
@@ -153,7 +153,7 @@ pub async fn class_list(
                     .rank
                     .map(|k| format!("{k} / {}", r.detail.ranked_among))
                     .unwrap_or_default(),
-                score: points(r.detail.score_centi),
+                score: centi_text(r.detail.score_centi),
                 score_centi: r.detail.score_centi,
             });
         }
@@ -259,11 +259,6 @@ fn how_key(how: How) -> &'static str {
     }
 }
 
-/// Hundredths as a decimal text with two places.
-fn hundredths(value: i64) -> String {
-    points(value)
-}
-
 /// One firm's result in a run with how each point was computed; 404 outside the viewer's reach.
 pub async fn firm(
     State(state): State<AppState>,
@@ -322,8 +317,8 @@ pub async fn firm(
             value: i.value.clone().unwrap_or_else(|| "—".into()),
             benchmark: i.benchmark.clone(),
             weight: i.weight,
-            cap: i.cap_centi.map(hundredths).unwrap_or_else(|| "—".into()),
-            points: hundredths(i.points_centi),
+            cap: i.cap_centi.map(centi_text).unwrap_or_else(|| "—".into()),
+            points: centi_text(i.points_centi),
             how: viewer.t(how_key(i.how)),
         })
         .collect();
@@ -363,8 +358,8 @@ pub async fn firm(
             .rank
             .map(|k| format!("{k} / {}", result.detail.ranked_among))
             .unwrap_or_else(|| "—".into()),
-        score: points(result.detail.score_centi),
-        area: hundredths(area.total_centi_mu()),
+        score: centi_text(result.detail.score_centi),
+        area: centi_text(area.total_centi_mu()),
         exemption: result.detail.exemption.clone().unwrap_or_default(),
         items,
         policy,
@@ -579,7 +574,7 @@ pub async fn scorecards_page(
             .map(|c| CardRow {
                 rank: c.card.rank,
                 name: c.name.clone(),
-                total: points(c.card.total_centi),
+                total: centi_text(c.card.total_centi),
                 full: c.full,
                 items: c
                     .card
@@ -588,7 +583,7 @@ pub async fn scorecards_page(
                     .map(|i| {
                         (
                             i.value.clone().unwrap_or_else(|| "—".into()),
-                            points(i.score_centi),
+                            centi_text(i.score_centi),
                             viewer.t(match i.how {
                                 CardHow::Scaled => "score.how.scaled",
                                 CardHow::AllEqual => "score.how.all_equal",
