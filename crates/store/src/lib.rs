@@ -26,6 +26,7 @@ pub mod postgres;
 pub mod registry;
 pub mod sqlite;
 mod staging;
+pub mod targets;
 pub mod workflow;
 
 use std::sync::Arc;
@@ -48,6 +49,7 @@ pub mod prelude {
     pub use crate::chain_intel::ChainIntelStore;
     pub use crate::figures::FigureStore;
     pub use crate::parkops::MeterStore;
+    pub use crate::targets::TargetStore;
     pub use crate::registry::{
         AreaStore, AuditStore, ChainStore, EnterpriseStore, LinkStore, ParkStore, PersonStore,
         PostStore, SegmentStore,
@@ -198,6 +200,7 @@ pub trait Store:
     + AssessmentStore
     + MeterStore
     + ChainIntelStore
+    + TargetStore
     + Send
     + Sync
 {
