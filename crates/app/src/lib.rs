@@ -18,5 +18,6 @@ pub mod passwords;
 pub mod reports;
 pub mod rollups;
 pub mod spool;
+pub mod targets;
 
 pub use error::{AppError, AppResult};

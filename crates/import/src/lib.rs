@@ -27,6 +27,7 @@ mod csv_file;
 mod csv_out;
 mod encoding;
 mod error;
+pub mod candidates;
 pub mod hostile;
 mod importer;
 pub mod land;

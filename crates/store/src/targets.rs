@@ -91,6 +91,8 @@ pub struct TargetInputs {
     pub candidates: Vec<Candidate>,
     pub marks: Vec<TargetMark>,
     pub leads: Vec<TargetLead>,
+    /// The chain's chief (the overall one first), who answers for its leads by default.
+    pub chief_person_id: Option<Id>,
 }
 
 /// Codes a candidate file names, resolved: segment code → id, credit code → local enterprise id.

@@ -429,7 +429,15 @@ impl TargetStore for Engine {
                 })
             })
             .collect::<Result<Vec<_>>>()?;
+        let chief_person_id: Option<i64> = sqlx::query_scalar(
+            "SELECT person_id FROM posts WHERE role = 'chain_chief' AND chain_id = $1 AND archived = FALSE \
+             AND ends_on IS NULL ORDER BY CASE WHEN chief_level = 'overall' THEN 0 ELSE 1 END, id LIMIT 1",
+        )
+        .bind(chain)
+        .fetch_optional(&mut *c)
+        .await?;
         Ok(TargetInputs {
+            chief_person_id,
             weights,
             segment_codes,
             chain_enterprises,

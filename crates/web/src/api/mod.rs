@@ -6,6 +6,7 @@ pub mod appeals;
 pub mod areas;
 pub mod audit;
 pub mod chain_intel;
+pub mod targets;
 pub mod chains;
 pub(crate) mod crud;
 pub mod digital_economy;
@@ -71,4 +72,5 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(alerts::router())
         .merge(reports::router())
         .merge(chain_intel::router())
+        .merge(targets::router())
 }
