@@ -28,6 +28,7 @@ mod pages;
 mod projects;
 mod read_cache;
 mod registry;
+mod targets;
 mod report_page;
 mod work_orders;
 mod work_pages;
