@@ -12,6 +12,7 @@ mod appeals;
 mod authorization;
 mod browser;
 mod browser_forms;
+mod browser_roadmap;
 mod calendar;
 mod credentials;
 mod csv_injection;

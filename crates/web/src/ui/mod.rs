@@ -7,6 +7,7 @@ mod accounts;
 mod alerts;
 mod assets;
 mod chain_health;
+mod roadmap;
 mod chain_map;
 mod chains;
 mod charts;
@@ -56,6 +57,9 @@ pub fn routes() -> Router<AppState> {
         .route("/chains/export.xlsx", get(chains::export_xlsx))
         .route("/chains/{id}", get(chains::page))
         .route("/chains/{id}/health", get(chain_health::page))
+        .route("/chains/{id}/roadmap", get(roadmap::page))
+        .route("/chains/{id}/roadmap/leads", post(roadmap::make_lead))
+        .route("/chains/{id}/workbook.xlsx", get(roadmap::workbook))
         .route("/parks", get(parks::list))
         .route("/parks/export.csv", get(parks::export_csv))
         .route("/parks/export.xlsx", get(parks::export_xlsx))
