@@ -1087,7 +1087,7 @@ struct World {
     work_orders: [i64; 2],
     /// A meter of E1 in P1 and one of E4 in P2, each with an open alarm (and its work order).
     meters: [i64; 2],
-    /// A candidate firm of the registry (its name carries marker MXK1).
+    /// A candidate firm of the registry (its name carries marker MXZ1).
     candidate: i64,
     /// The enterprise user's import of its own rows (made once the accounts exist) and the admin's of all four.
     imports: [i64; 2],
@@ -1633,13 +1633,13 @@ async fn world(admin: &TestApp) -> World {
             Method::POST,
             "/api/v1/candidates/import?filename=c.csv",
             "text/csv",
-            candidate_file("候选MXK1", "91500000MK0000001"),
+            candidate_file("候选MXZ1", "91500000MK0000001"),
         )
         .await;
     assert_eq!(status, 201, "{imported}");
-    let (_, found) = admin.get("/api/v1/candidates?q=MXK1").await;
+    let (_, found) = admin.get("/api/v1/candidates?q=MXZ1").await;
     let candidate = found[0]["id"].as_i64().expect("the candidate");
-    markers.push(marker("MXK1", candidate_seen));
+    markers.push(marker("MXZ1", candidate_seen));
     World {
         candidate,
         area,

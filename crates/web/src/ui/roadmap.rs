@@ -17,8 +17,8 @@ use chainpark_core::list::Paging;
 use chainpark_core::period::Month;
 use chainpark_core::registry::Id;
 use chainpark_core::targets::TargetScore;
-use chainpark_store::prelude::*;
-use chainpark_store::{AppealFilter, EnterpriseFilter, ProjectFilter, SegmentFilter};
+use chainpark_store::workflow::{AppealFilter, ProjectFilter};
+use chainpark_store::{EnterpriseFilter, SegmentFilter};
 use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
 
@@ -420,7 +420,7 @@ pub async fn workbook(
         .map_err(|e| viewer.fail(e))?
         .items
     {
-        enterprises.rows.push(vec![text(e.name), text(e.credit_code)]);
+        enterprises.rows.push(vec![text(e.name), text(e.credit_code.as_str())]);
     }
     let mut problems = Sheet::new(
         t("roadmap.sheet.problems"),
