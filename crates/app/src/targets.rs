@@ -12,8 +12,8 @@ use chainpark_core::targets::{
     TargetFacts, TargetScore, TargetWeights, industry_matches, matches_segment, score,
 };
 use chainpark_core::workflow::projects::{Project, ProjectInput, StageDates};
-use chainpark_import::land::{LandRowError, read_table};
 use chainpark_import::ImportOptions;
+use chainpark_import::land::{LandRowError, read_table};
 use chainpark_store::prelude::*;
 use chainpark_store::targets::{Candidate, CandidateImportSummary, TargetLead, TargetMark};
 use chainpark_store::{Actor, StoreError};
@@ -54,7 +54,9 @@ pub async fn import_candidates(
         let max = options.limits.max_upload_bytes;
         return Err(AppError::bad_field(
             "file",
-            format!("the file is larger than {max} bytes (limit max_upload_bytes; 文件超过 {max} 字节)"),
+            format!(
+                "the file is larger than {max} bytes (limit max_upload_bytes; 文件超过 {max} 字节)"
+            ),
         ));
     }
     let xlsx = file_name.to_lowercase().ends_with(".xlsx");
@@ -239,7 +241,10 @@ pub async fn turn_into_lead(
     input: LeadInput,
 ) -> AppResult<Project> {
     store.get_chain(actor, chain).await?;
-    actor.scope.may_steer_chain(chain).map_err(StoreError::from)?;
+    actor
+        .scope
+        .may_steer_chain(chain)
+        .map_err(StoreError::from)?;
     let candidate = store.get_candidate(actor, input.candidate_id).await?;
     let segment = store.get_segment(actor, input.segment_id).await?;
     if segment.chain_id != chain {

@@ -23,7 +23,7 @@ pub mod period;
 pub mod pinyin_initials;
 pub mod registry;
 pub mod spreadsheet;
-pub mod targets;
 mod table_code;
+pub mod targets;
 pub mod time;
 pub mod workflow;

@@ -167,7 +167,10 @@ impl CandidateInput {
                 String::new()
             }
         };
-        if self.employees.is_some_and(|e| !(0..=10_000_000).contains(&e)) {
+        if self
+            .employees
+            .is_some_and(|e| !(0..=10_000_000).contains(&e))
+        {
             v.add("employees", "must be from 0 to 10,000,000");
         }
         let growth_permille = match self.growth_percent {
@@ -364,11 +367,11 @@ pub fn score(facts: &TargetFacts, weights: TargetWeights) -> TargetScore {
         ("distance", weights.distance, &distance),
     ];
     let total: i64 = pairs.iter().map(|(_, w, _)| *w).sum();
-    let sum: f64 = pairs
+    let sum: f64 = pairs.iter().map(|(_, w, p)| *w as f64 * p.or_zero()).sum();
+    let inputs: Vec<(&str, f64)> = pairs
         .iter()
-        .map(|(_, w, p)| *w as f64 * p.or_zero())
-        .sum();
-    let inputs: Vec<(&str, f64)> = pairs.iter().map(|(name, _, p)| (*name, p.or_zero())).collect();
+        .map(|(name, _, p)| (*name, p.or_zero()))
+        .collect();
     let weight_terms: Vec<(String, f64)> = pairs
         .iter()
         .map(|(name, w, _)| (format!("weight of {name}"), *w as f64))
@@ -378,9 +381,11 @@ pub fn score(facts: &TargetFacts, weights: TargetWeights) -> TargetScore {
         "Σ weight × part / Σ weights",
         &inputs,
     );
-    score
-        .inputs
-        .extend(weight_terms.into_iter().map(|(name, value)| Term { name, value }));
+    score.inputs.extend(
+        weight_terms
+            .into_iter()
+            .map(|(name, value)| Term { name, value }),
+    );
     TargetScore {
         segment_match,
         scale,
@@ -395,7 +400,8 @@ pub fn score(facts: &TargetFacts, weights: TargetWeights) -> TargetScore {
 pub fn industry_matches(candidate_code: &str, segment_codes: &[String]) -> bool {
     !candidate_code.is_empty()
         && segment_codes.iter().any(|s| {
-            !s.is_empty() && (candidate_code.starts_with(s.as_str()) || s.starts_with(candidate_code))
+            !s.is_empty()
+                && (candidate_code.starts_with(s.as_str()) || s.starts_with(candidate_code))
         })
 }
 
@@ -425,7 +431,12 @@ mod tests {
         assert_eq!(s.relations.value, Some(0.3333));
         assert_eq!(s.distance.value, Some(0.5));
         assert_eq!(s.score.value, Some(0.6917));
-        assert!(s.score.inputs.iter().any(|t| t.name == "weight of scale" && t.value == 20.0));
+        assert!(
+            s.score
+                .inputs
+                .iter()
+                .any(|t| t.name == "weight of scale" && t.value == 20.0)
+        );
     }
 
     #[test]
@@ -453,7 +464,13 @@ mod tests {
             source_on: NaiveDate::from_ymd_opt(2026, 1, 1).expect("day"),
             ..CandidateInput::default()
         };
-        let fields: Vec<String> = input.parse().expect_err("bad").0.into_iter().map(|e| e.field).collect();
+        let fields: Vec<String> = input
+            .parse()
+            .expect_err("bad")
+            .0
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
         assert_eq!(fields, ["credit_code", "industry_code"]);
     }
 
@@ -467,7 +484,10 @@ mod tests {
 
     #[test]
     fn a_revenue_band_is_read_from_its_code_or_its_chinese_name() {
-        assert_eq!(RevenueBand::parse("10-100亿元"), Some(RevenueBand::From1bTo10b));
+        assert_eq!(
+            RevenueBand::parse("10-100亿元"),
+            Some(RevenueBand::From1bTo10b)
+        );
         assert_eq!(RevenueBand::parse("over_10b"), Some(RevenueBand::Over10b));
         assert_eq!(RevenueBand::parse("很大"), None);
     }

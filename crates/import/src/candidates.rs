@@ -24,7 +24,12 @@ pub const CANDIDATE_COLUMNS: [(&str, &str, &str, bool); 14] = [
     ("listed", "是否上市", "listed", false),
     ("growth_percent", "营收增速（%）", "growth_percent", false),
     ("distance_km", "距离（公里）", "distance_km", false),
-    ("partners", "本地合作企业信用代码", "partner_credit_codes", false),
+    (
+        "partners",
+        "本地合作企业信用代码",
+        "partner_credit_codes",
+        false,
+    ),
     ("source", "来源", "source", true),
     ("source_on", "来源日期", "source_on", true),
 ];
@@ -87,7 +92,10 @@ pub fn candidate_drafts(
         for code in split_list(r.text("segments")) {
             match segment(&code) {
                 Some(id) => segment_ids.push(id),
-                None => r.fail("segments", format!("{code:?} is not a segment code of the zone")),
+                None => r.fail(
+                    "segments",
+                    format!("{code:?} is not a segment code of the zone"),
+                ),
             }
         }
         let mut partner_ids = Vec::new();
@@ -237,7 +245,11 @@ mod tests {
                 (4, "统一社会信用代码"),
             ]
         );
-        assert!(errors[6].message.contains("first on line 2"), "{:?}", errors[6]);
+        assert!(
+            errors[6].message.contains("first on line 2"),
+            "{:?}",
+            errors[6]
+        );
     }
 
     #[test]

@@ -224,7 +224,11 @@ impl RowReader<'_> {
     }
 
     /// Maps the core's field errors to this row's columns.
-    pub(crate) fn invalid(&mut self, invalid: chainpark_core::error::Invalid, field_of: &[(&str, &str)]) {
+    pub(crate) fn invalid(
+        &mut self,
+        invalid: chainpark_core::error::Invalid,
+        field_of: &[(&str, &str)],
+    ) {
         for e in invalid.0 {
             let field = field_of
                 .iter()

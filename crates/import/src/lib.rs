@@ -21,13 +21,13 @@
 
 #![forbid(unsafe_code)]
 
+pub mod candidates;
 mod catalogue;
 mod check;
 mod csv_file;
 mod csv_out;
 mod encoding;
 mod error;
-pub mod candidates;
 pub mod hostile;
 mod importer;
 pub mod land;

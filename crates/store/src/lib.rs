@@ -49,11 +49,11 @@ pub mod prelude {
     pub use crate::chain_intel::ChainIntelStore;
     pub use crate::figures::FigureStore;
     pub use crate::parkops::MeterStore;
-    pub use crate::targets::TargetStore;
     pub use crate::registry::{
         AreaStore, AuditStore, ChainStore, EnterpriseStore, LinkStore, ParkStore, PersonStore,
         PostStore, SegmentStore,
     };
+    pub use crate::targets::TargetStore;
     pub use crate::workflow::{
         AlertStore, AppealStore, CalendarStore, InboxStore, ProjectStore, TransformationStore,
         WorkOrderStore, WorkflowStore,

@@ -118,8 +118,11 @@ pub trait TargetStore: Send + Sync {
         actor: &Actor,
         drafts: Vec<CandidateDraft>,
     ) -> Result<CandidateImportSummary>;
-    async fn list_candidates(&self, actor: &Actor, search: &CandidateSearch)
-    -> Result<Vec<Candidate>>;
+    async fn list_candidates(
+        &self,
+        actor: &Actor,
+        search: &CandidateSearch,
+    ) -> Result<Vec<Candidate>>;
     async fn get_candidate(&self, actor: &Actor, id: Id) -> Result<Candidate>;
     /// Links a candidate to the local enterprise it became; the candidate keeps its history.
     async fn settle_candidate(&self, actor: &Actor, id: Id, enterprise: Id) -> Result<Candidate>;

@@ -819,7 +819,11 @@ const MATRIX: &[Row] = &[
     row("GET", "/api/v1/reference-tables", zone_views),
     row("POST", "/api/v1/reference-tables", admin_creates),
     row("GET", "/api/v1/candidates", candidate_readers),
-    row("POST", "/api/v1/candidates/import", candidate_importers_create),
+    row(
+        "POST",
+        "/api/v1/candidates/import",
+        candidate_importers_create,
+    ),
     row("GET", "/api/v1/candidates/{id}", candidate_readers),
     row(
         "POST",
@@ -832,7 +836,11 @@ const MATRIX: &[Row] = &[
         "/api/v1/chains/{id}/target-weights",
         chain_team_changes,
     ),
-    row("PUT", "/api/v1/chains/{id}/target-marks", chain_team_changes),
+    row(
+        "PUT",
+        "/api/v1/chains/{id}/target-marks",
+        chain_team_changes,
+    ),
     row("POST", "/api/v1/chains/{id}/leads", chain_team_makes_leads),
     // Archives.
     row(
@@ -1855,11 +1863,15 @@ async fn request(
         }
         ("PUT", "/api/v1/chains/{id}/target-weights") => (
             id(pick(w.chains, scope)),
-            Some(json!({"segment_match": 40, "scale": 20, "growth": 10, "relations": 20, "distance": 10})),
+            Some(
+                json!({"segment_match": 40, "scale": 20, "growth": 10, "relations": 20, "distance": 10}),
+            ),
         ),
         ("PUT", "/api/v1/chains/{id}/target-marks") => (
             id(pick(w.chains, scope)),
-            Some(json!({"segment_id": pick(w.segments, scope), "candidate_id": w.candidate, "pinned": true})),
+            Some(
+                json!({"segment_id": pick(w.segments, scope), "candidate_id": w.candidate, "pinned": true}),
+            ),
         ),
         ("POST", "/api/v1/chains/{id}/leads") => {
             let (status, imported) = admin
@@ -1875,7 +1887,9 @@ async fn request(
             let candidate = found[0]["id"].as_i64().expect("the candidate");
             (
                 id(pick(w.chains, scope)),
-                Some(json!({"segment_id": pick(w.segments, scope), "candidate_id": candidate, "on": "2021-09-01"})),
+                Some(
+                    json!({"segment_id": pick(w.segments, scope), "candidate_id": candidate, "on": "2021-09-01"}),
+                ),
             )
         }
         ("PUT", "/api/v1/chains/{id}/segment-weights") => (

@@ -133,13 +133,22 @@ async fn roadmap(client: Client, base: String) {
     let sheets = workbook.sheet_names();
     assert_eq!(
         sheets,
-        ["产业链诊断", "招商目标清单", "招商线索", "项目清单", "企业清单", "问题清单"]
+        [
+            "产业链诊断",
+            "招商目标清单",
+            "招商线索",
+            "项目清单",
+            "企业清单",
+            "问题清单"
+        ]
     );
-    let leads = workbook.worksheet_range("招商线索").expect("the leads sheet");
+    let leads = workbook
+        .worksheet_range("招商线索")
+        .expect("the leads sheet");
     assert!(
-        leads
-            .rows()
-            .any(|row| row.iter().any(|c| c.to_string().contains("沪清氢能动力科技有限公司"))),
+        leads.rows().any(|row| row
+            .iter()
+            .any(|c| c.to_string().contains("沪清氢能动力科技有限公司"))),
         "the workbook lists the new lead"
     );
 }

@@ -29,7 +29,7 @@ mod pages;
 mod projects;
 mod read_cache;
 mod registry;
-mod targets;
 mod report_page;
+mod targets;
 mod work_orders;
 mod work_pages;

@@ -32,7 +32,12 @@ async fn a_candidate_file_with_bad_rows_reports_each_row_and_stores_nothing() {
              重复公司,{good},福建省,宁德,3841,,,,否,,,,协会名录,2026-03-01\n"
         );
         let (status, body) = send_candidates(&app, &csv).await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "[{}] {body}", app.engine);
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "[{}] {body}",
+            app.engine
+        );
         assert_eq!(body["stored"], json!(false));
         let errors: Vec<(u64, String)> = body["errors"]
             .as_array()
@@ -70,7 +75,12 @@ async fn a_candidate_file_with_bad_rows_reports_each_row_and_stores_nothing() {
         let (_, body) = send_candidates(&app, &csv).await;
         assert_eq!(body["summary"], json!({"created": 0, "updated": 1}));
         let (_, found) = app.get("/api/v1/candidates?q=时代").await;
-        assert_eq!(found.as_array().map(Vec::len), Some(1), "[{}] {found}", app.engine);
+        assert_eq!(
+            found.as_array().map(Vec::len),
+            Some(1),
+            "[{}] {found}",
+            app.engine
+        );
         assert_eq!(found[0]["credit_code"], json!(good));
     }
 }
@@ -113,9 +123,17 @@ async fn a_target_turned_into_a_lead_is_a_project_and_its_production_changes_the
         assert_eq!(battery["gap_class"], json!("broken"));
         let top = &battery["targets"][0];
         assert_eq!(top["rank"], json!(1));
-        assert_eq!(top["candidate"]["name"], json!("近邻电池"), "[{}] {battery}", app.engine);
+        assert_eq!(
+            top["candidate"]["name"],
+            json!("近邻电池"),
+            "[{}] {battery}",
+            app.engine
+        );
         assert_eq!(top["score"]["segment_match"]["value"], json!(1.0));
-        assert_eq!(battery["targets"][1]["score"]["segment_match"]["value"], json!(0.5));
+        assert_eq!(
+            battery["targets"][1]["score"]["segment_match"]["value"],
+            json!(0.5)
+        );
         let candidate = top["candidate"]["id"].as_i64().expect("id");
 
         let project = app
@@ -125,7 +143,12 @@ async fn a_target_turned_into_a_lead_is_a_project_and_its_production_changes_the
             )
             .await;
         assert_eq!(project["stage"], json!("lead"));
-        assert_eq!(project["chief"]["id"], json!(chief), "[{}] {project}", app.engine);
+        assert_eq!(
+            project["chief"]["id"],
+            json!(chief),
+            "[{}] {project}",
+            app.engine
+        );
         assert_eq!(project["segment_id"], json!(f.child_segment));
         let id = project["id"].as_i64().expect("id");
         let (_, projects) = app
@@ -177,8 +200,18 @@ async fn a_target_turned_into_a_lead_is_a_project_and_its_production_changes_the
                     .expect("segment")
             }
         };
-        assert_eq!(class_in("2026-05").await, json!("broken"), "[{}]", app.engine);
-        assert_eq!(class_in("2026-06").await, json!("single_point"), "[{}]", app.engine);
+        assert_eq!(
+            class_in("2026-05").await,
+            json!("broken"),
+            "[{}]",
+            app.engine
+        );
+        assert_eq!(
+            class_in("2026-06").await,
+            json!("single_point"),
+            "[{}]",
+            app.engine
+        );
         let (_, lists) = app
             .get(&format!("/api/v1/chains/{}/targets?month=2026-06", f.chain))
             .await;

@@ -156,8 +156,9 @@ impl TargetStore for Engine {
         let mut c = self.read().await?;
         let mut lookup = CodeLookup::default();
         for chunk in segment_codes.chunks(500) {
-            let mut qb: QueryBuilder<'static, Db> =
-                QueryBuilder::new("SELECT code, id FROM segments WHERE archived = FALSE AND code IN (");
+            let mut qb: QueryBuilder<'static, Db> = QueryBuilder::new(
+                "SELECT code, id FROM segments WHERE archived = FALSE AND code IN (",
+            );
             let mut list = qb.separated(", ");
             for code in chunk {
                 list.push_bind(code.clone());
@@ -272,15 +273,8 @@ impl TargetStore for Engine {
             }
             written.insert(d.credit_code.clone(), id);
         }
-        tx.commit_audited(
-            actor,
-            "candidate_import",
-            0,
-            "import",
-            None,
-            Some(&written),
-        )
-        .await?;
+        tx.commit_audited(actor, "candidate_import", 0, "import", None, Some(&written))
+            .await?;
         Ok(summary)
     }
 
@@ -306,7 +300,9 @@ impl TargetStore for Engine {
             qb.push(")");
         }
         if let Some(segment) = search.segment_id {
-            qb.push(" AND d.id IN (SELECT candidate_id FROM candidate_segments WHERE segment_id = ");
+            qb.push(
+                " AND d.id IN (SELECT candidate_id FROM candidate_segments WHERE segment_id = ",
+            );
             qb.push_bind(segment);
             qb.push(")");
         }
@@ -339,15 +335,24 @@ impl TargetStore for Engine {
             )
             .into());
         }
-        sqlx::query("UPDATE candidates SET settled_enterprise_id = $1, updated_at = $2 WHERE id = $3")
-            .bind(enterprise)
-            .bind(Utc::now())
-            .bind(id)
-            .execute(tx.conn())
-            .await?;
+        sqlx::query(
+            "UPDATE candidates SET settled_enterprise_id = $1, updated_at = $2 WHERE id = $3",
+        )
+        .bind(enterprise)
+        .bind(Utc::now())
+        .bind(id)
+        .execute(tx.conn())
+        .await?;
         let after = candidate_by_id(tx.conn(), id).await?;
-        tx.commit_audited(actor, "candidate", id, "settle", Some(&before), Some(&after))
-            .await?;
+        tx.commit_audited(
+            actor,
+            "candidate",
+            id,
+            "settle",
+            Some(&before),
+            Some(&after),
+        )
+        .await?;
         Ok(after)
     }
 
@@ -360,13 +365,14 @@ impl TargetStore for Engine {
         .bind(chain)
         .fetch_optional(&mut *c)
         .await?;
-        let weights = weights.map_or_else(TargetWeights::default, |(m, s, g, r, d)| TargetWeights {
-            segment_match: m,
-            scale: s,
-            growth: g,
-            relations: r,
-            distance: d,
-        });
+        let weights =
+            weights.map_or_else(TargetWeights::default, |(m, s, g, r, d)| TargetWeights {
+                segment_match: m,
+                scale: s,
+                growth: g,
+                relations: r,
+                distance: d,
+            });
         let segments: Vec<(i64, String)> = sqlx::query_as(
             "SELECT id, industry_codes FROM segments WHERE chain_id = $1 AND archived = FALSE ORDER BY position, id",
         )
@@ -417,17 +423,19 @@ impl TargetStore for Engine {
         .await?;
         let leads = leads
             .into_iter()
-            .map(|(project_id, project_name, candidate_id, segment_id, stage)| {
-                Ok(TargetLead {
-                    stage: ProjectStage::parse(&stage).ok_or_else(|| {
-                        crate::common::corrupt("project", project_id, "unknown stage")
-                    })?,
-                    project_id,
-                    project_name,
-                    candidate_id,
-                    segment_id,
-                })
-            })
+            .map(
+                |(project_id, project_name, candidate_id, segment_id, stage)| {
+                    Ok(TargetLead {
+                        stage: ProjectStage::parse(&stage).ok_or_else(|| {
+                            crate::common::corrupt("project", project_id, "unknown stage")
+                        })?,
+                        project_id,
+                        project_name,
+                        candidate_id,
+                        segment_id,
+                    })
+                },
+            )
             .collect::<Result<Vec<_>>>()?;
         let chief_person_id: Option<i64> = sqlx::query_scalar(
             "SELECT person_id FROM posts WHERE role = 'chain_chief' AND chain_id = $1 AND archived = FALSE \
@@ -444,12 +452,14 @@ impl TargetStore for Engine {
             candidates,
             marks: marks
                 .into_iter()
-                .map(|(segment_id, candidate_id, pinned, excluded_reason)| TargetMark {
-                    segment_id,
-                    candidate_id,
-                    pinned,
-                    excluded_reason,
-                })
+                .map(
+                    |(segment_id, candidate_id, pinned, excluded_reason)| TargetMark {
+                        segment_id,
+                        candidate_id,
+                        pinned,
+                        excluded_reason,
+                    },
+                )
                 .collect(),
             leads,
         })
@@ -479,8 +489,15 @@ impl TargetStore for Engine {
         .bind(Utc::now())
         .execute(tx.conn())
         .await?;
-        tx.commit_audited(actor, "target_weights", chain, "update", None, Some(&weights))
-            .await?;
+        tx.commit_audited(
+            actor,
+            "target_weights",
+            chain,
+            "update",
+            None,
+            Some(&weights),
+        )
+        .await?;
         Ok(weights)
     }
 
@@ -492,11 +509,7 @@ impl TargetStore for Engine {
             .map(str::trim)
             .map(str::to_string);
         if reason.as_deref() == Some("") {
-            return Err(Invalid::field(
-                "excluded_reason",
-                "an exclusion needs a reason",
-            )
-            .into());
+            return Err(Invalid::field("excluded_reason", "an exclusion needs a reason").into());
         }
         if mark.pinned && reason.is_some() {
             return Err(Invalid::field(
@@ -524,8 +537,15 @@ impl TargetStore for Engine {
         .bind(Utc::now())
         .execute(tx.conn())
         .await?;
-        tx.commit_audited(actor, "target_mark", mark.candidate_id, "update", None, Some(&mark))
-            .await?;
+        tx.commit_audited(
+            actor,
+            "target_mark",
+            mark.candidate_id,
+            "update",
+            None,
+            Some(&mark),
+        )
+        .await?;
         Ok(mark)
     }
 

@@ -6,7 +6,6 @@ pub mod appeals;
 pub mod areas;
 pub mod audit;
 pub mod chain_intel;
-pub mod targets;
 pub mod chains;
 pub(crate) mod crud;
 pub mod digital_economy;
@@ -23,6 +22,7 @@ pub mod projects;
 pub mod reports;
 pub mod segments;
 pub mod session;
+pub mod targets;
 pub mod transformation;
 pub mod work_orders;
 

@@ -98,8 +98,10 @@ pub async fn import(
     body: Bytes,
 ) -> ApiResult<Response> {
     let today = state.clock.today();
-    let latest = YearMonth::new(today.year().max(0).unsigned_abs(), today.month())
-        .map_err(|e| chainpark_app::error::AppError::internal(format!("today is not a month: {e}")))?;
+    let latest =
+        YearMonth::new(today.year().max(0).unsigned_abs(), today.month()).map_err(|e| {
+            chainpark_app::error::AppError::internal(format!("today is not a month: {e}"))
+        })?;
     let mut options = ImportOptions::new(latest);
     options.limits = state.import_limits.clone();
     let outcome = import_candidates(

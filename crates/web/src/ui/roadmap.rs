@@ -122,10 +122,17 @@ fn score_hover(viewer: &Viewer, s: &TargetScore, weights: [i64; 5]) -> String {
             )
         })
         .collect();
-    format!("{}: {}", viewer.t("roadmap.score_formula"), listed.join(" · "))
+    format!(
+        "{}: {}",
+        viewer.t("roadmap.score_formula"),
+        listed.join(" · ")
+    )
 }
 
-fn stage_label(viewer: &Viewer, stage: chainpark_core::workflow::projects::ProjectStage) -> &'static str {
+fn stage_label(
+    viewer: &Viewer,
+    stage: chainpark_core::workflow::projects::ProjectStage,
+) -> &'static str {
     viewer.t(&format!("project.stage.{}", stage.as_str()))
 }
 
@@ -353,7 +360,11 @@ pub async fn workbook(
     );
     let mut leads = Sheet::new(
         t("roadmap.sheet.leads"),
-        &[t("health.segment"), t("roadmap.project"), t("roadmap.stage")],
+        &[
+            t("health.segment"),
+            t("roadmap.project"),
+            t("roadmap.stage"),
+        ],
     );
     for s in &lists.segments {
         for target in s.targets.iter().chain(&s.excluded) {
@@ -388,7 +399,11 @@ pub async fn workbook(
     }
     let mut projects = Sheet::new(
         t("roadmap.sheet.projects"),
-        &[t("roadmap.project"), t("health.segment"), t("roadmap.stage")],
+        &[
+            t("roadmap.project"),
+            t("health.segment"),
+            t("roadmap.stage"),
+        ],
     );
     let project_filter = ProjectFilter {
         chain_id: Some(id),
@@ -420,7 +435,9 @@ pub async fn workbook(
         .map_err(|e| viewer.fail(e))?
         .items
     {
-        enterprises.rows.push(vec![text(e.name), text(e.credit_code.as_str())]);
+        enterprises
+            .rows
+            .push(vec![text(e.name), text(e.credit_code.as_str())]);
     }
     let mut problems = Sheet::new(
         t("roadmap.sheet.problems"),

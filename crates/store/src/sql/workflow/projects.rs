@@ -81,7 +81,11 @@ pub(crate) async fn check_project(c: &mut Conn, d: &ProjectDraft) -> Result<()> 
 
 /// Inserts a project (`current: None`) or rewrites one, guarded by the version it was read at
 /// (`current: Some((id, version))`): a project changed by someone else meanwhile answers 409.
-pub(crate) async fn write_project(c: &mut Conn, current: Option<(Id, i64)>, d: &ProjectDraft) -> Result<Id> {
+pub(crate) async fn write_project(
+    c: &mut Conn,
+    current: Option<(Id, i64)>,
+    d: &ProjectDraft,
+) -> Result<Id> {
     let s = &d.stages;
     let sql = match current {
         None => "INSERT INTO projects (name, name_en, investor, enterprise_id, planned_investment, contracted_investment, chain_id, segment_id, \
