@@ -21,7 +21,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::chain_intel::chain_health;
+use crate::chain_intel::HealthCache;
 use crate::error::{AppError, AppResult};
 
 /// How many targets a segment's list shows (pinned ones always).
@@ -126,14 +126,19 @@ pub struct TargetLists {
     pub segments: Vec<SegmentTargets>,
 }
 
-/// The target lists of a chain, from its diagnosis on `month`: readers of everything and the chain's own people.
+/// The target lists of a chain, from its diagnosis on `month` (remembered in `cache` for data `version`): readers
+/// of everything and the chain's own people.
 pub async fn target_lists(
     store: &dyn Store,
+    cache: &HealthCache,
+    version: u64,
     actor: &Actor,
     chain: Id,
     month: Month,
 ) -> AppResult<TargetLists> {
-    let health = chain_health(store, actor, chain, month, None).await?;
+    let health = cache
+        .chain(store, actor, chain, month, None, version)
+        .await?;
     let inputs = store.target_inputs(actor, chain).await?;
     let codes: HashMap<Id, &Vec<String>> =
         inputs.segment_codes.iter().map(|(s, c)| (*s, c)).collect();

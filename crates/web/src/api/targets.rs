@@ -180,7 +180,15 @@ pub async fn targets(
 ) -> ApiResult<Json<TargetLists>> {
     let month = month_or_now(&state, q.month.as_deref())?;
     Ok(Json(
-        target_lists(state.store.as_ref(), &caller.actor(), id, month).await?,
+        target_lists(
+            state.store.as_ref(),
+            &state.chain_health,
+            state.cache.version(),
+            &caller.actor(),
+            id,
+            month,
+        )
+        .await?,
     ))
 }
 

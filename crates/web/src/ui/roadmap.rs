@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
-use chainpark_app::chain_intel::{chain_health, parse_month};
+use chainpark_app::chain_intel::parse_month;
 use chainpark_app::exports::{Cell, Sheet, xlsx_bytes};
 use chainpark_app::targets::{LeadInput, Target, TargetLists, target_lists, turn_into_lead};
 use chainpark_core::chain_intel::{Explained, GapClass, round4};
@@ -191,9 +191,16 @@ pub async fn page(
 ) -> PageResult {
     let month = month_of(&state, &viewer, q.month.as_deref())?;
     let actor = viewer.actor();
-    let lists = target_lists(state.store.as_ref(), actor, id, month)
-        .await
-        .map_err(|e| viewer.fail(e))?;
+    let lists = target_lists(
+        state.store.as_ref(),
+        &state.chain_health,
+        state.cache.version(),
+        actor,
+        id,
+        month,
+    )
+    .await
+    .map_err(|e| viewer.fail(e))?;
     let chain = state
         .store
         .get_chain(actor, id)
@@ -306,10 +313,13 @@ pub async fn workbook(
     let month = month_of(&state, &viewer, q.month.as_deref())?;
     let store = state.store.as_ref();
     let actor = viewer.actor();
-    let health = chain_health(store, actor, id, month, None)
+    let version = state.cache.version();
+    let health = state
+        .chain_health
+        .chain(store, actor, id, month, None, version)
         .await
         .map_err(|e| viewer.fail(e))?;
-    let lists = target_lists(store, actor, id, month)
+    let lists = target_lists(store, &state.chain_health, version, actor, id, month)
         .await
         .map_err(|e| viewer.fail(e))?;
     let names = segment_names(&state, &viewer, id).await?;
