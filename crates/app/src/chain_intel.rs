@@ -15,6 +15,9 @@ use chainpark_store::prelude::*;
 use chainpark_store::{Actor, StoreError};
 use chrono::Datelike;
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 use utoipa::ToSchema;
 
 use crate::error::{AppError, AppResult};
@@ -98,6 +101,113 @@ pub async fn all_chains_health(
     Ok(healths(
         store.chain_facts(actor, None, month, reference).await?,
     ))
+}
+
+/// How long a remembered diagnosis is used at most, even when no change on this server moved the data version
+/// (changes made by another process on the same database are seen after this long).
+pub const HEALTH_MAX_AGE: Duration = Duration::from_secs(60);
+/// (month, reference) pairs remembered at once.
+const HEALTH_ENTRIES: usize = 64;
+
+struct Remembered {
+    version: u64,
+    made: Instant,
+    healths: Arc<Vec<ChainHealth>>,
+}
+
+/// Every unarchived chain's diagnosis for a (month, reference table), remembered for the data version it was
+/// computed at (the server's version moves with every change, see `chainpark_web::cache`): the facts of all chains
+/// are read in four queries and diagnosed once, and every chain page and overview of that month then filters and
+/// clones. Who may see which chain is checked on every answer, never cached.
+#[derive(Default)]
+pub struct HealthCache {
+    entries: Mutex<HashMap<(Month, Option<Id>), Remembered>>,
+}
+
+impl HealthCache {
+    fn lookup(&self, key: &(Month, Option<Id>), version: u64) -> Option<Arc<Vec<ChainHealth>>> {
+        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        entries
+            .get(key)
+            .filter(|r| r.version == version && r.made.elapsed() < HEALTH_MAX_AGE)
+            .map(|r| r.healths.clone())
+    }
+
+    /// Every chain's diagnosis on `month`, from memory when it was computed at `version` less than
+    /// [`HEALTH_MAX_AGE`] ago.
+    pub async fn all(
+        &self,
+        store: &dyn Store,
+        month: Month,
+        reference: Option<Id>,
+        version: u64,
+    ) -> AppResult<Arc<Vec<ChainHealth>>> {
+        let key = (month, reference);
+        if let Some(hit) = self.lookup(&key, version) {
+            return Ok(hit);
+        }
+        let set = store
+            .chain_facts(&Actor::system("chain diagnosis"), None, month, reference)
+            .await?;
+        let healths = Arc::new(healths(set));
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if entries.len() >= HEALTH_ENTRIES {
+            entries.retain(|_, r| r.version == version && r.made.elapsed() < HEALTH_MAX_AGE);
+            if entries.len() >= HEALTH_ENTRIES {
+                entries.clear();
+            }
+        }
+        entries.insert(
+            key,
+            Remembered {
+                version,
+                made: Instant::now(),
+                healths: healths.clone(),
+            },
+        );
+        Ok(healths)
+    }
+
+    /// One chain's diagnosis, as [`chain_health`] answers it, through the remembered set (an archived chain, which
+    /// the set leaves out, is computed alone).
+    pub async fn chain(
+        &self,
+        store: &dyn Store,
+        actor: &Actor,
+        chain: Id,
+        month: Month,
+        reference: Option<Id>,
+        version: u64,
+    ) -> AppResult<ChainHealth> {
+        store.get_chain(actor, chain).await?;
+        actor
+            .scope
+            .may_read_chain_intel(chain)
+            .map_err(StoreError::from)?;
+        let all = self.all(store, month, reference, version).await?;
+        match all.iter().find(|h| h.chain_id == chain) {
+            Some(health) => Ok(health.clone()),
+            None => chain_health(store, actor, chain, month, reference).await,
+        }
+    }
+
+    /// Every chain the actor reaches, as [`all_chains_health`] answers it, through the remembered set.
+    pub async fn chains(
+        &self,
+        store: &dyn Store,
+        actor: &Actor,
+        month: Month,
+        reference: Option<Id>,
+        version: u64,
+    ) -> AppResult<Vec<ChainHealth>> {
+        actor.scope.may_see_zone_views().map_err(StoreError::from)?;
+        let all = self.all(store, month, reference, version).await?;
+        Ok(all
+            .iter()
+            .filter(|h| actor.scope.may_read_chain_intel(h.chain_id).is_ok())
+            .cloned()
+            .collect())
+    }
 }
 
 /// Sets importance weights (hundredths) of segments of a chain: its chiefs, its task force and the admin.

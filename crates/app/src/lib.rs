@@ -19,5 +19,6 @@ pub mod reports;
 pub mod rollups;
 pub mod scorecards;
 pub mod spool;
+pub mod targets;
 
 pub use error::{AppError, AppResult};

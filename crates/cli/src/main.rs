@@ -15,6 +15,7 @@ mod bench_sign_in;
 mod config;
 mod figures;
 mod meters;
+mod targets_demo;
 mod workflow;
 
 use std::path::PathBuf;
@@ -247,6 +248,9 @@ async fn main() -> anyhow::Result<()> {
                     .await
                     .context("loading the demo's projects and appeals")?;
                 assessment::load_demo(&store, &zone, clock).await?;
+                targets_demo::load_demo(&store, clock)
+                    .await
+                    .context("loading the demo's candidates and leads")?;
                 accounts::create_demo_accounts(&store, clock).await?;
                 println!(
                     "demo accounts (password {}): leader, analyst, chain.chief, chain.taskforce, chain.owner, park.chief, park.staff, enterprise",

@@ -24,5 +24,6 @@ pub mod pinyin_initials;
 pub mod registry;
 pub mod spreadsheet;
 mod table_code;
+pub mod targets;
 pub mod time;
 pub mod workflow;

@@ -130,7 +130,7 @@ const LEASE_COLUMNS: [(&str, &str, &str, bool); 8] = [
     ("valid_to", "终止日期", "valid_to", false),
 ];
 
-fn normalise(name: &str) -> String {
+pub(crate) fn normalise(name: &str) -> String {
     name.chars()
         .filter(|c| !c.is_whitespace() && !matches!(c, '(' | ')' | '（' | '）' | '_' | '-'))
         .collect::<String>()
@@ -138,7 +138,7 @@ fn normalise(name: &str) -> String {
 }
 
 /// Column index of each field; a missing required column is one error on the header line.
-fn columns(
+pub(crate) fn columns(
     table: &Table,
     wanted: &[(&'static str, &str, &str, bool)],
     errors: &mut Vec<LandRowError>,
@@ -164,12 +164,12 @@ fn columns(
     found
 }
 
-struct RowReader<'a> {
-    line: u64,
-    cells: &'a [String],
-    columns: &'a HashMap<&'static str, usize>,
-    names: &'a [(&'static str, &'static str, &'static str, bool)],
-    errors: Vec<LandRowError>,
+pub(crate) struct RowReader<'a> {
+    pub(crate) line: u64,
+    pub(crate) cells: &'a [String],
+    pub(crate) columns: &'a HashMap<&'static str, usize>,
+    pub(crate) names: &'a [(&'static str, &'static str, &'static str, bool)],
+    pub(crate) errors: Vec<LandRowError>,
 }
 
 impl RowReader<'_> {
@@ -180,14 +180,14 @@ impl RowReader<'_> {
             .map_or(field.to_string(), |c| c.1.to_string())
     }
 
-    fn text(&self, field: &str) -> &str {
+    pub(crate) fn text(&self, field: &str) -> &str {
         self.columns
             .get(field)
             .and_then(|i| self.cells.get(*i))
             .map_or("", |c| c.trim())
     }
 
-    fn fail(&mut self, field: &str, message: impl Into<String>) {
+    pub(crate) fn fail(&mut self, field: &str, message: impl Into<String>) {
         let column = self.name(field);
         self.errors.push(LandRowError {
             line: self.line,
@@ -196,7 +196,7 @@ impl RowReader<'_> {
         });
     }
 
-    fn date(&mut self, field: &str) -> Option<NaiveDate> {
+    pub(crate) fn date(&mut self, field: &str) -> Option<NaiveDate> {
         let text = self.text(field).to_string();
         if text.is_empty() {
             return None;
@@ -224,7 +224,11 @@ impl RowReader<'_> {
     }
 
     /// Maps the core's field errors to this row's columns.
-    fn invalid(&mut self, invalid: chainpark_core::error::Invalid, field_of: &[(&str, &str)]) {
+    pub(crate) fn invalid(
+        &mut self,
+        invalid: chainpark_core::error::Invalid,
+        field_of: &[(&str, &str)],
+    ) {
         for e in invalid.0 {
             let field = field_of
                 .iter()

@@ -21,6 +21,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod candidates;
 mod catalogue;
 mod check;
 mod csv_file;

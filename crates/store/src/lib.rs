@@ -27,6 +27,7 @@ pub mod postgres;
 pub mod registry;
 pub mod sqlite;
 mod staging;
+pub mod targets;
 pub mod workflow;
 
 use std::sync::Arc;
@@ -53,6 +54,7 @@ pub mod prelude {
         AreaStore, AuditStore, ChainStore, EnterpriseStore, LinkStore, ParkStore, PersonStore,
         PostStore, SegmentStore,
     };
+    pub use crate::targets::TargetStore;
     pub use crate::workflow::{
         AlertStore, AppealStore, CalendarStore, InboxStore, ProjectStore, TransformationStore,
         WorkOrderStore, WorkflowStore,
@@ -199,6 +201,7 @@ pub trait Store:
     + AssessmentStore
     + MeterStore
     + ChainIntelStore
+    + TargetStore
     + Send
     + Sync
 {

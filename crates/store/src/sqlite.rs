@@ -97,6 +97,8 @@ mod figures;
 mod parkops;
 #[path = "sql/registry/mod.rs"]
 mod registry;
+#[path = "sql/targets.rs"]
+mod targets;
 #[path = "sql/tx.rs"]
 mod tx;
 #[path = "sql/workflow/mod.rs"]

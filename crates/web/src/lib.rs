@@ -49,6 +49,8 @@ pub struct AppState {
     pub clock: Clock,
     /// Who each credential is and the roll-ups' answers, valid until the next change (see `cache`).
     pub cache: Arc<cache::ReadCache>,
+    /// Every chain's diagnosis per month, for the data version of `cache`.
+    pub chain_health: Arc<chainpark_app::chain_intel::HealthCache>,
     /// Requests, imports, outbox and pool for `/metrics`.
     pub metrics: Arc<metrics::Metrics>,
     /// A bearer token that reads `/metrics` (setting `metrics_token`); admins read it without.
@@ -69,6 +71,7 @@ impl AppState {
             spool: Arc::new(Spool::new(Spool::default_root())),
             clock: Clock::System,
             cache: Arc::new(cache::ReadCache::default()),
+            chain_health: Arc::default(),
             metrics: Arc::new(metrics::Metrics::default()),
             metrics_token: None,
         }

@@ -515,6 +515,57 @@ fn tenure_by_chain_or_park_team(who: Who, scope: Scope) -> u16 {
     }
 }
 
+/// The candidate registry (招商目标库): readers of everything and chain roles; park and enterprise users are refused.
+fn candidate_readers(who: Who, _: Scope) -> u16 {
+    match who {
+        Nobody => 401,
+        As(Admin | Leader | Analyst | ChainChief | ChainTaskForce | ChainOwner) => 200,
+        _ => 403,
+    }
+}
+
+/// Candidates are imported (and settled) by the admin and chain chiefs and task forces, for any chain.
+fn candidate_importers_answering(ok: u16, who: Who) -> u16 {
+    match who {
+        Nobody => 401,
+        As(Admin | ChainChief | ChainTaskForce) => ok,
+        _ => 403,
+    }
+}
+
+fn candidate_importers_create(who: Who, _: Scope) -> u16 {
+    candidate_importers_answering(201, who)
+}
+
+fn candidate_importers_change(who: Who, _: Scope) -> u16 {
+    candidate_importers_answering(200, who)
+}
+
+/// A target becomes a lead by the admin and the chain's chiefs and task force (201); the others as for the
+/// chain's segments.
+fn chain_team_makes_leads(who: Who, scope: Scope) -> u16 {
+    match chain_team_changes(who, scope) {
+        200 => 201,
+        other => other,
+    }
+}
+
+/// Who sees a candidate's name: whoever reads the registry.
+fn candidate_seen(role: Role) -> bool {
+    matches!(
+        role,
+        Admin | Leader | Analyst | ChainChief | ChainTaskForce | ChainOwner
+    )
+}
+
+/// A candidate file of one firm.
+fn candidate_file(name: &str, body: &str) -> String {
+    format!(
+        "企业名称,统一社会信用代码,省份,城市,行业代码,来源,来源日期\n{name},{},上海市,上海,3612,matrix,2021-09-01\n",
+        credit_code(body)
+    )
+}
+
 /// The table. Reads and changes come before archives, and signing out comes last, so that each row finds the
 /// objects it needs.
 const MATRIX: &[Row] = &[
@@ -816,6 +867,30 @@ const MATRIX: &[Row] = &[
     ),
     row("GET", "/api/v1/scorecards/chains", zone_views),
     row("GET", "/api/v1/scorecards/parks", zone_views),
+    row("GET", "/api/v1/candidates", candidate_readers),
+    row(
+        "POST",
+        "/api/v1/candidates/import",
+        candidate_importers_create,
+    ),
+    row("GET", "/api/v1/candidates/{id}", candidate_readers),
+    row(
+        "POST",
+        "/api/v1/candidates/{id}/settle",
+        candidate_importers_change,
+    ),
+    row("GET", "/api/v1/chains/{id}/targets", own_chain_intel),
+    row(
+        "PUT",
+        "/api/v1/chains/{id}/target-weights",
+        chain_team_changes,
+    ),
+    row(
+        "PUT",
+        "/api/v1/chains/{id}/target-marks",
+        chain_team_changes,
+    ),
+    row("POST", "/api/v1/chains/{id}/leads", chain_team_makes_leads),
     // Archives.
     row(
         "POST",
@@ -865,6 +940,8 @@ const PAGES: &[Row] = &[
     row("GET", "/chains/export.xlsx", zone_views),
     row("GET", "/chains/{id}", chain_page),
     row("GET", "/chains/{id}/health", own_chain_intel),
+    row("GET", "/chains/{id}/roadmap", own_chain_intel),
+    row("GET", "/chains/{id}/workbook.xlsx", own_chain_intel),
     row("GET", "/parks", zone_views),
     row("GET", "/parks/export.csv", zone_views),
     row("GET", "/parks/export.xlsx", zone_views),
@@ -1078,6 +1155,8 @@ struct World {
     /// The evaluation scheme (used by `run`) and the run of 2021 that graded E1 and E4 on their parcels.
     scheme: i64,
     run: i64,
+    /// A candidate firm of the registry (its name carries marker MXZ1).
+    candidate: i64,
     /// The enterprise user's import of its own rows (made once the accounts exist) and the admin's of all four.
     imports: [i64; 2],
     /// A message of the neutral person's inbox.
@@ -1660,7 +1739,20 @@ async fn world(admin: &TestApp) -> World {
     ] {
         object(&format!("assessment/runs/{run}/results"), firm, seen);
     }
+    let (status, imported) = admin
+        .send_file(
+            Method::POST,
+            "/api/v1/candidates/import?filename=c.csv",
+            "text/csv",
+            candidate_file("候选MXZ1", "91500000MK0000001"),
+        )
+        .await;
+    assert_eq!(status, 201, "{imported}");
+    let (_, found) = admin.get("/api/v1/candidates?q=MXZ1").await;
+    let candidate = found[0]["id"].as_i64().expect("the candidate");
+    markers.push(marker("MXZ1", candidate_seen));
     World {
+        candidate,
         area,
         chains,
         segments: [segments[0], segments[2]],
@@ -1859,6 +1951,52 @@ async fn request(
             format!("{}?from=2021-07&to=2021-09", id(pick(w.chains, scope))),
             None,
         ),
+        ("POST", "/api/v1/candidates/import") => (
+            format!("{}?filename=c.csv", row.path),
+            Some(Value::String(candidate_file(
+                &format!("候选{n}"),
+                &format!("91500000MA{n:07}"),
+            ))),
+        ),
+        ("GET", "/api/v1/candidates/{id}") => (id(w.candidate), None),
+        ("POST", "/api/v1/candidates/{id}/settle") => (
+            id(w.candidate),
+            Some(json!({"enterprise_id": w.enterprises[0]})),
+        ),
+        ("GET", "/api/v1/chains/{id}/targets") => {
+            (format!("{}?month=2021-09", id(pick(w.chains, scope))), None)
+        }
+        ("PUT", "/api/v1/chains/{id}/target-weights") => (
+            id(pick(w.chains, scope)),
+            Some(
+                json!({"segment_match": 40, "scale": 20, "growth": 10, "relations": 20, "distance": 10}),
+            ),
+        ),
+        ("PUT", "/api/v1/chains/{id}/target-marks") => (
+            id(pick(w.chains, scope)),
+            Some(
+                json!({"segment_id": pick(w.segments, scope), "candidate_id": w.candidate, "pinned": true}),
+            ),
+        ),
+        ("POST", "/api/v1/chains/{id}/leads") => {
+            let (status, imported) = admin
+                .send_file(
+                    Method::POST,
+                    "/api/v1/candidates/import?filename=c.csv",
+                    "text/csv",
+                    candidate_file(&format!("线索{n}"), &format!("91500000MB{n:07}")),
+                )
+                .await;
+            assert_eq!(status, 201, "{imported}");
+            let (_, found) = admin.get(&format!("/api/v1/candidates?q=线索{n}")).await;
+            let candidate = found[0]["id"].as_i64().expect("the candidate");
+            (
+                id(pick(w.chains, scope)),
+                Some(
+                    json!({"segment_id": pick(w.segments, scope), "candidate_id": candidate, "on": "2021-09-01"}),
+                ),
+            )
+        }
         ("PUT", "/api/v1/chains/{id}/segment-weights") => (
             id(pick(w.chains, scope)),
             Some(json!({"weights": [{"segment_id": pick(w.segments, scope), "weight": 2}]})),
@@ -2268,7 +2406,9 @@ fn page_path(row: &Row, who: Who, scope: Scope, w: &World) -> String {
     let id = |pair: [i64; 2]| row.path.replace("{id}", &pick(pair, scope).to_string());
     match row.path {
         "/chains/{id}" => id(w.chains),
-        "/chains/{id}/health" => format!("{}?month=2021-09", id(w.chains)),
+        "/chains/{id}/health" | "/chains/{id}/roadmap" | "/chains/{id}/workbook.xlsx" => {
+            format!("{}?month=2021-09", id(w.chains))
+        }
         "/parks/{id}" => id(w.parks),
         "/enterprises/{id}" => id(w.enterprises),
         "/imports/{id}" => id(w.imports),

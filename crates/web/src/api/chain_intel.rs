@@ -9,8 +9,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chainpark_app::chain_intel::{
-    ChainHealth, HealthPoint, ReferenceImport, ReferenceQuery, all_chains_health, chain_health,
-    chain_history, import_reference, parse_month, set_segment_weights,
+    ChainHealth, HealthPoint, ReferenceImport, ReferenceQuery, chain_history, import_reference,
+    parse_month, set_segment_weights,
 };
 use chainpark_core::chain_intel::parse_weight;
 use chainpark_core::period::Month;
@@ -72,7 +72,16 @@ pub async fn all(
 ) -> ApiResult<Json<Vec<ChainHealth>>> {
     let month = month_or("month", q.month.as_deref(), month_of(state.clock.today()))?;
     Ok(Json(
-        all_chains_health(state.store.as_ref(), &caller.actor(), month, q.reference_id).await?,
+        state
+            .chain_health
+            .chains(
+                state.store.as_ref(),
+                &caller.actor(),
+                month,
+                q.reference_id,
+                state.cache.version(),
+            )
+            .await?,
     ))
 }
 
@@ -91,14 +100,17 @@ pub async fn one(
 ) -> ApiResult<Json<ChainHealth>> {
     let month = month_or("month", q.month.as_deref(), month_of(state.clock.today()))?;
     Ok(Json(
-        chain_health(
-            state.store.as_ref(),
-            &caller.actor(),
-            id,
-            month,
-            q.reference_id,
-        )
-        .await?,
+        state
+            .chain_health
+            .chain(
+                state.store.as_ref(),
+                &caller.actor(),
+                id,
+                month,
+                q.reference_id,
+                state.cache.version(),
+            )
+            .await?,
     ))
 }
 

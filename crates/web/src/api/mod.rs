@@ -23,6 +23,7 @@ pub mod projects;
 pub mod reports;
 pub mod segments;
 pub mod session;
+pub mod targets;
 pub mod transformation;
 pub mod work_orders;
 
@@ -74,4 +75,5 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(reports::router())
         .merge(chain_intel::router())
         .merge(assessment::router())
+        .merge(targets::router())
 }

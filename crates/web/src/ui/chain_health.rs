@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use chainpark_app::chain_intel::{chain_health, parse_month};
+use chainpark_app::chain_intel::parse_month;
 use chainpark_core::chain_intel::{Explained, GapClass, round4};
 use chainpark_core::list::Paging;
 use chainpark_core::period::Month;
@@ -96,7 +96,16 @@ pub async fn page(
             .ok_or_else(|| viewer.fail(chainpark_app::AppError::internal("today is no month")))?,
     };
     let actor = viewer.actor();
-    let health = chain_health(state.store.as_ref(), actor, id, month, None)
+    let health = state
+        .chain_health
+        .chain(
+            state.store.as_ref(),
+            actor,
+            id,
+            month,
+            None,
+            state.cache.version(),
+        )
         .await
         .map_err(|e| viewer.fail(e))?;
     let chain = state

@@ -22,6 +22,7 @@ mod map;
 mod parks;
 mod picker;
 mod report;
+mod roadmap;
 mod sign_in;
 mod sort;
 mod stats;
@@ -57,6 +58,9 @@ pub fn routes() -> Router<AppState> {
         .route("/chains/export.xlsx", get(chains::export_xlsx))
         .route("/chains/{id}", get(chains::page))
         .route("/chains/{id}/health", get(chain_health::page))
+        .route("/chains/{id}/roadmap", get(roadmap::page))
+        .route("/chains/{id}/roadmap/leads", post(roadmap::make_lead))
+        .route("/chains/{id}/workbook.xlsx", get(roadmap::workbook))
         .route("/parks", get(parks::list))
         .route("/parks/export.csv", get(parks::export_csv))
         .route("/parks/export.xlsx", get(parks::export_xlsx))

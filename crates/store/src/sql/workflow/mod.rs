@@ -8,7 +8,7 @@ mod alerts;
 mod appeals;
 mod calendar;
 mod inbox;
-mod projects;
+pub(super) mod projects;
 mod shared;
 mod transformation;
 mod upkeep;

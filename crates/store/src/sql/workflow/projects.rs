@@ -28,7 +28,7 @@ async fn event_by_id(c: &mut Conn, id: Id) -> Result<SigningEvent> {
         .into_event())
 }
 
-async fn project_row(c: &mut Conn, id: Id) -> Result<Project> {
+pub(crate) async fn project_row(c: &mut Conn, id: Id) -> Result<Project> {
     let row: Option<ProjectRow> =
         sqlx::query_as(&format!("{PROJECT_COLUMNS} {PROJECT_FROM} WHERE p.id = $1"))
             .bind(id)
@@ -56,7 +56,7 @@ async fn visible_project(c: &mut Conn, actor: &Actor, id: Id) -> Result<Project>
 }
 
 /// References of a project draft exist, and its segment belongs to its chain.
-async fn check_project(c: &mut Conn, d: &ProjectDraft) -> Result<()> {
+pub(crate) async fn check_project(c: &mut Conn, d: &ProjectDraft) -> Result<()> {
     ensure_exists(c, "enterprises", "enterprise_id", d.enterprise_id).await?;
     ensure_exists(c, "chains", "chain_id", d.chain_id).await?;
     ensure_exists(c, "segments", "segment_id", d.segment_id).await?;
@@ -81,7 +81,11 @@ async fn check_project(c: &mut Conn, d: &ProjectDraft) -> Result<()> {
 
 /// Inserts a project (`current: None`) or rewrites one, guarded by the version it was read at
 /// (`current: Some((id, version))`): a project changed by someone else meanwhile answers 409.
-async fn write_project(c: &mut Conn, current: Option<(Id, i64)>, d: &ProjectDraft) -> Result<Id> {
+pub(crate) async fn write_project(
+    c: &mut Conn,
+    current: Option<(Id, i64)>,
+    d: &ProjectDraft,
+) -> Result<Id> {
     let s = &d.stages;
     let sql = match current {
         None => "INSERT INTO projects (name, name_en, investor, enterprise_id, planned_investment, contracted_investment, chain_id, segment_id, \
