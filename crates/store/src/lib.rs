@@ -24,6 +24,7 @@ pub mod operations;
 pub mod parkops;
 pub mod postgres;
 pub mod registry;
+pub mod space;
 pub mod sqlite;
 mod staging;
 pub mod workflow;
@@ -52,6 +53,7 @@ pub mod prelude {
         AreaStore, AuditStore, ChainStore, EnterpriseStore, LinkStore, ParkStore, PersonStore,
         PostStore, SegmentStore,
     };
+    pub use crate::space::SpaceStore;
     pub use crate::workflow::{
         AlertStore, AppealStore, CalendarStore, InboxStore, ProjectStore, TransformationStore,
         WorkOrderStore, WorkflowStore,
@@ -197,6 +199,7 @@ pub trait Store:
     + LandStore
     + AssessmentStore
     + MeterStore
+    + SpaceStore
     + ChainIntelStore
     + Send
     + Sync

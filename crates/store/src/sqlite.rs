@@ -96,6 +96,8 @@ mod figures;
 mod parkops;
 #[path = "sql/registry/mod.rs"]
 mod registry;
+#[path = "sql/space.rs"]
+mod space;
 #[path = "sql/tx.rs"]
 mod tx;
 #[path = "sql/workflow/mod.rs"]
