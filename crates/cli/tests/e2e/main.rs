@@ -29,5 +29,6 @@ mod projects;
 mod read_cache;
 mod registry;
 mod report_page;
+mod space;
 mod work_orders;
 mod work_pages;

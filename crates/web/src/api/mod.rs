@@ -22,6 +22,7 @@ pub mod projects;
 pub mod reports;
 pub mod segments;
 pub mod session;
+pub mod space;
 pub mod transformation;
 pub mod work_orders;
 
@@ -41,7 +42,7 @@ use crate::AppState;
         (name = "access", description = "Signing in, API tokens and accounts"),
         (name = "figures", description = "Indicators, imports, roll-ups with year-on-year growth and shares, region figures"),
         (name = "audit", description = "Every change, with who made it and the values before and after"),
-        (name = "park operations", description = "Meters and their readings (also over MQTT), roll-ups, alarms that open work orders, energy use"),
+        (name = "park operations", description = "Buildings, units and their occupancy; meters and their readings (also over MQTT), roll-ups, alarms that open work orders, energy use"),
     )
 )]
 struct ApiDoc;
@@ -67,6 +68,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(transformation::router())
         .merge(work_orders::router())
         .merge(meters::router())
+        .merge(space::router())
         .merge(inbox::router())
         .merge(alerts::router())
         .merge(reports::router())
