@@ -34,6 +34,7 @@ mod layout;
 mod limits;
 mod normalise;
 mod period;
+pub mod readings;
 mod reference;
 mod report;
 mod template;

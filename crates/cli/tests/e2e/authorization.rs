@@ -447,6 +447,17 @@ fn park_team_sends_readings(who: Who, scope: Scope) -> u16 {
     }
 }
 
+/// A readings file is sent by the admin and the park's chief and staff; those who see the meter but may not send
+/// readings get 403; for anyone else the meter code names no meter, a bad row (422).
+fn park_team_uploads_readings(who: Who, scope: Scope) -> u16 {
+    match (who, scope) {
+        (Nobody, _) => 401,
+        (As(Admin), _) | (As(ParkChief | ParkStaff), Own) => 200,
+        (As(Leader | Analyst), _) | (As(Enterprise), Own) => 403,
+        _ => 422,
+    }
+}
+
 /// Buildings are added by the admin and the park's chief and staff.
 fn park_team_adds_buildings(who: Who, scope: Scope) -> u16 {
     park_team_opens_work_orders(who, scope)
@@ -771,6 +782,11 @@ const MATRIX: &[Row] = &[
         meter_seen_by_its_park_and_enterprise,
     ),
     row("GET", "/api/v1/meter-alarms", read_all),
+    row(
+        "POST",
+        "/api/v1/meter-readings/file",
+        park_team_uploads_readings,
+    ),
     row("POST", "/api/v1/energy-figures", admin_changes),
     // Park operations: space.
     row("GET", "/api/v1/buildings", read_all),
@@ -2008,6 +2024,17 @@ async fn request(
         (_, "/api/v1/work-orders/{id}" | "/api/v1/work-orders/{id}/steps") => {
             (id(pick(w.work_orders, scope)), None)
         }
+        ("POST", "/api/v1/meter-readings/file") => (
+            format!("{}?filename=readings.csv", row.path),
+            Some(Value::String(format!(
+                "表号,时间,读数\nMXQ{},2021-09-03 10:{:02},0.25\n",
+                match scope {
+                    Own => 1,
+                    Foreign => 2,
+                },
+                n % 60
+            ))),
+        ),
         ("POST", "/api/v1/buildings") => (
             row.path.into(),
             Some(

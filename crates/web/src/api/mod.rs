@@ -14,6 +14,7 @@ pub mod figures;
 pub mod imports;
 pub mod inbox;
 pub mod links;
+pub mod meter_files;
 pub mod meters;
 pub mod parks;
 pub mod people;
@@ -69,6 +70,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(work_orders::router())
         .merge(meters::router())
         .merge(space::router())
+        .merge(meter_files::router())
         .merge(inbox::router())
         .merge(alerts::router())
         .merge(reports::router())
