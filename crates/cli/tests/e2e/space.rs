@@ -1,4 +1,4 @@
-//! A park's space on every engine, through the API and the park page: a park chief adds buildings and units and
+//! A park's space on every engine, through the API, the park's monthly report and the park page: a park chief adds buildings and units and
 //! leases units; the occupancy of a past day counts the leases in force then; a unit on a floor the building does
 //! not have is refused, naming the field, and stores nothing.
 
@@ -74,6 +74,17 @@ async fn a_park_chief_sees_the_vacancy_of_a_past_day_in_the_api_and_on_the_park_
             .await;
         assert_eq!(later["vacancy_permille"], 250, "[{}] {later}", admin.engine);
         assert_eq!(later["firms"][0]["enterprise_id"], z.other_firm);
+        let (status, report) = chief
+            .get(&format!(
+                "/api/v1/reports/scheduling?park_id={park}&month=2024-06"
+            ))
+            .await;
+        assert_eq!(status, StatusCode::OK, "[{}] {report}", admin.engine);
+        assert_eq!(
+            report["occupancy"]["vacancy_permille"], 750,
+            "[{}] the park's monthly report holds the occupancy of the month's end",
+            admin.engine
+        );
         let (status, html) = page(&chief, &format!("/parks/{park}?on=2024-06-30")).await;
         assert_eq!(status, StatusCode::OK);
         assert!(
