@@ -100,10 +100,8 @@ pub fn readings_from_table(
         if meter.is_none() {
             fail(
                 "表号",
-                format!(
-                    "{:?} is not a meter that takes readings here",
-                    cell("meter")
-                ),
+                "names no meter of yours that takes readings (a real, unarchived meter you see)"
+                    .to_string(),
             );
         }
         let t = parse_instant(cell("t"));
