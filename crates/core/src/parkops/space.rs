@@ -379,9 +379,9 @@ mod tests {
     #[test]
     fn vacancy_counts_the_units_and_leases_in_force_on_the_day() {
         let units = [
-            unit(1, 100_00, "2020-01-01", None),
-            unit(2, 300_00, "2020-01-01", None),
-            unit(3, 600_00, "2025-01-01", None),
+            unit(1, 10_000, "2020-01-01", None),
+            unit(2, 30_000, "2020-01-01", None),
+            unit(3, 60_000, "2025-01-01", None),
         ];
         let leases = [
             lease(1, 1, 7, "2020-01-01", Some("2023-12-31")),
@@ -395,8 +395,8 @@ mod tests {
         assert_eq!((now.units, now.leased_units), (3, 2));
         assert_eq!(now.vacancy_permille, Some(100));
         assert_eq!(now.firms.len(), 1);
-        assert_eq!(now.firms[0].area_m2_centi, 900_00);
-        assert_eq!(now.area_per_firm_m2_centi, Some(900_00));
+        assert_eq!(now.firms[0].area_m2_centi, 90_000);
+        assert_eq!(now.area_per_firm_m2_centi, Some(90_000));
     }
 
     #[test]
@@ -432,7 +432,7 @@ mod tests {
             name: "一号厂房".into(),
             park_id: 1,
             floors: 3,
-            gross_area_m2_centi: 100_00,
+            gross_area_m2_centi: 10_000,
             building_use: "厂房".into(),
             built_year: None,
         };

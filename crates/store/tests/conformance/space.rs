@@ -23,7 +23,7 @@ async fn building_with_units(db: &Db, park: Id, areas: &[i64]) -> (Id, Vec<Id>) 
                 name: "一号标准厂房".into(),
                 park_id: park,
                 floors: 4,
-                gross_area_m2_centi: 5_000_00,
+                gross_area_m2_centi: 500_000,
                 building_use: "标准厂房".into(),
                 built_year: Some(2019),
             },
@@ -67,7 +67,7 @@ fn lease(code: &str, firm: Id, from: &str, to: Option<&str>) -> UnitLeaseDraft {
 pub async fn vacancy_on_a_past_date_reflects_the_leases_then(db: Db) {
     let z = zone(&db).await;
     let admin = system();
-    let (_, units) = building_with_units(&db, z.park, &[1_000_00, 3_000_00]).await;
+    let (_, units) = building_with_units(&db, z.park, &[100_000, 300_000]).await;
     let first = db
         .lease_unit(
             &admin,
@@ -99,7 +99,7 @@ pub async fn vacancy_on_a_past_date_reflects_the_leases_then(db: Db) {
         .expect("occupancy");
     assert_eq!(now.vacancy_permille, Some(250));
     assert_eq!(now.firms[0].enterprise_id, z.other_firm);
-    assert_eq!(now.area_per_firm_m2_centi, Some(3_000_00));
+    assert_eq!(now.area_per_firm_m2_centi, Some(300_000));
     // The unit lease is the assessment's lease: the same row, with its unit.
     let leases = db
         .list_leases(
@@ -119,7 +119,7 @@ pub async fn vacancy_on_a_past_date_reflects_the_leases_then(db: Db) {
         .expect("listed");
     assert_eq!(
         (same.unit_id, same.area_m2_centi),
-        (Some(units[0]), 1_000_00)
+        (Some(units[0]), 100_000)
     );
     assert_eq!(audited(&db, "lease", first.id).await, vec!["create"]);
 }
@@ -127,7 +127,7 @@ pub async fn vacancy_on_a_past_date_reflects_the_leases_then(db: Db) {
 pub async fn a_lease_sharing_a_day_with_another_of_the_unit_is_refused_and_stores_nothing(db: Db) {
     let z = zone(&db).await;
     let admin = system();
-    let (_, units) = building_with_units(&db, z.park, &[500_00]).await;
+    let (_, units) = building_with_units(&db, z.park, &[50_000]).await;
     db.lease_unit(
         &admin,
         units[0],
@@ -164,7 +164,7 @@ pub async fn a_lease_expiring_within_ninety_days_alerts_the_park_chief_once(db: 
         },
     )
     .await;
-    let (_, units) = building_with_units(&db, z.park, &[800_00, 900_00]).await;
+    let (_, units) = building_with_units(&db, z.park, &[80_000, 90_000]).await;
     // Ends 2026-09-12, 89 days after the test's day (2026-06-15); the other lease ends a year later.
     db.lease_unit(
         &admin,
