@@ -188,6 +188,10 @@ pub async fn scheduling_report(
         })
         .collect();
     open_appeals.sort_by_key(|a| (a.overdue.is_none(), a.reply_due));
+    let occupancy = match park_id {
+        Some(park) => Some(store.occupancy(actor, park, to).await?),
+        None => None,
+    };
     let (work_orders, open_work_orders) = match park_id {
         Some(park) => {
             let end = start_of_china_day(to) + chrono::Duration::days(1);
@@ -238,6 +242,7 @@ pub async fn scheduling_report(
         open_appeals,
         work_orders,
         open_work_orders,
+        occupancy,
     })
 }
 
@@ -355,6 +360,33 @@ pub fn report_sheets(r: &SchedulingReport) -> Vec<Sheet> {
             summary.rows.push(vec![
                 label.into(),
                 Cell::Int(value),
+                Cell::Empty,
+                Cell::Empty,
+                Cell::Empty,
+            ]);
+        }
+    }
+    if let Some(o) = &r.occupancy {
+        let m2 = |centi: i64| Cell::Decimal(centi as f64 / 100.0);
+        for (label, value) in [
+            ("单元数 units", Cell::Int(o.units)),
+            ("已出租单元 leased units", Cell::Int(o.leased_units)),
+            ("面积(m²) area", m2(o.area_m2_centi)),
+            ("已出租面积(m²) leased area", m2(o.leased_m2_centi)),
+            (
+                "空置率% vacancy",
+                o.vacancy_permille
+                    .map(|p| Cell::Decimal(p as f64 / 10.0))
+                    .unwrap_or(Cell::Empty),
+            ),
+            (
+                "户均面积(m²) space per firm",
+                o.area_per_firm_m2_centi.map(m2).unwrap_or(Cell::Empty),
+            ),
+        ] {
+            summary.rows.push(vec![
+                label.into(),
+                value,
                 Cell::Empty,
                 Cell::Empty,
                 Cell::Empty,

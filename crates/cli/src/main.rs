@@ -16,6 +16,7 @@ mod config;
 mod figures;
 mod meters;
 mod targets_demo;
+mod space;
 mod workflow;
 
 use std::path::PathBuf;
@@ -251,6 +252,14 @@ async fn main() -> anyhow::Result<()> {
                 targets_demo::load_demo(&store, clock)
                     .await
                     .context("loading the demo's candidates and leads")?;
+                let started = std::time::Instant::now();
+                let (buildings, units, leases) = space::load_demo(&store, clock)
+                    .await
+                    .context("loading the demo's buildings, units and leases")?;
+                println!(
+                    "demo space: {buildings} buildings, {units} units, {leases} leases in {:.1} s",
+                    started.elapsed().as_secs_f64()
+                );
                 accounts::create_demo_accounts(&store, clock).await?;
                 println!(
                     "demo accounts (password {}): leader, analyst, chain.chief, chain.taskforce, chain.owner, park.chief, park.staff, enterprise",

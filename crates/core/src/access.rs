@@ -144,6 +144,9 @@ pub enum Kind {
     AssessmentResult,
     /// A park's meter, its readings and alarms: tied to its park and to the enterprise it measures.
     Meter,
+    /// A park's buildings, their units and the occupancy of the units (who leases what): tied to its park only, so
+    /// the park's chief and staff reach their parks' and the readers of everything all.
+    Building,
     /// A chain's intelligence — its diagnostics, weights, target lists and the leads made of them (N图N清单):
     /// tied to its chain only, so chain roles reach their chains', park and enterprise users none.
     ChainIntel,
@@ -152,7 +155,7 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 16] = [
+    pub const ALL: [Kind; 17] = [
         Kind::Area,
         Kind::Chain,
         Kind::Segment,
@@ -167,6 +170,7 @@ impl Kind {
         Kind::Lease,
         Kind::AssessmentResult,
         Kind::Meter,
+        Kind::Building,
         Kind::ChainIntel,
         Kind::Candidate,
     ];
@@ -429,6 +433,7 @@ impl Scope {
             Kind::LandParcel | Kind::Lease => return case(chain_officer, true, true, false),
             Kind::AssessmentResult => return self.reach(Kind::EnterpriseContact),
             Kind::Meter => return case(false, true, true, false),
+            Kind::Building => return case(false, true, false, false),
             _ => {}
         }
         match (self.role, kind) {
@@ -895,6 +900,24 @@ impl Scope {
         self.reads_everything() || self.has_park(park)
     }
 
+    /// A park's occupancy (its units, who leases them, its vacancy): readers of everything and the park's own chief
+    /// and staff, who reach its buildings ([`Kind::Building`]).
+    pub fn may_read_space(&self, park: Id) -> Result<(), Denied> {
+        if self.sees_park_operations(park) {
+            Ok(())
+        } else {
+            Err(Denied(format!(
+                "a {} account cannot read park {park}'s occupancy",
+                self.role
+            )))
+        }
+    }
+
+    /// A park's buildings, units and the leases of its units: the admin, the park's chief and its staff.
+    pub fn may_keep_space(&self, park: Id) -> Result<(), Denied> {
+        self.may_edit_park(park)
+    }
+
     /// A park's meters and their readings: the admin, the park's chief and its staff.
     pub fn may_edit_meters(&self, park: Id) -> Result<(), Denied> {
         self.may_edit_park(park)
@@ -1015,6 +1038,28 @@ mod tests {
                 ..Place::default()
             },
         )
+    }
+
+    #[test]
+    fn buildings_are_seen_and_kept_by_their_parks_team_only() {
+        let building = |park: Id| {
+            move |s: &Scope| {
+                s.sees(
+                    Kind::Building,
+                    Place {
+                        parks: &[park],
+                        ..Place::default()
+                    },
+                )
+            }
+        };
+        let chief = scope(Role::ParkChief, &[], &[10], &[]);
+        assert!(building(10)(&chief) && !building(20)(&chief));
+        assert!(chief.may_keep_space(10).is_ok() && chief.may_keep_space(20).is_err());
+        assert!(!building(10)(&enterprise_user()));
+        assert!(!building(10)(&scope(Role::ChainChief, &[1], &[], &[])));
+        assert!(building(20)(&Scope::zone(Role::Leader)));
+        assert!(Scope::zone(Role::Leader).may_keep_space(20).is_err());
     }
 
     #[test]

@@ -35,6 +35,7 @@ mod layout;
 mod limits;
 mod normalise;
 mod period;
+pub mod readings;
 mod reference;
 mod report;
 mod template;

@@ -227,6 +227,14 @@ pub(crate) fn ties_sql(kind: Kind) -> TiesSql {
             enterprise: None,
             person: Some("{} IN (w.assignee_person_id, w.escalated_to_person_id)"),
         },
+        Kind::Building => TiesSql {
+            table: "buildings b",
+            id: "b.id",
+            chain: None,
+            park: Some("b.park_id IN ({})"),
+            enterprise: None,
+            person: None,
+        },
         Kind::Meter => TiesSql {
             table: "meters m",
             id: "m.id",

@@ -25,6 +25,7 @@ pub mod operations;
 pub mod parkops;
 pub mod postgres;
 pub mod registry;
+pub mod space;
 pub mod sqlite;
 mod staging;
 pub mod targets;
@@ -55,6 +56,7 @@ pub mod prelude {
         PostStore, SegmentStore,
     };
     pub use crate::targets::TargetStore;
+    pub use crate::space::SpaceStore;
     pub use crate::workflow::{
         AlertStore, AppealStore, CalendarStore, InboxStore, ProjectStore, TransformationStore,
         WorkOrderStore, WorkflowStore,
@@ -200,6 +202,7 @@ pub trait Store:
     + LandStore
     + AssessmentStore
     + MeterStore
+    + SpaceStore
     + ChainIntelStore
     + TargetStore
     + Send

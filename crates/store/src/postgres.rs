@@ -67,6 +67,8 @@ mod parkops;
 mod registry;
 #[path = "sql/targets.rs"]
 mod targets;
+#[path = "sql/space.rs"]
+mod space;
 #[path = "sql/tx.rs"]
 mod tx;
 #[path = "sql/workflow/mod.rs"]

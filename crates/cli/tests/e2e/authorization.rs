@@ -468,6 +468,49 @@ fn park_team_sends_readings(who: Who, scope: Scope) -> u16 {
     }
 }
 
+/// A readings file is sent by the admin and the park's chief and staff; those who see the meter but may not send
+/// readings get 403; for anyone else the meter code names no meter, a bad row (422).
+fn park_team_uploads_readings(who: Who, scope: Scope) -> u16 {
+    match (who, scope) {
+        (Nobody, _) => 401,
+        (As(Admin), _) | (As(ParkChief | ParkStaff), Own) => 200,
+        (As(Leader | Analyst), _) | (As(Enterprise), Own) => 403,
+        _ => 422,
+    }
+}
+
+/// Buildings are added by the admin and the park's chief and staff.
+fn park_team_adds_buildings(who: Who, scope: Scope) -> u16 {
+    park_team_opens_work_orders(who, scope)
+}
+
+/// A building (with its units) is seen by readers of everything and its park's chief and staff; for anyone else it
+/// does not exist.
+fn building_seen_by_its_park_team(who: Who, scope: Scope) -> u16 {
+    park_team_reads_work_orders(who, scope)
+}
+
+/// Units and leases of units are added by the admin and the park's chief and staff; leaders and analysts see the
+/// building but change nothing (403); for anyone else it does not exist.
+fn park_team_keeps_units(who: Who, scope: Scope) -> u16 {
+    match (who, scope) {
+        (Nobody, _) => 401,
+        (As(Admin), _) | (As(ParkChief | ParkStaff), Own) => 201,
+        (As(Leader | Analyst), _) => 403,
+        _ => 404,
+    }
+}
+
+/// A park's occupancy: readers of everything and the park's chief and staff; the park exists for everyone else,
+/// who may not read its occupancy (403).
+fn park_team_reads_occupancy(who: Who, scope: Scope) -> u16 {
+    match (who, scope) {
+        (Nobody, _) => 401,
+        (As(Admin | Leader | Analyst), _) | (As(ParkChief | ParkStaff), Own) => 200,
+        _ => 403,
+    }
+}
+
 /// A message of one's own person's inbox is marked read; another person's, or any for an account without a person
 /// or whose person was never sent one (a chain owner), answers 404.
 fn own_messages_only(who: Who, scope: Scope) -> u16 {
@@ -811,7 +854,31 @@ const MATRIX: &[Row] = &[
         meter_seen_by_its_park_and_enterprise,
     ),
     row("GET", "/api/v1/meter-alarms", read_all),
+    row(
+        "POST",
+        "/api/v1/meter-readings/file",
+        park_team_uploads_readings,
+    ),
     row("POST", "/api/v1/energy-figures", admin_changes),
+    // Park operations: space.
+    row("GET", "/api/v1/buildings", read_all),
+    row("POST", "/api/v1/buildings", park_team_adds_buildings),
+    row(
+        "GET",
+        "/api/v1/buildings/{id}",
+        building_seen_by_its_park_team,
+    ),
+    row(
+        "POST",
+        "/api/v1/buildings/{id}/units",
+        park_team_keeps_units,
+    ),
+    row("POST", "/api/v1/units/{id}/leases", park_team_keeps_units),
+    row(
+        "GET",
+        "/api/v1/parks/{id}/occupancy",
+        park_team_reads_occupancy,
+    ),
     // The inbox and the scheduling report.
     row("GET", "/api/v1/inbox", read_all),
     row("GET", "/api/v1/inbox/counts", read_all),
@@ -1157,6 +1224,8 @@ struct World {
     run: i64,
     /// A candidate firm of the registry (its name carries marker MXZ1).
     candidate: i64,
+    /// A building in P1 and one in P2, each with a unit leased to E1 and E4.
+    buildings: [i64; 2],
     /// The enterprise user's import of its own rows (made once the accounts exist) and the admin's of all four.
     imports: [i64; 2],
     /// A message of the neutral person's inbox.
@@ -1692,6 +1761,37 @@ async fn world(admin: &TestApp) -> World {
         object("meters", meters[i], seen);
         markers.push(marker(format!("MXQ{k}"), seen));
     }
+    let mut buildings = [0; 2];
+    for (i, (firm, park, k, seen)) in [
+        (enterprises[0], parks[0], 1, own_park_team as Seen),
+        (enterprises[3], parks[1], 2, readers),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        buildings[i] = id_of(
+            admin,
+            "/api/v1/buildings",
+            json!({"code": format!("MXB{k}"), "name": format!("楼MXB{k}"), "park_id": park, "floors": 3,
+                "gross_area_m2": "2000", "building_use": "标准厂房"}),
+        )
+        .await;
+        let unit = id_of(
+            admin,
+            &format!("/api/v1/buildings/{}/units", buildings[i]),
+            json!({"code": format!("MXU{k}"), "floor": 1, "area_m2": "500", "kind": "factory", "valid_from": "2021-01-01"}),
+        )
+        .await;
+        admin
+            .create(
+                &format!("/api/v1/units/{unit}/leases"),
+                json!({"code": format!("MXL{k}"), "enterprise_id": firm, "valid_from": "2021-01-01"}),
+            )
+            .await;
+        object("buildings", buildings[i], seen);
+        markers.push(marker(format!("MXB{k}"), seen));
+        markers.push(marker(format!("MXU{k}"), seen));
+    }
     let everything = firms.iter().fold(HEADER.to_string(), |file, firm| {
         format!("{file}{},{},2021-01,增加值,1234.5,万元\n", firm.0, firm.1)
     });
@@ -1780,6 +1880,7 @@ async fn world(admin: &TestApp) -> World {
         meters,
         scheme,
         run,
+        buildings,
         imports: [0, admin_import],
         foreign_message,
         markers,
@@ -2165,6 +2266,49 @@ async fn request(
         ),
         (_, "/api/v1/work-orders/{id}" | "/api/v1/work-orders/{id}/steps") => {
             (id(pick(w.work_orders, scope)), None)
+        }
+        ("POST", "/api/v1/meter-readings/file") => (
+            format!("{}?filename=readings.csv", row.path),
+            Some(Value::String(format!(
+                "表号,时间,读数\nMXQ{},2021-09-03 10:{:02},0.25\n",
+                match scope {
+                    Own => 1,
+                    Foreign => 2,
+                },
+                n % 60
+            ))),
+        ),
+        ("POST", "/api/v1/buildings") => (
+            row.path.into(),
+            Some(
+                json!({"code": format!("MB{n}"), "name": format!("楼{n}"), "park_id": pick(w.parks, scope), "floors": 2,
+                    "gross_area_m2": "800", "building_use": "研发楼"}),
+            ),
+        ),
+        ("POST", "/api/v1/buildings/{id}/units") => (
+            id(pick(w.buildings, scope)),
+            Some(
+                json!({"code": format!("U{n}"), "floor": 2, "area_m2": "120.5", "kind": "office", "valid_from": "2021-01-01"}),
+            ),
+        ),
+        ("POST", "/api/v1/units/{id}/leases") => {
+            // A fresh unit each time: a unit is leased once on a day.
+            let unit = id_of(
+                admin,
+                &format!("/api/v1/buildings/{}/units", pick(w.buildings, scope)),
+                json!({"code": format!("FU{n}"), "floor": 1, "area_m2": "60", "kind": "lab", "valid_from": "2021-01-01"}),
+            )
+            .await;
+            (
+                id(unit),
+                Some(
+                    json!({"code": format!("ML{n}"), "enterprise_id": pick(w.enterprises, scope), "valid_from": "2021-02-01"}),
+                ),
+            )
+        }
+        (_, "/api/v1/buildings/{id}") => (id(pick(w.buildings, scope)), None),
+        ("GET", "/api/v1/parks/{id}/occupancy") => {
+            (format!("{}?on=2021-09-01", id(pick(w.parks, scope))), None)
         }
         ("POST", "/api/v1/meters") => (
             row.path.into(),

@@ -34,5 +34,6 @@ mod registry;
 mod report_page;
 mod scale;
 mod targets;
+mod space;
 mod work_orders;
 mod work_pages;

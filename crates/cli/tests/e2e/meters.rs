@@ -682,3 +682,70 @@ async fn the_park_chiefs_board_shows_energy_against_last_year_and_open_alarms_wi
         );
     }
 }
+
+/// A readings file with one bad row stores nothing and names the row; the good file is stored with its roll-ups,
+/// and sending it again changes nothing (duplicates are ignored, as MQTT's are).
+#[tokio::test]
+async fn a_readings_file_with_a_bad_row_stores_nothing_and_names_the_row() {
+    for app in common::apps().await {
+        let z = zone(&app).await;
+        let id = meter(
+            &app,
+            json!({"code": "F-01", "name": "上传表", "park_id": z.f.park, "medium": "water"}),
+        )
+        .await;
+        let upload = |file: &'static str| {
+            let app = &app;
+            async move {
+                let response = app
+                    .client
+                    .post(format!(
+                        "{}/api/v1/meter-readings/file?filename=readings.csv",
+                        app.base
+                    ))
+                    .header("x-csrf-token", &app.csrf)
+                    .header("content-type", "text/csv")
+                    .body(file)
+                    .send()
+                    .await
+                    .expect("answered");
+                let status = response.status();
+                (status, response.json::<Value>().await.expect("json"))
+            }
+        };
+        let (status, problem) = upload(
+            "表号,时间,读数\nF-01,2026-06-01 10:00,1.5\nF-01,2026-06-01 11:00,abc\nF-01,2026-06-01 12:00,2\n",
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+        assert_eq!(bad_fields(&problem), vec!["line 3 · 读数".to_string()]);
+        let day = rollup(
+            &app,
+            id,
+            "day",
+            "2026-06-01T00:00:00+08:00",
+            "2026-06-01T23:00:00+08:00",
+        )
+        .await;
+        assert!(day.is_empty(), "[{}] nothing stored: {day:?}", app.engine);
+        let good = "meter,t,value\nF-01,2026-06-01 10:00,1.5\nF-01,2026-06-01 11:00,2.25\nF-01,2026-06-01 11:00,2.25\n";
+        let (status, report) = upload(good).await;
+        assert_eq!(status, StatusCode::OK, "{report}");
+        assert_eq!(
+            (report["stored"].as_i64(), report["duplicates"].as_i64()),
+            (Some(2), Some(1)),
+            "{report}"
+        );
+        let (_, again) = upload(good).await;
+        assert_eq!(again["stored"].as_i64(), Some(0), "{again}");
+        let day = rollup(
+            &app,
+            id,
+            "day",
+            "2026-06-01T00:00:00+08:00",
+            "2026-06-01T23:00:00+08:00",
+        )
+        .await;
+        assert_eq!(day, pairs(&[("2026-06-01", "3.75")]), "[{}]", app.engine);
+    }
+}

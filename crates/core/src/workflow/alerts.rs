@@ -33,6 +33,8 @@ wire_enum! {
         ProjectStalled = "project_stalled",
         /// 产值下滑: a firm's output down more than 20 % year on year for three months running.
         OutputFalling = "output_falling",
+        /// 租约到期: a lease of a park's unit ending within 90 days.
+        LeaseExpiring = "lease_expiring",
     }
 }
 
@@ -43,6 +45,7 @@ impl AlertKind {
             AlertKind::AppealOverdue | AlertKind::AppealDueSoon => "appeal",
             AlertKind::MilestoneOverdue | AlertKind::ProjectStalled => "project",
             AlertKind::OutputFalling => "enterprise",
+            AlertKind::LeaseExpiring => "park",
         }
     }
 
@@ -54,6 +57,7 @@ impl AlertKind {
             AlertKind::MilestoneOverdue => "项目节点逾期",
             AlertKind::ProjectStalled => "项目停滞",
             AlertKind::OutputFalling => "企业产值下滑",
+            AlertKind::LeaseExpiring => "租约即将到期",
         }
     }
 
@@ -64,6 +68,7 @@ impl AlertKind {
             AlertKind::MilestoneOverdue => "Milestone overdue",
             AlertKind::ProjectStalled => "Project without progress for 90 days",
             AlertKind::OutputFalling => "Output down over 20 % year on year for 3 months",
+            AlertKind::LeaseExpiring => "Lease ending within 90 days",
         }
     }
 
@@ -75,6 +80,7 @@ impl AlertKind {
             AlertKind::AppealDueSoon => 2,
             AlertKind::ProjectStalled => 3,
             AlertKind::OutputFalling => 4,
+            AlertKind::LeaseExpiring => 5,
         }
     }
 }
@@ -83,7 +89,7 @@ impl AlertKind {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Alert {
     pub kind: AlertKind,
-    /// What it links to: `appeal`, `project` or `enterprise`, and its id.
+    /// What it links to: `appeal`, `project`, `enterprise` or `park` (a lease of its units), and its id.
     pub object_kind: String,
     pub object_id: Id,
     /// The appeal's title, the project's (and milestone's) name, the firm's name.
@@ -122,6 +128,7 @@ impl Alert {
         match self.kind.object_kind() {
             "appeal" => format!("/appeals/{}", self.object_id),
             "project" => format!("/projects/{}", self.object_id),
+            "park" => format!("/parks/{}", self.object_id),
             _ => format!("/enterprises/{}", self.object_id),
         }
     }

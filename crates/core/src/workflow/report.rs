@@ -90,6 +90,8 @@ pub struct SchedulingReport {
     /// For a park.
     pub work_orders: Option<WorkOrderCounts>,
     pub open_work_orders: Vec<WorkOrder>,
+    /// For a park: its occupancy on the month's last day (units, vacancy, space per firm).
+    pub occupancy: Option<crate::parkops::space::Occupancy>,
 }
 
 /// The first and last day of a month.

@@ -16,6 +16,7 @@ mod constraints;
 mod imports;
 mod registry;
 mod scopes;
+mod space;
 mod workflow;
 
 /// Declares each case once per engine, in the modules `sqlite` and `postgres`.
@@ -89,4 +90,7 @@ conformance! {
     chain_intel::past_month_completeness_ignores_firms_that_settled_later,
     chain_intel::a_project_in_production_fills_its_segment,
     chain_intel::a_weight_for_a_segment_of_another_chain_is_refused,
+    space::vacancy_on_a_past_date_reflects_the_leases_then,
+    space::a_lease_sharing_a_day_with_another_of_the_unit_is_refused_and_stores_nothing,
+    space::a_lease_expiring_within_ninety_days_alerts_the_park_chief_once,
 }

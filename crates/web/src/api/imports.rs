@@ -156,18 +156,18 @@ pub async fn create(
     Ok((status, Json(response(record))).into_response())
 }
 
-fn spool_error(e: std::io::Error) -> ApiError {
+pub(crate) fn spool_error(e: std::io::Error) -> ApiError {
     ApiError::Store(StoreError::Corrupt(format!("spooling the upload: {e}")))
 }
 
-fn upload_too_large(max: u64) -> ApiError {
+pub(crate) fn upload_too_large(max: u64) -> ApiError {
     ApiError::TooLarge(format!(
         "the upload is larger than {max} bytes (limit max_upload_bytes = {max}; 上传文件超过 {max} 字节)"
     ))
 }
 
 /// Writes a stream of chunks to the spool file, never holding more than one chunk, and stops past `max` bytes.
-async fn spool_stream<S, B, E>(mut stream: S, path: &Path, max: u64) -> ApiResult<()>
+pub(crate) async fn spool_stream<S, B, E>(mut stream: S, path: &Path, max: u64) -> ApiResult<()>
 where
     S: futures_util::Stream<Item = Result<B, E>> + Unpin,
     B: AsRef<[u8]>,

@@ -15,6 +15,7 @@ pub mod figures;
 pub mod imports;
 pub mod inbox;
 pub mod links;
+pub mod meter_files;
 pub mod meters;
 pub mod parks;
 pub mod people;
@@ -24,6 +25,7 @@ pub mod reports;
 pub mod segments;
 pub mod session;
 pub mod targets;
+pub mod space;
 pub mod transformation;
 pub mod work_orders;
 
@@ -43,8 +45,8 @@ use crate::AppState;
         (name = "access", description = "Signing in, API tokens and accounts"),
         (name = "figures", description = "Indicators, imports, roll-ups with year-on-year growth and shares, region figures"),
         (name = "audit", description = "Every change, with who made it and the values before and after"),
-        (name = "park operations", description = "Meters and their readings (also over MQTT), roll-ups, alarms that open work orders, energy use"),
         (name = "assessment", description = "Per-mu evaluation: land parcels and leases, schemes in versions, runs with every firm's result and class"),
+        (name = "park operations", description = "Buildings, units and their occupancy; meters and their readings (also over MQTT), roll-ups, alarms that open work orders, energy use"),
     )
 )]
 struct ApiDoc;
@@ -70,6 +72,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(transformation::router())
         .merge(work_orders::router())
         .merge(meters::router())
+        .merge(space::router())
+        .merge(meter_files::router())
         .merge(inbox::router())
         .merge(alerts::router())
         .merge(reports::router())

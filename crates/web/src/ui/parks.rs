@@ -8,12 +8,13 @@ use chainpark_core::district::DistrictCode;
 use chainpark_core::figures::{Dimension, RollupGroup, rounded_quotient};
 use chainpark_core::list::Paging;
 use chainpark_core::parkops::meters::{Medium, format_amount};
+use chainpark_core::parkops::space::in_force;
 use chainpark_core::period::Month;
 use chainpark_core::registry::{Id, Park};
 use chainpark_store::figures::ShareOf;
 use chainpark_store::parkops::AlarmFilter;
 use chainpark_store::{EnterpriseFilter, ParkFilter};
-use chrono::Datelike;
+use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
 
 use super::chains::{FirmRow, flags};
@@ -254,11 +255,127 @@ struct ParkPage {
     operations: Option<Operations>,
 }
 
-/// The park's operations on its page: energy this month against the same month a year earlier, and open alarms.
+/// The park's operations on its page: energy this month against the same month a year earlier, open alarms, and
+/// its space — occupancy on a day (today unless the viewer asks for another), buildings and units.
 struct Operations {
     month: String,
     energy: Vec<EnergyRow>,
     alarms: Vec<AlarmLine>,
+    space: SpaceBoard,
+}
+
+/// Units listed on the park page at most; the rest are counted.
+const UNITS_SHOWN: usize = 100;
+
+struct SpaceBoard {
+    on: String,
+    units: i64,
+    leased_units: i64,
+    area: String,
+    leased: String,
+    vacancy: String,
+    per_firm: String,
+    buildings: Vec<BuildingLine>,
+    unit_rows: Vec<UnitLine>,
+    units_more: usize,
+}
+
+struct BuildingLine {
+    code: String,
+    name: String,
+    floors: i32,
+    area: String,
+    building_use: String,
+    built_year: String,
+}
+
+struct UnitLine {
+    building: String,
+    code: String,
+    floor: i32,
+    kind: &'static str,
+    area: String,
+    tenant: String,
+    lease_to: String,
+}
+
+/// Hundredths of a m² as m² with two decimals, grouped.
+fn square_metres(centi: i64) -> String {
+    format!("{}.{:02}", format::grouped(centi / 100), centi % 100)
+}
+
+/// The park's space on `on`: occupancy, its buildings and units with the tenant of each that day.
+async fn space_board(
+    state: &AppState,
+    viewer: &Viewer,
+    park: Id,
+    on: NaiveDate,
+) -> Result<SpaceBoard, chainpark_store::StoreError> {
+    let actor = viewer.actor();
+    let occupancy = state.store.occupancy(actor, park, on).await?;
+    let buildings = state.store.list_buildings(actor, Some(park)).await?;
+    let units = state.store.list_units(actor, None, Some(park)).await?;
+    let leases = state.store.unit_leases(actor, park).await?;
+    let building_code = |id: Id| {
+        buildings
+            .iter()
+            .find(|b| b.id == id)
+            .map(|b| b.code.clone())
+            .unwrap_or_default()
+    };
+    let live: Vec<_> = units
+        .iter()
+        .filter(|u| in_force(u.valid_from, u.valid_to, on))
+        .collect();
+    let unit_rows = live
+        .iter()
+        .take(UNITS_SHOWN)
+        .map(|u| {
+            let lease = leases
+                .iter()
+                .find(|l| l.unit_id == u.id && in_force(l.valid_from, l.valid_to, on));
+            UnitLine {
+                building: building_code(u.building_id),
+                code: u.code.clone(),
+                floor: u.floor,
+                kind: viewer.t(&format!("space.kind.{}", u.kind)),
+                area: square_metres(u.area_m2_centi),
+                tenant: lease.map_or_else(
+                    || viewer.t("space.vacant").to_string(),
+                    |l| l.enterprise_name.clone(),
+                ),
+                lease_to: lease
+                    .and_then(|l| l.valid_to)
+                    .map_or_else(|| "—".into(), |d| d.to_string()),
+            }
+        })
+        .collect();
+    Ok(SpaceBoard {
+        on: on.to_string(),
+        units: occupancy.units,
+        leased_units: occupancy.leased_units,
+        area: square_metres(occupancy.area_m2_centi),
+        leased: square_metres(occupancy.leased_m2_centi),
+        vacancy: occupancy
+            .vacancy_permille
+            .map_or_else(|| "—".into(), |p| format!("{}.{} %", p / 10, p % 10)),
+        per_firm: occupancy
+            .area_per_firm_m2_centi
+            .map_or_else(|| "—".into(), square_metres),
+        buildings: buildings
+            .iter()
+            .map(|b| BuildingLine {
+                code: b.code.clone(),
+                name: b.name.clone(),
+                floors: b.floors,
+                area: square_metres(b.gross_area_m2_centi),
+                building_use: b.building_use.clone(),
+                built_year: b.built_year.map_or_else(|| "—".into(), |y| y.to_string()),
+            })
+            .collect(),
+        units_more: live.len().saturating_sub(UNITS_SHOWN),
+        unit_rows,
+    })
 }
 
 struct EnergyRow {
@@ -281,6 +398,7 @@ async fn operations(
     state: &AppState,
     viewer: &Viewer,
     park: Id,
+    on: Option<NaiveDate>,
 ) -> Result<Option<Operations>, chainpark_store::StoreError> {
     let actor = viewer.actor();
     if !actor.scope.sees_park_operations(park) {
@@ -347,16 +465,20 @@ async fn operations(
             work_order_id: a.work_order_id,
         })
         .collect();
+    let space = space_board(state, viewer, park, on.unwrap_or(today)).await?;
     Ok(Some(Operations {
         month: month.to_string(),
         energy,
         alarms,
+        space,
     }))
 }
 
 #[derive(Debug, Deserialize)]
 pub struct ParkQuery {
     offset: Option<i64>,
+    /// The day of the occupancy shown (default today).
+    on: Option<NaiveDate>,
 }
 
 const PAGE: i64 = 50;
@@ -458,7 +580,7 @@ pub async fn page(
     let next = (offset + PAGE < firms.total).then_some(offset + PAGE);
     let prev = (offset > 0).then(|| (offset - PAGE).max(0));
     let alerts = super::alerts::on_own_page(&state, &viewer, Landing::Park(Some(id))).await?;
-    let operations = operations(&state, &viewer, id)
+    let operations = operations(&state, &viewer, id, q.on)
         .await
         .map_err(|e| viewer.fail(e))?;
     Ok(render(ParkPage {
@@ -498,7 +620,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_medium_and_alarm_rule_has_a_name_in_both_languages() {
+    fn every_medium_alarm_rule_and_unit_kind_has_a_name_in_both_languages() {
         use chainpark_core::parkops::alarms::AlarmRule;
         for lang in [Lang::Zh, Lang::En] {
             for medium in Medium::ALL {
@@ -506,6 +628,9 @@ mod tests {
             }
             for rule in AlarmRule::ALL {
                 assert_ne!(lang.t(&format!("meters.rule.{rule}")), "??");
+            }
+            for kind in chainpark_core::parkops::space::UnitKind::ALL {
+                assert_ne!(lang.t(&format!("space.kind.{kind}")), "??");
             }
         }
     }

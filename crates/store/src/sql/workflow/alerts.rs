@@ -258,6 +258,50 @@ async fn falling_output(
     Ok(())
 }
 
+/// Leases of a park's units ending within 90 days: for the park's chief (the reach of [`Kind::Building`], so the
+/// park's team and the readers of everything), once per lease and last day.
+async fn expiring_leases(
+    c: &mut Conn,
+    actor: &Actor,
+    as_of: NaiveDate,
+    out: &mut Vec<(Alert, Responsible)>,
+) -> Result<()> {
+    let until = as_of + chrono::Duration::days(chainpark_core::parkops::space::EXPIRY_ALERT_DAYS);
+    let mut qb = QueryBuilder::<Db>::new(
+        "SELECT ls.id, ls.code, e.name, b.park_id, ls.valid_to FROM leases ls JOIN units u ON u.id = ls.unit_id \
+         JOIN buildings b ON b.id = u.building_id JOIN enterprises e ON e.id = ls.enterprise_id \
+         WHERE ls.archived = FALSE AND ls.valid_to >= ",
+    );
+    qb.push_bind(as_of)
+        .push(" AND ls.valid_to <= ")
+        .push_bind(until);
+    push_reach(&mut qb, Kind::Building, &actor.scope.reach(Kind::Building));
+    qb.push(" ORDER BY ls.id");
+    let rows: Vec<(Id, String, String, Id, Option<NaiveDate>)> =
+        qb.build_query_as().fetch_all(&mut *c).await?;
+    for (lease, code, firm, park, to) in rows {
+        let Some(to) = to.filter(|_| chainpark_core::parkops::space::lease_expiring(to, as_of))
+        else {
+            continue;
+        };
+        out.push((
+            Alert::new(
+                AlertKind::LeaseExpiring,
+                park,
+                format!("{code} · {firm}"),
+                to,
+            )
+            .about_part(lease),
+            Responsible {
+                person: None,
+                chain: None,
+                park: Some(park),
+            },
+        ));
+    }
+    Ok(())
+}
+
 async fn gather(
     c: &mut Conn,
     actor: &Actor,
@@ -268,6 +312,7 @@ async fn gather(
     milestone_alerts(c, actor, as_of, &mut out).await?;
     stalled_projects(c, actor, as_of, &mut out).await?;
     falling_output(c, actor, as_of, &mut out).await?;
+    expiring_leases(c, actor, as_of, &mut out).await?;
     Ok(out)
 }
 
@@ -289,6 +334,10 @@ fn message(alert: &Alert) -> (String, String) {
         AlertKind::ProjectStalled => (
             format!("最近进展：{}", alert.on),
             format!("Last progress: {}", alert.on),
+        ),
+        AlertKind::LeaseExpiring => (
+            format!("租约到期：{}", alert.on),
+            format!("Lease ends: {}", alert.on),
         ),
         AlertKind::OutputFalling => {
             let month = alert.on.format("%Y-%m");

@@ -1,0 +1,108 @@
+//! Meter readings from a file (the third way in, with MQTT and the JSON API): a CSV or XLSX of meter code,
+//! instant and amount, read with the import's encodings and hostile-file limits, all or nothing.
+
+use std::collections::HashMap;
+
+use axum::Json;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderMap, header};
+use chainpark_app::meters::{IngestReport, ingest};
+use chainpark_core::error::{FieldError, Invalid};
+use chainpark_core::list::Paging;
+use chainpark_import::ImportOptions;
+use chainpark_import::YearMonth;
+use chainpark_import::land::read_table;
+use chainpark_import::readings::readings_from_table;
+use chainpark_store::parkops::MeterFilter;
+use chrono::Datelike;
+use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use super::imports::{spool_error, spool_stream, upload_too_large};
+use crate::error::{ApiResult, Problem};
+use crate::extract::ApiQuery;
+use crate::{AppState, Caller};
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ReadingsFileQuery {
+    /// The file's name; `.xlsx` reads it as a workbook, anything else as CSV.
+    pub filename: Option<String>,
+    /// The worksheet to read from an XLSX workbook (default: the first visible one).
+    pub sheet: Option<String>,
+}
+
+/// Readings from a CSV (UTF-8, GBK/GB18030, UTF-16) or XLSX file sent as the body: columns 表号/meter, 时间/t
+/// (China time such as `2026-06-15 10:00`, or RFC 3339) and 读数/value. Every bad row is named by its line and
+/// column and nothing is stored (422); a reading already held is ignored; a meter the caller may not send
+/// readings for refuses the file (403). The readings are then judged by the alarm rules, like any others.
+#[utoipa::path(post, path = "/api/v1/meter-readings/file", tag = "park operations", params(ReadingsFileQuery),
+    request_body(description = "the file, as the body", content((Vec<u8> = "application/octet-stream"))),
+    responses((status = 200, body = IngestReport), (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 413, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn upload(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<ReadingsFileQuery>,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult<Json<IngestReport>> {
+    let actor = caller.actor();
+    let max = state.import_limits.max_upload_bytes;
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > max) {
+        return Err(upload_too_large(max));
+    }
+    let spool = state.spool.file().map_err(spool_error)?;
+    spool_stream(body.into_data_stream(), spool.path(), max).await?;
+    let bytes = tokio::fs::read(spool.path()).await.map_err(spool_error)?;
+    let xlsx = q
+        .filename
+        .as_deref()
+        .is_some_and(|f| f.to_ascii_lowercase().ends_with(".xlsx"));
+    let today = state.clock.today();
+    let options = ImportOptions {
+        sheet: q.sheet,
+        limits: state.import_limits.clone(),
+        ..ImportOptions::new(
+            YearMonth::new(today.year() as u32, today.month())
+                .map_err(|e| Invalid::field("file", e.to_string()))?,
+        )
+    };
+    let table =
+        read_table(&bytes, xlsx, &options).map_err(|e| Invalid::field("file", e.to_string()))?;
+    let meters: HashMap<String, i64> = state
+        .store
+        .list_meters(&actor, &MeterFilter::default(), &Paging::all())
+        .await?
+        .items
+        .into_iter()
+        .filter(|m| !m.archived && !m.is_virtual())
+        .map(|m| (m.code, m.id))
+        .collect();
+    let readings = readings_from_table(&table, &meters).map_err(|errors| {
+        Invalid(
+            errors
+                .into_iter()
+                .map(|e| FieldError {
+                    field: format!("line {} · {}", e.line, e.column),
+                    message: e.message,
+                })
+                .collect(),
+        )
+    })?;
+    Ok(Json(
+        ingest(&state.store, &actor, &readings, state.clock.now()).await?,
+    ))
+}
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(upload))
+}
