@@ -591,12 +591,13 @@ async fn a_park_chief_sees_the_board_with_an_alarm_and_opens_its_work_order() {
                 .click()
                 .await
                 .expect("clicked");
-            wait_for_url(&client, "the work orders", |url| {
-                url.contains("/work-orders")
+            wait_for_url(&client, "the work order's page", |url| {
+                url.contains(&format!("/work-orders/{order}"))
             })
             .await;
-            let row = text_of(&client, &format!("#work-order-{order}")).await;
-            assert!(row.contains("W-1"), "the order's row: {row}");
+            let alarm = text_of(&client, "#work-order-alarm").await;
+            assert!(alarm.contains("W-1"), "the alarm it came from: {alarm}");
+            screenshot(&client, "work-order").await;
         }
     })
     .await;

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use chainpark_core::list::Paging;
 use chainpark_core::period::Period;
 use chainpark_core::registry::{Enterprise, EnterpriseContact, Id};
@@ -18,6 +18,7 @@ use serde::Deserialize;
 use super::chains::flags;
 use super::charts::{self, Series};
 use super::export;
+use super::form::{self, Refusal};
 use super::format;
 use super::stats::{self, ADDED_VALUE, GROSS_OUTPUT};
 use super::{Chrome, FormPost, PageError, PageResult, Viewer, optional, render};
@@ -389,6 +390,8 @@ struct EnterprisePage {
     figures: Vec<FigureRow>,
     chart_svg: Option<String>,
     transformation: Vec<TransformationRow>,
+    /// The contact form as typed when it was refused, and why.
+    refused: Refusal,
 }
 
 /// Monthly values of one indicator for a year, by month 1–12 (current values only). The flag tells whether the
@@ -433,6 +436,17 @@ pub async fn page(
     Path(id): Path<Id>,
     Query(q): Query<EnterpriseQuery>,
 ) -> PageResult {
+    enterprise_page(&state, &viewer, id, q.saved.is_some(), Refusal::none()).await
+}
+
+/// The enterprise's page; after a refused contact form, with the form as typed and its messages (`refused`).
+async fn enterprise_page(
+    state: &AppState,
+    viewer: &Viewer,
+    id: Id,
+    saved: bool,
+    refused: Refusal,
+) -> PageResult {
     let store = state.store.as_ref();
     let actor = viewer.actor();
     let lang = viewer.lang;
@@ -440,7 +454,7 @@ pub async fn page(
         .get_enterprise(actor, id)
         .await
         .map_err(|e| viewer.fail(e))?;
-    let names = Names::load(store, &viewer).await?;
+    let names = Names::load(store, viewer).await?;
     let park = e
         .park_id
         .and_then(|p| names.parks.get(&p).map(|n| (p, n.clone())));
@@ -466,9 +480,9 @@ pub async fn page(
         .map_err(|e| viewer.fail(e))?
         .year();
     let (added, output, output_before) = tokio::join!(
-        year_values(store, &viewer, id, ADDED_VALUE, year),
-        year_values(store, &viewer, id, GROSS_OUTPUT, year),
-        year_values(store, &viewer, id, GROSS_OUTPUT, year - 1),
+        year_values(store, viewer, id, ADDED_VALUE, year),
+        year_values(store, viewer, id, GROSS_OUTPUT, year),
+        year_values(store, viewer, id, GROSS_OUTPUT, year - 1),
     );
     let fail = |e| viewer.fail(e);
     let ((added, visible), (output, _), (output_before, _)) = (
@@ -518,14 +532,15 @@ pub async fn page(
         chainpark_core::registry::EnterpriseStatus::MovedOut => "ent.status.moved_out",
         chainpark_core::registry::EnterpriseStatus::Closed => "ent.status.closed",
     };
-    let transformation = transformation_rows(store, &viewer, id).await?;
+    let transformation = transformation_rows(store, viewer, id).await?;
     let name = lang.pick(&e.name, &e.name_en).to_string();
     let scope = &viewer.actor().scope;
     let may_edit_contact = scope.is_admin() || scope.has_enterprise(id);
     Ok(render(EnterprisePage {
         may_edit_contact,
         figures_visible: visible,
-        saved: q.saved.is_some(),
+        saved,
+        refused,
         chrome: viewer.chrome(name.clone(), "enterprises"),
         name,
         park,
@@ -582,7 +597,7 @@ async fn transformation_rows(
     Ok(rows)
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, serde::Serialize)]
 pub struct ContactForm {
     #[serde(default)]
     contact_name: String,
@@ -616,8 +631,19 @@ pub async fn save_contact(
         Ok::<(), ApiError>(())
     }
     .await;
-    match result {
-        Ok(()) => Redirect::to(&format!("/enterprises/{id}?saved=1")).into_response(),
-        Err(e) => viewer.fail(e).into_response(),
-    }
+    let result = result.map(|()| format!("/enterprises/{id}?saved=1"));
+    form::answer(viewer.lang, result, CONTACT_FIELDS, |errors| async move {
+        let refused = Refusal::new("contact-form", &form, errors);
+        enterprise_page(&state, &viewer, id, false, refused).await
+    })
+    .await
 }
+
+/// The fields of the contact form, as [`form::FormErrors`] places their messages (the domain names them
+/// `contact.<field>`).
+const CONTACT_FIELDS: &[&str] = &[
+    "contact.contact_name",
+    "contact.phone",
+    "contact.email",
+    "contact.address",
+];

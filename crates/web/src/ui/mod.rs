@@ -107,6 +107,7 @@ pub fn routes() -> Router<AppState> {
             "/work-orders",
             get(work::work_orders).post(work::create_work_order),
         )
+        .route("/work-orders/{id}", get(work::work_order))
         .route("/work-orders/{id}/steps", post(work::step_work_order))
         .route("/reports/scheduling", get(report::page))
         .route("/static/{file}", get(assets::file))
