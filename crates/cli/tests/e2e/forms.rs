@@ -291,3 +291,79 @@ async fn every_inline_form_comes_back_on_its_page_with_the_message_beside_its_fi
         assert!(html.contains("value=\"数字化车间改造\""), "[{e}] kept");
     }
 }
+
+#[tokio::test]
+async fn the_admin_disables_and_resets_an_account_in_the_pages_and_sees_how_many_sessions_ended() {
+    for app in common::apps().await {
+        let e = app.engine;
+        let analyst = app
+            .as_account("analyst.user", chainpark_core::access::Role::Analyst, None)
+            .await;
+        let (status, _) = analyst.get("/api/v1/session").await;
+        assert_eq!(status, StatusCode::OK, "[{e}] signed in");
+        let (_, accounts) = app.get("/api/v1/accounts?limit=500").await;
+        let id = accounts["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .find(|a| a["username"] == "analyst.user")
+            .and_then(|a| a["id"].as_i64())
+            .expect("the account");
+        let (_, _, page) = browse(&app, "/accounts?lang=zh").await;
+        assert!(page.contains(&format!("id=\"disable-{id}\"")), "[{e}]");
+        let csrf = hidden(&page, "csrf");
+
+        // A password too short is refused beside the row's field, and never comes back.
+        let path = format!("/accounts/{id}/password");
+        let form = [("csrf", csrf.as_str()), ("password", "kurz-pw")];
+        let (status, html) = post_form(&app, &path, &form).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "[{e}] {html}");
+        assert!(
+            html.contains(&format!("id=\"password-{id}-error\">至少 10 个字符<")),
+            "[{e}] the message beside the new password"
+        );
+        assert!(
+            !html.contains("kurz-pw"),
+            "[{e}] the password never comes back"
+        );
+        let (status, _) = analyst.get("/api/v1/session").await;
+        assert_eq!(status, StatusCode::OK, "[{e}] still signed in");
+
+        let form = [("csrf", csrf.as_str()), ("disabled", "true")];
+        let path = format!("/accounts/{id}/disabled");
+        let (status, html) = post_form(&app, &path, &form).await;
+        assert_eq!(status, StatusCode::OK, "[{e}] {html}");
+        assert!(
+            html.contains("已停用账号 analyst.user：撤销 0 个接口令牌，结束 1 个登录会话"),
+            "[{e}] the answer says what ended: {html}"
+        );
+        let (status, _) = analyst.get("/api/v1/session").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "[{e}] signed out");
+        let (_, account) = app.get(&format!("/api/v1/accounts/{id}")).await;
+        assert_eq!(account["disabled"], true, "[{e}]");
+
+        let form = [("csrf", csrf.as_str()), ("disabled", "false")];
+        let (status, html) = post_form(&app, &path, &form).await;
+        assert_eq!(status, StatusCode::OK, "[{e}] {html}");
+        assert!(html.contains("已启用账号 analyst.user"), "[{e}]");
+        let path = format!("/accounts/{id}/password");
+        let form = [("csrf", csrf.as_str()), ("password", "a-new-long-password")];
+        let (status, html) = post_form(&app, &path, &form).await;
+        assert_eq!(status, StatusCode::OK, "[{e}] {html}");
+        assert!(html.contains("已重置密码 analyst.user"), "[{e}]");
+        let mut again = app.anonymous();
+        again.sign_in("analyst.user", "a-new-long-password").await;
+
+        // Nobody but the admin may.
+        let (_, _, inbox) = browse(&again, "/inbox").await;
+        let own_csrf = hidden(&inbox, "csrf");
+        let response = again
+            .client
+            .post(format!("{}/accounts/{id}/disabled", again.base))
+            .form(&[("csrf", own_csrf.as_str()), ("disabled", "true")])
+            .send()
+            .await
+            .expect("answered");
+        assert_eq!(response.status(), StatusCode::FORBIDDEN, "[{e}]");
+    }
+}

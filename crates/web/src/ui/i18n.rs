@@ -148,6 +148,23 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("accounts.active", "启用", "Active"),
     ("accounts.disabled", "停用", "Disabled"),
     ("accounts.new", "新建账号", "New account"),
+    ("accounts.manage", "管理", "Manage"),
+    ("accounts.disable", "停用", "Disable"),
+    ("accounts.enable", "启用", "Enable"),
+    ("accounts.new_password", "新密码", "New password"),
+    ("accounts.reset_password", "重置密码", "Reset the password"),
+    (
+        "accounts.changed.disabled",
+        "已停用账号",
+        "Account disabled:",
+    ),
+    ("accounts.changed.enabled", "已启用账号", "Account enabled:"),
+    ("accounts.changed.password", "已重置密码", "Password reset:"),
+    (
+        "accounts.ended",
+        "撤销 {tokens} 个接口令牌，结束 {sessions} 个登录会话",
+        "{tokens} API tokens revoked, {sessions} sessions ended",
+    ),
     (
         "accounts.password",
         "密码（至少10位）",

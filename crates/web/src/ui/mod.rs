@@ -68,6 +68,8 @@ pub fn routes() -> Router<AppState> {
         .route("/import", get(imports::page))
         .route("/imports/{id}", get(imports::report))
         .route("/accounts", get(accounts::page).post(accounts::create))
+        .route("/accounts/{id}/disabled", post(accounts::set_disabled))
+        .route("/accounts/{id}/password", post(accounts::reset_password))
         .route("/inbox", get(work::inbox))
         .route("/inbox/read", post(work::inbox_read))
         .route("/appeals", get(work::appeals).post(work::file_appeal))
