@@ -66,6 +66,7 @@ pub fn routes() -> Router<AppState> {
         .route("/enterprises/{id}", get(enterprises::page))
         .route("/enterprises/{id}/contact", post(enterprises::save_contact))
         .route("/import", get(imports::page))
+        .route("/imports", get(imports::history))
         .route("/imports/{id}", get(imports::report))
         .route("/accounts", get(accounts::page).post(accounts::create))
         .route("/accounts/{id}/disabled", post(accounts::set_disabled))
