@@ -278,11 +278,12 @@ async fn everything(
     }
 }
 
-const EXPORT_COLUMNS: [(&str, &str); 12] = [
+const EXPORT_COLUMNS: [(&str, &str); 13] = [
     ("统一社会信用代码", "credit_code"),
     ("企业名称", "name"),
     ("英文名称", "name_en"),
     ("行业代码", "industry_code"),
+    ("行业名称", "industry_name"),
     ("所在区", "district"),
     ("园区", "park"),
     ("产业链环节", "segments"),
@@ -293,13 +294,14 @@ const EXPORT_COLUMNS: [(&str, &str); 12] = [
     ("状态", "status"),
 ];
 
-fn export_row(e: &Enterprise, names: &Names) -> [String; 12] {
+fn export_row(e: &Enterprise, names: &Names) -> [String; 13] {
     let yes = |b: bool| if b { "是" } else { "否" }.to_string();
     [
         e.credit_code.as_str().to_string(),
         e.name.clone(),
         e.name_en.clone(),
         e.industry_code.as_str().to_string(),
+        e.industry_code.name().to_string(),
         e.district.as_str().to_string(),
         names.park(e),
         names.segments(e),
@@ -508,7 +510,12 @@ async fn enterprise_page(
                 v.map(|v| {
                     (
                         v as f64 / 1e6,
-                        format!("{y}-{:02}: {} 万元", m + 1, format::wan(v)),
+                        format!(
+                            "{y}-{:02}: {} {}",
+                            m + 1,
+                            format::wan(v),
+                            lang.t("unit.wan")
+                        ),
                     )
                 })
             })
@@ -522,7 +529,7 @@ async fn enterprise_page(
                 series(&output, year, "chart.this_year"),
                 series(&output_before, year - 1, "chart.last_year"),
             ],
-            "万元",
+            lang.t("unit.wan"),
             &stats::month_labels(lang),
             lang.t("park.output"),
         )

@@ -534,6 +534,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("count.areas", "产业功能区", "Industry areas"),
     ("unit.firms", "家", "firms"),
     ("unit.yi", "亿元", "100 million yuan"),
+    ("unit.wan", "万元", "10,000 yuan"),
     ("unit.mu", "亩", "mu"),
     ("unit.wan_per_mu", "万元/亩", "10,000 yuan per mu"),
     ("chains.title", "产业链", "Industry chains"),

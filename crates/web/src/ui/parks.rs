@@ -210,7 +210,9 @@ async fn park_rows(
                 .map(|g| stats::yi_or_withheld(lang, g, true))
                 .unwrap_or_else(|| "—".into()),
             per_mu: match (group, &per_mu_wan) {
-                (Some(g), Some(v)) if g.suppressed.is_none() => format!("{v} 万元"),
+                (Some(g), Some(v)) if g.suppressed.is_none() => {
+                    format!("{v} {}", lang.t("unit.wan"))
+                }
                 (_, Some(withheld)) => withheld.clone(),
                 (_, None) => "—".into(),
             },
