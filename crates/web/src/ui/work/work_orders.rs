@@ -128,11 +128,7 @@ async fn work_orders_page(
     errors: FormErrors,
 ) -> PageResult {
     let status = given(&q.status).and_then(WorkOrderStatus::parse);
-    let overdue = match given(&q.overdue) {
-        Some("true") => Some(true),
-        Some("false") => Some(false),
-        _ => None,
-    };
+    let overdue = crate::ui::sort::overdue_filter(given(&q.overdue));
     let filter = WorkOrderFilter {
         park_id: None,
         status,
@@ -141,16 +137,7 @@ async fn work_orders_page(
         overdue,
         at: state.clock.now(),
     };
-    let filter_query = {
-        let mut query = form_urlencoded::Serializer::new(String::new());
-        if let Some(s) = status {
-            query.append_pair("status", s.as_str());
-        }
-        if let Some(o) = overdue {
-            query.append_pair("overdue", if o { "true" } else { "false" });
-        }
-        query.finish()
-    };
+    let filter_query = crate::ui::sort::case_filter_query(status.map(|s| s.as_str()), overdue);
     let sorting = crate::ui::sort::Sorting::read(
         "/work-orders",
         filter_query.clone(),
