@@ -549,6 +549,11 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "每个环节：本环节及其下级环节的本地企业数，本环节企业的总产值（亿元）。点击环节查看企业。虚线框：缺链（无本地企业）；橙色：弱链（少于3家）。",
         "Each segment: local firms in it or below it, and the gross output of its own firms (100 million yuan). Click a segment to list its firms. Dashed: gap (no local firm); orange: weak (fewer than 3 firms).",
     ),
+    (
+        "chain.supply_legend",
+        "曲线：供应关系，由供货环节指向采购环节",
+        "Curves: supply links, from the supplying segment to the buying one",
+    ),
     ("chain.gap", "缺链", "gap"),
     ("chain.weak", "弱链", "weak"),
     ("chain.segment_firms", "环节企业", "Firms of the segment"),
