@@ -120,9 +120,12 @@ struct Label {
 
 const LABEL_H: f64 = 14.0;
 
+/// A box on the map: left, top, right, bottom.
+type Area = (f64, f64, f64, f64);
+
 /// The box a label covers (left, top, right, bottom), from its anchor and an estimate of its width (a Chinese
 /// character about 12 px, another 7 px at the map's label size).
-fn label_box(label: Label, text: &str) -> (f64, f64, f64, f64) {
+fn label_box(label: Label, text: &str) -> Area {
     let w: f64 = text
         .chars()
         .map(|c| if c.is_ascii() { 7.0 } else { 12.0 })
@@ -135,7 +138,7 @@ fn label_box(label: Label, text: &str) -> (f64, f64, f64, f64) {
     (left, label.y - LABEL_H + 3.0, left + w, label.y + 3.0)
 }
 
-fn overlap(a: (f64, f64, f64, f64), b: (f64, f64, f64, f64)) -> f64 {
+fn overlap(a: Area, b: Area) -> f64 {
     let w = (a.2.min(b.2) - a.0.max(b.0)).max(0.0);
     let h = (a.3.min(b.3) - a.1.max(b.1)).max(0.0);
     w * h
@@ -153,7 +156,7 @@ fn place_labels(parks: &[((f64, f64), &str)], (width, height): (f64, f64)) -> Ve
             .unwrap_or(std::cmp::Ordering::Equal)
             .then(a.cmp(b))
     });
-    let mut placed: Vec<Option<(Label, (f64, f64, f64, f64))>> = vec![None; parks.len()];
+    let mut placed: Vec<Option<(Label, Area)>> = vec![None; parks.len()];
     for i in order {
         let ((cx, cy), text) = parks[i];
         let candidates = [
