@@ -361,6 +361,12 @@ impl Scope {
         matches!(self.role, Role::Admin | Role::Leader | Role::Analyst)
     }
 
+    /// Figure imports — who sent which file, what was stored or refused, the row report — are their author's; the
+    /// statistics staff (those who read everything) see every one. Others learn nothing of them.
+    pub fn sees_every_import(&self) -> bool {
+        self.reads_everything()
+    }
+
     fn chain_role(&self) -> bool {
         matches!(
             self.role,

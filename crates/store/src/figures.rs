@@ -26,6 +26,7 @@ use chainpark_core::figures::{
     GrowthMethod, Indicator, IndicatorDraft, RegionSubject, RollupCells,
 };
 use chainpark_core::industry::IndustryCode;
+use chainpark_core::list::{Page, Paging};
 use chainpark_core::period::{Month, Period};
 use chainpark_core::registry::Id;
 use chrono::{DateTime, Utc};
@@ -211,6 +212,9 @@ pub trait FigureStore: Send + Sync {
         messages: tokio::sync::mpsc::Receiver<ImportMessage>,
     ) -> Result<ImportRecord>;
     async fn get_import(&self, actor: &Actor, id: Id) -> Result<ImportRecord>;
+    /// The imports the actor sees (its own; every one when `Scope::sees_every_import`), newest first, each with
+    /// its row report.
+    async fn list_imports(&self, actor: &Actor, paging: &Paging) -> Result<Page<ImportRecord>>;
     /// Monthly values of one enterprise for a period, as known at `as_of` (now when `None`).
     async fn enterprise_figures(
         &self,

@@ -41,6 +41,59 @@ fn on_path(names: &[&str]) -> Option<PathBuf> {
     None
 }
 
+/// The chromedriver and Chromium to drive, or `None` after saying the test is skipped (a failure instead when
+/// the CI asks for browsers with `CHAINPARK_REQUIRE_BROWSER`).
+pub(crate) fn browser_or_skip() -> Option<(PathBuf, PathBuf)> {
+    let require = std::env::var(REQUIRE_VAR).is_ok_and(|v| v == "1" || v == "true");
+    match browser_programs() {
+        Ok(found) => Some(found),
+        Err(why) if require => panic!("{REQUIRE_VAR}=1 but {why}"),
+        Err(why) => {
+            common::tell(&format!(
+                "SKIPPED browser test: {why}; set {REQUIRE_VAR}=1 to make this a failure"
+            ));
+            None
+        }
+    }
+}
+
+/// Runs `walk` in a fresh Chromium (its own profile, named `name`) against the server at `base`, then closes the
+/// browser and fails the test with the walk's own panic when it failed.
+pub(crate) async fn run_in_browser<F, Fut>(
+    (driver, chromium): (&Path, &Path),
+    name: &str,
+    base: String,
+    walk: F,
+) where
+    F: FnOnce(Client, String) -> Fut,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    let profile = scratch(&format!("{name}_profile"));
+    let (_driver, client) = start_browser(driver, chromium, &profile).await;
+    let outcome = tokio::spawn(walk(client.clone(), base)).await;
+    let _ = client.close().await;
+    let _ = std::fs::remove_dir_all(&profile);
+    if let Err(e) = outcome {
+        std::panic::resume_unwind(e.into_panic());
+    }
+}
+
+/// Runs `walk` in a fresh Chromium against a fresh demo zone (the `chainpark demo` program, its data in a
+/// scratch folder named `name`): the set-up every browser test of a role's day shares.
+pub(crate) async fn with_browser<F, Fut>(name: &str, walk: F)
+where
+    F: FnOnce(Client, String) -> Fut,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    let Some((driver, chromium)) = browser_or_skip() else {
+        return;
+    };
+    let data_dir = scratch(&format!("{name}_data"));
+    let (_server, base) = start_demo(&data_dir);
+    run_in_browser((&driver, &chromium), name, base, walk).await;
+    let _ = std::fs::remove_dir_all(&data_dir);
+}
+
 /// chromedriver and Chromium, from CHROMEDRIVER / CHROME_BIN or the PATH.
 pub(crate) fn browser_programs() -> Result<(PathBuf, PathBuf), String> {
     let driver = std::env::var_os("CHROMEDRIVER")
@@ -275,28 +328,7 @@ pub(crate) async fn sign_out(client: &Client) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_new_user_signs_in_reads_the_dashboard_chain_map_and_park_finds_a_firm_imports_and_switches_language()
  {
-    let require = std::env::var(REQUIRE_VAR).is_ok_and(|v| v == "1" || v == "true");
-    let (driver, chromium) = match browser_programs() {
-        Ok(found) => found,
-        Err(why) if require => panic!("{REQUIRE_VAR}=1 but {why}"),
-        Err(why) => {
-            common::tell(&format!(
-                "SKIPPED browser test: {why}; set {REQUIRE_VAR}=1 to make this a failure"
-            ));
-            return;
-        }
-    };
-    let data_dir = scratch("data");
-    let (_server, base) = start_demo(&data_dir);
-    let profile = scratch("profile");
-    let (_driver, client) = start_browser(&driver, &chromium, &profile).await;
-    let outcome = tokio::spawn(story(client.clone(), base)).await;
-    let _ = client.close().await;
-    let _ = std::fs::remove_dir_all(&data_dir);
-    let _ = std::fs::remove_dir_all(&profile);
-    if let Err(e) = outcome {
-        std::panic::resume_unwind(e.into_panic());
-    }
+    with_browser("story", story).await;
 }
 
 async fn story(client: Client, base: String) {
@@ -351,7 +383,7 @@ async fn story(client: Client, base: String) {
     // A chain map: open the automobile chain and click a segment that has firms.
     client.goto(&format!("{base}/chains")).await.expect("opens");
     client
-        .find(Locator::Css("#chain-list a"))
+        .find(Locator::Css("#chain-list tbody a"))
         .await
         .expect("a chain")
         .click()
@@ -410,7 +442,7 @@ async fn story(client: Client, base: String) {
     // A park page: its chief, land and firms.
     client.goto(&format!("{base}/parks")).await.expect("opens");
     client
-        .find(Locator::Css("#park-list a"))
+        .find(Locator::Css("#park-list tbody a"))
         .await
         .expect("a park")
         .click()
@@ -509,6 +541,17 @@ async fn story(client: Client, base: String) {
     );
     screenshot(&client, "import-report").await;
     let _ = std::fs::remove_dir_all(&dir);
+    // The import history lists the refused file with a link to its row report.
+    client
+        .goto(&format!("{base}/imports"))
+        .await
+        .expect("opens");
+    let history = text_of(&client, "#import-history tbody").await;
+    assert!(
+        history.contains("figures-with-a-bad-row.csv") && history.contains("已拒绝"),
+        "the refused file in the history: {history}"
+    );
+    screenshot(&client, "import-history").await;
 
     // Switch the language: English labels on this page and the next.
     client
@@ -521,7 +564,7 @@ async fn story(client: Client, base: String) {
     wait_for_url(&client, "the English page", |u| u.contains("lang=en")).await;
     let heading = text_of(&client, "h1").await;
     assert!(
-        heading.starts_with("Import report"),
+        heading.starts_with("Import history"),
         "English heading: {heading}"
     );
     client
@@ -544,16 +587,8 @@ async fn story(client: Client, base: String) {
 /// A park chief opens the park page, sees the board with a leak alarm, and follows the alarm to its work order.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_park_chief_sees_the_board_with_an_alarm_and_opens_its_work_order() {
-    let require = std::env::var(REQUIRE_VAR).is_ok_and(|v| v == "1" || v == "true");
-    let (driver, chromium) = match browser_programs() {
-        Ok(found) => found,
-        Err(why) if require => panic!("{REQUIRE_VAR}=1 but {why}"),
-        Err(why) => {
-            common::tell(&format!(
-                "SKIPPED browser test: {why}; set {REQUIRE_VAR}=1 to make this a failure"
-            ));
-            return;
-        }
+    let Some((driver, chromium)) = browser_or_skip() else {
+        return;
     };
     let store = common::fresh_stores().await.remove(0);
     let app = common::TestApp::start(store).await;
@@ -566,13 +601,13 @@ async fn a_park_chief_sees_the_board_with_an_alarm_and_opens_its_work_order() {
         Some(z.park_chief),
     )
     .await;
-    let profile = scratch("board");
-    let (_driver, client) = start_browser(&driver, &chromium, &profile).await;
     let base = app.base.clone();
     let park = z.f.park;
-    let outcome = tokio::spawn({
-        let client = client.clone();
-        async move {
+    run_in_browser(
+        (&driver, &chromium),
+        "board",
+        base.clone(),
+        move |client, base| async move {
             sign_in(&client, &base, "board.chief", common::PASSWORD).await;
             client
                 .goto(&format!("{base}/parks/{park}?lang=en"))
@@ -591,46 +626,21 @@ async fn a_park_chief_sees_the_board_with_an_alarm_and_opens_its_work_order() {
                 .click()
                 .await
                 .expect("clicked");
-            wait_for_url(&client, "the work orders", |url| {
-                url.contains("/work-orders")
+            wait_for_url(&client, "the work order's page", |url| {
+                url.contains(&format!("/work-orders/{order}"))
             })
             .await;
-            let row = text_of(&client, &format!("#work-order-{order}")).await;
-            assert!(row.contains("W-1"), "the order's row: {row}");
-        }
-    })
+            let alarm = text_of(&client, "#work-order-alarm").await;
+            assert!(alarm.contains("W-1"), "the alarm it came from: {alarm}");
+            screenshot(&client, "work-order").await;
+        },
+    )
     .await;
-    let _ = client.close().await;
-    let _ = std::fs::remove_dir_all(&profile);
-    if let Err(e) = outcome {
-        std::panic::resume_unwind(e.into_panic());
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_chiefs_day_alerts_agreeing_counts_and_the_scheduling_report_printed_on_a4() {
-    let require = std::env::var(REQUIRE_VAR).is_ok_and(|v| v == "1" || v == "true");
-    let (driver, chromium) = match browser_programs() {
-        Ok(found) => found,
-        Err(why) if require => panic!("{REQUIRE_VAR}=1 but {why}"),
-        Err(why) => {
-            common::tell(&format!(
-                "SKIPPED browser test: {why}; set {REQUIRE_VAR}=1 to make this a failure"
-            ));
-            return;
-        }
-    };
-    let data_dir = scratch("data_lists");
-    let (_server, base) = start_demo(&data_dir);
-    let profile = scratch("profile_lists");
-    let (_driver, client) = start_browser(&driver, &chromium, &profile).await;
-    let outcome = tokio::spawn(chiefs_day(client.clone(), base)).await;
-    let _ = client.close().await;
-    let _ = std::fs::remove_dir_all(&data_dir);
-    let _ = std::fs::remove_dir_all(&profile);
-    if let Err(e) = outcome {
-        std::panic::resume_unwind(e.into_panic());
-    }
+    with_browser("lists", chiefs_day).await;
 }
 
 /// The digits after `label` in `text`.

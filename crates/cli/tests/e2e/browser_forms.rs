@@ -9,35 +9,13 @@ use std::time::Duration;
 use fantoccini::{Client, Locator};
 
 use crate::browser::{
-    ADMIN_PASSWORD, DEMO_PASSWORD, REQUIRE_VAR, browser_programs, scratch, screenshot, sign_in,
-    sign_out, start_browser, start_demo, text_of, wait_for_url,
+    ADMIN_PASSWORD, DEMO_PASSWORD, screenshot, sign_in, sign_out, text_of, wait_for_url,
+    with_browser,
 };
-use crate::common;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_role_works_the_appeal_loop_and_a_new_project_through_the_forms() {
-    let require = std::env::var(REQUIRE_VAR).is_ok_and(|v| v == "1" || v == "true");
-    let (driver, chromium) = match browser_programs() {
-        Ok(found) => found,
-        Err(why) if require => panic!("{REQUIRE_VAR}=1 but {why}"),
-        Err(why) => {
-            common::tell(&format!(
-                "SKIPPED browser test: {why}; set {REQUIRE_VAR}=1 to make this a failure"
-            ));
-            return;
-        }
-    };
-    let data_dir = scratch("forms_data");
-    let (_server, base) = start_demo(&data_dir);
-    let profile = scratch("forms_profile");
-    let (_driver, client) = start_browser(&driver, &chromium, &profile).await;
-    let outcome = tokio::spawn(day_of_forms(client.clone(), base)).await;
-    let _ = client.close().await;
-    let _ = std::fs::remove_dir_all(&data_dir);
-    let _ = std::fs::remove_dir_all(&profile);
-    if let Err(e) = outcome {
-        std::panic::resume_unwind(e.into_panic());
-    }
+    with_browser("forms", day_of_forms).await;
 }
 
 async fn type_into(client: &Client, id: &str, text: &str) {

@@ -1908,3 +1908,78 @@ async fn the_demo_import_record_downloads_its_report_as_csv_and_xlsx() {
         }
     }
 }
+
+#[tokio::test]
+async fn the_import_history_page_lists_who_sent_which_file_and_what_was_stored_to_those_the_policy_lets_see()
+ {
+    for app in apps().await {
+        let e = app.engine;
+        let (f, firms) = enterprises(&app).await;
+        let good = &firms[0].0;
+        let csv = long_csv(&[(good, "2021-01", "增加值", "100")]);
+        let (status, body) = upload(&app, "good-january.csv", &csv, false).await;
+        assert_eq!(status.as_u16() / 100, 2, "[{e}] {body}");
+        let stored = body["import"]["id"].as_i64().expect("id");
+        let csv = long_csv(&[(good, "2021-02", "增加值", "12abc")]);
+        let (status, body) = upload(&app, "bad-february.csv", &csv, false).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "[{e}] {body}");
+        let refused = body["import"]["id"].as_i64().expect("id");
+
+        let html = app
+            .client
+            .get(format!("{}/imports?lang=zh", app.base))
+            .send()
+            .await
+            .expect("answered")
+            .text()
+            .await
+            .expect("body");
+        let row = |id: i64| {
+            html.split(&format!("id=\"import-{id}\""))
+                .nth(1)
+                .and_then(|rest| rest.split("</tr>").next())
+                .unwrap_or_default()
+                .to_string()
+        };
+        let good_row = row(stored);
+        assert!(
+            good_row.contains("good-january.csv") && good_row.contains("已保存"),
+            "[{e}] {good_row}"
+        );
+        let bad_row = row(refused);
+        assert!(
+            bad_row.contains("bad-february.csv")
+                && bad_row.contains("已拒绝")
+                && bad_row.contains(&format!("href=\"/imports/{refused}\"")),
+            "[{e}] the refusal links to its row report: {bad_row}"
+        );
+        assert!(
+            html.find(&format!("id=\"import-{refused}\""))
+                < html.find(&format!("id=\"import-{stored}\"")),
+            "[{e}] newest first"
+        );
+
+        // A chain chief who sent nothing sees none of them.
+        let person = crate::workflow_common::person(&app, "赵六", "zhao.liu@example.com").await;
+        crate::workflow_common::post(
+            &app,
+            json!({"person_id": person, "role": "chain_chief", "chain_id": f.chain,
+            "chief_level": "chain", "starts_on": "2021-01-01"}),
+        )
+        .await;
+        let chief = app
+            .as_account("chain.chief", Role::ChainChief, Some(person))
+            .await;
+        let html = chief
+            .client
+            .get(format!("{}/imports?lang=zh", chief.base))
+            .send()
+            .await
+            .expect("answered")
+            .text()
+            .await
+            .expect("body");
+        assert!(html.contains("id=\"no-imports\""), "[{e}] {html}");
+        assert!(!html.contains("good-january.csv"), "[{e}]");
+    }
+}

@@ -309,3 +309,70 @@ async fn the_work_order_list_sorts_by_its_columns() {
         assert_eq!(status, StatusCode::BAD_REQUEST, "[{}]", app.engine);
     }
 }
+
+/// The text of each link to `prefix<id>` in the order the page shows them.
+fn linked_ids(html: &str, prefix: &str) -> Vec<i64> {
+    html.split(&format!("href=\"{prefix}"))
+        .skip(1)
+        .filter_map(|rest| {
+            let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+            digits.parse().ok()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_chain_park_and_project_lists_sort_by_their_columns_in_the_url() {
+    for app in common::apps().await {
+        let e = app.engine;
+        let z = zone(&app).await;
+        // Chains by name, both ways: the order reverses.
+        let (status, asc) = page(&app, "/chains?sort=name&dir=asc").await;
+        assert_eq!(status, StatusCode::OK, "[{e}]");
+        let (_, desc) = page(&app, "/chains?sort=name&dir=desc").await;
+        let (up, mut down) = (linked_ids(&asc, "/chains/"), linked_ids(&desc, "/chains/"));
+        assert!(
+            up.contains(&z.f.chain) && up.contains(&z.f.other_chain),
+            "[{e}] {up:?}"
+        );
+        down.reverse();
+        assert_eq!(up, down, "[{e}]");
+        assert!(asc.contains("aria-sort=\"ascending\""), "[{e}]");
+        // Parks by name, both ways.
+        let (status, asc) = page(&app, "/parks?sort=name&dir=asc").await;
+        assert_eq!(status, StatusCode::OK, "[{e}]");
+        let (_, desc) = page(&app, "/parks?sort=name&dir=desc").await;
+        let list = |html: &str| {
+            let table = html.split("id=\"park-list\"").nth(1).unwrap_or_default();
+            linked_ids(
+                table.split("</table>").next().unwrap_or_default(),
+                "/parks/",
+            )
+        };
+        let (up, mut down) = (list(&asc), list(&desc));
+        down.reverse();
+        assert_eq!(up, down, "[{e}]");
+        // Projects by planned investment, and the pager keeps the order and the filter.
+        for (name, planned) in [("乙项目", 300), ("甲项目", 100), ("丙项目", 200)] {
+            app.create(
+                "/api/v1/projects",
+                json!({"name": name, "investor": "某集团", "chain_id": z.f.chain,
+                "planned_investment": planned, "stages": {"lead_on": "2021-03-01"}}),
+            )
+            .await;
+        }
+        let (status, html) = page(
+            &app,
+            "/projects?stage=lead&sort=planned_investment&dir=desc",
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "[{e}]");
+        let table = html.split("id=\"project-list\"").nth(1).unwrap_or_default();
+        let p = positions(table, &["乙项目", "丙项目", "甲项目"]);
+        assert!(p[0] < p[1] && p[1] < p[2], "[{e}] {p:?}");
+        for bad in ["/chains?sort=c.id", "/parks?sort=x", "/projects?sort=stage"] {
+            let (status, _) = page(&app, bad).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "[{e}] {bad}");
+        }
+    }
+}

@@ -745,3 +745,34 @@ async fn a_page_whose_store_read_fails_shows_the_error_page_in_its_language() {
         }
     }
 }
+
+#[tokio::test]
+async fn the_industry_name_stands_beside_its_code_on_the_page_and_in_the_export() {
+    for app in apps().await {
+        let e = app.engine;
+        let z = crate::workflow_common::zone(&app).await;
+        let (_, firm) = app.get(&format!("/api/v1/enterprises/{}", z.firm)).await;
+        let code = firm["industry_code"].as_str().expect("a code").to_string();
+        let name = chainpark_core::industry::lookup(&code)
+            .expect("a code of the standard")
+            .name;
+        let (status, _, html) = page(&app, &format!("/enterprises/{}?lang=zh", z.firm)).await;
+        assert_eq!(status, StatusCode::OK, "[{e}]");
+        let shown = html
+            .split("id=\"industry\">")
+            .nth(1)
+            .and_then(|rest| rest.split("</dd>").next())
+            .unwrap_or_default();
+        assert!(
+            shown.starts_with(&code) && shown.contains(name),
+            "[{e}] {shown}"
+        );
+        let (_, _, csv) = page(&app, "/enterprises/export.csv").await;
+        let header = csv.lines().next().unwrap_or_default();
+        assert!(header.contains("行业名称 industry_name"), "[{e}] {header}");
+        assert!(
+            csv.contains(&format!("{code},{name},")),
+            "[{e}] the name beside the code in the export"
+        );
+    }
+}

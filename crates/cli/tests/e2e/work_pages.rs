@@ -571,3 +571,114 @@ async fn a_step_from_an_out_of_date_appeal_page_answers_409_and_changes_nothing(
         );
     }
 }
+
+#[tokio::test]
+async fn the_work_order_assign_select_has_no_default_and_a_missing_choice_comes_back_beside_it() {
+    for app in common::apps().await {
+        let z = zone(&app).await;
+        let created = app
+            .create(
+                "/api/v1/work-orders",
+                json!({"park_id": z.f.park, "facility": "3号标准厂房", "kind": "repair",
+                "urgency": "routine", "title": "屋面漏水"}),
+            )
+            .await;
+        let id = created["id"].as_i64().expect("id");
+        let chief = app
+            .as_account("park.chief", Role::ParkChief, Some(z.park_chief))
+            .await;
+        let (_, html) = page(&chief, "/work-orders?lang=zh").await;
+        let select = html
+            .split(&format!("id=\"wo-{id}-assignee\""))
+            .nth(1)
+            .and_then(|rest| rest.split("</select>").next())
+            .unwrap_or_default()
+            .to_string();
+        assert!(
+            select.contains("<option value=\"\">— 请选择 —</option>")
+                && !select.contains("selected"),
+            "[{}] a required choice, nobody chosen: {select}",
+            app.engine
+        );
+        let csrf = hidden(&html, "csrf");
+        let (status, url, html) = submit(
+            &chief,
+            &format!("/work-orders/{id}/steps?lang=zh"),
+            &[
+                ("csrf", csrf.as_str()),
+                ("action", "assign"),
+                ("assignee_person_id", ""),
+                ("note", "请尽快处理"),
+            ],
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "[{}]", app.engine);
+        assert_eq!(url, format!("/work-orders/{id}/steps"), "[{}]", app.engine);
+        assert!(
+            html.contains("id=\"assignee-assign-error\">请填写此项<"),
+            "[{}] the message beside the select: {html}",
+            app.engine
+        );
+        assert!(
+            html.contains("请尽快处理</textarea>"),
+            "[{}] kept",
+            app.engine
+        );
+        let (_, order) = app.get(&format!("/api/v1/work-orders/{id}")).await;
+        assert_eq!(order["status"], "open", "[{}] unchanged", app.engine);
+    }
+}
+
+#[tokio::test]
+async fn the_work_order_page_shows_its_history_and_only_the_steps_the_viewer_may_take() {
+    for app in common::apps().await {
+        let z = zone(&app).await;
+        let created = app
+            .create(
+                "/api/v1/work-orders",
+                json!({"park_id": z.f.park, "facility": "2号配电房", "kind": "utilities",
+                "urgency": "urgent", "title": "配电柜跳闸"}),
+            )
+            .await;
+        let id = created["id"].as_i64().expect("id");
+        let path = format!("/work-orders/{id}");
+        let chief = app
+            .as_account("park.chief", Role::ParkChief, Some(z.park_chief))
+            .await;
+        let (status, html) = page(&chief, &format!("{path}?lang=zh")).await;
+        assert_eq!(status, StatusCode::OK, "[{}] {html}", app.engine);
+        assert!(html.contains("id=\"step-assign\""), "[{}]", app.engine);
+        assert!(!html.contains("id=\"step-finish\""), "[{}]", app.engine);
+        let csrf = hidden(&html, "csrf");
+        let staff = z.park_staff.to_string();
+        let (status, url, html) = submit(
+            &chief,
+            &format!("{path}/steps?lang=zh"),
+            &[
+                ("csrf", csrf.as_str()),
+                ("action", "assign"),
+                ("back", "page"),
+                ("assignee_person_id", staff.as_str()),
+            ],
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "[{}] {html}", app.engine);
+        assert_eq!(url, path, "[{}] back on the order's page", app.engine);
+        let history = html
+            .split("id=\"work-order-steps\"")
+            .nth(1)
+            .unwrap_or_default();
+        assert!(
+            history.contains("派单") && history.contains("class=\"assigned-to\""),
+            "[{}] the assignment and to whom: {history}",
+            app.engine
+        );
+        assert!(html.contains("已派"), "[{}] the status", app.engine);
+        // Someone of another park sees no such order.
+        let firm = app
+            .as_account("firm.user", Role::Enterprise, Some(z.firm_person))
+            .await;
+        let (status, _) = page(&firm, &path).await;
+        assert!(status.is_client_error(), "[{}] {status}", app.engine);
+    }
+}

@@ -11,6 +11,7 @@ use chainpark_core::digital_economy::{DigitalEconomyCategory, DigitalEconomyMap}
 use chainpark_core::disclosure::{CellFacts, figure_reach};
 use chainpark_core::district::DistrictCode;
 use chainpark_core::figures::*;
+use chainpark_core::list::{Page, Paging};
 use chainpark_core::period::{Month, Period};
 use chainpark_core::registry::Id;
 use chrono::{DateTime, Utc};
@@ -1036,10 +1037,37 @@ impl FigureStore for Engine {
             .ok_or(StoreError::NotFound { kind: "import", id })?
             .into_record();
         // An import's report is its author's and the statistics staff's; others learn nothing of it.
-        if record.actor != actor.account && !actor.scope.reads_everything() {
+        if record.actor != actor.account && !actor.scope.sees_every_import() {
             return Err(StoreError::NotFound { kind: "import", id });
         }
         Ok(record)
+    }
+
+    async fn list_imports(&self, actor: &Actor, paging: &Paging) -> Result<Page<ImportRecord>> {
+        let mut c = self.read().await?;
+        let every = actor.scope.sees_every_import();
+        let total: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM figure_imports WHERE ($1 OR actor = $2)")
+                .bind(every)
+                .bind(&actor.account)
+                .fetch_one(&mut *c)
+                .await?;
+        let rows: Vec<ImportRow> = sqlx::query_as(
+            "SELECT id, at, actor, file_name, stored, values_received, values_changed, values_unchanged, \
+             report FROM figure_imports WHERE ($1 OR actor = $2) ORDER BY id DESC LIMIT $3 OFFSET $4",
+        )
+        .bind(every)
+        .bind(&actor.account)
+        .bind(paging.limit)
+        .bind(paging.offset)
+        .fetch_all(&mut *c)
+        .await?;
+        Ok(Page {
+            items: rows.into_iter().map(ImportRow::into_record).collect(),
+            total,
+            limit: paging.limit,
+            offset: paging.offset,
+        })
     }
 
     async fn enterprise_figures(

@@ -116,3 +116,44 @@ pub async fn a_calendar_file_that_covers_part_of_an_unloaded_year_stores_nothing
     assert!(refused.is_err(), "{refused:?}");
     assert_eq!(db.work_calendar().await.expect("calendar"), before);
 }
+
+pub async fn imports_are_listed_to_their_author_and_to_those_who_read_everything(db: Db) {
+    use chainpark_core::access::{Role, Scope};
+    use chainpark_core::list::Paging;
+    let z = zone(&db).await;
+    let refused = import(&db, vec![vec![value(z.firm, 5, 100)]], Some(false))
+        .await
+        .expect("recorded");
+    let stored = import(&db, vec![vec![value(z.firm, 6, 100)]], Some(true))
+        .await
+        .expect("recorded");
+    let everyone = db
+        .list_imports(&system(), &Paging::all())
+        .await
+        .expect("listed");
+    assert_eq!(everyone.total, 2);
+    let ids: Vec<i64> = everyone.items.iter().map(|r| r.id).collect();
+    assert_eq!(ids, [stored.id, refused.id], "newest first");
+    assert!(everyone.items[0].stored && !everyone.items[1].stored);
+    assert_eq!(
+        everyone.items[1].report["rows"], 2,
+        "each with its row report"
+    );
+    let as_chief = |account: &str| Actor {
+        account: account.to_string(),
+        account_id: None,
+        scope: Scope::zone(Role::ChainChief),
+    };
+    let stranger = db
+        .list_imports(&as_chief("someone.else"), &Paging::all())
+        .await
+        .expect("listed");
+    assert_eq!(stranger.total, 0);
+    assert!(stranger.items.is_empty());
+    let author = db
+        .list_imports(&as_chief("conformance"), &Paging::new(Some(1), None, None))
+        .await
+        .expect("listed");
+    assert_eq!(author.total, 2, "the author sees their own");
+    assert_eq!(author.items.len(), 1, "one page");
+}

@@ -81,6 +81,7 @@ conformance! {
     imports::an_import_cut_off_before_its_end_stores_nothing,
     imports::a_finished_import_stores_every_value,
     imports::a_calendar_file_that_covers_part_of_an_unloaded_year_stores_nothing,
+    imports::imports_are_listed_to_their_author_and_to_those_who_read_everything,
     constraints::unique_and_foreign_key_violations_become_conflict_and_invalid,
     assessment::a_parcel_keeps_its_history_and_a_year_is_evaluated_on_its_end,
     assessment::a_scheme_in_use_is_not_edited_in_place,

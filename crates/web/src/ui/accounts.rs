@@ -2,21 +2,24 @@
 //! store refuses everyone but the admin, so the page does too.
 
 use askama::Template;
-use axum::extract::State;
-use axum::response::Response;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
 use chainpark_core::access::Role;
-use chainpark_core::account::AccountInput;
+use chainpark_core::account::{AccountInput, CredentialsEnded};
+use chainpark_core::error::Violations;
 use chainpark_core::list::Paging;
 use chainpark_core::registry::Id;
+use chainpark_store::AccountEdit;
 use serde::Deserialize;
 
-use super::form::{self, FormErrors};
+use super::form::{self, FormErrors, Refusal};
 use super::picker::{self, Choice};
 use super::{Chrome, FormPost, PageResult, Viewer, render};
 use crate::AppState;
 use crate::error::ApiError;
 
 struct AccountRow {
+    id: Id,
     username: String,
     display_name: String,
     role: &'static str,
@@ -38,11 +41,22 @@ struct AccountsPage {
     /// The form as typed when it was refused (the password never comes back), and why.
     form: NewAccountForm,
     errors: FormErrors,
+    /// The admin may disable, enable and reset (the policy's answer): the forms of each row.
+    may_administer: bool,
+    /// After a change to an account: what was done to whom, and what it ended.
+    changed: Option<String>,
+    /// A row's password form refused (`password-<id>`), and why; the password never comes back.
+    refused: Refusal,
 }
 
 #[derive(Debug, Default, Deserialize)]
 pub struct AccountsQuery {
     created: Option<String>,
+    /// The account changed, what was done (`disabled`, `enabled`, `password`) and what it ended.
+    changed: Option<String>,
+    done: Option<String>,
+    tokens: Option<u64>,
+    sessions: Option<u64>,
     /// The admin's search for the person of a new account.
     person_q: Option<String>,
 }
@@ -59,8 +73,8 @@ pub async fn page(
         &state,
         &viewer,
         q,
-        NewAccountForm::default(),
-        FormErrors::none(),
+        (NewAccountForm::default(), FormErrors::none()),
+        Refusal::none(),
     )
     .await
 }
@@ -69,8 +83,8 @@ async fn accounts_page(
     state: &AppState,
     viewer: &Viewer,
     q: AccountsQuery,
-    form: NewAccountForm,
-    errors: FormErrors,
+    (form, errors): (NewAccountForm, FormErrors),
+    refused: Refusal,
 ) -> PageResult {
     let store = state.store.as_ref();
     let actor = viewer.actor();
@@ -90,6 +104,7 @@ async fn accounts_page(
             None => String::new(),
         };
         rows.push(AccountRow {
+            id: account.id,
             username: account.username,
             display_name: account.display_name,
             role: viewer.t(&format!("role.{}", account.role.as_str())),
@@ -121,7 +136,21 @@ async fn accounts_page(
         }
     }
     let nothing_found = !person_q.is_empty() && found.is_empty();
+    let changed = match (q.changed, q.done.as_deref()) {
+        (Some(name), Some(done @ ("disabled" | "enabled" | "password"))) => Some(format!(
+            "{} {name}：{}",
+            viewer.t(&format!("accounts.changed.{done}")),
+            viewer
+                .t("accounts.ended")
+                .replace("{tokens}", &q.tokens.unwrap_or(0).to_string())
+                .replace("{sessions}", &q.sessions.unwrap_or(0).to_string())
+        )),
+        _ => None,
+    };
     Ok(render(AccountsPage {
+        may_administer: actor.scope.may_administer().is_ok(),
+        changed,
+        refused,
         chrome: viewer.chrome(viewer.t("accounts.title"), "accounts"),
         rows,
         roles,
@@ -191,7 +220,105 @@ pub async fn create(
         )
     });
     form::answer(viewer.lang, result, ACCOUNT_FIELDS, |errors| async move {
-        accounts_page(&state, &viewer, AccountsQuery::default(), form, errors).await
+        accounts_page(
+            &state,
+            &viewer,
+            AccountsQuery::default(),
+            (form, errors),
+            Refusal::none(),
+        )
+        .await
+    })
+    .await
+}
+
+/// The page after a change to an account: what was done and how many tokens and sessions it ended.
+fn changed_target(username: &str, done: &str, ended: CredentialsEnded) -> String {
+    let query: String = form_urlencoded::Serializer::new(String::new())
+        .append_pair("changed", username)
+        .append_pair("done", done)
+        .append_pair("tokens", &ended.tokens_revoked.to_string())
+        .append_pair("sessions", &ended.sessions_ended.to_string())
+        .finish();
+    format!("/accounts?{query}#account-changed")
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DisableForm {
+    /// "true" disables the account, "false" enables it again.
+    disabled: String,
+}
+
+/// Disables an account (its tokens revoked for good, every session ended) or enables it again: the admin.
+pub async fn set_disabled(
+    State(state): State<AppState>,
+    Path(id): Path<Id>,
+    FormPost { viewer, form }: FormPost<DisableForm>,
+) -> Response {
+    let result = async {
+        let disabled = match form.disabled.trim() {
+            "true" => true,
+            "false" => false,
+            other => {
+                return Err(ApiError::bad_field(
+                    "disabled",
+                    format!("must be true or false, not {other:?}"),
+                ));
+            }
+        };
+        let edit = AccountEdit {
+            disabled: Some(disabled),
+            keep_session: viewer.caller.session_hash.clone(),
+            ..AccountEdit::default()
+        };
+        let (account, ended) = state.store.update_account(viewer.actor(), id, edit).await?;
+        let done = if disabled { "disabled" } else { "enabled" };
+        Ok(changed_target(&account.username, done, ended))
+    }
+    .await;
+    match result {
+        Ok(target) => Redirect::to(&target).into_response(),
+        Err(e) => viewer.fail(e).into_response(),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PasswordForm {
+    /// Read, never shown again.
+    #[serde(default)]
+    password: String,
+}
+
+/// Sets a new password for an account (the admin): its API tokens are revoked and its sessions ended.
+pub async fn reset_password(
+    State(state): State<AppState>,
+    Path(id): Path<Id>,
+    FormPost { viewer, mut form }: FormPost<PasswordForm>,
+) -> Response {
+    let result = async {
+        viewer
+            .actor()
+            .scope
+            .may_administer()
+            .map_err(|d| ApiError::Forbidden(d.0))?;
+        let password = std::mem::take(&mut form.password);
+        let mut v = Violations::default();
+        chainpark_core::account::check_password(&mut v, "password", &password);
+        v.finish(())?;
+        let edit = AccountEdit {
+            password_hash: Some(chainpark_app::passwords::hash_password(&password).await?),
+            keep_session: viewer.caller.session_hash.clone(),
+            ..AccountEdit::default()
+        };
+        let (account, ended) = state.store.update_account(viewer.actor(), id, edit).await?;
+        Ok(changed_target(&account.username, "password", ended))
+    }
+    .await;
+    form::answer(viewer.lang, result, &["password"], |errors| async move {
+        // Nothing typed comes back: the form is refused with its messages only.
+        let refused = Refusal::new(format!("password-{id}"), &(), errors);
+        let empty = (NewAccountForm::default(), FormErrors::none());
+        accounts_page(&state, &viewer, AccountsQuery::default(), empty, refused).await
     })
     .await
 }

@@ -121,6 +121,7 @@ const BOX_H: f64 = 38.0;
 const ROW_GAP: f64 = 8.0;
 const HEADER_H: f64 = 34.0;
 const INDENT: f64 = 16.0;
+const LEGEND_H: f64 = 30.0;
 
 fn column(stage: Stage) -> usize {
     match stage {
@@ -144,17 +145,23 @@ pub fn draw(
     let has_children: HashSet<Id> = segments.iter().filter_map(|s| s.parent_id).collect();
     let mut rows = [0usize; 3];
     let mut place: HashMap<Id, (f64, f64, f64)> = HashMap::new();
-    for (segment, depth) in &order {
+    for (segment, _) in &order {
         let col = column(segment.stage);
-        let indent = INDENT * (*depth).min(4) as f64;
+        let indent = INDENT * column_depth(segment, &names).min(4) as f64;
         let x = col as f64 * (COLUMN_W + COLUMN_GAP) + indent;
         let y = HEADER_H + rows[col] as f64 * (BOX_H + ROW_GAP);
         rows[col] += 1;
         place.insert(segment.id, (x, y, COLUMN_W - indent));
     }
     let width = 3.0 * COLUMN_W + 2.0 * COLUMN_GAP;
-    let height =
+    let columns_h =
         HEADER_H + rows.iter().max().copied().unwrap_or(0) as f64 * (BOX_H + ROW_GAP) + 8.0;
+    // The legend of the supply curves under the columns, when there are any.
+    let height = if links.is_empty() {
+        columns_h
+    } else {
+        columns_h + LEGEND_H
+    };
     let mut svg = String::new();
     let title = lang.t("chain.map");
     let _ = write!(
@@ -170,7 +177,7 @@ pub fn draw(
         let x = col as f64 * (COLUMN_W + COLUMN_GAP);
         let _ = write!(
             svg,
-            r#"<rect class="stage-band" x="{x:.0}" y="0" width="{COLUMN_W}" height="{height:.0}" rx="6"/><text class="stage-title" x="{:.0}" y="22" text-anchor="middle">{}{}</text>"#,
+            r#"<rect class="stage-band" x="{x:.0}" y="0" width="{COLUMN_W}" height="{columns_h:.0}" rx="6"/><text class="stage-title" x="{:.0}" y="22" text-anchor="middle">{}{}</text>"#,
             x + COLUMN_W / 2.0,
             lang.t(key),
             if col < 2 { "  →" } else { "" }
@@ -266,8 +273,34 @@ pub fn draw(
             esc(&mark)
         );
     }
+    if !links.is_empty() {
+        let y = columns_h + LEGEND_H / 2.0;
+        let _ = write!(
+            svg,
+            r#"<g class="map-legend" id="supply-legend"><path class="supply" d="M4,{y:.1} C24,{:.1} 34,{:.1} 54,{y:.1}"/><text class="legend-text" x="62" y="{:.1}">{}</text></g>"#,
+            y - 8.0,
+            y + 8.0,
+            y + 4.0,
+            esc(lang.t("chain.supply_legend"))
+        );
+    }
     svg.push_str("</svg>");
     svg
+}
+
+/// How deep a segment sits below the nearest ancestor drawn in another column: a child of another stage starts
+/// its column unindented, so that it never looks like the child of whatever box stands above it there.
+fn column_depth(segment: &Segment, names: &HashMap<Id, &Segment>) -> usize {
+    let mut depth = 0;
+    let mut current = segment.parent_id.and_then(|p| names.get(&p));
+    while let Some(parent) = current {
+        if parent.stage != segment.stage || depth >= 16 {
+            break;
+        }
+        depth += 1;
+        current = parent.parent_id.and_then(|p| names.get(&p));
+    }
+    depth
 }
 
 /// "新能源汽车 › 动力电池 › 电芯", for the hover title.
@@ -338,6 +371,62 @@ mod tests {
             .map(|(s, d)| (s.id, *d))
             .collect();
         assert_eq!(order, vec![(1, 0), (4, 1), (2, 1), (3, 2), (5, 0)]);
+    }
+
+    /// The (x, y) of a segment's box in the drawing.
+    fn box_of(svg: &str, id: Id) -> (f64, f64) {
+        let rest = svg
+            .split(&format!("data-segment=\"{id}\""))
+            .nth(1)
+            .expect("drawn");
+        let number = |attr: &str| -> f64 {
+            rest.split(&format!(" {attr}=\""))
+                .nth(1)
+                .and_then(|v| v.split('"').next())
+                .and_then(|v| v.parse().ok())
+                .expect("a number")
+        };
+        (number("x"), number("y"))
+    }
+
+    #[test]
+    fn a_child_in_another_stage_starts_its_column_unindented_and_its_own_children_indent_under_it()
+    {
+        let segments = chain();
+        let svg = draw(Lang::Zh, &segments, &[], &HashMap::new(), None, |id| {
+            format!("/chains/1?segment={id}")
+        });
+        let upstream_x = 0.0;
+        // 动力电池 (upstream) is a child of 新能源汽车 (midstream): not indented in the upstream column.
+        assert_eq!(box_of(&svg, 2).0, upstream_x);
+        // 电芯 is 动力电池's child in the same column: one step in, right below it.
+        let (x3, y3) = box_of(&svg, 3);
+        assert_eq!(x3, upstream_x + INDENT);
+        assert_eq!(y3, box_of(&svg, 2).1 + BOX_H + ROW_GAP);
+        // 车规级芯片 is a root: unindented.
+        assert_eq!(box_of(&svg, 5).0, upstream_x);
+    }
+
+    #[test]
+    fn supply_curves_have_a_legend_when_there_are_any() {
+        let segments = chain();
+        let none = draw(Lang::En, &segments, &[], &HashMap::new(), None, |id| {
+            id.to_string()
+        });
+        assert!(!none.contains("supply-legend"));
+        let link = SupplyLink {
+            id: 1,
+            from_segment_id: 3,
+            to_segment_id: 4,
+            note: String::new(),
+            archived: false,
+            updated_at: Utc::now(),
+        };
+        let drawn = draw(Lang::En, &segments, &[link], &HashMap::new(), None, |id| {
+            id.to_string()
+        });
+        assert!(drawn.contains("id=\"supply-legend\""));
+        assert!(drawn.contains(Lang::En.t("chain.supply_legend")));
     }
 
     #[test]

@@ -20,6 +20,7 @@ use serde::Deserialize;
 use super::chain_map::{self, SegmentFacts, Strength};
 use super::export;
 use super::format;
+use super::sort::Cell;
 use super::stats::{self, GROSS_OUTPUT};
 use super::{Chrome, PageResult, Viewer, optional, render};
 use crate::AppState;
@@ -36,6 +37,8 @@ pub struct ChainListRow {
     /// Gross output in 亿元 for the period when figures exist, or the words saying it is withheld from the viewer.
     pub output_yi: Option<String>,
     pub output: String,
+    /// The output in hundredths for sorting (none when there is no figure or it is withheld).
+    pub output_value: Option<f64>,
     pub chief: String,
 }
 
@@ -44,16 +47,53 @@ pub struct ChainListRow {
 struct ChainsPage {
     chrome: Chrome,
     rows: Vec<ChainListRow>,
-    period_label: String,
+    /// The output column's header: the figure and its period.
+    output_th: String,
+    sorting: super::sort::Sorting,
 }
 
-pub async fn list(State(state): State<AppState>, viewer: Viewer) -> PageResult {
+/// The columns the chain list sorts by; by default the store's order.
+const SORTABLE: &[&str] = &["name", "area", "chief", "segments", "firms", "output"];
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ListQuery {
+    sort: Option<String>,
+    dir: Option<String>,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<ListQuery>,
+) -> PageResult {
     viewer.require_zone_views()?;
-    let (rows, period) = chain_rows(&state, &viewer).await?;
+    let sorting = super::sort::Sorting::read(
+        "/chains",
+        String::new(),
+        q.sort.as_deref(),
+        q.dir.as_deref(),
+        SORTABLE,
+        ("", false),
+    )
+    .map_err(|e| viewer.fail(e))?;
+    let (mut rows, period) = chain_rows(&state, &viewer).await?;
+    sorting.sort(&mut rows, |r, key| match key {
+        "area" => Cell::Text(r.area.clone()),
+        "chief" => Cell::Text(r.chief.clone()),
+        "segments" => Cell::Number(Some(r.segments as f64)),
+        "firms" => Cell::Number(Some(r.firms as f64)),
+        "output" => Cell::Number(r.output_value),
+        _ => Cell::Text(r.name.clone()),
+    });
     Ok(render(ChainsPage {
         chrome: viewer.chrome(viewer.t("chains.title"), "chains"),
+        sorting,
         rows,
-        period_label: stats::period_label(period, viewer.lang),
+        output_th: format!(
+            "{} ({})",
+            viewer.t("park.output"),
+            stats::period_label(period, viewer.lang)
+        ),
     }))
 }
 
@@ -189,6 +229,10 @@ async fn chain_rows(
             output: group
                 .map(|g| stats::yi_or_withheld(lang, g, true))
                 .unwrap_or_else(|| "—".into()),
+            output_value: group
+                .filter(|g| g.suppressed.is_none())
+                .and_then(|g| g.value.as_ref())
+                .map(|v| v.hundredths as f64),
             output_yi,
             chief: chief_posts
                 .iter()

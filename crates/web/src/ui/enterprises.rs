@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use chainpark_core::list::Paging;
 use chainpark_core::period::Period;
 use chainpark_core::registry::{Enterprise, EnterpriseContact, Id};
@@ -18,6 +18,7 @@ use serde::Deserialize;
 use super::chains::flags;
 use super::charts::{self, Series};
 use super::export;
+use super::form::{self, Refusal};
 use super::format;
 use super::stats::{self, ADDED_VALUE, GROSS_OUTPUT};
 use super::{Chrome, FormPost, PageError, PageResult, Viewer, optional, render};
@@ -277,11 +278,12 @@ async fn everything(
     }
 }
 
-const EXPORT_COLUMNS: [(&str, &str); 12] = [
+const EXPORT_COLUMNS: [(&str, &str); 13] = [
     ("统一社会信用代码", "credit_code"),
     ("企业名称", "name"),
     ("英文名称", "name_en"),
     ("行业代码", "industry_code"),
+    ("行业名称", "industry_name"),
     ("所在区", "district"),
     ("园区", "park"),
     ("产业链环节", "segments"),
@@ -292,13 +294,14 @@ const EXPORT_COLUMNS: [(&str, &str); 12] = [
     ("状态", "status"),
 ];
 
-fn export_row(e: &Enterprise, names: &Names) -> [String; 12] {
+fn export_row(e: &Enterprise, names: &Names) -> [String; 13] {
     let yes = |b: bool| if b { "是" } else { "否" }.to_string();
     [
         e.credit_code.as_str().to_string(),
         e.name.clone(),
         e.name_en.clone(),
         e.industry_code.as_str().to_string(),
+        e.industry_code.name().to_string(),
         e.district.as_str().to_string(),
         names.park(e),
         names.segments(e),
@@ -389,6 +392,8 @@ struct EnterprisePage {
     figures: Vec<FigureRow>,
     chart_svg: Option<String>,
     transformation: Vec<TransformationRow>,
+    /// The contact form as typed when it was refused, and why.
+    refused: Refusal,
 }
 
 /// Monthly values of one indicator for a year, by month 1–12 (current values only). The flag tells whether the
@@ -433,6 +438,17 @@ pub async fn page(
     Path(id): Path<Id>,
     Query(q): Query<EnterpriseQuery>,
 ) -> PageResult {
+    enterprise_page(&state, &viewer, id, q.saved.is_some(), Refusal::none()).await
+}
+
+/// The enterprise's page; after a refused contact form, with the form as typed and its messages (`refused`).
+async fn enterprise_page(
+    state: &AppState,
+    viewer: &Viewer,
+    id: Id,
+    saved: bool,
+    refused: Refusal,
+) -> PageResult {
     let store = state.store.as_ref();
     let actor = viewer.actor();
     let lang = viewer.lang;
@@ -440,7 +456,7 @@ pub async fn page(
         .get_enterprise(actor, id)
         .await
         .map_err(|e| viewer.fail(e))?;
-    let names = Names::load(store, &viewer).await?;
+    let names = Names::load(store, viewer).await?;
     let park = e
         .park_id
         .and_then(|p| names.parks.get(&p).map(|n| (p, n.clone())));
@@ -466,9 +482,9 @@ pub async fn page(
         .map_err(|e| viewer.fail(e))?
         .year();
     let (added, output, output_before) = tokio::join!(
-        year_values(store, &viewer, id, ADDED_VALUE, year),
-        year_values(store, &viewer, id, GROSS_OUTPUT, year),
-        year_values(store, &viewer, id, GROSS_OUTPUT, year - 1),
+        year_values(store, viewer, id, ADDED_VALUE, year),
+        year_values(store, viewer, id, GROSS_OUTPUT, year),
+        year_values(store, viewer, id, GROSS_OUTPUT, year - 1),
     );
     let fail = |e| viewer.fail(e);
     let ((added, visible), (output, _), (output_before, _)) = (
@@ -494,7 +510,12 @@ pub async fn page(
                 v.map(|v| {
                     (
                         v as f64 / 1e6,
-                        format!("{y}-{:02}: {} 万元", m + 1, format::wan(v)),
+                        format!(
+                            "{y}-{:02}: {} {}",
+                            m + 1,
+                            format::wan(v),
+                            lang.t("unit.wan")
+                        ),
                     )
                 })
             })
@@ -508,7 +529,7 @@ pub async fn page(
                 series(&output, year, "chart.this_year"),
                 series(&output_before, year - 1, "chart.last_year"),
             ],
-            "万元",
+            lang.t("unit.wan"),
             &stats::month_labels(lang),
             lang.t("park.output"),
         )
@@ -518,14 +539,15 @@ pub async fn page(
         chainpark_core::registry::EnterpriseStatus::MovedOut => "ent.status.moved_out",
         chainpark_core::registry::EnterpriseStatus::Closed => "ent.status.closed",
     };
-    let transformation = transformation_rows(store, &viewer, id).await?;
+    let transformation = transformation_rows(store, viewer, id).await?;
     let name = lang.pick(&e.name, &e.name_en).to_string();
     let scope = &viewer.actor().scope;
     let may_edit_contact = scope.is_admin() || scope.has_enterprise(id);
     Ok(render(EnterprisePage {
         may_edit_contact,
         figures_visible: visible,
-        saved: q.saved.is_some(),
+        saved,
+        refused,
         chrome: viewer.chrome(name.clone(), "enterprises"),
         name,
         park,
@@ -582,7 +604,7 @@ async fn transformation_rows(
     Ok(rows)
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, serde::Serialize)]
 pub struct ContactForm {
     #[serde(default)]
     contact_name: String,
@@ -618,8 +640,19 @@ pub async fn save_contact(
         Ok::<(), ApiError>(())
     }
     .await;
-    match result {
-        Ok(()) => Redirect::to(&format!("/enterprises/{id}?saved=1")).into_response(),
-        Err(e) => viewer.fail(e).into_response(),
-    }
+    let result = result.map(|()| format!("/enterprises/{id}?saved=1"));
+    form::answer(viewer.lang, result, CONTACT_FIELDS, |errors| async move {
+        let refused = Refusal::new("contact-form", &form, errors);
+        enterprise_page(&state, &viewer, id, false, refused).await
+    })
+    .await
 }
+
+/// The fields of the contact form, as [`form::FormErrors`] places their messages (the domain names them
+/// `contact.<field>`).
+const CONTACT_FIELDS: &[&str] = &[
+    "contact.contact_name",
+    "contact.phone",
+    "contact.email",
+    "contact.address",
+];

@@ -73,6 +73,87 @@ impl FormErrors {
     }
 }
 
+/// A refused form among several on one page (a project's stage, milestone and investment forms; the steps of a
+/// work order; the admin's forms): which form, what was typed into it (a password never: no such form has one),
+/// and why. Every other form of the page shows empty.
+#[derive(Debug, Default)]
+pub struct Refusal {
+    form: String,
+    values: Vec<(String, String)>,
+    errors: FormErrors,
+}
+
+impl Refusal {
+    /// No form refused: the page as first shown.
+    pub fn none() -> Refusal {
+        Refusal::default()
+    }
+
+    /// The form `form` refused with `errors`, its fields as typed in `typed` (a form struct: its string fields).
+    pub fn new(
+        form: impl Into<String>,
+        typed: &impl serde::Serialize,
+        errors: FormErrors,
+    ) -> Refusal {
+        let values = match serde_json::to_value(typed) {
+            Ok(serde_json::Value::Object(map)) => map
+                .into_iter()
+                .filter_map(|(k, v)| v.as_str().map(|v| (k, v.to_string())))
+                .collect(),
+            _ => Vec::new(),
+        };
+        Refusal {
+            form: form.into(),
+            values,
+            errors,
+        }
+    }
+
+    /// The form `form` was the one refused.
+    pub fn is(&self, form: &str) -> bool {
+        !self.form.is_empty() && self.form == form
+    }
+
+    /// What was typed into `field` of `form` ("" for any other form).
+    pub fn value(&self, form: &str, field: &str) -> &str {
+        if !self.is(form) {
+            return "";
+        }
+        self.values
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
+    }
+
+    /// The message beside `field` of `form`.
+    pub fn error(&self, form: &str, field: &str) -> &str {
+        if self.is(form) {
+            self.errors.get(field)
+        } else {
+            ""
+        }
+    }
+
+    /// `aria-invalid` of `field` of `form`.
+    pub fn invalid(&self, form: &str, field: &str) -> &'static str {
+        if self.error(form, field).is_empty() {
+            "false"
+        } else {
+            "true"
+        }
+    }
+
+    /// The messages of `form` about no field it shows (shown above it).
+    pub fn general(&self, form: &str) -> &[String] {
+        if self.is(form) {
+            &self.errors.general
+        } else {
+            &[]
+        }
+    }
+}
+
 /// The answer to a form post: `Ok(target)` redirects there after the change; a refusal of the input re-renders
 /// the form through `again` (422, or 409 for a stale version); any other refusal is the error page.
 pub async fn answer<F, Fut>(
@@ -144,6 +225,8 @@ pub fn message_in(lang: Lang, field: &str, message: &str) -> String {
         "form.reopen_late"
     } else if message.contains("holds no post") {
         "form.no_post"
+    } else if message.contains("e-mail address") {
+        "form.email"
     } else if message.ends_with("does not exist") {
         "form.missing"
     } else if message.ends_with("is archived") {

@@ -6,6 +6,7 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use chainpark_core::figures::may_import_figures;
+use chainpark_core::list::Paging;
 use chainpark_core::registry::Id;
 use chainpark_import::ImportReport;
 use chainpark_store::figures::{DigitalMapOrigin, ImportRecord};
@@ -118,5 +119,81 @@ pub async fn report(
         report,
         errors,
         more_errors,
+    }))
+}
+
+/// One import in the history: when, who, which file, its rows and whether it was stored.
+struct HistoryRow {
+    id: Id,
+    at: String,
+    actor: String,
+    file_name: String,
+    rows_read: String,
+    rows_rejected: String,
+    values_changed: i64,
+    stored: bool,
+}
+
+#[derive(Template)]
+#[template(path = "import_history.html")]
+struct HistoryPage {
+    chrome: Chrome,
+    rows: Vec<HistoryRow>,
+    pager: super::Pager,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct HistoryQuery {
+    offset: Option<i64>,
+}
+
+/// The imports the viewer may see (its own; every one for those who read everything: the policy's
+/// `Scope::sees_every_import`), newest first, each linking to its row report.
+pub async fn history(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    axum::extract::Query(q): axum::extract::Query<HistoryQuery>,
+) -> PageResult {
+    let offset = q.offset.unwrap_or(0).max(0);
+    let page = state
+        .store
+        .list_imports(
+            viewer.actor(),
+            &Paging::new(Some(super::LIST_PAGE), Some(offset), None),
+        )
+        .await
+        .map_err(|e| viewer.fail(e))?;
+    let pager = super::Pager::new("/imports", "", offset, page.items.len(), page.total);
+    let count = |report: &Option<ImportReport>, pick: fn(&ImportReport) -> u64| {
+        report
+            .as_ref()
+            .map(|r| pick(r).to_string())
+            .unwrap_or_else(|| "—".into())
+    };
+    let rows = page
+        .items
+        .into_iter()
+        .map(|r| {
+            let report: Option<ImportReport> = serde_json::from_value(r.report).ok();
+            HistoryRow {
+                id: r.id,
+                at: r
+                    .at
+                    .with_timezone(&chainpark_core::time::china())
+                    .format("%Y-%m-%d %H:%M")
+                    .to_string(),
+                actor: r.actor,
+                file_name: r.file_name,
+                rows_read: count(&report, |r| r.rows_read),
+                rows_rejected: count(&report, |r| r.rows_rejected),
+                values_changed: r.values_changed,
+                stored: r.stored,
+            }
+        })
+        .collect();
+    Ok(render(HistoryPage {
+        chrome: viewer.chrome(viewer.t("import.history"), "import"),
+        rows,
+        pager,
     }))
 }

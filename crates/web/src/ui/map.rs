@@ -69,7 +69,14 @@ pub fn parks_map(parks: &[MapPark], title: &str) -> String {
         height - 12.0,
         height - 16.0
     );
-    for park in parks {
+    let labels = place_labels(
+        &parks
+            .iter()
+            .map(|p| (project(p.lon, p.lat), p.name.as_str()))
+            .collect::<Vec<_>>(),
+        (width, height),
+    );
+    for (park, label) in parks.iter().zip(&labels) {
         let (cx, cy) = project(park.lon, park.lat);
         let selected = if park.selected { " selected" } else { "" };
         let shape = match &park.outline {
@@ -90,16 +97,135 @@ pub fn parks_map(parks: &[MapPark], title: &str) -> String {
         };
         let _ = write!(
             svg,
-            r#"<a href="/parks/{}"><title>{}</title>{shape}<circle class="park-dot" cx="{cx:.1}" cy="{cy:.1}" r="3"/><text class="park-label" x="{:.1}" y="{:.1}">{}</text></a>"#,
+            r#"<a href="/parks/{}"><title>{}</title>{shape}<circle class="park-dot" cx="{cx:.1}" cy="{cy:.1}" r="3"/><text class="park-label" x="{:.1}" y="{:.1}" text-anchor="{}">{}</text></a>"#,
             park.id,
             esc(&park.hover),
-            cx + 6.0,
-            cy - 6.0,
+            label.x,
+            label.y,
+            label.anchor,
             esc(&park.name)
         );
     }
     svg.push_str("</svg>");
     svg
+}
+
+/// Where a park's name is written: the text's anchor point and alignment.
+#[derive(Debug, Clone, Copy)]
+struct Label {
+    x: f64,
+    y: f64,
+    anchor: &'static str,
+}
+
+const LABEL_H: f64 = 14.0;
+
+/// A box on the map: left, top, right, bottom.
+type Area = (f64, f64, f64, f64);
+
+/// The box a label covers (left, top, right, bottom), from its anchor and an estimate of its width (a Chinese
+/// character about 12 px, another 7 px at the map's label size).
+fn label_box(label: Label, text: &str) -> Area {
+    let w: f64 = text
+        .chars()
+        .map(|c| if c.is_ascii() { 7.0 } else { 12.0 })
+        .sum();
+    let left = match label.anchor {
+        "end" => label.x - w,
+        "middle" => label.x - w / 2.0,
+        _ => label.x,
+    };
+    (left, label.y - LABEL_H + 3.0, left + w, label.y + 3.0)
+}
+
+fn overlap(a: Area, b: Area) -> f64 {
+    let w = (a.2.min(b.2) - a.0.max(b.0)).max(0.0);
+    let h = (a.3.min(b.3) - a.1.max(b.1)).max(0.0);
+    w * h
+}
+
+/// Places each park's name beside its dot where it overlaps no name placed before and stays inside the map: to
+/// the right above the dot first, then right below, left above, left below, above and below; when every place
+/// overlaps, the one that overlaps least. Parks are placed from the top down, so the result does not depend on
+/// the order of the list beyond ties.
+fn place_labels(parks: &[((f64, f64), &str)], (width, height): (f64, f64)) -> Vec<Label> {
+    let mut order: Vec<usize> = (0..parks.len()).collect();
+    order.sort_by(|a, b| {
+        let (pa, pb) = (parks[*a].0, parks[*b].0);
+        pa.1.partial_cmp(&pb.1)
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then(a.cmp(b))
+    });
+    let mut placed: Vec<Option<(Label, Area)>> = vec![None; parks.len()];
+    for i in order {
+        let ((cx, cy), text) = parks[i];
+        let candidates = [
+            Label {
+                x: cx + 6.0,
+                y: cy - 6.0,
+                anchor: "start",
+            },
+            Label {
+                x: cx + 6.0,
+                y: cy + 16.0,
+                anchor: "start",
+            },
+            Label {
+                x: cx - 6.0,
+                y: cy - 6.0,
+                anchor: "end",
+            },
+            Label {
+                x: cx - 6.0,
+                y: cy + 16.0,
+                anchor: "end",
+            },
+            Label {
+                x: cx,
+                y: cy - 10.0,
+                anchor: "middle",
+            },
+            Label {
+                x: cx,
+                y: cy + 22.0,
+                anchor: "middle",
+            },
+        ];
+        let cost = |label: Label| -> f64 {
+            let b = label_box(label, text);
+            let outside = (-b.0).max(0.0)
+                + (b.2 - width).max(0.0)
+                + (-b.1).max(0.0)
+                + (b.3 - height).max(0.0);
+            let covered: f64 = placed
+                .iter()
+                .flatten()
+                .map(|(_, other)| overlap(b, *other))
+                .sum();
+            covered + outside * LABEL_H
+        };
+        let best = candidates
+            .iter()
+            .copied()
+            .map(|c| (cost(c), c))
+            .fold(None::<(f64, Label)>, |best, (k, c)| match best {
+                Some((bk, _)) if bk <= k => best,
+                _ => Some((k, c)),
+            })
+            .map(|(_, c)| c)
+            .unwrap_or(candidates[0]);
+        placed[i] = Some((best, label_box(best, text)));
+    }
+    placed
+        .into_iter()
+        .map(|p| {
+            p.map(|(l, _)| l).unwrap_or(Label {
+                x: 0.0,
+                y: 0.0,
+                anchor: "start",
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -138,5 +264,27 @@ mod tests {
         assert!(svg.contains("<polygon"));
         assert!(svg.contains("鱼复工业园: 120 家"));
         assert_eq!(parks_map(&[], "none"), "");
+    }
+
+    #[test]
+    fn park_labels_do_not_overlap_when_parks_stand_close() {
+        // Four parks a few pixels apart, as the zone's neighbouring parks are at this scale.
+        let parks = [
+            ((200.0, 200.0), "两江数字经济产业园"),
+            ((204.0, 203.0), "鱼复工业园"),
+            ((198.0, 206.0), "龙兴工业园"),
+            ((207.0, 198.0), "水土高新园"),
+        ];
+        let labels = place_labels(&parks, (560.0, 400.0));
+        let boxes: Vec<_> = labels
+            .iter()
+            .zip(&parks)
+            .map(|(l, (_, text))| label_box(*l, text))
+            .collect();
+        for i in 0..boxes.len() {
+            for j in i + 1..boxes.len() {
+                assert_eq!(overlap(boxes[i], boxes[j]), 0.0, "{i} and {j}: {labels:?}");
+            }
+        }
     }
 }

@@ -71,8 +71,11 @@ pub fn routes() -> Router<AppState> {
         .route("/enterprises/{id}", get(enterprises::page))
         .route("/enterprises/{id}/contact", post(enterprises::save_contact))
         .route("/import", get(imports::page))
+        .route("/imports", get(imports::history))
         .route("/imports/{id}", get(imports::report))
         .route("/accounts", get(accounts::page).post(accounts::create))
+        .route("/accounts/{id}/disabled", post(accounts::set_disabled))
+        .route("/accounts/{id}/password", post(accounts::reset_password))
         .route("/inbox", get(work::inbox))
         .route("/inbox/read", post(work::inbox_read))
         .route("/appeals", get(work::appeals).post(work::file_appeal))
@@ -112,6 +115,7 @@ pub fn routes() -> Router<AppState> {
             "/work-orders",
             get(work::work_orders).post(work::create_work_order),
         )
+        .route("/work-orders/{id}", get(work::work_order))
         .route("/work-orders/{id}/steps", post(work::step_work_order))
         .route("/reports/scheduling", get(report::page))
         .route("/assessment", get(assessment::class_list))

@@ -23,6 +23,7 @@ use super::export;
 use super::format;
 use super::i18n::Lang;
 use super::map::{self, MapPark};
+use super::sort::Cell;
 use super::stats::{self, GROSS_OUTPUT};
 use super::{Chrome, PageResult, Viewer, optional, render};
 use crate::AppState;
@@ -43,6 +44,10 @@ pub struct ParkRow {
     pub per_mu_wan: Option<String>,
     pub output: String,
     pub per_mu: String,
+    /// Land, output and output per mu as numbers for sorting (none when there is no figure or it is withheld).
+    pub land: f64,
+    pub output_value: Option<f64>,
+    pub per_mu_value: Option<f64>,
 }
 
 #[derive(Template)]
@@ -51,7 +56,10 @@ struct ParksPage {
     chrome: Chrome,
     rows: Vec<ParkRow>,
     map_svg: String,
-    period_label: String,
+    /// The land and output columns' headers, with unit and period.
+    land_th: String,
+    output_th: String,
+    sorting: super::sort::Sorting,
 }
 
 fn district_name(code: &DistrictCode, lang: Lang) -> String {
@@ -90,14 +98,53 @@ fn map_park(p: &Park, lang: Lang, hover: String, selected: bool) -> Option<MapPa
     })
 }
 
-pub async fn list(State(state): State<AppState>, viewer: Viewer) -> PageResult {
+/// The columns the park list sorts by; by default the store's order.
+const SORTABLE: &[&str] = &[
+    "name", "chief", "district", "land", "firms", "output", "per_mu",
+];
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ListQuery {
+    sort: Option<String>,
+    dir: Option<String>,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<ListQuery>,
+) -> PageResult {
     viewer.require_zone_views()?;
-    let (rows, map_parks, period) = park_rows(&state, &viewer).await?;
+    let sorting = super::sort::Sorting::read(
+        "/parks",
+        String::new(),
+        q.sort.as_deref(),
+        q.dir.as_deref(),
+        SORTABLE,
+        ("", false),
+    )
+    .map_err(|e| viewer.fail(e))?;
+    let (mut rows, map_parks, period) = park_rows(&state, &viewer).await?;
+    sorting.sort(&mut rows, |r, key| match key {
+        "chief" => Cell::Text(r.chief.clone()),
+        "district" => Cell::Text(r.district.clone()),
+        "land" => Cell::Number(Some(r.land)),
+        "firms" => Cell::Number(Some(r.firms as f64)),
+        "output" => Cell::Number(r.output_value),
+        "per_mu" => Cell::Number(r.per_mu_value),
+        _ => Cell::Text(r.name.clone()),
+    });
     Ok(render(ParksPage {
+        sorting,
         chrome: viewer.chrome(viewer.t("parks.title"), "parks"),
         rows,
         map_svg: map::parks_map(&map_parks, viewer.t("dash.parks_map")),
-        period_label: stats::period_label(period, viewer.lang),
+        land_th: format!("{} ({})", viewer.t("park.land"), viewer.t("unit.mu")),
+        output_th: format!(
+            "{} ({})",
+            viewer.t("park.output"),
+            stats::period_label(period, viewer.lang)
+        ),
     }))
 }
 
@@ -199,6 +246,10 @@ async fn park_rows(
             format!("{name} · {firms} {}", viewer.t("unit.firms")),
             false,
         ));
+        let output_value = group
+            .filter(|g| g.suppressed.is_none())
+            .and_then(|g| g.value.as_ref())
+            .map(|v| v.hundredths as f64);
         rows.push(ParkRow {
             id: p.id,
             name,
@@ -211,10 +262,17 @@ async fn park_rows(
                 .map(|g| stats::yi_or_withheld(lang, g, true))
                 .unwrap_or_else(|| "—".into()),
             per_mu: match (group, &per_mu_wan) {
-                (Some(g), Some(v)) if g.suppressed.is_none() => format!("{v} 万元"),
+                (Some(g), Some(v)) if g.suppressed.is_none() => {
+                    format!("{v} {}", lang.t("unit.wan"))
+                }
                 (_, Some(withheld)) => withheld.clone(),
                 (_, None) => "—".into(),
             },
+            land: p.land_area_mu,
+            output_value,
+            per_mu_value: output_value
+                .filter(|_| p.land_area_mu > 0.0)
+                .map(|v| v / p.land_area_mu),
             output_yi,
             per_mu_wan,
         });

@@ -113,11 +113,57 @@ impl Sorting {
     }
 }
 
+/// A cell as a list sorted in memory compares it: a number by its value (none — no figure, or withheld — first),
+/// a text by its characters.
+#[derive(Debug, PartialEq, PartialOrd)]
+pub enum Cell {
+    Number(Option<f64>),
+    Text(String),
+}
+
+impl Sorting {
+    /// Sorts the rows of a list the page computes whole (the chains, the parks) by the current column; the
+    /// default order ("") leaves them as the store gave them. Equal cells keep that order.
+    pub fn sort<T>(&self, rows: &mut [T], cell: impl Fn(&T, &str) -> Cell) {
+        if self.key.is_empty() {
+            return;
+        }
+        rows.sort_by(|a, b| {
+            let order = cell(a, self.key)
+                .partial_cmp(&cell(b, self.key))
+                .unwrap_or(std::cmp::Ordering::Equal);
+            if self.desc { order.reverse() } else { order }
+        });
+    }
+}
+
 fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
+}
+
+/// The overdue filter of the case lists (appeals, work orders): `true`, `false` or none.
+pub fn overdue_filter(given: Option<&str>) -> Option<bool> {
+    match given {
+        Some("true") => Some(true),
+        Some("false") => Some(false),
+        _ => None,
+    }
+}
+
+/// The status and overdue filter of a case list (appeals, work orders) as a query string, for [`Sorting`], the
+/// pager and the exports: one place, so that every list keeps its filter the same way.
+pub fn case_filter_query(status: Option<&str>, overdue: Option<bool>) -> String {
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    if let Some(s) = status {
+        query.append_pair("status", s);
+    }
+    if let Some(o) = overdue {
+        query.append_pair("overdue", if o { "true" } else { "false" });
+    }
+    query.finish()
 }
 
 #[cfg(test)]

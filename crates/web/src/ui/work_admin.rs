@@ -17,9 +17,9 @@ use chainpark_core::workflow::transformation::{
 };
 use chainpark_store::workflow::{MilestoneFilter, TransformationFilter};
 use chrono::NaiveDate;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
-use super::form::{self, FormErrors};
+use super::form::{self, FormErrors, Refusal};
 use super::picker::{self, Choice};
 use super::{Chrome, FormPost, PageResult, Viewer, render};
 use crate::AppState;
@@ -69,6 +69,8 @@ struct ProjectPage {
     /// The viewer may change the project (mark milestones done): the policy's answer for its chain.
     may_edit: bool,
     today: String,
+    /// The form of the page refused for its input, as typed, and why.
+    refused: Refusal,
 }
 
 struct MilestoneRow {
@@ -84,6 +86,11 @@ pub async fn project(
     viewer: Viewer,
     Path(id): Path<Id>,
 ) -> PageResult {
+    project_page(&state, &viewer, id, Refusal::none()).await
+}
+
+/// The project's page, with `refused` (one of its forms as typed, and why) after a refusal.
+async fn project_page(state: &AppState, viewer: &Viewer, id: Id, refused: Refusal) -> PageResult {
     let project = state
         .store
         .get_project(viewer.actor(), id)
@@ -152,10 +159,27 @@ pub async fn project(
             .may_edit_project(project.chain_id)
             .is_ok(),
         today: state.clock.today().to_string(),
+        refused,
     }))
 }
 
-#[derive(Debug, Deserialize)]
+/// The answer to one of the project page's forms: back to the page after the change, or the page again with the
+/// form `form_id` as typed and its messages beside `fields`.
+async fn project_answer(
+    state: AppState,
+    viewer: Viewer,
+    id: Id,
+    (form_id, fields): (String, &[&str]),
+    typed: impl serde::Serialize,
+    result: Result<String, ApiError>,
+) -> Response {
+    form::answer(viewer.lang, result, fields, |errors| async move {
+        project_page(&state, &viewer, id, Refusal::new(form_id, &typed, errors)).await
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize, Serialize)]
 pub struct StageForm {
     stage: String,
     on: String,
@@ -177,7 +201,15 @@ pub async fn move_stage(
         Ok(format!("/projects/{id}"))
     }
     .await;
-    finish(&viewer, result)
+    project_answer(
+        state,
+        viewer,
+        id,
+        ("move-stage".into(), &["on"]),
+        form,
+        result,
+    )
+    .await
 }
 
 fn date(field: &str, value: &str) -> Result<NaiveDate, ApiError> {
@@ -185,7 +217,7 @@ fn date(field: &str, value: &str) -> Result<NaiveDate, ApiError> {
         .map_err(|_| ApiError::bad_field(field, "must be a date"))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 pub struct InvestmentForm {
     month: String,
     amount: String,
@@ -215,10 +247,11 @@ pub async fn record_investment(
         Ok(format!("/projects/{id}"))
     }
     .await;
-    finish(&viewer, result)
+    let fields = ("record-investment".into(), &["month", "amount"][..]);
+    project_answer(state, viewer, id, fields, form, result).await
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 pub struct MilestoneForm {
     name: String,
     due_on: String,
@@ -231,7 +264,7 @@ pub async fn add_milestone(
 ) -> Response {
     let result = async {
         let draft = MilestoneInput {
-            name: form.name,
+            name: form.name.clone(),
             due_on: date("due_on", &form.due_on)?,
             done_on: None,
         }
@@ -243,10 +276,11 @@ pub async fn add_milestone(
         Ok(format!("/projects/{id}"))
     }
     .await;
-    finish(&viewer, result)
+    let fields = ("add-milestone".into(), &["name", "due_on"][..]);
+    project_answer(state, viewer, id, fields, form, result).await
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 pub struct MilestoneDoneForm {
     done_on: String,
 }
@@ -291,7 +325,8 @@ pub async fn milestone_done(
         Ok(format!("/projects/{id}"))
     }
     .await;
-    finish(&viewer, result)
+    let fields = (format!("done-{milestone}"), &["done_on"][..]);
+    project_answer(state, viewer, id, fields, form, result).await
 }
 
 // ---- appeal routing rules ----
@@ -316,9 +351,15 @@ struct RulesPage {
     /// Chains and parks by name, for the list and the form's pickers.
     chains: Vec<(Id, String)>,
     parks: Vec<(Id, String)>,
+    /// The new-rule form as typed when it was refused, and why.
+    refused: Refusal,
 }
 
 pub async fn rules(State(state): State<AppState>, viewer: Viewer) -> PageResult {
+    rules_page(&state, &viewer, Refusal::none()).await
+}
+
+async fn rules_page(state: &AppState, viewer: &Viewer, refused: Refusal) -> PageResult {
     let store = state.store.as_ref();
     let all = Paging::all();
     let (chain_filter, park_filter) = (
@@ -397,10 +438,11 @@ pub async fn rules(State(state): State<AppState>, viewer: Viewer) -> PageResult 
         targets,
         chains,
         parks,
+        refused,
     }))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 pub struct RuleForm {
     category: String,
     #[serde(default)]
@@ -427,7 +469,7 @@ pub async fn add_rule(
             target: RouteTarget::parse(&form.target)
                 .ok_or_else(|| ApiError::bad_field("target", "unknown target"))?,
             person_id: optional_id("person_id", &form.person_id)?,
-            note: form.note,
+            note: form.note.clone(),
         }
         .parse()?;
         state
@@ -437,8 +479,21 @@ pub async fn add_rule(
         Ok("/appeal-rules".to_string())
     }
     .await;
-    finish(&viewer, result)
+    form::answer(viewer.lang, result, RULE_FIELDS, |errors| async move {
+        rules_page(&state, &viewer, Refusal::new("new-rule", &form, errors)).await
+    })
+    .await
 }
+
+/// The fields of the new-rule form, as [`FormErrors`] places their messages.
+const RULE_FIELDS: &[&str] = &[
+    "category",
+    "chain_id",
+    "park_id",
+    "target",
+    "person_id",
+    "note",
+];
 
 /// The archive form: nothing but its CSRF token.
 #[derive(Debug, Deserialize)]
@@ -484,9 +539,11 @@ struct TransformationPage {
     projects: Vec<TransformationRow>,
     recognitions: Vec<RecognitionRow>,
     kinds: Vec<(&'static str, &'static str)>,
+    /// The admin's form refused for its input, as typed, and why.
+    refused: Refusal,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 pub struct AsOfQuery {
     #[serde(default)]
     as_of: Option<String>,
@@ -496,6 +553,15 @@ pub async fn transformation(
     State(state): State<AppState>,
     viewer: Viewer,
     Query(q): Query<AsOfQuery>,
+) -> PageResult {
+    transformation_page(&state, &viewer, q, Refusal::none()).await
+}
+
+async fn transformation_page(
+    state: &AppState,
+    viewer: &Viewer,
+    q: AsOfQuery,
+    refused: Refusal,
 ) -> PageResult {
     viewer.require_zone_views()?;
     let store = state.store.as_ref();
@@ -553,6 +619,7 @@ pub async fn transformation(
         projects,
         recognitions,
         kinds,
+        refused,
     }))
 }
 
@@ -563,7 +630,7 @@ fn whole<T: std::str::FromStr>(field: &str, value: &str) -> Result<T, ApiError> 
         .map_err(|_| ApiError::bad_field(field, "must be a number"))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 pub struct TransformationProjectForm {
     enterprise_id: String,
     name: String,
@@ -580,7 +647,7 @@ pub async fn add_transformation_project(
     let result = async {
         let draft = TransformationProjectInput {
             enterprise_id: whole("enterprise_id", &form.enterprise_id)?,
-            name: form.name,
+            name: form.name.clone(),
             investment: whole("investment", &form.investment)?,
             started_on: date("started_on", &form.started_on)?,
             completed_on: match form.completed_on.trim() {
@@ -596,10 +663,10 @@ pub async fn add_transformation_project(
         Ok("/transformation".to_string())
     }
     .await;
-    finish(&viewer, result)
+    transformation_answer(state, viewer, "new-transformation-project", form, result).await
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 pub struct RecognitionForm {
     enterprise_id: String,
     kind: String,
@@ -634,7 +701,7 @@ pub async fn add_recognition(
             enterprise_id: whole("enterprise_id", &form.enterprise_id)?,
             kind: RecognitionKind::parse(&form.kind)
                 .ok_or_else(|| ApiError::bad_field("kind", "unknown kind"))?,
-            name: form.name,
+            name: form.name.clone(),
             recognised_on: date("recognised_on", &form.recognised_on)?,
             investment: whole("investment", &form.investment)?,
             cnc_rate_pct: whole("cnc_rate_pct", &form.cnc_rate_pct)?,
@@ -654,7 +721,28 @@ pub async fn add_recognition(
         Ok("/transformation".to_string())
     }
     .await;
-    finish(&viewer, result)
+    transformation_answer(state, viewer, "new-recognition", form, result).await
+}
+
+/// The answer to one of the admin's transformation forms: the page after the change, or the page again with the
+/// form `form_id` as typed and a message beside each bad field (every field of the form is a field of the input).
+async fn transformation_answer(
+    state: AppState,
+    viewer: Viewer,
+    form_id: &'static str,
+    typed: impl Serialize,
+    result: Result<String, ApiError>,
+) -> Response {
+    let fields: Vec<String> = match serde_json::to_value(&typed) {
+        Ok(serde_json::Value::Object(map)) => map.keys().cloned().collect(),
+        _ => Vec::new(),
+    };
+    let fields: Vec<&str> = fields.iter().map(String::as_str).collect();
+    form::answer(viewer.lang, result, &fields, |errors| async move {
+        let refused = Refusal::new(form_id, &typed, errors);
+        transformation_page(&state, &viewer, AsOfQuery::default(), refused).await
+    })
+    .await
 }
 
 // ---- a new project ----

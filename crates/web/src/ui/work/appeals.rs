@@ -99,27 +99,14 @@ async fn appeals_page(
 ) -> PageResult {
     let store = state.store.as_ref();
     let status = given(&q.status).and_then(AppealStatus::parse);
-    let overdue = match given(&q.overdue) {
-        Some("true") => Some(true),
-        Some("false") => Some(false),
-        _ => None,
-    };
+    let overdue = crate::ui::sort::overdue_filter(given(&q.overdue));
     let filter = AppealFilter {
         status,
         overdue,
         as_of: state.clock.today(),
         ..AppealFilter::default()
     };
-    let filter_query = {
-        let mut query = form_urlencoded::Serializer::new(String::new());
-        if let Some(s) = status {
-            query.append_pair("status", s.as_str());
-        }
-        if let Some(o) = overdue {
-            query.append_pair("overdue", if o { "true" } else { "false" });
-        }
-        query.finish()
-    };
+    let filter_query = crate::ui::sort::case_filter_query(status.map(|s| s.as_str()), overdue);
     let sorting = crate::ui::sort::Sorting::read(
         "/appeals",
         filter_query.clone(),

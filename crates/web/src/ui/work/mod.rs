@@ -9,12 +9,14 @@ mod appeal;
 mod appeals;
 mod inbox;
 mod projects;
+mod work_order;
 mod work_orders;
 
 pub(super) use appeal::{appeal, step_appeal};
 pub(super) use appeals::{appeals, file_appeal};
 pub(super) use inbox::{inbox, inbox_read};
 pub(super) use projects::projects;
+pub(super) use work_order::work_order;
 pub(super) use work_orders::{create_work_order, step_work_order, work_orders};
 
 use axum::response::{IntoResponse, Redirect, Response};

@@ -44,13 +44,22 @@ struct ProjectsPage {
     as_of: String,
     /// Offers the new-project form.
     may_create: bool,
+    sorting: crate::ui::sort::Sorting,
+    pager: crate::ui::Pager,
 }
+
+/// The columns the project list sorts by (the store's keys; the stage and completed investment are not columns
+/// the store orders by); by default the store's order.
+const SORTABLE: &[&str] = &["name", "planned_investment"];
 
 #[derive(Debug, Default, Deserialize)]
 pub struct ProjectsQuery {
     stage: Option<String>,
     /// The day the figures count stages reached by (the dashboard links its period's end); today by default.
     as_of: Option<String>,
+    offset: Option<i64>,
+    sort: Option<String>,
+    dir: Option<String>,
 }
 
 pub async fn projects(
@@ -75,9 +84,48 @@ pub async fn projects(
             )
         })
         .collect();
-    let rows = all
+    let filter_query = {
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        if let Some(s) = stage {
+            query.append_pair("stage", s.as_str());
+        }
+        query.finish()
+    };
+    let sorting = crate::ui::sort::Sorting::read(
+        "/projects",
+        filter_query,
+        q.sort.as_deref(),
+        q.dir.as_deref(),
+        SORTABLE,
+        ("", false),
+    )
+    .map_err(|e| viewer.fail(e))?;
+    let offset = q.offset.unwrap_or(0).max(0);
+    let page = store
+        .list_projects(
+            viewer.actor(),
+            &ProjectFilter {
+                stage,
+                ..ProjectFilter::default()
+            },
+            &Paging::new(
+                Some(crate::ui::LIST_PAGE),
+                Some(offset),
+                sorting.store_key().as_deref(),
+            ),
+        )
+        .await
+        .map_err(|e| viewer.fail(e))?;
+    let pager = crate::ui::Pager::new(
+        "/projects",
+        &sorting.query(),
+        offset,
+        page.items.len(),
+        page.total,
+    );
+    let rows = page
+        .items
         .into_iter()
-        .filter(|p| stage.is_none_or(|s| p.stage == s))
         .map(|p| ProjectRow {
             id: p.id,
             stage: viewer.t(&format!("project.stage.{}", p.stage.as_str())),
@@ -156,5 +204,7 @@ pub async fn projects(
         rows,
         figures,
         as_of: as_of.to_string(),
+        sorting,
+        pager,
     }))
 }

@@ -13,10 +13,10 @@ use chainpark_core::workflow::work_orders::{
 use chainpark_store::workflow::WorkOrderFilter;
 use serde::Deserialize;
 
-use super::{finish, given, name, number, provisional, when};
+use super::{given, name, number, provisional, when};
 use crate::AppState;
 use crate::error::ApiError;
-use crate::ui::form::{self, FormErrors};
+use crate::ui::form::{self, FormErrors, Refusal};
 use crate::ui::picker::{self, Choice};
 use crate::ui::{Chrome, FormPost, PageResult, Viewer, render};
 use chainpark_core::error::{Invalid, Violations};
@@ -64,7 +64,7 @@ struct WorkOrdersPage {
 }
 
 /// The people holding a park-staff post of `park` today, by name.
-async fn park_staff(state: &AppState, viewer: &Viewer, park: Id) -> Vec<(Id, String)> {
+pub(super) async fn park_staff(state: &AppState, viewer: &Viewer, park: Id) -> Vec<(Id, String)> {
     let store = state.store.as_ref();
     let posts = store
         .list_posts(
@@ -128,11 +128,7 @@ async fn work_orders_page(
     errors: FormErrors,
 ) -> PageResult {
     let status = given(&q.status).and_then(WorkOrderStatus::parse);
-    let overdue = match given(&q.overdue) {
-        Some("true") => Some(true),
-        Some("false") => Some(false),
-        _ => None,
-    };
+    let overdue = crate::ui::sort::overdue_filter(given(&q.overdue));
     let filter = WorkOrderFilter {
         park_id: None,
         status,
@@ -141,16 +137,7 @@ async fn work_orders_page(
         overdue,
         at: state.clock.now(),
     };
-    let filter_query = {
-        let mut query = form_urlencoded::Serializer::new(String::new());
-        if let Some(s) = status {
-            query.append_pair("status", s.as_str());
-        }
-        if let Some(o) = overdue {
-            query.append_pair("overdue", if o { "true" } else { "false" });
-        }
-        query.finish()
-    };
+    let filter_query = crate::ui::sort::case_filter_query(status.map(|s| s.as_str()), overdue);
     let sorting = crate::ui::sort::Sorting::read(
         "/work-orders",
         filter_query.clone(),
@@ -381,9 +368,12 @@ const WORK_ORDER_FIELDS: &[&str] = &[
     "description",
 ];
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, serde::Serialize)]
 pub struct WorkOrderStepForm {
     action: String,
+    /// Where the step was taken: "page" (the order's page) or the list.
+    #[serde(default)]
+    back: String,
     #[serde(default)]
     note: String,
     #[serde(default)]
@@ -419,8 +409,20 @@ pub async fn step_work_order(
                 state.clock.now(),
             )
             .await?;
-        Ok("/work-orders".to_string())
+        Ok(if form.back == "page" {
+            format!("/work-orders/{id}")
+        } else {
+            format!("/work-orders#work-order-{id}")
+        })
     }
     .await;
-    finish(&viewer, result)
+    let form_id = format!("step-{}", form.action.trim());
+    form::answer(viewer.lang, result, STEP_FIELDS, |errors| async move {
+        let refused = Refusal::new(form_id, &form, errors);
+        super::work_order::work_order_page(&state, &viewer, id, refused).await
+    })
+    .await
 }
+
+/// The fields of a step form, as [`FormErrors`] places their messages.
+const STEP_FIELDS: &[&str] = &["assignee_person_id", "note"];
