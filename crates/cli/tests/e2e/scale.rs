@@ -1,6 +1,6 @@
 //! The zone tier on PostgreSQL as a test of correctness: the same registry and the same two files (a year of
 //! values, then revisions and a new month) imported into SQLite and into PostgreSQL (COPY, month partitions) give
-//! the same roll-ups to the fen, for every dimension, several periods and both growth methods.
+//! the same roll-ups to the fen, for every dimension and several periods (both growth methods for the zone).
 
 use std::io::Write;
 use std::sync::Arc;
@@ -94,7 +94,13 @@ async fn rollups(store: &dyn Store) -> Vec<(String, serde_json::Value)> {
                 "2021-YTD-09",
                 "2022-01",
             ] {
-                for method in [None, Some("same_firms")] {
+                // `same_firms` reads the raw values (seconds a query on a loaded machine): asked of the zone only.
+                let methods: &[Option<&str>] = if by == "zone" {
+                    &[None, Some("same_firms")]
+                } else {
+                    &[None]
+                };
+                for &method in methods {
                     let label = format!("{indicator} {period} by {by} {method:?}");
                     let query = StatsQuery {
                         indicator: indicator.into(),
@@ -124,9 +130,11 @@ async fn zone_tier_rollups_are_the_same_to_the_fen_on_sqlite_and_postgresql() {
         return;
     }
     let zone = chainpark_core::demo::demo_zone();
+    // One firm in eight reports: every group still sums many values, and the test stays short.
     let codes: Vec<String> = zone
         .enterprises
         .iter()
+        .step_by(8)
         .map(|e| e.credit_code.clone())
         .collect();
     let dir = std::env::temp_dir().join(unique_name("chainpark_scale"));
