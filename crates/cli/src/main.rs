@@ -15,8 +15,8 @@ mod bench_sign_in;
 mod config;
 mod figures;
 mod meters;
-mod targets_demo;
 mod space;
+mod targets_demo;
 mod workflow;
 
 use std::path::PathBuf;

@@ -55,8 +55,8 @@ pub mod prelude {
         AreaStore, AuditStore, ChainStore, EnterpriseStore, LinkStore, ParkStore, PersonStore,
         PostStore, SegmentStore,
     };
-    pub use crate::targets::TargetStore;
     pub use crate::space::SpaceStore;
+    pub use crate::targets::TargetStore;
     pub use crate::workflow::{
         AlertStore, AppealStore, CalendarStore, InboxStore, ProjectStore, TransformationStore,
         WorkOrderStore, WorkflowStore,

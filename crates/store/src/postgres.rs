@@ -65,10 +65,10 @@ mod figures;
 mod parkops;
 #[path = "sql/registry/mod.rs"]
 mod registry;
-#[path = "sql/targets.rs"]
-mod targets;
 #[path = "sql/space.rs"]
 mod space;
+#[path = "sql/targets.rs"]
+mod targets;
 #[path = "sql/tx.rs"]
 mod tx;
 #[path = "sql/workflow/mod.rs"]

@@ -33,7 +33,7 @@ mod read_cache;
 mod registry;
 mod report_page;
 mod scale;
-mod targets;
 mod space;
+mod targets;
 mod work_orders;
 mod work_pages;

@@ -24,8 +24,8 @@ pub mod projects;
 pub mod reports;
 pub mod segments;
 pub mod session;
-pub mod targets;
 pub mod space;
+pub mod targets;
 pub mod transformation;
 pub mod work_orders;
 
