@@ -1785,7 +1785,7 @@ async fn world(admin: &TestApp) -> World {
         admin
             .create(
                 &format!("/api/v1/units/{unit}/leases"),
-                json!({"code": format!("MXL{k}"), "enterprise_id": firm, "valid_from": "2021-01-01"}),
+                json!({"code": format!("MXLS{k}"), "enterprise_id": firm, "valid_from": "2021-01-01"}),
             )
             .await;
         object("buildings", buildings[i], seen);

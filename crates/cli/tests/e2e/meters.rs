@@ -657,7 +657,7 @@ async fn the_park_chiefs_board_shows_energy_against_last_year_and_open_alarms_wi
                 app.engine
             );
             assert!(
-                html.contains(&format!("/work-orders#work-order-{order}")),
+                html.contains(&format!("href=\"/work-orders/{order}\"")),
                 "[{}] {lang}: no link to the order",
                 app.engine
             );
