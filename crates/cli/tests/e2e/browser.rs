@@ -253,6 +253,30 @@ pub(crate) async fn text_of(client: &Client, css: &str) -> String {
     }
 }
 
+/// Clicks `css` and waits until the answer has replaced the page. A form that answers with a redirect to the page
+/// it was on leaves the URL as it was, so waiting for the URL alone would read the old page: this waits until the
+/// old page's root element is gone (stale) instead.
+pub(crate) async fn click_and_wait_for_new_page(client: &Client, css: &str, what: &str) {
+    let old_page = client
+        .find(Locator::Css("html"))
+        .await
+        .expect("the page before the click");
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("no {css} for {what}: {e}"))
+        .click()
+        .await
+        .expect("clicked");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while old_page.tag_name().await.is_ok() {
+        if Instant::now() > deadline {
+            panic!("{what}: the answer never replaced the page");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 /// Waits until the browser has navigated to a URL that `arrived` accepts.
 pub(crate) async fn wait_for_url(client: &Client, what: &str, arrived: impl Fn(&str) -> bool) {
     let deadline = Instant::now() + Duration::from_secs(10);

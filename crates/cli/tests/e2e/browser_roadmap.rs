@@ -3,8 +3,8 @@
 //! chain's workbook (N图N清单) with the session's cookie. Skipped like the other browser tests without Chromium.
 
 use crate::browser::{
-    ADMIN_PASSWORD, REQUIRE_VAR, browser_programs, scratch, screenshot, sign_in, start_browser,
-    start_demo, text_of, wait_for_url,
+    ADMIN_PASSWORD, REQUIRE_VAR, browser_programs, click_and_wait_for_new_page, scratch,
+    screenshot, sign_in, start_browser, start_demo, text_of, wait_for_url,
 };
 use crate::common;
 use fantoccini::{Client, Locator};
@@ -80,15 +80,12 @@ async fn roadmap(client: Client, base: String) {
         "the score explains itself in Chinese: {hover}"
     );
     screenshot(&client, "roadmap").await;
-    client
-        .find(Locator::Css(&format!(
-            "{section} tr.target form.to-lead button"
-        )))
-        .await
-        .expect("the top target offers to become a lead")
-        .click()
-        .await
-        .expect("clicked");
+    click_and_wait_for_new_page(
+        &client,
+        &format!("{section} tr.target form.to-lead button"),
+        "the top target's lead form",
+    )
+    .await;
     wait_for_url(&client, "the roadmap again", |url| {
         url.ends_with(&format!("/chains/{chain}/roadmap"))
     })
