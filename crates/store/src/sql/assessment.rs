@@ -2,6 +2,7 @@
 //! `crate::postgres`) with that engine's `Db` and store type `Engine`. What each actor reaches is the policy's
 //! `Kind::LandParcel`, `Kind::Lease` and `Kind::AssessmentResult`, rendered by `push_reach`.
 
+use super::registry::shared::{count_and_fetch, ensure_exists, page};
 use super::{Db, Engine};
 use std::collections::{BTreeMap, HashMap};
 
@@ -125,20 +126,6 @@ async fn count_rows(c: &mut Conn, qb: &mut QueryBuilder<'static, Db>) -> Result<
     Ok(qb.build_query_scalar::<i64>().fetch_one(&mut *c).await?)
 }
 
-/// Refuses a reference to a park or an enterprise that does not exist or is archived, naming the row's field.
-async fn ensure_live(c: &mut Conn, table: &str, field: &str, id: Id) -> Result<()> {
-    let sql = format!("SELECT archived FROM {table} WHERE id = $1");
-    let archived: Option<bool> = sqlx::query_scalar(&sql)
-        .bind(id)
-        .fetch_optional(&mut *c)
-        .await?;
-    match archived {
-        None => Err(StoreError::invalid(field, format!("{id} does not exist"))),
-        Some(true) => Err(StoreError::invalid(field, format!("{id} is archived"))),
-        Some(false) => Ok(()),
-    }
-}
-
 #[async_trait]
 impl LandStore for Engine {
     async fn list_parcels(
@@ -149,30 +136,25 @@ impl LandStore for Engine {
     ) -> Result<Page<LandParcel>> {
         let reach = actor.scope.reach(Kind::LandParcel);
         let mut c = self.read().await?;
-        let from_where = |qb: &mut QueryBuilder<'static, Db>| {
-            qb.push(" FROM land_parcels lp WHERE 1 = 1");
-            push_reach(qb, Kind::LandParcel, &reach);
-            push_land_filter(qb, "lp", "holder_enterprise_id", filter);
-        };
-        let mut count = QueryBuilder::new("SELECT COUNT(*)");
-        from_where(&mut count);
-        let total = count_rows(&mut c, &mut count).await?;
-        let mut qb = QueryBuilder::new(format!("SELECT {PARCEL_COLUMNS}"));
-        from_where(&mut qb);
-        qb.push(" ORDER BY lp.code LIMIT ");
-        qb.push_bind(sql_limit(paging));
-        qb.push(" OFFSET ");
-        qb.push_bind(paging.offset);
-        let rows: Vec<ParcelRow> = qb.build_query_as().fetch_all(&mut *c).await?;
-        Ok(Page {
-            items: rows
-                .into_iter()
+        let (rows, total) = count_and_fetch::<ParcelRow>(
+            &mut c,
+            &format!("SELECT {PARCEL_COLUMNS}"),
+            |qb| {
+                qb.push(" FROM land_parcels lp WHERE 1 = 1");
+                push_reach(qb, Kind::LandParcel, &reach);
+                push_land_filter(qb, "lp", "holder_enterprise_id", filter);
+            },
+            " ORDER BY lp.code",
+            paging,
+        )
+        .await?;
+        Ok(page(
+            rows.into_iter()
                 .map(ParcelRow::into_parcel)
                 .collect::<Result<_>>()?,
             total,
-            limit: paging.limit,
-            offset: paging.offset,
-        })
+            paging,
+        ))
     }
 
     async fn parcel_history(
@@ -225,9 +207,9 @@ impl LandStore for Engine {
         let mut report = LandImport::default();
         for (row, d) in drafts.iter().enumerate() {
             let field = |name: &str| format!("rows[{row}].{name}");
-            ensure_live(tx.conn(), "parks", &field("park_id"), d.park_id).await?;
+            ensure_exists(tx.conn(), "parks", &field("park_id"), d.park_id).await?;
             if let Some(holder) = d.holder_enterprise_id {
-                ensure_live(
+                ensure_exists(
                     tx.conn(),
                     "enterprises",
                     &field("holder_enterprise_id"),
@@ -321,27 +303,23 @@ impl LandStore for Engine {
     ) -> Result<Page<Lease>> {
         let reach = actor.scope.reach(Kind::Lease);
         let mut c = self.read().await?;
-        let from_where = |qb: &mut QueryBuilder<'static, Db>| {
-            qb.push(" FROM leases ls WHERE 1 = 1");
-            push_reach(qb, Kind::Lease, &reach);
-            push_land_filter(qb, "ls", "enterprise_id", filter);
-        };
-        let mut count = QueryBuilder::new("SELECT COUNT(*)");
-        from_where(&mut count);
-        let total = count_rows(&mut c, &mut count).await?;
-        let mut qb = QueryBuilder::new(format!("SELECT {LEASE_COLUMNS}"));
-        from_where(&mut qb);
-        qb.push(" ORDER BY ls.code LIMIT ");
-        qb.push_bind(sql_limit(paging));
-        qb.push(" OFFSET ");
-        qb.push_bind(paging.offset);
-        let rows: Vec<LeaseRow> = qb.build_query_as().fetch_all(&mut *c).await?;
-        Ok(Page {
-            items: rows.into_iter().map(LeaseRow::into_lease).collect(),
+        let (rows, total) = count_and_fetch::<LeaseRow>(
+            &mut c,
+            &format!("SELECT {LEASE_COLUMNS}"),
+            |qb| {
+                qb.push(" FROM leases ls WHERE 1 = 1");
+                push_reach(qb, Kind::Lease, &reach);
+                push_land_filter(qb, "ls", "enterprise_id", filter);
+            },
+            " ORDER BY ls.code",
+            paging,
+        )
+        .await?;
+        Ok(page(
+            rows.into_iter().map(LeaseRow::into_lease).collect(),
             total,
-            limit: paging.limit,
-            offset: paging.offset,
-        })
+            paging,
+        ))
     }
 
     async fn put_leases(&self, actor: &Actor, drafts: Vec<LeaseDraft>) -> Result<LandImport> {
@@ -353,8 +331,8 @@ impl LandStore for Engine {
         let mut report = LandImport::default();
         for (row, d) in drafts.iter().enumerate() {
             let field = |name: &str| format!("rows[{row}].{name}");
-            ensure_live(tx.conn(), "parks", &field("park_id"), d.park_id).await?;
-            ensure_live(
+            ensure_exists(tx.conn(), "parks", &field("park_id"), d.park_id).await?;
+            ensure_exists(
                 tx.conn(),
                 "enterprises",
                 &field("enterprise_id"),

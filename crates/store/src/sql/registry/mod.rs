@@ -5,7 +5,7 @@
 use super::{Db, Engine};
 
 #[macro_use]
-mod shared;
+pub(super) mod shared;
 
 /// The people an actor may see, for the names on a case's steps.
 pub(super) use shared::push_people_reach;

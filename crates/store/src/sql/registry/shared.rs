@@ -83,7 +83,7 @@ pub(super) async fn ensure_unique(
 }
 
 /// Checks that a referenced object exists (and is not archived), else names the field.
-pub(super) async fn ensure_exists(c: &mut Conn, table: &str, field: &str, id: Id) -> Result<()> {
+pub(crate) async fn ensure_exists(c: &mut Conn, table: &str, field: &str, id: Id) -> Result<()> {
     let sql = format!("SELECT archived FROM {table} WHERE id = $1");
     let archived: Option<bool> = sqlx::query_scalar(&sql)
         .bind(id)
@@ -96,7 +96,7 @@ pub(super) async fn ensure_exists(c: &mut Conn, table: &str, field: &str, id: Id
     }
 }
 
-pub(super) async fn count_and_fetch<R>(
+pub(crate) async fn count_and_fetch<R>(
     c: &mut Conn,
     select: &str,
     from_where: impl Fn(&mut QueryBuilder<'static, Db>),
@@ -121,7 +121,7 @@ where
     Ok((items, total))
 }
 
-pub(super) fn page<T>(items: Vec<T>, total: i64, paging: &Paging) -> Page<T> {
+pub(crate) fn page<T>(items: Vec<T>, total: i64, paging: &Paging) -> Page<T> {
     Page {
         items,
         total,
