@@ -586,3 +586,46 @@ async fn import_command_refuses_hostile_files_with_a_clear_error_and_reads_the_n
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The imports added for land, leases, candidates and meter readings read workbooks through the same guard as the
+/// figure import: a cell past the sheet's last column is refused with 4xx naming the cell, and nothing is stored.
+#[tokio::test]
+async fn the_land_lease_candidate_and_readings_imports_refuse_a_hostile_workbook_naming_it_and_store_nothing()
+ {
+    for app in apps_with(ImportLimits::default()).await {
+        for (path, list) in [
+            ("/api/v1/land-parcels/import", Some("/api/v1/land-parcels")),
+            ("/api/v1/leases/import", Some("/api/v1/leases")),
+            ("/api/v1/candidates/import", Some("/api/v1/candidates")),
+            ("/api/v1/meter-readings/file", None),
+        ] {
+            let (status, answer) = app
+                .send_file(
+                    Method::POST,
+                    &format!("{path}?filename=far.xlsx"),
+                    XLSX,
+                    hostile::far_reference("GZZZZZ2"),
+                )
+                .await;
+            assert!(
+                status.is_client_error(),
+                "[{}] {path}: {status} {answer}",
+                app.engine
+            );
+            assert!(
+                answer.to_string().contains("GZZZZZ2"),
+                "[{}] {path}: the answer names the cell: {answer}",
+                app.engine
+            );
+            if let Some(list) = list {
+                let (_, listed) = app.get(list).await;
+                let stored = listed["total"]
+                    .as_u64()
+                    .or_else(|| listed.as_array().map(|rows| rows.len() as u64));
+                assert_eq!(stored, Some(0), "[{}] {list}: {listed}", app.engine);
+            }
+        }
+        let (status, _) = app.get("/healthz").await;
+        assert_eq!(status, StatusCode::OK, "[{}]", app.engine);
+    }
+}
