@@ -346,7 +346,8 @@ mod tests {
             from_file.read_database.as_deref(),
             Some("postgres://zone@replica/chainpark")
         );
-        let overridden = from_file.with_read_database(Some("postgres://zone@other/chainpark".into()));
+        let overridden =
+            from_file.with_read_database(Some("postgres://zone@other/chainpark".into()));
         assert_eq!(
             overridden.read_database.as_deref(),
             Some("postgres://zone@other/chainpark")

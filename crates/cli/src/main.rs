@@ -225,7 +225,8 @@ async fn main() -> anyhow::Result<()> {
                 args.mqtt,
             )?
             .with_read_database(args.read_database);
-            let store = open_with_replica(&settings.database, settings.read_database.as_deref()).await?;
+            let store =
+                open_with_replica(&settings.database, settings.read_database.as_deref()).await?;
             serve(store, &settings.listen, &settings, clock).await
         }
         Command::Demo(args) => {

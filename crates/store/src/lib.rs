@@ -262,7 +262,8 @@ pub async fn connect_with_replica(url: &str, read_url: Option<&str>) -> Result<A
     let is_postgres = |u: &str| u.starts_with("postgres://") || u.starts_with("postgresql://");
     if !is_postgres(url) || !is_postgres(read_url) {
         return Err(StoreError::Config(
-            "a read database (read_database) needs a PostgreSQL database and a PostgreSQL replica".to_string(),
+            "a read database (read_database) needs a PostgreSQL database and a PostgreSQL replica"
+                .to_string(),
         ));
     }
     Ok(Arc::new(

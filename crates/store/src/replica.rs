@@ -127,7 +127,8 @@ impl Replica {
     }
 
     async fn caught_up(&self) -> bool {
-        if (self.started.elapsed().as_millis() as u64) < self.hold_until_ms.load(Ordering::Acquire) {
+        if (self.started.elapsed().as_millis() as u64) < self.hold_until_ms.load(Ordering::Acquire)
+        {
             return false;
         }
         let written = self.written.load(Ordering::Acquire);

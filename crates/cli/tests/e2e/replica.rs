@@ -80,7 +80,10 @@ impl Standby {
             .await
             .unwrap_or_default();
         if wal_level == "minimal" {
-            return Err("the primary's wal_level is minimal (a restart with wal_level=replica is needed)".into());
+            return Err(
+                "the primary's wal_level is minimal (a restart with wal_level=replica is needed)"
+                    .into(),
+            );
         }
         // The replica must allow as many of these as the primary.
         let mut settings = String::new();
@@ -126,7 +129,18 @@ impl Standby {
         let (host, primary_port) = host_port.split_once(':').unwrap_or((host_port, "5432"));
         run(standby
             .command("pg_basebackup")
-            .args(["-h", host, "-p", primary_port, "-U", user, "-X", "stream", "-R", "-D"])
+            .args([
+                "-h",
+                host,
+                "-p",
+                primary_port,
+                "-U",
+                user,
+                "-X",
+                "stream",
+                "-R",
+                "-D",
+            ])
             .arg(standby.data()))?;
         std::fs::write(
             standby.data().join("postgresql.conf"),
@@ -172,9 +186,7 @@ impl Drop for Standby {
 }
 
 fn run(command: &mut Command) -> Result<(), String> {
-    let out = command
-        .output()
-        .map_err(|e| format!("{command:?}: {e}"))?;
+    let out = command.output().map_err(|e| format!("{command:?}: {e}"))?;
     if out.status.success() {
         Ok(())
     } else {
@@ -257,11 +269,15 @@ async fn page(app: &TestApp, path: &str) -> (StatusCode, String, String) {
 }
 
 fn more(after: ReadRouting, before: ReadRouting) -> (u64, u64) {
-    (after.replica - before.replica, after.primary - before.primary)
+    (
+        after.replica - before.replica,
+        after.primary - before.primary,
+    )
 }
 
 #[tokio::test]
-async fn pages_read_from_the_replica_writes_go_to_the_primary_and_a_redirect_after_a_change_shows_it() {
+async fn pages_read_from_the_replica_writes_go_to_the_primary_and_a_redirect_after_a_change_shows_it()
+ {
     let test = "pages_read_from_the_replica_...";
     let Some(primary) = empty_postgres_database(test).await else {
         return;
@@ -271,7 +287,9 @@ async fn pages_read_from_the_replica_writes_go_to_the_primary_and_a_redirect_aft
         Ok(standby) => standby,
         Err(e) if required() => panic!("a streaming replica of {server} could not be started: {e}"),
         Err(e) => {
-            tell(&format!("SKIPPED {test}: no streaming replica of {server}: {e}"));
+            tell(&format!(
+                "SKIPPED {test}: no streaming replica of {server}: {e}"
+            ));
             return;
         }
     };
@@ -336,17 +354,37 @@ async fn pages_read_from_the_replica_writes_go_to_the_primary_and_a_redirect_aft
         .expect("answered");
     assert_eq!(response.status(), StatusCode::OK);
     assert!(
-        response.url().as_str().ends_with(&format!("{path}?saved=1")),
+        response
+            .url()
+            .as_str()
+            .ends_with(&format!("{path}?saved=1")),
         "redirected to the page: {}",
         response.url()
     );
     let html = response.text().await.expect("body");
-    assert!(html.contains("023-67000000"), "the redirect shows the change");
-    assert!(html.contains("重庆主库直改有限公司"), "read from the primary");
+    assert!(
+        html.contains("023-67000000"),
+        "the redirect shows the change"
+    );
+    assert!(
+        html.contains("重庆主库直改有限公司"),
+        "read from the primary"
+    );
     let (_, on_primary) = more(store.read_routing(), before);
-    assert!(on_primary > 0, "the replica was behind: the primary served the page");
-    assert_eq!(phone_on(&primary, firm).await, "023-67000000", "written on the primary");
-    assert_eq!(phone_on(&replica, firm).await, "13800000000", "not yet replayed");
+    assert!(
+        on_primary > 0,
+        "the replica was behind: the primary served the page"
+    );
+    assert_eq!(
+        phone_on(&primary, firm).await,
+        "023-67000000",
+        "written on the primary"
+    );
+    assert_eq!(
+        phone_on(&replica, firm).await,
+        "13800000000",
+        "not yet replayed"
+    );
 
     // Replay resumed: once the replica has the change, pages are read from it again.
     replay_paused(&replica, false).await;
@@ -355,6 +393,9 @@ async fn pages_read_from_the_replica_writes_go_to_the_primary_and_a_redirect_aft
     let (_, _, html) = page(&app, &path).await;
     assert!(html.contains("023-67000000") && html.contains("重庆主库直改有限公司"));
     let (on_replica, on_primary) = more(store.read_routing(), before);
-    assert!(on_replica > 0 && on_primary == 0, "read from the replica again");
+    assert!(
+        on_replica > 0 && on_primary == 0,
+        "read from the replica again"
+    );
     drop(standby);
 }

@@ -131,7 +131,9 @@ impl Engine {
         {
             match self.replica_connection(replica).await {
                 Ok(c) => return Ok(c),
-                Err(e) => tracing::warn!(error = %e, "no connection to the read replica: reading from the primary"),
+                Err(e) => {
+                    tracing::warn!(error = %e, "no connection to the read replica: reading from the primary")
+                }
             }
         }
         Ok(self.pool.acquire().await?)
