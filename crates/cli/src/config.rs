@@ -17,6 +17,10 @@ pub struct Settings {
     pub listen: String,
     /// Database URL.
     pub database: String,
+    /// A PostgreSQL streaming replica of `database` for the reads of pages and roll-ups (GET and HEAD requests);
+    /// writes, and reads the replica has not caught up with, go to `database`. None by default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_database: Option<String>,
     /// Statistical disclosure control of roll-ups: `[disclosure]` with `min_firms` (3) and `dominance_percent`
     /// (85), or `CHAINPARK_DISCLOSURE_MIN_FIRMS` / `CHAINPARK_DISCLOSURE_DOMINANCE_PERCENT`.
     #[serde(default)]
@@ -57,6 +61,7 @@ impl Default for Settings {
         Settings {
             listen: "127.0.0.1:8080".to_string(),
             database: "sqlite://data/chainpark.db".to_string(),
+            read_database: None,
             disclosure: DisclosureRules::default(),
             appeals: AppealRules::default(),
             trusted_proxies: Vec::new(),
@@ -126,6 +131,7 @@ impl Settings {
                     .only(&[
                         "listen",
                         "database",
+                        "read_database",
                         "spool_dir",
                         "trusted_proxies",
                         "metrics_token",
@@ -158,6 +164,14 @@ impl Settings {
             .check()
             .map_err(|e| anyhow::anyhow!("configuration: {e}"))?;
         Ok(settings)
+    }
+
+    /// The command line's read replica, which overrides the file's and the environment's.
+    pub fn with_read_database(self, read_database: Option<String>) -> Settings {
+        Settings {
+            read_database: read_database.or(self.read_database),
+            ..self
+        }
     }
 
     pub fn database_for_display(&self) -> String {
@@ -314,6 +328,31 @@ mod tests {
         );
         std::fs::write(&file, "[import]\nmax_uplod_bytes = 1\n").unwrap();
         assert!(Settings::read(Some(&file), None, None, None).is_err());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn the_read_database_comes_from_the_file_or_the_command_line_and_is_off_by_default() {
+        let dir = std::env::temp_dir().join(format!("chainpark_replica_{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("chainpark.toml");
+        std::fs::write(
+            &file,
+            "database = \"postgres://zone@db/chainpark\"\nread_database = \"postgres://zone@replica/chainpark\"\n",
+        )
+        .unwrap();
+        let from_file = Settings::read(Some(&file), None, None, None).unwrap();
+        assert_eq!(
+            from_file.read_database.as_deref(),
+            Some("postgres://zone@replica/chainpark")
+        );
+        let overridden =
+            from_file.with_read_database(Some("postgres://zone@other/chainpark".into()));
+        assert_eq!(
+            overridden.read_database.as_deref(),
+            Some("postgres://zone@other/chainpark")
+        );
+        assert_eq!(Settings::default().read_database, None);
         let _ = std::fs::remove_dir_all(&dir);
     }
 

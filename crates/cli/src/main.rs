@@ -36,7 +36,7 @@ use config::Settings;
 #[derive(Debug, Parser)]
 #[command(name = "chainpark", version, about, long_about = None)]
 struct Cli {
-    /// A TOML configuration file (keys: listen, database, spool_dir, trusted_proxies, metrics_token, mqtt,
+    /// A TOML configuration file (keys: listen, database, read_database, spool_dir, trusted_proxies, metrics_token, mqtt,
     /// mqtt_client_id, the table [import] of import limits, the table [disclosure] with min_firms and
     /// dominance_percent, and the table [appeals] with reopen_days). Environment variables CHAINPARK_<KEY> (e.g.
     /// CHAINPARK_LISTEN, CHAINPARK_MQTT, CHAINPARK_IMPORT_<LIMIT>, CHAINPARK_DISCLOSURE_<KEY>,
@@ -150,6 +150,11 @@ struct ServeArgs {
     /// one, readings come through the API only.
     #[arg(long)]
     mqtt: Option<String>,
+    /// A PostgreSQL streaming replica of the database for the reads of pages and roll-ups, e.g.
+    /// postgres://USER@REPLICA/DB (config key `read_database`, env CHAINPARK_READ_DATABASE); writes always go to
+    /// --database, and so do reads until the replica has replayed this server's last write.
+    #[arg(long)]
+    read_database: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -218,8 +223,10 @@ async fn main() -> anyhow::Result<()> {
                 args.listen,
                 args.database,
                 args.mqtt,
-            )?;
-            let store = open(&settings.database).await?;
+            )?
+            .with_read_database(args.read_database);
+            let store =
+                open_with_replica(&settings.database, settings.read_database.as_deref()).await?;
             serve(store, &settings.listen, &settings, clock).await
         }
         Command::Demo(args) => {
@@ -431,10 +438,18 @@ async fn user(config: Option<&std::path::Path>, command: UserCommand) -> anyhow:
 
 /// Connects to the store and brings its schema up to date.
 async fn open(url: &str) -> anyhow::Result<Arc<dyn Store>> {
-    let store = chainpark_store::connect(url)
+    open_with_replica(url, None).await
+}
+
+/// The store at `url`, migrated, reading pages and roll-ups from the replica at `read_url` when one is given.
+async fn open_with_replica(url: &str, read_url: Option<&str>) -> anyhow::Result<Arc<dyn Store>> {
+    let store = chainpark_store::connect_with_replica(url, read_url)
         .await
         .with_context(|| format!("opening the store at {}", config::redact(url)))?;
     store.migrate().await.context("migrating the store")?;
+    if let Some(read_url) = read_url {
+        tracing::info!(replica = %config::redact(read_url), "pages and roll-ups read from the replica once it has replayed this server's writes");
+    }
     Ok(store)
 }
 

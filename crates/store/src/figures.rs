@@ -300,7 +300,7 @@ pub(crate) const MEMBERS_SQL: &str = "\
 
 #[derive(FromRow)]
 pub(crate) struct IndicatorRow {
-    id: i64,
+    pub(crate) id: i64,
     code: String,
     name_zh: String,
     name_en: String,

@@ -25,6 +25,7 @@ pub mod operations;
 pub mod parkops;
 pub mod postgres;
 pub mod registry;
+pub mod replica;
 pub mod space;
 pub mod sqlite;
 mod staging;
@@ -228,6 +229,9 @@ pub trait Store:
     async fn backup(&self, dest: &std::path::Path) -> Result<operations::BackupSummary>;
     /// The connections of the pool now, for `/metrics`.
     fn pool_status(&self) -> operations::PoolStatus;
+    /// How many reads of read-only work the read replica served, and how many went to the primary because the
+    /// replica had not replayed this process's writes yet (zeros without a replica), for `/metrics`.
+    fn read_routing(&self) -> replica::ReadRouting;
     /// Ends the use of the store at shutdown: SQLite folds its write-ahead log into the database file; every
     /// connection closes.
     async fn close(&self) -> Result<()>;
@@ -247,4 +251,22 @@ pub async fn connect(url: &str) -> Result<Arc<dyn Store>> {
             "database URL must start with sqlite: or postgres://, got {url:?}"
         )))
     }
+}
+
+/// Opens the store at `url` with plain reads of read-only work (pages, roll-ups) on the streaming replica at
+/// `read_url` (see [`replica`]); only a PostgreSQL store has a replica.
+pub async fn connect_with_replica(url: &str, read_url: Option<&str>) -> Result<Arc<dyn Store>> {
+    let Some(read_url) = read_url.filter(|u| !u.is_empty()) else {
+        return connect(url).await;
+    };
+    let is_postgres = |u: &str| u.starts_with("postgres://") || u.starts_with("postgresql://");
+    if !is_postgres(url) || !is_postgres(read_url) {
+        return Err(StoreError::Config(
+            "a read database (read_database) needs a PostgreSQL database and a PostgreSQL replica"
+                .to_string(),
+        ));
+    }
+    Ok(Arc::new(
+        postgres::PgStore::connect_with_replica(url, read_url).await?,
+    ))
 }

@@ -7,11 +7,14 @@ use std::time::Duration;
 use sqlx::migrate::Migrator;
 
 use crate::Result;
+use crate::replica::Replica;
 use sqlx::postgres::PgPoolOptions;
 
 pub struct PgStore {
     pool: sqlx::PgPool,
     write_lock: Option<Arc<tokio::sync::Mutex<()>>>,
+    /// The read replica (`--read-database`), when there is one.
+    replica: Option<Arc<Replica>>,
 }
 
 impl PgStore {
@@ -29,7 +32,32 @@ impl PgStore {
         Ok(PgStore {
             pool,
             write_lock: None,
+            replica: None,
         })
+    }
+
+    /// The store at `url` whose plain reads in read-only work go to the streaming replica at `read_url` once it has
+    /// replayed this process's writes (`crate::replica`). The replica's pool is as large as the primary's; it is
+    /// opened lazily, so a replica that is down when chainpark starts only sends the reads to the primary.
+    pub async fn connect_with_replica(url: &str, read_url: &str) -> Result<Self> {
+        let mut store = PgStore::connect(url).await?;
+        let replica = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(2))
+            .connect_lazy(read_url)?;
+        store.replica = Some(Replica::new(replica, store.pool.clone()));
+        Ok(store)
+    }
+
+    fn replica(&self) -> Option<&Arc<Replica>> {
+        self.replica.as_ref()
+    }
+
+    async fn replica_connection(
+        &self,
+        replica: &Replica,
+    ) -> std::result::Result<sqlx::pool::PoolConnection<sqlx::Postgres>, sqlx::Error> {
+        replica.pool().acquire().await
     }
 
     async fn backup_to(&self, _dest: &std::path::Path) -> Result<crate::operations::BackupSummary> {

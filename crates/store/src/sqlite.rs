@@ -51,6 +51,18 @@ impl SqliteStore {
         })
     }
 
+    /// SQLite has no read replica: every read is local.
+    fn replica(&self) -> Option<&Arc<crate::replica::Replica>> {
+        None
+    }
+
+    async fn replica_connection(
+        &self,
+        _replica: &crate::replica::Replica,
+    ) -> std::result::Result<sqlx::pool::PoolConnection<sqlx::Sqlite>, sqlx::Error> {
+        Err(sqlx::Error::PoolClosed)
+    }
+
     /// The newest migration this program knows.
     pub fn schema_version() -> i64 {
         Self::MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0)

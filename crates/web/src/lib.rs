@@ -112,6 +112,7 @@ pub fn app(state: AppState) -> Router {
             state.cache.clone(),
             changes_move_the_version,
         ))
+        .layer(middleware::from_fn(reads_may_use_the_replica))
         .layer(middleware::from_fn(security_headers))
         // Logs method, path and status; never headers or bodies, which carry cookies, tokens and passwords.
         .layer(tower_http::trace::TraceLayer::new_for_http())
@@ -144,6 +145,16 @@ async fn changes_move_the_version(
     }
     let _moves = MoveOnDrop(cache);
     next.run(request).await
+}
+
+/// GET and HEAD requests (pages, roll-ups, lists, exports) may read from the read replica, once it has replayed
+/// this server's writes (`chainpark_store::replica`); every other request reads and writes on the primary.
+async fn reads_may_use_the_replica(request: Request, next: Next) -> Response {
+    if matches!(*request.method(), Method::GET | Method::HEAD) {
+        chainpark_store::replica::reads_may_use_replica(next.run(request)).await
+    } else {
+        next.run(request).await
+    }
 }
 
 /// Headers every answer carries, and problem documents for the answers that the framework itself gives.

@@ -57,6 +57,13 @@ pub struct Metrics {
     imports_running: Gauge<i64, AtomicI64>,
     outbox_waiting: Gauge<i64, AtomicI64>,
     pool: Family<PoolLabels, Gauge<i64, AtomicI64>>,
+    reads: Family<ReadLabels, Gauge<i64, AtomicI64>>,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ReadLabels {
+    /// `replica` or `primary`.
+    served_by: String,
 }
 
 /// Latency buckets from 0.25 ms to about 8 s, doubling.
@@ -110,8 +117,16 @@ impl Default for Metrics {
             "Connections of the database pool: open, idle, and the most it opens",
             pool.clone(),
         );
+        let reads = Family::<ReadLabels, Gauge<i64, AtomicI64>>::default();
+        registry.register(
+            "read_only_reads",
+            "Reads of GET and HEAD requests since start: served by the read replica, or by the primary because the \
+             replica had not yet replayed this server's writes (both 0 without --read-database)",
+            reads.clone(),
+        );
         Metrics {
             registry,
+            reads,
             requests,
             latency,
             imports,
@@ -162,7 +177,15 @@ impl Metrics {
         &self,
         outbox_waiting: i64,
         pool: chainpark_store::operations::PoolStatus,
+        reads: chainpark_store::replica::ReadRouting,
     ) -> String {
+        for (served_by, value) in [("replica", reads.replica), ("primary", reads.primary)] {
+            self.reads
+                .get_or_create(&ReadLabels {
+                    served_by: served_by.to_string(),
+                })
+                .set(value as i64);
+        }
         self.outbox_waiting.set(outbox_waiting);
         for (state, value) in [("open", pool.size), ("idle", pool.idle), ("max", pool.max)] {
             self.pool
@@ -232,7 +255,11 @@ pub async fn metrics(
             .map_err(|denied| ApiError::Forbidden(denied.0))?;
     }
     let outbox = state.store.outbox_waiting().await?;
-    let body = state.metrics.render(outbox, state.store.pool_status());
+    let body = state.metrics.render(
+        outbox,
+        state.store.pool_status(),
+        state.store.read_routing(),
+    );
     Ok((
         StatusCode::OK,
         [(

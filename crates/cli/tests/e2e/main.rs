@@ -31,6 +31,7 @@ mod pages;
 mod projects;
 mod read_cache;
 mod registry;
+mod replica;
 mod report_page;
 mod scale;
 mod space;

@@ -135,6 +135,20 @@ async fn audit_indicator(
 /// What may have changed since a file was read, checked again in its write transaction: enterprises
 /// archived, indicators archived or given a lower maximum. A refusal stores nothing.
 async fn check_staged_against_registry(c: &mut Conn, staging: &Staging) -> Result<()> {
+    // Every enterprise and indicator the values name exists: checked here for the whole import at once, not by a
+    // foreign key on each value (PostgreSQL's values have none since migration 0026; `chainpark check` looks for
+    // values whose enterprise or indicator is missing).
+    let known: rustc_hash::FxHashSet<i64> = sqlx::query_scalar("SELECT id FROM enterprises")
+        .fetch_all(&mut *c)
+        .await?
+        .into_iter()
+        .collect();
+    if let Some(id) = staging.enterprises.iter().find(|id| !known.contains(id)) {
+        return Err(StoreError::conflict(
+            "file",
+            format!("enterprise {id} no longer exists; nothing was stored"),
+        ));
+    }
     let archived: Vec<(i64, String)> =
         sqlx::query_as("SELECT id, credit_code FROM enterprises WHERE archived = $1")
             .bind(true)
@@ -154,6 +168,16 @@ async fn check_staged_against_registry(c: &mut Conn, staging: &Staging) -> Resul
     }
     let indicators: Vec<IndicatorRow> =
         sqlx::query_as(INDICATOR_COLUMNS).fetch_all(&mut *c).await?;
+    if let Some(id) = staging
+        .largest
+        .keys()
+        .find(|id| !indicators.iter().any(|row| row.id == **id))
+    {
+        return Err(StoreError::conflict(
+            "file",
+            format!("indicator {id} no longer exists; nothing was stored"),
+        ));
+    }
     for row in indicators {
         let indicator = row.into_indicator()?;
         let Some(&largest) = staging.largest.get(&indicator.id) else {
@@ -1508,6 +1532,22 @@ impl FigureStore for Engine {
             ));
         }
         let codes: HashMap<i64, String> = indicators.into_iter().map(|i| (i.id, i.code)).collect();
+        // Values whose enterprise or indicator is missing (PostgreSQL's values have no foreign keys since
+        // migration 0026: imports check the whole file's enterprises and indicators at once instead).
+        let orphans: Vec<(i64, i64, i64)> = sqlx::query_as(
+            "SELECT v.enterprise_id, v.indicator_id, COUNT(*) FROM figure_values v \
+             WHERE NOT EXISTS (SELECT 1 FROM enterprises e WHERE e.id = v.enterprise_id) \
+                OR NOT EXISTS (SELECT 1 FROM indicators i WHERE i.id = v.indicator_id) \
+             GROUP BY v.enterprise_id, v.indicator_id ORDER BY 1, 2 LIMIT 100",
+        )
+        .fetch_all(&mut *c)
+        .await?;
+        for (enterprise, indicator, n) in orphans {
+            problems.push(format!(
+                "figure values: {n} values of enterprise {enterprise} and indicator {indicator}, one of which \
+                 does not exist"
+            ));
+        }
         // Every aggregate against the sum of its values, both ways; the sums are read as text so that
         // PostgreSQL's exact sums are shown even past the integers.
         let rows: Vec<(String, i64, i64, i32, Option<String>, Option<i64>, Option<String>, Option<i64>)> =

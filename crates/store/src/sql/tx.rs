@@ -56,6 +56,8 @@ pub(super) async fn audit<T: Serialize + ?Sized>(
 pub(super) struct WriteTx {
     tx: Transaction<'static, Db>,
     _guard: Option<tokio::sync::OwnedMutexGuard<()>>,
+    /// The read replica told of the commit, so that this process's reads wait for it (PostgreSQL only).
+    replica: Option<std::sync::Arc<crate::replica::Replica>>,
 }
 
 impl WriteTx {
@@ -67,6 +69,9 @@ impl WriteTx {
     /// Commits what the transaction wrote.
     pub(super) async fn commit(self) -> Result<()> {
         self.tx.commit().await?;
+        if let Some(replica) = &self.replica {
+            replica.committed().await;
+        }
         Ok(())
     }
 
@@ -110,11 +115,27 @@ impl Engine {
             None => None,
         };
         let tx = self.pool.begin_with(Self::BEGIN_WRITE).await?;
-        Ok(WriteTx { tx, _guard: guard })
+        Ok(WriteTx {
+            tx,
+            _guard: guard,
+            replica: self.replica().cloned(),
+        })
     }
 
-    /// A connection for reading; reads do not wait for writes.
+    /// A connection for reading; reads do not wait for writes. In read-only work (a GET request) it comes from the
+    /// read replica when there is one and it has replayed this process's writes (`crate::replica`); from the
+    /// primary otherwise, and when the replica cannot give one.
     pub(super) async fn read(&self) -> Result<sqlx::pool::PoolConnection<Db>> {
+        if let Some(replica) = self.replica()
+            && replica.serves_this_read().await
+        {
+            match self.replica_connection(replica).await {
+                Ok(c) => return Ok(c),
+                Err(e) => {
+                    tracing::warn!(error = %e, "no connection to the read replica: reading from the primary")
+                }
+            }
+        }
         Ok(self.pool.acquire().await?)
     }
 }

@@ -326,6 +326,10 @@ impl Store for Engine {
         }
     }
 
+    fn read_routing(&self) -> crate::replica::ReadRouting {
+        self.replica().map(|r| r.routing()).unwrap_or_default()
+    }
+
     async fn close(&self) -> Result<()> {
         self.before_close().await?;
         self.pool.close().await;
