@@ -419,13 +419,14 @@ async fn the_land_import_page_refuses_a_file_with_a_bad_row_naming_it_and_stores
         );
         let (_, parcels) = admin.get("/api/v1/land-parcels").await;
         assert_eq!(parcels["total"], 2, "[{}]", admin.engine);
-        let (_, park) = admin_page(&admin, &format!("/parks/{}", z.f.park)).await;
+        let (_, park) = admin_page(&admin, &format!("/parks/{}?lang=en", z.f.park)).await;
         assert!(
             park.contains("id=\"park-plan\"")
                 && park.contains("<polygon class=\"parcel class-none\"")
-                && park.contains("<title>YF-1 · 10.00 亩</title>"),
-            "[{}] the parcel with an outline on the park's plan, not yet evaluated",
-            admin.engine
+                && park.contains("<title>YF-1 · 10.00 mu</title>"),
+            "[{}] the parcel with an outline on the park's plan, not yet evaluated: {}",
+            admin.engine,
+            park.split("id=\"park-plan\"").nth(1).unwrap_or(&parcels.to_string())
         );
         let leases = format!(
             "合同编号,承租企业统一社会信用代码,园区编码,面积（平方米）,起始日期\nZL-9,{},yufu,1200,2021-01-01\n",
