@@ -182,8 +182,17 @@ pub fn park_rules() -> Vec<CardRule> {
             "transformation",
             "完成智能化改造项目数",
             "Transformation projects completed",
-            20,
+            10,
         ),
+        CardRule {
+            lower_is_better: true,
+            ..rule(
+                "vacancy",
+                "厂房空置率（%，期末，越低越好）",
+                "Vacancy of the park's units (%, at the period's end; lower is better)",
+                10,
+            )
+        },
     ]
 }
 
@@ -386,6 +395,11 @@ pub async fn scorecards(
                     })
                     .count() as i64;
                 let (_, growth) = outputs.get(&park.id).cloned().unwrap_or_default();
+                let vacancy = store
+                    .occupancy(&zone, park.id, end)
+                    .await?
+                    .vacancy_permille
+                    .and_then(|v| Exact::ratio(v.into(), 10));
                 values.push(Peer {
                     id: park.id,
                     values: vec![
@@ -394,6 +408,7 @@ pub async fn scorecards(
                         on_time,
                         orders_on_time,
                         Some(Exact::integer(transformed.into())),
+                        vacancy,
                     ],
                 });
             }

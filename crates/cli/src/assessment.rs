@@ -156,6 +156,28 @@ pub async fn load_demo(
                 .max(100) as i64;
         }
     }
+    // Each park's parcels as a block plan around its location, inside its outline.
+    let mut by_park: HashMap<i64, Vec<usize>> = HashMap::new();
+    for (k, p) in parcels.iter().enumerate() {
+        by_park.entry(p.park_id).or_default().push(k);
+    }
+    for (park_id, members) in by_park {
+        let Some(park) = park_codes
+            .get(&park_id)
+            .and_then(|code| zone.parks.iter().find(|p| p.code == *code))
+        else {
+            continue;
+        };
+        let areas: Vec<i64> = members.iter().map(|k| parcels[*k].area_mu_centi).collect();
+        let outlines = chainpark_core::demo::plan::parcel_outlines(
+            (park.lon, park.lat),
+            park.outline.as_deref(),
+            &areas,
+        );
+        for (k, outline) in members.into_iter().zip(outlines) {
+            parcels[k].outline = Some(outline);
+        }
+    }
     let (parcel_count, lease_count) = (parcels.len(), leases.len());
     store
         .put_parcels(&actor, parcels)

@@ -341,3 +341,110 @@ async fn a_chain_chief_sees_his_card_from_the_data_whole_and_the_others_ranks_on
         );
     }
 }
+
+/// Sends a land file through the land import page's form (multipart, with the session's token in `csrf`).
+async fn land_form(app: &TestApp, kind: &str, name: &str, file: &str) -> (StatusCode, String) {
+    let boundary = "chainpark-land-boundary";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{}\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\n{kind}\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\
+         Content-Type: text/csv\r\n\r\n{file}\r\n--{boundary}--\r\n",
+        app.csrf
+    );
+    let response = app
+        .client
+        .post(format!("{}/assessment/land?lang=en", app.base))
+        .header(
+            reqwest::header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(body)
+        .send()
+        .await
+        .expect("answered");
+    (response.status(), response.text().await.expect("body"))
+}
+
+/// The land import page: a parcel file with a bad row is refused whole, the page naming each bad row's line and
+/// column, and nothing stored; the corrected file is stored and the page counts what it created; a lease file
+/// goes through the same form.
+#[tokio::test]
+async fn the_land_import_page_refuses_a_file_with_a_bad_row_naming_it_and_stores_the_corrected_file() {
+    for admin in apps().await {
+        let z = zone(&admin).await;
+        let (status, form) = admin_page(&admin, "/assessment/land").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            form.contains("id=\"land-form\"") && form.contains("<label for=\"land-file\">"),
+            "[{}] the admin is offered the form",
+            admin.engine
+        );
+        let bad = format!(
+            "地块编号,园区编码,权利人统一社会信用代码,面积（亩）,用途,起始日期\n\
+             YF-1,yufu,{},10,工业,2020-01-01\nYF-2,nowhere,{},10,工业,2020-01-01\n\
+             YF-3,yufu,{},-4,工业,2020-01-01\n",
+            firm_code(),
+            other_firm_code(),
+            firm_code()
+        );
+        let (status, html) = land_form(&admin, "parcels", "parcels.csv", &bad).await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "[{}] {html}",
+            admin.engine
+        );
+        assert!(
+            html.contains("<tr><td>3</td><td>园区编码</td>")
+                && html.contains("<tr><td>4</td><td>面积（亩）</td>"),
+            "[{}] each bad row named by line and column: {html}",
+            admin.engine
+        );
+        let (_, parcels) = admin.get("/api/v1/land-parcels").await;
+        assert_eq!(parcels["total"], 0, "[{}] nothing stored", admin.engine);
+        let outline = r#""{""type"": ""Polygon"", ""coordinates"": [[[106.780, 29.720], [106.782, 29.720], [106.782, 29.722], [106.780, 29.722], [106.780, 29.720]]]}""#;
+        let good = format!(
+            "地块编号,园区编码,权利人统一社会信用代码,面积（亩）,用途,起始日期,轮廓\n\
+             YF-1,yufu,{},10,工业,2020-01-01,{outline}\nYF-2,yufu,{},12.5,工业,2020-01-01,\n",
+            firm_code(),
+            other_firm_code()
+        );
+        let (status, html) = land_form(&admin, "parcels", "parcels.csv", &good).await;
+        assert_eq!(status, StatusCode::OK, "[{}] {html}", admin.engine);
+        assert!(
+            html.contains("id=\"land-created\">2<"),
+            "[{}] two parcels created: {html}",
+            admin.engine
+        );
+        let (_, parcels) = admin.get("/api/v1/land-parcels").await;
+        assert_eq!(parcels["total"], 2, "[{}]", admin.engine);
+        let (_, park) = admin_page(&admin, &format!("/parks/{}?lang=en", z.f.park)).await;
+        assert!(
+            park.contains("id=\"park-plan\"")
+                && park.contains("<polygon class=\"parcel class-none\"")
+                && park.contains("<title>YF-1 · 10.00 mu</title>"),
+            "[{}] the parcel with an outline on the park's plan, not yet evaluated: {}",
+            admin.engine,
+            park.split("id=\"park-plan\"").nth(1).unwrap_or(&parcels.to_string())
+        );
+        let leases = format!(
+            "合同编号,承租企业统一社会信用代码,园区编码,面积（平方米）,起始日期\nZL-9,{},yufu,1200,2021-01-01\n",
+            firm_code()
+        );
+        let (status, html) = land_form(&admin, "leases", "leases.csv", &leases).await;
+        assert_eq!(status, StatusCode::OK, "[{}] {html}", admin.engine);
+        let (_, stored) = admin.get("/api/v1/leases").await;
+        assert_eq!(stored["total"], 1, "[{}] {stored}", admin.engine);
+    }
+}
+
+async fn admin_page(app: &TestApp, path: &str) -> (StatusCode, String) {
+    let response = app
+        .client
+        .get(format!("{}{path}", app.base))
+        .send()
+        .await
+        .expect("answered");
+    (response.status(), response.text().await.expect("body"))
+}

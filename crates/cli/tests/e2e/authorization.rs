@@ -1008,6 +1008,7 @@ const PAGES: &[Row] = &[
     row("GET", "/chains/{id}", chain_page),
     row("GET", "/chains/{id}/health", own_chain_intel),
     row("GET", "/chains/{id}/roadmap", own_chain_intel),
+    row("GET", "/chains/{id}/distribution", own_chain_intel),
     row("GET", "/chains/{id}/workbook.xlsx", own_chain_intel),
     row("GET", "/parks", zone_views),
     row("GET", "/parks/export.csv", zone_views),
@@ -1041,6 +1042,7 @@ const PAGES: &[Row] = &[
         assessment_result_of_own_firm,
     ),
     row("GET", "/assessment/schemes/{id}", read_all),
+    row("GET", "/assessment/land", read_all),
     row("GET", "/scorecards", zone_views),
 ];
 
@@ -2550,7 +2552,10 @@ fn page_path(row: &Row, who: Who, scope: Scope, w: &World) -> String {
     let id = |pair: [i64; 2]| row.path.replace("{id}", &pick(pair, scope).to_string());
     match row.path {
         "/chains/{id}" => id(w.chains),
-        "/chains/{id}/health" | "/chains/{id}/roadmap" | "/chains/{id}/workbook.xlsx" => {
+        "/chains/{id}/health"
+        | "/chains/{id}/roadmap"
+        | "/chains/{id}/distribution"
+        | "/chains/{id}/workbook.xlsx" => {
             format!("{}?month=2021-09", id(w.chains))
         }
         "/parks/{id}" => id(w.parks),

@@ -1,6 +1,7 @@
 //! The per-mu evaluation in a real browser (Chromium through chromedriver, as `browser`), on the demo: a leader
 //! opens the evaluation from the navigation, chooses a park, reads its A/B/C/D list sorted by class, and opens the
-//! best firm's explanation with the value, benchmark, weight, cap and points of each indicator of its population.
+//! best firm's explanation with the value, benchmark, weight, cap and points of each indicator of its population;
+//! then the park's plan of parcels coloured by class, and the first chain's 区域分布图.
 
 use fantoccini::{Client, Locator};
 
@@ -44,7 +45,8 @@ async fn rows(client: &Client) -> usize {
 }
 
 async fn class_list_and_explanation(client: Client, base: String) {
-    sign_in(&client, &base, "leader", DEMO_PASSWORD).await;
+    let base = base.as_str();
+    sign_in(&client, base, "leader", DEMO_PASSWORD).await;
     client
         .find(Locator::Id("nav-assessment"))
         .await
@@ -154,4 +156,38 @@ async fn class_list_and_explanation(client: Client, base: String) {
         "each indicator by name with its computation: {first}"
     );
     screenshot(&client, "assessment_firm").await;
+    // The park's plan: its parcels coloured by their holders' class, with a legend.
+    client
+        .goto(&format!("{base}/parks/{park}"))
+        .await
+        .expect("the park page");
+    let parcels = client
+        .find_all(Locator::Css("#park-plan svg polygon.parcel"))
+        .await
+        .expect("the plan's parcels");
+    assert!(!parcels.is_empty(), "the demo's parcels drawn on the park's plan");
+    let graded = client
+        .find_all(Locator::Css(
+            "#park-plan svg polygon.class-A, #park-plan svg polygon.class-B, #park-plan svg polygon.class-C",
+        ))
+        .await
+        .expect("graded parcels");
+    assert!(!graded.is_empty(), "parcels coloured by class");
+    screenshot(&client, "park_plan").await;
+    // The first chain's 区域分布图: its firms per park by top-level segment.
+    client
+        .goto(&format!("{base}/chains/1/distribution"))
+        .await
+        .expect("the distribution map");
+    let parks = client
+        .find_all(Locator::Css("#dist-table tbody tr"))
+        .await
+        .expect("the parks' rows");
+    assert!(!parks.is_empty(), "the chain's firms sit in parks");
+    let bars = client
+        .find_all(Locator::Css("#dist-map svg g.marks rect"))
+        .await
+        .expect("the bars");
+    assert!(!bars.is_empty(), "a bar per park on the map");
+    screenshot(&client, "chain_distribution").await;
 }

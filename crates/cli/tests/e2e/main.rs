@@ -21,6 +21,7 @@ mod csv_injection;
 mod demo;
 mod demo_workflow;
 mod disclosure;
+mod distribution;
 mod figures;
 mod forms;
 mod hostile_files;

@@ -8,6 +8,7 @@ mod enterprises;
 pub mod figures;
 mod names;
 mod parks;
+pub mod plan;
 mod people;
 mod rng;
 

@@ -41,6 +41,8 @@ struct Choice {
 #[template(path = "assessment.html")]
 struct ClassListPage {
     chrome: Chrome,
+    /// The viewer keeps land: the page links the land import.
+    may_keep_land: bool,
     run_id: Option<Id>,
     run_label: String,
     scheme_id: Option<Id>,
@@ -182,6 +184,7 @@ pub async fn class_list(
         .join("&amp;");
     let page = ClassListPage {
         chrome: viewer.chrome(viewer.t("assess.title"), "assessment"),
+        may_keep_land: viewer.actor().scope.may_keep_any_land().is_ok(),
         run_id: run.as_ref().map(|r| r.id),
         run_label: run
             .as_ref()
@@ -499,7 +502,7 @@ struct CardRow {
     total: String,
     full: bool,
     /// Each item: value, score and how it was scored.
-    items: Vec<(String, String, &'static str)>,
+    items: Vec<(String, String, String)>,
 }
 
 #[derive(Template)]
@@ -580,15 +583,29 @@ pub async fn scorecards_page(
                     .card
                     .items
                     .iter()
-                    .map(|i| {
+                    .zip(&cards.rules)
+                    .map(|(i, rule)| {
+                        let how = viewer.t(match i.how {
+                            CardHow::Scaled => "score.how.scaled",
+                            CardHow::AllEqual => "score.how.all_equal",
+                            CardHow::NoData => "score.how.no_data",
+                        });
+                        // The scaled score says between which values and in which direction it was scaled.
+                        let how = match (i.how, &i.floor, &i.ceiling) {
+                            (CardHow::Scaled, Some(lo), Some(hi)) => format!(
+                                "{how}: {}",
+                                if rule.lower_is_better {
+                                    format!("60 + 40 × ({hi} − x) ÷ ({hi} − {lo})")
+                                } else {
+                                    format!("60 + 40 × (x − {lo}) ÷ ({hi} − {lo})")
+                                }
+                            ),
+                            _ => how.to_string(),
+                        };
                         (
                             i.value.clone().unwrap_or_else(|| "—".into()),
                             centi_text(i.score_centi),
-                            viewer.t(match i.how {
-                                CardHow::Scaled => "score.how.scaled",
-                                CardHow::AllEqual => "score.how.all_equal",
-                                CardHow::NoData => "score.how.no_data",
-                            }),
+                            how,
                         )
                     })
                     .collect(),

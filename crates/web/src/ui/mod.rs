@@ -7,6 +7,7 @@ mod accounts;
 mod alerts;
 mod assessment;
 mod assets;
+mod chain_distribution;
 mod chain_health;
 mod chain_map;
 mod chains;
@@ -18,6 +19,7 @@ mod form;
 mod format;
 pub mod i18n;
 mod imports;
+mod land;
 mod map;
 mod parks;
 mod picker;
@@ -59,6 +61,7 @@ pub fn routes() -> Router<AppState> {
         .route("/chains/{id}", get(chains::page))
         .route("/chains/{id}/health", get(chain_health::page))
         .route("/chains/{id}/roadmap", get(roadmap::page))
+        .route("/chains/{id}/distribution", get(chain_distribution::page))
         .route("/chains/{id}/roadmap/leads", post(roadmap::make_lead))
         .route("/chains/{id}/workbook.xlsx", get(roadmap::workbook))
         .route("/parks", get(parks::list))
@@ -124,6 +127,7 @@ pub fn routes() -> Router<AppState> {
             get(assessment::firm),
         )
         .route("/assessment/schemes/{id}", get(assessment::scheme))
+        .route("/assessment/land", get(land::page).post(land::import))
         .route("/scorecards", get(assessment::scorecards_page))
         .route("/static/{file}", get(assets::file))
         .layer(middleware::from_fn(html_refusals))

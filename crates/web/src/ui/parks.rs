@@ -303,6 +303,8 @@ struct ParkPage {
     period_label: String,
     trend_svg: Option<String>,
     map_svg: String,
+    /// The park's plan: its parcels coloured by their holders' class in the latest evaluation.
+    plan: Option<Plan>,
     firms: Vec<FirmRow>,
     firms_total: i64,
     offset: i64,
@@ -532,6 +534,128 @@ async fn operations(
     }))
 }
 
+/// A park's plan of parcels, and which evaluation coloured it.
+pub struct Plan {
+    pub svg: String,
+    /// "2022 · cq-core4 v1", or none before any run.
+    pub run: Option<String>,
+}
+
+/// The park's parcels in force today that have an outline, each coloured by its holder's class in the latest run
+/// the viewer sees (none when the viewer sees no parcel of the park, or no parcel has an outline).
+async fn parcel_plan(
+    state: &AppState,
+    viewer: &Viewer,
+    park: &Park,
+) -> Result<Option<Plan>, super::PageError> {
+    use chainpark_core::assessment::scheme::Class;
+    use chainpark_store::assessment::{LandFilter, ResultFilter};
+    use std::collections::HashMap;
+    let store = state.store.as_ref();
+    let actor = viewer.actor();
+    let lang = viewer.lang;
+    let parcels = match store
+        .list_parcels(
+            actor,
+            &LandFilter {
+                park_id: Some(park.id),
+                on: Some(state.clock.today()),
+                ..LandFilter::default()
+            },
+            &Paging::all(),
+        )
+        .await
+    {
+        Ok(page) => page.items,
+        Err(e) if super::is_absent(&e) => {
+            return Ok(None);
+        }
+        Err(e) => return Err(viewer.fail(e)),
+    };
+    if parcels.iter().all(|p| p.outline.is_none()) {
+        return Ok(None);
+    }
+    let latest = store
+        .list_runs(actor)
+        .await
+        .map_err(|e| viewer.fail(e))?
+        .into_iter()
+        .max_by_key(|r| (r.year, r.id));
+    let mut classes: HashMap<Id, (Class, String)> = HashMap::new();
+    if let Some(run) = &latest {
+        match store
+            .run_results(
+                actor,
+                run.id,
+                &ResultFilter {
+                    park_id: Some(park.id),
+                    ..ResultFilter::default()
+                },
+                &Paging::all(),
+            )
+            .await
+        {
+            Ok(page) => {
+                for r in page.items {
+                    classes.insert(r.enterprise_id, (r.class, r.enterprise_name));
+                }
+            }
+            Err(e) if super::is_absent(&e) => {}
+            Err(e) => return Err(viewer.fail(e)),
+        }
+    }
+    let mut counts: std::collections::BTreeMap<&'static str, i64> = Default::default();
+    let drawn: Vec<map::MapParcel> = parcels
+        .iter()
+        .filter_map(|p| {
+            let rings = map::geojson_rings(p.outline.as_ref()?);
+            let found = p.holder_enterprise_id.and_then(|h| classes.get(&h));
+            let class = match (p.holder_enterprise_id, found) {
+                (None, _) => "vacant",
+                (Some(_), None) => "none",
+                (Some(_), Some((class, _))) => class.as_str(),
+            };
+            *counts.entry(class).or_default() += 1;
+            let area = format!("{}.{:02}", p.area_mu_centi / 100, p.area_mu_centi % 100);
+            let holder = match found {
+                Some((class, name)) => format!(" · {name} · {}", class.as_str()),
+                None => String::new(),
+            };
+            Some(map::MapParcel {
+                rings,
+                class,
+                hover: format!("{} · {area} {}{holder}", p.code, viewer.t("unit.mu")),
+            })
+        })
+        .collect();
+    let legend: Vec<(&'static str, String)> = ["A", "B", "C", "D", "T", "none", "vacant"]
+        .into_iter()
+        .filter_map(|class| {
+            let n = counts.get(class)?;
+            let label = match class {
+                "none" => viewer.t("plan.not_evaluated").to_string(),
+                "vacant" => viewer.t("plan.no_holder").to_string(),
+                c => c.to_string(),
+            };
+            Some((class, format!("{label} {n}")))
+        })
+        .collect();
+    let outline: Option<Vec<(f64, f64)>> = park
+        .outline
+        .as_ref()
+        .map(|ring| ring.iter().map(|g| (g.lon, g.lat)).collect());
+    let title = format!(
+        "{} · {}",
+        lang.pick(&park.name, &park.name_en),
+        viewer.t("plan.title")
+    );
+    let svg = map::parcels_map(outline.as_deref(), &drawn, &legend, &title);
+    Ok((!svg.is_empty()).then(|| Plan {
+        svg,
+        run: latest.map(|r| format!("{} · {} v{}", r.year, r.scheme_code, r.scheme_version)),
+    }))
+}
+
 #[derive(Debug, Deserialize)]
 pub struct ParkQuery {
     offset: Option<i64>,
@@ -663,6 +787,7 @@ pub async fn page(
         period_label: stats::period_label(period, lang),
         trend_svg,
         map_svg: map::parks_map(&map_parks, viewer.t("dash.parks_map")),
+        plan: parcel_plan(&state, &viewer, &park).await?,
         firms: rows,
         firms_total: firms.total,
         offset,
