@@ -25,6 +25,7 @@ pub mod operations;
 pub mod parkops;
 pub mod postgres;
 pub mod registry;
+pub mod safety;
 pub mod space;
 pub mod sqlite;
 mod staging;
@@ -55,6 +56,7 @@ pub mod prelude {
         AreaStore, AuditStore, ChainStore, EnterpriseStore, LinkStore, ParkStore, PersonStore,
         PostStore, SegmentStore,
     };
+    pub use crate::safety::SafetyStore;
     pub use crate::space::SpaceStore;
     pub use crate::targets::TargetStore;
     pub use crate::workflow::{
@@ -203,6 +205,7 @@ pub trait Store:
     + AssessmentStore
     + MeterStore
     + SpaceStore
+    + SafetyStore
     + ChainIntelStore
     + TargetStore
     + Send

@@ -32,6 +32,7 @@ mod projects;
 mod read_cache;
 mod registry;
 mod report_page;
+mod safety;
 mod scale;
 mod space;
 mod targets;

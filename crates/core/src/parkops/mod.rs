@@ -5,4 +5,5 @@
 pub mod alarms;
 pub mod energy;
 pub mod meters;
+pub mod safety;
 pub mod space;

@@ -6,7 +6,7 @@ use super::{Db, Engine};
 
 mod alerts;
 mod appeals;
-mod calendar;
+pub(super) mod calendar;
 mod inbox;
 pub(super) mod projects;
 mod shared;
