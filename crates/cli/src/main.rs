@@ -15,6 +15,7 @@ mod bench_sign_in;
 mod config;
 mod figures;
 mod meters;
+mod safety_demo;
 mod space;
 mod targets_demo;
 mod workflow;
@@ -258,6 +259,14 @@ async fn main() -> anyhow::Result<()> {
                     .context("loading the demo's buildings, units and leases")?;
                 println!(
                     "demo space: {buildings} buildings, {units} units, {leases} leases in {:.1} s",
+                    started.elapsed().as_secs_f64()
+                );
+                let started = std::time::Instant::now();
+                let (plans, inspections, hazards) = safety_demo::load_demo(&store, clock)
+                    .await
+                    .context("loading the demo's inspections and hazards")?;
+                println!(
+                    "demo safety: {plans} inspection plans, {inspections} inspections, {hazards} hazards in {:.1} s",
                     started.elapsed().as_secs_f64()
                 );
                 accounts::create_demo_accounts(&store, clock).await?;

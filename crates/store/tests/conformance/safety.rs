@@ -1,14 +1,14 @@
 //! Safety inspections: a failed checklist item records a hazard due in working days on the calendar, a hazard is
 //! closed only by a passing re-check after its work order is done, an overdue hazard alerts the park's chief once,
 //! a photo is kept in the store byte for byte (and a file that is not the image it claims stores nothing), and
-//! enterprise users and chain roles reach no inspection.
+//! enterprise users and chain roles (a chain owner here) reach no inspection.
 
 use chainpark_core::access::Role;
 use chainpark_core::parkops::safety::{
     FindingInput, FindingResult, HazardInput, HazardLevel, HazardStatus, InspectionInput,
     InspectionPlan, PlanInput, RecheckInput,
 };
-use chainpark_core::registry::{Id, PostInput, PostRole};
+use chainpark_core::registry::{Id, OwnerKind, PostInput, PostRole};
 use chainpark_core::workflow::alerts::AlertKind;
 use chainpark_core::workflow::work_orders::{WorkOrderAction, WorkOrderStepInput};
 use chainpark_store::safety::HazardFilter;
@@ -116,6 +116,16 @@ pub async fn a_failed_item_records_a_hazard_due_in_working_days(db: Db) {
 pub async fn a_hazard_closes_only_on_a_passed_recheck_after_its_work_order_is_done(db: Db) {
     let z = zone(&db).await;
     let admin = system();
+    // The person the work is assigned to serves the park.
+    scoped(
+        &db,
+        Role::ParkStaff,
+        PostInput {
+            park_id: Some(z.park),
+            ..post_draft(z.person, PostRole::ParkStaff)
+        },
+    )
+    .await;
     let plan = fire_plan(&db, z.park).await;
     let done = inspect(&db, &plan, at(2), HazardLevel::Grave, None).await;
     let id = done.findings[1].hazard_id.expect("a hazard");
@@ -307,10 +317,11 @@ pub async fn inspections_are_reached_by_the_parks_team_only(db: Db) {
     assert!(db.get_hazard(&staff, hazard).await.is_ok());
     let chain_chief = scoped(
         &db,
-        Role::ChainChief,
+        Role::ChainOwner,
         PostInput {
             chain_id: Some(z.chain),
-            ..post_draft(z.person, PostRole::ChainChief)
+            owner_kind: Some(OwnerKind::Expert),
+            ..post_draft(z.person, PostRole::ChainOwner)
         },
     )
     .await;
