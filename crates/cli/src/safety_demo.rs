@@ -105,7 +105,11 @@ pub async fn load_demo(
         on: Some(today),
         ..Default::default()
     };
-    for post in store.list_posts(&actor, &filter, &Paging::all()).await?.items {
+    for post in store
+        .list_posts(&actor, &filter, &Paging::all())
+        .await?
+        .items
+    {
         if let Some(park) = post.park_id {
             staff.entry(park).or_insert(post.person_id);
         }
@@ -195,7 +199,10 @@ pub async fn load_demo(
         }
         let major = (i % 3 == 0).then_some((1, HazardLevel::Major, "电缆沟积水约二十厘米"));
         let three_weeks = morning(today - Duration::days(21));
-        if inspect(store, &actor, &power, three_weeks, major, now).await?.is_some() {
+        if inspect(store, &actor, &power, three_weeks, major, now)
+            .await?
+            .is_some()
+        {
             hazards += 1;
         }
         inspections += 2;

@@ -910,7 +910,11 @@ const MATRIX: &[Row] = &[
         building_seen_by_its_park_team,
     ),
     row("GET", "/api/v1/hazards", read_all),
-    row("GET", "/api/v1/hazards/{id}", building_seen_by_its_park_team),
+    row(
+        "GET",
+        "/api/v1/hazards/{id}",
+        building_seen_by_its_park_team,
+    ),
     row(
         "POST",
         "/api/v1/hazards/{id}/work-order",
@@ -1423,7 +1427,10 @@ fn webp(n: u32) -> String {
 async fn fresh_hazard(admin: &TestApp, w: &World, scope: Scope, n: u32, done: bool) -> i64 {
     let inspection = admin
         .create(
-            &format!("/api/v1/inspection-plans/{}/inspections", pick(w.plans, scope)),
+            &format!(
+                "/api/v1/inspection-plans/{}/inspections",
+                pick(w.plans, scope)
+            ),
             json!({"inspector": "巡检员", "inspected_at": RECEIVED_AT,
                 "findings": [{"item_id": pick(w.items, scope), "result": "fail",
                     "hazard": {"level": "general", "description": format!("隐患{n}")}}]}),
@@ -1953,7 +1960,13 @@ async fn world(admin: &TestApp) -> World {
         object("inspections", inspections[i], seen);
         object("hazards", hazards[i], seen);
         object("inspection-photos", photos[i], seen);
-        for text in ["MXSAFPLAN", "MXSAFITEM", "MXSAFINSP", "MXSAFNOTE", "MXSAFHAZD"] {
+        for text in [
+            "MXSAFPLAN",
+            "MXSAFITEM",
+            "MXSAFINSP",
+            "MXSAFNOTE",
+            "MXSAFHAZD",
+        ] {
             markers.push(marker(format!("{text}{k}"), seen));
         }
     }
@@ -2479,19 +2492,22 @@ async fn request(
         (_, "/api/v1/buildings/{id}") => (id(pick(w.buildings, scope)), None),
         ("POST", "/api/v1/inspection-plans") => (
             row.path.into(),
-            Some(json!({"park_id": pick(w.parks, scope), "title": format!("计划{n}"), "every_days": 30,
-                "starts_on": "2026-06-01", "checklist": [format!("项{n}")]})),
+            Some(
+                json!({"park_id": pick(w.parks, scope), "title": format!("计划{n}"), "every_days": 30,
+                "starts_on": "2026-06-01", "checklist": [format!("项{n}")]}),
+            ),
         ),
         ("POST", "/api/v1/inspection-plans/{id}/inspections") => (
             id(pick(w.plans, scope)),
-            Some(json!({"inspector": format!("巡检员{n}"), "inspected_at": RECEIVED_AT,
-                "findings": [{"item_id": pick(w.items, scope), "result": "pass"}]})),
+            Some(
+                json!({"inspector": format!("巡检员{n}"), "inspected_at": RECEIVED_AT,
+                "findings": [{"item_id": pick(w.items, scope), "result": "pass"}]}),
+            ),
         ),
         (_, "/api/v1/inspection-plans/{id}") => (id(pick(w.plans, scope)), None),
-        ("POST", "/api/v1/inspections/{id}/photos") => (
-            id(pick(w.inspections, scope)),
-            Some(Value::String(webp(n))),
-        ),
+        ("POST", "/api/v1/inspections/{id}/photos") => {
+            (id(pick(w.inspections, scope)), Some(Value::String(webp(n))))
+        }
         (_, "/api/v1/inspections/{id}") => (id(pick(w.inspections, scope)), None),
         (_, "/api/v1/inspection-photos/{id}") => (id(pick(w.photos, scope)), None),
         (_, "/api/v1/hazards/{id}") => (id(pick(w.hazards, scope)), None),

@@ -50,7 +50,12 @@ async fn a_hazard_found_on_inspection_is_rectified_by_a_work_order_and_closed_by
                     "findings": [{"item_id": items[0], "result": "pass"}]}),
             )
             .await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "[{}] {problem}", admin.engine);
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "[{}] {problem}",
+            admin.engine
+        );
         assert_eq!(bad_fields(&problem), vec!["findings"]);
         let (_, none) = chief.get("/api/v1/inspections").await;
         assert_eq!(none.as_array().map(Vec::len), Some(0), "{none}");
@@ -73,7 +78,10 @@ async fn a_hazard_found_on_inspection_is_rectified_by_a_work_order_and_closed_by
         let (status, photo) = chief
             .send_file(
                 Method::POST,
-                &format!("/api/v1/inspections/{}/photos?item_id={}", done["id"], items[1]),
+                &format!(
+                    "/api/v1/inspections/{}/photos?item_id={}",
+                    done["id"], items[1]
+                ),
                 "image/png",
                 png.clone(),
             )
@@ -81,7 +89,10 @@ async fn a_hazard_found_on_inspection_is_rectified_by_a_work_order_and_closed_by
         assert_eq!(status, StatusCode::CREATED, "[{}] {photo}", admin.engine);
         let served = chief
             .client
-            .get(format!("{}/api/v1/inspection-photos/{}", chief.base, photo["id"]))
+            .get(format!(
+                "{}/api/v1/inspection-photos/{}",
+                chief.base, photo["id"]
+            ))
             .send()
             .await
             .expect("answered");
@@ -95,22 +106,39 @@ async fn a_hazard_found_on_inspection_is_rectified_by_a_work_order_and_closed_by
             admin.engine
         );
         let (_, english) = page(&chief, &format!("/hazards/{hazard}?lang=en")).await;
-        assert!(english.contains("Open a work order to rectify it"), "{english}");
+        assert!(
+            english.contains("Open a work order to rectify it"),
+            "{english}"
+        );
         let opened = chief
-            .create(&format!("/api/v1/hazards/{hazard}/work-order"), json!({"assignee_person_id": z.park_staff}))
+            .create(
+                &format!("/api/v1/hazards/{hazard}/work-order"),
+                json!({"assignee_person_id": z.park_staff}),
+            )
             .await;
         assert_eq!(opened["hazard"]["status"], "rectifying");
         let order = opened["work_order"]["id"].as_i64().expect("order");
         assert_eq!(opened["work_order"]["kind"], "safety_inspection");
         let (status, early) = chief
-            .post(&format!("/api/v1/hazards/{hazard}/rechecks"), json!({"passed": true}))
+            .post(
+                &format!("/api/v1/hazards/{hazard}/rechecks"),
+                json!({"passed": true}),
+            )
             .await;
         assert_eq!(status, StatusCode::CONFLICT, "[{}] {early}", admin.engine);
         for action in ["start", "finish"] {
             let (status, step) = chief
-                .post(&format!("/api/v1/work-orders/{order}/steps"), json!({"action": action}))
+                .post(
+                    &format!("/api/v1/work-orders/{order}/steps"),
+                    json!({"action": action}),
+                )
                 .await;
-            assert_eq!(status, StatusCode::OK, "[{}] {action}: {step}", admin.engine);
+            assert_eq!(
+                status,
+                StatusCode::OK,
+                "[{}] {action}: {step}",
+                admin.engine
+            );
         }
         let (status, closed) = chief
             .post(
@@ -120,11 +148,19 @@ async fn a_hazard_found_on_inspection_is_rectified_by_a_work_order_and_closed_by
             .await;
         assert_eq!(status, StatusCode::OK, "[{}] {closed}", admin.engine);
         assert_eq!(closed["hazard"]["status"], "closed");
-        let (_, board) = page(&chief, &format!("/parks/{park}")).await;
+        // The English page (the language chosen above stays chosen).
+        let (_, board) = page(&chief, &format!("/parks/{park}?lang=en")).await;
         assert!(
-            board.contains("<tr data-level=\"major\"><td>较大隐患</td><td>0</td>"),
-            "[{}] a closed hazard leaves the board",
-            admin.engine
+            board.contains("<tr data-level=\"major\"><td>Major</td><td>0</td>"),
+            "[{}] a closed hazard leaves the board: {}",
+            admin.engine,
+            board
+                .split("board-hazards")
+                .nth(1)
+                .unwrap_or("")
+                .chars()
+                .take(600)
+                .collect::<String>()
         );
     }
 }
@@ -143,7 +179,10 @@ async fn a_park_chief_records_an_inspection_through_the_page_form() {
                     "checklist": ["接地良好"]}),
             )
             .await;
-        let (plan_id, item) = (plan["id"].as_i64().expect("id"), plan["checklist"][0]["id"].as_i64().expect("item"));
+        let (plan_id, item) = (
+            plan["id"].as_i64().expect("id"),
+            plan["checklist"][0]["id"].as_i64().expect("item"),
+        );
         let post = |form: Vec<(String, String)>| {
             let chief = &chief;
             async move {
@@ -154,7 +193,11 @@ async fn a_park_chief_records_an_inspection_through_the_page_form() {
                     .send()
                     .await
                     .expect("answered");
-                (response.status(), response.url().path().to_string(), response.text().await.expect("body"))
+                (
+                    response.status(),
+                    response.url().path().to_string(),
+                    response.text().await.expect("body"),
+                )
             }
         };
         let base = |result: &str, hazard: &str| {
@@ -169,12 +212,26 @@ async fn a_park_chief_records_an_inspection_through_the_page_form() {
         };
         // A failed item without its description comes back with the message beside the item.
         let (status, _, html) = post(base("fail", "")).await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "[{}]", admin.engine);
-        assert!(html.contains(&format!("id=\"hazard_{item}-error\">")), "{html}");
-        assert!(!html.contains(&format!("id=\"hazard_{item}-error\"></p>")), "the message is beside the field");
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "[{}]",
+            admin.engine
+        );
+        assert!(
+            html.contains(&format!("id=\"hazard_{item}-error\">")),
+            "{html}"
+        );
+        assert!(
+            !html.contains(&format!("id=\"hazard_{item}-error\"></p>")),
+            "the message is beside the field"
+        );
         let (status, url, html) = post(base("fail", "接地线松脱")).await;
         assert_eq!(status, StatusCode::OK, "[{}] {html}", admin.engine);
         assert!(url.starts_with("/hazards/"), "{url}");
-        assert!(html.contains("重大隐患") && html.contains("接地线松脱"), "{html}");
+        assert!(
+            html.contains("重大隐患") && html.contains("接地线松脱"),
+            "{html}"
+        );
     }
 }

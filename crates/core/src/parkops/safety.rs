@@ -186,7 +186,11 @@ impl PlanInput {
 
 /// The day a plan's next inspection is due: its start until it is first inspected, then `every_days` after the
 /// last inspection.
-pub fn next_due(starts_on: NaiveDate, every_days: i32, last_done_on: Option<NaiveDate>) -> NaiveDate {
+pub fn next_due(
+    starts_on: NaiveDate,
+    every_days: i32,
+    last_done_on: Option<NaiveDate>,
+) -> NaiveDate {
     match last_done_on {
         None => starts_on,
         Some(last) => last + chrono::Duration::days(i64::from(every_days)),
@@ -257,7 +261,11 @@ pub struct InspectionDraft {
 impl InspectionInput {
     /// Checks the inspection against its plan's checklist: a finding for every item, each once, a hazard with
     /// each failed item and with no other. `now`: an inspection is not in the future.
-    pub fn parse(self, plan: &InspectionPlan, now: DateTime<Utc>) -> Result<InspectionDraft, Invalid> {
+    pub fn parse(
+        self,
+        plan: &InspectionPlan,
+        now: DateTime<Utc>,
+    ) -> Result<InspectionDraft, Invalid> {
         let mut v = Violations::default();
         let inspector = text(&mut v, "inspector", &self.inspector, true, 100);
         if self.inspected_at > now {
@@ -270,20 +278,34 @@ impl InspectionInput {
             if !plan.checklist.iter().any(|item| item.id == f.item_id) {
                 v.add(
                     &field("item_id"),
-                    format!("{} is not an item of plan {}'s checklist", f.item_id, plan.id),
+                    format!(
+                        "{} is not an item of plan {}'s checklist",
+                        f.item_id, plan.id
+                    ),
                 );
             } else if !seen.insert(f.item_id) {
-                v.add(&field("item_id"), format!("item {} is listed twice", f.item_id));
+                v.add(
+                    &field("item_id"),
+                    format!("item {} is listed twice", f.item_id),
+                );
             }
             let note = text(&mut v, &field("note"), &f.note, false, 2000);
             let hazard = match (f.result, f.hazard) {
                 (FindingResult::Fail, None) => {
-                    v.add(&field("hazard"), "a failed item needs its hazard (level and description)");
+                    v.add(
+                        &field("hazard"),
+                        "a failed item needs its hazard (level and description)",
+                    );
                     None
                 }
                 (FindingResult::Fail, Some(h)) => {
-                    let description =
-                        text(&mut v, &field("hazard.description"), &h.description, true, 2000);
+                    let description = text(
+                        &mut v,
+                        &field("hazard.description"),
+                        &h.description,
+                        true,
+                        2000,
+                    );
                     let working_days = h.working_days.unwrap_or(h.level.default_working_days());
                     if !(1..=60).contains(&working_days) {
                         v.add(&field("hazard.working_days"), "must be from 1 to 60");
@@ -458,7 +480,9 @@ pub fn may_open_work_order(hazard: &Hazard) -> Result<(), Refused> {
 /// a hazard without a work order or closed, is refused.
 pub fn may_recheck(hazard: &Hazard, order_status: Option<WorkOrderStatus>) -> Result<(), Refused> {
     match (hazard.status, order_status) {
-        (HazardStatus::Closed, _) => Err(Refused("status", format!("hazard {} is closed", hazard.id))),
+        (HazardStatus::Closed, _) => {
+            Err(Refused("status", format!("hazard {} is closed", hazard.id)))
+        }
         (HazardStatus::Open, _) | (_, None) => Err(Refused(
             "status",
             format!("hazard {} has no work order to re-check", hazard.id),
@@ -547,7 +571,10 @@ pub fn check_photo(content_type: &str, bytes: &[u8]) -> Result<&'static str, Inv
     if bytes.len() > MAX_PHOTO_BYTES {
         return Err(Invalid::field(
             "photo",
-            format!("is {} bytes; at most {MAX_PHOTO_BYTES} are allowed", bytes.len()),
+            format!(
+                "is {} bytes; at most {MAX_PHOTO_BYTES} are allowed",
+                bytes.len()
+            ),
         ));
     }
     let sniffed = if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
@@ -559,12 +586,14 @@ pub fn check_photo(content_type: &str, bytes: &[u8]) -> Result<&'static str, Inv
     } else {
         None
     };
-    let declared = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let declared = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
     match sniffed {
-        None => Err(Invalid::field(
-            "photo",
-            "is not a JPEG, PNG or WebP image",
-        )),
+        None => Err(Invalid::field("photo", "is not a JPEG, PNG or WebP image")),
         Some(kind) if kind != declared => Err(Invalid::field(
             "photo",
             format!("is {kind} but was sent as {declared:?}"),
@@ -647,7 +676,12 @@ mod tests {
             findings: vec![finding(1, FindingResult::Pass, None)],
         };
         let err = only_one.parse(&plan(), now).unwrap_err();
-        assert!(err.0.iter().any(|e| e.field == "findings" && e.message.contains('2')), "{err:?}");
+        assert!(
+            err.0
+                .iter()
+                .any(|e| e.field == "findings" && e.message.contains('2')),
+            "{err:?}"
+        );
         let twice = InspectionInput {
             inspector: "张三".into(),
             inspected_at: now,
@@ -658,7 +692,10 @@ mod tests {
             ],
         };
         let err = twice.parse(&plan(), now).unwrap_err();
-        assert!(err.0.iter().any(|e| e.field == "findings[1].item_id"), "{err:?}");
+        assert!(
+            err.0.iter().any(|e| e.field == "findings[1].item_id"),
+            "{err:?}"
+        );
     }
 
     #[test]
@@ -667,7 +704,10 @@ mod tests {
         let input = |result, hazard| InspectionInput {
             inspector: "张三".into(),
             inspected_at: now,
-            findings: vec![finding(1, FindingResult::Pass, None), finding(2, result, hazard)],
+            findings: vec![
+                finding(1, FindingResult::Pass, None),
+                finding(2, result, hazard),
+            ],
         };
         let h = || {
             Some(HazardInput {
@@ -677,10 +717,17 @@ mod tests {
             })
         };
         let draft = input(FindingResult::Fail, h()).parse(&plan(), now).unwrap();
-        assert_eq!(draft.findings[1].hazard.as_ref().map(|h| h.working_days), Some(5));
-        let err = input(FindingResult::Fail, None).parse(&plan(), now).unwrap_err();
+        assert_eq!(
+            draft.findings[1].hazard.as_ref().map(|h| h.working_days),
+            Some(5)
+        );
+        let err = input(FindingResult::Fail, None)
+            .parse(&plan(), now)
+            .unwrap_err();
         assert_eq!(err.0[0].field, "findings[1].hazard");
-        let err = input(FindingResult::Pass, h()).parse(&plan(), now).unwrap_err();
+        let err = input(FindingResult::Pass, h())
+            .parse(&plan(), now)
+            .unwrap_err();
         assert_eq!(err.0[0].field, "findings[1].hazard");
     }
 
@@ -730,7 +777,11 @@ mod tests {
         let mut closed = hazard(HazardLevel::General);
         closed.status = HazardStatus::Closed;
         let counts = count_by_level(
-            &[hazard(HazardLevel::General), closed, hazard(HazardLevel::Grave)],
+            &[
+                hazard(HazardLevel::General),
+                closed,
+                hazard(HazardLevel::Grave),
+            ],
             day("2026-06-20"),
         );
         assert_eq!(counts[0].open, 1);
@@ -761,6 +812,9 @@ mod tests {
         let err = input.parse().unwrap_err();
         let fields: Vec<&str> = err.0.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, vec!["title", "every_days", "checklist"]);
-        assert_eq!(next_due(day("2026-06-01"), 7, Some(day("2026-06-10"))), day("2026-06-17"));
+        assert_eq!(
+            next_due(day("2026-06-01"), 7, Some(day("2026-06-10"))),
+            day("2026-06-17")
+        );
     }
 }

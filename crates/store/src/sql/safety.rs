@@ -82,7 +82,8 @@ struct HazardRow {
 impl HazardRow {
     fn into_hazard(self) -> Result<Hazard> {
         Ok(Hazard {
-            level: HazardLevel::parse(&self.level).ok_or_else(|| corrupt("hazard", self.id, "level"))?,
+            level: HazardLevel::parse(&self.level)
+                .ok_or_else(|| corrupt("hazard", self.id, "level"))?,
             status: HazardStatus::parse(&self.status)
                 .ok_or_else(|| corrupt("hazard", self.id, "status"))?,
             id: self.id,
@@ -155,7 +156,11 @@ async fn plan_with_checklist(c: &mut Conn, row: PlanRow) -> Result<InspectionPla
 async fn plan_row(c: &mut Conn, actor: &Actor, id: Id) -> Result<InspectionPlan> {
     let mut qb = QueryBuilder::<Db>::new(format!("{PLAN_COLUMNS} WHERE ip.id = "));
     qb.push_bind(id);
-    push_reach(&mut qb, Kind::Inspection, &actor.scope.reach(Kind::Inspection));
+    push_reach(
+        &mut qb,
+        Kind::Inspection,
+        &actor.scope.reach(Kind::Inspection),
+    );
     let row: Option<PlanRow> = qb.build_query_as().fetch_optional(&mut *c).await?;
     let row = row.ok_or(StoreError::NotFound {
         kind: "inspection plan",
@@ -211,7 +216,11 @@ async fn complete_inspection(c: &mut Conn, row: InspectionRow) -> Result<Inspect
 async fn inspection_row(c: &mut Conn, actor: &Actor, id: Id) -> Result<Inspection> {
     let mut qb = QueryBuilder::<Db>::new(format!("{INSPECTION_COLUMNS} WHERE i.id = "));
     qb.push_bind(id);
-    push_reach(&mut qb, Kind::Inspection, &actor.scope.reach(Kind::Inspection));
+    push_reach(
+        &mut qb,
+        Kind::Inspection,
+        &actor.scope.reach(Kind::Inspection),
+    );
     let row: Option<InspectionRow> = qb.build_query_as().fetch_optional(&mut *c).await?;
     let row = row.ok_or(StoreError::NotFound {
         kind: "inspection",
@@ -223,7 +232,11 @@ async fn inspection_row(c: &mut Conn, actor: &Actor, id: Id) -> Result<Inspectio
 async fn hazard_row(c: &mut Conn, actor: &Actor, id: Id) -> Result<Hazard> {
     let mut qb = QueryBuilder::<Db>::new(format!("{HAZARD_COLUMNS} WHERE h.id = "));
     qb.push_bind(id);
-    push_reach(&mut qb, Kind::Inspection, &actor.scope.reach(Kind::Inspection));
+    push_reach(
+        &mut qb,
+        Kind::Inspection,
+        &actor.scope.reach(Kind::Inspection),
+    );
     let row: Option<HazardRow> = qb.build_query_as().fetch_optional(&mut *c).await?;
     row.ok_or(StoreError::NotFound { kind: "hazard", id })?
         .into_hazard()
@@ -339,12 +352,14 @@ impl SafetyStore for Engine {
         .fetch_one(&mut *c)
         .await?;
         for (i, text) in d.checklist.iter().enumerate() {
-            sqlx::query("INSERT INTO checklist_items (plan_id, position, text) VALUES ($1, $2, $3)")
-                .bind(id)
-                .bind(i as i32 + 1)
-                .bind(text)
-                .execute(&mut *c)
-                .await?;
+            sqlx::query(
+                "INSERT INTO checklist_items (plan_id, position, text) VALUES ($1, $2, $3)",
+            )
+            .bind(id)
+            .bind(i as i32 + 1)
+            .bind(text)
+            .execute(&mut *c)
+            .await?;
         }
         let after = plan_row(c, &Actor::system("safety"), id).await?;
         tx.commit_audited(actor, "inspection_plan", id, "create", None, Some(&after))
@@ -355,7 +370,11 @@ impl SafetyStore for Engine {
     async fn list_plans(&self, actor: &Actor, park_id: Option<Id>) -> Result<Vec<InspectionPlan>> {
         let mut c = self.read().await?;
         let mut qb = QueryBuilder::<Db>::new(format!("{PLAN_COLUMNS} WHERE 1 = 1"));
-        push_reach(&mut qb, Kind::Inspection, &actor.scope.reach(Kind::Inspection));
+        push_reach(
+            &mut qb,
+            Kind::Inspection,
+            &actor.scope.reach(Kind::Inspection),
+        );
         if let Some(park) = park_id {
             qb.push(" AND ip.park_id = ").push_bind(park);
         }
@@ -403,7 +422,10 @@ impl SafetyStore for Engine {
             if !plan.checklist.iter().any(|item| item.id == f.item_id) {
                 return Err(StoreError::invalid(
                     "findings",
-                    format!("{} is not an item of plan {}'s checklist", f.item_id, plan.id),
+                    format!(
+                        "{} is not an item of plan {}'s checklist",
+                        f.item_id, plan.id
+                    ),
                 ));
             }
             sqlx::query(
@@ -460,7 +482,11 @@ impl SafetyStore for Engine {
     ) -> Result<Vec<Inspection>> {
         let mut c = self.read().await?;
         let mut qb = QueryBuilder::<Db>::new(format!("{INSPECTION_COLUMNS} WHERE 1 = 1"));
-        push_reach(&mut qb, Kind::Inspection, &actor.scope.reach(Kind::Inspection));
+        push_reach(
+            &mut qb,
+            Kind::Inspection,
+            &actor.scope.reach(Kind::Inspection),
+        );
         if let Some(park) = park_id {
             qb.push(" AND i.park_id = ").push_bind(park);
         }
@@ -506,7 +532,9 @@ impl SafetyStore for Engine {
         if inspection.photos.len() as i64 >= MAX_PHOTOS_PER_INSPECTION {
             return Err(StoreError::conflict(
                 "photo",
-                format!("inspection {inspection_id} has {MAX_PHOTOS_PER_INSPECTION} photos already"),
+                format!(
+                    "inspection {inspection_id} has {MAX_PHOTOS_PER_INSPECTION} photos already"
+                ),
             ));
         }
         let id: i64 = sqlx::query_scalar(
@@ -530,11 +558,12 @@ impl SafetyStore for Engine {
             size: 0,
             uploaded_at: now,
         };
-        let info: PhotoInfo = sqlx::query_as::<_, PhotoRow>(&format!("{PHOTO_COLUMNS} WHERE p.id = $1"))
-            .bind(id)
-            .fetch_optional(&mut *c)
-            .await?
-            .map_or(info, PhotoRow::into_info);
+        let info: PhotoInfo =
+            sqlx::query_as::<_, PhotoRow>(&format!("{PHOTO_COLUMNS} WHERE p.id = $1"))
+                .bind(id)
+                .fetch_optional(&mut *c)
+                .await?
+                .map_or(info, PhotoRow::into_info);
         tx.commit_audited(actor, "inspection_photo", id, "create", None, Some(&info))
             .await?;
         Ok(info)
@@ -544,7 +573,11 @@ impl SafetyStore for Engine {
         let mut c = self.read().await?;
         let mut qb = QueryBuilder::<Db>::new(format!("{PHOTO_COLUMNS} WHERE p.id = "));
         qb.push_bind(id);
-        push_reach(&mut qb, Kind::Inspection, &actor.scope.reach(Kind::Inspection));
+        push_reach(
+            &mut qb,
+            Kind::Inspection,
+            &actor.scope.reach(Kind::Inspection),
+        );
         let row: Option<PhotoRow> = qb.build_query_as().fetch_optional(&mut *c).await?;
         let info = row
             .ok_or(StoreError::NotFound { kind: "photo", id })?
@@ -559,7 +592,11 @@ impl SafetyStore for Engine {
     async fn list_hazards(&self, actor: &Actor, filter: &HazardFilter) -> Result<Vec<Hazard>> {
         let mut c = self.read().await?;
         let mut qb = QueryBuilder::<Db>::new(format!("{HAZARD_COLUMNS} WHERE 1 = 1"));
-        push_reach(&mut qb, Kind::Inspection, &actor.scope.reach(Kind::Inspection));
+        push_reach(
+            &mut qb,
+            Kind::Inspection,
+            &actor.scope.reach(Kind::Inspection),
+        );
         if let Some(park) = filter.park_id {
             qb.push(" AND h.park_id = ").push_bind(park);
         }
@@ -601,12 +638,20 @@ impl SafetyStore for Engine {
         actor.scope.may_keep_safety(before.park_id)?;
         may_open_work_order(&before).map_err(refused)?;
         let facility = hazard_facility(c, &before).await?;
-        let mut draft =
-            hazard_work_order(&before, &facility, &calendar(c).await?, china_date(at));
+        let mut draft = hazard_work_order(&before, &facility, &calendar(c).await?, china_date(at));
         draft.assignee_person_id = assignee_person_id;
         let draft = draft.parse()?;
         let order = insert_work_order(c, actor, draft, at).await?;
-        audit(c, actor, "work_order", order.id, "create", None, Some(&order)).await?;
+        audit(
+            c,
+            actor,
+            "work_order",
+            order.id,
+            "create",
+            None,
+            Some(&order),
+        )
+        .await?;
         sqlx::query(
             "UPDATE hazards SET status = $1, work_order_id = $2, version = version + 1, updated_at = $3 WHERE id = $4",
         )
@@ -617,8 +662,15 @@ impl SafetyStore for Engine {
         .execute(&mut *c)
         .await?;
         let after = hazard_row(c, &Actor::system("safety"), id).await?;
-        tx.commit_audited(actor, "hazard", id, "work_order", Some(&before), Some(&after))
-            .await?;
+        tx.commit_audited(
+            actor,
+            "hazard",
+            id,
+            "work_order",
+            Some(&before),
+            Some(&after),
+        )
+        .await?;
         Ok((after, order))
     }
 

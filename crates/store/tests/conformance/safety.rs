@@ -241,7 +241,10 @@ pub async fn an_overdue_hazard_alerts_the_park_chief_once(db: Db) {
         .filter(|a| a.kind == AlertKind::HazardOverdue)
         .collect();
     assert_eq!(overdue.len(), 1, "{seen:?}");
-    assert_eq!((overdue[0].object_id, overdue[0].on), (id, day("2026-06-03")));
+    assert_eq!(
+        (overdue[0].object_id, overdue[0].on),
+        (id, day("2026-06-03"))
+    );
     assert_eq!(overdue[0].href(), format!("/hazards/{id}"));
     let first = db.deliver_alerts(&admin, at(4)).await.expect("delivered");
     assert_eq!((first.alerts, first.delivered), (1, 1));
@@ -295,7 +298,10 @@ pub async fn a_photo_is_kept_byte_for_byte_and_a_false_one_stores_nothing(db: Db
         )
         .await;
     assert!(svg.is_err(), "{svg:?}");
-    let stored = db.get_inspection(&admin, done.id).await.expect("inspection");
+    let stored = db
+        .get_inspection(&admin, done.id)
+        .await
+        .expect("inspection");
     assert_eq!(stored.photos.len(), 1);
 }
 
@@ -325,7 +331,12 @@ pub async fn inspections_are_reached_by_the_parks_team_only(db: Db) {
         },
     )
     .await;
-    assert!(db.list_plans(&chain_chief, None).await.expect("plans").is_empty());
+    assert!(
+        db.list_plans(&chain_chief, None)
+            .await
+            .expect("plans")
+            .is_empty()
+    );
     assert!(db.get_hazard(&chain_chief, hazard).await.is_err());
     assert!(
         db.list_hazards(&chain_chief, &HazardFilter::default())
@@ -333,5 +344,9 @@ pub async fn inspections_are_reached_by_the_parks_team_only(db: Db) {
             .expect("hazards")
             .is_empty()
     );
-    assert!(db.hazard_counts(&chain_chief, z.park, day("2026-06-15")).await.is_err());
+    assert!(
+        db.hazard_counts(&chain_chief, z.park, day("2026-06-15"))
+            .await
+            .is_err()
+    );
 }

@@ -96,7 +96,11 @@ pub async fn record_inspection(
     let draft = input.parse(&plan, now)?;
     let done = state.store.record_inspection(&actor, draft, now).await?;
     let location = format!("/api/v1/inspections/{}", done.id);
-    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(done)))
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(done),
+    ))
 }
 
 /// Which inspections to list.
@@ -197,7 +201,10 @@ pub async fn get_photo(
             (header::CONTENT_TYPE, info.content_type),
             (
                 header::CONTENT_DISPOSITION,
-                format!("inline; filename=\"inspection-{}-photo-{}\"", info.inspection_id, info.id),
+                format!(
+                    "inline; filename=\"inspection-{}-photo-{}\"",
+                    info.inspection_id, info.id
+                ),
             ),
         ],
         bytes,
@@ -274,7 +281,12 @@ pub async fn open_work_order(
 ) -> ApiResult<impl IntoResponse> {
     let (hazard, work_order) = state
         .store
-        .open_hazard_work_order(&caller.actor(), id, input.assignee_person_id, state.clock.now())
+        .open_hazard_work_order(
+            &caller.actor(),
+            id,
+            input.assignee_person_id,
+            state.clock.now(),
+        )
         .await?;
     Ok((
         StatusCode::CREATED,

@@ -26,7 +26,9 @@ use crate::AppState;
 use crate::error::ApiError;
 
 fn when(at: DateTime<Utc>) -> String {
-    at.with_timezone(&china()).format("%Y-%m-%d %H:%M").to_string()
+    at.with_timezone(&china())
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
 }
 
 /// Pages of safety work: readers of everything and park chiefs and staff; anyone else 403.
@@ -396,7 +398,9 @@ async fn plan_page(
         may_record: actor.scope.may_keep_safety(plan.park_id).is_ok(),
         inspector: typed.get("inspector").cloned().unwrap_or_default(),
         inspected_at: typed.get("inspected_at").cloned().unwrap_or_else(|| {
-            now.with_timezone(&china()).format("%Y-%m-%dT%H:%M").to_string()
+            now.with_timezone(&china())
+                .format("%Y-%m-%dT%H:%M")
+                .to_string()
         }),
         errors,
         inspections,
@@ -478,7 +482,10 @@ pub async fn record_inspection(
             }
             ApiError::from(v.into_invalid())
         })?;
-        let done = state.store.record_inspection(viewer.actor(), draft, now).await?;
+        let done = state
+            .store
+            .record_inspection(viewer.actor(), draft, now)
+            .await?;
         let first_hazard = done.findings.iter().find_map(|f| f.hazard_id);
         Ok(match first_hazard {
             Some(h) => format!("/hazards/{h}"),
@@ -561,10 +568,7 @@ async fn hazard_page(
         .unwrap_or_else(|_| format!("#{}", h.park_id));
     let keeps = actor.scope.may_keep_safety(h.park_id).is_ok();
     Ok(render(HazardPage {
-        chrome: viewer.chrome(
-            format!("{} · {}", viewer.t("safety.hazard"), h.id),
-            "parks",
-        ),
+        chrome: viewer.chrome(format!("{} · {}", viewer.t("safety.hazard"), h.id), "parks"),
         id: h.id,
         version: h.version,
         park_id: h.park_id,

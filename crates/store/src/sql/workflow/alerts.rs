@@ -316,7 +316,11 @@ async fn overdue_hazards(
          WHERE h.status <> 'closed' AND h.deadline < ",
     );
     qb.push_bind(as_of);
-    push_reach(&mut qb, Kind::Inspection, &actor.scope.reach(Kind::Inspection));
+    push_reach(
+        &mut qb,
+        Kind::Inspection,
+        &actor.scope.reach(Kind::Inspection),
+    );
     qb.push(" ORDER BY h.id");
     let rows: Vec<(Id, String, String, Id, NaiveDate)> =
         qb.build_query_as().fetch_all(&mut *c).await?;
