@@ -494,7 +494,7 @@ async fn serve(
         "chainpark ({}) is serving http://{address}/",
         store.engine()
     );
-    workflow::start_background(&store, clock)?;
+    workflow::start_background(&store, clock, settings.disclosure)?;
     meters::start_background(&store, settings, clock)?;
     let mut state = AppState::new(store.clone()).with_clock(clock);
     state.disclosure = settings.disclosure;

@@ -60,7 +60,8 @@ pub mod prelude {
     pub use crate::space::SpaceStore;
     pub use crate::targets::TargetStore;
     pub use crate::workflow::{
-        AlertStore, AppealStore, CalendarStore, InboxStore, ProjectStore, TransformationStore,
+        AlertStore, AppealStore, CalendarStore, InboxStore, ProjectStore, ReportMailStore,
+        TransformationStore,
         WorkOrderStore, WorkflowStore,
     };
     pub use crate::{AccountStore, Store};
@@ -201,6 +202,7 @@ pub trait Store:
     + InboxStore
     + AlertStore
     + WorkflowStore
+    + ReportMailStore
     + LandStore
     + AssessmentStore
     + MeterStore

@@ -925,6 +925,9 @@ const MATRIX: &[Row] = &[
         "/api/v1/hazards/{id}/rechecks",
         park_team_handles_work_orders,
     ),
+    // The scheduled park reports: the admin's.
+    row("GET", "/api/v1/report-schedules", admin_changes),
+    row("POST", "/api/v1/report-schedules", admin_schedules_reports),
     // The inbox and the scheduling report.
     row("GET", "/api/v1/inbox", read_all),
     row("GET", "/api/v1/inbox/counts", read_all),
@@ -1093,6 +1096,15 @@ const PAGES: &[Row] = &[
     row("GET", "/safety/plans/{id}", safety_object_page),
     row("GET", "/hazards/{id}", safety_object_page),
 ];
+
+/// A park's report schedule is the admin's; everyone else 403.
+fn admin_schedules_reports(who: Who, _: Scope) -> u16 {
+    match who {
+        Nobody => 401,
+        As(Admin) => 201,
+        _ => 403,
+    }
+}
 
 /// The safety inspection pages: readers of everything and park chiefs and staff; the rest 403.
 fn safety_pages(who: Who, _: Scope) -> u16 {
@@ -2490,6 +2502,17 @@ async fn request(
             )
         }
         (_, "/api/v1/buildings/{id}") => (id(pick(w.buildings, scope)), None),
+        ("POST", "/api/v1/report-schedules") => {
+            // A fresh park each time: a park has one schedule.
+            let park = id_of(
+                admin,
+                "/api/v1/parks",
+                json!({"area_id": w.area, "code": format!("rs{n}"), "name": format!("园{n}"), "district": "500112",
+                    "land_area_mu": 100, "location": {"lon": 106.5, "lat": 29.6}}),
+            )
+            .await;
+            (row.path.into(), Some(json!({"park_id": park, "day_of_month": 3})))
+        }
         ("POST", "/api/v1/inspection-plans") => (
             row.path.into(),
             Some(

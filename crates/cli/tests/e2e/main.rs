@@ -31,6 +31,7 @@ mod pages;
 mod projects;
 mod read_cache;
 mod registry;
+mod report_mail;
 mod report_page;
 mod safety;
 mod scale;

@@ -88,3 +88,32 @@ CREATE TABLE inspection_photos (
     uploaded_by   TEXT NOT NULL
 );
 CREATE INDEX inspection_photos_inspection ON inspection_photos(inspection_id);
+
+-- The park's monthly report mailed to its chief on the admin's schedule: one mailing per schedule and month (the
+-- key), and the workbook attached to the mail in the outbox.
+CREATE TABLE report_schedules (
+    id           INTEGER PRIMARY KEY,
+    park_id      INTEGER NOT NULL REFERENCES parks(id),
+    day_of_month INTEGER NOT NULL CHECK (day_of_month BETWEEN 1 AND 28),
+    created_at   TEXT NOT NULL,
+    created_by   TEXT NOT NULL,
+    archived     BOOLEAN NOT NULL DEFAULT FALSE
+);
+
+CREATE TABLE report_mailings (
+    schedule_id INTEGER NOT NULL REFERENCES report_schedules(id),
+    month       INTEGER NOT NULL,
+    person_id   INTEGER NOT NULL REFERENCES people(id),
+    outbox_id   INTEGER REFERENCES mail_outbox(id),
+    mailed_at   TEXT NOT NULL,
+    PRIMARY KEY (schedule_id, month)
+);
+
+CREATE TABLE mail_attachments (
+    id           INTEGER PRIMARY KEY,
+    outbox_id    INTEGER NOT NULL REFERENCES mail_outbox(id),
+    filename     TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    data         BLOB NOT NULL
+);
+CREATE INDEX mail_attachments_outbox ON mail_attachments(outbox_id);

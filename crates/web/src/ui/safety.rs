@@ -66,7 +66,6 @@ struct HazardLine {
 #[template(path = "safety.html")]
 struct SafetyPage {
     chrome: Chrome,
-    park_id: Option<Id>,
     parks: Vec<Choice>,
     plans: Vec<PlanLine>,
     hazards: Vec<HazardLine>,
@@ -137,7 +136,6 @@ pub async fn list(
     parks.sort();
     Ok(render(SafetyPage {
         chrome: viewer.chrome(viewer.t("safety.title"), "parks"),
-        park_id: q.park_id,
         parks: picker::choices(parks, q.park_id),
         plans,
         hazards,

@@ -9,6 +9,7 @@ mod appeals;
 pub(super) mod calendar;
 mod inbox;
 pub(super) mod projects;
+mod report_mail;
 mod shared;
 mod transformation;
 mod upkeep;
