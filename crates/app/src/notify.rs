@@ -12,7 +12,10 @@ use chainpark_store::Actor;
 use chainpark_store::prelude::*;
 use chrono::{DateTime, Utc};
 use lettre::message::Mailbox;
+use chainpark_core::disclosure::DisclosureRules;
+use chainpark_core::parkops::report_mail::MailAttachment;
 use lettre::message::header::ContentType;
+use lettre::message::{Attachment, MultiPart, SinglePart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 /// Where mail goes out: `smtp://host:port` (plain, for a relay on the same network or a test), with
@@ -50,15 +53,33 @@ impl Mailer {
         Ok(Mailer { transport, from })
     }
 
-    async fn send(&self, to: &str, subject: &str, body: &str) -> Result<(), String> {
+    async fn send(
+        &self,
+        to: &str,
+        subject: &str,
+        body: &str,
+        attachments: Vec<MailAttachment>,
+    ) -> Result<(), String> {
         let to: Mailbox = to.parse().map_err(|e| format!("address {to:?}: {e}"))?;
-        let message = Message::builder()
+        let builder = Message::builder()
             .from(self.from.clone())
             .to(to)
-            .subject(subject)
-            .header(ContentType::TEXT_PLAIN)
-            .body(body.to_string())
-            .map_err(|e| e.to_string())?;
+            .subject(subject);
+        let message = if attachments.is_empty() {
+            builder
+                .header(ContentType::TEXT_PLAIN)
+                .body(body.to_string())
+        } else {
+            // The text, then each file (the scheduled park report's workbook).
+            let mut parts = MultiPart::mixed().singlepart(SinglePart::plain(body.to_string()));
+            for file in attachments {
+                let kind = ContentType::parse(&file.content_type)
+                    .map_err(|e| format!("attachment {}: {e}", file.filename))?;
+                parts = parts.singlepart(Attachment::new(file.filename).body(file.data, kind));
+            }
+            builder.multipart(parts)
+        }
+        .map_err(|e| e.to_string())?;
         self.transport
             .send(message)
             .await
@@ -87,8 +108,9 @@ pub async fn deliver_due(
 ) -> chainpark_store::Result<Delivery> {
     let mut delivery = Delivery::default();
     for mail in store.due_mail(now, 100).await? {
+        let attachments = store.mail_attachments(mail.id).await?;
         match mailer
-            .send(&mail.to_address, &mail.subject, &mail.body)
+            .send(&mail.to_address, &mail.subject, &mail.body, attachments)
             .await
         {
             Ok(()) => {
@@ -154,6 +176,7 @@ pub fn spawn_background(
     mailer: Option<Mailer>,
     interval: Duration,
     clock: Clock,
+    rules: DisclosureRules,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut tick: u64 = 0;
@@ -167,6 +190,12 @@ pub fn spawn_background(
             }
             if tick.is_multiple_of(10) {
                 apply_rules(&store, clock.now()).await;
+                // The scheduled park reports, before the next round sends their mail.
+                match crate::reports::mail_scheduled_reports(store.as_ref(), &rules, clock.now()).await {
+                    Ok(0) => {}
+                    Ok(mailed) => tracing::info!(mailed, "mailed the scheduled park reports"),
+                    Err(e) => tracing::error!(error = %e, "mailing the scheduled park reports failed"),
+                }
             }
             tick += 1;
         }

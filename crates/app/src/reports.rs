@@ -431,3 +431,49 @@ pub fn report_sheets(r: &SchedulingReport) -> Vec<Sheet> {
     }
     sheets
 }
+
+/// Mails every scheduled park report due at `at` (the month before, from the schedule's day on) to the park's
+/// chief, the workbook of the scheduling report attached; answers how many were mailed. A month's report is mailed
+/// once per schedule, however often this runs.
+pub async fn mail_scheduled_reports(
+    store: &dyn Store,
+    rules: &DisclosureRules,
+    at: chrono::DateTime<chrono::Utc>,
+) -> AppResult<usize> {
+    use chainpark_core::parkops::report_mail::MailAttachment;
+    use chainpark_store::prelude::*;
+    use chainpark_store::workflow::ReportMailing;
+    let actor = Actor::system("reports");
+    let mut mailed = 0;
+    for (schedule, month) in store.due_report_schedules(at).await? {
+        let query = SchedulingQuery {
+            chain_id: None,
+            park_id: Some(schedule.park_id),
+            month: month.to_string(),
+            format: Some("xlsx".into()),
+        };
+        let report = scheduling_report(store, rules, &actor, &query).await?;
+        let data = crate::exports::xlsx_bytes(&report_sheets(&report))?;
+        let attachment = MailAttachment {
+            filename: format!("{}.xlsx", file_stem(&report)),
+            content_type: crate::exports::XLSX.into(),
+            data,
+        };
+        let name = &report.subject.name;
+        let subject = chainpark_store::workflow::bilingual(
+            &format!("园区月报 {month}：{name}"),
+            &format!("Park report {month}: {name}"),
+        );
+        let body = chainpark_store::workflow::bilingual(
+            &format!("{name} {month} 月度报告见附件。"),
+            &format!("The report of {name} for {month} is attached."),
+        );
+        let done = store
+            .mail_report(schedule.id, month, &subject, &body, attachment, at)
+            .await?;
+        if matches!(done, ReportMailing::Mailed { .. }) {
+            mailed += 1;
+        }
+    }
+    Ok(mailed)
+}

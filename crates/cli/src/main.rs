@@ -15,6 +15,7 @@ mod bench_sign_in;
 mod config;
 mod figures;
 mod meters;
+mod safety_demo;
 mod space;
 mod targets_demo;
 mod workflow;
@@ -267,6 +268,14 @@ async fn main() -> anyhow::Result<()> {
                     "demo space: {buildings} buildings, {units} units, {leases} leases in {:.1} s",
                     started.elapsed().as_secs_f64()
                 );
+                let started = std::time::Instant::now();
+                let (plans, inspections, hazards) = safety_demo::load_demo(&store, clock)
+                    .await
+                    .context("loading the demo's inspections and hazards")?;
+                println!(
+                    "demo safety: {plans} inspection plans, {inspections} inspections, {hazards} hazards in {:.1} s",
+                    started.elapsed().as_secs_f64()
+                );
                 accounts::create_demo_accounts(&store, clock).await?;
                 println!(
                     "demo accounts (password {}): leader, analyst, chain.chief, chain.taskforce, chain.owner, park.chief, park.staff, enterprise",
@@ -500,7 +509,7 @@ async fn serve(
         "chainpark ({}) is serving http://{address}/",
         store.engine()
     );
-    workflow::start_background(&store, clock)?;
+    workflow::start_background(&store, clock, settings.disclosure)?;
     meters::start_background(&store, settings, clock)?;
     let mut state = AppState::new(store.clone()).with_clock(clock);
     state.disclosure = settings.disclosure;

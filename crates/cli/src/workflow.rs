@@ -355,7 +355,11 @@ pub async fn load_demo(
 }
 
 /// Starts the mailer (when CHAINPARK_SMTP_URL is set), the escalation of overdue cases and the calendar reminder.
-pub fn start_background(store: &Arc<dyn Store>, clock: Clock) -> anyhow::Result<()> {
+pub fn start_background(
+    store: &Arc<dyn Store>,
+    clock: Clock,
+    rules: chainpark_core::disclosure::DisclosureRules,
+) -> anyhow::Result<()> {
     let mailer = match std::env::var("CHAINPARK_SMTP_URL") {
         Ok(url) if !url.is_empty() => {
             let from = std::env::var("CHAINPARK_MAIL_FROM")
@@ -386,6 +390,7 @@ pub fn start_background(store: &Arc<dyn Store>, clock: Clock) -> anyhow::Result<
         mailer,
         std::time::Duration::from_secs(seconds),
         clock,
+        rules,
     );
     Ok(())
 }

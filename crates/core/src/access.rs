@@ -147,6 +147,10 @@ pub enum Kind {
     /// A park's buildings, their units and the occupancy of the units (who leases what): tied to its park only, so
     /// the park's chief and staff reach their parks' and the readers of everything all.
     Building,
+    /// A park's safety inspections — its inspection plans, the inspections done with their photos, and the
+    /// hazards found (隐患): tied to its park only, like [`Kind::Building`]. Enterprise users reach none, not even
+    /// hazards in the units they lease: a hazard is the park's finding and the park's work to rectify.
+    Inspection,
     /// A chain's intelligence — its diagnostics, weights, target lists and the leads made of them (N图N清单):
     /// tied to its chain only, so chain roles reach their chains', park and enterprise users none.
     ChainIntel,
@@ -155,7 +159,7 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 17] = [
+    pub const ALL: [Kind; 18] = [
         Kind::Area,
         Kind::Chain,
         Kind::Segment,
@@ -171,6 +175,7 @@ impl Kind {
         Kind::AssessmentResult,
         Kind::Meter,
         Kind::Building,
+        Kind::Inspection,
         Kind::ChainIntel,
         Kind::Candidate,
     ];
@@ -439,7 +444,7 @@ impl Scope {
             Kind::LandParcel | Kind::Lease => return case(chain_officer, true, true, false),
             Kind::AssessmentResult => return self.reach(Kind::EnterpriseContact),
             Kind::Meter => return case(false, true, true, false),
-            Kind::Building => return case(false, true, false, false),
+            Kind::Building | Kind::Inspection => return case(false, true, false, false),
             _ => {}
         }
         match (self.role, kind) {
@@ -924,6 +929,31 @@ impl Scope {
         self.may_edit_park(park)
     }
 
+    /// A park's inspection plans, inspections and hazards (and their photos, work orders, re-checks): the admin,
+    /// the park's chief and its staff.
+    pub fn may_keep_safety(&self, park: Id) -> Result<(), Denied> {
+        self.may_edit_park(park)
+    }
+
+    /// Whether the safety inspection pages are for the account at all: readers of everything and park chiefs and
+    /// staff (who reach their parks' inspections).
+    pub fn may_see_safety(&self) -> bool {
+        self.reads_everything() || self.park_role()
+    }
+
+    /// A park's safety figures on its board (hazards by level): readers of everything and the park's own chief and
+    /// staff, who reach its inspections ([`Kind::Inspection`]).
+    pub fn may_read_safety(&self, park: Id) -> Result<(), Denied> {
+        if self.sees_park_operations(park) {
+            Ok(())
+        } else {
+            Err(Denied(format!(
+                "a {} account cannot read park {park}'s inspections and hazards",
+                self.role
+            )))
+        }
+    }
+
     /// A park's meters and their readings: the admin, the park's chief and its staff.
     pub fn may_edit_meters(&self, park: Id) -> Result<(), Denied> {
         self.may_edit_park(park)
@@ -1044,6 +1074,32 @@ mod tests {
                 ..Place::default()
             },
         )
+    }
+
+    #[test]
+    fn inspections_and_hazards_are_seen_and_kept_by_their_parks_team_only() {
+        let hazard = |park: Id| {
+            move |s: &Scope| {
+                s.sees(
+                    Kind::Inspection,
+                    Place {
+                        parks: &[park],
+                        enterprises: &[5],
+                        ..Place::default()
+                    },
+                )
+            }
+        };
+        let staff = scope(Role::ParkStaff, &[], &[10], &[]);
+        assert!(hazard(10)(&staff) && !hazard(20)(&staff));
+        assert!(staff.may_keep_safety(10).is_ok() && staff.may_keep_safety(20).is_err());
+        assert!(!hazard(10)(&scope(Role::Enterprise, &[], &[10], &[5])));
+        assert!(!hazard(10)(&scope(Role::ChainChief, &[1], &[], &[])));
+        for reader in [Role::Leader, Role::Analyst] {
+            assert!(hazard(20)(&Scope::zone(reader)));
+            assert!(Scope::zone(reader).may_keep_safety(20).is_err());
+            assert!(Scope::zone(reader).may_read_safety(20).is_ok());
+        }
     }
 
     #[test]

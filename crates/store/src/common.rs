@@ -235,6 +235,14 @@ pub(crate) fn ties_sql(kind: Kind) -> TiesSql {
             enterprise: None,
             person: None,
         },
+        Kind::Inspection => TiesSql {
+            table: "inspection_plans ip",
+            id: "ip.id",
+            chain: None,
+            park: Some("ip.park_id IN ({})"),
+            enterprise: None,
+            person: None,
+        },
         Kind::Meter => TiesSql {
             table: "meters m",
             id: "m.id",

@@ -26,6 +26,7 @@ pub mod parkops;
 pub mod postgres;
 pub mod registry;
 pub mod replica;
+pub mod safety;
 pub mod space;
 pub mod sqlite;
 mod staging;
@@ -56,10 +57,12 @@ pub mod prelude {
         AreaStore, AuditStore, ChainStore, EnterpriseStore, LinkStore, ParkStore, PersonStore,
         PostStore, SegmentStore,
     };
+    pub use crate::safety::SafetyStore;
     pub use crate::space::SpaceStore;
     pub use crate::targets::TargetStore;
     pub use crate::workflow::{
-        AlertStore, AppealStore, CalendarStore, InboxStore, ProjectStore, TransformationStore,
+        AlertStore, AppealStore, CalendarStore, InboxStore, ProjectStore, ReportMailStore,
+        TransformationStore,
         WorkOrderStore, WorkflowStore,
     };
     pub use crate::{AccountStore, Store};
@@ -200,10 +203,12 @@ pub trait Store:
     + InboxStore
     + AlertStore
     + WorkflowStore
+    + ReportMailStore
     + LandStore
     + AssessmentStore
     + MeterStore
     + SpaceStore
+    + SafetyStore
     + ChainIntelStore
     + TargetStore
     + Send

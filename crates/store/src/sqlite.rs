@@ -109,6 +109,8 @@ mod figures;
 mod parkops;
 #[path = "sql/registry/mod.rs"]
 mod registry;
+#[path = "sql/safety.rs"]
+mod safety;
 #[path = "sql/space.rs"]
 mod space;
 #[path = "sql/targets.rs"]

@@ -453,6 +453,59 @@ pub trait InboxStore: Send + Sync {
     async fn outbox_waiting(&self) -> Result<i64>;
 }
 
+/// What mailing one scheduled park report did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportMailing {
+    /// Told to the park's chief (and, when the chief has an e-mail address, put in the outbox with the workbook).
+    Mailed { person_id: Id, outbox_id: Option<Id> },
+    /// The schedule's report of that month was mailed before: nothing more.
+    AlreadyMailed,
+    /// The park has no chief today: nothing stored, tried again on the next round.
+    NoChief,
+}
+
+/// The park reports mailed on the admin's schedule. Scope rules: the schedules are the admin's; the mailing is the
+/// program's own.
+#[async_trait]
+pub trait ReportMailStore: Send + Sync {
+    /// A schedule of a park's monthly report (the admin); one per park.
+    async fn create_report_schedule(
+        &self,
+        actor: &Actor,
+        input: chainpark_core::parkops::report_mail::ReportScheduleInput,
+        now: DateTime<Utc>,
+    ) -> Result<chainpark_core::parkops::report_mail::ReportSchedule>;
+    async fn list_report_schedules(
+        &self,
+        actor: &Actor,
+    ) -> Result<Vec<chainpark_core::parkops::report_mail::ReportSchedule>>;
+    /// The schedules whose report of a month is due at `at` (China day) and not mailed yet, with that month.
+    async fn due_report_schedules(
+        &self,
+        at: DateTime<Utc>,
+    ) -> Result<Vec<(
+        chainpark_core::parkops::report_mail::ReportSchedule,
+        chainpark_core::period::Month,
+    )>>;
+    /// Mails the schedule's report of `month` to the park's chief today, the workbook attached, in one
+    /// transaction keyed by schedule and month: a second mailing of the same month stores nothing.
+    #[allow(clippy::too_many_arguments)]
+    async fn mail_report(
+        &self,
+        schedule_id: Id,
+        month: chainpark_core::period::Month,
+        subject: &str,
+        body: &str,
+        attachment: chainpark_core::parkops::report_mail::MailAttachment,
+        at: DateTime<Utc>,
+    ) -> Result<ReportMailing>;
+    /// The files attached to a mail of the outbox.
+    async fn mail_attachments(
+        &self,
+        outbox_id: Id,
+    ) -> Result<Vec<chainpark_core::parkops::report_mail::MailAttachment>>;
+}
+
 /// What spans the workflows: their consistency check and the escalation of overdue cases. Scope rules are those of `chainpark_core::access::Scope`.
 #[async_trait]
 pub trait WorkflowStore: Send + Sync {

@@ -879,6 +879,55 @@ const MATRIX: &[Row] = &[
         "/api/v1/parks/{id}/occupancy",
         park_team_reads_occupancy,
     ),
+    // Park operations: safety inspections and hazards (the park's team writes, readers of everything read, chain
+    // roles and enterprise users reach nothing).
+    row("GET", "/api/v1/inspection-plans", read_all),
+    row("POST", "/api/v1/inspection-plans", park_team_adds_buildings),
+    row(
+        "GET",
+        "/api/v1/inspection-plans/{id}",
+        building_seen_by_its_park_team,
+    ),
+    row(
+        "POST",
+        "/api/v1/inspection-plans/{id}/inspections",
+        park_team_keeps_units,
+    ),
+    row("GET", "/api/v1/inspections", read_all),
+    row(
+        "GET",
+        "/api/v1/inspections/{id}",
+        building_seen_by_its_park_team,
+    ),
+    row(
+        "POST",
+        "/api/v1/inspections/{id}/photos",
+        park_team_keeps_units,
+    ),
+    row(
+        "GET",
+        "/api/v1/inspection-photos/{id}",
+        building_seen_by_its_park_team,
+    ),
+    row("GET", "/api/v1/hazards", read_all),
+    row(
+        "GET",
+        "/api/v1/hazards/{id}",
+        building_seen_by_its_park_team,
+    ),
+    row(
+        "POST",
+        "/api/v1/hazards/{id}/work-order",
+        park_team_keeps_units,
+    ),
+    row(
+        "POST",
+        "/api/v1/hazards/{id}/rechecks",
+        park_team_handles_work_orders,
+    ),
+    // The scheduled park reports: the admin's.
+    row("GET", "/api/v1/report-schedules", admin_changes),
+    row("POST", "/api/v1/report-schedules", admin_schedules_reports),
     // The inbox and the scheduling report.
     row("GET", "/api/v1/inbox", read_all),
     row("GET", "/api/v1/inbox/counts", read_all),
@@ -1044,7 +1093,47 @@ const PAGES: &[Row] = &[
     row("GET", "/assessment/schemes/{id}", read_all),
     row("GET", "/assessment/land", read_all),
     row("GET", "/scorecards", zone_views),
+    row("GET", "/safety", safety_pages),
+    row("GET", "/safety/plans/new", park_team_plans_inspections),
+    row("GET", "/safety/plans/{id}", safety_object_page),
+    row("GET", "/hazards/{id}", safety_object_page),
 ];
+
+/// A park's report schedule is the admin's; everyone else 403.
+fn admin_schedules_reports(who: Who, _: Scope) -> u16 {
+    match who {
+        Nobody => 401,
+        As(Admin) => 201,
+        _ => 403,
+    }
+}
+
+/// The safety inspection pages: readers of everything and park chiefs and staff; the rest 403.
+fn safety_pages(who: Who, _: Scope) -> u16 {
+    match who {
+        Nobody => 401,
+        As(Admin | Leader | Analyst | ParkChief | ParkStaff) => 200,
+        _ => 403,
+    }
+}
+
+/// The form of a new inspection plan: those who keep some park's inspections (the admin, park chiefs and staff).
+fn park_team_plans_inspections(who: Who, _: Scope) -> u16 {
+    match who {
+        Nobody => 401,
+        As(Admin | ParkChief | ParkStaff) => 200,
+        _ => 403,
+    }
+}
+
+/// A plan's or a hazard's page: readers of everything and its park's chief and staff; another park's team finds no
+/// such object (404); the accounts the safety pages are not for, 403.
+fn safety_object_page(who: Who, scope: Scope) -> u16 {
+    match (who, scope) {
+        (As(ParkChief | ParkStaff), Foreign) => 404,
+        _ => safety_pages(who, scope),
+    }
+}
 
 /// A chain's page: a zone view (its map and figures), and a chain owner does not learn of another chain.
 fn chain_page(who: Who, scope: Scope) -> u16 {
@@ -1228,6 +1317,13 @@ struct World {
     candidate: i64,
     /// A building in P1 and one in P2, each with a unit leased to E1 and E4.
     buildings: [i64; 2],
+    /// An inspection plan of P1 and one of P2 (one checklist item each, `items`), each inspected once (`inspections`)
+    /// with its item failed (a hazard, `hazards`) and a photo (`photos`).
+    plans: [i64; 2],
+    items: [i64; 2],
+    inspections: [i64; 2],
+    hazards: [i64; 2],
+    photos: [i64; 2],
     /// The enterprise user's import of its own rows (made once the accounts exist) and the admin's of all four.
     imports: [i64; 2],
     /// A message of the neutral person's inbox.
@@ -1333,6 +1429,49 @@ fn work_order(park: i64, title: &str) -> Value {
 
 fn appeal(enterprise: i64, title: &str) -> Value {
     json!({"enterprise_id": enterprise, "category": "other", "title": title, "received_at": RECEIVED_AT})
+}
+
+/// A WebP photo's first bytes (all ASCII, so the matrix sends it as text), different for each `n`.
+fn webp(n: u32) -> String {
+    format!("RIFF\0\0\0\0WEBPVP8 photo {n}")
+}
+
+/// A new hazard of the plan of `scope`'s park, found by the admin; with `done`, its work order opened (assigned to
+/// the park's staff), started and finished, so it waits for its re-check.
+async fn fresh_hazard(admin: &TestApp, w: &World, scope: Scope, n: u32, done: bool) -> i64 {
+    let inspection = admin
+        .create(
+            &format!(
+                "/api/v1/inspection-plans/{}/inspections",
+                pick(w.plans, scope)
+            ),
+            json!({"inspector": "巡检员", "inspected_at": RECEIVED_AT,
+                "findings": [{"item_id": pick(w.items, scope), "result": "fail",
+                    "hazard": {"level": "general", "description": format!("隐患{n}")}}]}),
+        )
+        .await;
+    let hazard = inspection["findings"][0]["hazard_id"]
+        .as_i64()
+        .expect("hazard id");
+    if done {
+        let opened = admin
+            .create(
+                &format!("/api/v1/hazards/{hazard}/work-order"),
+                json!({"assignee_person_id": pick(w.staff, scope)}),
+            )
+            .await;
+        let order = opened["work_order"]["id"].as_i64().expect("work order id");
+        for action in ["start", "finish"] {
+            let (status, answer) = admin
+                .post(
+                    &format!("/api/v1/work-orders/{order}/steps"),
+                    json!({"action": action}),
+                )
+                .await;
+            assert_eq!(status.as_u16(), 200, "{action}: {answer}");
+        }
+    }
+    hazard
 }
 
 fn marker(text: impl Into<String>, seen: Seen) -> Marker {
@@ -1794,6 +1933,57 @@ async fn world(admin: &TestApp) -> World {
         markers.push(marker(format!("MXB{k}"), seen));
         markers.push(marker(format!("MXU{k}"), seen));
     }
+    let (mut plans, mut items, mut inspections, mut hazards, mut photos) =
+        ([0; 2], [0; 2], [0; 2], [0; 2], [0; 2]);
+    for (i, (park, k, seen)) in [(parks[0], 1, own_park_team as Seen), (parks[1], 2, readers)]
+        .into_iter()
+        .enumerate()
+    {
+        let plan = admin
+            .create(
+                "/api/v1/inspection-plans",
+                json!({"park_id": park, "title": format!("巡检MXSAFPLAN{k}"), "every_days": 7,
+                    "starts_on": "2026-06-01", "checklist": [format!("检查项MXSAFITEM{k}")]}),
+            )
+            .await;
+        plans[i] = plan["id"].as_i64().expect("plan id");
+        items[i] = plan["checklist"][0]["id"].as_i64().expect("item id");
+        let done = admin
+            .create(
+                &format!("/api/v1/inspection-plans/{}/inspections", plans[i]),
+                json!({"inspector": format!("巡检员MXSAFINSP{k}"), "inspected_at": RECEIVED_AT,
+                    "findings": [{"item_id": items[i], "result": "fail", "note": format!("MXSAFNOTE{k}"),
+                        "hazard": {"level": "major", "description": format!("隐患MXSAFHAZD{k}")}}]}),
+            )
+            .await;
+        inspections[i] = done["id"].as_i64().expect("inspection id");
+        hazards[i] = done["findings"][0]["hazard_id"]
+            .as_i64()
+            .expect("hazard id");
+        let (status, photo) = admin
+            .send_file(
+                Method::POST,
+                &format!("/api/v1/inspections/{}/photos", inspections[i]),
+                "image/webp",
+                webp(k),
+            )
+            .await;
+        assert_eq!(status.as_u16(), 201, "photo: {photo}");
+        photos[i] = photo["id"].as_i64().expect("photo id");
+        object("inspection-plans", plans[i], seen);
+        object("inspections", inspections[i], seen);
+        object("hazards", hazards[i], seen);
+        object("inspection-photos", photos[i], seen);
+        for text in [
+            "MXSAFPLAN",
+            "MXSAFITEM",
+            "MXSAFINSP",
+            "MXSAFNOTE",
+            "MXSAFHAZD",
+        ] {
+            markers.push(marker(format!("{text}{k}"), seen));
+        }
+    }
     let everything = firms.iter().fold(HEADER.to_string(), |file, firm| {
         format!("{file}{},{},2021-01,增加值,1234.5,万元\n", firm.0, firm.1)
     });
@@ -1883,6 +2073,11 @@ async fn world(admin: &TestApp) -> World {
         scheme,
         run,
         buildings,
+        plans,
+        items,
+        inspections,
+        hazards,
+        photos,
         imports: [0, admin_import],
         foreign_message,
         markers,
@@ -2309,6 +2504,46 @@ async fn request(
             )
         }
         (_, "/api/v1/buildings/{id}") => (id(pick(w.buildings, scope)), None),
+        ("POST", "/api/v1/report-schedules") => {
+            // A fresh park each time: a park has one schedule.
+            let park = id_of(
+                admin,
+                "/api/v1/parks",
+                json!({"area_id": w.area, "code": format!("rs{n}"), "name": format!("园{n}"), "district": "500112",
+                    "land_area_mu": 100, "location": {"lon": 106.5, "lat": 29.6}}),
+            )
+            .await;
+            (row.path.into(), Some(json!({"park_id": park, "day_of_month": 3})))
+        }
+        ("POST", "/api/v1/inspection-plans") => (
+            row.path.into(),
+            Some(
+                json!({"park_id": pick(w.parks, scope), "title": format!("计划{n}"), "every_days": 30,
+                "starts_on": "2026-06-01", "checklist": [format!("项{n}")]}),
+            ),
+        ),
+        ("POST", "/api/v1/inspection-plans/{id}/inspections") => (
+            id(pick(w.plans, scope)),
+            Some(
+                json!({"inspector": format!("巡检员{n}"), "inspected_at": RECEIVED_AT,
+                "findings": [{"item_id": pick(w.items, scope), "result": "pass"}]}),
+            ),
+        ),
+        (_, "/api/v1/inspection-plans/{id}") => (id(pick(w.plans, scope)), None),
+        ("POST", "/api/v1/inspections/{id}/photos") => {
+            (id(pick(w.inspections, scope)), Some(Value::String(webp(n))))
+        }
+        (_, "/api/v1/inspections/{id}") => (id(pick(w.inspections, scope)), None),
+        (_, "/api/v1/inspection-photos/{id}") => (id(pick(w.photos, scope)), None),
+        (_, "/api/v1/hazards/{id}") => (id(pick(w.hazards, scope)), None),
+        ("POST", "/api/v1/hazards/{id}/work-order") => (
+            id(fresh_hazard(admin, w, scope, n, false).await),
+            Some(json!({})),
+        ),
+        ("POST", "/api/v1/hazards/{id}/rechecks") => (
+            id(fresh_hazard(admin, w, scope, n, true).await),
+            Some(json!({"passed": true, "note": "已整改"})),
+        ),
         ("GET", "/api/v1/parks/{id}/occupancy") => {
             (format!("{}?on=2021-09-01", id(pick(w.parks, scope))), None)
         }
@@ -2419,7 +2654,14 @@ async fn fetch(
         .request(method, format!("{}{path}", client.base))
         .header("x-csrf-token", &client.csrf);
     request = match body {
-        Some(Value::String(text)) => request.header("content-type", "text/csv").body(text),
+        Some(Value::String(text)) => {
+            let kind = if text.starts_with("RIFF") {
+                "image/webp"
+            } else {
+                "text/csv"
+            };
+            request.header("content-type", kind).body(text)
+        }
         Some(json) => request.json(&json),
         None => request,
     };
@@ -2570,6 +2812,8 @@ fn page_path(row: &Row, who: Who, scope: Scope, w: &World) -> String {
         ),
         "/assessment/schemes/{id}" => format!("/assessment/schemes/{}", w.scheme),
         "/scorecards" => "/scorecards?period=2021-09".into(),
+        "/safety/plans/{id}" => id(w.plans),
+        "/hazards/{id}" => id(w.hazards),
         "/enterprises" => "/enterprises?q=MXE".into(),
         "/reports/scheduling" => {
             let subject = match who {

@@ -5,4 +5,6 @@
 pub mod alarms;
 pub mod energy;
 pub mod meters;
+pub mod report_mail;
+pub mod safety;
 pub mod space;

@@ -35,6 +35,8 @@ wire_enum! {
         OutputFalling = "output_falling",
         /// 租约到期: a lease of a park's unit ending within 90 days.
         LeaseExpiring = "lease_expiring",
+        /// 隐患逾期: a park's hazard not closed by its deadline.
+        HazardOverdue = "hazard_overdue",
     }
 }
 
@@ -46,6 +48,7 @@ impl AlertKind {
             AlertKind::MilestoneOverdue | AlertKind::ProjectStalled => "project",
             AlertKind::OutputFalling => "enterprise",
             AlertKind::LeaseExpiring => "park",
+            AlertKind::HazardOverdue => "hazard",
         }
     }
 
@@ -58,6 +61,7 @@ impl AlertKind {
             AlertKind::ProjectStalled => "项目停滞",
             AlertKind::OutputFalling => "企业产值下滑",
             AlertKind::LeaseExpiring => "租约即将到期",
+            AlertKind::HazardOverdue => "隐患整改逾期",
         }
     }
 
@@ -69,6 +73,7 @@ impl AlertKind {
             AlertKind::ProjectStalled => "Project without progress for 90 days",
             AlertKind::OutputFalling => "Output down over 20 % year on year for 3 months",
             AlertKind::LeaseExpiring => "Lease ending within 90 days",
+            AlertKind::HazardOverdue => "Hazard not rectified by its deadline",
         }
     }
 
@@ -81,6 +86,7 @@ impl AlertKind {
             AlertKind::ProjectStalled => 3,
             AlertKind::OutputFalling => 4,
             AlertKind::LeaseExpiring => 5,
+            AlertKind::HazardOverdue => 1,
         }
     }
 }
@@ -129,6 +135,7 @@ impl Alert {
             "appeal" => format!("/appeals/{}", self.object_id),
             "project" => format!("/projects/{}", self.object_id),
             "park" => format!("/parks/{}", self.object_id),
+            "hazard" => format!("/hazards/{}", self.object_id),
             _ => format!("/enterprises/{}", self.object_id),
         }
     }

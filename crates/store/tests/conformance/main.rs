@@ -15,6 +15,7 @@ mod chain_intel;
 mod constraints;
 mod imports;
 mod registry;
+mod safety;
 mod scopes;
 mod space;
 mod workflow;
@@ -94,4 +95,9 @@ conformance! {
     space::vacancy_on_a_past_date_reflects_the_leases_then,
     space::a_lease_sharing_a_day_with_another_of_the_unit_is_refused_and_stores_nothing,
     space::a_lease_expiring_within_ninety_days_alerts_the_park_chief_once,
+    safety::a_failed_item_records_a_hazard_due_in_working_days,
+    safety::a_hazard_closes_only_on_a_passed_recheck_after_its_work_order_is_done,
+    safety::an_overdue_hazard_alerts_the_park_chief_once,
+    safety::a_photo_is_kept_byte_for_byte_and_a_false_one_stores_nothing,
+    safety::inspections_are_reached_by_the_parks_team_only,
 }

@@ -22,6 +22,7 @@ pub mod people;
 pub mod posts;
 pub mod projects;
 pub mod reports;
+pub mod safety;
 pub mod segments;
 pub mod session;
 pub mod space;
@@ -46,7 +47,7 @@ use crate::AppState;
         (name = "figures", description = "Indicators, imports, roll-ups with year-on-year growth and shares, region figures"),
         (name = "audit", description = "Every change, with who made it and the values before and after"),
         (name = "assessment", description = "Per-mu evaluation: land parcels and leases, schemes in versions, runs with every firm's result and class"),
-        (name = "park operations", description = "Buildings, units and their occupancy; meters and their readings (also over MQTT), roll-ups, alarms that open work orders, energy use"),
+        (name = "park operations", description = "Buildings, units and their occupancy; meters and their readings (also over MQTT), roll-ups, alarms that open work orders, energy use; safety inspections and hazards"),
     )
 )]
 struct ApiDoc;
@@ -73,6 +74,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(work_orders::router())
         .merge(meters::router())
         .merge(space::router())
+        .merge(safety::router())
         .merge(meter_files::router())
         .merge(inbox::router())
         .merge(alerts::router())

@@ -11,7 +11,8 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::download::attachment;
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::extract::ApiQuery;
+use crate::extract::{ApiJson, ApiQuery};
+use chainpark_core::parkops::report_mail::{ReportSchedule, ReportScheduleInput};
 use crate::{AppState, Caller};
 
 /// Serves sheets as a download: CSV takes the first sheet, XLSX all of them, written off the async threads.
@@ -59,6 +60,39 @@ pub async fn scheduling(
     }
 }
 
+/// The schedules of the parks' monthly reports (the admin's).
+#[utoipa::path(get, path = "/api/v1/report-schedules", tag = "reports",
+    responses((status = 200, body = Vec<ReportSchedule>), (status = 403, body = Problem, content_type = "application/problem+json")))]
+pub async fn list_schedules(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Json<Vec<ReportSchedule>>> {
+    Ok(Json(
+        state.store.list_report_schedules(&caller.actor()).await?,
+    ))
+}
+
+/// Schedules a park's monthly report (the scheduling report of the park as a workbook) to be mailed to the park's
+/// chief on `day_of_month` (1–28) of every month, for the month before: the admin's. One schedule a park (409).
+#[utoipa::path(post, path = "/api/v1/report-schedules", tag = "reports", request_body = ReportScheduleInput,
+    responses((status = 201, body = ReportSchedule), (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn create_schedule(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(input): ApiJson<ReportScheduleInput>,
+) -> ApiResult<impl IntoResponse> {
+    let input = input.parse()?;
+    let created = state
+        .store
+        .create_report_schedule(&caller.actor(), input, state.clock.now())
+        .await?;
+    Ok((axum::http::StatusCode::CREATED, Json(created)))
+}
+
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(scheduling))
+    OpenApiRouter::new()
+        .routes(routes!(scheduling))
+        .routes(routes!(list_schedules, create_schedule))
 }

@@ -48,7 +48,9 @@ fn row(lang: Lang, alert: Alert) -> AlertRow {
         kind: kind.as_str(),
         label: lang.t(&format!("alerts.kind.{}", kind.as_str())),
         class: match kind {
-            AlertKind::AppealOverdue | AlertKind::MilestoneOverdue => "overdue",
+            AlertKind::AppealOverdue | AlertKind::MilestoneOverdue | AlertKind::HazardOverdue => {
+                "overdue"
+            }
             _ => "warning",
         },
         title,

@@ -25,6 +25,7 @@ mod parks;
 mod picker;
 mod report;
 mod roadmap;
+mod safety;
 mod sign_in;
 mod sort;
 mod stats;
@@ -68,6 +69,19 @@ pub fn routes() -> Router<AppState> {
         .route("/parks/export.csv", get(parks::export_csv))
         .route("/parks/export.xlsx", get(parks::export_xlsx))
         .route("/parks/{id}", get(parks::page))
+        .route("/safety", get(safety::list))
+        .route(
+            "/safety/plans/new",
+            get(safety::new_plan).post(safety::create_plan),
+        )
+        .route("/safety/plans/{id}", get(safety::plan))
+        .route(
+            "/safety/plans/{id}/inspections",
+            post(safety::record_inspection),
+        )
+        .route("/hazards/{id}", get(safety::hazard))
+        .route("/hazards/{id}/work-order", post(safety::open_work_order))
+        .route("/hazards/{id}/rechecks", post(safety::recheck))
         .route("/enterprises", get(enterprises::search))
         .route("/enterprises/export.csv", get(enterprises::export_csv))
         .route("/enterprises/export.xlsx", get(enterprises::export_xlsx))

@@ -322,6 +322,15 @@ struct Operations {
     energy: Vec<EnergyRow>,
     alarms: Vec<AlarmLine>,
     space: SpaceBoard,
+    hazards: Vec<HazardLine>,
+}
+
+/// The park's hazards not closed of one level, and how many of them are overdue.
+struct HazardLine {
+    level: &'static str,
+    code: &'static str,
+    open: i64,
+    overdue: i64,
 }
 
 /// Units listed on the park page at most; the rest are counted.
@@ -526,11 +535,27 @@ async fn operations(
         })
         .collect();
     let space = space_board(state, viewer, park, on.unwrap_or(today)).await?;
+    let hazards = state
+        .store
+        .hazard_counts(actor, park, today)
+        .await?
+        .into_iter()
+        .filter_map(|c| {
+            let level = c.level?;
+            Some(HazardLine {
+                level: viewer.t(&format!("safety.level.{level}")),
+                code: level.as_str(),
+                open: c.open,
+                overdue: c.overdue,
+            })
+        })
+        .collect();
     Ok(Some(Operations {
         month: month.to_string(),
         energy,
         alarms,
         space,
+        hazards,
     }))
 }
 
@@ -814,6 +839,15 @@ mod tests {
             }
             for kind in chainpark_core::parkops::space::UnitKind::ALL {
                 assert_ne!(lang.t(&format!("space.kind.{kind}")), "??");
+            }
+            for level in chainpark_core::parkops::safety::HazardLevel::ALL {
+                assert_ne!(lang.t(&format!("safety.level.{level}")), "??");
+            }
+            for status in chainpark_core::parkops::safety::HazardStatus::ALL {
+                assert_ne!(lang.t(&format!("safety.status.{status}")), "??");
+            }
+            for result in chainpark_core::parkops::safety::FindingResult::ALL {
+                assert_ne!(lang.t(&format!("safety.result.{result}")), "??");
             }
         }
     }

@@ -302,6 +302,50 @@ async fn expiring_leases(
     Ok(())
 }
 
+/// Hazards not closed by their deadline: for the park's chief (the reach of [`Kind::Inspection`]), once per hazard
+/// (its deadline is fixed when it is found, so the key never changes).
+async fn overdue_hazards(
+    c: &mut Conn,
+    actor: &Actor,
+    as_of: NaiveDate,
+    out: &mut Vec<(Alert, Responsible)>,
+) -> Result<()> {
+    let mut qb = QueryBuilder::<Db>::new(
+        "SELECT h.id, h.level, h.description, h.park_id, h.deadline FROM hazards h \
+         JOIN inspections i ON i.id = h.inspection_id JOIN inspection_plans ip ON ip.id = i.plan_id \
+         WHERE h.status <> 'closed' AND h.deadline < ",
+    );
+    qb.push_bind(as_of);
+    push_reach(
+        &mut qb,
+        Kind::Inspection,
+        &actor.scope.reach(Kind::Inspection),
+    );
+    qb.push(" ORDER BY h.id");
+    let rows: Vec<(Id, String, String, Id, NaiveDate)> =
+        qb.build_query_as().fetch_all(&mut *c).await?;
+    for (hazard, level, description, park, deadline) in rows {
+        let level = chainpark_core::parkops::safety::HazardLevel::parse(&level)
+            .ok_or_else(|| crate::common::corrupt("hazard", hazard, "level"))?;
+        let short: String = description.chars().take(60).collect();
+        out.push((
+            Alert::new(
+                AlertKind::HazardOverdue,
+                hazard,
+                format!("{}隐患 · {short}", level.name_zh()),
+                deadline,
+            )
+            .with_title_en(format!("{} hazard · {short}", level.name_en())),
+            Responsible {
+                person: None,
+                chain: None,
+                park: Some(park),
+            },
+        ));
+    }
+    Ok(())
+}
+
 async fn gather(
     c: &mut Conn,
     actor: &Actor,
@@ -313,6 +357,7 @@ async fn gather(
     stalled_projects(c, actor, as_of, &mut out).await?;
     falling_output(c, actor, as_of, &mut out).await?;
     expiring_leases(c, actor, as_of, &mut out).await?;
+    overdue_hazards(c, actor, as_of, &mut out).await?;
     Ok(out)
 }
 
@@ -334,6 +379,10 @@ fn message(alert: &Alert) -> (String, String) {
         AlertKind::ProjectStalled => (
             format!("最近进展：{}", alert.on),
             format!("Last progress: {}", alert.on),
+        ),
+        AlertKind::HazardOverdue => (
+            format!("整改期限：{}", alert.on),
+            format!("Deadline: {}", alert.on),
         ),
         AlertKind::LeaseExpiring => (
             format!("租约到期：{}", alert.on),

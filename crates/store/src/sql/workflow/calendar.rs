@@ -14,7 +14,7 @@ use super::shared::*;
 use crate::workflow::*;
 use crate::{Actor, Result, StoreError};
 
-pub(super) async fn calendar(c: &mut Conn) -> Result<WorkCalendar> {
+pub(crate) async fn calendar(c: &mut Conn) -> Result<WorkCalendar> {
     let rows: Vec<(NaiveDate, String, String)> =
         sqlx::query_as("SELECT day, kind, name FROM calendar_days ORDER BY day")
             .fetch_all(&mut *c)

@@ -6,9 +6,10 @@ use super::{Db, Engine};
 
 mod alerts;
 mod appeals;
-mod calendar;
+pub(super) mod calendar;
 mod inbox;
 pub(super) mod projects;
+mod report_mail;
 mod shared;
 mod transformation;
 mod upkeep;
