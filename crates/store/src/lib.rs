@@ -23,6 +23,7 @@ pub mod figures;
 pub mod filter;
 pub mod operations;
 pub mod parkops;
+pub mod policies;
 pub mod postgres;
 pub mod registry;
 pub mod space;
@@ -51,6 +52,7 @@ pub mod prelude {
     pub use crate::chain_intel::ChainIntelStore;
     pub use crate::figures::FigureStore;
     pub use crate::parkops::MeterStore;
+    pub use crate::policies::PolicyStore;
     pub use crate::registry::{
         AreaStore, AuditStore, ChainStore, EnterpriseStore, LinkStore, ParkStore, PersonStore,
         PostStore, SegmentStore,
@@ -205,6 +207,7 @@ pub trait Store:
     + SpaceStore
     + ChainIntelStore
     + TargetStore
+    + PolicyStore
     + Send
     + Sync
 {

@@ -65,6 +65,8 @@ mod figures;
 mod parkops;
 #[path = "sql/registry/mod.rs"]
 mod registry;
+#[path = "sql/policies.rs"]
+mod policies;
 #[path = "sql/space.rs"]
 mod space;
 #[path = "sql/targets.rs"]

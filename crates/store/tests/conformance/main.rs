@@ -17,6 +17,7 @@ mod imports;
 mod registry;
 mod scopes;
 mod space;
+mod targets;
 mod workflow;
 
 /// Declares each case once per engine, in the modules `sqlite` and `postgres`.
@@ -94,4 +95,10 @@ conformance! {
     space::vacancy_on_a_past_date_reflects_the_leases_then,
     space::a_lease_sharing_a_day_with_another_of_the_unit_is_refused_and_stores_nothing,
     space::a_lease_expiring_within_ninety_days_alerts_the_park_chief_once,
+    targets::target_weights_marks_and_leads_read_back_as_written,
+    targets::a_mark_or_lead_for_a_segment_of_another_chain_is_refused_and_stores_nothing,
+    targets::an_exclusion_needs_a_reason_and_a_target_is_pinned_or_excluded_not_both,
+    targets::target_weights_out_of_range_are_refused_and_store_nothing,
+    targets::a_candidate_becomes_a_lead_once_per_segment,
+    targets::a_chain_chief_steers_the_targets_of_its_chain_only_and_an_owner_reads_them,
 }
