@@ -32,6 +32,7 @@ mod projects;
 mod read_cache;
 mod registry;
 mod report_page;
+mod roadmap_pages;
 mod scale;
 mod space;
 mod targets;
