@@ -122,7 +122,19 @@ struct Remembered {
 #[derive(Default)]
 pub struct HealthCache {
     entries: Mutex<HashMap<(Month, Option<Id>), Remembered>>,
+    /// One chain's health in one month of its history, per (chain, month, reference): remembered like the
+    /// diagnoses, for the data version it was computed at and at most [`HEALTH_MAX_AGE`].
+    points: Mutex<HashMap<(Id, Month, Option<Id>), RememberedPoint>>,
 }
+
+struct RememberedPoint {
+    version: u64,
+    made: Instant,
+    point: HealthPoint,
+}
+
+/// History points remembered at once (a 36-month history of every demo chain several times over).
+const HISTORY_POINTS: usize = 4096;
 
 impl HealthCache {
     fn lookup(&self, key: &(Month, Option<Id>), version: u64) -> Option<Arc<Vec<ChainHealth>>> {
@@ -210,6 +222,69 @@ impl HealthCache {
     }
 }
 
+impl HealthCache {
+    /// A chain's health month by month, as [`chain_history`] answers it, each month from memory when it was computed
+    /// at `version` less than [`HEALTH_MAX_AGE`] ago. The caller's access is checked first, every time.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn history(
+        &self,
+        store: &dyn Store,
+        actor: &Actor,
+        chain: Id,
+        from: Month,
+        to: Month,
+        reference: Option<Id>,
+        version: u64,
+    ) -> AppResult<Vec<HealthPoint>> {
+        let months = history_months(from, to)?;
+        store.get_chain(actor, chain).await?;
+        actor
+            .scope
+            .may_read_chain_intel(chain)
+            .map_err(StoreError::from)?;
+        let mut points = Vec::with_capacity(months.len());
+        for month in months {
+            let key = (chain, month, reference);
+            let hit = {
+                let remembered = self.points.lock().unwrap_or_else(|e| e.into_inner());
+                remembered
+                    .get(&key)
+                    .filter(|r| r.version == version && r.made.elapsed() < HEALTH_MAX_AGE)
+                    .map(|r| r.point.clone())
+            };
+            let point = match hit {
+                Some(point) => point,
+                None => {
+                    let system = Actor::system("chain history");
+                    let point = history_point(
+                        chain_health(store, &system, chain, month, reference).await?,
+                    );
+                    let mut remembered = self.points.lock().unwrap_or_else(|e| e.into_inner());
+                    if remembered.len() >= HISTORY_POINTS {
+                        remembered.retain(|_, r| {
+                            r.version == version && r.made.elapsed() < HEALTH_MAX_AGE
+                        });
+                        if remembered.len() >= HISTORY_POINTS {
+                            remembered.clear();
+                        }
+                    }
+                    remembered.insert(
+                        key,
+                        RememberedPoint {
+                            version,
+                            made: Instant::now(),
+                            point: point.clone(),
+                        },
+                    );
+                    point
+                }
+            };
+            points.push(point);
+        }
+        Ok(points)
+    }
+}
+
 /// Sets importance weights (hundredths) of segments of a chain: its chiefs, its task force and the admin.
 pub async fn set_segment_weights(
     store: &dyn Store,
@@ -221,15 +296,8 @@ pub async fn set_segment_weights(
     Ok(store.set_segment_weights(actor, chain, weights).await?)
 }
 
-/// A chain's health each month from `from` to `to`, as it was on each month's last day.
-pub async fn chain_history(
-    store: &dyn Store,
-    actor: &Actor,
-    chain: Id,
-    from: Month,
-    to: Month,
-    reference: Option<Id>,
-) -> AppResult<Vec<HealthPoint>> {
+/// The months of a history from `from` to `to`: at most [`MAX_HISTORY_MONTHS`], `from` not after `to`.
+fn history_months(from: Month, to: Month) -> AppResult<Vec<Month>> {
     if from > to {
         return Err(AppError::bad_field("from", "must not be after `to`"));
     }
@@ -243,17 +311,36 @@ pub async fn chain_history(
         }
         months.push(last.next());
     }
+    Ok(months)
+}
+
+fn history_point(health: ChainHealth) -> HealthPoint {
+    let d = health.diagnosis;
+    HealthPoint {
+        month: health.month,
+        firms: d.firms,
+        output: d.output.or_zero(),
+        completeness: d.completeness.value,
+        gaps: d.gaps,
+    }
+}
+
+/// A chain's health each month from `from` to `to`, as it was on each month's last day (computed afresh; the
+/// server answers through [`HealthCache::history`]).
+pub async fn chain_history(
+    store: &dyn Store,
+    actor: &Actor,
+    chain: Id,
+    from: Month,
+    to: Month,
+    reference: Option<Id>,
+) -> AppResult<Vec<HealthPoint>> {
+    let months = history_months(from, to)?;
     let mut points = Vec::with_capacity(months.len());
     for month in months {
-        let health = chain_health(store, actor, chain, month, reference).await?;
-        let d = health.diagnosis;
-        points.push(HealthPoint {
-            month: health.month,
-            firms: d.firms,
-            output: d.output.or_zero(),
-            completeness: d.completeness.value,
-            gaps: d.gaps,
-        });
+        points.push(history_point(
+            chain_health(store, actor, chain, month, reference).await?,
+        ));
     }
     Ok(points)
 }

@@ -220,6 +220,44 @@ pub async fn bench_chains(args: BenchChainsArgs) -> anyhow::Result<()> {
         slowest.0,
         ONE_P99_GOAL.as_millis()
     );
+
+    // A chain's 36-month history (the health page's trend): computed afresh month by month, then remembered.
+    let largest = healths
+        .iter()
+        .max_by_key(|h| h.diagnosis.firms)
+        .map(|h| h.chain_id)
+        .context("a chain")?;
+    let from = Month::new(MONTH.0 - 3, MONTH.1 % 12 + 1).context("month")?;
+    let t = Instant::now();
+    let points = cache
+        .history(store.as_ref(), &reader, largest, from, month, None, 0)
+        .await?;
+    println!(
+        "one chain's {}-month history computed afresh (its {} firms): {:.1} ms",
+        points.len(),
+        healths
+            .iter()
+            .find(|h| h.chain_id == largest)
+            .map_or(0, |h| h.diagnosis.firms),
+        t.elapsed().as_secs_f64() * 1000.0
+    );
+    let mut history = Vec::with_capacity(args.runs);
+    for _ in 0..args.runs {
+        let t = Instant::now();
+        std::hint::black_box(
+            cache
+                .history(store.as_ref(), &reader, largest, from, month, None, 0)
+                .await?,
+        );
+        history.push(t.elapsed());
+    }
+    history.sort();
+    println!(
+        "one chain's history, remembered: p50 {:.1} ms, p99 {:.1} ms over {} runs",
+        millis(&history, 50.0),
+        millis(&history, 99.0),
+        args.runs
+    );
     drop(store);
     remove();
     Ok(())

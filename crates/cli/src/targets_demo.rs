@@ -209,5 +209,61 @@ pub async fn load_demo(store: &Arc<dyn Store>, clock: Clock) -> anyhow::Result<(
                 .await?;
         }
     }
+    load_policies(store.as_ref(), &actor).await
+}
+
+/// (chain code, title, issuer, document number, issued on, summary). Illustrative: the titles follow the kind of
+/// document a chain's 政策清单 holds, but the numbers and texts are the demo's own (docs/chain_targets.md).
+const POLICIES: &[(&str, &str, &str, &str, &str, &str)] = &[
+    (
+        "AUTO",
+        "关于推动新能源汽车产业高质量发展的若干措施（示例）",
+        "示例市人民政府办公厅",
+        "示府办发〔2022〕58号",
+        "2022-05-20",
+        "整车与关键零部件项目按设备投资给予补助；支持氢燃料电池汽车示范应用。",
+    ),
+    (
+        "AUTO",
+        "动力电池回收利用试点实施方案（示例）",
+        "示例市经济和信息化委员会",
+        "示经信发〔2021〕17号",
+        "2021-09-08",
+        "建设回收网点与梯次利用项目，补齐电池回收利用环节。",
+    ),
+    (
+        "ELEC",
+        "支持集成电路与新型显示产业发展的若干政策（示例）",
+        "示例市人民政府",
+        "示府发〔2023〕9号",
+        "2023-03-15",
+        "对晶圆制造、封装测试项目给予流片与设备补贴，引进链主企业配套项目。",
+    ),
+];
+
+/// Files the demo's policy documents under their chains (a chain the demo lacks is left out).
+async fn load_policies(store: &dyn Store, actor: &Actor) -> anyhow::Result<()> {
+    let chains = store
+        .list_chains(actor, &ChainFilter::default(), &Paging::all())
+        .await?
+        .items;
+    for &(code, title, issuer, number, issued_on, summary) in POLICIES {
+        let Some(chain) = chains.iter().find(|c| c.code == code) else {
+            continue;
+        };
+        let draft = chainpark_core::policies::PolicyInput {
+            chain_id: chain.id,
+            title: title.into(),
+            issuer: issuer.into(),
+            document_number: number.into(),
+            issued_on: issued_on.parse().context("demo policy date")?,
+            url: String::new(),
+            text: format!("（演示用示例文本，非真实文件。）{summary}"),
+            summary: summary.into(),
+        }
+        .parse()
+        .map_err(|e| anyhow::anyhow!("demo policy {title}: {e}"))?;
+        store.create_policy(actor, draft).await?;
+    }
     Ok(())
 }

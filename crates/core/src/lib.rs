@@ -20,6 +20,7 @@ pub mod industry;
 pub mod list;
 pub mod parkops;
 pub mod period;
+pub mod policies;
 pub mod pinyin_initials;
 pub mod registry;
 pub mod spreadsheet;

@@ -23,6 +23,7 @@ pub mod figures;
 pub mod filter;
 pub mod operations;
 pub mod parkops;
+pub mod policies;
 pub mod postgres;
 pub mod registry;
 pub mod replica;
@@ -53,6 +54,7 @@ pub mod prelude {
     pub use crate::chain_intel::ChainIntelStore;
     pub use crate::figures::FigureStore;
     pub use crate::parkops::MeterStore;
+    pub use crate::policies::PolicyStore;
     pub use crate::registry::{
         AreaStore, AuditStore, ChainStore, EnterpriseStore, LinkStore, ParkStore, PersonStore,
         PostStore, SegmentStore,
@@ -211,6 +213,7 @@ pub trait Store:
     + SafetyStore
     + ChainIntelStore
     + TargetStore
+    + PolicyStore
     + Send
     + Sync
 {

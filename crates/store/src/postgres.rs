@@ -95,6 +95,8 @@ mod parkops;
 mod registry;
 #[path = "sql/safety.rs"]
 mod safety;
+#[path = "sql/policies.rs"]
+mod policies;
 #[path = "sql/space.rs"]
 mod space;
 #[path = "sql/targets.rs"]

@@ -1007,6 +1007,11 @@ const MATRIX: &[Row] = &[
         chain_team_changes,
     ),
     row("POST", "/api/v1/chains/{id}/leads", chain_team_makes_leads),
+    row("GET", "/api/v1/chains/{id}/policies", own_chain_intel),
+    row("POST", "/api/v1/policies", chain_team_creates),
+    row("GET", "/api/v1/policies/{id}", own_chain_intel),
+    row("PUT", "/api/v1/policies/{id}", chain_team_changes),
+    row("POST", "/api/v1/policies/{id}/archive", chain_team_changes),
     // Archives.
     row(
         "POST",
@@ -1059,6 +1064,8 @@ const PAGES: &[Row] = &[
     row("GET", "/chains/{id}/roadmap", own_chain_intel),
     row("GET", "/chains/{id}/distribution", own_chain_intel),
     row("GET", "/chains/{id}/workbook.xlsx", own_chain_intel),
+    row("GET", "/chains/{id}/policies", own_chain_intel),
+    row("GET", "/chains/{id}/print", own_chain_intel),
     row("GET", "/parks", zone_views),
     row("GET", "/parks/export.csv", zone_views),
     row("GET", "/parks/export.xlsx", zone_views),
@@ -1315,6 +1322,8 @@ struct World {
     run: i64,
     /// A candidate firm of the registry (its name carries marker MXZ1).
     candidate: i64,
+    /// A policy document of C1 (marker MXY1) and one of C2 (MXY2).
+    policies: [i64; 2],
     /// A building in P1 and one in P2, each with a unit leased to E1 and E4.
     buildings: [i64; 2],
     /// An inspection plan of P1 and one of P2 (one checklist item each, `items`), each inspected once (`inspections`)
@@ -2043,7 +2052,20 @@ async fn world(admin: &TestApp) -> World {
     let (_, found) = admin.get("/api/v1/candidates?q=MXZ1").await;
     let candidate = found[0]["id"].as_i64().expect("the candidate");
     markers.push(marker("MXZ1", candidate_seen));
+    let mut policies = [0; 2];
+    for (i, seen) in [(0, candidate_seen as Seen), (1, readers)] {
+        policies[i] = id_of(
+            admin,
+            "/api/v1/policies",
+            json!({"chain_id": chains[i], "title": format!("政策MXY{}", i + 1), "issuer": "示例市人民政府",
+                "document_number": format!("示府发〔2021〕{}号", i + 1), "issued_on": "2021-06-01",
+                "url": "https://example.gov.test/policy", "summary": "matrix"}),
+        )
+        .await;
+        markers.push(marker(format!("MXY{}", i + 1), seen));
+    }
     World {
+        policies,
         candidate,
         area,
         chains,
@@ -2261,6 +2283,33 @@ async fn request(
             id(w.candidate),
             Some(json!({"enterprise_id": w.enterprises[0]})),
         ),
+        ("GET", "/api/v1/chains/{id}/policies") => (id(pick(w.chains, scope)), None),
+        ("POST", "/api/v1/policies") => (
+            row.path.into(),
+            Some(json!({"chain_id": pick(w.chains, scope), "title": format!("政策{n}"), "issuer": "示例市人民政府",
+                "document_number": format!("示府发〔2021〕{n}号"), "issued_on": "2021-07-01", "text": "全文"})),
+        ),
+        ("GET", "/api/v1/policies/{id}") => (id(pick(w.policies, scope)), None),
+        ("PUT", "/api/v1/policies/{id}") => {
+            let chain = pick(w.chains, scope);
+            (
+                id(pick(w.policies, scope)),
+                Some(json!({"chain_id": chain, "title": format!("政策MXY{}", if chain == w.chains[0] { 1 } else { 2 }),
+                    "issuer": "示例市人民政府", "document_number": "示府发〔2021〕1号", "issued_on": "2021-06-01",
+                    "url": "https://example.gov.test/policy", "summary": "matrix"})),
+            )
+        }
+        ("POST", "/api/v1/policies/{id}/archive") => {
+            // A fresh document each time: an archive happens once.
+            let fresh = id_of(
+                admin,
+                "/api/v1/policies",
+                json!({"chain_id": pick(w.chains, scope), "title": format!("存档{n}"), "issuer": "示例市人民政府",
+                    "document_number": format!("示府发〔2021〕{n}号"), "issued_on": "2021-07-01", "text": "全文"}),
+            )
+            .await;
+            (id(fresh), None)
+        }
         ("GET", "/api/v1/chains/{id}/targets") => {
             (format!("{}?month=2021-09", id(pick(w.chains, scope))), None)
         }
@@ -2798,6 +2847,11 @@ fn page_path(row: &Row, who: Who, scope: Scope, w: &World) -> String {
         | "/chains/{id}/roadmap"
         | "/chains/{id}/distribution"
         | "/chains/{id}/workbook.xlsx" => {
+        "/chains/{id}/health"
+        | "/chains/{id}/roadmap"
+        | "/chains/{id}/workbook.xlsx"
+        | "/chains/{id}/print"
+        | "/chains/{id}/policies" => {
             format!("{}?month=2021-09", id(w.chains))
         }
         "/parks/{id}" => id(w.parks),

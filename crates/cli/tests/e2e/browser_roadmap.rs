@@ -136,7 +136,8 @@ async fn roadmap(client: Client, base: String) {
             "招商线索",
             "项目清单",
             "企业清单",
-            "问题清单"
+            "问题清单",
+            "政策清单"
         ]
     );
     let leads = workbook

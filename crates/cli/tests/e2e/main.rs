@@ -36,6 +36,7 @@ mod replica;
 mod report_mail;
 mod report_page;
 mod safety;
+mod roadmap_pages;
 mod scale;
 mod space;
 mod targets;

@@ -135,7 +135,6 @@ struct SegmentFactRow {
 
 #[derive(FromRow)]
 struct MemberRow {
-    chain_id: i64,
     segment_id: i64,
     enterprise_id: i64,
     output: i64,
@@ -194,13 +193,19 @@ impl ChainIntelStore for Engine {
         // Firms in the zone on the month's last day: settled by then (no tenure row: always there), not yet left,
         // and — when no leaving date is known — still active. Key projects in production by then supply their
         // segment too, as their enterprise (or, before it is registered, as the project itself, a negative id).
+        //
+        // Every chain at once reads most memberships of the zone, so the query walks the enterprises in the order
+        // of their id and looks each one's tenure and values up by key, in the same order (on SQLite, whose values
+        // are kept by enterprise, each lookup then lands on a page the previous one read); the `+` keeps the
+        // segment test from choosing the segment index as the way in. One chain reads a tenth of the zone and
+        // goes in through its segments.
+        let segment_ids: Vec<Id> = segments.iter().map(|s| s.id).collect();
         let day = last_day(month);
         let mut qb: QueryBuilder<'static, Db> = QueryBuilder::new(
-            "SELECT s.chain_id, es.segment_id, es.enterprise_id, \
+            "SELECT es.segment_id, es.enterprise_id, \
              COALESCE(v.value, 0) AS output, COALESCE(y.value, 0) AS output_year_earlier \
-             FROM enterprise_segments es \
-             JOIN segments s ON s.id = es.segment_id \
-             JOIN enterprises e ON e.id = es.enterprise_id \
+             FROM enterprises e \
+             JOIN enterprise_segments es ON es.enterprise_id = e.id \
              LEFT JOIN enterprise_tenures t ON t.enterprise_id = e.id \
              LEFT JOIN figure_values v ON v.enterprise_id = e.id AND v.indicator_id = ",
         );
@@ -211,14 +216,22 @@ impl ChainIntelStore for Engine {
         qb.push_bind(indicator_id);
         qb.push(" AND y.month = ");
         qb.push_bind(month.key() - 100);
-        qb.push(" WHERE s.archived = FALSE AND e.archived = FALSE AND (t.settled_on IS NULL OR t.settled_on <= ");
+        qb.push(" WHERE e.archived = FALSE AND (t.settled_on IS NULL OR t.settled_on <= ");
         qb.push_bind(day);
         qb.push(") AND (t.left_on IS NULL OR t.left_on > ");
         qb.push_bind(day);
-        qb.push(") AND (e.status = 'active' OR t.left_on IS NOT NULL) AND s.chain_id IN ");
-        push_ids(&mut qb, &chains);
+        qb.push(") AND (e.status = 'active' OR t.left_on IS NOT NULL) AND ");
+        if chain.is_none() {
+            qb.push("+");
+        }
+        qb.push("es.segment_id IN ");
+        if segment_ids.is_empty() {
+            qb.push("(NULL)");
+        } else {
+            push_ids(&mut qb, &segment_ids);
+        }
         qb.push(
-            " UNION ALL SELECT s.chain_id, p.segment_id, COALESCE(p.enterprise_id, -p.id), \
+            " UNION ALL SELECT p.segment_id, COALESCE(p.enterprise_id, -p.id), \
              COALESCE(v.value, 0), COALESCE(y.value, 0) \
              FROM projects p JOIN segments s ON s.id = p.segment_id \
              LEFT JOIN figure_values v ON v.enterprise_id = p.enterprise_id AND v.indicator_id = ",
@@ -305,7 +318,7 @@ impl ChainIntelStore for Engine {
             }
         }
         for m in members {
-            if let Some(facts) = by_chain.get_mut(&m.chain_id) {
+            if let Some(facts) = chain_of.get(&m.segment_id).and_then(|c| by_chain.get_mut(c)) {
                 facts.members.push(Member {
                     segment_id: m.segment_id,
                     enterprise_id: m.enterprise_id,

@@ -18,6 +18,7 @@ mod registry;
 mod safety;
 mod scopes;
 mod space;
+mod targets;
 mod workflow;
 
 /// Declares each case once per engine, in the modules `sqlite` and `postgres`.
@@ -100,4 +101,10 @@ conformance! {
     safety::an_overdue_hazard_alerts_the_park_chief_once,
     safety::a_photo_is_kept_byte_for_byte_and_a_false_one_stores_nothing,
     safety::inspections_are_reached_by_the_parks_team_only,
+    targets::target_weights_marks_and_leads_read_back_as_written,
+    targets::a_mark_or_lead_for_a_segment_of_another_chain_is_refused_and_stores_nothing,
+    targets::an_exclusion_needs_a_reason_and_a_target_is_pinned_or_excluded_not_both,
+    targets::target_weights_out_of_range_are_refused_and_store_nothing,
+    targets::a_candidate_becomes_a_lead_once_per_segment,
+    targets::a_chain_chief_steers_the_targets_of_its_chain_only_and_an_owner_reads_them,
 }

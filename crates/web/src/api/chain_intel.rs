@@ -9,7 +9,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chainpark_app::chain_intel::{
-    ChainHealth, HealthPoint, ReferenceImport, ReferenceQuery, chain_history, import_reference,
+    ChainHealth, HealthPoint, ReferenceImport, ReferenceQuery, import_reference,
     parse_month, set_segment_weights,
 };
 use chainpark_core::chain_intel::parse_weight;
@@ -132,15 +132,18 @@ pub async fn history(
         Month::new(index.div_euclid(12), index.rem_euclid(12) as u32 + 1).unwrap_or(to);
     let from = month_or("from", q.from.as_deref(), default_from)?;
     Ok(Json(
-        chain_history(
-            state.store.as_ref(),
-            &caller.actor(),
-            id,
-            from,
-            to,
-            q.reference_id,
-        )
-        .await?,
+        state
+            .chain_health
+            .history(
+                state.store.as_ref(),
+                &caller.actor(),
+                id,
+                from,
+                to,
+                q.reference_id,
+                state.cache.version(),
+            )
+            .await?,
     ))
 }
 

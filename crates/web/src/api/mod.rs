@@ -18,6 +18,7 @@ pub mod links;
 pub mod meter_files;
 pub mod meters;
 pub mod parks;
+pub mod policies;
 pub mod people;
 pub mod posts;
 pub mod projects;
@@ -82,4 +83,5 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(chain_intel::router())
         .merge(assessment::router())
         .merge(targets::router())
+        .merge(policies::router())
 }

@@ -12,10 +12,11 @@ use chainpark_core::chain_intel::{Explained, GapClass, round4};
 use chainpark_core::list::Paging;
 use chainpark_core::period::Month;
 use chainpark_core::registry::Id;
-use chainpark_store::SegmentFilter;
+use chainpark_store::{LinkFilter, SegmentFilter};
 use chrono::Datelike;
 use serde::Deserialize;
 
+use super::chain_map::{self, MapDiagnosis, SegmentFacts};
 use super::i18n::Lang;
 use super::{Chrome, PageResult, Viewer, render};
 use crate::AppState;
@@ -54,6 +55,8 @@ struct ChainHealthPage {
     completeness: Cell,
     gaps: Vec<(&'static str, &'static str, usize)>,
     rows: Vec<SegmentRow>,
+    /// The chain map coloured by gap class and criticality (SVG, escaped where it is built).
+    map_svg: String,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -123,6 +126,20 @@ pub async fn page(
         .await
         .map_err(|e| viewer.fail(e))?
         .items;
+    let links = state
+        .store
+        .list_links(
+            actor,
+            &LinkFilter {
+                chain_id: Some(id),
+                ..Default::default()
+            },
+            &Paging::all(),
+        )
+        .await
+        .map_err(|e| viewer.fail(e))?
+        .items;
+    let map_svg = diagnosed_map(&viewer, &health, &segments, &links, id);
     let english = viewer.lang == Lang::En;
     let names: HashMap<Id, String> = segments
         .into_iter()
@@ -214,5 +231,45 @@ pub async fn page(
         completeness: cell(&d.completeness, percent),
         gaps,
         rows,
+        map_svg,
     }))
+}
+
+/// The chain map coloured by each segment's gap class, its stroke as thick as its criticality (Katz centrality
+/// against the chain's largest), with a legend; each segment links to its firms on the chain page.
+pub(super) fn diagnosed_map(
+    viewer: &Viewer,
+    health: &chainpark_app::chain_intel::ChainHealth,
+    segments: &[chainpark_core::registry::Segment],
+    links: &[chainpark_core::registry::SupplyLink],
+    chain: Id,
+) -> String {
+    let d = &health.diagnosis;
+    let largest = d
+        .segments
+        .iter()
+        .filter_map(|s| s.katz.value)
+        .fold(0.0_f64, f64::max);
+    let facts: HashMap<Id, SegmentFacts> = d
+        .segments
+        .iter()
+        .map(|s| {
+            let katz = s.katz.value.unwrap_or(0.0);
+            (
+                s.segment_id,
+                SegmentFacts {
+                    firms: s.firms,
+                    output: None,
+                    diagnosis: Some(MapDiagnosis {
+                        class: s.gap_class.as_str(),
+                        label: class_label(viewer, s.gap_class).to_string(),
+                        criticality: if largest > 0.0 { katz / largest } else { 0.0 },
+                    }),
+                },
+            )
+        })
+        .collect();
+    chain_map::draw(viewer.lang, segments, links, &facts, None, |segment| {
+        format!("/chains/{chain}?segment={segment}#firms")
+    })
 }

@@ -113,7 +113,39 @@ pub struct SegmentFacts {
     pub firms: usize,
     /// Output of the segment's own firms for the period, as written ("12.34 亿元").
     pub output: Option<String>,
+    /// The segment's diagnosis, when the map is coloured by gap class and criticality (the health page).
+    pub diagnosis: Option<MapDiagnosis>,
 }
+
+/// A segment's gap class and criticality, as the diagnosed map colours it.
+pub struct MapDiagnosis {
+    /// The gap class's code (`broken`, `single_point`, `weak`, `concentrated`, `healthy`).
+    pub class: &'static str,
+    /// The class's name in the page's language.
+    pub label: String,
+    /// Katz centrality as a share of the chain's largest (0 to 1).
+    pub criticality: f64,
+}
+
+/// The criticality band of a segment: its Katz centrality against the chain's largest, in thirds.
+pub fn criticality_band(criticality: f64) -> &'static str {
+    if criticality >= 2.0 / 3.0 {
+        "crit-high"
+    } else if criticality >= 1.0 / 3.0 {
+        "crit-mid"
+    } else {
+        "crit-low"
+    }
+}
+
+/// The gap classes in the legend's order, with their names' keys.
+const GAP_LEGEND: [(&str, &str); 5] = [
+    ("broken", "health.class.broken"),
+    ("single_point", "health.class.single_point"),
+    ("weak", "health.class.weak"),
+    ("concentrated", "health.class.concentrated"),
+    ("healthy", "health.class.healthy"),
+];
 
 const COLUMN_W: f64 = 300.0;
 const COLUMN_GAP: f64 = 26.0;
@@ -156,12 +188,11 @@ pub fn draw(
     let width = 3.0 * COLUMN_W + 2.0 * COLUMN_GAP;
     let columns_h =
         HEADER_H + rows.iter().max().copied().unwrap_or(0) as f64 * (BOX_H + ROW_GAP) + 8.0;
-    // The legend of the supply curves under the columns, when there are any.
-    let height = if links.is_empty() {
-        columns_h
-    } else {
-        columns_h + LEGEND_H
-    };
+    // The legend of the supply curves under the columns, when there are any, and of the gap classes and
+    // criticality when the map is diagnosed.
+    let diagnosed = facts.values().any(|f| f.diagnosis.is_some());
+    let supply_legend_h = if links.is_empty() { 0.0 } else { LEGEND_H };
+    let height = columns_h + supply_legend_h + if diagnosed { 2.0 * LEGEND_H } else { 0.0 };
     let mut svg = String::new();
     let title = lang.t("chain.map");
     let _ = write!(
@@ -231,10 +262,19 @@ pub fn draw(
         if has_children.contains(&segment.id) {
             class.push_str(" parent");
         }
-        match level {
-            Strength::Gap => class.push_str(" gap"),
-            Strength::Weak => class.push_str(" weak"),
-            Strength::Present => {}
+        let diagnosis = fact.and_then(|f| f.diagnosis.as_ref());
+        match (diagnosis, level) {
+            (Some(d), _) => {
+                let _ = write!(
+                    class,
+                    " dx dx-{} {}",
+                    d.class,
+                    criticality_band(d.criticality)
+                );
+            }
+            (None, Strength::Gap) => class.push_str(" gap"),
+            (None, Strength::Weak) => class.push_str(" weak"),
+            (None, Strength::Present) => {}
         }
         if selected == Some(segment.id) {
             class.push_str(" selected");
@@ -247,17 +287,27 @@ pub fn draw(
             line2.push_str(" · ");
             line2.push_str(output);
         }
-        let mark = match level {
-            Strength::Gap => format!(" · {}", lang.t("chain.gap")),
-            Strength::Weak => format!(" · {}", lang.t("chain.weak")),
-            Strength::Present => String::new(),
+        let mark = match (diagnosis, level) {
+            (Some(d), _) => format!(" · {}", d.label),
+            (None, Strength::Gap) => format!(" · {}", lang.t("chain.gap")),
+            (None, Strength::Weak) => format!(" · {}", lang.t("chain.weak")),
+            (None, Strength::Present) => String::new(),
         };
-        let count_class = if level == Strength::Present {
-            "seg-count"
-        } else {
-            "seg-count gap"
+        let count_class = match (diagnosis, level) {
+            (Some(d), _) if d.class == "healthy" => "seg-count",
+            (Some(_), _) => "seg-count gap",
+            (None, Strength::Present) => "seg-count",
+            (None, _) => "seg-count gap",
         };
-        let hover = format!("{}: {line2}{mark}", path_of(segment, &names, lang));
+        let hover = match diagnosis {
+            Some(d) => format!(
+                "{}: {line2}{mark} · {} {:.2}",
+                path_of(segment, &names, lang),
+                lang.t("chain.criticality"),
+                d.criticality
+            ),
+            None => format!("{}: {line2}{mark}", path_of(segment, &names, lang)),
+        };
         let _ = write!(
             svg,
             r#"<a href="{}" class="segment-link" data-segment="{}" data-firms="{firms}"><title>{}</title><rect class="{class}" x="{x:.1}" y="{y:.1}" width="{w:.1}" height="{BOX_H}" rx="5"/><text class="seg-name" x="{:.1}" y="{:.1}">{}</text><text class="{count_class}" x="{:.1}" y="{:.1}">{}{}</text></a>"#,
@@ -284,8 +334,57 @@ pub fn draw(
             esc(lang.t("chain.supply_legend"))
         );
     }
+    if diagnosed {
+        // Gap classes: a swatch each; criticality: three strokes, thin to thick.
+        let y = columns_h + supply_legend_h + 6.0;
+        let _ = write!(svg, r#"<g class="map-legend" id="gap-legend">"#);
+        let mut x = 4.0;
+        for (class, key) in GAP_LEGEND {
+            let label = lang.t(key);
+            let _ = write!(
+                svg,
+                r#"<rect class="seg dx dx-{class} crit-low" x="{x:.1}" y="{y:.1}" width="22" height="14" rx="3"/><text class="legend-text" x="{:.1}" y="{:.1}">{}</text>"#,
+                x + 28.0,
+                y + 11.0,
+                esc(label)
+            );
+            x += 28.0 + legend_text_width(label) + 18.0;
+        }
+        let y = y + LEGEND_H;
+        let title = lang.t("chain.criticality");
+        let _ = write!(
+            svg,
+            r#"<text class="legend-text" x="4" y="{:.1}">{}</text>"#,
+            y + 11.0,
+            esc(title)
+        );
+        let mut x = 4.0 + legend_text_width(title) + 12.0;
+        for (band, key) in [
+            ("crit-low", "chain.criticality.low"),
+            ("crit-mid", "chain.criticality.mid"),
+            ("crit-high", "chain.criticality.high"),
+        ] {
+            let label = lang.t(key);
+            let _ = write!(
+                svg,
+                r#"<rect class="seg dx dx-healthy {band}" x="{x:.1}" y="{y:.1}" width="22" height="14" rx="3"/><text class="legend-text" x="{:.1}" y="{:.1}">{}</text>"#,
+                x + 28.0,
+                y + 11.0,
+                esc(label)
+            );
+            x += 28.0 + legend_text_width(label) + 18.0;
+        }
+        svg.push_str("</g>");
+    }
     svg.push_str("</svg>");
     svg
+}
+
+/// The width of a legend's text, estimated from its characters (12 px: a Chinese character 12, a Latin one 6.5).
+fn legend_text_width(text: &str) -> f64 {
+    text.chars()
+        .map(|c| if c.is_ascii() { 6.5 } else { 12.0 })
+        .sum()
 }
 
 /// How deep a segment sits below the nearest ancestor drawn in another column: a child of another stage starts
@@ -452,6 +551,7 @@ mod tests {
             SegmentFacts {
                 firms: 3,
                 output: None,
+                diagnosis: None,
             },
         );
         facts.insert(
@@ -459,6 +559,7 @@ mod tests {
             SegmentFacts {
                 firms: 2,
                 output: Some("1.00 亿元".into()),
+                diagnosis: None,
             },
         );
         let svg = draw(Lang::Zh, &segments, &[], &facts, Some(4), |id| {
@@ -470,5 +571,45 @@ mod tests {
         assert!(svg.contains("缺链"));
         assert!(svg.contains("新能源汽车 › 纯电动汽车"));
         assert!(svg.contains("/chains/1?segment=4"));
+    }
+
+    #[test]
+    fn a_diagnosed_map_colours_each_segment_by_gap_class_and_criticality_with_a_legend() {
+        let segments = chain();
+        let mut facts = HashMap::new();
+        for (id, class, criticality) in [(4, "broken", 1.0), (5, "healthy", 0.1)] {
+            facts.insert(
+                id,
+                SegmentFacts {
+                    firms: 0,
+                    output: None,
+                    diagnosis: Some(MapDiagnosis {
+                        class,
+                        label: class.to_uppercase(),
+                        criticality,
+                    }),
+                },
+            );
+        }
+        let svg = draw(Lang::En, &segments, &[], &facts, None, |id| {
+            format!("/chains/1?segment={id}")
+        });
+        assert!(svg.contains(r#"class="seg dx dx-broken crit-high""#));
+        assert!(svg.contains(r#"class="seg dx dx-healthy crit-low""#));
+        assert!(svg.contains(" · BROKEN"));
+        assert!(svg.contains(r#"id="gap-legend""#));
+        for key in [
+            "health.class.broken",
+            "health.class.healthy",
+            "chain.criticality",
+            "chain.criticality.high",
+        ] {
+            assert!(svg.contains(Lang::En.t(key)), "{key}");
+        }
+        // The plain map has no such legend.
+        let plain = draw(Lang::En, &segments, &[], &HashMap::new(), None, |id| {
+            format!("/chains/1?segment={id}")
+        });
+        assert!(!plain.contains("gap-legend"));
     }
 }

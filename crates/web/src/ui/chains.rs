@@ -447,6 +447,7 @@ pub async fn page(
                 SegmentFacts {
                     firms: counts.get(&s.id).copied().unwrap_or(0),
                     output,
+                    diagnosis: None,
                 },
             )
         })

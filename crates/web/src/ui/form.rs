@@ -109,6 +109,11 @@ impl Refusal {
         }
     }
 
+    /// The form that was refused, if any.
+    pub fn form(&self) -> Option<&str> {
+        (!self.form.is_empty()).then_some(self.form.as_str())
+    }
+
     /// The form `form` was the one refused.
     pub fn is(&self, form: &str) -> bool {
         !self.form.is_empty() && self.form == form
@@ -197,7 +202,10 @@ pub fn message_in(lang: Lang, field: &str, message: &str) -> String {
     let number_in = |text: &str| -> String { text.chars().filter(char::is_ascii_digit).collect() };
     let key = if field == "version" {
         "form.stale"
-    } else if message.starts_with("is required") || message == "must be given" {
+    } else if message.starts_with("is required")
+        || message == "must be given"
+        || message == "an exclusion needs a reason"
+    {
         "form.required"
     } else if message.starts_with("is longer than") {
         return lang.t("form.too_long").replace("{n}", &number_in(message));
@@ -231,6 +239,10 @@ pub fn message_in(lang: Lang, field: &str, message: &str) -> String {
         "form.missing"
     } else if message.ends_with("is archived") {
         "form.archived"
+    } else if message == "must be from 0 to 100" {
+        "form.percent"
+    } else if message == "at least one weight must be above 0" {
+        "form.weight_above_zero"
     } else if message.contains("cannot be negative") {
         "form.negative"
     } else if message.contains("not a date")

@@ -9,6 +9,7 @@ mod assessment;
 mod assets;
 mod chain_distribution;
 mod chain_health;
+mod policies;
 mod chain_map;
 mod chains;
 mod charts;
@@ -64,6 +65,10 @@ pub fn routes() -> Router<AppState> {
         .route("/chains/{id}/roadmap", get(roadmap::page))
         .route("/chains/{id}/distribution", get(chain_distribution::page))
         .route("/chains/{id}/roadmap/leads", post(roadmap::make_lead))
+        .route("/chains/{id}/roadmap/marks", post(roadmap::mark))
+        .route("/chains/{id}/policies", get(policies::page))
+        .route("/chains/{id}/print", get(roadmap::print))
+        .route("/chains/{id}/roadmap/weights", post(roadmap::weights))
         .route("/chains/{id}/workbook.xlsx", get(roadmap::workbook))
         .route("/parks", get(parks::list))
         .route("/parks/export.csv", get(parks::export_csv))
