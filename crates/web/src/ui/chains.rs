@@ -447,7 +447,7 @@ pub async fn page(
                 .and_then(|g| match (&g.value, g.suppressed) {
                     (_, Some(_)) => Some(lang.t("fig.confidential").to_string()),
                     (Some(v), None) if v.hundredths > 0 => {
-                        Some(format!("{}亿", format::yi(v.hundredths)))
+                        Some(format!("{}{}", format::yi(v.hundredths), lang.t("unit.yi_short")))
                     }
                     _ => None,
                 });

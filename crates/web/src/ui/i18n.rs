@@ -615,6 +615,12 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("count.areas", "产业功能区", "Industry areas"),
     ("unit.firms", "家", "firms"),
     ("unit.yi", "亿元", "100 million yuan"),
+    ("unit.yi_short", "亿", " ×100M ¥"),
+    ("unit.symbol.yuan", "元", "yuan"),
+    ("unit.symbol.person", "人", "persons"),
+    ("unit.symbol.tonne_coal_equivalent", "吨标准煤", "t of standard coal"),
+    ("unit.symbol.kilowatt_hour", "千瓦时", "kWh"),
+    ("unit.symbol.count", "个", "items"),
     ("unit.wan", "万元", "10,000 yuan"),
     ("unit.mu", "亩", "mu"),
     ("unit.wan_per_mu", "万元/亩", "10,000 yuan per mu"),
@@ -1418,4 +1424,11 @@ mod tests {
         keys.dedup();
         assert_eq!(before, keys.len(), "a text key is listed twice");
     }
+}
+
+/// Whether a text holds Chinese characters (CJK ideographs, their punctuation or full-width forms).
+pub fn has_chinese(text: &str) -> bool {
+    text.chars().any(|c| {
+        matches!(c, '\u{3000}'..='\u{303f}' | '\u{3400}'..='\u{9fff}' | '\u{f900}'..='\u{faff}' | '\u{ff00}'..='\u{ffef}')
+    })
 }
