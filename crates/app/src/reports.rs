@@ -75,6 +75,7 @@ pub async fn scheduling_report(
                     kind: "chain".into(),
                     id: chain,
                     name: c.name,
+                    name_en: c.name_en,
                 },
                 Dimension::Chain,
             )
@@ -89,6 +90,7 @@ pub async fn scheduling_report(
                     kind: "park".into(),
                     id: park,
                     name: p.name,
+                    name_en: p.name_en,
                 },
                 Dimension::Park,
             )
@@ -133,6 +135,9 @@ pub async fn scheduling_report(
                 previous_suppressed: g.previous_suppressed,
                 yoy_growth_percent: g.yoy_growth_percent.clone(),
                 firms: g.firms,
+                unit: Some(rollup.indicator.unit),
+                value_hundredths: g.value.as_ref().map(|v| v.hundredths),
+                previous_hundredths: g.previous.as_ref().map(|p| p.hundredths),
             });
         }
     }

@@ -91,6 +91,8 @@ impl CardPeriod {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct NamedCard {
     pub name: String,
+    /// The chain's or park's English name (empty when it has none).
+    pub name_en: String,
     /// The caller sees the whole card (its own, or every card for readers of everything).
     pub full: bool,
     #[serde(flatten)]
@@ -355,7 +357,10 @@ pub async fn scorecards(
                     ],
                 });
             }
-            let names: HashMap<Id, String> = chains.into_iter().map(|c| (c.id, c.name)).collect();
+            let names: HashMap<Id, (String, String)> = chains
+                .into_iter()
+                .map(|c| (c.id, (c.name, c.name_en)))
+                .collect();
             (chain_rules(), names, values)
         }
         Peers::Parks => {
@@ -412,7 +417,10 @@ pub async fn scorecards(
                     ],
                 });
             }
-            let names: HashMap<Id, String> = parks.into_iter().map(|p| (p.id, p.name)).collect();
+            let names: HashMap<Id, (String, String)> = parks
+                .into_iter()
+                .map(|p| (p.id, (p.name, p.name_en)))
+                .collect();
             (park_rules(), names, values)
         }
     };
@@ -443,8 +451,10 @@ pub async fn scorecards(
             if !full {
                 card.items.clear();
             }
+            let (name, name_en) = names.get(&card.id).cloned().unwrap_or_default();
             NamedCard {
-                name: names.get(&card.id).cloned().unwrap_or_default(),
+                name,
+                name_en,
                 full,
                 card,
             }

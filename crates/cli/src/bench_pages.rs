@@ -136,7 +136,11 @@ pub(crate) async fn load_demo(store: &Arc<dyn Store>) -> anyhow::Result<()> {
     let zone = chainpark_core::demo::demo_zone();
     store.load_registry(&Actor::system("bench"), &zone).await?;
     crate::figures::load_demo(store, &zone).await?;
-    crate::workflow::load_demo(store, &zone, chainpark_core::time::Clock::System).await
+    let clock = chainpark_core::time::Clock::System;
+    crate::workflow::load_demo(store, &zone, clock).await?;
+    // The evaluation's run and the roadmap's candidates and leads, as the demo command loads them.
+    crate::assessment::load_demo(store, &zone, clock).await?;
+    crate::targets_demo::load_demo(store, clock).await
 }
 
 fn ms(d: Duration) -> f64 {
@@ -260,7 +264,40 @@ async fn pages(store: &Arc<dyn Store>) -> anyhow::Result<Vec<String>> {
         .first()
         .map(|p| p.id)
         .unwrap_or(0);
-    Ok(vec![
+    let work_order = store
+        .list_work_orders(
+            &actor,
+            &chainpark_store::workflow::WorkOrderFilter {
+                park_id: None,
+                status: None,
+                kind: None,
+                assignee_person_id: None,
+                overdue: None,
+                at: chrono::Utc::now(),
+            },
+            &one,
+        )
+        .await?
+        .items
+        .first()
+        .map(|w| w.id);
+    // The latest evaluation run and its best firm of the park.
+    let run = store.list_runs(&actor).await?.into_iter().map(|r| r.id).max();
+    let evaluated = match run {
+        Some(run) => store
+            .run_results(
+                &actor,
+                run,
+                &chainpark_store::assessment::ResultFilter::default(),
+                &one,
+            )
+            .await?
+            .items
+            .first()
+            .map(|r| (run, r.enterprise_id)),
+        None => None,
+    };
+    let mut pages: Vec<String> = vec![
         "/dashboard".into(),
         "/chains".into(),
         format!("/chains/{chain}"),
@@ -278,5 +315,18 @@ async fn pages(store: &Arc<dyn Store>) -> anyhow::Result<Vec<String>> {
         "/work-orders".into(),
         "/transformation".into(),
         format!("/reports/scheduling?chain_id={chain}"),
-    ])
+        format!("/chains/{chain}/roadmap"),
+        format!("/chains/{chain}/health"),
+        "/assessment".into(),
+        format!("/assessment?park_id={park}"),
+        "/imports".into(),
+        "/scorecards".into(),
+    ];
+    if let Some((run, firm)) = evaluated {
+        pages.push(format!("/assessment/runs/{run}/firms/{firm}"));
+    }
+    if let Some(order) = work_order {
+        pages.push(format!("/work-orders/{order}"));
+    }
+    Ok(pages)
 }

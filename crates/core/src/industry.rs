@@ -156,6 +156,53 @@ impl Table {
     }
 }
 
+/// English names, translated in this project from the wording of the standard's English edition (see
+/// `reference/SOURCES.md`): every section and division has one; groups and classes have none yet.
+const SOURCE_EN: &str = include_str!("../../../reference/gbt4754_2017_en.csv");
+const HEADER_EN: &str = "code,name_en";
+
+/// Reads the English names: `code,name_en`, the name quoted when it holds a comma. Every code must be in the
+/// table and listed once.
+fn parse_names_en(text: &'static str) -> Result<HashMap<&'static str, &'static str>, String> {
+    let mut lines = text
+        .lines()
+        .enumerate()
+        .map(|(i, line)| (i + 1, line.trim_end_matches('\r')));
+    match lines.next() {
+        Some((_, header)) if header.trim_start_matches('\u{feff}') == HEADER_EN => {}
+        _ => return Err(format!("line 1: header should be '{HEADER_EN}'")),
+    }
+    let mut names = HashMap::new();
+    for (number, line) in lines.filter(|(_, line)| !line.trim().is_empty()) {
+        let Some((code, name)) = line.split_once(',') else {
+            return Err(format!("line {number}: expected 'code,name_en'"));
+        };
+        let name = match name.strip_prefix('"') {
+            Some(quoted) => quoted
+                .strip_suffix('"')
+                .filter(|inner| !inner.contains('"'))
+                .ok_or_else(|| format!("line {number}: unbalanced quotes"))?,
+            None if name.contains('"') => return Err(format!("line {number}: stray quote")),
+            None => name,
+        };
+        if name.trim().is_empty() || name.trim() != name {
+            return Err(format!("line {number}: the name is empty or padded"));
+        }
+        if lookup(code).is_none() {
+            return Err(format!("line {number}: code '{code}' is not in the table"));
+        }
+        if names.insert(code, name).is_some() {
+            return Err(format!("line {number}: code '{code}' is listed twice"));
+        }
+    }
+    Ok(names)
+}
+
+static NAMES_EN: LazyLock<HashMap<&'static str, &'static str>> = LazyLock::new(|| {
+    parse_names_en(SOURCE_EN)
+        .unwrap_or_else(|fault| panic!("reference/gbt4754_2017_en.csv: {fault}"))
+});
+
 static TABLE: LazyLock<Table> = LazyLock::new(|| {
     Table::parse(SOURCE).unwrap_or_else(|fault| panic!("reference/gbt4754_2017.csv: {fault}"))
 });
@@ -219,6 +266,16 @@ impl IndustryCode {
     /// The official Chinese name, e.g. 汽车零部件及配件制造 for 3670.
     pub fn name(&self) -> &'static str {
         self.0.name
+    }
+
+    /// The English name, where the shipped English table has one (every section and division).
+    pub fn name_en(&self) -> Option<&'static str> {
+        NAMES_EN.get(self.0.code).copied()
+    }
+
+    /// The nearest code at or above this one that has an English name, e.g. division 36 for class 3670.
+    pub fn nearest_named_en(&self) -> Option<IndustryCode> {
+        self.ancestors().find(|code| code.name_en().is_some())
     }
 
     /// The code one level up; `None` for a section.
@@ -294,6 +351,34 @@ mod tests {
         assert_eq!(count(IndustryLevel::Division), 97);
         assert_eq!(count(IndustryLevel::Group), 473);
         assert_eq!(count(IndustryLevel::Class), 1381);
+    }
+
+    #[test]
+    fn every_section_and_division_has_an_english_name() {
+        let missing: Vec<&str> = all()
+            .iter()
+            .filter(|e| matches!(e.level, IndustryLevel::Section | IndustryLevel::Division))
+            .filter(|e| code(e.code).name_en().is_none())
+            .map(|e| e.code)
+            .collect();
+        assert_eq!(missing, Vec::<&str>::new());
+        assert_eq!(code("36").name_en(), Some("Manufacture of automobiles"));
+        assert_eq!(
+            code("A").name_en(),
+            Some("Agriculture, forestry, animal husbandry and fishery")
+        );
+        assert_eq!(code("3670").name_en(), None);
+        assert_eq!(code("3670").nearest_named_en().map(|c| c.as_str()), Some("36"));
+    }
+
+    #[test]
+    fn an_english_name_table_with_an_unknown_code_or_a_stray_quote_is_refused_with_its_line() {
+        let unknown = parse_names_en("code,name_en\nC,Manufacturing\nZ9,Nothing\n").unwrap_err();
+        assert!(unknown.starts_with("line 3:"), "{unknown}");
+        let quote = parse_names_en("code,name_en\nA,\"Farming, forestry\n").unwrap_err();
+        assert!(quote.starts_with("line 2:"), "{quote}");
+        let twice = parse_names_en("code,name_en\nC,Manufacturing\nC,Making\n").unwrap_err();
+        assert!(twice.starts_with("line 3:"), "{twice}");
     }
 
     #[test]

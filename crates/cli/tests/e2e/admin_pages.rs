@@ -238,3 +238,122 @@ async fn a_chain_chief_creates_a_project_with_the_form() {
         assert_eq!(status, StatusCode::FORBIDDEN, "[{}]", app.engine);
     }
 }
+
+#[tokio::test]
+async fn the_routing_rules_person_is_found_by_name_and_the_rule_lists_the_name() {
+    for app in common::apps().await {
+        let z = zone(&app).await;
+        let admin = app.as_account("admin.user", Role::Admin, None).await;
+        let (status, html) = page(&admin, "/appeal-rules").await;
+        assert_eq!(status, StatusCode::OK, "[{}] {html}", app.engine);
+        assert!(
+            !html.contains("id=\"person_id\" name=\"person_id\" inputmode=\"numeric\""),
+            "[{}] no number to type",
+            app.engine
+        );
+        // The search finds the park's chief by name, shown with the post.
+        let (status, html) = page(&admin, "/appeal-rules?person_q=%E9%99%88%E5%9B%AD").await;
+        assert_eq!(status, StatusCode::OK, "[{}] {html}", app.engine);
+        let option = format!("<option value=\"{}\"", z.park_chief);
+        let label = html
+            .split(&option)
+            .nth(1)
+            .and_then(|rest| rest.split("</option>").next())
+            .unwrap_or_default();
+        assert!(
+            label.contains("陈园 · ") && label.contains("园长"),
+            "[{}] the person with the post: {label}",
+            app.engine
+        );
+        let (_, html) = page(&admin, "/appeal-rules?person_q=nobody-like-this").await;
+        assert!(html.contains("id=\"person-nothing\""), "[{}]", app.engine);
+        // The rule to that person names the person in the list.
+        let csrf = hidden(&html, "csrf");
+        let chief = z.park_chief.to_string();
+        let (status, _, html) = submit(
+            &admin,
+            "/appeal-rules",
+            &[
+                ("csrf", &csrf),
+                ("category", "facilities"),
+                ("chain_id", ""),
+                ("park_id", ""),
+                ("target", "person"),
+                ("person_id", &chief),
+                ("note", "设施类交陈园"),
+            ],
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "[{}] {html}", app.engine);
+        let row = html
+            .split("设施类交陈园")
+            .next()
+            .and_then(|before| before.rsplit("<tr id=\"rule-").next())
+            .unwrap_or_default();
+        assert!(
+            row.contains("class=\"rule-person\">陈园<"),
+            "[{}] the rule's row names the person: {row}",
+            app.engine
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_transformation_forms_find_the_enterprise_by_name_and_keep_it_chosen_after_a_refusal() {
+    for app in common::apps().await {
+        let z = zone(&app).await;
+        let admin = app.as_account("admin.user", Role::Admin, None).await;
+        // 长程 finds the firm for the project form; the recognition form's search is its own.
+        let (status, html) = page(&admin, "/transformation?tp_q=%E9%95%BF%E7%A8%8B").await;
+        assert_eq!(status, StatusCode::OK, "[{}] {html}", app.engine);
+        let project_form = html
+            .split("id=\"new-transformation-project\"")
+            .nth(1)
+            .and_then(|rest| rest.split("</form>").next())
+            .unwrap_or_default();
+        assert!(
+            project_form.contains(&format!("<option value=\"{}\" selected>重庆长程电池有限公司（", z.firm)),
+            "[{}] the one firm found is chosen, by name: {project_form}",
+            app.engine
+        );
+        assert!(
+            !project_form.contains("inputmode=\"numeric\" required value=\"\" aria-invalid=\"false\" aria-describedby=\"tp-enterprise-error\""),
+            "[{}] no number to type",
+            app.engine
+        );
+        let recognition_form = html
+            .split("id=\"new-recognition\"")
+            .nth(1)
+            .and_then(|rest| rest.split("</form>").next())
+            .unwrap_or_default();
+        assert!(
+            !recognition_form.contains("重庆长程电池有限公司"),
+            "[{}] the other form's search is its own",
+            app.engine
+        );
+        let (_, html) = page(&admin, "/transformation?rc_q=nothing-like-this").await;
+        assert!(html.contains("id=\"rc-enterprise-nothing\""), "[{}]", app.engine);
+        // A refused form keeps the firm chosen.
+        let csrf = hidden(&html, "csrf");
+        let firm = z.firm.to_string();
+        let (status, _, html) = submit(
+            &admin,
+            "/transformation/projects",
+            &[
+                ("csrf", &csrf),
+                ("enterprise_id", &firm),
+                ("name", "焊装线改造"),
+                ("investment", "很多"),
+                ("started_on", "2021-01-10"),
+                ("completed_on", ""),
+            ],
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "[{}] {html}", app.engine);
+        assert!(
+            html.contains(&format!("<option value=\"{}\" selected>重庆长程电池有限公司（", z.firm)),
+            "[{}] the firm stays chosen",
+            app.engine
+        );
+    }
+}

@@ -198,6 +198,57 @@ pub(crate) async fn screenshot(client: &Client, name: &str) {
     screenshot_at(client, name, 1366).await;
 }
 
+/// Whether this run saves screenshots (CHAINPARK_SCREENSHOTS names a folder).
+pub(crate) fn saving_screenshots() -> bool {
+    std::env::var_os(SCREENSHOTS_VAR).is_some()
+}
+
+/// Saves the page as it is now in Chinese (`{name}-zh`) and at a phone's width (`{name}-phone`), without leaving
+/// it: for a page that is the answer to a form. [`screenshot_en`] adds the English one.
+pub(crate) async fn screenshots_zh(client: &Client, name: &str) {
+    screenshot_at(client, &format!("{name}-zh"), 1366).await;
+    screenshot_at(client, &format!("{name}-phone"), 390).await;
+}
+
+/// Saves the page at `path` in English (`{name}-en`), then opens it again in Chinese (the language is kept in a
+/// cookie, so the walk goes on in Chinese). Nothing happens unless screenshots are being saved.
+pub(crate) async fn screenshot_en(client: &Client, base: &str, path: &str, name: &str) {
+    if !saving_screenshots() {
+        return;
+    }
+    let with = |lang: &str| {
+        let sep = if path.contains('?') { '&' } else { '?' };
+        format!("{base}{path}{sep}lang={lang}")
+    };
+    client.goto(&with("en")).await.expect("the English page");
+    text_of(client, "main").await;
+    screenshot_at(client, &format!("{name}-en"), 1366).await;
+    client.goto(&with("zh")).await.expect("the Chinese page again");
+    text_of(client, "main").await;
+}
+
+/// Saves the page the browser is on (one reached by a GET) in Chinese, at a phone's width and in English
+/// (`{name}-zh`, `{name}-phone`, `{name}-en`), and comes back to it in Chinese.
+pub(crate) async fn screenshots(client: &Client, name: &str) {
+    if !saving_screenshots() {
+        return;
+    }
+    screenshots_zh(client, name).await;
+    let url = client.current_url().await.expect("url");
+    let mut path = url.path().to_string();
+    let query: Vec<&str> = url
+        .query()
+        .unwrap_or_default()
+        .split('&')
+        .filter(|pair| !pair.is_empty() && !pair.starts_with("lang="))
+        .collect();
+    if !query.is_empty() {
+        path = format!("{path}?{}", query.join("&"));
+    }
+    let base = url.origin().ascii_serialization();
+    screenshot_en(client, &base, &path, name).await;
+}
+
 /// The same at a window `width` pixels wide (390 is a phone).
 async fn screenshot_at(client: &Client, name: &str, width: u32) {
     let Some(dir) = std::env::var_os(SCREENSHOTS_VAR) else {
@@ -383,8 +434,7 @@ async fn story(client: Client, base: String) {
             >= 15,
         "the parks map links every park"
     );
-    screenshot(&client, "dashboard").await;
-    screenshot_at(&client, "dashboard-phone", 390).await;
+    screenshots(&client, "dashboard").await;
 
     // The output for Q1–Q3 2021, chosen in the period form.
     client
@@ -427,7 +477,7 @@ async fn story(client: Client, base: String) {
             .is_empty(),
         "the demo's automobile chain shows its gaps"
     );
-    screenshot(&client, "chain-map").await;
+    screenshots(&client, "chain-map").await;
     let mut chosen = None;
     for link in client
         .find_all(Locator::Css("a.segment-link"))
@@ -605,7 +655,6 @@ async fn story(client: Client, base: String) {
         digital.contains("Digital-economy added value"),
         "English label: {digital}"
     );
-    screenshot(&client, "dashboard-en").await;
 }
 
 /// A park chief opens the park page, sees the board with a leak alarm, and follows the alarm to its work order.
@@ -702,13 +751,13 @@ async fn chiefs_day(client: Client, base: String) {
         alerts.contains("诉求逾期"),
         "an overdue appeal is listed: {alerts}"
     );
+    screenshots(&client, "chief-landing").await;
     let first = client
         .find(Locator::Css("#alerts li[data-kind='appeal_overdue'] a"))
         .await
         .expect("an overdue appeal's link");
     let href = first.attr("href").await.expect("href").unwrap_or_default();
     assert!(href.starts_with("/appeals/"), "{href}");
-    screenshot(&client, "alerts").await;
     first.click().await.expect("clicked");
     wait_for_url(&client, "the appeal", |u| u.contains("/appeals/")).await;
     sign_out(&client).await;
@@ -757,7 +806,7 @@ async fn chiefs_day(client: Client, base: String) {
         .expect("clicked");
     wait_for_url(&client, "the report", |u| u.contains("/reports/scheduling")).await;
     text_of(&client, "#report-figures").await;
-    screenshot(&client, "scheduling-report").await;
+    screenshots(&client, "scheduling-report").await;
     let pdf = client
         .print(
             fantoccini::wd::PrintConfiguration::builder()

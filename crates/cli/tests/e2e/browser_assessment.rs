@@ -6,35 +6,12 @@
 use fantoccini::{Client, Locator};
 
 use crate::browser::{
-    DEMO_PASSWORD, REQUIRE_VAR, browser_programs, scratch, screenshot, sign_in, start_browser,
-    start_demo, text_of, wait_for_url,
+    DEMO_PASSWORD, screenshot, screenshots, sign_in, text_of, wait_for_url, with_browser,
 };
-use crate::common;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_leader_opens_a_parks_class_list_and_one_firms_explanation() {
-    let require = std::env::var(REQUIRE_VAR).is_ok_and(|v| v == "1" || v == "true");
-    let (driver, chromium) = match browser_programs() {
-        Ok(found) => found,
-        Err(why) if require => panic!("{REQUIRE_VAR}=1 but {why}"),
-        Err(why) => {
-            common::tell(&format!(
-                "SKIPPED browser test: {why}; set {REQUIRE_VAR}=1 to make this a failure"
-            ));
-            return;
-        }
-    };
-    let data_dir = scratch("assessment_data");
-    let (_server, base) = start_demo(&data_dir);
-    let profile = scratch("assessment_profile");
-    let (_driver, client) = start_browser(&driver, &chromium, &profile).await;
-    let outcome = tokio::spawn(class_list_and_explanation(client.clone(), base)).await;
-    let _ = client.close().await;
-    let _ = std::fs::remove_dir_all(&data_dir);
-    let _ = std::fs::remove_dir_all(&profile);
-    if let Err(e) = outcome {
-        std::panic::resume_unwind(e.into_panic());
-    }
+    with_browser("assessment", class_list_and_explanation).await;
 }
 
 async fn rows(client: &Client) -> usize {
@@ -105,7 +82,7 @@ async fn class_list_and_explanation(client: Client, base: String) {
             "the counts name class {class}: {counts}"
         );
     }
-    screenshot(&client, "assessment_class_list").await;
+    screenshots(&client, "assessment-list").await;
     client
         .find(Locator::Id("sort-class"))
         .await
@@ -155,7 +132,7 @@ async fn class_list_and_explanation(client: Client, base: String) {
         first.contains("亩均增加值"),
         "each indicator by name with its computation: {first}"
     );
-    screenshot(&client, "assessment_firm").await;
+    screenshot(&client, "assessment-firm").await;
     // The park's plan: its parcels coloured by their holders' class, with a legend.
     client
         .goto(&format!("{base}/parks/{park}"))
@@ -173,7 +150,7 @@ async fn class_list_and_explanation(client: Client, base: String) {
         .await
         .expect("graded parcels");
     assert!(!graded.is_empty(), "parcels coloured by class");
-    screenshot(&client, "park_plan").await;
+    screenshot(&client, "park-plan").await;
     // The first chain's 区域分布图: its firms per park by top-level segment.
     client
         .goto(&format!("{base}/chains/1/distribution"))
@@ -189,5 +166,5 @@ async fn class_list_and_explanation(client: Client, base: String) {
         .await
         .expect("the bars");
     assert!(!bars.is_empty(), "a bar per park on the map");
-    screenshot(&client, "chain_distribution").await;
+    screenshot(&client, "chain-distribution").await;
 }

@@ -9,8 +9,8 @@ use std::time::Duration;
 use fantoccini::{Client, Locator};
 
 use crate::browser::{
-    ADMIN_PASSWORD, DEMO_PASSWORD, screenshot, sign_in, sign_out, text_of, wait_for_url,
-    with_browser,
+    ADMIN_PASSWORD, DEMO_PASSWORD, screenshot, screenshot_en, screenshots, screenshots_zh,
+    sign_in, sign_out, text_of, wait_for_url, with_browser,
 };
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -170,7 +170,23 @@ async fn day_of_forms(client: Client, base: String) {
         !page.contains("invalid input") && !page.contains("is required"),
         "no developer text on the Chinese page"
     );
-    screenshot(&client, "appeal-form-error").await;
+    screenshots_zh(&client, "appeal-form-error").await;
+    // The same mistake on the English page: the message beside the title in English, the input kept.
+    client
+        .goto(&format!("{base}/appeals?lang=en"))
+        .await
+        .expect("opens");
+    fill_appeal_without_title(&client).await;
+    click(&client, "#file-appeal button[type=submit]").await;
+    let message = text_with(&client, "#title-error", "Required").await;
+    assert_eq!(message, "Required", "the message beside the title, in English");
+    screenshot(&client, "appeal-form-error-en").await;
+    // Back in Chinese, the enterprise files it with a title.
+    client
+        .goto(&format!("{base}/appeals?lang=zh"))
+        .await
+        .expect("opens");
+    fill_appeal_without_title(&client).await;
     type_into(&client, "title", "扩建厂房施工许可办理进度").await;
     click(&client, "#file-appeal button[type=submit]").await;
     wait_for_url(&client, "the filed appeal", |u| u.contains("filed=1")).await;
@@ -244,7 +260,7 @@ async fn day_of_forms(client: Client, base: String) {
     // The assignment names the assignee in the history.
     text_with(&client, "#appeal-steps", &format!("交办给 {assignee_name}")).await;
     assert_eq!(text_of(&client, "#appeal-assignee").await, assignee_name);
-    screenshot(&client, "appeal-assigned").await;
+    screenshots(&client, "appeal-detail").await;
     click(&client, "#step-handle button[type=submit]").await;
     client
         .wait()
@@ -290,7 +306,6 @@ async fn day_of_forms(client: Client, base: String) {
     );
     let until = text_of(&client, "#reopen-until").await;
     assert_eq!(until, "2026-06-23", "five working days after closing");
-    screenshot(&client, "appeal-rated").await;
     sign_out(&client).await;
 
     // The chain chief creates a key project by picking chain, park and chief by name; a bad form first.
@@ -331,7 +346,7 @@ async fn day_of_forms(client: Client, base: String) {
         chief.contains("链长"),
         "the chief is shown with the post: {chief}"
     );
-    screenshot(&client, "project-new").await;
+    screenshots_zh(&client, "project-form").await;
     click(&client, "#new-project button[type=submit]").await;
     wait_for_url(&client, "the new project", |u| {
         u.contains("/projects/") && !u.contains("/new")
@@ -343,4 +358,22 @@ async fn day_of_forms(client: Client, base: String) {
         facts.contains("重庆某新能源科技有限公司"),
         "the project as typed: {facts}"
     );
+    screenshot_en(&client, &base, "/projects/new", "project-form").await;
+}
+
+/// Chooses the permits category and types the description of the appeal form, leaving the title empty.
+async fn fill_appeal_without_title(client: &Client) {
+    client
+        .find(Locator::Css("#category option[value='permits']"))
+        .await
+        .expect("the permits category")
+        .click()
+        .await
+        .expect("chosen");
+    type_into(
+        client,
+        "description",
+        "三号厂房扩建的施工许可已提交两周，仍无进展",
+    )
+    .await;
 }

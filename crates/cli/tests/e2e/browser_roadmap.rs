@@ -3,10 +3,9 @@
 //! chain's workbook (N图N清单) with the session's cookie. Skipped like the other browser tests without Chromium.
 
 use crate::browser::{
-    ADMIN_PASSWORD, REQUIRE_VAR, browser_programs, click_and_wait_for_new_page, scratch,
-    screenshot, sign_in, start_browser, start_demo, text_of, wait_for_url,
+    ADMIN_PASSWORD, click_and_wait_for_new_page, screenshots, sign_in, text_of, wait_for_url,
+    with_browser,
 };
-use crate::common;
 use fantoccini::{Client, Locator};
 use serde_json::{Value, json};
 
@@ -79,7 +78,7 @@ async fn roadmap(client: Client, base: String) {
         hover.contains("环节匹配") && hover.contains("权重"),
         "the score explains itself in Chinese: {hover}"
     );
-    screenshot(&client, "roadmap").await;
+    screenshots(&client, "roadmap").await;
     click_and_wait_for_new_page(
         &client,
         &format!("{section} tr.target form.to-lead button"),
@@ -153,26 +152,5 @@ async fn roadmap(client: Client, base: String) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_automobile_roadmap_turns_its_top_target_into_a_lead_and_downloads_the_workbook() {
-    let require = std::env::var(REQUIRE_VAR).is_ok_and(|v| v == "1" || v == "true");
-    let (driver, chromium) = match browser_programs() {
-        Ok(found) => found,
-        Err(why) if require => panic!("{REQUIRE_VAR}=1 but {why}"),
-        Err(why) => {
-            common::tell(&format!(
-                "SKIPPED browser test: {why}; set {REQUIRE_VAR}=1 to make this a failure"
-            ));
-            return;
-        }
-    };
-    let data_dir = scratch("data_roadmap");
-    let (_server, base) = start_demo(&data_dir);
-    let profile = scratch("profile_roadmap");
-    let (_driver, client) = start_browser(&driver, &chromium, &profile).await;
-    let outcome = tokio::spawn(roadmap(client.clone(), base)).await;
-    let _ = client.close().await;
-    let _ = std::fs::remove_dir_all(&data_dir);
-    let _ = std::fs::remove_dir_all(&profile);
-    if let Err(e) = outcome {
-        std::panic::resume_unwind(e.into_panic());
-    }
+    with_browser("roadmap", roadmap).await;
 }

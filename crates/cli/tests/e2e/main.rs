@@ -13,6 +13,7 @@ mod assessment;
 mod authorization;
 mod browser;
 mod browser_assessment;
+mod browser_english;
 mod browser_forms;
 mod browser_roadmap;
 mod calendar;

@@ -682,3 +682,78 @@ async fn the_work_order_page_shows_its_history_and_only_the_steps_the_viewer_may
         assert!(status.is_client_error(), "[{}] {status}", app.engine);
     }
 }
+
+/// The cells of each row of the table `id` in a page, tags stripped.
+fn table_rows(html: &str, id: &str) -> Vec<Vec<String>> {
+    let table = html
+        .split(&format!("id=\"{id}\""))
+        .nth(1)
+        .and_then(|rest| rest.split("</table>").next())
+        .unwrap_or_default();
+    let body = table.split("<tbody>").nth(1).unwrap_or_default();
+    body.split("<tr>")
+        .skip(1)
+        .map(|row| {
+            row.split("<td")
+                .skip(1)
+                .map(|cell| {
+                    let inner = cell.split_once('>').map(|x| x.1).unwrap_or_default();
+                    let inner = inner.split("</td>").next().unwrap_or_default();
+                    let mut text = String::new();
+                    let mut in_tag = false;
+                    for ch in inner.chars() {
+                        match ch {
+                            '<' => in_tag = true,
+                            '>' => in_tag = false,
+                            c if !in_tag => text.push(c),
+                            _ => {}
+                        }
+                    }
+                    text.trim().to_string()
+                })
+                .collect()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn every_step_of_a_work_orders_history_is_named_and_its_alarm_detail_is_shown_once() {
+    for app in common::apps().await {
+        let z = zone(&app).await;
+        let id = crate::meters::leaking_meter(&app, z.f.park).await;
+        let chief = app
+            .as_account("park.chief", Role::ParkChief, Some(z.park_chief))
+            .await;
+        for (lang, opened) in [("zh", "创建工单"), ("en", "Opened")] {
+            let (status, html) = page(&chief, &format!("/work-orders/{id}?lang={lang}")).await;
+            assert_eq!(status, StatusCode::OK, "[{}] {html}", app.engine);
+            let rows = table_rows(&html, "work-order-steps");
+            assert!(!rows.is_empty(), "[{}] {lang}: no history", app.engine);
+            assert_eq!(
+                rows[0].get(2).map(String::as_str),
+                Some(opened),
+                "[{}] {lang}: the opening step is named",
+                app.engine
+            );
+            assert!(
+                rows.iter().all(|r| r.get(2).is_some_and(|s| !s.is_empty())),
+                "[{}] {lang}: a step without a name: {rows:?}",
+                app.engine
+            );
+            // The alarm's detail is the order's description: written once on the page (and in the history).
+            let facts = html.split("id=\"work-order-steps\"").next().unwrap_or_default();
+            let detail = "01:00–05:00 每小时用量不低于";
+            assert_eq!(
+                facts.matches(detail).count(),
+                1,
+                "[{}] {lang}: the detail above the history",
+                app.engine
+            );
+            assert!(
+                facts.contains("id=\"work-order-alarm\""),
+                "[{}] {lang}: the alarm is still shown",
+                app.engine
+            );
+        }
+    }
+}

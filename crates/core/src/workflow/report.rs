@@ -19,6 +19,9 @@ pub struct ReportSubject {
     pub kind: String,
     pub id: Id,
     pub name: String,
+    /// The chain's or park's English name (empty when it has none).
+    #[serde(default)]
+    pub name_en: String,
 }
 
 /// One indicator, January to the report's month, with the same months a year earlier.
@@ -35,6 +38,14 @@ pub struct ReportFigure {
     pub previous_suppressed: Option<crate::disclosure::Suppression>,
     pub yoy_growth_percent: Option<String>,
     pub firms: Option<i64>,
+    /// The indicator's unit and the exact values in hundredths of it, for readers who write the value in
+    /// another language than `value_display`'s Chinese.
+    #[serde(default)]
+    pub unit: Option<crate::figures::Unit>,
+    #[serde(default)]
+    pub value_hundredths: Option<i64>,
+    #[serde(default)]
+    pub previous_hundredths: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

@@ -106,7 +106,7 @@ pub async fn class_list(
             .map(|p| Choice {
                 selected: Some(p.id) == park_id,
                 id: p.id,
-                name: p.name,
+                name: viewer.lang.pick(&p.name, &p.name_en).to_string(),
             })
             .collect()
     } else {
@@ -123,7 +123,7 @@ pub async fn class_list(
             .map(|c| Choice {
                 selected: Some(c.id) == chain_id,
                 id: c.id,
-                name: c.name,
+                name: viewer.lang.pick(&c.name, &c.name_en).to_string(),
             })
             .collect()
     } else {
@@ -576,7 +576,11 @@ pub async fn scorecards_page(
             .iter()
             .map(|c| CardRow {
                 rank: c.card.rank,
-                name: c.name.clone(),
+                name: if en && !c.name_en.is_empty() {
+                    c.name_en.clone()
+                } else {
+                    c.name.clone()
+                },
                 total: centi_text(c.card.total_centi),
                 full: c.full,
                 items: c

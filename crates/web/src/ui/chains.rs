@@ -22,6 +22,7 @@ use super::export;
 use super::format;
 use super::sort::Cell;
 use super::stats::{self, GROSS_OUTPUT};
+use super::i18n::Lang;
 use super::{Chrome, PageResult, Viewer, optional, render};
 use crate::AppState;
 use chainpark_app::exports::ExportFormat;
@@ -245,11 +246,12 @@ async fn chain_rows(
     Ok((rows, period))
 }
 
-/// The people holding a post of `role` on the chain today, with the post's title.
+/// The people holding a post of `role` on the chain today, with the post's title: as written (Chinese), or, given
+/// the chain's English name (`chain_en`), in English.
 async fn people_in_post(
     store: &dyn Store,
     actor: &chainpark_store::Actor,
-    chain: Id,
+    (chain, chain_en): (Id, &Option<String>),
     role: PostRole,
     today: chrono::NaiveDate,
 ) -> Result<Vec<(Person, String)>, StoreError> {
@@ -269,7 +271,9 @@ async fn people_in_post(
     let mut out = Vec::new();
     for post in posts {
         if let Some(person) = optional(store.get_person(actor, post.person_id).await)? {
-            let title = if post.title.is_empty() {
+            let title = if let Some(chain_en) = chain_en {
+                super::picker::post_title_en(&post, chain_en)
+            } else if post.title.is_empty() {
                 person.title.clone()
             } else {
                 post.title.clone()
@@ -392,11 +396,16 @@ pub async fn page(
         Ok::<_, StoreError>((period, by_segment?, by_chain?))
     };
     let today = state.clock.today();
+    // On English pages a post's title is derived from the post and the chain's English name.
+    let chain_en = match lang {
+        Lang::En => Some(chain.name_en.clone()),
+        Lang::Zh => None,
+    };
     let people = async {
         tokio::join!(
-            people_in_post(store, actor, id, PostRole::ChainChief, today),
-            people_in_post(store, actor, id, PostRole::ChainOwner, today),
-            people_in_post(store, actor, id, PostRole::ChainTaskForce, today),
+            people_in_post(store, actor, (id, &chain_en), PostRole::ChainChief, today),
+            people_in_post(store, actor, (id, &chain_en), PostRole::ChainOwner, today),
+            people_in_post(store, actor, (id, &chain_en), PostRole::ChainTaskForce, today),
         )
     };
     let (area, segments, links, firms, all_parks, figures, people) = tokio::join!(
@@ -438,7 +447,7 @@ pub async fn page(
                 .and_then(|g| match (&g.value, g.suppressed) {
                     (_, Some(_)) => Some(lang.t("fig.confidential").to_string()),
                     (Some(v), None) if v.hundredths > 0 => {
-                        Some(format!("{}亿", format::yi(v.hundredths)))
+                        Some(format!("{}{}", format::yi(v.hundredths), lang.t("unit.yi_short")))
                     }
                     _ => None,
                 });

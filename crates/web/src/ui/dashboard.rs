@@ -527,7 +527,7 @@ async fn trends(
         let s = series?;
         Some(charts::monthly_lines(
             &s,
-            stats::chart_unit(unit),
+            stats::chart_unit(unit, lang),
             &stats::month_labels(lang),
             title,
         ))

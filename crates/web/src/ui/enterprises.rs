@@ -392,8 +392,45 @@ struct EnterprisePage {
     figures: Vec<FigureRow>,
     chart_svg: Option<String>,
     transformation: Vec<TransformationRow>,
+    industry: IndustryShown,
     /// The contact form as typed when it was refused, and why.
     refused: Refusal,
+}
+
+/// The enterprise's GB/T 4754 code as a page shows it: with its name in the viewer's language, or, on an English
+/// page for a code the English table does not name, with its Chinese name marked as such and the nearest named
+/// code above it.
+struct IndustryShown {
+    code: &'static str,
+    name: &'static str,
+    untranslated: bool,
+    within: String,
+}
+
+fn industry_shown(code: chainpark_core::industry::IndustryCode, lang: super::i18n::Lang) -> IndustryShown {
+    match (lang, code.name_en()) {
+        (super::i18n::Lang::Zh, _) => IndustryShown {
+            code: code.as_str(),
+            name: code.name(),
+            untranslated: false,
+            within: String::new(),
+        },
+        (super::i18n::Lang::En, Some(name_en)) => IndustryShown {
+            code: code.as_str(),
+            name: name_en,
+            untranslated: false,
+            within: String::new(),
+        },
+        (super::i18n::Lang::En, None) => IndustryShown {
+            code: code.as_str(),
+            name: code.name(),
+            untranslated: true,
+            within: code
+                .nearest_named_en()
+                .and_then(|above| Some(format!("{} {}", above.as_str(), above.name_en()?)))
+                .unwrap_or_default(),
+        },
+    }
 }
 
 /// Monthly values of one indicator for a year, by month 1–12 (current values only). The flag tells whether the
@@ -562,6 +599,7 @@ async fn enterprise_page(
         figures,
         chart_svg,
         transformation,
+        industry: industry_shown(e.industry_code, lang),
         e,
     }))
 }

@@ -3,6 +3,8 @@
 
 use chainpark_core::figures::{Unit, amount, rounded_quotient};
 
+use super::i18n::Lang;
+
 /// `9150` → `"9,150"`.
 pub fn grouped(n: i64) -> String {
     let digits = n.unsigned_abs().to_string();
@@ -36,11 +38,20 @@ pub fn wan(fen: i64) -> String {
     }
 }
 
-/// A value of an indicator with its unit, the way a bulletin writes it: money in 亿元, others in their unit.
-pub fn amount_with_unit(hundredths: i64, unit: Unit) -> String {
+/// A value of an indicator with its unit in the page's language, the way a bulletin writes it: money in 亿元
+/// (100 million yuan), others in their unit.
+pub fn amount_with_unit(hundredths: i64, unit: Unit, lang: Lang) -> String {
     match unit {
-        Unit::Yuan => format!("{} 亿元", yi(hundredths)),
-        other => format!("{} {}", amount::to_decimal(hundredths), other.symbol_zh()),
+        Unit::Yuan => format!("{} {}", yi(hundredths), lang.t("unit.yi")),
+        other => format!("{} {}", amount::to_decimal(hundredths), unit_symbol(other, lang)),
+    }
+}
+
+/// An indicator's unit as a page writes it (money in its plain unit, 元 / yuan).
+pub fn unit_symbol(unit: Unit, lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => unit.symbol_zh(),
+        Lang::En => lang.t(&format!("unit.symbol.{}", unit.as_str())),
     }
 }
 
@@ -64,8 +75,12 @@ mod tests {
     #[test]
     fn money_is_written_in_yi_yuan_exactly() {
         assert_eq!(
-            amount_with_unit(3_362_800_000_000, Unit::Yuan),
+            amount_with_unit(3_362_800_000_000, Unit::Yuan, Lang::Zh),
             "336.28 亿元"
+        );
+        assert_eq!(
+            amount_with_unit(3_362_800_000_000, Unit::Yuan, Lang::En),
+            "336.28 100 million yuan"
         );
         assert_eq!(wan(123_456_789), "123.46");
         assert_eq!(wan(12_345_678_900), "12,345.68");

@@ -493,6 +493,10 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("work_order.action.finish", "完成", "Finish"),
     ("work_order.action.close", "关闭", "Close"),
     ("work_order.action.reject", "退回", "Reject"),
+    ("work_order.action.create", "创建工单", "Opened"),
+    ("work_order.action.escalate", "超期督办", "Escalated (overdue)"),
+    ("work_order.action.other", "其他操作", "Other step"),
+    ("work_order.escalated_note", "超过时限：", "Past its due time:"),
     ("work_order.status.open", "待派", "Open"),
     ("work_order.status.assigned", "已派", "Assigned"),
     ("work_order.status.in_progress", "处理中", "In progress"),
@@ -530,6 +534,25 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "signin.expired",
         "页面已过期，请重新登录",
         "The page expired; please sign in again",
+    ),
+    ("post.chief_level.overall", "总链长", "Overall chain chief"),
+    ("post.chief_level.chain", "链长", "Chain chief"),
+    ("post.chief_level.deputy", "副链长", "Deputy chain chief"),
+    (
+        "post.owner_kind.leading_company_head",
+        "链主（龙头企业负责人）",
+        "Chain owner (head of the leading company)",
+    ),
+    (
+        "post.owner_kind.association_head",
+        "链主（行业协会负责人）",
+        "Chain owner (head of the industry association)",
+    ),
+    ("post.owner_kind.expert", "链主（专家）", "Chain owner (expert)"),
+    (
+        "post.owner_kind.park_manager",
+        "链主（园区运营方）",
+        "Chain owner (park operator)",
     ),
     ("role.admin", "管理员", "Administrator"),
     ("role.leader", "管委会领导", "Leader"),
@@ -628,6 +651,12 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("count.areas", "产业功能区", "Industry areas"),
     ("unit.firms", "家", "firms"),
     ("unit.yi", "亿元", "100 million yuan"),
+    ("unit.yi_short", "亿", " ×100M ¥"),
+    ("unit.symbol.yuan", "元", "yuan"),
+    ("unit.symbol.person", "人", "persons"),
+    ("unit.symbol.tonne_coal_equivalent", "吨标准煤", "t of standard coal"),
+    ("unit.symbol.kilowatt_hour", "千瓦时", "kWh"),
+    ("unit.symbol.count", "个", "items"),
     ("unit.wan", "万元", "10,000 yuan"),
     ("unit.mu", "亩", "mu"),
     ("unit.wan_per_mu", "万元/亩", "10,000 yuan per mu"),
@@ -797,6 +826,12 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("ent.name", "企业名称", "Name"),
     ("ent.credit_code", "统一社会信用代码", "Credit code"),
     ("ent.industry", "行业代码", "Industry code"),
+    (
+        "ent.industry_untranslated",
+        "仅有中文名称",
+        "Chinese name only: the table has no English name for this code",
+    ),
+    ("ent.industry_within", "属于", "within"),
     ("ent.park", "园区", "Park"),
     ("ent.chain", "产业链", "Chain"),
     ("ent.segments", "产业链环节", "Chain segments"),
@@ -1029,8 +1064,14 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("project.amount", "金额（万元）", "Amount (10k CNY)"),
     ("project.record", "填报", "Record"),
     ("rules.title", "诉求分派规则", "Appeal routing rules"),
-    ("rules.chain_id", "产业链编号", "Chain no."),
-    ("rules.park_id", "园区编号", "Park no."),
+    ("rules.chain_id", "产业链", "Chain"),
+    ("rules.park_id", "园区", "Park"),
+    ("rules.find_person", "查找指定人员", "Find the named person"),
+    (
+        "rules.person_id",
+        "指定人员（分派给“指定人员”时必选）",
+        "Named person (required when routed to a named person)",
+    ),
     ("rules.target", "分派给", "Routed to"),
     ("rules.note", "备注", "Note"),
     ("rules.archived", "已归档", "Archived"),
@@ -1081,7 +1122,12 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ),
     ("transformation.recognitions", "认定", "Recognitions"),
     ("transformation.enterprise", "企业", "Enterprise"),
-    ("transformation.enterprise_id", "企业编号", "Enterprise no."),
+    ("transformation.enterprise_id", "企业（查找后选择）", "Enterprise (find, then choose)"),
+    (
+        "transformation.find_enterprise",
+        "查找企业",
+        "Find the enterprise",
+    ),
     ("transformation.started_on", "开始日期", "Started on"),
     ("transformation.completed_on", "完成日期", "Completed on"),
     ("transformation.recognised_on", "认定日期", "Recognised on"),
@@ -1531,4 +1577,11 @@ mod tests {
         keys.dedup();
         assert_eq!(before, keys.len(), "a text key is listed twice");
     }
+}
+
+/// Whether a text holds Chinese characters (CJK ideographs, their punctuation or full-width forms).
+pub fn has_chinese(text: &str) -> bool {
+    text.chars().any(|c| {
+        matches!(c, '\u{3000}'..='\u{303f}' | '\u{3400}'..='\u{9fff}' | '\u{f900}'..='\u{faff}' | '\u{ff00}'..='\u{ffef}')
+    })
 }

@@ -400,6 +400,16 @@ impl Chrome {
     pub fn current(&self, nav: &str) -> &'static str {
         if self.nav == nav { "page" } else { "false" }
     }
+
+    /// ` lang="zh-CN"` for data people typed in Chinese (a person's name, a firm or project without an English
+    /// name) shown on an English page, so that readers and checks know it is Chinese on purpose; nothing else.
+    pub fn data_lang<T: AsRef<str> + ?Sized>(&self, text: &T) -> &'static str {
+        if self.lang == i18n::Lang::En && i18n::has_chinese(text.as_ref()) {
+            " lang=\"zh-CN\""
+        } else {
+            ""
+        }
+    }
 }
 
 /// Compares two secrets in time that does not depend on where they differ.

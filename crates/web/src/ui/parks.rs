@@ -749,7 +749,7 @@ pub async fn page(
         .map(|s| {
             charts::monthly_lines(
                 &s,
-                stats::chart_unit(r.indicator.unit),
+                stats::chart_unit(r.indicator.unit, lang),
                 &stats::month_labels(lang),
                 viewer.t("park.trend"),
             )

@@ -33,13 +33,32 @@ pub fn choices(items: Vec<(Id, String)>, selected: Option<Id>) -> Vec<Choice> {
         .collect()
 }
 
-/// A post as a person picker shows it: the post's title when it has one (in Chinese), else its role.
+/// A post as a person picker shows it: in Chinese the post's title when it has one, with its role; in English
+/// the title derived from the role (titles are written in Chinese only).
 fn post_label(lang: Lang, post: &Post) -> String {
     let role = lang.t(&format!("role.{}", post.role.as_str()));
-    if post.title.is_empty() || lang == Lang::En {
+    if lang == Lang::En {
+        post_title_en(post, "")
+    } else if post.title.is_empty() {
         role.to_string()
     } else {
         format!("{} · {role}", post.title)
+    }
+}
+
+/// A post's title in English, derived from what the post is (its role, chief level or owner kind) and, when
+/// given, the English name of its chain or park ("Deputy chain chief, Automobiles"): post titles are stored in
+/// Chinese only, and English pages show none of them.
+pub fn post_title_en(post: &Post, scope_name_en: &str) -> String {
+    let what = match (post.role, post.chief_level, post.owner_kind) {
+        (PostRole::ChainChief, Some(level), _) => Lang::En.t(&format!("post.chief_level.{}", level.as_str())),
+        (PostRole::ChainOwner, _, Some(kind)) => Lang::En.t(&format!("post.owner_kind.{}", kind.as_str())),
+        (role, _, _) => Lang::En.t(&format!("role.{}", role.as_str())),
+    };
+    if scope_name_en.is_empty() {
+        what.to_string()
+    } else {
+        format!("{what}, {scope_name_en}")
     }
 }
 
@@ -167,6 +186,61 @@ pub async fn enterprises_to_file_for(
         }
     }
     Ok(out)
+}
+
+/// Enterprises whose name or credit code contains `q` among those the viewer sees (at most [`FOUND`]), as
+/// "name（credit code）".
+pub async fn enterprises_matching(
+    state: &AppState,
+    viewer: &Viewer,
+    q: &str,
+) -> Result<Vec<(Id, String)>, StoreError> {
+    let filter = EnterpriseFilter {
+        q: Some(q.to_string()),
+        ..Default::default()
+    };
+    let found = state
+        .store
+        .list_enterprises(
+            viewer.actor(),
+            &filter,
+            &Paging::new(Some(FOUND), Some(0), None),
+        )
+        .await?;
+    Ok(found
+        .items
+        .into_iter()
+        .map(|e| (e.id, enterprise_label(&e.name, e.credit_code.as_str())))
+        .collect())
+}
+
+/// An enterprise as a picker shows it.
+pub fn enterprise_label(name: &str, credit_code: &str) -> String {
+    format!("{name}（{credit_code}）")
+}
+
+/// The choices of a search picker: what the search `q` found, or — no search, back after a refusal — the one
+/// chosen before (`chosen`, read by `lookup`), so that it stays chosen. Answers the choices and whether a search
+/// found nothing.
+pub async fn search_or_chosen<F, Fut>(
+    mut items: Vec<(Id, String)>,
+    q: &str,
+    chosen: Option<Id>,
+    lookup: F,
+) -> (Vec<Choice>, bool)
+where
+    F: FnOnce(Id) -> Fut,
+    Fut: std::future::Future<Output = Option<String>>,
+{
+    if q.is_empty()
+        && let Some(id) = chosen
+        && let Some(label) = lookup(id).await
+    {
+        items.push((id, label));
+    }
+    let nothing = !q.is_empty() && items.is_empty();
+    let chosen = chosen.or_else(|| (items.len() == 1).then(|| items[0].0));
+    (choices(items, chosen), nothing)
 }
 
 /// People whose name contains `q` (at most [`FOUND`]), each as "name · post" with the posts held today.

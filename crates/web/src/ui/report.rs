@@ -110,6 +110,21 @@ fn name(person: &Option<PersonRef>) -> String {
     person.as_ref().map(|p| p.name.clone()).unwrap_or_default()
 }
 
+/// A figure's value in the page's language: from its exact hundredths and unit, or as the report wrote it.
+fn written(
+    lang: super::i18n::Lang,
+    unit: Option<chainpark_core::figures::Unit>,
+    hundredths: Option<i64>,
+    display_zh: &Option<String>,
+) -> String {
+    match (lang, unit, hundredths) {
+        (super::i18n::Lang::En, Some(unit), Some(h)) => {
+            super::format::amount_with_unit(h, unit, lang)
+        }
+        _ => display_zh.clone().unwrap_or_default(),
+    }
+}
+
 fn percent(value: Option<f64>) -> String {
     value.map(|v| format!("{v:.1}%")).unwrap_or_default()
 }
@@ -187,11 +202,11 @@ pub async fn page(
             },
             value: match f.suppressed {
                 Some(rule) => super::stats::withheld(viewer.lang, rule),
-                None => f.value_display.clone().unwrap_or_default(),
+                None => written(viewer.lang, f.unit, f.value_hundredths, &f.value_display),
             },
             previous: match f.previous_suppressed {
                 Some(rule) => super::stats::withheld(viewer.lang, rule),
-                None => f.previous_display.clone().unwrap_or_default(),
+                None => written(viewer.lang, f.unit, f.previous_hundredths, &f.previous_display),
             },
             yoy: f
                 .yoy_growth_percent
@@ -312,13 +327,14 @@ pub async fn page(
         .collect();
     let is_park = r.subject.kind == "park";
     let subject_param = if is_park { "park_id" } else { "chain_id" };
-    let title = format!("{} · {}", viewer.t("report.title"), r.subject.name);
+    let subject = viewer.lang.pick(&r.subject.name, &r.subject.name_en).to_string();
+    let title = format!("{} · {subject}", viewer.t("report.title"));
     Ok(render(ReportPage {
         chrome: viewer.chrome(title, "report"),
         subject_kind: viewer
             .t(&format!("report.kind.{}", r.subject.kind))
             .to_string(),
-        subject_name: r.subject.name,
+        subject_name: subject,
         subject_id: r.subject.id,
         subject_param,
         month: r.month,

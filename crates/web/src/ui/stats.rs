@@ -130,7 +130,7 @@ pub async fn monthly_trend(
             .as_ref()
             .and_then(|r| group(r, group_id).map(|g| (r.indicator.unit, g.clone())));
         let point = |value: i64, unit: Unit, y: i32| {
-            let text = format!("{y}-{month:02}: {}", format::amount_with_unit(value, unit));
+            let text = format!("{y}-{month:02}: {}", format::amount_with_unit(value, unit, lang));
             Some((chart_value(value, unit), text))
         };
         match g {
@@ -207,11 +207,11 @@ pub fn chart_value(hundredths: i64, unit: Unit) -> f64 {
     }
 }
 
-/// The unit a chart's axis is labelled with.
-pub fn chart_unit(unit: Unit) -> &'static str {
+/// The unit a chart's axis is labelled with, in the page's language.
+pub fn chart_unit(unit: Unit, lang: Lang) -> &'static str {
     match unit {
-        Unit::Yuan => "亿元",
-        other => other.symbol_zh(),
+        Unit::Yuan => lang.t("unit.yi"),
+        other => format::unit_symbol(other, lang),
     }
 }
 

@@ -337,6 +337,8 @@ struct RuleRow {
     chain: String,
     park: String,
     target: &'static str,
+    /// The named person a rule routes to, by name.
+    person: String,
     note: String,
     archived: bool,
 }
@@ -351,16 +353,51 @@ struct RulesPage {
     /// Chains and parks by name, for the list and the form's pickers.
     chains: Vec<(Id, String)>,
     parks: Vec<(Id, String)>,
+    /// The person picker: the search as typed, the people it found ("name · posts") and whether it found none.
+    person_q: String,
+    people: Vec<Choice>,
+    nothing_found: bool,
     /// The new-rule form as typed when it was refused, and why.
     refused: Refusal,
 }
 
-pub async fn rules(State(state): State<AppState>, viewer: Viewer) -> PageResult {
-    rules_page(&state, &viewer, Refusal::none()).await
+/// The rules page's search for the person a rule routes to.
+#[derive(Debug, Default, Deserialize)]
+pub struct RulesQuery {
+    #[serde(default)]
+    person_q: Option<String>,
 }
 
-async fn rules_page(state: &AppState, viewer: &Viewer, refused: Refusal) -> PageResult {
+pub async fn rules(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<RulesQuery>,
+) -> PageResult {
+    rules_page(&state, &viewer, q, Refusal::none()).await
+}
+
+async fn rules_page(
+    state: &AppState,
+    viewer: &Viewer,
+    q: RulesQuery,
+    refused: Refusal,
+) -> PageResult {
     let store = state.store.as_ref();
+    // People are many: found by name (with their posts), never typed as a number.
+    let person_q = q.person_q.as_deref().unwrap_or("").trim().to_string();
+    let found = if person_q.is_empty() {
+        Vec::new()
+    } else {
+        picker::people_matching(state, viewer, &person_q)
+            .await
+            .map_err(|e| viewer.fail(e))?
+    };
+    let chosen = refused.value("new-rule", "person_id").trim().parse::<Id>().ok();
+    let (people, nothing_found) =
+        picker::search_or_chosen(found, &person_q, chosen, |id| async move {
+            store.get_person(viewer.actor(), id).await.ok().map(|p| p.name)
+        })
+        .await;
     let all = Paging::all();
     let (chain_filter, park_filter) = (
         chainpark_store::ChainFilter::default(),
@@ -374,13 +411,13 @@ async fn rules_page(state: &AppState, viewer: &Viewer, refused: Refusal) -> Page
         .map_err(|e| viewer.fail(e))?
         .items
         .into_iter()
-        .map(|c| (c.id, c.name))
+        .map(|c| (c.id, viewer.lang.pick(&c.name, &c.name_en).to_string()))
         .collect();
     let parks: Vec<(Id, String)> = parks
         .map_err(|e| viewer.fail(e))?
         .items
         .into_iter()
-        .map(|p| (p.id, p.name))
+        .map(|p| (p.id, viewer.lang.pick(&p.name, &p.name_en).to_string()))
         .collect();
     // A chain or park the list does not know (archived) shows its number.
     let name_of = |list: &[(Id, String)], id: Option<Id>| {
@@ -401,18 +438,28 @@ async fn rules_page(state: &AppState, viewer: &Viewer, refused: Refusal) -> Page
         .await
         .map_err(|e| viewer.fail(e))?
         .items;
-    let rows = rules
-        .into_iter()
-        .map(|r| RuleRow {
+    let mut rows = Vec::with_capacity(rules.len());
+    for r in rules {
+        // A rule to a named person names them, not their number.
+        let person = match r.person_id {
+            Some(id) => store
+                .get_person(viewer.actor(), id)
+                .await
+                .map(|p| p.name)
+                .unwrap_or_else(|_| format!("#{id}")),
+            None => String::new(),
+        };
+        rows.push(RuleRow {
             id: r.id,
             category: viewer.t(&format!("appeal.category.{}", r.category.as_str())),
             chain: name_of(&chains, r.chain_id),
             park: name_of(&parks, r.park_id),
             target: viewer.t(&format!("rules.target.{}", r.target.as_str())),
+            person,
             note: r.note,
             archived: r.archived,
-        })
-        .collect();
+        });
+    }
     let categories = AppealCategory::ALL
         .iter()
         .map(|c| {
@@ -438,6 +485,9 @@ async fn rules_page(state: &AppState, viewer: &Viewer, refused: Refusal) -> Page
         targets,
         chains,
         parks,
+        person_q,
+        people,
+        nothing_found,
         refused,
     }))
 }
@@ -480,7 +530,8 @@ pub async fn add_rule(
     }
     .await;
     form::answer(viewer.lang, result, RULE_FIELDS, |errors| async move {
-        rules_page(&state, &viewer, Refusal::new("new-rule", &form, errors)).await
+        let refused = Refusal::new("new-rule", &form, errors);
+        rules_page(&state, &viewer, RulesQuery::default(), refused).await
     })
     .await
 }
@@ -539,14 +590,61 @@ struct TransformationPage {
     projects: Vec<TransformationRow>,
     recognitions: Vec<RecognitionRow>,
     kinds: Vec<(&'static str, &'static str)>,
+    /// The enterprise pickers of the admin's two forms (enterprises are many: found by name or credit code).
+    project_firm: FirmPicker,
+    recognition_firm: FirmPicker,
     /// The admin's form refused for its input, as typed, and why.
     refused: Refusal,
+}
+
+/// One form's enterprise picker: the search as typed, what it found, and whether it found nothing.
+struct FirmPicker {
+    q: String,
+    found: Vec<Choice>,
+    nothing_found: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
 pub struct AsOfQuery {
     #[serde(default)]
     as_of: Option<String>,
+    /// The enterprise searches of the new-project and new-recognition forms.
+    #[serde(default)]
+    tp_q: Option<String>,
+    #[serde(default)]
+    rc_q: Option<String>,
+}
+
+/// The enterprise picker of the transformation form `form_id`: the search `q`, or the enterprise chosen before a
+/// refusal.
+async fn firm_picker(
+    state: &AppState,
+    viewer: &Viewer,
+    q: Option<&str>,
+    refused: &Refusal,
+    form_id: &str,
+) -> Result<FirmPicker, chainpark_store::StoreError> {
+    let q = q.unwrap_or("").trim().to_string();
+    let found = if q.is_empty() || !viewer.actor().scope.is_admin() {
+        Vec::new()
+    } else {
+        picker::enterprises_matching(state, viewer, &q).await?
+    };
+    let chosen = refused.value(form_id, "enterprise_id").trim().parse::<Id>().ok();
+    let store = state.store.as_ref();
+    let (found, nothing_found) = picker::search_or_chosen(found, &q, chosen, |id| async move {
+        store
+            .get_enterprise(viewer.actor(), id)
+            .await
+            .ok()
+            .map(|e| picker::enterprise_label(&e.name, e.credit_code.as_str()))
+    })
+    .await;
+    Ok(FirmPicker {
+        q,
+        found,
+        nothing_found,
+    })
 }
 
 pub async fn transformation(
@@ -612,7 +710,27 @@ async fn transformation_page(
             )
         })
         .collect();
+    let project_firm = firm_picker(
+        state,
+        viewer,
+        q.tp_q.as_deref(),
+        &refused,
+        "new-transformation-project",
+    )
+    .await
+    .map_err(|e| viewer.fail(e))?;
+    let recognition_firm = firm_picker(
+        state,
+        viewer,
+        q.rc_q.as_deref(),
+        &refused,
+        "new-recognition",
+    )
+    .await
+    .map_err(|e| viewer.fail(e))?;
     Ok(render(TransformationPage {
+        project_firm,
+        recognition_firm,
         chrome: viewer.chrome(viewer.t("transformation.title"), "transformation"),
         as_of: as_of.to_string(),
         summary,

@@ -132,7 +132,7 @@ pub async fn projects(
             planned: p.planned_investment,
             completed: p.completed_investment,
             chief: name(&p.chief),
-            name: p.name,
+            name: viewer.lang.pick(&p.name, &p.name_en).to_string(),
             investor: p.investor,
         })
         .collect();
@@ -158,6 +158,39 @@ pub async fn projects(
             .map_err(|e| viewer.fail(e))?;
         found_by.push((grouping, found));
     }
+    // On English pages a chain or park is named in English: its English names, by id.
+    let english: std::collections::HashMap<(bool, Id), String> =
+        if viewer.lang == crate::ui::i18n::Lang::En {
+            let all = Paging::all();
+            let chains = store
+                .list_chains(viewer.actor(), &Default::default(), &all)
+                .await
+                .map(|p| p.items)
+                .unwrap_or_default();
+            let parks = store
+                .list_parks(viewer.actor(), &Default::default(), &all)
+                .await
+                .map(|p| p.items)
+                .unwrap_or_default();
+            chains
+                .into_iter()
+                .filter(|c| !c.name_en.is_empty())
+                .map(|c| ((true, c.id), c.name_en))
+                .chain(
+                    parks
+                        .into_iter()
+                        .filter(|p| !p.name_en.is_empty())
+                        .map(|p| ((false, p.id), p.name_en)),
+                )
+                .collect()
+        } else {
+            Default::default()
+        };
+    let named = |grouping: ProjectGrouping, key: Option<Id>, name: &str| -> String {
+        key.and_then(|id| english.get(&(grouping == ProjectGrouping::Chain, id)))
+            .cloned()
+            .unwrap_or_else(|| name.to_string())
+    };
     // The first row totals what the viewer sees: the whole zone only for those who see every project; a chain
     // chief's own chain by its name.
     let total_name = if viewer.actor().scope.reach(Kind::Project) == Reach::All {
@@ -168,7 +201,7 @@ pub async fn projects(
             .find(|(g, _)| *g == ProjectGrouping::Chain)
             .map(|(_, f)| f.as_slice())
         {
-            Some([only]) => only.name.clone(),
+            Some([only]) => named(ProjectGrouping::Chain, only.key, &only.name),
             _ => viewer.t("projects.mine").to_string(),
         }
     };
@@ -177,7 +210,7 @@ pub async fn projects(
             name: if grouping == ProjectGrouping::Zone {
                 total_name.clone()
             } else {
-                f.name
+                named(grouping, f.key, &f.name)
             },
             projects: f.projects,
             signed: f.signed,

@@ -123,7 +123,12 @@ pub(super) async fn work_order_page(
         .map(|a| AlarmLink {
             meter: a.meter_code,
             rule: viewer.t(&format!("meters.rule.{}", a.rule)),
-            detail: a.detail,
+            // An alarm's order is described by the alarm's detail: shown once, as the order's description.
+            detail: if a.detail == w.description {
+                String::new()
+            } else {
+                a.detail
+            },
             started_at: when(a.started_at),
             ended_at: a.ended_at.map(when).unwrap_or_default(),
         });
@@ -159,11 +164,14 @@ pub(super) async fn work_order_page(
                 } else {
                     String::new()
                 },
-                action: action
-                    .map(|x| viewer.t(&format!("work_order.action.{}", x.as_str())))
-                    .unwrap_or(""),
+                action: step_label(viewer, &s.action),
                 to_status: status_label(&s.to_status),
-                note: s.note,
+                // The escalation's note is the system's ("overdue: due … UTC"): said in the viewer's language.
+                note: if s.action == "escalate" {
+                    format!("{} {}", viewer.t("work_order.escalated_note"), when(w.due_at))
+                } else {
+                    s.note
+                },
             }
         })
         .collect();
@@ -194,4 +202,17 @@ pub(super) async fn work_order_page(
         staff,
         refused,
     }))
+}
+
+/// The label of a step in the order's history: the steps people take, and the two the system records (the order's
+/// opening, by a person or an alarm, and its escalation when overdue).
+fn step_label(viewer: &Viewer, action: &str) -> &'static str {
+    match WorkOrderAction::parse(action) {
+        Some(x) => viewer.t(&format!("work_order.action.{}", x.as_str())),
+        None => match action {
+            "create" => viewer.t("work_order.action.create"),
+            "escalate" => viewer.t("work_order.action.escalate"),
+            _ => viewer.t("work_order.action.other"),
+        },
+    }
 }
