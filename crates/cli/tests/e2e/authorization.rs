@@ -2846,9 +2846,6 @@ fn page_path(row: &Row, who: Who, scope: Scope, w: &World) -> String {
         "/chains/{id}/health"
         | "/chains/{id}/roadmap"
         | "/chains/{id}/distribution"
-        | "/chains/{id}/workbook.xlsx" => {
-        "/chains/{id}/health"
-        | "/chains/{id}/roadmap"
         | "/chains/{id}/workbook.xlsx"
         | "/chains/{id}/print"
         | "/chains/{id}/policies" => {
