@@ -5,7 +5,6 @@
 use chainpark_app::reports::mail_scheduled_reports;
 use chainpark_core::disclosure::DisclosureRules;
 use chainpark_store::Actor;
-use chainpark_store::prelude::*;
 use chrono::{DateTime, Utc};
 use reqwest::StatusCode;
 use serde_json::json;
