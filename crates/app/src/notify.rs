@@ -7,13 +7,13 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use chainpark_core::disclosure::DisclosureRules;
+use chainpark_core::parkops::report_mail::MailAttachment;
 use chainpark_core::time::Clock;
 use chainpark_store::Actor;
 use chainpark_store::prelude::*;
 use chrono::{DateTime, Utc};
 use lettre::message::Mailbox;
-use chainpark_core::disclosure::DisclosureRules;
-use chainpark_core::parkops::report_mail::MailAttachment;
 use lettre::message::header::ContentType;
 use lettre::message::{Attachment, MultiPart, SinglePart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
@@ -191,10 +191,14 @@ pub fn spawn_background(
             if tick.is_multiple_of(10) {
                 apply_rules(&store, clock.now()).await;
                 // The scheduled park reports, before the next round sends their mail.
-                match crate::reports::mail_scheduled_reports(store.as_ref(), &rules, clock.now()).await {
+                match crate::reports::mail_scheduled_reports(store.as_ref(), &rules, clock.now())
+                    .await
+                {
                     Ok(0) => {}
                     Ok(mailed) => tracing::info!(mailed, "mailed the scheduled park reports"),
-                    Err(e) => tracing::error!(error = %e, "mailing the scheduled park reports failed"),
+                    Err(e) => {
+                        tracing::error!(error = %e, "mailing the scheduled park reports failed")
+                    }
                 }
             }
             tick += 1;

@@ -446,7 +446,6 @@ pub async fn mail_scheduled_reports(
     at: chrono::DateTime<chrono::Utc>,
 ) -> AppResult<usize> {
     use chainpark_core::parkops::report_mail::MailAttachment;
-    use chainpark_store::prelude::*;
     use chainpark_store::workflow::ReportMailing;
     let actor = Actor::system("reports");
     let mut mailed = 0;

@@ -64,8 +64,7 @@ pub mod prelude {
     pub use crate::targets::TargetStore;
     pub use crate::workflow::{
         AlertStore, AppealStore, CalendarStore, InboxStore, ProjectStore, ReportMailStore,
-        TransformationStore,
-        WorkOrderStore, WorkflowStore,
+        TransformationStore, WorkOrderStore, WorkflowStore,
     };
     pub use crate::{AccountStore, Store};
 }

@@ -457,7 +457,10 @@ pub trait InboxStore: Send + Sync {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReportMailing {
     /// Told to the park's chief (and, when the chief has an e-mail address, put in the outbox with the workbook).
-    Mailed { person_id: Id, outbox_id: Option<Id> },
+    Mailed {
+        person_id: Id,
+        outbox_id: Option<Id>,
+    },
     /// The schedule's report of that month was mailed before: nothing more.
     AlreadyMailed,
     /// The park has no chief today: nothing stored, tried again on the next round.
@@ -483,10 +486,12 @@ pub trait ReportMailStore: Send + Sync {
     async fn due_report_schedules(
         &self,
         at: DateTime<Utc>,
-    ) -> Result<Vec<(
-        chainpark_core::parkops::report_mail::ReportSchedule,
-        chainpark_core::period::Month,
-    )>>;
+    ) -> Result<
+        Vec<(
+            chainpark_core::parkops::report_mail::ReportSchedule,
+            chainpark_core::period::Month,
+        )>,
+    >;
     /// Mails the schedule's report of `month` to the park's chief today, the workbook attached, in one
     /// transaction keyed by schedule and month: a second mailing of the same month stores nothing.
     #[allow(clippy::too_many_arguments)]

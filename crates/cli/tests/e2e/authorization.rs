@@ -2562,7 +2562,10 @@ async fn request(
                     "land_area_mu": 100, "location": {"lon": 106.5, "lat": 29.6}}),
             )
             .await;
-            (row.path.into(), Some(json!({"park_id": park, "day_of_month": 3})))
+            (
+                row.path.into(),
+                Some(json!({"park_id": park, "day_of_month": 3})),
+            )
         }
         ("POST", "/api/v1/inspection-plans") => (
             row.path.into(),

@@ -107,9 +107,29 @@ async fn demo_command_serves_the_demo_zone_from_a_fresh_folder() {
         .json()
         .await
         .expect("json");
+    // The demo's safety inspections: hazards not closed of every level but the general one (closed in every park).
+    let hazards: Value = client
+        .get(format!("{url}/api/v1/hazards?open=true"))
+        .send()
+        .await
+        .expect("answered")
+        .json()
+        .await
+        .expect("json");
     let _ = child.kill();
     let _ = child.wait();
     assert_eq!(chains["total"], 11, "{chains}");
+    let levels: std::collections::BTreeSet<&str> = hazards
+        .as_array()
+        .expect("a list")
+        .iter()
+        .filter_map(|h| h["level"].as_str())
+        .collect();
+    assert_eq!(
+        levels.into_iter().collect::<Vec<_>>(),
+        vec!["grave", "major"],
+        "{hazards}"
+    );
     assert!(
         data_dir.join("chainpark.db").exists(),
         "the store is a file in the data folder"

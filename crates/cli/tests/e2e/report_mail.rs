@@ -5,7 +5,6 @@
 use chainpark_app::reports::mail_scheduled_reports;
 use chainpark_core::disclosure::DisclosureRules;
 use chainpark_store::Actor;
-use chainpark_store::prelude::*;
 use chrono::{DateTime, Utc};
 use reqwest::StatusCode;
 use serde_json::json;
@@ -47,7 +46,11 @@ async fn a_due_schedule_mails_the_park_chief_one_report_with_its_workbook_a_mont
             .expect("ran");
         assert_eq!(early, 0, "[{}]", admin.engine);
         // From the 3rd on, June's report, once however often the run comes.
-        for at in ["2026-07-03T02:00:00Z", "2026-07-03T02:05:00Z", "2026-07-20T09:00:00Z"] {
+        for at in [
+            "2026-07-03T02:00:00Z",
+            "2026-07-03T02:05:00Z",
+            "2026-07-20T09:00:00Z",
+        ] {
             mail_scheduled_reports(store, &rules, instant(at))
                 .await
                 .expect("ran");
@@ -60,9 +63,16 @@ async fn a_due_schedule_mails_the_park_chief_one_report_with_its_workbook_a_mont
         assert_eq!(june.len(), 1, "[{}] {june:?}", admin.engine);
         assert_eq!(june[0].1, "chen.yuan@liangjiang.example.com");
         assert!(june[0].2.contains("2026-06"), "{june:?}");
-        let files = store.mail_attachments(june[0].0).await.expect("attachments");
+        let files = store
+            .mail_attachments(june[0].0)
+            .await
+            .expect("attachments");
         assert_eq!(files.len(), 1, "[{}]", admin.engine);
-        assert!(files[0].filename.ends_with("_2026-06.xlsx"), "{}", files[0].filename);
+        assert!(
+            files[0].filename.ends_with("_2026-06.xlsx"),
+            "{}",
+            files[0].filename
+        );
         assert!(files[0].data.starts_with(b"PK"), "a workbook (a zip)");
         // August: July's report, one more mail.
         mail_scheduled_reports(store, &rules, instant("2026-08-05T02:00:00Z"))

@@ -12,8 +12,8 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use crate::download::attachment;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{ApiJson, ApiQuery};
-use chainpark_core::parkops::report_mail::{ReportSchedule, ReportScheduleInput};
 use crate::{AppState, Caller};
+use chainpark_core::parkops::report_mail::{ReportSchedule, ReportScheduleInput};
 
 /// Serves sheets as a download: CSV takes the first sheet, XLSX all of them, written off the async threads.
 pub async fn download(

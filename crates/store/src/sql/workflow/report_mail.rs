@@ -22,7 +22,9 @@ const SCHEDULE_COLUMNS: &str = "SELECT s.id, s.park_id, s.day_of_month, s.create
     (SELECT MAX(m.month) FROM report_mailings m WHERE m.schedule_id = s.id) AS last_month \
     FROM report_schedules s";
 
-fn schedule((id, park_id, day_of_month, created_at, created_by, last): ScheduleRow) -> ReportSchedule {
+fn schedule(
+    (id, park_id, day_of_month, created_at, created_by, last): ScheduleRow,
+) -> ReportSchedule {
     ReportSchedule {
         id,
         park_id,
@@ -73,7 +75,10 @@ impl ReportMailStore for Engine {
         if let Some(id) = taken {
             return Err(StoreError::conflict(
                 "park_id",
-                format!("park {} is scheduled already (schedule {id})", input.park_id),
+                format!(
+                    "park {} is scheduled already (schedule {id})",
+                    input.park_id
+                ),
             ));
         }
         let id: Id = sqlx::query_scalar(
@@ -106,7 +111,10 @@ impl ReportMailStore for Engine {
         Ok(rows.into_iter().map(schedule).collect())
     }
 
-    async fn due_report_schedules(&self, at: DateTime<Utc>) -> Result<Vec<(ReportSchedule, Month)>> {
+    async fn due_report_schedules(
+        &self,
+        at: DateTime<Utc>,
+    ) -> Result<Vec<(ReportSchedule, Month)>> {
         let today = china_date(at);
         let rows: Vec<ScheduleRow> = sqlx::query_as(&format!(
             "{SCHEDULE_COLUMNS} WHERE s.archived = FALSE AND s.day_of_month <= $1 ORDER BY s.id"
