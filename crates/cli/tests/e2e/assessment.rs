@@ -370,7 +370,8 @@ async fn land_form(app: &TestApp, kind: &str, name: &str, file: &str) -> (Status
 /// column, and nothing stored; the corrected file is stored and the page counts what it created; a lease file
 /// goes through the same form.
 #[tokio::test]
-async fn the_land_import_page_refuses_a_file_with_a_bad_row_naming_it_and_stores_the_corrected_file() {
+async fn the_land_import_page_refuses_a_file_with_a_bad_row_naming_it_and_stores_the_corrected_file()
+ {
     for admin in apps().await {
         let z = zone(&admin).await;
         let (status, form) = admin_page(&admin, "/assessment/land").await;
@@ -426,7 +427,9 @@ async fn the_land_import_page_refuses_a_file_with_a_bad_row_naming_it_and_stores
                 && park.contains("<title>YF-1 · 10.00 mu</title>"),
             "[{}] the parcel with an outline on the park's plan, not yet evaluated: {}",
             admin.engine,
-            park.split("id=\"park-plan\"").nth(1).unwrap_or(&parcels.to_string())
+            park.split("id=\"park-plan\"")
+                .nth(1)
+                .unwrap_or(&parcels.to_string())
         );
         let leases = format!(
             "合同编号,承租企业统一社会信用代码,园区编码,面积（平方米）,起始日期\nZL-9,{},yufu,1200,2021-01-01\n",

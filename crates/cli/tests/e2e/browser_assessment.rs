@@ -142,7 +142,10 @@ async fn class_list_and_explanation(client: Client, base: String) {
         .find_all(Locator::Css("#park-plan svg polygon.parcel"))
         .await
         .expect("the plan's parcels");
-    assert!(!parcels.is_empty(), "the demo's parcels drawn on the park's plan");
+    assert!(
+        !parcels.is_empty(),
+        "the demo's parcels drawn on the park's plan"
+    );
     let graded = client
         .find_all(Locator::Css(
             "#park-plan svg polygon.class-A, #park-plan svg polygon.class-B, #park-plan svg polygon.class-C",

@@ -35,9 +35,24 @@ async fn the_distribution_map_counts_the_chains_firms_per_park_once_per_top_leve
             .as_i64()
             .expect("id");
         for (body, name, park, segments) in [
-            ("91500112MA5U7G3X3", "鱼复整车有限公司", Some(z.f.park), vec![z.f.root_segment, z.f.child_segment]),
-            ("91500112MA5U7G4X3", "城外电池有限公司", None, vec![z.f.child_segment]),
-            ("91500112MA5U7G5X3", "座舱科技有限公司", Some(z.f.park), vec![cockpit]),
+            (
+                "91500112MA5U7G3X3",
+                "鱼复整车有限公司",
+                Some(z.f.park),
+                vec![z.f.root_segment, z.f.child_segment],
+            ),
+            (
+                "91500112MA5U7G4X3",
+                "城外电池有限公司",
+                None,
+                vec![z.f.child_segment],
+            ),
+            (
+                "91500112MA5U7G5X3",
+                "座舱科技有限公司",
+                Some(z.f.park),
+                vec![cockpit],
+            ),
         ] {
             admin
                 .create(

@@ -202,7 +202,11 @@ async fn the_park_scorecard_scores_vacancy_at_the_periods_end_lower_better_as_co
                 .find(|i| i["code"] == "vacancy")
                 .expect("a vacancy item")
                 .clone();
-            (item["value"].clone(), item["score_centi"].clone(), item["how"].clone())
+            (
+                item["value"].clone(),
+                item["score_centi"].clone(),
+                item["how"].clone(),
+            )
         };
         assert_eq!(
             vacancy(parks[0]),

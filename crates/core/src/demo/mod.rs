@@ -8,8 +8,8 @@ mod enterprises;
 pub mod figures;
 mod names;
 mod parks;
-pub mod plan;
 mod people;
+pub mod plan;
 mod rng;
 
 #[cfg(test)]

@@ -53,7 +53,10 @@ pub fn parcel_outlines(
         while scale > 0.05 {
             let h = side * scale / 2.0;
             let corners = [(-h, -h), (h, -h), (h, h), (-h, h)];
-            if corners.iter().all(|(x, y)| inside(ring, to_degrees(*x, *y))) {
+            if corners
+                .iter()
+                .all(|(x, y)| inside(ring, to_degrees(*x, *y)))
+            {
                 break;
             }
             scale *= 0.95;
@@ -124,7 +127,10 @@ mod tests {
     /// Area of a ring in m² (shoelace formula on metres).
     fn area_m2(ring: &[(f64, f64)]) -> f64 {
         ring.windows(2)
-            .map(|w| (w[0].0 / LON_PER_M) * (w[1].1 / LAT_PER_M) - (w[1].0 / LON_PER_M) * (w[0].1 / LAT_PER_M))
+            .map(|w| {
+                (w[0].0 / LON_PER_M) * (w[1].1 / LAT_PER_M)
+                    - (w[1].0 / LON_PER_M) * (w[0].1 / LAT_PER_M)
+            })
             .sum::<f64>()
             .abs()
             / 2.0
@@ -138,14 +144,19 @@ mod tests {
         for (plan, area) in plans.iter().zip(areas) {
             let expected = area as f64 / 100.0 * 2000.0 / 3.0;
             let drawn = area_m2(&ring_of(plan));
-            assert!((drawn - expected).abs() / expected < 0.01, "{drawn} vs {expected}");
+            assert!(
+                (drawn - expected).abs() / expected < 0.01,
+                "{drawn} vs {expected}"
+            );
         }
     }
 
     #[test]
     fn every_demo_parcel_lies_inside_its_parks_outline_and_no_two_overlap() {
         for park in crate::demo::parks::parks() {
-            let Some(outline) = &park.outline else { continue };
+            let Some(outline) = &park.outline else {
+                continue;
+            };
             // Parcels covering 60 % of the park, in a spread of sizes.
             let n = 40;
             let total = park.land_area_mu * 100 * 60 / 100;
@@ -156,7 +167,11 @@ mod tests {
             let rings: Vec<Vec<(f64, f64)>> = plans.iter().map(ring_of).collect();
             for ring in &rings {
                 for corner in ring {
-                    assert!(inside(outline, *corner), "{}: {corner:?} outside", park.code);
+                    assert!(
+                        inside(outline, *corner),
+                        "{}: {corner:?} outside",
+                        park.code
+                    );
                 }
             }
             let boxes: Vec<(f64, f64, f64, f64)> = rings

@@ -14,7 +14,7 @@ use chainpark_core::registry::{Id, Segment};
 use chainpark_store::{ParkFilter, SegmentFilter, StoreError};
 
 use super::chain_map::tree_order;
-use super::map::{self, Mark, MapPark, PALETTE};
+use super::map::{self, MapPark, Mark, PALETTE};
 use super::stats;
 use super::{Chrome, PageResult, Viewer, render};
 use crate::AppState;
@@ -65,11 +65,7 @@ fn branch_of(segments: &[Segment]) -> HashMap<Id, Id> {
         .collect()
 }
 
-pub async fn page(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Path(id): Path<Id>,
-) -> PageResult {
+pub async fn page(State(state): State<AppState>, viewer: Viewer, Path(id): Path<Id>) -> PageResult {
     let store = state.store.as_ref();
     let actor = viewer.actor();
     let lang = viewer.lang;
@@ -114,14 +110,21 @@ pub async fn page(
     let mut in_park: BTreeMap<Option<Id>, BTreeSet<Id>> = BTreeMap::new();
     let mut in_branch: BTreeMap<usize, BTreeSet<Id>> = BTreeMap::new();
     for m in &memberships {
-        let Some(k) = branch.get(&m.segment_id).and_then(|top| column.get(top)).copied() else {
+        let Some(k) = branch
+            .get(&m.segment_id)
+            .and_then(|top| column.get(top))
+            .copied()
+        else {
             continue;
         };
         cells
             .entry((m.park_id, k))
             .or_default()
             .insert(m.enterprise_id);
-        in_park.entry(m.park_id).or_default().insert(m.enterprise_id);
+        in_park
+            .entry(m.park_id)
+            .or_default()
+            .insert(m.enterprise_id);
         in_branch.entry(k).or_default().insert(m.enterprise_id);
     }
     let branches: Vec<Branch> = tops

@@ -1291,7 +1291,11 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "本链企业在各园区的分布，按一级环节着色；一家企业在同一一级环节下只计一次",
         "The chain's firms in the parks, coloured by top-level segment; a firm counts once per top-level segment",
     ),
-    ("dist.per_park", "各园区企业数（按一级环节）", "Firms per park, by top-level segment"),
+    (
+        "dist.per_park",
+        "各园区企业数（按一级环节）",
+        "Firms per park, by top-level segment",
+    ),
     ("dist.firms", "企业数", "Firms"),
     ("dist.outside", "园区外", "Outside the parks"),
     ("dist.link", "区域分布图", "Distribution"),
@@ -1301,10 +1305,18 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "按权利人亩均效益评价分类着色：",
         "Coloured by the holder's per-mu evaluation class:",
     ),
-    ("plan.no_run", "尚无评价，地块未按分类着色。", "No evaluation yet: parcels are not coloured by class."),
+    (
+        "plan.no_run",
+        "尚无评价，地块未按分类着色。",
+        "No evaluation yet: parcels are not coloured by class.",
+    ),
     ("plan.not_evaluated", "未评价", "Not evaluated"),
     ("plan.no_holder", "无权利人", "No holder"),
-    ("land.title", "地块与租赁导入", "Land parcels and leases import"),
+    (
+        "land.title",
+        "地块与租赁导入",
+        "Land parcels and leases import",
+    ),
     (
         "land.how",
         "上传地块或标准厂房租赁文件（CSV 或 XLSX）。任何一行有误则整个文件不保存，并列出每个错误的行号、列和原因；地块编号或合同编号已有的行按起始日期记录变更。",

@@ -291,9 +291,14 @@ pub fn geojson_rings(value: &serde_json::Value) -> Vec<Vec<(f64, f64)>> {
             .map(|p| Some((p.get(0)?.as_f64()?, p.get(1)?.as_f64()?)))
             .collect()
     };
-    let outer = |polygon: &serde_json::Value| polygon.as_array().and_then(|p| p.first()).and_then(ring);
+    let outer =
+        |polygon: &serde_json::Value| polygon.as_array().and_then(|p| p.first()).and_then(ring);
     match value.get("type").and_then(|t| t.as_str()) {
-        Some("Polygon") => value.get("coordinates").and_then(outer).into_iter().collect(),
+        Some("Polygon") => value
+            .get("coordinates")
+            .and_then(outer)
+            .into_iter()
+            .collect(),
         Some("MultiPolygon") => value
             .get("coordinates")
             .and_then(|c| c.as_array())
@@ -364,7 +369,11 @@ pub fn parcels_map(
         esc(title)
     );
     if let Some(ring) = park_outline.filter(|r| r.len() >= 3) {
-        let _ = write!(svg, r#"<polygon class="park-area" points="{}"/>"#, points_of(ring));
+        let _ = write!(
+            svg,
+            r#"<polygon class="park-area" points="{}"/>"#,
+            points_of(ring)
+        );
     }
     // A 100 m scale bar.
     let bar = 100.0 / 111_320.0 * x_scale * sx;
@@ -502,6 +511,8 @@ mod tests {
             "",
             "nothing to draw"
         );
-        assert!(geojson_rings(&serde_json::json!({"type": "Point", "coordinates": [1, 2]})).is_empty());
+        assert!(
+            geojson_rings(&serde_json::json!({"type": "Point", "coordinates": [1, 2]})).is_empty()
+        );
     }
 }
