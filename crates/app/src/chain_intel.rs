@@ -256,9 +256,8 @@ impl HealthCache {
                 Some(point) => point,
                 None => {
                     let system = Actor::system("chain history");
-                    let point = history_point(
-                        chain_health(store, &system, chain, month, reference).await?,
-                    );
+                    let point =
+                        history_point(chain_health(store, &system, chain, month, reference).await?);
                     let mut remembered = self.points.lock().unwrap_or_else(|e| e.into_inner());
                     if remembered.len() >= HISTORY_POINTS {
                         remembered.retain(|_, r| {

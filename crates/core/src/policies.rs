@@ -98,7 +98,10 @@ impl PolicyInput {
             && !(url.starts_with("https://") || url.starts_with("http://"))
             && url.chars().count() <= MAX_URL
         {
-            v.add("url", "must be a web address beginning with http:// or https://");
+            v.add(
+                "url",
+                "must be a web address beginning with http:// or https://",
+            );
         }
         if url.chars().any(char::is_whitespace) {
             v.add("url", "must not contain spaces");

@@ -95,10 +95,10 @@ mod chain_intel;
 mod figures;
 #[path = "sql/parkops.rs"]
 mod parkops;
-#[path = "sql/registry/mod.rs"]
-mod registry;
 #[path = "sql/policies.rs"]
 mod policies;
+#[path = "sql/registry/mod.rs"]
+mod registry;
 #[path = "sql/space.rs"]
 mod space;
 #[path = "sql/targets.rs"]
