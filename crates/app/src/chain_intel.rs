@@ -124,8 +124,11 @@ pub struct HealthCache {
     entries: Mutex<HashMap<(Month, Option<Id>), Remembered>>,
     /// One chain's health in one month of its history, per (chain, month, reference): remembered like the
     /// diagnoses, for the data version it was computed at and at most [`HEALTH_MAX_AGE`].
-    points: Mutex<HashMap<(Id, Month, Option<Id>), RememberedPoint>>,
+    points: Mutex<HashMap<PointKey, RememberedPoint>>,
 }
+
+/// (chain, month, reference table) of a remembered history point.
+type PointKey = (Id, Month, Option<Id>);
 
 struct RememberedPoint {
     version: u64,
