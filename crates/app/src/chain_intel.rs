@@ -124,8 +124,11 @@ pub struct HealthCache {
     entries: Mutex<HashMap<(Month, Option<Id>), Remembered>>,
     /// One chain's health in one month of its history, per (chain, month, reference): remembered like the
     /// diagnoses, for the data version it was computed at and at most [`HEALTH_MAX_AGE`].
-    points: Mutex<HashMap<(Id, Month, Option<Id>), RememberedPoint>>,
+    points: Mutex<HashMap<PointKey, RememberedPoint>>,
 }
+
+/// (chain, month, reference table) of a remembered history point.
+type PointKey = (Id, Month, Option<Id>);
 
 struct RememberedPoint {
     version: u64,
@@ -256,9 +259,8 @@ impl HealthCache {
                 Some(point) => point,
                 None => {
                     let system = Actor::system("chain history");
-                    let point = history_point(
-                        chain_health(store, &system, chain, month, reference).await?,
-                    );
+                    let point =
+                        history_point(chain_health(store, &system, chain, month, reference).await?);
                     let mut remembered = self.points.lock().unwrap_or_else(|e| e.into_inner());
                     if remembered.len() >= HISTORY_POINTS {
                         remembered.retain(|_, r| {

@@ -94,11 +94,13 @@ impl PolicyInput {
             true,
         );
         let url = text_of(&mut v, "url", &self.url, MAX_URL, false);
-        if !url.is_empty()
-            && !(url.starts_with("https://") || url.starts_with("http://"))
-            && url.chars().count() <= MAX_URL
-        {
-            v.add("url", "must be a web address beginning with http:// or https://");
+        let web_or_none =
+            url.is_empty() || url.starts_with("https://") || url.starts_with("http://");
+        if !web_or_none && url.chars().count() <= MAX_URL {
+            v.add(
+                "url",
+                "must be a web address beginning with http:// or https://",
+            );
         }
         if url.chars().any(char::is_whitespace) {
             v.add("url", "must not contain spaces");

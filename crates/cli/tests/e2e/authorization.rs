@@ -2286,17 +2286,21 @@ async fn request(
         ("GET", "/api/v1/chains/{id}/policies") => (id(pick(w.chains, scope)), None),
         ("POST", "/api/v1/policies") => (
             row.path.into(),
-            Some(json!({"chain_id": pick(w.chains, scope), "title": format!("政策{n}"), "issuer": "示例市人民政府",
-                "document_number": format!("示府发〔2021〕{n}号"), "issued_on": "2021-07-01", "text": "全文"})),
+            Some(
+                json!({"chain_id": pick(w.chains, scope), "title": format!("政策{n}"), "issuer": "示例市人民政府",
+                "document_number": format!("示府发〔2021〕{n}号"), "issued_on": "2021-07-01", "text": "全文"}),
+            ),
         ),
         ("GET", "/api/v1/policies/{id}") => (id(pick(w.policies, scope)), None),
         ("PUT", "/api/v1/policies/{id}") => {
             let chain = pick(w.chains, scope);
             (
                 id(pick(w.policies, scope)),
-                Some(json!({"chain_id": chain, "title": format!("政策MXY{}", if chain == w.chains[0] { 1 } else { 2 }),
+                Some(
+                    json!({"chain_id": chain, "title": format!("政策MXY{}", if chain == w.chains[0] { 1 } else { 2 }),
                     "issuer": "示例市人民政府", "document_number": "示府发〔2021〕1号", "issued_on": "2021-06-01",
-                    "url": "https://example.gov.test/policy", "summary": "matrix"})),
+                    "url": "https://example.gov.test/policy", "summary": "matrix"}),
+                ),
             )
         }
         ("POST", "/api/v1/policies/{id}/archive") => {

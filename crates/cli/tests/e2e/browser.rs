@@ -731,7 +731,7 @@ fn count_after(text: &str, label: &str) -> u64 {
 }
 
 /// Pages of a PDF as Chromium writes it: one `/Type /Page` dictionary each (`/Type /Pages` is the tree).
-fn pdf_pages(pdf: &[u8]) -> usize {
+pub fn pdf_pages(pdf: &[u8]) -> usize {
     let text = String::from_utf8_lossy(pdf);
     text.match_indices("/Type /Page")
         .filter(|(at, m)| !text[at + m.len()..].starts_with('s'))

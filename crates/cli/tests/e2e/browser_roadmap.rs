@@ -1,9 +1,11 @@
 //! The attraction roadmap in a real browser, against the real binary's demo: the admin opens the automobile chain's
 //! 招商路线图, turns the top target of 氢燃料电池汽车 into a lead, sees the lead under the segment, and downloads the
-//! chain's workbook (N图N清单) with the session's cookie. Skipped like the other browser tests without Chromium.
+//! chain's workbook (N图N清单) with the session's cookie, then prints the chain's N图N清单 on A4. Skipped like the
+//! other browser tests without Chromium.
 
 use crate::browser::{
-    ADMIN_PASSWORD, click_and_wait_for_new_page, screenshots, sign_in, text_of, wait_for_url,
+    ADMIN_PASSWORD, click_and_wait_for_new_page, pdf_pages, screenshot, screenshots, sign_in, text_of,
+    wait_for_url,
     with_browser,
 };
 use fantoccini::{Client, Locator};
@@ -147,6 +149,39 @@ async fn roadmap(client: Client, base: String) {
             .iter()
             .any(|c| c.to_string().contains("沪清氢能动力科技有限公司"))),
         "the workbook lists the new lead"
+    );
+
+    // The printable N图N清单 for the chain's scheduling meeting: A4 pages, a handful of them, with the map's legend,
+    // the new lead and the demo's policies.
+    client
+        .goto(&format!("{base}/chains/{chain}/print"))
+        .await
+        .expect("the printable set opens");
+    let set = text_of(&client, "#print-set").await;
+    assert!(
+        set.contains("沪清氢能动力科技有限公司") && set.contains("动力电池回收利用试点实施方案"),
+        "{set}"
+    );
+    screenshot(&client, "chain-print").await;
+    let pdf = client
+        .print(
+            fantoccini::wd::PrintConfiguration::builder()
+                .size(fantoccini::wd::PrintSize::A4)
+                .build()
+                .expect("a print configuration"),
+        )
+        .await
+        .expect("printed to PDF");
+    assert!(pdf.starts_with(b"%PDF"), "a PDF");
+    let pages = pdf_pages(&pdf);
+    assert!(
+        (2..=8).contains(&pages),
+        "the set prints on a few A4 pages, not {pages}"
+    );
+    let text = String::from_utf8_lossy(&pdf);
+    assert!(
+        text.contains("/MediaBox [0 0 595") || text.contains("/MediaBox[0 0 595"),
+        "A4 pages (595 × 842 points)"
     );
 }
 

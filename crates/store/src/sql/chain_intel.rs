@@ -318,7 +318,10 @@ impl ChainIntelStore for Engine {
             }
         }
         for m in members {
-            if let Some(facts) = chain_of.get(&m.segment_id).and_then(|c| by_chain.get_mut(c)) {
+            if let Some(facts) = chain_of
+                .get(&m.segment_id)
+                .and_then(|c| by_chain.get_mut(c))
+            {
                 facts.members.push(Member {
                     segment_id: m.segment_id,
                     enterprise_id: m.enterprise_id,

@@ -57,10 +57,8 @@ async fn policy_row(c: &mut Conn, id: Id) -> Result<Policy> {
             .bind(id)
             .fetch_optional(&mut *c)
             .await?;
-    row.map(Policy::from).ok_or(StoreError::NotFound {
-        kind: "policy",
-        id,
-    })
+    row.map(Policy::from)
+        .ok_or(StoreError::NotFound { kind: "policy", id })
 }
 
 impl Engine {
@@ -200,8 +198,15 @@ impl PolicyStore for Engine {
         if changed == 0 {
             return Err(StoreError::NotFound { kind: "policy", id });
         }
-        tx.commit_audited(actor, "policy", id, "archive", Some(&before), None::<&Policy>)
-            .await?;
+        tx.commit_audited(
+            actor,
+            "policy",
+            id,
+            "archive",
+            Some(&before),
+            None::<&Policy>,
+        )
+        .await?;
         Ok(before)
     }
 }

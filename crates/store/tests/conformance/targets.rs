@@ -148,10 +148,7 @@ pub async fn target_weights_marks_and_leads_read_back_as_written(db: Db) {
     assert_eq!(stored.excluded_reason.as_deref(), Some("已在西部另选址"));
     assert_eq!(
         marks(&db, z.chain).await,
-        vec![
-            pin(z.segment, a),
-            exclude(z.segment, b, "已在西部另选址")
-        ]
+        vec![pin(z.segment, a), exclude(z.segment, b, "已在西部另选址")]
     );
     db.mark_target(&admin, z.chain, exclude(z.segment, a, "产能过剩"))
         .await

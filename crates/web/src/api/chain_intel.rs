@@ -9,8 +9,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chainpark_app::chain_intel::{
-    ChainHealth, HealthPoint, ReferenceImport, ReferenceQuery, import_reference,
-    parse_month, set_segment_weights,
+    ChainHealth, HealthPoint, ReferenceImport, ReferenceQuery, import_reference, parse_month,
+    set_segment_weights,
 };
 use chainpark_core::chain_intel::parse_weight;
 use chainpark_core::period::Month;

@@ -311,7 +311,11 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("roadmap.pinned", "置顶", "pinned"),
     ("roadmap.pin", "置顶", "Pin"),
     ("policies.title", "政策清单", "Policies"),
-    ("print.title", "N图N清单（调度会）", "Maps and lists (scheduling meeting)"),
+    (
+        "print.title",
+        "N图N清单（调度会）",
+        "Maps and lists (scheduling meeting)",
+    ),
     ("print.link", "打印N图N清单", "Print the maps and lists"),
     (
         "print.intro",
@@ -336,7 +340,11 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("chain.criticality.low", "低", "low"),
     ("chain.criticality.mid", "中", "medium"),
     ("chain.criticality.high", "高", "high"),
-    ("health.map", "产业链图（按缺口类别与关键度着色）", "Chain map (by gap class and criticality)"),
+    (
+        "health.map",
+        "产业链图（按缺口类别与关键度着色）",
+        "Chain map (by gap class and criticality)",
+    ),
     ("roadmap.unpin", "取消置顶", "Unpin"),
     ("roadmap.exclude", "排除", "Exclude"),
     ("roadmap.exclude_reason", "排除原因", "Reason"),
@@ -1384,7 +1392,11 @@ pub const FORM_TEXTS: &[(&str, &str, &str)] = &[
         "Please check this field",
     ),
     ("form.required", "请填写此项", "Required"),
-    ("form.percent", "请填写 0 到 100 之间的整数", "A whole number from 0 to 100"),
+    (
+        "form.percent",
+        "请填写 0 到 100 之间的整数",
+        "A whole number from 0 to 100",
+    ),
     (
         "form.weight_above_zero",
         "至少一项权重须大于 0",

@@ -13,10 +13,10 @@ use chainpark_app::chain_intel::parse_month;
 use chainpark_app::exports::{Cell, Sheet, xlsx_bytes};
 use chainpark_app::targets::{LeadInput, Target, TargetLists, target_lists, turn_into_lead};
 use chainpark_core::chain_intel::{Explained, GapClass, round4};
+use chainpark_core::error::FieldError;
 use chainpark_core::list::Paging;
 use chainpark_core::period::Month;
 use chainpark_core::registry::Id;
-use chainpark_core::error::FieldError;
 use chainpark_core::targets::{TargetScore, TargetWeights};
 use chainpark_store::targets::TargetMark;
 use chainpark_store::workflow::{AppealFilter, ProjectFilter};
@@ -351,7 +351,10 @@ async fn roadmap_page(
 
 /// The exclusion form that was refused, if one was (its messages about no field show above the lists).
 fn refused_mark_form(refused: &Refusal) -> Option<String> {
-    refused.form().filter(|f| f.starts_with("exclude-")).map(str::to_string)
+    refused
+        .form()
+        .filter(|f| f.starts_with("exclude-"))
+        .map(str::to_string)
 }
 
 #[derive(Debug, Deserialize)]
@@ -419,7 +422,12 @@ pub async fn mark(
             "pin" => (true, None),
             "unpin" | "restore" => (false, None),
             "exclude" => (false, Some(form.reason.clone())),
-            _ => return Err(ApiError::bad_field("action", "must be pin, unpin, exclude or restore")),
+            _ => {
+                return Err(ApiError::bad_field(
+                    "action",
+                    "must be pin, unpin, exclude or restore",
+                ));
+            }
         };
         let actor = viewer.actor();
         state.store.get_chain(actor, id).await?;
@@ -445,7 +453,14 @@ pub async fn mark(
     );
     form::answer(viewer.lang, result, &["excluded_reason"], |errors| async {
         let month = month_of(&state, &viewer, None)?;
-        roadmap_page(&state, &viewer, id, month, Refusal::new(form_id, &form, errors)).await
+        roadmap_page(
+            &state,
+            &viewer,
+            id,
+            month,
+            Refusal::new(form_id, &form, errors),
+        )
+        .await
     })
     .await
 }
@@ -503,7 +518,14 @@ pub async fn weights(
     let fields: Vec<&str> = WEIGHT_FIELDS.iter().map(|(f, _)| *f).collect();
     form::answer(viewer.lang, result, &fields, |errors| async {
         let month = month_of(&state, &viewer, None)?;
-        roadmap_page(&state, &viewer, id, month, Refusal::new("weights", &form, errors)).await
+        roadmap_page(
+            &state,
+            &viewer,
+            id,
+            month,
+            Refusal::new("weights", &form, errors),
+        )
+        .await
     })
     .await
 }
@@ -674,7 +696,11 @@ pub async fn print(
         .map_err(|e| viewer.fail(e))?;
     let chain_name = viewer.lang.pick(&chain.name, &chain.name_en).to_string();
     let gap_counts = vec![
-        ("broken", class_label(&viewer, GapClass::Broken), d.gaps.broken),
+        (
+            "broken",
+            class_label(&viewer, GapClass::Broken),
+            d.gaps.broken,
+        ),
         (
             "single_point",
             class_label(&viewer, GapClass::SinglePoint),
