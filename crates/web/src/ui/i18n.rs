@@ -1376,6 +1376,13 @@ pub const FORM_TEXTS: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// Whether a text holds Chinese characters (CJK ideographs, their punctuation or full-width forms).
+pub fn has_chinese(text: &str) -> bool {
+    text.chars().any(|c| {
+        matches!(c, '\u{3000}'..='\u{303f}' | '\u{3400}'..='\u{9fff}' | '\u{f900}'..='\u{faff}' | '\u{ff00}'..='\u{ffef}')
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1444,11 +1451,4 @@ mod tests {
         keys.dedup();
         assert_eq!(before, keys.len(), "a text key is listed twice");
     }
-}
-
-/// Whether a text holds Chinese characters (CJK ideographs, their punctuation or full-width forms).
-pub fn has_chinese(text: &str) -> bool {
-    text.chars().any(|c| {
-        matches!(c, '\u{3000}'..='\u{303f}' | '\u{3400}'..='\u{9fff}' | '\u{f900}'..='\u{faff}' | '\u{ff00}'..='\u{ffef}')
-    })
 }
