@@ -282,7 +282,12 @@ async fn pages(store: &Arc<dyn Store>) -> anyhow::Result<Vec<String>> {
         .first()
         .map(|w| w.id);
     // The latest evaluation run and its best firm of the park.
-    let run = store.list_runs(&actor).await?.into_iter().map(|r| r.id).max();
+    let run = store
+        .list_runs(&actor)
+        .await?
+        .into_iter()
+        .map(|r| r.id)
+        .max();
     let evaluated = match run {
         Some(run) => store
             .run_results(

@@ -368,7 +368,10 @@ mod tests {
             Some("Agriculture, forestry, animal husbandry and fishery")
         );
         assert_eq!(code("3670").name_en(), None);
-        assert_eq!(code("3670").nearest_named_en().map(|c| c.as_str()), Some("36"));
+        assert_eq!(
+            code("3670").nearest_named_en().map(|c| c.as_str()),
+            Some("36")
+        );
     }
 
     #[test]

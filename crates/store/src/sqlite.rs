@@ -107,12 +107,12 @@ mod chain_intel;
 mod figures;
 #[path = "sql/parkops.rs"]
 mod parkops;
-#[path = "sql/safety.rs"]
-mod safety;
 #[path = "sql/policies.rs"]
 mod policies;
 #[path = "sql/registry/mod.rs"]
 mod registry;
+#[path = "sql/safety.rs"]
+mod safety;
 #[path = "sql/space.rs"]
 mod space;
 #[path = "sql/targets.rs"]

@@ -312,7 +312,10 @@ async fn the_transformation_forms_find_the_enterprise_by_name_and_keep_it_chosen
             .and_then(|rest| rest.split("</form>").next())
             .unwrap_or_default();
         assert!(
-            project_form.contains(&format!("<option value=\"{}\" selected>重庆长程电池有限公司（", z.firm)),
+            project_form.contains(&format!(
+                "<option value=\"{}\" selected>重庆长程电池有限公司（",
+                z.firm
+            )),
             "[{}] the one firm found is chosen, by name: {project_form}",
             app.engine
         );
@@ -332,7 +335,11 @@ async fn the_transformation_forms_find_the_enterprise_by_name_and_keep_it_chosen
             app.engine
         );
         let (_, html) = page(&admin, "/transformation?rc_q=nothing-like-this").await;
-        assert!(html.contains("id=\"rc-enterprise-nothing\""), "[{}]", app.engine);
+        assert!(
+            html.contains("id=\"rc-enterprise-nothing\""),
+            "[{}]",
+            app.engine
+        );
         // A refused form keeps the firm chosen.
         let csrf = hidden(&html, "csrf");
         let firm = z.firm.to_string();
@@ -349,9 +356,17 @@ async fn the_transformation_forms_find_the_enterprise_by_name_and_keep_it_chosen
             ],
         )
         .await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "[{}] {html}", app.engine);
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "[{}] {html}",
+            app.engine
+        );
         assert!(
-            html.contains(&format!("<option value=\"{}\" selected>重庆长程电池有限公司（", z.firm)),
+            html.contains(&format!(
+                "<option value=\"{}\" selected>重庆长程电池有限公司（",
+                z.firm
+            )),
             "[{}] the firm stays chosen",
             app.engine
         );

@@ -223,7 +223,10 @@ pub(crate) async fn screenshot_en(client: &Client, base: &str, path: &str, name:
     client.goto(&with("en")).await.expect("the English page");
     text_of(client, "main").await;
     screenshot_at(client, &format!("{name}-en"), 1366).await;
-    client.goto(&with("zh")).await.expect("the Chinese page again");
+    client
+        .goto(&with("zh"))
+        .await
+        .expect("the Chinese page again");
     text_of(client, "main").await;
 }
 

@@ -49,7 +49,12 @@ async fn stray_chinese(client: &Client) -> Vec<String> {
 }
 
 /// The id of the first item of an API list whose `field` is `value`, or the first item's.
-async fn first_id(base: &str, http: &reqwest::Client, path: &str, pick: Option<(&str, &str)>) -> i64 {
+async fn first_id(
+    base: &str,
+    http: &reqwest::Client,
+    path: &str,
+    pick: Option<(&str, &str)>,
+) -> i64 {
     let list: Value = http
         .get(format!("{base}{path}"))
         .send()
@@ -86,7 +91,13 @@ async fn english_pages(client: Client, base: String) {
         .await
         .expect("json");
     assert!(signed["csrf_token"].is_string(), "{signed}");
-    let chain = first_id(&base, &http, "/api/v1/chains?limit=100", Some(("code", "AUTO"))).await;
+    let chain = first_id(
+        &base,
+        &http,
+        "/api/v1/chains?limit=100",
+        Some(("code", "AUTO")),
+    )
+    .await;
     let park = first_id(&base, &http, "/api/v1/parks?limit=1", None).await;
     // A firm of the automobile chain whose industry class (4 digits) has no English name of its own.
     let firm = first_id(

@@ -9,8 +9,8 @@ use std::time::Duration;
 use fantoccini::{Client, Locator};
 
 use crate::browser::{
-    ADMIN_PASSWORD, DEMO_PASSWORD, screenshot, screenshot_en, screenshots, screenshots_zh,
-    sign_in, sign_out, text_of, wait_for_url, with_browser,
+    ADMIN_PASSWORD, DEMO_PASSWORD, screenshot, screenshot_en, screenshots, screenshots_zh, sign_in,
+    sign_out, text_of, wait_for_url, with_browser,
 };
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -179,7 +179,10 @@ async fn day_of_forms(client: Client, base: String) {
     fill_appeal_without_title(&client).await;
     click(&client, "#file-appeal button[type=submit]").await;
     let message = text_with(&client, "#title-error", "Required").await;
-    assert_eq!(message, "Required", "the message beside the title, in English");
+    assert_eq!(
+        message, "Required",
+        "the message beside the title, in English"
+    );
     screenshot(&client, "appeal-form-error-en").await;
     // Back in Chinese, the enterprise files it with a title.
     client

@@ -4,9 +4,8 @@
 //! other browser tests without Chromium.
 
 use crate::browser::{
-    ADMIN_PASSWORD, click_and_wait_for_new_page, pdf_pages, screenshot, screenshots, sign_in, text_of,
-    wait_for_url,
-    with_browser,
+    ADMIN_PASSWORD, click_and_wait_for_new_page, pdf_pages, screenshot, screenshots, sign_in,
+    text_of, wait_for_url, with_browser,
 };
 use fantoccini::{Client, Locator};
 use serde_json::{Value, json};

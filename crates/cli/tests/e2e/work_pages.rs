@@ -741,7 +741,10 @@ async fn every_step_of_a_work_orders_history_is_named_and_its_alarm_detail_is_sh
                 app.engine
             );
             // The alarm's detail is the order's description: written once on the page (and in the history).
-            let facts = html.split("id=\"work-order-steps\"").next().unwrap_or_default();
+            let facts = html
+                .split("id=\"work-order-steps\"")
+                .next()
+                .unwrap_or_default();
             let detail = "01:00–05:00 每小时用量不低于";
             assert_eq!(
                 facts.matches(detail).count(),

@@ -20,9 +20,9 @@ use serde::Deserialize;
 use super::chain_map::{self, SegmentFacts, Strength};
 use super::export;
 use super::format;
+use super::i18n::Lang;
 use super::sort::Cell;
 use super::stats::{self, GROSS_OUTPUT};
-use super::i18n::Lang;
 use super::{Chrome, PageResult, Viewer, optional, render};
 use crate::AppState;
 use chainpark_app::exports::ExportFormat;
@@ -405,7 +405,13 @@ pub async fn page(
         tokio::join!(
             people_in_post(store, actor, (id, &chain_en), PostRole::ChainChief, today),
             people_in_post(store, actor, (id, &chain_en), PostRole::ChainOwner, today),
-            people_in_post(store, actor, (id, &chain_en), PostRole::ChainTaskForce, today),
+            people_in_post(
+                store,
+                actor,
+                (id, &chain_en),
+                PostRole::ChainTaskForce,
+                today
+            ),
         )
     };
     let (area, segments, links, firms, all_parks, figures, people) = tokio::join!(
@@ -446,9 +452,11 @@ pub async fn page(
                 .and_then(|r| stats::group(r, s.id))
                 .and_then(|g| match (&g.value, g.suppressed) {
                     (_, Some(_)) => Some(lang.t("fig.confidential").to_string()),
-                    (Some(v), None) if v.hundredths > 0 => {
-                        Some(format!("{}{}", format::yi(v.hundredths), lang.t("unit.yi_short")))
-                    }
+                    (Some(v), None) if v.hundredths > 0 => Some(format!(
+                        "{}{}",
+                        format::yi(v.hundredths),
+                        lang.t("unit.yi_short")
+                    )),
                     _ => None,
                 });
             (

@@ -407,7 +407,10 @@ struct IndustryShown {
     within: String,
 }
 
-fn industry_shown(code: chainpark_core::industry::IndustryCode, lang: super::i18n::Lang) -> IndustryShown {
+fn industry_shown(
+    code: chainpark_core::industry::IndustryCode,
+    lang: super::i18n::Lang,
+) -> IndustryShown {
     match (lang, code.name_en()) {
         (super::i18n::Lang::Zh, _) => IndustryShown {
             code: code.as_str(),

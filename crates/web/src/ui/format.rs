@@ -43,7 +43,11 @@ pub fn wan(fen: i64) -> String {
 pub fn amount_with_unit(hundredths: i64, unit: Unit, lang: Lang) -> String {
     match unit {
         Unit::Yuan => format!("{} {}", yi(hundredths), lang.t("unit.yi")),
-        other => format!("{} {}", amount::to_decimal(hundredths), unit_symbol(other, lang)),
+        other => format!(
+            "{} {}",
+            amount::to_decimal(hundredths),
+            unit_symbol(other, lang)
+        ),
     }
 }
 

@@ -502,9 +502,17 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("work_order.action.close", "关闭", "Close"),
     ("work_order.action.reject", "退回", "Reject"),
     ("work_order.action.create", "创建工单", "Opened"),
-    ("work_order.action.escalate", "超期督办", "Escalated (overdue)"),
+    (
+        "work_order.action.escalate",
+        "超期督办",
+        "Escalated (overdue)",
+    ),
     ("work_order.action.other", "其他操作", "Other step"),
-    ("work_order.escalated_note", "超过时限：", "Past its due time:"),
+    (
+        "work_order.escalated_note",
+        "超过时限：",
+        "Past its due time:",
+    ),
     ("work_order.status.open", "待派", "Open"),
     ("work_order.status.assigned", "已派", "Assigned"),
     ("work_order.status.in_progress", "处理中", "In progress"),
@@ -556,7 +564,11 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "链主（行业协会负责人）",
         "Chain owner (head of the industry association)",
     ),
-    ("post.owner_kind.expert", "链主（专家）", "Chain owner (expert)"),
+    (
+        "post.owner_kind.expert",
+        "链主（专家）",
+        "Chain owner (expert)",
+    ),
     (
         "post.owner_kind.park_manager",
         "链主（园区运营方）",
@@ -662,7 +674,11 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("unit.yi_short", "亿", " ×100M ¥"),
     ("unit.symbol.yuan", "元", "yuan"),
     ("unit.symbol.person", "人", "persons"),
-    ("unit.symbol.tonne_coal_equivalent", "吨标准煤", "t of standard coal"),
+    (
+        "unit.symbol.tonne_coal_equivalent",
+        "吨标准煤",
+        "t of standard coal",
+    ),
     ("unit.symbol.kilowatt_hour", "千瓦时", "kWh"),
     ("unit.symbol.count", "个", "items"),
     ("unit.wan", "万元", "10,000 yuan"),
@@ -1130,7 +1146,11 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ),
     ("transformation.recognitions", "认定", "Recognitions"),
     ("transformation.enterprise", "企业", "Enterprise"),
-    ("transformation.enterprise_id", "企业（查找后选择）", "Enterprise (find, then choose)"),
+    (
+        "transformation.enterprise_id",
+        "企业（查找后选择）",
+        "Enterprise (find, then choose)",
+    ),
     (
         "transformation.find_enterprise",
         "查找企业",
@@ -1533,6 +1553,13 @@ pub const FORM_TEXTS: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// Whether a text holds Chinese characters (CJK ideographs, their punctuation or full-width forms).
+pub fn has_chinese(text: &str) -> bool {
+    text.chars().any(|c| {
+        matches!(c, '\u{3000}'..='\u{303f}' | '\u{3400}'..='\u{9fff}' | '\u{f900}'..='\u{faff}' | '\u{ff00}'..='\u{ffef}')
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1601,11 +1628,4 @@ mod tests {
         keys.dedup();
         assert_eq!(before, keys.len(), "a text key is listed twice");
     }
-}
-
-/// Whether a text holds Chinese characters (CJK ideographs, their punctuation or full-width forms).
-pub fn has_chinese(text: &str) -> bool {
-    text.chars().any(|c| {
-        matches!(c, '\u{3000}'..='\u{303f}' | '\u{3400}'..='\u{9fff}' | '\u{f900}'..='\u{faff}' | '\u{ff00}'..='\u{ffef}')
-    })
 }

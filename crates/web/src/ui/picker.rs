@@ -51,8 +51,12 @@ fn post_label(lang: Lang, post: &Post) -> String {
 /// Chinese only, and English pages show none of them.
 pub fn post_title_en(post: &Post, scope_name_en: &str) -> String {
     let what = match (post.role, post.chief_level, post.owner_kind) {
-        (PostRole::ChainChief, Some(level), _) => Lang::En.t(&format!("post.chief_level.{}", level.as_str())),
-        (PostRole::ChainOwner, _, Some(kind)) => Lang::En.t(&format!("post.owner_kind.{}", kind.as_str())),
+        (PostRole::ChainChief, Some(level), _) => {
+            Lang::En.t(&format!("post.chief_level.{}", level.as_str()))
+        }
+        (PostRole::ChainOwner, _, Some(kind)) => {
+            Lang::En.t(&format!("post.owner_kind.{}", kind.as_str()))
+        }
         (role, _, _) => Lang::En.t(&format!("role.{}", role.as_str())),
     };
     if scope_name_en.is_empty() {

@@ -206,7 +206,12 @@ pub async fn page(
             },
             previous: match f.previous_suppressed {
                 Some(rule) => super::stats::withheld(viewer.lang, rule),
-                None => written(viewer.lang, f.unit, f.previous_hundredths, &f.previous_display),
+                None => written(
+                    viewer.lang,
+                    f.unit,
+                    f.previous_hundredths,
+                    &f.previous_display,
+                ),
             },
             yoy: f
                 .yoy_growth_percent
@@ -327,7 +332,10 @@ pub async fn page(
         .collect();
     let is_park = r.subject.kind == "park";
     let subject_param = if is_park { "park_id" } else { "chain_id" };
-    let subject = viewer.lang.pick(&r.subject.name, &r.subject.name_en).to_string();
+    let subject = viewer
+        .lang
+        .pick(&r.subject.name, &r.subject.name_en)
+        .to_string();
     let title = format!("{} · {subject}", viewer.t("report.title"));
     Ok(render(ReportPage {
         chrome: viewer.chrome(title, "report"),

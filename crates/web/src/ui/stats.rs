@@ -130,7 +130,10 @@ pub async fn monthly_trend(
             .as_ref()
             .and_then(|r| group(r, group_id).map(|g| (r.indicator.unit, g.clone())));
         let point = |value: i64, unit: Unit, y: i32| {
-            let text = format!("{y}-{month:02}: {}", format::amount_with_unit(value, unit, lang));
+            let text = format!(
+                "{y}-{month:02}: {}",
+                format::amount_with_unit(value, unit, lang)
+            );
             Some((chart_value(value, unit), text))
         };
         match g {

@@ -392,10 +392,18 @@ async fn rules_page(
             .await
             .map_err(|e| viewer.fail(e))?
     };
-    let chosen = refused.value("new-rule", "person_id").trim().parse::<Id>().ok();
+    let chosen = refused
+        .value("new-rule", "person_id")
+        .trim()
+        .parse::<Id>()
+        .ok();
     let (people, nothing_found) =
         picker::search_or_chosen(found, &person_q, chosen, |id| async move {
-            store.get_person(viewer.actor(), id).await.ok().map(|p| p.name)
+            store
+                .get_person(viewer.actor(), id)
+                .await
+                .ok()
+                .map(|p| p.name)
         })
         .await;
     let all = Paging::all();
@@ -630,7 +638,11 @@ async fn firm_picker(
     } else {
         picker::enterprises_matching(state, viewer, &q).await?
     };
-    let chosen = refused.value(form_id, "enterprise_id").trim().parse::<Id>().ok();
+    let chosen = refused
+        .value(form_id, "enterprise_id")
+        .trim()
+        .parse::<Id>()
+        .ok();
     let store = state.store.as_ref();
     let (found, nothing_found) = picker::search_or_chosen(found, &q, chosen, |id| async move {
         store

@@ -168,7 +168,11 @@ pub(super) async fn work_order_page(
                 to_status: status_label(&s.to_status),
                 // The escalation's note is the system's ("overdue: due … UTC"): said in the viewer's language.
                 note: if s.action == "escalate" {
-                    format!("{} {}", viewer.t("work_order.escalated_note"), when(w.due_at))
+                    format!(
+                        "{} {}",
+                        viewer.t("work_order.escalated_note"),
+                        when(w.due_at)
+                    )
                 } else {
                     s.note
                 },
