@@ -177,7 +177,7 @@ pub async fn check_reports_values_whose_enterprise_does_not_exist(db: Db) {
     import(&db, vec![vec![value(z.firm, 5, 100)]], Some(true))
         .await
         .expect("imported");
-    assert!(db.check().await.expect("checked").is_empty());
+    assert!(db.check_figures().await.expect("checked").is_empty());
     let orphan = format!(
         "INSERT INTO figure_values (enterprise_id, indicator_id, month, value, import_id) \
          SELECT {}, indicator_id, month, value, import_id FROM figure_values",
@@ -199,7 +199,7 @@ pub async fn check_reports_values_whose_enterprise_does_not_exist(db: Db) {
             sqlx::query(&orphan).execute(&mut c).await.expect("written");
         }
     }
-    let problems = db.check().await.expect("checked");
+    let problems = db.check_figures().await.expect("checked");
     assert!(
         problems
             .iter()
