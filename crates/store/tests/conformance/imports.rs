@@ -187,7 +187,9 @@ pub async fn check_reports_values_whose_enterprise_does_not_exist(db: Db) {
     // values have none (migration 0026).
     match db.engine {
         Engine::Sqlite => {
-            let mut c = sqlx::SqliteConnection::connect(&db.url).await.expect("SQLite");
+            let mut c = sqlx::SqliteConnection::connect(&db.url)
+                .await
+                .expect("SQLite");
             sqlx::query("PRAGMA foreign_keys = OFF")
                 .execute(&mut c)
                 .await
@@ -195,7 +197,9 @@ pub async fn check_reports_values_whose_enterprise_does_not_exist(db: Db) {
             sqlx::query(&orphan).execute(&mut c).await.expect("written");
         }
         Engine::Postgres => {
-            let mut c = sqlx::PgConnection::connect(&db.url).await.expect("PostgreSQL");
+            let mut c = sqlx::PgConnection::connect(&db.url)
+                .await
+                .expect("PostgreSQL");
             sqlx::query(&orphan).execute(&mut c).await.expect("written");
         }
     }
