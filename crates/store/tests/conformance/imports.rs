@@ -6,7 +6,7 @@ use chainpark_store::figures::{FigureValue, ImportMessage};
 use chainpark_store::*;
 
 use crate::registry::zone;
-use crate::support::{Db, system};
+use crate::support::{Db, Engine, conflict_field, system};
 
 /// The code of the indicator the migrations number 1 (the first of the catalogue shipped with the program).
 async fn first_indicator(db: &Db) -> String {
@@ -156,4 +156,58 @@ pub async fn imports_are_listed_to_their_author_and_to_those_who_read_everything
         .expect("listed");
     assert_eq!(author.total, 2, "the author sees their own");
     assert_eq!(author.items.len(), 1, "one page");
+}
+
+pub async fn an_import_naming_an_enterprise_that_does_not_exist_stores_nothing(db: Db) {
+    let z = zone(&db).await;
+    let missing = z.firm.max(z.other_firm) + 1_000;
+    let refused = import(
+        &db,
+        vec![vec![value(z.firm, 5, 100), value(missing, 5, 200)]],
+        Some(true),
+    )
+    .await;
+    assert_eq!(conflict_field(refused), "file");
+    assert!(stored_values(&db, z.firm).await.is_empty());
+}
+
+pub async fn check_reports_values_whose_enterprise_does_not_exist(db: Db) {
+    use sqlx::Connection;
+    let z = zone(&db).await;
+    import(&db, vec![vec![value(z.firm, 5, 100)]], Some(true))
+        .await
+        .expect("imported");
+    assert!(db.check_figures().await.expect("checked").is_empty());
+    let orphan = format!(
+        "INSERT INTO figure_values (enterprise_id, indicator_id, month, value, import_id) \
+         SELECT {}, indicator_id, month, value, import_id FROM figure_values",
+        z.firm + 1_000
+    );
+    // Written behind the store's back: SQLite's foreign keys are switched off on this connection, PostgreSQL's
+    // values have none (migration 0026).
+    match db.engine {
+        Engine::Sqlite => {
+            let mut c = sqlx::SqliteConnection::connect(&db.url)
+                .await
+                .expect("SQLite");
+            sqlx::query("PRAGMA foreign_keys = OFF")
+                .execute(&mut c)
+                .await
+                .expect("off");
+            sqlx::query(&orphan).execute(&mut c).await.expect("written");
+        }
+        Engine::Postgres => {
+            let mut c = sqlx::PgConnection::connect(&db.url)
+                .await
+                .expect("PostgreSQL");
+            sqlx::query(&orphan).execute(&mut c).await.expect("written");
+        }
+    }
+    let problems = db.check_figures().await.expect("checked");
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains(&format!("enterprise {}", z.firm + 1_000))),
+        "{problems:?}"
+    );
 }

@@ -84,6 +84,8 @@ conformance! {
     imports::a_finished_import_stores_every_value,
     imports::a_calendar_file_that_covers_part_of_an_unloaded_year_stores_nothing,
     imports::imports_are_listed_to_their_author_and_to_those_who_read_everything,
+    imports::an_import_naming_an_enterprise_that_does_not_exist_stores_nothing,
+    imports::check_reports_values_whose_enterprise_does_not_exist,
     constraints::unique_and_foreign_key_violations_become_conflict_and_invalid,
     assessment::a_parcel_keeps_its_history_and_a_year_is_evaluated_on_its_end,
     assessment::a_scheme_in_use_is_not_edited_in_place,
