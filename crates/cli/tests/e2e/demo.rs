@@ -116,9 +116,39 @@ async fn demo_command_serves_the_demo_zone_from_a_fresh_folder() {
         .json()
         .await
         .expect("json");
+    // The zone's class list of the demo's evaluation (2,624 firms) shows one page of 50 rows with the counts of
+    // the whole list and a link to the next page, which keeps the chosen order.
+    let class_list = client
+        .get(format!("{url}/assessment?sort=name"))
+        .send()
+        .await
+        .expect("answered")
+        .text()
+        .await
+        .expect("html");
     let _ = child.kill();
     let _ = child.wait();
     assert_eq!(chains["total"], 11, "{chains}");
+    let shown = class_list.matches("/firms/").count();
+    assert_eq!(shown, 50, "one page of the class list");
+    assert!(
+        class_list.contains("1–50 / 2624") && class_list.contains("offset=50"),
+        "the pager of the whole list"
+    );
+    let next = class_list
+        .split("<a href=\"")
+        .find(|a| a.contains("id=\"page-next\""))
+        .map(|a| {
+            a.split('"')
+                .next()
+                .unwrap_or_default()
+                .replace("&#38;", "&")
+        });
+    assert_eq!(
+        next.as_deref(),
+        Some("/assessment?run=1&sort=name&offset=50"),
+        "the next page keeps the order"
+    );
     let levels: std::collections::BTreeSet<&str> = hazards
         .as_array()
         .expect("a list")

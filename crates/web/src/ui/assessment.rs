@@ -55,6 +55,7 @@ struct ClassListPage {
     filter_query: String,
     counts: Vec<(&'static str, i64)>,
     rows: Vec<ResultRow>,
+    pager: super::Pager,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -64,6 +65,8 @@ pub struct ClassListQuery {
     chain_id: Option<String>,
     /// `score` (default), `name` or `class`.
     sort: Option<String>,
+    /// The first row shown, in the chosen order: the list shows a page of [`super::LIST_PAGE`] rows.
+    offset: Option<i64>,
 }
 
 fn chosen(text: &Option<String>) -> Option<Id> {
@@ -177,6 +180,23 @@ pub async fn class_list(
     if let Some(chain) = chain_id {
         filter_query.push_str(&format!("&chain_id={chain}"));
     }
+    // The counts above are of the whole list; the table shows one page of it, in the chosen order.
+    let total = rows.len() as i64;
+    let offset = q.offset.unwrap_or(0).clamp(0, total.max(0));
+    let rows: Vec<ResultRow> = rows
+        .into_iter()
+        .skip(offset as usize)
+        .take(super::LIST_PAGE as usize)
+        .collect();
+    let mut pager_query = filter_query.clone();
+    if let Some(sort) = q
+        .sort
+        .as_deref()
+        .filter(|s| ["name", "class", "score"].contains(s))
+    {
+        pager_query.push_str(&format!("&sort={sort}"));
+    }
+    let pager = super::Pager::new("/assessment", &pager_query, offset, rows.len(), total);
     let export_query = filter_query
         .split('&')
         .filter(|p| !p.starts_with("run="))
@@ -219,6 +239,7 @@ pub async fn class_list(
             .map(|c| (c.as_str(), counts.get(c).copied().unwrap_or(0)))
             .collect(),
         rows,
+        pager,
     };
     Ok(render(page))
 }
