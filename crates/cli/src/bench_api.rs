@@ -277,7 +277,7 @@ fn wrk(args: &BenchApiArgs, url: &str, header: Option<&str>) -> anyhow::Result<f
 }
 
 /// The 1-, 5- and 15-minute load averages of the machine.
-fn load_average() -> String {
+pub(crate) fn load_average() -> String {
     std::fs::read_to_string("/proc/loadavg")
         .map(|text| {
             text.split_whitespace()

@@ -1125,6 +1125,10 @@ async fn bench_populated(args: &BenchArgs) -> anyhow::Result<()> {
         file.revised,
         started.elapsed().as_secs_f64()
     );
+    println!(
+        "load average before sqlite3 .import: {}",
+        crate::bench_api::load_average()
+    );
     let bare_seconds = sqlite3_import(args, &csv)?;
     let bare_rate = file.rows as f64 / bare_seconds;
     println!(
@@ -1153,6 +1157,10 @@ async fn bench_populated(args: &BenchArgs) -> anyhow::Result<()> {
         );
     }
     let rate = file.rows as f64 / seconds;
+    println!(
+        "load average after the import: {}",
+        crate::bench_api::load_average()
+    );
     println!(
         "populated store: {rate:.0} rows/s against sqlite3 .import {bare_rate:.0} rows/s: ratio {:.2}× (goal ≥ 2.5×), \
          peak RSS {peak:.0} MiB (goal ≤ 500 MB = 477 MiB)",

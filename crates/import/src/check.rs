@@ -113,17 +113,137 @@ const CACHED_TEXT_BYTES: usize = 256;
 /// Enterprise id and slot (month ordinal << 15 | indicator index): what may appear once in a file.
 type Key = (i64, u32);
 
-/// The keys seen so far, exactly, in a few bits each when enterprise ids are dense (as database ids are): ids that
-/// fit in 32 bits go to a compressed bitmap under their slot, any others to a plain set.
-#[derive(Default)]
+/// The keys seen so far, exactly. Each enterprise has a bitset of months × the catalogue's indicators from the
+/// earliest month met: a file's rows of one enterprise come together, so the last enterprise's set is kept at hand
+/// and the common row costs a shift and an OR, with no hashing. An enterprise whose keys are too spread out for a
+/// bitset to be small (more than [`SPREAD_WORDS`] words beyond one per key) goes on in the compressed form: ids that
+/// fit in 32 bits in a compressed bitmap under their slot, any others in a plain set. Memory stays a few bits a key
+/// for honest files and about what a set costs for hostile ones.
 struct KeySet {
+    /// Indicators in the catalogue: the bits of one month.
+    width: usize,
+    /// Enterprise → its entry in `firms`.
+    index: FxHashMap<i64, u32>,
+    firms: Vec<FirmKeys>,
+    /// The enterprise of the last key and its entry.
+    last: Option<(i64, u32)>,
     packed: FxHashMap<u32, RoaringBitmap>,
     other: FxHashSet<Key>,
 }
 
+/// Words of slack a firm's bitset may have beyond one per key before the firm moves to the compressed form.
+const SPREAD_WORDS: usize = 64;
+
+/// One enterprise's keys: bit `(ordinal - first) × width + indicator` of `bits`, unless `spread`.
+#[derive(Default)]
+struct FirmKeys {
+    first: u32,
+    bits: Vec<u64>,
+    keys: usize,
+    spread: bool,
+}
+
+impl FirmKeys {
+    /// Adds the key; `None` when the bitset would grow too sparse (the caller moves the firm to the compressed form).
+    fn insert(&mut self, ordinal: u32, indicator: usize, width: usize) -> Option<bool> {
+        if self.bits.is_empty() {
+            self.first = ordinal;
+        } else if ordinal < self.first {
+            // Room below as well, so a file in descending months does not move the bits at every month.
+            let below = (self.bits.len() * 64 / width).max(12) as u32;
+            let first = ordinal.saturating_sub(below);
+            let shift = (self.first - first) as usize * width;
+            if (self.bits.len() * 64 + shift).div_ceil(64) > self.keys + SPREAD_WORDS {
+                return None;
+            }
+            let (words, offset) = (shift / 64, shift % 64);
+            let mut moved = vec![0u64; self.bits.len() + words + 1];
+            for (i, &w) in self.bits.iter().enumerate() {
+                moved[i + words] |= w << offset;
+                if offset != 0 {
+                    moved[i + words + 1] |= w >> (64 - offset);
+                }
+            }
+            self.bits = moved;
+            self.first = first;
+        }
+        let bit = (ordinal - self.first) as usize * width + indicator;
+        let word = bit / 64;
+        if word >= self.bits.len() {
+            if word + 1 > self.keys + SPREAD_WORDS {
+                return None;
+            }
+            self.bits.resize((word + 1).max(self.bits.len() * 2), 0);
+        }
+        let mask = 1u64 << (bit % 64);
+        let new = self.bits[word] & mask == 0;
+        self.bits[word] |= mask;
+        self.keys += usize::from(new);
+        Some(new)
+    }
+
+    /// The keys held, as (ordinal, indicator index).
+    fn keys(&self, width: usize) -> impl Iterator<Item = (u32, usize)> + '_ {
+        self.bits.iter().enumerate().flat_map(move |(i, &w)| {
+            (0..64).filter(move |b| w & (1u64 << b) != 0).map(move |b| {
+                let bit = i * 64 + b;
+                (self.first + (bit / width) as u32, bit % width)
+            })
+        })
+    }
+}
+
 impl KeySet {
+    fn new(indicators: usize) -> KeySet {
+        KeySet {
+            width: indicators.max(1),
+            index: FxHashMap::default(),
+            firms: Vec::new(),
+            last: None,
+            packed: FxHashMap::default(),
+            other: FxHashSet::default(),
+        }
+    }
+
     /// Adds the key; `false` when it was there already.
     fn insert(&mut self, (enterprise, slot): Key) -> bool {
+        let firm = match self.last {
+            Some((e, firm)) if e == enterprise => firm,
+            _ => {
+                let next = self.firms.len() as u32;
+                let firm = *self.index.entry(enterprise).or_insert(next);
+                if firm == next {
+                    self.firms.push(FirmKeys::default());
+                }
+                self.last = Some((enterprise, firm));
+                firm
+            }
+        };
+        let (ordinal, indicator) = (slot >> 15, (slot & 0x7fff) as usize);
+        let keys = &mut self.firms[firm as usize];
+        if !keys.spread {
+            if indicator < self.width
+                && let Some(new) = keys.insert(ordinal, indicator, self.width)
+            {
+                return new;
+            }
+            // Too spread out for a bitset: its keys move to the compressed form.
+            let held: Vec<Key> = keys
+                .keys(self.width)
+                .map(|(o, i)| (enterprise, (o << 15) | i as u32))
+                .collect();
+            *keys = FirmKeys {
+                spread: true,
+                ..FirmKeys::default()
+            };
+            for key in held {
+                self.insert_compressed(key);
+            }
+        }
+        self.insert_compressed((enterprise, slot))
+    }
+
+    fn insert_compressed(&mut self, (enterprise, slot): Key) -> bool {
         match u32::try_from(enterprise) {
             Ok(id) => self.packed.entry(slot).or_default().insert(id),
             Err(_) => self.other.insert((enterprise, slot)),
@@ -252,7 +372,7 @@ where
             report,
             row_bad: false,
             pending: Vec::new(),
-            seen: KeySet::default(),
+            seen: KeySet::new(catalogue.defs().len()),
             repeats: Repeats::default(),
             code_raw: String::new(),
             code_cached: None,
@@ -1059,5 +1179,61 @@ fn value_complaint(
             format!("{} cannot be negative: '{text}'", def.name_en),
             format!("{}不能为负数：“{text}”", def.name_zh),
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A small deterministic generator (xorshift), so the test does not depend on a seed from outside.
+    fn next(state: &mut u64) -> u64 {
+        *state ^= *state << 13;
+        *state ^= *state >> 7;
+        *state ^= *state << 17;
+        *state
+    }
+
+    #[test]
+    fn the_key_set_finds_exactly_the_repeated_keys_in_any_order_and_spread() {
+        let width = 9;
+        let mut set = KeySet::new(width);
+        let mut reference: FxHashSet<Key> = FxHashSet::default();
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut check = |set: &mut KeySet, key: Key| {
+            assert_eq!(set.insert(key), reference.insert(key), "key {key:?}");
+        };
+        // In file order (ascending, then descending months), with every key met twice.
+        for enterprise in [1i64, 2, 3] {
+            for _ in 0..2 {
+                for month in 0..180u32 {
+                    let ordinal = if enterprise == 2 {
+                        24_300 - month
+                    } else {
+                        24_100 + month
+                    };
+                    for indicator in 0..width as u32 {
+                        check(&mut set, (enterprise, (ordinal << 15) | indicator));
+                    }
+                }
+            }
+        }
+        // Random order over a few enterprises, months of a whole millennium (too spread for a bitset), ids past
+        // 32 bits and below zero.
+        for _ in 0..200_000 {
+            let r = next(&mut state);
+            let enterprise = match r % 5 {
+                0 => -(((r >> 8) % 3) as i64) - 1,
+                1 => (1 << 40) + ((r >> 8) % 3) as i64,
+                _ => ((r >> 8) % 7) as i64,
+            };
+            let ordinal = if r % 3 == 0 {
+                22_800 + ((r >> 16) % 13_200) as u32
+            } else {
+                24_100 + ((r >> 16) % 200) as u32
+            };
+            let indicator = ((r >> 40) % width as u64) as u32;
+            check(&mut set, (enterprise, (ordinal << 15) | indicator));
+        }
     }
 }

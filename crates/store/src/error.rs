@@ -152,7 +152,11 @@ impl StoreError {
                     || d.message().contains("integer overflow")
                     || d.message().contains("aggregate_value_is_integer")
             }),
-            StoreError::Sqlite(e) => e.to_string().contains("integer overflow"),
+            StoreError::Sqlite(e) => {
+                let message = e.to_string();
+                message.contains("integer overflow")
+                    || message.contains("aggregate_value_is_integer")
+            }
             _ => false,
         }
     }

@@ -77,8 +77,9 @@ impl PgStore {
 type Db = sqlx::Postgres;
 type Engine = PgStore;
 use crate::figure_batches::{
-    apply_postgres as apply_batch, compare_postgres as compare_batch,
-    history_postgres as write_history, partitions_postgres as month_partitions,
+    aggregates_postgres as aggregate_cells, apply_postgres as apply_batch,
+    compare_postgres as compare_batch, history_postgres as write_history,
+    partitions_postgres as month_partitions,
 };
 
 #[path = "sql/accounts.rs"]

@@ -93,7 +93,8 @@ impl SqliteStore {
 type Db = sqlx::Sqlite;
 type Engine = SqliteStore;
 use crate::figure_batches::{
-    apply_sqlite as apply_batch, compare_sqlite as compare_batch, history_sqlite as write_history,
+    aggregates_sqlite as aggregate_cells, apply_sqlite as apply_batch,
+    compare_sqlite as compare_batch, history_sqlite as write_history,
     partitions_sqlite as month_partitions,
 };
 

@@ -27,8 +27,6 @@ const INDICATOR_COLUMNS: &str = "SELECT id, code, name_zh, name_en, unit, aggreg
     aliases, builtin, archived, max_per_month FROM indicators";
 const IMPORT_COLUMNS: &str = "SELECT id, at, actor, file_name, stored, values_received, values_changed, \
     values_unchanged, report FROM figure_imports";
-/// Rows per multi-row insert: 6 parameters each stays under both engines' limits.
-const AGGREGATE_CHUNK: usize = 5000;
 /// Staged values read back and written at a time.
 const STAGED_CHUNK: usize = 20_000;
 /// History rows an import writes in each of its transactions before its write transaction: short enough for
@@ -376,32 +374,9 @@ async fn rebuild_aggregates(c: &mut Conn) -> Result<()> {
 /// Adds an import's changes to the aggregate tables.
 async fn write_aggregates(c: &mut Conn, deltas: &mut AggregateDeltas) -> Result<()> {
     deltas.check()?;
-    let cells = deltas.take_by_group();
-    for chunk in cells.chunks(AGGREGATE_CHUNK) {
-        let mut qb: QueryBuilder<'static, Db> = QueryBuilder::new(
-            "INSERT INTO figure_aggregates (dimension, indicator_id, month, group_id, value, firms) ",
-        );
-        qb.push_values(
-            chunk.iter().copied(),
-            |mut b, ((dim, group, indicator, month), (value, firms))| {
-                b.push_bind(Dimension::ALL[dim].as_str())
-                    .push_bind(indicator)
-                    .push_bind(month)
-                    .push_bind(group)
-                    .push_bind(value)
-                    .push_bind(firms);
-            },
-        );
-        qb.push(
-            " ON CONFLICT (dimension, indicator_id, month, group_id) DO UPDATE SET \
-             value = figure_aggregates.value + excluded.value, firms = figure_aggregates.firms + excluded.firms",
-        );
-        qb.build()
-            .execute(&mut *c)
-            .await
-            .map_err(|e| overflow_named(e, || "a total this import adds to".into()))?;
-    }
-    Ok(())
+    super::aggregate_cells(c, deltas.take_by_group())
+        .await
+        .map_err(|e| overflow_named(e, || "a total this import adds to".into()))
 }
 
 /// The groups each enterprise counts in, after bringing them up to date (and the aggregates with them).
