@@ -1227,7 +1227,7 @@ mod tests {
                 1 => (1 << 40) + ((r >> 8) % 3) as i64,
                 _ => ((r >> 8) % 7) as i64,
             };
-            let ordinal = if r % 3 == 0 {
+            let ordinal = if r.is_multiple_of(3) {
                 22_800 + ((r >> 16) % 13_200) as u32
             } else {
                 24_100 + ((r >> 16) % 200) as u32
