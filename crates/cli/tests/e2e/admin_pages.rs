@@ -372,3 +372,103 @@ async fn the_transformation_forms_find_the_enterprise_by_name_and_keep_it_chosen
         );
     }
 }
+
+/// A factory is recognised through the page by ticking the recognised workshops of the firm its search found, not by
+/// typing their numbers; a refused form keeps them ticked.
+#[tokio::test]
+async fn a_factorys_workshops_are_ticked_from_the_firms_recognised_workshops_and_stay_ticked_after_a_refusal()
+ {
+    for app in common::apps().await {
+        let z = zone(&app).await;
+        let admin = app.as_account("admin.user", Role::Admin, None).await;
+        let mut workshops = Vec::new();
+        for (name, on) in [("电芯车间", "2021-03-01"), ("模组车间", "2021-05-01")] {
+            let created = app
+                .create(
+                    "/api/v1/transformation/recognitions",
+                    json!({"enterprise_id": z.firm, "kind": "digital_workshop", "name": name,
+                        "recognised_on": on, "investment": 2500, "cnc_rate_pct": 82, "key_process_cnc_pct": 90,
+                        "has_mes": true, "cost_reduction_pct": 18, "efficiency_gain_pct": 22,
+                        "defect_reduction_pct": 12, "energy_gain_pct": 9, "workshop_ids": []}),
+                )
+                .await;
+            workshops.push(created["id"].as_i64().expect("id"));
+        }
+        let (_, html) = page(&admin, "/transformation").await;
+        assert!(
+            html.contains("id=\"rc-workshops-none\"") && !html.contains("name=\"workshop_"),
+            "[{}] no firm found yet, no workshop to tick",
+            app.engine
+        );
+        let (status, html) = page(&admin, "/transformation?rc_q=%E9%95%BF%E7%A8%8B").await;
+        assert_eq!(status, StatusCode::OK, "[{}] {html}", app.engine);
+        for id in &workshops {
+            assert!(
+                html.contains(&format!("name=\"workshop_{id}\" value=\"1\">")),
+                "[{}] workshop {id} offered, unticked: {html}",
+                app.engine
+            );
+        }
+        let csrf = hidden(&html, "csrf");
+        let firm = z.firm.to_string();
+        let (w1, w2) = (
+            format!("workshop_{}", workshops[0]),
+            format!("workshop_{}", workshops[1]),
+        );
+        let mut form = vec![
+            ("csrf", csrf.as_str()),
+            ("enterprise_id", firm.as_str()),
+            ("kind", "intelligent_factory"),
+            ("name", "电池智能工厂"),
+            ("recognised_on", "2021-06-01"),
+            ("investment", "很多"),
+            ("cnc_rate_pct", "82"),
+            ("key_process_cnc_pct", "90"),
+            ("has_mes", "1"),
+            ("cost_reduction_pct", "18"),
+            ("efficiency_gain_pct", "22"),
+            ("defect_reduction_pct", "12"),
+            ("energy_gain_pct", "9"),
+            (w1.as_str(), "1"),
+            (w2.as_str(), "1"),
+        ];
+        let (status, _, html) = submit(&admin, "/transformation/recognitions", &form).await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "[{}] {html}",
+            app.engine
+        );
+        for id in &workshops {
+            assert!(
+                html.contains(&format!("name=\"workshop_{id}\" value=\"1\" checked>")),
+                "[{}] workshop {id} stays ticked",
+                app.engine
+            );
+        }
+        form[5] = ("investment", "5000");
+        let (status, url, html) = submit(&admin, "/transformation/recognitions", &form).await;
+        assert_eq!(
+            (status, url.as_str()),
+            (StatusCode::OK, "/transformation"),
+            "[{}] {html}",
+            app.engine
+        );
+        let (_, listed) = app
+            .get("/api/v1/transformation/recognitions?kind=intelligent_factory")
+            .await;
+        let factory = listed["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .find(|r| r["name"] == "电池智能工厂")
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(
+            factory["workshop_ids"],
+            json!(workshops),
+            "[{}] {listed}",
+            app.engine
+        );
+    }
+}

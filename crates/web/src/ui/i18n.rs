@@ -1202,8 +1202,13 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ),
     (
         "transformation.workshop_ids",
-        "所含数字化车间编号（逗号分隔）",
-        "Workshop nos. (comma-separated)",
+        "所含数字化车间（智能工厂填写）",
+        "Its recognised digital workshops (for a factory)",
+    ),
+    (
+        "transformation.workshops_none",
+        "先查找企业，再勾选其已认定的数字化车间。",
+        "Find the enterprise first, then tick its recognised digital workshops.",
     ),
     (
         "ent.no_results",

@@ -3,6 +3,8 @@
 //! routing rules; and digital transformation (the summary, its projects and recognitions, the admin's forms).
 //! Every read and change goes through the store with the viewer's actor, so the API's scopes apply unchanged.
 
+use std::collections::BTreeMap;
+
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -601,8 +603,17 @@ struct TransformationPage {
     /// The enterprise pickers of the admin's two forms (enterprises are many: found by name or credit code).
     project_firm: FirmPicker,
     recognition_firm: FirmPicker,
+    /// The recognised digital workshops of the enterprises the recognition form's search found, to tick for a
+    /// factory (the field `workshop_{id}`), ticked again after a refusal.
+    workshops: Vec<WorkshopChoice>,
     /// The admin's form refused for its input, as typed, and why.
     refused: Refusal,
+}
+
+struct WorkshopChoice {
+    field: String,
+    label: String,
+    checked: bool,
 }
 
 /// One form's enterprise picker: the search as typed, what it found, and whether it found nothing.
@@ -699,11 +710,39 @@ async fn transformation_page(
             completed_on: p.completed_on.map(|d| d.to_string()).unwrap_or_default(),
         })
         .collect();
-    let recognitions = store
+    let recognised = store
         .list_recognitions(viewer.actor(), &filter, &paging)
         .await
         .map_err(|e| viewer.fail(e))?
-        .items
+        .items;
+    let recognition_firm = firm_picker(
+        state,
+        viewer,
+        q.rc_q.as_deref(),
+        &refused,
+        "new-recognition",
+    )
+    .await
+    .map_err(|e| viewer.fail(e))?;
+    let workshops = recognised
+        .iter()
+        .filter(|r| {
+            r.kind == RecognitionKind::DigitalWorkshop
+                && recognition_firm
+                    .found
+                    .iter()
+                    .any(|f| f.id == r.enterprise_id)
+        })
+        .map(|r| {
+            let field = format!("workshop_{}", r.id);
+            WorkshopChoice {
+                checked: !refused.value("new-recognition", &field).is_empty(),
+                label: format!("{} · {} ({})", r.name, r.enterprise_name, r.recognised_on),
+                field,
+            }
+        })
+        .collect();
+    let recognitions = recognised
         .into_iter()
         .map(|r| RecognitionRow {
             enterprise: r.enterprise_name,
@@ -731,18 +770,10 @@ async fn transformation_page(
     )
     .await
     .map_err(|e| viewer.fail(e))?;
-    let recognition_firm = firm_picker(
-        state,
-        viewer,
-        q.rc_q.as_deref(),
-        &refused,
-        "new-recognition",
-    )
-    .await
-    .map_err(|e| viewer.fail(e))?;
     Ok(render(TransformationPage {
         project_firm,
         recognition_firm,
+        workshops,
         chrome: viewer.chrome(viewer.t("transformation.title"), "transformation"),
         as_of: as_of.to_string(),
         summary,
@@ -811,9 +842,9 @@ pub struct RecognitionForm {
     efficiency_gain_pct: String,
     defect_reduction_pct: String,
     energy_gain_pct: String,
-    /// Comma-separated ids of the enterprise's recognised workshops (a factory's).
-    #[serde(default)]
-    workshop_ids: String,
+    /// The ticked recognised workshops a factory stands on: `workshop_{id}` fields (a checkbox each).
+    #[serde(flatten)]
+    ticked: BTreeMap<String, String>,
 }
 
 pub async fn add_recognition(
@@ -822,10 +853,10 @@ pub async fn add_recognition(
 ) -> Response {
     let result = async {
         let workshop_ids = form
-            .workshop_ids
-            .split([',', '，', ' '])
-            .filter(|s| !s.trim().is_empty())
-            .map(|s| whole::<Id>("workshop_ids", s))
+            .ticked
+            .keys()
+            .filter_map(|k| k.strip_prefix("workshop_"))
+            .map(|id| whole::<Id>("workshop_ids", id))
             .collect::<Result<Vec<_>, _>>()?;
         let draft = RecognitionInput {
             enterprise_id: whole("enterprise_id", &form.enterprise_id)?,
