@@ -148,7 +148,7 @@ fn ms(d: Duration) -> f64 {
 }
 
 /// A session of a leader account made for the benchmark (reads everything, changes nothing).
-async fn sign_in_leader(store: &Arc<dyn Store>) -> anyhow::Result<String> {
+pub(crate) async fn sign_in_leader(store: &Arc<dyn Store>) -> anyhow::Result<String> {
     let username = "bench.pages";
     let account = match store.account_for_login(username).await? {
         Some((account, _)) => account,
@@ -282,7 +282,12 @@ async fn pages(store: &Arc<dyn Store>) -> anyhow::Result<Vec<String>> {
         .first()
         .map(|w| w.id);
     // The latest evaluation run and its best firm of the park.
-    let run = store.list_runs(&actor).await?.into_iter().map(|r| r.id).max();
+    let run = store
+        .list_runs(&actor)
+        .await?
+        .into_iter()
+        .map(|r| r.id)
+        .max();
     let evaluated = match run {
         Some(run) => store
             .run_results(
