@@ -165,7 +165,7 @@ async fn leader_token(store: &Arc<dyn Store>) -> anyhow::Result<String> {
 }
 
 /// One GET over a plain TCP connection (HTTP/1.0, so the server closes it): the body, or why not.
-async fn fetch(url: &str, header: &str) -> anyhow::Result<Vec<u8>> {
+pub(crate) async fn fetch(url: &str, header: &str) -> anyhow::Result<Vec<u8>> {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let rest = url.strip_prefix("http://").context("an http:// address")?;
     let (host, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));

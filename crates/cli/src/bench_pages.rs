@@ -148,7 +148,7 @@ fn ms(d: Duration) -> f64 {
 }
 
 /// A session of a leader account made for the benchmark (reads everything, changes nothing).
-async fn sign_in_leader(store: &Arc<dyn Store>) -> anyhow::Result<String> {
+pub(crate) async fn sign_in_leader(store: &Arc<dyn Store>) -> anyhow::Result<String> {
     let username = "bench.pages";
     let account = match store.account_for_login(username).await? {
         Some((account, _)) => account,
