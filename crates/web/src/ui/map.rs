@@ -389,9 +389,15 @@ pub fn parcels_map(
         for ring in parcel.rings.iter().filter(|r| r.len() >= 3) {
             let _ = write!(
                 svg,
-                r#"<polygon class="parcel class-{}" points="{}"><title>{}</title></polygon>"#,
+                r#"<polygon class="parcel class-{}" points="{}"><title{}>{}</title></polygon>"#,
                 parcel.class,
                 points_of(ring),
+                // The holder's name is data, often Chinese: marked so on an English page.
+                if super::i18n::has_chinese(&parcel.hover) {
+                    r#" lang="zh-CN""#
+                } else {
+                    ""
+                },
                 esc(&parcel.hover)
             );
         }
@@ -499,7 +505,7 @@ mod tests {
         ];
         let svg = parcels_map(None, &parcels, &[("A", "A 1".into())], "鱼复 · 地块分布");
         assert!(svg.contains(r#"<polygon class="parcel class-A" points=""#));
-        assert!(svg.contains("<title>YF-01 · 12.00 亩 · 长程电池 · A</title>"));
+        assert!(svg.contains(r#"<title lang="zh-CN">YF-01 · 12.00 亩 · 长程电池 · A</title>"#));
         assert!(svg.contains(">A 1</text>"));
         assert_eq!(
             svg.matches("<polygon").count(),
