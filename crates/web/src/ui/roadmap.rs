@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
-use chainpark_app::chain_intel::parse_month;
+use chainpark_app::chain_intel::{ChainHealth, parse_month};
 use chainpark_app::exports::{Cell, Sheet, xlsx_bytes};
 use chainpark_app::targets::{LeadInput, Target, TargetLists, target_lists, turn_into_lead};
 use chainpark_core::chain_intel::{Explained, GapClass, round4};
@@ -563,6 +563,26 @@ struct PrintPage {
     policies: Vec<chainpark_core::policies::Policy>,
 }
 
+/// The chain's diagnosis on `month` and its target lists, both from the remembered diagnosis: what the printable set
+/// and the workbook are made of.
+async fn diagnosis_and_targets(
+    state: &AppState,
+    viewer: &Viewer,
+    id: Id,
+    month: Month,
+) -> Result<(ChainHealth, TargetLists), PageError> {
+    let (store, actor, version) = (state.store.as_ref(), viewer.actor(), state.cache.version());
+    let health = state
+        .chain_health
+        .chain(store, actor, id, month, None, version)
+        .await
+        .map_err(|e| viewer.fail(e))?;
+    let lists = target_lists(store, &state.chain_health, version, actor, id, month)
+        .await
+        .map_err(|e| viewer.fail(e))?;
+    Ok((health, lists))
+}
+
 /// The chain's N图N清单 on a few A4 pages for its scheduling meeting: the chain map coloured by gap class and
 /// criticality, the attraction roadmap, and the lists (firms by segment, projects, problems, policies). The same
 /// readers as the roadmap; the page's print stylesheet drops the navigation and forms.
@@ -575,15 +595,7 @@ pub async fn print(
     let month = month_of(&state, &viewer, q.month.as_deref())?;
     let store = state.store.as_ref();
     let actor = viewer.actor();
-    let version = state.cache.version();
-    let health = state
-        .chain_health
-        .chain(store, actor, id, month, None, version)
-        .await
-        .map_err(|e| viewer.fail(e))?;
-    let lists = target_lists(store, &state.chain_health, version, actor, id, month)
-        .await
-        .map_err(|e| viewer.fail(e))?;
+    let (health, lists) = diagnosis_and_targets(&state, &viewer, id, month).await?;
     let chain = store
         .get_chain(actor, id)
         .await
@@ -760,15 +772,7 @@ pub async fn workbook(
     let month = month_of(&state, &viewer, q.month.as_deref())?;
     let store = state.store.as_ref();
     let actor = viewer.actor();
-    let version = state.cache.version();
-    let health = state
-        .chain_health
-        .chain(store, actor, id, month, None, version)
-        .await
-        .map_err(|e| viewer.fail(e))?;
-    let lists = target_lists(store, &state.chain_health, version, actor, id, month)
-        .await
-        .map_err(|e| viewer.fail(e))?;
+    let (health, lists) = diagnosis_and_targets(&state, &viewer, id, month).await?;
     let names = segment_names(&state, &viewer, id).await?;
     let name = |s: Id| names.get(&s).cloned().unwrap_or_default();
     let t = |key: &str| viewer.t(key);
