@@ -734,7 +734,28 @@ fn count_after(text: &str, label: &str) -> u64 {
 }
 
 /// Pages of a PDF as Chromium writes it: one `/Type /Page` dictionary each (`/Type /Pages` is the tree).
-pub fn pdf_pages(pdf: &[u8]) -> usize {
+/// Prints the page as Chromium would to PDF on A4, checks that it is a PDF of A4 pages (595 × 842 points) and
+/// answers how many pages it has.
+pub(crate) async fn print_on_a4(client: &Client) -> usize {
+    let pdf = client
+        .print(
+            fantoccini::wd::PrintConfiguration::builder()
+                .size(fantoccini::wd::PrintSize::A4)
+                .build()
+                .expect("a print configuration"),
+        )
+        .await
+        .expect("printed to PDF");
+    assert!(pdf.starts_with(b"%PDF"), "a PDF");
+    let text = String::from_utf8_lossy(&pdf);
+    assert!(
+        text.contains("/MediaBox [0 0 595") || text.contains("/MediaBox[0 0 595"),
+        "A4 pages (595 × 842 points)"
+    );
+    pdf_pages(&pdf)
+}
+
+fn pdf_pages(pdf: &[u8]) -> usize {
     let text = String::from_utf8_lossy(pdf);
     text.match_indices("/Type /Page")
         .filter(|(at, m)| !text[at + m.len()..].starts_with('s'))
@@ -810,24 +831,9 @@ async fn chiefs_day(client: Client, base: String) {
     wait_for_url(&client, "the report", |u| u.contains("/reports/scheduling")).await;
     text_of(&client, "#report-figures").await;
     screenshots(&client, "scheduling-report").await;
-    let pdf = client
-        .print(
-            fantoccini::wd::PrintConfiguration::builder()
-                .size(fantoccini::wd::PrintSize::A4)
-                .build()
-                .expect("a print configuration"),
-        )
-        .await
-        .expect("printed to PDF");
-    assert!(pdf.starts_with(b"%PDF"), "a PDF");
-    let pages = pdf_pages(&pdf);
+    let pages = print_on_a4(&client).await;
     assert!(
         (1..=8).contains(&pages),
         "the report prints on a few A4 pages, not {pages}"
-    );
-    let text = String::from_utf8_lossy(&pdf);
-    assert!(
-        text.contains("/MediaBox [0 0 595") || text.contains("/MediaBox[0 0 595"),
-        "A4 pages (595 × 842 points)"
     );
 }
