@@ -24,6 +24,23 @@ pub(crate) type BatchCounts = (i64, i64);
 /// A value that replaces another: (the new value, the old value, the import that stored the old one).
 pub(crate) type Replaced = (FigureValue, i64, i64);
 
+/// The months an import is the first to fill, on PostgreSQL (migration 0031): their values are copied into
+/// tables of their own without an index (through `loader`, a partitioned table of them), which become partitions
+/// of `figure_values`, their keys built, at the end of the write transaction. Never any on SQLite, which keeps each
+/// table whole.
+#[derive(Default)]
+pub(crate) struct NewMonths {
+    /// Ascending.
+    months: Vec<i32>,
+    loader: String,
+}
+
+impl NewMonths {
+    fn holds(&self, month: i32) -> bool {
+        self.months.binary_search(&month).is_ok()
+    }
+}
+
 /// The values of a batch that replace others, for the history.
 pub(crate) fn replaced(staged: &[Staged]) -> Vec<Replaced> {
     staged
@@ -203,6 +220,7 @@ pub(crate) async fn apply_sqlite(
     staged: Vec<Staged>,
     deltas: &mut AggregateDeltas,
     history_written: bool,
+    _new_months: &NewMonths,
 ) -> Result<BatchCounts> {
     let mut handle = c.lock_handle().await?;
     let raw = handle.as_raw_handle();
@@ -414,8 +432,28 @@ pub(crate) async fn partitions_sqlite(
     Ok(())
 }
 
-/// PostgreSQL: makes the month partitions (migration 0022) that writing `months` of `parent` needs: `figure` for
-/// the three figure tables at once, or `meter_readings`. Nothing is locked when they exist already.
+/// SQLite: no month is ever new (see [`NewMonths`]).
+pub(crate) async fn new_months_sqlite(
+    _c: &mut sqlx::SqliteConnection,
+    _import_id: i64,
+    _months: &[i32],
+) -> Result<NewMonths> {
+    Ok(NewMonths::default())
+}
+
+/// SQLite: nothing to attach.
+pub(crate) async fn attach_months_sqlite(
+    _c: &mut sqlx::SqliteConnection,
+    _new_months: NewMonths,
+) -> Result<()> {
+    Ok(())
+}
+
+/// PostgreSQL: makes the month partitions (migrations 0022, 0031) that writing `months` of `parent` needs:
+/// `meter_readings`, or `figure` for the three figure tables at once — for an import, before its write
+/// transaction, and only of the months that have values' partitions already (normally nothing to make): the
+/// others are new months, which the write transaction makes ([`new_months_postgres`]). Nothing is locked when the
+/// partitions exist already.
 pub(crate) async fn partitions_postgres(
     c: &mut sqlx::PgConnection,
     parent: &str,
@@ -425,7 +463,8 @@ pub(crate) async fn partitions_postgres(
         return Ok(());
     }
     let statement = if parent == "figure" {
-        "SELECT chainpark_figure_partitions($1)"
+        "SELECT chainpark_figure_partitions(ARRAY(SELECT m FROM unnest($1::INTEGER[]) AS m \
+         WHERE chainpark_has_month('figure_values', m)))"
     } else {
         "SELECT chainpark_month_partitions($1, $2)"
     };
@@ -434,6 +473,45 @@ pub(crate) async fn partitions_postgres(
         query = query.bind(parent);
     }
     query.bind(months).fetch_one(&mut *c).await?;
+    Ok(())
+}
+
+/// PostgreSQL, in the import's write transaction: finds the import's months that have no partition of
+/// `figure_values` yet and prepares their tables (`chainpark_new_figure_months`, migration 0031: under an advisory
+/// lock per month, so that nobody else makes them meanwhile; a month made by someone else since the import read
+/// its file is written as an existing one).
+pub(crate) async fn new_months_postgres(
+    c: &mut sqlx::PgConnection,
+    import_id: i64,
+    months: &[i32],
+) -> Result<NewMonths> {
+    if months.is_empty() {
+        return Ok(NewMonths::default());
+    }
+    let loader = format!("figure_values_loading_{import_id}");
+    let mut months: Vec<i32> = sqlx::query_scalar("SELECT chainpark_new_figure_months($1, $2)")
+        .bind(months)
+        .bind(&loader)
+        .fetch_one(&mut *c)
+        .await?;
+    months.sort_unstable();
+    Ok(NewMonths { months, loader })
+}
+
+/// PostgreSQL, at the end of the import's write transaction: builds the keys of the new months' tables and
+/// attaches them as partitions of `figure_values`.
+pub(crate) async fn attach_months_postgres(
+    c: &mut sqlx::PgConnection,
+    new_months: NewMonths,
+) -> Result<()> {
+    if new_months.months.is_empty() {
+        return Ok(());
+    }
+    sqlx::query("SELECT chainpark_attach_figure_months($1, $2)")
+        .bind(&new_months.months)
+        .bind(&new_months.loader)
+        .execute(&mut *c)
+        .await?;
     Ok(())
 }
 
@@ -498,9 +576,18 @@ fn copy_staged<'a>(
         sqlx::query(&format!("TRUNCATE {table}"))
             .execute(&mut *c)
             .await?;
-        let mut copy = c
-            .copy_in_raw(&format!("COPY {table} FROM STDIN (FORMAT binary)"))
-            .await?;
+        copy_in(c, format!("COPY {table} FROM STDIN (FORMAT binary)"), data).await
+    })
+}
+
+/// Runs `statement`, a `COPY ... FROM STDIN (FORMAT binary)`, with `data`; boxed as `Send` like [`copy_staged`].
+fn copy_in<'a>(
+    c: &'a mut sqlx::PgConnection,
+    statement: String,
+    data: Vec<u8>,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<()>> + Send + 'a>> {
+    Box::pin(async move {
+        let mut copy = c.copy_in_raw(&statement).await?;
         copy.send(data).await?;
         copy.finish().await?;
         Ok(())
@@ -551,28 +638,54 @@ pub(crate) async fn compare_postgres(
         .collect())
 }
 
-/// PostgreSQL: the values to write are copied (binary COPY) into a temporary staging table, then merged into the
-/// values in one statement. `history_written` as for [`apply_sqlite`].
+/// PostgreSQL: the values of new months are copied (binary COPY) into their months' tables through the loader of
+/// `new_months`, in month order so that each month's rows go together; the others into a temporary staging table,
+/// then merged into the values in one statement. `history_written` as for [`apply_sqlite`].
 pub(crate) async fn apply_postgres(
     c: &mut sqlx::PgConnection,
     import_id: i64,
     staged: Vec<Staged>,
     deltas: &mut AggregateDeltas,
     history_written: bool,
+    new_months: &NewMonths,
 ) -> Result<BatchCounts> {
     if !history_written {
         history_postgres(c, import_id, &replaced(&staged)).await?;
     }
     let mut values = Vec::with_capacity(staged.len());
+    let mut fresh = Vec::new();
     let mut unchanged = 0;
     for s in staged {
         match note(s, deltas) {
+            Some(v) if new_months.holds(v.month.key()) => fresh.push(v),
             Some(v) => values.push(v),
             None => unchanged += 1,
         }
     }
+    let written = (values.len() + fresh.len()) as i64;
+    if !fresh.is_empty() {
+        fresh.sort_unstable_by_key(|v| (v.month.key(), v.enterprise_id, v.indicator_id));
+        let mut rows = CopyBinary::new(5, fresh.len());
+        for v in &fresh {
+            rows.row()
+                .int8(v.enterprise_id)
+                .int8(v.indicator_id)
+                .int4(v.month.key())
+                .int8(v.value)
+                .int8(import_id);
+        }
+        copy_in(
+            c,
+            format!(
+                "COPY {} (enterprise_id, indicator_id, month, value, import_id) FROM STDIN (FORMAT binary)",
+                new_months.loader
+            ),
+            rows.finish(),
+        )
+        .await?;
+    }
     if values.is_empty() {
-        return Ok((0, unchanged));
+        return Ok((written, unchanged));
     }
     let mut rows = CopyBinary::new(4, values.len());
     for v in &values {
@@ -598,7 +711,7 @@ pub(crate) async fn apply_postgres(
     .bind(import_id)
     .execute(&mut *c)
     .await?;
-    Ok((values.len() as i64, unchanged))
+    Ok((written, unchanged))
 }
 
 /// PostgreSQL: writes the history of replaced values. The old value keeps the instant of its import, and is

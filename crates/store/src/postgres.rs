@@ -78,7 +78,8 @@ type Db = sqlx::Postgres;
 type Engine = PgStore;
 use crate::figure_batches::{
     aggregates_postgres as aggregate_cells, apply_postgres as apply_batch,
-    compare_postgres as compare_batch, history_postgres as write_history,
+    attach_months_postgres as attach_months, compare_postgres as compare_batch,
+    history_postgres as write_history, new_months_postgres as new_months,
     partitions_postgres as month_partitions,
 };
 

@@ -94,7 +94,8 @@ type Db = sqlx::Sqlite;
 type Engine = SqliteStore;
 use crate::figure_batches::{
     aggregates_sqlite as aggregate_cells, apply_sqlite as apply_batch,
-    compare_sqlite as compare_batch, history_sqlite as write_history,
+    attach_months_sqlite as attach_months, compare_sqlite as compare_batch,
+    history_sqlite as write_history, new_months_sqlite as new_months,
     partitions_sqlite as month_partitions,
 };
 

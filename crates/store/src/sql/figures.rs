@@ -735,6 +735,10 @@ impl Engine {
     ) -> Result<ImportRecord> {
         let mut tx = self.begin_write().await?;
         let compared_still_holds = lock_figures(tx.conn()).await? == revision;
+        // First after the figures' lock: the new months' advisory locks come before any other lock on the figure
+        // tables (docs/scale.md).
+        let months: Vec<i32> = staging.months.iter().copied().collect();
+        let new_months = super::new_months(tx.conn(), import_id, &months).await?;
         check_staged_against_registry(tx.conn(), staging).await?;
         let history_written =
             compared_still_holds && history_rows(tx.conn(), import_id).await? == history;
@@ -759,15 +763,22 @@ impl Engine {
                 super::compare_batch(tx.conn(), chunk.into_iter().map(|s| s.value).collect())
                     .await?
             };
-            let (c, u) =
-                super::apply_batch(tx.conn(), import_id, chunk, &mut deltas, history_written)
-                    .await?;
+            let (c, u) = super::apply_batch(
+                tx.conn(),
+                import_id,
+                chunk,
+                &mut deltas,
+                history_written,
+                &new_months,
+            )
+            .await?;
             changed += c;
             unchanged += u;
             if deltas.is_full() {
                 write_aggregates(tx.conn(), &mut deltas).await?;
             }
         }
+        super::attach_months(tx.conn(), new_months).await?;
         write_aggregates(tx.conn(), &mut deltas).await?;
         if changed > 0 {
             sqlx::query("UPDATE figure_revision SET revision = revision + 1 WHERE id = 1")

@@ -19,7 +19,7 @@ async fn first_indicator(db: &Db) -> String {
         .code
 }
 
-fn value(enterprise: i64, month: u32, hundredths: i64) -> FigureValue {
+pub fn value(enterprise: i64, month: u32, hundredths: i64) -> FigureValue {
     FigureValue {
         enterprise_id: enterprise,
         indicator_id: 1,
@@ -29,7 +29,7 @@ fn value(enterprise: i64, month: u32, hundredths: i64) -> FigureValue {
 }
 
 /// Sends `batches` to an import, then `end` (none: the channel closes), and returns its answer.
-async fn import(
+pub async fn import(
     db: &Db,
     batches: Vec<Vec<FigureValue>>,
     end: Option<bool>,
@@ -55,7 +55,7 @@ async fn import(
 }
 
 /// The 2021 values of `enterprise` that the store holds.
-async fn stored_values(db: &Db, enterprise: i64) -> Vec<i64> {
+pub async fn stored_values(db: &Db, enterprise: i64) -> Vec<i64> {
     let indicator = first_indicator(db).await;
     db.enterprise_figures(&system(), enterprise, &indicator, Period::Year(2021), None)
         .await

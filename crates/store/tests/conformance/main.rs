@@ -14,6 +14,7 @@ mod catalogue;
 mod chain_intel;
 mod constraints;
 mod imports;
+mod month_partitions;
 mod registry;
 mod safety;
 mod scopes;
