@@ -597,6 +597,26 @@ fn copy_in<'a>(
 /// Key → (value, import) of the values current before a batch.
 type CurrentValues = rustc_hash::FxHashMap<(i64, i64, i32), (i64, i64)>;
 
+/// The enterprises, indicators and first and last month of a sorted chunk, when the keys they span hold at most
+/// [`RANGE_SPREAD`] times the chunk's own: then one range read finds the chunk's current values among few others.
+fn key_ranges(chunk: &[FigureValue]) -> Option<(Vec<i64>, Vec<i64>, i32, i32)> {
+    let mut enterprises: Vec<i64> = chunk.iter().map(|v| v.enterprise_id).collect();
+    enterprises.dedup();
+    let mut indicators: Vec<i64> = chunk.iter().map(|v| v.indicator_id).collect();
+    indicators.sort_unstable();
+    indicators.dedup();
+    let months = chunk.iter().map(|v| v.month.key());
+    let (first, last) = (months.clone().min()?, months.max()?);
+    let span = |key: i32| i64::from(key / 100) * 12 + i64::from(key % 100);
+    let keys = (enterprises.len() as i64)
+        .saturating_mul(indicators.len() as i64)
+        .saturating_mul(span(last) - span(first) + 1);
+    (keys <= RANGE_SPREAD * chunk.len() as i64).then_some((enterprises, indicators, first, last))
+}
+
+/// How many keys a range read of a chunk may span for each value of the chunk.
+const RANGE_SPREAD: i64 = 4;
+
 /// PostgreSQL: compares a batch with the current values, looked up a chunk at a time.
 pub(crate) async fn compare_postgres(
     c: &mut sqlx::PgConnection,
@@ -606,19 +626,38 @@ pub(crate) async fn compare_postgres(
     sort(&mut values);
     let mut current: CurrentValues = Default::default();
     for chunk in values.chunks(PG_LOOKUP_ROWS) {
-        let mut qb: QueryBuilder<'static, Db> =
-            QueryBuilder::new("WITH j (enterprise_id, indicator_id, month) AS (");
-        qb.push_values(chunk.iter(), |mut b, v| {
-            b.push_bind(v.enterprise_id)
-                .push_bind(v.indicator_id)
-                .push_bind(v.month.key());
-        });
-        qb.push(
-            ") SELECT v.enterprise_id, v.indicator_id, v.month, v.value, v.import_id \
-             FROM j JOIN figure_values v ON v.enterprise_id = j.enterprise_id \
-               AND v.indicator_id = j.indicator_id AND v.month = j.month",
-        );
-        let rows: Vec<(i64, i64, i32, i64, i64)> = qb.build_query_as().fetch_all(&mut *c).await?;
+        let rows: Vec<(i64, i64, i32, i64, i64)> = match key_ranges(chunk) {
+            // A chunk of a few enterprises' runs (a file in the usual order): one range read, its months pruned to
+            // their partitions, each enterprise through the partitions' primary keys.
+            Some((enterprises, indicators, first, last)) => {
+                sqlx::query_as(
+                    "SELECT enterprise_id, indicator_id, month, value, import_id FROM figure_values \
+                     WHERE enterprise_id = ANY($1) AND indicator_id = ANY($2) AND month BETWEEN $3 AND $4",
+                )
+                .bind(enterprises)
+                .bind(indicators)
+                .bind(first)
+                .bind(last)
+                .fetch_all(&mut *c)
+                .await?
+            }
+            // Keys spread thinly (a file in another order): each key looked up.
+            None => {
+                let mut qb: QueryBuilder<'static, Db> =
+                    QueryBuilder::new("WITH j (enterprise_id, indicator_id, month) AS (");
+                qb.push_values(chunk.iter(), |mut b, v| {
+                    b.push_bind(v.enterprise_id)
+                        .push_bind(v.indicator_id)
+                        .push_bind(v.month.key());
+                });
+                qb.push(
+                    ") SELECT v.enterprise_id, v.indicator_id, v.month, v.value, v.import_id \
+                     FROM j JOIN figure_values v ON v.enterprise_id = j.enterprise_id \
+                       AND v.indicator_id = j.indicator_id AND v.month = j.month",
+                );
+                qb.build_query_as().fetch_all(&mut *c).await?
+            }
+        };
         current.extend(
             rows.into_iter()
                 .map(|(e, i, m, v, import)| ((e, i, m), (v, import))),
@@ -749,4 +788,43 @@ pub(crate) async fn history_postgres(
     .execute(&mut *c)
     .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chainpark_core::period::Month;
+
+    fn value(enterprise_id: i64, indicator_id: i64, year: i32, month: u32) -> FigureValue {
+        FigureValue {
+            enterprise_id,
+            indicator_id,
+            month: Month::new(year, month).expect("a month"),
+            value: 1,
+        }
+    }
+
+    #[test]
+    fn a_chunk_of_few_enterprises_runs_is_read_as_one_range_and_scattered_keys_are_not() {
+        // Two enterprises × two indicators × 2021-11..2022-02 (4 months): 16 keys for 16 values.
+        let mut runs = Vec::new();
+        for enterprise in [3, 7] {
+            for indicator in [1, 2] {
+                for (year, month) in [(2021, 11), (2021, 12), (2022, 1), (2022, 2)] {
+                    runs.push(value(enterprise, indicator, year, month));
+                }
+            }
+        }
+        assert_eq!(
+            key_ranges(&runs),
+            Some((vec![3, 7], vec![1, 2], 202111, 202202))
+        );
+        // Three values ten years apart for three enterprises: 3 × 1 × 241 months spanned for 3 values.
+        let scattered = [
+            value(1, 1, 2010, 1),
+            value(2, 1, 2015, 1),
+            value(3, 1, 2030, 1),
+        ];
+        assert_eq!(key_ranges(&scattered), None);
+    }
 }
