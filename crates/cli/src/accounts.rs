@@ -2,11 +2,11 @@
 
 use std::sync::Arc;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use chainpark_app::passwords::hash_password;
 use chainpark_core::access::Role;
 use chainpark_core::account::AccountInput;
-use chainpark_core::registry::PostRole;
+use chainpark_core::registry::{Post, PostRole};
 use chainpark_core::time::Clock;
 use chainpark_store::prelude::*;
 use chainpark_store::{Actor, PostFilter};
@@ -88,22 +88,7 @@ pub async fn create_demo_accounts(store: &Arc<dyn Store>, clock: Clock) -> anyho
         ("enterprise", Role::Enterprise, PostRole::EnterpriseContact),
     ];
     for (username, role, post_role) in scoped {
-        let filter = PostFilter {
-            role: Some(post_role),
-            on: Some(today),
-            ..Default::default()
-        };
-        let posts = store
-            .list_posts(&system, &filter, &chainpark_core::list::Paging::all())
-            .await?
-            .items;
-        // The first chain-level post, so the chain chief leads one chain rather than all of them.
-        let Some(post) = posts
-            .iter()
-            .find(|p| p.chain_id.is_some() || p.park_id.is_some() || p.enterprise_id.is_some())
-        else {
-            bail!("the demo zone has nobody holding a {post_role} post today");
-        };
+        let post = demo_post(store, post_role, today).await?;
         let person = store.get_person(&system, post.person_id).await?;
         add(
             store,
@@ -116,4 +101,31 @@ pub async fn create_demo_accounts(store: &Arc<dyn Store>, clock: Clock) -> anyho
         .await?;
     }
     Ok(())
+}
+
+/// The post whose holder gets the demo account of `role`: the first one held on `today` of a chain, park or
+/// enterprise — so the chain chief leads one chain rather than all of them, and the park chief one park (whose
+/// board the demo's meters fill).
+pub async fn demo_post(
+    store: &Arc<dyn Store>,
+    role: PostRole,
+    today: chrono::NaiveDate,
+) -> anyhow::Result<Post> {
+    let filter = PostFilter {
+        role: Some(role),
+        on: Some(today),
+        ..Default::default()
+    };
+    let posts = store
+        .list_posts(
+            &Actor::system("demo"),
+            &filter,
+            &chainpark_core::list::Paging::all(),
+        )
+        .await?
+        .items;
+    posts
+        .into_iter()
+        .find(|p| p.chain_id.is_some() || p.park_id.is_some() || p.enterprise_id.is_some())
+        .with_context(|| format!("the demo zone has nobody holding a {role} post today"))
 }

@@ -15,6 +15,7 @@ mod bench_sign_in;
 mod config;
 mod figures;
 mod meters;
+mod meters_demo;
 mod safety_demo;
 mod space;
 mod targets_demo;
@@ -242,6 +243,7 @@ async fn main() -> anyhow::Result<()> {
             let settings =
                 Settings::load(cli.config.as_deref(), Some(args.listen), Some(url.clone()))?;
             let store = open(&url).await?;
+            let mut rest_of_year = None;
             if store.is_empty().await? {
                 println!(
                     "loading the demo zone into {} ...",
@@ -276,11 +278,26 @@ async fn main() -> anyhow::Result<()> {
                     "demo safety: {plans} inspection plans, {inspections} inspections, {hazards} hazards in {:.1} s",
                     started.elapsed().as_secs_f64()
                 );
+                let started = std::time::Instant::now();
+                let meters = meters_demo::load_demo(&store, clock)
+                    .await
+                    .context("loading the demo's meters and their year of readings")?;
+                println!(
+                    "demo meters: {} meters, {} hourly readings, a past leak and an open outage in {:.1} s; the \
+                     rest of the year follows while the demo serves",
+                    meters.meters,
+                    meters.readings,
+                    started.elapsed().as_secs_f64()
+                );
+                rest_of_year = Some(meters.rest);
                 accounts::create_demo_accounts(&store, clock).await?;
                 println!(
                     "demo accounts (password {}): leader, analyst, chain.chief, chain.taskforce, chain.owner, park.chief, park.staff, enterprise",
                     accounts::DEMO_PASSWORD
                 );
+            }
+            if let Some(rest) = rest_of_year {
+                tokio::spawn(meters_demo::store_rest(store.clone(), rest));
             }
             serve(store, &settings.listen, &settings, clock).await
         }

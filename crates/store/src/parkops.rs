@@ -9,6 +9,7 @@ use chainpark_core::list::{Page, Paging};
 use chainpark_core::parkops::alarms::{Alarm, AlarmRule};
 use chainpark_core::parkops::energy::EnergyFactor;
 use chainpark_core::parkops::meters::{Grain, Medium, Meter, MeterDraft, Reading};
+use chainpark_core::parkops::series::HourlySeries;
 use chainpark_core::period::Month;
 use chainpark_core::registry::Id;
 use chrono::{DateTime, Utc};
@@ -78,6 +79,13 @@ pub trait MeterStore: Send + Sync {
     /// edit refuses the batch.
     async fn record_readings(&self, actor: &Actor, readings: &[Reading])
     -> Result<ReadingsWritten>;
+    /// Fills the hours of `series` (`chainpark_core::parkops::series`) with its generated readings and adds them to
+    /// the hour, day and month roll-ups — inside the database with set-based SQL, in one transaction, so that a
+    /// year of a few hundred meters takes seconds; the roll-ups are those `record_readings` keeps for the same
+    /// readings. The meters are real, unarchived and the actor's to edit, and hold no reading in the series' hours
+    /// yet (otherwise the whole series is refused and nothing is stored). No alarm rule is judged: that is the
+    /// caller's, as for any backfill. Answers the number of readings stored.
+    async fn generate_readings(&self, actor: &Actor, series: &HourlySeries) -> Result<i64>;
     /// A meter's roll-up of `grain` for the buckets `from..=to`; a virtual meter's is its formula over its parts'.
     async fn meter_rollup(
         &self,

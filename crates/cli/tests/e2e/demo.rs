@@ -180,6 +180,84 @@ async fn demo_command_serves_the_demo_zone_from_a_fresh_folder() {
     let _ = std::fs::remove_dir_all(&data_dir);
 }
 
+/// The demo's meters, as its park chief finds them: the board shows this month's electricity and water next to the
+/// same month a year ago (a year of readings) and the open no-data alarm with a link to its work order; the leak of
+/// 40 days ago has its night-flow alarm ended and its work order closed.
+#[tokio::test]
+async fn demo_park_chiefs_board_shows_a_year_of_energy_an_open_outage_and_the_leaks_closed_work_order()
+ {
+    let data_dir =
+        std::env::temp_dir().join(format!("chainpark_demo_meters_{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data_dir);
+    let (mut child, url) = start_demo(&data_dir);
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .expect("client");
+    let signed_in = client
+        .post(format!("{url}/api/v1/session"))
+        .json(&serde_json::json!({"username": "park.chief", "password": "chainpark-demo"}))
+        .send()
+        .await
+        .expect("answered");
+    let get = |path: String| client.get(format!("{url}{path}")).send();
+    let text = |response: reqwest::Result<reqwest::Response>| async move {
+        response.expect("answered").text().await.expect("text")
+    };
+    let alarms: Value =
+        serde_json::from_str(&text(get("/api/v1/meter-alarms".into()).await).await).expect("json");
+    let items = alarms["items"].as_array().cloned().unwrap_or_default();
+    let of_rule = |rule: &str| {
+        items
+            .iter()
+            .find(|a| a["rule"] == rule)
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
+    let (outage, leak) = (of_rule("no_data"), of_rule("night_flow"));
+    let board = text(get(format!("/parks/{}", outage["park_id"])).await).await;
+    let leak_order: Value = serde_json::from_str(
+        &text(get(format!("/api/v1/work-orders/{}", leak["work_order_id"])).await).await,
+    )
+    .unwrap_or(Value::Null);
+    let _ = child.kill();
+    let _ = child.wait();
+    let _ = std::fs::remove_dir_all(&data_dir);
+    assert_eq!(signed_in.status(), 200, "the demo's park chief signs in");
+    assert_eq!(items.len(), 2, "a leak and an outage: {alarms}");
+    assert!(outage["ended_at"].is_null(), "the outage is open: {outage}");
+    assert!(!leak["ended_at"].is_null(), "the leak has ended: {leak}");
+    let alarm_table = board
+        .split("id=\"board-alarms\"")
+        .nth(1)
+        .and_then(|rest| rest.split("</table>").next())
+        .unwrap_or_default();
+    assert!(
+        alarm_table.contains(outage["meter_code"].as_str().unwrap_or("?"))
+            && alarm_table.contains("数据中断")
+            && alarm_table.contains(&format!(
+                "href=\"/work-orders/{}\"",
+                outage["work_order_id"]
+            ))
+            && !alarm_table.contains("夜间流量"),
+        "the board shows the open outage only: {alarm_table}"
+    );
+    let energy = board
+        .split("id=\"board-energy\"")
+        .nth(1)
+        .and_then(|rest| rest.split("</table>").next())
+        .unwrap_or_default();
+    assert!(
+        energy.contains(" kWh") && energy.contains(" m³") && !energy.contains("— "),
+        "this month and the same month a year ago have figures: {energy}"
+    );
+    assert_eq!(leak_order["status"], "closed", "{leak_order}");
+    assert_eq!(
+        leak_order["park_id"], outage["park_id"],
+        "in the chief's park"
+    );
+}
+
 #[tokio::test]
 async fn demo_command_loads_the_demo_into_an_empty_postgresql_database_and_serves_the_dashboard() {
     let test = "demo_command_loads_the_demo_into_an_empty_postgresql_database";

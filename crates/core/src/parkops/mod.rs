@@ -7,4 +7,5 @@ pub mod energy;
 pub mod meters;
 pub mod report_mail;
 pub mod safety;
+pub mod series;
 pub mod space;

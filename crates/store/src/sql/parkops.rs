@@ -2,7 +2,7 @@
 //! and store type `Engine`: meters, readings with their roll-ups, alarms and the energy factors.
 
 use super::{Db, Engine};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use async_trait::async_trait;
 use chainpark_core::access::Kind;
@@ -10,7 +10,11 @@ use chainpark_core::list::{Page, Paging};
 use chainpark_core::parkops::alarms::{Alarm, AlarmRule, MeterRules, alarm_work_order};
 use chainpark_core::parkops::energy::EnergyFactor;
 use chainpark_core::parkops::meters::{
-    Grain, Medium, Meter, MeterDraft, Reading, combine, formula_text, parse_formula, rollup_deltas,
+    Grain, HOUR, Medium, Meter, MeterDraft, Reading, combine, formula_text, parse_formula,
+    rollup_deltas,
+};
+use chainpark_core::parkops::series::{
+    HourlySeries, JITTER_HOUR, JITTER_METER, SeriesDay, SeriesMeter,
 };
 use chainpark_core::period::Month;
 use chainpark_core::registry::Id;
@@ -33,6 +37,8 @@ const ALARM_COLUMNS: &str = "SELECT a.id, a.meter_id, m.code AS meter_code, m.pa
 const READING_CHUNK: usize = 2000;
 /// Roll-up rows per multi-row upsert: 5 parameters each.
 const ROLLUP_CHUNK: usize = 2000;
+/// Meters per statement of a generated series: a few hundred parameters, next to the days' levels.
+const SERIES_CHUNK: usize = 100;
 
 #[derive(FromRow)]
 struct MeterRow {
@@ -218,6 +224,169 @@ async fn real_rollup(
     Ok(rows.into_iter().collect())
 }
 
+/// The meters readings are written to, each checked: it exists, the actor may edit its park's meters, and it is
+/// real and unarchived.
+async fn writable_meters(store: &Engine, actor: &Actor, ids: &[Id]) -> Result<HashMap<Id, Meter>> {
+    let meters: HashMap<Id, Meter> = {
+        let mut c = store.read().await?;
+        let mut found = HashMap::new();
+        for chunk in ids.chunks(READING_CHUNK) {
+            for m in meter_rows(&mut c, chunk).await? {
+                found.insert(m.id, m);
+            }
+        }
+        found
+    };
+    for id in ids {
+        let m = meters
+            .get(id)
+            .ok_or_else(|| StoreError::invalid("meter_id", format!("meter {id} does not exist")))?;
+        actor.scope.may_edit_meters(m.park_id)?;
+        if m.archived || m.is_virtual() {
+            return Err(StoreError::invalid(
+                "meter_id",
+                format!(
+                    "meter {} is archived or virtual: it takes no readings",
+                    m.code
+                ),
+            ));
+        }
+    }
+    Ok(meters)
+}
+
+/// The roll-up upsert: a period already held adds the new amount and count.
+const ROLLUP_ADD: &str = " ON CONFLICT (meter_id, grain, bucket) DO UPDATE SET amount = meter_rollups.amount + \
+    excluded.amount, readings = meter_rollups.readings + excluded.readings";
+
+/// Pushes `(id, id, ...)` of some meters.
+fn push_ids(qb: &mut QueryBuilder<'_, Db>, meters: &[SeriesMeter]) {
+    qb.push("(");
+    let mut list = qb.separated(", ");
+    for m in meters {
+        list.push_bind(m.meter_id);
+    }
+    qb.push(")");
+}
+
+/// Inserts the generated readings of some meters of a series: [`HourlySeries::amount`] in SQL, over a recursive
+/// count of the hours joined with the shapes, the day levels and the meters, bound as `VALUES` lists. In meter
+/// and hour order, the order of the readings' key, so that the engine appends to its index.
+async fn insert_series(c: &mut Conn, s: &HourlySeries, meters: &[SeriesMeter]) -> Result<u64> {
+    let profiles: BTreeSet<usize> = meters.iter().map(|m| m.profile).collect();
+    let hour_of_day = s.first_hour_of_day();
+    let mut qb = QueryBuilder::<Db>::new(
+        "WITH RECURSIVE hours(h) AS (SELECT 0 UNION ALL SELECT h + 1 FROM hours WHERE h + 1 < ",
+    );
+    qb.push_bind(i64::from(s.hours));
+    qb.push("), shapes(p, hod, w) AS (");
+    let shapes = profiles.iter().flat_map(|p| {
+        s.shapes[*p]
+            .iter()
+            .enumerate()
+            .map(move |(hod, w)| (*p as i64, hod as i64, *w))
+    });
+    qb.push_values(shapes, |mut b, (p, hod, w)| {
+        b.push_bind(p).push_bind(hod).push_bind(w);
+    });
+    qb.push("), levels(d, p, l) AS (");
+    let levels = s.levels.iter().enumerate().flat_map(|(d, levels)| {
+        profiles
+            .iter()
+            .map(move |p| (d as i64, *p as i64, levels[*p]))
+    });
+    qb.push_values(levels, |mut b, (d, p, l)| {
+        b.push_bind(d).push_bind(p).push_bind(l);
+    });
+    qb.push("), series(meter_id, p, base, gap_from, gap_to) AS (");
+    qb.push_values(meters, |mut b, m| {
+        let (from, to) = m.gap.unwrap_or((0, 0));
+        b.push_bind(m.meter_id)
+            .push_bind(m.profile as i64)
+            .push_bind(m.base)
+            .push_bind(i64::from(from))
+            .push_bind(i64::from(to));
+    });
+    qb.push(") INSERT INTO meter_readings (meter_id, t, value) SELECT s.meter_id, ");
+    qb.push_bind(s.first.timestamp());
+    qb.push(format!(
+        " + h.h * {HOUR}, s.base * sh.w * lv.l * (90 + (s.meter_id * {JITTER_METER} + ("
+    ));
+    qb.push_bind(s.first_absolute_hour());
+    qb.push(format!(
+        " + h.h) * {JITTER_HOUR}) % 21) / 1000000 FROM series s JOIN hours h ON h.h < s.gap_from OR h.h >= s.gap_to \
+         JOIN shapes sh ON sh.p = s.p AND sh.hod = ("
+    ));
+    qb.push_bind(hour_of_day);
+    qb.push(" + h.h) % 24 JOIN levels lv ON lv.p = s.p AND lv.d = (");
+    qb.push_bind(hour_of_day);
+    qb.push(" + h.h) / 24 ORDER BY s.meter_id, h.h");
+    Ok(qb.build().execute(&mut *c).await?.rows_affected())
+}
+
+/// Adds the readings of a series just inserted for some meters to their hour, day and month roll-ups, reading
+/// them back in the database: a reading is its own hour (the series' readings sit on the hour), and a day or a
+/// month sums the readings in its part of the series' span — period by period through the readings' key, so that
+/// no engine sorts millions of rows.
+async fn roll_up_series(
+    c: &mut Conn,
+    s: &HourlySeries,
+    days: &[SeriesDay],
+    meters: &[SeriesMeter],
+) -> Result<()> {
+    let first = s.first.timestamp();
+    let end = s.last().timestamp() + 1;
+    let mut qb = QueryBuilder::<Db>::new(
+        "INSERT INTO meter_rollups (meter_id, grain, bucket, amount, readings) \
+         SELECT r.meter_id, 'hour', r.t, r.value * m.multiplier, 1 FROM meter_readings r \
+         JOIN meters m ON m.id = r.meter_id WHERE r.t >= ",
+    );
+    qb.push_bind(first).push(" AND r.t < ").push_bind(end);
+    qb.push(" AND r.meter_id IN ");
+    push_ids(&mut qb, meters);
+    qb.push(ROLLUP_ADD);
+    qb.build().execute(&mut *c).await?;
+    // Each period as the span of its readings within the series: (grain, bucket, from, to).
+    let midnight = first - s.first_hour_of_day() * HOUR;
+    let mut periods: Vec<(Grain, i64, i64, i64)> = Vec::new();
+    for d in days {
+        let start = midnight + d.index * 24 * HOUR;
+        let span = (start.max(first), (start + 24 * HOUR).min(end));
+        periods.push((Grain::Day, d.day_key, span.0, span.1));
+        match periods
+            .iter_mut()
+            .find(|p| p.0 == Grain::Month && p.1 == d.month_key)
+        {
+            Some(month) => month.3 = span.1,
+            None => periods.push((Grain::Month, d.month_key, span.0, span.1)),
+        }
+    }
+    let mut qb = QueryBuilder::<Db>::new("WITH periods(grain, bucket, lo, hi) AS (");
+    qb.push_values(&periods, |mut b, (grain, bucket, lo, hi)| {
+        b.push_bind(grain.as_str())
+            .push_bind(*bucket)
+            .push_bind(*lo)
+            .push_bind(*hi);
+    });
+    qb.push("), series(meter_id) AS (");
+    qb.push_values(meters, |mut b, m| {
+        b.push_bind(m.meter_id);
+    });
+    qb.push(
+        "), sums AS (SELECT s.meter_id, p.grain, p.bucket, \
+         (SELECT SUM(r.value) FROM meter_readings r WHERE r.meter_id = s.meter_id AND r.t >= p.lo AND r.t < p.hi) \
+         AS amount, \
+         (SELECT COUNT(*) FROM meter_readings r WHERE r.meter_id = s.meter_id AND r.t >= p.lo AND r.t < p.hi) AS n \
+         FROM series s CROSS JOIN periods p) \
+         INSERT INTO meter_rollups (meter_id, grain, bucket, amount, readings) \
+         SELECT sums.meter_id, sums.grain, sums.bucket, CAST(sums.amount * m.multiplier AS BIGINT), sums.n \
+         FROM sums JOIN meters m ON m.id = sums.meter_id WHERE sums.n > 0",
+    );
+    qb.push(ROLLUP_ADD);
+    qb.build().execute(&mut *c).await?;
+    Ok(())
+}
+
 #[async_trait]
 impl MeterStore for Engine {
     async fn create_meter(
@@ -365,31 +534,7 @@ impl MeterStore for Engine {
         if ids.is_empty() {
             return Ok(written);
         }
-        let meters: HashMap<Id, Meter> = {
-            let mut c = self.read().await?;
-            let mut found = HashMap::new();
-            for chunk in ids.chunks(READING_CHUNK) {
-                for m in meter_rows(&mut c, chunk).await? {
-                    found.insert(m.id, m);
-                }
-            }
-            found
-        };
-        for id in &ids {
-            let m = meters.get(id).ok_or_else(|| {
-                StoreError::invalid("meter_id", format!("meter {id} does not exist"))
-            })?;
-            actor.scope.may_edit_meters(m.park_id)?;
-            if m.archived || m.is_virtual() {
-                return Err(StoreError::invalid(
-                    "meter_id",
-                    format!(
-                        "meter {} is archived or virtual: it takes no readings",
-                        m.code
-                    ),
-                ));
-            }
-        }
+        let meters = writable_meters(self, actor, &ids).await?;
         let mut tx = self.begin_write().await?;
         let c = tx.conn();
         let mut months: Vec<i32> = readings
@@ -474,6 +619,47 @@ impl MeterStore for Engine {
         written.stored = inserted.len() as i64;
         written.duplicates = written.received - written.stored;
         Ok(written)
+    }
+
+    async fn generate_readings(&self, actor: &Actor, series: &HourlySeries) -> Result<i64> {
+        series.check()?;
+        let ids: Vec<Id> = series.meters.iter().map(|m| m.meter_id).collect();
+        writable_meters(self, actor, &ids).await?;
+        let (first, last) = (series.first.timestamp(), series.last().timestamp());
+        let days = series.days();
+        let mut months: Vec<i32> = days.iter().map(|d| d.month_key as i32).collect();
+        months.dedup();
+        let mut tx = self.begin_write().await?;
+        let c = tx.conn();
+        super::month_partitions(&mut *c, "meter_readings", &months).await?;
+        for chunk in series.meters.chunks(SERIES_CHUNK) {
+            let mut qb = QueryBuilder::<Db>::new(
+                "SELECT m.code FROM meter_readings r JOIN meters m ON m.id = r.meter_id WHERE r.t BETWEEN ",
+            );
+            qb.push_bind(first).push(" AND ").push_bind(last + HOUR - 1);
+            qb.push(" AND r.meter_id IN ");
+            push_ids(&mut qb, chunk);
+            qb.push(" LIMIT 1");
+            let held: Option<String> = qb.build_query_scalar().fetch_optional(&mut *c).await?;
+            if let Some(code) = held {
+                return Err(StoreError::conflict(
+                    "meters",
+                    format!(
+                        "meter {code} holds readings between {} and {} already: a generated series fills only \
+                         hours without readings",
+                        series.first.to_rfc3339(),
+                        series.last().to_rfc3339()
+                    ),
+                ));
+            }
+        }
+        let mut stored = 0;
+        for chunk in series.meters.chunks(SERIES_CHUNK) {
+            stored += insert_series(c, series, chunk).await?;
+            roll_up_series(c, series, &days, chunk).await?;
+        }
+        tx.commit().await?;
+        Ok(stored as i64)
     }
 
     async fn meter_rollup(

@@ -15,6 +15,7 @@ mod chain_intel;
 mod constraints;
 mod imports;
 mod month_partitions;
+mod meters;
 mod registry;
 mod safety;
 mod scopes;
@@ -96,6 +97,8 @@ conformance! {
     chain_intel::past_month_completeness_ignores_firms_that_settled_later,
     chain_intel::a_project_in_production_fills_its_segment,
     chain_intel::a_weight_for_a_segment_of_another_chain_is_refused,
+    meters::a_generated_series_rolls_up_exactly_as_its_readings_recorded_one_by_one,
+    meters::a_generated_series_over_hours_that_hold_readings_is_refused_and_stores_nothing,
     space::vacancy_on_a_past_date_reflects_the_leases_then,
     space::a_lease_sharing_a_day_with_another_of_the_unit_is_refused_and_stores_nothing,
     space::a_lease_expiring_within_ninety_days_alerts_the_park_chief_once,
