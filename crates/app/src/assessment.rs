@@ -234,7 +234,8 @@ pub async fn import_land_file(
     xlsx: bool,
     options: &chainpark_import::ImportOptions,
 ) -> AppResult<LandFileOutcome> {
-    use chainpark_import::land::{lease_drafts, parcel_drafts, read_table};
+    use chainpark_import::land::{lease_drafts, parcel_drafts};
+    use chainpark_import::table::read_table;
     let table =
         read_table(bytes, xlsx, options).map_err(|e| AppError::bad_field("file", e.to_string()))?;
     let parks: HashMap<String, Id> = store

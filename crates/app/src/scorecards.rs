@@ -6,6 +6,8 @@
 //! otherwise, and nothing of a chain the caller does not reach.
 
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use chainpark_core::access::{Kind, Place};
 use chainpark_core::assessment::Exact;
@@ -29,7 +31,7 @@ use crate::error::{AppError, AppResult};
 use crate::exports::{Cell, Sheet};
 
 /// Whose cards: the chains' (chain chiefs) or the parks' (park chiefs).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Peers {
     Chains,
@@ -37,7 +39,7 @@ pub enum Peers {
 }
 
 /// A card's period: a year (`2022`) or January to a month (`2022-06`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct CardPeriod {
     pub year: i32,
     pub through: u32,
@@ -249,64 +251,157 @@ async fn output(
         .collect()
 }
 
-/// Appeals of a chain or park received in the period: the on-time rate and the share rated satisfied.
-async fn appeals(
-    store: &dyn Store,
-    actor: &Actor,
-    period: CardPeriod,
-    chain: Option<Id>,
-    park: Option<Id>,
-) -> AppResult<(Option<Exact>, Option<Exact>)> {
-    let filter = AppealFilter {
+/// The appeals received in the period, of one chain or park or (with neither) of the zone.
+fn appeals_received(period: CardPeriod, chain: Option<Id>, park: Option<Id>) -> AppealFilter {
+    AppealFilter {
         chain_id: chain,
         park_id: park,
         received_from: Some(period.first_day()),
         received_to: Some(period.last_day()),
         as_of: period.last_day(),
         ..Default::default()
-    };
-    let rate = store.appeal_on_time_rate(actor, &filter).await?;
-    let on_time = rate.rate_percent.and_then(exact_f64);
-    let rated: Vec<bool> = store
-        .list_appeals(actor, &filter, &Paging::all())
+    }
+}
+
+/// The on-time rate of a chain's or park's appeals received in the period.
+async fn appeals_on_time(
+    store: &dyn Store,
+    actor: &Actor,
+    period: CardPeriod,
+    chain: Option<Id>,
+    park: Option<Id>,
+) -> AppResult<Option<Exact>> {
+    let rate = store
+        .appeal_on_time_rate(actor, &appeals_received(period, chain, park))
+        .await?;
+    Ok(rate.rate_percent.and_then(exact_f64))
+}
+
+/// Each chain's share of appeals rated satisfied among its rated appeals received in the period, from one list
+/// of the zone's appeals.
+async fn satisfaction_by_chain(
+    store: &dyn Store,
+    actor: &Actor,
+    period: CardPeriod,
+) -> AppResult<HashMap<Id, Option<Exact>>> {
+    let mut rated: HashMap<Id, (i64, i64)> = HashMap::new();
+    for appeal in store
+        .list_appeals(actor, &appeals_received(period, None, None), &Paging::all())
         .await?
         .items
+    {
+        if let (Some(chain), Some(satisfied)) = (appeal.chain_id, appeal.satisfied) {
+            let (yes, all) = rated.entry(chain).or_default();
+            *yes += i64::from(satisfied);
+            *all += 1;
+        }
+    }
+    Ok(rated
         .into_iter()
-        .filter_map(|a| a.satisfied)
-        .collect();
-    let satisfied = percent(
-        rated.iter().filter(|s| **s).count() as i64,
-        rated.len() as i64,
-    );
-    Ok((on_time, satisfied))
+        .map(|(chain, (yes, all))| (chain, percent(yes, all)))
+        .collect())
 }
 
-/// Points for a chain's projects by the stage reached at the period's end: signed or registered 1, started 2, in
-/// production or at capacity 3.
-fn project_points(projects: &[chainpark_core::workflow::projects::Project], day: NaiveDate) -> i64 {
-    projects
-        .iter()
-        .map(|p| match p.stages.stage_on(day) {
-            Some(ProjectStage::Signed | ProjectStage::Registered) => 1,
-            Some(ProjectStage::Started) => 2,
-            Some(ProjectStage::InProduction | ProjectStage::AtCapacity) => 3,
-            _ => 0,
-        })
-        .sum()
+/// A project's points for its chain by the stage reached at the period's end: signed or registered 1, started 2,
+/// in production or at capacity 3.
+fn project_points(project: &chainpark_core::workflow::projects::Project, day: NaiveDate) -> i64 {
+    match project.stages.stage_on(day) {
+        Some(ProjectStage::Signed | ProjectStage::Registered) => 1,
+        Some(ProjectStage::Started) => 2,
+        Some(ProjectStage::InProduction | ProjectStage::AtCapacity) => 3,
+        _ => 0,
+    }
 }
 
-/// Every chain's or park's card for the period, as `caller` may see them.
-pub async fn scorecards(
+/// Every peer's card for a period as the zone sees them, before a caller's share is cut out of them.
+struct ZoneCards {
+    rules: Vec<CardRule>,
+    cards: Vec<Card>,
+    /// Each peer's name and English name.
+    names: HashMap<Id, (String, String)>,
+}
+
+/// How long remembered cards are used at most, even when no change on this server moved the data version
+/// (changes made by another process on the same database are seen after this long).
+pub const SCORECARDS_MAX_AGE: Duration = Duration::from_secs(60);
+/// (peers, period) pairs remembered at once.
+const SCORECARD_ENTRIES: usize = 64;
+
+struct RememberedCards {
+    version: u64,
+    made: Instant,
+    cards: Arc<ZoneCards>,
+}
+
+/// The zone's cards per (peers, period), remembered for the data version they were computed at (the server's
+/// version moves with every change, see `chainpark_web::cache`) and at most [`SCORECARDS_MAX_AGE`]: a repeated
+/// request costs a lookup and a filter. The cards are computed as the zone sees them and depend on nothing of the
+/// caller, so one entry serves every reader; which cards a caller sees and whether whole is decided on every
+/// answer, never remembered.
+#[derive(Default)]
+pub struct ScorecardCache {
+    entries: Mutex<HashMap<(Peers, CardPeriod), RememberedCards>>,
+}
+
+impl ScorecardCache {
+    /// Every chain's or park's card for the period, as `caller` may see them, from memory when the zone's cards
+    /// were computed at `version` (read before the store is asked) less than [`SCORECARDS_MAX_AGE`] ago.
+    pub async fn scorecards(
+        &self,
+        store: &dyn Store,
+        rules: &DisclosureRules,
+        caller: &Actor,
+        peers: Peers,
+        period: CardPeriod,
+        version: u64,
+    ) -> AppResult<Scorecards> {
+        caller
+            .scope
+            .may_see_zone_views()
+            .map_err(StoreError::from)?;
+        let key = (peers, period);
+        let remembered = {
+            let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+            entries
+                .get(&key)
+                .filter(|r| r.version == version && r.made.elapsed() < SCORECARDS_MAX_AGE)
+                .map(|r| r.cards.clone())
+        };
+        let zone = match remembered {
+            Some(cards) => cards,
+            None => {
+                let cards = Arc::new(zone_cards(store, rules, peers, period).await?);
+                let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+                if entries.len() >= SCORECARD_ENTRIES {
+                    entries.retain(|_, r| {
+                        r.version == version && r.made.elapsed() < SCORECARDS_MAX_AGE
+                    });
+                    if entries.len() >= SCORECARD_ENTRIES {
+                        entries.clear();
+                    }
+                }
+                entries.insert(
+                    key,
+                    RememberedCards {
+                        version,
+                        made: Instant::now(),
+                        cards: cards.clone(),
+                    },
+                );
+                cards
+            }
+        };
+        Ok(as_caller_sees(&zone, caller, peers, period))
+    }
+}
+
+/// Every chain's or park's card for the period, computed as the zone sees them.
+async fn zone_cards(
     store: &dyn Store,
     rules: &DisclosureRules,
-    caller: &Actor,
     peers: Peers,
     period: CardPeriod,
-) -> AppResult<Scorecards> {
-    caller
-        .scope
-        .may_see_zone_views()
-        .map_err(StoreError::from)?;
+) -> AppResult<ZoneCards> {
     let zone = Actor::system("scorecards");
     let end = period.last_day();
     let (rules_of_card, names, values) = match peers {
@@ -329,21 +424,21 @@ pub async fn scorecards(
                         )
                     })
                     .collect();
+            // Every chain's projects and rated appeals in one read each.
+            let mut points: HashMap<Id, i64> = HashMap::new();
+            for project in store
+                .list_projects(&zone, &ProjectFilter::default(), &Paging::all())
+                .await?
+                .items
+            {
+                if let Some(chain) = project.chain_id {
+                    *points.entry(chain).or_default() += project_points(&project, end);
+                }
+            }
+            let satisfaction = satisfaction_by_chain(store, &zone, period).await?;
             let mut values = Vec::new();
             for chain in &chains {
-                let projects = store
-                    .list_projects(
-                        &zone,
-                        &ProjectFilter {
-                            chain_id: Some(chain.id),
-                            ..Default::default()
-                        },
-                        &Paging::all(),
-                    )
-                    .await?
-                    .items;
-                let (on_time, satisfied) =
-                    appeals(store, &zone, period, Some(chain.id), None).await?;
+                let on_time = appeals_on_time(store, &zone, period, Some(chain.id), None).await?;
                 let (value, growth) = outputs.get(&chain.id).cloned().unwrap_or_default();
                 values.push(Peer {
                     id: chain.id,
@@ -351,9 +446,11 @@ pub async fn scorecards(
                         value,
                         growth,
                         health.get(&chain.id).copied().flatten(),
-                        Some(Exact::integer(project_points(&projects, end).into())),
+                        Some(Exact::integer(
+                            points.get(&chain.id).copied().unwrap_or(0).into(),
+                        )),
                         on_time,
-                        satisfied,
+                        satisfaction.get(&chain.id).cloned().flatten(),
                     ],
                 });
             }
@@ -388,10 +485,10 @@ pub async fn scorecards(
                 )
                 .await?
                 .items;
+            let orders_on_time = work_orders_on_time(store, &zone, period).await?;
             let mut values = Vec::new();
             for park in &parks {
-                let (on_time, _) = appeals(store, &zone, period, None, Some(park.id)).await?;
-                let orders_on_time = work_orders_on_time(store, &zone, period, park.id).await?;
+                let on_time = appeals_on_time(store, &zone, period, None, Some(park.id)).await?;
                 let transformed = completed
                     .iter()
                     .filter(|p| {
@@ -411,7 +508,7 @@ pub async fn scorecards(
                         per_mu.get(&park.id).copied(),
                         growth,
                         on_time,
-                        orders_on_time,
+                        orders_on_time.get(&park.id).cloned().flatten(),
                         Some(Exact::integer(transformed.into())),
                         vacancy,
                     ],
@@ -424,8 +521,24 @@ pub async fn scorecards(
             (park_rules(), names, values)
         }
     };
-    let cards = score_cards(&rules_of_card, &values)
-        .into_iter()
+    Ok(ZoneCards {
+        cards: score_cards(&rules_of_card, &values),
+        rules: rules_of_card,
+        names,
+    })
+}
+
+/// The zone's cards as `caller` may see them: the cards of the chains or parks it sees, whole where
+/// `Scope::may_read_scorecard` allows and otherwise only their totals and ranks.
+fn as_caller_sees(
+    zone: &ZoneCards,
+    caller: &Actor,
+    peers: Peers,
+    period: CardPeriod,
+) -> Scorecards {
+    let cards = zone
+        .cards
+        .iter()
         .filter(|card| match peers {
             Peers::Chains => caller.scope.sees(
                 Kind::Chain,
@@ -442,16 +555,17 @@ pub async fn scorecards(
                 },
             ),
         })
-        .map(|mut card| {
+        .map(|card| {
             let full = match peers {
                 Peers::Chains => caller.scope.may_read_scorecard(Some(card.id), None),
                 Peers::Parks => caller.scope.may_read_scorecard(None, Some(card.id)),
             }
             .is_ok();
+            let mut card = card.clone();
             if !full {
                 card.items.clear();
             }
-            let (name, name_en) = names.get(&card.id).cloned().unwrap_or_default();
+            let (name, name_en) = zone.names.get(&card.id).cloned().unwrap_or_default();
             NamedCard {
                 name,
                 name_en,
@@ -460,12 +574,12 @@ pub async fn scorecards(
             }
         })
         .collect();
-    Ok(Scorecards {
+    Scorecards {
         peers,
         period: period.label(),
-        rules: rules_of_card,
+        rules: zone.rules.clone(),
         cards,
-    })
+    }
 }
 
 /// Each park's added value per evaluated mu in the latest run of `year` (or, before one exists, of an earlier
@@ -496,20 +610,20 @@ async fn latest_park_per_mu(
         .collect())
 }
 
-/// The share of a park's work orders due in the period that were done by their due time.
+/// Each park's share of its work orders due in the period that were done by their due time, from one list of
+/// the zone's work orders.
 async fn work_orders_on_time(
     store: &dyn Store,
     actor: &Actor,
     period: CardPeriod,
-    park: Id,
-) -> AppResult<Option<Exact>> {
+) -> AppResult<HashMap<Id, Option<Exact>>> {
     let start = start_of_china_day(period.first_day());
     let end = start_of_china_day(period.last_day()) + chrono::Duration::days(1);
     let orders = store
         .list_work_orders(
             actor,
             &WorkOrderFilter {
-                park_id: Some(park),
+                park_id: None,
                 status: None,
                 kind: None,
                 assignee_person_id: None,
@@ -520,15 +634,19 @@ async fn work_orders_on_time(
         )
         .await?
         .items;
-    let due: Vec<_> = orders
+    let mut due: HashMap<Id, (i64, i64)> = HashMap::new();
+    for w in orders
         .iter()
         .filter(|w| w.due_at >= start && w.due_at < end)
-        .collect();
-    let on_time = due
-        .iter()
-        .filter(|w| w.done_at.or(w.closed_at).is_some_and(|d| d <= w.due_at))
-        .count() as i64;
-    Ok(percent(on_time, due.len() as i64))
+    {
+        let (on_time, all) = due.entry(w.park_id).or_default();
+        *on_time += i64::from(w.done_at.or(w.closed_at).is_some_and(|d| d <= w.due_at));
+        *all += 1;
+    }
+    Ok(due
+        .into_iter()
+        .map(|(park, (on_time, all))| (park, percent(on_time, all)))
+        .collect())
 }
 
 /// The cards as a workbook sheet: rank, name, total, then each indicator's value and score.

@@ -13,7 +13,8 @@ use chainpark_core::targets::{
 };
 use chainpark_core::workflow::projects::{Project, ProjectInput, StageDates};
 use chainpark_import::ImportOptions;
-use chainpark_import::land::{LandRowError, read_table};
+use chainpark_import::land::LandRowError;
+use chainpark_import::table::read_table;
 use chainpark_store::prelude::*;
 use chainpark_store::targets::{Candidate, CandidateImportSummary, TargetLead, TargetMark};
 use chainpark_store::{Actor, StoreError};

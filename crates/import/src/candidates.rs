@@ -9,7 +9,8 @@ use std::collections::HashMap;
 use chainpark_core::registry::Id;
 use chainpark_core::targets::{CandidateDraft, CandidateInput, RevenueBand};
 
-use crate::land::{LandRowError, RowReader, Table, columns};
+use crate::land::{LandRowError, RowReader, columns};
+use crate::table::Table;
 
 /// The columns of a candidate file: (field, Chinese name, English name, required).
 pub const CANDIDATE_COLUMNS: [(&str, &str, &str, bool); 14] = [
@@ -212,8 +213,8 @@ fn column_of_name(name: &str) -> usize {
 mod tests {
     use super::*;
     use crate::importer::ImportOptions;
-    use crate::land::read_table;
     use crate::period::YearMonth;
+    use crate::table::read_table;
 
     fn options() -> ImportOptions {
         ImportOptions::new(YearMonth::new(2026, 6).expect("month"))

@@ -4,24 +4,13 @@
 //! as figure files before calamine reads them.
 
 use std::collections::HashMap;
-use std::io::{Cursor, Seek, SeekFrom};
 
-use calamine::{Data, Reader, Xlsx};
 use chainpark_core::assessment::land::{LeaseDraft, LeaseInput, ParcelDraft, ParcelInput};
 use chainpark_core::registry::Id;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::error::ImportError;
-use crate::importer::ImportOptions;
-use crate::{decode_text, xlsx_guard};
-
-/// A table read from a file: its header and its rows with their line (CSV) or row number (XLSX).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Table {
-    pub header: Vec<String>,
-    pub rows: Vec<(u64, Vec<String>)>,
-}
+use crate::table::Table;
 
 /// One problem of one row.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -29,66 +18,6 @@ pub struct LandRowError {
     pub line: u64,
     pub column: String,
     pub message: String,
-}
-
-/// Reads a CSV (any encoding the figure import reads) or, when `xlsx`, a guarded workbook's chosen sheet.
-pub fn read_table(bytes: &[u8], xlsx: bool, options: &ImportOptions) -> Result<Table, ImportError> {
-    if bytes.is_empty() {
-        return Err(ImportError::Empty);
-    }
-    let mut lines: Vec<(u64, Vec<String>)> = Vec::new();
-    if xlsx {
-        if bytes.len() as u64 > options.limits.max_xlsx_bytes {
-            return Err(ImportError::WorkbookTooLarge {
-                size: bytes.len() as u64,
-                limit: options.limits.max_xlsx_bytes,
-            });
-        }
-        let mut input = Cursor::new(bytes);
-        let plan = xlsx_guard::inspect(&mut input, options)?;
-        input.seek(SeekFrom::Start(0))?;
-        let mut workbook: Xlsx<_> =
-            Xlsx::new(input).map_err(|e| ImportError::Workbook(e.to_string()))?;
-        let range = workbook
-            .worksheet_range(&plan.sheet)
-            .map_err(|e| ImportError::Workbook(e.to_string()))?;
-        let first_row = range.start().map_or(0, |(r, _)| r);
-        for (i, row) in range.rows().enumerate() {
-            let cells = row
-                .iter()
-                .map(|c| match c {
-                    Data::Float(f) if f.fract() == 0.0 => format!("{f:.0}"),
-                    Data::DateTime(dt) => dt
-                        .as_datetime()
-                        .map(|d| d.date().to_string())
-                        .unwrap_or_else(|| c.to_string()),
-                    other => other.to_string(),
-                })
-                .collect();
-            lines.push((u64::from(first_row) + i as u64 + 1, cells));
-        }
-    } else {
-        let text = decode_text(bytes)?;
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(text.as_bytes());
-        for record in reader.records() {
-            let record = record.map_err(|e| ImportError::Workbook(e.to_string()))?;
-            let line = record.position().map_or(0, |p| p.line());
-            lines.push((line, record.iter().map(|c| c.trim().to_string()).collect()));
-        }
-    }
-    let mut lines = lines
-        .into_iter()
-        .filter(|(_, cells)| cells.iter().any(|c| !c.trim().is_empty()));
-    let Some((_, header)) = lines.next() else {
-        return Err(ImportError::Empty);
-    };
-    Ok(Table {
-        header: header.into_iter().map(|h| h.trim().to_string()).collect(),
-        rows: lines.collect(),
-    })
 }
 
 /// The columns of a parcel file: (field, Chinese name, English name, required).
@@ -375,7 +304,9 @@ pub fn lease_drafts(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::importer::ImportOptions;
     use crate::period::YearMonth;
+    use crate::table::read_table;
 
     fn options() -> ImportOptions {
         ImportOptions::new(YearMonth::new(2026, 6).expect("month"))

@@ -38,6 +38,7 @@ mod period;
 pub mod readings;
 mod reference;
 mod report;
+pub mod table;
 mod template;
 mod unit;
 mod value;

@@ -1,6 +1,6 @@
 //! Meter readings from a CSV or XLSX file: one reading a row — the meter's code, the instant that ends the
 //! interval measured, and the amount — the columns named in Chinese or English (`表号`/`meter`, `时间`/`t`,
-//! `读数`/`value`). The file is read like a land file ([`crate::land::read_table`]: any encoding the figure
+//! `读数`/`value`). The file is read like a land file ([`crate::table::read_table`]: any encoding the figure
 //! import reads, XLSX through the same guard); every row is checked and every problem reported with its line and
 //! column, and the caller stores the readings only when there is none (all or nothing). A reading the store
 //! already holds, or one given twice, is ignored as MQTT's duplicates are.
@@ -13,7 +13,8 @@ use chainpark_core::time::china;
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 
 use crate::MAX_ROWS;
-use crate::land::{LandRowError, Table};
+use crate::land::LandRowError;
+use crate::table::Table;
 
 /// The columns of a readings file: (field, Chinese name, English name).
 const COLUMNS: [(&str, &str, &str); 3] = [

@@ -5,15 +5,12 @@
 //! files (`亿元`, `万元`, `人`, in the header, a 单位 column or the cell). Every bad row is reported with its line,
 //! column and reason; the caller stores nothing unless there is none.
 
-use std::io::{Cursor, Read, Seek};
-
-use calamine::{Data, Reader, Xlsx};
-
 use crate::catalogue::BaseUnit;
 use crate::error::ImportError;
 use crate::importer::ImportOptions;
 use crate::normalise::{column_letter, key, split_label};
 use crate::report::{Problem, RowError};
+use crate::table::{Table, read_table};
 use crate::unit::{Unit, parse_unit};
 use crate::value::{ValueError, parse_decimal, scale};
 
@@ -51,60 +48,8 @@ pub fn read_reference(
     unit: ReferenceUnit,
     options: &ImportOptions,
 ) -> Result<ReferenceRows, ImportError> {
-    if bytes.is_empty() {
-        return Err(ImportError::Empty);
-    }
-    let table = if file_name.to_lowercase().ends_with(".xlsx") {
-        xlsx_rows(Cursor::new(bytes), options)?
-    } else {
-        csv_rows(bytes)?
-    };
-    Ok(parse_rows(&table, unit))
-}
-
-fn csv_rows(bytes: &[u8]) -> Result<Vec<Vec<String>>, ImportError> {
-    let text = crate::encoding::decode_text(bytes)?;
-    let delimiter = if text.lines().next().is_some_and(|l| l.contains('\t')) {
-        b'\t'
-    } else {
-        b','
-    };
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .from_reader(text.as_bytes());
-    let mut rows = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|e| ImportError::NotText(e.to_string()))?;
-        rows.push(record.iter().map(str::to_string).collect());
-    }
-    Ok(rows)
-}
-
-fn xlsx_rows<R: Read + Seek>(
-    mut input: R,
-    options: &ImportOptions,
-) -> Result<Vec<Vec<String>>, ImportError> {
-    let plan = crate::xlsx_guard::inspect(&mut input, options)?;
-    input.seek(std::io::SeekFrom::Start(0))?;
-    let mut workbook: Xlsx<R> =
-        Xlsx::new(input).map_err(|e| ImportError::Workbook(e.to_string()))?;
-    let range = workbook
-        .worksheet_range(&plan.sheet)
-        .map_err(|e| ImportError::Workbook(e.to_string()))?;
-    Ok(range
-        .rows()
-        .map(|row| {
-            row.iter()
-                .map(|cell| match cell {
-                    Data::Empty => String::new(),
-                    Data::Float(f) => f.to_string(),
-                    other => other.to_string(),
-                })
-                .collect()
-        })
-        .collect())
+    let xlsx = file_name.to_lowercase().ends_with(".xlsx");
+    Ok(parse_rows(&read_table(bytes, xlsx, options)?, unit))
 }
 
 fn base(unit: ReferenceUnit) -> BaseUnit {
@@ -114,11 +59,9 @@ fn base(unit: ReferenceUnit) -> BaseUnit {
     }
 }
 
-fn parse_rows(table: &[Vec<String>], unit: ReferenceUnit) -> ReferenceRows {
+fn parse_rows(table: &Table, unit: ReferenceUnit) -> ReferenceRows {
     let mut out = ReferenceRows::default();
-    let Some(header) = table.first() else {
-        return out;
-    };
+    let header = &table.header;
     let headers: Vec<String> = header.iter().map(|h| key(h)).collect();
     let find = |names: &[&str]| headers.iter().position(|h| names.contains(&h.as_str()));
     let code_col = find(&CODE_HEADERS).unwrap_or(0);
@@ -142,8 +85,8 @@ fn parse_rows(table: &[Vec<String>], unit: ReferenceUnit) -> ReferenceRows {
             .unwrap_or_else(|| column_letter(col))
     };
     let mut seen: Vec<(String, u64)> = Vec::new();
-    for (i, row) in table.iter().enumerate().skip(1) {
-        let line = i as u64 + 1;
+    for (line, row) in &table.rows {
+        let line = *line;
         let cell = |col: usize| row.get(col).map(|s| s.trim()).unwrap_or("");
         let code = cell(code_col);
         let value_text = cell(value_col);

@@ -184,7 +184,9 @@ pub trait AssessmentStore: Send + Sync {
     async fn record_run(&self, actor: &Actor, run: NewRun) -> Result<AssessmentRun>;
     async fn list_runs(&self, actor: &Actor) -> Result<Vec<AssessmentRun>>;
     async fn get_run(&self, actor: &Actor, id: Id) -> Result<AssessmentRun>;
-    /// The results of a run the actor may see, best first within each population.
+    /// The results of a run the actor may see, a page of them with the count of all: best first within each
+    /// population, or by `paging.sort`: `score` (best first, then by name), `name` or `class` (best first within
+    /// each class); ties keep the run's order.
     async fn run_results(
         &self,
         actor: &Actor,
@@ -192,6 +194,14 @@ pub trait AssessmentStore: Send + Sync {
         filter: &ResultFilter,
         paging: &Paging,
     ) -> Result<Page<StoredResult>>;
+    /// How many of the results `run_results` lists for the filter fall in each class (the filter's class aside),
+    /// in the order A, B, C, D, T.
+    async fn run_class_counts(
+        &self,
+        actor: &Actor,
+        run_id: Id,
+        filter: &ResultFilter,
+    ) -> Result<Vec<(Class, i64)>>;
     /// One firm's result in a run, if the actor may see it.
     async fn firm_result(
         &self,

@@ -60,10 +60,14 @@ pub(crate) trait Dialect {
     /// condition over them: `column IN <open>$1<close>`. A list bound id by id would meet SQLite's limit of
     /// 32,766 variables in a statement (PostgreSQL's: 65,535) once it is long enough.
     const ID_LIST: (&'static str, &'static str);
+    /// Written after a text column in `ORDER BY` so that it sorts by its characters' code points, as Rust compares
+    /// strings (SQLite's default; PostgreSQL would otherwise follow the database's locale).
+    const BY_CODE_POINT: &'static str;
 }
 
 impl Dialect for sqlx::Sqlite {
     const ID_LIST: (&'static str, &'static str) = ("IN (SELECT value FROM json_each(", "))");
+    const BY_CODE_POINT: &'static str = "";
 }
 
 impl Dialect for sqlx::Postgres {
@@ -71,6 +75,7 @@ impl Dialect for sqlx::Postgres {
         "IN (SELECT CAST(value AS BIGINT) FROM jsonb_array_elements_text(CAST(",
         " AS JSONB)))",
     );
+    const BY_CODE_POINT: &'static str = " COLLATE \"C\"";
 }
 
 /// The ids as the JSON array that `Dialect::ID_LIST` reads.

@@ -51,6 +51,8 @@ pub struct AppState {
     pub cache: Arc<cache::ReadCache>,
     /// Every chain's diagnosis per month, for the data version of `cache`.
     pub chain_health: Arc<chainpark_app::chain_intel::HealthCache>,
+    /// The zone's scorecards per (peers, period), for the data version of `cache`.
+    pub scorecards: Arc<chainpark_app::scorecards::ScorecardCache>,
     /// Requests, imports, outbox and pool for `/metrics`.
     pub metrics: Arc<metrics::Metrics>,
     /// A bearer token that reads `/metrics` (setting `metrics_token`); admins read it without.
@@ -72,6 +74,7 @@ impl AppState {
             clock: Clock::System,
             cache: Arc::new(cache::ReadCache::default()),
             chain_health: Arc::default(),
+            scorecards: Arc::default(),
             metrics: Arc::new(metrics::Metrics::default()),
             metrics_token: None,
         }

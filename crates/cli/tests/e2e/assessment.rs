@@ -342,6 +342,95 @@ async fn a_chain_chief_sees_his_card_from_the_data_whole_and_the_others_ranks_on
     }
 }
 
+/// The scorecards are remembered between requests: two readers of different reach asking one after the other
+/// (the same remembered cards) each see only their share, and a project's move is on the next answer.
+#[tokio::test]
+async fn remembered_scorecards_show_each_reader_its_share_and_change_with_the_next_write() {
+    for app in apps().await {
+        let z = zone(&app).await;
+        let project = app
+            .create(
+                "/api/v1/projects",
+                json!({"name": "电池三期", "investor": "投资方", "chain_id": z.f.chain}),
+            )
+            .await["id"]
+            .as_i64()
+            .expect("id");
+        let chief = app
+            .as_account(
+                "remembered.chief",
+                chainpark_core::access::Role::ChainChief,
+                Some(z.chain_chief),
+            )
+            .await;
+        let cards = |answer: &Value| -> Vec<(i64, bool, usize, Value)> {
+            answer["cards"]
+                .as_array()
+                .expect("cards")
+                .iter()
+                .map(|c| {
+                    let progress = c["items"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .find(|i| i["code"] == "project_progress")
+                        .map(|i| i["value"].clone())
+                        .unwrap_or(Value::Null);
+                    (
+                        c["id"].as_i64().expect("id"),
+                        c["full"].as_bool().expect("full"),
+                        c["items"].as_array().map_or(0, Vec::len),
+                        progress,
+                    )
+                })
+                .collect()
+        };
+        let url = "/api/v1/scorecards/chains?period=2021-09";
+        let (_, zone_view) = app.get(url).await;
+        let (_, chief_view) = chief.get(url).await;
+        let (_, zone_again) = app.get(url).await;
+        let mut seen = cards(&zone_view);
+        seen.sort_by_key(|c| c.0);
+        assert_eq!(
+            seen,
+            [
+                (z.f.chain, true, 6, json!("0.0000")),
+                (z.f.other_chain, true, 6, json!("0.0000"))
+            ],
+            "[{}] {zone_view}",
+            app.engine
+        );
+        assert_eq!(
+            cards(&chief_view)
+                .into_iter()
+                .map(|c| (c.0, c.1, c.2))
+                .collect::<Vec<_>>(),
+            [(z.f.chain, true, 6), (z.f.other_chain, false, 0)],
+            "[{}] the chief's share only: {chief_view}",
+            app.engine
+        );
+        assert_eq!(
+            zone_again, zone_view,
+            "[{}] the chief's share is not what the zone is then shown",
+            app.engine
+        );
+        let (status, moved) = app
+            .post(
+                &format!("/api/v1/projects/{project}/stage"),
+                json!({"stage": "signed", "on": "2021-08-18"}),
+            )
+            .await;
+        assert!(status.is_success(), "[{}] {moved}", app.engine);
+        let (_, after) = app.get(url).await;
+        let progress: Vec<(i64, Value)> = cards(&after).into_iter().map(|c| (c.0, c.3)).collect();
+        assert!(
+            progress.contains(&(z.f.chain, json!("1.0000"))),
+            "[{}] the signed project counts at once: {after}",
+            app.engine
+        );
+    }
+}
+
 /// Sends a land file through the land import page's form (multipart, with the session's token in `csrf`).
 async fn land_form(app: &TestApp, kind: &str, name: &str, file: &str) -> (StatusCode, String) {
     let boundary = "chainpark-land-boundary";

@@ -547,6 +547,80 @@ impl ResultRow {
     }
 }
 
+/// The conditions of a run's results as `actor`'s reach and the filter narrow them.
+fn push_result_filter(
+    qb: &mut QueryBuilder<'static, Db>,
+    run_id: Id,
+    reach: &chainpark_core::access::Reach,
+    filter: &ResultFilter,
+) {
+    qb.push(" WHERE ar.run_id = ");
+    qb.push_bind(run_id);
+    push_reach(qb, Kind::AssessmentResult, reach);
+    if let Some(park) = filter.park_id {
+        qb.push(" AND ar.park_id = ");
+        qb.push_bind(park);
+    }
+    if let Some(chain) = filter.chain_id {
+        qb.push(
+            " AND ar.enterprise_id IN (SELECT fes.enterprise_id FROM enterprise_segments fes \
+             JOIN segments fs ON fs.id = fes.segment_id WHERE fs.chain_id = ",
+        );
+        qb.push_bind(chain);
+        qb.push(")");
+    }
+    if let Some(class) = filter.class {
+        qb.push(" AND ar.class = ");
+        qb.push_bind(class.as_str());
+    }
+}
+
+/// The run's own order of its results: by population, ranked firms first by rank, then by score.
+const RUN_ORDER: [(&str, bool); 5] = [
+    ("ar.population", false),
+    ("CASE WHEN ar.rank IS NULL THEN 1 ELSE 0 END", false),
+    ("ar.rank", false),
+    ("ar.score_centi", true),
+    ("ar.enterprise_id", false),
+];
+
+/// The `ORDER BY` of a class list: the sort key's columns (`score`: best first, then by name; `name`; `class`:
+/// by class, best first within it), each list ending in the run's own order so that ties fall alike on both
+/// engines; names compare by their characters' code points (`Dialect::BY_CODE_POINT`) on both. `-key` reverses
+/// the whole order.
+fn result_order(paging: &Paging) -> Result<String> {
+    let name = format!("e.name{}", <Db as Dialect>::BY_CODE_POINT);
+    let first: Vec<(&str, bool)> = match paging.sort.as_deref() {
+        None => Vec::new(),
+        Some("score") => vec![("ar.score_centi", true), (name.as_str(), false)],
+        Some("name") => vec![(name.as_str(), false)],
+        Some("class") => vec![
+            ("ar.class", false),
+            ("ar.score_centi", true),
+            (name.as_str(), false),
+        ],
+        Some(other) => {
+            return Err(StoreError::invalid(
+                "sort",
+                format!("unknown sort key {other:?}; use one of score, name, class"),
+            ));
+        }
+    };
+    let keys: Vec<String> = first
+        .into_iter()
+        .chain(RUN_ORDER)
+        .map(|(column, descending)| {
+            let direction = if descending != paging.descending {
+                "DESC"
+            } else {
+                "ASC"
+            };
+            format!("{column} {direction}")
+        })
+        .collect();
+    Ok(format!(" ORDER BY {}", keys.join(", ")))
+}
+
 const RESULT_COLUMNS: &str = "SELECT ar.run_id, ar.enterprise_id, e.name AS enterprise_name, e.credit_code, \
      ar.park_id, ar.class, ar.detail FROM assessment_results ar JOIN enterprises e ON e.id = ar.enterprise_id";
 
@@ -868,41 +942,19 @@ impl AssessmentStore for Engine {
         filter: &ResultFilter,
         paging: &Paging,
     ) -> Result<Page<StoredResult>> {
+        let order = result_order(paging)?;
         let reach = actor.scope.reach(Kind::AssessmentResult);
         let mut c = self.read().await?;
         run_by_id(&mut c, run_id).await?;
-        let from_where = |qb: &mut QueryBuilder<'static, Db>| {
-            qb.push(" WHERE ar.run_id = ");
-            qb.push_bind(run_id);
-            push_reach(qb, Kind::AssessmentResult, &reach);
-            if let Some(park) = filter.park_id {
-                qb.push(" AND ar.park_id = ");
-                qb.push_bind(park);
-            }
-            if let Some(chain) = filter.chain_id {
-                qb.push(
-                    " AND ar.enterprise_id IN (SELECT fes.enterprise_id FROM enterprise_segments fes \
-                     JOIN segments fs ON fs.id = fes.segment_id WHERE fs.chain_id = ",
-                );
-                qb.push_bind(chain);
-                qb.push(")");
-            }
-            if let Some(class) = filter.class {
-                qb.push(" AND ar.class = ");
-                qb.push_bind(class.as_str());
-            }
-        };
         let mut count = QueryBuilder::new(
             "SELECT COUNT(*) FROM assessment_results ar JOIN enterprises e ON e.id = ar.enterprise_id",
         );
-        from_where(&mut count);
+        push_result_filter(&mut count, run_id, &reach, filter);
         let total = count_rows(&mut c, &mut count).await?;
         let mut qb = QueryBuilder::new(RESULT_COLUMNS);
-        from_where(&mut qb);
-        qb.push(
-            " ORDER BY ar.population, CASE WHEN ar.rank IS NULL THEN 1 ELSE 0 END, ar.rank, ar.score_centi DESC, \
-             ar.enterprise_id LIMIT ",
-        );
+        push_result_filter(&mut qb, run_id, &reach, filter);
+        qb.push(order);
+        qb.push(" LIMIT ");
         qb.push_bind(sql_limit(paging));
         qb.push(" OFFSET ");
         qb.push_bind(paging.offset);
@@ -916,6 +968,36 @@ impl AssessmentStore for Engine {
             limit: paging.limit,
             offset: paging.offset,
         })
+    }
+
+    async fn run_class_counts(
+        &self,
+        actor: &Actor,
+        run_id: Id,
+        filter: &ResultFilter,
+    ) -> Result<Vec<(Class, i64)>> {
+        let reach = actor.scope.reach(Kind::AssessmentResult);
+        let mut c = self.read().await?;
+        run_by_id(&mut c, run_id).await?;
+        let mut qb = QueryBuilder::new(
+            "SELECT ar.class, COUNT(*) FROM assessment_results ar JOIN enterprises e ON e.id = ar.enterprise_id",
+        );
+        push_result_filter(
+            &mut qb,
+            run_id,
+            &reach,
+            &ResultFilter {
+                class: None,
+                ..filter.clone()
+            },
+        );
+        qb.push(" GROUP BY ar.class");
+        let rows: Vec<(String, i64)> = qb.build_query_as().fetch_all(&mut *c).await?;
+        let counted: HashMap<String, i64> = rows.into_iter().collect();
+        Ok(Class::ALL
+            .iter()
+            .map(|class| (*class, counted.get(class.as_str()).copied().unwrap_or(0)))
+            .collect())
     }
 
     async fn firm_result(

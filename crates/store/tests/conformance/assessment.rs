@@ -392,3 +392,199 @@ pub async fn an_enterprise_user_reads_only_its_own_result(db: Db) {
         ["B-1"]
     );
 }
+
+/// A stored result with the given place in its population; its items do not matter to the class list.
+fn listed_result(
+    enterprise_id: Id,
+    population: &str,
+    score_centi: i64,
+    rank: Option<i64>,
+    class: Class,
+) -> chainpark_core::assessment::evaluate::FirmResult {
+    chainpark_core::assessment::evaluate::FirmResult {
+        enterprise_id,
+        population: population.into(),
+        area: EvaluatedArea::new(1_000, 0, 100),
+        items: Vec::new(),
+        score_centi,
+        rank,
+        ranked_among: 4,
+        class,
+        exemption: None,
+    }
+}
+
+pub async fn a_class_list_is_paged_and_sorted_by_the_store_as_the_whole_list_would_be(db: Db) {
+    let z = zone(&db).await;
+    let admin = system();
+    // Names that a locale's collation would order otherwise than their code points (case, Latin and Chinese).
+    let mut firms = vec![(z.firm, Some(z.park)), (z.other_firm, Some(z.other_park))];
+    for (n, name) in [
+        (3, "alpha重庆有限公司"),
+        (4, "Beta重庆有限公司"),
+        (5, "Alpha重庆有限公司"),
+        (6, "重庆甲有限公司"),
+        (7, "重庆乙有限公司"),
+    ] {
+        let firm = db
+            .create_enterprise(
+                &admin,
+                crate::registry::enterprise_draft(n, name, Some(z.park), vec![z.segment]),
+            )
+            .await
+            .expect("enterprise")
+            .id;
+        firms.push((firm, Some(z.park)));
+    }
+    let id = |i: usize| firms[i].0;
+    // Two populations, equal scores, a shared rank and an exempt firm without one.
+    let results = vec![
+        (
+            listed_result(id(0), "p2", 7_000, Some(1), Class::B),
+            firms[0].1,
+        ),
+        (
+            listed_result(id(1), "p1", 9_000, Some(1), Class::A),
+            firms[1].1,
+        ),
+        (
+            listed_result(id(2), "p1", 7_000, Some(2), Class::B),
+            firms[2].1,
+        ),
+        (
+            listed_result(id(3), "p1", 7_000, Some(2), Class::B),
+            firms[3].1,
+        ),
+        (
+            listed_result(id(4), "p2", 5_000, Some(2), Class::C),
+            firms[4].1,
+        ),
+        (listed_result(id(5), "p1", 0, None, Class::T), firms[5].1),
+        (
+            listed_result(id(6), "p2", 7_000, Some(1), Class::D),
+            firms[6].1,
+        ),
+    ];
+    let scheme = db
+        .create_scheme(&admin, fixed_scheme(), None)
+        .await
+        .expect("scheme");
+    let run = db
+        .record_run(&admin, new_run(scheme.id, &z, results))
+        .await
+        .expect("run");
+    let all = ResultFilter::default();
+    let run_order = db
+        .run_results(&admin, run.id, &all, &Paging::all())
+        .await
+        .expect("results")
+        .items;
+    let sorted = |sort: &str| Paging {
+        sort: Some(sort.into()),
+        ..Paging::all()
+    };
+    // The whole list sorted in memory, as the class list page once did, ties kept in the run's order.
+    for key in ["score", "name", "class"] {
+        let mut expected = run_order.clone();
+        match key {
+            "name" => expected.sort_by(|a, b| a.enterprise_name.cmp(&b.enterprise_name)),
+            "class" => expected.sort_by(|a, b| {
+                (a.class.as_str(), -a.detail.score_centi, &a.enterprise_name).cmp(&(
+                    b.class.as_str(),
+                    -b.detail.score_centi,
+                    &b.enterprise_name,
+                ))
+            }),
+            _ => expected.sort_by(|a, b| {
+                (-a.detail.score_centi, &a.enterprise_name)
+                    .cmp(&(-b.detail.score_centi, &b.enterprise_name))
+            }),
+        }
+        let expected: Vec<Id> = expected.iter().map(|r| r.enterprise_id).collect();
+        let whole = db
+            .run_results(&admin, run.id, &all, &sorted(key))
+            .await
+            .expect("sorted");
+        assert_eq!(
+            whole
+                .items
+                .iter()
+                .map(|r| r.enterprise_id)
+                .collect::<Vec<_>>(),
+            expected,
+            "sorted by {key}"
+        );
+        // Pages of three, read one after the other, make the same list; each says the whole count.
+        let mut paged = Vec::new();
+        for offset in [0, 3, 6] {
+            let page = db
+                .run_results(
+                    &admin,
+                    run.id,
+                    &all,
+                    &Paging::new(Some(3), Some(offset), Some(key)),
+                )
+                .await
+                .expect("a page");
+            assert_eq!(page.total, 7, "the total of every page");
+            paged.extend(page.items.iter().map(|r| r.enterprise_id));
+        }
+        assert_eq!(paged, expected, "pages of the order by {key}");
+        let mut reversed = expected.clone();
+        reversed.reverse();
+        let descending = db
+            .run_results(
+                &admin,
+                run.id,
+                &all,
+                &Paging::new(None, None, Some(&format!("-{key}"))),
+            )
+            .await
+            .expect("reversed");
+        assert_eq!(
+            descending
+                .items
+                .iter()
+                .map(|r| r.enterprise_id)
+                .collect::<Vec<_>>(),
+            reversed,
+            "-{key} reverses the order"
+        );
+    }
+    // The counts by class are of the whole list the filter leaves, whatever its class filter.
+    let counts = db
+        .run_class_counts(&admin, run.id, &all)
+        .await
+        .expect("counts");
+    assert_eq!(
+        counts,
+        [
+            (Class::A, 1),
+            (Class::B, 3),
+            (Class::C, 1),
+            (Class::D, 1),
+            (Class::T, 1)
+        ]
+    );
+    let in_park = ResultFilter {
+        park_id: Some(z.other_park),
+        class: Some(Class::B),
+        ..ResultFilter::default()
+    };
+    let counts = db
+        .run_class_counts(&admin, run.id, &in_park)
+        .await
+        .expect("counts");
+    assert_eq!(
+        counts,
+        [
+            (Class::A, 1),
+            (Class::B, 0),
+            (Class::C, 0),
+            (Class::D, 0),
+            (Class::T, 0)
+        ]
+    );
+    let refused = db.run_results(&admin, run.id, &all, &sorted("rank")).await;
+    assert_eq!(invalid_fields(refused), ["sort"]);
+}

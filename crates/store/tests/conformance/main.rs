@@ -93,6 +93,7 @@ conformance! {
     assessment::a_scheme_in_use_is_not_edited_in_place,
     assessment::a_rerun_after_a_revised_figure_lists_exactly_that_firm,
     assessment::an_enterprise_user_reads_only_its_own_result,
+    assessment::a_class_list_is_paged_and_sorted_by_the_store_as_the_whole_list_would_be,
     chain_intel::a_small_chain_is_diagnosed_as_worked_out_by_hand,
     chain_intel::past_month_completeness_ignores_firms_that_settled_later,
     chain_intel::a_project_in_production_fills_its_segment,

@@ -10,7 +10,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chainpark_app::assessment::{self as assess, LandFile, LandFileOutcome, RunOutcome, presets};
 use chainpark_app::exports::{Cell, ExportFormat, Sheet};
-use chainpark_app::scorecards::{CardPeriod, Peers, Scorecards, scorecard_sheet, scorecards};
+use chainpark_app::scorecards::{CardPeriod, Peers, Scorecards, scorecard_sheet};
 use chainpark_core::assessment::evaluate::FirmChange;
 use chainpark_core::assessment::land::{LandParcel, Lease};
 use chainpark_core::assessment::scheme::{Class, SchemeInput};
@@ -517,14 +517,18 @@ async fn scorecards_answer(
     q: ScorecardQuery,
 ) -> ApiResult<Response> {
     let period = CardPeriod::parse(&q.period)?;
-    let cards = scorecards(
-        state.store.as_ref(),
-        &state.disclosure,
-        &caller.actor(),
-        peers,
-        period,
-    )
-    .await?;
+    let version = state.cache.version();
+    let cards = state
+        .scorecards
+        .scorecards(
+            state.store.as_ref(),
+            &state.disclosure,
+            &caller.actor(),
+            peers,
+            period,
+            version,
+        )
+        .await?;
     match q.format {
         Some(ExportFormat::Xlsx) => {
             let stem = match peers {

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use chainpark_app::scorecards::{CardPeriod, Peers, scorecards};
+use chainpark_app::scorecards::{CardPeriod, Peers};
 use chainpark_core::assessment::evaluate::How;
 use chainpark_core::assessment::scheme::{Benchmark, Class, Per};
 use chainpark_core::assessment::scorecard::CardHow;
@@ -28,7 +28,6 @@ struct ResultRow {
     class: &'static str,
     rank: String,
     score: String,
-    score_centi: i64,
 }
 
 struct Choice {
@@ -132,23 +131,45 @@ pub async fn class_list(
     } else {
         Vec::new()
     };
+    // The sort key as the store takes it: the best first unless the viewer chose another.
+    let sort = q
+        .sort
+        .as_deref()
+        .filter(|s| ["name", "class", "score"].contains(s));
+    let offset = q.offset.unwrap_or(0).max(0);
     let mut rows = Vec::new();
-    let mut counts: HashMap<Class, i64> = HashMap::new();
+    let mut counts: Vec<(Class, i64)> = Class::ALL.iter().map(|c| (*c, 0)).collect();
+    let mut total = 0;
     if let Some(run) = &run {
         let filter = ResultFilter {
             park_id,
             chain_id,
             class: None,
         };
-        let results = state
+        counts = state
             .store
-            .run_results(actor, run.id, &filter, &Paging::all())
+            .run_class_counts(actor, run.id, &filter)
             .await
-            .map_err(|e| viewer.fail(e))?
-            .items;
-        for r in results {
-            *counts.entry(r.class).or_default() += 1;
-            rows.push(ResultRow {
+            .map_err(|e| viewer.fail(e))?;
+        let page = state
+            .store
+            .run_results(
+                actor,
+                run.id,
+                &filter,
+                &Paging::new(
+                    Some(super::LIST_PAGE),
+                    Some(offset),
+                    Some(sort.unwrap_or("score")),
+                ),
+            )
+            .await
+            .map_err(|e| viewer.fail(e))?;
+        total = page.total;
+        rows = page
+            .items
+            .into_iter()
+            .map(|r| ResultRow {
                 enterprise_id: r.enterprise_id,
                 name: r.enterprise_name,
                 population: r.detail.population,
@@ -159,16 +180,8 @@ pub async fn class_list(
                     .map(|k| format!("{k} / {}", r.detail.ranked_among))
                     .unwrap_or_default(),
                 score: centi_text(r.detail.score_centi),
-                score_centi: r.detail.score_centi,
-            });
-        }
-    }
-    match q.sort.as_deref() {
-        Some("name") => rows.sort_by(|a, b| a.name.cmp(&b.name)),
-        Some("class") => rows.sort_by(|a, b| {
-            (a.class, -a.score_centi, &a.name).cmp(&(b.class, -b.score_centi, &b.name))
-        }),
-        _ => rows.sort_by(|a, b| (-a.score_centi, &a.name).cmp(&(-b.score_centi, &b.name))),
+            })
+            .collect();
     }
     let mut filter_query = String::new();
     if let Some(run) = &run {
@@ -180,23 +193,18 @@ pub async fn class_list(
     if let Some(chain) = chain_id {
         filter_query.push_str(&format!("&chain_id={chain}"));
     }
-    // The counts above are of the whole list; the table shows one page of it, in the chosen order.
-    let total = rows.len() as i64;
-    let offset = q.offset.unwrap_or(0).clamp(0, total.max(0));
-    let rows: Vec<ResultRow> = rows
-        .into_iter()
-        .skip(offset as usize)
-        .take(super::LIST_PAGE as usize)
-        .collect();
     let mut pager_query = filter_query.clone();
-    if let Some(sort) = q
-        .sort
-        .as_deref()
-        .filter(|s| ["name", "class", "score"].contains(s))
-    {
+    if let Some(sort) = sort {
         pager_query.push_str(&format!("&sort={sort}"));
     }
-    let pager = super::Pager::new("/assessment", &pager_query, offset, rows.len(), total);
+    // The counts are of the whole list; the table shows one page of it, in the chosen order.
+    let pager = super::Pager::new(
+        "/assessment",
+        &pager_query,
+        offset.min(total),
+        rows.len(),
+        total,
+    );
     let export_query = filter_query
         .split('&')
         .filter(|p| !p.starts_with("run="))
@@ -234,9 +242,9 @@ pub async fn class_list(
         chains,
         export_query,
         filter_query: filter_query.replace('&', "&amp;"),
-        counts: Class::ALL
-            .iter()
-            .map(|c| (c.as_str(), counts.get(c).copied().unwrap_or(0)))
+        counts: counts
+            .into_iter()
+            .map(|(class, n)| (class.as_str(), n))
             .collect(),
         rows,
         pager,
@@ -564,15 +572,19 @@ pub async fn scorecards_page(
             (state.clock.today().year() - 1).to_string()
         });
     let period = CardPeriod::parse(&period_text).map_err(|e| viewer.fail(e))?;
-    let cards = scorecards(
-        state.store.as_ref(),
-        &state.disclosure,
-        viewer.actor(),
-        if parks { Peers::Parks } else { Peers::Chains },
-        period,
-    )
-    .await
-    .map_err(|e| viewer.fail(e))?;
+    let version = state.cache.version();
+    let cards = state
+        .scorecards
+        .scorecards(
+            state.store.as_ref(),
+            &state.disclosure,
+            viewer.actor(),
+            if parks { Peers::Parks } else { Peers::Chains },
+            period,
+            version,
+        )
+        .await
+        .map_err(|e| viewer.fail(e))?;
     let en = viewer.lang == super::i18n::Lang::En;
     let page = ScorecardsPage {
         chrome: viewer.chrome(viewer.t("score.title"), "scorecards"),

@@ -524,28 +524,38 @@ pub async fn page(
             .collect(),
     };
     let firms_shown_of = chosen_ids.len();
-    let mut chosen = if chosen_ids.is_empty() {
-        Vec::new()
-    } else {
+    // Only the firms listed are loaded: the leading above-size firms first, then the leading, then the above-size,
+    // then the others, each group by name, until the list is full.
+    let mut chosen = Vec::new();
+    for (leading, above_size) in [(true, true), (true, false), (false, true), (false, false)] {
+        let room = FIRMS_LISTED - chosen.len();
+        let group: Vec<Id> = chosen_ids
+            .iter()
+            .copied()
+            .filter(|e| {
+                firm_facts
+                    .get(e)
+                    .is_some_and(|f| f.leading == leading && f.above_size == above_size)
+            })
+            .collect();
+        if room == 0 || group.is_empty() {
+            continue;
+        }
         let filter = EnterpriseFilter {
-            ids: Some(chosen_ids),
+            ids: Some(group),
             ..Default::default()
         };
-        store
-            .list_enterprises(actor, &filter, &all)
-            .await
-            .map_err(|e| viewer.fail(e))?
-            .items
-    };
-    chosen.sort_by(|a, b| {
-        b.leading
-            .cmp(&a.leading)
-            .then(b.above_size.cmp(&a.above_size))
-            .then(a.name.cmp(&b.name))
-    });
+        let paging = Paging::new(Some(room as i64), None, Some("name"));
+        chosen.extend(
+            store
+                .list_enterprises(actor, &filter, &paging)
+                .await
+                .map_err(|e| viewer.fail(e))?
+                .items,
+        );
+    }
     let firm_rows = chosen
         .iter()
-        .take(FIRMS_LISTED)
         .map(|f| FirmRow {
             id: f.id,
             name: lang.pick(&f.name, &f.name_en).to_string(),
