@@ -95,6 +95,7 @@ conformance! {
     chain_intel::past_month_completeness_ignores_firms_that_settled_later,
     chain_intel::a_project_in_production_fills_its_segment,
     chain_intel::a_weight_for_a_segment_of_another_chain_is_refused,
+    chain_intel::all_chains_read_at_once_have_the_facts_each_chain_has_alone,
     space::vacancy_on_a_past_date_reflects_the_leases_then,
     space::a_lease_sharing_a_day_with_another_of_the_unit_is_refused_and_stores_nothing,
     space::a_lease_expiring_within_ninety_days_alerts_the_park_chief_once,
