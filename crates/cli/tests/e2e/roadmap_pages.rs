@@ -426,7 +426,12 @@ async fn a_chain_chief_adds_a_policy_through_the_form_and_a_refused_form_keeps_t
             "[{}] {html}",
             app.engine
         );
-        assert_eq!(field_error(&html, "issuer"), "请填写此项", "[{}]", app.engine);
+        assert_eq!(
+            field_error(&html, "issuer"),
+            "请填写此项",
+            "[{}]",
+            app.engine
+        );
         assert!(
             field_error(&html, "url").starts_with("网址须以"),
             "[{}] {html}",
@@ -488,7 +493,7 @@ async fn a_chain_chief_adds_a_policy_through_the_form_and_a_refused_form_keeps_t
 
 #[tokio::test]
 async fn a_chain_chief_changes_and_deletes_a_policy_on_its_page_and_a_refused_change_keeps_the_input()
-{
+ {
     for app in apps().await {
         let (z, _, chief, owner) = roadmap_zone(&app).await;
         let (_, created) = chief
@@ -505,7 +510,8 @@ async fn a_chain_chief_changes_and_deletes_a_policy_on_its_page_and_a_refused_ch
         let (status, html) = page(&chief, &edit).await;
         assert_eq!(status, StatusCode::OK, "[{}] {html}", app.engine);
         assert!(
-            html.contains("value=\"示经信发〔2021〕17号\"") && html.contains("value=\"2021-09-08\""),
+            html.contains("value=\"示经信发〔2021〕17号\"")
+                && html.contains("value=\"2021-09-08\""),
             "[{}] the form holds the document: {html}",
             app.engine
         );
@@ -534,12 +540,18 @@ async fn a_chain_chief_changes_and_deletes_a_policy_on_its_page_and_a_refused_ch
             app.engine
         );
         assert!(
-            html.contains("value=\"电池回收利用试点方案\"") && html.contains("value=\"2021-13-08\""),
+            html.contains("value=\"电池回收利用试点方案\"")
+                && html.contains("value=\"2021-13-08\""),
             "[{}] {html}",
             app.engine
         );
         let (_, stored) = app.get(&format!("/api/v1/policies/{id}")).await;
-        assert_eq!(stored["title"], json!("电池回收试点方案"), "[{}]", app.engine);
+        assert_eq!(
+            stored["title"],
+            json!("电池回收试点方案"),
+            "[{}]",
+            app.engine
+        );
 
         typed[4] = ("issued_on", "2021-10-08");
         let (status, html) = submit(&chief, &format!("/policies/{id}"), &typed).await;

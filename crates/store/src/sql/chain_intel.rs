@@ -140,10 +140,7 @@ fn id_list(ids: &[Id]) -> String {
     if ids.is_empty() {
         return "NULL".to_string();
     }
-    ids.iter()
-        .map(Id::to_string)
-        .collect::<Vec<_>>()
-        .join(", ")
+    ids.iter().map(Id::to_string).collect::<Vec<_>>().join(", ")
 }
 
 /// The membership query of [`MemberQuery`]: firms in the zone on the month's last day (`$4`) — settled by then (no

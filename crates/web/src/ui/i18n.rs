@@ -339,7 +339,11 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("policies.new", "新增政策文件", "New policy document"),
     ("policies.add", "添加", "Add"),
     ("policies.edit", "编辑", "Edit"),
-    ("policies.edit_title", "编辑政策文件", "Edit a policy document"),
+    (
+        "policies.edit_title",
+        "编辑政策文件",
+        "Edit a policy document",
+    ),
     ("policies.save", "保存", "Save"),
     ("policies.title_field", "文件名称", "Title"),
     ("policies.url", "网址", "Web address"),

@@ -113,7 +113,14 @@ struct PoliciesPage {
 }
 
 pub async fn page(State(state): State<AppState>, viewer: Viewer, Path(id): Path<Id>) -> PageResult {
-    list_page(&state, &viewer, id, PolicyForm::default(), FormErrors::none()).await
+    list_page(
+        &state,
+        &viewer,
+        id,
+        PolicyForm::default(),
+        FormErrors::none(),
+    )
+    .await
 }
 
 async fn list_page(
@@ -273,7 +280,9 @@ pub async fn archive(
     FormPost { viewer, .. }: FormPost<ArchiveForm>,
 ) -> Response {
     match state.store.archive_policy(viewer.actor(), id).await {
-        Ok(policy) => Redirect::to(&format!("/chains/{}/policies", policy.chain_id)).into_response(),
+        Ok(policy) => {
+            Redirect::to(&format!("/chains/{}/policies", policy.chain_id)).into_response()
+        }
         Err(e) => viewer.fail(e).into_response(),
     }
 }
