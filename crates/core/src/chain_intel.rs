@@ -349,6 +349,24 @@ pub struct Member {
     pub output_year_earlier: i64,
 }
 
+/// A firm's output in the month and a year earlier, as the diagnosis sums them.
+#[derive(Debug, Clone, Copy)]
+struct FirmOutput {
+    id: Id,
+    output: i64,
+    output_year_earlier: i64,
+}
+
+impl FirmOutput {
+    fn of(m: &Member) -> FirmOutput {
+        FirmOutput {
+            id: m.enterprise_id,
+            output: m.output,
+            output_year_earlier: m.output_year_earlier,
+        }
+    }
+}
+
 /// Everything the diagnosis of one chain for one month reads.
 #[derive(Debug, Clone)]
 pub struct ChainFacts {
@@ -427,28 +445,34 @@ pub fn diagnose(facts: &ChainFacts) -> ChainDiagnosis {
             children.entry(parent).or_default().push(s.id);
         }
     }
-    let mut own: HashMap<Id, Vec<&Member>> = HashMap::new();
+    // Each segment's own firms as (firm, output, a year earlier), in the order of the firm's id.
+    let mut own: HashMap<Id, Vec<FirmOutput>> = HashMap::new();
     for m in &facts.members {
-        own.entry(m.segment_id).or_default().push(m);
+        own.entry(m.segment_id).or_default().push(FirmOutput::of(m));
     }
-    // Firm → (output, a year earlier), once per firm.
-    let firm_output: BTreeMap<Id, (i64, i64)> = facts
-        .members
-        .iter()
-        .map(|m| (m.enterprise_id, (m.output, m.output_year_earlier)))
-        .collect();
-    let chain_output: i64 = firm_output.values().map(|(v, _)| *v).sum();
-    let subtree_firms = |root: Id| -> BTreeSet<Id> {
-        let mut firms = BTreeSet::new();
+    for firms in own.values_mut() {
+        firms.sort_by_key(|f| f.id);
+    }
+    // The chain's firms, once each: a firm's output is the same in every segment it sits in.
+    let mut chain_firms: Vec<FirmOutput> = facts.members.iter().map(FirmOutput::of).collect();
+    chain_firms.sort_unstable_by_key(|f| f.id);
+    chain_firms.dedup_by_key(|f| f.id);
+    let chain_output: i64 = chain_firms.iter().map(|f| f.output).sum();
+    // The firms of a segment's subtree, each once: its segments' own lists are already in id order, so the stable
+    // sort of their concatenation merges runs rather than sorting from scratch.
+    let subtree_firms = |root: Id| -> Vec<FirmOutput> {
+        let mut firms = Vec::new();
         let mut stack = vec![root];
         let mut seen = BTreeSet::new();
         while let Some(s) = stack.pop() {
             if !seen.insert(s) {
                 continue;
             }
-            firms.extend(own.get(&s).into_iter().flatten().map(|m| m.enterprise_id));
+            firms.extend(own.get(&s).into_iter().flatten().copied());
             stack.extend(children.get(&s).into_iter().flatten().copied());
         }
+        firms.sort_by_key(|f| f.id);
+        firms.dedup_by_key(|f| f.id);
         firms
     };
     let crit = criticality(&ids, &facts.links);
@@ -460,9 +484,9 @@ pub fn diagnose(facts: &ChainFacts) -> ChainDiagnosis {
         .iter()
         .map(|s| {
             let firms = subtree_firms(s.id);
-            let outputs: Vec<i64> = firms.iter().map(|f| firm_output[f].0).collect();
+            let outputs: Vec<i64> = firms.iter().map(|f| f.output).collect();
             let output: i64 = outputs.iter().sum();
-            let earlier: i64 = firms.iter().map(|f| firm_output[f].1).sum();
+            let earlier: i64 = firms.iter().map(|f| f.output_year_earlier).sum();
             let lq = location_quotient(
                 output,
                 facts.zone_total,
@@ -516,11 +540,11 @@ pub fn diagnose(facts: &ChainFacts) -> ChainDiagnosis {
             .then(a.segment_id.cmp(&b.segment_id))
     });
     ChainDiagnosis {
-        firms: firm_output.len(),
+        firms: chain_firms.len(),
         output: Explained::new(
             Some(chain_output as f64),
             "output = Σ output of the chain's firms, each firm once",
-            &[("firms", firm_output.len() as f64)],
+            &[("firms", chain_firms.len() as f64)],
         ),
         completeness: completeness(&leaves),
         gaps,

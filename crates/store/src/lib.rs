@@ -6,7 +6,8 @@
 //! every trait into scope. `sqlite` and `postgres` implement them all from the same SQL in `src/sql/`, each with its
 //! own migrations. The engine is chosen from the database URL at start-up.
 
-// The one exception: SQLite bulk reads and writes borrow sqlx's connection handle (figure_batches.rs).
+// The one exception: SQLite bulk reads and writes borrow sqlx's connection handle (figure_batches.rs,
+// chain_members.rs).
 #![deny(unsafe_code)]
 // The SQL in `src/sql/` is compiled once per engine: `sqlite.rs` and `postgres.rs` each include the same files with
 // `#[path]` (see docs/decisions.md), which is what this lint is about.
@@ -15,6 +16,7 @@
 pub(crate) mod accounts;
 pub mod assessment;
 pub mod chain_intel;
+mod chain_members;
 mod common;
 pub mod distribution;
 pub mod error;

@@ -76,6 +76,7 @@ impl PgStore {
 // The store's SQL, written once in `src/sql/` and compiled here for this engine.
 type Db = sqlx::Postgres;
 type Engine = PgStore;
+use crate::chain_members::members_postgres as read_members;
 use crate::figure_batches::{
     aggregates_postgres as aggregate_cells, apply_postgres as apply_batch,
     attach_months_postgres as attach_months, compare_postgres as compare_batch,

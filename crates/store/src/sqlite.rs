@@ -92,6 +92,7 @@ impl SqliteStore {
 // The store's SQL, written once in `src/sql/` and compiled here for this engine.
 type Db = sqlx::Sqlite;
 type Engine = SqliteStore;
+use crate::chain_members::members_sqlite as read_members;
 use crate::figure_batches::{
     aggregates_sqlite as aggregate_cells, apply_sqlite as apply_batch,
     attach_months_sqlite as attach_months, compare_sqlite as compare_batch,

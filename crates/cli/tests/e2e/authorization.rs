@@ -1065,6 +1065,7 @@ const PAGES: &[Row] = &[
     row("GET", "/chains/{id}/distribution", own_chain_intel),
     row("GET", "/chains/{id}/workbook.xlsx", own_chain_intel),
     row("GET", "/chains/{id}/policies", own_chain_intel),
+    row("GET", "/policies/{id}/edit", chain_team_changes),
     row("GET", "/chains/{id}/print", own_chain_intel),
     row("GET", "/parks", zone_views),
     row("GET", "/parks/export.csv", zone_views),
@@ -2858,6 +2859,7 @@ fn page_path(row: &Row, who: Who, scope: Scope, w: &World) -> String {
         | "/chains/{id}/policies" => {
             format!("{}?month=2021-09", id(w.chains))
         }
+        "/policies/{id}/edit" => id(w.policies),
         "/parks/{id}" => id(w.parks),
         "/enterprises/{id}" => id(w.enterprises),
         "/imports/{id}" => id(w.imports),
@@ -2966,7 +2968,8 @@ async fn every_page_answers_every_role_shows_only_its_scope_and_links_only_what_
 /// refused). The world's own appeal waits to be accepted and was routed to no matrix account: the admin and the
 /// chiefs of its chain and park see the accept form; leaders, analysts, the task force, the owner, the park staff
 /// and the enterprise see no step form. On the work orders page, readers of everything but the admin, chain roles
-/// and enterprise users see no step form.
+/// and enterprise users see no step form. On the chain's policy list, only the admin and the chain's chief and task
+/// force see the form to file a document.
 #[tokio::test]
 async fn pages_offer_step_forms_only_to_those_the_policy_lets_take_them() {
     for admin in apps().await {
@@ -2986,6 +2989,12 @@ async fn pages_offer_step_forms_only_to_those_the_policy_lets_take_them() {
             let offered = html.contains("id=\"wo-");
             if offered && !matches!(role, Admin | ParkChief | ParkStaff) {
                 wrong.push(format!("/work-orders as {role}: step forms offered"));
+            }
+            let path = format!("/chains/{}/policies", w.chains[0]);
+            let (_, _, html) = fetch(client, Method::GET, &path, None).await;
+            let offered = html.contains("id=\"policy-form\"");
+            if offered != matches!(role, Admin | ChainChief | ChainTaskForce) {
+                wrong.push(format!("{path} as {role}: policy form offered: {offered}"));
             }
         }
         assert!(

@@ -1,7 +1,7 @@
 //! The chain's N图N清单 pages over HTTP, on both engines: the roadmap's pin, exclude and weights forms (offered to
 //! the chain's chiefs and task force, not to its owners; a refused form comes back with the message beside its
-//! field and stores nothing), the diagnosed chain map with its legend, the policy registry (API and page, in the
-//! workbook) and the printable set.
+//! field and stores nothing), the diagnosed chain map with its legend, the policy registry (API and pages, its
+//! forms offered to the chain's chief and not to its owner, in the workbook) and the printable set.
 
 use crate::common::{TestApp, apps, credit_code};
 use crate::workflow_common::{Zone, person, zone};
@@ -383,5 +383,193 @@ async fn the_printable_set_holds_the_map_the_roadmap_and_the_lists() {
         ] {
             assert!(html.contains(part), "[{}] {part}", app.engine);
         }
+    }
+}
+
+/// The text of the message beside `field` on a form page ("" when there is none).
+fn field_error(html: &str, field: &str) -> String {
+    html.split(&format!("id=\"{field}-error\">"))
+        .nth(1)
+        .and_then(|rest| rest.split('<').next())
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[tokio::test]
+async fn a_chain_chief_adds_a_policy_through_the_form_and_a_refused_form_keeps_the_input_and_names_the_field()
+ {
+    for app in apps().await {
+        let (z, _, chief, owner) = roadmap_zone(&app).await;
+        let path = format!("/chains/{}/policies", z.f.chain);
+        let (status, html) = page(&chief, &path).await;
+        assert_eq!(status, StatusCode::OK, "[{}] {html}", app.engine);
+        assert!(
+            html.contains("id=\"policy-form\"") && html.contains("<label for=\"issuer\">"),
+            "[{}] the chief sees the form: {html}",
+            app.engine
+        );
+        let csrf = hidden(&html, "csrf");
+        let typed = [
+            ("csrf", csrf.as_str()),
+            ("title", "新能源汽车若干措施"),
+            ("issuer", " "),
+            ("document_number", "示府办发〔2022〕58号"),
+            ("issued_on", "2022-05-20"),
+            ("url", "ftp://example.gov.test/p58"),
+            ("text", ""),
+            ("summary", "整车项目设备补助"),
+        ];
+        let (status, html) = submit(&chief, &path, &typed).await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "[{}] {html}",
+            app.engine
+        );
+        assert_eq!(
+            field_error(&html, "issuer"),
+            "请填写此项",
+            "[{}]",
+            app.engine
+        );
+        assert!(
+            field_error(&html, "url").starts_with("网址须以"),
+            "[{}] {html}",
+            app.engine
+        );
+        assert_eq!(field_error(&html, "title"), "", "[{}]", app.engine);
+        for kept in [
+            "id=\"title\" name=\"title\" required maxlength=\"200\" value=\"新能源汽车若干措施\"",
+            "value=\"示府办发〔2022〕58号\"",
+            "整车项目设备补助</textarea>",
+            "id=\"issuer\" name=\"issuer\" required maxlength=\"200\" value=\" \" aria-invalid=\"true\"",
+        ] {
+            assert!(html.contains(kept), "[{}] kept {kept}: {html}", app.engine);
+        }
+        let (_, listed) = app
+            .get(&format!("/api/v1/chains/{}/policies", z.f.chain))
+            .await;
+        assert_eq!(listed, json!([]), "[{}] nothing stored", app.engine);
+
+        // The same form put right is filed, and the list shows it with its edit link.
+        let mut good = typed;
+        good[2] = ("issuer", "示例市人民政府办公厅");
+        good[5] = ("url", "https://example.gov.test/p58");
+        let (status, html) = submit(&chief, &path, &good).await;
+        assert_eq!(status, StatusCode::OK, "[{}] {html}", app.engine);
+        let (_, listed) = app
+            .get(&format!("/api/v1/chains/{}/policies", z.f.chain))
+            .await;
+        let id = listed[0]["id"].as_i64().expect("filed");
+        assert_eq!(listed[0]["issuer"], json!("示例市人民政府办公厅"));
+        assert!(
+            html.contains("新能源汽车若干措施")
+                && html.contains(&format!("href=\"/policies/{id}/edit\"")),
+            "[{}] {html}",
+            app.engine
+        );
+
+        // The owner reads the list but is offered no form, and posting anyway is refused.
+        let (status, html) = page(&owner, &path).await;
+        assert_eq!(status, StatusCode::OK, "[{}]", app.engine);
+        assert!(
+            html.contains("新能源汽车若干措施")
+                && !html.contains("policy-form")
+                && !html.contains("/edit\""),
+            "[{}] {html}",
+            app.engine
+        );
+        let owner_csrf = hidden(&html, "csrf");
+        let mut posted = good;
+        posted[0] = ("csrf", owner_csrf.as_str());
+        let (status, _) = submit(&owner, &path, &posted).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "[{}]", app.engine);
+        let (_, listed) = app
+            .get(&format!("/api/v1/chains/{}/policies", z.f.chain))
+            .await;
+        assert_eq!(listed.as_array().map(Vec::len), Some(1), "[{}]", app.engine);
+    }
+}
+
+#[tokio::test]
+async fn a_chain_chief_changes_and_deletes_a_policy_on_its_page_and_a_refused_change_keeps_the_input()
+ {
+    for app in apps().await {
+        let (z, _, chief, owner) = roadmap_zone(&app).await;
+        let (_, created) = chief
+            .post(
+                "/api/v1/policies",
+                json!({"chain_id": z.f.chain, "title": "电池回收试点方案", "issuer": "示例市经信委",
+                    "document_number": "示经信发〔2021〕17号", "issued_on": "2021-09-08", "text": "全文"}),
+            )
+            .await;
+        let id = created["id"].as_i64().expect("filed");
+        let edit = format!("/policies/{id}/edit");
+        let (status, _) = page(&owner, &edit).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "[{}]", app.engine);
+        let (status, html) = page(&chief, &edit).await;
+        assert_eq!(status, StatusCode::OK, "[{}] {html}", app.engine);
+        assert!(
+            html.contains("value=\"示经信发〔2021〕17号\"")
+                && html.contains("value=\"2021-09-08\""),
+            "[{}] the form holds the document: {html}",
+            app.engine
+        );
+        let csrf = hidden(&html, "csrf");
+        let mut typed = [
+            ("csrf", csrf.as_str()),
+            ("title", "电池回收利用试点方案"),
+            ("issuer", "示例市经信委"),
+            ("document_number", "示经信发〔2021〕17号"),
+            ("issued_on", "2021-13-08"),
+            ("url", ""),
+            ("text", "全文（修订）"),
+            ("summary", ""),
+        ];
+        let (status, html) = submit(&chief, &format!("/policies/{id}"), &typed).await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "[{}] {html}",
+            app.engine
+        );
+        assert_eq!(
+            field_error(&html, "issued_on"),
+            "请填写日期（年-月-日）",
+            "[{}]",
+            app.engine
+        );
+        assert!(
+            html.contains("value=\"电池回收利用试点方案\"")
+                && html.contains("value=\"2021-13-08\""),
+            "[{}] {html}",
+            app.engine
+        );
+        let (_, stored) = app.get(&format!("/api/v1/policies/{id}")).await;
+        assert_eq!(
+            stored["title"],
+            json!("电池回收试点方案"),
+            "[{}]",
+            app.engine
+        );
+
+        typed[4] = ("issued_on", "2021-10-08");
+        let (status, html) = submit(&chief, &format!("/policies/{id}"), &typed).await;
+        assert_eq!(status, StatusCode::OK, "[{}] {html}", app.engine);
+        assert!(html.contains("电池回收利用试点方案"), "[{}]", app.engine);
+        let (_, stored) = app.get(&format!("/api/v1/policies/{id}")).await;
+        assert_eq!(stored["issued_on"], json!("2021-10-08"), "[{}]", app.engine);
+
+        let (status, html) = submit(
+            &chief,
+            &format!("/policies/{id}/archive"),
+            &[("csrf", &csrf)],
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "[{}] {html}", app.engine);
+        let (_, listed) = app
+            .get(&format!("/api/v1/chains/{}/policies", z.f.chain))
+            .await;
+        assert_eq!(listed, json!([]), "[{}]", app.engine);
     }
 }

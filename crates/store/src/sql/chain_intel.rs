@@ -1,5 +1,6 @@
 //! Chain intelligence in SQL (see `crate::chain_intel`), compiled once per engine. The facts of all chains are read
-//! with four queries whatever their number: segments, links, firms with their output, and the zone's total.
+//! with four queries whatever their number: segments, links, firms with their output (read by each engine its own
+//! way, `crate::chain_members`), and the zone's total.
 
 use super::{Db, Engine};
 
@@ -16,6 +17,7 @@ use sqlx::{FromRow, QueryBuilder};
 
 use super::tx::audit;
 use crate::chain_intel::*;
+use crate::chain_members::MemberQuery;
 use crate::common::push_reach;
 use crate::{Actor, Result, StoreError};
 
@@ -133,47 +135,55 @@ struct SegmentFactRow {
     weight: i64,
 }
 
-/// One segment's members, packed by the database as `enterprise:output:output_year_earlier` joined by commas: a
-/// few hundred rows cross from the engine's worker instead of one per membership (114,242 at the city tier).
-#[derive(FromRow)]
-struct PackedMembersRow {
-    segment_id: i64,
-    packed: String,
-}
-
-/// The aggregate that packs a segment's members; SQLite names it `group_concat`, PostgreSQL `string_agg`.
-fn pack_members_sql() -> &'static str {
-    if Engine::ENGINE == "postgres" {
-        "string_agg(CAST(m.enterprise_id AS TEXT) || ':' || CAST(m.output AS TEXT) || ':' \
-         || CAST(m.output_year_earlier AS TEXT), ',')"
-    } else {
-        "group_concat(CAST(m.enterprise_id AS TEXT) || ':' || CAST(m.output AS TEXT) || ':' \
-         || CAST(m.output_year_earlier AS TEXT), ',')"
+/// A list of ids written into a statement (integers from the store, never text a user typed).
+fn id_list(ids: &[Id]) -> String {
+    if ids.is_empty() {
+        return "NULL".to_string();
     }
+    ids.iter().map(Id::to_string).collect::<Vec<_>>().join(", ")
 }
 
-/// Unpacks one segment's members (see [`PackedMembersRow`]) onto `out`.
-fn unpack_members(segment_id: Id, packed: &str, out: &mut Vec<Member>) -> Result<()> {
-    let bad = |detail: &str| {
-        crate::common::corrupt("segment", segment_id, format!("packed members: {detail}"))
+/// The membership query of [`MemberQuery`]: firms in the zone on the month's last day (`$4`) — settled by then (no
+/// tenure row: always there), not yet left, and, when no leaving date is known, still active — in a segment, with
+/// their output (`$1` the indicator, `$2` the month, `$3` a year earlier); and the key projects in production by
+/// then in a segment of `chains`, as their enterprise (or, before it is registered, as the project itself, a
+/// negative id).
+///
+/// All chains at once (`segments` is `None`) read nearly every membership of the zone, so the query walks the
+/// enterprises in the order of their id and looks up each one's tenure, memberships and values by key, in the same
+/// order (on SQLite, whose values are kept by enterprise, each lookup lands on a page the previous one read; `CROSS
+/// JOIN` keeps that order on SQLite and is an inner join to PostgreSQL). It tests no segment: the caller keeps the
+/// rows of the segments it diagnoses, which costs less than a test of every row against a list. One chain reads a
+/// tenth of the zone and goes in through its segments' index.
+fn member_rows_sql(segments: Option<&[Id]>, chains: &[Id]) -> String {
+    let (from, segment_test) = match segments {
+        None => (
+            "enterprises e LEFT JOIN enterprise_tenures t ON t.enterprise_id = e.id \
+             CROSS JOIN enterprise_segments es",
+            String::new(),
+        ),
+        Some(ids) => (
+            "enterprise_segments es CROSS JOIN enterprises e \
+             LEFT JOIN enterprise_tenures t ON t.enterprise_id = e.id",
+            format!(" AND es.segment_id IN ({})", id_list(ids)),
+        ),
     };
-    for item in packed.split(',').filter(|i| !i.is_empty()) {
-        let mut parts = item.splitn(3, ':').map(str::parse::<i64>);
-        let mut next = || -> Result<i64> {
-            parts
-                .next()
-                .ok_or_else(|| bad(item))?
-                .map_err(|_| bad(item))
-        };
-        let (enterprise_id, output, output_year_earlier) = (next()?, next()?, next()?);
-        out.push(Member {
-            segment_id,
-            enterprise_id,
-            output,
-            output_year_earlier,
-        });
-    }
-    Ok(())
+    format!(
+        "SELECT es.segment_id, es.enterprise_id, COALESCE(v.value, 0) AS output, \
+         COALESCE(y.value, 0) AS output_year_earlier FROM {from} \
+         LEFT JOIN figure_values v ON v.enterprise_id = e.id AND v.indicator_id = $1 AND v.month = $2 \
+         LEFT JOIN figure_values y ON y.enterprise_id = e.id AND y.indicator_id = $1 AND y.month = $3 \
+         WHERE es.enterprise_id = e.id AND e.archived = FALSE \
+         AND (t.settled_on IS NULL OR t.settled_on <= $4) AND (t.left_on IS NULL OR t.left_on > $4) \
+         AND (e.status = 'active' OR t.left_on IS NOT NULL){segment_test} \
+         UNION ALL SELECT p.segment_id, COALESCE(p.enterprise_id, -p.id), COALESCE(v.value, 0), COALESCE(y.value, 0) \
+         FROM projects p JOIN segments s ON s.id = p.segment_id \
+         LEFT JOIN figure_values v ON v.enterprise_id = p.enterprise_id AND v.indicator_id = $1 AND v.month = $2 \
+         LEFT JOIN figure_values y ON y.enterprise_id = p.enterprise_id AND y.indicator_id = $1 AND y.month = $3 \
+         WHERE p.archived = FALSE AND s.archived = FALSE AND p.stage IN ('in_production', 'at_capacity') \
+         AND p.production_on <= $4 AND s.chain_id IN ({})",
+        id_list(chains)
+    )
 }
 
 #[async_trait]
@@ -225,74 +235,15 @@ impl ChainIntelStore for Engine {
         push_ids(&mut qb, &chains);
         let links: Vec<(i64, i64)> = qb.build_query_as().fetch_all(&mut *c).await?;
 
-        // Firms in the zone on the month's last day: settled by then (no tenure row: always there), not yet left,
-        // and — when no leaving date is known — still active. Key projects in production by then supply their
-        // segment too, as their enterprise (or, before it is registered, as the project itself, a negative id).
-        //
-        // Every chain at once reads most memberships of the zone, so the query walks the enterprises in the order
-        // of their id and looks each one's tenure and values up by key, in the same order (on SQLite, whose values
-        // are kept by enterprise, each lookup then lands on a page the previous one read); the `+` keeps the
-        // segment test from choosing the segment index as the way in. One chain reads a tenth of the zone and
-        // goes in through its segments. The members come back packed, one row per segment (`PackedMembersRow`).
         let segment_ids: Vec<Id> = segments.iter().map(|s| s.id).collect();
-        let day = last_day(month);
-        let mut qb: QueryBuilder<'static, Db> = QueryBuilder::new(format!(
-            "SELECT m.segment_id, {} AS packed FROM (",
-            pack_members_sql()
-        ));
-        qb.push(
-            "SELECT es.segment_id, es.enterprise_id, \
-             COALESCE(v.value, 0) AS output, COALESCE(y.value, 0) AS output_year_earlier \
-             FROM enterprises e \
-             JOIN enterprise_segments es ON es.enterprise_id = e.id \
-             LEFT JOIN enterprise_tenures t ON t.enterprise_id = e.id \
-             LEFT JOIN figure_values v ON v.enterprise_id = e.id AND v.indicator_id = ",
-        );
-        qb.push_bind(indicator_id);
-        qb.push(" AND v.month = ");
-        qb.push_bind(month.key());
-        qb.push(" LEFT JOIN figure_values y ON y.enterprise_id = e.id AND y.indicator_id = ");
-        qb.push_bind(indicator_id);
-        qb.push(" AND y.month = ");
-        qb.push_bind(month.key() - 100);
-        qb.push(" WHERE e.archived = FALSE AND (t.settled_on IS NULL OR t.settled_on <= ");
-        qb.push_bind(day);
-        qb.push(") AND (t.left_on IS NULL OR t.left_on > ");
-        qb.push_bind(day);
-        qb.push(") AND (e.status = 'active' OR t.left_on IS NOT NULL) AND ");
-        if chain.is_none() {
-            qb.push("+");
-        }
-        qb.push("es.segment_id IN ");
-        if segment_ids.is_empty() {
-            qb.push("(NULL)");
-        } else {
-            push_ids(&mut qb, &segment_ids);
-        }
-        qb.push(
-            " UNION ALL SELECT p.segment_id, COALESCE(p.enterprise_id, -p.id), \
-             COALESCE(v.value, 0), COALESCE(y.value, 0) \
-             FROM projects p JOIN segments s ON s.id = p.segment_id \
-             LEFT JOIN figure_values v ON v.enterprise_id = p.enterprise_id AND v.indicator_id = ",
-        );
-        qb.push_bind(indicator_id);
-        qb.push(" AND v.month = ");
-        qb.push_bind(month.key());
-        qb.push(
-            " LEFT JOIN figure_values y ON y.enterprise_id = p.enterprise_id AND y.indicator_id = ",
-        );
-        qb.push_bind(indicator_id);
-        qb.push(" AND y.month = ");
-        qb.push_bind(month.key() - 100);
-        qb.push(
-            " WHERE p.archived = FALSE AND s.archived = FALSE \
-             AND p.stage IN ('in_production', 'at_capacity') AND p.production_on <= ",
-        );
-        qb.push_bind(day);
-        qb.push(" AND s.chain_id IN ");
-        push_ids(&mut qb, &chains);
-        qb.push(") m GROUP BY m.segment_id");
-        let members: Vec<PackedMembersRow> = qb.build_query_as().fetch_all(&mut *c).await?;
+        let query = MemberQuery {
+            sql: member_rows_sql(chain.is_some().then_some(segment_ids.as_slice()), &chains),
+            indicator_id,
+            month: month.key(),
+            year_earlier: month.key() - 100,
+            day: last_day(month),
+        };
+        let members = super::read_members(&mut c, &query).await?;
 
         let zone_total: Option<i64> = sqlx::query_scalar(
             "SELECT value FROM figure_aggregates WHERE dimension = 'zone' AND group_id = 0 \
@@ -357,12 +308,13 @@ impl ChainIntelStore for Engine {
                 facts.links.push((from, to));
             }
         }
+        // Rows of segments not diagnosed here (archived, or of chains not asked for) are left out.
         for m in members {
             if let Some(facts) = chain_of
                 .get(&m.segment_id)
                 .and_then(|c| by_chain.get_mut(c))
             {
-                unpack_members(m.segment_id, &m.packed, &mut facts.members)?;
+                facts.members.push(m);
             }
         }
         set.chains = by_chain.into_iter().collect();

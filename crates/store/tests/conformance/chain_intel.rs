@@ -334,3 +334,85 @@ pub async fn a_weight_for_a_segment_of_another_chain_is_refused(db: Db) {
         .await;
     assert!(err.is_ok());
 }
+
+/// (segment, firm, output, a year earlier) of each member, in order.
+fn members(facts: &ChainFacts) -> Vec<(Id, Id, i64, i64)> {
+    let mut members: Vec<_> = facts
+        .members
+        .iter()
+        .map(|m| {
+            (
+                m.segment_id,
+                m.enterprise_id,
+                m.output,
+                m.output_year_earlier,
+            )
+        })
+        .collect();
+    members.sort_unstable();
+    members
+}
+
+/// All chains at once are read by another query than one chain alone (the enterprises in the order of their id,
+/// no test of the segment in SQL): each chain's facts and diagnosis are the same either way, and the members of an
+/// archived segment count in neither. Besides the hand-worked chain: a second chain with a firm of its own (f6),
+/// and f7 in the first chain's L3 and in a leaf that is then archived.
+pub async fn all_chains_read_at_once_have_the_facts_each_chain_has_alone(db: Db) {
+    let c = chain(&db).await;
+    let admin = system();
+    let area = db
+        .create_area(&admin, area_draft("ic", "电子"))
+        .await
+        .expect("area")
+        .id;
+    let other = db
+        .create_chain(&admin, chain_draft(area, "ic", "集成电路"))
+        .await
+        .expect("chain")
+        .id;
+    let s = segment(&db, other, None, "S", "3973").await;
+    let gone = segment(&db, c.id, None, "L9", "3670").await;
+    for (n, segments) in [(6, vec![s]), (7, vec![gone, c.l3])] {
+        db.create_enterprise(
+            &admin,
+            enterprise_draft(n, &format!("企业{n}"), None, segments),
+        )
+        .await
+        .expect("enterprise");
+    }
+    db.archive_segment(&admin, gone).await.expect("archived");
+
+    let all = db
+        .chain_facts(&system(), None, month(5), None)
+        .await
+        .expect("facts");
+    let chains: Vec<Id> = all.chains.iter().map(|(id, _)| *id).collect();
+    assert_eq!(chains, [c.id, other]);
+    for (id, facts) in &all.chains {
+        let alone = db
+            .chain_facts(&system(), Some(*id), month(5), None)
+            .await
+            .expect("facts");
+        let alone = &alone.chains[0].1;
+        assert_eq!(members(facts), members(alone), "chain {id}");
+        assert!(
+            members(facts).iter().all(|m| m.0 != gone),
+            "an archived segment has no members: {:?}",
+            members(facts)
+        );
+        assert_eq!(
+            serde_json::to_value(diagnose(facts)).expect("json"),
+            serde_json::to_value(diagnose(alone)).expect("json"),
+            "chain {id}"
+        );
+    }
+    // L3 holds f3 and f7 (which reported nothing in May); the second chain its one firm.
+    let first = &all.chains[0].1;
+    assert_eq!(
+        members(first).iter().filter(|m| m.0 == c.l3).count(),
+        2,
+        "{:?}",
+        members(first)
+    );
+    assert_eq!(members(&all.chains[1].1).len(), 1);
+}

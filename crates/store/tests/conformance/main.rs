@@ -100,6 +100,7 @@ conformance! {
     chain_intel::a_weight_for_a_segment_of_another_chain_is_refused,
     meters::a_generated_series_rolls_up_exactly_as_its_readings_recorded_one_by_one,
     meters::a_generated_series_over_hours_that_hold_readings_is_refused_and_stores_nothing,
+    chain_intel::all_chains_read_at_once_have_the_facts_each_chain_has_alone,
     space::vacancy_on_a_past_date_reflects_the_leases_then,
     space::a_lease_sharing_a_day_with_another_of_the_unit_is_refused_and_stores_nothing,
     space::a_lease_expiring_within_ninety_days_alerts_the_park_chief_once,

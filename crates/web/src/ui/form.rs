@@ -243,6 +243,10 @@ pub fn message_in(lang: Lang, field: &str, message: &str) -> String {
         "form.percent"
     } else if message == "at least one weight must be above 0" {
         "form.weight_above_zero"
+    } else if message.starts_with("give the document's web address") {
+        "form.url_or_text"
+    } else if message.starts_with("must be a web address") || message == "must not contain spaces" {
+        "form.web_address"
     } else if message.contains("cannot be negative") {
         "form.negative"
     } else if message.contains("not a date")

@@ -66,7 +66,13 @@ pub fn routes() -> Router<AppState> {
         .route("/chains/{id}/distribution", get(chain_distribution::page))
         .route("/chains/{id}/roadmap/leads", post(roadmap::make_lead))
         .route("/chains/{id}/roadmap/marks", post(roadmap::mark))
-        .route("/chains/{id}/policies", get(policies::page))
+        .route(
+            "/chains/{id}/policies",
+            get(policies::page).post(policies::create),
+        )
+        .route("/policies/{id}", post(policies::update))
+        .route("/policies/{id}/edit", get(policies::edit))
+        .route("/policies/{id}/archive", post(policies::archive))
         .route("/chains/{id}/print", get(roadmap::print))
         .route("/chains/{id}/roadmap/weights", post(roadmap::weights))
         .route("/chains/{id}/workbook.xlsx", get(roadmap::workbook))
