@@ -173,6 +173,7 @@ fn generate(case: Case, path: &Path, codes: &[String], firm: i64) -> anyhow::Res
                             enterprises: vec![firm],
                             ..Scope::zone(Role::Enterprise)
                         },
+                        day: None,
                     })
                 }
             };

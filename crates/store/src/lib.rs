@@ -75,24 +75,38 @@ use prelude::*;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
-/// Who asks: the account named in the audit trail, and the scope that every query and change is limited to. The
-/// scope carries the account's registry person (`scope.person`, filled by `AccountStore::actor_for`), so that the
-/// cases it handles are found without another query.
+/// Who asks: the account named in the audit trail, the scope that every query and change is limited to, and the
+/// day it acts on. The scope carries the account's registry person (`scope.person`, filled by
+/// `AccountStore::actor_for`), so that the cases it handles are found without another query.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Actor {
     pub account: String,
     /// The signed-in account, when there is one (the program itself has none).
     pub account_id: Option<Id>,
     pub scope: Scope,
+    /// The China day the actor acts on, by the caller's clock: the day its scope's posts were resolved on
+    /// (`AccountStore::actor_for`) and the day whose post holders the store shows (a park's chief). The store never
+    /// reads a clock for it; an actor with no day (the program's own, unless given one with [`Actor::on`]) sees
+    /// parks without their chief.
+    pub day: Option<NaiveDate>,
 }
 
 impl Actor {
-    /// The program itself (the demo loader, maintenance commands): full scope.
+    /// The program itself (the demo loader, maintenance commands): full scope, no day.
     pub fn system(account: impl Into<String>) -> Self {
         Actor {
             account: account.into(),
             account_id: None,
             scope: Scope::system(),
+            day: None,
+        }
+    }
+
+    /// The same actor acting on `day`.
+    pub fn on(self, day: NaiveDate) -> Self {
+        Actor {
+            day: Some(day),
+            ..self
         }
     }
 }

@@ -258,6 +258,7 @@ fn account(rng: &mut Rng) -> Actor {
             person: rng.maybe(PEOPLE, 3),
             ..Scope::zone(role)
         },
+        day: None,
     }
 }
 

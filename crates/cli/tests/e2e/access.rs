@@ -722,6 +722,7 @@ async fn expired_token_and_expired_session_are_refused() {
             account: "admin".into(),
             account_id: Some(account),
             scope: chainpark_core::access::Scope::system(),
+            day: None,
         };
         app.store
             .create_token(

@@ -225,6 +225,7 @@ impl AccountStore for Engine {
             account: account.username.clone(),
             account_id: Some(account.id),
             scope,
+            day: Some(today),
         })
     }
 

@@ -143,6 +143,7 @@ pub async fn imports_are_listed_to_their_author_and_to_those_who_read_everything
         account: account.to_string(),
         account_id: None,
         scope: Scope::zone(Role::ChainChief),
+        day: None,
     };
     let stranger = db
         .list_imports(&as_chief("someone.else"), &Paging::all())

@@ -60,6 +60,7 @@ conformance! {
     registry::a_chain_code_is_unique,
     registry::a_credit_code_is_unique,
     registry::a_park_has_one_open_ended_chief,
+    registry::a_park_chief_is_the_post_holder_on_the_actors_day,
     registry::a_missing_object_is_not_found,
     registry::a_reference_to_a_missing_object_is_invalid,
     scopes::a_chain_owner_sees_only_its_chain,

@@ -4,6 +4,7 @@
 use chainpark_core::list::Paging;
 use chainpark_core::registry::*;
 use chainpark_store::*;
+use chrono::NaiveDate;
 
 use crate::support::{Db, assert_not_found, audited, conflict_field, day, invalid_fields, system};
 
@@ -764,6 +765,66 @@ pub async fn a_park_has_one_open_ended_chief(db: Db) {
         .id;
     let second = db.create_post(&admin, chief(other)).await;
     assert_eq!(conflict_field(second), "park_id");
+}
+
+/// A park's chief is whoever holds the post on the actor's day, never on the clock's: a post that ends on a day
+/// years from now (2031-03-10) shows its holder on the day before and not on the day after, in the list and in the
+/// park, and an actor with no day sees no chief.
+pub async fn a_park_chief_is_the_post_holder_on_the_actors_day(db: Db) {
+    let admin = system();
+    let z = zone(&db).await;
+    let ends = day("2031-03-10");
+    let draft = PostInput {
+        park_id: Some(z.park),
+        starts_on: day("2030-01-01"),
+        ends_on: Some(ends),
+        ..post_draft(z.person, PostRole::ParkChief)
+    }
+    .parse()
+    .expect("valid");
+    db.create_post(&admin, draft)
+        .await
+        .expect("the chief's post");
+    let chief_on = |on: Option<NaiveDate>| {
+        let actor = match on {
+            Some(on) => system().on(on),
+            None => system(),
+        };
+        let db = &db;
+        async move {
+            let park = db.get_park(&actor, z.park).await.expect("read");
+            let listed = db
+                .list_parks(&actor, &ParkFilter::default(), &first(10))
+                .await
+                .expect("listed")
+                .items
+                .into_iter()
+                .find(|p| p.id == z.park)
+                .expect("the park is listed");
+            assert_eq!(
+                park.chief.as_ref().map(|c| c.id),
+                listed.chief.as_ref().map(|c| c.id),
+                "the list and the park agree on {on:?}"
+            );
+            park.chief.map(|c| c.id)
+        }
+    };
+    assert_eq!(
+        chief_on(Some(ends.pred_opt().expect("a day"))).await,
+        Some(z.person)
+    );
+    assert_eq!(
+        chief_on(Some(ends)).await,
+        Some(z.person),
+        "the last day is held"
+    );
+    assert_eq!(chief_on(Some(ends.succ_opt().expect("a day"))).await, None);
+    assert_eq!(
+        chief_on(Some(day("2029-12-31"))).await,
+        None,
+        "not yet held"
+    );
+    assert_eq!(chief_on(None).await, None, "no day, no chief");
 }
 
 pub async fn a_missing_object_is_not_found(db: Db) {

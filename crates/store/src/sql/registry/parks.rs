@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use chainpark_core::access::Kind;
 use chainpark_core::list::{Page, Paging};
 use chainpark_core::registry::*;
-use chrono::Utc;
+use chrono::{NaiveDate, Utc};
 use sqlx::QueryBuilder;
 
 use super::shared::*;
@@ -18,21 +18,27 @@ use crate::{Actor, Result, StoreError};
 
 const PARK_COLUMNS: &str = "SELECT k.id, k.area_id, k.code, k.name, k.name_en, k.district, k.land_area_centi_mu, k.lon, k.lat, k.outline, k.archived, k.updated_at";
 
-/// The people who hold the park-chief post of each park today.
-async fn park_chiefs(c: &mut Conn, park_ids: &[Id]) -> Result<HashMap<Id, PersonRef>> {
+/// The people who hold the park-chief post of each park on `day`, the actor's (none without a day).
+async fn park_chiefs(
+    c: &mut Conn,
+    park_ids: &[Id],
+    day: Option<NaiveDate>,
+) -> Result<HashMap<Id, PersonRef>> {
+    let Some(day) = day else {
+        return Ok(HashMap::new());
+    };
     if park_ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let today = today();
     let mut qb: QueryBuilder<'static, Db> = QueryBuilder::new(
         "SELECT po.park_id, p.id, p.name FROM posts po JOIN people p ON p.id = po.person_id \
          WHERE po.role = 'park_chief' AND po.archived = ",
     );
     qb.push_bind(false);
     qb.push(" AND po.starts_on <= ");
-    qb.push_bind(today);
+    qb.push_bind(day);
     qb.push(" AND (po.ends_on IS NULL OR po.ends_on >= ");
-    qb.push_bind(today);
+    qb.push_bind(day);
     qb.push(") AND po.park_id ");
     push_id_list(&mut qb, park_ids);
     let rows: Vec<(i64, i64, String)> = qb.build_query_as().fetch_all(&mut *c).await?;
@@ -42,14 +48,14 @@ async fn park_chiefs(c: &mut Conn, park_ids: &[Id]) -> Result<HashMap<Id, Person
         .collect())
 }
 
-async fn park_by_id(c: &mut Conn, id: Id) -> Result<Park> {
+async fn park_by_id(c: &mut Conn, id: Id, day: Option<NaiveDate>) -> Result<Park> {
     let sql = format!("{PARK_COLUMNS} FROM parks k WHERE k.id = $1");
     let row: Option<ParkRow> = sqlx::query_as(&sql)
         .bind(id)
         .fetch_optional(&mut *c)
         .await?;
     let row = row.ok_or(StoreError::NotFound { kind: "park", id })?;
-    let mut chiefs = park_chiefs(c, &[id]).await?;
+    let mut chiefs = park_chiefs(c, &[id], day).await?;
     row.into_park(chiefs.remove(&id))
 }
 
@@ -111,7 +117,7 @@ impl ParkStore for Engine {
         )
         .await?;
         let ids: Vec<Id> = rows.iter().map(|r| r.id()).collect();
-        let mut chiefs = park_chiefs(&mut c, &ids).await?;
+        let mut chiefs = park_chiefs(&mut c, &ids, actor.day).await?;
         let items = rows
             .into_iter()
             .map(|r| {
@@ -124,7 +130,7 @@ impl ParkStore for Engine {
 
     async fn get_park(&self, actor: &Actor, id: Id) -> Result<Park> {
         let mut c = self.read().await?;
-        let park = park_by_id(&mut c, id).await?;
+        let park = park_by_id(&mut c, id, actor.day).await?;
         ensure_reached(&mut c, actor, Kind::Park, "park", id).await?;
         Ok(park)
     }
@@ -135,7 +141,7 @@ impl ParkStore for Engine {
         ensure_exists(tx.conn(), "industry_areas", "area_id", d.area_id).await?;
         ensure_unique(tx.conn(), "parks", "code", &d.code, None).await?;
         let id = insert_park(tx.conn(), &d, Utc::now()).await?;
-        let after = park_by_id(tx.conn(), id).await?;
+        let after = park_by_id(tx.conn(), id, actor.day).await?;
         tx.commit_audited(actor, "park", id, "create", None, Some(&after))
             .await?;
         Ok(after)
@@ -150,7 +156,7 @@ impl ParkStore for Engine {
     ) -> Result<Park> {
         actor.scope.may_edit_park(id)?;
         let mut tx = self.begin_write().await?;
-        let before = park_by_id(tx.conn(), id).await?;
+        let before = park_by_id(tx.conn(), id, actor.day).await?;
         claim_version(tx.conn(), "parks", "park", id, before.updated_at, expected).await?;
         if d.area_id != before.area_id {
             ensure_exists(tx.conn(), "industry_areas", "area_id", d.area_id).await?;
@@ -164,7 +170,7 @@ impl ParkStore for Engine {
         .bind(d.land_area.centi_mu()).bind(d.location.map(|p| p.lon)).bind(d.location.map(|p| p.lat))
         .bind(outline_json(&d.outline)?).bind(Utc::now()).bind(id)
         .execute(tx.conn()).await?;
-        let after = park_by_id(tx.conn(), id).await?;
+        let after = park_by_id(tx.conn(), id, actor.day).await?;
         tx.commit_audited(actor, "park", id, "update", Some(&before), Some(&after))
             .await?;
         Ok(after)
@@ -172,6 +178,6 @@ impl ParkStore for Engine {
 
     async fn archive_park(&self, actor: &Actor, id: Id) -> Result<Park> {
         actor.scope.may_administer()?;
-        archive!(self, actor, id, "parks", "park", park_by_id)
+        archive!(self, actor, id, "parks", "park", park_by_id, actor.day)
     }
 }

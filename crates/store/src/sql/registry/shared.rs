@@ -13,10 +13,6 @@ use crate::common::*;
 use crate::{Actor, Result, StoreError};
 pub(super) type Conn = <Db as sqlx::Database>::Connection;
 
-pub(super) fn today() -> chrono::NaiveDate {
-    chainpark_core::time::china_date(Utc::now())
-}
-
 /// Guards an update against a lost update. `expected` is the `updated_at` of the version the change was decided
 /// on (the API's `If-Match`, or the version its merge patch was applied to); `current` is the row's, read in this
 /// write transaction. When they differ, or when another transaction changes the row before this one can claim it
@@ -258,9 +254,9 @@ pub(super) async fn ensure_reached(
 
 /// Sets `archived` on one row and records the change.
 macro_rules! archive {
-    ($self:ident, $actor:ident, $id:ident, $table:literal, $kind:literal, $get:ident) => {{
+    ($self:ident, $actor:ident, $id:ident, $table:literal, $kind:literal, $get:ident $(, $arg:expr)*) => {{
         let mut tx = $self.begin_write().await?;
-        let before = $get(tx.conn(), $id).await?;
+        let before = $get(tx.conn(), $id $(, $arg)*).await?;
         // Only a live row is archived: of two archives at once, the second changes nothing and writes no
         // second audit entry; archiving is idempotent.
         let changed = sqlx::query(concat!("UPDATE ", $table, " SET archived = $1, updated_at = $2 WHERE id = $3 AND archived = $4"))
@@ -271,7 +267,7 @@ macro_rules! archive {
             .execute(tx.conn())
             .await?
             .rows_affected();
-        let after = $get(tx.conn(), $id).await?;
+        let after = $get(tx.conn(), $id $(, $arg)*).await?;
         if changed > 0 {
             tx.commit_audited($actor, $kind, $id, "archive", Some(&before), Some(&after)).await?;
         }
