@@ -8,12 +8,11 @@ use chainpark_core::chain_intel::{
 use chainpark_core::period::Month;
 use chainpark_core::registry::Id;
 use chainpark_import::{
-    ImportLimits, ImportOptions, ReferenceUnit, RowError, YearMonth, read_reference,
+    ImportOptions, ReferenceUnit, RowError, read_reference,
 };
 use chainpark_store::chain_intel::{ChainFactSet, ReferenceTable};
 use chainpark_store::prelude::*;
 use chainpark_store::{Actor, StoreError};
-use chrono::Datelike;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -381,8 +380,7 @@ pub async fn import_reference(
     actor: &Actor,
     q: ReferenceQuery,
     bytes: Vec<u8>,
-    limits: ImportLimits,
-    today: chrono::NaiveDate,
+    options: ImportOptions,
 ) -> AppResult<ReferenceImport> {
     actor.scope.may_administer().map_err(StoreError::from)?;
     let measure = ReferenceMeasure::parse(&q.measure).ok_or_else(|| {
@@ -395,10 +393,6 @@ pub async fn import_reference(
         ReferenceMeasure::Employees => ReferenceUnit::Person,
         _ => ReferenceUnit::Yuan,
     };
-    let latest = YearMonth::new(today.year().max(0).unsigned_abs(), today.month())
-        .map_err(|e| AppError::internal(format!("today is not a month: {e}")))?;
-    let mut options = ImportOptions::new(latest);
-    options.limits = limits;
     let file_name = q.filename.clone();
     let read =
         tokio::task::spawn_blocking(move || read_reference(&bytes, &file_name, unit, &options))

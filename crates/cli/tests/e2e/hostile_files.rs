@@ -629,3 +629,70 @@ async fn the_land_lease_candidate_and_readings_imports_refuse_a_hostile_workbook
         assert_eq!(status, StatusCode::OK, "[{}]", app.engine);
     }
 }
+
+/// The file imports that are not figure imports refuse a file past their size limit with a 413 problem, and store
+/// nothing: meter readings past `max_upload_bytes` (the problem names the limit); land, lease, candidate and
+/// reference files past the request body limit.
+#[tokio::test]
+async fn a_file_import_past_its_size_limit_is_refused_with_413_and_stores_nothing() {
+    let limits = ImportLimits {
+        max_upload_bytes: 100_000,
+        ..ImportLimits::default()
+    };
+    for app in apps_with(limits).await {
+        let (status, problem) = app
+            .send_file(
+                Method::POST,
+                "/api/v1/meter-readings/file?filename=big.csv",
+                "text/csv",
+                vec![b'a'; 200_000],
+            )
+            .await;
+        assert_eq!(
+            status,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "[{}] {problem}",
+            app.engine
+        );
+        assert!(
+            problem_message(&problem).contains("max_upload_bytes = 100000"),
+            "[{}] {problem}",
+            app.engine
+        );
+        for (path, list) in [
+            (
+                "/api/v1/land-parcels/import?filename=big.csv",
+                "/api/v1/land-parcels",
+            ),
+            ("/api/v1/leases/import?filename=big.csv", "/api/v1/leases"),
+            (
+                "/api/v1/candidates/import?filename=big.csv",
+                "/api/v1/candidates",
+            ),
+            (
+                "/api/v1/reference-tables?name=big&region=500000&measure=gross_output&year=2024&source=test&filename=big.csv",
+                "/api/v1/reference-tables",
+            ),
+        ] {
+            let (status, problem) = app
+                .send_file(
+                    Method::POST,
+                    path,
+                    "text/csv",
+                    vec![b'a'; chainpark_web::BODY_LIMIT + 10],
+                )
+                .await;
+            assert_eq!(
+                (status, problem["status"].as_u64()),
+                (StatusCode::PAYLOAD_TOO_LARGE, Some(413)),
+                "[{}] {path}: {problem}",
+                app.engine
+            );
+            let (_, listed) = app.get(list).await;
+            let stored = listed["total"]
+                .as_u64()
+                .or_else(|| listed.as_array().map(|rows| rows.len() as u64));
+            assert_eq!(stored, Some(0), "[{}] {list}: {listed}", app.engine);
+        }
+    }
+}

@@ -16,14 +16,14 @@ use chainpark_core::assessment::land::{LandParcel, Lease};
 use chainpark_core::assessment::scheme::{Class, SchemeInput};
 use chainpark_core::list::{Page, Paging};
 use chainpark_core::registry::Id;
-use chainpark_import::{ImportOptions, YearMonth};
 use chainpark_store::StoreError;
 use chainpark_store::assessment::{AssessmentRun, LandFilter, ResultFilter, Scheme, StoredResult};
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
+use crate::api::file_import::import_file;
 use crate::api::reports::download;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{ApiJson, ApiQuery};
@@ -110,23 +110,27 @@ async fn import_land(
     let actor = caller.actor();
     // Refuse a caller who keeps no land before telling them what is wrong with their file.
     actor.scope.may_keep_any_land().map_err(StoreError::from)?;
-    let today = state.clock.today();
-    let latest = YearMonth::new(today.year().max(0).unsigned_abs(), today.month())
-        .map_err(|e| ApiError::Store(StoreError::Corrupt(format!("today is not a month: {e}"))))?;
-    let mut options = ImportOptions::new(latest);
-    options.limits = state.import_limits.clone();
-    options.sheet = q.sheet.filter(|s| !s.trim().is_empty());
-    let xlsx = q
-        .filename
-        .as_deref()
-        .is_some_and(|f| f.to_ascii_lowercase().ends_with(".xlsx"));
-    let outcome =
-        assess::import_land_file(state.store.as_ref(), &actor, kind, &body, xlsx, &options).await?;
-    let status = match outcome {
-        LandFileOutcome::Stored { .. } => StatusCode::OK,
-        LandFileOutcome::Refused { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-    };
-    Ok((status, Json(outcome)).into_response())
+    let store = state.store.as_ref();
+    import_file(
+        &state,
+        q.filename.as_deref(),
+        q.sheet,
+        body.to_vec(),
+        |file| async move {
+            Ok(
+                assess::import_land_file(
+                    store,
+                    &actor,
+                    kind,
+                    &file.bytes,
+                    file.xlsx,
+                    &file.options,
+                )
+                .await?,
+            )
+        },
+    )
+    .await
 }
 
 /// Imports land parcels (地块编号, 园区编码, 权利人统一社会信用代码, 面积（亩）, 用途, 起始日期, 终止日期, 轮廓) from a CSV

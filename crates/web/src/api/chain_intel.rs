@@ -6,8 +6,7 @@
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use chainpark_app::chain_intel::{
     ChainHealth, HealthPoint, ReferenceImport, ReferenceQuery, import_reference, parse_month,
     set_segment_weights,
@@ -21,6 +20,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
+use crate::api::file_import::import_file;
 use crate::error::{ApiResult, Problem};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::{AppState, Caller};
@@ -237,21 +237,17 @@ pub async fn import_reference_table(
     ApiQuery(q): ApiQuery<ReferenceQuery>,
     body: Bytes,
 ) -> ApiResult<Response> {
-    let outcome = import_reference(
-        state.store.as_ref(),
-        &caller.actor(),
-        q,
+    let store = state.store.as_ref();
+    let actor = caller.actor();
+    let file_name = q.filename.clone();
+    import_file(
+        &state,
+        Some(&file_name),
+        None,
         body.to_vec(),
-        state.import_limits.clone(),
-        state.clock.today(),
+        |file| async move { Ok(import_reference(store, &actor, q, file.bytes, file.options).await?) },
     )
-    .await?;
-    let status = if outcome.stored {
-        StatusCode::CREATED
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    Ok((status, Json(outcome)).into_response())
+    .await
 }
 
 pub fn router() -> OpenApiRouter<AppState> {

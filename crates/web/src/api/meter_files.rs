@@ -3,24 +3,21 @@
 
 use std::collections::HashMap;
 
-use axum::Json;
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{HeaderMap, header};
+use axum::http::HeaderMap;
+use axum::response::Response;
 use chainpark_app::meters::{IngestReport, ingest};
 use chainpark_core::error::{FieldError, Invalid};
 use chainpark_core::list::Paging;
-use chainpark_import::ImportOptions;
-use chainpark_import::YearMonth;
 use chainpark_import::readings::readings_from_table;
 use chainpark_import::table::read_table;
 use chainpark_store::parkops::MeterFilter;
-use chrono::Datelike;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::imports::{spool_error, spool_stream, upload_too_large};
+use super::file_import::{import_file, spooled_body};
 use crate::error::{ApiResult, Problem};
 use crate::extract::ApiQuery;
 use crate::{AppState, Caller};
@@ -50,57 +47,42 @@ pub async fn upload(
     ApiQuery(q): ApiQuery<ReadingsFileQuery>,
     headers: HeaderMap,
     body: Body,
-) -> ApiResult<Json<IngestReport>> {
+) -> ApiResult<Response> {
     let actor = caller.actor();
-    let max = state.import_limits.max_upload_bytes;
-    let declared = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|length| length > max) {
-        return Err(upload_too_large(max));
-    }
-    let spool = state.spool.file().map_err(spool_error)?;
-    spool_stream(body.into_data_stream(), spool.path(), max).await?;
-    let bytes = tokio::fs::read(spool.path()).await.map_err(spool_error)?;
-    let xlsx = q
-        .filename
-        .as_deref()
-        .is_some_and(|f| f.to_ascii_lowercase().ends_with(".xlsx"));
-    let today = state.clock.today();
-    let options = ImportOptions {
-        sheet: q.sheet,
-        limits: state.import_limits.clone(),
-        ..ImportOptions::new(
-            YearMonth::new(today.year() as u32, today.month())
-                .map_err(|e| Invalid::field("file", e.to_string()))?,
-        )
-    };
-    let table =
-        read_table(&bytes, xlsx, &options).map_err(|e| Invalid::field("file", e.to_string()))?;
-    let meters: HashMap<String, i64> = state
-        .store
-        .list_meters(&actor, &MeterFilter::default(), &Paging::all())
-        .await?
-        .items
-        .into_iter()
-        .filter(|m| !m.archived && !m.is_virtual())
-        .map(|m| (m.code, m.id))
-        .collect();
-    let readings = readings_from_table(&table, &meters).map_err(|errors| {
-        Invalid(
-            errors
+    let bytes = spooled_body(&state, &headers, body).await?;
+    let store = &state.store;
+    let now = state.clock.now();
+    import_file(
+        &state,
+        q.filename.as_deref(),
+        q.sheet,
+        bytes,
+        |file| async move {
+            let table = read_table(&file.bytes, file.xlsx, &file.options)
+                .map_err(|e| Invalid::field("file", e.to_string()))?;
+            let meters: HashMap<String, i64> = store
+                .list_meters(&actor, &MeterFilter::default(), &Paging::all())
+                .await?
+                .items
                 .into_iter()
-                .map(|e| FieldError {
-                    field: format!("line {} · {}", e.line, e.column),
-                    message: e.message,
-                })
-                .collect(),
-        )
-    })?;
-    Ok(Json(
-        ingest(&state.store, &actor, &readings, state.clock.now()).await?,
-    ))
+                .filter(|m| !m.archived && !m.is_virtual())
+                .map(|m| (m.code, m.id))
+                .collect();
+            let readings = readings_from_table(&table, &meters).map_err(|errors| {
+                Invalid(
+                    errors
+                        .into_iter()
+                        .map(|e| FieldError {
+                            field: format!("line {} · {}", e.line, e.column),
+                            message: e.message,
+                        })
+                        .collect(),
+                )
+            })?;
+            Ok(ingest(store, &actor, &readings, now).await?)
+        },
+    )
+    .await
 }
 
 pub fn router() -> OpenApiRouter<AppState> {

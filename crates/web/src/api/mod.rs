@@ -12,6 +12,7 @@ pub(crate) mod crud;
 pub mod digital_economy;
 pub mod enterprises;
 pub mod figures;
+pub(crate) mod file_import;
 pub mod imports;
 pub mod inbox;
 pub mod links;

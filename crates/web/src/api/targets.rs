@@ -15,13 +15,13 @@ use chainpark_core::period::Month;
 use chainpark_core::registry::Id;
 use chainpark_core::targets::TargetWeights;
 use chainpark_core::workflow::projects::Project;
-use chainpark_import::{ImportOptions, YearMonth};
 use chainpark_store::targets::{Candidate, CandidateSearch, TargetMark};
 use chrono::Datelike;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
+use crate::api::file_import::import_file;
 use crate::error::{ApiResult, Problem};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::{AppState, Caller};
@@ -97,27 +97,19 @@ pub async fn import(
     ApiQuery(q): ApiQuery<CandidateFile>,
     body: Bytes,
 ) -> ApiResult<Response> {
-    let today = state.clock.today();
-    let latest =
-        YearMonth::new(today.year().max(0).unsigned_abs(), today.month()).map_err(|e| {
-            chainpark_app::error::AppError::internal(format!("today is not a month: {e}"))
-        })?;
-    let mut options = ImportOptions::new(latest);
-    options.limits = state.import_limits.clone();
-    let outcome = import_candidates(
-        state.store.as_ref(),
-        &caller.actor(),
-        &q.filename,
+    let store = state.store.as_ref();
+    let actor = caller.actor();
+    let file_name = q.filename.as_str();
+    import_file(
+        &state,
+        Some(file_name),
+        None,
         body.to_vec(),
-        options,
+        |file| async move {
+            Ok(import_candidates(store, &actor, file_name, file.bytes, file.options).await?)
+        },
     )
-    .await?;
-    let status = if outcome.stored {
-        StatusCode::CREATED
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    Ok((status, Json(outcome)).into_response())
+    .await
 }
 
 /// The local enterprise a candidate became.
