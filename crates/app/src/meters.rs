@@ -5,6 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chainpark_core::list::Paging;
 use chainpark_core::parkops::alarms::{
@@ -236,5 +237,35 @@ pub async fn energy_figures(
             "the store stopped taking energy values",
         )),
         (Ok(()), Ok(record)) => Ok(record),
+    }
+}
+
+/// How far a fill of readings that runs in the background (the demo's year) has come, in days: the board says so
+/// while it runs. Nothing is running until [`ReadingsFill::start`]; the count is the filler's to raise.
+#[derive(Debug, Default)]
+pub struct ReadingsFill {
+    done: AtomicUsize,
+    total: AtomicUsize,
+}
+
+impl ReadingsFill {
+    /// A fill of `days` begins.
+    pub fn start(&self, days: usize) {
+        self.done.store(0, Ordering::Relaxed);
+        self.total.store(days, Ordering::Relaxed);
+    }
+
+    /// One more day is stored (or given up).
+    pub fn day_done(&self) {
+        self.done.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// The days stored and the days to store, while some are left.
+    pub fn running(&self) -> Option<(usize, usize)> {
+        let (done, total) = (
+            self.done.load(Ordering::Relaxed),
+            self.total.load(Ordering::Relaxed),
+        );
+        (done < total).then_some((done, total))
     }
 }

@@ -25,6 +25,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::{Context, bail};
+use chainpark_app::meters::ReadingsFill;
 use chainpark_core::time::Clock;
 use chainpark_store::prelude::*;
 use chainpark_store::{AccountEdit, Actor};
@@ -229,7 +230,7 @@ async fn main() -> anyhow::Result<()> {
             .with_read_database(args.read_database);
             let store =
                 open_with_replica(&settings.database, settings.read_database.as_deref()).await?;
-            serve(store, &settings.listen, &settings, clock).await
+            serve(store, &settings.listen, &settings, clock, Arc::default()).await
         }
         Command::Demo(args) => {
             let url = match args.database {
@@ -243,7 +244,7 @@ async fn main() -> anyhow::Result<()> {
             let settings =
                 Settings::load(cli.config.as_deref(), Some(args.listen), Some(url.clone()))?;
             let store = open(&url).await?;
-            let mut rest_of_year = None;
+            let rest_of_year;
             if store.is_empty().await? {
                 println!(
                     "loading the demo zone into {} ...",
@@ -295,11 +296,27 @@ async fn main() -> anyhow::Result<()> {
                     "demo accounts (password {}): leader, analyst, chain.chief, chain.taskforce, chain.owner, park.chief, park.staff, enterprise",
                     accounts::DEMO_PASSWORD
                 );
+            } else {
+                // A demo stopped while it stored its year goes on where it stopped.
+                rest_of_year = meters_demo::resume(&store).await.unwrap_or_else(|e| {
+                    tracing::warn!(
+                        "demo meters: the missing days of readings were not found: {e:#}"
+                    );
+                    None
+                });
+                if let Some(rest) = &rest_of_year {
+                    println!(
+                        "demo meters: {} days of readings are missing; they follow while the demo serves",
+                        rest.days()
+                    );
+                }
             }
+            let fill = Arc::new(ReadingsFill::default());
             if let Some(rest) = rest_of_year {
-                tokio::spawn(meters_demo::store_rest(store.clone(), rest));
+                fill.start(rest.days());
+                tokio::spawn(meters_demo::store_rest(store.clone(), rest, fill.clone()));
             }
-            serve(store, &settings.listen, &settings, clock).await
+            serve(store, &settings.listen, &settings, clock, fill).await
         }
         Command::Import(args) => {
             let settings = Settings::load(cli.config.as_deref(), None, args.database.clone())?;
@@ -501,6 +518,7 @@ async fn serve(
     listen: &str,
     settings: &Settings,
     clock: Clock,
+    readings_fill: Arc<ReadingsFill>,
 ) -> anyhow::Result<()> {
     let trusted_proxies = chainpark_web::auth::TrustedProxies::parse(&settings.trusted_proxies)
         .map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -535,6 +553,7 @@ async fn serve(
     state.import_limits = settings.import.clone();
     state.spool = Arc::new(spool);
     state.metrics_token = settings.metrics_token.as_deref().map(Arc::from);
+    state.readings_fill = readings_fill;
     let app = chainpark_web::app(state);
     axum::serve(
         listener,

@@ -11,7 +11,9 @@
 //! winter heating higher; +6 % over the year), and a base per meter (40–160 kWh an hour for a factory unit, varied
 //! by tenant and park). The store expands them inside the database (`generate_readings`): before the server starts
 //! the first month's part (the board's "same month a year ago") and the recent days (this month, at least 14 days);
-//! the months between in the background while it serves ([`store_rest`]), a day per transaction.
+//! the months between in the background while it serves ([`store_rest`]), a day per transaction, counted on the
+//! park board; then the year's whole months become the zone's `energy_use` figures. A demo stopped before its year
+//! was whole goes on, when started again on its folder, from the days still missing ([`resume`]).
 //!
 //! Two incidents sit in the history of the park of the demo's park chief, each raised by the real rule code: 12
 //! days ago building A's water leaked from midnight to 14:00 — its two days of readings go through the ingest, whose
@@ -24,13 +26,18 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use anyhow::Context;
+use chainpark_app::meters::ReadingsFill;
 use chainpark_core::calendar::WorkCalendar;
-use chainpark_core::parkops::meters::{Grain, Medium, Meter, MeterInput, bucket, bucket_start};
+use chainpark_core::parkops::meters::{
+    Grain, Medium, Meter, MeterInput, bucket, bucket_start, day_key,
+};
 use chainpark_core::parkops::series::{HourlySeries, SeriesMeter};
 use chainpark_core::parkops::space::UnitKind;
+use chainpark_core::period::Month;
 use chainpark_core::registry::{Id, PostRole};
 use chainpark_core::time::{Clock, china_date};
 use chainpark_core::workflow::work_orders::{WorkOrderAction, WorkOrderStepInput};
+use chainpark_store::parkops::MeterFilter;
 use chainpark_store::prelude::*;
 use chainpark_store::{Actor, ParkFilter, PostFilter};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
@@ -140,20 +147,116 @@ pub struct Loaded {
     pub rest: Rest,
 }
 
-/// The middle of the year, stored after the server starts: China days of the series, newest first.
+/// The middle of the year, stored after the server starts: China days of the series, newest first, and the months
+/// whose energy figures follow from it.
 pub struct Rest {
     series: HourlySeries,
     days: Vec<(u32, u32)>,
+    months: Vec<Month>,
 }
 
-/// Loads the demo's meters, their year of readings and the two incidents.
-pub async fn load_demo(store: &Arc<dyn Store>, clock: Clock) -> anyhow::Result<Loaded> {
+impl Rest {
+    /// The days still to store.
+    pub fn days(&self) -> usize {
+        self.days.len()
+    }
+}
+
+/// The demo's year: its first hour and the China day of its last (the clock's day when it was loaded).
+#[derive(Clone, Copy)]
+struct Year {
+    first: DateTime<Utc>,
+    today: NaiveDate,
+}
+
+impl Year {
+    /// The year of hours that ends at the hour of `now`.
+    fn ending_at(now: DateTime<Utc>) -> Year {
+        let last = DateTime::from_timestamp(bucket(Grain::Hour, now), 0).unwrap_or(now);
+        Year {
+            first: last - Duration::hours(i64::from(HOURS) - 1),
+            today: china_date(now),
+        }
+    }
+
+    /// The year whose first hour is `first` (a year stored earlier: its first meters were installed then).
+    fn starting_at(first: DateTime<Utc>) -> Year {
+        Year {
+            first,
+            today: china_date(first + Duration::hours(i64::from(HOURS) - 1)),
+        }
+    }
+
+    /// The hour (from the first) of an instant, within the year.
+    fn hour_of(&self, t: DateTime<Utc>) -> u32 {
+        ((t - self.first).num_hours().clamp(0, i64::from(HOURS))) as u32
+    }
+
+    /// The hours stored before serving: the first month's part (`0..early_end`, the board's month a year ago) and
+    /// the recent days (`recent_start..HOURS`: this month's, and the leak's).
+    fn before_serving(&self) -> anyhow::Result<(u32, u32)> {
+        let days_from = china_date(self.first);
+        let next_month = NaiveDate::from_ymd_opt(
+            days_from.year() + i32::from(days_from.month() == 12),
+            days_from.month() % 12 + 1,
+            1,
+        )
+        .and_then(day_start)
+        .context("the month after the first")?;
+        let month_start = self.today.with_day(1).unwrap_or(self.today);
+        let recent = day_start(month_start.min(self.today - Duration::days(RECENT_DAYS)))
+            .context("the recent days")?;
+        Ok((
+            self.hour_of(next_month),
+            self.hour_of(recent).max(self.hour_of(next_month)),
+        ))
+    }
+
+    /// The middle of the year in China days (hours from the first), newest first.
+    fn middle_days(&self) -> anyhow::Result<Vec<(u32, u32)>> {
+        let (early_end, recent_start) = self.before_serving()?;
+        Ok((early_end..recent_start)
+            .step_by(24)
+            .map(|from| (from, (from + 24).min(recent_start)))
+            .rev()
+            .collect())
+    }
+
+    /// The whole months of the year: after the first's month, before the clock's.
+    fn whole_months(&self) -> Vec<Month> {
+        let first = china_date(self.first);
+        let (Some(mut month), Some(end)) = (
+            Month::new(first.year(), first.month()),
+            Month::new(self.today.year(), self.today.month()),
+        ) else {
+            return Vec::new();
+        };
+        let mut months = Vec::new();
+        loop {
+            month = month.next();
+            if month.key() >= end.key() {
+                return months;
+            }
+            months.push(month);
+        }
+    }
+}
+
+/// The demo's meters as planned from its space: the real ones with their place in the series, the virtual ones,
+/// and the incidents' meters and hours.
+struct Plan {
+    planned: Vec<Planned>,
+    virtual_meters: Vec<(DateTime<Utc>, MeterInput)>,
+    chief_park: Id,
+    leaking: String,
+    silent: String,
+    leak_from: u32,
+}
+
+/// Plans the demo's meters of `year` from the stored parks, buildings, units and leases (nothing is written).
+async fn plan(store: &Arc<dyn Store>, year: Year) -> anyhow::Result<Plan> {
     let actor = Actor::system("demo");
-    let now = clock.now();
-    let today = clock.today();
-    let last = DateTime::from_timestamp(bucket(Grain::Hour, now), 0).unwrap_or(now);
-    let first = last - Duration::hours(i64::from(HOURS) - 1);
-    let hour_of = |t: DateTime<Utc>| ((t - first).num_hours().clamp(0, i64::from(HOURS))) as u32;
+    let (first, today) = (year.first, year.today);
     let chief_park = crate::accounts::demo_post(store, PostRole::ParkChief, today)
         .await?
         .park_id
@@ -270,7 +373,7 @@ pub async fn load_demo(store: &Arc<dyn Store>, clock: Clock) -> anyhow::Result<L
                     input,
                     profile: Profile::FactoryPower,
                     base: scale(1_000 * (40 + (lease.enterprise_id * 37).rem_euclid(121))),
-                    from: hour_of(started),
+                    from: year.hour_of(started),
                     installed: started,
                 });
                 parts.push(code);
@@ -291,7 +394,7 @@ pub async fn load_demo(store: &Arc<dyn Store>, clock: Clock) -> anyhow::Result<L
     // The incidents' meters, in the chief's park.
     let leak_day = today - Duration::days(LEAK_DAYS_AGO);
     let leak_start = day_start(leak_day).context("the leak's day")?;
-    let (leak_from, leak_to) = (hour_of(leak_start), hour_of(leak_start) + 48);
+    let leak_from = year.hour_of(leak_start);
     let chief_code = parks
         .iter()
         .find(|p| p.id == chief_park)
@@ -299,29 +402,22 @@ pub async fn load_demo(store: &Arc<dyn Store>, clock: Clock) -> anyhow::Result<L
         .context("the chief's park")?;
     let leaking = format!("{chief_code}-A-W");
     let silent = format!("{chief_code}-R-E");
+    Ok(Plan {
+        planned,
+        virtual_meters,
+        chief_park,
+        leaking,
+        silent,
+        leak_from,
+    })
+}
 
-    let mut made: BTreeMap<String, Meter> = BTreeMap::new();
-    for plan in &planned {
-        let draft = plan
-            .input
-            .clone()
-            .parse()
-            .map_err(|e| anyhow::anyhow!("demo meter {}: {e}", plan.input.code))?;
-        let meter = store.create_meter(&actor, draft, plan.installed).await?;
-        made.insert(meter.code.clone(), meter);
-    }
-    let virtual_count = virtual_meters.len();
-    for (installed, input) in virtual_meters {
-        let draft = input
-            .clone()
-            .parse()
-            .map_err(|e| anyhow::anyhow!("demo meter {}: {e}", input.code))?;
-        store.create_meter(&actor, draft, installed).await?;
-    }
-
-    let days_from = china_date(first);
+/// The series of the year's hours of the planned meters made as `made` (by code): the leaking meter's two days and
+/// the silent meter's last hours are left to the incidents, a tenant's meter starts at its lease.
+fn series_of(year: Year, plan: &Plan, made: &BTreeMap<String, Meter>) -> HourlySeries {
+    let days_from = china_date(year.first);
     let series = HourlySeries {
-        first,
+        first: year.first,
         hours: HOURS,
         shapes: SHAPES.to_vec(),
         levels: Vec::new(),
@@ -339,46 +435,61 @@ pub async fn load_demo(store: &Arc<dyn Store>, clock: Clock) -> anyhow::Result<L
                 .collect()
         })
         .collect();
-    let meters = planned
+    let meters = plan
+        .planned
         .iter()
-        .filter_map(|plan| {
-            let meter = made.get(&plan.input.code)?;
-            let gap = if meter.code == leaking {
-                Some((leak_from, leak_to))
-            } else if meter.code == silent {
+        .filter_map(|planned| {
+            let meter = made.get(&planned.input.code)?;
+            let gap = if meter.code == plan.leaking {
+                Some((plan.leak_from, plan.leak_from + 48))
+            } else if meter.code == plan.silent {
                 Some((HOURS - SILENT_FOR, HOURS))
             } else {
-                (plan.from > 0).then_some((0, plan.from))
+                (planned.from > 0).then_some((0, planned.from))
             };
             Some(SeriesMeter {
                 meter_id: meter.id,
-                profile: plan.profile as usize,
-                base: plan.base,
+                profile: planned.profile as usize,
+                base: planned.base,
                 gap,
             })
         })
         .collect();
-    let series = HourlySeries {
+    HourlySeries {
         levels,
         meters,
         ..series
-    };
+    }
+}
+
+/// Loads the demo's meters, their year of readings and the two incidents.
+pub async fn load_demo(store: &Arc<dyn Store>, clock: Clock) -> anyhow::Result<Loaded> {
+    let actor = Actor::system("demo");
+    let now = clock.now();
+    let year = Year::ending_at(now);
+    let today = year.today;
+    let plan = plan(store, year).await?;
+    let mut made: BTreeMap<String, Meter> = BTreeMap::new();
+    for planned in &plan.planned {
+        let draft = planned
+            .input
+            .clone()
+            .parse()
+            .map_err(|e| anyhow::anyhow!("demo meter {}: {e}", planned.input.code))?;
+        let meter = store.create_meter(&actor, draft, planned.installed).await?;
+        made.insert(meter.code.clone(), meter);
+    }
+    for (installed, input) in &plan.virtual_meters {
+        let draft = input
+            .clone()
+            .parse()
+            .map_err(|e| anyhow::anyhow!("demo meter {}: {e}", input.code))?;
+        store.create_meter(&actor, draft, *installed).await?;
+    }
+    let series = series_of(year, &plan, &made);
     // Before serving: the first month's part (the board's month a year ago) and the recent days (this month's, and
     // the leak's); the middle follows in the background.
-    let next_month = NaiveDate::from_ymd_opt(
-        days_from.year() + i32::from(days_from.month() == 12),
-        days_from.month() % 12 + 1,
-        1,
-    )
-    .and_then(day_start)
-    .context("the month after the first")?;
-    let month_start = today.with_day(1).unwrap_or(today);
-    let recent = day_start(month_start.min(today - Duration::days(RECENT_DAYS)))
-        .context("the recent days")?;
-    let (early_end, recent_start) = (
-        hour_of(next_month),
-        hour_of(recent).max(hour_of(next_month)),
-    );
+    let (early_end, recent_start) = year.before_serving()?;
     let mut readings = 0;
     for (from, to) in [(0, early_end), (recent_start, HOURS)] {
         readings += store
@@ -386,32 +497,92 @@ pub async fn load_demo(store: &Arc<dyn Store>, clock: Clock) -> anyhow::Result<L
             .await
             .context("generating the demo's readings")?;
     }
-    let days = (early_end..recent_start)
-        .step_by(24)
-        .map(|from| (from, (from + 24).min(recent_start)))
-        .rev()
-        .collect();
-
     readings += leak(
-        store, &series, &made, &leaking, leak_from, chief_park, today, now,
+        store,
+        &series,
+        &made,
+        &plan.leaking,
+        plan.leak_from,
+        plan.chief_park,
+        today,
+        now,
     )
     .await?;
     let raised = chainpark_app::meters::watch_silence(store, now).await?;
     if let Some(order) = raised.first().and_then(|a| a.work_order_id)
-        && let Some(staff) = staff_of(store, chief_park, today).await?
+        && let Some(staff) = staff_of(store, plan.chief_park, today).await?
     {
         step(store, order, WorkOrderAction::Assign, Some(staff), now, now).await?;
     }
     Ok(Loaded {
-        meters: made.len() + virtual_count,
+        meters: made.len() + plan.virtual_meters.len(),
         readings,
-        rest: Rest { series, days },
+        rest: Rest {
+            series,
+            days: year.middle_days()?,
+            months: year.whole_months(),
+        },
     })
 }
 
+/// The part of the demo's year that a demo stopped before it had stored it still lacks: the middle days that hold
+/// no reading yet (a day is stored in one transaction, so a day with a reading of one of its meters is whole), or
+/// none when every day is held or the store holds no demo meters. The year is the stored one — it began when its
+/// first meters were installed — whatever the clock says now.
+pub async fn resume(store: &Arc<dyn Store>) -> anyhow::Result<Option<Rest>> {
+    let actor = Actor::system("demo");
+    let meters = store
+        .list_meters(
+            &actor,
+            &MeterFilter::default(),
+            &chainpark_core::list::Paging::all(),
+        )
+        .await?
+        .items;
+    let Some(first) = meters.iter().map(|m| m.created_at).min() else {
+        return Ok(None);
+    };
+    let year = Year::starting_at(first);
+    let plan = plan(store, year).await?;
+    let made: BTreeMap<String, Meter> = meters.into_iter().map(|m| (m.code.clone(), m)).collect();
+    let series = series_of(year, &plan, &made);
+    // A meter with readings in every hour of the year tells which days are held.
+    let Some(witness) = series.meters.iter().find(|m| m.gap.is_none()) else {
+        return Ok(None);
+    };
+    let days = year.middle_days()?;
+    let day_of = |from: u32| china_date(year.first + Duration::hours(i64::from(from)));
+    let (Some(newest), Some(oldest)) = (days.first(), days.last()) else {
+        return Ok(None);
+    };
+    let held = store
+        .meter_rollup(
+            &actor,
+            witness.meter_id,
+            Grain::Day,
+            day_key(day_of(oldest.0)),
+            day_key(day_of(newest.0)),
+        )
+        .await?;
+    let missing: Vec<(u32, u32)> = days
+        .into_iter()
+        .filter(|(from, _)| !held.contains_key(&day_key(day_of(*from))))
+        .collect();
+    if missing.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(Rest {
+        series,
+        days: missing,
+        months: year.whole_months(),
+    }))
+}
+
 /// Stores the rest of the year, one China day of every meter per transaction, newest first, while the server
-/// serves; logs how far it got. A day that already holds readings (sent meanwhile) is left as it is.
-pub async fn store_rest(store: Arc<dyn Store>, rest: Rest) {
+/// serves, counting the days in `fill` (the board shows it); logs how far it got. A day that already holds readings
+/// (sent meanwhile) is left as it is. Then the zone's `energy_use` figures of the year's whole months follow from
+/// the readings (`chainpark_app::meters::energy_figures`), so the dashboard shows them.
+pub async fn store_rest(store: Arc<dyn Store>, rest: Rest, fill: Arc<ReadingsFill>) {
     let actor = Actor::system("demo");
     let started = std::time::Instant::now();
     let (mut stored, mut skipped) = (0, 0);
@@ -429,17 +600,23 @@ pub async fn store_rest(store: Arc<dyn Store>, rest: Rest) {
                 );
             }
         }
+        fill.day_done();
     }
     tracing::info!(
         "demo meters: the year of readings is complete: {stored} more readings of {} days in {:.1} s ({skipped} days left out)",
         rest.days.len(),
         started.elapsed().as_secs_f64()
     );
+    for month in &rest.months {
+        if let Err(e) = chainpark_app::meters::energy_figures(&store, &actor, *month).await {
+            tracing::warn!("demo energy figures of {month}: {e}");
+        }
+    }
 }
 
 /// Midnight (China time) at the start of a day.
 fn day_start(day: NaiveDate) -> Option<DateTime<Utc>> {
-    bucket_start(Grain::Day, chainpark_core::parkops::meters::day_key(day))
+    bucket_start(Grain::Day, day_key(day))
 }
 
 /// The leak's two days of readings of the leaking meter, sent through the ingest in six-hour batches as its

@@ -57,6 +57,8 @@ pub struct AppState {
     pub metrics: Arc<metrics::Metrics>,
     /// A bearer token that reads `/metrics` (setting `metrics_token`); admins read it without.
     pub metrics_token: Option<Arc<str>>,
+    /// The readings being filled in the background (the demo's year), which the park board reports while it runs.
+    pub readings_fill: Arc<chainpark_app::meters::ReadingsFill>,
 }
 
 impl AppState {
@@ -77,6 +79,7 @@ impl AppState {
             scorecards: Arc::default(),
             metrics: Arc::new(metrics::Metrics::default()),
             metrics_token: None,
+            readings_fill: Arc::default(),
         }
     }
 

@@ -258,6 +258,99 @@ async fn demo_park_chiefs_board_shows_a_year_of_energy_an_open_outage_and_the_le
     );
 }
 
+/// A demo stopped while it stores its year in the background and started again on its folder resumes the year from
+/// the days still missing: its park board says how far the fill has come while it runs, and when it is done a
+/// meter holds a reading on every day of the year, with no gap where the first run stopped.
+#[tokio::test]
+async fn demo_restarted_on_its_folder_ends_with_no_gap_of_days_in_a_meters_readings() {
+    let data_dir =
+        std::env::temp_dir().join(format!("chainpark_demo_resume_{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data_dir);
+    // The first run is stopped as soon as it serves, with most of the middle of its year not yet stored.
+    let (mut first, _) = start_demo(&data_dir);
+    let _ = first.kill();
+    let _ = first.wait();
+    let (mut child, url) = start_demo(&data_dir);
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .expect("client");
+    let signed_in = client
+        .post(format!("{url}/api/v1/session"))
+        .json(&serde_json::json!({"username": "park.chief", "password": "chainpark-demo"}))
+        .send()
+        .await
+        .expect("answered");
+    let get = |path: String| client.get(format!("{url}{path}")).send();
+    let meters: Value = get("/api/v1/meters?limit=1000".into())
+        .await
+        .expect("answered")
+        .json()
+        .await
+        .expect("json");
+    let witness = meters["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|m| m["code"].as_str().is_some_and(|c| c.ends_with("-B-W")))
+        .cloned()
+        .unwrap_or(Value::Null);
+    // The board reports the fill until it is done (polled, not timed: the count says when).
+    let board_path = format!("/parks/{}", witness["park_id"]);
+    let mut progress = Vec::new();
+    for _ in 0..3_000 {
+        let board = get(board_path.clone())
+            .await
+            .expect("answered")
+            .text()
+            .await
+            .expect("text");
+        match board
+            .split("id=\"board-filling\">")
+            .nth(1)
+            .and_then(|rest| rest.split("</p>").next())
+        {
+            Some(filling) => progress.push(filling.to_string()),
+            None => break,
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let days: Value = get(format!(
+        "/api/v1/meters/{}/rollup?grain=day&from=2025-06-01T00:00:00Z&to=2026-06-16T00:00:00Z",
+        witness["id"]
+    ))
+    .await
+    .expect("answered")
+    .json()
+    .await
+    .expect("json");
+    let _ = child.kill();
+    let _ = child.wait();
+    let _ = std::fs::remove_dir_all(&data_dir);
+    assert_eq!(signed_in.status(), 200, "the demo's park chief signs in");
+    assert!(
+        progress
+            .first()
+            .is_some_and(|p| p.starts_with("读数生成中")),
+        "the board said the fill was running: {progress:?}"
+    );
+    let held: Vec<chrono::NaiveDate> = days
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|d| d["period"].as_str()?.parse().ok())
+        .collect();
+    let gaps: Vec<_> = held
+        .windows(2)
+        .filter(|w| w[1] - w[0] != chrono::Duration::days(1))
+        .collect();
+    assert!(
+        held.len() >= 365 && gaps.is_empty(),
+        "{} days held, gaps after {gaps:?}",
+        held.len()
+    );
+}
+
 #[tokio::test]
 async fn demo_command_loads_the_demo_into_an_empty_postgresql_database_and_serves_the_dashboard() {
     let test = "demo_command_loads_the_demo_into_an_empty_postgresql_database";

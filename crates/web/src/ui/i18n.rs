@@ -749,6 +749,11 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("park.location", "位置", "Location"),
     ("board.energy", "本月能耗", "Energy this month"),
     ("board.no_meters", "暂无计量数据", "No meter readings yet"),
+    (
+        "board.filling",
+        "读数生成中：已完成 {done} / {total} 天",
+        "Readings being generated: {done} of {total} days",
+    ),
     ("board.medium", "介质", "Medium"),
     ("board.this_month", "本月", "This month"),
     ("board.a_year_ago", "上年同月", "Same month last year"),

@@ -319,6 +319,8 @@ struct ParkPage {
 /// its space — occupancy on a day (today unless the viewer asks for another), buildings and units.
 struct Operations {
     month: String,
+    /// "readings being generated: N of M days", while a background fill runs.
+    filling: Option<String>,
     energy: Vec<EnergyRow>,
     alarms: Vec<AlarmLine>,
     space: SpaceBoard,
@@ -550,8 +552,15 @@ async fn operations(
             })
         })
         .collect();
+    let filling = state.readings_fill.running().map(|(done, total)| {
+        viewer
+            .t("board.filling")
+            .replace("{done}", &done.to_string())
+            .replace("{total}", &total.to_string())
+    });
     Ok(Some(Operations {
         month: month.to_string(),
+        filling,
         energy,
         alarms,
         space,
