@@ -7,9 +7,7 @@ use chainpark_core::chain_intel::{
 };
 use chainpark_core::period::Month;
 use chainpark_core::registry::Id;
-use chainpark_import::{
-    ImportOptions, ReferenceUnit, RowError, read_reference,
-};
+use chainpark_import::{ImportOptions, ReferenceUnit, RowError, read_reference};
 use chainpark_store::chain_intel::{ChainFactSet, ReferenceTable};
 use chainpark_store::prelude::*;
 use chainpark_store::{Actor, StoreError};
