@@ -594,7 +594,8 @@ impl CopyBinary {
 
     /// Text: its UTF-8 bytes.
     fn text(&mut self, s: &str) -> &mut Self {
-        self.bytes.extend_from_slice(&(s.len() as i32).to_be_bytes());
+        self.bytes
+            .extend_from_slice(&(s.len() as i32).to_be_bytes());
         self.bytes.extend_from_slice(s.as_bytes());
         self
     }

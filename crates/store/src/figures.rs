@@ -489,7 +489,10 @@ impl AggregateDeltas {
 
     /// Takes the changes summed so far of the months `taken` says, by aggregate cell: (dimension index, group,
     /// indicator, month) → (value, firms).
-    pub(crate) fn take_by_group(&mut self, taken: impl Fn(i32) -> bool) -> Vec<(GroupCell, (i64, i64))> {
+    pub(crate) fn take_by_group(
+        &mut self,
+        taken: impl Fn(i32) -> bool,
+    ) -> Vec<(GroupCell, (i64, i64))> {
         let mut out = Vec::new();
         let (rows, kept) = std::mem::take(&mut self.rows)
             .into_iter()

@@ -6,7 +6,6 @@ use std::collections::HashMap;
 
 use crate::common::push_reached_condition;
 use crate::disclosure_facts::{FactsCache, FactsKey, SharedFacts};
-use std::sync::Arc;
 use async_trait::async_trait;
 use chainpark_core::access::{Kind, Place, Reach};
 use chainpark_core::digital_economy::{DigitalEconomyCategory, DigitalEconomyMap};
@@ -18,13 +17,14 @@ use chainpark_core::period::{Month, Period};
 use chainpark_core::registry::Id;
 use chrono::{DateTime, Utc};
 use sqlx::QueryBuilder;
+use std::sync::Arc;
 
 use crate::figure_batches::{NewMonths, all_new, blocking};
 use crate::figures::*;
 use crate::import_timing::PhaseTimes;
 use crate::staging::Staging;
-use std::time::Instant;
 use crate::{Actor, Result, StoreError};
+use std::time::Instant;
 type Conn = <Db as sqlx::Database>::Connection;
 
 const INDICATOR_COLUMNS: &str = "SELECT id, code, name_zh, name_en, unit, aggregation, allow_negative, \
@@ -592,8 +592,10 @@ async fn shared_cell_facts(c: &mut Conn, key: &FactsKey) -> Result<SharedFacts> 
     } else {
         "CAST(SUM(v.value) AS BIGINT)"
     });
-    qb.push(" FROM figure_group_members m JOIN figure_values v ON v.enterprise_id = m.enterprise_id \
-             AND v.indicator_id = ");
+    qb.push(
+        " FROM figure_group_members m JOIN figure_values v ON v.enterprise_id = m.enterprise_id \
+             AND v.indicator_id = ",
+    );
     qb.push_bind(key.indicator);
     qb.push(" AND v.month >= ")
         .push_bind(key.first)
