@@ -24,20 +24,29 @@ pub(crate) type BatchCounts = (i64, i64);
 /// A value that replaces another: (the new value, the old value, the import that stored the old one).
 pub(crate) type Replaced = (FigureValue, i64, i64);
 
-/// The months an import is the first to fill, on PostgreSQL (migration 0031): their values are copied into
+/// The months an import is the first to fill, on PostgreSQL (migrations 0031, 0034): their values are copied into
 /// tables of their own without an index (through `loader`, a partitioned table of them), which become partitions
-/// of `figure_values`, their keys built, at the end of the write transaction. Never any on SQLite, which keeps each
-/// table whole.
+/// of `figure_values`, their keys built, at the end of the write transaction; their aggregates likewise, summed
+/// over the whole file first so that each cell is copied once. Never any on SQLite, which keeps each table whole.
 #[derive(Default)]
 pub(crate) struct NewMonths {
     /// Ascending.
     months: Vec<i32>,
     loader: String,
+    /// The new months' aggregate cells, taken from the deltas when every value is written.
+    aggregates: Vec<(GroupCell, (i64, i64))>,
 }
 
 impl NewMonths {
-    fn holds(&self, month: i32) -> bool {
+    pub(crate) fn holds(&self, month: i32) -> bool {
         self.months.binary_search(&month).is_ok()
+    }
+
+    /// Takes the new months' cells out of `deltas`, once the import has noted all its values.
+    pub(crate) fn take_aggregates(&mut self, deltas: &mut AggregateDeltas) {
+        if !self.months.is_empty() {
+            self.aggregates = deltas.take_by_group(|m| self.holds(m));
+        }
     }
 }
 
@@ -495,7 +504,11 @@ pub(crate) async fn new_months_postgres(
         .fetch_one(&mut *c)
         .await?;
     months.sort_unstable();
-    Ok(NewMonths { months, loader })
+    Ok(NewMonths {
+        months,
+        loader,
+        aggregates: Vec::new(),
+    })
 }
 
 /// PostgreSQL, at the end of the import's write transaction: builds the keys of the new months' tables and
@@ -506,6 +519,33 @@ pub(crate) async fn attach_months_postgres(
 ) -> Result<()> {
     if new_months.months.is_empty() {
         return Ok(());
+    }
+    if !new_months.aggregates.is_empty() {
+        use chainpark_core::figures::Dimension;
+        let mut cells = new_months.aggregates;
+        cells.sort_unstable_by_key(|((dim, group, indicator, month), _)| {
+            (*month, *dim, *indicator, *group)
+        });
+        let mut rows = CopyBinary::new(6, cells.len());
+        for ((dim, group, indicator, month), (value, firms)) in cells {
+            rows.row()
+                .text(Dimension::ALL[dim].as_str())
+                .int8(indicator)
+                .int4(month)
+                .int8(group)
+                .int8(value)
+                .int8(firms);
+        }
+        copy_in(
+            c,
+            format!(
+                "COPY {}_aggregates (dimension, indicator_id, month, group_id, value, firms) FROM STDIN \
+                 (FORMAT binary)",
+                new_months.loader
+            ),
+            rows.finish(),
+        )
+        .await?;
     }
     sqlx::query("SELECT chainpark_attach_figure_months($1, $2)")
         .bind(&new_months.months)
@@ -520,7 +560,7 @@ const PG_LOOKUP_ROWS: usize = 10_000;
 
 /// Rows in PostgreSQL's binary COPY format (`COPY ... FROM STDIN (FORMAT binary)`): a signature and two empty
 /// header fields, then per row its number of fields and each field as its length and its big-endian bytes, then
-/// -1. Only the two integer types the staging tables hold are written.
+/// -1. Only the two integer types and the text the staging tables hold are written.
 struct CopyBinary {
     bytes: Vec<u8>,
     fields: i16,
@@ -549,6 +589,14 @@ impl CopyBinary {
     fn int4(&mut self, n: i32) -> &mut Self {
         self.bytes.extend_from_slice(&4i32.to_be_bytes());
         self.bytes.extend_from_slice(&n.to_be_bytes());
+        self
+    }
+
+    /// Text: its UTF-8 bytes.
+    fn text(&mut self, s: &str) -> &mut Self {
+        self.bytes
+            .extend_from_slice(&(s.len() as i32).to_be_bytes());
+        self.bytes.extend_from_slice(s.as_bytes());
         self
     }
 

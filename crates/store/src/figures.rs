@@ -477,7 +477,9 @@ impl AggregateDeltas {
         }
     }
 
-    /// Cells held before they are written out (16 bytes each), so memory stays bounded whatever the file's size.
+    /// Cells held before they are written out (16 bytes each), so memory stays bounded whatever the file's size
+    /// (the cells of months a PostgreSQL import is the first to fill are held to its end: at most the file's
+    /// indicators × months × the groups).
     const MAX_CELLS: usize = 4_000_000;
 
     /// Whether the cells held have reached the bound and should be written out.
@@ -485,11 +487,18 @@ impl AggregateDeltas {
         self.rows.len() * self.groups.len() > Self::MAX_CELLS
     }
 
-    /// Takes the changes summed so far, by aggregate cell: (dimension index, group, indicator, month) →
-    /// (value, firms).
-    pub(crate) fn take_by_group(&mut self) -> Vec<(GroupCell, (i64, i64))> {
+    /// Takes the changes summed so far of the months `taken` says, by aggregate cell: (dimension index, group,
+    /// indicator, month) → (value, firms).
+    pub(crate) fn take_by_group(
+        &mut self,
+        taken: impl Fn(i32) -> bool,
+    ) -> Vec<(GroupCell, (i64, i64))> {
         let mut out = Vec::new();
-        for ((indicator, month), row) in std::mem::take(&mut self.rows) {
+        let (rows, kept) = std::mem::take(&mut self.rows)
+            .into_iter()
+            .partition(|((_, month), _)| taken(*month));
+        self.rows = kept;
+        for ((indicator, month), row) in rows {
             for (&(dim, group), &delta) in self.groups.iter().zip(&row) {
                 if delta != (0, 0) {
                     out.push(((dim, group, indicator, month), delta));

@@ -15,6 +15,8 @@ pub struct PgStore {
     write_lock: Option<Arc<tokio::sync::Mutex<()>>>,
     /// The read replica (`--read-database`), when there is one.
     replica: Option<Arc<Replica>>,
+    /// Disclosure control's facts shared by every restricted reader, per `figure_revision`.
+    disclosure: crate::disclosure_facts::FactsCache,
 }
 
 impl PgStore {
@@ -33,6 +35,7 @@ impl PgStore {
             pool,
             write_lock: None,
             replica: None,
+            disclosure: Default::default(),
         })
     }
 

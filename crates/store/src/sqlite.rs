@@ -15,6 +15,8 @@ pub struct SqliteStore {
     write_lock: Option<Arc<tokio::sync::Mutex<()>>>,
     /// The database file (None in memory), for backups.
     path: Option<std::path::PathBuf>,
+    /// Disclosure control's facts shared by every restricted reader, per `figure_revision`.
+    disclosure: crate::disclosure_facts::FactsCache,
 }
 
 impl SqliteStore {
@@ -48,6 +50,7 @@ impl SqliteStore {
             pool,
             write_lock: Some(Arc::new(tokio::sync::Mutex::new(()))),
             path,
+            disclosure: Default::default(),
         })
     }
 

@@ -5,6 +5,7 @@ use super::{Db, Engine};
 use std::collections::HashMap;
 
 use crate::common::push_reached_condition;
+use crate::disclosure_facts::{FactsCache, FactsKey, SharedFacts};
 use async_trait::async_trait;
 use chainpark_core::access::{Kind, Place, Reach};
 use chainpark_core::digital_economy::{DigitalEconomyCategory, DigitalEconomyMap};
@@ -16,11 +17,14 @@ use chainpark_core::period::{Month, Period};
 use chainpark_core::registry::Id;
 use chrono::{DateTime, Utc};
 use sqlx::QueryBuilder;
+use std::sync::Arc;
 
-use crate::figure_batches::{all_new, blocking};
+use crate::figure_batches::{NewMonths, all_new, blocking};
 use crate::figures::*;
+use crate::import_timing::PhaseTimes;
 use crate::staging::Staging;
 use crate::{Actor, Result, StoreError};
+use std::time::Instant;
 type Conn = <Db as sqlx::Database>::Connection;
 
 const INDICATOR_COLUMNS: &str = "SELECT id, code, name_zh, name_en, unit, aggregation, allow_negative, \
@@ -340,6 +344,11 @@ async fn refresh_members(c: &mut Conn, map: &DigitalEconomyMap) -> Result<bool> 
     if differences + stale == 0 {
         return Ok(false);
     }
+    // What is computed from the values and the memberships (disclosure control's shared facts) is
+    // kept per revision: new memberships are a new revision.
+    sqlx::query("UPDATE figure_revision SET revision = revision + 1 WHERE id = 1")
+        .execute(&mut *c)
+        .await?;
     sqlx::query("DELETE FROM figure_group_members")
         .execute(&mut *c)
         .await?;
@@ -371,10 +380,15 @@ async fn rebuild_aggregates(c: &mut Conn) -> Result<()> {
     Ok(())
 }
 
-/// Adds an import's changes to the aggregate tables.
-async fn write_aggregates(c: &mut Conn, deltas: &mut AggregateDeltas) -> Result<()> {
+/// Adds an import's changes to the aggregate tables, but those of the months it is the first to fill: they stay
+/// in `deltas` until every value is noted, then go with the months' tables (`NewMonths::take_aggregates`).
+async fn write_aggregates(
+    c: &mut Conn,
+    deltas: &mut AggregateDeltas,
+    new_months: &NewMonths,
+) -> Result<()> {
     deltas.check()?;
-    super::aggregate_cells(c, deltas.take_by_group())
+    super::aggregate_cells(c, deltas.take_by_group(|m| !new_months.holds(m)))
         .await
         .map_err(|e| overflow_named(e, || "a total this import adds to".into()))
 }
@@ -521,10 +535,13 @@ async fn group_names(
 /// may not read every firm's figures: per firm its contribution to the period (or, with
 /// `restated_base`, its value of the same months a year earlier, for the months it reported this
 /// period), then per group the firms, the largest contribution and the sum of contributions by
-/// magnitude, and the firms the caller may not read. Reads the period's raw values of the groups'
-/// firms, so it runs only for the callers who need it.
+/// magnitude, and the firms the caller may not read. The part that depends on no caller reads the
+/// period's raw values of the groups' firms once per `figure_revision` and is shared by every caller
+/// (`crate::disclosure_facts`); the caller's part is the list of firms its reach reads, counted in memory.
+#[allow(clippy::too_many_arguments)]
 async fn cell_facts(
     c: &mut Conn,
+    cache: &FactsCache,
     by: Dimension,
     indicator: &Indicator,
     period: Period,
@@ -537,63 +554,78 @@ async fn cell_facts(
         Aggregation::Sum => period.first_month().key(),
         Aggregation::Last => last,
     };
-    let mut qb: QueryBuilder<'static, Db> = QueryBuilder::new(
-        "SELECT f.dimension, f.group_id, COUNT(*), CAST(MAX(ABS(f.total)) AS BIGINT), \
-         CAST(SUM(ABS(f.total)) AS BIGINT), CAST(SUM(CASE WHEN ",
-    );
+    let key = FactsKey {
+        by,
+        with_zone,
+        indicator: indicator.id,
+        first,
+        last,
+        restated_base,
+    };
+    let revision = figure_revision(c).await?;
+    let shared = match cache.get(&key, revision) {
+        Some(shared) => shared,
+        None => {
+            let shared = Arc::new(shared_cell_facts(c, &key).await?);
+            // Remembered only when no import committed meanwhile: the facts are then those of `revision`.
+            if figure_revision(c).await? == revision {
+                cache.put(key, revision, shared.clone());
+            }
+            shared
+        }
+    };
     // "The caller may read the figures of the enterprise": the policy's reach, rendered by the one renderer.
-    push_reached_condition(&mut qb, "f.enterprise_id", Kind::EnterpriseContact, reach);
-    qb.push(
-        " THEN 0 ELSE 1 END) AS BIGINT) FROM (SELECT m.dimension, m.group_id, m.enterprise_id, ",
-    );
-    qb.push(if restated_base {
+    let mut qb: QueryBuilder<'static, Db> =
+        QueryBuilder::new("SELECT e.id FROM enterprises e WHERE ");
+    push_reached_condition(&mut qb, "e.id", Kind::EnterpriseContact, reach);
+    qb.push(" ORDER BY e.id");
+    let readable: Vec<i64> = qb.build_query_scalar().fetch_all(&mut *c).await?;
+    Ok(shared.as_read_by(&readable))
+}
+
+/// The caller-independent part of [`cell_facts`]: each contributing firm of each group with its contribution.
+async fn shared_cell_facts(c: &mut Conn, key: &FactsKey) -> Result<SharedFacts> {
+    let mut qb: QueryBuilder<'static, Db> =
+        QueryBuilder::new("SELECT m.dimension, m.group_id, m.enterprise_id, ");
+    qb.push(if key.restated_base {
         "CAST(SUM(p.value) AS BIGINT)"
     } else {
         "CAST(SUM(v.value) AS BIGINT)"
     });
-    qb.push(" AS total FROM figure_group_members m JOIN figure_values v ON v.enterprise_id = m.enterprise_id \
-             AND v.indicator_id = ");
-    qb.push_bind(indicator.id);
+    qb.push(
+        " FROM figure_group_members m JOIN figure_values v ON v.enterprise_id = m.enterprise_id \
+             AND v.indicator_id = ",
+    );
+    qb.push_bind(key.indicator);
     qb.push(" AND v.month >= ")
-        .push_bind(first)
+        .push_bind(key.first)
         .push(" AND v.month <= ")
-        .push_bind(last);
-    if restated_base {
+        .push_bind(key.last);
+    if key.restated_base {
         qb.push(
             " JOIN figure_values p ON p.enterprise_id = v.enterprise_id \
              AND p.indicator_id = v.indicator_id AND p.month = v.month - 100",
         );
     }
     qb.push(" WHERE m.dimension IN (")
-        .push_bind(by.as_str())
+        .push_bind(key.by.as_str())
         .push(", ");
-    qb.push_bind(if with_zone {
+    qb.push_bind(if key.with_zone {
         Dimension::Zone.as_str()
     } else {
-        by.as_str()
+        key.by.as_str()
     });
-    qb.push(
-        ") GROUP BY m.dimension, m.group_id, m.enterprise_id) f GROUP BY f.dimension, f.group_id",
-    );
-    let rows: Vec<(String, i64, i64, i64, i64, i64)> =
-        qb.build_query_as().fetch_all(&mut *c).await?;
-    let mut groups = HashMap::new();
-    let mut zone = None;
-    for (dimension, group, firms, largest, magnitude, unreadable_firms) in rows {
-        let facts = CellFacts {
-            firms,
-            largest,
-            magnitude,
-            unreadable_firms,
-        };
-        if dimension == by.as_str() {
-            groups.insert(group, facts);
-        }
-        if with_zone && dimension == Dimension::Zone.as_str() {
-            zone = Some(facts);
-        }
-    }
-    Ok((groups, zone))
+    qb.push(") GROUP BY m.dimension, m.group_id, m.enterprise_id");
+    let rows: Vec<(String, i64, i64, i64)> = qb.build_query_as().fetch_all(&mut *c).await?;
+    let zone = Dimension::Zone.as_str();
+    Ok(SharedFacts::from_rows(rows.into_iter().flat_map(
+        |(dimension, group, firm, total)| {
+            let of_by = (dimension == key.by.as_str()).then_some((false, group, firm, total));
+            let of_zone =
+                (key.with_zone && dimension == zone).then_some((true, group, firm, total));
+            of_by.into_iter().chain(of_zone)
+        },
+    )))
 }
 
 /// Sums of the aggregates by group over [first, last] (or only `last` for stocks): value and firms
@@ -732,13 +764,17 @@ impl Engine {
         staging: &mut Staging,
         history: i64,
         report: &serde_json::Value,
+        times: &mut PhaseTimes,
     ) -> Result<ImportRecord> {
+        let t = Instant::now();
         let mut tx = self.begin_write().await?;
         let compared_still_holds = lock_figures(tx.conn()).await? == revision;
         // First after the figures' lock: the new months' advisory locks come before any other lock on the figure
         // tables (docs/scale.md).
         let months: Vec<i32> = staging.months.iter().copied().collect();
-        let new_months = super::new_months(tx.conn(), import_id, &months).await?;
+        let mut new_months = super::new_months(tx.conn(), import_id, &months).await?;
+        times.add("lock and new months' tables", t);
+        let t = Instant::now();
         check_staged_against_registry(tx.conn(), staging).await?;
         let history_written =
             compared_still_holds && history_rows(tx.conn(), import_id).await? == history;
@@ -749,14 +785,18 @@ impl Engine {
                 .await?;
         }
         let mut deltas = AggregateDeltas::new(current_members(tx.conn()).await?);
+        times.add("registry check and members", t);
         let received = staging.len() as i64;
         let mut staged = blocking(|| staging.read_back()).map_err(staging_error)?;
         let (mut changed, mut unchanged): (i64, i64) = (0, 0);
         loop {
+            let t = Instant::now();
             let chunk = blocking(|| staged.next_chunk(STAGED_CHUNK)).map_err(staging_error)?;
+            times.add("staging read back", t);
             if chunk.is_empty() {
                 break;
             }
+            let t = Instant::now();
             let chunk = if compared_still_holds {
                 chunk
             } else {
@@ -774,12 +814,22 @@ impl Engine {
             .await?;
             changed += c;
             unchanged += u;
+            times.add("values written (COPY, merge)", t);
             if deltas.is_full() {
-                write_aggregates(tx.conn(), &mut deltas).await?;
+                let t = Instant::now();
+                write_aggregates(tx.conn(), &mut deltas, &new_months).await?;
+                times.add("aggregates", t);
             }
         }
+        let t = Instant::now();
+        write_aggregates(tx.conn(), &mut deltas, &new_months).await?;
+        times.add("aggregates", t);
+        let t = Instant::now();
+        deltas.check()?;
+        new_months.take_aggregates(&mut deltas);
         super::attach_months(tx.conn(), new_months).await?;
-        write_aggregates(tx.conn(), &mut deltas).await?;
+        times.add("new months' values and aggregates keyed and attached", t);
+        let t = Instant::now();
         if changed > 0 {
             sqlx::query("UPDATE figure_revision SET revision = revision + 1 WHERE id = 1")
                 .execute(tx.conn())
@@ -794,6 +844,7 @@ impl Engine {
         )
         .await?;
         tx.commit().await?;
+        times.add("record and commit", t);
         Ok(record)
     }
 
@@ -957,6 +1008,7 @@ impl FigureStore for Engine {
         mut messages: tokio::sync::mpsc::Receiver<ImportMessage>,
     ) -> Result<ImportRecord> {
         may_import_figures(&actor.scope)?;
+        let mut times = PhaseTimes::new();
         // While the file is read: compare each batch with the stored values on a reading connection
         // and stage it, holding no write lock.
         let mut c = self.read().await?;
@@ -967,7 +1019,10 @@ impl FigureStore for Engine {
             .is_some();
         let mut staging = Staging::new().map_err(staging_error)?;
         let report = loop {
-            match messages.recv().await {
+            let t = Instant::now();
+            let message = messages.recv().await;
+            times.add("file read, parsed and sent", t);
+            match message {
                 Some(ImportMessage::Values(values)) => {
                     if let Some(v) = values
                         .iter()
@@ -978,13 +1033,17 @@ impl FigureStore for Engine {
                             actor.scope.role, v.enterprise_id
                         )));
                     }
+                    let t = Instant::now();
                     let staged = if existing {
                         super::compare_batch(&mut c, values).await?
                     } else {
                         all_new(values)
                     };
+                    times.add("compared with stored values", t);
+                    let t = Instant::now();
                     blocking(|| staged.iter().try_for_each(|s| staging.push(s)))
                         .map_err(staging_error)?;
+                    times.add("staged", t);
                 }
                 Some(ImportMessage::Finish {
                     store: true,
@@ -1021,14 +1080,27 @@ impl FigureStore for Engine {
             id
         };
         let months: Vec<i32> = staging.months.iter().copied().collect();
+        let t = Instant::now();
         super::month_partitions(&mut *self.pool.acquire().await?, "figure", &months).await?;
-        let written = match self.write_history_early(import_id, &mut staging).await {
+        times.add("existing months' partitions", t);
+        let t = Instant::now();
+        let history = self.write_history_early(import_id, &mut staging).await;
+        times.add("history written early", t);
+        let written = match history {
             Ok(history) => {
-                self.write_import(import_id, revision, &mut staging, history, &report)
-                    .await
+                self.write_import(
+                    import_id,
+                    revision,
+                    &mut staging,
+                    history,
+                    &report,
+                    &mut times,
+                )
+                .await
             }
             Err(e) => Err(e),
         };
+        times.log(staging.len());
         if written.is_err() {
             // Nothing of the import may stay: its history, unseen, goes in short transactions, then its record.
             // Should that fail too, the history stays unseen (the record is not stored).
@@ -1156,6 +1228,7 @@ impl FigureStore for Engine {
         } else {
             let (facts, zone) = cell_facts(
                 &mut c,
+                &self.disclosure,
                 q.by,
                 &indicator,
                 q.period,
@@ -1168,6 +1241,7 @@ impl FigureStore for Engine {
                 GrowthMethod::PublishedTotals => {
                     cell_facts(
                         &mut c,
+                        &self.disclosure,
                         q.by,
                         &indicator,
                         previous_period,
@@ -1178,7 +1252,17 @@ impl FigureStore for Engine {
                     .await?
                 }
                 GrowthMethod::SameFirms => {
-                    cell_facts(&mut c, q.by, &indicator, q.period, &reach, true, false).await?
+                    cell_facts(
+                        &mut c,
+                        &self.disclosure,
+                        q.by,
+                        &indicator,
+                        q.period,
+                        &reach,
+                        true,
+                        false,
+                    )
+                    .await?
                 }
             };
             (facts, zone, previous_facts)

@@ -13,6 +13,7 @@ mod assessment;
 mod catalogue;
 mod chain_intel;
 mod constraints;
+mod disclosure;
 mod imports;
 mod meters;
 mod month_partitions;
@@ -116,4 +117,6 @@ conformance! {
     targets::target_weights_out_of_range_are_refused_and_store_nothing,
     targets::a_candidate_becomes_a_lead_once_per_segment,
     targets::a_chain_chief_steers_the_targets_of_its_chain_only_and_an_owner_reads_them,
+    disclosure::a_restricted_readers_cell_facts_follow_an_import_that_changes_a_value,
+    disclosure::readers_of_different_reach_get_their_own_unreadable_counts_from_the_shared_facts,
 }
