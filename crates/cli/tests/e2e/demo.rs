@@ -298,7 +298,8 @@ async fn demo_restarted_on_its_folder_ends_with_no_gap_of_days_in_a_meters_readi
     // The board reports the fill until it is done (polled, not timed: the count says when).
     let board_path = format!("/parks/{}", witness["park_id"]);
     let mut progress = Vec::new();
-    for _ in 0..3_000 {
+    // Up to 15 minutes: the fill shares two cores with the rest of CI's tests.
+    for _ in 0..9_000 {
         let board = get(board_path.clone())
             .await
             .expect("answered")
