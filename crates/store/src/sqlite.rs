@@ -176,11 +176,13 @@ mod tests {
         let mut c = sqlx::SqliteConnection::connect("sqlite::memory:")
             .await
             .expect("opens");
-        let (before, packing): (Vec<_>, Vec<_>) = SqliteStore::MIGRATOR
-            .iter()
-            .partition(|m| m.version < 33);
+        let (before, packing): (Vec<_>, Vec<_>) =
+            SqliteStore::MIGRATOR.iter().partition(|m| m.version < 33);
         for m in before {
-            sqlx::raw_sql(&m.sql).execute(&mut c).await.expect("migrates");
+            sqlx::raw_sql(&m.sql)
+                .execute(&mut c)
+                .await
+                .expect("migrates");
         }
         let rows: Vec<(i64, i64, i32, i64, i64)> = vec![
             (1, 1, 202012, -5, 1),
@@ -205,7 +207,10 @@ mod tests {
             .expect("written");
         }
         for m in packing {
-            sqlx::raw_sql(&m.sql).execute(&mut c).await.expect("migrates");
+            sqlx::raw_sql(&m.sql)
+                .execute(&mut c)
+                .await
+                .expect("migrates");
         }
         let read: Vec<(i64, i64, i32, i64, i64)> = sqlx::query_as(
             "SELECT enterprise_id, indicator_id, month, value, import_id FROM figure_values ORDER BY 1, 2, 3",

@@ -243,7 +243,11 @@ pub async fn an_import_that_changes_one_month_of_a_year_leaves_the_other_months_
     let z = zone(&db).await;
     let first = import(
         &db,
-        vec![(1..=12).map(|m| value(z.firm, m, 100 * i64::from(m))).collect()],
+        vec![
+            (1..=12)
+                .map(|m| value(z.firm, m, 100 * i64::from(m)))
+                .collect(),
+        ],
         Some(true),
     )
     .await
@@ -305,5 +309,8 @@ pub async fn a_revised_months_history_keeps_the_import_that_stored_that_month(db
         ),
     )
     .await;
-    assert_eq!(history, vec![(202102, 222, second.id), (202103, 300, first.id)]);
+    assert_eq!(
+        history,
+        vec![(202102, 222, second.id), (202103, 300, first.id)]
+    );
 }
