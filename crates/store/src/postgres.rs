@@ -83,8 +83,8 @@ use crate::chain_members::members_postgres as read_members;
 use crate::figure_batches::{
     aggregates_postgres as aggregate_cells, apply_postgres as apply_batch,
     attach_months_postgres as attach_months, compare_postgres as compare_batch,
-    history_postgres as write_history, new_months_postgres as new_months,
-    partitions_postgres as month_partitions,
+    history_postgres as write_history, month_value_postgres as month_value,
+    new_months_postgres as new_months, partitions_postgres as month_partitions,
 };
 
 #[path = "sql/accounts.rs"]

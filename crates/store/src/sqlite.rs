@@ -99,8 +99,8 @@ use crate::chain_members::members_sqlite as read_members;
 use crate::figure_batches::{
     aggregates_sqlite as aggregate_cells, apply_sqlite as apply_batch,
     attach_months_sqlite as attach_months, compare_sqlite as compare_batch,
-    history_sqlite as write_history, new_months_sqlite as new_months,
-    partitions_sqlite as month_partitions,
+    history_sqlite as write_history, month_value_sqlite as month_value,
+    new_months_sqlite as new_months, partitions_sqlite as month_partitions,
 };
 
 #[path = "sql/accounts.rs"]
@@ -169,6 +169,64 @@ mod tests {
                 .await
                 .expect("audits");
         }
+    }
+
+    /// Values written one row a month before migration 0033 read back the same through the view `figure_values`
+    /// after it: each month's value and import, in a year's row of `figure_years`, nothing added or lost.
+    #[tokio::test]
+    async fn values_written_before_they_were_packed_by_year_read_back_the_same() {
+        use sqlx::Connection;
+        let mut c = sqlx::SqliteConnection::connect("sqlite::memory:")
+            .await
+            .expect("opens");
+        let (before, packing): (Vec<_>, Vec<_>) =
+            SqliteStore::MIGRATOR.iter().partition(|m| m.version < 33);
+        for m in before {
+            sqlx::raw_sql(&m.sql)
+                .execute(&mut c)
+                .await
+                .expect("migrates");
+        }
+        let rows: Vec<(i64, i64, i32, i64, i64)> = vec![
+            (1, 1, 202012, -5, 1),
+            (1, 1, 202101, 7, 1),
+            (1, 1, 202106, 0, 2),
+            (1, 1, 202112, i64::MAX, 3),
+            (1, 2, 202106, 8, 2),
+            (2, 1, 202101, i64::MIN, 3),
+        ];
+        for (enterprise, indicator, month, value, import) in &rows {
+            sqlx::query(
+                "INSERT INTO figure_values (enterprise_id, indicator_id, month, value, import_id) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(enterprise)
+            .bind(indicator)
+            .bind(month)
+            .bind(value)
+            .bind(import)
+            .execute(&mut c)
+            .await
+            .expect("written");
+        }
+        for m in packing {
+            sqlx::raw_sql(&m.sql)
+                .execute(&mut c)
+                .await
+                .expect("migrates");
+        }
+        let read: Vec<(i64, i64, i32, i64, i64)> = sqlx::query_as(
+            "SELECT enterprise_id, indicator_id, month, value, import_id FROM figure_values ORDER BY 1, 2, 3",
+        )
+        .fetch_all(&mut c)
+        .await
+        .expect("read");
+        assert_eq!(read, rows);
+        let years: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM figure_years")
+            .fetch_one(&mut c)
+            .await
+            .expect("counted");
+        assert_eq!(years, 4);
     }
 
     /// A write transaction holds SQLite's write lock from its start, so it never has to upgrade a read lock, which

@@ -168,18 +168,20 @@ fn member_rows_sql(segments: Option<&[Id]>, chains: &[Id]) -> String {
             format!(" AND es.segment_id IN ({})", id_list(ids)),
         ),
     };
+    let (v, value) = super::month_value("v", "e.id", "$1", "$2");
+    let (y, earlier) = super::month_value("y", "e.id", "$1", "$3");
+    let (pv, p_value) = super::month_value("v", "p.enterprise_id", "$1", "$2");
+    let (py, p_earlier) = super::month_value("y", "p.enterprise_id", "$1", "$3");
     format!(
-        "SELECT es.segment_id, es.enterprise_id, COALESCE(v.value, 0) AS output, \
-         COALESCE(y.value, 0) AS output_year_earlier FROM {from} \
-         LEFT JOIN figure_values v ON v.enterprise_id = e.id AND v.indicator_id = $1 AND v.month = $2 \
-         LEFT JOIN figure_values y ON y.enterprise_id = e.id AND y.indicator_id = $1 AND y.month = $3 \
+        "SELECT es.segment_id, es.enterprise_id, COALESCE({value}, 0) AS output, \
+         COALESCE({earlier}, 0) AS output_year_earlier FROM {from} \
+         LEFT JOIN {v} LEFT JOIN {y} \
          WHERE es.enterprise_id = e.id AND e.archived = FALSE \
          AND (t.settled_on IS NULL OR t.settled_on <= $4) AND (t.left_on IS NULL OR t.left_on > $4) \
          AND (e.status = 'active' OR t.left_on IS NOT NULL){segment_test} \
-         UNION ALL SELECT p.segment_id, COALESCE(p.enterprise_id, -p.id), COALESCE(v.value, 0), COALESCE(y.value, 0) \
-         FROM projects p JOIN segments s ON s.id = p.segment_id \
-         LEFT JOIN figure_values v ON v.enterprise_id = p.enterprise_id AND v.indicator_id = $1 AND v.month = $2 \
-         LEFT JOIN figure_values y ON y.enterprise_id = p.enterprise_id AND y.indicator_id = $1 AND y.month = $3 \
+         UNION ALL SELECT p.segment_id, COALESCE(p.enterprise_id, -p.id), COALESCE({p_value}, 0), \
+         COALESCE({p_earlier}, 0) FROM projects p JOIN segments s ON s.id = p.segment_id \
+         LEFT JOIN {pv} LEFT JOIN {py} \
          WHERE p.archived = FALSE AND s.archived = FALSE AND p.stage IN ('in_production', 'at_capacity') \
          AND p.production_on <= $4 AND s.chain_id IN ({})",
         id_list(chains)

@@ -186,6 +186,7 @@ pub async fn check_reports_values_whose_enterprise_does_not_exist(db: Db) {
     );
     // Written behind the store's back: SQLite's foreign keys are switched off on this connection, PostgreSQL's
     // values have none (migration 0026).
+    // SQLite keeps a year in a row (migration 0033) behind the view `figure_values`.
     match db.engine {
         Engine::Sqlite => {
             let mut c = sqlx::SqliteConnection::connect(&db.url)
@@ -195,6 +196,11 @@ pub async fn check_reports_values_whose_enterprise_does_not_exist(db: Db) {
                 .execute(&mut c)
                 .await
                 .expect("off");
+            let orphan = format!(
+                "INSERT INTO figure_years SELECT {}, indicator_id, year, v1, i1, v2, i2, v3, i3, v4, i4, v5, i5, \
+                 v6, i6, v7, i7, v8, i8, v9, i9, v10, i10, v11, i11, v12, i12 FROM figure_years",
+                z.firm + 1_000
+            );
             sqlx::query(&orphan).execute(&mut c).await.expect("written");
         }
         Engine::Postgres => {
@@ -210,5 +216,102 @@ pub async fn check_reports_values_whose_enterprise_does_not_exist(db: Db) {
             .iter()
             .any(|p| p.contains(&format!("enterprise {}", z.firm + 1_000))),
         "{problems:?}"
+    );
+}
+
+/// Rows read behind the store's back, three integers each (the same SQL on both engines).
+async fn read_rows(db: &Db, sql: &str) -> Vec<(i64, i64, i64)> {
+    use sqlx::Connection;
+    match db.engine {
+        Engine::Sqlite => {
+            let mut c = sqlx::SqliteConnection::connect(&db.url)
+                .await
+                .expect("SQLite");
+            sqlx::query_as(sql).fetch_all(&mut c).await.expect("read")
+        }
+        Engine::Postgres => {
+            let mut c = sqlx::PgConnection::connect(&db.url)
+                .await
+                .expect("PostgreSQL");
+            sqlx::query_as(sql).fetch_all(&mut c).await.expect("read")
+        }
+    }
+}
+
+pub async fn an_import_that_changes_one_month_of_a_year_leaves_the_other_months_and_their_imports_as_they_were(
+    db: Db,
+) {
+    let z = zone(&db).await;
+    let first = import(
+        &db,
+        vec![
+            (1..=12)
+                .map(|m| value(z.firm, m, 100 * i64::from(m)))
+                .collect(),
+        ],
+        Some(true),
+    )
+    .await
+    .expect("imported");
+    let second = import(
+        &db,
+        vec![vec![value(z.firm, 5, 999), value(z.firm, 6, 600)]],
+        Some(true),
+    )
+    .await
+    .expect("imported");
+    assert_eq!((second.values_changed, second.values_unchanged), (1, 1));
+    let rows = read_rows(
+        &db,
+        &format!(
+            "SELECT CAST(month AS BIGINT), value, import_id FROM figure_values WHERE enterprise_id = {} \
+             ORDER BY month",
+            z.firm
+        ),
+    )
+    .await;
+    let expected: Vec<(i64, i64, i64)> = (1..=12)
+        .map(|m| {
+            if m == 5 {
+                (202105, 999, second.id)
+            } else {
+                (202100 + m, 100 * m, first.id)
+            }
+        })
+        .collect();
+    assert_eq!(rows, expected);
+}
+
+pub async fn a_revised_months_history_keeps_the_import_that_stored_that_month(db: Db) {
+    let z = zone(&db).await;
+    let first = import(
+        &db,
+        vec![vec![value(z.firm, 2, 200), value(z.firm, 3, 300)]],
+        Some(true),
+    )
+    .await
+    .expect("imported");
+    let second = import(&db, vec![vec![value(z.firm, 2, 222)]], Some(true))
+        .await
+        .expect("imported");
+    let third = import(
+        &db,
+        vec![vec![value(z.firm, 2, 2222), value(z.firm, 3, 333)]],
+        Some(true),
+    )
+    .await
+    .expect("imported");
+    let history = read_rows(
+        &db,
+        &format!(
+            "SELECT CAST(month AS BIGINT), value, import_id FROM figure_history WHERE enterprise_id = {} \
+             AND superseded_by = {} ORDER BY month",
+            z.firm, third.id
+        ),
+    )
+    .await;
+    assert_eq!(
+        history,
+        vec![(202102, 222, second.id), (202103, 300, first.id)]
     );
 }

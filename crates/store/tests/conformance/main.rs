@@ -90,6 +90,8 @@ conformance! {
     imports::imports_are_listed_to_their_author_and_to_those_who_read_everything,
     imports::an_import_naming_an_enterprise_that_does_not_exist_stores_nothing,
     imports::check_reports_values_whose_enterprise_does_not_exist,
+    imports::an_import_that_changes_one_month_of_a_year_leaves_the_other_months_and_their_imports_as_they_were,
+    imports::a_revised_months_history_keeps_the_import_that_stored_that_month,
     constraints::unique_and_foreign_key_violations_become_conflict_and_invalid,
     assessment::a_parcel_keeps_its_history_and_a_year_is_evaluated_on_its_end,
     assessment::a_scheme_in_use_is_not_edited_in_place,
