@@ -120,6 +120,15 @@ pub fn csv_bytes(bytes: &[u8]) -> Outcome {
     run(|importer, values| importer.read_csv(Cursor::new(bytes), resolve, values))
 }
 
+/// Reads CSV bytes on `threads` reading threads.
+pub fn csv_on_threads(options: ImportOptions, bytes: &[u8], threads: usize) -> Outcome {
+    let catalogue = Catalogue::default();
+    let importer = Importer::new(&catalogue, options).reading_threads(threads);
+    let mut values = Vec::new();
+    let result = importer.read_csv(Cursor::new(bytes), resolve, &mut values);
+    Outcome { result, values }
+}
+
 pub fn xlsx(bytes: &[u8]) -> Outcome {
     run(|importer, values| importer.read_xlsx(Cursor::new(bytes), resolve, values))
 }
