@@ -3,7 +3,10 @@
 
 mod common;
 
-use chainpark_import::{ImportLimits, ImportOptions, Problem};
+use std::io::Cursor;
+use std::ops::ControlFlow;
+
+use chainpark_import::{Catalogue, ImportLimits, ImportOptions, Importer, IndicatorValue, Problem};
 use common::*;
 
 /// A file of several batches of records (each batch holds 256 KiB) with problems spread over all of them: unknown
@@ -20,7 +23,7 @@ fn many_batches() -> String {
                     row += 1;
                     let code_text = match row % 7919 {
                         0 => code(500),
-                        1 => "91500000MA0000000X".to_string(),
+                        7 => "91500000MA0000000X".to_string(),
                         _ => code(firm),
                     };
                     let name = if row % 613 == 0 {
@@ -50,7 +53,8 @@ fn many_batches() -> String {
     text
 }
 
-fn assert_same_on_one_and_two_threads(options: ImportOptions, bytes: &[u8]) {
+/// Reads the bytes on one thread and on two, and returns what one thread read once both agree.
+fn assert_same_on_one_and_two_threads(options: ImportOptions, bytes: &[u8]) -> Outcome {
     let one = csv_on_threads(options.clone(), bytes, 1);
     let two = csv_on_threads(options, bytes, 2);
     match (&one.result, &two.result) {
@@ -59,6 +63,7 @@ fn assert_same_on_one_and_two_threads(options: ImportOptions, bytes: &[u8]) {
         (a, b) => panic!("one thread: {a:?}; two threads: {b:?}"),
     }
     assert_eq!(one.values, two.values);
+    one
 }
 
 #[test]
@@ -104,12 +109,35 @@ fn a_file_error_after_many_batches_is_the_same_on_two_threads() {
     text.push_str(&format!("{},企业1,\"2024-01,增加值,1\n", code(2)));
     let mut bytes = text.into_bytes();
     bytes.extend_from_slice(&[0xff, 0xfe, 0x00, b'\n']);
-    assert_same_on_one_and_two_threads(ImportOptions::new(latest()), &bytes);
+    let one = assert_same_on_one_and_two_threads(ImportOptions::new(latest()), &bytes);
+    assert!(one.result.is_err(), "{:?}", one.result);
 }
 
 #[test]
 fn a_gb18030_file_reads_the_same_on_two_threads() {
-    let (bytes, _, had_errors) = encoding_rs::GBK.encode(&many_batches());
+    let text = many_batches();
+    let (bytes, _, had_errors) = encoding_rs::GBK.encode(&text);
     assert!(!had_errors);
     assert_same_on_one_and_two_threads(ImportOptions::new(latest()), &bytes);
+}
+
+#[test]
+fn a_sink_that_stops_stops_the_reading_on_two_threads() {
+    let text = many_batches();
+    let catalogue = Catalogue::default();
+    let importer = Importer::new(&catalogue, ImportOptions::new(latest())).reading_threads(2);
+    let mut values = Vec::new();
+    let mut sink = |v: IndicatorValue| {
+        values.push(v);
+        if values.len() == 10 {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
+        }
+    };
+    let report = importer
+        .read_csv(Cursor::new(text.as_bytes()), resolve, &mut sink)
+        .expect("a report");
+    assert!(report.stopped_early);
+    assert_eq!(values.len(), 10);
 }

@@ -22,7 +22,7 @@ pub fn code(n: u32) -> String {
         .to_string()
 }
 
-fn resolve(code: &CreditCode) -> Option<i64> {
+pub fn resolve(code: &CreditCode) -> Option<i64> {
     let s = code.as_str();
     s.strip_prefix("91500000MA")
         .and_then(|rest| rest[..7].parse::<i64>().ok())
