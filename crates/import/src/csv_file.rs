@@ -281,15 +281,19 @@ where
     F: FnMut(&CreditCode) -> Option<i64>,
     S: ValueSink + ?Sized,
 {
-    let records = Records::new(Transcoder::new(input)?, &options.limits);
-    let (delimiter, encoding) = (records.delimiter, records.encoding_name());
+    let mut records = Records::new(Transcoder::new(input)?, &options.limits);
+    let delimiter = records.delimiter;
     if threads < 2 {
-        return check_pass(records, delimiter, encoding, catalogue, options, resolve, pass);
+        let (mut report, repeats) =
+            check_pass(&mut records, delimiter, catalogue, options, resolve, pass)?;
+        // The encoding is known for sure once the file is read (a GB18030 file may open with ASCII lines).
+        report.encoding = Some(records.encoding_name().to_string());
+        return Ok((report, repeats));
     }
     std::thread::scope(|scope| {
         let (full, batches) = std::sync::mpsc::sync_channel(BATCHES_IN_FLIGHT);
         let (spare, spares) = std::sync::mpsc::channel();
-        scope.spawn(move || split(records, full, spares));
+        let splitting = scope.spawn(move || split(records, full, spares));
         // Dropping the batched records (at the end, or when the checker stops early) stops the splitting thread.
         let batched = Batched {
             batches,
@@ -300,7 +304,13 @@ where
             byte: 0,
             done: false,
         };
-        check_pass(batched, delimiter, encoding, catalogue, options, resolve, pass)
+        let checked = check_pass(batched, delimiter, catalogue, options, resolve, pass);
+        let encoding = splitting
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        let (mut report, repeats) = checked?;
+        report.encoding = Some(encoding.to_string());
+        Ok((report, repeats))
     })
 }
 
@@ -310,7 +320,7 @@ trait Source {
     fn next(&mut self, record: &mut Record) -> Result<bool, ImportError>;
 }
 
-impl<R: Read> Source for Records<R> {
+impl<R: Read> Source for &mut Records<R> {
     fn next(&mut self, record: &mut Record) -> Result<bool, ImportError> {
         Records::next(self, record)
     }
@@ -347,12 +357,12 @@ impl Batch {
 }
 
 /// The splitting thread: records in batches, in file order, then the reader's error if it met one. It stops when
-/// the checking thread no longer listens.
+/// the checking thread no longer listens, and returns the file's encoding.
 fn split<R: Read>(
     mut records: Records<R>,
     full: SyncSender<Result<Batch, ImportError>>,
     spares: Receiver<Batch>,
-) {
+) -> &'static str {
     let mut record = Record::new();
     loop {
         let mut batch = spares.try_recv().unwrap_or_default();
@@ -370,17 +380,18 @@ fn split<R: Read>(
             }
         };
         if !batch.records.is_empty() && full.send(Ok(batch)).is_err() {
-            return;
+            break;
         }
         match end {
             None => {}
-            Some(Ok(())) => return,
+            Some(Ok(())) => break,
             Some(Err(e)) => {
                 let _ = full.send(Err(e));
-                return;
+                break;
             }
         }
     }
+    records.encoding_name()
 }
 
 /// The checking thread's side: records taken from the batches in order, each batch handed back for reuse.
@@ -444,7 +455,6 @@ impl Source for Batched {
 fn check_pass<F, S>(
     mut records: impl Source,
     delimiter: u8,
-    encoding: &'static str,
     catalogue: &Catalogue,
     options: &ImportOptions,
     resolve: F,
@@ -535,9 +545,7 @@ where
     if checker.rows_read() == 0 {
         return Err(ImportError::NoDataRows { header_line });
     }
-    let (mut report, repeats) = checker.finish();
-    report.encoding = Some(encoding.to_string());
-    Ok((report, repeats))
+    Ok(checker.finish())
 }
 
 /// The mark of an unclosed quote, after which the reader runs on to the next quote or the end of the file: a cell
