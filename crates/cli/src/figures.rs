@@ -1105,11 +1105,7 @@ async fn timed_import(
 
 /// `chainpark bench --populated --parse-only`: the file read and checked as an import reads it (the default
 /// catalogue, every demo credit code resolved from a map, values counted), on one reading thread and on two.
-fn parse_only(
-    csv: &Path,
-    zone: &chainpark_core::demo::DemoZone,
-    rows: u64,
-) -> anyhow::Result<()> {
+fn parse_only(csv: &Path, zone: &chainpark_core::demo::DemoZone, rows: u64) -> anyhow::Result<()> {
     use chainpark_import::{Catalogue, ImportOptions, Importer, IndicatorValue, YearMonth};
     let catalogue = Catalogue::new(chainpark_import::default_catalogue())?;
     let ids: std::collections::HashMap<&str, i64> = zone

@@ -41,7 +41,9 @@ fn many_batches() -> String {
                     } else {
                         format!("{}.{:02}", row % 9_973, row % 100)
                     };
-                    text.push_str(&format!("{code_text},{name},{period},{indicator},{value}\n"));
+                    text.push_str(&format!(
+                        "{code_text},{name},{period},{indicator},{value}\n"
+                    ));
                     if row % 15_013 == 0 {
                         // The first row of the file again, far from its first line.
                         text.push_str(&format!("{},企业1,2010-01,增加值,1\n", code(1)));
