@@ -26,17 +26,17 @@ fn many_batches() -> String {
                         7 => "91500000MA0000000X".to_string(),
                         _ => code(firm),
                     };
-                    let name = if row % 613 == 0 {
+                    let name = if row.is_multiple_of(613) {
                         "\"园区\n第一\r\n企业\"".to_string()
                     } else {
                         format!("企业{firm}")
                     };
-                    let period = if row % 10_007 == 0 {
+                    let period = if row.is_multiple_of(10_007) {
                         "2031-01".to_string()
                     } else {
                         format!("{year}-{m:02}")
                     };
-                    let value = if row % 12_011 == 0 {
+                    let value = if row.is_multiple_of(12_011) {
                         "十二".to_string()
                     } else {
                         format!("{}.{:02}", row % 9_973, row % 100)
@@ -44,7 +44,7 @@ fn many_batches() -> String {
                     text.push_str(&format!(
                         "{code_text},{name},{period},{indicator},{value}\n"
                     ));
-                    if row % 15_013 == 0 {
+                    if row.is_multiple_of(15_013) {
                         // The first row of the file again, far from its first line.
                         text.push_str(&format!("{},企业1,2010-01,增加值,1\n", code(1)));
                     }
