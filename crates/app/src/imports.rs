@@ -154,7 +154,9 @@ pub async fn run_import(
             Some(enterprise.id)
         };
         let mut sink = |v: chainpark_import::IndicatorValue| {
-            if foreign.borrow().contains_key(&v.enterprise_id) {
+            // Refused enterprises are rare (none for an account that reports for all): no hashing then.
+            let foreign = foreign.borrow();
+            if !foreign.is_empty() && foreign.contains_key(&v.enterprise_id) {
                 denied.note(v.line, v.enterprise_id);
                 return ControlFlow::Continue(());
             }

@@ -114,6 +114,10 @@ pub struct BenchArgs {
     /// With `--populated`: the sqlite3 command-line shell to time (Debian's `sqlite3`).
     #[arg(long, default_value = "sqlite3")]
     pub sqlite3: PathBuf,
+    /// With `--populated`: only read and check the file (no store, every credit code known), on one thread and
+    /// then on two, and print rows/s of each.
+    #[arg(long)]
+    pub parse_only: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -1110,6 +1114,52 @@ async fn timed_import(
     Ok((record, seconds, peak, rss_before))
 }
 
+/// `chainpark bench --populated --parse-only`: the file read and checked as an import reads it (the default
+/// catalogue, every demo credit code resolved from a map, values counted), on one reading thread and on two.
+fn parse_only(csv: &Path, zone: &chainpark_core::demo::DemoZone, rows: u64) -> anyhow::Result<()> {
+    use chainpark_import::{Catalogue, ImportOptions, Importer, IndicatorValue, YearMonth};
+    let catalogue = Catalogue::new(chainpark_import::default_catalogue())?;
+    let ids: std::collections::HashMap<&str, i64> = zone
+        .enterprises
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (e.credit_code.as_str(), i as i64 + 1))
+        .collect();
+    let options = ImportOptions::new(YearMonth::new(2999, 12)?);
+    println!(
+        "load average before the parse: {}",
+        crate::bench_api::load_average()
+    );
+    for threads in [1, 2] {
+        let importer = Importer::new(&catalogue, options.clone()).reading_threads(threads);
+        let mut values = 0u64;
+        let mut sink = |_: IndicatorValue| {
+            values += 1;
+            std::ops::ControlFlow::Continue(())
+        };
+        reset_peak_rss();
+        let started = Instant::now();
+        let report = importer.read_path(
+            csv,
+            |code: &chainpark_core::credit_code::CreditCode| ids.get(code.as_str()).copied(),
+            &mut sink,
+        )?;
+        let seconds = started.elapsed().as_secs_f64();
+        if !report.is_clean() || values != rows {
+            bail!(
+                "the parse found {} problems and {values} values in {rows} rows",
+                report.error_count
+            );
+        }
+        println!(
+            "parse only, {threads} thread(s): {rows} rows in {seconds:.2} s = {:.0} rows/s, peak RSS {:.0} MiB",
+            rows as f64 / seconds,
+            peak_rss_mib().unwrap_or(0.0)
+        );
+    }
+    Ok(())
+}
+
 /// `chainpark bench --populated`: the import of a month's file into a store that already holds years of values, the
 /// case a zone meets every month, against sqlite3's `.import` of the same CSV (no validation, no comparison, no
 /// history, no roll-ups: the floor of what storing the rows costs) in the same run; then the same file into an
@@ -1136,6 +1186,11 @@ async fn bench_populated(args: &BenchArgs) -> anyhow::Result<()> {
         file.revised,
         started.elapsed().as_secs_f64()
     );
+    if args.parse_only {
+        let timed = parse_only(&csv, &zone, file.rows);
+        let _ = std::fs::remove_file(&csv);
+        return timed;
+    }
     println!(
         "load average before sqlite3 .import: {}",
         crate::bench_api::load_average()

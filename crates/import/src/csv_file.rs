@@ -3,8 +3,13 @@
 //! (rather than through `csv::Reader`) to cap the size of one record: an unclosed quote would otherwise pull the
 //! whole rest of a 2 GB file into a single cell. A file with repeated rows is read a second time, to name where each
 //! repeated key first appeared.
+//!
+//! On two threads, one thread decodes and splits the file into batches of records and the other checks them, in
+//! file order, through the same checker: the report and the values are those of one thread by construction, and
+//! memory stays bounded by the few batches in flight.
 
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
+use std::sync::mpsc::{Receiver, Sender, SyncSender};
 
 use chainpark_core::credit_code::CreditCode;
 use csv_core::ReadRecordResult;
@@ -229,11 +234,12 @@ pub(crate) fn read<R, F, S>(
     mut input: R,
     catalogue: &Catalogue,
     options: &ImportOptions,
+    threads: usize,
     mut resolve: F,
     sink: &mut S,
 ) -> Result<ImportReport, ImportError>
 where
-    R: Read + Seek,
+    R: Read + Seek + Send,
     F: FnMut(&CreditCode) -> Option<i64>,
     S: ValueSink + ?Sized,
 {
@@ -242,6 +248,7 @@ where
         &mut input,
         catalogue,
         options,
+        threads,
         &mut resolve,
         Pass::Check(sink),
     )?;
@@ -251,6 +258,7 @@ where
             &mut input,
             catalogue,
             options,
+            threads,
             &mut resolve,
             Pass::FindFirstLines(&mut repeats),
         )?;
@@ -259,20 +267,203 @@ where
     Ok(report)
 }
 
-/// One reading of the file, from its start.
+/// One reading of the file, from its start: on this thread, or split into records on another one.
 fn read_pass<R, F, S>(
     input: R,
+    catalogue: &Catalogue,
+    options: &ImportOptions,
+    threads: usize,
+    resolve: F,
+    pass: Pass<'_, S>,
+) -> Result<(ImportReport, Repeats), ImportError>
+where
+    R: Read + Send,
+    F: FnMut(&CreditCode) -> Option<i64>,
+    S: ValueSink + ?Sized,
+{
+    let mut records = Records::new(Transcoder::new(input)?, &options.limits);
+    let delimiter = records.delimiter;
+    if threads < 2 {
+        let (mut report, repeats) =
+            check_pass(&mut records, delimiter, catalogue, options, resolve, pass)?;
+        // The encoding is known for sure once the file is read (a GB18030 file may open with ASCII lines).
+        report.encoding = Some(records.encoding_name().to_string());
+        return Ok((report, repeats));
+    }
+    std::thread::scope(|scope| {
+        let (full, batches) = std::sync::mpsc::sync_channel(BATCHES_IN_FLIGHT);
+        let (spare, spares) = std::sync::mpsc::channel();
+        let splitting = scope.spawn(move || split(records, full, spares));
+        // Dropping the batched records (at the end, or when the checker stops early) stops the splitting thread.
+        let batched = Batched {
+            batches,
+            spare,
+            batch: Batch::default(),
+            row: 0,
+            cell: 0,
+            byte: 0,
+            done: false,
+        };
+        let checked = check_pass(batched, delimiter, catalogue, options, resolve, pass);
+        let encoding = splitting
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        let (mut report, repeats) = checked?;
+        report.encoding = Some(encoding.to_string());
+        Ok((report, repeats))
+    })
+}
+
+/// Records, one at a time.
+trait Source {
+    /// Reads the next record into `record`; `false` at the end of the file.
+    fn next(&mut self, record: &mut Record) -> Result<bool, ImportError>;
+}
+
+impl<R: Read> Source for &mut Records<R> {
+    fn next(&mut self, record: &mut Record) -> Result<bool, ImportError> {
+        Records::next(self, record)
+    }
+}
+
+/// Batches queued between the splitting thread and the checking one, beyond the one each is working on.
+const BATCHES_IN_FLIGHT: usize = 2;
+/// A batch is sent once its cells hold this many bytes (or at the end of the file).
+const BATCH_BYTES: usize = 1 << 18;
+
+/// Records split by the splitting thread: their cells back to back, and each record's cell count and lines.
+#[derive(Default)]
+struct Batch {
+    bytes: Vec<u8>,
+    /// Where each cell ends, from the start of its record.
+    ends: Vec<usize>,
+    /// Cells, physical line and line breaks inside cells of each record.
+    records: Vec<(usize, u64, u64)>,
+}
+
+impl Batch {
+    fn push(&mut self, record: &Record) {
+        self.bytes.extend_from_slice(record.as_slice());
+        self.ends.extend_from_slice(&record.ends[..record.len]);
+        self.records
+            .push((record.len, record.line, record.inner_breaks));
+    }
+
+    fn clear(&mut self) {
+        self.bytes.clear();
+        self.ends.clear();
+        self.records.clear();
+    }
+}
+
+/// The splitting thread: records in batches, in file order, then the reader's error if it met one. It stops when
+/// the checking thread no longer listens, and returns the file's encoding.
+fn split<R: Read>(
+    mut records: Records<R>,
+    full: SyncSender<Result<Batch, ImportError>>,
+    spares: Receiver<Batch>,
+) -> &'static str {
+    let mut record = Record::new();
+    loop {
+        let mut batch = spares.try_recv().unwrap_or_default();
+        batch.clear();
+        let end = loop {
+            match records.next(&mut record) {
+                Ok(true) => {
+                    batch.push(&record);
+                    if batch.bytes.len() >= BATCH_BYTES {
+                        break None;
+                    }
+                }
+                Ok(false) => break Some(Ok(())),
+                Err(e) => break Some(Err(e)),
+            }
+        };
+        if !batch.records.is_empty() && full.send(Ok(batch)).is_err() {
+            break;
+        }
+        match end {
+            None => {}
+            Some(Ok(())) => break,
+            Some(Err(e)) => {
+                let _ = full.send(Err(e));
+                break;
+            }
+        }
+    }
+    records.encoding_name()
+}
+
+/// The checking thread's side: records taken from the batches in order, each batch handed back for reuse.
+struct Batched {
+    batches: Receiver<Result<Batch, ImportError>>,
+    spare: Sender<Batch>,
+    batch: Batch,
+    /// The next record of `batch`, its first cell and its first byte.
+    row: usize,
+    cell: usize,
+    byte: usize,
+    done: bool,
+}
+
+impl Source for Batched {
+    fn next(&mut self, record: &mut Record) -> Result<bool, ImportError> {
+        while self.row >= self.batch.records.len() {
+            if self.done {
+                return Ok(false);
+            }
+            match self.batches.recv() {
+                Ok(Ok(batch)) => {
+                    let used = std::mem::replace(&mut self.batch, batch);
+                    // The splitting thread may have finished; a batch it does not take back is simply dropped.
+                    let _ = self.spare.send(used);
+                    (self.row, self.cell, self.byte) = (0, 0, 0);
+                }
+                Ok(Err(e)) => {
+                    self.done = true;
+                    return Err(e);
+                }
+                // The splitting thread ended: the file is read (a panic there is raised again when it is joined).
+                Err(_) => {
+                    self.done = true;
+                    return Ok(false);
+                }
+            }
+        }
+        let (cells, line, inner_breaks) = self.batch.records[self.row];
+        let ends = &self.batch.ends[self.cell..self.cell + cells];
+        let len = ends.last().copied().unwrap_or(0);
+        if record.bytes.len() < len {
+            record.bytes.resize(len, 0);
+        }
+        if record.ends.len() < cells {
+            record.ends.resize(cells, 0);
+        }
+        record.bytes[..len].copy_from_slice(&self.batch.bytes[self.byte..self.byte + len]);
+        record.ends[..cells].copy_from_slice(ends);
+        record.len = cells;
+        record.line = line;
+        record.inner_breaks = inner_breaks;
+        self.row += 1;
+        self.cell += cells;
+        self.byte += len;
+        Ok(true)
+    }
+}
+
+/// Finds the header among the first records and checks every record after it.
+fn check_pass<F, S>(
+    mut records: impl Source,
+    delimiter: u8,
     catalogue: &Catalogue,
     options: &ImportOptions,
     resolve: F,
     pass: Pass<'_, S>,
 ) -> Result<(ImportReport, Repeats), ImportError>
 where
-    R: Read,
     F: FnMut(&CreditCode) -> Option<i64>,
     S: ValueSink + ?Sized,
 {
-    let mut records = Records::new(Transcoder::new(input)?, &options.limits);
     let mut record = Record::new();
 
     let mut first_row: Option<String> = None;
@@ -328,7 +519,7 @@ where
 
     while records.next(&mut record)? {
         let line = record.line;
-        if let Some(column) = broken_quote(&record, header_width, records.delimiter, |i| {
+        if let Some(column) = broken_quote(&record, header_width, delimiter, |i| {
             checker.header.is_checked(i)
         }) {
             let last = line + record.inner_breaks;
@@ -354,9 +545,7 @@ where
     if checker.rows_read() == 0 {
         return Err(ImportError::NoDataRows { header_line });
     }
-    let (mut report, repeats) = checker.finish();
-    report.encoding = Some(records.encoding_name().to_string());
-    Ok((report, repeats))
+    Ok(checker.finish())
 }
 
 /// The mark of an unclosed quote, after which the reader runs on to the next quote or the end of the file: a cell

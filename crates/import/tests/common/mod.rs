@@ -22,7 +22,7 @@ pub fn code(n: u32) -> String {
         .to_string()
 }
 
-fn resolve(code: &CreditCode) -> Option<i64> {
+pub fn resolve(code: &CreditCode) -> Option<i64> {
     let s = code.as_str();
     s.strip_prefix("91500000MA")
         .and_then(|rest| rest[..7].parse::<i64>().ok())
@@ -118,6 +118,15 @@ pub fn csv(text: &str) -> Outcome {
 
 pub fn csv_bytes(bytes: &[u8]) -> Outcome {
     run(|importer, values| importer.read_csv(Cursor::new(bytes), resolve, values))
+}
+
+/// Reads CSV bytes on `threads` reading threads.
+pub fn csv_on_threads(options: ImportOptions, bytes: &[u8], threads: usize) -> Outcome {
+    let catalogue = Catalogue::default();
+    let importer = Importer::new(&catalogue, options).reading_threads(threads);
+    let mut values = Vec::new();
+    let result = importer.read_csv(Cursor::new(bytes), resolve, &mut values);
+    Outcome { result, values }
 }
 
 pub fn xlsx(bytes: &[u8]) -> Outcome {
