@@ -40,14 +40,22 @@ pub(crate) async fn members_sqlite(
         #[allow(unsafe_code)]
         let conn = unsafe { rusqlite::Connection::from_handle(raw.as_ptr()) }?;
         let mut statement = conn.prepare(&q.sql)?;
-        // Dates are kept as `YYYY-MM-DD` text on SQLite, as sqlx writes them. Bound by name: SQLite numbers
-        // `$n` parameters in the order they first appear, which the query's value expressions do not keep.
-        let mut rows = statement.query(rusqlite::named_params! {
-            "$1": q.indicator_id,
-            "$2": q.month,
-            "$3": q.year_earlier,
-            "$4": q.day.format("%Y-%m-%d").to_string(),
-        })?;
+        // Dates are kept as `YYYY-MM-DD` text on SQLite, as sqlx writes them. Bound by name, and only the names
+        // the statement holds: SQLite numbers `$n` parameters in the order they first appear, and its value
+        // lookups write the months into the statement (`figure_batches::month_value_sqlite`).
+        let day = q.day.format("%Y-%m-%d").to_string();
+        let parameters: [(&str, &dyn rusqlite::ToSql); 4] = [
+            ("$1", &q.indicator_id),
+            ("$2", &q.month),
+            ("$3", &q.year_earlier),
+            ("$4", &day),
+        ];
+        for (name, value) in parameters {
+            if let Some(index) = statement.parameter_index(name)? {
+                statement.raw_bind_parameter(index, value)?;
+            }
+        }
+        let mut rows = statement.raw_query();
         let mut members = Vec::new();
         while let Some(row) = rows.next()? {
             members.push(Member {

@@ -460,39 +460,37 @@ pub(crate) async fn aggregates_postgres(
 
 /// One month's value of an enterprise's indicator, for a reader that looks it up by key (a `LEFT JOIN`, which
 /// SQLite cannot flatten the view `figure_values` into): the joined table with its condition, and the value. On
-/// SQLite, the year's row by its whole key (migration 0033) and the month picked from it; `month` is an SQL
-/// expression (yyyymm), used twice.
+/// SQLite, the year's row by its whole key (migration 0033) and the month's column of it, both written into the
+/// statement (integers from a `Month`, never text), so that nothing is computed per row; `_param` is unused.
 pub(crate) fn month_value_sqlite(
     alias: &str,
     enterprise: &str,
     indicator: &str,
-    month: &str,
+    _param: &str,
+    month: chainpark_core::period::Month,
 ) -> (String, String) {
-    let mut value = format!("CASE {month} % 100");
-    for m in 1..=12 {
-        value.push_str(&format!(" WHEN {m} THEN {alias}.v{m}"));
-    }
-    value.push_str(" END");
     (
         format!(
             "figure_years {alias} ON {alias}.enterprise_id = {enterprise} AND {alias}.indicator_id = {indicator} \
-             AND {alias}.year = {month} / 100"
+             AND {alias}.year = {}",
+            month.year()
         ),
-        value,
+        format!("{alias}.v{}", month.month()),
     )
 }
 
-/// PostgreSQL: as [`month_value_sqlite`], the month's row of `figure_values`.
+/// PostgreSQL: as [`month_value_sqlite`], the month's row of `figure_values`, the month bound as `param`.
 pub(crate) fn month_value_postgres(
     alias: &str,
     enterprise: &str,
     indicator: &str,
-    month: &str,
+    param: &str,
+    _month: chainpark_core::period::Month,
 ) -> (String, String) {
     (
         format!(
             "figure_values {alias} ON {alias}.enterprise_id = {enterprise} AND {alias}.indicator_id = {indicator} \
-             AND {alias}.month = {month}"
+             AND {alias}.month = {param}"
         ),
         format!("{alias}.value"),
     )

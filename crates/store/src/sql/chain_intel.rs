@@ -155,7 +155,7 @@ fn id_list(ids: &[Id]) -> String {
 /// JOIN` keeps that order on SQLite and is an inner join to PostgreSQL). It tests no segment: the caller keeps the
 /// rows of the segments it diagnoses, which costs less than a test of every row against a list. One chain reads a
 /// tenth of the zone and goes in through its segments' index.
-fn member_rows_sql(segments: Option<&[Id]>, chains: &[Id]) -> String {
+fn member_rows_sql(segments: Option<&[Id]>, chains: &[Id], month: Month) -> String {
     let (from, segment_test) = match segments {
         None => (
             "enterprises e LEFT JOIN enterprise_tenures t ON t.enterprise_id = e.id \
@@ -168,10 +168,11 @@ fn member_rows_sql(segments: Option<&[Id]>, chains: &[Id]) -> String {
             format!(" AND es.segment_id IN ({})", id_list(ids)),
         ),
     };
-    let (v, value) = super::month_value("v", "e.id", "$1", "$2");
-    let (y, earlier) = super::month_value("y", "e.id", "$1", "$3");
-    let (pv, p_value) = super::month_value("v", "p.enterprise_id", "$1", "$2");
-    let (py, p_earlier) = super::month_value("y", "p.enterprise_id", "$1", "$3");
+    let year_earlier = Month::new(month.year() - 1, month.month()).unwrap_or(month);
+    let (v, value) = super::month_value("v", "e.id", "$1", "$2", month);
+    let (y, earlier) = super::month_value("y", "e.id", "$1", "$3", year_earlier);
+    let (pv, p_value) = super::month_value("v", "p.enterprise_id", "$1", "$2", month);
+    let (py, p_earlier) = super::month_value("y", "p.enterprise_id", "$1", "$3", year_earlier);
     format!(
         "SELECT es.segment_id, es.enterprise_id, COALESCE({value}, 0) AS output, \
          COALESCE({earlier}, 0) AS output_year_earlier FROM {from} \
@@ -239,7 +240,11 @@ impl ChainIntelStore for Engine {
 
         let segment_ids: Vec<Id> = segments.iter().map(|s| s.id).collect();
         let query = MemberQuery {
-            sql: member_rows_sql(chain.is_some().then_some(segment_ids.as_slice()), &chains),
+            sql: member_rows_sql(
+                chain.is_some().then_some(segment_ids.as_slice()),
+                &chains,
+                month,
+            ),
             indicator_id,
             month: month.key(),
             year_earlier: month.key() - 100,
