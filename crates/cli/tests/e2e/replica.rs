@@ -138,6 +138,9 @@ impl Standby {
                 user,
                 "-X",
                 "stream",
+                // A fast checkpoint: a spread one waits up to minutes after the tests' heavy writes.
+                "-c",
+                "fast",
                 "-R",
                 "-D",
             ])
