@@ -4,9 +4,9 @@
 //! (JSON or XLSX). Who reaches which result is the policy's `Kind::AssessmentResult`; the store applies it.
 
 use axum::Json;
-use axum::body::Bytes;
+use axum::body::{Body, Bytes};
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chainpark_app::assessment::{self as assess, LandFile, LandFileOutcome, RunOutcome, presets};
 use chainpark_app::exports::{Cell, ExportFormat, Sheet};
@@ -23,7 +23,7 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::api::file_import::import_file;
+use crate::api::file_import::{SentFile, import_file};
 use crate::api::reports::download;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{ApiJson, ApiQuery};
@@ -104,7 +104,8 @@ async fn import_land(
     state: AppState,
     caller: Caller,
     q: LandFileQuery,
-    body: Bytes,
+    headers: HeaderMap,
+    body: Body,
     kind: LandFile,
 ) -> ApiResult<Response> {
     let actor = caller.actor();
@@ -113,9 +114,12 @@ async fn import_land(
     let store = state.store.as_ref();
     import_file(
         &state,
-        q.filename.as_deref(),
-        q.sheet,
-        body.to_vec(),
+        SentFile {
+            name: q.filename.as_deref(),
+            sheet: q.sheet,
+            headers: &headers,
+            body,
+        },
         |file| async move {
             Ok(
                 assess::import_land_file(
@@ -139,14 +143,16 @@ async fn import_land(
 #[utoipa::path(post, path = "/api/v1/land-parcels/import", tag = "assessment", params(LandFileQuery),
     request_body(description = "the file", content((Vec<u8> = "application/octet-stream"))),
     responses((status = 200, body = LandFileOutcome), (status = 422, body = LandFileOutcome),
-        (status = 403, body = Problem, content_type = "application/problem+json")))]
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 413, body = Problem, content_type = "application/problem+json")))]
 pub async fn import_parcels(
     State(state): State<AppState>,
     caller: Caller,
     ApiQuery(q): ApiQuery<LandFileQuery>,
-    body: Bytes,
+    headers: HeaderMap,
+    body: Body,
 ) -> ApiResult<Response> {
-    import_land(state, caller, q, body, LandFile::Parcels).await
+    import_land(state, caller, q, headers, body, LandFile::Parcels).await
 }
 
 /// Imports leases of factory space (合同编号, 承租企业统一社会信用代码, 园区编码, 单元, 面积（平方米）, 月租金（元）,
@@ -154,14 +160,16 @@ pub async fn import_parcels(
 #[utoipa::path(post, path = "/api/v1/leases/import", tag = "assessment", params(LandFileQuery),
     request_body(description = "the file", content((Vec<u8> = "application/octet-stream"))),
     responses((status = 200, body = LandFileOutcome), (status = 422, body = LandFileOutcome),
-        (status = 403, body = Problem, content_type = "application/problem+json")))]
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 413, body = Problem, content_type = "application/problem+json")))]
 pub async fn import_leases(
     State(state): State<AppState>,
     caller: Caller,
     ApiQuery(q): ApiQuery<LandFileQuery>,
-    body: Bytes,
+    headers: HeaderMap,
+    body: Body,
 ) -> ApiResult<Response> {
-    import_land(state, caller, q, body, LandFile::Leases).await
+    import_land(state, caller, q, headers, body, LandFile::Leases).await
 }
 
 /// Every scheme version, newest first within a code: the rules that grade a firm are public policy, read by every

@@ -4,8 +4,9 @@
 //! `chainpark_app::chain_intel`; who may read and change what is `chainpark_core::access`'s.
 
 use axum::Json;
-use axum::body::Bytes;
+use axum::body::Body;
 use axum::extract::{Path, State};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use chainpark_app::chain_intel::{
     ChainHealth, HealthPoint, ReferenceImport, ReferenceQuery, import_reference, parse_month,
@@ -20,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::api::file_import::import_file;
+use crate::api::file_import::{SentFile, import_file};
 use crate::error::{ApiResult, Problem};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::{AppState, Caller};
@@ -230,21 +231,26 @@ pub async fn references(
 #[utoipa::path(post, path = "/api/v1/reference-tables", tag = "chains", params(ReferenceQuery),
     request_body(description = "the file", content((Vec<u8> = "application/octet-stream"))),
     responses((status = 201, body = ReferenceImport), (status = 422, body = ReferenceImport),
-        (status = 403, body = Problem, content_type = "application/problem+json")))]
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 413, body = Problem, content_type = "application/problem+json")))]
 pub async fn import_reference_table(
     State(state): State<AppState>,
     caller: Caller,
     ApiQuery(q): ApiQuery<ReferenceQuery>,
-    body: Bytes,
+    headers: HeaderMap,
+    body: Body,
 ) -> ApiResult<Response> {
     let store = state.store.as_ref();
     let actor = caller.actor();
     let file_name = q.filename.clone();
     import_file(
         &state,
-        Some(&file_name),
-        None,
-        body.to_vec(),
+        SentFile {
+            name: Some(&file_name),
+            sheet: None,
+            headers: &headers,
+            body,
+        },
         |file| async move { Ok(import_reference(store, &actor, q, file.bytes, file.options).await?) },
     )
     .await

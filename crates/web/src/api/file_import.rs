@@ -1,5 +1,6 @@
 //! The one shape of the API's file imports that are not figure imports (land parcels, leases, reference tables,
-//! candidates, meter readings): the file's bytes (read by the endpoint under its size limit), the import options of
+//! candidates, meter readings): the file's bytes (read through the spool under `max_upload_bytes`, the limit of
+//! every file import, figures included; 413 naming it past that), the import options of
 //! the clock's month with the configured import limits and the chosen worksheet, the use case, and its answer with
 //! the status its outcome calls for (stored, or refused with every bad row: 422).
 
@@ -72,13 +73,20 @@ fn created_or_refused(stored: bool) -> StatusCode {
     }
 }
 
-/// Runs `import` on the file `bytes` named `file_name`, from `sheet` of a workbook (a blank name is the first
-/// visible sheet), and answers its outcome as JSON with the outcome's status.
+/// The file an endpoint was sent: its name, the worksheet of a workbook (a blank name is the first visible sheet),
+/// and the request's headers and body.
+pub(crate) struct SentFile<'a> {
+    pub name: Option<&'a str>,
+    pub sheet: Option<String>,
+    pub headers: &'a HeaderMap,
+    pub body: Body,
+}
+
+/// Reads the file `sent` under the upload limit, runs `import` on it and answers its outcome as JSON with the
+/// outcome's status.
 pub(crate) async fn import_file<A, F, Fut>(
     state: &AppState,
-    file_name: Option<&str>,
-    sheet: Option<String>,
-    bytes: Vec<u8>,
+    sent: SentFile<'_>,
     import: F,
 ) -> ApiResult<Response>
 where
@@ -86,6 +94,9 @@ where
     F: FnOnce(ImportFile) -> Fut,
     Fut: Future<Output = ApiResult<A>>,
 {
+    let bytes = spooled_body(state, sent.headers, sent.body).await?;
+    let file_name = sent.name;
+    let sheet = sent.sheet;
     let today = state.clock.today();
     let latest = YearMonth::new(today.year().max(0).unsigned_abs(), today.month())
         .map_err(|e| ApiError::Store(StoreError::Corrupt(format!("today is not a month: {e}"))))?;
@@ -104,11 +115,7 @@ where
 
 /// A body read through the spool under the upload limit (`max_upload_bytes`): one that announces more is refused
 /// before it is read, one that streams more when it passes the limit (413 naming the limit).
-pub(crate) async fn spooled_body(
-    state: &AppState,
-    headers: &HeaderMap,
-    body: Body,
-) -> ApiResult<Vec<u8>> {
+async fn spooled_body(state: &AppState, headers: &HeaderMap, body: Body) -> ApiResult<Vec<u8>> {
     let max = state.import_limits.max_upload_bytes;
     let declared = headers
         .get(header::CONTENT_LENGTH)

@@ -17,7 +17,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::file_import::{import_file, spooled_body};
+use super::file_import::{SentFile, import_file};
 use crate::error::{ApiResult, Problem};
 use crate::extract::ApiQuery;
 use crate::{AppState, Caller};
@@ -49,14 +49,16 @@ pub async fn upload(
     body: Body,
 ) -> ApiResult<Response> {
     let actor = caller.actor();
-    let bytes = spooled_body(&state, &headers, body).await?;
     let store = &state.store;
     let now = state.clock.now();
     import_file(
         &state,
-        q.filename.as_deref(),
-        q.sheet,
-        bytes,
+        SentFile {
+            name: q.filename.as_deref(),
+            sheet: q.sheet,
+            headers: &headers,
+            body,
+        },
         |file| async move {
             let table = read_table(&file.bytes, file.xlsx, &file.options)
                 .map_err(|e| Invalid::field("file", e.to_string()))?;

@@ -3,9 +3,9 @@
 //! a lead. Computed by `chainpark_app::targets`; who may read and change what is `chainpark_core::access`'s.
 
 use axum::Json;
-use axum::body::Bytes;
+use axum::body::Body;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chainpark_app::chain_intel::parse_month;
 use chainpark_app::targets::{
@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::api::file_import::import_file;
+use crate::api::file_import::{SentFile, import_file};
 use crate::error::{ApiResult, Problem};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::{AppState, Caller};
@@ -90,21 +90,26 @@ pub struct CandidateFile {
 #[utoipa::path(post, path = "/api/v1/candidates/import", tag = "chains", params(CandidateFile),
     request_body(description = "the file", content((Vec<u8> = "application/octet-stream"))),
     responses((status = 201, body = CandidateImport), (status = 422, body = CandidateImport),
-        (status = 403, body = Problem, content_type = "application/problem+json")))]
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 413, body = Problem, content_type = "application/problem+json")))]
 pub async fn import(
     State(state): State<AppState>,
     caller: Caller,
     ApiQuery(q): ApiQuery<CandidateFile>,
-    body: Bytes,
+    headers: HeaderMap,
+    body: Body,
 ) -> ApiResult<Response> {
     let store = state.store.as_ref();
     let actor = caller.actor();
     let file_name = q.filename.as_str();
     import_file(
         &state,
-        Some(file_name),
-        None,
-        body.to_vec(),
+        SentFile {
+            name: Some(file_name),
+            sheet: None,
+            headers: &headers,
+            body,
+        },
         |file| async move {
             Ok(import_candidates(store, &actor, file_name, file.bytes, file.options).await?)
         },
