@@ -4,7 +4,8 @@
 //! moves `figure_revision`: they are computed once per revision and shared by every restricted reader
 //! ([`FactsCache`]). Only the count of contributing firms the caller may not read depends on the caller: it is
 //! counted in memory from the firms the caller's reach reads ([`SharedFacts::as_read_by`]), a list the store reads
-//! through the access policy's one renderer (`push_reached_condition`).
+//! through the access policy's one renderer (`push_reached_condition`). The same-firms bases of a roll-up (last
+//! year's values of the period's reporting firms) are shared per revision the same way ([`BaseCache`]).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -13,7 +14,8 @@ use chainpark_core::disclosure::CellFacts;
 use chainpark_core::figures::Dimension;
 use chainpark_core::registry::Id;
 
-/// Facts queries remembered at once (each holds one entry a contributing firm and group, about 16 bytes).
+/// Queries remembered at once by each cache (a facts query holds one entry a contributing firm and group, about 16
+/// bytes; a base one a group).
 const ENTRIES: usize = 32;
 
 /// What one facts query is about.
@@ -91,22 +93,47 @@ impl SharedFacts {
 }
 
 /// The shared facts of recent queries, each for the `figure_revision` it was computed at.
-#[derive(Default)]
-pub(crate) struct FactsCache {
-    entries: Mutex<HashMap<FactsKey, (i64, Arc<SharedFacts>)>>,
+pub(crate) type FactsCache = RevisionCache<FactsKey, SharedFacts>;
+
+/// What a same-firms base is about: last year's values of exactly the firms and months that reported in the period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct BaseKey {
+    pub by: Dimension,
+    pub indicator: Id,
+    /// The months `yyyymm`, both included.
+    pub first: i32,
+    pub last: i32,
 }
 
-impl FactsCache {
-    pub fn get(&self, key: &FactsKey, revision: i64) -> Option<Arc<SharedFacts>> {
+/// The same-firms bases of recent queries (group → base), each for the `figure_revision` it was computed at: a
+/// join of two months' raw values per firm, read once per revision instead of once per query.
+pub(crate) type BaseCache = RevisionCache<BaseKey, HashMap<Id, i64>>;
+
+/// Answers of recent queries that depend only on the stored values and group memberships, each remembered with the
+/// `figure_revision` it was computed at and served only at that revision.
+pub(crate) struct RevisionCache<K, V> {
+    entries: Mutex<HashMap<K, (i64, Arc<V>)>>,
+}
+
+impl<K, V> Default for RevisionCache<K, V> {
+    fn default() -> Self {
+        RevisionCache {
+            entries: Mutex::new(HashMap::new()),
+        }
+    }
+}
+
+impl<K: Eq + std::hash::Hash, V> RevisionCache<K, V> {
+    pub fn get(&self, key: &K, revision: i64) -> Option<Arc<V>> {
         let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         entries
             .get(key)
             .filter(|(r, _)| *r == revision)
-            .map(|(_, facts)| facts.clone())
+            .map(|(_, value)| value.clone())
     }
 
-    /// Remembers facts computed at `revision`; entries of other revisions leave first.
-    pub fn put(&self, key: FactsKey, revision: i64, facts: Arc<SharedFacts>) {
+    /// Remembers an answer computed at `revision`; entries of other revisions leave first.
+    pub fn put(&self, key: K, revision: i64, value: Arc<V>) {
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         if entries.len() >= ENTRIES {
             entries.retain(|_, (r, _)| *r == revision);
@@ -114,7 +141,7 @@ impl FactsCache {
                 entries.clear();
             }
         }
-        entries.insert(key, (revision, facts));
+        entries.insert(key, (revision, value));
     }
 }
 

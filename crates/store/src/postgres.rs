@@ -17,6 +17,8 @@ pub struct PgStore {
     replica: Option<Arc<Replica>>,
     /// Disclosure control's facts shared by every restricted reader, per `figure_revision`.
     disclosure: crate::disclosure_facts::FactsCache,
+    /// Same-firms bases of roll-ups, per figure revision.
+    same_firm_bases: crate::disclosure_facts::BaseCache,
 }
 
 impl PgStore {
@@ -36,6 +38,7 @@ impl PgStore {
             write_lock: None,
             replica: None,
             disclosure: Default::default(),
+            same_firm_bases: Default::default(),
         })
     }
 

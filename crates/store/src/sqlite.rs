@@ -17,6 +17,8 @@ pub struct SqliteStore {
     path: Option<std::path::PathBuf>,
     /// Disclosure control's facts shared by every restricted reader, per `figure_revision`.
     disclosure: crate::disclosure_facts::FactsCache,
+    /// Same-firms bases of roll-ups, per figure revision.
+    same_firm_bases: crate::disclosure_facts::BaseCache,
 }
 
 impl SqliteStore {
@@ -51,6 +53,7 @@ impl SqliteStore {
             write_lock: Some(Arc::new(tokio::sync::Mutex::new(()))),
             path,
             disclosure: Default::default(),
+            same_firm_bases: Default::default(),
         })
     }
 

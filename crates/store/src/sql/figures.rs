@@ -5,7 +5,7 @@ use super::{Db, Engine};
 use std::collections::HashMap;
 
 use crate::common::push_reached_condition;
-use crate::disclosure_facts::{FactsCache, FactsKey, SharedFacts};
+use crate::disclosure_facts::{BaseCache, BaseKey, FactsCache, FactsKey, SharedFacts};
 use async_trait::async_trait;
 use chainpark_core::access::{Kind, Place, Reach};
 use chainpark_core::digital_economy::{DigitalEconomyCategory, DigitalEconomyMap};
@@ -657,18 +657,30 @@ async fn aggregate_sums(
     Ok(rows.into_iter().map(|(g, v, f)| (g, (v, f))).collect())
 }
 
-/// Last year's values of exactly the firms and months that reported in the period, by group.
+/// Last year's values of exactly the firms and months that reported in the period, by group: read once per figure
+/// revision and shared by every reader (`cache`).
 async fn same_firm_bases(
     c: &mut Conn,
+    cache: &BaseCache,
     by: Dimension,
     indicator: &Indicator,
     period: Period,
-) -> Result<HashMap<Id, i64>> {
+) -> Result<Arc<HashMap<Id, i64>>> {
     let last = period.last_month().key();
     let first = match indicator.aggregation {
         Aggregation::Sum => period.first_month().key(),
         Aggregation::Last => last,
     };
+    let key = BaseKey {
+        by,
+        indicator: indicator.id,
+        first,
+        last,
+    };
+    let revision = figure_revision(c).await?;
+    if let Some(bases) = cache.get(&key, revision) {
+        return Ok(bases);
+    }
     let rows: Vec<(i64, Option<i64>)> = sqlx::query_as(
         "SELECT m.group_id, CAST(SUM(p.value) AS BIGINT) \
          FROM figure_group_members m \
@@ -689,10 +701,16 @@ async fn same_firm_bases(
             format!("last year's total of the same firms of {} for {period} by {by}", indicator.code)
         })
     })?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(g, v)| v.map(|v| (g, v)))
-        .collect())
+    let bases: Arc<HashMap<Id, i64>> = Arc::new(
+        rows.into_iter()
+            .filter_map(|(g, v)| v.map(|v| (g, v)))
+            .collect(),
+    );
+    // Remembered only when no import committed meanwhile: the bases are then those of `revision`.
+    if figure_revision(c).await? == revision {
+        cache.put(key, revision, bases.clone());
+    }
+    Ok(bases)
 }
 
 async fn region_value(
@@ -1210,15 +1228,17 @@ impl FigureStore for Engine {
         let indicator = indicator_by_code(&mut c, &q.indicator).await?;
         let previous_period = q.period.a_year_earlier();
         let current = aggregate_sums(&mut c, q.by, &indicator, q.period).await?;
-        let previous: HashMap<Id, i64> = match q.method {
-            GrowthMethod::PublishedTotals => {
+        let previous: Arc<HashMap<Id, i64>> = match q.method {
+            GrowthMethod::PublishedTotals => Arc::new(
                 aggregate_sums(&mut c, q.by, &indicator, previous_period)
                     .await?
                     .into_iter()
                     .map(|(g, (v, _))| (g, v))
-                    .collect()
+                    .collect(),
+            ),
+            GrowthMethod::SameFirms => {
+                same_firm_bases(&mut c, &self.same_firm_bases, q.by, &indicator, q.period).await?
             }
-            GrowthMethod::SameFirms => same_firm_bases(&mut c, q.by, &indicator, q.period).await?,
         };
         // Disclosure facts, only for callers who may not read every firm's own figures: readers of
         // everything never pay for them.

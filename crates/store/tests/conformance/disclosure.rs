@@ -6,7 +6,7 @@ use chainpark_core::disclosure::CellFacts;
 use chainpark_core::figures::{Dimension, GrowthMethod};
 use chainpark_core::period::{Month, Period};
 use chainpark_core::registry::Id;
-use chainpark_store::figures::{RollupQuery, ShareOf};
+use chainpark_store::figures::{FigureValue, RollupQuery, ShareOf};
 use chainpark_store::*;
 
 use crate::imports::{import, value};
@@ -146,4 +146,60 @@ pub async fn readers_of_different_reach_get_their_own_unreadable_counts_from_the
             "a chain owner reads no firm's figures"
         );
     }
+}
+
+/// A same-firms roll-up's base (last year's values of the firms that reported) is read once per data version and
+/// shared; an import that changes last year's value changes the next answer.
+pub async fn a_same_firms_base_follows_an_import_that_changes_last_years_value(db: Db) {
+    let z = zone(&db).await;
+    let last_year = |hundredths: i64| FigureValue {
+        month: Month::new(2020, 5).expect("month"),
+        ..value(z.firm, 5, hundredths)
+    };
+    import(
+        &db,
+        vec![vec![value(z.firm, 5, 100), last_year(300)]],
+        Some(true),
+    )
+    .await
+    .expect("imported");
+    let base = || async {
+        let indicator = db
+            .list_indicators(&system())
+            .await
+            .expect("indicators")
+            .into_iter()
+            .find(|i| i.id == 1)
+            .expect("the shipped catalogue")
+            .code;
+        let cells = db
+            .rollup(
+                &system(),
+                &RollupQuery {
+                    indicator,
+                    period: Period::Month(Month::new(2021, 5).expect("month")),
+                    by: Dimension::Park,
+                    method: GrowthMethod::SameFirms,
+                    share_of: ShareOf::Zone,
+                },
+            )
+            .await
+            .expect("roll-up");
+        cells
+            .groups
+            .iter()
+            .find(|g| g.group_id == z.park)
+            .and_then(|g| g.previous.as_ref())
+            .map(|p| p.value)
+    };
+    assert_eq!(base().await, Some(300));
+    assert_eq!(base().await, Some(300), "the same answer when remembered");
+    import(&db, vec![vec![last_year(700)]], Some(true))
+        .await
+        .expect("imported");
+    assert_eq!(
+        base().await,
+        Some(700),
+        "the base remembered before the import is not used after it"
+    );
 }

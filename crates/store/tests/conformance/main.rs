@@ -121,4 +121,5 @@ conformance! {
     targets::a_chain_chief_steers_the_targets_of_its_chain_only_and_an_owner_reads_them,
     disclosure::a_restricted_readers_cell_facts_follow_an_import_that_changes_a_value,
     disclosure::readers_of_different_reach_get_their_own_unreadable_counts_from_the_shared_facts,
+    disclosure::a_same_firms_base_follows_an_import_that_changes_last_years_value,
 }
