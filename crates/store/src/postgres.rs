@@ -90,6 +90,9 @@ use crate::figure_batches::{
     new_months_postgres as new_months, partitions_postgres as month_partitions,
 };
 
+/// Staged values read back and written at a time by an import (one binary COPY each).
+const STAGED_CHUNK: usize = 20_000;
+
 #[path = "sql/accounts.rs"]
 mod accounts;
 #[path = "sql/assessment.rs"]

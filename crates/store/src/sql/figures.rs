@@ -31,8 +31,6 @@ const INDICATOR_COLUMNS: &str = "SELECT id, code, name_zh, name_en, unit, aggreg
     aliases, builtin, archived, max_per_month FROM indicators";
 const IMPORT_COLUMNS: &str = "SELECT id, at, actor, file_name, stored, values_received, values_changed, \
     values_unchanged, report FROM figure_imports";
-/// Staged values read back and written at a time.
-const STAGED_CHUNK: usize = 20_000;
 /// History rows an import writes in each of its transactions before its write transaction: short enough for
 /// other writes to get their turn often (about 0.1 s each on SQLite).
 const HISTORY_ROWS_A_TRANSACTION: usize = 50_000;
@@ -809,7 +807,8 @@ impl Engine {
         let (mut changed, mut unchanged): (i64, i64) = (0, 0);
         loop {
             let t = Instant::now();
-            let chunk = blocking(|| staged.next_chunk(STAGED_CHUNK)).map_err(staging_error)?;
+            let chunk =
+                blocking(|| staged.next_chunk(super::STAGED_CHUNK)).map_err(staging_error)?;
             times.add("staging read back", t);
             if chunk.is_empty() {
                 break;
