@@ -452,8 +452,8 @@ fn sqlite_history(
     Ok(())
 }
 
-/// SQLite: adds an import's aggregate changes to `figure_aggregates`, one prepared upsert a cell, in the table's key
-/// order (see [`apply_sqlite`] for the connection). Through sqlx, the same cells went as 5,000-row statements of
+/// SQLite: adds an import's aggregate changes to `figure_aggregates`, by prepared 500-row upserts, in the table's
+/// key order (see [`apply_sqlite`] for the connection). Through sqlx, the same cells went as 5,000-row statements of
 /// 30,000 parameters over its worker thread, a large part of the write transaction.
 pub(crate) async fn aggregates_sqlite(
     c: &mut sqlx::SqliteConnection,
@@ -469,23 +469,58 @@ pub(crate) async fn aggregates_sqlite(
         // SAFETY: as in `apply_sqlite`.
         #[allow(unsafe_code)]
         let conn = unsafe { rusqlite::Connection::from_handle(raw.as_ptr()) }?;
-        let mut upsert = conn.prepare_cached(
-            "INSERT INTO figure_aggregates (dimension, indicator_id, month, group_id, value, firms) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (dimension, indicator_id, month, group_id) DO UPDATE SET \
-             value = figure_aggregates.value + excluded.value, firms = figure_aggregates.firms + excluded.firms",
-        )?;
-        for ((dim, group, indicator, month), (value, firms)) in cells {
-            upsert.execute((
-                Dimension::ALL[dim].as_str(),
-                indicator,
-                month,
-                group,
-                value,
-                firms,
-            ))?;
+        let upsert = |rows: usize| {
+            let mut sql = String::from(
+                "INSERT INTO figure_aggregates (dimension, indicator_id, month, group_id, value, firms) VALUES ",
+            );
+            for row in 0..rows {
+                if row > 0 {
+                    sql.push(',');
+                }
+                sql.push_str("(?,?,?,?,?,?)");
+            }
+            sql.push_str(
+                " ON CONFLICT (dimension, indicator_id, month, group_id) DO UPDATE SET \
+                 value = figure_aggregates.value + excluded.value, firms = figure_aggregates.firms + excluded.firms",
+            );
+            sql
+        };
+        let mut many = conn.prepare_cached(&upsert(SQLITE_AGGREGATE_ROWS))?;
+        let mut one = conn.prepare_cached(&upsert(1))?;
+        let mut chunks = cells.chunks_exact(SQLITE_AGGREGATE_ROWS);
+        for chunk in &mut chunks {
+            for (row, cell) in chunk.iter().enumerate() {
+                bind_cell(&mut many, row, cell)?;
+            }
+            many.raw_execute()?;
+        }
+        for cell in chunks.remainder() {
+            bind_cell(&mut one, 0, cell)?;
+            one.raw_execute()?;
         }
         Ok(())
     })
+}
+
+/// Aggregate cells written by one upsert on SQLite (6 parameters each).
+const SQLITE_AGGREGATE_ROWS: usize = 500;
+
+fn bind_cell(
+    statement: &mut rusqlite::CachedStatement<'_>,
+    row: usize,
+    ((dim, group, indicator, month), (value, firms)): &(GroupCell, (i64, i64)),
+) -> rusqlite::Result<()> {
+    let at = row * 6;
+    statement.raw_bind_parameter(
+        at + 1,
+        chainpark_core::figures::Dimension::ALL[*dim].as_str(),
+    )?;
+    statement.raw_bind_parameter(at + 2, *indicator)?;
+    statement.raw_bind_parameter(at + 3, *month)?;
+    statement.raw_bind_parameter(at + 4, *group)?;
+    statement.raw_bind_parameter(at + 5, *value)?;
+    statement.raw_bind_parameter(at + 6, *firms)?;
+    Ok(())
 }
 
 /// Aggregate cells written by one statement on PostgreSQL (6 parameters each).
