@@ -327,19 +327,16 @@ async fn reclassify(c: &mut Conn, map: &DigitalEconomyMap) -> Result<usize> {
 
 async fn refresh_members(c: &mut Conn, map: &DigitalEconomyMap) -> Result<bool> {
     sync_categories(c, map).await?;
+    // The memberships the registry gives, computed once (materialized) and compared both ways with the stored ones.
     let differences: i64 = sqlx::query_scalar(&format!(
-        "SELECT COUNT(*) FROM (SELECT * FROM ({MEMBERS_SQL}) n EXCEPT \
-           SELECT dimension, group_id, enterprise_id FROM figure_group_members) added"
+        "WITH n AS MATERIALIZED ({MEMBERS_SQL}), \
+              m AS (SELECT dimension, group_id, enterprise_id FROM figure_group_members) \
+         SELECT (SELECT COUNT(*) FROM (SELECT * FROM n EXCEPT SELECT * FROM m) added) \
+              + (SELECT COUNT(*) FROM (SELECT * FROM m EXCEPT SELECT * FROM n) removed)"
     ))
     .fetch_one(&mut *c)
     .await?;
-    let stale: i64 = sqlx::query_scalar(&format!(
-        "SELECT COUNT(*) FROM (SELECT dimension, group_id, enterprise_id FROM figure_group_members \
-           EXCEPT SELECT * FROM ({MEMBERS_SQL}) n) removed"
-    ))
-    .fetch_one(&mut *c)
-    .await?;
-    if differences + stale == 0 {
+    if differences == 0 {
         return Ok(false);
     }
     // What is computed from the values and the memberships (disclosure control's shared facts) is
