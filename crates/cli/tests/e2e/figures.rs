@@ -867,6 +867,36 @@ async fn loaded_official_table_replaces_the_shipped_mapping_and_categories_and_r
     }
 }
 
+/// Reading a firm's digital-economy category stores nothing (a page that shows it neither waits for an import's
+/// write lock nor sends its reads to the primary): before anything classifies the firm, the category is the one
+/// the mapping in force derives from its industry code, and it follows a change of that code.
+#[tokio::test]
+async fn a_firms_digital_category_follows_its_industry_code_before_anything_stores_it() {
+    for app in apps().await {
+        let (_, firms) = enterprises(&app).await;
+        assert_eq!(
+            category_of(&app, firms[2].1).await,
+            "01",
+            "[{}] 3911 makes computers",
+            app.engine
+        );
+        assert_eq!(category_of(&app, firms[0].1).await, Value::Null);
+        let (status, body) = app
+            .patch(
+                &format!("/api/v1/enterprises/{}", firms[0].1),
+                json!({"industry_code": "3911"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "[{}] {body}", app.engine);
+        assert_eq!(
+            category_of(&app, firms[0].1).await,
+            "01",
+            "[{}] the new industry code's category",
+            app.engine
+        );
+    }
+}
+
 #[tokio::test]
 async fn category_set_by_hand_survives_a_new_mapping() {
     for app in apps().await {

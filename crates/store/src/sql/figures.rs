@@ -1444,15 +1444,43 @@ impl FigureStore for Engine {
         enterprise_id: Id,
     ) -> Result<DigitalCategoryAssignment> {
         // The category follows from the public industry code, so every signed-in role that sees the
-        // enterprise may read it.
-        let mut tx = self.begin_write().await?;
-        let (park, chains) = enterprise_place(tx.conn(), enterprise_id).await?;
+        // enterprise may read it. A read writes nothing (a page showing it must not wait for an import's write
+        // lock, nor send the page's other reads to the primary): a firm not classified yet, or whose industry
+        // code changed since, gets the category the mapping in force derives, which the next write that
+        // classifies (an import, a new mapping, a category set by hand) stores.
+        let mut c = self.read().await?;
+        let (park, chains) = enterprise_place(&mut c, enterprise_id).await?;
         ensure_enterprise_seen(actor, enterprise_id, park, &chains)?;
-        let map = map_in_force(tx.conn()).await?.map;
-        sync_categories(tx.conn(), &map).await?;
-        let found = category_of(tx.conn(), enterprise_id).await?;
-        tx.commit().await?;
-        Ok(found)
+        let row: Option<(String, Option<String>, Option<String>, Option<bool>)> = sqlx::query_as(
+            "SELECT e.industry_code, d.category, d.industry_code, d.overridden FROM enterprises e \
+             LEFT JOIN enterprise_digital_categories d ON d.enterprise_id = e.id WHERE e.id = $1",
+        )
+        .bind(enterprise_id)
+        .fetch_optional(&mut *c)
+        .await?;
+        let (industry_code, stored, stored_code, overridden) = row.ok_or(StoreError::NotFound {
+            kind: "enterprise",
+            id: enterprise_id,
+        })?;
+        let category = match (overridden, stored_code.as_deref()) {
+            (Some(true), _) => stored,
+            (Some(false), Some(code)) if code == industry_code => stored,
+            _ => {
+                let map = map_in_force(&mut c).await?.map;
+                derived_category(&map, &industry_code).map(|c| c.code().to_string())
+            }
+        };
+        Ok(DigitalCategoryAssignment {
+            enterprise_id,
+            category: category
+                .as_deref()
+                .and_then(DigitalEconomyCategory::from_code),
+            industry_code: match overridden {
+                Some(true) => stored_code.unwrap_or(industry_code),
+                _ => industry_code,
+            },
+            overridden: overridden == Some(true),
+        })
     }
 
     async fn set_digital_category(
