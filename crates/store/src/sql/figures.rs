@@ -526,6 +526,17 @@ async fn group_names(
         .collect())
 }
 
+/// The months (`yyyymm`, both included) a roll-up of `indicator` over `period` adds up: all of them for a sum, the
+/// last one for a level (an indicator kept as its latest value).
+fn months_summed(indicator: &Indicator, period: Period) -> (i32, i32) {
+    let last = period.last_month().key();
+    let first = match indicator.aggregation {
+        Aggregation::Sum => period.first_month().key(),
+        Aggregation::Last => last,
+    };
+    (first, last)
+}
+
 /// The disclosure facts of every group of `by` (and of the zone when `with_zone`) for a caller who
 /// may not read every firm's figures: per firm its contribution to the period (or, with
 /// `restated_base`, its value of the same months a year earlier, for the months it reported this
@@ -544,11 +555,7 @@ async fn cell_facts(
     restated_base: bool,
     with_zone: bool,
 ) -> Result<(HashMap<Id, CellFacts>, Option<CellFacts>)> {
-    let last = period.last_month().key();
-    let first = match indicator.aggregation {
-        Aggregation::Sum => period.first_month().key(),
-        Aggregation::Last => last,
-    };
+    let (first, last) = months_summed(indicator, period);
     let key = FactsKey {
         by,
         with_zone,
@@ -631,11 +638,7 @@ async fn aggregate_sums(
     indicator: &Indicator,
     period: Period,
 ) -> Result<HashMap<Id, (i64, i64)>> {
-    let last = period.last_month().key();
-    let first = match indicator.aggregation {
-        Aggregation::Sum => period.first_month().key(),
-        Aggregation::Last => last,
-    };
+    let (first, last) = months_summed(indicator, period);
     let rows: Vec<(i64, i64, i64)> = sqlx::query_as(
         "SELECT group_id, CAST(SUM(value) AS BIGINT), \
                 CAST(SUM(CASE WHEN month = $4 THEN firms ELSE 0 END) AS BIGINT) \
@@ -661,11 +664,7 @@ async fn same_firm_bases(
     indicator: &Indicator,
     period: Period,
 ) -> Result<Arc<HashMap<Id, i64>>> {
-    let last = period.last_month().key();
-    let first = match indicator.aggregation {
-        Aggregation::Sum => period.first_month().key(),
-        Aggregation::Last => last,
-    };
+    let (first, last) = months_summed(indicator, period);
     let key = BaseKey {
         by,
         indicator: indicator.id,

@@ -3,7 +3,7 @@
 
 use chainpark_core::access::{Role, Scope};
 use chainpark_core::disclosure::CellFacts;
-use chainpark_core::figures::{Dimension, GrowthMethod};
+use chainpark_core::figures::{Dimension, GrowthMethod, RollupCells};
 use chainpark_core::period::{Month, Period};
 use chainpark_core::registry::Id;
 use chainpark_store::figures::{FigureValue, RollupQuery, ShareOf};
@@ -24,8 +24,8 @@ fn park_staff(park: Id) -> Actor {
     }
 }
 
-/// The facts of each park's cell and of the zone's in May 2021's roll-up by park, as `actor` gets them.
-async fn park_facts(db: &Db, actor: &Actor, parks: [Id; 2]) -> (Vec<CellFacts>, CellFacts) {
+/// May 2021's roll-up by park of the shipped catalogue's first indicator, as `actor` gets it.
+async fn may_by_park(db: &Db, actor: &Actor, method: GrowthMethod) -> RollupCells {
     let indicator = db
         .list_indicators(&system())
         .await
@@ -34,19 +34,23 @@ async fn park_facts(db: &Db, actor: &Actor, parks: [Id; 2]) -> (Vec<CellFacts>, 
         .find(|i| i.id == 1)
         .expect("the shipped catalogue")
         .code;
-    let cells = db
-        .rollup(
-            actor,
-            &RollupQuery {
-                indicator,
-                period: Period::Month(Month::new(2021, 5).expect("month")),
-                by: Dimension::Park,
-                method: GrowthMethod::PublishedTotals,
-                share_of: ShareOf::Zone,
-            },
-        )
-        .await
-        .expect("roll-up");
+    db.rollup(
+        actor,
+        &RollupQuery {
+            indicator,
+            period: Period::Month(Month::new(2021, 5).expect("month")),
+            by: Dimension::Park,
+            method,
+            share_of: ShareOf::Zone,
+        },
+    )
+    .await
+    .expect("roll-up")
+}
+
+/// The facts of each park's cell and of the zone's in May 2021's roll-up by park, as `actor` gets them.
+async fn park_facts(db: &Db, actor: &Actor, parks: [Id; 2]) -> (Vec<CellFacts>, CellFacts) {
+    let cells = may_by_park(db, actor, GrowthMethod::PublishedTotals).await;
     let of = |park: Id| {
         cells
             .groups
@@ -164,28 +168,8 @@ pub async fn a_same_firms_base_follows_an_import_that_changes_last_years_value(d
     .await
     .expect("imported");
     let base = || async {
-        let indicator = db
-            .list_indicators(&system())
+        may_by_park(&db, &system(), GrowthMethod::SameFirms)
             .await
-            .expect("indicators")
-            .into_iter()
-            .find(|i| i.id == 1)
-            .expect("the shipped catalogue")
-            .code;
-        let cells = db
-            .rollup(
-                &system(),
-                &RollupQuery {
-                    indicator,
-                    period: Period::Month(Month::new(2021, 5).expect("month")),
-                    by: Dimension::Park,
-                    method: GrowthMethod::SameFirms,
-                    share_of: ShareOf::Zone,
-                },
-            )
-            .await
-            .expect("roll-up");
-        cells
             .groups
             .iter()
             .find(|g| g.group_id == z.park)
