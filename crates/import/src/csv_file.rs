@@ -9,6 +9,7 @@
 //! memory stays bounded by the few batches in flight.
 
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
+use std::ops::ControlFlow;
 use std::sync::mpsc::{Receiver, Sender, SyncSender};
 
 use chainpark_core::credit_code::CreditCode;
@@ -62,38 +63,138 @@ impl Record {
         }
     }
 
-    fn text(&self, i: usize) -> String {
-        self.field(i)
-            .map(|f| String::from_utf8_lossy(f).into_owned())
-            .unwrap_or_default()
+    /// Takes an unquoted line's cells, split at `delimiter` (within the limits: [`plain_line`] checked them).
+    fn take_plain(&mut self, line: &[u8], delimiter: u8, line_number: u64) {
+        if self.bytes.len() < line.len() {
+            self.bytes.resize(line.len(), 0);
+        }
+        let (mut out, mut cells, mut start) = (0, 0, 0);
+        for end in memchr::memchr_iter(delimiter, line).chain([line.len()]) {
+            let cell = &line[start..end];
+            self.bytes[out..out + cell.len()].copy_from_slice(cell);
+            out += cell.len();
+            if cells == self.ends.len() {
+                self.ends.push(out);
+            } else {
+                self.ends[cells] = out;
+            }
+            cells += 1;
+            start = end + 1;
+        }
+        self.len = cells;
+        self.line = line_number;
+        self.inner_breaks = 0;
+    }
+
+    /// The record as text to check: its bytes checked as UTF-8 once, for all its cells.
+    fn view(&mut self) -> RecordView<'_> {
+        let end = self.as_slice().len();
+        if std::str::from_utf8(&self.bytes[..end]).is_err() {
+            mark_invalid_bytes(&mut self.bytes[..end]);
+        }
+        RecordView {
+            text: std::str::from_utf8(&self.bytes[..end]).unwrap_or_default(),
+            ends: &self.ends[..self.len],
+            line: self.line,
+            inner_breaks: self.inner_breaks,
+        }
     }
 }
 
-impl Row for Record {
-    fn len(&self) -> usize {
-        self.len
+/// Replaces each byte of an invalid UTF-8 sequence by `?`, keeping every length and cell end in place. The
+/// transcoder only yields UTF-8 and cells end at ASCII bytes, so this is never expected to run; it keeps the reading
+/// safe if that ever stopped holding.
+fn mark_invalid_bytes(bytes: &mut [u8]) {
+    let mut at = 0;
+    while let Err(e) = std::str::from_utf8(&bytes[at..]) {
+        let bad = at + e.valid_up_to();
+        let len = e.error_len().unwrap_or(bytes.len() - bad);
+        bytes[bad..bad + len].fill(b'?');
+        at = bad + len;
+    }
+}
+
+/// One record as text: its cells back to back and where each ends.
+#[derive(Clone, Copy)]
+struct RecordView<'a> {
+    text: &'a str,
+    ends: &'a [usize],
+    /// Physical line where the record starts.
+    line: u64,
+    /// Line breaks inside its cells.
+    inner_breaks: u64,
+}
+
+impl<'a> RecordView<'a> {
+    fn field(&self, i: usize) -> Option<&'a str> {
+        let end = *self.ends.get(i)?;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        // Cells end at ASCII bytes (delimiters), so these are always character boundaries.
+        self.text.get(start..end)
     }
 
-    /// Only the cells the layout reads are checked as UTF-8 (enterprise names never are). The transcoder already
-    /// guarantees UTF-8 and cells split at ASCII bytes, so the check cannot fail; it stays because it is cheap.
+    fn text(&self, i: usize) -> String {
+        self.field(i).unwrap_or_default().to_string()
+    }
+}
+
+impl Row for RecordView<'_> {
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
     fn cell(&self, index: usize) -> Cell<'_> {
         match self.field(index) {
-            Some(bytes) => std::str::from_utf8(bytes)
-                .map(Cell::Text)
-                .unwrap_or(Cell::Text("\u{FFFD}")),
+            Some(text) => Cell::Text(text),
             None => Cell::Empty,
         }
     }
 
     fn is_blank(&self) -> bool {
-        let bytes = self.as_slice();
+        let bytes = self.text.as_bytes();
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return true;
         }
         // Full-width spaces also make a blank row, but any ASCII letter or digit rules that out at once.
         !bytes.iter().any(u8::is_ascii_alphanumeric)
-            && (0..self.len).all(|i| self.cell(i).is_blank())
+            && (0..self.ends.len()).all(|i| self.cell(i).is_blank())
     }
+}
+
+/// What starts the reader's buffer, as far as [`Records::next`]'s way around `csv_core` can tell.
+enum PlainLine {
+    /// A line break alone (`\n` or `\r\n`), so many bytes: `csv_core` skips it, and so does the reader.
+    Empty(usize),
+    /// A whole line without quotes, within the limits: the bytes it takes with its break, and its content's.
+    Cells(usize, usize),
+    /// Anything else, left to `csv_core`.
+    Other,
+}
+
+/// Most lines of an export hold no quote: such a line is split at its delimiters directly, as `csv_core` would
+/// split it, and `csv_core` reads the others (it counts the same lines: `\r\n`, `\n` and a lone `\r` each end a
+/// record, and its state at a record's start is the same whichever way the last record was read).
+fn plain_line(input: &[u8], delimiter: u8, max_bytes: usize, max_cells: usize) -> PlainLine {
+    let Some(end) = memchr::memchr(b'\n', input) else {
+        return PlainLine::Other;
+    };
+    let content = if end > 0 && input[end - 1] == b'\r' {
+        end - 1
+    } else {
+        end
+    };
+    let line = &input[..content];
+    if line.is_empty() {
+        return PlainLine::Empty(end + 1);
+    }
+    if content > max_bytes || memchr::memchr2(b'"', b'\r', line).is_some() {
+        return PlainLine::Other;
+    }
+    // A line of n bytes has at most n + 1 cells: only a long line's delimiters need counting.
+    if line.len() >= max_cells && memchr::memchr_iter(delimiter, line).count() + 1 > max_cells {
+        return PlainLine::Other;
+    }
+    PlainLine::Cells(end + 1, content)
 }
 
 struct Records<R> {
@@ -127,16 +228,42 @@ impl<R: Read> Records<R> {
         if self.done {
             return Ok(false);
         }
+        loop {
+            let input = match self.input.fill_buf() {
+                Ok(input) => input,
+                Err(e) => return Err(self.read_error(e)),
+            };
+            match plain_line(input, self.delimiter, self.max_bytes, self.max_cells) {
+                PlainLine::Empty(taken) => {
+                    self.input.consume(taken);
+                    self.core.set_line(self.core.line() + 1);
+                }
+                PlainLine::Cells(taken, content) => {
+                    record.take_plain(&input[..content], self.delimiter, self.core.line());
+                    self.input.consume(taken);
+                    self.core.set_line(self.core.line() + 1);
+                    self.check_cell_lengths(record)?;
+                    return Ok(true);
+                }
+                PlainLine::Other => return self.next_by_csv_core(record),
+            }
+        }
+    }
+
+    /// Reads the next record with `csv_core`: quoted cells, lines across the buffer's end, limits passed.
+    fn next_by_csv_core(&mut self, record: &mut Record) -> Result<bool, ImportError> {
         let (mut out, mut ends) = (0, 0);
         loop {
             let input = match self.input.fill_buf() {
                 Ok(input) => input,
                 Err(e) => return Err(self.read_error(e)),
             };
-            let at_eof = input.is_empty();
             let (result, read, written, ended) =
                 self.core
                     .read_record(input, &mut record.bytes[out..], &mut record.ends[ends..]);
+            // A record ends at `\n`, at a `\r` (whose `\n`, if any, comes with the next record), or at the end of
+            // the file.
+            let ended_by_line_feed = read > 0 && input[read - 1] == b'\n';
             self.input.consume(read);
             out += written;
             ends += ended;
@@ -167,14 +294,14 @@ impl<R: Read> Records<R> {
                 ReadRecordResult::Record => {
                     record.len = ends;
                     // csv_core counts '\n' read so far; the record began before the breaks inside its cells and
-                    // before its own terminator (absent on an unterminated last line).
+                    // before its own terminator when that was a '\n'.
                     let cells = record.as_slice();
                     let inner = if cells.contains(&b'\n') {
                         cells.iter().filter(|&&b| b == b'\n').count() as u64
                     } else {
                         0
                     };
-                    let terminator = u64::from(!at_eof);
+                    let terminator = u64::from(ended_by_line_feed);
                     record.line = self.core.line().saturating_sub(inner + terminator);
                     record.inner_breaks = inner;
                     self.check_cell_lengths(record)?;
@@ -284,8 +411,13 @@ where
     let mut records = Records::new(Transcoder::new(input)?, &options.limits);
     let delimiter = records.delimiter;
     if threads < 2 {
+        let one_thread = OneThread {
+            records: &mut records,
+            record: Record::new(),
+            meta: [(0, 0, 0)],
+        };
         let (mut report, repeats) =
-            check_pass(&mut records, delimiter, catalogue, options, resolve, pass)?;
+            check_pass(one_thread, delimiter, catalogue, options, resolve, pass)?;
         // The encoding is known for sure once the file is read (a GB18030 file may open with ASCII lines).
         report.encoding = Some(records.encoding_name().to_string());
         return Ok((report, repeats));
@@ -299,9 +431,6 @@ where
             batches,
             spare,
             batch: Batch::default(),
-            row: 0,
-            cell: 0,
-            byte: 0,
             done: false,
         };
         let checked = check_pass(batched, delimiter, catalogue, options, resolve, pass);
@@ -314,15 +443,64 @@ where
     })
 }
 
-/// Records, one at a time.
+/// Records, a batch at a time.
 trait Source {
-    /// Reads the next record into `record`; `false` at the end of the file.
-    fn next(&mut self, record: &mut Record) -> Result<bool, ImportError>;
+    /// The next records; `None` at the end of the file.
+    fn next_batch(&mut self) -> Result<Option<BatchView<'_>>, ImportError>;
 }
 
-impl<R: Read> Source for &mut Records<R> {
-    fn next(&mut self, record: &mut Record) -> Result<bool, ImportError> {
-        Records::next(self, record)
+/// Records as text: their cells back to back, checked as UTF-8 once for all of them.
+struct BatchView<'a> {
+    text: &'a str,
+    /// Where each cell ends, from the start of its record.
+    ends: &'a [usize],
+    /// Cells, physical line and line breaks inside cells of each record.
+    records: &'a [(usize, u64, u64)],
+}
+
+impl<'a> BatchView<'a> {
+    fn iter(&self) -> impl Iterator<Item = RecordView<'a>> + use<'a> {
+        let (text, ends) = (self.text, self.ends);
+        let (mut cell, mut byte) = (0, 0);
+        self.records
+            .iter()
+            .map(move |&(cells, line, inner_breaks)| {
+                let record_ends = &ends[cell..cell + cells];
+                let len = record_ends.last().copied().unwrap_or(0);
+                let start = byte;
+                cell += cells;
+                byte += len;
+                RecordView {
+                    // Cells end where the file had an ASCII delimiter or line break: records start at character
+                    // boundaries.
+                    text: text.get(start..start + len).unwrap_or_default(),
+                    ends: record_ends,
+                    line,
+                    inner_breaks,
+                }
+            })
+    }
+}
+
+/// Records read on the checking thread itself, one at a time.
+struct OneThread<'r, R> {
+    records: &'r mut Records<R>,
+    record: Record,
+    meta: [(usize, u64, u64); 1],
+}
+
+impl<R: Read> Source for OneThread<'_, R> {
+    fn next_batch(&mut self) -> Result<Option<BatchView<'_>>, ImportError> {
+        if !self.records.next(&mut self.record)? {
+            return Ok(None);
+        }
+        let view = self.record.view();
+        self.meta = [(view.ends.len(), view.line, view.inner_breaks)];
+        Ok(Some(BatchView {
+            text: view.text,
+            ends: view.ends,
+            records: &self.meta,
+        }))
     }
 }
 
@@ -394,60 +572,45 @@ fn split<R: Read>(
     records.encoding_name()
 }
 
-/// The checking thread's side: records taken from the batches in order, each batch handed back for reuse.
+/// The checking thread's side: the batches in order, each checked as UTF-8 as a whole and handed back for reuse
+/// once the next one comes.
 struct Batched {
     batches: Receiver<Result<Batch, ImportError>>,
     spare: Sender<Batch>,
     batch: Batch,
-    /// The next record of `batch`, its first cell and its first byte.
-    row: usize,
-    cell: usize,
-    byte: usize,
     done: bool,
 }
 
 impl Source for Batched {
-    fn next(&mut self, record: &mut Record) -> Result<bool, ImportError> {
-        while self.row >= self.batch.records.len() {
-            if self.done {
-                return Ok(false);
+    fn next_batch(&mut self) -> Result<Option<BatchView<'_>>, ImportError> {
+        if self.done {
+            return Ok(None);
+        }
+        match self.batches.recv() {
+            Ok(Ok(batch)) => {
+                let used = std::mem::replace(&mut self.batch, batch);
+                // The splitting thread may have finished; a batch it does not take back is simply dropped.
+                let _ = self.spare.send(used);
             }
-            match self.batches.recv() {
-                Ok(Ok(batch)) => {
-                    let used = std::mem::replace(&mut self.batch, batch);
-                    // The splitting thread may have finished; a batch it does not take back is simply dropped.
-                    let _ = self.spare.send(used);
-                    (self.row, self.cell, self.byte) = (0, 0, 0);
-                }
-                Ok(Err(e)) => {
-                    self.done = true;
-                    return Err(e);
-                }
-                // The splitting thread ended: the file is read (a panic there is raised again when it is joined).
-                Err(_) => {
-                    self.done = true;
-                    return Ok(false);
-                }
+            Ok(Err(e)) => {
+                self.done = true;
+                return Err(e);
+            }
+            // The splitting thread ended: the file is read (a panic there is raised again when it is joined).
+            Err(_) => {
+                self.done = true;
+                return Ok(None);
             }
         }
-        let (cells, line, inner_breaks) = self.batch.records[self.row];
-        let ends = &self.batch.ends[self.cell..self.cell + cells];
-        let len = ends.last().copied().unwrap_or(0);
-        if record.bytes.len() < len {
-            record.bytes.resize(len, 0);
+        // The transcoder yields UTF-8 only; simdutf8 checks a batch at several times std's speed.
+        if simdutf8::basic::from_utf8(&self.batch.bytes).is_err() {
+            mark_invalid_bytes(&mut self.batch.bytes);
         }
-        if record.ends.len() < cells {
-            record.ends.resize(cells, 0);
-        }
-        record.bytes[..len].copy_from_slice(&self.batch.bytes[self.byte..self.byte + len]);
-        record.ends[..cells].copy_from_slice(ends);
-        record.len = cells;
-        record.line = line;
-        record.inner_breaks = inner_breaks;
-        self.row += 1;
-        self.cell += cells;
-        self.byte += len;
-        Ok(true)
+        Ok(Some(BatchView {
+            text: simdutf8::basic::from_utf8(&self.batch.bytes).unwrap_or_default(),
+            ends: &self.batch.ends,
+            records: &self.batch.records,
+        }))
     }
 }
 
@@ -464,12 +627,11 @@ where
     F: FnMut(&CreditCode) -> Option<i64>,
     S: ValueSink + ?Sized,
 {
-    let mut record = Record::new();
-
     let mut first_row: Option<String> = None;
     let mut searched = 0;
-    let header_cells = loop {
-        if !records.next(&mut record)? {
+    // The header, the batch it is in and the records after it there.
+    let (header_cells, header_line, batch, after) = 'search: loop {
+        let Some(batch) = records.next_batch()? else {
             return match first_row {
                 None => Err(ImportError::Empty),
                 Some(first_row) => Err(ImportError::NoHeader {
@@ -477,29 +639,30 @@ where
                     first_row,
                 }),
             };
-        }
-        let cells: Vec<HeaderCell> = (0..record.len)
-            .map(|i| HeaderCell {
-                text: record.text(i),
-                month: None,
-            })
-            .collect();
-        if cells.iter().all(|c| c.text.trim().is_empty()) {
-            continue;
-        }
-        if is_header_row(&cells) {
-            break cells;
-        }
-        first_row.get_or_insert_with(|| describe_row(&cells));
-        searched += 1;
-        if searched >= HEADER_SEARCH_ROWS {
-            return Err(ImportError::NoHeader {
-                rows: searched,
-                first_row: first_row.unwrap_or_default(),
-            });
+        };
+        for (at, record) in batch.iter().enumerate() {
+            let cells: Vec<HeaderCell> = (0..record.len())
+                .map(|i| HeaderCell {
+                    text: record.text(i),
+                    month: None,
+                })
+                .collect();
+            if cells.iter().all(|c| c.text.trim().is_empty()) {
+                continue;
+            }
+            if is_header_row(&cells) {
+                break 'search (cells, record.line, batch, at + 1);
+            }
+            first_row.get_or_insert_with(|| describe_row(&cells));
+            searched += 1;
+            if searched >= HEADER_SEARCH_ROWS {
+                return Err(ImportError::NoHeader {
+                    rows: searched,
+                    first_row: first_row.unwrap_or_default(),
+                });
+            }
         }
     };
-    let header_line = record.line;
     let header = read_header(
         &header_cells,
         header_line,
@@ -517,7 +680,36 @@ where
         pass,
     );
 
-    while records.next(&mut record)? {
+    let mut going = check_records(
+        &mut checker,
+        batch.iter().skip(after),
+        header_width,
+        delimiter,
+    );
+    while going.is_continue() {
+        let Some(batch) = records.next_batch()? else {
+            break;
+        };
+        going = check_records(&mut checker, batch.iter(), header_width, delimiter);
+    }
+    if checker.rows_read() == 0 {
+        return Err(ImportError::NoDataRows { header_line });
+    }
+    Ok(checker.finish())
+}
+
+/// Checks data records in order; `Break` when the checker wants no more.
+fn check_records<'a, F, S>(
+    checker: &mut Checker<'_, F, S>,
+    records: impl Iterator<Item = RecordView<'a>>,
+    header_width: usize,
+    delimiter: u8,
+) -> ControlFlow<()>
+where
+    F: FnMut(&CreditCode) -> Option<i64>,
+    S: ValueSink + ?Sized,
+{
+    for record in records {
         let line = record.line;
         if let Some(column) = broken_quote(&record, header_width, delimiter, |i| {
             checker.header.is_checked(i)
@@ -538,41 +730,106 @@ where
             );
             continue;
         }
-        if checker.row(line, &record).is_break() {
-            break;
-        }
+        checker.row(line, &record)?;
     }
-    if checker.rows_read() == 0 {
-        return Err(ImportError::NoDataRows { header_line });
-    }
-    Ok(checker.finish())
+    ControlFlow::Continue(())
 }
 
 /// The mark of an unclosed quote, after which the reader runs on to the next quote or the end of the file: a cell
 /// with a line break that is a read column, or in a record with more cells than the header, or whose later lines
 /// hold whole rows (several delimiters). A line break in a quoted name (an ignored column) is fine.
 fn broken_quote(
-    record: &Record,
+    record: &RecordView<'_>,
     header_width: usize,
     delimiter: u8,
     is_checked: impl Fn(usize) -> bool,
 ) -> Option<usize> {
-    if !record.as_slice().iter().any(|&b| b == b'\n' || b == b'\r') {
+    if memchr::memchr2(b'\n', b'\r', record.text.as_bytes()).is_none() {
         return None;
     }
     let row_like = header_width.saturating_sub(1).clamp(2, 3);
-    (0..record.len).find(|&i| {
+    (0..record.len()).find(|&i| {
         let Some(cell) = record.field(i) else {
             return false;
         };
-        let mut lines = cell.split(|&b| b == b'\n' || b == b'\r');
+        let mut lines = cell.split(['\n', '\r']);
         lines.next();
         let mut later = lines.peekable();
         if later.peek().is_none() {
             return false;
         }
         is_checked(i)
-            || record.len > header_width
-            || later.any(|line| line.iter().filter(|&&b| b == delimiter).count() >= row_like)
+            || record.len() > header_width
+            || later.any(|line| line.bytes().filter(|&b| b == delimiter).count() >= row_like)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each record's cells and first line, as this reader splits `text`.
+    fn split_here(text: &str) -> Vec<(Vec<String>, u64)> {
+        let transcoder = Transcoder::new(std::io::Cursor::new(text.as_bytes().to_vec())).unwrap();
+        let mut records = Records::new(transcoder, &ImportLimits::default());
+        let mut record = Record::new();
+        let mut out = Vec::new();
+        while records.next(&mut record).unwrap() {
+            let view = record.view();
+            let cells = (0..view.len()).map(|i| view.text(i)).collect();
+            out.push((cells, view.line));
+        }
+        out
+    }
+
+    /// The same, as the `csv` crate splits it, each record's line counted in `text`.
+    fn split_by_csv(text: &str) -> Vec<(Vec<String>, u64)> {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(text.as_bytes());
+        reader
+            .records()
+            .map(|r| {
+                let r = r.unwrap();
+                // The line as an editor numbers it: where the record's first byte is, past the line breaks that
+                // `csv` counts as the record's start.
+                let mut start = r.position().unwrap().byte() as usize;
+                while matches!(text.as_bytes().get(start), Some(b'\r' | b'\n')) {
+                    start += 1;
+                }
+                let line = 1 + text.as_bytes()[..start]
+                    .iter()
+                    .filter(|&&b| b == b'\n')
+                    .count();
+                (r.iter().map(str::to_string).collect(), line as u64)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn records_have_the_cells_the_csv_crate_finds_and_the_lines_an_editor_shows() {
+        let long_cell = "甲".repeat(30_000);
+        let texts = [
+            "a,b,c\nd,e,f\n".to_string(),
+            "a,b\r\nc,d\r\n\r\ne,f".to_string(),
+            "a,b\rc,d\r\ne\n\n\nf,,\n".to_string(),
+            "\"a,1\",b\r\nc,\"d\r\ne\"\r\nf,g\r\n".to_string(),
+            "x,\"y\"\"z\",w\nq\"r,s\n,,\n".to_string(),
+            "   \n\u{3000},\u{3000}\r\n".to_string(),
+            // Lines across the reader's 64 KiB buffer.
+            (0..12)
+                .map(|i| format!("{i},{long_cell},{i}\r\n"))
+                .collect::<String>(),
+        ];
+        for text in &texts {
+            let expected = split_by_csv(text);
+            assert_eq!(
+                expected,
+                split_here(text),
+                "{:?}",
+                &text[..text.len().min(40)]
+            );
+        }
+    }
 }

@@ -276,7 +276,10 @@ impl<R: Read> Transcoder<R> {
                 Mode::Utf8 => {
                     let take = (self.end - self.start).min(out.len());
                     let avail = &self.buf[self.start..self.start + take];
-                    let valid = match std::str::from_utf8(avail) {
+                    // simdutf8 checks whole blocks at once: several times std's speed on text mixing ASCII and
+                    // Chinese, with the same answer (where the valid part ends, whether the rest is an error).
+                    let checked = simdutf8::compat::from_utf8(avail);
+                    let valid = match checked {
                         Ok(_) => take,
                         Err(e) => e.valid_up_to(),
                     };
@@ -285,10 +288,7 @@ impl<R: Read> Transcoder<R> {
                         self.start += valid;
                         return Ok(valid);
                     }
-                    let complete_error = std::str::from_utf8(avail)
-                        .err()
-                        .and_then(|e| e.error_len())
-                        .is_some();
+                    let complete_error = checked.err().and_then(|e| e.error_len()).is_some();
                     if complete_error || self.eof {
                         return Err(self.bad_bytes(self.start));
                     }

@@ -33,6 +33,17 @@ pub(crate) fn parse_decimal<'t>(
     text: &'t str,
     scratch: &'t mut String,
 ) -> Result<(Decimal, &'t str), ValueError> {
+    match plain_decimal(text.as_bytes()) {
+        Some(decimal) => Ok((decimal, "")),
+        None => general_decimal(text, scratch),
+    }
+}
+
+/// [`parse_decimal`] for any cell.
+fn general_decimal<'t>(
+    text: &'t str,
+    scratch: &'t mut String,
+) -> Result<(Decimal, &'t str), ValueError> {
     let s: &str = if text.is_ascii() {
         text
     } else {
@@ -59,6 +70,38 @@ pub(crate) fn parse_decimal<'t>(
         return Err(ValueError::NotANumber);
     }
     Ok((digits(body, negative)?, rest))
+}
+
+/// The common cell, read in one pass: `-`?, 1 to 18 digits with at most one point between them, nothing else.
+/// Anything else (spaces, separators, signs, exponents, units, full-width digits) goes the general way, which
+/// reads these cells to the same decimal.
+fn plain_decimal(b: &[u8]) -> Option<Decimal> {
+    let (negative, body) = match b.split_first() {
+        Some((b'-', body)) => (true, body),
+        _ => (false, b),
+    };
+    let mut mantissa: i64 = 0;
+    let (mut digits, mut point) = (0usize, None);
+    for (i, &c) in body.iter().enumerate() {
+        match c {
+            b'0'..=b'9' if digits < 18 => {
+                digits += 1;
+                mantissa = mantissa * 10 + i64::from(c - b'0');
+            }
+            b'.' if point.is_none() && i > 0 => point = Some(i),
+            _ => return None,
+        }
+    }
+    let decimals = match point {
+        Some(at) if at + 1 == body.len() => return None,
+        Some(at) => body.len() - at - 1,
+        None if body.is_empty() => return None,
+        None => 0,
+    };
+    Some(Decimal {
+        mantissa: i128::from(if negative { -mantissa } else { mantissa }),
+        exponent: -(decimals as i32),
+    })
 }
 
 /// Length of the leading run that can belong to a number: digits, separators, point, exponent.
@@ -255,6 +298,49 @@ mod tests {
             &mut String::new(),
             &mut String::new(),
         )
+    }
+
+    #[test]
+    fn a_plain_cell_is_read_in_one_pass_to_the_decimal_the_general_way_reads() {
+        let plain = [
+            "0",
+            "7",
+            "-7",
+            "12345.67",
+            "-0.5",
+            "000123.4500",
+            "999999999999999999",
+            "-1.00000000000000001",
+            "0.01",
+        ];
+        for text in plain {
+            let read = plain_decimal(text.as_bytes()).expect(text);
+            assert_eq!(
+                Ok((read, "")),
+                general_decimal(text, &mut String::new()),
+                "{text}"
+            );
+        }
+        let not_plain = [
+            "",
+            "-",
+            ".5",
+            "5.",
+            "1.2.3",
+            "1,234",
+            " 12",
+            "12 ",
+            "+1",
+            "1e3",
+            "12万",
+            "１２",
+            "--1",
+            "1-",
+            "9999999999999999999",
+        ];
+        for text in not_plain {
+            assert_eq!(None, plain_decimal(text.as_bytes()), "{text}");
+        }
     }
 
     #[test]

@@ -267,3 +267,19 @@ fn unclosed_quote_in_an_ignored_name_column_is_still_found() {
     let e = csv(&text).assert_problem(2, Problem::UnclosedQuote).clone();
     assert_eq!(e.column, "企业名称");
 }
+
+#[test]
+fn lines_ended_by_crlf_are_numbered_as_an_editor_numbers_them_quoted_or_not() {
+    for quoted in [false, true] {
+        let cell = if quoted {
+            format!("\"{}\"", code(1))
+        } else {
+            code(1)
+        };
+        let text = format!(
+            "统一社会信用代码,期间,指标,数值\r\n{c},2021-01,增加值,1\r\n{cell},2021-13,增加值,1\r\n{c},2021-02,增加值,1\r\n",
+            c = code(2)
+        );
+        csv(&text).assert_problem(3, Problem::BadPeriod);
+    }
+}

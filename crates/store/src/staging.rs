@@ -50,7 +50,14 @@ pub(crate) struct Staging {
     pub largest: FxHashMap<i64, u64>,
     /// The months (yyyymm) the values are for: PostgreSQL makes their partitions before writing.
     pub months: FxHashSet<i32>,
+    /// What the last value pushed added to the sets above, so that the next one skips what it would repeat.
+    last_enterprise: Option<i64>,
+    month_bits: Vec<u64>,
+    last_largest: Option<(i64, u64)>,
 }
+
+/// Months 1900-01 to 2199-12, one bit each, in [`Staging::month_bits`].
+const MONTH_BITS: usize = 300 * 12;
 
 impl Staging {
     pub(crate) fn new() -> io::Result<Staging> {
@@ -66,15 +73,42 @@ impl Staging {
             enterprises: FxHashSet::default(),
             largest: FxHashMap::default(),
             months: FxHashSet::default(),
+            last_enterprise: None,
+            month_bits: vec![0; MONTH_BITS.div_ceil(64)],
+            last_largest: None,
         })
     }
 
     pub(crate) fn push(&mut self, staged: &Staged) -> io::Result<()> {
         let v = staged.value;
-        self.enterprises.insert(v.enterprise_id);
-        self.months.insert(v.month.key());
-        let largest = self.largest.entry(v.indicator_id).or_default();
-        *largest = (*largest).max(v.value.unsigned_abs());
+        // Values come sorted by key: an enterprise's values follow each other, and so do an indicator's. Each
+        // set is touched only when its member is new (months through a bitmap of 1900–2199).
+        if self.last_enterprise != Some(v.enterprise_id) {
+            self.enterprises.insert(v.enterprise_id);
+            self.last_enterprise = Some(v.enterprise_id);
+        }
+        let month = v.month.key();
+        match usize::try_from((month / 100 - 1900) * 12 + month % 100 - 1) {
+            Ok(bit) if bit < MONTH_BITS => {
+                let (word, mask) = (bit / 64, 1u64 << (bit % 64));
+                if self.month_bits[word] & mask == 0 {
+                    self.month_bits[word] |= mask;
+                    self.months.insert(month);
+                }
+            }
+            _ => {
+                self.months.insert(month);
+            }
+        }
+        let magnitude = v.value.unsigned_abs();
+        match self.last_largest {
+            Some((indicator, largest)) if indicator == v.indicator_id && magnitude <= largest => {}
+            _ => {
+                let largest = self.largest.entry(v.indicator_id).or_default();
+                *largest = (*largest).max(magnitude);
+                self.last_largest = Some((v.indicator_id, *largest));
+            }
+        }
         let mut record = [0u8; 1 + 7 * 10];
         let mut at = 1;
         for n in [
@@ -186,6 +220,49 @@ impl StagedValues {
         }
         self.left -= n as u64;
         Ok(chunk)
+    }
+}
+
+/// Staged values read back chunk by chunk on a thread of their own, one chunk ahead of the caller: the write
+/// transaction writes a chunk while the next is decoded.
+pub(crate) struct Prefetched {
+    chunks: std::sync::mpsc::Receiver<io::Result<Vec<Staged>>>,
+    /// Values not received yet: the reading thread must not end before it sent them all.
+    left: u64,
+}
+
+impl Prefetched {
+    pub(crate) fn new(mut values: StagedValues, max: usize) -> Prefetched {
+        let left = values.left;
+        let (full, chunks) = std::sync::mpsc::sync_channel(1);
+        std::thread::spawn(move || {
+            loop {
+                let chunk = values.next_chunk(max);
+                let last = !matches!(&chunk, Ok(values) if !values.is_empty());
+                // The caller stopped (an error, or the end): nothing more to read.
+                if full.send(chunk).is_err() || last {
+                    break;
+                }
+            }
+        });
+        Prefetched { chunks, left }
+    }
+
+    /// The next chunk; empty at the end.
+    pub(crate) fn next_chunk(&mut self) -> io::Result<Vec<Staged>> {
+        match self.chunks.recv() {
+            Ok(chunk) => {
+                if let Ok(values) = &chunk {
+                    self.left -= values.len() as u64;
+                }
+                chunk
+            }
+            Err(_) if self.left == 0 => Ok(Vec::new()),
+            Err(_) => Err(io::Error::other(format!(
+                "the reading of the staged values stopped with {} values left",
+                self.left
+            ))),
+        }
     }
 }
 

@@ -22,7 +22,7 @@ use std::sync::Arc;
 use crate::figure_batches::{NewMonths, all_new, blocking};
 use crate::figures::*;
 use crate::import_timing::PhaseTimes;
-use crate::staging::Staging;
+use crate::staging::{Prefetched, Staging};
 use crate::{Actor, Result, StoreError};
 use std::time::Instant;
 type Conn = <Db as sqlx::Database>::Connection;
@@ -796,15 +796,17 @@ impl Engine {
                 .execute(tx.conn())
                 .await?;
         }
+        times.add("registry check", t);
+        let t = Instant::now();
         let mut deltas = AggregateDeltas::new(current_members(tx.conn()).await?);
-        times.add("registry check and members", t);
+        times.add("group members", t);
         let received = staging.len() as i64;
-        let mut staged = blocking(|| staging.read_back()).map_err(staging_error)?;
+        let staged = blocking(|| staging.read_back()).map_err(staging_error)?;
+        let mut staged = Prefetched::new(staged, super::STAGED_CHUNK);
         let (mut changed, mut unchanged): (i64, i64) = (0, 0);
         loop {
             let t = Instant::now();
-            let chunk =
-                blocking(|| staged.next_chunk(super::STAGED_CHUNK)).map_err(staging_error)?;
+            let chunk = blocking(|| staged.next_chunk()).map_err(staging_error)?;
             times.add("staging read back", t);
             if chunk.is_empty() {
                 break;
