@@ -744,9 +744,8 @@ fn broken_quote(
     delimiter: u8,
     is_checked: impl Fn(usize) -> bool,
 ) -> Option<usize> {
-    if memchr::memchr2(b'\n', b'\r', record.text.as_bytes()).is_none() {
-        return None;
-    }
+    // Only a record with a line break in a cell can be one.
+    memchr::memchr2(b'\n', b'\r', record.text.as_bytes())?;
     let row_like = header_width.saturating_sub(1).clamp(2, 3);
     (0..record.len()).find(|&i| {
         let Some(cell) = record.field(i) else {
