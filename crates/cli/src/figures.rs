@@ -114,6 +114,10 @@ pub struct BenchArgs {
     /// With `--populated`: the sqlite3 command-line shell to time (Debian's `sqlite3`).
     #[arg(long, default_value = "sqlite3")]
     pub sqlite3: PathBuf,
+    /// With `--populated`: how many times sqlite3's `.import` and the import into a freshly populated store are
+    /// each timed, alternately; the best of each makes the ratio.
+    #[arg(long, default_value_t = 3)]
+    pub runs: usize,
     /// With `--populated`: only read and check the file (no store, every credit code known), on one thread and
     /// then on two, and print rows/s of each.
     #[arg(long)]
@@ -1191,45 +1195,64 @@ async fn bench_populated(args: &BenchArgs) -> anyhow::Result<()> {
         let _ = std::fs::remove_file(&csv);
         return timed;
     }
-    println!(
-        "load average before sqlite3 .import: {}",
-        crate::bench_api::load_average()
-    );
-    let bare_seconds = sqlite3_import(args, &csv)?;
-    let bare_rate = file.rows as f64 / bare_seconds;
-    println!(
-        "sqlite3 .import --csv into a bare table: {} rows in {bare_seconds:.2} s = {bare_rate:.0} rows/s",
-        file.rows
-    );
-
+    // sqlite3's time and chainpark's move by a third from minute to minute on a shared machine: each is timed
+    // `--runs` times, alternately, and the best of each is compared (each run's own ratio is printed too).
     let db = args.dir.join("bench-populated.db");
-    remove_sqlite_files(&db);
-    let store = crate::open(&format!("sqlite://{}", db.display())).await?;
-    store.load_registry(&Actor::system("bench"), &zone).await?;
-    load_demo(&store, &zone).await?;
-    println!(
-        "into the populated demo store (validated, compared, history of revisions, roll-ups kept):"
-    );
-    let (record, seconds, peak, _) = timed_import(&store, &csv, file.rows).await?;
-    let expected_changed = file.rows - file.unchanged;
-    if record.values_changed as u64 != expected_changed
-        || record.values_unchanged as u64 != file.unchanged
-    {
-        bail!(
-            "the import wrote {} values and left {} unchanged; the file should write {expected_changed} and leave {}",
-            record.values_changed,
-            record.values_unchanged,
-            file.unchanged
+    let (mut bare_seconds, mut seconds, mut peak) = (f64::INFINITY, f64::INFINITY, 0f64);
+    let mut store = None;
+    for run in 1..=args.runs.max(1) {
+        println!(
+            "run {run}: load average before sqlite3 .import: {}",
+            crate::bench_api::load_average()
         );
+        let bare = sqlite3_import(args, &csv)?;
+        println!(
+            "sqlite3 .import --csv into a bare table: {} rows in {bare:.2} s = {:.0} rows/s",
+            file.rows,
+            file.rows as f64 / bare
+        );
+        remove_sqlite_files(&db);
+        let populated = crate::open(&format!("sqlite://{}", db.display())).await?;
+        populated
+            .load_registry(&Actor::system("bench"), &zone)
+            .await?;
+        load_demo(&populated, &zone).await?;
+        println!(
+            "into the populated demo store (validated, compared, history of revisions, roll-ups kept):"
+        );
+        let (record, run_seconds, run_peak, _) = timed_import(&populated, &csv, file.rows).await?;
+        let expected_changed = file.rows - file.unchanged;
+        if record.values_changed as u64 != expected_changed
+            || record.values_unchanged as u64 != file.unchanged
+        {
+            bail!(
+                "the import wrote {} values and left {} unchanged; the file should write {expected_changed} and leave {}",
+                record.values_changed,
+                record.values_unchanged,
+                file.unchanged
+            );
+        }
+        println!("run {run}: ratio {:.2}×", bare / run_seconds);
+        bare_seconds = bare_seconds.min(bare);
+        seconds = seconds.min(run_seconds);
+        if run == 1 {
+            // The memory goal is read on the first run: the process keeps memory of the earlier runs' stores.
+            peak = run_peak;
+        }
+        store = Some(populated);
     }
+    let store = store.context("no run")?;
+    let bare_rate = file.rows as f64 / bare_seconds;
     let rate = file.rows as f64 / seconds;
     println!(
-        "load average after the import: {}",
+        "load average after the imports: {}",
         crate::bench_api::load_average()
     );
     println!(
-        "populated store: {rate:.0} rows/s against sqlite3 .import {bare_rate:.0} rows/s: ratio {:.2}× (goal ≥ 2.5×), \
-         peak RSS {peak:.0} MiB (goal ≤ 500 MB = 477 MiB)",
+        "populated store, best of {} runs each: {rate:.0} rows/s ({seconds:.2} s) against sqlite3 .import \
+         {bare_rate:.0} rows/s ({bare_seconds:.2} s): ratio {:.2}× (goal ≥ 2.5×), peak RSS of the first run \
+         {peak:.0} MiB (goal ≤ 500 MB = 477 MiB)",
+        args.runs.max(1),
         rate / bare_rate
     );
 
@@ -1241,11 +1264,12 @@ async fn bench_populated(args: &BenchArgs) -> anyhow::Result<()> {
         .await?;
     drop(zone);
     println!("into an empty store (the registry only):");
-    let (_, seconds, peak, _) = timed_import(&empty_store, &csv, file.rows).await?;
+    let (_, seconds, peak, before) = timed_import(&empty_store, &csv, file.rows).await?;
     let rate = file.rows as f64 / seconds;
     println!(
-        "empty store: {rate:.0} rows/s, ratio {:.2}× sqlite3 .import, peak RSS {peak:.0} MiB",
-        rate / bare_rate
+        "empty store: {rate:.0} rows/s, ratio {:.2}× sqlite3 .import (its best), the import's own memory +{:.0} MiB",
+        rate / bare_rate,
+        peak - before
     );
     drop(empty_store);
     remove_sqlite_files(&empty);
