@@ -48,16 +48,16 @@ pub(crate) struct Staging {
     /// transaction checks again against the registry and the catalogue as they are then.
     pub enterprises: FxHashSet<i64>,
     pub largest: FxHashMap<i64, u64>,
-    /// The months (yyyymm) the values are for: PostgreSQL makes their partitions before writing.
-    pub months: FxHashSet<i32>,
+    /// The months the values are for, a bit each from 1900-01 (a `Month` lies in 1900–2999): see [`Self::months`].
+    month_bits: Vec<u64>,
     /// What the last value pushed added to the sets above, so that the next one skips what it would repeat.
     last_enterprise: Option<i64>,
-    month_bits: Vec<u64>,
     last_largest: Option<(i64, u64)>,
 }
 
-/// Months 1900-01 to 2199-12, one bit each, in [`Staging::month_bits`].
-const MONTH_BITS: usize = 300 * 12;
+/// The first year of [`Staging::month_bits`], and its number of months: those a `Month` may hold.
+const FIRST_YEAR: i32 = 1900;
+const MONTH_BITS: usize = 1100 * 12;
 
 impl Staging {
     pub(crate) fn new() -> io::Result<Staging> {
@@ -72,9 +72,8 @@ impl Staging {
             replaced_len: 0,
             enterprises: FxHashSet::default(),
             largest: FxHashMap::default(),
-            months: FxHashSet::default(),
-            last_enterprise: None,
             month_bits: vec![0; MONTH_BITS.div_ceil(64)],
+            last_enterprise: None,
             last_largest: None,
         })
     }
@@ -82,23 +81,14 @@ impl Staging {
     pub(crate) fn push(&mut self, staged: &Staged) -> io::Result<()> {
         let v = staged.value;
         // Values come sorted by key: an enterprise's values follow each other, and so do an indicator's. Each
-        // set is touched only when its member is new (months through a bitmap of 1900–2199).
+        // set is touched only when its member is new.
         if self.last_enterprise != Some(v.enterprise_id) {
             self.enterprises.insert(v.enterprise_id);
             self.last_enterprise = Some(v.enterprise_id);
         }
-        let month = v.month.key();
-        match usize::try_from((month / 100 - 1900) * 12 + month % 100 - 1) {
-            Ok(bit) if bit < MONTH_BITS => {
-                let (word, mask) = (bit / 64, 1u64 << (bit % 64));
-                if self.month_bits[word] & mask == 0 {
-                    self.month_bits[word] |= mask;
-                    self.months.insert(month);
-                }
-            }
-            _ => {
-                self.months.insert(month);
-            }
+        let bit = (v.month.year() - FIRST_YEAR) as usize * 12 + v.month.month() as usize - 1;
+        if let Some(word) = self.month_bits.get_mut(bit / 64) {
+            *word |= 1 << (bit % 64);
         }
         let magnitude = v.value.unsigned_abs();
         match self.last_largest {
@@ -144,6 +134,15 @@ impl Staging {
             input: BufReader::with_capacity(1 << 16, file),
             left: self.replaced_len,
         })
+    }
+
+    /// The months (yyyymm) of the values staged so far, ascending: PostgreSQL makes their partitions before
+    /// writing.
+    pub(crate) fn months(&self) -> Vec<i32> {
+        (0..MONTH_BITS)
+            .filter(|bit| self.month_bits[bit / 64] & (1 << (bit % 64)) != 0)
+            .map(|bit| (FIRST_YEAR + (bit / 12) as i32) * 100 + (bit % 12) as i32 + 1)
+            .collect()
     }
 
     /// Values staged so far.
@@ -350,6 +349,26 @@ fn get_varint(input: &mut BufReader<File>) -> io::Result<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_months_of_the_staged_values_are_listed_once_each_in_order() {
+        let mut staging = Staging::new().expect("a temporary file");
+        for (year, month) in [(2021, 6), (1900, 1), (2999, 12), (2021, 6), (2020, 12)] {
+            let value = FigureValue {
+                enterprise_id: 1,
+                indicator_id: 9,
+                month: Month::new(year, month).expect("month"),
+                value: 1,
+            };
+            staging
+                .push(&Staged {
+                    value,
+                    held: Held::Nothing,
+                })
+                .expect("staged");
+        }
+        assert_eq!(vec![190001, 202012, 202106, 299912], staging.months());
+    }
 
     #[test]
     fn staged_values_and_the_values_they_replace_read_back_exactly_as_written() {

@@ -785,7 +785,7 @@ impl Engine {
         let compared_still_holds = lock_figures(tx.conn()).await? == revision;
         // First after the figures' lock: the new months' advisory locks come before any other lock on the figure
         // tables (docs/scale.md).
-        let months: Vec<i32> = staging.months.iter().copied().collect();
+        let months = staging.months();
         let mut new_months = super::new_months(tx.conn(), import_id, &months).await?;
         times.add("lock and new months' tables", t);
         let t = Instant::now();
@@ -1096,7 +1096,7 @@ impl FigureStore for Engine {
             tx.commit().await?;
             id
         };
-        let months: Vec<i32> = staging.months.iter().copied().collect();
+        let months = staging.months();
         let t = Instant::now();
         super::month_partitions(&mut *self.pool.acquire().await?, "figure", &months).await?;
         times.add("existing months' partitions", t);
