@@ -373,9 +373,15 @@ impl ImportRow {
 /// An aggregate cell: (dimension index in `Dimension::ALL`, group id, indicator id, month `yyyymm`).
 pub(crate) type GroupCell = (usize, i64, i64, i32);
 
+/// An indicator × year of [`AggregateDeltas`]: (indicator id, year), then (value, firms) per group and month.
+type DeltaRow = ((i64, i32), Vec<(i64, i64)>);
+
 /// Changes to the aggregate cells, summed in memory while an import streams in, then written in one pass, so the
-/// join of values × groups never runs in SQL. Groups are numbered densely, and each indicator × month touched has
-/// one row of (value, firms) per group: a value costs one hash lookup and an array addition per group it counts in.
+/// join of values × groups never runs in SQL. Groups are numbered densely, and each indicator × year touched has
+/// one row holding, group after group, the twelve months' (value, firms): a value costs an array addition per group
+/// it counts in, and a file's values, which come enterprise by enterprise, indicator by indicator and month by
+/// month, add to neighbouring cells of the same row (a row per month instead put each value's groups in as many
+/// far-apart places, and summing was a quarter of the write transaction).
 pub(crate) struct AggregateDeltas {
     /// Dense group number → (dimension index in `Dimension::ALL`, group id).
     groups: Vec<(usize, i64)>,
@@ -383,8 +389,12 @@ pub(crate) struct AggregateDeltas {
     member_of: rustc_hash::FxHashMap<i64, u32>,
     /// Membership sets: the dense numbers of the groups an enterprise counts in (enterprises share equal sets).
     sets: Vec<Vec<u32>>,
-    /// (indicator id, month `yyyymm`) → (value, firms) of every group.
-    rows: rustc_hash::FxHashMap<(i64, i32), Vec<(i64, i64)>>,
+    /// (indicator id, year) → index in `rows`.
+    row_of: rustc_hash::FxHashMap<(i64, i32), usize>,
+    /// Per (indicator, year) in `row_of`: the key and the (value, firms) of cell `group * 12 + month - 1`.
+    rows: Vec<DeltaRow>,
+    /// The last enterprise and indicator × year added to, with their set and row (a file's values come in runs).
+    last: Option<(i64, u32, (i64, i32), usize)>,
     /// The first (indicator id, month) whose change did not fit in an integer.
     overflow: Option<(i64, i32)>,
 }
@@ -419,9 +429,32 @@ impl AggregateDeltas {
             groups,
             member_of,
             sets,
-            rows: rustc_hash::FxHashMap::default(),
+            row_of: rustc_hash::FxHashMap::default(),
+            rows: Vec::new(),
+            last: None,
             overflow: None,
         }
+    }
+
+    /// The membership set of `enterprise` and the row of `indicator` × the year of `month` (`yyyymm`), made if new;
+    /// `None` for an enterprise that counts in no group.
+    fn set_and_row(&mut self, enterprise: i64, indicator: i64, month: i32) -> Option<(u32, usize)> {
+        let year = (indicator, month / 100);
+        if let Some((e, set, y, row)) = self.last
+            && e == enterprise
+            && y == year
+        {
+            return Some((set, row));
+        }
+        let set = *self.member_of.get(&enterprise)?;
+        let width = self.groups.len() * 12;
+        let rows = &mut self.rows;
+        let row = *self.row_of.entry(year).or_insert_with(|| {
+            rows.push((year, vec![(0, 0); width]));
+            rows.len() - 1
+        });
+        self.last = Some((enterprise, set, year, row));
+        Some((set, row))
     }
 
     pub(crate) fn add(
@@ -432,19 +465,17 @@ impl AggregateDeltas {
         value: i64,
         firms: i64,
     ) {
-        if let Some(&set) = self.member_of.get(&enterprise) {
-            let width = self.groups.len();
-            let row = self
-                .rows
-                .entry((indicator, month))
-                .or_insert_with(|| vec![(0, 0); width]);
-            for &group in &self.sets[set as usize] {
-                let cell = &mut row[group as usize];
-                match (cell.0.checked_add(value), cell.1.checked_add(firms)) {
-                    (Some(v), Some(f)) => *cell = (v, f),
-                    _ => {
-                        self.overflow.get_or_insert((indicator, month));
-                    }
+        let Some((set, row)) = self.set_and_row(enterprise, indicator, month) else {
+            return;
+        };
+        let in_year = (month % 100) as usize - 1;
+        let cells = &mut self.rows[row].1;
+        for &group in &self.sets[set as usize] {
+            let cell = &mut cells[group as usize * 12 + in_year];
+            match (cell.0.checked_add(value), cell.1.checked_add(firms)) {
+                (Some(v), Some(f)) => *cell = (v, f),
+                _ => {
+                    self.overflow.get_or_insert((indicator, month));
                 }
             }
         }
@@ -479,32 +510,51 @@ impl AggregateDeltas {
 
     /// Cells held before they are written out (16 bytes each), so memory stays bounded whatever the file's size
     /// (the cells of months a PostgreSQL import is the first to fill are held to its end: at most the file's
-    /// indicators × months × the groups).
+    /// indicators × years × 12 × the groups).
     const MAX_CELLS: usize = 4_000_000;
 
     /// Whether the cells held have reached the bound and should be written out.
     pub(crate) fn is_full(&self) -> bool {
-        self.rows.len() * self.groups.len() > Self::MAX_CELLS
+        self.rows.len() * self.groups.len() * 12 > Self::MAX_CELLS
     }
 
     /// Takes the changes summed so far of the months `taken` says, by aggregate cell: (dimension index, group,
-    /// indicator, month) → (value, firms).
+    /// indicator, month) → (value, firms). The months not taken stay, with their rows.
     pub(crate) fn take_by_group(
         &mut self,
         taken: impl Fn(i32) -> bool,
     ) -> Vec<(GroupCell, (i64, i64))> {
         let mut out = Vec::new();
-        let (rows, kept) = std::mem::take(&mut self.rows)
-            .into_iter()
-            .partition(|((_, month), _)| taken(*month));
-        self.rows = kept;
-        for ((indicator, month), row) in rows {
-            for (&(dim, group), &delta) in self.groups.iter().zip(&row) {
-                if delta != (0, 0) {
-                    out.push(((dim, group, indicator, month), delta));
+        let mut kept = Vec::new();
+        for ((indicator, year), mut cells) in std::mem::take(&mut self.rows) {
+            let months: [(i32, bool); 12] = std::array::from_fn(|at| {
+                let month = year * 100 + at as i32 + 1;
+                (month, taken(month))
+            });
+            let mut left = false;
+            for (&(dim, group), group_cells) in self.groups.iter().zip(cells.chunks_exact_mut(12)) {
+                for (delta, &(month, take)) in group_cells.iter_mut().zip(&months) {
+                    if *delta == (0, 0) {
+                        continue;
+                    }
+                    if take {
+                        out.push(((dim, group, indicator, month), std::mem::take(delta)));
+                    } else {
+                        left = true;
+                    }
                 }
             }
+            if left {
+                kept.push(((indicator, year), cells));
+            }
         }
+        self.row_of = kept
+            .iter()
+            .enumerate()
+            .map(|(at, (key, _))| (*key, at))
+            .collect();
+        self.rows = kept;
+        self.last = None;
         out
     }
 }
@@ -670,4 +720,63 @@ pub async fn load_demo_figures<S: FigureStore + ?Sized>(
             .await?;
     }
     Ok(record.values_changed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    /// Each enterprise counts in the zone and in one of two parks (dimension 1); enterprise 5 in no group.
+    fn members() -> HashMap<i64, Vec<(usize, i64)>> {
+        (1..=4)
+            .map(|e| (e, vec![(0, 0), (1, 10 + e % 2)]))
+            .collect()
+    }
+
+    #[test]
+    fn deltas_sum_each_group_and_month_whatever_order_the_values_come_in() {
+        // (enterprise, indicator, month, value, firms), over two years and two indicators, some keys twice.
+        let mut values = Vec::new();
+        for e in 1..=5i64 {
+            for indicator in [3i64, 4] {
+                for month in [202011, 202012, 202101, 202102] {
+                    values.push((e, indicator, month, e * 100 + i64::from(month % 100), 1));
+                }
+            }
+        }
+        values.push((2, 3, 202012, -7, 0));
+        let mut expected: BTreeMap<GroupCell, (i64, i64)> = BTreeMap::new();
+        for &(e, indicator, month, value, firms) in &values {
+            for &(dim, group) in members().get(&e).map(Vec::as_slice).unwrap_or_default() {
+                let cell = expected.entry((dim, group, indicator, month)).or_default();
+                *cell = (cell.0 + value, cell.1 + firms);
+            }
+        }
+        let mut reversed = values.clone();
+        reversed.reverse();
+        for order in [values, reversed] {
+            let mut deltas = AggregateDeltas::new(members());
+            for (e, indicator, month, value, firms) in order {
+                deltas.add(e, indicator, month, value, firms);
+            }
+            // The months of 2021 first, then the rest: nothing twice, nothing lost.
+            let mut taken: BTreeMap<GroupCell, (i64, i64)> =
+                deltas.take_by_group(|m| m > 202100).into_iter().collect();
+            assert!(taken.keys().all(|(_, _, _, month)| *month > 202100));
+            taken.extend(deltas.take_by_group(|_| true));
+            assert_eq!(taken, expected);
+            assert!(deltas.take_by_group(|_| true).is_empty());
+            deltas.check().expect("no overflow");
+        }
+    }
+
+    #[test]
+    fn a_change_past_the_integers_is_refused_by_name_of_its_indicator_and_month() {
+        let mut deltas = AggregateDeltas::new(members());
+        deltas.add(1, 3, 202101, i64::MAX, 1);
+        deltas.add(3, 3, 202101, 1, 1);
+        let error = deltas.check().expect_err("overflow").to_string();
+        assert!(error.contains("indicator 3 for 202101"), "{error}");
+    }
 }

@@ -17,6 +17,7 @@ pub(crate) mod accounts;
 pub mod assessment;
 pub mod chain_intel;
 mod chain_members;
+mod checkpoint;
 mod common;
 mod disclosure_facts;
 pub mod distribution;

@@ -55,6 +55,11 @@ impl PgStore {
         Ok(store)
     }
 
+    /// PostgreSQL checkpoints by itself.
+    fn checkpoints(&self) -> Option<&crate::checkpoint::Checkpoints> {
+        None
+    }
+
     fn replica(&self) -> Option<&Arc<Replica>> {
         self.replica.as_ref()
     }

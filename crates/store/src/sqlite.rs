@@ -19,6 +19,8 @@ pub struct SqliteStore {
     disclosure: crate::disclosure_facts::FactsCache,
     /// Same-firms bases of roll-ups, per figure revision.
     same_firm_bases: crate::disclosure_facts::BaseCache,
+    /// The task that checkpoints the write-ahead log after commits (a file's store only).
+    checkpoints: Option<crate::checkpoint::Checkpoints>,
 }
 
 impl SqliteStore {
@@ -39,6 +41,11 @@ impl SqliteStore {
             // Up to 64 MiB of pages per connection, allocated only as used: an import into a large value table
             // keeps the B-tree's inner pages in memory instead of reading them back from the WAL at every insert.
             .pragma("cache_size", "-65536")
+            // Checkpoints are the store's own task's, after the commit (`crate::checkpoint`), not the writer's.
+            .pragma("wal_autocheckpoint", "0")
+            // A new store's pages: 8 KiB, half as many B-tree pages to split, find and log as SQLite's default
+            // 4 KiB when an import inserts years of values amid the stored ones (an existing store keeps its size).
+            .page_size(8192)
             .busy_timeout(Duration::from_secs(30));
         // An in-memory database exists once per connection: keep exactly one.
         let in_memory = url.contains(":memory:");
@@ -48,13 +55,21 @@ impl SqliteStore {
             .max_connections(max)
             .connect_with(options)
             .await?;
+        let checkpoints = path
+            .is_some()
+            .then(|| crate::checkpoint::Checkpoints::start(pool.clone()));
         Ok(SqliteStore {
+            checkpoints,
             pool,
             write_lock: Some(Arc::new(tokio::sync::Mutex::new(()))),
             path,
             disclosure: Default::default(),
             same_firm_bases: Default::default(),
         })
+    }
+
+    fn checkpoints(&self) -> Option<&crate::checkpoint::Checkpoints> {
+        self.checkpoints.as_ref()
     }
 
     /// SQLite has no read replica: every read is local.
@@ -88,6 +103,10 @@ impl SqliteStore {
 
     /// Folds the write-ahead log into the database file, so that the file alone holds everything.
     async fn before_close(&self) -> Result<()> {
+        if let Some(checkpoints) = &self.checkpoints {
+            // The task's checkpoint in progress first: the last one then waits for nobody.
+            checkpoints.settled().await;
+        }
         sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
             .execute(&self.pool)
             .await?;
@@ -177,6 +196,38 @@ mod tests {
                 .await
                 .expect("audits");
         }
+    }
+
+    /// A commit reaches the database file itself soon after, without the committing writer checkpointing (SQLite's
+    /// own automatic checkpoint is off): the file copied without its write-ahead log holds the change.
+    #[tokio::test]
+    async fn a_commit_is_folded_into_the_database_file_by_the_store_s_checkpoint_task() {
+        let dir = std::env::temp_dir().join(format!("chainpark-checkpoint-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("folder");
+        let file = dir.join("store.db");
+        let store = SqliteStore::connect(&format!("sqlite://{}", file.display()))
+            .await
+            .expect("opens");
+        store.migrate().await.expect("migrates");
+        write_area(&store, "CKPT", true).await;
+        let checkpoints = store
+            .checkpoints
+            .as_ref()
+            .expect("a file's store checkpoints");
+        assert!(checkpoints.settled().await, "the task runs");
+        let copy = dir.join("copy.db");
+        std::fs::copy(&file, &copy).expect("copied without its log");
+        let copied = rusqlite::Connection::open(&copy).expect("opens the copy");
+        let areas: i64 = copied
+            .query_row(
+                "SELECT COUNT(*) FROM industry_areas WHERE code = 'CKPT'",
+                [],
+                |r| r.get(0),
+            )
+            .expect("reads the copy");
+        assert_eq!(areas, 1);
+        store.close().await.expect("closes");
+        std::fs::remove_dir_all(&dir).expect("removed");
     }
 
     /// Values written one row a month before migration 0033 read back the same through the view `figure_values`

@@ -58,6 +58,8 @@ pub(super) struct WriteTx {
     _guard: Option<tokio::sync::OwnedMutexGuard<()>>,
     /// The read replica told of the commit, so that this process's reads wait for it (PostgreSQL only).
     replica: Option<std::sync::Arc<crate::replica::Replica>>,
+    /// The task told of the commit, to fold the write-ahead log into the database file (SQLite only).
+    checkpoints: Option<crate::checkpoint::Checkpoints>,
 }
 
 impl WriteTx {
@@ -69,6 +71,9 @@ impl WriteTx {
     /// Commits what the transaction wrote.
     pub(super) async fn commit(self) -> Result<()> {
         self.tx.commit().await?;
+        if let Some(checkpoints) = &self.checkpoints {
+            checkpoints.committed();
+        }
         if let Some(replica) = &self.replica {
             replica.committed().await;
         }
@@ -119,6 +124,7 @@ impl Engine {
             tx,
             _guard: guard,
             replica: self.replica().cloned(),
+            checkpoints: self.checkpoints().cloned(),
         })
     }
 
