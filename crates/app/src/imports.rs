@@ -120,6 +120,9 @@ pub async fn run_import(
         let mut denied = DeniedRows::new(max_listed);
         let mut batch = Vec::with_capacity(BATCH);
         let mut closed = false;
+        // A value whose month the store cannot keep stops the import (both keep 1900-01 to 2999-12, so the
+        // parser refuses such a period first; never dropped in silence should the two ever differ).
+        let mut unstorable: Option<(u64, YearMonth)> = None;
         // An account that reports for its own enterprises only must not learn from the report whether another
         // credit code is registered: an unknown code is refused exactly like another enterprise's, under a
         // stand-in id below zero that no enterprise has (the same code keeps the same stand-in).
@@ -161,7 +164,8 @@ pub async fn run_import(
                 return ControlFlow::Continue(());
             }
             let Some(month) = Month::new(v.period.year() as i32, v.period.month()) else {
-                return ControlFlow::Continue(());
+                unstorable = Some((v.line, v.period));
+                return ControlFlow::Break(());
             };
             batch.push(FigureValue {
                 enterprise_id: v.enterprise_id,
@@ -194,6 +198,11 @@ pub async fn run_import(
             &mut sink,
         );
         let mut report = report?;
+        if let Some((line, period)) = unstorable {
+            return Err(ImportFailure::Interrupted(format!(
+                "line {line}: the store keeps no month {period}; nothing was stored"
+            )));
+        }
         if closed {
             return Err(ImportFailure::Interrupted(
                 "the store stopped taking values".into(),
