@@ -804,7 +804,7 @@ mod tests {
             person_id: None,
             note: String::new(),
             archived: false,
-            updated_at: Utc::now(),
+            updated_at: chrono::DateTime::from_timestamp(1_781_000_000, 0).expect("an instant"),
         }
     }
 
@@ -1104,7 +1104,7 @@ mod tests {
             chain_id: Some(1),
             park_id: Some(10),
             status,
-            filed_at: Utc::now(),
+            filed_at: chrono::DateTime::from_timestamp(1_781_000_000, 0).expect("an instant"),
             filed_by: String::new(),
             received_on: day,
             limit_days: 5,
@@ -1129,7 +1129,7 @@ mod tests {
             reopen_count: 0,
             overdue: None,
             version: 1,
-            updated_at: Utc::now(),
+            updated_at: chrono::DateTime::from_timestamp(1_781_000_000, 0).expect("an instant"),
         }
     }
 

@@ -197,7 +197,6 @@ pub fn month_label(day: NaiveDate) -> String {
 mod tests {
     use super::*;
     use crate::workflow::projects::StageDates;
-    use chrono::Utc;
 
     fn d(text: &str) -> NaiveDate {
         NaiveDate::parse_from_str(text, "%Y-%m-%d").expect(text)
@@ -223,7 +222,7 @@ mod tests {
             stages,
             archived: false,
             version: 1,
-            updated_at: Utc::now(),
+            updated_at: chrono::DateTime::from_timestamp(1_781_000_000, 0).expect("an instant"),
         }
     }
 

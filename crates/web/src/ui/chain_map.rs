@@ -434,7 +434,6 @@ fn truncate(text: &str, max_chars: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::Utc;
 
     fn segment(id: Id, parent: Option<Id>, name: &str, stage: Stage, position: i32) -> Segment {
         Segment {
@@ -448,7 +447,7 @@ mod tests {
             position,
             industry_codes: vec![],
             archived: false,
-            updated_at: Utc::now(),
+            updated_at: chrono::DateTime::from_timestamp(1_781_000_000, 0).expect("an instant"),
         }
     }
 
@@ -519,7 +518,7 @@ mod tests {
             to_segment_id: 4,
             note: String::new(),
             archived: false,
-            updated_at: Utc::now(),
+            updated_at: chrono::DateTime::from_timestamp(1_781_000_000, 0).expect("an instant"),
         };
         let drawn = draw(Lang::En, &segments, &[link], &HashMap::new(), None, |id| {
             id.to_string()
