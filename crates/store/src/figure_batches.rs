@@ -24,9 +24,14 @@ pub(crate) type BatchCounts = (i64, i64);
 pub(crate) type Replaced = (FigureValue, i64, i64);
 
 /// The months an import is the first to fill, on PostgreSQL (migrations 0031, 0034): their values are copied into
-/// tables of their own without an index (through `loader`, a partitioned table of them), which become partitions
-/// of `figure_values`, their keys built, at the end of the write transaction; their aggregates likewise, summed
-/// over the whole file first so that each cell is copied once. Never any on SQLite, which keeps each table whole.
+/// tables of their own without an index (`loader` is a partitioned table of them), which become partitions of
+/// `figure_values`, their keys built, at the end of the write transaction; their aggregates likewise, summed over
+/// the whole file first so that each cell is copied once. Never any on SQLite, which keeps each table whole.
+///
+/// Each month's values wait here until [`MONTH_COPY_ROWS`] of them can be copied straight into the month's table.
+/// Copied through the partitioned loader instead, a batch's runs of a few hundred rows a month (a file goes
+/// enterprise by enterprise) made the server build and drop insert buffers for nearly every row: a third of its
+/// time in the city tier's profile (docs/figures.md, session 13).
 #[derive(Default)]
 pub(crate) struct NewMonths {
     /// Ascending.
@@ -34,7 +39,15 @@ pub(crate) struct NewMonths {
     loader: String,
     /// The new months' aggregate cells, taken from the deltas when every value is written.
     aggregates: Vec<(GroupCell, (i64, i64))>,
+    /// Per new month, its values not copied yet (binary COPY rows) and how many; each month's allocation is kept
+    /// from one copy to the next (made and dropped each time, they grew the allocator's arenas by 200 MB at the
+    /// zone tier).
+    waiting: rustc_hash::FxHashMap<i32, (CopyBinary, usize)>,
 }
+
+/// Values of a new month copied into its table at a time (PostgreSQL): 10,000 rows are 460 KB, so that a
+/// file of 120 new months keeps at most 55 MB waiting.
+const MONTH_COPY_ROWS: usize = 10_000;
 
 impl NewMonths {
     pub(crate) fn holds(&self, month: i32) -> bool {
@@ -46,6 +59,52 @@ impl NewMonths {
         if !self.months.is_empty() {
             self.aggregates = deltas.take_by_group(|m| self.holds(m));
         }
+    }
+
+    /// Adds a value of a new month to the month's waiting rows; returns the month when they are enough to copy.
+    fn wait(&mut self, v: &FigureValue, import_id: i64) -> Option<i32> {
+        let month = v.month.key();
+        let (rows, count) = self
+            .waiting
+            .entry(month)
+            .or_insert_with(|| (CopyBinary::new(5, MONTH_COPY_ROWS), 0));
+        rows.row()
+            .int8(v.enterprise_id)
+            .int8(v.indicator_id)
+            .int4(month)
+            .int8(v.value)
+            .int8(import_id);
+        *count += 1;
+        (*count >= MONTH_COPY_ROWS).then_some(month)
+    }
+
+    /// PostgreSQL: copies `month`'s waiting values into its table.
+    async fn copy_month(&mut self, c: &mut sqlx::PgConnection, month: i32) -> Result<()> {
+        let Some((rows, count)) = self.waiting.get_mut(&month).filter(|(_, n)| *n > 0) else {
+            return Ok(());
+        };
+        copy_in(
+            c,
+            format!(
+                "COPY figure_values_m{month} (enterprise_id, indicator_id, month, value, import_id) FROM STDIN \
+                 (FORMAT binary)"
+            ),
+            rows.ended(),
+        )
+        .await?;
+        rows.clear();
+        *count = 0;
+        Ok(())
+    }
+
+    /// PostgreSQL: copies every month's waiting values, month by month.
+    async fn copy_waiting(&mut self, c: &mut sqlx::PgConnection) -> Result<()> {
+        let mut months: Vec<i32> = self.waiting.keys().copied().collect();
+        months.sort_unstable();
+        for month in months {
+            self.copy_month(c, month).await?;
+        }
+        Ok(())
     }
 }
 
@@ -273,7 +332,7 @@ pub(crate) async fn apply_sqlite(
     staged: Vec<Staged>,
     deltas: &mut AggregateDeltas,
     history_written: bool,
-    _new_months: &NewMonths,
+    _new_months: &mut NewMonths,
 ) -> Result<BatchCounts> {
     let mut handle = c.lock_handle().await?;
     let raw = handle.as_raw_handle();
@@ -716,7 +775,7 @@ pub(crate) async fn new_months_postgres(
     Ok(NewMonths {
         months,
         loader,
-        aggregates: Vec::new(),
+        ..NewMonths::default()
     })
 }
 
@@ -724,11 +783,12 @@ pub(crate) async fn new_months_postgres(
 /// attaches them as partitions of `figure_values`.
 pub(crate) async fn attach_months_postgres(
     c: &mut sqlx::PgConnection,
-    new_months: NewMonths,
+    mut new_months: NewMonths,
 ) -> Result<()> {
     if new_months.months.is_empty() {
         return Ok(());
     }
+    new_months.copy_waiting(c).await?;
     if !new_months.aggregates.is_empty() {
         use chainpark_core::figures::Dimension;
         let mut cells = new_months.aggregates;
@@ -813,7 +873,22 @@ impl CopyBinary {
         self.bytes.extend_from_slice(&(-1i16).to_be_bytes());
         self.bytes
     }
+
+    /// The rows so far with the end mark, to be sent; [`CopyBinary::clear`] then makes room for the next rows in
+    /// the same allocation.
+    fn ended(&mut self) -> &[u8] {
+        self.bytes.extend_from_slice(&(-1i16).to_be_bytes());
+        &self.bytes
+    }
+
+    /// Back to no rows, the allocation kept.
+    fn clear(&mut self) {
+        self.bytes.truncate(COPY_HEADER);
+    }
 }
+
+/// The signature and the two header fields of the binary COPY format.
+const COPY_HEADER: usize = 19;
 
 /// Copies `data` (binary COPY format) into the connection's empty temporary table `table`, made on first use
 /// with `columns`; it is emptied at the end of the transaction. The future is boxed as `Send` by hand: the
@@ -841,7 +916,7 @@ fn copy_staged<'a>(
 fn copy_in<'a>(
     c: &'a mut sqlx::PgConnection,
     statement: String,
-    data: Vec<u8>,
+    data: impl std::ops::Deref<Target = [u8]> + Send + 'a,
 ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<()>> + Send + 'a>> {
     Box::pin(async move {
         let mut copy = c.copy_in_raw(&statement).await?;
@@ -934,8 +1009,8 @@ pub(crate) async fn compare_postgres(
         .collect())
 }
 
-/// PostgreSQL: the values of new months are copied (binary COPY) into their months' tables through the loader of
-/// `new_months`, in month order so that each month's rows go together; the others into a temporary staging table,
+/// PostgreSQL: the values of new months wait in `new_months` to be copied (binary COPY) into their months' tables
+/// many at a time ([`NewMonths`]); the others are copied into a temporary staging table,
 /// then merged into the values in one statement. `history_written` as for [`apply_sqlite`].
 pub(crate) async fn apply_postgres(
     c: &mut sqlx::PgConnection,
@@ -943,7 +1018,7 @@ pub(crate) async fn apply_postgres(
     staged: Vec<Staged>,
     deltas: &mut AggregateDeltas,
     history_written: bool,
-    new_months: &NewMonths,
+    new_months: &mut NewMonths,
 ) -> Result<BatchCounts> {
     if !history_written {
         history_postgres(c, import_id, &replaced(&staged)).await?;
@@ -959,26 +1034,12 @@ pub(crate) async fn apply_postgres(
         }
     }
     let written = (values.len() + fresh.len()) as i64;
-    if !fresh.is_empty() {
-        fresh.sort_unstable_by_key(|v| (v.month.key(), v.enterprise_id, v.indicator_id));
-        let mut rows = CopyBinary::new(5, fresh.len());
-        for v in &fresh {
-            rows.row()
-                .int8(v.enterprise_id)
-                .int8(v.indicator_id)
-                .int4(v.month.key())
-                .int8(v.value)
-                .int8(import_id);
+    // In key order within each month, so that its table's key is built from presorted rows.
+    fresh.sort_unstable_by_key(|v| (v.month.key(), v.enterprise_id, v.indicator_id));
+    for v in &fresh {
+        if let Some(month) = new_months.wait(v, import_id) {
+            new_months.copy_month(c, month).await?;
         }
-        copy_in(
-            c,
-            format!(
-                "COPY {} (enterprise_id, indicator_id, month, value, import_id) FROM STDIN (FORMAT binary)",
-                new_months.loader
-            ),
-            rows.finish(),
-        )
-        .await?;
     }
     if values.is_empty() {
         return Ok((written, unchanged));

@@ -826,7 +826,7 @@ impl Engine {
                 chunk,
                 &mut deltas,
                 history_written,
-                &new_months,
+                &mut new_months,
             )
             .await?;
             changed += c;

@@ -8,7 +8,8 @@ use sqlx::{Connection, PgConnection};
 
 use crate::imports::{import, stored_values, value};
 use crate::registry::zone;
-use crate::support::{Db, Engine, conflict_field, run};
+use crate::support::{Db, Engine, conflict_field, run, system};
+use chainpark_store::figures::FigureValue;
 
 const FIGURE_TABLES: [&str; 3] = ["figure_values", "figure_history", "figure_aggregates"];
 
@@ -182,6 +183,61 @@ async fn a_failed_import_into_a_new_month_leaves_no_partition() {
                 [format!("{parent}_m202105")]
             );
         }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_new_month_of_more_values_than_one_copy_carries_is_stored_whole() {
+    run(Engine::Postgres, |db| async move {
+        // The demo zone's ~9,000 firms, two indicators, May and June: each month's values go to its table in
+        // several copies (10,000 values at most each) and a last one at the end of the file.
+        db.load_registry(&system(), &chainpark_core::demo::demo_zone())
+            .await
+            .expect("the demo registry loads");
+        let mut c = connect(&db.url).await;
+        let firms: Vec<i64> = sqlx::query_scalar("SELECT id FROM enterprises ORDER BY id")
+            .fetch_all(&mut c)
+            .await
+            .expect("firms");
+        assert!(firms.len() * 2 > 10_000, "{} firms", firms.len());
+        let mut batches = Vec::new();
+        let mut expected = (0i64, 0i64);
+        for chunk in firms.chunks(500) {
+            let mut batch = Vec::new();
+            for &firm in chunk {
+                for indicator in [1, 2] {
+                    for month in [5, 6] {
+                        let v = FigureValue {
+                            indicator_id: indicator,
+                            value: firm * 10 + indicator + i64::from(month) * 1000,
+                            ..value(firm, month, 0)
+                        };
+                        expected = (expected.0 + 1, expected.1 + v.value);
+                        batch.push(v);
+                    }
+                }
+            }
+            batches.push(batch);
+        }
+        let record = import(&db, batches, Some(true)).await.expect("imported");
+        assert_eq!(record.values_changed, expected.0);
+        let stored: (i64, i64) =
+            sqlx::query_as("SELECT COUNT(*), CAST(SUM(value) AS BIGINT) FROM figure_values")
+                .fetch_one(&mut c)
+                .await
+                .expect("counted");
+        assert_eq!(stored, expected, "every value once");
+        for parent in FIGURE_TABLES {
+            assert_eq!(
+                partitions(&mut c, parent).await,
+                ["m202105", "m202106"].map(|m| format!("{parent}_{m}"))
+            );
+        }
+        assert_eq!(
+            db.check_figures().await.expect("checked"),
+            Vec::<String>::new()
+        );
     })
     .await;
 }
