@@ -653,7 +653,28 @@ fn looks_like_email(text: &str) -> bool {
     }
 }
 
+/// What a post is the only holder of at any time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SoleHolderOf {
+    /// One person answers for a park (its chief).
+    Park(Id),
+    /// One chain chief (分链长) leads a chain; deputies and the overall chief may be several.
+    Chain(Id),
+}
+
 impl PostInput {
+    /// The park or chain that no other post may hold for an overlapping time, if this post has one: a park's
+    /// chief, and a chain's chief at the chain's own level.
+    pub fn sole_holder_of(&self) -> Option<SoleHolderOf> {
+        match (self.role, self.chief_level) {
+            (PostRole::ParkChief, _) => self.park_id.map(SoleHolderOf::Park),
+            (PostRole::ChainChief, Some(ChiefLevel::Chain)) => {
+                self.chain_id.map(SoleHolderOf::Chain)
+            }
+            _ => None,
+        }
+    }
+
     /// Checks that the role has the scope it needs and nothing else, and that the dates are in order.
     pub fn parse(mut self) -> Result<PostDraft, Invalid> {
         let mut v = Violations::default();
@@ -1011,6 +1032,38 @@ mod tests {
             starts_on: NaiveDate::from_ymd_opt(2021, 1, 1).expect("date"),
             ends_on: None,
         }
+    }
+
+    #[test]
+    fn only_a_parks_chief_and_a_chains_own_chief_hold_their_scope_alone() {
+        let at = |role, chain_id, park_id, chief_level| {
+            PostInput {
+                chain_id,
+                park_id,
+                chief_level,
+                ..post(role)
+            }
+            .sole_holder_of()
+        };
+        assert_eq!(
+            at(PostRole::ParkChief, None, Some(7), None),
+            Some(SoleHolderOf::Park(7))
+        );
+        assert_eq!(
+            at(PostRole::ChainChief, Some(3), None, Some(ChiefLevel::Chain)),
+            Some(SoleHolderOf::Chain(3))
+        );
+        assert_eq!(
+            at(
+                PostRole::ChainChief,
+                Some(3),
+                None,
+                Some(ChiefLevel::Deputy)
+            ),
+            None
+        );
+        assert_eq!(at(PostRole::ParkStaff, None, Some(7), None), None);
+        assert_eq!(at(PostRole::ChainOwner, Some(3), None, None), None);
     }
 
     fn park() -> ParkInput {

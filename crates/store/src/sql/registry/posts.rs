@@ -39,12 +39,11 @@ pub(super) async fn check_post_draft(c: &mut Conn, id: Option<Id>, d: &PostDraft
         ensure_exists(c, "enterprises", "enterprise_id", enterprise).await?;
     }
     // One person answers for a park, and one chain chief (分链长) leads a chain, at any time.
-    let exclusive = match (d.role, d.chief_level) {
-        (PostRole::ParkChief, _) => Some(("park_id", d.park_id, "park")),
-        (PostRole::ChainChief, Some(ChiefLevel::Chain)) => Some(("chain_id", d.chain_id, "chain")),
-        _ => None,
-    };
-    if let Some((field, Some(scope), what)) = exclusive {
+    let exclusive = d.sole_holder_of().map(|sole| match sole {
+        SoleHolderOf::Park(park) => ("park_id", park, "park"),
+        SoleHolderOf::Chain(chain) => ("chain_id", chain, "chain"),
+    });
+    if let Some((field, scope, what)) = exclusive {
         // Two posts saved at once must not both pass the check below: the park's (chain's) row is locked
         // first, so on PostgreSQL the second waits until the first commits and then sees it (SQLite has one
         // writer anyway). The partial unique index of migration 0010 backs this for open-ended posts.
@@ -66,7 +65,7 @@ pub(super) async fn check_post_draft(c: &mut Conn, id: Option<Id>, d: &PostDraft
         qb.push_bind(scope);
         qb.push(" AND po.id <> ");
         qb.push_bind(id.unwrap_or(-1));
-        if d.role == PostRole::ChainChief {
+        if what == "chain" {
             qb.push(" AND po.chief_level = 'chain'");
         }
         let others: Vec<(i64, chrono::NaiveDate, Option<chrono::NaiveDate>)> =
