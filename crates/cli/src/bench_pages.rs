@@ -172,12 +172,15 @@ pub(crate) async fn sign_in_leader(store: &Arc<dyn Store>) -> anyhow::Result<Str
         }
     };
     let session = chainpark_app::passwords::new_secret();
+    // The bench serves on the system clock.
+    let now = chrono::Utc::now();
     store
         .create_session(
             &chainpark_app::passwords::secret_hash(&session),
             account.id,
             &chainpark_app::passwords::new_secret(),
-            chrono::Utc::now() + chrono::Duration::hours(1),
+            now + chrono::Duration::hours(1),
+            now,
         )
         .await?;
     Ok(format!("{}={session}", chainpark_web::auth::SESSION_COOKIE))

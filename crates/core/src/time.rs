@@ -13,10 +13,10 @@ pub fn china_date(at: DateTime<Utc>) -> NaiveDate {
     at.with_timezone(&china()).date_naive()
 }
 
-/// Where the application reads "now" for its rules: deadlines, overdue views, escalation and reminders. The
-/// server runs on the system clock; tests and demonstrations fix it at an instant (`CHAINPARK_NOW`), so that
-/// what they show does not depend on the day they run. The times at which records are written (audit entries,
-/// imports, sessions, mail) are always the system's.
+/// Where the application reads "now" for its rules: deadlines, overdue views, escalation, reminders and the expiry
+/// of sessions and API tokens. The server runs on the system clock; tests and demonstrations fix it at an instant
+/// (`CHAINPARK_NOW`), so that what they show does not depend on the day they run. The times at which records are
+/// written (audit entries, imports, sessions, mail) are always the system's.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Clock {
     #[default]

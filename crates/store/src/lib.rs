@@ -181,10 +181,15 @@ pub trait AccountStore: Send + Sync {
         account_id: Id,
         csrf_token: &str,
         expires_at: DateTime<Utc>,
+        now: DateTime<Utc>,
     ) -> Result<()>;
-    /// The account of an unexpired session of an enabled account, with the session's CSRF token.
-    /// The account of a live session, its CSRF token and when it expires.
-    async fn session(&self, id_hash: &str) -> Result<Option<(Account, String, DateTime<Utc>)>>;
+    /// The account of a session of an enabled account that is live at `now` (the application's clock), its CSRF
+    /// token and when it expires.
+    async fn session(
+        &self,
+        id_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(Account, String, DateTime<Utc>)>>;
     async fn delete_session(&self, id_hash: &str) -> Result<()>;
     /// A token of the actor's account; `may_create_tokens` lets it create further tokens.
     async fn create_token(
@@ -195,8 +200,13 @@ pub trait AccountStore: Send + Sync {
         expires_at: DateTime<Utc>,
         may_create_tokens: bool,
     ) -> Result<ApiToken>;
-    /// A valid (unexpired, unrevoked) token of an enabled account, with its account.
-    async fn token(&self, token_hash: &str) -> Result<Option<(Account, ApiToken)>>;
+    /// A token of an enabled account that is valid at `now` (the application's clock: unexpired, unrevoked), with
+    /// its account.
+    async fn token(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(Account, ApiToken)>>;
     async fn list_tokens(&self, actor: &Actor) -> Result<Vec<ApiToken>>;
     async fn revoke_token(&self, actor: &Actor, id: Id) -> Result<ApiToken>;
 }

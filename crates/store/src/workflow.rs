@@ -136,6 +136,8 @@ pub struct OutboxMail {
     pub subject: String,
     pub body: String,
     pub attempts: i32,
+    /// When it is (or was) due to be sent: when it was queued, then each retry's time.
+    pub next_attempt_at: DateTime<Utc>,
     pub sent_at: Option<DateTime<Utc>>,
     pub last_error: String,
 }

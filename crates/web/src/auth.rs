@@ -104,11 +104,17 @@ pub async fn sign_in(
     state.throttle.succeeded(&username, address, Instant::now());
     let secret = new_secret();
     let csrf_token = new_secret();
-    let expires_at =
-        chrono::Utc::now() + chrono::Duration::seconds(SESSION_LIFETIME.as_secs() as i64);
+    let now = state.clock.now();
+    let expires_at = now + chrono::Duration::seconds(SESSION_LIFETIME.as_secs() as i64);
     state
         .store
-        .create_session(&secret_hash(&secret), account.id, &csrf_token, expires_at)
+        .create_session(
+            &secret_hash(&secret),
+            account.id,
+            &csrf_token,
+            expires_at,
+            now,
+        )
         .await
         .map_err(|e| SignInRefused::Failed(e.into()))?;
     Ok(NewSession {
@@ -242,7 +248,7 @@ async fn token_caller(state: &AppState, hash: &str) -> Result<Option<Caller>, Ap
         return Ok(Some(caller));
     }
     let version = state.cache.version();
-    let Some((account, token)) = state.store.token(hash).await? else {
+    let Some((account, token)) = state.store.token(hash, state.clock.now()).await? else {
         return Ok(None);
     };
     let actor = state.store.actor_for(&account, key.day).await?;
@@ -256,7 +262,7 @@ async fn token_caller(state: &AppState, hash: &str) -> Result<Option<Caller>, Ap
         csrf_token: String::new(),
         session_hash: None,
     };
-    let until = remaining(token.expires_at);
+    let until = remaining(state, token.expires_at);
     state
         .cache
         .remember_caller(key, caller.clone(), version, until);
@@ -275,7 +281,9 @@ pub async fn session_caller(state: &AppState, hash: &str) -> Result<Option<Calle
         return Ok(Some(caller));
     }
     let version = state.cache.version();
-    let Some((account, csrf_token, expires_at)) = state.store.session(hash).await? else {
+    let Some((account, csrf_token, expires_at)) =
+        state.store.session(hash, state.clock.now()).await?
+    else {
         return Ok(None);
     };
     let actor = state.store.actor_for(&account, key.day).await?;
@@ -289,13 +297,14 @@ pub async fn session_caller(state: &AppState, hash: &str) -> Result<Option<Calle
     };
     state
         .cache
-        .remember_caller(key, caller.clone(), version, remaining(expires_at));
+        .remember_caller(key, caller.clone(), version, remaining(state, expires_at));
     Ok(Some(caller))
 }
 
-/// The instant of the system clock (which sessions and tokens expire on) at `expires_at`.
-fn remaining(expires_at: chrono::DateTime<chrono::Utc>) -> Instant {
-    let left = (expires_at - chrono::Utc::now())
+/// The monotonic instant at which `expires_at` comes on the application's clock (which sessions and tokens expire
+/// on); a fixed clock never gets there, so the cache's own minute decides.
+fn remaining(state: &AppState, expires_at: chrono::DateTime<chrono::Utc>) -> Instant {
+    let left = (expires_at - state.clock.now())
         .to_std()
         .unwrap_or(Duration::ZERO);
     Instant::now() + left

@@ -45,7 +45,8 @@ pub struct AppState {
     /// Where uploads wait while they are read.
     pub spool: Arc<Spool>,
     /// "Now" for every rule and default a handler applies (deadlines, overdue, escalation, today's posts); the
-    /// system clock unless a test or a demonstration fixed it. Sessions and tokens expire on the system clock.
+    /// system clock unless a test or a demonstration fixed it. Sessions and tokens expire on it too; the instants
+    /// at which records are written are the system's.
     pub clock: Clock,
     /// Who each credential is and the roll-ups' answers, valid until the next change (see `cache`).
     pub cache: Arc<cache::ReadCache>,

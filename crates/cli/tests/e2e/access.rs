@@ -716,7 +716,9 @@ async fn expired_token_and_expired_session_are_refused() {
     for app in apps().await {
         let (_, session) = app.get("/api/v1/session").await;
         let account = session["account"]["id"].as_i64().expect("id");
-        let past = chrono::Utc::now() - chrono::Duration::minutes(1);
+        // A minute before the application's (fixed) clock.
+        let now = common::test_clock().now();
+        let past = now - chrono::Duration::minutes(1);
         let token = chainpark_app::passwords::new_secret();
         let admin = chainpark_store::Actor {
             account: "admin".into(),
@@ -753,6 +755,7 @@ async fn expired_token_and_expired_session_are_refused() {
                 account,
                 "csrf",
                 past,
+                now,
             )
             .await
             .expect("stored");

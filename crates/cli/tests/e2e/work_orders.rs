@@ -5,7 +5,7 @@ use crate::common;
 use crate::workflow_common::{SmtpListener, zone};
 use chainpark_app::notify::{MailSettings, Mailer, deliver_due};
 use chainpark_core::access::Role;
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -152,7 +152,14 @@ async fn mail_refused_by_the_relay_is_retried_and_arrives() {
         assert_eq!(appeal["handler"]["id"], z.task_force);
 
         smtp.refuse.store(true, std::sync::atomic::Ordering::SeqCst);
-        let now = Utc::now();
+        // The rounds run at the instant the mail was queued (the system's, as every record's), not at a clock.
+        let queued = app
+            .store
+            .list_outbox(&chainpark_store::Actor::system("test"))
+            .await
+            .expect("outbox");
+        assert_eq!(queued.len(), 1, "[{}] one mail queued", app.engine);
+        let now = queued[0].next_attempt_at;
         let first = deliver_due(&app.store, &mailer, now)
             .await
             .expect("a round");

@@ -160,9 +160,10 @@ impl AccountStore for Engine {
         }
         let mut ended = CredentialsEnded::default();
         if new_password || disabling {
-            // Revoked, not deleted: re-enabling the account does not bring a token back.
+            // Revoked, not deleted: re-enabling the account does not bring a token back. Every unrevoked token,
+            // expired or not: which have expired is the application clock's to say, not the store's.
             ended.tokens_revoked = sqlx::query(
-                "UPDATE api_tokens SET revoked_at = $1 WHERE account_id = $2 AND revoked_at IS NULL AND expires_at > $1",
+                "UPDATE api_tokens SET revoked_at = $1 WHERE account_id = $2 AND revoked_at IS NULL",
             )
             .bind(now).bind(id).execute(&mut *c).await?.rows_affected();
             // Disabling ends every session; a new password spares the session that set it.
@@ -171,15 +172,13 @@ impl AccountStore for Engine {
             } else {
                 edit.keep_session.unwrap_or_default()
             };
-            ended.sessions_ended = sqlx::query(
-                "DELETE FROM sessions WHERE account_id = $1 AND id_hash <> $2 AND expires_at > $3",
-            )
-            .bind(id)
-            .bind(keep)
-            .bind(now)
-            .execute(&mut *c)
-            .await?
-            .rows_affected();
+            ended.sessions_ended =
+                sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND id_hash <> $2")
+                    .bind(id)
+                    .bind(keep)
+                    .execute(&mut *c)
+                    .await?
+                    .rows_affected();
         }
         let after = account_by_id(c, id).await?;
         tx.commit_audited(actor, "account", id, "update", Some(&before), Some(&after))
@@ -235,11 +234,12 @@ impl AccountStore for Engine {
         account_id: Id,
         csrf_token: &str,
         expires_at: DateTime<Utc>,
+        now: DateTime<Utc>,
     ) -> Result<()> {
         let mut tx = self.begin_write().await?;
         let c = tx.conn();
         sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
-            .bind(Utc::now())
+            .bind(now)
             .execute(&mut *c)
             .await?;
         sqlx::query("INSERT INTO sessions (id_hash, account_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
@@ -248,13 +248,17 @@ impl AccountStore for Engine {
         tx.commit().await
     }
 
-    async fn session(&self, id_hash: &str) -> Result<Option<(Account, String, DateTime<Utc>)>> {
+    async fn session(
+        &self,
+        id_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(Account, String, DateTime<Utc>)>> {
         let mut c = self.read().await?;
         let row: Option<(i64, String, DateTime<Utc>)> = sqlx::query_as(
             "SELECT s.account_id, s.csrf_token, s.expires_at FROM sessions s JOIN accounts a ON a.id = s.account_id \
              WHERE s.id_hash = $1 AND s.expires_at > $2 AND a.disabled = $3",
         )
-        .bind(id_hash).bind(Utc::now()).bind(false).fetch_optional(&mut *c).await?;
+        .bind(id_hash).bind(now).bind(false).fetch_optional(&mut *c).await?;
         match row {
             None => Ok(None),
             Some((account, csrf, expires_at)) => Ok(Some((
@@ -302,13 +306,17 @@ impl AccountStore for Engine {
         Ok(token)
     }
 
-    async fn token(&self, token_hash: &str) -> Result<Option<(Account, ApiToken)>> {
+    async fn token(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(Account, ApiToken)>> {
         let mut c = self.read().await?;
         let row: Option<TokenRow> = sqlx::query_as(&format!(
             "{TOKEN_COLUMNS} JOIN accounts a ON a.id = t.account_id \
              WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > $2 AND a.disabled = $3"
         ))
-        .bind(token_hash).bind(Utc::now()).bind(false).fetch_optional(&mut *c).await?;
+        .bind(token_hash).bind(now).bind(false).fetch_optional(&mut *c).await?;
         match row {
             None => Ok(None),
             Some(row) => {

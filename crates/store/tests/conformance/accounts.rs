@@ -24,6 +24,13 @@ fn past() -> DateTime<Utc> {
         .expect("instant")
 }
 
+/// The instant the application asks at (its clock, fixed in tests).
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 6, 15, 10, 0, 0)
+        .single()
+        .expect("instant")
+}
+
 fn draft(username: &str, role: Role) -> AccountDraft {
     AccountDraft {
         username: username.into(),
@@ -106,18 +113,43 @@ pub async fn a_session_lives_until_it_is_deleted_or_expires(db: Db) {
         .create_account(&admin, draft("li.na", Role::Analyst), "hash".into())
         .await
         .expect("created");
-    db.create_session("live", account.id, "csrf-live", future())
+    db.create_session("live", account.id, "csrf-live", future(), now())
         .await
         .expect("session");
-    db.create_session("expired", account.id, "csrf-old", past())
+    db.create_session("expired", account.id, "csrf-old", past(), now())
         .await
         .expect("session");
-    let (found, csrf, _) = db.session("live").await.expect("read").expect("live");
+    let (found, csrf, _) = db
+        .session("live", now())
+        .await
+        .expect("read")
+        .expect("live");
     assert_eq!((found.id, csrf.as_str()), (account.id, "csrf-live"));
-    assert!(db.session("expired").await.expect("read").is_none());
-    assert!(db.session("unknown").await.expect("read").is_none());
+    assert!(db.session("expired", now()).await.expect("read").is_none());
+    assert!(db.session("unknown", now()).await.expect("read").is_none());
     db.delete_session("live").await.expect("deleted");
-    assert!(db.session("live").await.expect("read").is_none());
+    assert!(db.session("live", now()).await.expect("read").is_none());
+}
+
+pub async fn sessions_and_tokens_expire_at_the_instant_they_are_asked_at(db: Db) {
+    let (analyst, account) = actor(&db, "li.na", Role::Analyst).await;
+    let ends = now() + chrono::Duration::hours(1);
+    db.create_session("s", account.id, "csrf", ends, now())
+        .await
+        .expect("session");
+    db.create_token(&analyst, "script", "t", ends, false)
+        .await
+        .expect("token");
+    let second = chrono::Duration::seconds(1);
+    assert!(
+        db.session("s", ends - second)
+            .await
+            .expect("read")
+            .is_some()
+    );
+    assert!(db.token("t", ends - second).await.expect("read").is_some());
+    assert!(db.session("s", ends).await.expect("read").is_none());
+    assert!(db.token("t", ends).await.expect("read").is_none());
 }
 
 /// The actor of a new account of `role`.
@@ -143,16 +175,20 @@ pub async fn a_token_works_until_it_is_revoked_or_expires(db: Db) {
     db.create_token(&analyst, "old", "old-hash", past(), false)
         .await
         .expect("token");
-    let (owner, found) = db.token("token-hash").await.expect("read").expect("valid");
+    let (owner, found) = db
+        .token("token-hash", now())
+        .await
+        .expect("read")
+        .expect("valid");
     assert_eq!((owner.id, found.id), (account.id, token.id));
     assert!(
-        db.token("old-hash").await.expect("read").is_none(),
+        db.token("old-hash", now()).await.expect("read").is_none(),
         "expired"
     );
     assert_eq!(db.list_tokens(&analyst).await.expect("listed").len(), 2);
     let revoked = db.revoke_token(&analyst, token.id).await.expect("revoked");
     assert!(revoked.revoked_at.is_some());
-    assert!(db.token("token-hash").await.expect("read").is_none());
+    assert!(db.token("token-hash", now()).await.expect("read").is_none());
 }
 
 pub async fn a_new_password_ends_the_other_sessions_and_revokes_the_tokens(db: Db) {
@@ -161,7 +197,7 @@ pub async fn a_new_password_ends_the_other_sessions_and_revokes_the_tokens(db: D
         .await
         .expect("token");
     for session in ["here", "elsewhere"] {
-        db.create_session(session, account.id, "csrf", future())
+        db.create_session(session, account.id, "csrf", future(), now())
             .await
             .expect("session");
     }
@@ -178,9 +214,14 @@ pub async fn a_new_password_ends_the_other_sessions_and_revokes_the_tokens(db: D
         .await
         .expect("own password");
     assert_eq!((ended.tokens_revoked, ended.sessions_ended), (1, 1));
-    assert!(db.session("here").await.expect("read").is_some());
-    assert!(db.session("elsewhere").await.expect("read").is_none());
-    assert!(db.token("token-hash").await.expect("read").is_none());
+    assert!(db.session("here", now()).await.expect("read").is_some());
+    assert!(
+        db.session("elsewhere", now())
+            .await
+            .expect("read")
+            .is_none()
+    );
+    assert!(db.token("token-hash", now()).await.expect("read").is_none());
     let (_, hash) = db
         .account_for_login("li.na")
         .await
@@ -194,7 +235,7 @@ pub async fn a_disabled_account_has_no_session_and_no_token(db: Db) {
     db.create_token(&analyst, "script", "token-hash", future(), false)
         .await
         .expect("token");
-    db.create_session("here", account.id, "csrf", future())
+    db.create_session("here", account.id, "csrf", future(), now())
         .await
         .expect("session");
     let (disabled, ended) = db
@@ -210,8 +251,8 @@ pub async fn a_disabled_account_has_no_session_and_no_token(db: Db) {
         .expect("disabled");
     assert!(disabled.disabled);
     assert_eq!((ended.tokens_revoked, ended.sessions_ended), (1, 1));
-    assert!(db.session("here").await.expect("read").is_none());
-    assert!(db.token("token-hash").await.expect("read").is_none());
+    assert!(db.session("here", now()).await.expect("read").is_none());
+    assert!(db.token("token-hash", now()).await.expect("read").is_none());
 }
 
 pub async fn an_actor_is_scoped_by_the_posts_held_today(db: Db) {

@@ -71,6 +71,7 @@ conformance! {
     accounts::accounts_create_get_list_update,
     accounts::a_username_is_unique,
     accounts::a_session_lives_until_it_is_deleted_or_expires,
+    accounts::sessions_and_tokens_expire_at_the_instant_they_are_asked_at,
     accounts::a_token_works_until_it_is_revoked_or_expires,
     accounts::creating_and_revoking_a_token_is_audited_without_the_secret,
     accounts::a_new_password_ends_the_other_sessions_and_revokes_the_tokens,

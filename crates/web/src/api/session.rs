@@ -13,7 +13,7 @@ use chainpark_core::error::Violations;
 use chainpark_core::list::{Page, Paging};
 use chainpark_core::registry::Id;
 use chainpark_store::AccountEdit;
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -202,7 +202,7 @@ pub async fn create_token(
             &caller.actor(),
             &name,
             &chainpark_app::passwords::secret_hash(&token),
-            Utc::now() + Duration::days(days),
+            state.clock.now() + Duration::days(days),
             body.may_create_tokens,
         )
         .await?;

@@ -116,7 +116,7 @@ impl InboxStore for Engine {
 
     async fn due_mail(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<OutboxMail>> {
         Ok(sqlx::query_as(
-            "SELECT id, to_address, subject, body, attempts, sent_at, last_error FROM mail_outbox \
+            "SELECT id, to_address, subject, body, attempts, next_attempt_at, sent_at, last_error FROM mail_outbox \
              WHERE sent_at IS NULL AND next_attempt_at <= $1 ORDER BY id LIMIT $2",
         )
         .bind(now)
@@ -149,7 +149,7 @@ impl InboxStore for Engine {
 
     async fn list_outbox(&self, actor: &Actor) -> Result<Vec<OutboxMail>> {
         actor.scope.may_administer()?;
-        Ok(sqlx::query_as("SELECT id, to_address, subject, body, attempts, sent_at, last_error FROM mail_outbox ORDER BY id")
+        Ok(sqlx::query_as("SELECT id, to_address, subject, body, attempts, next_attempt_at, sent_at, last_error FROM mail_outbox ORDER BY id")
             .fetch_all(&mut *self.read().await?).await?)
     }
 }
