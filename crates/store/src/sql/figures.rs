@@ -545,7 +545,8 @@ fn months_summed(indicator: &Indicator, period: Period) -> (i32, i32) {
 /// period), then per group the firms, the largest contribution and the sum of contributions by
 /// magnitude, and the firms the caller may not read. The part that depends on no caller reads the
 /// period's raw values of the groups' firms once per `figure_revision` and is shared by every caller
-/// (`crate::disclosure_facts`); the caller's part is the list of firms its reach reads, counted in memory.
+/// (`crate::disclosure_facts`); the caller's part is `readable`, the firms its reach reads ([`readable_firms`]),
+/// counted in memory.
 #[allow(clippy::too_many_arguments)]
 async fn cell_facts(
     c: &mut Conn,
@@ -553,7 +554,7 @@ async fn cell_facts(
     by: Dimension,
     indicator: &Indicator,
     period: Period,
-    reach: &Reach,
+    readable: &[Id],
     restated_base: bool,
     with_zone: bool,
 ) -> Result<(HashMap<Id, CellFacts>, Option<CellFacts>)> {
@@ -578,13 +579,17 @@ async fn cell_facts(
             shared
         }
     };
-    // "The caller may read the figures of the enterprise": the policy's reach, rendered by the one renderer.
+    Ok(shared.as_read_by(readable))
+}
+
+/// The firms whose figures a caller of `reach` may read, by id: "the caller may read the figures of the
+/// enterprise" is the policy's reach, rendered by the one renderer. Read once per roll-up, for all its facts.
+async fn readable_firms(c: &mut Conn, reach: &Reach) -> Result<Vec<Id>> {
     let mut qb: QueryBuilder<'static, Db> =
         QueryBuilder::new("SELECT e.id FROM enterprises e WHERE ");
     push_reached_condition(&mut qb, "e.id", Kind::EnterpriseContact, reach);
     qb.push(" ORDER BY e.id");
-    let readable: Vec<i64> = qb.build_query_scalar().fetch_all(&mut *c).await?;
-    Ok(shared.as_read_by(&readable))
+    Ok(qb.build_query_scalar().fetch_all(&mut *c).await?)
 }
 
 /// The caller-independent part of [`cell_facts`]: each contributing firm of each group with its contribution.
@@ -1245,13 +1250,14 @@ impl FigureStore for Engine {
         let (facts, zone_facts, previous_facts) = if reach == Reach::All {
             (HashMap::new(), None, HashMap::new())
         } else {
+            let readable = readable_firms(&mut c, &reach).await?;
             let (facts, zone) = cell_facts(
                 &mut c,
                 &self.disclosure,
                 q.by,
                 &indicator,
                 q.period,
-                &reach,
+                &readable,
                 false,
                 zone_parent,
             )
@@ -1264,7 +1270,7 @@ impl FigureStore for Engine {
                         q.by,
                         &indicator,
                         previous_period,
-                        &reach,
+                        &readable,
                         false,
                         false,
                     )
@@ -1277,7 +1283,7 @@ impl FigureStore for Engine {
                         q.by,
                         &indicator,
                         q.period,
-                        &reach,
+                        &readable,
                         true,
                         false,
                     )
