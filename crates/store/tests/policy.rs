@@ -390,11 +390,14 @@ async fn agree(engine: &str, store: Arc<dyn Store>, w: &World, rng: &mut Rng) ->
 }
 
 fn unique_name(prefix: &str) -> String {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or(0);
-    format!("{prefix}_{}_{}", std::process::id(), nanos % 1_000_000_000)
+    // Random per process (std's hasher keys), so that two runs sharing a database do not collide; no clock.
+    let nanos =
+        std::hash::BuildHasher::hash_one(&std::collections::hash_map::RandomState::new(), prefix);
+    format!(
+        "{prefix}_{}_{}",
+        std::process::id(),
+        nanos % 1_000_000_000_000
+    )
 }
 
 #[tokio::test]

@@ -5,7 +5,6 @@
 use std::io::Write;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use chainpark_store::prelude::*;
 use reqwest::{Client, Method, StatusCode};
@@ -19,14 +18,13 @@ pub const REQUIRE_POSTGRES_VAR: &str = "CHAINPARK_REQUIRE_POSTGRES";
 static COUNTER: AtomicU64 = AtomicU64::new(0);
 
 pub fn unique_name(prefix: &str) -> String {
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or(0);
+    // Random per process (std's hasher keys), so that two runs sharing a database do not collide; no clock.
+    let nanos =
+        std::hash::BuildHasher::hash_one(&std::collections::hash_map::RandomState::new(), prefix);
     format!(
         "{prefix}_{}_{}_{}",
         std::process::id(),
-        nanos % 1_000_000_000,
+        nanos % 1_000_000_000_000,
         COUNTER.fetch_add(1, Ordering::Relaxed)
     )
 }

@@ -70,14 +70,13 @@ static COUNTER: AtomicU64 = AtomicU64::new(0);
 
 /// A name no other test of any run uses.
 fn unique_name(prefix: &str) -> String {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or(0);
+    // Random per process (std's hasher keys), so that two runs sharing a database do not collide; no clock.
+    let nanos =
+        std::hash::BuildHasher::hash_one(&std::collections::hash_map::RandomState::new(), prefix);
     format!(
         "{prefix}_{}_{}_{}",
         std::process::id(),
-        nanos % 1_000_000_000,
+        nanos % 1_000_000_000_000,
         COUNTER.fetch_add(1, Ordering::Relaxed)
     )
 }
