@@ -63,33 +63,13 @@ struct WorkOrdersPage {
     sorting: crate::ui::sort::Sorting,
 }
 
-/// The people holding a park-staff post of `park` today, by name.
+/// The people holding a park-staff post of `park` today, by name, whom the page offers as a work order's assignee
+/// (the API also takes the park's chief, `CASE_PARK_ROLES`; the chief assigns to the staff); none when the viewer
+/// may not list them.
 pub(super) async fn park_staff(state: &AppState, viewer: &Viewer, park: Id) -> Vec<(Id, String)> {
-    let store = state.store.as_ref();
-    let posts = store
-        .list_posts(
-            viewer.actor(),
-            &chainpark_store::PostFilter {
-                role: Some(PostRole::ParkStaff),
-                park_id: Some(park),
-                on: Some(state.clock.today()),
-                ..Default::default()
-            },
-            &Paging::all(),
-        )
+    picker::post_holders(state, viewer, (&[], &[]), (&[park], &[PostRole::ParkStaff]))
         .await
-        .map(|p| p.items)
-        .unwrap_or_default();
-    let mut ids: Vec<Id> = posts.iter().map(|p| p.person_id).collect();
-    ids.sort_unstable();
-    ids.dedup();
-    let mut people = Vec::new();
-    for id in ids {
-        if let Ok(person) = store.get_person(viewer.actor(), id).await {
-            people.push((id, person.name));
-        }
-    }
-    people
+        .unwrap_or_default()
 }
 
 #[derive(Debug, Default, Deserialize)]
